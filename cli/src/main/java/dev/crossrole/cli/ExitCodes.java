@@ -1,0 +1,12 @@
+package dev.crossrole.cli;
+
+/** Exit codes shared by the commands. */
+final class ExitCodes {
+    static final int OK = 0;
+    /** The input was read and found wanting (an invalid policy). */
+    static final int INVALID = 1;
+    /** The input could not be used at all (missing file, malformed request, bad option). */
+    static final int UNUSABLE = 2;
+
+    private ExitCodes() {}
+}

@@ -1,0 +1,47 @@
+package dev.crossrole.policy;
+
+import java.util.Locale;
+
+/**
+ * What is being authorized: who asks, for which action, on which resource, owned by which account,
+ * with which condition keys.
+ *
+ * @param principal the caller
+ * @param action the action, {@code service:Name} ({@code sts:AssumeRole})
+ * @param resource the resource ARN, or {@code *} for actions without resource-level permissions
+ * @param resourceAccount the account owning the resource; {@code null} to take it from the resource ARN,
+ *     and where the ARN carries none (S3) or the resource is {@code *}, the caller's account
+ * @param context the request's condition keys; derivable keys may be left out
+ */
+public record AuthorizationRequest(Principal principal, String action, String resource, String resourceAccount,
+                                   RequestContext context) {
+
+    public AuthorizationRequest {
+        if (principal == null || action == null || resource == null) {
+            throw new IllegalArgumentException("principal, action and resource are required");
+        }
+        if (context == null) {
+            context = RequestContext.empty();
+        }
+    }
+
+    public AuthorizationRequest(Principal principal, String action, String resource) {
+        this(principal, action, resource, null, RequestContext.empty());
+    }
+
+    /** The account owning the resource, after the defaults described above. */
+    public String effectiveResourceAccount() {
+        if (resourceAccount != null && !resourceAccount.isEmpty()) {
+            return resourceAccount;
+        }
+        String[] parts = Values.arnComponents(resource);
+        if (parts != null && Principal.ACCOUNT_ID.matcher(parts[4]).matches()) {
+            return parts[4];
+        }
+        return principal.accountId();
+    }
+
+    String lowerAction() {
+        return action.toLowerCase(Locale.ROOT);
+    }
+}

@@ -1,0 +1,41 @@
+package dev.crossrole.policy;
+
+/** Parsing and validation of policy documents. */
+public final class Policies {
+    private Policies() {}
+
+    /** Validates a document as the given kind, checking the form of principals but not their existence. */
+    public static ValidationResult validate(String text, PolicyKind kind) {
+        return validate(text, kind, PrincipalDirectory.ANY);
+    }
+
+    /** Validates a document as the given kind; users and roles named in trust policies are looked up in the directory. */
+    public static ValidationResult validate(String text, PolicyKind kind, PrincipalDirectory directory) {
+        Diagnostic error = new PolicyValidator(kind, directory, text == null ? "" : text).validate();
+        return new ValidationResult(kind, error == null ? java.util.List.of() : java.util.List.of(error));
+    }
+
+    /** Validates and compiles a document; the name identifies it in explanations. */
+    public static Policy parse(String text, PolicyKind kind, String name) throws InvalidPolicyException {
+        return parse(text, kind, name, PrincipalDirectory.ANY);
+    }
+
+    public static Policy parse(String text, PolicyKind kind, String name, PrincipalDirectory directory)
+            throws InvalidPolicyException {
+        PolicyValidator validator = new PolicyValidator(kind, directory, text == null ? "" : text);
+        Diagnostic error = validator.validate();
+        if (error != null) {
+            throw new InvalidPolicyException(error);
+        }
+        return PolicyCompiler.compile(name, kind, text, validator.root, validator.statements);
+    }
+
+    /** Like {@link #parse(String, PolicyKind, String)} for documents known to be valid; throws IllegalArgumentException otherwise. */
+    public static Policy parseValid(String text, PolicyKind kind, String name) {
+        try {
+            return parse(text, kind, name);
+        } catch (InvalidPolicyException e) {
+            throw new IllegalArgumentException(name + ": " + e.getMessage(), e);
+        }
+    }
+}

@@ -1,0 +1,341 @@
+package dev.crossrole.policy;
+
+import dev.crossrole.policy.Explanation.FailedCondition;
+import dev.crossrole.policy.Explanation.Gate;
+import dev.crossrole.policy.Explanation.GateOutcome;
+import dev.crossrole.policy.Explanation.StatementRef;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Decides requests the way AWS does (IAM User Guide, "Policy evaluation logic" and "Cross-account
+ * policy evaluation logic"): an applicable explicit deny anywhere wins; then every SCP and RCP level
+ * must allow; then, in one account, a resource-policy grant may stand on its own depending on which
+ * principal it named, else identity policies must allow, capped by the permissions boundary and
+ * session policies; across accounts both the caller's side and the resource's policy must allow.
+ * Thread-safe; policies are compiled once and evaluated many times.
+ */
+public final class PolicyEngine {
+    private final Clock clock;
+
+    public PolicyEngine() {
+        this(Clock.systemUTC());
+    }
+
+    /** The clock supplies {@code aws:CurrentTime} and {@code aws:EpochTime} when a request does not. */
+    public PolicyEngine(Clock clock) {
+        this.clock = clock;
+    }
+
+    public Decision evaluate(AuthorizationRequest request, PolicySet policies) {
+        return new Evaluation(request, policies, clock).run();
+    }
+
+    /** The state of one evaluation: the results of each policy group and the trace for the explanation. */
+    private static final class Evaluation {
+        private final AuthorizationRequest request;
+        private final PolicySet set;
+        private final EvaluationContext ctx;
+        private final Principal principal;
+        private final String lowerAction;
+        private final String resourceAccount;
+        private final boolean hasBoundary;
+        private final List<Gate> gates = new ArrayList<>();
+        private final List<StatementRef> matched = new ArrayList<>();
+        private final List<FailedCondition> failed = new ArrayList<>();
+
+        Evaluation(AuthorizationRequest request, PolicySet set, Clock clock) {
+            this.request = request;
+            this.set = set;
+            this.principal = request.principal();
+            this.resourceAccount = request.effectiveResourceAccount();
+            this.ctx = new EvaluationContext(request, resourceAccount, clock.instant());
+            this.lowerAction = request.lowerAction();
+            this.hasBoundary = set.permissionsBoundary() != null;
+        }
+
+        /** Which statements of one group applied. */
+        private static final class GroupResult {
+            boolean present;
+            StatementRef deny;
+            StatementRef allow;
+            Grant grant;
+        }
+
+        Decision run() {
+            if (lowerAction.equals("sts:getcalleridentity")) {
+                gates.add(new Gate(PolicyKind.IDENTITY, GateOutcome.NOT_APPLICABLE,
+                        "sts:GetCallerIdentity needs no permission and cannot be denied"));
+                return decide(Outcome.ALLOW, null);
+            }
+            boolean caller = hasCallerSide();
+            boolean session = principal instanceof Principal.RoleSession || principal instanceof Principal.FederatedUser;
+
+            List<GroupResult> scpLevels = new ArrayList<>();
+            for (List<Policy> level : set.serviceControlPolicies()) {
+                scpLevels.add(scan(PolicyKind.SCP, level, false));
+            }
+            List<GroupResult> rcpLevels = new ArrayList<>();
+            for (List<Policy> level : set.resourceControlPolicies()) {
+                rcpLevels.add(scan(PolicyKind.RCP, level, true));
+            }
+            GroupResult identity = caller ? scan(PolicyKind.IDENTITY, set.identityPolicies(), false) : new GroupResult();
+            GroupResult boundary = caller && hasBoundary ? scan(PolicyKind.BOUNDARY, List.of(set.permissionsBoundary()), false)
+                    : new GroupResult();
+            GroupResult sessionPolicies = session ? scan(PolicyKind.SESSION, set.sessionPolicies(), false)
+                    : new GroupResult();
+            PolicyKind resourceKind = set.resourcePolicy() != null ? set.resourcePolicy().kind() : defaultResourceKind();
+            GroupResult resource = set.resourcePolicy() != null
+                    ? scan(resourceKind, List.of(set.resourcePolicy()), true) : new GroupResult();
+
+            recordGates(scpLevels, rcpLevels, identity, boundary, sessionPolicies, resource, resourceKind, caller, session);
+
+            // 1. An applicable explicit deny anywhere decides; report the first type in AWS's order.
+            for (GroupResult level : scpLevels) {
+                if (level.deny != null) {
+                    return decide(Outcome.EXPLICIT_DENY, PolicyKind.SCP);
+                }
+            }
+            for (GroupResult level : rcpLevels) {
+                if (level.deny != null) {
+                    return decide(Outcome.EXPLICIT_DENY, PolicyKind.RCP);
+                }
+            }
+            if (boundary.deny != null) {
+                return decide(Outcome.EXPLICIT_DENY, PolicyKind.BOUNDARY);
+            }
+            if (sessionPolicies.deny != null) {
+                return decide(Outcome.EXPLICIT_DENY, PolicyKind.SESSION);
+            }
+            if (resource.deny != null) {
+                return decide(Outcome.EXPLICIT_DENY, resourceKind);
+            }
+            if (identity.deny != null) {
+                return decide(Outcome.EXPLICIT_DENY, PolicyKind.IDENTITY);
+            }
+
+            // 2. Every organization level must allow: SCPs for the caller's account, RCPs for the resource's.
+            for (GroupResult level : scpLevels) {
+                if (level.allow == null) {
+                    return decide(Outcome.IMPLICIT_DENY, PolicyKind.SCP);
+                }
+            }
+            for (GroupResult level : rcpLevels) {
+                if (level.allow == null) {
+                    return decide(Outcome.IMPLICIT_DENY, PolicyKind.RCP);
+                }
+            }
+
+            // 3. Principals without identity policies: only the resource policy can grant.
+            if (!caller) {
+                return resource.grant != null ? decide(Outcome.ALLOW, null) : decide(Outcome.IMPLICIT_DENY, resourceKind);
+            }
+
+            boolean identityAllows = principal instanceof Principal.AccountRoot || identity.allow != null;
+            boolean boundaryAllows = !hasBoundary || boundary.allow != null;
+            boolean sessionAllows = !session || set.sessionPolicies().isEmpty() || sessionPolicies.allow != null;
+            boolean sameAccount = resourceAccount != null && resourceAccount.equals(principal.accountId());
+            Grant grant = resource.grant;
+
+            if (sameAccount && resourceKind == PolicyKind.RESOURCE && grant != null && grant != Grant.ACCOUNT) {
+                // 4a. Same account, the resource policy named the caller (or its role): identity policies are not needed.
+                if (grant == Grant.ROLE) {
+                    if (!boundaryAllows) {
+                        return decide(Outcome.IMPLICIT_DENY, PolicyKind.BOUNDARY);
+                    }
+                    if (!sessionAllows) {
+                        return decide(Outcome.IMPLICIT_DENY, PolicyKind.SESSION);
+                    }
+                }
+                return decide(Outcome.ALLOW, null);
+            }
+
+            // 4b. Trust policies must always allow themselves; identity policies are needed unless the
+            //     trust policy named the caller directly in its own account.
+            boolean identityNeeded = !sameAccount || resourceKind == PolicyKind.RESOURCE || grant == null
+                    || grant == Grant.ACCOUNT;
+            if (identityNeeded && !identityAllows) {
+                return decide(Outcome.IMPLICIT_DENY, PolicyKind.IDENTITY);
+            }
+            if (!boundaryAllows) {
+                return decide(Outcome.IMPLICIT_DENY, PolicyKind.BOUNDARY);
+            }
+            if (!sessionAllows) {
+                return decide(Outcome.IMPLICIT_DENY, PolicyKind.SESSION);
+            }
+            boolean resourceSideNeeded = !sameAccount || resourceKind == PolicyKind.TRUST;
+            if (resourceSideNeeded && grant == null) {
+                return decide(Outcome.IMPLICIT_DENY, resourceKind);
+            }
+            return decide(Outcome.ALLOW, null);
+        }
+
+        /** Users, role sessions, federated users and root have a caller side; service principals and anonymous callers do not. */
+        private boolean hasCallerSide() {
+            return !(principal instanceof Principal.ServicePrincipal) && !(principal instanceof Principal.Anonymous);
+        }
+
+        /** Without a resource policy, the missing one is a trust policy for the STS actions on a role, else a resource policy. */
+        private PolicyKind defaultResourceKind() {
+            return isStsRoleAction(request.action(), request.resource()) ? PolicyKind.TRUST : PolicyKind.RESOURCE;
+        }
+
+        private GroupResult scan(PolicyKind kind, List<Policy> policies, boolean matchPrincipal) {
+            GroupResult result = new GroupResult();
+            result.present = !policies.isEmpty();
+            for (Policy policy : policies) {
+                for (Statement statement : policy.statements) {
+                    if (!statement.actionMatches(lowerAction) || !statement.resourceMatches(request.resource(), ctx)) {
+                        continue;
+                    }
+                    Grant grant = Grant.DIRECT;
+                    if (matchPrincipal) {
+                        grant = statement.principalMatch(principal, hasBoundary);
+                        if (grant == null) {
+                            continue;
+                        }
+                    }
+                    if (!conditionsHold(kind, policy, statement)) {
+                        continue;
+                    }
+                    StatementRef ref = ref(kind, policy, statement);
+                    matched.add(ref);
+                    if (statement.allow) {
+                        if (result.allow == null) {
+                            result.allow = ref;
+                        }
+                        if (result.grant == null || grant.compareTo(result.grant) > 0) {
+                            result.grant = grant;
+                        }
+                    } else if (result.deny == null) {
+                        result.deny = ref;
+                    }
+                }
+            }
+            return result;
+        }
+
+        /** All conditions of a statement must hold; every false one is recorded for the explanation. */
+        private boolean conditionsHold(PolicyKind kind, Policy policy, Statement statement) {
+            boolean all = true;
+            StatementRef ref = null;
+            for (Condition condition : statement.conditions) {
+                if (!condition.evaluate(ctx)) {
+                    all = false;
+                    if (ref == null) {
+                        ref = ref(kind, policy, statement);
+                    }
+                    ContextValue value = ctx.lookup(condition.lowerKey);
+                    failed.add(new FailedCondition(ref, condition.operatorAsWritten, condition.key,
+                            value == null ? null : value.values(), condition.policyValues));
+                }
+            }
+            return all;
+        }
+
+        private static StatementRef ref(PolicyKind kind, Policy policy, Statement statement) {
+            return new StatementRef(kind, policy.name(), statement.index, statement.sid, statement.allow ? "Allow" : "Deny");
+        }
+
+        private void recordGates(List<GroupResult> scpLevels, List<GroupResult> rcpLevels, GroupResult identity,
+                                 GroupResult boundary, GroupResult session, GroupResult resource,
+                                 PolicyKind resourceKind, boolean caller, boolean isSession) {
+            for (int i = 0; i < scpLevels.size(); i++) {
+                gates.add(new Gate(PolicyKind.SCP, outcome(scpLevels.get(i)), "organization level " + i
+                        + (i == 0 ? " (root)" : i == scpLevels.size() - 1 ? " (account)" : " (OU)")));
+            }
+            if (scpLevels.isEmpty()) {
+                gates.add(new Gate(PolicyKind.SCP, GateOutcome.NOT_APPLICABLE, "no service control policies apply"));
+            }
+            for (int i = 0; i < rcpLevels.size(); i++) {
+                gates.add(new Gate(PolicyKind.RCP, outcome(rcpLevels.get(i)), "organization level " + i));
+            }
+            if (rcpLevels.isEmpty()) {
+                gates.add(new Gate(PolicyKind.RCP, GateOutcome.NOT_APPLICABLE, "no resource control policies apply"));
+            }
+            if (!caller) {
+                gates.add(new Gate(PolicyKind.IDENTITY, GateOutcome.NOT_APPLICABLE,
+                        principal.displayName() + " has no identity-based policies"));
+            } else if (principal instanceof Principal.AccountRoot && identity.deny == null) {
+                gates.add(new Gate(PolicyKind.IDENTITY, GateOutcome.ALLOW,
+                        "the account root user has full access to its own account"));
+            } else {
+                gates.add(new Gate(PolicyKind.IDENTITY, outcome(identity), identity.present ? null
+                        : "the caller has no identity-based policies"));
+            }
+            gates.add(new Gate(PolicyKind.BOUNDARY, hasBoundary && caller ? outcome(boundary) : GateOutcome.NOT_APPLICABLE,
+                    hasBoundary ? null : "no permissions boundary"));
+            gates.add(new Gate(PolicyKind.SESSION, isSession && session.present ? outcome(session)
+                    : GateOutcome.NOT_APPLICABLE, isSession && session.present ? null : "no session policies"));
+            String resourceNote;
+            if (set.resourcePolicy() == null) {
+                resourceNote = resourceKind == PolicyKind.TRUST ? "no trust policy given" : "the resource has no resource-based policy";
+            } else if (resource.grant == null) {
+                resourceNote = resource.deny != null ? null : "no Allow statement names this principal";
+            } else {
+                boolean sameAccount = resourceAccount != null && resourceAccount.equals(principal.accountId());
+                resourceNote = switch (resource.grant) {
+                    case ACCOUNT -> "an Allow names the caller's account"
+                            + (sameAccount ? ": the account's identity policies must allow too" : "");
+                    case ROLE -> "an Allow names the caller's role" + (sameAccount && resourceKind == PolicyKind.RESOURCE
+                            ? ": limited by its permissions boundary and session policies" : "");
+                    case DIRECT -> "an Allow names the caller itself (or \"*\")";
+                };
+            }
+            gates.add(new Gate(resourceKind, set.resourcePolicy() == null ? GateOutcome.NOT_APPLICABLE : outcome(resource),
+                    resourceNote));
+        }
+
+        private static GateOutcome outcome(GroupResult result) {
+            if (result.deny != null) {
+                return GateOutcome.EXPLICIT_DENY;
+            }
+            return result.allow != null ? GateOutcome.ALLOW : GateOutcome.IMPLICIT_DENY;
+        }
+
+        private Decision decide(Outcome outcome, PolicyKind decidedBy) {
+            Set<String> missing = new LinkedHashSet<>();
+            for (FailedCondition condition : failed) {
+                if (condition.requestValues() == null) {
+                    missing.add(condition.key());
+                }
+            }
+            boolean crossAccount = principal.accountId() != null && resourceAccount != null
+                    && !resourceAccount.equals(principal.accountId());
+            String side = null;
+            if (decidedBy != null) {
+                boolean resourceSide = decidedBy == PolicyKind.RESOURCE || decidedBy == PolicyKind.TRUST
+                        || decidedBy == PolicyKind.RCP;
+                side = resourceSide
+                        ? "the resource's side (account " + (resourceAccount == null ? "unknown" : resourceAccount) + "): the "
+                        + decidedBy.awsTypeName() + (decidedBy == PolicyKind.BOUNDARY ? "" : " policy")
+                        : "the caller's side (account " + principal.accountId() + "): its " + decidedBy.awsTypeName()
+                        + (decidedBy == PolicyKind.BOUNDARY ? "" : " policies");
+            }
+            Explanation explanation = new Explanation(principal.displayName(), request.action(), request.resource(),
+                    principal.accountId(), resourceAccount, crossAccount, List.copyOf(gates), List.copyOf(matched),
+                    List.copyOf(failed), List.copyOf(missing), side, null);
+            String fix = Fixes.suggest(outcome, decidedBy, explanation, request, set);
+            if (fix != null) {
+                explanation = new Explanation(explanation.principal(), explanation.action(), explanation.resource(),
+                        explanation.principalAccount(), explanation.resourceAccount(), explanation.crossAccount(),
+                        explanation.gates(), explanation.matchedStatements(), explanation.failedConditions(),
+                        explanation.missingKeys(), explanation.decidingSide(), fix);
+            }
+            return new Decision(outcome, decidedBy, explanation);
+        }
+    }
+
+    /** Whether the action is one of STS's role actions on a role ARN, decided by the role's trust policy. */
+    static boolean isStsRoleAction(String action, String resource) {
+        String lower = action.toLowerCase(java.util.Locale.ROOT);
+        if (!lower.startsWith("sts:")) {
+            return false;
+        }
+        String[] parts = Values.arnComponents(resource);
+        return parts != null && parts[2].equals("iam") && parts[5].startsWith("role/");
+    }
+}
