@@ -1,0 +1,96 @@
+package dev.crossrole.cli;
+
+import dev.crossrole.server.Bootstrap;
+import dev.crossrole.server.ConfigException;
+import dev.crossrole.server.CrossroleServer;
+import java.io.PrintWriter;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code crossrole serve}: run the emulator until stopped. */
+@Command(name = "serve", mixinStandardHelpOptions = true,
+        description = {"Run crossrole: AWS endpoints for every configured account on one port.",
+                "Without --accounts, the walkthrough's accounts 111122223333 (source) and 555566667777 (destination)",
+                "are created, each with an administrator whose keys are written to DATA_DIR/credentials."})
+final class ServeCommand implements Callable<Integer> {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--port", defaultValue = "4566", description = "port to listen on (default: ${DEFAULT-VALUE}; 0 = any free port)")
+    int port;
+
+    @Option(names = "--bind", defaultValue = "127.0.0.1",
+            description = "address to listen on (default: ${DEFAULT-VALUE}); anything else exposes crossrole beyond this machine")
+    String bind;
+
+    @Option(names = "--data-dir", defaultValue = "${env:CROSSROLE_DATA_DIR:-.crossrole}",
+            description = "where keys, identities and the credentials file live (default: $CROSSROLE_DATA_DIR or ./.crossrole)")
+    Path dataDir;
+
+    @Option(names = "--accounts", paramLabel = "FILE",
+            description = "JSON file declaring the accounts: {\"accounts\": [{\"id\": \"111122223333\", \"alias\": \"source\"}]}")
+    Path accounts;
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        if (port < 0 || port > 65535) {
+            err.println("crossrole: --port must be between 0 and 65535");
+            return ExitCodes.UNUSABLE;
+        }
+        InetAddress address;
+        try {
+            address = InetAddress.getByName(bind);
+        } catch (UnknownHostException e) {
+            err.println("crossrole: --bind " + bind + " is not an address of this machine");
+            return ExitCodes.UNUSABLE;
+        }
+        if (!address.isLoopbackAddress()) {
+            err.println("crossrole: WARNING: listening on " + bind + ", beyond loopback: anyone who can reach this"
+                    + " machine can use crossrole's endpoints and its administrator keys are the only protection.");
+        }
+        CrossroleServer server;
+        try {
+            server = CrossroleServer.start(CrossroleServer.Options.defaults(dataDir).withPort(port).withBind(bind)
+                    .withAccountsConfig(accounts));
+        } catch (ConfigException e) {
+            err.println("crossrole: " + e.getMessage());
+            return ExitCodes.UNUSABLE;
+        } catch (java.net.BindException e) {
+            err.println("crossrole: cannot listen on " + bind + ":" + port + ": " + e.getMessage());
+            return ExitCodes.UNUSABLE;
+        }
+        printWelcome(out, server);
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            server.close();
+            stopped.countDown();
+        }, "crossrole-shutdown"));
+        stopped.await();
+        return ExitCodes.OK;
+    }
+
+    static void printWelcome(PrintWriter out, CrossroleServer server) {
+        out.println("crossrole listening on " + server.endpoint());
+        out.println("accounts:");
+        for (Bootstrap.Profile p : server.profiles()) {
+            out.println("  " + p.account().id() + "  profile " + p.name() + "  (user admin, AdministratorAccess)");
+        }
+        out.println();
+        out.println("Use them with any AWS client:");
+        out.println("  export AWS_SHARED_CREDENTIALS_FILE=" + server.credentialsFile());
+        out.println("  export AWS_ENDPOINT_URL=" + server.endpoint());
+        out.println("  export AWS_REGION=us-east-1 AWS_DEFAULT_REGION=us-east-1");
+        out.println("  aws sts get-caller-identity --profile " + server.profiles().get(0).name());
+        out.println();
+        out.println("Explain any request: crossrole why <request-id>   (health: " + server.endpoint() + "/_crossrole/health)");
+        out.flush();
+    }
+}

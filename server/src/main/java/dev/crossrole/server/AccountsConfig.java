@@ -1,0 +1,96 @@
+package dev.crossrole.server;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.crossrole.server.iam.Account;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * The accounts crossrole serves. A config file declares them:
+ * <pre>{"accounts": [{"id": "111122223333", "alias": "source"}, {"id": "555566667777", "alias": "destination"}]}</pre>
+ * Without one, the walkthrough's two accounts are created.
+ */
+public final class AccountsConfig {
+    public static final List<Account> WALKTHROUGH = List.of(
+            new Account("111122223333", "source"), new Account("555566667777", "destination"));
+    private static final Pattern ACCOUNT_ID = Pattern.compile("\\d{12}");
+    /** IAM account aliases: lower-case letters, digits and hyphens, 3 to 63 characters, no leading or trailing hyphen. */
+    private static final Pattern ALIAS = Pattern.compile("[a-z0-9]([a-z0-9-]{1,61})[a-z0-9]");
+
+    private AccountsConfig() {}
+
+    public static List<Account> load(Path file) throws ConfigException {
+        JsonNode root;
+        try {
+            root = new ObjectMapper().readTree(Files.readString(file));
+        } catch (NoSuchFileException e) {
+            throw new ConfigException(file + ": no such file");
+        } catch (IOException e) {
+            throw new ConfigException(file + ": not valid JSON: " + e.getMessage());
+        }
+        return parse(root, file.toString());
+    }
+
+    static List<Account> parse(JsonNode root, String source) throws ConfigException {
+        if (root == null || !root.isObject()) {
+            throw new ConfigException(source + ": must be a JSON object with an \"accounts\" array");
+        }
+        for (Iterator<String> it = root.fieldNames(); it.hasNext(); ) {
+            String field = it.next();
+            if (!field.equals("accounts")) {
+                throw new ConfigException(source + ": unknown field \"" + field + "\" (expected \"accounts\")");
+            }
+        }
+        JsonNode accounts = root.get("accounts");
+        if (accounts == null || !accounts.isArray() || accounts.isEmpty()) {
+            throw new ConfigException(source + ": \"accounts\" must be a non-empty array");
+        }
+        List<Account> out = new ArrayList<>();
+        Set<String> ids = new HashSet<>();
+        Set<String> aliases = new HashSet<>();
+        for (int i = 0; i < accounts.size(); i++) {
+            JsonNode node = accounts.get(i);
+            String where = source + ": accounts[" + i + "]";
+            if (!node.isObject()) {
+                throw new ConfigException(where + " must be an object with \"id\" and optional \"alias\"");
+            }
+            for (Iterator<String> it = node.fieldNames(); it.hasNext(); ) {
+                String field = it.next();
+                if (!field.equals("id") && !field.equals("alias")) {
+                    throw new ConfigException(where + ": unknown field \"" + field + "\"");
+                }
+            }
+            JsonNode id = node.get("id");
+            if (id == null || !id.isTextual() || !ACCOUNT_ID.matcher(id.textValue()).matches()) {
+                throw new ConfigException(where + ".id must be a string of exactly 12 digits");
+            }
+            if (!ids.add(id.textValue())) {
+                throw new ConfigException(where + ".id " + id.textValue() + " is declared twice");
+            }
+            String alias = null;
+            JsonNode aliasNode = node.get("alias");
+            if (aliasNode != null && !aliasNode.isNull()) {
+                if (!aliasNode.isTextual() || !ALIAS.matcher(aliasNode.textValue()).matches()
+                        || aliasNode.textValue().contains("--")) {
+                    throw new ConfigException(where + ".alias must be 3-63 lower-case letters, digits and single"
+                            + " hyphens, starting and ending with a letter or digit");
+                }
+                alias = aliasNode.textValue();
+                if (!aliases.add(alias)) {
+                    throw new ConfigException(where + ".alias " + alias + " is used twice");
+                }
+            }
+            out.add(new Account(id.textValue(), alias));
+        }
+        return out;
+    }
+}

@@ -1,0 +1,138 @@
+package dev.crossrole.server;
+
+import dev.crossrole.policy.PolicyEngine;
+import dev.crossrole.server.admin.AdminApi;
+import dev.crossrole.server.admin.RequestLog;
+import dev.crossrole.server.auth.Authenticator;
+import dev.crossrole.server.auth.SessionTokens;
+import dev.crossrole.server.authz.Authorizer;
+import dev.crossrole.server.http.HttpFront;
+import dev.crossrole.server.http.Pipeline;
+import dev.crossrole.server.iam.Account;
+import dev.crossrole.server.iam.IamDirectory;
+import dev.crossrole.server.iam.IdGenerator;
+import dev.crossrole.server.store.DataDirectory;
+import dev.crossrole.server.sts.StsService;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.util.List;
+
+/** A running crossrole: the wiring of directory, services, pipeline and listener. */
+public final class CrossroleServer implements AutoCloseable {
+    public static final int DEFAULT_PORT = 4566;
+    public static final String DEFAULT_REGION = "us-east-1";
+
+    /**
+     * How to run.
+     *
+     * @param bind the address to listen on; loopback unless chosen otherwise
+     * @param port 0 for any free port
+     * @param accountsConfig the accounts file, or {@code null} for the walkthrough's two accounts
+     */
+    public record Options(String bind, int port, Path dataDir, Path accountsConfig, Clock clock, int threads) {
+        public static Options defaults(Path dataDir) {
+            return new Options("127.0.0.1", DEFAULT_PORT, dataDir, null, Clock.systemUTC(), 16);
+        }
+
+        public Options withPort(int newPort) {
+            return new Options(bind, newPort, dataDir, accountsConfig, clock, threads);
+        }
+
+        public Options withClock(Clock newClock) {
+            return new Options(bind, port, dataDir, accountsConfig, newClock, threads);
+        }
+
+        public Options withAccountsConfig(Path file) {
+            return new Options(bind, port, dataDir, file, clock, threads);
+        }
+
+        public Options withBind(String address) {
+            return new Options(address, port, dataDir, accountsConfig, clock, threads);
+        }
+    }
+
+    private final HttpFront front;
+    private final IamDirectory iam;
+    private final StsService sts;
+    private final RequestLog requestLog;
+    private final List<Bootstrap.Profile> profiles;
+    private final DataDirectory data;
+    private final String bind;
+
+    private CrossroleServer(HttpFront front, IamDirectory iam, StsService sts, RequestLog requestLog,
+                            List<Bootstrap.Profile> profiles, DataDirectory data, String bind) {
+        this.front = front;
+        this.iam = iam;
+        this.sts = sts;
+        this.requestLog = requestLog;
+        this.profiles = profiles;
+        this.data = data;
+        this.bind = bind;
+    }
+
+    public static CrossroleServer start(Options options) throws IOException, ConfigException {
+        List<Account> accounts = options.accountsConfig() == null ? AccountsConfig.WALKTHROUGH
+                : AccountsConfig.load(options.accountsConfig());
+        DataDirectory data = new DataDirectory(options.dataDir());
+        SecureRandom random = new SecureRandom();
+        IamDirectory iam = new IamDirectory(options.clock(), new IdGenerator(random));
+        List<Bootstrap.Profile> profiles = Bootstrap.run(accounts, iam, data);
+        SessionTokens tokens = new SessionTokens(data.serverKey(random), random);
+        RequestLog log = new RequestLog(10_000);
+        StsService sts = new StsService(iam, tokens, options.clock(), log::find);
+        Authorizer authorizer = new Authorizer(iam, new PolicyEngine(options.clock()));
+        Authenticator authenticator = new Authenticator(iam, tokens, options.clock());
+        String version = CrossroleServer.class.getPackage().getImplementationVersion();
+        AdminApi admin = new AdminApi(log, iam, version == null ? "development" : version);
+        Pipeline pipeline = new Pipeline(authenticator, authorizer, List.of(sts), List.of(), log, admin, options.clock(),
+                DEFAULT_REGION);
+        InetSocketAddress address = new InetSocketAddress(InetAddress.getByName(options.bind()), options.port());
+        HttpFront front = HttpFront.start(address, options.threads(), pipeline::handle);
+        return new CrossroleServer(front, iam, sts, log, profiles, data, options.bind());
+    }
+
+    public int port() {
+        return front.port();
+    }
+
+    public String endpoint() {
+        String host = bind.contains(":") ? "[" + bind + "]" : bind;
+        if (bind.equals("0.0.0.0") || bind.equals("::")) {
+            host = "127.0.0.1";
+        }
+        return "http://" + host + ":" + port();
+    }
+
+    public IamDirectory iam() {
+        return iam;
+    }
+
+    public StsService sts() {
+        return sts;
+    }
+
+    public RequestLog requestLog() {
+        return requestLog;
+    }
+
+    public List<Bootstrap.Profile> profiles() {
+        return profiles;
+    }
+
+    public Path credentialsFile() {
+        return data.resolve(Bootstrap.CREDENTIALS_FILE);
+    }
+
+    public Path dataDir() {
+        return data.root();
+    }
+
+    @Override
+    public void close() {
+        front.close();
+    }
+}

@@ -1,0 +1,156 @@
+package dev.crossrole.server.admin;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.crossrole.policy.Decision;
+import dev.crossrole.policy.Simulation;
+import dev.crossrole.server.http.HttpRequest;
+import dev.crossrole.server.http.HttpResponse;
+import dev.crossrole.server.iam.Account;
+import dev.crossrole.server.iam.IamDirectory;
+import java.nio.charset.StandardCharsets;
+import java.util.Comparator;
+import java.util.Optional;
+
+/**
+ * {@code GET /_crossrole/health}, {@code /_crossrole/accounts}, {@code /_crossrole/requests} and
+ * {@code /_crossrole/requests/{id}} (JSON, or readable text with {@code ?format=text}).
+ */
+public final class AdminApi {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private final RequestLog log;
+    private final IamDirectory iam;
+    private final String version;
+
+    public AdminApi(RequestLog log, IamDirectory iam, String version) {
+        this.log = log;
+        this.iam = iam;
+        this.version = version;
+    }
+
+    public HttpResponse handle(HttpRequest request) {
+        String path = request.rawPath();
+        if (!"GET".equals(request.method()) && !"HEAD".equals(request.method())) {
+            return message(405, "The admin API answers GET only.");
+        }
+        if (path.equals("/_crossrole/health")) {
+            ObjectNode node = JSON.createObjectNode();
+            node.put("status", "ok");
+            node.put("version", version);
+            node.put("accounts", iam.accounts().size());
+            return json(200, node);
+        }
+        if (path.equals("/_crossrole/accounts")) {
+            ArrayNode accounts = JSON.createArrayNode();
+            iam.accounts().stream().sorted(Comparator.comparing(Account::id)).forEach(a -> {
+                ObjectNode node = accounts.addObject();
+                node.put("id", a.id());
+                if (a.alias() != null) {
+                    node.put("alias", a.alias());
+                }
+            });
+            ObjectNode node = JSON.createObjectNode();
+            node.set("accounts", accounts);
+            return json(200, node);
+        }
+        if (path.equals("/_crossrole/requests")) {
+            int limit = 50;
+            String query = request.rawQuery();
+            if (query != null) {
+                for (String pair : query.split("&")) {
+                    if (pair.startsWith("limit=")) {
+                        try {
+                            limit = Math.max(1, Math.min(1000, Integer.parseInt(pair.substring(6))));
+                        } catch (NumberFormatException e) {
+                            return message(400, "limit must be a number from 1 to 1000");
+                        }
+                    }
+                }
+            }
+            ArrayNode requests = JSON.createArrayNode();
+            for (RecordedRequest r : log.recent(limit)) {
+                requests.add(summary(r));
+            }
+            ObjectNode node = JSON.createObjectNode();
+            node.set("requests", requests);
+            return json(200, node);
+        }
+        if (path.startsWith("/_crossrole/requests/")) {
+            String id = path.substring("/_crossrole/requests/".length());
+            Optional<RecordedRequest> found = log.find(id);
+            if (found.isEmpty()) {
+                return message(404, "No request with id " + id + " is remembered (crossrole keeps the most recent ones).");
+            }
+            RecordedRequest r = found.get();
+            if (request.rawQuery() != null && request.rawQuery().contains("format=text")) {
+                return HttpResponse.of(200, "text/plain; charset=utf-8", text(r).getBytes(StandardCharsets.UTF_8));
+            }
+            ObjectNode node = summary(r);
+            if (r.decision() != null) {
+                node.set("decision", Simulation.toJson(r.decision()));
+            }
+            return json(200, node);
+        }
+        return message(404, "Unknown admin path " + path);
+    }
+
+    private static ObjectNode summary(RecordedRequest r) {
+        ObjectNode node = JSON.createObjectNode();
+        node.put("requestId", r.requestId());
+        node.put("time", r.time().toString());
+        node.put("service", r.service());
+        node.put("operation", r.operation());
+        node.put("caller", r.caller());
+        node.put("action", r.action());
+        node.put("resource", r.resource());
+        node.put("httpStatus", r.httpStatus());
+        if (r.errorCode() != null) {
+            node.put("errorCode", r.errorCode());
+        }
+        if (r.errorMessage() != null) {
+            node.put("errorMessage", r.errorMessage());
+        }
+        if (r.decision() != null) {
+            node.put("outcome", r.decision().outcome().wireName());
+        }
+        node.put("durationMicros", r.durationMicros());
+        return node;
+    }
+
+    /** The readable account of one request, as {@code crossrole why} prints it. */
+    public static String text(RecordedRequest r) {
+        StringBuilder out = new StringBuilder();
+        out.append("Request ").append(r.requestId()).append(" at ").append(r.time()).append('\n');
+        out.append("Call: ").append(r.service()).append(' ').append(r.operation()).append(" by ")
+                .append(r.caller() == null ? "(unauthenticated)" : r.caller()).append('\n');
+        out.append("Result: HTTP ").append(r.httpStatus());
+        if (r.errorCode() != null) {
+            out.append(' ').append(r.errorCode());
+        }
+        out.append('\n');
+        Decision decision = r.decision();
+        if (decision == null) {
+            if (r.errorMessage() != null) {
+                out.append(r.errorMessage()).append('\n');
+            }
+            out.append("No policy decision was made (the request ended before authorization).\n");
+            return out.toString();
+        }
+        if (!decision.allowed()) {
+            out.append(decision.accessDeniedMessage()).append('\n');
+        }
+        out.append('\n').append(decision.explanation().toText(decision));
+        return out.toString();
+    }
+
+    private static HttpResponse json(int status, ObjectNode node) {
+        return HttpResponse.json(status, node.toString());
+    }
+
+    private static HttpResponse message(int status, String message) {
+        ObjectNode node = JSON.createObjectNode();
+        node.put("message", message);
+        return json(status, node);
+    }
+}

@@ -1,0 +1,48 @@
+package dev.crossrole.server.admin;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReferenceArray;
+
+/**
+ * The most recent requests, kept in a fixed-size ring so memory stays bounded under load; looked
+ * up by request id for {@code crossrole why} and {@code GET /_crossrole/requests/{id}}.
+ */
+public final class RequestLog {
+    private final AtomicReferenceArray<RecordedRequest> ring;
+    private final ConcurrentHashMap<String, RecordedRequest> byId = new ConcurrentHashMap<>();
+    private final AtomicLong next = new AtomicLong();
+
+    public RequestLog(int capacity) {
+        this.ring = new AtomicReferenceArray<>(capacity);
+    }
+
+    public void record(RecordedRequest request) {
+        int slot = (int) (next.getAndIncrement() % ring.length());
+        RecordedRequest evicted = ring.getAndSet(slot, request);
+        if (evicted != null) {
+            byId.remove(evicted.requestId(), evicted);
+        }
+        byId.put(request.requestId(), request);
+    }
+
+    public Optional<RecordedRequest> find(String requestId) {
+        return Optional.ofNullable(byId.get(requestId));
+    }
+
+    /** Up to {@code limit} requests, newest first. */
+    public List<RecordedRequest> recent(int limit) {
+        List<RecordedRequest> out = new ArrayList<>();
+        long end = next.get();
+        for (long i = end - 1; i >= 0 && i >= end - ring.length() && out.size() < limit; i--) {
+            RecordedRequest r = ring.get((int) (i % ring.length()));
+            if (r != null) {
+                out.add(r);
+            }
+        }
+        return out;
+    }
+}

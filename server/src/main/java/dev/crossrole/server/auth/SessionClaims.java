@@ -1,0 +1,49 @@
+package dev.crossrole.server.auth;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Everything a temporary credential stands for, sealed inside its session token so that any node can
+ * validate it without a lookup.
+ *
+ * @param kind {@code role} (AssumeRole) or {@code session} (GetSessionToken of a user or the root)
+ * @param userName for {@code session}: the user, or {@code null} for the account root
+ * @param tags the session's principal tags (role tags overridden by session tags, plus inherited transitive tags)
+ * @param chained whether the session was created by a role session (role chaining)
+ */
+public record SessionClaims(
+        String kind,
+        String accessKeyId,
+        String secretAccessKey,
+        String account,
+        String roleName,
+        String rolePath,
+        String roleId,
+        String sessionName,
+        String userName,
+        String userId,
+        String sessionPolicy,
+        List<String> sessionPolicyArns,
+        Map<String, String> tags,
+        List<String> transitiveTagKeys,
+        String sourceIdentity,
+        boolean chained,
+        boolean mfa,
+        long issuedAt,
+        long expiration) {
+
+    public static final String ROLE = "role";
+    public static final String SESSION = "session";
+
+    public SessionClaims {
+        sessionPolicyArns = sessionPolicyArns == null ? List.of() : List.copyOf(sessionPolicyArns);
+        tags = tags == null ? Map.of() : Map.copyOf(tags);
+        transitiveTagKeys = transitiveTagKeys == null ? List.of() : List.copyOf(transitiveTagKeys);
+    }
+
+    @com.fasterxml.jackson.annotation.JsonIgnore
+    public boolean isRoleSession() {
+        return ROLE.equals(kind);
+    }
+}

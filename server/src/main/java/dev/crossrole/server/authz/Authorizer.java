@@ -1,0 +1,144 @@
+package dev.crossrole.server.authz;
+
+import dev.crossrole.policy.AuthorizationRequest;
+import dev.crossrole.policy.ContextValue;
+import dev.crossrole.policy.Decision;
+import dev.crossrole.policy.InvalidPolicyException;
+import dev.crossrole.policy.Policies;
+import dev.crossrole.policy.Policy;
+import dev.crossrole.policy.PolicyEngine;
+import dev.crossrole.policy.PolicyKind;
+import dev.crossrole.policy.PolicySet;
+import dev.crossrole.policy.Principal;
+import dev.crossrole.policy.RequestContext;
+import dev.crossrole.server.auth.Caller;
+import dev.crossrole.server.auth.SessionClaims;
+import dev.crossrole.server.iam.IamDirectory;
+import dev.crossrole.server.iam.IamUser;
+import dev.crossrole.server.iam.ManagedPolicy;
+import dev.crossrole.server.iam.Role;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Builds, for one access check, the caller's policy set (identity policies, boundary, session
+ * policies) and the request context (global keys from the caller and the HTTP request, plus the
+ * operation's keys), and asks the policy engine.
+ */
+public final class Authorizer {
+    private static final int SESSION_POLICY_CACHE_LIMIT = 4096;
+
+    private final IamDirectory iam;
+    private final PolicyEngine engine;
+    /** Inline session policies arrive inside tokens as text; compile each distinct text once. */
+    private final Map<String, Policy> sessionPolicyCache = new ConcurrentHashMap<>();
+
+    public Authorizer(IamDirectory iam, PolicyEngine engine) {
+        this.iam = iam;
+        this.engine = engine;
+    }
+
+    public Decision decide(Caller caller, AccessCheck check, RequestInfo info) {
+        PolicySet.Builder set = PolicySet.builder();
+        Principal principal = caller.principal();
+        SessionClaims session = caller.session();
+        Map<String, String> principalTags = Map.of();
+        if (principal instanceof Principal.IamUser) {
+            Optional<IamUser> user = iam.userById(principal.userId());
+            if (user.isPresent()) {
+                set.identity(iam.identityPolicies(user.get()));
+                set.boundary(iam.boundary(user.get().permissionsBoundaryArn()));
+                principalTags = user.get().tags();
+            }
+        } else if (principal instanceof Principal.RoleSession roleSession) {
+            // A deleted role leaves its sessions without permissions.
+            Optional<Role> role = iam.roleById(roleSession.roleUniqueId());
+            if (role.isPresent()) {
+                set.identity(iam.identityPolicies(role.get()));
+                set.boundary(iam.boundary(role.get().permissionsBoundaryArn()));
+            }
+            principalTags = session == null ? Map.of() : session.tags();
+            if (session != null) {
+                if (session.sessionPolicy() != null) {
+                    set.session(sessionPolicy(session.sessionPolicy()));
+                }
+                for (String arn : session.sessionPolicyArns()) {
+                    set.session(iam.policy(arn).map(ManagedPolicy::document).orElse(DENY_NOTHING));
+                }
+            }
+        }
+        if (check.resourcePolicy() != null) {
+            set.resource(check.resourcePolicy());
+        }
+        RequestContext context = context(caller, check, info, principalTags);
+        AuthorizationRequest request = new AuthorizationRequest(principal, check.action(), check.resource(),
+                check.resourceAccount(), context);
+        return engine.evaluate(request, set.build());
+    }
+
+    /** A managed session policy that has since been deleted grants nothing. */
+    private static final Policy DENY_NOTHING = Policies.parseValid(
+            "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Deny\",\"NotAction\":\"*\",\"Resource\":\"*\"}]}",
+            PolicyKind.SESSION, "deleted managed session policy");
+
+    private Policy sessionPolicy(String text) {
+        Policy cached = sessionPolicyCache.get(text);
+        if (cached != null) {
+            return cached;
+        }
+        Policy policy;
+        try {
+            policy = Policies.parse(text, PolicyKind.SESSION, "session policy");
+        } catch (InvalidPolicyException e) {
+            // Validated when the session was created; unreachable unless the rules changed since.
+            policy = DENY_NOTHING;
+        }
+        if (sessionPolicyCache.size() < SESSION_POLICY_CACHE_LIMIT) {
+            sessionPolicyCache.put(text, policy);
+        }
+        return policy;
+    }
+
+    private static RequestContext context(Caller caller, AccessCheck check, RequestInfo info,
+                                          Map<String, String> principalTags) {
+        RequestContext.Builder context = RequestContext.builder();
+        Instant now = info.time().truncatedTo(ChronoUnit.SECONDS);
+        context.single("aws:CurrentTime", now.toString());
+        context.single("aws:EpochTime", String.valueOf(now.getEpochSecond()));
+        context.single("aws:SecureTransport", String.valueOf(info.secureTransport()));
+        if (info.sourceIp() != null) {
+            context.single("aws:SourceIp", info.sourceIp());
+        }
+        if (info.region() != null) {
+            context.single("aws:RequestedRegion", info.region());
+        }
+        if (info.userAgent() != null) {
+            context.single("aws:UserAgent", info.userAgent());
+        }
+        context.single("aws:ViaAWSService", "false");
+        for (Map.Entry<String, String> tag : principalTags.entrySet()) {
+            context.single("aws:PrincipalTag/" + tag.getKey(), tag.getValue());
+        }
+        SessionClaims session = caller.session();
+        if (session != null) {
+            context.single("aws:TokenIssueTime", Instant.ofEpochSecond(session.issuedAt()).toString());
+            context.single("aws:MultiFactorAuthPresent", String.valueOf(session.mfa()));
+            if (session.sourceIdentity() != null) {
+                context.single("aws:SourceIdentity", session.sourceIdentity());
+            }
+        }
+        for (Map.Entry<String, ContextValue> entry : check.operationContext().asMap().entrySet()) {
+            context.put(entry.getKey(), entry.getValue());
+        }
+        return context.build();
+    }
+
+    /** The identity-based policies of a role, for callers that need them directly. */
+    public List<Policy> rolePolicies(Role role) {
+        return iam.identityPolicies(role);
+    }
+}

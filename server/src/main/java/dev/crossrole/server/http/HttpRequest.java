@@ -1,0 +1,33 @@
+package dev.crossrole.server.http;
+
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * A request as received: the raw (still percent-encoded) path and query, the headers in arrival
+ * order with their original names, the body, and where it came from.
+ */
+public record HttpRequest(String method, String rawPath, String rawQuery, List<Map.Entry<String, String>> headers,
+                          byte[] body, String remoteAddress, boolean secure) {
+
+    /** The first value of a header, looked up case-insensitively; {@code null} if absent. */
+    public String header(String name) {
+        for (Map.Entry<String, String> header : headers) {
+            if (header.getKey().equalsIgnoreCase(name)) {
+                return header.getValue();
+            }
+        }
+        return null;
+    }
+
+    /** The media type of the body without parameters, in lower case ({@code application/x-www-form-urlencoded}). */
+    public String mediaType() {
+        String type = header("Content-Type");
+        if (type == null) {
+            return "";
+        }
+        int semicolon = type.indexOf(';');
+        return (semicolon < 0 ? type : type.substring(0, semicolon)).trim().toLowerCase(Locale.ROOT);
+    }
+}

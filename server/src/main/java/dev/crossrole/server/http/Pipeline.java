@@ -1,0 +1,245 @@
+package dev.crossrole.server.http;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.crossrole.policy.Decision;
+import dev.crossrole.server.admin.AdminApi;
+import dev.crossrole.server.admin.RecordedRequest;
+import dev.crossrole.server.admin.RequestLog;
+import dev.crossrole.server.auth.Authenticator;
+import dev.crossrole.server.auth.SigV4;
+import dev.crossrole.server.authz.AccessCheck;
+import dev.crossrole.server.authz.Authorizer;
+import dev.crossrole.server.authz.RequestInfo;
+import dev.crossrole.server.protocol.AwsException;
+import dev.crossrole.server.protocol.JsonCodec;
+import dev.crossrole.server.protocol.QueryCodec;
+import dev.crossrole.server.protocol.QueryParams;
+import dev.crossrole.server.protocol.Shape;
+import dev.crossrole.server.service.Call;
+import dev.crossrole.server.service.JsonService;
+import dev.crossrole.server.service.PreparedCall;
+import dev.crossrole.server.service.QueryService;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * A request's life, in order:
+ * <ol>
+ *   <li>assign a request id;</li>
+ *   <li>identify the protocol (JSON by {@code X-Amz-Target}, else Query by form body or {@code Action=});</li>
+ *   <li>authenticate (SigV4 with the key's real secret; session tokens opened and checked);</li>
+ *   <li>resolve the service from the credential scope and the region;</li>
+ *   <li>parse: the operation and its parameters, validated by the service into a prepared call;</li>
+ *   <li>authorize every access check of the call with the policy engine;</li>
+ *   <li>dispatch: run the call;</li>
+ *   <li>serialize in the request's protocol;</li>
+ * </ol>
+ * any {@link AwsException} becomes the protocol's error response; finally the request is recorded
+ * with its decision and explanation.
+ */
+public final class Pipeline {
+    private static final Logger LOG = Logger.getLogger(Pipeline.class.getName());
+    private static final DateTimeFormatter HTTP_DATE = DateTimeFormatter.RFC_1123_DATE_TIME.withZone(ZoneOffset.UTC);
+    private static final String DEFAULT_NAMESPACE = "https://sts.amazonaws.com/doc/2011-06-15/";
+
+    private final Authenticator authenticator;
+    private final Authorizer authorizer;
+    private final Map<String, QueryService> queryServices;
+    private final Map<String, JsonService> jsonServices;
+    private final RequestLog requestLog;
+    private final AdminApi admin;
+    private final Clock clock;
+    private final String defaultRegion;
+
+    public Pipeline(Authenticator authenticator, Authorizer authorizer, List<QueryService> queryServices,
+                    List<JsonService> jsonServices, RequestLog requestLog, AdminApi admin, Clock clock,
+                    String defaultRegion) {
+        this.authenticator = authenticator;
+        this.authorizer = authorizer;
+        this.queryServices = queryServices.stream().collect(java.util.stream.Collectors.toMap(QueryService::signingName, s -> s));
+        this.jsonServices = jsonServices.stream().collect(java.util.stream.Collectors.toMap(JsonService::signingName, s -> s));
+        this.requestLog = requestLog;
+        this.admin = admin;
+        this.clock = clock;
+        this.defaultRegion = defaultRegion;
+    }
+
+    private enum Protocol { QUERY, JSON, OTHER }
+
+    /** What the stages learned, for the response and the record. */
+    private static final class Trace {
+        final String requestId = UUID.randomUUID().toString();
+        final long started = System.nanoTime();
+        final Instant time;
+        Protocol protocol = Protocol.OTHER;
+        String service;
+        String namespace = DEFAULT_NAMESPACE;
+        String operation;
+        String caller;
+        AccessCheck check;
+        Decision decision;
+        String accessDeniedCode = "AccessDenied";
+
+        Trace(Instant time) {
+            this.time = time;
+        }
+    }
+
+    public HttpResponse handle(HttpRequest request) {
+        if (request.rawPath().startsWith("/_crossrole/")) {
+            return admin.handle(request);
+        }
+        Trace trace = new Trace(clock.instant());
+        HttpResponse response;
+        try {
+            response = run(request, trace);
+        } catch (AwsException e) {
+            response = error(trace, e);
+        } catch (RuntimeException e) {
+            LOG.log(Level.SEVERE, "request " + trace.requestId + " failed", e);
+            response = error(trace, AwsException.internal());
+        }
+        response.withHeader("x-amzn-RequestId", trace.requestId);
+        response.withHeader("Date", HTTP_DATE.format(trace.time));
+        record(trace, response);
+        return response;
+    }
+
+    private HttpResponse run(HttpRequest request, Trace trace) {
+        // Protocol.
+        String target = request.header("X-Amz-Target");
+        QueryParams params = null;
+        if (target != null) {
+            trace.protocol = Protocol.JSON;
+        } else if ("POST".equals(request.method()) && request.mediaType().equals("application/x-www-form-urlencoded")) {
+            trace.protocol = Protocol.QUERY;
+            params = QueryParams.parse(new String(request.body(), StandardCharsets.UTF_8));
+        } else if ("GET".equals(request.method()) && request.rawQuery() != null && request.rawQuery().contains("Action=")) {
+            trace.protocol = Protocol.QUERY;
+            params = QueryParams.parse(request.rawQuery());
+        }
+        if (params != null) {
+            trace.operation = params.get("Action");
+            if ("2010-05-08".equals(params.get("Version"))) {
+                trace.namespace = "https://iam.amazonaws.com/doc/2010-05-08/";
+            }
+        }
+
+        // Authenticate.
+        SigV4.HttpRequestParts parts = new SigV4.HttpRequestParts(request.method(), request.rawPath(), request.rawQuery(),
+                request.headers(), request.body());
+        Authenticator.Authenticated auth = authenticator.authenticate(parts);
+        trace.caller = auth.caller().arn();
+        trace.service = auth.scope().service();
+        String region = auth.scope().region().isEmpty() ? defaultRegion : auth.scope().region();
+        RequestInfo info = new RequestInfo(request.remoteAddress(), request.secure(), region, request.header("User-Agent"),
+                trace.time);
+        Call call = new Call(trace.requestId, auth.caller(), info);
+
+        // Service, operation, input.
+        if (trace.protocol == Protocol.QUERY) {
+            QueryService service = queryServices.get(trace.service);
+            if (service == null) {
+                throw new AwsException("InvalidAction", 400, "crossrole does not emulate the service '" + trace.service
+                        + "' over the Query protocol.");
+            }
+            trace.namespace = service.namespace();
+            String action = params.get("Action");
+            if (action == null || action.isEmpty()) {
+                throw new AwsException("MissingAction", 400, "Missing Action");
+            }
+            String version = params.get("Version");
+            if (!service.hasOperation(action) || !service.version().equals(version)) {
+                throw new AwsException("InvalidAction", 400, "Could not find operation " + action + " for version "
+                        + version);
+            }
+            PreparedCall prepared = service.prepare(action, call, params);
+            authorize(call, prepared, trace);
+            Shape output = prepared.execute();
+            return HttpResponse.of(200, QueryCodec.CONTENT_TYPE,
+                    QueryCodec.success(service.namespace(), action, output, trace.requestId));
+        }
+        if (trace.protocol == Protocol.JSON) {
+            JsonService service = jsonServices.get(trace.service);
+            String operation = service == null ? null : JsonCodec.operation(target, service.targetPrefix());
+            trace.operation = operation != null ? operation : target;
+            if (service == null || operation == null || !service.hasOperation(operation)) {
+                throw new AwsException("UnknownOperationException", 400, null);
+            }
+            trace.accessDeniedCode = service.accessDeniedCode();
+            ObjectNode input = JsonCodec.parseBody(request.body());
+            PreparedCall prepared = service.prepare(operation, call, input);
+            authorize(call, prepared, trace);
+            Shape output = prepared.execute();
+            return HttpResponse.of(200, JsonCodec.CONTENT_TYPE, JsonCodec.success(output));
+        }
+        throw new AwsException("InvalidAction", 400, "crossrole does not emulate the service '" + trace.service
+                + "' or cannot tell its protocol from this request.");
+    }
+
+    private void authorize(Call call, PreparedCall prepared, Trace trace) {
+        for (AccessCheck check : prepared.accessChecks()) {
+            Decision decision = authorizer.decide(call.caller(), check, call.info());
+            trace.check = check;
+            trace.decision = decision;
+            if (!decision.allowed()) {
+                int status = trace.protocol == Protocol.JSON ? 400 : 403;
+                throw new AwsException(trace.accessDeniedCode, status, decision.accessDeniedMessage());
+            }
+        }
+    }
+
+    private HttpResponse error(Trace trace, AwsException e) {
+        if (trace.protocol == Protocol.JSON) {
+            AwsException mapped = JsonErrors.map(e);
+            return HttpResponse.of(mapped.httpStatus(), JsonCodec.CONTENT_TYPE, JsonCodec.error(mapped))
+                    .withHeader("X-Amzn-ErrorType", mapped.code());
+        }
+        return HttpResponse.of(e.httpStatus(), QueryCodec.CONTENT_TYPE, QueryCodec.error(trace.namespace, e, trace.requestId));
+    }
+
+    private void record(Trace trace, HttpResponse response) {
+        String errorCode = response.headers().get("X-Amzn-ErrorType");
+        String errorMessage = null;
+        if (response.status() >= 400 && errorCode == null) {
+            String body = new String(response.body(), StandardCharsets.UTF_8);
+            errorCode = between(body, "<Code>", "</Code>");
+            errorMessage = between(body, "<Message>", "</Message>");
+        }
+        requestLog.record(new RecordedRequest(trace.requestId, trace.time, trace.service, trace.operation, trace.caller,
+                trace.check == null ? null : trace.check.action(), trace.check == null ? null : trace.check.resource(),
+                trace.decision, response.status(), errorCode, errorMessage, (System.nanoTime() - trace.started) / 1000));
+    }
+
+    private static String between(String text, String open, String close) {
+        int start = text.indexOf(open);
+        int end = start < 0 ? -1 : text.indexOf(close, start);
+        return end < 0 ? null : text.substring(start + open.length(), end);
+    }
+
+    /** Authentication and authorization errors under the names JSON-protocol services use. */
+    static final class JsonErrors {
+        private JsonErrors() {}
+
+        static AwsException map(AwsException e) {
+            String code = switch (e.code()) {
+                case "InvalidClientTokenId" -> "UnrecognizedClientException";
+                case "SignatureDoesNotMatch" -> "InvalidSignatureException";
+                case "ExpiredToken" -> "ExpiredTokenException";
+                case "MissingAuthenticationToken" -> "MissingAuthenticationTokenException";
+                case "IncompleteSignature" -> "IncompleteSignatureException";
+                case "InternalFailure" -> "ServerException";
+                default -> e.code();
+            };
+            return code.equals(e.code()) ? e : new AwsException(code, e.httpStatus(), e.getMessage(), e.senderFault());
+        }
+    }
+}

@@ -1,0 +1,60 @@
+package dev.crossrole.server.protocol;
+
+/**
+ * An AWS error: its code, HTTP status, message and fault side. Any stage may throw one; the error
+ * stage renders it in the protocol of the request (Query XML, JSON {@code __type}).
+ */
+public class AwsException extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    private final String code;
+    private final int httpStatus;
+    private final boolean senderFault;
+
+    public AwsException(String code, int httpStatus, String message) {
+        this(code, httpStatus, message, httpStatus < 500);
+    }
+
+    public AwsException(String code, int httpStatus, String message, boolean senderFault) {
+        super(message, null, false, false);
+        this.code = code;
+        this.httpStatus = httpStatus;
+        this.senderFault = senderFault;
+    }
+
+    public String code() {
+        return code;
+    }
+
+    public int httpStatus() {
+        return httpStatus;
+    }
+
+    public boolean senderFault() {
+        return senderFault;
+    }
+
+    // ---- the common errors of Query services ------------------------------------------------
+
+    public static AwsException validation(String message) {
+        return new AwsException("ValidationError", 400, message);
+    }
+
+    public static AwsException accessDenied(String message) {
+        return new AwsException("AccessDenied", 403, message);
+    }
+
+    public static AwsException missingParameter(String name) {
+        return new AwsException("MissingParameter", 400,
+                "The request must contain the parameter " + name);
+    }
+
+    public static AwsException invalidParameterValue(String message) {
+        return new AwsException("InvalidParameterValue", 400, message);
+    }
+
+    public static AwsException internal() {
+        return new AwsException("InternalFailure", 500,
+                "The request processing has failed because of an unknown error, exception or failure.", false);
+    }
+}

@@ -1,0 +1,93 @@
+package dev.crossrole.server.protocol;
+
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.Map;
+
+/** Writes a {@link Shape} tree as AWS Query XML: lists as {@code <member>}, timestamps ISO 8601 in seconds. */
+final class XmlWriter {
+    private final StringBuilder out = new StringBuilder(512);
+
+    XmlWriter raw(String text) {
+        out.append(text);
+        return this;
+    }
+
+    XmlWriter open(String name) {
+        out.append('<').append(name).append('>');
+        return this;
+    }
+
+    XmlWriter close(String name) {
+        out.append("</").append(name).append('>');
+        return this;
+    }
+
+    XmlWriter element(String name, String text) {
+        open(name);
+        escape(text);
+        return close(name);
+    }
+
+    void shape(Map<String, Object> members) {
+        for (Map.Entry<String, Object> member : members.entrySet()) {
+            value(member.getKey(), member.getValue());
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private void value(String name, Object value) {
+        if (value == null) {
+            return;
+        }
+        if (value instanceof Shape shape) {
+            open(name);
+            shape(shape.members());
+            close(name);
+        } else if (value instanceof List<?> list) {
+            open(name);
+            for (Object item : list) {
+                value("member", item);
+            }
+            close(name);
+        } else if (value instanceof Map<?, ?> map) {
+            open(name);
+            for (Map.Entry<?, ?> entry : map.entrySet()) {
+                open("entry");
+                element("key", String.valueOf(entry.getKey()));
+                value("value", entry.getValue());
+                close("entry");
+            }
+            close(name);
+        } else if (value instanceof Instant instant) {
+            element(name, timestamp(instant));
+        } else {
+            element(name, String.valueOf(value));
+        }
+    }
+
+    static String timestamp(Instant instant) {
+        return instant.truncatedTo(ChronoUnit.SECONDS).toString();
+    }
+
+    void escape(String text) {
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            switch (c) {
+                case '<' -> out.append("&lt;");
+                case '>' -> out.append("&gt;");
+                case '&' -> out.append("&amp;");
+                case '"' -> out.append("&quot;");
+                case '\'' -> out.append("&apos;");
+                case '\r' -> out.append("&#xD;");
+                default -> out.append(c);
+            }
+        }
+    }
+
+    @Override
+    public String toString() {
+        return out.toString();
+    }
+}

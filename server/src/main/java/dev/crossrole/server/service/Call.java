@@ -1,0 +1,11 @@
+package dev.crossrole.server.service;
+
+import dev.crossrole.server.auth.Caller;
+import dev.crossrole.server.authz.RequestInfo;
+
+/** One authenticated call as a service sees it. */
+public record Call(String requestId, Caller caller, RequestInfo info) {
+    public String region() {
+        return info.region();
+    }
+}

@@ -1,0 +1,471 @@
+package dev.crossrole.server.sts;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.crossrole.policy.ContextValue;
+import dev.crossrole.policy.InvalidPolicyException;
+import dev.crossrole.policy.Policies;
+import dev.crossrole.policy.PolicyKind;
+import dev.crossrole.policy.Principal;
+import dev.crossrole.policy.RequestContext;
+import dev.crossrole.server.admin.RecordedRequest;
+import dev.crossrole.server.auth.AccessKeys;
+import dev.crossrole.server.auth.Caller;
+import dev.crossrole.server.auth.SessionClaims;
+import dev.crossrole.server.auth.SessionTokens;
+import dev.crossrole.server.authz.AccessCheck;
+import dev.crossrole.server.iam.IamDirectory;
+import dev.crossrole.server.iam.IamUser;
+import dev.crossrole.server.iam.Role;
+import dev.crossrole.server.protocol.AwsException;
+import dev.crossrole.server.protocol.Constraints;
+import dev.crossrole.server.protocol.QueryParams;
+import dev.crossrole.server.protocol.Shape;
+import dev.crossrole.server.service.Call;
+import dev.crossrole.server.service.PreparedCall;
+import dev.crossrole.server.service.QueryService;
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.function.Function;
+import java.util.regex.Pattern;
+import java.util.zip.Deflater;
+
+/** The STS Query API (version 2011-06-15). */
+public final class StsService implements QueryService {
+    public static final String NAMESPACE = "https://sts.amazonaws.com/doc/2011-06-15/";
+    private static final Set<String> OPERATIONS = Set.of("AssumeRole", "GetCallerIdentity", "GetSessionToken",
+            "GetAccessKeyInfo", "DecodeAuthorizationMessage");
+    private static final Set<String> NOT_IMPLEMENTED = Set.of("AssumeRoleWithSAML", "AssumeRoleWithWebIdentity",
+            "AssumeRoot", "GetDelegatedAccessToken", "GetFederationToken", "GetWebIdentityToken");
+
+    static final Pattern NAME_CHARS = Pattern.compile("[\\w+=,.@-]*");
+    static final Pattern EXTERNAL_ID = Pattern.compile("[\\w+=,.@:/-]*");
+    static final Pattern POLICY_CHARS = Pattern.compile("[\\u0009\\u000A\\u000D\\u0020-\\u00FF]+");
+    static final Pattern TAG_CHARS = Pattern.compile("[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*");
+    static final Pattern ROLE_ARN = Pattern.compile("arn:aws:iam::(\\d{12}):role(/(?:[\\x21-\\x7E]*/)?)([\\w+=,.@-]{1,64})");
+    static final Pattern ACCESS_KEY_ID = Pattern.compile("\\w*");
+    /** AWS does not publish the packed-size budget; this one makes a maximal session policy land near 100%. */
+    static final int PACKED_BUDGET_BYTES = 1024;
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final IamDirectory iam;
+    private final SessionTokens tokens;
+    private final Clock clock;
+    private final Function<String, Optional<RecordedRequest>> requestLookup;
+
+    public StsService(IamDirectory iam, SessionTokens tokens, Clock clock,
+                      Function<String, Optional<RecordedRequest>> requestLookup) {
+        this.iam = iam;
+        this.tokens = tokens;
+        this.clock = clock;
+        this.requestLookup = requestLookup;
+    }
+
+    @Override
+    public String signingName() {
+        return "sts";
+    }
+
+    @Override
+    public String version() {
+        return "2011-06-15";
+    }
+
+    @Override
+    public String namespace() {
+        return NAMESPACE;
+    }
+
+    @Override
+    public boolean hasOperation(String action) {
+        return OPERATIONS.contains(action) || NOT_IMPLEMENTED.contains(action);
+    }
+
+    @Override
+    public PreparedCall prepare(String action, Call call, QueryParams params) {
+        switch (action) {
+            case "AssumeRole":
+                return assumeRole(call, params);
+            case "GetCallerIdentity":
+                return PreparedCall.of(List.of(AccessCheck.of("sts:GetCallerIdentity", "*")), () -> callerIdentity(call.caller()));
+            case "GetSessionToken":
+                return getSessionToken(call, params);
+            case "GetAccessKeyInfo":
+                return getAccessKeyInfo(params);
+            case "DecodeAuthorizationMessage":
+                return decodeAuthorizationMessage(params);
+            default:
+                throw new AwsException("InvalidAction", 400, "crossrole does not implement the STS operation " + action
+                        + " yet.");
+        }
+    }
+
+    // ---- GetCallerIdentity ------------------------------------------------------------------
+
+    static Shape callerIdentity(Caller caller) {
+        Principal p = caller.principal();
+        return Shape.of().put("UserId", p.userId()).put("Account", p.accountId()).put("Arn", p.displayName());
+    }
+
+    // ---- AssumeRole -------------------------------------------------------------------------
+
+    /** The validated input of AssumeRole. */
+    record AssumeRoleInput(String roleArn, String roleAccount, String rolePath, String roleName, String sessionName,
+                           Integer durationSeconds, String externalId, String policy, List<String> policyArns,
+                           Map<String, String> tags, List<String> transitiveTagKeys, String sourceIdentity,
+                           String serialNumber, String tokenCode) {}
+
+    private PreparedCall assumeRole(Call call, QueryParams params) {
+        Constraints c = new Constraints();
+        String roleArn = params.get("RoleArn");
+        String sessionName = params.get("RoleSessionName");
+        c.required("roleArn", roleArn).length("roleArn", roleArn, 20, 2048);
+        c.required("roleSessionName", sessionName).length("roleSessionName", sessionName, 2, 64)
+                .pattern("roleSessionName", sessionName, NAME_CHARS, "[\\w+=,.@-]*");
+        Integer duration = c.integer("durationSeconds", params.get("DurationSeconds"));
+        c.range("durationSeconds", duration, 900, 43200);
+        String externalId = params.get("ExternalId");
+        c.length("externalId", externalId, 2, 1224).pattern("externalId", externalId, EXTERNAL_ID, "[\\w+=,.@:\\/-]*");
+        String policy = params.get("Policy");
+        c.length("policy", policy, 1, 2048).pattern("policy", policy, POLICY_CHARS, "[\\u0009\\u000A\\u000D\\u0020-\\u00FF]+");
+        List<String> policyArns = new ArrayList<>();
+        for (Map<String, String> descriptor : params.structList("PolicyArns")) {
+            String arn = descriptor.get("arn");
+            c.length("policyArns.member.arn", arn, 20, 2048);
+            if (arn != null) {
+                policyArns.add(arn);
+            }
+        }
+        c.count("policyArns", policyArns.size(), 10);
+        Map<String, String> tags = new LinkedHashMap<>();
+        List<Map<String, String>> tagList = params.structList("Tags");
+        c.count("tags", tagList.size(), 50);
+        Set<String> lowerKeys = new java.util.HashSet<>();
+        boolean duplicateTag = false;
+        for (Map<String, String> tag : tagList) {
+            String key = tag.get("Key");
+            String value = tag.get("Value") == null ? "" : tag.get("Value");
+            c.required("tags.member.key", key).length("tags.member.key", key, 1, 128)
+                    .pattern("tags.member.key", key, TAG_CHARS, "[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]+");
+            c.length("tags.member.value", value, 0, 256).pattern("tags.member.value", value, TAG_CHARS,
+                    "[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*");
+            if (key != null) {
+                duplicateTag |= !lowerKeys.add(key.toLowerCase(Locale.ROOT));
+                tags.put(key, value);
+            }
+        }
+        List<String> transitive = params.list("TransitiveTagKeys");
+        c.count("transitiveTagKeys", transitive.size(), 50);
+        String sourceIdentity = params.get("SourceIdentity");
+        c.length("sourceIdentity", sourceIdentity, 2, 64).pattern("sourceIdentity", sourceIdentity, NAME_CHARS, "[\\w+=,.@-]*");
+        String serial = params.get("SerialNumber");
+        c.length("serialNumber", serial, 9, 256);
+        String tokenCode = params.get("TokenCode");
+        c.length("tokenCode", tokenCode, 6, 6).pattern("tokenCode", tokenCode, Pattern.compile("\\d*"), "[\\d]*");
+        c.check();
+
+        java.util.regex.Matcher arn = ROLE_ARN.matcher(roleArn);
+        if (!arn.matches()) {
+            throw AwsException.validation(roleArn + " is not a valid role ARN: expected arn:aws:iam::ACCOUNT:role/NAME");
+        }
+        if (sourceIdentity != null && sourceIdentity.toLowerCase(Locale.ROOT).startsWith("aws:")) {
+            throw AwsException.validation("SourceIdentity must not start with 'aws:'.");
+        }
+        if (duplicateTag) {
+            throw AwsException.invalidParameterValue("Duplicate tag keys found. Please note that Tag keys are case insensitive.");
+        }
+        for (String key : transitive) {
+            if (tags.keySet().stream().noneMatch(k -> k.equalsIgnoreCase(key))) {
+                throw AwsException.invalidParameterValue("The transitive tag key " + key + " is not among the session tags.");
+            }
+        }
+        Caller caller = call.caller();
+        if (caller.isRoot()) {
+            throw AwsException.accessDenied("Roles may not be assumed by root accounts.");
+        }
+        SessionClaims callerSession = caller.session();
+        if (callerSession != null && callerSession.isRoleSession()) {
+            for (String key : tags.keySet()) {
+                if (callerSession.transitiveTagKeys().stream().anyMatch(k -> k.equalsIgnoreCase(key))) {
+                    throw AwsException.invalidParameterValue("The session tag " + key + " conflicts with a transitive tag"
+                            + " inherited from the calling session; inherited transitive tags cannot be overridden.");
+                }
+            }
+        }
+        if (policy != null) {
+            try {
+                Policies.parse(policy, PolicyKind.SESSION, "session policy");
+            } catch (InvalidPolicyException e) {
+                throw new AwsException(e.diagnostic().code(), e.diagnostic().httpStatus(), e.diagnostic().message());
+            }
+        }
+        for (String policyArn : policyArns) {
+            if (iam.policy(policyArn).isEmpty()) {
+                throw new AwsException("MalformedPolicyDocument", 400, "Policy " + policyArn
+                        + " does not exist or is not attachable.");
+            }
+        }
+
+        AssumeRoleInput input = new AssumeRoleInput(roleArn, arn.group(1), arn.group(2), arn.group(3), sessionName,
+                duration, externalId, policy, policyArns, tags, transitive, sourceIdentity, serial, tokenCode);
+        Optional<Role> role = iam.role(input.roleAccount(), input.roleName())
+                .filter(r -> r.arn().equals(roleArn));
+        return PreparedCall.of(assumeRoleChecks(input, role.orElse(null), callerSession),
+                () -> issueRoleSession(caller, input, role.orElseThrow()));
+    }
+
+    private static List<AccessCheck> assumeRoleChecks(AssumeRoleInput in, Role role, SessionClaims callerSession) {
+        RequestContext.Builder context = RequestContext.builder();
+        context.single("sts:RoleSessionName", in.sessionName());
+        if (in.externalId() != null) {
+            context.single("sts:ExternalId", in.externalId());
+        }
+        if (in.sourceIdentity() != null) {
+            context.single("sts:SourceIdentity", in.sourceIdentity());
+        }
+        if (!in.tags().isEmpty()) {
+            in.tags().forEach((k, v) -> context.single("aws:RequestTag/" + k, v));
+            context.multi("aws:TagKeys", new ArrayList<>(in.tags().keySet()));
+        }
+        if (!in.transitiveTagKeys().isEmpty()) {
+            context.multi("sts:TransitiveTagKeys", in.transitiveTagKeys());
+        }
+        if (in.serialNumber() != null && in.tokenCode() != null) {
+            context.single("aws:MultiFactorAuthPresent", "true");
+            context.single("aws:MultiFactorAuthAge", "0");
+        }
+        Map<String, String> resourceTags = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+        if (role != null) {
+            resourceTags.putAll(role.tags());
+        }
+        // An inherited transitive tag replaces the target role's tag of the same key.
+        if (callerSession != null) {
+            for (String key : callerSession.transitiveTagKeys()) {
+                String value = callerSession.tags().get(key);
+                if (value != null) {
+                    resourceTags.put(key, value);
+                }
+            }
+        }
+        resourceTags.forEach((k, v) -> context.single("aws:ResourceTag/" + k, v));
+        RequestContext ctx = context.build();
+        dev.crossrole.policy.Policy trust = role == null ? null : role.trustPolicy();
+        List<AccessCheck> checks = new ArrayList<>();
+        checks.add(new AccessCheck("sts:AssumeRole", in.roleArn(), in.roleAccount(), trust, ctx));
+        if (!in.tags().isEmpty() || !in.transitiveTagKeys().isEmpty()) {
+            checks.add(new AccessCheck("sts:TagSession", in.roleArn(), in.roleAccount(), trust, ctx));
+        }
+        if (in.sourceIdentity() != null) {
+            checks.add(new AccessCheck("sts:SetSourceIdentity", in.roleArn(), in.roleAccount(), trust, ctx));
+        }
+        return checks;
+    }
+
+    private Shape issueRoleSession(Caller caller, AssumeRoleInput in, Role role) {
+        SessionClaims callerSession = caller.session();
+        boolean chaining = callerSession != null && callerSession.isRoleSession();
+        int duration = in.durationSeconds() == null ? 3600 : in.durationSeconds();
+        if (chaining && duration > 3600) {
+            throw AwsException.validation("The requested DurationSeconds exceeds the 1 hour session limit for roles assumed"
+                    + " by role chaining.");
+        }
+        if (duration > role.maxSessionDuration()) {
+            throw AwsException.validation("The requested DurationSeconds exceeds the MaxSessionDuration set for this role.");
+        }
+        String sourceIdentity = in.sourceIdentity();
+        if (callerSession != null && callerSession.sourceIdentity() != null) {
+            if (sourceIdentity != null && !sourceIdentity.equals(callerSession.sourceIdentity())) {
+                throw AwsException.accessDenied("User: " + caller.arn() + " is not authorized to perform:"
+                        + " sts:SetSourceIdentity on resource: " + in.roleArn()
+                        + " because the source identity of a session cannot be changed");
+            }
+            sourceIdentity = callerSession.sourceIdentity();
+        }
+        Map<String, String> sessionTags = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+        sessionTags.putAll(role.tags());
+        sessionTags.putAll(in.tags());
+        List<String> transitiveKeys = new ArrayList<>(in.transitiveTagKeys());
+        if (callerSession != null) {
+            for (String key : callerSession.transitiveTagKeys()) {
+                String value = callerSession.tags().get(key);
+                if (value != null) {
+                    sessionTags.put(key, value);
+                    transitiveKeys.add(key);
+                }
+            }
+        }
+        TemporaryCredentials credentials = issue(role, in.sessionName(), duration, in.policy(), in.policyArns(),
+                new LinkedHashMap<>(sessionTags), transitiveKeys, sourceIdentity, chaining,
+                in.serialNumber() != null && in.tokenCode() != null);
+        Shape result = Shape.of()
+                .put("Credentials", credentialsShape(credentials))
+                .put("AssumedRoleUser", Shape.of()
+                        .put("AssumedRoleId", role.roleId() + ":" + in.sessionName())
+                        .put("Arn", sessionArn(role, in.sessionName())));
+        if (in.policy() != null || !in.policyArns().isEmpty() || !in.tags().isEmpty()) {
+            int packed = packedPolicySize(in);
+            if (packed > 100) {
+                throw new AwsException("PackedPolicyTooLarge", 400, "Packed policy consumes " + packed
+                        + "% of allotted space, please use smaller policy for the session.");
+            }
+            result.put("PackedPolicySize", packed);
+        }
+        result.put("SourceIdentity", sourceIdentity);
+        return result;
+    }
+
+    static String sessionArn(Role role, String sessionName) {
+        return "arn:aws:sts::" + role.account() + ":assumed-role/" + role.name() + "/" + sessionName;
+    }
+
+    /**
+     * Issues credentials for a session of the role. Used by AssumeRole and, through
+     * a facade, by services that act with a role (ECS task roles).
+     */
+    TemporaryCredentials issue(Role role, String sessionName, int durationSeconds, String sessionPolicy,
+                               List<String> sessionPolicyArns, Map<String, String> tags, List<String> transitiveTagKeys,
+                               String sourceIdentity, boolean chained, boolean mfa) {
+        Instant now = clock.instant();
+        Instant expiration = now.plusSeconds(durationSeconds);
+        String accessKeyId = AccessKeys.temporary(role.account(), iam.ids().random());
+        String secret = AccessKeys.secret(iam.ids().random());
+        SessionClaims claims = new SessionClaims(SessionClaims.ROLE, accessKeyId, secret, role.account(), role.name(),
+                role.path(), role.roleId(), sessionName, null, null, sessionPolicy, sessionPolicyArns, tags,
+                transitiveTagKeys, sourceIdentity, chained, mfa, now.getEpochSecond(), expiration.getEpochSecond());
+        return new TemporaryCredentials(accessKeyId, secret, tokens.seal(claims), expiration);
+    }
+
+    static Shape credentialsShape(TemporaryCredentials credentials) {
+        return Shape.of()
+                .put("AccessKeyId", credentials.accessKeyId())
+                .put("SecretAccessKey", credentials.secretAccessKey())
+                .put("SessionToken", credentials.sessionToken())
+                .put("Expiration", credentials.expiration());
+    }
+
+    /** The share of STS's packed budget the session policies and tags use, in percent (rounded up). */
+    static int packedPolicySize(AssumeRoleInput in) {
+        StringBuilder packed = new StringBuilder();
+        if (in.policy() != null) {
+            packed.append(in.policy().replaceAll("\\s+", ""));
+        }
+        in.policyArns().forEach(packed::append);
+        in.tags().forEach((k, v) -> packed.append(k).append('=').append(v).append(';'));
+        byte[] input = packed.toString().getBytes(StandardCharsets.UTF_8);
+        Deflater deflater = new Deflater(Deflater.BEST_COMPRESSION);
+        deflater.setInput(input);
+        deflater.finish();
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        byte[] buffer = new byte[512];
+        while (!deflater.finished()) {
+            out.write(buffer, 0, deflater.deflate(buffer));
+        }
+        deflater.end();
+        return Math.max(1, (out.size() * 100 + PACKED_BUDGET_BYTES - 1) / PACKED_BUDGET_BYTES);
+    }
+
+    // ---- GetSessionToken --------------------------------------------------------------------
+
+    private PreparedCall getSessionToken(Call call, QueryParams params) {
+        Constraints c = new Constraints();
+        Integer duration = c.integer("durationSeconds", params.get("DurationSeconds"));
+        c.range("durationSeconds", duration, 900, 129600);
+        String serial = params.get("SerialNumber");
+        c.length("serialNumber", serial, 9, 256);
+        String tokenCode = params.get("TokenCode");
+        c.length("tokenCode", tokenCode, 6, 6);
+        c.check();
+        Caller caller = call.caller();
+        if (caller.temporary()) {
+            throw AwsException.accessDenied("Cannot call GetSessionToken with session credentials");
+        }
+        // GetSessionToken needs no permission (STS API Reference, GetSessionToken).
+        return PreparedCall.of(List.of(), () -> {
+            int seconds = duration == null ? 43200 : duration;
+            if (caller.isRoot()) {
+                seconds = Math.min(seconds, 3600);
+            }
+            Instant now = clock.instant();
+            Instant expiration = now.plusSeconds(seconds);
+            String accessKeyId = AccessKeys.temporary(caller.account(), iam.ids().random());
+            String secret = AccessKeys.secret(iam.ids().random());
+            Principal p = caller.principal();
+            String userName = p instanceof Principal.IamUser user ? user.name() : null;
+            Map<String, String> tags = userName == null ? Map.of()
+                    : iam.userById(p.userId()).map(IamUser::tags).orElse(Map.of());
+            SessionClaims claims = new SessionClaims(SessionClaims.SESSION, accessKeyId, secret, caller.account(), null,
+                    null, null, null, userName, p.userId(), null, List.of(), tags, List.of(), null, false,
+                    serial != null && tokenCode != null, now.getEpochSecond(), expiration.getEpochSecond());
+            return Shape.of().put("Credentials", credentialsShape(
+                    new TemporaryCredentials(accessKeyId, secret, tokens.seal(claims), expiration)));
+        });
+    }
+
+    // ---- GetAccessKeyInfo -------------------------------------------------------------------
+
+    private PreparedCall getAccessKeyInfo(QueryParams params) {
+        String key = params.get("AccessKeyId");
+        new Constraints().required("accessKeyId", key).length("accessKeyId", key, 16, 128)
+                .pattern("accessKeyId", key, ACCESS_KEY_ID, "[\\w]*").check();
+        return PreparedCall.of(List.of(AccessCheck.of("sts:GetAccessKeyInfo", "*")), () -> {
+            String account = AccessKeys.account(key);
+            if (account == null) {
+                account = iam.accessKey(key).map(k -> k.account()).orElse(null);
+            }
+            if (account == null) {
+                throw AwsException.validation("The access key ID " + key + " is not in a format that identifies an account.");
+            }
+            return Shape.of().put("Account", account);
+        });
+    }
+
+    // ---- DecodeAuthorizationMessage ---------------------------------------------------------
+
+    /**
+     * crossrole's AccessDenied messages are not encoded, but every denied request has a request id;
+     * decoding a request id returns that denial in the shape AWS uses for decoded messages.
+     */
+    private PreparedCall decodeAuthorizationMessage(QueryParams params) {
+        String message = params.get("EncodedMessage");
+        new Constraints().required("encodedMessage", message).length("encodedMessage", message, 1, 10240).check();
+        return PreparedCall.of(List.of(AccessCheck.of("sts:DecodeAuthorizationMessage", "*")), () -> {
+            RecordedRequest recorded = requestLookup.apply(message.trim())
+                    .filter(r -> r.decision() != null && !r.decision().allowed())
+                    .orElseThrow(() -> new AwsException("InvalidAuthorizationMessageException", 400,
+                            "The message is not a crossrole request id of a denied request."));
+            ObjectNode decoded = JSON.createObjectNode();
+            decoded.put("allowed", false);
+            decoded.put("explicitDeny", recorded.decision().outcome() == dev.crossrole.policy.Outcome.EXPLICIT_DENY);
+            var matched = decoded.putObject("matchedStatements").putArray("items");
+            recorded.decision().explanation().matchedStatements().forEach(s -> {
+                ObjectNode item = matched.addObject();
+                item.put("statementId", s.sid() == null ? "" : s.sid());
+                item.put("effect", s.effect().toUpperCase(Locale.ROOT));
+                item.put("policy", s.policy());
+            });
+            decoded.putObject("failures").putArray("items");
+            ObjectNode context = decoded.putObject("context");
+            context.putObject("principal").put("arn", recorded.caller());
+            context.put("action", recorded.action());
+            context.put("resource", recorded.resource());
+            decoded.set("explanation", recorded.decision().explanation().toJson());
+            return Shape.of().put("DecodedMessage", decoded.toString());
+        });
+    }
+
+    /** Context keys given as single values, for tests. */
+    static ContextValue single(String value) {
+        return ContextValue.single(value);
+    }
+}
