@@ -25,22 +25,23 @@ public final class AccessKeys {
 
     private static String mint(String prefix, String accountId, SecureRandom random) {
         long account = Long.parseLong(accountId);
-        long head = (1L << 47) | (account << 7) | random.nextInt(128);
         byte[] bytes = new byte[10];
+        random.nextBytes(bytes);
+        long head = (1L << 47) | (account << 7) | (bytes[5] & 0x7F);
         for (int i = 0; i < 6; i++) {
             bytes[i] = (byte) (head >>> (8 * (5 - i)));
         }
-        byte[] tail = new byte[4];
-        random.nextBytes(tail);
-        System.arraycopy(tail, 0, bytes, 6, 4);
         return prefix + base32(bytes);
     }
 
     /** A 40-character secret access key. */
     public static String secret(SecureRandom random) {
+        // One call into the (synchronized) SecureRandom; 64 symbols make each byte's low 6 bits uniform.
+        byte[] bytes = new byte[40];
+        random.nextBytes(bytes);
         char[] out = new char[40];
         for (int i = 0; i < out.length; i++) {
-            out[i] = SECRET_ALPHABET[random.nextInt(SECRET_ALPHABET.length)];
+            out[i] = SECRET_ALPHABET[bytes[i] & 63];
         }
         return new String(out);
     }

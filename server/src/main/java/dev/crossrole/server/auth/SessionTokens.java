@@ -23,6 +23,15 @@ public final class SessionTokens {
     private static final ObjectMapper JSON = new ObjectMapper();
     private final SecretKeySpec key;
     private final SecureRandom random;
+    /** Cipher and Deflater are costly to create and not thread-safe: one of each per thread. */
+    private static final ThreadLocal<Cipher> CIPHER = ThreadLocal.withInitial(() -> {
+        try {
+            return Cipher.getInstance("AES/GCM/NoPadding");
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
+    });
+    private static final ThreadLocal<Deflater> DEFLATER = ThreadLocal.withInitial(() -> new Deflater(Deflater.BEST_SPEED));
 
     public SessionTokens(byte[] key256, SecureRandom random) {
         if (key256.length != 32) {
@@ -37,7 +46,7 @@ public final class SessionTokens {
             byte[] plain = deflate(JSON.writeValueAsBytes(claims));
             byte[] nonce = new byte[12];
             random.nextBytes(nonce);
-            Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding");
+            Cipher cipher = CIPHER.get();
             cipher.init(Cipher.ENCRYPT_MODE, key, new GCMParameterSpec(128, nonce));
             cipher.updateAAD(new byte[] {VERSION});
             byte[] sealed = cipher.doFinal(plain);
@@ -61,7 +70,7 @@ public final class SessionTokens {
             if (bytes.length < 1 + 12 + 16 || bytes[0] != VERSION) {
                 return null;
             }
-            Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding");
+            Cipher cipher = CIPHER.get();
             cipher.init(Cipher.DECRYPT_MODE, key, new GCMParameterSpec(128, bytes, 1, 12));
             cipher.updateAAD(new byte[] {VERSION});
             byte[] plain = cipher.doFinal(bytes, 13, bytes.length - 13);
@@ -72,7 +81,8 @@ public final class SessionTokens {
     }
 
     private static byte[] deflate(byte[] data) {
-        Deflater deflater = new Deflater(Deflater.BEST_SPEED);
+        Deflater deflater = DEFLATER.get();
+        deflater.reset();
         deflater.setInput(data);
         deflater.finish();
         ByteArrayOutputStream out = new ByteArrayOutputStream(data.length);
@@ -80,7 +90,6 @@ public final class SessionTokens {
         while (!deflater.finished()) {
             out.write(buffer, 0, deflater.deflate(buffer));
         }
-        deflater.end();
         return out.toByteArray();
     }
 

@@ -1,130 +1,366 @@
 package dev.crossrole.server.http;
 
-import com.sun.net.httpserver.Headers;
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
+import java.io.BufferedInputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.SocketException;
+import java.net.SocketTimeoutException;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * The listener: the JDK's built-in HTTP server (no dependency, starts in milliseconds, keep-alive),
- * adapted to {@link HttpRequest}/{@link HttpResponse}. Bodies are capped; a larger one is refused
- * before it is read.
+ * The listener: a small blocking HTTP/1.1 server with one thread per connection. AWS clients keep a
+ * few connections alive and send one request at a time on each, so a thread that reads a request,
+ * runs the pipeline and writes the response in one write has the lowest latency there is; the JDK's
+ * selector-based server handed every request to another thread and cost several times more.
+ * Supports keep-alive, {@code Content-Length} and chunked request bodies, {@code Expect: 100-continue},
+ * HEAD. Bodies and headers are capped; a request over a cap is answered and the connection closed.
  */
 public final class HttpFront implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(HttpFront.class.getName());
     public static final int MAX_BODY_BYTES = 32 * 1024 * 1024;
+    static final int MAX_LINE = 16 * 1024;
+    static final int MAX_HEADER_BYTES = 64 * 1024;
+    static final int MAX_HEADERS = 200;
+    static final int IDLE_TIMEOUT_MILLIS = 120_000;
 
-    private final HttpServer server;
-    private final ExecutorService executor;
+    private final ServerSocket serverSocket;
+    private final Function<HttpRequest, HttpResponse> handler;
+    private final Set<Socket> open = ConcurrentHashMap.newKeySet();
+    private final AtomicInteger connections = new AtomicInteger();
+    private volatile boolean closed;
 
-    private HttpFront(HttpServer server, ExecutorService executor) {
-        this.server = server;
-        this.executor = executor;
+    private HttpFront(ServerSocket serverSocket, Function<HttpRequest, HttpResponse> handler) {
+        this.serverSocket = serverSocket;
+        this.handler = handler;
     }
 
+    /** Binds and starts accepting; {@code threads} is unused (one thread per connection) and kept for callers. */
     public static HttpFront start(InetSocketAddress address, int threads, Function<HttpRequest, HttpResponse> handler)
             throws IOException {
-        HttpServer server = HttpServer.create(address, 512);
-        ExecutorService executor = Executors.newFixedThreadPool(threads, runnable -> {
-            Thread thread = new Thread(runnable, "crossrole-http");
-            thread.setDaemon(true);
-            return thread;
-        });
-        server.setExecutor(executor);
-        server.createContext("/", exchange -> serve(exchange, handler));
-        server.start();
-        return new HttpFront(server, executor);
+        ServerSocket socket = new ServerSocket();
+        socket.setReuseAddress(true);
+        socket.bind(address, 512);
+        HttpFront front = new HttpFront(socket, handler);
+        Thread acceptor = new Thread(front::acceptLoop, "crossrole-accept");
+        acceptor.setDaemon(true);
+        acceptor.start();
+        return front;
     }
 
     public int port() {
-        return server.getAddress().getPort();
+        return serverSocket.getLocalPort();
     }
 
-    private static void serve(HttpExchange exchange, Function<HttpRequest, HttpResponse> handler) {
-        try (exchange) {
-            HttpResponse response;
-            long declared = contentLength(exchange.getRequestHeaders());
-            if (declared > MAX_BODY_BYTES) {
-                response = HttpResponse.json(413, "{\"message\":\"The request body exceeds " + MAX_BODY_BYTES + " bytes.\"}");
-            } else {
-                byte[] body = readBody(exchange.getRequestBody());
-                if (body == null) {
-                    response = HttpResponse.json(413, "{\"message\":\"The request body exceeds " + MAX_BODY_BYTES + " bytes.\"}");
-                } else {
-                    response = handler.apply(toRequest(exchange, body));
+    private void acceptLoop() {
+        while (!closed) {
+            try {
+                Socket socket = serverSocket.accept();
+                socket.setTcpNoDelay(true);
+                socket.setSoTimeout(IDLE_TIMEOUT_MILLIS);
+                open.add(socket);
+                Thread thread = new Thread(() -> serveConnection(socket), "crossrole-conn-" + connections.incrementAndGet());
+                thread.setDaemon(true);
+                thread.start();
+            } catch (IOException e) {
+                if (!closed) {
+                    LOG.log(Level.WARNING, "accept failed", e);
                 }
             }
-            Headers headers = exchange.getResponseHeaders();
-            for (Map.Entry<String, String> header : response.headers().entrySet()) {
-                headers.set(header.getKey(), header.getValue());
-            }
-            boolean head = "HEAD".equalsIgnoreCase(exchange.getRequestMethod());
-            byte[] body = response.body() == null ? new byte[0] : response.body();
-            exchange.sendResponseHeaders(response.status(), head || body.length == 0 ? -1 : body.length);
-            if (!head && body.length > 0) {
-                try (OutputStream out = exchange.getResponseBody()) {
-                    out.write(body);
+        }
+    }
+
+    /** Thrown for a request that breaks HTTP/1.1; the connection is answered with the status and closed. */
+    static final class BadRequest extends Exception {
+        private static final long serialVersionUID = 1L;
+        final int status;
+
+        BadRequest(int status, String message) {
+            super(message, null, false, false);
+            this.status = status;
+        }
+    }
+
+    private void serveConnection(Socket socket) {
+        String remote = socket.getInetAddress().getHostAddress();
+        try (socket) {
+            InputStream in = new BufferedInputStream(socket.getInputStream(), 16 * 1024);
+            OutputStream out = socket.getOutputStream();
+            while (!closed) {
+                String requestLine;
+                try {
+                    requestLine = readLine(in, MAX_LINE);
+                } catch (SocketTimeoutException e) {
+                    return;
+                } catch (BadRequest e) {
+                    write(out, HttpResponse.json(e.status, "{\"message\":\"" + e.getMessage() + "\"}"), false, false);
+                    return;
+                }
+                if (requestLine == null) {
+                    return;
+                }
+                if (requestLine.isEmpty()) {
+                    continue;
+                }
+                boolean keepAlive;
+                try {
+                    Parsed parsed = readRequest(requestLine, in, out, remote);
+                    HttpResponse response = handler.apply(parsed.request);
+                    keepAlive = parsed.keepAlive;
+                    write(out, response, "HEAD".equals(parsed.request.method()), keepAlive);
+                } catch (BadRequest e) {
+                    HttpResponse response = HttpResponse.json(e.status, "{\"message\":\"" + e.getMessage() + "\"}");
+                    write(out, response, false, false);
+                    return;
+                }
+                if (!keepAlive) {
+                    return;
                 }
             }
+        } catch (SocketException | SocketTimeoutException e) {
+            LOG.log(Level.FINE, "connection ended", e);
         } catch (IOException e) {
-            LOG.log(Level.FINE, "client connection ended early", e);
+            LOG.log(Level.FINE, "connection failed", e);
         } catch (RuntimeException e) {
-            LOG.log(Level.SEVERE, "unhandled error serving a request", e);
+            LOG.log(Level.SEVERE, "unhandled error serving a connection", e);
+        } finally {
+            open.remove(socket);
         }
     }
 
-    private static long contentLength(Headers headers) {
-        String value = headers.getFirst("Content-Length");
-        if (value == null) {
-            return -1;
+    private record Parsed(HttpRequest request, boolean keepAlive) {}
+
+    private static Parsed readRequest(String requestLine, InputStream in, OutputStream out, String remote)
+            throws IOException, BadRequest {
+        int firstSpace = requestLine.indexOf(' ');
+        int lastSpace = requestLine.lastIndexOf(' ');
+        if (firstSpace <= 0 || lastSpace <= firstSpace) {
+            throw new BadRequest(400, "Malformed request line");
         }
+        String method = requestLine.substring(0, firstSpace);
+        String target = requestLine.substring(firstSpace + 1, lastSpace);
+        String version = requestLine.substring(lastSpace + 1);
+        if (!version.equals("HTTP/1.1") && !version.equals("HTTP/1.0")) {
+            throw new BadRequest(505, "HTTP version not supported");
+        }
+        List<Map.Entry<String, String>> headers = new ArrayList<>(16);
+        int headerBytes = 0;
+        String line;
+        while (!(line = requireLine(in)).isEmpty()) {
+            headerBytes += line.length();
+            if (headerBytes > MAX_HEADER_BYTES || headers.size() >= MAX_HEADERS) {
+                throw new BadRequest(431, "Request header fields too large");
+            }
+            if ((line.charAt(0) == ' ' || line.charAt(0) == '\t') && !headers.isEmpty()) {
+                // An obsolete folded continuation line belongs to the previous header.
+                Map.Entry<String, String> last = headers.remove(headers.size() - 1);
+                headers.add(Map.entry(last.getKey(), last.getValue() + " " + line.strip()));
+                continue;
+            }
+            int colon = line.indexOf(':');
+            if (colon <= 0) {
+                throw new BadRequest(400, "Malformed header line");
+            }
+            headers.add(Map.entry(line.substring(0, colon), line.substring(colon + 1).strip()));
+        }
+        String connection = header(headers, "Connection");
+        boolean keepAlive = version.equals("HTTP/1.1")
+                ? connection == null || !connection.toLowerCase(Locale.ROOT).contains("close")
+                : connection != null && connection.toLowerCase(Locale.ROOT).contains("keep-alive");
+        String expect = header(headers, "Expect");
+        if (expect != null && expect.equalsIgnoreCase("100-continue")) {
+            out.write("HTTP/1.1 100 Continue\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+        }
+        byte[] body = readBody(in, headers);
+        String rawPath = target;
+        String rawQuery = null;
+        if (target.startsWith("http://") || target.startsWith("https://")) {
+            int slash = target.indexOf('/', target.indexOf("//") + 2);
+            rawPath = slash < 0 ? "/" : target.substring(slash);
+        }
+        int question = rawPath.indexOf('?');
+        if (question >= 0) {
+            rawQuery = rawPath.substring(question + 1);
+            rawPath = rawPath.substring(0, question);
+        }
+        if (rawPath.isEmpty()) {
+            rawPath = "/";
+        }
+        return new Parsed(new HttpRequest(method, rawPath, rawQuery, headers, body, remote, false), keepAlive);
+    }
+
+    private static byte[] readBody(InputStream in, List<Map.Entry<String, String>> headers) throws IOException, BadRequest {
+        String transferEncoding = header(headers, "Transfer-Encoding");
+        if (transferEncoding != null && transferEncoding.toLowerCase(Locale.ROOT).contains("chunked")) {
+            return readChunked(in);
+        }
+        String length = header(headers, "Content-Length");
+        if (length == null) {
+            return new byte[0];
+        }
+        long declared;
         try {
-            return Long.parseLong(value.trim());
+            declared = Long.parseLong(length.trim());
         } catch (NumberFormatException e) {
-            return -1;
+            throw new BadRequest(400, "Invalid Content-Length");
+        }
+        if (declared < 0) {
+            throw new BadRequest(400, "Invalid Content-Length");
+        }
+        if (declared > MAX_BODY_BYTES) {
+            throw new BadRequest(413, "The request body exceeds " + MAX_BODY_BYTES + " bytes.");
+        }
+        byte[] body = in.readNBytes((int) declared);
+        if (body.length != declared) {
+            throw new IOException("connection closed inside the body");
+        }
+        return body;
+    }
+
+    private static byte[] readChunked(InputStream in) throws IOException, BadRequest {
+        ByteArrayOutputStream body = new ByteArrayOutputStream();
+        while (true) {
+            String sizeLine = requireLine(in);
+            int semicolon = sizeLine.indexOf(';');
+            String hex = (semicolon < 0 ? sizeLine : sizeLine.substring(0, semicolon)).trim();
+            int size;
+            try {
+                size = Integer.parseInt(hex, 16);
+            } catch (NumberFormatException e) {
+                throw new BadRequest(400, "Malformed chunk size");
+            }
+            if (size < 0 || body.size() + (long) size > MAX_BODY_BYTES) {
+                throw new BadRequest(413, "The request body exceeds " + MAX_BODY_BYTES + " bytes.");
+            }
+            if (size == 0) {
+                // Trailers, if any, end with an empty line.
+                while (!requireLine(in).isEmpty()) {
+                    // trailers are not used
+                }
+                return body.toByteArray();
+            }
+            byte[] chunk = in.readNBytes(size);
+            if (chunk.length != size) {
+                throw new IOException("connection closed inside a chunk");
+            }
+            body.write(chunk);
+            requireLine(in);
         }
     }
 
-    /** The body, or {@code null} when it is larger than the cap. */
-    private static byte[] readBody(InputStream in) throws IOException {
-        byte[] body = in.readNBytes(MAX_BODY_BYTES + 1);
-        return body.length > MAX_BODY_BYTES ? null : body;
-    }
-
-    private static HttpRequest toRequest(HttpExchange exchange, byte[] body) {
-        List<Map.Entry<String, String>> headers = new ArrayList<>();
-        for (Map.Entry<String, List<String>> header : exchange.getRequestHeaders().entrySet()) {
-            for (String value : header.getValue()) {
-                headers.add(Map.entry(header.getKey(), value));
+    private static String header(List<Map.Entry<String, String>> headers, String name) {
+        for (Map.Entry<String, String> header : headers) {
+            if (header.getKey().equalsIgnoreCase(name)) {
+                return header.getValue();
             }
         }
-        String rawPath = exchange.getRequestURI().getRawPath();
-        String rawQuery = exchange.getRequestURI().getRawQuery();
-        InetSocketAddress remote = exchange.getRemoteAddress();
-        return new HttpRequest(exchange.getRequestMethod(), rawPath == null || rawPath.isEmpty() ? "/" : rawPath,
-                rawQuery, headers, body, remote == null ? null : remote.getAddress().getHostAddress(), false);
+        return null;
+    }
+
+    private static String requireLine(InputStream in) throws IOException, BadRequest {
+        String line = readLine(in, MAX_LINE);
+        if (line == null) {
+            throw new IOException("connection closed inside the request head");
+        }
+        return line;
+    }
+
+    /** One CRLF- (or LF-) terminated line as ISO-8859-1, or {@code null} at end of stream before any byte. */
+    private static String readLine(InputStream in, int max) throws IOException, BadRequest {
+        StringBuilder sb = new StringBuilder(64);
+        int c;
+        while ((c = in.read()) != -1) {
+            if (c == '\n') {
+                int end = sb.length();
+                if (end > 0 && sb.charAt(end - 1) == '\r') {
+                    sb.setLength(end - 1);
+                }
+                return sb.toString();
+            }
+            if (sb.length() >= max) {
+                throw new BadRequest(431, "Request line or header too long");
+            }
+            sb.append((char) c);
+        }
+        return sb.length() == 0 ? null : sb.toString();
+    }
+
+    private static void write(OutputStream out, HttpResponse response, boolean head, boolean keepAlive) throws IOException {
+        byte[] body = response.body() == null ? new byte[0] : response.body();
+        StringBuilder headBuilder = new StringBuilder(256);
+        headBuilder.append("HTTP/1.1 ").append(response.status()).append(' ').append(reason(response.status())).append("\r\n");
+        for (Map.Entry<String, String> header : response.headers().entrySet()) {
+            headBuilder.append(header.getKey()).append(": ").append(header.getValue()).append("\r\n");
+        }
+        headBuilder.append("Content-Length: ").append(body.length).append("\r\n");
+        if (!keepAlive) {
+            headBuilder.append("Connection: close\r\n");
+        }
+        headBuilder.append("\r\n");
+        byte[] headBytes = headBuilder.toString().getBytes(StandardCharsets.UTF_8);
+        byte[] all = new byte[headBytes.length + (head ? 0 : body.length)];
+        System.arraycopy(headBytes, 0, all, 0, headBytes.length);
+        if (!head) {
+            System.arraycopy(body, 0, all, headBytes.length, body.length);
+        }
+        out.write(all);
+        out.flush();
+    }
+
+    private static String reason(int status) {
+        return switch (status) {
+            case 200 -> "OK";
+            case 204 -> "No Content";
+            case 206 -> "Partial Content";
+            case 304 -> "Not Modified";
+            case 400 -> "Bad Request";
+            case 401 -> "Unauthorized";
+            case 403 -> "Forbidden";
+            case 404 -> "Not Found";
+            case 405 -> "Method Not Allowed";
+            case 409 -> "Conflict";
+            case 411 -> "Length Required";
+            case 412 -> "Precondition Failed";
+            case 413 -> "Payload Too Large";
+            case 416 -> "Range Not Satisfiable";
+            case 431 -> "Request Header Fields Too Large";
+            case 500 -> "Internal Server Error";
+            case 501 -> "Not Implemented";
+            case 503 -> "Service Unavailable";
+            case 505 -> "HTTP Version Not Supported";
+            default -> "Status";
+        };
     }
 
     @Override
     public void close() {
-        server.stop(0);
-        executor.shutdownNow();
+        closed = true;
         try {
-            executor.awaitTermination(2, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+            serverSocket.close();
+        } catch (IOException e) {
+            LOG.log(Level.FINE, "closing the listener", e);
+        }
+        for (Socket socket : open) {
+            try {
+                socket.close();
+            } catch (IOException e) {
+                LOG.log(Level.FINE, "closing a connection", e);
+            }
         }
     }
 }

@@ -76,7 +76,7 @@ public final class Pipeline {
 
     /** What the stages learned, for the response and the record. */
     private static final class Trace {
-        final String requestId = UUID.randomUUID().toString();
+        final String requestId = requestId();
         final long started = System.nanoTime();
         final Instant time;
         Protocol protocol = Protocol.OTHER;
@@ -91,6 +91,14 @@ public final class Pipeline {
         Trace(Instant time) {
             this.time = time;
         }
+    }
+
+    /** A version-4-shaped UUID; request ids need to be unique, not secret, so no SecureRandom (a shared lock). */
+    static String requestId() {
+        java.util.concurrent.ThreadLocalRandom random = java.util.concurrent.ThreadLocalRandom.current();
+        long high = (random.nextLong() & ~0xF000L) | 0x4000L;
+        long low = (random.nextLong() & 0x3FFFFFFFFFFFFFFFL) | 0x8000000000000000L;
+        return new UUID(high, low).toString();
     }
 
     public HttpResponse handle(HttpRequest request) {

@@ -12,9 +12,11 @@ public final class IdGenerator {
     }
 
     public String uniqueId(String prefix) {
+        byte[] bytes = new byte[17];
+        random.nextBytes(bytes);
         StringBuilder out = new StringBuilder(21).append(prefix);
-        for (int i = 0; i < 17; i++) {
-            out.append(ALPHABET[random.nextInt(ALPHABET.length)]);
+        for (byte b : bytes) {
+            out.append(ALPHABET[b & 31]);
         }
         return out.toString();
     }
