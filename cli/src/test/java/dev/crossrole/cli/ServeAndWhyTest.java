@@ -1,0 +1,126 @@
+package dev.crossrole.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.crossrole.server.Bootstrap;
+import dev.crossrole.server.CrossroleServer;
+import dev.crossrole.server.auth.SigV4;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ServeAndWhyTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void serveStartsPrintsHowToUseItAndStopsOnSignal() throws Exception {
+        Process process = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"), Main.class.getName(),
+                "serve", "--port", "0", "--data-dir", dir.resolve("data").toString())
+                .redirectErrorStream(true).start();
+        try {
+            BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+            String first = out.readLine();
+            Matcher m = Pattern.compile("crossrole listening on (http://127\\.0\\.0\\.1:\\d+)").matcher(first);
+            assertTrue(m.matches(), first);
+            StringBuilder welcome = new StringBuilder();
+            for (int i = 0; i < 8; i++) {
+                welcome.append(out.readLine()).append('\n');
+            }
+            assertTrue(welcome.toString().contains("111122223333  profile source"), welcome.toString());
+            assertTrue(welcome.toString().contains("export AWS_SHARED_CREDENTIALS_FILE=" + dir.resolve("data").toAbsolutePath()
+                    .resolve("credentials")), welcome.toString());
+            HttpResponse<String> health = HttpClient.newHttpClient().send(
+                    HttpRequest.newBuilder(URI.create(m.group(1) + "/_crossrole/health")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, health.statusCode());
+        } finally {
+            process.destroy();
+            assertTrue(process.waitFor(10, TimeUnit.SECONDS), "serve stops on SIGTERM");
+        }
+    }
+
+    @Test
+    void serveRefusesABadAccountsFile() throws Exception {
+        Path config = dir.resolve("accounts.json");
+        Files.writeString(config, "{\"accounts\":[{\"id\":\"12\"}]}");
+        CliTest.Result r = CliTest.run("serve", "--port", "0", "--data-dir", dir.resolve("d").toString(),
+                "--accounts", config.toString());
+        assertEquals(2, r.exit());
+        assertTrue(r.err().contains("accounts[0].id must be a string of exactly 12 digits"), r.err());
+        CliTest.Result badPort = CliTest.run("serve", "--port", "70000");
+        assertEquals(2, badPort.exit());
+    }
+
+    @Test
+    void whyExplainsADeniedRequest() throws Exception {
+        try (CrossroleServer server = CrossroleServer.start(CrossroleServer.Options.defaults(dir.resolve("w")).withPort(0))) {
+            server.iam().createRole("555566667777", "destination-account-role", "/", "{\"Version\":\"2012-10-17\","
+                    + "\"Statement\":[{\"Effect\":\"Allow\",\"Principal\":{\"AWS\":\"arn:aws:iam::555566667777:root\"},"
+                    + "\"Action\":\"sts:AssumeRole\"}]}", 3600, Map.of());
+            Bootstrap.Profile source = server.profiles().get(0);
+            HttpResponse<String> denied = signedPost(server, source, "Action=AssumeRole&Version=2011-06-15&RoleArn="
+                    + "arn%3Aaws%3Aiam%3A%3A555566667777%3Arole%2Fdestination-account-role&RoleSessionName=why");
+            assertEquals(403, denied.statusCode(), denied.body());
+            String id = denied.headers().firstValue("x-amzn-RequestId").orElseThrow();
+
+            CliTest.Result text = CliTest.run("why", "--endpoint", server.endpoint(), id);
+            assertEquals(0, text.exit(), text.err());
+            assertTrue(text.out().contains("User: arn:aws:iam::111122223333:user/admin is not authorized to perform:"
+                    + " sts:AssumeRole on resource: arn:aws:iam::555566667777:role/destination-account-role"), text.out());
+            assertTrue(text.out().contains("Decided on: the resource's side (account 555566667777)"), text.out());
+            assertTrue(text.out().contains("To change this:"), text.out());
+
+            CliTest.Result json = CliTest.run("why", "--json", "--endpoint", server.endpoint(), id);
+            assertEquals(0, json.exit());
+            assertTrue(json.out().contains("\"decidedBy\":\"trust\""), json.out());
+
+            CliTest.Result unknown = CliTest.run("why", "--endpoint", server.endpoint(), "no-such-request");
+            assertEquals(1, unknown.exit());
+            assertTrue(unknown.err().contains("No request with id no-such-request"), unknown.err());
+        }
+        CliTest.Result unreachable = CliTest.run("why", "--endpoint", "http://127.0.0.1:1", "x");
+        assertEquals(2, unreachable.exit());
+        assertTrue(unreachable.err().contains("cannot reach crossrole"), unreachable.err());
+    }
+
+    static HttpResponse<String> signedPost(CrossroleServer server, Bootstrap.Profile profile, String body) throws Exception {
+        String amzDate = SigV4.formatAmzDate(Instant.now());
+        URI uri = URI.create(server.endpoint() + "/");
+        String host = uri.getHost() + ":" + uri.getPort();
+        byte[] payload = body.getBytes(StandardCharsets.UTF_8);
+        List<Map.Entry<String, String>> headers = new ArrayList<>(List.of(
+                Map.entry("Content-Type", "application/x-www-form-urlencoded"), Map.entry("Host", host),
+                Map.entry("X-Amz-Date", amzDate)));
+        SigV4.Credential scope = new SigV4.Credential(profile.accessKeyId(), amzDate.substring(0, 8), "us-east-1", "sts");
+        String canonical = SigV4.canonicalRequest(new SigV4.HttpRequestParts("POST", "/", null, headers, payload),
+                List.of("content-type", "host", "x-amz-date"), SigV4.sha256Hex(payload), true, false);
+        String signature = SigV4.signature(SigV4.signingKey(profile.secretAccessKey(), scope.date(), scope.region(),
+                scope.service()), SigV4.stringToSign(amzDate, scope, canonical));
+        HttpRequest request = HttpRequest.newBuilder(uri)
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .header("X-Amz-Date", amzDate)
+                .header("Authorization", "AWS4-HMAC-SHA256 Credential=" + profile.accessKeyId() + "/" + scope.scope()
+                        + ", SignedHeaders=content-type;host;x-amz-date, Signature=" + signature)
+                .POST(HttpRequest.BodyPublishers.ofByteArray(payload)).build();
+        return HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build()
+                .send(request, HttpResponse.BodyHandlers.ofString());
+    }
+}
