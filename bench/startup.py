@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
 """Startup time of crossrole: from launching `java -jar crossrole.jar serve` to the first successful
 GET /_crossrole/health, over several runs with a fresh data directory each time (first start, which
-also creates keys) and a reused one (restart). Usage: python3 bench/startup.py [RUNS]"""
+also creates keys) and a reused one (restart). JVM options come from CROSSROLE_JAVA_OPTS, e.g. the
+class-data-sharing archive that ./crossrole creates.
+Usage: [CROSSROLE_JAVA_OPTS=...] python3 bench/startup.py [RUNS]"""
 import os, shutil, socket, statistics, subprocess, sys, tempfile, time, urllib.request
 
 JAR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "cli", "target", "crossrole.jar")
@@ -13,10 +15,13 @@ def free_port():
         return s.getsockname()[1]
 
 
+JVM_ARGS = os.environ.get("CROSSROLE_JAVA_OPTS", "").split()
+
+
 def one(data_dir):
     port = free_port()
     start = time.perf_counter()
-    proc = subprocess.Popen(["java", "-jar", JAR, "serve", "--port", str(port), "--data-dir", data_dir],
+    proc = subprocess.Popen(["java", *JVM_ARGS, "-jar", JAR, "serve", "--port", str(port), "--data-dir", data_dir],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         while True:
