@@ -139,6 +139,9 @@ public final class AdminApi {
         }
         if (!decision.allowed()) {
             out.append(decision.accessDeniedMessage()).append('\n');
+        } else if (r.httpStatus() >= 400) {
+            out.append("Authorization allowed the call; it failed afterwards");
+            out.append(r.errorMessage() == null ? ".\n" : ": " + r.errorMessage() + "\n");
         }
         out.append('\n').append(decision.explanation().toText(decision));
         return out.toString();

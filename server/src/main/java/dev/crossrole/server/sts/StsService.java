@@ -177,7 +177,9 @@ public final class StsService implements QueryService {
 
         java.util.regex.Matcher arn = ROLE_ARN.matcher(roleArn);
         if (!arn.matches()) {
-            throw AwsException.validation(roleArn + " is not a valid role ARN: expected arn:aws:iam::ACCOUNT:role/NAME");
+            // STS answers a RoleArn that cannot name a role exactly as it answers a role that does not exist.
+            throw AwsException.accessDenied("User: " + call.caller().arn() + " is not authorized to perform:"
+                    + " sts:AssumeRole on resource: " + roleArn);
         }
         if (sourceIdentity != null && sourceIdentity.toLowerCase(Locale.ROOT).startsWith("aws:")) {
             throw AwsException.validation("SourceIdentity must not start with 'aws:'.");
@@ -187,7 +189,8 @@ public final class StsService implements QueryService {
         }
         for (String key : transitive) {
             if (tags.keySet().stream().noneMatch(k -> k.equalsIgnoreCase(key))) {
-                throw AwsException.invalidParameterValue("The transitive tag key " + key + " is not among the session tags.");
+                throw AwsException.invalidParameterValue(
+                        "The specified transitive tag key must be included in the requested tags.");
             }
         }
         Caller caller = call.caller();
