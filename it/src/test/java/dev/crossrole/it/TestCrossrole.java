@@ -142,7 +142,7 @@ final class TestCrossrole implements AutoCloseable {
     /** Puts a customer-managed policy {@code arn:aws:iam::<account>:policy/<name>} and returns its ARN. */
     String managedPolicy(String account, String name, String document) {
         String arn = "arn:aws:iam::" + account + ":policy/" + name;
-        iam().putPolicy(new ManagedPolicy(arn, name, "/", iam().ids().policyId(),
+        iam().putPolicy(ManagedPolicy.of(arn, name, "/", iam().ids().policyId(),
                 Policies.parseValid(document, PolicyKind.IDENTITY, name), iam().clock().instant()));
         return arn;
     }

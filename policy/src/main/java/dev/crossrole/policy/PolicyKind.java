@@ -4,8 +4,13 @@ import java.util.Locale;
 
 /** Where a policy document is used; each kind has its own grammar rules, size quota and error vocabulary. */
 public enum PolicyKind {
-    /** A managed or inline identity-based policy of a user, group or role (CreatePolicy rules). */
+    /** A managed identity-based policy, or a standalone identity policy (CreatePolicy rules). */
     IDENTITY("identity", "identity-based"),
+    /**
+     * An inline identity-based policy of a user, group or role (PutRolePolicy rules): no Version
+     * requirement, and the size quota applies to all of the entity's inline policies together.
+     */
+    INLINE("inline", "identity-based"),
     /** A role's trust policy: the resource-based policy of {@code sts:AssumeRole}. */
     TRUST("trust", "role trust"),
     /** A resource-based policy such as a bucket policy. */

@@ -109,6 +109,7 @@ final class PolicyValidator {
                 parameter = "policy";
                 break;
             case IDENTITY:
+            case INLINE:
             case BOUNDARY:
                 parameter = "policyDocument";
                 break;

@@ -10,6 +10,7 @@ import dev.crossrole.server.http.HttpFront;
 import dev.crossrole.server.http.Pipeline;
 import dev.crossrole.server.iam.Account;
 import dev.crossrole.server.iam.IamDirectory;
+import dev.crossrole.server.iam.IamService;
 import dev.crossrole.server.iam.IdGenerator;
 import dev.crossrole.server.store.DataDirectory;
 import dev.crossrole.server.sts.StsService;
@@ -88,8 +89,15 @@ public final class CrossroleServer implements AutoCloseable {
         Authenticator authenticator = new Authenticator(iam, tokens, options.clock());
         String version = CrossroleServer.class.getPackage().getImplementationVersion();
         AdminApi admin = new AdminApi(log, iam, version == null ? "development" : version);
-        Pipeline pipeline = new Pipeline(authenticator, authorizer, List.of(sts), List.of(), log, admin, options.clock(),
-                DEFAULT_REGION);
+        IamService iamService = new IamService(iam);
+        Pipeline pipeline = new Pipeline(authenticator, authorizer, List.of(sts, iamService), List.of(), log, admin,
+                options.clock(), DEFAULT_REGION, (auth, region) -> {
+                    if (auth.caller().session() == null) {
+                        iam.recordKeyUse(auth.caller().accessKeyId(), auth.scope().service(), region);
+                    } else if (auth.caller().session().isRoleSession()) {
+                        iam.recordRoleUse(auth.caller().session().roleId(), region);
+                    }
+                });
         InetSocketAddress address = new InetSocketAddress(InetAddress.getByName(options.bind()), options.port());
         HttpFront front = HttpFront.start(address, options.threads(), pipeline::handle);
         return new CrossroleServer(front, iam, sts, log, profiles, data, options.bind());

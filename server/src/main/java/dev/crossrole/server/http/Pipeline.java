@@ -58,10 +58,13 @@ public final class Pipeline {
     private final AdminApi admin;
     private final Clock clock;
     private final String defaultRegion;
+    /** Notes who used which key or role (IAM's last-used data); kept out of the services. */
+    private final java.util.function.BiConsumer<Authenticator.Authenticated, String> usage;
 
     public Pipeline(Authenticator authenticator, Authorizer authorizer, List<QueryService> queryServices,
                     List<JsonService> jsonServices, RequestLog requestLog, AdminApi admin, Clock clock,
-                    String defaultRegion) {
+                    String defaultRegion, java.util.function.BiConsumer<Authenticator.Authenticated, String> usage) {
+        this.usage = usage;
         this.authenticator = authenticator;
         this.authorizer = authorizer;
         this.queryServices = queryServices.stream().collect(java.util.stream.Collectors.toMap(QueryService::signingName, s -> s));
@@ -151,6 +154,7 @@ public final class Pipeline {
         RequestInfo info = new RequestInfo(request.remoteAddress(), request.secure(), region, request.header("User-Agent"),
                 trace.time);
         Call call = new Call(trace.requestId, auth.caller(), info);
+        usage.accept(auth, region);
 
         // Service, operation, input.
         if (trace.protocol == Protocol.QUERY) {

@@ -1,12 +1,22 @@
 package dev.crossrole.server.iam;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.TextNode;
 import dev.crossrole.policy.InvalidPolicyException;
 import dev.crossrole.policy.Policies;
 import dev.crossrole.policy.Policy;
 import dev.crossrole.policy.PolicyKind;
+import dev.crossrole.server.auth.AccessKeys;
+import java.io.IOException;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -14,30 +24,36 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * The IAM entities of every account, in memory. Reads are lock-free; writes replace immutable values.
- * Other services use it through the lookups here; the IAM API mutates it.
+ * The IAM entities of every account, in memory. Reads are lock-free; writes replace immutable values
+ * under the directory's lock. Other services use the lookups; the IAM API uses the writes.
  */
 public final class IamDirectory {
-    /** AWS-managed policies crossrole knows; their account part is {@code aws}. */
+    /** AWS-managed policies live under this account part. */
+    public static final String AWS_ACCOUNT = "aws";
     public static final String ADMINISTRATOR_ACCESS = "arn:aws:iam::aws:policy/AdministratorAccess";
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     private final Clock clock;
     private final IdGenerator ids;
     private final Map<String, Account> accounts = new ConcurrentHashMap<>();
     private final Map<String, IamUser> users = new ConcurrentHashMap<>();
+    private final Map<String, IamUser> usersById = new ConcurrentHashMap<>();
     private final Map<String, Role> roles = new ConcurrentHashMap<>();
     private final Map<String, Role> rolesById = new ConcurrentHashMap<>();
-    private final Map<String, IamUser> usersById = new ConcurrentHashMap<>();
+    private final Map<String, Group> groups = new ConcurrentHashMap<>();
     private final Map<String, ManagedPolicy> policies = new ConcurrentHashMap<>();
     private final Map<String, AccessKey> accessKeys = new ConcurrentHashMap<>();
+    private final Map<String, KeyUse> keyUses = new ConcurrentHashMap<>();
+
+    /** When and where an access key was last used. */
+    public record KeyUse(Instant when, String service, String region) {}
 
     public IamDirectory(Clock clock, IdGenerator ids) {
         this.clock = clock;
         this.ids = ids;
-        String admin = "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Action\":\"*\",\"Resource\":\"*\"}]}";
-        policies.put(ADMINISTRATOR_ACCESS, new ManagedPolicy(ADMINISTRATOR_ACCESS, "AdministratorAccess", "/",
-                "ANPAIWMBCKSKIEE64ZLYK", Policies.parseValid(admin, PolicyKind.IDENTITY, ADMINISTRATOR_ACCESS),
-                clock.instant()));
+        for (ManagedPolicy policy : AwsManagedPolicies.load(clock.instant())) {
+            policies.put(policy.arn(), policy);
+        }
     }
 
     public IdGenerator ids() {
@@ -70,12 +86,24 @@ public final class IamDirectory {
     // ---- users ------------------------------------------------------------------------------
 
     public synchronized IamUser putUser(IamUser user) {
-        IamUser previous = users.put(key(user.account(), user.name()), user);
-        if (previous != null && !previous.userId().equals(user.userId())) {
-            usersById.remove(previous.userId());
+        IamUser previous = usersById.get(user.userId());
+        if (previous != null && !previous.name().equalsIgnoreCase(user.name())) {
+            users.remove(key(previous.account(), previous.name()));
+        }
+        IamUser replaced = users.put(key(user.account(), user.name()), user);
+        if (replaced != null && !replaced.userId().equals(user.userId())) {
+            usersById.remove(replaced.userId());
         }
         usersById.put(user.userId(), user);
         return user;
+    }
+
+    public synchronized boolean deleteUser(String account, String name) {
+        IamUser removed = users.remove(key(account, name));
+        if (removed != null) {
+            usersById.remove(removed.userId());
+        }
+        return removed != null;
     }
 
     public Optional<IamUser> user(String account, String name) {
@@ -83,7 +111,13 @@ public final class IamDirectory {
     }
 
     public Optional<IamUser> userById(String userId) {
-        return Optional.ofNullable(usersById.get(userId));
+        return userId == null ? Optional.empty() : Optional.ofNullable(usersById.get(userId));
+    }
+
+    /** The users of an account, by name. */
+    public List<IamUser> users(String account) {
+        return users.values().stream().filter(u -> u.account().equals(account))
+                .sorted(Comparator.comparing(u -> u.name().toLowerCase(Locale.ROOT))).toList();
     }
 
     // ---- roles ------------------------------------------------------------------------------
@@ -105,46 +139,104 @@ public final class IamDirectory {
         return removed != null;
     }
 
-    /** A role by name; role names are matched exactly when assuming (IAM lookups are case-insensitive). */
+    /** A role by name (IAM lookups are case-insensitive; AssumeRole compares the exact ARN itself). */
     public Optional<Role> role(String account, String name) {
         return Optional.ofNullable(roles.get(key(account, name)));
     }
 
     public Optional<Role> roleById(String roleId) {
-        return Optional.ofNullable(rolesById.get(roleId));
+        return roleId == null ? Optional.empty() : Optional.ofNullable(rolesById.get(roleId));
     }
 
-    /** Whether a user or role ARN names an entity that exists now (for trust-policy validation). */
-    public boolean principalExists(String arn) {
-        String[] parts = arn.split(":", 6);
-        if (parts.length != 6) {
-            return false;
-        }
-        String resource = parts[5];
-        String name = resource.substring(resource.lastIndexOf('/') + 1);
-        if (resource.startsWith("role/")) {
-            return role(parts[4], name).map(r -> r.arn().equals(arn)).orElse(false);
-        }
-        if (resource.startsWith("user/")) {
-            return user(parts[4], name).map(u -> u.arn().equals(arn)).orElse(false);
-        }
-        return false;
+    public List<Role> roles(String account) {
+        return roles.values().stream().filter(r -> r.account().equals(account))
+                .sorted(Comparator.comparing(r -> r.name().toLowerCase(Locale.ROOT))).toList();
+    }
+
+    // ---- groups -----------------------------------------------------------------------------
+
+    public synchronized Group putGroup(Group group) {
+        groups.put(key(group.account(), group.name()), group);
+        return group;
+    }
+
+    public synchronized boolean deleteGroup(String account, String name) {
+        return groups.remove(key(account, name)) != null;
+    }
+
+    public Optional<Group> group(String account, String name) {
+        return Optional.ofNullable(groups.get(key(account, name)));
+    }
+
+    public List<Group> groups(String account) {
+        return groups.values().stream().filter(g -> g.account().equals(account))
+                .sorted(Comparator.comparing(g -> g.name().toLowerCase(Locale.ROOT))).toList();
+    }
+
+    /** The groups a user belongs to (membership is kept on the group, by user name). */
+    public List<Group> groupsOf(String account, String userName) {
+        return groups(account).stream().filter(g -> g.members().stream().anyMatch(m -> m.equalsIgnoreCase(userName)))
+                .toList();
     }
 
     // ---- managed policies -------------------------------------------------------------------
 
-    public void putPolicy(ManagedPolicy policy) {
+    public synchronized ManagedPolicy putPolicy(ManagedPolicy policy) {
         policies.put(policy.arn(), policy);
+        return policy;
+    }
+
+    public synchronized boolean deletePolicy(String arn) {
+        return policies.remove(arn) != null;
     }
 
     public Optional<ManagedPolicy> policy(String arn) {
-        return Optional.ofNullable(policies.get(arn));
+        return arn == null ? Optional.empty() : Optional.ofNullable(policies.get(arn));
+    }
+
+    /** Customer-managed policies of an account and the AWS-managed ones, by name. */
+    public List<ManagedPolicy> policies(String account, boolean includeAwsManaged, boolean includeLocal) {
+        return policies.values().stream()
+                .filter(p -> (includeAwsManaged && p.awsManaged()) || (includeLocal && p.account().equals(account)))
+                .sorted(Comparator.comparing(p -> p.name().toLowerCase(Locale.ROOT))).toList();
+    }
+
+    /** How many users, groups and roles of an account have the policy attached. */
+    public int attachmentCount(String account, String policyArn) {
+        int count = 0;
+        for (IamUser u : users(account)) {
+            count += u.attachedPolicyArns().contains(policyArn) ? 1 : 0;
+        }
+        for (Role r : roles(account)) {
+            count += r.attachedPolicyArns().contains(policyArn) ? 1 : 0;
+        }
+        for (Group g : groups(account)) {
+            count += g.attachedPolicyArns().contains(policyArn) ? 1 : 0;
+        }
+        return count;
+    }
+
+    /** How many users and roles of an account use the policy as their permissions boundary. */
+    public int boundaryUsageCount(String account, String policyArn) {
+        int count = 0;
+        for (IamUser u : users(account)) {
+            count += policyArn.equals(u.permissionsBoundaryArn()) ? 1 : 0;
+        }
+        for (Role r : roles(account)) {
+            count += policyArn.equals(r.permissionsBoundaryArn()) ? 1 : 0;
+        }
+        return count;
     }
 
     // ---- access keys ------------------------------------------------------------------------
 
     public void putAccessKey(AccessKey key) {
         accessKeys.put(key.accessKeyId(), key);
+    }
+
+    public boolean deleteAccessKey(String accessKeyId) {
+        keyUses.remove(accessKeyId);
+        return accessKeys.remove(accessKeyId) != null;
     }
 
     public Optional<AccessKey> accessKey(String accessKeyId) {
@@ -155,7 +247,127 @@ public final class IamDirectory {
         return List.copyOf(accessKeys.values());
     }
 
-    // ---- creating entities (the service layer the IAM API builds on) ------------------------
+    /** The keys of a user ({@code null}: the account root), oldest first. */
+    public List<AccessKey> accessKeys(String account, String userName) {
+        return accessKeys.values().stream()
+                .filter(k -> k.account().equals(account)
+                        && (userName == null ? k.userName() == null : userName.equalsIgnoreCase(k.userName())))
+                .sorted(Comparator.comparing(AccessKey::created).thenComparing(AccessKey::accessKeyId)).toList();
+    }
+
+    public void recordKeyUse(String accessKeyId, String service, String region) {
+        if (accessKeys.containsKey(accessKeyId)) {
+            keyUses.put(accessKeyId, new KeyUse(clock.instant(), service, region));
+        }
+    }
+
+    /** Notes that a role's session made a request; kept at minute resolution (AWS reports it with a delay too). */
+    public void recordRoleUse(String roleId, String region) {
+        Role role = rolesById.get(roleId);
+        Instant now = clock.instant();
+        if (role != null && (role.lastUsed() == null || role.lastUsed().plusSeconds(60).isBefore(now))) {
+            synchronized (this) {
+                Role current = rolesById.get(roleId);
+                if (current != null) {
+                    putRole(current.withLastUsed(now, region));
+                }
+            }
+        }
+    }
+
+    public Optional<KeyUse> keyUse(String accessKeyId) {
+        return Optional.ofNullable(keyUses.get(accessKeyId));
+    }
+
+    // ---- trust policies ---------------------------------------------------------------------
+
+    /** A validated trust policy: the compiled form with IAM principals resolved to unique ids, and the ARN-to-id map. */
+    public record CompiledTrust(Policy policy, Map<String, String> principals) {}
+
+    /**
+     * Validates a trust policy (every user and role it names must exist) and resolves the users and roles
+     * it names to their unique ids, as IAM does when it saves one.
+     */
+    public CompiledTrust compileTrust(String roleName, String text) throws InvalidPolicyException {
+        String name = "trust policy of role " + roleName;
+        Policy validated = Policies.parse(text, PolicyKind.TRUST, name, this::principalExists);
+        Map<String, String> principals = new LinkedHashMap<>();
+        JsonNode root;
+        try {
+            root = JSON.readTree(text);
+        } catch (IOException e) {
+            return new CompiledTrust(validated, Map.of());
+        }
+        JsonNode statements = root.get("Statement");
+        for (JsonNode statement : statements.isArray() ? statements : JSON.createArrayNode().add(statements)) {
+            JsonNode principal = statement.get("Principal");
+            if (principal == null || !principal.isObject() || !principal.has("AWS")) {
+                continue;
+            }
+            JsonNode aws = principal.get("AWS");
+            if (aws.isTextual()) {
+                ((ObjectNode) principal).set("AWS", resolve(aws.textValue(), principals));
+            } else if (aws.isArray()) {
+                ArrayNode resolved = JSON.createArrayNode();
+                aws.forEach(v -> resolved.add(v.isTextual() ? resolve(v.textValue(), principals) : v));
+                ((ObjectNode) principal).set("AWS", resolved);
+            }
+        }
+        if (principals.isEmpty()) {
+            return new CompiledTrust(validated, Map.of());
+        }
+        return new CompiledTrust(Policies.parse(root.toString(), PolicyKind.TRUST, name), principals);
+    }
+
+    private JsonNode resolve(String arn, Map<String, String> principals) {
+        String id = entityId(arn);
+        if (id == null) {
+            return new TextNode(arn);
+        }
+        principals.put(arn, id);
+        return new TextNode(id);
+    }
+
+    /** The unique id of the user or role an ARN names, or {@code null}. */
+    private String entityId(String arn) {
+        String[] parts = arn.split(":", 6);
+        if (parts.length != 6 || !parts[2].equals("iam")) {
+            return null;
+        }
+        String resource = parts[5];
+        String name = resource.substring(resource.lastIndexOf('/') + 1);
+        if (resource.startsWith("role/")) {
+            return role(parts[4], name).filter(r -> r.arn().equals(arn)).map(Role::roleId).orElse(null);
+        }
+        if (resource.startsWith("user/")) {
+            return user(parts[4], name).filter(u -> u.arn().equals(arn)).map(IamUser::userId).orElse(null);
+        }
+        return null;
+    }
+
+    /**
+     * The trust policy as IAM shows it: the submitted text, where a named user or role that no longer
+     * exists appears as its unique id, and one that was renamed under its current ARN.
+     */
+    public String renderTrustPolicy(Role role) {
+        String text = role.trustPolicyText();
+        for (Map.Entry<String, String> entry : role.trustPrincipals().entrySet()) {
+            String id = entry.getValue();
+            String current = id.startsWith("AROA") ? roleById(id).map(Role::arn).orElse(id)
+                    : userById(id).map(IamUser::arn).orElse(id);
+            if (!current.equals(entry.getKey())) {
+                text = text.replace("\"" + entry.getKey() + "\"", "\"" + current + "\"");
+            }
+        }
+        return text;
+    }
+
+    /** Whether a user or role ARN names an entity that exists now (for trust-policy validation). */
+    public boolean principalExists(String arn) {
+        return entityId(arn) != null;
+    }
+
+    // ---- conveniences for the service layer -------------------------------------------------
 
     /**
      * Creates a role. The trust policy is validated as AWS validates it, including that every user or
@@ -169,19 +381,17 @@ public final class IamDirectory {
         if (role(account, name).isPresent()) {
             throw new IllegalStateException("Role with name " + name + " already exists.");
         }
-        Policy trust = Policies.parse(trustPolicy, PolicyKind.TRUST, "trust policy of role " + name, this::principalExists);
-        return putRole(new Role(account, name, path, ids.roleId(), clock.instant(), null, trust, maxSessionDuration,
-                tags, Map.of(), List.of(), null));
+        CompiledTrust trust = compileTrust(name, trustPolicy);
+        return putRole(new Role(account, name, path, ids.roleId(), clock.instant(), null, trust.policy(), trustPolicy,
+                trust.principals(), maxSessionDuration, tags, Map.of(), List.of(), null, null, null));
     }
 
     /** Replaces a role's trust policy. */
     public synchronized Role updateTrustPolicy(String account, String name, String trustPolicy) throws InvalidPolicyException {
         Role role = role(account, name).orElseThrow(() -> new IllegalStateException("The role with name " + name
                 + " cannot be found."));
-        Policy trust = Policies.parse(trustPolicy, PolicyKind.TRUST, "trust policy of role " + name, this::principalExists);
-        return putRole(new Role(role.account(), role.name(), role.path(), role.roleId(), role.created(), role.description(),
-                trust, role.maxSessionDuration(), role.tags(), role.inlinePolicies(), role.attachedPolicyArns(),
-                role.permissionsBoundaryArn()));
+        CompiledTrust trust = compileTrust(role.name(), trustPolicy);
+        return putRole(role.withTrust(trust.policy(), trustPolicy, trust.principals()));
     }
 
     /** Adds or replaces an inline policy of a role. */
@@ -189,18 +399,15 @@ public final class IamDirectory {
             throws InvalidPolicyException {
         Role role = role(account, roleName).orElseThrow(() -> new IllegalStateException("The role with name " + roleName
                 + " cannot be found."));
-        Policy policy = Policies.parse(document, PolicyKind.IDENTITY, policyName);
-        Map<String, Policy> inline = new java.util.LinkedHashMap<>(role.inlinePolicies());
-        inline.put(policyName, policy);
-        return putRole(new Role(role.account(), role.name(), role.path(), role.roleId(), role.created(), role.description(),
-                role.trustPolicy(), role.maxSessionDuration(), role.tags(), inline, role.attachedPolicyArns(),
-                role.permissionsBoundaryArn()));
+        Map<String, Policy> inline = new LinkedHashMap<>(role.inlinePolicies());
+        inline.put(policyName, Policies.parse(document, PolicyKind.INLINE, policyName));
+        return putRole(role.withInlinePolicies(inline));
     }
 
-    /** Creates a user with inline policies and, if asked, an access key. */
+    /** Creates a user with inline policies. */
     public synchronized IamUser createUser(String account, String name, Map<String, String> inlinePolicies)
             throws InvalidPolicyException {
-        Map<String, Policy> inline = new java.util.LinkedHashMap<>();
+        Map<String, Policy> inline = new LinkedHashMap<>();
         for (Map.Entry<String, String> e : inlinePolicies.entrySet()) {
             inline.put(e.getKey(), Policies.parse(e.getValue(), PolicyKind.IDENTITY, e.getKey()));
         }
@@ -209,17 +416,21 @@ public final class IamDirectory {
 
     /** Issues a long-term access key for a user ({@code null} user name: the account root). */
     public AccessKey createAccessKey(String account, String userName) {
-        AccessKey key = new AccessKey(dev.crossrole.server.auth.AccessKeys.longTerm(account, ids.random()),
-                dev.crossrole.server.auth.AccessKeys.secret(ids.random()), account, userName, true, clock.instant());
+        AccessKey key = new AccessKey(AccessKeys.longTerm(account, ids.random()), AccessKeys.secret(ids.random()), account,
+                userName, true, clock.instant());
         putAccessKey(key);
         return key;
     }
 
     // ---- the policies that apply to a principal ----------------------------------------------
 
-    /** A user's identity-based policies: inline, then attached managed policies. */
+    /** A user's identity-based policies: its inline and attached policies, then those of its groups. */
     public List<Policy> identityPolicies(IamUser user) {
-        return collect(user.inlinePolicies(), user.attachedPolicyArns());
+        List<Policy> out = collect(user.inlinePolicies(), user.attachedPolicyArns());
+        for (Group group : groupsOf(user.account(), user.name())) {
+            out.addAll(collect(group.inlinePolicies(), group.attachedPolicyArns()));
+        }
+        return out;
     }
 
     /** A role's identity-based policies: inline, then attached managed policies. */

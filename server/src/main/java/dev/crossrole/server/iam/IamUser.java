@@ -19,4 +19,26 @@ public record IamUser(String account, String name, String path, String userId, I
     public String arn() {
         return "arn:aws:iam::" + account + ":user" + path + name;
     }
+
+    public IamUser withTags(Map<String, String> newTags) {
+        return new IamUser(account, name, path, userId, created, newTags, inlinePolicies, attachedPolicyArns,
+                permissionsBoundaryArn);
+    }
+
+    public IamUser withInlinePolicies(Map<String, Policy> policies) {
+        return new IamUser(account, name, path, userId, created, tags, policies, attachedPolicyArns, permissionsBoundaryArn);
+    }
+
+    public IamUser withAttachedPolicies(List<String> arns) {
+        return new IamUser(account, name, path, userId, created, tags, inlinePolicies, arns, permissionsBoundaryArn);
+    }
+
+    public IamUser withPermissionsBoundary(String arn) {
+        return new IamUser(account, name, path, userId, created, tags, inlinePolicies, attachedPolicyArns, arn);
+    }
+
+    public IamUser withNameAndPath(String newName, String newPath) {
+        return new IamUser(account, newName, newPath, userId, created, tags, inlinePolicies, attachedPolicyArns,
+                permissionsBoundaryArn);
+    }
 }

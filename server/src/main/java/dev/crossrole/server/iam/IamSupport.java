@@ -1,0 +1,256 @@
+package dev.crossrole.server.iam;
+
+import dev.crossrole.policy.Diagnostic;
+import dev.crossrole.policy.InvalidPolicyException;
+import dev.crossrole.policy.RequestContext;
+import dev.crossrole.server.authz.AccessCheck;
+import dev.crossrole.server.protocol.AwsException;
+import dev.crossrole.server.protocol.Constraints;
+import dev.crossrole.server.protocol.QueryParams;
+import dev.crossrole.server.protocol.Shape;
+import dev.crossrole.server.service.Call;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.function.Function;
+import java.util.regex.Pattern;
+
+/**
+ * What the IAM operations share: the directory, name and path rules, IAM's error vocabulary,
+ * pagination, tags, and the URL-encoding of policy documents in responses.
+ */
+public final class IamSupport {
+    public static final Pattern NAME = Pattern.compile("[\\w+=,.@-]+");
+    public static final String NAME_SHOWN = "[\\w+=,.@-]+";
+    public static final Pattern PATH = Pattern.compile("(/)|(/[\\x21-\\x7E]+/)");
+    public static final String PATH_SHOWN = "(\\u002F)|(\\u002F[\\u0021-\\u007E]+\\u002F)";
+    public static final Pattern POLICY_PATH = Pattern.compile("((/[A-Za-z0-9.,+@=_-]+)*)/");
+    public static final String POLICY_PATH_SHOWN = "((/[A-Za-z0-9\\.,\\+@=_-]+)*)/";
+    public static final Pattern DOCUMENT_CHARS = Pattern.compile("[\\u0009\\u000A\\u000D\\u0020-\\u00FF]+");
+    public static final String DOCUMENT_SHOWN = "[\\u0009\\u000A\\u000D\\u0020-\\u00FF]+";
+    static final Pattern TAG_CHARS = Pattern.compile("[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*");
+    static final String TAG_SHOWN = "[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]+";
+    public static final Pattern POLICY_ARN = Pattern.compile("arn:aws:iam::(\\d{12}|aws):policy(/(?:[\\x21-\\x7E]*/)?)([\\w+=,.@-]+)");
+
+    final IamDirectory iam;
+
+    IamSupport(IamDirectory iam) {
+        this.iam = iam;
+    }
+
+    public IamDirectory directory() {
+        return iam;
+    }
+
+    /** IAM calls act in the caller's own account. */
+    public static String account(Call call) {
+        return call.caller().account();
+    }
+
+    // ---- errors -----------------------------------------------------------------------------
+
+    public static AwsException noSuchEntity(String message) {
+        return new AwsException("NoSuchEntity", 404, message);
+    }
+
+    public static AwsException alreadyExists(String message) {
+        return new AwsException("EntityAlreadyExists", 409, message);
+    }
+
+    public static AwsException deleteConflict(String message) {
+        return new AwsException("DeleteConflict", 409, message);
+    }
+
+    public static AwsException limitExceeded(String message) {
+        return new AwsException("LimitExceeded", 409, message);
+    }
+
+    public static AwsException invalidInput(String message) {
+        return new AwsException("InvalidInput", 400, message);
+    }
+
+    /** A policy that failed validation, with the code, status and message AWS returns for it. */
+    public static AwsException malformed(InvalidPolicyException e) {
+        Diagnostic d = e.diagnostic();
+        return new AwsException(d.code(), d.httpStatus(), d.message());
+    }
+
+    public static AwsException noSuchRole(String name) {
+        return noSuchEntity("The role with name " + name + " cannot be found.");
+    }
+
+    public static AwsException noSuchUser(String name) {
+        return noSuchEntity("The user with name " + name + " cannot be found.");
+    }
+
+    // ---- names, paths, documents ------------------------------------------------------------
+
+    /** Checks a required entity name (role, user, group: 1–64; policy: 1–128) the way the IAM model constrains it. */
+    public static Constraints name(Constraints c, String member, String value, int max) {
+        return c.required(member, value).length(member, value, 1, max).pattern(member, value, NAME, NAME_SHOWN);
+    }
+
+    public static Constraints path(Constraints c, String member, String value) {
+        return c.length(member, value, 1, 512).pattern(member, value, PATH, PATH_SHOWN);
+    }
+
+    public static Constraints document(Constraints c, String member, String value) {
+        return c.required(member, value).length(member, value, 1, 131072).pattern(member, value, DOCUMENT_CHARS,
+                DOCUMENT_SHOWN);
+    }
+
+    /** Policy documents appear in IAM responses URL-encoded (RFC 3986), exactly as submitted otherwise. */
+    public static String encodeDocument(String text) {
+        StringBuilder out = new StringBuilder(text.length() * 2);
+        for (byte b : text.getBytes(StandardCharsets.UTF_8)) {
+            int c = b & 0xFF;
+            if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_'
+                    || c == '.' || c == '~') {
+                out.append((char) c);
+            } else {
+                out.append('%').append(Character.toUpperCase(Character.forDigit(c >> 4, 16)))
+                        .append(Character.toUpperCase(Character.forDigit(c & 15, 16)));
+            }
+        }
+        return out.toString();
+    }
+
+    public String arn(String account, String kind, String path, String name) {
+        return "arn:aws:iam::" + account + ":" + kind + path + name;
+    }
+
+    // ---- tags -------------------------------------------------------------------------------
+
+    /** Reads {@code Tags.member.N.Key/Value}, validating each tag and the count (≤ 50) and refusing duplicate keys. */
+    public static Map<String, String> tags(QueryParams params, Constraints c) {
+        Map<String, String> tags = new LinkedHashMap<>();
+        List<Map<String, String>> list = params.structList("Tags");
+        c.count("tags", list.size(), 50);
+        boolean duplicate = false;
+        TreeMap<String, String> seen = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+        for (Map<String, String> tag : list) {
+            String key = tag.get("Key");
+            String value = tag.get("Value") == null ? "" : tag.get("Value");
+            c.required("tags.member.key", key).length("tags.member.key", key, 1, 128)
+                    .pattern("tags.member.key", key, TAG_CHARS, TAG_SHOWN);
+            c.required("tags.member.value", tag.get("Value")).length("tags.member.value", value, 0, 256)
+                    .pattern("tags.member.value", value, TAG_CHARS, "[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*");
+            if (key != null) {
+                duplicate |= seen.put(key, value) != null;
+                tags.put(key, value);
+            }
+        }
+        if (duplicate) {
+            c.check();
+            throw invalidInput("Duplicate tag keys found. Please note that Tag keys are case insensitive.");
+        }
+        return tags;
+    }
+
+    /** Adds tags over existing ones (same key, compared case-insensitively, is overwritten), enforcing the 50-tag quota. */
+    public static Map<String, String> mergeTags(Map<String, String> existing, Map<String, String> added) {
+        Map<String, String> merged = new LinkedHashMap<>(existing);
+        for (Map.Entry<String, String> tag : added.entrySet()) {
+            merged.keySet().removeIf(k -> k.equalsIgnoreCase(tag.getKey()));
+            merged.put(tag.getKey(), tag.getValue());
+        }
+        if (merged.size() > 50) {
+            throw limitExceeded("The number of tags has reached the maximum limit.");
+        }
+        return merged;
+    }
+
+    public static List<Shape> tagShapes(Map<String, String> tags) {
+        List<Shape> out = new ArrayList<>();
+        tags.forEach((k, v) -> out.add(Shape.of().put("Key", k).put("Value", v)));
+        return out;
+    }
+
+    /** Condition keys of a request that carries tags: {@code aws:RequestTag/k} and {@code aws:TagKeys}. */
+    public static RequestContext.Builder requestTags(RequestContext.Builder context, Map<String, String> tags) {
+        if (!tags.isEmpty()) {
+            tags.forEach((k, v) -> context.single("aws:RequestTag/" + k, v));
+            context.multi("aws:TagKeys", new ArrayList<>(tags.keySet()));
+        }
+        return context;
+    }
+
+    /** Condition keys for a resource's tags: {@code aws:ResourceTag/k} and IAM's {@code iam:ResourceTag/k}. */
+    public static RequestContext.Builder resourceTags(RequestContext.Builder context, Map<String, String> tags) {
+        tags.forEach((k, v) -> {
+            context.single("aws:ResourceTag/" + k, v);
+            context.single("iam:ResourceTag/" + k, v);
+        });
+        return context;
+    }
+
+    public static AccessCheck check(String action, String resource, RequestContext context) {
+        return new AccessCheck(action, resource, null, null, context);
+    }
+
+    // ---- pagination -------------------------------------------------------------------------
+
+    /** One page of a list call. */
+    public record Page<T>(List<T> items, boolean truncated, String marker) {
+        public Shape into(Shape shape) {
+            shape.put("IsTruncated", truncated);
+            if (truncated) {
+                shape.put("Marker", marker);
+            }
+            return shape;
+        }
+    }
+
+    /** Reads and validates {@code MaxItems} (1–1000, default 100) and {@code Marker}. */
+    public record PageRequest(int maxItems, int offset) {}
+
+    public static PageRequest pageRequest(QueryParams params, Constraints c) {
+        Integer max = c.integer("maxItems", params.get("MaxItems"));
+        c.range("maxItems", max, 1, 1000);
+        String marker = params.get("Marker");
+        c.length("marker", marker, 1, 320);
+        c.check();
+        int offset = 0;
+        if (marker != null) {
+            try {
+                offset = Integer.parseInt(new String(Base64.getUrlDecoder().decode(marker), StandardCharsets.UTF_8)
+                        .replace("crossrole-page-", ""));
+            } catch (IllegalArgumentException e) {
+                throw invalidInput("Invalid Marker: " + marker);
+            }
+            if (offset < 0) {
+                throw invalidInput("Invalid Marker: " + marker);
+            }
+        }
+        return new PageRequest(max == null ? 100 : max, offset);
+    }
+
+    public static <T> Page<T> page(List<T> all, PageRequest request) {
+        int from = Math.min(request.offset(), all.size());
+        int to = Math.min(all.size(), from + request.maxItems());
+        boolean truncated = to < all.size();
+        String marker = truncated ? Base64.getUrlEncoder().withoutPadding()
+                .encodeToString(("crossrole-page-" + to).getBytes(StandardCharsets.UTF_8)) : null;
+        return new Page<>(List.copyOf(all.subList(from, to)), truncated, marker);
+    }
+
+    public static <T> List<Shape> shapes(List<T> items, Function<T, Shape> toShape) {
+        List<Shape> out = new ArrayList<>(items.size());
+        items.forEach(item -> out.add(toShape.apply(item)));
+        return out;
+    }
+
+    /** Paths filter list calls by prefix ({@code PathPrefix}, default {@code /}). */
+    public static boolean underPrefix(String path, String prefix) {
+        return prefix == null || path.startsWith(prefix);
+    }
+
+    public static String lower(String s) {
+        return s.toLowerCase(Locale.ROOT);
+    }
+}

@@ -1,0 +1,524 @@
+package dev.crossrole.server.iam;
+
+import static dev.crossrole.server.iam.IamSupport.account;
+
+import dev.crossrole.policy.InvalidPolicyException;
+import dev.crossrole.policy.Policies;
+import dev.crossrole.policy.Policy;
+import dev.crossrole.policy.PolicyKind;
+import dev.crossrole.policy.RequestContext;
+import dev.crossrole.server.authz.AccessCheck;
+import dev.crossrole.server.protocol.Constraints;
+import dev.crossrole.server.protocol.QueryParams;
+import dev.crossrole.server.protocol.Shape;
+import dev.crossrole.server.service.Call;
+import dev.crossrole.server.service.PreparedCall;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
+
+/**
+ * Roles: create, read, update, delete; trust policies; boundaries; tags; inline and attached policies.
+ * Every operation is authorized as {@code iam:<Operation>} on the role's ARN.
+ */
+final class RoleOperations {
+    static final int INLINE_QUOTA = 10240;
+    static final int ATTACHED_QUOTA = 10;
+    private static final Pattern DESCRIPTION = Pattern.compile("[\\u0009\\u000A\\u000D\\u0020-\\u007E\\u00A1-\\u00FF]*");
+
+    private final IamSupport support;
+    private final IamDirectory iam;
+
+    private RoleOperations(IamSupport support) {
+        this.support = support;
+        this.iam = support.iam;
+    }
+
+    static void register(Map<String, IamOperation> ops, IamSupport support) {
+        RoleOperations r = new RoleOperations(support);
+        ops.put("CreateRole", r::createRole);
+        ops.put("GetRole", r::getRole);
+        ops.put("ListRoles", r::listRoles);
+        ops.put("UpdateRole", r::updateRole);
+        ops.put("UpdateRoleDescription", r::updateRoleDescription);
+        ops.put("DeleteRole", r::deleteRole);
+        ops.put("UpdateAssumeRolePolicy", r::updateAssumeRolePolicy);
+        ops.put("PutRolePermissionsBoundary", r::putBoundary);
+        ops.put("DeleteRolePermissionsBoundary", r::deleteBoundary);
+        ops.put("TagRole", r::tagRole);
+        ops.put("UntagRole", r::untagRole);
+        ops.put("ListRoleTags", r::listRoleTags);
+        ops.put("PutRolePolicy", r::putRolePolicy);
+        ops.put("GetRolePolicy", r::getRolePolicy);
+        ops.put("ListRolePolicies", r::listRolePolicies);
+        ops.put("DeleteRolePolicy", r::deleteRolePolicy);
+        ops.put("AttachRolePolicy", r::attachRolePolicy);
+        ops.put("DetachRolePolicy", r::detachRolePolicy);
+        ops.put("ListAttachedRolePolicies", r::listAttachedRolePolicies);
+    }
+
+    // ---- shapes -----------------------------------------------------------------------------
+
+    /** The Role shape; {@code full} adds what only GetRole/CreateRole return (boundary, tags, last use). */
+    Shape roleShape(Role role, boolean full) {
+        Shape shape = Shape.of()
+                .put("Path", role.path())
+                .put("RoleName", role.name())
+                .put("RoleId", role.roleId())
+                .put("Arn", role.arn())
+                .put("CreateDate", role.created())
+                .put("AssumeRolePolicyDocument", IamSupport.encodeDocument(iam.renderTrustPolicy(role)))
+                .put("Description", role.description())
+                .put("MaxSessionDuration", role.maxSessionDuration());
+        if (full) {
+            if (role.permissionsBoundaryArn() != null) {
+                shape.put("PermissionsBoundary", Shape.of().put("PermissionsBoundaryType", "Policy")
+                        .put("PermissionsBoundaryArn", role.permissionsBoundaryArn()));
+            }
+            if (!role.tags().isEmpty()) {
+                shape.put("Tags", IamSupport.tagShapes(role.tags()));
+            }
+            shape.put("RoleLastUsed", Shape.of().put("LastUsedDate", role.lastUsed()).put("Region", role.lastUsedRegion()));
+        }
+        return shape;
+    }
+
+    // ---- helpers ----------------------------------------------------------------------------
+
+    private Role existing(Call call, String name) {
+        return iam.role(account(call), name).orElseThrow(() -> IamSupport.noSuchRole(name));
+    }
+
+    private String roleArn(Call call, String path, String name) {
+        return support.arn(account(call), "role", path == null ? "/" : path, name);
+    }
+
+    /** The role's ARN as the access check's resource, with its tags as condition keys; for a missing role, the plain ARN. */
+    private AccessCheck onRole(Call call, String action, String name, RequestContext.Builder extra) {
+        Role role = iam.role(account(call), name).orElse(null);
+        RequestContext.Builder context = extra == null ? RequestContext.builder() : extra;
+        if (role != null) {
+            IamSupport.resourceTags(context, role.tags());
+        }
+        return IamSupport.check(action, role != null ? role.arn() : roleArn(call, "/", name), context.build());
+    }
+
+    private static String roleName(QueryParams params, Constraints c) {
+        String name = params.get("RoleName");
+        IamSupport.name(c, "roleName", name, 64);
+        return name;
+    }
+
+    private String boundaryArn(String arn) {
+        if (arn == null) {
+            return null;
+        }
+        ManagedPolicy policy = iam.policy(arn).orElseThrow(() -> IamSupport.noSuchEntity("Policy " + arn
+                + " does not exist or is not attachable."));
+        return policy.arn();
+    }
+
+    // ---- create, read, update, delete -------------------------------------------------------
+
+    private PreparedCall createRole(Call call, QueryParams params) {
+        Constraints c = new Constraints();
+        String name = roleName(params, c);
+        String path = params.get("Path");
+        IamSupport.path(c, "path", path);
+        String trust = params.get("AssumeRolePolicyDocument");
+        IamSupport.document(c, "assumeRolePolicyDocument", trust);
+        String description = params.get("Description");
+        c.length("description", description, 0, 1000).pattern("description", description, DESCRIPTION,
+                "[\\u0009\\u000A\\u000D\\u0020-\\u007E\\u00A1-\\u00FF]*");
+        Integer maxSession = c.integer("maxSessionDuration", params.get("MaxSessionDuration"));
+        c.range("maxSessionDuration", maxSession, 3600, 43200);
+        String boundary = params.get("PermissionsBoundary");
+        c.length("permissionsBoundary", boundary, 20, 2048);
+        Map<String, String> tags = IamSupport.tags(params, c);
+        c.check();
+        String rolePath = path == null ? "/" : path;
+        String arn = roleArn(call, rolePath, name);
+        RequestContext.Builder context = IamSupport.requestTags(RequestContext.builder(), tags);
+        if (boundary != null) {
+            context.single("iam:PermissionsBoundary", boundary);
+        }
+        RequestContext ctx = context.build();
+        List<AccessCheck> checks = new ArrayList<>(List.of(IamSupport.check("iam:CreateRole", arn, ctx)));
+        if (!tags.isEmpty()) {
+            checks.add(IamSupport.check("iam:TagRole", arn, ctx));
+        }
+        return PreparedCall.of(checks, () -> {
+            synchronized (iam) {
+                if (iam.role(account(call), name).isPresent()) {
+                    throw IamSupport.alreadyExists("Role with name " + name + " already exists.");
+                }
+                IamDirectory.CompiledTrust compiled;
+                try {
+                    compiled = iam.compileTrust(name, trust);
+                } catch (InvalidPolicyException e) {
+                    throw IamSupport.malformed(e);
+                }
+                Role role = new Role(account(call), name, rolePath, iam.ids().roleId(), iam.clock().instant(), description,
+                        compiled.policy(), trust, compiled.principals(),
+                        maxSession == null ? Role.DEFAULT_MAX_SESSION_DURATION : maxSession, tags, Map.of(), List.of(),
+                        boundaryArn(boundary), null, null);
+                iam.putRole(role);
+                return Shape.of().put("Role", roleShape(role, true));
+            }
+        });
+    }
+
+    private PreparedCall getRole(Call call, QueryParams params) {
+        Constraints c = new Constraints();
+        String name = roleName(params, c);
+        c.check();
+        return PreparedCall.of(List.of(onRole(call, "iam:GetRole", name, null)),
+                () -> Shape.of().put("Role", roleShape(existing(call, name), true)));
+    }
+
+    private PreparedCall listRoles(Call call, QueryParams params) {
+        Constraints c = new Constraints();
+        String prefix = params.get("PathPrefix");
+        c.length("pathPrefix", prefix, 1, 512);
+        IamSupport.PageRequest page = IamSupport.pageRequest(params, c);
+        return PreparedCall.of(List.of(IamSupport.check("iam:ListRoles", "*", RequestContext.empty())), () -> {
+            List<Role> roles = iam.roles(account(call)).stream().filter(r -> IamSupport.underPrefix(r.path(), prefix)).toList();
+            IamSupport.Page<Role> p = IamSupport.page(roles, page);
+            return p.into(Shape.of().put("Roles", IamSupport.shapes(p.items(), r -> roleShape(r, false))));
+        });
+    }
+
+    private PreparedCall updateRole(Call call, QueryParams params) {
+        Constraints c = new Constraints();
+        String name = roleName(params, c);
+        String description = params.get("Description");
+        c.length("description", description, 0, 1000);
+        Integer maxSession = c.integer("maxSessionDuration", params.get("MaxSessionDuration"));
+        c.range("maxSessionDuration", maxSession, 3600, 43200);
+        c.check();
+        return PreparedCall.of(List.of(onRole(call, "iam:UpdateRole", name, null)), () -> {
+            synchronized (iam) {
+                Role role = existing(call, name);
+                if (description != null) {
+                    role = role.withDescription(description);
+                }
+                if (maxSession != null) {
+                    role = role.withMaxSessionDuration(maxSession);
+                }
+                iam.putRole(role);
+                return Shape.of();
+            }
+        });
+    }
+
+    private PreparedCall updateRoleDescription(Call call, QueryParams params) {
+        Constraints c = new Constraints();
+        String name = roleName(params, c);
+        String description = params.get("Description");
+        c.required("description", description).length("description", description, 0, 1000);
+        c.check();
+        return PreparedCall.of(List.of(onRole(call, "iam:UpdateRoleDescription", name, null)), () -> {
+            synchronized (iam) {
+                Role role = iam.putRole(existing(call, name).withDescription(description));
+                return Shape.of().put("Role", roleShape(role, true));
+            }
+        });
+    }
+
+    private PreparedCall deleteRole(Call call, QueryParams params) {
+        Constraints c = new Constraints();
+        String name = roleName(params, c);
+        c.check();
+        return PreparedCall.of(List.of(onRole(call, "iam:DeleteRole", name, null)), () -> {
+            synchronized (iam) {
+                Role role = existing(call, name);
+                if (!role.inlinePolicies().isEmpty()) {
+                    throw IamSupport.deleteConflict("Cannot delete entity, must delete policies first.");
+                }
+                if (!role.attachedPolicyArns().isEmpty()) {
+                    throw IamSupport.deleteConflict("Cannot delete entity, must detach all policies first.");
+                }
+                iam.deleteRole(role.account(), role.name());
+                return null;
+            }
+        });
+    }
+
+    private PreparedCall updateAssumeRolePolicy(Call call, QueryParams params) {
+        Constraints c = new Constraints();
+        String name = roleName(params, c);
+        String document = params.get("PolicyDocument");
+        IamSupport.document(c, "policyDocument", document);
+        c.check();
+        return PreparedCall.of(List.of(onRole(call, "iam:UpdateAssumeRolePolicy", name, null)), () -> {
+            synchronized (iam) {
+                Role role = existing(call, name);
+                IamDirectory.CompiledTrust compiled;
+                try {
+                    compiled = iam.compileTrust(role.name(), document);
+                } catch (InvalidPolicyException e) {
+                    throw IamSupport.malformed(e);
+                }
+                iam.putRole(role.withTrust(compiled.policy(), document, compiled.principals()));
+                return null;
+            }
+        });
+    }
+
+    // ---- boundaries and tags ------------------------------------------------------------------
+
+    private PreparedCall putBoundary(Call call, QueryParams params) {
+        Constraints c = new Constraints();
+        String name = roleName(params, c);
+        String boundary = params.get("PermissionsBoundary");
+        c.required("permissionsBoundary", boundary).length("permissionsBoundary", boundary, 20, 2048);
+        c.check();
+        RequestContext.Builder context = RequestContext.builder().single("iam:PermissionsBoundary", boundary);
+        return PreparedCall.of(List.of(onRole(call, "iam:PutRolePermissionsBoundary", name, context)), () -> {
+            synchronized (iam) {
+                Role role = existing(call, name);
+                iam.putRole(role.withPermissionsBoundary(boundaryArn(boundary)));
+                return null;
+            }
+        });
+    }
+
+    private PreparedCall deleteBoundary(Call call, QueryParams params) {
+        Constraints c = new Constraints();
+        String name = roleName(params, c);
+        c.check();
+        return PreparedCall.of(List.of(onRole(call, "iam:DeleteRolePermissionsBoundary", name, null)), () -> {
+            synchronized (iam) {
+                Role role = existing(call, name);
+                if (role.permissionsBoundaryArn() == null) {
+                    throw IamSupport.noSuchEntity("The role with name " + name + " does not have a permissions boundary.");
+                }
+                iam.putRole(role.withPermissionsBoundary(null));
+                return null;
+            }
+        });
+    }
+
+    private PreparedCall tagRole(Call call, QueryParams params) {
+        Constraints c = new Constraints();
+        String name = roleName(params, c);
+        Map<String, String> tags = IamSupport.tags(params, c);
+        if (tags.isEmpty()) {
+            c.required("tags", null);
+        }
+        c.check();
+        RequestContext.Builder context = IamSupport.requestTags(RequestContext.builder(), tags);
+        return PreparedCall.of(List.of(onRole(call, "iam:TagRole", name, context)), () -> {
+            synchronized (iam) {
+                Role role = existing(call, name);
+                iam.putRole(role.withTags(IamSupport.mergeTags(role.tags(), tags)));
+                return null;
+            }
+        });
+    }
+
+    private PreparedCall untagRole(Call call, QueryParams params) {
+        Constraints c = new Constraints();
+        String name = roleName(params, c);
+        List<String> keys = params.list("TagKeys");
+        if (keys.isEmpty()) {
+            c.required("tagKeys", null);
+        }
+        c.count("tagKeys", keys.size(), 50);
+        c.check();
+        RequestContext.Builder context = RequestContext.builder().multi("aws:TagKeys", keys);
+        return PreparedCall.of(List.of(onRole(call, "iam:UntagRole", name, context)), () -> {
+            synchronized (iam) {
+                Role role = existing(call, name);
+                Map<String, String> remaining = new LinkedHashMap<>(role.tags());
+                remaining.keySet().removeIf(k -> keys.stream().anyMatch(k::equalsIgnoreCase));
+                iam.putRole(role.withTags(remaining));
+                return null;
+            }
+        });
+    }
+
+    private PreparedCall listRoleTags(Call call, QueryParams params) {
+        Constraints c = new Constraints();
+        String name = roleName(params, c);
+        IamSupport.PageRequest page = IamSupport.pageRequest(params, c);
+        return PreparedCall.of(List.of(onRole(call, "iam:ListRoleTags", name, null)), () -> {
+            Role role = existing(call, name);
+            IamSupport.Page<Map.Entry<String, String>> p = IamSupport.page(new ArrayList<>(role.tags().entrySet()), page);
+            return p.into(Shape.of().put("Tags", IamSupport.shapes(p.items(),
+                    e -> Shape.of().put("Key", e.getKey()).put("Value", e.getValue()))));
+        });
+    }
+
+    // ---- inline policies --------------------------------------------------------------------
+
+    private static String policyName(QueryParams params, Constraints c) {
+        String name = params.get("PolicyName");
+        IamSupport.name(c, "policyName", name, 128);
+        return name;
+    }
+
+    private PreparedCall putRolePolicy(Call call, QueryParams params) {
+        Constraints c = new Constraints();
+        String name = roleName(params, c);
+        String policyName = policyName(params, c);
+        String document = params.get("PolicyDocument");
+        IamSupport.document(c, "policyDocument", document);
+        c.check();
+        return PreparedCall.of(List.of(onRole(call, "iam:PutRolePolicy", name, null)), () -> {
+            synchronized (iam) {
+                Role role = existing(call, name);
+                Policy policy;
+                try {
+                    policy = Policies.parse(document, PolicyKind.INLINE, policyName);
+                } catch (InvalidPolicyException e) {
+                    throw IamSupport.malformed(e);
+                }
+                Map<String, Policy> inline = new LinkedHashMap<>(role.inlinePolicies());
+                inline.keySet().removeIf(k -> k.equals(policyName));
+                inline.put(policyName, policy);
+                int size = inline.values().stream().mapToInt(p -> nonWhitespace(p.text())).sum();
+                if (size > INLINE_QUOTA) {
+                    throw IamSupport.limitExceeded("Maximum policy size of " + INLINE_QUOTA + " bytes exceeded for role "
+                            + role.name());
+                }
+                iam.putRole(role.withInlinePolicies(inline));
+                return null;
+            }
+        });
+    }
+
+    static int nonWhitespace(String text) {
+        int n = 0;
+        for (int i = 0; i < text.length(); i++) {
+            if (!Character.isWhitespace(text.charAt(i))) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    private PreparedCall getRolePolicy(Call call, QueryParams params) {
+        Constraints c = new Constraints();
+        String name = roleName(params, c);
+        String policyName = policyName(params, c);
+        c.check();
+        return PreparedCall.of(List.of(onRole(call, "iam:GetRolePolicy", name, null)), () -> {
+            Role role = existing(call, name);
+            Policy policy = role.inlinePolicies().get(policyName);
+            if (policy == null) {
+                throw IamSupport.noSuchEntity("The role policy with name " + policyName + " cannot be found.");
+            }
+            return Shape.of().put("RoleName", role.name()).put("PolicyName", policyName)
+                    .put("PolicyDocument", IamSupport.encodeDocument(policy.text()));
+        });
+    }
+
+    private PreparedCall listRolePolicies(Call call, QueryParams params) {
+        Constraints c = new Constraints();
+        String name = roleName(params, c);
+        IamSupport.PageRequest page = IamSupport.pageRequest(params, c);
+        return PreparedCall.of(List.of(onRole(call, "iam:ListRolePolicies", name, null)), () -> {
+            List<String> names = existing(call, name).inlinePolicies().keySet().stream().sorted().toList();
+            IamSupport.Page<String> p = IamSupport.page(names, page);
+            return p.into(Shape.of().put("PolicyNames", p.items()));
+        });
+    }
+
+    private PreparedCall deleteRolePolicy(Call call, QueryParams params) {
+        Constraints c = new Constraints();
+        String name = roleName(params, c);
+        String policyName = policyName(params, c);
+        c.check();
+        return PreparedCall.of(List.of(onRole(call, "iam:DeleteRolePolicy", name, null)), () -> {
+            synchronized (iam) {
+                Role role = existing(call, name);
+                if (!role.inlinePolicies().containsKey(policyName)) {
+                    throw IamSupport.noSuchEntity("The role policy with name " + policyName + " cannot be found.");
+                }
+                Map<String, Policy> inline = new LinkedHashMap<>(role.inlinePolicies());
+                inline.remove(policyName);
+                iam.putRole(role.withInlinePolicies(inline));
+                return null;
+            }
+        });
+    }
+
+    // ---- attached managed policies ----------------------------------------------------------
+
+    private static String policyArn(QueryParams params, Constraints c) {
+        String arn = params.get("PolicyArn");
+        c.required("policyArn", arn).length("policyArn", arn, 20, 2048);
+        return arn;
+    }
+
+    /** A managed policy that can be attached in the caller's account: its own customer policies and AWS's. */
+    static ManagedPolicy attachable(IamDirectory iam, String account, String arn) {
+        return iam.policy(arn).filter(p -> p.awsManaged() || p.account().equals(account))
+                .orElseThrow(() -> IamSupport.noSuchEntity("Policy " + arn + " does not exist or is not attachable."));
+    }
+
+    private PreparedCall attachRolePolicy(Call call, QueryParams params) {
+        Constraints c = new Constraints();
+        String name = roleName(params, c);
+        String arn = policyArn(params, c);
+        c.check();
+        RequestContext.Builder context = RequestContext.builder().single("iam:PolicyARN", arn);
+        return PreparedCall.of(List.of(onRole(call, "iam:AttachRolePolicy", name, context)), () -> {
+            synchronized (iam) {
+                Role role = existing(call, name);
+                ManagedPolicy policy = attachable(iam, account(call), arn);
+                if (policy.path().startsWith("/aws-service-role/")) {
+                    throw new dev.crossrole.server.protocol.AwsException("PolicyNotAttachable", 400,
+                            "Cannot attach a Service Role Policy to a Customer Role.");
+                }
+                if (!role.attachedPolicyArns().contains(arn)) {
+                    if (role.attachedPolicyArns().size() >= ATTACHED_QUOTA) {
+                        throw IamSupport.limitExceeded("Cannot exceed quota for PoliciesPerRole: " + ATTACHED_QUOTA);
+                    }
+                    List<String> attached = new ArrayList<>(role.attachedPolicyArns());
+                    attached.add(arn);
+                    iam.putRole(role.withAttachedPolicies(attached));
+                }
+                return null;
+            }
+        });
+    }
+
+    private PreparedCall detachRolePolicy(Call call, QueryParams params) {
+        Constraints c = new Constraints();
+        String name = roleName(params, c);
+        String arn = policyArn(params, c);
+        c.check();
+        RequestContext.Builder context = RequestContext.builder().single("iam:PolicyARN", arn);
+        return PreparedCall.of(List.of(onRole(call, "iam:DetachRolePolicy", name, context)), () -> {
+            synchronized (iam) {
+                Role role = existing(call, name);
+                if (!role.attachedPolicyArns().contains(arn)) {
+                    throw IamSupport.noSuchEntity("Policy " + arn + " was not found.");
+                }
+                List<String> attached = new ArrayList<>(role.attachedPolicyArns());
+                attached.remove(arn);
+                iam.putRole(role.withAttachedPolicies(attached));
+                return null;
+            }
+        });
+    }
+
+    private PreparedCall listAttachedRolePolicies(Call call, QueryParams params) {
+        Constraints c = new Constraints();
+        String name = roleName(params, c);
+        String prefix = params.get("PathPrefix");
+        IamSupport.PageRequest page = IamSupport.pageRequest(params, c);
+        return PreparedCall.of(List.of(onRole(call, "iam:ListAttachedRolePolicies", name, null)), () -> {
+            List<ManagedPolicy> attached = existing(call, name).attachedPolicyArns().stream()
+                    .map(arn -> iam.policy(arn).orElse(null)).filter(p -> p != null && IamSupport.underPrefix(p.path(), prefix))
+                    .toList();
+            IamSupport.Page<ManagedPolicy> p = IamSupport.page(attached, page);
+            return p.into(Shape.of().put("AttachedPolicies", IamSupport.shapes(p.items(),
+                    m -> Shape.of().put("PolicyName", m.name()).put("PolicyArn", m.arn()))));
+        });
+    }
+}
