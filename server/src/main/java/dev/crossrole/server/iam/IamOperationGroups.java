@@ -7,6 +7,10 @@ final class IamOperationGroups {
     private IamOperationGroups() {}
 
     static void registerAll(Map<String, IamOperation> operations, IamSupport support) {
-        // Groups are added here as they are written (policies, users and keys, groups, account-wide).
+        PolicyOperations.register(operations, support);
+        UserOperations.register(operations, support);
+        GroupOperations.register(operations, support);
+        AccountOperations.register(operations, support);
+        SimulationOperations.register(operations, support);
     }
 }

@@ -1,0 +1,12 @@
+package dev.crossrole.server.iam;
+
+import java.util.Map;
+
+/** IAM operations of this group; see {@link IamService}. */
+final class SimulationOperations {
+    private SimulationOperations() {}
+
+    static void register(Map<String, IamOperation> ops, IamSupport support) {
+        // Operations are registered here as they are implemented.
+    }
+}
