@@ -87,7 +87,8 @@ public final class PolicyEngine {
                     : new GroupResult();
             GroupResult sessionPolicies = session ? scan(PolicyKind.SESSION, set.sessionPolicies(), false)
                     : new GroupResult();
-            PolicyKind resourceKind = set.resourcePolicy() != null ? set.resourcePolicy().kind() : defaultResourceKind();
+            PolicyKind resourceKind = set.resourcePolicy() != null ? set.resourcePolicy().kind()
+                    : set.identityOnly() ? PolicyKind.RESOURCE : defaultResourceKind();
             GroupResult resource = set.resourcePolicy() != null
                     ? scan(resourceKind, List.of(set.resourcePolicy()), true) : new GroupResult();
 
@@ -137,7 +138,8 @@ public final class PolicyEngine {
             boolean identityAllows = principal instanceof Principal.AccountRoot || identity.allow != null;
             boolean boundaryAllows = !hasBoundary || boundary.allow != null;
             boolean sessionAllows = !session || set.sessionPolicies().isEmpty() || sessionPolicies.allow != null;
-            boolean sameAccount = resourceAccount != null && resourceAccount.equals(principal.accountId());
+            boolean sameAccount = set.identityOnly()
+                    || (resourceAccount != null && resourceAccount.equals(principal.accountId()));
             Grant grant = resource.grant;
 
             if (sameAccount && resourceKind == PolicyKind.RESOURCE && grant != null && grant != Grant.ACCOUNT) {

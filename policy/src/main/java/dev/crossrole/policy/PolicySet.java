@@ -15,10 +15,19 @@ import java.util.List;
  * @param sessionPolicies the session policies the caller's session was created with
  * @param serviceControlPolicies the SCPs of the caller's account, per level
  * @param resourceControlPolicies the RCPs of the resource's account, per level
+ * @param identityOnly decide on the caller's side alone, as IAM's policy simulator does when it is given
+ *     no resource policy: no resource-policy gate, whatever the resource's account
  */
 public record PolicySet(List<Policy> identityPolicies, Policy resourcePolicy, Policy permissionsBoundary,
                         List<Policy> sessionPolicies, List<List<Policy>> serviceControlPolicies,
-                        List<List<Policy>> resourceControlPolicies) {
+                        List<List<Policy>> resourceControlPolicies, boolean identityOnly) {
+
+    public PolicySet(List<Policy> identityPolicies, Policy resourcePolicy, Policy permissionsBoundary,
+                     List<Policy> sessionPolicies, List<List<Policy>> serviceControlPolicies,
+                     List<List<Policy>> resourceControlPolicies) {
+        this(identityPolicies, resourcePolicy, permissionsBoundary, sessionPolicies, serviceControlPolicies,
+                resourceControlPolicies, false);
+    }
 
     public PolicySet {
         identityPolicies = List.copyOf(identityPolicies);
@@ -38,6 +47,7 @@ public record PolicySet(List<Policy> identityPolicies, Policy resourcePolicy, Po
         private final List<Policy> session = new ArrayList<>();
         private final List<List<Policy>> scps = new ArrayList<>();
         private final List<List<Policy>> rcps = new ArrayList<>();
+        private boolean identityOnly;
 
         public Builder identity(Policy policy) {
             identity.add(policy);
@@ -81,8 +91,14 @@ public record PolicySet(List<Policy> identityPolicies, Policy resourcePolicy, Po
             return this;
         }
 
+        /** Decide on the caller's side alone (no resource-policy gate), as the IAM policy simulator does. */
+        public Builder identityOnly() {
+            identityOnly = true;
+            return this;
+        }
+
         public PolicySet build() {
-            return new PolicySet(identity, resource, boundary, session, scps, rcps);
+            return new PolicySet(identity, resource, boundary, session, scps, rcps, identityOnly);
         }
     }
 }

@@ -245,6 +245,15 @@ public final class Simulation {
         }
     }
 
+    /**
+     * Reads a principal from its ARN, service principal name or {@code anonymous}.
+     *
+     * @throws IllegalArgumentException with a readable reason when the text is none of these
+     */
+    public static Principal parsePrincipal(String text) {
+        return Principal.parse(text);
+    }
+
     /** Evaluates the simulation and renders {@code {"decision", "message", "explanation"}}. */
     public ObjectNode run(PolicyEngine engine) {
         Decision decision = engine.evaluate(request, policies);
