@@ -9,6 +9,8 @@ import dev.crossrole.server.authz.Authorizer;
 import dev.crossrole.server.http.HttpFront;
 import dev.crossrole.server.http.Pipeline;
 import dev.crossrole.server.iam.Account;
+import dev.crossrole.server.ecs.EcsDirectory;
+import dev.crossrole.server.ecs.EcsService;
 import dev.crossrole.server.iam.IamDirectory;
 import dev.crossrole.server.iam.IamService;
 import dev.crossrole.server.iam.IdGenerator;
@@ -90,7 +92,8 @@ public final class CrossroleServer implements AutoCloseable {
         String version = CrossroleServer.class.getPackage().getImplementationVersion();
         AdminApi admin = new AdminApi(log, iam, version == null ? "development" : version);
         IamService iamService = new IamService(iam);
-        Pipeline pipeline = new Pipeline(authenticator, authorizer, List.of(sts, iamService), List.of(), log, admin,
+        EcsService ecs = new EcsService(new EcsDirectory(options.clock()));
+        Pipeline pipeline = new Pipeline(authenticator, authorizer, List.of(sts, iamService), List.of(ecs), log, admin,
                 options.clock(), DEFAULT_REGION, (auth, region) -> {
                     if (auth.caller().session() == null) {
                         iam.recordKeyUse(auth.caller().accessKeyId(), auth.scope().service(), region);
