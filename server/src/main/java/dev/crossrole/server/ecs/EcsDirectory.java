@@ -11,6 +11,10 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class EcsDirectory {
     private final Clock clock;
     private final Map<String, Cluster> clusters = new ConcurrentHashMap<>();
+    /** Revisions by account/region/family, in revision order. */
+    private final Map<String, java.util.List<TaskDefinition>> taskDefinitions = new ConcurrentHashMap<>();
+    /** The last revision number used per family: numbers are never reused, even after deregistration. */
+    private final Map<String, Integer> lastRevision = new ConcurrentHashMap<>();
 
     public EcsDirectory(Clock clock) {
         this.clock = clock;
@@ -31,6 +35,55 @@ public final class EcsDirectory {
 
     public Optional<Cluster> cluster(String account, String region, String name) {
         return Optional.ofNullable(clusters.get(key(account, region, name)));
+    }
+
+    // ---- task definitions -------------------------------------------------------------------
+
+    public synchronized int nextRevision(String account, String region, String family) {
+        return lastRevision.merge(key(account, region, family), 1, Integer::sum);
+    }
+
+    public synchronized TaskDefinition putTaskDefinition(TaskDefinition definition) {
+        java.util.List<TaskDefinition> revisions = taskDefinitions.computeIfAbsent(
+                key(definition.account(), definition.region(), definition.family()), k -> new java.util.ArrayList<>());
+        revisions.removeIf(d -> d.revision() == definition.revision());
+        revisions.add(definition);
+        revisions.sort(Comparator.comparingInt(TaskDefinition::revision));
+        return definition;
+    }
+
+    public Optional<TaskDefinition> taskDefinition(String account, String region, String family, int revision) {
+        java.util.List<TaskDefinition> revisions = taskDefinitions.get(key(account, region, family));
+        if (revisions == null) {
+            return Optional.empty();
+        }
+        synchronized (this) {
+            return revisions.stream().filter(d -> d.revision() == revision).findFirst();
+        }
+    }
+
+    /** The latest ACTIVE revision of a family. */
+    public Optional<TaskDefinition> latestActive(String account, String region, String family) {
+        java.util.List<TaskDefinition> revisions = taskDefinitions.get(key(account, region, family));
+        if (revisions == null) {
+            return Optional.empty();
+        }
+        synchronized (this) {
+            for (int i = revisions.size() - 1; i >= 0; i--) {
+                if (revisions.get(i).active()) {
+                    return Optional.of(revisions.get(i));
+                }
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** Every revision of the account's families in a region, by family then revision. */
+    public synchronized List<TaskDefinition> taskDefinitions(String account, String region) {
+        String prefix = account + "/" + region + "/";
+        return taskDefinitions.entrySet().stream().filter(e -> e.getKey().startsWith(prefix))
+                .flatMap(e -> e.getValue().stream())
+                .sorted(Comparator.comparing(TaskDefinition::family).thenComparingInt(TaskDefinition::revision)).toList();
     }
 
     /** How many of a cluster's tasks are not yet stopped. Tasks are not kept yet, so none are. */

@@ -17,6 +17,7 @@ public final class EcsService implements JsonService {
     public EcsService(EcsDirectory ecs) {
         EcsSupport support = new EcsSupport(ecs);
         ClusterOperations.register(operations, support);
+        TaskDefinitionOperations.register(operations, support);
     }
 
     /** Adds operations written elsewhere (task definitions, tasks) that need more than the directory. */

@@ -1,12 +1,399 @@
 package dev.crossrole.server.iam;
 
-import java.util.Map;
+import static dev.crossrole.server.iam.IamSupport.account;
 
-/** IAM operations of this group; see {@link IamService}. */
+import dev.crossrole.policy.Policy;
+import dev.crossrole.policy.RequestContext;
+import dev.crossrole.server.authz.AccessCheck;
+import dev.crossrole.server.protocol.Constraints;
+import dev.crossrole.server.protocol.QueryParams;
+import dev.crossrole.server.protocol.Shape;
+import dev.crossrole.server.service.Call;
+import dev.crossrole.server.service.PreparedCall;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Groups: create, read, update, delete; membership; inline and attached policies (which apply to every
+ * member). Every operation is authorized as {@code iam:<Operation>} on the group's ARN
+ * ({@code *} for ListGroups, the user's ARN for ListGroupsForUser).
+ */
 final class GroupOperations {
-    private GroupOperations() {}
+    static final int INLINE_QUOTA = 5120;
+    static final int ATTACHED_QUOTA = 10;
+    static final int GROUPS_PER_USER_QUOTA = 10;
+
+    private final IamSupport support;
+    private final IamDirectory iam;
+
+    private GroupOperations(IamSupport support) {
+        this.support = support;
+        this.iam = support.iam;
+    }
 
     static void register(Map<String, IamOperation> ops, IamSupport support) {
-        // Operations are registered here as they are implemented.
+        GroupOperations g = new GroupOperations(support);
+        ops.put("CreateGroup", g::createGroup);
+        ops.put("GetGroup", g::getGroup);
+        ops.put("ListGroups", g::listGroups);
+        ops.put("UpdateGroup", g::updateGroup);
+        ops.put("DeleteGroup", g::deleteGroup);
+        ops.put("AddUserToGroup", g::addUserToGroup);
+        ops.put("RemoveUserFromGroup", g::removeUserFromGroup);
+        ops.put("ListGroupsForUser", g::listGroupsForUser);
+        ops.put("PutGroupPolicy", g::putGroupPolicy);
+        ops.put("GetGroupPolicy", g::getGroupPolicy);
+        ops.put("ListGroupPolicies", g::listGroupPolicies);
+        ops.put("DeleteGroupPolicy", g::deleteGroupPolicy);
+        ops.put("AttachGroupPolicy", g::attachGroupPolicy);
+        ops.put("DetachGroupPolicy", g::detachGroupPolicy);
+        ops.put("ListAttachedGroupPolicies", g::listAttachedGroupPolicies);
+    }
+
+    // ---- shapes and copies --------------------------------------------------------------------
+
+    static Shape groupShape(Group group) {
+        return Shape.of()
+                .put("Path", group.path())
+                .put("GroupName", group.name())
+                .put("GroupId", group.groupId())
+                .put("Arn", group.arn())
+                .put("CreateDate", group.created());
+    }
+
+    private static Group with(Group g, String name, String path, Map<String, Policy> inline, List<String> attached,
+                              Set<String> members) {
+        return new Group(g.account(), name, path, g.groupId(), g.created(), inline, attached, members);
+    }
+
+    /** The group's members that exist, by name. */
+    static List<IamUser> members(IamDirectory iam, Group group) {
+        return iam.users(group.account()).stream()
+                .filter(u -> group.members().stream().anyMatch(m -> m.equalsIgnoreCase(u.name()))).toList();
+    }
+
+    // ---- helpers ----------------------------------------------------------------------------
+
+    private Group existing(Call call, String name) {
+        return iam.group(account(call), name).orElseThrow(() -> noSuchGroup(name));
+    }
+
+    static dev.crossrole.server.protocol.AwsException noSuchGroup(String name) {
+        return IamSupport.noSuchEntity("The group with name " + name + " cannot be found.");
+    }
+
+    private String groupArn(Call call, String path, String name) {
+        return support.arn(account(call), "group", path == null ? "/" : path, name);
+    }
+
+    private AccessCheck onGroup(Call call, String action, String name, RequestContext context) {
+        Optional<Group> group = iam.group(account(call), name);
+        return IamSupport.check(action, group.map(Group::arn).orElse(groupArn(call, "/", name)),
+                context == null ? RequestContext.empty() : context);
+    }
+
+    private static String groupName(QueryParams params, Constraints c) {
+        String name = params.get("GroupName");
+        IamSupport.name(c, "groupName", name, 128);
+        return name;
+    }
+
+    // ---- create, read, update, delete -------------------------------------------------------
+
+    private PreparedCall createGroup(Call call, QueryParams params) {
+        Constraints c = new Constraints();
+        String name = groupName(params, c);
+        String path = params.get("Path");
+        IamSupport.path(c, "path", path);
+        c.check();
+        String groupPath = path == null ? "/" : path;
+        AccessCheck check = IamSupport.check("iam:CreateGroup", groupArn(call, groupPath, name), RequestContext.empty());
+        return PreparedCall.of(List.of(check), () -> {
+            synchronized (iam) {
+                if (iam.group(account(call), name).isPresent()) {
+                    throw IamSupport.alreadyExists("Group with name " + name + " already exists.");
+                }
+                Group group = new Group(account(call), name, groupPath, iam.ids().uniqueId("AGPA"), iam.clock().instant(),
+                        Map.of(), List.of(), Set.of());
+                iam.putGroup(group);
+                return Shape.of().put("Group", groupShape(group));
+            }
+        });
+    }
+
+    private PreparedCall getGroup(Call call, QueryParams params) {
+        Constraints c = new Constraints();
+        String name = groupName(params, c);
+        IamSupport.PageRequest page = IamSupport.pageRequest(params, c);
+        return PreparedCall.of(List.of(onGroup(call, "iam:GetGroup", name, null)), () -> {
+            Group group = existing(call, name);
+            IamSupport.Page<IamUser> p = IamSupport.page(members(iam, group), page);
+            return p.into(Shape.of().put("Group", groupShape(group))
+                    .put("Users", IamSupport.shapes(p.items(), u -> UserOperations.userShape(u, false))));
+        });
+    }
+
+    private PreparedCall listGroups(Call call, QueryParams params) {
+        Constraints c = new Constraints();
+        String prefix = params.get("PathPrefix");
+        c.length("pathPrefix", prefix, 1, 512);
+        IamSupport.PageRequest page = IamSupport.pageRequest(params, c);
+        return PreparedCall.of(List.of(IamSupport.check("iam:ListGroups", "*", RequestContext.empty())), () -> {
+            List<Group> groups = iam.groups(account(call)).stream().filter(g -> IamSupport.underPrefix(g.path(), prefix))
+                    .toList();
+            IamSupport.Page<Group> p = IamSupport.page(groups, page);
+            return p.into(Shape.of().put("Groups", IamSupport.shapes(p.items(), GroupOperations::groupShape)));
+        });
+    }
+
+    private PreparedCall updateGroup(Call call, QueryParams params) {
+        Constraints c = new Constraints();
+        String name = groupName(params, c);
+        String newPath = params.get("NewPath");
+        IamSupport.path(c, "newPath", newPath);
+        String newName = params.get("NewGroupName");
+        c.length("newGroupName", newName, 1, 128).pattern("newGroupName", newName, IamSupport.NAME, IamSupport.NAME_SHOWN);
+        c.check();
+        List<AccessCheck> checks = new ArrayList<>(List.of(onGroup(call, "iam:UpdateGroup", name, null)));
+        if (newName != null || newPath != null) {
+            // Renaming or moving needs permission on the old ARN and on the new one.
+            Group current = iam.group(account(call), name).orElse(null);
+            String path = newPath != null ? newPath : current != null ? current.path() : "/";
+            String target = groupArn(call, path, newName != null ? newName : current != null ? current.name() : name);
+            if (current == null || !target.equals(current.arn())) {
+                checks.add(IamSupport.check("iam:UpdateGroup", target, RequestContext.empty()));
+            }
+        }
+        return PreparedCall.of(checks, () -> {
+            synchronized (iam) {
+                Group group = existing(call, name);
+                String renamed = newName != null ? newName : group.name();
+                if (!renamed.equalsIgnoreCase(group.name()) && iam.group(group.account(), renamed).isPresent()) {
+                    throw IamSupport.alreadyExists("Group with name " + renamed + " already exists.");
+                }
+                iam.deleteGroup(group.account(), group.name());
+                iam.putGroup(with(group, renamed, newPath != null ? newPath : group.path(), group.inlinePolicies(),
+                        group.attachedPolicyArns(), group.members()));
+                return null;
+            }
+        });
+    }
+
+    private PreparedCall deleteGroup(Call call, QueryParams params) {
+        Constraints c = new Constraints();
+        String name = groupName(params, c);
+        c.check();
+        return PreparedCall.of(List.of(onGroup(call, "iam:DeleteGroup", name, null)), () -> {
+            synchronized (iam) {
+                Group group = existing(call, name);
+                if (!members(iam, group).isEmpty()) {
+                    throw IamSupport.deleteConflict("Cannot delete entity, must remove users from group first.");
+                }
+                if (!group.inlinePolicies().isEmpty()) {
+                    throw IamSupport.deleteConflict("Cannot delete entity, must delete policies first.");
+                }
+                if (!group.attachedPolicyArns().isEmpty()) {
+                    throw IamSupport.deleteConflict("Cannot delete entity, must detach all policies first.");
+                }
+                iam.deleteGroup(group.account(), group.name());
+                return null;
+            }
+        });
+    }
+
+    // ---- membership -------------------------------------------------------------------------
+
+    private PreparedCall addUserToGroup(Call call, QueryParams params) {
+        Constraints c = new Constraints();
+        String name = groupName(params, c);
+        String userName = UserOperations.userName(params, c);
+        c.check();
+        return PreparedCall.of(List.of(onGroup(call, "iam:AddUserToGroup", name, null)), () -> {
+            synchronized (iam) {
+                Group group = existing(call, name);
+                IamUser user = iam.user(account(call), userName).orElseThrow(() -> IamSupport.noSuchUser(userName));
+                if (group.members().stream().anyMatch(m -> m.equalsIgnoreCase(user.name()))) {
+                    return null;
+                }
+                if (iam.groupsOf(user.account(), user.name()).size() >= GROUPS_PER_USER_QUOTA) {
+                    throw IamSupport.limitExceeded("Cannot exceed quota for GroupsPerUser: " + GROUPS_PER_USER_QUOTA);
+                }
+                Set<String> members = new HashSet<>(group.members());
+                members.add(user.name());
+                iam.putGroup(with(group, group.name(), group.path(), group.inlinePolicies(), group.attachedPolicyArns(),
+                        members));
+                return null;
+            }
+        });
+    }
+
+    private PreparedCall removeUserFromGroup(Call call, QueryParams params) {
+        Constraints c = new Constraints();
+        String name = groupName(params, c);
+        String userName = UserOperations.userName(params, c);
+        c.check();
+        return PreparedCall.of(List.of(onGroup(call, "iam:RemoveUserFromGroup", name, null)), () -> {
+            synchronized (iam) {
+                Group group = existing(call, name);
+                IamUser user = iam.user(account(call), userName).orElseThrow(() -> IamSupport.noSuchUser(userName));
+                Set<String> members = new HashSet<>(group.members());
+                if (!members.removeIf(m -> m.equalsIgnoreCase(user.name()))) {
+                    throw IamSupport.noSuchEntity("User " + userName + " not in group " + group.name());
+                }
+                iam.putGroup(with(group, group.name(), group.path(), group.inlinePolicies(), group.attachedPolicyArns(),
+                        members));
+                return null;
+            }
+        });
+    }
+
+    private PreparedCall listGroupsForUser(Call call, QueryParams params) {
+        Constraints c = new Constraints();
+        String userName = UserOperations.userName(params, c);
+        IamSupport.PageRequest page = IamSupport.pageRequest(params, c);
+        IamUser found = iam.user(account(call), userName).orElse(null);
+        AccessCheck check = IamSupport.check("iam:ListGroupsForUser",
+                found != null ? found.arn() : support.arn(account(call), "user", "/", userName),
+                found != null ? IamSupport.resourceTags(RequestContext.builder(), found.tags()).build() : RequestContext.empty());
+        return PreparedCall.of(List.of(check), () -> {
+            IamUser user = iam.user(account(call), userName).orElseThrow(() -> IamSupport.noSuchUser(userName));
+            IamSupport.Page<Group> p = IamSupport.page(iam.groupsOf(user.account(), user.name()), page);
+            return p.into(Shape.of().put("Groups", IamSupport.shapes(p.items(), GroupOperations::groupShape)));
+        });
+    }
+
+    // ---- inline policies --------------------------------------------------------------------
+
+    private PreparedCall putGroupPolicy(Call call, QueryParams params) {
+        Constraints c = new Constraints();
+        String name = groupName(params, c);
+        String policyName = UserOperations.policyName(params, c);
+        String document = params.get("PolicyDocument");
+        IamSupport.document(c, "policyDocument", document);
+        c.check();
+        return PreparedCall.of(List.of(onGroup(call, "iam:PutGroupPolicy", name, null)), () -> {
+            synchronized (iam) {
+                Group group = existing(call, name);
+                Policy policy = UserOperations.parseInline(document, policyName);
+                Map<String, Policy> inline = new LinkedHashMap<>(group.inlinePolicies());
+                inline.put(policyName, policy);
+                if (UserOperations.inlineSize(inline) > INLINE_QUOTA) {
+                    throw IamSupport.limitExceeded("Maximum policy size of " + INLINE_QUOTA + " bytes exceeded for group "
+                            + group.name());
+                }
+                iam.putGroup(with(group, group.name(), group.path(), inline, group.attachedPolicyArns(), group.members()));
+                return null;
+            }
+        });
+    }
+
+    private PreparedCall getGroupPolicy(Call call, QueryParams params) {
+        Constraints c = new Constraints();
+        String name = groupName(params, c);
+        String policyName = UserOperations.policyName(params, c);
+        c.check();
+        return PreparedCall.of(List.of(onGroup(call, "iam:GetGroupPolicy", name, null)), () -> {
+            Group group = existing(call, name);
+            Policy policy = group.inlinePolicies().get(policyName);
+            if (policy == null) {
+                throw IamSupport.noSuchEntity("The group policy with name " + policyName + " cannot be found.");
+            }
+            return Shape.of().put("GroupName", group.name()).put("PolicyName", policyName)
+                    .put("PolicyDocument", IamSupport.encodeDocument(policy.text()));
+        });
+    }
+
+    private PreparedCall listGroupPolicies(Call call, QueryParams params) {
+        Constraints c = new Constraints();
+        String name = groupName(params, c);
+        IamSupport.PageRequest page = IamSupport.pageRequest(params, c);
+        return PreparedCall.of(List.of(onGroup(call, "iam:ListGroupPolicies", name, null)), () -> {
+            List<String> names = existing(call, name).inlinePolicies().keySet().stream().sorted().toList();
+            IamSupport.Page<String> p = IamSupport.page(names, page);
+            return p.into(Shape.of().put("PolicyNames", p.items()));
+        });
+    }
+
+    private PreparedCall deleteGroupPolicy(Call call, QueryParams params) {
+        Constraints c = new Constraints();
+        String name = groupName(params, c);
+        String policyName = UserOperations.policyName(params, c);
+        c.check();
+        return PreparedCall.of(List.of(onGroup(call, "iam:DeleteGroupPolicy", name, null)), () -> {
+            synchronized (iam) {
+                Group group = existing(call, name);
+                if (!group.inlinePolicies().containsKey(policyName)) {
+                    throw IamSupport.noSuchEntity("The group policy with name " + policyName + " cannot be found.");
+                }
+                Map<String, Policy> inline = new LinkedHashMap<>(group.inlinePolicies());
+                inline.remove(policyName);
+                iam.putGroup(with(group, group.name(), group.path(), inline, group.attachedPolicyArns(), group.members()));
+                return null;
+            }
+        });
+    }
+
+    // ---- attached managed policies ----------------------------------------------------------
+
+    private PreparedCall attachGroupPolicy(Call call, QueryParams params) {
+        Constraints c = new Constraints();
+        String name = groupName(params, c);
+        String arn = UserOperations.policyArn(params, c);
+        c.check();
+        RequestContext context = RequestContext.builder().single("iam:PolicyARN", arn).build();
+        return PreparedCall.of(List.of(onGroup(call, "iam:AttachGroupPolicy", name, context)), () -> {
+            synchronized (iam) {
+                Group group = existing(call, name);
+                RoleOperations.attachable(iam, account(call), arn);
+                if (!group.attachedPolicyArns().contains(arn)) {
+                    if (group.attachedPolicyArns().size() >= ATTACHED_QUOTA) {
+                        throw IamSupport.limitExceeded("Cannot exceed quota for PoliciesPerGroup: " + ATTACHED_QUOTA);
+                    }
+                    List<String> attached = new ArrayList<>(group.attachedPolicyArns());
+                    attached.add(arn);
+                    iam.putGroup(with(group, group.name(), group.path(), group.inlinePolicies(), attached, group.members()));
+                }
+                return null;
+            }
+        });
+    }
+
+    private PreparedCall detachGroupPolicy(Call call, QueryParams params) {
+        Constraints c = new Constraints();
+        String name = groupName(params, c);
+        String arn = UserOperations.policyArn(params, c);
+        c.check();
+        RequestContext context = RequestContext.builder().single("iam:PolicyARN", arn).build();
+        return PreparedCall.of(List.of(onGroup(call, "iam:DetachGroupPolicy", name, context)), () -> {
+            synchronized (iam) {
+                Group group = existing(call, name);
+                if (!group.attachedPolicyArns().contains(arn)) {
+                    throw IamSupport.noSuchEntity("Policy " + arn + " was not found.");
+                }
+                List<String> attached = new ArrayList<>(group.attachedPolicyArns());
+                attached.remove(arn);
+                iam.putGroup(with(group, group.name(), group.path(), group.inlinePolicies(), attached, group.members()));
+                return null;
+            }
+        });
+    }
+
+    private PreparedCall listAttachedGroupPolicies(Call call, QueryParams params) {
+        Constraints c = new Constraints();
+        String name = groupName(params, c);
+        String prefix = params.get("PathPrefix");
+        c.length("pathPrefix", prefix, 1, 512);
+        IamSupport.PageRequest page = IamSupport.pageRequest(params, c);
+        return PreparedCall.of(List.of(onGroup(call, "iam:ListAttachedGroupPolicies", name, null)), () -> {
+            List<ManagedPolicy> attached = UserOperations.attachedPolicies(iam, existing(call, name).attachedPolicyArns(),
+                    prefix);
+            IamSupport.Page<ManagedPolicy> p = IamSupport.page(attached, page);
+            return p.into(Shape.of().put("AttachedPolicies", IamSupport.shapes(p.items(), UserOperations::attachedShape)));
+        });
     }
 }

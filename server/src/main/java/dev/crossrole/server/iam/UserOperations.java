@@ -1,12 +1,678 @@
 package dev.crossrole.server.iam;
 
-import java.util.Map;
+import static dev.crossrole.server.iam.IamSupport.account;
 
-/** IAM operations of this group; see {@link IamService}. */
+import dev.crossrole.policy.InvalidPolicyException;
+import dev.crossrole.policy.Policies;
+import dev.crossrole.policy.Policy;
+import dev.crossrole.policy.PolicyKind;
+import dev.crossrole.policy.Principal;
+import dev.crossrole.policy.RequestContext;
+import dev.crossrole.server.authz.AccessCheck;
+import dev.crossrole.server.protocol.AwsException;
+import dev.crossrole.server.protocol.Constraints;
+import dev.crossrole.server.protocol.QueryParams;
+import dev.crossrole.server.protocol.Shape;
+import dev.crossrole.server.service.Call;
+import dev.crossrole.server.service.PreparedCall;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * Users: create, read, update, delete; boundaries; tags; inline and attached policies; access keys.
+ * Every operation is authorized as {@code iam:<Operation>} on the user's ARN ({@code *} for ListUsers).
+ * Where the user name is optional (GetUser, the access-key calls), AWS acts on the calling user, or on
+ * the account root for root credentials.
+ */
 final class UserOperations {
-    private UserOperations() {}
+    static final int INLINE_QUOTA = 2048;
+    static final int ATTACHED_QUOTA = 10;
+    static final int ACCESS_KEY_QUOTA = 2;
+    static final String NON_USER_CREDENTIALS = "Must specify userName when calling with non-User credentials";
+    private static final Pattern ACCESS_KEY_ID = Pattern.compile("[\\w]+");
+
+    private final IamSupport support;
+    private final IamDirectory iam;
+
+    private UserOperations(IamSupport support) {
+        this.support = support;
+        this.iam = support.iam;
+    }
 
     static void register(Map<String, IamOperation> ops, IamSupport support) {
-        // Operations are registered here as they are implemented.
+        UserOperations u = new UserOperations(support);
+        ops.put("CreateUser", u::createUser);
+        ops.put("GetUser", u::getUser);
+        ops.put("ListUsers", u::listUsers);
+        ops.put("UpdateUser", u::updateUser);
+        ops.put("DeleteUser", u::deleteUser);
+        ops.put("TagUser", u::tagUser);
+        ops.put("UntagUser", u::untagUser);
+        ops.put("ListUserTags", u::listUserTags);
+        ops.put("PutUserPermissionsBoundary", u::putBoundary);
+        ops.put("DeleteUserPermissionsBoundary", u::deleteBoundary);
+        ops.put("PutUserPolicy", u::putUserPolicy);
+        ops.put("GetUserPolicy", u::getUserPolicy);
+        ops.put("ListUserPolicies", u::listUserPolicies);
+        ops.put("DeleteUserPolicy", u::deleteUserPolicy);
+        ops.put("AttachUserPolicy", u::attachUserPolicy);
+        ops.put("DetachUserPolicy", u::detachUserPolicy);
+        ops.put("ListAttachedUserPolicies", u::listAttachedUserPolicies);
+        ops.put("CreateAccessKey", u::createAccessKey);
+        ops.put("ListAccessKeys", u::listAccessKeys);
+        ops.put("UpdateAccessKey", u::updateAccessKey);
+        ops.put("DeleteAccessKey", u::deleteAccessKey);
+        ops.put("GetAccessKeyLastUsed", u::getAccessKeyLastUsed);
+    }
+
+    // ---- shapes -----------------------------------------------------------------------------
+
+    /** The User shape; {@code full} adds what only GetUser/CreateUser return (boundary, tags). */
+    static Shape userShape(IamUser user, boolean full) {
+        Shape shape = Shape.of()
+                .put("Path", user.path())
+                .put("UserName", user.name())
+                .put("UserId", user.userId())
+                .put("Arn", user.arn())
+                .put("CreateDate", user.created());
+        if (full) {
+            if (user.permissionsBoundaryArn() != null) {
+                shape.put("PermissionsBoundary", Shape.of().put("PermissionsBoundaryType", "Policy")
+                        .put("PermissionsBoundaryArn", user.permissionsBoundaryArn()));
+            }
+            if (!user.tags().isEmpty()) {
+                shape.put("Tags", IamSupport.tagShapes(user.tags()));
+            }
+        }
+        return shape;
+    }
+
+    private static Shape keyMetadata(AccessKey key) {
+        return Shape.of()
+                .put("UserName", key.userName())
+                .put("AccessKeyId", key.accessKeyId())
+                .put("Status", key.active() ? "Active" : "Inactive")
+                .put("CreateDate", key.created());
+    }
+
+    // ---- helpers ----------------------------------------------------------------------------
+
+    private IamUser existing(Call call, String name) {
+        return iam.user(account(call), name).orElseThrow(() -> IamSupport.noSuchUser(name));
+    }
+
+    private String userArn(Call call, String path, String name) {
+        return support.arn(account(call), "user", path == null ? "/" : path, name);
+    }
+
+    /** The user's ARN as the access check's resource, with its tags as condition keys; for a missing user, the plain ARN. */
+    private AccessCheck onUser(Call call, String action, String name, RequestContext.Builder extra) {
+        IamUser user = iam.user(account(call), name).orElse(null);
+        RequestContext.Builder context = extra == null ? RequestContext.builder() : extra;
+        if (user != null) {
+            IamSupport.resourceTags(context, user.tags());
+        }
+        return IamSupport.check(action, user != null ? user.arn() : userArn(call, "/", name), context.build());
+    }
+
+    /**
+     * The user an optional {@code UserName} names: the given name, else the calling IAM user, else
+     * {@code null} for the account root. Other callers (role sessions) must name the user.
+     */
+    static String targetUser(Call call, String given) {
+        if (given != null) {
+            return given;
+        }
+        Principal principal = call.caller().principal();
+        if (principal instanceof Principal.IamUser user) {
+            return user.name();
+        }
+        if (principal instanceof Principal.AccountRoot) {
+            return null;
+        }
+        throw AwsException.validation(NON_USER_CREDENTIALS);
+    }
+
+    /** The access check for an operation on a user named or implied ({@code null}: the account root). */
+    private AccessCheck onTarget(Call call, String action, String target) {
+        if (target == null) {
+            return IamSupport.check(action, "arn:aws:iam::" + account(call) + ":root", RequestContext.empty());
+        }
+        return onUser(call, action, target, null);
+    }
+
+    static String userName(QueryParams params, Constraints c) {
+        String name = params.get("UserName");
+        IamSupport.name(c, "userName", name, 64);
+        return name;
+    }
+
+    private static String optionalUserName(QueryParams params, Constraints c) {
+        String name = params.get("UserName");
+        c.length("userName", name, 1, 128).pattern("userName", name, IamSupport.NAME, IamSupport.NAME_SHOWN);
+        return name;
+    }
+
+    private String boundaryArn(Call call, String arn) {
+        if (arn == null) {
+            return null;
+        }
+        return RoleOperations.attachable(iam, account(call), arn).arn();
+    }
+
+    /** Replaces a user's name in the records that refer to it by name: its access keys and group memberships. */
+    private void renameReferences(String account, String oldName, String newName) {
+        for (AccessKey key : iam.accessKeys(account, oldName)) {
+            iam.putAccessKey(new AccessKey(key.accessKeyId(), key.secretAccessKey(), key.account(), newName, key.active(),
+                    key.created()));
+        }
+        for (Group group : iam.groupsOf(account, oldName)) {
+            Set<String> members = new HashSet<>(group.members());
+            members.removeIf(m -> m.equalsIgnoreCase(oldName));
+            members.add(newName);
+            iam.putGroup(new Group(group.account(), group.name(), group.path(), group.groupId(), group.created(),
+                    group.inlinePolicies(), group.attachedPolicyArns(), members));
+        }
+    }
+
+    // ---- create, read, update, delete -------------------------------------------------------
+
+    private PreparedCall createUser(Call call, QueryParams params) {
+        Constraints c = new Constraints();
+        String name = userName(params, c);
+        String path = params.get("Path");
+        IamSupport.path(c, "path", path);
+        String boundary = params.get("PermissionsBoundary");
+        c.length("permissionsBoundary", boundary, 20, 2048);
+        Map<String, String> tags = IamSupport.tags(params, c);
+        c.check();
+        String userPath = path == null ? "/" : path;
+        String arn = userArn(call, userPath, name);
+        RequestContext.Builder context = IamSupport.requestTags(RequestContext.builder(), tags);
+        if (boundary != null) {
+            context.single("iam:PermissionsBoundary", boundary);
+        }
+        RequestContext ctx = context.build();
+        List<AccessCheck> checks = new ArrayList<>(List.of(IamSupport.check("iam:CreateUser", arn, ctx)));
+        if (!tags.isEmpty()) {
+            checks.add(IamSupport.check("iam:TagUser", arn, ctx));
+        }
+        return PreparedCall.of(checks, () -> {
+            synchronized (iam) {
+                if (iam.user(account(call), name).isPresent()) {
+                    throw IamSupport.alreadyExists("User with name " + name + " already exists.");
+                }
+                IamUser user = new IamUser(account(call), name, userPath, iam.ids().userId(), iam.clock().instant(), tags,
+                        Map.of(), List.of(), boundaryArn(call, boundary));
+                iam.putUser(user);
+                return Shape.of().put("User", userShape(user, true));
+            }
+        });
+    }
+
+    private PreparedCall getUser(Call call, QueryParams params) {
+        Constraints c = new Constraints();
+        String given = optionalUserName(params, c);
+        c.check();
+        String target = targetUser(call, given);
+        return PreparedCall.of(List.of(onTarget(call, "iam:GetUser", target)), () -> {
+            if (target == null) {
+                return Shape.of().put("User", rootUser(account(call)));
+            }
+            return Shape.of().put("User", userShape(existing(call, target), true));
+        });
+    }
+
+    /** GetUser for root credentials: no name or path, the account id as the id, the root ARN. */
+    private Shape rootUser(String account) {
+        Instant created = iam.users(account).stream().map(IamUser::created).min(Comparator.naturalOrder())
+                .orElse(iam.clock().instant());
+        return Shape.of()
+                .put("UserId", account)
+                .put("Arn", "arn:aws:iam::" + account + ":root")
+                .put("CreateDate", created);
+    }
+
+    private PreparedCall listUsers(Call call, QueryParams params) {
+        Constraints c = new Constraints();
+        String prefix = params.get("PathPrefix");
+        c.length("pathPrefix", prefix, 1, 512);
+        IamSupport.PageRequest page = IamSupport.pageRequest(params, c);
+        return PreparedCall.of(List.of(IamSupport.check("iam:ListUsers", "*", RequestContext.empty())), () -> {
+            List<IamUser> users = iam.users(account(call)).stream().filter(u -> IamSupport.underPrefix(u.path(), prefix))
+                    .toList();
+            IamSupport.Page<IamUser> p = IamSupport.page(users, page);
+            return p.into(Shape.of().put("Users", IamSupport.shapes(p.items(), u -> userShape(u, false))));
+        });
+    }
+
+    private PreparedCall updateUser(Call call, QueryParams params) {
+        Constraints c = new Constraints();
+        String name = userName(params, c);
+        String newPath = params.get("NewPath");
+        IamSupport.path(c, "newPath", newPath);
+        String newName = params.get("NewUserName");
+        c.length("newUserName", newName, 1, 64).pattern("newUserName", newName, IamSupport.NAME, IamSupport.NAME_SHOWN);
+        c.check();
+        List<AccessCheck> checks = new ArrayList<>(List.of(onUser(call, "iam:UpdateUser", name, null)));
+        if (newName != null || newPath != null) {
+            // Renaming or moving needs permission on the old ARN and on the new one.
+            IamUser current = iam.user(account(call), name).orElse(null);
+            String path = newPath != null ? newPath : current != null ? current.path() : "/";
+            String target = userArn(call, path, newName != null ? newName : current != null ? current.name() : name);
+            if (current == null || !target.equals(current.arn())) {
+                checks.add(IamSupport.check("iam:UpdateUser", target, RequestContext.empty()));
+            }
+        }
+        return PreparedCall.of(checks, () -> {
+            synchronized (iam) {
+                IamUser user = existing(call, name);
+                String renamed = newName != null ? newName : user.name();
+                if (!renamed.equalsIgnoreCase(user.name()) && iam.user(user.account(), renamed).isPresent()) {
+                    throw IamSupport.alreadyExists("User with name " + renamed + " already exists.");
+                }
+                String oldName = user.name();
+                iam.putUser(user.withNameAndPath(renamed, newPath != null ? newPath : user.path()));
+                if (!renamed.equals(oldName)) {
+                    renameReferences(user.account(), oldName, renamed);
+                }
+                return null;
+            }
+        });
+    }
+
+    private PreparedCall deleteUser(Call call, QueryParams params) {
+        Constraints c = new Constraints();
+        String name = userName(params, c);
+        c.check();
+        return PreparedCall.of(List.of(onUser(call, "iam:DeleteUser", name, null)), () -> {
+            synchronized (iam) {
+                IamUser user = existing(call, name);
+                if (!iam.accessKeys(user.account(), user.name()).isEmpty()) {
+                    throw IamSupport.deleteConflict("Cannot delete entity, must delete access keys first.");
+                }
+                if (!user.inlinePolicies().isEmpty()) {
+                    throw IamSupport.deleteConflict("Cannot delete entity, must delete policies first.");
+                }
+                if (!user.attachedPolicyArns().isEmpty()) {
+                    throw IamSupport.deleteConflict("Cannot delete entity, must detach all policies first.");
+                }
+                if (!iam.groupsOf(user.account(), user.name()).isEmpty()) {
+                    throw IamSupport.deleteConflict("Cannot delete entity, must remove users from group first.");
+                }
+                iam.deleteUser(user.account(), user.name());
+                return null;
+            }
+        });
+    }
+
+    // ---- boundaries and tags ------------------------------------------------------------------
+
+    private PreparedCall putBoundary(Call call, QueryParams params) {
+        Constraints c = new Constraints();
+        String name = userName(params, c);
+        String boundary = params.get("PermissionsBoundary");
+        c.required("permissionsBoundary", boundary).length("permissionsBoundary", boundary, 20, 2048);
+        c.check();
+        RequestContext.Builder context = RequestContext.builder().single("iam:PermissionsBoundary", boundary);
+        return PreparedCall.of(List.of(onUser(call, "iam:PutUserPermissionsBoundary", name, context)), () -> {
+            synchronized (iam) {
+                IamUser user = existing(call, name);
+                iam.putUser(user.withPermissionsBoundary(boundaryArn(call, boundary)));
+                return null;
+            }
+        });
+    }
+
+    private PreparedCall deleteBoundary(Call call, QueryParams params) {
+        Constraints c = new Constraints();
+        String name = userName(params, c);
+        c.check();
+        return PreparedCall.of(List.of(onUser(call, "iam:DeleteUserPermissionsBoundary", name, null)), () -> {
+            synchronized (iam) {
+                IamUser user = existing(call, name);
+                if (user.permissionsBoundaryArn() == null) {
+                    throw IamSupport.noSuchEntity("The user with name " + name + " does not have a permissions boundary.");
+                }
+                iam.putUser(user.withPermissionsBoundary(null));
+                return null;
+            }
+        });
+    }
+
+    private PreparedCall tagUser(Call call, QueryParams params) {
+        Constraints c = new Constraints();
+        String name = userName(params, c);
+        Map<String, String> tags = IamSupport.tags(params, c);
+        if (tags.isEmpty()) {
+            c.required("tags", null);
+        }
+        c.check();
+        RequestContext.Builder context = IamSupport.requestTags(RequestContext.builder(), tags);
+        return PreparedCall.of(List.of(onUser(call, "iam:TagUser", name, context)), () -> {
+            synchronized (iam) {
+                IamUser user = existing(call, name);
+                iam.putUser(user.withTags(IamSupport.mergeTags(user.tags(), tags)));
+                return null;
+            }
+        });
+    }
+
+    private PreparedCall untagUser(Call call, QueryParams params) {
+        Constraints c = new Constraints();
+        String name = userName(params, c);
+        List<String> keys = params.list("TagKeys");
+        if (keys.isEmpty()) {
+            c.required("tagKeys", null);
+        }
+        c.count("tagKeys", keys.size(), 50);
+        c.check();
+        RequestContext.Builder context = RequestContext.builder().multi("aws:TagKeys", keys);
+        return PreparedCall.of(List.of(onUser(call, "iam:UntagUser", name, context)), () -> {
+            synchronized (iam) {
+                IamUser user = existing(call, name);
+                Map<String, String> remaining = new LinkedHashMap<>(user.tags());
+                remaining.keySet().removeIf(k -> keys.stream().anyMatch(k::equalsIgnoreCase));
+                iam.putUser(user.withTags(remaining));
+                return null;
+            }
+        });
+    }
+
+    private PreparedCall listUserTags(Call call, QueryParams params) {
+        Constraints c = new Constraints();
+        String name = userName(params, c);
+        IamSupport.PageRequest page = IamSupport.pageRequest(params, c);
+        return PreparedCall.of(List.of(onUser(call, "iam:ListUserTags", name, null)), () -> {
+            IamUser user = existing(call, name);
+            IamSupport.Page<Map.Entry<String, String>> p = IamSupport.page(new ArrayList<>(user.tags().entrySet()), page);
+            return p.into(Shape.of().put("Tags", IamSupport.shapes(p.items(),
+                    e -> Shape.of().put("Key", e.getKey()).put("Value", e.getValue()))));
+        });
+    }
+
+    // ---- inline policies --------------------------------------------------------------------
+
+    static String policyName(QueryParams params, Constraints c) {
+        String name = params.get("PolicyName");
+        IamSupport.name(c, "policyName", name, 128);
+        return name;
+    }
+
+    static Policy parseInline(String document, String policyName) {
+        try {
+            return Policies.parse(document, PolicyKind.INLINE, policyName);
+        } catch (InvalidPolicyException e) {
+            throw IamSupport.malformed(e);
+        }
+    }
+
+    /** The aggregate size of an entity's inline policies, as IAM counts it: characters other than whitespace. */
+    static int inlineSize(Map<String, Policy> inline) {
+        return inline.values().stream().mapToInt(p -> RoleOperations.nonWhitespace(p.text())).sum();
+    }
+
+    private PreparedCall putUserPolicy(Call call, QueryParams params) {
+        Constraints c = new Constraints();
+        String name = userName(params, c);
+        String policyName = policyName(params, c);
+        String document = params.get("PolicyDocument");
+        IamSupport.document(c, "policyDocument", document);
+        c.check();
+        return PreparedCall.of(List.of(onUser(call, "iam:PutUserPolicy", name, null)), () -> {
+            synchronized (iam) {
+                IamUser user = existing(call, name);
+                Policy policy = parseInline(document, policyName);
+                Map<String, Policy> inline = new LinkedHashMap<>(user.inlinePolicies());
+                inline.put(policyName, policy);
+                if (inlineSize(inline) > INLINE_QUOTA) {
+                    throw IamSupport.limitExceeded("Maximum policy size of " + INLINE_QUOTA + " bytes exceeded for user "
+                            + user.name());
+                }
+                iam.putUser(user.withInlinePolicies(inline));
+                return null;
+            }
+        });
+    }
+
+    private PreparedCall getUserPolicy(Call call, QueryParams params) {
+        Constraints c = new Constraints();
+        String name = userName(params, c);
+        String policyName = policyName(params, c);
+        c.check();
+        return PreparedCall.of(List.of(onUser(call, "iam:GetUserPolicy", name, null)), () -> {
+            IamUser user = existing(call, name);
+            Policy policy = user.inlinePolicies().get(policyName);
+            if (policy == null) {
+                throw IamSupport.noSuchEntity("The user policy with name " + policyName + " cannot be found.");
+            }
+            return Shape.of().put("UserName", user.name()).put("PolicyName", policyName)
+                    .put("PolicyDocument", IamSupport.encodeDocument(policy.text()));
+        });
+    }
+
+    private PreparedCall listUserPolicies(Call call, QueryParams params) {
+        Constraints c = new Constraints();
+        String name = userName(params, c);
+        IamSupport.PageRequest page = IamSupport.pageRequest(params, c);
+        return PreparedCall.of(List.of(onUser(call, "iam:ListUserPolicies", name, null)), () -> {
+            List<String> names = existing(call, name).inlinePolicies().keySet().stream().sorted().toList();
+            IamSupport.Page<String> p = IamSupport.page(names, page);
+            return p.into(Shape.of().put("PolicyNames", p.items()));
+        });
+    }
+
+    private PreparedCall deleteUserPolicy(Call call, QueryParams params) {
+        Constraints c = new Constraints();
+        String name = userName(params, c);
+        String policyName = policyName(params, c);
+        c.check();
+        return PreparedCall.of(List.of(onUser(call, "iam:DeleteUserPolicy", name, null)), () -> {
+            synchronized (iam) {
+                IamUser user = existing(call, name);
+                if (!user.inlinePolicies().containsKey(policyName)) {
+                    throw IamSupport.noSuchEntity("The user policy with name " + policyName + " cannot be found.");
+                }
+                Map<String, Policy> inline = new LinkedHashMap<>(user.inlinePolicies());
+                inline.remove(policyName);
+                iam.putUser(user.withInlinePolicies(inline));
+                return null;
+            }
+        });
+    }
+
+    // ---- attached managed policies ----------------------------------------------------------
+
+    static String policyArn(QueryParams params, Constraints c) {
+        String arn = params.get("PolicyArn");
+        c.required("policyArn", arn).length("policyArn", arn, 20, 2048);
+        return arn;
+    }
+
+    private PreparedCall attachUserPolicy(Call call, QueryParams params) {
+        Constraints c = new Constraints();
+        String name = userName(params, c);
+        String arn = policyArn(params, c);
+        c.check();
+        RequestContext.Builder context = RequestContext.builder().single("iam:PolicyARN", arn);
+        return PreparedCall.of(List.of(onUser(call, "iam:AttachUserPolicy", name, context)), () -> {
+            synchronized (iam) {
+                IamUser user = existing(call, name);
+                RoleOperations.attachable(iam, account(call), arn);
+                if (!user.attachedPolicyArns().contains(arn)) {
+                    if (user.attachedPolicyArns().size() >= ATTACHED_QUOTA) {
+                        throw IamSupport.limitExceeded("Cannot exceed quota for PoliciesPerUser: " + ATTACHED_QUOTA);
+                    }
+                    List<String> attached = new ArrayList<>(user.attachedPolicyArns());
+                    attached.add(arn);
+                    iam.putUser(user.withAttachedPolicies(attached));
+                }
+                return null;
+            }
+        });
+    }
+
+    private PreparedCall detachUserPolicy(Call call, QueryParams params) {
+        Constraints c = new Constraints();
+        String name = userName(params, c);
+        String arn = policyArn(params, c);
+        c.check();
+        RequestContext.Builder context = RequestContext.builder().single("iam:PolicyARN", arn);
+        return PreparedCall.of(List.of(onUser(call, "iam:DetachUserPolicy", name, context)), () -> {
+            synchronized (iam) {
+                IamUser user = existing(call, name);
+                if (!user.attachedPolicyArns().contains(arn)) {
+                    throw IamSupport.noSuchEntity("Policy " + arn + " was not found.");
+                }
+                List<String> attached = new ArrayList<>(user.attachedPolicyArns());
+                attached.remove(arn);
+                iam.putUser(user.withAttachedPolicies(attached));
+                return null;
+            }
+        });
+    }
+
+    private PreparedCall listAttachedUserPolicies(Call call, QueryParams params) {
+        Constraints c = new Constraints();
+        String name = userName(params, c);
+        String prefix = params.get("PathPrefix");
+        c.length("pathPrefix", prefix, 1, 512);
+        IamSupport.PageRequest page = IamSupport.pageRequest(params, c);
+        return PreparedCall.of(List.of(onUser(call, "iam:ListAttachedUserPolicies", name, null)), () -> {
+            List<ManagedPolicy> attached = attachedPolicies(iam, existing(call, name).attachedPolicyArns(), prefix);
+            IamSupport.Page<ManagedPolicy> p = IamSupport.page(attached, page);
+            return p.into(Shape.of().put("AttachedPolicies", IamSupport.shapes(p.items(), UserOperations::attachedShape)));
+        });
+    }
+
+    static List<ManagedPolicy> attachedPolicies(IamDirectory iam, List<String> arns, String prefix) {
+        return arns.stream().map(arn -> iam.policy(arn).orElse(null))
+                .filter(p -> p != null && IamSupport.underPrefix(p.path(), prefix)).toList();
+    }
+
+    static Shape attachedShape(ManagedPolicy policy) {
+        return Shape.of().put("PolicyName", policy.name()).put("PolicyArn", policy.arn());
+    }
+
+    // ---- access keys ------------------------------------------------------------------------
+
+    private static String accessKeyId(QueryParams params, Constraints c) {
+        String id = params.get("AccessKeyId");
+        c.required("accessKeyId", id).length("accessKeyId", id, 16, 128).pattern("accessKeyId", id, ACCESS_KEY_ID,
+                "[\\w]+");
+        return id;
+    }
+
+    /** The key with that id if it belongs to the target user (or the root, for {@code null}) of the caller's account. */
+    private AccessKey ownedKey(Call call, String id, String target) {
+        return iam.accessKey(id)
+                .filter(k -> k.account().equals(account(call))
+                        && (target == null ? k.userName() == null : target.equalsIgnoreCase(k.userName())))
+                .orElseThrow(() -> IamSupport.noSuchEntity("The Access Key with id " + id + " cannot be found."));
+    }
+
+    /** Checks the target user exists (the root always does) and returns its canonical name. */
+    private String existingTarget(Call call, String target) {
+        return target == null ? null : existing(call, target).name();
+    }
+
+    private PreparedCall createAccessKey(Call call, QueryParams params) {
+        Constraints c = new Constraints();
+        String given = optionalUserName(params, c);
+        c.check();
+        String target = targetUser(call, given);
+        return PreparedCall.of(List.of(onTarget(call, "iam:CreateAccessKey", target)), () -> {
+            synchronized (iam) {
+                String owner = existingTarget(call, target);
+                if (iam.accessKeys(account(call), owner).size() >= ACCESS_KEY_QUOTA) {
+                    throw IamSupport.limitExceeded("Cannot exceed quota for AccessKeysPerUser: " + ACCESS_KEY_QUOTA);
+                }
+                AccessKey key = iam.createAccessKey(account(call), owner);
+                return Shape.of().put("AccessKey", Shape.of()
+                        .put("UserName", key.userName())
+                        .put("AccessKeyId", key.accessKeyId())
+                        .put("Status", "Active")
+                        .put("SecretAccessKey", key.secretAccessKey())
+                        .put("CreateDate", key.created()));
+            }
+        });
+    }
+
+    private PreparedCall listAccessKeys(Call call, QueryParams params) {
+        Constraints c = new Constraints();
+        String given = optionalUserName(params, c);
+        IamSupport.PageRequest page = IamSupport.pageRequest(params, c);
+        String target = targetUser(call, given);
+        return PreparedCall.of(List.of(onTarget(call, "iam:ListAccessKeys", target)), () -> {
+            String owner = existingTarget(call, target);
+            IamSupport.Page<AccessKey> p = IamSupport.page(iam.accessKeys(account(call), owner), page);
+            return p.into(Shape.of().put("AccessKeyMetadata", IamSupport.shapes(p.items(), UserOperations::keyMetadata)));
+        });
+    }
+
+    private PreparedCall updateAccessKey(Call call, QueryParams params) {
+        Constraints c = new Constraints();
+        String given = optionalUserName(params, c);
+        String id = accessKeyId(params, c);
+        String status = params.get("Status");
+        c.required("status", status);
+        if (status != null && !status.equals("Active") && !status.equals("Inactive")) {
+            c.add("Value '" + status + "' at 'status' failed to satisfy constraint: Member must satisfy enum value set:"
+                    + " [Active, Inactive]");
+        }
+        c.check();
+        String target = targetUser(call, given);
+        return PreparedCall.of(List.of(onTarget(call, "iam:UpdateAccessKey", target)), () -> {
+            synchronized (iam) {
+                String owner = existingTarget(call, target);
+                AccessKey key = ownedKey(call, id, owner);
+                iam.putAccessKey(new AccessKey(key.accessKeyId(), key.secretAccessKey(), key.account(), key.userName(),
+                        status.equals("Active"), key.created()));
+                return null;
+            }
+        });
+    }
+
+    private PreparedCall deleteAccessKey(Call call, QueryParams params) {
+        Constraints c = new Constraints();
+        String given = optionalUserName(params, c);
+        String id = accessKeyId(params, c);
+        c.check();
+        String target = targetUser(call, given);
+        return PreparedCall.of(List.of(onTarget(call, "iam:DeleteAccessKey", target)), () -> {
+            synchronized (iam) {
+                String owner = existingTarget(call, target);
+                AccessKey key = ownedKey(call, id, owner);
+                iam.deleteAccessKey(key.accessKeyId());
+                return null;
+            }
+        });
+    }
+
+    private PreparedCall getAccessKeyLastUsed(Call call, QueryParams params) {
+        Constraints c = new Constraints();
+        String id = accessKeyId(params, c);
+        c.check();
+        AccessKey found = iam.accessKey(id).filter(k -> k.account().equals(account(call))).orElse(null);
+        AccessCheck check = found == null
+                ? IamSupport.check("iam:GetAccessKeyLastUsed", "*", RequestContext.empty())
+                : onTarget(call, "iam:GetAccessKeyLastUsed", found.userName());
+        return PreparedCall.of(List.of(check), () -> {
+            AccessKey key = iam.accessKey(id).filter(k -> k.account().equals(account(call)))
+                    .orElseThrow(() -> IamSupport.noSuchEntity("The Access Key with id " + id + " cannot be found."));
+            IamDirectory.KeyUse use = iam.keyUse(key.accessKeyId()).orElse(null);
+            Shape lastUsed = use == null
+                    ? Shape.of().put("ServiceName", "N/A").put("Region", "N/A")
+                    : Shape.of().put("LastUsedDate", use.when()).put("ServiceName", use.service())
+                            .put("Region", use.region());
+            return Shape.of().put("UserName", key.userName()).put("AccessKeyLastUsed", lastUsed);
+        });
     }
 }
