@@ -7,7 +7,8 @@ import picocli.CommandLine.Command;
 /** Entry point of the {@code crossrole} command. */
 @Command(name = "crossrole", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "A local, multi-account AWS with a real IAM policy engine.",
-        subcommands = {ServeCommand.class, WhyCommand.class, PolicyCommand.class, WarmUpCommand.class,
+        subcommands = {ServeCommand.class, WhyCommand.class, ExecCommand.class, LogsCommand.class, PolicyCommand.class,
+                WarmUpCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     @CommandLine.Spec

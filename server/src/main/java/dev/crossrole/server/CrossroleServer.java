@@ -9,7 +9,11 @@ import dev.crossrole.server.authz.Authorizer;
 import dev.crossrole.server.http.HttpFront;
 import dev.crossrole.server.http.Pipeline;
 import dev.crossrole.server.iam.Account;
+import dev.crossrole.server.ecs.ContainerEndpoints;
 import dev.crossrole.server.ecs.EcsDirectory;
+import dev.crossrole.server.ecs.EcsTasks;
+import dev.crossrole.server.sts.ServiceRoleCredentials;
+import dev.crossrole.server.tasks.ProcessRuntime;
 import dev.crossrole.server.ecs.EcsService;
 import dev.crossrole.server.iam.IamDirectory;
 import dev.crossrole.server.iam.IamService;
@@ -66,8 +70,11 @@ public final class CrossroleServer implements AutoCloseable {
     private final DataDirectory data;
     private final String bind;
 
+    private final EcsTasks tasks;
+
     private CrossroleServer(HttpFront front, IamDirectory iam, StsService sts, RequestLog requestLog,
-                            List<Bootstrap.Profile> profiles, DataDirectory data, String bind) {
+                            List<Bootstrap.Profile> profiles, DataDirectory data, String bind, EcsTasks tasks) {
+        this.tasks = tasks;
         this.front = front;
         this.iam = iam;
         this.sts = sts;
@@ -90,9 +97,13 @@ public final class CrossroleServer implements AutoCloseable {
         Authorizer authorizer = new Authorizer(iam, new PolicyEngine(options.clock()));
         Authenticator authenticator = new Authenticator(iam, tokens, options.clock());
         String version = CrossroleServer.class.getPackage().getImplementationVersion();
-        AdminApi admin = new AdminApi(log, iam, version == null ? "development" : version);
         IamService iamService = new IamService(iam);
-        EcsService ecs = new EcsService(new EcsDirectory(options.clock()));
+        java.util.concurrent.atomic.AtomicReference<String> endpoint = new java.util.concurrent.atomic.AtomicReference<>();
+        EcsTasks tasks = new EcsTasks(new ProcessRuntime(), iam, new ServiceRoleCredentials(sts,
+                new PolicyEngine(options.clock())), options.clock(), data.resolve("tasks"), endpoint::get);
+        EcsService ecs = new EcsService(new EcsDirectory(options.clock()), tasks);
+        ContainerEndpoints containerEndpoints = new ContainerEndpoints(tasks);
+        AdminApi admin = new AdminApi(log, iam, version == null ? "development" : version, tasks);
         Pipeline pipeline = new Pipeline(authenticator, authorizer, List.of(sts, iamService), List.of(ecs), log, admin,
                 options.clock(), DEFAULT_REGION, (auth, region) -> {
                     if (auth.caller().session() == null) {
@@ -100,10 +111,12 @@ public final class CrossroleServer implements AutoCloseable {
                     } else if (auth.caller().session().isRoleSession()) {
                         iam.recordRoleUse(auth.caller().session().roleId(), region);
                     }
-                });
+                }, containerEndpoints::handle);
         InetSocketAddress address = new InetSocketAddress(InetAddress.getByName(options.bind()), options.port());
         HttpFront front = HttpFront.start(address, options.threads(), pipeline::handle);
-        return new CrossroleServer(front, iam, sts, log, profiles, data, options.bind());
+        CrossroleServer server = new CrossroleServer(front, iam, sts, log, profiles, data, options.bind(), tasks);
+        endpoint.set(server.endpoint());
+        return server;
     }
 
     public int port() {
@@ -142,8 +155,14 @@ public final class CrossroleServer implements AutoCloseable {
         return data.root();
     }
 
+    public EcsTasks tasks() {
+        return tasks;
+    }
+
+    /** Stops every task (processes never outlive crossrole), then the listener. */
     @Override
     public void close() {
+        tasks.close();
         front.close();
     }
 }

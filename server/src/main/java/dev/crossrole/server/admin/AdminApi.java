@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.crossrole.policy.Decision;
 import dev.crossrole.policy.Simulation;
+import dev.crossrole.server.ecs.EcsTask;
+import dev.crossrole.server.ecs.EcsTasks;
 import dev.crossrole.server.http.HttpRequest;
 import dev.crossrole.server.http.HttpResponse;
 import dev.crossrole.server.iam.Account;
@@ -22,11 +24,13 @@ public final class AdminApi {
     private final RequestLog log;
     private final IamDirectory iam;
     private final String version;
+    private final EcsTasks tasks;
 
-    public AdminApi(RequestLog log, IamDirectory iam, String version) {
+    public AdminApi(RequestLog log, IamDirectory iam, String version, EcsTasks tasks) {
         this.log = log;
         this.iam = iam;
         this.version = version;
+        this.tasks = tasks;
     }
 
     public HttpResponse handle(HttpRequest request) {
@@ -92,7 +96,86 @@ public final class AdminApi {
             }
             return json(200, node);
         }
+        if (path.equals("/_crossrole/tasks")) {
+            ArrayNode list = JSON.createArrayNode();
+            for (EcsTask task : tasks.all()) {
+                ObjectNode t = list.addObject();
+                t.put("taskId", task.id());
+                t.put("taskArn", task.arn());
+                t.put("cluster", task.cluster().name());
+                t.put("account", task.account());
+                t.put("lastStatus", task.lastStatus());
+            }
+            ObjectNode node = JSON.createObjectNode();
+            node.set("tasks", list);
+            return json(200, node);
+        }
+        if (path.startsWith("/_crossrole/tasks/")) {
+            return task(path.substring("/_crossrole/tasks/".length()), request.rawQuery());
+        }
         return message(404, "Unknown admin path " + path);
+    }
+
+    /** A task's containers with their environment and working directory (for exec), or a container's log. */
+    private HttpResponse task(String rest, String query) {
+        String id = rest.contains("/") ? rest.substring(0, rest.indexOf('/')) : rest;
+        Optional<EcsTask> found = tasks.task(id);
+        if (found.isEmpty()) {
+            return message(404, "No task with id " + id + ".");
+        }
+        EcsTask task = found.get();
+        if (rest.endsWith("/logs")) {
+            String container = queryValue(query, "container");
+            long offset = 0;
+            try {
+                String o = queryValue(query, "offset");
+                offset = o == null ? 0 : Long.parseLong(o);
+            } catch (NumberFormatException e) {
+                return message(400, "offset must be a number");
+            }
+            EcsTask.Container c = container == null ? task.containers().get(0) : task.containers().stream()
+                    .filter(x -> x.name().equals(container)).findFirst().orElse(null);
+            if (c == null) {
+                return message(404, "No container named " + container + " in task " + id + ".");
+            }
+            try {
+                byte[] all = java.nio.file.Files.exists(c.logFile()) ? java.nio.file.Files.readAllBytes(c.logFile()) : new byte[0];
+                int from = (int) Math.min(Math.max(0, offset), all.length);
+                byte[] out = java.util.Arrays.copyOfRange(all, from, all.length);
+                return HttpResponse.of(200, "text/plain; charset=utf-8", out)
+                        .withHeader("X-Crossrole-Next-Offset", String.valueOf(all.length))
+                        .withHeader("X-Crossrole-Task-Status", task.lastStatus());
+            } catch (java.io.IOException e) {
+                return message(500, "Cannot read the log: " + e.getMessage());
+            }
+        }
+        ObjectNode node = JSON.createObjectNode();
+        node.put("taskId", task.id());
+        node.put("taskArn", task.arn());
+        node.put("cluster", task.cluster().name());
+        node.put("lastStatus", task.lastStatus());
+        node.put("workingDirectory", task.workDir().toString());
+        ArrayNode containers = node.putArray("containers");
+        for (EcsTask.Container c : task.containers()) {
+            ObjectNode cn = containers.addObject();
+            cn.put("name", c.name());
+            cn.put("logFile", c.logFile().toString());
+            ObjectNode env = cn.putObject("environment");
+            c.environment().forEach(env::put);
+        }
+        return json(200, node);
+    }
+
+    private static String queryValue(String query, String name) {
+        if (query == null) {
+            return null;
+        }
+        for (String pair : query.split("&")) {
+            if (pair.startsWith(name + "=")) {
+                return java.net.URLDecoder.decode(pair.substring(name.length() + 1), StandardCharsets.UTF_8);
+            }
+        }
+        return null;
     }
 
     private static ObjectNode summary(RecordedRequest r) {

@@ -86,9 +86,16 @@ public final class EcsDirectory {
                 .sorted(Comparator.comparing(TaskDefinition::family).thenComparingInt(TaskDefinition::revision)).toList();
     }
 
-    /** How many of a cluster's tasks are not yet stopped. Tasks are not kept yet, so none are. */
+    private volatile EcsTasks tasks;
+
+    void useTasks(EcsTasks tasks) {
+        this.tasks = tasks;
+    }
+
+    /** How many of a cluster's tasks are not yet stopped. */
     public int activeTaskCount(Cluster cluster) {
-        return 0;
+        EcsTasks t = tasks;
+        return t == null ? 0 : t.activeCount(cluster);
     }
 
     /** The account's clusters in a region, by name; inactive ones included. */

@@ -14,9 +14,11 @@ public final class EcsService implements JsonService {
 
     private final Map<String, EcsOperation> operations = new HashMap<>();
 
-    public EcsService(EcsDirectory ecs) {
+    public EcsService(EcsDirectory ecs, EcsTasks tasks) {
         EcsSupport support = new EcsSupport(ecs);
+        ecs.useTasks(tasks);
         ClusterOperations.register(operations, support);
+        TaskOperations.register(operations, support, tasks);
         TaskDefinitionOperations.register(operations, support);
     }
 

@@ -44,6 +44,11 @@ final class TaskDefinitionOperations {
         this.ecs = support.ecs;
     }
 
+    /** The resolver RunTask uses to find the definition it runs. */
+    static TaskDefinitionOperations forTasks(EcsSupport support) {
+        return new TaskDefinitionOperations(support);
+    }
+
     static void register(Map<String, EcsOperation> ops, EcsSupport support) {
         TaskDefinitionOperations t = new TaskDefinitionOperations(support);
         ops.put("RegisterTaskDefinition", t::register);

@@ -60,11 +60,15 @@ public final class Pipeline {
     private final String defaultRegion;
     /** Notes who used which key or role (IAM's last-used data); kept out of the services. */
     private final java.util.function.BiConsumer<Authenticator.Authenticated, String> usage;
+    /** Endpoints crossrole serves besides AWS APIs (container credentials, task metadata); {@code null} = not one. */
+    private final java.util.function.Function<HttpRequest, HttpResponse> localRoutes;
 
     public Pipeline(Authenticator authenticator, Authorizer authorizer, List<QueryService> queryServices,
                     List<JsonService> jsonServices, RequestLog requestLog, AdminApi admin, Clock clock,
-                    String defaultRegion, java.util.function.BiConsumer<Authenticator.Authenticated, String> usage) {
+                    String defaultRegion, java.util.function.BiConsumer<Authenticator.Authenticated, String> usage,
+                    java.util.function.Function<HttpRequest, HttpResponse> localRoutes) {
         this.usage = usage;
+        this.localRoutes = localRoutes;
         this.authenticator = authenticator;
         this.authorizer = authorizer;
         this.queryServices = queryServices.stream().collect(java.util.stream.Collectors.toMap(QueryService::signingName, s -> s));
@@ -107,6 +111,10 @@ public final class Pipeline {
     public HttpResponse handle(HttpRequest request) {
         if (request.rawPath().startsWith("/_crossrole/")) {
             return admin.handle(request);
+        }
+        HttpResponse local = localRoutes.apply(request);
+        if (local != null) {
+            return local;
         }
         Trace trace = new Trace(clock.instant());
         HttpResponse response;

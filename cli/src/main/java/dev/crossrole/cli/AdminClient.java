@@ -1,0 +1,63 @@
+package dev.crossrole.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.HttpURLConnection;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+
+/** A small client of a running crossrole's admin API ({@code /_crossrole/...}). */
+final class AdminClient {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private final String base;
+
+    AdminClient(String endpoint) {
+        this.base = endpoint.endsWith("/") ? endpoint.substring(0, endpoint.length() - 1) : endpoint;
+    }
+
+    /** One response: status, body and headers. */
+    record Response(int status, byte[] body, Map<String, java.util.List<String>> headers) {
+        String text() {
+            return new String(body, StandardCharsets.UTF_8);
+        }
+
+        JsonNode json() throws IOException {
+            return JSON.readTree(body);
+        }
+
+        String header(String name) {
+            for (Map.Entry<String, java.util.List<String>> h : headers.entrySet()) {
+                if (h.getKey() != null && h.getKey().equalsIgnoreCase(name) && !h.getValue().isEmpty()) {
+                    return h.getValue().get(0);
+                }
+            }
+            return null;
+        }
+
+        String message() {
+            try {
+                JsonNode node = json();
+                return node.path("message").asText(text());
+            } catch (IOException e) {
+                return text();
+            }
+        }
+    }
+
+    Response get(String pathAndQuery) throws IOException {
+        HttpURLConnection connection = (HttpURLConnection) URI.create(base + pathAndQuery).toURL().openConnection();
+        connection.setConnectTimeout(3000);
+        connection.setReadTimeout(30000);
+        int status = connection.getResponseCode();
+        try (InputStream in = status >= 400 ? connection.getErrorStream() : connection.getInputStream()) {
+            return new Response(status, in == null ? new byte[0] : in.readAllBytes(), connection.getHeaderFields());
+        }
+    }
+
+    String base() {
+        return base;
+    }
+}

@@ -1,0 +1,136 @@
+package dev.crossrole.server.ecs;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.crossrole.server.http.HttpRequest;
+import dev.crossrole.server.http.HttpResponse;
+import java.time.temporal.ChronoUnit;
+import java.util.Optional;
+
+/**
+ * What ECS serves containers, on crossrole's own listener: the credentials endpoint
+ * ({@code GET /v2/credentials/{id}} with the task's authorization token) and task metadata v4
+ * ({@code /v4/{id}}, {@code /v4/{id}/task}, {@code /v4/{id}/stats}, {@code /v4/{id}/task/stats}).
+ */
+public final class ContainerEndpoints {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private final EcsTasks tasks;
+
+    public ContainerEndpoints(EcsTasks tasks) {
+        this.tasks = tasks;
+    }
+
+    /** The response for a container-endpoint path, or {@code null} when the path is not one. */
+    public HttpResponse handle(HttpRequest request) {
+        String path = request.rawPath();
+        if (path.startsWith("/v2/credentials/")) {
+            return credentials(request, path.substring("/v2/credentials/".length()));
+        }
+        if (path.startsWith("/v4/") || path.startsWith("/v3/")) {
+            return metadata(request, path.substring(4));
+        }
+        return null;
+    }
+
+    private HttpResponse credentials(HttpRequest request, String id) {
+        if (!"GET".equals(request.method())) {
+            return error(405, "InvalidRequest", "Only GET is supported.");
+        }
+        String authorization = request.header("Authorization");
+        if (authorization == null || authorization.isEmpty()) {
+            return error(401, "NoAuthorizationToken", "Authorization header is missing.");
+        }
+        Optional<EcsTasks.Vended> vended = tasks.credentials(id, authorization);
+        if (vended.isEmpty()) {
+            return error(403, "InvalidIdInRequest", "Credentials could not be retrieved for this id and token.");
+        }
+        EcsTasks.Vended v = vended.get();
+        ObjectNode node = JSON.createObjectNode();
+        node.put("RoleArn", v.roleArn());
+        node.put("AccessKeyId", v.credentials().accessKeyId());
+        node.put("SecretAccessKey", v.credentials().secretAccessKey());
+        node.put("Token", v.credentials().sessionToken());
+        node.put("Expiration", v.credentials().expiration().truncatedTo(ChronoUnit.SECONDS).toString());
+        node.put("AccountId", v.accountId());
+        return HttpResponse.json(200, node.toString());
+    }
+
+    private HttpResponse metadata(HttpRequest request, String rest) {
+        int slash = rest.indexOf('/');
+        String id = slash < 0 ? rest : rest.substring(0, slash);
+        String sub = slash < 0 ? "" : rest.substring(slash);
+        Optional<EcsTask> found = tasks.byMetadataId(id);
+        if (found.isEmpty()) {
+            return error(404, "NotFound", "No task with this metadata id.");
+        }
+        EcsTask task = found.get();
+        return switch (sub) {
+            case "", "/" -> HttpResponse.json(200, containerMetadata(task, task.containers.get(0)).toString());
+            case "/task" -> HttpResponse.json(200, taskMetadata(task).toString());
+            case "/stats" -> HttpResponse.json(200, "{}");
+            case "/task/stats" -> {
+                ObjectNode stats = JSON.createObjectNode();
+                task.containers.forEach(c -> stats.putObject(c.runtimeId == null ? c.name : c.runtimeId));
+                yield HttpResponse.json(200, stats.toString());
+            }
+            default -> error(404, "NotFound", "Unknown metadata path " + sub);
+        };
+    }
+
+    private static ObjectNode containerMetadata(EcsTask task, EcsTask.Container c) {
+        synchronized (task) {
+            ObjectNode node = JSON.createObjectNode();
+            node.put("DockerId", c.runtimeId == null ? "" : c.runtimeId);
+            node.put("Name", c.name);
+            node.put("DockerName", "ecs-" + task.definition.family() + "-" + task.definition.revision() + "-" + c.name);
+            node.put("Image", c.image);
+            node.put("ImageID", "");
+            node.putObject("Labels").put("com.amazonaws.ecs.cluster", task.cluster.arn())
+                    .put("com.amazonaws.ecs.container-name", c.name)
+                    .put("com.amazonaws.ecs.task-arn", task.arn())
+                    .put("com.amazonaws.ecs.task-definition-family", task.definition.family())
+                    .put("com.amazonaws.ecs.task-definition-version", String.valueOf(task.definition.revision()));
+            node.put("DesiredStatus", task.desiredStatus);
+            node.put("KnownStatus", c.lastStatus);
+            if (c.exitCode != null) {
+                node.put("ExitCode", c.exitCode);
+            }
+            node.putObject("Limits").put("CPU", 0);
+            node.put("CreatedAt", task.createdAt.toString());
+            if (task.startedAt != null) {
+                node.put("StartedAt", task.startedAt.toString());
+            }
+            node.put("Type", "NORMAL");
+            node.put("ContainerARN", c.arn);
+            node.putArray("Networks");
+            return node;
+        }
+    }
+
+    private static ObjectNode taskMetadata(EcsTask task) {
+        synchronized (task) {
+            ObjectNode node = JSON.createObjectNode();
+            node.put("Cluster", task.cluster.arn());
+            node.put("TaskARN", task.arn());
+            node.put("Family", task.definition.family());
+            node.put("Revision", String.valueOf(task.definition.revision()));
+            node.put("DesiredStatus", task.desiredStatus);
+            node.put("KnownStatus", task.lastStatus);
+            node.put("PullStartedAt", task.createdAt.toString());
+            node.put("PullStoppedAt", task.createdAt.toString());
+            node.put("AvailabilityZone", task.region + "a");
+            node.put("LaunchType", task.launchType);
+            ArrayNode containers = node.putArray("Containers");
+            task.containers.forEach(c -> containers.add(containerMetadata(task, c)));
+            return node;
+        }
+    }
+
+    private static HttpResponse error(int status, String code, String message) {
+        ObjectNode node = JSON.createObjectNode();
+        node.put("code", code);
+        node.put("message", message);
+        return HttpResponse.json(status, node.toString());
+    }
+}

@@ -1,0 +1,143 @@
+package dev.crossrole.server.ecs;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.crossrole.server.sts.TemporaryCredentials;
+import dev.crossrole.server.tasks.TaskRuntime;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A task and its containers. Mutable: its life-cycle fields change as containers start and stop;
+ * every change happens under the task's lock and bumps {@code version}, as ECS does.
+ */
+public final class EcsTask {
+    /** One container of the task. */
+    public static final class Container {
+        final String name;
+        final String arn;
+        final String image;
+        final boolean essential;
+        final int stopTimeoutSeconds;
+        final Map<String, String> environment;
+        final Path logFile;
+        String lastStatus = "PENDING";
+        Integer exitCode;
+        String reason;
+        String runtimeId;
+        TaskRuntime.RunningContainer running;
+
+        Container(String name, String arn, String image, boolean essential, int stopTimeoutSeconds,
+                  Map<String, String> environment, Path logFile) {
+            this.name = name;
+            this.arn = arn;
+            this.image = image;
+            this.essential = essential;
+            this.stopTimeoutSeconds = stopTimeoutSeconds;
+            this.environment = Map.copyOf(environment);
+            this.logFile = logFile;
+        }
+
+        public String name() {
+            return name;
+        }
+
+        public Map<String, String> environment() {
+            return environment;
+        }
+
+        public Path logFile() {
+            return logFile;
+        }
+    }
+
+    final String id;
+    final String account;
+    final String region;
+    final Cluster cluster;
+    final TaskDefinition definition;
+    final String taskRoleArn;
+    final String group;
+    final String startedBy;
+    final String launchType;
+    final boolean enableExecuteCommand;
+    final Map<String, String> tags;
+    final ObjectNode overrides;
+    final Path workDir;
+    final String credentialsId;
+    final String authorizationToken;
+    final String metadataId;
+    final List<Container> containers;
+    final Instant createdAt;
+
+    String lastStatus = "PROVISIONING";
+    String desiredStatus = "RUNNING";
+    Instant startedAt;
+    Instant stoppingAt;
+    Instant stoppedAt;
+    String stopCode;
+    String stoppedReason;
+    int version = 1;
+    TemporaryCredentials credentials;
+
+    EcsTask(String id, String account, String region, Cluster cluster, TaskDefinition definition, String taskRoleArn,
+            String group, String startedBy, String launchType, boolean enableExecuteCommand, Map<String, String> tags,
+            ObjectNode overrides, Path workDir, String credentialsId, String authorizationToken, String metadataId,
+            List<Container> containers, Instant createdAt) {
+        this.id = id;
+        this.account = account;
+        this.region = region;
+        this.cluster = cluster;
+        this.definition = definition;
+        this.taskRoleArn = taskRoleArn;
+        this.group = group;
+        this.startedBy = startedBy;
+        this.launchType = launchType;
+        this.enableExecuteCommand = enableExecuteCommand;
+        this.tags = Map.copyOf(tags);
+        this.overrides = overrides;
+        this.workDir = workDir;
+        this.credentialsId = credentialsId;
+        this.authorizationToken = authorizationToken;
+        this.metadataId = metadataId;
+        this.containers = List.copyOf(containers);
+        this.createdAt = createdAt;
+    }
+
+    public String id() {
+        return id;
+    }
+
+    public String arn() {
+        return "arn:aws:ecs:" + region + ":" + account + ":task/" + cluster.name() + "/" + id;
+    }
+
+    public String account() {
+        return account;
+    }
+
+    public Cluster cluster() {
+        return cluster;
+    }
+
+    public List<Container> containers() {
+        return containers;
+    }
+
+    public Path workDir() {
+        return workDir;
+    }
+
+    public synchronized boolean stopped() {
+        return "STOPPED".equals(lastStatus);
+    }
+
+    public synchronized String lastStatus() {
+        return lastStatus;
+    }
+
+    synchronized void changed() {
+        version++;
+    }
+}

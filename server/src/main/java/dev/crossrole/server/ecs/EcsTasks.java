@@ -1,0 +1,301 @@
+package dev.crossrole.server.ecs;
+
+import dev.crossrole.policy.RequestContext;
+import dev.crossrole.server.iam.IamDirectory;
+import dev.crossrole.server.iam.Role;
+import dev.crossrole.server.sts.ServiceRoleCredentials;
+import dev.crossrole.server.sts.TemporaryCredentials;
+import dev.crossrole.server.tasks.TaskRuntime;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * The tasks of every account: starting their containers through the runtime, following them to
+ * STOPPED as ECS does, and vending each task's role credentials to its containers.
+ */
+public final class EcsTasks implements AutoCloseable {
+    private static final Logger LOG = Logger.getLogger(EcsTasks.class.getName());
+    static final String ECS_SERVICE = "ecs-tasks.amazonaws.com";
+    /** Task-role sessions last six hours and are renewed once less than half of that remains. */
+    static final int CREDENTIALS_SECONDS = 6 * 3600;
+
+    private final Map<String, EcsTask> byId = new ConcurrentHashMap<>();
+    private final Map<String, EcsTask> byCredentialsId = new ConcurrentHashMap<>();
+    private final Map<String, EcsTask> byMetadataId = new ConcurrentHashMap<>();
+    private final TaskRuntime runtime;
+    private final IamDirectory iam;
+    private final ServiceRoleCredentials roleCredentials;
+    private final Clock clock;
+    private final Path tasksDir;
+    private final Supplier<String> endpoint;
+
+    public EcsTasks(TaskRuntime runtime, IamDirectory iam, ServiceRoleCredentials roleCredentials, Clock clock,
+                    Path tasksDir, Supplier<String> endpoint) {
+        this.runtime = runtime;
+        this.iam = iam;
+        this.roleCredentials = roleCredentials;
+        this.clock = clock;
+        this.tasksDir = tasksDir;
+        this.endpoint = endpoint;
+    }
+
+    Path tasksDir() {
+        return tasksDir;
+    }
+
+    String endpoint() {
+        return endpoint.get();
+    }
+
+    void add(EcsTask task) {
+        byId.put(task.id, task);
+        if (task.credentialsId != null) {
+            byCredentialsId.put(task.credentialsId, task);
+        }
+        byMetadataId.put(task.metadataId, task);
+    }
+
+    public Optional<EcsTask> task(String id) {
+        return Optional.ofNullable(byId.get(id));
+    }
+
+    public Collection<EcsTask> all() {
+        return List.copyOf(byId.values());
+    }
+
+    public int activeCount(Cluster cluster) {
+        return (int) byId.values().stream().filter(t -> t.cluster.arn().equals(cluster.arn()) && !t.stopped()).count();
+    }
+
+    // ---- starting ----------------------------------------------------------------------------
+
+    /**
+     * The task role's first credentials, assumed by ECS's service principal with the task id as the session
+     * name; {@code null} when the trust policy does not let ECS assume it.
+     */
+    ServiceRoleCredentials.Outcome assumeTaskRole(EcsTask task) {
+        Role role = roleOf(task.taskRoleArn);
+        if (role == null) {
+            return null;
+        }
+        RequestContext context = RequestContext.builder()
+                .single("aws:SourceAccount", task.account)
+                .single("aws:SourceArn", task.arn())
+                .build();
+        return roleCredentials.assume(role, ECS_SERVICE, task.id, context, CREDENTIALS_SECONDS);
+    }
+
+    private Role roleOf(String arn) {
+        if (arn == null) {
+            return null;
+        }
+        String[] parts = arn.split(":", 6);
+        if (parts.length != 6 || !parts[5].startsWith("role/")) {
+            return null;
+        }
+        return iam.role(parts[4], parts[5].substring(parts[5].lastIndexOf('/') + 1)).filter(r -> r.arn().equals(arn))
+                .orElse(null);
+    }
+
+    /** Starts every container; an essential container that cannot start stops the task. */
+    void start(EcsTask task) {
+        synchronized (task) {
+            task.lastStatus = "PENDING";
+            task.changed();
+        }
+        for (EcsTask.Container container : task.containers) {
+            try {
+                List<String> argv = argv(task, container);
+                TaskRuntime.RunningContainer running = runtime.start(new TaskRuntime.ContainerLaunch(task.id, container.name,
+                        container.image, argv, container.environment, task.workDir, container.logFile));
+                synchronized (task) {
+                    container.running = running;
+                    container.runtimeId = running.runtimeId();
+                    container.lastStatus = "RUNNING";
+                }
+                running.exit().whenComplete((code, error) -> containerExited(task, container, code == null ? -1 : code));
+            } catch (IOException e) {
+                synchronized (task) {
+                    container.lastStatus = "STOPPED";
+                    container.reason = "CannotStartContainerError: " + e.getMessage();
+                }
+                if (container.essential) {
+                    stop(task, "TaskFailedToStart", "Essential container in task exited");
+                    return;
+                }
+            }
+        }
+        synchronized (task) {
+            if (!"STOPPED".equals(task.lastStatus) && !"STOPPING".equals(task.lastStatus)
+                    && "RUNNING".equals(task.desiredStatus)) {
+                task.lastStatus = "RUNNING";
+                task.startedAt = clock.instant();
+                task.changed();
+            }
+        }
+    }
+
+    /** The container's entryPoint then command, with the task's container overrides applied. */
+    private static List<String> argv(EcsTask task, EcsTask.Container container) {
+        List<String> entryPoint = new java.util.ArrayList<>();
+        List<String> command = new java.util.ArrayList<>();
+        for (var def : task.definition.document().get("containerDefinitions")) {
+            if (def.get("name").asText().equals(container.name)) {
+                if (def.has("entryPoint")) {
+                    def.get("entryPoint").forEach(v -> entryPoint.add(v.asText()));
+                }
+                if (def.has("command")) {
+                    def.get("command").forEach(v -> command.add(v.asText()));
+                }
+            }
+        }
+        if (task.overrides != null && task.overrides.has("containerOverrides")) {
+            for (var o : task.overrides.get("containerOverrides")) {
+                if (o.path("name").asText().equals(container.name) && o.has("command")) {
+                    command.clear();
+                    o.get("command").forEach(v -> command.add(v.asText()));
+                }
+            }
+        }
+        List<String> argv = new java.util.ArrayList<>(entryPoint);
+        argv.addAll(command);
+        return argv;
+    }
+
+    private void containerExited(EcsTask task, EcsTask.Container container, int code) {
+        boolean stopTask;
+        synchronized (task) {
+            container.exitCode = code;
+            container.lastStatus = "STOPPED";
+            task.changed();
+            stopTask = container.essential && !"STOPPED".equals(task.lastStatus);
+            if (task.containers.stream().allMatch(c -> "STOPPED".equals(c.lastStatus)) && task.stoppingAt != null) {
+                markStopped(task);
+                return;
+            }
+        }
+        if (stopTask) {
+            stop(task, "EssentialContainerExited", "Essential container in task exited");
+        }
+    }
+
+    // ---- stopping ----------------------------------------------------------------------------
+
+    /** Stops a task: SIGTERM to each running container, SIGKILL after its stopTimeout. */
+    void stop(EcsTask task, String stopCode, String reason) {
+        List<EcsTask.Container> toStop;
+        synchronized (task) {
+            if ("STOPPED".equals(task.lastStatus)) {
+                return;
+            }
+            task.desiredStatus = "STOPPED";
+            if (task.stopCode == null) {
+                task.stopCode = stopCode;
+                task.stoppedReason = reason;
+            }
+            if (task.stoppingAt == null) {
+                task.stoppingAt = clock.instant();
+                task.lastStatus = "DEACTIVATING";
+                task.changed();
+            }
+            toStop = task.containers.stream().filter(c -> c.running != null && !"STOPPED".equals(c.lastStatus)).toList();
+            if (toStop.isEmpty()) {
+                markStopped(task);
+                return;
+            }
+        }
+        for (EcsTask.Container container : toStop) {
+            container.running.stop(Duration.ofSeconds(container.stopTimeoutSeconds));
+        }
+    }
+
+    private void markStopped(EcsTask task) {
+        task.lastStatus = "STOPPED";
+        task.stoppedAt = clock.instant();
+        task.desiredStatus = "STOPPED";
+        for (EcsTask.Container c : task.containers) {
+            if (!"STOPPED".equals(c.lastStatus)) {
+                c.lastStatus = "STOPPED";
+            }
+        }
+        task.changed();
+        task.notifyAll();
+    }
+
+    /** Waits until a task is STOPPED (for shutdown and tests). */
+    public boolean awaitStopped(EcsTask task, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        synchronized (task) {
+            while (!"STOPPED".equals(task.lastStatus)) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    return false;
+                }
+                task.wait(Math.max(1, left / 1_000_000));
+            }
+        }
+        return true;
+    }
+
+    /** Stops every task, as the server stops; processes never outlive it. */
+    @Override
+    public void close() {
+        for (EcsTask task : byId.values()) {
+            stop(task, "TerminationNotice", "crossrole stopped");
+        }
+        for (EcsTask task : byId.values()) {
+            try {
+                if (!awaitStopped(task, Duration.ofSeconds(10))) {
+                    LOG.warning("task " + task.id + " did not stop in time");
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+
+    // ---- credentials ---------------------------------------------------------------------------
+
+    /** A task's role credentials for its containers: renewed once less than half their lifetime remains. */
+    public Optional<Vended> credentials(String credentialsId, String authorization) {
+        EcsTask task = byCredentialsId.get(credentialsId);
+        if (task == null || authorization == null || !task.authorizationToken.equals(authorization.trim())) {
+            return Optional.empty();
+        }
+        synchronized (task) {
+            if (task.stopped()) {
+                return Optional.empty();
+            }
+            Instant now = clock.instant();
+            if (task.credentials == null
+                    || task.credentials.expiration().minusSeconds(CREDENTIALS_SECONDS / 2).isBefore(now)) {
+                ServiceRoleCredentials.Outcome outcome = assumeTaskRole(task);
+                if (outcome == null || !outcome.allowed()) {
+                    LOG.log(Level.WARNING, "ECS can no longer assume the task role of task " + task.id);
+                    return Optional.empty();
+                }
+                task.credentials = outcome.credentials();
+            }
+            return Optional.of(new Vended(task.taskRoleArn, task.credentials, task.account));
+        }
+    }
+
+    /** Credentials as the container endpoint hands them out. */
+    public record Vended(String roleArn, TemporaryCredentials credentials, String accountId) {}
+
+    public Optional<EcsTask> byMetadataId(String metadataId) {
+        return Optional.ofNullable(byMetadataId.get(metadataId));
+    }
+}

@@ -1,0 +1,368 @@
+package dev.crossrole.server.ecs;
+
+import static dev.crossrole.server.ecs.EcsSupport.account;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.crossrole.policy.RequestContext;
+import dev.crossrole.server.authz.AccessCheck;
+import dev.crossrole.server.protocol.AwsException;
+import dev.crossrole.server.protocol.Shape;
+import dev.crossrole.server.service.Call;
+import dev.crossrole.server.service.PreparedCall;
+import dev.crossrole.server.sts.ServiceRoleCredentials;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+
+/** RunTask, DescribeTasks, ListTasks, StopTask, ExecuteCommand, and tags on ECS resources. */
+final class TaskOperations {
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    private final EcsSupport support;
+    private final EcsDirectory ecs;
+    private final EcsTasks tasks;
+    private final TaskDefinitionOperations definitions;
+
+    private TaskOperations(EcsSupport support, EcsTasks tasks) {
+        this.support = support;
+        this.ecs = support.ecs;
+        this.tasks = tasks;
+        this.definitions = TaskDefinitionOperations.forTasks(support);
+    }
+
+    static void register(Map<String, EcsOperation> ops, EcsSupport support, EcsTasks tasks) {
+        TaskOperations t = new TaskOperations(support, tasks);
+        ops.put("RunTask", t::runTask);
+        ops.put("DescribeTasks", t::describeTasks);
+        ops.put("ListTasks", t::listTasks);
+        ops.put("StopTask", t::stopTask);
+        ops.put("ExecuteCommand", t::executeCommand);
+    }
+
+    private static String hex(int bytes) {
+        byte[] b = new byte[bytes];
+        RANDOM.nextBytes(b);
+        return HexFormat.of().formatHex(b);
+    }
+
+    // ---- RunTask ------------------------------------------------------------------------------
+
+    private PreparedCall runTask(Call call, ObjectNode input) {
+        String reference = EcsSupport.string(input, "taskDefinition");
+        if (reference == null || reference.isEmpty()) {
+            throw EcsErrors.invalidParameter("TaskDefinition cannot be empty.");
+        }
+        Integer count = EcsSupport.integer(input, "count");
+        if (count != null && (count < 1 || count > 10)) {
+            throw EcsErrors.invalidParameter("Count must be between 1 and 10.");
+        }
+        String launchType = EcsSupport.string(input, "launchType");
+        if (launchType != null && !Set.of("EC2", "FARGATE", "EXTERNAL").contains(launchType)) {
+            throw EcsErrors.invalidParameter("Invalid launch type: " + launchType);
+        }
+        JsonNode overridesNode = input.get("overrides");
+        if (overridesNode != null && !overridesNode.isNull() && !overridesNode.isObject()) {
+            throw new AwsException("SerializationException", 400, "Start of structure or map found where not expected.");
+        }
+        ObjectNode overrides = overridesNode == null || overridesNode.isNull() ? JsonNodeFactory.instance.objectNode()
+                : ((ObjectNode) overridesNode).deepCopy();
+        String startedBy = EcsSupport.string(input, "startedBy");
+        String group = EcsSupport.string(input, "group");
+        Boolean exec = EcsSupport.bool(input, "enableExecuteCommand");
+        Map<String, String> tags = EcsSupport.tags(input, "tags");
+        Cluster cluster = support.activeCluster(call, EcsSupport.string(input, "cluster"));
+        TaskDefinition definition = definitions.resolve(call, reference, true);
+        if (definition == null) {
+            throw EcsErrors.client("TaskDefinition not found.");
+        }
+        if (!definition.active()) {
+            throw EcsErrors.client("TaskDefinition is inactive");
+        }
+        if ("awsvpc".equals(definition.document().path("networkMode").asText()) && !input.hasNonNull("networkConfiguration")) {
+            throw EcsErrors.invalidParameter("Network Configuration must be provided when networkMode 'awsvpc' is specified.");
+        }
+        if (overrides.has("containerOverrides")) {
+            for (JsonNode o : overrides.get("containerOverrides")) {
+                String name = o.path("name").asText(null);
+                boolean known = false;
+                for (JsonNode c : definition.document().get("containerDefinitions")) {
+                    known |= c.get("name").asText().equals(name);
+                }
+                if (!known) {
+                    throw EcsErrors.invalidParameter("Override for container named " + name
+                            + " is not a container in the TaskDefinition.");
+                }
+            }
+        }
+        String taskRole = overrides.hasNonNull("taskRoleArn")
+                ? TaskDefinitionOperations.roleArn(call, overrides.get("taskRoleArn").asText()) : definition.taskRoleArn();
+        String executionRole = overrides.hasNonNull("executionRoleArn")
+                ? TaskDefinitionOperations.roleArn(call, overrides.get("executionRoleArn").asText())
+                : definition.executionRoleArn();
+        RequestContext clusterKey = RequestContext.builder().single("ecs:cluster", cluster.arn()).build();
+        List<AccessCheck> checks = new ArrayList<>();
+        checks.add(EcsSupport.check("ecs:RunTask", definition.arn(), clusterKey));
+        for (String role : new java.util.LinkedHashSet<>(java.util.Arrays.asList(taskRole, executionRole))) {
+            if (role != null) {
+                checks.add(TaskDefinitionOperations.passRole(role));
+            }
+        }
+        if (!tags.isEmpty()) {
+            checks.add(EcsSupport.check("ecs:TagResource", "arn:aws:ecs:" + call.region() + ":" + account(call) + ":task/"
+                    + cluster.name() + "/*", clusterKey));
+        }
+        int n = count == null ? 1 : count;
+        String resolvedLaunchType = launchType != null ? launchType
+                : definition.document().path("requiresCompatibilities").toString().contains("FARGATE") ? "FARGATE" : "EC2";
+        return PreparedCall.of(checks, () -> {
+            List<Shape> started = new ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                EcsTask task = create(call, cluster, definition, taskRole, overrides, startedBy, group, resolvedLaunchType,
+                        exec != null && exec, tags);
+                if (taskRole != null) {
+                    ServiceRoleCredentials.Outcome outcome = tasks.assumeTaskRole(task);
+                    if (outcome == null || !outcome.allowed()) {
+                        throw EcsErrors.client("ECS was unable to assume the role '" + taskRole + "' that was provided for"
+                                + " this task. Please verify that the role being passed has the proper trust relationship"
+                                + " and permissions and that your IAM user has permissions to pass this role.");
+                    }
+                    task.credentials = outcome.credentials();
+                }
+                tasks.add(task);
+                Shape shape = taskShape(task, true);
+                tasks.start(task);
+                started.add(shape);
+            }
+            return Shape.of().put("tasks", started).put("failures", List.of());
+        });
+    }
+
+    private EcsTask create(Call call, Cluster cluster, TaskDefinition definition, String taskRole, ObjectNode overrides,
+                           String startedBy, String group, String launchType, boolean exec, Map<String, String> tags) {
+        String id = hex(16);
+        Path workDir = tasks.tasksDir().resolve(id);
+        String credentialsId = taskRole == null ? null : UUID.randomUUID().toString();
+        String token = hex(24);
+        String metadataId = id + "-" + (1000000000L + RANDOM.nextInt(1000000000));
+        String region = call.region();
+        String endpoint = tasks.endpoint();
+        List<EcsTask.Container> containers = new ArrayList<>();
+        for (JsonNode def : definition.document().get("containerDefinitions")) {
+            String name = def.get("name").asText();
+            Map<String, String> env = new LinkedHashMap<>();
+            env.put("PATH", System.getenv().getOrDefault("PATH", "/usr/local/bin:/usr/bin:/bin"));
+            env.put("HOME", workDir.toString());
+            env.put("LANG", System.getenv().getOrDefault("LANG", "C.UTF-8"));
+            def.path("environment").forEach(e -> env.put(e.path("name").asText(), e.path("value").asText()));
+            if (overrides.has("containerOverrides")) {
+                for (JsonNode o : overrides.get("containerOverrides")) {
+                    if (o.path("name").asText().equals(name)) {
+                        o.path("environment").forEach(e -> env.put(e.path("name").asText(), e.path("value").asText()));
+                    }
+                }
+            }
+            if (credentialsId != null) {
+                env.put("AWS_CONTAINER_CREDENTIALS_FULL_URI", endpoint + "/v2/credentials/" + credentialsId);
+                env.put("AWS_CONTAINER_AUTHORIZATION_TOKEN", token);
+            }
+            env.put("ECS_CONTAINER_METADATA_URI_V4", endpoint + "/v4/" + metadataId);
+            env.put("ECS_CONTAINER_METADATA_URI", endpoint + "/v3/" + metadataId);
+            env.put("AWS_REGION", region);
+            env.put("AWS_DEFAULT_REGION", region);
+            env.put("AWS_ENDPOINT_URL", endpoint);
+            env.put("AWS_EXECUTION_ENV", "FARGATE".equals(launchType) ? "AWS_ECS_FARGATE" : "AWS_ECS_EC2");
+            env.put("AWS_EC2_METADATA_DISABLED", "true");
+            int stopTimeout = def.path("stopTimeout").asInt(30);
+            containers.add(new EcsTask.Container(name, "arn:aws:ecs:" + region + ":" + account(call) + ":container/"
+                    + cluster.name() + "/" + id + "/" + UUID.randomUUID(), def.path("image").asText(),
+                    def.path("essential").asBoolean(true), stopTimeout, env, workDir.resolve("logs").resolve(name + ".log")));
+        }
+        return new EcsTask(id, account(call), region, cluster, definition, taskRole,
+                group != null ? group : "family:" + definition.family(), startedBy, launchType, exec, tags, overrides,
+                workDir, credentialsId, token, metadataId, containers, ecs.clock().instant());
+    }
+
+    // ---- shapes -------------------------------------------------------------------------------
+
+    Shape taskShape(EcsTask task, boolean withTags) {
+        synchronized (task) {
+            List<Shape> containers = new ArrayList<>();
+            for (EcsTask.Container c : task.containers) {
+                Shape shape = Shape.of()
+                        .put("containerArn", c.arn)
+                        .put("taskArn", task.arn())
+                        .put("name", c.name)
+                        .put("image", c.image)
+                        .put("runtimeId", c.runtimeId)
+                        .put("lastStatus", c.lastStatus)
+                        .put("exitCode", c.exitCode)
+                        .put("reason", c.reason)
+                        .put("networkBindings", List.of())
+                        .put("networkInterfaces", List.of())
+                        .put("healthStatus", "UNKNOWN");
+                if (task.enableExecuteCommand) {
+                    shape.put("managedAgents", List.of(Shape.of().put("name", "ExecuteCommandAgent")
+                            .put("lastStatus", c.lastStatus)));
+                }
+                containers.add(shape);
+            }
+            List<Shape> overrides = new ArrayList<>();
+            for (EcsTask.Container c : task.containers) {
+                overrides.add(Shape.of().put("name", c.name));
+            }
+            Shape overridesShape = Shape.of().put("containerOverrides", overrides).put("inferenceAcceleratorOverrides", List.of());
+            if (task.overrides.hasNonNull("taskRoleArn")) {
+                overridesShape.put("taskRoleArn", task.overrides.get("taskRoleArn").asText());
+            }
+            Shape shape = Shape.of()
+                    .put("taskArn", task.arn())
+                    .put("clusterArn", task.cluster.arn())
+                    .put("taskDefinitionArn", task.definition.arn())
+                    .put("overrides", overridesShape)
+                    .put("lastStatus", task.lastStatus)
+                    .put("desiredStatus", task.desiredStatus)
+                    .put("cpu", task.definition.document().path("cpu").asText(null))
+                    .put("memory", task.definition.document().path("memory").asText(null))
+                    .put("containers", containers)
+                    .put("startedBy", task.startedBy)
+                    .put("version", task.version)
+                    .put("stoppedReason", task.stoppedReason)
+                    .put("stopCode", task.stopCode)
+                    .put("connectivity", "CONNECTED")
+                    .put("connectivityAt", task.createdAt)
+                    .put("createdAt", task.createdAt)
+                    .put("startedAt", task.startedAt)
+                    .put("stoppingAt", task.stoppingAt)
+                    .put("stoppedAt", task.stoppedAt)
+                    .put("executionStoppedAt", task.stoppedAt)
+                    .put("group", task.group)
+                    .put("launchType", task.launchType)
+                    .put("availabilityZone", task.region + "a")
+                    .put("attachments", List.of())
+                    .put("enableExecuteCommand", task.enableExecuteCommand)
+                    .put("healthStatus", "UNKNOWN");
+            if (withTags) {
+                shape.put("tags", EcsSupport.tagShapes(task.tags));
+            }
+            return shape;
+        }
+    }
+
+    /** A task named by id or ARN in a cluster of the caller. */
+    private EcsTask find(Call call, Cluster cluster, String reference) {
+        String id = reference.startsWith("arn:") ? reference.substring(reference.lastIndexOf('/') + 1) : reference;
+        return tasks.task(id).filter(t -> t.account.equals(account(call)) && t.cluster.arn().equals(cluster.arn()))
+                .orElse(null);
+    }
+
+    // ---- describe, list, stop -------------------------------------------------------------------
+
+    private PreparedCall describeTasks(Call call, ObjectNode input) {
+        List<String> references = EcsSupport.strings(input, "tasks");
+        if (references.isEmpty()) {
+            throw EcsErrors.invalidParameter("Tasks cannot be empty.");
+        }
+        if (references.size() > 100) {
+            throw EcsErrors.invalidParameter("Tasks can have a maximum of 100 items.");
+        }
+        boolean withTags = EcsSupport.strings(input, "include").contains("TAGS");
+        Cluster cluster = support.activeCluster(call, EcsSupport.string(input, "cluster"));
+        RequestContext clusterKey = RequestContext.builder().single("ecs:cluster", cluster.arn()).build();
+        List<AccessCheck> checks = new ArrayList<>();
+        for (String reference : references) {
+            String id = reference.startsWith("arn:") ? reference.substring(reference.lastIndexOf('/') + 1) : reference;
+            checks.add(EcsSupport.check("ecs:DescribeTasks", "arn:aws:ecs:" + call.region() + ":" + account(call) + ":task/"
+                    + cluster.name() + "/" + id, clusterKey));
+        }
+        return PreparedCall.of(checks, () -> {
+            List<Shape> found = new ArrayList<>();
+            List<Shape> failures = new ArrayList<>();
+            for (String reference : references) {
+                EcsTask task = find(call, cluster, reference);
+                if (task == null) {
+                    String arn = reference.startsWith("arn:") ? reference : "arn:aws:ecs:" + call.region() + ":"
+                            + account(call) + ":task/" + cluster.name() + "/" + reference;
+                    failures.add(Shape.of().put("arn", arn).put("reason", "MISSING"));
+                } else {
+                    found.add(taskShape(task, withTags));
+                }
+            }
+            return Shape.of().put("tasks", found).put("failures", failures);
+        });
+    }
+
+    private PreparedCall listTasks(Call call, ObjectNode input) {
+        String desired = EcsSupport.string(input, "desiredStatus");
+        if (desired != null && !Set.of("RUNNING", "PENDING", "STOPPED").contains(desired)) {
+            throw EcsErrors.invalidParameter("Invalid desiredStatus: " + desired);
+        }
+        String family = EcsSupport.string(input, "family");
+        String startedBy = EcsSupport.string(input, "startedBy");
+        String launchType = EcsSupport.string(input, "launchType");
+        EcsPages.Request page = EcsPages.request(input);
+        Cluster cluster = support.activeCluster(call, EcsSupport.string(input, "cluster"));
+        RequestContext clusterKey = RequestContext.builder().single("ecs:cluster", cluster.arn()).build();
+        return PreparedCall.of(List.of(EcsSupport.check("ecs:ListTasks", cluster.arn(), clusterKey)), () -> {
+            String wanted = desired == null ? "RUNNING" : desired;
+            List<String> arns = tasks.all().stream()
+                    .filter(t -> t.account.equals(account(call)) && t.cluster.arn().equals(cluster.arn()))
+                    .filter(t -> {
+                        synchronized (t) {
+                            return t.desiredStatus.equals(wanted) || (wanted.equals("PENDING") && "PENDING".equals(t.lastStatus));
+                        }
+                    })
+                    .filter(t -> family == null || t.definition.family().equals(family))
+                    .filter(t -> startedBy == null || startedBy.equals(t.startedBy))
+                    .filter(t -> launchType == null || launchType.equals(t.launchType))
+                    .sorted(java.util.Comparator.comparing((EcsTask t) -> t.createdAt).thenComparing(t -> t.id))
+                    .map(EcsTask::arn).toList();
+            EcsPages.Page<String> p = EcsPages.page(arns, page);
+            return Shape.of().put("taskArns", p.items()).put("nextToken", p.nextToken());
+        });
+    }
+
+    private PreparedCall stopTask(Call call, ObjectNode input) {
+        String reference = EcsSupport.string(input, "task");
+        if (reference == null || reference.isEmpty()) {
+            throw EcsErrors.invalidParameter("Task cannot be empty.");
+        }
+        String reason = EcsSupport.string(input, "reason");
+        if (reason != null && reason.length() > 255) {
+            throw EcsErrors.invalidParameter("Reason cannot be longer than 255 characters.");
+        }
+        Cluster cluster = support.activeCluster(call, EcsSupport.string(input, "cluster"));
+        String id = reference.startsWith("arn:") ? reference.substring(reference.lastIndexOf('/') + 1) : reference;
+        if (!id.matches("[0-9a-f]{32}")) {
+            throw EcsErrors.invalidParameter("Invalid id: " + reference);
+        }
+        RequestContext clusterKey = RequestContext.builder().single("ecs:cluster", cluster.arn()).build();
+        return PreparedCall.of(List.of(EcsSupport.check("ecs:StopTask", "arn:aws:ecs:" + call.region() + ":" + account(call)
+                + ":task/" + cluster.name() + "/" + id, clusterKey)), () -> {
+                    EcsTask task = find(call, cluster, id);
+                    if (task == null) {
+                        throw EcsErrors.invalidParameter("The referenced task was not found.");
+                    }
+                    tasks.stop(task, "UserInitiated", reason == null ? "Task stopped by user" : reason);
+                    return Shape.of().put("task", taskShape(task, false));
+                });
+    }
+
+    private PreparedCall executeCommand(Call call, ObjectNode input) {
+        String reference = EcsSupport.string(input, "task");
+        Cluster cluster = support.activeCluster(call, EcsSupport.string(input, "cluster"));
+        return PreparedCall.of(List.of(EcsSupport.check("ecs:ExecuteCommand", cluster.arn(), RequestContext.empty())), () -> {
+            String id = reference == null ? "TASK" : reference.substring(reference.lastIndexOf('/') + 1);
+            throw EcsErrors.invalidParameter("crossrole runs tasks as local processes and has no Session Manager: use"
+                    + " ./crossrole exec --cluster " + cluster.name() + " --task " + id + " -- COMMAND instead.");
+        });
+    }
+
+}
