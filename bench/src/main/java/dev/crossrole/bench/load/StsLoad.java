@@ -83,10 +83,7 @@ public final class StsLoad {
     }
 
     private static double pct(long[] sorted, double p) {
-        if (sorted.length == 0) {
-            return Double.NaN;
-        }
-        return sorted[(int) Math.min(sorted.length - 1, Math.floor(p * sorted.length))] / 1000.0;
+        return RawHttp.percentile(sorted, p);
     }
 
     /** One client on one keep-alive connection, signing every request afresh. */
@@ -124,7 +121,7 @@ public final class StsLoad {
                     long t0 = System.nanoTime();
                     out.write(request);
                     out.flush();
-                    int status = readResponse(in);
+                    int status = RawHttp.read(in).status();
                     long t1 = System.nanoTime();
                     if (measuring.get()) {
                         if (status != 200) {
@@ -142,62 +139,8 @@ public final class StsLoad {
         }
 
         private byte[] signedRequest(byte[] payload, String payloadHash) {
-            String amzDate = SigV4.formatAmzDate(Instant.now());
-            String host = "127.0.0.1:" + port;
-            List<Map.Entry<String, String>> headers = new ArrayList<>();
-            headers.add(Map.entry("Content-Type", "application/x-www-form-urlencoded; charset=utf-8"));
-            headers.add(Map.entry("Host", host));
-            headers.add(Map.entry("X-Amz-Date", amzDate));
-            SigV4.Credential scope = new SigV4.Credential(keyId, amzDate.substring(0, 8), "us-east-1", "sts");
-            List<String> signed = List.of("content-type", "host", "x-amz-date");
-            SigV4.HttpRequestParts parts = new SigV4.HttpRequestParts("POST", "/", null, headers, payload);
-            String canonical = SigV4.canonicalRequest(parts, signed, payloadHash, true, false);
-            String signature = SigV4.signature(SigV4.signingKey(secret, scope.date(), scope.region(), scope.service()),
-                    SigV4.stringToSign(amzDate, scope, canonical));
-            String head = "POST / HTTP/1.1\r\n"
-                    + "Host: " + host + "\r\n"
-                    + "Content-Type: application/x-www-form-urlencoded; charset=utf-8\r\n"
-                    + "X-Amz-Date: " + amzDate + "\r\n"
-                    + "Authorization: AWS4-HMAC-SHA256 Credential=" + keyId + "/" + scope.scope()
-                    + ", SignedHeaders=content-type;host;x-amz-date, Signature=" + signature + "\r\n"
-                    + "Content-Length: " + payload.length + "\r\n\r\n";
-            byte[] headBytes = head.getBytes(StandardCharsets.US_ASCII);
-            byte[] request = Arrays.copyOf(headBytes, headBytes.length + payload.length);
-            System.arraycopy(payload, 0, request, headBytes.length, payload.length);
-            return request;
-        }
-
-        /** Reads one HTTP/1.1 response with a Content-Length body; returns its status. */
-        private static int readResponse(InputStream in) throws IOException {
-            String statusLine = line(in);
-            int status = Integer.parseInt(statusLine.substring(9, 12));
-            int length = 0;
-            String header;
-            while (!(header = line(in)).isEmpty()) {
-                int colon = header.indexOf(':');
-                if (colon > 0 && header.substring(0, colon).equalsIgnoreCase("Content-Length")) {
-                    length = Integer.parseInt(header.substring(colon + 1).trim());
-                }
-            }
-            in.readNBytes(length);
-            return status;
-        }
-
-        private static String line(InputStream in) throws IOException {
-            StringBuilder sb = new StringBuilder(64);
-            int c;
-            while ((c = in.read()) != -1) {
-                if (c == '\n') {
-                    break;
-                }
-                if (c != '\r') {
-                    sb.append((char) c);
-                }
-            }
-            if (c == -1 && sb.length() == 0) {
-                throw new IOException("connection closed");
-            }
-            return sb.toString();
+            return RawHttp.signedPost(port, keyId, secret, "sts", "application/x-www-form-urlencoded; charset=utf-8", null,
+                    payload);
         }
     }
 }

@@ -153,7 +153,13 @@ public final class Authenticator {
             if (now.getEpochSecond() >= claims.expiration()) {
                 throw new AwsException("ExpiredToken", 403, EXPIRED_TOKEN);
             }
-            return new Resolved(new Caller(sessionPrincipal(claims), accessKeyId, claims), claims.secretAccessKey());
+            Principal principal = sessionPrincipal(claims);
+            if (principal instanceof Principal.IamUser user) {
+                // The user's current ARN, path included.
+                principal = iam.userById(user.userId()).map(u -> (Principal) new Principal.IamUser(u.arn(), u.account(),
+                        u.name(), u.userId())).orElse(principal);
+            }
+            return new Resolved(new Caller(principal, accessKeyId, claims), claims.secretAccessKey());
         }
         Optional<AccessKey> key = iam.accessKey(accessKeyId).filter(AccessKey::active);
         if (key.isEmpty() || (sessionToken != null && !sessionToken.isEmpty())) {

@@ -19,6 +19,7 @@ public final class EcsService implements JsonService {
         ecs.useTasks(tasks);
         ClusterOperations.register(operations, support);
         TaskOperations.register(operations, support, tasks);
+        TagOperations.register(operations, support, tasks);
         TaskDefinitionOperations.register(operations, support);
     }
 

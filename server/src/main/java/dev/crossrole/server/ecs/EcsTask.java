@@ -62,7 +62,7 @@ public final class EcsTask {
     final String startedBy;
     final String launchType;
     final boolean enableExecuteCommand;
-    final Map<String, String> tags;
+    Map<String, String> tags;
     final ObjectNode overrides;
     final Path workDir;
     final String credentialsId;
