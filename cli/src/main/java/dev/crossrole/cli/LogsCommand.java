@@ -16,8 +16,8 @@ final class LogsCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--endpoint", defaultValue = "${env:CROSSROLE_ENDPOINT:-http://127.0.0.1:4566}",
-            description = "crossrole's endpoint (default: $CROSSROLE_ENDPOINT or http://127.0.0.1:4566)")
+    @Option(names = "--endpoint", defaultValue = "${env:AWS_ENDPOINT_URL:-http://127.0.0.1:4566}",
+            description = "crossrole's endpoint (default: $AWS_ENDPOINT_URL or http://127.0.0.1:4566)")
     String endpoint;
 
     @Option(names = "--cluster", description = "the task's cluster")
