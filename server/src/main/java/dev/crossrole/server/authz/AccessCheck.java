@@ -10,9 +10,16 @@ import dev.crossrole.policy.RequestContext;
  * @param resourceAccount the account owning the resource, {@code null} to derive it from the ARN
  * @param resourcePolicy the resource-based policy, or {@code null}
  * @param operationContext condition keys set by the operation ({@code sts:ExternalId}, {@code aws:ResourceTag/...})
+ * @param shownResource how AccessDenied messages name the resource when it is not its ARN (IAM says
+ *     {@code role NAME}, {@code user NAME}, {@code policy ARN}), or {@code null}
  */
 public record AccessCheck(String action, String resource, String resourceAccount, Policy resourcePolicy,
-                          RequestContext operationContext) {
+                          RequestContext operationContext, String shownResource) {
+
+    public AccessCheck(String action, String resource, String resourceAccount, Policy resourcePolicy,
+                       RequestContext operationContext) {
+        this(action, resource, resourceAccount, resourcePolicy, operationContext, null);
+    }
 
     public static AccessCheck of(String action, String resource) {
         return new AccessCheck(action, resource, null, null, RequestContext.empty());

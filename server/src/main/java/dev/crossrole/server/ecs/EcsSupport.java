@@ -156,7 +156,8 @@ public final class EcsSupport {
         }
     }
 
+    /** ECS's AccessDenied messages name the resource even when it is {@code *}. */
     public static AccessCheck check(String action, String resource, RequestContext context) {
-        return new AccessCheck(action, resource, null, null, context);
+        return new AccessCheck(action, resource, null, null, context, resource.equals("*") ? "*" : null);
     }
 }

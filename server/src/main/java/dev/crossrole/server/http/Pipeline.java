@@ -212,7 +212,16 @@ public final class Pipeline {
             trace.decision = decision;
             if (!decision.allowed()) {
                 int status = trace.protocol == Protocol.JSON ? 400 : 403;
-                throw new AwsException(trace.accessDeniedCode, status, decision.accessDeniedMessage());
+                String message = decision.accessDeniedMessage();
+                if (check.shownResource() != null) {
+                    String asArn = " on resource: " + check.resource();
+                    String performed = "perform: " + check.action();
+                    message = message.contains(asArn)
+                            ? message.replace(asArn, " on resource: " + check.shownResource())
+                            : message.replaceFirst(java.util.regex.Pattern.quote(performed),
+                                    java.util.regex.Matcher.quoteReplacement(performed + " on resource: " + check.shownResource()));
+                }
+                throw new AwsException(trace.accessDeniedCode, status, message);
             }
         }
     }

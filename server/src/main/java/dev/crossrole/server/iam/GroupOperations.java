@@ -143,7 +143,7 @@ final class GroupOperations {
         String prefix = params.get("PathPrefix");
         c.length("pathPrefix", prefix, 1, 512);
         IamSupport.PageRequest page = IamSupport.pageRequest(params, c);
-        return PreparedCall.of(List.of(IamSupport.check("iam:ListGroups", "*", RequestContext.empty())), () -> {
+        return PreparedCall.of(List.of(IamSupport.check("iam:ListGroups", IamSupport.listResource(call, "group"), RequestContext.empty())), () -> {
             List<Group> groups = iam.groups(account(call)).stream().filter(g -> IamSupport.underPrefix(g.path(), prefix))
                     .toList();
             IamSupport.Page<Group> p = IamSupport.page(groups, page);

@@ -92,11 +92,21 @@ public final class IamSupport {
 
     /** Checks a required entity name (role, user, group: 1–64; policy: 1–128) the way the IAM model constrains it. */
     public static Constraints name(Constraints c, String member, String value, int max) {
-        return c.required(member, value).length(member, value, 1, max).pattern(member, value, NAME, NAME_SHOWN);
+        c.required(member, value).length(member, value, 1, max);
+        if (value != null && !value.isEmpty() && value.length() <= max && !NAME.matcher(value).matches()) {
+            c.standalone("The specified value for " + member + " is invalid. It must contain only alphanumeric"
+                    + " characters and/or the following: +=,.@_-");
+        }
+        return c;
     }
 
     public static Constraints path(Constraints c, String member, String value) {
-        return c.length(member, value, 1, 512).pattern(member, value, PATH, PATH_SHOWN);
+        c.length(member, value, 1, 512);
+        if (value != null && !value.isEmpty() && value.length() <= 512 && !PATH.matcher(value).matches()) {
+            c.standalone("The specified value for " + member + " is invalid. It must begin and end with / and contain"
+                    + " only alphanumeric characters and/or / characters.");
+        }
+        return c;
     }
 
     public static Constraints document(Constraints c, String member, String value) {
@@ -190,7 +200,68 @@ public final class IamSupport {
     }
 
     public static AccessCheck check(String action, String resource, RequestContext context) {
-        return new AccessCheck(action, resource, null, null, context);
+        return new AccessCheck(action, resource, null, null, context, shown(action, resource));
+    }
+
+    /**
+     * How IAM's AccessDenied messages name an existing entity: {@code role NAME}, {@code user NAME},
+     * {@code group NAME}, {@code policy ARN}; creations and list calls show the ARN itself.
+     */
+    static String shown(String action, String resource) {
+        if (action.startsWith("iam:Create") || action.startsWith("iam:Simulate") || !resource.startsWith("arn:aws:iam::")
+                || resource.endsWith("/")) {
+            return null;
+        }
+        String[] parts = resource.split(":", 6);
+        if (parts.length != 6) {
+            return null;
+        }
+        String path = parts[5];
+        String name = path.substring(path.lastIndexOf('/') + 1);
+        if (path.startsWith("role/")) {
+            return "role " + name;
+        }
+        if (path.startsWith("user/")) {
+            return "user " + name;
+        }
+        if (path.startsWith("group/")) {
+            return "group " + name;
+        }
+        if (path.startsWith("policy/")) {
+            return "policy " + resource;
+        }
+        return null;
+    }
+
+    /** A permissions boundary: a managed policy of the account or AWS's, named by a well-formed policy ARN. */
+    public static String boundary(IamDirectory iam, String account, String arn) {
+        if (arn == null) {
+            return null;
+        }
+        if (!POLICY_ARN.matcher(arn).matches()) {
+            throw invalidInput("ARN " + arn + " is not valid.");
+        }
+        return iam.policy(arn).filter(p -> p.awsManaged() || p.account().equals(account))
+                .orElseThrow(() -> noSuchEntity("Scope ARN: " + arn + " does not exist or is not attachable.")).arn();
+    }
+
+    /** A managed policy that can be attached in the account: its own customer policies and AWS's. */
+    public static ManagedPolicy attachable(IamDirectory iam, String account, String arn) {
+        if (!POLICY_ARN.matcher(arn).matches()) {
+            throw invalidInput("ARN " + arn + " is not valid.");
+        }
+        return iam.policy(arn).filter(p -> p.awsManaged() || p.account().equals(account))
+                .orElseThrow(() -> noSuchEntity("Policy " + arn + " does not exist or is not attachable."));
+    }
+
+    /** A check whose denial names the resource by its ARN (permissions checked while an entity is created). */
+    public static AccessCheck checkByArn(String action, String resource, RequestContext context) {
+        return new AccessCheck(action, resource, null, null, context, null);
+    }
+
+    /** The resource of a list call: the ARN prefix of the entity kind in the caller's account ({@code arn:aws:iam::A:role/}). */
+    public static String listResource(Call call, String kind) {
+        return "arn:aws:iam::" + account(call) + ":" + kind + "/";
     }
 
     // ---- pagination -------------------------------------------------------------------------

@@ -228,7 +228,7 @@ final class PolicyOperations {
         RequestContext context = IamSupport.requestTags(RequestContext.builder(), tags).build();
         List<AccessCheck> checks = new ArrayList<>(List.of(IamSupport.check("iam:CreatePolicy", arn, context)));
         if (!tags.isEmpty()) {
-            checks.add(IamSupport.check("iam:TagPolicy", arn, context));
+            checks.add(IamSupport.checkByArn("iam:TagPolicy", arn, context));
         }
         return PreparedCall.of(checks, () -> {
             synchronized (iam) {
@@ -265,7 +265,7 @@ final class PolicyOperations {
                 IamSupport.POLICY_PATH_SHOWN);
         String usage = oneOf(c, "policyUsageFilter", params.get("PolicyUsageFilter"), USAGE_FILTERS);
         IamSupport.PageRequest page = IamSupport.pageRequest(params, c);
-        return PreparedCall.of(List.of(IamSupport.check("iam:ListPolicies", "*", RequestContext.empty())), () -> {
+        return PreparedCall.of(List.of(IamSupport.check("iam:ListPolicies", IamSupport.listResource(call, "policy"), RequestContext.empty())), () -> {
             String account = account(call);
             boolean aws = scope == null || !scope.equals("Local");
             boolean local = scope == null || !scope.equals("AWS");

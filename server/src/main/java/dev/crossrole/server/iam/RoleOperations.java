@@ -111,13 +111,8 @@ final class RoleOperations {
         return name;
     }
 
-    private String boundaryArn(String arn) {
-        if (arn == null) {
-            return null;
-        }
-        ManagedPolicy policy = iam.policy(arn).orElseThrow(() -> IamSupport.noSuchEntity("Policy " + arn
-                + " does not exist or is not attachable."));
-        return policy.arn();
+    private String boundaryArn(Call call, String arn) {
+        return IamSupport.boundary(iam, account(call), arn);
     }
 
     // ---- create, read, update, delete -------------------------------------------------------
@@ -147,7 +142,7 @@ final class RoleOperations {
         RequestContext ctx = context.build();
         List<AccessCheck> checks = new ArrayList<>(List.of(IamSupport.check("iam:CreateRole", arn, ctx)));
         if (!tags.isEmpty()) {
-            checks.add(IamSupport.check("iam:TagRole", arn, ctx));
+            checks.add(IamSupport.checkByArn("iam:TagRole", arn, ctx));
         }
         return PreparedCall.of(checks, () -> {
             synchronized (iam) {
@@ -163,7 +158,7 @@ final class RoleOperations {
                 Role role = new Role(account(call), name, rolePath, iam.ids().roleId(), iam.clock().instant(), description,
                         compiled.policy(), trust, compiled.principals(),
                         maxSession == null ? Role.DEFAULT_MAX_SESSION_DURATION : maxSession, tags, Map.of(), List.of(),
-                        boundaryArn(boundary), null, null);
+                        boundaryArn(call, boundary), null, null);
                 iam.putRole(role);
                 return Shape.of().put("Role", roleShape(role, true));
             }
@@ -183,7 +178,7 @@ final class RoleOperations {
         String prefix = params.get("PathPrefix");
         c.length("pathPrefix", prefix, 1, 512);
         IamSupport.PageRequest page = IamSupport.pageRequest(params, c);
-        return PreparedCall.of(List.of(IamSupport.check("iam:ListRoles", "*", RequestContext.empty())), () -> {
+        return PreparedCall.of(List.of(IamSupport.check("iam:ListRoles", IamSupport.listResource(call, "role"), RequestContext.empty())), () -> {
             List<Role> roles = iam.roles(account(call)).stream().filter(r -> IamSupport.underPrefix(r.path(), prefix)).toList();
             IamSupport.Page<Role> p = IamSupport.page(roles, page);
             return p.into(Shape.of().put("Roles", IamSupport.shapes(p.items(), r -> roleShape(r, false))));
@@ -279,7 +274,7 @@ final class RoleOperations {
         return PreparedCall.of(List.of(onRole(call, "iam:PutRolePermissionsBoundary", name, context)), () -> {
             synchronized (iam) {
                 Role role = existing(call, name);
-                iam.putRole(role.withPermissionsBoundary(boundaryArn(boundary)));
+                iam.putRole(role.withPermissionsBoundary(boundaryArn(call, boundary)));
                 return null;
             }
         });
@@ -456,8 +451,7 @@ final class RoleOperations {
 
     /** A managed policy that can be attached in the caller's account: its own customer policies and AWS's. */
     static ManagedPolicy attachable(IamDirectory iam, String account, String arn) {
-        return iam.policy(arn).filter(p -> p.awsManaged() || p.account().equals(account))
-                .orElseThrow(() -> IamSupport.noSuchEntity("Policy " + arn + " does not exist or is not attachable."));
+        return IamSupport.attachable(iam, account, arn);
     }
 
     private PreparedCall attachRolePolicy(Call call, QueryParams params) {

@@ -164,7 +164,7 @@ final class UserOperations {
         if (arn == null) {
             return null;
         }
-        return RoleOperations.attachable(iam, account(call), arn).arn();
+        return IamSupport.boundary(iam, account(call), arn);
     }
 
     /** Replaces a user's name in the records that refer to it by name: its access keys and group memberships. */
@@ -202,7 +202,7 @@ final class UserOperations {
         RequestContext ctx = context.build();
         List<AccessCheck> checks = new ArrayList<>(List.of(IamSupport.check("iam:CreateUser", arn, ctx)));
         if (!tags.isEmpty()) {
-            checks.add(IamSupport.check("iam:TagUser", arn, ctx));
+            checks.add(IamSupport.checkByArn("iam:TagUser", arn, ctx));
         }
         return PreparedCall.of(checks, () -> {
             synchronized (iam) {
@@ -245,7 +245,7 @@ final class UserOperations {
         String prefix = params.get("PathPrefix");
         c.length("pathPrefix", prefix, 1, 512);
         IamSupport.PageRequest page = IamSupport.pageRequest(params, c);
-        return PreparedCall.of(List.of(IamSupport.check("iam:ListUsers", "*", RequestContext.empty())), () -> {
+        return PreparedCall.of(List.of(IamSupport.check("iam:ListUsers", IamSupport.listResource(call, "user"), RequestContext.empty())), () -> {
             List<IamUser> users = iam.users(account(call)).stream().filter(u -> IamSupport.underPrefix(u.path(), prefix))
                     .toList();
             IamSupport.Page<IamUser> p = IamSupport.page(users, page);

@@ -11,6 +11,13 @@ import java.util.regex.Pattern;
  */
 public final class Constraints {
     private final List<String> failures = new ArrayList<>();
+    /** Failures a service words in full (IAM's name and path rules); reported alone when nothing else failed. */
+    private final List<String> standalone = new ArrayList<>();
+
+    public Constraints standalone(String message) {
+        standalone.add(message);
+        return this;
+    }
 
     public Constraints required(String member, Object value) {
         if (value == null) {
@@ -68,6 +75,9 @@ public final class Constraints {
 
     /** Throws the collected failures as one {@code ValidationError}. */
     public void check() {
+        if (failures.isEmpty() && !standalone.isEmpty()) {
+            throw AwsException.validation(standalone.get(0));
+        }
         if (failures.isEmpty()) {
             return;
         }

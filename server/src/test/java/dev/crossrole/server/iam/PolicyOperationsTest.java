@@ -261,8 +261,8 @@ class PolicyOperationsTest {
                 "A policy called unique already exists. Duplicate names are not allowed.");
         error(create("UNIQUE", "Path", "/elsewhere/"), 409, "EntityAlreadyExists",
                 "A policy called UNIQUE already exists. Duplicate names are not allowed.");
-        error(create("bad name!"), 400, "ValidationError", "1 validation error detected: Value 'bad name!' at 'policyName'"
-                + " failed to satisfy constraint: Member must satisfy regular expression pattern: [\\w+=,.@-]+");
+        error(create("bad name!"), 400, "ValidationError", "The specified value for policyName is invalid. It must contain"
+                + " only alphanumeric characters and/or the following: +=,.@_-");
         String longName = "p".repeat(129);
         error(create(longName), 400, "ValidationError", "1 validation error detected: Value '" + longName + "' at"
                 + " 'policyName' failed to satisfy constraint: Member must have length less than or equal to 128");

@@ -213,11 +213,11 @@ class UserGroupOperationsTest {
     @Test
     void validationErrorsUseAwsWording() throws Exception {
         iam(admin, "CreateUser", "UserName", "bad name!").error(400, "ValidationError",
-                "1 validation error detected: Value 'bad name!' at 'userName' failed to satisfy constraint: Member must"
-                        + " satisfy regular expression pattern: [\\w+=,.@-]+");
+                "The specified value for userName is invalid. It must contain only alphanumeric characters and/or the"
+                        + " following: +=,.@_-");
         iam(admin, "CreateUser", "UserName", "ok", "Path", "no-slashes").error(400, "ValidationError",
-                "1 validation error detected: Value 'no-slashes' at 'path' failed to satisfy constraint: Member must"
-                        + " satisfy regular expression pattern: (\\u002F)|(\\u002F[\\u0021-\\u007E]+\\u002F)");
+                "The specified value for path is invalid. It must begin and end with / and contain only alphanumeric"
+                        + " characters and/or / characters.");
         iam(admin, "CreateUser").error(400, "ValidationError",
                 "1 validation error detected: Value null at 'userName' failed to satisfy constraint: Member must not be null");
         iam(admin, "CreateGroup", "GroupName", "x".repeat(129)).error(400, "ValidationError", null);
@@ -282,7 +282,7 @@ class UserGroupOperationsTest {
 
         // A user lists its own keys without naming itself (bob has no permissions: denied as bob).
         iam(first, "ListAccessKeys").error(403, "AccessDenied", "User: arn:aws:iam::" + ACCOUNT + ":user/bob is not"
-                + " authorized to perform: iam:ListAccessKeys on resource: arn:aws:iam::" + ACCOUNT + ":user/bob because no"
+                + " authorized to perform: iam:ListAccessKeys on resource: user bob because no"
                 + " identity-based policy allows the iam:ListAccessKeys action");
 
         iam(admin, "UpdateAccessKey", "UserName", "bob", "AccessKeyId", first.id(), "Status", "Inactive").ok();
@@ -456,7 +456,8 @@ class UserGroupOperationsTest {
         iam(admin, "CreateGroup", "GroupName", "readers").ok();
         iam(admin, "AddUserToGroup", "GroupName", "readers", "UserName", "member").ok();
         String denied = "User: arn:aws:iam::" + ACCOUNT + ":user/member is not authorized to perform: iam:ListRoles"
-                + " because no identity-based policy allows the iam:ListRoles action";
+                + " on resource: arn:aws:iam::" + ACCOUNT + ":role/ because no identity-based policy allows the iam:ListRoles"
+                + " action";
         iam(member, "ListRoles").error(403, "AccessDenied", denied);
 
         String arn = managedPolicy("list-roles", ALLOW_LIST_ROLES);
