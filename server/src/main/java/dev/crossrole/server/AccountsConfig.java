@@ -2,6 +2,10 @@ package dev.crossrole.server;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.crossrole.policy.InvalidPolicyException;
+import dev.crossrole.policy.Policies;
+import dev.crossrole.policy.Policy;
+import dev.crossrole.policy.PolicyKind;
 import dev.crossrole.server.iam.Account;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -26,7 +30,41 @@ public final class AccountsConfig {
     /** IAM account aliases: lower-case letters, digits and hyphens, 3 to 63 characters, no leading or trailing hyphen. */
     private static final Pattern ALIAS = Pattern.compile("[a-z0-9]([a-z0-9-]{1,61})[a-z0-9]");
 
+    private static final Pattern ORGANIZATION_ID = Pattern.compile("o-[a-z0-9]{10,32}");
+    private static final List<String> ACCOUNT_FIELDS = List.of("id", "alias", "organizationId", "serviceControlPolicies",
+            "resourceControlPolicies");
+
     private AccountsConfig() {}
+
+    /** Organization levels of control policies: an array (root first) of arrays of policy documents. */
+    private static List<List<Policy>> levels(JsonNode node, String where, PolicyKind kind) throws ConfigException {
+        List<List<Policy>> out = new ArrayList<>();
+        if (node == null || node.isNull()) {
+            return out;
+        }
+        if (!node.isArray()) {
+            throw new ConfigException(where + " must be an array of organization levels, root first, each an array of"
+                    + " policy documents");
+        }
+        for (int i = 0; i < node.size(); i++) {
+            JsonNode level = node.get(i);
+            if (!level.isArray()) {
+                throw new ConfigException(where + "[" + i + "] must be an array of policy documents");
+            }
+            List<Policy> policies = new ArrayList<>();
+            for (int j = 0; j < level.size(); j++) {
+                String name = where + "[" + i + "][" + j + "]";
+                try {
+                    policies.add(Policies.parse(level.get(j).toString(), kind, name));
+                } catch (InvalidPolicyException e) {
+                    throw new ConfigException(name + " is not a valid " + kind.cliName() + ": " + e.getMessage()
+                            + (e.diagnostic().detail() == null ? "" : " (" + e.diagnostic().detail() + ")"));
+                }
+            }
+            out.add(policies);
+        }
+        return out;
+    }
 
     public static List<Account> load(Path file) throws ConfigException {
         JsonNode root;
@@ -65,8 +103,9 @@ public final class AccountsConfig {
             }
             for (Iterator<String> it = node.fieldNames(); it.hasNext(); ) {
                 String field = it.next();
-                if (!field.equals("id") && !field.equals("alias")) {
-                    throw new ConfigException(where + ": unknown field \"" + field + "\"");
+                if (!ACCOUNT_FIELDS.contains(field)) {
+                    throw new ConfigException(where + ": unknown field \"" + field + "\" (expected one of "
+                            + String.join(", ", ACCOUNT_FIELDS) + ")");
                 }
             }
             JsonNode id = node.get("id");
@@ -89,7 +128,23 @@ public final class AccountsConfig {
                     throw new ConfigException(where + ".alias " + alias + " is used twice");
                 }
             }
-            out.add(new Account(id.textValue(), alias));
+            String organization = null;
+            JsonNode org = node.get("organizationId");
+            if (org != null && !org.isNull()) {
+                if (!org.isTextual() || !ORGANIZATION_ID.matcher(org.textValue()).matches()) {
+                    throw new ConfigException(where + ".organizationId must look like o-a1b2c3d4e5 (o- and 10 to 32"
+                            + " lower-case letters or digits)");
+                }
+                organization = org.textValue();
+            }
+            List<List<Policy>> scps = levels(node.get("serviceControlPolicies"), where + ".serviceControlPolicies",
+                    PolicyKind.SCP);
+            List<List<Policy>> rcps = levels(node.get("resourceControlPolicies"), where + ".resourceControlPolicies",
+                    PolicyKind.RCP);
+            if (organization == null && (!scps.isEmpty() || !rcps.isEmpty())) {
+                throw new ConfigException(where + ": control policies need an organizationId");
+            }
+            out.add(new Account(id.textValue(), alias, organization, scps, rcps));
         }
         return out;
     }

@@ -13,6 +13,7 @@ import dev.crossrole.policy.Principal;
 import dev.crossrole.policy.RequestContext;
 import dev.crossrole.server.auth.Caller;
 import dev.crossrole.server.auth.SessionClaims;
+import dev.crossrole.server.iam.Account;
 import dev.crossrole.server.iam.IamDirectory;
 import dev.crossrole.server.iam.IamUser;
 import dev.crossrole.server.iam.ManagedPolicy;
@@ -74,7 +75,20 @@ public final class Authorizer {
         if (check.resourcePolicy() != null) {
             set.resource(check.resourcePolicy());
         }
-        RequestContext context = context(caller, check, info, principalTags);
+        RequestContext.Builder organization = RequestContext.builder();
+        Account callerAccount = principal.accountId() == null ? null : iam.account(principal.accountId()).orElse(null);
+        if (callerAccount != null && callerAccount.organizationId() != null) {
+            callerAccount.serviceControlPolicies().forEach(set::scpLevel);
+            organization.single("aws:PrincipalOrgID", callerAccount.organizationId());
+        }
+        AuthorizationRequest probe = new AuthorizationRequest(principal, check.action(), check.resource(),
+                check.resourceAccount(), RequestContext.empty());
+        Account resourceAccount = iam.account(probe.effectiveResourceAccount()).orElse(null);
+        if (resourceAccount != null && resourceAccount.organizationId() != null) {
+            resourceAccount.resourceControlPolicies().forEach(set::rcpLevel);
+            organization.single("aws:ResourceOrgID", resourceAccount.organizationId());
+        }
+        RequestContext context = context(caller, check, info, principalTags, organization.build());
         AuthorizationRequest request = new AuthorizationRequest(principal, check.action(), check.resource(),
                 check.resourceAccount(), context);
         return engine.evaluate(request, set.build());
@@ -104,8 +118,8 @@ public final class Authorizer {
     }
 
     private static RequestContext context(Caller caller, AccessCheck check, RequestInfo info,
-                                          Map<String, String> principalTags) {
-        RequestContext.Builder context = RequestContext.builder();
+                                          Map<String, String> principalTags, RequestContext organization) {
+        RequestContext.Builder context = organization.toBuilder();
         Instant now = info.time().truncatedTo(ChronoUnit.SECONDS);
         context.single("aws:CurrentTime", now.toString());
         context.single("aws:EpochTime", String.valueOf(now.getEpochSecond()));

@@ -1,8 +1,30 @@
 package dev.crossrole.server.iam;
 
-/** An AWS account: a 12-digit id and an optional alias. */
-public record Account(String id, String alias) {
+import dev.crossrole.policy.Policy;
+import java.util.List;
+
+/**
+ * An AWS account: a 12-digit id, an optional alias, and, when it belongs to an organization, the
+ * organization's id and the service and resource control policies that apply to it (one list per
+ * organization level, root first, account last).
+ */
+public record Account(String id, String alias, String organizationId, List<List<Policy>> serviceControlPolicies,
+                      List<List<Policy>> resourceControlPolicies) {
+
+    public Account {
+        serviceControlPolicies = serviceControlPolicies.stream().map(List::copyOf).toList();
+        resourceControlPolicies = resourceControlPolicies.stream().map(List::copyOf).toList();
+    }
+
+    public Account(String id, String alias) {
+        this(id, alias, null, List.of(), List.of());
+    }
+
     public String rootArn() {
         return "arn:aws:iam::" + id + ":root";
+    }
+
+    public Account withAlias(String newAlias) {
+        return new Account(id, newAlias, organizationId, serviceControlPolicies, resourceControlPolicies);
     }
 }

@@ -262,7 +262,7 @@ final class AccountOperations {
                 if (taken) {
                     throw IamSupport.alreadyExists("The account alias " + alias + " already exists.");
                 }
-                iam.putAccount(new Account(account(call), alias));
+                iam.putAccount(iam.account(account(call)).map(a -> a.withAlias(alias)).orElse(new Account(account(call), alias)));
                 return null;
             }
         });
@@ -286,7 +286,7 @@ final class AccountOperations {
                 if (current == null || !alias.equals(current.alias())) {
                     throw IamSupport.noSuchEntity("The account alias " + alias + " cannot be found.");
                 }
-                iam.putAccount(new Account(current.id(), null));
+                iam.putAccount(current.withAlias(null));
                 return null;
             }
         });
