@@ -27,22 +27,21 @@ class OrganizationPoliciesTest {
 
     static final String ALLOW_ALL = "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Action\":\"*\","
             + "\"Resource\":\"*\"}]}";
-    static final String RCP_FULL = "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Principal\":\"*\","
-            + "\"Action\":\"*\",\"Resource\":\"*\"}]}";
 
     @BeforeAll
     static void start() throws Exception {
         dir = Files.createTempDirectory("crossrole-org");
         Path accounts = dir.resolve("accounts.json");
         // Source (in o-aaaaaaaaaa): its SCPs deny AssumeRole into account 444455556666.
-        // Destination (in o-bbbbbbbbbb): its RCPs deny AssumeRole by principals from other organizations.
+        // Destination (in o-bbbbbbbbbb): its RCPs deny AssumeRole by principals from other organizations; RCPFullAWSAccess
+        // is attached at every level without being declared, as on AWS.
         Files.writeString(accounts, "{\"accounts\":["
                 + "{\"id\":\"111122223333\",\"alias\":\"source\",\"organizationId\":\"o-aaaaaaaaaa\","
                 + "\"serviceControlPolicies\":[[" + ALLOW_ALL + "],[{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":"
                 + "\"Deny\",\"Action\":\"sts:AssumeRole\",\"Resource\":\"arn:aws:iam::444455556666:role/*\"}]}," + ALLOW_ALL
                 + "]]},"
                 + "{\"id\":\"555566667777\",\"alias\":\"destination\",\"organizationId\":\"o-bbbbbbbbbb\","
-                + "\"resourceControlPolicies\":[[" + RCP_FULL + ",{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":"
+                + "\"resourceControlPolicies\":[[{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":"
                 + "\"Deny\",\"Principal\":\"*\",\"Action\":\"sts:AssumeRole\",\"Resource\":\"*\",\"Condition\":"
                 + "{\"StringNotEquals\":{\"aws:PrincipalOrgID\":\"o-bbbbbbbbbb\"}}}]}]]},"
                 + "{\"id\":\"444455556666\",\"alias\":\"other\"}]}");

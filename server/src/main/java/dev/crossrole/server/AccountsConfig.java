@@ -34,6 +34,10 @@ public final class AccountsConfig {
     private static final List<String> ACCOUNT_FIELDS = List.of("id", "alias", "organizationId", "serviceControlPolicies",
             "resourceControlPolicies");
 
+    private static final Policy RCP_FULL_AWS_ACCESS = Policies.parseValid("{\"Version\":\"2012-10-17\",\"Statement\":"
+            + "[{\"Effect\":\"Allow\",\"Principal\":\"*\",\"Action\":\"*\",\"Resource\":\"*\"}]}", PolicyKind.RCP,
+            "RCPFullAWSAccess");
+
     private AccountsConfig() {}
 
     /** Organization levels of control policies: an array (root first) of arrays of policy documents. */
@@ -52,6 +56,10 @@ public final class AccountsConfig {
                 throw new ConfigException(where + "[" + i + "] must be an array of policy documents");
             }
             List<Policy> policies = new ArrayList<>();
+            if (kind == PolicyKind.RCP) {
+                // AWS attaches RCPFullAWSAccess at every level and it cannot be detached: RCPs only deny.
+                policies.add(RCP_FULL_AWS_ACCESS);
+            }
             for (int j = 0; j < level.size(); j++) {
                 String name = where + "[" + i + "][" + j + "]";
                 try {
