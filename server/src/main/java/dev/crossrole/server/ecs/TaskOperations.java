@@ -214,9 +214,16 @@ final class TaskOperations {
                 }
                 containers.add(shape);
             }
-            List<Shape> overrides = new ArrayList<>();
+            // The container overrides as sent, and a bare {name} for containers that had none (as ECS echoes them).
+            List<Object> overrides = new ArrayList<>();
             for (EcsTask.Container c : task.containers) {
-                overrides.add(Shape.of().put("name", c.name));
+                JsonNode sent = null;
+                for (JsonNode o : task.overrides.path("containerOverrides")) {
+                    if (o.path("name").asText().equals(c.name)) {
+                        sent = o;
+                    }
+                }
+                overrides.add(sent != null ? sent.deepCopy() : Shape.of().put("name", c.name));
             }
             Shape overridesShape = Shape.of().put("containerOverrides", overrides).put("inferenceAcceleratorOverrides", List.of());
             if (task.overrides.hasNonNull("taskRoleArn")) {

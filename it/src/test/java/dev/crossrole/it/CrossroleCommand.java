@@ -1,0 +1,73 @@
+package dev.crossrole.it;
+
+import static org.junit.jupiter.api.Assertions.fail;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The {@code crossrole} command line ({@code dev.crossrole.cli.Main}) in a child JVM on this test's
+ * class path, as a user runs it: {@code crossrole exec ...}, {@code crossrole logs ...}. The child gets
+ * no AWS_* variables from the test's environment.
+ */
+final class CrossroleCommand {
+    static final ObjectMapper JSON = new ObjectMapper();
+    static final long TIMEOUT_SECONDS = 90;
+
+    private CrossroleCommand() {}
+
+    /** What a command printed, and its exit status. */
+    record Result(int exit, String stdout, String stderr) {
+        JsonNode json() {
+            try {
+                return JSON.readTree(stdout);
+            } catch (IOException e) {
+                throw new AssertionError("printed no JSON: " + this, e);
+            }
+        }
+
+        @Override
+        public String toString() {
+            return "exit " + exit + "\nstdout: " + stdout + "\nstderr: " + stderr;
+        }
+    }
+
+    /** The java executable of this JVM. */
+    static String java() {
+        return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    }
+
+    /** This test JVM's class path (the it module's test classes and every test dependency). */
+    static String classPath() {
+        return System.getProperty("java.class.path");
+    }
+
+    /** Runs {@code crossrole <args>} in {@code directory}. */
+    static Result run(Path directory, String... args) throws Exception {
+        List<String> command = new ArrayList<>(List.of(java(), "-cp", classPath(), "dev.crossrole.cli.Main"));
+        command.addAll(List.of(args));
+        Path out = Files.createTempFile(directory, "crossrole-out", ".txt");
+        Path err = Files.createTempFile(directory, "crossrole-err", ".txt");
+        ProcessBuilder pb = new ProcessBuilder(command).directory(directory.toFile())
+                .redirectOutput(out.toFile()).redirectError(err.toFile())
+                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+        pb.environment().keySet().removeIf(k -> k.startsWith("AWS_"));
+        Process p = pb.start();
+        if (!p.waitFor(TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
+            p.descendants().forEach(ProcessHandle::destroyForcibly);
+            p.destroyForcibly();
+            fail("crossrole " + String.join(" ", args) + " did not finish within " + TIMEOUT_SECONDS + " s");
+        }
+        Result result = new Result(p.exitValue(), Files.readString(out), Files.readString(err));
+        Files.deleteIfExists(out);
+        Files.deleteIfExists(err);
+        return result;
+    }
+}
