@@ -11,6 +11,7 @@ import dev.crossrole.server.http.Pipeline;
 import dev.crossrole.server.iam.Account;
 import dev.crossrole.server.ecs.ContainerEndpoints;
 import dev.crossrole.server.ecs.EcsDirectory;
+import dev.crossrole.server.ecs.EcsPersistence;
 import dev.crossrole.server.ecs.EcsTasks;
 import dev.crossrole.server.sts.ServiceRoleCredentials;
 import dev.crossrole.server.tasks.ProcessRuntime;
@@ -19,6 +20,7 @@ import dev.crossrole.server.iam.IamDirectory;
 import dev.crossrole.server.iam.IamService;
 import dev.crossrole.server.iam.IdGenerator;
 import dev.crossrole.server.store.DataDirectory;
+import dev.crossrole.server.store.IamState;
 import dev.crossrole.server.sts.StsService;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -71,10 +73,13 @@ public final class CrossroleServer implements AutoCloseable {
     private final String bind;
 
     private final EcsTasks tasks;
+    private final EcsPersistence ecsState;
 
     private CrossroleServer(HttpFront front, IamDirectory iam, StsService sts, RequestLog requestLog,
-                            List<Bootstrap.Profile> profiles, DataDirectory data, String bind, EcsTasks tasks) {
+                            List<Bootstrap.Profile> profiles, DataDirectory data, String bind, EcsTasks tasks,
+                            EcsPersistence ecsState) {
         this.tasks = tasks;
+        this.ecsState = ecsState;
         this.front = front;
         this.iam = iam;
         this.sts = sts;
@@ -91,6 +96,7 @@ public final class CrossroleServer implements AutoCloseable {
         SecureRandom random = new SecureRandom();
         IamDirectory iam = new IamDirectory(options.clock(), new IdGenerator(random));
         List<Bootstrap.Profile> profiles = Bootstrap.run(accounts, iam, data);
+        IamState.attach(iam, data);
         SessionTokens tokens = new SessionTokens(data.serverKey(random), random);
         RequestLog log = new RequestLog(10_000);
         StsService sts = new StsService(iam, tokens, options.clock(), log::find);
@@ -101,7 +107,9 @@ public final class CrossroleServer implements AutoCloseable {
         java.util.concurrent.atomic.AtomicReference<String> endpoint = new java.util.concurrent.atomic.AtomicReference<>();
         EcsTasks tasks = new EcsTasks(new ProcessRuntime(), iam, new ServiceRoleCredentials(sts,
                 new PolicyEngine(options.clock())), options.clock(), data.resolve("tasks"), endpoint::get);
-        EcsService ecs = new EcsService(new EcsDirectory(options.clock()), tasks);
+        EcsDirectory ecsDirectory = new EcsDirectory(options.clock());
+        EcsService ecs = new EcsService(ecsDirectory, tasks);
+        EcsPersistence ecsState = EcsPersistence.attach(ecsDirectory, tasks, data, options.clock());
         ContainerEndpoints containerEndpoints = new ContainerEndpoints(tasks);
         AdminApi admin = new AdminApi(log, iam, version == null ? "development" : version, tasks);
         Pipeline pipeline = new Pipeline(authenticator, authorizer, List.of(sts, iamService), List.of(ecs), log, admin,
@@ -114,7 +122,7 @@ public final class CrossroleServer implements AutoCloseable {
                 }, containerEndpoints::handle);
         InetSocketAddress address = new InetSocketAddress(InetAddress.getByName(options.bind()), options.port());
         HttpFront front = HttpFront.start(address, options.threads(), pipeline::handle);
-        CrossroleServer server = new CrossroleServer(front, iam, sts, log, profiles, data, options.bind(), tasks);
+        CrossroleServer server = new CrossroleServer(front, iam, sts, log, profiles, data, options.bind(), tasks, ecsState);
         endpoint.set(server.endpoint());
         return server;
     }
@@ -163,6 +171,7 @@ public final class CrossroleServer implements AutoCloseable {
     @Override
     public void close() {
         tasks.close();
+        ecsState.close();
         front.close();
     }
 }

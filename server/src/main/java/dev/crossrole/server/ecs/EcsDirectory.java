@@ -24,12 +24,29 @@ public final class EcsDirectory {
         return clock;
     }
 
+    /** Called after every change of clusters or task definitions (persistence). */
+    private volatile Runnable onChange = () -> { };
+
+    public void onChange(Runnable listener) {
+        this.onChange = listener;
+    }
+
+    /** Revision counters per family, for persistence. */
+    synchronized Map<String, Integer> revisions() {
+        return Map.copyOf(lastRevision);
+    }
+
+    synchronized void restoreRevision(String key, int revision) {
+        lastRevision.put(key, revision);
+    }
+
     private static String key(String account, String region, String name) {
         return account + "/" + region + "/" + name;
     }
 
     public synchronized Cluster putCluster(Cluster cluster) {
         clusters.put(key(cluster.account(), cluster.region(), cluster.name()), cluster);
+        onChange.run();
         return cluster;
     }
 
@@ -40,7 +57,9 @@ public final class EcsDirectory {
     // ---- task definitions -------------------------------------------------------------------
 
     public synchronized int nextRevision(String account, String region, String family) {
-        return lastRevision.merge(key(account, region, family), 1, Integer::sum);
+        int revision = lastRevision.merge(key(account, region, family), 1, Integer::sum);
+        onChange.run();
+        return revision;
     }
 
     public synchronized TaskDefinition putTaskDefinition(TaskDefinition definition) {
@@ -49,6 +68,7 @@ public final class EcsDirectory {
         revisions.removeIf(d -> d.revision() == definition.revision());
         revisions.add(definition);
         revisions.sort(Comparator.comparingInt(TaskDefinition::revision));
+        onChange.run();
         return definition;
     }
 
@@ -96,6 +116,11 @@ public final class EcsDirectory {
     public int activeTaskCount(Cluster cluster) {
         EcsTasks t = tasks;
         return t == null ? 0 : t.activeCount(cluster);
+    }
+
+    /** Every cluster of every account and region. */
+    public synchronized List<Cluster> allClusters() {
+        return List.copyOf(clusters.values());
     }
 
     /** The account's clusters in a region, by name; inactive ones included. */

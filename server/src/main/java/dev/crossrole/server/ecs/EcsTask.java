@@ -26,6 +26,8 @@ public final class EcsTask {
         Integer exitCode;
         String reason;
         String runtimeId;
+        /** When the container's process started, to recognise it after a crash. */
+        Instant processStarted;
         TaskRuntime.RunningContainer running;
 
         Container(String name, String arn, String image, boolean essential, int stopTimeoutSeconds,
@@ -137,7 +139,11 @@ public final class EcsTask {
         return lastStatus;
     }
 
+    /** Called after every change of the task's state (persistence). */
+    volatile Runnable onChange = () -> { };
+
     synchronized void changed() {
         version++;
+        onChange.run();
     }
 }

@@ -58,7 +58,16 @@ public final class EcsTasks implements AutoCloseable {
         return endpoint.get();
     }
 
+    /** Called after a task is added or changes (persistence); must not block on task locks. */
+    private volatile Runnable onChange = () -> { };
+
+    public void onChange(Runnable listener) {
+        this.onChange = listener;
+        byId.values().forEach(t -> t.onChange = listener);
+    }
+
     void add(EcsTask task) {
+        task.onChange = onChange;
         byId.put(task.id, task);
         if (task.credentialsId != null) {
             byCredentialsId.put(task.credentialsId, task);
@@ -68,6 +77,11 @@ public final class EcsTasks implements AutoCloseable {
 
     public Optional<EcsTask> task(String id) {
         return Optional.ofNullable(byId.get(id));
+    }
+
+    /** Puts back a task read from the data directory (always a stopped one). */
+    void restore(EcsTask task) {
+        add(task);
     }
 
     public Collection<EcsTask> all() {
@@ -122,6 +136,7 @@ public final class EcsTasks implements AutoCloseable {
                 synchronized (task) {
                     container.running = running;
                     container.runtimeId = running.runtimeId();
+                    container.processStarted = clock.instant();
                     container.lastStatus = "RUNNING";
                 }
                 running.exit().whenComplete((code, error) -> containerExited(task, container, code == null ? -1 : code));
@@ -264,6 +279,7 @@ public final class EcsTasks implements AutoCloseable {
                 return;
             }
         }
+        onChange.run();
     }
 
     // ---- credentials ---------------------------------------------------------------------------

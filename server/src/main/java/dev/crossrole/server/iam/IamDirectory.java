@@ -45,6 +45,17 @@ public final class IamDirectory {
     private final Map<String, AccessKey> accessKeys = new ConcurrentHashMap<>();
     private final Map<String, KeyUse> keyUses = new ConcurrentHashMap<>();
 
+    /** Called after every change to the directory's entities, with the directory locked (persistence). */
+    private volatile Runnable onChange = () -> { };
+
+    public void onChange(Runnable listener) {
+        this.onChange = listener;
+    }
+
+    private void changed() {
+        onChange.run();
+    }
+
     /** When and where an access key was last used. */
     public record KeyUse(Instant when, String service, String region) {}
 
@@ -79,6 +90,16 @@ public final class IamDirectory {
         return Optional.ofNullable(accounts.get(id));
     }
 
+    /** Every entity, for persistence: users, roles, groups, customer-managed policies, access keys. */
+    public synchronized Snapshot snapshot() {
+        return new Snapshot(List.copyOf(users.values()), List.copyOf(roles.values()), List.copyOf(groups.values()),
+                policies.values().stream().filter(p -> !p.awsManaged()).toList(), List.copyOf(accessKeys.values()));
+    }
+
+    /** The directory's entities at one moment. */
+    public record Snapshot(List<IamUser> users, List<Role> roles, List<Group> groups, List<ManagedPolicy> policies,
+                           List<AccessKey> accessKeys) {}
+
     public Collection<Account> accounts() {
         return List.copyOf(accounts.values());
     }
@@ -95,6 +116,7 @@ public final class IamDirectory {
             usersById.remove(replaced.userId());
         }
         usersById.put(user.userId(), user);
+        changed();
         return user;
     }
 
@@ -102,6 +124,7 @@ public final class IamDirectory {
         IamUser removed = users.remove(key(account, name));
         if (removed != null) {
             usersById.remove(removed.userId());
+            changed();
         }
         return removed != null;
     }
@@ -123,18 +146,24 @@ public final class IamDirectory {
     // ---- roles ------------------------------------------------------------------------------
 
     public synchronized Role putRole(Role role) {
+        putRoleQuietly(role);
+        changed();
+        return role;
+    }
+
+    private void putRoleQuietly(Role role) {
         Role previous = roles.put(key(role.account(), role.name()), role);
         if (previous != null && !previous.roleId().equals(role.roleId())) {
             rolesById.remove(previous.roleId());
         }
         rolesById.put(role.roleId(), role);
-        return role;
     }
 
     public synchronized boolean deleteRole(String account, String name) {
         Role removed = roles.remove(key(account, name));
         if (removed != null) {
             rolesById.remove(removed.roleId());
+            changed();
         }
         return removed != null;
     }
@@ -157,11 +186,16 @@ public final class IamDirectory {
 
     public synchronized Group putGroup(Group group) {
         groups.put(key(group.account(), group.name()), group);
+        changed();
         return group;
     }
 
     public synchronized boolean deleteGroup(String account, String name) {
-        return groups.remove(key(account, name)) != null;
+        boolean removed = groups.remove(key(account, name)) != null;
+        if (removed) {
+            changed();
+        }
+        return removed;
     }
 
     public Optional<Group> group(String account, String name) {
@@ -183,11 +217,16 @@ public final class IamDirectory {
 
     public synchronized ManagedPolicy putPolicy(ManagedPolicy policy) {
         policies.put(policy.arn(), policy);
+        changed();
         return policy;
     }
 
     public synchronized boolean deletePolicy(String arn) {
-        return policies.remove(arn) != null;
+        boolean removed = policies.remove(arn) != null;
+        if (removed) {
+            changed();
+        }
+        return removed;
     }
 
     public Optional<ManagedPolicy> policy(String arn) {
@@ -230,13 +269,18 @@ public final class IamDirectory {
 
     // ---- access keys ------------------------------------------------------------------------
 
-    public void putAccessKey(AccessKey key) {
+    public synchronized void putAccessKey(AccessKey key) {
         accessKeys.put(key.accessKeyId(), key);
+        changed();
     }
 
-    public boolean deleteAccessKey(String accessKeyId) {
+    public synchronized boolean deleteAccessKey(String accessKeyId) {
         keyUses.remove(accessKeyId);
-        return accessKeys.remove(accessKeyId) != null;
+        boolean removed = accessKeys.remove(accessKeyId) != null;
+        if (removed) {
+            changed();
+        }
+        return removed;
     }
 
     public Optional<AccessKey> accessKey(String accessKeyId) {
@@ -269,7 +313,8 @@ public final class IamDirectory {
             synchronized (this) {
                 Role current = rolesById.get(roleId);
                 if (current != null) {
-                    putRole(current.withLastUsed(now, region));
+                    // Last use is not worth a durable write on the request path.
+                    putRoleQuietly(current.withLastUsed(now, region));
                 }
             }
         }
