@@ -207,7 +207,7 @@ final class Condition {
                 return NO_MATCH;
             }
             case DATE: {
-                Long request = Values.epochMillis(requestValue);
+                Long request = ctx.epochMillis(requestValue);
                 if (request == null) {
                     return UNREADABLE;
                 }

@@ -14,6 +14,9 @@ final class EvaluationContext implements TextPattern.VariableSource {
         this.now = now;
     }
 
+    /** The current time, formatted once per evaluation (and remembered as an instant for Date operators). */
+    private String currentTime;
+
     ContextValue lookup(String lowerKey) {
         ContextValue given = request.context().getNormalized(lowerKey);
         if (given != null) {
@@ -21,6 +24,21 @@ final class EvaluationContext implements TextPattern.VariableSource {
         }
         String derived = derived(lowerKey);
         return derived == null ? null : ContextValue.single(derived);
+    }
+
+    /** A date value in epoch milliseconds; the derived current time is not parsed back from its text. */
+    Long epochMillis(String text) {
+        if (text != null && text == currentTime) {
+            return now.toEpochMilli() / 1000 * 1000;
+        }
+        return Values.epochMillis(text);
+    }
+
+    private String currentTime() {
+        if (currentTime == null) {
+            currentTime = Values.isoSeconds(now);
+        }
+        return currentTime;
     }
 
     @Override
@@ -51,7 +69,7 @@ final class EvaluationContext implements TextPattern.VariableSource {
             case "aws:principalservicename":
                 return principal instanceof Principal.ServicePrincipal service ? service.name() : null;
             case "aws:currenttime":
-                return now.toString();
+                return currentTime();
             case "aws:epochtime":
                 return String.valueOf(now.getEpochSecond());
             default:

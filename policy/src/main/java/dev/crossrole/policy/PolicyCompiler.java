@@ -32,9 +32,12 @@ final class PolicyCompiler {
         JsonNode resourceNode = node.get(notResource ? "NotResource" : "Resource");
         TextPattern[] resources = null;
         if (resourceNode != null) {
-            resources = PolicyValidator.strings(resourceNode).stream()
-                    .map(r -> TextPattern.compile(r, variables && variablesAllowedIn(r)))
-                    .toArray(TextPattern[]::new);
+            List<String> written = PolicyValidator.strings(resourceNode);
+            resources = new TextPattern[written.size()];
+            for (int i = 0; i < resources.length; i++) {
+                String r = written.get(i);
+                resources[i] = TextPattern.compile(r, variables && variablesAllowedIn(r));
+            }
         }
         return new Statement(index, sid, allow, principals, notPrincipal, actions, notAction, resources, notResource,
                 conditions(node.get("Condition"), variables));

@@ -92,7 +92,15 @@ public final class PolicyEngine {
             GroupResult resource = set.resourcePolicy() != null
                     ? scan(resourceKind, List.of(set.resourcePolicy()), true) : new GroupResult();
 
-            recordGates(scpLevels, rcpLevels, identity, boundary, sessionPolicies, resource, resourceKind, caller, session);
+            this.scpLevels = scpLevels;
+            this.rcpLevels = rcpLevels;
+            this.identity = identity;
+            this.boundary = boundary;
+            this.sessionResult = sessionPolicies;
+            this.resource = resource;
+            this.resourceKind = resourceKind;
+            this.caller = caller;
+            this.isSession = session;
 
             // 1. An applicable explicit deny anywhere decides; report the first type in AWS's order.
             for (GroupResult level : scpLevels) {
@@ -242,9 +250,19 @@ public final class PolicyEngine {
             return new StatementRef(kind, policy.name(), statement.index, statement.sid, statement.allow ? "Allow" : "Deny");
         }
 
-        private void recordGates(List<GroupResult> scpLevels, List<GroupResult> rcpLevels, GroupResult identity,
-                                 GroupResult boundary, GroupResult session, GroupResult resource,
-                                 PolicyKind resourceKind, boolean caller, boolean isSession) {
+        // The groups' results, kept for the explanation.
+        private List<GroupResult> scpLevels = List.of();
+        private List<GroupResult> rcpLevels = List.of();
+        private GroupResult identity = new GroupResult();
+        private GroupResult boundary = new GroupResult();
+        private GroupResult sessionResult = new GroupResult();
+        private GroupResult resource = new GroupResult();
+        private PolicyKind resourceKind = PolicyKind.RESOURCE;
+        private boolean caller;
+        private boolean isSession;
+
+        private void recordGates() {
+            GroupResult session = sessionResult;
             for (int i = 0; i < scpLevels.size(); i++) {
                 gates.add(new Gate(PolicyKind.SCP, outcome(scpLevels.get(i)), "organization level " + i
                         + (i == 0 ? " (root)" : i == scpLevels.size() - 1 ? " (account)" : " (OU)")));
@@ -299,6 +317,14 @@ public final class PolicyEngine {
         }
 
         private Decision decide(Outcome outcome, PolicyKind decidedBy) {
+            return new Decision(outcome, decidedBy, () -> explain(outcome, decidedBy));
+        }
+
+        /** The explanation, assembled only when someone reads it. */
+        private Explanation explain(Outcome outcome, PolicyKind decidedBy) {
+            if (gates.isEmpty()) {
+                recordGates();
+            }
             Set<String> missing = new LinkedHashSet<>();
             for (FailedCondition condition : failed) {
                 if (condition.requestValues() == null) {
@@ -321,13 +347,13 @@ public final class PolicyEngine {
                     principal.accountId(), resourceAccount, crossAccount, List.copyOf(gates), List.copyOf(matched),
                     List.copyOf(failed), List.copyOf(missing), side, null);
             String fix = Fixes.suggest(outcome, decidedBy, explanation, request, set);
-            if (fix != null) {
-                explanation = new Explanation(explanation.principal(), explanation.action(), explanation.resource(),
-                        explanation.principalAccount(), explanation.resourceAccount(), explanation.crossAccount(),
-                        explanation.gates(), explanation.matchedStatements(), explanation.failedConditions(),
-                        explanation.missingKeys(), explanation.decidingSide(), fix);
+            if (fix == null) {
+                return explanation;
             }
-            return new Decision(outcome, decidedBy, explanation);
+            return new Explanation(explanation.principal(), explanation.action(), explanation.resource(),
+                    explanation.principalAccount(), explanation.resourceAccount(), explanation.crossAccount(),
+                    explanation.gates(), explanation.matchedStatements(), explanation.failedConditions(),
+                    explanation.missingKeys(), explanation.decidingSide(), fix);
         }
     }
 

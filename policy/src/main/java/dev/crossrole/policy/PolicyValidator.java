@@ -42,7 +42,6 @@ final class PolicyValidator {
             "oidc-provider/", "report/", "access-report/");
     private static final Set<String> TRUST_ACTION_NAMES = Set.of("sts:assumerole", "sts:assumerolewithsaml",
             "sts:assumerolewithwebidentity", "sts:tagsession", "sts:setsourceidentity", "sts:setcontext");
-    private static final Pattern VENDOR = Pattern.compile("[a-zA-Z0-9.\\-]*");
     private static final Pattern IAM_NAME = Pattern.compile("[\\w+=,.@-]+");
     private static final Pattern SERVICE_PRINCIPAL = Pattern.compile("[a-z0-9][a-z0-9.-]*\\.amazonaws\\.com(\\.cn)?");
     private static final Pattern FEDERATED_HOST = Pattern.compile("[a-zA-Z0-9][a-zA-Z0-9.-]*\\.[a-zA-Z]{2,}(/[\\w./-]*)?");
@@ -124,15 +123,20 @@ final class PolicyValidator {
             if (text.length() > maxLength) {
                 return validationError(parameter, "Member must have length less than or equal to " + maxLength);
             }
-            for (int i = 0; i < text.length(); i++) {
-                char c = text.charAt(i);
-                if (!(c == '\t' || c == '\n' || c == '\r' || (c >= 0x20 && c <= 0xFF))) {
-                    return validationError(parameter, "Member must satisfy regular expression pattern:"
-                            + " [\\u0009\\u000A\\u000D\\u0020-\\u00FF]+");
-                }
+        }
+        // One pass: IAM's character set, and the size without whitespace that IAM's quotas count.
+        int size = 0;
+        boolean charactersOk = true;
+        for (char c : text.toCharArray()) {
+            if (c != ' ' && c != '\t' && c != '\n' && c != '\r') {
+                size++;
+                charactersOk &= c >= 0x20 && c <= 0xFF;
             }
         }
-        int size = nonWhitespaceLength(text);
+        if (parameter != null && !charactersOk) {
+            return validationError(parameter, "Member must satisfy regular expression pattern:"
+                    + " [\\u0009\\u000A\\u000D\\u0020-\\u00FF]+");
+        }
         switch (kind) {
             case IDENTITY:
             case BOUNDARY:
@@ -528,22 +532,40 @@ final class PolicyValidator {
 
     private static boolean failsLegacyArnParsing(String resource) {
         int colons = 0;
+        int second = -1;
+        int third = -1;
         for (int i = 0; i < resource.length(); i++) {
             if (resource.charAt(i) == ':') {
                 colons++;
+                if (colons == 2) {
+                    second = i;
+                } else if (colons == 3) {
+                    third = i;
+                }
             }
         }
         if (colons < 5 && resource.contains("::")) {
             return true;
         }
-        String[] parts = resource.split(":", -1);
-        return parts.length < 3 || parts[2].isEmpty();
+        // The third field (the service) must be present and non-empty.
+        return second < 0 || (third < 0 ? second == resource.length() - 1 : third == second + 1);
     }
 
     /** IAM's message for a Resource entry that is not {@code *} or an ARN it accepts, or {@code null}. */
     static String resourceFormatMessage(String resource) {
         if (resource.equals("*")) {
             return null;
+        }
+        // Fast path for the common well-formed ARN: only IAM ARNs and S3 ARNs with a region have more rules.
+        if (resource.startsWith("arn:aws:")) {
+            int serviceEnd = resource.indexOf(':', 8);
+            if (serviceEnd > 8) {
+                boolean iam = serviceEnd == 11 && resource.startsWith("iam", 8);
+                boolean s3 = serviceEnd == 10 && resource.startsWith("s3", 8);
+                if (!iam && (!s3 || resource.startsWith(":", serviceEnd + 1))) {
+                    return null;
+                }
+            }
         }
         int first = resource.indexOf(':');
         if (first < 0) {
@@ -619,15 +641,21 @@ final class PolicyValidator {
     }
 
     static String actionVendorMessage(String action) {
-        String[] parts = action.split(":", -1);
-        if (parts.length == 1 && !parts[0].equals("*")) {
-            return NO_VENDOR;
+        int colon = action.indexOf(':');
+        if (colon < 0) {
+            return action.equals("*") ? null : NO_VENDOR;
         }
-        if (parts.length > 2) {
+        if (action.indexOf(':', colon + 1) >= 0) {
             return ONE_COLON;
         }
-        if (!parts[0].equals("*") && !VENDOR.matcher(parts[0]).matches()) {
-            return "Vendor " + parts[0] + " is not valid";
+        if (colon == 1 && action.charAt(0) == '*') {
+            return null;
+        }
+        for (int i = 0; i < colon; i++) {
+            char c = action.charAt(i);
+            if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '.')) {
+                return "Vendor " + action.substring(0, colon) + " is not valid";
+            }
         }
         return null;
     }

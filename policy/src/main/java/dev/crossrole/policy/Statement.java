@@ -11,7 +11,11 @@ final class Statement {
     /** {@code null} when the statement names no principal (identity-style statements). */
     final PrincipalEntry[] principals;
     final boolean notPrincipal;
-    final Glob[] actions;
+    /** The action patterns as written; compiled to globs on first use (many statements never see a request). */
+    private final String[] actionPatterns;
+    private volatile Glob[] actions;
+    /** Marks an action pattern that can never match (a wildcard in the service prefix). */
+    private static final Glob NEVER = Glob.literal("\u0000never", false);
     final boolean notAction;
     /** {@code null} when the statement has no Resource element (trust policies). */
     final TextPattern[] resources;
@@ -26,7 +30,7 @@ final class Statement {
         this.allow = allow;
         this.principals = principals;
         this.notPrincipal = notPrincipal;
-        this.actions = actions.stream().map(Statement::compileAction).toArray(Glob[]::new);
+        this.actionPatterns = actions.toArray(new String[0]);
         this.notAction = notAction;
         this.resources = resources;
         this.notResource = notResource;
@@ -42,17 +46,32 @@ final class Statement {
             return Glob.of("*", true);
         }
         int colon = action.indexOf(':');
-        String vendor = colon < 0 ? action : action.substring(0, colon);
-        if (vendor.indexOf('*') >= 0 || vendor.indexOf('?') >= 0) {
-            return null;
+        int vendorEnd = colon < 0 ? action.length() : colon;
+        for (int i = 0; i < vendorEnd; i++) {
+            char c = action.charAt(i);
+            if (c == '*' || c == '?') {
+                return NEVER;
+            }
         }
         return Glob.of(action.toLowerCase(Locale.ROOT), true);
     }
 
+    private Glob[] actionGlobs() {
+        Glob[] compiled = actions;
+        if (compiled == null) {
+            compiled = new Glob[actionPatterns.length];
+            for (int i = 0; i < compiled.length; i++) {
+                compiled[i] = compileAction(actionPatterns[i]);
+            }
+            actions = compiled;
+        }
+        return compiled;
+    }
+
     boolean actionMatches(String lowerAction) {
         boolean any = false;
-        for (Glob glob : actions) {
-            if (glob != null && glob.matches(lowerAction)) {
+        for (Glob glob : actionGlobs()) {
+            if (glob != NEVER && glob.matches(lowerAction)) {
                 any = true;
                 break;
             }

@@ -13,8 +13,13 @@ final class TextPattern {
     private final String raw;
     /** {@code null} when the text has no variables, so the precompiled forms apply. */
     private final Part[] parts;
-    private final Glob sensitive;
-    private final Glob insensitive;
+    /** Compiled on first use: a policy's patterns are validated at once but matched only when requests come. */
+    private volatile Glob sensitive;
+    private volatile Glob insensitive;
+    /** The last glob built for substituted values: the same principal tends to ask again and again. */
+    private volatile Memo memo;
+
+    private record Memo(String[] values, Glob glob) {}
 
     private sealed interface Part permits Literal, Variable {}
 
@@ -27,8 +32,6 @@ final class TextPattern {
     private TextPattern(String raw, Part[] parts) {
         this.raw = raw;
         this.parts = parts;
-        this.sensitive = parts == null ? Glob.of(raw, false) : null;
-        this.insensitive = parts == null ? Glob.of(raw, true) : null;
     }
 
     static TextPattern compile(String raw, boolean variablesEnabled) {
@@ -130,10 +133,45 @@ final class TextPattern {
     /** The wildcard pattern with variables substituted as literal text, or {@code null} when a variable has no value. */
     Glob resolveGlob(VariableSource source, boolean ignoreCase) {
         if (parts == null) {
-            return ignoreCase ? insensitive : sensitive;
+            if (!ignoreCase) {
+                Glob g = sensitive;
+                if (g == null) {
+                    g = Glob.of(raw, false);
+                    sensitive = g;
+                }
+                return g;
+            }
+            Glob g = insensitive;
+            if (g == null) {
+                g = Glob.of(raw, true);
+                insensitive = g;
+            }
+            return g;
         }
+        String[] values = new String[parts.length];
+        for (int i = 0; i < parts.length; i++) {
+            if (parts[i] instanceof Variable variable) {
+                values[i] = substitute(variable, source);
+                if (values[i] == null) {
+                    return null;
+                }
+            }
+        }
+        Memo last = memo;
+        if (!ignoreCase && last != null && java.util.Arrays.equals(last.values(), values)) {
+            return last.glob();
+        }
+        Glob built = buildGlob(values, ignoreCase);
+        if (!ignoreCase) {
+            memo = new Memo(values, built);
+        }
+        return built;
+    }
+
+    private Glob buildGlob(String[] values, boolean ignoreCase) {
         StringBuilder chars = new StringBuilder(raw.length() + 16);
         StringBuilder flags = new StringBuilder(raw.length() + 16);
+        int index = 0;
         for (Part part : parts) {
             if (part instanceof Literal literal) {
                 String text = literal.text();
@@ -143,13 +181,11 @@ final class TextPattern {
                     flags.append(c == '*' || c == '?' ? 'w' : 'l');
                 }
             } else {
-                String value = substitute((Variable) part, source);
-                if (value == null) {
-                    return null;
-                }
+                String value = values[index];
                 chars.append(value);
                 flags.append("l".repeat(value.length()));
             }
+            index++;
         }
         char[] patternChars = chars.toString().toCharArray();
         boolean[] wild = new boolean[patternChars.length];

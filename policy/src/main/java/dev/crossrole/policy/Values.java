@@ -66,6 +66,42 @@ final class Values {
 
     // ---- dates -------------------------------------------------------------------------------
 
+    /** {@code yyyy-MM-ddTHH:mm:ssZ} in UTC, written by hand (DateTimeFormatter costs more than the decision). */
+    static String isoSeconds(java.time.Instant instant) {
+        long seconds = instant.getEpochSecond();
+        long days = Math.floorDiv(seconds, 86_400L);
+        int secondOfDay = (int) Math.floorMod(seconds, 86_400L);
+        // Civil date from days since 1970-01-01 (H. Hinnant's algorithm).
+        long z = days + 719468;
+        long era = (z >= 0 ? z : z - 146096) / 146097;
+        long doe = z - era * 146097;
+        long yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+        long y = yoe + era * 400;
+        long doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+        long mp = (5 * doy + 2) / 153;
+        long d = doy - (153 * mp + 2) / 5 + 1;
+        long m = mp < 10 ? mp + 3 : mp - 9;
+        y += m <= 2 ? 1 : 0;
+        if (y < 0 || y > 9999) {
+            return instant.toString();
+        }
+        char[] out = "0000-00-00T00:00:00Z".toCharArray();
+        put(out, 0, (int) y, 4);
+        put(out, 5, (int) m, 2);
+        put(out, 8, (int) d, 2);
+        put(out, 11, secondOfDay / 3600, 2);
+        put(out, 14, secondOfDay / 60 % 60, 2);
+        put(out, 17, secondOfDay % 60, 2);
+        return new String(out);
+    }
+
+    private static void put(char[] out, int at, int value, int width) {
+        for (int i = width - 1; i >= 0; i--) {
+            out[at + i] = (char) ('0' + value % 10);
+            value /= 10;
+        }
+    }
+
     /**
      * An instant in epoch milliseconds, read from epoch seconds ({@code 1700000000}) or an ISO-8601 date
      * ({@code 2019-07-01}, {@code 2019-07-01T13:20:15Z}, {@code 2016-12-13T21:20:37.593194+00:00});
