@@ -54,7 +54,9 @@ public final class PolicyEngine {
             this.resourceAccount = request.effectiveResourceAccount();
             this.ctx = new EvaluationContext(request, resourceAccount, clock.instant());
             this.lowerAction = request.lowerAction();
-            this.hasBoundary = set.permissionsBoundary() != null;
+            // Only users and role sessions can have a permissions boundary.
+            this.hasBoundary = set.permissionsBoundary() != null && (principal instanceof Principal.IamUser
+                    || principal instanceof Principal.RoleSession || principal instanceof Principal.FederatedUser);
         }
 
         /** Which statements of one group applied. */

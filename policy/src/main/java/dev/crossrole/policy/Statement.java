@@ -118,7 +118,8 @@ final class Statement {
         }
         PrincipalEntry.Level[] levels = PrincipalEntry.Level.of(principal);
         if (notPrincipal) {
-            if (callerHasBoundary) {
+            // AWS: a Deny with NotPrincipal always applies to a principal that has a permissions boundary.
+            if (callerHasBoundary && !allow) {
                 return Grant.DIRECT;
             }
             for (PrincipalEntry.Level level : levels) {
