@@ -68,14 +68,56 @@ public final class ContainerEndpoints {
         return switch (sub) {
             case "", "/" -> HttpResponse.json(200, containerMetadata(task, task.containers.get(0)).toString());
             case "/task" -> HttpResponse.json(200, taskMetadata(task).toString());
-            case "/stats" -> HttpResponse.json(200, "{}");
+            case "/stats" -> HttpResponse.json(200, stats(task.containers.get(0)).toString());
             case "/task/stats" -> {
                 ObjectNode stats = JSON.createObjectNode();
-                task.containers.forEach(c -> stats.putObject(c.runtimeId == null ? c.name : c.runtimeId));
+                task.containers.forEach(c -> stats.set(c.runtimeId == null ? c.name : c.runtimeId, stats(c)));
                 yield HttpResponse.json(200, stats.toString());
             }
             default -> error(404, "NotFound", "Unknown metadata path " + sub);
         };
+    }
+
+    /**
+     * Docker-style stats for a container (the fields ECS passes through from Docker): CPU time and memory of
+     * its process, read from /proc where the process is local and alive; zeros otherwise.
+     */
+    private static ObjectNode stats(EcsTask.Container c) {
+        long cpuNanos = 0;
+        long rssBytes = 0;
+        int processes = 0;
+        if (c.runtimeId != null && c.runtimeId.matches("\\d+")) {
+            java.util.Optional<ProcessHandle> handle = ProcessHandle.of(Long.parseLong(c.runtimeId));
+            if (handle.isPresent() && handle.get().isAlive()) {
+                processes = 1 + (int) handle.get().descendants().count();
+                cpuNanos = handle.get().info().totalCpuDuration().map(java.time.Duration::toNanos).orElse(0L);
+                try {
+                    for (String line : java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc", c.runtimeId, "status"))) {
+                        if (line.startsWith("VmRSS:")) {
+                            rssBytes = Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
+                        }
+                    }
+                } catch (java.io.IOException | RuntimeException e) {
+                    // the process ended meanwhile, or /proc is not there: report what is known
+                }
+            }
+        }
+        String now = java.time.Instant.now().toString();
+        ObjectNode node = JSON.createObjectNode();
+        node.put("read", now);
+        node.put("preread", now);
+        node.put("name", c.name);
+        node.put("id", c.runtimeId == null ? "" : c.runtimeId);
+        node.put("num_procs", processes);
+        node.putObject("pids_stats").put("current", processes);
+        ObjectNode cpu = node.putObject("cpu_stats");
+        cpu.putObject("cpu_usage").put("total_usage", cpuNanos).put("usage_in_kernelmode", 0)
+                .put("usage_in_usermode", cpuNanos);
+        cpu.put("online_cpus", Runtime.getRuntime().availableProcessors());
+        node.putObject("memory_stats").put("usage", rssBytes).put("max_usage", rssBytes)
+                .put("limit", Runtime.getRuntime().maxMemory());
+        node.putObject("networks");
+        return node;
     }
 
     private static ObjectNode containerMetadata(EcsTask task, EcsTask.Container c) {

@@ -132,7 +132,7 @@ public final class EcsTasks implements AutoCloseable {
             try {
                 List<String> argv = argv(task, container);
                 TaskRuntime.RunningContainer running = runtime.start(new TaskRuntime.ContainerLaunch(task.id, container.name,
-                        container.image, argv, container.environment, task.workDir, container.logFile));
+                        container.image, argv, container.environment, workingDirectory(task, container), container.logFile));
                 synchronized (task) {
                     container.running = running;
                     container.runtimeId = running.runtimeId();
@@ -159,6 +159,20 @@ public final class EcsTasks implements AutoCloseable {
                 task.changed();
             }
         }
+    }
+
+    /**
+     * The container's {@code workingDirectory}: an absolute path is used as it is (there is no image
+     * file system); a relative one, or none, is inside the task's own directory.
+     */
+    private static Path workingDirectory(EcsTask task, EcsTask.Container container) {
+        for (var def : task.definition.document().get("containerDefinitions")) {
+            if (def.get("name").asText().equals(container.name) && def.hasNonNull("workingDirectory")) {
+                Path wanted = Path.of(def.get("workingDirectory").asText());
+                return wanted.isAbsolute() ? wanted : task.workDir.resolve(wanted);
+            }
+        }
+        return task.workDir;
     }
 
     /** The container's entryPoint then command, with the task's container overrides applied. */
