@@ -29,7 +29,7 @@ final class EvaluationContext implements TextPattern.VariableSource {
     /** A date value in epoch milliseconds; the derived current time is not parsed back from its text. */
     Long epochMillis(String text) {
         if (text != null && text == currentTime) {
-            return now.toEpochMilli() / 1000 * 1000;
+            return now.getEpochSecond() * 1000;
         }
         return Values.epochMillis(text);
     }

@@ -65,13 +65,13 @@ class PolicyPropertiesTest {
     // =========================================================================================
 
     /**
-     * AWS supports NotPrincipal with Deny only ("Using it with Allow is not supported"), so generated
-     * statements use it with Deny only. The engine accepts Allow + NotPrincipal and then breaks the
-     * deny-monotonicity property (see {@link #knownBugADenyOnlyBoundaryCanTurnAnImplicitDenyIntoAnAllow}); with
-     * this set to true, {@link #addingADenyNeverLoosensADecision} found it (after 296 tries in one run).
-     * Set it to true once the engine is fixed.
+     * AWS supports NotPrincipal with Deny only ("Using it with Allow is not supported"), but the engine
+     * accepts Allow + NotPrincipal in resource policies, so generated statements use it with both
+     * effects. With Allow it once broke the deny-monotonicity property (see
+     * {@link #aDenyOnlyBoundaryNeverTurnsAnImplicitDenyIntoAnAllow}); set this to false to generate
+     * NotPrincipal with Deny only.
      */
-    static final boolean ALLOW_WITH_NOT_PRINCIPAL = false;
+    static final boolean ALLOW_WITH_NOT_PRINCIPAL = true;
 
     static final String SRC = "111122223333";
     static final String DST = "555566667777";
