@@ -624,6 +624,18 @@ class EcsApiSdkTest {
     }
 
     @Test
+    void aRoleOfAnotherAccountCannotBePassed() {
+        // Even an administrator cannot hand ECS a role that lives in another account.
+        crossrole.role(B, "foreign-task-role", ECS_TRUST);
+        String foreign = "arn:aws:iam::" + B + ":role/foreign-task-role";
+        assertError(AccessDeniedException.class, "AccessDeniedException", "User: " + userArn(A, "admin")
+                + " is not authorized to perform: iam:PassRole on resource: " + foreign
+                + " because no resource-based policy allows the iam:PassRole action",
+                () -> ecs.registerTaskDefinition(r -> r.family("api-foreign-role").taskRoleArn(foreign)
+                        .containerDefinitions(container("app").build())));
+    }
+
+    @Test
     void taskRoleTrustConditionsSeeTheTaskAccountAndArn() throws Exception {
         String confused = "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Principal\":"
                 + "{\"Service\":\"ecs-tasks.amazonaws.com\"},\"Action\":\"sts:AssumeRole\",\"Condition\":{"
