@@ -112,7 +112,7 @@ final class AccountOperations {
     }
 
     private List<Shape> attachedList(List<String> arns) {
-        return IamSupport.shapes(UserOperations.attachedPolicies(iam, arns, null), UserOperations::attachedShape);
+        return IamSupport.shapes(EntityPolicyOperations.attachedPolicies(iam, arns, null), EntityPolicyOperations::attachedShape);
     }
 
     private static Shape boundary(String arn) {

@@ -12,7 +12,6 @@ import dev.crossrole.server.service.Call;
 import dev.crossrole.server.service.PreparedCall;
 import java.util.ArrayList;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -46,13 +45,13 @@ final class GroupOperations {
         ops.put("AddUserToGroup", g::addUserToGroup);
         ops.put("RemoveUserFromGroup", g::removeUserFromGroup);
         ops.put("ListGroupsForUser", g::listGroupsForUser);
-        ops.put("PutGroupPolicy", g::putGroupPolicy);
-        ops.put("GetGroupPolicy", g::getGroupPolicy);
-        ops.put("ListGroupPolicies", g::listGroupPolicies);
-        ops.put("DeleteGroupPolicy", g::deleteGroupPolicy);
-        ops.put("AttachGroupPolicy", g::attachGroupPolicy);
-        ops.put("DetachGroupPolicy", g::detachGroupPolicy);
-        ops.put("ListAttachedGroupPolicies", g::listAttachedGroupPolicies);
+        EntityPolicyOperations.register(ops, g.iam, new EntityPolicyOperations.Entity<>("Group",
+                GroupOperations::groupName, INLINE_QUOTA, ATTACHED_QUOTA,
+                (call, action, name, extra) -> g.onGroup(call, action, name, extra == null ? null : extra.build()),
+                g::existing, Group::name, Group::inlinePolicies, Group::attachedPolicyArns,
+                (group, inline) -> with(group, group.name(), group.path(), inline, group.attachedPolicyArns(), group.members()),
+                (group, attached) -> with(group, group.name(), group.path(), group.inlinePolicies(), attached, group.members()),
+                g.iam::putGroup, policy -> { }));
     }
 
     // ---- shapes and copies --------------------------------------------------------------------
@@ -264,136 +263,6 @@ final class GroupOperations {
             IamUser user = iam.user(account(call), userName).orElseThrow(() -> IamSupport.noSuchUser(userName));
             IamSupport.Page<Group> p = IamSupport.page(iam.groupsOf(user.account(), user.name()), page);
             return p.into(Shape.of().put("Groups", IamSupport.shapes(p.items(), GroupOperations::groupShape)));
-        });
-    }
-
-    // ---- inline policies --------------------------------------------------------------------
-
-    private PreparedCall putGroupPolicy(Call call, QueryParams params) {
-        Constraints c = new Constraints();
-        String name = groupName(params, c);
-        String policyName = UserOperations.policyName(params, c);
-        String document = params.get("PolicyDocument");
-        IamSupport.document(c, "policyDocument", document);
-        c.check();
-        return PreparedCall.of(List.of(onGroup(call, "iam:PutGroupPolicy", name, null)), () -> {
-            synchronized (iam) {
-                Group group = existing(call, name);
-                Policy policy = UserOperations.parseInline(document, policyName);
-                Map<String, Policy> inline = new LinkedHashMap<>(group.inlinePolicies());
-                inline.put(policyName, policy);
-                if (UserOperations.inlineSize(inline) > INLINE_QUOTA) {
-                    throw IamSupport.limitExceeded("Maximum policy size of " + INLINE_QUOTA + " bytes exceeded for group "
-                            + group.name());
-                }
-                iam.putGroup(with(group, group.name(), group.path(), inline, group.attachedPolicyArns(), group.members()));
-                return null;
-            }
-        });
-    }
-
-    private PreparedCall getGroupPolicy(Call call, QueryParams params) {
-        Constraints c = new Constraints();
-        String name = groupName(params, c);
-        String policyName = UserOperations.policyName(params, c);
-        c.check();
-        return PreparedCall.of(List.of(onGroup(call, "iam:GetGroupPolicy", name, null)), () -> {
-            Group group = existing(call, name);
-            Policy policy = group.inlinePolicies().get(policyName);
-            if (policy == null) {
-                throw IamSupport.noSuchEntity("The group policy with name " + policyName + " cannot be found.");
-            }
-            return Shape.of().put("GroupName", group.name()).put("PolicyName", policyName)
-                    .put("PolicyDocument", IamSupport.encodeDocument(policy.text()));
-        });
-    }
-
-    private PreparedCall listGroupPolicies(Call call, QueryParams params) {
-        Constraints c = new Constraints();
-        String name = groupName(params, c);
-        IamSupport.PageRequest page = IamSupport.pageRequest(params, c);
-        return PreparedCall.of(List.of(onGroup(call, "iam:ListGroupPolicies", name, null)), () -> {
-            List<String> names = existing(call, name).inlinePolicies().keySet().stream().sorted().toList();
-            IamSupport.Page<String> p = IamSupport.page(names, page);
-            return p.into(Shape.of().put("PolicyNames", p.items()));
-        });
-    }
-
-    private PreparedCall deleteGroupPolicy(Call call, QueryParams params) {
-        Constraints c = new Constraints();
-        String name = groupName(params, c);
-        String policyName = UserOperations.policyName(params, c);
-        c.check();
-        return PreparedCall.of(List.of(onGroup(call, "iam:DeleteGroupPolicy", name, null)), () -> {
-            synchronized (iam) {
-                Group group = existing(call, name);
-                if (!group.inlinePolicies().containsKey(policyName)) {
-                    throw IamSupport.noSuchEntity("The group policy with name " + policyName + " cannot be found.");
-                }
-                Map<String, Policy> inline = new LinkedHashMap<>(group.inlinePolicies());
-                inline.remove(policyName);
-                iam.putGroup(with(group, group.name(), group.path(), inline, group.attachedPolicyArns(), group.members()));
-                return null;
-            }
-        });
-    }
-
-    // ---- attached managed policies ----------------------------------------------------------
-
-    private PreparedCall attachGroupPolicy(Call call, QueryParams params) {
-        Constraints c = new Constraints();
-        String name = groupName(params, c);
-        String arn = UserOperations.policyArn(params, c);
-        c.check();
-        RequestContext context = RequestContext.builder().single("iam:PolicyARN", arn).build();
-        return PreparedCall.of(List.of(onGroup(call, "iam:AttachGroupPolicy", name, context)), () -> {
-            synchronized (iam) {
-                Group group = existing(call, name);
-                RoleOperations.attachable(iam, account(call), arn);
-                if (!group.attachedPolicyArns().contains(arn)) {
-                    if (group.attachedPolicyArns().size() >= ATTACHED_QUOTA) {
-                        throw IamSupport.limitExceeded("Cannot exceed quota for PoliciesPerGroup: " + ATTACHED_QUOTA);
-                    }
-                    List<String> attached = new ArrayList<>(group.attachedPolicyArns());
-                    attached.add(arn);
-                    iam.putGroup(with(group, group.name(), group.path(), group.inlinePolicies(), attached, group.members()));
-                }
-                return null;
-            }
-        });
-    }
-
-    private PreparedCall detachGroupPolicy(Call call, QueryParams params) {
-        Constraints c = new Constraints();
-        String name = groupName(params, c);
-        String arn = UserOperations.policyArn(params, c);
-        c.check();
-        RequestContext context = RequestContext.builder().single("iam:PolicyARN", arn).build();
-        return PreparedCall.of(List.of(onGroup(call, "iam:DetachGroupPolicy", name, context)), () -> {
-            synchronized (iam) {
-                Group group = existing(call, name);
-                if (!group.attachedPolicyArns().contains(arn)) {
-                    throw IamSupport.noSuchEntity("Policy " + arn + " was not found.");
-                }
-                List<String> attached = new ArrayList<>(group.attachedPolicyArns());
-                attached.remove(arn);
-                iam.putGroup(with(group, group.name(), group.path(), group.inlinePolicies(), attached, group.members()));
-                return null;
-            }
-        });
-    }
-
-    private PreparedCall listAttachedGroupPolicies(Call call, QueryParams params) {
-        Constraints c = new Constraints();
-        String name = groupName(params, c);
-        String prefix = params.get("PathPrefix");
-        c.length("pathPrefix", prefix, 1, 512);
-        IamSupport.PageRequest page = IamSupport.pageRequest(params, c);
-        return PreparedCall.of(List.of(onGroup(call, "iam:ListAttachedGroupPolicies", name, null)), () -> {
-            List<ManagedPolicy> attached = UserOperations.attachedPolicies(iam, existing(call, name).attachedPolicyArns(),
-                    prefix);
-            IamSupport.Page<ManagedPolicy> p = IamSupport.page(attached, page);
-            return p.into(Shape.of().put("AttachedPolicies", IamSupport.shapes(p.items(), UserOperations::attachedShape)));
         });
     }
 }

@@ -5,7 +5,6 @@ import static dev.crossrole.server.iam.IamSupport.account;
 import dev.crossrole.policy.InvalidPolicyException;
 import dev.crossrole.policy.Policies;
 import dev.crossrole.policy.Policy;
-import dev.crossrole.policy.PolicyKind;
 import dev.crossrole.policy.RequestContext;
 import dev.crossrole.server.authz.AccessCheck;
 import dev.crossrole.server.protocol.Constraints;
@@ -50,13 +49,10 @@ final class RoleOperations {
         ops.put("TagRole", r::tagRole);
         ops.put("UntagRole", r::untagRole);
         ops.put("ListRoleTags", r::listRoleTags);
-        ops.put("PutRolePolicy", r::putRolePolicy);
-        ops.put("GetRolePolicy", r::getRolePolicy);
-        ops.put("ListRolePolicies", r::listRolePolicies);
-        ops.put("DeleteRolePolicy", r::deleteRolePolicy);
-        ops.put("AttachRolePolicy", r::attachRolePolicy);
-        ops.put("DetachRolePolicy", r::detachRolePolicy);
-        ops.put("ListAttachedRolePolicies", r::listAttachedRolePolicies);
+        EntityPolicyOperations.register(ops, r.iam, new EntityPolicyOperations.Entity<>("Role",
+                RoleOperations::roleName, INLINE_QUOTA, ATTACHED_QUOTA, r::onRole, r::existing, Role::name,
+                Role::inlinePolicies, Role::attachedPolicyArns, Role::withInlinePolicies, Role::withAttachedPolicies,
+                r.iam::putRole, RoleOperations::refuseServiceRolePolicy));
     }
 
     // ---- shapes -----------------------------------------------------------------------------
@@ -113,6 +109,14 @@ final class RoleOperations {
 
     private String boundaryArn(Call call, String arn) {
         return IamSupport.boundary(iam, account(call), arn);
+    }
+
+    /** Policies under /aws-service-role/ belong to service-linked roles only. */
+    private static void refuseServiceRolePolicy(ManagedPolicy policy) {
+        if (policy.path().startsWith("/aws-service-role/")) {
+            throw new dev.crossrole.server.protocol.AwsException("PolicyNotAttachable", 400,
+                    "Cannot attach a Service Role Policy to a Customer Role.");
+        }
     }
 
     // ---- create, read, update, delete -------------------------------------------------------
@@ -344,175 +348,6 @@ final class RoleOperations {
             IamSupport.Page<Map.Entry<String, String>> p = IamSupport.page(new ArrayList<>(role.tags().entrySet()), page);
             return p.into(Shape.of().put("Tags", IamSupport.shapes(p.items(),
                     e -> Shape.of().put("Key", e.getKey()).put("Value", e.getValue()))));
-        });
-    }
-
-    // ---- inline policies --------------------------------------------------------------------
-
-    private static String policyName(QueryParams params, Constraints c) {
-        String name = params.get("PolicyName");
-        IamSupport.name(c, "policyName", name, 128);
-        return name;
-    }
-
-    private PreparedCall putRolePolicy(Call call, QueryParams params) {
-        Constraints c = new Constraints();
-        String name = roleName(params, c);
-        String policyName = policyName(params, c);
-        String document = params.get("PolicyDocument");
-        IamSupport.document(c, "policyDocument", document);
-        c.check();
-        return PreparedCall.of(List.of(onRole(call, "iam:PutRolePolicy", name, null)), () -> {
-            synchronized (iam) {
-                Role role = existing(call, name);
-                Policy policy;
-                try {
-                    policy = Policies.parse(document, PolicyKind.INLINE, policyName);
-                } catch (InvalidPolicyException e) {
-                    throw IamSupport.malformed(e);
-                }
-                Map<String, Policy> inline = new LinkedHashMap<>(role.inlinePolicies());
-                inline.keySet().removeIf(k -> k.equals(policyName));
-                inline.put(policyName, policy);
-                int size = inline.values().stream().mapToInt(p -> nonWhitespace(p.text())).sum();
-                if (size > INLINE_QUOTA) {
-                    throw IamSupport.limitExceeded("Maximum policy size of " + INLINE_QUOTA + " bytes exceeded for role "
-                            + role.name());
-                }
-                iam.putRole(role.withInlinePolicies(inline));
-                return null;
-            }
-        });
-    }
-
-    static int nonWhitespace(String text) {
-        int n = 0;
-        for (int i = 0; i < text.length(); i++) {
-            if (!Character.isWhitespace(text.charAt(i))) {
-                n++;
-            }
-        }
-        return n;
-    }
-
-    private PreparedCall getRolePolicy(Call call, QueryParams params) {
-        Constraints c = new Constraints();
-        String name = roleName(params, c);
-        String policyName = policyName(params, c);
-        c.check();
-        return PreparedCall.of(List.of(onRole(call, "iam:GetRolePolicy", name, null)), () -> {
-            Role role = existing(call, name);
-            Policy policy = role.inlinePolicies().get(policyName);
-            if (policy == null) {
-                throw IamSupport.noSuchEntity("The role policy with name " + policyName + " cannot be found.");
-            }
-            return Shape.of().put("RoleName", role.name()).put("PolicyName", policyName)
-                    .put("PolicyDocument", IamSupport.encodeDocument(policy.text()));
-        });
-    }
-
-    private PreparedCall listRolePolicies(Call call, QueryParams params) {
-        Constraints c = new Constraints();
-        String name = roleName(params, c);
-        IamSupport.PageRequest page = IamSupport.pageRequest(params, c);
-        return PreparedCall.of(List.of(onRole(call, "iam:ListRolePolicies", name, null)), () -> {
-            List<String> names = existing(call, name).inlinePolicies().keySet().stream().sorted().toList();
-            IamSupport.Page<String> p = IamSupport.page(names, page);
-            return p.into(Shape.of().put("PolicyNames", p.items()));
-        });
-    }
-
-    private PreparedCall deleteRolePolicy(Call call, QueryParams params) {
-        Constraints c = new Constraints();
-        String name = roleName(params, c);
-        String policyName = policyName(params, c);
-        c.check();
-        return PreparedCall.of(List.of(onRole(call, "iam:DeleteRolePolicy", name, null)), () -> {
-            synchronized (iam) {
-                Role role = existing(call, name);
-                if (!role.inlinePolicies().containsKey(policyName)) {
-                    throw IamSupport.noSuchEntity("The role policy with name " + policyName + " cannot be found.");
-                }
-                Map<String, Policy> inline = new LinkedHashMap<>(role.inlinePolicies());
-                inline.remove(policyName);
-                iam.putRole(role.withInlinePolicies(inline));
-                return null;
-            }
-        });
-    }
-
-    // ---- attached managed policies ----------------------------------------------------------
-
-    private static String policyArn(QueryParams params, Constraints c) {
-        String arn = params.get("PolicyArn");
-        c.required("policyArn", arn).length("policyArn", arn, 20, 2048);
-        return arn;
-    }
-
-    /** A managed policy that can be attached in the caller's account: its own customer policies and AWS's. */
-    static ManagedPolicy attachable(IamDirectory iam, String account, String arn) {
-        return IamSupport.attachable(iam, account, arn);
-    }
-
-    private PreparedCall attachRolePolicy(Call call, QueryParams params) {
-        Constraints c = new Constraints();
-        String name = roleName(params, c);
-        String arn = policyArn(params, c);
-        c.check();
-        RequestContext.Builder context = RequestContext.builder().single("iam:PolicyARN", arn);
-        return PreparedCall.of(List.of(onRole(call, "iam:AttachRolePolicy", name, context)), () -> {
-            synchronized (iam) {
-                Role role = existing(call, name);
-                ManagedPolicy policy = attachable(iam, account(call), arn);
-                if (policy.path().startsWith("/aws-service-role/")) {
-                    throw new dev.crossrole.server.protocol.AwsException("PolicyNotAttachable", 400,
-                            "Cannot attach a Service Role Policy to a Customer Role.");
-                }
-                if (!role.attachedPolicyArns().contains(arn)) {
-                    if (role.attachedPolicyArns().size() >= ATTACHED_QUOTA) {
-                        throw IamSupport.limitExceeded("Cannot exceed quota for PoliciesPerRole: " + ATTACHED_QUOTA);
-                    }
-                    List<String> attached = new ArrayList<>(role.attachedPolicyArns());
-                    attached.add(arn);
-                    iam.putRole(role.withAttachedPolicies(attached));
-                }
-                return null;
-            }
-        });
-    }
-
-    private PreparedCall detachRolePolicy(Call call, QueryParams params) {
-        Constraints c = new Constraints();
-        String name = roleName(params, c);
-        String arn = policyArn(params, c);
-        c.check();
-        RequestContext.Builder context = RequestContext.builder().single("iam:PolicyARN", arn);
-        return PreparedCall.of(List.of(onRole(call, "iam:DetachRolePolicy", name, context)), () -> {
-            synchronized (iam) {
-                Role role = existing(call, name);
-                if (!role.attachedPolicyArns().contains(arn)) {
-                    throw IamSupport.noSuchEntity("Policy " + arn + " was not found.");
-                }
-                List<String> attached = new ArrayList<>(role.attachedPolicyArns());
-                attached.remove(arn);
-                iam.putRole(role.withAttachedPolicies(attached));
-                return null;
-            }
-        });
-    }
-
-    private PreparedCall listAttachedRolePolicies(Call call, QueryParams params) {
-        Constraints c = new Constraints();
-        String name = roleName(params, c);
-        String prefix = params.get("PathPrefix");
-        IamSupport.PageRequest page = IamSupport.pageRequest(params, c);
-        return PreparedCall.of(List.of(onRole(call, "iam:ListAttachedRolePolicies", name, null)), () -> {
-            List<ManagedPolicy> attached = existing(call, name).attachedPolicyArns().stream()
-                    .map(arn -> iam.policy(arn).orElse(null)).filter(p -> p != null && IamSupport.underPrefix(p.path(), prefix))
-                    .toList();
-            IamSupport.Page<ManagedPolicy> p = IamSupport.page(attached, page);
-            return p.into(Shape.of().put("AttachedPolicies", IamSupport.shapes(p.items(),
-                    m -> Shape.of().put("PolicyName", m.name()).put("PolicyArn", m.arn()))));
         });
     }
 }

@@ -2,10 +2,7 @@ package dev.crossrole.server.iam;
 
 import static dev.crossrole.server.iam.IamSupport.account;
 
-import dev.crossrole.policy.InvalidPolicyException;
-import dev.crossrole.policy.Policies;
 import dev.crossrole.policy.Policy;
-import dev.crossrole.policy.PolicyKind;
 import dev.crossrole.policy.Principal;
 import dev.crossrole.policy.RequestContext;
 import dev.crossrole.server.authz.AccessCheck;
@@ -58,18 +55,15 @@ final class UserOperations {
         ops.put("ListUserTags", u::listUserTags);
         ops.put("PutUserPermissionsBoundary", u::putBoundary);
         ops.put("DeleteUserPermissionsBoundary", u::deleteBoundary);
-        ops.put("PutUserPolicy", u::putUserPolicy);
-        ops.put("GetUserPolicy", u::getUserPolicy);
-        ops.put("ListUserPolicies", u::listUserPolicies);
-        ops.put("DeleteUserPolicy", u::deleteUserPolicy);
-        ops.put("AttachUserPolicy", u::attachUserPolicy);
-        ops.put("DetachUserPolicy", u::detachUserPolicy);
-        ops.put("ListAttachedUserPolicies", u::listAttachedUserPolicies);
         ops.put("CreateAccessKey", u::createAccessKey);
         ops.put("ListAccessKeys", u::listAccessKeys);
         ops.put("UpdateAccessKey", u::updateAccessKey);
         ops.put("DeleteAccessKey", u::deleteAccessKey);
         ops.put("GetAccessKeyLastUsed", u::getAccessKeyLastUsed);
+        EntityPolicyOperations.register(ops, u.iam, new EntityPolicyOperations.Entity<>("User",
+                UserOperations::userName, INLINE_QUOTA, ATTACHED_QUOTA, u::onUser, u::existing, IamUser::name,
+                IamUser::inlinePolicies, IamUser::attachedPolicyArns, IamUser::withInlinePolicies,
+                IamUser::withAttachedPolicies, u.iam::putUser, policy -> { }));
     }
 
     // ---- shapes -----------------------------------------------------------------------------
@@ -396,169 +390,6 @@ final class UserOperations {
             return p.into(Shape.of().put("Tags", IamSupport.shapes(p.items(),
                     e -> Shape.of().put("Key", e.getKey()).put("Value", e.getValue()))));
         });
-    }
-
-    // ---- inline policies --------------------------------------------------------------------
-
-    static String policyName(QueryParams params, Constraints c) {
-        String name = params.get("PolicyName");
-        IamSupport.name(c, "policyName", name, 128);
-        return name;
-    }
-
-    static Policy parseInline(String document, String policyName) {
-        try {
-            return Policies.parse(document, PolicyKind.INLINE, policyName);
-        } catch (InvalidPolicyException e) {
-            throw IamSupport.malformed(e);
-        }
-    }
-
-    /** The aggregate size of an entity's inline policies, as IAM counts it: characters other than whitespace. */
-    static int inlineSize(Map<String, Policy> inline) {
-        return inline.values().stream().mapToInt(p -> RoleOperations.nonWhitespace(p.text())).sum();
-    }
-
-    private PreparedCall putUserPolicy(Call call, QueryParams params) {
-        Constraints c = new Constraints();
-        String name = userName(params, c);
-        String policyName = policyName(params, c);
-        String document = params.get("PolicyDocument");
-        IamSupport.document(c, "policyDocument", document);
-        c.check();
-        return PreparedCall.of(List.of(onUser(call, "iam:PutUserPolicy", name, null)), () -> {
-            synchronized (iam) {
-                IamUser user = existing(call, name);
-                Policy policy = parseInline(document, policyName);
-                Map<String, Policy> inline = new LinkedHashMap<>(user.inlinePolicies());
-                inline.put(policyName, policy);
-                if (inlineSize(inline) > INLINE_QUOTA) {
-                    throw IamSupport.limitExceeded("Maximum policy size of " + INLINE_QUOTA + " bytes exceeded for user "
-                            + user.name());
-                }
-                iam.putUser(user.withInlinePolicies(inline));
-                return null;
-            }
-        });
-    }
-
-    private PreparedCall getUserPolicy(Call call, QueryParams params) {
-        Constraints c = new Constraints();
-        String name = userName(params, c);
-        String policyName = policyName(params, c);
-        c.check();
-        return PreparedCall.of(List.of(onUser(call, "iam:GetUserPolicy", name, null)), () -> {
-            IamUser user = existing(call, name);
-            Policy policy = user.inlinePolicies().get(policyName);
-            if (policy == null) {
-                throw IamSupport.noSuchEntity("The user policy with name " + policyName + " cannot be found.");
-            }
-            return Shape.of().put("UserName", user.name()).put("PolicyName", policyName)
-                    .put("PolicyDocument", IamSupport.encodeDocument(policy.text()));
-        });
-    }
-
-    private PreparedCall listUserPolicies(Call call, QueryParams params) {
-        Constraints c = new Constraints();
-        String name = userName(params, c);
-        IamSupport.PageRequest page = IamSupport.pageRequest(params, c);
-        return PreparedCall.of(List.of(onUser(call, "iam:ListUserPolicies", name, null)), () -> {
-            List<String> names = existing(call, name).inlinePolicies().keySet().stream().sorted().toList();
-            IamSupport.Page<String> p = IamSupport.page(names, page);
-            return p.into(Shape.of().put("PolicyNames", p.items()));
-        });
-    }
-
-    private PreparedCall deleteUserPolicy(Call call, QueryParams params) {
-        Constraints c = new Constraints();
-        String name = userName(params, c);
-        String policyName = policyName(params, c);
-        c.check();
-        return PreparedCall.of(List.of(onUser(call, "iam:DeleteUserPolicy", name, null)), () -> {
-            synchronized (iam) {
-                IamUser user = existing(call, name);
-                if (!user.inlinePolicies().containsKey(policyName)) {
-                    throw IamSupport.noSuchEntity("The user policy with name " + policyName + " cannot be found.");
-                }
-                Map<String, Policy> inline = new LinkedHashMap<>(user.inlinePolicies());
-                inline.remove(policyName);
-                iam.putUser(user.withInlinePolicies(inline));
-                return null;
-            }
-        });
-    }
-
-    // ---- attached managed policies ----------------------------------------------------------
-
-    static String policyArn(QueryParams params, Constraints c) {
-        String arn = params.get("PolicyArn");
-        c.required("policyArn", arn).length("policyArn", arn, 20, 2048);
-        return arn;
-    }
-
-    private PreparedCall attachUserPolicy(Call call, QueryParams params) {
-        Constraints c = new Constraints();
-        String name = userName(params, c);
-        String arn = policyArn(params, c);
-        c.check();
-        RequestContext.Builder context = RequestContext.builder().single("iam:PolicyARN", arn);
-        return PreparedCall.of(List.of(onUser(call, "iam:AttachUserPolicy", name, context)), () -> {
-            synchronized (iam) {
-                IamUser user = existing(call, name);
-                RoleOperations.attachable(iam, account(call), arn);
-                if (!user.attachedPolicyArns().contains(arn)) {
-                    if (user.attachedPolicyArns().size() >= ATTACHED_QUOTA) {
-                        throw IamSupport.limitExceeded("Cannot exceed quota for PoliciesPerUser: " + ATTACHED_QUOTA);
-                    }
-                    List<String> attached = new ArrayList<>(user.attachedPolicyArns());
-                    attached.add(arn);
-                    iam.putUser(user.withAttachedPolicies(attached));
-                }
-                return null;
-            }
-        });
-    }
-
-    private PreparedCall detachUserPolicy(Call call, QueryParams params) {
-        Constraints c = new Constraints();
-        String name = userName(params, c);
-        String arn = policyArn(params, c);
-        c.check();
-        RequestContext.Builder context = RequestContext.builder().single("iam:PolicyARN", arn);
-        return PreparedCall.of(List.of(onUser(call, "iam:DetachUserPolicy", name, context)), () -> {
-            synchronized (iam) {
-                IamUser user = existing(call, name);
-                if (!user.attachedPolicyArns().contains(arn)) {
-                    throw IamSupport.noSuchEntity("Policy " + arn + " was not found.");
-                }
-                List<String> attached = new ArrayList<>(user.attachedPolicyArns());
-                attached.remove(arn);
-                iam.putUser(user.withAttachedPolicies(attached));
-                return null;
-            }
-        });
-    }
-
-    private PreparedCall listAttachedUserPolicies(Call call, QueryParams params) {
-        Constraints c = new Constraints();
-        String name = userName(params, c);
-        String prefix = params.get("PathPrefix");
-        c.length("pathPrefix", prefix, 1, 512);
-        IamSupport.PageRequest page = IamSupport.pageRequest(params, c);
-        return PreparedCall.of(List.of(onUser(call, "iam:ListAttachedUserPolicies", name, null)), () -> {
-            List<ManagedPolicy> attached = attachedPolicies(iam, existing(call, name).attachedPolicyArns(), prefix);
-            IamSupport.Page<ManagedPolicy> p = IamSupport.page(attached, page);
-            return p.into(Shape.of().put("AttachedPolicies", IamSupport.shapes(p.items(), UserOperations::attachedShape)));
-        });
-    }
-
-    static List<ManagedPolicy> attachedPolicies(IamDirectory iam, List<String> arns, String prefix) {
-        return arns.stream().map(arn -> iam.policy(arn).orElse(null))
-                .filter(p -> p != null && IamSupport.underPrefix(p.path(), prefix)).toList();
-    }
-
-    static Shape attachedShape(ManagedPolicy policy) {
-        return Shape.of().put("PolicyName", policy.name()).put("PolicyArn", policy.arn());
     }
 
     // ---- access keys ------------------------------------------------------------------------

@@ -1,0 +1,270 @@
+package dev.crossrole.server.iam;
+
+import static dev.crossrole.server.iam.IamSupport.account;
+
+import dev.crossrole.policy.InvalidPolicyException;
+import dev.crossrole.policy.Policies;
+import dev.crossrole.policy.Policy;
+import dev.crossrole.policy.PolicyKind;
+import dev.crossrole.policy.RequestContext;
+import dev.crossrole.server.authz.AccessCheck;
+import dev.crossrole.server.protocol.Constraints;
+import dev.crossrole.server.protocol.QueryParams;
+import dev.crossrole.server.protocol.Shape;
+import dev.crossrole.server.service.Call;
+import dev.crossrole.server.service.PreparedCall;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.BiFunction;
+import java.util.function.Consumer;
+import java.util.function.Function;
+
+/**
+ * The seven policy operations that roles, users and groups share ({@code Put/Get/List/Delete<Kind>Policy},
+ * {@code Attach/Detach<Kind>Policy}, {@code ListAttached<Kind>Policies}). They differ only in names,
+ * quotas and how the entity is found and stored, which an {@link Entity} describes; IAM's messages
+ * name the kind ("The role policy with name X cannot be found.").
+ */
+final class EntityPolicyOperations<T> {
+
+    /** The access check for an operation on the named entity, with extra request context (or {@code null}). */
+    interface Access {
+        AccessCheck on(Call call, String action, String name, RequestContext.Builder extra);
+    }
+
+    /**
+     * One kind of IAM entity that holds policies.
+     *
+     * @param kind          the kind as it appears in operation names: {@code Role}, {@code User}, {@code Group}
+     * @param nameParameter reads and validates the entity's name parameter ({@code RoleName}, ...)
+     * @param inlineQuota   aggregate size of the entity's inline policies, in non-whitespace characters
+     * @param attachGuard   refuses managed policies this kind cannot hold (may throw); otherwise a no-op
+     */
+    record Entity<T>(String kind, BiFunction<QueryParams, Constraints, String> nameParameter, int inlineQuota,
+                     int attachedQuota, Access access, BiFunction<Call, String, T> existing, Function<T, String> name,
+                     Function<T, Map<String, Policy>> inline, Function<T, List<String>> attached,
+                     BiFunction<T, Map<String, Policy>, T> withInline, BiFunction<T, List<String>, T> withAttached,
+                     Consumer<T> store, Consumer<ManagedPolicy> attachGuard) {
+
+        String lower() {
+            return kind.toLowerCase(java.util.Locale.ROOT);
+        }
+    }
+
+    private final IamDirectory iam;
+    private final Entity<T> entity;
+
+    private EntityPolicyOperations(IamDirectory iam, Entity<T> entity) {
+        this.iam = iam;
+        this.entity = entity;
+    }
+
+    static <T> void register(Map<String, IamOperation> ops, IamDirectory iam, Entity<T> entity) {
+        EntityPolicyOperations<T> e = new EntityPolicyOperations<>(iam, entity);
+        String kind = entity.kind();
+        ops.put("Put" + kind + "Policy", e::put);
+        ops.put("Get" + kind + "Policy", e::get);
+        ops.put("List" + kind + "Policies", e::list);
+        ops.put("Delete" + kind + "Policy", e::delete);
+        ops.put("Attach" + kind + "Policy", e::attach);
+        ops.put("Detach" + kind + "Policy", e::detach);
+        ops.put("ListAttached" + kind + "Policies", e::listAttached);
+    }
+
+    // ---- parameters and helpers -------------------------------------------------------------
+
+    static String policyName(QueryParams params, Constraints c) {
+        String name = params.get("PolicyName");
+        IamSupport.name(c, "policyName", name, 128);
+        return name;
+    }
+
+    static String policyArn(QueryParams params, Constraints c) {
+        String arn = params.get("PolicyArn");
+        c.required("policyArn", arn).length("policyArn", arn, 20, 2048);
+        return arn;
+    }
+
+    static Policy parseInline(String document, String policyName) {
+        try {
+            return Policies.parse(document, PolicyKind.INLINE, policyName);
+        } catch (InvalidPolicyException e) {
+            throw IamSupport.malformed(e);
+        }
+    }
+
+    /** The aggregate size of an entity's inline policies, as IAM counts it: characters other than whitespace. */
+    static int inlineSize(Map<String, Policy> inline) {
+        return inline.values().stream().mapToInt(p -> nonWhitespace(p.text())).sum();
+    }
+
+    static int nonWhitespace(String text) {
+        int n = 0;
+        for (int i = 0; i < text.length(); i++) {
+            if (!Character.isWhitespace(text.charAt(i))) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    static List<ManagedPolicy> attachedPolicies(IamDirectory iam, List<String> arns, String prefix) {
+        return arns.stream().map(arn -> iam.policy(arn).orElse(null))
+                .filter(p -> p != null && IamSupport.underPrefix(p.path(), prefix)).toList();
+    }
+
+    static Shape attachedShape(ManagedPolicy policy) {
+        return Shape.of().put("PolicyName", policy.name()).put("PolicyArn", policy.arn());
+    }
+
+    private String action(String verb) {
+        return "iam:" + verb;
+    }
+
+    private dev.crossrole.server.protocol.AwsException noSuchInline(String policyName) {
+        return IamSupport.noSuchEntity("The " + entity.lower() + " policy with name " + policyName + " cannot be found.");
+    }
+
+    // ---- inline policies --------------------------------------------------------------------
+
+    private PreparedCall put(Call call, QueryParams params) {
+        Constraints c = new Constraints();
+        String name = entity.nameParameter().apply(params, c);
+        String policyName = policyName(params, c);
+        String document = params.get("PolicyDocument");
+        IamSupport.document(c, "policyDocument", document);
+        c.check();
+        AccessCheck check = entity.access().on(call, action("Put" + entity.kind() + "Policy"), name, null);
+        return PreparedCall.of(List.of(check), () -> {
+            synchronized (iam) {
+                T holder = entity.existing().apply(call, name);
+                Policy policy = parseInline(document, policyName);
+                Map<String, Policy> inline = new LinkedHashMap<>(entity.inline().apply(holder));
+                inline.put(policyName, policy);
+                if (inlineSize(inline) > entity.inlineQuota()) {
+                    throw IamSupport.limitExceeded("Maximum policy size of " + entity.inlineQuota() + " bytes exceeded for "
+                            + entity.lower() + " " + entity.name().apply(holder));
+                }
+                entity.store().accept(entity.withInline().apply(holder, inline));
+                return null;
+            }
+        });
+    }
+
+    private PreparedCall get(Call call, QueryParams params) {
+        Constraints c = new Constraints();
+        String name = entity.nameParameter().apply(params, c);
+        String policyName = policyName(params, c);
+        c.check();
+        AccessCheck check = entity.access().on(call, action("Get" + entity.kind() + "Policy"), name, null);
+        return PreparedCall.of(List.of(check), () -> {
+            T holder = entity.existing().apply(call, name);
+            Policy policy = entity.inline().apply(holder).get(policyName);
+            if (policy == null) {
+                throw noSuchInline(policyName);
+            }
+            return Shape.of().put(entity.kind() + "Name", entity.name().apply(holder)).put("PolicyName", policyName)
+                    .put("PolicyDocument", IamSupport.encodeDocument(policy.text()));
+        });
+    }
+
+    private PreparedCall list(Call call, QueryParams params) {
+        Constraints c = new Constraints();
+        String name = entity.nameParameter().apply(params, c);
+        IamSupport.PageRequest page = IamSupport.pageRequest(params, c);
+        AccessCheck check = entity.access().on(call, action("List" + entity.kind() + "Policies"), name, null);
+        return PreparedCall.of(List.of(check), () -> {
+            T holder = entity.existing().apply(call, name);
+            List<String> names = entity.inline().apply(holder).keySet().stream().sorted().toList();
+            IamSupport.Page<String> p = IamSupport.page(names, page);
+            return p.into(Shape.of().put("PolicyNames", p.items()));
+        });
+    }
+
+    private PreparedCall delete(Call call, QueryParams params) {
+        Constraints c = new Constraints();
+        String name = entity.nameParameter().apply(params, c);
+        String policyName = policyName(params, c);
+        c.check();
+        AccessCheck check = entity.access().on(call, action("Delete" + entity.kind() + "Policy"), name, null);
+        return PreparedCall.of(List.of(check), () -> {
+            synchronized (iam) {
+                T holder = entity.existing().apply(call, name);
+                if (!entity.inline().apply(holder).containsKey(policyName)) {
+                    throw noSuchInline(policyName);
+                }
+                Map<String, Policy> inline = new LinkedHashMap<>(entity.inline().apply(holder));
+                inline.remove(policyName);
+                entity.store().accept(entity.withInline().apply(holder, inline));
+                return null;
+            }
+        });
+    }
+
+    // ---- attached managed policies ----------------------------------------------------------
+
+    private PreparedCall attach(Call call, QueryParams params) {
+        Constraints c = new Constraints();
+        String name = entity.nameParameter().apply(params, c);
+        String arn = policyArn(params, c);
+        c.check();
+        RequestContext.Builder context = RequestContext.builder().single("iam:PolicyARN", arn);
+        AccessCheck check = entity.access().on(call, action("Attach" + entity.kind() + "Policy"), name, context);
+        return PreparedCall.of(List.of(check), () -> {
+            synchronized (iam) {
+                T holder = entity.existing().apply(call, name);
+                entity.attachGuard().accept(IamSupport.attachable(iam, account(call), arn));
+                List<String> current = entity.attached().apply(holder);
+                if (!current.contains(arn)) {
+                    if (current.size() >= entity.attachedQuota()) {
+                        throw IamSupport.limitExceeded("Cannot exceed quota for PoliciesPer" + entity.kind() + ": "
+                                + entity.attachedQuota());
+                    }
+                    List<String> attached = new ArrayList<>(current);
+                    attached.add(arn);
+                    entity.store().accept(entity.withAttached().apply(holder, attached));
+                }
+                return null;
+            }
+        });
+    }
+
+    private PreparedCall detach(Call call, QueryParams params) {
+        Constraints c = new Constraints();
+        String name = entity.nameParameter().apply(params, c);
+        String arn = policyArn(params, c);
+        c.check();
+        RequestContext.Builder context = RequestContext.builder().single("iam:PolicyARN", arn);
+        AccessCheck check = entity.access().on(call, action("Detach" + entity.kind() + "Policy"), name, context);
+        return PreparedCall.of(List.of(check), () -> {
+            synchronized (iam) {
+                T holder = entity.existing().apply(call, name);
+                List<String> current = entity.attached().apply(holder);
+                if (!current.contains(arn)) {
+                    throw IamSupport.noSuchEntity("Policy " + arn + " was not found.");
+                }
+                List<String> attached = new ArrayList<>(current);
+                attached.remove(arn);
+                entity.store().accept(entity.withAttached().apply(holder, attached));
+                return null;
+            }
+        });
+    }
+
+    private PreparedCall listAttached(Call call, QueryParams params) {
+        Constraints c = new Constraints();
+        String name = entity.nameParameter().apply(params, c);
+        String prefix = params.get("PathPrefix");
+        c.length("pathPrefix", prefix, 1, 512);
+        IamSupport.PageRequest page = IamSupport.pageRequest(params, c);
+        AccessCheck check = entity.access().on(call, action("ListAttached" + entity.kind() + "Policies"), name, null);
+        return PreparedCall.of(List.of(check), () -> {
+            T holder = entity.existing().apply(call, name);
+            List<ManagedPolicy> attached = attachedPolicies(iam, entity.attached().apply(holder), prefix);
+            IamSupport.Page<ManagedPolicy> p = IamSupport.page(attached, page);
+            return p.into(Shape.of().put("AttachedPolicies", IamSupport.shapes(p.items(), EntityPolicyOperations::attachedShape)));
+        });
+    }
+}
