@@ -1,13 +1,15 @@
 package dev.crossrole.server.ecs;
 
 import java.time.Instant;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.Map;
 
 /** An ECS cluster; {@code active} false once deleted (AWS keeps it describable as INACTIVE). */
 public record Cluster(String account, String region, String name, boolean active, Instant created, Map<String, String> tags) {
 
     public Cluster {
-        tags = Map.copyOf(tags);
+        tags = Collections.unmodifiableMap(new LinkedHashMap<>(tags)); // in the order given
     }
 
     public String arn() {

@@ -5,6 +5,8 @@ import dev.crossrole.server.sts.TemporaryCredentials;
 import dev.crossrole.server.tasks.TaskRuntime;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -97,7 +99,7 @@ public final class EcsTask {
         this.startedBy = startedBy;
         this.launchType = launchType;
         this.enableExecuteCommand = enableExecuteCommand;
-        this.tags = Map.copyOf(tags);
+        this.tags = Collections.unmodifiableMap(new LinkedHashMap<>(tags)); // in the order given
         this.overrides = overrides;
         this.workDir = workDir;
         this.credentialsId = credentialsId;

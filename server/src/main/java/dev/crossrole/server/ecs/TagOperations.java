@@ -8,6 +8,7 @@ import dev.crossrole.server.protocol.Shape;
 import dev.crossrole.server.service.Call;
 import dev.crossrole.server.service.PreparedCall;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -88,13 +89,13 @@ final class TagOperations {
             return new Tagged() {
                 public Map<String, String> tags() {
                     synchronized (task) {
-                        return Map.copyOf(task.tags);
+                        return task.tags;
                     }
                 }
 
                 public void replace(Map<String, String> tags) {
                     synchronized (task) {
-                        task.tags = Map.copyOf(tags);
+                        task.tags = Collections.unmodifiableMap(new LinkedHashMap<>(tags)); // in the order given
                     }
                 }
             };

@@ -2,6 +2,8 @@ package dev.crossrole.server.ecs;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.time.Instant;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
@@ -12,7 +14,7 @@ public record TaskDefinition(String account, String region, String family, int r
                              boolean active, Instant registeredAt, Instant deregisteredAt, Map<String, String> tags) {
 
     public TaskDefinition {
-        tags = Map.copyOf(tags);
+        tags = Collections.unmodifiableMap(new LinkedHashMap<>(tags)); // in the order given
     }
 
     public String arn() {

@@ -164,11 +164,19 @@ public final class IamSupport {
 
     /** Adds tags over existing ones (same key, compared case-insensitively, is overwritten), enforcing the 50-tag quota. */
     public static Map<String, String> mergeTags(Map<String, String> existing, Map<String, String> added) {
-        Map<String, String> merged = new LinkedHashMap<>(existing);
-        for (Map.Entry<String, String> tag : added.entrySet()) {
-            merged.keySet().removeIf(k -> k.equalsIgnoreCase(tag.getKey()));
-            merged.put(tag.getKey(), tag.getValue());
+        // Keys are unique regardless of case; a replaced tag keeps its place, new ones follow.
+        Map<String, String> pending = new LinkedHashMap<>(added);
+        Map<String, String> merged = new LinkedHashMap<>();
+        for (Map.Entry<String, String> tag : existing.entrySet()) {
+            String replacement = pending.keySet().stream().filter(k -> k.equalsIgnoreCase(tag.getKey())).findFirst()
+                    .orElse(null);
+            if (replacement == null) {
+                merged.put(tag.getKey(), tag.getValue());
+            } else {
+                merged.put(replacement, pending.remove(replacement));
+            }
         }
+        merged.putAll(pending);
         if (merged.size() > 50) {
             throw limitExceeded("The number of tags has reached the maximum limit.");
         }

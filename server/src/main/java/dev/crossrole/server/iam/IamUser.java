@@ -2,6 +2,8 @@ package dev.crossrole.server.iam;
 
 import dev.crossrole.policy.Policy;
 import java.time.Instant;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -11,7 +13,7 @@ public record IamUser(String account, String name, String path, String userId, I
                       String permissionsBoundaryArn) {
 
     public IamUser {
-        tags = Map.copyOf(tags);
+        tags = Collections.unmodifiableMap(new LinkedHashMap<>(tags)); // in the order given
         inlinePolicies = Map.copyOf(inlinePolicies);
         attachedPolicyArns = List.copyOf(attachedPolicyArns);
     }

@@ -2,6 +2,8 @@ package dev.crossrole.server.iam;
 
 import dev.crossrole.policy.Policy;
 import java.time.Instant;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -18,7 +20,7 @@ public record ManagedPolicy(String arn, String name, String path, String policyI
 
     public ManagedPolicy {
         versions = List.copyOf(versions);
-        tags = Map.copyOf(tags);
+        tags = Collections.unmodifiableMap(new LinkedHashMap<>(tags)); // in the order given
     }
 
     /** A policy with one version, {@code v1}. */

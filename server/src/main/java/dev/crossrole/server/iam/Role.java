@@ -2,6 +2,8 @@ package dev.crossrole.server.iam;
 
 import dev.crossrole.policy.Policy;
 import java.time.Instant;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -20,7 +22,7 @@ public record Role(String account, String name, String path, String roleId, Inst
 
     public Role {
         trustPrincipals = Map.copyOf(trustPrincipals);
-        tags = Map.copyOf(tags);
+        tags = Collections.unmodifiableMap(new LinkedHashMap<>(tags)); // in the order given
         inlinePolicies = Map.copyOf(inlinePolicies);
         attachedPolicyArns = List.copyOf(attachedPolicyArns);
     }
