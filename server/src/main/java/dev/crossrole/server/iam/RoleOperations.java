@@ -13,7 +13,6 @@ import dev.crossrole.server.protocol.Shape;
 import dev.crossrole.server.service.Call;
 import dev.crossrole.server.service.PreparedCall;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
@@ -44,11 +43,9 @@ final class RoleOperations {
         ops.put("UpdateRoleDescription", r::updateRoleDescription);
         ops.put("DeleteRole", r::deleteRole);
         ops.put("UpdateAssumeRolePolicy", r::updateAssumeRolePolicy);
-        ops.put("PutRolePermissionsBoundary", r::putBoundary);
-        ops.put("DeleteRolePermissionsBoundary", r::deleteBoundary);
-        ops.put("TagRole", r::tagRole);
-        ops.put("UntagRole", r::untagRole);
-        ops.put("ListRoleTags", r::listRoleTags);
+        EntityTagAndBoundaryOperations.register(ops, r.iam, new EntityTagAndBoundaryOperations.Entity<>("Role",
+                RoleOperations::roleName, r::onRole, r::existing, Role::tags, Role::withTags,
+                Role::permissionsBoundaryArn, Role::withPermissionsBoundary, r.iam::putRole));
         EntityPolicyOperations.register(ops, r.iam, new EntityPolicyOperations.Entity<>("Role",
                 RoleOperations::roleName, INLINE_QUOTA, ATTACHED_QUOTA, r::onRole, r::existing, Role::name,
                 Role::inlinePolicies, Role::attachedPolicyArns, Role::withInlinePolicies, Role::withAttachedPolicies,
@@ -263,91 +260,6 @@ final class RoleOperations {
                 iam.putRole(role.withTrust(compiled.policy(), document, compiled.principals()));
                 return null;
             }
-        });
-    }
-
-    // ---- boundaries and tags ------------------------------------------------------------------
-
-    private PreparedCall putBoundary(Call call, QueryParams params) {
-        Constraints c = new Constraints();
-        String name = roleName(params, c);
-        String boundary = params.get("PermissionsBoundary");
-        c.required("permissionsBoundary", boundary).length("permissionsBoundary", boundary, 20, 2048);
-        c.check();
-        RequestContext.Builder context = RequestContext.builder().single("iam:PermissionsBoundary", boundary);
-        return PreparedCall.of(List.of(onRole(call, "iam:PutRolePermissionsBoundary", name, context)), () -> {
-            synchronized (iam) {
-                Role role = existing(call, name);
-                iam.putRole(role.withPermissionsBoundary(boundaryArn(call, boundary)));
-                return null;
-            }
-        });
-    }
-
-    private PreparedCall deleteBoundary(Call call, QueryParams params) {
-        Constraints c = new Constraints();
-        String name = roleName(params, c);
-        c.check();
-        return PreparedCall.of(List.of(onRole(call, "iam:DeleteRolePermissionsBoundary", name, null)), () -> {
-            synchronized (iam) {
-                Role role = existing(call, name);
-                if (role.permissionsBoundaryArn() == null) {
-                    throw IamSupport.noSuchEntity("The role with name " + name + " does not have a permissions boundary.");
-                }
-                iam.putRole(role.withPermissionsBoundary(null));
-                return null;
-            }
-        });
-    }
-
-    private PreparedCall tagRole(Call call, QueryParams params) {
-        Constraints c = new Constraints();
-        String name = roleName(params, c);
-        Map<String, String> tags = IamSupport.tags(params, c);
-        if (tags.isEmpty()) {
-            c.required("tags", null);
-        }
-        c.check();
-        RequestContext.Builder context = IamSupport.requestTags(RequestContext.builder(), tags);
-        return PreparedCall.of(List.of(onRole(call, "iam:TagRole", name, context)), () -> {
-            synchronized (iam) {
-                Role role = existing(call, name);
-                iam.putRole(role.withTags(IamSupport.mergeTags(role.tags(), tags)));
-                return null;
-            }
-        });
-    }
-
-    private PreparedCall untagRole(Call call, QueryParams params) {
-        Constraints c = new Constraints();
-        String name = roleName(params, c);
-        List<String> keys = params.list("TagKeys");
-        if (keys.isEmpty()) {
-            c.required("tagKeys", null);
-        }
-        c.count("tagKeys", keys.size(), 50);
-        c.check();
-        RequestContext.Builder context = RequestContext.builder().multi("aws:TagKeys", keys);
-        return PreparedCall.of(List.of(onRole(call, "iam:UntagRole", name, context)), () -> {
-            synchronized (iam) {
-                Role role = existing(call, name);
-                Map<String, String> remaining = new LinkedHashMap<>(role.tags());
-                remaining.keySet().removeIf(k -> keys.stream().anyMatch(k::equalsIgnoreCase));
-                iam.putRole(role.withTags(remaining));
-                return null;
-            }
-        });
-    }
-
-    private PreparedCall listRoleTags(Call call, QueryParams params) {
-        Constraints c = new Constraints();
-        String name = roleName(params, c);
-        IamSupport.PageRequest page = IamSupport.pageRequest(params, c);
-        return PreparedCall.of(List.of(onRole(call, "iam:ListRoleTags", name, null)), () -> {
-            Role role = existing(call, name);
-            IamSupport.Page<Map.Entry<String, String>> p = IamSupport.page(new ArrayList<>(role.tags().entrySet()), page);
-            return p.into(Shape.of().put("Tags", IamSupport.shapes(p.items(),
-                    e -> Shape.of().put("Key", e.getKey()).put("Value", e.getValue()))));
         });
     }
 }

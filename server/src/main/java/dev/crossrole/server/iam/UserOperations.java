@@ -16,7 +16,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -50,16 +49,14 @@ final class UserOperations {
         ops.put("ListUsers", u::listUsers);
         ops.put("UpdateUser", u::updateUser);
         ops.put("DeleteUser", u::deleteUser);
-        ops.put("TagUser", u::tagUser);
-        ops.put("UntagUser", u::untagUser);
-        ops.put("ListUserTags", u::listUserTags);
-        ops.put("PutUserPermissionsBoundary", u::putBoundary);
-        ops.put("DeleteUserPermissionsBoundary", u::deleteBoundary);
         ops.put("CreateAccessKey", u::createAccessKey);
         ops.put("ListAccessKeys", u::listAccessKeys);
         ops.put("UpdateAccessKey", u::updateAccessKey);
         ops.put("DeleteAccessKey", u::deleteAccessKey);
         ops.put("GetAccessKeyLastUsed", u::getAccessKeyLastUsed);
+        EntityTagAndBoundaryOperations.register(ops, u.iam, new EntityTagAndBoundaryOperations.Entity<>("User",
+                UserOperations::userName, u::onUser, u::existing, IamUser::tags, IamUser::withTags,
+                IamUser::permissionsBoundaryArn, IamUser::withPermissionsBoundary, u.iam::putUser));
         EntityPolicyOperations.register(ops, u.iam, new EntityPolicyOperations.Entity<>("User",
                 UserOperations::userName, INLINE_QUOTA, ATTACHED_QUOTA, u::onUser, u::existing, IamUser::name,
                 IamUser::inlinePolicies, IamUser::attachedPolicyArns, IamUser::withInlinePolicies,
@@ -304,91 +301,6 @@ final class UserOperations {
                 iam.deleteUser(user.account(), user.name());
                 return null;
             }
-        });
-    }
-
-    // ---- boundaries and tags ------------------------------------------------------------------
-
-    private PreparedCall putBoundary(Call call, QueryParams params) {
-        Constraints c = new Constraints();
-        String name = userName(params, c);
-        String boundary = params.get("PermissionsBoundary");
-        c.required("permissionsBoundary", boundary).length("permissionsBoundary", boundary, 20, 2048);
-        c.check();
-        RequestContext.Builder context = RequestContext.builder().single("iam:PermissionsBoundary", boundary);
-        return PreparedCall.of(List.of(onUser(call, "iam:PutUserPermissionsBoundary", name, context)), () -> {
-            synchronized (iam) {
-                IamUser user = existing(call, name);
-                iam.putUser(user.withPermissionsBoundary(boundaryArn(call, boundary)));
-                return null;
-            }
-        });
-    }
-
-    private PreparedCall deleteBoundary(Call call, QueryParams params) {
-        Constraints c = new Constraints();
-        String name = userName(params, c);
-        c.check();
-        return PreparedCall.of(List.of(onUser(call, "iam:DeleteUserPermissionsBoundary", name, null)), () -> {
-            synchronized (iam) {
-                IamUser user = existing(call, name);
-                if (user.permissionsBoundaryArn() == null) {
-                    throw IamSupport.noSuchEntity("The user with name " + name + " does not have a permissions boundary.");
-                }
-                iam.putUser(user.withPermissionsBoundary(null));
-                return null;
-            }
-        });
-    }
-
-    private PreparedCall tagUser(Call call, QueryParams params) {
-        Constraints c = new Constraints();
-        String name = userName(params, c);
-        Map<String, String> tags = IamSupport.tags(params, c);
-        if (tags.isEmpty()) {
-            c.required("tags", null);
-        }
-        c.check();
-        RequestContext.Builder context = IamSupport.requestTags(RequestContext.builder(), tags);
-        return PreparedCall.of(List.of(onUser(call, "iam:TagUser", name, context)), () -> {
-            synchronized (iam) {
-                IamUser user = existing(call, name);
-                iam.putUser(user.withTags(IamSupport.mergeTags(user.tags(), tags)));
-                return null;
-            }
-        });
-    }
-
-    private PreparedCall untagUser(Call call, QueryParams params) {
-        Constraints c = new Constraints();
-        String name = userName(params, c);
-        List<String> keys = params.list("TagKeys");
-        if (keys.isEmpty()) {
-            c.required("tagKeys", null);
-        }
-        c.count("tagKeys", keys.size(), 50);
-        c.check();
-        RequestContext.Builder context = RequestContext.builder().multi("aws:TagKeys", keys);
-        return PreparedCall.of(List.of(onUser(call, "iam:UntagUser", name, context)), () -> {
-            synchronized (iam) {
-                IamUser user = existing(call, name);
-                Map<String, String> remaining = new LinkedHashMap<>(user.tags());
-                remaining.keySet().removeIf(k -> keys.stream().anyMatch(k::equalsIgnoreCase));
-                iam.putUser(user.withTags(remaining));
-                return null;
-            }
-        });
-    }
-
-    private PreparedCall listUserTags(Call call, QueryParams params) {
-        Constraints c = new Constraints();
-        String name = userName(params, c);
-        IamSupport.PageRequest page = IamSupport.pageRequest(params, c);
-        return PreparedCall.of(List.of(onUser(call, "iam:ListUserTags", name, null)), () -> {
-            IamUser user = existing(call, name);
-            IamSupport.Page<Map.Entry<String, String>> p = IamSupport.page(new ArrayList<>(user.tags().entrySet()), page);
-            return p.into(Shape.of().put("Tags", IamSupport.shapes(p.items(),
-                    e -> Shape.of().put("Key", e.getKey()).put("Value", e.getValue()))));
         });
     }
 

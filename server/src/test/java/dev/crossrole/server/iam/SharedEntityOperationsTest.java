@@ -17,10 +17,11 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * The seven policy operations roles, users and groups share, run for each kind through the HTTP
- * pipeline: the same behaviour, with the kind's own names in parameters, shapes and messages.
+ * The operations that roles, users and groups share (inline and attached policies; for roles and users
+ * also tags and permissions boundaries), run for each kind through the HTTP pipeline: the same
+ * behaviour, with the kind's own names in parameters, shapes and messages.
  */
-class EntityPolicyOperationsTest {
+class SharedEntityOperationsTest {
     static final String TRUST = "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\","
             + "\"Principal\":{\"Service\":\"ecs-tasks.amazonaws.com\"},\"Action\":\"sts:AssumeRole\"}]}";
     static final String READ_ONLY_IAM = "arn:aws:iam::aws:policy/IAMReadOnlyAccess";
@@ -116,5 +117,56 @@ class EntityPolicyOperationsTest {
                 "Policy " + READ_ONLY_IAM + " was not found.");
         assertEquals(List.of(TASK_EXECUTION),
                 iam("ListAttached" + kind + "Policies", nameParameter, entity).ok().values("PolicyArn"));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"Role", "User"})
+    void tags(String kind) throws Exception {
+        String nameParameter = kind + "Name";
+        String entity = "tagged-" + kind.toLowerCase();
+        iam("Tag" + kind, nameParameter, entity, "Tags.member.1.Key", "team", "Tags.member.1.Value", "a")
+                .error(404, "NoSuchEntity", "The " + kind.toLowerCase() + " with name " + entity + " cannot be found.");
+        create(kind, entity);
+
+        iam("Tag" + kind, nameParameter, entity, "Tags.member.1.Key", "team", "Tags.member.1.Value", "a",
+                "Tags.member.2.Key", "env", "Tags.member.2.Value", "dev").ok();
+        // Tagging again replaces the value of an existing key.
+        iam("Tag" + kind, nameParameter, entity, "Tags.member.1.Key", "team", "Tags.member.1.Value", "b").ok();
+        Response listed = iam("List" + kind + "Tags", nameParameter, entity).ok();
+        assertEquals(List.of("team", "env"), listed.values("Key"));
+        assertEquals(List.of("b", "dev"), listed.values("Value"));
+        Response first = iam("List" + kind + "Tags", nameParameter, entity, "MaxItems", "1").ok();
+        assertEquals("true", first.value("IsTruncated"));
+        assertEquals(1, first.values("Key").size());
+
+        // Keys are unique regardless of case: a differently cased key replaces the tag in its place.
+        iam("Tag" + kind, nameParameter, entity, "Tags.member.1.Key", "ENV", "Tags.member.1.Value", "prod").ok();
+        assertEquals(List.of("team", "ENV"), iam("List" + kind + "Tags", nameParameter, entity).ok().values("Key"));
+
+        iam("Tag" + kind, nameParameter, entity).error(400, "ValidationError", null);
+        iam("Untag" + kind, nameParameter, entity).error(400, "ValidationError", null);
+        // Keys are matched without regard to case when removed.
+        iam("Untag" + kind, nameParameter, entity, "TagKeys.member.1", "TEAM").ok();
+        assertEquals(List.of("ENV"), iam("List" + kind + "Tags", nameParameter, entity).ok().values("Key"));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"Role", "User"})
+    void permissionsBoundaries(String kind) throws Exception {
+        String nameParameter = kind + "Name";
+        String entity = "bounded-" + kind.toLowerCase();
+        create(kind, entity);
+        iam("Delete" + kind + "PermissionsBoundary", nameParameter, entity).error(404, "NoSuchEntity",
+                "The " + kind.toLowerCase() + " with name " + entity + " does not have a permissions boundary.");
+        iam("Put" + kind + "PermissionsBoundary", nameParameter, entity).error(400, "ValidationError", null);
+        String missing = "arn:aws:iam::" + ACCOUNT + ":policy/no-such-boundary";
+        iam("Put" + kind + "PermissionsBoundary", nameParameter, entity, "PermissionsBoundary", missing)
+                .error(404, "NoSuchEntity", null);
+        assertEquals(null, iam("Get" + kind, nameParameter, entity).ok().value("PermissionsBoundaryArn"));
+
+        iam("Put" + kind + "PermissionsBoundary", nameParameter, entity, "PermissionsBoundary", READ_ONLY_IAM).ok();
+        assertEquals(READ_ONLY_IAM, iam("Get" + kind, nameParameter, entity).ok().value("PermissionsBoundaryArn"));
+        iam("Delete" + kind + "PermissionsBoundary", nameParameter, entity).ok();
+        assertEquals(null, iam("Get" + kind, nameParameter, entity).ok().value("PermissionsBoundaryArn"));
     }
 }
