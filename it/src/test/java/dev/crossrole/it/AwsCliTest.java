@@ -9,19 +9,14 @@ import static dev.crossrole.it.TestCrossrole.userArn;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.crossrole.it.AwsCli.Run;
 import dev.crossrole.server.admin.RecordedRequest;
-import java.io.File;
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
@@ -36,27 +31,11 @@ import org.junit.jupiter.api.Test;
 class AwsCliTest {
     static final String A = SOURCE;
     static final String B = DESTINATION;
-    static final long TIMEOUT_SECONDS = 60;
     static final ObjectMapper JSON = new ObjectMapper();
 
     static TestCrossrole crossrole;
     static Path work;
     static Path config;
-
-    record Run(int exit, String stdout, String stderr) {
-        JsonNode json() {
-            try {
-                return JSON.readTree(stdout);
-            } catch (IOException e) {
-                throw new AssertionError("aws printed no JSON: " + this, e);
-            }
-        }
-
-        @Override
-        public String toString() {
-            return "exit " + exit + "\nstdout: " + stdout + "\nstderr: " + stderr;
-        }
-    }
 
     @BeforeAll
     static void start() throws Exception {
@@ -102,41 +81,11 @@ class AwsCliTest {
 
     /** Runs {@code aws <args>} with a fresh HOME and only crossrole's settings in the environment. */
     static Run aws(String... args) throws Exception {
-        List<String> command = new ArrayList<>();
-        command.add("aws");
-        command.addAll(List.of(args));
-        Path home = Files.createTempDirectory(work, "home");
-        Path out = home.resolve("stdout");
-        Path err = home.resolve("stderr");
-        ProcessBuilder pb = new ProcessBuilder(command).directory(home.toFile())
-                .redirectOutput(out.toFile()).redirectError(err.toFile()).redirectInput(ProcessBuilder.Redirect.from(
-                        new File("/dev/null")));
-        Map<String, String> env = pb.environment();
-        env.keySet().removeIf(k -> k.startsWith("AWS_"));
-        env.put("HOME", home.toString());
-        env.put("AWS_SHARED_CREDENTIALS_FILE", crossrole.server.credentialsFile().toString());
-        env.put("AWS_CONFIG_FILE", config.toString());
-        env.put("AWS_ENDPOINT_URL", crossrole.endpoint());
-        env.put("AWS_REGION", "us-east-1");
-        env.put("AWS_DEFAULT_REGION", "us-east-1");
-        env.put("AWS_EC2_METADATA_DISABLED", "true");
-        env.put("AWS_PAGER", "");
-        Process p;
-        try {
-            p = pb.start();
-        } catch (IOException e) {
-            throw new AssertionError("the AWS CLI ('aws' on PATH) is required for this test and could not be started", e);
-        }
-        if (!p.waitFor(TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
-            p.destroyForcibly();
-            fail("aws " + String.join(" ", args) + " did not finish within " + TIMEOUT_SECONDS + " s");
-        }
-        return new Run(p.exitValue(), Files.readString(out), Files.readString(err));
+        return AwsCli.run(crossrole, work, work, config, Map.of(), args);
     }
 
     static JsonNode ok(Run run) {
-        assertEquals(0, run.exit(), run.toString());
-        return run.json();
+        return AwsCli.ok(run);
     }
 
     static void assertServiceError(Run run, String message) {

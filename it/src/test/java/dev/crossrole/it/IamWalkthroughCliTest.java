@@ -12,16 +12,13 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.File;
+import dev.crossrole.it.AwsCli.Run;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -47,7 +44,6 @@ class IamWalkthroughCliTest {
     static final String TASK_POLICY = "assume-destination-account-role";
     /** An ECS task id: the session name ECS gives the task role's session. */
     static final String TASK_ID = "8f2c1e0d9b7a4c6e8d1f0a2b3c4d5e6f";
-    static final long TIMEOUT_SECONDS = 60;
     static final ObjectMapper JSON = new ObjectMapper();
 
     static TestCrossrole crossrole;
@@ -59,21 +55,6 @@ class IamWalkthroughCliTest {
     static String step2;
     static String ecsTrust;
     static Credentials taskSession;
-
-    record Run(int exit, String stdout, String stderr) {
-        JsonNode json() {
-            try {
-                return JSON.readTree(stdout);
-            } catch (IOException e) {
-                throw new AssertionError("aws printed no JSON: " + this, e);
-            }
-        }
-
-        @Override
-        public String toString() {
-            return "exit " + exit + "\nstdout: " + stdout + "\nstderr: " + stderr;
-        }
-    }
 
     @BeforeAll
     static void start() throws Exception {
@@ -123,37 +104,7 @@ class IamWalkthroughCliTest {
 
     /** Runs {@code aws <args>} with a fresh HOME and only crossrole's settings (plus {@code env}) in the environment. */
     static Run aws(Map<String, String> env, String... args) throws Exception {
-        List<String> command = new ArrayList<>();
-        command.add("aws");
-        command.addAll(List.of(args));
-        Path home = Files.createTempDirectory(work, "home");
-        Path out = home.resolve("stdout");
-        Path err = home.resolve("stderr");
-        ProcessBuilder pb = new ProcessBuilder(command).directory(work.toFile())
-                .redirectOutput(out.toFile()).redirectError(err.toFile())
-                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
-        Map<String, String> environment = pb.environment();
-        environment.keySet().removeIf(k -> k.startsWith("AWS_"));
-        environment.put("HOME", home.toString());
-        environment.put("AWS_SHARED_CREDENTIALS_FILE", crossrole.server.credentialsFile().toString());
-        environment.put("AWS_CONFIG_FILE", config.toString());
-        environment.put("AWS_ENDPOINT_URL", crossrole.endpoint());
-        environment.put("AWS_REGION", "us-east-1");
-        environment.put("AWS_DEFAULT_REGION", "us-east-1");
-        environment.put("AWS_EC2_METADATA_DISABLED", "true");
-        environment.put("AWS_PAGER", "");
-        environment.putAll(env);
-        Process p;
-        try {
-            p = pb.start();
-        } catch (IOException e) {
-            throw new AssertionError("the AWS CLI ('aws' on PATH) is required for this test and could not be started", e);
-        }
-        if (!p.waitFor(TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
-            p.destroyForcibly();
-            fail("aws " + String.join(" ", args) + " did not finish within " + TIMEOUT_SECONDS + " s");
-        }
-        return new Run(p.exitValue(), Files.readString(out), Files.readString(err));
+        return AwsCli.run(crossrole, work, work, config, env, args);
     }
 
     static Run aws(String... args) throws Exception {
@@ -167,8 +118,7 @@ class IamWalkthroughCliTest {
     }
 
     static JsonNode ok(Run run) {
-        assertEquals(0, run.exit(), run.toString());
-        return run.json();
+        return AwsCli.ok(run);
     }
 
     /** The CLI's line for a service error: exit 254 (or 255) and {@code An error occurred (Code) when calling the Op operation: msg}. */

@@ -12,7 +12,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.File;
+import dev.crossrole.it.AwsCli.Run;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -53,28 +53,12 @@ class WalkthroughEndToEndTest {
     static final String FAMILY = "verify-assume-cross-account-role";
     static final String DEST_DEFAULT_CLUSTER = "arn:aws:ecs:us-east-1:" + B + ":cluster/default";
     static final Pattern TASK_ARN = Pattern.compile("arn:aws:ecs:us-east-1:" + A + ":task/default/([0-9a-f]{32})");
-    static final long TIMEOUT_SECONDS = 60;
     static final ObjectMapper JSON = new ObjectMapper();
 
     static TestCrossrole crossrole;
     static Path work;
     static String taskArn;
     static String taskId;
-
-    record Run(int exit, String stdout, String stderr) {
-        JsonNode json() {
-            try {
-                return JSON.readTree(stdout);
-            } catch (IOException e) {
-                throw new AssertionError("printed no JSON: " + this, e);
-            }
-        }
-
-        @Override
-        public String toString() {
-            return "exit " + exit + "\nstdout: " + stdout + "\nstderr: " + stderr;
-        }
-    }
 
     @BeforeAll
     static void start() throws Exception {
@@ -111,35 +95,7 @@ class WalkthroughEndToEndTest {
 
     /** {@code aws <args>} in the work directory (so {@code file://name} finds the documents), fresh HOME, clean env. */
     static Run aws(Map<String, String> extraEnv, String... args) throws Exception {
-        List<String> command = new ArrayList<>();
-        command.add("aws");
-        command.addAll(List.of(args));
-        Path home = Files.createTempDirectory(work, "home");
-        Path out = home.resolve("stdout");
-        Path err = home.resolve("stderr");
-        ProcessBuilder pb = new ProcessBuilder(command).directory(work.toFile())
-                .redirectOutput(out.toFile()).redirectError(err.toFile())
-                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
-        Map<String, String> env = pb.environment();
-        env.keySet().removeIf(k -> k.startsWith("AWS_"));
-        env.put("HOME", home.toString());
-        env.put("AWS_SHARED_CREDENTIALS_FILE", crossrole.server.credentialsFile().toString());
-        env.put("AWS_ENDPOINT_URL", crossrole.endpoint());
-        env.put("AWS_REGION", "us-east-1");
-        env.put("AWS_DEFAULT_REGION", "us-east-1");
-        env.put("AWS_PAGER", "");
-        env.putAll(extraEnv);
-        Process p;
-        try {
-            p = pb.start();
-        } catch (IOException e) {
-            throw new AssertionError("the AWS CLI ('aws' on PATH) is required for this test and could not be started", e);
-        }
-        if (!p.waitFor(TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
-            p.destroyForcibly();
-            fail("aws " + String.join(" ", args) + " did not finish within " + TIMEOUT_SECONDS + " s");
-        }
-        return new Run(p.exitValue(), Files.readString(out), Files.readString(err));
+        return AwsCli.run(crossrole, work, work, null, extraEnv, args);
     }
 
     static Run aws(String... args) throws Exception {
@@ -163,8 +119,7 @@ class WalkthroughEndToEndTest {
     }
 
     static JsonNode ok(Run run) {
-        assertEquals(0, run.exit(), run.toString());
-        return run.json();
+        return AwsCli.ok(run);
     }
 
     /** The CLI's line for a service error: exit 254/255 and {@code An error occurred (Code) when calling the Op operation: msg}. */
