@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -21,24 +20,8 @@ import java.util.concurrent.TimeUnit;
  */
 final class AwsCli {
     static final long TIMEOUT_SECONDS = 60;
-    static final ObjectMapper JSON = new ObjectMapper();
 
     private AwsCli() {}
-
-    record Run(int exit, String stdout, String stderr) {
-        JsonNode json() {
-            try {
-                return JSON.readTree(stdout);
-            } catch (IOException e) {
-                throw new AssertionError("printed no JSON: " + this, e);
-            }
-        }
-
-        @Override
-        public String toString() {
-            return "exit " + exit + "\nstdout: " + stdout + "\nstderr: " + stderr;
-        }
-    }
 
     /**
      * {@code aws <args>} in {@code directory} (where {@code file://name} arguments are found).

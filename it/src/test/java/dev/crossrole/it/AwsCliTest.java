@@ -12,7 +12,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.crossrole.it.AwsCli.Run;
 import dev.crossrole.server.admin.RecordedRequest;
 import java.nio.file.Files;
 import java.nio.file.Path;

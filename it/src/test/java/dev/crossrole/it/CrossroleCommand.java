@@ -2,10 +2,7 @@ package dev.crossrole.it;
 
 import static org.junit.jupiter.api.Assertions.fail;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.File;
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -18,26 +15,9 @@ import java.util.concurrent.TimeUnit;
  * no AWS_* variables from the test's environment.
  */
 final class CrossroleCommand {
-    static final ObjectMapper JSON = new ObjectMapper();
     static final long TIMEOUT_SECONDS = 90;
 
     private CrossroleCommand() {}
-
-    /** What a command printed, and its exit status. */
-    record Result(int exit, String stdout, String stderr) {
-        JsonNode json() {
-            try {
-                return JSON.readTree(stdout);
-            } catch (IOException e) {
-                throw new AssertionError("printed no JSON: " + this, e);
-            }
-        }
-
-        @Override
-        public String toString() {
-            return "exit " + exit + "\nstdout: " + stdout + "\nstderr: " + stderr;
-        }
-    }
 
     /** The java executable of this JVM. */
     static String java() {
@@ -50,7 +30,7 @@ final class CrossroleCommand {
     }
 
     /** Runs {@code crossrole <args>} in {@code directory}. */
-    static Result run(Path directory, String... args) throws Exception {
+    static Run run(Path directory, String... args) throws Exception {
         List<String> command = new ArrayList<>(List.of(java(), "-cp", classPath(), "dev.crossrole.cli.Main"));
         command.addAll(List.of(args));
         Path out = Files.createTempFile(directory, "crossrole-out", ".txt");
@@ -65,7 +45,7 @@ final class CrossroleCommand {
             p.destroyForcibly();
             fail("crossrole " + String.join(" ", args) + " did not finish within " + TIMEOUT_SECONDS + " s");
         }
-        Result result = new Result(p.exitValue(), Files.readString(out), Files.readString(err));
+        Run result = new Run(p.exitValue(), Files.readString(out), Files.readString(err));
         Files.deleteIfExists(out);
         Files.deleteIfExists(err);
         return result;

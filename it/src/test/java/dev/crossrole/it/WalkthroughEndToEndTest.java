@@ -12,7 +12,6 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.crossrole.it.AwsCli.Run;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -107,8 +106,7 @@ class WalkthroughEndToEndTest {
         assertNotNull(taskId, "the walkthrough's task is running (run-task succeeded)");
         List<String> args = new ArrayList<>(List.of("exec", "--endpoint", crossrole.endpoint(), "--task", taskId, "--"));
         args.addAll(List.of(command));
-        CrossroleCommand.Result r = CrossroleCommand.run(work, args.toArray(String[]::new));
-        return new Run(r.exit(), r.stdout(), r.stderr());
+        return CrossroleCommand.run(work, args.toArray(String[]::new));
     }
 
     /** {@code aws <args>} inside the task after emptying the CLI's assumed-role cache (~/.aws/cli/cache). */

@@ -144,12 +144,12 @@ class WalkthroughSdkTaskTest {
 
     @Test
     void crossroleLogsPrintsTheSameOutput() throws Exception {
-        CrossroleCommand.Result logs = CrossroleCommand.run(crossrole.dataDir, "logs", "--endpoint", crossrole.endpoint(),
+        Run logs = CrossroleCommand.run(crossrole.dataDir, "logs", "--endpoint", crossrole.endpoint(),
                 "--task", taskArn);
         assertEquals(0, logs.exit(), logs.toString());
         assertEquals(log, logs.stdout());
         // --follow returns at once for a stopped task.
-        CrossroleCommand.Result followed = CrossroleCommand.run(crossrole.dataDir, "logs", "--endpoint", crossrole.endpoint(),
+        Run followed = CrossroleCommand.run(crossrole.dataDir, "logs", "--endpoint", crossrole.endpoint(),
                 "--task", taskId, "--container", "probe", "--follow");
         assertEquals(0, followed.exit(), followed.toString());
         assertEquals(log, followed.stdout());
