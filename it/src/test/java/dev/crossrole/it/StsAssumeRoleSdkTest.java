@@ -380,6 +380,10 @@ class StsAssumeRoleSdkTest {
                 .roleSessionName("tt-5").tags(Tag.builder().key("project").value("red").build()));
         assertEquals(400, override.statusCode());
         assertEquals("InvalidParameterValue", override.awsErrorDetails().errorCode());
+        // AWS's words as recorded by localstack/localstack (tests/aws/services/sts,
+        // test_iam_role_chaining_override_transitive_tags).
+        assertEquals("One of the specified transitive tag keys can't be set because it conflicts with a transitive tag"
+                + " key from the calling session.", override.awsErrorDetails().errorMessage());
     }
 
     @Test

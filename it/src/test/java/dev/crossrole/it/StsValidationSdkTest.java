@@ -26,6 +26,8 @@ import java.util.function.Consumer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.function.Executable;
 import software.amazon.awssdk.services.sts.StsClient;
 import software.amazon.awssdk.services.sts.model.AssumeRoleRequest;
@@ -284,13 +286,25 @@ class StsValidationSdkTest {
                 oneError("not-an-arn", "roleArn", length("greater than or equal to", 20)));
     }
 
-    /** AWS answers a malformed role ARN like a role that does not exist (99designs/aws-vault#668). */
+    /**
+     * A role ARN without the shape of an ARN is invalid. The first five are answers recorded from AWS
+     * (localstack/localstack, tests/aws/services/sts, test_sts_invalid_parameters, Apache-2.0). An older
+     * report (99designs/aws-vault#668, 2020) saw a missing colon denied instead; the recordings are newer.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"nothing-valid-in-here", "arn::b:::something/test-role", "arn:a::::something/test-role",
+            "arn:a:::something/test-role", "arn:a:a::aaaaaaaaaa:", "arn:aws:iam:" + B + ":role/target"})
+    void roleArnWithoutTheShapeOfAnArnIsInvalid(String malformed) {
+        assertValidation(assumeFails(r -> r.roleArn(malformed)), malformed + " is invalid");
+    }
+
+    /** A well-formed ARN that names no role is denied like a role that does not exist. */
     @Test
-    void roleArnWithAMissingColonIsDeniedLikeAMissingRole() {
-        String malformed = "arn:aws:iam:" + B + ":role/target";
-        StsException e = assumeFails(r -> r.roleArn(malformed));
+    void anArnThatIsNotARoleIsDeniedLikeAMissingRole() {
+        String bucket = "arn:aws:s3:::example-bucket/object";
+        StsException e = assumeFails(r -> r.roleArn(bucket));
         assertError(e, 403, "AccessDenied", "User: " + userArn(A, "caller") + " is not authorized to perform:"
-                + " sts:AssumeRole on resource: " + malformed);
+                + " sts:AssumeRole on resource: " + bucket);
     }
 
     // ---- GetSessionToken --------------------------------------------------------------------

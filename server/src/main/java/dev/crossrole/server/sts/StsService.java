@@ -120,6 +120,18 @@ public final class StsService implements QueryService {
 
     // ---- AssumeRole -------------------------------------------------------------------------
 
+    /**
+     * Whether {@code text} has the shape of an ARN: {@code arn:partition:service:region:account:resource}
+     * with partition, service and resource present. STS refuses other role ARNs as
+     * "{@code <arn> is invalid}" (AWS's answers as recorded in localstack/localstack's STS tests); a well-shaped ARN that names no role is
+     * denied like a missing role.
+     */
+    static boolean arnSyntax(String text) {
+        String[] parts = text.split(":", 6);
+        return parts.length == 6 && parts[0].equals("arn") && !parts[1].isEmpty() && !parts[2].isEmpty()
+                && !parts[5].isEmpty();
+    }
+
     /** The validated input of AssumeRole. */
     record AssumeRoleInput(String roleArn, String roleAccount, String rolePath, String roleName, String sessionName,
                            Integer durationSeconds, String externalId, String policy, List<String> policyArns,
@@ -175,6 +187,9 @@ public final class StsService implements QueryService {
         c.length("tokenCode", tokenCode, 6, 6).pattern("tokenCode", tokenCode, Pattern.compile("\\d*"), "[\\d]*");
         c.check();
 
+        if (!arnSyntax(roleArn)) {
+            throw AwsException.validation(roleArn + " is invalid");
+        }
         java.util.regex.Matcher arn = ROLE_ARN.matcher(roleArn);
         if (!arn.matches()) {
             // STS answers a RoleArn that cannot name a role exactly as it answers a role that does not exist.
@@ -201,8 +216,8 @@ public final class StsService implements QueryService {
         if (callerSession != null && callerSession.isRoleSession()) {
             for (String key : tags.keySet()) {
                 if (callerSession.transitiveTagKeys().stream().anyMatch(k -> k.equalsIgnoreCase(key))) {
-                    throw AwsException.invalidParameterValue("The session tag " + key + " conflicts with a transitive tag"
-                            + " inherited from the calling session; inherited transitive tags cannot be overridden.");
+                    throw AwsException.invalidParameterValue("One of the specified transitive tag keys can't be set"
+                            + " because it conflicts with a transitive tag key from the calling session.");
                 }
             }
         }
