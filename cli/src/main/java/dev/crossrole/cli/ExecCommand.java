@@ -23,18 +23,8 @@ final class ExecCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--endpoint", defaultValue = "${env:AWS_ENDPOINT_URL:-http://127.0.0.1:4566}",
-            description = "crossrole's endpoint (default: $AWS_ENDPOINT_URL or http://127.0.0.1:4566)")
-    String endpoint;
-
-    @Option(names = "--cluster", description = "the task's cluster (checked when given)")
-    String cluster;
-
-    @Option(names = "--task", required = true, description = "the task id or ARN")
-    String task;
-
-    @Option(names = "--container", description = "the container (default: the first)")
-    String container;
+    @CommandLine.Mixin
+    TaskTarget target;
 
     @Option(names = {"-i", "--interactive"}, description = "attach standard input (use -it for a shell)")
     boolean interactive;
@@ -48,24 +38,12 @@ final class ExecCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintWriter err = spec.commandLine().getErr();
-        String id = task.contains("/") ? task.substring(task.lastIndexOf('/') + 1) : task;
-        AdminClient.Response response;
-        try {
-            response = new AdminClient(endpoint).get("/_crossrole/tasks/" + id);
-        } catch (IOException e) {
-            err.println("crossrole: cannot reach crossrole at " + endpoint + ": " + e.getMessage());
+        JsonNode taskNode = target.describe(err);
+        if (taskNode == null) {
             return ExitCodes.UNUSABLE;
         }
-        if (response.status() != 200) {
-            err.println("crossrole: " + response.message());
-            return ExitCodes.UNUSABLE;
-        }
-        JsonNode taskNode = response.json();
-        if (cluster != null && !cluster.equals(taskNode.path("cluster").asText())
-                && !cluster.endsWith(":cluster/" + taskNode.path("cluster").asText())) {
-            err.println("crossrole: task " + id + " is not in cluster " + cluster);
-            return ExitCodes.UNUSABLE;
-        }
+        String id = target.taskId();
+        String container = target.container;
         if (!"RUNNING".equals(taskNode.path("lastStatus").asText())) {
             err.println("crossrole: task " + id + " is " + taskNode.path("lastStatus").asText() + ", not RUNNING");
             return ExitCodes.UNUSABLE;

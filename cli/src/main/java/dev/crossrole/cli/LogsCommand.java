@@ -16,18 +16,8 @@ final class LogsCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--endpoint", defaultValue = "${env:AWS_ENDPOINT_URL:-http://127.0.0.1:4566}",
-            description = "crossrole's endpoint (default: $AWS_ENDPOINT_URL or http://127.0.0.1:4566)")
-    String endpoint;
-
-    @Option(names = "--cluster", description = "the task's cluster")
-    String cluster;
-
-    @Option(names = "--task", required = true, description = "the task id or ARN")
-    String task;
-
-    @Option(names = "--container", description = "the container (default: the first)")
-    String container;
+    @CommandLine.Mixin
+    TaskTarget target;
 
     @Option(names = {"-f", "--follow"}, description = "keep printing new output until the task stops")
     boolean follow;
@@ -36,8 +26,12 @@ final class LogsCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        String id = task.contains("/") ? task.substring(task.lastIndexOf('/') + 1) : task;
-        AdminClient client = new AdminClient(endpoint);
+        if (target.cluster != null && target.describe(err) == null) {
+            return ExitCodes.UNUSABLE;
+        }
+        String id = target.taskId();
+        String container = target.container;
+        AdminClient client = target.client();
         long offset = 0;
         while (true) {
             AdminClient.Response response;
@@ -45,7 +39,7 @@ final class LogsCommand implements Callable<Integer> {
                 response = client.get("/_crossrole/tasks/" + id + "/logs?offset=" + offset
                         + (container == null ? "" : "&container=" + URLEncoder.encode(container, StandardCharsets.UTF_8)));
             } catch (IOException e) {
-                err.println("crossrole: cannot reach crossrole at " + endpoint + ": " + e.getMessage());
+                target.unreachable(err, e);
                 return ExitCodes.UNUSABLE;
             }
             if (response.status() != 200) {

@@ -153,5 +153,11 @@ class WalkthroughSdkTaskTest {
                 "--task", taskId, "--container", "probe", "--follow");
         assertEquals(0, followed.exit(), followed.toString());
         assertEquals(log, followed.stdout());
+        // --cluster is checked: another cluster's name prints nothing of the task.
+        Run elsewhere = CrossroleCommand.run(crossrole.dataDir, "logs", "--endpoint", crossrole.endpoint(),
+                "--task", taskId, "--cluster", "no-such-cluster");
+        assertEquals(2, elsewhere.exit(), elsewhere.toString());
+        assertEquals("", elsewhere.stdout());
+        assertEquals("crossrole: task " + taskId + " is not in cluster no-such-cluster", elsewhere.stderr().strip());
     }
 }
