@@ -307,8 +307,4 @@ final class Condition {
                 return false;
         }
     }
-
-    boolean isFamily(Family family) {
-        return op.family == family;
-    }
 }

@@ -68,10 +68,6 @@ final class Glob {
         return new Glob(java.util.Arrays.copyOfRange(chars, from, to), java.util.Arrays.copyOfRange(wild, from, to), ignoreCase);
     }
 
-    boolean isMatchAll() {
-        return chars.length == 1 && wild[0] && chars[0] == '*';
-    }
-
     /** The pattern's text, with wildcards shown as they are. */
     String text() {
         return new String(chars);

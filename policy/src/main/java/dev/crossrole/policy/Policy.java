@@ -1,7 +1,5 @@
 package dev.crossrole.policy;
 
-import java.util.List;
-
 /**
  * A parsed, validated policy document, ready to evaluate many times. Immutable and thread-safe.
  * Obtain one from {@link Policies#parse(String, PolicyKind, String)}.
@@ -49,11 +47,6 @@ public final class Policy {
 
     public int statementCount() {
         return statements.length;
-    }
-
-    /** The {@code Sid} of each statement in order ({@code null} where a statement has none). */
-    public List<String> sids() {
-        return java.util.Arrays.stream(statements).map(s -> s.sid).toList();
     }
 
     /** The same policy under another name. */

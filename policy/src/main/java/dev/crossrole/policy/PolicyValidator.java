@@ -176,18 +176,6 @@ final class PolicyValidator {
                 + "' failed to satisfy constraint: " + constraint, "", null);
     }
 
-    /** IAM counts a policy's size without whitespace. */
-    static int nonWhitespaceLength(String text) {
-        int count = 0;
-        for (int i = 0; i < text.length(); i++) {
-            char c = text.charAt(i);
-            if (c != ' ' && c != '\t' && c != '\n' && c != '\r') {
-                count++;
-            }
-        }
-        return count;
-    }
-
     // ---- the IAM check sequence -------------------------------------------------------------
 
     private Finding findFirstProblem() {

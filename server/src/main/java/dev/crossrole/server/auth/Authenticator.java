@@ -40,27 +40,6 @@ public final class Authenticator {
     /** The result: who signed, and the scope they signed for (which names the service and region). */
     public record Authenticated(Caller caller, SigV4.Credential scope) {}
 
-    /** Whether the request carries any SigV4 envelope (header or presigned query). */
-    public static boolean isSigned(SigV4.HttpRequestParts request) {
-        String query = request.rawQuery();
-        return request.header(SigV4.HEADER_AUTHORIZATION) != null
-                || (query != null && (query.contains(SigV4.QUERY_ALGORITHM + "=") || query.contains(SigV4.QUERY_SIGNATURE + "=")));
-    }
-
-    /** The service name of the credential scope, without verifying anything; {@code null} if there is none. */
-    public static String scopeService(SigV4.HttpRequestParts request) {
-        try {
-            String header = request.header(SigV4.HEADER_AUTHORIZATION);
-            if (header != null) {
-                return SigV4.parseAuthorizationHeader(header).credential().service();
-            }
-            SigV4.PresignedQuery presigned = SigV4.parsePresigned(request.rawQuery());
-            return presigned == null ? null : presigned.credential().service();
-        } catch (SigV4Exception e) {
-            return null;
-        }
-    }
-
     public Authenticated authenticate(SigV4.HttpRequestParts request) {
         String header = request.header(SigV4.HEADER_AUTHORIZATION);
         Instant now = clock.instant();

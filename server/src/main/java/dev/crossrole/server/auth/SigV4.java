@@ -157,17 +157,6 @@ public final class SigV4 {
             }
             return null;
         }
-
-        /** All values of the header named {@code name} (case-insensitive), in received order. */
-        public List<String> headerValues(String name) {
-            List<String> values = new ArrayList<>(1);
-            for (Map.Entry<String, String> h : headers) {
-                if (h.getKey().equalsIgnoreCase(name)) {
-                    values.add(h.getValue());
-                }
-            }
-            return values;
-        }
     }
 
     /** The credential scope a client signed with: {@code <akid>/<date>/<region>/<service>/aws4_request}. */

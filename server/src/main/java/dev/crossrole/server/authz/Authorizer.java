@@ -20,7 +20,6 @@ import dev.crossrole.server.iam.ManagedPolicy;
 import dev.crossrole.server.iam.Role;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -149,10 +148,5 @@ public final class Authorizer {
             context.put(entry.getKey(), entry.getValue());
         }
         return context.build();
-    }
-
-    /** The identity-based policies of a role, for callers that need them directly. */
-    public List<Policy> rolePolicies(Role role) {
-        return iam.identityPolicies(role);
     }
 }

@@ -26,8 +26,4 @@ public final class EcsErrors {
     public static AwsException accessDenied(String message) {
         return new AwsException("AccessDeniedException", 400, message);
     }
-
-    public static AwsException unsupported(String message) {
-        return new AwsException("UnsupportedFeatureException", 400, message);
-    }
 }

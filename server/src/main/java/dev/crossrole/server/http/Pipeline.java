@@ -94,6 +94,8 @@ public final class Pipeline {
         AccessCheck check;
         Decision decision;
         String accessDeniedCode = "AccessDenied";
+        /** The error answered, as sent (JSON services rename some codes); null for a success. */
+        AwsException error;
 
         Trace(Instant time) {
             this.time = time;
@@ -229,29 +231,20 @@ public final class Pipeline {
     private HttpResponse error(Trace trace, AwsException e) {
         if (trace.protocol == Protocol.JSON) {
             AwsException mapped = JsonErrors.map(e);
+            trace.error = mapped;
             return HttpResponse.of(mapped.httpStatus(), JsonCodec.CONTENT_TYPE, JsonCodec.error(mapped))
                     .withHeader("X-Amzn-ErrorType", mapped.code());
         }
+        trace.error = e;
         return HttpResponse.of(e.httpStatus(), QueryCodec.CONTENT_TYPE, QueryCodec.error(trace.namespace, e, trace.requestId));
     }
 
     private void record(Trace trace, HttpResponse response) {
-        String errorCode = response.headers().get("X-Amzn-ErrorType");
-        String errorMessage = null;
-        if (response.status() >= 400 && errorCode == null) {
-            String body = new String(response.body(), StandardCharsets.UTF_8);
-            errorCode = between(body, "<Code>", "</Code>");
-            errorMessage = between(body, "<Message>", "</Message>");
-        }
+        String errorCode = trace.error == null ? null : trace.error.code();
+        String errorMessage = trace.error == null ? null : trace.error.getMessage();
         requestLog.record(new RecordedRequest(trace.requestId, trace.time, trace.service, trace.operation, trace.caller,
                 trace.check == null ? null : trace.check.action(), trace.check == null ? null : trace.check.resource(),
                 trace.decision, response.status(), errorCode, errorMessage, (System.nanoTime() - trace.started) / 1000));
-    }
-
-    private static String between(String text, String open, String close) {
-        int start = text.indexOf(open);
-        int end = start < 0 ? -1 : text.indexOf(close, start);
-        return end < 0 ? null : text.substring(start + open.length(), end);
     }
 
     /** Authentication and authorization errors under the names JSON-protocol services use. */

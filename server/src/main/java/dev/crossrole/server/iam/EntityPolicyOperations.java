@@ -2,8 +2,6 @@ package dev.crossrole.server.iam;
 
 import static dev.crossrole.server.iam.IamSupport.account;
 
-import dev.crossrole.policy.InvalidPolicyException;
-import dev.crossrole.policy.Policies;
 import dev.crossrole.policy.Policy;
 import dev.crossrole.policy.PolicyKind;
 import dev.crossrole.policy.RequestContext;
@@ -87,14 +85,6 @@ final class EntityPolicyOperations<T> {
         return arn;
     }
 
-    static Policy parseInline(String document, String policyName) {
-        try {
-            return Policies.parse(document, PolicyKind.INLINE, policyName);
-        } catch (InvalidPolicyException e) {
-            throw IamSupport.malformed(e);
-        }
-    }
-
     /** The aggregate size of an entity's inline policies, as IAM counts it: characters other than whitespace. */
     static int inlineSize(Map<String, Policy> inline) {
         return inline.values().stream().mapToInt(p -> nonWhitespace(p.text())).sum();
@@ -140,7 +130,7 @@ final class EntityPolicyOperations<T> {
         return PreparedCall.of(List.of(check), () -> {
             synchronized (iam) {
                 T holder = entity.existing().apply(call, name);
-                Policy policy = parseInline(document, policyName);
+                Policy policy = IamSupport.parse(document, PolicyKind.INLINE, policyName);
                 Map<String, Policy> inline = new LinkedHashMap<>(entity.inline().apply(holder));
                 inline.put(policyName, policy);
                 if (inlineSize(inline) > entity.inlineQuota()) {

@@ -431,14 +431,6 @@ public final class IamDirectory {
                 trust.principals(), maxSessionDuration, tags, Map.of(), List.of(), null, null, null));
     }
 
-    /** Replaces a role's trust policy. */
-    public synchronized Role updateTrustPolicy(String account, String name, String trustPolicy) throws InvalidPolicyException {
-        Role role = role(account, name).orElseThrow(() -> new IllegalStateException("The role with name " + name
-                + " cannot be found."));
-        CompiledTrust trust = compileTrust(role.name(), trustPolicy);
-        return putRole(role.withTrust(trust.policy(), trustPolicy, trust.principals()));
-    }
-
     /** Adds or replaces an inline policy of a role. */
     public synchronized Role putRolePolicy(String account, String roleName, String policyName, String document)
             throws InvalidPolicyException {

@@ -2,6 +2,9 @@ package dev.crossrole.server.iam;
 
 import dev.crossrole.policy.Diagnostic;
 import dev.crossrole.policy.InvalidPolicyException;
+import dev.crossrole.policy.Policies;
+import dev.crossrole.policy.Policy;
+import dev.crossrole.policy.PolicyKind;
 import dev.crossrole.policy.RequestContext;
 import dev.crossrole.server.authz.AccessCheck;
 import dev.crossrole.server.protocol.AwsException;
@@ -72,6 +75,15 @@ public final class IamSupport {
 
     public static AwsException invalidInput(String message) {
         return new AwsException("InvalidInput", 400, message);
+    }
+
+    /** The policy compiled, or AWS's error for it when it fails validation. */
+    public static Policy parse(String text, PolicyKind kind, String name) {
+        try {
+            return Policies.parse(text, kind, name);
+        } catch (InvalidPolicyException e) {
+            throw malformed(e);
+        }
     }
 
     /** A policy that failed validation, with the code, status and message AWS returns for it. */

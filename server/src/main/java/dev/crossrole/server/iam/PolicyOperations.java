@@ -2,8 +2,6 @@ package dev.crossrole.server.iam;
 
 import static dev.crossrole.server.iam.IamSupport.account;
 
-import dev.crossrole.policy.InvalidPolicyException;
-import dev.crossrole.policy.Policies;
 import dev.crossrole.policy.Policy;
 import dev.crossrole.policy.PolicyKind;
 import dev.crossrole.policy.RequestContext;
@@ -36,8 +34,6 @@ final class PolicyOperations {
     private static final String VERSION_ID_SHOWN = "v[1-9][0-9]*(\\.[A-Za-z0-9-]*)?";
     private static final List<String> SCOPES = List.of("All", "AWS", "Local");
     private static final List<String> USAGE_FILTERS = List.of("PermissionsPolicy", "PermissionsBoundary");
-    private static final List<String> ENTITY_FILTERS = List.of("User", "Role", "Group", "LocalManagedPolicy",
-            "AWSManagedPolicy");
 
     private final IamDirectory iam;
 
@@ -109,15 +105,11 @@ final class PolicyOperations {
     // ---- parameters -------------------------------------------------------------------------
 
     private static String policyName(QueryParams params, Constraints c) {
-        String name = params.get("PolicyName");
-        IamSupport.name(c, "policyName", name, 128);
-        return name;
+        return EntityPolicyOperations.policyName(params, c);
     }
 
     private static String policyArn(QueryParams params, Constraints c) {
-        String arn = params.get("PolicyArn");
-        c.required("policyArn", arn).length("policyArn", arn, 20, 2048);
-        return arn;
+        return EntityPolicyOperations.policyArn(params, c);
     }
 
     private static String versionId(QueryParams params, Constraints c) {
@@ -197,11 +189,7 @@ final class PolicyOperations {
     }
 
     private static Policy compile(String document, String name) {
-        try {
-            return Policies.parse(document, PolicyKind.IDENTITY, name);
-        } catch (InvalidPolicyException e) {
-            throw IamSupport.malformed(e);
-        }
+        return IamSupport.parse(document, PolicyKind.IDENTITY, name);
     }
 
     private static ManagedPolicy with(ManagedPolicy p, String defaultVersionId, List<ManagedPolicy.PolicyVersion> versions,
@@ -481,7 +469,7 @@ final class PolicyOperations {
     private PreparedCall listEntitiesForPolicy(Call call, QueryParams params) {
         Constraints c = new Constraints();
         String arn = policyArn(params, c);
-        String filter = oneOf(c, "entityFilter", params.get("EntityFilter"), ENTITY_FILTERS);
+        String filter = oneOf(c, "entityFilter", params.get("EntityFilter"), AccountOperations.FILTERS);
         String prefix = params.get("PathPrefix");
         IamSupport.path(c, "pathPrefix", prefix);
         String usage = oneOf(c, "policyUsageFilter", params.get("PolicyUsageFilter"), USAGE_FILTERS);

@@ -8,9 +8,7 @@ import com.fasterxml.jackson.core.JsonToken;
 import dev.crossrole.policy.AuthorizationRequest;
 import dev.crossrole.policy.Decision;
 import dev.crossrole.policy.Explanation;
-import dev.crossrole.policy.InvalidPolicyException;
 import dev.crossrole.policy.Outcome;
-import dev.crossrole.policy.Policies;
 import dev.crossrole.policy.Policy;
 import dev.crossrole.policy.PolicyEngine;
 import dev.crossrole.policy.PolicyKind;
@@ -194,19 +192,12 @@ final class SimulationOperations {
 
     private static void addInputPolicies(Input input, Sources sources) {
         for (int i = 0; i < input.policies().size(); i++) {
-            sources.add(parse(input.policies().get(i), PolicyKind.INLINE, "PolicyInputList." + (i + 1)),
+            sources.add(IamSupport.parse(input.policies().get(i), PolicyKind.INLINE, "PolicyInputList." + (i + 1)),
                     "PolicyInputList." + (i + 1), "none");
         }
         if (!input.boundaries().isEmpty()) {
-            sources.boundary = parse(input.boundaries().get(0), PolicyKind.BOUNDARY, "PermissionsBoundaryPolicyInputList.1");
-        }
-    }
-
-    private static Policy parse(String text, PolicyKind kind, String name) {
-        try {
-            return Policies.parse(text, kind, name);
-        } catch (InvalidPolicyException e) {
-            throw IamSupport.malformed(e);
+            sources.boundary = IamSupport.parse(input.boundaries().get(0), PolicyKind.BOUNDARY,
+                    "PermissionsBoundaryPolicyInputList.1");
         }
     }
 
@@ -219,7 +210,7 @@ final class SimulationOperations {
 
     private Shape simulate(Principal principal, Input input, Sources sources) {
         Policy resourcePolicy = input.resourcePolicy() == null ? null
-                : parse(input.resourcePolicy(), PolicyKind.RESOURCE, "ResourcePolicy");
+                : IamSupport.parse(input.resourcePolicy(), PolicyKind.RESOURCE, "ResourcePolicy");
         String owner = input.resourceOwner() == null ? null : input.resourceOwner().split(":", 6).length == 6
                 ? input.resourceOwner().split(":", 6)[4] : input.resourceOwner();
         List<Shape> results = new ArrayList<>();
@@ -364,5 +355,4 @@ final class SimulationOperations {
             return null;
         }
     }
-
 }

@@ -132,15 +132,6 @@ public final class QueryParams {
         return new ArrayList<>(items.values());
     }
 
-    /** Whether the list parameter was sent at all, as members or as botocore's empty {@code Name=}. */
-    public boolean listPresent(String name) {
-        if (values.containsKey(name)) {
-            return true;
-        }
-        String prefix = name + ".member.";
-        return values.keySet().stream().anyMatch(k -> k.startsWith(prefix));
-    }
-
     private static Integer index(String text) {
         if (text.isEmpty() || text.length() > 6) {
             return null;

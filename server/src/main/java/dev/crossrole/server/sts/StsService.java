@@ -3,8 +3,6 @@ package dev.crossrole.server.sts;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.crossrole.policy.ContextValue;
-import dev.crossrole.policy.InvalidPolicyException;
-import dev.crossrole.policy.Policies;
 import dev.crossrole.policy.PolicyKind;
 import dev.crossrole.policy.Principal;
 import dev.crossrole.policy.RequestContext;
@@ -15,6 +13,7 @@ import dev.crossrole.server.auth.SessionClaims;
 import dev.crossrole.server.auth.SessionTokens;
 import dev.crossrole.server.authz.AccessCheck;
 import dev.crossrole.server.iam.IamDirectory;
+import dev.crossrole.server.iam.IamSupport;
 import dev.crossrole.server.iam.IamUser;
 import dev.crossrole.server.iam.Role;
 import dev.crossrole.server.protocol.AwsException;
@@ -222,11 +221,7 @@ public final class StsService implements QueryService {
             }
         }
         if (policy != null) {
-            try {
-                Policies.parse(policy, PolicyKind.SESSION, "session policy");
-            } catch (InvalidPolicyException e) {
-                throw new AwsException(e.diagnostic().code(), e.diagnostic().httpStatus(), e.diagnostic().message());
-            }
+            IamSupport.parse(policy, PolicyKind.SESSION, "session policy");
         }
         for (String policyArn : policyArns) {
             if (iam.policy(policyArn).isEmpty()) {
@@ -252,10 +247,7 @@ public final class StsService implements QueryService {
         if (in.sourceIdentity() != null) {
             context.single("sts:SourceIdentity", in.sourceIdentity());
         }
-        if (!in.tags().isEmpty()) {
-            in.tags().forEach((k, v) -> context.single("aws:RequestTag/" + k, v));
-            context.multi("aws:TagKeys", new ArrayList<>(in.tags().keySet()));
-        }
+        IamSupport.requestTags(context, in.tags());
         if (!in.transitiveTagKeys().isEmpty()) {
             context.multi("sts:TransitiveTagKeys", in.transitiveTagKeys());
         }
