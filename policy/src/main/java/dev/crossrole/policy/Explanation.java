@@ -24,6 +24,12 @@ public record Explanation(
         String decidingSide,
         String fix) {
 
+    /** This explanation with a suggested fix. */
+    public Explanation withFix(String suggestion) {
+        return new Explanation(principal, action, resource, principalAccount, resourceAccount, crossAccount, gates,
+                matchedStatements, failedConditions, missingKeys, decidingSide, suggestion);
+    }
+
     /** Outcome of one gate of the evaluation. */
     public enum GateOutcome { ALLOW, EXPLICIT_DENY, IMPLICIT_DENY, NOT_APPLICABLE }
 

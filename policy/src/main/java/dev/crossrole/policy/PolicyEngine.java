@@ -349,20 +349,13 @@ public final class PolicyEngine {
                     principal.accountId(), resourceAccount, crossAccount, List.copyOf(gates), List.copyOf(matched),
                     List.copyOf(failed), List.copyOf(missing), side, null);
             String fix = Fixes.suggest(outcome, decidedBy, explanation, request, set);
-            if (fix == null) {
-                return explanation;
-            }
-            return new Explanation(explanation.principal(), explanation.action(), explanation.resource(),
-                    explanation.principalAccount(), explanation.resourceAccount(), explanation.crossAccount(),
-                    explanation.gates(), explanation.matchedStatements(), explanation.failedConditions(),
-                    explanation.missingKeys(), explanation.decidingSide(), fix);
+            return fix == null ? explanation : explanation.withFix(fix);
         }
     }
 
     /** Whether the action is one of STS's role actions on a role ARN, decided by the role's trust policy. */
     static boolean isStsRoleAction(String action, String resource) {
-        String lower = action.toLowerCase(java.util.Locale.ROOT);
-        if (!lower.startsWith("sts:")) {
+        if (!action.regionMatches(true, 0, "sts:", 0, 4)) {
             return false;
         }
         String[] parts = Values.arnComponents(resource);

@@ -43,9 +43,8 @@ final class PolicyValidator {
     private static final Set<String> TRUST_ACTION_NAMES = Set.of("sts:assumerole", "sts:assumerolewithsaml",
             "sts:assumerolewithwebidentity", "sts:tagsession", "sts:setsourceidentity", "sts:setcontext");
     private static final Pattern IAM_NAME = Pattern.compile("[\\w+=,.@-]+");
-    private static final Pattern SERVICE_PRINCIPAL = Pattern.compile("[a-z0-9][a-z0-9.-]*\\.amazonaws\\.com(\\.cn)?");
     private static final Pattern FEDERATED_HOST = Pattern.compile("[a-zA-Z0-9][a-zA-Z0-9.-]*\\.[a-zA-Z]{2,}(/[\\w./-]*)?");
-    private static final Pattern UNIQUE_ID = Pattern.compile("A(IDA|ROA)[A-Z0-9]{12,}");
+    private static final Pattern CANONICAL_USER = Pattern.compile("[0-9a-f]{64}");
 
     private final PolicyKind kind;
     private final PrincipalDirectory directory;
@@ -708,7 +707,7 @@ final class PolicyValidator {
                         break;
                     case "Service":
                         label = "SERVICE";
-                        valid = SERVICE_PRINCIPAL.matcher(value).matches();
+                        valid = Principal.SERVICE_PRINCIPAL.matcher(value).matches();
                         break;
                     case "Federated":
                         label = "FEDERATED";
@@ -716,7 +715,7 @@ final class PolicyValidator {
                         break;
                     default:
                         label = "CANONICAL_USER";
-                        valid = kind != PolicyKind.TRUST && value.matches("[0-9a-f]{64}");
+                        valid = kind != PolicyKind.TRUST && CANONICAL_USER.matcher(value).matches();
                         break;
                 }
                 if (!valid) {
@@ -737,7 +736,7 @@ final class PolicyValidator {
 
     /** {@code *}, an account id, a root/user/role ARN, a role-session or federated-user ARN, or a unique id; no partial wildcards. */
     static boolean isAwsPrincipal(String value) {
-        if (value.equals("*") || Principal.ACCOUNT_ID.matcher(value).matches() || UNIQUE_ID.matcher(value).matches()) {
+        if (value.equals("*") || Principal.ACCOUNT_ID.matcher(value).matches() || Principal.UNIQUE_ID.matcher(value).matches()) {
             return true;
         }
         String[] parts = value.split(":", 6);

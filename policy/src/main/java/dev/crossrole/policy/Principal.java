@@ -10,6 +10,10 @@ import java.util.regex.Pattern;
 public sealed interface Principal {
 
     Pattern ACCOUNT_ID = Pattern.compile("\\d{12}");
+    /** A service principal name, e.g. {@code ecs-tasks.amazonaws.com}. */
+    Pattern SERVICE_PRINCIPAL = Pattern.compile("[a-z0-9][a-z0-9.-]*\\.amazonaws\\.com(\\.cn)?");
+    /** The unique id of a user or role (AIDA…, AROA…), as IAM stores it in trust policies. */
+    Pattern UNIQUE_ID = Pattern.compile("A(IDA|ROA)[A-Z0-9]{12,}");
 
     /** The principal as AWS prints it in AccessDenied messages (the session ARN for sessions). */
     String displayName();
@@ -195,7 +199,7 @@ public sealed interface Principal {
             return new Anonymous();
         }
         if (!text.startsWith("arn:")) {
-            if (text.matches("[a-z0-9][a-z0-9.-]*\\.amazonaws\\.com(\\.cn)?")) {
+            if (SERVICE_PRINCIPAL.matcher(text).matches()) {
                 return new ServicePrincipal(text);
             }
             throw new IllegalArgumentException("'" + text + "' is not a principal ARN, a service principal"

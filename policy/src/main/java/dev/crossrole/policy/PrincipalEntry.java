@@ -8,7 +8,6 @@ import java.util.regex.Pattern;
  */
 record PrincipalEntry(Type type, String written, Kind kind, String account, String name) {
 
-    private static final Pattern UNIQUE_ID = Pattern.compile("A(IDA|ROA)[A-Z0-9]{12,}");
 
     /** The element key the value appeared under. */
     enum Type { AWS, SERVICE, FEDERATED, CANONICAL_USER, STAR }
@@ -56,7 +55,7 @@ record PrincipalEntry(Type type, String written, Kind kind, String account, Stri
         if (Principal.ACCOUNT_ID.matcher(value).matches()) {
             return new PrincipalEntry(type, value, Kind.ACCOUNT, value, null);
         }
-        if (UNIQUE_ID.matcher(value).matches()) {
+        if (Principal.UNIQUE_ID.matcher(value).matches()) {
             return new PrincipalEntry(type, value, value.startsWith("AIDA") ? Kind.USER_ID : Kind.ROLE_ID, null, value);
         }
         if (value.indexOf('*') >= 0 || value.indexOf('?') >= 0) {

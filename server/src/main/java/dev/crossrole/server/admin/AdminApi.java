@@ -139,11 +139,23 @@ public final class AdminApi {
                 return message(404, "No container named " + container + " in task " + id + ".");
             }
             try {
-                byte[] all = java.nio.file.Files.exists(c.logFile()) ? java.nio.file.Files.readAllBytes(c.logFile()) : new byte[0];
-                int from = (int) Math.min(Math.max(0, offset), all.length);
-                byte[] out = java.util.Arrays.copyOfRange(all, from, all.length);
+                // Only what follows the offset is read: `logs --follow` asks again every 300 ms.
+                byte[] out = new byte[0];
+                long size = 0;
+                if (java.nio.file.Files.exists(c.logFile())) {
+                    try (java.nio.channels.FileChannel log = java.nio.channels.FileChannel.open(c.logFile())) {
+                        size = log.size();
+                        long from = Math.min(Math.max(0, offset), size);
+                        java.nio.ByteBuffer buffer = java.nio.ByteBuffer.allocate(Math.toIntExact(size - from));
+                        while (buffer.hasRemaining() && log.read(buffer, from + buffer.position()) >= 0) {
+                            // read until the size seen above
+                        }
+                        out = java.util.Arrays.copyOf(buffer.array(), buffer.position());
+                        size = from + buffer.position();
+                    }
+                }
                 return HttpResponse.of(200, "text/plain; charset=utf-8", out)
-                        .withHeader("X-Crossrole-Next-Offset", String.valueOf(all.length))
+                        .withHeader("X-Crossrole-Next-Offset", String.valueOf(size))
                         .withHeader("X-Crossrole-Task-Status", task.lastStatus());
             } catch (java.io.IOException e) {
                 return message(500, "Cannot read the log: " + e.getMessage());

@@ -95,20 +95,23 @@ public final class SessionTokens {
 
     private static byte[] inflate(byte[] data) throws DataFormatException {
         Inflater inflater = new Inflater();
-        inflater.setInput(data);
-        ByteArrayOutputStream out = new ByteArrayOutputStream(data.length * 3);
-        byte[] buffer = new byte[1024];
-        while (!inflater.finished()) {
-            int n = inflater.inflate(buffer);
-            if (n == 0 && (inflater.needsInput() || inflater.needsDictionary())) {
-                break;
+        try {
+            inflater.setInput(data);
+            ByteArrayOutputStream out = new ByteArrayOutputStream(data.length * 3);
+            byte[] buffer = new byte[1024];
+            while (!inflater.finished()) {
+                int n = inflater.inflate(buffer);
+                if (n == 0 && (inflater.needsInput() || inflater.needsDictionary())) {
+                    break;
+                }
+                out.write(buffer, 0, n);
+                if (out.size() > 1 << 20) {
+                    throw new DataFormatException("too large");
+                }
             }
-            out.write(buffer, 0, n);
-            if (out.size() > 1 << 20) {
-                throw new DataFormatException("too large");
-            }
+            return out.toByteArray();
+        } finally {
+            inflater.end(); // frees native memory on every path, including a refused token
         }
-        inflater.end();
-        return out.toByteArray();
     }
 }
