@@ -175,7 +175,6 @@ final class GroupOperations {
                 if (!renamed.equalsIgnoreCase(group.name()) && iam.group(group.account(), renamed).isPresent()) {
                     throw IamSupport.alreadyExists("Group with name " + renamed + " already exists.");
                 }
-                iam.deleteGroup(group.account(), group.name());
                 iam.putGroup(with(group, renamed, newPath != null ? newPath : group.path(), group.inlinePolicies(),
                         group.attachedPolicyArns(), group.members()));
                 return null;

@@ -184,8 +184,10 @@ public final class IamDirectory {
 
     // ---- groups -----------------------------------------------------------------------------
 
+    /** Stores a group, replacing the one with its id: a renamed group is one write and never missing. */
     public synchronized Group putGroup(Group group) {
         groups.put(key(group.account(), group.name()), group);
+        groups.values().removeIf(g -> g.groupId().equals(group.groupId()) && !g.name().equalsIgnoreCase(group.name()));
         changed();
         return group;
     }
