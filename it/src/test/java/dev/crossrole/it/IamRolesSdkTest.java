@@ -357,6 +357,22 @@ class IamRolesSdkTest {
             assertEquals(IamSdk.notAuthorized(caller, "ecs:CreateCluster",
                     "arn:aws:ecs:us-east-1:" + A + ":cluster/written-by-reader"), denied.awsErrorDetails().errorMessage());
         }
+
+        // As a session policy (AssumeRole PolicyArns) it narrows an administrator role to reading.
+        create("admin-narrowed-role");
+        iam.attachRolePolicy(r -> r.roleName("admin-narrowed-role").policyArn(ADMIN_ACCESS));
+        Credentials narrowed;
+        try (var sts = crossrole.sts(crossrole.adminCredentials(A))) {
+            narrowed = sts.assumeRole(r -> r.roleArn(roleArn(A, "admin-narrowed-role")).roleSessionName("narrowed")
+                    .policyArns(p -> p.arn(readOnly))).credentials();
+        }
+        try (IamClient asNarrowed = IamSdk.iam(crossrole, TestCrossrole.session(narrowed))) {
+            assertEquals("read-only-role", asNarrowed.getRole(r -> r.roleName("read-only-role")).role().roleName());
+            assertError(() -> asNarrowed.createRole(r -> r.roleName("written-when-narrowed").assumeRolePolicyDocument(TRUST_A)),
+                    403, "AccessDenied", "User: " + sessionArn(A, "admin-narrowed-role", "narrowed") + " is not authorized"
+                            + " to perform: iam:CreateRole on resource: " + roleArn(A, "written-when-narrowed")
+                            + " because no session policy allows the iam:CreateRole action");
+        }
     }
 
     @Test
