@@ -16,7 +16,7 @@ final class Statement {
     final boolean notPrincipal;
     /** The action patterns as written; compiled on first use (many statements never see a request). */
     private final String[] actionPatterns;
-    private volatile ActionIndex actions;
+    private volatile ActionIndex compiledActions;
     /** From this many patterns on, they are grouped by service prefix (AWS's ReadOnlyAccess has 2,744 in two statements). */
     private static final int GROUP_FROM = 16;
     /** Marks an action pattern that can never match (a wildcard in the service prefix). */
@@ -96,10 +96,10 @@ final class Statement {
     }
 
     private ActionIndex actionIndex() {
-        ActionIndex compiled = actions;
+        ActionIndex compiled = compiledActions;
         if (compiled == null) {
             compiled = ActionIndex.of(actionPatterns);
-            actions = compiled;
+            compiledActions = compiled;
         }
         return compiled;
     }
