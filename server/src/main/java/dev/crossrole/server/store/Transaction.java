@@ -26,6 +26,9 @@ public interface Transaction {
      */
     long put(String namespace, String key, byte[] value, long expectedVersion);
 
+    /** Whether the transaction has written or deleted anything (a commit without changes takes no revision). */
+    boolean hasChanges();
+
     /** Deletes a record; returns whether there was a live one. */
     boolean delete(String namespace, String key);
 }

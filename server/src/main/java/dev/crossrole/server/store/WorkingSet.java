@@ -108,6 +108,11 @@ final class WorkingSet implements Transaction {
         return version;
     }
 
+    @Override
+    public boolean hasChanges() {
+        return !changes.isEmpty();
+    }
+
     private void checkOpen() {
         if (!open) {
             throw new IllegalStateException("the transaction has ended");
