@@ -116,19 +116,33 @@ final class PostgresStore implements Store {
         T run(Connection connection) throws SQLException;
     }
 
-    /** Runs reads on a pooled connection in autocommit mode; a connection that failed is not reused. */
+    /**
+     * Runs reads on a pooled connection in autocommit mode; a connection that failed is not reused. A pooled
+     * connection the server has since dropped (a database restart, an idle timeout) is replaced once.
+     */
     private <T> T withConnection(String what, SqlWork<T> work) {
-        Connection connection = borrow();
-        boolean healthy = false;
-        try {
-            T result = work.run(connection);
-            healthy = true;
-            return result;
-        } catch (SQLException e) {
-            throw failure(what, e);
-        } finally {
-            release(connection, healthy);
+        for (int attempt = 1; ; attempt++) {
+            Connection connection = borrow();
+            boolean healthy = false;
+            try {
+                T result = work.run(connection);
+                healthy = true;
+                return result;
+            } catch (SQLException e) {
+                if (attempt == 1 && lostConnection(connection, e)) {
+                    continue;
+                }
+                throw failure(what, e);
+            } finally {
+                release(connection, healthy);
+            }
         }
+    }
+
+    /** Whether the failure was the connection itself (SQL state class 08, or admin shutdown 57P01) rather than the statement. */
+    private static boolean lostConnection(Connection connection, SQLException e) {
+        String state = e.getSQLState();
+        return isClosed(connection) || (state != null && (state.startsWith("08") || state.equals("57P01")));
     }
 
     private StoreException failure(String what, SQLException e) {
@@ -254,8 +268,27 @@ final class PostgresStore implements Store {
         writeLock.lock();
         try {
             Connection connection = borrow();
+            long base;
             try {
-                return writeIn(connection, work);
+                base = begin(connection);
+            } catch (SQLException e) {
+                boolean lost = lostConnection(connection, e);
+                rollbackQuietly(connection);
+                release(connection, false);
+                if (!lost) {
+                    throw failure("start a transaction in", e);
+                }
+                // A pooled connection the server dropped: nothing has run yet, so begin once more on a new one.
+                connection = connect();
+                try {
+                    base = begin(connection);
+                } catch (SQLException again) {
+                    release(connection, false);
+                    throw failure("start a transaction in", again);
+                }
+            }
+            try {
+                return writeIn(connection, base, work);
             } finally {
                 // Every failure path rolls back, or closes the connection when it cannot.
                 release(connection, true);
@@ -265,13 +298,16 @@ final class PostgresStore implements Store {
         }
     }
 
-    private <T, E extends Exception> T writeIn(Connection connection, Work<T, E> work) throws E {
+    /** Starts the write's transaction and takes the store-wide write lock; returns the revision it starts from. */
+    private static long begin(Connection connection) throws SQLException {
+        connection.setAutoCommit(false);
+        return lockHead(connection);
+    }
+
+    private <T, E extends Exception> T writeIn(Connection connection, long base, Work<T, E> work) throws E {
         List<StoredRecord> changes;
-        long base;
         T result;
         try {
-            connection.setAutoCommit(false);
-            base = lockHead(connection);
             WorkingSet transaction = new WorkingSet(base, (namespace, key) -> sql(() -> committed(connection, namespace, key)),
                     namespace -> sql(() -> scan(connection, namespace)));
             try {
@@ -280,9 +316,6 @@ final class PostgresStore implements Store {
                 transaction.close();
             }
             changes = transaction.close();
-        } catch (SQLException e) {
-            rollbackQuietly(connection);
-            throw failure("start a transaction in", e);
         } catch (Exception e) {
             rollbackQuietly(connection);
             throw e;
