@@ -34,7 +34,9 @@ final class ServeCommand implements Callable<Integer> {
     Path dataDir;
 
     @Option(names = "--store", paramLabel = "LOCATION",
-            description = "where state is kept: 'embedded' (default: a journal in the data directory)")
+            description = {"where state is kept: 'embedded' (default: a journal in the data directory), or a PostgreSQL",
+                    "database postgresql://user:password@host:port/database (also postgres://, jdbc:postgresql://)",
+                    "that several crossrole nodes can share"})
     String store;
 
     @Option(names = "--accounts", paramLabel = "FILE",

@@ -39,7 +39,7 @@ final class StateCommand implements Runnable {
         Path dataDir;
 
         @Option(names = "--store", paramLabel = "LOCATION",
-                description = "the store: 'embedded' (default, in the data directory)")
+                description = "the store: 'embedded' (default, in the data directory) or postgresql://user:password@host:port/database")
         String store;
 
         Store open() {
