@@ -208,7 +208,11 @@ public final class IamRecords implements Replica {
     /** Decodes many records at once (start-up): decoding runs on every core, the directory is filled in order. */
     @Override
     public void applyAll(List<StoredRecord> records) {
-        List<Object> decoded = records.parallelStream().map(r -> r.live() ? decode(r.namespace(), parse(r)) : null).toList();
+        // Many entities share a policy text (a trust policy for ECS tasks, a standard inline policy): compile
+        // each text once, share the compiled statements under each entity's own name.
+        PolicyCache cache = new PolicyCache();
+        List<Object> decoded = records.parallelStream()
+                .map(r -> r.live() ? decode(r.namespace(), parse(r), cache) : null).toList();
         iam.untracked(() -> {
             for (int i = 0; i < records.size(); i++) {
                 StoredRecord r = records.get(i);
@@ -276,33 +280,56 @@ public final class IamRecords implements Replica {
     }
 
     static Object decode(String namespace, JsonNode n) {
+        return decode(namespace, n, null);
+    }
+
+    /** Compiled policies by kind and text, shared while many records are decoded at once. */
+    static final class PolicyCache {
+        private final java.util.concurrent.ConcurrentHashMap<String, Policy> compiled = new java.util.concurrent.ConcurrentHashMap<>();
+
+        Policy parse(String text, PolicyKind kind, String name) throws InvalidPolicyException {
+            String key = kind.name() + '\u0000' + text;
+            Policy known = compiled.get(key);
+            if (known == null) {
+                known = Policies.parse(text, kind, name);
+                compiled.putIfAbsent(key, known);
+            }
+            return known.name().equals(name) ? known : known.withName(name);
+        }
+    }
+
+    private static Policy policy(PolicyCache cache, String text, PolicyKind kind, String name) throws InvalidPolicyException {
+        return cache == null ? Policies.parse(text, kind, name) : cache.parse(text, kind, name);
+    }
+
+    static Object decode(String namespace, JsonNode n, PolicyCache cache) {
         try {
             return switch (namespace) {
                 case ACCOUNTS -> new Account(n.get("id").asText(), text(n, "alias"), text(n, "organizationId"), List.of(),
                         List.of());
                 case USERS -> new IamUser(n.get("account").asText(), n.get("name").asText(), n.get("path").asText(),
                         n.get("id").asText(), Instant.parse(n.get("created").asText()), strings(n.path("tags")),
-                        inline(n.path("inline"), PolicyKind.INLINE), list(n.path("attached")), text(n, "boundary"));
+                        inline(n.path("inline"), cache), list(n.path("attached")), text(n, "boundary"));
                 case ROLES -> {
                     String name = n.get("name").asText();
-                    Policy trust = Policies.parse(n.get("trustCompiled").asText(), PolicyKind.TRUST,
+                    Policy trust = policy(cache, n.get("trustCompiled").asText(), PolicyKind.TRUST,
                             "trust policy of role " + name);
                     yield new Role(n.get("account").asText(), name, n.get("path").asText(), n.get("id").asText(),
                             Instant.parse(n.get("created").asText()), text(n, "description"), trust,
                             n.get("trustText").asText(), strings(n.path("trustPrincipals")),
                             n.get("maxSessionDuration").asInt(), strings(n.path("tags")),
-                            inline(n.path("inline"), PolicyKind.INLINE), list(n.path("attached")), text(n, "boundary"),
+                            inline(n.path("inline"), cache), list(n.path("attached")), text(n, "boundary"),
                             null, null);
                 }
                 case GROUPS -> new Group(n.get("account").asText(), n.get("name").asText(), n.get("path").asText(),
                         n.get("id").asText(), Instant.parse(n.get("created").asText()),
-                        inline(n.path("inline"), PolicyKind.INLINE), list(n.path("attached")),
+                        inline(n.path("inline"), cache), list(n.path("attached")),
                         new LinkedHashSet<>(list(n.path("members"))));
                 case POLICIES -> {
                     List<ManagedPolicy.PolicyVersion> versions = new ArrayList<>();
                     for (JsonNode v : n.path("versions")) {
                         versions.add(new ManagedPolicy.PolicyVersion(v.get("id").asText(),
-                                Policies.parse(v.get("text").asText(), PolicyKind.IDENTITY, n.get("arn").asText()),
+                                policy(cache, v.get("text").asText(), PolicyKind.IDENTITY, n.get("arn").asText()),
                                 Instant.parse(v.get("created").asText())));
                     }
                     yield new ManagedPolicy(n.get("arn").asText(), n.get("name").asText(), n.get("path").asText(),
@@ -336,11 +363,11 @@ public final class IamRecords implements Replica {
         return out;
     }
 
-    private static Map<String, Policy> inline(JsonNode node, PolicyKind kind) throws InvalidPolicyException {
+    private static Map<String, Policy> inline(JsonNode node, PolicyCache cache) throws InvalidPolicyException {
         Map<String, Policy> out = new LinkedHashMap<>();
         for (var it = node.fields(); it.hasNext(); ) {
             var e = it.next();
-            out.put(e.getKey(), Policies.parse(e.getValue().asText(), kind, e.getKey()));
+            out.put(e.getKey(), policy(cache, e.getValue().asText(), PolicyKind.INLINE, e.getKey()));
         }
         return out;
     }

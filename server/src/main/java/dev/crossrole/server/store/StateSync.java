@@ -34,24 +34,29 @@ public final class StateSync {
     }
 
     /** Fills the caches with every record in the store. */
-    public synchronized void load() {
-        catchUp(applied);
+    public void load() {
+        store.write(tx -> {
+            catchUp(tx.baseRevision());
+            return null;
+        });
     }
 
-    /** Applies commits made elsewhere since the caches were last brought up to date. */
+    /**
+     * Applies commits made elsewhere since the caches were last brought up to date. Catching up runs under the
+     * store's write lock (as an empty transaction), so it never interleaves with this node's own writes.
+     */
     public void refresh() {
         if (store.revision() > applied) {
-            synchronized (this) {
-                catchUp(applied);
-            }
+            load();
         }
     }
 
-    private synchronized void catchUp(long from) {
-        if (from != applied) {
+    /** Under the store's write lock: applies every commit after {@link #applied} up to at least {@code revision}. */
+    private void catchUp(long revision) {
+        if (applied >= revision) {
             return;
         }
-        Changes changes = store.changesSince(from);
+        Changes changes = store.changesSince(applied);
         // Records no replica owns (the session key, bootstrap identities) are read from the store directly.
         for (Replica replica : replicas) {
             List<StoredRecord> owned = new java.util.ArrayList<>();
@@ -80,14 +85,10 @@ public final class StateSync {
     }
 
     private <T, E extends Exception> T commit(Store.Work<T, E> work) throws E {
-        long[] committedAt = {-1};
+        long[] base = {-1};
         try {
-            T result = store.write(tx -> {
-                synchronized (this) {
-                    if (applied < tx.baseRevision()) {
-                        catchUp(applied);
-                    }
-                }
+            return store.write(tx -> {
+                catchUp(tx.baseRevision());
                 T out;
                 try {
                     out = work.run(tx);
@@ -98,16 +99,17 @@ public final class StateSync {
                     discard();
                     throw e;
                 }
-                committedAt[0] = tx.baseRevision() + (tx.hasChanges() ? 1 : 0);
+                base[0] = tx.baseRevision();
+                if (tx.hasChanges()) {
+                    // Set before the commit so that no reader sees the new revision ahead of the caches.
+                    applied = tx.baseRevision() + 1;
+                }
                 return out;
             });
-            synchronized (this) {
-                applied = Math.max(applied, committedAt[0]);
-            }
-            return result;
         } catch (StoreException e) {
-            if (committedAt[0] >= 0) {
+            if (base[0] >= 0) {
                 // The work ran but the commit failed: the caches hold changes the store does not.
+                applied = base[0];
                 discard();
             }
             throw e;
