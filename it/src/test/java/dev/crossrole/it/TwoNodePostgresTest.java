@@ -163,6 +163,37 @@ class TwoNodePostgresTest {
     }
 
     @Test
+    void whileTheDatabaseIsUnreachableRequestsFailWithInternalFailureAndChangeNothing() throws Exception {
+        CrossroleServer a = node("a");
+        String database = store.substring(store.lastIndexOf('/') + 1);
+        iam(a, admin(a)).createRole(r -> r.roleName("before").assumeRolePolicyDocument(TRUST_SOURCE_ACCOUNT));
+        superuser("ALTER DATABASE " + database + " ALLOW_CONNECTIONS false");
+        superuser("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '" + database + "'");
+        try {
+            IamException read = assertThrows(IamException.class, () -> iam(a, admin(a)).getRole(r -> r.roleName("before")));
+            assertEquals("InternalFailure", read.awsErrorDetails().errorCode());
+            assertEquals(500, read.statusCode());
+            IamException write = assertThrows(IamException.class,
+                    () -> iam(a, admin(a)).createRole(r -> r.roleName("during").assumeRolePolicyDocument(TRUST_SOURCE_ACCOUNT)));
+            assertEquals(500, write.statusCode());
+        } finally {
+            superuser("ALTER DATABASE " + database + " ALLOW_CONNECTIONS true");
+        }
+        IamClient iam = iam(a, admin(a));
+        assertEquals("before", iam.getRole(r -> r.roleName("before")).role().roleName(), "service resumes by itself");
+        assertEquals(List.of("before"), iam.listRoles().roles().stream().map(Role::roleName).toList(),
+                "the failed CreateRole left nothing, in the store or in the node's caches");
+        CrossroleServer b = node("b");
+        assertEquals(List.of("before"), iam(b, admin(b)).listRoles().roles().stream().map(Role::roleName).toList());
+    }
+
+    private static void superuser(String sql) throws Exception {
+        try (Connection c = postgres.getPostgresDatabase().getConnection(); Statement s = c.createStatement()) {
+            s.execute(sql);
+        }
+    }
+
+    @Test
     void concurrentWritesThroughBothNodesLoseNothingAndARestartedNodeSeesEverything() throws Exception {
         CrossroleServer a = node("a");
         CrossroleServer b = node("b");

@@ -130,6 +130,8 @@ final class PostgresStore implements Store {
                 return result;
             } catch (SQLException e) {
                 if (attempt == 1 && lostConnection(connection, e)) {
+                    // The others in the pool were most likely dropped too (a database restart).
+                    closeIdle();
                     continue;
                 }
                 throw failure(what, e);
@@ -279,6 +281,7 @@ final class PostgresStore implements Store {
                     throw failure("start a transaction in", e);
                 }
                 // A pooled connection the server dropped: nothing has run yet, so begin once more on a new one.
+                closeIdle();
                 connection = connect();
                 try {
                     base = begin(connection);
@@ -402,13 +405,17 @@ final class PostgresStore implements Store {
         closed = true;
         writeLock.lock();
         try {
-            Connection connection;
-            while ((connection = idle.pollFirst()) != null) {
-                idleCount.decrementAndGet();
-                closeQuietly(connection);
-            }
+            closeIdle();
         } finally {
             writeLock.unlock();
+        }
+    }
+
+    private void closeIdle() {
+        Connection connection;
+        while ((connection = idle.pollFirst()) != null) {
+            idleCount.decrementAndGet();
+            closeQuietly(connection);
         }
     }
 

@@ -169,15 +169,42 @@ class PostgresStoreTest {
         String db = database(location);
         try (Store store = Stores.open(location, null)) {
             store.write(tx -> tx.put("roles", "r", bytes("v")));
-            store.read("roles", "r");
+            fillThePool(store);
             TestPostgres.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '" + db
                     + "' AND pid <> pg_backend_pid()");
             assertEquals(1, store.revision());
+            fillThePool(store);
             TestPostgres.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '" + db
                     + "' AND pid <> pg_backend_pid()");
             store.write(tx -> tx.put("roles", "r", bytes("w")));
             assertEquals("w", text(store.read("roles", "r").orElseThrow()));
             assertEquals(2, store.revision());
+        }
+    }
+
+    /** Leaves several idle connections in the pool: reads from threads that overlap. */
+    private static void fillThePool(Store store) {
+        ExecutorService pool = Executors.newFixedThreadPool(4);
+        try {
+            CountDownLatch together = new CountDownLatch(4);
+            List<Future<?>> reads = new ArrayList<>();
+            for (int i = 0; i < 4; i++) {
+                reads.add(pool.submit(() -> {
+                    together.countDown();
+                    together.await();
+                    for (int n = 0; n < 20; n++) {
+                        store.scan("roles");
+                    }
+                    return null;
+                }));
+            }
+            for (Future<?> f : reads) {
+                f.get(30, TimeUnit.SECONDS);
+            }
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        } finally {
+            pool.shutdown();
         }
     }
 
