@@ -65,7 +65,9 @@ public final class PostgresLoad {
 
     private static String version(EmbeddedPostgres postgres) throws Exception {
         try (Connection c = postgres.getPostgresDatabase().getConnection(); Statement s = c.createStatement();
-             ResultSet rows = s.executeQuery("SHOW server_version")) {
+             ResultSet rows = s.executeQuery("SELECT current_setting('server_version') || ', server defaults: fsync='"
+                     + " || current_setting('fsync') || ', synchronous_commit=' || current_setting('synchronous_commit')"
+                     + " || ' (crossrole sets synchronous_commit=on in its sessions)'")) {
             rows.next();
             return rows.getString(1);
         }

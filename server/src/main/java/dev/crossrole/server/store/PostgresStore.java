@@ -74,6 +74,9 @@ final class PostgresStore implements Store {
         properties.setProperty("tcpKeepAlive", "true");
         properties.setProperty("ApplicationName", "crossrole");
         properties.putAll(location.properties());
+        // A write is acknowledged only once durable, whatever the server's default; options given in the
+        // location come after, so a user who asks for less durability still gets it.
+        properties.setProperty("options", ("-c synchronous_commit=on " + location.properties().getProperty("options", "")).trim());
         try {
             Connection connection = driver.connect(location.jdbcUrl(), properties);
             if (connection == null) {
@@ -172,6 +175,19 @@ final class PostgresStore implements Store {
             }
             return rows.getLong(1);
         }
+    }
+
+    /** A setting of the store's sessions, as PostgreSQL reports it (for tests). */
+    String setting(String name) {
+        return withConnection("read a setting of", c -> {
+            try (PreparedStatement statement = c.prepareStatement("SELECT current_setting(?)")) {
+                statement.setString(1, name);
+                try (ResultSet rows = statement.executeQuery()) {
+                    rows.next();
+                    return rows.getString(1);
+                }
+            }
+        });
     }
 
     @Override

