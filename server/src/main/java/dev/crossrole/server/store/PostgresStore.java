@@ -22,8 +22,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * <p>A write is one database transaction that first locks the head row ({@code SELECT … FOR UPDATE}), so
  * writers of every node run one at a time and each sees every earlier commit; the work reads committed rows
  * through the same transaction; the changed rows and the new head revision are committed together, and
- * {@link #write} returns only after PostgreSQL has acknowledged the commit (durable with the default
- * {@code synchronous_commit}). Within a node, writers queue on a local lock first, so a node holds at most
+ * {@link #write} returns only after PostgreSQL has acknowledged the commit, which the store's sessions make
+ * wait for the WAL flush ({@code synchronous_commit=on}, whatever the server's default). Within a node, writers queue on a local lock first, so a node holds at most
  * one connection waiting on the head row. Reads outside a write use pooled connections and see committed
  * state; {@link #revision} is one indexed single-row read, cheap enough to ask before every request.
  */
@@ -104,6 +104,8 @@ final class PostgresStore implements Store {
         if (healthy && !closed && idleCount.incrementAndGet() <= IDLE_CONNECTIONS) {
             idle.addFirst(connection);
             if (closed && idle.remove(connection)) {
+                // close() ran meanwhile and may have missed it
+                idleCount.decrementAndGet();
                 closeQuietly(connection);
             }
             return;
