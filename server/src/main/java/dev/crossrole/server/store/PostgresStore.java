@@ -31,6 +31,8 @@ final class PostgresStore implements Store {
     private static final int IDLE_CONNECTIONS = 8;
     private static final int FETCH_SIZE = 1000;
     private static final Comparator<StoredRecord> BY_KEY = Comparator.comparing(StoredRecord::key);
+    private static final Comparator<StoredRecord> IN_COMMIT_ORDER = Comparator.comparingLong(StoredRecord::revision)
+            .thenComparing(StoredRecord::namespace).thenComparing(StoredRecord::key);
 
     private final PostgresLocation location;
     private final org.postgresql.Driver driver = new org.postgresql.Driver();
@@ -243,7 +245,7 @@ final class PostgresStore implements Store {
                 long head = headRevision(c);
                 List<StoredRecord> out = new ArrayList<>();
                 try (PreparedStatement statement = c.prepareStatement("SELECT namespace, key, value, version, revision"
-                        + " FROM crossrole.records WHERE revision > ? ORDER BY revision, namespace, key")) {
+                        + " FROM crossrole.records WHERE revision > ?")) {
                     statement.setFetchSize(FETCH_SIZE);
                     statement.setLong(1, since);
                     try (ResultSet rows = statement.executeQuery()) {
@@ -254,6 +256,8 @@ final class PostgresStore implements Store {
                     }
                 }
                 c.commit();
+                // Sorted here rather than by the server, which would spill a large catch-up (a start) to disk.
+                out.sort(IN_COMMIT_ORDER);
                 return new Changes(Math.max(since, head), out);
             } catch (SQLException | RuntimeException e) {
                 c.rollback();
