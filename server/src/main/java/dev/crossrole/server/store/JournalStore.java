@@ -151,19 +151,38 @@ final class JournalStore implements Store {
     public Changes changesSince(long since) {
         writeLock.lock();
         try {
-            List<StoredRecord> out = new ArrayList<>();
+            List<StoredRecord> found = new ArrayList<>();
             for (Map<String, StoredRecord> space : records.values()) {
                 for (StoredRecord r : space.values()) {
                     if (r.revision() > since) {
-                        out.add(r);
+                        found.add(r);
                     }
                 }
             }
-            out.sort(Comparator.comparingLong(StoredRecord::revision));
-            return new Changes(Math.max(since, revision), out);
+            return new Changes(Math.max(since, revision), inRevisionOrder(found));
         } finally {
             writeLock.unlock();
         }
+    }
+
+    /** Sorts by revision through primitive keys (revision, then position): at start this is all the records. */
+    private static List<StoredRecord> inRevisionOrder(List<StoredRecord> records) {
+        int n = records.size();
+        if (n >= (1 << 24)) {
+            List<StoredRecord> out = new ArrayList<>(records);
+            out.sort(Comparator.comparingLong(StoredRecord::revision));
+            return out;
+        }
+        long[] keys = new long[n];
+        for (int i = 0; i < n; i++) {
+            keys[i] = (records.get(i).revision() << 24) | i;
+        }
+        java.util.Arrays.sort(keys);
+        StoredRecord[] out = new StoredRecord[n];
+        for (int i = 0; i < n; i++) {
+            out[i] = records.get((int) (keys[i] & 0xFFFFFF));
+        }
+        return java.util.Arrays.asList(out);
     }
 
     @Override
