@@ -212,7 +212,8 @@ public final class IamRecords implements Replica {
         // each text once, share the compiled statements under each entity's own name.
         PolicyCache cache = new PolicyCache();
         List<Object> decoded = records.parallelStream()
-                .map(r -> r.live() ? decode(r.namespace(), parse(r), cache) : null).toList();
+                .map(r -> !r.live() ? null : r.namespace().equals(ROLES) ? decodeRole(r, cache) : decode(r.namespace(), parse(r), cache))
+                .toList();
         iam.untracked(() -> {
             for (int i = 0; i < records.size(); i++) {
                 StoredRecord r = records.get(i);
@@ -283,17 +284,20 @@ public final class IamRecords implements Replica {
         return decode(namespace, n, null);
     }
 
-    /** Compiled policies by kind and text, shared while many records are decoded at once. */
+    /**
+     * Policies of records decoded in bulk (at start): compiled on first use rather than up front (they were
+     * validated when written), and one compiled body per distinct text, shared under each entity's own name
+     * (many roles have the same trust policy).
+     */
     static final class PolicyCache {
         private final java.util.concurrent.ConcurrentHashMap<String, Policy> compiled = new java.util.concurrent.ConcurrentHashMap<>();
 
-        Policy parse(String text, PolicyKind kind, String name) throws InvalidPolicyException {
-            String key = kind.name() + '\u0000' + text;
-            Policy known = compiled.get(key);
-            if (known == null) {
-                known = Policies.parse(text, kind, name);
-                compiled.putIfAbsent(key, known);
+        Policy parse(String text, PolicyKind kind, String name) {
+            if (kind != PolicyKind.TRUST) {
+                // Identity policies are mostly distinct texts: hashing each would cost more than it shares.
+                return Policies.parseValidLazily(text, kind, name);
             }
+            Policy known = compiled.computeIfAbsent(text, k -> Policies.parseValidLazily(text, kind, name));
             return known.name().equals(name) ? known : known.withName(name);
         }
     }
@@ -344,6 +348,81 @@ public final class IamRecords implements Replica {
         } catch (InvalidPolicyException | RuntimeException e) {
             throw new StoreException("a stored " + namespace + " entity cannot be read back: " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * A role read with Jackson's streaming parser rather than a tree: roles are most of the records a large
+     * store holds, and this is most of the start-up time.
+     */
+    static Role decodeRole(StoredRecord record, PolicyCache cache) {
+        String account = null;
+        String name = null;
+        String path = null;
+        String id = null;
+        Instant created = null;
+        String description = null;
+        String trustText = null;
+        String trustCompiled = null;
+        int maxSessionDuration = 3600;
+        String boundary = null;
+        Map<String, String> trustPrincipals = Map.of();
+        Map<String, String> tags = Map.of();
+        Map<String, String> inlineTexts = Map.of();
+        List<String> attached = List.of();
+        try (com.fasterxml.jackson.core.JsonParser in = JSON.getFactory().createParser(record.value())) {
+            if (in.nextToken() != com.fasterxml.jackson.core.JsonToken.START_OBJECT) {
+                throw new IOException("not an object");
+            }
+            while (in.nextToken() == com.fasterxml.jackson.core.JsonToken.FIELD_NAME) {
+                String field = in.currentName();
+                in.nextToken();
+                switch (field) {
+                    case "account" -> account = in.getValueAsString();
+                    case "name" -> name = in.getValueAsString();
+                    case "path" -> path = in.getValueAsString();
+                    case "id" -> id = in.getValueAsString();
+                    case "created" -> created = Instant.parse(in.getValueAsString());
+                    case "description" -> description = in.getValueAsString();
+                    case "trustText" -> trustText = in.getValueAsString();
+                    case "trustCompiled" -> trustCompiled = in.getValueAsString();
+                    case "maxSessionDuration" -> maxSessionDuration = in.getIntValue();
+                    case "boundary" -> boundary = in.getValueAsString();
+                    case "trustPrincipals" -> trustPrincipals = stringMap(in);
+                    case "tags" -> tags = stringMap(in);
+                    case "inline" -> inlineTexts = stringMap(in);
+                    case "attached" -> {
+                        attached = new ArrayList<>();
+                        while (in.nextToken() != com.fasterxml.jackson.core.JsonToken.END_ARRAY) {
+                            attached.add(in.getValueAsString());
+                        }
+                    }
+                    default -> in.skipChildren();
+                }
+            }
+            if (account == null || name == null || path == null || id == null || created == null || trustText == null
+                    || trustCompiled == null) {
+                throw new IOException("a field is missing");
+            }
+            Map<String, Policy> inline = new LinkedHashMap<>();
+            for (Map.Entry<String, String> e : inlineTexts.entrySet()) {
+                inline.put(e.getKey(), policy(cache, e.getValue(), PolicyKind.INLINE, e.getKey()));
+            }
+            Policy trust = policy(cache, trustCompiled, PolicyKind.TRUST, "trust policy of role " + name);
+            return new Role(account, name, path, id, created, description, trust, trustText, trustPrincipals,
+                    maxSessionDuration, tags, inline, attached, boundary, null, null);
+        } catch (IOException | InvalidPolicyException | RuntimeException e) {
+            throw new StoreException("a stored " + ROLES + " entity cannot be read back: " + e.getMessage(), e);
+        }
+    }
+
+    private static Map<String, String> stringMap(com.fasterxml.jackson.core.JsonParser in) throws IOException {
+        Map<String, String> out = new LinkedHashMap<>();
+        while (in.nextToken() == com.fasterxml.jackson.core.JsonToken.FIELD_NAME) {
+            String key = in.currentName();
+            in.nextToken();
+            out.put(key, in.getValueAsString());
+        }
+        return out;
     }
 
     static String text(JsonNode node, String field) {
