@@ -381,7 +381,7 @@ public final class IamRecords implements Replica {
                     case "name" -> name = in.getValueAsString();
                     case "path" -> path = in.getValueAsString();
                     case "id" -> id = in.getValueAsString();
-                    case "created" -> created = Instant.parse(in.getValueAsString());
+                    case "created" -> created = instant(in.getValueAsString());
                     case "description" -> description = in.getValueAsString();
                     case "trustText" -> trustText = in.getValueAsString();
                     case "trustCompiled" -> trustCompiled = in.getValueAsString();
@@ -413,6 +413,60 @@ public final class IamRecords implements Replica {
         } catch (IOException | InvalidPolicyException | RuntimeException e) {
             throw new StoreException("a stored " + ROLES + " entity cannot be read back: " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * An instant as {@link Instant#toString} writes it ({@code 2026-11-27T23:47:32.714645363Z}), read without
+     * a {@code DateTimeFormatter} (which dominated decoding at start); anything else goes to {@link Instant#parse}.
+     */
+    static Instant instant(String text) {
+        int n = text.length();
+        if (n < 20 || n > 30 || text.charAt(4) != '-' || text.charAt(7) != '-' || text.charAt(10) != 'T'
+                || text.charAt(13) != ':' || text.charAt(16) != ':' || text.charAt(n - 1) != 'Z') {
+            return Instant.parse(text);
+        }
+        int nanos = 0;
+        if (n > 20) {
+            if (text.charAt(19) != '.' || n == 21) {
+                return Instant.parse(text);
+            }
+            for (int i = 20; i < 29; i++) {
+                int digit = i < n - 1 ? digit(text, i) : 0;
+                if (digit < 0) {
+                    return Instant.parse(text);
+                }
+                nanos = nanos * 10 + digit;
+            }
+        }
+        int year = number(text, 0, 4);
+        int month = number(text, 5, 7);
+        int day = number(text, 8, 10);
+        int hour = number(text, 11, 13);
+        int minute = number(text, 14, 16);
+        int second = number(text, 17, 19);
+        if (year < 0 || month < 1 || month > 12 || day < 1 || day > 31 || hour < 0 || hour > 23 || minute < 0 || minute > 59
+                || second < 0 || second > 59 || day > java.time.YearMonth.of(year, month).lengthOfMonth()) {
+            return Instant.parse(text);
+        }
+        long days = java.time.LocalDate.of(year, month, day).toEpochDay();
+        return Instant.ofEpochSecond(days * 86_400 + hour * 3_600L + minute * 60L + second, nanos);
+    }
+
+    private static int number(String text, int from, int to) {
+        int value = 0;
+        for (int i = from; i < to; i++) {
+            int digit = digit(text, i);
+            if (digit < 0) {
+                return -1;
+            }
+            value = value * 10 + digit;
+        }
+        return value;
+    }
+
+    private static int digit(String text, int i) {
+        char c = text.charAt(i);
+        return c >= '0' && c <= '9' ? c - '0' : -1;
     }
 
     private static Map<String, String> stringMap(com.fasterxml.jackson.core.JsonParser in) throws IOException {

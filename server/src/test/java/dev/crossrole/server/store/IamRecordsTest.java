@@ -51,6 +51,33 @@ class IamRecordsTest {
     }
 
     @Test
+    void instantsAreReadAsInstantParseReadsThem() {
+        for (String text : List.of("2026-11-27T23:47:32.714645363Z", "2026-11-27T23:47:32Z", "2026-11-27T23:47:32.100Z",
+                "2024-02-29T00:00:00.000001Z", "1970-01-01T00:00:00Z", "+12026-01-01T00:00:00Z", "2026-11-27T23:47:32.5Z")) {
+            assertEquals(Instant.parse(text), IamRecords.instant(text), text);
+        }
+        Instant now = Instant.now();
+        assertEquals(now, IamRecords.instant(now.toString()));
+        // Odd texts get Instant.parse's own answer: an error, or (for 24:00) its lenient reading.
+        for (String odd : List.of("2026-02-30T00:00:00Z", "2026-13-01T00:00:00Z", "2026-11-27T24:00:00Z",
+                "2026-11-27T23:47:32.Z", "2026-11-27 23:47:32Z", "yesterday")) {
+            Object expected;
+            try {
+                expected = Instant.parse(odd);
+            } catch (java.time.format.DateTimeParseException e) {
+                expected = "DateTimeParseException";
+            }
+            Object actual;
+            try {
+                actual = IamRecords.instant(odd);
+            } catch (java.time.format.DateTimeParseException e) {
+                actual = "DateTimeParseException";
+            }
+            assertEquals(expected, actual, odd);
+        }
+    }
+
+    @Test
     void aDamagedRoleRecordIsReportedAsSuch() {
         for (String damaged : List.of("[]", "{\"name\":\"x\"}", "{not json", "{\"account\":\"1\",\"name\":\"n\",\"path\":\"/\","
                 + "\"id\":\"AROA1\",\"created\":\"yesterday\",\"trustText\":\"{}\",\"trustCompiled\":\"{}\"}")) {
