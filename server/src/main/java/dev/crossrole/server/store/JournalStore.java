@@ -380,6 +380,9 @@ final class JournalStore implements Store {
         Path current = directory.resolve(JOURNAL + (journals.isEmpty() ? revision + 1 : journals.get(journals.size() - 1)));
         journal = FileChannel.open(current, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
         restrict(current, "rw-------");
+        if (journals.isEmpty()) {
+            forceDirectory(); // the new journal's name must survive a power cut too
+        }
         appended = journal.size();
         forced = appended;
         Files.deleteIfExists(directory.resolve("snapshot.tmp"));
@@ -495,6 +498,7 @@ final class JournalStore implements Store {
                 previous.force(false);
                 journal = FileChannel.open(next, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
                 restrict(next, "rw-------");
+                forceDirectory();
                 appended = 0;
                 forced = 0;
             }
