@@ -531,28 +531,32 @@ final class JournalStore implements Store {
         });
     }
 
-    /** Writes every record as the snapshot at {@code at}: temp file, force, atomic rename, directory force. */
+    /**
+     * Writes every record as the snapshot at {@code at}: streamed to a temp file with its CRC32C at the end,
+     * forced, renamed atomically into place, and the directory forced.
+     */
     private long writeSnapshot(List<StoredRecord> view, long at) throws IOException {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream(1 << 20);
-        DataOutputStream out = new DataOutputStream(bytes);
-        out.writeInt(SNAPSHOT_MAGIC);
-        out.writeLong(at);
-        out.writeInt(view.size());
-        for (StoredRecord r : view) {
-            writeRecord(out, r, true);
-        }
-        CRC32C crc = new CRC32C();
-        byte[] body = bytes.toByteArray();
-        crc.update(body);
         Path temp = directory.resolve("snapshot.tmp");
+        long size;
         try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
                 StandardOpenOption.WRITE)) {
             restrict(temp, "rw-------");
-            ByteBuffer buffer = ByteBuffer.allocate(body.length + 4).put(body).putInt((int) crc.getValue()).flip();
-            while (buffer.hasRemaining()) {
-                channel.write(buffer);
+            CRC32C crc = new CRC32C();
+            DataOutputStream out = new DataOutputStream(new java.util.zip.CheckedOutputStream(
+                    new java.io.BufferedOutputStream(java.nio.channels.Channels.newOutputStream(channel), 1 << 16), crc));
+            out.writeInt(SNAPSHOT_MAGIC);
+            out.writeLong(at);
+            out.writeInt(view.size());
+            for (StoredRecord r : view) {
+                writeRecord(out, r, true);
+            }
+            out.flush();
+            ByteBuffer checksum = ByteBuffer.allocate(4).putInt((int) crc.getValue()).flip();
+            while (checksum.hasRemaining()) {
+                channel.write(checksum);
             }
             channel.force(true);
+            size = channel.size();
         }
         Path target = directory.resolve(SNAPSHOT + at);
         try {
@@ -561,7 +565,7 @@ final class JournalStore implements Store {
             Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING);
         }
         forceDirectory();
-        return body.length + 4L;
+        return size;
     }
 
     /** Makes a rename durable (Linux needs the directory itself forced). */
