@@ -30,6 +30,15 @@ public final class Policies {
         return PolicyCompiler.compile(name, kind, text, validator.root, validator.statements);
     }
 
+    /**
+     * A document validated before (read back from storage), compiled on first use rather than now, so that
+     * loading many stored policies costs little. Should it turn out invalid after all, its first use throws
+     * IllegalArgumentException.
+     */
+    public static Policy parseValidLazily(String text, PolicyKind kind, String name) {
+        return Policy.lazy(name, kind, text);
+    }
+
     /** Like {@link #parse(String, PolicyKind, String)} for documents known to be valid; throws IllegalArgumentException otherwise. */
     public static Policy parseValid(String text, PolicyKind kind, String name) {
         try {

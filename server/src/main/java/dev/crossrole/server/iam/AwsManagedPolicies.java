@@ -39,7 +39,8 @@ final class AwsManagedPolicies {
                 String path = arn.substring(arn.indexOf(":policy") + 7, arn.lastIndexOf('/') + 1);
                 String version = entry.path("defaultVersionId").asText("v1");
                 ManagedPolicy.PolicyVersion v = new ManagedPolicy.PolicyVersion(version,
-                        Policies.parseValid(document, PolicyKind.IDENTITY, arn), now);
+                        // Compiled on first use: every start would otherwise pay for them (AwsManagedPoliciesTest checks them).
+                        Policies.parseValidLazily(document, PolicyKind.IDENTITY, arn), now);
                 out.add(new ManagedPolicy(arn, name, path, entry.get("policyId").asText(),
                         entry.path("description").asText(null), now, now, version, List.of(v),
                         Integer.parseInt(version.substring(1)) + 1, java.util.Map.of()));

@@ -212,7 +212,8 @@ public final class IamRecords implements Replica {
         // each text once, share the compiled statements under each entity's own name.
         PolicyCache cache = new PolicyCache();
         List<Object> decoded = records.parallelStream()
-                .map(r -> r.live() ? decode(r.namespace(), parse(r), cache) : null).toList();
+                .map(r -> !r.live() ? null : r.namespace().equals(ROLES) ? decodeRole(r, cache) : decode(r.namespace(), parse(r), cache))
+                .toList();
         iam.untracked(() -> {
             for (int i = 0; i < records.size(); i++) {
                 StoredRecord r = records.get(i);
@@ -283,17 +284,20 @@ public final class IamRecords implements Replica {
         return decode(namespace, n, null);
     }
 
-    /** Compiled policies by kind and text, shared while many records are decoded at once. */
+    /**
+     * Policies of records decoded in bulk (at start): compiled on first use rather than up front (they were
+     * validated when written), and one compiled body per distinct text, shared under each entity's own name
+     * (many roles have the same trust policy).
+     */
     static final class PolicyCache {
         private final java.util.concurrent.ConcurrentHashMap<String, Policy> compiled = new java.util.concurrent.ConcurrentHashMap<>();
 
-        Policy parse(String text, PolicyKind kind, String name) throws InvalidPolicyException {
-            String key = kind.name() + '\u0000' + text;
-            Policy known = compiled.get(key);
-            if (known == null) {
-                known = Policies.parse(text, kind, name);
-                compiled.putIfAbsent(key, known);
+        Policy parse(String text, PolicyKind kind, String name) {
+            if (kind != PolicyKind.TRUST) {
+                // Identity policies are mostly distinct texts: hashing each would cost more than it shares.
+                return Policies.parseValidLazily(text, kind, name);
             }
+            Policy known = compiled.computeIfAbsent(text, k -> Policies.parseValidLazily(text, kind, name));
             return known.name().equals(name) ? known : known.withName(name);
         }
     }
@@ -344,6 +348,135 @@ public final class IamRecords implements Replica {
         } catch (InvalidPolicyException | RuntimeException e) {
             throw new StoreException("a stored " + namespace + " entity cannot be read back: " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * A role read with Jackson's streaming parser rather than a tree: roles are most of the records a large
+     * store holds, and this is most of the start-up time.
+     */
+    static Role decodeRole(StoredRecord record, PolicyCache cache) {
+        String account = null;
+        String name = null;
+        String path = null;
+        String id = null;
+        Instant created = null;
+        String description = null;
+        String trustText = null;
+        String trustCompiled = null;
+        int maxSessionDuration = 3600;
+        String boundary = null;
+        Map<String, String> trustPrincipals = Map.of();
+        Map<String, String> tags = Map.of();
+        Map<String, String> inlineTexts = Map.of();
+        List<String> attached = List.of();
+        try (com.fasterxml.jackson.core.JsonParser in = JSON.getFactory().createParser(record.value())) {
+            if (in.nextToken() != com.fasterxml.jackson.core.JsonToken.START_OBJECT) {
+                throw new IOException("not an object");
+            }
+            while (in.nextToken() == com.fasterxml.jackson.core.JsonToken.FIELD_NAME) {
+                String field = in.currentName();
+                in.nextToken();
+                switch (field) {
+                    case "account" -> account = in.getValueAsString();
+                    case "name" -> name = in.getValueAsString();
+                    case "path" -> path = in.getValueAsString();
+                    case "id" -> id = in.getValueAsString();
+                    case "created" -> created = instant(in.getValueAsString());
+                    case "description" -> description = in.getValueAsString();
+                    case "trustText" -> trustText = in.getValueAsString();
+                    case "trustCompiled" -> trustCompiled = in.getValueAsString();
+                    case "maxSessionDuration" -> maxSessionDuration = in.getIntValue();
+                    case "boundary" -> boundary = in.getValueAsString();
+                    case "trustPrincipals" -> trustPrincipals = stringMap(in);
+                    case "tags" -> tags = stringMap(in);
+                    case "inline" -> inlineTexts = stringMap(in);
+                    case "attached" -> {
+                        attached = new ArrayList<>();
+                        while (in.nextToken() != com.fasterxml.jackson.core.JsonToken.END_ARRAY) {
+                            attached.add(in.getValueAsString());
+                        }
+                    }
+                    default -> in.skipChildren();
+                }
+            }
+            if (account == null || name == null || path == null || id == null || created == null || trustText == null
+                    || trustCompiled == null) {
+                throw new IOException("a field is missing");
+            }
+            Map<String, Policy> inline = new LinkedHashMap<>();
+            for (Map.Entry<String, String> e : inlineTexts.entrySet()) {
+                inline.put(e.getKey(), policy(cache, e.getValue(), PolicyKind.INLINE, e.getKey()));
+            }
+            Policy trust = policy(cache, trustCompiled, PolicyKind.TRUST, "trust policy of role " + name);
+            return new Role(account, name, path, id, created, description, trust, trustText, trustPrincipals,
+                    maxSessionDuration, tags, inline, attached, boundary, null, null);
+        } catch (IOException | InvalidPolicyException | RuntimeException e) {
+            throw new StoreException("a stored " + ROLES + " entity cannot be read back: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * An instant as {@link Instant#toString} writes it ({@code 2026-11-27T23:47:32.714645363Z}), read without
+     * a {@code DateTimeFormatter} (which dominated decoding at start); anything else goes to {@link Instant#parse}.
+     */
+    static Instant instant(String text) {
+        int n = text.length();
+        if (n < 20 || n > 30 || text.charAt(4) != '-' || text.charAt(7) != '-' || text.charAt(10) != 'T'
+                || text.charAt(13) != ':' || text.charAt(16) != ':' || text.charAt(n - 1) != 'Z') {
+            return Instant.parse(text);
+        }
+        int nanos = 0;
+        if (n > 20) {
+            if (text.charAt(19) != '.' || n == 21) {
+                return Instant.parse(text);
+            }
+            for (int i = 20; i < 29; i++) {
+                int digit = i < n - 1 ? digit(text, i) : 0;
+                if (digit < 0) {
+                    return Instant.parse(text);
+                }
+                nanos = nanos * 10 + digit;
+            }
+        }
+        int year = number(text, 0, 4);
+        int month = number(text, 5, 7);
+        int day = number(text, 8, 10);
+        int hour = number(text, 11, 13);
+        int minute = number(text, 14, 16);
+        int second = number(text, 17, 19);
+        if (year < 0 || month < 1 || month > 12 || day < 1 || day > 31 || hour < 0 || hour > 23 || minute < 0 || minute > 59
+                || second < 0 || second > 59 || day > java.time.YearMonth.of(year, month).lengthOfMonth()) {
+            return Instant.parse(text);
+        }
+        long days = java.time.LocalDate.of(year, month, day).toEpochDay();
+        return Instant.ofEpochSecond(days * 86_400 + hour * 3_600L + minute * 60L + second, nanos);
+    }
+
+    private static int number(String text, int from, int to) {
+        int value = 0;
+        for (int i = from; i < to; i++) {
+            int digit = digit(text, i);
+            if (digit < 0) {
+                return -1;
+            }
+            value = value * 10 + digit;
+        }
+        return value;
+    }
+
+    private static int digit(String text, int i) {
+        char c = text.charAt(i);
+        return c >= '0' && c <= '9' ? c - '0' : -1;
+    }
+
+    private static Map<String, String> stringMap(com.fasterxml.jackson.core.JsonParser in) throws IOException {
+        Map<String, String> out = new LinkedHashMap<>();
+        while (in.nextToken() == com.fasterxml.jackson.core.JsonToken.FIELD_NAME) {
+            String key = in.currentName();
+            in.nextToken();
+            out.put(key, in.getValueAsString());
+        }
+        return out;
     }
 
     static String text(JsonNode node, String field) {

@@ -151,19 +151,38 @@ final class JournalStore implements Store {
     public Changes changesSince(long since) {
         writeLock.lock();
         try {
-            List<StoredRecord> out = new ArrayList<>();
+            List<StoredRecord> found = new ArrayList<>();
             for (Map<String, StoredRecord> space : records.values()) {
                 for (StoredRecord r : space.values()) {
                     if (r.revision() > since) {
-                        out.add(r);
+                        found.add(r);
                     }
                 }
             }
-            out.sort(Comparator.comparingLong(StoredRecord::revision));
-            return new Changes(Math.max(since, revision), out);
+            return new Changes(Math.max(since, revision), inRevisionOrder(found));
         } finally {
             writeLock.unlock();
         }
+    }
+
+    /** Sorts by revision through primitive keys (revision, then position): at start this is all the records. */
+    private static List<StoredRecord> inRevisionOrder(List<StoredRecord> records) {
+        int n = records.size();
+        if (n >= (1 << 24)) {
+            List<StoredRecord> out = new ArrayList<>(records);
+            out.sort(Comparator.comparingLong(StoredRecord::revision));
+            return out;
+        }
+        long[] keys = new long[n];
+        for (int i = 0; i < n; i++) {
+            keys[i] = (records.get(i).revision() << 24) | i;
+        }
+        java.util.Arrays.sort(keys);
+        StoredRecord[] out = new StoredRecord[n];
+        for (int i = 0; i < n; i++) {
+            out[i] = records.get((int) (keys[i] & 0xFFFFFF));
+        }
+        return java.util.Arrays.asList(out);
     }
 
     @Override
@@ -361,6 +380,9 @@ final class JournalStore implements Store {
         Path current = directory.resolve(JOURNAL + (journals.isEmpty() ? revision + 1 : journals.get(journals.size() - 1)));
         journal = FileChannel.open(current, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
         restrict(current, "rw-------");
+        if (journals.isEmpty()) {
+            forceDirectory(); // the new journal's name must survive a power cut too
+        }
         appended = journal.size();
         forced = appended;
         Files.deleteIfExists(directory.resolve("snapshot.tmp"));
@@ -476,6 +498,7 @@ final class JournalStore implements Store {
                 previous.force(false);
                 journal = FileChannel.open(next, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
                 restrict(next, "rw-------");
+                forceDirectory();
                 appended = 0;
                 forced = 0;
             }
@@ -508,28 +531,32 @@ final class JournalStore implements Store {
         });
     }
 
-    /** Writes every record as the snapshot at {@code at}: temp file, force, atomic rename, directory force. */
+    /**
+     * Writes every record as the snapshot at {@code at}: streamed to a temp file with its CRC32C at the end,
+     * forced, renamed atomically into place, and the directory forced.
+     */
     private long writeSnapshot(List<StoredRecord> view, long at) throws IOException {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream(1 << 20);
-        DataOutputStream out = new DataOutputStream(bytes);
-        out.writeInt(SNAPSHOT_MAGIC);
-        out.writeLong(at);
-        out.writeInt(view.size());
-        for (StoredRecord r : view) {
-            writeRecord(out, r, true);
-        }
-        CRC32C crc = new CRC32C();
-        byte[] body = bytes.toByteArray();
-        crc.update(body);
         Path temp = directory.resolve("snapshot.tmp");
+        long size;
         try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
                 StandardOpenOption.WRITE)) {
             restrict(temp, "rw-------");
-            ByteBuffer buffer = ByteBuffer.allocate(body.length + 4).put(body).putInt((int) crc.getValue()).flip();
-            while (buffer.hasRemaining()) {
-                channel.write(buffer);
+            CRC32C crc = new CRC32C();
+            DataOutputStream out = new DataOutputStream(new java.util.zip.CheckedOutputStream(
+                    new java.io.BufferedOutputStream(java.nio.channels.Channels.newOutputStream(channel), 1 << 16), crc));
+            out.writeInt(SNAPSHOT_MAGIC);
+            out.writeLong(at);
+            out.writeInt(view.size());
+            for (StoredRecord r : view) {
+                writeRecord(out, r, true);
+            }
+            out.flush();
+            ByteBuffer checksum = ByteBuffer.allocate(4).putInt((int) crc.getValue()).flip();
+            while (checksum.hasRemaining()) {
+                channel.write(checksum);
             }
             channel.force(true);
+            size = channel.size();
         }
         Path target = directory.resolve(SNAPSHOT + at);
         try {
@@ -538,7 +565,7 @@ final class JournalStore implements Store {
             Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING);
         }
         forceDirectory();
-        return body.length + 4L;
+        return size;
     }
 
     /** Makes a rename durable (Linux needs the directory itself forced). */
