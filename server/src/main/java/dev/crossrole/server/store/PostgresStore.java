@@ -247,6 +247,8 @@ final class PostgresStore implements Store {
                 try (PreparedStatement statement = c.prepareStatement("SELECT namespace, key, value, version, revision"
                         + " FROM crossrole.records WHERE revision > ?")) {
                     statement.setFetchSize(FETCH_SIZE);
+                    // Values in binary rather than as hex text: half the bytes to send and nothing to decode.
+                    statement.unwrap(org.postgresql.PGStatement.class).setPrepareThreshold(-1);
                     statement.setLong(1, since);
                     try (ResultSet rows = statement.executeQuery()) {
                         while (rows.next()) {
