@@ -4,7 +4,9 @@
  * <p>{@link dev.crossrole.server.store.Store} is the one API every service writes through: records keyed by
  * (namespace, key) holding JSON, each with a version; commits are serialized, numbered by a global revision,
  * and acknowledged only once durable. {@link dev.crossrole.server.store.Stores} opens the configured one; the
- * embedded implementation is a journal plus snapshots in the data directory.
+ * embedded implementation is a journal plus snapshots in the data directory; the PostgreSQL one
+ * ({@code PostgresStore}, schema by {@code PostgresMigrations}) is a table of records and a head row whose lock
+ * serializes the writes of every node sharing the database.
  *
  * <p>Services keep their in-memory directories as caches for fast authorization reads.
  * {@link dev.crossrole.server.store.StateSync} ties them to the store through
