@@ -8,7 +8,7 @@ import picocli.CommandLine.Command;
 @Command(name = "crossrole", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "A local, multi-account AWS with a real IAM policy engine.",
         subcommands = {ServeCommand.class, WhyCommand.class, ExecCommand.class, LogsCommand.class, PolicyCommand.class,
-                WarmUpCommand.class,
+                WarmUpCommand.class, StateCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     @CommandLine.Spec

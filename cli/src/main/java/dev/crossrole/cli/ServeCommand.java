@@ -30,8 +30,14 @@ final class ServeCommand implements Callable<Integer> {
     String bind;
 
     @Option(names = "--data-dir", defaultValue = "${env:CROSSROLE_DATA_DIR:-.crossrole}",
-            description = "where keys, identities and the credentials file live (default: $CROSSROLE_DATA_DIR or ./.crossrole)")
+            description = "where the embedded store and the credentials file live (default: $CROSSROLE_DATA_DIR or ./.crossrole)")
     Path dataDir;
+
+    @Option(names = "--store", paramLabel = "LOCATION",
+            description = {"where state is kept: 'embedded' (default: a journal in the data directory), or a PostgreSQL",
+                    "database postgresql://user:password@host:port/database (also postgres://, jdbc:postgresql://)",
+                    "that several crossrole nodes can share"})
+    String store;
 
     @Option(names = "--accounts", paramLabel = "FILE",
             description = "JSON file declaring the accounts: {\"accounts\": [{\"id\": \"111122223333\", \"alias\": \"source\"}]}")
@@ -59,8 +65,11 @@ final class ServeCommand implements Callable<Integer> {
         CrossroleServer server;
         try {
             server = CrossroleServer.start(CrossroleServer.Options.defaults(dataDir).withPort(port).withBind(bind)
-                    .withAccountsConfig(accounts));
+                    .withAccountsConfig(accounts).withStore(store));
         } catch (ConfigException e) {
+            err.println("crossrole: " + e.getMessage());
+            return ExitCodes.UNUSABLE;
+        } catch (dev.crossrole.server.store.StoreException e) {
             err.println("crossrole: " + e.getMessage());
             return ExitCodes.UNUSABLE;
         } catch (java.net.BindException e) {

@@ -45,6 +45,29 @@ public final class Policies {
         return PolicyCompiler.compile(name, PolicyKind.IDENTITY, text, validator.root, validator.statements);
     }
 
+    /**
+     * {@link #parseAwsManaged} deferred to the policy's first use: AWS's documents are checked by a test, and
+     * compiling them all (ReadOnlyAccess alone takes about half a millisecond) would slow every start.
+     */
+    public static Policy parseAwsManagedLazily(String text, String name) {
+        return Policy.lazy(name, PolicyKind.IDENTITY, text, () -> {
+            try {
+                return parseAwsManaged(text, name);
+            } catch (InvalidPolicyException e) {
+                throw new IllegalArgumentException(name + ": " + e.getMessage(), e);
+            }
+        });
+    }
+
+    /**
+     * A document validated before (read back from storage), compiled on first use rather than now, so that
+     * loading many stored policies costs little. Should it turn out invalid after all, its first use throws
+     * IllegalArgumentException.
+     */
+    public static Policy parseValidLazily(String text, PolicyKind kind, String name) {
+        return Policy.lazy(name, kind, text);
+    }
+
     /** Like {@link #parse(String, PolicyKind, String)} for documents known to be valid; throws IllegalArgumentException otherwise. */
     public static Policy parseValid(String text, PolicyKind kind, String name) {
         try {

@@ -7,18 +7,64 @@ package dev.crossrole.policy;
 public final class Policy {
     private final String name;
     private final PolicyKind kind;
-    private final String version;
-    private final String id;
     private final String text;
-    final Statement[] statements;
+    private final Body body;
+
+    /** What the engine evaluates. */
+    record Compiled(String version, String id, Statement[] statements) {}
+
+    /**
+     * The compiled form, made with the policy or, for a document validated earlier and read back from
+     * storage, on first use (so a restart does not compile every stored policy up front). Shared by
+     * {@link #withName} copies.
+     */
+    private static final class Body {
+        private volatile Compiled compiled;
+        private final java.util.function.Supplier<Compiled> compile;
+
+        Body(Compiled compiled, java.util.function.Supplier<Compiled> compile) {
+            this.compiled = compiled;
+            this.compile = compile;
+        }
+
+        Compiled get() {
+            Compiled c = compiled;
+            if (c == null) {
+                synchronized (this) {
+                    c = compiled;
+                    if (c == null) {
+                        c = compile.get();
+                        compiled = c;
+                    }
+                }
+            }
+            return c;
+        }
+    }
 
     Policy(String name, PolicyKind kind, String version, String id, String text, Statement[] statements) {
+        this(name, kind, text, new Body(new Compiled(version, id, statements), null));
+    }
+
+    private Policy(String name, PolicyKind kind, String text, Body body) {
         this.name = name;
         this.kind = kind;
-        this.version = version;
-        this.id = id;
         this.text = text;
-        this.statements = statements;
+        this.body = body;
+    }
+
+    /** A policy compiled on first use; see {@link Policies#parseValidLazily}. */
+    static Policy lazy(String name, PolicyKind kind, String text) {
+        return lazy(name, kind, text, () -> Policies.parseValid(text, kind, name));
+    }
+
+    /** A policy compiled on first use by {@code compile}, which throws IllegalArgumentException for an invalid text. */
+    static Policy lazy(String name, PolicyKind kind, String text, java.util.function.Supplier<Policy> compile) {
+        return new Policy(name, kind, text, new Body(null, () -> compile.get().body.get()));
+    }
+
+    Statement[] statements() {
+        return body.get().statements();
     }
 
     /** The name this policy is known by in explanations (a policy name, ARN, or a position such as {@code identityPolicies[0]}). */
@@ -32,12 +78,12 @@ public final class Policy {
 
     /** The {@code Version} element, or {@code null} when absent. */
     public String version() {
-        return version;
+        return body.get().version();
     }
 
     /** The {@code Id} element, or {@code null} when absent. */
     public String id() {
-        return id;
+        return body.get().id();
     }
 
     /** The document as it was given. */
@@ -46,16 +92,16 @@ public final class Policy {
     }
 
     public int statementCount() {
-        return statements.length;
+        return statements().length;
     }
 
     /** The same policy under another name. */
     public Policy withName(String newName) {
-        return new Policy(newName, kind, version, id, text, statements);
+        return new Policy(newName, kind, text, body);
     }
 
     @Override
     public String toString() {
-        return "Policy[" + name + ", " + kind.cliName() + ", " + statements.length + " statements]";
+        return "Policy[" + name + ", " + kind.cliName() + ", " + statements().length + " statements]";
     }
 }

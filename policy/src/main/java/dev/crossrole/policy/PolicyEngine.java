@@ -199,7 +199,7 @@ public final class PolicyEngine {
             GroupResult result = new GroupResult();
             result.present = !policies.isEmpty();
             for (Policy policy : policies) {
-                for (Statement statement : policy.statements) {
+                for (Statement statement : policy.statements()) {
                     if (!statement.actionMatches(lowerAction) || !statement.resourceMatches(request.resource(), ctx)) {
                         continue;
                     }

@@ -2,7 +2,6 @@ package dev.crossrole.server;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.crossrole.server.auth.AccessKeys;
 import dev.crossrole.server.iam.AccessKey;
@@ -10,20 +9,28 @@ import dev.crossrole.server.iam.Account;
 import dev.crossrole.server.iam.IamDirectory;
 import dev.crossrole.server.iam.IamUser;
 import dev.crossrole.server.store.DataDirectory;
+import dev.crossrole.server.store.IamRecords;
+import dev.crossrole.server.store.StateSync;
+import dev.crossrole.server.store.StoredRecord;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
 
 /**
  * Makes the configured accounts ready to use: each gets an administrator user {@code admin} with
- * AdministratorAccess and an access key. Identities are kept in {@code identities.json} so a restart
- * finds the same keys, and written as AWS CLI profiles to {@code credentials} (mode 0600).
+ * AdministratorAccess and an access key. The identities are kept in the store ({@value #IDENTITIES}
+ * records) so every start, and every node, finds the same keys; an administrator or key deleted through
+ * the API is put back at the next start. They are written as AWS CLI profiles to {@code credentials}
+ * (mode 0600).
  */
 public final class Bootstrap {
-    static final String IDENTITIES_FILE = "identities.json";
+    /** Store namespace of the bootstrap identities, one record per account: {@code {"user":…, "accessKey":…}}. */
+    public static final String IDENTITIES = "bootstrap.identities";
     static final String CREDENTIALS_FILE = "credentials";
     public static final String ADMIN_USER = "admin";
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -33,72 +40,67 @@ public final class Bootstrap {
 
     private Bootstrap() {}
 
-    public static List<Profile> run(List<Account> accounts, IamDirectory iam, DataDirectory data) throws IOException {
-        Map<String, AccessKey> keys = new LinkedHashMap<>();
-        Map<String, IamUser> users = new LinkedHashMap<>();
-        String saved = data.read(IDENTITIES_FILE);
-        if (saved != null) {
-            JsonNode root = JSON.readTree(saved);
-            for (JsonNode u : root.path("users")) {
-                IamUser user = new IamUser(u.get("account").asText(), u.get("name").asText(), u.get("path").asText(),
-                        u.get("userId").asText(), Instant.parse(u.get("created").asText()), Map.of(), Map.of(),
-                        List.of(IamDirectory.ADMINISTRATOR_ACCESS), null);
-                users.put(user.account(), user);
+    /** Runs as one store transaction on caches already loaded from the store. */
+    public static List<Profile> run(List<Account> accounts, IamDirectory iam, StateSync sync, DataDirectory data)
+            throws IOException {
+        List<Profile> profiles = sync.write(tx -> {
+            Instant now = iam.clock().instant();
+            List<Profile> out = new ArrayList<>();
+            for (Account account : accounts) {
+                Optional<Account> current = iam.account(account.id());
+                if (current.isPresent() && Objects.equals(current.get().alias(), account.alias())
+                        && Objects.equals(current.get().organizationId(), account.organizationId())) {
+                    // Same as stored: take the configured control policies without a write.
+                    iam.untracked(() -> iam.putAccount(account));
+                } else {
+                    iam.putAccount(account);
+                }
+                Optional<StoredRecord> saved = tx.get(IDENTITIES, account.id());
+                IamUser user;
+                AccessKey key;
+                if (saved.isPresent()) {
+                    JsonNode node = read(saved.get());
+                    user = IamRecords.decodeUser(node.get("user"));
+                    key = IamRecords.decodeAccessKey(node.get("accessKey"));
+                } else {
+                    user = new IamUser(account.id(), ADMIN_USER, "/", iam.ids().userId(), now, Map.of(), Map.of(),
+                            List.of(IamDirectory.ADMINISTRATOR_ACCESS), null);
+                    key = new AccessKey(AccessKeys.longTerm(account.id(), iam.ids().random()),
+                            AccessKeys.secret(iam.ids().random()), account.id(), ADMIN_USER, true, now);
+                    ObjectNode node = JSON.createObjectNode();
+                    node.set("user", IamRecords.encode(user));
+                    node.set("accessKey", IamRecords.encode(key));
+                    tx.put(IDENTITIES, account.id(), bytes(node));
+                }
+                if (iam.userById(user.userId()).isEmpty()) {
+                    iam.putUser(user);
+                }
+                if (iam.accessKey(key.accessKeyId()).isEmpty()) {
+                    iam.putAccessKey(key);
+                }
+                String profile = account.alias() != null ? account.alias() : "account-" + account.id();
+                out.add(new Profile(profile, account, key.accessKeyId(), key.secretAccessKey()));
             }
-            for (JsonNode k : root.path("accessKeys")) {
-                AccessKey key = new AccessKey(k.get("accessKeyId").asText(), k.get("secretAccessKey").asText(),
-                        k.get("account").asText(), k.get("userName").asText(), true, Instant.parse(k.get("created").asText()));
-                keys.put(key.account(), key);
-            }
-        }
-        Instant now = iam.clock().instant();
-        boolean changed = saved == null;
-        List<Profile> profiles = new ArrayList<>();
-        for (Account account : accounts) {
-            iam.putAccount(account);
-            IamUser user = users.get(account.id());
-            if (user == null) {
-                user = new IamUser(account.id(), ADMIN_USER, "/", iam.ids().userId(), now, Map.of(), Map.of(),
-                        List.of(IamDirectory.ADMINISTRATOR_ACCESS), null);
-                users.put(account.id(), user);
-                changed = true;
-            }
-            iam.putUser(user);
-            AccessKey key = keys.get(account.id());
-            if (key == null) {
-                key = new AccessKey(AccessKeys.longTerm(account.id(), iam.ids().random()),
-                        AccessKeys.secret(iam.ids().random()), account.id(), ADMIN_USER, true, now);
-                keys.put(account.id(), key);
-                changed = true;
-            }
-            iam.putAccessKey(key);
-            String profile = account.alias() != null ? account.alias() : "account-" + account.id();
-            profiles.add(new Profile(profile, account, key.accessKeyId(), key.secretAccessKey()));
-        }
-        if (changed) {
-            ObjectNode root = JSON.createObjectNode();
-            ArrayNode userArray = root.putArray("users");
-            for (IamUser user : users.values()) {
-                ObjectNode u = userArray.addObject();
-                u.put("account", user.account());
-                u.put("name", user.name());
-                u.put("path", user.path());
-                u.put("userId", user.userId());
-                u.put("created", user.created().toString());
-            }
-            ArrayNode keyArray = root.putArray("accessKeys");
-            for (AccessKey key : keys.values()) {
-                ObjectNode k = keyArray.addObject();
-                k.put("accessKeyId", key.accessKeyId());
-                k.put("secretAccessKey", key.secretAccessKey());
-                k.put("account", key.account());
-                k.put("userName", key.userName());
-                k.put("created", key.created().toString());
-            }
-            data.writeSecret(IDENTITIES_FILE, JSON.writerWithDefaultPrettyPrinter().writeValueAsString(root) + "\n");
-        }
+            return out;
+        });
         data.writeSecret(CREDENTIALS_FILE, credentialsFile(profiles));
         return profiles;
+    }
+
+    private static JsonNode read(StoredRecord record) {
+        try {
+            return JSON.readTree(record.value());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static byte[] bytes(JsonNode node) {
+        try {
+            return JSON.writeValueAsBytes(node);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     /** AWS CLI profiles; {@code default} is the first account's administrator. */

@@ -20,7 +20,12 @@ import dev.crossrole.server.iam.IamDirectory;
 import dev.crossrole.server.iam.IamService;
 import dev.crossrole.server.iam.IdGenerator;
 import dev.crossrole.server.store.DataDirectory;
-import dev.crossrole.server.store.IamState;
+import dev.crossrole.server.store.IamRecords;
+import dev.crossrole.server.store.LegacyImport;
+import dev.crossrole.server.store.SessionKey;
+import dev.crossrole.server.store.StateSync;
+import dev.crossrole.server.store.Store;
+import dev.crossrole.server.store.Stores;
 import dev.crossrole.server.sts.StsService;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -42,25 +47,31 @@ public final class CrossroleServer implements AutoCloseable {
      * @param port 0 for any free port
      * @param accountsConfig the accounts file, or {@code null} for the walkthrough's two accounts
      */
-    public record Options(String bind, int port, Path dataDir, Path accountsConfig, Clock clock, int threads) {
+    public record Options(String bind, int port, Path dataDir, Path accountsConfig, Clock clock, int threads,
+                          String store) {
         public static Options defaults(Path dataDir) {
-            return new Options("127.0.0.1", DEFAULT_PORT, dataDir, null, Clock.systemUTC(), 16);
+            return new Options("127.0.0.1", DEFAULT_PORT, dataDir, null, Clock.systemUTC(), 16, null);
         }
 
         public Options withPort(int newPort) {
-            return new Options(bind, newPort, dataDir, accountsConfig, clock, threads);
+            return new Options(bind, newPort, dataDir, accountsConfig, clock, threads, store);
         }
 
         public Options withClock(Clock newClock) {
-            return new Options(bind, port, dataDir, accountsConfig, newClock, threads);
+            return new Options(bind, port, dataDir, accountsConfig, newClock, threads, store);
         }
 
         public Options withAccountsConfig(Path file) {
-            return new Options(bind, port, dataDir, file, clock, threads);
+            return new Options(bind, port, dataDir, file, clock, threads, store);
         }
 
         public Options withBind(String address) {
-            return new Options(address, port, dataDir, accountsConfig, clock, threads);
+            return new Options(address, port, dataDir, accountsConfig, clock, threads, store);
+        }
+
+        /** The store to use ({@code null}: the embedded store in the data directory); see {@link Stores#open}. */
+        public Options withStore(String location) {
+            return new Options(bind, port, dataDir, accountsConfig, clock, threads, location);
         }
     }
 
@@ -74,10 +85,14 @@ public final class CrossroleServer implements AutoCloseable {
 
     private final EcsTasks tasks;
     private final EcsPersistence ecsState;
+    private final Store store;
+    private final StateSync sync;
 
     private CrossroleServer(HttpFront front, IamDirectory iam, StsService sts, RequestLog requestLog,
                             List<Bootstrap.Profile> profiles, DataDirectory data, String bind, EcsTasks tasks,
-                            EcsPersistence ecsState) {
+                            EcsPersistence ecsState, Store store, StateSync sync) {
+        this.store = store;
+        this.sync = sync;
         this.tasks = tasks;
         this.ecsState = ecsState;
         this.front = front;
@@ -93,11 +108,28 @@ public final class CrossroleServer implements AutoCloseable {
         List<Account> accounts = options.accountsConfig() == null ? AccountsConfig.WALKTHROUGH
                 : AccountsConfig.load(options.accountsConfig());
         DataDirectory data = new DataDirectory(options.dataDir());
+        Store store;
+        try {
+            store = Stores.open(options.store(), data.root());
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(e.getMessage());
+        }
+        try {
+            return start(options, accounts, data, store);
+        } catch (IOException | RuntimeException | Error e) {
+            store.close();
+            throw e;
+        }
+    }
+
+    private static CrossroleServer start(Options options, List<Account> accounts, DataDirectory data, Store store)
+            throws IOException {
+        LegacyImport.importOnce(data.root(), store);
         SecureRandom random = new SecureRandom();
         IamDirectory iam = new IamDirectory(options.clock(), new IdGenerator(random));
-        List<Bootstrap.Profile> profiles = Bootstrap.run(accounts, iam, data);
-        IamState.attach(iam, data);
-        SessionTokens tokens = new SessionTokens(data.serverKey(random), random);
+        StateSync sync = new StateSync(store);
+        sync.register(new IamRecords(iam));
+        SessionTokens tokens = new SessionTokens(SessionKey.loadOrCreate(store, random), random);
         RequestLog log = new RequestLog(10_000);
         StsService sts = new StsService(iam, tokens, options.clock(), log::find);
         Authorizer authorizer = new Authorizer(iam, new PolicyEngine(options.clock()));
@@ -109,7 +141,10 @@ public final class CrossroleServer implements AutoCloseable {
                 new PolicyEngine(options.clock())), options.clock(), data.resolve("tasks"), endpoint::get);
         EcsDirectory ecsDirectory = new EcsDirectory(options.clock());
         EcsService ecs = new EcsService(ecsDirectory, tasks);
-        EcsPersistence ecsState = EcsPersistence.attach(ecsDirectory, tasks, data, options.clock());
+        EcsPersistence ecsState = EcsPersistence.attach(ecsDirectory, tasks, sync);
+        sync.load();
+        ecsState.restoreTasks(options.clock());
+        List<Bootstrap.Profile> profiles = Bootstrap.run(accounts, iam, sync, data);
         ContainerEndpoints containerEndpoints = new ContainerEndpoints(tasks);
         AdminApi admin = new AdminApi(log, iam, version == null ? "development" : version, tasks);
         Pipeline pipeline = new Pipeline(authenticator, authorizer, List.of(sts, iamService), List.of(ecs), log, admin,
@@ -119,10 +154,11 @@ public final class CrossroleServer implements AutoCloseable {
                     } else if (auth.caller().session().isRoleSession()) {
                         iam.recordRoleUse(auth.caller().session().roleId(), region);
                     }
-                }, containerEndpoints::handle);
+                }, containerEndpoints::handle, sync);
         InetSocketAddress address = new InetSocketAddress(InetAddress.getByName(options.bind()), options.port());
         HttpFront front = HttpFront.start(address, options.threads(), pipeline::handle);
-        CrossroleServer server = new CrossroleServer(front, iam, sts, log, profiles, data, options.bind(), tasks, ecsState);
+        CrossroleServer server = new CrossroleServer(front, iam, sts, log, profiles, data, options.bind(), tasks, ecsState,
+                store, sync);
         endpoint.set(server.endpoint());
         return server;
     }
@@ -167,11 +203,20 @@ public final class CrossroleServer implements AutoCloseable {
         return tasks;
     }
 
-    /** Stops every task (processes never outlive crossrole), then the listener. */
+    public Store store() {
+        return store;
+    }
+
+    public StateSync sync() {
+        return sync;
+    }
+
+    /** Stops the listener, then every task (processes never outlive crossrole), commits their last state and closes the store. */
     @Override
     public void close() {
+        front.close();
         tasks.close();
         ecsState.close();
-        front.close();
+        store.close();
     }
 }

@@ -24,11 +24,39 @@ public final class EcsDirectory {
         return clock;
     }
 
-    /** Called after every change of clusters or task definitions (persistence). */
-    private volatile Runnable onChange = () -> { };
+    /** What changed since the store last took it: a cluster, a family's revision counter or a task definition. */
+    record Change(Kind kind, String key) {}
 
-    public void onChange(Runnable listener) {
-        this.onChange = listener;
+    enum Kind { CLUSTER, FAMILY, TASK_DEFINITION }
+
+    /** Guarded by this. */
+    private final java.util.Set<Change> touched = new java.util.LinkedHashSet<>();
+    private int untracked;
+
+    private void touch(Kind kind, String key) {
+        if (untracked == 0) {
+            touched.add(new Change(kind, key));
+        }
+    }
+
+    synchronized List<Change> takeTouched() {
+        List<Change> out = List.copyOf(touched);
+        touched.clear();
+        return out;
+    }
+
+    synchronized boolean hasUntakenChanges() {
+        return !touched.isEmpty();
+    }
+
+    /** Runs changes that come from the store, which are not to be written back. */
+    synchronized void untracked(Runnable changes) {
+        untracked++;
+        try {
+            changes.run();
+        } finally {
+            untracked--;
+        }
     }
 
     /** Revision counters per family, for persistence. */
@@ -36,8 +64,54 @@ public final class EcsDirectory {
         return Map.copyOf(lastRevision);
     }
 
+    synchronized Integer lastRevision(String key) {
+        return lastRevision.get(key);
+    }
+
     synchronized void restoreRevision(String key, int revision) {
         lastRevision.put(key, revision);
+        touch(Kind.FAMILY, key);
+    }
+
+    synchronized void forgetRevision(String key) {
+        lastRevision.remove(key);
+        touch(Kind.FAMILY, key);
+    }
+
+    /** A cluster by its key (account/region/name). */
+    Optional<Cluster> clusterByKey(String key) {
+        return Optional.ofNullable(clusters.get(key));
+    }
+
+    synchronized void removeCluster(String key) {
+        clusters.remove(key);
+        touch(Kind.CLUSTER, key);
+    }
+
+    /** A task definition by its key (account/region/family/revision). */
+    synchronized Optional<TaskDefinition> taskDefinitionByKey(String key) {
+        int slash = key.lastIndexOf('/');
+        List<TaskDefinition> revisions = taskDefinitions.get(key.substring(0, slash));
+        int revision = Integer.parseInt(key.substring(slash + 1));
+        return revisions == null ? Optional.empty() : revisions.stream().filter(d -> d.revision() == revision).findFirst();
+    }
+
+    synchronized void removeTaskDefinition(String key) {
+        int slash = key.lastIndexOf('/');
+        List<TaskDefinition> revisions = taskDefinitions.get(key.substring(0, slash));
+        int revision = Integer.parseInt(key.substring(slash + 1));
+        if (revisions != null) {
+            revisions.removeIf(d -> d.revision() == revision);
+        }
+        touch(Kind.TASK_DEFINITION, key);
+    }
+
+    static String definitionKey(TaskDefinition d) {
+        return key(d.account(), d.region(), d.family()) + "/" + d.revision();
+    }
+
+    static String clusterKey(Cluster c) {
+        return key(c.account(), c.region(), c.name());
     }
 
     private static String key(String account, String region, String name) {
@@ -46,7 +120,7 @@ public final class EcsDirectory {
 
     public synchronized Cluster putCluster(Cluster cluster) {
         clusters.put(key(cluster.account(), cluster.region(), cluster.name()), cluster);
-        onChange.run();
+        touch(Kind.CLUSTER, clusterKey(cluster));
         return cluster;
     }
 
@@ -58,7 +132,7 @@ public final class EcsDirectory {
 
     public synchronized int nextRevision(String account, String region, String family) {
         int revision = lastRevision.merge(key(account, region, family), 1, Integer::sum);
-        onChange.run();
+        touch(Kind.FAMILY, key(account, region, family));
         return revision;
     }
 
@@ -68,7 +142,7 @@ public final class EcsDirectory {
         revisions.removeIf(d -> d.revision() == definition.revision());
         revisions.add(definition);
         revisions.sort(Comparator.comparingInt(TaskDefinition::revision));
-        onChange.run();
+        touch(Kind.TASK_DEFINITION, definitionKey(definition));
         return definition;
     }
 

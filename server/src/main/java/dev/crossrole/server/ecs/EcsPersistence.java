@@ -4,7 +4,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.crossrole.server.store.DataDirectory;
+import dev.crossrole.server.store.Replica;
+import dev.crossrole.server.store.StateSync;
+import dev.crossrole.server.store.StoreException;
+import dev.crossrole.server.store.StoredRecord;
+import dev.crossrole.server.store.Transaction;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -19,73 +23,194 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BiFunction;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * ECS state in the data directory ({@code ecs.json}): clusters, task definitions, revision counters and
- * tasks. Saves are coalesced on one background thread (a task changes state from its containers'
- * threads, which must not wait on the disk); {@link #flush()} writes synchronously. At start, tasks that
- * were still running when crossrole stopped are reported STOPPED with a reason, and any of their
- * processes that survived a crash are killed.
+ * ECS in the store: one record per cluster ({@code account/region/name}), per family's revision counter
+ * ({@code account/region/family}), per task definition revision ({@code account/region/family/revision})
+ * and per task (its id). API writes commit what they changed in their own transaction; a task's state also
+ * changes from its containers' threads, which must not wait on the disk, so those changes are committed by
+ * one background thread, coalesced. At start, tasks that were still running when crossrole stopped are
+ * reported STOPPED with a reason, and any of their processes that survived a crash are killed.
  */
-public final class EcsPersistence implements AutoCloseable {
-    static final String FILE = "ecs.json";
+public final class EcsPersistence implements Replica, AutoCloseable {
+    public static final String CLUSTERS = "ecs.clusters";
+    public static final String FAMILIES = "ecs.families";
+    public static final String TASK_DEFINITIONS = "ecs.taskDefinitions";
+    public static final String TASKS = "ecs.tasks";
     static final String RESTART_REASON = "Task stopped because crossrole stopped while the task was running";
     private static final Logger LOG = Logger.getLogger(EcsPersistence.class.getName());
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final EcsDirectory ecs;
     private final EcsTasks tasks;
-    private final DataDirectory data;
+    private final StateSync sync;
     private final ExecutorService writer = Executors.newSingleThreadExecutor(r -> {
         Thread thread = new Thread(r, "crossrole-ecs-state");
         thread.setDaemon(true);
         return thread;
     });
     private final AtomicBoolean pending = new AtomicBoolean();
+    /** Task records read at start, restored once clusters and definitions are all in. */
+    private final List<JsonNode> loadedTasks = new ArrayList<>();
+    private volatile boolean loading = true;
+    private List<EcsDirectory.Change> inFlight = List.of();
 
-    private EcsPersistence(EcsDirectory ecs, EcsTasks tasks, DataDirectory data) {
+    private EcsPersistence(EcsDirectory ecs, EcsTasks tasks, StateSync sync) {
         this.ecs = ecs;
         this.tasks = tasks;
-        this.data = data;
+        this.sync = sync;
     }
 
-    public static EcsPersistence attach(EcsDirectory ecs, EcsTasks tasks, DataDirectory data, Clock clock) throws IOException {
-        EcsPersistence persistence = new EcsPersistence(ecs, tasks, data);
-        String saved = data.read(FILE);
-        if (saved != null) {
-            persistence.load(JSON.readTree(saved), clock);
-        }
-        ecs.onChange(persistence::requestSave);
+    /** Registers ECS with the store's caches; call {@link #restoreTasks} once the store is loaded. */
+    public static EcsPersistence attach(EcsDirectory ecs, EcsTasks tasks, StateSync sync) {
+        EcsPersistence persistence = new EcsPersistence(ecs, tasks, sync);
+        sync.register(persistence);
         tasks.onChange(persistence::requestSave);
-        persistence.flush();
         return persistence;
     }
 
-    /** Schedules a save; many changes in a burst cost one write. */
-    void requestSave() {
-        if (pending.compareAndSet(false, true)) {
-            writer.execute(() -> {
-                pending.set(false);
-                save();
-            });
+    /** Puts back the tasks read at start (stopping those that were running) and commits what that changed. */
+    public void restoreTasks(Clock clock) {
+        loading = false;
+        Instant now = clock.instant();
+        for (JsonNode n : loadedTasks) {
+            restoreTask(n, now);
+        }
+        loadedTasks.clear();
+        sync.write(tx -> null);
+    }
+
+    @Override
+    public boolean owns(String namespace) {
+        return namespace.startsWith("ecs.");
+    }
+
+    @Override
+    public void apply(StoredRecord record) {
+        String key = record.key();
+        if (record.namespace().equals(TASKS)) {
+            if (loading && record.live()) {
+                loadedTasks.add(parse(record));
+            }
+            // Tasks run on the node that started them; other nodes' tasks are not followed (yet).
+            return;
+        }
+        ecs.untracked(() -> {
+            switch (record.namespace()) {
+                case CLUSTERS -> {
+                    if (record.live()) {
+                        ecs.putCluster(cluster(parse(record)));
+                    } else {
+                        ecs.removeCluster(key);
+                    }
+                }
+                case FAMILIES -> {
+                    if (record.live()) {
+                        ecs.restoreRevision(key, parse(record).get("last").asInt());
+                    } else {
+                        ecs.forgetRevision(key);
+                    }
+                }
+                case TASK_DEFINITIONS -> {
+                    if (record.live()) {
+                        ecs.putTaskDefinition(definition(parse(record)));
+                    } else {
+                        ecs.removeTaskDefinition(key);
+                    }
+                }
+                default -> { }
+            }
+        });
+    }
+
+    @Override
+    public boolean hasPendingChanges() {
+        return ecs.hasUntakenChanges();
+    }
+
+    @Override
+    public void flush(Transaction tx) {
+        List<EcsDirectory.Change> changes = ecs.takeTouched();
+        inFlight = changes;
+        for (EcsDirectory.Change change : changes) {
+            switch (change.kind()) {
+                case CLUSTER -> putOrDelete(tx, CLUSTERS, change.key(), ecs.clusterByKey(change.key()).map(EcsPersistence::clusterJson));
+                case FAMILY -> putOrDelete(tx, FAMILIES, change.key(), Optional.ofNullable(ecs.lastRevision(change.key()))
+                        .map(last -> JSON.createObjectNode().put("last", last)));
+                case TASK_DEFINITION -> putOrDelete(tx, TASK_DEFINITIONS, change.key(),
+                        ecs.taskDefinitionByKey(change.key()).map(EcsPersistence::definitionJson));
+            }
+        }
+        for (String id : tasks.takeChanged()) {
+            putOrDelete(tx, TASKS, id, tasks.task(id).map(EcsPersistence::taskJson));
         }
     }
 
-    /** Writes the current state now, in the calling thread. */
-    public synchronized void flush() {
-        save();
+    private static void putOrDelete(Transaction tx, String namespace, String key, Optional<ObjectNode> value) {
+        if (value.isPresent()) {
+            try {
+                tx.put(namespace, key, JSON.writeValueAsBytes(value.get()));
+            } catch (IOException e) {
+                throw new IllegalStateException(e);
+            }
+        } else {
+            tx.delete(namespace, key);
+        }
     }
 
-    private synchronized void save() {
+    @Override
+    public void discard(BiFunction<String, String, Optional<StoredRecord>> committed) {
+        List<EcsDirectory.Change> changes = new ArrayList<>(inFlight);
+        changes.addAll(ecs.takeTouched());
+        inFlight = List.of();
+        for (EcsDirectory.Change change : changes) {
+            String namespace = switch (change.kind()) {
+                case CLUSTER -> CLUSTERS;
+                case FAMILY -> FAMILIES;
+                case TASK_DEFINITION -> TASK_DEFINITIONS;
+            };
+            apply(committed.apply(namespace, change.key()).orElse(new StoredRecord(namespace, change.key(), null, 0, 0)));
+        }
+        // A task's state is what its processes did, not a speculative change: it stays to be written next time.
+    }
+
+    private static JsonNode parse(StoredRecord record) {
         try {
-            data.writeSecret(FILE, JSON.writeValueAsString(toJson()));
+            return JSON.readTree(record.value());
         } catch (IOException e) {
-            LOG.log(Level.SEVERE, "cannot save ECS state", e);
+            throw new StoreException(record + " is not JSON: " + e.getMessage(), e);
         }
     }
 
+    /** Commits task changes made by containers' threads; many changes in a burst cost one commit. */
+    void requestSave() {
+        if (loading) {
+            return;
+        }
+        if (pending.compareAndSet(false, true)) {
+            try {
+                writer.execute(() -> {
+                    pending.set(false);
+                    save();
+                });
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                pending.set(false); // closing: close() commits what is left
+            }
+        }
+    }
+
+    private void save() {
+        try {
+            sync.write(tx -> null);
+        } catch (RuntimeException e) {
+            LOG.log(Level.SEVERE, "cannot save ECS task state", e);
+        }
+    }
+
+    /** Commits what is left; call after the tasks have stopped and before the store closes. */
     @Override
     public void close() {
         writer.shutdown();
@@ -94,55 +219,28 @@ public final class EcsPersistence implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        flush();
+        save();
     }
 
     // ---- writing ----------------------------------------------------------------------------
 
-    private ObjectNode toJson() {
-        ObjectNode root = JSON.createObjectNode();
-        root.put("format", 1);
-        ArrayNode clusters = root.putArray("clusters");
-        for (Cluster c : ecs.allClusters()) {
-            ObjectNode n = clusters.addObject().put("account", c.account()).put("region", c.region()).put("name", c.name())
-                    .put("active", c.active()).put("created", c.created().toString());
-            ObjectNode tags = n.putObject("tags");
-            c.tags().forEach(tags::put);
-        }
-        ObjectNode revisions = root.putObject("revisions");
-        ecs.revisions().forEach(revisions::put);
-        ArrayNode definitions = root.putArray("taskDefinitions");
-        for (TaskDefinition d : allDefinitions()) {
-            ObjectNode n = definitions.addObject().put("account", d.account()).put("region", d.region())
-                    .put("family", d.family()).put("revision", d.revision()).put("active", d.active())
-                    .put("registeredAt", d.registeredAt().toString())
-                    .put("deregisteredAt", d.deregisteredAt() == null ? null : d.deregisteredAt().toString());
-            n.set("document", d.document());
-            ObjectNode tags = n.putObject("tags");
-            d.tags().forEach(tags::put);
-        }
-        ArrayNode taskArray = root.putArray("tasks");
-        for (EcsTask t : tasks.all()) {
-            taskArray.add(taskJson(t));
-        }
-        return root;
+    static ObjectNode clusterJson(Cluster c) {
+        ObjectNode n = JSON.createObjectNode().put("account", c.account()).put("region", c.region()).put("name", c.name())
+                .put("active", c.active()).put("created", c.created().toString());
+        ObjectNode tags = n.putObject("tags");
+        c.tags().forEach(tags::put);
+        return n;
     }
 
-    private List<TaskDefinition> allDefinitions() {
-        List<TaskDefinition> out = new ArrayList<>();
-        java.util.Set<String> seen = new java.util.HashSet<>();
-        for (Cluster c : ecs.allClusters()) {
-            if (seen.add(c.account() + "/" + c.region())) {
-                out.addAll(ecs.taskDefinitions(c.account(), c.region()));
-            }
-        }
-        for (String key : ecs.revisions().keySet()) {
-            String[] parts = key.split("/", 3);
-            if (seen.add(parts[0] + "/" + parts[1])) {
-                out.addAll(ecs.taskDefinitions(parts[0], parts[1]));
-            }
-        }
-        return out;
+    static ObjectNode definitionJson(TaskDefinition d) {
+        ObjectNode n = JSON.createObjectNode().put("account", d.account()).put("region", d.region())
+                .put("family", d.family()).put("revision", d.revision()).put("active", d.active())
+                .put("registeredAt", d.registeredAt().toString())
+                .put("deregisteredAt", d.deregisteredAt() == null ? null : d.deregisteredAt().toString());
+        n.set("document", d.document());
+        ObjectNode tags = n.putObject("tags");
+        d.tags().forEach(tags::put);
+        return n;
     }
 
     private static ObjectNode taskJson(EcsTask t) {
@@ -178,68 +276,69 @@ public final class EcsPersistence implements AutoCloseable {
 
     // ---- reading ----------------------------------------------------------------------------
 
-    private void load(JsonNode root, Clock clock) {
-        for (JsonNode n : root.path("clusters")) {
-            ecs.putCluster(new Cluster(n.get("account").asText(), n.get("region").asText(), n.get("name").asText(),
-                    n.get("active").asBoolean(), Instant.parse(n.get("created").asText()), strings(n.path("tags"))));
+    static Cluster cluster(JsonNode n) {
+        return new Cluster(n.get("account").asText(), n.get("region").asText(), n.get("name").asText(),
+                n.get("active").asBoolean(), Instant.parse(n.get("created").asText()), strings(n.path("tags")));
+    }
+
+    static TaskDefinition definition(JsonNode n) {
+        return new TaskDefinition(n.get("account").asText(), n.get("region").asText(),
+                n.get("family").asText(), n.get("revision").asInt(), (ObjectNode) n.get("document"),
+                n.get("active").asBoolean(), Instant.parse(n.get("registeredAt").asText()),
+                instant(n, "deregisteredAt"), strings(n.path("tags")));
+    }
+
+    private void restoreTask(JsonNode n, Instant now) {
+        Optional<TaskDefinition> definition = ecs.taskDefinition(n.get("account").asText(), n.get("region").asText(),
+                n.get("family").asText(), n.get("revision").asInt());
+        Optional<Cluster> cluster = ecs.cluster(n.get("account").asText(), n.get("region").asText(),
+                n.get("cluster").asText());
+        if (definition.isEmpty() || cluster.isEmpty()) {
+            return;
         }
-        root.path("revisions").fields().forEachRemaining(e -> ecs.restoreRevision(e.getKey(), e.getValue().asInt()));
-        for (JsonNode n : root.path("taskDefinitions")) {
-            ecs.putTaskDefinition(new TaskDefinition(n.get("account").asText(), n.get("region").asText(),
-                    n.get("family").asText(), n.get("revision").asInt(), (ObjectNode) n.get("document"),
-                    n.get("active").asBoolean(), Instant.parse(n.get("registeredAt").asText()),
-                    instant(n, "deregisteredAt"), strings(n.path("tags"))));
+        List<EcsTask.Container> containers = new ArrayList<>();
+        for (JsonNode c : n.path("containers")) {
+            EcsTask.Container container = new EcsTask.Container(c.get("name").asText(), c.get("arn").asText(),
+                    c.get("image").asText(), c.get("essential").asBoolean(), c.get("stopTimeout").asInt(), Map.of(),
+                    Path.of(c.get("logFile").asText()));
+            container.lastStatus = c.get("lastStatus").asText();
+            container.exitCode = c.hasNonNull("exitCode") ? c.get("exitCode").asInt() : null;
+            container.reason = text(c, "reason");
+            container.runtimeId = text(c, "runtimeId");
+            container.processStarted = instant(c, "processStarted");
+            containers.add(container);
         }
-        Instant now = clock.instant();
-        for (JsonNode n : root.path("tasks")) {
-            Optional<TaskDefinition> definition = ecs.taskDefinition(n.get("account").asText(), n.get("region").asText(),
-                    n.get("family").asText(), n.get("revision").asInt());
-            Optional<Cluster> cluster = ecs.cluster(n.get("account").asText(), n.get("region").asText(),
-                    n.get("cluster").asText());
-            if (definition.isEmpty() || cluster.isEmpty()) {
-                continue;
-            }
-            List<EcsTask.Container> containers = new ArrayList<>();
-            for (JsonNode c : n.path("containers")) {
-                EcsTask.Container container = new EcsTask.Container(c.get("name").asText(), c.get("arn").asText(),
-                        c.get("image").asText(), c.get("essential").asBoolean(), c.get("stopTimeout").asInt(), Map.of(),
-                        Path.of(c.get("logFile").asText()));
-                container.lastStatus = c.get("lastStatus").asText();
-                container.exitCode = c.hasNonNull("exitCode") ? c.get("exitCode").asInt() : null;
-                container.reason = text(c, "reason");
-                container.runtimeId = text(c, "runtimeId");
-                container.processStarted = instant(c, "processStarted");
-                containers.add(container);
-            }
-            EcsTask task = new EcsTask(n.get("id").asText(), n.get("account").asText(), n.get("region").asText(),
-                    cluster.get(), definition.get(), text(n, "taskRoleArn"), text(n, "group"), text(n, "startedBy"),
-                    text(n, "launchType"), n.get("enableExecuteCommand").asBoolean(), strings(n.path("tags")),
-                    n.get("overrides") instanceof ObjectNode o ? o : JSON.createObjectNode(), Path.of(n.get("workDir").asText()),
-                    null, "restored-" + n.get("id").asText(), n.get("id").asText() + "-restored", containers,
-                    Instant.parse(n.get("createdAt").asText()));
-            task.startedAt = instant(n, "startedAt");
-            task.stoppingAt = instant(n, "stoppingAt");
-            task.stoppedAt = instant(n, "stoppedAt");
-            task.lastStatus = n.get("lastStatus").asText();
-            task.desiredStatus = n.get("desiredStatus").asText();
-            task.stopCode = text(n, "stopCode");
-            task.stoppedReason = text(n, "stoppedReason");
-            task.version = n.get("version").asInt();
-            if (!"STOPPED".equals(task.lastStatus)) {
-                stopOrphans(task);
-                task.lastStatus = "STOPPED";
-                task.desiredStatus = "STOPPED";
-                task.stopCode = "TerminationNotice";
-                task.stoppedReason = RESTART_REASON;
-                task.stoppingAt = task.stoppingAt == null ? now : task.stoppingAt;
-                task.stoppedAt = now;
-                task.version++;
-                for (EcsTask.Container c : task.containers) {
-                    c.lastStatus = "STOPPED";
-                }
+        EcsTask task = new EcsTask(n.get("id").asText(), n.get("account").asText(), n.get("region").asText(),
+                cluster.get(), definition.get(), text(n, "taskRoleArn"), text(n, "group"), text(n, "startedBy"),
+                text(n, "launchType"), n.get("enableExecuteCommand").asBoolean(), strings(n.path("tags")),
+                n.get("overrides") instanceof ObjectNode o ? o : JSON.createObjectNode(), Path.of(n.get("workDir").asText()),
+                null, "restored-" + n.get("id").asText(), n.get("id").asText() + "-restored", containers,
+                Instant.parse(n.get("createdAt").asText()));
+        task.startedAt = instant(n, "startedAt");
+        task.stoppingAt = instant(n, "stoppingAt");
+        task.stoppedAt = instant(n, "stoppedAt");
+        task.lastStatus = n.get("lastStatus").asText();
+        task.desiredStatus = n.get("desiredStatus").asText();
+        task.stopCode = text(n, "stopCode");
+        task.stoppedReason = text(n, "stoppedReason");
+        task.version = n.get("version").asInt();
+        if (!"STOPPED".equals(task.lastStatus)) {
+            stopOrphans(task);
+            task.lastStatus = "STOPPED";
+            task.desiredStatus = "STOPPED";
+            task.stopCode = "TerminationNotice";
+            task.stoppedReason = RESTART_REASON;
+            task.stoppingAt = task.stoppingAt == null ? now : task.stoppingAt;
+            task.stoppedAt = now;
+            task.version++;
+            for (EcsTask.Container c : task.containers) {
+                c.lastStatus = "STOPPED";
             }
             tasks.restore(task);
+            tasks.markChanged(task.id);
+            return;
         }
+        tasks.restore(task);
     }
 
     /** Kills processes of a task that outlived a crashed crossrole (recognised by pid and start time). */

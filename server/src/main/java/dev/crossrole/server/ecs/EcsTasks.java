@@ -60,14 +60,33 @@ public final class EcsTasks implements AutoCloseable {
 
     /** Called after a task is added or changes (persistence); must not block on task locks. */
     private volatile Runnable onChange = () -> { };
+    /** Ids of tasks changed since the store last took them. */
+    private final java.util.Set<String> changedTasks = ConcurrentHashMap.newKeySet();
 
     public void onChange(Runnable listener) {
         this.onChange = listener;
-        byId.values().forEach(t -> t.onChange = listener);
+    }
+
+    /** The ids of the tasks added or changed since the last call. */
+    java.util.Set<String> takeChanged() {
+        java.util.Set<String> out = new java.util.LinkedHashSet<>();
+        for (var it = changedTasks.iterator(); it.hasNext(); ) {
+            out.add(it.next());
+            it.remove();
+        }
+        return out;
+    }
+
+    void markChanged(String taskId) {
+        changedTasks.add(taskId);
     }
 
     void add(EcsTask task) {
-        task.onChange = onChange;
+        task.onChange = () -> {
+            changedTasks.add(task.id);
+            onChange.run();
+        };
+        changedTasks.add(task.id);
         byId.put(task.id, task);
         if (task.credentialsId != null) {
             byCredentialsId.put(task.credentialsId, task);
@@ -82,6 +101,7 @@ public final class EcsTasks implements AutoCloseable {
     /** Puts back a task read from the data directory (always a stopped one). */
     void restore(EcsTask task) {
         add(task);
+        changedTasks.remove(task.id);
     }
 
     public Collection<EcsTask> all() {

@@ -18,6 +18,7 @@ import dev.crossrole.server.protocol.Shape;
 import dev.crossrole.server.service.Call;
 import dev.crossrole.server.service.JsonService;
 import dev.crossrole.server.service.PreparedCall;
+import dev.crossrole.server.store.StateSync;
 import dev.crossrole.server.service.QueryService;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
@@ -66,7 +67,8 @@ public final class Pipeline {
     public Pipeline(Authenticator authenticator, Authorizer authorizer, List<QueryService> queryServices,
                     List<JsonService> jsonServices, RequestLog requestLog, AdminApi admin, Clock clock,
                     String defaultRegion, java.util.function.BiConsumer<Authenticator.Authenticated, String> usage,
-                    java.util.function.Function<HttpRequest, HttpResponse> localRoutes) {
+                    java.util.function.Function<HttpRequest, HttpResponse> localRoutes, StateSync sync) {
+        this.sync = sync;
         this.usage = usage;
         this.localRoutes = localRoutes;
         this.authenticator = authenticator;
@@ -108,6 +110,32 @@ public final class Pipeline {
         long high = (random.nextLong() & ~0xF000L) | 0x4000L;
         long low = (random.nextLong() & 0x3FFFFFFFFFFFFFFFL) | 0x8000000000000000L;
         return new UUID(high, low).toString();
+    }
+
+    private final StateSync sync;
+
+    /**
+     * Whether an operation only reads state; the others run as one store transaction. STS keeps no state:
+     * its sessions live in the sealed tokens.
+     */
+    static boolean readOnly(String service, String operation) {
+        return service.equals("sts") || operation.startsWith("Get") || operation.startsWith("List")
+                || operation.startsWith("Describe") || operation.startsWith("Simulate");
+    }
+
+    /** Prepares, authorizes and runs a call; a call that changes state does so in one durable store transaction. */
+    private Shape execute(String service, String operation, java.util.function.Supplier<PreparedCall> prepare,
+                          Call call, Trace trace) {
+        if (readOnly(service, operation)) {
+            PreparedCall prepared = prepare.get();
+            authorize(call, prepared, trace);
+            return prepared.execute();
+        }
+        return sync.write(tx -> {
+            PreparedCall prepared = prepare.get();
+            authorize(call, prepared, trace);
+            return prepared.execute();
+        });
     }
 
     public HttpResponse handle(HttpRequest request) {
@@ -154,6 +182,9 @@ public final class Pipeline {
             }
         }
 
+        // Commits made through other nodes sharing the store: caches first, so their keys and policies count.
+        sync.refresh();
+
         // Authenticate.
         SigV4.HttpRequestParts parts = new SigV4.HttpRequestParts(request.method(), request.rawPath(), request.rawQuery(),
                 request.headers(), request.body());
@@ -183,9 +214,8 @@ public final class Pipeline {
                 throw new AwsException("InvalidAction", 400, "Could not find operation " + action + " for version "
                         + version);
             }
-            PreparedCall prepared = service.prepare(action, call, params);
-            authorize(call, prepared, trace);
-            Shape output = prepared.execute();
+            QueryParams input = params;
+            Shape output = execute(trace.service, action, () -> service.prepare(action, call, input), call, trace);
             return HttpResponse.of(200, QueryCodec.CONTENT_TYPE,
                     QueryCodec.success(service.namespace(), action, output, trace.requestId));
         }
@@ -198,9 +228,7 @@ public final class Pipeline {
             }
             trace.accessDeniedCode = service.accessDeniedCode();
             ObjectNode input = JsonCodec.parseBody(request.body());
-            PreparedCall prepared = service.prepare(operation, call, input);
-            authorize(call, prepared, trace);
-            Shape output = prepared.execute();
+            Shape output = execute(trace.service, operation, () -> service.prepare(operation, call, input), call, trace);
             return HttpResponse.of(200, JsonCodec.CONTENT_TYPE, JsonCodec.success(output));
         }
         throw new AwsException("InvalidAction", 400, "crossrole does not emulate the service '" + trace.service

@@ -2,7 +2,6 @@ package dev.crossrole.server.iam;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.crossrole.policy.InvalidPolicyException;
 import dev.crossrole.policy.Policies;
 import dev.crossrole.policy.Policy;
 import java.io.IOException;
@@ -40,7 +39,8 @@ final class AwsManagedPolicies {
                 String path = arn.substring(arn.indexOf(":policy") + 7, arn.lastIndexOf('/') + 1);
                 String version = entry.path("defaultVersionId").asText("v1");
                 ManagedPolicy.PolicyVersion v = new ManagedPolicy.PolicyVersion(version,
-                        awsManagedDocument(document, arn), now);
+                        // Compiled on first use: every start would otherwise pay for them (AwsManagedPoliciesTest checks them).
+                        Policies.parseAwsManagedLazily(document, arn), now);
                 out.add(new ManagedPolicy(arn, name, path, entry.get("policyId").asText(),
                         entry.path("description").asText(null), now, now, version, List.of(v),
                         Integer.parseInt(version.substring(1)) + 1, java.util.Map.of()));
@@ -49,14 +49,5 @@ final class AwsManagedPolicies {
             throw new UncheckedIOException(e);
         }
         return out;
-    }
-
-    /** AWS's documents are held to IAM's grammar but not to the customer quotas, which some of them exceed. */
-    private static Policy awsManagedDocument(String document, String arn) {
-        try {
-            return Policies.parseAwsManaged(document, arn);
-        } catch (InvalidPolicyException e) {
-            throw new IllegalStateException("aws-managed-policies: " + arn + ": " + e.getMessage(), e);
-        }
     }
 }

@@ -45,15 +45,41 @@ public final class IamDirectory {
     private final Map<String, AccessKey> accessKeys = new ConcurrentHashMap<>();
     private final Map<String, KeyUse> keyUses = new ConcurrentHashMap<>();
 
-    /** Called after every change to the directory's entities, with the directory locked (persistence). */
-    private volatile Runnable onChange = () -> { };
+    /** The kinds of entity the directory keeps, each stored under a stable id (a rename keeps the id). */
+    public enum EntityKind { ACCOUNT, USER, ROLE, GROUP, POLICY, ACCESS_KEY }
 
-    public void onChange(Runnable listener) {
-        this.onChange = listener;
+    /** An entity an operation changed: its kind and its id (account id, user/role/group id, policy ARN, key id). */
+    public record EntityRef(EntityKind kind, String id) {}
+
+    /** Entities changed since the store last took them; guarded by this. */
+    private final java.util.Set<EntityRef> touched = new java.util.LinkedHashSet<>();
+    private int untracked;
+
+    private void touch(EntityKind kind, String id) {
+        if (untracked == 0) {
+            touched.add(new EntityRef(kind, id));
+        }
     }
 
-    private void changed() {
-        onChange.run();
+    /** The entities changed since the last call, in the order first changed; the store writes exactly these. */
+    public synchronized List<EntityRef> takeTouched() {
+        List<EntityRef> out = List.copyOf(touched);
+        touched.clear();
+        return out;
+    }
+
+    public synchronized boolean hasUntakenChanges() {
+        return !touched.isEmpty();
+    }
+
+    /** Runs changes that come from the store (loading, catching up, undoing): they are not changes to write back. */
+    public synchronized void untracked(Runnable changes) {
+        untracked++;
+        try {
+            changes.run();
+        } finally {
+            untracked--;
+        }
     }
 
     /** When and where an access key was last used. */
@@ -82,8 +108,9 @@ public final class IamDirectory {
 
     // ---- accounts ---------------------------------------------------------------------------
 
-    public void putAccount(Account account) {
+    public synchronized void putAccount(Account account) {
         accounts.put(account.id(), account);
+        touch(EntityKind.ACCOUNT, account.id());
     }
 
     public Optional<Account> account(String id) {
@@ -114,9 +141,10 @@ public final class IamDirectory {
         IamUser replaced = users.put(key(user.account(), user.name()), user);
         if (replaced != null && !replaced.userId().equals(user.userId())) {
             usersById.remove(replaced.userId());
+            touch(EntityKind.USER, replaced.userId());
         }
         usersById.put(user.userId(), user);
-        changed();
+        touch(EntityKind.USER, user.userId());
         return user;
     }
 
@@ -124,7 +152,7 @@ public final class IamDirectory {
         IamUser removed = users.remove(key(account, name));
         if (removed != null) {
             usersById.remove(removed.userId());
-            changed();
+            touch(EntityKind.USER, removed.userId());
         }
         return removed != null;
     }
@@ -146,24 +174,28 @@ public final class IamDirectory {
     // ---- roles ------------------------------------------------------------------------------
 
     public synchronized Role putRole(Role role) {
-        putRoleQuietly(role);
-        changed();
+        Role replaced = putRoleQuietly(role);
+        if (replaced != null && !replaced.roleId().equals(role.roleId())) {
+            touch(EntityKind.ROLE, replaced.roleId());
+        }
+        touch(EntityKind.ROLE, role.roleId());
         return role;
     }
 
-    private void putRoleQuietly(Role role) {
+    private Role putRoleQuietly(Role role) {
         Role previous = roles.put(key(role.account(), role.name()), role);
         if (previous != null && !previous.roleId().equals(role.roleId())) {
             rolesById.remove(previous.roleId());
         }
         rolesById.put(role.roleId(), role);
+        return previous;
     }
 
     public synchronized boolean deleteRole(String account, String name) {
         Role removed = roles.remove(key(account, name));
         if (removed != null) {
             rolesById.remove(removed.roleId());
-            changed();
+            touch(EntityKind.ROLE, removed.roleId());
         }
         return removed != null;
     }
@@ -186,18 +218,25 @@ public final class IamDirectory {
 
     /** Stores a group, replacing the one with its id: a renamed group is one write and never missing. */
     public synchronized Group putGroup(Group group) {
-        groups.put(key(group.account(), group.name()), group);
+        Group replaced = groups.put(key(group.account(), group.name()), group);
+        if (replaced != null && !replaced.groupId().equals(group.groupId())) {
+            touch(EntityKind.GROUP, replaced.groupId());
+        }
         groups.values().removeIf(g -> g.groupId().equals(group.groupId()) && !g.name().equalsIgnoreCase(group.name()));
-        changed();
+        touch(EntityKind.GROUP, group.groupId());
         return group;
     }
 
     public synchronized boolean deleteGroup(String account, String name) {
-        boolean removed = groups.remove(key(account, name)) != null;
-        if (removed) {
-            changed();
+        Group removed = groups.remove(key(account, name));
+        if (removed != null) {
+            touch(EntityKind.GROUP, removed.groupId());
         }
-        return removed;
+        return removed != null;
+    }
+
+    public Optional<Group> groupById(String groupId) {
+        return groups.values().stream().filter(g -> g.groupId().equals(groupId)).findFirst();
     }
 
     public Optional<Group> group(String account, String name) {
@@ -219,14 +258,14 @@ public final class IamDirectory {
 
     public synchronized ManagedPolicy putPolicy(ManagedPolicy policy) {
         policies.put(policy.arn(), policy);
-        changed();
+        touch(EntityKind.POLICY, policy.arn());
         return policy;
     }
 
     public synchronized boolean deletePolicy(String arn) {
         boolean removed = policies.remove(arn) != null;
         if (removed) {
-            changed();
+            touch(EntityKind.POLICY, arn);
         }
         return removed;
     }
@@ -273,14 +312,14 @@ public final class IamDirectory {
 
     public synchronized void putAccessKey(AccessKey key) {
         accessKeys.put(key.accessKeyId(), key);
-        changed();
+        touch(EntityKind.ACCESS_KEY, key.accessKeyId());
     }
 
     public synchronized boolean deleteAccessKey(String accessKeyId) {
         keyUses.remove(accessKeyId);
         boolean removed = accessKeys.remove(accessKeyId) != null;
         if (removed) {
-            changed();
+            touch(EntityKind.ACCESS_KEY, accessKeyId);
         }
         return removed;
     }
@@ -454,7 +493,7 @@ public final class IamDirectory {
     }
 
     /** Issues a long-term access key for a user ({@code null} user name: the account root). */
-    public AccessKey createAccessKey(String account, String userName) {
+    public synchronized AccessKey createAccessKey(String account, String userName) {
         AccessKey key = new AccessKey(AccessKeys.longTerm(account, ids.random()), AccessKeys.secret(ids.random()), account,
                 userName, true, clock.instant());
         putAccessKey(key);

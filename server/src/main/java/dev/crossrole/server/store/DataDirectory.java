@@ -10,11 +10,12 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.security.SecureRandom;
-import java.util.Base64;
 import java.util.Set;
 
-/** The data directory: files are written whole and atomically (temp file, fsync, rename), secrets with mode 0600. */
+/**
+ * The data directory: the embedded store and the files written for users (the AWS CLI credentials file);
+ * files are written whole and atomically (temp file, fsync, rename), secrets with mode 0600.
+ */
 public final class DataDirectory {
     private static final Set<PosixFilePermission> OWNER_ONLY = PosixFilePermissions.fromString("rw-------");
     private final Path root;
@@ -30,22 +31,6 @@ public final class DataDirectory {
 
     public Path resolve(String name) {
         return root.resolve(name);
-    }
-
-    /** The 256-bit key that seals session tokens, created on first start. */
-    public byte[] serverKey(SecureRandom random) throws IOException {
-        Path file = root.resolve("server.key");
-        if (Files.exists(file)) {
-            byte[] key = Base64.getDecoder().decode(Files.readString(file, StandardCharsets.US_ASCII).trim());
-            if (key.length != 32) {
-                throw new IOException(file + " does not hold a 32-byte key");
-            }
-            return key;
-        }
-        byte[] key = new byte[32];
-        random.nextBytes(key);
-        writeSecret("server.key", Base64.getEncoder().encodeToString(key) + "\n");
-        return key;
     }
 
     public void writeSecret(String name, String content) throws IOException {

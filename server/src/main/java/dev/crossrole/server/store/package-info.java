@@ -1,5 +1,24 @@
 /**
- * State kept across restarts. For now: the data directory with the server key, the bootstrap
- * identities (accounts, administrator users, their access keys) and the AWS CLI credentials file.
+ * crossrole's durable state.
+ *
+ * <p>{@link dev.crossrole.server.store.Store} is the one API every service writes through: records keyed by
+ * (namespace, key) holding JSON, each with a version; commits are serialized, numbered by a global revision,
+ * and acknowledged only once durable. {@link dev.crossrole.server.store.Stores} opens the configured one; the
+ * embedded implementation is a journal plus snapshots in the data directory; the PostgreSQL one
+ * ({@code PostgresStore}, schema by {@code PostgresMigrations}) is a table of records and a head row whose lock
+ * serializes the writes of every node sharing the database.
+ *
+ * <p>Services keep their in-memory directories as caches for fast authorization reads.
+ * {@link dev.crossrole.server.store.StateSync} ties them to the store through
+ * {@link dev.crossrole.server.store.Replica}s: an API call that changes state runs inside
+ * {@code StateSync.write}, which (under the store's write lock) first applies commits this node has not seen,
+ * then runs the call on the caches, then commits exactly the entities the call touched; a failed call puts
+ * the touched entities back from the store. Before serving any request a node applies newer commits, so
+ * several nodes sharing one store behave as one.
+ *
+ * <p>Namespaces: {@code iam.accounts|users|roles|groups|policies|accessKeys} ({@link
+ * dev.crossrole.server.store.IamRecords}), {@code ecs.clusters|families|taskDefinitions|tasks}
+ * ({@code ecs.EcsPersistence}), {@code bootstrap.identities} (the configured accounts' administrators),
+ * {@code secrets} (the session-token key, {@link dev.crossrole.server.store.SessionKey}).
  */
 package dev.crossrole.server.store;

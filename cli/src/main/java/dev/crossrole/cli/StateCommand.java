@@ -1,0 +1,167 @@
+package dev.crossrole.cli;
+
+import dev.crossrole.server.store.StateDocument;
+import dev.crossrole.server.store.Store;
+import dev.crossrole.server.store.StoreException;
+import dev.crossrole.server.store.Stores;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code crossrole state export|import}: a whole crossrole as one JSON document, to move it between stores. */
+@Command(name = "state", mixinStandardHelpOptions = true,
+        description = "Move crossrole's state (accounts, IAM, ECS, keys) between stores as one JSON document.",
+        subcommands = {StateCommand.Export.class, StateCommand.Import.class})
+final class StateCommand implements Runnable {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(spec.commandLine().getErr());
+    }
+
+    /** Where the state lives; the same options as {@code serve}. */
+    static final class StoreOptions {
+        @Option(names = "--data-dir", defaultValue = "${env:CROSSROLE_DATA_DIR:-.crossrole}",
+                description = "the data directory of the embedded store (default: $CROSSROLE_DATA_DIR or ./.crossrole)")
+        Path dataDir;
+
+        @Option(names = "--store", paramLabel = "LOCATION",
+                description = "the store: 'embedded' (default, in the data directory) or postgresql://user:password@host:port/database")
+        String store;
+
+        Store open() {
+            return Stores.open(store, dataDir);
+        }
+    }
+
+    @Command(name = "export", mixinStandardHelpOptions = true,
+            description = {"Write every record of the store to FILE ('-' for standard output).",
+                    "The document holds secret keys: it is written with mode 0600.",
+                    "The store must not be in use by a running crossrole (embedded store)."})
+    static final class Export implements Callable<Integer> {
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @CommandLine.Mixin
+        StoreOptions where = new StoreOptions();
+
+        @Parameters(paramLabel = "FILE", description = "where to write the document")
+        String file;
+
+        @Override
+        public Integer call() {
+            PrintWriter err = spec.commandLine().getErr();
+            try (Store store = where.open()) {
+                int count;
+                if (file.equals("-")) {
+                    OutputStream out = System.out;
+                    count = StateDocument.export(store, new NonClosing(out));
+                    out.flush();
+                } else {
+                    Path target = Path.of(file);
+                    Files.deleteIfExists(target);
+                    Files.createFile(target);
+                    restrict(target);
+                    try (OutputStream out = Files.newOutputStream(target, StandardOpenOption.TRUNCATE_EXISTING)) {
+                        count = StateDocument.export(store, out);
+                    }
+                }
+                err.println("crossrole: exported " + count + " records from " + store.describe() + " at revision "
+                        + store.revision());
+                return ExitCodes.OK;
+            } catch (IllegalArgumentException | StoreException e) {
+                err.println("crossrole: " + e.getMessage());
+                return ExitCodes.UNUSABLE;
+            } catch (IOException e) {
+                err.println("crossrole: cannot write " + file + ": " + e);
+                return ExitCodes.UNUSABLE;
+            }
+        }
+    }
+
+    @Command(name = "import", mixinStandardHelpOptions = true,
+            description = {"Read a document written by 'state export' into the store, in one transaction.",
+                    "The store must be empty unless --replace is given; nothing is written if the document is invalid.",
+                    "The store must not be in use by a running crossrole (embedded store)."})
+    static final class Import implements Callable<Integer> {
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @CommandLine.Mixin
+        StoreOptions where = new StoreOptions();
+
+        @Option(names = "--replace", description = "replace everything in a store that already holds state")
+        boolean replace;
+
+        @Parameters(paramLabel = "FILE", description = "the document ('-' for standard input)")
+        String file;
+
+        @Override
+        public Integer call() {
+            PrintWriter err = spec.commandLine().getErr();
+            InputStream in;
+            try {
+                in = file.equals("-") ? System.in : Files.newInputStream(Path.of(file));
+            } catch (NoSuchFileException e) {
+                err.println("crossrole: " + file + ": no such file");
+                return ExitCodes.UNUSABLE;
+            } catch (IOException e) {
+                err.println("crossrole: cannot read " + file + ": " + e);
+                return ExitCodes.UNUSABLE;
+            }
+            try (in; Store store = where.open()) {
+                StateDocument.ImportResult result = StateDocument.importInto(store, in, replace);
+                err.println("crossrole: imported " + result.written() + " records into " + store.describe()
+                        + (replace ? " (" + result.deleted() + " records not in " + file + " deleted)" : ""));
+                return ExitCodes.OK;
+            } catch (StateDocument.InvalidStateException e) {
+                err.println("crossrole: " + file + ": " + e.getMessage());
+                return ExitCodes.INVALID;
+            } catch (IllegalArgumentException | StoreException e) {
+                err.println("crossrole: " + e.getMessage());
+                return ExitCodes.UNUSABLE;
+            } catch (IOException e) {
+                err.println("crossrole: cannot read " + file + ": " + e.getMessage());
+                return ExitCodes.UNUSABLE;
+            }
+        }
+    }
+
+    private static void restrict(Path file) throws IOException {
+        try {
+            Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
+        } catch (UnsupportedOperationException e) {
+            // Not a POSIX file system.
+        }
+    }
+
+    /** Standard output stays open after the document is written. */
+    private static final class NonClosing extends java.io.FilterOutputStream {
+        NonClosing(OutputStream out) {
+            super(out);
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            out.write(b, off, len);
+        }
+
+        @Override
+        public void close() throws IOException {
+            flush();
+        }
+    }
+}

@@ -1,0 +1,17 @@
+package dev.crossrole.server.store;
+
+/** The store contract against PostgreSQL: every test in its own new database, a restart opens it again. */
+class PostgresStoreContractTest extends StoreContractTest {
+    private String location;
+
+    @Override
+    protected Store createStore() {
+        location = TestPostgres.newDatabase();
+        return Stores.open(location, null);
+    }
+
+    @Override
+    protected Store reopen() {
+        return Stores.open(location, null);
+    }
+}
