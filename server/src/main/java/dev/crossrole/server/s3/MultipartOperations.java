@@ -1,0 +1,264 @@
+package dev.crossrole.server.s3;
+
+import dev.crossrole.policy.RequestContext;
+import dev.crossrole.server.service.Call;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.security.MessageDigest;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.NavigableMap;
+import java.util.UUID;
+import org.w3c.dom.Element;
+
+/** CreateMultipartUpload, UploadPart, CompleteMultipartUpload, AbortMultipartUpload and ListParts. */
+final class MultipartOperations {
+    static final long MIN_PART_SIZE = 5L * 1024 * 1024;
+    static final int MAX_PARTS = 10_000;
+
+    private final S3Repository repository;
+    private final Clock clock;
+    private final SecureRandom random = new SecureRandom();
+
+    MultipartOperations(S3Repository repository, Clock clock) {
+        this.repository = repository;
+        this.clock = clock;
+    }
+
+    S3Response create(S3Request request, Bucket bucket, Call call, AccessGate gate) throws IOException {
+        String key = request.key();
+        S3Support.checkKey(key);
+        ObjectOperations.checkAcl(request);
+        Map<String, String> tags = S3Support.taggingHeader(request.header("x-amz-tagging"));
+        RequestContext.Builder context = RequestContext.builder();
+        if (request.header("x-amz-acl") != null) {
+            context.single("s3:x-amz-acl", request.header("x-amz-acl"));
+        }
+        S3Support.requestTags(context, tags);
+        gate.require(S3Support.objectCheck("s3:PutObject", bucket, key, context.build()));
+        String algorithmName = request.header("x-amz-checksum-algorithm");
+        Checksums algorithm = Checksums.named(algorithmName);
+        if (algorithmName != null && algorithm == null) {
+            throw S3Exception.invalidRequest("Checksum algorithm provided is unsupported. Please try again with any of"
+                    + " the valid types: [CRC32, CRC32C, CRC64NVME, SHA1, SHA256]");
+        }
+        byte[] id = new byte[30];
+        random.nextBytes(id);
+        String uploadId = Base64.getUrlEncoder().withoutPadding().encodeToString(id);
+        MultipartUpload upload = new MultipartUpload(bucket.name(), key, uploadId, clock.instant(), call.caller().arn(),
+                S3Support.storedHeaders(request), S3Support.userMetadata(request), tags,
+                algorithm == null ? null : algorithm.name());
+        repository.createUpload(upload);
+        Xml xml = new Xml().root("InitiateMultipartUploadResult").element("Bucket", bucket.name()).element("Key", key)
+                .element("UploadId", uploadId).close("InitiateMultipartUploadResult");
+        S3Response response = S3Response.xml(200, xml.toString()).header("x-amz-server-side-encryption", "AES256");
+        if (algorithm != null) {
+            response.header("x-amz-checksum-algorithm", algorithm.name());
+        }
+        return response;
+    }
+
+    private MultipartUpload upload(S3Request request, Bucket bucket) {
+        String uploadId = request.param("uploadId");
+        return repository.upload(bucket.name(), uploadId).filter(u -> u.key().equals(request.key()))
+                .orElseThrow(() -> S3Exception.noSuchUpload(uploadId));
+    }
+
+    S3Response uploadPart(S3Request request, Bucket bucket, AccessGate gate) throws IOException {
+        if (request.header("x-amz-copy-source") != null) {
+            throw new S3Exception("NotImplemented", 501, "A header you provided implies functionality that is not"
+                    + " implemented").with("Header", "x-amz-copy-source");
+        }
+        String partText = request.param("partNumber");
+        int partNumber;
+        try {
+            partNumber = Integer.parseInt(partText);
+        } catch (NumberFormatException e) {
+            partNumber = -1;
+        }
+        if (partNumber < 1 || partNumber > MAX_PARTS) {
+            throw S3Exception.invalidArgument("Part number must be an integer between 1 and 10000, inclusive",
+                    "partNumber", partText);
+        }
+        gate.require(S3Support.objectCheck("s3:PutObject", bucket, request.key(), RequestContext.empty()));
+        MultipartUpload upload = upload(request, bucket);
+        ObjectOperations.checkLength(request);
+        Checksums algorithm = ObjectOperations.requestedChecksum(request);
+        byte[] expectedMd5 = ObjectOperations.contentMd5(request);
+        int number = partNumber;
+        StoredObject part;
+        try (InputStream body = request.body().get()) {
+            part = repository.putPart(upload, number, body, ObjectOperations.finisher(algorithm, written -> {
+                ObjectOperations.verifyDigests(request, expectedMd5, written);
+                return new StoredObject(String.valueOf(number), UUID.randomUUID().toString(), written.size(),
+                        "\"" + written.md5Hex() + "\"", clock.instant().truncatedTo(ChronoUnit.MILLIS), Map.of(),
+                        Map.of(), ObjectOperations.checksumsOf(written), Map.of(), 0);
+            }));
+        }
+        S3Response response = S3Response.empty(200).header("ETag", part.etag())
+                .header("x-amz-server-side-encryption", "AES256");
+        part.checksums().forEach(response::header);
+        return response;
+    }
+
+    S3Response complete(S3Request request, Bucket bucket, AccessGate gate) throws IOException {
+        gate.require(S3Support.objectCheck("s3:PutObject", bucket, request.key(), RequestContext.empty()));
+        MultipartUpload upload = upload(request, bucket);
+        Element root;
+        try (InputStream body = request.body().get()) {
+            root = Xml.parse(body);
+        }
+        if (!"CompleteMultipartUpload".equals(root.getLocalName())) {
+            throw S3Exception.malformedXml();
+        }
+        List<Element> listed = Xml.children(root, "Part");
+        if (listed.isEmpty()) {
+            throw S3Exception.malformedXml();
+        }
+        NavigableMap<Integer, ObjectSource> parts = repository.parts(upload);
+        List<ObjectWriter.Range> ranges = new ArrayList<>();
+        MessageDigest etags = ObjectWriter.md5();
+        Checksums algorithm = Checksums.named(upload.checksumAlgorithm());
+        MessageDigest composite = null;
+        ByteBuffer compositeCrc = null;
+        java.io.ByteArrayOutputStream partChecksums = new java.io.ByteArrayOutputStream();
+        int previous = 0;
+        for (int i = 0; i < listed.size(); i++) {
+            Element entry = listed.get(i);
+            String numberText = Xml.childText(entry, "PartNumber");
+            String etag = Xml.childText(entry, "ETag");
+            int number;
+            try {
+                number = Integer.parseInt(String.valueOf(numberText).trim());
+            } catch (NumberFormatException e) {
+                throw S3Exception.malformedXml();
+            }
+            if (number <= previous) {
+                throw new S3Exception("InvalidPartOrder", 400, "The list of parts was not in ascending order. Parts must"
+                        + " be ordered by part number.").with("UploadId", upload.uploadId());
+            }
+            previous = number;
+            ObjectSource part = parts.get(number);
+            if (part == null || etag == null
+                    || !S3Support.unquoted(etag).equals(S3Support.unquoted(part.object().etag()))) {
+                throw new S3Exception("InvalidPart", 400, "One or more of the specified parts could not be found.  The"
+                        + " part may not have been uploaded, or the specified entity tag may not match the part's"
+                        + " entity tag.").with("UploadId", upload.uploadId()).with("PartNumber", String.valueOf(number))
+                        .with("ETag", etag);
+            }
+            boolean last = i == listed.size() - 1;
+            if (!last && part.object().size() < MIN_PART_SIZE) {
+                throw new S3Exception("EntityTooSmall", 400, "Your proposed upload is smaller than the minimum allowed"
+                        + " object size.").with("ProposedSize", String.valueOf(part.object().size()))
+                        .with("MinSizeAllowed", String.valueOf(MIN_PART_SIZE)).with("PartNumber", String.valueOf(number))
+                        .with("ETag", etag);
+            }
+            etags.update(HexFormat.of().parseHex(S3Support.unquoted(part.object().etag())));
+            if (algorithm != null) {
+                String value = part.object().checksums().get(algorithm.header());
+                if (value == null) {
+                    throw S3Exception.invalidRequest("The upload was created using a " + algorithm.name()
+                            + " checksum. The complete request must include the checksum for each part. It was missing"
+                            + " for part " + number + " in the request.");
+                }
+                partChecksums.writeBytes(Base64.getDecoder().decode(value));
+            }
+            ranges.add(new ObjectWriter.Range(part, 0, part.object().size()));
+        }
+        String etag = "\"" + HexFormat.of().formatHex(etags.digest()) + "-" + listed.size() + "\"";
+        Map<String, String> checksums = new LinkedHashMap<>();
+        if (algorithm != null) {
+            Checksums.Running running = algorithm.start();
+            byte[] all = partChecksums.toByteArray();
+            running.update(all, 0, all.length);
+            checksums.put(algorithm.header(), running.base64() + "-" + listed.size());
+        }
+        int count = listed.size();
+        StoredObject stored = repository.putConcatenation(bucket.name(), upload.key(), ranges, written ->
+                new StoredObject(upload.key(), UUID.randomUUID().toString(), written.size(), etag,
+                        clock.instant().truncatedTo(ChronoUnit.MILLIS), upload.headers(), upload.userMetadata(),
+                        checksums, upload.tags(), count));
+        repository.deleteUpload(upload);
+        Xml xml = new Xml().root("CompleteMultipartUploadResult")
+                .element("Location", "/" + bucket.name() + "/" + S3Support.urlEncode(upload.key()))
+                .element("Bucket", bucket.name()).element("Key", upload.key()).element("ETag", stored.etag());
+        stored.checksums().forEach((h, v) -> xml.element("Checksum" + h.substring("x-amz-checksum-".length())
+                .toUpperCase(java.util.Locale.ROOT), v));
+        if (!stored.checksums().isEmpty()) {
+            xml.element("ChecksumType", "COMPOSITE");
+        }
+        return S3Response.xml(200, xml.close("CompleteMultipartUploadResult").toString())
+                .header("x-amz-server-side-encryption", "AES256");
+    }
+
+    S3Response abort(S3Request request, Bucket bucket, AccessGate gate) throws IOException {
+        gate.require(S3Support.objectCheck("s3:AbortMultipartUpload", bucket, request.key(), RequestContext.empty()));
+        MultipartUpload upload = upload(request, bucket);
+        repository.deleteUpload(upload);
+        return S3Response.empty(204);
+    }
+
+    S3Response listParts(S3Request request, Bucket bucket, Call call, AccessGate gate) throws IOException {
+        gate.require(S3Support.objectCheck("s3:ListMultipartUploadParts", bucket, request.key(),
+                RequestContext.empty()));
+        MultipartUpload upload = upload(request, bucket);
+        int maxParts = intParam(request, "max-parts", 1000);
+        int marker = intParam(request, "part-number-marker", 0);
+        NavigableMap<Integer, ObjectSource> parts = repository.parts(upload).tailMap(marker, false);
+        Xml xml = new Xml().root("ListPartsResult").element("Bucket", bucket.name()).element("Key", upload.key())
+                .element("UploadId", upload.uploadId()).element("PartNumberMarker", marker);
+        int returned = 0;
+        int last = marker;
+        boolean truncated = false;
+        StringBuilder items = new StringBuilder();
+        Xml partsXml = new Xml();
+        for (Map.Entry<Integer, ObjectSource> part : parts.entrySet()) {
+            if (returned == maxParts) {
+                truncated = true;
+                break;
+            }
+            StoredObject p = part.getValue().object();
+            partsXml.open("Part").element("PartNumber", part.getKey()).element("LastModified", p.lastModified())
+                    .element("ETag", p.etag()).element("Size", p.size());
+            p.checksums().forEach((h, v) -> partsXml.element("Checksum" + h.substring("x-amz-checksum-".length())
+                    .toUpperCase(java.util.Locale.ROOT), v));
+            partsXml.close("Part");
+            returned++;
+            last = part.getKey();
+        }
+        items.append(partsXml.toString().substring(partsXml.toString().indexOf('\n') + 1));
+        xml.element("NextPartNumberMarker", last).element("MaxParts", maxParts).element("IsTruncated", truncated);
+        String owner = S3Support.canonicalId(bucket.owner());
+        xml.open("Initiator").element("ID", upload.initiatorArn()).element("DisplayName", upload.initiatorArn())
+                .close("Initiator").open("Owner").element("ID", owner).element("DisplayName", bucket.owner())
+                .close("Owner").element("StorageClass", "STANDARD");
+        if (upload.checksumAlgorithm() != null) {
+            xml.element("ChecksumAlgorithm", upload.checksumAlgorithm());
+        }
+        return S3Response.xml(200, xml.toString() + items + "</ListPartsResult>");
+    }
+
+    private static int intParam(S3Request request, String name, int fallback) {
+        String text = request.param(name);
+        if (text == null) {
+            return fallback;
+        }
+        try {
+            int value = Integer.parseInt(text);
+            if (value >= 0) {
+                return value;
+            }
+        } catch (NumberFormatException e) {
+            // below
+        }
+        throw S3Exception.invalidArgument("Provided " + name + " not an integer or within integer range", name, text);
+    }
+}
