@@ -80,8 +80,13 @@ public enum ChecksumAlgorithm {
         if (value == null) {
             return false;
         }
+        String v = value.strip();
+        // the JDK decoder tolerates missing padding; S3's values always carry it
+        if (v.length() != (digestLength + 2) / 3 * 4) {
+            return false;
+        }
         try {
-            return Base64.getDecoder().decode(value.strip()).length == digestLength;
+            return Base64.getDecoder().decode(v).length == digestLength;
         } catch (IllegalArgumentException e) {
             return false;
         }
