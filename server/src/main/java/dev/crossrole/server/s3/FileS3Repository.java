@@ -1,5 +1,6 @@
 package dev.crossrole.server.s3;
 
+import dev.crossrole.server.auth.ChecksumAlgorithm;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -261,13 +262,13 @@ final class FileS3Repository implements S3Repository {
     // ---- files --------------------------------------------------------------------------------
 
     /** A checksum to compute is carried by finishers that ask for one. */
-    private static Checksums algorithmOf(ObjectWriter.Finisher finish) {
+    private static ChecksumAlgorithm algorithmOf(ObjectWriter.Finisher finish) {
         return finish instanceof WithChecksum withChecksum ? withChecksum.algorithm() : null;
     }
 
     /** A finisher that also wants a flexible checksum computed over the bytes. */
     interface WithChecksum extends ObjectWriter.Finisher {
-        Checksums algorithm();
+        ChecksumAlgorithm algorithm();
     }
 
     @FunctionalInterface

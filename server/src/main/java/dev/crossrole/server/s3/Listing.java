@@ -1,5 +1,6 @@
 package dev.crossrole.server.s3;
 
+import dev.crossrole.server.auth.ChecksumAlgorithm;
 import dev.crossrole.policy.RequestContext;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;

@@ -1,5 +1,6 @@
 package dev.crossrole.server.s3;
 
+import dev.crossrole.server.auth.ChecksumAlgorithm;
 import dev.crossrole.policy.RequestContext;
 import dev.crossrole.server.service.Call;
 import java.io.IOException;
@@ -45,7 +46,7 @@ final class MultipartOperations {
         S3Support.requestTags(context, tags);
         gate.require(S3Support.objectCheck("s3:PutObject", bucket, key, context.build()));
         String algorithmName = request.header("x-amz-checksum-algorithm");
-        Checksums algorithm = Checksums.named(algorithmName);
+        ChecksumAlgorithm algorithm = ChecksumAlgorithm.fromName(algorithmName).orElse(null);
         if (algorithmName != null && algorithm == null) {
             throw S3Exception.invalidRequest("Checksum algorithm provided is unsupported. Please try again with any of"
                     + " the valid types: [CRC32, CRC32C, CRC64NVME, SHA1, SHA256]");
@@ -91,17 +92,14 @@ final class MultipartOperations {
         gate.require(S3Support.objectCheck("s3:PutObject", bucket, request.key(), RequestContext.empty()));
         MultipartUpload upload = upload(request, bucket);
         ObjectOperations.checkLength(request);
-        Checksums algorithm = ObjectOperations.requestedChecksum(request);
-        byte[] expectedMd5 = ObjectOperations.contentMd5(request);
+        ChecksumAlgorithm algorithm = ObjectOperations.requestedChecksum(request);
         int number = partNumber;
         StoredObject part;
         try (InputStream body = request.body().get()) {
-            part = repository.putPart(upload, number, body, ObjectOperations.finisher(algorithm, written -> {
-                ObjectOperations.verifyDigests(request, expectedMd5, written);
-                return new StoredObject(String.valueOf(number), UUID.randomUUID().toString(), written.size(),
-                        "\"" + written.md5Hex() + "\"", clock.instant().truncatedTo(ChronoUnit.MILLIS), Map.of(),
-                        Map.of(), ObjectOperations.checksumsOf(written), Map.of(), 0);
-            }));
+            part = repository.putPart(upload, number, body, ObjectOperations.finisher(algorithm, written ->
+                    new StoredObject(String.valueOf(number), UUID.randomUUID().toString(), written.size(),
+                            "\"" + written.md5Hex() + "\"", clock.instant().truncatedTo(ChronoUnit.MILLIS), Map.of(),
+                            Map.of(), ObjectOperations.checksumsOf(written), Map.of(), 0)));
         }
         S3Response response = S3Response.empty(200).header("ETag", part.etag())
                 .header("x-amz-server-side-encryption", "AES256");
@@ -126,7 +124,7 @@ final class MultipartOperations {
         NavigableMap<Integer, ObjectSource> parts = repository.parts(upload);
         List<ObjectWriter.Range> ranges = new ArrayList<>();
         MessageDigest etags = ObjectWriter.md5();
-        Checksums algorithm = Checksums.named(upload.checksumAlgorithm());
+        ChecksumAlgorithm algorithm = ChecksumAlgorithm.fromName(upload.checksumAlgorithm()).orElse(null);
         MessageDigest composite = null;
         ByteBuffer compositeCrc = null;
         java.io.ByteArrayOutputStream partChecksums = new java.io.ByteArrayOutputStream();
@@ -163,7 +161,7 @@ final class MultipartOperations {
             }
             etags.update(HexFormat.of().parseHex(S3Support.unquoted(part.object().etag())));
             if (algorithm != null) {
-                String value = part.object().checksums().get(algorithm.header());
+                String value = part.object().checksums().get(algorithm.headerName());
                 if (value == null) {
                     throw S3Exception.invalidRequest("The upload was created using a " + algorithm.name()
                             + " checksum. The complete request must include the checksum for each part. It was missing"
@@ -176,10 +174,10 @@ final class MultipartOperations {
         String etag = "\"" + HexFormat.of().formatHex(etags.digest()) + "-" + listed.size() + "\"";
         Map<String, String> checksums = new LinkedHashMap<>();
         if (algorithm != null) {
-            Checksums.Running running = algorithm.start();
+            ChecksumAlgorithm.Calculator running = algorithm.newCalculator();
             byte[] all = partChecksums.toByteArray();
             running.update(all, 0, all.length);
-            checksums.put(algorithm.header(), running.base64() + "-" + listed.size());
+            checksums.put(algorithm.headerName(), running.base64() + "-" + listed.size());
         }
         int count = listed.size();
         StoredObject stored = repository.putConcatenation(bucket.name(), upload.key(), ranges, written ->

@@ -1,5 +1,6 @@
 package dev.crossrole.server.s3;
 
+import dev.crossrole.server.auth.ChecksumAlgorithm;
 import dev.crossrole.policy.RequestContext;
 import dev.crossrole.server.protocol.StreamingBody;
 import java.io.IOException;
@@ -64,15 +65,12 @@ final class ObjectOperations {
         if (ifNoneMatch != null && repository.objects(bucket.name()).containsKey(key)) {
             throw preconditionFailed("If-None-Match");
         }
-        Checksums algorithm = requestedChecksum(request);
-        byte[] expectedMd5 = contentMd5(request);
+        ChecksumAlgorithm algorithm = requestedChecksum(request);
         StoredObject stored;
         try (InputStream body = request.body().get()) {
-            stored = repository.putObject(bucket.name(), key, body, finisher(algorithm, written -> {
-                verifyDigests(request, expectedMd5, written);
-                return new StoredObject(key, UUID.randomUUID().toString(), written.size(),
-                        "\"" + written.md5Hex() + "\"", now(), headers, metadata, checksumsOf(written), tags, 0);
-            }));
+            stored = repository.putObject(bucket.name(), key, body, finisher(algorithm, written ->
+                    new StoredObject(key, UUID.randomUUID().toString(), written.size(), "\"" + written.md5Hex() + "\"",
+                            now(), headers, metadata, checksumsOf(written), tags, 0)));
         }
         S3Response response = S3Response.empty(200).header("ETag", stored.etag())
                 .header("x-amz-server-side-encryption", "AES256");
@@ -111,85 +109,43 @@ final class ObjectOperations {
         }
     }
 
-    /** The flexible checksum the client asked for, by header, by {@code x-amz-sdk-checksum-algorithm} or by trailer. */
-    static Checksums requestedChecksum(S3Request request) {
-        for (Map.Entry<String, String> header : request.headers()) {
-            Checksums named = Checksums.ofHeader(header.getKey());
-            if (named != null) {
-                return named;
-            }
-            if (header.getKey().toLowerCase(Locale.ROOT).startsWith("x-amz-checksum-")
-                    && !header.getKey().equalsIgnoreCase("x-amz-checksum-mode")
-                    && !header.getKey().equalsIgnoreCase("x-amz-checksum-type")
-                    && !header.getKey().equalsIgnoreCase("x-amz-checksum-algorithm")) {
-                throw S3Exception.invalidRequest("The algorithm type you specified in " + header.getKey()
-                        + " header is invalid.");
+    /**
+     * The flexible checksum to compute and store: the one the client sent (header or trailer) or named
+     * with {@code x-amz-sdk-checksum-algorithm}. Malformed or conflicting checksum headers never get
+     * here: the pipeline's {@link dev.crossrole.server.auth.VerifyingInputStream} refuses them, and
+     * verifies the values sent, before the operation runs or at the body's end.
+     */
+    static ChecksumAlgorithm requestedChecksum(S3Request request) {
+        for (ChecksumAlgorithm algorithm : ChecksumAlgorithm.values()) {
+            if (request.header(algorithm.headerName()) != null) {
+                return algorithm;
             }
         }
         String trailer = request.header("x-amz-trailer");
-        if (trailer != null && Checksums.ofHeader(trailer.trim()) != null) {
-            return Checksums.ofHeader(trailer.trim());
-        }
-        String sdk = request.header("x-amz-sdk-checksum-algorithm");
-        if (sdk != null) {
-            Checksums named = Checksums.named(sdk);
-            if (named == null) {
-                throw S3Exception.invalidRequest("Checksum algorithm provided is unsupported. Please try again with any"
-                        + " of the valid types: [CRC32, CRC32C, CRC64NVME, SHA1, SHA256]");
-            }
-            return named;
-        }
-        return null;
-    }
-
-    static byte[] contentMd5(S3Request request) {
-        String header = request.header("Content-MD5");
-        if (header == null) {
-            return null;
-        }
-        try {
-            byte[] md5 = Base64.getDecoder().decode(header.trim());
-            if (md5.length == 16) {
-                return md5;
-            }
-        } catch (IllegalArgumentException e) {
-            // S3's InvalidDigest below
-        }
-        throw new S3Exception("InvalidDigest", 400, "The Content-MD5 you specified was invalid.")
-                .with("Content-MD5", header);
-    }
-
-    /** Content-MD5 and an {@code x-amz-checksum-*} header must match what arrived, or nothing is stored. */
-    static void verifyDigests(S3Request request, byte[] expectedMd5, ObjectWriter.Written written) {
-        if (expectedMd5 != null && !MessageDigest.isEqual(expectedMd5, written.md5())) {
-            throw new S3Exception("BadDigest", 400, "The Content-MD5 you specified did not match what we received.")
-                    .with("ExpectedDigest", Base64.getEncoder().encodeToString(expectedMd5))
-                    .with("CalculatedDigest", Base64.getEncoder().encodeToString(written.md5()));
-        }
-        if (written.algorithm() != null) {
-            String declared = request.header(written.algorithm().header());
-            if (declared != null && !declared.trim().equals(written.checksum())) {
-                throw new S3Exception("BadDigest", 400, "The " + written.algorithm().name() + " you specified did not"
-                        + " match the calculated checksum.");
+        if (trailer != null) {
+            Optional<ChecksumAlgorithm> named = ChecksumAlgorithm.fromHeaderName(trailer.split(",")[0]);
+            if (named.isPresent()) {
+                return named.get();
             }
         }
+        return ChecksumAlgorithm.fromName(request.header("x-amz-sdk-checksum-algorithm")).orElse(null);
     }
 
     static Map<String, String> checksumsOf(ObjectWriter.Written written) {
         Map<String, String> checksums = new LinkedHashMap<>();
         if (written.algorithm() != null) {
-            checksums.put(written.algorithm().header(), written.checksum());
+            checksums.put(written.algorithm().headerName(), written.checksum());
         }
         return checksums;
     }
 
-    static ObjectWriter.Finisher finisher(Checksums algorithm, ObjectWriter.Finisher finish) {
+    static ObjectWriter.Finisher finisher(ChecksumAlgorithm algorithm, ObjectWriter.Finisher finish) {
         if (algorithm == null) {
             return finish;
         }
         return new FileS3Repository.WithChecksum() {
             @Override
-            public Checksums algorithm() {
+            public ChecksumAlgorithm algorithm() {
                 return algorithm;
             }
 
@@ -397,13 +353,10 @@ final class ObjectOperations {
         if (!integrity) {
             throw S3Exception.invalidRequest("Missing required header for this request: Content-MD5");
         }
-        byte[] expectedMd5 = contentMd5(request);
         byte[] bytes;
         try (InputStream body = request.body().get()) {
+            // Content-MD5 or the checksum is verified by the body stream when it reaches the end.
             bytes = body.readNBytes(Xml.MAX_REQUEST_XML + 1);
-        }
-        if (expectedMd5 != null && !MessageDigest.isEqual(expectedMd5, ObjectWriter.md5().digest(bytes))) {
-            throw new S3Exception("BadDigest", 400, "The Content-MD5 you specified did not match what we received.");
         }
         if (bytes.length > Xml.MAX_REQUEST_XML) {
             throw S3Exception.malformedXml();
@@ -495,9 +448,9 @@ final class ObjectOperations {
                 : original.headers();
         Map<String, String> metadata = metadataDirective.equals("REPLACE") ? S3Support.userMetadata(request)
                 : original.userMetadata();
-        Checksums algorithm = Checksums.named(request.header("x-amz-checksum-algorithm"));
+        ChecksumAlgorithm algorithm = ChecksumAlgorithm.fromName(request.header("x-amz-checksum-algorithm")).orElse(null);
         if (algorithm == null && !original.checksums().isEmpty()) {
-            algorithm = Checksums.ofHeader(original.checksums().keySet().iterator().next());
+            algorithm = ChecksumAlgorithm.fromHeaderName(original.checksums().keySet().iterator().next()).orElse(null);
         }
         StoredObject stored = repository.putConcatenation(target.name(), key,
                 List.of(new ObjectWriter.Range(found.get(), 0, original.size())), finisher(algorithm, written ->

@@ -1,5 +1,6 @@
 package dev.crossrole.server.s3;
 
+import dev.crossrole.server.auth.ChecksumAlgorithm;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
@@ -16,7 +17,7 @@ final class ObjectWriter {
     private ObjectWriter() {}
 
     /** What was written: the size, the MD5 (hex) and the requested checksum (base64, or null). */
-    record Written(long size, byte[] md5, Checksums algorithm, String checksum) {
+    record Written(long size, byte[] md5, ChecksumAlgorithm algorithm, String checksum) {
         String md5Hex() {
             return HexFormat.of().formatHex(md5);
         }
@@ -31,9 +32,9 @@ final class ObjectWriter {
         StoredObject finish(Written written);
     }
 
-    static Written copy(InputStream in, FileChannel out, Checksums algorithm) throws IOException {
+    static Written copy(InputStream in, FileChannel out, ChecksumAlgorithm algorithm) throws IOException {
         MessageDigest md5 = md5();
-        Checksums.Running checksum = algorithm == null ? null : algorithm.start();
+        ChecksumAlgorithm.Calculator checksum = algorithm == null ? null : algorithm.newCalculator();
         byte[] buffer = new byte[BUFFER];
         long size = 0;
         int n;
@@ -51,9 +52,9 @@ final class ObjectWriter {
         return new Written(size, md5.digest(), algorithm, checksum == null ? null : checksum.base64());
     }
 
-    static Written concatenate(List<Range> ranges, FileChannel out, Checksums algorithm) throws IOException {
+    static Written concatenate(List<Range> ranges, FileChannel out, ChecksumAlgorithm algorithm) throws IOException {
         MessageDigest md5 = md5();
-        Checksums.Running checksum = algorithm == null ? null : algorithm.start();
+        ChecksumAlgorithm.Calculator checksum = algorithm == null ? null : algorithm.newCalculator();
         long[] size = {0};
         java.io.OutputStream sink = new java.io.OutputStream() {
             @Override

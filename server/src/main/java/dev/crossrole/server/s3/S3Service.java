@@ -7,6 +7,7 @@ import dev.crossrole.policy.PolicyKind;
 import dev.crossrole.policy.Principal;
 import dev.crossrole.policy.PrincipalDirectory;
 import dev.crossrole.policy.RequestContext;
+import dev.crossrole.server.auth.PayloadRejectedException;
 import dev.crossrole.server.authz.AccessCheck;
 import dev.crossrole.server.service.Call;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -95,8 +96,26 @@ public final class S3Service {
         try {
             return route(request, call, gate);
         } catch (IOException e) {
-            throw new UncheckedIOException(e);
+            throw bodyFailure(e);
+        } catch (UncheckedIOException e) {
+            throw bodyFailure(e.getCause());
         }
+    }
+
+    /**
+     * A body that failed its verification (chunk signature, checksum, digest, length) is S3's error
+     * for it; a client that stopped sending mid-body gets IncompleteBody. Either way nothing was stored.
+     */
+    private static RuntimeException bodyFailure(IOException e) {
+        if (e instanceof PayloadRejectedException rejected) {
+            S3Exception error = new S3Exception(rejected.code(), rejected.status(), rejected.message());
+            rejected.members().forEach(error::with);
+            return error;
+        }
+        if (e instanceof java.io.EOFException) {
+            return new S3Exception("IncompleteBody", 400, "The request body terminated unexpectedly");
+        }
+        return new UncheckedIOException(e);
     }
 
     private S3Response route(S3Request request, Call call, AccessGate gate) throws IOException {
