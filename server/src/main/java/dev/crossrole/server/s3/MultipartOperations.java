@@ -121,21 +121,11 @@ final class MultipartOperations {
         if (listed.isEmpty()) {
             throw S3Exception.malformedXml();
         }
-        NavigableMap<Integer, ObjectSource> parts = repository.parts(upload);
-        List<ObjectWriter.Range> ranges = new ArrayList<>();
-        MessageDigest etags = ObjectWriter.md5();
-        ChecksumAlgorithm algorithm = ChecksumAlgorithm.fromName(upload.checksumAlgorithm()).orElse(null);
-        MessageDigest composite = null;
-        ByteBuffer compositeCrc = null;
-        java.io.ByteArrayOutputStream partChecksums = new java.io.ByteArrayOutputStream();
         int previous = 0;
-        for (int i = 0; i < listed.size(); i++) {
-            Element entry = listed.get(i);
-            String numberText = Xml.childText(entry, "PartNumber");
-            String etag = Xml.childText(entry, "ETag");
+        for (Element entry : listed) {
             int number;
             try {
-                number = Integer.parseInt(String.valueOf(numberText).trim());
+                number = Integer.parseInt(String.valueOf(Xml.childText(entry, "PartNumber")).trim());
             } catch (NumberFormatException e) {
                 throw S3Exception.malformedXml();
             }
@@ -144,6 +134,19 @@ final class MultipartOperations {
                         + " be ordered by part number.").with("UploadId", upload.uploadId());
             }
             previous = number;
+        }
+        NavigableMap<Integer, ObjectSource> parts = repository.parts(upload);
+        List<ObjectWriter.Range> ranges = new ArrayList<>();
+        MessageDigest etags = ObjectWriter.md5();
+        ChecksumAlgorithm algorithm = ChecksumAlgorithm.fromName(upload.checksumAlgorithm()).orElse(null);
+        MessageDigest composite = null;
+        ByteBuffer compositeCrc = null;
+        java.io.ByteArrayOutputStream partChecksums = new java.io.ByteArrayOutputStream();
+        for (int i = 0; i < listed.size(); i++) {
+            Element entry = listed.get(i);
+            String numberText = Xml.childText(entry, "PartNumber");
+            String etag = Xml.childText(entry, "ETag");
+            int number = Integer.parseInt(numberText.trim());
             ObjectSource part = parts.get(number);
             if (part == null || etag == null
                     || !S3Support.unquoted(etag).equals(S3Support.unquoted(part.object().etag()))) {
