@@ -71,6 +71,9 @@ class S3CrossAccountSdkTest {
         owner.putObject(b -> b.bucket(BUCKET).key("private/salaries.csv"), RequestBody.fromString("secret"));
         owner.putObject(b -> b.bucket(BUCKET).key("reports/classified.csv").tagging("classification=secret"),
                 RequestBody.fromString("tagged"));
+        for (String key : List.of("shared/org.csv", "lan/a.csv", "loopback/a.csv", "tls-only/a.csv")) {
+            owner.putObject(b -> b.bucket(BUCKET).key(key), RequestBody.fromString(key));
+        }
         owner.putBucketPolicy(b -> b.bucket(BUCKET).policy("{\"Version\":\"2012-10-17\",\"Statement\":["
                 + "{\"Sid\":\"PartnersRead\",\"Effect\":\"Allow\",\"Principal\":{\"AWS\":[\""
                 + roleArn(B, "named-in-bucket-policy") + "\",\"" + userArn(A, "partner") + "\",\""
@@ -82,6 +85,18 @@ class S3CrossAccountSdkTest {
                 + "{\"Sid\":\"NotThisRole\",\"Effect\":\"Deny\",\"Principal\":{\"AWS\":\""
                 + roleArn(B, "denied-by-bucket-policy") + "\"},\"Action\":\"s3:*\",\"Resource\":[\"" + BUCKET_ARN
                 + "\",\"" + OBJECTS + "\"]},"
+                + "{\"Sid\":\"OurOrganization\",\"Effect\":\"Allow\",\"Principal\":\"*\",\"Action\":\"s3:GetObject\","
+                + "\"Resource\":\"arn:aws:s3:::" + BUCKET + "/shared/*\",\"Condition\":{\"StringEquals\":"
+                + "{\"aws:PrincipalOrgID\":\"o-sharedorg1\"}}},"
+                + "{\"Sid\":\"FromTheLan\",\"Effect\":\"Allow\",\"Principal\":\"*\",\"Action\":\"s3:GetObject\","
+                + "\"Resource\":\"arn:aws:s3:::" + BUCKET + "/lan/*\",\"Condition\":{\"IpAddress\":"
+                + "{\"aws:SourceIp\":\"10.0.0.0/8\"}}},"
+                + "{\"Sid\":\"FromThisMachine\",\"Effect\":\"Allow\",\"Principal\":\"*\",\"Action\":\"s3:GetObject\","
+                + "\"Resource\":\"arn:aws:s3:::" + BUCKET + "/loopback/*\",\"Condition\":{\"IpAddress\":"
+                + "{\"aws:SourceIp\":\"127.0.0.0/8\"}}},"
+                + "{\"Sid\":\"TlsOnly\",\"Effect\":\"Deny\",\"Principal\":\"*\",\"Action\":\"s3:*\","
+                + "\"Resource\":\"arn:aws:s3:::" + BUCKET + "/tls-only/*\",\"Condition\":{\"Bool\":"
+                + "{\"aws:SecureTransport\":\"false\"}}},"
                 + "{\"Sid\":\"NoSecrets\",\"Effect\":\"Deny\",\"Principal\":\"*\",\"Action\":\"s3:GetObject\","
                 + "\"Resource\":\"" + OBJECTS + "\",\"Condition\":{\"StringEquals\":"
                 + "{\"s3:ExistingObjectTag/classification\":\"secret\"}}}]}"));
@@ -130,8 +145,8 @@ class S3CrossAccountSdkTest {
     void theWalkthroughRoleReadsTheBucketOfItsAccount() {
         S3Client s3 = asRole("destination-account-role");
         assertEquals("quarter,revenue\nq1,10\n", read(s3, "reports/q1.csv"));
-        assertEquals(List.of("private/salaries.csv", "reports/classified.csv", "reports/q1.csv"),
-                s3.listObjectsV2(b -> b.bucket(BUCKET)).contents().stream().map(S3Object::key).toList());
+        assertEquals(List.of("reports/classified.csv", "reports/q1.csv"), s3.listObjectsV2(b -> b.bucket(BUCKET)
+                .prefix("reports/")).contents().stream().map(S3Object::key).toList());
         // Reading is all the role may do.
         S3Exception put = denied(() -> s3.putObject(b -> b.bucket(BUCKET).key("reports/q2.csv"),
                 RequestBody.fromString("no")));
@@ -211,6 +226,29 @@ class S3CrossAccountSdkTest {
         S3Exception e2 = denied(() -> read(notNamed, "reports/q1.csv"));
         assertEquals("Access Denied", e2.awsErrorDetails().errorMessage());
         assertEquals(PolicyKind.RESOURCE, recorded(e2).decision().decidedBy());
+    }
+
+    @Test
+    void globalConditionKeysDecideAcrossAccounts() {
+        S3Client caller = asSourceUser("partner-not-in-bucket-policy");
+        // aws:SourceIp: the request comes from 127.0.0.1.
+        assertEquals("loopback/a.csv", read(caller, "loopback/a.csv"));
+        denied(() -> read(caller, "lan/a.csv"));
+        // aws:SecureTransport: crossrole is reached over http, so a TLS-only statement denies even the owner.
+        S3Client owner = S3Sdk.pathStyle(crossrole, crossrole.adminCredentials(B));
+        S3Exception plain = denied(() -> read(owner, "tls-only/a.csv"));
+        assertEquals(Outcome.EXPLICIT_DENY, recorded(plain).decision().outcome());
+        // aws:PrincipalOrgID: allowed once the caller's account is in the named organization.
+        denied(() -> read(caller, "shared/org.csv"));
+        var account = crossrole.iam().account(A).orElseThrow();
+        crossrole.iam().putAccount(new dev.crossrole.server.iam.Account(A, account.alias(), "o-sharedorg1",
+                List.of(), List.of()));
+        try {
+            assertEquals("shared/org.csv", read(caller, "shared/org.csv"));
+        } finally {
+            crossrole.iam().putAccount(account);
+        }
+        denied(() -> read(caller, "shared/org.csv"));
     }
 
     @Test

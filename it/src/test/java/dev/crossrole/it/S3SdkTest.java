@@ -454,6 +454,15 @@ class S3SdkTest {
         HttpResponse<String> missing = HTTP.send(HttpRequest.newBuilder(URI.create(crossrole.endpoint()
                 + "/sdk-anonymous/missing")).GET().build(), HttpResponse.BodyHandlers.ofString());
         assertEquals(403, missing.statusCode());
+        for (String[] anonymousCall : new String[][] {{"GET", "/"}, {"PUT", "/sdk-anonymous-bucket"},
+                {"DELETE", "/sdk-anonymous/page.html"}, {"PUT", "/sdk-anonymous/new.txt"}}) {
+            HttpResponse<String> refused = HTTP.send(HttpRequest.newBuilder(URI.create(crossrole.endpoint()
+                    + anonymousCall[1])).method(anonymousCall[0], HttpRequest.BodyPublishers.ofString("x")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertEquals(403, refused.statusCode(), anonymousCall[0] + " " + anonymousCall[1] + ": " + refused.body());
+            assertTrue(refused.body().contains("<Code>AccessDenied</Code>"), refused.body());
+        }
+        assertEquals("<p>hi</p>", dest.getObjectAsBytes(b -> b.bucket("sdk-anonymous").key("page.html")).asUtf8String());
         HttpResponse<String> noBucket = HTTP.send(HttpRequest.newBuilder(URI.create(crossrole.endpoint()
                 + "/sdk-no-such-bucket/x")).GET().build(), HttpResponse.BodyHandlers.ofString());
         assertEquals(404, noBucket.statusCode());

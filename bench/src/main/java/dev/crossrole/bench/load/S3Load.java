@@ -50,9 +50,10 @@ public final class S3Load {
             byte[] payload = new byte[size];
             new Random(1).nextBytes(payload);
             try (Socket socket = new Socket("127.0.0.1", server.port())) {
-                exchange(socket, request("PUT", "/" + BUCKET, server.port(), admin, new byte[0]), 200);
+                exchange(socket, request("PUT", "/" + BUCKET, server.port(), admin, new byte[0]), new byte[0]);
                 for (int i = 0; i < threads; i++) {
-                    exchange(socket, request("PUT", "/" + BUCKET + "/object-" + i, server.port(), admin, payload), 200);
+                    exchange(socket, request("PUT", "/" + BUCKET + "/object-" + i, server.port(), admin, payload),
+                            payload);
                 }
             }
             Worker[] workers = new Worker[threads];
@@ -118,12 +119,13 @@ public final class S3Load {
         return head.append("\r\n").toString().getBytes(StandardCharsets.US_ASCII);
     }
 
-    private static void exchange(Socket socket, byte[] head, int expected) throws IOException {
+    private static void exchange(Socket socket, byte[] head, byte[] body) throws IOException {
         OutputStream out = socket.getOutputStream();
         out.write(head);
+        out.write(body);
         out.flush();
         int status = readAndSkip(new BufferedInputStream(socket.getInputStream()));
-        if (status != expected) {
+        if (status != 200) {
             throw new IllegalStateException("setup request answered " + status);
         }
     }

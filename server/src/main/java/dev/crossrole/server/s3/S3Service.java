@@ -130,6 +130,10 @@ public final class S3Service {
                     .with("Method", request.method()).with("ResourceType", request.key() == null
                             ? (request.bucket() == null ? "SERVICE" : "BUCKET") : "OBJECT");
         }
+        if (call.caller().account() == null && (operation.equals("ListBuckets") || operation.equals("CreateBucket"))) {
+            // An anonymous caller owns no buckets and cannot own one.
+            throw S3Exception.accessDenied();
+        }
         if (operation.equals("ListBuckets")) {
             return listBuckets(call, gate);
         }
