@@ -82,6 +82,7 @@ public final class AwsChunkedInputStream extends InputStream {
     private final Map<String, String> trailers = new LinkedHashMap<>();
     private final Map<ChecksumAlgorithm, String> checksums = new EnumMap<>(ChecksumAlgorithm.class);
     private PayloadRejectedException failure;
+    private final byte[] one = new byte[1];
 
     private AwsChunkedInputStream(InputStream raw, boolean signedChunks, boolean hasTrailer,
             ChunkSigningContext signing, long decodedContentLength, ChecksumAlgorithm trailerAlgorithm,
@@ -167,7 +168,6 @@ public final class AwsChunkedInputStream extends InputStream {
 
     @Override
     public int read() throws IOException {
-        byte[] one = new byte[1];
         int n = read(one, 0, 1);
         return n < 0 ? -1 : one[0] & 0xFF;
     }
