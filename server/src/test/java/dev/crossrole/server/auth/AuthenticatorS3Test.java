@@ -200,11 +200,12 @@ class AuthenticatorS3Test {
         assertNotNull(at(NOW).authenticate(signedPut(tempKey, tempSecret, AMZ_DATE, BODY_SHA, token)));
 
         S3AuthErrors.S3Error e = s3Refusal(NOW, signedPut(tempKey, tempSecret, AMZ_DATE, BODY_SHA, null),
-                AuthenticationException.Reason.INVALID_SESSION_TOKEN);
-        assertS3(e, "InvalidToken", 400, "The provided token is malformed or otherwise invalid.");
+                AuthenticationException.Reason.UNKNOWN_ACCESS_KEY);
+        assertS3(e, "InvalidAccessKeyId", 403, "The AWS Access Key Id you provided does not exist in our records.");
         String forged = token.substring(0, 20) + (token.charAt(20) == 'A' ? 'B' : 'A') + token.substring(21);
         e = s3Refusal(NOW, signedPut(tempKey, tempSecret, AMZ_DATE, BODY_SHA, forged),
                 AuthenticationException.Reason.INVALID_SESSION_TOKEN);
+        assertS3(e, "InvalidToken", 400, "The provided token is malformed or otherwise invalid.");
         assertEquals(Map.of("Token-0", forged), e.members());
         e = s3Refusal(NOW, signedPut(KEY, SECRET, AMZ_DATE, BODY_SHA, token),
                 AuthenticationException.Reason.INVALID_SESSION_TOKEN);
