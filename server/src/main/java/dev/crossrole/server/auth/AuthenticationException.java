@@ -36,9 +36,9 @@ public final class AuthenticationException extends AwsException {
         PRESIGN_EXPIRED,
         /** Presigned: X-Amz-Date more than 15 minutes in the future. */
         PRESIGN_NOT_YET_VALID,
-        /** The access key is not one crossrole issued (or is inactive). */
+        /** The access key is not one crossrole issued (or is inactive), or is temporary and came without its token. */
         UNKNOWN_ACCESS_KEY,
-        /** A temporary key without its session token, with a forged or foreign one, or a long-term key with one. */
+        /** A temporary key with a forged, altered or foreign session token, or a long-term key with a token. */
         INVALID_SESSION_TOKEN,
         /** The temporary credentials have expired. */
         EXPIRED_SESSION_TOKEN,

@@ -189,7 +189,9 @@ public final class Authenticator {
             Map<String, String> token = Map.of(AuthenticationException.ACCESS_KEY_ID, accessKeyId,
                     AuthenticationException.SESSION_TOKEN, sessionToken == null ? "" : sessionToken);
             if (sessionToken == null || sessionToken.isEmpty()) {
-                throw failure(Reason.INVALID_SESSION_TOKEN, false, "InvalidClientTokenId", 403, INVALID_TOKEN, token);
+                // Without its token a temporary key is unknown: S3 says InvalidAccessKeyId, the classic
+                // symptom of a forgotten AWS_SESSION_TOKEN; Query services say InvalidClientTokenId.
+                throw failure(Reason.UNKNOWN_ACCESS_KEY, false, "InvalidClientTokenId", 403, INVALID_TOKEN, token);
             }
             SessionClaims claims = tokens.open(sessionToken);
             if (claims == null || !claims.accessKeyId().equals(accessKeyId)) {

@@ -12,6 +12,7 @@ import java.util.LinkedHashSet;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Function;
 
 /**
  * Decodes an {@code aws-chunked} request body (aws-wire.md §2.4) while reading it, and checks
@@ -82,6 +83,7 @@ public final class AwsChunkedInputStream extends InputStream {
     private final Map<String, String> trailers = new LinkedHashMap<>();
     private final Map<ChecksumAlgorithm, String> checksums = new EnumMap<>(ChecksumAlgorithm.class);
     private PayloadRejectedException failure;
+    private final byte[] one = new byte[1];
 
     private AwsChunkedInputStream(InputStream raw, boolean signedChunks, boolean hasTrailer,
             ChunkSigningContext signing, long decodedContentLength, ChecksumAlgorithm trailerAlgorithm,
@@ -150,6 +152,28 @@ public final class AwsChunkedInputStream extends InputStream {
                 algorithm, Collections.unmodifiableSet(declared));
     }
 
+    /**
+     * {@link #open} with the values taken from the request's headers: {@code x-amz-content-sha256},
+     * {@code x-amz-trailer} and {@code x-amz-decoded-content-length}, which S3 requires for an
+     * aws-chunked body (absent, or not a non-negative number: 411 {@code MissingContentLength}).
+     *
+     * @param header the request's header lookup by lower-case name (first value), null when absent
+     */
+    public static AwsChunkedInputStream forRequest(InputStream raw, Function<String, String> header,
+            ChunkSigningContext signing) throws PayloadRejectedException {
+        String decoded = header.apply("x-amz-decoded-content-length");
+        long length;
+        try {
+            length = decoded == null ? -1 : Long.parseLong(decoded.strip());
+        } catch (NumberFormatException e) {
+            length = -1;
+        }
+        if (length < 0) {
+            throw PayloadErrors.missingDecodedLength();
+        }
+        return open(raw, header.apply(SigV4.HEADER_CONTENT_SHA256), signing, header.apply("x-amz-trailer"), length);
+    }
+
     /** Trailing headers received (lower-case names, values as sent), without the trailer signature; complete after EOF. */
     public Map<String, String> trailers() {
         return Collections.unmodifiableMap(trailers);
@@ -167,7 +191,6 @@ public final class AwsChunkedInputStream extends InputStream {
 
     @Override
     public int read() throws IOException {
-        byte[] one = new byte[1];
         int n = read(one, 0, 1);
         return n < 0 ? -1 : one[0] & 0xFF;
     }

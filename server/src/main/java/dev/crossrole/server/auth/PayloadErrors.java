@@ -29,6 +29,11 @@ final class PayloadErrors {
                 members("NumberBytesExpected", Long.toString(expected), "NumberBytesProvided", Long.toString(provided)));
     }
 
+    /** S3's answer to a missing length; it wants the decoded length of an aws-chunked body as well. */
+    static PayloadRejectedException missingDecodedLength() {
+        return new PayloadRejectedException("MissingContentLength", 411, "You must provide the Content-Length HTTP header.");
+    }
+
     /** A chunk other than the last one is smaller than 8 KiB. */
     static PayloadRejectedException chunkTooSmall(int chunkNumber, long size) {
         return new PayloadRejectedException("InvalidChunkSizeError", 400,

@@ -37,6 +37,7 @@ public final class VerifyingInputStream extends InputStream {
     private String md5Base64;
     private boolean finished;
     private PayloadRejectedException failure;
+    private final byte[] one = new byte[1];
 
     private VerifyingInputStream(InputStream in, String contentSha256, byte[] expectedMd5,
             ChecksumAlgorithm checksumAlgorithm, String expectedChecksum) {
@@ -160,7 +161,6 @@ public final class VerifyingInputStream extends InputStream {
 
     @Override
     public int read() throws IOException {
-        byte[] one = new byte[1];
         int n = read(one, 0, 1);
         return n < 0 ? -1 : one[0] & 0xFF;
     }

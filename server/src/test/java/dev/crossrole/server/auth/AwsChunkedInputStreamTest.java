@@ -380,6 +380,24 @@ class AwsChunkedInputStreamTest {
         assertEquals(first, assertThrows(PayloadRejectedException.class, in::read));
     }
 
+    @Test
+    void forRequestTakesTheHeadersAndRequiresTheDecodedLength() throws IOException {
+        byte[] data = new byte[9000];
+        new Random(9).nextBytes(data);
+        byte[] body = ChunkedBodies.signed(data, 8192, DOC, ChecksumAlgorithm.SHA1).body();
+        Map<String, String> headers = new java.util.HashMap<>(Map.of(
+                "x-amz-content-sha256", AwsChunkedInputStream.STREAMING_SIGNED_TRAILER,
+                "x-amz-trailer", "x-amz-checksum-sha1", "x-amz-decoded-content-length", "9000"));
+        assertArrayEquals(data, AwsChunkedInputStream.forRequest(new ByteArrayInputStream(body), headers::get, DOC)
+                .readAllBytes());
+        for (String bad : new String[] {null, "", "nine", "-1"}) {
+            headers.put("x-amz-decoded-content-length", bad);
+            PayloadRejectedException e = assertThrows(PayloadRejectedException.class,
+                    () -> AwsChunkedInputStream.forRequest(new ByteArrayInputStream(body), headers::get, DOC));
+            assertError(e, "MissingContentLength", 411);
+        }
+    }
+
     static byte[] latin1(String s) {
         return s.getBytes(StandardCharsets.ISO_8859_1);
     }
