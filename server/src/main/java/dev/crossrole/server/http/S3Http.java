@@ -110,21 +110,8 @@ final class S3Http {
         InputStream raw = request.content().stream();
         String sha = request.header("x-amz-content-sha256");
         try {
-            InputStream decoded = raw;
-            if (sha != null && AwsChunkedInputStream.isAwsChunked(sha.strip())) {
-                long decodedLength = -1;
-                String declared = request.header("x-amz-decoded-content-length");
-                if (declared != null) {
-                    try {
-                        decodedLength = Long.parseLong(declared.strip());
-                    } catch (NumberFormatException e) {
-                        throw new S3Exception("InvalidArgument", 400,
-                                "x-amz-decoded-content-length must be a number");
-                    }
-                }
-                decoded = AwsChunkedInputStream.open(raw, sha.strip(), signing, request.header("x-amz-trailer"),
-                        decodedLength);
-            }
+            InputStream decoded = sha != null && AwsChunkedInputStream.isAwsChunked(sha.strip())
+                    ? AwsChunkedInputStream.forRequest(raw, request::header, signing) : raw;
             return VerifyingInputStream.forRequest(decoded, request::header);
         } catch (PayloadRejectedException e) {
             S3Exception error = new S3Exception(e.code(), e.status(), e.message());
