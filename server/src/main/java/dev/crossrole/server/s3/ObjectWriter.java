@@ -1,6 +1,7 @@
 package dev.crossrole.server.s3;
 
 import dev.crossrole.server.auth.ChecksumAlgorithm;
+import dev.crossrole.server.auth.VerifyingInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
@@ -32,14 +33,25 @@ final class ObjectWriter {
         StoredObject finish(Written written);
     }
 
+    /**
+     * Copies {@code in} to {@code out}. A {@link VerifyingInputStream} (what the pipeline hands S3)
+     * already digests the body to check it; its MD5 and checksum are taken instead of computing
+     * them a second time.
+     */
     static Written copy(InputStream in, FileChannel out, ChecksumAlgorithm algorithm) throws IOException {
-        MessageDigest md5 = md5();
-        ChecksumAlgorithm.Calculator checksum = algorithm == null ? null : algorithm.newCalculator();
+        VerifyingInputStream verified = in instanceof VerifyingInputStream v ? v : null;
+        if (verified != null && algorithm != null) {
+            verified.alsoCompute(algorithm);
+        }
+        MessageDigest md5 = verified == null ? md5() : null;
+        ChecksumAlgorithm.Calculator checksum = algorithm == null || verified != null ? null : algorithm.newCalculator();
         byte[] buffer = new byte[BUFFER];
         long size = 0;
         int n;
         while ((n = in.readNBytes(buffer, 0, buffer.length)) > 0) {
-            md5.update(buffer, 0, n);
+            if (md5 != null) {
+                md5.update(buffer, 0, n);
+            }
             if (checksum != null) {
                 checksum.update(buffer, 0, n);
             }
@@ -48,6 +60,10 @@ final class ObjectWriter {
                 out.write(wrapped);
             }
             size += n;
+        }
+        if (verified != null) {
+            return new Written(size, java.util.Base64.getDecoder().decode(verified.md5Base64()), algorithm,
+                    algorithm == null ? null : verified.checksums().get(algorithm));
         }
         return new Written(size, md5.digest(), algorithm, checksum == null ? null : checksum.base64());
     }
