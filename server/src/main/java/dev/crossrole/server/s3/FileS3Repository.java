@@ -398,21 +398,25 @@ final class FileS3Repository implements S3Repository {
     /** Reads the metadata at the end of an object or part file. */
     private static StoredObject readMetadata(Path file) throws IOException {
         try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
-            long size = channel.size();
-            if (size < FOOTER) {
-                throw new IOException(file + " is not an object file");
-            }
-            ByteBuffer footer = ByteBuffer.allocate(FOOTER);
-            channel.read(footer, size - FOOTER);
-            footer.flip();
-            long length = footer.getLong();
-            if (footer.getLong() != MAGIC || length < 0 || length > size - FOOTER) {
-                throw new IOException(file + " is not an object file");
-            }
-            ByteBuffer metadata = ByteBuffer.allocate((int) length);
-            channel.read(metadata, size - FOOTER - length);
-            return fromJson(JSON.readTree(metadata.array()));
+            return readMetadata(file, channel);
         }
+    }
+
+    private static StoredObject readMetadata(Path file, FileChannel channel) throws IOException {
+        long size = channel.size();
+        if (size < FOOTER) {
+            throw new IOException(file + " is not an object file");
+        }
+        ByteBuffer footer = ByteBuffer.allocate(FOOTER);
+        channel.read(footer, size - FOOTER);
+        footer.flip();
+        long length = footer.getLong();
+        if (footer.getLong() != MAGIC || length < 0 || length > size - FOOTER) {
+            throw new IOException(file + " is not an object file");
+        }
+        ByteBuffer metadata = ByteBuffer.allocate((int) length);
+        channel.read(metadata, size - FOOTER - length);
+        return fromJson(JSON.readTree(metadata.array()));
     }
 
     /** Reads a stored object's bytes by position, so any range streams without reading what precedes it. */
@@ -433,6 +437,10 @@ final class FileS3Repository implements S3Repository {
         @Override
         public void copyRange(long offset, long length, OutputStream out) throws IOException {
             try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
+                if (!readMetadata(file, channel).objectId().equals(object.objectId())) {
+                    // Replaced since it was looked up: never serve one object's bytes under another's headers.
+                    throw new IOException("object " + object.key() + " was replaced while being read");
+                }
                 ByteBuffer buffer = ByteBuffer.allocate(ObjectWriter.BUFFER);
                 long position = offset;
                 long end = offset + length;
