@@ -181,6 +181,10 @@ class S3SdkTest {
                 .ifNoneMatch("*"), RequestBody.fromString("other")));
         assertEquals(412, exists.statusCode());
 
+        assertEquals(403, s3Error(() -> dest.getObjectAsBytes(b -> b.bucket("sdk-objects").key("dir/hello.txt")
+                .expectedBucketOwner(SOURCE))).statusCode(), "the bucket is not owned by the expected account");
+        assertEquals("hello crossrole", dest.getObjectAsBytes(b -> b.bucket("sdk-objects").key("dir/hello.txt")
+                .expectedBucketOwner(DESTINATION)).asUtf8String());
         NoSuchKeyException missing = assertThrows(NoSuchKeyException.class,
                 () -> dest.getObjectAsBytes(b -> b.bucket("sdk-objects").key("nope")));
         assertEquals(404, missing.statusCode());

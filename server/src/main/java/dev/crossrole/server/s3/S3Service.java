@@ -141,6 +141,11 @@ public final class S3Service {
             return createBucket(request, call, gate);
         }
         Bucket bucket = repository.bucket(request.bucket()).orElseThrow(() -> S3Exception.noSuchBucket(request.bucket()));
+        String expectedOwner = request.header("x-amz-expected-bucket-owner");
+        if (expectedOwner != null && !expectedOwner.trim().equals(bucket.owner())) {
+            // The caller's guard against writing to a bucket that changed hands.
+            throw S3Exception.accessDenied();
+        }
         return switch (operation) {
             case "HeadBucket" -> headBucket(bucket, gate);
             case "DeleteBucket" -> deleteBucket(bucket, gate);
