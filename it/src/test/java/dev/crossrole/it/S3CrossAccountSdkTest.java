@@ -209,6 +209,20 @@ class S3CrossAccountSdkTest {
     }
 
     @Test
+    void aBareAccessDeniedIsExplainedByItsRequestId() throws Exception {
+        S3Client noIdentity = asSourceUser("partner-without-identity-policy");
+        S3Exception e = denied(() -> read(noIdentity, "reports/q1.csv"));
+        assertEquals("Access Denied", e.awsErrorDetails().errorMessage());
+        var json = crossrole.adminGet("/_crossrole/requests/" + e.requestId());
+        assertEquals(200, json.statusCode());
+        assertTrue(json.body().contains("\"action\":\"s3:GetObject\""), json.body());
+        assertTrue(json.body().contains("\"outcome\":\"ImplicitDeny\""), json.body());
+        var text = crossrole.adminGet("/_crossrole/requests/" + e.requestId() + "?format=text");
+        assertEquals(200, text.statusCode());
+        assertTrue(text.body().contains("identity"), text.body());
+    }
+
+    @Test
     void acrossAccountsBothSidesMustAllow() {
         // Identity policy in the source account and the bucket policy in the destination: allowed.
         S3Client partner = asSourceUser("partner");

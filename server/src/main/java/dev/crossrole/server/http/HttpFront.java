@@ -26,8 +26,12 @@ import java.util.logging.Logger;
  * few connections alive and send one request at a time on each, so a thread that reads a request,
  * runs the pipeline and writes the response in one write has the lowest latency there is; the JDK's
  * selector-based server handed every request to another thread and cost several times more.
- * Supports keep-alive, {@code Content-Length} and chunked request bodies, {@code Expect: 100-continue},
- * HEAD. Bodies and headers are capped; a request over a cap is answered and the connection closed.
+ * Supports keep-alive, {@code Content-Length} and chunked request bodies, {@code Expect: 100-continue}
+ * (answered when the handler first reads the body), HEAD. Bodies reach the handler as streams
+ * ({@link RequestBody}); taken whole they are capped at {@link #MAX_BODY_BYTES}, and what a handler
+ * leaves unread is skipped, or the connection closed. Responses are written from memory or streamed
+ * ({@link dev.crossrole.server.protocol.StreamingBody}). Headers are capped; a request over a cap is
+ * answered and the connection closed.
  */
 public final class HttpFront implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(HttpFront.class.getName());
