@@ -5,7 +5,6 @@ import dev.crossrole.policy.RequestContext;
 import dev.crossrole.server.service.Call;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.ByteBuffer;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.time.Clock;
@@ -139,8 +138,6 @@ final class MultipartOperations {
         List<ObjectWriter.Range> ranges = new ArrayList<>();
         MessageDigest etags = ObjectWriter.md5();
         ChecksumAlgorithm algorithm = ChecksumAlgorithm.fromName(upload.checksumAlgorithm()).orElse(null);
-        MessageDigest composite = null;
-        ByteBuffer compositeCrc = null;
         java.io.ByteArrayOutputStream partChecksums = new java.io.ByteArrayOutputStream();
         for (int i = 0; i < listed.size(); i++) {
             Element entry = listed.get(i);
@@ -219,8 +216,7 @@ final class MultipartOperations {
         int returned = 0;
         int last = marker;
         boolean truncated = false;
-        StringBuilder items = new StringBuilder();
-        Xml partsXml = new Xml();
+        Xml partsXml = Xml.fragment();
         for (Map.Entry<Integer, ObjectSource> part : parts.entrySet()) {
             if (returned == maxParts) {
                 truncated = true;
@@ -235,7 +231,6 @@ final class MultipartOperations {
             returned++;
             last = part.getKey();
         }
-        items.append(partsXml.toString().substring(partsXml.toString().indexOf('\n') + 1));
         xml.element("NextPartNumberMarker", last).element("MaxParts", maxParts).element("IsTruncated", truncated);
         String owner = S3Support.canonicalId(bucket.owner());
         xml.open("Initiator").element("ID", upload.initiatorArn()).element("DisplayName", upload.initiatorArn())
@@ -244,7 +239,7 @@ final class MultipartOperations {
         if (upload.checksumAlgorithm() != null) {
             xml.element("ChecksumAlgorithm", upload.checksumAlgorithm());
         }
-        return S3Response.xml(200, xml.toString() + items + "</ListPartsResult>");
+        return S3Response.xml(200, xml.toString() + partsXml + "</ListPartsResult>");
     }
 
     private static int intParam(S3Request request, String name, int fallback) {

@@ -8,11 +8,9 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
-import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -391,8 +389,7 @@ final class ObjectOperations {
 
     // ---- CopyObject ---------------------------------------------------------------------------
 
-    S3Response copy(S3Request request, Bucket target, AccessGate gate, S3Repository repositoryForSource)
-            throws IOException {
+    S3Response copy(S3Request request, Bucket target, AccessGate gate) throws IOException {
         String key = request.key();
         S3Support.checkKey(key);
         checkAcl(request);
@@ -409,7 +406,7 @@ final class ObjectOperations {
         }
         String sourceBucketName = source.substring(0, slash);
         String sourceKey = source.substring(slash + 1);
-        Bucket sourceBucket = repositoryForSource.bucket(sourceBucketName)
+        Bucket sourceBucket = repository.bucket(sourceBucketName)
                 .orElseThrow(() -> S3Exception.noSuchBucket(sourceBucketName));
         Optional<ObjectSource> found = repository.open(sourceBucket.name(), sourceKey);
         StoredObject existing = found.map(ObjectSource::object).orElse(null);

@@ -19,10 +19,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
-import java.util.Map;
-import java.util.NavigableMap;
 import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
@@ -158,7 +155,7 @@ public final class S3Service {
             case "ListMultipartUploads" -> throw notImplemented();
             case "DeleteObjects" -> objects.deleteObjects(request, bucket, gate);
             case "PutObject" -> objects.put(request, bucket, call, gate);
-            case "CopyObject" -> objects.copy(request, bucket, gate, repository);
+            case "CopyObject" -> objects.copy(request, bucket, gate);
             case "GetObject" -> objects.get(request, bucket, gate, false);
             case "HeadObject" -> objects.get(request, bucket, gate, true);
             case "DeleteObject" -> objects.delete(request, bucket, gate);
@@ -401,8 +398,5 @@ public final class S3Service {
         }
     }
 
-    static String base64(String text) {
-        return Base64.getEncoder().encodeToString(text.getBytes(StandardCharsets.UTF_8));
-    }
 
 }

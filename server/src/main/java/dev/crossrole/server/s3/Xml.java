@@ -21,7 +21,21 @@ final class Xml {
     static final String NAMESPACE = "http://s3.amazonaws.com/doc/2006-03-01/";
     static final int MAX_REQUEST_XML = 1024 * 1024;
 
-    private final StringBuilder out = new StringBuilder(256).append("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+    private final StringBuilder out = new StringBuilder(256);
+
+    /** A document: the XML declaration, then what is added. */
+    Xml() {
+        this("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+    }
+
+    private Xml(String prolog) {
+        out.append(prolog);
+    }
+
+    /** Elements to be placed inside a document later. */
+    static Xml fragment() {
+        return new Xml("");
+    }
 
     Xml open(String name) {
         out.append('<').append(name).append('>');
