@@ -352,7 +352,21 @@ class S3SdkTest {
                         CompletedPart.builder().partNumber(1).eTag(s1.eTag()).build(),
                         CompletedPart.builder().partNumber(2).eTag(s2.eTag()).build()))));
         assertEquals("EntityTooSmall", tooSmall.awsErrorDetails().errorCode());
+        String other = dest.createMultipartUpload(b -> b.bucket("sdk-multipart").key("dir/other")).uploadId();
+        var listed = dest.listMultipartUploads(b -> b.bucket("sdk-multipart"));
+        assertEquals(List.of("dir/other", "small"), listed.uploads().stream().map(u -> u.key()).toList());
+        assertEquals(List.of(other, small), listed.uploads().stream().map(u -> u.uploadId()).toList());
+        var grouped = dest.listMultipartUploads(b -> b.bucket("sdk-multipart").delimiter("/"));
+        assertEquals(List.of("dir/"), grouped.commonPrefixes().stream().map(CommonPrefix::prefix).toList());
+        assertEquals(List.of("small"), grouped.uploads().stream().map(u -> u.key()).toList());
+        var firstPage = dest.listMultipartUploads(b -> b.bucket("sdk-multipart").maxUploads(1));
+        assertTrue(firstPage.isTruncated());
+        var secondPage = dest.listMultipartUploads(b -> b.bucket("sdk-multipart").maxUploads(1)
+                .keyMarker(firstPage.nextKeyMarker()).uploadIdMarker(firstPage.nextUploadIdMarker()));
+        assertEquals(List.of("small"), secondPage.uploads().stream().map(u -> u.key()).toList());
+        dest.abortMultipartUpload(b -> b.bucket("sdk-multipart").key("dir/other").uploadId(other));
         dest.abortMultipartUpload(b -> b.bucket("sdk-multipart").key("small").uploadId(small));
+        assertTrue(dest.listMultipartUploads(b -> b.bucket("sdk-multipart")).uploads().isEmpty());
         assertThrows(NoSuchUploadException.class, () -> dest.uploadPart(b -> b.bucket("sdk-multipart").key("small")
                 .uploadId(small).partNumber(3), RequestBody.fromBytes(part2)));
         assertThrows(NoSuchKeyException.class, () -> dest.headObject(b -> b.bucket("sdk-multipart").key("small")));

@@ -229,6 +229,21 @@ final class FileS3Repository implements S3Repository {
     }
 
     @Override
+    public List<MultipartUpload> uploads(String bucket) throws IOException {
+        List<MultipartUpload> uploads = new ArrayList<>();
+        Path dir = buckets.resolve(bucket).resolve("uploads");
+        if (!Files.isDirectory(dir)) {
+            return uploads;
+        }
+        try (DirectoryStream<Path> ids = Files.newDirectoryStream(dir)) {
+            for (Path id : ids) {
+                upload(bucket, id.getFileName().toString()).ifPresent(uploads::add);
+            }
+        }
+        return uploads;
+    }
+
+    @Override
     public StoredObject putPart(MultipartUpload upload, int partNumber, InputStream body, ObjectWriter.Finisher finish)
             throws IOException {
         Path dir = uploadDir(upload.bucket(), upload.uploadId());

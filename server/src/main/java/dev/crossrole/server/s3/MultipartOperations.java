@@ -242,6 +242,87 @@ final class MultipartOperations {
         return S3Response.xml(200, xml.toString() + partsXml + "</ListPartsResult>");
     }
 
+    /** ListMultipartUploads: by key, then by initiation; prefix, delimiter, key and upload-id markers, max-uploads. */
+    S3Response listUploads(S3Request request, Bucket bucket, AccessGate gate) throws IOException {
+        gate.require(S3Support.bucketCheck("s3:ListBucketMultipartUploads", bucket, RequestContext.empty()));
+        String prefix = request.query().getOrDefault("prefix", "");
+        String delimiter = request.query().getOrDefault("delimiter", "");
+        String keyMarker = request.query().getOrDefault("key-marker", "");
+        String uploadIdMarker = request.query().getOrDefault("upload-id-marker", "");
+        int maxUploads = Math.min(intParam(request, "max-uploads", 1000), 1000);
+        List<MultipartUpload> uploads = new ArrayList<>(repository.uploads(bucket.name()));
+        uploads.sort(java.util.Comparator.comparing(MultipartUpload::key).thenComparing(MultipartUpload::initiated)
+                .thenComparing(MultipartUpload::uploadId));
+        Xml items = Xml.fragment();
+        List<String> prefixes = new ArrayList<>();
+        int returned = 0;
+        boolean truncated = false;
+        String nextKey = null;
+        String nextUploadId = null;
+        boolean pastUploadMarker = uploadIdMarker.isEmpty();
+        for (MultipartUpload upload : uploads) {
+            String key = upload.key();
+            if (!key.startsWith(prefix) || key.compareTo(keyMarker) < 0) {
+                continue;
+            }
+            if (key.equals(keyMarker)) {
+                if (uploadIdMarker.isEmpty()) {
+                    continue;
+                }
+                if (!pastUploadMarker) {
+                    pastUploadMarker = upload.uploadId().equals(uploadIdMarker);
+                    continue;
+                }
+            }
+            String commonPrefix = null;
+            if (!delimiter.isEmpty()) {
+                int at = key.indexOf(delimiter, prefix.length());
+                if (at >= 0) {
+                    commonPrefix = key.substring(0, at + delimiter.length());
+                }
+            }
+            if (commonPrefix != null && prefixes.contains(commonPrefix)) {
+                continue;
+            }
+            if (returned == maxUploads) {
+                truncated = true;
+                break;
+            }
+            returned++;
+            if (commonPrefix != null) {
+                prefixes.add(commonPrefix);
+                nextKey = commonPrefix;
+                nextUploadId = null;
+                continue;
+            }
+            nextKey = key;
+            nextUploadId = upload.uploadId();
+            items.open("Upload").element("Key", key).element("UploadId", upload.uploadId())
+                    .open("Initiator").element("ID", upload.initiatorArn()).element("DisplayName", upload.initiatorArn())
+                    .close("Initiator").open("Owner").element("ID", S3Support.canonicalId(bucket.owner()))
+                    .element("DisplayName", bucket.owner()).close("Owner").element("StorageClass", "STANDARD")
+                    .element("Initiated", upload.initiated());
+            if (upload.checksumAlgorithm() != null) {
+                items.element("ChecksumAlgorithm", upload.checksumAlgorithm());
+            }
+            items.close("Upload");
+        }
+        for (String commonPrefix : prefixes) {
+            items.open("CommonPrefixes").element("Prefix", commonPrefix).close("CommonPrefixes");
+        }
+        Xml xml = new Xml().root("ListMultipartUploadsResult").element("Bucket", bucket.name())
+                .element("KeyMarker", keyMarker).element("UploadIdMarker", uploadIdMarker);
+        if (truncated) {
+            xml.element("NextKeyMarker", nextKey).element("NextUploadIdMarker", nextUploadId);
+        }
+        xml.element("Prefix", prefix);
+        if (!delimiter.isEmpty()) {
+            xml.element("Delimiter", delimiter);
+        }
+        xml.element("MaxUploads", maxUploads).element("IsTruncated", truncated);
+        return S3Response.xml(200, xml + items.toString() + "</ListMultipartUploadsResult>");
+    }
+
     private static int intParam(S3Request request, String name, int fallback) {
         String text = request.param(name);
         if (text == null) {

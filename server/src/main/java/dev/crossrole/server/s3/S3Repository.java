@@ -48,6 +48,9 @@ interface S3Repository {
 
     Optional<MultipartUpload> upload(String bucket, String uploadId);
 
+    /** The bucket's uploads in progress, in no particular order. */
+    List<MultipartUpload> uploads(String bucket) throws IOException;
+
     StoredObject putPart(MultipartUpload upload, int partNumber, InputStream body, ObjectWriter.Finisher finish)
             throws IOException;
 

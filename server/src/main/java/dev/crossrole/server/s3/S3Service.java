@@ -152,7 +152,7 @@ public final class S3Service {
             case "DeleteBucketPolicy" -> deletePolicy(bucket, call, gate);
             case "ListObjectsV2", "ListObjects" -> Listing.list(request, bucket, repository.objects(bucket.name()), gate,
                     operation.equals("ListObjectsV2"));
-            case "ListMultipartUploads" -> throw notImplemented();
+            case "ListMultipartUploads" -> multipart.listUploads(request, bucket, gate);
             case "DeleteObjects" -> objects.deleteObjects(request, bucket, gate);
             case "PutObject" -> objects.put(request, bucket, call, gate);
             case "CopyObject" -> objects.copy(request, bucket, gate);
