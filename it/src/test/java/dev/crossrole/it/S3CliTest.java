@@ -10,6 +10,10 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
@@ -25,6 +29,7 @@ import org.junit.jupiter.api.Test;
  * {@code aws s3api}, and the walkthrough's cross-account read through a {@code role_arn} profile.
  */
 class S3CliTest {
+    private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
     private static TestCrossrole crossrole;
     private static Path work;
     private static Path config;
@@ -71,6 +76,21 @@ class S3CliTest {
         ok(aws("s3", "cp", "s3://cli-basics/notes/note.txt", "back.txt", "--profile", "destination",
                 "--only-show-errors"));
         assertEquals("written by aws s3 cp\n", Files.readString(work.resolve("back.txt")));
+        // aws s3 presign makes a Signature Version 2 URL unless the config asks for s3v4.
+        Run v2 = aws("s3", "presign", "s3://cli-basics/notes/note.txt", "--profile", "destination");
+        ok(v2);
+        HttpResponse<String> refused = HTTP.send(HttpRequest.newBuilder(URI.create(v2.stdout().trim())).GET().build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(400, refused.statusCode());
+        assertTrue(refused.body().contains("Please use AWS4-HMAC-SHA256."), refused.body());
+        Files.writeString(work.resolve("config-v4"), "[profile destination]\ns3 =\n    signature_version = s3v4\n");
+        Run v4 = AwsCli.run(crossrole, work, work, work.resolve("config-v4"), Map.of(), "s3", "presign",
+                "s3://cli-basics/notes/note.txt", "--profile", "destination");
+        ok(v4);
+        HttpResponse<String> presigned = HTTP.send(HttpRequest.newBuilder(URI.create(v4.stdout().trim())).GET()
+                .build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, presigned.statusCode(), presigned.body());
+        assertEquals("written by aws s3 cp\n", presigned.body());
         ok(aws("s3", "rm", "s3://cli-basics/notes/note.txt", "--profile", "destination", "--only-show-errors"));
         Run empty = aws("s3api", "list-objects-v2", "--bucket", "cli-basics", "--profile", "destination");
         ok(empty);

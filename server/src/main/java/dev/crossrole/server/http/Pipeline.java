@@ -247,6 +247,7 @@ public final class Pipeline {
         trace.operation = S3Service.operation(addressed.withBody(java.io.InputStream::nullInputStream));
         Authenticator.Authenticated auth = null;
         Caller caller;
+        S3Http.refuseSignatureVersion2(request);
         if (S3Http.anonymous(request)) {
             caller = new Caller(new Principal.Anonymous(), null, null);
         } else {

@@ -53,6 +53,20 @@ final class S3Http {
         return true;
     }
 
+    /**
+     * Signature Version 2 query authentication ({@code AWSAccessKeyId}, {@code Signature}, {@code Expires}),
+     * which the AWS CLI v1's {@code aws s3 presign} still produces unless told {@code s3.signature_version =
+     * s3v4}: refused as S3 refuses it in every region opened since 2014, not mistaken for an anonymous request.
+     */
+    static void refuseSignatureVersion2(HttpRequest request) {
+        Map<String, String> query = queryParameters(request.rawQuery());
+        if (request.header("Authorization") == null && query.containsKey("AWSAccessKeyId")
+                && query.containsKey("Signature")) {
+            throw new S3Exception("InvalidRequest", 400, "The authorization mechanism you have provided is not"
+                    + " supported. Please use AWS4-HMAC-SHA256.");
+        }
+    }
+
     static boolean anonymous(HttpRequest request) {
         return request.header("Authorization") == null
                 && !queryParameters(request.rawQuery()).containsKey("X-Amz-Credential")

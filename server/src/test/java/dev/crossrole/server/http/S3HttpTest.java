@@ -44,6 +44,16 @@ class S3HttpTest {
     }
 
     @Test
+    void signatureVersion2UrlsAreRefusedNotTakenForAnonymous() {
+        dev.crossrole.server.s3.S3Exception e = org.junit.jupiter.api.Assertions.assertThrows(
+                dev.crossrole.server.s3.S3Exception.class, () -> S3Http.refuseSignatureVersion2(request("GET", "h",
+                        "/b/k", "AWSAccessKeyId=AKIAEXAMPLE&Signature=abc%3D&Expires=1900000000", null)));
+        assertEquals("InvalidRequest", e.code());
+        assertEquals(400, e.httpStatus());
+        S3Http.refuseSignatureVersion2(request("GET", "h", "/b/k", "prefix=AWSAccessKeyId", null));
+    }
+
+    @Test
     void s3IsTheScopeServiceOrNoSignatureAtAll() {
         String s3 = "AWS4-HMAC-SHA256 Credential=AKIAEXAMPLE/20260101/us-east-1/s3/aws4_request, SignedHeaders=host,"
                 + " Signature=00";
