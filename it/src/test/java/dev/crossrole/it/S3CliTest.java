@@ -115,6 +115,12 @@ class S3CliTest {
         ok(aws("s3", "cp", "s3://cli-multipart/large.bin", "large-back.bin", "--profile", "destination",
                 "--only-show-errors"));
         assertArrayEquals(data, Files.readAllBytes(work.resolve("large-back.bin")));
+        // A copy within S3 above the threshold is made of UploadPartCopy ranges.
+        ok(aws("s3", "cp", "s3://cli-multipart/large.bin", "s3://cli-multipart/copied.bin", "--profile",
+                "destination", "--only-show-errors"));
+        ok(aws("s3", "cp", "s3://cli-multipart/copied.bin", "copied-back.bin", "--profile", "destination",
+                "--only-show-errors"));
+        assertArrayEquals(data, Files.readAllBytes(work.resolve("copied-back.bin")));
     }
 
     @Test

@@ -341,6 +341,24 @@ class S3SdkTest {
         assertThrows(NoSuchUploadException.class, () -> dest.listParts(b -> b.bucket("sdk-multipart").key("big")
                 .uploadId(uploadId)), "a completed upload is gone");
 
+        // UploadPartCopy: parts cut from an existing object by byte range.
+        String copyId = dest.createMultipartUpload(b -> b.bucket("sdk-multipart").key("copied")).uploadId();
+        var c1 = dest.uploadPartCopy(b -> b.sourceBucket("sdk-multipart").sourceKey("big").destinationBucket(
+                "sdk-multipart").destinationKey("copied").uploadId(copyId).partNumber(1)
+                .copySourceRange("bytes=0-" + (part1.length - 1)));
+        var c2 = dest.uploadPartCopy(b -> b.sourceBucket("sdk-multipart").sourceKey("big").destinationBucket(
+                "sdk-multipart").destinationKey("copied").uploadId(copyId).partNumber(2)
+                .copySourceRange("bytes=" + part1.length + "-" + (expected.length - 1)));
+        assertEquals(r1.eTag(), c1.copyPartResult().eTag());
+        S3Exception badRange = s3Error(() -> dest.uploadPartCopy(b -> b.sourceBucket("sdk-multipart").sourceKey("big")
+                .destinationBucket("sdk-multipart").destinationKey("copied").uploadId(copyId).partNumber(3)
+                .copySourceRange("bytes=0-" + expected.length)));
+        assertEquals("InvalidArgument", badRange.awsErrorDetails().errorCode());
+        dest.completeMultipartUpload(b -> b.bucket("sdk-multipart").key("copied").uploadId(copyId)
+                .multipartUpload(m -> m.parts(CompletedPart.builder().partNumber(1).eTag(c1.copyPartResult().eTag())
+                        .build(), CompletedPart.builder().partNumber(2).eTag(c2.copyPartResult().eTag()).build())));
+        assertArrayEquals(expected, dest.getObjectAsBytes(b -> b.bucket("sdk-multipart").key("copied")).asByteArray());
+
         // A part below 5 MiB that is not the last is refused; an aborted upload is gone.
         String small = dest.createMultipartUpload(b -> b.bucket("sdk-multipart").key("small")).uploadId();
         UploadPartResponse s1 = dest.uploadPart(b -> b.bucket("sdk-multipart").key("small").uploadId(small)

@@ -252,6 +252,14 @@ final class FileS3Repository implements S3Repository {
     }
 
     @Override
+    public StoredObject putPartCopy(MultipartUpload upload, int partNumber, ObjectWriter.Range source,
+                                    ObjectWriter.Finisher finish) throws IOException {
+        Path dir = uploadDir(upload.bucket(), upload.uploadId());
+        return write(dir, dir.resolve("part-" + partNumber), channel -> ObjectWriter.concatenate(List.of(source), channel,
+                algorithmOf(finish)), finish, stored -> { });
+    }
+
+    @Override
     public NavigableMap<Integer, ObjectSource> parts(MultipartUpload upload) throws IOException {
         NavigableMap<Integer, ObjectSource> parts = new java.util.TreeMap<>();
         Path dir = uploadDir(upload.bucket(), upload.uploadId());

@@ -26,11 +26,13 @@ final class MultipartOperations {
 
     private final S3Repository repository;
     private final Clock clock;
+    private final ObjectOperations objects;
     private final SecureRandom random = new SecureRandom();
 
-    MultipartOperations(S3Repository repository, Clock clock) {
+    MultipartOperations(S3Repository repository, Clock clock, ObjectOperations objects) {
         this.repository = repository;
         this.clock = clock;
+        this.objects = objects;
     }
 
     S3Response create(S3Request request, Bucket bucket, Call call, AccessGate gate) throws IOException {
@@ -73,10 +75,6 @@ final class MultipartOperations {
     }
 
     S3Response uploadPart(S3Request request, Bucket bucket, AccessGate gate) throws IOException {
-        if (request.header("x-amz-copy-source") != null) {
-            throw new S3Exception("NotImplemented", 501, "A header you provided implies functionality that is not"
-                    + " implemented").with("Header", "x-amz-copy-source");
-        }
         String partText = request.param("partNumber");
         int partNumber;
         try {
@@ -87,6 +85,9 @@ final class MultipartOperations {
         if (partNumber < 1 || partNumber > MAX_PARTS) {
             throw S3Exception.invalidArgument("Part number must be an integer between 1 and 10000, inclusive",
                     "partNumber", partText);
+        }
+        if (request.header("x-amz-copy-source") != null) {
+            return uploadPartCopy(request, bucket, gate, partNumber);
         }
         gate.require(S3Support.objectCheck("s3:PutObject", bucket, request.key(), RequestContext.empty()));
         MultipartUpload upload = upload(request, bucket);
@@ -104,6 +105,42 @@ final class MultipartOperations {
                 .header("x-amz-server-side-encryption", "AES256");
         part.checksums().forEach(response::header);
         return response;
+    }
+
+    /** UploadPartCopy: a part made of (a byte range of) an existing object, which the caller must be able to read. */
+    private S3Response uploadPartCopy(S3Request request, Bucket bucket, AccessGate gate, int partNumber)
+            throws IOException {
+        ObjectSource source = objects.readableCopySource(request, gate);
+        gate.require(S3Support.objectCheck("s3:PutObject", bucket, request.key(), RequestContext.empty()));
+        MultipartUpload upload = upload(request, bucket);
+        long size = source.object().size();
+        long offset = 0;
+        long length = size;
+        String range = request.header("x-amz-copy-source-range");
+        if (range != null) {
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("bytes=(\\d+)-(\\d+)").matcher(range.trim());
+            if (!m.matches()) {
+                throw S3Exception.invalidArgument("The x-amz-copy-source-range value must be of the form bytes=first-last"
+                        + " where first and last are the zero-based offsets of the first and last bytes to copy",
+                        "x-amz-copy-source-range", range);
+            }
+            long first = Long.parseLong(m.group(1));
+            long last = Long.parseLong(m.group(2));
+            if (first > last || last >= size) {
+                throw S3Exception.invalidArgument("Range specified is not valid for source object of size: " + size,
+                        "x-amz-copy-source-range", range);
+            }
+            offset = first;
+            length = last - first + 1;
+        }
+        int number = partNumber;
+        StoredObject part = repository.putPartCopy(upload, number, new ObjectWriter.Range(source, offset, length),
+                written -> new StoredObject(String.valueOf(number), UUID.randomUUID().toString(), written.size(),
+                        "\"" + written.md5Hex() + "\"", clock.instant().truncatedTo(ChronoUnit.MILLIS), Map.of(),
+                        Map.of(), Map.of(), Map.of(), 0));
+        Xml xml = new Xml().root("CopyPartResult").element("LastModified", part.lastModified())
+                .element("ETag", part.etag()).close("CopyPartResult");
+        return S3Response.xml(200, xml.toString()).header("x-amz-server-side-encryption", "AES256");
     }
 
     S3Response complete(S3Request request, Bucket bucket, AccessGate gate) throws IOException {

@@ -393,30 +393,12 @@ final class ObjectOperations {
         String key = request.key();
         S3Support.checkKey(key);
         checkAcl(request);
-        String header = request.header("x-amz-copy-source");
-        String source = header;
-        int question = source.indexOf('?');
-        if (question >= 0) {
-            source = source.substring(0, question);
-        }
-        source = URLDecoder.decode(source.startsWith("/") ? source.substring(1) : source, StandardCharsets.UTF_8);
-        int slash = source.indexOf('/');
-        if (slash <= 0 || slash == source.length() - 1) {
-            throw S3Exception.invalidArgument("Invalid copy source object key", "x-amz-copy-source", header);
-        }
-        String sourceBucketName = source.substring(0, slash);
-        String sourceKey = source.substring(slash + 1);
-        Bucket sourceBucket = repository.bucket(sourceBucketName)
-                .orElseThrow(() -> S3Exception.noSuchBucket(sourceBucketName));
-        Optional<ObjectSource> found = repository.open(sourceBucket.name(), sourceKey);
-        StoredObject existing = found.map(ObjectSource::object).orElse(null);
-        gate.require(S3Support.objectCheck("s3:GetObject", sourceBucket, sourceKey, S3Support.existingTags(existing)));
-        if (found.isEmpty()) {
-            throw missing(sourceBucket, sourceKey, gate);
-        }
+        ObjectSource found = readableCopySource(request, gate);
+        String sourceBucketName = copySource(request)[0];
+        String sourceKey = copySource(request)[1];
         String metadataDirective = directive(request, "x-amz-metadata-directive");
         String taggingDirective = directive(request, "x-amz-tagging-directive");
-        StoredObject original = found.get().object();
+        StoredObject original = found.object();
         Map<String, String> tags = taggingDirective.equals("REPLACE")
                 ? S3Support.taggingHeader(request.header("x-amz-tagging")) : original.tags();
         RequestContext.Builder context = RequestContext.builder();
@@ -427,7 +409,7 @@ final class ObjectOperations {
             S3Support.requestTags(context, tags);
         }
         gate.require(S3Support.objectCheck("s3:PutObject", target, key, context.build()));
-        if (sourceBucket.name().equals(target.name()) && sourceKey.equals(key) && metadataDirective.equals("COPY")
+        if (sourceBucketName.equals(target.name()) && sourceKey.equals(key) && metadataDirective.equals("COPY")
                 && taggingDirective.equals("COPY")) {
             throw S3Exception.invalidRequest("This copy request is illegal because it is trying to copy an object to"
                     + " itself without changing the object's metadata, storage class, website redirect location or"
@@ -450,7 +432,7 @@ final class ObjectOperations {
             algorithm = ChecksumAlgorithm.fromHeaderName(original.checksums().keySet().iterator().next()).orElse(null);
         }
         StoredObject stored = repository.putConcatenation(target.name(), key,
-                List.of(new ObjectWriter.Range(found.get(), 0, original.size())), finisher(algorithm, written ->
+                List.of(new ObjectWriter.Range(found, 0, original.size())), finisher(algorithm, written ->
                         new StoredObject(key, UUID.randomUUID().toString(), written.size(), "\"" + written.md5Hex() + "\"",
                                 now(), headers, metadata, checksumsOf(written), tags, 0)));
         Xml xml = new Xml().root("CopyObjectResult").element("LastModified", stored.lastModified())
@@ -459,6 +441,35 @@ final class ObjectOperations {
                 .toUpperCase(Locale.ROOT), v));
         return S3Response.xml(200, xml.close("CopyObjectResult").toString())
                 .header("x-amz-server-side-encryption", "AES256");
+    }
+
+    /** Bucket and key named by {@code x-amz-copy-source} ({@code bucket/key} or {@code /bucket/key}, URL-encoded). */
+    private static String[] copySource(S3Request request) {
+        String header = request.header("x-amz-copy-source");
+        String source = header;
+        int question = source.indexOf('?');
+        if (question >= 0) {
+            source = source.substring(0, question);
+        }
+        source = URLDecoder.decode(source.startsWith("/") ? source.substring(1) : source, StandardCharsets.UTF_8);
+        int slash = source.indexOf('/');
+        if (slash <= 0 || slash == source.length() - 1) {
+            throw S3Exception.invalidArgument("Invalid copy source object key", "x-amz-copy-source", header);
+        }
+        return new String[] {source.substring(0, slash), source.substring(slash + 1)};
+    }
+
+    /** The object named by {@code x-amz-copy-source}, once the caller is allowed to read it. */
+    ObjectSource readableCopySource(S3Request request, AccessGate gate) {
+        String[] named = copySource(request);
+        Bucket sourceBucket = repository.bucket(named[0]).orElseThrow(() -> S3Exception.noSuchBucket(named[0]));
+        Optional<ObjectSource> found = repository.open(sourceBucket.name(), named[1]);
+        StoredObject existing = found.map(ObjectSource::object).orElse(null);
+        gate.require(S3Support.objectCheck("s3:GetObject", sourceBucket, named[1], S3Support.existingTags(existing)));
+        if (found.isEmpty()) {
+            throw missing(sourceBucket, named[1], gate);
+        }
+        return found.get();
     }
 
     private static String directive(S3Request request, String header) {

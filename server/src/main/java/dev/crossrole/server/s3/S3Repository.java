@@ -54,6 +54,10 @@ interface S3Repository {
     StoredObject putPart(MultipartUpload upload, int partNumber, InputStream body, ObjectWriter.Finisher finish)
             throws IOException;
 
+    /** Writes a part whose bytes are a range of an existing object (UploadPartCopy). */
+    StoredObject putPartCopy(MultipartUpload upload, int partNumber, ObjectWriter.Range source,
+                             ObjectWriter.Finisher finish) throws IOException;
+
     /** The upload's parts by number. */
     NavigableMap<Integer, ObjectSource> parts(MultipartUpload upload) throws IOException;
 

@@ -55,7 +55,7 @@ public final class S3Service {
         this.clock = clock;
         this.principals = principals;
         this.objects = new ObjectOperations(repository, clock);
-        this.multipart = new MultipartOperations(repository, clock);
+        this.multipart = new MultipartOperations(repository, clock, objects);
     }
 
     /** The operation a request names, for the request log; {@code null} when it names none. */
