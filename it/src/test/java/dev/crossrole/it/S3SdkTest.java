@@ -511,6 +511,19 @@ class S3SdkTest {
         S3Exception versioning = s3Error(() -> dest.getBucketVersioning(b -> b.bucket("sdk-unsupported")));
         assertEquals(501, versioning.statusCode());
         assertEquals("NotImplemented", versioning.awsErrorDetails().errorCode());
+        S3Exception kms = s3Error(() -> dest.putObject(b -> b.bucket("sdk-unsupported").key("k")
+                .serverSideEncryption(software.amazon.awssdk.services.s3.model.ServerSideEncryption.AWS_KMS),
+                RequestBody.fromString("x")));
+        assertEquals(501, kms.statusCode());
+        assertThrows(NoSuchKeyException.class, () -> dest.headObject(b -> b.bucket("sdk-unsupported").key("k")));
+        var sse = dest.putObject(b -> b.bucket("sdk-unsupported").key("k")
+                .serverSideEncryption(software.amazon.awssdk.services.s3.model.ServerSideEncryption.AES256),
+                RequestBody.fromString("x"));
+        assertEquals("AES256", sse.serverSideEncryptionAsString());
+        S3Exception ownership = s3Error(() -> dest.createBucket(b -> b.bucket("sdk-object-writer")
+                .objectOwnership(software.amazon.awssdk.services.s3.model.ObjectOwnership.OBJECT_WRITER)));
+        assertEquals(501, ownership.statusCode());
+        assertThrows(NoSuchBucketException.class, () -> dest.listObjectsV2(b -> b.bucket("sdk-object-writer")));
     }
 
 }

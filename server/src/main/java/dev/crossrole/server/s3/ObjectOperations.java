@@ -97,8 +97,25 @@ final class ObjectOperations {
         }
     }
 
+    /**
+     * Objects are encrypted the way S3 encrypts them by default (SSE-S3, {@code AES256}); asking for KMS
+     * or customer keys is refused rather than answered as if it had been done.
+     */
+    static void checkEncryption(S3Request request) {
+        String sse = request.header("x-amz-server-side-encryption");
+        if (sse != null && !sse.trim().equals("AES256")) {
+            throw new S3Exception("NotImplemented", 501, "A header you provided implies functionality that is not"
+                    + " implemented").with("Header", "x-amz-server-side-encryption");
+        }
+        if (request.header("x-amz-server-side-encryption-customer-algorithm") != null) {
+            throw new S3Exception("NotImplemented", 501, "A header you provided implies functionality that is not"
+                    + " implemented").with("Header", "x-amz-server-side-encryption-customer-algorithm");
+        }
+    }
+
     /** With S3 Object Ownership "bucket owner enforced" (the default), ACLs other than the owner's are refused. */
     static void checkAcl(S3Request request) {
+        checkEncryption(request);
         String acl = request.header("x-amz-acl");
         boolean grants = request.headers().stream().anyMatch(h -> h.getKey().toLowerCase(Locale.ROOT)
                 .startsWith("x-amz-grant-"));

@@ -173,7 +173,7 @@ public final class S3Service {
 
     private static S3Exception notImplemented() {
         return new S3Exception("NotImplemented", 501, "A header you provided implies functionality that is not"
-                + " implemented").with("Header", null);
+                + " implemented");
     }
 
     // ---- buckets ------------------------------------------------------------------------------
@@ -202,6 +202,11 @@ public final class S3Service {
         if ((acl != null && !acl.equals("private")) || hasGrantHeader(request)) {
             throw new S3Exception("InvalidBucketAclWithObjectOwnership", 400,
                     "Bucket cannot have ACLs set with ObjectOwnership's BucketOwnerEnforced setting");
+        }
+        String ownership = request.header("x-amz-object-ownership");
+        if (ownership != null && !ownership.trim().equals("BucketOwnerEnforced")) {
+            // Only AWS's default for new buckets exists here: ACLs disabled, the bucket owner owns every object.
+            throw notImplemented().with("Header", "x-amz-object-ownership");
         }
         String constraint = null;
         try (InputStream body = request.body().get()) {
