@@ -60,6 +60,9 @@ class S3CrossAccountSdkTest {
         c.role(B, "bounded", trustAws(rootArn(A)), read);
         String boundary = c.managedPolicy(B, "sts-only-boundary", allow("*", "sts:*"));
         c.iam().putRole(withBoundary(c.iam().role(B, "bounded").orElseThrow(), boundary));
+        // The source account's own task roles, reaching the bucket directly with their sessions.
+        c.role(A, "my-ECS-task-role", trustAws(rootArn(A)), read);
+        c.role(A, "task-role-without-s3", trustAws(rootArn(A)));
         // Source-account users reading the bucket directly.
         c.user(A, "partner", Map.of("read", read));
         c.user(A, "partner-without-identity-policy", Map.of());
@@ -77,6 +80,7 @@ class S3CrossAccountSdkTest {
         owner.putBucketPolicy(b -> b.bucket(BUCKET).policy("{\"Version\":\"2012-10-17\",\"Statement\":["
                 + "{\"Sid\":\"PartnersRead\",\"Effect\":\"Allow\",\"Principal\":{\"AWS\":[\""
                 + roleArn(B, "named-in-bucket-policy") + "\",\"" + userArn(A, "partner") + "\",\""
+                + roleArn(A, "my-ECS-task-role") + "\",\"" + roleArn(A, "task-role-without-s3") + "\",\""
                 + userArn(A, "partner-without-identity-policy") + "\"]},\"Action\":\"s3:GetObject\",\"Resource\":\""
                 + OBJECTS + "\"},"
                 + "{\"Sid\":\"PartnersListReports\",\"Effect\":\"Allow\",\"Principal\":{\"AWS\":\"" + userArn(A, "partner")
@@ -263,6 +267,24 @@ class S3CrossAccountSdkTest {
             crossrole.iam().putAccount(account);
         }
         denied(() -> read(caller, "shared/org.csv"));
+    }
+
+    @Test
+    void aSourceAccountRoleSessionNeedsItsOwnIdentityAllowToo() {
+        S3Client allowed = asSourceRole("my-ECS-task-role");
+        assertEquals("quarter,revenue\nq1,10\n", read(allowed, "reports/q1.csv"));
+        S3Client withoutS3 = asSourceRole("task-role-without-s3");
+        S3Exception e = denied(() -> read(withoutS3, "reports/q1.csv"));
+        assertEquals("Access Denied", e.awsErrorDetails().errorMessage());
+        assertEquals(PolicyKind.IDENTITY, recorded(e).decision().decidedBy());
+    }
+
+    /** S3 as a session of {@code role} in the source account (the ECS task role itself, before any hop). */
+    private static S3Client asSourceRole(String role) {
+        // The source account's administrator may assume its own roles (they trust the account).
+        var credentials = crossrole.sts(crossrole.adminCredentials(A)).assumeRole(r -> r.roleArn(roleArn(A, role))
+                .roleSessionName("ecs-task")).credentials();
+        return S3Sdk.pathStyle(crossrole, TestCrossrole.session(credentials));
     }
 
     @Test
