@@ -163,6 +163,23 @@ class AwsCliTest {
     }
 
     @Test
+    void theCliReadsTheLargestAwsManagedDocument() throws Exception {
+        String arn = "arn:aws:iam::aws:policy/ReadOnlyAccess";
+        JsonNode policy = ok(aws("iam", "get-policy", "--policy-arn", arn, "--profile", "source")).path("Policy");
+        assertEquals("v182", policy.path("DefaultVersionId").asText());
+        // The CLI URL-decodes the document and parses it: it must be the published one, statement for statement.
+        JsonNode version = ok(aws("iam", "get-policy-version", "--policy-arn", arn, "--version-id", "v182",
+                "--profile", "source")).path("PolicyVersion");
+        JsonNode published;
+        try (var in = AwsCliTest.class.getResourceAsStream("/aws-managed-policies/ReadOnlyAccess.json")) {
+            published = JSON.readTree(in);
+        }
+        assertEquals(published, version.path("Document"));
+        assertEquals(1430, version.path("Document").path("Statement").path(0).path("Action").size());
+        assertTrue(version.path("IsDefaultVersion").asBoolean(), version.toString().substring(0, 200));
+    }
+
+    @Test
     void accessKeyInfo() throws Exception {
         JsonNode r = ok(aws("sts", "get-access-key-info", "--access-key-id", crossrole.admin(B).accessKeyId(),
                 "--profile", "source"));

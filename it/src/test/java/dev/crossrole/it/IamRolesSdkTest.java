@@ -298,10 +298,10 @@ class IamRolesSdkTest {
     @Test
     void commonAwsManagedPoliciesCanBeAttached() {
         create("readonly-role");
-        // The AWS managed policies crossrole carries with their published documents (ReadOnlyAccess and
-        // AmazonECS_FullAccess are not among them: their documents are not available to the project).
+        // The AWS managed policies crossrole carries with their published documents.
         List<String> carried = List.of("AmazonS3ReadOnlyAccess", "IAMReadOnlyAccess", "PowerUserAccess",
-                "AmazonEC2ContainerRegistryReadOnly", "AmazonECSTaskExecutionRolePolicy");
+                "AmazonEC2ContainerRegistryReadOnly", "AmazonECSTaskExecutionRolePolicy", "ReadOnlyAccess",
+                "AmazonECS_FullAccess");
         List<String> listed = iam.listPolicies(r -> r.scope("AWS").maxItems(1000)).policies().stream()
                 .map(software.amazon.awssdk.services.iam.model.Policy::policyName).toList();
         assertTrue(listed.containsAll(carried), listed.toString());
@@ -312,6 +312,120 @@ class IamRolesSdkTest {
         }
         assertEquals(carried.stream().sorted().toList(), iam.listAttachedRolePolicies(r -> r.roleName("readonly-role"))
                 .attachedPolicies().stream().map(AttachedPolicy::policyName).sorted().toList());
+    }
+
+    /** A session of a role of account A that only has the AWS managed policy {@code policy} attached. */
+    static Credentials sessionWith(String roleName, String policy) {
+        create(roleName);
+        iam.attachRolePolicy(r -> r.roleName(roleName).policyArn(policy));
+        try (var sts = crossrole.sts(crossrole.adminCredentials(A))) {
+            return sts.assumeRole(r -> r.roleArn(roleArn(A, roleName)).roleSessionName("managed-policy-test"))
+                    .credentials();
+        }
+    }
+
+    @Test
+    void readOnlyAccessReadsEverythingAndChangesNothing() {
+        String readOnly = "arn:aws:iam::aws:policy/ReadOnlyAccess";
+        var policy = iam.getPolicy(r -> r.policyArn(readOnly)).policy();
+        assertEquals("ANPAILL3HVNFSB6DCOWYQ", policy.policyId());
+        assertEquals("v182", policy.defaultVersionId());
+        assertEquals("Provides read-only access to AWS services and resources.", policy.description());
+        var version = iam.getPolicyVersion(r -> r.policyArn(readOnly).versionId("v182")).policyVersion();
+        assertTrue(version.isDefaultVersion());
+        String document = decode(version.document());
+        assertEquals(110_561, document.length(), "the whole published document, far over the customer quota");
+        assertTrue(document.contains("\"xray:StartTraceRetrieval\""), "the last action of the first statement");
+        assertTrue(document.contains("\"s3express:SessionMode\" : \"ReadOnly\""), document.substring(document.length() - 300));
+
+        Credentials session = sessionWith("read-only-role", readOnly);
+        String caller = sessionArn(A, "read-only-role", "managed-policy-test");
+        try (IamClient asReader = IamSdk.iam(crossrole, TestCrossrole.session(session));
+             var asReaderEcs = EcsSdk.ecs(crossrole, TestCrossrole.session(session))) {
+            assertEquals("read-only-role", asReader.getRole(r -> r.roleName("read-only-role")).role().roleName());
+            assertTrue(asReader.listAttachedRolePolicies(r -> r.roleName("read-only-role")).attachedPolicies().stream()
+                    .anyMatch(p -> p.policyArn().equals(readOnly)));
+            var clusters = asReaderEcs.describeClusters(r -> r.clusters("no-such-cluster"));
+            assertEquals("MISSING", clusters.failures().get(0).reason());
+
+            assertError(() -> asReader.createRole(r -> r.roleName("written-by-reader").assumeRolePolicyDocument(TRUST_A)),
+                    403, "AccessDenied", IamSdk.notAuthorized(caller, "iam:CreateRole", roleArn(A, "written-by-reader")));
+            assertError(() -> asReader.attachRolePolicy(r -> r.roleName("read-only-role").policyArn(ADMIN_ACCESS)),
+                    403, "AccessDenied", IamSdk.notAuthorized(caller, "iam:AttachRolePolicy", "role read-only-role"));
+            var denied = assertThrows(software.amazon.awssdk.services.ecs.model.AccessDeniedException.class,
+                    () -> asReaderEcs.createCluster(r -> r.clusterName("written-by-reader")));
+            assertEquals(IamSdk.notAuthorized(caller, "ecs:CreateCluster",
+                    "arn:aws:ecs:us-east-1:" + A + ":cluster/written-by-reader"), denied.awsErrorDetails().errorMessage());
+        }
+
+        // As a session policy (AssumeRole PolicyArns) it narrows an administrator role to reading.
+        create("admin-narrowed-role");
+        iam.attachRolePolicy(r -> r.roleName("admin-narrowed-role").policyArn(ADMIN_ACCESS));
+        Credentials narrowed;
+        try (var sts = crossrole.sts(crossrole.adminCredentials(A))) {
+            narrowed = sts.assumeRole(r -> r.roleArn(roleArn(A, "admin-narrowed-role")).roleSessionName("narrowed")
+                    .policyArns(p -> p.arn(readOnly))).credentials();
+        }
+        try (IamClient asNarrowed = IamSdk.iam(crossrole, TestCrossrole.session(narrowed))) {
+            assertEquals("read-only-role", asNarrowed.getRole(r -> r.roleName("read-only-role")).role().roleName());
+            assertError(() -> asNarrowed.createRole(r -> r.roleName("written-when-narrowed").assumeRolePolicyDocument(TRUST_A)),
+                    403, "AccessDenied", "User: " + sessionArn(A, "admin-narrowed-role", "narrowed") + " is not authorized"
+                            + " to perform: iam:CreateRole on resource: " + roleArn(A, "written-when-narrowed")
+                            + " because no session policy allows the iam:CreateRole action");
+        }
+    }
+
+    @Test
+    void ecsFullAccessRunsTasksAndPassesRolesOnlyAsItsDocumentSays() throws Exception {
+        String ecsFull = "arn:aws:iam::aws:policy/AmazonECS_FullAccess";
+        var policy = iam.getPolicy(r -> r.policyArn(ecsFull)).policy();
+        assertEquals("ANPAJ7S7AN6YQPTJC7IFS", policy.policyId());
+        assertEquals("v22", policy.defaultVersionId());
+        String document = decode(iam.getPolicyVersion(r -> r.policyArn(ecsFull).versionId("v22")).policyVersion()
+                .document());
+        assertTrue(document.contains("\"Sid\" : \"TasksPassRolePolicy\""), document);
+        assertTrue(document.contains("\"Sid\" : \"CloudFormationTagOnCreate\""), document);
+
+        String ecsTrust = "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Principal\":"
+                + "{\"Service\":\"ecs-tasks.amazonaws.com\"},\"Action\":\"sts:AssumeRole\"}]}";
+        iam.createRole(r -> r.roleName("ecs-full-app-role").assumeRolePolicyDocument(ecsTrust));
+        String appRole = roleArn(A, "ecs-full-app-role");
+        Credentials session = sessionWith("ecs-full-role", ecsFull);
+        String caller = sessionArn(A, "ecs-full-role", "managed-policy-test");
+        try (var asOperator = EcsSdk.ecs(crossrole, TestCrossrole.session(session));
+             IamClient asOperatorIam = IamSdk.iam(crossrole, TestCrossrole.session(session))) {
+            // ecs:* and iam:PassRole of any role to ecs-tasks.amazonaws.com (TasksPassRolePolicy).
+            asOperator.createCluster(r -> r.clusterName("ecs-full-cluster"));
+            asOperator.registerTaskDefinition(r -> r.family("ecs-full-app").taskRoleArn(appRole)
+                    .containerDefinitions(c -> c.name("app").image("local/app").memory(128)));
+            var run = asOperator.runTask(r -> r.cluster("ecs-full-cluster").taskDefinition("ecs-full-app"));
+            assertEquals(List.of(), run.failures(), run.toString());
+            String taskArn = run.tasks().get(0).taskArn();
+            asOperator.stopTask(r -> r.cluster("ecs-full-cluster").task(taskArn));
+            EcsSdk.awaitStopped(asOperator, "ecs-full-cluster", taskArn);
+
+            // The policy lists iam:ListRoles but grants no IAM writes.
+            assertTrue(asOperatorIam.listRoles().roles().stream().anyMatch(r -> r.roleName().equals("ecs-full-app-role")));
+            assertError(() -> asOperatorIam.createRole(r -> r.roleName("written-by-operator").assumeRolePolicyDocument(TRUST_A)),
+                    403, "AccessDenied", IamSdk.notAuthorized(caller, "iam:CreateRole", roleArn(A, "written-by-operator")));
+        }
+
+        // The other side of each PassRole statement: iam:PassedToService decides.
+        String roleSource = roleArn(A, "ecs-full-role");
+        record Case(String service, String role, String decision) {}
+        for (Case c : List.of(
+                new Case("ecs-tasks.amazonaws.com", appRole, "allowed"),
+                new Case("lambda.amazonaws.com", appRole, "implicitDeny"),
+                new Case("ec2.amazonaws.com", appRole, "implicitDeny"),
+                new Case("ec2.amazonaws.com", roleArn(A, "ecsInstanceRole"), "allowed"),
+                new Case("ecs.amazonaws.com", roleArn(A, "ecsInfrastructureRole"), "allowed"),
+                new Case("ecs.amazonaws.com", roleArn(A, "ecsInfrastructureRole2"), "implicitDeny"),
+                new Case("application-autoscaling.amazonaws.com", roleArn(A, "ecsAutoscaleRole-x"), "allowed"))) {
+            var result = iam.simulatePrincipalPolicy(r -> r.policySourceArn(roleSource).actionNames("iam:PassRole")
+                    .resourceArns(c.role()).contextEntries(e -> e.contextKeyName("iam:PassedToService")
+                            .contextKeyType("string").contextKeyValues(c.service())));
+            assertEquals(c.decision(), result.evaluationResults().get(0).evalDecisionAsString(), c.toString());
+        }
     }
 
     @Test

@@ -30,6 +30,21 @@ public final class Policies {
         return PolicyCompiler.compile(name, kind, text, validator.root, validator.statements);
     }
 
+    /**
+     * Validates and compiles the document of an AWS managed policy: IAM's grammar for identity policies,
+     * without the request-length limit and the size quota that bind customer policies (AWS's own
+     * documents exceed them: {@code ReadOnlyAccess} has about 86,000 characters without whitespace).
+     */
+    public static Policy parseAwsManaged(String text, String name) throws InvalidPolicyException {
+        PolicyValidator validator = new PolicyValidator(PolicyKind.IDENTITY, PrincipalDirectory.ANY,
+                text == null ? "" : text, false);
+        Diagnostic error = validator.validate();
+        if (error != null) {
+            throw new InvalidPolicyException(error);
+        }
+        return PolicyCompiler.compile(name, PolicyKind.IDENTITY, text, validator.root, validator.statements);
+    }
+
     /** Like {@link #parse(String, PolicyKind, String)} for documents known to be valid; throws IllegalArgumentException otherwise. */
     public static Policy parseValid(String text, PolicyKind kind, String name) {
         try {

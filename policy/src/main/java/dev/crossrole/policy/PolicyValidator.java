@@ -49,14 +49,21 @@ final class PolicyValidator {
     private final PolicyKind kind;
     private final PrincipalDirectory directory;
     private final String text;
+    /** False for AWS's own documents: the request-length limits and size quotas bind only what customers submit. */
+    private final boolean customerLimits;
 
     JsonNode root;
     final List<JsonNode> statements = new ArrayList<>();
 
     PolicyValidator(PolicyKind kind, PrincipalDirectory directory, String text) {
+        this(kind, directory, text, true);
+    }
+
+    PolicyValidator(PolicyKind kind, PrincipalDirectory directory, String text, boolean customerLimits) {
         this.kind = kind;
         this.directory = directory == null ? PrincipalDirectory.ANY : directory;
         this.text = text;
+        this.customerLimits = customerLimits;
     }
 
     /** The first problem AWS would report, or {@code null} when the document is valid. */
@@ -119,7 +126,7 @@ final class PolicyValidator {
             if (text.isEmpty()) {
                 return validationError(parameter, "Member must have length greater than or equal to 1");
             }
-            if (text.length() > maxLength) {
+            if (customerLimits && text.length() > maxLength) {
                 return validationError(parameter, "Member must have length less than or equal to " + maxLength);
             }
         }
@@ -135,6 +142,9 @@ final class PolicyValidator {
         if (parameter != null && !charactersOk) {
             return validationError(parameter, "Member must satisfy regular expression pattern:"
                     + " [\\u0009\\u000A\\u000D\\u0020-\\u00FF]+");
+        }
+        if (!customerLimits) {
+            return null;
         }
         switch (kind) {
             case IDENTITY:

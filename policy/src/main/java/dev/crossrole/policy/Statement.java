@@ -1,7 +1,10 @@
 package dev.crossrole.policy;
 
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 
 /** One compiled statement. Matching is split by element so the engine can say which element failed. */
 final class Statement {
@@ -11,9 +14,11 @@ final class Statement {
     /** {@code null} when the statement names no principal (identity-style statements). */
     final PrincipalEntry[] principals;
     final boolean notPrincipal;
-    /** The action patterns as written; compiled to globs on first use (many statements never see a request). */
+    /** The action patterns as written; compiled on first use (many statements never see a request). */
     private final String[] actionPatterns;
-    private volatile Glob[] actions;
+    private volatile ActionIndex compiledActions;
+    /** From this many patterns on, they are grouped by service prefix (AWS's ReadOnlyAccess has 2,744 in two statements). */
+    private static final int GROUP_FROM = 16;
     /** Marks an action pattern that can never match (a wildcard in the service prefix). */
     private static final Glob NEVER = Glob.literal("\u0000never", false);
     final boolean notAction;
@@ -56,27 +61,70 @@ final class Statement {
         return Glob.of(action.toLowerCase(Locale.ROOT), true);
     }
 
-    private Glob[] actionGlobs() {
-        Glob[] compiled = actions;
-        if (compiled == null) {
-            compiled = new Glob[actionPatterns.length];
-            for (int i = 0; i < compiled.length; i++) {
-                compiled[i] = compileAction(actionPatterns[i]);
+    /**
+     * The compiled patterns of a statement. A pattern's service prefix holds no wildcard (else it is
+     * {@link #NEVER}), so it can only match actions of exactly that prefix: a long list is grouped by
+     * prefix and a request tries only its own service's patterns, plus {@code *} and patterns without a colon.
+     */
+    private record ActionIndex(Glob[] ungrouped, Map<String, Glob[]> byService, Glob[] anyService) {
+        static ActionIndex of(String[] patterns) {
+            Glob[] all = new Glob[patterns.length];
+            for (int i = 0; i < all.length; i++) {
+                all[i] = compileAction(patterns[i]);
             }
-            actions = compiled;
+            if (all.length < GROUP_FROM) {
+                return new ActionIndex(all, null, null);
+            }
+            Map<String, List<Glob>> grouped = new HashMap<>();
+            List<Glob> anyService = new ArrayList<>();
+            for (int i = 0; i < all.length; i++) {
+                if (all[i] == NEVER) {
+                    continue;
+                }
+                int colon = patterns[i].indexOf(':');
+                if (colon < 0) {
+                    anyService.add(all[i]);
+                } else {
+                    grouped.computeIfAbsent(patterns[i].substring(0, colon).toLowerCase(Locale.ROOT),
+                            k -> new ArrayList<>()).add(all[i]);
+                }
+            }
+            Map<String, Glob[]> byService = new HashMap<>();
+            grouped.forEach((service, globs) -> byService.put(service, globs.toArray(new Glob[0])));
+            return new ActionIndex(null, byService, anyService.toArray(new Glob[0]));
+        }
+    }
+
+    private ActionIndex actionIndex() {
+        ActionIndex compiled = compiledActions;
+        if (compiled == null) {
+            compiled = ActionIndex.of(actionPatterns);
+            compiledActions = compiled;
         }
         return compiled;
     }
 
     boolean actionMatches(String lowerAction) {
-        boolean any = false;
-        for (Glob glob : actionGlobs()) {
-            if (glob != NEVER && glob.matches(lowerAction)) {
-                any = true;
-                break;
-            }
+        ActionIndex index = actionIndex();
+        boolean any;
+        if (index.byService() == null) {
+            any = anyMatches(index.ungrouped(), lowerAction);
+        } else {
+            int colon = lowerAction.indexOf(':');
+            Glob[] sameService = colon < 0 ? null : index.byService().get(lowerAction.substring(0, colon));
+            any = anyMatches(index.anyService(), lowerAction)
+                    || (sameService != null && anyMatches(sameService, lowerAction));
         }
         return any != notAction;
+    }
+
+    private static boolean anyMatches(Glob[] globs, String lowerAction) {
+        for (Glob glob : globs) {
+            if (glob != NEVER && glob.matches(lowerAction)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**

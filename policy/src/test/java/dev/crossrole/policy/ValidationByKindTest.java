@@ -2,6 +2,7 @@ package dev.crossrole.policy;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.api.Test;
@@ -75,6 +76,38 @@ class ValidationByKindTest {
         assertNull(error(identity.toString(), PolicyKind.INLINE), "inline policies are limited in aggregate, by the caller");
         assertEquals("You have exceeded the maximum size of a policy document.",
                 error(identity.toString(), PolicyKind.SCP).message());
+    }
+
+    @Test
+    void awsManagedDocumentsAreNotBoundByCustomerLimits() throws InvalidPolicyException {
+        // 3,000 actions: far over the 6,144-character quota and the 131,072-character request limit,
+        // the shape of AWS's own ReadOnlyAccess.
+        StringBuilder big = new StringBuilder("{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\","
+                + "\"Action\":[");
+        for (int i = 0; i < 3000; i++) {
+            big.append(i == 0 ? "" : ",\n        ").append("\"service-number-").append(i).append(":DescribeSomething*\"");
+        }
+        big.append("],\"Resource\":\"*\"}]}");
+        String text = big.toString();
+        assertTrue(text.length() > 131072, "longer than a request may carry: " + text.length());
+
+        Diagnostic customer = error(text, PolicyKind.IDENTITY);
+        assertEquals("ValidationError", customer.code(), "the same text is refused from a customer");
+        InvalidPolicyException quota = assertThrows(InvalidPolicyException.class,
+                () -> Policies.parse(text.replace(",\n        ", ","), PolicyKind.IDENTITY, "customer"));
+        assertEquals("Cannot exceed quota for PolicySize: 6144", quota.diagnostic().message());
+
+        Policy managed = Policies.parseAwsManaged(text, "arn:aws:iam::aws:policy/Big");
+        assertEquals(text, managed.text());
+        assertEquals(1, managed.statementCount());
+        assertEquals(PolicyKind.IDENTITY, managed.kind());
+
+        // The grammar still holds: a broken AWS document is refused with IAM's message.
+        InvalidPolicyException broken = assertThrows(InvalidPolicyException.class,
+                () -> Policies.parseAwsManaged(text.replace("\"Effect\":\"Allow\",", ""), "broken"));
+        assertEquals("MalformedPolicyDocument", broken.diagnostic().code());
+        assertThrows(InvalidPolicyException.class,
+                () -> Policies.parseAwsManaged(text.replace("2012-10-17", "2008-10-17"), "old"));
     }
 
     @Test

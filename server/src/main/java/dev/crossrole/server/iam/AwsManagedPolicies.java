@@ -2,8 +2,9 @@ package dev.crossrole.server.iam;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.crossrole.policy.InvalidPolicyException;
 import dev.crossrole.policy.Policies;
-import dev.crossrole.policy.PolicyKind;
+import dev.crossrole.policy.Policy;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -39,7 +40,7 @@ final class AwsManagedPolicies {
                 String path = arn.substring(arn.indexOf(":policy") + 7, arn.lastIndexOf('/') + 1);
                 String version = entry.path("defaultVersionId").asText("v1");
                 ManagedPolicy.PolicyVersion v = new ManagedPolicy.PolicyVersion(version,
-                        Policies.parseValid(document, PolicyKind.IDENTITY, arn), now);
+                        awsManagedDocument(document, arn), now);
                 out.add(new ManagedPolicy(arn, name, path, entry.get("policyId").asText(),
                         entry.path("description").asText(null), now, now, version, List.of(v),
                         Integer.parseInt(version.substring(1)) + 1, java.util.Map.of()));
@@ -48,5 +49,14 @@ final class AwsManagedPolicies {
             throw new UncheckedIOException(e);
         }
         return out;
+    }
+
+    /** AWS's documents are held to IAM's grammar but not to the customer quotas, which some of them exceed. */
+    private static Policy awsManagedDocument(String document, String arn) {
+        try {
+            return Policies.parseAwsManaged(document, arn);
+        } catch (InvalidPolicyException e) {
+            throw new IllegalStateException("aws-managed-policies: " + arn + ": " + e.getMessage(), e);
+        }
     }
 }

@@ -134,7 +134,7 @@ class PolicyOperationsTest {
         IamTestClient.Response aws = ok(admin.call("ListPolicies", "Scope", "AWS"));
         assertTrue(aws.values("PolicyName").containsAll(List.of("AdministratorAccess", "AmazonECSTaskExecutionRolePolicy",
                 "AmazonS3ReadOnlyAccess", "AmazonS3FullAccess", "PowerUserAccess", "IAMFullAccess", "IAMReadOnlyAccess",
-                "AmazonEC2ContainerRegistryReadOnly")), aws.body());
+                "AmazonEC2ContainerRegistryReadOnly", "ReadOnlyAccess", "AmazonECS_FullAccess")), aws.body());
         assertTrue(aws.values("Arn").stream().allMatch(a -> a.startsWith("arn:aws:iam::aws:policy/")), aws.body());
 
         IamTestClient.Response serviceRole = ok(admin.call("ListPolicies", "Scope", "AWS", "PathPrefix", "/service-role/"));
@@ -358,6 +358,45 @@ class PolicyOperationsTest {
             assertTrue(denied.errorMessage().contains("AWS managed policy"), denied.toString());
         }
         assertTrue(ok(admin.call("ListPolicyTags", "PolicyArn", ECS_EXECUTION)).values("Key").isEmpty());
+    }
+
+    @Test
+    void largeAwsManagedDocumentsComeBackWholeAndUrlEncoded() throws Exception {
+        record Expected(String name, String id, String version, String file) {}
+        for (Expected e : List.of(
+                new Expected("ReadOnlyAccess", "ANPAILL3HVNFSB6DCOWYQ", "v182", "ReadOnlyAccess.json"),
+                new Expected("AmazonECS_FullAccess", "ANPAJ7S7AN6YQPTJC7IFS", "v22", "AmazonECS_FullAccess.json"))) {
+            String arn = "arn:aws:iam::aws:policy/" + e.name();
+            IamTestClient.Response got = ok(admin.call("GetPolicy", "PolicyArn", arn));
+            assertEquals(e.name(), got.value("PolicyName"));
+            assertEquals("/", got.value("Path"));
+            assertEquals(e.id(), got.value("PolicyId"));
+            assertEquals(e.version(), got.value("DefaultVersionId"));
+            assertEquals("true", got.value("IsAttachable"));
+
+            IamTestClient.Response version = ok(admin.call("GetPolicyVersion", "PolicyArn", arn, "VersionId", e.version()));
+            assertEquals(e.version(), version.value("VersionId"));
+            assertEquals("true", version.value("IsDefaultVersion"));
+            String encoded = version.value("Document");
+            assertTrue(encoded.startsWith("%7B%0A%20%20%22Version%22%20%3A%20%222012-10-17%22"), encoded.substring(0, 80));
+            assertFalse(encoded.contains("+") || encoded.contains(" ") || encoded.contains("\""), "RFC 3986 encoding");
+            String published;
+            try (var in = AwsManagedPolicies.class.getResourceAsStream("/aws-managed-policies/" + e.file())) {
+                published = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+            }
+            assertEquals(published, decode(encoded), "the document exactly as published");
+            assertEquals(List.of(e.version()), ok(admin.call("ListPolicyVersions", "PolicyArn", arn)).values("VersionId"));
+            error(admin.call("GetPolicyVersion", "PolicyArn", arn, "VersionId", "v1"), 404, "NoSuchEntity",
+                    "Policy " + arn + " version v1 does not exist or is not attachable.");
+        }
+        // The same text submitted by a customer exceeds the quota, and nothing is created.
+        String readOnly;
+        try (var in = AwsManagedPolicies.class.getResourceAsStream("/aws-managed-policies/ReadOnlyAccess.json")) {
+            readOnly = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+        error(admin.call("CreatePolicy", "PolicyName", "my-read-only", "PolicyDocument", readOnly), 409, "LimitExceeded",
+                "Cannot exceed quota for PolicySize: 6144");
+        error(admin.call("GetPolicy", "PolicyArn", arn("my-read-only")), 404, "NoSuchEntity", null);
     }
 
     // ---- authorization ----------------------------------------------------------------------
