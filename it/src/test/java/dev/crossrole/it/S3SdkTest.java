@@ -292,6 +292,16 @@ class S3SdkTest {
         assertTrue(deleted.errors().isEmpty());
         assertEquals(List.of("dst2"), dest.listObjectsV2(b -> b.bucket("sdk-copy")).contents().stream()
                 .map(S3Object::key).toList());
+
+        // Storage classes are recorded and reported; an unknown one is refused.
+        dest.putObject(b -> b.bucket("sdk-copy").key("cold").storageClass(
+                software.amazon.awssdk.services.s3.model.StorageClass.STANDARD_IA), RequestBody.fromString("cold"));
+        assertEquals("STANDARD_IA", dest.headObject(b -> b.bucket("sdk-copy").key("cold")).storageClassAsString());
+        assertEquals("STANDARD_IA", dest.listObjectsV2(b -> b.bucket("sdk-copy").prefix("cold")).contents().get(0)
+                .storageClassAsString());
+        S3Exception badClass = s3Error(() -> dest.putObject(b -> b.bucket("sdk-copy").key("x").storageClass("COLDEST"),
+                RequestBody.fromString("x")));
+        assertEquals("InvalidStorageClass", badClass.awsErrorDetails().errorCode());
     }
 
     @Test

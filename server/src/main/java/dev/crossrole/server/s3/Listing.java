@@ -126,7 +126,8 @@ final class Listing {
                 xml.open("Owner").element("ID", S3Support.canonicalId(bucket.owner()))
                         .element("DisplayName", bucket.owner()).close("Owner");
             }
-            xml.element("StorageClass", "STANDARD").close("Contents");
+            xml.element("StorageClass", object.headers().getOrDefault(S3Support.STORAGE_CLASS, "STANDARD"))
+                    .close("Contents");
         }
         for (String commonPrefix : prefixes) {
             xml.open("CommonPrefixes").element("Prefix", encode(commonPrefix, url)).close("CommonPrefixes");

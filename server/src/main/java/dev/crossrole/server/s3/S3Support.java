@@ -102,9 +102,24 @@ final class S3Support {
         }
     }
 
-    /** The representation headers and {@code x-amz-meta-*} of a PUT, copy or multipart creation. */
+    static final List<String> STORAGE_CLASSES = List.of("STANDARD", "REDUCED_REDUNDANCY", "STANDARD_IA", "ONEZONE_IA",
+            "INTELLIGENT_TIERING", "GLACIER", "DEEP_ARCHIVE", "OUTPOSTS", "GLACIER_IR", "SNOW", "EXPRESS_ONEZONE");
+    static final String STORAGE_CLASS = "x-amz-storage-class";
+
+    /**
+     * The representation headers of a PUT, copy or multipart creation, and its storage class when not
+     * STANDARD (recorded and reported as S3 does; every class is readable at once here).
+     */
     static Map<String, String> storedHeaders(S3Request request) {
         Map<String, String> headers = new LinkedHashMap<>();
+        String storageClass = request.header(STORAGE_CLASS);
+        if (storageClass != null && !STORAGE_CLASSES.contains(storageClass.trim())) {
+            throw new S3Exception("InvalidStorageClass", 400, "The storage class you specified is not valid")
+                    .with("StorageClassRequested", storageClass);
+        }
+        if (storageClass != null && !storageClass.trim().equals("STANDARD")) {
+            headers.put(STORAGE_CLASS, storageClass.trim());
+        }
         for (String name : STORED_HEADERS) {
             String value = request.header(name);
             if (value == null) {
