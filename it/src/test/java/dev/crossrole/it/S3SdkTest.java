@@ -425,6 +425,51 @@ class S3SdkTest {
     }
 
     @Test
+    void multipartChecksumsAreCompositeOrFullObject() throws Exception {
+        dest.createBucket(b -> b.bucket("sdk-mpu-checksums"));
+        byte[] part1 = new byte[5 * 1024 * 1024];
+        byte[] part2 = "the end".getBytes(StandardCharsets.UTF_8);
+        new Random(3).nextBytes(part1);
+        byte[] whole = new byte[part1.length + part2.length];
+        System.arraycopy(part1, 0, whole, 0, part1.length);
+        System.arraycopy(part2, 0, whole, part1.length, part2.length);
+        java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+        crc.update(whole);
+        String fullCrc = java.util.Base64.getEncoder().encodeToString(
+                java.nio.ByteBuffer.allocate(4).putInt((int) crc.getValue()).array());
+        for (String type : List.of("COMPOSITE", "FULL_OBJECT")) {
+            String key = "object-" + type;
+            String id = dest.createMultipartUpload(b -> b.bucket("sdk-mpu-checksums").key(key)
+                    .checksumAlgorithm(ChecksumAlgorithm.CRC32).checksumType(type)).uploadId();
+            var u1 = dest.uploadPart(b -> b.bucket("sdk-mpu-checksums").key(key).uploadId(id).partNumber(1)
+                    .checksumAlgorithm(ChecksumAlgorithm.CRC32), RequestBody.fromBytes(part1));
+            var u2 = dest.uploadPart(b -> b.bucket("sdk-mpu-checksums").key(key).uploadId(id).partNumber(2)
+                    .checksumAlgorithm(ChecksumAlgorithm.CRC32), RequestBody.fromBytes(part2));
+            List<CompletedPart> parts = List.of(
+                    CompletedPart.builder().partNumber(1).eTag(u1.eTag()).checksumCRC32(u1.checksumCRC32()).build(),
+                    CompletedPart.builder().partNumber(2).eTag(u2.eTag()).checksumCRC32(u2.checksumCRC32()).build());
+            if (type.equals("FULL_OBJECT")) {
+                S3Exception wrong = s3Error(() -> dest.completeMultipartUpload(b -> b.bucket("sdk-mpu-checksums")
+                        .key(key).uploadId(id).checksumCRC32("AAAAAA==").multipartUpload(m -> m.parts(parts))));
+                assertEquals("BadDigest", wrong.awsErrorDetails().errorCode());
+                assertThrows(NoSuchKeyException.class, () -> dest.headObject(b -> b.bucket("sdk-mpu-checksums")
+                        .key(key)));
+            }
+            var done = dest.completeMultipartUpload(b -> b.bucket("sdk-mpu-checksums").key(key).uploadId(id)
+                    .checksumCRC32(type.equals("FULL_OBJECT") ? fullCrc : null).multipartUpload(m -> m.parts(parts)));
+            assertEquals(type, done.checksumTypeAsString());
+            if (type.equals("FULL_OBJECT")) {
+                assertEquals(fullCrc, done.checksumCRC32());
+            } else {
+                assertTrue(done.checksumCRC32().endsWith("-2"), done.checksumCRC32());
+            }
+            // The SDK validates a full-object checksum it receives and skips composite ones.
+            assertArrayEquals(whole, dest.getObjectAsBytes(b -> b.bucket("sdk-mpu-checksums").key(key)
+                    .checksumMode(ChecksumMode.ENABLED)).asByteArray());
+        }
+    }
+
+    @Test
     void virtualHostedStyleAddressesTheBucketByHost() {
         S3Client virtual = S3Sdk.virtualHosted(crossrole, crossrole.adminCredentials(DESTINATION));
         virtual.createBucket(b -> b.bucket("sdk-virtual"));

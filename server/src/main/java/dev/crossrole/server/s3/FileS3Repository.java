@@ -203,6 +203,7 @@ final class FileS3Repository implements S3Repository {
         node.set("tags", JSON.valueToTree(upload.tags()));
         if (upload.checksumAlgorithm() != null) {
             node.put("checksumAlgorithm", upload.checksumAlgorithm());
+            node.put("checksumType", upload.checksumType());
         }
         writeAtomically(dir, dir.resolve("upload.json"), JSON.writeValueAsBytes(node));
     }
@@ -222,7 +223,8 @@ final class FileS3Repository implements S3Repository {
                     node.path("uploadId").asText(), Instant.parse(node.path("initiated").asText()),
                     node.path("initiatorArn").asText(), strings(node.path("headers")), strings(node.path("userMetadata")),
                     strings(node.path("tags")), node.path("checksumAlgorithm").isTextual()
-                    ? node.path("checksumAlgorithm").asText() : null));
+                    ? node.path("checksumAlgorithm").asText() : null,
+                    node.path("checksumType").isTextual() ? node.path("checksumType").asText() : null));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

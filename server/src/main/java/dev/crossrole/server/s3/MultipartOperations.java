@@ -52,18 +52,40 @@ final class MultipartOperations {
             throw S3Exception.invalidRequest("Checksum algorithm provided is unsupported. Please try again with any of"
                     + " the valid types: [CRC32, CRC32C, CRC64NVME, SHA1, SHA256]");
         }
+        String typeHeader = request.header("x-amz-checksum-type");
+        String checksumType = null;
+        if (typeHeader != null && !typeHeader.equals("COMPOSITE") && !typeHeader.equals("FULL_OBJECT")) {
+            throw S3Exception.invalidRequest("Value for x-amz-checksum-type header is invalid.");
+        }
+        if (typeHeader != null && algorithm == null) {
+            throw S3Exception.invalidRequest("The x-amz-checksum-type header can only be used with the"
+                    + " x-amz-checksum-algorithm header.");
+        }
+        if (algorithm != null) {
+            // CRC64NVME exists only as a full-object checksum; the others default to composite.
+            checksumType = typeHeader != null ? typeHeader
+                    : algorithm == ChecksumAlgorithm.CRC64NVME ? "FULL_OBJECT" : "COMPOSITE";
+            boolean crc = algorithm == ChecksumAlgorithm.CRC32 || algorithm == ChecksumAlgorithm.CRC32C
+                    || algorithm == ChecksumAlgorithm.CRC64NVME;
+            if ((checksumType.equals("FULL_OBJECT") && !crc)
+                    || (checksumType.equals("COMPOSITE") && algorithm == ChecksumAlgorithm.CRC64NVME)) {
+                throw S3Exception.invalidRequest("The " + algorithm.name() + " checksum algorithm does not support the "
+                        + checksumType + " checksum type.");
+            }
+        }
         byte[] id = new byte[30];
         random.nextBytes(id);
         String uploadId = Base64.getUrlEncoder().withoutPadding().encodeToString(id);
         MultipartUpload upload = new MultipartUpload(bucket.name(), key, uploadId, clock.instant(), call.caller().arn(),
                 S3Support.storedHeaders(request), S3Support.userMetadata(request), tags,
-                algorithm == null ? null : algorithm.name());
+                algorithm == null ? null : algorithm.name(), checksumType);
         repository.createUpload(upload);
         Xml xml = new Xml().root("InitiateMultipartUploadResult").element("Bucket", bucket.name()).element("Key", key)
                 .element("UploadId", uploadId).close("InitiateMultipartUploadResult");
         S3Response response = S3Response.xml(200, xml.toString()).header("x-amz-server-side-encryption", "AES256");
         if (algorithm != null) {
             response.header("x-amz-checksum-algorithm", algorithm.name());
+            response.header("x-amz-checksum-type", checksumType);
         }
         return response;
     }
@@ -175,6 +197,7 @@ final class MultipartOperations {
         List<ObjectWriter.Range> ranges = new ArrayList<>();
         MessageDigest etags = ObjectWriter.md5();
         ChecksumAlgorithm algorithm = ChecksumAlgorithm.fromName(upload.checksumAlgorithm()).orElse(null);
+        boolean fullObject = "FULL_OBJECT".equals(upload.checksumType());
         java.io.ByteArrayOutputStream partChecksums = new java.io.ByteArrayOutputStream();
         for (int i = 0; i < listed.size(); i++) {
             Element entry = listed.get(i);
@@ -210,25 +233,36 @@ final class MultipartOperations {
         }
         String etag = "\"" + HexFormat.of().formatHex(etags.digest()) + "-" + listed.size() + "\"";
         Map<String, String> checksums = new LinkedHashMap<>();
-        if (algorithm != null) {
+        if (algorithm != null && !fullObject) {
             ChecksumAlgorithm.Calculator running = algorithm.newCalculator();
             byte[] all = partChecksums.toByteArray();
             running.update(all, 0, all.length);
             checksums.put(algorithm.headerName(), running.base64() + "-" + listed.size());
         }
         int count = listed.size();
-        StoredObject stored = repository.putConcatenation(bucket.name(), upload.key(), ranges, written ->
-                new StoredObject(upload.key(), UUID.randomUUID().toString(), written.size(), etag,
-                        clock.instant().truncatedTo(ChronoUnit.MILLIS), upload.headers(), upload.userMetadata(),
-                        checksums, upload.tags(), count));
+        // A full-object checksum is computed over the assembled bytes; one the client sends must match it.
+        String expectedFull = fullObject ? request.header(algorithm.headerName()) : null;
+        StoredObject stored = repository.putConcatenation(bucket.name(), upload.key(), ranges,
+                ObjectOperations.finisher(fullObject ? algorithm : null, written -> {
+                    if (fullObject) {
+                        if (expectedFull != null && !expectedFull.trim().equals(written.checksum())) {
+                            throw new S3Exception("BadDigest", 400, "The " + algorithm.name() + " you specified did"
+                                    + " not match the calculated checksum.");
+                        }
+                        checksums.put(algorithm.headerName(), written.checksum());
+                    }
+                    return new StoredObject(upload.key(), UUID.randomUUID().toString(), written.size(), etag,
+                            clock.instant().truncatedTo(ChronoUnit.MILLIS), upload.headers(), upload.userMetadata(),
+                            checksums, upload.tags(), count);
+                }));
         repository.deleteUpload(upload);
         Xml xml = new Xml().root("CompleteMultipartUploadResult")
                 .element("Location", "/" + bucket.name() + "/" + S3Support.urlEncode(upload.key()))
                 .element("Bucket", bucket.name()).element("Key", upload.key()).element("ETag", stored.etag());
         stored.checksums().forEach((h, v) -> xml.element("Checksum" + h.substring("x-amz-checksum-".length())
                 .toUpperCase(java.util.Locale.ROOT), v));
-        if (!stored.checksums().isEmpty()) {
-            xml.element("ChecksumType", "COMPOSITE");
+        if (upload.checksumType() != null) {
+            xml.element("ChecksumType", upload.checksumType());
         }
         return S3Response.xml(200, xml.close("CompleteMultipartUploadResult").toString())
                 .header("x-amz-server-side-encryption", "AES256");
