@@ -121,6 +121,7 @@ public final class AwsChunkedInputStream extends InputStream {
      */
     public static AwsChunkedInputStream open(InputStream raw, String contentSha256, ChunkSigningContext signing,
             String declaredTrailer, long decodedContentLength) throws PayloadRejectedException {
+        contentSha256 = contentSha256 == null ? null : contentSha256.strip();
         if (!isAwsChunked(contentSha256)) {
             throw new IllegalArgumentException("not an aws-chunked body: " + contentSha256);
         }

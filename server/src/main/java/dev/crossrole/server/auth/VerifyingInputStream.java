@@ -68,8 +68,9 @@ public final class VerifyingInputStream extends InputStream {
      */
     public static VerifyingInputStream open(InputStream body, String contentSha256, String contentMd5,
             String checksumHeader, String checksumValue) throws PayloadRejectedException {
-        String sha = contentSha256 == null || SigV4.UNSIGNED_PAYLOAD.equals(contentSha256)
-                || AwsChunkedInputStream.isAwsChunked(contentSha256) ? null : contentSha256;
+        String trimmed = contentSha256 == null ? null : contentSha256.strip();
+        String sha = trimmed == null || SigV4.UNSIGNED_PAYLOAD.equals(trimmed)
+                || AwsChunkedInputStream.isAwsChunked(trimmed) ? null : contentSha256;
         byte[] md5 = null;
         if (contentMd5 != null) {
             md5 = decodeBase64(contentMd5.strip());
