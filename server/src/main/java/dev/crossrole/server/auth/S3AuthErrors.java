@@ -57,6 +57,10 @@ public final class S3AuthErrors {
                 m.put("ArgumentName", "Authorization");
                 m.put("ArgumentValue", d.getOrDefault(AuthenticationException.AUTHORIZATION, ""));
                 return new S3Error("InvalidArgument", 400, SigV4.MSG_UNSUPPORTED_AUTHORIZATION_TYPE, m);
+            case SIGNATURE_VERSION_2:
+                // S3's answer to SigV2 wherever it is turned off (every bucket created since June 2020)
+                return new S3Error("InvalidRequest", 400,
+                        "The authorization mechanism you have provided is not supported. Please use AWS4-HMAC-SHA256.", m);
             case INCOMPLETE_HEADER:
                 return new S3Error("AuthorizationHeaderMalformed", 400, MALFORMED_PREFIX
                         + "the authorization header requires three components: Credential, SignedHeaders, and Signature.",
