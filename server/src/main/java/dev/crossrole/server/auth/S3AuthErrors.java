@@ -123,6 +123,22 @@ public final class S3AuthErrors {
         }
     }
 
+    /**
+     * A credential scoped to another region than the bucket's: S3 names both and the region it expects in
+     * a {@code Region} member, so that SDKs can retry in the right region.
+     *
+     * @param presigned whether the request is a presigned URL (the text then speaks of X-Amz-Credential)
+     */
+    public static S3Error wrongRegion(boolean presigned, String signedRegion, String bucketRegion) {
+        Map<String, String> m = new LinkedHashMap<>();
+        m.put("Region", bucketRegion);
+        String problem = "the region '" + signedRegion + "' is wrong; expecting '" + bucketRegion + "'";
+        return presigned
+                ? new S3Error("AuthorizationQueryParametersError", 400,
+                        "Error parsing the X-Amz-Credential parameter; " + problem, m)
+                : new S3Error("AuthorizationHeaderMalformed", 400, MALFORMED_PREFIX + problem, m);
+    }
+
     /** S3 prints {@code ServerTime} and {@code Expires} as ISO-8601 seconds in UTC: {@code 2013-05-24T00:00:00Z}. */
     static String isoSeconds(Instant t) {
         return DateTimeFormatter.ISO_INSTANT.format(t.truncatedTo(java.time.temporal.ChronoUnit.SECONDS));

@@ -256,6 +256,17 @@ class AuthenticatorS3Test {
                 "The authorization header is malformed; Invalid credential date. Date is not the same as X-Amz-Date.");
     }
 
+    @Test
+    void wrongRegionNamesTheBucketsRegion() {
+        S3AuthErrors.S3Error e = S3AuthErrors.wrongRegion(false, "us-east-1", "eu-west-1");
+        assertS3(e, "AuthorizationHeaderMalformed", 400,
+                "The authorization header is malformed; the region 'us-east-1' is wrong; expecting 'eu-west-1'");
+        assertEquals(Map.of("Region", "eu-west-1"), e.members());
+        e = S3AuthErrors.wrongRegion(true, "us-east-1", "eu-west-1");
+        assertS3(e, "AuthorizationQueryParametersError", 400,
+                "Error parsing the X-Amz-Credential parameter; the region 'us-east-1' is wrong; expecting 'eu-west-1'");
+    }
+
     // ---- presigned URLs: the S3 documentation's example ----------------------------------------
 
     static final String DOC_QUERY = "X-Amz-Algorithm=AWS4-HMAC-SHA256"
