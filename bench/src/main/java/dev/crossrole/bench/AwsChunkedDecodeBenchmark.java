@@ -4,6 +4,7 @@ import dev.crossrole.server.auth.AwsChunkedInputStream;
 import dev.crossrole.server.auth.ChecksumAlgorithm;
 import dev.crossrole.server.auth.ChunkSigningContext;
 import dev.crossrole.server.auth.SigV4;
+import dev.crossrole.server.auth.VerifyingInputStream;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -36,6 +37,10 @@ import org.openjdk.jmh.annotations.Warmup;
  *   <li>{@code signedNoChecksum}: {@code STREAMING-AWS4-HMAC-SHA256-PAYLOAD}, 128 KiB chunks</li>
  *   <li>{@code unsignedTrailerCrc32} / {@code unsignedTrailerCrc64Nvme}: {@code STREAMING-UNSIGNED-PAYLOAD-TRAILER},
  *       1 MiB chunks (botocore's size), the checksum of every byte</li>
+ *   <li>{@code signedTrailerCrc32WithMd5}: {@code signedTrailerCrc32} inside {@link VerifyingInputStream}, as the
+ *       S3 service reads such a PUT (adds the MD5 of the ETag)</li>
+ *   <li>{@code plainSha256Crc32Md5}: boto3's PUT over http, a plain body checked against its hex SHA-256 and a
+ *       CRC32 header, MD5 computed</li>
  *   <li>{@code plainCopy}: the same 8 MiB read from a {@link ByteArrayInputStream} without any decoding, the
  *       ceiling of this harness</li>
  * </ul>
@@ -60,6 +65,10 @@ public class AwsChunkedDecodeBenchmark {
     byte[] unsignedCrc64;
     ChunkSigningContext signing;
     final byte[] buffer = new byte[64 * 1024];
+    java.util.Map<String, String> plainHeaders;
+    static final java.util.Map<String, String> DEFAULT_PUT_HEADERS = java.util.Map.of(
+            "x-amz-content-sha256", AwsChunkedInputStream.STREAMING_SIGNED_TRAILER,
+            "x-amz-trailer", "x-amz-checksum-crc32", "x-amz-sdk-checksum-algorithm", "CRC32");
 
     @Setup
     public void setUp() throws IOException {
@@ -71,9 +80,11 @@ public class AwsChunkedDecodeBenchmark {
         signedPlain = signed(128 * 1024, null);
         unsignedCrc32 = unsigned(1024 * 1024, ChecksumAlgorithm.CRC32);
         unsignedCrc64 = unsigned(1024 * 1024, ChecksumAlgorithm.CRC64NVME);
+        plainHeaders = java.util.Map.of("x-amz-content-sha256", SigV4.sha256Hex(data),
+                "x-amz-checksum-crc32", ChecksumAlgorithm.CRC32.base64Of(data), "x-amz-sdk-checksum-algorithm", "CRC32");
         // every body must decode to the data, or the figures measure a failure path
         for (long n : new long[] {signedTrailerCrc32(), signedNoChecksum(), unsignedTrailerCrc32(),
-                unsignedTrailerCrc64Nvme()}) {
+                unsignedTrailerCrc64Nvme(), signedTrailerCrc32WithMd5(), plainSha256Crc32Md5()}) {
             if (n != SIZE) {
                 throw new IllegalStateException("decoded " + n + " bytes");
             }
@@ -102,6 +113,20 @@ public class AwsChunkedDecodeBenchmark {
     public long unsignedTrailerCrc64Nvme() throws IOException {
         return drain(AwsChunkedInputStream.open(new ByteArrayInputStream(unsignedCrc64),
                 AwsChunkedInputStream.STREAMING_UNSIGNED_TRAILER, null, "x-amz-checksum-crc64nvme", SIZE));
+    }
+
+    /** What the S3 service runs for the SDK's default PUT over http: the decoder inside VerifyingInputStream (+ MD5). */
+    @Benchmark
+    public long signedTrailerCrc32WithMd5() throws IOException {
+        return drain(VerifyingInputStream.forRequest(AwsChunkedInputStream.open(new ByteArrayInputStream(signedTrailer),
+                AwsChunkedInputStream.STREAMING_SIGNED_TRAILER, signing, "x-amz-checksum-crc32", SIZE),
+                DEFAULT_PUT_HEADERS::get));
+    }
+
+    /** boto3's PUT over http: a plain body, its hex SHA-256, a CRC32 header, and the MD5 for the ETag. */
+    @Benchmark
+    public long plainSha256Crc32Md5() throws IOException {
+        return drain(VerifyingInputStream.forRequest(new ByteArrayInputStream(data), plainHeaders::get));
     }
 
     @Benchmark

@@ -112,6 +112,7 @@ class S3PayloadSdkTest {
     /** PutObject through the SDK; returns the request as crossrole would receive it. */
     static Captured put(RequestChecksumCalculation calculation, software.amazon.awssdk.services.s3.model.ChecksumAlgorithm
             algorithm, byte[] data) throws InterruptedException {
+        server.requests.clear(); // nothing left over from another test
         try (S3Client s3 = client(calculation)) {
             s3.putObject(b -> b.bucket("bucket").key("dir/object.bin").checksumAlgorithm(algorithm),
                     RequestBody.fromBytes(data));
@@ -318,6 +319,7 @@ class S3PayloadSdkTest {
         env.put("AWS_EC2_METADATA_DISABLED", "true");
         env.put("KEY", KEY);
         env.put("SECRET", SECRET);
+        server.requests.clear();
         Process p = pb.start();
         assertTrue(p.waitFor(60, TimeUnit.SECONDS), "boto3 did not finish within 60 s");
         String stdout = java.nio.file.Files.readString(home.resolve("stdout")).strip();

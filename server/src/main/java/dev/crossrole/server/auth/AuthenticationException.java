@@ -24,6 +24,12 @@ public final class AuthenticationException extends AwsException {
         MISSING_DATE,
         /** An Authorization scheme other than AWS4-HMAC-SHA256. */
         UNSUPPORTED_ALGORITHM,
+        /**
+         * Signature Version 2: an {@code AWS <akid>:<signature>} header, or a query with
+         * {@code AWSAccessKeyId} and {@code Signature} (what boto3 presigns with a custom endpoint unless
+         * told {@code signature_version="s3v4"}).
+         */
+        SIGNATURE_VERSION_2,
         /** The Credential of the Authorization header is not {@code akid/date/region/service/aws4_request}. */
         MALFORMED_CREDENTIAL,
         /** The credential scope's date is not the request's date. */

@@ -67,8 +67,10 @@ public final class Authenticator {
             throw failure(Reason.MALFORMED_PRESIGNED_QUERY, true, "IncompleteSignature", 400, e.getMessage(), Map.of());
         }
         if (presigned == null) {
-            throw failure(Reason.MISSING_AUTHENTICATION, false, "MissingAuthenticationToken", 403,
-                    "Request is missing Authentication Token", Map.of());
+            boolean signatureV2 = hasQueryParameter(request.rawQuery(), "AWSAccessKeyId")
+                    && hasQueryParameter(request.rawQuery(), "Signature");
+            throw failure(signatureV2 ? Reason.SIGNATURE_VERSION_2 : Reason.MISSING_AUTHENTICATION, signatureV2,
+                    "MissingAuthenticationToken", 403, "Request is missing Authentication Token", Map.of());
         }
         return presignedForm(request, presigned, now);
     }
@@ -81,7 +83,8 @@ public final class Authenticator {
             auth = SigV4.parseAuthorizationHeader(header, amzDate != null || httpDate != null);
         } catch (SigV4Exception e) {
             Reason reason = switch (e.kind()) {
-                case UNSUPPORTED_ALGORITHM -> Reason.UNSUPPORTED_ALGORITHM;
+                case UNSUPPORTED_ALGORITHM -> header.startsWith("AWS ") ? Reason.SIGNATURE_VERSION_2
+                        : Reason.UNSUPPORTED_ALGORITHM;
                 case MALFORMED_CREDENTIAL -> Reason.MALFORMED_CREDENTIAL;
                 // the date sentence follows the missing-part sentences: alone, only the date is missing
                 default -> e.getMessage().startsWith(SigV4.MSG_REQUIRES_DATE) ? Reason.MISSING_DATE
@@ -109,6 +112,18 @@ public final class Authenticator {
         Verified verified = verify(resolved, auth.credential(), requestDate, canonical, auth.signature(), false);
         return new Authenticated(resolved.caller, auth.credential(),
                 new ChunkSigningContext(verified.signingKey, requestDate, auth.credential().scope(), verified.signature));
+    }
+
+    private static boolean hasQueryParameter(String rawQuery, String name) {
+        if (rawQuery == null) {
+            return false;
+        }
+        for (String pair : rawQuery.split("&")) {
+            if (pair.equals(name) || pair.startsWith(name + "=")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**

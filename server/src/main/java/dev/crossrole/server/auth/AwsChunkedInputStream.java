@@ -11,6 +11,7 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.function.Function;
 
@@ -121,6 +122,7 @@ public final class AwsChunkedInputStream extends InputStream {
      */
     public static AwsChunkedInputStream open(InputStream raw, String contentSha256, ChunkSigningContext signing,
             String declaredTrailer, long decodedContentLength) throws PayloadRejectedException {
+        contentSha256 = contentSha256 == null ? null : contentSha256.strip();
         if (!isAwsChunked(contentSha256)) {
             throw new IllegalArgumentException("not an aws-chunked body: " + contentSha256);
         }
@@ -182,6 +184,11 @@ public final class AwsChunkedInputStream extends InputStream {
     /** Checksums verified against a trailer, base64 by algorithm; complete after EOF. */
     public Map<ChecksumAlgorithm, String> checksums() {
         return Collections.unmodifiableMap(checksums);
+    }
+
+    /** The algorithm of the checksum trailer announced in {@code x-amz-trailer}, if any. */
+    public Optional<ChecksumAlgorithm> trailerAlgorithm() {
+        return trailerChecksum == null ? Optional.empty() : Optional.of(trailerChecksum.algorithm());
     }
 
     /** Decoded bytes handed out so far. */

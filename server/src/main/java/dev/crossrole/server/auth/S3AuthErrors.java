@@ -57,6 +57,10 @@ public final class S3AuthErrors {
                 m.put("ArgumentName", "Authorization");
                 m.put("ArgumentValue", d.getOrDefault(AuthenticationException.AUTHORIZATION, ""));
                 return new S3Error("InvalidArgument", 400, SigV4.MSG_UNSUPPORTED_AUTHORIZATION_TYPE, m);
+            case SIGNATURE_VERSION_2:
+                // S3's answer to SigV2 wherever it is turned off (every bucket created since June 2020)
+                return new S3Error("InvalidRequest", 400,
+                        "The authorization mechanism you have provided is not supported. Please use AWS4-HMAC-SHA256.", m);
             case INCOMPLETE_HEADER:
                 return new S3Error("AuthorizationHeaderMalformed", 400, MALFORMED_PREFIX
                         + "the authorization header requires three components: Credential, SignedHeaders, and Signature.",
@@ -117,6 +121,22 @@ public final class S3AuthErrors {
             default:
                 throw new IllegalStateException(a.reason().name());
         }
+    }
+
+    /**
+     * A credential scoped to another region than the bucket's: S3 names both and the region it expects in
+     * a {@code Region} member, so that SDKs can retry in the right region.
+     *
+     * @param presigned whether the request is a presigned URL (the text then speaks of X-Amz-Credential)
+     */
+    public static S3Error wrongRegion(boolean presigned, String signedRegion, String bucketRegion) {
+        Map<String, String> m = new LinkedHashMap<>();
+        m.put("Region", bucketRegion);
+        String problem = "the region '" + signedRegion + "' is wrong; expecting '" + bucketRegion + "'";
+        return presigned
+                ? new S3Error("AuthorizationQueryParametersError", 400,
+                        "Error parsing the X-Amz-Credential parameter; " + problem, m)
+                : new S3Error("AuthorizationHeaderMalformed", 400, MALFORMED_PREFIX + problem, m);
     }
 
     /** S3 prints {@code ServerTime} and {@code Expires} as ISO-8601 seconds in UTC: {@code 2013-05-24T00:00:00Z}. */

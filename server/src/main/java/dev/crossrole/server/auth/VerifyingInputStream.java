@@ -68,8 +68,9 @@ public final class VerifyingInputStream extends InputStream {
      */
     public static VerifyingInputStream open(InputStream body, String contentSha256, String contentMd5,
             String checksumHeader, String checksumValue) throws PayloadRejectedException {
-        String sha = contentSha256 == null || SigV4.UNSIGNED_PAYLOAD.equals(contentSha256)
-                || AwsChunkedInputStream.isAwsChunked(contentSha256) ? null : contentSha256;
+        String trimmed = contentSha256 == null ? null : contentSha256.strip();
+        String sha = trimmed == null || SigV4.UNSIGNED_PAYLOAD.equals(trimmed)
+                || AwsChunkedInputStream.isAwsChunked(trimmed) ? null : contentSha256;
         byte[] md5 = null;
         if (contentMd5 != null) {
             md5 = decodeBase64(contentMd5.strip());
@@ -123,7 +124,12 @@ public final class VerifyingInputStream extends InputStream {
         }
         VerifyingInputStream v = open(body, header.apply(SigV4.HEADER_CONTENT_SHA256), header.apply("content-md5"),
                 checksumHeader, checksumHeader == null ? null : header.apply(checksumHeader));
-        requested.ifPresent(v::alsoCompute);
+        // a checksum trailer is computed and verified by the chunked decoder: not computed twice
+        boolean inTrailer = body instanceof AwsChunkedInputStream chunked
+                && chunked.trailerAlgorithm().equals(requested);
+        if (!inTrailer) {
+            requested.ifPresent(v::alsoCompute);
+        }
         return v;
     }
 
@@ -153,7 +159,10 @@ public final class VerifyingInputStream extends InputStream {
         return md5Base64;
     }
 
-    /** Base64 values of the checksums computed (the one sent, if any, and those asked for); after EOF. */
+    /**
+     * Base64 values of the checksums computed (the one sent in a header or, for an
+     * {@link AwsChunkedInputStream}, in its trailer, and those asked for); after EOF.
+     */
     public Map<ChecksumAlgorithm, String> checksums() {
         requireFinished();
         return Collections.unmodifiableMap(checksums);
@@ -210,6 +219,10 @@ public final class VerifyingInputStream extends InputStream {
         }
         for (Map.Entry<ChecksumAlgorithm, ChecksumAlgorithm.Calculator> e : calculators.entrySet()) {
             checksums.put(e.getKey(), e.getValue().base64());
+        }
+        if (in instanceof AwsChunkedInputStream chunked) {
+            // verified against the trailer by the decoder, which has reached its end
+            chunked.checksums().forEach(checksums::putIfAbsent);
         }
         if (checksumAlgorithm != null && !checksums.get(checksumAlgorithm).equals(expectedChecksum)) {
             throw PayloadErrors.checksumMismatch(checksumAlgorithm);

@@ -239,11 +239,13 @@ class AuthenticatorS3Test {
                 + "/20260801/us-east-1/s3/aws4_request", true), AuthenticationException.Reason.INCOMPLETE_HEADER);
         assertS3(e, "AuthorizationHeaderMalformed", 400, "The authorization header is malformed; the authorization"
                 + " header requires three components: Credential, SignedHeaders, and Signature.");
-        e = s3Refusal(NOW, withAuthorization("AWS " + KEY + ":c2lnbmF0dXJl", true),
-                AuthenticationException.Reason.UNSUPPORTED_ALGORITHM);
+        e = s3Refusal(NOW, withAuthorization("Bearer abc", true), AuthenticationException.Reason.UNSUPPORTED_ALGORITHM);
         assertS3(e, "InvalidArgument", 400, "Unsupported Authorization Type");
-        assertEquals(Map.of("ArgumentName", "Authorization", "ArgumentValue", "AWS " + KEY + ":c2lnbmF0dXJl"),
-                e.members());
+        assertEquals(Map.of("ArgumentName", "Authorization", "ArgumentValue", "Bearer abc"), e.members());
+        e = s3Refusal(NOW, withAuthorization("AWS " + KEY + ":c2lnbmF0dXJl", true),
+                AuthenticationException.Reason.SIGNATURE_VERSION_2);
+        assertS3(e, "InvalidRequest", 400,
+                "The authorization mechanism you have provided is not supported. Please use AWS4-HMAC-SHA256.");
         e = s3Refusal(NOW, withAuthorization(complete.replace("/us-east-1/s3/", "/us-east-1/"), true),
                 AuthenticationException.Reason.MALFORMED_CREDENTIAL);
         assertS3(e, "AuthorizationHeaderMalformed", 400, "The authorization header is malformed; the Credential is"
@@ -252,6 +254,17 @@ class AuthenticatorS3Test {
                 AuthenticationException.Reason.SCOPE_DATE_MISMATCH);
         assertS3(e, "AuthorizationHeaderMalformed", 400,
                 "The authorization header is malformed; Invalid credential date. Date is not the same as X-Amz-Date.");
+    }
+
+    @Test
+    void wrongRegionNamesTheBucketsRegion() {
+        S3AuthErrors.S3Error e = S3AuthErrors.wrongRegion(false, "us-east-1", "eu-west-1");
+        assertS3(e, "AuthorizationHeaderMalformed", 400,
+                "The authorization header is malformed; the region 'us-east-1' is wrong; expecting 'eu-west-1'");
+        assertEquals(Map.of("Region", "eu-west-1"), e.members());
+        e = S3AuthErrors.wrongRegion(true, "us-east-1", "eu-west-1");
+        assertS3(e, "AuthorizationQueryParametersError", 400,
+                "Error parsing the X-Amz-Credential parameter; the region 'us-east-1' is wrong; expecting 'eu-west-1'");
     }
 
     // ---- presigned URLs: the S3 documentation's example ----------------------------------------
@@ -282,6 +295,21 @@ class AuthenticatorS3Test {
         e = s3Refusal(Instant.parse("2013-05-23T23:44:59Z"), docPresigned(DOC_QUERY),
                 AuthenticationException.Reason.PRESIGN_NOT_YET_VALID);
         assertS3(e, "AccessDenied", 403, "Request is not valid yet");
+    }
+
+    @Test
+    void signatureVersion2PresignedUrlsAreRefusedAsS3RefusesThem() {
+        // what boto3's generate_presigned_url gives with a custom endpoint unless told signature_version="s3v4"
+        SigV4.HttpRequestParts v2 = docPresigned("AWSAccessKeyId=" + KEY
+                + "&Signature=NDgWmC2GaNoa8y5J7EZ03sLV19w%3D&Expires=1795823360");
+        AuthenticationException e = assertThrows(AuthenticationException.class, () -> at(NOW).authenticate(v2));
+        assertEquals(AuthenticationException.Reason.SIGNATURE_VERSION_2, e.reason());
+        assertEquals("MissingAuthenticationToken", e.code(), "Query services keep their code");
+        assertS3(S3AuthErrors.of(e), "InvalidRequest", 400,
+                "The authorization mechanism you have provided is not supported. Please use AWS4-HMAC-SHA256.");
+        // a query that merely has a parameter called Signature is still anonymous
+        e = assertThrows(AuthenticationException.class, () -> at(NOW).authenticate(docPresigned("Signature=x")));
+        assertEquals(AuthenticationException.Reason.MISSING_AUTHENTICATION, e.reason());
     }
 
     @Test

@@ -390,6 +390,9 @@ class AwsChunkedInputStreamTest {
                 "x-amz-trailer", "x-amz-checksum-sha1", "x-amz-decoded-content-length", "9000"));
         assertArrayEquals(data, AwsChunkedInputStream.forRequest(new ByteArrayInputStream(body), headers::get, DOC)
                 .readAllBytes());
+        headers.put("x-amz-content-sha256", " " + AwsChunkedInputStream.STREAMING_SIGNED_TRAILER + " ");
+        assertArrayEquals(data, AwsChunkedInputStream.forRequest(new ByteArrayInputStream(body), headers::get, DOC)
+                .readAllBytes(), "header values are taken trimmed");
         for (String bad : new String[] {null, "", "nine", "-1"}) {
             headers.put("x-amz-decoded-content-length", bad);
             PayloadRejectedException e = assertThrows(PayloadRejectedException.class,

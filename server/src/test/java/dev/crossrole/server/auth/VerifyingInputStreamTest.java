@@ -149,6 +149,20 @@ class VerifyingInputStreamTest {
     }
 
     @Test
+    void theTrailerChecksumIsReportedWithoutBeingComputedTwice() throws IOException {
+        byte[] data = new byte[20_000];
+        new java.util.Random(2).nextBytes(data);
+        Map<String, String> headers = Map.of("x-amz-content-sha256", AwsChunkedInputStream.STREAMING_UNSIGNED_TRAILER,
+                "x-amz-trailer", "x-amz-checksum-crc64nvme", "x-amz-sdk-checksum-algorithm", "CRC64NVME",
+                "x-amz-decoded-content-length", "20000");
+        AwsChunkedInputStream chunked = AwsChunkedInputStream.forRequest(new ByteArrayInputStream(
+                ChunkedBodies.unsignedTrailer(data, 8192, ChecksumAlgorithm.CRC64NVME)), headers::get, null);
+        VerifyingInputStream in = VerifyingInputStream.forRequest(chunked, headers::get);
+        assertArrayEquals(data, in.readAllBytes());
+        assertEquals(Map.of(ChecksumAlgorithm.CRC64NVME, ChecksumAlgorithm.CRC64NVME.base64Of(data)), in.checksums());
+    }
+
+    @Test
     void resultsOnlyAfterTheEnd() throws Exception {
         VerifyingInputStream in = open(SHA, null, null, null);
         in.read(new byte[3]);
