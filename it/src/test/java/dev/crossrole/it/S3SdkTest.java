@@ -93,6 +93,15 @@ class S3SdkTest {
         assertEquals("BucketAlreadyOwnedByYou", owned.awsErrorDetails().errorCode());
         assertEquals(BucketLocationConstraint.EU_WEST_1,
                 dest.getBucketLocation(b -> b.bucket("sdk-eu")).locationConstraint());
+        // Signed for us-east-1, a request to a bucket in eu-west-1 is told where the bucket is.
+        S3Exception wrongRegion = s3Error(() -> dest.putObject(b -> b.bucket("sdk-eu").key("k"),
+                RequestBody.fromString("x")));
+        assertEquals(400, wrongRegion.statusCode());
+        assertEquals("AuthorizationHeaderMalformed", wrongRegion.awsErrorDetails().errorCode());
+        assertTrue(wrongRegion.awsErrorDetails().errorMessage().endsWith("the region 'us-east-1' is wrong;"
+                + " expecting 'eu-west-1'"), wrongRegion.awsErrorDetails().errorMessage());
+        euClient.putObject(b -> b.bucket("sdk-eu").key("k"), RequestBody.fromString("x"));
+        euClient.deleteObject(b -> b.bucket("sdk-eu").key("k"));
         // us-east-1 is the empty location constraint.
         assertNull(emptyToNull(dest.getBucketLocation(b -> b.bucket("sdk-global")).locationConstraintAsString()));
         S3Exception mismatch = s3Error(() -> euClient.createBucket(b -> b.bucket("sdk-elsewhere")

@@ -247,7 +247,6 @@ public final class Pipeline {
         trace.operation = S3Service.operation(addressed.withBody(java.io.InputStream::nullInputStream));
         Authenticator.Authenticated auth = null;
         Caller caller;
-        S3Http.refuseSignatureVersion2(request);
         if (S3Http.anonymous(request)) {
             caller = new Caller(new Principal.Anonymous(), null, null);
         } else {
@@ -258,6 +257,8 @@ public final class Pipeline {
                         + auth.scope().service() + "' over REST.");
             }
             caller = auth.caller();
+            S3Http.checkRegion(trace.operation, auth.scope().region(), s3.bucketRegion(addressed.bucket()),
+                    auth.chunkSigning() == null);
         }
         trace.caller = caller.arn();
         String region = auth == null || auth.scope().region().isEmpty() ? defaultRegion : auth.scope().region();

@@ -54,23 +54,34 @@ final class S3Http {
     }
 
     /**
-     * Signature Version 2 query authentication ({@code AWSAccessKeyId}, {@code Signature}, {@code Expires}),
-     * which the AWS CLI v1's {@code aws s3 presign} still produces unless told {@code s3.signature_version =
-     * s3v4}: refused as S3 refuses it in every region opened since 2014, not mistaken for an anonymous request.
+     * Whether the request carries no signature at all. A Signature Version 2 query ({@code AWSAccessKeyId},
+     * {@code Signature}), which AWS CLI v1's {@code aws s3 presign} and boto3 still make, is a signature:
+     * the authenticator refuses it as S3 does, rather than it being served as an anonymous request.
      */
-    static void refuseSignatureVersion2(HttpRequest request) {
+    static boolean anonymous(HttpRequest request) {
         Map<String, String> query = queryParameters(request.rawQuery());
-        if (request.header("Authorization") == null && query.containsKey("AWSAccessKeyId")
-                && query.containsKey("Signature")) {
-            throw new S3Exception("InvalidRequest", 400, "The authorization mechanism you have provided is not"
-                    + " supported. Please use AWS4-HMAC-SHA256.");
-        }
+        return request.header("Authorization") == null && !query.containsKey("X-Amz-Credential")
+                && !query.containsKey("X-Amz-Algorithm")
+                && !(query.containsKey("AWSAccessKeyId") && query.containsKey("Signature"));
     }
 
-    static boolean anonymous(HttpRequest request) {
-        return request.header("Authorization") == null
-                && !queryParameters(request.rawQuery()).containsKey("X-Amz-Credential")
-                && !queryParameters(request.rawQuery()).containsKey("X-Amz-Algorithm");
+    /** Operations S3 serves whatever region the request was signed for. */
+    private static final java.util.Set<String> ANY_REGION = java.util.Set.of("ListBuckets", "CreateBucket",
+            "GetBucketLocation");
+
+    /**
+     * S3 answers a request signed for another region than the bucket's with the region it expects (the
+     * {@code Region} member lets SDKs retry there), except for the operations any region serves.
+     */
+    static void checkRegion(String operation, String signedRegion, String bucketRegion, boolean presigned) {
+        if (bucketRegion == null || signedRegion == null || ANY_REGION.contains(operation)
+                || signedRegion.equals(bucketRegion)) {
+            return;
+        }
+        S3AuthErrors.S3Error error = S3AuthErrors.wrongRegion(presigned, signedRegion, bucketRegion);
+        S3Exception exception = new S3Exception(error.code(), error.status(), error.message());
+        error.members().forEach(exception::with);
+        throw exception;
     }
 
     /** Bucket, key and query of a request; the body is attached once authentication says how to decode it. */

@@ -58,6 +58,11 @@ public final class S3Service {
         this.multipart = new MultipartOperations(repository, clock, objects);
     }
 
+    /** The region of a bucket, or {@code null} when there is no such bucket (or no bucket named). */
+    public String bucketRegion(String bucket) {
+        return bucket == null ? null : repository.bucket(bucket).map(Bucket::region).orElse(null);
+    }
+
     /** The operation a request names, for the request log; {@code null} when it names none. */
     public static String operation(S3Request request) {
         String m = request.method();

@@ -44,13 +44,22 @@ class S3HttpTest {
     }
 
     @Test
-    void signatureVersion2UrlsAreRefusedNotTakenForAnonymous() {
+    void signatureVersion2UrlsAreNotAnonymous() {
+        assertFalse(S3Http.anonymous(request("GET", "h", "/b/k",
+                "AWSAccessKeyId=AKIAEXAMPLE&Signature=abc%3D&Expires=1900000000", null)));
+        assertTrue(S3Http.anonymous(request("GET", "h", "/b/k", "prefix=AWSAccessKeyId", null)));
+    }
+
+    @Test
+    void aRequestSignedForAnotherRegionIsToldTheBucketsRegion() {
         dev.crossrole.server.s3.S3Exception e = org.junit.jupiter.api.Assertions.assertThrows(
-                dev.crossrole.server.s3.S3Exception.class, () -> S3Http.refuseSignatureVersion2(request("GET", "h",
-                        "/b/k", "AWSAccessKeyId=AKIAEXAMPLE&Signature=abc%3D&Expires=1900000000", null)));
-        assertEquals("InvalidRequest", e.code());
-        assertEquals(400, e.httpStatus());
-        S3Http.refuseSignatureVersion2(request("GET", "h", "/b/k", "prefix=AWSAccessKeyId", null));
+                dev.crossrole.server.s3.S3Exception.class,
+                () -> S3Http.checkRegion("GetObject", "us-east-1", "eu-west-1", false));
+        assertEquals("AuthorizationHeaderMalformed", e.code());
+        assertEquals(Map.of("Region", "eu-west-1"), e.extras());
+        S3Http.checkRegion("GetBucketLocation", "us-east-1", "eu-west-1", false);
+        S3Http.checkRegion("GetObject", "eu-west-1", "eu-west-1", false);
+        S3Http.checkRegion("GetObject", "us-east-1", null, false);
     }
 
     @Test
