@@ -74,7 +74,7 @@ final class S3Http {
      * {@code Region} member lets SDKs retry there), except for the operations any region serves.
      */
     static void checkRegion(String operation, String signedRegion, String bucketRegion, boolean presigned) {
-        if (bucketRegion == null || signedRegion == null || ANY_REGION.contains(operation)
+        if (operation == null || bucketRegion == null || signedRegion == null || ANY_REGION.contains(operation)
                 || signedRegion.equals(bucketRegion)) {
             return;
         }

@@ -60,6 +60,7 @@ class S3HttpTest {
         S3Http.checkRegion("GetBucketLocation", "us-east-1", "eu-west-1", false);
         S3Http.checkRegion("GetObject", "eu-west-1", "eu-west-1", false);
         S3Http.checkRegion("GetObject", "us-east-1", null, false);
+        S3Http.checkRegion(null, "us-east-1", "eu-west-1", false); // no operation: MethodNotAllowed follows
     }
 
     @Test
