@@ -823,7 +823,7 @@ final class PolicyValidator {
             }
             for (String element : new String[] {"Principal", "NotPrincipal"}) {
                 JsonNode principal = statement.get(element);
-                if (principal != null && invalidPrincipal(principal, false) != null) {
+                if (principal != null && invalidPrincipal(principal, true) != null) {
                     return new Finding("Invalid principal in policy", at(i, element), Category.OTHER);
                 }
             }

@@ -27,6 +27,7 @@ import dev.crossrole.server.store.StateSync;
 import dev.crossrole.server.store.Store;
 import dev.crossrole.server.store.Stores;
 import dev.crossrole.server.sts.StsService;
+import dev.crossrole.server.s3.S3Service;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -154,7 +155,7 @@ public final class CrossroleServer implements AutoCloseable {
                     } else if (auth.caller().session().isRoleSession()) {
                         iam.recordRoleUse(auth.caller().session().roleId(), region);
                     }
-                }, containerEndpoints::handle, sync);
+                }, containerEndpoints::handle, sync, new S3Service(data.resolve("s3"), options.clock(), iam::principalExists));
         InetSocketAddress address = new InetSocketAddress(InetAddress.getByName(options.bind()), options.port());
         HttpFront front = HttpFront.start(address, options.threads(), pipeline::handle);
         CrossroleServer server = new CrossroleServer(front, iam, sts, log, profiles, data, options.bind(), tasks, ecsState,

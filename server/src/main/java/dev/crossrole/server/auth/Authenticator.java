@@ -4,10 +4,11 @@ import dev.crossrole.policy.Principal;
 import dev.crossrole.server.iam.AccessKey;
 import dev.crossrole.server.iam.IamDirectory;
 import dev.crossrole.server.iam.IamUser;
-import dev.crossrole.server.protocol.AwsException;
+import dev.crossrole.server.auth.AuthenticationException.Reason;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -15,7 +16,8 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * Verifies a request's SigV4 signature with the real secret of the key it names, in AWS's order:
  * envelope present and well formed, time window, key known, session token valid and unexpired,
- * signature. Failures carry the Query-protocol codes; the JSON codec maps them to its own.
+ * signature. Failures are {@link AuthenticationException}s with the Query-protocol codes; the JSON
+ * codec maps them to its own, {@link S3AuthErrors} to S3's.
  */
 public final class Authenticator {
     public static final Duration MAX_SKEW = Duration.ofMinutes(15);
@@ -37,9 +39,21 @@ public final class Authenticator {
         this.clock = clock;
     }
 
-    /** The result: who signed, and the scope they signed for (which names the service and region). */
-    public record Authenticated(Caller caller, SigV4.Credential scope) {}
+    /**
+     * The result: who signed, the scope they signed for (which names the service and region), and
+     * for a header-signed request what its aws-chunked body's chunk signatures chain on (null for
+     * presigned requests).
+     */
+    public record Authenticated(Caller caller, SigV4.Credential scope, ChunkSigningContext chunkSigning) {}
 
+    /**
+     * Authenticates {@code request}. For S3 (scope service {@code s3}) the body is never read: the
+     * header form signs the {@code x-amz-content-sha256} value as sent, and a hex value is checked
+     * against the body later, at its end, by {@link VerifyingInputStream}; so an S3 caller may pass
+     * the parts without a body.
+     *
+     * @throws AuthenticationException with the Query-protocol code; {@link S3AuthErrors#of} gives S3's
+     */
     public Authenticated authenticate(SigV4.HttpRequestParts request) {
         String header = request.header(SigV4.HEADER_AUTHORIZATION);
         Instant now = clock.instant();
@@ -50,10 +64,13 @@ public final class Authenticator {
         try {
             presigned = SigV4.parsePresigned(request.rawQuery());
         } catch (SigV4Exception e) {
-            throw incomplete(e.getMessage());
+            throw failure(Reason.MALFORMED_PRESIGNED_QUERY, true, "IncompleteSignature", 400, e.getMessage(), Map.of());
         }
         if (presigned == null) {
-            throw new AwsException("MissingAuthenticationToken", 403, "Request is missing Authentication Token");
+            boolean signatureV2 = hasQueryParameter(request.rawQuery(), "AWSAccessKeyId")
+                    && hasQueryParameter(request.rawQuery(), "Signature");
+            throw failure(signatureV2 ? Reason.SIGNATURE_VERSION_2 : Reason.MISSING_AUTHENTICATION, signatureV2,
+                    "MissingAuthenticationToken", 403, "Request is missing Authentication Token", Map.of());
         }
         return presignedForm(request, presigned, now);
     }
@@ -65,72 +82,138 @@ public final class Authenticator {
         try {
             auth = SigV4.parseAuthorizationHeader(header, amzDate != null || httpDate != null);
         } catch (SigV4Exception e) {
-            throw incomplete(e.getMessage());
+            Reason reason = switch (e.kind()) {
+                case UNSUPPORTED_ALGORITHM -> header.startsWith("AWS ") ? Reason.SIGNATURE_VERSION_2
+                        : Reason.UNSUPPORTED_ALGORITHM;
+                case MALFORMED_CREDENTIAL -> Reason.MALFORMED_CREDENTIAL;
+                // the date sentence follows the missing-part sentences: alone, only the date is missing
+                default -> e.getMessage().startsWith(SigV4.MSG_REQUIRES_DATE) ? Reason.MISSING_DATE
+                        : Reason.INCOMPLETE_HEADER;
+            };
+            throw failure(reason, false, "IncompleteSignature", 400, e.getMessage(),
+                    Map.of(AuthenticationException.AUTHORIZATION, header));
         }
         Instant signedAt = amzDate != null ? SigV4.parseAmzDate(amzDate) : SigV4.parseHttpDate(httpDate);
         if (signedAt == null) {
-            throw incomplete(SigV4.MSG_REQUIRES_DATE + String.format(SigV4.MSG_AUTHORIZATION_SUFFIX, header));
+            throw failure(Reason.MISSING_DATE, false, "IncompleteSignature", 400,
+                    SigV4.MSG_REQUIRES_DATE + String.format(SigV4.MSG_AUTHORIZATION_SUFFIX, header), Map.of());
         }
         String requestDate = SigV4.formatAmzDate(signedAt);
         if (!requestDate.startsWith(auth.credential().date())) {
-            throw mismatch(String.format(SigV4.MSG_SCOPE_DATE, auth.credential().date(), requestDate.substring(0, 8),
-                    requestDate));
+            throw failure(Reason.SCOPE_DATE_MISMATCH, false, "SignatureDoesNotMatch", 403,
+                    String.format(SigV4.MSG_SCOPE_DATE, auth.credential().date(), requestDate.substring(0, 8),
+                            requestDate), Map.of());
         }
-        checkWindow(signedAt, signedAt, now);
+        boolean s3 = "s3".equals(auth.credential().service());
+        String payloadHash = s3 ? s3PayloadHash(request) : SigV4.payloadHash(request);
+        checkWindow(signedAt, amzDate != null ? amzDate : httpDate, now);
         Resolved resolved = resolve(auth.credential().accessKeyId(), request.header(SigV4.HEADER_SECURITY_TOKEN), now);
-        String payloadHash = SigV4.payloadHash(request);
-        String canonical = SigV4.canonicalRequest(request, auth.signedHeaders(), payloadHash,
-                !"s3".equals(auth.credential().service()), false);
-        verify(resolved, auth.credential(), requestDate, canonical, auth.signature());
-        return new Authenticated(resolved.caller, auth.credential());
+        String canonical = SigV4.canonicalRequest(request, auth.signedHeaders(), payloadHash, !s3, false);
+        Verified verified = verify(resolved, auth.credential(), requestDate, canonical, auth.signature(), false);
+        return new Authenticated(resolved.caller, auth.credential(),
+                new ChunkSigningContext(verified.signingKey, requestDate, auth.credential().scope(), verified.signature));
+    }
+
+    private static boolean hasQueryParameter(String rawQuery, String name) {
+        if (rawQuery == null) {
+            return false;
+        }
+        for (String pair : rawQuery.split("&")) {
+            if (pair.equals(name) || pair.startsWith(name + "=")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * S3's header form signs the {@code x-amz-content-sha256} value as sent, which must be there
+     * and be a hex SHA-256 or one of S3's literals (aws-wire.md §2.3).
+     */
+    private static String s3PayloadHash(SigV4.HttpRequestParts request) {
+        String declared = request.header(SigV4.HEADER_CONTENT_SHA256);
+        if (declared == null) {
+            throw failure(Reason.MISSING_CONTENT_SHA256, false, "InvalidRequest", 400,
+                    "Missing required header for this request: x-amz-content-sha256", Map.of());
+        }
+        String value = declared.strip();
+        if (!SigV4.isHexSha256(value) && !SigV4.UNSIGNED_PAYLOAD.equals(value)
+                && !AwsChunkedInputStream.isAwsChunked(value)) {
+            throw failure(Reason.INVALID_CONTENT_SHA256, false, "InvalidArgument", 400,
+                    S3AuthErrors.CONTENT_SHA256_VALUES, Map.of(AuthenticationException.CONTENT_SHA256, declared));
+        }
+        return value;
     }
 
     private Authenticated presignedForm(SigV4.HttpRequestParts request, SigV4.PresignedQuery presigned, Instant now) {
         Instant signedAt = SigV4.parseAmzDate(presigned.amzDate());
         if (!presigned.amzDate().startsWith(presigned.credential().date())) {
-            throw mismatch(String.format(SigV4.MSG_SCOPE_DATE, presigned.credential().date(),
-                    presigned.amzDate().substring(0, 8), presigned.amzDate()));
+            throw failure(Reason.SCOPE_DATE_MISMATCH, true, "SignatureDoesNotMatch", 403,
+                    String.format(SigV4.MSG_SCOPE_DATE, presigned.credential().date(),
+                            presigned.amzDate().substring(0, 8), presigned.amzDate()), Map.of());
         }
         Instant expires = signedAt.plusSeconds(presigned.expiresSeconds());
         if (now.isAfter(expires)) {
-            throw mismatch("Signature expired: " + SigV4.formatAmzDate(expires) + " is now earlier than "
-                    + SigV4.formatAmzDate(now) + " (" + SigV4.formatAmzDate(signedAt) + " + "
-                    + presigned.expiresSeconds() + " sec.)");
+            throw failure(Reason.PRESIGN_EXPIRED, true, "SignatureDoesNotMatch", 403,
+                    "Signature expired: " + SigV4.formatAmzDate(expires) + " is now earlier than "
+                            + SigV4.formatAmzDate(now) + " (" + SigV4.formatAmzDate(signedAt) + " + "
+                            + presigned.expiresSeconds() + " sec.)",
+                    Map.of(AuthenticationException.EXPIRES_SECONDS, Long.toString(presigned.expiresSeconds()),
+                            AuthenticationException.EXPIRES_AT, S3AuthErrors.isoSeconds(expires),
+                            AuthenticationException.SERVER_TIME, S3AuthErrors.isoSeconds(now)));
         }
-        checkWindow(signedAt, signedAt, now);
+        // The past is bounded by X-Amz-Expires alone (a URL may be valid for seven days); the
+        // future by the usual skew, or a URL could be minted to start being valid much later.
+        if (signedAt.minus(MAX_SKEW).isAfter(now)) {
+            throw failure(Reason.PRESIGN_NOT_YET_VALID, true, "SignatureDoesNotMatch", 403,
+                    notYetCurrent(presigned.amzDate(), now), Map.of());
+        }
         Resolved resolved = resolve(presigned.credential().accessKeyId(), presigned.securityToken(), now);
         boolean s3 = "s3".equals(presigned.credential().service());
         String payloadHash = s3 ? SigV4.UNSIGNED_PAYLOAD : SigV4.payloadHash(request);
         String canonical = SigV4.canonicalRequest(request, presigned.signedHeaders(), payloadHash, !s3, true);
-        verify(resolved, presigned.credential(), presigned.amzDate(), canonical, presigned.signature());
-        return new Authenticated(resolved.caller, presigned.credential());
+        verify(resolved, presigned.credential(), presigned.amzDate(), canonical, presigned.signature(), true);
+        return new Authenticated(resolved.caller, presigned.credential(), null);
     }
 
     /** A request is accepted within 15 minutes of the server's time, in either direction. */
-    private static void checkWindow(Instant signedAt, Instant reference, Instant now) {
-        if (reference.plus(MAX_SKEW).isBefore(now)) {
-            throw mismatch("Signature expired: " + SigV4.formatAmzDate(signedAt) + " is now earlier than "
-                    + SigV4.formatAmzDate(now.minus(MAX_SKEW)) + " (" + SigV4.formatAmzDate(now) + " - 15 min.)");
+    private static void checkWindow(Instant signedAt, String sentDate, Instant now) {
+        Map<String, String> details = Map.of(AuthenticationException.REQUEST_TIME, sentDate,
+                AuthenticationException.SERVER_TIME, S3AuthErrors.isoSeconds(now));
+        if (signedAt.plus(MAX_SKEW).isBefore(now)) {
+            throw failure(Reason.CLOCK_SKEW, false, "SignatureDoesNotMatch", 403,
+                    "Signature expired: " + SigV4.formatAmzDate(signedAt) + " is now earlier than "
+                            + SigV4.formatAmzDate(now.minus(MAX_SKEW)) + " (" + SigV4.formatAmzDate(now) + " - 15 min.)",
+                    details);
         }
-        if (reference.minus(MAX_SKEW).isAfter(now)) {
-            throw mismatch("Signature not yet current: " + SigV4.formatAmzDate(signedAt) + " is still later than "
-                    + SigV4.formatAmzDate(now.plus(MAX_SKEW)) + " (" + SigV4.formatAmzDate(now) + " + 15 min.)");
+        if (signedAt.minus(MAX_SKEW).isAfter(now)) {
+            throw failure(Reason.CLOCK_SKEW, false, "SignatureDoesNotMatch", 403,
+                    notYetCurrent(SigV4.formatAmzDate(signedAt), now), details);
         }
+    }
+
+    private static String notYetCurrent(String signedAt, Instant now) {
+        return "Signature not yet current: " + signedAt + " is still later than "
+                + SigV4.formatAmzDate(now.plus(MAX_SKEW)) + " (" + SigV4.formatAmzDate(now) + " + 15 min.)";
     }
 
     private record Resolved(Caller caller, String secret) {}
 
     private Resolved resolve(String accessKeyId, String sessionToken, Instant now) {
         if (accessKeyId.startsWith("ASIA")) {
+            Map<String, String> token = Map.of(AuthenticationException.ACCESS_KEY_ID, accessKeyId,
+                    AuthenticationException.SESSION_TOKEN, sessionToken == null ? "" : sessionToken);
             if (sessionToken == null || sessionToken.isEmpty()) {
-                throw new AwsException("InvalidClientTokenId", 403, INVALID_TOKEN);
+                // Without its token a temporary key is unknown: S3 says InvalidAccessKeyId, the classic
+                // symptom of a forgotten AWS_SESSION_TOKEN; Query services say InvalidClientTokenId.
+                throw failure(Reason.UNKNOWN_ACCESS_KEY, false, "InvalidClientTokenId", 403, INVALID_TOKEN, token);
             }
             SessionClaims claims = tokens.open(sessionToken);
             if (claims == null || !claims.accessKeyId().equals(accessKeyId)) {
-                throw new AwsException("InvalidClientTokenId", 403, INVALID_TOKEN);
+                throw failure(Reason.INVALID_SESSION_TOKEN, false, "InvalidClientTokenId", 403, INVALID_TOKEN, token);
             }
             if (now.getEpochSecond() >= claims.expiration()) {
-                throw new AwsException("ExpiredToken", 403, EXPIRED_TOKEN);
+                throw failure(Reason.EXPIRED_SESSION_TOKEN, false, "ExpiredToken", 403, EXPIRED_TOKEN, token);
             }
             Principal principal = sessionPrincipal(claims);
             if (principal instanceof Principal.IamUser user) {
@@ -141,8 +224,14 @@ public final class Authenticator {
             return new Resolved(new Caller(principal, accessKeyId, claims), claims.secretAccessKey());
         }
         Optional<AccessKey> key = iam.accessKey(accessKeyId).filter(AccessKey::active);
-        if (key.isEmpty() || (sessionToken != null && !sessionToken.isEmpty())) {
-            throw new AwsException("InvalidClientTokenId", 403, INVALID_TOKEN);
+        if (key.isEmpty()) {
+            throw failure(Reason.UNKNOWN_ACCESS_KEY, false, "InvalidClientTokenId", 403, INVALID_TOKEN,
+                    Map.of(AuthenticationException.ACCESS_KEY_ID, accessKeyId));
+        }
+        if (sessionToken != null && !sessionToken.isEmpty()) {
+            throw failure(Reason.INVALID_SESSION_TOKEN, false, "InvalidClientTokenId", 403, INVALID_TOKEN,
+                    Map.of(AuthenticationException.ACCESS_KEY_ID, accessKeyId,
+                            AuthenticationException.SESSION_TOKEN, sessionToken));
         }
         AccessKey k = key.get();
         Principal principal;
@@ -151,7 +240,8 @@ public final class Authenticator {
         } else {
             Optional<IamUser> user = iam.user(k.account(), k.userName());
             if (user.isEmpty()) {
-                throw new AwsException("InvalidClientTokenId", 403, INVALID_TOKEN);
+                throw failure(Reason.UNKNOWN_ACCESS_KEY, false, "InvalidClientTokenId", 403, INVALID_TOKEN,
+                        Map.of(AuthenticationException.ACCESS_KEY_ID, accessKeyId));
             }
             principal = new Principal.IamUser(user.get().arn(), k.account(), user.get().name(), user.get().userId());
         }
@@ -174,7 +264,10 @@ public final class Authenticator {
                 claims.userName(), claims.userId());
     }
 
-    private void verify(Resolved resolved, SigV4.Credential scope, String amzDate, String canonical, String signature) {
+    private record Verified(byte[] signingKey, String signature) {}
+
+    private Verified verify(Resolved resolved, SigV4.Credential scope, String amzDate, String canonical,
+            String signature, boolean presigned) {
         String cacheKey = scope.accessKeyId() + '/' + scope.scope();
         byte[] key = signingKeys.get(cacheKey);
         if (key == null) {
@@ -184,17 +277,22 @@ public final class Authenticator {
             }
             signingKeys.put(cacheKey, key);
         }
-        String expected = SigV4.signature(key, SigV4.stringToSign(amzDate, scope, canonical));
+        String stringToSign = SigV4.stringToSign(amzDate, scope, canonical);
+        String expected = SigV4.signature(key, stringToSign);
         if (!SigV4.constantTimeEquals(expected, signature)) {
-            throw mismatch(SIGNATURE_MISMATCH);
+            Map<String, String> details = new LinkedHashMap<>();
+            details.put(AuthenticationException.ACCESS_KEY_ID, scope.accessKeyId());
+            details.put(AuthenticationException.STRING_TO_SIGN, stringToSign);
+            details.put(AuthenticationException.SIGNATURE_PROVIDED, signature);
+            details.put(AuthenticationException.CANONICAL_REQUEST, canonical);
+            throw failure(Reason.SIGNATURE_MISMATCH, presigned, "SignatureDoesNotMatch", 403, SIGNATURE_MISMATCH,
+                    details);
         }
+        return new Verified(key, expected);
     }
 
-    private static AwsException incomplete(String message) {
-        return new AwsException("IncompleteSignature", 400, message);
-    }
-
-    private static AwsException mismatch(String message) {
-        return new AwsException("SignatureDoesNotMatch", 403, message);
+    private static AuthenticationException failure(Reason reason, boolean presigned, String code, int status,
+            String message, Map<String, String> details) {
+        return new AuthenticationException(reason, presigned, code, status, message, details);
     }
 }

@@ -1,7 +1,6 @@
 package dev.crossrole.server.http;
 
 import java.io.BufferedInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -27,8 +26,12 @@ import java.util.logging.Logger;
  * few connections alive and send one request at a time on each, so a thread that reads a request,
  * runs the pipeline and writes the response in one write has the lowest latency there is; the JDK's
  * selector-based server handed every request to another thread and cost several times more.
- * Supports keep-alive, {@code Content-Length} and chunked request bodies, {@code Expect: 100-continue},
- * HEAD. Bodies and headers are capped; a request over a cap is answered and the connection closed.
+ * Supports keep-alive, {@code Content-Length} and chunked request bodies, {@code Expect: 100-continue}
+ * (answered when the handler first reads the body), HEAD. Bodies reach the handler as streams
+ * ({@link RequestBody}); taken whole they are capped at {@link #MAX_BODY_BYTES}, and what a handler
+ * leaves unread is skipped, or the connection closed. Responses are written from memory or streamed
+ * ({@link dev.crossrole.server.protocol.StreamingBody}). Headers are capped; a request over a cap is
+ * answered and the connection closed.
  */
 public final class HttpFront implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(HttpFront.class.getName());
@@ -120,7 +123,7 @@ public final class HttpFront implements AutoCloseable {
                 try {
                     Parsed parsed = readRequest(requestLine, in, out, remote);
                     HttpResponse response = handler.apply(parsed.request);
-                    keepAlive = parsed.keepAlive;
+                    keepAlive = parsed.keepAlive && parsed.request.content().finish();
                     write(out, response, "HEAD".equals(parsed.request.method()), keepAlive);
                 } catch (BadRequest e) {
                     HttpResponse response = HttpResponse.json(e.status, "{\"message\":\"" + e.getMessage() + "\"}");
@@ -182,11 +185,8 @@ public final class HttpFront implements AutoCloseable {
                 ? connection == null || !connection.toLowerCase(Locale.ROOT).contains("close")
                 : connection != null && connection.toLowerCase(Locale.ROOT).contains("keep-alive");
         String expect = header(headers, "Expect");
-        if (expect != null && expect.equalsIgnoreCase("100-continue")) {
-            out.write("HTTP/1.1 100 Continue\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
-            out.flush();
-        }
-        byte[] body = readBody(in, headers);
+        boolean expectContinue = expect != null && expect.equalsIgnoreCase("100-continue");
+        RequestBody body = body(in, headers, expectContinue ? out : null);
         String rawPath = target;
         String rawQuery = null;
         if (target.startsWith("http://") || target.startsWith("https://")) {
@@ -204,14 +204,15 @@ public final class HttpFront implements AutoCloseable {
         return new Parsed(new HttpRequest(method, rawPath, rawQuery, headers, body, remote, false), keepAlive);
     }
 
-    private static byte[] readBody(InputStream in, List<Map.Entry<String, String>> headers) throws IOException, BadRequest {
+    private static RequestBody body(InputStream in, List<Map.Entry<String, String>> headers, OutputStream continueTo)
+            throws BadRequest {
         String transferEncoding = header(headers, "Transfer-Encoding");
         if (transferEncoding != null && transferEncoding.toLowerCase(Locale.ROOT).contains("chunked")) {
-            return readChunked(in);
+            return new RequestBody(BodyStreams.chunked(in), -1, continueTo);
         }
         String length = header(headers, "Content-Length");
         if (length == null) {
-            return new byte[0];
+            return new RequestBody(InputStream.nullInputStream(), 0, null);
         }
         long declared;
         try {
@@ -222,45 +223,7 @@ public final class HttpFront implements AutoCloseable {
         if (declared < 0) {
             throw new BadRequest(400, "Invalid Content-Length");
         }
-        if (declared > MAX_BODY_BYTES) {
-            throw new BadRequest(413, "The request body exceeds " + MAX_BODY_BYTES + " bytes.");
-        }
-        byte[] body = in.readNBytes((int) declared);
-        if (body.length != declared) {
-            throw new IOException("connection closed inside the body");
-        }
-        return body;
-    }
-
-    private static byte[] readChunked(InputStream in) throws IOException, BadRequest {
-        ByteArrayOutputStream body = new ByteArrayOutputStream();
-        while (true) {
-            String sizeLine = requireLine(in);
-            int semicolon = sizeLine.indexOf(';');
-            String hex = (semicolon < 0 ? sizeLine : sizeLine.substring(0, semicolon)).trim();
-            int size;
-            try {
-                size = Integer.parseInt(hex, 16);
-            } catch (NumberFormatException e) {
-                throw new BadRequest(400, "Malformed chunk size");
-            }
-            if (size < 0 || body.size() + (long) size > MAX_BODY_BYTES) {
-                throw new BadRequest(413, "The request body exceeds " + MAX_BODY_BYTES + " bytes.");
-            }
-            if (size == 0) {
-                // Trailers, if any, end with an empty line.
-                while (!requireLine(in).isEmpty()) {
-                    // trailers are not used
-                }
-                return body.toByteArray();
-            }
-            byte[] chunk = in.readNBytes(size);
-            if (chunk.length != size) {
-                throw new IOException("connection closed inside a chunk");
-            }
-            body.write(chunk);
-            requireLine(in);
-        }
+        return new RequestBody(BodyStreams.limited(in, declared), declared, declared == 0 ? null : continueTo);
     }
 
     private static String header(List<Map.Entry<String, String>> headers, String name) {
@@ -302,17 +265,28 @@ public final class HttpFront implements AutoCloseable {
 
     private static void write(OutputStream out, HttpResponse response, boolean head, boolean keepAlive) throws IOException {
         byte[] body = response.body() == null ? new byte[0] : response.body();
+        long length = response.stream() != null ? response.stream().length() : body.length;
         StringBuilder headBuilder = new StringBuilder(256);
         headBuilder.append("HTTP/1.1 ").append(response.status()).append(' ').append(reason(response.status())).append("\r\n");
         for (Map.Entry<String, String> header : response.headers().entrySet()) {
             headBuilder.append(header.getKey()).append(": ").append(header.getValue()).append("\r\n");
         }
-        headBuilder.append("Content-Length: ").append(body.length).append("\r\n");
+        if (response.status() != 304 && response.status() != 204) {
+            headBuilder.append("Content-Length: ").append(length).append("\r\n");
+        }
         if (!keepAlive) {
             headBuilder.append("Connection: close\r\n");
         }
         headBuilder.append("\r\n");
         byte[] headBytes = headBuilder.toString().getBytes(StandardCharsets.UTF_8);
+        if (response.stream() != null) {
+            out.write(headBytes);
+            if (!head) {
+                response.stream().writeTo(out);
+            }
+            out.flush();
+            return;
+        }
         byte[] all = new byte[headBytes.length + (head ? 0 : body.length)];
         System.arraycopy(headBytes, 0, all, 0, headBytes.length);
         if (!head) {

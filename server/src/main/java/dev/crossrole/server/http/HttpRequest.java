@@ -6,10 +6,20 @@ import java.util.Map;
 
 /**
  * A request as received: the raw (still percent-encoded) path and query, the headers in arrival
- * order with their original names, the body, and where it came from.
+ * order with their original names, the body (read on demand), and where it came from.
  */
 public record HttpRequest(String method, String rawPath, String rawQuery, List<Map.Entry<String, String>> headers,
-                          byte[] body, String remoteAddress, boolean secure) {
+                          RequestBody content, String remoteAddress, boolean secure) {
+
+    public HttpRequest(String method, String rawPath, String rawQuery, List<Map.Entry<String, String>> headers,
+                       byte[] body, String remoteAddress, boolean secure) {
+        this(method, rawPath, rawQuery, headers, RequestBody.of(body == null ? new byte[0] : body), remoteAddress, secure);
+    }
+
+    /** The whole body in memory, for the Query and JSON services; capped at {@link HttpFront#MAX_BODY_BYTES}. */
+    public byte[] body() {
+        return content.bytes();
+    }
 
     /** The first value of a header, looked up case-insensitively; {@code null} if absent. */
     public String header(String name) {

@@ -1,11 +1,16 @@
 package dev.crossrole.server.http;
 
+import dev.crossrole.server.protocol.StreamingBody;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-/** A response to send: status, headers, body. */
-public record HttpResponse(int status, Map<String, String> headers, byte[] body) {
+/** A response to send: status, headers, and a body either in memory or streamed ({@code stream} non-null). */
+public record HttpResponse(int status, Map<String, String> headers, byte[] body, StreamingBody stream) {
+
+    public HttpResponse(int status, Map<String, String> headers, byte[] body) {
+        this(status, headers, body, null);
+    }
 
     public static HttpResponse of(int status, String contentType, byte[] body) {
         Map<String, String> headers = new LinkedHashMap<>();

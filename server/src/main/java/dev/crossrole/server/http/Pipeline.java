@@ -5,7 +5,15 @@ import dev.crossrole.policy.Decision;
 import dev.crossrole.server.admin.AdminApi;
 import dev.crossrole.server.admin.RecordedRequest;
 import dev.crossrole.server.admin.RequestLog;
+import dev.crossrole.policy.Principal;
 import dev.crossrole.server.auth.Authenticator;
+import dev.crossrole.server.auth.Caller;
+import dev.crossrole.server.auth.S3AuthErrors;
+import dev.crossrole.server.s3.AccessGate;
+import dev.crossrole.server.s3.S3Exception;
+import dev.crossrole.server.s3.S3Request;
+import dev.crossrole.server.s3.S3Response;
+import dev.crossrole.server.s3.S3Service;
 import dev.crossrole.server.auth.SigV4;
 import dev.crossrole.server.authz.AccessCheck;
 import dev.crossrole.server.authz.Authorizer;
@@ -35,7 +43,8 @@ import java.util.logging.Logger;
  * A request's life, in order:
  * <ol>
  *   <li>assign a request id;</li>
- *   <li>identify the protocol (JSON by {@code X-Amz-Target}, else Query by form body or {@code Action=});</li>
+ *   <li>identify the protocol (JSON by {@code X-Amz-Target}, else Query by form body or {@code Action=}, else
+ *       S3's REST-XML when signed for {@code s3} or not signed at all);</li>
  *   <li>authenticate (SigV4 with the key's real secret; session tokens opened and checked);</li>
  *   <li>resolve the service from the credential scope and the region;</li>
  *   <li>parse: the operation and its parameters, validated by the service into a prepared call;</li>
@@ -63,12 +72,15 @@ public final class Pipeline {
     private final java.util.function.BiConsumer<Authenticator.Authenticated, String> usage;
     /** Endpoints crossrole serves besides AWS APIs (container credentials, task metadata); {@code null} = not one. */
     private final java.util.function.Function<HttpRequest, HttpResponse> localRoutes;
+    /** S3 over REST-XML; {@code null} when not served. */
+    private final S3Service s3;
 
     public Pipeline(Authenticator authenticator, Authorizer authorizer, List<QueryService> queryServices,
                     List<JsonService> jsonServices, RequestLog requestLog, AdminApi admin, Clock clock,
                     String defaultRegion, java.util.function.BiConsumer<Authenticator.Authenticated, String> usage,
-                    java.util.function.Function<HttpRequest, HttpResponse> localRoutes, StateSync sync) {
+                    java.util.function.Function<HttpRequest, HttpResponse> localRoutes, StateSync sync, S3Service s3) {
         this.sync = sync;
+        this.s3 = s3;
         this.usage = usage;
         this.localRoutes = localRoutes;
         this.authenticator = authenticator;
@@ -81,7 +93,7 @@ public final class Pipeline {
         this.defaultRegion = defaultRegion;
     }
 
-    private enum Protocol { QUERY, JSON, OTHER }
+    private enum Protocol { QUERY, JSON, REST_XML, OTHER }
 
     /** What the stages learned, for the response and the record. */
     private static final class Trace {
@@ -156,7 +168,12 @@ public final class Pipeline {
             LOG.log(Level.SEVERE, "request " + trace.requestId + " failed", e);
             response = error(trace, AwsException.internal());
         }
-        response.withHeader("x-amzn-RequestId", trace.requestId);
+        if (trace.protocol == Protocol.REST_XML) {
+            response.withHeader("x-amz-request-id", trace.requestId);
+            response.withHeader("x-amz-id-2", S3Http.hostId(trace.requestId));
+        } else {
+            response.withHeader("x-amzn-RequestId", trace.requestId);
+        }
         response.withHeader("Date", HTTP_DATE.format(trace.time));
         record(trace, response);
         return response;
@@ -184,6 +201,11 @@ public final class Pipeline {
 
         // Commits made through other nodes sharing the store: caches first, so their keys and policies count.
         sync.refresh();
+
+        if (trace.protocol == Protocol.OTHER && s3 != null && S3Http.isS3(request)) {
+            trace.protocol = Protocol.REST_XML;
+            return s3(request, trace);
+        }
 
         // Authenticate.
         SigV4.HttpRequestParts parts = new SigV4.HttpRequestParts(request.method(), request.rawPath(), request.rawQuery(),
@@ -235,6 +257,62 @@ public final class Pipeline {
                 + "' or cannot tell its protocol from this request.");
     }
 
+    /**
+     * S3: addressing, authentication (anonymous when unsigned), the body decoded and verified as it
+     * streams, then the operation with a gate that decides every access check and records it.
+     */
+    private HttpResponse s3(HttpRequest request, Trace trace) {
+        trace.service = "s3";
+        S3Http.Addressed addressed = S3Http.address(request);
+        trace.operation = S3Service.operation(addressed.withBody(java.io.InputStream::nullInputStream));
+        Authenticator.Authenticated auth = null;
+        Caller caller;
+        if (S3Http.anonymous(request)) {
+            caller = new Caller(new Principal.Anonymous(), null, null);
+        } else {
+            auth = authenticator.authenticate(new SigV4.HttpRequestParts(request.method(), request.rawPath(),
+                    request.rawQuery(), request.headers(), null));
+            if (!"s3".equals(auth.scope().service())) {
+                throw new AwsException("InvalidAction", 400, "crossrole does not emulate the service '"
+                        + auth.scope().service() + "' over REST.");
+            }
+            caller = auth.caller();
+            S3Http.checkRegion(trace.operation, auth.scope().region(), s3.bucketRegion(addressed.bucket()),
+                    auth.chunkSigning() == null);
+        }
+        trace.caller = caller.arn();
+        String region = auth == null || auth.scope().region().isEmpty() ? defaultRegion : auth.scope().region();
+        RequestInfo info = new RequestInfo(request.remoteAddress(), request.secure(), region, request.header("User-Agent"),
+                trace.time);
+        Call call = new Call(trace.requestId, caller, info);
+        if (auth != null) {
+            usage.accept(auth, region);
+        }
+        java.io.InputStream body = S3Http.body(request, auth == null ? null : auth.chunkSigning());
+        S3Request s3Request = addressed.withBody(() -> body);
+        S3Response response = s3.handle(s3Request, call, new AccessGate() {
+            @Override
+            public void require(AccessCheck check) {
+                if (!decide(call, check, trace)) {
+                    throw S3Http.accessDenied(call.caller(), check, trace.decision);
+                }
+            }
+
+            @Override
+            public boolean allows(AccessCheck check) {
+                return decide(call, check, trace);
+            }
+        });
+        return new HttpResponse(response.status(), response.headers(), response.body(), response.stream());
+    }
+
+    private boolean decide(Call call, AccessCheck check, Trace trace) {
+        Decision decision = authorizer.decide(call.caller(), check, call.info());
+        trace.check = check;
+        trace.decision = decision;
+        return decision.allowed();
+    }
+
     private void authorize(Call call, PreparedCall prepared, Trace trace) {
         for (AccessCheck check : prepared.accessChecks()) {
             Decision decision = authorizer.decide(call.caller(), check, call.info());
@@ -257,6 +335,16 @@ public final class Pipeline {
     }
 
     private HttpResponse error(Trace trace, AwsException e) {
+        if (trace.protocol == Protocol.REST_XML) {
+            S3AuthErrors.S3Error rendered = e instanceof S3Exception s3e
+                    ? new S3AuthErrors.S3Error(s3e.code(), s3e.httpStatus(), s3e.getMessage(), s3e.extras())
+                    : e.code().equals("InternalFailure")
+                    ? new S3AuthErrors.S3Error("InternalError", 500, "We encountered an internal error. Please try again.",
+                            Map.of())
+                    : S3AuthErrors.of(e);
+            trace.error = new AwsException(rendered.code(), rendered.status(), rendered.message());
+            return HttpResponse.of(rendered.status(), "application/xml", S3Http.errorXml(rendered, trace.requestId));
+        }
         if (trace.protocol == Protocol.JSON) {
             AwsException mapped = JsonErrors.map(e);
             trace.error = mapped;

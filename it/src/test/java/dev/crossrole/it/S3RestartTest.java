@@ -1,0 +1,78 @@
+package dev.crossrole.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.crossrole.server.Bootstrap;
+import dev.crossrole.server.CrossroleServer;
+import java.net.URI;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.http.apache.ApacheHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.CompletedPart;
+import software.amazon.awssdk.services.s3.model.S3Exception;
+import software.amazon.awssdk.services.s3.model.Tag;
+
+/** Buckets, objects (metadata, tags), bucket policies and multipart uploads in progress survive a restart. */
+class S3RestartTest {
+    @TempDir
+    Path dir;
+
+    private static S3Client s3(CrossroleServer server, String account) {
+        Bootstrap.Profile p = server.profiles().stream().filter(x -> x.account().id().equals(account)).findFirst()
+                .orElseThrow();
+        return S3Client.builder().endpointOverride(URI.create(server.endpoint())).region(Region.US_EAST_1)
+                .forcePathStyle(true).httpClient(ApacheHttpClient.create())
+                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create(p.accessKeyId(),
+                        p.secretAccessKey()))).build();
+    }
+
+    @Test
+    void s3StateSurvivesARestart() throws Exception {
+        Path data = dir.resolve("data");
+        String policy = "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Principal\":{\"AWS\":"
+                + "\"arn:aws:iam::111122223333:root\"},\"Action\":\"s3:GetObject\",\"Resource\":\"arn:aws:s3:::kept/*\"}]}";
+        String uploadId;
+        String partEtag;
+        try (CrossroleServer server = CrossroleServer.start(CrossroleServer.Options.defaults(data).withPort(0))) {
+            S3Client s3 = s3(server, "555566667777");
+            s3.createBucket(b -> b.bucket("kept"));
+            s3.putObject(b -> b.bucket("kept").key("a/b.txt").contentType("text/plain").metadata(Map.of("x", "1")),
+                    RequestBody.fromString("persisted"));
+            s3.putObjectTagging(b -> b.bucket("kept").key("a/b.txt").tagging(t -> t.tagSet(
+                    Tag.builder().key("k").value("v").build())));
+            s3.putBucketPolicy(b -> b.bucket("kept").policy(policy));
+            uploadId = s3.createMultipartUpload(b -> b.bucket("kept").key("later")).uploadId();
+            partEtag = s3.uploadPart(b -> b.bucket("kept").key("later").uploadId(uploadId).partNumber(1),
+                    RequestBody.fromString("part one")).eTag();
+        }
+        try (CrossroleServer again = CrossroleServer.start(CrossroleServer.Options.defaults(data).withPort(0))) {
+            S3Client s3 = s3(again, "555566667777");
+            var got = s3.getObjectAsBytes(b -> b.bucket("kept").key("a/b.txt"));
+            assertEquals("persisted", got.asUtf8String());
+            assertEquals("text/plain", got.response().contentType());
+            assertEquals(Map.of("x", "1"), got.response().metadata());
+            assertEquals(List.of(Tag.builder().key("k").value("v").build()),
+                    s3.getObjectTagging(b -> b.bucket("kept").key("a/b.txt")).tagSet());
+            assertEquals(policy, s3.getBucketPolicy(b -> b.bucket("kept")).policy());
+            // The policy still decides: the other account reads through it, and still cannot write.
+            S3Client source = s3(again, "111122223333");
+            assertEquals("persisted", source.getObjectAsBytes(b -> b.bucket("kept").key("a/b.txt")).asUtf8String());
+            S3Exception taken = assertThrows(S3Exception.class, () -> source.createBucket(b -> b.bucket("kept")));
+            assertEquals("BucketAlreadyExists", taken.awsErrorDetails().errorCode());
+            s3.completeMultipartUpload(b -> b.bucket("kept").key("later").uploadId(uploadId).multipartUpload(m -> m
+                    .parts(CompletedPart.builder().partNumber(1).eTag(partEtag).build())));
+            assertEquals("part one", s3.getObjectAsBytes(b -> b.bucket("kept").key("later")).asUtf8String());
+            assertTrue(s3.listBuckets().buckets().stream().anyMatch(b -> b.name().equals("kept")));
+        }
+    }
+}

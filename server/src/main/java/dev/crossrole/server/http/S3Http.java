@@ -1,0 +1,250 @@
+package dev.crossrole.server.http;
+
+import dev.crossrole.policy.Decision;
+import dev.crossrole.server.auth.AwsChunkedInputStream;
+import dev.crossrole.server.auth.Caller;
+import dev.crossrole.server.auth.ChunkSigningContext;
+import dev.crossrole.server.auth.PayloadRejectedException;
+import dev.crossrole.server.auth.S3AuthErrors;
+import dev.crossrole.server.auth.VerifyingInputStream;
+import dev.crossrole.server.authz.AccessCheck;
+import dev.crossrole.server.s3.S3Exception;
+import dev.crossrole.server.s3.S3Request;
+import java.io.ByteArrayOutputStream;
+import java.io.InputStream;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.Supplier;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * S3's side of HTTP: which requests are S3, path-style and virtual-hosted-style addressing, the
+ * body decoded (aws-chunked) and verified while it streams, and S3's error document.
+ */
+final class S3Http {
+    /** {@code bucket.s3.<anything>} or {@code bucket.s3-<region>.<anything>}, as AWS and LocalStack-style hosts. */
+    private static final Pattern S3_HOST = Pattern.compile("^(.+?)\\.s3[.-].*$");
+    private static final Pattern SCOPE_SERVICE = Pattern.compile("Credential=[^/,\\s]*/[^/,\\s]*/[^/,\\s]*/([^/,\\s]*)/");
+
+    private S3Http() {}
+
+    /**
+     * A request that is neither Query nor JSON is S3's when signed for the service {@code s3} (header
+     * or presigned query), or not signed at all (S3 alone serves anonymous requests).
+     */
+    static boolean isS3(HttpRequest request) {
+        String authorization = request.header("Authorization");
+        if (authorization != null) {
+            Matcher service = SCOPE_SERVICE.matcher(authorization);
+            return !service.find() || service.group(1).equals("s3");
+        }
+        String credential = queryParameters(request.rawQuery()).get("X-Amz-Credential");
+        if (credential != null) {
+            String[] parts = credential.split("/");
+            return parts.length < 4 || parts[3].equals("s3");
+        }
+        return true;
+    }
+
+    /**
+     * Whether the request carries no signature at all. A Signature Version 2 query ({@code AWSAccessKeyId},
+     * {@code Signature}), which AWS CLI v1's {@code aws s3 presign} and boto3 still make, is a signature:
+     * the authenticator refuses it as S3 does, rather than it being served as an anonymous request.
+     */
+    static boolean anonymous(HttpRequest request) {
+        Map<String, String> query = queryParameters(request.rawQuery());
+        return request.header("Authorization") == null && !query.containsKey("X-Amz-Credential")
+                && !query.containsKey("X-Amz-Algorithm")
+                && !(query.containsKey("AWSAccessKeyId") && query.containsKey("Signature"));
+    }
+
+    /** Operations S3 serves whatever region the request was signed for. */
+    private static final java.util.Set<String> ANY_REGION = java.util.Set.of("ListBuckets", "CreateBucket",
+            "GetBucketLocation");
+
+    /**
+     * S3 answers a request signed for another region than the bucket's with the region it expects (the
+     * {@code Region} member lets SDKs retry there), except for the operations any region serves.
+     */
+    static void checkRegion(String operation, String signedRegion, String bucketRegion, boolean presigned) {
+        if (operation == null || bucketRegion == null || signedRegion == null || ANY_REGION.contains(operation)
+                || signedRegion.equals(bucketRegion)) {
+            return;
+        }
+        S3AuthErrors.S3Error error = S3AuthErrors.wrongRegion(presigned, signedRegion, bucketRegion);
+        S3Exception exception = new S3Exception(error.code(), error.status(), error.message());
+        error.members().forEach(exception::with);
+        throw exception;
+    }
+
+    /** Bucket, key and query of a request; the body is attached once authentication says how to decode it. */
+    record Addressed(String method, String bucket, String key, Map<String, String> query, HttpRequest request) {
+        S3Request withBody(Supplier<InputStream> body) {
+            return new S3Request(method, bucket, key, query, request.headers(), body, request.content().declaredLength());
+        }
+    }
+
+    static Addressed address(HttpRequest request) {
+        String host = request.header("Host");
+        String hostBucket = null;
+        if (host != null) {
+            String name = host.toLowerCase(Locale.ROOT);
+            int colon = name.lastIndexOf(':');
+            if (colon > 0 && !name.endsWith("]")) {
+                name = name.substring(0, colon);
+            }
+            if (name.endsWith(".localhost") && name.length() > ".localhost".length()) {
+                hostBucket = name.substring(0, name.length() - ".localhost".length());
+            } else {
+                Matcher matcher = S3_HOST.matcher(name);
+                if (matcher.matches()) {
+                    hostBucket = matcher.group(1);
+                }
+            }
+        }
+        String path = request.rawPath();
+        String rest = path.startsWith("/") ? path.substring(1) : path;
+        String bucket;
+        String key;
+        if (hostBucket != null) {
+            bucket = hostBucket;
+            key = rest.isEmpty() ? null : percentDecode(rest);
+        } else {
+            int slash = rest.indexOf('/');
+            String first = slash < 0 ? rest : rest.substring(0, slash);
+            bucket = first.isEmpty() ? null : percentDecode(first);
+            String keyPart = slash < 0 ? "" : rest.substring(slash + 1);
+            key = keyPart.isEmpty() ? null : percentDecode(keyPart);
+        }
+        return new Addressed(request.method(), bucket, key, queryParameters(request.rawQuery()), request);
+    }
+
+    /**
+     * The body as the operation reads it: HTTP framing already removed; aws-chunked framing decoded
+     * with each chunk signature checked; the promised SHA-256, Content-MD5 and checksum verified at
+     * the end, so a body that fails a check fails its read and nothing is stored.
+     */
+    static InputStream body(HttpRequest request, ChunkSigningContext signing) {
+        InputStream raw = request.content().stream();
+        String sha = request.header("x-amz-content-sha256");
+        try {
+            InputStream decoded = sha != null && AwsChunkedInputStream.isAwsChunked(sha.strip())
+                    ? AwsChunkedInputStream.forRequest(raw, request::header, signing) : raw;
+            // CompleteMultipartUpload's checksum headers describe the assembled object, not its XML body.
+            boolean completion = request.method().equals("POST")
+                    && queryParameters(request.rawQuery()).containsKey("uploadId");
+            return VerifyingInputStream.forRequest(decoded, name -> completion
+                    && name.toLowerCase(Locale.ROOT).startsWith("x-amz-") && name.toLowerCase(Locale.ROOT)
+                    .contains("checksum") ? null : request.header(name));
+        } catch (PayloadRejectedException e) {
+            S3Exception error = new S3Exception(e.code(), e.status(), e.message());
+            e.members().forEach(error::with);
+            throw error;
+        }
+    }
+
+    /**
+     * S3's AccessDenied: within the caller's own account the policy engine's reason with the resource
+     * quoted, as S3 writes it; across accounts and for anonymous callers only "Access Denied".
+     */
+    static S3Exception accessDenied(Caller caller, AccessCheck check, Decision decision) {
+        String account = caller.account();
+        if (account == null || decision == null || !account.equals(check.resourceAccount())) {
+            return new S3Exception("AccessDenied", 403, "Access Denied");
+        }
+        String message = decision.accessDeniedMessage().replace(" on resource: " + check.resource(),
+                " on resource: \"" + check.resource() + "\"");
+        return new S3Exception("AccessDenied", 403, message);
+    }
+
+    static byte[] errorXml(S3AuthErrors.S3Error error, String requestId) {
+        StringBuilder xml = new StringBuilder(256).append("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error>");
+        element(xml, "Code", error.code());
+        element(xml, "Message", error.message());
+        error.members().forEach((name, value) -> element(xml, name, value));
+        element(xml, "RequestId", requestId);
+        element(xml, "HostId", hostId(requestId));
+        return xml.append("</Error>").toString().getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static void element(StringBuilder xml, String name, String value) {
+        if (value == null) {
+            return;
+        }
+        xml.append('<').append(name).append('>');
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            switch (c) {
+                case '<' -> xml.append("&lt;");
+                case '>' -> xml.append("&gt;");
+                case '&' -> xml.append("&amp;");
+                case '"' -> xml.append("&quot;");
+                case '\'' -> xml.append("&apos;");
+                default -> xml.append(c);
+            }
+        }
+        xml.append("</").append(name).append('>');
+    }
+
+    /** S3's {@code x-amz-id-2}: an opaque id of the serving host; here derived from the request id. */
+    static String hostId(String requestId) {
+        try {
+            byte[] hash = MessageDigest.getInstance("SHA-256").digest(requestId.getBytes(StandardCharsets.UTF_8));
+            return Base64.getEncoder().encodeToString(hash);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    static Map<String, String> queryParameters(String rawQuery) {
+        Map<String, String> query = new LinkedHashMap<>();
+        if (rawQuery == null || rawQuery.isEmpty()) {
+            return query;
+        }
+        for (String pair : rawQuery.split("&")) {
+            if (pair.isEmpty()) {
+                continue;
+            }
+            int eq = pair.indexOf('=');
+            String name = queryDecode(eq < 0 ? pair : pair.substring(0, eq));
+            String value = eq < 0 ? "" : queryDecode(pair.substring(eq + 1));
+            query.putIfAbsent(name, value);
+        }
+        return query;
+    }
+
+    private static String queryDecode(String text) {
+        try {
+            return URLDecoder.decode(text, StandardCharsets.UTF_8);
+        } catch (IllegalArgumentException e) {
+            return text;
+        }
+    }
+
+    /** Percent-decoding of a path: {@code +} stays a plus; malformed escapes are kept as they are. */
+    static String percentDecode(String text) {
+        if (text.indexOf('%') < 0) {
+            return text;
+        }
+        ByteArrayOutputStream out = new ByteArrayOutputStream(text.length());
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c == '%' && i + 2 < text.length()
+                    && Character.digit(text.charAt(i + 1), 16) >= 0 && Character.digit(text.charAt(i + 2), 16) >= 0) {
+                out.write(Character.digit(text.charAt(i + 1), 16) * 16 + Character.digit(text.charAt(i + 2), 16));
+                i += 2;
+            } else {
+                byte[] bytes = String.valueOf(c).getBytes(StandardCharsets.UTF_8);
+                out.write(bytes, 0, bytes.length);
+            }
+        }
+        return out.toString(StandardCharsets.UTF_8);
+    }
+}

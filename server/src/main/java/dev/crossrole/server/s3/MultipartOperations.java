@@ -1,0 +1,412 @@
+package dev.crossrole.server.s3;
+
+import dev.crossrole.server.auth.ChecksumAlgorithm;
+import dev.crossrole.policy.RequestContext;
+import dev.crossrole.server.service.Call;
+import java.io.IOException;
+import java.io.InputStream;
+import java.security.MessageDigest;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.NavigableMap;
+import java.util.UUID;
+import org.w3c.dom.Element;
+
+/** CreateMultipartUpload, UploadPart, CompleteMultipartUpload, AbortMultipartUpload and ListParts. */
+final class MultipartOperations {
+    static final long MIN_PART_SIZE = 5L * 1024 * 1024;
+    static final int MAX_PARTS = 10_000;
+
+    private final S3Repository repository;
+    private final Clock clock;
+    private final ObjectOperations objects;
+    private final SecureRandom random = new SecureRandom();
+
+    MultipartOperations(S3Repository repository, Clock clock, ObjectOperations objects) {
+        this.repository = repository;
+        this.clock = clock;
+        this.objects = objects;
+    }
+
+    S3Response create(S3Request request, Bucket bucket, Call call, AccessGate gate) throws IOException {
+        String key = request.key();
+        S3Support.checkKey(key);
+        ObjectOperations.checkAcl(request);
+        Map<String, String> tags = S3Support.taggingHeader(request.header("x-amz-tagging"));
+        RequestContext.Builder context = RequestContext.builder();
+        if (request.header("x-amz-acl") != null) {
+            context.single("s3:x-amz-acl", request.header("x-amz-acl"));
+        }
+        S3Support.requestTags(context, tags);
+        gate.require(S3Support.objectCheck("s3:PutObject", bucket, key, context.build()));
+        String algorithmName = request.header("x-amz-checksum-algorithm");
+        ChecksumAlgorithm algorithm = ChecksumAlgorithm.fromName(algorithmName).orElse(null);
+        if (algorithmName != null && algorithm == null) {
+            throw S3Exception.invalidRequest("Checksum algorithm provided is unsupported. Please try again with any of"
+                    + " the valid types: [CRC32, CRC32C, CRC64NVME, SHA1, SHA256]");
+        }
+        String typeHeader = request.header("x-amz-checksum-type");
+        String checksumType = null;
+        if (typeHeader != null && !typeHeader.equals("COMPOSITE") && !typeHeader.equals("FULL_OBJECT")) {
+            throw S3Exception.invalidRequest("Value for x-amz-checksum-type header is invalid.");
+        }
+        if (typeHeader != null && algorithm == null) {
+            throw S3Exception.invalidRequest("The x-amz-checksum-type header can only be used with the"
+                    + " x-amz-checksum-algorithm header.");
+        }
+        if (algorithm != null) {
+            // CRC64NVME exists only as a full-object checksum; the others default to composite.
+            checksumType = typeHeader != null ? typeHeader
+                    : algorithm == ChecksumAlgorithm.CRC64NVME ? "FULL_OBJECT" : "COMPOSITE";
+            boolean crc = algorithm == ChecksumAlgorithm.CRC32 || algorithm == ChecksumAlgorithm.CRC32C
+                    || algorithm == ChecksumAlgorithm.CRC64NVME;
+            if ((checksumType.equals("FULL_OBJECT") && !crc)
+                    || (checksumType.equals("COMPOSITE") && algorithm == ChecksumAlgorithm.CRC64NVME)) {
+                throw S3Exception.invalidRequest("The " + algorithm.name() + " checksum algorithm does not support the "
+                        + checksumType + " checksum type.");
+            }
+        }
+        byte[] id = new byte[30];
+        random.nextBytes(id);
+        String uploadId = Base64.getUrlEncoder().withoutPadding().encodeToString(id);
+        MultipartUpload upload = new MultipartUpload(bucket.name(), key, uploadId, clock.instant(), call.caller().arn(),
+                S3Support.storedHeaders(request), S3Support.userMetadata(request), tags,
+                algorithm == null ? null : algorithm.name(), checksumType);
+        repository.createUpload(upload);
+        Xml xml = new Xml().root("InitiateMultipartUploadResult").element("Bucket", bucket.name()).element("Key", key)
+                .element("UploadId", uploadId).close("InitiateMultipartUploadResult");
+        S3Response response = S3Response.xml(200, xml.toString()).header("x-amz-server-side-encryption", "AES256");
+        if (algorithm != null) {
+            response.header("x-amz-checksum-algorithm", algorithm.name());
+            response.header("x-amz-checksum-type", checksumType);
+        }
+        return response;
+    }
+
+    private MultipartUpload upload(S3Request request, Bucket bucket) {
+        String uploadId = request.param("uploadId");
+        return repository.upload(bucket.name(), uploadId).filter(u -> u.key().equals(request.key()))
+                .orElseThrow(() -> S3Exception.noSuchUpload(uploadId));
+    }
+
+    S3Response uploadPart(S3Request request, Bucket bucket, AccessGate gate) throws IOException {
+        String partText = request.param("partNumber");
+        int partNumber;
+        try {
+            partNumber = Integer.parseInt(partText);
+        } catch (NumberFormatException e) {
+            partNumber = -1;
+        }
+        if (partNumber < 1 || partNumber > MAX_PARTS) {
+            throw S3Exception.invalidArgument("Part number must be an integer between 1 and 10000, inclusive",
+                    "partNumber", partText);
+        }
+        if (request.header("x-amz-copy-source") != null) {
+            return uploadPartCopy(request, bucket, gate, partNumber);
+        }
+        gate.require(S3Support.objectCheck("s3:PutObject", bucket, request.key(), RequestContext.empty()));
+        MultipartUpload upload = upload(request, bucket);
+        ObjectOperations.checkLength(request);
+        ChecksumAlgorithm algorithm = ObjectOperations.requestedChecksum(request);
+        int number = partNumber;
+        StoredObject part;
+        try (InputStream body = request.body().get()) {
+            part = repository.putPart(upload, number, body, ObjectOperations.finisher(algorithm, written ->
+                    new StoredObject(String.valueOf(number), UUID.randomUUID().toString(), written.size(),
+                            "\"" + written.md5Hex() + "\"", clock.instant().truncatedTo(ChronoUnit.MILLIS), Map.of(),
+                            Map.of(), ObjectOperations.checksumsOf(written), Map.of(), 0)));
+        }
+        S3Response response = S3Response.empty(200).header("ETag", part.etag())
+                .header("x-amz-server-side-encryption", "AES256");
+        part.checksums().forEach(response::header);
+        return response;
+    }
+
+    /** UploadPartCopy: a part made of (a byte range of) an existing object, which the caller must be able to read. */
+    private S3Response uploadPartCopy(S3Request request, Bucket bucket, AccessGate gate, int partNumber)
+            throws IOException {
+        ObjectSource source = objects.readableCopySource(request, gate);
+        gate.require(S3Support.objectCheck("s3:PutObject", bucket, request.key(), RequestContext.empty()));
+        MultipartUpload upload = upload(request, bucket);
+        long size = source.object().size();
+        long offset = 0;
+        long length = size;
+        String range = request.header("x-amz-copy-source-range");
+        if (range != null) {
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("bytes=(\\d+)-(\\d+)").matcher(range.trim());
+            if (!m.matches()) {
+                throw S3Exception.invalidArgument("The x-amz-copy-source-range value must be of the form bytes=first-last"
+                        + " where first and last are the zero-based offsets of the first and last bytes to copy",
+                        "x-amz-copy-source-range", range);
+            }
+            long first = Long.parseLong(m.group(1));
+            long last = Long.parseLong(m.group(2));
+            if (first > last || last >= size) {
+                throw S3Exception.invalidArgument("Range specified is not valid for source object of size: " + size,
+                        "x-amz-copy-source-range", range);
+            }
+            offset = first;
+            length = last - first + 1;
+        }
+        int number = partNumber;
+        StoredObject part = repository.putPartCopy(upload, number, new ObjectWriter.Range(source, offset, length),
+                written -> new StoredObject(String.valueOf(number), UUID.randomUUID().toString(), written.size(),
+                        "\"" + written.md5Hex() + "\"", clock.instant().truncatedTo(ChronoUnit.MILLIS), Map.of(),
+                        Map.of(), Map.of(), Map.of(), 0));
+        Xml xml = new Xml().root("CopyPartResult").element("LastModified", part.lastModified())
+                .element("ETag", part.etag()).close("CopyPartResult");
+        return S3Response.xml(200, xml.toString()).header("x-amz-server-side-encryption", "AES256");
+    }
+
+    S3Response complete(S3Request request, Bucket bucket, AccessGate gate) throws IOException {
+        gate.require(S3Support.objectCheck("s3:PutObject", bucket, request.key(), RequestContext.empty()));
+        MultipartUpload upload = upload(request, bucket);
+        Element root;
+        try (InputStream body = request.body().get()) {
+            root = Xml.parse(body);
+        }
+        if (!"CompleteMultipartUpload".equals(root.getLocalName())) {
+            throw S3Exception.malformedXml();
+        }
+        List<Element> listed = Xml.children(root, "Part");
+        if (listed.isEmpty()) {
+            throw S3Exception.malformedXml();
+        }
+        int previous = 0;
+        for (Element entry : listed) {
+            int number;
+            try {
+                number = Integer.parseInt(String.valueOf(Xml.childText(entry, "PartNumber")).trim());
+            } catch (NumberFormatException e) {
+                throw S3Exception.malformedXml();
+            }
+            if (number <= previous) {
+                throw new S3Exception("InvalidPartOrder", 400, "The list of parts was not in ascending order. Parts must"
+                        + " be ordered by part number.").with("UploadId", upload.uploadId());
+            }
+            previous = number;
+        }
+        NavigableMap<Integer, ObjectSource> parts = repository.parts(upload);
+        List<ObjectWriter.Range> ranges = new ArrayList<>();
+        MessageDigest etags = ObjectWriter.md5();
+        ChecksumAlgorithm algorithm = ChecksumAlgorithm.fromName(upload.checksumAlgorithm()).orElse(null);
+        boolean fullObject = "FULL_OBJECT".equals(upload.checksumType());
+        java.io.ByteArrayOutputStream partChecksums = new java.io.ByteArrayOutputStream();
+        for (int i = 0; i < listed.size(); i++) {
+            Element entry = listed.get(i);
+            String numberText = Xml.childText(entry, "PartNumber");
+            String etag = Xml.childText(entry, "ETag");
+            int number = Integer.parseInt(numberText.trim());
+            ObjectSource part = parts.get(number);
+            if (part == null || etag == null
+                    || !S3Support.unquoted(etag).equals(S3Support.unquoted(part.object().etag()))) {
+                throw new S3Exception("InvalidPart", 400, "One or more of the specified parts could not be found.  The"
+                        + " part may not have been uploaded, or the specified entity tag may not match the part's"
+                        + " entity tag.").with("UploadId", upload.uploadId()).with("PartNumber", String.valueOf(number))
+                        .with("ETag", etag);
+            }
+            boolean last = i == listed.size() - 1;
+            if (!last && part.object().size() < MIN_PART_SIZE) {
+                throw new S3Exception("EntityTooSmall", 400, "Your proposed upload is smaller than the minimum allowed"
+                        + " object size.").with("ProposedSize", String.valueOf(part.object().size()))
+                        .with("MinSizeAllowed", String.valueOf(MIN_PART_SIZE)).with("PartNumber", String.valueOf(number))
+                        .with("ETag", etag);
+            }
+            etags.update(HexFormat.of().parseHex(S3Support.unquoted(part.object().etag())));
+            if (algorithm != null) {
+                String value = part.object().checksums().get(algorithm.headerName());
+                if (value == null) {
+                    throw S3Exception.invalidRequest("The upload was created using a " + algorithm.name()
+                            + " checksum. The complete request must include the checksum for each part. It was missing"
+                            + " for part " + number + " in the request.");
+                }
+                partChecksums.writeBytes(Base64.getDecoder().decode(value));
+            }
+            ranges.add(new ObjectWriter.Range(part, 0, part.object().size()));
+        }
+        String etag = "\"" + HexFormat.of().formatHex(etags.digest()) + "-" + listed.size() + "\"";
+        Map<String, String> checksums = new LinkedHashMap<>();
+        if (algorithm != null && !fullObject) {
+            ChecksumAlgorithm.Calculator running = algorithm.newCalculator();
+            byte[] all = partChecksums.toByteArray();
+            running.update(all, 0, all.length);
+            checksums.put(algorithm.headerName(), running.base64() + "-" + listed.size());
+        }
+        int count = listed.size();
+        // A full-object checksum is computed over the assembled bytes; one the client sends must match it.
+        String expectedFull = fullObject ? request.header(algorithm.headerName()) : null;
+        StoredObject stored = repository.putConcatenation(bucket.name(), upload.key(), ranges,
+                ObjectOperations.finisher(fullObject ? algorithm : null, written -> {
+                    if (fullObject) {
+                        if (expectedFull != null && !expectedFull.trim().equals(written.checksum())) {
+                            throw new S3Exception("BadDigest", 400, "The " + algorithm.name() + " you specified did"
+                                    + " not match the calculated checksum.");
+                        }
+                        checksums.put(algorithm.headerName(), written.checksum());
+                    }
+                    return new StoredObject(upload.key(), UUID.randomUUID().toString(), written.size(), etag,
+                            clock.instant().truncatedTo(ChronoUnit.MILLIS), upload.headers(), upload.userMetadata(),
+                            checksums, upload.tags(), count);
+                }));
+        repository.deleteUpload(upload);
+        Xml xml = new Xml().root("CompleteMultipartUploadResult")
+                .element("Location", "/" + bucket.name() + "/" + S3Support.urlEncode(upload.key()))
+                .element("Bucket", bucket.name()).element("Key", upload.key()).element("ETag", stored.etag());
+        stored.checksums().forEach((h, v) -> xml.element("Checksum" + h.substring("x-amz-checksum-".length())
+                .toUpperCase(java.util.Locale.ROOT), v));
+        if (upload.checksumType() != null) {
+            xml.element("ChecksumType", upload.checksumType());
+        }
+        return S3Response.xml(200, xml.close("CompleteMultipartUploadResult").toString())
+                .header("x-amz-server-side-encryption", "AES256");
+    }
+
+    S3Response abort(S3Request request, Bucket bucket, AccessGate gate) throws IOException {
+        gate.require(S3Support.objectCheck("s3:AbortMultipartUpload", bucket, request.key(), RequestContext.empty()));
+        MultipartUpload upload = upload(request, bucket);
+        repository.deleteUpload(upload);
+        return S3Response.empty(204);
+    }
+
+    S3Response listParts(S3Request request, Bucket bucket, Call call, AccessGate gate) throws IOException {
+        gate.require(S3Support.objectCheck("s3:ListMultipartUploadParts", bucket, request.key(),
+                RequestContext.empty()));
+        MultipartUpload upload = upload(request, bucket);
+        int maxParts = intParam(request, "max-parts", 1000);
+        int marker = intParam(request, "part-number-marker", 0);
+        NavigableMap<Integer, ObjectSource> parts = repository.parts(upload).tailMap(marker, false);
+        Xml xml = new Xml().root("ListPartsResult").element("Bucket", bucket.name()).element("Key", upload.key())
+                .element("UploadId", upload.uploadId()).element("PartNumberMarker", marker);
+        int returned = 0;
+        int last = marker;
+        boolean truncated = false;
+        Xml partsXml = Xml.fragment();
+        for (Map.Entry<Integer, ObjectSource> part : parts.entrySet()) {
+            if (returned == maxParts) {
+                truncated = true;
+                break;
+            }
+            StoredObject p = part.getValue().object();
+            partsXml.open("Part").element("PartNumber", part.getKey()).element("LastModified", p.lastModified())
+                    .element("ETag", p.etag()).element("Size", p.size());
+            p.checksums().forEach((h, v) -> partsXml.element("Checksum" + h.substring("x-amz-checksum-".length())
+                    .toUpperCase(java.util.Locale.ROOT), v));
+            partsXml.close("Part");
+            returned++;
+            last = part.getKey();
+        }
+        xml.element("NextPartNumberMarker", last).element("MaxParts", maxParts).element("IsTruncated", truncated);
+        String owner = S3Support.canonicalId(bucket.owner());
+        xml.open("Initiator").element("ID", upload.initiatorArn()).element("DisplayName", upload.initiatorArn())
+                .close("Initiator").open("Owner").element("ID", owner).element("DisplayName", bucket.owner())
+                .close("Owner").element("StorageClass", "STANDARD");
+        if (upload.checksumAlgorithm() != null) {
+            xml.element("ChecksumAlgorithm", upload.checksumAlgorithm());
+        }
+        return S3Response.xml(200, xml.toString() + partsXml + "</ListPartsResult>");
+    }
+
+    /** ListMultipartUploads: by key, then by initiation; prefix, delimiter, key and upload-id markers, max-uploads. */
+    S3Response listUploads(S3Request request, Bucket bucket, AccessGate gate) throws IOException {
+        gate.require(S3Support.bucketCheck("s3:ListBucketMultipartUploads", bucket, RequestContext.empty()));
+        String prefix = request.query().getOrDefault("prefix", "");
+        String delimiter = request.query().getOrDefault("delimiter", "");
+        String keyMarker = request.query().getOrDefault("key-marker", "");
+        String uploadIdMarker = request.query().getOrDefault("upload-id-marker", "");
+        int maxUploads = Math.min(intParam(request, "max-uploads", 1000), 1000);
+        List<MultipartUpload> uploads = new ArrayList<>(repository.uploads(bucket.name()));
+        uploads.sort(java.util.Comparator.comparing(MultipartUpload::key).thenComparing(MultipartUpload::initiated)
+                .thenComparing(MultipartUpload::uploadId));
+        Xml items = Xml.fragment();
+        List<String> prefixes = new ArrayList<>();
+        int returned = 0;
+        boolean truncated = false;
+        String nextKey = null;
+        String nextUploadId = null;
+        boolean pastUploadMarker = uploadIdMarker.isEmpty();
+        for (MultipartUpload upload : uploads) {
+            String key = upload.key();
+            if (!key.startsWith(prefix) || key.compareTo(keyMarker) < 0) {
+                continue;
+            }
+            if (key.equals(keyMarker)) {
+                if (uploadIdMarker.isEmpty()) {
+                    continue;
+                }
+                if (!pastUploadMarker) {
+                    pastUploadMarker = upload.uploadId().equals(uploadIdMarker);
+                    continue;
+                }
+            }
+            String commonPrefix = null;
+            if (!delimiter.isEmpty()) {
+                int at = key.indexOf(delimiter, prefix.length());
+                if (at >= 0) {
+                    commonPrefix = key.substring(0, at + delimiter.length());
+                }
+            }
+            if (commonPrefix != null && prefixes.contains(commonPrefix)) {
+                continue;
+            }
+            if (returned == maxUploads) {
+                truncated = true;
+                break;
+            }
+            returned++;
+            if (commonPrefix != null) {
+                prefixes.add(commonPrefix);
+                nextKey = commonPrefix;
+                nextUploadId = null;
+                continue;
+            }
+            nextKey = key;
+            nextUploadId = upload.uploadId();
+            items.open("Upload").element("Key", key).element("UploadId", upload.uploadId())
+                    .open("Initiator").element("ID", upload.initiatorArn()).element("DisplayName", upload.initiatorArn())
+                    .close("Initiator").open("Owner").element("ID", S3Support.canonicalId(bucket.owner()))
+                    .element("DisplayName", bucket.owner()).close("Owner").element("StorageClass", "STANDARD")
+                    .element("Initiated", upload.initiated());
+            if (upload.checksumAlgorithm() != null) {
+                items.element("ChecksumAlgorithm", upload.checksumAlgorithm());
+            }
+            items.close("Upload");
+        }
+        for (String commonPrefix : prefixes) {
+            items.open("CommonPrefixes").element("Prefix", commonPrefix).close("CommonPrefixes");
+        }
+        Xml xml = new Xml().root("ListMultipartUploadsResult").element("Bucket", bucket.name())
+                .element("KeyMarker", keyMarker).element("UploadIdMarker", uploadIdMarker);
+        if (truncated) {
+            xml.element("NextKeyMarker", nextKey).element("NextUploadIdMarker", nextUploadId);
+        }
+        xml.element("Prefix", prefix);
+        if (!delimiter.isEmpty()) {
+            xml.element("Delimiter", delimiter);
+        }
+        xml.element("MaxUploads", maxUploads).element("IsTruncated", truncated);
+        return S3Response.xml(200, xml + items.toString() + "</ListMultipartUploadsResult>");
+    }
+
+    private static int intParam(S3Request request, String name, int fallback) {
+        String text = request.param(name);
+        if (text == null) {
+            return fallback;
+        }
+        try {
+            int value = Integer.parseInt(text);
+            if (value >= 0) {
+                return value;
+            }
+        } catch (NumberFormatException e) {
+            // below
+        }
+        throw S3Exception.invalidArgument("Provided " + name + " not an integer or within integer range", name, text);
+    }
+}

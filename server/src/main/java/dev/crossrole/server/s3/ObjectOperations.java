@@ -1,0 +1,567 @@
+package dev.crossrole.server.s3;
+
+import dev.crossrole.server.auth.ChecksumAlgorithm;
+import dev.crossrole.policy.RequestContext;
+import dev.crossrole.server.protocol.StreamingBody;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import org.w3c.dom.Element;
+
+/** PutObject, GetObject, HeadObject, DeleteObject(s), CopyObject and object tagging. */
+final class ObjectOperations {
+    static final long MAX_SINGLE_PUT = 5L * 1024 * 1024 * 1024;
+    private static final List<String> OWNER_ENFORCED_ACLS = List.of("private", "bucket-owner-full-control");
+
+    private final S3Repository repository;
+    private final Clock clock;
+
+    ObjectOperations(S3Repository repository, Clock clock) {
+        this.repository = repository;
+        this.clock = clock;
+    }
+
+    // ---- PutObject ----------------------------------------------------------------------------
+
+    S3Response put(S3Request request, Bucket bucket, dev.crossrole.server.service.Call call, AccessGate gate)
+            throws IOException {
+        String key = request.key();
+        S3Support.checkKey(key);
+        checkAcl(request);
+        Map<String, String> tags = S3Support.taggingHeader(request.header("x-amz-tagging"));
+        Map<String, String> headers = S3Support.storedHeaders(request);
+        Map<String, String> metadata = S3Support.userMetadata(request);
+        checkLength(request);
+        RequestContext.Builder context = RequestContext.builder();
+        String acl = request.header("x-amz-acl");
+        if (acl != null) {
+            context.single("s3:x-amz-acl", acl);
+        }
+        S3Support.requestTags(context, tags);
+        gate.require(S3Support.objectCheck("s3:PutObject", bucket, key, context.build()));
+        if (!tags.isEmpty()) {
+            RequestContext.Builder tagContext = RequestContext.builder();
+            S3Support.requestTags(tagContext, tags);
+            gate.require(S3Support.objectCheck("s3:PutObjectTagging", bucket, key, tagContext.build()));
+        }
+        String ifNoneMatch = request.header("If-None-Match");
+        if (ifNoneMatch != null && !ifNoneMatch.trim().equals("*")) {
+            throw new S3Exception("NotImplemented", 501, "A header you provided implies functionality that is not"
+                    + " implemented").with("Header", "If-None-Match");
+        }
+        if (ifNoneMatch != null && repository.objects(bucket.name()).containsKey(key)) {
+            throw preconditionFailed("If-None-Match");
+        }
+        ChecksumAlgorithm algorithm = requestedChecksum(request);
+        StoredObject stored;
+        try (InputStream body = request.body().get()) {
+            stored = repository.putObject(bucket.name(), key, body, finisher(algorithm, written ->
+                    new StoredObject(key, UUID.randomUUID().toString(), written.size(), "\"" + written.md5Hex() + "\"",
+                            now(), headers, metadata, checksumsOf(written), tags, 0)));
+        }
+        S3Response response = S3Response.empty(200).header("ETag", stored.etag())
+                .header("x-amz-server-side-encryption", "AES256");
+        stored.checksums().forEach(response::header);
+        return response;
+    }
+
+    static void checkLength(S3Request request) {
+        if (request.declaredLength() == 0 && request.header("Content-Length") == null
+                && request.header("Transfer-Encoding") == null) {
+            throw new S3Exception("MissingContentLength", 411, "You must provide the Content-Length HTTP header.");
+        }
+        long size = request.declaredLength();
+        String decoded = request.header("x-amz-decoded-content-length");
+        if (decoded != null) {
+            try {
+                size = Long.parseLong(decoded.trim());
+            } catch (NumberFormatException e) {
+                throw S3Exception.invalidArgument("x-amz-decoded-content-length must be a number",
+                        "x-amz-decoded-content-length", decoded);
+            }
+        }
+        if (size > MAX_SINGLE_PUT) {
+            throw new S3Exception("EntityTooLarge", 400, "Your proposed upload exceeds the maximum allowed size")
+                    .with("ProposedSize", String.valueOf(size)).with("MaxSizeAllowed", String.valueOf(MAX_SINGLE_PUT));
+        }
+    }
+
+    /**
+     * Objects are encrypted the way S3 encrypts them by default (SSE-S3, {@code AES256}); asking for KMS
+     * or customer keys is refused rather than answered as if it had been done.
+     */
+    static void checkEncryption(S3Request request) {
+        String sse = request.header("x-amz-server-side-encryption");
+        if (sse != null && !sse.trim().equals("AES256")) {
+            throw new S3Exception("NotImplemented", 501, "A header you provided implies functionality that is not"
+                    + " implemented").with("Header", "x-amz-server-side-encryption");
+        }
+        if (request.header("x-amz-server-side-encryption-customer-algorithm") != null) {
+            throw new S3Exception("NotImplemented", 501, "A header you provided implies functionality that is not"
+                    + " implemented").with("Header", "x-amz-server-side-encryption-customer-algorithm");
+        }
+    }
+
+    /** With S3 Object Ownership "bucket owner enforced" (the default), ACLs other than the owner's are refused. */
+    static void checkAcl(S3Request request) {
+        checkEncryption(request);
+        String acl = request.header("x-amz-acl");
+        boolean grants = request.headers().stream().anyMatch(h -> h.getKey().toLowerCase(Locale.ROOT)
+                .startsWith("x-amz-grant-"));
+        if ((acl != null && !OWNER_ENFORCED_ACLS.contains(acl)) || grants) {
+            throw new S3Exception("AccessControlListNotSupported", 400, "The bucket does not allow ACLs");
+        }
+    }
+
+    /**
+     * The flexible checksum to compute and store: the one the client sent (header or trailer) or named
+     * with {@code x-amz-sdk-checksum-algorithm}. Malformed or conflicting checksum headers never get
+     * here: the pipeline's {@link dev.crossrole.server.auth.VerifyingInputStream} refuses them, and
+     * verifies the values sent, before the operation runs or at the body's end.
+     */
+    static ChecksumAlgorithm requestedChecksum(S3Request request) {
+        for (ChecksumAlgorithm algorithm : ChecksumAlgorithm.values()) {
+            if (request.header(algorithm.headerName()) != null) {
+                return algorithm;
+            }
+        }
+        String trailer = request.header("x-amz-trailer");
+        if (trailer != null) {
+            Optional<ChecksumAlgorithm> named = ChecksumAlgorithm.fromHeaderName(trailer.split(",")[0]);
+            if (named.isPresent()) {
+                return named.get();
+            }
+        }
+        return ChecksumAlgorithm.fromName(request.header("x-amz-sdk-checksum-algorithm")).orElse(null);
+    }
+
+    static Map<String, String> checksumsOf(ObjectWriter.Written written) {
+        Map<String, String> checksums = new LinkedHashMap<>();
+        if (written.algorithm() != null) {
+            checksums.put(written.algorithm().headerName(), written.checksum());
+        }
+        return checksums;
+    }
+
+    static ObjectWriter.Finisher finisher(ChecksumAlgorithm algorithm, ObjectWriter.Finisher finish) {
+        if (algorithm == null) {
+            return finish;
+        }
+        return new FileS3Repository.WithChecksum() {
+            @Override
+            public ChecksumAlgorithm algorithm() {
+                return algorithm;
+            }
+
+            @Override
+            public StoredObject finish(ObjectWriter.Written written) {
+                return finish.finish(written);
+            }
+        };
+    }
+
+    private Instant now() {
+        return clock.instant().truncatedTo(ChronoUnit.MILLIS);
+    }
+
+    // ---- GetObject / HeadObject ---------------------------------------------------------------
+
+    S3Response get(S3Request request, Bucket bucket, AccessGate gate, boolean head) {
+        String key = request.key();
+        Optional<ObjectSource> found = repository.open(bucket.name(), key);
+        StoredObject existing = found.map(ObjectSource::object).orElse(null);
+        gate.require(S3Support.objectCheck("s3:GetObject", bucket, key, S3Support.existingTags(existing)));
+        if (found.isEmpty()) {
+            throw missing(bucket, key, gate);
+        }
+        ObjectSource source = found.get();
+        StoredObject object = source.object();
+        S3Response conditional = conditional(request, object);
+        if (conditional != null) {
+            return conditional;
+        }
+        long offset = 0;
+        long length = object.size();
+        int status = 200;
+        String range = request.header("Range");
+        long[] wanted = range == null ? null : parseRange(range, object.size());
+        if (wanted != null) {
+            offset = wanted[0];
+            length = wanted[1] - wanted[0] + 1;
+            status = 206;
+        }
+        long from = offset;
+        long count = length;
+        StreamingBody body = new StreamingBody() {
+            @Override
+            public long length() {
+                return count;
+            }
+
+            @Override
+            public void writeTo(OutputStream out) throws IOException {
+                source.copyRange(from, count, out);
+            }
+        };
+        S3Response response = new S3Response(status, new LinkedHashMap<>(), null, body);
+        describe(response, object);
+        if (status == 206) {
+            response.header("Content-Range", "bytes " + from + "-" + (from + count - 1) + "/" + object.size());
+        } else if ("ENABLED".equalsIgnoreCase(request.header("x-amz-checksum-mode"))) {
+            object.checksums().forEach(response::header);
+        }
+        overrides(request, response);
+        return response;
+    }
+
+    /** NoSuchKey only for callers who may list the bucket; others learn nothing about which keys exist. */
+    static S3Exception missing(Bucket bucket, String key, AccessGate gate) {
+        RequestContext context = RequestContext.builder().single("s3:prefix", key).build();
+        if (gate.allows(S3Support.bucketCheck("s3:ListBucket", bucket, context))) {
+            return S3Exception.noSuchKey(key);
+        }
+        return S3Exception.accessDenied();
+    }
+
+    private static void describe(S3Response response, StoredObject object) {
+        response.header("Accept-Ranges", "bytes");
+        response.header("Last-Modified", S3Support.httpDate(object.lastModified()));
+        response.header("ETag", object.etag());
+        object.headers().forEach(response::header);
+        response.headers().putIfAbsent("Content-Type", object.contentType());
+        object.userMetadata().forEach((k, v) -> response.header("x-amz-meta-" + k, v));
+        if (!object.tags().isEmpty()) {
+            response.header("x-amz-tagging-count", String.valueOf(object.tags().size()));
+        }
+        if (object.partCount() > 0) {
+            response.header("x-amz-mp-parts-count", String.valueOf(object.partCount()));
+        }
+        response.header("x-amz-server-side-encryption", "AES256");
+    }
+
+    private static final Map<String, String> OVERRIDES = Map.of("response-content-type", "Content-Type",
+            "response-content-language", "Content-Language", "response-expires", "Expires",
+            "response-cache-control", "Cache-Control", "response-content-disposition", "Content-Disposition",
+            "response-content-encoding", "Content-Encoding");
+
+    private static void overrides(S3Request request, S3Response response) {
+        OVERRIDES.forEach((parameter, header) -> {
+            String value = request.param(parameter);
+            if (value != null) {
+                response.headers().put(header, value);
+            }
+        });
+    }
+
+    /** S3's order: If-Match, then If-Unmodified-Since (412); If-None-Match, then If-Modified-Since (304). */
+    private static S3Response conditional(S3Request request, StoredObject object) {
+        String ifMatch = request.header("If-Match");
+        String ifNoneMatch = request.header("If-None-Match");
+        Instant ifModifiedSince = S3Support.parseHttpDate(request.header("If-Modified-Since"));
+        Instant ifUnmodifiedSince = S3Support.parseHttpDate(request.header("If-Unmodified-Since"));
+        Instant modified = object.lastModified().truncatedTo(ChronoUnit.SECONDS);
+        if (ifMatch != null && !etagListMatches(ifMatch, object.etag())) {
+            throw preconditionFailed("If-Match");
+        }
+        if (ifMatch == null && ifUnmodifiedSince != null && modified.isAfter(ifUnmodifiedSince)) {
+            throw preconditionFailed("If-Unmodified-Since");
+        }
+        boolean notModified = false;
+        if (ifNoneMatch != null) {
+            notModified = etagListMatches(ifNoneMatch, object.etag());
+        } else if (ifModifiedSince != null) {
+            notModified = !modified.isAfter(ifModifiedSince);
+        }
+        if (notModified) {
+            return S3Response.empty(304).header("ETag", object.etag())
+                    .header("Last-Modified", S3Support.httpDate(object.lastModified()));
+        }
+        return null;
+    }
+
+    private static boolean etagListMatches(String header, String etag) {
+        for (String candidate : header.split(",")) {
+            String trimmed = candidate.trim();
+            if (trimmed.equals("*") || S3Support.unquoted(trimmed).equals(S3Support.unquoted(etag))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    static S3Exception preconditionFailed(String condition) {
+        return new S3Exception("PreconditionFailed", 412, "At least one of the pre-conditions you specified did not hold")
+                .with("Condition", condition);
+    }
+
+    /**
+     * {@code bytes=a-b}, {@code bytes=a-}, {@code bytes=-n} as {@code [first, last]}; {@code null} for a
+     * header S3 ignores (another unit, several ranges, bad syntax). An unsatisfiable range is InvalidRange.
+     */
+    static long[] parseRange(String header, long size) {
+        String value = header.trim();
+        if (!value.startsWith("bytes=") || value.contains(",")) {
+            return null;
+        }
+        String spec = value.substring(6).trim();
+        int dash = spec.indexOf('-');
+        if (dash < 0) {
+            return null;
+        }
+        try {
+            String first = spec.substring(0, dash).trim();
+            String last = spec.substring(dash + 1).trim();
+            long start;
+            long end;
+            if (first.isEmpty()) {
+                if (last.isEmpty()) {
+                    return null;
+                }
+                long suffix = Long.parseLong(last);
+                if (suffix == 0 || size == 0) {
+                    throw invalidRange(header, size);
+                }
+                start = Math.max(0, size - suffix);
+                end = size - 1;
+            } else {
+                start = Long.parseLong(first);
+                end = last.isEmpty() ? size - 1 : Math.min(Long.parseLong(last), size - 1);
+                if (!last.isEmpty() && Long.parseLong(last) < start) {
+                    return null;
+                }
+                if (start >= size) {
+                    throw invalidRange(header, size);
+                }
+            }
+            return new long[] {start, end};
+        } catch (NumberFormatException e) {
+            return null;
+        }
+    }
+
+    private static S3Exception invalidRange(String header, long size) {
+        return new S3Exception("InvalidRange", 416, "The requested range is not satisfiable")
+                .with("RangeRequested", header).with("ActualObjectSize", String.valueOf(size));
+    }
+
+    // ---- DeleteObject(s) ----------------------------------------------------------------------
+
+    S3Response delete(S3Request request, Bucket bucket, AccessGate gate) throws IOException {
+        gate.require(S3Support.objectCheck("s3:DeleteObject", bucket, request.key(), RequestContext.empty()));
+        repository.deleteObject(bucket.name(), request.key());
+        return S3Response.empty(204);
+    }
+
+    S3Response deleteObjects(S3Request request, Bucket bucket, AccessGate gate) throws IOException {
+        boolean integrity = request.header("Content-MD5") != null || requestedChecksum(request) != null;
+        if (!integrity) {
+            throw S3Exception.invalidRequest("Missing required header for this request: Content-MD5");
+        }
+        byte[] bytes;
+        try (InputStream body = request.body().get()) {
+            // Content-MD5 or the checksum is verified by the body stream when it reaches the end.
+            bytes = body.readNBytes(Xml.MAX_REQUEST_XML + 1);
+        }
+        if (bytes.length > Xml.MAX_REQUEST_XML) {
+            throw S3Exception.malformedXml();
+        }
+        Element root = Xml.parse(bytes);
+        if (!"Delete".equals(root.getLocalName())) {
+            throw S3Exception.malformedXml();
+        }
+        List<Element> entries = Xml.children(root, "Object");
+        if (entries.isEmpty() || entries.size() > 1000) {
+            throw S3Exception.malformedXml();
+        }
+        boolean quiet = "true".equalsIgnoreCase(String.valueOf(Xml.childText(root, "Quiet")).trim());
+        Xml xml = new Xml().root("DeleteResult");
+        for (Element entry : entries) {
+            String key = Xml.childText(entry, "Key");
+            if (key == null) {
+                throw S3Exception.malformedXml();
+            }
+            if (!gate.allows(S3Support.objectCheck("s3:DeleteObject", bucket, key, RequestContext.empty()))) {
+                xml.open("Error").element("Key", key).element("Code", "AccessDenied").element("Message", "Access Denied")
+                        .close("Error");
+                continue;
+            }
+            repository.deleteObject(bucket.name(), key);
+            if (!quiet) {
+                xml.open("Deleted").element("Key", key).close("Deleted");
+            }
+        }
+        return S3Response.xml(200, xml.close("DeleteResult").toString());
+    }
+
+    // ---- CopyObject ---------------------------------------------------------------------------
+
+    S3Response copy(S3Request request, Bucket target, AccessGate gate) throws IOException {
+        String key = request.key();
+        S3Support.checkKey(key);
+        checkAcl(request);
+        ObjectSource found = readableCopySource(request, gate);
+        String sourceBucketName = copySource(request)[0];
+        String sourceKey = copySource(request)[1];
+        String metadataDirective = directive(request, "x-amz-metadata-directive");
+        String taggingDirective = directive(request, "x-amz-tagging-directive");
+        StoredObject original = found.object();
+        Map<String, String> tags = taggingDirective.equals("REPLACE")
+                ? S3Support.taggingHeader(request.header("x-amz-tagging")) : original.tags();
+        RequestContext.Builder context = RequestContext.builder();
+        if (request.header("x-amz-acl") != null) {
+            context.single("s3:x-amz-acl", request.header("x-amz-acl"));
+        }
+        if (taggingDirective.equals("REPLACE")) {
+            S3Support.requestTags(context, tags);
+        }
+        gate.require(S3Support.objectCheck("s3:PutObject", target, key, context.build()));
+        if (sourceBucketName.equals(target.name()) && sourceKey.equals(key) && metadataDirective.equals("COPY")
+                && taggingDirective.equals("COPY")) {
+            throw S3Exception.invalidRequest("This copy request is illegal because it is trying to copy an object to"
+                    + " itself without changing the object's metadata, storage class, website redirect location or"
+                    + " encryption attributes.");
+        }
+        String copyIfMatch = request.header("x-amz-copy-source-if-match");
+        if (copyIfMatch != null && !etagListMatches(copyIfMatch, original.etag())) {
+            throw preconditionFailed("x-amz-copy-source-If-Match");
+        }
+        String copyIfNoneMatch = request.header("x-amz-copy-source-if-none-match");
+        if (copyIfNoneMatch != null && etagListMatches(copyIfNoneMatch, original.etag())) {
+            throw preconditionFailed("x-amz-copy-source-If-None-Match");
+        }
+        Map<String, String> headers = metadataDirective.equals("REPLACE") ? S3Support.storedHeaders(request)
+                : original.headers();
+        Map<String, String> metadata = metadataDirective.equals("REPLACE") ? S3Support.userMetadata(request)
+                : original.userMetadata();
+        ChecksumAlgorithm algorithm = ChecksumAlgorithm.fromName(request.header("x-amz-checksum-algorithm")).orElse(null);
+        if (algorithm == null && !original.checksums().isEmpty()) {
+            algorithm = ChecksumAlgorithm.fromHeaderName(original.checksums().keySet().iterator().next()).orElse(null);
+        }
+        StoredObject stored = repository.putConcatenation(target.name(), key,
+                List.of(new ObjectWriter.Range(found, 0, original.size())), finisher(algorithm, written ->
+                        new StoredObject(key, UUID.randomUUID().toString(), written.size(), "\"" + written.md5Hex() + "\"",
+                                now(), headers, metadata, checksumsOf(written), tags, 0)));
+        Xml xml = new Xml().root("CopyObjectResult").element("LastModified", stored.lastModified())
+                .element("ETag", stored.etag());
+        stored.checksums().forEach((h, v) -> xml.element("Checksum" + h.substring("x-amz-checksum-".length())
+                .toUpperCase(Locale.ROOT), v));
+        return S3Response.xml(200, xml.close("CopyObjectResult").toString())
+                .header("x-amz-server-side-encryption", "AES256");
+    }
+
+    /** Bucket and key named by {@code x-amz-copy-source} ({@code bucket/key} or {@code /bucket/key}, URL-encoded). */
+    private static String[] copySource(S3Request request) {
+        String header = request.header("x-amz-copy-source");
+        String source = header;
+        int question = source.indexOf('?');
+        if (question >= 0) {
+            source = source.substring(0, question);
+        }
+        source = URLDecoder.decode(source.startsWith("/") ? source.substring(1) : source, StandardCharsets.UTF_8);
+        int slash = source.indexOf('/');
+        if (slash <= 0 || slash == source.length() - 1) {
+            throw S3Exception.invalidArgument("Invalid copy source object key", "x-amz-copy-source", header);
+        }
+        return new String[] {source.substring(0, slash), source.substring(slash + 1)};
+    }
+
+    /** The object named by {@code x-amz-copy-source}, once the caller is allowed to read it. */
+    ObjectSource readableCopySource(S3Request request, AccessGate gate) {
+        String[] named = copySource(request);
+        Bucket sourceBucket = repository.bucket(named[0]).orElseThrow(() -> S3Exception.noSuchBucket(named[0]));
+        Optional<ObjectSource> found = repository.open(sourceBucket.name(), named[1]);
+        StoredObject existing = found.map(ObjectSource::object).orElse(null);
+        gate.require(S3Support.objectCheck("s3:GetObject", sourceBucket, named[1], S3Support.existingTags(existing)));
+        if (found.isEmpty()) {
+            throw missing(sourceBucket, named[1], gate);
+        }
+        return found.get();
+    }
+
+    private static String directive(S3Request request, String header) {
+        String value = request.header(header);
+        if (value == null) {
+            return "COPY";
+        }
+        if (!value.equals("COPY") && !value.equals("REPLACE")) {
+            throw S3Exception.invalidArgument("Unknown " + (header.contains("metadata") ? "metadata" : "tagging")
+                    + " directive.", header, value);
+        }
+        return value;
+    }
+
+    // ---- tagging ------------------------------------------------------------------------------
+
+    S3Response putTagging(S3Request request, Bucket bucket, AccessGate gate) throws IOException {
+        StoredObject existing = repository.objects(bucket.name()).get(request.key());
+        Map<String, String> tags = new LinkedHashMap<>();
+        Element root;
+        try (InputStream body = request.body().get()) {
+            root = Xml.parse(body);
+        }
+        if (!"Tagging".equals(root.getLocalName())) {
+            throw S3Exception.malformedXml();
+        }
+        List<Element> sets = Xml.children(root, "TagSet");
+        if (sets.size() != 1) {
+            throw S3Exception.malformedXml();
+        }
+        for (Element tag : Xml.children(sets.get(0), "Tag")) {
+            String k = Xml.childText(tag, "Key");
+            String v = Xml.childText(tag, "Value");
+            if (k == null || v == null) {
+                throw S3Exception.malformedXml();
+            }
+            if (tags.put(k, v) != null) {
+                throw new S3Exception("InvalidTag", 400, "Cannot provide multiple Tags with the same key")
+                        .with("TagKey", k);
+            }
+        }
+        S3Support.validateTags(tags);
+        RequestContext.Builder context = S3Support.existingTags(existing).toBuilder();
+        S3Support.requestTags(context, tags);
+        gate.require(S3Support.objectCheck("s3:PutObjectTagging", bucket, request.key(), context.build()));
+        if (existing == null) {
+            throw missing(bucket, request.key(), gate);
+        }
+        StoredObject tagged = repository.putTags(bucket.name(), existing, tags);
+        if (tagged == null) {
+            throw S3Exception.noSuchKey(request.key());
+        }
+        return S3Response.empty(200);
+    }
+
+    S3Response getTagging(S3Request request, Bucket bucket, AccessGate gate) {
+        StoredObject existing = repository.objects(bucket.name()).get(request.key());
+        gate.require(S3Support.objectCheck("s3:GetObjectTagging", bucket, request.key(),
+                S3Support.existingTags(existing)));
+        if (existing == null) {
+            throw missing(bucket, request.key(), gate);
+        }
+        Xml xml = new Xml().root("Tagging").open("TagSet");
+        existing.tags().forEach((k, v) -> xml.open("Tag").element("Key", k).element("Value", v).close("Tag"));
+        return S3Response.xml(200, xml.close("TagSet").close("Tagging").toString());
+    }
+
+    S3Response deleteTagging(S3Request request, Bucket bucket, AccessGate gate) throws IOException {
+        StoredObject existing = repository.objects(bucket.name()).get(request.key());
+        gate.require(S3Support.objectCheck("s3:DeleteObjectTagging", bucket, request.key(),
+                S3Support.existingTags(existing)));
+        if (existing == null) {
+            throw missing(bucket, request.key(), gate);
+        }
+        repository.putTags(bucket.name(), existing, Map.of());
+        return S3Response.empty(204);
+    }
+}

@@ -1,0 +1,65 @@
+package dev.crossrole.server.s3;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.List;
+import java.util.NavigableMap;
+import java.util.Optional;
+
+/**
+ * Where buckets, objects and multipart uploads live. Writes are all-or-nothing: an object is visible
+ * only once its bytes and metadata are durable, and a failed write leaves nothing behind.
+ */
+interface S3Repository {
+    Optional<Bucket> bucket(String name);
+
+    List<Bucket> buckets();
+
+    /** Creates the bucket unless the name is taken; returns the existing bucket when it is. */
+    Optional<Bucket> createIfAbsent(Bucket bucket) throws IOException;
+
+    void putBucket(Bucket bucket) throws IOException;
+
+    /** Deletes an empty bucket; false when it still holds objects. */
+    boolean deleteBucket(String name) throws IOException;
+
+    /** The bucket's objects by key (a live, sorted view). */
+    NavigableMap<String, StoredObject> objects(String bucket);
+
+    Optional<ObjectSource> open(String bucket, String key);
+
+    /**
+     * Streams {@code body} into a new object; {@code finish} sees the written size and digests and
+     * builds the metadata (or throws to reject the write, which then leaves nothing).
+     */
+    StoredObject putObject(String bucket, String key, InputStream body, ObjectWriter.Finisher finish) throws IOException;
+
+    /** Writes an object whose bytes are the concatenation of {@code sources}. */
+    StoredObject putConcatenation(String bucket, String key, List<ObjectWriter.Range> sources,
+                                  ObjectWriter.Finisher finish) throws IOException;
+
+    void deleteObject(String bucket, String key) throws IOException;
+
+    StoredObject putTags(String bucket, StoredObject object, java.util.Map<String, String> tags) throws IOException;
+
+    // ---- multipart uploads --------------------------------------------------------------------
+
+    void createUpload(MultipartUpload upload) throws IOException;
+
+    Optional<MultipartUpload> upload(String bucket, String uploadId);
+
+    /** The bucket's uploads in progress, in no particular order. */
+    List<MultipartUpload> uploads(String bucket) throws IOException;
+
+    StoredObject putPart(MultipartUpload upload, int partNumber, InputStream body, ObjectWriter.Finisher finish)
+            throws IOException;
+
+    /** Writes a part whose bytes are a range of an existing object (UploadPartCopy). */
+    StoredObject putPartCopy(MultipartUpload upload, int partNumber, ObjectWriter.Range source,
+                             ObjectWriter.Finisher finish) throws IOException;
+
+    /** The upload's parts by number. */
+    NavigableMap<Integer, ObjectSource> parts(MultipartUpload upload) throws IOException;
+
+    void deleteUpload(MultipartUpload upload) throws IOException;
+}

@@ -1,0 +1,412 @@
+package dev.crossrole.server.s3;
+
+import dev.crossrole.policy.InvalidPolicyException;
+import dev.crossrole.policy.Policies;
+import dev.crossrole.policy.Policy;
+import dev.crossrole.policy.PolicyKind;
+import dev.crossrole.policy.Principal;
+import dev.crossrole.policy.PrincipalDirectory;
+import dev.crossrole.policy.RequestContext;
+import dev.crossrole.server.auth.PayloadRejectedException;
+import dev.crossrole.server.authz.AccessCheck;
+import dev.crossrole.server.service.Call;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.regex.Pattern;
+import org.w3c.dom.Element;
+
+/**
+ * The S3 API: routes a request to its operation by method, bucket, key and sub-resource, and runs
+ * the bucket operations itself; objects and multipart uploads are in {@link ObjectOperations} and
+ * {@link MultipartOperations}. Every operation asks the {@link AccessGate} with the action and ARN
+ * AWS uses, the bucket owner as resource account and the bucket policy as resource policy.
+ */
+public final class S3Service {
+    private static final Pattern REGION = Pattern.compile("[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\\d{1,2}");
+    /** Sub-resources of real S3 that crossrole does not implement: answered with NotImplemented, never ignored. */
+    private static final Set<String> UNSUPPORTED = Set.of("acl", "cors", "lifecycle", "versioning", "website",
+            "encryption", "logging", "notification", "replication", "requestPayment", "accelerate", "analytics",
+            "inventory", "metrics", "ownershipControls", "publicAccessBlock", "object-lock", "retention", "legal-hold",
+            "torrent", "restore", "select", "versions", "attributes", "intelligent-tiering", "policyStatus",
+            "versionId", "uploads-list", "session");
+
+    private final S3Repository repository;
+    private final Clock clock;
+    private final PrincipalDirectory principals;
+    private final ObjectOperations objects;
+    private final MultipartOperations multipart;
+
+    public S3Service(Path dataDir, Clock clock, PrincipalDirectory principals) throws IOException {
+        this(new FileS3Repository(dataDir), clock, principals);
+    }
+
+    S3Service(S3Repository repository, Clock clock, PrincipalDirectory principals) {
+        this.repository = repository;
+        this.clock = clock;
+        this.principals = principals;
+        this.objects = new ObjectOperations(repository, clock);
+        this.multipart = new MultipartOperations(repository, clock, objects);
+    }
+
+    /** The region of a bucket, or {@code null} when there is no such bucket (or no bucket named). */
+    public String bucketRegion(String bucket) {
+        return bucket == null ? null : repository.bucket(bucket).map(Bucket::region).orElse(null);
+    }
+
+    /** The operation a request names, for the request log; {@code null} when it names none. */
+    public static String operation(S3Request request) {
+        String m = request.method();
+        if (request.bucket() == null) {
+            return m.equals("GET") ? "ListBuckets" : null;
+        }
+        if (request.key() == null) {
+            return switch (m) {
+                case "PUT" -> request.has("policy") ? "PutBucketPolicy" : "CreateBucket";
+                case "GET" -> request.has("location") ? "GetBucketLocation" : request.has("policy") ? "GetBucketPolicy"
+                        : request.has("uploads") ? "ListMultipartUploads"
+                        : "2".equals(request.param("list-type")) ? "ListObjectsV2" : "ListObjects";
+                case "HEAD" -> "HeadBucket";
+                case "DELETE" -> request.has("policy") ? "DeleteBucketPolicy" : "DeleteBucket";
+                case "POST" -> request.has("delete") ? "DeleteObjects" : null;
+                default -> null;
+            };
+        }
+        return switch (m) {
+            case "PUT" -> request.has("tagging") ? "PutObjectTagging" : request.has("uploadId") ? "UploadPart"
+                    : request.header("x-amz-copy-source") != null ? "CopyObject" : "PutObject";
+            case "GET" -> request.has("tagging") ? "GetObjectTagging" : request.has("uploadId") ? "ListParts" : "GetObject";
+            case "HEAD" -> "HeadObject";
+            case "DELETE" -> request.has("tagging") ? "DeleteObjectTagging" : request.has("uploadId")
+                    ? "AbortMultipartUpload" : "DeleteObject";
+            case "POST" -> request.has("uploads") ? "CreateMultipartUpload" : request.has("uploadId")
+                    ? "CompleteMultipartUpload" : null;
+            default -> null;
+        };
+    }
+
+    public S3Response handle(S3Request request, Call call, AccessGate gate) {
+        try {
+            return route(request, call, gate);
+        } catch (IOException e) {
+            throw bodyFailure(e);
+        } catch (UncheckedIOException e) {
+            throw bodyFailure(e.getCause());
+        }
+    }
+
+    /**
+     * A body that failed its verification (chunk signature, checksum, digest, length) is S3's error
+     * for it; a client that stopped sending mid-body gets IncompleteBody. Either way nothing was stored.
+     */
+    private static RuntimeException bodyFailure(IOException e) {
+        if (e instanceof PayloadRejectedException rejected) {
+            S3Exception error = new S3Exception(rejected.code(), rejected.status(), rejected.message());
+            rejected.members().forEach(error::with);
+            return error;
+        }
+        if (e instanceof java.io.EOFException) {
+            return new S3Exception("IncompleteBody", 400, "The request body terminated unexpectedly");
+        }
+        return new UncheckedIOException(e);
+    }
+
+    private S3Response route(S3Request request, Call call, AccessGate gate) throws IOException {
+        for (String parameter : request.query().keySet()) {
+            if (UNSUPPORTED.contains(parameter)) {
+                throw notImplemented();
+            }
+        }
+        String operation = operation(request);
+        if (operation == null) {
+            throw new S3Exception("MethodNotAllowed", 405, "The specified method is not allowed against this resource.")
+                    .with("Method", request.method()).with("ResourceType", request.key() == null
+                            ? (request.bucket() == null ? "SERVICE" : "BUCKET") : "OBJECT");
+        }
+        if (call.caller().account() == null && (operation.equals("ListBuckets") || operation.equals("CreateBucket"))) {
+            // An anonymous caller owns no buckets and cannot own one.
+            throw S3Exception.accessDenied();
+        }
+        if (operation.equals("ListBuckets")) {
+            return listBuckets(call, gate);
+        }
+        if (operation.equals("CreateBucket")) {
+            return createBucket(request, call, gate);
+        }
+        Bucket bucket = repository.bucket(request.bucket()).orElseThrow(() -> S3Exception.noSuchBucket(request.bucket()));
+        String expectedOwner = request.header("x-amz-expected-bucket-owner");
+        if (expectedOwner != null && !expectedOwner.trim().equals(bucket.owner())) {
+            // The caller's guard against writing to a bucket that changed hands.
+            throw S3Exception.accessDenied();
+        }
+        return switch (operation) {
+            case "HeadBucket" -> headBucket(bucket, gate);
+            case "DeleteBucket" -> deleteBucket(bucket, gate);
+            case "GetBucketLocation" -> location(bucket, gate);
+            case "PutBucketPolicy" -> putPolicy(request, bucket, call, gate);
+            case "GetBucketPolicy" -> getPolicy(bucket, call, gate);
+            case "DeleteBucketPolicy" -> deletePolicy(bucket, call, gate);
+            case "ListObjectsV2", "ListObjects" -> Listing.list(request, bucket, repository.objects(bucket.name()), gate,
+                    operation.equals("ListObjectsV2"));
+            case "ListMultipartUploads" -> multipart.listUploads(request, bucket, gate);
+            case "DeleteObjects" -> objects.deleteObjects(request, bucket, gate);
+            case "PutObject" -> objects.put(request, bucket, call, gate);
+            case "CopyObject" -> objects.copy(request, bucket, gate);
+            case "GetObject" -> objects.get(request, bucket, gate, false);
+            case "HeadObject" -> objects.get(request, bucket, gate, true);
+            case "DeleteObject" -> objects.delete(request, bucket, gate);
+            case "PutObjectTagging" -> objects.putTagging(request, bucket, gate);
+            case "GetObjectTagging" -> objects.getTagging(request, bucket, gate);
+            case "DeleteObjectTagging" -> objects.deleteTagging(request, bucket, gate);
+            case "CreateMultipartUpload" -> multipart.create(request, bucket, call, gate);
+            case "UploadPart" -> multipart.uploadPart(request, bucket, gate);
+            case "CompleteMultipartUpload" -> multipart.complete(request, bucket, gate);
+            case "AbortMultipartUpload" -> multipart.abort(request, bucket, gate);
+            case "ListParts" -> multipart.listParts(request, bucket, call, gate);
+            default -> throw notImplemented();
+        };
+    }
+
+    private static S3Exception notImplemented() {
+        return new S3Exception("NotImplemented", 501, "A header you provided implies functionality that is not"
+                + " implemented");
+    }
+
+    // ---- buckets ------------------------------------------------------------------------------
+
+    private S3Response listBuckets(Call call, AccessGate gate) {
+        String account = call.caller().account();
+        gate.require(new AccessCheck("s3:ListAllMyBuckets", "*", account, null, RequestContext.empty()));
+        Xml xml = new Xml().root("ListAllMyBucketsResult").open("Owner")
+                .element("ID", S3Support.canonicalId(account)).element("DisplayName", account).close("Owner")
+                .open("Buckets");
+        for (Bucket bucket : repository.buckets()) {
+            if (bucket.owner().equals(account)) {
+                xml.open("Bucket").element("Name", bucket.name()).element("CreationDate", bucket.created())
+                        .element("BucketRegion", bucket.region()).close("Bucket");
+            }
+        }
+        return S3Response.xml(200, xml.close("Buckets").close("ListAllMyBucketsResult").toString());
+    }
+
+    private S3Response createBucket(S3Request request, Call call, AccessGate gate) throws IOException {
+        String name = request.bucket();
+        if (!S3Support.validBucketName(name)) {
+            throw S3Exception.invalidBucketName(name);
+        }
+        String acl = request.header("x-amz-acl");
+        if ((acl != null && !acl.equals("private")) || hasGrantHeader(request)) {
+            throw new S3Exception("InvalidBucketAclWithObjectOwnership", 400,
+                    "Bucket cannot have ACLs set with ObjectOwnership's BucketOwnerEnforced setting");
+        }
+        String ownership = request.header("x-amz-object-ownership");
+        if (ownership != null && !ownership.trim().equals("BucketOwnerEnforced")) {
+            // Only AWS's default for new buckets exists here: ACLs disabled, the bucket owner owns every object.
+            throw notImplemented().with("Header", "x-amz-object-ownership");
+        }
+        String constraint = null;
+        try (InputStream body = request.body().get()) {
+            byte[] bytes = body.readNBytes(Xml.MAX_REQUEST_XML + 1);
+            if (bytes.length > 0 && !new String(bytes, StandardCharsets.UTF_8).isBlank()) {
+                Element root = Xml.parse(bytes);
+                if (!"CreateBucketConfiguration".equals(root.getLocalName())) {
+                    throw S3Exception.malformedXml();
+                }
+                constraint = Xml.childText(root, "LocationConstraint");
+            }
+        }
+        String requestRegion = call.region();
+        String region;
+        if (constraint == null || constraint.isEmpty()) {
+            if (!requestRegion.equals("us-east-1")) {
+                throw new S3Exception("IllegalLocationConstraintException", 400, "The unspecified location constraint"
+                        + " is incompatible for the region specific endpoint this request was sent to.");
+            }
+            region = "us-east-1";
+        } else {
+            if (constraint.equals("us-east-1") || !REGION.matcher(constraint).matches()) {
+                throw new S3Exception("InvalidLocationConstraint", 400, "The specified location-constraint is not valid")
+                        .with("LocationConstraint", constraint);
+            }
+            if (!requestRegion.equals("us-east-1") && !requestRegion.equals(constraint)) {
+                throw new S3Exception("IllegalLocationConstraintException", 400, "The " + constraint
+                        + " location constraint is incompatible for the region specific endpoint this request was sent to.");
+            }
+            region = constraint;
+        }
+        String account = call.caller().account();
+        RequestContext.Builder context = RequestContext.builder();
+        if (acl != null) {
+            context.single("s3:x-amz-acl", acl);
+        }
+        context.single("s3:LocationConstraint", region);
+        gate.require(new AccessCheck("s3:CreateBucket", "arn:aws:s3:::" + name, account, null, context.build()));
+        Optional<Bucket> existing = repository.createIfAbsent(new Bucket(name, account, region, clock.instant(), null,
+                null));
+        if (existing.isPresent()) {
+            if (!existing.get().owner().equals(account)) {
+                throw new S3Exception("BucketAlreadyExists", 409, "The requested bucket name is not available. The"
+                        + " bucket namespace is shared by all users of the system. Please select a different name and"
+                        + " try again.").with("BucketName", name);
+            }
+            if (!existing.get().region().equals("us-east-1")) {
+                throw new S3Exception("BucketAlreadyOwnedByYou", 409, "Your previous request to create the named bucket"
+                        + " succeeded and you already own it.").with("BucketName", name);
+            }
+            // us-east-1 answers a repeated create by the owner with success, as it always has.
+        }
+        return S3Response.empty(200).header("Location", "/" + name);
+    }
+
+    private static boolean hasGrantHeader(S3Request request) {
+        return request.headers().stream().anyMatch(h -> h.getKey().toLowerCase(java.util.Locale.ROOT)
+                .startsWith("x-amz-grant-"));
+    }
+
+    private S3Response headBucket(Bucket bucket, AccessGate gate) {
+        gate.require(S3Support.bucketCheck("s3:ListBucket", bucket, RequestContext.empty()));
+        return S3Response.empty(200).header("x-amz-bucket-region", bucket.region())
+                .header("x-amz-access-point-alias", "false");
+    }
+
+    private S3Response deleteBucket(Bucket bucket, AccessGate gate) throws IOException {
+        gate.require(S3Support.bucketCheck("s3:DeleteBucket", bucket, RequestContext.empty()));
+        if (!repository.deleteBucket(bucket.name())) {
+            throw new S3Exception("BucketNotEmpty", 409, "The bucket you tried to delete is not empty")
+                    .with("BucketName", bucket.name());
+        }
+        return S3Response.empty(204);
+    }
+
+    private S3Response location(Bucket bucket, AccessGate gate) {
+        gate.require(S3Support.bucketCheck("s3:GetBucketLocation", bucket, RequestContext.empty()));
+        String constraint = bucket.region().equals("us-east-1") ? "" : bucket.region();
+        return S3Response.xml(200, new Xml().root("LocationConstraint").toString() + escapeText(constraint)
+                + "</LocationConstraint>");
+    }
+
+    private static String escapeText(String text) {
+        return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;");
+    }
+
+    // ---- bucket policy ------------------------------------------------------------------------
+
+    /**
+     * The root user of the bucket owner's account may always read, replace and delete the bucket
+     * policy, even when the policy denies it: AWS's guard against locking a bucket forever.
+     */
+    private static boolean ownerRoot(Call call, Bucket bucket) {
+        return call.caller().principal() instanceof Principal.AccountRoot root && root.accountId().equals(bucket.owner());
+    }
+
+    private S3Response putPolicy(S3Request request, Bucket bucket, Call call, AccessGate gate) throws IOException {
+        if (!ownerRoot(call, bucket)) {
+            gate.require(S3Support.bucketCheck("s3:PutBucketPolicy", bucket, RequestContext.empty()));
+        }
+        String text;
+        try (InputStream body = request.body().get()) {
+            byte[] bytes = body.readNBytes(20 * 1024 + 1);
+            if (bytes.length > 20 * 1024) {
+                throw new S3Exception("PolicyTooLarge", 400, "Policies must be less than 20 KB");
+            }
+            text = new String(bytes, StandardCharsets.UTF_8);
+        }
+        if (text.isBlank()) {
+            throw new S3Exception("MalformedPolicy", 400, "Policies must be valid JSON and the first byte must be '{'");
+        }
+        Policy policy;
+        try {
+            policy = Policies.parse(text, PolicyKind.RESOURCE, "bucket policy", principals);
+        } catch (InvalidPolicyException e) {
+            throw new S3Exception("MalformedPolicy", 400, e.diagnostic().message());
+        }
+        checkResourcesInBucket(text, bucket);
+        repository.putBucket(bucket.withPolicy(text, policy));
+        return S3Response.empty(204);
+    }
+
+    /** A bucket policy may only name this bucket and its objects. */
+    private static void checkResourcesInBucket(String text, Bucket bucket) {
+        try {
+            JsonNode document = new ObjectMapper().readTree(text);
+            JsonNode statements = document.path("Statement");
+            List<JsonNode> list = new ArrayList<>();
+            if (statements.isArray()) {
+                statements.forEach(list::add);
+            } else {
+                list.add(statements);
+            }
+            for (JsonNode statement : list) {
+                for (String element : new String[] {"Resource", "NotResource"}) {
+                    JsonNode resources = statement.path(element);
+                    List<String> values = new ArrayList<>();
+                    if (resources.isTextual()) {
+                        values.add(resources.asText());
+                    } else if (resources.isArray()) {
+                        resources.forEach(r -> values.add(r.asText()));
+                    }
+                    for (String resource : values) {
+                        String arn = bucket.arn();
+                        boolean inBucket = resource.equals(arn) || resource.startsWith(arn + "/")
+                                || Glob.matches(resource, arn) || Glob.matches(resource, arn + "/x");
+                        if (!inBucket) {
+                            throw new S3Exception("MalformedPolicy", 400,
+                                    "Policy has invalid resource");
+                        }
+                    }
+                }
+            }
+        } catch (IOException e) {
+            throw new S3Exception("MalformedPolicy", 400, "Policies must be valid JSON and the first byte must be '{'");
+        }
+    }
+
+    private S3Response getPolicy(Bucket bucket, Call call, AccessGate gate) {
+        if (!ownerRoot(call, bucket)) {
+            gate.require(S3Support.bucketCheck("s3:GetBucketPolicy", bucket, RequestContext.empty()));
+        }
+        if (bucket.policyText() == null) {
+            throw new S3Exception("NoSuchBucketPolicy", 404, "The bucket policy does not exist")
+                    .with("BucketName", bucket.name());
+        }
+        S3Response response = new S3Response(200, new java.util.LinkedHashMap<>(),
+                bucket.policyText().getBytes(StandardCharsets.UTF_8), null);
+        return response.header("Content-Type", "application/json");
+    }
+
+    private S3Response deletePolicy(Bucket bucket, Call call, AccessGate gate) throws IOException {
+        if (!ownerRoot(call, bucket)) {
+            gate.require(S3Support.bucketCheck("s3:DeleteBucketPolicy", bucket, RequestContext.empty()));
+        }
+        repository.putBucket(bucket.withPolicy(null, null));
+        return S3Response.empty(204);
+    }
+
+    /** Wildcards in a policy's resource ARN, matched the way the policy language does ({@code *} and {@code ?}). */
+    static final class Glob {
+        private Glob() {}
+
+        static boolean matches(String pattern, String text) {
+            StringBuilder regex = new StringBuilder();
+            for (char c : pattern.toCharArray()) {
+                switch (c) {
+                    case '*' -> regex.append(".*");
+                    case '?' -> regex.append('.');
+                    default -> regex.append(Pattern.quote(String.valueOf(c)));
+                }
+            }
+            return Pattern.matches(regex.toString(), text);
+        }
+    }
+
+
+}

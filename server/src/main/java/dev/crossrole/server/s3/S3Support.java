@@ -1,0 +1,218 @@
+package dev.crossrole.server.s3;
+
+import dev.crossrole.policy.RequestContext;
+import dev.crossrole.server.authz.AccessCheck;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.regex.Pattern;
+
+/** What the S3 operations share: access checks on bucket and object ARNs, names, headers, dates. */
+final class S3Support {
+    static final DateTimeFormatter HTTP_DATE = DateTimeFormatter.RFC_1123_DATE_TIME.withZone(ZoneOffset.UTC);
+    static final int MAX_KEY_BYTES = 1024;
+    private static final Pattern BUCKET_NAME = Pattern.compile("[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]");
+    private static final Pattern IP_ADDRESS = Pattern.compile("\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}");
+    /** Representation headers S3 stores with an object and returns on GET and HEAD. */
+    static final List<String> STORED_HEADERS = List.of("Content-Type", "Cache-Control", "Content-Disposition",
+            "Content-Encoding", "Content-Language", "Expires");
+
+    private S3Support() {}
+
+    static AccessCheck bucketCheck(String action, Bucket bucket, RequestContext context) {
+        return new AccessCheck(action, bucket.arn(), bucket.owner(), bucket.policy(), context);
+    }
+
+    static AccessCheck objectCheck(String action, Bucket bucket, String key, RequestContext context) {
+        return new AccessCheck(action, bucket.arn() + "/" + key, bucket.owner(), bucket.policy(), context);
+    }
+
+    /** {@code s3:ExistingObjectTag/<key>} for each tag of the object the request acts on. */
+    static RequestContext existingTags(StoredObject object) {
+        RequestContext.Builder context = RequestContext.builder();
+        if (object != null) {
+            object.tags().forEach((k, v) -> context.single("s3:ExistingObjectTag/" + k, v));
+        }
+        return context.build();
+    }
+
+    /** S3's bucket naming rules (general purpose buckets). */
+    static boolean validBucketName(String name) {
+        return name != null && BUCKET_NAME.matcher(name).matches() && !name.contains("..") && !name.contains(".-")
+                && !name.contains("-.") && !IP_ADDRESS.matcher(name).matches() && !name.startsWith("xn--")
+                && !name.startsWith("sthree-") && !name.startsWith("amzn-s3-demo-") && !name.endsWith("-s3alias")
+                && !name.endsWith("--ol-s3") && !name.endsWith(".mrap") && !name.endsWith("--x-s3")
+                && !name.endsWith("--table-s3");
+    }
+
+    static void checkKey(String key) {
+        if (key.isEmpty()) {
+            throw S3Exception.invalidRequest("A key must be specified");
+        }
+        if (key.getBytes(StandardCharsets.UTF_8).length > MAX_KEY_BYTES) {
+            throw new S3Exception("KeyTooLongError", 400, "Your key is too long").with("MaxSizeAllowed", "1024")
+                    .with("Size", String.valueOf(key.getBytes(StandardCharsets.UTF_8).length));
+        }
+    }
+
+    /** The canonical user id S3 shows as Owner/ID: 64 hex digits, stable per account. */
+    static String canonicalId(String account) {
+        try {
+            byte[] hash = java.security.MessageDigest.getInstance("SHA-256")
+                    .digest(("crossrole-canonical-user:" + account).getBytes(StandardCharsets.UTF_8));
+            return HexFormat.of().formatHex(hash);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    static String quoted(String etag) {
+        return etag.startsWith("\"") ? etag : "\"" + etag + "\"";
+    }
+
+    static String unquoted(String etag) {
+        String trimmed = etag.trim();
+        return trimmed.length() >= 2 && trimmed.startsWith("\"") && trimmed.endsWith("\"")
+                ? trimmed.substring(1, trimmed.length() - 1) : trimmed;
+    }
+
+    static String httpDate(Instant instant) {
+        return HTTP_DATE.format(instant);
+    }
+
+    static Instant parseHttpDate(String value) {
+        if (value == null) {
+            return null;
+        }
+        try {
+            return java.time.ZonedDateTime.parse(value.trim(), DateTimeFormatter.RFC_1123_DATE_TIME).toInstant();
+        } catch (java.time.format.DateTimeParseException e) {
+            try {
+                return Instant.parse(value.trim());
+            } catch (java.time.format.DateTimeParseException again) {
+                return null;
+            }
+        }
+    }
+
+    static final List<String> STORAGE_CLASSES = List.of("STANDARD", "REDUCED_REDUNDANCY", "STANDARD_IA", "ONEZONE_IA",
+            "INTELLIGENT_TIERING", "GLACIER", "DEEP_ARCHIVE", "OUTPOSTS", "GLACIER_IR", "SNOW", "EXPRESS_ONEZONE");
+    static final String STORAGE_CLASS = "x-amz-storage-class";
+
+    /**
+     * The representation headers of a PUT, copy or multipart creation, and its storage class when not
+     * STANDARD (recorded and reported as S3 does; every class is readable at once here).
+     */
+    static Map<String, String> storedHeaders(S3Request request) {
+        Map<String, String> headers = new LinkedHashMap<>();
+        String storageClass = request.header(STORAGE_CLASS);
+        if (storageClass != null && !STORAGE_CLASSES.contains(storageClass.trim())) {
+            throw new S3Exception("InvalidStorageClass", 400, "The storage class you specified is not valid")
+                    .with("StorageClassRequested", storageClass);
+        }
+        if (storageClass != null && !storageClass.trim().equals("STANDARD")) {
+            headers.put(STORAGE_CLASS, storageClass.trim());
+        }
+        for (String name : STORED_HEADERS) {
+            String value = request.header(name);
+            if (value == null) {
+                continue;
+            }
+            if (name.equals("Content-Encoding")) {
+                // aws-chunked is the transfer of this request, not the object's encoding.
+                value = List.of(value.split(",")).stream().map(String::trim)
+                        .filter(v -> !v.isEmpty() && !v.equalsIgnoreCase("aws-chunked"))
+                        .reduce((a, b) -> a + "," + b).orElse(null);
+                if (value == null) {
+                    continue;
+                }
+            }
+            headers.put(name, value);
+        }
+        return headers;
+    }
+
+    static Map<String, String> userMetadata(S3Request request) {
+        Map<String, String> metadata = new LinkedHashMap<>();
+        int size = 0;
+        for (Map.Entry<String, String> header : request.headers()) {
+            String name = header.getKey().toLowerCase(Locale.ROOT);
+            if (name.startsWith("x-amz-meta-")) {
+                String key = name.substring("x-amz-meta-".length());
+                metadata.merge(key, header.getValue(), (a, b) -> a + "," + b);
+                size += key.length() + header.getValue().length();
+            }
+        }
+        if (size > 2048) {
+            throw new S3Exception("MetadataTooLarge", 400,
+                    "Your metadata headers exceed the maximum allowed metadata size.").with("Size", String.valueOf(size))
+                    .with("MaxSizeAllowed", "2048");
+        }
+        return metadata;
+    }
+
+    /** Tags from the {@code x-amz-tagging} header (URL query syntax). */
+    static Map<String, String> taggingHeader(String header) {
+        Map<String, String> tags = new LinkedHashMap<>();
+        if (header == null || header.isEmpty()) {
+            return tags;
+        }
+        for (String pair : header.split("&")) {
+            if (pair.isEmpty()) {
+                continue;
+            }
+            int eq = pair.indexOf('=');
+            String key = decode(eq < 0 ? pair : pair.substring(0, eq));
+            String value = eq < 0 ? "" : decode(pair.substring(eq + 1));
+            if (key == null || value == null || tags.put(key, value) != null) {
+                throw S3Exception.invalidArgument("The header 'x-amz-tagging' shall be encoded as UTF-8 then URLEncoded"
+                        + " URL query parameters without tag name duplicates.", "x-amz-tagging", header);
+            }
+        }
+        validateTags(tags);
+        return tags;
+    }
+
+    static void validateTags(Map<String, String> tags) {
+        if (tags.size() > 10) {
+            throw new S3Exception("BadRequest", 400, "Object tags cannot be greater than 10");
+        }
+        for (Map.Entry<String, String> tag : tags.entrySet()) {
+            if (tag.getKey().isEmpty() || tag.getKey().length() > 128 || tag.getKey().startsWith("aws:")) {
+                throw new S3Exception("InvalidTag", 400, "The TagKey you have provided is invalid");
+            }
+            if (tag.getValue().length() > 256) {
+                throw new S3Exception("InvalidTag", 400, "The TagValue you have provided is invalid");
+            }
+        }
+    }
+
+    /** {@code s3:RequestObjectTag/<key>} and {@code s3:RequestObjectTagKeys} for tags a request sets. */
+    static void requestTags(RequestContext.Builder context, Map<String, String> tags) {
+        if (tags.isEmpty()) {
+            return;
+        }
+        tags.forEach((k, v) -> context.single("s3:RequestObjectTag/" + k, v));
+        context.multi("s3:RequestObjectTagKeys", List.copyOf(tags.keySet()));
+    }
+
+    private static String decode(String text) {
+        try {
+            return URLDecoder.decode(text, StandardCharsets.UTF_8);
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
+    }
+
+    /** Percent-encodes like S3's {@code encoding-type=url} (spaces as {@code +}, slashes kept). */
+    static String urlEncode(String text) {
+        return java.net.URLEncoder.encode(text, StandardCharsets.UTF_8).replace("%2F", "/");
+    }
+}

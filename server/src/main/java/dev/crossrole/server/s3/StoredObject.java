@@ -1,0 +1,28 @@
+package dev.crossrole.server.s3;
+
+import java.time.Instant;
+import java.util.Map;
+
+/**
+ * What S3 keeps about an object besides its bytes.
+ *
+ * @param objectId a fresh id per write, so that a tag set written for an older object is never shown for a newer one
+ * @param etag quoted hex MD5, or the multipart form {@code "md5-of-part-md5s-N"}
+ * @param headers stored representation headers ({@code Content-Type}, {@code Cache-Control}, ...), by canonical name
+ * @param userMetadata {@code x-amz-meta-*} values by lower-case name without the prefix
+ * @param checksums {@code x-amz-checksum-*} values (base64) by lower-case header name
+ * @param partCount parts of a multipart object, 0 for a single PUT
+ */
+public record StoredObject(String key, String objectId, long size, String etag, Instant lastModified,
+                           Map<String, String> headers, Map<String, String> userMetadata, Map<String, String> checksums,
+                           Map<String, String> tags, int partCount) {
+
+    StoredObject withTags(Map<String, String> newTags) {
+        return new StoredObject(key, objectId, size, etag, lastModified, headers, userMetadata, checksums, newTags,
+                partCount);
+    }
+
+    String contentType() {
+        return headers.getOrDefault("Content-Type", "binary/octet-stream");
+    }
+}
