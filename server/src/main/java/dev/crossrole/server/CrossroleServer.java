@@ -39,6 +39,8 @@ import java.util.List;
 /** A running crossrole: the wiring of directory, services, pipeline and listener. */
 public final class CrossroleServer implements AutoCloseable {
     public static final int DEFAULT_PORT = 4566;
+    /** How often a node applies other nodes' commits while it gets no requests (a stop asked through another node). */
+    static final java.time.Duration CATCH_UP_INTERVAL = java.time.Duration.ofMillis(500);
     public static final String DEFAULT_REGION = "us-east-1";
 
     /**
@@ -139,7 +141,7 @@ public final class CrossroleServer implements AutoCloseable {
         IamService iamService = new IamService(iam);
         java.util.concurrent.atomic.AtomicReference<String> endpoint = new java.util.concurrent.atomic.AtomicReference<>();
         EcsTasks tasks = new EcsTasks(new ProcessRuntime(), iam, new ServiceRoleCredentials(sts,
-                new PolicyEngine(options.clock())), options.clock(), data.resolve("tasks"), endpoint::get);
+                new PolicyEngine(options.clock())), options.clock(), data.resolve("tasks"), endpoint::get, NodeId.loadOrCreate(data));
         EcsDirectory ecsDirectory = new EcsDirectory(options.clock());
         EcsService ecs = new EcsService(ecsDirectory, tasks);
         EcsPersistence ecsState = EcsPersistence.attach(ecsDirectory, tasks, sync);
@@ -161,6 +163,7 @@ public final class CrossroleServer implements AutoCloseable {
         CrossroleServer server = new CrossroleServer(front, iam, sts, log, profiles, data, options.bind(), tasks, ecsState,
                 store, sync);
         endpoint.set(server.endpoint());
+        ecsState.followOtherNodes(CATCH_UP_INTERVAL);
         return server;
     }
 

@@ -105,6 +105,7 @@ public final class AdminApi {
                 t.put("cluster", task.cluster().name());
                 t.put("account", task.account());
                 t.put("lastStatus", task.lastStatus());
+                t.put("node", task.node());
             }
             ObjectNode node = JSON.createObjectNode();
             node.set("tasks", list);
@@ -124,6 +125,11 @@ public final class AdminApi {
             return message(404, "No task with id " + id + ".");
         }
         EcsTask task = found.get();
+        if (!tasks.local(task)) {
+            // Its processes, environment and logs are on the node that runs it.
+            return message(409, "Task " + id + " runs on another crossrole node (node id " + task.node()
+                    + "): run exec and logs against that node.");
+        }
         if (rest.endsWith("/logs")) {
             String container = queryValue(query, "container");
             long offset = 0;

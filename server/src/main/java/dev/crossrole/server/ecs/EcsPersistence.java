@@ -21,6 +21,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BiFunction;
@@ -32,8 +33,14 @@ import java.util.logging.Logger;
  * ({@code account/region/family}), per task definition revision ({@code account/region/family/revision})
  * and per task (its id). API writes commit what they changed in their own transaction; a task's state also
  * changes from its containers' threads, which must not wait on the disk, so those changes are committed by
- * one background thread, coalesced. At start, tasks that were still running when crossrole stopped are
- * reported STOPPED with a reason, and any of their processes that survived a crash are killed.
+ * one background thread, coalesced.
+ *
+ * <p>A task record names the node running the task. Nodes sharing a store follow each other's tasks: a
+ * record written by another node replaces this node's copy of that task, while for a task this node runs
+ * only what another node may ask is taken in (its tags, and a stop, which stops the processes here). A
+ * background catch-up ({@link #followOtherNodes}) notices such records even when the node gets no
+ * requests. At start, tasks this node was still running when it stopped are reported STOPPED with a
+ * reason, and any of their processes that survived a crash are killed; other nodes' tasks are left alone.
  */
 public final class EcsPersistence implements Replica, AutoCloseable {
     public static final String CLUSTERS = "ecs.clusters";
@@ -57,6 +64,13 @@ public final class EcsPersistence implements Replica, AutoCloseable {
     private final List<JsonNode> loadedTasks = new ArrayList<>();
     private volatile boolean loading = true;
     private List<EcsDirectory.Change> inFlight = List.of();
+    private final ScheduledExecutorService catchUp = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread thread = new Thread(r, "crossrole-catch-up");
+        thread.setDaemon(true);
+        return thread;
+    });
+    /** Whether the last background catch-up failed, so that an outage is logged once, not every interval. */
+    private volatile boolean catchUpFailing;
 
     private EcsPersistence(EcsDirectory ecs, EcsTasks tasks, StateSync sync) {
         this.ecs = ecs;
@@ -83,6 +97,29 @@ public final class EcsPersistence implements Replica, AutoCloseable {
         sync.write(tx -> null);
     }
 
+    /**
+     * Applies other nodes' commits every {@code interval} even while no request comes in, so that a stop asked
+     * through another node reaches the processes of a task running here.
+     */
+    public void followOtherNodes(Duration interval) {
+        catchUp.scheduleWithFixedDelay(this::catchUpNow, interval.toMillis(), interval.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    private void catchUpNow() {
+        try {
+            sync.refresh();
+            if (catchUpFailing) {
+                LOG.info("catching up with the store works again");
+            }
+            catchUpFailing = false;
+        } catch (RuntimeException e) {
+            if (!catchUpFailing) {
+                LOG.log(Level.WARNING, "cannot catch up with the store; retrying", e);
+            }
+            catchUpFailing = true;
+        }
+    }
+
     @Override
     public boolean owns(String namespace) {
         return namespace.startsWith("ecs.");
@@ -92,10 +129,15 @@ public final class EcsPersistence implements Replica, AutoCloseable {
     public void apply(StoredRecord record) {
         String key = record.key();
         if (record.namespace().equals(TASKS)) {
-            if (loading && record.live()) {
-                loadedTasks.add(parse(record));
+            if (loading) {
+                if (record.live()) {
+                    loadedTasks.add(parse(record));
+                }
+            } else if (record.live()) {
+                applyTask(parse(record));
+            } else {
+                tasks.forget(key);
             }
-            // Tasks run on the node that started them; other nodes' tasks are not followed (yet).
             return;
         }
         ecs.untracked(() -> {
@@ -124,6 +166,18 @@ public final class EcsPersistence implements Replica, AutoCloseable {
                 default -> { }
             }
         });
+    }
+
+    /** A task record committed by any node, once this node is running: see the class comment. */
+    private void applyTask(JsonNode n) {
+        String id = n.get("id").asText();
+        Optional<EcsTask> known = tasks.task(id).filter(tasks::local);
+        if (known.isPresent()) {
+            tasks.merge(known.get(), strings(n.path("tags")), n.get("desiredStatus").asText(), text(n, "stopCode"),
+                    text(n, "stoppedReason"), n.get("version").asInt());
+        } else if (!tasks.nodeId().equals(text(n, "node"))) {
+            taskFrom(n).ifPresent(tasks::follow);
+        }
     }
 
     @Override
@@ -213,6 +267,7 @@ public final class EcsPersistence implements Replica, AutoCloseable {
     /** Commits what is left; call after the tasks have stopped and before the store closes. */
     @Override
     public void close() {
+        catchUp.shutdownNow();
         writer.shutdown();
         try {
             writer.awaitTermination(5, TimeUnit.SECONDS);
@@ -254,7 +309,7 @@ public final class EcsPersistence implements Replica, AutoCloseable {
                     .put("startedAt", str(t.startedAt)).put("stoppingAt", str(t.stoppingAt))
                     .put("stoppedAt", str(t.stoppedAt)).put("lastStatus", t.lastStatus)
                     .put("desiredStatus", t.desiredStatus).put("stopCode", t.stopCode)
-                    .put("stoppedReason", t.stoppedReason).put("version", t.version);
+                    .put("stoppedReason", t.stoppedReason).put("version", t.version).put("node", t.node);
             n.set("overrides", t.overrides);
             ObjectNode tags = n.putObject("tags");
             t.tags.forEach(tags::put);
@@ -288,13 +343,48 @@ public final class EcsPersistence implements Replica, AutoCloseable {
                 instant(n, "deregisteredAt"), strings(n.path("tags")));
     }
 
+    /**
+     * Puts back a task read at start. Records written before tasks named their node are this node's: crossrole
+     * then ran on one node only.
+     */
     private void restoreTask(JsonNode n, Instant now) {
+        String node = text(n, "node");
+        Optional<EcsTask> restored = taskFrom(n);
+        if (restored.isEmpty()) {
+            return;
+        }
+        EcsTask task = restored.get();
+        if (node != null && !node.equals(tasks.nodeId())) {
+            tasks.follow(task);
+            return;
+        }
+        if (!"STOPPED".equals(task.lastStatus)) {
+            stopOrphans(task);
+            task.lastStatus = "STOPPED";
+            task.desiredStatus = "STOPPED";
+            task.stopCode = "TerminationNotice";
+            task.stoppedReason = RESTART_REASON;
+            task.stoppingAt = task.stoppingAt == null ? now : task.stoppingAt;
+            task.stoppedAt = now;
+            task.version++;
+            for (EcsTask.Container c : task.containers) {
+                c.lastStatus = "STOPPED";
+            }
+            tasks.restore(task);
+            tasks.markChanged(task.id);
+            return;
+        }
+        tasks.restore(task);
+    }
+
+    /** A task as its record says; empty when its cluster or task definition is not (or no longer) known. */
+    private Optional<EcsTask> taskFrom(JsonNode n) {
         Optional<TaskDefinition> definition = ecs.taskDefinition(n.get("account").asText(), n.get("region").asText(),
                 n.get("family").asText(), n.get("revision").asInt());
         Optional<Cluster> cluster = ecs.cluster(n.get("account").asText(), n.get("region").asText(),
                 n.get("cluster").asText());
         if (definition.isEmpty() || cluster.isEmpty()) {
-            return;
+            return Optional.empty();
         }
         List<EcsTask.Container> containers = new ArrayList<>();
         for (JsonNode c : n.path("containers")) {
@@ -313,7 +403,7 @@ public final class EcsPersistence implements Replica, AutoCloseable {
                 text(n, "launchType"), n.get("enableExecuteCommand").asBoolean(), strings(n.path("tags")),
                 n.get("overrides") instanceof ObjectNode o ? o : JSON.createObjectNode(), Path.of(n.get("workDir").asText()),
                 null, "restored-" + n.get("id").asText(), n.get("id").asText() + "-restored", containers,
-                Instant.parse(n.get("createdAt").asText()));
+                Instant.parse(n.get("createdAt").asText()), n.hasNonNull("node") ? n.get("node").asText() : tasks.nodeId());
         task.startedAt = instant(n, "startedAt");
         task.stoppingAt = instant(n, "stoppingAt");
         task.stoppedAt = instant(n, "stoppedAt");
@@ -322,23 +412,7 @@ public final class EcsPersistence implements Replica, AutoCloseable {
         task.stopCode = text(n, "stopCode");
         task.stoppedReason = text(n, "stoppedReason");
         task.version = n.get("version").asInt();
-        if (!"STOPPED".equals(task.lastStatus)) {
-            stopOrphans(task);
-            task.lastStatus = "STOPPED";
-            task.desiredStatus = "STOPPED";
-            task.stopCode = "TerminationNotice";
-            task.stoppedReason = RESTART_REASON;
-            task.stoppingAt = task.stoppingAt == null ? now : task.stoppingAt;
-            task.stoppedAt = now;
-            task.version++;
-            for (EcsTask.Container c : task.containers) {
-                c.lastStatus = "STOPPED";
-            }
-            tasks.restore(task);
-            tasks.markChanged(task.id);
-            return;
-        }
-        tasks.restore(task);
+        return Optional.of(task);
     }
 
     /** Kills processes of a task that outlived a crashed crossrole (recognised by pid and start time). */

@@ -74,6 +74,8 @@ public final class EcsTask {
     final String metadataId;
     final List<Container> containers;
     final Instant createdAt;
+    /** The id of the crossrole node whose processes run the task. */
+    final String node;
 
     String lastStatus = "PROVISIONING";
     String desiredStatus = "RUNNING";
@@ -88,7 +90,7 @@ public final class EcsTask {
     EcsTask(String id, String account, String region, Cluster cluster, TaskDefinition definition, String taskRoleArn,
             String group, String startedBy, String launchType, boolean enableExecuteCommand, Map<String, String> tags,
             ObjectNode overrides, Path workDir, String credentialsId, String authorizationToken, String metadataId,
-            List<Container> containers, Instant createdAt) {
+            List<Container> containers, Instant createdAt, String node) {
         this.id = id;
         this.account = account;
         this.region = region;
@@ -107,6 +109,7 @@ public final class EcsTask {
         this.metadataId = metadataId;
         this.containers = List.copyOf(containers);
         this.createdAt = createdAt;
+        this.node = node;
     }
 
     public String id() {
@@ -131,6 +134,11 @@ public final class EcsTask {
 
     public Path workDir() {
         return workDir;
+    }
+
+    /** The id of the crossrole node running the task's processes. */
+    public String node() {
+        return node;
     }
 
     public synchronized boolean stopped() {

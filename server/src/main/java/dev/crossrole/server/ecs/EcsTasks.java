@@ -22,7 +22,9 @@ import java.util.logging.Logger;
 
 /**
  * The tasks of every account: starting their containers through the runtime, following them to
- * STOPPED as ECS does, and vending each task's role credentials to its containers.
+ * STOPPED as ECS does, and vending each task's role credentials to its containers. With several nodes on
+ * one store, each task runs on the node that started it; the others hold a copy of its record (kept up to
+ * date by {@link EcsPersistence}) for reads, and a stop asked of them is recorded for the running node.
  */
 public final class EcsTasks implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(EcsTasks.class.getName());
@@ -39,9 +41,11 @@ public final class EcsTasks implements AutoCloseable {
     private final Clock clock;
     private final Path tasksDir;
     private final Supplier<String> endpoint;
+    private final String nodeId;
 
     public EcsTasks(TaskRuntime runtime, IamDirectory iam, ServiceRoleCredentials roleCredentials, Clock clock,
-                    Path tasksDir, Supplier<String> endpoint) {
+                    Path tasksDir, Supplier<String> endpoint, String nodeId) {
+        this.nodeId = nodeId;
         this.runtime = runtime;
         this.iam = iam;
         this.roleCredentials = roleCredentials;
@@ -56,6 +60,16 @@ public final class EcsTasks implements AutoCloseable {
 
     String endpoint() {
         return endpoint.get();
+    }
+
+    /** The id of this node: recorded in the tasks it starts. */
+    public String nodeId() {
+        return nodeId;
+    }
+
+    /** Whether this node runs the task's processes (otherwise it holds a copy of another node's record). */
+    public boolean local(EcsTask task) {
+        return nodeId.equals(task.node);
     }
 
     /** Called after a task is added or changes (persistence); must not block on task locks. */
@@ -88,6 +102,9 @@ public final class EcsTasks implements AutoCloseable {
         };
         changedTasks.add(task.id);
         byId.put(task.id, task);
+        if (!local(task)) {
+            return; // its containers call the endpoints of the node running them
+        }
         if (task.credentialsId != null) {
             byCredentialsId.put(task.credentialsId, task);
         }
@@ -102,6 +119,35 @@ public final class EcsTasks implements AutoCloseable {
     void restore(EcsTask task) {
         add(task);
         changedTasks.remove(task.id);
+    }
+
+    /** Puts in (or replaces) the copy of a task another node runs, as its record now says. */
+    void follow(EcsTask task) {
+        restore(task);
+    }
+
+    /** Forgets the copy of another node's task whose record was deleted. */
+    void forget(String id) {
+        byId.computeIfPresent(id, (key, task) -> local(task) ? task : null);
+    }
+
+    /**
+     * Takes in what another node recorded for a task this node runs: its tags, and a stop asked through that
+     * node, which stops the containers here.
+     */
+    void merge(EcsTask task, Map<String, String> tags, String desiredStatus, String stopCode, String stoppedReason,
+               int version) {
+        boolean stopAsked;
+        synchronized (task) {
+            task.version = Math.max(task.version, version);
+            if (!task.tags.equals(tags)) {
+                task.tags = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(tags));
+            }
+            stopAsked = "STOPPED".equals(desiredStatus) && "RUNNING".equals(task.desiredStatus) && !task.stopped();
+        }
+        if (stopAsked) {
+            stop(task, stopCode == null ? "UserInitiated" : stopCode, stoppedReason == null ? "Task stopped by user" : stoppedReason);
+        }
     }
 
     public Collection<EcsTask> all() {
@@ -241,8 +287,23 @@ public final class EcsTasks implements AutoCloseable {
 
     // ---- stopping ----------------------------------------------------------------------------
 
-    /** Stops a task: SIGTERM to each running container, SIGKILL after its stopTimeout. */
+    /**
+     * Stops a task: SIGTERM to each running container, SIGKILL after its stopTimeout. For a task another node
+     * runs, records the wish (desired status STOPPED, with the code and reason); that node stops it once it
+     * reads the record.
+     */
     void stop(EcsTask task, String stopCode, String reason) {
+        if (!local(task)) {
+            synchronized (task) {
+                if (!task.stopped() && !"STOPPED".equals(task.desiredStatus)) {
+                    task.desiredStatus = "STOPPED";
+                    task.stopCode = stopCode;
+                    task.stoppedReason = reason;
+                    task.changed();
+                }
+            }
+            return;
+        }
         List<EcsTask.Container> toStop;
         synchronized (task) {
             if ("STOPPED".equals(task.lastStatus)) {
@@ -297,13 +358,14 @@ public final class EcsTasks implements AutoCloseable {
         return true;
     }
 
-    /** Stops every task, as the server stops; processes never outlive it. */
+    /** Stops every task this node runs, as the server stops; processes never outlive it. */
     @Override
     public void close() {
-        for (EcsTask task : byId.values()) {
+        List<EcsTask> running = byId.values().stream().filter(this::local).toList();
+        for (EcsTask task : running) {
             stop(task, "TerminationNotice", "crossrole stopped");
         }
-        for (EcsTask task : byId.values()) {
+        for (EcsTask task : running) {
             try {
                 if (!awaitStopped(task, Duration.ofSeconds(10))) {
                     LOG.warning("task " + task.id + " did not stop in time");

@@ -97,6 +97,7 @@ final class TagOperations {
                     synchronized (task) {
                         task.tags = Collections.unmodifiableMap(new LinkedHashMap<>(tags)); // in the order given
                     }
+                    tasks.markChanged(task.id()); // committed with the call; a task's version counts its life cycle only
                 }
             };
         }

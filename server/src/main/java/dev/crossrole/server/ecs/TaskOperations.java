@@ -187,7 +187,7 @@ final class TaskOperations {
         }
         return new EcsTask(id, account(call), region, cluster, definition, taskRole,
                 group != null ? group : "family:" + definition.family(), startedBy, launchType, exec, tags, overrides,
-                workDir, credentialsId, token, metadataId, containers, ecs.clock().instant());
+                workDir, credentialsId, token, metadataId, containers, ecs.clock().instant(), tasks.nodeId());
     }
 
     // ---- shapes -------------------------------------------------------------------------------
