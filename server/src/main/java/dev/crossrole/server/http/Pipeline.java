@@ -152,6 +152,12 @@ public final class Pipeline {
 
     public HttpResponse handle(HttpRequest request) {
         if (request.rawPath().startsWith("/_crossrole/")) {
+            try {
+                sync.refresh(); // tasks started or stopped through other nodes
+            } catch (RuntimeException e) {
+                // The admin API is for looking: with the store unreachable it answers from this node's caches.
+                LOG.log(Level.WARNING, "cannot catch up with the store for " + request.rawPath(), e);
+            }
             return admin.handle(request);
         }
         HttpResponse local = localRoutes.apply(request);
