@@ -36,6 +36,7 @@ import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.ecs.EcsClient;
+import software.amazon.awssdk.services.ecs.model.ClusterContainsTasksException;
 import software.amazon.awssdk.services.ecs.model.ContainerDefinition;
 import software.amazon.awssdk.services.ecs.model.DesiredStatus;
 import software.amazon.awssdk.services.ecs.model.InvalidParameterException;
@@ -158,6 +159,8 @@ class EcsTwoNodeTest {
         assertEquals(running.containers().get(0).runtimeId(), seenAtB.containers().get(0).runtimeId());
         assertEquals(running.startedAt(), seenAtB.startedAt());
         assertTrue(listTasks(atB, DesiredStatus.RUNNING).contains(running.taskArn()));
+        assertThrows(ClusterContainsTasksException.class, () -> atB.deleteCluster(r -> r.cluster("default")),
+                "a task running on A keeps the cluster in use at B");
 
         String failing = atA.runTask(r -> r.taskDefinition("failing")).tasks().get(0).taskArn();
         Task stopped = EcsSdk.awaitStopped(atB, null, failing);

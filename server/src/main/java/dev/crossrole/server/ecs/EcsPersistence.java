@@ -64,6 +64,7 @@ public final class EcsPersistence implements Replica, AutoCloseable {
     private final List<JsonNode> loadedTasks = new ArrayList<>();
     private volatile boolean loading = true;
     private List<EcsDirectory.Change> inFlight = List.of();
+    private List<String> inFlightTasks = List.of();
     private final ScheduledExecutorService catchUp = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread thread = new Thread(r, "crossrole-catch-up");
         thread.setDaemon(true);
@@ -198,7 +199,9 @@ public final class EcsPersistence implements Replica, AutoCloseable {
                         ecs.taskDefinitionByKey(change.key()).map(EcsPersistence::definitionJson));
             }
         }
-        for (String id : tasks.takeChanged()) {
+        List<String> taskIds = new ArrayList<>(tasks.takeChanged());
+        inFlightTasks = taskIds;
+        for (String id : taskIds) {
             putOrDelete(tx, TASKS, id, tasks.task(id).map(EcsPersistence::taskJson));
         }
     }
@@ -228,7 +231,19 @@ public final class EcsPersistence implements Replica, AutoCloseable {
             };
             apply(committed.apply(namespace, change.key()).orElse(new StoredRecord(namespace, change.key(), null, 0, 0)));
         }
-        // A task's state is what its processes did, not a speculative change: it stays to be written next time.
+        List<String> taskIds = new ArrayList<>(inFlightTasks);
+        taskIds.addAll(tasks.takeChanged());
+        inFlightTasks = List.of();
+        for (String id : taskIds) {
+            Optional<EcsTask> task = tasks.task(id);
+            if (task.isPresent() && tasks.local(task.get())) {
+                // A task's state is what its processes did, not a speculative change: it stays to be written next time.
+                tasks.markChanged(id);
+            } else {
+                // A wish recorded for another node's task (a stop, tags) did not reach the store: back to its record.
+                committed.apply(TASKS, id).ifPresentOrElse(record -> applyTask(parse(record)), () -> tasks.forget(id));
+            }
+        }
     }
 
     private static JsonNode parse(StoredRecord record) {
