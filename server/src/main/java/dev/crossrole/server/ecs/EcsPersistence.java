@@ -282,9 +282,10 @@ public final class EcsPersistence implements Replica, AutoCloseable {
     /** Commits what is left; call after the tasks have stopped and before the store closes. */
     @Override
     public void close() {
-        catchUp.shutdownNow();
+        catchUp.shutdown(); // no interrupt: a catch-up in the middle of reading the store finishes
         writer.shutdown();
         try {
+            catchUp.awaitTermination(5, TimeUnit.SECONDS); // none may still be reading when the store closes
             writer.awaitTermination(5, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

@@ -1,5 +1,6 @@
 /**
  * ECS over awsJson1_1: clusters, task definitions, tasks that really run (through the
- * {@code tasks} package's runtime) with their task role's credentials, and tags.
+ * {@code tasks} package's runtime) with their task role's credentials, and tags. With several nodes on one
+ * store each task runs on the node that started it and is followed by the others ({@code EcsPersistence}).
  */
 package dev.crossrole.server.ecs;
