@@ -40,7 +40,7 @@ import java.util.List;
 public final class CrossroleServer implements AutoCloseable {
     public static final int DEFAULT_PORT = 4566;
     /** How often a node applies other nodes' commits while it gets no requests (a stop asked through another node). */
-    static final java.time.Duration CATCH_UP_INTERVAL = java.time.Duration.ofMillis(500);
+    static final java.time.Duration CATCH_UP_INTERVAL = java.time.Duration.ofMillis(250);
     public static final String DEFAULT_REGION = "us-east-1";
 
     /**
