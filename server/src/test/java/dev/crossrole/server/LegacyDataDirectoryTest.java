@@ -104,6 +104,10 @@ class LegacyDataDirectoryTest {
             assertTrue(task.stopped(), "a task running under 0.1 is reported stopped");
             assertTrue(new String(server.store().read("ecs.tasks", task.id()).orElseThrow().value(), StandardCharsets.UTF_8)
                     .contains("\"lastStatus\":\"STOPPED\""), "and stored so");
+            // 0.1 ran on one node: its tasks are this node's.
+            assertEquals(server.tasks().nodeId(), task.node());
+            assertTrue(new String(server.store().read("ecs.tasks", task.id()).orElseThrow().value(), StandardCharsets.UTF_8)
+                    .contains("\"node\":\"" + server.tasks().nodeId() + "\""));
         }
         for (String name : new String[] {"iam.json", "ecs.json", "identities.json", "server.key"}) {
             assertFalse(Files.exists(dir.resolve(name)), name);
