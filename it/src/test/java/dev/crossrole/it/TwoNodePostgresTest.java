@@ -130,6 +130,33 @@ class TwoNodePostgresTest {
     }
 
     @Test
+    void twoNodesStartingTogetherOnAnEmptyDatabaseCreateOneSetOfKeys() throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(2);
+        CountDownLatch start = new CountDownLatch(1);
+        List<Future<CrossroleServer>> starting = new ArrayList<>();
+        for (String name : List.of("a", "b")) {
+            starting.add(pool.submit(() -> {
+                start.await();
+                return CrossroleServer.start(CrossroleServer.Options.defaults(dir.resolve(name)).withPort(0).withStore(store));
+            }));
+        }
+        start.countDown();
+        for (Future<CrossroleServer> f : starting) {
+            nodes.add(f.get(60, TimeUnit.SECONDS));
+        }
+        pool.shutdown();
+        CrossroleServer a = nodes.get(0);
+        CrossroleServer b = nodes.get(1);
+        assertEquals(a.profiles(), b.profiles());
+        for (CrossroleServer node : nodes) {
+            assertEquals(1, iam(node, admin(node)).listAccessKeys(r -> r.userName("admin")).accessKeyMetadata().size());
+        }
+        Credentials fromA = sts(a, admin(a)).getSessionToken().credentials();
+        assertEquals("arn:aws:iam::" + SOURCE + ":user/admin", sts(b, session(fromA)).getCallerIdentity().arn(),
+                "one session-token key: B opens what A sealed");
+    }
+
+    @Test
     void aRoleCreatedThroughOneNodeAuthorizesAtTheOtherOnTheNextRequest() throws Exception {
         CrossroleServer a = node("a");
         CrossroleServer b = node("b");

@@ -30,6 +30,8 @@ import java.util.concurrent.locks.ReentrantLock;
 final class PostgresStore implements Store {
     private static final int IDLE_CONNECTIONS = 8;
     private static final int FETCH_SIZE = 1000;
+    /** Far longer than any write's work takes between two statements (milliseconds). */
+    private static final int IDLE_IN_WRITE_LIMIT_MS = 30_000;
     private static final Comparator<StoredRecord> BY_KEY = Comparator.comparing(StoredRecord::key);
     private static final Comparator<StoredRecord> IN_COMMIT_ORDER = Comparator.comparingLong(StoredRecord::revision)
             .thenComparing(StoredRecord::namespace).thenComparing(StoredRecord::key);
@@ -76,9 +78,11 @@ final class PostgresStore implements Store {
         properties.setProperty("tcpKeepAlive", "true");
         properties.setProperty("ApplicationName", "crossrole");
         properties.putAll(location.properties());
-        // A write is acknowledged only once durable, whatever the server's default; options given in the
-        // location come after, so a user who asks for less durability still gets it.
-        properties.setProperty("options", ("-c synchronous_commit=on " + location.properties().getProperty("options", "")).trim());
+        // A write is acknowledged only once durable, whatever the server's default. A node that stops in the
+        // middle of a write (frozen, cut off) must not hold every node's write lock for long: the server ends
+        // a transaction left idle that long. Options given in the location come after, so they win.
+        properties.setProperty("options", ("-c synchronous_commit=on -c idle_in_transaction_session_timeout="
+                + IDLE_IN_WRITE_LIMIT_MS + " " + location.properties().getProperty("options", "")).trim());
         try {
             Connection connection = driver.connect(location.jdbcUrl(), properties);
             if (connection == null) {

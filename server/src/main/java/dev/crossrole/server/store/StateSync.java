@@ -58,17 +58,15 @@ public final class StateSync {
         }
         Changes changes = store.changesSince(applied);
         // Records no replica owns (the session key, bootstrap identities) are read from the store directly.
-        for (Replica replica : replicas) {
-            List<StoredRecord> owned = new java.util.ArrayList<>();
-            for (StoredRecord record : changes.records()) {
-                if (replica.owns(record.namespace())) {
-                    owned.add(record);
-                }
-            }
-            if (!owned.isEmpty()) {
-                replica.applyAll(owned);
+        java.util.Map<String, List<Replica>> owners = new java.util.HashMap<>();
+        java.util.Map<Replica, List<StoredRecord>> owned = new java.util.LinkedHashMap<>();
+        for (StoredRecord record : changes.records()) {
+            for (Replica replica : owners.computeIfAbsent(record.namespace(),
+                    namespace -> replicas.stream().filter(r -> r.owns(namespace)).toList())) {
+                owned.computeIfAbsent(replica, r -> new java.util.ArrayList<>()).add(record);
             }
         }
+        owned.forEach(Replica::applyAll);
         applied = Math.max(applied, changes.revision());
     }
 

@@ -8,7 +8,7 @@ public final class Stores {
 
     /** The embedded store in {@code dataDir/store}: a journal of commits and a snapshot, fsynced before each acknowledgement. */
     public static Store embedded(Path dataDir) {
-        return JournalStore.open(dataDir.resolve(JournalStore.DIRECTORY));
+        return JournalStore.open(dataDir.toAbsolutePath().resolve(JournalStore.DIRECTORY));
     }
 
     /**

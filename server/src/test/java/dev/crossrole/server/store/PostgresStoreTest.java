@@ -65,6 +65,8 @@ class PostgresStoreTest {
         try (Store store = Stores.open(location, null)) {
             store.write(tx -> tx.put("n", "k", bytes("v")));
             assertEquals("on", ((PostgresStore) store).setting("synchronous_commit"));
+            assertEquals("30s", ((PostgresStore) store).setting("idle_in_transaction_session_timeout"),
+                    "a node frozen inside a write releases the write lock of every node");
         }
         try (Store relaxed = Stores.open(location + "?options=-c%20synchronous_commit%3Doff", null)) {
             assertEquals("off", ((PostgresStore) relaxed).setting("synchronous_commit"), "what the location asks for wins");
