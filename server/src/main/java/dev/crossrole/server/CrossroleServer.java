@@ -143,7 +143,13 @@ public final class CrossroleServer implements AutoCloseable {
         EcsDirectory ecsDirectory = new EcsDirectory(options.clock());
         EcsService ecs = new EcsService(ecsDirectory, tasks);
         EcsPersistence ecsState = EcsPersistence.attach(ecsDirectory, tasks, sync);
+        S3Service s3 = new S3Service(sync, data.resolve("s3"), options.clock(), iam::principalExists);
         sync.load();
+        // Only this node writes blobs into an embedded store's data directory; with a shared store, a recent
+        // unreferenced blob may be another node's write about to commit.
+        // File times are the machine's, not the injected clock's.
+        boolean exclusive = options.store() == null || options.store().isBlank() || options.store().equals("embedded");
+        s3.start(exclusive ? java.time.Instant.MAX : java.time.Instant.now().minus(java.time.Duration.ofHours(1)));
         ecsState.restoreTasks(options.clock());
         List<Bootstrap.Profile> profiles = Bootstrap.run(accounts, iam, sync, data);
         ContainerEndpoints containerEndpoints = new ContainerEndpoints(tasks);
@@ -155,7 +161,7 @@ public final class CrossroleServer implements AutoCloseable {
                     } else if (auth.caller().session().isRoleSession()) {
                         iam.recordRoleUse(auth.caller().session().roleId(), region);
                     }
-                }, containerEndpoints::handle, sync, new S3Service(data.resolve("s3"), options.clock(), iam::principalExists));
+                }, containerEndpoints::handle, sync, s3);
         InetSocketAddress address = new InetSocketAddress(InetAddress.getByName(options.bind()), options.port());
         HttpFront front = HttpFront.start(address, options.threads(), pipeline::handle);
         CrossroleServer server = new CrossroleServer(front, iam, sts, log, profiles, data, options.bind(), tasks, ecsState,
