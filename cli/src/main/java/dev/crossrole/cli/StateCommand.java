@@ -43,6 +43,14 @@ final class StateCommand implements Runnable {
                 description = "the store: 'embedded' (default, in the data directory) or postgresql://user:password@host:port/database")
         String store;
 
+        @Option(names = "--s3-blobs", paramLabel = "DIR",
+                description = "where S3 object bytes live, as given to serve (default: <data-dir>/s3/blobs)")
+        Path s3Blobs;
+
+        Path blobs() {
+            return S3StateFiles.blobs(dataDir, s3Blobs);
+        }
+
         Store open() {
             return Stores.open(store, dataDir);
         }
@@ -105,10 +113,10 @@ final class StateCommand implements Runnable {
                 return ExitCodes.OK;
             }
             Path folder = S3StateFiles.blobFolder(Path.of(file));
-            S3StateFiles.Exported exported = S3StateFiles.exportBlobs(store, where.dataDir, folder);
+            S3StateFiles.Exported exported = S3StateFiles.exportBlobs(store, where.blobs(), folder);
             err.println("crossrole: exported the bytes of " + exported.written() + " S3 objects and parts to " + folder);
             if (!exported.missing().isEmpty()) {
-                err.println("crossrole: " + exported.missing().size() + " S3 objects have no bytes in " + where.dataDir
+                err.println("crossrole: " + exported.missing().size() + " S3 objects have no bytes in " + where.blobs()
                         + " (run 'state export' where the node that stored them keeps its data directory): "
                         + exported.missing());
                 return ExitCodes.UNUSABLE;
@@ -120,7 +128,7 @@ final class StateCommand implements Runnable {
     @Command(name = "import", mixinStandardHelpOptions = true,
             description = {"Read a document written by 'state export' into the store, in one transaction.",
                     "The store must be empty unless --replace is given; nothing is written if the document is invalid.",
-                    "S3 object bytes are read from the folder FILE.blobs beside it, into --data-dir.",
+                    "S3 object bytes are read from the folder FILE.blobs beside it, into --s3-blobs (or --data-dir).",
                     "The store must not be in use by a running crossrole (embedded store)."})
     static final class Import implements Callable<Integer> {
         @CommandLine.Spec
@@ -152,7 +160,7 @@ final class StateCommand implements Runnable {
                 Path blobs = file.equals("-") ? null : S3StateFiles.blobFolder(Path.of(file));
                 if (blobs != null && Files.isDirectory(blobs)) {
                     // The bytes first: a record is never committed before the blob it names.
-                    int copied = S3StateFiles.importBlobs(blobs, where.dataDir);
+                    int copied = S3StateFiles.importBlobs(blobs, where.blobs());
                     err.println("crossrole: copied the bytes of " + copied + " S3 objects and parts from " + blobs);
                 }
                 StateDocument.ImportResult result = StateDocument.importInto(store, in, replace);

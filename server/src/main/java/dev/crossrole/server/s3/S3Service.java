@@ -48,11 +48,13 @@ public final class S3Service {
     private final MultipartOperations multipart;
 
     /**
-     * S3 with its metadata in the store behind {@code sync} and object bytes under {@code dataDir}; a data
-     * directory from before S3 was in the store is imported. Call before {@link StateSync#load}, then {@link #start}.
+     * S3 with its metadata in the store behind {@code sync} and object bytes in {@code blobs}; S3 files from
+     * before S3 was in the store ({@code dataDir/buckets}) are imported. Call before {@link StateSync#load},
+     * then {@link #start}.
      */
-    public S3Service(StateSync sync, Path dataDir, Clock clock, PrincipalDirectory principals) throws IOException {
-        this(new StoreS3Repository(sync, new BlobFiles(dataDir.resolve("blobs"))), clock, principals);
+    public S3Service(StateSync sync, Path dataDir, Path blobs, Clock clock, PrincipalDirectory principals)
+            throws IOException {
+        this(new StoreS3Repository(sync, new BlobFiles(blobs)), clock, principals);
         this.dataDir = dataDir;
     }
 

@@ -33,12 +33,17 @@ public final class S3StateFiles {
         return store.scan(StoreS3Repository.OBJECTS).size() + store.scan(StoreS3Repository.PARTS).size();
     }
 
+    /** The blob folder of a data directory unless another is named (serve's {@code --s3-blobs}). */
+    public static Path blobs(Path dataDir, Path named) {
+        return named != null ? named : dataDir.resolve("s3").resolve("blobs");
+    }
+
     /**
-     * Copies the bytes of every object and part in {@code store} from the data directory into {@code folder}
+     * Copies the bytes of every object and part in {@code store} from {@code blobFolder} into {@code folder}
      * (created; emptied of earlier blobs first).
      */
-    public static Exported exportBlobs(Store store, Path dataDir, Path folder) throws IOException {
-        BlobFiles blobs = new BlobFiles(dataDir.resolve("s3").resolve("blobs"));
+    public static Exported exportBlobs(Store store, Path blobFolder, Path folder) throws IOException {
+        BlobFiles blobs = new BlobFiles(blobFolder);
         if (Files.isDirectory(folder)) {
             try (DirectoryStream<Path> old = Files.newDirectoryStream(folder)) {
                 for (Path file : old) {
@@ -68,8 +73,8 @@ public final class S3StateFiles {
      * Copies the blobs of an exported folder into the data directory's, fsynced, before the records that
      * reference them are imported. Returns how many.
      */
-    public static int importBlobs(Path folder, Path dataDir) throws IOException {
-        BlobFiles blobs = new BlobFiles(dataDir.resolve("s3").resolve("blobs"));
+    public static int importBlobs(Path folder, Path blobFolder) throws IOException {
+        BlobFiles blobs = new BlobFiles(blobFolder);
         int copied = 0;
         try (DirectoryStream<Path> files = Files.newDirectoryStream(folder)) {
             for (Path file : files) {
