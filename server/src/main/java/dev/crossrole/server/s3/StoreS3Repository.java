@@ -304,6 +304,32 @@ final class StoreS3Repository implements S3Repository, Replica {
         deleteBlobs(write(tx -> dropUpload(tx, upload)));
     }
 
+    /** The object, the upload's end and its parts' deletion commit together: a crash leaves all or none. */
+    @Override
+    public StoredObject completeUpload(MultipartUpload upload, List<ObjectWriter.Range> sources,
+                                       ObjectWriter.Finisher finish) throws IOException {
+        StoredObject stored = writeBlob(channel -> ObjectWriter.concatenate(sources, channel, algorithmOf(finish)), finish);
+        List<String> unreferenced = commitOrDropBlob(stored, tx -> {
+            if (!buckets.containsKey(upload.bucket())) {
+                throw S3Exception.noSuchBucket(upload.bucket());
+            }
+            if (!uploads.containsKey(upload.bucket() + "/" + upload.uploadId())) {
+                // Aborted or completed through another request meanwhile.
+                throw S3Exception.noSuchUpload(upload.uploadId());
+            }
+            List<String> dropped = new ArrayList<>();
+            StoredObject previous = objects(upload.bucket()).get(upload.key());
+            if (previous != null) {
+                dropped.add(previous.objectId());
+            }
+            put(tx, OBJECTS, upload.bucket() + "/" + upload.key(), objectJson(stored));
+            dropped.addAll(dropUpload(tx, upload));
+            return dropped;
+        });
+        deleteBlobs(unreferenced);
+        return stored;
+    }
+
     /** Deletes an upload's record and its parts'; returns the parts' blobs. */
     private List<String> dropUpload(Transaction tx, MultipartUpload upload) {
         String uploadKey = upload.bucket() + "/" + upload.uploadId();

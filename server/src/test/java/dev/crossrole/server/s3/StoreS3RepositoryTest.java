@@ -195,6 +195,33 @@ class StoreS3RepositoryTest {
     }
 
     @Test
+    void completingAnUploadIsOneCommitThatDropsItsParts() throws Exception {
+        try (Store store = Stores.embedded(dir.resolve("store"))) {
+            StoreS3Repository repository = node(store, dir.resolve("s3"));
+            repository.createIfAbsent(BUCKET);
+            MultipartUpload upload = new MultipartUpload("b", "whole", "upload1", Instant.EPOCH,
+                    "arn:aws:iam::555566667777:root", Map.of(), Map.of(), Map.of(), null, null);
+            repository.createUpload(upload);
+            repository.putPart(upload, 1, text("first "), w -> object("1", w));
+            repository.putPart(upload, 2, text("second"), w -> object("2", w));
+            List<ObjectWriter.Range> ranges = new java.util.ArrayList<>();
+            repository.parts(upload).values().forEach(p -> ranges.add(new ObjectWriter.Range(p, 0, p.object().size())));
+            long revision = store.revision();
+            StoredObject whole = repository.completeUpload(upload, ranges, w -> object("whole", w));
+            assertEquals(revision + 1, store.revision(), "one transaction");
+            assertEquals("first second", read(repository.open("b", "whole").orElseThrow()));
+            assertTrue(repository.upload("b", "upload1").isEmpty());
+            assertTrue(store.scan(StoreS3Repository.PARTS).isEmpty());
+            assertEquals(List.of(whole.objectId()), blobFiles());
+            // Completing it again finds no upload and leaves no blob.
+            S3Exception gone = assertThrows(S3Exception.class, () -> repository.completeUpload(upload, List.of(),
+                    w -> object("whole", w)));
+            assertEquals("NoSuchUpload", gone.code());
+            assertEquals(List.of(whole.objectId()), blobFiles());
+        }
+    }
+
+    @Test
     void aDataDirectoryFromBeforeTheStoreIsImportedOnce() throws Exception {
         Path s3 = dir.resolve("s3");
         FileS3Repository legacy = new FileS3Repository(s3);
