@@ -83,4 +83,40 @@ class S3StateExportTest {
             assertEquals("part one", s3.getObjectAsBytes(b -> b.bucket("moved").key("later")).asUtf8String());
         }
     }
+
+    @Test
+    void anObjectWithoutItsBytesIsNamedAndTheExportFails() throws Exception {
+        Path source = dir.resolve("source");
+        String blob;
+        try (CrossroleServer server = CrossroleServer.start(CrossroleServer.Options.defaults(source).withPort(0))) {
+            S3Client s3 = s3(server);
+            s3.createBucket(b -> b.bucket("damaged"));
+            s3.putObject(b -> b.bucket("damaged").key("kept.txt"), RequestBody.fromString("kept"));
+            s3.putObject(b -> b.bucket("damaged").key("lost.txt"), RequestBody.fromString("lost"));
+        }
+        try (var files = Files.list(source.resolve("s3/blobs"))) {
+            List<Path> blobs = files.toList();
+            assertEquals(2, blobs.size());
+            // Remove the blob of lost.txt: the one whose content is "lost".
+            Path lost = blobs.stream().filter(p -> {
+                try {
+                    return Files.readString(p).equals("lost");
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            }).findFirst().orElseThrow();
+            blob = lost.getFileName().toString();
+            Files.delete(lost);
+        }
+        Path document = dir.resolve("state.json");
+        Run exported = CrossroleCommand.run(dir, "state", "export", "--data-dir", source.toString(), document.toString());
+        assertEquals(2, exported.exit(), exported.toString());
+        assertTrue(exported.stderr().contains("1 S3 objects have no bytes in") && exported.stderr().contains("damaged/lost.txt"),
+                exported.stderr());
+        assertTrue(!Files.exists(dir.resolve("state.json.blobs").resolve(blob)));
+
+        Run toStdout = CrossroleCommand.run(dir, "state", "export", "--data-dir", source.toString(), "-");
+        assertEquals(0, toStdout.exit(), toStdout.stderr());
+        assertTrue(toStdout.stderr().contains("the bytes of 2 S3 objects and parts were not exported"), toStdout.stderr());
+    }
 }
