@@ -39,6 +39,11 @@ final class ServeCommand implements Callable<Integer> {
                     "that several crossrole nodes can share"})
     String store;
 
+    @Option(names = "--s3-blobs", paramLabel = "DIR",
+            description = {"where S3 object bytes live (default: <data-dir>/s3/blobs); nodes sharing a PostgreSQL store",
+                    "must all name one shared folder here"})
+    Path s3Blobs;
+
     @Option(names = "--accounts", paramLabel = "FILE",
             description = "JSON file declaring the accounts: {\"accounts\": [{\"id\": \"111122223333\", \"alias\": \"source\"}]}")
     Path accounts;
@@ -65,7 +70,7 @@ final class ServeCommand implements Callable<Integer> {
         CrossroleServer server;
         try {
             server = CrossroleServer.start(CrossroleServer.Options.defaults(dataDir).withPort(port).withBind(bind)
-                    .withAccountsConfig(accounts).withStore(store));
+                    .withAccountsConfig(accounts).withStore(store).withS3Blobs(s3Blobs));
         } catch (ConfigException e) {
             err.println("crossrole: " + e.getMessage());
             return ExitCodes.UNUSABLE;

@@ -1,5 +1,6 @@
 package dev.crossrole.cli;
 
+import dev.crossrole.server.s3.S3StateFiles;
 import dev.crossrole.server.store.StateDocument;
 import dev.crossrole.server.store.Store;
 import dev.crossrole.server.store.StoreException;
@@ -21,7 +22,7 @@ import picocli.CommandLine.Parameters;
 
 /** {@code crossrole state export|import}: a whole crossrole as one JSON document, to move it between stores. */
 @Command(name = "state", mixinStandardHelpOptions = true,
-        description = "Move crossrole's state (accounts, IAM, ECS, keys) between stores as one JSON document.",
+        description = "Move crossrole's state (accounts, IAM, ECS, S3, keys) between stores as one JSON document.",
         subcommands = {StateCommand.Export.class, StateCommand.Import.class})
 final class StateCommand implements Runnable {
     @CommandLine.Spec
@@ -42,6 +43,14 @@ final class StateCommand implements Runnable {
                 description = "the store: 'embedded' (default, in the data directory) or postgresql://user:password@host:port/database")
         String store;
 
+        @Option(names = "--s3-blobs", paramLabel = "DIR",
+                description = "where S3 object bytes live, as given to serve (default: <data-dir>/s3/blobs)")
+        Path s3Blobs;
+
+        Path blobs() {
+            return S3StateFiles.blobs(dataDir, s3Blobs);
+        }
+
         Store open() {
             return Stores.open(store, dataDir);
         }
@@ -50,6 +59,7 @@ final class StateCommand implements Runnable {
     @Command(name = "export", mixinStandardHelpOptions = true,
             description = {"Write every record of the store to FILE ('-' for standard output).",
                     "The document holds secret keys: it is written with mode 0600.",
+                    "S3 object bytes are written as files into the folder FILE.blobs beside it.",
                     "The store must not be in use by a running crossrole (embedded store)."})
     static final class Export implements Callable<Integer> {
         @CommandLine.Spec
@@ -81,7 +91,7 @@ final class StateCommand implements Runnable {
                 }
                 err.println("crossrole: exported " + count + " records from " + store.describe() + " at revision "
                         + store.revision());
-                return ExitCodes.OK;
+                return exportObjectBytes(store, err);
             } catch (IllegalArgumentException | StoreException e) {
                 err.println("crossrole: " + e.getMessage());
                 return ExitCodes.UNUSABLE;
@@ -90,11 +100,35 @@ final class StateCommand implements Runnable {
                 return ExitCodes.UNUSABLE;
             }
         }
+
+        /** S3 object bytes go into FILE.blobs beside the document; standard output carries the records only. */
+        private int exportObjectBytes(Store store, PrintWriter err) throws IOException {
+            int objects = S3StateFiles.referencedBlobs(store);
+            if (objects == 0) {
+                return ExitCodes.OK;
+            }
+            if (file.equals("-")) {
+                err.println("crossrole: the bytes of " + objects + " S3 objects and parts were not exported: they go to"
+                        + " a folder beside FILE, so give a FILE instead of '-'");
+                return ExitCodes.OK;
+            }
+            Path folder = S3StateFiles.blobFolder(Path.of(file));
+            S3StateFiles.Exported exported = S3StateFiles.exportBlobs(store, where.blobs(), folder);
+            err.println("crossrole: exported the bytes of " + exported.written() + " S3 objects and parts to " + folder);
+            if (!exported.missing().isEmpty()) {
+                err.println("crossrole: " + exported.missing().size() + " S3 objects have no bytes in " + where.blobs()
+                        + " (run 'state export' where the node that stored them keeps its data directory): "
+                        + exported.missing());
+                return ExitCodes.UNUSABLE;
+            }
+            return ExitCodes.OK;
+        }
     }
 
     @Command(name = "import", mixinStandardHelpOptions = true,
             description = {"Read a document written by 'state export' into the store, in one transaction.",
                     "The store must be empty unless --replace is given; nothing is written if the document is invalid.",
+                    "S3 object bytes are read from the folder FILE.blobs beside it, into --s3-blobs (or --data-dir).",
                     "The store must not be in use by a running crossrole (embedded store)."})
     static final class Import implements Callable<Integer> {
         @CommandLine.Spec
@@ -123,6 +157,12 @@ final class StateCommand implements Runnable {
                 return ExitCodes.UNUSABLE;
             }
             try (in; Store store = where.open()) {
+                Path blobs = file.equals("-") ? null : S3StateFiles.blobFolder(Path.of(file));
+                if (blobs != null && Files.isDirectory(blobs)) {
+                    // The bytes first: a record is never committed before the blob it names.
+                    int copied = S3StateFiles.importBlobs(blobs, where.blobs());
+                    err.println("crossrole: copied the bytes of " + copied + " S3 objects and parts from " + blobs);
+                }
                 StateDocument.ImportResult result = StateDocument.importInto(store, in, replace);
                 err.println("crossrole: imported " + result.written() + " records into " + store.describe()
                         + (replace ? " (" + result.deleted() + " records not in " + file + " deleted)" : ""));

@@ -185,8 +185,8 @@ class S3LargeObjectTest {
                     }
                 }, 64L * 1024 * 1024, "application/octet-stream")));
         assertThrows(NoSuchKeyException.class, () -> s3.headObject(b -> b.bucket("large").key("cut-off.bin")));
-        // The server notices the closed connection and removes its temporary file.
-        Path objects = dataDir.resolve("s3/buckets/large/objects");
+        // The server notices the closed connection and removes its temporary blob.
+        Path objects = dataDir.resolve("s3/blobs");
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         List<String> leftovers;
         do {

@@ -49,32 +49,38 @@ public final class CrossroleServer implements AutoCloseable {
      * @param bind the address to listen on; loopback unless chosen otherwise
      * @param port 0 for any free port
      * @param accountsConfig the accounts file, or {@code null} for the walkthrough's two accounts
+     * @param s3Blobs where S3 object bytes live, or {@code null} for {@code <dataDir>/s3/blobs}; nodes sharing a
+     *     PostgreSQL store point it at one shared folder
      */
     public record Options(String bind, int port, Path dataDir, Path accountsConfig, Clock clock, int threads,
-                          String store) {
+                          String store, Path s3Blobs) {
         public static Options defaults(Path dataDir) {
-            return new Options("127.0.0.1", DEFAULT_PORT, dataDir, null, Clock.systemUTC(), 16, null);
+            return new Options("127.0.0.1", DEFAULT_PORT, dataDir, null, Clock.systemUTC(), 16, null, null);
+        }
+
+        public Options withS3Blobs(Path folder) {
+            return new Options(bind, port, dataDir, accountsConfig, clock, threads, store, folder);
         }
 
         public Options withPort(int newPort) {
-            return new Options(bind, newPort, dataDir, accountsConfig, clock, threads, store);
+            return new Options(bind, newPort, dataDir, accountsConfig, clock, threads, store, s3Blobs);
         }
 
         public Options withClock(Clock newClock) {
-            return new Options(bind, port, dataDir, accountsConfig, newClock, threads, store);
+            return new Options(bind, port, dataDir, accountsConfig, newClock, threads, store, s3Blobs);
         }
 
         public Options withAccountsConfig(Path file) {
-            return new Options(bind, port, dataDir, file, clock, threads, store);
+            return new Options(bind, port, dataDir, file, clock, threads, store, s3Blobs);
         }
 
         public Options withBind(String address) {
-            return new Options(address, port, dataDir, accountsConfig, clock, threads, store);
+            return new Options(address, port, dataDir, accountsConfig, clock, threads, store, s3Blobs);
         }
 
         /** The store to use ({@code null}: the embedded store in the data directory); see {@link Stores#open}. */
         public Options withStore(String location) {
-            return new Options(bind, port, dataDir, accountsConfig, clock, threads, location);
+            return new Options(bind, port, dataDir, accountsConfig, clock, threads, location, s3Blobs);
         }
     }
 
@@ -145,7 +151,14 @@ public final class CrossroleServer implements AutoCloseable {
         EcsDirectory ecsDirectory = new EcsDirectory(options.clock());
         EcsService ecs = new EcsService(ecsDirectory, tasks);
         EcsPersistence ecsState = EcsPersistence.attach(ecsDirectory, tasks, sync);
+        S3Service s3 = new S3Service(sync, data.resolve("s3"), options.s3Blobs() == null
+                ? data.resolve("s3").resolve("blobs") : options.s3Blobs(), options.clock(), iam::principalExists);
         sync.load();
+        // Only this node writes blobs into an embedded store's data directory; with a shared store, a recent
+        // unreferenced blob may be another node's write about to commit.
+        // File times are the machine's, not the injected clock's.
+        boolean exclusive = options.store() == null || options.store().isBlank() || options.store().equals("embedded");
+        s3.start(exclusive ? java.time.Instant.MAX : java.time.Instant.now().minus(java.time.Duration.ofHours(1)));
         ecsState.restoreTasks(options.clock());
         List<Bootstrap.Profile> profiles = Bootstrap.run(accounts, iam, sync, data);
         ContainerEndpoints containerEndpoints = new ContainerEndpoints(tasks);
@@ -157,7 +170,7 @@ public final class CrossroleServer implements AutoCloseable {
                     } else if (auth.caller().session().isRoleSession()) {
                         iam.recordRoleUse(auth.caller().session().roleId(), region);
                     }
-                }, containerEndpoints::handle, sync, new S3Service(data.resolve("s3"), options.clock(), iam::principalExists));
+                }, containerEndpoints::handle, sync, s3);
         InetSocketAddress address = new InetSocketAddress(InetAddress.getByName(options.bind()), options.port());
         HttpFront front = HttpFront.start(address, options.threads(), pipeline::handle);
         CrossroleServer server = new CrossroleServer(front, iam, sts, log, profiles, data, options.bind(), tasks, ecsState,

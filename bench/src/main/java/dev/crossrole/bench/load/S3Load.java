@@ -26,7 +26,8 @@ import java.util.stream.Stream;
  * its data directory on local disk, and N client threads, each on its own keep-alive connection,
  * sending SigV4-signed requests back to back for a fixed time. Uploads are signed as the SDKs sign
  * them over https ({@code x-amz-content-sha256: UNSIGNED-PAYLOAD}), so the client spends no time
- * hashing; the server still computes the ETag (MD5) and writes, fsyncs and renames a file per PUT.
+ * hashing; the server still computes the ETag (MD5), writes, fsyncs and renames a blob per PUT, and
+ * commits the object's record to the store (another fsync) before it answers.
  * Each thread writes (and reads) its own key. Reports requests/s, MiB/s and latency percentiles.
  *
  * <p>Usage: {@code java -cp bench/target/benchmarks.jar dev.crossrole.bench.load.S3Load

@@ -374,7 +374,7 @@ final class FileS3Repository implements S3Repository {
     }
 
     /** Keys become file names by their SHA-256, so any key (slashes, dots, 1024 bytes) maps to one safe name. */
-    private Path objectFile(String bucket, String key) {
+    Path objectFile(String bucket, String key) {
         try {
             byte[] hash = MessageDigest.getInstance("SHA-256").digest(key.getBytes(StandardCharsets.UTF_8));
             return buckets.resolve(bucket).resolve("objects").resolve(HexFormat.of().formatHex(hash));
@@ -387,11 +387,11 @@ final class FileS3Repository implements S3Repository {
         return objectFile.resolveSibling(objectFile.getFileName() + ".tags");
     }
 
-    private Path uploadDir(String bucket, String uploadId) {
+    Path uploadDir(String bucket, String uploadId) {
         return buckets.resolve(bucket).resolve("uploads").resolve(uploadId);
     }
 
-    private static ObjectNode toJson(StoredObject object) {
+    static ObjectNode toJson(StoredObject object) {
         ObjectNode node = JSON.createObjectNode();
         node.put("key", object.key());
         node.put("objectId", object.objectId());
@@ -406,14 +406,14 @@ final class FileS3Repository implements S3Repository {
         return node;
     }
 
-    private static StoredObject fromJson(JsonNode node) {
+    static StoredObject fromJson(JsonNode node) {
         return new StoredObject(node.path("key").asText(), node.path("objectId").asText(), node.path("size").asLong(),
                 node.path("etag").asText(), Instant.parse(node.path("lastModified").asText()), strings(node.path("headers")),
                 strings(node.path("userMetadata")), strings(node.path("checksums")), strings(node.path("tags")),
                 node.path("partCount").asInt());
     }
 
-    private static Map<String, String> strings(JsonNode node) {
+    static Map<String, String> strings(JsonNode node) {
         Map<String, String> out = new LinkedHashMap<>();
         node.fields().forEachRemaining(e -> out.put(e.getKey(), e.getValue().asText()));
         return out;

@@ -242,7 +242,7 @@ final class MultipartOperations {
         int count = listed.size();
         // A full-object checksum is computed over the assembled bytes; one the client sends must match it.
         String expectedFull = fullObject ? request.header(algorithm.headerName()) : null;
-        StoredObject stored = repository.putConcatenation(bucket.name(), upload.key(), ranges,
+        StoredObject stored = repository.completeUpload(upload, ranges,
                 ObjectOperations.finisher(fullObject ? algorithm : null, written -> {
                     if (fullObject) {
                         if (expectedFull != null && !expectedFull.trim().equals(written.checksum())) {
@@ -255,7 +255,6 @@ final class MultipartOperations {
                             clock.instant().truncatedTo(ChronoUnit.MILLIS), upload.headers(), upload.userMetadata(),
                             checksums, upload.tags(), count);
                 }));
-        repository.deleteUpload(upload);
         Xml xml = new Xml().root("CompleteMultipartUploadResult")
                 .element("Location", "/" + bucket.name() + "/" + S3Support.urlEncode(upload.key()))
                 .element("Bucket", bucket.name()).element("Key", upload.key()).element("ETag", stored.etag());

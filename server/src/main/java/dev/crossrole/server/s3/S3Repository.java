@@ -62,4 +62,15 @@ interface S3Repository {
     NavigableMap<Integer, ObjectSource> parts(MultipartUpload upload) throws IOException;
 
     void deleteUpload(MultipartUpload upload) throws IOException;
+
+    /**
+     * Writes the object assembled from an upload's parts and ends the upload (CompleteMultipartUpload);
+     * storage that has transactions does both in one.
+     */
+    default StoredObject completeUpload(MultipartUpload upload, List<ObjectWriter.Range> parts,
+                                        ObjectWriter.Finisher finish) throws IOException {
+        StoredObject stored = putConcatenation(upload.bucket(), upload.key(), parts, finish);
+        deleteUpload(upload);
+        return stored;
+    }
 }

@@ -17,6 +17,7 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import dev.crossrole.server.store.StateSync;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
@@ -46,8 +47,28 @@ public final class S3Service {
     private final ObjectOperations objects;
     private final MultipartOperations multipart;
 
-    public S3Service(Path dataDir, Clock clock, PrincipalDirectory principals) throws IOException {
-        this(new FileS3Repository(dataDir), clock, principals);
+    /**
+     * S3 with its metadata in the store behind {@code sync} and object bytes in {@code blobs}; S3 files from
+     * before S3 was in the store ({@code dataDir/buckets}) are imported. Call before {@link StateSync#load},
+     * then {@link #start}.
+     */
+    public S3Service(StateSync sync, Path dataDir, Path blobs, Clock clock, PrincipalDirectory principals)
+            throws IOException {
+        this(new StoreS3Repository(sync, new BlobFiles(blobs)), clock, principals);
+        this.dataDir = dataDir;
+    }
+
+    private Path dataDir;
+
+    /**
+     * Once the store is loaded: imports a data directory written before S3 was in the store and deletes blobs
+     * no record references last modified before {@code orphanCutoff} (later ones may be another node's writes
+     * in flight when several nodes share the blob folder).
+     */
+    public void start(java.time.Instant orphanCutoff) throws IOException {
+        if (repository instanceof StoreS3Repository stored) {
+            stored.start(dataDir, orphanCutoff);
+        }
     }
 
     S3Service(S3Repository repository, Clock clock, PrincipalDirectory principals) {

@@ -2,6 +2,9 @@
  * Amazon S3 over REST-XML: buckets (global names), objects streamed to and from the data directory,
  * multipart uploads, tagging and bucket policies enforced with the policy engine. {@link
  * dev.crossrole.server.s3.S3Service} is the surface the pipeline calls; storage sits behind {@link
- * dev.crossrole.server.s3.S3Repository}.
+ * dev.crossrole.server.s3.S3Repository}: {@code StoreS3Repository} keeps the metadata as store records
+ * (a {@code Replica}) and the bytes as {@code BlobFiles}; {@code FileS3Repository}, the earlier
+ * all-in-files layout, is read once to import it. {@link dev.crossrole.server.s3.S3StateFiles} carries
+ * object bytes through {@code state export|import}.
  */
 package dev.crossrole.server.s3;

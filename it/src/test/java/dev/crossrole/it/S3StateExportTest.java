@@ -1,0 +1,122 @@
+package dev.crossrole.it;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.crossrole.server.Bootstrap;
+import dev.crossrole.server.CrossroleServer;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.http.apache.ApacheHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.CompletedPart;
+import software.amazon.awssdk.services.s3.model.Tag;
+
+/** {@code crossrole state export|import} moves S3 with the rest: buckets and policies, objects with their bytes, uploads in progress. */
+class S3StateExportTest {
+    @TempDir
+    Path dir;
+
+    private static S3Client s3(CrossroleServer server) {
+        Bootstrap.Profile p = server.profiles().stream().filter(x -> x.account().id().equals("555566667777")).findFirst()
+                .orElseThrow();
+        return S3Client.builder().endpointOverride(URI.create(server.endpoint())).region(Region.US_EAST_1)
+                .forcePathStyle(true).httpClient(ApacheHttpClient.create())
+                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create(p.accessKeyId(),
+                        p.secretAccessKey()))).build();
+    }
+
+    @Test
+    void objectsAndTheirBytesMoveToAnotherDataDirectory() throws Exception {
+        Path source = dir.resolve("source");
+        byte[] large = new byte[3 * 1024 * 1024 + 17];
+        new Random(7).nextBytes(large);
+        String uploadId;
+        String partEtag;
+        String etag;
+        try (CrossroleServer server = CrossroleServer.start(CrossroleServer.Options.defaults(source).withPort(0))) {
+            S3Client s3 = s3(server);
+            s3.createBucket(b -> b.bucket("moved"));
+            etag = s3.putObject(b -> b.bucket("moved").key("big.bin").contentType("application/x-test")
+                    .metadata(Map.of("origin", "source")), RequestBody.fromBytes(large)).eTag();
+            s3.putObject(b -> b.bucket("moved").key("small.txt"), RequestBody.fromString("small"));
+            s3.putObjectTagging(b -> b.bucket("moved").key("small.txt").tagging(t -> t.tagSet(
+                    Tag.builder().key("k").value("v").build())));
+            uploadId = s3.createMultipartUpload(b -> b.bucket("moved").key("later")).uploadId();
+            partEtag = s3.uploadPart(b -> b.bucket("moved").key("later").uploadId(uploadId).partNumber(1),
+                    RequestBody.fromString("part one")).eTag();
+        }
+        Path document = dir.resolve("state.json");
+        Run exported = CrossroleCommand.run(dir, "state", "export", "--data-dir", source.toString(), document.toString());
+        assertEquals(0, exported.exit(), exported.toString());
+        assertTrue(exported.stderr().contains("exported the bytes of 3 S3 objects and parts"), exported.stderr());
+        try (var files = Files.list(dir.resolve("state.json.blobs"))) {
+            assertEquals(3, files.count());
+        }
+
+        Path target = dir.resolve("target");
+        Run imported = CrossroleCommand.run(dir, "state", "import", "--data-dir", target.toString(), document.toString());
+        assertEquals(0, imported.exit(), imported.toString());
+        try (CrossroleServer server = CrossroleServer.start(CrossroleServer.Options.defaults(target).withPort(0))) {
+            S3Client s3 = s3(server);
+            var got = s3.getObjectAsBytes(b -> b.bucket("moved").key("big.bin"));
+            assertArrayEquals(large, got.asByteArray());
+            assertEquals(etag, got.response().eTag());
+            assertEquals("application/x-test", got.response().contentType());
+            assertEquals(Map.of("origin", "source"), got.response().metadata());
+            assertEquals("small", s3.getObjectAsBytes(b -> b.bucket("moved").key("small.txt")).asUtf8String());
+            assertEquals(List.of(Tag.builder().key("k").value("v").build()),
+                    s3.getObjectTagging(b -> b.bucket("moved").key("small.txt")).tagSet());
+            s3.completeMultipartUpload(b -> b.bucket("moved").key("later").uploadId(uploadId).multipartUpload(m -> m
+                    .parts(CompletedPart.builder().partNumber(1).eTag(partEtag).build())));
+            assertEquals("part one", s3.getObjectAsBytes(b -> b.bucket("moved").key("later")).asUtf8String());
+        }
+    }
+
+    @Test
+    void anObjectWithoutItsBytesIsNamedAndTheExportFails() throws Exception {
+        Path source = dir.resolve("source");
+        String blob;
+        try (CrossroleServer server = CrossroleServer.start(CrossroleServer.Options.defaults(source).withPort(0))) {
+            S3Client s3 = s3(server);
+            s3.createBucket(b -> b.bucket("damaged"));
+            s3.putObject(b -> b.bucket("damaged").key("kept.txt"), RequestBody.fromString("kept"));
+            s3.putObject(b -> b.bucket("damaged").key("lost.txt"), RequestBody.fromString("lost"));
+        }
+        try (var files = Files.list(source.resolve("s3/blobs"))) {
+            List<Path> blobs = files.toList();
+            assertEquals(2, blobs.size());
+            // Remove the blob of lost.txt: the one whose content is "lost".
+            Path lost = blobs.stream().filter(p -> {
+                try {
+                    return Files.readString(p).equals("lost");
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            }).findFirst().orElseThrow();
+            blob = lost.getFileName().toString();
+            Files.delete(lost);
+        }
+        Path document = dir.resolve("state.json");
+        Run exported = CrossroleCommand.run(dir, "state", "export", "--data-dir", source.toString(), document.toString());
+        assertEquals(2, exported.exit(), exported.toString());
+        assertTrue(exported.stderr().contains("1 S3 objects have no bytes in") && exported.stderr().contains("damaged/lost.txt"),
+                exported.stderr());
+        assertTrue(!Files.exists(dir.resolve("state.json.blobs").resolve(blob)));
+
+        Run toStdout = CrossroleCommand.run(dir, "state", "export", "--data-dir", source.toString(), "-");
+        assertEquals(0, toStdout.exit(), toStdout.stderr());
+        assertTrue(toStdout.stderr().contains("the bytes of 2 S3 objects and parts were not exported"), toStdout.stderr());
+    }
+}

@@ -1,0 +1,90 @@
+package dev.crossrole.it;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.crossrole.server.Bootstrap;
+import dev.crossrole.server.CrossroleServer;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.Statement;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
+import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.http.apache.ApacheHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
+import software.amazon.awssdk.services.s3.model.S3Object;
+
+/**
+ * Two nodes on one PostgreSQL database and one shared blob folder ({@code --s3-blobs}): a bucket and an
+ * object written through one node are listed and read through the other on its next request.
+ */
+class S3TwoNodePostgresTest {
+    @TempDir
+    Path dir;
+
+    private static S3Client s3(CrossroleServer node) {
+        Bootstrap.Profile p = node.profiles().stream().filter(q -> q.account().id().equals("555566667777")).findFirst()
+                .orElseThrow();
+        return S3Client.builder().endpointOverride(URI.create(node.endpoint())).region(Region.US_EAST_1)
+                .forcePathStyle(true).httpClient(ApacheHttpClient.create())
+                .overrideConfiguration(o -> o.retryStrategy(AwsRetryStrategy.doNotRetry()))
+                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create(p.accessKeyId(),
+                        p.secretAccessKey()))).build();
+    }
+
+    @Test
+    void anObjectPutThroughOneNodeIsReadThroughTheOther() throws Exception {
+        try (EmbeddedPostgres postgres = EmbeddedPostgres.start()) {
+            try (Connection c = postgres.getPostgresDatabase().getConnection(); Statement s = c.createStatement()) {
+                s.execute("CREATE DATABASE crossrole_s3");
+            }
+            String store = "postgresql://postgres@localhost:" + postgres.getPort() + "/crossrole_s3";
+            Path shared = dir.resolve("shared-blobs");
+            try (CrossroleServer a = CrossroleServer.start(CrossroleServer.Options.defaults(dir.resolve("a")).withPort(0)
+                    .withStore(store).withS3Blobs(shared));
+                 CrossroleServer b = CrossroleServer.start(CrossroleServer.Options.defaults(dir.resolve("b")).withPort(0)
+                         .withStore(store).withS3Blobs(shared))) {
+                S3Client throughA = s3(a);
+                S3Client throughB = s3(b);
+                byte[] bytes = new byte[1024 * 1024 + 3];
+                new Random(3).nextBytes(bytes);
+                throughA.createBucket(r -> r.bucket("shared"));
+                String etag = throughA.putObject(r -> r.bucket("shared").key("one.bin").metadata(Map.of("via", "a")),
+                        RequestBody.fromBytes(bytes)).eTag();
+
+                var got = throughB.getObjectAsBytes(r -> r.bucket("shared").key("one.bin"));
+                assertArrayEquals(bytes, got.asByteArray());
+                assertEquals(etag, got.response().eTag());
+                assertEquals(Map.of("via", "a"), got.response().metadata());
+                assertEquals(List.of("one.bin"), throughB.listObjectsV2(r -> r.bucket("shared")).contents().stream()
+                        .map(S3Object::key).toList());
+
+                // An overwrite through B is what A serves next; a delete through A is seen by B.
+                throughB.putObject(r -> r.bucket("shared").key("one.bin"), RequestBody.fromString("from b"));
+                assertEquals("from b", throughA.getObjectAsBytes(r -> r.bucket("shared").key("one.bin")).asUtf8String());
+                throughA.deleteObject(r -> r.bucket("shared").key("one.bin"));
+                assertThrows(NoSuchKeyException.class, () -> throughB.headObject(r -> r.bucket("shared").key("one.bin")));
+                try (Stream<Path> files = Files.list(shared)) {
+                    assertTrue(files.findAny().isEmpty(), "the replaced and the deleted object's bytes are gone");
+                }
+                throughB.deleteBucket(r -> r.bucket("shared"));
+                assertTrue(throughA.listBuckets().buckets().stream().noneMatch(x -> x.name().equals("shared")));
+            }
+        }
+    }
+}

@@ -1,0 +1,176 @@
+package dev.crossrole.server.s3;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.time.Instant;
+import java.util.Set;
+import java.util.UUID;
+import java.util.regex.Pattern;
+
+/**
+ * Object and part bytes ("blobs"), one file per blob named by the id of the object or part it holds, in one
+ * folder of the data directory. A blob is written under a temporary name, fsynced and renamed before the
+ * record that references it is committed, so a committed record always finds its bytes; a blob no record
+ * references is deleted after the commit that dropped it, or by {@link #sweep} at start.
+ */
+final class BlobFiles {
+    private static final String TEMP_PREFIX = ".tmp-";
+    private static final Pattern ID = Pattern.compile("[A-Za-z0-9_-]{1,128}");
+
+    private final Path dir;
+
+    BlobFiles(Path dir) throws IOException {
+        this.dir = dir;
+        Files.createDirectories(dir);
+    }
+
+    Path dir() {
+        return dir;
+    }
+
+    /** A blob being written: bytes go to {@link #channel}; {@link #publish} makes it durable under its id. */
+    final class Pending implements AutoCloseable {
+        private final Path temp = dir.resolve(TEMP_PREFIX + UUID.randomUUID());
+        private final FileChannel channel;
+        private boolean published;
+
+        private Pending() throws IOException {
+            channel = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+        }
+
+        FileChannel channel() {
+            return channel;
+        }
+
+        void publish(String id) throws IOException {
+            channel.force(true);
+            channel.close();
+            move(temp, path(id));
+            syncDirectory();
+            published = true;
+        }
+
+        /** Deletes the temporary file unless it was published. */
+        @Override
+        public void close() throws IOException {
+            channel.close();
+            if (!published) {
+                Files.deleteIfExists(temp);
+            }
+        }
+    }
+
+    Pending create() throws IOException {
+        return new Pending();
+    }
+
+    boolean exists(String id) {
+        return Files.isRegularFile(path(id));
+    }
+
+    /** Writes bytes {@code [offset, offset + length)} of a blob. */
+    void copyRange(String id, long offset, long length, OutputStream out) throws IOException {
+        Path file = path(id);
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
+            ByteBuffer buffer = ByteBuffer.allocate(ObjectWriter.BUFFER);
+            long position = offset;
+            long end = offset + length;
+            while (position < end) {
+                buffer.clear();
+                buffer.limit((int) Math.min(buffer.capacity(), end - position));
+                int n = channel.read(buffer, position);
+                if (n < 0) {
+                    throw new IOException("blob " + file + " is shorter than its object's size");
+                }
+                out.write(buffer.array(), 0, n);
+                position += n;
+            }
+        }
+    }
+
+    /** Copies a blob to {@code target}, the first {@code size} bytes (older blobs carry metadata after them). */
+    void export(String id, long size, Path target) throws IOException {
+        try (OutputStream out = Files.newOutputStream(target)) {
+            copyRange(id, 0, size, out);
+        }
+    }
+
+    /** Makes {@code source} the blob {@code id}, by a hard link where the file system allows one. */
+    void link(String id, Path source) throws IOException {
+        Path target = path(id);
+        try {
+            Files.createLink(target, source);
+        } catch (FileAlreadyExistsException e) {
+            return;
+        } catch (UnsupportedOperationException | IOException e) {
+            if (Files.exists(target)) {
+                return;
+            }
+            Path temp = dir.resolve(TEMP_PREFIX + UUID.randomUUID());
+            Files.copy(source, temp);
+            try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.WRITE)) {
+                channel.force(true);
+            }
+            move(temp, target);
+        }
+        syncDirectory();
+    }
+
+    void delete(String id) throws IOException {
+        Files.deleteIfExists(path(id));
+    }
+
+    /**
+     * Deletes temporary files and blobs that no record references, when last modified before {@code cutoff}
+     * (a later one may be a write in flight through another node sharing the folder). Returns how many went.
+     */
+    int sweep(Set<String> referenced, Instant cutoff) throws IOException {
+        int removed = 0;
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(dir)) {
+            for (Path file : files) {
+                String name = file.getFileName().toString();
+                boolean orphan = name.startsWith(TEMP_PREFIX) || !referenced.contains(name);
+                if (orphan && Files.getLastModifiedTime(file).toInstant().isBefore(cutoff)) {
+                    Files.deleteIfExists(file);
+                    removed++;
+                }
+            }
+        } catch (NoSuchFileException e) {
+            return removed;
+        }
+        return removed;
+    }
+
+    private Path path(String id) {
+        if (!ID.matcher(id).matches()) {
+            throw new IllegalArgumentException("not a blob id: " + id);
+        }
+        return dir.resolve(id);
+    }
+
+    private void syncDirectory() throws IOException {
+        try (FileChannel channel = FileChannel.open(dir, StandardOpenOption.READ)) {
+            channel.force(true);
+        } catch (IOException e) {
+            // Some file systems cannot fsync a directory; the rename is then as durable as they make it.
+        }
+    }
+
+    private static void move(Path from, Path to) throws IOException {
+        try {
+            Files.move(from, to, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (AtomicMoveNotSupportedException e) {
+            Files.move(from, to, StandardCopyOption.REPLACE_EXISTING);
+        }
+    }
+}

@@ -1,0 +1,96 @@
+package dev.crossrole.server.s3;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.crossrole.server.store.Store;
+import dev.crossrole.server.store.StoredRecord;
+import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Object bytes for {@code crossrole state export|import}: the state document holds S3's records, and the
+ * blobs they reference travel as files in a folder beside it, named by the object's (or part's) id.
+ */
+public final class S3StateFiles {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private S3StateFiles() {}
+
+    /** The folder of object bytes that goes with a state document. */
+    public static Path blobFolder(Path document) {
+        return document.resolveSibling(document.getFileName() + ".blobs");
+    }
+
+    /** What an export of the bytes did: blobs written, and the ids of those missing from the data directory. */
+    public record Exported(int written, List<String> missing) {}
+
+    /** The number of objects and parts in the store, whose bytes an export must carry. */
+    public static int referencedBlobs(Store store) {
+        return store.scan(StoreS3Repository.OBJECTS).size() + store.scan(StoreS3Repository.PARTS).size();
+    }
+
+    /** The blob folder of a data directory unless another is named (serve's {@code --s3-blobs}). */
+    public static Path blobs(Path dataDir, Path named) {
+        return named != null ? named : dataDir.resolve("s3").resolve("blobs");
+    }
+
+    /**
+     * Copies the bytes of every object and part in {@code store} from {@code blobFolder} into {@code folder}
+     * (created; emptied of earlier blobs first).
+     */
+    public static Exported exportBlobs(Store store, Path blobFolder, Path folder) throws IOException {
+        BlobFiles blobs = new BlobFiles(blobFolder);
+        if (Files.isDirectory(folder)) {
+            try (DirectoryStream<Path> old = Files.newDirectoryStream(folder)) {
+                for (Path file : old) {
+                    Files.delete(file);
+                }
+            }
+        }
+        Files.createDirectories(folder);
+        int written = 0;
+        List<String> missing = new ArrayList<>();
+        List<StoredRecord> records = new ArrayList<>(store.scan(StoreS3Repository.OBJECTS));
+        records.addAll(store.scan(StoreS3Repository.PARTS));
+        for (StoredRecord record : records) {
+            JsonNode node = JSON.readTree(record.value());
+            String id = node.path("objectId").asText();
+            if (!blobs.exists(id)) {
+                missing.add(record.key());
+                continue;
+            }
+            blobs.export(id, node.path("size").asLong(), folder.resolve(id));
+            written++;
+        }
+        return new Exported(written, missing);
+    }
+
+    /**
+     * Copies the blobs of an exported folder into the data directory's, fsynced, before the records that
+     * reference them are imported. Returns how many.
+     */
+    public static int importBlobs(Path folder, Path blobFolder) throws IOException {
+        BlobFiles blobs = new BlobFiles(blobFolder);
+        int copied = 0;
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(folder)) {
+            for (Path file : files) {
+                String id = file.getFileName().toString();
+                try (BlobFiles.Pending pending = blobs.create();
+                     java.nio.channels.FileChannel in = java.nio.channels.FileChannel.open(file)) {
+                    long size = in.size();
+                    long position = 0;
+                    while (position < size) {
+                        position += in.transferTo(position, size - position, pending.channel());
+                    }
+                    pending.publish(id);
+                }
+                copied++;
+            }
+        }
+        return copied;
+    }
+}

@@ -1,0 +1,642 @@
+package dev.crossrole.server.s3;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.crossrole.policy.InvalidPolicyException;
+import dev.crossrole.policy.Policies;
+import dev.crossrole.policy.Policy;
+import dev.crossrole.policy.PolicyKind;
+import dev.crossrole.server.auth.ChecksumAlgorithm;
+import dev.crossrole.server.store.Replica;
+import dev.crossrole.server.store.StateSync;
+import dev.crossrole.server.store.StoredRecord;
+import dev.crossrole.server.store.Transaction;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.NavigableMap;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.function.BiFunction;
+import java.util.logging.Logger;
+import java.util.stream.Stream;
+
+/**
+ * S3 metadata as store records, cached in memory as a {@link Replica} (so a bucket or object written through
+ * one node is seen by every node sharing the store on its next request), object and part bytes as
+ * {@link BlobFiles}. Every change is one {@link StateSync#write}: the bytes are durable under a fresh blob
+ * before the record naming them commits, and the blob a commit stopped referencing is deleted after it.
+ *
+ * <p>Records (JSON): {@code s3.buckets/<bucket>}, {@code s3.objects/<bucket>/<key>} (the object's metadata;
+ * its blob is named by its {@code objectId}), {@code s3.uploads/<bucket>/<uploadId>} and
+ * {@code s3.parts/<bucket>/<uploadId>/<partNumber>}. Bucket names hold no slash, nor do upload ids.
+ */
+final class StoreS3Repository implements S3Repository, Replica {
+    private static final Logger LOG = Logger.getLogger(StoreS3Repository.class.getName());
+    private static final ObjectMapper JSON = new ObjectMapper();
+    static final String BUCKETS = "s3.buckets";
+    static final String OBJECTS = "s3.objects";
+    static final String UPLOADS = "s3.uploads";
+    static final String PARTS = "s3.parts";
+
+    private final StateSync sync;
+    private final BlobFiles blobs;
+    private final Map<String, Bucket> buckets = new ConcurrentHashMap<>();
+    private final Map<String, NavigableMap<String, StoredObject>> objects = new ConcurrentHashMap<>();
+    /** By {@code <bucket>/<uploadId>}. */
+    private final Map<String, MultipartUpload> uploads = new ConcurrentHashMap<>();
+    /** By {@code <bucket>/<uploadId>}. */
+    private final Map<String, NavigableMap<Integer, StoredObject>> parts = new ConcurrentHashMap<>();
+    /** The records the current thread's write changed, to put back if it fails. */
+    private final ThreadLocal<List<String[]>> touched = ThreadLocal.withInitial(ArrayList::new);
+
+    /** Registers with {@code sync}; call {@link #start} once the store is loaded. */
+    StoreS3Repository(StateSync sync, BlobFiles blobs) {
+        this.sync = sync;
+        this.blobs = blobs;
+        sync.register(this);
+    }
+
+    /**
+     * Imports a data directory written before S3 state moved into the store (its {@code buckets} folder
+     * under {@code legacyRoot}), then deletes blobs no record references that were last modified before
+     * {@code orphanCutoff}.
+     */
+    void start(Path legacyRoot, Instant orphanCutoff) throws IOException {
+        importLegacy(legacyRoot);
+        Set<String> referenced = new HashSet<>();
+        objects.values().forEach(byKey -> byKey.values().forEach(o -> referenced.add(o.objectId())));
+        parts.values().forEach(byNumber -> byNumber.values().forEach(p -> referenced.add(p.objectId())));
+        int removed = blobs.sweep(referenced, orphanCutoff);
+        if (removed > 0) {
+            LOG.info("S3: removed " + removed + " blobs no object or part references (writes a crash interrupted)");
+        }
+    }
+
+    // ---- buckets ------------------------------------------------------------------------------
+
+    @Override
+    public Optional<Bucket> bucket(String name) {
+        return Optional.ofNullable(buckets.get(name));
+    }
+
+    @Override
+    public List<Bucket> buckets() {
+        List<Bucket> all = new ArrayList<>(buckets.values());
+        all.sort(Comparator.comparing(Bucket::name));
+        return all;
+    }
+
+    @Override
+    public Optional<Bucket> createIfAbsent(Bucket bucket) {
+        return write(tx -> {
+            Bucket existing = buckets.get(bucket.name());
+            if (existing != null) {
+                return Optional.of(existing);
+            }
+            put(tx, BUCKETS, bucket.name(), bucketJson(bucket));
+            return Optional.empty();
+        });
+    }
+
+    @Override
+    public void putBucket(Bucket bucket) {
+        write(tx -> {
+            if (!buckets.containsKey(bucket.name())) {
+                throw S3Exception.noSuchBucket(bucket.name());
+            }
+            put(tx, BUCKETS, bucket.name(), bucketJson(bucket));
+            return null;
+        });
+    }
+
+    @Override
+    public boolean deleteBucket(String name) throws IOException {
+        List<String> unreferenced = new ArrayList<>();
+        boolean deleted = write(tx -> {
+            NavigableMap<String, StoredObject> held = objects.get(name);
+            if (held != null && !held.isEmpty()) {
+                return false;
+            }
+            for (MultipartUpload upload : uploads(name)) {
+                unreferenced.addAll(dropUpload(tx, upload));
+            }
+            delete(tx, BUCKETS, name);
+            return true;
+        });
+        deleteBlobs(unreferenced);
+        return deleted;
+    }
+
+    // ---- objects ------------------------------------------------------------------------------
+
+    @Override
+    public NavigableMap<String, StoredObject> objects(String bucket) {
+        NavigableMap<String, StoredObject> held = objects.get(bucket);
+        return held == null ? new ConcurrentSkipListMap<>() : held;
+    }
+
+    @Override
+    public Optional<ObjectSource> open(String bucket, String key) {
+        StoredObject object = objects(bucket).get(key);
+        // A blob is deleted only after the commit that replaced its object: if it is gone, look again.
+        for (int attempt = 0; object != null && !blobs.exists(object.objectId()) && attempt < 3; attempt++) {
+            StoredObject again = objects(bucket).get(key);
+            if (again != null && again.objectId().equals(object.objectId())) {
+                throw missingBlob(bucket, key, object);
+            }
+            object = again;
+        }
+        return object == null ? Optional.empty() : Optional.of(new BlobSource(object));
+    }
+
+    /** A committed object whose bytes are gone: only a damaged data directory (files deleted by hand) gets here. */
+    private S3Exception missingBlob(String bucket, String key, StoredObject object) {
+        LOG.severe("S3: object " + bucket + "/" + key + " has no bytes: blob " + blobs.dir().resolve(object.objectId())
+                + " is missing from the data directory");
+        return new S3Exception("InternalError", 500, "The bytes of this object are missing from crossrole's data "
+                + "directory (blob " + object.objectId() + "); delete the object or put it again.");
+    }
+
+    @Override
+    public StoredObject putObject(String bucket, String key, InputStream body, ObjectWriter.Finisher finish)
+            throws IOException {
+        StoredObject stored = writeBlob(channel -> ObjectWriter.copy(body, channel, algorithmOf(finish)), finish);
+        return commitObject(bucket, key, stored);
+    }
+
+    @Override
+    public StoredObject putConcatenation(String bucket, String key, List<ObjectWriter.Range> sources,
+                                         ObjectWriter.Finisher finish) throws IOException {
+        StoredObject stored = writeBlob(channel -> ObjectWriter.concatenate(sources, channel, algorithmOf(finish)), finish);
+        return commitObject(bucket, key, stored);
+    }
+
+    private StoredObject commitObject(String bucket, String key, StoredObject stored) throws IOException {
+        StoredObject replaced = commitOrDropBlob(stored, tx -> {
+            if (!buckets.containsKey(bucket)) {
+                throw S3Exception.noSuchBucket(bucket);
+            }
+            StoredObject previous = objects(bucket).get(key);
+            put(tx, OBJECTS, bucket + "/" + key, objectJson(stored));
+            return previous;
+        });
+        if (replaced != null) {
+            deleteBlobs(List.of(replaced.objectId()));
+        }
+        return stored;
+    }
+
+    @Override
+    public void deleteObject(String bucket, String key) throws IOException {
+        StoredObject deleted = write(tx -> {
+            StoredObject previous = objects(bucket).get(key);
+            if (previous != null) {
+                delete(tx, OBJECTS, bucket + "/" + key);
+            }
+            return previous;
+        });
+        if (deleted != null) {
+            deleteBlobs(List.of(deleted.objectId()));
+        }
+    }
+
+    @Override
+    public StoredObject putTags(String bucket, StoredObject object, Map<String, String> tags) {
+        return write(tx -> {
+            StoredObject current = objects(bucket).get(object.key());
+            if (current == null || !current.objectId().equals(object.objectId())) {
+                // Replaced or deleted meanwhile: its successor keeps its own tags.
+                return current;
+            }
+            StoredObject tagged = current.withTags(tags);
+            put(tx, OBJECTS, bucket + "/" + object.key(), objectJson(tagged));
+            return tagged;
+        });
+    }
+
+    // ---- multipart uploads --------------------------------------------------------------------
+
+    @Override
+    public void createUpload(MultipartUpload upload) {
+        write(tx -> {
+            if (!buckets.containsKey(upload.bucket())) {
+                throw S3Exception.noSuchBucket(upload.bucket());
+            }
+            put(tx, UPLOADS, upload.bucket() + "/" + upload.uploadId(), uploadJson(upload));
+            return null;
+        });
+    }
+
+    @Override
+    public Optional<MultipartUpload> upload(String bucket, String uploadId) {
+        return Optional.ofNullable(uploads.get(bucket + "/" + uploadId));
+    }
+
+    @Override
+    public List<MultipartUpload> uploads(String bucket) {
+        List<MultipartUpload> out = new ArrayList<>();
+        for (MultipartUpload upload : uploads.values()) {
+            if (upload.bucket().equals(bucket)) {
+                out.add(upload);
+            }
+        }
+        return out;
+    }
+
+    @Override
+    public StoredObject putPart(MultipartUpload upload, int partNumber, InputStream body, ObjectWriter.Finisher finish)
+            throws IOException {
+        StoredObject part = writeBlob(channel -> ObjectWriter.copy(body, channel, algorithmOf(finish)), finish);
+        return commitPart(upload, partNumber, part);
+    }
+
+    @Override
+    public StoredObject putPartCopy(MultipartUpload upload, int partNumber, ObjectWriter.Range source,
+                                    ObjectWriter.Finisher finish) throws IOException {
+        StoredObject part = writeBlob(channel -> ObjectWriter.concatenate(List.of(source), channel,
+                algorithmOf(finish)), finish);
+        return commitPart(upload, partNumber, part);
+    }
+
+    private StoredObject commitPart(MultipartUpload upload, int partNumber, StoredObject part) throws IOException {
+        String uploadKey = upload.bucket() + "/" + upload.uploadId();
+        StoredObject replaced = commitOrDropBlob(part, tx -> {
+            if (!uploads.containsKey(uploadKey)) {
+                throw S3Exception.noSuchUpload(upload.uploadId());
+            }
+            NavigableMap<Integer, StoredObject> held = parts.get(uploadKey);
+            StoredObject previous = held == null ? null : held.get(partNumber);
+            put(tx, PARTS, uploadKey + "/" + partNumber, objectJson(part));
+            return previous;
+        });
+        if (replaced != null) {
+            deleteBlobs(List.of(replaced.objectId()));
+        }
+        return part;
+    }
+
+    @Override
+    public NavigableMap<Integer, ObjectSource> parts(MultipartUpload upload) {
+        NavigableMap<Integer, ObjectSource> out = new TreeMap<>();
+        NavigableMap<Integer, StoredObject> held = parts.get(upload.bucket() + "/" + upload.uploadId());
+        if (held != null) {
+            held.forEach((number, part) -> out.put(number, new BlobSource(part)));
+        }
+        return out;
+    }
+
+    @Override
+    public void deleteUpload(MultipartUpload upload) throws IOException {
+        deleteBlobs(write(tx -> dropUpload(tx, upload)));
+    }
+
+    /** The object, the upload's end and its parts' deletion commit together: a crash leaves all or none. */
+    @Override
+    public StoredObject completeUpload(MultipartUpload upload, List<ObjectWriter.Range> sources,
+                                       ObjectWriter.Finisher finish) throws IOException {
+        StoredObject stored = writeBlob(channel -> ObjectWriter.concatenate(sources, channel, algorithmOf(finish)), finish);
+        List<String> unreferenced = commitOrDropBlob(stored, tx -> {
+            if (!buckets.containsKey(upload.bucket())) {
+                throw S3Exception.noSuchBucket(upload.bucket());
+            }
+            if (!uploads.containsKey(upload.bucket() + "/" + upload.uploadId())) {
+                // Aborted or completed through another request meanwhile.
+                throw S3Exception.noSuchUpload(upload.uploadId());
+            }
+            List<String> dropped = new ArrayList<>();
+            StoredObject previous = objects(upload.bucket()).get(upload.key());
+            if (previous != null) {
+                dropped.add(previous.objectId());
+            }
+            put(tx, OBJECTS, upload.bucket() + "/" + upload.key(), objectJson(stored));
+            dropped.addAll(dropUpload(tx, upload));
+            return dropped;
+        });
+        deleteBlobs(unreferenced);
+        return stored;
+    }
+
+    /** Deletes an upload's record and its parts'; returns the parts' blobs. */
+    private List<String> dropUpload(Transaction tx, MultipartUpload upload) {
+        String uploadKey = upload.bucket() + "/" + upload.uploadId();
+        List<String> unreferenced = new ArrayList<>();
+        NavigableMap<Integer, StoredObject> held = parts.get(uploadKey);
+        if (held != null) {
+            for (Map.Entry<Integer, StoredObject> part : new ArrayList<>(held.entrySet())) {
+                delete(tx, PARTS, uploadKey + "/" + part.getKey());
+                unreferenced.add(part.getValue().objectId());
+            }
+        }
+        delete(tx, UPLOADS, uploadKey);
+        return unreferenced;
+    }
+
+    /** One store transaction; the records it changed are remembered until it ends, to put back if it fails. */
+    private <T, E extends Exception> T write(dev.crossrole.server.store.Store.Work<T, E> work) throws E {
+        try {
+            return sync.write(tx -> {
+                touched.get().clear();
+                return work.run(tx);
+            });
+        } finally {
+            touched.get().clear();
+        }
+    }
+
+    // ---- blobs --------------------------------------------------------------------------------
+
+    @FunctionalInterface
+    private interface Body {
+        ObjectWriter.Written writeTo(java.nio.channels.FileChannel channel) throws IOException;
+    }
+
+    /** Streams the bytes into a new blob and makes it durable under the id of the object the finisher built. */
+    private StoredObject writeBlob(Body body, ObjectWriter.Finisher finish) throws IOException {
+        try (BlobFiles.Pending pending = blobs.create()) {
+            StoredObject stored = finish.finish(body.writeTo(pending.channel()));
+            pending.publish(stored.objectId());
+            return stored;
+        }
+    }
+
+    /** Commits the record of a blob just written; if the commit does not happen, the blob goes. */
+    private <T> T commitOrDropBlob(StoredObject written, dev.crossrole.server.store.Store.Work<T, RuntimeException> work)
+            throws IOException {
+        boolean committed = false;
+        try {
+            T out = write(work);
+            committed = true;
+            return out;
+        } finally {
+            if (!committed) {
+                blobs.delete(written.objectId());
+            }
+        }
+    }
+
+    private void deleteBlobs(List<String> ids) throws IOException {
+        for (String id : ids) {
+            blobs.delete(id);
+        }
+    }
+
+    private static ChecksumAlgorithm algorithmOf(ObjectWriter.Finisher finish) {
+        return finish instanceof FileS3Repository.WithChecksum withChecksum ? withChecksum.algorithm() : null;
+    }
+
+    /** Reads an object's or part's bytes from its blob. */
+    private final class BlobSource implements ObjectSource {
+        private final StoredObject object;
+
+        BlobSource(StoredObject object) {
+            this.object = object;
+        }
+
+        @Override
+        public StoredObject object() {
+            return object;
+        }
+
+        @Override
+        public void copyRange(long offset, long length, OutputStream out) throws IOException {
+            blobs.copyRange(object.objectId(), offset, length, out);
+        }
+    }
+
+    // ---- the replica --------------------------------------------------------------------------
+
+    private void put(Transaction tx, String namespace, String key, byte[] value) {
+        tx.put(namespace, key, value);
+        touched.get().add(new String[] {namespace, key});
+        apply(new StoredRecord(namespace, key, value, 0, 0));
+    }
+
+    private void delete(Transaction tx, String namespace, String key) {
+        tx.delete(namespace, key);
+        touched.get().add(new String[] {namespace, key});
+        apply(new StoredRecord(namespace, key, null, 0, 0));
+    }
+
+    @Override
+    public boolean owns(String namespace) {
+        return namespace.startsWith("s3.");
+    }
+
+    @Override
+    public void apply(StoredRecord record) {
+        String key = record.key();
+        JsonNode node = record.live() ? readJson(record.value()) : null;
+        switch (record.namespace()) {
+            case BUCKETS -> {
+                if (node == null) {
+                    buckets.remove(key);
+                    objects.remove(key);
+                } else {
+                    buckets.put(key, bucketFrom(node));
+                    objects.computeIfAbsent(key, b -> new ConcurrentSkipListMap<>());
+                }
+            }
+            case OBJECTS -> {
+                int slash = key.indexOf('/');
+                String bucket = key.substring(0, slash);
+                String objectKey = key.substring(slash + 1);
+                if (node == null) {
+                    NavigableMap<String, StoredObject> held = objects.get(bucket);
+                    if (held != null) {
+                        held.remove(objectKey);
+                    }
+                } else {
+                    objects.computeIfAbsent(bucket, b -> new ConcurrentSkipListMap<>())
+                            .put(objectKey, FileS3Repository.fromJson(node));
+                }
+            }
+            case UPLOADS -> {
+                if (node == null) {
+                    uploads.remove(key);
+                    parts.remove(key);
+                } else {
+                    uploads.put(key, uploadFrom(node));
+                }
+            }
+            case PARTS -> {
+                int slash = key.lastIndexOf('/');
+                String uploadKey = key.substring(0, slash);
+                int number = Integer.parseInt(key.substring(slash + 1));
+                if (node == null) {
+                    NavigableMap<Integer, StoredObject> held = parts.get(uploadKey);
+                    if (held != null) {
+                        held.remove(number);
+                    }
+                } else {
+                    parts.computeIfAbsent(uploadKey, u -> new ConcurrentSkipListMap<>())
+                            .put(number, FileS3Repository.fromJson(node));
+                }
+            }
+            default -> LOG.warning("S3: ignoring a record of an unknown namespace: " + record);
+        }
+    }
+
+    @Override
+    public boolean hasPendingChanges() {
+        return false;
+    }
+
+    @Override
+    public void flush(Transaction transaction) {
+        // Every change went into its transaction as it was made.
+    }
+
+    @Override
+    public void discard(BiFunction<String, String, Optional<StoredRecord>> committed) {
+        List<String[]> changed = touched.get();
+        for (String[] key : changed) {
+            apply(committed.apply(key[0], key[1]).orElse(new StoredRecord(key[0], key[1], null, 0, 0)));
+        }
+        changed.clear();
+    }
+
+    // ---- records ------------------------------------------------------------------------------
+
+    private static JsonNode readJson(byte[] value) {
+        try {
+            return JSON.readTree(value);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static byte[] bytes(ObjectNode node) {
+        try {
+            return JSON.writeValueAsBytes(node);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    static byte[] bucketJson(Bucket bucket) {
+        ObjectNode node = JSON.createObjectNode();
+        node.put("name", bucket.name());
+        node.put("owner", bucket.owner());
+        node.put("region", bucket.region());
+        node.put("created", bucket.created().toString());
+        if (bucket.policyText() != null) {
+            node.put("policy", bucket.policyText());
+        }
+        return bytes(node);
+    }
+
+    static Bucket bucketFrom(JsonNode node) {
+        String name = node.path("name").asText();
+        String policyText = node.path("policy").isTextual() ? node.path("policy").asText() : null;
+        Policy policy = null;
+        if (policyText != null) {
+            try {
+                policy = Policies.parse(policyText, PolicyKind.RESOURCE, "bucket policy");
+            } catch (InvalidPolicyException e) {
+                LOG.warning("bucket " + name + ": stored policy no longer parses; ignored");
+            }
+        }
+        return new Bucket(name, node.path("owner").asText(), node.path("region").asText(),
+                Instant.parse(node.path("created").asText()), policyText, policy);
+    }
+
+    static byte[] objectJson(StoredObject object) {
+        return bytes(FileS3Repository.toJson(object));
+    }
+
+    static byte[] uploadJson(MultipartUpload upload) {
+        ObjectNode node = JSON.createObjectNode();
+        node.put("bucket", upload.bucket());
+        node.put("key", upload.key());
+        node.put("uploadId", upload.uploadId());
+        node.put("initiated", upload.initiated().toString());
+        node.put("initiatorArn", upload.initiatorArn());
+        node.set("headers", JSON.valueToTree(upload.headers()));
+        node.set("userMetadata", JSON.valueToTree(upload.userMetadata()));
+        node.set("tags", JSON.valueToTree(upload.tags()));
+        if (upload.checksumAlgorithm() != null) {
+            node.put("checksumAlgorithm", upload.checksumAlgorithm());
+            node.put("checksumType", upload.checksumType());
+        }
+        return bytes(node);
+    }
+
+    static MultipartUpload uploadFrom(JsonNode node) {
+        return new MultipartUpload(node.path("bucket").asText(), node.path("key").asText(),
+                node.path("uploadId").asText(), Instant.parse(node.path("initiated").asText()),
+                node.path("initiatorArn").asText(), FileS3Repository.strings(node.path("headers")),
+                FileS3Repository.strings(node.path("userMetadata")), FileS3Repository.strings(node.path("tags")),
+                node.path("checksumAlgorithm").isTextual() ? node.path("checksumAlgorithm").asText() : null,
+                node.path("checksumType").isTextual() ? node.path("checksumType").asText() : null);
+    }
+
+    // ---- the data directory from before the store -----------------------------------------------
+
+    /**
+     * Moves S3 state written by {@link FileS3Repository} ({@code <root>/buckets}) into the store in one
+     * transaction, the object and part files becoming blobs by hard link (their metadata trailer lies past
+     * the object's size, so it is never read as bytes), then deletes the old folder. A crash before the
+     * commit leaves the old folder to import again; after it, importing again writes the same records.
+     */
+    private void importLegacy(Path root) throws IOException {
+        Path old = root.resolve("buckets");
+        if (!Files.isDirectory(old)) {
+            return;
+        }
+        FileS3Repository legacy = new FileS3Repository(root);
+        int[] count = {0};
+        for (Bucket bucket : legacy.buckets()) {
+            for (StoredObject object : legacy.objects(bucket.name()).values()) {
+                blobs.link(object.objectId(), legacy.objectFile(bucket.name(), object.key()));
+            }
+            for (MultipartUpload upload : legacy.uploads(bucket.name())) {
+                for (Map.Entry<Integer, ObjectSource> part : legacy.parts(upload).entrySet()) {
+                    blobs.link(part.getValue().object().objectId(),
+                            legacy.uploadDir(bucket.name(), upload.uploadId()).resolve("part-" + part.getKey()));
+                }
+            }
+        }
+        write(tx -> {
+            for (Bucket bucket : legacy.buckets()) {
+                put(tx, BUCKETS, bucket.name(), bucketJson(bucket));
+                for (StoredObject object : legacy.objects(bucket.name()).values()) {
+                    put(tx, OBJECTS, bucket.name() + "/" + object.key(), objectJson(object));
+                    count[0]++;
+                }
+                for (MultipartUpload upload : legacy.uploads(bucket.name())) {
+                    String uploadKey = bucket.name() + "/" + upload.uploadId();
+                    put(tx, UPLOADS, uploadKey, uploadJson(upload));
+                    for (Map.Entry<Integer, ObjectSource> part : legacy.parts(upload).entrySet()) {
+                        put(tx, PARTS, uploadKey + "/" + part.getKey(), objectJson(part.getValue().object()));
+                    }
+                }
+            }
+            return null;
+        });
+        deleteTree(old);
+        LOG.info("S3: imported " + legacy.buckets().size() + " buckets and " + count[0] + " objects from " + old
+                + " into the store");
+    }
+
+    private static void deleteTree(Path root) throws IOException {
+        try (Stream<Path> paths = Files.walk(root)) {
+            for (Path path : (Iterable<Path>) paths.sorted(Comparator.reverseOrder())::iterator) {
+                Files.deleteIfExists(path);
+            }
+        }
+    }
+}

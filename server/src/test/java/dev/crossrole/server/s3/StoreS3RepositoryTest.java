@@ -1,0 +1,253 @@
+package dev.crossrole.server.s3;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.crossrole.server.store.StateSync;
+import dev.crossrole.server.store.Store;
+import dev.crossrole.server.store.Stores;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** S3 metadata as store records, bytes as blobs: what a commit makes visible, what a failure leaves, what start-up cleans. */
+class StoreS3RepositoryTest {
+    @TempDir
+    Path dir;
+
+    private static final Bucket BUCKET = new Bucket("b", "555566667777", "us-east-1", Instant.EPOCH, null, null);
+
+    private static StoredObject object(String key, ObjectWriter.Written written) {
+        return new StoredObject(key, UUID.randomUUID().toString(), written.size(), "\"" + written.md5Hex() + "\"",
+                Instant.parse("2026-01-01T00:00:00Z"), Map.of("Content-Type", "text/plain"), Map.of("m", "1"), Map.of(),
+                Map.of(), 0);
+    }
+
+    private static InputStream text(String s) {
+        return new ByteArrayInputStream(s.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static String read(ObjectSource source) throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        source.copyRange(0, source.object().size(), out);
+        return out.toString(StandardCharsets.UTF_8);
+    }
+
+    /** One node: a store in dir/data, blobs in dir/data/s3/blobs, started. */
+    private static StoreS3Repository node(Store store, Path s3Root) throws IOException {
+        StateSync sync = new StateSync(store);
+        StoreS3Repository repository = new StoreS3Repository(sync, new BlobFiles(s3Root.resolve("blobs")));
+        sync.load();
+        repository.start(s3Root, Instant.MAX);
+        return repository;
+    }
+
+    private List<String> blobFiles() throws IOException {
+        try (Stream<Path> files = Files.list(dir.resolve("s3/blobs"))) {
+            return files.map(p -> p.getFileName().toString()).sorted().toList();
+        }
+    }
+
+    @Test
+    void objectsAreRecordsAndSurviveAReopen() throws Exception {
+        try (Store store = Stores.embedded(dir.resolve("store"))) {
+            StoreS3Repository repository = node(store, dir.resolve("s3"));
+            assertTrue(repository.createIfAbsent(BUCKET).isEmpty());
+            assertEquals(BUCKET, repository.createIfAbsent(BUCKET).orElseThrow(), "a second create finds the first");
+            StoredObject stored = repository.putObject("b", "dir/key", text("hello world"), w -> object("dir/key", w));
+            repository.putTags("b", stored, Map.of("x", "y"));
+            assertTrue(store.read(StoreS3Repository.OBJECTS, "b/dir/key").isPresent());
+            assertEquals(List.of(stored.objectId()), blobFiles());
+        }
+        try (Store store = Stores.embedded(dir.resolve("store"))) {
+            StoreS3Repository reopened = node(store, dir.resolve("s3"));
+            ObjectSource source = reopened.open("b", "dir/key").orElseThrow();
+            assertEquals("hello world", read(source));
+            assertEquals(Map.of("x", "y"), source.object().tags());
+            assertEquals("555566667777", reopened.bucket("b").orElseThrow().owner());
+        }
+    }
+
+    @Test
+    void overwritesAndDeletesRemoveTheBlobTheyNoLongerReference() throws Exception {
+        try (Store store = Stores.embedded(dir.resolve("store"))) {
+            StoreS3Repository repository = node(store, dir.resolve("s3"));
+            repository.createIfAbsent(BUCKET);
+            repository.putObject("b", "k", text("one"), w -> object("k", w));
+            StoredObject second = repository.putObject("b", "k", text("two"), w -> object("k", w));
+            assertEquals(List.of(second.objectId()), blobFiles());
+            assertEquals("two", read(repository.open("b", "k").orElseThrow()));
+            repository.deleteObject("b", "k");
+            assertEquals(List.of(), blobFiles());
+            assertTrue(repository.open("b", "k").isEmpty());
+            assertTrue(store.read(StoreS3Repository.OBJECTS, "b/k").isEmpty());
+            assertTrue(repository.deleteBucket("b"));
+            assertTrue(store.read(StoreS3Repository.BUCKETS, "b").isEmpty());
+        }
+    }
+
+    @Test
+    void aWriteThatFailsCommitsNothingAndLeavesNoBlob() throws Exception {
+        try (Store store = Stores.embedded(dir.resolve("store"))) {
+            StoreS3Repository repository = node(store, dir.resolve("s3"));
+            repository.createIfAbsent(BUCKET);
+            repository.putObject("b", "k", text("old"), w -> object("k", w));
+            List<String> before = blobFiles();
+            long revision = store.revision();
+            InputStream broken = new InputStream() {
+                private int served;
+
+                @Override
+                public int read() throws IOException {
+                    if (served++ > 100_000) {
+                        throw new IOException("client went away");
+                    }
+                    return 'x';
+                }
+            };
+            assertThrows(IOException.class, () -> repository.putObject("b", "k", broken, w -> object("k", w)));
+            assertThrows(S3Exception.class, () -> repository.putObject("b", "k", text("refused"), w -> {
+                throw S3Exception.invalidRequest("refused after reading");
+            }));
+            // The bucket is gone by the time the record would commit: the blob written for it goes too.
+            S3Exception noBucket = assertThrows(S3Exception.class, () -> repository.putObject("gone", "k", text("x"),
+                    w -> object("k", w)));
+            assertEquals("NoSuchBucket", noBucket.code());
+            assertEquals(before, blobFiles());
+            assertEquals(revision, store.revision());
+            assertEquals("old", read(repository.open("b", "k").orElseThrow()));
+        }
+    }
+
+    @Test
+    void startRemovesBlobsNoRecordReferences() throws Exception {
+        String kept;
+        try (Store store = Stores.embedded(dir.resolve("store"))) {
+            StoreS3Repository repository = node(store, dir.resolve("s3"));
+            repository.createIfAbsent(BUCKET);
+            kept = repository.putObject("b", "k", text("kept"), w -> object("k", w)).objectId();
+        }
+        // What a crash between a blob's fsync and its commit, or in the middle of a write, leaves behind.
+        Files.writeString(dir.resolve("s3/blobs/" + UUID.randomUUID()), "never committed");
+        Files.writeString(dir.resolve("s3/blobs/.tmp-" + UUID.randomUUID()), "partial");
+        try (Store store = Stores.embedded(dir.resolve("store"))) {
+            StoreS3Repository repository = node(store, dir.resolve("s3"));
+            assertEquals(List.of(kept), blobFiles());
+            assertEquals("kept", read(repository.open("b", "k").orElseThrow()));
+        }
+    }
+
+    @Test
+    void anObjectWhoseBlobIsMissingIsAClearError() throws Exception {
+        try (Store store = Stores.embedded(dir.resolve("store"))) {
+            StoreS3Repository repository = node(store, dir.resolve("s3"));
+            repository.createIfAbsent(BUCKET);
+            StoredObject stored = repository.putObject("b", "k", text("data"), w -> object("k", w));
+            Files.delete(dir.resolve("s3/blobs/" + stored.objectId()));
+            S3Exception e = assertThrows(S3Exception.class, () -> repository.open("b", "k"));
+            assertEquals("InternalError", e.code());
+            assertTrue(e.getMessage().contains("missing from crossrole's data directory"), e.getMessage());
+            // Deleting or overwriting it is how a user recovers.
+            repository.deleteObject("b", "k");
+            assertTrue(repository.open("b", "k").isEmpty());
+        }
+    }
+
+    @Test
+    void aSecondNodeOnTheSameStoreSeesWritesOnItsNextRefresh() throws Exception {
+        try (Store store = Stores.embedded(dir.resolve("store"))) {
+            StateSync syncA = new StateSync(store);
+            StoreS3Repository a = new StoreS3Repository(syncA, new BlobFiles(dir.resolve("s3/blobs")));
+            syncA.load();
+            StateSync syncB = new StateSync(store);
+            StoreS3Repository b = new StoreS3Repository(syncB, new BlobFiles(dir.resolve("s3/blobs")));
+            syncB.load();
+            a.createIfAbsent(BUCKET);
+            a.putObject("b", "k", text("from a"), w -> object("k", w));
+            MultipartUpload upload = new MultipartUpload("b", "big", "upload1", Instant.EPOCH, "arn:aws:iam::555566667777:root",
+                    Map.of(), Map.of(), Map.of(), null, null);
+            a.createUpload(upload);
+            a.putPart(upload, 1, text("part"), w -> object("1", w));
+            assertTrue(b.bucket("b").isEmpty(), "not before B catches up");
+            syncB.refresh();
+            assertEquals("from a", read(b.open("b", "k").orElseThrow()));
+            assertEquals("part", read(b.parts(b.upload("b", "upload1").orElseThrow()).get(1)));
+            b.deleteObject("b", "k");
+            b.deleteUpload(upload);
+            syncA.refresh();
+            assertTrue(a.open("b", "k").isEmpty());
+            assertTrue(a.upload("b", "upload1").isEmpty());
+            assertEquals(List.of(), blobFiles());
+        }
+    }
+
+    @Test
+    void completingAnUploadIsOneCommitThatDropsItsParts() throws Exception {
+        try (Store store = Stores.embedded(dir.resolve("store"))) {
+            StoreS3Repository repository = node(store, dir.resolve("s3"));
+            repository.createIfAbsent(BUCKET);
+            MultipartUpload upload = new MultipartUpload("b", "whole", "upload1", Instant.EPOCH,
+                    "arn:aws:iam::555566667777:root", Map.of(), Map.of(), Map.of(), null, null);
+            repository.createUpload(upload);
+            repository.putPart(upload, 1, text("first "), w -> object("1", w));
+            repository.putPart(upload, 2, text("second"), w -> object("2", w));
+            List<ObjectWriter.Range> ranges = new java.util.ArrayList<>();
+            repository.parts(upload).values().forEach(p -> ranges.add(new ObjectWriter.Range(p, 0, p.object().size())));
+            long revision = store.revision();
+            StoredObject whole = repository.completeUpload(upload, ranges, w -> object("whole", w));
+            assertEquals(revision + 1, store.revision(), "one transaction");
+            assertEquals("first second", read(repository.open("b", "whole").orElseThrow()));
+            assertTrue(repository.upload("b", "upload1").isEmpty());
+            assertTrue(store.scan(StoreS3Repository.PARTS).isEmpty());
+            assertEquals(List.of(whole.objectId()), blobFiles());
+            // Completing it again finds no upload and leaves no blob.
+            S3Exception gone = assertThrows(S3Exception.class, () -> repository.completeUpload(upload, List.of(),
+                    w -> object("whole", w)));
+            assertEquals("NoSuchUpload", gone.code());
+            assertEquals(List.of(whole.objectId()), blobFiles());
+        }
+    }
+
+    @Test
+    void aDataDirectoryFromBeforeTheStoreIsImportedOnce() throws Exception {
+        Path s3 = dir.resolve("s3");
+        FileS3Repository legacy = new FileS3Repository(s3);
+        legacy.createIfAbsent(BUCKET);
+        StoredObject stored = legacy.putObject("b", "a/b.txt", text("legacy bytes"), w -> object("a/b.txt", w));
+        legacy.putTags("b", stored, Map.of("k", "v"));
+        MultipartUpload upload = new MultipartUpload("b", "later", "upload1", Instant.EPOCH,
+                "arn:aws:iam::555566667777:root", Map.of(), Map.of(), Map.of(), null, null);
+        legacy.createUpload(upload);
+        legacy.putPart(upload, 1, text("part one"), w -> object("1", w));
+
+        try (Store store = Stores.embedded(dir.resolve("store"))) {
+            StoreS3Repository repository = node(store, s3);
+            assertFalse(Files.exists(s3.resolve("buckets")), "the old layout is gone once imported");
+            ObjectSource source = repository.open("b", "a/b.txt").orElseThrow();
+            assertEquals("legacy bytes", read(source));
+            assertEquals(Map.of("k", "v"), source.object().tags());
+            assertEquals(stored.etag(), source.object().etag());
+            assertEquals("part one", read(repository.parts(repository.upload("b", "upload1").orElseThrow()).get(1)));
+        }
+        try (Store store = Stores.embedded(dir.resolve("store"))) {
+            long revision = store.revision();
+            StoreS3Repository repository = node(store, s3);
+            assertEquals(revision, store.revision(), "nothing imported a second time");
+            assertEquals("legacy bytes", read(repository.open("b", "a/b.txt").orElseThrow()));
+            assertEquals(2, blobFiles().size(), "the object's and the part's");
+        }
+    }
+}
