@@ -1,5 +1,6 @@
 package dev.crossrole.cli;
 
+import dev.crossrole.server.ecs.EcsPersistence;
 import dev.crossrole.server.s3.S3StateFiles;
 import dev.crossrole.server.store.StateDocument;
 import dev.crossrole.server.store.Store;
@@ -163,7 +164,8 @@ final class StateCommand implements Runnable {
                     int copied = S3StateFiles.importBlobs(blobs, where.blobs());
                     err.println("crossrole: copied the bytes of " + copied + " S3 objects and parts from " + blobs);
                 }
-                StateDocument.ImportResult result = StateDocument.importInto(store, in, replace);
+                StateDocument.ImportResult result = StateDocument.importInto(store, in, replace,
+                        EcsPersistence::forImport);
                 err.println("crossrole: imported " + result.written() + " records into " + store.describe()
                         + (replace ? " (" + result.deleted() + " records not in " + file + " deleted)" : ""));
                 return ExitCodes.OK;

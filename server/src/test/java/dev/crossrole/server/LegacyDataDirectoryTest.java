@@ -119,6 +119,50 @@ class LegacyDataDirectoryTest {
         }
     }
 
+    /**
+     * A state document taken from a store whose node was still running a task (a crash, or a shared store):
+     * the processes do not come along, so the task must not stay RUNNING under a node that will never run it.
+     */
+    @Test
+    void aTaskRecordedAsRunningByAnotherNodeIsStoppedAfterStateImport() throws Exception {
+        writeOldFiles();
+        String taskId = "0123456789abcdef0123456789abcdef";
+        java.io.ByteArrayOutputStream document = new java.io.ByteArrayOutputStream();
+        try (CrossroleServer server = CrossroleServer.start(CrossroleServer.Options.defaults(dir).withPort(0))) {
+            dev.crossrole.server.store.StateDocument.export(server.store(), document);
+        }
+        com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+        var root = (com.fasterxml.jackson.databind.node.ObjectNode) json.readTree(document.toByteArray());
+        for (var record : root.get("records")) {
+            if (record.get("namespace").asText().equals("ecs.tasks")) {
+                ((com.fasterxml.jackson.databind.node.ObjectNode) record.get("json")).put("lastStatus", "RUNNING")
+                        .put("desiredStatus", "RUNNING").put("node", "a-node-that-stays-behind").putNull("stoppedAt")
+                        .putNull("stopCode").putNull("stoppedReason");
+            }
+        }
+        byte[] running = json.writeValueAsBytes(root);
+
+        Path imported = dir.resolve("imported");
+        try (var store = Stores.embedded(imported)) {
+            dev.crossrole.server.store.StateDocument.importInto(store, new java.io.ByteArrayInputStream(running), false,
+                    dev.crossrole.server.ecs.EcsPersistence::forImport);
+        }
+        try (CrossroleServer server = CrossroleServer.start(CrossroleServer.Options.defaults(imported).withPort(0))) {
+            var task = server.tasks().task(taskId).orElseThrow();
+            assertTrue(task.stopped(), "the imported task is reported stopped, not left running");
+            assertEquals(server.tasks().nodeId(), task.node(), "by the node that started on the imported store");
+        }
+
+        Path verbatim = dir.resolve("verbatim");
+        try (var store = Stores.embedded(verbatim)) {
+            dev.crossrole.server.store.StateDocument.importInto(store, new java.io.ByteArrayInputStream(running), false);
+        }
+        try (CrossroleServer server = CrossroleServer.start(CrossroleServer.Options.defaults(verbatim).withPort(0))) {
+            assertFalse(server.tasks().task(taskId).orElseThrow().stopped(),
+                    "imported as written, the task would stay with the node that recorded it");
+        }
+    }
+
     @Test
     void anUnreadableOldFileStopsTheStartAndImportsNothing() throws Exception {
         writeOldFiles();

@@ -360,6 +360,29 @@ public final class EcsPersistence implements Replica, AutoCloseable {
     }
 
     /**
+     * A record as {@code state import} should write it. A task's processes do not move with a document: a task
+     * still recorded as running loses the node it named (which may never start again here), so the first node
+     * that starts on the imported store takes it as its own and reports it STOPPED; processes are matched by
+     * pid and start time, so nothing else on this machine is killed.
+     */
+    public static StoredRecord forImport(StoredRecord record) {
+        if (!TASKS.equals(record.namespace()) || !record.live()) {
+            return record;
+        }
+        try {
+            JsonNode n = JSON.readTree(record.value());
+            if (!(n instanceof ObjectNode task) || "STOPPED".equals(text(n, "lastStatus")) || !n.has("node")) {
+                return record;
+            }
+            task.remove("node");
+            return new StoredRecord(record.namespace(), record.key(), JSON.writeValueAsBytes(task), record.version(),
+                    record.revision());
+        } catch (java.io.IOException e) {
+            return record; // not JSON: the record goes in as written, and the task is ignored at start as before
+        }
+    }
+
+    /**
      * Puts back a task read at start. Records written before tasks named their node are this node's: crossrole
      * then ran on one node only.
      */

@@ -89,7 +89,14 @@ public final class StateDocument {
      */
     public static ImportResult importInto(Store store, InputStream in, boolean replace)
             throws IOException, InvalidStateException {
-        List<StoredRecord> records = read(in);
+        return importInto(store, in, replace, java.util.function.UnaryOperator.identity());
+    }
+
+    /** {@link #importInto(Store, InputStream, boolean)} with each record first passed through {@code adapt}. */
+    public static ImportResult importInto(Store store, InputStream in, boolean replace,
+                                          java.util.function.UnaryOperator<StoredRecord> adapt)
+            throws IOException, InvalidStateException {
+        List<StoredRecord> records = read(in).stream().map(adapt).toList();
         if (!replace && !store.isEmpty()) {
             throw new InvalidStateException(store.describe() + " already holds state; import into an empty store,"
                     + " or pass --replace to replace everything in it");
