@@ -72,6 +72,14 @@ final class PostgresStore implements Store {
 
     // ---- connections ------------------------------------------------------------------------
 
+    @Override
+    public Optional<java.util.function.Supplier<Connection>> database() {
+        return Optional.of(() -> {
+            checkOpen();
+            return connect();
+        });
+    }
+
     private Connection connect() {
         Properties properties = new Properties();
         properties.setProperty("connectTimeout", "10");
