@@ -360,8 +360,10 @@ final class PostgresBlobs implements BlobStore {
             connection = connections.get();
             try (Statement statement = connection.createStatement()) {
                 // A blob write or read stays in its transaction as long as its client takes to send or
-                // receive a chunk; it holds no lock another writer waits for.
-                statement.execute("SET idle_in_transaction_session_timeout = 0");
+                // receive a chunk, which may be far longer than the store's limit for record writes; it
+                // holds no lock another writer waits for. Ten minutes for one MiB ends only a node
+                // frozen or cut off mid-transfer (its transaction rolls back: no orphan rows).
+                statement.execute("SET idle_in_transaction_session_timeout = '10min'");
             }
             return connection;
         } catch (SQLException | RuntimeException e) {
