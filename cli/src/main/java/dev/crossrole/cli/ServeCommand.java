@@ -40,8 +40,8 @@ final class ServeCommand implements Callable<Integer> {
     String store;
 
     @Option(names = "--s3-blobs", paramLabel = "DIR",
-            description = {"where S3 object bytes live (default: <data-dir>/s3/blobs); nodes sharing a PostgreSQL store",
-                    "must all name one shared folder here"})
+            description = {"a folder for S3 object bytes (default: in the PostgreSQL store's database when --store is one,",
+                    "else <data-dir>/s3/blobs); nodes sharing a store that name one here must all name one shared folder"})
     Path s3Blobs;
 
     @Option(names = "--accounts", paramLabel = "FILE",

@@ -45,11 +45,11 @@ final class StateCommand implements Runnable {
         String store;
 
         @Option(names = "--s3-blobs", paramLabel = "DIR",
-                description = "where S3 object bytes live, as given to serve (default: <data-dir>/s3/blobs)")
+                description = "where S3 object bytes live, as given to serve (default: the PostgreSQL store's database, else <data-dir>/s3/blobs)")
         Path s3Blobs;
 
-        Path blobs() {
-            return S3StateFiles.blobs(dataDir, s3Blobs);
+        dev.crossrole.server.s3.BlobStore blobs(Store opened) throws IOException {
+            return S3StateFiles.blobs(opened, dataDir, s3Blobs);
         }
 
         Store open() {
@@ -114,10 +114,11 @@ final class StateCommand implements Runnable {
                 return ExitCodes.OK;
             }
             Path folder = S3StateFiles.blobFolder(Path.of(file));
-            S3StateFiles.Exported exported = S3StateFiles.exportBlobs(store, where.blobs(), folder);
+            dev.crossrole.server.s3.BlobStore blobs = where.blobs(store);
+            S3StateFiles.Exported exported = S3StateFiles.exportBlobs(store, blobs, folder);
             err.println("crossrole: exported the bytes of " + exported.written() + " S3 objects and parts to " + folder);
             if (!exported.missing().isEmpty()) {
-                err.println("crossrole: " + exported.missing().size() + " S3 objects have no bytes in " + where.blobs()
+                err.println("crossrole: " + exported.missing().size() + " S3 objects have no bytes in " + blobs.describe()
                         + " (run 'state export' where the node that stored them keeps its data directory): "
                         + exported.missing());
                 return ExitCodes.UNUSABLE;
@@ -129,7 +130,7 @@ final class StateCommand implements Runnable {
     @Command(name = "import", mixinStandardHelpOptions = true,
             description = {"Read a document written by 'state export' into the store, in one transaction.",
                     "The store must be empty unless --replace is given; nothing is written if the document is invalid.",
-                    "S3 object bytes are read from the folder FILE.blobs beside it, into --s3-blobs (or --data-dir).",
+                    "S3 object bytes are read from the folder FILE.blobs beside it, into --s3-blobs (or the PostgreSQL store, or --data-dir).",
                     "The store must not be in use by a running crossrole (embedded store)."})
     static final class Import implements Callable<Integer> {
         @CommandLine.Spec
@@ -161,7 +162,7 @@ final class StateCommand implements Runnable {
                 Path blobs = file.equals("-") ? null : S3StateFiles.blobFolder(Path.of(file));
                 if (blobs != null && Files.isDirectory(blobs)) {
                     // The bytes first: a record is never committed before the blob it names.
-                    int copied = S3StateFiles.importBlobs(blobs, where.blobs());
+                    int copied = S3StateFiles.importBlobs(blobs, where.blobs(store));
                     err.println("crossrole: copied the bytes of " + copied + " S3 objects and parts from " + blobs);
                 }
                 StateDocument.ImportResult result = StateDocument.importInto(store, in, replace,

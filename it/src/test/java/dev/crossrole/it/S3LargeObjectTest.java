@@ -99,7 +99,7 @@ class S3LargeObjectTest {
     }
 
     /** {@code length} pseudo-random bytes made on the fly, digesting what it hands out. */
-    private static final class Generated extends InputStream {
+    static final class Generated extends InputStream {
         private final byte[] block = new byte[1024 * 1024];
         private final MessageDigest md5;
         private final long failAfter;

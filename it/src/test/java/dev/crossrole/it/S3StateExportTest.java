@@ -119,4 +119,50 @@ class S3StateExportTest {
         assertEquals(0, toStdout.exit(), toStdout.stderr());
         assertTrue(toStdout.stderr().contains("the bytes of 2 S3 objects and parts were not exported"), toStdout.stderr());
     }
+
+    @Test
+    void bytesMoveIntoAPostgresStoreAndOutOfIt() throws Exception {
+        Path source = dir.resolve("source");
+        byte[] large = new byte[2 * 1024 * 1024 + 9];
+        new Random(8).nextBytes(large);
+        try (CrossroleServer server = CrossroleServer.start(CrossroleServer.Options.defaults(source).withPort(0))) {
+            S3Client s3 = s3(server);
+            s3.createBucket(b -> b.bucket("moved"));
+            s3.putObject(b -> b.bucket("moved").key("big.bin"), RequestBody.fromBytes(large));
+        }
+        Path document = dir.resolve("state.json");
+        assertEquals(0, CrossroleCommand.run(dir, "state", "export", "--data-dir", source.toString(),
+                document.toString()).exit());
+        try (io.zonky.test.db.postgres.embedded.EmbeddedPostgres postgres =
+                     io.zonky.test.db.postgres.embedded.EmbeddedPostgres.start()) {
+            try (java.sql.Connection c = postgres.getPostgresDatabase().getConnection();
+                 java.sql.Statement s = c.createStatement()) {
+                s.execute("CREATE DATABASE crossrole_moved");
+            }
+            String store = "postgresql://postgres@localhost:" + postgres.getPort() + "/crossrole_moved";
+            Run imported = CrossroleCommand.run(dir, "state", "import", "--data-dir", dir.resolve("importer").toString(),
+                    "--store", store, document.toString());
+            assertEquals(0, imported.exit(), imported.toString());
+            assertTrue(imported.stderr().contains("copied the bytes of 1 S3 objects and parts"), imported.stderr());
+            try (java.sql.Connection c = postgres.getDatabase("postgres", "crossrole_moved").getConnection();
+                 java.sql.Statement s = c.createStatement();
+                 java.sql.ResultSet rows = s.executeQuery("SELECT sum(length(data)) FROM crossrole.s3_blob_chunks")) {
+                rows.next();
+                assertEquals(large.length, rows.getLong(1), "the bytes are rows of the database");
+            }
+            try (CrossroleServer server = CrossroleServer.start(CrossroleServer.Options.defaults(dir.resolve("node"))
+                    .withPort(0).withStore(store))) {
+                assertArrayEquals(large, s3(server).getObjectAsBytes(b -> b.bucket("moved").key("big.bin")).asByteArray());
+            }
+            Path again = dir.resolve("again.json");
+            Run exported = CrossroleCommand.run(dir, "state", "export", "--data-dir", dir.resolve("exporter").toString(),
+                    "--store", store, again.toString());
+            assertEquals(0, exported.exit(), exported.toString());
+            try (var files = Files.list(dir.resolve("again.json.blobs"))) {
+                List<Path> all = files.toList();
+                assertEquals(1, all.size());
+                assertArrayEquals(large, Files.readAllBytes(all.get(0)));
+            }
+        }
+    }
 }

@@ -27,11 +27,13 @@ import software.amazon.awssdk.http.apache.ApacheHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
+import software.amazon.awssdk.services.s3.model.CompletedPart;
 import software.amazon.awssdk.services.s3.model.S3Object;
 
 /**
- * Two nodes on one PostgreSQL database and one shared blob folder ({@code --s3-blobs}): a bucket and an
- * object written through one node are listed and read through the other on its next request.
+ * Two nodes on one PostgreSQL database, object bytes either in one shared blob folder ({@code --s3-blobs})
+ * or, by default, in the database: a bucket and an object written through one node are listed and read
+ * through the other on its next request.
  */
 class S3TwoNodePostgresTest {
     @TempDir
@@ -84,6 +86,82 @@ class S3TwoNodePostgresTest {
                 }
                 throughB.deleteBucket(r -> r.bucket("shared"));
                 assertTrue(throughA.listBuckets().buckets().stream().noneMatch(x -> x.name().equals("shared")));
+            }
+        }
+    }
+
+    private static long rows(EmbeddedPostgres postgres, String sql) throws Exception {
+        try (Connection c = postgres.getDatabase("postgres", "crossrole_s3").getConnection();
+             Statement s = c.createStatement(); java.sql.ResultSet r = s.executeQuery(sql)) {
+            r.next();
+            return r.getLong(1);
+        }
+    }
+
+    @Test
+    void withoutASharedFolderTheBytesLiveInTheDatabase() throws Exception {
+        try (EmbeddedPostgres postgres = EmbeddedPostgres.start()) {
+            try (Connection c = postgres.getPostgresDatabase().getConnection(); Statement s = c.createStatement()) {
+                s.execute("CREATE DATABASE crossrole_s3");
+            }
+            String store = "postgresql://postgres@localhost:" + postgres.getPort() + "/crossrole_s3";
+            try (CrossroleServer a = CrossroleServer.start(CrossroleServer.Options.defaults(dir.resolve("a")).withPort(0)
+                    .withStore(store));
+                 CrossroleServer b = CrossroleServer.start(CrossroleServer.Options.defaults(dir.resolve("b")).withPort(0)
+                         .withStore(store))) {
+                S3Client throughA = s3(a);
+                S3Client throughB = s3(b);
+                byte[] bytes = new byte[3 * 1024 * 1024 + 5];
+                new Random(4).nextBytes(bytes);
+                throughA.createBucket(r -> r.bucket("shared"));
+                String etag = throughA.putObject(r -> r.bucket("shared").key("one.bin"), RequestBody.fromBytes(bytes)).eTag();
+
+                var got = throughB.getObjectAsBytes(r -> r.bucket("shared").key("one.bin"));
+                assertArrayEquals(bytes, got.asByteArray());
+                assertEquals(etag, got.response().eTag());
+                // A range across the first chunk boundary (1 MiB).
+                var range = throughB.getObjectAsBytes(r -> r.bucket("shared").key("one.bin")
+                        .range("bytes=1048570-1048589"));
+                assertArrayEquals(java.util.Arrays.copyOfRange(bytes, 1048570, 1048590), range.asByteArray());
+                assertEquals("bytes 1048570-1048589/" + bytes.length, range.response().contentRange());
+                for (Path node : List.of(dir.resolve("a"), dir.resolve("b"))) {
+                    Path blobs = node.resolve("s3/blobs");
+                    if (Files.isDirectory(blobs)) {
+                        try (Stream<Path> files = Files.list(blobs)) {
+                            assertTrue(files.findAny().isEmpty(), "no bytes in " + blobs);
+                        }
+                    }
+                }
+
+                // A multipart upload started through A, a part through each node, completed through B.
+                String upload = throughA.createMultipartUpload(r -> r.bucket("shared").key("parts.bin")).uploadId();
+
+                byte[] five = new byte[5 * 1024 * 1024];
+                new Random(5).nextBytes(five);
+                byte[] last = "the end".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+                String e1 = throughA.uploadPart(r -> r.bucket("shared").key("parts.bin").uploadId(upload).partNumber(1),
+                        RequestBody.fromBytes(five)).eTag();
+                String e2 = throughB.uploadPart(r -> r.bucket("shared").key("parts.bin").uploadId(upload).partNumber(2),
+                        RequestBody.fromBytes(last)).eTag();
+                assertEquals(2, throughA.listParts(r -> r.bucket("shared").key("parts.bin").uploadId(upload)).parts().size());
+                throughB.completeMultipartUpload(r -> r.bucket("shared").key("parts.bin").uploadId(upload)
+                        .multipartUpload(m -> m.parts(CompletedPart.builder().partNumber(1).eTag(e1).build(),
+                                CompletedPart.builder().partNumber(2).eTag(e2).build())));
+                byte[] whole = new byte[five.length + last.length];
+                System.arraycopy(five, 0, whole, 0, five.length);
+                System.arraycopy(last, 0, whole, five.length, last.length);
+                assertArrayEquals(whole, throughA.getObjectAsBytes(r -> r.bucket("shared").key("parts.bin")).asByteArray());
+
+                // An overwrite through B is what A serves next; a delete through A is seen by B.
+                throughB.putObject(r -> r.bucket("shared").key("one.bin"), RequestBody.fromString("from b"));
+                assertEquals("from b", throughA.getObjectAsBytes(r -> r.bucket("shared").key("one.bin")).asUtf8String());
+                throughA.deleteObject(r -> r.bucket("shared").key("one.bin"));
+                assertThrows(NoSuchKeyException.class, () -> throughB.headObject(r -> r.bucket("shared").key("one.bin")));
+                throughB.deleteObject(r -> r.bucket("shared").key("parts.bin"));
+                assertEquals(0, rows(postgres, "SELECT count(*) FROM crossrole.s3_blobs"),
+                        "the replaced and deleted objects' and the completed parts' bytes are gone");
+                assertEquals(0, rows(postgres, "SELECT count(*) FROM crossrole.s3_blob_chunks"));
+                throughB.deleteBucket(r -> r.bucket("shared"));
             }
         }
     }

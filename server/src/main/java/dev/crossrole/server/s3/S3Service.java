@@ -52,9 +52,9 @@ public final class S3Service {
      * before S3 was in the store ({@code dataDir/buckets}) are imported. Call before {@link StateSync#load},
      * then {@link #start}.
      */
-    public S3Service(StateSync sync, Path dataDir, Path blobs, Clock clock, PrincipalDirectory principals)
+    public S3Service(StateSync sync, Path dataDir, BlobStore blobs, Clock clock, PrincipalDirectory principals)
             throws IOException {
-        this(new StoreS3Repository(sync, new BlobFiles(blobs)), clock, principals);
+        this(new StoreS3Repository(sync, blobs), clock, principals);
         this.dataDir = dataDir;
     }
 

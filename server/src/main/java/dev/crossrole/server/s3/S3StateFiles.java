@@ -33,17 +33,19 @@ public final class S3StateFiles {
         return store.scan(StoreS3Repository.OBJECTS).size() + store.scan(StoreS3Repository.PARTS).size();
     }
 
-    /** The blob folder of a data directory unless another is named (serve's {@code --s3-blobs}). */
-    public static Path blobs(Path dataDir, Path named) {
-        return named != null ? named : dataDir.resolve("s3").resolve("blobs");
+    /**
+     * Where serve keeps object bytes for this store: the folder named by {@code --s3-blobs}, else the store's
+     * database if it is one, else the data directory's blob folder.
+     */
+    public static BlobStore blobs(Store store, Path dataDir, Path named) throws IOException {
+        return BlobStore.of(store, dataDir.resolve("s3").resolve("blobs"), named);
     }
 
     /**
-     * Copies the bytes of every object and part in {@code store} from {@code blobFolder} into {@code folder}
+     * Copies the bytes of every object and part in {@code store} from {@code blobs} into {@code folder}
      * (created; emptied of earlier blobs first).
      */
-    public static Exported exportBlobs(Store store, Path blobFolder, Path folder) throws IOException {
-        BlobFiles blobs = new BlobFiles(blobFolder);
+    public static Exported exportBlobs(Store store, BlobStore blobs, Path folder) throws IOException {
         if (Files.isDirectory(folder)) {
             try (DirectoryStream<Path> old = Files.newDirectoryStream(folder)) {
                 for (Path file : old) {
@@ -70,16 +72,15 @@ public final class S3StateFiles {
     }
 
     /**
-     * Copies the blobs of an exported folder into the data directory's, fsynced, before the records that
+     * Copies the blobs of an exported folder into {@code blobs}, durably, before the records that
      * reference them are imported. Returns how many.
      */
-    public static int importBlobs(Path folder, Path blobFolder) throws IOException {
-        BlobFiles blobs = new BlobFiles(blobFolder);
+    public static int importBlobs(Path folder, BlobStore blobs) throws IOException {
         int copied = 0;
         try (DirectoryStream<Path> files = Files.newDirectoryStream(folder)) {
             for (Path file : files) {
                 String id = file.getFileName().toString();
-                try (BlobFiles.Pending pending = blobs.create();
+                try (BlobStore.Pending pending = blobs.create();
                      java.nio.channels.FileChannel in = java.nio.channels.FileChannel.open(file)) {
                     long size = in.size();
                     long position = 0;

@@ -37,7 +37,7 @@ import java.util.stream.Stream;
 /**
  * S3 metadata as store records, cached in memory as a {@link Replica} (so a bucket or object written through
  * one node is seen by every node sharing the store on its next request), object and part bytes as
- * {@link BlobFiles}. Every change is one {@link StateSync#write}: the bytes are durable under a fresh blob
+ * a {@link BlobStore}. Every change is one {@link StateSync#write}: the bytes are durable under a fresh blob
  * before the record naming them commits, and the blob a commit stopped referencing is deleted after it.
  *
  * <p>Records (JSON): {@code s3.buckets/<bucket>}, {@code s3.objects/<bucket>/<key>} (the object's metadata;
@@ -53,7 +53,7 @@ final class StoreS3Repository implements S3Repository, Replica {
     static final String PARTS = "s3.parts";
 
     private final StateSync sync;
-    private final BlobFiles blobs;
+    private final BlobStore blobs;
     private final Map<String, Bucket> buckets = new ConcurrentHashMap<>();
     private final Map<String, NavigableMap<String, StoredObject>> objects = new ConcurrentHashMap<>();
     /** By {@code <bucket>/<uploadId>}. */
@@ -64,7 +64,7 @@ final class StoreS3Repository implements S3Repository, Replica {
     private final ThreadLocal<List<String[]>> touched = ThreadLocal.withInitial(ArrayList::new);
 
     /** Registers with {@code sync}; call {@link #start} once the store is loaded. */
-    StoreS3Repository(StateSync sync, BlobFiles blobs) {
+    StoreS3Repository(StateSync sync, BlobStore blobs) {
         this.sync = sync;
         this.blobs = blobs;
         sync.register(this);
@@ -165,8 +165,8 @@ final class StoreS3Repository implements S3Repository, Replica {
 
     /** A committed object whose bytes are gone: only a damaged data directory (files deleted by hand) gets here. */
     private S3Exception missingBlob(String bucket, String key, StoredObject object) {
-        LOG.severe("S3: object " + bucket + "/" + key + " has no bytes: blob " + blobs.dir().resolve(object.objectId())
-                + " is missing from the data directory");
+        LOG.severe("S3: object " + bucket + "/" + key + " has no bytes: blob " + object.objectId()
+                + " is missing from " + blobs.describe());
         return new S3Exception("InternalError", 500, "The bytes of this object are missing from crossrole's data "
                 + "directory (blob " + object.objectId() + "); delete the object or put it again.");
     }
@@ -361,12 +361,12 @@ final class StoreS3Repository implements S3Repository, Replica {
 
     @FunctionalInterface
     private interface Body {
-        ObjectWriter.Written writeTo(java.nio.channels.FileChannel channel) throws IOException;
+        ObjectWriter.Written writeTo(java.nio.channels.WritableByteChannel channel) throws IOException;
     }
 
     /** Streams the bytes into a new blob and makes it durable under the id of the object the finisher built. */
     private StoredObject writeBlob(Body body, ObjectWriter.Finisher finish) throws IOException {
-        try (BlobFiles.Pending pending = blobs.create()) {
+        try (BlobStore.Pending pending = blobs.create()) {
             StoredObject stored = finish.finish(body.writeTo(pending.channel()));
             pending.publish(stored.objectId());
             return stored;

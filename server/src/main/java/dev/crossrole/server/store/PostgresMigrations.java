@@ -20,7 +20,7 @@ import java.util.List;
  */
 final class PostgresMigrations {
     /** In order; the version of each is its position, from 1. Append only: never change or reorder a published one. */
-    static final List<String> FILES = List.of("V1__records.sql");
+    static final List<String> FILES = List.of("V1__records.sql", "V2__s3_blobs.sql");
     /** Arbitrary, fixed: the advisory lock that serializes migrations of one database. */
     private static final long MIGRATION_LOCK = 0x63726f73_73726f6cL; // "crossrol"
 

@@ -72,6 +72,20 @@ final class PostgresStore implements Store {
 
     // ---- connections ------------------------------------------------------------------------
 
+    /** Connections lent through {@link #database}; closed with the store if their user has not closed them. */
+    private final java.util.Set<Connection> lent = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+    @Override
+    public Optional<java.util.function.Supplier<Connection>> database() {
+        return Optional.of(() -> {
+            checkOpen();
+            lent.removeIf(PostgresStore::isClosed);
+            Connection connection = connect();
+            lent.add(connection);
+            return connection;
+        });
+    }
+
     private Connection connect() {
         Properties properties = new Properties();
         properties.setProperty("connectTimeout", "10");
@@ -434,6 +448,8 @@ final class PostgresStore implements Store {
         writeLock.lock();
         try {
             closeIdle();
+            lent.forEach(PostgresStore::closeQuietly);
+            lent.clear();
         } finally {
             writeLock.unlock();
         }

