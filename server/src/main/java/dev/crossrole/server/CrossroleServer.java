@@ -151,7 +151,7 @@ public final class CrossroleServer implements AutoCloseable {
         EcsDirectory ecsDirectory = new EcsDirectory(options.clock());
         EcsService ecs = new EcsService(ecsDirectory, tasks);
         EcsPersistence ecsState = EcsPersistence.attach(ecsDirectory, tasks, sync);
-        S3Service s3 = new S3Service(sync, data.resolve("s3"), dev.crossrole.server.s3.BlobStore.of(store,
+        S3Service s3 = new S3Service(sync, dev.crossrole.server.s3.BlobStore.of(store,
                 data.resolve("s3").resolve("blobs"), options.s3Blobs()), options.clock(), iam::principalExists);
         sync.load();
         // Only this node writes blobs into an embedded store's data directory; with a shared store, a recent

@@ -158,7 +158,7 @@ final class ObjectOperations {
         if (algorithm == null) {
             return finish;
         }
-        return new FileS3Repository.WithChecksum() {
+        return new ObjectWriter.WithChecksum() {
             @Override
             public ChecksumAlgorithm algorithm() {
                 return algorithm;

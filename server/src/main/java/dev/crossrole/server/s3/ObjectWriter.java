@@ -104,4 +104,9 @@ final class ObjectWriter {
             throw new IllegalStateException(e);
         }
     }
+
+    /** A finisher that also wants a flexible checksum computed over the bytes. */
+    interface WithChecksum extends Finisher {
+        ChecksumAlgorithm algorithm();
+    }
 }

@@ -48,26 +48,20 @@ public final class S3Service {
     private final MultipartOperations multipart;
 
     /**
-     * S3 with its metadata in the store behind {@code sync} and object bytes in {@code blobs}; S3 files from
-     * before S3 was in the store ({@code dataDir/buckets}) are imported. Call before {@link StateSync#load},
-     * then {@link #start}.
+     * S3 with its metadata in the store behind {@code sync} and object bytes in {@code blobs}. Call before
+     * {@link StateSync#load}, then {@link #start}.
      */
-    public S3Service(StateSync sync, Path dataDir, BlobStore blobs, Clock clock, PrincipalDirectory principals)
-            throws IOException {
+    public S3Service(StateSync sync, BlobStore blobs, Clock clock, PrincipalDirectory principals) throws IOException {
         this(new StoreS3Repository(sync, blobs), clock, principals);
-        this.dataDir = dataDir;
     }
 
-    private Path dataDir;
-
     /**
-     * Once the store is loaded: imports a data directory written before S3 was in the store and deletes blobs
-     * no record references last modified before {@code orphanCutoff} (later ones may be another node's writes
-     * in flight when several nodes share the blob folder).
+     * Once the store is loaded: deletes blobs no record references last modified before {@code orphanCutoff}
+     * (later ones may be another node's writes in flight when several nodes share the blob folder).
      */
     public void start(java.time.Instant orphanCutoff) throws IOException {
         if (repository instanceof StoreS3Repository stored) {
-            stored.start(dataDir, orphanCutoff);
+            stored.start(orphanCutoff);
         }
     }
 

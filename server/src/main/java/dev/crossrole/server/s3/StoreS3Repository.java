@@ -16,8 +16,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -32,7 +30,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.function.BiFunction;
 import java.util.logging.Logger;
-import java.util.stream.Stream;
 
 /**
  * S3 metadata as store records, cached in memory as a {@link Replica} (so a bucket or object written through
@@ -70,13 +67,8 @@ final class StoreS3Repository implements S3Repository, Replica {
         sync.register(this);
     }
 
-    /**
-     * Imports a data directory written before S3 state moved into the store (its {@code buckets} folder
-     * under {@code legacyRoot}), then deletes blobs no record references that were last modified before
-     * {@code orphanCutoff}.
-     */
-    void start(Path legacyRoot, Instant orphanCutoff) throws IOException {
-        importLegacy(legacyRoot);
+    /** Deletes blobs no record references that were last modified before {@code orphanCutoff}. */
+    void start(Instant orphanCutoff) throws IOException {
         Set<String> referenced = new HashSet<>();
         objects.values().forEach(byKey -> byKey.values().forEach(o -> referenced.add(o.objectId())));
         parts.values().forEach(byNumber -> byNumber.values().forEach(p -> referenced.add(p.objectId())));
@@ -395,7 +387,7 @@ final class StoreS3Repository implements S3Repository, Replica {
     }
 
     private static ChecksumAlgorithm algorithmOf(ObjectWriter.Finisher finish) {
-        return finish instanceof FileS3Repository.WithChecksum withChecksum ? withChecksum.algorithm() : null;
+        return finish instanceof ObjectWriter.WithChecksum withChecksum ? withChecksum.algorithm() : null;
     }
 
     /** Reads an object's or part's bytes from its blob. */
@@ -461,7 +453,7 @@ final class StoreS3Repository implements S3Repository, Replica {
                     }
                 } else {
                     objects.computeIfAbsent(bucket, b -> new ConcurrentSkipListMap<>())
-                            .put(objectKey, FileS3Repository.fromJson(node));
+                            .put(objectKey, fromJson(node));
                 }
             }
             case UPLOADS -> {
@@ -483,7 +475,7 @@ final class StoreS3Repository implements S3Repository, Replica {
                     }
                 } else {
                     parts.computeIfAbsent(uploadKey, u -> new ConcurrentSkipListMap<>())
-                            .put(number, FileS3Repository.fromJson(node));
+                            .put(number, fromJson(node));
                 }
             }
             default -> LOG.warning("S3: ignoring a record of an unknown namespace: " + record);
@@ -555,7 +547,7 @@ final class StoreS3Repository implements S3Repository, Replica {
     }
 
     static byte[] objectJson(StoredObject object) {
-        return bytes(FileS3Repository.toJson(object));
+        return bytes(toJson(object));
     }
 
     static byte[] uploadJson(MultipartUpload upload) {
@@ -578,65 +570,39 @@ final class StoreS3Repository implements S3Repository, Replica {
     static MultipartUpload uploadFrom(JsonNode node) {
         return new MultipartUpload(node.path("bucket").asText(), node.path("key").asText(),
                 node.path("uploadId").asText(), Instant.parse(node.path("initiated").asText()),
-                node.path("initiatorArn").asText(), FileS3Repository.strings(node.path("headers")),
-                FileS3Repository.strings(node.path("userMetadata")), FileS3Repository.strings(node.path("tags")),
+                node.path("initiatorArn").asText(), strings(node.path("headers")),
+                strings(node.path("userMetadata")), strings(node.path("tags")),
                 node.path("checksumAlgorithm").isTextual() ? node.path("checksumAlgorithm").asText() : null,
                 node.path("checksumType").isTextual() ? node.path("checksumType").asText() : null);
     }
 
-    // ---- the data directory from before the store -----------------------------------------------
+    // ---- object metadata as JSON ---------------------------------------------------------------
 
-    /**
-     * Moves S3 state written by {@link FileS3Repository} ({@code <root>/buckets}) into the store in one
-     * transaction, the object and part files becoming blobs by hard link (their metadata trailer lies past
-     * the object's size, so it is never read as bytes), then deletes the old folder. A crash before the
-     * commit leaves the old folder to import again; after it, importing again writes the same records.
-     */
-    private void importLegacy(Path root) throws IOException {
-        Path old = root.resolve("buckets");
-        if (!Files.isDirectory(old)) {
-            return;
-        }
-        FileS3Repository legacy = new FileS3Repository(root);
-        int[] count = {0};
-        for (Bucket bucket : legacy.buckets()) {
-            for (StoredObject object : legacy.objects(bucket.name()).values()) {
-                blobs.link(object.objectId(), legacy.objectFile(bucket.name(), object.key()));
-            }
-            for (MultipartUpload upload : legacy.uploads(bucket.name())) {
-                for (Map.Entry<Integer, ObjectSource> part : legacy.parts(upload).entrySet()) {
-                    blobs.link(part.getValue().object().objectId(),
-                            legacy.uploadDir(bucket.name(), upload.uploadId()).resolve("part-" + part.getKey()));
-                }
-            }
-        }
-        write(tx -> {
-            for (Bucket bucket : legacy.buckets()) {
-                put(tx, BUCKETS, bucket.name(), bucketJson(bucket));
-                for (StoredObject object : legacy.objects(bucket.name()).values()) {
-                    put(tx, OBJECTS, bucket.name() + "/" + object.key(), objectJson(object));
-                    count[0]++;
-                }
-                for (MultipartUpload upload : legacy.uploads(bucket.name())) {
-                    String uploadKey = bucket.name() + "/" + upload.uploadId();
-                    put(tx, UPLOADS, uploadKey, uploadJson(upload));
-                    for (Map.Entry<Integer, ObjectSource> part : legacy.parts(upload).entrySet()) {
-                        put(tx, PARTS, uploadKey + "/" + part.getKey(), objectJson(part.getValue().object()));
-                    }
-                }
-            }
-            return null;
-        });
-        deleteTree(old);
-        LOG.info("S3: imported " + legacy.buckets().size() + " buckets and " + count[0] + " objects from " + old
-                + " into the store");
+    static ObjectNode toJson(StoredObject object) {
+        ObjectNode node = JSON.createObjectNode();
+        node.put("key", object.key());
+        node.put("objectId", object.objectId());
+        node.put("size", object.size());
+        node.put("etag", object.etag());
+        node.put("lastModified", object.lastModified().toString());
+        node.set("headers", JSON.valueToTree(object.headers()));
+        node.set("userMetadata", JSON.valueToTree(object.userMetadata()));
+        node.set("checksums", JSON.valueToTree(object.checksums()));
+        node.set("tags", JSON.valueToTree(object.tags()));
+        node.put("partCount", object.partCount());
+        return node;
     }
 
-    private static void deleteTree(Path root) throws IOException {
-        try (Stream<Path> paths = Files.walk(root)) {
-            for (Path path : (Iterable<Path>) paths.sorted(Comparator.reverseOrder())::iterator) {
-                Files.deleteIfExists(path);
-            }
-        }
+    static StoredObject fromJson(JsonNode node) {
+        return new StoredObject(node.path("key").asText(), node.path("objectId").asText(), node.path("size").asLong(),
+                node.path("etag").asText(), Instant.parse(node.path("lastModified").asText()), strings(node.path("headers")),
+                strings(node.path("userMetadata")), strings(node.path("checksums")), strings(node.path("tags")),
+                node.path("partCount").asInt());
+    }
+
+    static Map<String, String> strings(JsonNode node) {
+        Map<String, String> out = new java.util.LinkedHashMap<>();
+        node.fields().forEachRemaining(e -> out.put(e.getKey(), e.getValue().asText()));
+        return out;
     }
 }

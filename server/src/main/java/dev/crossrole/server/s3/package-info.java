@@ -5,8 +5,7 @@
  * dev.crossrole.server.s3.S3Repository}: {@code StoreS3Repository} keeps the metadata as store records
  * (a {@code Replica}) and the bytes in a {@link dev.crossrole.server.s3.BlobStore}: files
  * ({@code BlobFiles}) or, on a PostgreSQL store, chunk rows of its database ({@code PostgresBlobs});
- * {@code FileS3Repository}, the earlier
- * all-in-files layout, is read once to import it. {@link dev.crossrole.server.s3.S3StateFiles} carries
+ * {@link dev.crossrole.server.s3.S3StateFiles} carries
  * object bytes through {@code state export|import}.
  */
 package dev.crossrole.server.s3;

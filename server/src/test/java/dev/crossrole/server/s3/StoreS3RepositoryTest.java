@@ -1,7 +1,6 @@
 package dev.crossrole.server.s3;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -51,7 +50,7 @@ class StoreS3RepositoryTest {
         StateSync sync = new StateSync(store);
         StoreS3Repository repository = new StoreS3Repository(sync, new BlobFiles(s3Root.resolve("blobs")));
         sync.load();
-        repository.start(s3Root, Instant.MAX);
+        repository.start(Instant.MAX);
         return repository;
     }
 
@@ -218,36 +217,6 @@ class StoreS3RepositoryTest {
                     w -> object("whole", w)));
             assertEquals("NoSuchUpload", gone.code());
             assertEquals(List.of(whole.objectId()), blobFiles());
-        }
-    }
-
-    @Test
-    void aDataDirectoryFromBeforeTheStoreIsImportedOnce() throws Exception {
-        Path s3 = dir.resolve("s3");
-        FileS3Repository legacy = new FileS3Repository(s3);
-        legacy.createIfAbsent(BUCKET);
-        StoredObject stored = legacy.putObject("b", "a/b.txt", text("legacy bytes"), w -> object("a/b.txt", w));
-        legacy.putTags("b", stored, Map.of("k", "v"));
-        MultipartUpload upload = new MultipartUpload("b", "later", "upload1", Instant.EPOCH,
-                "arn:aws:iam::555566667777:root", Map.of(), Map.of(), Map.of(), null, null);
-        legacy.createUpload(upload);
-        legacy.putPart(upload, 1, text("part one"), w -> object("1", w));
-
-        try (Store store = Stores.embedded(dir.resolve("store"))) {
-            StoreS3Repository repository = node(store, s3);
-            assertFalse(Files.exists(s3.resolve("buckets")), "the old layout is gone once imported");
-            ObjectSource source = repository.open("b", "a/b.txt").orElseThrow();
-            assertEquals("legacy bytes", read(source));
-            assertEquals(Map.of("k", "v"), source.object().tags());
-            assertEquals(stored.etag(), source.object().etag());
-            assertEquals("part one", read(repository.parts(repository.upload("b", "upload1").orElseThrow()).get(1)));
-        }
-        try (Store store = Stores.embedded(dir.resolve("store"))) {
-            long revision = store.revision();
-            StoreS3Repository repository = node(store, s3);
-            assertEquals(revision, store.revision(), "nothing imported a second time");
-            assertEquals("legacy bytes", read(repository.open("b", "a/b.txt").orElseThrow()));
-            assertEquals(2, blobFiles().size(), "the object's and the part's");
         }
     }
 }
