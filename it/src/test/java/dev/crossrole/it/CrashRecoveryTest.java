@@ -2,13 +2,9 @@ package dev.crossrole.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.BufferedReader;
-import java.io.File;
-import java.io.InputStreamReader;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -56,34 +52,9 @@ class CrashRecoveryTest {
     private record Server(Process process, String endpoint, RawAws.Creds admin) {}
 
     private Server start(Path data) throws Exception {
-        List<String> command = List.of(CrossroleCommand.java(), "-XX:TieredStopAtLevel=1", "-cp",
-                CrossroleCommand.classPath(), "dev.crossrole.cli.Main", "serve", "--port", "0", "--data-dir", data.toString());
-        ProcessBuilder pb = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true)
-                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
-        pb.environment().keySet().removeIf(k -> k.startsWith("AWS_"));
-        Process process = pb.start();
-        BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
-        StringBuilder seen = new StringBuilder();
-        String endpoint = null;
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (endpoint == null && System.nanoTime() < deadline) {
-            String line = out.readLine();
-            if (line == null) {
-                break;
-            }
-            seen.append(line).append('\n');
-            Matcher m = Pattern.compile("crossrole listening on (http://\\S+)").matcher(line);
-            if (m.find()) {
-                endpoint = m.group(1);
-            }
-        }
-        if (endpoint == null) {
-            process.destroyForcibly();
-            fail("crossrole did not start:\n" + seen);
-        }
-        Thread drain = new Thread(() -> out.lines().forEach(l -> { }), "drain");
-        drain.setDaemon(true);
-        drain.start();
+        ServeProcess serve = ServeProcess.start(dir, data, List.of("-XX:TieredStopAtLevel=1"));
+        Process process = serve.process();
+        String endpoint = serve.endpoint();
         String credentials = Files.readString(data.resolve("credentials"));
         Matcher key = Pattern.compile("\\[source\\][^\\[]*aws_access_key_id = (\\S+)\\s+aws_secret_access_key = (\\S+)")
                 .matcher(credentials);

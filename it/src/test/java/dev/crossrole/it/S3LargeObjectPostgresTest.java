@@ -5,11 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
-import java.io.BufferedReader;
-import java.io.IOException;
-import java.io.InputStreamReader;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
@@ -21,8 +17,6 @@ import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -45,7 +39,6 @@ import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
  */
 class S3LargeObjectPostgresTest {
     private static final long SIZE = 160L * 1024 * 1024;
-    private static final Pattern LISTENING = Pattern.compile("listening on (http://\\S+)");
 
     private static EmbeddedPostgres postgres;
     private static Process server;
@@ -59,33 +52,10 @@ class S3LargeObjectPostgresTest {
             s.execute("CREATE DATABASE crossrole_large");
         }
         dataDir = Files.createTempDirectory("crossrole-large-pg");
-        String javaCommand = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        server = new ProcessBuilder(javaCommand, "-Xmx96m", "-XX:+ExitOnOutOfMemoryError", "-cp",
-                System.getProperty("java.class.path"), "dev.crossrole.cli.Main", "serve", "--port", "0",
-                "--data-dir", dataDir.toString(), "--store",
-                "postgresql://postgres@localhost:" + postgres.getPort() + "/crossrole_large")
-                .redirectErrorStream(true).start();
-        BufferedReader out = new BufferedReader(new InputStreamReader(server.getInputStream(), StandardCharsets.UTF_8));
-        String endpoint = null;
-        String line;
-        while (endpoint == null && (line = out.readLine()) != null) {
-            Matcher m = LISTENING.matcher(line);
-            if (m.find()) {
-                endpoint = m.group(1);
-            }
-        }
-        if (endpoint == null) {
-            throw new IllegalStateException("crossrole did not start");
-        }
-        Thread drain = new Thread(() -> {
-            try {
-                out.transferTo(java.io.Writer.nullWriter());
-            } catch (IOException e) {
-                // the process ended
-            }
-        });
-        drain.setDaemon(true);
-        drain.start();
+        ServeProcess serve = ServeProcess.start(dataDir, dataDir, List.of("-Xmx96m", "-XX:+ExitOnOutOfMemoryError"), "--store",
+                "postgresql://postgres@localhost:" + postgres.getPort() + "/crossrole_large");
+        server = serve.process();
+        String endpoint = serve.endpoint();
         ProfileFile credentials = ProfileFile.builder().content(dataDir.resolve("credentials"))
                 .type(ProfileFile.Type.CREDENTIALS).build();
         s3 = S3Client.builder().endpointOverride(URI.create(endpoint)).region(Region.US_EAST_1).forcePathStyle(true)
