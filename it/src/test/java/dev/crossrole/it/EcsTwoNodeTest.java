@@ -10,23 +10,18 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.crossrole.server.Bootstrap;
 import dev.crossrole.server.CrossroleServer;
-import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -53,38 +48,25 @@ class EcsTwoNodeTest {
     private static final String ACCOUNT = "111122223333";
     private static final String ECS_TRUST = "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Principal\":"
             + "{\"Service\":\"ecs-tasks.amazonaws.com\"},\"Action\":\"sts:AssumeRole\"}]}";
-    private static final AtomicInteger DATABASES = new AtomicInteger();
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
-    private static EmbeddedPostgres postgres;
+    private SharedPostgres.Database database;
 
     @TempDir
     Path dir;
     private String store;
     private final List<CrossroleServer> nodes = new ArrayList<>();
 
-    @BeforeAll
-    static void startPostgres() throws Exception {
-        postgres = EmbeddedPostgres.start();
-    }
-
-    @AfterAll
-    static void stopPostgres() throws Exception {
-        postgres.close();
-    }
-
     @BeforeEach
     void newDatabase() throws Exception {
-        String name = "crossrole_ecs_nodes_" + DATABASES.incrementAndGet();
-        try (Connection c = postgres.getPostgresDatabase().getConnection(); Statement s = c.createStatement()) {
-            s.execute("CREATE DATABASE " + name);
-        }
-        store = "postgresql://postgres@localhost:" + postgres.getPort() + "/" + name;
+        database = SharedPostgres.newDatabase("crossrole_ecs_nodes");
+        store = database.store();
     }
 
     @AfterEach
-    void stopNodes() {
+    void stopNodes() throws Exception {
         nodes.forEach(CrossroleServer::close);
+        database.close();
     }
 
     private CrossroleServer node(Path dataDir) throws Exception {

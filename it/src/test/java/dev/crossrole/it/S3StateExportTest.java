@@ -133,18 +133,13 @@ class S3StateExportTest {
         Path document = dir.resolve("state.json");
         assertEquals(0, CrossroleCommand.run(dir, "state", "export", "--data-dir", source.toString(),
                 document.toString()).exit());
-        try (io.zonky.test.db.postgres.embedded.EmbeddedPostgres postgres =
-                     io.zonky.test.db.postgres.embedded.EmbeddedPostgres.start()) {
-            try (java.sql.Connection c = postgres.getPostgresDatabase().getConnection();
-                 java.sql.Statement s = c.createStatement()) {
-                s.execute("CREATE DATABASE crossrole_moved");
-            }
-            String store = "postgresql://postgres@localhost:" + postgres.getPort() + "/crossrole_moved";
+        try (SharedPostgres.Database database = SharedPostgres.newDatabase("crossrole_moved")) {
+            String store = database.store();
             Run imported = CrossroleCommand.run(dir, "state", "import", "--data-dir", dir.resolve("importer").toString(),
                     "--store", store, document.toString());
             assertEquals(0, imported.exit(), imported.toString());
             assertTrue(imported.stderr().contains("copied the bytes of 1 S3 objects and parts"), imported.stderr());
-            try (java.sql.Connection c = postgres.getDatabase("postgres", "crossrole_moved").getConnection();
+            try (java.sql.Connection c = database.connect();
                  java.sql.Statement s = c.createStatement();
                  java.sql.ResultSet rows = s.executeQuery("SELECT sum(length(data)) FROM crossrole.s3_blob_chunks")) {
                 rows.next();

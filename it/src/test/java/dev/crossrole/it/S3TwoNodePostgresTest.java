@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.crossrole.server.Bootstrap;
 import dev.crossrole.server.CrossroleServer;
-import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -51,11 +50,8 @@ class S3TwoNodePostgresTest {
 
     @Test
     void anObjectPutThroughOneNodeIsReadThroughTheOther() throws Exception {
-        try (EmbeddedPostgres postgres = EmbeddedPostgres.start()) {
-            try (Connection c = postgres.getPostgresDatabase().getConnection(); Statement s = c.createStatement()) {
-                s.execute("CREATE DATABASE crossrole_s3");
-            }
-            String store = "postgresql://postgres@localhost:" + postgres.getPort() + "/crossrole_s3";
+        try (SharedPostgres.Database database = SharedPostgres.newDatabase("crossrole_s3")) {
+            String store = database.store();
             Path shared = dir.resolve("shared-blobs");
             try (CrossroleServer a = CrossroleServer.start(CrossroleServer.Options.defaults(dir.resolve("a")).withPort(0)
                     .withStore(store).withS3Blobs(shared));
@@ -90,8 +86,8 @@ class S3TwoNodePostgresTest {
         }
     }
 
-    private static long rows(EmbeddedPostgres postgres, String sql) throws Exception {
-        try (Connection c = postgres.getDatabase("postgres", "crossrole_s3").getConnection();
+    private static long rows(SharedPostgres.Database database, String sql) throws Exception {
+        try (Connection c = database.connect();
              Statement s = c.createStatement(); java.sql.ResultSet r = s.executeQuery(sql)) {
             r.next();
             return r.getLong(1);
@@ -100,11 +96,8 @@ class S3TwoNodePostgresTest {
 
     @Test
     void withoutASharedFolderTheBytesLiveInTheDatabase() throws Exception {
-        try (EmbeddedPostgres postgres = EmbeddedPostgres.start()) {
-            try (Connection c = postgres.getPostgresDatabase().getConnection(); Statement s = c.createStatement()) {
-                s.execute("CREATE DATABASE crossrole_s3");
-            }
-            String store = "postgresql://postgres@localhost:" + postgres.getPort() + "/crossrole_s3";
+        try (SharedPostgres.Database database = SharedPostgres.newDatabase("crossrole_s3")) {
+            String store = database.store();
             try (CrossroleServer a = CrossroleServer.start(CrossroleServer.Options.defaults(dir.resolve("a")).withPort(0)
                     .withStore(store));
                  CrossroleServer b = CrossroleServer.start(CrossroleServer.Options.defaults(dir.resolve("b")).withPort(0)
@@ -158,9 +151,9 @@ class S3TwoNodePostgresTest {
                 throughA.deleteObject(r -> r.bucket("shared").key("one.bin"));
                 assertThrows(NoSuchKeyException.class, () -> throughB.headObject(r -> r.bucket("shared").key("one.bin")));
                 throughB.deleteObject(r -> r.bucket("shared").key("parts.bin"));
-                assertEquals(0, rows(postgres, "SELECT count(*) FROM crossrole.s3_blobs"),
+                assertEquals(0, rows(database, "SELECT count(*) FROM crossrole.s3_blobs"),
                         "the replaced and deleted objects' and the completed parts' bytes are gone");
-                assertEquals(0, rows(postgres, "SELECT count(*) FROM crossrole.s3_blob_chunks"));
+                assertEquals(0, rows(database, "SELECT count(*) FROM crossrole.s3_blob_chunks"));
                 throughB.deleteBucket(r -> r.bucket("shared"));
             }
         }

@@ -5,10 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.crossrole.server.Bootstrap;
 import dev.crossrole.server.CrossroleServer;
-import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.net.URI;
 import java.nio.file.Path;
-import java.sql.Connection;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
@@ -19,11 +17,8 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -53,36 +48,23 @@ class TwoNodePostgresTest {
             + "\"Principal\":{\"AWS\":\"arn:aws:iam::" + SOURCE + ":root\"},\"Action\":\"sts:AssumeRole\"}]}";
     private static final String GET_ROLE_ONLY = "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\","
             + "\"Action\":\"iam:GetRole\",\"Resource\":\"*\"}]}";
-    private static final AtomicInteger DATABASES = new AtomicInteger();
-    private static EmbeddedPostgres postgres;
+    private SharedPostgres.Database database;
 
     @TempDir
     Path dir;
     private String store;
     private final List<CrossroleServer> nodes = new ArrayList<>();
 
-    @BeforeAll
-    static void startPostgres() throws Exception {
-        postgres = EmbeddedPostgres.start();
-    }
-
-    @AfterAll
-    static void stopPostgres() throws Exception {
-        postgres.close();
-    }
-
     @BeforeEach
     void newDatabase() throws Exception {
-        String name = "crossrole_nodes_" + DATABASES.incrementAndGet();
-        try (Connection c = postgres.getPostgresDatabase().getConnection(); Statement s = c.createStatement()) {
-            s.execute("CREATE DATABASE " + name);
-        }
-        store = "postgresql://postgres@localhost:" + postgres.getPort() + "/" + name;
+        database = SharedPostgres.newDatabase("crossrole_nodes");
+        store = database.store();
     }
 
     @AfterEach
-    void stopNodes() {
+    void stopNodes() throws Exception {
         nodes.forEach(CrossroleServer::close);
+        database.close();
     }
 
     private CrossroleServer node(String name) throws Exception {
@@ -192,10 +174,10 @@ class TwoNodePostgresTest {
     @Test
     void whileTheDatabaseIsUnreachableRequestsFailWithInternalFailureAndChangeNothing() throws Exception {
         CrossroleServer a = node("a");
-        String database = store.substring(store.lastIndexOf('/') + 1);
+        String name = database.name();
         iam(a, admin(a)).createRole(r -> r.roleName("before").assumeRolePolicyDocument(TRUST_SOURCE_ACCOUNT));
-        superuser("ALTER DATABASE " + database + " ALLOW_CONNECTIONS false");
-        superuser("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '" + database + "'");
+        superuser("ALTER DATABASE " + name + " ALLOW_CONNECTIONS false");
+        superuser("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '" + name + "'");
         try {
             IamException read = assertThrows(IamException.class, () -> iam(a, admin(a)).getRole(r -> r.roleName("before")));
             assertEquals("InternalFailure", read.awsErrorDetails().errorCode());
@@ -204,7 +186,7 @@ class TwoNodePostgresTest {
                     () -> iam(a, admin(a)).createRole(r -> r.roleName("during").assumeRolePolicyDocument(TRUST_SOURCE_ACCOUNT)));
             assertEquals(500, write.statusCode());
         } finally {
-            superuser("ALTER DATABASE " + database + " ALLOW_CONNECTIONS true");
+            superuser("ALTER DATABASE " + name + " ALLOW_CONNECTIONS true");
         }
         IamClient iam = iam(a, admin(a));
         assertEquals("before", iam.getRole(r -> r.roleName("before")).role().roleName(), "service resumes by itself");
@@ -215,9 +197,7 @@ class TwoNodePostgresTest {
     }
 
     private static void superuser(String sql) throws Exception {
-        try (Connection c = postgres.getPostgresDatabase().getConnection(); Statement s = c.createStatement()) {
-            s.execute(sql);
-        }
+        SharedPostgres.superuser(sql);
     }
 
     @Test
