@@ -92,14 +92,6 @@ class S3LargeObjectPostgresTest {
         }
     }
 
-    private static String text(String sql) throws Exception {
-        try (Connection c = postgres.getDatabase("postgres", "crossrole_large").getConnection();
-             Statement s = c.createStatement(); ResultSet r = s.executeQuery(sql)) {
-            r.next();
-            return r.getString(1);
-        }
-    }
-
     @Test
     void aLargeObjectUpAndDownThroughASmallHeap() throws Exception {
         List<S3LargeObjectTest.Generated> attempts = new ArrayList<>();
@@ -156,11 +148,12 @@ class S3LargeObjectPostgresTest {
                     }
                 }, 64L * 1024 * 1024, "application/octet-stream")));
         assertThrows(NoSuchKeyException.class, () -> s3.headObject(b -> b.bucket("large").key("cut-off.bin")));
-        // The server notices the closed connection and rolls the blob's transaction back. Only transactions begun
-        // before the upload failed count: the node's own catch-up reads are briefly idle in a transaction too.
-        String cutOff = text("SELECT now()::text");
-        String leftOpen = "SELECT count(*) FROM pg_stat_activity WHERE state = 'idle in transaction' AND xact_start < '"
-                + cutOff + "'::timestamptz";
+        // The server notices the closed connection and rolls the blob's transaction back. A blob write is the
+        // transaction that has written chunk rows (it holds RowExclusiveLock on them); reads, such as the node's own
+        // catch-up, are briefly idle in a transaction too and must not count.
+        String leftOpen = "SELECT count(*) FROM pg_stat_activity a JOIN pg_locks l ON l.pid = a.pid"
+                + " WHERE a.state LIKE 'idle in transaction%' AND l.relation = 'crossrole.s3_blob_chunks'::regclass"
+                + " AND l.mode = 'RowExclusiveLock'";
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         long chunks;
         do {
