@@ -31,7 +31,8 @@ import java.util.logging.Logger;
  * ({@link RequestBody}); taken whole they are capped at {@link #MAX_BODY_BYTES}, and what a handler
  * leaves unread is skipped, or the connection closed. Responses are written from memory or streamed
  * ({@link dev.crossrole.server.protocol.StreamingBody}). Headers are capped; a request over a cap is
- * answered and the connection closed.
+ * answered and the connection closed. A handler may answer {@code 101 Switching Protocols} with a
+ * {@link HttpResponse.Takeover}, which then owns the connection (WebSocket sessions, {@link WebSocket}).
  */
 public final class HttpFront implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(HttpFront.class.getName());
@@ -123,6 +124,10 @@ public final class HttpFront implements AutoCloseable {
                 try {
                     Parsed parsed = readRequest(requestLine, in, out, remote);
                     HttpResponse response = handler.apply(parsed.request);
+                    if (response.takeover() != null) {
+                        switchProtocols(socket, in, out, parsed.request, response);
+                        return;
+                    }
                     keepAlive = parsed.keepAlive && parsed.request.content().finish();
                     write(out, response, "HEAD".equals(parsed.request.method()), keepAlive);
                 } catch (BadRequest e) {
@@ -146,6 +151,26 @@ public final class HttpFront implements AutoCloseable {
     }
 
     private record Parsed(HttpRequest request, boolean keepAlive) {}
+
+    /**
+     * Answers {@code 101 Switching Protocols} and hands the connection to the response's takeover, without the
+     * idle timeout (a session may be quiet for long); the connection closes when the takeover returns. A request
+     * with a body cannot switch: what follows the head would be the body, not the new protocol.
+     */
+    private static void switchProtocols(Socket socket, InputStream in, OutputStream out, HttpRequest request,
+                                        HttpResponse response) throws IOException {
+        if (response.status() != 101 || request.content().declaredLength() != 0) {
+            write(out, HttpResponse.json(400, "{\"message\":\"A protocol switch needs a request without a body.\"}"),
+                    false, false);
+            return;
+        }
+        StringBuilder head = new StringBuilder(256).append("HTTP/1.1 101 Switching Protocols\r\n");
+        response.headers().forEach((name, value) -> head.append(name).append(": ").append(value).append("\r\n"));
+        out.write(head.append("\r\n").toString().getBytes(StandardCharsets.UTF_8));
+        out.flush();
+        socket.setSoTimeout(0);
+        response.takeover().run(in, out);
+    }
 
     private static Parsed readRequest(String requestLine, InputStream in, OutputStream out, String remote)
             throws IOException, BadRequest {
@@ -298,6 +323,7 @@ public final class HttpFront implements AutoCloseable {
 
     private static String reason(int status) {
         return switch (status) {
+            case 101 -> "Switching Protocols";
             case 200 -> "OK";
             case 204 -> "No Content";
             case 206 -> "Partial Content";
