@@ -3,6 +3,7 @@ package dev.crossrole.cli;
 import dev.crossrole.server.Bootstrap;
 import dev.crossrole.server.ConfigException;
 import dev.crossrole.server.CrossroleServer;
+import dev.crossrole.server.tasks.TaskIsolation;
 import java.io.PrintWriter;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -44,6 +45,18 @@ final class ServeCommand implements Callable<Integer> {
                     "else <data-dir>/s3/blobs); nodes sharing a store that name one here must all name one shared folder"})
     Path s3Blobs;
 
+    @Option(names = "--task-runtime", paramLabel = "RUNTIME", defaultValue = "sandboxed",
+            converter = TaskRuntimeConverter.class,
+            description = {"how RunTask runs task containers: 'sandboxed' (default: each in a bubblewrap sandbox that",
+                    "hides crossrole's data, keys and other tasks) or 'unsandboxed' (plain processes of this machine",
+                    "that can read everything crossrole's user can, its administrator keys included)"})
+    TaskIsolation taskRuntime;
+
+    @Option(names = "--task-user", paramLabel = "USER|UID[:GID]",
+            description = {"who sandboxed tasks run as (default: nobody when crossrole runs as root, else crossrole's",
+                    "own user, the only one a crossrole that is not root can use)"})
+    String taskUser;
+
     @Option(names = "--accounts", paramLabel = "FILE",
             description = "JSON file declaring the accounts: {\"accounts\": [{\"id\": \"111122223333\", \"alias\": \"source\"}]}")
     Path accounts;
@@ -67,10 +80,16 @@ final class ServeCommand implements Callable<Integer> {
             err.println("crossrole: WARNING: listening on " + bind + ", beyond loopback: anyone who can reach this"
                     + " machine can use crossrole's endpoints and its administrator keys are the only protection.");
         }
+        if (taskRuntime == TaskIsolation.UNSANDBOXED) {
+            err.println("crossrole: WARNING: --task-runtime unsandboxed: RunTask runs task commands as plain processes"
+                    + " of this machine, as crossrole's user; anyone allowed ecs:RunTask can read and change what that"
+                    + " user can, crossrole's data directory and every account's administrator keys included.");
+        }
         CrossroleServer server;
         try {
             server = CrossroleServer.start(CrossroleServer.Options.defaults(dataDir).withPort(port).withBind(bind)
-                    .withAccountsConfig(accounts).withStore(store).withS3Blobs(s3Blobs));
+                    .withAccountsConfig(accounts).withStore(store).withS3Blobs(s3Blobs).withTaskIsolation(taskRuntime)
+                    .withTaskUser(taskUser));
         } catch (ConfigException e) {
             err.println("crossrole: " + e.getMessage());
             return ExitCodes.UNUSABLE;
@@ -81,6 +100,7 @@ final class ServeCommand implements Callable<Integer> {
             err.println("crossrole: cannot listen on " + bind + ":" + port + ": " + e.getMessage());
             return ExitCodes.UNUSABLE;
         }
+        server.tasksUnavailable().ifPresent(reason -> err.println("crossrole: WARNING: tasks cannot run: " + reason));
         printWelcome(out, server);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -89,6 +109,19 @@ final class ServeCommand implements Callable<Integer> {
         }, "crossrole-shutdown"));
         stopped.await();
         return ExitCodes.OK;
+    }
+
+    /** {@code sandboxed} / {@code unsandboxed}, the words of the option, for the enum. */
+    static final class TaskRuntimeConverter implements CommandLine.ITypeConverter<TaskIsolation> {
+        @Override
+        public TaskIsolation convert(String value) {
+            return switch (value) {
+                case "sandboxed" -> TaskIsolation.SANDBOXED;
+                case "unsandboxed" -> TaskIsolation.UNSANDBOXED;
+                default -> throw new CommandLine.TypeConversionException(
+                        "expected 'sandboxed' or 'unsandboxed', not '" + value + "'");
+            };
+        }
     }
 
     static void printWelcome(PrintWriter out, CrossroleServer server) {

@@ -15,6 +15,10 @@ import dev.crossrole.server.ecs.EcsPersistence;
 import dev.crossrole.server.ecs.EcsTasks;
 import dev.crossrole.server.sts.ServiceRoleCredentials;
 import dev.crossrole.server.tasks.ProcessRuntime;
+import dev.crossrole.server.tasks.SandboxRuntime;
+import dev.crossrole.server.tasks.TaskIsolation;
+import dev.crossrole.server.tasks.TaskRuntime;
+import dev.crossrole.server.tasks.TaskUser;
 import dev.crossrole.server.ecs.EcsService;
 import dev.crossrole.server.iam.IamDirectory;
 import dev.crossrole.server.iam.IamService;
@@ -51,36 +55,52 @@ public final class CrossroleServer implements AutoCloseable {
      * @param accountsConfig the accounts file, or {@code null} for the walkthrough's two accounts
      * @param s3Blobs where S3 object bytes live, or {@code null} for {@code <dataDir>/s3/blobs}; nodes sharing a
      *     PostgreSQL store point it at one shared folder
+     * @param taskIsolation how task containers run: in a sandbox (the default) or as plain processes
+     * @param taskUser who sandboxed tasks run as ({@code USER}, {@code UID} or {@code UID:GID}), or {@code null}
+     *     for the default ({@code nobody} when crossrole is root, else crossrole's own user)
      */
     public record Options(String bind, int port, Path dataDir, Path accountsConfig, Clock clock, int threads,
-                          String store, Path s3Blobs) {
+                          String store, Path s3Blobs, TaskIsolation taskIsolation, String taskUser) {
         public static Options defaults(Path dataDir) {
-            return new Options("127.0.0.1", DEFAULT_PORT, dataDir, null, Clock.systemUTC(), 16, null, null);
+            return new Options("127.0.0.1", DEFAULT_PORT, dataDir, null, Clock.systemUTC(), 16, null, null,
+                    TaskIsolation.SANDBOXED, null);
         }
 
         public Options withS3Blobs(Path folder) {
-            return new Options(bind, port, dataDir, accountsConfig, clock, threads, store, folder);
+            return new Options(bind, port, dataDir, accountsConfig, clock, threads, store, folder, taskIsolation, taskUser);
         }
 
         public Options withPort(int newPort) {
-            return new Options(bind, newPort, dataDir, accountsConfig, clock, threads, store, s3Blobs);
+            return new Options(bind, newPort, dataDir, accountsConfig, clock, threads, store, s3Blobs, taskIsolation,
+                    taskUser);
         }
 
         public Options withClock(Clock newClock) {
-            return new Options(bind, port, dataDir, accountsConfig, newClock, threads, store, s3Blobs);
+            return new Options(bind, port, dataDir, accountsConfig, newClock, threads, store, s3Blobs, taskIsolation,
+                    taskUser);
         }
 
         public Options withAccountsConfig(Path file) {
-            return new Options(bind, port, dataDir, file, clock, threads, store, s3Blobs);
+            return new Options(bind, port, dataDir, file, clock, threads, store, s3Blobs, taskIsolation, taskUser);
         }
 
         public Options withBind(String address) {
-            return new Options(address, port, dataDir, accountsConfig, clock, threads, store, s3Blobs);
+            return new Options(address, port, dataDir, accountsConfig, clock, threads, store, s3Blobs, taskIsolation,
+                    taskUser);
         }
 
         /** The store to use ({@code null}: the embedded store in the data directory); see {@link Stores#open}. */
         public Options withStore(String location) {
-            return new Options(bind, port, dataDir, accountsConfig, clock, threads, location, s3Blobs);
+            return new Options(bind, port, dataDir, accountsConfig, clock, threads, location, s3Blobs, taskIsolation,
+                    taskUser);
+        }
+
+        public Options withTaskIsolation(TaskIsolation isolation) {
+            return new Options(bind, port, dataDir, accountsConfig, clock, threads, store, s3Blobs, isolation, taskUser);
+        }
+
+        public Options withTaskUser(String spec) {
+            return new Options(bind, port, dataDir, accountsConfig, clock, threads, store, s3Blobs, taskIsolation, spec);
         }
     }
 
@@ -93,13 +113,15 @@ public final class CrossroleServer implements AutoCloseable {
     private final String bind;
 
     private final EcsTasks tasks;
+    private final TaskRuntime runtime;
     private final EcsPersistence ecsState;
     private final Store store;
     private final StateSync sync;
 
     private CrossroleServer(HttpFront front, IamDirectory iam, StsService sts, RequestLog requestLog,
                             List<Bootstrap.Profile> profiles, DataDirectory data, String bind, EcsTasks tasks,
-                            EcsPersistence ecsState, Store store, StateSync sync) {
+                            EcsPersistence ecsState, Store store, StateSync sync, TaskRuntime runtime) {
+        this.runtime = runtime;
         this.store = store;
         this.sync = sync;
         this.tasks = tasks;
@@ -117,6 +139,7 @@ public final class CrossroleServer implements AutoCloseable {
         List<Account> accounts = options.accountsConfig() == null ? AccountsConfig.WALKTHROUGH
                 : AccountsConfig.load(options.accountsConfig());
         DataDirectory data = new DataDirectory(options.dataDir());
+        TaskRuntime runtime = taskRuntime(options, data);
         Store store;
         try {
             store = Stores.open(options.store(), data.root());
@@ -124,15 +147,15 @@ public final class CrossroleServer implements AutoCloseable {
             throw new ConfigException(e.getMessage());
         }
         try {
-            return start(options, accounts, data, store);
+            return start(options, accounts, data, store, runtime);
         } catch (IOException | RuntimeException | Error e) {
             store.close();
             throw e;
         }
     }
 
-    private static CrossroleServer start(Options options, List<Account> accounts, DataDirectory data, Store store)
-            throws IOException {
+    private static CrossroleServer start(Options options, List<Account> accounts, DataDirectory data, Store store,
+                                         TaskRuntime runtime) throws IOException {
         LegacyImport.importOnce(data.root(), store);
         SecureRandom random = new SecureRandom();
         IamDirectory iam = new IamDirectory(options.clock(), new IdGenerator(random));
@@ -146,7 +169,7 @@ public final class CrossroleServer implements AutoCloseable {
         String version = CrossroleServer.class.getPackage().getImplementationVersion();
         IamService iamService = new IamService(iam);
         java.util.concurrent.atomic.AtomicReference<String> endpoint = new java.util.concurrent.atomic.AtomicReference<>();
-        EcsTasks tasks = new EcsTasks(new ProcessRuntime(), iam, new ServiceRoleCredentials(sts,
+        EcsTasks tasks = new EcsTasks(runtime, iam, new ServiceRoleCredentials(sts,
                 new PolicyEngine(options.clock())), options.clock(), data.resolve("tasks"), endpoint::get, NodeId.loadOrCreate(data));
         EcsDirectory ecsDirectory = new EcsDirectory(options.clock());
         EcsService ecs = new EcsService(ecsDirectory, tasks);
@@ -174,14 +197,47 @@ public final class CrossroleServer implements AutoCloseable {
         InetSocketAddress address = new InetSocketAddress(InetAddress.getByName(options.bind()), options.port());
         HttpFront front = HttpFront.start(address, options.threads(), pipeline::handle);
         CrossroleServer server = new CrossroleServer(front, iam, sts, log, profiles, data, options.bind(), tasks, ecsState,
-                store, sync);
+                store, sync, runtime);
         endpoint.set(server.endpoint());
         ecsState.followOtherNodes(CATCH_UP_INTERVAL);
         return server;
     }
 
+    /**
+     * The runtime tasks run in. A sandbox hides crossrole's data directory (store, credentials, other tasks), the
+     * S3 blob folder and crossrole's user's home from every task.
+     */
+    private static TaskRuntime taskRuntime(Options options, DataDirectory data) throws ConfigException {
+        if (options.taskIsolation() == TaskIsolation.UNSANDBOXED) {
+            if (options.taskUser() != null) {
+                throw new ConfigException("--task-user applies to sandboxed tasks; with --task-runtime unsandboxed"
+                        + " tasks run as crossrole's own user");
+            }
+            return new ProcessRuntime();
+        }
+        TaskUser.Self self = TaskUser.Self.ofThisProcess();
+        TaskUser user;
+        try {
+            user = TaskUser.choose(options.taskUser(), self, TaskUser.system());
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(e.getMessage());
+        }
+        List<Path> hidden = new java.util.ArrayList<>(List.of(data.root()));
+        if (options.s3Blobs() != null) {
+            hidden.add(options.s3Blobs().toAbsolutePath().normalize());
+        }
+        String home = System.getProperty("user.home");
+        return new SandboxRuntime(new SandboxRuntime.Settings(user, self.uid() == 0,
+                home == null || home.isBlank() ? null : Path.of(home).toAbsolutePath().normalize(), hidden));
+    }
+
     public int port() {
         return front.port();
+    }
+
+    /** Why RunTask cannot run tasks on this node (no sandbox can be made here), or empty when it can. */
+    public java.util.Optional<String> tasksUnavailable() {
+        return runtime.unavailable();
     }
 
     public String endpoint() {

@@ -80,7 +80,7 @@ public final class ContainerEndpoints {
 
     /**
      * Docker-style stats for a container (the fields ECS passes through from Docker): CPU time and memory of
-     * its process, read from /proc where the process is local and alive; zeros otherwise.
+     * its processes, read from /proc where they are local and alive; zeros otherwise.
      */
     private static ObjectNode stats(EcsTask.Container c) {
         long cpuNanos = 0;
@@ -89,16 +89,13 @@ public final class ContainerEndpoints {
         if (c.runtimeId != null && c.runtimeId.matches("\\d+")) {
             java.util.Optional<ProcessHandle> handle = ProcessHandle.of(Long.parseLong(c.runtimeId));
             if (handle.isPresent() && handle.get().isAlive()) {
-                processes = 1 + (int) handle.get().descendants().count();
-                cpuNanos = handle.get().info().totalCpuDuration().map(java.time.Duration::toNanos).orElse(0L);
-                try {
-                    for (String line : java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc", c.runtimeId, "status"))) {
-                        if (line.startsWith("VmRSS:")) {
-                            rssBytes = Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
-                        }
-                    }
-                } catch (java.io.IOException | RuntimeException e) {
-                    // the process ended meanwhile, or /proc is not there: report what is known
+                // The container is its process and what that started (a sandbox's init and command included).
+                java.util.List<ProcessHandle> processesOf = new java.util.ArrayList<>(java.util.List.of(handle.get()));
+                handle.get().descendants().forEach(processesOf::add);
+                processes = processesOf.size();
+                for (ProcessHandle process : processesOf) {
+                    cpuNanos += process.info().totalCpuDuration().map(java.time.Duration::toNanos).orElse(0L);
+                    rssBytes += residentBytes(process.pid());
                 }
             }
         }
@@ -118,6 +115,20 @@ public final class ContainerEndpoints {
                 .put("limit", Runtime.getRuntime().maxMemory());
         node.putObject("networks");
         return node;
+    }
+
+    /** VmRSS of a local process from /proc, or 0 once it ended (or without /proc). */
+    private static long residentBytes(long pid) {
+        try {
+            for (String line : java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc", String.valueOf(pid), "status"))) {
+                if (line.startsWith("VmRSS:")) {
+                    return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
+                }
+            }
+        } catch (java.io.IOException | RuntimeException e) {
+            // the process ended meanwhile, or /proc is not there: report what is known
+        }
+        return 0;
     }
 
     private static ObjectNode containerMetadata(EcsTask task, EcsTask.Container c) {

@@ -198,7 +198,8 @@ public final class EcsTasks implements AutoCloseable {
             try {
                 List<String> argv = argv(task, container);
                 TaskRuntime.RunningContainer running = runtime.start(new TaskRuntime.ContainerLaunch(task.id, container.name,
-                        container.image, argv, container.environment, workingDirectory(task, container), container.logFile));
+                        container.image, argv, container.environment, task.workDir, workingDirectory(task, container),
+                        container.logFile));
                 synchronized (task) {
                     container.running = running;
                     container.runtimeId = running.runtimeId();
@@ -283,6 +284,65 @@ public final class EcsTasks implements AutoCloseable {
         if (stopTask) {
             stop(task, "EssentialContainerExited", "Essential container in task exited");
         }
+    }
+
+    /** Why RunTask cannot start containers on this node (no sandbox can be made), or empty when it can. */
+    Optional<String> runtimeUnavailable() {
+        return runtime.unavailable();
+    }
+
+    // ---- exec ------------------------------------------------------------------------------------
+
+    /** Why an exec cannot run: the message, and the HTTP status the admin API answers with. */
+    public static final class ExecRefused extends Exception {
+        private static final long serialVersionUID = 1L;
+        private final int status;
+
+        ExecRefused(int status, String message) {
+            super(message, null, false, false);
+            this.status = status;
+        }
+
+        public int status() {
+            return status;
+        }
+    }
+
+    /** A checked exec: the container to run it in, started by {@link #exec(ExecTarget, TaskRuntime.ExecLaunch)}. */
+    public record ExecTarget(EcsTask task, String container, TaskRuntime.RunningContainer running) {}
+
+    /**
+     * Finds the running container to exec into ({@code container} {@code null}: the task's first), or says why
+     * there is none: another node runs the task, it is not RUNNING, no such container, or it has stopped.
+     */
+    public ExecTarget execTarget(EcsTask task, String container, boolean terminal) throws ExecRefused {
+        if (!local(task)) {
+            throw new ExecRefused(409, "Task " + task.id + " runs on another crossrole node (node id " + task.node
+                    + "): run exec against that node.");
+        }
+        synchronized (task) {
+            if (!"RUNNING".equals(task.lastStatus)) {
+                throw new ExecRefused(409, "Task " + task.id + " is " + task.lastStatus + ", not RUNNING.");
+            }
+            EcsTask.Container chosen = container == null ? task.containers.get(0) : task.containers.stream()
+                    .filter(c -> c.name.equals(container)).findFirst().orElse(null);
+            if (chosen == null) {
+                throw new ExecRefused(404, "Task " + task.id + " has no container named " + container + ".");
+            }
+            if (chosen.running == null || !"RUNNING".equals(chosen.lastStatus)) {
+                throw new ExecRefused(409, "Container " + chosen.name + " of task " + task.id + " is "
+                        + chosen.lastStatus + ", not RUNNING.");
+            }
+            if (terminal && runtime.terminalUnavailable().isPresent()) {
+                throw new ExecRefused(501, runtime.terminalUnavailable().get());
+            }
+            return new ExecTarget(task, chosen.name, chosen.running);
+        }
+    }
+
+    /** Starts an exec'd command in the container; it ends with the container at the latest. */
+    public TaskRuntime.ExecSession exec(ExecTarget target, TaskRuntime.ExecLaunch launch) throws IOException {
+        return target.running().exec(launch);
     }
 
     // ---- stopping ----------------------------------------------------------------------------

@@ -123,6 +123,10 @@ final class TaskOperations {
         String resolvedLaunchType = launchType != null ? launchType
                 : definition.document().path("requiresCompatibilities").toString().contains("FARGATE") ? "FARGATE" : "EC2";
         return PreparedCall.of(checks, () -> {
+            // Refused before anything is recorded: a task that could never run is not created.
+            tasks.runtimeUnavailable().ifPresent(reason -> {
+                throw EcsErrors.client(reason);
+            });
             List<Shape> started = new ArrayList<>();
             for (int i = 0; i < n; i++) {
                 EcsTask task = create(call, cluster, definition, taskRole, overrides, startedBy, group, resolvedLaunchType,

@@ -1,15 +1,19 @@
 package dev.crossrole.server.tasks;
 
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * Starts containers. The default runtime runs a container's {@code entryPoint} + {@code command} as a
- * local process; other runtimes (a container engine, Linux namespaces) can implement the same contract.
+ * Starts containers. The default runtime runs a container's {@code entryPoint} + {@code command} as a local
+ * process in a sandbox ({@link SandboxRuntime}); {@link ProcessRuntime} runs it as a plain process when the
+ * operator chose so. Other runtimes (a container engine) can implement the same contract.
  */
 public interface TaskRuntime {
 
@@ -17,11 +21,47 @@ public interface TaskRuntime {
      * What to start.
      *
      * @param argv the container's entryPoint followed by its command; empty for a container with neither,
-     *     which stays running without a process until stopped
+     *     which stays running until stopped
      * @param environment the complete environment (nothing is inherited)
+     * @param taskDirectory the task's own folder (its HOME): the only place of crossrole's data directory a
+     *     sandboxed container sees, and may write
+     * @param workingDirectory where the command starts: the task's folder, a folder inside it, or an absolute
+     *     path of this machine
+     * @param logFile where the container's output goes, appended; written by crossrole, not by the container
      */
     record ContainerLaunch(String taskId, String containerName, String image, List<String> argv,
-                           Map<String, String> environment, Path workingDirectory, Path logFile) {}
+                           Map<String, String> environment, Path taskDirectory, Path workingDirectory, Path logFile) {}
+
+    /** A terminal for an exec'd command: its type ({@code TERM}) and size. */
+    record Terminal(String term, int columns, int rows) {}
+
+    /**
+     * A command to run inside a running container, with the container's environment and working directory.
+     *
+     * @param interactive whether the command reads the caller's input; otherwise its input is empty
+     * @param terminal a pseudo-terminal for the command, or {@code null} for plain pipes
+     */
+    record ExecLaunch(List<String> argv, boolean interactive, Terminal terminal) {}
+
+    /** A command running inside a container; it ends with the container at the latest. */
+    interface ExecSession {
+        /** The command's input (an empty sink unless interactive). */
+        OutputStream stdin();
+
+        InputStream stdout();
+
+        /** Empty with a terminal: a terminal has one output. */
+        InputStream stderr();
+
+        /** Completes with the exit status: the command's, or 128 + the signal that ended it. */
+        CompletableFuture<Integer> exit();
+
+        /** Tells the command's terminal its new size (it gets SIGWINCH); nothing without a terminal. */
+        void resize(int columns, int rows) throws IOException;
+
+        /** Ends the command and what it started. */
+        void kill();
+    }
 
     /** A started container. */
     interface RunningContainer {
@@ -33,10 +73,27 @@ public interface TaskRuntime {
 
         /** Asks the container to stop (SIGTERM), then kills it (SIGKILL) after the grace period. */
         void stop(Duration grace);
+
+        /**
+         * Runs a command inside the container; stopping the container ends it.
+         *
+         * @throws IOException when it cannot be started (the reason is the message)
+         */
+        ExecSession exec(ExecLaunch launch) throws IOException;
     }
 
     /** @throws IOException when the container cannot be started (its reason is the message) */
     RunningContainer start(ContainerLaunch launch) throws IOException;
+
+    /** Why no container can be started here (a missing tool, another operating system), or empty when they can. */
+    default Optional<String> unavailable() {
+        return Optional.empty();
+    }
+
+    /** Why an exec with a terminal cannot be run here, or empty when it can. */
+    default Optional<String> terminalUnavailable() {
+        return Optional.empty();
+    }
 
     /** A short name for this runtime, shown in logs and errors. */
     String name();

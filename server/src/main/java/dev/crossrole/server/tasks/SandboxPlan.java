@@ -1,0 +1,118 @@
+package dev.crossrole.server.tasks;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Predicate;
+
+/**
+ * The bubblewrap arguments that build one container's sandbox. bwrap applies them in order, a later mount
+ * over an earlier one, so the order is the design:
+ * <ol>
+ *   <li>the host read-only, a fresh {@code /proc} (of the sandbox's own PID namespace), a {@code /dev}, and
+ *       empty writable {@code /tmp} and {@code /dev/shm};</li>
+ *   <li>crossrole's user's home hidden behind an empty tmpfs (its {@code ~/.aws}, {@code ~/.ssh} …), then the
+ *       tool folders of crossrole's PATH that lie in that home put back read-only;</li>
+ *   <li>the hidden folders (crossrole's data directory, the S3 blob folder) behind empty tmpfs;</li>
+ *   <li>any folder on the way to the task's folder that the task user could not enter anyway, behind an empty
+ *       tmpfs, so the task's folder can be reached below it;</li>
+ *   <li>the task's own folder bound back writable at its usual path, and its log folder read-only in it.</li>
+ * </ol>
+ * Folders bwrap creates inside a tmpfs to hold a later mount would be 0700 root; they are made 0755 first so
+ * the task user can pass through them.
+ *
+ * @param home crossrole's user's home, or {@code null} not to hide one
+ * @param toolFolders folders inside {@code home} to put back read-only
+ * @param hidden folders to hide (each must exist on the host)
+ * @param taskDirectory the task's folder, bound writable
+ * @param logDirectory the container's log folder (inside the task's folder), bound read-only
+ * @param workingDirectory where the command starts
+ * @param privileged whether bwrap runs as root (a fresh {@code /dev}); otherwise bwrap uses a user namespace,
+ *     where a fresh {@code /dev} would make it nest a second one that {@code nsenter} cannot join, so the host's
+ *     {@code /dev} is bound
+ * @param enterable whether the task user may enter a host folder
+ */
+record SandboxPlan(Path home, List<Path> toolFolders, List<Path> hidden, Path taskDirectory, Path logDirectory,
+                   Path workingDirectory, boolean privileged, Predicate<Path> enterable) {
+    private static final Path ROOT = Path.of("/");
+    private static final Path TMP = Path.of("/tmp");
+
+    List<String> arguments() {
+        Builder b = new Builder();
+        b.add("--ro-bind", "/", "/");
+        if (privileged) {
+            b.add("--dev", "/dev");
+        } else {
+            b.add("--dev-bind", "/dev", "/dev");
+        }
+        b.tmpfs(Path.of("/dev/shm"), "1777");
+        b.add("--proc", "/proc");
+        b.tmpfs(TMP, "1777");
+        if (home != null && !home.equals(ROOT)) {
+            b.tmpfs(home, "0755");
+            for (Path tool : toolFolders) {
+                b.passable(tool);
+                b.add("--ro-bind", tool.toString(), tool.toString());
+            }
+        }
+        for (Path folder : hidden) {
+            if (!folder.equals(ROOT)) {
+                b.tmpfs(folder, "0755");
+            }
+        }
+        for (Path folder : ancestors(taskDirectory)) {
+            if (!folder.equals(ROOT) && !b.insideTmpfs(folder) && !enterable.test(folder)) {
+                b.tmpfs(folder, "0755");
+            }
+        }
+        b.passable(taskDirectory);
+        b.add("--bind", taskDirectory.toString(), taskDirectory.toString());
+        if (logDirectory != null && logDirectory.startsWith(taskDirectory)) {
+            b.add("--ro-bind", logDirectory.toString(), logDirectory.toString());
+        }
+        b.add("--chdir", workingDirectory.toString());
+        // A PID namespace of its own (no other process of this machine is visible), IPC and host name of its
+        // own, the network of the host (the credentials endpoint is on loopback), a new session (no
+        // TIOCSTI into a terminal outside), and nothing left behind if crossrole dies.
+        b.add("--unshare-pid", "--unshare-ipc", "--unshare-uts", "--new-session", "--die-with-parent");
+        return b.args;
+    }
+
+    /** The folders above {@code path}, outermost first, without {@code path} itself. */
+    static List<Path> ancestors(Path path) {
+        List<Path> out = new ArrayList<>();
+        for (Path p = path.getParent(); p != null; p = p.getParent()) {
+            out.add(0, p);
+        }
+        return out;
+    }
+
+    private static final class Builder {
+        final List<String> args = new ArrayList<>();
+        final List<Path> tmpfsRoots = new ArrayList<>();
+
+        void add(String... parts) {
+            args.addAll(List.of(parts));
+        }
+
+        void tmpfs(Path folder, String mode) {
+            passable(folder);
+            add("--perms", mode, "--tmpfs", folder.toString());
+            tmpfsRoots.add(folder);
+        }
+
+        boolean insideTmpfs(Path folder) {
+            return tmpfsRoots.stream().anyMatch(folder::startsWith);
+        }
+
+        /** Makes the folders above {@code path} that bwrap would create inside a tmpfs enterable. */
+        void passable(Path path) {
+            for (Path folder : ancestors(path)) {
+                boolean created = tmpfsRoots.stream().anyMatch(root -> folder.startsWith(root) && !folder.equals(root));
+                if (created) {
+                    add("--perms", "0755", "--dir", folder.toString());
+                }
+            }
+        }
+    }
+}
