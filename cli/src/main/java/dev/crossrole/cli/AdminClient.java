@@ -60,4 +60,15 @@ final class AdminClient {
     String base() {
         return base;
     }
+
+    /** The endpoint for WebSockets: {@code ws://} for {@code http://}, {@code wss://} for {@code https://}. */
+    String webSocketBase() {
+        return base.startsWith("https://") ? "wss://" + base.substring("https://".length())
+                : base.startsWith("http://") ? "ws://" + base.substring("http://".length()) : base;
+    }
+
+    /** The headers every admin request carries (the exec WebSocket's handshake too). */
+    Map<String, String> headers() {
+        return Map.of();
+    }
 }

@@ -17,20 +17,24 @@ import java.util.Optional;
 
 /**
  * {@code GET /_crossrole/health}, {@code /_crossrole/accounts}, {@code /_crossrole/requests} and
- * {@code /_crossrole/requests/{id}} (JSON, or readable text with {@code ?format=text}).
+ * {@code /_crossrole/requests/{id}} (JSON, or readable text with {@code ?format=text}), the tasks, their logs,
+ * and exec into them ({@code /_crossrole/tasks/{id}/exec}, a WebSocket: {@link ExecEndpoint}).
  */
 public final class AdminApi {
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final java.util.regex.Pattern EXEC_PATH = java.util.regex.Pattern.compile("/_crossrole/tasks/[^/]+/exec");
     private final RequestLog log;
     private final IamDirectory iam;
     private final String version;
     private final EcsTasks tasks;
+    private final ExecEndpoint exec;
 
     public AdminApi(RequestLog log, IamDirectory iam, String version, EcsTasks tasks) {
         this.log = log;
         this.iam = iam;
         this.version = version;
         this.tasks = tasks;
+        this.exec = new ExecEndpoint(tasks);
     }
 
     public HttpResponse handle(HttpRequest request) {
@@ -110,6 +114,9 @@ public final class AdminApi {
             ObjectNode node = JSON.createObjectNode();
             node.set("tasks", list);
             return json(200, node);
+        }
+        if (EXEC_PATH.matcher(path).matches()) {
+            return exec.handle(request, path.substring("/_crossrole/tasks/".length(), path.length() - "/exec".length()));
         }
         if (path.startsWith("/_crossrole/tasks/")) {
             return task(path.substring("/_crossrole/tasks/".length()), request.rawQuery());
