@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -29,16 +30,50 @@ final class CrossroleCommand {
         return System.getProperty("java.class.path");
     }
 
+    /**
+     * This test JVM's class path as a sandboxed task can read it: a task does not see crossrole's user's home
+     * (where Maven keeps its repository), so entries there are copied beside the build ({@code target/}), which
+     * tasks see read-only.
+     */
+    static String classPathForTasks() throws java.io.IOException {
+        Path home = Path.of(System.getProperty("user.home")).toAbsolutePath();
+        Path testClasses = java.util.Arrays.stream(classPath().split(File.pathSeparator)).map(Path::of)
+                .filter(p -> p.endsWith("test-classes")).findFirst().orElseThrow();
+        Path copies = testClasses.getParent().resolve("task-classpath");
+        Files.createDirectories(copies);
+        List<String> entries = new ArrayList<>();
+        int index = 0;
+        for (String entry : classPath().split(File.pathSeparator)) {
+            Path path = Path.of(entry).toAbsolutePath();
+            if (!path.startsWith(home) || !Files.isRegularFile(path)) {
+                entries.add(entry);
+                continue;
+            }
+            Path copy = copies.resolve((index++) + "-" + path.getFileName());
+            if (!Files.exists(copy) || Files.size(copy) != Files.size(path)) {
+                Files.copy(path, copy, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            }
+            entries.add(copy.toString());
+        }
+        return String.join(File.pathSeparator, entries);
+    }
+
     /** Runs {@code crossrole <args>} in {@code directory}. */
     static Run run(Path directory, String... args) throws Exception {
-        List<String> command = new ArrayList<>(List.of(java(), "-cp", classPath(), "dev.crossrole.cli.Main"));
-        command.addAll(List.of(args));
+        return run(directory, null, Map.of(), args);
+    }
+
+    /**
+     * Runs {@code crossrole <args>} in {@code directory} with {@code input} as its standard input ({@code null}:
+     * none) and {@code environment} added to its environment.
+     */
+    static Run run(Path directory, byte[] input, Map<String, String> environment, String... args) throws Exception {
         Path out = Files.createTempFile(directory, "crossrole-out", ".txt");
         Path err = Files.createTempFile(directory, "crossrole-err", ".txt");
-        ProcessBuilder pb = new ProcessBuilder(command).directory(directory.toFile())
-                .redirectOutput(out.toFile()).redirectError(err.toFile())
-                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
-        pb.environment().keySet().removeIf(k -> k.startsWith("AWS_"));
+        Path in = Files.createTempFile(directory, "crossrole-in", ".txt");
+        Files.write(in, input == null ? new byte[0] : input);
+        ProcessBuilder pb = builder(directory, environment, args).redirectOutput(out.toFile()).redirectError(err.toFile())
+                .redirectInput(input == null ? new File("/dev/null") : in.toFile());
         Process p = pb.start();
         if (!p.waitFor(TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
             p.descendants().forEach(ProcessHandle::destroyForcibly);
@@ -48,6 +83,17 @@ final class CrossroleCommand {
         Run result = new Run(p.exitValue(), Files.readString(out), Files.readString(err));
         Files.deleteIfExists(out);
         Files.deleteIfExists(err);
+        Files.deleteIfExists(in);
         return result;
+    }
+
+    /** {@code crossrole <args>} ready to start, without the caller's AWS_* variables. */
+    static ProcessBuilder builder(Path directory, Map<String, String> environment, String... args) {
+        List<String> command = new ArrayList<>(List.of(java(), "-cp", classPath(), "dev.crossrole.cli.Main"));
+        command.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(command).directory(directory.toFile());
+        pb.environment().keySet().removeIf(k -> k.startsWith("AWS_"));
+        pb.environment().putAll(environment);
+        return pb;
     }
 }

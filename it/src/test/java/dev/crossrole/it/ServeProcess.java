@@ -16,16 +16,22 @@ import java.util.regex.Pattern;
  * {@code crossrole serve} in a JVM of its own, on a free port: for tests that kill it with SIGKILL or give it a
  * small heap, which an in-process server cannot show.
  */
-record ServeProcess(Process process, String endpoint) {
+record ServeProcess(Process process, String endpoint, String startOutput) {
     private static final Pattern LISTENING = Pattern.compile("crossrole listening on (http://\\S+)");
 
     /**
      * Starts {@code serve --port 0 --data-dir data} plus {@code serveOptions} with {@code jvmOptions}, in
-     * {@code workDir}, without the caller's AWS_* environment, and returns once it listens; its output is
-     * drained from then on.
+     * {@code workDir}, without the caller's AWS_* environment, and returns once it listens, with what it printed
+     * until then; its output is drained from then on.
      */
     static ServeProcess start(Path workDir, Path data, List<String> jvmOptions, String... serveOptions)
             throws IOException {
+        return start(workDir, data, jvmOptions, java.util.Map.of(), serveOptions);
+    }
+
+    /** As {@link #start(Path, Path, List, String...)}, with {@code environment} replacing variables of the caller's. */
+    static ServeProcess start(Path workDir, Path data, List<String> jvmOptions, java.util.Map<String, String> environment,
+                              String... serveOptions) throws IOException {
         List<String> command = new ArrayList<>();
         command.add(CrossroleCommand.java());
         command.addAll(jvmOptions);
@@ -35,6 +41,7 @@ record ServeProcess(Process process, String endpoint) {
         ProcessBuilder pb = new ProcessBuilder(command).directory(workDir.toFile()).redirectErrorStream(true)
                 .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
         pb.environment().keySet().removeIf(k -> k.startsWith("AWS_"));
+        pb.environment().putAll(environment);
         Process process = pb.start();
         BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
         StringBuilder seen = new StringBuilder();
@@ -58,6 +65,6 @@ record ServeProcess(Process process, String endpoint) {
         Thread drain = new Thread(() -> out.lines().forEach(l -> { }), "crossrole-output");
         drain.setDaemon(true);
         drain.start();
-        return new ServeProcess(process, endpoint);
+        return new ServeProcess(process, endpoint, seen.toString());
     }
 }

@@ -47,16 +47,17 @@ final class TestCrossrole implements AutoCloseable {
             .connectTimeout(Duration.ofSeconds(10)).build();
 
     TestCrossrole() throws Exception {
-        this(null);
+        this((Clock) null);
     }
 
     TestCrossrole(Clock clock) throws Exception {
+        this(options -> clock == null ? options : options.withClock(clock));
+    }
+
+    /** A crossrole with options of the test's choosing (on a free port, in a fresh data directory). */
+    TestCrossrole(java.util.function.UnaryOperator<CrossroleServer.Options> customize) throws Exception {
         dataDir = Files.createTempDirectory("crossrole-it");
-        CrossroleServer.Options options = CrossroleServer.Options.defaults(dataDir).withPort(0);
-        if (clock != null) {
-            options = options.withClock(clock);
-        }
-        server = CrossroleServer.start(options);
+        server = CrossroleServer.start(customize.apply(CrossroleServer.Options.defaults(dataDir).withPort(0)));
     }
 
     String endpoint() {

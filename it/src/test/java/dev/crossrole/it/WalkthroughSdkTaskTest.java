@@ -69,9 +69,10 @@ class WalkthroughSdkTaskTest {
             destinationEcs.createCluster(r -> { });
         }
         ecs = EcsSdk.ecs(crossrole, crossrole.adminCredentials(A));
+        String classPath = CrossroleCommand.classPathForTasks();
         ecs.registerTaskDefinition(r -> r.family(FAMILY).taskRoleArn(TASK_ROLE).containerDefinitions(
                 ContainerDefinition.builder().name("probe").image("local/java-probe").cpu(100).memory(512).essential(true)
-                        .command(CrossroleCommand.java(), "-cp", CrossroleCommand.classPath(),
+                        .command(CrossroleCommand.java(), "-cp", classPath,
                                 CrossAccountProbe.class.getName())
                         .build()));
         var run = ecs.runTask(r -> r.taskDefinition(FAMILY));

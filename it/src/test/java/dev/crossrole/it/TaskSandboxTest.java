@@ -1,0 +1,186 @@
+package dev.crossrole.it;
+
+import static dev.crossrole.it.TestCrossrole.SOURCE;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.services.ecs.EcsClient;
+import software.amazon.awssdk.services.ecs.model.ContainerDefinition;
+import software.amazon.awssdk.services.ecs.model.Task;
+
+/**
+ * What a task can reach, through the public interface: RunTask, then {@code crossrole exec} into the running task
+ * (and the defect as reported: a container command that reads crossrole's credentials file). A task sees the
+ * host read-only, but not crossrole's data directory (store, credentials, admin token, other tasks), the S3
+ * blob folder, crossrole's home or processes; it runs as nobody when crossrole is root; its HOME and /tmp are
+ * writable.
+ */
+class TaskSandboxTest {
+    static final String FAMILY = "sandbox-probe";
+
+    static TestCrossrole crossrole;
+    static EcsClient ecs;
+    static Path blobs;
+    static Path data;
+    static String secret;
+    static String taskId;
+    static String otherTaskId;
+
+    @BeforeAll
+    static void start() throws Exception {
+        blobs = Files.createTempDirectory("crossrole-blobs");
+        Files.writeString(blobs.resolve("secret-blob"), "object bytes");
+        crossrole = new TestCrossrole(options -> options.withS3Blobs(blobs));
+        data = crossrole.dataDir.toRealPath();
+        Files.writeString(data.resolve("admin-token"), "admin-token-value");
+        secret = crossrole.admin(SOURCE).secretAccessKey();
+        ecs = EcsSdk.ecs(crossrole, crossrole.adminCredentials(SOURCE));
+        ecs.registerTaskDefinition(r -> r.family(FAMILY).containerDefinitions(
+                ContainerDefinition.builder().name("app").image("local/app").memory(64).build()));
+        taskId = runIdle();
+        otherTaskId = runIdle();
+        Run marker = exec(otherTaskId, "sh", "-c", "echo other-task-data > \"$HOME/marker\"");
+        assertEquals(0, marker.exit(), marker.toString());
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        if (ecs != null) {
+            ecs.close();
+        }
+        if (crossrole != null) {
+            crossrole.close();
+        }
+        if (blobs != null) {
+            try (var files = Files.walk(blobs)) {
+                files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
+        }
+    }
+
+    static String runIdle() throws InterruptedException {
+        Task task = ecs.runTask(r -> r.taskDefinition(FAMILY)).tasks().get(0);
+        EcsSdk.await(ecs, null, task.taskArn(), Duration.ofSeconds(30), "the task to run",
+                t -> "RUNNING".equals(t.lastStatus()));
+        return EcsSdk.id(task.taskArn());
+    }
+
+    static Run exec(String task, String... command) throws Exception {
+        List<String> args = new ArrayList<>(List.of("exec", "--endpoint", crossrole.endpoint(), "--task", task, "--"));
+        args.addAll(List.of(command));
+        return CrossroleCommand.run(crossrole.dataDir.getParent(), args.toArray(String[]::new));
+    }
+
+    /** Runs {@code sh -c script} in the task; its standard output. */
+    static String shell(String script) throws Exception {
+        Run run = exec(taskId, "sh", "-c", script);
+        assertEquals(0, run.exit(), run.toString());
+        return run.stdout();
+    }
+
+    static boolean root() {
+        return new com.sun.security.auth.module.UnixSystem().getUid() == 0;
+    }
+
+    @Test
+    void aContainerCommandCannotReadTheCredentialsFile() throws Exception {
+        // The defect as reported: RegisterTaskDefinition + RunTask, a command that cats <data-dir>/credentials.
+        ecs.registerTaskDefinition(r -> r.family("read-credentials").containerDefinitions(
+                ContainerDefinition.builder().name("reader").image("local/reader").memory(64)
+                        .command("sh", "-c", "cat " + data.resolve("credentials") + "; echo status=$?").build()));
+        Task task = ecs.runTask(r -> r.taskDefinition("read-credentials")).tasks().get(0);
+        EcsSdk.awaitStopped(ecs, null, task.taskArn());
+        HttpResponse<String> log = crossrole.adminGet("/_crossrole/tasks/" + EcsSdk.id(task.taskArn()) + "/logs");
+        assertEquals(200, log.statusCode(), log.body());
+        assertTrue(log.body().contains("No such file or directory"), log.body());
+        assertTrue(log.body().contains("status=1"), log.body());
+        assertFalse(log.body().contains(secret), "the administrator's secret key leaked:\n" + log.body());
+    }
+
+    @Test
+    void theDataDirectoryShowsOnlyThePathToTheTasksOwnFolder() throws Exception {
+        assertTrue(Files.exists(data.resolve("credentials")) && Files.isDirectory(data.resolve("store")));
+        assertEquals("tasks\n", shell("ls -A " + data));
+        assertEquals(taskId + "\n", shell("ls -A " + data.resolve("tasks")));
+        for (String name : List.of("credentials", "admin-token", "store", "node-id", "tasks/" + otherTaskId + "/marker")) {
+            Run read = exec(taskId, "cat", data.resolve(name).toString());
+            assertNotEquals(0, read.exit(), name + ": " + read);
+            assertTrue(read.stderr().contains("No such file or directory"), name + ": " + read);
+            assertFalse(read.stdout().contains(secret) || read.stdout().contains("admin-token-value")
+                    || read.stdout().contains("other-task-data"), name + ": " + read);
+        }
+    }
+
+    @Test
+    void theBlobFolderIsEmpty() throws Exception {
+        assertEquals("", shell("ls -A " + blobs.toRealPath()));
+        Run read = exec(taskId, "cat", blobs.toRealPath().resolve("secret-blob").toString());
+        assertNotEquals(0, read.exit(), read.toString());
+    }
+
+    @Test
+    void crossrolesHomeShowsOnlyTheToolFoldersOfItsPath() throws Exception {
+        Path home = Path.of(System.getProperty("user.home"));
+        String listed = shell("ls -A " + home + " 2>&1 || true");
+        for (String line : listed.lines().toList()) {
+            assertTrue(System.getenv("PATH").contains(home.resolve(line) + "/"),
+                    line + " in the hidden home is not a tool folder of crossrole's PATH: " + listed);
+        }
+        assertFalse(listed.contains(".m2") || listed.contains(".aws") || listed.contains(".ssh"), listed);
+    }
+
+    @Test
+    void crossrolesProcessesAreNotVisible() throws Exception {
+        String init = shell("tr '\\0' ' ' < /proc/1/cmdline");
+        assertTrue(init.matches("(\\S*/)?bwrap .*"), "PID 1 is the sandbox's own init: " + init);
+        String all = shell("for f in /proc/[0-9]*/cmdline; do tr '\\0' ' ' < $f; echo; done");
+        assertFalse(all.contains("java"), "a JVM (crossrole) is visible in the task:\n" + all);
+        long count = all.lines().filter(l -> !l.isBlank()).count();
+        assertTrue(count <= 6, "only the sandbox's init, the idle command and this exec:\n" + all);
+    }
+
+    @Test
+    void theTaskRunsAsNobodyWhenCrossroleIsRoot() throws Exception {
+        String expected = root() ? "65534" : String.valueOf(new com.sun.security.auth.module.UnixSystem().getUid());
+        assertEquals(expected + "\n", shell("id -u"));
+        assertEquals("0000000000000000\n", shell("grep CapEff /proc/self/status | cut -f2"), "no capability");
+    }
+
+    @Test
+    void homeAndTmpAreWritableAndTheRestIsReadOnly() throws Exception {
+        assertEquals(data.resolve("tasks").resolve(taskId) + "\n", shell("echo $HOME"));
+        assertEquals("home tmp\n", shell("echo x > \"$HOME/file\" && echo x > /tmp/file && echo home tmp"));
+        Run outside = exec(taskId, "sh", "-c", "touch /usr/crossrole-was-here");
+        assertNotEquals(0, outside.exit(), outside.toString());
+        assertFalse(Files.exists(Path.of("/usr/crossrole-was-here")));
+        // The log folder is crossrole's: the task cannot replace its log.
+        Run log = exec(taskId, "sh", "-c", "echo forged > \"$HOME/logs/app.log\"");
+        assertNotEquals(0, log.exit(), log.toString());
+    }
+
+    @Test
+    void eachTaskHasATmpOfItsOwn() throws Exception {
+        assertEquals(0, exec(otherTaskId, "sh", "-c", "echo other > /tmp/shared").exit());
+        Run read = exec(taskId, "cat", "/tmp/shared");
+        assertNotEquals(0, read.exit(), read.toString());
+    }
+
+    @Test
+    void theCredentialsEndpointIsStillReachable() throws Exception {
+        // A task without a role has no credentials URI; the metadata endpoint is on the same loopback listener.
+        String metadata = shell("python3 -c \"import json,os,urllib.request;"
+                + "print(json.load(urllib.request.urlopen(os.environ['ECS_CONTAINER_METADATA_URI_V4']+'/task'))['TaskARN'])\"");
+        assertTrue(metadata.strip().endsWith("/" + taskId), metadata);
+    }
+}
