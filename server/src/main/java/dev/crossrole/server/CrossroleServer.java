@@ -226,9 +226,14 @@ public final class CrossroleServer implements AutoCloseable {
         if (options.s3Blobs() != null) {
             hidden.add(options.s3Blobs().toAbsolutePath().normalize());
         }
-        String home = System.getProperty("user.home");
-        return new SandboxRuntime(new SandboxRuntime.Settings(user, self.uid() == 0,
-                home == null || home.isBlank() ? null : Path.of(home).toAbsolutePath().normalize(), hidden));
+        // Both homes: the JVM's is the passwd entry's, the AWS CLI's ~/.aws is $HOME's (sudo may keep another).
+        java.util.Set<Path> homes = new java.util.LinkedHashSet<>();
+        for (String home : new String[] {System.getProperty("user.home"), System.getenv("HOME")}) {
+            if (home != null && !home.isBlank() && Path.of(home).isAbsolute()) {
+                homes.add(Path.of(home).normalize());
+            }
+        }
+        return new SandboxRuntime(new SandboxRuntime.Settings(user, self.uid() == 0, List.copyOf(homes), hidden));
     }
 
     public int port() {

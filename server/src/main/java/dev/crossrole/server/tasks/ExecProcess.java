@@ -22,33 +22,48 @@ final class ExecProcess implements TaskRuntime.ExecSession {
     private final Process process;
     private final boolean terminal;
     private final Path stty;
+    private final boolean wrapper;
     private final CompletableFuture<Integer> exit;
 
-    ExecProcess(Process process, boolean terminal, Path stty) {
+    /**
+     * @param wrapper whether {@code process} only starts the command and waits for it ({@code nsenter},
+     *     {@code script}), ending with its status; otherwise it is the command itself
+     */
+    ExecProcess(Process process, boolean terminal, Path stty, boolean wrapper) {
         this.process = process;
         this.terminal = terminal;
         this.stty = stty;
+        this.wrapper = wrapper;
         this.exit = process.onExit().thenApply(Process::exitValue);
     }
 
     /**
-     * The command line that runs {@code argv} on a terminal of the given size. {@code script -c} hands its
-     * command to {@code $SHELL -c}; the environment given to it has no {@code SHELL} (so that is /bin/sh), and a
+     * The shell line that sizes the terminal and runs {@code argv} on it. {@code script -c} hands its command to
+     * {@code $SHELL -c}; the environment given to it has no {@code SHELL} (so that is /bin/sh), and a
      * {@code SHELL} the container had is put back for the command.
      */
-    static List<String> onTerminal(Path script, TaskRuntime.Terminal terminal, List<String> argv,
-                                   Map<String, String> environment) {
+    static String terminalLine(TaskRuntime.Terminal terminal, List<String> argv, Map<String, String> environment) {
         StringBuilder line = new StringBuilder("stty cols ").append(terminal.columns()).append(" rows ")
                 .append(terminal.rows()).append(" 2>/dev/null; ");
         String shell = environment.get("SHELL");
         if (shell != null) {
             line.append("SHELL=").append(quoted(shell)).append("; export SHELL; ");
         }
-        line.append("exec");
+        return line.append(words(argv)).toString();
+    }
+
+    /** {@code exec} and the words, each quoted: a line a shell runs as exactly that argv. */
+    static String words(List<String> argv) {
+        StringBuilder line = new StringBuilder("exec");
         for (String arg : argv) {
             line.append(' ').append(quoted(arg));
         }
-        return List.of(script.toString(), "-q", "-e", "-f", "-c", line.toString(), "/dev/null");
+        return line.toString();
+    }
+
+    /** {@code script} (util-linux) running {@code line} on a new pseudo-terminal; its exit status is the line's. */
+    static List<String> onTerminal(Path script, String line) {
+        return List.of(script.toString(), "-q", "-e", "-f", "-c", line, "/dev/null");
     }
 
     /** The environment of an exec'd command: the container's, with {@code TERM} for a terminal. */
@@ -56,7 +71,7 @@ final class ExecProcess implements TaskRuntime.ExecSession {
         Map<String, String> env = new java.util.LinkedHashMap<>(container);
         if (terminal != null) {
             env.put("TERM", terminal.term());
-            env.remove("SHELL"); // see onTerminal
+            env.remove("SHELL"); // see terminalLine
         }
         return env;
     }
@@ -126,8 +141,23 @@ final class ExecProcess implements TaskRuntime.ExecSession {
         process.destroy();
     }
 
+    /**
+     * Kills the command and what it started. A wrapper is left to end by itself once its command is dead: killed
+     * first, {@code nsenter} could leave a command it had just forked into the sandbox running there, out of
+     * reach. The wait is bounded; then the wrapper is killed too.
+     */
     @Override
     public void kill() {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (wrapper && process.isAlive() && System.nanoTime() < deadline) {
+            process.descendants().forEach(ProcessHandle::destroyForcibly);
+            try {
+                process.waitFor(10, TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
         process.descendants().forEach(ProcessHandle::destroyForcibly);
         process.destroyForcibly();
     }

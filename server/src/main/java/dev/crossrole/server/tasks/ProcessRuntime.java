@@ -92,7 +92,8 @@ public final class ProcessRuntime implements TaskRuntime {
             argv.addAll(exec.argv());
             if (exec.terminal() != null) {
                 Path script = tools.find("script").orElseThrow(() -> new IOException(terminalUnavailable().orElseThrow()));
-                argv = ExecProcess.onTerminal(script, exec.terminal(), exec.argv(), launch.environment());
+                argv = ExecProcess.onTerminal(script,
+                        ExecProcess.terminalLine(exec.terminal(), exec.argv(), launch.environment()));
             }
             ProcessBuilder builder = new ProcessBuilder(argv).directory(launch.workingDirectory().toFile());
             builder.environment().clear();
@@ -101,7 +102,7 @@ public final class ProcessRuntime implements TaskRuntime {
                 builder.redirectInput(ProcessBuilder.Redirect.from(NO_INPUT));
             }
             ExecProcess process = new ExecProcess(builder.start(), exec.terminal() != null,
-                    tools.find("stty").orElse(null));
+                    tools.find("stty").orElse(null), exec.terminal() != null);
             execs.add(process);
             process.exit().whenComplete((code, error) -> execs.remove(process));
             return process;

@@ -21,18 +21,18 @@ import java.util.function.Predicate;
  * Folders bwrap creates inside a tmpfs to hold a later mount would be 0700 root; they are made 0755 first so
  * the task user can pass through them.
  *
- * @param home crossrole's user's home, or {@code null} not to hide one
- * @param toolFolders folders inside {@code home} to put back read-only
+ * @param homes crossrole's user's home folders (its passwd entry's and $HOME, when they differ)
+ * @param toolFolders folders inside them to put back read-only
  * @param hidden folders to hide (each must exist on the host)
  * @param taskDirectory the task's folder, bound writable
  * @param logDirectory the container's log folder (inside the task's folder), bound read-only
  * @param workingDirectory where the command starts
  * @param privileged whether bwrap runs as root (a fresh {@code /dev}); otherwise bwrap uses a user namespace,
  *     where a fresh {@code /dev} would make it nest a second one that {@code nsenter} cannot join, so the host's
- *     {@code /dev} is bound
+ *     {@code /dev} is bound, with its terminals ({@code /dev/pts}) hidden
  * @param enterable whether the task user may enter a host folder
  */
-record SandboxPlan(Path home, List<Path> toolFolders, List<Path> hidden, Path taskDirectory, Path logDirectory,
+record SandboxPlan(List<Path> homes, List<Path> toolFolders, List<Path> hidden, Path taskDirectory, Path logDirectory,
                    Path workingDirectory, boolean privileged, Predicate<Path> enterable) {
     private static final Path ROOT = Path.of("/");
     private static final Path TMP = Path.of("/tmp");
@@ -44,16 +44,20 @@ record SandboxPlan(Path home, List<Path> toolFolders, List<Path> hidden, Path ta
             b.add("--dev", "/dev");
         } else {
             b.add("--dev-bind", "/dev", "/dev");
+            // The host's terminals, whose keystrokes a task of the same user could read, are hidden.
+            b.tmpfs(Path.of("/dev/pts"), "0755");
         }
         b.tmpfs(Path.of("/dev/shm"), "1777");
         b.add("--proc", "/proc");
         b.tmpfs(TMP, "1777");
-        if (home != null && !home.equals(ROOT)) {
-            b.tmpfs(home, "0755");
-            for (Path tool : toolFolders) {
-                b.passable(tool);
-                b.add("--ro-bind", tool.toString(), tool.toString());
+        for (Path home : homes) {
+            if (!home.equals(ROOT)) {
+                b.tmpfs(home, "0755");
             }
+        }
+        for (Path tool : toolFolders) {
+            b.passable(tool);
+            b.add("--ro-bind", tool.toString(), tool.toString());
         }
         for (Path folder : hidden) {
             if (!folder.equals(ROOT)) {

@@ -40,10 +40,11 @@ public final class SandboxRuntime implements TaskRuntime {
      * @param user the user tasks run as
      * @param privileged whether crossrole runs as root (then bwrap mounts as root and the command drops to
      *     {@code user} with {@code setpriv}; otherwise bwrap uses a user namespace and tasks run as crossrole's user)
-     * @param home crossrole's user's home, hidden from tasks
+     * @param homes crossrole's user's home folders (its passwd entry's, and $HOME when that differs), hidden from
+     *     tasks but for the tool folders of crossrole's PATH
      * @param hidden crossrole's data directory and S3 blob folder
      */
-    public record Settings(TaskUser user, boolean privileged, Path home, List<Path> hidden) {}
+    public record Settings(TaskUser user, boolean privileged, List<Path> homes, List<Path> hidden) {}
 
     /** Whether sandboxes can be made here: the tools found, or why not. */
     sealed interface Availability {
@@ -79,7 +80,7 @@ public final class SandboxRuntime implements TaskRuntime {
     SandboxRuntime(Settings settings, HostTools tools) {
         this.settings = settings;
         this.tools = tools;
-        this.toolFolders = toolFolders(settings.home(), tools.directories());
+        this.toolFolders = toolFolders(settings.homes(), tools.directories());
     }
 
     @Override
@@ -92,14 +93,16 @@ public final class SandboxRuntime implements TaskRuntime {
      * ({@code ~/.pyenv} for {@code ~/.pyenv/shims}): a tool installed there needs more of its folder than the
      * entry itself. Crossrole's own PATH, not a task's: a task definition may set PATH to anything.
      */
-    static List<Path> toolFolders(Path home, List<Path> pathEntries) {
+    static List<Path> toolFolders(List<Path> homes, List<Path> pathEntries) {
         Set<Path> out = new LinkedHashSet<>();
-        if (home == null || home.getParent() == null) {
-            return List.of();
-        }
-        for (Path entry : pathEntries) {
-            if (entry.startsWith(home) && !entry.equals(home) && Files.isDirectory(entry)) {
-                out.add(home.resolve(home.relativize(entry).getName(0)));
+        for (Path home : homes) {
+            if (home.getParent() == null) {
+                continue; // a home of / is not hidden
+            }
+            for (Path entry : pathEntries) {
+                if (entry.startsWith(home) && !entry.equals(home) && Files.isDirectory(entry)) {
+                    out.add(home.resolve(home.relativize(entry).getName(0)));
+                }
             }
         }
         return List.copyOf(out);
@@ -220,7 +223,7 @@ public final class SandboxRuntime implements TaskRuntime {
         Path workingDirectory = launch.workingDirectory().toAbsolutePath().normalize();
         prepareFolders(taskDirectory, workingDirectory, launch.logFile());
         List<String> argv = launch.argv().isEmpty() ? List.of(ready.sleep().toString(), "infinity") : launch.argv();
-        SandboxPlan plan = new SandboxPlan(settings.home(), toolFolders, hiddenFolders(), taskDirectory,
+        SandboxPlan plan = new SandboxPlan(settings.homes(), toolFolders, hiddenFolders(), taskDirectory,
                 launch.logFile().getParent(), workingDirectory, settings.privileged(), enterable());
         List<String> command = new ArrayList<>();
         command.add(ready.bwrap().toString());
@@ -375,13 +378,22 @@ public final class SandboxRuntime implements TaskRuntime {
                 command.addAll(List.of(ready.setpriv().toString(), "--inh-caps=-all", "--bounding-set=-all",
                         "--no-new-privs", "--"));
             }
-            if (exec.terminal() != null) {
+            if (exec.terminal() == null) {
+                command.addAll(exec.argv());
+            } else {
                 if (ready.script() == null) {
                     throw new IOException(terminalUnavailable().orElseThrow());
                 }
-                command.addAll(ExecProcess.onTerminal(ready.script(), exec.terminal(), exec.argv(), launch.environment()));
-            } else {
-                command.addAll(exec.argv());
+                String line = ExecProcess.terminalLine(exec.terminal(), exec.argv(), launch.environment());
+                if (settings.privileged()) {
+                    // The sandbox has terminals of its own (bwrap's /dev): the terminal is made inside.
+                    command.addAll(ExecProcess.onTerminal(ready.script(), line));
+                } else {
+                    // Without root the sandbox sees no terminal of the host (their keystrokes would be readable):
+                    // the terminal is made outside, and the command inside gets it as its standard streams.
+                    command.addAll(List.of("/bin/sh", "-c", line));
+                    command = new ArrayList<>(ExecProcess.onTerminal(ready.script(), ExecProcess.words(command)));
+                }
             }
             ProcessBuilder builder = new ProcessBuilder(command);
             builder.environment().clear();
@@ -389,7 +401,7 @@ public final class SandboxRuntime implements TaskRuntime {
             if (!exec.interactive()) {
                 builder.redirectInput(ProcessBuilder.Redirect.from(NO_INPUT));
             }
-            return new ExecProcess(builder.start(), exec.terminal() != null, ready.stty());
+            return new ExecProcess(builder.start(), exec.terminal() != null, ready.stty(), true);
         }
 
         /** The host pid of the sandbox's init, waiting briefly for a sandbox that is still being made. */

@@ -20,7 +20,7 @@ class SandboxPlanTest {
 
     private static List<String> plan(Path home, List<Path> tools, List<Path> hidden, Path task, boolean privileged,
                                      java.util.function.Predicate<Path> enterable) {
-        return new SandboxPlan(home, tools, hidden, task, task.resolve("logs"), task, privileged, enterable).arguments();
+        return new SandboxPlan(List.of(home), tools, hidden, task, task.resolve("logs"), task, privileged, enterable).arguments();
     }
 
     /** Where {@code option arg...} starts in the arguments; fails when it is not there. */
@@ -59,8 +59,9 @@ class SandboxPlanTest {
     @Test
     void withoutRootTheHostDevicesAreBound() {
         List<String> args = plan(HOME, List.of(), List.of(DATA), TASK, false, p -> true);
-        at(args, "--dev-bind", "/dev", "/dev");
+        int dev = at(args, "--dev-bind", "/dev", "/dev");
         assertFalse(args.contains("--dev"), "a fresh /dev would make bwrap nest a user namespace nsenter cannot join");
+        assertTrue(dev < at(args, "--perms", "0755", "--tmpfs", "/dev/pts"), "the host's terminals are hidden");
     }
 
     @Test
@@ -81,6 +82,17 @@ class SandboxPlanTest {
     }
 
     @Test
+    void everyHomeIsHiddenBeforeTheToolFoldersArePutBack() {
+        Path other = Path.of("/home/dev");
+        List<String> args = new SandboxPlan(List.of(HOME, other), List.of(other.resolve(".local")), List.of(DATA), TASK,
+                TASK.resolve("logs"), TASK, true, p -> true).arguments();
+        int root = at(args, "--perms", "0755", "--tmpfs", "/root");
+        int dev = at(args, "--perms", "0755", "--tmpfs", "/home/dev");
+        int tool = at(args, "--ro-bind", "/home/dev/.local", "/home/dev/.local");
+        assertTrue(root < tool && dev < tool, args.toString());
+    }
+
+    @Test
     void aHomeThatIsTheRootIsNotHidden() {
         List<String> args = plan(Path.of("/"), List.of(), List.of(DATA), TASK, true, p -> true);
         assertEquals(-1, Collections.indexOfSubList(args, List.of("--tmpfs", "/")), args.toString());
@@ -94,7 +106,8 @@ class SandboxPlanTest {
         List<Path> entries = List.of(home.resolve(".pyenv/shims"), Path.of("/usr/bin"), home.resolve(".pyenv/bin"),
                 home, home.resolve(".cargo/bin"), home.resolve(".missing/bin"),
                 Path.of(home + "-sibling/bin"));
-        assertEquals(List.of(home.resolve(".pyenv"), home.resolve(".cargo")), SandboxRuntime.toolFolders(home, entries));
-        assertEquals(List.of(), SandboxRuntime.toolFolders(Path.of("/"), entries), "a home of / exposes nothing");
+        assertEquals(List.of(home.resolve(".pyenv"), home.resolve(".cargo")),
+                SandboxRuntime.toolFolders(List.of(home), entries));
+        assertEquals(List.of(), SandboxRuntime.toolFolders(List.of(Path.of("/")), entries), "a home of / exposes nothing");
     }
 }
