@@ -31,6 +31,11 @@ final class CrossroleCommand {
 
     /** Runs {@code crossrole <args>} in {@code directory}. */
     static Run run(Path directory, String... args) throws Exception {
+        return run(directory, java.util.Map.of(), args);
+    }
+
+    /** Runs {@code crossrole <args>} in {@code directory} with these variables added to its environment. */
+    static Run run(Path directory, java.util.Map<String, String> environment, String... args) throws Exception {
         List<String> command = new ArrayList<>(List.of(java(), "-cp", classPath(), "dev.crossrole.cli.Main"));
         command.addAll(List.of(args));
         Path out = Files.createTempFile(directory, "crossrole-out", ".txt");
@@ -38,7 +43,8 @@ final class CrossroleCommand {
         ProcessBuilder pb = new ProcessBuilder(command).directory(directory.toFile())
                 .redirectOutput(out.toFile()).redirectError(err.toFile())
                 .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
-        pb.environment().keySet().removeIf(k -> k.startsWith("AWS_"));
+        pb.environment().keySet().removeIf(k -> k.startsWith("AWS_") || k.startsWith("CROSSROLE_"));
+        pb.environment().putAll(environment);
         Process p = pb.start();
         if (!p.waitFor(TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
             p.descendants().forEach(ProcessHandle::destroyForcibly);

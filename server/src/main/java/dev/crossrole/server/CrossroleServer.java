@@ -2,10 +2,12 @@ package dev.crossrole.server;
 
 import dev.crossrole.policy.PolicyEngine;
 import dev.crossrole.server.admin.AdminApi;
+import dev.crossrole.server.admin.AdminToken;
 import dev.crossrole.server.admin.RequestLog;
 import dev.crossrole.server.auth.Authenticator;
 import dev.crossrole.server.auth.SessionTokens;
 import dev.crossrole.server.authz.Authorizer;
+import dev.crossrole.server.http.HostCheck;
 import dev.crossrole.server.http.HttpFront;
 import dev.crossrole.server.http.Pipeline;
 import dev.crossrole.server.iam.Account;
@@ -53,34 +55,43 @@ public final class CrossroleServer implements AutoCloseable {
      *     PostgreSQL store point it at one shared folder
      */
     public record Options(String bind, int port, Path dataDir, Path accountsConfig, Clock clock, int threads,
-                          String store, Path s3Blobs) {
+                          String store, Path s3Blobs, List<String> allowedHosts) {
+        public Options {
+            allowedHosts = List.copyOf(allowedHosts);
+        }
+
         public static Options defaults(Path dataDir) {
-            return new Options("127.0.0.1", DEFAULT_PORT, dataDir, null, Clock.systemUTC(), 16, null, null);
+            return new Options("127.0.0.1", DEFAULT_PORT, dataDir, null, Clock.systemUTC(), 16, null, null, List.of());
+        }
+
+        /** Host names besides loopback and the bound address that requests may name ({@code serve --allow-host}). */
+        public Options withAllowedHosts(List<String> names) {
+            return new Options(bind, port, dataDir, accountsConfig, clock, threads, store, s3Blobs, names);
         }
 
         public Options withS3Blobs(Path folder) {
-            return new Options(bind, port, dataDir, accountsConfig, clock, threads, store, folder);
+            return new Options(bind, port, dataDir, accountsConfig, clock, threads, store, folder, allowedHosts);
         }
 
         public Options withPort(int newPort) {
-            return new Options(bind, newPort, dataDir, accountsConfig, clock, threads, store, s3Blobs);
+            return new Options(bind, newPort, dataDir, accountsConfig, clock, threads, store, s3Blobs, allowedHosts);
         }
 
         public Options withClock(Clock newClock) {
-            return new Options(bind, port, dataDir, accountsConfig, newClock, threads, store, s3Blobs);
+            return new Options(bind, port, dataDir, accountsConfig, newClock, threads, store, s3Blobs, allowedHosts);
         }
 
         public Options withAccountsConfig(Path file) {
-            return new Options(bind, port, dataDir, file, clock, threads, store, s3Blobs);
+            return new Options(bind, port, dataDir, file, clock, threads, store, s3Blobs, allowedHosts);
         }
 
         public Options withBind(String address) {
-            return new Options(address, port, dataDir, accountsConfig, clock, threads, store, s3Blobs);
+            return new Options(address, port, dataDir, accountsConfig, clock, threads, store, s3Blobs, allowedHosts);
         }
 
         /** The store to use ({@code null}: the embedded store in the data directory); see {@link Stores#open}. */
         public Options withStore(String location) {
-            return new Options(bind, port, dataDir, accountsConfig, clock, threads, location, s3Blobs);
+            return new Options(bind, port, dataDir, accountsConfig, clock, threads, location, s3Blobs, allowedHosts);
         }
     }
 
@@ -162,7 +173,9 @@ public final class CrossroleServer implements AutoCloseable {
         ecsState.restoreTasks(options.clock());
         List<Bootstrap.Profile> profiles = Bootstrap.run(accounts, iam, sync, data);
         ContainerEndpoints containerEndpoints = new ContainerEndpoints(tasks);
-        AdminApi admin = new AdminApi(log, iam, version == null ? "development" : version, tasks);
+        AdminApi admin = new AdminApi(log, iam, version == null ? "development" : version, tasks,
+                AdminToken.loadOrCreate(store, data, random));
+        java.util.concurrent.atomic.AtomicInteger listening = new java.util.concurrent.atomic.AtomicInteger(options.port());
         Pipeline pipeline = new Pipeline(authenticator, authorizer, List.of(sts, iamService), List.of(ecs), log, admin,
                 options.clock(), DEFAULT_REGION, (auth, region) -> {
                     if (auth.caller().session() == null) {
@@ -170,9 +183,10 @@ public final class CrossroleServer implements AutoCloseable {
                     } else if (auth.caller().session().isRoleSession()) {
                         iam.recordRoleUse(auth.caller().session().roleId(), region);
                     }
-                }, containerEndpoints::handle, sync, s3);
+                }, containerEndpoints::handle, sync, s3, HostCheck.of(options.bind(), options.allowedHosts(), listening::get));
         InetSocketAddress address = new InetSocketAddress(InetAddress.getByName(options.bind()), options.port());
         HttpFront front = HttpFront.start(address, options.threads(), pipeline::handle);
+        listening.set(front.port());
         CrossroleServer server = new CrossroleServer(front, iam, sts, log, profiles, data, options.bind(), tasks, ecsState,
                 store, sync);
         endpoint.set(server.endpoint());
@@ -206,6 +220,11 @@ public final class CrossroleServer implements AutoCloseable {
 
     public List<Bootstrap.Profile> profiles() {
         return profiles;
+    }
+
+    /** Where the administrator's token is written, for the admin API's callers. */
+    public Path adminTokenFile() {
+        return data.resolve(AdminToken.FILE);
     }
 
     public Path credentialsFile() {
