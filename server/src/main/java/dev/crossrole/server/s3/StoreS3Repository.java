@@ -537,7 +537,7 @@ final class StoreS3Repository implements S3Repository, Replica {
         Policy policy = null;
         if (policyText != null) {
             try {
-                policy = Policies.parse(policyText, PolicyKind.RESOURCE, "bucket policy");
+                policy = Policies.parseStored(policyText, PolicyKind.RESOURCE, "bucket policy");
             } catch (InvalidPolicyException e) {
                 LOG.warning("bucket " + name + ": stored policy no longer parses; ignored");
             }

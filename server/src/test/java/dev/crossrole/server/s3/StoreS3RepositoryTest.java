@@ -219,4 +219,19 @@ class StoreS3RepositoryTest {
             assertEquals(List.of(whole.objectId()), blobFiles());
         }
     }
+
+    @Test
+    void aBucketPolicyAcceptedBeforeALaterRuleIsReadBackWhole() throws Exception {
+        // Allow with NotPrincipal: accepted by an earlier crossrole, refused by PutBucketPolicy now. Read back,
+        // the policy is kept whole (its Deny included) rather than dropped.
+        String text = "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"NotPrincipal\":{\"AWS\":"
+                + "\"111122223333\"},\"Action\":\"s3:*\",\"Resource\":\"arn:aws:s3:::b/*\"},{\"Effect\":\"Deny\","
+                + "\"Principal\":\"*\",\"Action\":\"s3:DeleteObject\",\"Resource\":\"arn:aws:s3:::b/*\"}]}";
+        Bucket stored = new Bucket("b", "555566667777", "us-east-1", Instant.EPOCH, text, null);
+        Bucket read = StoreS3Repository.bucketFrom(new com.fasterxml.jackson.databind.ObjectMapper().readTree(
+                StoreS3Repository.bucketJson(stored)));
+        assertEquals(text, read.policyText());
+        assertTrue(read.policy() != null, "the stored policy was dropped");
+        assertEquals(2, read.policy().statementCount());
+    }
 }
