@@ -189,7 +189,12 @@ public final class Pipeline {
         // Protocol.
         String target = request.header("X-Amz-Target");
         QueryParams params = null;
-        if (target != null) {
+        // Signed for S3, a request is S3's whatever else it carries: a stray X-Amz-Target or a form content type
+        // must not send it to another protocol (where the S3 signature rules would not apply).
+        boolean signedForS3 = s3 != null && S3Http.signedForS3(request);
+        if (signedForS3) {
+            trace.protocol = Protocol.OTHER;
+        } else if (target != null) {
             trace.protocol = Protocol.JSON;
         } else if ("POST".equals(request.method()) && request.mediaType().equals("application/x-www-form-urlencoded")) {
             trace.protocol = Protocol.QUERY;
