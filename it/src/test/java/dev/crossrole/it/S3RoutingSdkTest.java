@@ -251,6 +251,22 @@ class S3RoutingSdkTest {
         assertThrows(NoSuchKeyException.class, () -> dest.headObject(b -> b.bucket("route-delete-if").key("k")));
         assertError(s3Error(() -> dest.deleteObject(b -> b.bucket("route-delete-if").key("k").ifMatch("*"))), 404,
                 "NoSuchKey");
+
+        // DeleteObjects takes the same conditions per key, and a version id other than null deletes nothing.
+        for (String key : List.of("a", "b", "c")) {
+            dest.putObject(b -> b.bucket("route-delete-if").key(key), RequestBody.fromString(key));
+        }
+        String etagC = dest.headObject(b -> b.bucket("route-delete-if").key("c")).eTag();
+        var result = dest.deleteObjects(b -> b.bucket("route-delete-if").delete(d -> d.objects(
+                software.amazon.awssdk.services.s3.model.ObjectIdentifier.builder().key("a").versionId("abc").build(),
+                software.amazon.awssdk.services.s3.model.ObjectIdentifier.builder().key("b")
+                        .eTag("\"0123456789abcdef0123456789abcdef\"").build(),
+                software.amazon.awssdk.services.s3.model.ObjectIdentifier.builder().key("c").eTag(etagC).build())));
+        assertEquals(List.of("c"), result.deleted().stream().map(d -> d.key()).toList());
+        assertEquals(Map.of("a", "InvalidArgument", "b", "PreconditionFailed"), result.errors().stream()
+                .collect(java.util.stream.Collectors.toMap(e -> e.key(), e -> e.code())));
+        dest.headObject(b -> b.bucket("route-delete-if").key("a"));
+        dest.headObject(b -> b.bucket("route-delete-if").key("b"));
     }
 
     private static byte[] bytes(int size, long seed) {

@@ -484,7 +484,27 @@ final class ObjectOperations {
                         .close("Error");
                 continue;
             }
-            repository.deleteObject(bucket.name(), key);
+            // Per key what DeleteObject does with its versionId and If-Match: never a delete of something else.
+            String versionId = Xml.childText(entry, "VersionId");
+            String etag = Xml.childText(entry, "ETag");
+            S3Exception refused = null;
+            if (versionId != null && !versionId.trim().equals("null")) {
+                refused = S3Exception.invalidArgument("Invalid version id specified", "VersionId", versionId);
+            } else if (Xml.childText(entry, "LastModifiedTime") != null || Xml.childText(entry, "Size") != null) {
+                refused = S3Service.notImplemented();
+            } else {
+                try {
+                    repository.deleteObject(bucket.name(), key, etag == null ? WriteCondition.NONE
+                            : new WriteCondition(etag.trim(), false));
+                } catch (S3Exception e) {
+                    refused = e;
+                }
+            }
+            if (refused != null) {
+                xml.open("Error").element("Key", key).element("Code", refused.code())
+                        .element("Message", refused.getMessage()).close("Error");
+                continue;
+            }
             if (!quiet) {
                 xml.open("Deleted").element("Key", key).close("Deleted");
             }
