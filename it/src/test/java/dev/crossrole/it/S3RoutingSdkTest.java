@@ -233,6 +233,18 @@ class S3RoutingSdkTest {
         assertThrows(NoSuchKeyException.class, () -> dest.headObject(b -> b.bucket("route-if-match").key("missing")));
         assertError(s3Error(() -> dest.putObject(b -> b.bucket("route-if-match").key("k").ifNoneMatch("*"),
                 RequestBody.fromString("x"))), 412, "PreconditionFailed");
+
+        // CopyObject's conditions are about the object it replaces.
+        dest.putObject(b -> b.bucket("route-if-match").key("src"), RequestBody.fromString("copied"));
+        assertError(s3Error(() -> dest.copyObject(b -> b.sourceBucket("route-if-match").sourceKey("src")
+                .destinationBucket("route-if-match").destinationKey("k").ifNoneMatch("*"))), 412, "PreconditionFailed");
+        assertError(s3Error(() -> dest.copyObject(b -> b.sourceBucket("route-if-match").sourceKey("src")
+                .destinationBucket("route-if-match").destinationKey("k").ifMatch(first))), 412, "PreconditionFailed");
+        assertEquals("four", dest.getObjectAsBytes(b -> b.bucket("route-if-match").key("k")).asUtf8String());
+        String current = dest.headObject(b -> b.bucket("route-if-match").key("k")).eTag();
+        dest.copyObject(b -> b.sourceBucket("route-if-match").sourceKey("src").destinationBucket("route-if-match")
+                .destinationKey("k").ifMatch(current));
+        assertEquals("copied", dest.getObjectAsBytes(b -> b.bucket("route-if-match").key("k")).asUtf8String());
     }
 
     @Test

@@ -518,6 +518,8 @@ final class ObjectOperations {
         String key = request.key();
         S3Support.checkKey(key);
         checkAcl(request);
+        // If-Match / If-None-Match of a copy are about the object it replaces, as for PutObject.
+        WriteCondition condition = WriteCondition.ofWrite(request);
         ObjectSource found = readableCopySource(request, gate);
         String sourceBucketName = copySource(request)[0];
         String sourceKey = copySource(request)[1];
@@ -533,7 +535,9 @@ final class ObjectOperations {
         if (taggingDirective.equals("REPLACE")) {
             S3Support.requestTags(context, tags);
         }
+        conditionKeys(request, context);
         gate.require(S3Support.objectCheck("s3:PutObject", target, key, context.build()));
+        checkBeforeWrite(condition, target, key, gate);
         if (sourceBucketName.equals(target.name()) && sourceKey.equals(key) && metadataDirective.equals("COPY")
                 && taggingDirective.equals("COPY")) {
             throw S3Exception.invalidRequest("This copy request is illegal because it is trying to copy an object to"
@@ -559,7 +563,7 @@ final class ObjectOperations {
         StoredObject stored = repository.putConcatenation(target.name(), key,
                 List.of(new ObjectWriter.Range(found, 0, original.size())), finisher(algorithm, written ->
                         new StoredObject(key, UUID.randomUUID().toString(), written.size(), "\"" + written.md5Hex() + "\"",
-                                now(), headers, metadata, checksumsOf(written), tags, 0)));
+                                now(), headers, metadata, checksumsOf(written), tags, 0)), condition);
         Xml xml = new Xml().root("CopyObjectResult").element("LastModified", stored.lastModified())
                 .element("ETag", stored.etag());
         stored.checksums().forEach((h, v) -> xml.element("Checksum" + h.substring("x-amz-checksum-".length())

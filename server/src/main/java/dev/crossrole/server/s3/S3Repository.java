@@ -45,8 +45,14 @@ interface S3Repository {
                            WriteCondition condition) throws IOException;
 
     /** Writes an object whose bytes are the concatenation of {@code sources}. */
+    default StoredObject putConcatenation(String bucket, String key, List<ObjectWriter.Range> sources,
+                                          ObjectWriter.Finisher finish) throws IOException {
+        return putConcatenation(bucket, key, sources, finish, WriteCondition.NONE);
+    }
+
+    /** As above, committed only if {@code condition} holds for the object it replaces (a conditional CopyObject). */
     StoredObject putConcatenation(String bucket, String key, List<ObjectWriter.Range> sources,
-                                  ObjectWriter.Finisher finish) throws IOException;
+                                  ObjectWriter.Finisher finish, WriteCondition condition) throws IOException;
 
     default void deleteObject(String bucket, String key) throws IOException {
         deleteObject(bucket, key, WriteCondition.NONE);

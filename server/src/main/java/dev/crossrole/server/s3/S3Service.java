@@ -149,7 +149,7 @@ public final class S3Service {
             case "GetObjectTagging" -> objects.getTagging(request, bucket, gate);
             case "DeleteObjectTagging" -> objects.deleteTagging(request, bucket, gate);
             case "CreateMultipartUpload" -> multipart.create(request, bucket, call, gate);
-            case "UploadPart" -> multipart.uploadPart(request, bucket, gate);
+            case "UploadPart", "UploadPartCopy" -> multipart.uploadPart(request, bucket, gate);
             case "CompleteMultipartUpload" -> multipart.complete(request, bucket, gate);
             case "AbortMultipartUpload" -> multipart.abort(request, bucket, gate);
             case "ListParts" -> multipart.listParts(request, bucket, call, gate);

@@ -185,9 +185,9 @@ final class StoreS3Repository implements S3Repository, Replica {
 
     @Override
     public StoredObject putConcatenation(String bucket, String key, List<ObjectWriter.Range> sources,
-                                         ObjectWriter.Finisher finish) throws IOException {
+                                         ObjectWriter.Finisher finish, WriteCondition condition) throws IOException {
         StoredObject stored = writeBlob(channel -> ObjectWriter.concatenate(sources, channel, algorithmOf(finish)), finish);
-        return commitObject(bucket, key, stored, WriteCondition.NONE);
+        return commitObject(bucket, key, stored, condition);
     }
 
     private StoredObject commitObject(String bucket, String key, StoredObject stored, WriteCondition condition)
