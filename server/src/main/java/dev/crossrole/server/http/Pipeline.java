@@ -216,8 +216,15 @@ public final class Pipeline {
         return host;
     }
 
-    /** The protocol, told from the request line and headers alone (the body is not read). */
-    private static Protocol protocolOf(HttpRequest request) {
+    /**
+     * The protocol, told from the request line and headers alone (the body is not read). Signed for S3, a
+     * request is S3's whatever else it carries: a stray X-Amz-Target or a form content type must not send it
+     * to another protocol (where the S3 signature rules would not apply).
+     */
+    private Protocol protocolOf(HttpRequest request) {
+        if (s3 != null && S3Http.signedForS3(request)) {
+            return Protocol.OTHER;
+        }
         if (request.header("X-Amz-Target") != null) {
             return Protocol.JSON;
         }
