@@ -13,9 +13,12 @@ import java.util.Map;
 final class AdminClient {
     private static final ObjectMapper JSON = new ObjectMapper();
     private final String base;
+    /** The administrator's token, or {@code null} when none was found (the server says what to do). */
+    private final String token;
 
-    AdminClient(String endpoint) {
+    AdminClient(String endpoint, String token) {
         this.base = endpoint.endsWith("/") ? endpoint.substring(0, endpoint.length() - 1) : endpoint;
+        this.token = token;
     }
 
     /** One response: status, body and headers. */
@@ -48,7 +51,15 @@ final class AdminClient {
     }
 
     Response get(String pathAndQuery) throws IOException {
-        HttpURLConnection connection = (HttpURLConnection) URI.create(base + pathAndQuery).toURL().openConnection();
+        HttpURLConnection connection;
+        try {
+            connection = (HttpURLConnection) URI.create(base + pathAndQuery).toURL().openConnection();
+        } catch (IllegalArgumentException e) {
+            throw new IOException("not a URL: " + base, e);
+        }
+        if (token != null) {
+            connection.setRequestProperty("Authorization", "Bearer " + token);
+        }
         connection.setConnectTimeout(3000);
         connection.setReadTimeout(30000);
         int status = connection.getResponseCode();
@@ -67,8 +78,8 @@ final class AdminClient {
                 : base.startsWith("http://") ? "ws://" + base.substring("http://".length()) : base;
     }
 
-    /** The headers every admin request carries (the exec WebSocket's handshake too). */
-    Map<String, String> headers() {
-        return Map.of();
+    /** The {@code Authorization} header value the admin API expects, or {@code null} without a token. */
+    String authorization() {
+        return token == null ? null : "Bearer " + token;
     }
 }

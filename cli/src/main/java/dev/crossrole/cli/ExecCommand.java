@@ -58,6 +58,6 @@ final class ExecCommand implements Callable<Integer> {
             }
         }
         spec.commandLine().getOut().flush();
-        return new ExecSocket(target.client(), id, container, command, interactive, tty, err).run();
+        return new ExecSocket(target.admin, id, container, command, interactive, tty, err).run();
     }
 }

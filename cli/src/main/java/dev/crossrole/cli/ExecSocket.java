@@ -36,6 +36,7 @@ final class ExecSocket {
     private static final int STDERR = 2;
     private static final int CONTROL = 3;
 
+    private final AdminAccess admin;
     private final AdminClient client;
     private final String taskId;
     private final String container;
@@ -50,9 +51,10 @@ final class ExecSocket {
     private volatile Integer exitStatus;
     private WebSocket socket;
 
-    ExecSocket(AdminClient client, String taskId, String container, List<String> command, boolean interactive,
+    ExecSocket(AdminAccess admin, String taskId, String container, List<String> command, boolean interactive,
                boolean tty, PrintWriter err) {
-        this.client = client;
+        this.admin = admin;
+        this.client = admin.client();
         this.taskId = taskId;
         this.container = container;
         this.command = command;
@@ -67,13 +69,15 @@ final class ExecSocket {
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
         try {
             WebSocket.Builder builder = http.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(10));
-            client.headers().forEach(builder::header);
+            // The administrator's token, as every admin request carries it.
+            if (client.authorization() != null) {
+                builder.header("Authorization", client.authorization());
+            }
             socket = builder.buildAsync(URI.create(client.webSocketBase() + pathAndQuery), new Listener()).get();
         } catch (ExecutionException e) {
             if (e.getCause() instanceof WebSocketHandshakeException) {
                 // The refusal's reason is in its body, which the WebSocket client does not keep: ask again plainly.
-                AdminClient.Response refusal = client.get(pathAndQuery);
-                err.println("crossrole: " + refusal.message());
+                admin.refused(err, client.get(pathAndQuery));
             } else {
                 err.println("crossrole: cannot reach crossrole at " + client.base() + ": " + e.getCause().getMessage());
             }

@@ -42,6 +42,10 @@ final class LogsCommand implements Callable<Integer> {
                 target.unreachable(err, e);
                 return ExitCodes.UNUSABLE;
             }
+            if (response.status() == 401 || response.status() == 403) {
+                target.admin.refused(err, response);
+                return ExitCodes.UNUSABLE;
+            }
             if (response.status() != 200) {
                 err.println("crossrole: " + response.message());
                 return ExitCodes.INVALID;

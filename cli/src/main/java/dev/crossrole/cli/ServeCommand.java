@@ -57,6 +57,12 @@ final class ServeCommand implements Callable<Integer> {
                     "own user, the only one a crossrole that is not root can use)"})
     String taskUser;
 
+    @Option(names = "--allow-host", paramLabel = "NAME", split = ",",
+            description = {"a further host name (or address) requests may name in their Host header; repeatable.",
+                    "Always answered: 127.0.0.1, localhost, [::1] and the --bind address, with the port, and S3's",
+                    "virtual-hosted names on them. Other names are refused (a defence against DNS rebinding)."})
+    java.util.List<String> allowedHosts = new java.util.ArrayList<>();
+
     @Option(names = "--accounts", paramLabel = "FILE",
             description = "JSON file declaring the accounts: {\"accounts\": [{\"id\": \"111122223333\", \"alias\": \"source\"}]}")
     Path accounts;
@@ -69,6 +75,13 @@ final class ServeCommand implements Callable<Integer> {
             err.println("crossrole: --port must be between 0 and 65535");
             return ExitCodes.UNUSABLE;
         }
+        for (String name : allowedHosts) {
+            String invalid = dev.crossrole.server.http.HostCheck.invalidName(name);
+            if (invalid != null) {
+                err.println("crossrole: --allow-host " + invalid);
+                return ExitCodes.UNUSABLE;
+            }
+        }
         InetAddress address;
         try {
             address = InetAddress.getByName(bind);
@@ -78,7 +91,8 @@ final class ServeCommand implements Callable<Integer> {
         }
         if (!address.isLoopbackAddress()) {
             err.println("crossrole: WARNING: listening on " + bind + ", beyond loopback: anyone who can reach this"
-                    + " machine can use crossrole's endpoints and its administrator keys are the only protection.");
+                    + " machine can use crossrole's endpoints; its administrators' keys and admin token are the only protection"
+                    + " (requests must still name this host: see --allow-host).");
         }
         if (taskRuntime == TaskIsolation.UNSANDBOXED) {
             err.println("crossrole: WARNING: --task-runtime unsandboxed: RunTask runs task commands as plain processes"
@@ -88,8 +102,8 @@ final class ServeCommand implements Callable<Integer> {
         CrossroleServer server;
         try {
             server = CrossroleServer.start(CrossroleServer.Options.defaults(dataDir).withPort(port).withBind(bind)
-                    .withAccountsConfig(accounts).withStore(store).withS3Blobs(s3Blobs).withTaskIsolation(taskRuntime)
-                    .withTaskUser(taskUser));
+                    .withAccountsConfig(accounts).withStore(store).withS3Blobs(s3Blobs).withAllowedHosts(allowedHosts)
+                    .withTaskIsolation(taskRuntime).withTaskUser(taskUser));
         } catch (ConfigException e) {
             err.println("crossrole: " + e.getMessage());
             return ExitCodes.UNUSABLE;
@@ -138,6 +152,7 @@ final class ServeCommand implements Callable<Integer> {
         out.println("  aws sts get-caller-identity --profile " + server.profiles().get(0).name());
         out.println();
         out.println("Explain any request: crossrole why <request-id>   (health: " + server.endpoint() + "/_crossrole/health)");
+        out.println("Admin API token (for /_crossrole/*; the crossrole CLI reads it): " + server.adminTokenFile());
         out.flush();
     }
 }

@@ -7,9 +7,8 @@ import picocli.CommandLine.Option;
 
 /** The options that pick a task's container on a running crossrole; shared by {@code exec} and {@code logs}. */
 final class TaskTarget {
-    @Option(names = "--endpoint", defaultValue = "${env:AWS_ENDPOINT_URL:-http://127.0.0.1:4566}",
-            description = "crossrole's endpoint (default: $AWS_ENDPOINT_URL or http://127.0.0.1:4566)")
-    String endpoint;
+    @picocli.CommandLine.Mixin
+    AdminAccess admin;
 
     @Option(names = "--cluster", description = "the task's cluster (checked when given)")
     String cluster;
@@ -26,7 +25,7 @@ final class TaskTarget {
     }
 
     AdminClient client() {
-        return new AdminClient(endpoint);
+        return admin.client();
     }
 
     /**
@@ -42,7 +41,7 @@ final class TaskTarget {
             return null;
         }
         if (response.status() != 200) {
-            err.println("crossrole: " + response.message());
+            admin.refused(err, response);
             return null;
         }
         JsonNode taskNode = response.json();
@@ -55,6 +54,6 @@ final class TaskTarget {
     }
 
     void unreachable(PrintWriter err, IOException e) {
-        err.println("crossrole: cannot reach crossrole at " + endpoint + ": " + e.getMessage());
+        admin.unreachable(err, e);
     }
 }

@@ -67,6 +67,39 @@ class CliTest {
     }
 
     @Test
+    void validateJudgesSidsNotPrincipalAndNullIfExistsByKind() throws IOException {
+        Path spacedSid = write("sid.json", "{\"Version\":\"2012-10-17\",\"Statement\":{\"Sid\":\"Read the reports\","
+                + "\"Effect\":\"Allow\",\"Action\":\"s3:GetObject\",\"Resource\":\"arn:aws:s3:::b/*\"}}");
+        Result identity = run("policy", "validate", "--kind", "inline", spacedSid.toString());
+        assertEquals(1, identity.exit());
+        assertTrue(identity.out().contains("MalformedPolicyDocument (HTTP 400): Statement IDs (SID) must be alpha-numeric."
+                + " Check that your input satisfies the regular expression [0-9A-Za-z]*"), identity.out());
+        assertTrue(identity.out().contains("at Statement[0].Sid"), identity.out());
+
+        Path bucket = write("bucket.json", "{\"Version\":\"2012-10-17\",\"Statement\":{\"Sid\":\"Read the reports\","
+                + "\"Effect\":\"Allow\",\"Principal\":{\"AWS\":\"111122223333\"},\"Action\":\"s3:GetObject\","
+                + "\"Resource\":\"arn:aws:s3:::b/*\"}}");
+        Result spacesInABucketPolicy = run("policy", "validate", "--kind", "resource", bucket.toString());
+        assertEquals(0, spacesInABucketPolicy.exit(), spacesInABucketPolicy.out());
+        Path notPrincipal = write("np.json", Files.readString(bucket).replace("\"Principal\"", "\"NotPrincipal\""));
+        Result allowNotPrincipal = run("policy", "validate", "--kind", "resource", notPrincipal.toString());
+        assertEquals(1, allowNotPrincipal.exit());
+        assertTrue(allowNotPrincipal.out().contains("MalformedPolicy (HTTP 400): Invalid principal in policy"),
+                allowNotPrincipal.out());
+        assertTrue(allowNotPrincipal.out().contains("NotPrincipal is supported only with \"Effect\": \"Deny\""),
+                allowNotPrincipal.out());
+
+        Path nullIfExists = write("null.json", "{\"Version\":\"2012-10-17\",\"Statement\":{\"Effect\":\"Allow\","
+                + "\"Action\":\"s3:GetObject\",\"Resource\":\"*\",\"Condition\":{\"NullIfExists\":"
+                + "{\"aws:TokenIssueTime\":\"true\"}}}}");
+        Result operator = run("policy", "validate", "--kind", "identity", "--format", "json", nullIfExists.toString());
+        assertEquals(1, operator.exit());
+        JsonNode diagnostic = JSON.readTree(operator.out()).get("diagnostics").get(0);
+        assertEquals("Syntax errors in policy.", diagnostic.get("message").asText());
+        assertEquals("Statement[0].Condition.NullIfExists", diagnostic.get("location").asText());
+    }
+
+    @Test
     void validateUnusableInputExitsTwo() {
         Result missing = run("policy", "validate", "--kind", "identity", dir.resolve("nope.json").toString());
         assertEquals(2, missing.exit());

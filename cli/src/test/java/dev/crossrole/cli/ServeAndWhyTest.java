@@ -41,12 +41,14 @@ class ServeAndWhyTest {
             Matcher m = Pattern.compile("crossrole listening on (http://127\\.0\\.0\\.1:\\d+)").matcher(first);
             assertTrue(m.matches(), first);
             StringBuilder welcome = new StringBuilder();
-            for (int i = 0; i < 8; i++) {
+            for (int i = 0; i < 12; i++) {
                 welcome.append(out.readLine()).append('\n');
             }
             assertTrue(welcome.toString().contains("111122223333  profile source"), welcome.toString());
             assertTrue(welcome.toString().contains("export AWS_SHARED_CREDENTIALS_FILE=" + dir.resolve("data").toAbsolutePath()
                     .resolve("credentials")), welcome.toString());
+            assertTrue(welcome.toString().contains("Admin API token (for /_crossrole/*; the crossrole CLI reads it): "
+                    + dir.resolve("data").toAbsolutePath().resolve("admin-token")), welcome.toString());
             HttpResponse<String> health = HttpClient.newHttpClient().send(
                     HttpRequest.newBuilder(URI.create(m.group(1) + "/_crossrole/health")).build(),
                     HttpResponse.BodyHandlers.ofString());
@@ -81,20 +83,37 @@ class ServeAndWhyTest {
             assertEquals(403, denied.statusCode(), denied.body());
             String id = denied.headers().firstValue("x-amzn-RequestId").orElseThrow();
 
-            CliTest.Result text = CliTest.run("why", "--endpoint", server.endpoint(), id);
+            String data = dir.resolve("w").toString();
+            CliTest.Result text = CliTest.run("why", "--endpoint", server.endpoint(), "--data-dir", data, id);
             assertEquals(0, text.exit(), text.err());
             assertTrue(text.out().contains("User: arn:aws:iam::111122223333:user/admin is not authorized to perform:"
                     + " sts:AssumeRole on resource: arn:aws:iam::555566667777:role/destination-account-role"), text.out());
             assertTrue(text.out().contains("Decided on: the resource's side (account 555566667777)"), text.out());
             assertTrue(text.out().contains("To change this:"), text.out());
 
-            CliTest.Result json = CliTest.run("why", "--json", "--endpoint", server.endpoint(), id);
+            CliTest.Result json = CliTest.run("why", "--json", "--endpoint", server.endpoint(), "--data-dir", data, id);
             assertEquals(0, json.exit());
             assertTrue(json.out().contains("\"decidedBy\":\"trust\""), json.out());
 
-            CliTest.Result unknown = CliTest.run("why", "--endpoint", server.endpoint(), "no-such-request");
+            CliTest.Result unknown = CliTest.run("why", "--endpoint", server.endpoint(), "--data-dir", data, "no-such-request");
             assertEquals(1, unknown.exit());
             assertTrue(unknown.err().contains("No request with id no-such-request"), unknown.err());
+
+            // Without the administrator's token (another data directory), nothing of the request is shown.
+            CliTest.Result tokenless = CliTest.run("why", "--endpoint", server.endpoint(), "--data-dir",
+                    dir.resolve("elsewhere").toString(), id);
+            assertEquals(2, tokenless.exit(), tokenless.err());
+            assertEquals("", tokenless.out());
+            assertTrue(tokenless.err().contains("This admin route needs the administrator's token"), tokenless.err());
+            assertTrue(tokenless.err().contains(dir.resolve("elsewhere").resolve("admin-token") + " (not found or not readable)"),
+                    tokenless.err());
+            Files.createDirectories(dir.resolve("forged"));
+            Files.writeString(dir.resolve("forged").resolve("admin-token"), "not-the-token\n");
+            CliTest.Result forged = CliTest.run("why", "--endpoint", server.endpoint(), "--data-dir",
+                    dir.resolve("forged").toString(), id);
+            assertEquals(2, forged.exit(), forged.err());
+            assertEquals("", forged.out());
+            assertTrue(forged.err().contains("The token given is not the administrator's token"), forged.err());
         }
         CliTest.Result unreachable = CliTest.run("why", "--endpoint", "http://127.0.0.1:1", "x");
         assertEquals(2, unreachable.exit());

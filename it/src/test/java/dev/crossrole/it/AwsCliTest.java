@@ -138,6 +138,13 @@ class AwsCliTest {
         assertEquals(userArn(A, "admin"), message.path("context").path("principal").path("arn").asText(),
                 message.toString());
         assertFalse(message.path("explanation").isMissingNode(), "the explanation is included: " + message);
+
+        // Another account's administrator learns nothing of the source account's denial: as for an unknown id.
+        Run foreign = aws("sts", "decode-authorization-message", "--encoded-message", recorded.requestId(),
+                "--profile", "destination");
+        assertServiceError(foreign, "An error occurred (InvalidAuthorizationMessageException) when calling the"
+                + " DecodeAuthorizationMessage operation: The message is not a crossrole request id of a denied request.");
+        assertFalse(foreign.stdout().contains("sts:AssumeRole") || foreign.stderr().contains(role), foreign.toString());
     }
 
     @Test

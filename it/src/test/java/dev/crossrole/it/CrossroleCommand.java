@@ -63,6 +63,11 @@ final class CrossroleCommand {
         return run(directory, null, Map.of(), args);
     }
 
+    /** Runs {@code crossrole <args>} in {@code directory} with these variables added to its environment. */
+    static Run run(Path directory, Map<String, String> environment, String... args) throws Exception {
+        return run(directory, null, environment, args);
+    }
+
     /**
      * Runs {@code crossrole <args>} in {@code directory} with {@code input} as its standard input ({@code null}:
      * none) and {@code environment} added to its environment.
@@ -92,7 +97,7 @@ final class CrossroleCommand {
         List<String> command = new ArrayList<>(List.of(java(), "-cp", classPath(), "dev.crossrole.cli.Main"));
         command.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(command).directory(directory.toFile());
-        pb.environment().keySet().removeIf(k -> k.startsWith("AWS_"));
+        pb.environment().keySet().removeIf(k -> k.startsWith("AWS_") || k.startsWith("CROSSROLE_"));
         pb.environment().putAll(environment);
         return pb;
     }

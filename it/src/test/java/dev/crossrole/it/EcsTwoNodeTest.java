@@ -244,10 +244,12 @@ class EcsTwoNodeTest {
         Task task = runRunning(ecs(a), "with-role");
         String id = EcsSdk.id(task.taskArn());
 
-        HttpResponse<String> adminAtB = get(b.endpoint() + "/_crossrole/tasks/" + id, null);
+        String adminToken = "Bearer " + Files.readString(a.adminTokenFile()).strip();
+        assertEquals(adminToken, "Bearer " + Files.readString(b.adminTokenFile()).strip(), "one token for every node of a store");
+        HttpResponse<String> adminAtB = get(b.endpoint() + "/_crossrole/tasks/" + id, adminToken);
         assertEquals(409, adminAtB.statusCode(), adminAtB.body());
         assertTrue(adminAtB.body().contains("runs on another crossrole node"), adminAtB.body());
-        JsonNode env = JSON.readTree(get(a.endpoint() + "/_crossrole/tasks/" + id, null).body())
+        JsonNode env = JSON.readTree(get(a.endpoint() + "/_crossrole/tasks/" + id, adminToken).body())
                 .path("containers").get(0).path("environment");
         String credentials = env.path("AWS_CONTAINER_CREDENTIALS_FULL_URI").asText();
         String token = env.path("AWS_CONTAINER_AUTHORIZATION_TOKEN").asText();

@@ -84,7 +84,8 @@ class ExecTest {
     }
 
     static List<String> execArgs(String task, String... rest) {
-        List<String> args = new ArrayList<>(List.of("exec", "--endpoint", crossrole.endpoint(), "--task", task));
+        List<String> args = new ArrayList<>(List.of("exec", "--endpoint", crossrole.endpoint(), "--data-dir",
+                crossrole.dataDir.toString(), "--task", task));
         args.addAll(List.of(rest));
         return args;
     }
@@ -261,9 +262,10 @@ class ExecTest {
         return "/_crossrole/tasks/" + taskId + "/exec?" + query;
     }
 
-    static Session open(String query) {
+    static Session open(String query) throws IOException {
         Session session = new Session();
         session.socket = HttpClient.newHttpClient().newWebSocketBuilder()
+                .header("Authorization", "Bearer " + crossrole.adminToken())
                 .buildAsync(URI.create(crossrole.endpoint().replace("http://", "ws://") + execPath(query)), session).join();
         return session;
     }
@@ -323,10 +325,19 @@ class ExecTest {
         assertRefused(400, "container may be given once", "command=true&container=app&container=sidecar");
         assertRefused(404, "has no container named nope", "command=true&container=nope");
         assertRefused(400, "speaks WebSocket only", "command=true");
-        HttpResponse<String> unknownTask = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-                URI.create(crossrole.endpoint() + "/_crossrole/tasks/0000/exec?command=true")).build(),
-                HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> unknownTask = crossrole.adminGet("/_crossrole/tasks/0000/exec?command=true");
         assertEquals(404, unknownTask.statusCode(), unknownTask.body());
+        // Exec is an admin route: without the administrator's token, nothing (not even whether the task exists).
+        HttpResponse<String> anonymous = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                URI.create(crossrole.endpoint() + execPath("command=true"))).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(401, anonymous.statusCode(), anonymous.body());
+        try {
+            HttpClient.newHttpClient().newWebSocketBuilder().buildAsync(URI.create(crossrole.endpoint()
+                    .replace("http://", "ws://") + execPath("command=true")), new Session()).join();
+            fail("a WebSocket without the token was opened");
+        } catch (CompletionException e) {
+            assertEquals(401, ((WebSocketHandshakeException) e.getCause()).getResponse().statusCode());
+        }
         // And as a WebSocket handshake: refused with the same status.
         try {
             open("command=true&container=nope");

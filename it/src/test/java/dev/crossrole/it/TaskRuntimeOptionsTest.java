@@ -105,11 +105,13 @@ class TaskRuntimeOptionsTest {
             register(ecs, "idle");
             String idle = ecs.runTask(r -> r.taskDefinition("idle")).tasks().get(0).taskArn();
             await(ecs, idle, "RUNNING");
-            Run exec = CrossroleCommand.run(folder, "exec", "--endpoint", serve.endpoint(), "--task", EcsSdk.id(idle),
+            Run exec = CrossroleCommand.run(folder, "exec", "--endpoint", serve.endpoint(), "--data-dir", data.toString(),
+                    "--task", EcsSdk.id(idle),
                     "--", "sh", "-c", "echo $HOME; exit 4");
             assertEquals(4, exec.exit(), exec.toString());
             assertEquals(data.resolve("tasks").resolve(EcsSdk.id(idle)) + "\n", exec.stdout(), exec.toString());
-            Run missing = CrossroleCommand.run(folder, "exec", "--endpoint", serve.endpoint(), "--task", EcsSdk.id(idle),
+            Run missing = CrossroleCommand.run(folder, "exec", "--endpoint", serve.endpoint(), "--data-dir",
+                    data.toString(), "--task", EcsSdk.id(idle),
                     "--", "no-such-command-anywhere");
             assertEquals(127, missing.exit(), missing.toString());
         } finally {
@@ -128,7 +130,8 @@ class TaskRuntimeOptionsTest {
             register(ecs, "idle");
             String arn = ecs.runTask(r -> r.taskDefinition("idle")).tasks().get(0).taskArn();
             await(ecs, arn, "RUNNING");
-            Run id = CrossroleCommand.run(folder, "exec", "--endpoint", serve.endpoint(), "--task", EcsSdk.id(arn),
+            Run id = CrossroleCommand.run(folder, "exec", "--endpoint", serve.endpoint(), "--data-dir", data.toString(),
+                    "--task", EcsSdk.id(arn),
                     "--", "sh", "-c", "id -u; id -g; id -G; touch \"$HOME/mine\" && echo writable");
             assertEquals("4242\n4343\n4343\nwritable\n", id.stdout(), id.toString());
         } finally {

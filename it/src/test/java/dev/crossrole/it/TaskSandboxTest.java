@@ -34,6 +34,7 @@ class TaskSandboxTest {
     static Path blobs;
     static Path data;
     static String secret;
+    static String adminToken;
     static String taskId;
     static String otherTaskId;
 
@@ -43,7 +44,7 @@ class TaskSandboxTest {
         Files.writeString(blobs.resolve("secret-blob"), "object bytes");
         crossrole = new TestCrossrole(options -> options.withS3Blobs(blobs));
         data = crossrole.dataDir.toRealPath();
-        Files.writeString(data.resolve("admin-token"), "admin-token-value");
+        adminToken = crossrole.adminToken();
         secret = crossrole.admin(SOURCE).secretAccessKey();
         ecs = EcsSdk.ecs(crossrole, crossrole.adminCredentials(SOURCE));
         ecs.registerTaskDefinition(r -> r.family(FAMILY).containerDefinitions(
@@ -77,7 +78,8 @@ class TaskSandboxTest {
     }
 
     static Run exec(String task, String... command) throws Exception {
-        List<String> args = new ArrayList<>(List.of("exec", "--endpoint", crossrole.endpoint(), "--task", task, "--"));
+        List<String> args = new ArrayList<>(List.of("exec", "--endpoint", crossrole.endpoint(), "--data-dir",
+                crossrole.dataDir.toString(), "--task", task, "--"));
         args.addAll(List.of(command));
         return CrossroleCommand.run(crossrole.dataDir.getParent(), args.toArray(String[]::new));
     }
@@ -117,7 +119,7 @@ class TaskSandboxTest {
             Run read = exec(taskId, "cat", data.resolve(name).toString());
             assertNotEquals(0, read.exit(), name + ": " + read);
             assertTrue(read.stderr().contains("No such file or directory"), name + ": " + read);
-            assertFalse(read.stdout().contains(secret) || read.stdout().contains("admin-token-value")
+            assertFalse(read.stdout().contains(secret) || read.stdout().contains(adminToken)
                     || read.stdout().contains("other-task-data"), name + ": " + read);
         }
     }

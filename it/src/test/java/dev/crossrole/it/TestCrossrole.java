@@ -181,10 +181,15 @@ final class TestCrossrole implements AutoCloseable {
                 .orElseThrow(() -> new AssertionError("crossrole recorded no request " + requestId));
     }
 
-    /** GET on the admin API ({@code /_crossrole/...}). */
+    /** GET on the admin API ({@code /_crossrole/...}) with the administrator's token. */
     HttpResponse<String> adminGet(String pathAndQuery) throws IOException, InterruptedException {
         return http.send(HttpRequest.newBuilder(URI.create(endpoint() + pathAndQuery)).timeout(Duration.ofSeconds(10))
-                .GET().build(), HttpResponse.BodyHandlers.ofString());
+                .header("Authorization", "Bearer " + adminToken()).GET().build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** The administrator's token, as crossrole wrote it to the data directory. */
+    String adminToken() throws IOException {
+        return Files.readString(server.adminTokenFile()).strip();
     }
 
     @Override

@@ -104,7 +104,7 @@ class WalkthroughEndToEndTest {
     /** {@code crossrole exec --task <task> -- <command>}: the command runs in the task's container environment. */
     static Run inTask(String... command) throws Exception {
         assertNotNull(taskId, "the walkthrough's task is running (run-task succeeded)");
-        List<String> args = new ArrayList<>(List.of("exec", "--endpoint", crossrole.endpoint(), "--task", taskId, "--"));
+        List<String> args = new ArrayList<>(List.of("exec", "--endpoint", crossrole.endpoint(), "--data-dir", crossrole.dataDir.toString(), "--task", taskId, "--"));
         args.addAll(List.of(command));
         return CrossroleCommand.run(work, args.toArray(String[]::new));
     }

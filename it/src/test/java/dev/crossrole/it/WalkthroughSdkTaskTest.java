@@ -145,17 +145,17 @@ class WalkthroughSdkTaskTest {
 
     @Test
     void crossroleLogsPrintsTheSameOutput() throws Exception {
-        Run logs = CrossroleCommand.run(crossrole.dataDir, "logs", "--endpoint", crossrole.endpoint(),
+        Run logs = CrossroleCommand.run(crossrole.dataDir, "logs", "--endpoint", crossrole.endpoint(), "--data-dir", crossrole.dataDir.toString(),
                 "--task", taskArn);
         assertEquals(0, logs.exit(), logs.toString());
         assertEquals(log, logs.stdout());
         // --follow returns at once for a stopped task.
-        Run followed = CrossroleCommand.run(crossrole.dataDir, "logs", "--endpoint", crossrole.endpoint(),
+        Run followed = CrossroleCommand.run(crossrole.dataDir, "logs", "--endpoint", crossrole.endpoint(), "--data-dir", crossrole.dataDir.toString(),
                 "--task", taskId, "--container", "probe", "--follow");
         assertEquals(0, followed.exit(), followed.toString());
         assertEquals(log, followed.stdout());
         // --cluster is checked: another cluster's name prints nothing of the task.
-        Run elsewhere = CrossroleCommand.run(crossrole.dataDir, "logs", "--endpoint", crossrole.endpoint(),
+        Run elsewhere = CrossroleCommand.run(crossrole.dataDir, "logs", "--endpoint", crossrole.endpoint(), "--data-dir", crossrole.dataDir.toString(),
                 "--task", taskId, "--cluster", "no-such-cluster");
         assertEquals(2, elsewhere.exit(), elsewhere.toString());
         assertEquals("", elsewhere.stdout());

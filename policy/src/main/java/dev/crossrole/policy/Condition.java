@@ -20,6 +20,8 @@ final class Condition {
     final ConditionOperator op;
     final SetQualifier qualifier;
     final boolean ifExists;
+    /** False for an operator AWS does not accept (NullIfExists), found only in documents stored before it was refused. */
+    final boolean supported;
     final String key;
     final String lowerKey;
     final List<String> policyValues;
@@ -39,6 +41,7 @@ final class Condition {
         this.op = parsed.base();
         this.qualifier = parsed.qualifier();
         this.ifExists = parsed.ifExists();
+        this.supported = parsed.supported();
         this.key = key;
         this.lowerKey = ContextKeys.normalize(key);
         this.policyValues = List.copyOf(policyValues);

@@ -73,7 +73,15 @@ enum ConditionOperator {
     }
 
     /** The fully spelled operator as written in policies: set prefix + base name + IfExists. */
-    record Parsed(ConditionOperator base, SetQualifier qualifier, boolean ifExists) {}
+    record Parsed(ConditionOperator base, SetQualifier qualifier, boolean ifExists) {
+        /**
+         * Whether AWS accepts the operator: {@code IfExists} can be added to every operator but {@code Null}
+         * (IAM User Guide, reference_policies_elements_condition_operators.html, "...IfExists condition operators").
+         */
+        boolean supported() {
+            return !(ifExists && base == NULL);
+        }
+    }
 
     enum SetQualifier {
         NONE(""), FOR_ALL_VALUES("ForAllValues:"), FOR_ANY_VALUE("ForAnyValue:");

@@ -37,7 +37,7 @@ public final class Policies {
      */
     public static Policy parseAwsManaged(String text, String name) throws InvalidPolicyException {
         PolicyValidator validator = new PolicyValidator(PolicyKind.IDENTITY, PrincipalDirectory.ANY,
-                text == null ? "" : text, false);
+                text == null ? "" : text, PolicyValidator.Rules.AWS_MANAGED);
         Diagnostic error = validator.validate();
         if (error != null) {
             throw new InvalidPolicyException(error);
@@ -60,12 +60,34 @@ public final class Policies {
     }
 
     /**
-     * A document validated before (read back from storage), compiled on first use rather than now, so that
-     * loading many stored policies costs little. Should it turn out invalid after all, its first use throws
-     * IllegalArgumentException.
+     * Compiles a document that was accepted when it was written and is now read back (from the store, or a
+     * session token). It is held to the rules crossrole has always enforced, not to rules added since, so a
+     * document accepted earlier still loads: a Sid outside [0-9A-Za-z], an Allow with NotPrincipal in a
+     * resource policy, a {@code NullIfExists} condition. None of these widens access: an Allow with NotPrincipal
+     * grants nothing, and a condition AWS does not accept never holds in an Allow and always holds in a Deny.
+     */
+    public static Policy parseStored(String text, PolicyKind kind, String name) throws InvalidPolicyException {
+        PolicyValidator validator = new PolicyValidator(kind, PrincipalDirectory.ANY, text == null ? "" : text,
+                PolicyValidator.Rules.STORED);
+        Diagnostic error = validator.validate();
+        if (error != null) {
+            throw new InvalidPolicyException(error);
+        }
+        return PolicyCompiler.compile(name, kind, text, validator.root, validator.statements);
+    }
+
+    /**
+     * {@link #parseStored} deferred to the policy's first use, so that loading many stored policies costs
+     * little. Should the document not be a policy after all, its first use throws IllegalArgumentException.
      */
     public static Policy parseValidLazily(String text, PolicyKind kind, String name) {
-        return Policy.lazy(name, kind, text);
+        return Policy.lazy(name, kind, text, () -> {
+            try {
+                return parseStored(text, kind, name);
+            } catch (InvalidPolicyException e) {
+                throw new IllegalArgumentException(name + ": " + e.getMessage(), e);
+            }
+        });
     }
 
     /** Like {@link #parse(String, PolicyKind, String)} for documents known to be valid; throws IllegalArgumentException otherwise. */

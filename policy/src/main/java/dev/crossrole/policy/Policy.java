@@ -53,11 +53,6 @@ public final class Policy {
         this.body = body;
     }
 
-    /** A policy compiled on first use; see {@link Policies#parseValidLazily}. */
-    static Policy lazy(String name, PolicyKind kind, String text) {
-        return lazy(name, kind, text, () -> Policies.parseValid(text, kind, name));
-    }
-
     /** A policy compiled on first use by {@code compile}, which throws IllegalArgumentException for an invalid text. */
     static Policy lazy(String name, PolicyKind kind, String text, java.util.function.Supplier<Policy> compile) {
         return new Policy(name, kind, text, new Body(null, () -> compile.get().body.get()));

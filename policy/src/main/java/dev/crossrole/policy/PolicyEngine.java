@@ -65,6 +65,8 @@ public final class PolicyEngine {
             StatementRef deny;
             StatementRef allow;
             Grant grant;
+            /** The first Allow with NotPrincipal that matched the action and resource: skipped, as AWS does not support it. */
+            StatementRef unsupportedAllow;
         }
 
         Decision run() {
@@ -205,6 +207,12 @@ public final class PolicyEngine {
                     }
                     Grant grant = Grant.DIRECT;
                     if (matchPrincipal) {
+                        if (statement.unsupportedAllow()) {
+                            if (result.unsupportedAllow == null) {
+                                result.unsupportedAllow = ref(kind, policy, statement);
+                            }
+                            continue;
+                        }
                         grant = statement.principalMatch(principal, hasBoundary);
                         if (grant == null) {
                             continue;
@@ -230,12 +238,17 @@ public final class PolicyEngine {
             return result;
         }
 
-        /** All conditions of a statement must hold; every false one is recorded for the explanation. */
+        /**
+         * All conditions of a statement must hold; every false one is recorded for the explanation. An operator
+         * AWS does not accept (kept only in documents stored before it was refused) never widens access: it
+         * does not hold in an Allow and holds in a Deny.
+         */
         private boolean conditionsHold(PolicyKind kind, Policy policy, Statement statement) {
             boolean all = true;
             StatementRef ref = null;
             for (Condition condition : statement.conditions) {
-                if (!condition.evaluate(ctx)) {
+                boolean holds = condition.supported ? condition.evaluate(ctx) : !statement.allow;
+                if (!holds) {
                     all = false;
                     if (ref == null) {
                         ref = ref(kind, policy, statement);
@@ -296,7 +309,9 @@ public final class PolicyEngine {
             if (set.resourcePolicy() == null) {
                 resourceNote = resourceKind == PolicyKind.TRUST ? "no trust policy given" : "the resource has no resource-based policy";
             } else if (resource.grant == null) {
-                resourceNote = resource.deny != null ? null : "no Allow statement names this principal";
+                resourceNote = resource.deny != null ? null : "no Allow statement names this principal"
+                        + (resource.unsupportedAllow == null ? "" : "; " + resource.unsupportedAllow.label()
+                        + " was skipped: NotPrincipal is supported only with Deny");
             } else {
                 boolean sameAccount = resourceAccount != null && resourceAccount.equals(principal.accountId());
                 resourceNote = switch (resource.grant) {

@@ -14,13 +14,22 @@ import java.util.regex.Pattern;
  * Write-time validation of a policy document as one {@link PolicyKind}, reporting the first problem
  * with the error AWS returns for it. The order of the checks is AWS's: request constraints (length,
  * characters, quota), JSON syntax, structure, version, "legacy parsing" (effect case, dates, ARN shape),
- * Sid uniqueness, actions, resource format, action vendors, resources, then the rules of the kind.
+ * Sid characters and uniqueness, actions, resource format, action vendors, resources, then the rules of the kind.
  */
 final class PolicyValidator {
     static final String SYNTAX = "Syntax errors in policy.";
     static final String VERSION = "Policy document must be version 2012-10-17 or greater.";
     static final String LEGACY = "The policy failed legacy parsing";
     static final String SID_UNIQUE = "Statement IDs (SID) in a single policy must be unique.";
+    /** IAM's answer to a Sid outside [0-9A-Za-z] (recorded in CloudTrail for CreatePolicy, and quoted in cfn-lint#1376). */
+    static final String SID_CHARACTERS = "Statement IDs (SID) must be alpha-numeric. Check that your input satisfies"
+            + " the regular expression [0-9A-Za-z]*";
+    /**
+     * S3's answer to a bucket-policy statement that pairs NotPrincipal with Allow. AWS supports NotPrincipal
+     * only with Deny (IAM User Guide, reference_policies_elements_notprincipal.html); S3's exact text for
+     * this case is not recorded, so crossrole answers with S3's message for a principal it refuses.
+     */
+    static final String S3_INVALID_PRINCIPAL = "Invalid principal in policy";
     static final String NO_ACTIONS = "Policy statement must contain actions.";
     static final String NO_RESOURCES = "Policy statement must contain resources.";
     static final String NO_VENDOR = "Actions/Conditions must be prefaced by a vendor, e.g., iam, sdb, ec2, etc.";
@@ -46,24 +55,46 @@ final class PolicyValidator {
     private static final Pattern FEDERATED_HOST = Pattern.compile("[a-zA-Z0-9][a-zA-Z0-9.-]*\\.[a-zA-Z]{2,}(/[\\w./-]*)?");
     private static final Pattern CANONICAL_USER = Pattern.compile("[0-9a-f]{64}");
 
+    /** Which rules a document is held to: it depends on where the document comes from. */
+    enum Rules {
+        /** A document a customer submits: every rule of its kind, with the request-length limits and size quotas. */
+        CUSTOMER,
+        /** AWS's own documents: every rule of the grammar; the limits and quotas bind only what customers submit. */
+        AWS_MANAGED,
+        /**
+         * A document accepted when it was written, read back from storage: held to the rules crossrole has always
+         * enforced, but not to those it added since (see {@link #sinceStored()}), so that it still loads. What
+         * those rules forbid is compiled so that it never widens access.
+         */
+        STORED;
+
+        boolean customerLimits() {
+            return this == CUSTOMER;
+        }
+
+        /** Whether the rules crossrole did not always enforce apply: Sid characters, Allow with NotPrincipal, NullIfExists. */
+        boolean sinceStored() {
+            return this != STORED;
+        }
+    }
+
     private final PolicyKind kind;
     private final PrincipalDirectory directory;
     private final String text;
-    /** False for AWS's own documents: the request-length limits and size quotas bind only what customers submit. */
-    private final boolean customerLimits;
+    private final Rules rules;
 
     JsonNode root;
     final List<JsonNode> statements = new ArrayList<>();
 
     PolicyValidator(PolicyKind kind, PrincipalDirectory directory, String text) {
-        this(kind, directory, text, true);
+        this(kind, directory, text, Rules.CUSTOMER);
     }
 
-    PolicyValidator(PolicyKind kind, PrincipalDirectory directory, String text, boolean customerLimits) {
+    PolicyValidator(PolicyKind kind, PrincipalDirectory directory, String text, Rules rules) {
         this.kind = kind;
         this.directory = directory == null ? PrincipalDirectory.ANY : directory;
         this.text = text;
-        this.customerLimits = customerLimits;
+        this.rules = rules;
     }
 
     /** The first problem AWS would report, or {@code null} when the document is valid. */
@@ -80,7 +111,11 @@ final class PolicyValidator {
     }
 
     /** A problem in IAM's vocabulary before it is rendered in the vocabulary of the policy's service. */
-    private record Finding(String iamMessage, String location, Category category) {}
+    private record Finding(String iamMessage, String location, Category category, String detail) {
+        Finding(String iamMessage, String location, Category category) {
+            this(iamMessage, location, category, null);
+        }
+    }
 
     private enum Category { JSON, SYNTAX, OTHER }
 
@@ -96,7 +131,7 @@ final class PolicyValidator {
                 return new Diagnostic("MalformedPolicyDocumentException", 400, ORGANIZATIONS_MESSAGE,
                         finding.location, finding.iamMessage);
             case RESOURCE:
-                return new Diagnostic("MalformedPolicy", 400, finding.iamMessage, finding.location, null);
+                return new Diagnostic("MalformedPolicy", 400, finding.iamMessage, finding.location, finding.detail);
             default:
                 return Diagnostic.malformed(finding.iamMessage, finding.location);
         }
@@ -126,7 +161,7 @@ final class PolicyValidator {
             if (text.isEmpty()) {
                 return validationError(parameter, "Member must have length greater than or equal to 1");
             }
-            if (customerLimits && text.length() > maxLength) {
+            if (rules.customerLimits() && text.length() > maxLength) {
                 return validationError(parameter, "Member must have length less than or equal to " + maxLength);
             }
         }
@@ -143,7 +178,7 @@ final class PolicyValidator {
             return validationError(parameter, "Member must satisfy regular expression pattern:"
                     + " [\\u0009\\u000A\\u000D\\u0020-\\u00FF]+");
         }
-        if (!customerLimits) {
+        if (!rules.customerLimits()) {
             return null;
         }
         switch (kind) {
@@ -316,7 +351,7 @@ final class PolicyValidator {
         return null;
     }
 
-    private static String statementSyntaxProblem(JsonNode statement) {
+    private String statementSyntaxProblem(JsonNode statement) {
         if (!statement.isObject()) {
             return "";
         }
@@ -374,7 +409,11 @@ final class PolicyValidator {
                         return "Condition." + block.getKey();
                     }
                 }
-                if (ConditionOperator.parse(block.getKey(), true) == null && block.getValue().size() > 0) {
+                // An operator outside the grammar (NullIfExists among them: IfExists cannot be added to Null)
+                // is a syntax error, as IAM answers for any unknown operator; an empty block constrains nothing.
+                ConditionOperator.Parsed op = ConditionOperator.parse(block.getKey(), true);
+                boolean known = op != null && (op.supported() || !rules.sinceStored());
+                if (!known && block.getValue().size() > 0) {
                     return "Condition." + block.getKey();
                 }
             }
@@ -612,7 +651,41 @@ final class PolicyValidator {
 
     // ---- sids and actions -------------------------------------------------------------------
 
+    /**
+     * The Sid characters each service accepts. The IAM User Guide (reference_policies_elements_sid.html) names
+     * A-Z, a-z and 0-9, and so does IAM's message; yet the recorded CreatePolicy corpus accepts Sids with
+     * underscores (valid[40] and valid[41]), so IAM's own policies (identity, inline, boundary, trust, session)
+     * admit the underscore too. Organizations refuses it in SCPs (awsdocs/iam-user-guide#282), and RCPs are
+     * held to the same rule. Bucket policies accept more: S3's own examples have Sids with spaces.
+     */
+    private boolean sidCharactersAccepted(String sid) {
+        if (kind == PolicyKind.RESOURCE) {
+            return true;
+        }
+        boolean underscore = kind != PolicyKind.SCP && kind != PolicyKind.RCP;
+        for (int i = 0; i < sid.length(); i++) {
+            char c = sid.charAt(i);
+            if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || (underscore && c == '_'))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * Sids with characters the service refuses, then repeated Sids. IAM reports the characters first: the
+     * same document, with two equal Sids holding a hyphen, was refused for its characters, and for the
+     * repetition once the hyphen was gone (Wolox/carthage_cache#22).
+     */
     private Finding sidProblem() {
+        if (rules.sinceStored()) {
+            for (int i = 0; i < statements.size(); i++) {
+                String sid = textOf(statements.get(i).get("Sid"));
+                if (sid != null && !sidCharactersAccepted(sid)) {
+                    return new Finding(SID_CHARACTERS, at(i, "Sid"), Category.OTHER);
+                }
+            }
+        }
         Set<String> seen = new HashSet<>();
         for (int i = 0; i < statements.size(); i++) {
             String sid = textOf(statements.get(i).get("Sid"));
@@ -824,8 +897,12 @@ final class PolicyValidator {
             for (String element : new String[] {"Principal", "NotPrincipal"}) {
                 JsonNode principal = statement.get(element);
                 if (principal != null && invalidPrincipal(principal, true) != null) {
-                    return new Finding("Invalid principal in policy", at(i, element), Category.OTHER);
+                    return new Finding(S3_INVALID_PRINCIPAL, at(i, element), Category.OTHER);
                 }
+            }
+            if (rules.sinceStored() && statement.has("NotPrincipal") && statement.get("Effect").textValue().equals("Allow")) {
+                return new Finding(S3_INVALID_PRINCIPAL, at(i, "NotPrincipal"), Category.OTHER,
+                        "NotPrincipal is supported only with \"Effect\": \"Deny\"");
             }
         }
         return null;

@@ -53,6 +53,15 @@ public final class Simulation {
     }
 
     public static Simulation fromJson(JsonNode root) throws SimulationInputException {
+        return fromJson(root, PolicyValidator.Rules.CUSTOMER);
+    }
+
+    /**
+     * Reads a simulation whose documents are held to the given rules: {@link PolicyValidator.Rules#STORED}
+     * evaluates documents as crossrole reads them back from storage (the decision corpus uses it for
+     * documents accepted before a rule was added).
+     */
+    static Simulation fromJson(JsonNode root, PolicyValidator.Rules rules) throws SimulationInputException {
         if (!root.isObject()) {
             throw new SimulationInputException("(input)", "must be a JSON object");
         }
@@ -64,23 +73,23 @@ public final class Simulation {
         }
         AuthorizationRequest request = request(root.get("request"));
         PolicySet.Builder set = PolicySet.builder();
-        set.identity(policyList(root.get("identityPolicies"), "identityPolicies", PolicyKind.IDENTITY));
+        set.identity(policyList(root.get("identityPolicies"), "identityPolicies", PolicyKind.IDENTITY, rules));
         JsonNode resourceNode = root.get("resourcePolicy");
         if (resourceNode != null && !resourceNode.isNull()) {
             PolicyKind kind = resourcePolicyKind(root.get("resourcePolicyKind"), request);
-            set.resource(policy(resourceNode, "resourcePolicy", kind));
+            set.resource(policy(resourceNode, "resourcePolicy", kind, rules));
         } else if (root.has("resourcePolicyKind")) {
             resourcePolicyKind(root.get("resourcePolicyKind"), request);
         }
         JsonNode boundary = root.get("permissionsBoundary");
         if (boundary != null && !boundary.isNull()) {
-            set.boundary(policy(boundary, "permissionsBoundary", PolicyKind.BOUNDARY));
+            set.boundary(policy(boundary, "permissionsBoundary", PolicyKind.BOUNDARY, rules));
         }
-        set.session(policyList(root.get("sessionPolicies"), "sessionPolicies", PolicyKind.SESSION));
-        for (List<Policy> level : levels(root.get("serviceControlPolicies"), "serviceControlPolicies", PolicyKind.SCP)) {
+        set.session(policyList(root.get("sessionPolicies"), "sessionPolicies", PolicyKind.SESSION, rules));
+        for (List<Policy> level : levels(root.get("serviceControlPolicies"), "serviceControlPolicies", PolicyKind.SCP, rules)) {
             set.scpLevel(level);
         }
-        for (List<Policy> level : levels(root.get("resourceControlPolicies"), "resourceControlPolicies", PolicyKind.RCP)) {
+        for (List<Policy> level : levels(root.get("resourceControlPolicies"), "resourceControlPolicies", PolicyKind.RCP, rules)) {
             set.rcpLevel(level);
         }
         return new Simulation(request, set.build());
@@ -178,7 +187,8 @@ public final class Simulation {
         return kind;
     }
 
-    private static List<Policy> policyList(JsonNode node, String field, PolicyKind kind) throws SimulationInputException {
+    private static List<Policy> policyList(JsonNode node, String field, PolicyKind kind, PolicyValidator.Rules rules)
+            throws SimulationInputException {
         List<Policy> out = new ArrayList<>();
         if (node == null || node.isNull()) {
             return out;
@@ -187,12 +197,13 @@ public final class Simulation {
             throw new SimulationInputException(field, "must be an array of policy documents");
         }
         for (int i = 0; i < node.size(); i++) {
-            out.add(policy(node.get(i), field + "[" + i + "]", kind));
+            out.add(policy(node.get(i), field + "[" + i + "]", kind, rules));
         }
         return out;
     }
 
-    private static List<List<Policy>> levels(JsonNode node, String field, PolicyKind kind) throws SimulationInputException {
+    private static List<List<Policy>> levels(JsonNode node, String field, PolicyKind kind, PolicyValidator.Rules rules)
+            throws SimulationInputException {
         List<List<Policy>> out = new ArrayList<>();
         if (node == null || node.isNull()) {
             return out;
@@ -205,7 +216,7 @@ public final class Simulation {
             if (!level.isArray()) {
                 throw new SimulationInputException(field + "[" + i + "]", "must be an array of policy documents (one organization level)");
             }
-            out.add(policyList(level, field + "[" + i + "]", kind));
+            out.add(policyList(level, field + "[" + i + "]", kind, rules));
         }
         return out;
     }
@@ -214,7 +225,8 @@ public final class Simulation {
      * A policy is given as its document (an object), as the document's JSON text (a string), or as
      * {@code {"name": "...", "document": ...}} to name it in explanations.
      */
-    private static Policy policy(JsonNode node, String field, PolicyKind kind) throws SimulationInputException {
+    private static Policy policy(JsonNode node, String field, PolicyKind kind, PolicyValidator.Rules rules)
+            throws SimulationInputException {
         String name = field;
         JsonNode document = node;
         if (node.isObject() && node.has("document")) {
@@ -236,7 +248,8 @@ public final class Simulation {
             name = field + " (Id " + document.get("Id").textValue() + ")";
         }
         try {
-            return Policies.parse(text, kind, name);
+            return rules == PolicyValidator.Rules.STORED ? Policies.parseStored(text, kind, name)
+                    : Policies.parse(text, kind, name);
         } catch (InvalidPolicyException e) {
             Diagnostic d = e.diagnostic();
             throw new SimulationInputException(field, "is not a valid " + kind.cliName() + " policy: " + d.code() + ": "

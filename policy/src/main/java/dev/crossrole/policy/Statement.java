@@ -156,18 +156,31 @@ final class Statement {
     }
 
     /**
+     * An Allow with NotPrincipal: AWS supports NotPrincipal only with Deny (IAM User Guide,
+     * reference_policies_elements_notprincipal.html) and validation refuses the pair, so such a statement,
+     * read back from a document stored before that rule, applies to nobody.
+     */
+    boolean unsupportedAllow() {
+        return allow && notPrincipal;
+    }
+
+    /**
      * For a statement with a Principal element: the strongest grant among the entries naming the caller,
-     * or {@code null} if none does. For NotPrincipal: a caller is exempt only when every identity level it
-     * has (account, user or role, session) is listed, and never when it has a permissions boundary.
+     * or {@code null} if none does. For NotPrincipal with Deny: a caller is exempt only when every identity
+     * level it has (account, user or role, session) is listed, and never when it has a permissions boundary.
+     * NotPrincipal with Allow names nobody.
      */
     Grant principalMatch(Principal principal, boolean callerHasBoundary) {
         if (principals == null) {
             return Grant.DIRECT;
         }
+        if (unsupportedAllow()) {
+            return null;
+        }
         PrincipalEntry.Level[] levels = PrincipalEntry.Level.of(principal);
         if (notPrincipal) {
             // AWS: a Deny with NotPrincipal always applies to a principal that has a permissions boundary.
-            if (callerHasBoundary && !allow) {
+            if (callerHasBoundary) {
                 return Grant.DIRECT;
             }
             for (PrincipalEntry.Level level : levels) {

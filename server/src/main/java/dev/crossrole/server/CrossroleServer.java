@@ -2,10 +2,12 @@ package dev.crossrole.server;
 
 import dev.crossrole.policy.PolicyEngine;
 import dev.crossrole.server.admin.AdminApi;
+import dev.crossrole.server.admin.AdminToken;
 import dev.crossrole.server.admin.RequestLog;
 import dev.crossrole.server.auth.Authenticator;
 import dev.crossrole.server.auth.SessionTokens;
 import dev.crossrole.server.authz.Authorizer;
+import dev.crossrole.server.http.HostCheck;
 import dev.crossrole.server.http.HttpFront;
 import dev.crossrole.server.http.Pipeline;
 import dev.crossrole.server.iam.Account;
@@ -55,52 +57,68 @@ public final class CrossroleServer implements AutoCloseable {
      * @param accountsConfig the accounts file, or {@code null} for the walkthrough's two accounts
      * @param s3Blobs where S3 object bytes live, or {@code null} for {@code <dataDir>/s3/blobs}; nodes sharing a
      *     PostgreSQL store point it at one shared folder
+     * @param allowedHosts host names besides loopback and the bound address that requests may name
      * @param taskIsolation how task containers run: in a sandbox (the default) or as plain processes
      * @param taskUser who sandboxed tasks run as ({@code USER}, {@code UID} or {@code UID:GID}), or {@code null}
      *     for the default ({@code nobody} when crossrole is root, else crossrole's own user)
      */
     public record Options(String bind, int port, Path dataDir, Path accountsConfig, Clock clock, int threads,
-                          String store, Path s3Blobs, TaskIsolation taskIsolation, String taskUser) {
+                          String store, Path s3Blobs, List<String> allowedHosts, TaskIsolation taskIsolation,
+                          String taskUser) {
+        public Options {
+            allowedHosts = List.copyOf(allowedHosts);
+        }
+
         public static Options defaults(Path dataDir) {
-            return new Options("127.0.0.1", DEFAULT_PORT, dataDir, null, Clock.systemUTC(), 16, null, null,
+            return new Options("127.0.0.1", DEFAULT_PORT, dataDir, null, Clock.systemUTC(), 16, null, null, List.of(),
                     TaskIsolation.SANDBOXED, null);
         }
 
+        /** Host names besides loopback and the bound address that requests may name ({@code serve --allow-host}). */
+        public Options withAllowedHosts(List<String> names) {
+            return new Options(bind, port, dataDir, accountsConfig, clock, threads, store, s3Blobs, names, taskIsolation,
+                    taskUser);
+        }
+
         public Options withS3Blobs(Path folder) {
-            return new Options(bind, port, dataDir, accountsConfig, clock, threads, store, folder, taskIsolation, taskUser);
+            return new Options(bind, port, dataDir, accountsConfig, clock, threads, store, folder, allowedHosts,
+                    taskIsolation, taskUser);
         }
 
         public Options withPort(int newPort) {
-            return new Options(bind, newPort, dataDir, accountsConfig, clock, threads, store, s3Blobs, taskIsolation,
-                    taskUser);
+            return new Options(bind, newPort, dataDir, accountsConfig, clock, threads, store, s3Blobs, allowedHosts,
+                    taskIsolation, taskUser);
         }
 
         public Options withClock(Clock newClock) {
-            return new Options(bind, port, dataDir, accountsConfig, newClock, threads, store, s3Blobs, taskIsolation,
-                    taskUser);
+            return new Options(bind, port, dataDir, accountsConfig, newClock, threads, store, s3Blobs, allowedHosts,
+                    taskIsolation, taskUser);
         }
 
         public Options withAccountsConfig(Path file) {
-            return new Options(bind, port, dataDir, file, clock, threads, store, s3Blobs, taskIsolation, taskUser);
+            return new Options(bind, port, dataDir, file, clock, threads, store, s3Blobs, allowedHosts, taskIsolation,
+                    taskUser);
         }
 
         public Options withBind(String address) {
-            return new Options(address, port, dataDir, accountsConfig, clock, threads, store, s3Blobs, taskIsolation,
-                    taskUser);
+            return new Options(address, port, dataDir, accountsConfig, clock, threads, store, s3Blobs, allowedHosts,
+                    taskIsolation, taskUser);
         }
 
         /** The store to use ({@code null}: the embedded store in the data directory); see {@link Stores#open}. */
         public Options withStore(String location) {
-            return new Options(bind, port, dataDir, accountsConfig, clock, threads, location, s3Blobs, taskIsolation,
-                    taskUser);
+            return new Options(bind, port, dataDir, accountsConfig, clock, threads, location, s3Blobs, allowedHosts,
+                    taskIsolation, taskUser);
         }
 
         public Options withTaskIsolation(TaskIsolation isolation) {
-            return new Options(bind, port, dataDir, accountsConfig, clock, threads, store, s3Blobs, isolation, taskUser);
+            return new Options(bind, port, dataDir, accountsConfig, clock, threads, store, s3Blobs, allowedHosts,
+                    isolation, taskUser);
         }
 
         public Options withTaskUser(String spec) {
-            return new Options(bind, port, dataDir, accountsConfig, clock, threads, store, s3Blobs, taskIsolation, spec);
+            return new Options(bind, port, dataDir, accountsConfig, clock, threads, store, s3Blobs, allowedHosts,
+                    taskIsolation, spec);
         }
     }
 
@@ -185,7 +203,9 @@ public final class CrossroleServer implements AutoCloseable {
         ecsState.restoreTasks(options.clock());
         List<Bootstrap.Profile> profiles = Bootstrap.run(accounts, iam, sync, data);
         ContainerEndpoints containerEndpoints = new ContainerEndpoints(tasks);
-        AdminApi admin = new AdminApi(log, iam, version == null ? "development" : version, tasks);
+        AdminApi admin = new AdminApi(log, iam, version == null ? "development" : version, tasks,
+                AdminToken.loadOrCreate(store, data, random));
+        java.util.concurrent.atomic.AtomicInteger listening = new java.util.concurrent.atomic.AtomicInteger(options.port());
         Pipeline pipeline = new Pipeline(authenticator, authorizer, List.of(sts, iamService), List.of(ecs), log, admin,
                 options.clock(), DEFAULT_REGION, (auth, region) -> {
                     if (auth.caller().session() == null) {
@@ -193,9 +213,10 @@ public final class CrossroleServer implements AutoCloseable {
                     } else if (auth.caller().session().isRoleSession()) {
                         iam.recordRoleUse(auth.caller().session().roleId(), region);
                     }
-                }, containerEndpoints::handle, sync, s3);
+                }, containerEndpoints::handle, sync, s3, HostCheck.of(options.bind(), options.allowedHosts(), listening::get));
         InetSocketAddress address = new InetSocketAddress(InetAddress.getByName(options.bind()), options.port());
         HttpFront front = HttpFront.start(address, options.threads(), pipeline::handle);
+        listening.set(front.port());
         CrossroleServer server = new CrossroleServer(front, iam, sts, log, profiles, data, options.bind(), tasks, ecsState,
                 store, sync, runtime);
         endpoint.set(server.endpoint());
@@ -267,6 +288,11 @@ public final class CrossroleServer implements AutoCloseable {
 
     public List<Bootstrap.Profile> profiles() {
         return profiles;
+    }
+
+    /** Where the administrator's token is written, for the admin API's callers. */
+    public Path adminTokenFile() {
+        return data.resolve(AdminToken.FILE);
     }
 
     public Path credentialsFile() {

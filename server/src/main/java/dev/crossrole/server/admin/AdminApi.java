@@ -17,8 +17,10 @@ import java.util.Optional;
 
 /**
  * {@code GET /_crossrole/health}, {@code /_crossrole/accounts}, {@code /_crossrole/requests} and
- * {@code /_crossrole/requests/{id}} (JSON, or readable text with {@code ?format=text}), the tasks, their logs,
- * and exec into them ({@code /_crossrole/tasks/{id}/exec}, a WebSocket: {@link ExecEndpoint}).
+ * {@code /_crossrole/requests/{id}} (JSON, or readable text with {@code ?format=text}), the tasks' records
+ * and logs, and exec into them ({@code /_crossrole/tasks/{id}/exec}, a WebSocket: {@link ExecEndpoint}). Every
+ * route but the health check answers only a caller presenting the administrator's token ({@link AdminToken}):
+ * the records hold other accounts' requests, policies and tasks, and exec runs commands in their tasks.
  */
 public final class AdminApi {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -28,8 +30,10 @@ public final class AdminApi {
     private final String version;
     private final EcsTasks tasks;
     private final ExecEndpoint exec;
+    private final AdminToken token;
 
-    public AdminApi(RequestLog log, IamDirectory iam, String version, EcsTasks tasks) {
+    public AdminApi(RequestLog log, IamDirectory iam, String version, EcsTasks tasks, AdminToken token) {
+        this.token = token;
         this.log = log;
         this.iam = iam;
         this.version = version;
@@ -39,10 +43,18 @@ public final class AdminApi {
 
     public HttpResponse handle(HttpRequest request) {
         String path = request.rawPath();
-        if (!"GET".equals(request.method()) && !"HEAD".equals(request.method())) {
+        boolean read = "GET".equals(request.method()) || "HEAD".equals(request.method());
+        boolean health = path.equals("/_crossrole/health");
+        if (!(health && read)) {
+            HttpResponse refused = authenticate(request);
+            if (refused != null) {
+                return refused;
+            }
+        }
+        if (!read) {
             return message(405, "The admin API answers GET only.");
         }
-        if (path.equals("/_crossrole/health")) {
+        if (health) {
             ObjectNode node = JSON.createObjectNode();
             node.put("status", "ok");
             node.put("version", version);
@@ -191,6 +203,22 @@ public final class AdminApi {
         return json(200, node);
     }
 
+    /** {@code null} when the request carries the administrator's token, else the refusal (never data). */
+    private HttpResponse authenticate(HttpRequest request) {
+        String authorization = request.header("Authorization");
+        String how = "Send the administrator's token as 'Authorization: Bearer <token>'. crossrole keeps it in "
+                + token.file() + " (readable by the user running crossrole only); the crossrole CLI reads it from"
+                + " the data directory (--data-dir, $CROSSROLE_DATA_DIR) or from $" + AdminToken.ENVIRONMENT_VARIABLE + ".";
+        if (AdminToken.bearer(authorization) == null) {
+            return error(401, "MissingAdminToken", "This admin route needs the administrator's token. " + how)
+                    .withHeader("WWW-Authenticate", "Bearer realm=\"crossrole\"");
+        }
+        if (!token.accepts(authorization)) {
+            return error(403, "InvalidAdminToken", "The token given is not the administrator's token. " + how);
+        }
+        return null;
+    }
+
     private static String queryValue(String query, String name) {
         if (query == null) {
             return null;
@@ -261,6 +289,13 @@ public final class AdminApi {
 
     private static HttpResponse message(int status, String message) {
         ObjectNode node = JSON.createObjectNode();
+        node.put("message", message);
+        return json(status, node);
+    }
+
+    private static HttpResponse error(int status, String code, String message) {
+        ObjectNode node = JSON.createObjectNode();
+        node.put("code", code);
         node.put("message", message);
         return json(status, node);
     }

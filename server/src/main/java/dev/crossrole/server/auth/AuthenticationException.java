@@ -53,7 +53,19 @@ public final class AuthenticationException extends AwsException {
         /** S3, header form: no x-amz-content-sha256. */
         MISSING_CONTENT_SHA256,
         /** S3, header form: x-amz-content-sha256 is neither a SHA-256 in hex nor one of S3's literals. */
-        INVALID_CONTENT_SHA256
+        INVALID_CONTENT_SHA256,
+        /**
+         * More than one way of authenticating: two Authorization headers, or an Authorization header on a
+         * request that also carries a presigned query. Neither is picked over the other.
+         */
+        MULTIPLE_AUTHORIZATION,
+        /** A header the verifier reads as one value (the date, the session token, the target...) came more than once. */
+        REPEATED_HEADER,
+        /**
+         * A header the service acts on is present but not among the signed headers: {@code host} anywhere,
+         * {@code X-Amz-Target} for JSON services, every {@code x-amz-*} header for S3.
+         */
+        HEADERS_NOT_SIGNED
     }
 
     // keys of details(); S3AuthErrors turns them into S3's member names
@@ -68,6 +80,10 @@ public final class AuthenticationException extends AwsException {
     public static final String SESSION_TOKEN = "sessionToken";
     public static final String AUTHORIZATION = "authorization";
     public static final String CONTENT_SHA256 = "contentSha256";
+    /** The headers present but not signed, lower-case, sorted, joined with {@code ", "}. */
+    public static final String HEADERS_NOT_SIGNED = "headersNotSigned";
+    /** The name of a header that came more than once. */
+    public static final String HEADER_NAME = "headerName";
 
     private final Reason reason;
     private final boolean presigned;

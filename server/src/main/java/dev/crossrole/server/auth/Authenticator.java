@@ -9,6 +9,8 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -26,6 +28,13 @@ public final class Authenticator {
     static final String SIGNATURE_MISMATCH = "The request signature we calculated does not match the signature you"
             + " provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.";
     private static final int SIGNING_KEY_CACHE_LIMIT = 10_000;
+    static final String HEADER_TARGET = "x-amz-target";
+    /** S3's text for two ways of authenticating in one request (quoted in catalyst/moodle-tool_objectfs#303). */
+    static final String MSG_ONE_AUTH_MECHANISM = "Only one auth mechanism allowed; only the X-Amz-Algorithm query"
+            + " parameter, Signature query string parameter or the Authorization header should be specified";
+    static final String MSG_HEADERS_NOT_SIGNED = "There were headers present in the request which were not signed";
+    /** Our own wording: AWS's answer to a repeated date, token or target header is not on record. */
+    static final String MSG_REPEATED_HEADER = "The header '%s' may be sent once; this request has it %d times.";
 
     private final IamDirectory iam;
     private final SessionTokens tokens;
@@ -55,9 +64,14 @@ public final class Authenticator {
      * @throws AuthenticationException with the Query-protocol code; {@link S3AuthErrors#of} gives S3's
      */
     public Authenticated authenticate(SigV4.HttpRequestParts request) {
+        checkSingleValued(request);
         String header = request.header(SigV4.HEADER_AUTHORIZATION);
         Instant now = clock.instant();
         if (header != null) {
+            if (hasQueryParameter(request.rawQuery(), SigV4.QUERY_ALGORITHM)
+                    || hasQueryParameter(request.rawQuery(), SigV4.QUERY_SIGNATURE)) {
+                throw multipleAuthorization(header);
+            }
             return headerForm(request, header, now);
         }
         SigV4.PresignedQuery presigned;
@@ -105,13 +119,110 @@ public final class Authenticator {
                             requestDate), Map.of());
         }
         boolean s3 = "s3".equals(auth.credential().service());
-        String payloadHash = s3 ? s3PayloadHash(request) : SigV4.payloadHash(request);
+        String payloadHash = s3 ? s3PayloadHash(request) : bodyHash(request);
         checkWindow(signedAt, amzDate != null ? amzDate : httpDate, now);
         Resolved resolved = resolve(auth.credential().accessKeyId(), request.header(SigV4.HEADER_SECURITY_TOKEN), now);
         String canonical = SigV4.canonicalRequest(request, auth.signedHeaders(), payloadHash, !s3, false);
         Verified verified = verify(resolved, auth.credential(), requestDate, canonical, auth.signature(), false);
+        requireSigned(request, auth.signedHeaders(), s3, false);
         return new Authenticated(resolved.caller, auth.credential(),
                 new ChunkSigningContext(verified.signingKey, requestDate, auth.credential().scope(), verified.signature));
+    }
+
+    /**
+     * Headers the verifier and the services read as one value. Sent twice, the signature would cover
+     * both (SigV4 joins repeated headers with commas) while the request was acted on by the first one;
+     * so a repetition is refused rather than resolved.
+     */
+    private static final List<String> SINGLE_VALUED = List.of(SigV4.HEADER_AMZ_DATE, SigV4.HEADER_DATE,
+            SigV4.HEADER_SECURITY_TOKEN, SigV4.HEADER_CONTENT_SHA256, HEADER_TARGET, "host");
+
+    private static void checkSingleValued(SigV4.HttpRequestParts request) {
+        String authorization = null;
+        int authorizations = 0;
+        Map<String, Integer> counts = new LinkedHashMap<>();
+        for (Map.Entry<String, String> h : request.headers()) {
+            String name = h.getKey().toLowerCase(Locale.ROOT);
+            if (name.equals(SigV4.HEADER_AUTHORIZATION)) {
+                authorization = authorization == null ? h.getValue() : authorization + ", " + h.getValue();
+                authorizations++;
+            } else if (SINGLE_VALUED.contains(name)) {
+                counts.merge(name, 1, Integer::sum);
+            }
+        }
+        if (authorizations > 1) {
+            throw multipleAuthorization(authorization);
+        }
+        for (Map.Entry<String, Integer> count : counts.entrySet()) {
+            if (count.getValue() > 1) {
+                throw failure(Reason.REPEATED_HEADER, false, "IncompleteSignature", 400,
+                        String.format(MSG_REPEATED_HEADER, count.getKey(), count.getValue()),
+                        Map.of(AuthenticationException.HEADER_NAME, count.getKey()));
+            }
+        }
+    }
+
+    private static AuthenticationException multipleAuthorization(String authorization) {
+        return failure(Reason.MULTIPLE_AUTHORIZATION, false, "IncompleteSignature", 400, MSG_ONE_AUTH_MECHANISM,
+                Map.of(AuthenticationException.AUTHORIZATION, authorization));
+    }
+
+    /**
+     * After the signature: the headers it must cover. Everywhere {@code host} (SigV4 requires it, and S3 reads
+     * the bucket from it). For S3 every {@code x-amz-*} header but {@code x-amz-content-sha256}, whose value is
+     * the payload hash line of what was signed: S3 refuses the others with {@code AccessDenied}
+     * "There were headers present in the request which were not signed" and names them in
+     * {@code HeadersNotSigned}, lower-case, sorted, joined with ", " (answers quoted in
+     * apache/arrow-rs-object-store#484, soto-project/soto#374, agilord/aws_client#238 for
+     * {@code x-amz-security-token}; aws/aws-sdk-js-v3#3906 and aws/aws-sdk-go-v2#2387 for presigned URLs).
+     * For the other services {@code X-Amz-Target}, which names the operation: the SDKs always sign it, and an
+     * unsigned one would let whoever relays a signed request pick the operation. Those services word it as
+     * Coral does for {@code host}: {@code SignatureDoesNotMatch} "'Host' or ':authority' must be a
+     * 'SignedHeader' in the AWS Authorization." (quoted in NetSPI/AWSSigner#3; scratchstack-aws-signature
+     * words other required headers the same way).
+     */
+    private static void requireSigned(SigV4.HttpRequestParts request, List<String> signedHeaders, boolean s3,
+            boolean presigned) {
+        java.util.Set<String> signed = new java.util.HashSet<>(signedHeaders);
+        if (s3) {
+            java.util.TreeSet<String> unsigned = new java.util.TreeSet<>();
+            if (!signed.contains("host")) {
+                unsigned.add("host");
+            }
+            for (Map.Entry<String, String> h : request.headers()) {
+                String name = h.getKey().toLowerCase(Locale.ROOT);
+                if (name.startsWith("x-amz-") && !name.equals(SigV4.HEADER_CONTENT_SHA256) && !signed.contains(name)) {
+                    unsigned.add(name);
+                }
+            }
+            if (!unsigned.isEmpty()) {
+                throw failure(Reason.HEADERS_NOT_SIGNED, presigned, "AccessDenied", 403, MSG_HEADERS_NOT_SIGNED,
+                        Map.of(AuthenticationException.HEADERS_NOT_SIGNED, String.join(", ", unsigned)));
+            }
+            return;
+        }
+        if (!signed.contains("host")) {
+            throw failure(Reason.HEADERS_NOT_SIGNED, presigned, "SignatureDoesNotMatch", 403,
+                    "'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization.",
+                    Map.of(AuthenticationException.HEADERS_NOT_SIGNED, "host"));
+        }
+        if (request.header(HEADER_TARGET) != null && !signed.contains(HEADER_TARGET)) {
+            throw failure(Reason.HEADERS_NOT_SIGNED, presigned, "SignatureDoesNotMatch", 403,
+                    "'X-Amz-Target' must be a 'SignedHeader' in the AWS Authorization.",
+                    Map.of(AuthenticationException.HEADERS_NOT_SIGNED, HEADER_TARGET));
+        }
+    }
+
+    /**
+     * The payload hash of a request to a service other than S3: always the body's own hash. Those services
+     * act on the body (the Query action and its parameters, the JSON input), so S3's literals that leave the
+     * body unsigned ({@code UNSIGNED-PAYLOAD}, {@code STREAMING-*}) are not honoured: a signature made with
+     * one fails, rather than letting the body be replaced under it.
+     */
+    private static String bodyHash(SigV4.HttpRequestParts request) {
+        String declared = request.header(SigV4.HEADER_CONTENT_SHA256);
+        return declared != null && !SigV4.isHexSha256(declared.strip()) ? SigV4.sha256Hex(request.body())
+                : SigV4.payloadHash(request);
     }
 
     private static boolean hasQueryParameter(String rawQuery, String name) {
@@ -170,9 +281,10 @@ public final class Authenticator {
         }
         Resolved resolved = resolve(presigned.credential().accessKeyId(), presigned.securityToken(), now);
         boolean s3 = "s3".equals(presigned.credential().service());
-        String payloadHash = s3 ? SigV4.UNSIGNED_PAYLOAD : SigV4.payloadHash(request);
+        String payloadHash = s3 ? SigV4.UNSIGNED_PAYLOAD : bodyHash(request);
         String canonical = SigV4.canonicalRequest(request, presigned.signedHeaders(), payloadHash, !s3, true);
         verify(resolved, presigned.credential(), presigned.amzDate(), canonical, presigned.signature(), true);
+        requireSigned(request, presigned.signedHeaders(), s3, true);
         return new Authenticated(resolved.caller, presigned.credential(), null);
     }
 

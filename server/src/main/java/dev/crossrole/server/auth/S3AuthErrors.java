@@ -118,6 +118,16 @@ public final class S3AuthErrors {
                 m.put("ArgumentName", SigV4.HEADER_CONTENT_SHA256);
                 m.put("ArgumentValue", d.getOrDefault(AuthenticationException.CONTENT_SHA256, ""));
                 return new S3Error("InvalidArgument", 400, CONTENT_SHA256_VALUES, m);
+            case MULTIPLE_AUTHORIZATION:
+                m.put("ArgumentName", "Authorization");
+                m.put("ArgumentValue", d.getOrDefault(AuthenticationException.AUTHORIZATION, ""));
+                return new S3Error("InvalidArgument", 400, Authenticator.MSG_ONE_AUTH_MECHANISM, m);
+            case REPEATED_HEADER:
+                m.put("ArgumentName", d.getOrDefault(AuthenticationException.HEADER_NAME, ""));
+                return new S3Error("InvalidArgument", 400, a.getMessage(), m);
+            case HEADERS_NOT_SIGNED:
+                m.put("HeadersNotSigned", d.getOrDefault(AuthenticationException.HEADERS_NOT_SIGNED, ""));
+                return new S3Error("AccessDenied", 403, Authenticator.MSG_HEADERS_NOT_SIGNED, m);
             default:
                 throw new IllegalStateException(a.reason().name());
         }

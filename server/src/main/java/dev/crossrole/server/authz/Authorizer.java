@@ -105,9 +105,10 @@ public final class Authorizer {
         }
         Policy policy;
         try {
-            policy = Policies.parse(text, PolicyKind.SESSION, "session policy");
+            // Validated when the session was created: read back as a stored document.
+            policy = Policies.parseStored(text, PolicyKind.SESSION, "session policy");
         } catch (InvalidPolicyException e) {
-            // Validated when the session was created; unreachable unless the rules changed since.
+            // Unreachable unless the session policy was not validated when the session was created.
             policy = DENY_NOTHING;
         }
         if (sessionPolicyCache.size() < SESSION_POLICY_CACHE_LIMIT) {

@@ -443,7 +443,10 @@ public final class EcsTasks implements AutoCloseable {
     /** A task's role credentials for its containers: renewed once less than half their lifetime remains. */
     public Optional<Vended> credentials(String credentialsId, String authorization) {
         EcsTask task = byCredentialsId.get(credentialsId);
-        if (task == null || authorization == null || !task.authorizationToken.equals(authorization.trim())) {
+        // Compared in constant time: the token is the only secret between a local process and a role's keys.
+        if (task == null || authorization == null || !java.security.MessageDigest.isEqual(
+                task.authorizationToken.getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                authorization.trim().getBytes(java.nio.charset.StandardCharsets.UTF_8))) {
             return Optional.empty();
         }
         synchronized (task) {

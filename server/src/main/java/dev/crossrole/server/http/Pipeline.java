@@ -42,6 +42,7 @@ import java.util.logging.Logger;
 /**
  * A request's life, in order:
  * <ol>
+ *   <li>check the {@code Host} is one crossrole serves ({@link HostCheck}), on every route;</li>
  *   <li>assign a request id;</li>
  *   <li>identify the protocol (JSON by {@code X-Amz-Target}, else Query by form body or {@code Action=}, else
  *       S3's REST-XML when signed for {@code s3} or not signed at all);</li>
@@ -74,11 +75,14 @@ public final class Pipeline {
     private final java.util.function.Function<HttpRequest, HttpResponse> localRoutes;
     /** S3 over REST-XML; {@code null} when not served. */
     private final S3Service s3;
+    private final HostCheck hosts;
 
     public Pipeline(Authenticator authenticator, Authorizer authorizer, List<QueryService> queryServices,
                     List<JsonService> jsonServices, RequestLog requestLog, AdminApi admin, Clock clock,
                     String defaultRegion, java.util.function.BiConsumer<Authenticator.Authenticated, String> usage,
-                    java.util.function.Function<HttpRequest, HttpResponse> localRoutes, StateSync sync, S3Service s3) {
+                    java.util.function.Function<HttpRequest, HttpResponse> localRoutes, StateSync sync, S3Service s3,
+                    HostCheck hosts) {
+        this.hosts = hosts;
         this.sync = sync;
         this.s3 = s3;
         this.usage = usage;
@@ -151,7 +155,15 @@ public final class Pipeline {
     }
 
     public HttpResponse handle(HttpRequest request) {
+        String host = onlyHost(request);
+        boolean hostServed = hosts.accepts(host);
         if (request.rawPath().startsWith("/_crossrole/")) {
+            if (!hostServed) {
+                ObjectNode refusal = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode();
+                refusal.put("code", "InvalidHost");
+                refusal.put("message", hosts.refusal(host));
+                return HttpResponse.json(403, refusal.toString());
+            }
             try {
                 sync.refresh(); // tasks started or stopped through other nodes
             } catch (RuntimeException e) {
@@ -160,13 +172,18 @@ public final class Pipeline {
             }
             return admin.handle(request);
         }
-        HttpResponse local = localRoutes.apply(request);
+        HttpResponse local = hostServed ? localRoutes.apply(request) : null;
         if (local != null) {
             return local;
         }
         Trace trace = new Trace(clock.instant());
         HttpResponse response;
         try {
+            if (!hostServed) {
+                Protocol protocol = protocolOf(request);
+                trace.protocol = protocol == Protocol.OTHER && s3 != null ? Protocol.REST_XML : protocol;
+                throw new AwsException("InvalidHost", 403, hosts.refusal(host));
+            }
             response = run(request, trace);
         } catch (AwsException e) {
             response = error(trace, e);
@@ -185,18 +202,47 @@ public final class Pipeline {
         return response;
     }
 
+    /** The {@code Host} header; {@code null} when there is none or more than one (HTTP/1.1 allows exactly one). */
+    private static String onlyHost(HttpRequest request) {
+        String host = null;
+        for (Map.Entry<String, String> header : request.headers()) {
+            if (header.getKey().equalsIgnoreCase("Host")) {
+                if (host != null) {
+                    return null;
+                }
+                host = header.getValue();
+            }
+        }
+        return host;
+    }
+
+    /**
+     * The protocol, told from the request line and headers alone (the body is not read). Signed for S3, a
+     * request is S3's whatever else it carries: a stray X-Amz-Target or a form content type must not send it
+     * to another protocol (where the S3 signature rules would not apply).
+     */
+    private Protocol protocolOf(HttpRequest request) {
+        if (s3 != null && S3Http.signedForS3(request)) {
+            return Protocol.OTHER;
+        }
+        if (request.header("X-Amz-Target") != null) {
+            return Protocol.JSON;
+        }
+        if ("POST".equals(request.method()) && request.mediaType().equals("application/x-www-form-urlencoded")
+                || "GET".equals(request.method()) && request.rawQuery() != null && request.rawQuery().contains("Action=")) {
+            return Protocol.QUERY;
+        }
+        return Protocol.OTHER;
+    }
+
     private HttpResponse run(HttpRequest request, Trace trace) {
         // Protocol.
         String target = request.header("X-Amz-Target");
+        trace.protocol = protocolOf(request);
         QueryParams params = null;
-        if (target != null) {
-            trace.protocol = Protocol.JSON;
-        } else if ("POST".equals(request.method()) && request.mediaType().equals("application/x-www-form-urlencoded")) {
-            trace.protocol = Protocol.QUERY;
-            params = QueryParams.parse(new String(request.body(), StandardCharsets.UTF_8));
-        } else if ("GET".equals(request.method()) && request.rawQuery() != null && request.rawQuery().contains("Action=")) {
-            trace.protocol = Protocol.QUERY;
-            params = QueryParams.parse(request.rawQuery());
+        if (trace.protocol == Protocol.QUERY) {
+            params = QueryParams.parse("POST".equals(request.method())
+                    ? new String(request.body(), StandardCharsets.UTF_8) : request.rawQuery());
         }
         if (params != null) {
             trace.operation = params.get("Action");

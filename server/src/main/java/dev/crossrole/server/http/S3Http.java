@@ -53,6 +53,18 @@ final class S3Http {
         return true;
     }
 
+    /** Whether the request's credential scope (header or presigned query) names the service {@code s3}. */
+    static boolean signedForS3(HttpRequest request) {
+        String authorization = request.header("Authorization");
+        if (authorization != null) {
+            Matcher service = SCOPE_SERVICE.matcher(authorization);
+            return service.find() && service.group(1).equals("s3");
+        }
+        String credential = queryParameters(request.rawQuery()).get("X-Amz-Credential");
+        String[] parts = credential == null ? new String[0] : credential.split("/");
+        return parts.length >= 4 && parts[3].equals("s3");
+    }
+
     /**
      * Whether the request carries no signature at all. A Signature Version 2 query ({@code AWSAccessKeyId},
      * {@code Signature}), which AWS CLI v1's {@code aws s3 presign} and boto3 still make, is a signature:

@@ -166,8 +166,11 @@ final class MultipartOperations {
     }
 
     S3Response complete(S3Request request, Bucket bucket, AccessGate gate) throws IOException {
-        gate.require(S3Support.objectCheck("s3:PutObject", bucket, request.key(), RequestContext.empty()));
+        WriteCondition condition = WriteCondition.ofWrite(request);
+        gate.require(S3Support.objectCheck("s3:PutObject", bucket, request.key(),
+                ObjectOperations.conditionKeys(request, RequestContext.builder()).build()));
         MultipartUpload upload = upload(request, bucket);
+        objects.checkBeforeWrite(condition, bucket, upload.key(), gate);
         Element root;
         try (InputStream body = request.body().get()) {
             root = Xml.parse(body);
@@ -199,6 +202,7 @@ final class MultipartOperations {
         ChecksumAlgorithm algorithm = ChecksumAlgorithm.fromName(upload.checksumAlgorithm()).orElse(null);
         boolean fullObject = "FULL_OBJECT".equals(upload.checksumType());
         java.io.ByteArrayOutputStream partChecksums = new java.io.ByteArrayOutputStream();
+        List<StoredObject.Part> layout = new ArrayList<>();
         for (int i = 0; i < listed.size(); i++) {
             Element entry = listed.get(i);
             String numberText = Xml.childText(entry, "PartNumber");
@@ -230,6 +234,7 @@ final class MultipartOperations {
                 partChecksums.writeBytes(Base64.getDecoder().decode(value));
             }
             ranges.add(new ObjectWriter.Range(part, 0, part.object().size()));
+            layout.add(new StoredObject.Part(number, part.object().size()));
         }
         String etag = "\"" + HexFormat.of().formatHex(etags.digest()) + "-" + listed.size() + "\"";
         Map<String, String> checksums = new LinkedHashMap<>();
@@ -253,8 +258,8 @@ final class MultipartOperations {
                     }
                     return new StoredObject(upload.key(), UUID.randomUUID().toString(), written.size(), etag,
                             clock.instant().truncatedTo(ChronoUnit.MILLIS), upload.headers(), upload.userMetadata(),
-                            checksums, upload.tags(), count);
-                }));
+                            checksums, upload.tags(), count, layout);
+                }), condition);
         Xml xml = new Xml().root("CompleteMultipartUploadResult")
                 .element("Location", "/" + bucket.name() + "/" + S3Support.urlEncode(upload.key()))
                 .element("Bucket", bucket.name()).element("Key", upload.key()).element("ETag", stored.etag());

@@ -43,37 +43,58 @@ final class ObjectOperations {
         Map<String, String> headers = S3Support.storedHeaders(request);
         Map<String, String> metadata = S3Support.userMetadata(request);
         checkLength(request);
+        WriteCondition condition = WriteCondition.ofWrite(request);
         RequestContext.Builder context = RequestContext.builder();
         String acl = request.header("x-amz-acl");
         if (acl != null) {
             context.single("s3:x-amz-acl", acl);
         }
         S3Support.requestTags(context, tags);
+        conditionKeys(request, context);
         gate.require(S3Support.objectCheck("s3:PutObject", bucket, key, context.build()));
         if (!tags.isEmpty()) {
             RequestContext.Builder tagContext = RequestContext.builder();
             S3Support.requestTags(tagContext, tags);
             gate.require(S3Support.objectCheck("s3:PutObjectTagging", bucket, key, tagContext.build()));
         }
-        String ifNoneMatch = request.header("If-None-Match");
-        if (ifNoneMatch != null && !ifNoneMatch.trim().equals("*")) {
-            throw new S3Exception("NotImplemented", 501, "A header you provided implies functionality that is not"
-                    + " implemented").with("Header", "If-None-Match");
-        }
-        if (ifNoneMatch != null && repository.objects(bucket.name()).containsKey(key)) {
-            throw preconditionFailed("If-None-Match");
-        }
+        // Before the body is read; again when the object commits, against whatever was written meanwhile.
+        checkBeforeWrite(condition, bucket, key, gate);
         ChecksumAlgorithm algorithm = requestedChecksum(request);
         StoredObject stored;
         try (InputStream body = request.body().get()) {
             stored = repository.putObject(bucket.name(), key, body, finisher(algorithm, written ->
                     new StoredObject(key, UUID.randomUUID().toString(), written.size(), "\"" + written.md5Hex() + "\"",
-                            now(), headers, metadata, checksumsOf(written), tags, 0)));
+                            now(), headers, metadata, checksumsOf(written), tags, 0)), condition);
         }
         S3Response response = S3Response.empty(200).header("ETag", stored.etag())
                 .header("x-amz-server-side-encryption", "AES256");
         stored.checksums().forEach(response::header);
         return response;
+    }
+
+    /**
+     * A write's conditions against the object as it is before the body is read. A missing key under
+     * {@code If-Match} is NoSuchKey only for callers who may list the bucket, as for reads.
+     */
+    void checkBeforeWrite(WriteCondition condition, Bucket bucket, String key, AccessGate gate) {
+        StoredObject current = repository.objects(bucket.name()).get(key);
+        if (condition.ifMatch() != null && current == null) {
+            throw missing(bucket, key, gate);
+        }
+        condition.check(key, current, false);
+    }
+
+    /** {@code s3:if-match} and {@code s3:if-none-match}, the condition keys of a conditional PutObject. */
+    static RequestContext.Builder conditionKeys(S3Request request, RequestContext.Builder context) {
+        String ifMatch = request.header("If-Match");
+        if (ifMatch != null) {
+            context.single("s3:if-match", ifMatch.trim());
+        }
+        String ifNoneMatch = request.header("If-None-Match");
+        if (ifNoneMatch != null) {
+            context.single("s3:if-none-match", ifNoneMatch.trim());
+        }
+        return context;
     }
 
     static void checkLength(S3Request request) {
@@ -179,6 +200,7 @@ final class ObjectOperations {
 
     S3Response get(S3Request request, Bucket bucket, AccessGate gate, boolean head) {
         String key = request.key();
+        Integer partNumber = partNumber(request);
         Optional<ObjectSource> found = repository.open(bucket.name(), key);
         StoredObject existing = found.map(ObjectSource::object).orElse(null);
         gate.require(S3Support.objectCheck("s3:GetObject", bucket, key, S3Support.existingTags(existing)));
@@ -196,6 +218,9 @@ final class ObjectOperations {
         int status = 200;
         String range = request.header("Range");
         long[] wanted = range == null ? null : parseRange(range, object.size());
+        if (partNumber != null) {
+            wanted = partRange(object, partNumber);
+        }
         if (wanted != null) {
             offset = wanted[0];
             length = wanted[1] - wanted[0] + 1;
@@ -223,6 +248,64 @@ final class ObjectOperations {
         }
         overrides(request, response);
         return response;
+    }
+
+    /**
+     * GetObject's and HeadObject's {@code partNumber}: 1 to 10,000 (S3's UploadPart wording), and not together
+     * with a Range (S3's InvalidRequest, quoted in ceph/ceph#66780). {@code null} when absent.
+     */
+    private static Integer partNumber(S3Request request) {
+        String text = request.param("partNumber");
+        if (text == null) {
+            return null;
+        }
+        int number;
+        try {
+            number = Integer.parseInt(text);
+        } catch (NumberFormatException e) {
+            number = -1;
+        }
+        if (number < 1 || number > MultipartOperations.MAX_PARTS) {
+            throw S3Exception.invalidArgument("Part number must be an integer between 1 and 10000, inclusive",
+                    "partNumber", text);
+        }
+        if (request.header("Range") != null) {
+            throw S3Exception.invalidRequest("Cannot specify both Range header and partNumber query parameter");
+        }
+        return number;
+    }
+
+    /**
+     * The bytes of part {@code number}: of a multipart object the part uploaded under that number; of an object
+     * from a single PUT, part 1 is the whole object (S3 answers it 206 with a Content-Range, without
+     * {@code x-amz-mp-parts-count}: versity/versitygw#2074, storj/gateway-st#56). {@code null} for an empty
+     * object from a single PUT: part 1 is the whole (empty) object.
+     */
+    private static long[] partRange(StoredObject object, int number) {
+        if (object.partCount() == 0) {
+            if (number != 1) {
+                throw invalidPartNumber(number, 1);
+            }
+            return object.size() == 0 ? null : new long[] {0, object.size() - 1};
+        }
+        if (object.parts().isEmpty()) {
+            throw new S3Exception("NotImplemented", 501, "This multipart object was stored before crossrole recorded"
+                    + " part boundaries; read it whole or with a Range, or put it again.").with("Header", "partNumber");
+        }
+        long offset = 0;
+        for (StoredObject.Part part : object.parts()) {
+            if (part.number() == number) {
+                // an empty last part is an empty range, never the whole object
+                return new long[] {offset, offset + part.size() - 1};
+            }
+            offset += part.size();
+        }
+        throw invalidPartNumber(number, object.partCount());
+    }
+
+    private static S3Exception invalidPartNumber(int requested, int count) {
+        return new S3Exception("InvalidPartNumber", 416, "The requested partnumber is not satisfiable")
+                .with("PartNumberRequested", String.valueOf(requested)).with("ActualPartCount", String.valueOf(count));
     }
 
     /** NoSuchKey only for callers who may list the bucket; others learn nothing about which keys exist. */
@@ -358,8 +441,13 @@ final class ObjectOperations {
     // ---- DeleteObject(s) ----------------------------------------------------------------------
 
     S3Response delete(S3Request request, Bucket bucket, AccessGate gate) throws IOException {
+        WriteCondition condition = WriteCondition.ofDelete(request);
         gate.require(S3Support.objectCheck("s3:DeleteObject", bucket, request.key(), RequestContext.empty()));
-        repository.deleteObject(bucket.name(), request.key());
+        if (condition.ifMatch() != null && repository.objects(bucket.name()).get(request.key()) == null) {
+            // Whether the key exists is told only to callers who may list the bucket.
+            throw missing(bucket, request.key(), gate);
+        }
+        repository.deleteObject(bucket.name(), request.key(), condition);
         return S3Response.empty(204);
     }
 
@@ -396,7 +484,27 @@ final class ObjectOperations {
                         .close("Error");
                 continue;
             }
-            repository.deleteObject(bucket.name(), key);
+            // Per key what DeleteObject does with its versionId and If-Match: never a delete of something else.
+            String versionId = Xml.childText(entry, "VersionId");
+            String etag = Xml.childText(entry, "ETag");
+            S3Exception refused = null;
+            if (versionId != null && !versionId.trim().equals("null")) {
+                refused = S3Exception.invalidArgument("Invalid version id specified", "VersionId", versionId);
+            } else if (Xml.childText(entry, "LastModifiedTime") != null || Xml.childText(entry, "Size") != null) {
+                refused = S3Service.notImplemented();
+            } else {
+                try {
+                    repository.deleteObject(bucket.name(), key, etag == null ? WriteCondition.NONE
+                            : new WriteCondition(etag.trim(), false));
+                } catch (S3Exception e) {
+                    refused = e;
+                }
+            }
+            if (refused != null) {
+                xml.open("Error").element("Key", key).element("Code", refused.code())
+                        .element("Message", refused.getMessage()).close("Error");
+                continue;
+            }
             if (!quiet) {
                 xml.open("Deleted").element("Key", key).close("Deleted");
             }
@@ -410,6 +518,8 @@ final class ObjectOperations {
         String key = request.key();
         S3Support.checkKey(key);
         checkAcl(request);
+        // If-Match / If-None-Match of a copy are about the object it replaces, as for PutObject.
+        WriteCondition condition = WriteCondition.ofWrite(request);
         ObjectSource found = readableCopySource(request, gate);
         String sourceBucketName = copySource(request)[0];
         String sourceKey = copySource(request)[1];
@@ -425,7 +535,9 @@ final class ObjectOperations {
         if (taggingDirective.equals("REPLACE")) {
             S3Support.requestTags(context, tags);
         }
+        conditionKeys(request, context);
         gate.require(S3Support.objectCheck("s3:PutObject", target, key, context.build()));
+        checkBeforeWrite(condition, target, key, gate);
         if (sourceBucketName.equals(target.name()) && sourceKey.equals(key) && metadataDirective.equals("COPY")
                 && taggingDirective.equals("COPY")) {
             throw S3Exception.invalidRequest("This copy request is illegal because it is trying to copy an object to"
@@ -451,7 +563,7 @@ final class ObjectOperations {
         StoredObject stored = repository.putConcatenation(target.name(), key,
                 List.of(new ObjectWriter.Range(found, 0, original.size())), finisher(algorithm, written ->
                         new StoredObject(key, UUID.randomUUID().toString(), written.size(), "\"" + written.md5Hex() + "\"",
-                                now(), headers, metadata, checksumsOf(written), tags, 0)));
+                                now(), headers, metadata, checksumsOf(written), tags, 0)), condition);
         Xml xml = new Xml().root("CopyObjectResult").element("LastModified", stored.lastModified())
                 .element("ETag", stored.etag());
         stored.checksums().forEach((h, v) -> xml.element("Checksum" + h.substring("x-amz-checksum-".length())

@@ -20,6 +20,9 @@ interface S3Repository {
 
     void putBucket(Bucket bucket) throws IOException;
 
+    /** Changes a bucket's record as it is at commit (a policy and a tag set put at once both stay); the result. */
+    Bucket updateBucket(String name, java.util.function.UnaryOperator<Bucket> change) throws IOException;
+
     /** Deletes an empty bucket; false when it still holds objects. */
     boolean deleteBucket(String name) throws IOException;
 
@@ -32,13 +35,31 @@ interface S3Repository {
      * Streams {@code body} into a new object; {@code finish} sees the written size and digests and
      * builds the metadata (or throws to reject the write, which then leaves nothing).
      */
-    StoredObject putObject(String bucket, String key, InputStream body, ObjectWriter.Finisher finish) throws IOException;
+    default StoredObject putObject(String bucket, String key, InputStream body, ObjectWriter.Finisher finish)
+            throws IOException {
+        return putObject(bucket, key, body, finish, WriteCondition.NONE);
+    }
+
+    /** As {@link #putObject(String, String, InputStream, ObjectWriter.Finisher)}, committed only if {@code condition} holds then. */
+    StoredObject putObject(String bucket, String key, InputStream body, ObjectWriter.Finisher finish,
+                           WriteCondition condition) throws IOException;
 
     /** Writes an object whose bytes are the concatenation of {@code sources}. */
-    StoredObject putConcatenation(String bucket, String key, List<ObjectWriter.Range> sources,
-                                  ObjectWriter.Finisher finish) throws IOException;
+    default StoredObject putConcatenation(String bucket, String key, List<ObjectWriter.Range> sources,
+                                          ObjectWriter.Finisher finish) throws IOException {
+        return putConcatenation(bucket, key, sources, finish, WriteCondition.NONE);
+    }
 
-    void deleteObject(String bucket, String key) throws IOException;
+    /** As above, committed only if {@code condition} holds for the object it replaces (a conditional CopyObject). */
+    StoredObject putConcatenation(String bucket, String key, List<ObjectWriter.Range> sources,
+                                  ObjectWriter.Finisher finish, WriteCondition condition) throws IOException;
+
+    default void deleteObject(String bucket, String key) throws IOException {
+        deleteObject(bucket, key, WriteCondition.NONE);
+    }
+
+    /** Deletes the object if {@code condition} holds for it in the deleting transaction. */
+    void deleteObject(String bucket, String key, WriteCondition condition) throws IOException;
 
     StoredObject putTags(String bucket, StoredObject object, java.util.Map<String, String> tags) throws IOException;
 
@@ -64,13 +85,14 @@ interface S3Repository {
     void deleteUpload(MultipartUpload upload) throws IOException;
 
     /**
-     * Writes the object assembled from an upload's parts and ends the upload (CompleteMultipartUpload);
-     * storage that has transactions does both in one.
+     * Writes the object assembled from an upload's parts and ends the upload (CompleteMultipartUpload), in one
+     * transaction, if {@code condition} holds for the object it replaces.
      */
+    StoredObject completeUpload(MultipartUpload upload, List<ObjectWriter.Range> parts, ObjectWriter.Finisher finish,
+                                WriteCondition condition) throws IOException;
+
     default StoredObject completeUpload(MultipartUpload upload, List<ObjectWriter.Range> parts,
                                         ObjectWriter.Finisher finish) throws IOException {
-        StoredObject stored = putConcatenation(upload.bucket(), upload.key(), parts, finish);
-        deleteUpload(upload);
-        return stored;
+        return completeUpload(upload, parts, finish, WriteCondition.NONE);
     }
 }

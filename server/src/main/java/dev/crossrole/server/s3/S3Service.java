@@ -21,6 +21,7 @@ import dev.crossrole.server.store.StateSync;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
@@ -34,13 +35,6 @@ import org.w3c.dom.Element;
  */
 public final class S3Service {
     private static final Pattern REGION = Pattern.compile("[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\\d{1,2}");
-    /** Sub-resources of real S3 that crossrole does not implement: answered with NotImplemented, never ignored. */
-    private static final Set<String> UNSUPPORTED = Set.of("acl", "cors", "lifecycle", "versioning", "website",
-            "encryption", "logging", "notification", "replication", "requestPayment", "accelerate", "analytics",
-            "inventory", "metrics", "ownershipControls", "publicAccessBlock", "object-lock", "retention", "legal-hold",
-            "torrent", "restore", "select", "versions", "attributes", "intelligent-tiering", "policyStatus",
-            "versionId", "uploads-list", "session");
-
     private final S3Repository repository;
     private final Clock clock;
     private final PrincipalDirectory principals;
@@ -78,35 +72,9 @@ public final class S3Service {
         return bucket == null ? null : repository.bucket(bucket).map(Bucket::region).orElse(null);
     }
 
-    /** The operation a request names, for the request log; {@code null} when it names none. */
+    /** The operation a request names, for the request log; {@code null} when it names none crossrole serves. */
     public static String operation(S3Request request) {
-        String m = request.method();
-        if (request.bucket() == null) {
-            return m.equals("GET") ? "ListBuckets" : null;
-        }
-        if (request.key() == null) {
-            return switch (m) {
-                case "PUT" -> request.has("policy") ? "PutBucketPolicy" : "CreateBucket";
-                case "GET" -> request.has("location") ? "GetBucketLocation" : request.has("policy") ? "GetBucketPolicy"
-                        : request.has("uploads") ? "ListMultipartUploads"
-                        : "2".equals(request.param("list-type")) ? "ListObjectsV2" : "ListObjects";
-                case "HEAD" -> "HeadBucket";
-                case "DELETE" -> request.has("policy") ? "DeleteBucketPolicy" : "DeleteBucket";
-                case "POST" -> request.has("delete") ? "DeleteObjects" : null;
-                default -> null;
-            };
-        }
-        return switch (m) {
-            case "PUT" -> request.has("tagging") ? "PutObjectTagging" : request.has("uploadId") ? "UploadPart"
-                    : request.header("x-amz-copy-source") != null ? "CopyObject" : "PutObject";
-            case "GET" -> request.has("tagging") ? "GetObjectTagging" : request.has("uploadId") ? "ListParts" : "GetObject";
-            case "HEAD" -> "HeadObject";
-            case "DELETE" -> request.has("tagging") ? "DeleteObjectTagging" : request.has("uploadId")
-                    ? "AbortMultipartUpload" : "DeleteObject";
-            case "POST" -> request.has("uploads") ? "CreateMultipartUpload" : request.has("uploadId")
-                    ? "CompleteMultipartUpload" : null;
-            default -> null;
-        };
+        return S3Routes.operation(request);
     }
 
     public S3Response handle(S3Request request, Call call, AccessGate gate) {
@@ -136,17 +104,12 @@ public final class S3Service {
     }
 
     private S3Response route(S3Request request, Call call, AccessGate gate) throws IOException {
-        for (String parameter : request.query().keySet()) {
-            if (UNSUPPORTED.contains(parameter)) {
-                throw notImplemented();
-            }
+        String operation = S3Routes.resolve(request);
+        if (operation.equals(S3Routes.POST_OBJECT)) {
+            throw new S3Exception("NotImplemented", 501, "crossrole does not implement POST Object (browser-based"
+                    + " uploads with an HTML form); use PutObject or a presigned PUT URL.");
         }
-        String operation = operation(request);
-        if (operation == null) {
-            throw new S3Exception("MethodNotAllowed", 405, "The specified method is not allowed against this resource.")
-                    .with("Method", request.method()).with("ResourceType", request.key() == null
-                            ? (request.bucket() == null ? "SERVICE" : "BUCKET") : "OBJECT");
-        }
+        checkVersionId(request);
         if (call.caller().account() == null && (operation.equals("ListBuckets") || operation.equals("CreateBucket"))) {
             // An anonymous caller owns no buckets and cannot own one.
             throw S3Exception.accessDenied();
@@ -170,6 +133,9 @@ public final class S3Service {
             case "PutBucketPolicy" -> putPolicy(request, bucket, call, gate);
             case "GetBucketPolicy" -> getPolicy(bucket, call, gate);
             case "DeleteBucketPolicy" -> deletePolicy(bucket, call, gate);
+            case "PutBucketTagging" -> BucketTagging.put(request, bucket, repository, gate);
+            case "GetBucketTagging" -> BucketTagging.get(bucket, gate);
+            case "DeleteBucketTagging" -> BucketTagging.delete(bucket, repository, gate);
             case "ListObjectsV2", "ListObjects" -> Listing.list(request, bucket, repository.objects(bucket.name()), gate,
                     operation.equals("ListObjectsV2"));
             case "ListMultipartUploads" -> multipart.listUploads(request, bucket, gate);
@@ -183,7 +149,7 @@ public final class S3Service {
             case "GetObjectTagging" -> objects.getTagging(request, bucket, gate);
             case "DeleteObjectTagging" -> objects.deleteTagging(request, bucket, gate);
             case "CreateMultipartUpload" -> multipart.create(request, bucket, call, gate);
-            case "UploadPart" -> multipart.uploadPart(request, bucket, gate);
+            case "UploadPart", "UploadPartCopy" -> multipart.uploadPart(request, bucket, gate);
             case "CompleteMultipartUpload" -> multipart.complete(request, bucket, gate);
             case "AbortMultipartUpload" -> multipart.abort(request, bucket, gate);
             case "ListParts" -> multipart.listParts(request, bucket, call, gate);
@@ -191,7 +157,20 @@ public final class S3Service {
         };
     }
 
-    private static S3Exception notImplemented() {
+    /**
+     * crossrole's buckets are unversioned, where S3 knows one version id: {@code null}, the object as it is (the
+     * version id S3 gives objects stored without versioning). Another id cannot name a version here.
+     */
+    private static void checkVersionId(S3Request request) {
+        String versionId = request.param("versionId");
+        if (versionId == null || versionId.equals("null")) {
+            return;
+        }
+        throw S3Exception.invalidArgument(versionId.isEmpty() ? "Version id cannot be the empty string"
+                : "Invalid version id specified", "versionId", versionId);
+    }
+
+    static S3Exception notImplemented() {
         return new S3Exception("NotImplemented", 501, "A header you provided implies functionality that is not"
                 + " implemented");
     }
@@ -228,7 +207,17 @@ public final class S3Service {
             // Only AWS's default for new buckets exists here: ACLs disabled, the bucket owner owns every object.
             throw notImplemented().with("Header", "x-amz-object-ownership");
         }
+        String objectLock = request.header("x-amz-bucket-object-lock-enabled");
+        if (objectLock != null && objectLock.trim().equalsIgnoreCase("true")) {
+            // Object Lock needs versioning and retention, which crossrole does not have: the bucket is not created.
+            throw notImplemented().with("Header", "x-amz-bucket-object-lock-enabled");
+        }
+        if (objectLock != null && !objectLock.trim().equalsIgnoreCase("false")) {
+            throw S3Exception.invalidArgument("x-amz-bucket-object-lock-enabled must be true or false",
+                    "x-amz-bucket-object-lock-enabled", objectLock);
+        }
         String constraint = null;
+        Map<String, String> tags = Map.of();
         try (InputStream body = request.body().get()) {
             byte[] bytes = body.readNBytes(Xml.MAX_REQUEST_XML + 1);
             if (bytes.length > 0 && !new String(bytes, StandardCharsets.UTF_8).isBlank()) {
@@ -237,6 +226,17 @@ public final class S3Service {
                     throw S3Exception.malformedXml();
                 }
                 constraint = Xml.childText(root, "LocationConstraint");
+                if (!Xml.children(root, "Location").isEmpty() || !Xml.children(root, "Bucket").isEmpty()) {
+                    // directory buckets' placement: not a general purpose bucket, and not something crossrole has
+                    throw notImplemented().with("Element", "CreateBucketConfiguration/Location");
+                }
+                List<Element> tagSets = Xml.children(root, "Tags");
+                if (tagSets.size() > 1) {
+                    throw S3Exception.malformedXml();
+                }
+                if (!tagSets.isEmpty()) {
+                    tags = BucketTagging.parse(tagSets.get(0));
+                }
             }
         }
         String requestRegion = call.region();
@@ -264,9 +264,20 @@ public final class S3Service {
             context.single("s3:x-amz-acl", acl);
         }
         context.single("s3:LocationConstraint", region);
+        RequestContext.Builder tagContext = RequestContext.builder();
+        if (!tags.isEmpty()) {
+            // CreateBucket lists aws:RequestTag and aws:TagKeys, and tags on creation need s3:TagResource as well
+            tags.forEach((k, v) -> tagContext.single("aws:RequestTag/" + k, v));
+            tagContext.multi("aws:TagKeys", List.copyOf(tags.keySet()));
+            tags.forEach((k, v) -> context.single("aws:RequestTag/" + k, v));
+            context.multi("aws:TagKeys", List.copyOf(tags.keySet()));
+        }
         gate.require(new AccessCheck("s3:CreateBucket", "arn:aws:s3:::" + name, account, null, context.build()));
+        if (!tags.isEmpty()) {
+            gate.require(new AccessCheck("s3:TagResource", "arn:aws:s3:::" + name, account, null, tagContext.build()));
+        }
         Optional<Bucket> existing = repository.createIfAbsent(new Bucket(name, account, region, clock.instant(), null,
-                null));
+                null, tags));
         if (existing.isPresent()) {
             if (!existing.get().owner().equals(account)) {
                 throw new S3Exception("BucketAlreadyExists", 409, "The requested bucket name is not available. The"
@@ -345,7 +356,7 @@ public final class S3Service {
             throw new S3Exception("MalformedPolicy", 400, e.diagnostic().message());
         }
         checkResourcesInBucket(text, bucket);
-        repository.putBucket(bucket.withPolicy(text, policy));
+        repository.updateBucket(bucket.name(), current -> current.withPolicy(text, policy));
         return S3Response.empty(204);
     }
 
@@ -402,7 +413,7 @@ public final class S3Service {
         if (!ownerRoot(call, bucket)) {
             gate.require(S3Support.bucketCheck("s3:DeleteBucketPolicy", bucket, RequestContext.empty()));
         }
-        repository.putBucket(bucket.withPolicy(null, null));
+        repository.updateBucket(bucket.name(), current -> current.withPolicy(null, null));
         return S3Response.empty(204);
     }
 

@@ -26,8 +26,19 @@ final class S3Support {
 
     private S3Support() {}
 
+    /**
+     * A check on the bucket resource. The bucket's tags are its {@code aws:ResourceTag/<key>} and
+     * {@code s3:BucketTag/<key>}, the condition keys the Service Authorization Reference gives the bucket resource
+     * type (AWS itself supplies them once attribute-based access control is enabled on the bucket).
+     */
     static AccessCheck bucketCheck(String action, Bucket bucket, RequestContext context) {
-        return new AccessCheck(action, bucket.arn(), bucket.owner(), bucket.policy(), context);
+        RequestContext withTags = context;
+        if (!bucket.tags().isEmpty()) {
+            RequestContext.Builder builder = context.toBuilder();
+            bucket.tags().forEach((k, v) -> builder.single("aws:ResourceTag/" + k, v).single("s3:BucketTag/" + k, v));
+            withTags = builder.build();
+        }
+        return new AccessCheck(action, bucket.arn(), bucket.owner(), bucket.policy(), withTags);
     }
 
     static AccessCheck objectCheck(String action, Bucket bucket, String key, RequestContext context) {

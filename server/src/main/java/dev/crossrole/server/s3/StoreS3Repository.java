@@ -116,6 +116,19 @@ final class StoreS3Repository implements S3Repository, Replica {
     }
 
     @Override
+    public Bucket updateBucket(String name, java.util.function.UnaryOperator<Bucket> change) {
+        return write(tx -> {
+            Bucket current = buckets.get(name);
+            if (current == null) {
+                throw S3Exception.noSuchBucket(name);
+            }
+            Bucket changed = change.apply(current);
+            put(tx, BUCKETS, name, bucketJson(changed));
+            return changed;
+        });
+    }
+
+    @Override
     public boolean deleteBucket(String name) throws IOException {
         List<String> unreferenced = new ArrayList<>();
         boolean deleted = write(tx -> {
@@ -164,25 +177,27 @@ final class StoreS3Repository implements S3Repository, Replica {
     }
 
     @Override
-    public StoredObject putObject(String bucket, String key, InputStream body, ObjectWriter.Finisher finish)
-            throws IOException {
+    public StoredObject putObject(String bucket, String key, InputStream body, ObjectWriter.Finisher finish,
+                                  WriteCondition condition) throws IOException {
         StoredObject stored = writeBlob(channel -> ObjectWriter.copy(body, channel, algorithmOf(finish)), finish);
-        return commitObject(bucket, key, stored);
+        return commitObject(bucket, key, stored, condition);
     }
 
     @Override
     public StoredObject putConcatenation(String bucket, String key, List<ObjectWriter.Range> sources,
-                                         ObjectWriter.Finisher finish) throws IOException {
+                                         ObjectWriter.Finisher finish, WriteCondition condition) throws IOException {
         StoredObject stored = writeBlob(channel -> ObjectWriter.concatenate(sources, channel, algorithmOf(finish)), finish);
-        return commitObject(bucket, key, stored);
+        return commitObject(bucket, key, stored, condition);
     }
 
-    private StoredObject commitObject(String bucket, String key, StoredObject stored) throws IOException {
+    private StoredObject commitObject(String bucket, String key, StoredObject stored, WriteCondition condition)
+            throws IOException {
         StoredObject replaced = commitOrDropBlob(stored, tx -> {
             if (!buckets.containsKey(bucket)) {
                 throw S3Exception.noSuchBucket(bucket);
             }
             StoredObject previous = objects(bucket).get(key);
+            condition.check(key, previous, true);
             put(tx, OBJECTS, bucket + "/" + key, objectJson(stored));
             return previous;
         });
@@ -193,9 +208,10 @@ final class StoreS3Repository implements S3Repository, Replica {
     }
 
     @Override
-    public void deleteObject(String bucket, String key) throws IOException {
+    public void deleteObject(String bucket, String key, WriteCondition condition) throws IOException {
         StoredObject deleted = write(tx -> {
             StoredObject previous = objects(bucket).get(key);
+            condition.check(key, previous, false);
             if (previous != null) {
                 delete(tx, OBJECTS, bucket + "/" + key);
             }
@@ -299,7 +315,7 @@ final class StoreS3Repository implements S3Repository, Replica {
     /** The object, the upload's end and its parts' deletion commit together: a crash leaves all or none. */
     @Override
     public StoredObject completeUpload(MultipartUpload upload, List<ObjectWriter.Range> sources,
-                                       ObjectWriter.Finisher finish) throws IOException {
+                                       ObjectWriter.Finisher finish, WriteCondition condition) throws IOException {
         StoredObject stored = writeBlob(channel -> ObjectWriter.concatenate(sources, channel, algorithmOf(finish)), finish);
         List<String> unreferenced = commitOrDropBlob(stored, tx -> {
             if (!buckets.containsKey(upload.bucket())) {
@@ -311,6 +327,7 @@ final class StoreS3Repository implements S3Repository, Replica {
             }
             List<String> dropped = new ArrayList<>();
             StoredObject previous = objects(upload.bucket()).get(upload.key());
+            condition.check(upload.key(), previous, true);
             if (previous != null) {
                 dropped.add(previous.objectId());
             }
@@ -528,6 +545,10 @@ final class StoreS3Repository implements S3Repository, Replica {
         if (bucket.policyText() != null) {
             node.put("policy", bucket.policyText());
         }
+        if (!bucket.tags().isEmpty()) {
+            // an object keeps the order the tags were put in; records written before tags existed have none
+            node.set("tags", JSON.valueToTree(bucket.tags()));
+        }
         return bytes(node);
     }
 
@@ -537,13 +558,13 @@ final class StoreS3Repository implements S3Repository, Replica {
         Policy policy = null;
         if (policyText != null) {
             try {
-                policy = Policies.parse(policyText, PolicyKind.RESOURCE, "bucket policy");
+                policy = Policies.parseStored(policyText, PolicyKind.RESOURCE, "bucket policy");
             } catch (InvalidPolicyException e) {
                 LOG.warning("bucket " + name + ": stored policy no longer parses; ignored");
             }
         }
         return new Bucket(name, node.path("owner").asText(), node.path("region").asText(),
-                Instant.parse(node.path("created").asText()), policyText, policy);
+                Instant.parse(node.path("created").asText()), policyText, policy, strings(node.path("tags")));
     }
 
     static byte[] objectJson(StoredObject object) {
@@ -590,6 +611,10 @@ final class StoreS3Repository implements S3Repository, Replica {
         node.set("checksums", JSON.valueToTree(object.checksums()));
         node.set("tags", JSON.valueToTree(object.tags()));
         node.put("partCount", object.partCount());
+        if (!object.parts().isEmpty()) {
+            var parts = node.putArray("parts");
+            object.parts().forEach(p -> parts.addObject().put("number", p.number()).put("size", p.size()));
+        }
         return node;
     }
 
@@ -597,7 +622,13 @@ final class StoreS3Repository implements S3Repository, Replica {
         return new StoredObject(node.path("key").asText(), node.path("objectId").asText(), node.path("size").asLong(),
                 node.path("etag").asText(), Instant.parse(node.path("lastModified").asText()), strings(node.path("headers")),
                 strings(node.path("userMetadata")), strings(node.path("checksums")), strings(node.path("tags")),
-                node.path("partCount").asInt());
+                node.path("partCount").asInt(), partsFrom(node.path("parts")));
+    }
+
+    private static List<StoredObject.Part> partsFrom(JsonNode node) {
+        List<StoredObject.Part> parts = new ArrayList<>();
+        node.forEach(p -> parts.add(new StoredObject.Part(p.path("number").asInt(), p.path("size").asLong())));
+        return parts;
     }
 
     static Map<String, String> strings(JsonNode node) {

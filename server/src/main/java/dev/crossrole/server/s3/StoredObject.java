@@ -1,6 +1,7 @@
 package dev.crossrole.server.s3;
 
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -12,14 +13,30 @@ import java.util.Map;
  * @param userMetadata {@code x-amz-meta-*} values by lower-case name without the prefix
  * @param checksums {@code x-amz-checksum-*} values (base64) by lower-case header name
  * @param partCount parts of a multipart object, 0 for a single PUT
+ * @param parts the parts of a multipart object in order, with their numbers and sizes (GetObject's
+ *     {@code partNumber}); empty for a single PUT, and for multipart objects stored before parts were recorded
  */
 public record StoredObject(String key, String objectId, long size, String etag, Instant lastModified,
                            Map<String, String> headers, Map<String, String> userMetadata, Map<String, String> checksums,
-                           Map<String, String> tags, int partCount) {
+                           Map<String, String> tags, int partCount, List<Part> parts) {
+
+    /** One part of a multipart object: the number it was uploaded as and its size. */
+    public record Part(int number, long size) {}
+
+    public StoredObject {
+        parts = parts == null ? List.of() : List.copyOf(parts);
+    }
+
+    /** An object without recorded parts. */
+    public StoredObject(String key, String objectId, long size, String etag, Instant lastModified,
+                        Map<String, String> headers, Map<String, String> userMetadata, Map<String, String> checksums,
+                        Map<String, String> tags, int partCount) {
+        this(key, objectId, size, etag, lastModified, headers, userMetadata, checksums, tags, partCount, List.of());
+    }
 
     StoredObject withTags(Map<String, String> newTags) {
         return new StoredObject(key, objectId, size, etag, lastModified, headers, userMetadata, checksums, newTags,
-                partCount);
+                partCount, parts);
     }
 
     String contentType() {

@@ -303,7 +303,7 @@ public final class IamRecords implements Replica {
     }
 
     private static Policy policy(PolicyCache cache, String text, PolicyKind kind, String name) throws InvalidPolicyException {
-        return cache == null ? Policies.parse(text, kind, name) : cache.parse(text, kind, name);
+        return cache == null ? Policies.parseStored(text, kind, name) : cache.parse(text, kind, name);
     }
 
     static Object decode(String namespace, JsonNode n, PolicyCache cache) {

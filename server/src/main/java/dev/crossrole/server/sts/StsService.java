@@ -103,7 +103,7 @@ public final class StsService implements QueryService {
             case "GetAccessKeyInfo":
                 return getAccessKeyInfo(params);
             case "DecodeAuthorizationMessage":
-                return decodeAuthorizationMessage(params);
+                return decodeAuthorizationMessage(call, params);
             default:
                 throw new AwsException("InvalidAction", 400, "crossrole does not implement the STS operation " + action
                         + " yet.");
@@ -444,14 +444,18 @@ public final class StsService implements QueryService {
 
     /**
      * crossrole's AccessDenied messages are not encoded, but every denied request has a request id;
-     * decoding a request id returns that denial in the shape AWS uses for decoded messages.
+     * decoding a request id returns that denial in the shape AWS uses for decoded messages. As on AWS, a
+     * message decodes only for the account whose principal was denied: another account's denial (its
+     * policies, statements and resources) is answered as if the id were unknown.
      */
-    private PreparedCall decodeAuthorizationMessage(QueryParams params) {
+    private PreparedCall decodeAuthorizationMessage(Call call, QueryParams params) {
         String message = params.get("EncodedMessage");
         new Constraints().required("encodedMessage", message).length("encodedMessage", message, 1, 10240).check();
         return PreparedCall.of(List.of(AccessCheck.of("sts:DecodeAuthorizationMessage", "*")), () -> {
+            String account = call.caller().principal().accountId();
             RecordedRequest recorded = requestLookup.apply(message.trim())
                     .filter(r -> r.decision() != null && !r.decision().allowed())
+                    .filter(r -> account != null && account.equals(accountOf(r.caller())))
                     .orElseThrow(() -> new AwsException("InvalidAuthorizationMessageException", 400,
                             "The message is not a crossrole request id of a denied request."));
             ObjectNode decoded = JSON.createObjectNode();
@@ -472,6 +476,15 @@ public final class StsService implements QueryService {
             decoded.set("explanation", recorded.decision().explanation().toJson());
             return Shape.of().put("DecodedMessage", decoded.toString());
         });
+    }
+
+    /** The account field of a caller's ARN ({@code arn:aws:sts::111122223333:assumed-role/...}); {@code null} for others. */
+    static String accountOf(String callerArn) {
+        if (callerArn == null) {
+            return null;
+        }
+        String[] parts = callerArn.split(":", 6);
+        return parts.length == 6 && parts[0].equals("arn") && parts[4].matches("\\d{12}") ? parts[4] : null;
     }
 
     /** Context keys given as single values, for tests. */

@@ -219,4 +219,93 @@ class StoreS3RepositoryTest {
             assertEquals(List.of(whole.objectId()), blobFiles());
         }
     }
+
+    @Test
+    void aBucketPolicyAcceptedBeforeALaterRuleIsReadBackWhole() throws Exception {
+        // Allow with NotPrincipal: accepted by an earlier crossrole, refused by PutBucketPolicy now. Read back,
+        // the policy is kept whole (its Deny included) rather than dropped.
+        String text = "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"NotPrincipal\":{\"AWS\":"
+                + "\"111122223333\"},\"Action\":\"s3:*\",\"Resource\":\"arn:aws:s3:::b/*\"},{\"Effect\":\"Deny\","
+                + "\"Principal\":\"*\",\"Action\":\"s3:DeleteObject\",\"Resource\":\"arn:aws:s3:::b/*\"}]}";
+        Bucket stored = new Bucket("b", "555566667777", "us-east-1", Instant.EPOCH, text, null);
+        Bucket read = StoreS3Repository.bucketFrom(new com.fasterxml.jackson.databind.ObjectMapper().readTree(
+                StoreS3Repository.bucketJson(stored)));
+        assertEquals(text, read.policyText());
+        assertTrue(read.policy() != null, "the stored policy was dropped");
+        assertEquals(2, read.policy().statementCount());
+    }
+
+    /** A body that, when first read, lets another writer commit an object under the same key. */
+    private static InputStream racing(String text, StoreS3Repository repository, String key) {
+        return new ByteArrayInputStream(text.getBytes(StandardCharsets.UTF_8)) {
+            boolean raced;
+
+            @Override
+            public synchronized int read(byte[] b, int off, int len) {
+                if (!raced) {
+                    raced = true;
+                    try {
+                        repository.putObject("b", key, text("concurrent"), w -> object(key, w));
+                    } catch (IOException e) {
+                        throw new java.io.UncheckedIOException(e);
+                    }
+                }
+                return super.read(b, off, len);
+            }
+        };
+    }
+
+    @Test
+    void aConditionalWriteIsCheckedInTheTransactionThatCommitsIt() throws Exception {
+        try (Store store = Stores.embedded(dir.resolve("store"))) {
+            StoreS3Repository repository = node(store, dir.resolve("s3"));
+            repository.createIfAbsent(BUCKET);
+            StoredObject first = repository.putObject("b", "k", text("first"), w -> object("k", w));
+            // If-Match held when the write began; another write committed while its body streamed: 409, and the
+            // other write stays.
+            S3Exception conflict = assertThrows(S3Exception.class, () -> repository.putObject("b", "k",
+                    racing("mine", repository, "k"), w -> object("k", w), new WriteCondition(first.etag(), false)));
+            assertEquals("ConditionalRequestConflict", conflict.code());
+            assertEquals(409, conflict.httpStatus());
+            assertEquals("concurrent", read(repository.open("b", "k").orElseThrow()));
+            // If-None-Match: the first write to finish wins, the other is 412.
+            S3Exception lost = assertThrows(S3Exception.class, () -> repository.putObject("b", "fresh",
+                    racing("mine", repository, "fresh"), w -> object("fresh", w), new WriteCondition(null, true)));
+            assertEquals("PreconditionFailed", lost.code());
+            assertEquals("concurrent", read(repository.open("b", "fresh").orElseThrow()));
+            // The losing writes left no blob.
+            assertEquals(2, blobFiles().size());
+            // A conditional delete is decided in its own transaction.
+            StoredObject current = repository.objects("b").get("k");
+            assertEquals("PreconditionFailed", assertThrows(S3Exception.class, () -> repository.deleteObject("b", "k",
+                    new WriteCondition(first.etag(), false))).code());
+            repository.deleteObject("b", "k", new WriteCondition(current.etag(), false));
+            assertTrue(repository.open("b", "k").isEmpty());
+        }
+    }
+
+    @Test
+    void bucketTagsAndPartBoundariesSurviveAReopen() throws Exception {
+        try (Store store = Stores.embedded(dir.resolve("store"))) {
+            StoreS3Repository repository = node(store, dir.resolve("s3"));
+            repository.createIfAbsent(BUCKET);
+            repository.updateBucket("b", bucket -> bucket.withTags(new java.util.LinkedHashMap<>(Map.of("team", "blue"))));
+            repository.updateBucket("b", bucket -> bucket.withPolicy("{}", null));
+            repository.putObject("b", "mp", text("0123456789"), w -> new StoredObject("mp", UUID.randomUUID().toString(),
+                    w.size(), "\"x-2\"", Instant.EPOCH, Map.of(), Map.of(), Map.of(), Map.of(), 2,
+                    List.of(new StoredObject.Part(1, 6), new StoredObject.Part(3, 4))));
+        }
+        try (Store store = Stores.embedded(dir.resolve("store"))) {
+            StoreS3Repository reopened = node(store, dir.resolve("s3"));
+            Bucket bucket = reopened.bucket("b").orElseThrow();
+            assertEquals(Map.of("team", "blue"), bucket.tags(), "a policy put after the tags kept them");
+            assertEquals("{}", bucket.policyText());
+            assertEquals(List.of(new StoredObject.Part(1, 6), new StoredObject.Part(3, 4)),
+                    reopened.objects("b").get("mp").parts());
+            // a record written before tags and parts were recorded reads as none
+            assertEquals(Map.of(), StoreS3Repository.bucketFrom(new com.fasterxml.jackson.databind.ObjectMapper()
+                    .readTree("{\"name\":\"old\",\"owner\":\"1\",\"region\":\"us-east-1\","
+                            + "\"created\":\"2026-01-01T00:00:00Z\"}")).tags());
+        }
+    }
 }

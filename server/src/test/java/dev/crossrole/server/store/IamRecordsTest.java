@@ -51,6 +51,26 @@ class IamRecordsTest {
     }
 
     @Test
+    void policiesAcceptedBeforeLaterRulesAreReadBack() throws Exception {
+        // Accepted by an earlier crossrole, refused at write time now: a Sid with spaces, a NullIfExists condition.
+        String inline = "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Sid\":\"Read the reports\",\"Effect\":\"Allow\","
+                + "\"Action\":\"s3:GetObject\",\"Resource\":\"*\"},{\"Effect\":\"Deny\",\"Action\":\"s3:PutObject\","
+                + "\"Resource\":\"*\",\"Condition\":{\"NullIfExists\":{\"aws:SourceIp\":\"true\"}}}]}";
+        Role role = new Role("111122223333", "legacy", "/", "AROAEXAMPLEROLEID002", Instant.parse("2026-11-01T10:00:00Z"),
+                null, Policies.parse(TRUST, PolicyKind.TRUST, "trust policy of role legacy"), TRUST_TEXT,
+                Map.of("arn:aws:iam::111122223333:user/bob", "AIDAEXAMPLEUSERID001"), 3600, Map.of(),
+                Map.of("read", Policies.parseStored(inline, PolicyKind.INLINE, "read")), List.of(), null, null, null);
+        byte[] stored = IamRecords.bytes(IamRecords.role(role));
+        Role streamed = IamRecords.decodeRole(new StoredRecord(IamRecords.ROLES, role.roleId(), stored, 1, 1),
+                new IamRecords.PolicyCache());
+        Role tree = (Role) IamRecords.decode(IamRecords.ROLES, new com.fasterxml.jackson.databind.ObjectMapper().readTree(stored));
+        for (Role read : List.of(streamed, tree)) {
+            assertEquals(inline, read.inlinePolicies().get("read").text());
+            assertEquals(2, read.inlinePolicies().get("read").statementCount(), "compiles on first use, without an error");
+        }
+    }
+
+    @Test
     void instantsAreReadAsInstantParseReadsThem() {
         for (String text : List.of("2026-11-27T23:47:32.714645363Z", "2026-11-27T23:47:32Z", "2026-11-27T23:47:32.100Z",
                 "2024-02-29T00:00:00.000001Z", "1970-01-01T00:00:00Z", "+12026-01-01T00:00:00Z", "2026-11-27T23:47:32.5Z")) {
