@@ -111,6 +111,25 @@ class TaskSandboxTest {
     }
 
     @Test
+    void stopTaskSignalsTheCommandInsideTheSandboxFirst() throws Exception {
+        // SIGTERM reaches the command (not only the sandbox's init), which may end cleanly before the SIGKILL.
+        ecs.registerTaskDefinition(r -> r.family("graceful").containerDefinitions(
+                ContainerDefinition.builder().name("app").image("local/app").memory(64).command("sh", "-c",
+                        "trap 'echo terminated cleanly; exit 0' TERM; echo started; while :; do sleep 1; done").build()));
+        Task task = ecs.runTask(r -> r.taskDefinition("graceful")).tasks().get(0);
+        String id = EcsSdk.id(task.taskArn());
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (!crossrole.adminGet("/_crossrole/tasks/" + id + "/logs").body().contains("started")
+                && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+        }
+        ecs.stopTask(r -> r.task(task.taskArn()));
+        Task stopped = EcsSdk.awaitStopped(ecs, null, task.taskArn());
+        assertEquals(0, stopped.containers().get(0).exitCode(), stopped.toString());
+        assertTrue(crossrole.adminGet("/_crossrole/tasks/" + id + "/logs").body().contains("terminated cleanly"));
+    }
+
+    @Test
     void theDataDirectoryShowsOnlyThePathToTheTasksOwnFolder() throws Exception {
         assertTrue(Files.exists(data.resolve("credentials")) && Files.isDirectory(data.resolve("store")));
         assertEquals("tasks\n", shell("ls -A " + data));
