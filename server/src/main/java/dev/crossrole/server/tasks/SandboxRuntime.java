@@ -352,7 +352,14 @@ public final class SandboxRuntime implements TaskRuntime {
 
         @Override
         public void stop(Duration grace) {
-            process.descendants().forEach(ProcessHandle::destroy);
+            Optional<ProcessHandle> init = process.children().findFirst();
+            if (init.isPresent() && init.get().children().findAny().isPresent()) {
+                process.descendants().forEach(ProcessHandle::destroy);
+            } else {
+                // The sandbox is still being made: a SIGTERM to its init would be ignored and the command would
+                // start regardless. Ending bwrap ends the sandbox (--die-with-parent) before the command runs.
+                process.destroy();
+            }
             killer.schedule(() -> {
                 if (process.isAlive()) {
                     process.descendants().forEach(ProcessHandle::destroyForcibly);

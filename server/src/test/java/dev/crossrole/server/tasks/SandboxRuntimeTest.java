@@ -1,0 +1,37 @@
+package dev.crossrole.server.tasks;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The sandbox runtime on its own, for what the API cannot time: a stop while the sandbox is being made. */
+class SandboxRuntimeTest {
+
+    @Test
+    void aContainerStoppedAsItStartsEndsWithoutWaitingForItsKill(@TempDir Path data) throws Exception {
+        TaskUser.Self self = TaskUser.Self.ofThisProcess();
+        TaskUser user = TaskUser.choose(null, self, TaskUser.system());
+        SandboxRuntime runtime = new SandboxRuntime(new SandboxRuntime.Settings(user, self.uid() == 0, List.of(),
+                List.of(data)));
+        assumeTrue(runtime.unavailable().isEmpty(), () -> "no sandbox here: " + runtime.unavailable().orElseThrow());
+        for (int i = 0; i < 5; i++) {
+            Path task = data.resolve("tasks").resolve("t" + i);
+            TaskRuntime.RunningContainer container = runtime.start(new TaskRuntime.ContainerLaunch("t" + i, "app",
+                    "local", List.of("sleep", "300"), Map.of("PATH", "/usr/bin:/bin"), task, task,
+                    task.resolve("logs/app.log")));
+            // At once, from the thread that started it: bwrap is still making the sandbox, whose init ignores a
+            // SIGTERM from outside. The SIGKILL would come after the grace period, 120 s.
+            container.stop(Duration.ofSeconds(120));
+            int code = container.exit().get(30, TimeUnit.SECONDS);
+            assertEquals(143, code, "ended by the SIGTERM; log: " + Files.readString(task.resolve("logs/app.log")));
+        }
+    }
+}
