@@ -8,15 +8,26 @@ import java.util.function.Consumer;
  *
  * <p><b>The torn-tail rule.</b> A commit is acknowledged only after its frame was forced to disk, and a force
  * covers everything appended before it; so a crash can spoil only bytes appended after the last force that
- * returned, and none of those commits was acknowledged. What such a crash leaves is the end of the newest
- * journal, at a frame boundary, in one of these shapes: a frame header cut short; a frame whose length runs
- * past the end of the file (its payload cut short); a whole frame whose checksum does not match and nothing
- * after it (its pages did not all reach the disk); either of the last two followed only by zero bytes, or
- * zero bytes alone (the file grew but its data blocks were never written). Only those, with no whole commit
- * anywhere after them, are a <em>torn tail</em>, cut off at start. Everything else is damage to
- * acknowledged data — a mismatch followed by readable commits, a length that cannot be, a frame whose
- * checksum matches but whose commit cannot be read, a revision out of sequence, anything in a journal that
- * is not the newest — and the store refuses to start rather than drop it.
+ * returned, and none of those commits was acknowledged. A kill leaves such bytes whole or leaves the file
+ * short; a power cut can also leave whole sectors of them unwritten, which read as zeros in a file that grew.
+ * So a crash leaves, at a frame boundary of the newest journal, one of these shapes, and only these are a
+ * <em>torn tail</em>, cut off at start:
+ * <ul>
+ *   <li>a frame header cut short by the end of the file;
+ *   <li>a frame whose length runs past the end of the file (its payload cut short);
+ *   <li>a whole frame whose checksum does not match because a sector of it was never written (zeros from a
+ *       {@value #BLOCK}-byte boundary, or from the frame's start, to the next boundary or the end), with
+ *       nothing but zeros after it;
+ *   <li>zeros where a frame header should be (the header's sector never written).
+ * </ul>
+ * In every case no whole commit may follow, and a last frame that is whole when its length field is ignored
+ * (the bytes to the end match its checksum) is a damaged length, not a short write. Everything else is
+ * damage to what may have been acknowledged — a flipped bit anywhere, a mismatch followed by readable
+ * commits, a length that cannot be, a frame whose checksum matches but whose commit cannot be read, a
+ * revision out of sequence, anything in a journal that is not the newest — and the store refuses to start
+ * rather than drop it. (After a power cut that left more than one unforced frame half-written, that refusal
+ * can come although nothing acknowledged was lost; {@code crossrole state check} shows it, and
+ * {@code state repair} cuts it.)
  *
  * <p>"No whole commit after it" is tested at every byte offset after the damage, not only where the damaged
  * frame says the next one begins: a frame there whose checksum matches and whose revision follows the last
@@ -29,18 +40,20 @@ import java.util.function.Consumer;
  * @param damage what ends the readable part, or {@code null} when the journal is whole
  */
 record JournalScan(long size, long whole, int commits, long firstRevision, long lastRevision, Damage damage) {
+    /** The smallest unit a disk writes (a sector). */
+    static final int BLOCK = 512;
 
     /** What was found where reading stopped. */
     enum Finding {
         SHORT_HEADER("a frame header cut short by the end of the file", true),
-        BAD_LENGTH("a frame header whose length cannot be", false),
+        BAD_LENGTH("a frame header whose length cannot be", true),
         PAST_END("a frame whose length runs past the end of the file", true),
         CHECKSUM_MISMATCH("a whole frame whose checksum does not match its contents", true),
         UNREADABLE_COMMIT("a frame whose checksum matches but whose commit cannot be read", false),
         REVISION_OUT_OF_SEQUENCE("a commit whose revision does not follow the one before it", false);
 
         private final String text;
-        /** Whether a crash in the middle of an append can leave this (when nothing valid follows). */
+        /** Whether a crash in the middle of an append can leave this (when its bytes say so, and nothing valid follows). */
         private final boolean crashShape;
 
         Finding(String text, boolean crashShape) {
@@ -137,22 +150,46 @@ record JournalScan(long size, long whole, int commits, long firstRevision, long 
 
     /** Whether the bytes from {@code offset} on have a shape an interrupted append leaves (see the class comment). */
     private static boolean crashShape(byte[] bytes, int offset, Finding finding, long frameLength) {
-        if (zeros(bytes, offset)) {
-            return true; // the file grew, its data never reached the disk
-        }
         if (!finding.crashShape) {
             return false;
         }
-        if (finding == Finding.CHECKSUM_MISMATCH) {
-            // The frame is the last thing in the file, or is followed by nothing but unwritten (zero) bytes.
-            long end = offset + JournalFormat.HEADER + frameLength;
-            return zeros(bytes, (int) end);
+        if (finding == Finding.SHORT_HEADER) {
+            return true;
         }
-        return true;
+        int rest = bytes.length - offset - JournalFormat.HEADER;
+        if (rest >= JournalFormat.MIN_PAYLOAD && JournalFormat.crc(bytes, offset + JournalFormat.HEADER, rest)
+                == ByteBuffer.wrap(bytes).getInt(offset + 4)) {
+            return false; // a whole last frame whose only fault is its length field: not a write cut short
+        }
+        return switch (finding) {
+            case PAST_END -> true; // the file ends inside the frame
+            case CHECKSUM_MISMATCH -> {
+                int end = (int) (offset + JournalFormat.HEADER + frameLength);
+                yield zeros(bytes, end, bytes.length) && unwrittenBlock(bytes, offset, end);
+            }
+            case BAD_LENGTH -> unwrittenBlock(bytes, offset, bytes.length); // the header itself never written
+            default -> false;
+        };
     }
 
-    private static boolean zeros(byte[] bytes, int from) {
-        for (int i = from; i < bytes.length; i++) {
+    /**
+     * Whether {@code [from, to)} holds a block the disk never wrote: zero bytes from {@code from}, or from a
+     * multiple of {@value #BLOCK} after it, to the next multiple of {@value #BLOCK} (or the end of the file).
+     * Disks write whole sectors, so a write that did not all arrive lacks whole sectors, which read as zeros
+     * in a file that grew; one flipped bit never looks like that.
+     */
+    private static boolean unwrittenBlock(byte[] bytes, int from, int to) {
+        for (int start = from; start < to; start = (start / BLOCK + 1) * BLOCK) {
+            int end = Math.min((start / BLOCK + 1) * BLOCK, bytes.length);
+            if (zeros(bytes, start, end)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static boolean zeros(byte[] bytes, int from, int to) {
+        for (int i = from; i < to; i++) {
             if (bytes[i] != 0) {
                 return false;
             }

@@ -113,16 +113,52 @@ class JournalDamageTest {
         }
     }
 
-    @Test
-    void aLastFrameWhoseBytesDidNotAllReachTheDiskIsATornTail() throws Exception {
+    /** Forty commits, then one of about 3 KB (spanning several 512-byte sectors); returns where that one begins. */
+    private long withABigLastCommit() throws Exception {
         Path journal = fortyCommits();
-        long lastStart = boundaries(journal).get(COMMITS - 1);
-        byte[] content = Files.readAllBytes(journal);
-        for (int i = (int) lastStart + 12; i < content.length; i++) {
-            content[i] = 0; // the second half of its payload never written
+        long start = Files.size(journal);
+        try (Store store = JournalStore.open(dir)) {
+            store.write(tx -> tx.put("roles", "big", bytes("{\"doc\":\"" + "z".repeat(3000) + "\"}")));
         }
+        return start;
+    }
+
+    private static long nextBlock(long offset) {
+        return (offset / 512 + 1) * 512;
+    }
+
+    @Test
+    void aLastFrameWhoseLastSectorsNeverReachedTheDiskIsATornTail() throws Exception {
+        long lastStart = withABigLastCommit();
+        Path journal = dir.resolve("journal-1");
+        byte[] content = Files.readAllBytes(journal);
+        java.util.Arrays.fill(content, (int) nextBlock(lastStart + 100), content.length, (byte) 0);
         Files.write(journal, content);
-        assertEquals(COMMITS - 1, opened());
+        assertEquals(COMMITS, opened());
+        assertEquals(lastStart, Files.size(journal));
+    }
+
+    @Test
+    void aLastFrameWithAnUnwrittenSectorInItsMiddleFollowedByZerosIsATornTail() throws Exception {
+        long lastStart = withABigLastCommit();
+        Path journal = dir.resolve("journal-1");
+        byte[] content = Files.readAllBytes(journal);
+        int block = (int) nextBlock(lastStart + 600);
+        java.util.Arrays.fill(content, block, block + 512, (byte) 0);
+        Files.write(journal, content);
+        Files.write(journal, new byte[700], StandardOpenOption.APPEND); // the next frame's sectors, never written
+        assertEquals(COMMITS, opened());
+        assertEquals(lastStart, Files.size(journal));
+    }
+
+    @Test
+    void aLastFrameWhoseHeaderSectorNeverReachedTheDiskIsATornTail() throws Exception {
+        long lastStart = withABigLastCommit();
+        Path journal = dir.resolve("journal-1");
+        byte[] content = Files.readAllBytes(journal);
+        java.util.Arrays.fill(content, (int) lastStart, (int) nextBlock(lastStart), (byte) 0);
+        Files.write(journal, content);
+        assertEquals(COMMITS, opened());
         assertEquals(lastStart, Files.size(journal));
     }
 
@@ -136,13 +172,12 @@ class JournalDamageTest {
     }
 
     @Test
-    void aMismatchedLastFrameFollowedOnlyByZerosIsATornTail() throws Exception {
+    void garbageTooShortForAHeaderIsATornTail() throws Exception {
         Path journal = fortyCommits();
-        long lastStart = boundaries(journal).get(COMMITS - 1);
-        flip(journal, Files.size(journal) - 2);
-        Files.write(journal, new byte[100], StandardOpenOption.APPEND);
-        assertEquals(COMMITS - 1, opened());
-        assertEquals(lastStart, Files.size(journal));
+        long size = Files.size(journal);
+        Files.write(journal, new byte[] {0, 0, 1, 7, 9}, StandardOpenOption.APPEND);
+        assertEquals(COMMITS, opened());
+        assertEquals(size, Files.size(journal));
     }
 
     // ---- damage: refused -----------------------------------------------------------------------
@@ -166,6 +201,31 @@ class JournalDamageTest {
         assertTrue(m.contains("crossrole state repair --data-dir " + dir.getParent() + " --truncate-at " + frame
                 + " --journal journal-1"), m);
         assertTrue(m.contains("Nothing was changed"), m);
+    }
+
+    @Test
+    void oneBitFlippedInTheLastFrameIsRefused() throws Exception {
+        long lastStart = withABigLastCommit();
+        Path journal = dir.resolve("journal-1");
+        for (long at : new long[] {lastStart + 4, lastStart + 30, Files.size(journal) - 1}) {
+            flip(journal, at);
+            assertTrue(refused().getMessage().contains("damaged at byte " + StoreReading.n(lastStart)), "flip at " + at);
+            flip(journal, at);
+        }
+        assertEquals(COMMITS + 1, opened(), "flipped back, it is whole");
+    }
+
+    @Test
+    void aFlippedLengthInTheLastFrameIsRefused() throws Exception {
+        long lastStart = withABigLastCommit();
+        Path journal = dir.resolve("journal-1");
+        for (int bit : new int[] {30, 14, 3}) {
+            byte[] content = Files.readAllBytes(journal);
+            int length = ByteBuffer.wrap(content).getInt((int) lastStart);
+            putInt(journal, lastStart, length ^ (1 << bit)); // past the end, or shorter than the frame
+            refused();
+            putInt(journal, lastStart, length);
+        }
     }
 
     @Test
