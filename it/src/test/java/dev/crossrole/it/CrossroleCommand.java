@@ -29,9 +29,18 @@ final class CrossroleCommand {
         return System.getProperty("java.class.path");
     }
 
+    /** A launcher that runs the command with umask 000, as a user with a loose umask would. */
+    static final List<String> UMASK_000 = List.of("sh", "-c", "umask 000 && exec \"$0\" \"$@\"");
+
     /** Runs {@code crossrole <args>} in {@code directory}. */
     static Run run(Path directory, String... args) throws Exception {
-        List<String> command = new ArrayList<>(List.of(java(), "-cp", classPath(), "dev.crossrole.cli.Main"));
+        return run(List.of(), directory, args);
+    }
+
+    /** Runs {@code crossrole <args>} in {@code directory}, the java command run by {@code launcher}. */
+    static Run run(List<String> launcher, Path directory, String... args) throws Exception {
+        List<String> command = new ArrayList<>(launcher);
+        command.addAll(List.of(java(), "-cp", classPath(), "dev.crossrole.cli.Main"));
         command.addAll(List.of(args));
         Path out = Files.createTempFile(directory, "crossrole-out", ".txt");
         Path err = Files.createTempFile(directory, "crossrole-err", ".txt");

@@ -16,17 +16,23 @@ import java.util.regex.Pattern;
  * {@code crossrole serve} in a JVM of its own, on a free port: for tests that kill it with SIGKILL or give it a
  * small heap, which an in-process server cannot show.
  */
-record ServeProcess(Process process, String endpoint) {
+record ServeProcess(Process process, String endpoint, String startOutput) {
     private static final Pattern LISTENING = Pattern.compile("crossrole listening on (http://\\S+)");
 
     /**
      * Starts {@code serve --port 0 --data-dir data} plus {@code serveOptions} with {@code jvmOptions}, in
      * {@code workDir}, without the caller's AWS_* environment, and returns once it listens; its output is
-     * drained from then on.
+     * drained from then on ({@link #startOutput} is what it printed until it listened).
      */
     static ServeProcess start(Path workDir, Path data, List<String> jvmOptions, String... serveOptions)
             throws IOException {
-        List<String> command = new ArrayList<>();
+        return start(List.of(), workDir, data, jvmOptions, serveOptions);
+    }
+
+    /** As {@link #start(Path, Path, List, String...)}, the java command run by {@code launcher} (e.g. a shell setting the umask). */
+    static ServeProcess start(List<String> launcher, Path workDir, Path data, List<String> jvmOptions, String... serveOptions)
+            throws IOException {
+        List<String> command = new ArrayList<>(launcher);
         command.add(CrossroleCommand.java());
         command.addAll(jvmOptions);
         command.addAll(List.of("-cp", CrossroleCommand.classPath(), "dev.crossrole.cli.Main", "serve", "--port", "0",
@@ -58,6 +64,6 @@ record ServeProcess(Process process, String endpoint) {
         Thread drain = new Thread(() -> out.lines().forEach(l -> { }), "crossrole-output");
         drain.setDaemon(true);
         drain.start();
-        return new ServeProcess(process, endpoint);
+        return new ServeProcess(process, endpoint, seen.toString());
     }
 }

@@ -85,8 +85,7 @@ final class JournalStore implements Store {
     static JournalStore open(Path directory, long compactThreshold) {
         FileChannel lockChannel = null;
         try {
-            PrivateFiles.createDirectories(directory);
-            PrivateFiles.restrict(directory);
+            PrivateFiles.createDirectories(directory); // an older, looser one is tightened by the server's start
             lockChannel = PrivateFiles.open(directory.resolve("lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
             FileLock lock;
             try {
