@@ -138,15 +138,15 @@ public final class EmbeddedStoreFiles {
                 .append(" bytes");
         List<String> what = new ArrayList<>();
         if (wholeCut > 0) {
-            what.add(StoreReading.commits(wholeCut) + " before the damage (revisions " + (keptRevision + 1) + "–"
-                    + scan.lastRevision() + ")");
+            what.add(StoreReading.commits(wholeCut) + " before the damage ("
+                    + StoreReading.revisions(keptRevision + 1, scan.lastRevision()) + ")");
         }
         if (scan.damage() != null) {
             JournalScan.Damage d = scan.damage();
             String damaged = "the damage at byte " + StoreReading.n(d.offset()) + " (" + d.describe() + ")";
             if (d.following().commits() > 0) {
-                damaged += " and " + StoreReading.commits(d.following().commits()) + " found after it (revisions "
-                        + d.following().firstRevision() + "–" + d.following().lastRevision() + ")";
+                damaged += " and " + StoreReading.commits(d.following().commits()) + " found after it ("
+                        + StoreReading.revisions(d.following().firstRevision(), d.following().lastRevision()) + ")";
             }
             what.add(damaged);
         }
@@ -214,22 +214,22 @@ public final class EmbeddedStoreFiles {
             } else if (scan == null) {
                 lines.add(head + "not read (after the problem below)");
             } else {
-                String commits = scan.commits() == 0 ? "no whole commits"
-                        : StoreReading.commits(scan.commits()) + " (revisions " + scan.firstRevision() + "–"
-                        + scan.lastRevision() + ")";
+                String commits = scan.commits() == 0 ? "no whole commit"
+                        : StoreReading.commits(scan.commits()) + " (" + StoreReading.revisions(scan.firstRevision(),
+                        scan.lastRevision()) + ")";
                 if (scan.damage() == null) {
                     lines.add(head + commits + ", whole");
                 } else {
                     JournalScan.Damage d = scan.damage();
-                    lines.add(head + commits + " up to byte " + StoreReading.n(scan.whole()) + "; at byte "
+                    lines.add(head + commits + " before byte " + StoreReading.n(scan.whole()) + "; at byte "
                             + StoreReading.n(d.offset()) + ": " + d.describe());
                     if (reading.tornTail() == j) {
                         lines.add("    a torn tail (" + StoreReading.n(d.bytes(scan.size())) + " bytes): an append"
                                 + " interrupted by a crash, never acknowledged; the next start cuts it off");
                     } else if (d.following().commits() > 0) {
                         JournalScan.Following f = d.following();
-                        lines.add("    after it, " + StoreReading.commits(f.commits()) + " can still be read (revisions "
-                                + f.firstRevision() + "–" + f.lastRevision() + ", the first at byte "
+                        lines.add("    after it, " + StoreReading.commits(f.commits()) + " can still be read ("
+                                + StoreReading.revisions(f.firstRevision(), f.lastRevision()) + ", the first at byte "
                                 + StoreReading.n(f.firstOffset()) + ")");
                     }
                 }

@@ -77,8 +77,8 @@ record StoreReading(Path directory, SnapshotReading snapshot, List<JournalReadin
             JournalScan.Following f = d.following();
             if (f.commits() > 0) {
                 out.append("; the ").append(n(d.bytes(scan.size()))).append(" bytes from there to the end of the file hold ")
-                        .append(commits(f.commits())).append(" that can still be read (revisions ")
-                        .append(f.firstRevision()).append('–').append(f.lastRevision()).append(", the first at byte ")
+                        .append(commits(f.commits())).append(" that can still be read (")
+                        .append(revisions(f.firstRevision(), f.lastRevision())).append(", the first at byte ")
                         .append(n(f.firstOffset())).append(")");
             } else if (!newest) {
                 out.append("; it is not the newest journal, so it was whole when the next one began");
@@ -118,6 +118,10 @@ record StoreReading(Path directory, SnapshotReading snapshot, List<JournalReadin
 
     static String n(long value) {
         return String.format(Locale.ROOT, "%,d", value);
+    }
+
+    static String revisions(long first, long last) {
+        return first == last ? "revision " + first : "revisions " + first + "–" + last;
     }
 
     static String commits(long count) {

@@ -80,7 +80,7 @@ class EmbeddedStoreFilesTest {
         EmbeddedStoreFiles.Check check = EmbeddedStoreFiles.check(data);
         assertEquals(EmbeddedStoreFiles.Verdict.DAMAGED, check.verdict());
         String text = String.join("\n", check.lines());
-        assertTrue(text.contains("3 whole commits (revisions 1–3) up to byte " + frame + "; at byte " + frame
+        assertTrue(text.contains("3 whole commits (revisions 1–3) before byte " + frame + "; at byte " + frame
                 + ": a whole frame whose checksum does not match"), text);
         assertTrue(text.contains("after it, 26 whole commits can still be read (revisions 5–30"), text);
         assertTrue(text.contains("--truncate-at " + frame), text);
