@@ -101,8 +101,8 @@ class StoreDamageTest {
         Files.write(journal, java.util.Arrays.copyOf(whole, whole.length - 7));
         ServeProcess torn = serve(data);
         try {
-            assertTrue(torn.startOutput().contains("cutting ") && torn.startOutput().contains(journal.toString()),
-                    torn.startOutput());
+            assertTrue(torn.output().contains("cutting ") && torn.output().contains(journal.toString()),
+                    torn.output());
         } finally {
             stop(torn);
         }

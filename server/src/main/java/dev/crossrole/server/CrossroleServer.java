@@ -22,7 +22,6 @@ import dev.crossrole.server.iam.IdGenerator;
 import dev.crossrole.server.store.DataDirectory;
 import dev.crossrole.server.store.IamRecords;
 import dev.crossrole.server.store.LegacyImport;
-import dev.crossrole.server.store.PrivateFiles;
 import dev.crossrole.server.store.SessionKey;
 import dev.crossrole.server.store.StateSync;
 import dev.crossrole.server.store.Store;
@@ -39,7 +38,6 @@ import java.util.List;
 
 /** A running crossrole: the wiring of directory, services, pipeline and listener. */
 public final class CrossroleServer implements AutoCloseable {
-    private static final java.util.logging.Logger LOG = java.util.logging.Logger.getLogger(CrossroleServer.class.getName());
     public static final int DEFAULT_PORT = 4566;
     /** How often a node applies other nodes' commits while it gets no requests (a stop asked through another node). */
     static final java.time.Duration CATCH_UP_INTERVAL = java.time.Duration.ofMillis(250);
@@ -136,10 +134,7 @@ public final class CrossroleServer implements AutoCloseable {
     private static CrossroleServer start(Options options, List<Account> accounts, DataDirectory data, Store store)
             throws IOException {
         // After the store opened: a start refused for a damaged store changes nothing.
-        tightenModes(data.root());
-        if (options.s3Blobs() != null && !options.s3Blobs().toAbsolutePath().startsWith(data.root())) {
-            tightenModes(options.s3Blobs());
-        }
+        ModeTightening.start(data.root(), options.s3Blobs());
         LegacyImport.importOnce(data.root(), store);
         SecureRandom random = new SecureRandom();
         IamDirectory iam = new IamDirectory(options.clock(), new IdGenerator(random));
@@ -185,24 +180,6 @@ public final class CrossroleServer implements AutoCloseable {
         endpoint.set(server.endpoint());
         ecsState.followOtherNodes(CATCH_UP_INTERVAL);
         return server;
-    }
-
-    /**
-     * Removes group and other access from everything crossrole keeps in {@code folder} (what an older crossrole,
-     * or a loose umask, left there), saying so in one line. What a task wrote in its own folder is the task's:
-     * only the task folders and their logs are crossrole's (the tasks folder, 0700, closes them all anyway).
-     */
-    static void tightenModes(Path folder) throws IOException {
-        PrivateFiles.Tightened tightened = PrivateFiles.tighten(folder, relative -> relative.getNameCount() == 3
-                && relative.getName(0).toString().equals("tasks") && !relative.getName(2).toString().equals("logs"));
-        if (tightened.total() > 0) {
-            LOG.warning("tightened " + folder.toAbsolutePath() + ": group and other access removed from "
-                    + tightened.folders() + " folders and " + tightened.files() + " files");
-        }
-        if (!tightened.failed().isEmpty()) {
-            LOG.warning("could not tighten " + tightened.failed().size() + " entries in " + folder.toAbsolutePath()
-                    + " (not owned by this user?): " + tightened.failed().subList(0, Math.min(10, tightened.failed().size())));
-        }
     }
 
     public int port() {

@@ -119,15 +119,16 @@ public final class PrivateFiles {
         }
     }
 
-    /** Removes group and other access from {@code path} itself (no symbolic link is followed). */
-    public static void restrict(Path path) throws IOException {
+    /**
+     * Removes group and other access from {@code path} itself (no symbolic link is followed); returns whether
+     * it had any.
+     */
+    public static boolean restrict(Path path) throws IOException {
         if (!posix(path)) {
-            return;
+            return false;
         }
         PosixFileAttributes attributes = Files.readAttributes(path, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
-        if (attributes.isDirectory() || attributes.isRegularFile()) {
-            tightenOne(path, attributes.permissions());
-        }
+        return (attributes.isDirectory() || attributes.isRegularFile()) && tightenOne(path, attributes.permissions());
     }
 
     /** What {@link #tighten} changed: folders and files that had group or other access, and what it could not change. */
@@ -185,7 +186,9 @@ public final class PrivateFiles {
                     if (tightenOne(path, permissions)) {
                         counts[kind]++;
                     }
-                } catch (AccessDeniedException | NoSuchFileException e) {
+                } catch (NoSuchFileException e) {
+                    // deleted meanwhile (the walk may run while crossrole serves)
+                } catch (AccessDeniedException e) {
                     failed.add(path);
                 }
             }
