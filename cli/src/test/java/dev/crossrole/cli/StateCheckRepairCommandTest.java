@@ -86,6 +86,12 @@ class StateCheckRepairCommandTest {
         CliTest.Result notANumber = CliTest.run("state", "repair", "--data-dir", data.toString(), "--truncate-at", "ten");
         assertEquals(2, notANumber.exit());
         assertTrue(notANumber.err().contains("--truncate-at"), notANumber.err());
+        for (String elsewhere : new String[] {"/", dir.resolve(advice.group(2)).toString(), "journal-99", ""}) {
+            CliTest.Result wrongJournal = CliTest.run("state", "repair", "--data-dir", data.toString(), "--truncate-at",
+                    advice.group(1), "--journal", elsewhere);
+            assertEquals(2, wrongJournal.exit(), elsewhere + ": " + wrongJournal.err());
+            assertTrue(wrongJournal.err().contains("nothing changed"), wrongJournal.err());
+        }
         assertArrayEquals(bytes, Files.readAllBytes(journal), "refusals change nothing");
 
         CliTest.Result repaired = CliTest.run("state", "repair", "--data-dir", data.toString(), "--truncate-at",

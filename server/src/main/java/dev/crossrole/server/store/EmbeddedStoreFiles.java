@@ -187,7 +187,13 @@ public final class EmbeddedStoreFiles {
                     : " (the torn tail of " + reading.tornTail().file().getFileName() + " is cut at the next start)")
                     + ": name the journal to cut with --journal");
         }
-        String name = Path.of(journalName).getFileName().toString();
+        Path given = Path.of(journalName);
+        if (given.getFileName() == null || (given.getParent() != null
+                && !given.toAbsolutePath().normalize().getParent().equals(reading.directory().normalize()))) {
+            throw new RepairRefused("--journal names a journal of the store in " + reading.directory()
+                    + " (journal-<n>), not " + journalName);
+        }
+        String name = given.getFileName().toString();
         return reading.journals().stream().filter(j -> j.file().getFileName().toString().equals(name)).findFirst()
                 .orElseThrow(() -> new RepairRefused("there is no journal " + name + " in " + reading.directory()
                         + "; the journals are " + reading.journals().stream()
