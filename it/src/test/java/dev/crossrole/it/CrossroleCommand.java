@@ -29,14 +29,28 @@ final class CrossroleCommand {
         return System.getProperty("java.class.path");
     }
 
+    /** A launcher that runs the command with umask 000, as a user with a loose umask would. */
+    static final List<String> UMASK_000 = List.of("sh", "-c", "umask 000 && exec \"$0\" \"$@\"");
+
     /** Runs {@code crossrole <args>} in {@code directory}. */
     static Run run(Path directory, String... args) throws Exception {
-        return run(directory, java.util.Map.of(), args);
+        return run(List.of(), directory, java.util.Map.of(), args);
     }
 
     /** Runs {@code crossrole <args>} in {@code directory} with these variables added to its environment. */
     static Run run(Path directory, java.util.Map<String, String> environment, String... args) throws Exception {
-        List<String> command = new ArrayList<>(List.of(java(), "-cp", classPath(), "dev.crossrole.cli.Main"));
+        return run(List.of(), directory, environment, args);
+    }
+
+    /** Runs {@code crossrole <args>} in {@code directory}, the java command run by {@code launcher}. */
+    static Run run(List<String> launcher, Path directory, String... args) throws Exception {
+        return run(launcher, directory, java.util.Map.of(), args);
+    }
+
+    private static Run run(List<String> launcher, Path directory, java.util.Map<String, String> environment,
+                           String... args) throws Exception {
+        List<String> command = new ArrayList<>(launcher);
+        command.addAll(List.of(java(), "-cp", classPath(), "dev.crossrole.cli.Main"));
         command.addAll(List.of(args));
         Path out = Files.createTempFile(directory, "crossrole-out", ".txt");
         Path err = Files.createTempFile(directory, "crossrole-err", ".txt");
