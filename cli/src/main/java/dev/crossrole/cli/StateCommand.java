@@ -2,6 +2,7 @@ package dev.crossrole.cli;
 
 import dev.crossrole.server.ecs.EcsPersistence;
 import dev.crossrole.server.s3.S3StateFiles;
+import dev.crossrole.server.store.PrivateFiles;
 import dev.crossrole.server.store.StateDocument;
 import dev.crossrole.server.store.Store;
 import dev.crossrole.server.store.StoreException;
@@ -13,18 +14,21 @@ import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** {@code crossrole state export|import}: a whole crossrole as one JSON document, to move it between stores. */
+/**
+ * {@code crossrole state export|import}: a whole crossrole as one JSON document, to move it between stores;
+ * {@code state check|repair}: verify the embedded store and cut a damaged journal.
+ */
 @Command(name = "state", mixinStandardHelpOptions = true,
-        description = "Move crossrole's state (accounts, IAM, ECS, S3, keys) between stores as one JSON document.",
-        subcommands = {StateCommand.Export.class, StateCommand.Import.class})
+        description = {"Move crossrole's state (accounts, IAM, ECS, S3, keys) between stores as one JSON document;",
+                "verify the embedded store and repair a damaged journal."},
+        subcommands = {StateCommand.Export.class, StateCommand.Import.class, StateCheckCommand.class,
+                StateRepairCommand.class})
 final class StateCommand implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -60,7 +64,7 @@ final class StateCommand implements Runnable {
     @Command(name = "export", mixinStandardHelpOptions = true,
             description = {"Write every record of the store to FILE ('-' for standard output).",
                     "The document holds secret keys: it is written with mode 0600.",
-                    "S3 object bytes are written as files into the folder FILE.blobs beside it.",
+                    "S3 object bytes are written as files into the folder FILE.blobs beside it (0700, its files 0600).",
                     "The store must not be in use by a running crossrole (embedded store)."})
     static final class Export implements Callable<Integer> {
         @CommandLine.Spec
@@ -82,11 +86,8 @@ final class StateCommand implements Runnable {
                     count = StateDocument.export(store, new NonClosing(out));
                     out.flush();
                 } else {
-                    Path target = Path.of(file);
-                    Files.deleteIfExists(target);
-                    Files.createFile(target);
-                    restrict(target);
-                    try (OutputStream out = Files.newOutputStream(target, StandardOpenOption.TRUNCATE_EXISTING)) {
+                    // A new file, 0600 from its creation: it holds secret keys.
+                    try (OutputStream out = PrivateFiles.newOutputStream(Path.of(file))) {
                         count = StateDocument.export(store, out);
                     }
                 }
@@ -180,14 +181,6 @@ final class StateCommand implements Runnable {
                 err.println("crossrole: cannot read " + file + ": " + e.getMessage());
                 return ExitCodes.UNUSABLE;
             }
-        }
-    }
-
-    private static void restrict(Path file) throws IOException {
-        try {
-            Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
-        } catch (UnsupportedOperationException e) {
-            // Not a POSIX file system.
         }
     }
 

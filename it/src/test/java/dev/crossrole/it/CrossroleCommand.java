@@ -58,14 +58,22 @@ final class CrossroleCommand {
         return String.join(File.pathSeparator, entries);
     }
 
+    /** A launcher that runs the command with umask 000, as a user with a loose umask would. */
+    static final List<String> UMASK_000 = List.of("sh", "-c", "umask 000 && exec \"$0\" \"$@\"");
+
     /** Runs {@code crossrole <args>} in {@code directory}. */
     static Run run(Path directory, String... args) throws Exception {
-        return run(directory, null, Map.of(), args);
+        return run(List.of(), directory, null, Map.of(), args);
     }
 
     /** Runs {@code crossrole <args>} in {@code directory} with these variables added to its environment. */
     static Run run(Path directory, Map<String, String> environment, String... args) throws Exception {
-        return run(directory, null, environment, args);
+        return run(List.of(), directory, null, environment, args);
+    }
+
+    /** Runs {@code crossrole <args>} in {@code directory}, the java command run by {@code launcher}. */
+    static Run run(List<String> launcher, Path directory, String... args) throws Exception {
+        return run(launcher, directory, null, Map.of(), args);
     }
 
     /**
@@ -73,11 +81,17 @@ final class CrossroleCommand {
      * none) and {@code environment} added to its environment.
      */
     static Run run(Path directory, byte[] input, Map<String, String> environment, String... args) throws Exception {
+        return run(List.of(), directory, input, environment, args);
+    }
+
+    private static Run run(List<String> launcher, Path directory, byte[] input, Map<String, String> environment,
+                           String... args) throws Exception {
         Path out = Files.createTempFile(directory, "crossrole-out", ".txt");
         Path err = Files.createTempFile(directory, "crossrole-err", ".txt");
         Path in = Files.createTempFile(directory, "crossrole-in", ".txt");
         Files.write(in, input == null ? new byte[0] : input);
-        ProcessBuilder pb = builder(directory, environment, args).redirectOutput(out.toFile()).redirectError(err.toFile())
+        ProcessBuilder pb = builder(launcher, directory, environment, args).redirectOutput(out.toFile())
+                .redirectError(err.toFile())
                 .redirectInput(input == null ? new File("/dev/null") : in.toFile());
         Process p = pb.start();
         if (!p.waitFor(TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
@@ -92,9 +106,15 @@ final class CrossroleCommand {
         return result;
     }
 
-    /** {@code crossrole <args>} ready to start, without the caller's AWS_* variables. */
+    /** {@code crossrole <args>} ready to start, without the caller's AWS_* and CROSSROLE_* variables. */
     static ProcessBuilder builder(Path directory, Map<String, String> environment, String... args) {
-        List<String> command = new ArrayList<>(List.of(java(), "-cp", classPath(), "dev.crossrole.cli.Main"));
+        return builder(List.of(), directory, environment, args);
+    }
+
+    private static ProcessBuilder builder(List<String> launcher, Path directory, Map<String, String> environment,
+                                          String... args) {
+        List<String> command = new ArrayList<>(launcher);
+        command.addAll(List.of(java(), "-cp", classPath(), "dev.crossrole.cli.Main"));
         command.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(command).directory(directory.toFile());
         pb.environment().keySet().removeIf(k -> k.startsWith("AWS_") || k.startsWith("CROSSROLE_"));

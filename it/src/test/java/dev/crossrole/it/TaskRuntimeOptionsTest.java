@@ -66,7 +66,7 @@ class TaskRuntimeOptionsTest {
         Path data = folder.resolve("data");
         ServeProcess serve = ServeProcess.start(folder, data, List.of(), Map.of("PATH", emptyPath.toString()));
         try (EcsClient ecs = ecs(serve, data)) {
-            assertTrue(serve.startOutput().contains("WARNING: tasks cannot run:"), serve.startOutput());
+            assertTrue(serve.output().contains("WARNING: tasks cannot run:"), serve.output());
             register(ecs, "needs-a-sandbox", "sh", "-c", "echo ran");
             ClientException e = assertThrows(ClientException.class, () -> ecs.runTask(r -> r.taskDefinition("needs-a-sandbox")));
             assertEquals(400, e.statusCode());
@@ -91,8 +91,8 @@ class TaskRuntimeOptionsTest {
         Path data = folder.resolve("data");
         ServeProcess serve = ServeProcess.start(folder, data, List.of(), "--task-runtime", "unsandboxed");
         try (EcsClient ecs = ecs(serve, data)) {
-            assertTrue(serve.startOutput().contains("WARNING: --task-runtime unsandboxed: RunTask runs task commands"
-                    + " as plain processes"), serve.startOutput());
+            assertTrue(serve.output().contains("WARNING: --task-runtime unsandboxed: RunTask runs task commands"
+                    + " as plain processes"), serve.output());
             // What the sandbox prevents, the operator's choice allows: the task reads crossrole's data directory.
             register(ecs, "plain", "sh", "-c", "cat " + data.toRealPath().resolve("credentials"));
             String arn = ecs.runTask(r -> r.taskDefinition("plain")).tasks().get(0).taskArn();

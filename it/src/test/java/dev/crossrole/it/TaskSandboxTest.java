@@ -191,6 +191,19 @@ class TaskSandboxTest {
     }
 
     @Test
+    void aRelativeWorkingDirectoryIsTheTasksToWrite() throws Exception {
+        ecs.registerTaskDefinition(r -> r.family("workdir").containerDefinitions(
+                ContainerDefinition.builder().name("app").image("local/app").memory(64).workingDirectory("work/sub")
+                        .command("sh", "-c", "echo written > here && cat here && pwd").build()));
+        Task task = ecs.runTask(r -> r.taskDefinition("workdir")).tasks().get(0);
+        Task stopped = EcsSdk.awaitStopped(ecs, null, task.taskArn());
+        String id = EcsSdk.id(task.taskArn());
+        String log = crossrole.adminGet("/_crossrole/tasks/" + id + "/logs").body();
+        assertEquals(0, stopped.containers().get(0).exitCode(), log);
+        assertEquals("written\n" + data.resolve("tasks").resolve(id).resolve("work/sub") + "\n", log);
+    }
+
+    @Test
     void eachTaskHasATmpOfItsOwn() throws Exception {
         assertEquals(0, exec(otherTaskId, "sh", "-c", "echo other > /tmp/shared").exit());
         Run read = exec(taskId, "cat", "/tmp/shared");

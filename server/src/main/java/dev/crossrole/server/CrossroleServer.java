@@ -174,6 +174,8 @@ public final class CrossroleServer implements AutoCloseable {
 
     private static CrossroleServer start(Options options, List<Account> accounts, DataDirectory data, Store store,
                                          TaskRuntime runtime) throws IOException {
+        // After the store opened: a start refused for a damaged store changes nothing.
+        ModeTightening.start(data.root(), options.s3Blobs());
         LegacyImport.importOnce(data.root(), store);
         SecureRandom random = new SecureRandom();
         IamDirectory iam = new IamDirectory(options.clock(), new IdGenerator(random));

@@ -20,7 +20,7 @@ final class NodeId {
             return stored.strip();
         }
         String id = UUID.randomUUID().toString();
-        data.write(FILE, id + "\n", false);
+        data.write(FILE, id + "\n");
         return id;
     }
 }

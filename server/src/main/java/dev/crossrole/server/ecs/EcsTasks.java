@@ -3,6 +3,7 @@ package dev.crossrole.server.ecs;
 import dev.crossrole.policy.RequestContext;
 import dev.crossrole.server.iam.IamDirectory;
 import dev.crossrole.server.iam.Role;
+import dev.crossrole.server.store.PrivateFiles;
 import dev.crossrole.server.sts.ServiceRoleCredentials;
 import dev.crossrole.server.sts.TemporaryCredentials;
 import dev.crossrole.server.tasks.TaskRuntime;
@@ -197,9 +198,10 @@ public final class EcsTasks implements AutoCloseable {
         for (EcsTask.Container container : task.containers) {
             try {
                 List<String> argv = argv(task, container);
+                Path workingDirectory = workingDirectory(task, container);
+                createPrivately(task, workingDirectory, container.logFile);
                 TaskRuntime.RunningContainer running = runtime.start(new TaskRuntime.ContainerLaunch(task.id, container.name,
-                        container.image, argv, container.environment, task.workDir, workingDirectory(task, container),
-                        container.logFile));
+                        container.image, argv, container.environment, task.workDir, workingDirectory, container.logFile));
                 synchronized (task) {
                     container.running = running;
                     container.runtimeId = running.runtimeId();
@@ -225,6 +227,25 @@ public final class EcsTasks implements AutoCloseable {
                 task.startedAt = clock.instant();
                 task.changed();
             }
+        }
+    }
+
+    /**
+     * Creates what crossrole keeps of a task in its data directory before the runtime starts it: the tasks
+     * folder, the task's folder, its {@code logs} folder (0700) and the container's log file (0600), and a
+     * relative working directory inside the task's folder (0700). The runtime then finds them in place.
+     */
+    private static void createPrivately(EcsTask task, Path workingDirectory, Path logFile) throws IOException {
+        PrivateFiles.createDirectories(logFile.getParent());
+        if (!java.nio.file.Files.exists(logFile)) {
+            try {
+                PrivateFiles.createFile(logFile);
+            } catch (java.nio.file.FileAlreadyExistsException e) {
+                // a container of the same name raced us to it
+            }
+        }
+        if (workingDirectory.normalize().startsWith(task.workDir.normalize())) {
+            PrivateFiles.createDirectories(workingDirectory);
         }
     }
 

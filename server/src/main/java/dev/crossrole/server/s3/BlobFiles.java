@@ -1,5 +1,6 @@
 package dev.crossrole.server.s3;
 
+import dev.crossrole.server.store.PrivateFiles;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
@@ -19,7 +20,7 @@ import java.util.regex.Pattern;
 
 /**
  * Object and part bytes ("blobs"), one file per blob named by the id of the object or part it holds, in one
- * folder of the data directory. A blob is written under a temporary name, fsynced and renamed before the
+ * folder of the data directory; the folder is 0700 and every blob 0600 from its creation ({@link PrivateFiles}). A blob is written under a temporary name, fsynced and renamed before the
  * record that references it is committed, so a committed record always finds its bytes; a blob no record
  * references is deleted after the commit that dropped it, or by {@link #sweep} at start.
  */
@@ -31,7 +32,7 @@ final class BlobFiles implements BlobStore {
 
     BlobFiles(Path dir) throws IOException {
         this.dir = dir;
-        Files.createDirectories(dir);
+        PrivateFiles.createDirectories(dir);
     }
 
     Path dir() {
@@ -45,7 +46,7 @@ final class BlobFiles implements BlobStore {
         private boolean published;
 
         private FilePending() throws IOException {
-            channel = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+            channel = PrivateFiles.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
         }
 
         @Override
@@ -114,6 +115,7 @@ final class BlobFiles implements BlobStore {
         Path target = path(id);
         try {
             Files.createLink(target, source);
+            PrivateFiles.restrict(target); // one inode: the source loses group and other access too
         } catch (FileAlreadyExistsException e) {
             return;
         } catch (UnsupportedOperationException | IOException e) {
@@ -121,10 +123,7 @@ final class BlobFiles implements BlobStore {
                 return;
             }
             Path temp = dir.resolve(TEMP_PREFIX + UUID.randomUUID());
-            Files.copy(source, temp);
-            try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.WRITE)) {
-                channel.force(true);
-            }
+            PrivateFiles.copy(source, temp);
             move(temp, target);
         }
         syncDirectory();

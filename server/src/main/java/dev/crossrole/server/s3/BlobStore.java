@@ -62,9 +62,9 @@ public interface BlobStore {
         return new BlobFiles(defaultFolder);
     }
 
-    /** Copies the first {@code size} bytes of a blob to the file {@code target} (older blobs carry more). */
+    /** Copies the first {@code size} bytes of a blob to the new file {@code target}, mode 0600 (older blobs carry more). */
     default void export(String id, long size, Path target) throws IOException {
-        try (OutputStream out = java.nio.file.Files.newOutputStream(target)) {
+        try (OutputStream out = dev.crossrole.server.store.PrivateFiles.newOutputStream(target)) {
             copyRange(id, 0, size, out);
         }
     }

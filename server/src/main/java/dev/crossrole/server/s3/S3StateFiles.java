@@ -2,6 +2,7 @@ package dev.crossrole.server.s3;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.crossrole.server.store.PrivateFiles;
 import dev.crossrole.server.store.Store;
 import dev.crossrole.server.store.StoredRecord;
 import java.io.IOException;
@@ -43,7 +44,7 @@ public final class S3StateFiles {
 
     /**
      * Copies the bytes of every object and part in {@code store} from {@code blobs} into {@code folder}
-     * (created; emptied of earlier blobs first).
+     * (created 0700; emptied of earlier blobs first), each a file of mode 0600.
      */
     public static Exported exportBlobs(Store store, BlobStore blobs, Path folder) throws IOException {
         if (Files.isDirectory(folder)) {
@@ -53,7 +54,8 @@ public final class S3StateFiles {
                 }
             }
         }
-        Files.createDirectories(folder);
+        PrivateFiles.createDirectories(folder);
+        PrivateFiles.restrict(folder);
         int written = 0;
         List<String> missing = new ArrayList<>();
         List<StoredRecord> records = new ArrayList<>(store.scan(StoreS3Repository.OBJECTS));

@@ -8,21 +8,18 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.PosixFilePermission;
-import java.nio.file.attribute.PosixFilePermissions;
-import java.util.Set;
 
 /**
  * The data directory: the embedded store and the files written for users (the AWS CLI credentials file);
- * files are written whole and atomically (temp file, fsync, rename), secrets with mode 0600.
+ * files are written whole and atomically (temp file, fsync, rename). Everything in it is private to the
+ * user running crossrole: the folder is 0700 and every file written 0600 ({@link PrivateFiles}).
  */
 public final class DataDirectory {
-    private static final Set<PosixFilePermission> OWNER_ONLY = PosixFilePermissions.fromString("rw-------");
     private final Path root;
 
     public DataDirectory(Path root) throws IOException {
         this.root = root.toAbsolutePath();
-        Files.createDirectories(this.root);
+        PrivateFiles.createDirectories(this.root);
     }
 
     public Path root() {
@@ -33,19 +30,17 @@ public final class DataDirectory {
         return root.resolve(name);
     }
 
+    /** Writes a file that holds secrets (mode 0600, as every file here). */
     public void writeSecret(String name, String content) throws IOException {
-        write(name, content, true);
+        write(name, content);
     }
 
-    public void write(String name, String content, boolean ownerOnly) throws IOException {
+    /** Replaces the file {@code name} with {@code content}, atomically and durably (mode 0600). */
+    public void write(String name, String content) throws IOException {
         Path target = root.resolve(name);
         Path temp = root.resolve(name + ".tmp");
         Files.deleteIfExists(temp);
-        Files.createFile(temp);
-        if (ownerOnly) {
-            restrict(temp);
-        }
-        try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.WRITE)) {
+        try (FileChannel channel = PrivateFiles.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
             channel.write(java.nio.ByteBuffer.wrap(content.getBytes(StandardCharsets.UTF_8)));
             channel.force(true);
         }
@@ -53,17 +48,6 @@ public final class DataDirectory {
             Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         } catch (AtomicMoveNotSupportedException e) {
             Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING);
-        }
-        if (ownerOnly) {
-            restrict(target);
-        }
-    }
-
-    private static void restrict(Path file) throws IOException {
-        try {
-            Files.setPosixFilePermissions(file, OWNER_ONLY);
-        } catch (UnsupportedOperationException e) {
-            // Not a POSIX file system: nothing finer to set.
         }
     }
 

@@ -1,20 +1,16 @@
 package dev.crossrole.server.store;
 
-import java.io.ByteArrayOutputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
-import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -25,28 +21,28 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.zip.CRC32C;
 import java.util.logging.Level;
 import java.util.logging.Logger;
-import java.util.stream.Stream;
-import java.util.zip.CRC32C;
 
 /**
  * The embedded store: every record in memory, every commit appended to a journal file as one framed
  * entry (length, CRC32C, payload) and forced to disk before {@link #write} returns. Writers that wait
  * for the disk at the same time share one force (group commit). At start the newest snapshot is read
- * and the journals after it replayed; a torn or corrupt tail (a crash in the middle of an append) is cut
- * off at the last whole commit, which was never acknowledged. When the journal has grown, it is rotated
- * and the state written in the background as a new snapshot (temp file, force, rename), after which the
- * older journals are deleted.
+ * and verified, and the journals after it replayed ({@link StoreReading}); a torn tail of the newest journal
+ * (a crash in the middle of an append, never acknowledged: see {@link JournalScan}) is cut off at the last
+ * whole commit, and any other damage refuses the start without changing a byte. When the journal has grown,
+ * it is rotated and the state written in the background as a new snapshot (temp file, force, rename), after
+ * which the older journals are deleted.
  *
- * <p>Files in the directory: {@code lock}, {@code snapshot-<revision>}, {@code journal-<first revision>}.
+ * <p>Files in the directory (mode 0600, the directory 0700): {@code lock}, {@code snapshot-<revision>},
+ * {@code journal-<first revision>} (formats in {@link JournalFormat}).
  */
 final class JournalStore implements Store {
     static final String DIRECTORY = "store";
     private static final Logger LOG = Logger.getLogger(JournalStore.class.getName());
-    private static final int SNAPSHOT_MAGIC = 0x43525331; // "CRS1"
-    private static final String SNAPSHOT = "snapshot-";
-    private static final String JOURNAL = "journal-";
+    private static final String SNAPSHOT = StoreReading.SNAPSHOT;
+    private static final String JOURNAL = StoreReading.JOURNAL;
     /** A journal larger than the last snapshot (and than this minimum) is compacted: a restart reads at most about twice the state. */
     private static final long COMPACT_MIN_BYTES = 16L << 20;
 
@@ -89,9 +85,8 @@ final class JournalStore implements Store {
     static JournalStore open(Path directory, long compactThreshold) {
         FileChannel lockChannel = null;
         try {
-            Files.createDirectories(directory);
-            restrict(directory, "rwx------");
-            lockChannel = FileChannel.open(directory.resolve("lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+            PrivateFiles.createDirectories(directory); // an older, looser one is tightened by the server's start
+            lockChannel = PrivateFiles.open(directory.resolve("lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
             FileLock lock;
             try {
                 lock = lockChannel.tryLock();
@@ -222,7 +217,7 @@ final class JournalStore implements Store {
                 return result;
             }
             long next = revision + 1;
-            byte[] frame = frame(encodeCommit(next, changes));
+            byte[] frame = JournalFormat.frame(JournalFormat.encodeCommit(next, changes));
             try {
                 ByteBuffer buffer = ByteBuffer.wrap(frame);
                 while (buffer.hasRemaining()) {
@@ -283,103 +278,32 @@ final class JournalStore implements Store {
         }
     }
 
-    // ---- encoding ---------------------------------------------------------------------------
-
-    private static byte[] encodeCommit(long revision, List<StoredRecord> changes) {
-        try {
-            ByteArrayOutputStream bytes = new ByteArrayOutputStream(64 + changes.size() * 256);
-            DataOutputStream out = new DataOutputStream(bytes);
-            out.writeLong(revision);
-            out.writeInt(changes.size());
-            for (StoredRecord r : changes) {
-                writeRecord(out, r, false);
-            }
-            return bytes.toByteArray();
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
-    private static void writeRecord(DataOutputStream out, StoredRecord r, boolean withRevision) throws IOException {
-        writeString(out, r.namespace());
-        writeString(out, r.key());
-        out.writeLong(r.version());
-        if (withRevision) {
-            out.writeLong(r.revision());
-        }
-        if (r.value() == null) {
-            out.writeInt(-1);
-        } else {
-            out.writeInt(r.value().length);
-            out.write(r.value());
-        }
-    }
-
-    private static void writeString(DataOutputStream out, String s) throws IOException {
-        byte[] bytes = s.getBytes(StandardCharsets.UTF_8);
-        out.writeInt(bytes.length);
-        out.write(bytes);
-    }
-
-    private static StoredRecord readRecord(ByteBuffer in, long commitRevision) {
-        String namespace = readString(in);
-        String key = readString(in);
-        long version = in.getLong();
-        long revision = commitRevision < 0 ? in.getLong() : commitRevision;
-        int length = in.getInt();
-        byte[] value = null;
-        if (length >= 0) {
-            value = new byte[length];
-            in.get(value);
-        } else if (length != -1) {
-            throw new IllegalArgumentException("bad value length " + length);
-        }
-        return new StoredRecord(namespace, key, value, version, revision);
-    }
-
-    private static String readString(ByteBuffer in) {
-        int length = in.getInt();
-        if (length < 0 || length > in.remaining()) {
-            throw new IllegalArgumentException("bad string length " + length);
-        }
-        String s = new String(in.array(), in.arrayOffset() + in.position(), length, StandardCharsets.UTF_8);
-        in.position(in.position() + length);
-        return s;
-    }
-
-    /** length (4) + CRC32C of the payload (4) + payload. */
-    private static byte[] frame(byte[] payload) {
-        CRC32C crc = new CRC32C();
-        crc.update(payload);
-        ByteBuffer frame = ByteBuffer.allocate(8 + payload.length);
-        frame.putInt(payload.length).putInt((int) crc.getValue()).put(payload);
-        return frame.array();
-    }
-
-    // ---- recovery ---------------------------------------------------------------------------
+    // ---- recovery ----------------------------------------------------------------------------
 
     private void recover() throws IOException {
-        List<Long> snapshots = numbered(SNAPSHOT);
-        for (int i = snapshots.size() - 1; i >= 0; i--) {
-            Path file = directory.resolve(SNAPSHOT + snapshots.get(i));
-            try {
-                loadSnapshot(file);
-                snapshotBytes = Files.size(file);
-                break;
-            } catch (RuntimeException e) {
-                // A snapshot is renamed into place only once whole, so this is damage, not a crash; an older one may do.
-                LOG.log(Level.WARNING, "ignoring unreadable snapshot " + file + ": " + e.getMessage());
-                records.clear();
-                revision = 0;
+        StoreReading reading = StoreReading.read(directory, new StoreReading.Sink() {
+            @Override
+            public void snapshotRecord(StoredRecord r) {
+                records.computeIfAbsent(r.namespace(), n -> new ConcurrentHashMap<>()).put(r.key(), r);
             }
+
+            @Override
+            public void commit(JournalFormat.Commit commit) {
+                apply(commit.changes());
+            }
+        });
+        if (reading.problem() != null) {
+            throw new StoreException(refusal(reading.problem(), directory.getParent()));
         }
-        List<Long> journals = numbered(JOURNAL);
-        for (int i = 0; i < journals.size(); i++) {
-            replay(directory.resolve(JOURNAL + journals.get(i)), i == journals.size() - 1);
+        revision = reading.revision();
+        snapshotBytes = reading.snapshot() == null ? 0 : reading.snapshot().size();
+        if (reading.tornTail() != null) {
+            cutTornTail(reading.tornTail());
         }
-        Path current = directory.resolve(JOURNAL + (journals.isEmpty() ? revision + 1 : journals.get(journals.size() - 1)));
-        journal = FileChannel.open(current, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
-        restrict(current, "rw-------");
+        List<StoreReading.JournalReading> journals = reading.journals();
+        Path current = journals.isEmpty() ? directory.resolve(JOURNAL + (revision + 1))
+                : journals.get(journals.size() - 1).file();
+        journal = PrivateFiles.open(current, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
         if (journals.isEmpty()) {
             forceDirectory(); // the new journal's name must survive a power cut too
         }
@@ -388,97 +312,19 @@ final class JournalStore implements Store {
         Files.deleteIfExists(directory.resolve("snapshot.tmp"));
     }
 
-    private List<Long> numbered(String prefix) throws IOException {
-        try (Stream<Path> files = Files.list(directory)) {
-            return files.map(p -> p.getFileName().toString()).filter(n -> n.startsWith(prefix))
-                    .map(n -> n.substring(prefix.length())).filter(n -> n.matches("\\d{1,18}")).map(Long::parseLong)
-                    .sorted().toList();
+    private void cutTornTail(StoreReading.JournalReading torn) throws IOException {
+        JournalScan scan = torn.scan();
+        LOG.warning("cutting " + (scan.size() - scan.whole()) + " bytes (" + scan.damage().describe() + ") off the end of "
+                + torn.file() + " at byte " + scan.whole() + ": a commit interrupted by a crash, never acknowledged");
+        try (FileChannel channel = FileChannel.open(torn.file(), StandardOpenOption.WRITE)) {
+            channel.truncate(scan.whole());
+            channel.force(true);
         }
     }
 
-    private void loadSnapshot(Path file) throws IOException {
-        byte[] bytes = Files.readAllBytes(file);
-        if (bytes.length < 24) {
-            throw new IllegalArgumentException("too short");
-        }
-        CRC32C crc = new CRC32C();
-        crc.update(bytes, 0, bytes.length - 4);
-        ByteBuffer in = ByteBuffer.wrap(bytes);
-        if ((int) crc.getValue() != in.getInt(bytes.length - 4)) {
-            throw new IllegalArgumentException("checksum mismatch");
-        }
-        if (in.getInt() != SNAPSHOT_MAGIC) {
-            throw new IllegalArgumentException("not a crossrole snapshot");
-        }
-        long snapshotRevision = in.getLong();
-        int count = in.getInt();
-        for (int i = 0; i < count; i++) {
-            StoredRecord r = readRecord(in, -1);
-            records.computeIfAbsent(r.namespace(), n -> new ConcurrentHashMap<>()).put(r.key(), r);
-        }
-        revision = snapshotRevision;
-    }
-
-    /** Applies a journal's commits after the current revision; cuts off a torn tail of the last journal. */
-    private void replay(Path file, boolean last) throws IOException {
-        byte[] bytes = Files.readAllBytes(file);
-        ByteBuffer in = ByteBuffer.wrap(bytes);
-        long whole = 0;
-        String damage = null;
-        while (in.remaining() > 0) {
-            if (in.remaining() < 8) {
-                damage = "a torn frame header";
-                break;
-            }
-            int length = in.getInt();
-            int checksum = in.getInt();
-            if (length < 12 || length > in.remaining()) {
-                damage = "a torn or damaged frame";
-                break;
-            }
-            CRC32C crc = new CRC32C();
-            crc.update(bytes, in.position(), length);
-            if ((int) crc.getValue() != checksum) {
-                damage = "a checksum mismatch";
-                break;
-            }
-            ByteBuffer payload = ByteBuffer.wrap(bytes, in.position(), length).slice();
-            in.position(in.position() + length);
-            long commit;
-            List<StoredRecord> changes = new ArrayList<>();
-            try {
-                commit = payload.getLong();
-                int count = payload.getInt();
-                for (int i = 0; i < count; i++) {
-                    changes.add(readRecord(payload, commit));
-                }
-            } catch (BufferUnderflowException | IllegalArgumentException e) {
-                damage = "an unreadable commit";
-                break;
-            }
-            whole = in.position();
-            if (commit <= revision) {
-                continue; // already in the snapshot
-            }
-            if (commit != revision + 1) {
-                throw new StoreException(file + " continues at revision " + commit + " after " + revision
-                        + ": commits are missing; the store is damaged");
-            }
-            apply(changes);
-            revision = commit;
-        }
-        if (damage != null) {
-            if (!last) {
-                throw new StoreException(file + " has " + damage + " at byte " + whole
-                        + " but is not the newest journal; the store is damaged");
-            }
-            LOG.warning("cutting " + (bytes.length - whole) + " bytes (" + damage + ") off the end of " + file
-                    + ": a commit interrupted by a crash, never acknowledged");
-            try (FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE)) {
-                channel.truncate(whole);
-                channel.force(true);
-            }
-        }
+    /** Why the store does not start, what was left alone, and what the user can do. */
+    static String refusal(StoreReading.Problem problem, Path dataDir) {
+        return "the embedded store cannot be used: " + problem.finding() + ". Nothing was changed. " + problem.advice(dataDir);
     }
 
     // ---- compaction -------------------------------------------------------------------------
@@ -496,8 +342,7 @@ final class JournalStore implements Store {
         try {
             synchronized (forceMonitor) {
                 previous.force(false);
-                journal = FileChannel.open(next, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
-                restrict(next, "rw-------");
+                journal = PrivateFiles.open(next, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
                 forceDirectory();
                 appended = 0;
                 forced = 0;
@@ -510,12 +355,12 @@ final class JournalStore implements Store {
         compactor.execute(() -> {
             try {
                 long size = writeSnapshot(view, at);
-                for (long start : numbered(JOURNAL)) {
+                for (long start : StoreReading.numbered(directory, JOURNAL)) {
                     if (start <= at) {
                         Files.deleteIfExists(directory.resolve(JOURNAL + start));
                     }
                 }
-                for (long old : numbered(SNAPSHOT)) {
+                for (long old : StoreReading.numbered(directory, SNAPSHOT)) {
                     if (old < at) {
                         Files.deleteIfExists(directory.resolve(SNAPSHOT + old));
                     }
@@ -538,17 +383,16 @@ final class JournalStore implements Store {
     private long writeSnapshot(List<StoredRecord> view, long at) throws IOException {
         Path temp = directory.resolve("snapshot.tmp");
         long size;
-        try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
-                StandardOpenOption.WRITE)) {
-            restrict(temp, "rw-------");
+        Files.deleteIfExists(temp);
+        try (FileChannel channel = PrivateFiles.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
             CRC32C crc = new CRC32C();
             DataOutputStream out = new DataOutputStream(new java.util.zip.CheckedOutputStream(
                     new java.io.BufferedOutputStream(java.nio.channels.Channels.newOutputStream(channel), 1 << 16), crc));
-            out.writeInt(SNAPSHOT_MAGIC);
+            out.writeInt(JournalFormat.SNAPSHOT_MAGIC);
             out.writeLong(at);
             out.writeInt(view.size());
             for (StoredRecord r : view) {
-                writeRecord(out, r, true);
+                JournalFormat.writeRecord(out, r, true);
             }
             out.flush();
             ByteBuffer checksum = ByteBuffer.allocate(4).putInt((int) crc.getValue()).flip();
@@ -625,14 +469,6 @@ final class JournalStore implements Store {
             // The lock goes with the channel anyway.
         }
         closeQuietly(lockChannel);
-    }
-
-    private static void restrict(Path path, String permissions) {
-        try {
-            Files.setPosixFilePermissions(path, PosixFilePermissions.fromString(permissions));
-        } catch (UnsupportedOperationException | IOException e) {
-            // Not a POSIX file system: nothing finer to set.
-        }
     }
 
     private static void closeQuietly(AutoCloseable closeable) {

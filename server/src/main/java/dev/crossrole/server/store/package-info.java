@@ -8,6 +8,12 @@
  * ({@code PostgresStore}, schema by {@code PostgresMigrations}) is a table of records and a head row whose lock
  * serializes the writes of every node sharing the database.
  *
+ * <p>The embedded store verifies its files at start ({@code StoreReading}): only a crash's torn tail of the
+ * newest journal is cut ({@code JournalScan} states the rule); any other damage refuses the start, and
+ * {@link dev.crossrole.server.store.EmbeddedStoreFiles} checks and repairs the files for {@code crossrole state
+ * check|repair}. Everything written under the data directory is private to its user
+ * ({@link dev.crossrole.server.store.PrivateFiles}).
+ *
  * <p>Services keep their in-memory directories as caches for fast authorization reads.
  * {@link dev.crossrole.server.store.StateSync} ties them to the store through
  * {@link dev.crossrole.server.store.Replica}s: an API call that changes state runs inside

@@ -257,7 +257,8 @@ public final class SandboxRuntime implements TaskRuntime {
     /**
      * The task's folder belongs to the task user (mode 0700) so the task can write its HOME; its log folder
      * stays crossrole's (0700): crossrole writes the log, and the task sees it read-only at most. A working
-     * directory inside the task's folder is made for the task user too; one elsewhere must exist on this machine.
+     * directory inside the task's folder, and the folders on the way to it, are the task user's too (made here
+     * when missing); one elsewhere must exist on this machine.
      */
     private void prepareFolders(Path taskDirectory, Path workingDirectory, Path logFile) throws IOException {
         Files.createDirectories(taskDirectory);
@@ -269,8 +270,10 @@ public final class SandboxRuntime implements TaskRuntime {
         giveToTaskUser(taskDirectory);
         if (workingDirectory.startsWith(taskDirectory)) {
             for (Path folder : SandboxPlan.ancestors(workingDirectory.resolve("x"))) {
-                if (folder.startsWith(taskDirectory) && !folder.equals(taskDirectory) && !Files.isDirectory(folder)) {
-                    Files.createDirectory(folder);
+                if (folder.startsWith(taskDirectory) && !folder.equals(taskDirectory)) {
+                    if (!Files.isDirectory(folder)) {
+                        Files.createDirectory(folder);
+                    }
                     giveToTaskUser(folder);
                 }
             }
