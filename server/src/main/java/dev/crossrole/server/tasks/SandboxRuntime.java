@@ -355,20 +355,40 @@ public final class SandboxRuntime implements TaskRuntime {
 
         @Override
         public void stop(Duration grace) {
-            Optional<ProcessHandle> init = process.children().findFirst();
-            if (init.isPresent() && init.get().children().findAny().isPresent()) {
+            if (commandStarted()) {
                 process.descendants().forEach(ProcessHandle::destroy);
             } else {
-                // The sandbox is still being made: a SIGTERM to its init would be ignored and the command would
-                // start regardless. Ending bwrap ends the sandbox (--die-with-parent) before the command runs.
-                process.destroy();
+                // The sandbox is still being made: its future init would drop a SIGTERM from outside, and ending
+                // bwrap now could orphan a child that has not yet tied itself to bwrap's life. Wait (briefly) for
+                // the command, then signal it.
+                Thread waiter = new Thread(() -> {
+                    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+                    while (process.isAlive() && !commandStarted() && System.nanoTime() < deadline) {
+                        try {
+                            Thread.sleep(10);
+                        } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                            return;
+                        }
+                    }
+                    process.descendants().forEach(ProcessHandle::destroy);
+                }, "crossrole-sandbox-stop");
+                waiter.setDaemon(true);
+                waiter.start();
             }
             killer.schedule(() -> {
                 if (process.isAlive()) {
+                    // The sandbox's processes first (SIGKILL reaches its init from outside), then bwrap.
                     process.descendants().forEach(ProcessHandle::destroyForcibly);
                     process.destroyForcibly();
                 }
             }, Math.max(0, grace.toMillis()), TimeUnit.MILLISECONDS);
+        }
+
+        /** Whether the sandbox is made and its command started: bwrap's init has a child. */
+        private boolean commandStarted() {
+            Optional<ProcessHandle> init = process.children().findFirst();
+            return init.isPresent() && init.get().children().findAny().isPresent();
         }
 
         @Override
@@ -419,7 +439,7 @@ public final class SandboxRuntime implements TaskRuntime {
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
             while (process.isAlive()) {
                 Optional<ProcessHandle> init = process.children().findFirst();
-                if (init.isPresent() && init.get().children().findAny().isPresent()) {
+                if (init.isPresent() && commandStarted()) {
                     return init.get().pid();
                 }
                 if (System.nanoTime() > deadline) {
