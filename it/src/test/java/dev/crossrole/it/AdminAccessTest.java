@@ -131,6 +131,35 @@ class AdminAccessTest {
     }
 
     @Test
+    void taskRecordsNameEveryVariableButNeverShowASecretsValue() throws Exception {
+        String role = crossrole.role(TestCrossrole.SOURCE, "redaction-task-role", "{\"Version\":\"2012-10-17\",\"Statement\":"
+                + "[{\"Effect\":\"Allow\",\"Principal\":{\"Service\":\"ecs-tasks.amazonaws.com\"},\"Action\":\"sts:AssumeRole\"}]}")
+                .arn();
+        EcsClient source = EcsSdk.ecs(crossrole, crossrole.adminCredentials(TestCrossrole.SOURCE));
+        source.registerTaskDefinition(r -> r.family("with-secrets").taskRoleArn(role).containerDefinitions(
+                ContainerDefinition.builder().name("app").image("busybox").memory(64).command("sleep", "120")
+                        .environment(software.amazon.awssdk.services.ecs.model.KeyValuePair.builder().name("DB_PASSWORD")
+                                        .value("hunter2").build(),
+                                software.amazon.awssdk.services.ecs.model.KeyValuePair.builder().name("GITHUB_TOKEN")
+                                        .value("ghp_example").build(),
+                                software.amazon.awssdk.services.ecs.model.KeyValuePair.builder().name("LOG_LEVEL")
+                                        .value("debug").build()).build()));
+        Task task = source.runTask(r -> r.taskDefinition("with-secrets")).tasks().get(0);
+        JsonNode record = JSON.readTree(crossrole.adminGet("/_crossrole/tasks/" + EcsSdk.id(task.taskArn())).body());
+        JsonNode env = record.path("containers").get(0).path("environment");
+        assertEquals("<redacted>", env.path("AWS_CONTAINER_AUTHORIZATION_TOKEN").asText(), env.toString());
+        assertEquals("<redacted>", env.path("DB_PASSWORD").asText(), env.toString());
+        assertEquals("<redacted>", env.path("GITHUB_TOKEN").asText(), env.toString());
+        assertEquals("debug", env.path("LOG_LEVEL").asText(), env.toString());
+        assertEquals("us-east-1", env.path("AWS_REGION").asText(), env.toString());
+        assertTrue(env.path("AWS_CONTAINER_CREDENTIALS_FULL_URI").asText().startsWith(crossrole.endpoint()), env.toString());
+        String everything = crossrole.adminGet("/_crossrole/tasks").body() + record
+                + crossrole.adminGet("/_crossrole/requests?limit=1000").body();
+        assertFalse(everything.contains("hunter2") || everything.contains("ghp_example"), everything);
+        source.stopTask(r -> r.task(task.taskArn()));
+    }
+
+    @Test
     void theTokenIsAPrivateFileKeptAcrossRestartsAndRewrittenWhenDamaged(@TempDir Path dir) throws Exception {
         Path data = dir.resolve("data");
         String token;

@@ -157,6 +157,19 @@ class EcsApiSdkTest {
         return r.body();
     }
 
+    /** The credentials token a container printed as its first line ({@code token=...}), waited for. */
+    static String printedToken(String taskArn, String container) throws Exception {
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+        String log = logOf(taskArn, container);
+        while (!log.contains("\n") && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+            log = logOf(taskArn, container);
+        }
+        String first = log.lines().findFirst().orElseThrow(() -> new AssertionError("the container printed nothing"));
+        assertTrue(first.startsWith("token="), first);
+        return first.substring("token=".length());
+    }
+
     static HttpResponse<String> get(String url, String authorization) throws Exception {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10)).GET();
         if (authorization != null) {
@@ -507,14 +520,18 @@ class EcsApiSdkTest {
 
     @Test
     void credentialsEndpointServesTheTaskRole() throws Exception {
-        register("api-credentials", TASK_ROLE, container("app"));
+        // The token is the container's alone: the admin API shows its name, never its value.
+        register("api-credentials", TASK_ROLE, container("app", "sh", "-c",
+                "echo \"token=$AWS_CONTAINER_AUTHORIZATION_TOKEN\"; exec sleep 60"));
         Task task = run(r -> r.taskDefinition("api-credentials"));
         JsonNode admin = adminTask(task.taskArn());
         JsonNode env = admin.path("containers").get(0).path("environment");
         String uri = env.path("AWS_CONTAINER_CREDENTIALS_FULL_URI").asText();
-        String token = env.path("AWS_CONTAINER_AUTHORIZATION_TOKEN").asText();
+        assertEquals("<redacted>", env.path("AWS_CONTAINER_AUTHORIZATION_TOKEN").asText(), env.toString());
+        String token = printedToken(task.taskArn(), "app");
         assertTrue(uri.startsWith(crossrole.endpoint() + "/v2/credentials/"), env.toString());
-        assertFalse(token.isEmpty(), env.toString());
+        assertTrue(token.matches("[0-9a-f]{48}"), token);
+        assertFalse(adminTask(task.taskArn()).toString().contains(token), "no admin response carries the token");
         assertEquals(REGION, env.path("AWS_REGION").asText());
         assertEquals(REGION, env.path("AWS_DEFAULT_REGION").asText());
         assertEquals(crossrole.endpoint(), env.path("AWS_ENDPOINT_URL").asText());

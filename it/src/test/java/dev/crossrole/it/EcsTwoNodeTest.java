@@ -120,6 +120,18 @@ class EcsTwoNodeTest {
         return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
     }
 
+    /** The credentials token the task's container printed as its first line ({@code token=...}), waited for. */
+    private static String printedToken(String logsUrl, String adminToken) throws Exception {
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+        String log = get(logsUrl, adminToken).body();
+        while (!log.contains("\n") && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+            log = get(logsUrl, adminToken).body();
+        }
+        assertTrue(log.startsWith("token="), log);
+        return log.lines().findFirst().orElseThrow().substring("token=".length());
+    }
+
     private static List<String> listTasks(EcsClient ecs, DesiredStatus status) {
         return ecs.listTasks(r -> r.desiredStatus(status)).taskArns();
     }
@@ -240,7 +252,7 @@ class EcsTwoNodeTest {
         IamClient iam = IamClient.builder().endpointOverride(URI.create(a.endpoint())).region(Region.AWS_GLOBAL)
                 .credentialsProvider(admin(a)).httpClient(UrlConnectionHttpClient.create()).build();
         String role = iam.createRole(r -> r.roleName("task-role").assumeRolePolicyDocument(ECS_TRUST)).role().arn();
-        register(ecs(a), "with-role", role, "sleep", "60");
+        register(ecs(a), "with-role", role, "sh", "-c", "echo \"token=$AWS_CONTAINER_AUTHORIZATION_TOKEN\"; exec sleep 60");
         Task task = runRunning(ecs(a), "with-role");
         String id = EcsSdk.id(task.taskArn());
 
@@ -252,7 +264,7 @@ class EcsTwoNodeTest {
         JsonNode env = JSON.readTree(get(a.endpoint() + "/_crossrole/tasks/" + id, adminToken).body())
                 .path("containers").get(0).path("environment");
         String credentials = env.path("AWS_CONTAINER_CREDENTIALS_FULL_URI").asText();
-        String token = env.path("AWS_CONTAINER_AUTHORIZATION_TOKEN").asText();
+        String token = printedToken(a.endpoint() + "/_crossrole/tasks/" + id + "/logs", adminToken);
         String metadata = env.path("ECS_CONTAINER_METADATA_URI_V4").asText();
         assertTrue(credentials.startsWith(a.endpoint() + "/"), credentials);
 

@@ -136,7 +136,7 @@ public final class AdminApi {
         return message(404, "Unknown admin path " + path);
     }
 
-    /** A task's containers with their environment and working directory (for exec), or a container's log. */
+    /** A task's containers with their environment (secrets redacted) and working directory, or a container's log. */
     private HttpResponse task(String rest, String query) {
         String id = rest.contains("/") ? rest.substring(0, rest.indexOf('/')) : rest;
         Optional<EcsTask> found = tasks.task(id);
@@ -198,7 +198,7 @@ public final class AdminApi {
             cn.put("name", c.name());
             cn.put("logFile", c.logFile().toString());
             ObjectNode env = cn.putObject("environment");
-            c.environment().forEach(env::put);
+            c.environment().forEach((name, value) -> env.put(name, secret(name) ? REDACTED : value));
         }
         return json(200, node);
     }
@@ -217,6 +217,18 @@ public final class AdminApi {
             return error(403, "InvalidAdminToken", "The token given is not the administrator's token. " + how);
         }
         return null;
+    }
+
+    static final String REDACTED = "<redacted>";
+
+    /**
+     * Whether a variable's value is a secret the admin API never shows: the container credentials endpoint's
+     * token (with the endpoint's URI it is a role's keys), and whatever is named like a key, token or password.
+     */
+    static boolean secret(String name) {
+        String upper = name.toUpperCase(java.util.Locale.ROOT);
+        return upper.contains("TOKEN") || upper.contains("SECRET") || upper.contains("PASSWORD")
+                || upper.contains("PASSWD") || upper.endsWith("_KEY") || upper.contains("PRIVATE_KEY");
     }
 
     private static String queryValue(String query, String name) {
