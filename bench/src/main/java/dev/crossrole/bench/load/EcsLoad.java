@@ -91,7 +91,7 @@ public final class EcsLoad {
         Map<String, String> env = task.containers().get(0).environment();
         String uri = env.get("AWS_CONTAINER_CREDENTIALS_FULL_URI");
         String path = uri.substring(uri.indexOf("/v2/"));
-        byte[] request = ("GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: "
+        byte[] request = ("GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1:" + server.port() + "\r\nAuthorization: "
                 + env.get("AWS_CONTAINER_AUTHORIZATION_TOKEN") + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII);
         AtomicBoolean measuring = new AtomicBoolean(false);
         AtomicBoolean running = new AtomicBoolean(true);
