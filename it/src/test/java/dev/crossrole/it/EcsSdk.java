@@ -40,6 +40,16 @@ final class EcsSdk {
         return task;
     }
 
+    /** RunTask of the family's latest revision in the default cluster, then DescribeTasks until it is RUNNING. */
+    static Task runRunning(EcsClient ecs, String family) throws InterruptedException {
+        String arn = ecs.runTask(r -> r.taskDefinition(family)).tasks().get(0).taskArn();
+        return awaitRunning(ecs, null, arn);
+    }
+
+    static Task awaitRunning(EcsClient ecs, String cluster, String taskArn) throws InterruptedException {
+        return await(ecs, cluster, taskArn, Duration.ofSeconds(30), "the task to run", t -> "RUNNING".equals(t.lastStatus()));
+    }
+
     static Task awaitStopped(EcsClient ecs, String cluster, String taskArn) throws InterruptedException {
         return await(ecs, cluster, taskArn, Duration.ofSeconds(60), "the task to stop", t -> "STOPPED".equals(t.lastStatus()));
     }

@@ -91,11 +91,6 @@ class EcsTwoNodeTest {
                 .name("app").image("local/app").memory(64).command(command).build()));
     }
 
-    private static Task runRunning(EcsClient ecs, String family) throws InterruptedException {
-        String arn = ecs.runTask(r -> r.taskDefinition(family)).tasks().get(0).taskArn();
-        return EcsSdk.await(ecs, null, arn, Duration.ofSeconds(30), "RUNNING", t -> "RUNNING".equals(t.lastStatus()));
-    }
-
     private static long pid(Task task) {
         return Long.parseLong(task.containers().get(0).runtimeId());
     }
@@ -145,7 +140,7 @@ class EcsTwoNodeTest {
         register(atA, "sleeper", null, "sleep", "60");
         register(atA, "failing", null, "sh", "-c", "sleep 1; exit 3");
 
-        Task running = runRunning(atA, "sleeper");
+        Task running = EcsSdk.runRunning(atA, "sleeper");
         Task seenAtB = EcsSdk.describe(atB, null, running.taskArn());
         assertEquals("RUNNING", seenAtB.lastStatus());
         assertEquals("RUNNING", seenAtB.desiredStatus());
@@ -173,7 +168,7 @@ class EcsTwoNodeTest {
         EcsClient atA = ecs(a);
         EcsClient atB = ecs(b);
         register(atA, "sleeper", null, "sleep", "60");
-        Task running = runRunning(atA, "sleeper");
+        Task running = EcsSdk.runRunning(atA, "sleeper");
         long pid = pid(running);
 
         Task answer = atB.stopTask(r -> r.task(running.taskArn()).reason("stopped through b")).task();
@@ -206,8 +201,8 @@ class EcsTwoNodeTest {
         CrossroleServer a = node(aDir);
         CrossroleServer b = node(dir.resolve("b"));
         register(ecs(a), "sleeper", null, "sleep", "60");
-        Task atA = runRunning(ecs(a), "sleeper");
-        Task atB = runRunning(ecs(b), "sleeper");
+        Task atA = EcsSdk.runRunning(ecs(a), "sleeper");
+        Task atB = EcsSdk.runRunning(ecs(b), "sleeper");
 
         // B stops cleanly and starts again: A's task runs on, B's own task is reported stopped.
         b.close();
@@ -221,7 +216,7 @@ class EcsTwoNodeTest {
         assertEquals("STOPPED", bTask.lastStatus());
         assertEquals("crossrole stopped", bTask.stoppedReason());
         assertFalse(alive(pid(atB)));
-        Task bRunsAgain = runRunning(ecs(bAgain), "sleeper");
+        Task bRunsAgain = EcsSdk.runRunning(ecs(bAgain), "sleeper");
 
         // A crashes and restarts (its data directory, with its node id, as the crash left it): the task it
         // ran is reported stopped and its surviving process killed; B's task is not touched.
@@ -253,7 +248,7 @@ class EcsTwoNodeTest {
                 .credentialsProvider(admin(a)).httpClient(UrlConnectionHttpClient.create()).build();
         String role = iam.createRole(r -> r.roleName("task-role").assumeRolePolicyDocument(ECS_TRUST)).role().arn();
         register(ecs(a), "with-role", role, "sh", "-c", "echo \"token=$AWS_CONTAINER_AUTHORIZATION_TOKEN\"; exec sleep 60");
-        Task task = runRunning(ecs(a), "with-role");
+        Task task = EcsSdk.runRunning(ecs(a), "with-role");
         String id = EcsSdk.id(task.taskArn());
 
         String adminToken = "Bearer " + Files.readString(a.adminTokenFile()).strip();

@@ -18,7 +18,6 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -31,7 +30,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.services.ecs.EcsClient;
 import software.amazon.awssdk.services.ecs.model.ContainerDefinition;
-import software.amazon.awssdk.services.ecs.model.Task;
 
 /**
  * {@code crossrole exec}: the command runs inside the task's container, owned by crossrole; the command line
@@ -77,10 +75,7 @@ class ExecTest {
     }
 
     static String run() throws InterruptedException {
-        Task task = ecs.runTask(r -> r.taskDefinition(FAMILY)).tasks().get(0);
-        EcsSdk.await(ecs, null, task.taskArn(), Duration.ofSeconds(30), "the task to run",
-                t -> "RUNNING".equals(t.lastStatus()));
-        return task.taskArn();
+        return EcsSdk.runRunning(ecs, FAMILY).taskArn();
     }
 
     static List<String> execArgs(String task, String... rest) {

@@ -71,10 +71,7 @@ class TaskSandboxTest {
     }
 
     static String runIdle() throws InterruptedException {
-        Task task = ecs.runTask(r -> r.taskDefinition(FAMILY)).tasks().get(0);
-        EcsSdk.await(ecs, null, task.taskArn(), Duration.ofSeconds(30), "the task to run",
-                t -> "RUNNING".equals(t.lastStatus()));
-        return EcsSdk.id(task.taskArn());
+        return EcsSdk.id(EcsSdk.runRunning(ecs, FAMILY).taskArn());
     }
 
     static Run exec(String task, String... command) throws Exception {
