@@ -180,8 +180,7 @@ public final class Pipeline {
         HttpResponse response;
         try {
             if (!hostServed) {
-                Protocol protocol = protocolOf(request);
-                trace.protocol = protocol == Protocol.OTHER && s3 != null ? Protocol.REST_XML : protocol;
+                trace.protocol = protocolOf(request);
                 throw new AwsException("InvalidHost", 403, hosts.refusal(host));
             }
             response = run(request, trace);
@@ -219,11 +218,12 @@ public final class Pipeline {
     /**
      * The protocol, told from the request line and headers alone (the body is not read). Signed for S3, a
      * request is S3's whatever else it carries: a stray X-Amz-Target or a form content type must not send it
-     * to another protocol (where the S3 signature rules would not apply).
+     * to another protocol (where the S3 signature rules would not apply). Neither JSON nor Query, a request is
+     * S3's when signed for it or not signed at all (S3 alone serves anonymous requests).
      */
     private Protocol protocolOf(HttpRequest request) {
         if (s3 != null && S3Http.signedForS3(request)) {
-            return Protocol.OTHER;
+            return Protocol.REST_XML;
         }
         if (request.header("X-Amz-Target") != null) {
             return Protocol.JSON;
@@ -232,7 +232,7 @@ public final class Pipeline {
                 || "GET".equals(request.method()) && request.rawQuery() != null && request.rawQuery().contains("Action=")) {
             return Protocol.QUERY;
         }
-        return Protocol.OTHER;
+        return s3 != null && S3Http.isS3(request) ? Protocol.REST_XML : Protocol.OTHER;
     }
 
     private HttpResponse run(HttpRequest request, Trace trace) {
@@ -254,8 +254,7 @@ public final class Pipeline {
         // Commits made through other nodes sharing the store: caches first, so their keys and policies count.
         sync.refresh();
 
-        if (trace.protocol == Protocol.OTHER && s3 != null && S3Http.isS3(request)) {
-            trace.protocol = Protocol.REST_XML;
+        if (trace.protocol == Protocol.REST_XML) {
             return s3(request, trace);
         }
 
