@@ -399,6 +399,7 @@ public final class EcsPersistence implements Replica, AutoCloseable {
         }
         if (!"STOPPED".equals(task.lastStatus)) {
             stopOrphans(task);
+            TaskVolumes.removeScratch(TaskVolumes.scratchRoot(tasks.tasksDir(), task.id));
             task.lastStatus = "STOPPED";
             task.desiredStatus = "STOPPED";
             task.stopCode = "TerminationNotice";

@@ -195,13 +195,16 @@ public final class EcsTasks implements AutoCloseable {
             task.lastStatus = "PENDING";
             task.changed();
         }
+        Path scratch = TaskVolumes.scratchRoot(tasksDir, task.id);
         for (EcsTask.Container container : task.containers) {
             try {
                 List<String> argv = argv(task, container);
                 Path workingDirectory = workingDirectory(task, container);
                 createPrivately(task, workingDirectory, container.logFile);
+                TaskVolumes.makeScratch(task.definition, scratch);
                 TaskRuntime.RunningContainer running = runtime.start(new TaskRuntime.ContainerLaunch(task.id, container.name,
-                        container.image, argv, container.environment, task.workDir, workingDirectory, container.logFile));
+                        container.image, argv, container.environment, task.workDir, workingDirectory, container.logFile,
+                        TaskVolumes.mounts(task.definition, container.name, scratch)));
                 synchronized (task) {
                     container.running = running;
                     container.runtimeId = running.runtimeId();
@@ -215,7 +218,9 @@ public final class EcsTasks implements AutoCloseable {
                     container.reason = "CannotStartContainerError: " + e.getMessage();
                 }
                 if (container.essential) {
-                    stop(task, "TaskFailedToStart", "Essential container in task exited");
+                    // ECS's stopped reason for a container that could not start names why (ECS developer guide,
+                    // "Troubleshooting Amazon ECS CannotStartContainerError errors").
+                    stop(task, "TaskFailedToStart", container.reason);
                     return;
                 }
             }
@@ -412,6 +417,8 @@ public final class EcsTasks implements AutoCloseable {
     }
 
     private void markStopped(EcsTask task) {
+        // Nothing of the task runs any more: its task-scoped volumes go with it, as Docker's do.
+        TaskVolumes.removeScratch(TaskVolumes.scratchRoot(tasksDir, task.id));
         task.lastStatus = "STOPPED";
         task.stoppedAt = clock.instant();
         task.desiredStatus = "STOPPED";

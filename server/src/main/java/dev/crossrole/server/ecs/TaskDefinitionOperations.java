@@ -147,7 +147,7 @@ final class TaskDefinitionOperations {
                 c.put("cpu", 0);
             }
             for (String list : new String[] {"portMappings", "environment", "mountPoints", "volumesFrom"}) {
-                if (!c.has(list)) {
+                if (!c.has(list) || c.get(list).isNull()) {
                     c.putArray(list);
                 }
             }
@@ -163,6 +163,7 @@ final class TaskDefinitionOperations {
         if (!anyEssential) {
             throw EcsErrors.client("Task definition must have at least one essential container.");
         }
+        ArrayNode volumes = TaskVolumes.registered(input.get("volumes"), normalized, fargate);
         Map<String, String> tags = EcsSupport.tags(input, "tags");
         String taskRole = roleArn(call, EcsSupport.string(input, "taskRoleArn"));
         String executionRole = roleArn(call, EcsSupport.string(input, "executionRoleArn"));
@@ -192,7 +193,7 @@ final class TaskDefinitionOperations {
             }
             doc.put("networkMode", networkMode == null ? "bridge" : networkMode);
             doc.put("revision", revision);
-            doc.set("volumes", input.has("volumes") ? input.get("volumes").deepCopy() : JSON.arrayNode());
+            doc.set("volumes", volumes);
             ArrayNode attributes = doc.putArray("requiresAttributes");
             if (taskRole != null) {
                 attributes.addObject().put("name", "com.amazonaws.ecs.capability.task-iam-role");

@@ -127,6 +127,14 @@ final class TaskOperations {
             tasks.runtimeUnavailable().ifPresent(reason -> {
                 throw EcsErrors.client(reason);
             });
+            TaskVolumes.unsupported(definition).ifPresent(reason -> {
+                throw EcsErrors.client(reason);
+            });
+            if (input.path("volumeConfigurations").size() > 0) {
+                // crossrole's wording: ignoring them would run the task without the volumes it asked for.
+                throw EcsErrors.client("crossrole cannot provide volumeConfigurations (Amazon EBS volumes): tasks run on"
+                        + " this machine, with bind mounts (host.sourcePath) and task-scoped volumes only.");
+            }
             List<Shape> started = new ArrayList<>();
             for (int i = 0; i < n; i++) {
                 EcsTask task = create(call, cluster, definition, taskRole, overrides, startedBy, group, resolvedLaunchType,

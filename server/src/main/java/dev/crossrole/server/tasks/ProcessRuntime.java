@@ -53,6 +53,15 @@ public final class ProcessRuntime implements TaskRuntime {
 
     @Override
     public RunningContainer start(ContainerLaunch launch) throws IOException {
+        if (!launch.mounts().isEmpty()) {
+            // A plain process sees this machine's paths as they are: nothing can be shown at a containerPath, and
+            // running without the mounts would run the task against other files than it asked for.
+            Mount first = launch.mounts().get(0);
+            throw new IOException("the unsandboxed task runtime (serve --task-runtime unsandboxed) runs containers as"
+                    + " plain processes and cannot mount volumes, and container " + launch.containerName()
+                    + " mounts volume '" + first.volume() + "' at " + first.containerPath()
+                    + "; run crossrole with its task sandbox (the default) to use volumes");
+        }
         Files.createDirectories(launch.workingDirectory());
         Files.createDirectories(launch.logFile().getParent());
         if (!Files.exists(launch.logFile())) {

@@ -16,7 +16,8 @@ import java.util.function.Predicate;
  *   <li>the hidden folders (crossrole's data directory, the S3 blob folder) behind empty tmpfs;</li>
  *   <li>any folder on the way to the task's folder that the task user could not enter anyway, behind an empty
  *       tmpfs, so the task's folder can be reached below it;</li>
- *   <li>the task's own folder bound back writable at its usual path, and its log folder read-only in it.</li>
+ *   <li>the task's own folder bound back writable at its usual path, and its log folder read-only in it;</li>
+ *   <li>the container's mount points, each at its containerPath.</li>
  * </ol>
  * Folders bwrap creates inside a tmpfs to hold a later mount would be 0700 root; they are made 0755 first so
  * the task user can pass through them.
@@ -31,14 +32,49 @@ import java.util.function.Predicate;
  *     where a fresh {@code /dev} would make it nest a second one that {@code nsenter} cannot join, so the host's
  *     {@code /dev} is bound, with its terminals ({@code /dev/pts}) hidden
  * @param enterable whether the task user may enter a host folder
+ * @param binds the container's mount points ({@link SandboxMounts} checked them), made last, in order: after the
+ *     task's own folder, so none is covered by it
  */
 record SandboxPlan(List<Path> homes, List<Path> toolFolders, List<Path> hidden, Path taskDirectory, Path logDirectory,
-                   Path workingDirectory, boolean privileged, Predicate<Path> enterable) {
+                   Path workingDirectory, boolean privileged, Predicate<Path> enterable, List<Bind> binds) {
     private static final Path ROOT = Path.of("/");
     private static final Path TMP = Path.of("/tmp");
 
+    SandboxPlan {
+        binds = List.copyOf(binds);
+    }
+
+    /** A mount point: {@code source} of this machine shown at {@code target} in the sandbox. */
+    record Bind(Path source, Path target, boolean readOnly) {}
+
+    /**
+     * Whether {@code path} lies in one of the sandbox's own empty folders (its {@code /tmp}, the tmpfs over a hidden
+     * folder) and not in what is bound back into them (a tool folder, the task's folder): there the sandbox makes
+     * the folders a mount point needs, and nothing of this machine shows.
+     */
+    boolean madeBySandbox(Path path) {
+        Builder b = new Builder();
+        mounts(b);
+        return b.insideTmpfs(path) && toolFolders.stream().noneMatch(path::startsWith) && !path.startsWith(taskDirectory);
+    }
+
     List<String> arguments() {
         Builder b = new Builder();
+        mounts(b);
+        for (Bind bind : binds) {
+            b.passable(bind.target());
+            b.add(bind.readOnly() ? "--ro-bind" : "--bind", bind.source().toString(), bind.target().toString());
+        }
+        b.add("--chdir", workingDirectory.toString());
+        // A PID namespace of its own (no other process of this machine is visible), IPC and host name of its
+        // own, the network of the host (the credentials endpoint is on loopback), a new session (no
+        // TIOCSTI into a terminal outside), and nothing left behind if crossrole dies.
+        b.add("--unshare-pid", "--unshare-ipc", "--unshare-uts", "--new-session", "--die-with-parent");
+        return b.args;
+    }
+
+    /** Everything up to the task's own folder and its logs. */
+    private void mounts(Builder b) {
         b.add("--ro-bind", "/", "/");
         if (privileged) {
             b.add("--dev", "/dev");
@@ -74,12 +110,6 @@ record SandboxPlan(List<Path> homes, List<Path> toolFolders, List<Path> hidden, 
         if (logDirectory != null && logDirectory.startsWith(taskDirectory)) {
             b.add("--ro-bind", logDirectory.toString(), logDirectory.toString());
         }
-        b.add("--chdir", workingDirectory.toString());
-        // A PID namespace of its own (no other process of this machine is visible), IPC and host name of its
-        // own, the network of the host (the credentials endpoint is on loopback), a new session (no
-        // TIOCSTI into a terminal outside), and nothing left behind if crossrole dies.
-        b.add("--unshare-pid", "--unshare-ipc", "--unshare-uts", "--new-session", "--die-with-parent");
-        return b.args;
     }
 
     /** The folders above {@code path}, outermost first, without {@code path} itself. */

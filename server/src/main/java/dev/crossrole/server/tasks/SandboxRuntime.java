@@ -42,7 +42,7 @@ public final class SandboxRuntime implements TaskRuntime {
      *     {@code user} with {@code setpriv}; otherwise bwrap uses a user namespace and tasks run as crossrole's user)
      * @param homes crossrole's user's home folders (its passwd entry's, and $HOME when that differs), hidden from
      *     tasks but for the tool folders of crossrole's PATH
-     * @param hidden crossrole's data directory and S3 blob folder
+     * @param hidden crossrole's data directory, then its S3 blob folder when it has one outside the data directory
      */
     public record Settings(TaskUser user, boolean privileged, List<Path> homes, List<Path> hidden) {}
 
@@ -56,6 +56,9 @@ public final class SandboxRuntime implements TaskRuntime {
     private final Settings settings;
     private final HostTools tools;
     private final List<Path> toolFolders;
+    private final TaskUser.Self self = TaskUser.Self.ofThisProcess();
+    /** The folders the privileged start of a sandbox reads from; found once. */
+    private volatile List<Path> systemFolders;
     private volatile Availability availability;
     /**
      * Starts every sandbox. bwrap's --die-with-parent ends a sandbox when the thread that started it ends (the
@@ -223,8 +226,16 @@ public final class SandboxRuntime implements TaskRuntime {
         Path workingDirectory = launch.workingDirectory().toAbsolutePath().normalize();
         prepareFolders(taskDirectory, workingDirectory, launch.logFile());
         List<String> argv = launch.argv().isEmpty() ? List.of(ready.sleep().toString(), "infinity") : launch.argv();
+        SandboxPlan unmounted = new SandboxPlan(settings.homes(), toolFolders, hiddenFolders(), taskDirectory,
+                launch.logFile().getParent(), workingDirectory, settings.privileged(), enterable(), List.of());
+        List<SandboxPlan.Bind> binds = SandboxMounts.binds(launch.mounts(), mountRules(ready, taskDirectory, unmounted));
+        for (TaskRuntime.Mount mount : launch.mounts()) {
+            if (mount.source() instanceof MountSource.TaskScratch scratch) {
+                giveToTaskUser(scratch.folder());
+            }
+        }
         SandboxPlan plan = new SandboxPlan(settings.homes(), toolFolders, hiddenFolders(), taskDirectory,
-                launch.logFile().getParent(), workingDirectory, settings.privileged(), enterable());
+                launch.logFile().getParent(), workingDirectory, settings.privileged(), enterable(), binds);
         List<String> command = new ArrayList<>();
         command.add(ready.bwrap().toString());
         command.addAll(plan.arguments());
@@ -285,6 +296,46 @@ public final class SandboxRuntime implements TaskRuntime {
         if (settings.privileged()) {
             Files.setAttribute(folder, "unix:uid", settings.user().uid());
             Files.setAttribute(folder, "unix:gid", settings.user().gid());
+        }
+    }
+
+    /** What {@link SandboxMounts} checks a container's mount points against, for this task's sandbox. */
+    private SandboxMounts.Rules mountRules(Availability.Ready ready, Path taskDirectory, SandboxPlan plan) {
+        List<SandboxMounts.Hidden> hidden = new ArrayList<>();
+        for (int i = 0; i < settings.hidden().size(); i++) {
+            String what = i == 0 ? "crossrole's data directory" : "crossrole's S3 blob folder";
+            for (Path form : forms(settings.hidden().get(i))) {
+                hidden.add(new SandboxMounts.Hidden(form, what, false));
+            }
+        }
+        for (Path home : settings.homes()) {
+            if (home.getParent() != null) {
+                for (Path form : forms(home)) {
+                    hidden.add(new SandboxMounts.Hidden(form, "the home folder of crossrole's user", true));
+                }
+            }
+        }
+        List<Path> tools = new ArrayList<>();
+        for (Path tool : toolFolders) {
+            tools.addAll(forms(tool));
+        }
+        List<Path> system = systemFolders;
+        if (system == null) {
+            system = SandboxMounts.systemFolders(List.of(ready.setpriv()), Path.of("/etc/ld.so.conf"));
+            systemFolders = system;
+        }
+        return new SandboxMounts.Rules(hidden, tools, taskDirectory, system, plan::madeBySandbox,
+                new HostAccess(settings.user(), settings.privileged(), self.uid()));
+    }
+
+    /** A path as configured (absolute, normalized) and, when it exists, as its real path. */
+    private static List<Path> forms(Path path) {
+        Path plain = path.toAbsolutePath().normalize();
+        try {
+            Path real = path.toRealPath();
+            return real.equals(plain) ? List.of(plain) : List.of(plain, real);
+        } catch (IOException e) {
+            return List.of(plain);
         }
     }
 

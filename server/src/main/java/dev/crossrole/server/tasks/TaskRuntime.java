@@ -28,9 +28,38 @@ public interface TaskRuntime {
      * @param workingDirectory where the command starts: the task's folder, a folder inside it, or an absolute
      *     path of this machine
      * @param logFile where the container's output goes, appended; written by crossrole, not by the container
+     * @param mounts the container's mount points (its own and those it takes from other containers), in order
      */
     record ContainerLaunch(String taskId, String containerName, String image, List<String> argv,
-                           Map<String, String> environment, Path taskDirectory, Path workingDirectory, Path logFile) {}
+                           Map<String, String> environment, Path taskDirectory, Path workingDirectory, Path logFile,
+                           List<Mount> mounts) {
+        public ContainerLaunch {
+            mounts = List.copyOf(mounts);
+        }
+    }
+
+    /**
+     * A task definition volume shown inside a container: a mount point of the container.
+     *
+     * @param volume the volume's name in the task definition
+     * @param containerPath where the container sees it, as the task definition says (absolute)
+     */
+    record Mount(String volume, MountSource source, String containerPath, boolean readOnly) {}
+
+    /** Where a volume's files are on this machine. */
+    sealed interface MountSource {
+        /**
+         * A path of this machine ({@code host.sourcePath}), as the task definition wrote it: a runtime decides
+         * whether it may be shown to the task.
+         */
+        record HostPath(String path) implements MountSource {}
+
+        /**
+         * A task-scoped volume (no {@code sourcePath}): an empty folder crossrole made for the task, shared by the
+         * task's containers and removed when the task stops.
+         */
+        record TaskScratch(Path folder) implements MountSource {}
+    }
 
     /** A terminal for an exec'd command: its type ({@code TERM}) and size. */
     record Terminal(String term, int columns, int rows) {}

@@ -20,7 +20,8 @@ class SandboxPlanTest {
 
     private static List<String> plan(Path home, List<Path> tools, List<Path> hidden, Path task, boolean privileged,
                                      java.util.function.Predicate<Path> enterable) {
-        return new SandboxPlan(List.of(home), tools, hidden, task, task.resolve("logs"), task, privileged, enterable).arguments();
+        return new SandboxPlan(List.of(home), tools, hidden, task, task.resolve("logs"), task, privileged, enterable,
+                List.of()).arguments();
     }
 
     /** Where {@code option arg...} starts in the arguments; fails when it is not there. */
@@ -85,7 +86,7 @@ class SandboxPlanTest {
     void everyHomeIsHiddenBeforeTheToolFoldersArePutBack() {
         Path other = Path.of("/home/dev");
         List<String> args = new SandboxPlan(List.of(HOME, other), List.of(other.resolve(".local")), List.of(DATA), TASK,
-                TASK.resolve("logs"), TASK, true, p -> true).arguments();
+                TASK.resolve("logs"), TASK, true, p -> true, List.of()).arguments();
         int root = at(args, "--perms", "0755", "--tmpfs", "/root");
         int dev = at(args, "--perms", "0755", "--tmpfs", "/home/dev");
         int tool = at(args, "--ro-bind", "/home/dev/.local", "/home/dev/.local");

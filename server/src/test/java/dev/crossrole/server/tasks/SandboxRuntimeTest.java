@@ -26,7 +26,7 @@ class SandboxRuntimeTest {
             Path task = data.resolve("tasks").resolve("t" + i);
             TaskRuntime.RunningContainer container = runtime.start(new TaskRuntime.ContainerLaunch("t" + i, "app",
                     "local", List.of("sleep", "300"), Map.of("PATH", "/usr/bin:/bin"), task, task,
-                    task.resolve("logs/app.log")));
+                    task.resolve("logs/app.log"), List.of()));
             // At once, from the thread that started it: bwrap is still making the sandbox, whose init ignores a
             // SIGTERM from outside, and whose processes must not outlive it. The SIGKILL would come after the
             // grace period, 120 s.
