@@ -31,31 +31,73 @@ final class CrossroleCommand {
     }
 
     /**
-     * This test JVM's class path as a sandboxed task can read it: a task does not see crossrole's user's home
-     * (where Maven keeps its repository), so entries there are copied beside the build ({@code target/}), which
-     * tasks see read-only.
+     * This test JVM's class path for a program run in a task: every entry (jars and class folders) copied into
+     * one folder of the build ({@code target/task-classpath}), which the task mounts read-only at
+     * {@link #TASK_CLASS_PATH} with a task definition volume. A sandboxed task sees neither this JVM's
+     * {@code /tmp} (where a clone of the repository may live) nor crossrole's user's home (where Maven keeps its
+     * repository), so the entries cannot be used where they are.
+     *
+     * @param hostFolder the folder to mount ({@code host.sourcePath})
+     * @param classPath the class path inside the task, below {@link #TASK_CLASS_PATH}
      */
-    static String classPathForTasks() throws java.io.IOException {
-        Path home = Path.of(System.getProperty("user.home")).toAbsolutePath();
+    record TaskClassPath(Path hostFolder, String classPath) {}
+
+    /** Where a task mounts {@link TaskClassPath#hostFolder()}: the sandbox makes it in the task's own /tmp. */
+    static final String TASK_CLASS_PATH = "/tmp/crossrole-task-classpath";
+
+    static TaskClassPath classPathForTasks() throws java.io.IOException {
         Path testClasses = java.util.Arrays.stream(classPath().split(File.pathSeparator)).map(Path::of)
                 .filter(p -> p.endsWith("test-classes")).findFirst().orElseThrow();
         Path copies = testClasses.getParent().resolve("task-classpath");
         Files.createDirectories(copies);
+        readable(copies);
         List<String> entries = new ArrayList<>();
         int index = 0;
         for (String entry : classPath().split(File.pathSeparator)) {
             Path path = Path.of(entry).toAbsolutePath();
-            if (!path.startsWith(home) || !Files.isRegularFile(path)) {
-                entries.add(entry);
-                continue;
+            String name = (index++) + "-" + path.getFileName();
+            Path copy = copies.resolve(name);
+            if (Files.isRegularFile(path)) {
+                if (!Files.isRegularFile(copy) || Files.size(copy) != Files.size(path)) {
+                    Files.copy(path, copy, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                }
+                readable(copy);
+            } else if (Files.isDirectory(path)) {
+                mirror(path, copy);
+            } else {
+                continue; // a class path entry that does not exist adds nothing
             }
-            Path copy = copies.resolve((index++) + "-" + path.getFileName());
-            if (!Files.exists(copy) || Files.size(copy) != Files.size(path)) {
-                Files.copy(path, copy, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-            }
-            entries.add(copy.toString());
+            entries.add(TASK_CLASS_PATH + "/" + name);
         }
-        return String.join(File.pathSeparator, entries);
+        return new TaskClassPath(copies, String.join(File.pathSeparator, entries));
+    }
+
+    /** Copies a class folder afresh (so no class of an earlier build is left), readable by every user. */
+    private static void mirror(Path folder, Path copy) throws java.io.IOException {
+        if (Files.exists(copy)) {
+            try (var old = Files.walk(copy)) {
+                for (Path p : old.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                    Files.delete(p);
+                }
+            }
+        }
+        try (var tree = Files.walk(folder)) {
+            for (Path p : tree.toList()) {
+                Path target = copy.resolve(folder.relativize(p).toString());
+                if (Files.isDirectory(p)) {
+                    Files.createDirectories(target);
+                } else {
+                    Files.copy(p, target);
+                }
+                readable(target);
+            }
+        }
+    }
+
+    /** The task runs as another user (nobody) when crossrole is root: whatever the umask, it may read the copies. */
+    private static void readable(Path path) throws java.io.IOException {
+        Files.setPosixFilePermissions(path, java.nio.file.attribute.PosixFilePermissions.fromString(
+                Files.isDirectory(path) ? "rwxr-xr-x" : "rw-r--r--"));
     }
 
     /** A launcher that runs the command with umask 000, as a user with a loose umask would. */

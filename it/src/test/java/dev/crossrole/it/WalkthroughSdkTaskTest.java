@@ -21,7 +21,10 @@ import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.services.ecs.EcsClient;
 import software.amazon.awssdk.services.ecs.model.Container;
 import software.amazon.awssdk.services.ecs.model.ContainerDefinition;
+import software.amazon.awssdk.services.ecs.model.HostVolumeProperties;
+import software.amazon.awssdk.services.ecs.model.MountPoint;
 import software.amazon.awssdk.services.ecs.model.Task;
+import software.amazon.awssdk.services.ecs.model.Volume;
 import software.amazon.awssdk.services.iam.IamClient;
 
 /**
@@ -69,11 +72,17 @@ class WalkthroughSdkTaskTest {
             destinationEcs.createCluster(r -> { });
         }
         ecs = EcsSdk.ecs(crossrole, crossrole.adminCredentials(A));
-        String classPath = CrossroleCommand.classPathForTasks();
-        ecs.registerTaskDefinition(r -> r.family(FAMILY).taskRoleArn(TASK_ROLE).containerDefinitions(
-                ContainerDefinition.builder().name("probe").image("local/java-probe").cpu(100).memory(512).essential(true)
-                        .command(CrossroleCommand.java(), "-cp", classPath,
-                                CrossAccountProbe.class.getName())
+        // The probe's classes and jars, wherever the build is (a clone under /tmp, whose /tmp a task does not
+        // see), reach the task as ECS puts host files into a container: a bind mount volume.
+        CrossroleCommand.TaskClassPath classPath = CrossroleCommand.classPathForTasks();
+        ecs.registerTaskDefinition(r -> r.family(FAMILY).taskRoleArn(TASK_ROLE)
+                .volumes(Volume.builder().name("probe-classpath").host(HostVolumeProperties.builder()
+                        .sourcePath(classPath.hostFolder().toString()).build()).build())
+                .containerDefinitions(ContainerDefinition.builder().name("probe").image("local/java-probe").cpu(100)
+                        .memory(512).essential(true)
+                        .mountPoints(MountPoint.builder().sourceVolume("probe-classpath")
+                                .containerPath(CrossroleCommand.TASK_CLASS_PATH).readOnly(true).build())
+                        .command(CrossroleCommand.java(), "-cp", classPath.classPath(), CrossAccountProbe.class.getName())
                         .build()));
         var run = ecs.runTask(r -> r.taskDefinition(FAMILY));
         assertEquals(List.of(), run.failures(), run.toString());
