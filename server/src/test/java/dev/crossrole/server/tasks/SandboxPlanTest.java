@@ -111,4 +111,27 @@ class SandboxPlanTest {
                 SandboxRuntime.toolFolders(List.of(home), entries));
         assertEquals(List.of(), SandboxRuntime.toolFolders(List.of(Path.of("/")), entries), "a home of / exposes nothing");
     }
+
+    @Test
+    void mountPointsAreBoundLastEachThroughFoldersTheTaskUserMayPass() {
+        Path source = Path.of("/srv/shared");
+        List<SandboxPlan.Bind> binds = List.of(new SandboxPlan.Bind(source, Path.of("/tmp/in/data"), true),
+                new SandboxPlan.Bind(Path.of("/srv/out"), Path.of("/mnt/out"), false));
+        SandboxPlan plan = new SandboxPlan(List.of(HOME), List.of(HOME.resolve(".pyenv")), List.of(DATA), TASK,
+                TASK.resolve("logs"), TASK, true, p -> true, binds);
+        List<String> args = plan.arguments();
+        int logs = at(args, "--ro-bind", TASK.resolve("logs").toString(), TASK.resolve("logs").toString());
+        int made = at(args, "--perms", "0755", "--dir", "/tmp/in");
+        int readOnly = at(args, "--ro-bind", "/srv/shared", "/tmp/in/data");
+        int writable = at(args, "--bind", "/srv/out", "/mnt/out");
+        int chdir = at(args, "--chdir", TASK.toString());
+        assertTrue(logs < made && made < readOnly && readOnly < writable && writable < chdir, args.toString());
+        // Where the sandbox has its own empty folders, it can make a mount point; elsewhere it shows the host.
+        assertTrue(plan.madeBySandbox(Path.of("/tmp/in/data")));
+        assertTrue(plan.madeBySandbox(DATA.resolve("elsewhere")));
+        assertTrue(plan.madeBySandbox(HOME.resolve(".aws")));
+        assertFalse(plan.madeBySandbox(HOME.resolve(".pyenv/bin")), "a tool folder is the host's, read-only");
+        assertFalse(plan.madeBySandbox(TASK.resolve("sub")), "the task's folder is the host's");
+        assertFalse(plan.madeBySandbox(Path.of("/mnt/out")));
+    }
 }
