@@ -12,6 +12,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Instant;
 import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -183,22 +184,21 @@ class TaskVolumesTest {
 
     @Test
     void aTaskScopedVolumeIsSharedByTheTasksContainersAndGoesWithTheTask() throws Exception {
-        String waitForMessage = "for i in $(seq 1 600); do [ -f %s/msg ] && break; sleep 0.1; done; cat %s/msg; ";
+        // The reader (essential: the task ends with it) mounts the volume itself at /tmp/b, and takes the writer's
+        // mount point (/tmp/a) read-only with volumesFrom.
         String family = register(List.of(Volume.builder().name("scratch").build()),
-                container("writer", "echo hello-from-writer > /tmp/a/msg; id -u > /tmp/a/writer-uid")
+                container("writer", "echo hello-from-writer > /tmp/a/msg")
                         .essential(false).mountPoints(mount("scratch", "/tmp/a", false)).build(),
-                container("reader", String.format(waitForMessage, "/tmp/b", "/tmp/b") + "ls -A /tmp/b | sort | tr '\\n' ' '")
-                        .mountPoints(mount("scratch", "/tmp/b", false)).build(),
-                container("viewer", String.format(waitForMessage, "/tmp/a", "/tmp/a")
-                        + "if echo x > /tmp/a/viewer 2>/dev/null; then echo WROTE; else echo NOT-WRITABLE; fi")
-                        .essential(false)
+                container("reader", "for i in $(seq 1 600); do [ -f /tmp/b/msg ] && break; sleep 0.1; done;"
+                        + " cat /tmp/b/msg; ls -A /tmp/a; echo x > /tmp/b/reader && echo WROTE-OWN;"
+                        + " if echo x > /tmp/a/viewer; then echo WROTE; else echo NOT-WRITABLE; fi")
+                        .mountPoints(mount("scratch", "/tmp/b", false))
                         .volumesFrom(VolumeFrom.builder().sourceContainer("writer").readOnly(true).build()).build());
         Task task = runToStop(family);
-        assertEquals("hello-from-writer\nmsg writer-uid ", log(task, "reader"), "the reader sees what the writer wrote");
-        String viewer = log(task, "viewer");
-        assertTrue(viewer.startsWith("hello-from-writer\n") && viewer.contains("/tmp/a/viewer: Read-only file system\n")
-                && viewer.endsWith("NOT-WRITABLE\n"), "volumesFrom gives the writer's mount point, read-only as asked: "
-                + viewer);
+        String reader = log(task, "reader");
+        assertTrue(reader.startsWith("hello-from-writer\nmsg\nWROTE-OWN\n") && reader.contains("Read-only file system")
+                && reader.endsWith("NOT-WRITABLE\n"), "the reader sees what the writer wrote, and the writer's mount"
+                + " point (volumesFrom) read-only as asked: " + reader);
         Path folder = crossrole.dataDir.resolve("tasks").resolve(EcsSdk.id(task.taskArn()) + ".volumes");
         assertFalse(Files.exists(folder), "the task's volumes went with it: " + folder);
         // A new task of the same definition starts with an empty volume.
@@ -362,6 +362,33 @@ class TaskVolumesTest {
         registerRefused("Fargate compatible task definitions do not support sourcePath", r -> r.volumes(host("v", "/srv"))
                 .requiresCompatibilities(Compatibility.FARGATE).networkMode(NetworkMode.AWSVPC).cpu("256").memory("512")
                 .containerDefinitions(container("app", "true").build()));
+    }
+
+    @Test
+    void membersOfTheWrongJsonTypeAreSerializationErrors() throws Exception {
+        var admin = crossrole.admin(SOURCE);
+        RawAws.Creds creds = new RawAws.Creds(admin.accessKeyId(), admin.secretAccessKey(), null);
+        RawAws aws = new RawAws(crossrole.endpoint());
+        String app = "{\"name\":\"app\",\"image\":\"local/sh\",\"memory\":64";
+        for (String[] sent : new String[][] {
+                {"\"volumes\":{\"name\":\"v\"}", app + "}", "Start of list found where not expected"},
+                {"\"volumes\":[\"v\"]", app + "}", "Start of structure or map found where not expected."},
+                {"\"volumes\":[{\"name\":\"v\",\"host\":{\"sourcePath\":7}}]", app + "}",
+                        "STRING_VALUE can not be converted to a String"},
+                {"\"volumes\":[{\"name\":\"v\"}]", app + ",\"mountPoints\":\"v\"}", "Start of list found where not expected"},
+                {"\"volumes\":[{\"name\":\"v\"}]", app + ",\"mountPoints\":[{\"sourceVolume\":\"v\",\"containerPath\":"
+                        + "\"/tmp/v\",\"readOnly\":\"yes\"}]}", "BOOLEAN_VALUE can not be converted to a Boolean"},
+                {"\"volumes\":[]", app + ",\"volumesFrom\":[7]}", "Start of structure or map found where not expected."}}) {
+            String family = "raw-" + FAMILIES.incrementAndGet();
+            RawAws.Req req = new RawAws.Req();
+            req.header("Content-Type", "application/x-amz-json-1.1");
+            req.header("X-Amz-Target", "AmazonEC2ContainerServiceV20141113.RegisterTaskDefinition");
+            req.body = "{\"family\":\"" + family + "\"," + sent[0] + ",\"containerDefinitions\":[" + sent[1] + "]}";
+            RawAws.Res res = aws.send(aws.sign(req, creds, Instant.now(), "us-east-1", "ecs"));
+            assertEquals(400, res.status(), res.toString());
+            assertTrue(res.body().contains("SerializationException") && res.body().contains(sent[2]), req.body + " -> " + res);
+            assertFalse(ecs.listTaskDefinitionFamilies(r -> r.familyPrefix(family)).families().contains(family));
+        }
     }
 
     @Test
