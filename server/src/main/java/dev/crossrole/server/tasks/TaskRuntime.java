@@ -24,7 +24,8 @@ public interface TaskRuntime {
      *     which stays running until stopped
      * @param environment the complete environment (nothing is inherited)
      * @param taskDirectory the task's own folder (its HOME): the only place of crossrole's data directory a
-     *     sandboxed container sees, and may write
+     *     sandboxed container sees at its own path, and may write (its task-scoped volumes, beside it, it sees
+     *     only at their mount points)
      * @param workingDirectory where the command starts: the task's folder, a folder inside it, or an absolute
      *     path of this machine
      * @param logFile where the container's output goes, appended; written by crossrole, not by the container
