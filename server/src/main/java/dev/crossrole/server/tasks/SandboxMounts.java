@@ -223,6 +223,9 @@ final class SandboxMounts {
         if (!rules.madeBySandbox().test(real)) {
             for (Path path : List.of(target, real)) {
                 for (Path folder : SandboxPlan.ancestors(path)) {
+                    if (Files.isSymbolicLink(folder)) {
+                        continue; // replaced only through its own folder, checked; where it leads is checked by real
+                    }
                     Path child = ROOT.resolve(path.subpath(0, folder.getNameCount() + 1));
                     String who = rules.access().whoCouldReplace(folder, child);
                     if (who != null) {

@@ -56,7 +56,6 @@ public final class SandboxRuntime implements TaskRuntime {
     private final Settings settings;
     private final HostTools tools;
     private final List<Path> toolFolders;
-    private final TaskUser.Self self = TaskUser.Self.ofThisProcess();
     /** The folders the privileged start of a sandbox reads from; found once. */
     private volatile List<Path> systemFolders;
     private volatile Availability availability;
@@ -325,7 +324,7 @@ public final class SandboxRuntime implements TaskRuntime {
             systemFolders = system;
         }
         return new SandboxMounts.Rules(hidden, tools, taskDirectory, system, plan::madeBySandbox,
-                new HostAccess(settings.user(), settings.privileged(), self.uid()));
+                new HostAccess(settings.user(), settings.privileged(), TaskUser.Self.ofThisProcess().uid()));
     }
 
     /** A path as configured (absolute, normalized) and, when it exists, as its real path. */

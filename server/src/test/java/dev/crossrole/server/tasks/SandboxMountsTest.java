@@ -48,6 +48,10 @@ class SandboxMountsTest {
         List<SandboxPlan.Bind> binds = SandboxMounts.binds(List.of(mount(source, link.toString())),
                 rules(Path.of("/nonexistent/task"), List.of()));
         assertEquals(List.of(new SandboxPlan.Bind(source.toRealPath(), target.toRealPath(), true)), binds);
+        // Through a link in the middle of the path: the link is not a folder others may write, its target is checked.
+        Path inner = Files.createDirectory(target.resolve("inner"));
+        assertEquals(List.of(new SandboxPlan.Bind(source.toRealPath(), inner.toRealPath(), true)), SandboxMounts.binds(
+                List.of(mount(source, link.resolve("inner").toString())), rules(Path.of("/nonexistent/task"), List.of())));
         IOException kind = assertThrows(IOException.class, () -> SandboxMounts.binds(
                 List.of(mount(Files.writeString(dir.resolve("file"), "x"), target.toString())),
                 rules(Path.of("/nonexistent/task"), List.of())));
