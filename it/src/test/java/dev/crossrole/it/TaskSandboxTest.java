@@ -108,6 +108,43 @@ class TaskSandboxTest {
     }
 
     @Test
+    void theLoaderVariablesOfATaskReachItsCommandButNoProgramRunAsRoot() throws Exception {
+        // LD_PRELOAD and its kin are honoured by the loader of every program that is not setuid, root's included:
+        // given to bwrap, nsenter or setpriv, a task's own library would run as root. LD_DEBUG=files makes every
+        // program that honours them name itself in the output.
+        ecs.registerTaskDefinition(r -> r.family("loader-variables").containerDefinitions(
+                ContainerDefinition.builder().name("app").image("local/app").memory(64)
+                        .environment(software.amazon.awssdk.services.ecs.model.KeyValuePair.builder().name("LD_DEBUG")
+                                .value("files").build(), software.amazon.awssdk.services.ecs.model.KeyValuePair.builder()
+                                .name("LC_ALL").value("C").build())
+                        .command("sh", "-c", "echo \"debug=$LD_DEBUG locale=$LC_ALL\"; exec sleep 100000").build()));
+        Task task = EcsSdk.runRunning(ecs, "loader-variables");
+        String id = EcsSdk.id(task.taskArn());
+        String log = "";
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (!log.contains("debug=") && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+            log = crossrole.adminGet("/_crossrole/tasks/" + id + "/logs").body();
+        }
+        assertTrue(log.contains("debug=files locale=C"), "the command has its variables:\n" + log);
+        assertTrue(log.contains("needed by sh") || log.contains("needed by /bin/sh") || log.contains("needed by /usr/bin/sh"),
+                "the command's loader honoured them:\n" + log);
+        for (String launcher : List.of("bwrap", "setpriv", "nsenter")) {
+            assertFalse(log.matches("(?s).*needed by (\\S*/)?" + launcher + " .*"), launcher + " honoured them:\n" + log);
+        }
+
+        Run exec = exec(id, "sh", "-c", "echo \"debug=$LD_DEBUG\"");
+        assertEquals(0, exec.exit(), exec.toString());
+        assertEquals("debug=files\n", exec.stdout());
+        for (String launcher : List.of("bwrap", "setpriv", "nsenter", "script")) {
+            assertFalse(exec.stderr().matches("(?s).*needed by (\\S*/)?" + launcher + " .*"), launcher + " honoured them:\n"
+                    + exec.stderr());
+        }
+        assertTrue(exec.stderr().contains("needed by sh") || exec.stderr().contains("needed by /bin/sh"), exec.stderr());
+        ecs.stopTask(r -> r.task(task.taskArn()));
+    }
+
+    @Test
     void stopTaskSignalsTheCommandInsideTheSandboxFirst() throws Exception {
         // SIGTERM reaches the command (not only the sandbox's init), which may end cleanly before the SIGKILL.
         ecs.registerTaskDefinition(r -> r.family("graceful").containerDefinitions(

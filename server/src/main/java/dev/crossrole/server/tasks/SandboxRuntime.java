@@ -48,7 +48,8 @@ public final class SandboxRuntime implements TaskRuntime {
 
     /** Whether sandboxes can be made here: the tools found, or why not. */
     sealed interface Availability {
-        record Ready(Path bwrap, Path setpriv, Path nsenter, Path sleep, Path script, Path stty) implements Availability {}
+        record Ready(Path bwrap, Path setpriv, Path nsenter, Path sleep, Path env, Path script, Path stty)
+                implements Availability {}
 
         record Missing(String reason) implements Availability {}
     }
@@ -149,15 +150,17 @@ public final class SandboxRuntime implements TaskRuntime {
         Optional<Path> setpriv = tools.find("setpriv");
         Optional<Path> nsenter = tools.find("nsenter");
         Optional<Path> sleep = tools.find("sleep");
+        Optional<Path> env = tools.find("env");
         for (var tool : List.of(java.util.Map.entry("setpriv (util-linux)", setpriv),
-                java.util.Map.entry("nsenter (util-linux)", nsenter), java.util.Map.entry("sleep (coreutils)", sleep))) {
+                java.util.Map.entry("nsenter (util-linux)", nsenter), java.util.Map.entry("sleep (coreutils)", sleep),
+                java.util.Map.entry("env (coreutils)", env))) {
             if (tool.getValue().isEmpty()) {
                 return new Availability.Missing("RunTask runs every task in a sandbox, which needs " + tool.getKey()
                         + " on crossrole's PATH, and there is none: install it, " + UNSANDBOXED_ESCAPE + ".");
             }
         }
         Availability.Ready ready = new Availability.Ready(bwrap.get(), setpriv.get(), nsenter.get(), sleep.get(),
-                tools.find("script").orElse(null), tools.find("stty").orElse(null));
+                env.get(), tools.find("script").orElse(null), tools.find("stty").orElse(null));
         String failure = probe(ready);
         if (failure != null) {
             return new Availability.Missing("RunTask runs every task in a sandbox made by bubblewrap, and bwrap cannot"
@@ -235,18 +238,19 @@ public final class SandboxRuntime implements TaskRuntime {
         }
         SandboxPlan plan = new SandboxPlan(settings.homes(), toolFolders, hiddenFolders(), taskDirectory,
                 launch.logFile().getParent(), workingDirectory, settings.privileged(), enterable(), binds);
+        LaunchEnvironment environment = LaunchEnvironment.of(launch.environment());
         List<String> command = new ArrayList<>();
         command.add(ready.bwrap().toString());
         command.addAll(plan.arguments());
         command.add("--");
         command.addAll(dropPrivileges(ready));
-        command.addAll(argv);
+        command.addAll(environment.wrap(ready.env(), argv));
         ProcessBuilder builder = new ProcessBuilder(command)
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(launch.logFile().toFile()))
                 .redirectInput(ProcessBuilder.Redirect.from(NO_INPUT));
         builder.environment().clear();
-        builder.environment().putAll(launch.environment());
+        builder.environment().putAll(environment.launcher());
         return new Sandboxed(startFromLauncher(builder), launch, ready);
     }
 
@@ -458,8 +462,10 @@ public final class SandboxRuntime implements TaskRuntime {
                 command.addAll(List.of(ready.setpriv().toString(), "--inh-caps=-all", "--bounding-set=-all",
                         "--no-new-privs", "--"));
             }
+            LaunchEnvironment environment = LaunchEnvironment.of(ExecProcess.environment(launch.environment(),
+                    exec.terminal()));
             if (exec.terminal() == null) {
-                command.addAll(exec.argv());
+                command.addAll(environment.wrap(ready.env(), exec.argv()));
             } else {
                 if (ready.script() == null) {
                     throw new IOException(terminalUnavailable().orElseThrow());
@@ -467,17 +473,17 @@ public final class SandboxRuntime implements TaskRuntime {
                 String line = ExecProcess.terminalLine(exec.terminal(), exec.argv(), launch.environment());
                 if (settings.privileged()) {
                     // The sandbox has terminals of its own (bwrap's /dev): the terminal is made inside.
-                    command.addAll(ExecProcess.onTerminal(ready.script(), line));
+                    command.addAll(environment.wrap(ready.env(), ExecProcess.onTerminal(ready.script(), line)));
                 } else {
                     // Without root the sandbox sees no terminal of the host (their keystrokes would be readable):
                     // the terminal is made outside, and the command inside gets it as its standard streams.
-                    command.addAll(List.of("/bin/sh", "-c", line));
+                    command.addAll(environment.wrap(ready.env(), List.of("/bin/sh", "-c", line)));
                     command = new ArrayList<>(ExecProcess.onTerminal(ready.script(), ExecProcess.words(command)));
                 }
             }
             ProcessBuilder builder = new ProcessBuilder(command);
             builder.environment().clear();
-            builder.environment().putAll(ExecProcess.environment(launch.environment(), exec.terminal()));
+            builder.environment().putAll(environment.launcher());
             if (!exec.interactive()) {
                 builder.redirectInput(ProcessBuilder.Redirect.from(NO_INPUT));
             }
