@@ -167,7 +167,7 @@ class PrivateModesTest {
                 Files.setPosixFilePermissions(p, PosixFilePermissions.fromString(mode));
                 Path relative = data.relativize(p);
                 if (relative.getNameCount() >= 3 && relative.getName(0).toString().equals("tasks")
-                        && !relative.getName(2).toString().equals("logs")) {
+                        && !relative.getName(1).toString().endsWith(".logs")) {
                     tasksOwn.put(relative.toString(), mode); // the task's working directory: its own, left alone
                 } else {
                     (directory ? folders : files).add(p);

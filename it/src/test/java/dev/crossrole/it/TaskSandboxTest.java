@@ -219,9 +219,12 @@ class TaskSandboxTest {
         Run outside = exec(taskId, "sh", "-c", "touch /usr/crossrole-was-here");
         assertNotEquals(0, outside.exit(), outside.toString());
         assertFalse(Files.exists(Path.of("/usr/crossrole-was-here")));
-        // The log folder is crossrole's: the task cannot replace its log.
-        Run log = exec(taskId, "sh", "-c", "echo forged > \"$HOME/logs/app.log\"");
+        // The logs are crossrole's, beside the task's folder: the task neither sees nor replaces them.
+        assertEquals("absent\n", shell("test -e \"$HOME/logs\" && echo present || echo absent"));
+        Run log = exec(taskId, "sh", "-c", "echo forged > " + data.resolve("tasks").resolve(taskId + ".logs")
+                .resolve("app.log"));
         assertNotEquals(0, log.exit(), log.toString());
+        assertTrue(Files.exists(data.resolve("tasks").resolve(taskId + ".logs").resolve("app.log")));
     }
 
     @Test

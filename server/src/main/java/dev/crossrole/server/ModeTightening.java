@@ -14,8 +14,9 @@ import java.util.logging.Logger;
  * At start, removes group and other access from what an older crossrole, or a loose umask, left in the data
  * directory (and the {@code --s3-blobs} folder), and says so in one line. Everything but the blob folder and
  * the tasks folder is done before the start goes on, the data directory first (once it is 0700, other users
- * reach nothing below it); those two can hold 100,000 entries, so they are walked in the background. What a task wrote in its own folder is the task's: of a task's folder only the folder and its
- * {@code logs} are crossrole's. Symbolic links are never followed.
+ * reach nothing below it); those two can hold 100,000 entries, so they are walked in the background. What a task
+ * wrote in its own folder and volumes is the task's: of those only the folders themselves are crossrole's, and
+ * the task's logs ({@code tasks/<id>.logs}). Symbolic links are never followed.
  */
 public final class ModeTightening {
     private static final Logger LOG = Logger.getLogger(ModeTightening.class.getName());
@@ -39,9 +40,11 @@ public final class ModeTightening {
         Thread walk = new Thread(() -> {
             try {
                 for (Path folder : later) {
-                    // Inside a task's folder, only its logs are crossrole's.
+                    // What is in a task's folder and its volumes is the task's; its logs (<id>.logs, or the logs
+                    // folder inside the task's folder, as an older crossrole kept them) are crossrole's.
                     Predicate<Path> leaveAlone = folder.endsWith(TASKS)
-                            ? relative -> relative.getNameCount() == 2 && !relative.getName(1).toString().equals("logs")
+                            ? relative -> relative.getNameCount() == 2 && !relative.getName(0).toString().endsWith(".logs")
+                                    && !relative.getName(1).toString().equals("logs")
                             : relative -> false;
                     PrivateFiles.Tightened t = PrivateFiles.tighten(folder, leaveAlone);
                     done.add(t);

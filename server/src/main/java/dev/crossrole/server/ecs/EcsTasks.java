@@ -189,22 +189,38 @@ public final class EcsTasks implements AutoCloseable {
                 .orElse(null);
     }
 
-    /** Starts every container; an essential container that cannot start stops the task. */
+    /**
+     * Starts every container; an essential container that cannot start stops the task. Every container is
+     * prepared (folders made, their owner set) before the first one starts: a running container may change what
+     * is in its task's folder, so crossrole touches nothing there afterwards.
+     */
     void start(EcsTask task) {
         synchronized (task) {
             task.lastStatus = "PENDING";
             task.changed();
         }
         Path scratch = TaskVolumes.scratchRoot(tasksDir, task.id);
+        Map<EcsTask.Container, TaskRuntime.ContainerLaunch> launches = new java.util.LinkedHashMap<>();
         for (EcsTask.Container container : task.containers) {
             try {
-                List<String> argv = argv(task, container);
                 Path workingDirectory = workingDirectory(task, container);
                 createPrivately(task, workingDirectory, container.logFile);
                 TaskVolumes.makeScratch(task.definition, scratch);
-                TaskRuntime.RunningContainer running = runtime.start(new TaskRuntime.ContainerLaunch(task.id, container.name,
-                        container.image, argv, container.environment, task.workDir, workingDirectory, container.logFile,
-                        TaskVolumes.mounts(task.definition, container.name, scratch)));
+                TaskRuntime.ContainerLaunch launch = new TaskRuntime.ContainerLaunch(task.id, container.name,
+                        container.image, argv(task, container), container.environment, task.workDir, workingDirectory,
+                        container.logFile, TaskVolumes.mounts(task.definition, container.name, scratch));
+                runtime.prepare(launch);
+                launches.put(container, launch);
+            } catch (IOException e) {
+                if (cannotStart(task, container, e)) {
+                    return;
+                }
+            }
+        }
+        for (Map.Entry<EcsTask.Container, TaskRuntime.ContainerLaunch> entry : launches.entrySet()) {
+            EcsTask.Container container = entry.getKey();
+            try {
+                TaskRuntime.RunningContainer running = runtime.start(entry.getValue());
                 synchronized (task) {
                     container.running = running;
                     container.runtimeId = running.runtimeId();
@@ -213,14 +229,7 @@ public final class EcsTasks implements AutoCloseable {
                 }
                 running.exit().whenComplete((code, error) -> containerExited(task, container, code == null ? -1 : code));
             } catch (IOException e) {
-                synchronized (task) {
-                    container.lastStatus = "STOPPED";
-                    container.reason = "CannotStartContainerError: " + e.getMessage();
-                }
-                if (container.essential) {
-                    // ECS's stopped reason for a container that could not start names why (ECS developer guide,
-                    // "Troubleshooting Amazon ECS CannotStartContainerError errors").
-                    stop(task, "TaskFailedToStart", container.reason);
+                if (cannotStart(task, container, e)) {
                     return;
                 }
             }
@@ -235,10 +244,30 @@ public final class EcsTasks implements AutoCloseable {
         }
     }
 
+    /** Records why a container could not start; whether that stopped the task (the container was essential). */
+    private boolean cannotStart(EcsTask task, EcsTask.Container container, IOException e) {
+        synchronized (task) {
+            container.lastStatus = "STOPPED";
+            container.reason = "CannotStartContainerError: " + e.getMessage();
+        }
+        if (container.essential) {
+            // ECS's stopped reason for a container that could not start names why (ECS developer guide,
+            // "Troubleshooting Amazon ECS CannotStartContainerError errors").
+            stop(task, "TaskFailedToStart", container.reason);
+            return true;
+        }
+        return false;
+    }
+
+    /** Where a task's container logs are: beside its folder, where the task cannot rename or replace them. */
+    static Path logFolder(Path tasksDir, String taskId) {
+        return tasksDir.resolve(taskId + ".logs");
+    }
+
     /**
      * Creates what crossrole keeps of a task in its data directory before the runtime starts it: the tasks
-     * folder, the task's folder, its {@code logs} folder (0700) and the container's log file (0600), and a
-     * relative working directory inside the task's folder (0700). The runtime then finds them in place.
+     * folder, the task's log folder (0700) and the container's log file (0600), and a relative working directory
+     * inside the task's folder (0700). The runtime then finds them in place.
      */
     private static void createPrivately(EcsTask task, Path workingDirectory, Path logFile) throws IOException {
         PrivateFiles.createDirectories(logFile.getParent());

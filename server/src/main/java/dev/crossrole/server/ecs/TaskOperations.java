@@ -195,7 +195,7 @@ final class TaskOperations {
             int stopTimeout = def.path("stopTimeout").asInt(30);
             containers.add(new EcsTask.Container(name, "arn:aws:ecs:" + region + ":" + account(call) + ":container/"
                     + cluster.name() + "/" + id + "/" + UUID.randomUUID(), def.path("image").asText(),
-                    def.path("essential").asBoolean(true), stopTimeout, env, workDir.resolve("logs").resolve(name + ".log")));
+                    def.path("essential").asBoolean(true), stopTimeout, env, EcsTasks.logFolder(tasks.tasksDir(), id).resolve(name + ".log")));
         }
         return new EcsTask(id, account(call), region, cluster, definition, taskRole,
                 group != null ? group : "family:" + definition.family(), startedBy, launchType, exec, tags, overrides,

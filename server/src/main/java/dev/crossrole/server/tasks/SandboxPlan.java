@@ -26,7 +26,6 @@ import java.util.function.Predicate;
  * @param toolFolders folders inside them to put back read-only
  * @param hidden folders to hide (each must exist on the host)
  * @param taskDirectory the task's folder, bound writable
- * @param logDirectory the container's log folder (inside the task's folder), bound read-only
  * @param workingDirectory where the command starts
  * @param privileged whether bwrap runs as root (a fresh {@code /dev}); otherwise bwrap uses a user namespace,
  *     where a fresh {@code /dev} would make it nest a second one that {@code nsenter} cannot join, so the host's
@@ -35,7 +34,7 @@ import java.util.function.Predicate;
  * @param binds the container's mount points ({@link SandboxMounts} checked them), made last, in order: after the
  *     task's own folder, so none is covered by it
  */
-record SandboxPlan(List<Path> homes, List<Path> toolFolders, List<Path> hidden, Path taskDirectory, Path logDirectory,
+record SandboxPlan(List<Path> homes, List<Path> toolFolders, List<Path> hidden, Path taskDirectory,
                    Path workingDirectory, boolean privileged, Predicate<Path> enterable, List<Bind> binds) {
     private static final Path ROOT = Path.of("/");
     private static final Path TMP = Path.of("/tmp");
@@ -107,9 +106,6 @@ record SandboxPlan(List<Path> homes, List<Path> toolFolders, List<Path> hidden, 
         }
         b.passable(taskDirectory);
         b.add("--bind", taskDirectory.toString(), taskDirectory.toString());
-        if (logDirectory != null && logDirectory.startsWith(taskDirectory)) {
-            b.add("--ro-bind", logDirectory.toString(), logDirectory.toString());
-        }
     }
 
     /** The folders above {@code path}, outermost first, without {@code path} itself. */

@@ -222,22 +222,28 @@ public final class SandboxRuntime implements TaskRuntime {
     // ---- starting ------------------------------------------------------------------------------------
 
     @Override
-    public RunningContainer start(ContainerLaunch launch) throws IOException {
-        Availability.Ready ready = ready();
-        Path taskDirectory = launch.taskDirectory().toAbsolutePath().normalize();
-        Path workingDirectory = launch.workingDirectory().toAbsolutePath().normalize();
-        prepareFolders(taskDirectory, workingDirectory, launch.logFile());
-        List<String> argv = launch.argv().isEmpty() ? List.of(ready.sleep().toString(), "infinity") : launch.argv();
-        SandboxPlan unmounted = new SandboxPlan(settings.homes(), toolFolders, hiddenFolders(), taskDirectory,
-                launch.logFile().getParent(), workingDirectory, settings.privileged(), enterable(), List.of());
-        List<SandboxPlan.Bind> binds = SandboxMounts.binds(launch.mounts(), mountRules(ready, taskDirectory, unmounted));
+    public void prepare(ContainerLaunch launch) throws IOException {
+        ready();
+        prepareFolders(launch.taskDirectory().toAbsolutePath().normalize(),
+                launch.workingDirectory().toAbsolutePath().normalize());
         for (TaskRuntime.Mount mount : launch.mounts()) {
             if (mount.source() instanceof MountSource.TaskScratch scratch) {
                 giveToTaskUser(scratch.folder());
             }
         }
+    }
+
+    @Override
+    public RunningContainer start(ContainerLaunch launch) throws IOException {
+        Availability.Ready ready = ready();
+        Path taskDirectory = launch.taskDirectory().toAbsolutePath().normalize();
+        Path workingDirectory = launch.workingDirectory().toAbsolutePath().normalize();
+        List<String> argv = launch.argv().isEmpty() ? List.of(ready.sleep().toString(), "infinity") : launch.argv();
+        SandboxPlan unmounted = new SandboxPlan(settings.homes(), toolFolders, hiddenFolders(), taskDirectory,
+                workingDirectory, settings.privileged(), enterable(), List.of());
+        List<SandboxPlan.Bind> binds = SandboxMounts.binds(launch.mounts(), mountRules(ready, taskDirectory, unmounted));
         SandboxPlan plan = new SandboxPlan(settings.homes(), toolFolders, hiddenFolders(), taskDirectory,
-                launch.logFile().getParent(), workingDirectory, settings.privileged(), enterable(), binds);
+                workingDirectory, settings.privileged(), enterable(), binds);
         LaunchEnvironment environment = LaunchEnvironment.of(launch.environment());
         List<String> command = new ArrayList<>();
         command.add(ready.bwrap().toString());
@@ -269,23 +275,21 @@ public final class SandboxRuntime implements TaskRuntime {
     }
 
     /**
-     * The task's folder belongs to the task user (mode 0700) so the task can write its HOME; its log folder
-     * stays crossrole's (0700): crossrole writes the log, and the task sees it read-only at most. A working
-     * directory inside the task's folder, and the folders on the way to it, are the task user's too (made here
-     * when missing); one elsewhere must exist on this machine.
+     * The task's folder belongs to the task user (mode 0700) so the task can write its HOME. A working directory
+     * inside the task's folder, and the folders on the way to it, are the task user's too (made here when
+     * missing); one elsewhere must exist on this machine. Links are not followed: nothing of the task ran yet,
+     * and a link found here was not made by crossrole.
      */
-    private void prepareFolders(Path taskDirectory, Path workingDirectory, Path logFile) throws IOException {
+    private void prepareFolders(Path taskDirectory, Path workingDirectory) throws IOException {
         Files.createDirectories(taskDirectory);
-        Files.createDirectories(logFile.getParent());
-        if (!Files.exists(logFile)) {
-            Files.createFile(logFile);
-        }
-        Files.setPosixFilePermissions(logFile.getParent(), PosixFilePermissions.fromString("rwx------"));
         giveToTaskUser(taskDirectory);
         if (workingDirectory.startsWith(taskDirectory)) {
             for (Path folder : SandboxPlan.ancestors(workingDirectory.resolve("x"))) {
                 if (folder.startsWith(taskDirectory) && !folder.equals(taskDirectory)) {
-                    if (!Files.isDirectory(folder)) {
+                    if (Files.isSymbolicLink(folder)) {
+                        throw new IOException("the working directory " + workingDirectory + " passes through a link");
+                    }
+                    if (!Files.isDirectory(folder, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
                         Files.createDirectory(folder);
                     }
                     giveToTaskUser(folder);
@@ -297,8 +301,8 @@ public final class SandboxRuntime implements TaskRuntime {
     private void giveToTaskUser(Path folder) throws IOException {
         Files.setPosixFilePermissions(folder, PosixFilePermissions.fromString("rwx------"));
         if (settings.privileged()) {
-            Files.setAttribute(folder, "unix:uid", settings.user().uid());
-            Files.setAttribute(folder, "unix:gid", settings.user().gid());
+            Files.setAttribute(folder, "unix:uid", settings.user().uid(), java.nio.file.LinkOption.NOFOLLOW_LINKS);
+            Files.setAttribute(folder, "unix:gid", settings.user().gid(), java.nio.file.LinkOption.NOFOLLOW_LINKS);
         }
     }
 

@@ -28,7 +28,8 @@ public interface TaskRuntime {
      *     only at their mount points)
      * @param workingDirectory where the command starts: the task's folder, a folder inside it, or an absolute
      *     path of this machine
-     * @param logFile where the container's output goes, appended; written by crossrole, not by the container
+     * @param logFile where the container's output goes, appended; written by crossrole, not by the container, and
+     *     outside the task's folder (a task may rename what is in its folder, and crossrole opens the log as root)
      * @param mounts the container's mount points (its own and those it takes from other containers), in order
      */
     record ContainerLaunch(String taskId, String containerName, String image, List<String> argv,
@@ -112,7 +113,22 @@ public interface TaskRuntime {
         ExecSession exec(ExecLaunch launch) throws IOException;
     }
 
-    /** @throws IOException when the container cannot be started (its reason is the message) */
+    /**
+     * Makes what the container needs on this machine before any container of its task starts: its working
+     * directory, the ownership of the task's folders. Once a container runs, its task may change what is in its
+     * folder (a symbolic link where a folder was), so nothing there is touched with crossrole's privileges after
+     * the first container started.
+     *
+     * @throws IOException when the container cannot be started (its reason is the message)
+     */
+    default void prepare(ContainerLaunch launch) throws IOException {
+    }
+
+    /**
+     * Starts a container {@link #prepare prepared} before.
+     *
+     * @throws IOException when the container cannot be started (its reason is the message)
+     */
     RunningContainer start(ContainerLaunch launch) throws IOException;
 
     /** Why no container can be started here (a missing tool, another operating system), or empty when they can. */

@@ -20,8 +20,7 @@ class SandboxPlanTest {
 
     private static List<String> plan(Path home, List<Path> tools, List<Path> hidden, Path task, boolean privileged,
                                      java.util.function.Predicate<Path> enterable) {
-        return new SandboxPlan(List.of(home), tools, hidden, task, task.resolve("logs"), task, privileged, enterable,
-                List.of()).arguments();
+        return new SandboxPlan(List.of(home), tools, hidden, task, task, privileged, enterable, List.of()).arguments();
     }
 
     /** Where {@code option arg...} starts in the arguments; fails when it is not there. */
@@ -40,9 +39,9 @@ class SandboxPlanTest {
         int tool = at(args, "--ro-bind", "/root/.pyenv", "/root/.pyenv");
         int data = at(args, "--perms", "0755", "--tmpfs", DATA.toString());
         int task = at(args, "--bind", TASK.toString(), TASK.toString());
-        int logs = at(args, "--ro-bind", TASK.resolve("logs").toString(), TASK.resolve("logs").toString());
         assertEquals(0, host);
-        assertTrue(host < tmp && tmp < home && home < tool && tool < data && data < task && task < logs, args.toString());
+        assertTrue(host < tmp && tmp < home && home < tool && tool < data && data < task, args.toString());
+        assertFalse(args.stream().anyMatch(a -> a.contains(".logs")), "the task's logs are not shown: " + args);
         // The folder between the hidden data directory and the task's folder is made, enterable, before the bind.
         int tasksFolder = at(args, "--perms", "0755", "--dir", DATA.resolve("tasks").toString());
         assertTrue(data < tasksFolder && tasksFolder < task, args.toString());
@@ -86,7 +85,7 @@ class SandboxPlanTest {
     void everyHomeIsHiddenBeforeTheToolFoldersArePutBack() {
         Path other = Path.of("/home/dev");
         List<String> args = new SandboxPlan(List.of(HOME, other), List.of(other.resolve(".local")), List.of(DATA), TASK,
-                TASK.resolve("logs"), TASK, true, p -> true, List.of()).arguments();
+                TASK, true, p -> true, List.of()).arguments();
         int root = at(args, "--perms", "0755", "--tmpfs", "/root");
         int dev = at(args, "--perms", "0755", "--tmpfs", "/home/dev");
         int tool = at(args, "--ro-bind", "/home/dev/.local", "/home/dev/.local");
@@ -118,9 +117,9 @@ class SandboxPlanTest {
         List<SandboxPlan.Bind> binds = List.of(new SandboxPlan.Bind(source, Path.of("/tmp/in/data"), true),
                 new SandboxPlan.Bind(Path.of("/srv/out"), Path.of("/mnt/out"), false));
         SandboxPlan plan = new SandboxPlan(List.of(HOME), List.of(HOME.resolve(".pyenv")), List.of(DATA), TASK,
-                TASK.resolve("logs"), TASK, true, p -> true, binds);
+                TASK, true, p -> true, binds);
         List<String> args = plan.arguments();
-        int logs = at(args, "--ro-bind", TASK.resolve("logs").toString(), TASK.resolve("logs").toString());
+        int logs = at(args, "--bind", TASK.toString(), TASK.toString());
         int made = at(args, "--perms", "0755", "--dir", "/tmp/in");
         int readOnly = at(args, "--ro-bind", "/srv/shared", "/tmp/in/data");
         int writable = at(args, "--bind", "/srv/out", "/mnt/out");

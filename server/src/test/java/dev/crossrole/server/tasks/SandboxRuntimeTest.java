@@ -24,15 +24,18 @@ class SandboxRuntimeTest {
         assumeTrue(runtime.unavailable().isEmpty(), () -> "no sandbox here: " + runtime.unavailable().orElseThrow());
         for (int i = 0; i < 20; i++) {
             Path task = data.resolve("tasks").resolve("t" + i);
-            TaskRuntime.RunningContainer container = runtime.start(new TaskRuntime.ContainerLaunch("t" + i, "app",
-                    "local", List.of("sleep", "300"), Map.of("PATH", "/usr/bin:/bin"), task, task,
-                    task.resolve("logs/app.log"), List.of()));
+            Path log = data.resolve("tasks").resolve("t" + i + ".logs").resolve("app.log");
+            Files.createDirectories(log.getParent());
+            TaskRuntime.ContainerLaunch launch = new TaskRuntime.ContainerLaunch("t" + i, "app", "local",
+                    List.of("sleep", "300"), Map.of("PATH", "/usr/bin:/bin"), task, task, log, List.of());
+            runtime.prepare(launch);
+            TaskRuntime.RunningContainer container = runtime.start(launch);
             // At once, from the thread that started it: bwrap is still making the sandbox, whose init ignores a
             // SIGTERM from outside, and whose processes must not outlive it. The SIGKILL would come after the
             // grace period, 120 s.
             container.stop(Duration.ofSeconds(120));
             int code = container.exit().get(30, TimeUnit.SECONDS);
-            assertEquals(143, code, "ended by the SIGTERM; log: " + Files.readString(task.resolve("logs/app.log")));
+            assertEquals(143, code, "ended by the SIGTERM; log: " + Files.readString(log));
             String folder = task.toString();
             assertEquals(List.of(), ProcessHandle.allProcesses().filter(p -> p.isAlive()
                     && p.info().commandLine().map(c -> c.contains(folder + " ")).orElse(false))
