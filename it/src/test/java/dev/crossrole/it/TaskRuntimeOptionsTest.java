@@ -98,7 +98,7 @@ class TaskRuntimeOptionsTest {
             String arn = ecs.runTask(r -> r.taskDefinition("plain")).tasks().get(0).taskArn();
             Task stopped = await(ecs, arn, "STOPPED");
             assertEquals(0, stopped.containers().get(0).exitCode(), stopped.toString());
-            String log = Files.readString(data.resolve("tasks").resolve(EcsSdk.id(arn)).resolve("logs/app.log"));
+            String log = Files.readString(data.resolve("tasks").resolve(EcsSdk.id(arn) + ".logs").resolve("app.log"));
             assertTrue(log.contains("aws_secret_access_key"), log);
 
             // exec is the server's there too, and ends with the task.
