@@ -1,0 +1,130 @@
+#!/usr/bin/env python3
+"""The HTTP load of docs/benchmarks.md ("Server over HTTP: wrk"): starts `./crossrole serve` of a source tree on a
+free port in a fresh data directory, prepares what the requests need (a role in 555566667777 that 111122223333 may
+assume, a bucket with a 1 KiB object), then runs wrk with SigV4-signed requests and reports, per load: requests/s,
+latency, non-2xx responses, server CPU per request (from /proc) and the server's RSS after it.
+
+Usage: python3 bench/wrk/http_load.py [TREE] [--seconds N] [--mixed-requests N] [--https]
+TREE defaults to this checkout; its ./crossrole launcher is used as a user would (JVM settings included)."""
+import argparse, json, os, re, shutil, socket, subprocess, sys, tempfile, time, urllib.request
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def cpu_seconds(pid):
+    fields = open("/proc/%d/stat" % pid).read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def rss_mib(pid):
+    for line in open("/proc/%d/status" % pid):
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def java_pid(launcher_pid):
+    """The JVM under the launcher (the launcher execs java, so usually the same pid)."""
+    out = subprocess.run(["pgrep", "-P", str(launcher_pid), "java"], capture_output=True, text=True).stdout.split()
+    return int(out[0]) if out else launcher_pid
+
+
+def aws(env, *args):
+    subprocess.run(["aws", *args], env=env, check=True, capture_output=True)
+
+
+def wrk(endpoint, script, seconds, threads=2, connections=8, requests=None):
+    cmd = ["wrk", "-t%d" % threads, "-c%d" % connections, "-d%ds" % seconds, "--latency", "-s", script, endpoint]
+    out = subprocess.run(cmd, capture_output=True, text=True).stdout
+    rate = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    total = int(re.search(r"(\d+) requests in", out).group(1))
+    non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    p50 = re.search(r"50%\s+([\d.]+\w+)", out).group(1)
+    p99 = re.search(r"99%\s+([\d.]+\w+)", out).group(1)
+    return {"req_per_s": rate, "requests": total, "non2xx": int(non2xx.group(1)) if non2xx else 0, "p50": p50, "p99": p99}
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("tree", nargs="?", default=os.path.dirname(os.path.dirname(HERE)))
+    parser.add_argument("--seconds", type=int, default=10)
+    parser.add_argument("--mixed-requests", type=int, default=1_000_000)
+    parser.add_argument("--https", action="store_true")
+    args = parser.parse_args()
+    tree = os.path.abspath(args.tree)
+    data = tempfile.mkdtemp(prefix="crossrole-wrk-")
+    port = free_port()
+    serve = [os.path.join(tree, "crossrole"), "serve", "--port", str(port), "--data-dir", os.path.join(data, "d")]
+    if args.https:
+        serve.append("--tls")
+    server = subprocess.Popen(serve, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=tree)
+    scheme = "https" if args.https else "http"
+    endpoint = "%s://127.0.0.1:%d" % (scheme, port)
+    try:
+        deadline = time.time() + 120
+        while True:
+            try:
+                urllib.request.urlopen("http://127.0.0.1:%d/_crossrole/health" % port, timeout=1)
+                break
+            except Exception:
+                if time.time() > deadline or server.poll() is not None:
+                    raise SystemExit("crossrole did not start")
+                time.sleep(0.1)
+        pid = java_pid(server.pid)
+        creds = os.path.join(data, "d", "credentials")
+        env = dict(os.environ, AWS_SHARED_CREDENTIALS_FILE=creds, AWS_ENDPOINT_URL=endpoint, AWS_DEFAULT_REGION="us-east-1",
+                   HOME=data, AWS_CONFIG_FILE=os.path.join(data, "none"))
+        trust = json.dumps({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {
+            "AWS": "arn:aws:iam::111122223333:root"}, "Action": "sts:AssumeRole"}]})
+        aws(env, "iam", "create-role", "--profile", "destination", "--role-name", "bench-destination",
+            "--assume-role-policy-document", trust)
+        aws(env, "s3api", "create-bucket", "--profile", "source", "--bucket", "bench-bucket")
+        one_kib = os.path.join(data, "one-kib")
+        open(one_kib, "wb").write(b"x" * 1024)
+        aws(env, "s3api", "put-object", "--profile", "source", "--bucket", "bench-bucket", "--key", "one-kib",
+            "--body", one_kib)
+        scripts = {}
+        for name, kinds in {"GetCallerIdentity": ["get-caller-identity"], "AssumeRole": ["assume-role"],
+                            "GetObject 1 KiB": ["s3-get:bench-bucket/one-kib"],
+                            # Seven reads and one fsynced write in eight.
+                            "mixed": ["get-caller-identity", "assume-role", "s3-get:bench-bucket/one-kib",
+                                      "get-caller-identity", "assume-role", "s3-get:bench-bucket/one-kib",
+                                      "get-caller-identity", "s3-put:bench-bucket/put-1kib"]}.items():
+            path = os.path.join(data, name.replace(" ", "-") + ".lua")
+            with open(path, "w") as f:
+                subprocess.run([sys.executable, os.path.join(HERE, "signed_requests.py"), endpoint, creds, *kinds],
+                               stdout=f, check=True)
+            scripts[name] = path
+        wrk(endpoint, scripts["GetCallerIdentity"], 3)  # warm-up
+        results = {}
+        for name in ["GetCallerIdentity", "AssumeRole", "GetObject 1 KiB"]:
+            before = cpu_seconds(pid)
+            r = wrk(endpoint, scripts[name], args.seconds)
+            r["cpu_us_per_request"] = (cpu_seconds(pid) - before) / max(1, r["requests"]) * 1e6
+            r["rss_mib_after"] = rss_mib(pid)
+            results[name] = r
+        # A mixed load of about --mixed-requests requests (its rate probed first, at most 10 minutes), then the RSS.
+        probe = wrk(endpoint, scripts["mixed"], 3)
+        seconds = min(600, max(5, int(args.mixed_requests / max(1.0, probe["req_per_s"]))))
+        r = wrk(endpoint, scripts["mixed"], seconds)
+        r["requests"] += probe["requests"]
+        r["rss_mib_after"] = rss_mib(pid)
+        results["mixed"] = r
+        print(json.dumps({"tree": tree, "scheme": scheme, "results": results}, indent=1))
+    finally:
+        server.terminate()
+        try:
+            server.wait(20)
+        except subprocess.TimeoutExpired:
+            server.kill()
+        shutil.rmtree(data, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
