@@ -65,7 +65,8 @@ final class Pem {
                 if (object instanceof PrivateKeyInfo info) {
                     key = converter.getPrivateKey(info);
                 } else if (object instanceof PEMKeyPair pair) {
-                    key = converter.getKeyPair(pair).getPrivate();
+                    // The private half alone: SEC1 makes the public key optional, and some writers leave it out.
+                    key = converter.getPrivateKey(pair.getPrivateKeyInfo());
                 } else if (object instanceof PKCS8EncryptedPrivateKeyInfo || object instanceof PEMEncryptedKeyPair) {
                     throw new TlsException(label + " holds an encrypted private key; crossrole reads unencrypted keys"
                             + " (decrypt it: openssl pkey -in KEY -out PLAIN.pem, and keep PLAIN.pem private)");

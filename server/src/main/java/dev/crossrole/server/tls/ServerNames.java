@@ -60,9 +60,11 @@ public record ServerNames(Set<String> dnsNames, Set<String> ipAddresses) {
         return new ServerNames(dns, ips);
     }
 
-    /** Every name, DNS names first, as a certificate lists them. */
+    /** Every name, DNS names first, each host before its wildcards ({@code localhost, *.localhost, *.s3.localhost}). */
     public List<String> all() {
         List<String> out = new ArrayList<>(dnsNames);
+        out.sort(java.util.Comparator.comparing((String name) -> name.replaceFirst("^\\*\\.(s3\\.)?", ""))
+                .thenComparing(String::length));
         out.addAll(ipAddresses);
         return List.copyOf(out);
     }

@@ -13,7 +13,11 @@ import java.security.spec.ECGenParameterSpec;
 import java.time.Instant;
 import java.util.Date;
 import java.util.List;
+import org.bouncycastle.asn1.DERBitString;
+import org.bouncycastle.asn1.sec.ECPrivateKey;
+import org.bouncycastle.asn1.sec.SECObjectIdentifiers;
 import org.bouncycastle.asn1.x500.X500Name;
+import org.bouncycastle.asn1.x509.SubjectPublicKeyInfo;
 import org.bouncycastle.asn1.x509.BasicConstraints;
 import org.bouncycastle.asn1.x509.Extension;
 import org.bouncycastle.asn1.x509.GeneralName;
@@ -65,9 +69,22 @@ final class TestCertificates {
         return pem(new PemObject("PRIVATE KEY", key.getEncoded()));
     }
 
-    /** What OpenSSL's traditional format writes: PKCS#1 for RSA, SEC1 for EC. */
-    static String traditional(PrivateKey key) throws IOException {
+    /** PKCS#1 ({@code -----BEGIN RSA PRIVATE KEY-----}), as OpenSSL's traditional format writes an RSA key. */
+    static String pkcs1(PrivateKey key) throws IOException {
         return pem(key);
+    }
+
+    /**
+     * SEC1 ({@code -----BEGIN EC PRIVATE KEY-----}) naming its curve, as OpenSSL writes an EC key; with the
+     * public key or (SEC1 makes it optional) without.
+     */
+    static String sec1(KeyPair keys, boolean withPublicKey) throws IOException {
+        BigInteger secret = ((java.security.interfaces.ECPrivateKey) keys.getPrivate()).getS();
+        byte[] point = SubjectPublicKeyInfo.getInstance(keys.getPublic().getEncoded()).getPublicKeyData().getBytes();
+        ECPrivateKey sec1 = withPublicKey
+                ? new ECPrivateKey(256, secret, new DERBitString(point), SECObjectIdentifiers.secp256r1)
+                : new ECPrivateKey(256, secret, SECObjectIdentifiers.secp256r1);
+        return pem(new PemObject("EC PRIVATE KEY", sec1.getEncoded()));
     }
 
     static String certificates(X509Certificate... certificates) throws IOException {
