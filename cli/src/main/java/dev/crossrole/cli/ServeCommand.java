@@ -4,6 +4,8 @@ import dev.crossrole.server.Bootstrap;
 import dev.crossrole.server.ConfigException;
 import dev.crossrole.server.CrossroleServer;
 import dev.crossrole.server.tasks.TaskIsolation;
+import dev.crossrole.server.tls.TlsMaterial;
+import dev.crossrole.server.tls.TlsSettings;
 import java.io.PrintWriter;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -63,6 +65,24 @@ final class ServeCommand implements Callable<Integer> {
                     "virtual-hosted names on them. Other names are refused (a defence against DNS rebinding)."})
     java.util.List<String> allowedHosts = new java.util.ArrayList<>();
 
+    @Option(names = "--tls",
+            description = {"serve HTTPS on --port instead of HTTP, with a certificate from crossrole's local CA (made once",
+                    "in DATA_DIR/tls; serve prints how to trust it) or from --tls-cert and --tls-key"})
+    boolean tls;
+
+    @Option(names = "--tls-port", paramLabel = "PORT",
+            description = "serve HTTPS on PORT, HTTP staying on --port (0 = any free port)")
+    Integer tlsPort;
+
+    @Option(names = "--tls-cert", paramLabel = "FILE",
+            description = {"with --tls or --tls-port: a PEM file holding the server certificate, then its intermediates,",
+                    "instead of one from the local CA; needs --tls-key"})
+    Path tlsCert;
+
+    @Option(names = "--tls-key", paramLabel = "FILE",
+            description = "the --tls-cert certificate's private key: a PEM file, PKCS#8, PKCS#1 (RSA) or SEC1 (EC), unencrypted")
+    Path tlsKey;
+
     @Option(names = "--accounts", paramLabel = "FILE",
             description = "JSON file declaring the accounts: {\"accounts\": [{\"id\": \"111122223333\", \"alias\": \"source\"}]}")
     Path accounts;
@@ -81,6 +101,13 @@ final class ServeCommand implements Callable<Integer> {
                 err.println("crossrole: --allow-host " + invalid);
                 return ExitCodes.UNUSABLE;
             }
+        }
+        TlsSettings tlsSettings;
+        try {
+            tlsSettings = tlsSettings(tls, tlsPort, tlsCert, tlsKey, port);
+        } catch (IllegalArgumentException e) {
+            err.println("crossrole: " + e.getMessage());
+            return ExitCodes.UNUSABLE;
         }
         InetAddress address;
         try {
@@ -103,7 +130,7 @@ final class ServeCommand implements Callable<Integer> {
         try {
             server = CrossroleServer.start(CrossroleServer.Options.defaults(dataDir).withPort(port).withBind(bind)
                     .withAccountsConfig(accounts).withStore(store).withS3Blobs(s3Blobs).withAllowedHosts(allowedHosts)
-                    .withTaskIsolation(taskRuntime).withTaskUser(taskUser));
+                    .withTaskIsolation(taskRuntime).withTaskUser(taskUser).withTls(tlsSettings));
         } catch (ConfigException e) {
             err.println("crossrole: " + e.getMessage());
             return ExitCodes.UNUSABLE;
@@ -125,6 +152,42 @@ final class ServeCommand implements Callable<Integer> {
         return ExitCodes.OK;
     }
 
+    /**
+     * The TLS settings the options ask for, or {@code null} for plain HTTP.
+     *
+     * @throws IllegalArgumentException for options that do not go together, saying why
+     */
+    static TlsSettings tlsSettings(boolean tls, Integer tlsPort, Path certificate, Path key, int port) {
+        if (tls && tlsPort != null) {
+            throw new IllegalArgumentException("--tls serves HTTPS on --port, --tls-port on a port of its own beside"
+                    + " HTTP: give one of them");
+        }
+        if (certificate == null && key != null) {
+            throw new IllegalArgumentException("--tls-key needs --tls-cert, the certificate it is the key of");
+        }
+        if (certificate != null && key == null) {
+            throw new IllegalArgumentException("--tls-cert needs --tls-key, the certificate's private key");
+        }
+        if (!tls && tlsPort == null) {
+            if (certificate != null) {
+                throw new IllegalArgumentException("--tls-cert and --tls-key are served with --tls or --tls-port; add one");
+            }
+            return null;
+        }
+        TlsSettings.Source source = certificate == null ? new TlsSettings.LocalCa()
+                : new TlsSettings.PemFiles(certificate, key);
+        if (tlsPort == null) {
+            return new TlsSettings(new TlsSettings.MainPort(), source);
+        }
+        if (tlsPort < 0 || tlsPort > 65535) {
+            throw new IllegalArgumentException("--tls-port must be between 0 and 65535");
+        }
+        if (tlsPort != 0 && tlsPort == port) {
+            throw new IllegalArgumentException("--tls-port " + tlsPort + " is --port too; use --tls to serve HTTPS on --port");
+        }
+        return new TlsSettings(new TlsSettings.OwnPort(tlsPort), source);
+    }
+
     /** {@code sandboxed} / {@code unsandboxed}, the words of the option, for the enum. */
     static final class TaskRuntimeConverter implements CommandLine.ITypeConverter<TaskIsolation> {
         @Override
@@ -138,12 +201,29 @@ final class ServeCommand implements Callable<Integer> {
         }
     }
 
+    /** What the HTTPS certificate names and, for the local CA's, how each client comes to trust it. */
+    static void printTls(PrintWriter out, TlsMaterial material) {
+        java.security.cert.X509Certificate served = material.chain().get(0);
+        out.println();
+        out.println("HTTPS certificate for " + String.join(", ", material.names()) + ", valid until "
+                + served.getNotAfter().toInstant());
+        material.localCa().ifPresentOrElse(ca -> {
+            out.println("issued by crossrole's local CA " + ca.certificate() + "; trust it once per client:");
+            out.println("  export AWS_CA_BUNDLE=" + ca.certificate() + "          # AWS CLI, boto3");
+            out.println("  export NODE_EXTRA_CA_CERTS=" + ca.certificate() + "    # SDK for JavaScript v3 (Node.js)");
+            out.println("  java -Djavax.net.ssl.trustStore=" + ca.trustStore() + " -Djavax.net.ssl.trustStorePassword="
+                    + ca.trustStorePassword() + " ...   # SDK for Java v2");
+        }, () -> out.println("from " + ((TlsSettings.PemFiles) material.settings().certificate()).certificateChain()
+                + " (" + served.getSubjectX500Principal().getName() + ")"));
+    }
+
     static void printWelcome(PrintWriter out, CrossroleServer server) {
         out.println("crossrole listening on " + server.endpoint());
         out.println("accounts:");
         for (Bootstrap.Profile p : server.profiles()) {
             out.println("  " + p.account().id() + "  profile " + p.name() + "  (user admin, AdministratorAccess)");
         }
+        server.tls().ifPresent(material -> printTls(out, material));
         out.println();
         out.println("Use them with any AWS client:");
         out.println("  export AWS_SHARED_CREDENTIALS_FILE=" + server.credentialsFile());

@@ -34,6 +34,10 @@ import dev.crossrole.server.store.Store;
 import dev.crossrole.server.store.Stores;
 import dev.crossrole.server.sts.StsService;
 import dev.crossrole.server.s3.S3Service;
+import dev.crossrole.server.tls.ServerNames;
+import dev.crossrole.server.tls.TlsException;
+import dev.crossrole.server.tls.TlsMaterial;
+import dev.crossrole.server.tls.TlsSettings;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -61,64 +65,71 @@ public final class CrossroleServer implements AutoCloseable {
      * @param taskIsolation how task containers run: in a sandbox (the default) or as plain processes
      * @param taskUser who sandboxed tasks run as ({@code USER}, {@code UID} or {@code UID:GID}), or {@code null}
      *     for the default ({@code nobody} when crossrole is root, else crossrole's own user)
+     * @param tls how to serve HTTPS, or {@code null} for plain HTTP only
      */
     public record Options(String bind, int port, Path dataDir, Path accountsConfig, Clock clock, int threads,
                           String store, Path s3Blobs, List<String> allowedHosts, TaskIsolation taskIsolation,
-                          String taskUser) {
+                          String taskUser, TlsSettings tls) {
         public Options {
             allowedHosts = List.copyOf(allowedHosts);
         }
 
         public static Options defaults(Path dataDir) {
             return new Options("127.0.0.1", DEFAULT_PORT, dataDir, null, Clock.systemUTC(), 16, null, null, List.of(),
-                    TaskIsolation.SANDBOXED, null);
+                    TaskIsolation.SANDBOXED, null, null);
         }
 
         /** Host names besides loopback and the bound address that requests may name ({@code serve --allow-host}). */
         public Options withAllowedHosts(List<String> names) {
             return new Options(bind, port, dataDir, accountsConfig, clock, threads, store, s3Blobs, names, taskIsolation,
-                    taskUser);
+                    taskUser, tls);
         }
 
         public Options withS3Blobs(Path folder) {
             return new Options(bind, port, dataDir, accountsConfig, clock, threads, store, folder, allowedHosts,
-                    taskIsolation, taskUser);
+                    taskIsolation, taskUser, tls);
         }
 
         public Options withPort(int newPort) {
             return new Options(bind, newPort, dataDir, accountsConfig, clock, threads, store, s3Blobs, allowedHosts,
-                    taskIsolation, taskUser);
+                    taskIsolation, taskUser, tls);
         }
 
         public Options withClock(Clock newClock) {
             return new Options(bind, port, dataDir, accountsConfig, newClock, threads, store, s3Blobs, allowedHosts,
-                    taskIsolation, taskUser);
+                    taskIsolation, taskUser, tls);
         }
 
         public Options withAccountsConfig(Path file) {
             return new Options(bind, port, dataDir, file, clock, threads, store, s3Blobs, allowedHosts, taskIsolation,
-                    taskUser);
+                    taskUser, tls);
         }
 
         public Options withBind(String address) {
             return new Options(address, port, dataDir, accountsConfig, clock, threads, store, s3Blobs, allowedHosts,
-                    taskIsolation, taskUser);
+                    taskIsolation, taskUser, tls);
         }
 
         /** The store to use ({@code null}: the embedded store in the data directory); see {@link Stores#open}. */
         public Options withStore(String location) {
             return new Options(bind, port, dataDir, accountsConfig, clock, threads, location, s3Blobs, allowedHosts,
-                    taskIsolation, taskUser);
+                    taskIsolation, taskUser, tls);
         }
 
         public Options withTaskIsolation(TaskIsolation isolation) {
             return new Options(bind, port, dataDir, accountsConfig, clock, threads, store, s3Blobs, allowedHosts,
-                    isolation, taskUser);
+                    isolation, taskUser, tls);
+        }
+
+        /** Serve HTTPS as {@code settings} say ({@code serve --tls}), or not at all ({@code null}). */
+        public Options withTls(TlsSettings settings) {
+            return new Options(bind, port, dataDir, accountsConfig, clock, threads, store, s3Blobs, allowedHosts,
+                    taskIsolation, taskUser, settings);
         }
 
         public Options withTaskUser(String spec) {
             return new Options(bind, port, dataDir, accountsConfig, clock, threads, store, s3Blobs, allowedHosts,
-                    taskIsolation, spec);
+                    taskIsolation, spec, tls);
         }
     }
 
@@ -130,6 +141,7 @@ public final class CrossroleServer implements AutoCloseable {
     private final DataDirectory data;
     private final String bind;
 
+    private final TlsMaterial tls;
     private final EcsTasks tasks;
     private final TaskRuntime runtime;
     private final EcsPersistence ecsState;
@@ -138,7 +150,8 @@ public final class CrossroleServer implements AutoCloseable {
 
     private CrossroleServer(HttpFront front, IamDirectory iam, StsService sts, RequestLog requestLog,
                             List<Bootstrap.Profile> profiles, DataDirectory data, String bind, EcsTasks tasks,
-                            EcsPersistence ecsState, Store store, StateSync sync, TaskRuntime runtime) {
+                            EcsPersistence ecsState, Store store, StateSync sync, TaskRuntime runtime, TlsMaterial tls) {
+        this.tls = tls;
         this.runtime = runtime;
         this.store = store;
         this.sync = sync;
@@ -158,6 +171,8 @@ public final class CrossroleServer implements AutoCloseable {
                 : AccountsConfig.load(options.accountsConfig());
         DataDirectory data = new DataDirectory(options.dataDir());
         TaskRuntime runtime = taskRuntime(options, data);
+        // Before the store opens: a certificate that cannot be served stops the start having changed nothing.
+        TlsMaterial tls = tls(options, data);
         Store store;
         try {
             store = Stores.open(options.store(), data.root());
@@ -165,7 +180,7 @@ public final class CrossroleServer implements AutoCloseable {
             throw new ConfigException(e.getMessage());
         }
         try {
-            return start(options, accounts, data, store, runtime);
+            return start(options, accounts, data, store, runtime, tls);
         } catch (IOException | RuntimeException | Error e) {
             store.close();
             throw e;
@@ -173,7 +188,7 @@ public final class CrossroleServer implements AutoCloseable {
     }
 
     private static CrossroleServer start(Options options, List<Account> accounts, DataDirectory data, Store store,
-                                         TaskRuntime runtime) throws IOException {
+                                         TaskRuntime runtime, TlsMaterial tls) throws IOException {
         // After the store opened: a start refused for a damaged store changes nothing.
         ModeTightening.start(data.root(), options.s3Blobs());
         LegacyImport.importOnce(data.root(), store);
@@ -218,12 +233,28 @@ public final class CrossroleServer implements AutoCloseable {
                 }, containerEndpoints::handle, sync, s3, HostCheck.of(options.bind(), options.allowedHosts(), listening::get));
         InetSocketAddress address = new InetSocketAddress(InetAddress.getByName(options.bind()), options.port());
         HttpFront front = HttpFront.start(address, options.threads(), pipeline::handle);
+        // HTTPS: the listener takes tls.sslContext() (or tls.keyStore() with tls.keyStorePassword() for a Jetty
+        // SslContextFactory.Server) and serves it where options.tls().listener() says. Until then only HTTP is served.
         listening.set(front.port());
         CrossroleServer server = new CrossroleServer(front, iam, sts, log, profiles, data, options.bind(), tasks, ecsState,
-                store, sync, runtime);
+                store, sync, runtime, tls);
         endpoint.set(server.endpoint());
         ecsState.followOtherNodes(CATCH_UP_INTERVAL);
         return server;
+    }
+
+    /** The HTTPS material {@code options} ask for, or {@code null} without TLS. */
+    private static TlsMaterial tls(Options options, DataDirectory data) throws IOException, ConfigException {
+        if (options.tls() == null) {
+            return null;
+        }
+        try {
+            ServerNames names = ServerNames.of(options.bind(), options.allowedHosts());
+            // The real clock, not options.clock(): clients judge a certificate's dates by their own.
+            return TlsMaterial.prepare(options.tls(), data.root(), names, Clock.systemUTC());
+        } catch (TlsException | IllegalArgumentException e) {
+            throw new ConfigException(e.getMessage());
+        }
     }
 
     /**
@@ -261,6 +292,11 @@ public final class CrossroleServer implements AutoCloseable {
 
     public int port() {
         return front.port();
+    }
+
+    /** The HTTPS material, when crossrole was started with TLS. */
+    public java.util.Optional<TlsMaterial> tls() {
+        return java.util.Optional.ofNullable(tls);
     }
 
     /** Why RunTask cannot run tasks on this node (no sandbox can be made here), or empty when it can. */
