@@ -9,6 +9,7 @@ import dev.crossrole.server.auth.SessionTokens;
 import dev.crossrole.server.authz.Authorizer;
 import dev.crossrole.server.http.HostCheck;
 import dev.crossrole.server.http.HttpFront;
+import dev.crossrole.server.http.HttpLimits;
 import dev.crossrole.server.http.Pipeline;
 import dev.crossrole.server.iam.Account;
 import dev.crossrole.server.ecs.ContainerEndpoints;
@@ -55,6 +56,7 @@ public final class CrossroleServer implements AutoCloseable {
      * @param bind the address to listen on; loopback unless chosen otherwise
      * @param port 0 for any free port
      * @param accountsConfig the accounts file, or {@code null} for the walkthrough's two accounts
+     * @param http the listener's worker pool, connection limit and deadlines
      * @param s3Blobs where S3 object bytes live, or {@code null} for {@code <dataDir>/s3/blobs}; nodes sharing a
      *     PostgreSQL store point it at one shared folder
      * @param allowedHosts host names besides loopback and the bound address that requests may name
@@ -62,7 +64,7 @@ public final class CrossroleServer implements AutoCloseable {
      * @param taskUser who sandboxed tasks run as ({@code USER}, {@code UID} or {@code UID:GID}), or {@code null}
      *     for the default ({@code nobody} when crossrole is root, else crossrole's own user)
      */
-    public record Options(String bind, int port, Path dataDir, Path accountsConfig, Clock clock, int threads,
+    public record Options(String bind, int port, Path dataDir, Path accountsConfig, Clock clock, HttpLimits http,
                           String store, Path s3Blobs, List<String> allowedHosts, TaskIsolation taskIsolation,
                           String taskUser) {
         public Options {
@@ -70,54 +72,60 @@ public final class CrossroleServer implements AutoCloseable {
         }
 
         public static Options defaults(Path dataDir) {
-            return new Options("127.0.0.1", DEFAULT_PORT, dataDir, null, Clock.systemUTC(), 16, null, null, List.of(),
-                    TaskIsolation.SANDBOXED, null);
+            return new Options("127.0.0.1", DEFAULT_PORT, dataDir, null, Clock.systemUTC(), HttpLimits.defaults(), null,
+                    null, List.of(), TaskIsolation.SANDBOXED, null);
         }
 
         /** Host names besides loopback and the bound address that requests may name ({@code serve --allow-host}). */
         public Options withAllowedHosts(List<String> names) {
-            return new Options(bind, port, dataDir, accountsConfig, clock, threads, store, s3Blobs, names, taskIsolation,
+            return new Options(bind, port, dataDir, accountsConfig, clock, http, store, s3Blobs, names, taskIsolation,
                     taskUser);
         }
 
         public Options withS3Blobs(Path folder) {
-            return new Options(bind, port, dataDir, accountsConfig, clock, threads, store, folder, allowedHosts,
+            return new Options(bind, port, dataDir, accountsConfig, clock, http, store, folder, allowedHosts,
                     taskIsolation, taskUser);
         }
 
         public Options withPort(int newPort) {
-            return new Options(bind, newPort, dataDir, accountsConfig, clock, threads, store, s3Blobs, allowedHosts,
+            return new Options(bind, newPort, dataDir, accountsConfig, clock, http, store, s3Blobs, allowedHosts,
                     taskIsolation, taskUser);
         }
 
         public Options withClock(Clock newClock) {
-            return new Options(bind, port, dataDir, accountsConfig, newClock, threads, store, s3Blobs, allowedHosts,
+            return new Options(bind, port, dataDir, accountsConfig, newClock, http, store, s3Blobs, allowedHosts,
                     taskIsolation, taskUser);
         }
 
         public Options withAccountsConfig(Path file) {
-            return new Options(bind, port, dataDir, file, clock, threads, store, s3Blobs, allowedHosts, taskIsolation,
+            return new Options(bind, port, dataDir, file, clock, http, store, s3Blobs, allowedHosts, taskIsolation,
                     taskUser);
         }
 
+        /** The listener's worker pool, connection limit and deadlines ({@code serve --max-connections}). */
+        public Options withHttpLimits(HttpLimits limits) {
+            return new Options(bind, port, dataDir, accountsConfig, clock, limits, store, s3Blobs, allowedHosts,
+                    taskIsolation, taskUser);
+        }
+
         public Options withBind(String address) {
-            return new Options(address, port, dataDir, accountsConfig, clock, threads, store, s3Blobs, allowedHosts,
+            return new Options(address, port, dataDir, accountsConfig, clock, http, store, s3Blobs, allowedHosts,
                     taskIsolation, taskUser);
         }
 
         /** The store to use ({@code null}: the embedded store in the data directory); see {@link Stores#open}. */
         public Options withStore(String location) {
-            return new Options(bind, port, dataDir, accountsConfig, clock, threads, location, s3Blobs, allowedHosts,
+            return new Options(bind, port, dataDir, accountsConfig, clock, http, location, s3Blobs, allowedHosts,
                     taskIsolation, taskUser);
         }
 
         public Options withTaskIsolation(TaskIsolation isolation) {
-            return new Options(bind, port, dataDir, accountsConfig, clock, threads, store, s3Blobs, allowedHosts,
+            return new Options(bind, port, dataDir, accountsConfig, clock, http, store, s3Blobs, allowedHosts,
                     isolation, taskUser);
         }
 
         public Options withTaskUser(String spec) {
-            return new Options(bind, port, dataDir, accountsConfig, clock, threads, store, s3Blobs, allowedHosts,
+            return new Options(bind, port, dataDir, accountsConfig, clock, http, store, s3Blobs, allowedHosts,
                     taskIsolation, spec);
         }
     }
@@ -217,7 +225,7 @@ public final class CrossroleServer implements AutoCloseable {
                     }
                 }, containerEndpoints::handle, sync, s3, HostCheck.of(options.bind(), options.allowedHosts(), listening::get));
         InetSocketAddress address = new InetSocketAddress(InetAddress.getByName(options.bind()), options.port());
-        HttpFront front = HttpFront.start(address, options.threads(), pipeline::handle);
+        HttpFront front = HttpFront.start(address, options.http(), pipeline::handle);
         listening.set(front.port());
         CrossroleServer server = new CrossroleServer(front, iam, sts, log, profiles, data, options.bind(), tasks, ecsState,
                 store, sync, runtime);
