@@ -63,6 +63,12 @@ final class ServeCommand implements Callable<Integer> {
                     "virtual-hosted names on them. Other names are refused (a defence against DNS rebinding)."})
     java.util.List<String> allowedHosts = new java.util.ArrayList<>();
 
+    @Option(names = "--max-connections", paramLabel = "N",
+            defaultValue = "" + dev.crossrole.server.http.HttpLimits.DEFAULT_MAX_CONNECTIONS,
+            description = {"connections served at once (default: ${DEFAULT-VALUE}); more wait to be accepted until one",
+                    "closes, while the open ones keep working"})
+    int maxConnections;
+
     @Option(names = "--accounts", paramLabel = "FILE",
             description = "JSON file declaring the accounts: {\"accounts\": [{\"id\": \"111122223333\", \"alias\": \"source\"}]}")
     Path accounts;
@@ -73,6 +79,10 @@ final class ServeCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         if (port < 0 || port > 65535) {
             err.println("crossrole: --port must be between 0 and 65535");
+            return ExitCodes.UNUSABLE;
+        }
+        if (maxConnections < 1) {
+            err.println("crossrole: --max-connections must be at least 1");
             return ExitCodes.UNUSABLE;
         }
         for (String name : allowedHosts) {
@@ -103,7 +113,8 @@ final class ServeCommand implements Callable<Integer> {
         try {
             server = CrossroleServer.start(CrossroleServer.Options.defaults(dataDir).withPort(port).withBind(bind)
                     .withAccountsConfig(accounts).withStore(store).withS3Blobs(s3Blobs).withAllowedHosts(allowedHosts)
-                    .withTaskIsolation(taskRuntime).withTaskUser(taskUser));
+                    .withTaskIsolation(taskRuntime).withTaskUser(taskUser)
+                    .withHttpLimits(dev.crossrole.server.http.HttpLimits.defaults().withMaxConnections(maxConnections)));
         } catch (ConfigException e) {
             err.println("crossrole: " + e.getMessage());
             return ExitCodes.UNUSABLE;
