@@ -30,9 +30,16 @@ public final class HttpFront implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(HttpFront.class.getName());
     /** Jetty's own lines (started, stopped) say nothing an operator needs; its warnings and errors still show. */
     private static final Logger JETTY_LOG = Logger.getLogger("org.eclipse.jetty");
+    /**
+     * Jetty warns of a malformed Host port and of a repeated Host header (then answers 400): lines any client could
+     * make it write, flooding the log. Held here so that java.util.logging keeps their levels.
+     */
+    private static final java.util.List<Logger> CLIENT_TRIGGERED_WARNINGS = java.util.List.of(
+            Logger.getLogger("org.eclipse.jetty.util.HostPort"), Logger.getLogger("org.eclipse.jetty.http.HttpParser"));
 
     static {
         JETTY_LOG.setLevel(Level.WARNING);
+        CLIENT_TRIGGERED_WARNINGS.forEach(logger -> logger.setLevel(Level.SEVERE));
     }
     /** The most a Query or JSON request body may hold (S3 bodies stream and are not capped here). */
     public static final int MAX_BODY_BYTES = 32 * 1024 * 1024;
