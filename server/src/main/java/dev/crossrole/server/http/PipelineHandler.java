@@ -116,8 +116,13 @@ final class PipelineHandler extends Handler.Abstract {
             }
             try (OutputStream out = Content.Sink.asOutputStream(response)) {
                 stream.writeTo(out);
-            } catch (IOException | RuntimeException e) {
-                LOG.log(Level.FINE, "a streamed answer ended early", e);
+            } catch (IOException e) {
+                LOG.log(Level.FINE, "the client went away during a streamed answer", e);
+                callback.failed(e); // the connection is cut: the client sees a short body, never a wrong one
+                return;
+            } catch (RuntimeException e) {
+                LOG.log(Level.SEVERE, "a streamed answer to " + request.getMethod() + " "
+                        + request.getHttpURI().getPath() + " failed after its head was sent", e);
                 callback.failed(e);
                 return;
             }
