@@ -83,6 +83,12 @@ final class ServeCommand implements Callable<Integer> {
             description = "the --tls-cert certificate's private key: a PEM file, PKCS#8, PKCS#1 (RSA) or SEC1 (EC), unencrypted")
     Path tlsKey;
 
+    @Option(names = "--max-connections", paramLabel = "N",
+            defaultValue = "" + dev.crossrole.server.http.HttpLimits.DEFAULT_MAX_CONNECTIONS,
+            description = {"connections served at once (default: ${DEFAULT-VALUE}); more wait to be accepted until one",
+                    "closes, while the open ones keep working"})
+    int maxConnections;
+
     @Option(names = "--accounts", paramLabel = "FILE",
             description = "JSON file declaring the accounts: {\"accounts\": [{\"id\": \"111122223333\", \"alias\": \"source\"}]}")
     Path accounts;
@@ -93,6 +99,10 @@ final class ServeCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         if (port < 0 || port > 65535) {
             err.println("crossrole: --port must be between 0 and 65535");
+            return ExitCodes.UNUSABLE;
+        }
+        if (maxConnections < 1) {
+            err.println("crossrole: --max-connections must be at least 1");
             return ExitCodes.UNUSABLE;
         }
         for (String name : allowedHosts) {
@@ -130,7 +140,8 @@ final class ServeCommand implements Callable<Integer> {
         try {
             server = CrossroleServer.start(CrossroleServer.Options.defaults(dataDir).withPort(port).withBind(bind)
                     .withAccountsConfig(accounts).withStore(store).withS3Blobs(s3Blobs).withAllowedHosts(allowedHosts)
-                    .withTaskIsolation(taskRuntime).withTaskUser(taskUser).withTls(tlsSettings));
+                    .withTaskIsolation(taskRuntime).withTaskUser(taskUser).withTls(tlsSettings)
+                    .withHttpLimits(dev.crossrole.server.http.HttpLimits.defaults().withMaxConnections(maxConnections)));
         } catch (ConfigException e) {
             err.println("crossrole: " + e.getMessage());
             return ExitCodes.UNUSABLE;

@@ -60,6 +60,47 @@ class ServeAndWhyTest {
     }
 
     @Test
+    void maxConnectionsMakesFurtherConnectionsWaitUntilOneCloses() throws Exception {
+        Process process = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"), Main.class.getName(),
+                "serve", "--port", "0", "--data-dir", dir.resolve("data").toString(), "--max-connections", "2")
+                .redirectErrorStream(true).start();
+        try {
+            BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+            Matcher m = Pattern.compile("crossrole listening on http://127\\.0\\.0\\.1:(\\d+)").matcher(out.readLine());
+            assertTrue(m.matches());
+            int port = Integer.parseInt(m.group(1));
+            String health = "GET /_crossrole/health HTTP/1.1\r\nHost: 127.0.0.1:" + port + "\r\n\r\n";
+            try (java.net.Socket first = new java.net.Socket("127.0.0.1", port);
+                 java.net.Socket second = new java.net.Socket("127.0.0.1", port)) {
+                for (java.net.Socket open : List.of(first, second)) {
+                    open.setSoTimeout(10_000);
+                    open.getOutputStream().write(health.getBytes(StandardCharsets.ISO_8859_1));
+                    assertTrue(new String(open.getInputStream().readNBytes(15), StandardCharsets.ISO_8859_1)
+                            .startsWith("HTTP/1.1 200"));
+                }
+                try (java.net.Socket third = new java.net.Socket("127.0.0.1", port)) {
+                    third.getOutputStream().write(health.getBytes(StandardCharsets.ISO_8859_1));
+                    third.setSoTimeout(700);
+                    org.junit.jupiter.api.Assertions.assertThrows(java.net.SocketTimeoutException.class,
+                            () -> third.getInputStream().read(), "a third connection is served while two are open");
+                    first.close();
+                    third.setSoTimeout(10_000);
+                    assertTrue(new String(third.getInputStream().readNBytes(15), StandardCharsets.ISO_8859_1)
+                            .startsWith("HTTP/1.1 200"), "served once one closed");
+                }
+            }
+        } finally {
+            process.destroy();
+            assertTrue(process.waitFor(10, TimeUnit.SECONDS), "serve stops on SIGTERM");
+        }
+        CliTest.Result none = CliTest.run("serve", "--port", "0", "--data-dir", dir.resolve("d").toString(),
+                "--max-connections", "0");
+        assertEquals(2, none.exit());
+        assertTrue(none.err().contains("--max-connections must be at least 1"), none.err());
+    }
+
+    @Test
     void serveRefusesABadAccountsFile() throws Exception {
         Path config = dir.resolve("accounts.json");
         Files.writeString(config, "{\"accounts\":[{\"id\":\"12\"}]}");

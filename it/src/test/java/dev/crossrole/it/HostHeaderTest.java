@@ -87,9 +87,7 @@ class HostHeaderTest {
         for (List<String> hosts : List.<List<String>>of(List.of("rebind.attacker.example:" + port), List.of("rebind.attacker.example"),
                 List.of("localhost"), List.of("localhost:1"), List.of("127.0.0.1:" + (port + 1)),
                 List.of("localhost.attacker.example:" + port), List.of("127.0.0.1.nip.io:" + port),
-                List.of("bucket.s3.attacker.example:" + port), List.of("localhost:" + port + "x"), List.of(),
-                List.of("localhost:" + port, "rebind.attacker.example:" + port),
-                List.of("localhost:" + port, "localhost:" + port))) {
+                List.of("bucket.s3.attacker.example:" + port))) {
             for (String path : List.of("/_crossrole/health", "/_crossrole/accounts", "/_crossrole/tasks")) {
                 Raw refused = get(path, hosts.toArray(String[]::new));
                 assertEquals(403, refused.status(), hosts + " " + path + ": " + refused.body());
@@ -97,6 +95,17 @@ class HostHeaderTest {
                 assertTrue(refused.body().contains("127.0.0.1:" + port + ", localhost:" + port + ", [::1]:" + port),
                         "the refusal names what is served: " + refused.body());
                 assertTrue(refused.body().contains("--allow-host"), refused.body());
+                assertFalse(refused.body().contains("111122223333"), "no data: " + refused.body());
+            }
+        }
+        // No Host, two of them, or one that is not host[:port]: HTTP/1.1 itself forbids these (RFC 9112 section
+        // 3.2), and the listener answers 400 before any route sees the request.
+        for (List<String> hosts : List.<List<String>>of(List.of("localhost:" + port + "x"), List.of(),
+                List.of("localhost:" + port, "rebind.attacker.example:" + port),
+                List.of("localhost:" + port, "localhost:" + port))) {
+            for (String path : List.of("/_crossrole/health", "/_crossrole/accounts", "/_crossrole/tasks")) {
+                Raw refused = get(path, hosts.toArray(String[]::new));
+                assertEquals(400, refused.status(), hosts + " " + path + ": " + refused.body());
                 assertFalse(refused.body().contains("111122223333"), "no data: " + refused.body());
             }
         }

@@ -9,6 +9,7 @@ import dev.crossrole.server.auth.SessionTokens;
 import dev.crossrole.server.authz.Authorizer;
 import dev.crossrole.server.http.HostCheck;
 import dev.crossrole.server.http.HttpFront;
+import dev.crossrole.server.http.HttpLimits;
 import dev.crossrole.server.http.Pipeline;
 import dev.crossrole.server.iam.Account;
 import dev.crossrole.server.ecs.ContainerEndpoints;
@@ -59,6 +60,7 @@ public final class CrossroleServer implements AutoCloseable {
      * @param bind the address to listen on; loopback unless chosen otherwise
      * @param port 0 for any free port
      * @param accountsConfig the accounts file, or {@code null} for the walkthrough's two accounts
+     * @param http the listener's worker pool, connection limit and deadlines
      * @param s3Blobs where S3 object bytes live, or {@code null} for {@code <dataDir>/s3/blobs}; nodes sharing a
      *     PostgreSQL store point it at one shared folder
      * @param allowedHosts host names besides loopback and the bound address that requests may name
@@ -67,7 +69,7 @@ public final class CrossroleServer implements AutoCloseable {
      *     for the default ({@code nobody} when crossrole is root, else crossrole's own user)
      * @param tls how to serve HTTPS, or {@code null} for plain HTTP only
      */
-    public record Options(String bind, int port, Path dataDir, Path accountsConfig, Clock clock, int threads,
+    public record Options(String bind, int port, Path dataDir, Path accountsConfig, Clock clock, HttpLimits http,
                           String store, Path s3Blobs, List<String> allowedHosts, TaskIsolation taskIsolation,
                           String taskUser, TlsSettings tls) {
         public Options {
@@ -75,61 +77,67 @@ public final class CrossroleServer implements AutoCloseable {
         }
 
         public static Options defaults(Path dataDir) {
-            return new Options("127.0.0.1", DEFAULT_PORT, dataDir, null, Clock.systemUTC(), 16, null, null, List.of(),
-                    TaskIsolation.SANDBOXED, null, null);
+            return new Options("127.0.0.1", DEFAULT_PORT, dataDir, null, Clock.systemUTC(), HttpLimits.defaults(), null,
+                    null, List.of(), TaskIsolation.SANDBOXED, null, null);
         }
 
         /** Host names besides loopback and the bound address that requests may name ({@code serve --allow-host}). */
         public Options withAllowedHosts(List<String> names) {
-            return new Options(bind, port, dataDir, accountsConfig, clock, threads, store, s3Blobs, names, taskIsolation,
-                    taskUser, tls);
+            return new Options(bind, port, dataDir, accountsConfig, clock, http,
+                    store, s3Blobs, names, taskIsolation, taskUser, tls);
         }
 
         public Options withS3Blobs(Path folder) {
-            return new Options(bind, port, dataDir, accountsConfig, clock, threads, store, folder, allowedHosts,
-                    taskIsolation, taskUser, tls);
+            return new Options(bind, port, dataDir, accountsConfig, clock, http,
+                    store, folder, allowedHosts, taskIsolation, taskUser, tls);
         }
 
         public Options withPort(int newPort) {
-            return new Options(bind, newPort, dataDir, accountsConfig, clock, threads, store, s3Blobs, allowedHosts,
-                    taskIsolation, taskUser, tls);
+            return new Options(bind, newPort, dataDir, accountsConfig, clock, http,
+                    store, s3Blobs, allowedHosts, taskIsolation, taskUser, tls);
         }
 
         public Options withClock(Clock newClock) {
-            return new Options(bind, port, dataDir, accountsConfig, newClock, threads, store, s3Blobs, allowedHosts,
-                    taskIsolation, taskUser, tls);
+            return new Options(bind, port, dataDir, accountsConfig, newClock, http,
+                    store, s3Blobs, allowedHosts, taskIsolation, taskUser, tls);
         }
 
         public Options withAccountsConfig(Path file) {
-            return new Options(bind, port, dataDir, file, clock, threads, store, s3Blobs, allowedHosts, taskIsolation,
-                    taskUser, tls);
+            return new Options(bind, port, dataDir, file, clock, http,
+                    store, s3Blobs, allowedHosts, taskIsolation, taskUser, tls);
+        }
+
+        /** The listener's worker pool, connection limit and deadlines ({@code serve --max-connections}). */
+        public Options withHttpLimits(HttpLimits limits) {
+            return new Options(bind, port, dataDir, accountsConfig, clock, limits,
+                    store, s3Blobs, allowedHosts, taskIsolation, taskUser, tls);
         }
 
         public Options withBind(String address) {
-            return new Options(address, port, dataDir, accountsConfig, clock, threads, store, s3Blobs, allowedHosts,
-                    taskIsolation, taskUser, tls);
+            return new Options(address, port, dataDir, accountsConfig, clock, http,
+                    store, s3Blobs, allowedHosts, taskIsolation, taskUser, tls);
         }
 
         /** The store to use ({@code null}: the embedded store in the data directory); see {@link Stores#open}. */
         public Options withStore(String location) {
-            return new Options(bind, port, dataDir, accountsConfig, clock, threads, location, s3Blobs, allowedHosts,
-                    taskIsolation, taskUser, tls);
+            return new Options(bind, port, dataDir, accountsConfig, clock, http,
+                    location, s3Blobs, allowedHosts, taskIsolation, taskUser, tls);
         }
 
         public Options withTaskIsolation(TaskIsolation isolation) {
-            return new Options(bind, port, dataDir, accountsConfig, clock, threads, store, s3Blobs, allowedHosts,
-                    isolation, taskUser, tls);
+            return new Options(bind, port, dataDir, accountsConfig, clock, http,
+                    store, s3Blobs, allowedHosts, isolation, taskUser, tls);
         }
 
         /** Serve HTTPS as {@code settings} say ({@code serve --tls}), or not at all ({@code null}). */
         public Options withTls(TlsSettings settings) {
-            return new Options(bind, port, dataDir, accountsConfig, clock, threads, store, s3Blobs, allowedHosts,
-                    taskIsolation, taskUser, settings);
+            return new Options(bind, port, dataDir, accountsConfig, clock, http,
+                    store, s3Blobs, allowedHosts, taskIsolation, taskUser, settings);
         }
 
         public Options withTaskUser(String spec) {
-            return new Options(bind, port, dataDir, accountsConfig, clock, threads, store, s3Blobs, allowedHosts,
-                    taskIsolation, spec, tls);
+            return new Options(bind, port, dataDir, accountsConfig, clock, http,
+                    store, s3Blobs, allowedHosts, taskIsolation, spec, tls);
         }
     }
 
@@ -232,9 +240,7 @@ public final class CrossroleServer implements AutoCloseable {
                     }
                 }, containerEndpoints::handle, sync, s3, HostCheck.of(options.bind(), options.allowedHosts(), listening::get));
         InetSocketAddress address = new InetSocketAddress(InetAddress.getByName(options.bind()), options.port());
-        HttpFront front = HttpFront.start(address, options.threads(), pipeline::handle);
-        // HTTPS: the listener takes tls.sslContext() (or tls.keyStore() with tls.keyStorePassword() for a Jetty
-        // SslContextFactory.Server) and serves it where options.tls().listener() says. Until then only HTTP is served.
+        HttpFront front = HttpFront.start(address, options.http(), pipeline::handle);
         listening.set(front.port());
         CrossroleServer server = new CrossroleServer(front, iam, sts, log, profiles, data, options.bind(), tasks, ecsState,
                 store, sync, runtime, tls);

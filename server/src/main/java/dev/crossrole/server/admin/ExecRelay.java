@@ -99,8 +99,6 @@ final class ExecRelay {
                     handle(message);
                 }
             }
-        } catch (WebSocket.ProtocolViolation e) {
-            LOG.log(Level.FINE, "exec client broke the WebSocket protocol", e);
         } catch (IOException e) {
             LOG.log(Level.FINE, "exec connection ended", e);
         } finally {

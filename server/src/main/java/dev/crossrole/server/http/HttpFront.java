@@ -1,366 +1,150 @@
 package dev.crossrole.server.http;
 
-import java.io.BufferedInputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
-import java.net.SocketException;
-import java.net.SocketTimeoutException;
-import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Locale;
-import java.util.Map;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import java.util.logging.Level;
 import java.util.logging.Logger;
+import org.eclipse.jetty.http.HttpCompliance;
+import org.eclipse.jetty.http.UriCompliance;
+import org.eclipse.jetty.http2.server.HTTP2CServerConnectionFactory;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.NetworkConnectionLimit;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
+import org.eclipse.jetty.websocket.server.ServerWebSocketContainer;
 
 /**
- * The listener: a small blocking HTTP/1.1 server with one thread per connection. AWS clients keep a
- * few connections alive and send one request at a time on each, so a thread that reads a request,
- * runs the pipeline and writes the response in one write has the lowest latency there is; the JDK's
- * selector-based server handed every request to another thread and cost several times more.
- * Supports keep-alive, {@code Content-Length} and chunked request bodies, {@code Expect: 100-continue}
- * (answered when the handler first reads the body), HEAD. Bodies reach the handler as streams
- * ({@link RequestBody}); taken whole they are capped at {@link #MAX_BODY_BYTES}, and what a handler
- * leaves unread is skipped, or the connection closed. Responses are written from memory or streamed
- * ({@link dev.crossrole.server.protocol.StreamingBody}). Headers are capped; a request over a cap is
- * answered and the connection closed. A handler may answer {@code 101 Switching Protocols} with a
- * {@link HttpResponse.Takeover}, which then owns the connection (WebSocket sessions, {@link WebSocket}).
+ * The listener, on Jetty 12's core API: Jetty parses and frames HTTP/1.1 (RFC 9112, strictly: a request whose
+ * length is ambiguous is refused with 400 and its connection closed, so no request can hide inside another),
+ * speaks HTTP/2 without TLS on the same port (h2c, by prior knowledge or {@code Upgrade}), answers
+ * {@code Expect: 100-continue} when a handler first reads the body, and streams bodies both ways. Requests run
+ * on a bounded worker pool; connections beyond {@link HttpLimits#maxConnections()} wait to be accepted; a
+ * request head must arrive whole within {@link HttpLimits#headDeadline()} ({@link HeadDeadline}). Everything
+ * crossrole does with a request goes through one function, the {@link Pipeline}, as an {@link HttpRequest};
+ * {@link PipelineHandler} adapts between the two. Nothing outside this package sees Jetty.
  */
 public final class HttpFront implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(HttpFront.class.getName());
+    /** Jetty's own lines (started, stopped) say nothing an operator needs; its warnings and errors still show. */
+    private static final Logger JETTY_LOG = Logger.getLogger("org.eclipse.jetty");
+    /**
+     * Jetty warns of a malformed Host port and of a repeated Host header (then answers 400): lines any client could
+     * make it write, flooding the log. Held here so that java.util.logging keeps their levels.
+     */
+    private static final java.util.List<Logger> CLIENT_TRIGGERED_WARNINGS = java.util.List.of(
+            Logger.getLogger("org.eclipse.jetty.util.HostPort"), Logger.getLogger("org.eclipse.jetty.http.HttpParser"));
+
+    static {
+        JETTY_LOG.setLevel(Level.WARNING);
+        CLIENT_TRIGGERED_WARNINGS.forEach(logger -> logger.setLevel(Level.SEVERE));
+    }
+    /** The most a Query or JSON request body may hold (S3 bodies stream and are not capped here). */
     public static final int MAX_BODY_BYTES = 32 * 1024 * 1024;
-    static final int MAX_LINE = 16 * 1024;
-    static final int MAX_HEADER_BYTES = 64 * 1024;
-    static final int MAX_HEADERS = 200;
-    static final int IDLE_TIMEOUT_MILLIS = 120_000;
+    /**
+     * The request line, the headers and a chunked body's chunk extensions and trailers together (Jetty counts them
+     * as one): presigned URLs with a session token are a few KiB.
+     */
+    static final int MAX_HEAD_BYTES = 16 * 1024;
+    /**
+     * Paths reach crossrole exactly as sent: S3 keys may hold encoded slashes, dot segments, empty segments and any
+     * byte, and SigV4 signs the path as sent. Nothing in crossrole maps a path to a file, so no ambiguity is
+     * unsafe here; a fragment or user info in a request target stays refused (RFC 9112 section 3.2).
+     */
+    static final UriCompliance PATHS_AS_SENT = UriCompliance.UNSAFE.without("CROSSROLE",
+            UriCompliance.Violation.FRAGMENT, UriCompliance.Violation.USER_INFO);
 
-    private final ServerSocket serverSocket;
-    private final Function<HttpRequest, HttpResponse> handler;
-    private final Set<Socket> open = ConcurrentHashMap.newKeySet();
-    private final AtomicInteger connections = new AtomicInteger();
-    private volatile boolean closed;
+    private final Server server;
+    private final ServerConnector connector;
+    private final HeadDeadline headDeadline;
 
-    private HttpFront(ServerSocket serverSocket, Function<HttpRequest, HttpResponse> handler) {
-        this.serverSocket = serverSocket;
-        this.handler = handler;
+    private HttpFront(Server server, ServerConnector connector, HeadDeadline headDeadline) {
+        this.server = server;
+        this.connector = connector;
+        this.headDeadline = headDeadline;
     }
 
-    /** Binds and starts accepting; {@code threads} is unused (one thread per connection) and kept for callers. */
-    public static HttpFront start(InetSocketAddress address, int threads, Function<HttpRequest, HttpResponse> handler)
+    /** Binds {@code address} and starts serving {@code handler}. */
+    public static HttpFront start(InetSocketAddress address, HttpLimits limits, Function<HttpRequest, HttpResponse> handler)
             throws IOException {
-        ServerSocket socket = new ServerSocket();
-        socket.setReuseAddress(true);
-        socket.bind(address, 512);
-        HttpFront front = new HttpFront(socket, handler);
-        Thread acceptor = new Thread(front::acceptLoop, "crossrole-accept");
-        acceptor.setDaemon(true);
-        acceptor.start();
-        return front;
+        QueuedThreadPool workers = new QueuedThreadPool(limits.maxThreads(), Math.min(8, limits.maxThreads()));
+        workers.setName("crossrole-http");
+        workers.setDaemon(true);
+        Server server = new Server(workers);
+        server.setStopTimeout(0);
+        server.setErrorHandler(new ErrorBody());
+
+        HttpConfiguration http = new HttpConfiguration();
+        // RFC 9110/9112 as written: Content-Length with Transfer-Encoding, repeated or signed lengths, unknown codings,
+        // bare-LF chunk lines, obsolete line folding are all a 400. Bare-LF line ends in the head are accepted, as
+        // RFC 9112 section 2.2 allows; nothing can hide behind them since the body's framing stays strict.
+        http.setHttpCompliance(HttpCompliance.RFC9110);
+        http.setUriCompliance(PATHS_AS_SENT);
+        // Header values exactly as sent (SigV4 signs them); Jetty's cache would otherwise hand back its own spelling.
+        http.setHeaderCacheCaseSensitive(true);
+        http.setRequestHeaderSize(MAX_HEAD_BYTES);
+        http.setSendServerVersion(false);
+        http.setSendXPoweredBy(false);
+        http.setSendDateHeader(false); // the pipeline dates its answers with the request's clock
+        HttpConnectionFactory http11 = new HttpConnectionFactory(http);
+        HTTP2CServerConnectionFactory h2c = new HTTP2CServerConnectionFactory(http);
+
+        // A TLS connector would be added beside this one (an SslConnectionFactory in front of the same factories).
+        ServerConnector connector = new ServerConnector(server, 1, 1, http11, h2c);
+        connector.setHost(address.getHostString());
+        connector.setPort(address.getPort());
+        connector.setIdleTimeout(limits.idleTimeout().toMillis());
+        connector.setAcceptQueueSize(512);
+        connector.setReuseAddress(true);
+        server.addConnector(connector);
+        server.addBean(new NetworkConnectionLimit(limits.maxConnections(), connector));
+
+        ServerWebSocketContainer webSockets = ServerWebSocketContainer.ensure(server);
+        webSockets.setMaxBinaryMessageSize(WebSocket.DEFAULT_MAX_MESSAGE_BYTES);
+        webSockets.setMaxTextMessageSize(WebSocket.DEFAULT_MAX_MESSAGE_BYTES);
+        webSockets.setIdleTimeout(java.time.Duration.ZERO); // a session may be quiet for long (an idle shell)
+        server.setHandler(new PipelineHandler(handler, webSockets));
+
+        HeadDeadline deadline = new HeadDeadline(connector, limits.headDeadline());
+        try {
+            server.start();
+        } catch (IOException e) {
+            stopQuietly(server);
+            // Jetty wraps the bind failure; callers tell "address in use" by its type.
+            if (e.getCause() instanceof java.net.BindException bind) {
+                throw bind;
+            }
+            throw e;
+        } catch (Exception e) {
+            stopQuietly(server);
+            throw new IOException("cannot start the listener on " + address + ": " + e.getMessage(), e);
+        }
+        deadline.start();
+        return new HttpFront(server, connector, deadline);
     }
 
     public int port() {
-        return serverSocket.getLocalPort();
+        return connector.getLocalPort();
     }
 
-    private void acceptLoop() {
-        while (!closed) {
-            try {
-                Socket socket = serverSocket.accept();
-                socket.setTcpNoDelay(true);
-                socket.setSoTimeout(IDLE_TIMEOUT_MILLIS);
-                open.add(socket);
-                Thread thread = new Thread(() -> serveConnection(socket), "crossrole-conn-" + connections.incrementAndGet());
-                thread.setDaemon(true);
-                thread.start();
-            } catch (IOException e) {
-                if (!closed) {
-                    LOG.log(Level.WARNING, "accept failed", e);
-                }
-            }
-        }
-    }
-
-    /** Thrown for a request that breaks HTTP/1.1; the connection is answered with the status and closed. */
-    static final class BadRequest extends Exception {
-        private static final long serialVersionUID = 1L;
-        final int status;
-
-        BadRequest(int status, String message) {
-            super(message, null, false, false);
-            this.status = status;
-        }
-    }
-
-    private void serveConnection(Socket socket) {
-        String remote = socket.getInetAddress().getHostAddress();
-        try (socket) {
-            InputStream in = new BufferedInputStream(socket.getInputStream(), 16 * 1024);
-            OutputStream out = socket.getOutputStream();
-            while (!closed) {
-                String requestLine;
-                try {
-                    requestLine = readLine(in, MAX_LINE);
-                } catch (SocketTimeoutException e) {
-                    return;
-                } catch (BadRequest e) {
-                    write(out, HttpResponse.json(e.status, "{\"message\":\"" + e.getMessage() + "\"}"), false, false);
-                    return;
-                }
-                if (requestLine == null) {
-                    return;
-                }
-                if (requestLine.isEmpty()) {
-                    continue;
-                }
-                boolean keepAlive;
-                try {
-                    Parsed parsed = readRequest(requestLine, in, out, remote);
-                    HttpResponse response = handler.apply(parsed.request);
-                    if (response.takeover() != null) {
-                        switchProtocols(socket, in, out, parsed.request, response);
-                        return;
-                    }
-                    keepAlive = parsed.keepAlive && parsed.request.content().finish();
-                    write(out, response, "HEAD".equals(parsed.request.method()), keepAlive);
-                } catch (BadRequest e) {
-                    HttpResponse response = HttpResponse.json(e.status, "{\"message\":\"" + e.getMessage() + "\"}");
-                    write(out, response, false, false);
-                    return;
-                }
-                if (!keepAlive) {
-                    return;
-                }
-            }
-        } catch (SocketException | SocketTimeoutException e) {
-            LOG.log(Level.FINE, "connection ended", e);
-        } catch (IOException e) {
-            LOG.log(Level.FINE, "connection failed", e);
-        } catch (RuntimeException e) {
-            LOG.log(Level.SEVERE, "unhandled error serving a connection", e);
-        } finally {
-            open.remove(socket);
-        }
-    }
-
-    private record Parsed(HttpRequest request, boolean keepAlive) {}
-
-    /**
-     * Answers {@code 101 Switching Protocols} and hands the connection to the response's takeover, without the
-     * idle timeout (a session may be quiet for long); the connection closes when the takeover returns. A request
-     * with a body cannot switch: what follows the head would be the body, not the new protocol.
-     */
-    private static void switchProtocols(Socket socket, InputStream in, OutputStream out, HttpRequest request,
-                                        HttpResponse response) throws IOException {
-        if (response.status() != 101 || request.content().declaredLength() != 0) {
-            write(out, HttpResponse.json(400, "{\"message\":\"A protocol switch needs a request without a body.\"}"),
-                    false, false);
-            return;
-        }
-        StringBuilder head = new StringBuilder(256).append("HTTP/1.1 101 Switching Protocols\r\n");
-        response.headers().forEach((name, value) -> head.append(name).append(": ").append(value).append("\r\n"));
-        out.write(head.append("\r\n").toString().getBytes(StandardCharsets.UTF_8));
-        out.flush();
-        socket.setSoTimeout(0);
-        response.takeover().run(in, out);
-    }
-
-    private static Parsed readRequest(String requestLine, InputStream in, OutputStream out, String remote)
-            throws IOException, BadRequest {
-        int firstSpace = requestLine.indexOf(' ');
-        int lastSpace = requestLine.lastIndexOf(' ');
-        if (firstSpace <= 0 || lastSpace <= firstSpace) {
-            throw new BadRequest(400, "Malformed request line");
-        }
-        String method = requestLine.substring(0, firstSpace);
-        String target = requestLine.substring(firstSpace + 1, lastSpace);
-        String version = requestLine.substring(lastSpace + 1);
-        if (!version.equals("HTTP/1.1") && !version.equals("HTTP/1.0")) {
-            throw new BadRequest(505, "HTTP version not supported");
-        }
-        List<Map.Entry<String, String>> headers = new ArrayList<>(16);
-        int headerBytes = 0;
-        String line;
-        while (!(line = requireLine(in)).isEmpty()) {
-            headerBytes += line.length();
-            if (headerBytes > MAX_HEADER_BYTES || headers.size() >= MAX_HEADERS) {
-                throw new BadRequest(431, "Request header fields too large");
-            }
-            if ((line.charAt(0) == ' ' || line.charAt(0) == '\t') && !headers.isEmpty()) {
-                // An obsolete folded continuation line belongs to the previous header.
-                Map.Entry<String, String> last = headers.remove(headers.size() - 1);
-                headers.add(Map.entry(last.getKey(), last.getValue() + " " + line.strip()));
-                continue;
-            }
-            int colon = line.indexOf(':');
-            if (colon <= 0) {
-                throw new BadRequest(400, "Malformed header line");
-            }
-            headers.add(Map.entry(line.substring(0, colon), line.substring(colon + 1).strip()));
-        }
-        String connection = header(headers, "Connection");
-        boolean keepAlive = version.equals("HTTP/1.1")
-                ? connection == null || !connection.toLowerCase(Locale.ROOT).contains("close")
-                : connection != null && connection.toLowerCase(Locale.ROOT).contains("keep-alive");
-        String expect = header(headers, "Expect");
-        boolean expectContinue = expect != null && expect.equalsIgnoreCase("100-continue");
-        RequestBody body = body(in, headers, expectContinue ? out : null);
-        String rawPath = target;
-        String rawQuery = null;
-        if (target.startsWith("http://") || target.startsWith("https://")) {
-            int slash = target.indexOf('/', target.indexOf("//") + 2);
-            rawPath = slash < 0 ? "/" : target.substring(slash);
-        }
-        int question = rawPath.indexOf('?');
-        if (question >= 0) {
-            rawQuery = rawPath.substring(question + 1);
-            rawPath = rawPath.substring(0, question);
-        }
-        if (rawPath.isEmpty()) {
-            rawPath = "/";
-        }
-        return new Parsed(new HttpRequest(method, rawPath, rawQuery, headers, body, remote, false), keepAlive);
-    }
-
-    private static RequestBody body(InputStream in, List<Map.Entry<String, String>> headers, OutputStream continueTo)
-            throws BadRequest {
-        String transferEncoding = header(headers, "Transfer-Encoding");
-        if (transferEncoding != null && transferEncoding.toLowerCase(Locale.ROOT).contains("chunked")) {
-            return new RequestBody(BodyStreams.chunked(in), -1, continueTo);
-        }
-        String length = header(headers, "Content-Length");
-        if (length == null) {
-            return new RequestBody(InputStream.nullInputStream(), 0, null);
-        }
-        long declared;
+    private static void stopQuietly(Server server) {
         try {
-            declared = Long.parseLong(length.trim());
-        } catch (NumberFormatException e) {
-            throw new BadRequest(400, "Invalid Content-Length");
+            server.stop();
+        } catch (Exception e) {
+            LOG.log(Level.FINE, "stopping a listener that did not start", e);
         }
-        if (declared < 0) {
-            throw new BadRequest(400, "Invalid Content-Length");
-        }
-        return new RequestBody(BodyStreams.limited(in, declared), declared, declared == 0 ? null : continueTo);
     }
 
-    private static String header(List<Map.Entry<String, String>> headers, String name) {
-        for (Map.Entry<String, String> header : headers) {
-            if (header.getKey().equalsIgnoreCase(name)) {
-                return header.getValue();
-            }
-        }
-        return null;
-    }
-
-    private static String requireLine(InputStream in) throws IOException, BadRequest {
-        String line = readLine(in, MAX_LINE);
-        if (line == null) {
-            throw new IOException("connection closed inside the request head");
-        }
-        return line;
-    }
-
-    /** One CRLF- (or LF-) terminated line as ISO-8859-1, or {@code null} at end of stream before any byte. */
-    private static String readLine(InputStream in, int max) throws IOException, BadRequest {
-        StringBuilder sb = new StringBuilder(64);
-        int c;
-        while ((c = in.read()) != -1) {
-            if (c == '\n') {
-                int end = sb.length();
-                if (end > 0 && sb.charAt(end - 1) == '\r') {
-                    sb.setLength(end - 1);
-                }
-                return sb.toString();
-            }
-            if (sb.length() >= max) {
-                throw new BadRequest(431, "Request line or header too long");
-            }
-            sb.append((char) c);
-        }
-        return sb.length() == 0 ? null : sb.toString();
-    }
-
-    private static void write(OutputStream out, HttpResponse response, boolean head, boolean keepAlive) throws IOException {
-        byte[] body = response.body() == null ? new byte[0] : response.body();
-        long length = response.stream() != null ? response.stream().length() : body.length;
-        StringBuilder headBuilder = new StringBuilder(256);
-        headBuilder.append("HTTP/1.1 ").append(response.status()).append(' ').append(reason(response.status())).append("\r\n");
-        for (Map.Entry<String, String> header : response.headers().entrySet()) {
-            headBuilder.append(header.getKey()).append(": ").append(header.getValue()).append("\r\n");
-        }
-        if (response.status() != 304 && response.status() != 204) {
-            headBuilder.append("Content-Length: ").append(length).append("\r\n");
-        }
-        if (!keepAlive) {
-            headBuilder.append("Connection: close\r\n");
-        }
-        headBuilder.append("\r\n");
-        byte[] headBytes = headBuilder.toString().getBytes(StandardCharsets.UTF_8);
-        if (response.stream() != null) {
-            out.write(headBytes);
-            if (!head) {
-                response.stream().writeTo(out);
-            }
-            out.flush();
-            return;
-        }
-        byte[] all = new byte[headBytes.length + (head ? 0 : body.length)];
-        System.arraycopy(headBytes, 0, all, 0, headBytes.length);
-        if (!head) {
-            System.arraycopy(body, 0, all, headBytes.length, body.length);
-        }
-        out.write(all);
-        out.flush();
-    }
-
-    private static String reason(int status) {
-        return switch (status) {
-            case 101 -> "Switching Protocols";
-            case 200 -> "OK";
-            case 204 -> "No Content";
-            case 206 -> "Partial Content";
-            case 304 -> "Not Modified";
-            case 400 -> "Bad Request";
-            case 401 -> "Unauthorized";
-            case 403 -> "Forbidden";
-            case 404 -> "Not Found";
-            case 405 -> "Method Not Allowed";
-            case 409 -> "Conflict";
-            case 411 -> "Length Required";
-            case 412 -> "Precondition Failed";
-            case 413 -> "Payload Too Large";
-            case 416 -> "Range Not Satisfiable";
-            case 431 -> "Request Header Fields Too Large";
-            case 500 -> "Internal Server Error";
-            case 501 -> "Not Implemented";
-            case 503 -> "Service Unavailable";
-            case 505 -> "HTTP Version Not Supported";
-            default -> "Status";
-        };
-    }
-
+    /** Stops accepting and closes every connection, open WebSocket sessions included. */
     @Override
     public void close() {
-        closed = true;
+        headDeadline.close();
         try {
-            serverSocket.close();
-        } catch (IOException e) {
-            LOG.log(Level.FINE, "closing the listener", e);
-        }
-        for (Socket socket : open) {
-            try {
-                socket.close();
-            } catch (IOException e) {
-                LOG.log(Level.FINE, "closing a connection", e);
-            }
+            server.stop();
+        } catch (Exception e) {
+            LOG.log(Level.FINE, "stopping the listener", e);
         }
     }
 }

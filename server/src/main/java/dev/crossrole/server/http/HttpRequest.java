@@ -5,8 +5,10 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * A request as received: the raw (still percent-encoded) path and query, the headers in arrival
- * order with their original names, the body (read on demand), and where it came from.
+ * A request as received: the raw (still percent-encoded) path and query exactly as sent, the headers in
+ * arrival order with their values as sent (names compare case-insensitively: the listener may spell a known
+ * one its own way, and HTTP/2 sends them in lower case, its {@code :authority} as {@code Host}), the body
+ * (read on demand), and where it came from; {@code secure} when it came over TLS.
  */
 public record HttpRequest(String method, String rawPath, String rawQuery, List<Map.Entry<String, String>> headers,
                           RequestBody content, String remoteAddress, boolean secure) {

@@ -1,28 +1,17 @@
 package dev.crossrole.server.http;
 
 import dev.crossrole.server.protocol.StreamingBody;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
  * A response to send: status, headers, and a body either in memory or streamed ({@code stream} non-null); or,
- * with {@code takeover} non-null, a {@code 101 Switching Protocols} after which the takeover owns the connection.
+ * with {@code upgrade} non-null, the switch to a WebSocket session ({@link WebSocket#accept}). Header names must
+ * be tokens and values free of control characters: the listener refuses to write any other (a 500 instead).
  */
 public record HttpResponse(int status, Map<String, String> headers, byte[] body, StreamingBody stream,
-                           Takeover takeover) {
-
-    /**
-     * What speaks on a connection after {@code 101 Switching Protocols}: it reads and writes the connection
-     * until it returns, and the listener then closes it.
-     */
-    @FunctionalInterface
-    public interface Takeover {
-        void run(InputStream in, OutputStream out) throws IOException;
-    }
+                           WebSocket.Upgrade upgrade) {
 
     public HttpResponse(int status, Map<String, String> headers, byte[] body, StreamingBody stream) {
         this(status, headers, body, stream, null);
@@ -42,9 +31,9 @@ public record HttpResponse(int status, Map<String, String> headers, byte[] body,
         return of(status, "application/json", json.getBytes(StandardCharsets.UTF_8));
     }
 
-    /** {@code 101 Switching Protocols} with {@code headers}, after which {@code takeover} owns the connection. */
-    public static HttpResponse switching(Map<String, String> headers, Takeover takeover) {
-        return new HttpResponse(101, new LinkedHashMap<>(headers), new byte[0], null, takeover);
+    /** {@code 101 Switching Protocols} to a WebSocket session; the listener completes the handshake. */
+    static HttpResponse upgrade(WebSocket.Upgrade upgrade) {
+        return new HttpResponse(101, new LinkedHashMap<>(), new byte[0], null, upgrade);
     }
 
     public HttpResponse withHeader(String name, String value) {

@@ -1,43 +1,47 @@
 package dev.crossrole.server.http;
 
 import dev.crossrole.server.protocol.AwsException;
+import java.io.ByteArrayInputStream;
+import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 
 /**
  * A request body read on demand: Query and JSON services take it whole ({@link #bytes()}, capped),
- * S3 streams it ({@link #stream()}). {@code Expect: 100-continue} is answered only when the body is
- * first read, so a request rejected before that never makes the client send its body.
+ * S3 streams it ({@link #stream()}). The listener answers {@code Expect: 100-continue} only when the body is
+ * first read, so a request rejected before that never makes the client send its body. A body whose framing
+ * breaks (a malformed chunk, a connection closed early) fails its read with {@link MalformedBody}, an
+ * {@link EOFException}: the request is answered as one whose body ended early, and its connection closed.
  */
 public final class RequestBody {
-    /** What the listener does with the rest of an unread body after the response. */
-    static final long MAX_DRAIN_BYTES = 1024 * 1024;
-
     private final InputStream framed;
     private final long declaredLength;
-    private final OutputStream continueTo;
-    private boolean continued;
-    private boolean touched;
     private byte[] bytes;
 
     /**
      * @param framed the body without transfer framing; ends where the body ends
-     * @param declaredLength the {@code Content-Length}, or -1 for a chunked body
-     * @param continueTo where to write {@code 100 Continue} before the first read, or {@code null}
+     * @param declaredLength the {@code Content-Length}, or -1 for a body of unknown length (chunked)
      */
-    RequestBody(InputStream framed, long declaredLength, OutputStream continueTo) {
+    RequestBody(InputStream framed, long declaredLength) {
         this.framed = framed;
         this.declaredLength = declaredLength;
-        this.continueTo = continueTo;
     }
 
     public static RequestBody of(byte[] content) {
-        RequestBody body = new RequestBody(new java.io.ByteArrayInputStream(content), content.length, null);
+        RequestBody body = new RequestBody(new ByteArrayInputStream(content), content.length);
         body.bytes = content;
         return body;
+    }
+
+    /** The body's framing broke while it was read; what the listener said about it is the message. */
+    public static final class MalformedBody extends EOFException {
+        private static final long serialVersionUID = 1L;
+
+        MalformedBody(String message, Throwable cause) {
+            super(message);
+            initCause(cause);
+        }
     }
 
     /** The {@code Content-Length} the client declared, or -1 when it sent the body chunked. */
@@ -52,23 +56,46 @@ public final class RequestBody {
 
     /** The body as a stream; one reader only. */
     public InputStream stream() {
-        touched = true;
         if (bytes != null) {
-            return new java.io.ByteArrayInputStream(bytes);
+            return new ByteArrayInputStream(bytes);
         }
         return new InputStream() {
             @Override
             public int read() throws IOException {
-                sendContinue();
-                return framed.read();
+                try {
+                    return framed.read();
+                } catch (IOException e) {
+                    throw malformed(e);
+                }
             }
 
             @Override
             public int read(byte[] buffer, int offset, int length) throws IOException {
-                sendContinue();
-                return framed.read(buffer, offset, length);
+                try {
+                    return framed.read(buffer, offset, length);
+                } catch (IOException e) {
+                    throw malformed(e);
+                }
+            }
+
+            @Override
+            public void close() throws IOException {
+                framed.close();
             }
         };
+    }
+
+    private static IOException malformed(IOException e) {
+        if (e instanceof MalformedBody) {
+            return e;
+        }
+        String reason = e.getMessage();
+        for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+            if (cause.getMessage() != null) {
+                reason = cause.getMessage();
+            }
+        }
+        return new MalformedBody(reason == null ? "the request body ended early" : reason, e);
     }
 
     /** The whole body, at most {@link HttpFront#MAX_BODY_BYTES}; larger bodies are a 413. */
@@ -77,15 +104,18 @@ public final class RequestBody {
             return bytes;
         }
         if (declaredLength > HttpFront.MAX_BODY_BYTES) {
-            throw tooLarge();
+            throw tooLarge(); // before a byte is read: a client waiting for 100 Continue never sends it
         }
         try (InputStream in = stream()) {
             byte[] read = in.readNBytes(HttpFront.MAX_BODY_BYTES + 1);
             if (read.length > HttpFront.MAX_BODY_BYTES) {
-                throw tooLarge();
+                throw tooLarge(); // a chunked body: refused the moment it passes the cap, the rest never read
             }
             bytes = read;
             return read;
+        } catch (MalformedBody e) {
+            throw new AwsException("IncompleteBody", 400, "The request body is malformed or ended early: "
+                    + e.getMessage(), true);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -94,45 +124,5 @@ public final class RequestBody {
     private static AwsException tooLarge() {
         return new AwsException("RequestEntityTooLarge", 413,
                 "The request body exceeds " + HttpFront.MAX_BODY_BYTES + " bytes.");
-    }
-
-    private void sendContinue() throws IOException {
-        if (continueTo != null && !continued) {
-            continued = true;
-            continueTo.write("HTTP/1.1 100 Continue\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
-            continueTo.flush();
-        }
-    }
-
-    /**
-     * Skips what the handler left unread so the next request on the connection starts at its head.
-     * Returns false when the connection must close instead: the client still waits for
-     * {@code 100 Continue}, or too much is left to be worth reading.
-     */
-    boolean finish() {
-        if (bytes != null) {
-            return true;
-        }
-        if (continueTo != null && !continued) {
-            return false;
-        }
-        try {
-            long skipped = 0;
-            byte[] buffer = new byte[8192];
-            int n;
-            while ((n = framed.read(buffer)) > 0) {
-                skipped += n;
-                if (skipped > MAX_DRAIN_BYTES) {
-                    return false;
-                }
-            }
-            return true;
-        } catch (IOException e) {
-            return false;
-        }
-    }
-
-    boolean touched() {
-        return touched;
     }
 }

@@ -1,33 +1,29 @@
 package dev.crossrole.server.http;
 
-import java.io.ByteArrayOutputStream;
 import java.io.EOFException;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
+import java.io.InterruptedIOException;
 import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.Base64;
-import java.util.LinkedHashMap;
 import java.util.Locale;
-import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.function.Consumer;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import org.eclipse.jetty.websocket.api.Callback;
+import org.eclipse.jetty.websocket.api.Session;
 
 /**
- * The server side of a WebSocket (RFC 6455): the opening handshake ({@link #accept}) and, on the connection the
- * listener hands over, frames read and written. Client frames must be masked (section 5.1); messages may arrive
- * in fragments, with pings and pongs between them (5.4, 5.5); a ping is answered with a pong, a close with a
- * close. A frame or message larger than the cap is refused before its payload is read (close 1009), so a
- * client cannot make the server hold more than the cap. No extensions, so no reserved bit may be set.
- * Reading is for one thread; sending may be done from several.
+ * A server-side WebSocket session (RFC 6455) as a blocking conversation: {@link #receive()} the next whole
+ * message, {@link #sendBinary} one, {@link #close} once. Jetty speaks the protocol (masking, fragments, pings,
+ * the closing handshake) and refuses a message over the cap before holding it (close 1009). Reading is for one
+ * thread; sending may be done from several. {@link #accept} checks an opening handshake before the switch, so a
+ * refusal is a plain HTTP answer with a reason.
  */
 public final class WebSocket {
-    /** RFC 6455 section 1.3: appended to the client's key to prove the server read the handshake. */
-    private static final String ACCEPT_GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
+    private static final Logger LOG = Logger.getLogger(WebSocket.class.getName());
     public static final int DEFAULT_MAX_MESSAGE_BYTES = 1024 * 1024;
 
     /** Close codes (RFC 6455 section 7.4.1) crossrole sends. */
@@ -39,51 +35,35 @@ public final class WebSocket {
     public static final int MESSAGE_TOO_BIG = 1009;
     public static final int INTERNAL_ERROR = 1011;
 
-    static final int CONTINUATION = 0x0;
-    static final int TEXT = 0x1;
-    static final int BINARY = 0x2;
-    static final int CLOSE = 0x8;
-    static final int PING = 0x9;
-    static final int PONG = 0xA;
-
     /** A whole data message: its bytes, and whether it was sent as text (then valid UTF-8). */
     public record Message(boolean text, byte[] payload) {}
 
-    /** The peer broke the protocol; a close frame with {@link #code} was sent to it. */
-    public static final class ProtocolViolation extends IOException {
-        private static final long serialVersionUID = 1L;
-        private final int code;
+    /** What the receiving side learned: a message, the peer's close, or the connection's failure. */
+    private sealed interface Event permits Received, PeerClosed, Failed {}
 
-        ProtocolViolation(int code, String message) {
-            super(message);
-            this.code = code;
-        }
+    private record Received(Message message) implements Event {}
 
-        public int code() {
-            return code;
-        }
-    }
+    private record PeerClosed(int code, String reason) implements Event {}
 
-    private final InputStream in;
-    private final OutputStream out;
-    private final int maxMessageBytes;
+    private record Failed(Throwable cause) implements Event {}
+
+    private final Session session;
+    private final LinkedBlockingQueue<Event> events = new LinkedBlockingQueue<>();
     private final Object sending = new Object();
     private boolean closeSent;
-    private boolean closeReceived;
+    private boolean ended;
 
-    public WebSocket(InputStream in, OutputStream out, int maxMessageBytes) {
-        this.in = in;
-        this.out = out;
-        this.maxMessageBytes = maxMessageBytes;
+    private WebSocket(Session session) {
+        this.session = session;
     }
 
     // ---- the opening handshake ------------------------------------------------------------------
 
     /**
-     * Answers a WebSocket opening handshake (RFC 6455 section 4.2): {@code 101} with {@code Sec-WebSocket-Accept},
-     * after which {@code session} runs on the connection; or the reason it is not one. Requests from a web page
-     * (they carry {@code Origin}) are refused: crossrole's sockets are for its own command line, and a browser
-     * would otherwise let any site the user visits open one.
+     * Answers a WebSocket opening handshake (RFC 6455 section 4.2) with the switch, after which {@code session}
+     * runs on its own thread with the connection; or the reason it is not one. Requests from a web page (they
+     * carry {@code Origin}) are refused: crossrole's sockets are for its own command line, and a browser would
+     * otherwise let any site the user visits open one.
      */
     public static HttpResponse accept(HttpRequest request, int maxMessageBytes, Consumer<WebSocket> session) {
         if (!"GET".equals(request.method())) {
@@ -102,20 +82,92 @@ public final class WebSocket {
         if (key == null || !validKey(key)) {
             return refusal(400, "Sec-WebSocket-Key must be 16 bytes in base64.");
         }
-        Map<String, String> headers = new LinkedHashMap<>();
-        headers.put("Upgrade", "websocket");
-        headers.put("Connection", "Upgrade");
-        headers.put("Sec-WebSocket-Accept", acceptValue(key));
-        return HttpResponse.switching(headers, (in, out) -> session.accept(new WebSocket(in, out, maxMessageBytes)));
+        if (!request.content().empty()) {
+            // What follows the head would be the body, not the new protocol.
+            return refusal(400, "A WebSocket opening handshake has no body.");
+        }
+        return HttpResponse.upgrade(new Upgrade(maxMessageBytes, session));
     }
 
-    /** {@code base64(SHA-1(key + GUID))}, RFC 6455 section 4.2.2. */
-    static String acceptValue(String key) {
+    /** The switch a handler asked for: the session to run once the connection speaks WebSocket. */
+    public static final class Upgrade {
+        private final int maxMessageBytes;
+        private final Consumer<WebSocket> session;
+
+        Upgrade(int maxMessageBytes, Consumer<WebSocket> session) {
+            this.maxMessageBytes = maxMessageBytes;
+            this.session = session;
+        }
+
+        /** Jetty's end of the session: it feeds a {@link WebSocket} and starts the session's thread on open. */
+        Session.Listener endpoint() {
+            return new Endpoint(this);
+        }
+    }
+
+    /** Public only because Jetty calls a listener through method handles; made by {@link Upgrade#endpoint()}. */
+    public static final class Endpoint implements Session.Listener {
+        private final Upgrade upgrade;
+        private WebSocket socket;
+
+        Endpoint(Upgrade upgrade) {
+            this.upgrade = upgrade;
+        }
+
+        @Override
+        public void onWebSocketOpen(Session session) {
+            session.setMaxBinaryMessageSize(upgrade.maxMessageBytes);
+            session.setMaxTextMessageSize(upgrade.maxMessageBytes);
+            socket = new WebSocket(session);
+            Thread thread = new Thread(() -> socket.run(upgrade.session), "crossrole-websocket");
+            thread.setDaemon(true);
+            thread.start();
+            session.demand();
+        }
+
+        @Override
+        public void onWebSocketBinary(ByteBuffer payload, Callback callback) {
+            byte[] bytes = new byte[payload.remaining()];
+            payload.get(bytes);
+            callback.succeed();
+            socket.events.add(new Received(new Message(false, bytes)));
+        }
+
+        @Override
+        public void onWebSocketText(String text) {
+            socket.events.add(new Received(new Message(true, text.getBytes(StandardCharsets.UTF_8))));
+        }
+
+        @Override
+        public void onWebSocketClose(int code, String reason) {
+            socket.events.add(new PeerClosed(code, reason));
+        }
+
+        @Override
+        public void onWebSocketError(Throwable cause) {
+            if (socket != null) {
+                socket.events.add(new Failed(cause));
+            }
+        }
+    }
+
+    /** Runs the session; when it returns the connection is closed (politely, unless a close was already sent). */
+    private void run(Consumer<WebSocket> body) {
         try {
-            MessageDigest sha1 = MessageDigest.getInstance("SHA-1");
-            return Base64.getEncoder().encodeToString(sha1.digest((key + ACCEPT_GUID).getBytes(StandardCharsets.US_ASCII)));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every JDK has SHA-1", e);
+            body.accept(this);
+        } catch (RuntimeException e) {
+            LOG.log(Level.SEVERE, "a WebSocket session failed", e);
+            closeQuietly(INTERNAL_ERROR, "internal error");
+            return;
+        }
+        closeQuietly(NORMAL_CLOSURE, "");
+    }
+
+    private void closeQuietly(int code, String reason) {
+        try {
+            close(code, reason);
+        } catch (IOException e) {
+            LOG.log(Level.FINE, "closing a WebSocket", e);
         }
     }
 
@@ -150,156 +202,48 @@ public final class WebSocket {
     // ---- receiving ----------------------------------------------------------------------------------
 
     /**
-     * The next whole data message, answering pings on the way; {@code null} once the peer closed (its close is
-     * answered unless a close was already sent).
+     * The next whole data message; {@code null} once the peer closed (Jetty answers its close unless a close was
+     * already sent).
      *
-     * @throws ProtocolViolation when the peer broke the protocol (the close was sent)
-     * @throws EOFException when the connection ended without a close
+     * @throws EOFException when the connection ended without a close, or the peer broke the protocol (Jetty
+     *     closed the connection with the reason)
      */
     public Message receive() throws IOException {
-        ByteArrayOutputStream fragments = null;
-        boolean fragmentsAreText = false;
-        while (true) {
-            if (closeReceived) {
-                return null;
-            }
-            int first = readByte();
-            int second = readByte();
-            boolean fin = (first & 0x80) != 0;
-            int opcode = first & 0x0F;
-            if ((first & 0x70) != 0) {
-                throw violation(PROTOCOL_ERROR, "reserved bits set without an extension");
-            }
-            if ((second & 0x80) == 0) {
-                throw violation(PROTOCOL_ERROR, "client frames must be masked");
-            }
-            long length = second & 0x7F;
-            if (length == 126) {
-                length = (readByte() << 8) | readByte();
-            } else if (length == 127) {
-                length = 0;
-                for (int i = 0; i < 8; i++) {
-                    length = (length << 8) | readByte();
-                }
-                if (length < 0) {
-                    throw violation(PROTOCOL_ERROR, "frame length out of range");
-                }
-            }
-            boolean control = opcode >= 0x8;
-            if (control && (!fin || length > 125)) {
-                throw violation(PROTOCOL_ERROR, "control frames are unfragmented and at most 125 bytes");
-            }
-            long held = fragments == null ? 0 : fragments.size();
-            if (!control && held + length > maxMessageBytes) {
-                throw violation(MESSAGE_TOO_BIG, "messages are limited to " + maxMessageBytes + " bytes");
-            }
-            byte[] payload = readPayload((int) length);
-            switch (opcode) {
-                case PING -> {
-                    if (!closeSent()) {
-                        send(PONG, payload);
-                    }
-                }
-                case PONG -> { } // an answer to nothing this side asks; ignored as RFC 6455 5.5.3 allows
-                case CLOSE -> {
-                    answerClose(payload);
-                    return null;
-                }
-                case TEXT, BINARY -> {
-                    if (fragments != null) {
-                        throw violation(PROTOCOL_ERROR, "a new message began inside a fragmented one");
-                    }
-                    if (fin) {
-                        return message(opcode == TEXT, payload);
-                    }
-                    fragments = new ByteArrayOutputStream();
-                    fragments.writeBytes(payload);
-                    fragmentsAreText = opcode == TEXT;
-                }
-                case CONTINUATION -> {
-                    if (fragments == null) {
-                        throw violation(PROTOCOL_ERROR, "a continuation frame without a message to continue");
-                    }
-                    fragments.writeBytes(payload);
-                    if (fin) {
-                        return message(fragmentsAreText, fragments.toByteArray());
-                    }
-                }
-                default -> throw violation(PROTOCOL_ERROR, "unknown opcode " + opcode);
-            }
+        if (ended) {
+            return null;
         }
-    }
-
-    private Message message(boolean text, byte[] payload) throws IOException {
-        if (text && !utf8(payload)) {
-            throw violation(INVALID_PAYLOAD, "a text message must be UTF-8");
-        }
-        return new Message(text, payload);
-    }
-
-    private void answerClose(byte[] payload) throws IOException {
-        int code = NORMAL_CLOSURE;
-        if (payload.length == 1) {
-            throw violation(PROTOCOL_ERROR, "a close payload is empty or starts with a 2-byte code");
-        }
-        if (payload.length >= 2) {
-            code = ((payload[0] & 0xFF) << 8) | (payload[1] & 0xFF);
-            boolean known = (code >= 1000 && code <= 1003) || (code >= 1007 && code <= 1011) || (code >= 3000 && code <= 4999);
-            if (!known) {
-                throw violation(PROTOCOL_ERROR, "close code " + code + " may not be sent");
-            }
-            if (!utf8(java.util.Arrays.copyOfRange(payload, 2, payload.length))) {
-                throw violation(INVALID_PAYLOAD, "a close reason must be UTF-8");
-            }
-        }
-        closeReceived = true;
-        close(code, "");
-    }
-
-    private byte[] readPayload(int length) throws IOException {
-        byte[] mask = in.readNBytes(4);
-        byte[] payload = in.readNBytes(length);
-        if (mask.length < 4 || payload.length < length) {
-            throw new EOFException("the connection ended inside a frame");
-        }
-        for (int i = 0; i < payload.length; i++) {
-            payload[i] ^= mask[i & 3];
-        }
-        return payload;
-    }
-
-    private int readByte() throws IOException {
-        int b = in.read();
-        if (b < 0) {
-            throw new EOFException("the connection ended without a close frame");
-        }
-        return b;
-    }
-
-    private ProtocolViolation violation(int code, String message) {
+        Event event;
         try {
-            close(code, message);
-        } catch (IOException e) {
-            // the peer is gone as well; the violation is what the caller needs to know
+            event = events.take();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("interrupted while waiting for a WebSocket message");
         }
-        return new ProtocolViolation(code, message);
-    }
-
-    private static boolean utf8(byte[] bytes) {
-        try {
-            StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(bytes));
-            return true;
-        } catch (CharacterCodingException e) {
-            return false;
+        if (event instanceof Received received) {
+            session.demand();
+            return received.message();
         }
+        ended = true;
+        if (event instanceof Failed failed) {
+            EOFException eof = new EOFException("the WebSocket connection failed: " + failed.cause().getMessage());
+            eof.initCause(failed.cause());
+            throw eof;
+        }
+        return null;
     }
 
     // ---- sending ---------------------------------------------------------------------------------------
 
-    /** Sends one binary message, unfragmented and unmasked (server frames are never masked). */
+    /** Sends one binary message and waits until it is written. */
     public void sendBinary(byte[] payload) throws IOException {
-        send(BINARY, payload);
+        synchronized (sending) {
+            if (closeSent) {
+                throw new IOException("the WebSocket is closing");
+            }
+            Callback.Completable sent = new Callback.Completable();
+            session.sendBinary(ByteBuffer.wrap(payload), sent);
+            await(sent);
+        }
     }
 
     /**
@@ -311,13 +255,10 @@ public final class WebSocket {
             if (closeSent) {
                 return;
             }
-            byte[] text = truncateUtf8(reason == null ? "" : reason, 123);
-            byte[] payload = new byte[2 + text.length];
-            payload[0] = (byte) (code >> 8);
-            payload[1] = (byte) code;
-            System.arraycopy(text, 0, payload, 2, text.length);
-            writeFrame(CLOSE, payload);
             closeSent = true;
+            if (session.isOpen()) {
+                session.close(code, truncateUtf8(reason == null ? "" : reason, 123), Callback.NOOP);
+            }
         }
     }
 
@@ -330,46 +271,29 @@ public final class WebSocket {
 
     /** Ends the connection at once (for a peer that does not answer a close); the reader then fails. */
     public void abort() {
+        session.disconnect();
+    }
+
+    private static void await(Callback.Completable sent) throws IOException {
         try {
-            out.close();
-        } catch (IOException e) {
-            // already closed
+            sent.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("interrupted while sending a WebSocket message");
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof IOException io ? io : new IOException(e.getCause());
         }
     }
 
-    private void send(int opcode, byte[] payload) throws IOException {
-        synchronized (sending) {
-            if (closeSent) {
-                throw new IOException("the WebSocket is closing");
-            }
-            writeFrame(opcode, payload);
-        }
-    }
-
-    private void writeFrame(int opcode, byte[] payload) throws IOException {
-        int length = payload.length;
-        byte[] head;
-        if (length < 126) {
-            head = new byte[] {(byte) (0x80 | opcode), (byte) length};
-        } else if (length <= 0xFFFF) {
-            head = new byte[] {(byte) (0x80 | opcode), 126, (byte) (length >> 8), (byte) length};
-        } else {
-            head = ByteBuffer.allocate(10).put((byte) (0x80 | opcode)).put((byte) 127).putLong(length).array();
-        }
-        out.write(head);
-        out.write(payload);
-        out.flush();
-    }
-
-    private static byte[] truncateUtf8(String text, int maxBytes) {
+    private static String truncateUtf8(String text, int maxBytes) {
         byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
         if (bytes.length <= maxBytes) {
-            return bytes;
+            return text;
         }
         int end = maxBytes;
         while (end > 0 && (bytes[end] & 0xC0) == 0x80) {
             end--; // do not cut a character in two
         }
-        return java.util.Arrays.copyOf(bytes, end);
+        return new String(bytes, 0, end, StandardCharsets.UTF_8);
     }
 }

@@ -172,8 +172,8 @@ class S3WireTest {
     void malformedRequestsGetS3ErrorsNeverA5xx() throws IOException {
         Random random = new Random(SEED);
         String[] methods = {"GET", "PUT", "POST", "DELETE", "HEAD", "PATCH"};
-        String[] paths = {"/", "/wire", "/wire/", "/wire/key", "/wire/a%2Fb", "/wire/%ZZ", "/no-such-bucket/k",
-            "/UPPER/k", "/wire/" + "k".repeat(1100), "/a", "/wire/dir/", "/wire/%00", "/xn--bad", "/wire/key?"};
+        String[] paths = {"/", "/wire", "/wire/", "/wire/key", "/wire/a%2Fb", "/no-such-bucket/k",
+            "/UPPER/k", "/wire/" + "k".repeat(1100), "/a", "/wire/dir/", "/xn--bad", "/wire/key?"};
         String[] queries = {null, "", "policy", "location", "tagging", "uploads", "uploadId=nope", "uploadId=../../x",
             "partNumber=0&uploadId=x", "partNumber=abc&uploadId=x", "list-type=2&max-keys=-1", "list-type=2&max-keys=x",
             "list-type=2&continuation-token=%%%", "delete", "acl", "versioning", "list-type=2&encoding-type=zip",
@@ -235,5 +235,19 @@ class S3WireTest {
         assertEquals(List.of(), failures);
         // The requests are signed correctly: they reach the operations, which succeed or refuse for cause.
         assertTrue(statuses.containsAll(List.of(200, 204, 400, 404)), statuses.toString());
+    }
+
+    @Test
+    void aPathTheListenerCannotParseIsAClientErrorBeforeS3() throws IOException {
+        // A broken percent-escape or a NUL byte names no key; the listener refuses the request line itself.
+        for (String path : List.of("/wire/%ZZ", "/wire/%00", "/wire/k%2")) {
+            try (Socket socket = new Socket("127.0.0.1", server.port())) {
+                socket.setSoTimeout(10_000);
+                socket.getOutputStream().write(("GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1:" + server.port()
+                        + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+                String answer = new String(socket.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
+                assertTrue(answer.startsWith("HTTP/1.1 400 "), path + " -> " + answer);
+            }
+        }
     }
 }

@@ -1,0 +1,29 @@
+package dev.crossrole.server.http;
+
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.http.HttpStatus;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.server.handler.ErrorHandler;
+import org.eclipse.jetty.util.Callback;
+
+/**
+ * What Jetty answers on its own, for a request that never reached the pipeline (a framing or header error, a
+ * URI it refuses): {@code {"message": "…"}} with the reason for a client error, as crossrole's other non-AWS
+ * answers; never a stack trace or a server's own error page.
+ */
+final class ErrorBody extends ErrorHandler {
+    @Override
+    protected void generateResponse(Request request, Response response, int code, String message, Throwable cause,
+                                    Callback callback) {
+        ObjectNode body = JsonNodeFactory.instance.objectNode();
+        boolean clientError = code >= 400 && code < 500;
+        body.put("message", clientError && message != null ? message : HttpStatus.getMessage(code));
+        response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/json");
+        response.write(true, ByteBuffer.wrap(body.toString().getBytes(StandardCharsets.UTF_8)), callback);
+    }
+}
