@@ -213,9 +213,12 @@ final class ServeCommand implements Callable<Integer> {
     }
 
     /** What the HTTPS certificate names and, for the local CA's, how each client comes to trust it. */
-    static void printTls(PrintWriter out, TlsMaterial material) {
+    static void printTls(PrintWriter out, TlsMaterial material, String httpsEndpoint) {
         java.security.cert.X509Certificate served = material.chain().get(0);
         out.println();
+        out.println("HTTPS on " + httpsEndpoint + (material.settings().listener() instanceof TlsSettings.MainPort
+                ? " (beside HTTP, on the same port)" : "")
+                + "; to use it: export AWS_ENDPOINT_URL=" + httpsEndpoint);
         out.println("HTTPS certificate for " + String.join(", ", material.names()) + ", valid until "
                 + served.getNotAfter().toInstant());
         material.localCa().ifPresentOrElse(ca -> {
@@ -234,7 +237,7 @@ final class ServeCommand implements Callable<Integer> {
         for (Bootstrap.Profile p : server.profiles()) {
             out.println("  " + p.account().id() + "  profile " + p.name() + "  (user admin, AdministratorAccess)");
         }
-        server.tls().ifPresent(material -> printTls(out, material));
+        server.tls().ifPresent(material -> printTls(out, material, server.httpsEndpoint().orElseThrow()));
         out.println();
         out.println("Use them with any AWS client:");
         out.println("  export AWS_SHARED_CREDENTIALS_FILE=" + server.credentialsFile());

@@ -9,6 +9,7 @@ import dev.crossrole.server.auth.SessionTokens;
 import dev.crossrole.server.authz.Authorizer;
 import dev.crossrole.server.http.HostCheck;
 import dev.crossrole.server.http.HttpFront;
+import dev.crossrole.server.http.Https;
 import dev.crossrole.server.http.HttpLimits;
 import dev.crossrole.server.http.Pipeline;
 import dev.crossrole.server.iam.Account;
@@ -231,6 +232,7 @@ public final class CrossroleServer implements AutoCloseable {
         AdminApi admin = new AdminApi(log, iam, version == null ? "development" : version, tasks,
                 AdminToken.loadOrCreate(store, data, random));
         java.util.concurrent.atomic.AtomicInteger listening = new java.util.concurrent.atomic.AtomicInteger(options.port());
+        java.util.concurrent.atomic.AtomicInteger httpsListening = new java.util.concurrent.atomic.AtomicInteger(-1);
         Pipeline pipeline = new Pipeline(authenticator, authorizer, List.of(sts, iamService), List.of(ecs), log, admin,
                 options.clock(), DEFAULT_REGION, (auth, region) -> {
                     if (auth.caller().session() == null) {
@@ -238,15 +240,28 @@ public final class CrossroleServer implements AutoCloseable {
                     } else if (auth.caller().session().isRoleSession()) {
                         iam.recordRoleUse(auth.caller().session().roleId(), region);
                     }
-                }, containerEndpoints::handle, sync, s3, HostCheck.of(options.bind(), options.allowedHosts(), listening::get));
+                }, containerEndpoints::handle, sync, s3, HostCheck.of(options.bind(), options.allowedHosts(), listening::get,
+                        httpsListening::get));
         InetSocketAddress address = new InetSocketAddress(InetAddress.getByName(options.bind()), options.port());
-        HttpFront front = HttpFront.start(address, options.http(), pipeline::handle);
+        HttpFront front = HttpFront.start(address, options.http(), https(tls), pipeline::handle);
         listening.set(front.port());
+        if (front.httpsPort() != front.port()) {
+            httpsListening.set(front.httpsPort());
+        }
         CrossroleServer server = new CrossroleServer(front, iam, sts, log, profiles, data, options.bind(), tasks, ecsState,
                 store, sync, runtime, tls);
         endpoint.set(server.endpoint());
         ecsState.followOtherNodes(CATCH_UP_INTERVAL);
         return server;
+    }
+
+    /** What the listener needs to serve HTTPS where the settings say, or {@code null} without TLS. */
+    private static Https https(TlsMaterial tls) {
+        if (tls == null) {
+            return null;
+        }
+        return new Https(tls.sslContext(), tls.settings().listener() instanceof TlsSettings.OwnPort own ? own.port()
+                : Https.MAIN_PORT);
     }
 
     /** The HTTPS material {@code options} ask for, or {@code null} without TLS. */
@@ -316,6 +331,14 @@ public final class CrossroleServer implements AutoCloseable {
             host = "127.0.0.1";
         }
         return "http://" + host + ":" + port();
+    }
+
+    /** The HTTPS endpoint ({@code serve --tls} or {@code --tls-port}), when crossrole serves one. */
+    public java.util.Optional<String> httpsEndpoint() {
+        if (front.httpsPort() < 0) {
+            return java.util.Optional.empty();
+        }
+        return java.util.Optional.of(endpoint().replaceFirst("^http:", "https:").replaceFirst(":\\d+$", ":" + front.httpsPort()));
     }
 
     public IamDirectory iam() {

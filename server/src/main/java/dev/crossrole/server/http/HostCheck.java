@@ -24,10 +24,13 @@ public final class HostCheck {
 
     private final Set<String> names;
     private final IntSupplier port;
+    /** The port HTTPS has of its own ({@code serve --tls-port}), or -1. */
+    private final IntSupplier httpsPort;
 
-    private HostCheck(Set<String> names, IntSupplier port) {
+    private HostCheck(Set<String> names, IntSupplier port, IntSupplier httpsPort) {
         this.names = names;
         this.port = port;
+        this.httpsPort = httpsPort;
     }
 
     /**
@@ -36,6 +39,11 @@ public final class HostCheck {
      * @param port the port crossrole listens on, known once it is bound
      */
     public static HostCheck of(String bind, List<String> allowed, IntSupplier port) {
+        return of(bind, allowed, port, () -> -1);
+    }
+
+    /** As {@link #of(String, List, IntSupplier)}, HTTPS having a port of its own ({@code -1}: none). */
+    public static HostCheck of(String bind, List<String> allowed, IntSupplier port, IntSupplier httpsPort) {
         Set<String> names = new LinkedHashSet<>(List.of("127.0.0.1", "localhost", "[::1]"));
         String address = bind.toLowerCase(Locale.ROOT);
         if (!address.equals("0.0.0.0") && !address.equals("::") && !address.equals("[::]")) {
@@ -44,7 +52,7 @@ public final class HostCheck {
         for (String name : allowed) {
             names.add(normalize(name));
         }
-        return new HostCheck(java.util.Collections.unmodifiableSet(names), port);
+        return new HostCheck(java.util.Collections.unmodifiableSet(names), port, httpsPort);
     }
 
     /**
@@ -75,11 +83,15 @@ public final class HostCheck {
         if (colon >= 0 && colon > value.lastIndexOf(']')) {
             name = value.substring(0, colon);
             String digits = value.substring(colon + 1);
-            if (digits.isEmpty() || digits.length() > 5 || !digits.chars().allMatch(Character::isDigit)
-                    || Integer.parseInt(digits) != port.getAsInt()) {
+            if (digits.isEmpty() || digits.length() > 5 || !digits.chars().allMatch(Character::isDigit)) {
                 return false;
             }
-        } else if (port.getAsInt() != 80) {
+            int given = Integer.parseInt(digits);
+            if (given != port.getAsInt() && given != httpsPort.getAsInt()) {
+                return false;
+            }
+        } else if (port.getAsInt() != 80 && port.getAsInt() != 443 && httpsPort.getAsInt() != 443) {
+            // Without a port a Host means the scheme's default; crossrole serves HTTPS on the main port too.
             return false;
         }
         if (names.contains(name)) {
@@ -103,6 +115,9 @@ public final class HostCheck {
         List<String> out = new ArrayList<>();
         for (String name : names) {
             out.add(name + ":" + port.getAsInt());
+            if (httpsPort.getAsInt() > 0) {
+                out.add(name + ":" + httpsPort.getAsInt());
+            }
         }
         return out;
     }

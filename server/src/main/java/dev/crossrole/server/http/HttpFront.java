@@ -8,11 +8,18 @@ import java.util.logging.Logger;
 import org.eclipse.jetty.http.HttpCompliance;
 import org.eclipse.jetty.http.UriCompliance;
 import org.eclipse.jetty.http2.server.HTTP2CServerConnectionFactory;
+import org.eclipse.jetty.alpn.server.ALPNServerConnectionFactory;
+import org.eclipse.jetty.http2.server.HTTP2ServerConnectionFactory;
+import org.eclipse.jetty.server.ConnectionFactory;
+import org.eclipse.jetty.server.DetectorConnectionFactory;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.NetworkConnectionLimit;
+import org.eclipse.jetty.server.SecureRequestCustomizer;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.server.SslConnectionFactory;
+import org.eclipse.jetty.util.ssl.SslContextFactory;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.eclipse.jetty.websocket.server.ServerWebSocketContainer;
 
@@ -24,7 +31,9 @@ import org.eclipse.jetty.websocket.server.ServerWebSocketContainer;
  * on a bounded worker pool; connections beyond {@link HttpLimits#maxConnections()} wait to be accepted; a
  * request head must arrive whole within {@link HttpLimits#headDeadline()} ({@link HeadDeadline}). Everything
  * crossrole does with a request goes through one function, the {@link Pipeline}, as an {@link HttpRequest};
- * {@link PipelineHandler} adapts between the two. Nothing outside this package sees Jetty.
+ * {@link PipelineHandler} adapts between the two. With {@link Https}, TLS is spoken on the main port beside
+ * HTTP (told apart by a connection's first bytes) or on a port of its own, with HTTP/2 and HTTP/1.1 offered by
+ * ALPN. Nothing outside this package sees Jetty.
  */
 public final class HttpFront implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(HttpFront.class.getName());
@@ -58,17 +67,28 @@ public final class HttpFront implements AutoCloseable {
 
     private final Server server;
     private final ServerConnector connector;
-    private final HeadDeadline headDeadline;
+    private final ServerConnector httpsConnector;
+    private final java.util.List<HeadDeadline> headDeadlines;
+    private final boolean https;
 
-    private HttpFront(Server server, ServerConnector connector, HeadDeadline headDeadline) {
+    private HttpFront(Server server, ServerConnector connector, ServerConnector httpsConnector,
+                      java.util.List<HeadDeadline> headDeadlines, boolean https) {
+        this.https = https;
         this.server = server;
         this.connector = connector;
-        this.headDeadline = headDeadline;
+        this.httpsConnector = httpsConnector;
+        this.headDeadlines = headDeadlines;
     }
 
-    /** Binds {@code address} and starts serving {@code handler}. */
+    /** Binds {@code address} and starts serving {@code handler} over plain HTTP. */
     public static HttpFront start(InetSocketAddress address, HttpLimits limits, Function<HttpRequest, HttpResponse> handler)
             throws IOException {
+        return start(address, limits, null, handler);
+    }
+
+    /** Binds {@code address} (and the HTTPS port, if {@code https} has one) and starts serving {@code handler}. */
+    public static HttpFront start(InetSocketAddress address, HttpLimits limits, Https https,
+                                  Function<HttpRequest, HttpResponse> handler) throws IOException {
         QueuedThreadPool workers = new QueuedThreadPool(limits.maxThreads(), Math.min(8, limits.maxThreads()));
         workers.setName("crossrole-http");
         workers.setDaemon(true);
@@ -88,18 +108,40 @@ public final class HttpFront implements AutoCloseable {
         http.setSendServerVersion(false);
         http.setSendXPoweredBy(false);
         http.setSendDateHeader(false); // the pipeline dates its answers with the request's clock
+        if (https != null) {
+            // Over TLS a request is marked secure (aws:SecureTransport); on a plain connection the customizer does
+            // nothing. The Host is crossrole's to check (HostCheck), not the certificate's: the SNI check stays off.
+            http.addCustomizer(new SecureRequestCustomizer(false));
+        }
         HttpConnectionFactory http11 = new HttpConnectionFactory(http);
         HTTP2CServerConnectionFactory h2c = new HTTP2CServerConnectionFactory(http);
 
-        // A TLS connector would be added beside this one (an SslConnectionFactory in front of the same factories).
-        ServerConnector connector = new ServerConnector(server, 1, 1, http11, h2c);
-        connector.setHost(address.getHostString());
-        connector.setPort(address.getPort());
-        connector.setIdleTimeout(limits.idleTimeout().toMillis());
-        connector.setAcceptQueueSize(512);
-        connector.setReuseAddress(true);
-        server.addConnector(connector);
-        server.addBean(new NetworkConnectionLimit(limits.maxConnections(), connector));
+        ServerConnector connector;
+        ServerConnector httpsConnector = null;
+        if (https == null) {
+            connector = connector(server, address.getHostString(), address.getPort(), limits, http11, h2c);
+        } else {
+            SslContextFactory.Server tls = new SslContextFactory.Server();
+            tls.setSslContext(https.context());
+            HTTP2ServerConnectionFactory h2 = new HTTP2ServerConnectionFactory(http);
+            // ALPN names as clients send them (RFC 7301's registry spells HTTP/1.1 in lower case).
+            ALPNServerConnectionFactory alpn = new ALPNServerConnectionFactory(h2.getProtocol(), "http/1.1");
+            alpn.setDefaultProtocol(http11.getProtocol()); // a client offering no ALPN speaks HTTP/1.1
+            SslConnectionFactory ssl = new SslConnectionFactory(tls, alpn.getProtocol());
+            if (https.onMainPort()) {
+                // A connection's first bytes say TLS (a handshake record) or not; not TLS, it goes on to the protocol
+                // following the detector here: plain HTTP/1.1 (and h2c by upgrade or prior knowledge).
+                DetectorConnectionFactory detector = new DetectorConnectionFactory(ssl);
+                connector = connector(server, address.getHostString(), address.getPort(), limits, detector, http11, h2c,
+                        alpn, h2);
+            } else {
+                connector = connector(server, address.getHostString(), address.getPort(), limits, http11, h2c);
+                httpsConnector = connector(server, address.getHostString(), https.ownPort(), limits, ssl, alpn, h2,
+                        http11);
+            }
+        }
+        server.addBean(httpsConnector == null ? new NetworkConnectionLimit(limits.maxConnections(), connector)
+                : new NetworkConnectionLimit(limits.maxConnections(), connector, httpsConnector));
 
         ServerWebSocketContainer webSockets = ServerWebSocketContainer.ensure(server);
         webSockets.setMaxBinaryMessageSize(WebSocket.DEFAULT_MAX_MESSAGE_BYTES);
@@ -107,7 +149,11 @@ public final class HttpFront implements AutoCloseable {
         webSockets.setIdleTimeout(java.time.Duration.ZERO); // a session may be quiet for long (an idle shell)
         server.setHandler(new PipelineHandler(handler, webSockets));
 
-        HeadDeadline deadline = new HeadDeadline(connector, limits.headDeadline());
+        java.util.List<HeadDeadline> deadlines = new java.util.ArrayList<>();
+        deadlines.add(new HeadDeadline(connector, limits.headDeadline()));
+        if (httpsConnector != null) {
+            deadlines.add(new HeadDeadline(httpsConnector, limits.headDeadline()));
+        }
         try {
             server.start();
         } catch (IOException e) {
@@ -121,12 +167,33 @@ public final class HttpFront implements AutoCloseable {
             stopQuietly(server);
             throw new IOException("cannot start the listener on " + address + ": " + e.getMessage(), e);
         }
-        deadline.start();
-        return new HttpFront(server, connector, deadline);
+        deadlines.forEach(HeadDeadline::start);
+        return new HttpFront(server, connector, httpsConnector, java.util.List.copyOf(deadlines), https != null);
+    }
+
+    /** One listening socket serving the given protocols, the first one being what a new connection speaks. */
+    private static ServerConnector connector(Server server, String host, int port, HttpLimits limits,
+                                             ConnectionFactory... factories) {
+        ServerConnector connector = new ServerConnector(server, 1, 1, factories);
+        connector.setHost(host);
+        connector.setPort(port);
+        connector.setIdleTimeout(limits.idleTimeout().toMillis());
+        connector.setAcceptQueueSize(512);
+        connector.setReuseAddress(true);
+        server.addConnector(connector);
+        return connector;
     }
 
     public int port() {
         return connector.getLocalPort();
+    }
+
+    /** The port HTTPS is served on: the main port, or its own; -1 without HTTPS. */
+    public int httpsPort() {
+        if (!https) {
+            return -1;
+        }
+        return httpsConnector == null ? port() : httpsConnector.getLocalPort();
     }
 
     private static void stopQuietly(Server server) {
@@ -140,7 +207,7 @@ public final class HttpFront implements AutoCloseable {
     /** Stops accepting and closes every connection, open WebSocket sessions included. */
     @Override
     public void close() {
-        headDeadline.close();
+        headDeadlines.forEach(HeadDeadline::close);
         try {
             server.stop();
         } catch (Exception e) {
