@@ -7,7 +7,16 @@ import java.util.Map;
 
 /** Writes a {@link Shape} tree as AWS Query XML: lists as {@code <member>}, timestamps ISO 8601 in seconds. */
 final class XmlWriter {
-    private final StringBuilder out = new StringBuilder(512);
+    private final StringBuilder out;
+
+    XmlWriter() {
+        this(new StringBuilder(512));
+    }
+
+    /** Writes into {@code out}, from its current end (a builder reused between responses: see QueryCodec). */
+    XmlWriter(StringBuilder out) {
+        this.out = out;
+    }
 
     XmlWriter raw(String text) {
         out.append(text);
