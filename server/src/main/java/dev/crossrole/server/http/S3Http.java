@@ -268,13 +268,18 @@ final class S3Http {
 
     /** S3's {@code x-amz-id-2}: an opaque id of the serving host; here derived from the request id. */
     static String hostId(String requestId) {
+        byte[] hash = SHA_256.get().digest(requestId.getBytes(StandardCharsets.UTF_8));
+        return Base64.getEncoder().encodeToString(hash);
+    }
+
+    /** One digest per thread: looking one up by name for every S3 response went through the provider each time. */
+    private static final ThreadLocal<MessageDigest> SHA_256 = ThreadLocal.withInitial(() -> {
         try {
-            byte[] hash = MessageDigest.getInstance("SHA-256").digest(requestId.getBytes(StandardCharsets.UTF_8));
-            return Base64.getEncoder().encodeToString(hash);
+            return MessageDigest.getInstance("SHA-256");
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
-    }
+    });
 
     static Map<String, String> queryParameters(String rawQuery) {
         Map<String, String> query = new LinkedHashMap<>();
