@@ -99,6 +99,7 @@ final class ServeCommand implements Callable<Integer> {
                     + " of this machine, as crossrole's user; anyone allowed ecs:RunTask can read and change what that"
                     + " user can, crossrole's data directory and every account's administrator keys included.");
         }
+        HeapLimit.hint().ifPresent(err::println);
         CrossroleServer server;
         try {
             server = CrossroleServer.start(CrossroleServer.Options.defaults(dataDir).withPort(port).withBind(bind)
