@@ -99,7 +99,6 @@ final class ServeCommand implements Callable<Integer> {
                     + " of this machine, as crossrole's user; anyone allowed ecs:RunTask can read and change what that"
                     + " user can, crossrole's data directory and every account's administrator keys included.");
         }
-        HeapLimit.hint().ifPresent(err::println);
         CrossroleServer server;
         try {
             server = CrossroleServer.start(CrossroleServer.Options.defaults(dataDir).withPort(port).withBind(bind)
@@ -117,6 +116,7 @@ final class ServeCommand implements Callable<Integer> {
         }
         server.tasksUnavailable().ifPresent(reason -> err.println("crossrole: WARNING: tasks cannot run: " + reason));
         printWelcome(out, server);
+        HeapLimit.hint().ifPresent(err::println); // last, where it is seen
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             server.close();
