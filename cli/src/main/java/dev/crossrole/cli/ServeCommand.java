@@ -154,6 +154,7 @@ final class ServeCommand implements Callable<Integer> {
         }
         server.tasksUnavailable().ifPresent(reason -> err.println("crossrole: WARNING: tasks cannot run: " + reason));
         printWelcome(out, server);
+        HeapLimit.hint().ifPresent(err::println); // last, where it is seen
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             server.close();

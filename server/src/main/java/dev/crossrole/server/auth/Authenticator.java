@@ -290,18 +290,22 @@ public final class Authenticator {
 
     /** A request is accepted within 15 minutes of the server's time, in either direction. */
     private static void checkWindow(Instant signedAt, String sentDate, Instant now) {
-        Map<String, String> details = Map.of(AuthenticationException.REQUEST_TIME, sentDate,
-                AuthenticationException.SERVER_TIME, S3AuthErrors.isoSeconds(now));
         if (signedAt.plus(MAX_SKEW).isBefore(now)) {
             throw failure(Reason.CLOCK_SKEW, false, "SignatureDoesNotMatch", 403,
                     "Signature expired: " + SigV4.formatAmzDate(signedAt) + " is now earlier than "
                             + SigV4.formatAmzDate(now.minus(MAX_SKEW)) + " (" + SigV4.formatAmzDate(now) + " - 15 min.)",
-                    details);
+                    skewDetails(sentDate, now));
         }
         if (signedAt.minus(MAX_SKEW).isAfter(now)) {
             throw failure(Reason.CLOCK_SKEW, false, "SignatureDoesNotMatch", 403,
-                    notYetCurrent(SigV4.formatAmzDate(signedAt), now), details);
+                    notYetCurrent(SigV4.formatAmzDate(signedAt), now), skewDetails(sentDate, now));
         }
+    }
+
+    /** The request's and the server's time, for the error only: formatting them on every request cost an allocation. */
+    private static Map<String, String> skewDetails(String sentDate, Instant now) {
+        return Map.of(AuthenticationException.REQUEST_TIME, sentDate,
+                AuthenticationException.SERVER_TIME, S3AuthErrors.isoSeconds(now));
     }
 
     private static String notYetCurrent(String signedAt, Instant now) {

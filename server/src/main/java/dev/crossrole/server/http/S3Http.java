@@ -21,18 +21,12 @@ import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.function.Supplier;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * S3's side of HTTP: which requests are S3, path-style and virtual-hosted-style addressing, the
  * body decoded (aws-chunked) and verified while it streams, and S3's error document.
  */
 final class S3Http {
-    /** {@code bucket.s3.<anything>} or {@code bucket.s3-<region>.<anything>}, as AWS and LocalStack-style hosts. */
-    private static final Pattern S3_HOST = Pattern.compile("^(.+?)\\.s3[.-].*$");
-    private static final Pattern SCOPE_SERVICE = Pattern.compile("Credential=[^/,\\s]*/[^/,\\s]*/[^/,\\s]*/([^/,\\s]*)/");
-
     private S3Http() {}
 
     /**
@@ -42,13 +36,13 @@ final class S3Http {
     static boolean isS3(HttpRequest request) {
         String authorization = request.header("Authorization");
         if (authorization != null) {
-            Matcher service = SCOPE_SERVICE.matcher(authorization);
-            return !service.find() || service.group(1).equals("s3");
+            String service = scopeService(authorization);
+            return service == null || service.equals("s3");
         }
-        String credential = queryParameters(request.rawQuery()).get("X-Amz-Credential");
+        String credential = queryParameter(request.rawQuery(), "X-Amz-Credential");
         if (credential != null) {
-            String[] parts = credential.split("/");
-            return parts.length < 4 || parts[3].equals("s3");
+            String service = credentialService(credential);
+            return service == null || service.equals("s3");
         }
         return true;
     }
@@ -57,12 +51,62 @@ final class S3Http {
     static boolean signedForS3(HttpRequest request) {
         String authorization = request.header("Authorization");
         if (authorization != null) {
-            Matcher service = SCOPE_SERVICE.matcher(authorization);
-            return service.find() && service.group(1).equals("s3");
+            return "s3".equals(scopeService(authorization));
         }
-        String credential = queryParameters(request.rawQuery()).get("X-Amz-Credential");
-        String[] parts = credential == null ? new String[0] : credential.split("/");
-        return parts.length >= 4 && parts[3].equals("s3");
+        String credential = queryParameter(request.rawQuery(), "X-Amz-Credential");
+        return credential != null && "s3".equals(credentialService(credential));
+    }
+
+    private static final String CREDENTIAL = "Credential=";
+
+    /**
+     * The service of the first {@code Credential=key/date/region/service/} in an Authorization header, or
+     * {@code null}: each of the four parts free of {@code /}, {@code ,} and white space, and the fourth followed
+     * by a {@code /}. A plain scan, as it runs on every request that is neither Query nor JSON.
+     */
+    static String scopeService(String authorization) {
+        for (int at = authorization.indexOf(CREDENTIAL); at >= 0; at = authorization.indexOf(CREDENTIAL, at + 1)) {
+            int position = at + CREDENTIAL.length();
+            int serviceStart = -1;
+            int part = 0;
+            while (part < 4) {
+                int start = position;
+                while (position < authorization.length() && !endsPart(authorization.charAt(position))) {
+                    position++;
+                }
+                if (position == authorization.length() || authorization.charAt(position) != '/') {
+                    break;
+                }
+                serviceStart = start;
+                position++;
+                part++;
+            }
+            if (part == 4) {
+                return authorization.substring(serviceStart, position - 1);
+            }
+        }
+        return null;
+    }
+
+    /** What ends a part of a credential: a slash, a comma or white space (as {@code \s} in a regex). */
+    private static boolean endsPart(char c) {
+        return c == '/' || c == ',' || c == ' ' || c == '\t' || c == '\n' || c == '\u000B' || c == '\f' || c == '\r';
+    }
+
+    /** The fourth part of a presigned {@code X-Amz-Credential} (key/date/region/service/...), or {@code null}. */
+    private static String credentialService(String credential) {
+        int from = 0;
+        for (int part = 0; part < 3; part++) {
+            int slash = credential.indexOf('/', from);
+            if (slash < 0) {
+                return null;
+            }
+            from = slash + 1;
+        }
+        int end = credential.indexOf('/', from);
+        String service = end < 0 ? credential.substring(from) : credential.substring(from, end);
+        // As String.split, which drops trailing empty parts: "k/d/r/" has no fourth part.
+        return service.isEmpty() && credential.substring(from).chars().allMatch(c -> c == '/') ? null : service;
     }
 
     /**
@@ -71,10 +115,10 @@ final class S3Http {
      * the authenticator refuses it as S3 does, rather than it being served as an anonymous request.
      */
     static boolean anonymous(HttpRequest request) {
-        Map<String, String> query = queryParameters(request.rawQuery());
-        return request.header("Authorization") == null && !query.containsKey("X-Amz-Credential")
-                && !query.containsKey("X-Amz-Algorithm")
-                && !(query.containsKey("AWSAccessKeyId") && query.containsKey("Signature"));
+        String query = request.rawQuery();
+        return request.header("Authorization") == null && queryParameter(query, "X-Amz-Credential") == null
+                && queryParameter(query, "X-Amz-Algorithm") == null
+                && !(queryParameter(query, "AWSAccessKeyId") != null && queryParameter(query, "Signature") != null);
     }
 
     /** Operations S3 serves whatever region the request was signed for. */
@@ -115,10 +159,7 @@ final class S3Http {
             if (name.endsWith(".localhost") && name.length() > ".localhost".length()) {
                 hostBucket = name.substring(0, name.length() - ".localhost".length());
             } else {
-                Matcher matcher = S3_HOST.matcher(name);
-                if (matcher.matches()) {
-                    hostBucket = matcher.group(1);
-                }
+                hostBucket = s3HostBucket(name);
             }
         }
         String path = request.rawPath();
@@ -139,6 +180,26 @@ final class S3Http {
     }
 
     /**
+     * The bucket of an AWS- or LocalStack-style S3 host, {@code bucket.s3.<anything>} or
+     * {@code bucket.s3-<region>.<anything>}: what comes before the first {@code .s3.} or {@code .s3-} that is not
+     * at the start; {@code null} for any other host, and for one with a line break in it.
+     */
+    static String s3HostBucket(String host) {
+        for (int i = 0; i < host.length(); i++) {
+            char c = host.charAt(i);
+            if (c == '\n' || c == '\r' || c == '\u0085' || c == '\u2028' || c == '\u2029') {
+                return null;
+            }
+        }
+        for (int at = host.indexOf(".s3", 1); at >= 0; at = host.indexOf(".s3", at + 1)) {
+            if (at + 3 < host.length() && (host.charAt(at + 3) == '.' || host.charAt(at + 3) == '-')) {
+                return host.substring(0, at);
+            }
+        }
+        return null;
+    }
+
+    /**
      * The body as the operation reads it: HTTP framing already removed; aws-chunked framing decoded
      * with each chunk signature checked; the promised SHA-256, Content-MD5 and checksum verified at
      * the end, so a body that fails a check fails its read and nothing is stored.
@@ -151,7 +212,7 @@ final class S3Http {
                     ? AwsChunkedInputStream.forRequest(raw, request::header, signing) : raw;
             // CompleteMultipartUpload's checksum headers describe the assembled object, not its XML body.
             boolean completion = request.method().equals("POST")
-                    && queryParameters(request.rawQuery()).containsKey("uploadId");
+                    && queryParameter(request.rawQuery(), "uploadId") != null;
             return VerifyingInputStream.forRequest(decoded, name -> completion
                     && name.toLowerCase(Locale.ROOT).startsWith("x-amz-") && name.toLowerCase(Locale.ROOT)
                     .contains("checksum") ? null : request.header(name));
@@ -207,13 +268,18 @@ final class S3Http {
 
     /** S3's {@code x-amz-id-2}: an opaque id of the serving host; here derived from the request id. */
     static String hostId(String requestId) {
+        byte[] hash = SHA_256.get().digest(requestId.getBytes(StandardCharsets.UTF_8));
+        return Base64.getEncoder().encodeToString(hash);
+    }
+
+    /** One digest per thread: looking one up by name for every S3 response went through the provider each time. */
+    private static final ThreadLocal<MessageDigest> SHA_256 = ThreadLocal.withInitial(() -> {
         try {
-            byte[] hash = MessageDigest.getInstance("SHA-256").digest(requestId.getBytes(StandardCharsets.UTF_8));
-            return Base64.getEncoder().encodeToString(hash);
+            return MessageDigest.getInstance("SHA-256");
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
-    }
+    });
 
     static Map<String, String> queryParameters(String rawQuery) {
         Map<String, String> query = new LinkedHashMap<>();
@@ -230,6 +296,34 @@ final class S3Http {
             query.putIfAbsent(name, value);
         }
         return query;
+    }
+
+    /**
+     * The first value of one query parameter, as {@link #queryParameters} would give it, without decoding the
+     * rest of the query.
+     */
+    static String queryParameter(String rawQuery, String name) {
+        if (rawQuery == null || rawQuery.isEmpty()) {
+            return null;
+        }
+        int start = 0;
+        while (start <= rawQuery.length()) {
+            int end = rawQuery.indexOf('&', start);
+            if (end < 0) {
+                end = rawQuery.length();
+            }
+            if (end > start) {
+                int eq = rawQuery.indexOf('=', start);
+                int nameEnd = eq < 0 || eq > end ? end : eq;
+                String rawName = rawQuery.substring(start, nameEnd);
+                boolean encoded = rawName.indexOf('%') >= 0 || rawName.indexOf('+') >= 0;
+                if (encoded ? queryDecode(rawName).equals(name) : rawName.equals(name)) {
+                    return nameEnd == end ? "" : queryDecode(rawQuery.substring(nameEnd + 1, end));
+                }
+            }
+            start = end + 1;
+        }
+        return null;
     }
 
     private static String queryDecode(String text) {

@@ -6,11 +6,28 @@ import java.nio.charset.StandardCharsets;
 public final class QueryCodec {
     public static final String CONTENT_TYPE = "text/xml";
 
+    /**
+     * The builder a response is written into, one per thread and emptied each time: a fresh one grew by copying
+     * itself two or three times per response. One that grew beyond {@link #KEPT_CAPACITY} is not kept.
+     */
+    private static final ThreadLocal<StringBuilder> BUILDER = ThreadLocal.withInitial(() -> new StringBuilder(2048));
+    private static final int KEPT_CAPACITY = 64 * 1024;
+
     private QueryCodec() {}
+
+    private static XmlWriter writer() {
+        StringBuilder builder = BUILDER.get();
+        if (builder.capacity() > KEPT_CAPACITY) {
+            builder = new StringBuilder(2048);
+            BUILDER.set(builder);
+        }
+        builder.setLength(0);
+        return new XmlWriter(builder);
+    }
 
     /** A success body; a {@code null} result renders the empty response of operations without output. */
     public static byte[] success(String namespace, String operation, Shape result, String requestId) {
-        XmlWriter xml = new XmlWriter();
+        XmlWriter xml = writer();
         xml.raw("<").raw(operation).raw("Response xmlns=\"").raw(namespace).raw("\">\n");
         if (result != null) {
             xml.open(operation + "Result");
@@ -23,7 +40,7 @@ public final class QueryCodec {
     }
 
     public static byte[] error(String namespace, AwsException error, String requestId) {
-        XmlWriter xml = new XmlWriter();
+        XmlWriter xml = writer();
         xml.raw("<ErrorResponse xmlns=\"").raw(namespace).raw("\">\n  ");
         xml.open("Error");
         xml.element("Type", error.senderFault() ? "Sender" : "Receiver");

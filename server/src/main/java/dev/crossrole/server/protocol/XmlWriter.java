@@ -7,7 +7,16 @@ import java.util.Map;
 
 /** Writes a {@link Shape} tree as AWS Query XML: lists as {@code <member>}, timestamps ISO 8601 in seconds. */
 final class XmlWriter {
-    private final StringBuilder out = new StringBuilder(512);
+    private final StringBuilder out;
+
+    XmlWriter() {
+        this(new StringBuilder(512));
+    }
+
+    /** Writes into {@code out}, from its current end (a builder reused between responses: see QueryCodec). */
+    XmlWriter(StringBuilder out) {
+        this.out = out;
+    }
 
     XmlWriter raw(String text) {
         out.append(text);
@@ -71,19 +80,37 @@ final class XmlWriter {
         return instant.truncatedTo(ChronoUnit.SECONDS).toString();
     }
 
+    /**
+     * Appends text with XML's special characters as entities (and CR as a character reference, which an XML
+     * parser would otherwise turn into LF). Runs of ordinary characters, nearly all of any text, are appended
+     * whole: a session token or a policy document is hundreds of characters with none to escape.
+     */
     void escape(String text) {
+        int run = 0;
         for (int i = 0; i < text.length(); i++) {
             char c = text.charAt(i);
-            switch (c) {
-                case '<' -> out.append("&lt;");
-                case '>' -> out.append("&gt;");
-                case '&' -> out.append("&amp;");
-                case '"' -> out.append("&quot;");
-                case '\'' -> out.append("&apos;");
-                case '\r' -> out.append("&#xD;");
-                default -> out.append(c);
+            if (c > '>') {
+                continue; // every character to escape is '>' or below
+            }
+            String entity = entity(c);
+            if (entity != null) {
+                out.append(text, run, i).append(entity);
+                run = i + 1;
             }
         }
+        out.append(text, run, text.length());
+    }
+
+    private static String entity(char c) {
+        return switch (c) {
+            case '<' -> "&lt;";
+            case '>' -> "&gt;";
+            case '&' -> "&amp;";
+            case '"' -> "&quot;";
+            case '\'' -> "&apos;";
+            case '\r' -> "&#xD;";
+            default -> null;
+        };
     }
 
     @Override

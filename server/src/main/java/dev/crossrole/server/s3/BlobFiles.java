@@ -87,8 +87,9 @@ final class BlobFiles implements BlobStore {
     @Override
     public void copyRange(String id, long offset, long length, OutputStream out) throws IOException {
         Path file = path(id);
+        byte[] bytes = CopyBuffers.take();
         try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
-            ByteBuffer buffer = ByteBuffer.allocate(ObjectWriter.BUFFER);
+            ByteBuffer buffer = ByteBuffer.wrap(bytes);
             long position = offset;
             long end = offset + length;
             while (position < end) {
@@ -98,9 +99,11 @@ final class BlobFiles implements BlobStore {
                 if (n < 0) {
                     throw new IOException("blob " + file + " is shorter than its object's size");
                 }
-                out.write(buffer.array(), 0, n);
+                out.write(bytes, 0, n);
                 position += n;
             }
+        } finally {
+            CopyBuffers.release(bytes);
         }
     }
 

@@ -198,7 +198,8 @@ final class ObjectOperations {
 
     // ---- GetObject / HeadObject ---------------------------------------------------------------
 
-    S3Response get(S3Request request, Bucket bucket, AccessGate gate, boolean head) {
+    S3Response get(S3Request request, Bucket bucket, AccessGate gate, boolean head, boolean anonymous) {
+        Map<String, String> overrides = ResponseOverrides.of(request, anonymous);
         String key = request.key();
         Integer partNumber = partNumber(request);
         Optional<ObjectSource> found = repository.open(bucket.name(), key);
@@ -246,7 +247,7 @@ final class ObjectOperations {
         } else if ("ENABLED".equalsIgnoreCase(request.header("x-amz-checksum-mode"))) {
             object.checksums().forEach(response::header);
         }
-        overrides(request, response);
+        response.headers().putAll(overrides);
         return response;
     }
 
@@ -331,20 +332,6 @@ final class ObjectOperations {
             response.header("x-amz-mp-parts-count", String.valueOf(object.partCount()));
         }
         response.header("x-amz-server-side-encryption", "AES256");
-    }
-
-    private static final Map<String, String> OVERRIDES = Map.of("response-content-type", "Content-Type",
-            "response-content-language", "Content-Language", "response-expires", "Expires",
-            "response-cache-control", "Cache-Control", "response-content-disposition", "Content-Disposition",
-            "response-content-encoding", "Content-Encoding");
-
-    private static void overrides(S3Request request, S3Response response) {
-        OVERRIDES.forEach((parameter, header) -> {
-            String value = request.param(parameter);
-            if (value != null) {
-                response.headers().put(header, value);
-            }
-        });
     }
 
     /** S3's order: If-Match, then If-Unmodified-Since (412); If-None-Match, then If-Modified-Since (304). */

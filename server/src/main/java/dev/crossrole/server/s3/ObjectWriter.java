@@ -13,8 +13,6 @@ import java.util.List;
 
 /** Streams bytes into a file while computing MD5 and, when asked, one flexible checksum; never holds the body. */
 final class ObjectWriter {
-    static final int BUFFER = 256 * 1024;
-
     private ObjectWriter() {}
 
     /** What was written: the size, the MD5 (hex) and the requested checksum (base64, or null). */
@@ -45,21 +43,26 @@ final class ObjectWriter {
         }
         MessageDigest md5 = verified == null ? md5() : null;
         ChecksumAlgorithm.Calculator checksum = algorithm == null || verified != null ? null : algorithm.newCalculator();
-        byte[] buffer = new byte[BUFFER];
+        byte[] buffer = CopyBuffers.take();
         long size = 0;
-        int n;
-        while ((n = in.readNBytes(buffer, 0, buffer.length)) > 0) {
-            if (md5 != null) {
-                md5.update(buffer, 0, n);
+        try {
+            ByteBuffer wrapped = ByteBuffer.wrap(buffer);
+            int n;
+            while ((n = in.readNBytes(buffer, 0, buffer.length)) > 0) {
+                if (md5 != null) {
+                    md5.update(buffer, 0, n);
+                }
+                if (checksum != null) {
+                    checksum.update(buffer, 0, n);
+                }
+                wrapped.clear().limit(n);
+                while (wrapped.hasRemaining()) {
+                    out.write(wrapped);
+                }
+                size += n;
             }
-            if (checksum != null) {
-                checksum.update(buffer, 0, n);
-            }
-            ByteBuffer wrapped = ByteBuffer.wrap(buffer, 0, n);
-            while (wrapped.hasRemaining()) {
-                out.write(wrapped);
-            }
-            size += n;
+        } finally {
+            CopyBuffers.release(buffer);
         }
         if (verified != null) {
             return new Written(size, java.util.Base64.getDecoder().decode(verified.md5Base64()), algorithm,

@@ -177,13 +177,17 @@ final class PostgresBlobs implements BlobStore {
             return;
         }
         try (Pending pending = create(); InputStream in = Files.newInputStream(source)) {
-            byte[] buffer = new byte[ObjectWriter.BUFFER];
-            int n;
-            while ((n = in.read(buffer)) > 0) {
-                ByteBuffer wrapped = ByteBuffer.wrap(buffer, 0, n);
-                while (wrapped.hasRemaining()) {
-                    pending.channel().write(wrapped);
+            byte[] buffer = CopyBuffers.take();
+            try {
+                int n;
+                while ((n = in.read(buffer)) > 0) {
+                    ByteBuffer wrapped = ByteBuffer.wrap(buffer, 0, n);
+                    while (wrapped.hasRemaining()) {
+                        pending.channel().write(wrapped);
+                    }
                 }
+            } finally {
+                CopyBuffers.release(buffer);
             }
             pending.publish(id);
         }

@@ -142,8 +142,8 @@ public final class S3Service {
             case "DeleteObjects" -> objects.deleteObjects(request, bucket, gate);
             case "PutObject" -> objects.put(request, bucket, call, gate);
             case "CopyObject" -> objects.copy(request, bucket, gate);
-            case "GetObject" -> objects.get(request, bucket, gate, false);
-            case "HeadObject" -> objects.get(request, bucket, gate, true);
+            case "GetObject" -> objects.get(request, bucket, gate, false, anonymous(call));
+            case "HeadObject" -> objects.get(request, bucket, gate, true, anonymous(call));
             case "DeleteObject" -> objects.delete(request, bucket, gate);
             case "PutObjectTagging" -> objects.putTagging(request, bucket, gate);
             case "GetObjectTagging" -> objects.getTagging(request, bucket, gate);
@@ -161,6 +161,11 @@ public final class S3Service {
      * crossrole's buckets are unversioned, where S3 knows one version id: {@code null}, the object as it is (the
      * version id S3 gives objects stored without versioning). Another id cannot name a version here.
      */
+    /** Whether the request carried no signature: the pipeline serves it as the anonymous principal. */
+    private static boolean anonymous(Call call) {
+        return call.caller().principal() instanceof Principal.Anonymous;
+    }
+
     private static void checkVersionId(S3Request request) {
         String versionId = request.param("versionId");
         if (versionId == null || versionId.equals("null")) {

@@ -48,6 +48,7 @@ public final class StsService implements QueryService {
             "AssumeRoot", "GetDelegatedAccessToken", "GetFederationToken", "GetWebIdentityToken");
 
     static final Pattern NAME_CHARS = Pattern.compile("[\\w+=,.@-]*");
+    private static final Pattern DIGITS = Pattern.compile("\\d*");
     static final Pattern EXTERNAL_ID = Pattern.compile("[\\w+=,.@:/-]*");
     static final Pattern POLICY_CHARS = Pattern.compile("[\\u0009\\u000A\\u000D\\u0020-\\u00FF]+");
     static final Pattern TAG_CHARS = Pattern.compile("[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*");
@@ -183,7 +184,7 @@ public final class StsService implements QueryService {
         String serial = params.get("SerialNumber");
         c.length("serialNumber", serial, 9, 256);
         String tokenCode = params.get("TokenCode");
-        c.length("tokenCode", tokenCode, 6, 6).pattern("tokenCode", tokenCode, Pattern.compile("\\d*"), "[\\d]*");
+        c.length("tokenCode", tokenCode, 6, 6).pattern("tokenCode", tokenCode, DIGITS, "[\\d]*");
         c.check();
 
         if (!arnSyntax(roleArn)) {
