@@ -156,10 +156,13 @@ final class S3Http {
             if (colon > 0 && !name.endsWith("]")) {
                 name = name.substring(0, colon);
             }
-            if (name.endsWith(".localhost") && name.length() > ".localhost".length()) {
-                hostBucket = name.substring(0, name.length() - ".localhost".length());
-            } else {
-                hostBucket = s3HostBucket(name);
+            // bucket.s3.localhost (what an SDK makes of the endpoint s3.localhost) before bucket.localhost; the
+            // endpoint's own name (s3.localhost, s3.<region>.localhost) names no bucket.
+            hostBucket = s3HostBucket(name);
+            if (hostBucket == null && name.endsWith(".localhost") && name.length() > ".localhost".length()) {
+                String prefix = name.substring(0, name.length() - ".localhost".length());
+                boolean endpoint = prefix.equals("s3") || prefix.startsWith("s3.") || prefix.startsWith("s3-");
+                hostBucket = endpoint ? null : prefix;
             }
         }
         String path = request.rawPath();

@@ -41,6 +41,12 @@ class S3HttpTest {
         assertEquals("data", aws.bucket());
         assertNull(aws.key());
         assertNull(S3Http.address(request("GET", "localhost:4566", "/", null, null)).bucket());
+        // The SDKs' virtual hosts on the endpoint s3.localhost, and that endpoint itself (path style).
+        assertEquals("my.bucket", S3Http.address(request("GET", "my.bucket.s3.localhost:4566", "/k", null, null)).bucket());
+        S3Http.Addressed endpoint = S3Http.address(request("GET", "s3.localhost:4566", "/my-bucket/k", null, null));
+        assertEquals("my-bucket", endpoint.bucket());
+        assertEquals("k", endpoint.key());
+        assertEquals("b", S3Http.address(request("GET", "s3.us-west-2.localhost", "/b", null, null)).bucket());
     }
 
     @Test
