@@ -26,7 +26,7 @@ final class AdminAccess {
 
     /** The client, with the token when one is found (the server explains a missing one). */
     AdminClient client() {
-        return new AdminClient(endpoint, token());
+        return new AdminClient(endpoint, token(), dataDir);
     }
 
     private String token() {

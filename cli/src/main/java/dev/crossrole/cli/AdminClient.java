@@ -16,9 +16,22 @@ final class AdminClient {
     /** The administrator's token, or {@code null} when none was found (the server says what to do). */
     private final String token;
 
+    /** Where crossrole's local CA may be ({@code <data-dir>}), for an {@code https://} endpoint; may be null. */
+    private final java.nio.file.Path dataDir;
+
     AdminClient(String endpoint, String token) {
+        this(endpoint, token, null);
+    }
+
+    AdminClient(String endpoint, String token, java.nio.file.Path dataDir) {
         this.base = endpoint.endsWith("/") ? endpoint.substring(0, endpoint.length() - 1) : endpoint;
         this.token = token;
+        this.dataDir = dataDir;
+    }
+
+    /** What HTTPS to crossrole trusts: the JVM's roots and the data directory's local CA. */
+    javax.net.ssl.SSLContext sslContext() throws IOException {
+        return LocalCaTrust.context(dataDir == null ? java.nio.file.Path.of(".") : dataDir);
     }
 
     /** One response: status, body and headers. */
@@ -56,6 +69,9 @@ final class AdminClient {
             connection = (HttpURLConnection) URI.create(base + pathAndQuery).toURL().openConnection();
         } catch (IllegalArgumentException e) {
             throw new IOException("not a URL: " + base, e);
+        }
+        if (connection instanceof javax.net.ssl.HttpsURLConnection https) {
+            https.setSSLSocketFactory(sslContext().getSocketFactory());
         }
         if (token != null) {
             connection.setRequestProperty("Authorization", "Bearer " + token);

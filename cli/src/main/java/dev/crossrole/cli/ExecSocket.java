@@ -66,7 +66,8 @@ final class ExecSocket {
     int run() throws IOException, InterruptedException {
         LocalTerminal terminal = tty ? LocalTerminal.ofThisProcess() : null;
         String pathAndQuery = "/_crossrole/tasks/" + encode(taskId) + "/exec?" + query(terminal);
-        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).sslContext(client.sslContext())
+                .build();
         try {
             WebSocket.Builder builder = http.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(10));
             // The administrator's token, as every admin request carries it.

@@ -104,6 +104,24 @@ class HttpsTest {
     }
 
     @Test
+    void theCliTrustsTheDataDirectorysCaForAnHttpsEndpoint() throws Exception {
+        String requestId;
+        try (StsClient sts = StsClient.builder().endpointOverride(URI.create(crossrole.endpoint())).region(Region.US_EAST_1)
+                .credentialsProvider(crossrole.adminCredentials(SOURCE)).build()) {
+            requestId = sts.getCallerIdentity().responseMetadata().requestId();
+        }
+        Path work = Files.createTempDirectory("crossrole-cli-https");
+        Run why = CrossroleCommand.run(work, "why", "--endpoint", https, "--data-dir", crossrole.dataDir.toString(), requestId);
+        assertEquals(0, why.exit(), why.toString());
+        assertTrue(why.stdout().contains("sts GetCallerIdentity"), why.stdout());
+        // A data directory without the CA (and a token given otherwise): the JVM does not trust crossrole's certificate.
+        Run untrusting = CrossroleCommand.run(work, Map.of("CROSSROLE_ADMIN_TOKEN", crossrole.adminToken()), "why",
+                "--endpoint", https, "--data-dir", work.toString(), requestId);
+        assertEquals(2, untrusting.exit(), untrusting.toString());
+        assertTrue(untrusting.stderr().contains("cannot reach crossrole"), untrusting.stderr());
+    }
+
+    @Test
     void aClientThatDoesNotTrustTheCaIsRefusedTheHandshake() {
         HttpClient untrusting = HttpClient.newHttpClient();
         assertThrows(SSLHandshakeException.class, () -> untrusting.send(
