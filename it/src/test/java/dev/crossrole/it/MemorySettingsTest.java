@@ -49,28 +49,39 @@ class MemorySettingsTest {
     }
 
     @Test
-    void theLauncherBoundsTheHeapAndPicksTheSerialCollector() throws Exception {
+    void theLauncherBoundsTheHeapAndSizesTheYoungGeneration() throws Exception {
         Run run = flags(Map.of());
         assertTrue(run.stdout().contains("-XX:MaxHeapSize=536870912 "), run.stdout());
-        assertTrue(run.stdout().contains("-XX:InitialHeapSize=134217728 "), run.stdout());
-        assertTrue(run.stdout().contains("-XX:+UseSerialGC"), run.stdout());
+        assertTrue(run.stdout().contains("-XX:InitialHeapSize=536870912 "), run.stdout());
+        assertTrue(run.stdout().contains("-XX:NewSize=268435456 ") && run.stdout().contains("-XX:MaxNewSize=268435456 "),
+                "half the heap is a young generation of fixed size: " + run.stdout());
+        assertTrue(run.stdout().contains("-XX:SurvivorRatio=3 "), run.stdout());
+        assertTrue(run.stdout().contains("-XX:-UseAdaptiveSizePolicy"), run.stdout());
+        assertTrue(run.stdout().contains("-XX:+UseParallelGC"), run.stdout());
     }
 
     @Test
-    void crossroleMaxHeapSetsTheMaximum() throws Exception {
-        assertTrue(flags(Map.of("CROSSROLE_MAX_HEAP", "1g")).stdout().contains("-XX:MaxHeapSize=1073741824 "));
+    void crossroleMaxHeapSetsTheMaximumAndTheYoungGenerationFollows() throws Exception {
+        Run large = flags(Map.of("CROSSROLE_MAX_HEAP", "1g"));
+        assertTrue(large.stdout().contains("-XX:MaxHeapSize=1073741824 "), large.stdout());
+        assertTrue(large.stdout().contains("-XX:MaxNewSize=536870912 "), large.stdout());
         Run small = flags(Map.of("CROSSROLE_MAX_HEAP", "96m"));
         assertTrue(small.stdout().contains("-XX:MaxHeapSize=100663296 "), small.stdout());
-        assertTrue(small.stdout().contains("-XX:InitialHeapSize=100663296 "), "starts at the maximum when below 128m");
+        assertTrue(small.stdout().contains("-XX:MaxNewSize=50331648 "), small.stdout());
     }
 
     @Test
     void crossroleJavaOptsOverrideTheLaunchersChoices() throws Exception {
-        Run run = flags(Map.of("CROSSROLE_JAVA_OPTS", "-XX:+UseParallelGC -Xmx100m"));
-        assertTrue(run.stdout().contains("-XX:+UseParallelGC"), run.stdout());
-        assertFalse(run.stdout().contains("-XX:+UseSerialGC"), run.stdout());
+        Run run = flags(Map.of("CROSSROLE_JAVA_OPTS", "-XX:+UseSerialGC -Xmx100m"));
+        assertTrue(run.stdout().contains("-XX:+UseSerialGC"), run.stdout());
+        assertFalse(run.stdout().contains("-XX:+UseParallelGC"), run.stdout());
         assertTrue(run.stdout().contains("-XX:MaxHeapSize=104857600 "), run.stdout());
-        assertFalse(run.stdout().contains("-XX:InitialHeapSize=134217728 "), "an initial heap above the maximum");
+        assertFalse(run.stdout().contains("-XX:InitialHeapSize=536870912 "), "an initial heap above the maximum");
+        assertFalse(run.stdout().contains("-XX:SurvivorRatio=3 "), "the young generation goes with the launcher's heap");
+        Run collector = flags(Map.of("CROSSROLE_JAVA_OPTS", "-XX:+UseG1GC"));
+        assertTrue(collector.stdout().contains("-XX:+UseG1GC") && !collector.stdout().contains("-XX:MaxNewSize=268435456 "),
+                "G1 sizes its young generation itself: " + collector.stdout());
+        assertTrue(collector.stdout().contains("-XX:MaxHeapSize=536870912 "), collector.stdout());
     }
 
     @Test
