@@ -4,7 +4,7 @@ free port in a fresh data directory, prepares what the requests need (a role in 
 assume, a bucket with a 1 KiB object), then runs wrk with SigV4-signed requests and reports, per load: requests/s,
 latency, non-2xx responses, server CPU per request (from /proc) and the server's RSS after it.
 
-Usage: python3 bench/wrk/http_load.py [TREE] [--seconds N] [--mixed-requests N] [--https]
+Usage: python3 bench/wrk/http_load.py [TREE] [--seconds N] [--mixed-requests N] [--warmup N] [--https]
 TREE defaults to this checkout; its ./crossrole launcher is used as a user would (JVM settings included)."""
 import argparse, json, os, re, shutil, socket, subprocess, sys, tempfile, time, urllib.request
 
@@ -56,6 +56,7 @@ def main():
     parser.add_argument("--seconds", type=int, default=10)
     parser.add_argument("--mixed-requests", type=int, default=1_000_000)
     parser.add_argument("--https", action="store_true")
+    parser.add_argument("--warmup", type=int, default=5, help="seconds of each load before any is measured")
     args = parser.parse_args()
     tree = os.path.abspath(args.tree)
     data = tempfile.mkdtemp(prefix="crossrole-wrk-")
@@ -101,7 +102,8 @@ def main():
                 subprocess.run([sys.executable, os.path.join(HERE, "signed_requests.py"), endpoint, creds, *kinds],
                                stdout=f, check=True)
             scripts[name] = path
-        wrk(endpoint, scripts["GetCallerIdentity"], 3)  # warm-up
+        for name in scripts:  # warm-up: the JIT compiles every path measured below
+            wrk(endpoint, scripts[name], args.warmup)
         results = {}
         for name in ["GetCallerIdentity", "AssumeRole", "GetObject 1 KiB"]:
             before = cpu_seconds(pid)

@@ -243,7 +243,7 @@ public final class CrossroleServer implements AutoCloseable {
                 }, containerEndpoints::handle, sync, s3, HostCheck.of(options.bind(), options.allowedHosts(), listening::get,
                         httpsListening::get));
         InetSocketAddress address = new InetSocketAddress(InetAddress.getByName(options.bind()), options.port());
-        HttpFront front = HttpFront.start(address, options.http(), https(tls), pipeline::handle);
+        HttpFront front = HttpFront.start(address, options.http(), https(tls), pipeline::handle, pipeline::readsOnly);
         listening.set(front.port());
         if (front.httpsPort() != front.port()) {
             httpsListening.set(front.httpsPort());

@@ -86,9 +86,22 @@ public final class HttpFront implements AutoCloseable {
         return start(address, limits, null, handler);
     }
 
-    /** Binds {@code address} (and the HTTPS port, if {@code https} has one) and starts serving {@code handler}. */
+    /**
+     * Binds {@code address} (and the HTTPS port, if {@code https} has one) and starts serving {@code handler}, every
+     * request on a worker thread.
+     */
     public static HttpFront start(InetSocketAddress address, HttpLimits limits, Https https,
                                   Function<HttpRequest, HttpResponse> handler) throws IOException {
+        return start(address, limits, https, handler, request -> false);
+    }
+
+    /**
+     * As {@link #start(InetSocketAddress, HttpLimits, Https, Function)}; a request {@code readsOnly} accepts, if its
+     * body came whole with its head, is answered on the thread that read it (see {@link PipelineHandler}).
+     */
+    public static HttpFront start(InetSocketAddress address, HttpLimits limits, Https https,
+                                  Function<HttpRequest, HttpResponse> handler,
+                                  java.util.function.Predicate<HttpRequest> readsOnly) throws IOException {
         QueuedThreadPool workers = new QueuedThreadPool(limits.maxThreads(), Math.min(8, limits.maxThreads()));
         workers.setName("crossrole-http");
         workers.setDaemon(true);
@@ -147,7 +160,7 @@ public final class HttpFront implements AutoCloseable {
         webSockets.setMaxBinaryMessageSize(WebSocket.DEFAULT_MAX_MESSAGE_BYTES);
         webSockets.setMaxTextMessageSize(WebSocket.DEFAULT_MAX_MESSAGE_BYTES);
         webSockets.setIdleTimeout(java.time.Duration.ZERO); // a session may be quiet for long (an idle shell)
-        server.setHandler(new PipelineHandler(handler, webSockets));
+        server.setHandler(new PipelineHandler(handler, readsOnly, webSockets));
 
         java.util.List<HeadDeadline> deadlines = new java.util.ArrayList<>();
         deadlines.add(new HeadDeadline(connector, limits.headDeadline()));
@@ -174,7 +187,7 @@ public final class HttpFront implements AutoCloseable {
     /** One listening socket serving the given protocols, the first one being what a new connection speaks. */
     private static ServerConnector connector(Server server, String host, int port, HttpLimits limits,
                                              ConnectionFactory... factories) {
-        ServerConnector connector = new ServerConnector(server, 1, 1, factories);
+        ServerConnector connector = new ServerConnector(server, 1, selectors(limits), factories);
         connector.setHost(host);
         connector.setPort(port);
         connector.setIdleTimeout(limits.idleTimeout().toMillis());
@@ -182,6 +195,15 @@ public final class HttpFront implements AutoCloseable {
         connector.setReuseAddress(true);
         server.addConnector(connector);
         return connector;
+    }
+
+    /**
+     * One selector per core (at most 4, and at most a quarter of the pool): small requests are answered on the
+     * selector thread that read them ({@link PipelineHandler}), so the selectors are what answers them in parallel.
+     */
+    static int selectors(HttpLimits limits) {
+        int cores = Runtime.getRuntime().availableProcessors();
+        return Math.max(1, Math.min(Math.min(cores, 4), limits.maxThreads() / 4));
     }
 
     public int port() {

@@ -139,6 +139,78 @@ public final class Pipeline {
                 || operation.startsWith("Describe") || operation.startsWith("Simulate");
     }
 
+    /**
+     * Whether a request can only read state, told from its method, headers and Action before it is routed: such a
+     * request never waits for the store to make a change durable, so the listener may answer it on the thread that
+     * read it (see {@code PipelineHandler}). Errs towards "no": anything it cannot tell, and the administrator's
+     * routes, are answered on a worker. Whatever it says, the request then goes through every stage of
+     * {@link #handle}; this decides only the thread.
+     */
+    public boolean readsOnly(HttpRequest request) {
+        return readsOnly(request, s3 != null);
+    }
+
+    static boolean readsOnly(HttpRequest request, boolean s3Served) {
+        if (request.rawPath().startsWith("/_crossrole/")) {
+            return false;
+        }
+        boolean get = "GET".equals(request.method()) || "HEAD".equals(request.method());
+        Protocol protocol = protocolOf(request, s3Served);
+        switch (protocol) {
+            case REST_XML, OTHER:
+                return get; // S3 and the container endpoints change state only with other methods
+            case JSON: {
+                String target = request.header("X-Amz-Target");
+                String service = signingService(request);
+                int dot = target.lastIndexOf('.');
+                return service != null && dot >= 0 && readOnly(service, target.substring(dot + 1));
+            }
+            default: {
+                String service = signingService(request);
+                String query = "POST".equals(request.method())
+                        ? new String(request.body(), StandardCharsets.ISO_8859_1) : request.rawQuery();
+                String action = actionOf(query);
+                return service != null && action != null && readOnly(service, action);
+            }
+        }
+    }
+
+    /** The service named in a request's SigV4 credential scope (header or presigned), {@code null} if none. */
+    private static String signingService(HttpRequest request) {
+        String authorization = request.header("Authorization");
+        String scope = authorization != null ? authorization : request.rawQuery();
+        if (scope == null) {
+            return null;
+        }
+        int end = scope.indexOf(authorization != null ? "/aws4_request" : "%2Faws4_request");
+        if (end < 0) {
+            return null;
+        }
+        String separator = authorization != null ? "/" : "%2F";
+        int before = scope.lastIndexOf(separator, end - 1);
+        return before < 0 ? null : scope.substring(before + separator.length(), end);
+    }
+
+    /** The value of a form's {@code Action} parameter when it is a plain name; {@code null} otherwise. */
+    private static String actionOf(String form) {
+        if (form == null) {
+            return null;
+        }
+        int at = form.startsWith("Action=") ? 0 : form.indexOf("&Action=") + 1;
+        if (at < 0 || !form.startsWith("Action=", at)) {
+            return null;
+        }
+        int start = at + "Action=".length();
+        int end = form.indexOf('&', start);
+        String action = form.substring(start, end < 0 ? form.length() : end);
+        for (int i = 0; i < action.length(); i++) {
+            if (!Character.isLetterOrDigit(action.charAt(i))) {
+                return null; // encoded or odd: not worth decoding here, a worker answers it
+            }
+        }
+        return action.isEmpty() ? null : action;
+    }
+
     /** Prepares, authorizes and runs a call; a call that changes state does so in one durable store transaction. */
     private Shape execute(String service, String operation, java.util.function.Supplier<PreparedCall> prepare,
                           Call call, Trace trace) {
@@ -222,7 +294,11 @@ public final class Pipeline {
      * S3's when signed for it or not signed at all (S3 alone serves anonymous requests).
      */
     private Protocol protocolOf(HttpRequest request) {
-        if (s3 != null && S3Http.signedForS3(request)) {
+        return protocolOf(request, s3 != null);
+    }
+
+    private static Protocol protocolOf(HttpRequest request, boolean s3Served) {
+        if (s3Served && S3Http.signedForS3(request)) {
             return Protocol.REST_XML;
         }
         if (request.header("X-Amz-Target") != null) {
@@ -232,7 +308,7 @@ public final class Pipeline {
                 || "GET".equals(request.method()) && request.rawQuery() != null && request.rawQuery().contains("Action=")) {
             return Protocol.QUERY;
         }
-        return s3 != null && S3Http.isS3(request) ? Protocol.REST_XML : Protocol.OTHER;
+        return s3Served && S3Http.isS3(request) ? Protocol.REST_XML : Protocol.OTHER;
     }
 
     private HttpResponse run(HttpRequest request, Trace trace) {

@@ -107,6 +107,18 @@ public final class RequestBody {
             throw tooLarge(); // before a byte is read: a client waiting for 100 Continue never sends it
         }
         try (InputStream in = stream()) {
+            if (declaredLength >= 0) {
+                // A declared length is what the listener's framing holds the body to: read exactly that, into one
+                // array of its size (no growing buffers: most bodies are a few hundred bytes).
+                byte[] exact = new byte[(int) declaredLength];
+                int read = in.readNBytes(exact, 0, exact.length);
+                if (read < exact.length) {
+                    throw new MalformedBody("the body ended after " + read + " of " + declaredLength + " bytes", null);
+                }
+                in.read(); // the end of the body, consumed: the connection is then free for the next request
+                bytes = exact;
+                return exact;
+            }
             byte[] read = in.readNBytes(HttpFront.MAX_BODY_BYTES + 1);
             if (read.length > HttpFront.MAX_BODY_BYTES) {
                 throw tooLarge(); // a chunked body: refused the moment it passes the cap, the rest never read
