@@ -20,7 +20,10 @@ import javax.crypto.spec.SecretKeySpec;
 /**
  * Seals {@link SessionClaims} into opaque session tokens with AES-256-GCM under the server key: a token
  * cannot be forged or altered without the key, and any node holding the key can open it.
- * Layout: version byte, 12-byte nonce, ciphertext of the deflated JSON claims, GCM tag; base64.
+ * Layout: version byte, 12-byte nonce, ciphertext of the JSON claims, GCM tag; base64. Version 1 deflates the
+ * claims, version 2 stores them as they are: claims of at most {@link #STORED_CLAIMS} bytes (a role session without
+ * session policies or many tags) are stored, since deflating them cost a fifth of an AssumeRole and saved a few
+ * hundred bytes; larger ones are deflated, which keeps a session with policies and tags well inside a header.
  *
  * <p>Sealing runs for every AssumeRole and opening for every request signed with temporary credentials, so
  * what can be kept between calls is: the claims' JSON writer and reader, a cipher and scratch buffers per
@@ -28,8 +31,10 @@ import javax.crypto.spec.SecretKeySpec;
  * much to give every thread of a large pool its own).
  */
 public final class SessionTokens {
-    private static final byte VERSION = 1;
-    private static final byte[] AAD = {VERSION};
+    private static final byte DEFLATED = 1;
+    private static final byte STORED = 2;
+    /** The largest claims sealed without compression. */
+    static final int STORED_CLAIMS = 1024;
     private static final int NONCE = 12;
     private static final int TAG_BITS = 128;
     /** A token's claims inflate to far less; more is refused as garbage. */
@@ -105,17 +110,22 @@ public final class SessionTokens {
         try {
             scratch.json.reset();
             CLAIMS_WRITER.writeValue(scratch.json, claims);
-            deflate(scratch.json, scratch.packed);
-            int length = scratch.packed.size();
+            byte version = scratch.json.size() <= STORED_CLAIMS ? STORED : DEFLATED;
+            Buffer sealed = scratch.json;
+            if (version == DEFLATED) {
+                deflate(scratch.json, scratch.packed);
+                sealed = scratch.packed;
+            }
+            int length = sealed.size();
             byte[] out = new byte[1 + NONCE + length + TAG_BITS / 8];
-            out[0] = VERSION;
+            out[0] = version;
             byte[] nonce = new byte[NONCE];
             random.nextBytes(nonce);
             System.arraycopy(nonce, 0, out, 1, NONCE);
             Cipher cipher = scratch.cipher;
             cipher.init(Cipher.ENCRYPT_MODE, key, new GCMParameterSpec(TAG_BITS, nonce));
-            cipher.updateAAD(AAD);
-            cipher.doFinal(scratch.packed.array(), 0, length, out, 1 + NONCE);
+            cipher.updateAAD(out, 0, 1); // the version is authenticated: a stored token cannot pass as deflated
+            cipher.doFinal(sealed.array(), 0, length, out, 1 + NONCE);
             return Base64.getEncoder().encodeToString(out);
         } catch (GeneralSecurityException | IOException e) {
             throw new IllegalStateException("cannot seal a session token", e);
@@ -130,13 +140,16 @@ public final class SessionTokens {
         Scratch scratch = SCRATCH.get();
         try {
             byte[] bytes = Base64.getDecoder().decode(token);
-            if (bytes.length < 1 + NONCE + TAG_BITS / 8 || bytes[0] != VERSION) {
+            if (bytes.length < 1 + NONCE + TAG_BITS / 8 || bytes[0] != DEFLATED && bytes[0] != STORED) {
                 return null;
             }
             Cipher cipher = scratch.cipher;
             cipher.init(Cipher.DECRYPT_MODE, key, new GCMParameterSpec(TAG_BITS, bytes, 1, NONCE));
-            cipher.updateAAD(AAD);
+            cipher.updateAAD(bytes, 0, 1);
             byte[] plain = cipher.doFinal(bytes, 1 + NONCE, bytes.length - 1 - NONCE);
+            if (bytes[0] == STORED) {
+                return CLAIMS_READER.readValue(plain);
+            }
             if (!inflate(plain, scratch.json)) {
                 return null;
             }

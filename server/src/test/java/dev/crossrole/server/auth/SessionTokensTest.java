@@ -2,6 +2,7 @@ package dev.crossrole.server.auth;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
@@ -21,7 +22,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Session tokens with cipher, buffers, deflaters and inflaters kept between calls: the token format is the one
- * sealed before (a token issued by an earlier crossrole still opens), many threads sealing and opening at once
+ * sealed before (a token issued by an earlier crossrole still opens), small claims are stored and large ones
+ * deflated under an authenticated version byte, many threads sealing and opening at once
  * each get their own claims back, and a sealed payload that inflates beyond any claims is refused.
  */
 class SessionTokensTest {
@@ -107,5 +109,45 @@ class SessionTokensTest {
         assertEquals(after, tokens.open(tokens.seal(after)), "a refused token leaves nothing behind for the next");
         assertNull(tokens.open(Base64.getEncoder().encodeToString(sealedByHand(
                 "{\"kind\":\"role\"".getBytes(StandardCharsets.UTF_8)))), "truncated JSON");
+    }
+
+    private static SessionClaims withPolicy(String policy) {
+        return new SessionClaims(SessionClaims.ROLE, "ASIAEXAMPLE", "secret", "111122223333", "role", "/", "AROAEXAMPLE",
+                "session", null, null, policy, List.of(), Map.of(), List.of(), null, false, false, 1, 3601);
+    }
+
+    private static int sealedBytes(String token) {
+        return Base64.getDecoder().decode(token).length - 1 - 12 - 16;
+    }
+
+    @Test
+    void smallClaimsAreStoredLargeOnesDeflated() throws Exception {
+        SessionTokens tokens = new SessionTokens(key, random);
+        com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+        SessionClaims small = withPolicy(null);
+        String smallToken = tokens.seal(small);
+        assertEquals(2, Base64.getDecoder().decode(smallToken)[0], "version 2: stored");
+        assertEquals(json.writeValueAsBytes(small).length, sealedBytes(smallToken));
+        assertEquals(small, tokens.open(smallToken));
+
+        String statement = "{\"Effect\":\"Allow\",\"Action\":\"s3:GetObject\",\"Resource\":\"arn:aws:s3:::bucket/*\"},";
+        String policy = "{\"Version\":\"2012-10-17\",\"Statement\":[" + statement.repeat(20)
+                + "{\"Effect\":\"Deny\",\"Action\":\"*\",\"Resource\":\"*\"}]}";
+        SessionClaims large = withPolicy(policy);
+        assertTrue(json.writeValueAsBytes(large).length > SessionTokens.STORED_CLAIMS);
+        String largeToken = tokens.seal(large);
+        assertEquals(1, Base64.getDecoder().decode(largeToken)[0], "version 1: deflated");
+        assertTrue(sealedBytes(largeToken) < json.writeValueAsBytes(large).length / 3, "repeated statements deflate");
+        assertEquals(large, tokens.open(largeToken));
+    }
+
+    @Test
+    void theVersionIsAuthenticated() {
+        SessionTokens tokens = new SessionTokens(key, random);
+        byte[] stored = Base64.getDecoder().decode(tokens.seal(withPolicy(null)));
+        stored[0] = 1; // claimed deflated: the tag no longer matches
+        assertNull(tokens.open(Base64.getEncoder().encodeToString(stored)));
+        stored[0] = 3;
+        assertNull(tokens.open(Base64.getEncoder().encodeToString(stored)), "an unknown version");
     }
 }
