@@ -5,6 +5,7 @@ assume, a bucket with a 1 KiB object), then runs wrk with SigV4-signed requests 
 latency, non-2xx responses, server CPU per request (from /proc) and the server's RSS after it.
 
 Usage: python3 bench/wrk/http_load.py [TREE] [--seconds N] [--mixed-requests N] [--warmup N] [--https]
+                                     [--only LOAD,...] [--java-opts OPTS]
 TREE defaults to this checkout; its ./crossrole launcher is used as a user would (JVM settings included)."""
 import argparse, json, os, re, shutil, socket, subprocess, sys, tempfile, time, urllib.request
 
@@ -57,6 +58,9 @@ def main():
     parser.add_argument("--mixed-requests", type=int, default=1_000_000)
     parser.add_argument("--https", action="store_true")
     parser.add_argument("--warmup", type=int, default=5, help="seconds of each load before any is measured")
+    parser.add_argument("--only", help="comma-separated loads to run (GetCallerIdentity, AssumeRole, 'GetObject 1 KiB', "
+                                       "mixed); all by default")
+    parser.add_argument("--java-opts", help="CROSSROLE_JAVA_OPTS for the server (the launcher puts them after its own)")
     args = parser.parse_args()
     tree = os.path.abspath(args.tree)
     data = tempfile.mkdtemp(prefix="crossrole-wrk-")
@@ -64,7 +68,10 @@ def main():
     serve = [os.path.join(tree, "crossrole"), "serve", "--port", str(port), "--data-dir", os.path.join(data, "d")]
     if args.https:
         serve.append("--tls")
-    server = subprocess.Popen(serve, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=tree)
+    server_env = dict(os.environ)
+    if args.java_opts is not None:
+        server_env["CROSSROLE_JAVA_OPTS"] = args.java_opts
+    server = subprocess.Popen(serve, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=tree, env=server_env)
     scheme = "https" if args.https else "http"
     endpoint = "%s://127.0.0.1:%d" % (scheme, port)
     try:
@@ -81,6 +88,8 @@ def main():
         creds = os.path.join(data, "d", "credentials")
         env = dict(os.environ, AWS_SHARED_CREDENTIALS_FILE=creds, AWS_ENDPOINT_URL=endpoint, AWS_DEFAULT_REGION="us-east-1",
                    HOME=data, AWS_CONFIG_FILE=os.path.join(data, "none"))
+        if args.https:
+            env["AWS_CA_BUNDLE"] = os.path.join(data, "d", "tls", "ca.pem")  # the local CA serve --tls made
         trust = json.dumps({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {
             "AWS": "arn:aws:iam::111122223333:root"}, "Action": "sts:AssumeRole"}]})
         aws(env, "iam", "create-role", "--profile", "destination", "--role-name", "bench-destination",
@@ -102,15 +111,19 @@ def main():
                 subprocess.run([sys.executable, os.path.join(HERE, "signed_requests.py"), endpoint, creds, *kinds],
                                stdout=f, check=True)
             scripts[name] = path
-        for name in scripts:  # warm-up: the JIT compiles every path measured below
+        only = args.only.split(",") if args.only else list(scripts)
+        for name in only:  # warm-up: the JIT compiles every path measured below
             wrk(endpoint, scripts[name], args.warmup)
         results = {}
-        for name in ["GetCallerIdentity", "AssumeRole", "GetObject 1 KiB"]:
+        for name in [n for n in ["GetCallerIdentity", "AssumeRole", "GetObject 1 KiB"] if n in only]:
             before = cpu_seconds(pid)
             r = wrk(endpoint, scripts[name], args.seconds)
             r["cpu_us_per_request"] = (cpu_seconds(pid) - before) / max(1, r["requests"]) * 1e6
             r["rss_mib_after"] = rss_mib(pid)
             results[name] = r
+        if "mixed" not in only:
+            print(json.dumps({"tree": tree, "scheme": scheme, "java_opts": args.java_opts, "results": results}, indent=1))
+            return
         # A mixed load of about --mixed-requests requests (its rate probed first, at most 10 minutes), then the RSS.
         probe = wrk(endpoint, scripts["mixed"], 3)
         seconds = min(600, max(5, int(args.mixed_requests / max(1.0, probe["req_per_s"]))))
@@ -118,7 +131,7 @@ def main():
         r["requests"] += probe["requests"]
         r["rss_mib_after"] = rss_mib(pid)
         results["mixed"] = r
-        print(json.dumps({"tree": tree, "scheme": scheme, "results": results}, indent=1))
+        print(json.dumps({"tree": tree, "scheme": scheme, "java_opts": args.java_opts, "results": results}, indent=1))
     finally:
         server.terminate()
         try:
