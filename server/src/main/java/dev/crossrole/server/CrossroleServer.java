@@ -243,7 +243,10 @@ public final class CrossroleServer implements AutoCloseable {
                 }, containerEndpoints::handle, sync, s3, HostCheck.of(options.bind(), options.allowedHosts(), listening::get,
                         httpsListening::get));
         InetSocketAddress address = new InetSocketAddress(InetAddress.getByName(options.bind()), options.port());
-        HttpFront front = HttpFront.start(address, options.http(), https(tls), pipeline::handle, pipeline::readsOnly);
+        // A request that only reads is answered on the thread that read it, unless reading means asking a database.
+        java.util.function.Predicate<dev.crossrole.server.http.HttpRequest> answeredWhereRead =
+                store.revisionInMemory() ? pipeline::readsOnly : request -> false;
+        HttpFront front = HttpFront.start(address, options.http(), https(tls), pipeline::handle, answeredWhereRead);
         listening.set(front.port());
         if (front.httpsPort() != front.port()) {
             httpsListening.set(front.httpsPort());

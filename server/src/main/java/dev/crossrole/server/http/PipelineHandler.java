@@ -34,8 +34,9 @@ import org.eclipse.jetty.websocket.server.ServerWebSocketContainer;
  * small requests (docs/benchmarks.md). Every other request (one that changes state and waits for it to be durable,
  * a body still arriving or larger than {@link #WHOLE_BODY_BYTES}, a chunked body, {@code Expect: 100-continue})
  * runs on a worker, where the pipeline may block; streamed answers and WebSocket upgrades are written from a
- * worker as well. Nothing answered on the reading thread waits for another request or for the network; an
- * operation that would (a long poll) must not count as reading only.
+ * worker as well. Nothing answered on the reading thread waits for another request or for the network (with the
+ * PostgreSQL store every request asks the database for its revision, so there every request runs on a worker); an
+ * operation that would wait (a long poll) must not count as reading only.
  * A header the pipeline answers with is written only if it cannot break the response's framing: a name that is
  * not a token or a value with a control character (CR, LF, NUL…) is refused, logged, and the answer becomes a
  * 500, so no request can make crossrole split a response or forge a header.

@@ -116,6 +116,11 @@ final class JournalStore implements Store {
     }
 
     @Override
+    public boolean revisionInMemory() {
+        return true;
+    }
+
+    @Override
     public Optional<StoredRecord> read(String namespace, String key) {
         return committed(namespace, key).filter(StoredRecord::live);
     }

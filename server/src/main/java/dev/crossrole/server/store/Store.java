@@ -34,6 +34,15 @@ public interface Store extends AutoCloseable {
     /** The revision of the latest commit; 0 for a store never written. */
     long revision();
 
+    /**
+     * Whether {@link #revision()} is answered from this process's memory. A database store asks the database, a
+     * round trip every request makes (to see other nodes' commits), so the listener answers every request on a
+     * worker rather than on the thread that reads connections.
+     */
+    default boolean revisionInMemory() {
+        return false;
+    }
+
     /** The live record under a key. */
     Optional<StoredRecord> read(String namespace, String key);
 

@@ -1,6 +1,9 @@
 package dev.crossrole.server.store;
 
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The store contract against the embedded journal store. */
@@ -16,5 +19,10 @@ class JournalStoreContractTest extends StoreContractTest {
     @Override
     protected Store reopen() {
         return Stores.embedded(dataDir);
+    }
+
+    @Test
+    void theRevisionIsInMemorySoReadsMayBeAnsweredWhereTheyAreRead() {
+        assertTrue(store.revisionInMemory());
     }
 }

@@ -1,5 +1,9 @@
 package dev.crossrole.server.store;
 
+import static org.junit.jupiter.api.Assertions.assertFalse;
+
+import org.junit.jupiter.api.Test;
+
 /** The store contract against PostgreSQL: every test in its own new database, a restart opens it again. */
 class PostgresStoreContractTest extends StoreContractTest {
     private String location;
@@ -13,5 +17,10 @@ class PostgresStoreContractTest extends StoreContractTest {
     @Override
     protected Store reopen() {
         return Stores.open(location, null);
+    }
+
+    @Test
+    void theRevisionIsTheDatabasesSoRequestsRunOnWorkers() {
+        assertFalse(store.revisionInMemory());
     }
 }
