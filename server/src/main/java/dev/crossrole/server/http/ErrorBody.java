@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.http.HttpHeaderValue;
+import org.eclipse.jetty.http.HttpVersion;
 import org.eclipse.jetty.http.HttpStatus;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
@@ -14,7 +16,9 @@ import org.eclipse.jetty.util.Callback;
 /**
  * What Jetty answers on its own, for a request that never reached the pipeline (a framing or header error, a
  * URI it refuses): {@code {"message": "…"}} with the reason for a client error, as crossrole's other non-AWS
- * answers; never a stack trace or a server's own error page.
+ * answers; never a stack trace or a server's own error page. Over HTTP/1 the answer says {@code Connection: close}:
+ * Jetty closes a connection after a request it refused, and a client that was not told would send its next request
+ * into the closed connection.
  */
 final class ErrorBody extends ErrorHandler {
     @Override
@@ -24,6 +28,10 @@ final class ErrorBody extends ErrorHandler {
         boolean clientError = code >= 400 && code < 500;
         body.put("message", clientError && message != null ? message : HttpStatus.getMessage(code));
         response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/json");
+        HttpVersion version = request.getConnectionMetaData().getHttpVersion();
+        if (version == HttpVersion.HTTP_1_1 || version == HttpVersion.HTTP_1_0) {
+            response.getHeaders().put(HttpHeader.CONNECTION, HttpHeaderValue.CLOSE.asString());
+        }
         response.write(true, ByteBuffer.wrap(body.toString().getBytes(StandardCharsets.UTF_8)), callback);
     }
 }

@@ -242,6 +242,19 @@ class HttpFramingTest {
     }
 
     @Test
+    void aRequestJettyRefusesSaysTheConnectionClosesAndClosesIt() throws IOException {
+        // Well framed and asking to be kept alive: a path above the root (or any target Jetty refuses itself) is a 400
+        // that says Connection: close, so a client does not send its next request into a closed connection.
+        for (String target : List.of("/a/../../b", "/b/%00", "/#fragment")) {
+            String answer = exchange("GET " + target + " HTTP/1.1\r\nHost: x\r\n\r\n");
+            assertTrue(answer.startsWith("HTTP/1.1 400 "), target + " -> " + answer);
+            assertTrue(answer.contains("\r\nConnection: close\r\n"), target + " -> " + answer);
+            assertFalse(answer.endsWith("[open]"), target + " -> " + answer);
+        }
+        assertTrue(handled.isEmpty(), handled.toString());
+    }
+
+    @Test
     void malformedHeadsAreClientErrors() throws IOException {
         for (String head : List.of("GET / HTTP/1.1\r\nHost: x\r\nBad Header: v\r\n\r\n",
                 "GET / HTTP/1.1\r\nHost: x\r\nHost: y\r\n\r\n",
