@@ -1,10 +1,10 @@
 package dev.crossrole.bench;
 
 import dev.crossrole.server.auth.AwsChunkedInputStream;
-import dev.crossrole.server.auth.ChecksumAlgorithm;
 import dev.crossrole.server.auth.ChunkSigningContext;
 import dev.crossrole.server.auth.SigV4;
 import dev.crossrole.server.auth.VerifyingInputStream;
+import dev.crossrole.server.payload.ChecksumAlgorithm;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;

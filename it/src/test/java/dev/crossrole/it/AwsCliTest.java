@@ -12,7 +12,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.crossrole.server.admin.RecordedRequest;
+import dev.crossrole.server.requestlog.RecordedRequest;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;

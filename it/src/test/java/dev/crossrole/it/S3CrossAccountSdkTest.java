@@ -14,8 +14,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.crossrole.policy.Outcome;
 import dev.crossrole.policy.PolicyKind;
-import dev.crossrole.server.admin.RecordedRequest;
 import dev.crossrole.server.iam.AccessKey;
+import dev.crossrole.server.requestlog.RecordedRequest;
 import java.io.IOException;
 import java.util.List;
 import java.util.Map;

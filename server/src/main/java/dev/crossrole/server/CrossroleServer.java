@@ -3,30 +3,26 @@ package dev.crossrole.server;
 import dev.crossrole.policy.PolicyEngine;
 import dev.crossrole.server.admin.AdminApi;
 import dev.crossrole.server.admin.AdminToken;
-import dev.crossrole.server.admin.RequestLog;
 import dev.crossrole.server.auth.Authenticator;
-import dev.crossrole.server.auth.SessionTokens;
 import dev.crossrole.server.authz.Authorizer;
-import dev.crossrole.server.http.HostCheck;
-import dev.crossrole.server.http.HttpFront;
-import dev.crossrole.server.http.Https;
-import dev.crossrole.server.http.HttpLimits;
-import dev.crossrole.server.http.Pipeline;
-import dev.crossrole.server.iam.Account;
 import dev.crossrole.server.ecs.ContainerEndpoints;
 import dev.crossrole.server.ecs.EcsDirectory;
 import dev.crossrole.server.ecs.EcsPersistence;
-import dev.crossrole.server.ecs.EcsTasks;
-import dev.crossrole.server.sts.ServiceRoleCredentials;
-import dev.crossrole.server.tasks.ProcessRuntime;
-import dev.crossrole.server.tasks.SandboxRuntime;
-import dev.crossrole.server.tasks.TaskIsolation;
-import dev.crossrole.server.tasks.TaskRuntime;
-import dev.crossrole.server.tasks.TaskUser;
 import dev.crossrole.server.ecs.EcsService;
+import dev.crossrole.server.ecs.EcsTasks;
+import dev.crossrole.server.http.HostCheck;
+import dev.crossrole.server.http.HttpFront;
+import dev.crossrole.server.http.HttpLimits;
+import dev.crossrole.server.http.HttpRequest;
+import dev.crossrole.server.http.HttpResponse;
+import dev.crossrole.server.http.Https;
+import dev.crossrole.server.http.Pipeline;
+import dev.crossrole.server.iam.Account;
 import dev.crossrole.server.iam.IamDirectory;
 import dev.crossrole.server.iam.IamService;
 import dev.crossrole.server.iam.IdGenerator;
+import dev.crossrole.server.requestlog.RequestLog;
+import dev.crossrole.server.s3.S3Service;
 import dev.crossrole.server.store.DataDirectory;
 import dev.crossrole.server.store.IamRecords;
 import dev.crossrole.server.store.LegacyImport;
@@ -34,8 +30,14 @@ import dev.crossrole.server.store.SessionKey;
 import dev.crossrole.server.store.StateSync;
 import dev.crossrole.server.store.Store;
 import dev.crossrole.server.store.Stores;
+import dev.crossrole.server.sts.ServiceRoleCredentials;
+import dev.crossrole.server.sts.SessionTokens;
 import dev.crossrole.server.sts.StsService;
-import dev.crossrole.server.s3.S3Service;
+import dev.crossrole.server.tasks.ProcessRuntime;
+import dev.crossrole.server.tasks.SandboxRuntime;
+import dev.crossrole.server.tasks.TaskIsolation;
+import dev.crossrole.server.tasks.TaskRuntime;
+import dev.crossrole.server.tasks.TaskUser;
 import dev.crossrole.server.tls.ServerNames;
 import dev.crossrole.server.tls.TlsException;
 import dev.crossrole.server.tls.TlsMaterial;
@@ -233,14 +235,14 @@ public final class CrossroleServer implements AutoCloseable {
                 AdminToken.loadOrCreate(store, data, random));
         java.util.concurrent.atomic.AtomicInteger listening = new java.util.concurrent.atomic.AtomicInteger(options.port());
         java.util.concurrent.atomic.AtomicInteger httpsListening = new java.util.concurrent.atomic.AtomicInteger(-1);
-        Pipeline pipeline = new Pipeline(authenticator, authorizer, List.of(sts, iamService), List.of(ecs), log, admin,
+        Pipeline pipeline = new Pipeline(authenticator, authorizer, List.of(sts, iamService), List.of(ecs), log, admin::handle,
                 options.clock(), DEFAULT_REGION, (auth, region) -> {
                     if (auth.caller().session() == null) {
                         iam.recordKeyUse(auth.caller().accessKeyId(), auth.scope().service(), region);
                     } else if (auth.caller().session().isRoleSession()) {
                         iam.recordRoleUse(auth.caller().session().roleId(), region);
                     }
-                }, containerEndpoints::handle, sync, s3, HostCheck.of(options.bind(), options.allowedHosts(), listening::get,
+                }, request -> containerAnswer(containerEndpoints, request), sync, s3, HostCheck.of(options.bind(), options.allowedHosts(), listening::get,
                         httpsListening::get));
         InetSocketAddress address = new InetSocketAddress(InetAddress.getByName(options.bind()), options.port());
         // A request that only reads is answered on the thread that read it, unless reading means asking a database.
@@ -259,6 +261,13 @@ public final class CrossroleServer implements AutoCloseable {
     }
 
     /** What the listener needs to serve HTTPS where the settings say, or {@code null} without TLS. */
+    /** What the ECS container endpoints answer {@code request}, or {@code null} when its path is not theirs. */
+    private static HttpResponse containerAnswer(ContainerEndpoints endpoints, HttpRequest request) {
+        ContainerEndpoints.Answer answer = endpoints.answer(request.method(), request.rawPath(),
+                request.header("Authorization"));
+        return answer == null ? null : HttpResponse.json(answer.status(), answer.json());
+    }
+
     private static Https https(TlsMaterial tls) {
         if (tls == null) {
             return null;

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.crossrole.server.auth.AccessKeys;
+import dev.crossrole.server.iam.AccessKeys;
 import dev.crossrole.server.iam.IamUser;
 import dev.crossrole.server.iam.Role;
 import dev.crossrole.server.store.StoredRecord;

@@ -11,6 +11,8 @@ import dev.crossrole.server.http.HttpRequest;
 import dev.crossrole.server.http.HttpResponse;
 import dev.crossrole.server.iam.Account;
 import dev.crossrole.server.iam.IamDirectory;
+import dev.crossrole.server.requestlog.RecordedRequest;
+import dev.crossrole.server.requestlog.RequestLog;
 import java.nio.charset.StandardCharsets;
 import java.util.Comparator;
 import java.util.Optional;

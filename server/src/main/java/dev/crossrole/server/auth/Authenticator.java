@@ -1,10 +1,13 @@
 package dev.crossrole.server.auth;
 
 import dev.crossrole.policy.Principal;
+import dev.crossrole.server.auth.AuthenticationException.Reason;
 import dev.crossrole.server.iam.AccessKey;
 import dev.crossrole.server.iam.IamDirectory;
 import dev.crossrole.server.iam.IamUser;
-import dev.crossrole.server.auth.AuthenticationException.Reason;
+import dev.crossrole.server.service.Caller;
+import dev.crossrole.server.service.SessionClaims;
+import dev.crossrole.server.sts.SessionTokens;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;

@@ -1,5 +1,7 @@
 package dev.crossrole.server.auth;
 
+import dev.crossrole.server.payload.ChecksumAlgorithm;
+import dev.crossrole.server.payload.PayloadRejectedException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;

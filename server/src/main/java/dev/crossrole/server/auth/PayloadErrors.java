@@ -1,5 +1,7 @@
 package dev.crossrole.server.auth;
 
+import dev.crossrole.server.payload.ChecksumAlgorithm;
+import dev.crossrole.server.payload.PayloadRejectedException;
 import java.util.LinkedHashMap;
 import java.util.Map;
 

@@ -1,5 +1,8 @@
 package dev.crossrole.server.auth;
 
+import dev.crossrole.server.payload.ChecksumAlgorithm;
+import dev.crossrole.server.payload.DigestedBody;
+import dev.crossrole.server.payload.PayloadRejectedException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.security.GeneralSecurityException;
@@ -22,7 +25,7 @@ import java.util.function.Function;
  * <p>Wrap an {@link AwsChunkedInputStream} in it for chunked bodies: the decoded bytes are what is
  * digested. As there, the body is good only once {@code read} has returned -1.
  */
-public final class VerifyingInputStream extends InputStream {
+public final class VerifyingInputStream extends InputStream implements DigestedBody {
     private final InputStream in;
     private final String contentSha256;
     private final MessageDigest sha256;
@@ -134,6 +137,7 @@ public final class VerifyingInputStream extends InputStream {
     }
 
     /** Also computes {@code algorithm} over the body (to store and return it); call before reading. */
+    @Override
     public VerifyingInputStream alsoCompute(ChecksumAlgorithm algorithm) {
         if (bytesRead > 0) {
             throw new IllegalStateException("alsoCompute after reading started");
@@ -154,6 +158,7 @@ public final class VerifyingInputStream extends InputStream {
     }
 
     /** Base64 MD5 of the body; after EOF. */
+    @Override
     public String md5Base64() {
         requireFinished();
         return md5Base64;
@@ -163,6 +168,7 @@ public final class VerifyingInputStream extends InputStream {
      * Base64 values of the checksums computed (the one sent in a header or, for an
      * {@link AwsChunkedInputStream}, in its trailer, and those asked for); after EOF.
      */
+    @Override
     public Map<ChecksumAlgorithm, String> checksums() {
         requireFinished();
         return Collections.unmodifiableMap(checksums);

@@ -1,9 +1,9 @@
 /**
- * SigV4 (header and presigned forms), credential lookup, clock skew, session-token sealing; and the
- * S3 payload side of authentication: {@code aws-chunked} bodies with signed chunks and trailers
- * ({@link dev.crossrole.server.auth.AwsChunkedInputStream}), payload hashes, Content-MD5 and
- * flexible checksums ({@link dev.crossrole.server.auth.VerifyingInputStream},
- * {@link dev.crossrole.server.auth.ChecksumAlgorithm}), and S3's wording of authentication errors
- * ({@link dev.crossrole.server.auth.S3AuthErrors}).
+ * Authentication: SigV4 in its header and presigned forms ({@link dev.crossrole.server.auth.SigV4}), and the
+ * {@link dev.crossrole.server.auth.Authenticator} that finds the key's secret, checks the clock skew and opens
+ * session tokens into a {@code service.Caller}. The S3 payload side: {@code aws-chunked} bodies with signed chunks
+ * and trailers ({@link dev.crossrole.server.auth.AwsChunkedInputStream}), payload hashes, Content-MD5 and flexible
+ * checksums checked while the body streams ({@link dev.crossrole.server.auth.VerifyingInputStream}), and S3's
+ * wording of authentication and payload errors ({@link dev.crossrole.server.auth.S3AuthErrors}).
  */
 package dev.crossrole.server.auth;

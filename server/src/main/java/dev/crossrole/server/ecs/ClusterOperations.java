@@ -4,8 +4,8 @@ import static dev.crossrole.server.ecs.EcsSupport.account;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.crossrole.policy.RequestContext;
-import dev.crossrole.server.authz.AccessCheck;
 import dev.crossrole.server.protocol.Shape;
+import dev.crossrole.server.service.AccessCheck;
 import dev.crossrole.server.service.Call;
 import dev.crossrole.server.service.PreparedCall;
 import java.util.ArrayList;

@@ -3,8 +3,6 @@ package dev.crossrole.server.ecs;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.crossrole.server.http.HttpRequest;
-import dev.crossrole.server.http.HttpResponse;
 import java.time.temporal.ChronoUnit;
 import java.util.Optional;
 
@@ -17,27 +15,33 @@ public final class ContainerEndpoints {
     private static final ObjectMapper JSON = new ObjectMapper();
     private final EcsTasks tasks;
 
+    /** An answer in JSON, as the listener sends it. */
+    public record Answer(int status, String json) {}
+
     public ContainerEndpoints(EcsTasks tasks) {
         this.tasks = tasks;
     }
 
-    /** The response for a container-endpoint path, or {@code null} when the path is not one. */
-    public HttpResponse handle(HttpRequest request) {
-        String path = request.rawPath();
-        if (path.startsWith("/v2/credentials/")) {
-            return credentials(request, path.substring("/v2/credentials/".length()));
+    /**
+     * The answer for a container-endpoint path, or {@code null} when the path is not one.
+     *
+     * @param rawPath the path as sent
+     * @param authorization the {@code Authorization} header, or {@code null}
+     */
+    public Answer answer(String method, String rawPath, String authorization) {
+        if (rawPath.startsWith("/v2/credentials/")) {
+            return credentials(method, authorization, rawPath.substring("/v2/credentials/".length()));
         }
-        if (path.startsWith("/v4/") || path.startsWith("/v3/")) {
-            return metadata(request, path.substring(4));
+        if (rawPath.startsWith("/v4/") || rawPath.startsWith("/v3/")) {
+            return metadata(rawPath.substring(4));
         }
         return null;
     }
 
-    private HttpResponse credentials(HttpRequest request, String id) {
-        if (!"GET".equals(request.method())) {
+    private Answer credentials(String method, String authorization, String id) {
+        if (!"GET".equals(method)) {
             return error(405, "InvalidRequest", "Only GET is supported.");
         }
-        String authorization = request.header("Authorization");
         if (authorization == null || authorization.isEmpty()) {
             return error(401, "NoAuthorizationToken", "Authorization header is missing.");
         }
@@ -53,10 +57,10 @@ public final class ContainerEndpoints {
         node.put("Token", v.credentials().sessionToken());
         node.put("Expiration", v.credentials().expiration().truncatedTo(ChronoUnit.SECONDS).toString());
         node.put("AccountId", v.accountId());
-        return HttpResponse.json(200, node.toString());
+        return new Answer(200, node.toString());
     }
 
-    private HttpResponse metadata(HttpRequest request, String rest) {
+    private Answer metadata(String rest) {
         int slash = rest.indexOf('/');
         String id = slash < 0 ? rest : rest.substring(0, slash);
         String sub = slash < 0 ? "" : rest.substring(slash);
@@ -66,13 +70,13 @@ public final class ContainerEndpoints {
         }
         EcsTask task = found.get();
         return switch (sub) {
-            case "", "/" -> HttpResponse.json(200, containerMetadata(task, task.containers.get(0)).toString());
-            case "/task" -> HttpResponse.json(200, taskMetadata(task).toString());
-            case "/stats" -> HttpResponse.json(200, stats(task.containers.get(0)).toString());
+            case "", "/" -> new Answer(200, containerMetadata(task, task.containers.get(0)).toString());
+            case "/task" -> new Answer(200, taskMetadata(task).toString());
+            case "/stats" -> new Answer(200, stats(task.containers.get(0)).toString());
             case "/task/stats" -> {
                 ObjectNode stats = JSON.createObjectNode();
                 task.containers.forEach(c -> stats.set(c.runtimeId == null ? c.name : c.runtimeId, stats(c)));
-                yield HttpResponse.json(200, stats.toString());
+                yield new Answer(200, stats.toString());
             }
             default -> error(404, "NotFound", "Unknown metadata path " + sub);
         };
@@ -180,10 +184,10 @@ public final class ContainerEndpoints {
         }
     }
 
-    private static HttpResponse error(int status, String code, String message) {
+    private static Answer error(int status, String code, String message) {
         ObjectNode node = JSON.createObjectNode();
         node.put("code", code);
         node.put("message", message);
-        return HttpResponse.json(status, node.toString());
+        return new Answer(status, node.toString());
     }
 }

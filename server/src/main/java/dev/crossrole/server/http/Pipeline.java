@@ -2,32 +2,31 @@ package dev.crossrole.server.http;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.crossrole.policy.Decision;
-import dev.crossrole.server.admin.AdminApi;
-import dev.crossrole.server.admin.RecordedRequest;
-import dev.crossrole.server.admin.RequestLog;
 import dev.crossrole.policy.Principal;
 import dev.crossrole.server.auth.Authenticator;
-import dev.crossrole.server.auth.Caller;
 import dev.crossrole.server.auth.S3AuthErrors;
-import dev.crossrole.server.s3.AccessGate;
-import dev.crossrole.server.s3.S3Exception;
-import dev.crossrole.server.s3.S3Request;
-import dev.crossrole.server.s3.S3Response;
-import dev.crossrole.server.s3.S3Service;
 import dev.crossrole.server.auth.SigV4;
-import dev.crossrole.server.authz.AccessCheck;
 import dev.crossrole.server.authz.Authorizer;
-import dev.crossrole.server.authz.RequestInfo;
 import dev.crossrole.server.protocol.AwsException;
 import dev.crossrole.server.protocol.JsonCodec;
 import dev.crossrole.server.protocol.QueryCodec;
 import dev.crossrole.server.protocol.QueryParams;
 import dev.crossrole.server.protocol.Shape;
+import dev.crossrole.server.requestlog.RecordedRequest;
+import dev.crossrole.server.requestlog.RequestLog;
+import dev.crossrole.server.s3.AccessGate;
+import dev.crossrole.server.s3.S3Exception;
+import dev.crossrole.server.s3.S3Request;
+import dev.crossrole.server.s3.S3Response;
+import dev.crossrole.server.s3.S3Service;
+import dev.crossrole.server.service.AccessCheck;
 import dev.crossrole.server.service.Call;
+import dev.crossrole.server.service.Caller;
 import dev.crossrole.server.service.JsonService;
 import dev.crossrole.server.service.PreparedCall;
-import dev.crossrole.server.store.StateSync;
 import dev.crossrole.server.service.QueryService;
+import dev.crossrole.server.service.RequestInfo;
+import dev.crossrole.server.store.StateSync;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Instant;
@@ -66,7 +65,8 @@ public final class Pipeline {
     private final Map<String, QueryService> queryServices;
     private final Map<String, JsonService> jsonServices;
     private final RequestLog requestLog;
-    private final AdminApi admin;
+    /** crossrole's own API under {@code /_crossrole/}. */
+    private final java.util.function.Function<HttpRequest, HttpResponse> admin;
     private final Clock clock;
     private final String defaultRegion;
     /** Notes who used which key or role (IAM's last-used data); kept out of the services. */
@@ -78,7 +78,8 @@ public final class Pipeline {
     private final HostCheck hosts;
 
     public Pipeline(Authenticator authenticator, Authorizer authorizer, List<QueryService> queryServices,
-                    List<JsonService> jsonServices, RequestLog requestLog, AdminApi admin, Clock clock,
+                    List<JsonService> jsonServices, RequestLog requestLog,
+                    java.util.function.Function<HttpRequest, HttpResponse> admin, Clock clock,
                     String defaultRegion, java.util.function.BiConsumer<Authenticator.Authenticated, String> usage,
                     java.util.function.Function<HttpRequest, HttpResponse> localRoutes, StateSync sync, S3Service s3,
                     HostCheck hosts) {
@@ -242,7 +243,7 @@ public final class Pipeline {
                 // The admin API is for looking: with the store unreachable it answers from this node's caches.
                 LOG.log(Level.WARNING, "cannot catch up with the store for " + request.rawPath(), e);
             }
-            return admin.handle(request);
+            return admin.apply(request);
         }
         HttpResponse local = hostServed ? localRoutes.apply(request) : null;
         if (local != null) {

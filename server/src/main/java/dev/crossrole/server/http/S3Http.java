@@ -2,14 +2,14 @@ package dev.crossrole.server.http;
 
 import dev.crossrole.policy.Decision;
 import dev.crossrole.server.auth.AwsChunkedInputStream;
-import dev.crossrole.server.auth.Caller;
 import dev.crossrole.server.auth.ChunkSigningContext;
-import dev.crossrole.server.auth.PayloadRejectedException;
 import dev.crossrole.server.auth.S3AuthErrors;
 import dev.crossrole.server.auth.VerifyingInputStream;
-import dev.crossrole.server.authz.AccessCheck;
+import dev.crossrole.server.payload.PayloadRejectedException;
 import dev.crossrole.server.s3.S3Exception;
 import dev.crossrole.server.s3.S3Request;
+import dev.crossrole.server.service.AccessCheck;
+import dev.crossrole.server.service.Caller;
 import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
 import java.net.URLDecoder;

@@ -3,10 +3,10 @@ package dev.crossrole.server.iam;
 import static dev.crossrole.server.iam.IamSupport.account;
 
 import dev.crossrole.policy.RequestContext;
-import dev.crossrole.server.authz.AccessCheck;
 import dev.crossrole.server.protocol.Constraints;
 import dev.crossrole.server.protocol.QueryParams;
 import dev.crossrole.server.protocol.Shape;
+import dev.crossrole.server.service.AccessCheck;
 import dev.crossrole.server.service.Call;
 import dev.crossrole.server.service.PreparedCall;
 import java.util.ArrayList;

@@ -9,7 +9,7 @@ import dev.crossrole.policy.InvalidPolicyException;
 import dev.crossrole.policy.Policies;
 import dev.crossrole.policy.Policy;
 import dev.crossrole.policy.PolicyKind;
-import dev.crossrole.server.auth.AccessKeys;
+import dev.crossrole.server.iam.AccessKeys;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Instant;

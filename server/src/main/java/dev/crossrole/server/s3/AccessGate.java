@@ -1,6 +1,6 @@
 package dev.crossrole.server.s3;
 
-import dev.crossrole.server.authz.AccessCheck;
+import dev.crossrole.server.service.AccessCheck;
 
 /** How S3 asks the pipeline for permission: the pipeline decides with the policy engine and records the decision. */
 public interface AccessGate {

@@ -1,7 +1,7 @@
 package dev.crossrole.server.s3;
 
-import dev.crossrole.server.auth.ChecksumAlgorithm;
 import dev.crossrole.policy.RequestContext;
+import dev.crossrole.server.payload.ChecksumAlgorithm;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Base64;

@@ -1,7 +1,7 @@
 package dev.crossrole.server.s3;
 
-import dev.crossrole.server.auth.ChecksumAlgorithm;
 import dev.crossrole.policy.RequestContext;
+import dev.crossrole.server.payload.ChecksumAlgorithm;
 import dev.crossrole.server.service.Call;
 import java.io.IOException;
 import java.io.InputStream;

@@ -1,7 +1,7 @@
 package dev.crossrole.server.s3;
 
-import dev.crossrole.server.auth.ChecksumAlgorithm;
 import dev.crossrole.policy.RequestContext;
+import dev.crossrole.server.payload.ChecksumAlgorithm;
 import dev.crossrole.server.protocol.StreamingBody;
 import java.io.IOException;
 import java.io.InputStream;
@@ -148,7 +148,7 @@ final class ObjectOperations {
     /**
      * The flexible checksum to compute and store: the one the client sent (header or trailer) or named
      * with {@code x-amz-sdk-checksum-algorithm}. Malformed or conflicting checksum headers never get
-     * here: the pipeline's {@link dev.crossrole.server.auth.VerifyingInputStream} refuses them, and
+     * here: the pipeline checks the body's headers and refuses them, and
      * verifies the values sent, before the operation runs or at the body's end.
      */
     static ChecksumAlgorithm requestedChecksum(S3Request request) {

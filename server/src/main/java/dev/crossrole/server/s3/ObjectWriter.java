@@ -1,7 +1,7 @@
 package dev.crossrole.server.s3;
 
-import dev.crossrole.server.auth.ChecksumAlgorithm;
-import dev.crossrole.server.auth.VerifyingInputStream;
+import dev.crossrole.server.payload.ChecksumAlgorithm;
+import dev.crossrole.server.payload.DigestedBody;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
@@ -32,12 +32,11 @@ final class ObjectWriter {
     }
 
     /**
-     * Copies {@code in} to {@code out}. A {@link VerifyingInputStream} (what the pipeline hands S3)
-     * already digests the body to check it; its MD5 and checksum are taken instead of computing
-     * them a second time.
+     * Copies {@code in} to {@code out}. A {@link DigestedBody} (what the pipeline hands S3) already
+     * digests the body to check it; its MD5 and checksum are taken instead of computing them a second time.
      */
     static Written copy(InputStream in, WritableByteChannel out, ChecksumAlgorithm algorithm) throws IOException {
-        VerifyingInputStream verified = in instanceof VerifyingInputStream v ? v : null;
+        DigestedBody verified = in instanceof DigestedBody v ? v : null;
         if (verified != null && algorithm != null) {
             verified.alsoCompute(algorithm);
         }

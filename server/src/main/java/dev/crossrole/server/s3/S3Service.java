@@ -1,5 +1,7 @@
 package dev.crossrole.server.s3;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.crossrole.policy.InvalidPolicyException;
 import dev.crossrole.policy.Policies;
 import dev.crossrole.policy.Policy;
@@ -7,17 +9,15 @@ import dev.crossrole.policy.PolicyKind;
 import dev.crossrole.policy.Principal;
 import dev.crossrole.policy.PrincipalDirectory;
 import dev.crossrole.policy.RequestContext;
-import dev.crossrole.server.auth.PayloadRejectedException;
-import dev.crossrole.server.authz.AccessCheck;
+import dev.crossrole.server.payload.PayloadRejectedException;
+import dev.crossrole.server.service.AccessCheck;
 import dev.crossrole.server.service.Call;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.crossrole.server.store.StateSync;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import dev.crossrole.server.store.StateSync;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;

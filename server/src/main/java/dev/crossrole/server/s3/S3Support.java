@@ -1,7 +1,7 @@
 package dev.crossrole.server.s3;
 
 import dev.crossrole.policy.RequestContext;
-import dev.crossrole.server.authz.AccessCheck;
+import dev.crossrole.server.service.AccessCheck;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;

@@ -7,7 +7,7 @@ import dev.crossrole.policy.InvalidPolicyException;
 import dev.crossrole.policy.Policies;
 import dev.crossrole.policy.Policy;
 import dev.crossrole.policy.PolicyKind;
-import dev.crossrole.server.auth.ChecksumAlgorithm;
+import dev.crossrole.server.payload.ChecksumAlgorithm;
 import dev.crossrole.server.store.Replica;
 import dev.crossrole.server.store.StateSync;
 import dev.crossrole.server.store.StoredRecord;

@@ -1,7 +1,7 @@
 package dev.crossrole.server.service;
 
-import dev.crossrole.server.authz.AccessCheck;
 import dev.crossrole.server.protocol.Shape;
+import dev.crossrole.server.service.AccessCheck;
 import java.util.List;
 
 /** A call whose input has been parsed and validated: what it needs to be allowed, and how to run it. */

@@ -25,7 +25,7 @@
  * <p>Namespaces: {@code iam.accounts|users|roles|groups|policies|accessKeys} ({@link
  * dev.crossrole.server.store.IamRecords}), {@code ecs.clusters|families|taskDefinitions|tasks}
  * ({@code ecs.EcsPersistence}), {@code s3.buckets|objects|uploads|parts} ({@code s3.StoreS3Repository}; object
- * bytes are files beside the store, written before the record that names them), {@code bootstrap.identities} (the configured accounts' administrators),
+ * bytes are blobs kept beside the records, written before the record that names them), {@code bootstrap.identities} (the configured accounts' administrators),
  * {@code secrets} (the session-token key, {@link dev.crossrole.server.store.SessionKey}).
  */
 package dev.crossrole.server.store;

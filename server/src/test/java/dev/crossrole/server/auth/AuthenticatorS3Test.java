@@ -11,6 +11,8 @@ import dev.crossrole.server.iam.AccessKey;
 import dev.crossrole.server.iam.Account;
 import dev.crossrole.server.iam.IamDirectory;
 import dev.crossrole.server.iam.IdGenerator;
+import dev.crossrole.server.service.SessionClaims;
+import dev.crossrole.server.sts.SessionTokens;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Instant;

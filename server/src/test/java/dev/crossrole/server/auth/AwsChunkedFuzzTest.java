@@ -2,6 +2,8 @@ package dev.crossrole.server.auth;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 
+import dev.crossrole.server.payload.ChecksumAlgorithm;
+import dev.crossrole.server.payload.PayloadRejectedException;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

@@ -1,5 +1,6 @@
 package dev.crossrole.server.auth;
 
+import dev.crossrole.server.payload.ChecksumAlgorithm;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;

@@ -1,4 +1,4 @@
-package dev.crossrole.server.auth;
+package dev.crossrole.server.service;
 
 import java.util.List;
 import java.util.Map;

@@ -1,4 +1,4 @@
-package dev.crossrole.server.admin;
+package dev.crossrole.server.requestlog;
 
 import java.util.ArrayList;
 import java.util.List;

@@ -1,4 +1,4 @@
-package dev.crossrole.server.authz;
+package dev.crossrole.server.service;
 
 import dev.crossrole.policy.Policy;
 import dev.crossrole.policy.RequestContext;

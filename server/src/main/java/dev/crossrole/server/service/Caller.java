@@ -1,4 +1,4 @@
-package dev.crossrole.server.auth;
+package dev.crossrole.server.service;
 
 import dev.crossrole.policy.Principal;
 

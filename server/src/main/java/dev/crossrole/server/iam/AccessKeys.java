@@ -1,4 +1,4 @@
-package dev.crossrole.server.auth;
+package dev.crossrole.server.iam;
 
 import java.security.SecureRandom;
 

@@ -1,4 +1,4 @@
-package dev.crossrole.server.admin;
+package dev.crossrole.server.requestlog;
 
 import dev.crossrole.policy.Decision;
 import java.time.Instant;

@@ -1,4 +1,4 @@
-package dev.crossrole.server.auth;
+package dev.crossrole.server.payload;
 
 import java.io.IOException;
 import java.util.Collections;
@@ -8,8 +8,8 @@ import java.util.Map;
 /**
  * A request body that must not be stored: a chunk or trailer signature that does not verify, broken
  * {@code aws-chunked} framing, a length that disagrees with the headers, a checksum or digest that
- * does not match. It is an {@link IOException} because it is thrown from {@code read()} of
- * {@link AwsChunkedInputStream} and {@link VerifyingInputStream}, possibly deep inside the code that
+ * does not match. It is an {@link IOException} because it is thrown from {@code read()} of the body
+ * streams that decode and check a request body as it is read, possibly deep inside the code that
  * copies the body to storage; the S3 service catches it, discards what it wrote and answers with
  * the S3 error it describes.
  *

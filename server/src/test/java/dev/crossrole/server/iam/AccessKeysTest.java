@@ -1,10 +1,12 @@
-package dev.crossrole.server.auth;
+package dev.crossrole.server.iam;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.crossrole.server.service.SessionClaims;
+import dev.crossrole.server.sts.SessionTokens;
 import java.security.SecureRandom;
 import java.util.List;
 import java.util.Map;

@@ -1,8 +1,9 @@
-package dev.crossrole.server.auth;
+package dev.crossrole.server.sts;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.ObjectWriter;
+import dev.crossrole.server.service.SessionClaims;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.security.GeneralSecurityException;

@@ -1,4 +1,4 @@
-package dev.crossrole.server.auth;
+package dev.crossrole.server.payload;
 
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
