@@ -99,6 +99,7 @@ public final class Pipeline {
         this.admin = admin;
         this.clock = clock;
         this.defaultRegion = defaultRegion;
+        ServiceModels.all(); // the operation tables, read at start rather than by the first request
     }
 
     private enum Protocol { QUERY, JSON, REST_XML, OTHER }
