@@ -7,6 +7,10 @@ import dev.crossrole.server.auth.Authenticator;
 import dev.crossrole.server.auth.S3AuthErrors;
 import dev.crossrole.server.auth.SigV4;
 import dev.crossrole.server.authz.Authorizer;
+import dev.crossrole.server.model.OperationModel;
+import dev.crossrole.server.model.ServiceModel;
+import dev.crossrole.server.model.ServiceModels;
+import dev.crossrole.server.model.WireProtocol;
 import dev.crossrole.server.protocol.AwsException;
 import dev.crossrole.server.protocol.JsonCodec;
 import dev.crossrole.server.protocol.QueryCodec;
@@ -96,6 +100,7 @@ public final class Pipeline {
         this.admin = admin;
         this.clock = clock;
         this.defaultRegion = defaultRegion;
+        ServiceModels.all(); // the operation tables, read at start rather than by the first request
     }
 
     private enum Protocol { QUERY, JSON, REST_XML, OTHER }
@@ -132,12 +137,14 @@ public final class Pipeline {
     private final StateSync sync;
 
     /**
-     * Whether an operation only reads state; the others run as one store transaction. STS keeps no state:
-     * its sessions live in the sealed tokens.
+     * Whether an operation only reads state, as its service's operation table says (the access level of its IAM
+     * action; STS keeps no state, its sessions live in the sealed tokens); the others run as one store transaction.
+     * An operation in no model does not read only.
      */
     static boolean readOnly(String service, String operation) {
-        return service.equals("sts") || operation.startsWith("Get") || operation.startsWith("List")
-                || operation.startsWith("Describe") || operation.startsWith("Simulate");
+        ServiceModel model = ServiceModels.all().bySigningName(service);
+        OperationModel table = model == null ? null : model.operation(operation);
+        return table != null && table.readsOnly();
     }
 
     /**
@@ -162,9 +169,11 @@ public final class Pipeline {
                 return get; // S3 and the container endpoints change state only with other methods
             case JSON: {
                 String target = request.header("X-Amz-Target");
-                String service = signingService(request);
+                ServiceModel model = ServiceModels.all().bySigningName(signingService(request));
                 int dot = target.lastIndexOf('.');
-                return service != null && dot >= 0 && readOnly(service, target.substring(dot + 1));
+                return model != null && model.protocol() == WireProtocol.JSON && dot >= 0
+                        && target.regionMatches(0, model.targetPrefix(), 0, dot) && model.targetPrefix().length() == dot
+                        && readOnly(model.signingName(), target.substring(dot + 1));
             }
             default: {
                 String service = signingService(request);
@@ -213,9 +222,9 @@ public final class Pipeline {
     }
 
     /** Prepares, authorizes and runs a call; a call that changes state does so in one durable store transaction. */
-    private Shape execute(String service, String operation, java.util.function.Supplier<PreparedCall> prepare,
-                          Call call, Trace trace) {
-        if (readOnly(service, operation)) {
+    private Shape execute(OperationModel operation, java.util.function.Supplier<PreparedCall> prepare, Call call,
+                          Trace trace) {
+        if (operation.readsOnly()) {
             PreparedCall prepared = prepare.get();
             authorize(call, prepared, trace);
             return prepared.execute();
@@ -347,12 +356,16 @@ public final class Pipeline {
         Call call = new Call(trace.requestId, auth.caller(), info);
         usage.accept(auth, region);
 
-        // Service, operation, input.
+        // Service, operation, input. An operation of the service's model that crossrole lacks is 501 NotImplemented;
+        // a name in no model is AWS's unknown operation.
+        ServiceModel model = ServiceModels.all().bySigningName(trace.service);
         if (trace.protocol == Protocol.QUERY) {
             QueryService service = queryServices.get(trace.service);
             if (service == null) {
-                throw new AwsException("InvalidAction", 400, "crossrole does not emulate the service '" + trace.service
-                        + "' over the Query protocol.");
+                throw jsonServices.containsKey(trace.service)
+                        ? new AwsException("InvalidAction", 400, "crossrole serves '" + trace.service
+                                + "' over its JSON protocol only.")
+                        : notEmulated(trace.service, trace);
             }
             trace.namespace = service.namespace();
             String action = params.get("Action");
@@ -360,29 +373,67 @@ public final class Pipeline {
                 throw new AwsException("MissingAction", 400, "Missing Action");
             }
             String version = params.get("Version");
-            if (!service.hasOperation(action) || !service.version().equals(version)) {
+            OperationModel operation = model.operation(action);
+            if (operation == null || !service.version().equals(version)) {
                 throw new AwsException("InvalidAction", 400, "Could not find operation " + action + " for version "
                         + version);
             }
+            if (!service.hasOperation(action)) {
+                throw notImplemented(trace.service, action);
+            }
             QueryParams input = params;
-            Shape output = execute(trace.service, action, () -> service.prepare(action, call, input), call, trace);
+            Shape output = execute(operation, () -> service.prepare(action, call, input), call, trace);
             return HttpResponse.of(200, QueryCodec.CONTENT_TYPE,
                     QueryCodec.success(service.namespace(), action, output, trace.requestId));
         }
         if (trace.protocol == Protocol.JSON) {
             JsonService service = jsonServices.get(trace.service);
-            String operation = service == null ? null : JsonCodec.operation(target, service.targetPrefix());
-            trace.operation = operation != null ? operation : target;
-            if (service == null || operation == null || !service.hasOperation(operation)) {
+            if (service == null && !queryServices.containsKey(trace.service)) {
+                throw notEmulated(trace.service, trace);
+            }
+            String name = service == null ? null : JsonCodec.operation(target, service.targetPrefix());
+            trace.operation = name != null ? name : target;
+            OperationModel operation = name == null ? null : model.operation(name);
+            if (operation == null) {
                 throw new AwsException("UnknownOperationException", 400, null);
+            }
+            if (!service.hasOperation(name)) {
+                throw notImplemented(trace.service, name);
             }
             trace.accessDeniedCode = service.accessDeniedCode();
             ObjectNode input = JsonCodec.parseBody(request.body());
-            Shape output = execute(trace.service, operation, () -> service.prepare(operation, call, input), call, trace);
+            Shape output = execute(operation, () -> service.prepare(name, call, input), call, trace);
             return HttpResponse.of(200, JsonCodec.CONTENT_TYPE, JsonCodec.success(output));
+        }
+        if (model != null && !queryServices.containsKey(trace.service) && !jsonServices.containsKey(trace.service)
+                && !trace.service.equals("s3")) {
+            // Neither JSON nor Query by its look, but signed for a service of the models: answered as that service.
+            if (model.protocol() == WireProtocol.QUERY) {
+                trace.protocol = Protocol.QUERY;
+                trace.namespace = model.xmlNamespace();
+            } else if (model.protocol() == WireProtocol.JSON) {
+                trace.protocol = Protocol.JSON;
+            }
+            throw notEmulated(trace.service, trace);
         }
         throw new AwsException("InvalidAction", 400, "crossrole does not emulate the service '" + trace.service
                 + "' or cannot tell its protocol from this request.");
+    }
+
+    /**
+     * A service crossrole does not serve, answered as AWS answers a call a service does not know: Query's
+     * {@code InvalidAction} or JSON's {@code UnknownOperationException}, both 400, with a message naming the service.
+     */
+    private static AwsException notEmulated(String service, Trace trace) {
+        String message = "crossrole does not emulate the service '" + service + "'";
+        return trace.protocol == Protocol.JSON ? new AwsException("UnknownOperationException", 400, message)
+                : new AwsException("InvalidAction", 400, message);
+    }
+
+    /** An operation of a served service's model that crossrole lacks: the same answer for every one. */
+    static AwsException notImplemented(String service, String operation) {
+        return new AwsException("NotImplemented", 501, "crossrole does not implement " + service + ":" + operation
+                + " yet");
     }
 
     /**

@@ -1,5 +1,7 @@
 package dev.crossrole.server.s3;
 
+import dev.crossrole.server.model.OperationModel;
+import dev.crossrole.server.model.ServiceModels;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -8,8 +10,8 @@ import java.util.TreeSet;
 /**
  * Which operation an S3 request names: by method, level (service, bucket, object) and the full set of
  * sub-resources in its query, never by falling through to a default. A sub-resource crossrole does not implement
- * is answered {@code 501 NotImplemented} naming it; a combination S3 does not define is refused; neither runs
- * another operation.
+ * is answered {@code 501 NotImplemented} naming the operation of the S3 model it belongs to; a combination S3 does not
+ * define is refused; neither runs another operation.
  *
  * <p>The sub-resources are the query names in the {@code requestUri} of every operation of the S3 model (botocore
  * {@code s3/2006-03-01/service-2.json}), plus the three query members that select what an object operation acts
@@ -32,7 +34,7 @@ final class S3Routes {
     /** A browser's form upload: POST to a bucket without a sub-resource. */
     static final String POST_OBJECT = "PostObject";
 
-    private enum Level { SERVICE, BUCKET, OBJECT }
+    enum Level { SERVICE, BUCKET, OBJECT }
 
     /** (method, level, sorted sub-resources joined with '&') to operation. */
     private static final Map<String, String> TABLE = Map.ofEntries(
@@ -104,12 +106,13 @@ final class S3Routes {
      */
     static String resolve(S3Request request) {
         TreeSet<String> named = subresources(request);
+        Level level = request.bucket() == null ? Level.SERVICE : request.key() == null ? Level.BUCKET : Level.OBJECT;
         for (String subresource : named) {
             if (!IMPLEMENTED.contains(subresource)) {
-                throw notImplemented(subresource);
+                String operation = modelOperation(request.method(), level, request.query().keySet(), subresource);
+                throw operation != null ? notImplemented(operation) : refused(request, level, named);
             }
         }
-        Level level = request.bucket() == null ? Level.SERVICE : request.key() == null ? Level.BUCKET : Level.OBJECT;
         TreeSet<String> selecting = new TreeSet<>(named);
         selecting.remove("versionId");
         String operation = TABLE.get(key(request.method(), level, String.join("&", selecting)));
@@ -124,9 +127,70 @@ final class S3Routes {
         };
     }
 
-    static S3Exception notImplemented(String subresource) {
-        return new S3Exception("NotImplemented", 501, "crossrole does not implement the S3 sub-resource ?"
-                + subresource + ".").with("SubResource", subresource);
+    static S3Exception notImplemented(String operation) {
+        return new S3Exception("NotImplemented", 501, "crossrole does not implement s3:" + operation + " yet");
+    }
+
+    /** An operation of the S3 model by the method, level and fixed query names of its request URI. */
+    private record Binding(String operation, String method, Level level, Set<String> uriQuery, List<String> requiredQuery,
+                           boolean deprecated) {}
+
+    private static final class ModelBindings {
+        static final List<Binding> ALL = read();
+
+        private static List<Binding> read() {
+            List<Binding> bindings = new java.util.ArrayList<>();
+            for (OperationModel operation : ServiceModels.all().byId("s3").operations()) {
+                String uri = operation.requestUri();
+                int question = uri.indexOf('?');
+                String path = question < 0 ? uri : uri.substring(0, question);
+                Level level = switch (path) {
+                    case "/" -> Level.SERVICE;
+                    case "/{Bucket}" -> Level.BUCKET;
+                    case "/{Bucket}/{Key+}" -> Level.OBJECT;
+                    default -> null; // WriteGetObjectResponse: S3 Object Lambda's own endpoint
+                };
+                if (level == null) {
+                    continue;
+                }
+                Set<String> uriQuery = new TreeSet<>();
+                if (question >= 0) {
+                    for (String parameter : uri.substring(question + 1).split("&")) {
+                        int equals = parameter.indexOf('=');
+                        uriQuery.add(equals < 0 ? parameter : parameter.substring(0, equals));
+                    }
+                }
+                bindings.add(new Binding(operation.name(), operation.httpMethod(), level, uriQuery,
+                        operation.requiredQuery(), operation.deprecated()));
+            }
+            return bindings;
+        }
+    }
+
+    /**
+     * The model's operation a request for a sub-resource crossrole does not implement names: bound to the same method
+     * and level, with the sub-resource among its URI's query names, every one of them and of its required query
+     * members present. Where several fit, the one that matches the most names wins (an {@code id} tells
+     * GetBucketInventoryConfiguration from ListBucketInventoryConfigurations), then the one not deprecated
+     * (GetBucketLifecycleConfiguration over GetBucketLifecycle). {@code null} when none fits.
+     */
+    static String modelOperation(String method, Level level, Set<String> query, String subresource) {
+        Binding best = null;
+        for (Binding binding : ModelBindings.ALL) {
+            if (!binding.method().equals(method) || binding.level() != level || !binding.uriQuery().contains(subresource)
+                    || !query.containsAll(binding.uriQuery()) || !query.containsAll(binding.requiredQuery())) {
+                continue;
+            }
+            if (best == null || score(binding) > score(best)
+                    || score(binding) == score(best) && best.deprecated() && !binding.deprecated()) {
+                best = binding;
+            }
+        }
+        return best == null ? null : best.operation();
+    }
+
+    private static int score(Binding binding) {
+        return binding.uriQuery().size() + binding.requiredQuery().size();
     }
 
     private static S3Exception refused(S3Request request, Level level, TreeSet<String> named) {

@@ -153,7 +153,7 @@ public final class S3Service {
             case "CompleteMultipartUpload" -> multipart.complete(request, bucket, gate);
             case "AbortMultipartUpload" -> multipart.abort(request, bucket, gate);
             case "ListParts" -> multipart.listParts(request, bucket, call, gate);
-            default -> throw notImplemented();
+            default -> throw S3Routes.notImplemented(operation);
         };
     }
 

@@ -44,8 +44,6 @@ public final class StsService implements QueryService {
     public static final String NAMESPACE = "https://sts.amazonaws.com/doc/2011-06-15/";
     private static final Set<String> OPERATIONS = Set.of("AssumeRole", "GetCallerIdentity", "GetSessionToken",
             "GetAccessKeyInfo", "DecodeAuthorizationMessage");
-    private static final Set<String> NOT_IMPLEMENTED = Set.of("AssumeRoleWithSAML", "AssumeRoleWithWebIdentity",
-            "AssumeRoot", "GetDelegatedAccessToken", "GetFederationToken", "GetWebIdentityToken");
 
     static final Pattern NAME_CHARS = Pattern.compile("[\\w+=,.@-]*");
     private static final Pattern DIGITS = Pattern.compile("\\d*");
@@ -89,7 +87,7 @@ public final class StsService implements QueryService {
 
     @Override
     public boolean hasOperation(String action) {
-        return OPERATIONS.contains(action) || NOT_IMPLEMENTED.contains(action);
+        return OPERATIONS.contains(action);
     }
 
     @Override
@@ -106,8 +104,8 @@ public final class StsService implements QueryService {
             case "DecodeAuthorizationMessage":
                 return decodeAuthorizationMessage(call, params);
             default:
-                throw new AwsException("InvalidAction", 400, "crossrole does not implement the STS operation " + action
-                        + " yet.");
+                throw new AwsException("InvalidAction", 400, "Could not find operation " + action
+                        + " for version 2011-06-15");
         }
     }
 

@@ -112,7 +112,10 @@ class MalformedRequestFuzzTest {
             int status = response.statusCode();
             boolean wellFormedError = status / 100 == 4
                     && (response.body().contains("<Code>") || response.body().contains("\"__type\""));
-            if (status / 100 != 2 && !wellFormedError) {
+            // An operation of the model crossrole lacks is the one server-side answer allowed, and only as it is named.
+            boolean notImplemented = status == 501 && response.body().contains("<Code>NotImplemented</Code>")
+                    && response.body().contains("<Message>crossrole does not implement sts:");
+            if (status / 100 != 2 && !wellFormedError && !notImplemented) {
                 failures.add(status + " for " + body + "\n  -> " + response.body());
             }
         }

@@ -41,11 +41,16 @@ class ReadsOnlyTest {
                 "STS keeps no state: its sessions are sealed in their tokens");
         assertTrue(Pipeline.readsOnly(query("iam", "Action=GetRole&RoleName=r&Version=2010-05-08"), true));
         assertTrue(Pipeline.readsOnly(query("iam", "Action=ListRoles&Version=2010-05-08"), true));
+        assertTrue(Pipeline.readsOnly(query("iam", "Action=GenerateCredentialReport&Version=2010-05-08"), true),
+                "IAM's access level for it is Read, though its name does not say so");
     }
 
     @Test
     void queryCallsThatChangeStateOrCannotBeTold() {
         assertFalse(Pipeline.readsOnly(query("iam", "Action=CreateRole&RoleName=r&Version=2010-05-08"), true));
+        assertFalse(Pipeline.readsOnly(query("iam", "Action=TagRole&RoleName=r&Version=2010-05-08"), true));
+        assertFalse(Pipeline.readsOnly(query("iam", "Action=GetNoSuchThing&Version=2010-05-08"), true),
+                "a name in no model, whatever its prefix");
         assertFalse(Pipeline.readsOnly(query("iam", "Action=Delete%52ole&Version=2010-05-08"), true), "encoded");
         assertFalse(Pipeline.readsOnly(query("iam", "Version=2010-05-08"), true), "no Action");
         assertFalse(Pipeline.readsOnly(query("iam", "XAction=GetRole"), true), "a longer name ending in Action");
@@ -64,6 +69,10 @@ class ReadsOnlyTest {
                 "AmazonEC2ContainerServiceV20141113.RunTask", "Authorization", ecs), true));
         assertFalse(Pipeline.readsOnly(request("POST", "/", null, "{}", "X-Amz-Target", "NoOperation",
                 "Authorization", ecs), true));
+        assertFalse(Pipeline.readsOnly(request("POST", "/", null, "{}", "X-Amz-Target", "OtherService.DescribeTasks",
+                "Authorization", ecs), true), "a target prefix that is not the service's");
+        assertFalse(Pipeline.readsOnly(request("POST", "/", null, "{}", "X-Amz-Target",
+                "AmazonEC2ContainerServiceV20141113.NoSuchOperation", "Authorization", ecs), true), "in no model");
     }
 
     @Test

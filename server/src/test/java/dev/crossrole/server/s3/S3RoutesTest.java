@@ -66,14 +66,33 @@ class S3RoutesTest {
 
     @ParameterizedTest
     @CsvSource(delimiter = '|', nullValues = "-", value = {
-        "DELETE|b|-|acl|501", "GET|b|k|attributes|501", "PUT|b|-|versioning|501", "DELETE|b|-|cors|501",
-        "GET|b|k|tagging&acl|501", "GET|-|-|acl|501",
+        "GET|b|k|attributes|501", "PUT|b|-|versioning|501", "DELETE|b|-|cors|501", "GET|b|k|tagging&acl|501",
+        // no operation of the S3 model deletes an ACL or reads one of the service
+        "DELETE|b|-|acl|405", "GET|-|-|acl|405",
         "PUT|b|-|location|405", "POST|b|k|tagging|405", "GET|b|k|uploads|405", "PUT|b|k|versionId=null|405",
         "GET|b|-|versionId=null|405", "GET|b|-|tagging&policy|400", "GET|b|k|partNumber=1&uploadId=u&tagging|400"})
     void otherwiseIsRefused(String method, String bucket, String key, String query, int status) {
         S3Exception e = assertThrows(S3Exception.class, () -> S3Routes.resolve(request(method, bucket, key, query)));
         assertEquals(status, e.httpStatus(), e.getMessage());
         assertEquals(null, S3Routes.operation(request(method, bucket, key, query)));
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', nullValues = "-", value = {
+        "GET|b|-|acl|GetBucketAcl", "PUT|b|k|acl|PutObjectAcl", "GET|b|k|attributes|GetObjectAttributes",
+        "PUT|b|-|versioning|PutBucketVersioning", "GET|b|-|versions|ListObjectVersions",
+        "GET|b|-|inventory|ListBucketInventoryConfigurations", "GET|b|-|inventory&id=i|GetBucketInventoryConfiguration",
+        "DELETE|b|-|metrics&id=i|DeleteBucketMetricsConfiguration",
+        "GET|b|-|lifecycle|GetBucketLifecycleConfiguration", "PUT|b|-|notification|PutBucketNotificationConfiguration",
+        "PUT|b|-|encryption|PutBucketEncryption", "PUT|b|k|encryption|UpdateObjectEncryption",
+        "POST|b|k|select&select-type=2|SelectObjectContent", "GET|b|-|session|CreateSession",
+        "POST|b|k|restore|RestoreObject", "GET|b|k|tagging&acl|GetObjectAcl"})
+    void anUnimplementedSubresourceNamesItsModelOperation(String method, String bucket, String key, String query,
+                                                          String operation) {
+        S3Exception e = assertThrows(S3Exception.class, () -> S3Routes.resolve(request(method, bucket, key, query)));
+        assertEquals(501, e.httpStatus());
+        assertEquals("NotImplemented", e.code());
+        assertEquals("crossrole does not implement s3:" + operation + " yet", e.getMessage());
     }
 
     @Test

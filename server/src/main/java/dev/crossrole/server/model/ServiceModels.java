@@ -1,0 +1,104 @@
+package dev.crossrole.server.model;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The operation tables of every service model crossrole carries, read from the compact form that
+ * {@link OperationTableGenerator} writes at build time (the models themselves, 7 MB of JSON, are never parsed
+ * at run time). Loaded once, on first use.
+ */
+public final class ServiceModels {
+    static final String RESOURCE = "operation-tables.tsv";
+
+    private static final class Loaded {
+        static final ServiceModels INSTANCE = read();
+    }
+
+    private final Map<String, ServiceModel> bySigningName;
+    private final Map<String, ServiceModel> byId;
+
+    private ServiceModels(List<ServiceModel> services) {
+        Map<String, ServiceModel> signing = new HashMap<>();
+        Map<String, ServiceModel> ids = new LinkedHashMap<>();
+        for (ServiceModel service : services) {
+            signing.put(service.signingName(), service);
+            ids.put(service.id(), service);
+        }
+        this.bySigningName = signing;
+        this.byId = Collections.unmodifiableMap(ids);
+    }
+
+    /** The tables of every model. */
+    public static ServiceModels all() {
+        return Loaded.INSTANCE;
+    }
+
+    /** The service signed for under this SigV4 name; {@code null} when no model has it. */
+    public ServiceModel bySigningName(String signingName) {
+        return signingName == null ? null : bySigningName.get(signingName);
+    }
+
+    /** The service of this model name; {@code null} when there is none. */
+    public ServiceModel byId(String id) {
+        return byId.get(id);
+    }
+
+    public Collection<ServiceModel> services() {
+        return byId.values();
+    }
+
+    private static ServiceModels read() {
+        try (InputStream in = ServiceModels.class.getResourceAsStream(RESOURCE)) {
+            if (in == null) {
+                throw new IllegalStateException(RESOURCE + " is missing: the build generates it from the models");
+            }
+            return parse(new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8)));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    static ServiceModels parse(BufferedReader lines) throws IOException {
+        List<ServiceModel> services = new ArrayList<>();
+        String[] service = null;
+        Map<String, OperationModel> operations = null;
+        for (String line = lines.readLine(); line != null; line = lines.readLine()) {
+            String[] fields = line.split("\t", -1);
+            if (fields[0].equals("service")) {
+                if (service != null) {
+                    services.add(service(service, operations));
+                }
+                service = fields;
+                operations = new HashMap<>();
+            } else if (fields[0].equals("operation") && operations != null) {
+                operations.put(fields[1], new OperationModel(fields[1], fields[2], fields[3], fields[4].equals("read"),
+                        fields[5].isEmpty() ? List.of() : Arrays.asList(fields[5].split(",")),
+                        fields[6].equals("deprecated")));
+            } else {
+                throw new IllegalStateException(RESOURCE + " has a line it cannot read: " + line);
+            }
+        }
+        if (service != null) {
+            services.add(service(service, operations));
+        }
+        return new ServiceModels(services);
+    }
+
+    private static ServiceModel service(String[] fields, Map<String, OperationModel> operations) {
+        return new ServiceModel(fields[1], fields[2], WireProtocol.fromModelName(fields[3]), fields[4],
+                fields[5].isEmpty() ? null : fields[5], fields[6].isEmpty() ? null : fields[6], operations);
+    }
+}
