@@ -46,7 +46,19 @@ public final class HttpFront implements AutoCloseable {
     private static final java.util.List<Logger> CLIENT_TRIGGERED_WARNINGS = java.util.List.of(
             Logger.getLogger("org.eclipse.jetty.util.HostPort"), Logger.getLogger("org.eclipse.jetty.http.HttpParser"));
 
+    /**
+     * Jetty pads its busiest counters to a cache line, sized by how many object references fit in one. Told nothing,
+     * it asks the platform MBean server whether references are compressed, and starting that server (every platform
+     * MXBean registered) cost some 50 ms of each start. References are compressed below a 32 GiB heap, as the JVM
+     * does by default; 64-byte lines hold 16 of them, or 8 uncompressed. Only the padding depends on it.
+     */
+    private static final String REFERENCES_PER_CACHE_LINE = "org.eclipse.jetty.util.referencesPerCacheLine";
+
     static {
+        if (System.getProperty(REFERENCES_PER_CACHE_LINE) == null) {
+            boolean compressed = Runtime.getRuntime().maxMemory() < 32L * 1024 * 1024 * 1024;
+            System.setProperty(REFERENCES_PER_CACHE_LINE, compressed ? "16" : "8");
+        }
         JETTY_LOG.setLevel(Level.WARNING);
         CLIENT_TRIGGERED_WARNINGS.forEach(logger -> logger.setLevel(Level.SEVERE));
     }
