@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpHeaderValue;
 import org.eclipse.jetty.http.HttpVersion;
@@ -21,9 +23,17 @@ import org.eclipse.jetty.util.Callback;
  * into the closed connection.
  */
 final class ErrorBody extends ErrorHandler {
+    private static final Logger LOG = Logger.getLogger(ErrorBody.class.getName());
+
     @Override
     protected void generateResponse(Request request, Response response, int code, String message, Throwable cause,
                                     Callback callback) {
+        if (code == HttpStatus.INTERNAL_SERVER_ERROR_500) {
+            // A failure the pipeline never saw is never silent; what a client got wrong (4xx, 505) stays out of the log.
+            LOG.log(Level.WARNING, "the listener answered " + code + " to " + request.getMethod() + " "
+                    + request.getHttpURI().getPath() + " over " + request.getConnectionMetaData().getHttpVersion()
+                    + (message == null ? "" : ": " + message), cause);
+        }
         ObjectNode body = JsonNodeFactory.instance.objectNode();
         boolean clientError = code >= 400 && code < 500;
         body.put("message", clientError && message != null ? message : HttpStatus.getMessage(code));

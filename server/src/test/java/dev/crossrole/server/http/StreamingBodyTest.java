@@ -135,4 +135,46 @@ class StreamingBodyTest {
         assertTrue(response.endsWith("RequestEntityTooLarge"), response);
     }
 
+
+    @Test
+    void aStreamedAnswerThatFailsBeforeItsFirstByteIsA500ThatTheLogExplains() throws Exception {
+        java.util.List<java.util.logging.LogRecord> warnings = new java.util.concurrent.CopyOnWriteArrayList<>();
+        java.util.logging.Handler recorder = new java.util.logging.Handler() {
+            @Override
+            public void publish(java.util.logging.LogRecord record) {
+                if (record.getLevel().intValue() >= java.util.logging.Level.WARNING.intValue()) {
+                    warnings.add(record);
+                }
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        java.util.logging.Logger listener = java.util.logging.Logger.getLogger(ErrorBody.class.getName());
+        listener.addHandler(recorder);
+        try {
+            String response = exchange(r -> new HttpResponse(200, new LinkedHashMap<>(), null, new StreamingBody() {
+                @Override
+                public long length() {
+                    return 10;
+                }
+
+                @Override
+                public void writeTo(OutputStream out) {
+                    throw new IllegalStateException("the blob went away");
+                }
+            }), "GET /b/k HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+            assertTrue(response.startsWith("HTTP/1.1 500 "), response);
+            assertTrue(warnings.stream().anyMatch(w -> w.getMessage().contains("answered 500 to GET /b/k")
+                    && w.getThrown() != null && "the blob went away".equals(w.getThrown().getMessage())),
+                    "the listener's own 500 is logged with its cause");
+        } finally {
+            listener.removeHandler(recorder);
+        }
+    }
 }
