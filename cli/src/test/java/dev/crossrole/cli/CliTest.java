@@ -182,4 +182,29 @@ class CliTest {
         Result r = run("policy", "frobnicate");
         assertEquals(2, r.exit());
     }
+
+    @Test
+    void eachSubcommandIsListedUnderItsOwnName() {
+        Main.SUBCOMMANDS.forEach((name, subcommand) ->
+                assertEquals(name, new picocli.CommandLine(subcommand.get()).getCommandName()));
+    }
+
+    @Test
+    void usageAndHelpKnowEverySubcommandWhileOneNamedGetsOnlyItself() {
+        Result usage = run("--help");
+        assertEquals(0, usage.exit());
+        for (String name : new String[] {"serve", "why", "exec", "logs", "policy", "state", "help"}) {
+            assertTrue(usage.out().contains("  " + name + " "), name + " in " + usage.out());
+        }
+        Result help = run("help", "serve");
+        assertEquals(0, help.exit(), help.err());
+        assertTrue(help.out().contains("Usage: crossrole serve"), help.out());
+        Result serveHelp = run("serve", "--help");
+        assertEquals(0, serveHelp.exit(), serveHelp.err());
+        assertTrue(serveHelp.out().contains("Usage: crossrole serve") && serveHelp.out().contains("--max-connections"),
+                serveHelp.out());
+        Result typo = run("serv");
+        assertEquals(2, typo.exit());
+        assertTrue(typo.err().contains("serve"), "suggests the command meant: " + typo.err());
+    }
 }
