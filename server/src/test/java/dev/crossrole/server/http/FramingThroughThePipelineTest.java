@@ -10,8 +10,6 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.logging.Handler;
 import java.util.logging.Level;
 import java.util.logging.LogRecord;
 import java.util.logging.Logger;
@@ -29,23 +27,8 @@ class FramingThroughThePipelineTest {
     @TempDir
     static Path dir;
     static CrossroleServer server;
-    static final List<LogRecord> severe = new CopyOnWriteArrayList<>();
-    static final Handler recorder = new Handler() {
-        @Override
-        public void publish(LogRecord record) {
-            if (record.getLevel().intValue() >= Level.SEVERE.intValue()) {
-                severe.add(record);
-            }
-        }
-
-        @Override
-        public void flush() {
-        }
-
-        @Override
-        public void close() {
-        }
-    };
+    static final LogRecords recorder = new LogRecords(Level.SEVERE);
+    static final List<LogRecord> severe = recorder.records;
 
     @BeforeAll
     static void start() throws Exception {

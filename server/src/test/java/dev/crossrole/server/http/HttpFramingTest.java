@@ -15,7 +15,6 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.logging.Handler;
 import java.util.logging.Level;
 import java.util.logging.LogRecord;
 import java.util.logging.Logger;
@@ -38,23 +37,8 @@ class HttpFramingTest {
 
     static HttpFront front;
     static final List<String> handled = new CopyOnWriteArrayList<>();
-    static final List<LogRecord> severe = new CopyOnWriteArrayList<>();
-    static final Handler severeRecorder = new Handler() {
-        @Override
-        public void publish(LogRecord record) {
-            if (record.getLevel().intValue() >= Level.SEVERE.intValue()) {
-                severe.add(record);
-            }
-        }
-
-        @Override
-        public void flush() {
-        }
-
-        @Override
-        public void close() {
-        }
-    };
+    static final LogRecords severeRecorder = new LogRecords(Level.SEVERE);
+    static final List<LogRecord> severe = severeRecorder.records;
 
     @BeforeAll
     static void start() throws IOException {

@@ -138,23 +138,8 @@ class StreamingBodyTest {
 
     @Test
     void aStreamedAnswerThatFailsBeforeItsFirstByteIsA500ThatTheLogExplains() throws Exception {
-        java.util.List<java.util.logging.LogRecord> warnings = new java.util.concurrent.CopyOnWriteArrayList<>();
-        java.util.logging.Handler recorder = new java.util.logging.Handler() {
-            @Override
-            public void publish(java.util.logging.LogRecord record) {
-                if (record.getLevel().intValue() >= java.util.logging.Level.WARNING.intValue()) {
-                    warnings.add(record);
-                }
-            }
-
-            @Override
-            public void flush() {
-            }
-
-            @Override
-            public void close() {
-            }
-        };
+        LogRecords recorder = new LogRecords(java.util.logging.Level.WARNING);
+        java.util.List<java.util.logging.LogRecord> warnings = recorder.records;
         java.util.logging.Logger listener = java.util.logging.Logger.getLogger(ErrorBody.class.getName());
         listener.addHandler(recorder);
         try {
