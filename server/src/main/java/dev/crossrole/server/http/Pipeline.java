@@ -169,56 +169,20 @@ public final class Pipeline {
                 return get; // S3 and the container endpoints change state only with other methods
             case JSON: {
                 String target = request.header("X-Amz-Target");
-                ServiceModel model = ServiceModels.all().bySigningName(signingService(request));
+                ServiceModel model = ServiceModels.all().bySigningName(S3Http.signingService(request));
                 int dot = target.lastIndexOf('.');
                 return model != null && model.protocol() == WireProtocol.JSON && dot >= 0
                         && target.regionMatches(0, model.targetPrefix(), 0, dot) && model.targetPrefix().length() == dot
                         && readOnly(model.signingName(), target.substring(dot + 1));
             }
             default: {
-                String service = signingService(request);
+                String service = S3Http.signingService(request);
                 String query = "POST".equals(request.method())
                         ? new String(request.body(), StandardCharsets.ISO_8859_1) : request.rawQuery();
-                String action = actionOf(query);
+                String action = S3Http.queryParameter(query, "Action");
                 return service != null && action != null && readOnly(service, action);
             }
         }
-    }
-
-    /** The service named in a request's SigV4 credential scope (header or presigned), {@code null} if none. */
-    private static String signingService(HttpRequest request) {
-        String authorization = request.header("Authorization");
-        String scope = authorization != null ? authorization : request.rawQuery();
-        if (scope == null) {
-            return null;
-        }
-        int end = scope.indexOf(authorization != null ? "/aws4_request" : "%2Faws4_request");
-        if (end < 0) {
-            return null;
-        }
-        String separator = authorization != null ? "/" : "%2F";
-        int before = scope.lastIndexOf(separator, end - 1);
-        return before < 0 ? null : scope.substring(before + separator.length(), end);
-    }
-
-    /** The value of a form's {@code Action} parameter when it is a plain name; {@code null} otherwise. */
-    private static String actionOf(String form) {
-        if (form == null) {
-            return null;
-        }
-        int at = form.startsWith("Action=") ? 0 : form.indexOf("&Action=") + 1;
-        if (at < 0 || !form.startsWith("Action=", at)) {
-            return null;
-        }
-        int start = at + "Action=".length();
-        int end = form.indexOf('&', start);
-        String action = form.substring(start, end < 0 ? form.length() : end);
-        for (int i = 0; i < action.length(); i++) {
-            if (!Character.isLetterOrDigit(action.charAt(i))) {
-                return null; // encoded or odd: not worth decoding here, a worker answers it
-            }
-        }
-        return action.isEmpty() ? null : action;
     }
 
     /** Prepares, authorizes and runs a call; a call that changes state does so in one durable store transaction. */

@@ -49,12 +49,17 @@ final class S3Http {
 
     /** Whether the request's credential scope (header or presigned query) names the service {@code s3}. */
     static boolean signedForS3(HttpRequest request) {
+        return "s3".equals(signingService(request));
+    }
+
+    /** The service a request is signed for, by its Authorization header or its presigned credential; else {@code null}. */
+    static String signingService(HttpRequest request) {
         String authorization = request.header("Authorization");
         if (authorization != null) {
-            return "s3".equals(scopeService(authorization));
+            return scopeService(authorization);
         }
         String credential = queryParameter(request.rawQuery(), "X-Amz-Credential");
-        return credential != null && "s3".equals(credentialService(credential));
+        return credential == null ? null : credentialService(credential);
     }
 
     private static final String CREDENTIAL = "Credential=";
