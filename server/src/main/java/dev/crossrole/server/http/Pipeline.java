@@ -26,7 +26,16 @@ import dev.crossrole.server.s3.S3Service;
 import dev.crossrole.server.service.AccessCheck;
 import dev.crossrole.server.service.Call;
 import dev.crossrole.server.service.Caller;
+import dev.crossrole.server.protocol.Input;
+import dev.crossrole.server.protocol.InputValidation;
+import dev.crossrole.server.protocol.JsonInput;
+import dev.crossrole.server.protocol.JsonOutput;
+import dev.crossrole.server.protocol.QueryInput;
+import dev.crossrole.server.protocol.QueryOutput;
 import dev.crossrole.server.service.JsonService;
+import dev.crossrole.server.service.Operation;
+import dev.crossrole.server.service.OperationTable;
+import dev.crossrole.server.service.ServiceProvider;
 import dev.crossrole.server.service.PreparedCall;
 import dev.crossrole.server.service.QueryService;
 import dev.crossrole.server.service.RequestInfo;
@@ -68,6 +77,8 @@ public final class Pipeline {
     private final Authorizer authorizer;
     private final Map<String, QueryService> queryServices;
     private final Map<String, JsonService> jsonServices;
+    /** The services on the model-driven layer, by signing name. */
+    private final Map<String, OperationTable> providers;
     private final RequestLog requestLog;
     /** crossrole's own API under {@code /_crossrole/}. */
     private final java.util.function.Function<HttpRequest, HttpResponse> admin;
@@ -82,7 +93,7 @@ public final class Pipeline {
     private final HostCheck hosts;
 
     public Pipeline(Authenticator authenticator, Authorizer authorizer, List<QueryService> queryServices,
-                    List<JsonService> jsonServices, RequestLog requestLog,
+                    List<JsonService> jsonServices, List<ServiceProvider> providers, RequestLog requestLog,
                     java.util.function.Function<HttpRequest, HttpResponse> admin, Clock clock,
                     String defaultRegion, java.util.function.BiConsumer<Authenticator.Authenticated, String> usage,
                     java.util.function.Function<HttpRequest, HttpResponse> localRoutes, StateSync sync, S3Service s3,
@@ -96,6 +107,12 @@ public final class Pipeline {
         this.authorizer = authorizer;
         this.queryServices = queryServices.stream().collect(java.util.stream.Collectors.toMap(QueryService::signingName, s -> s));
         this.jsonServices = jsonServices.stream().collect(java.util.stream.Collectors.toMap(JsonService::signingName, s -> s));
+        Map<String, OperationTable> tables = new java.util.HashMap<>();
+        for (ServiceProvider provider : providers) {
+            OperationTable table = OperationTable.of(provider, ServiceModels.all().byId(provider.modelId()));
+            tables.put(table.model().signingName(), table);
+        }
+        this.providers = tables;
         this.requestLog = requestLog;
         this.admin = admin;
         this.clock = clock;
@@ -118,6 +135,9 @@ public final class Pipeline {
         AccessCheck check;
         Decision decision;
         String accessDeniedCode = "AccessDenied";
+        /** The operation of a provided service, once named. */
+        OperationTable table;
+        OperationModel operationModel;
         /** The error answered, as sent (JSON services rename some codes); null for a success. */
         AwsException error;
 
@@ -323,6 +343,10 @@ public final class Pipeline {
         // Service, operation, input. An operation of the service's model that crossrole lacks is 501 NotImplemented;
         // a name in no model is AWS's unknown operation.
         ServiceModel model = ServiceModels.all().bySigningName(trace.service);
+        OperationTable provided = providers.get(trace.service);
+        if (provided != null && (trace.protocol == Protocol.QUERY || trace.protocol == Protocol.JSON)) {
+            return provided(provided, request, params, target, call, trace);
+        }
         if (trace.protocol == Protocol.QUERY) {
             QueryService service = queryServices.get(trace.service);
             if (service == null) {
@@ -382,6 +406,74 @@ public final class Pipeline {
         }
         throw new AwsException("InvalidAction", 400, "crossrole does not emulate the service '" + trace.service
                 + "' or cannot tell its protocol from this request.");
+    }
+
+    /**
+     * A call to a service on the model-driven layer: the operation named by the protocol, its input read by the
+     * protocol's codec from the operation's input shape and checked against the model's constraints, then prepared,
+     * authorized and run by the provider, and the output written by the output shape.
+     */
+    private HttpResponse provided(OperationTable table, HttpRequest request, QueryParams params, String target,
+                                  Call call, Trace trace) {
+        ServiceModel model = table.model();
+        ServiceProvider provider = table.provider();
+        trace.accessDeniedCode = provider.accessDeniedCode();
+        OperationModel operation;
+        if (trace.protocol == Protocol.QUERY) {
+            if (model.protocol() != WireProtocol.QUERY) {
+                throw new AwsException("InvalidAction", 400, "crossrole serves '" + trace.service
+                        + "' over its JSON protocol only.");
+            }
+            trace.namespace = model.xmlNamespace();
+            String action = params.get("Action");
+            if (action == null || action.isEmpty()) {
+                throw new AwsException("MissingAction", 400, "Missing Action");
+            }
+            String version = params.get("Version");
+            operation = model.operation(action);
+            if (operation == null || !model.apiVersion().equals(version)) {
+                throw new AwsException("InvalidAction", 400, "Could not find operation " + action + " for version "
+                        + version);
+            }
+        } else {
+            if (model.protocol() != WireProtocol.JSON) {
+                trace.operation = target;
+                throw new AwsException("UnknownOperationException", 400, null);
+            }
+            String name = JsonCodec.operation(target, model.targetPrefix());
+            trace.operation = name != null ? name : target;
+            operation = name == null ? null : model.operation(name);
+            if (operation == null) {
+                throw new AwsException("UnknownOperationException", 400, null);
+            }
+        }
+        Operation implementation = table.operation(operation);
+        if (implementation == null) {
+            throw notImplemented(trace.service, operation.name());
+        }
+        List<String> failures = new java.util.ArrayList<>();
+        Input input;
+        if (operation.input() == null) {
+            input = null;
+        } else if (trace.protocol == Protocol.QUERY) {
+            input = QueryInput.read(operation.input(), params, failures);
+        } else {
+            input = JsonInput.read(operation.input(), request.body());
+        }
+        if (input != null) {
+            failures.addAll(InputValidation.failures(input));
+        }
+        if (!failures.isEmpty()) {
+            throw new AwsException(provider.validationErrorCode(), 400, InputValidation.message(failures));
+        }
+        trace.table = table;
+        trace.operationModel = operation;
+        Shape output = execute(operation, () -> implementation.prepare(call, input), call, trace);
+        if (trace.protocol == Protocol.QUERY) {
+            return HttpResponse.of(200, QueryCodec.CONTENT_TYPE,
+                    QueryOutput.success(model.xmlNamespace(), operation, output, trace.requestId));
+        }
+        return HttpResponse.of(200, "application/x-amz-json-" + model.jsonVersion(), JsonOutput.success(operation, output));
     }
 
     /**
@@ -458,6 +550,8 @@ public final class Pipeline {
 
     private void authorize(Call call, PreparedCall prepared, Trace trace) {
         for (AccessCheck check : prepared.accessChecks()) {
+            assert trace.table == null || trace.table.declares(trace.operationModel, check.action())
+                    : trace.operationModel + " asks for " + check.action() + ", which its authorization table lacks";
             Decision decision = authorizer.decide(call.caller(), check, call.info());
             trace.check = check;
             trace.decision = decision;

@@ -38,6 +38,11 @@ public final class OperationTableGenerator {
         Path output = Path.of(args[3]);
         Files.createDirectories(output.getParent());
         Files.writeString(output, table, StandardCharsets.UTF_8);
+        for (Map.Entry<String, String> shapes : ShapeTableGenerator.generate(Path.of(args[0])).entrySet()) {
+            Path file = output.resolveSibling(ServiceModels.shapesResource(shapes.getKey()));
+            Files.createDirectories(file.getParent());
+            Files.writeString(file, shapes.getValue(), StandardCharsets.UTF_8);
+        }
     }
 
     /** The tables, one {@code service} line followed by its {@code operation} lines, services by model name. */
@@ -78,17 +83,25 @@ public final class OperationTableGenerator {
         WireProtocol protocol = WireProtocol.fromModelName(metadata.get("protocol").asText());
         out.append(String.join("\t", "service", id, signingName, protocol.modelName(),
                 metadata.get("apiVersion").asText(), metadata.path("targetPrefix").asText(""),
-                metadata.path("xmlNamespace").asText(""))).append('\n');
+                metadata.path("xmlNamespace").asText(""), metadata.path("jsonVersion").asText(""))).append('\n');
         Map<String, JsonNode> operations = new TreeMap<>();
         model.path("operations").fields().forEachRemaining(e -> operations.put(e.getKey(), e.getValue()));
         for (Map.Entry<String, JsonNode> operation : operations.entrySet()) {
             String name = operation.getKey();
             JsonNode http = operation.getValue().path("http");
             boolean reads = readsOnly(id, name, actions, decided);
+            JsonNode definition = operation.getValue();
+            List<String> errors = new ArrayList<>();
+            definition.path("errors").forEach(error -> errors.add(error.path("shape").asText()));
             out.append(String.join("\t", "operation", name, http.get("method").asText(),
                     http.get("requestUri").asText(), reads ? "read" : "write",
-                    String.join(",", requiredQuery(model, operation.getValue())),
-                    operation.getValue().path("deprecated").asBoolean(false) ? "deprecated" : "")).append('\n');
+                    String.join(",", requiredQuery(model, definition)),
+                    definition.path("deprecated").asBoolean(false) ? "deprecated" : "",
+                    definition.path("input").path("shape").asText(""),
+                    definition.path("output").path("shape").asText(""),
+                    definition.path("output").path("resultWrapper").asText(""),
+                    http.path("responseCode").asText(""),
+                    String.join(",", errors))).append('\n');
         }
     }
 

@@ -71,34 +71,55 @@ public final class ServiceModels {
         }
     }
 
+    /** The class-path resource (beside this class) of a service's shape table. */
+    static String shapesResource(String serviceId) {
+        return "shapes/" + serviceId + ".tsv";
+    }
+
     static ServiceModels parse(BufferedReader lines) throws IOException {
         List<ServiceModel> services = new ArrayList<>();
-        String[] service = null;
-        Map<String, OperationModel> operations = null;
+        ServiceModel service = null;
+        List<String[]> operations = new ArrayList<>();
         for (String line = lines.readLine(); line != null; line = lines.readLine()) {
             String[] fields = line.split("\t", -1);
             if (fields[0].equals("service")) {
-                if (service != null) {
-                    services.add(service(service, operations));
-                }
-                service = fields;
-                operations = new HashMap<>();
-            } else if (fields[0].equals("operation") && operations != null) {
-                operations.put(fields[1], new OperationModel(fields[1], fields[2], fields[3], fields[4].equals("read"),
-                        fields[5].isEmpty() ? List.of() : Arrays.asList(fields[5].split(",")),
-                        fields[6].equals("deprecated")));
+                finish(service, operations);
+                service = new ServiceModel(fields[1], fields[2], WireProtocol.fromModelName(fields[3]), fields[4],
+                        fields[5].isEmpty() ? null : fields[5], fields[6].isEmpty() ? null : fields[6],
+                        fields[7].isEmpty() ? null : fields[7]);
+                services.add(service);
+                operations = new ArrayList<>();
+            } else if (fields[0].equals("operation") && service != null && fields.length == 12) {
+                operations.add(fields);
             } else {
                 throw new IllegalStateException(RESOURCE + " has a line it cannot read: " + line);
             }
         }
-        if (service != null) {
-            services.add(service(service, operations));
-        }
+        finish(service, operations);
         return new ServiceModels(services);
     }
 
-    private static ServiceModel service(String[] fields, Map<String, OperationModel> operations) {
-        return new ServiceModel(fields[1], fields[2], WireProtocol.fromModelName(fields[3]), fields[4],
-                fields[5].isEmpty() ? null : fields[5], fields[6].isEmpty() ? null : fields[6], operations);
+    /** Gives a service its operations, each with its index in name order. */
+    private static void finish(ServiceModel service, List<String[]> lines) {
+        if (service == null) {
+            return;
+        }
+        lines.sort(java.util.Comparator.comparing(fields -> fields[1]));
+        Map<String, OperationModel> byName = new HashMap<>();
+        List<OperationModel> inOrder = new ArrayList<>();
+        for (String[] fields : lines) {
+            OperationModel operation = new OperationModel(service, inOrder.size(), fields[1], fields[2], fields[3],
+                    fields[4].equals("read"), fields[5].isEmpty() ? List.of() : Arrays.asList(fields[5].split(",")),
+                    fields[6].equals("deprecated"), blankToNull(fields[7]), blankToNull(fields[8]),
+                    blankToNull(fields[9]), fields[10].isEmpty() ? 200 : Integer.parseInt(fields[10]),
+                    fields[11].isEmpty() ? List.of() : Arrays.asList(fields[11].split(",")));
+            byName.put(operation.name(), operation);
+            inOrder.add(operation);
+        }
+        service.operations(byName, inOrder);
+    }
+
+    private static String blankToNull(String text) {
+        return text.isEmpty() ? null : text;
     }
 }

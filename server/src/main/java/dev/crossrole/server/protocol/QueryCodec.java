@@ -15,7 +15,7 @@ public final class QueryCodec {
 
     private QueryCodec() {}
 
-    private static XmlWriter writer() {
+    static XmlWriter writer() {
         StringBuilder builder = BUILDER.get();
         if (builder.capacity() > KEPT_CAPACITY) {
             builder = new StringBuilder(2048);

@@ -92,6 +92,38 @@ public final class QueryParams {
         return values.containsKey(name);
     }
 
+    /** Whether any parameter's name starts with {@code prefix}. */
+    public boolean hasPrefix(String prefix) {
+        for (String name : values.keySet()) {
+            if (name.startsWith(prefix)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * The indexes N of the parameters named {@code prefix + N} or {@code prefix + N + ".…"}, in order (a Query list's
+     * members, numbered from 1; an index that is not a positive number is not one).
+     */
+    public java.util.TreeSet<Integer> indexes(String prefix) {
+        java.util.TreeSet<Integer> indexes = new java.util.TreeSet<>();
+        for (String name : values.keySet()) {
+            if (!name.startsWith(prefix)) {
+                continue;
+            }
+            int end = name.indexOf('.', prefix.length());
+            String digits = name.substring(prefix.length(), end < 0 ? name.length() : end);
+            if (!digits.isEmpty() && digits.length() < 10 && digits.chars().allMatch(Character::isDigit)) {
+                int index = Integer.parseInt(digits);
+                if (index > 0) {
+                    indexes.add(index);
+                }
+            }
+        }
+        return indexes;
+    }
+
     public Map<String, String> asMap() {
         return java.util.Collections.unmodifiableMap(values);
     }

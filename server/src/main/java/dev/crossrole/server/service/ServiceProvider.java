@@ -1,0 +1,23 @@
+package dev.crossrole.server.service;
+
+/**
+ * A service crossrole serves: which model it implements, and its operations, registered by their model names. The
+ * wire (protocol, input reading, validation, output writing) is the pipeline's, driven by the model.
+ */
+public interface ServiceProvider {
+    /** The model's directory name ({@code iam}, {@code ecs}). */
+    String modelId();
+
+    /** Binds every operation the provider implements: {@code operations.on("PutRolePolicy", this::putRolePolicy, …)}. */
+    void register(OperationTable operations);
+
+    /** The error code of an authorization denial in this service. */
+    default String accessDeniedCode() {
+        return "AccessDenied";
+    }
+
+    /** The code of an input that fails its model's constraints: Query services' {@code ValidationError}. */
+    default String validationErrorCode() {
+        return "ValidationError";
+    }
+}
