@@ -27,10 +27,8 @@ import dev.crossrole.server.service.AccessCheck;
 import dev.crossrole.server.service.Call;
 import dev.crossrole.server.service.Caller;
 import dev.crossrole.server.protocol.Input;
-import dev.crossrole.server.protocol.InputValidation;
-import dev.crossrole.server.protocol.JsonInput;
+import dev.crossrole.server.protocol.OperationInput;
 import dev.crossrole.server.protocol.JsonOutput;
-import dev.crossrole.server.protocol.QueryInput;
 import dev.crossrole.server.protocol.QueryOutput;
 import dev.crossrole.server.service.JsonService;
 import dev.crossrole.server.service.Operation;
@@ -451,21 +449,9 @@ public final class Pipeline {
         if (implementation == null) {
             throw notImplemented(trace.service, operation.name());
         }
-        List<String> failures = new java.util.ArrayList<>();
-        Input input;
-        if (operation.input() == null) {
-            input = null;
-        } else if (trace.protocol == Protocol.QUERY) {
-            input = QueryInput.read(operation.input(), params, failures);
-        } else {
-            input = JsonInput.read(operation.input(), request.body());
-        }
-        if (input != null) {
-            failures.addAll(InputValidation.failures(input));
-        }
-        if (!failures.isEmpty()) {
-            throw new AwsException(provider.validationErrorCode(), 400, InputValidation.message(failures));
-        }
+        Input input = trace.protocol == Protocol.QUERY
+                ? OperationInput.fromQuery(operation, params, provider.validationErrorCode())
+                : OperationInput.fromJson(operation, request.body(), provider.validationErrorCode());
         trace.table = table;
         trace.operationModel = operation;
         Shape output = execute(operation, () -> implementation.prepare(call, input), call, trace);
