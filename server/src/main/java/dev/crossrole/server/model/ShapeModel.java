@@ -77,7 +77,7 @@ public final class ShapeModel {
         if (!patternTried) {
             if (patternText != null) {
                 try {
-                    pattern = Pattern.compile(patternText);
+                    pattern = Pattern.compile(javaPattern(patternText));
                 } catch (PatternSyntaxException e) {
                     pattern = null;
                 }
@@ -85,6 +85,14 @@ public final class ShapeModel {
             patternTried = true;
         }
         return pattern;
+    }
+
+    /**
+     * The models write code points beyond the BMP as {@code \u10000} and {@code \u10FFFF}, which Java would read as
+     * {@code \u1000} followed by digits; Java spells them {@code \x{10000}}.
+     */
+    static String javaPattern(String modelPattern) {
+        return modelPattern.replace("\\u10000", "\\x{10000}").replace("\\u10FFFF", "\\x{10FFFF}");
     }
 
     public List<String> enumValues() {

@@ -12,15 +12,17 @@ import dev.crossrole.server.iam.IamSupport;
 import dev.crossrole.server.iam.IamUser;
 import dev.crossrole.server.iam.Role;
 import dev.crossrole.server.protocol.AwsException;
-import dev.crossrole.server.protocol.Constraints;
-import dev.crossrole.server.protocol.QueryParams;
+import dev.crossrole.server.protocol.Input;
+import dev.crossrole.server.protocol.InputValidation;
 import dev.crossrole.server.protocol.Shape;
 import dev.crossrole.server.requestlog.RecordedRequest;
 import dev.crossrole.server.service.AccessCheck;
 import dev.crossrole.server.service.Call;
 import dev.crossrole.server.service.Caller;
 import dev.crossrole.server.service.PreparedCall;
-import dev.crossrole.server.service.QueryService;
+import dev.crossrole.server.service.Authorization;
+import dev.crossrole.server.service.OperationTable;
+import dev.crossrole.server.service.ServiceProvider;
 import dev.crossrole.server.service.SessionClaims;
 import dev.crossrole.server.sts.SessionTokens;
 import java.io.ByteArrayOutputStream;
@@ -39,19 +41,16 @@ import java.util.function.Function;
 import java.util.regex.Pattern;
 import java.util.zip.Deflater;
 
-/** The STS Query API (version 2011-06-15). */
-public final class StsService implements QueryService {
+/**
+ * STS (Query, version 2011-06-15) on the model-driven layer: the model reads and checks every input; what is left
+ * here is STS's own rules (role ARNs, tags, session chains, packed policy size) and the sessions it issues.
+ */
+public final class StsService implements ServiceProvider {
     public static final String NAMESPACE = "https://sts.amazonaws.com/doc/2011-06-15/";
-    private static final Set<String> OPERATIONS = Set.of("AssumeRole", "GetCallerIdentity", "GetSessionToken",
-            "GetAccessKeyInfo", "DecodeAuthorizationMessage");
 
-    static final Pattern NAME_CHARS = Pattern.compile("[\\w+=,.@-]*");
-    private static final Pattern DIGITS = Pattern.compile("\\d*");
-    static final Pattern EXTERNAL_ID = Pattern.compile("[\\w+=,.@:/-]*");
-    static final Pattern POLICY_CHARS = Pattern.compile("[\\u0009\\u000A\\u000D\\u0020-\\u00FF]+");
-    static final Pattern TAG_CHARS = Pattern.compile("[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*");
     static final Pattern ROLE_ARN = Pattern.compile("arn:aws:iam::(\\d{12}):role(/(?:[\\x21-\\x7E]*/)?)([\\w+=,.@-]{1,64})");
-    static final Pattern ACCESS_KEY_ID = Pattern.compile("\\w*");
+    /** At most this many managed session policies (STS API Reference, AssumeRole: PolicyArns). */
+    static final int MANAGED_SESSION_POLICIES = 10;
     /** AWS does not publish the packed-size budget; this one makes a maximal session policy land near 100%. */
     static final int PACKED_BUDGET_BYTES = 1024;
 
@@ -71,42 +70,29 @@ public final class StsService implements QueryService {
     }
 
     @Override
-    public String signingName() {
+    public String modelId() {
         return "sts";
     }
 
     @Override
-    public String version() {
-        return "2011-06-15";
+    public void register(OperationTable operations) {
+        String[] sessionKeys = {"sts:RoleSessionName", "sts:ExternalId", "sts:SourceIdentity", "sts:TransitiveTagKeys",
+            "aws:RequestTag/${TagKey}", "aws:TagKeys", "aws:ResourceTag/${TagKey}", "aws:MultiFactorAuthPresent",
+            "aws:MultiFactorAuthAge"};
+        operations
+                .on("AssumeRole", this::assumeRole,
+                        Authorization.of("sts:AssumeRole").on("role", "RoleArn").keys(sessionKeys),
+                        Authorization.of("sts:TagSession").on("role", "RoleArn").keys(sessionKeys),
+                        Authorization.of("sts:SetSourceIdentity").on("role", "RoleArn").keys(sessionKeys))
+                .on("GetCallerIdentity", this::getCallerIdentity, Authorization.of("sts:GetCallerIdentity"))
+                .on("GetSessionToken", this::getSessionToken)
+                .on("GetAccessKeyInfo", this::getAccessKeyInfo, Authorization.of("sts:GetAccessKeyInfo"))
+                .on("DecodeAuthorizationMessage", this::decodeAuthorizationMessage,
+                        Authorization.of("sts:DecodeAuthorizationMessage"));
     }
 
-    @Override
-    public String namespace() {
-        return NAMESPACE;
-    }
-
-    @Override
-    public boolean hasOperation(String action) {
-        return OPERATIONS.contains(action);
-    }
-
-    @Override
-    public PreparedCall prepare(String action, Call call, QueryParams params) {
-        switch (action) {
-            case "AssumeRole":
-                return assumeRole(call, params);
-            case "GetCallerIdentity":
-                return PreparedCall.of(List.of(AccessCheck.of("sts:GetCallerIdentity", "*")), () -> callerIdentity(call.caller()));
-            case "GetSessionToken":
-                return getSessionToken(call, params);
-            case "GetAccessKeyInfo":
-                return getAccessKeyInfo(params);
-            case "DecodeAuthorizationMessage":
-                return decodeAuthorizationMessage(call, params);
-            default:
-                throw new AwsException("InvalidAction", 400, "Could not find operation " + action
-                        + " for version 2011-06-15");
-        }
+    private PreparedCall getCallerIdentity(Call call, Input input) {
+        return PreparedCall.of(List.of(AccessCheck.of("sts:GetCallerIdentity", "*")), () -> callerIdentity(call.caller()));
     }
 
     // ---- GetCallerIdentity ------------------------------------------------------------------
@@ -136,54 +122,36 @@ public final class StsService implements QueryService {
                            Map<String, String> tags, List<String> transitiveTagKeys, String sourceIdentity,
                            String serialNumber, String tokenCode) {}
 
-    private PreparedCall assumeRole(Call call, QueryParams params) {
-        Constraints c = new Constraints();
-        String roleArn = params.get("RoleArn");
-        String sessionName = params.get("RoleSessionName");
-        c.required("roleArn", roleArn).length("roleArn", roleArn, 20, 2048);
-        c.required("roleSessionName", sessionName).length("roleSessionName", sessionName, 2, 64)
-                .pattern("roleSessionName", sessionName, NAME_CHARS, "[\\w+=,.@-]*");
-        Integer duration = c.integer("durationSeconds", params.get("DurationSeconds"));
-        c.range("durationSeconds", duration, 900, 43200);
-        String externalId = params.get("ExternalId");
-        c.length("externalId", externalId, 2, 1224).pattern("externalId", externalId, EXTERNAL_ID, "[\\w+=,.@:\\/-]*");
-        String policy = params.get("Policy");
-        c.length("policy", policy, 1, 2048).pattern("policy", policy, POLICY_CHARS, "[\\u0009\\u000A\\u000D\\u0020-\\u00FF]+");
+    private PreparedCall assumeRole(Call call, Input params) {
+        String roleArn = params.string("RoleArn");
+        String sessionName = params.string("RoleSessionName");
+        Integer duration = params.integer("DurationSeconds");
+        String externalId = params.string("ExternalId");
+        String policy = params.string("Policy");
         List<String> policyArns = new ArrayList<>();
-        for (Map<String, String> descriptor : params.structList("PolicyArns")) {
-            String arn = descriptor.get("arn");
-            c.length("policyArns.member.arn", arn, 20, 2048);
-            if (arn != null) {
-                policyArns.add(arn);
+        for (Input descriptor : params.<Input>listOrEmpty("PolicyArns")) {
+            if (descriptor.string("arn") != null) {
+                policyArns.add(descriptor.string("arn"));
             }
         }
-        c.count("policyArns", policyArns.size(), 10);
+        if (policyArns.size() > MANAGED_SESSION_POLICIES) {
+            // The model sets no bound on the list; STS allows ten and says so as a constraint of the member.
+            throw AwsException.validation(InputValidation.message(List.of("Value '" + policyArns + "' at 'policyArns'"
+                    + " failed to satisfy constraint: Member must have length less than or equal to "
+                    + MANAGED_SESSION_POLICIES)));
+        }
         Map<String, String> tags = new LinkedHashMap<>();
-        List<Map<String, String>> tagList = params.structList("Tags");
-        c.count("tags", tagList.size(), 50);
         Set<String> lowerKeys = new java.util.HashSet<>();
         boolean duplicateTag = false;
-        for (Map<String, String> tag : tagList) {
-            String key = tag.get("Key");
-            String value = tag.get("Value") == null ? "" : tag.get("Value");
-            c.required("tags.member.key", key).length("tags.member.key", key, 1, 128)
-                    .pattern("tags.member.key", key, TAG_CHARS, "[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]+");
-            c.length("tags.member.value", value, 0, 256).pattern("tags.member.value", value, TAG_CHARS,
-                    "[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*");
-            if (key != null) {
-                duplicateTag |= !lowerKeys.add(key.toLowerCase(Locale.ROOT));
-                tags.put(key, value);
-            }
+        for (Input tag : params.<Input>listOrEmpty("Tags")) {
+            String key = tag.string("Key");
+            duplicateTag |= !lowerKeys.add(key.toLowerCase(Locale.ROOT));
+            tags.put(key, tag.string("Value"));
         }
-        List<String> transitive = params.list("TransitiveTagKeys");
-        c.count("transitiveTagKeys", transitive.size(), 50);
-        String sourceIdentity = params.get("SourceIdentity");
-        c.length("sourceIdentity", sourceIdentity, 2, 64).pattern("sourceIdentity", sourceIdentity, NAME_CHARS, "[\\w+=,.@-]*");
-        String serial = params.get("SerialNumber");
-        c.length("serialNumber", serial, 9, 256);
-        String tokenCode = params.get("TokenCode");
-        c.length("tokenCode", tokenCode, 6, 6).pattern("tokenCode", tokenCode, DIGITS, "[\\d]*");
-        c.check();
+        List<String> transitive = params.listOrEmpty("TransitiveTagKeys");
+        String sourceIdentity = params.string("SourceIdentity");
+        String serial = params.string("SerialNumber");
+        String tokenCode = params.string("TokenCode");
 
         if (!arnSyntax(roleArn)) {
             throw AwsException.validation(roleArn + " is invalid");
@@ -386,15 +354,10 @@ public final class StsService implements QueryService {
 
     // ---- GetSessionToken --------------------------------------------------------------------
 
-    private PreparedCall getSessionToken(Call call, QueryParams params) {
-        Constraints c = new Constraints();
-        Integer duration = c.integer("durationSeconds", params.get("DurationSeconds"));
-        c.range("durationSeconds", duration, 900, 129600);
-        String serial = params.get("SerialNumber");
-        c.length("serialNumber", serial, 9, 256);
-        String tokenCode = params.get("TokenCode");
-        c.length("tokenCode", tokenCode, 6, 6);
-        c.check();
+    private PreparedCall getSessionToken(Call call, Input params) {
+        Integer duration = params.integer("DurationSeconds");
+        String serial = params.string("SerialNumber");
+        String tokenCode = params.string("TokenCode");
         Caller caller = call.caller();
         if (caller.temporary()) {
             throw AwsException.accessDenied("Cannot call GetSessionToken with session credentials");
@@ -423,10 +386,8 @@ public final class StsService implements QueryService {
 
     // ---- GetAccessKeyInfo -------------------------------------------------------------------
 
-    private PreparedCall getAccessKeyInfo(QueryParams params) {
-        String key = params.get("AccessKeyId");
-        new Constraints().required("accessKeyId", key).length("accessKeyId", key, 16, 128)
-                .pattern("accessKeyId", key, ACCESS_KEY_ID, "[\\w]*").check();
+    private PreparedCall getAccessKeyInfo(Call call, Input params) {
+        String key = params.string("AccessKeyId");
         return PreparedCall.of(List.of(AccessCheck.of("sts:GetAccessKeyInfo", "*")), () -> {
             String account = AccessKeys.account(key);
             if (account == null) {
@@ -447,9 +408,8 @@ public final class StsService implements QueryService {
      * message decodes only for the account whose principal was denied: another account's denial (its
      * policies, statements and resources) is answered as if the id were unknown.
      */
-    private PreparedCall decodeAuthorizationMessage(Call call, QueryParams params) {
-        String message = params.get("EncodedMessage");
-        new Constraints().required("encodedMessage", message).length("encodedMessage", message, 1, 10240).check();
+    private PreparedCall decodeAuthorizationMessage(Call call, Input params) {
+        String message = params.string("EncodedMessage");
         return PreparedCall.of(List.of(AccessCheck.of("sts:DecodeAuthorizationMessage", "*")), () -> {
             String account = call.caller().principal().accountId();
             RecordedRequest recorded = requestLookup.apply(message.trim())
