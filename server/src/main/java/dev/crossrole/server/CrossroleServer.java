@@ -158,10 +158,13 @@ public final class CrossroleServer implements AutoCloseable {
     private final EcsPersistence ecsState;
     private final Store store;
     private final StateSync sync;
+    private final java.util.Collection<dev.crossrole.server.service.OperationTable> operationTables;
 
     private CrossroleServer(HttpFront front, IamDirectory iam, StsService sts, RequestLog requestLog,
                             List<Bootstrap.Profile> profiles, DataDirectory data, String bind, EcsTasks tasks,
-                            EcsPersistence ecsState, Store store, StateSync sync, TaskRuntime runtime, TlsMaterial tls) {
+                            EcsPersistence ecsState, Store store, StateSync sync, TaskRuntime runtime, TlsMaterial tls,
+                            java.util.Collection<dev.crossrole.server.service.OperationTable> operationTables) {
+        this.operationTables = operationTables;
         this.tls = tls;
         this.runtime = runtime;
         this.store = store;
@@ -254,7 +257,7 @@ public final class CrossroleServer implements AutoCloseable {
             httpsListening.set(front.httpsPort());
         }
         CrossroleServer server = new CrossroleServer(front, iam, sts, log, profiles, data, options.bind(), tasks, ecsState,
-                store, sync, runtime, tls);
+                store, sync, runtime, tls, pipeline.operationTables());
         endpoint.set(server.endpoint());
         ecsState.followOtherNodes(CATCH_UP_INTERVAL);
         return server;
@@ -355,6 +358,11 @@ public final class CrossroleServer implements AutoCloseable {
 
     public IamDirectory iam() {
         return iam;
+    }
+
+    /** The operations of every service on the model-driven layer, with their authorization tables. */
+    public java.util.Collection<dev.crossrole.server.service.OperationTable> operationTables() {
+        return operationTables;
     }
 
     public StsService sts() {

@@ -118,6 +118,11 @@ public final class Pipeline {
         ServiceModels.all(); // the operation tables, read at start rather than by the first request
     }
 
+    /** The operation tables of the services on the model-driven layer. */
+    public java.util.Collection<OperationTable> operationTables() {
+        return java.util.Collections.unmodifiableCollection(providers.values());
+    }
+
     private enum Protocol { QUERY, JSON, REST_XML, OTHER }
 
     /** What the stages learned, for the response and the record. */

@@ -76,14 +76,15 @@ public final class StsService implements ServiceProvider {
 
     @Override
     public void register(OperationTable operations) {
-        String[] sessionKeys = {"sts:RoleSessionName", "sts:ExternalId", "sts:SourceIdentity", "sts:TransitiveTagKeys",
-            "aws:RequestTag/${TagKey}", "aws:TagKeys", "aws:ResourceTag/${TagKey}", "aws:MultiFactorAuthPresent",
-            "aws:MultiFactorAuthAge"};
         operations
                 .on("AssumeRole", this::assumeRole,
-                        Authorization.of("sts:AssumeRole").on("role", "RoleArn").keys(sessionKeys),
-                        Authorization.of("sts:TagSession").on("role", "RoleArn").keys(sessionKeys),
-                        Authorization.of("sts:SetSourceIdentity").on("role", "RoleArn").keys(sessionKeys))
+                        Authorization.of("sts:AssumeRole").on("role", "RoleArn").keys("sts:RoleSessionName",
+                                "sts:ExternalId", "sts:SourceIdentity", "sts:TransitiveTagKeys",
+                                "aws:RequestTag/${TagKey}", "aws:TagKeys", "aws:ResourceTag/${TagKey}",
+                                "aws:MultiFactorAuthPresent", "aws:MultiFactorAuthAge"),
+                        Authorization.of("sts:TagSession").on("role", "RoleArn").keys("aws:RequestTag/${TagKey}",
+                                "aws:TagKeys", "sts:TransitiveTagKeys"),
+                        Authorization.of("sts:SetSourceIdentity").on("role", "RoleArn").keys("sts:SourceIdentity"))
                 .on("GetCallerIdentity", this::getCallerIdentity, Authorization.of("sts:GetCallerIdentity"))
                 .on("GetSessionToken", this::getSessionToken)
                 .on("GetAccessKeyInfo", this::getAccessKeyInfo, Authorization.of("sts:GetAccessKeyInfo"))

@@ -123,6 +123,63 @@ class ServiceModelsTest {
         }
     }
 
+    @Test
+    void shapesCarryTheirConstraintsAndWireNames() {
+        ServiceModel iam = ServiceModels.all().byId("iam");
+        OperationModel createRole = iam.operation("CreateRole");
+        ShapeModel input = createRole.input();
+        assertEquals("CreateRoleRequest", input.name());
+        MemberModel roleName = input.member("RoleName");
+        assertTrue(roleName.required());
+        assertEquals(1L, roleName.shape().min());
+        assertEquals(64L, roleName.shape().max());
+        assertEquals("[\\w+=,.@-]+", roleName.shape().patternText());
+        assertEquals(ShapeModel.Type.LIST, input.member("Tags").shape().type());
+        assertEquals("CreateRoleResult", createRole.resultWrapper());
+        assertEquals("CreateRoleResponse", createRole.output().name());
+        assertTrue(createRole.errors().stream().anyMatch(e -> "EntityAlreadyExists".equals(e.errorCode())
+                && e.errorStatus() == 409 && e.senderFault()));
+        assertEquals(List.of("Active", "Inactive", "Expired"),
+                iam.operation("UpdateAccessKey").input().member("Status").shape().enumValues());
+        ServiceModel s3 = ServiceModels.all().byId("s3");
+        MemberModel bucket = s3.operation("GetObject").input().member("Bucket");
+        assertEquals("uri", bucket.location());
+        assertEquals("Bucket", bucket.wireName());
+        assertEquals("x-amz-request-payer", s3.operation("GetObject").input().member("RequestPayer").wireName());
+        assertEquals("Body", s3.operation("PutObject").input().payload());
+        assertTrue(s3.operation("PutObject").input().member("Body").streaming());
+        assertEquals("1.1", ServiceModels.all().byId("ecs").jsonVersion());
+        assertEquals("1.0", ServiceModels.all().byId("dynamodb").jsonVersion());
+    }
+
+    @Test
+    void everyServicesShapesAreReadAndEveryPatternCompiles() {
+        for (ServiceModel service : ServiceModels.all().services()) {
+            for (OperationModel operation : service.operations()) {
+                if (operation.input() != null) {
+                    compiles(operation.input(), new java.util.HashSet<>());
+                }
+            }
+        }
+    }
+
+    private static void compiles(ShapeModel shape, java.util.Set<String> seen) {
+        if (!seen.add(shape.name())) {
+            return;
+        }
+        if (shape.patternText() != null) {
+            assertTrue(shape.pattern() != null, shape + " has a pattern Java cannot read: " + shape.patternText());
+        }
+        for (MemberModel member : shape.members().values()) {
+            compiles(member.shape(), seen);
+        }
+        for (MemberModel part : java.util.Arrays.asList(shape.member(), shape.key(), shape.value())) {
+            if (part != null) {
+                compiles(part.shape(), seen);
+            }
+        }
+    }
+
     // ---- the generator refuses what it cannot decide ---------------------------------------------------------------
 
     private static Path miniature(Path dir, String operations, String actions) throws IOException {
@@ -144,7 +201,8 @@ class ServiceModelsTest {
         Files.writeString(dir.resolve("decisions.tsv"), "# none\n");
         String table = OperationTableGenerator.generate(dir.resolve("models"), dir.resolve("actions"),
                 dir.resolve("decisions.tsv"));
-        assertEquals("service\tdemo\tdemo\tjson\t2020-01-01\tDemo\t\noperation\tReadThing\tPOST\t/\tread\t\t\n", table);
+        assertEquals("service\tdemo\tdemo\tjson\t2020-01-01\tDemo\t\t\noperation\tReadThing\tPOST\t/\tread\t\t\t\t\t\t\t\n",
+                table);
     }
 
     @Test
