@@ -158,12 +158,12 @@ public final class CrossroleServer implements AutoCloseable {
     private final EcsPersistence ecsState;
     private final Store store;
     private final StateSync sync;
-    private final java.util.Collection<dev.crossrole.server.service.OperationTable> operationTables;
+    private final java.util.Collection<dev.crossrole.server.service.OperationBindings<?>> operationTables;
 
     private CrossroleServer(HttpFront front, IamDirectory iam, StsService sts, RequestLog requestLog,
                             List<Bootstrap.Profile> profiles, DataDirectory data, String bind, EcsTasks tasks,
                             EcsPersistence ecsState, Store store, StateSync sync, TaskRuntime runtime, TlsMaterial tls,
-                            java.util.Collection<dev.crossrole.server.service.OperationTable> operationTables) {
+                            java.util.Collection<dev.crossrole.server.service.OperationBindings<?>> operationTables) {
         this.operationTables = operationTables;
         this.tls = tls;
         this.runtime = runtime;
@@ -361,7 +361,7 @@ public final class CrossroleServer implements AutoCloseable {
     }
 
     /** The operations of every service on the model-driven layer, with their authorization tables. */
-    public java.util.Collection<dev.crossrole.server.service.OperationTable> operationTables() {
+    public java.util.Collection<dev.crossrole.server.service.OperationBindings<?>> operationTables() {
         return operationTables;
     }
 

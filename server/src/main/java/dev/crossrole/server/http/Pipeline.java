@@ -22,6 +22,7 @@ import dev.crossrole.server.s3.AccessGate;
 import dev.crossrole.server.s3.S3Exception;
 import dev.crossrole.server.s3.S3Request;
 import dev.crossrole.server.s3.S3Response;
+import dev.crossrole.server.s3.S3Call;
 import dev.crossrole.server.s3.S3Service;
 import dev.crossrole.server.service.AccessCheck;
 import dev.crossrole.server.service.Call;
@@ -119,8 +120,12 @@ public final class Pipeline {
     }
 
     /** The operation tables of the services on the model-driven layer. */
-    public java.util.Collection<OperationTable> operationTables() {
-        return java.util.Collections.unmodifiableCollection(providers.values());
+    public java.util.Collection<dev.crossrole.server.service.OperationBindings<?>> operationTables() {
+        List<dev.crossrole.server.service.OperationBindings<?>> tables = new java.util.ArrayList<>(providers.values());
+        if (s3 != null) {
+            tables.add(s3.operations());
+        }
+        return tables;
     }
 
     private enum Protocol { QUERY, JSON, REST_XML, OTHER }
@@ -255,7 +260,8 @@ public final class Pipeline {
             response = run(request, trace);
         } catch (AwsException e) {
             response = error(trace, e);
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | AssertionError e) {
+            // An assertion (on in tests) that fails is a defect like any other: answered 500, never a hung connection.
             LOG.log(Level.SEVERE, "request " + trace.requestId + " failed", e);
             response = error(trace, AwsException.internal());
         }
@@ -516,9 +522,21 @@ public final class Pipeline {
         }
         java.io.InputStream body = S3Http.body(request, auth == null ? null : auth.chunkSigning());
         S3Request s3Request = addressed.withBody(() -> body);
-        S3Response response = s3.handle(s3Request, call, new AccessGate() {
+        // Prepare (the operation named by the model, its bucket, the checks), authorize, then run: the same stages
+        // as every service. What the run finds it must ask (a missing key, DeleteObjects' keys) is decided here too.
+        S3Call prepared = s3.prepare(s3Request, call);
+        for (AccessCheck check : prepared.checks()) {
+            assert s3.operations().declares(s3.operations().model().operation(trace.operation), check.action())
+                    : "s3:" + trace.operation + " asks for " + check.action() + ", which its authorization table lacks";
+            if (!decide(call, check, trace)) {
+                throw S3Http.accessDenied(call.caller(), check, trace.decision);
+            }
+        }
+        S3Response response = s3.run(prepared, new AccessGate() {
             @Override
             public void require(AccessCheck check) {
+                assert s3.operations().declares(s3.operations().model().operation(trace.operation), check.action())
+                        : "s3:" + trace.operation + " asks for " + check.action() + ", which its table lacks";
                 if (!decide(call, check, trace)) {
                     throw S3Http.accessDenied(call.caller(), check, trace.decision);
                 }
@@ -526,6 +544,8 @@ public final class Pipeline {
 
             @Override
             public boolean allows(AccessCheck check) {
+                assert s3.operations().declares(s3.operations().model().operation(trace.operation), check.action())
+                        : "s3:" + trace.operation + " asks for " + check.action() + ", which its table lacks";
                 return decide(call, check, trace);
             }
         });

@@ -24,43 +24,45 @@ final class BucketTagging {
 
     private BucketTagging() {}
 
-    static S3Response put(S3Request request, Bucket bucket, S3Repository repository, AccessGate gate)
-            throws IOException {
-        gate.require(S3Support.bucketCheck("s3:PutBucketTagging", bucket, RequestContext.empty()));
-        Element root;
-        try (InputStream body = request.body().get()) {
-            byte[] bytes = body.readNBytes(Xml.MAX_REQUEST_XML + 1);
-            if (bytes.length > Xml.MAX_REQUEST_XML) {
+    static S3Call put(S3Request request, Bucket bucket, S3Repository repository) {
+        return S3Call.of(S3Support.bucketCheck("s3:PutBucketTagging", bucket, RequestContext.empty()), findings -> {
+            Element root;
+            try (InputStream body = request.body().get()) {
+                byte[] bytes = body.readNBytes(Xml.MAX_REQUEST_XML + 1);
+                if (bytes.length > Xml.MAX_REQUEST_XML) {
+                    throw S3Exception.malformedXml();
+                }
+                root = Xml.parse(bytes);
+            }
+            if (!"Tagging".equals(root.getLocalName())) {
                 throw S3Exception.malformedXml();
             }
-            root = Xml.parse(bytes);
-        }
-        if (!"Tagging".equals(root.getLocalName())) {
-            throw S3Exception.malformedXml();
-        }
-        List<Element> sets = Xml.children(root, "TagSet");
-        if (sets.size() != 1) {
-            throw S3Exception.malformedXml();
-        }
-        Map<String, String> tags = parse(sets.get(0));
-        repository.updateBucket(bucket.name(), current -> current.withTags(tags));
-        return S3Response.empty(204);
+            List<Element> sets = Xml.children(root, "TagSet");
+            if (sets.size() != 1) {
+                throw S3Exception.malformedXml();
+            }
+            Map<String, String> tags = parse(sets.get(0));
+            repository.updateBucket(bucket.name(), current -> current.withTags(tags));
+            return S3Response.empty(204);
+        });
     }
 
-    static S3Response get(Bucket bucket, AccessGate gate) {
-        gate.require(S3Support.bucketCheck("s3:GetBucketTagging", bucket, RequestContext.empty()));
-        if (bucket.tags().isEmpty()) {
-            throw new S3Exception("NoSuchTagSet", 404, "The TagSet does not exist").with("BucketName", bucket.name());
-        }
-        Xml xml = new Xml().root("Tagging").open("TagSet");
-        bucket.tags().forEach((k, v) -> xml.open("Tag").element("Key", k).element("Value", v).close("Tag"));
-        return S3Response.xml(200, xml.close("TagSet").close("Tagging").toString());
+    static S3Call get(Bucket bucket) {
+        return S3Call.of(S3Support.bucketCheck("s3:GetBucketTagging", bucket, RequestContext.empty()), findings -> {
+            if (bucket.tags().isEmpty()) {
+                throw new S3Exception("NoSuchTagSet", 404, "The TagSet does not exist").with("BucketName", bucket.name());
+            }
+            Xml xml = new Xml().root("Tagging").open("TagSet");
+            bucket.tags().forEach((k, v) -> xml.open("Tag").element("Key", k).element("Value", v).close("Tag"));
+            return S3Response.xml(200, xml.close("TagSet").close("Tagging").toString());
+        });
     }
 
-    static S3Response delete(Bucket bucket, S3Repository repository, AccessGate gate) throws IOException {
-        gate.require(S3Support.bucketCheck("s3:PutBucketTagging", bucket, RequestContext.empty()));
-        repository.updateBucket(bucket.name(), current -> current.withTags(Map.of()));
-        return S3Response.empty(204);
+    static S3Call delete(Bucket bucket, S3Repository repository) {
+        return S3Call.of(S3Support.bucketCheck("s3:PutBucketTagging", bucket, RequestContext.empty()), findings -> {
+            repository.updateBucket(bucket.name(), current -> current.withTags(Map.of()));
+            return S3Response.empty(204);
+        });
     }
 
     /**

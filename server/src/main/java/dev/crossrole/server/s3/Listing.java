@@ -15,8 +15,7 @@ final class Listing {
 
     private Listing() {}
 
-    static S3Response list(S3Request request, Bucket bucket, NavigableMap<String, StoredObject> objects, AccessGate gate,
-                           boolean v2) {
+    static S3Call list(S3Request request, Bucket bucket, NavigableMap<String, StoredObject> objects, boolean v2) {
         String prefix = request.query().getOrDefault("prefix", "");
         String delimiter = emptyToNull(request.param("delimiter"));
         String encoding = emptyToNull(request.param("encoding-type"));
@@ -41,98 +40,100 @@ final class Listing {
         if (delimiter != null) {
             context.single("s3:delimiter", delimiter);
         }
-        gate.require(S3Support.bucketCheck("s3:ListBucket", bucket, context.build()));
+        int pageSize = maxKeys;
+        return S3Call.of(S3Support.bucketCheck("s3:ListBucket", bucket, context.build()), findings -> {
 
-        String token = request.param("continuation-token");
-        String startAfter = v2 ? emptyToNull(request.param("start-after")) : emptyToNull(request.param("marker"));
-        String after = startAfter;
-        if (v2 && token != null) {
-            after = decodeToken(token);
-        }
-        List<StoredObject> contents = new ArrayList<>();
-        List<String> prefixes = new ArrayList<>();
-        String last = null;
-        boolean truncated = false;
-        Map<String, StoredObject> candidates = after == null || after.compareTo(prefix) < 0
-                ? objects.tailMap(prefix, true) : objects.tailMap(after, false);
-        for (Map.Entry<String, StoredObject> entry : candidates.entrySet()) {
-            String key = entry.getKey();
-            if (!key.startsWith(prefix)) {
-                break;
+            String token = request.param("continuation-token");
+            String startAfter = v2 ? emptyToNull(request.param("start-after")) : emptyToNull(request.param("marker"));
+            String after = startAfter;
+            if (v2 && token != null) {
+                after = decodeToken(token);
             }
-            if (delimiter != null && after != null && after.endsWith(delimiter) && key.startsWith(after)) {
-                continue; // inside a common prefix already returned on an earlier page
-            }
-            String commonPrefix = null;
-            if (delimiter != null) {
-                int at = key.indexOf(delimiter, prefix.length());
-                if (at >= 0) {
-                    commonPrefix = key.substring(0, at + delimiter.length());
+            List<StoredObject> contents = new ArrayList<>();
+            List<String> prefixes = new ArrayList<>();
+            String last = null;
+            boolean truncated = false;
+            Map<String, StoredObject> candidates = after == null || after.compareTo(prefix) < 0
+                    ? objects.tailMap(prefix, true) : objects.tailMap(after, false);
+            for (Map.Entry<String, StoredObject> entry : candidates.entrySet()) {
+                String key = entry.getKey();
+                if (!key.startsWith(prefix)) {
+                    break;
+                }
+                if (delimiter != null && after != null && after.endsWith(delimiter) && key.startsWith(after)) {
+                    continue; // inside a common prefix already returned on an earlier page
+                }
+                String commonPrefix = null;
+                if (delimiter != null) {
+                    int at = key.indexOf(delimiter, prefix.length());
+                    if (at >= 0) {
+                        commonPrefix = key.substring(0, at + delimiter.length());
+                    }
+                }
+                if (commonPrefix != null && commonPrefix.equals(last)) {
+                    continue;
+                }
+                if (contents.size() + prefixes.size() >= pageSize) {
+                    truncated = true;
+                    break;
+                }
+                if (commonPrefix != null) {
+                    prefixes.add(commonPrefix);
+                    last = commonPrefix;
+                } else {
+                    contents.add(entry.getValue());
+                    last = key;
                 }
             }
-            if (commonPrefix != null && commonPrefix.equals(last)) {
-                continue;
-            }
-            if (contents.size() + prefixes.size() >= maxKeys) {
-                truncated = true;
-                break;
-            }
-            if (commonPrefix != null) {
-                prefixes.add(commonPrefix);
-                last = commonPrefix;
+            boolean url = "url".equals(encoding);
+            Xml xml = new Xml().root("ListBucketResult").element("Name", bucket.name())
+                    .element("Prefix", encode(prefix, url));
+            if (v2) {
+                xml.element("KeyCount", contents.size() + prefixes.size());
             } else {
-                contents.add(entry.getValue());
-                last = key;
+                xml.element("Marker", encode(startAfter == null ? "" : startAfter, url));
+                if (truncated && delimiter != null) {
+                    xml.element("NextMarker", encode(last, url));
+                }
             }
-        }
-        boolean url = "url".equals(encoding);
-        Xml xml = new Xml().root("ListBucketResult").element("Name", bucket.name())
-                .element("Prefix", encode(prefix, url));
-        if (v2) {
-            xml.element("KeyCount", contents.size() + prefixes.size());
-        } else {
-            xml.element("Marker", encode(startAfter == null ? "" : startAfter, url));
-            if (truncated && delimiter != null) {
-                xml.element("NextMarker", encode(last, url));
+            xml.element("MaxKeys", pageSize);
+            if (delimiter != null) {
+                xml.element("Delimiter", encode(delimiter, url));
             }
-        }
-        xml.element("MaxKeys", maxKeys);
-        if (delimiter != null) {
-            xml.element("Delimiter", encode(delimiter, url));
-        }
-        if (encoding != null) {
-            xml.element("EncodingType", encoding);
-        }
-        xml.element("IsTruncated", truncated);
-        if (v2) {
-            if (token != null) {
-                xml.element("ContinuationToken", token);
+            if (encoding != null) {
+                xml.element("EncodingType", encoding);
             }
-            if (truncated) {
-                xml.element("NextContinuationToken", encodeToken(last));
+            xml.element("IsTruncated", truncated);
+            if (v2) {
+                if (token != null) {
+                    xml.element("ContinuationToken", token);
+                }
+                if (truncated) {
+                    xml.element("NextContinuationToken", encodeToken(last));
+                }
+                if (startAfter != null) {
+                    xml.element("StartAfter", encode(startAfter, url));
+                }
             }
-            if (startAfter != null) {
-                xml.element("StartAfter", encode(startAfter, url));
+            boolean owner = !v2 || "true".equals(request.param("fetch-owner"));
+            for (StoredObject object : contents) {
+                xml.open("Contents").element("Key", encode(object.key(), url)).element("LastModified", object.lastModified())
+                        .element("ETag", object.etag());
+                object.checksums().keySet().stream().findFirst().ifPresent(header -> xml.element("ChecksumAlgorithm",
+                        header.substring("x-amz-checksum-".length()).toUpperCase(java.util.Locale.ROOT)));
+                xml.element("Size", object.size());
+                if (owner) {
+                    xml.open("Owner").element("ID", S3Support.canonicalId(bucket.owner()))
+                            .element("DisplayName", bucket.owner()).close("Owner");
+                }
+                xml.element("StorageClass", object.headers().getOrDefault(S3Support.STORAGE_CLASS, "STANDARD"))
+                        .close("Contents");
             }
-        }
-        boolean owner = !v2 || "true".equals(request.param("fetch-owner"));
-        for (StoredObject object : contents) {
-            xml.open("Contents").element("Key", encode(object.key(), url)).element("LastModified", object.lastModified())
-                    .element("ETag", object.etag());
-            object.checksums().keySet().stream().findFirst().ifPresent(header -> xml.element("ChecksumAlgorithm",
-                    header.substring("x-amz-checksum-".length()).toUpperCase(java.util.Locale.ROOT)));
-            xml.element("Size", object.size());
-            if (owner) {
-                xml.open("Owner").element("ID", S3Support.canonicalId(bucket.owner()))
-                        .element("DisplayName", bucket.owner()).close("Owner");
+            for (String commonPrefix : prefixes) {
+                xml.open("CommonPrefixes").element("Prefix", encode(commonPrefix, url)).close("CommonPrefixes");
             }
-            xml.element("StorageClass", object.headers().getOrDefault(S3Support.STORAGE_CLASS, "STANDARD"))
-                    .close("Contents");
-        }
-        for (String commonPrefix : prefixes) {
-            xml.open("CommonPrefixes").element("Prefix", encode(commonPrefix, url)).close("CommonPrefixes");
-        }
-        return S3Response.xml(200, xml.close("ListBucketResult").toString());
+            return S3Response.xml(200, xml.close("ListBucketResult").toString());
+        });
     }
 
     private static String encode(String text, boolean url) {

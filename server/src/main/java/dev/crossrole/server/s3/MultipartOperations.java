@@ -1,6 +1,7 @@
 package dev.crossrole.server.s3;
 
 import dev.crossrole.policy.RequestContext;
+import dev.crossrole.server.service.AccessCheck;
 import dev.crossrole.server.payload.ChecksumAlgorithm;
 import dev.crossrole.server.service.Call;
 import java.io.IOException;
@@ -35,7 +36,7 @@ final class MultipartOperations {
         this.objects = objects;
     }
 
-    S3Response create(S3Request request, Bucket bucket, Call call, AccessGate gate) throws IOException {
+    S3Call create(S3Request request, Bucket bucket, Call call) {
         String key = request.key();
         S3Support.checkKey(key);
         ObjectOperations.checkAcl(request);
@@ -45,49 +46,50 @@ final class MultipartOperations {
             context.single("s3:x-amz-acl", request.header("x-amz-acl"));
         }
         S3Support.requestTags(context, tags);
-        gate.require(S3Support.objectCheck("s3:PutObject", bucket, key, context.build()));
-        String algorithmName = request.header("x-amz-checksum-algorithm");
-        ChecksumAlgorithm algorithm = ChecksumAlgorithm.fromName(algorithmName).orElse(null);
-        if (algorithmName != null && algorithm == null) {
-            throw S3Exception.invalidRequest("Checksum algorithm provided is unsupported. Please try again with any of"
-                    + " the valid types: [CRC32, CRC32C, CRC64NVME, SHA1, SHA256]");
-        }
-        String typeHeader = request.header("x-amz-checksum-type");
-        String checksumType = null;
-        if (typeHeader != null && !typeHeader.equals("COMPOSITE") && !typeHeader.equals("FULL_OBJECT")) {
-            throw S3Exception.invalidRequest("Value for x-amz-checksum-type header is invalid.");
-        }
-        if (typeHeader != null && algorithm == null) {
-            throw S3Exception.invalidRequest("The x-amz-checksum-type header can only be used with the"
-                    + " x-amz-checksum-algorithm header.");
-        }
-        if (algorithm != null) {
-            // CRC64NVME exists only as a full-object checksum; the others default to composite.
-            checksumType = typeHeader != null ? typeHeader
-                    : algorithm == ChecksumAlgorithm.CRC64NVME ? "FULL_OBJECT" : "COMPOSITE";
-            boolean crc = algorithm == ChecksumAlgorithm.CRC32 || algorithm == ChecksumAlgorithm.CRC32C
-                    || algorithm == ChecksumAlgorithm.CRC64NVME;
-            if ((checksumType.equals("FULL_OBJECT") && !crc)
-                    || (checksumType.equals("COMPOSITE") && algorithm == ChecksumAlgorithm.CRC64NVME)) {
-                throw S3Exception.invalidRequest("The " + algorithm.name() + " checksum algorithm does not support the "
-                        + checksumType + " checksum type.");
+        return S3Call.of(S3Support.objectCheck("s3:PutObject", bucket, key, context.build()), findings -> {
+            String algorithmName = request.header("x-amz-checksum-algorithm");
+            ChecksumAlgorithm algorithm = ChecksumAlgorithm.fromName(algorithmName).orElse(null);
+            if (algorithmName != null && algorithm == null) {
+                throw S3Exception.invalidRequest("Checksum algorithm provided is unsupported. Please try again with any of"
+                        + " the valid types: [CRC32, CRC32C, CRC64NVME, SHA1, SHA256]");
             }
-        }
-        byte[] id = new byte[30];
-        random.nextBytes(id);
-        String uploadId = Base64.getUrlEncoder().withoutPadding().encodeToString(id);
-        MultipartUpload upload = new MultipartUpload(bucket.name(), key, uploadId, clock.instant(), call.caller().arn(),
-                S3Support.storedHeaders(request), S3Support.userMetadata(request), tags,
-                algorithm == null ? null : algorithm.name(), checksumType);
-        repository.createUpload(upload);
-        Xml xml = new Xml().root("InitiateMultipartUploadResult").element("Bucket", bucket.name()).element("Key", key)
-                .element("UploadId", uploadId).close("InitiateMultipartUploadResult");
-        S3Response response = S3Response.xml(200, xml.toString()).header("x-amz-server-side-encryption", "AES256");
-        if (algorithm != null) {
-            response.header("x-amz-checksum-algorithm", algorithm.name());
-            response.header("x-amz-checksum-type", checksumType);
-        }
-        return response;
+            String typeHeader = request.header("x-amz-checksum-type");
+            String checksumType = null;
+            if (typeHeader != null && !typeHeader.equals("COMPOSITE") && !typeHeader.equals("FULL_OBJECT")) {
+                throw S3Exception.invalidRequest("Value for x-amz-checksum-type header is invalid.");
+            }
+            if (typeHeader != null && algorithm == null) {
+                throw S3Exception.invalidRequest("The x-amz-checksum-type header can only be used with the"
+                        + " x-amz-checksum-algorithm header.");
+            }
+            if (algorithm != null) {
+                // CRC64NVME exists only as a full-object checksum; the others default to composite.
+                checksumType = typeHeader != null ? typeHeader
+                        : algorithm == ChecksumAlgorithm.CRC64NVME ? "FULL_OBJECT" : "COMPOSITE";
+                boolean crc = algorithm == ChecksumAlgorithm.CRC32 || algorithm == ChecksumAlgorithm.CRC32C
+                        || algorithm == ChecksumAlgorithm.CRC64NVME;
+                if ((checksumType.equals("FULL_OBJECT") && !crc)
+                        || (checksumType.equals("COMPOSITE") && algorithm == ChecksumAlgorithm.CRC64NVME)) {
+                    throw S3Exception.invalidRequest("The " + algorithm.name() + " checksum algorithm does not support the "
+                            + checksumType + " checksum type.");
+                }
+            }
+            byte[] id = new byte[30];
+            random.nextBytes(id);
+            String uploadId = Base64.getUrlEncoder().withoutPadding().encodeToString(id);
+            MultipartUpload upload = new MultipartUpload(bucket.name(), key, uploadId, clock.instant(), call.caller().arn(),
+                    S3Support.storedHeaders(request), S3Support.userMetadata(request), tags,
+                    algorithm == null ? null : algorithm.name(), checksumType);
+            repository.createUpload(upload);
+            Xml xml = new Xml().root("InitiateMultipartUploadResult").element("Bucket", bucket.name()).element("Key", key)
+                    .element("UploadId", uploadId).close("InitiateMultipartUploadResult");
+            S3Response response = S3Response.xml(200, xml.toString()).header("x-amz-server-side-encryption", "AES256");
+            if (algorithm != null) {
+                response.header("x-amz-checksum-algorithm", algorithm.name());
+                response.header("x-amz-checksum-type", checksumType);
+            }
+            return response;
+        });
     }
 
     private MultipartUpload upload(S3Request request, Bucket bucket) {
@@ -96,7 +98,7 @@ final class MultipartOperations {
                 .orElseThrow(() -> S3Exception.noSuchUpload(uploadId));
     }
 
-    S3Response uploadPart(S3Request request, Bucket bucket, AccessGate gate) throws IOException {
+    S3Call uploadPart(S3Request request, Bucket bucket) {
         String partText = request.param("partNumber");
         int partNumber;
         try {
@@ -108,14 +110,20 @@ final class MultipartOperations {
             throw S3Exception.invalidArgument("Part number must be an integer between 1 and 10000, inclusive",
                     "partNumber", partText);
         }
+        int number = partNumber;
+        AccessCheck put = S3Support.objectCheck("s3:PutObject", bucket, request.key(), RequestContext.empty());
         if (request.header("x-amz-copy-source") != null) {
-            return uploadPartCopy(request, bucket, gate, partNumber);
+            ObjectOperations.CopySource source = objects.preparedCopySource(request);
+            return new S3Call(List.of(source.check(), put),
+                    findings -> uploadPartCopy(request, bucket, source.readable(findings), number));
         }
-        gate.require(S3Support.objectCheck("s3:PutObject", bucket, request.key(), RequestContext.empty()));
+        return S3Call.of(put, findings -> uploadPart(request, bucket, number));
+    }
+
+    private S3Response uploadPart(S3Request request, Bucket bucket, int number) throws IOException {
         MultipartUpload upload = upload(request, bucket);
         ObjectOperations.checkLength(request);
         ChecksumAlgorithm algorithm = ObjectOperations.requestedChecksum(request);
-        int number = partNumber;
         StoredObject part;
         try (InputStream body = request.body().get()) {
             part = repository.putPart(upload, number, body, ObjectOperations.finisher(algorithm, written ->
@@ -130,10 +138,8 @@ final class MultipartOperations {
     }
 
     /** UploadPartCopy: a part made of (a byte range of) an existing object, which the caller must be able to read. */
-    private S3Response uploadPartCopy(S3Request request, Bucket bucket, AccessGate gate, int partNumber)
+    private S3Response uploadPartCopy(S3Request request, Bucket bucket, ObjectSource source, int partNumber)
             throws IOException {
-        ObjectSource source = objects.readableCopySource(request, gate);
-        gate.require(S3Support.objectCheck("s3:PutObject", bucket, request.key(), RequestContext.empty()));
         MultipartUpload upload = upload(request, bucket);
         long size = source.object().size();
         long offset = 0;
@@ -165,237 +171,241 @@ final class MultipartOperations {
         return S3Response.xml(200, xml.toString()).header("x-amz-server-side-encryption", "AES256");
     }
 
-    S3Response complete(S3Request request, Bucket bucket, AccessGate gate) throws IOException {
+    S3Call complete(S3Request request, Bucket bucket) {
         WriteCondition condition = WriteCondition.ofWrite(request);
-        gate.require(S3Support.objectCheck("s3:PutObject", bucket, request.key(),
-                ObjectOperations.conditionKeys(request, RequestContext.builder()).build()));
-        MultipartUpload upload = upload(request, bucket);
-        objects.checkBeforeWrite(condition, bucket, upload.key(), gate);
-        Element root;
-        try (InputStream body = request.body().get()) {
-            root = Xml.parse(body);
-        }
-        if (!"CompleteMultipartUpload".equals(root.getLocalName())) {
-            throw S3Exception.malformedXml();
-        }
-        List<Element> listed = Xml.children(root, "Part");
-        if (listed.isEmpty()) {
-            throw S3Exception.malformedXml();
-        }
-        int previous = 0;
-        for (Element entry : listed) {
-            int number;
-            try {
-                number = Integer.parseInt(String.valueOf(Xml.childText(entry, "PartNumber")).trim());
-            } catch (NumberFormatException e) {
+        return S3Call.of(S3Support.objectCheck("s3:PutObject", bucket, request.key(),
+                ObjectOperations.conditionKeys(request, RequestContext.builder()).build()), findings -> {
+            MultipartUpload upload = upload(request, bucket);
+            objects.checkBeforeWrite(condition, bucket, upload.key(), findings);
+            Element root;
+            try (InputStream body = request.body().get()) {
+                root = Xml.parse(body);
+            }
+            if (!"CompleteMultipartUpload".equals(root.getLocalName())) {
                 throw S3Exception.malformedXml();
             }
-            if (number <= previous) {
-                throw new S3Exception("InvalidPartOrder", 400, "The list of parts was not in ascending order. Parts must"
-                        + " be ordered by part number.").with("UploadId", upload.uploadId());
+            List<Element> listed = Xml.children(root, "Part");
+            if (listed.isEmpty()) {
+                throw S3Exception.malformedXml();
             }
-            previous = number;
-        }
-        NavigableMap<Integer, ObjectSource> parts = repository.parts(upload);
-        List<ObjectWriter.Range> ranges = new ArrayList<>();
-        MessageDigest etags = ObjectWriter.md5();
-        ChecksumAlgorithm algorithm = ChecksumAlgorithm.fromName(upload.checksumAlgorithm()).orElse(null);
-        boolean fullObject = "FULL_OBJECT".equals(upload.checksumType());
-        java.io.ByteArrayOutputStream partChecksums = new java.io.ByteArrayOutputStream();
-        List<StoredObject.Part> layout = new ArrayList<>();
-        for (int i = 0; i < listed.size(); i++) {
-            Element entry = listed.get(i);
-            String numberText = Xml.childText(entry, "PartNumber");
-            String etag = Xml.childText(entry, "ETag");
-            int number = Integer.parseInt(numberText.trim());
-            ObjectSource part = parts.get(number);
-            if (part == null || etag == null
-                    || !S3Support.unquoted(etag).equals(S3Support.unquoted(part.object().etag()))) {
-                throw new S3Exception("InvalidPart", 400, "One or more of the specified parts could not be found.  The"
-                        + " part may not have been uploaded, or the specified entity tag may not match the part's"
-                        + " entity tag.").with("UploadId", upload.uploadId()).with("PartNumber", String.valueOf(number))
-                        .with("ETag", etag);
-            }
-            boolean last = i == listed.size() - 1;
-            if (!last && part.object().size() < MIN_PART_SIZE) {
-                throw new S3Exception("EntityTooSmall", 400, "Your proposed upload is smaller than the minimum allowed"
-                        + " object size.").with("ProposedSize", String.valueOf(part.object().size()))
-                        .with("MinSizeAllowed", String.valueOf(MIN_PART_SIZE)).with("PartNumber", String.valueOf(number))
-                        .with("ETag", etag);
-            }
-            etags.update(HexFormat.of().parseHex(S3Support.unquoted(part.object().etag())));
-            if (algorithm != null) {
-                String value = part.object().checksums().get(algorithm.headerName());
-                if (value == null) {
-                    throw S3Exception.invalidRequest("The upload was created using a " + algorithm.name()
-                            + " checksum. The complete request must include the checksum for each part. It was missing"
-                            + " for part " + number + " in the request.");
+            int previous = 0;
+            for (Element entry : listed) {
+                int number;
+                try {
+                    number = Integer.parseInt(String.valueOf(Xml.childText(entry, "PartNumber")).trim());
+                } catch (NumberFormatException e) {
+                    throw S3Exception.malformedXml();
                 }
-                partChecksums.writeBytes(Base64.getDecoder().decode(value));
+                if (number <= previous) {
+                    throw new S3Exception("InvalidPartOrder", 400, "The list of parts was not in ascending order. Parts must"
+                            + " be ordered by part number.").with("UploadId", upload.uploadId());
+                }
+                previous = number;
             }
-            ranges.add(new ObjectWriter.Range(part, 0, part.object().size()));
-            layout.add(new StoredObject.Part(number, part.object().size()));
-        }
-        String etag = "\"" + HexFormat.of().formatHex(etags.digest()) + "-" + listed.size() + "\"";
-        Map<String, String> checksums = new LinkedHashMap<>();
-        if (algorithm != null && !fullObject) {
-            ChecksumAlgorithm.Calculator running = algorithm.newCalculator();
-            byte[] all = partChecksums.toByteArray();
-            running.update(all, 0, all.length);
-            checksums.put(algorithm.headerName(), running.base64() + "-" + listed.size());
-        }
-        int count = listed.size();
-        // A full-object checksum is computed over the assembled bytes; one the client sends must match it.
-        String expectedFull = fullObject ? request.header(algorithm.headerName()) : null;
-        StoredObject stored = repository.completeUpload(upload, ranges,
-                ObjectOperations.finisher(fullObject ? algorithm : null, written -> {
-                    if (fullObject) {
-                        if (expectedFull != null && !expectedFull.trim().equals(written.checksum())) {
-                            throw new S3Exception("BadDigest", 400, "The " + algorithm.name() + " you specified did"
-                                    + " not match the calculated checksum.");
-                        }
-                        checksums.put(algorithm.headerName(), written.checksum());
+            NavigableMap<Integer, ObjectSource> parts = repository.parts(upload);
+            List<ObjectWriter.Range> ranges = new ArrayList<>();
+            MessageDigest etags = ObjectWriter.md5();
+            ChecksumAlgorithm algorithm = ChecksumAlgorithm.fromName(upload.checksumAlgorithm()).orElse(null);
+            boolean fullObject = "FULL_OBJECT".equals(upload.checksumType());
+            java.io.ByteArrayOutputStream partChecksums = new java.io.ByteArrayOutputStream();
+            List<StoredObject.Part> layout = new ArrayList<>();
+            for (int i = 0; i < listed.size(); i++) {
+                Element entry = listed.get(i);
+                String numberText = Xml.childText(entry, "PartNumber");
+                String etag = Xml.childText(entry, "ETag");
+                int number = Integer.parseInt(numberText.trim());
+                ObjectSource part = parts.get(number);
+                if (part == null || etag == null
+                        || !S3Support.unquoted(etag).equals(S3Support.unquoted(part.object().etag()))) {
+                    throw new S3Exception("InvalidPart", 400, "One or more of the specified parts could not be found.  The"
+                            + " part may not have been uploaded, or the specified entity tag may not match the part's"
+                            + " entity tag.").with("UploadId", upload.uploadId()).with("PartNumber", String.valueOf(number))
+                            .with("ETag", etag);
+                }
+                boolean last = i == listed.size() - 1;
+                if (!last && part.object().size() < MIN_PART_SIZE) {
+                    throw new S3Exception("EntityTooSmall", 400, "Your proposed upload is smaller than the minimum allowed"
+                            + " object size.").with("ProposedSize", String.valueOf(part.object().size()))
+                            .with("MinSizeAllowed", String.valueOf(MIN_PART_SIZE)).with("PartNumber", String.valueOf(number))
+                            .with("ETag", etag);
+                }
+                etags.update(HexFormat.of().parseHex(S3Support.unquoted(part.object().etag())));
+                if (algorithm != null) {
+                    String value = part.object().checksums().get(algorithm.headerName());
+                    if (value == null) {
+                        throw S3Exception.invalidRequest("The upload was created using a " + algorithm.name()
+                                + " checksum. The complete request must include the checksum for each part. It was missing"
+                                + " for part " + number + " in the request.");
                     }
-                    return new StoredObject(upload.key(), UUID.randomUUID().toString(), written.size(), etag,
-                            clock.instant().truncatedTo(ChronoUnit.MILLIS), upload.headers(), upload.userMetadata(),
-                            checksums, upload.tags(), count, layout);
-                }), condition);
-        Xml xml = new Xml().root("CompleteMultipartUploadResult")
-                .element("Location", "/" + bucket.name() + "/" + S3Support.urlEncode(upload.key()))
-                .element("Bucket", bucket.name()).element("Key", upload.key()).element("ETag", stored.etag());
-        stored.checksums().forEach((h, v) -> xml.element("Checksum" + h.substring("x-amz-checksum-".length())
-                .toUpperCase(java.util.Locale.ROOT), v));
-        if (upload.checksumType() != null) {
-            xml.element("ChecksumType", upload.checksumType());
-        }
-        return S3Response.xml(200, xml.close("CompleteMultipartUploadResult").toString())
-                .header("x-amz-server-side-encryption", "AES256");
-    }
-
-    S3Response abort(S3Request request, Bucket bucket, AccessGate gate) throws IOException {
-        gate.require(S3Support.objectCheck("s3:AbortMultipartUpload", bucket, request.key(), RequestContext.empty()));
-        MultipartUpload upload = upload(request, bucket);
-        repository.deleteUpload(upload);
-        return S3Response.empty(204);
-    }
-
-    S3Response listParts(S3Request request, Bucket bucket, Call call, AccessGate gate) throws IOException {
-        gate.require(S3Support.objectCheck("s3:ListMultipartUploadParts", bucket, request.key(),
-                RequestContext.empty()));
-        MultipartUpload upload = upload(request, bucket);
-        int maxParts = intParam(request, "max-parts", 1000);
-        int marker = intParam(request, "part-number-marker", 0);
-        NavigableMap<Integer, ObjectSource> parts = repository.parts(upload).tailMap(marker, false);
-        Xml xml = new Xml().root("ListPartsResult").element("Bucket", bucket.name()).element("Key", upload.key())
-                .element("UploadId", upload.uploadId()).element("PartNumberMarker", marker);
-        int returned = 0;
-        int last = marker;
-        boolean truncated = false;
-        Xml partsXml = Xml.fragment();
-        for (Map.Entry<Integer, ObjectSource> part : parts.entrySet()) {
-            if (returned == maxParts) {
-                truncated = true;
-                break;
+                    partChecksums.writeBytes(Base64.getDecoder().decode(value));
+                }
+                ranges.add(new ObjectWriter.Range(part, 0, part.object().size()));
+                layout.add(new StoredObject.Part(number, part.object().size()));
             }
-            StoredObject p = part.getValue().object();
-            partsXml.open("Part").element("PartNumber", part.getKey()).element("LastModified", p.lastModified())
-                    .element("ETag", p.etag()).element("Size", p.size());
-            p.checksums().forEach((h, v) -> partsXml.element("Checksum" + h.substring("x-amz-checksum-".length())
+            String etag = "\"" + HexFormat.of().formatHex(etags.digest()) + "-" + listed.size() + "\"";
+            Map<String, String> checksums = new LinkedHashMap<>();
+            if (algorithm != null && !fullObject) {
+                ChecksumAlgorithm.Calculator running = algorithm.newCalculator();
+                byte[] all = partChecksums.toByteArray();
+                running.update(all, 0, all.length);
+                checksums.put(algorithm.headerName(), running.base64() + "-" + listed.size());
+            }
+            int count = listed.size();
+            // A full-object checksum is computed over the assembled bytes; one the client sends must match it.
+            String expectedFull = fullObject ? request.header(algorithm.headerName()) : null;
+            StoredObject stored = repository.completeUpload(upload, ranges,
+                    ObjectOperations.finisher(fullObject ? algorithm : null, written -> {
+                        if (fullObject) {
+                            if (expectedFull != null && !expectedFull.trim().equals(written.checksum())) {
+                                throw new S3Exception("BadDigest", 400, "The " + algorithm.name() + " you specified did"
+                                        + " not match the calculated checksum.");
+                            }
+                            checksums.put(algorithm.headerName(), written.checksum());
+                        }
+                        return new StoredObject(upload.key(), UUID.randomUUID().toString(), written.size(), etag,
+                                clock.instant().truncatedTo(ChronoUnit.MILLIS), upload.headers(), upload.userMetadata(),
+                                checksums, upload.tags(), count, layout);
+                    }), condition);
+            Xml xml = new Xml().root("CompleteMultipartUploadResult")
+                    .element("Location", "/" + bucket.name() + "/" + S3Support.urlEncode(upload.key()))
+                    .element("Bucket", bucket.name()).element("Key", upload.key()).element("ETag", stored.etag());
+            stored.checksums().forEach((h, v) -> xml.element("Checksum" + h.substring("x-amz-checksum-".length())
                     .toUpperCase(java.util.Locale.ROOT), v));
-            partsXml.close("Part");
-            returned++;
-            last = part.getKey();
-        }
-        xml.element("NextPartNumberMarker", last).element("MaxParts", maxParts).element("IsTruncated", truncated);
-        String owner = S3Support.canonicalId(bucket.owner());
-        xml.open("Initiator").element("ID", upload.initiatorArn()).element("DisplayName", upload.initiatorArn())
-                .close("Initiator").open("Owner").element("ID", owner).element("DisplayName", bucket.owner())
-                .close("Owner").element("StorageClass", "STANDARD");
-        if (upload.checksumAlgorithm() != null) {
-            xml.element("ChecksumAlgorithm", upload.checksumAlgorithm());
-        }
-        return S3Response.xml(200, xml.toString() + partsXml + "</ListPartsResult>");
+            if (upload.checksumType() != null) {
+                xml.element("ChecksumType", upload.checksumType());
+            }
+            return S3Response.xml(200, xml.close("CompleteMultipartUploadResult").toString())
+                    .header("x-amz-server-side-encryption", "AES256");
+        });
+    }
+
+    S3Call abort(S3Request request, Bucket bucket) {
+        return S3Call.of(S3Support.objectCheck("s3:AbortMultipartUpload", bucket, request.key(), RequestContext.empty()), findings -> {
+            MultipartUpload upload = upload(request, bucket);
+            repository.deleteUpload(upload);
+            return S3Response.empty(204);
+        });
+    }
+
+    S3Call listParts(S3Request request, Bucket bucket, Call call) {
+        return S3Call.of(S3Support.objectCheck("s3:ListMultipartUploadParts", bucket, request.key(),
+                RequestContext.empty()), findings -> {
+            MultipartUpload upload = upload(request, bucket);
+            int maxParts = intParam(request, "max-parts", 1000);
+            int marker = intParam(request, "part-number-marker", 0);
+            NavigableMap<Integer, ObjectSource> parts = repository.parts(upload).tailMap(marker, false);
+            Xml xml = new Xml().root("ListPartsResult").element("Bucket", bucket.name()).element("Key", upload.key())
+                    .element("UploadId", upload.uploadId()).element("PartNumberMarker", marker);
+            int returned = 0;
+            int last = marker;
+            boolean truncated = false;
+            Xml partsXml = Xml.fragment();
+            for (Map.Entry<Integer, ObjectSource> part : parts.entrySet()) {
+                if (returned == maxParts) {
+                    truncated = true;
+                    break;
+                }
+                StoredObject p = part.getValue().object();
+                partsXml.open("Part").element("PartNumber", part.getKey()).element("LastModified", p.lastModified())
+                        .element("ETag", p.etag()).element("Size", p.size());
+                p.checksums().forEach((h, v) -> partsXml.element("Checksum" + h.substring("x-amz-checksum-".length())
+                        .toUpperCase(java.util.Locale.ROOT), v));
+                partsXml.close("Part");
+                returned++;
+                last = part.getKey();
+            }
+            xml.element("NextPartNumberMarker", last).element("MaxParts", maxParts).element("IsTruncated", truncated);
+            String owner = S3Support.canonicalId(bucket.owner());
+            xml.open("Initiator").element("ID", upload.initiatorArn()).element("DisplayName", upload.initiatorArn())
+                    .close("Initiator").open("Owner").element("ID", owner).element("DisplayName", bucket.owner())
+                    .close("Owner").element("StorageClass", "STANDARD");
+            if (upload.checksumAlgorithm() != null) {
+                xml.element("ChecksumAlgorithm", upload.checksumAlgorithm());
+            }
+            return S3Response.xml(200, xml.toString() + partsXml + "</ListPartsResult>");
+        });
     }
 
     /** ListMultipartUploads: by key, then by initiation; prefix, delimiter, key and upload-id markers, max-uploads. */
-    S3Response listUploads(S3Request request, Bucket bucket, AccessGate gate) throws IOException {
-        gate.require(S3Support.bucketCheck("s3:ListBucketMultipartUploads", bucket, RequestContext.empty()));
-        String prefix = request.query().getOrDefault("prefix", "");
-        String delimiter = request.query().getOrDefault("delimiter", "");
-        String keyMarker = request.query().getOrDefault("key-marker", "");
-        String uploadIdMarker = request.query().getOrDefault("upload-id-marker", "");
-        int maxUploads = Math.min(intParam(request, "max-uploads", 1000), 1000);
-        List<MultipartUpload> uploads = new ArrayList<>(repository.uploads(bucket.name()));
-        uploads.sort(java.util.Comparator.comparing(MultipartUpload::key).thenComparing(MultipartUpload::initiated)
-                .thenComparing(MultipartUpload::uploadId));
-        Xml items = Xml.fragment();
-        List<String> prefixes = new ArrayList<>();
-        int returned = 0;
-        boolean truncated = false;
-        String nextKey = null;
-        String nextUploadId = null;
-        boolean pastUploadMarker = uploadIdMarker.isEmpty();
-        for (MultipartUpload upload : uploads) {
-            String key = upload.key();
-            if (!key.startsWith(prefix) || key.compareTo(keyMarker) < 0) {
-                continue;
-            }
-            if (key.equals(keyMarker)) {
-                if (uploadIdMarker.isEmpty()) {
+    S3Call listUploads(S3Request request, Bucket bucket) {
+        return S3Call.of(S3Support.bucketCheck("s3:ListBucketMultipartUploads", bucket, RequestContext.empty()), findings -> {
+            String prefix = request.query().getOrDefault("prefix", "");
+            String delimiter = request.query().getOrDefault("delimiter", "");
+            String keyMarker = request.query().getOrDefault("key-marker", "");
+            String uploadIdMarker = request.query().getOrDefault("upload-id-marker", "");
+            int maxUploads = Math.min(intParam(request, "max-uploads", 1000), 1000);
+            List<MultipartUpload> uploads = new ArrayList<>(repository.uploads(bucket.name()));
+            uploads.sort(java.util.Comparator.comparing(MultipartUpload::key).thenComparing(MultipartUpload::initiated)
+                    .thenComparing(MultipartUpload::uploadId));
+            Xml items = Xml.fragment();
+            List<String> prefixes = new ArrayList<>();
+            int returned = 0;
+            boolean truncated = false;
+            String nextKey = null;
+            String nextUploadId = null;
+            boolean pastUploadMarker = uploadIdMarker.isEmpty();
+            for (MultipartUpload upload : uploads) {
+                String key = upload.key();
+                if (!key.startsWith(prefix) || key.compareTo(keyMarker) < 0) {
                     continue;
                 }
-                if (!pastUploadMarker) {
-                    pastUploadMarker = upload.uploadId().equals(uploadIdMarker);
+                if (key.equals(keyMarker)) {
+                    if (uploadIdMarker.isEmpty()) {
+                        continue;
+                    }
+                    if (!pastUploadMarker) {
+                        pastUploadMarker = upload.uploadId().equals(uploadIdMarker);
+                        continue;
+                    }
+                }
+                String commonPrefix = null;
+                if (!delimiter.isEmpty()) {
+                    int at = key.indexOf(delimiter, prefix.length());
+                    if (at >= 0) {
+                        commonPrefix = key.substring(0, at + delimiter.length());
+                    }
+                }
+                if (commonPrefix != null && prefixes.contains(commonPrefix)) {
                     continue;
                 }
+                if (returned == maxUploads) {
+                    truncated = true;
+                    break;
+                }
+                returned++;
+                if (commonPrefix != null) {
+                    prefixes.add(commonPrefix);
+                    nextKey = commonPrefix;
+                    nextUploadId = null;
+                    continue;
+                }
+                nextKey = key;
+                nextUploadId = upload.uploadId();
+                items.open("Upload").element("Key", key).element("UploadId", upload.uploadId())
+                        .open("Initiator").element("ID", upload.initiatorArn()).element("DisplayName", upload.initiatorArn())
+                        .close("Initiator").open("Owner").element("ID", S3Support.canonicalId(bucket.owner()))
+                        .element("DisplayName", bucket.owner()).close("Owner").element("StorageClass", "STANDARD")
+                        .element("Initiated", upload.initiated());
+                if (upload.checksumAlgorithm() != null) {
+                    items.element("ChecksumAlgorithm", upload.checksumAlgorithm());
+                }
+                items.close("Upload");
             }
-            String commonPrefix = null;
+            for (String commonPrefix : prefixes) {
+                items.open("CommonPrefixes").element("Prefix", commonPrefix).close("CommonPrefixes");
+            }
+            Xml xml = new Xml().root("ListMultipartUploadsResult").element("Bucket", bucket.name())
+                    .element("KeyMarker", keyMarker).element("UploadIdMarker", uploadIdMarker);
+            if (truncated) {
+                xml.element("NextKeyMarker", nextKey).element("NextUploadIdMarker", nextUploadId);
+            }
+            xml.element("Prefix", prefix);
             if (!delimiter.isEmpty()) {
-                int at = key.indexOf(delimiter, prefix.length());
-                if (at >= 0) {
-                    commonPrefix = key.substring(0, at + delimiter.length());
-                }
+                xml.element("Delimiter", delimiter);
             }
-            if (commonPrefix != null && prefixes.contains(commonPrefix)) {
-                continue;
-            }
-            if (returned == maxUploads) {
-                truncated = true;
-                break;
-            }
-            returned++;
-            if (commonPrefix != null) {
-                prefixes.add(commonPrefix);
-                nextKey = commonPrefix;
-                nextUploadId = null;
-                continue;
-            }
-            nextKey = key;
-            nextUploadId = upload.uploadId();
-            items.open("Upload").element("Key", key).element("UploadId", upload.uploadId())
-                    .open("Initiator").element("ID", upload.initiatorArn()).element("DisplayName", upload.initiatorArn())
-                    .close("Initiator").open("Owner").element("ID", S3Support.canonicalId(bucket.owner()))
-                    .element("DisplayName", bucket.owner()).close("Owner").element("StorageClass", "STANDARD")
-                    .element("Initiated", upload.initiated());
-            if (upload.checksumAlgorithm() != null) {
-                items.element("ChecksumAlgorithm", upload.checksumAlgorithm());
-            }
-            items.close("Upload");
-        }
-        for (String commonPrefix : prefixes) {
-            items.open("CommonPrefixes").element("Prefix", commonPrefix).close("CommonPrefixes");
-        }
-        Xml xml = new Xml().root("ListMultipartUploadsResult").element("Bucket", bucket.name())
-                .element("KeyMarker", keyMarker).element("UploadIdMarker", uploadIdMarker);
-        if (truncated) {
-            xml.element("NextKeyMarker", nextKey).element("NextUploadIdMarker", nextUploadId);
-        }
-        xml.element("Prefix", prefix);
-        if (!delimiter.isEmpty()) {
-            xml.element("Delimiter", delimiter);
-        }
-        xml.element("MaxUploads", maxUploads).element("IsTruncated", truncated);
-        return S3Response.xml(200, xml + items.toString() + "</ListMultipartUploadsResult>");
+            xml.element("MaxUploads", maxUploads).element("IsTruncated", truncated);
+            return S3Response.xml(200, xml + items.toString() + "</ListMultipartUploadsResult>");
+        });
     }
 
     private static int intParam(S3Request request, String name, int fallback) {

@@ -1,6 +1,7 @@
 package dev.crossrole.server.s3;
 
 import dev.crossrole.policy.RequestContext;
+import dev.crossrole.server.service.AccessCheck;
 import dev.crossrole.server.payload.ChecksumAlgorithm;
 import dev.crossrole.server.protocol.StreamingBody;
 import java.io.IOException;
@@ -11,6 +12,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -34,8 +36,7 @@ final class ObjectOperations {
 
     // ---- PutObject ----------------------------------------------------------------------------
 
-    S3Response put(S3Request request, Bucket bucket, dev.crossrole.server.service.Call call, AccessGate gate)
-            throws IOException {
+    S3Call put(S3Request request, Bucket bucket, dev.crossrole.server.service.Call call) {
         String key = request.key();
         S3Support.checkKey(key);
         checkAcl(request);
@@ -51,25 +52,28 @@ final class ObjectOperations {
         }
         S3Support.requestTags(context, tags);
         conditionKeys(request, context);
-        gate.require(S3Support.objectCheck("s3:PutObject", bucket, key, context.build()));
+        List<AccessCheck> checks = new ArrayList<>();
+        checks.add(S3Support.objectCheck("s3:PutObject", bucket, key, context.build()));
         if (!tags.isEmpty()) {
             RequestContext.Builder tagContext = RequestContext.builder();
             S3Support.requestTags(tagContext, tags);
-            gate.require(S3Support.objectCheck("s3:PutObjectTagging", bucket, key, tagContext.build()));
+            checks.add(S3Support.objectCheck("s3:PutObjectTagging", bucket, key, tagContext.build()));
         }
-        // Before the body is read; again when the object commits, against whatever was written meanwhile.
-        checkBeforeWrite(condition, bucket, key, gate);
-        ChecksumAlgorithm algorithm = requestedChecksum(request);
-        StoredObject stored;
-        try (InputStream body = request.body().get()) {
-            stored = repository.putObject(bucket.name(), key, body, finisher(algorithm, written ->
-                    new StoredObject(key, UUID.randomUUID().toString(), written.size(), "\"" + written.md5Hex() + "\"",
-                            now(), headers, metadata, checksumsOf(written), tags, 0)), condition);
-        }
-        S3Response response = S3Response.empty(200).header("ETag", stored.etag())
-                .header("x-amz-server-side-encryption", "AES256");
-        stored.checksums().forEach(response::header);
-        return response;
+        return new S3Call(checks, findings -> {
+            // Before the body is read; again when the object commits, against whatever was written meanwhile.
+            checkBeforeWrite(condition, bucket, key, findings);
+            ChecksumAlgorithm algorithm = requestedChecksum(request);
+            StoredObject stored;
+            try (InputStream body = request.body().get()) {
+                stored = repository.putObject(bucket.name(), key, body, finisher(algorithm, written ->
+                        new StoredObject(key, UUID.randomUUID().toString(), written.size(), "\"" + written.md5Hex()
+                                + "\"", now(), headers, metadata, checksumsOf(written), tags, 0)), condition);
+            }
+            S3Response response = S3Response.empty(200).header("ETag", stored.etag())
+                    .header("x-amz-server-side-encryption", "AES256");
+            stored.checksums().forEach(response::header);
+            return response;
+        });
     }
 
     /**
@@ -198,57 +202,58 @@ final class ObjectOperations {
 
     // ---- GetObject / HeadObject ---------------------------------------------------------------
 
-    S3Response get(S3Request request, Bucket bucket, AccessGate gate, boolean head, boolean anonymous) {
+    S3Call get(S3Request request, Bucket bucket, boolean head, boolean anonymous) {
         Map<String, String> overrides = ResponseOverrides.of(request, anonymous);
         String key = request.key();
         Integer partNumber = partNumber(request);
         Optional<ObjectSource> found = repository.open(bucket.name(), key);
         StoredObject existing = found.map(ObjectSource::object).orElse(null);
-        gate.require(S3Support.objectCheck("s3:GetObject", bucket, key, S3Support.existingTags(existing)));
-        if (found.isEmpty()) {
-            throw missing(bucket, key, gate);
-        }
-        ObjectSource source = found.get();
-        StoredObject object = source.object();
-        S3Response conditional = conditional(request, object);
-        if (conditional != null) {
-            return conditional;
-        }
-        long offset = 0;
-        long length = object.size();
-        int status = 200;
-        String range = request.header("Range");
-        long[] wanted = range == null ? null : parseRange(range, object.size());
-        if (partNumber != null) {
-            wanted = partRange(object, partNumber);
-        }
-        if (wanted != null) {
-            offset = wanted[0];
-            length = wanted[1] - wanted[0] + 1;
-            status = 206;
-        }
-        long from = offset;
-        long count = length;
-        StreamingBody body = new StreamingBody() {
-            @Override
-            public long length() {
-                return count;
+        return S3Call.of(S3Support.objectCheck("s3:GetObject", bucket, key, S3Support.existingTags(existing)), findings -> {
+            if (found.isEmpty()) {
+                throw missing(bucket, key, findings);
             }
+            ObjectSource source = found.get();
+            StoredObject object = source.object();
+            S3Response conditional = conditional(request, object);
+            if (conditional != null) {
+                return conditional;
+            }
+            long offset = 0;
+            long length = object.size();
+            int status = 200;
+            String range = request.header("Range");
+            long[] wanted = range == null ? null : parseRange(range, object.size());
+            if (partNumber != null) {
+                wanted = partRange(object, partNumber);
+            }
+            if (wanted != null) {
+                offset = wanted[0];
+                length = wanted[1] - wanted[0] + 1;
+                status = 206;
+            }
+            long from = offset;
+            long count = length;
+            StreamingBody body = new StreamingBody() {
+                @Override
+                public long length() {
+                    return count;
+                }
 
-            @Override
-            public void writeTo(OutputStream out) throws IOException {
-                source.copyRange(from, count, out);
+                @Override
+                public void writeTo(OutputStream out) throws IOException {
+                    source.copyRange(from, count, out);
+                }
+            };
+            S3Response response = new S3Response(status, new LinkedHashMap<>(), null, body);
+            describe(response, object);
+            if (status == 206) {
+                response.header("Content-Range", "bytes " + from + "-" + (from + count - 1) + "/" + object.size());
+            } else if ("ENABLED".equalsIgnoreCase(request.header("x-amz-checksum-mode"))) {
+                object.checksums().forEach(response::header);
             }
-        };
-        S3Response response = new S3Response(status, new LinkedHashMap<>(), null, body);
-        describe(response, object);
-        if (status == 206) {
-            response.header("Content-Range", "bytes " + from + "-" + (from + count - 1) + "/" + object.size());
-        } else if ("ENABLED".equalsIgnoreCase(request.header("x-amz-checksum-mode"))) {
-            object.checksums().forEach(response::header);
-        }
-        response.headers().putAll(overrides);
-        return response;
+            response.headers().putAll(overrides);
+            return response;
+        });
     }
 
     /**
@@ -427,18 +432,24 @@ final class ObjectOperations {
 
     // ---- DeleteObject(s) ----------------------------------------------------------------------
 
-    S3Response delete(S3Request request, Bucket bucket, AccessGate gate) throws IOException {
+    S3Call delete(S3Request request, Bucket bucket) {
         WriteCondition condition = WriteCondition.ofDelete(request);
-        gate.require(S3Support.objectCheck("s3:DeleteObject", bucket, request.key(), RequestContext.empty()));
-        if (condition.ifMatch() != null && repository.objects(bucket.name()).get(request.key()) == null) {
-            // Whether the key exists is told only to callers who may list the bucket.
-            throw missing(bucket, request.key(), gate);
-        }
-        repository.deleteObject(bucket.name(), request.key(), condition);
-        return S3Response.empty(204);
+        return S3Call.of(S3Support.objectCheck("s3:DeleteObject", bucket, request.key(), RequestContext.empty()), findings -> {
+            if (condition.ifMatch() != null && repository.objects(bucket.name()).get(request.key()) == null) {
+                // Whether the key exists is told only to callers who may list the bucket.
+                throw missing(bucket, request.key(), findings);
+            }
+            repository.deleteObject(bucket.name(), request.key(), condition);
+            return S3Response.empty(204);
+        });
     }
 
-    S3Response deleteObjects(S3Request request, Bucket bucket, AccessGate gate) throws IOException {
+    /** DeleteObjects is authorized key by key, as S3 does: each key's s3:DeleteObject is decided when it is reached. */
+    S3Call deleteObjects(S3Request request, Bucket bucket) {
+        return new S3Call(List.of(), findings -> deleteObjects(request, bucket, findings));
+    }
+
+    private S3Response deleteObjects(S3Request request, Bucket bucket, AccessGate gate) throws IOException {
         boolean integrity = request.header("Content-MD5") != null || requestedChecksum(request) != null;
         if (!integrity) {
             throw S3Exception.invalidRequest("Missing required header for this request: Content-MD5");
@@ -501,30 +512,43 @@ final class ObjectOperations {
 
     // ---- CopyObject ---------------------------------------------------------------------------
 
-    S3Response copy(S3Request request, Bucket target, AccessGate gate) throws IOException {
+    S3Call copy(S3Request request, Bucket target) {
         String key = request.key();
         S3Support.checkKey(key);
         checkAcl(request);
         // If-Match / If-None-Match of a copy are about the object it replaces, as for PutObject.
         WriteCondition condition = WriteCondition.ofWrite(request);
-        ObjectSource found = readableCopySource(request, gate);
+        CopySource source = preparedCopySource(request);
         String sourceBucketName = copySource(request)[0];
         String sourceKey = copySource(request)[1];
         String metadataDirective = directive(request, "x-amz-metadata-directive");
         String taggingDirective = directive(request, "x-amz-tagging-directive");
-        StoredObject original = found.object();
-        Map<String, String> tags = taggingDirective.equals("REPLACE")
-                ? S3Support.taggingHeader(request.header("x-amz-tagging")) : original.tags();
+        Map<String, String> requestedTags = taggingDirective.equals("REPLACE")
+                ? S3Support.taggingHeader(request.header("x-amz-tagging")) : Map.of();
         RequestContext.Builder context = RequestContext.builder();
         if (request.header("x-amz-acl") != null) {
             context.single("s3:x-amz-acl", request.header("x-amz-acl"));
         }
         if (taggingDirective.equals("REPLACE")) {
-            S3Support.requestTags(context, tags);
+            S3Support.requestTags(context, requestedTags);
         }
         conditionKeys(request, context);
-        gate.require(S3Support.objectCheck("s3:PutObject", target, key, context.build()));
-        checkBeforeWrite(condition, target, key, gate);
+        List<AccessCheck> checks = List.of(source.check(),
+                S3Support.objectCheck("s3:PutObject", target, key, context.build()));
+        return new S3Call(checks, findings -> {
+            ObjectSource found = source.readable(findings);
+            StoredObject original = found.object();
+            Map<String, String> tags = taggingDirective.equals("REPLACE") ? requestedTags : original.tags();
+            checkBeforeWrite(condition, target, key, findings);
+            return copied(request, target, key, condition, found, original, tags, sourceBucketName, sourceKey,
+                    metadataDirective, taggingDirective);
+        });
+    }
+
+    private S3Response copied(S3Request request, Bucket target, String key, WriteCondition condition,
+                              ObjectSource found, StoredObject original, Map<String, String> tags,
+                              String sourceBucketName, String sourceKey, String metadataDirective,
+                              String taggingDirective) throws IOException {
         if (sourceBucketName.equals(target.name()) && sourceKey.equals(key) && metadataDirective.equals("COPY")
                 && taggingDirective.equals("COPY")) {
             throw S3Exception.invalidRequest("This copy request is illegal because it is trying to copy an object to"
@@ -575,17 +599,24 @@ final class ObjectOperations {
         return new String[] {source.substring(0, slash), source.substring(slash + 1)};
     }
 
-    /** The object named by {@code x-amz-copy-source}, once the caller is allowed to read it. */
-    ObjectSource readableCopySource(S3Request request, AccessGate gate) {
+    /**
+     * The object {@code x-amz-copy-source} names, looked up when the call is prepared: the caller must be allowed to
+     * read it (the check), and learns that it is missing only when allowed to list its bucket (at run).
+     */
+    CopySource preparedCopySource(S3Request request) {
         String[] named = copySource(request);
         Bucket sourceBucket = repository.bucket(named[0]).orElseThrow(() -> S3Exception.noSuchBucket(named[0]));
         Optional<ObjectSource> found = repository.open(sourceBucket.name(), named[1]);
         StoredObject existing = found.map(ObjectSource::object).orElse(null);
-        gate.require(S3Support.objectCheck("s3:GetObject", sourceBucket, named[1], S3Support.existingTags(existing)));
-        if (found.isEmpty()) {
-            throw missing(sourceBucket, named[1], gate);
+        return new CopySource(sourceBucket, named[1], found,
+                S3Support.objectCheck("s3:GetObject", sourceBucket, named[1], S3Support.existingTags(existing)));
+    }
+
+    /** A copy's source as prepared: where it is, what reading it needs, and the object if there is one. */
+    record CopySource(Bucket bucket, String key, Optional<ObjectSource> found, AccessCheck check) {
+        ObjectSource readable(AccessGate findings) {
+            return found.orElseThrow(() -> missing(bucket, key, findings));
         }
-        return found.get();
     }
 
     private static String directive(S3Request request, String header) {
@@ -602,7 +633,7 @@ final class ObjectOperations {
 
     // ---- tagging ------------------------------------------------------------------------------
 
-    S3Response putTagging(S3Request request, Bucket bucket, AccessGate gate) throws IOException {
+    S3Call putTagging(S3Request request, Bucket bucket) throws IOException {
         StoredObject existing = repository.objects(bucket.name()).get(request.key());
         Map<String, String> tags = new LinkedHashMap<>();
         Element root;
@@ -630,37 +661,40 @@ final class ObjectOperations {
         S3Support.validateTags(tags);
         RequestContext.Builder context = S3Support.existingTags(existing).toBuilder();
         S3Support.requestTags(context, tags);
-        gate.require(S3Support.objectCheck("s3:PutObjectTagging", bucket, request.key(), context.build()));
-        if (existing == null) {
-            throw missing(bucket, request.key(), gate);
-        }
-        StoredObject tagged = repository.putTags(bucket.name(), existing, tags);
-        if (tagged == null) {
-            throw S3Exception.noSuchKey(request.key());
-        }
-        return S3Response.empty(200);
+        return S3Call.of(S3Support.objectCheck("s3:PutObjectTagging", bucket, request.key(), context.build()), findings -> {
+            if (existing == null) {
+                throw missing(bucket, request.key(), findings);
+            }
+            StoredObject tagged = repository.putTags(bucket.name(), existing, tags);
+            if (tagged == null) {
+                throw S3Exception.noSuchKey(request.key());
+            }
+            return S3Response.empty(200);
+        });
     }
 
-    S3Response getTagging(S3Request request, Bucket bucket, AccessGate gate) {
+    S3Call getTagging(S3Request request, Bucket bucket) {
         StoredObject existing = repository.objects(bucket.name()).get(request.key());
-        gate.require(S3Support.objectCheck("s3:GetObjectTagging", bucket, request.key(),
-                S3Support.existingTags(existing)));
-        if (existing == null) {
-            throw missing(bucket, request.key(), gate);
-        }
-        Xml xml = new Xml().root("Tagging").open("TagSet");
-        existing.tags().forEach((k, v) -> xml.open("Tag").element("Key", k).element("Value", v).close("Tag"));
-        return S3Response.xml(200, xml.close("TagSet").close("Tagging").toString());
+        return S3Call.of(S3Support.objectCheck("s3:GetObjectTagging", bucket, request.key(),
+                S3Support.existingTags(existing)), findings -> {
+            if (existing == null) {
+                throw missing(bucket, request.key(), findings);
+            }
+            Xml xml = new Xml().root("Tagging").open("TagSet");
+            existing.tags().forEach((k, v) -> xml.open("Tag").element("Key", k).element("Value", v).close("Tag"));
+            return S3Response.xml(200, xml.close("TagSet").close("Tagging").toString());
+        });
     }
 
-    S3Response deleteTagging(S3Request request, Bucket bucket, AccessGate gate) throws IOException {
+    S3Call deleteTagging(S3Request request, Bucket bucket) {
         StoredObject existing = repository.objects(bucket.name()).get(request.key());
-        gate.require(S3Support.objectCheck("s3:DeleteObjectTagging", bucket, request.key(),
-                S3Support.existingTags(existing)));
-        if (existing == null) {
-            throw missing(bucket, request.key(), gate);
-        }
-        repository.putTags(bucket.name(), existing, Map.of());
-        return S3Response.empty(204);
+        return S3Call.of(S3Support.objectCheck("s3:DeleteObjectTagging", bucket, request.key(),
+                S3Support.existingTags(existing)), findings -> {
+            if (existing == null) {
+                throw missing(bucket, request.key(), findings);
+            }
+            repository.putTags(bucket.name(), existing, Map.of());
+            return S3Response.empty(204);
+        });
     }
 }

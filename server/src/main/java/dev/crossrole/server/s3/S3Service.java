@@ -10,7 +10,10 @@ import dev.crossrole.policy.Principal;
 import dev.crossrole.policy.PrincipalDirectory;
 import dev.crossrole.policy.RequestContext;
 import dev.crossrole.server.payload.PayloadRejectedException;
+import dev.crossrole.server.model.ServiceModels;
 import dev.crossrole.server.service.AccessCheck;
+import dev.crossrole.server.service.Authorization;
+import dev.crossrole.server.service.OperationBindings;
 import dev.crossrole.server.service.Call;
 import dev.crossrole.server.store.StateSync;
 import java.io.IOException;
@@ -40,6 +43,7 @@ public final class S3Service {
     private final PrincipalDirectory principals;
     private final ObjectOperations objects;
     private final MultipartOperations multipart;
+    private final OperationBindings<S3Operation> operations;
 
     /**
      * S3 with its metadata in the store behind {@code sync} and object bytes in {@code blobs}. Call before
@@ -65,6 +69,107 @@ public final class S3Service {
         this.principals = principals;
         this.objects = new ObjectOperations(repository, clock);
         this.multipart = new MultipartOperations(repository, clock, objects);
+        this.operations = bind(new OperationBindings<>(ServiceModels.all().byId("s3")));
+    }
+
+    /** Every operation crossrole's S3 implements, by its model name, with what it asks the policy engine for. */
+    private OperationBindings<S3Operation> bind(OperationBindings<S3Operation> bindings) {
+        String[] objectWriteKeys = {"s3:x-amz-acl", "aws:RequestTag/${TagKey}", "aws:TagKeys",
+            "s3:x-amz-server-side-encryption", "s3:x-amz-storage-class", "s3:x-amz-content-sha256",
+            "s3:signatureversion", "s3:authType", "s3:signatureAge", "s3:TlsVersion"};
+        bindings.on("ListBuckets", (request, bucket, call) -> listBuckets(call),
+                        Authorization.of("s3:ListAllMyBuckets"))
+                .on("CreateBucket", (request, bucket, call) -> createBucket(request, call),
+                        Authorization.of("s3:CreateBucket").on("bucket", "Bucket").keys("s3:x-amz-acl",
+                                "s3:locationconstraint", "aws:RequestTag/${TagKey}", "aws:TagKeys"),
+                        Authorization.of("s3:TagResource").on("bucket", "Bucket").keys("aws:RequestTag/${TagKey}",
+                                "aws:TagKeys"))
+                .on("HeadBucket", (request, bucket, call) -> headBucket(bucket),
+                        Authorization.of("s3:ListBucket").on("bucket", "Bucket"))
+                .on("DeleteBucket", (request, bucket, call) -> deleteBucket(bucket),
+                        Authorization.of("s3:DeleteBucket").on("bucket", "Bucket"))
+                .on("GetBucketLocation", (request, bucket, call) -> location(bucket),
+                        Authorization.of("s3:GetBucketLocation").on("bucket", "Bucket"))
+                .on("PutBucketPolicy", this::putPolicy, Authorization.of("s3:PutBucketPolicy").on("bucket", "Bucket"))
+                .on("GetBucketPolicy", (request, bucket, call) -> getPolicy(bucket, call),
+                        Authorization.of("s3:GetBucketPolicy").on("bucket", "Bucket"))
+                .on("DeleteBucketPolicy", (request, bucket, call) -> deletePolicy(bucket, call),
+                        Authorization.of("s3:DeleteBucketPolicy").on("bucket", "Bucket"))
+                .on("PutBucketTagging", (request, bucket, call) -> BucketTagging.put(request, bucket, repository),
+                        Authorization.of("s3:PutBucketTagging").on("bucket", "Bucket"))
+                .on("GetBucketTagging", (request, bucket, call) -> BucketTagging.get(bucket),
+                        Authorization.of("s3:GetBucketTagging").on("bucket", "Bucket"))
+                .on("DeleteBucketTagging", (request, bucket, call) -> BucketTagging.delete(bucket, repository),
+                        Authorization.of("s3:PutBucketTagging").on("bucket", "Bucket"))
+                .on("ListObjects", (request, bucket, call) -> Listing.list(request, bucket,
+                        repository.objects(bucket.name()), false),
+                        Authorization.of("s3:ListBucket").on("bucket", "Bucket").keys("s3:prefix", "s3:delimiter",
+                                "s3:max-keys"))
+                .on("ListObjectsV2", (request, bucket, call) -> Listing.list(request, bucket,
+                        repository.objects(bucket.name()), true),
+                        Authorization.of("s3:ListBucket").on("bucket", "Bucket").keys("s3:prefix", "s3:delimiter",
+                                "s3:max-keys"))
+                .on("ListMultipartUploads", (request, bucket, call) -> multipart.listUploads(request, bucket),
+                        Authorization.of("s3:ListBucketMultipartUploads").on("bucket", "Bucket"))
+                .on("DeleteObjects", (request, bucket, call) -> objects.deleteObjects(request, bucket),
+                        Authorization.of("s3:DeleteObject").on("object", "Bucket", "Delete"))
+                .on("PutObject", objects::put,
+                        Authorization.of("s3:PutObject").on("object", "Bucket", "Key").keys(objectWriteKeys),
+                        Authorization.of("s3:PutObjectTagging").on("object", "Bucket", "Key")
+                                .keys("aws:RequestTag/${TagKey}", "aws:TagKeys"),
+                        Authorization.of("s3:ListBucket").on("bucket", "Bucket").keys("s3:prefix"))
+                .on("CopyObject", (request, bucket, call) -> objects.copy(request, bucket),
+                        Authorization.of("s3:PutObject").on("object", "Bucket", "Key").keys(objectWriteKeys),
+                        Authorization.of("s3:GetObject").on("object", "CopySource")
+                                .keys("s3:ExistingObjectTag/<key>"),
+                        Authorization.of("s3:ListBucket").on("bucket", "Bucket").keys("s3:prefix"))
+                .on("GetObject", (request, bucket, call) -> objects.get(request, bucket, false, anonymous(call)),
+                        Authorization.of("s3:GetObject").on("object", "Bucket", "Key")
+                                .keys("s3:ExistingObjectTag/<key>"),
+                        Authorization.of("s3:ListBucket").on("bucket", "Bucket").keys("s3:prefix"))
+                .on("HeadObject", (request, bucket, call) -> objects.get(request, bucket, true, anonymous(call)),
+                        Authorization.of("s3:GetObject").on("object", "Bucket", "Key")
+                                .keys("s3:ExistingObjectTag/<key>"),
+                        Authorization.of("s3:ListBucket").on("bucket", "Bucket").keys("s3:prefix"))
+                .on("DeleteObject", (request, bucket, call) -> objects.delete(request, bucket),
+                        Authorization.of("s3:DeleteObject").on("object", "Bucket", "Key"),
+                        Authorization.of("s3:ListBucket").on("bucket", "Bucket").keys("s3:prefix"))
+                .on("PutObjectTagging", (request, bucket, call) -> objects.putTagging(request, bucket),
+                        Authorization.of("s3:PutObjectTagging").on("object", "Bucket", "Key")
+                                .keys("aws:RequestTag/${TagKey}", "aws:TagKeys", "s3:ExistingObjectTag/<key>"),
+                        Authorization.of("s3:ListBucket").on("bucket", "Bucket").keys("s3:prefix"))
+                .on("GetObjectTagging", (request, bucket, call) -> objects.getTagging(request, bucket),
+                        Authorization.of("s3:GetObjectTagging").on("object", "Bucket", "Key")
+                                .keys("s3:ExistingObjectTag/<key>"),
+                        Authorization.of("s3:ListBucket").on("bucket", "Bucket").keys("s3:prefix"))
+                .on("DeleteObjectTagging", (request, bucket, call) -> objects.deleteTagging(request, bucket),
+                        Authorization.of("s3:DeleteObjectTagging").on("object", "Bucket", "Key")
+                                .keys("s3:ExistingObjectTag/<key>"),
+                        Authorization.of("s3:ListBucket").on("bucket", "Bucket").keys("s3:prefix"))
+                .on("CreateMultipartUpload", multipart::create,
+                        Authorization.of("s3:PutObject").on("object", "Bucket", "Key").keys(objectWriteKeys),
+                        Authorization.of("s3:PutObjectTagging").on("object", "Bucket", "Key")
+                                .keys("aws:RequestTag/${TagKey}", "aws:TagKeys"))
+                .on("UploadPart", (request, bucket, call) -> multipart.uploadPart(request, bucket),
+                        Authorization.of("s3:PutObject").on("object", "Bucket", "Key"))
+                .on("UploadPartCopy", (request, bucket, call) -> multipart.uploadPart(request, bucket),
+                        Authorization.of("s3:PutObject").on("object", "Bucket", "Key"),
+                        Authorization.of("s3:GetObject").on("object", "CopySource")
+                                .keys("s3:ExistingObjectTag/<key>"),
+                        Authorization.of("s3:ListBucket").on("bucket", "Bucket").keys("s3:prefix"))
+                .on("CompleteMultipartUpload", (request, bucket, call) -> multipart.complete(request, bucket),
+                        Authorization.of("s3:PutObject").on("object", "Bucket", "Key").keys(objectWriteKeys),
+                        Authorization.of("s3:ListBucket").on("bucket", "Bucket").keys("s3:prefix"))
+                .on("AbortMultipartUpload", (request, bucket, call) -> multipart.abort(request, bucket),
+                        Authorization.of("s3:AbortMultipartUpload").on("object", "Bucket", "Key"))
+                .on("ListParts", multipart::listParts,
+                        Authorization.of("s3:ListMultipartUploadParts").on("object", "Bucket", "Key"));
+        return bindings;
+    }
+
+    /** The operations crossrole's S3 implements, with their authorization tables. */
+    public OperationBindings<?> operations() {
+        return operations;
     }
 
     /** The region of a bucket, or {@code null} when there is no such bucket (or no bucket named). */
@@ -77,9 +182,25 @@ public final class S3Service {
         return S3Routes.operation(request);
     }
 
-    public S3Response handle(S3Request request, Call call, AccessGate gate) {
+    /**
+     * Prepares a call: the operation the request names (by the model), its bucket, and what the operation needs to
+     * be allowed. Nothing changes and no body is read before the pipeline has decided the checks, except the small
+     * XML bodies of operations that authorize by their content (CreateBucket's location constraint and tags).
+     */
+    public S3Call prepare(S3Request request, Call call) {
         try {
-            return route(request, call, gate);
+            return bound(request, call);
+        } catch (IOException e) {
+            throw bodyFailure(e);
+        } catch (UncheckedIOException e) {
+            throw bodyFailure(e.getCause());
+        }
+    }
+
+    /** Runs a prepared call whose checks passed; {@code findings} decides what the run finds it must ask. */
+    public S3Response run(S3Call prepared, AccessGate findings) {
+        try {
+            return prepared.run().run(findings);
         } catch (IOException e) {
             throw bodyFailure(e);
         } catch (UncheckedIOException e) {
@@ -103,22 +224,23 @@ public final class S3Service {
         return new UncheckedIOException(e);
     }
 
-    private S3Response route(S3Request request, Call call, AccessGate gate) throws IOException {
-        String operation = S3Routes.resolve(request);
-        if (operation.equals(S3Routes.POST_OBJECT)) {
+    private S3Call bound(S3Request request, Call call) throws IOException {
+        String name = S3Routes.resolve(request);
+        if (name.equals(S3Routes.POST_OBJECT)) {
             throw new S3Exception("NotImplemented", 501, "crossrole does not implement POST Object (browser-based"
                     + " uploads with an HTML form); use PutObject or a presigned PUT URL.");
         }
+        S3Operation operation = operations.operation(operations.model().operation(name));
+        if (operation == null) {
+            throw S3Routes.notImplemented(name);
+        }
         checkVersionId(request);
-        if (call.caller().account() == null && (operation.equals("ListBuckets") || operation.equals("CreateBucket"))) {
+        if (call.caller().account() == null && (name.equals("ListBuckets") || name.equals("CreateBucket"))) {
             // An anonymous caller owns no buckets and cannot own one.
             throw S3Exception.accessDenied();
         }
-        if (operation.equals("ListBuckets")) {
-            return listBuckets(call, gate);
-        }
-        if (operation.equals("CreateBucket")) {
-            return createBucket(request, call, gate);
+        if (name.equals("ListBuckets") || name.equals("CreateBucket")) {
+            return operation.prepare(request, null, call);
         }
         Bucket bucket = repository.bucket(request.bucket()).orElseThrow(() -> S3Exception.noSuchBucket(request.bucket()));
         String expectedOwner = request.header("x-amz-expected-bucket-owner");
@@ -126,35 +248,7 @@ public final class S3Service {
             // The caller's guard against writing to a bucket that changed hands.
             throw S3Exception.accessDenied();
         }
-        return switch (operation) {
-            case "HeadBucket" -> headBucket(bucket, gate);
-            case "DeleteBucket" -> deleteBucket(bucket, gate);
-            case "GetBucketLocation" -> location(bucket, gate);
-            case "PutBucketPolicy" -> putPolicy(request, bucket, call, gate);
-            case "GetBucketPolicy" -> getPolicy(bucket, call, gate);
-            case "DeleteBucketPolicy" -> deletePolicy(bucket, call, gate);
-            case "PutBucketTagging" -> BucketTagging.put(request, bucket, repository, gate);
-            case "GetBucketTagging" -> BucketTagging.get(bucket, gate);
-            case "DeleteBucketTagging" -> BucketTagging.delete(bucket, repository, gate);
-            case "ListObjectsV2", "ListObjects" -> Listing.list(request, bucket, repository.objects(bucket.name()), gate,
-                    operation.equals("ListObjectsV2"));
-            case "ListMultipartUploads" -> multipart.listUploads(request, bucket, gate);
-            case "DeleteObjects" -> objects.deleteObjects(request, bucket, gate);
-            case "PutObject" -> objects.put(request, bucket, call, gate);
-            case "CopyObject" -> objects.copy(request, bucket, gate);
-            case "GetObject" -> objects.get(request, bucket, gate, false, anonymous(call));
-            case "HeadObject" -> objects.get(request, bucket, gate, true, anonymous(call));
-            case "DeleteObject" -> objects.delete(request, bucket, gate);
-            case "PutObjectTagging" -> objects.putTagging(request, bucket, gate);
-            case "GetObjectTagging" -> objects.getTagging(request, bucket, gate);
-            case "DeleteObjectTagging" -> objects.deleteTagging(request, bucket, gate);
-            case "CreateMultipartUpload" -> multipart.create(request, bucket, call, gate);
-            case "UploadPart", "UploadPartCopy" -> multipart.uploadPart(request, bucket, gate);
-            case "CompleteMultipartUpload" -> multipart.complete(request, bucket, gate);
-            case "AbortMultipartUpload" -> multipart.abort(request, bucket, gate);
-            case "ListParts" -> multipart.listParts(request, bucket, call, gate);
-            default -> throw S3Routes.notImplemented(operation);
-        };
+        return operation.prepare(request, bucket, call);
     }
 
     /**
@@ -182,9 +276,13 @@ public final class S3Service {
 
     // ---- buckets ------------------------------------------------------------------------------
 
-    private S3Response listBuckets(Call call, AccessGate gate) {
+    private S3Call listBuckets(Call call) {
         String account = call.caller().account();
-        gate.require(new AccessCheck("s3:ListAllMyBuckets", "*", account, null, RequestContext.empty()));
+        return S3Call.of(new AccessCheck("s3:ListAllMyBuckets", "*", account, null, RequestContext.empty()),
+                findings -> listBuckets(account));
+    }
+
+    private S3Response listBuckets(String account) {
         Xml xml = new Xml().root("ListAllMyBucketsResult").open("Owner")
                 .element("ID", S3Support.canonicalId(account)).element("DisplayName", account).close("Owner")
                 .open("Buckets");
@@ -197,7 +295,7 @@ public final class S3Service {
         return S3Response.xml(200, xml.close("Buckets").close("ListAllMyBucketsResult").toString());
     }
 
-    private S3Response createBucket(S3Request request, Call call, AccessGate gate) throws IOException {
+    private S3Call createBucket(S3Request request, Call call) throws IOException {
         String name = request.bucket();
         if (!S3Support.validBucketName(name)) {
             throw S3Exception.invalidBucketName(name);
@@ -277,10 +375,17 @@ public final class S3Service {
             tags.forEach((k, v) -> context.single("aws:RequestTag/" + k, v));
             context.multi("aws:TagKeys", List.copyOf(tags.keySet()));
         }
-        gate.require(new AccessCheck("s3:CreateBucket", "arn:aws:s3:::" + name, account, null, context.build()));
+        List<AccessCheck> checks = new ArrayList<>();
+        checks.add(new AccessCheck("s3:CreateBucket", "arn:aws:s3:::" + name, account, null, context.build()));
         if (!tags.isEmpty()) {
-            gate.require(new AccessCheck("s3:TagResource", "arn:aws:s3:::" + name, account, null, tagContext.build()));
+            checks.add(new AccessCheck("s3:TagResource", "arn:aws:s3:::" + name, account, null, tagContext.build()));
         }
+        String bucketRegion = region;
+        Map<String, String> bucketTags = tags;
+        return new S3Call(checks, findings -> create(name, account, bucketRegion, bucketTags));
+    }
+
+    private S3Response create(String name, String account, String region, Map<String, String> tags) throws IOException {
         Optional<Bucket> existing = repository.createIfAbsent(new Bucket(name, account, region, clock.instant(), null,
                 null, tags));
         if (existing.isPresent()) {
@@ -303,26 +408,33 @@ public final class S3Service {
                 .startsWith("x-amz-grant-"));
     }
 
-    private S3Response headBucket(Bucket bucket, AccessGate gate) {
-        gate.require(S3Support.bucketCheck("s3:ListBucket", bucket, RequestContext.empty()));
-        return S3Response.empty(200).header("x-amz-bucket-region", bucket.region())
-                .header("x-amz-access-point-alias", "false");
+    private S3Call headBucket(Bucket bucket) {
+        return S3Call.of(S3Support.bucketCheck("s3:ListBucket", bucket, RequestContext.empty()),
+                findings -> S3Response.empty(200).header("x-amz-bucket-region", bucket.region())
+                        .header("x-amz-access-point-alias", "false"));
     }
 
-    private S3Response deleteBucket(Bucket bucket, AccessGate gate) throws IOException {
-        gate.require(S3Support.bucketCheck("s3:DeleteBucket", bucket, RequestContext.empty()));
-        if (!repository.deleteBucket(bucket.name())) {
-            throw new S3Exception("BucketNotEmpty", 409, "The bucket you tried to delete is not empty")
-                    .with("BucketName", bucket.name());
-        }
-        return S3Response.empty(204);
+    private S3Call deleteBucket(Bucket bucket) {
+        return S3Call.of(S3Support.bucketCheck("s3:DeleteBucket", bucket, RequestContext.empty()), findings -> {
+            if (!repository.deleteBucket(bucket.name())) {
+                throw new S3Exception("BucketNotEmpty", 409, "The bucket you tried to delete is not empty")
+                        .with("BucketName", bucket.name());
+            }
+            return S3Response.empty(204);
+        });
     }
 
-    private S3Response location(Bucket bucket, AccessGate gate) {
-        gate.require(S3Support.bucketCheck("s3:GetBucketLocation", bucket, RequestContext.empty()));
+    private S3Call location(Bucket bucket) {
         String constraint = bucket.region().equals("us-east-1") ? "" : bucket.region();
-        return S3Response.xml(200, new Xml().root("LocationConstraint").toString() + escapeText(constraint)
-                + "</LocationConstraint>");
+        return S3Call.of(S3Support.bucketCheck("s3:GetBucketLocation", bucket, RequestContext.empty()),
+                findings -> S3Response.xml(200, new Xml().root("LocationConstraint").toString()
+                        + escapeText(constraint) + "</LocationConstraint>"));
+    }
+
+    /** The owner's root user is not asked (see {@link #ownerRoot}); anyone else is, for {@code action}. */
+    private static List<AccessCheck> unlessOwnerRoot(Call call, Bucket bucket, String action) {
+        return ownerRoot(call, bucket) ? List.of()
+                : List.of(S3Support.bucketCheck(action, bucket, RequestContext.empty()));
     }
 
     private static String escapeText(String text) {
@@ -339,10 +451,11 @@ public final class S3Service {
         return call.caller().principal() instanceof Principal.AccountRoot root && root.accountId().equals(bucket.owner());
     }
 
-    private S3Response putPolicy(S3Request request, Bucket bucket, Call call, AccessGate gate) throws IOException {
-        if (!ownerRoot(call, bucket)) {
-            gate.require(S3Support.bucketCheck("s3:PutBucketPolicy", bucket, RequestContext.empty()));
-        }
+    private S3Call putPolicy(S3Request request, Bucket bucket, Call call) {
+        return new S3Call(unlessOwnerRoot(call, bucket, "s3:PutBucketPolicy"), findings -> putPolicy(request, bucket));
+    }
+
+    private S3Response putPolicy(S3Request request, Bucket bucket) throws IOException {
         String text;
         try (InputStream body = request.body().get()) {
             byte[] bytes = body.readNBytes(20 * 1024 + 1);
@@ -401,10 +514,11 @@ public final class S3Service {
         }
     }
 
-    private S3Response getPolicy(Bucket bucket, Call call, AccessGate gate) {
-        if (!ownerRoot(call, bucket)) {
-            gate.require(S3Support.bucketCheck("s3:GetBucketPolicy", bucket, RequestContext.empty()));
-        }
+    private S3Call getPolicy(Bucket bucket, Call call) {
+        return new S3Call(unlessOwnerRoot(call, bucket, "s3:GetBucketPolicy"), findings -> getPolicy(bucket));
+    }
+
+    private static S3Response getPolicy(Bucket bucket) {
         if (bucket.policyText() == null) {
             throw new S3Exception("NoSuchBucketPolicy", 404, "The bucket policy does not exist")
                     .with("BucketName", bucket.name());
@@ -414,12 +528,11 @@ public final class S3Service {
         return response.header("Content-Type", "application/json");
     }
 
-    private S3Response deletePolicy(Bucket bucket, Call call, AccessGate gate) throws IOException {
-        if (!ownerRoot(call, bucket)) {
-            gate.require(S3Support.bucketCheck("s3:DeleteBucketPolicy", bucket, RequestContext.empty()));
-        }
-        repository.updateBucket(bucket.name(), current -> current.withPolicy(null, null));
-        return S3Response.empty(204);
+    private S3Call deletePolicy(Bucket bucket, Call call) {
+        return new S3Call(unlessOwnerRoot(call, bucket, "s3:DeleteBucketPolicy"), findings -> {
+            repository.updateBucket(bucket.name(), current -> current.withPolicy(null, null));
+            return S3Response.empty(204);
+        });
     }
 
     /** Wildcards in a policy's resource ARN, matched the way the policy language does ({@code *} and {@code ?}). */

@@ -1,27 +1,14 @@
 package dev.crossrole.server.service;
 
-import dev.crossrole.server.model.OperationModel;
 import dev.crossrole.server.model.ServiceModel;
-import java.util.ArrayList;
-import java.util.Collections;
-import java.util.List;
 
-/**
- * The operations a provider implements, indexed by the model's operation index (a request finds its operation
- * with one array read once the model has named it). Binding a name the model lacks, or one name twice, fails at
- * start, so a typo never becomes a silent {@code NotImplemented}.
- */
-public final class OperationTable {
+/** The operations of a {@link ServiceProvider}, whose wire the model's codecs read and write. */
+public final class OperationTable extends OperationBindings<Operation> {
     private final ServiceProvider provider;
-    private final ServiceModel model;
-    private final Operation[] operations;
-    private final List<List<Authorization>> authorizations;
 
     private OperationTable(ServiceProvider provider, ServiceModel model) {
+        super(model);
         this.provider = provider;
-        this.model = model;
-        this.operations = new Operation[model.operations().size()];
-        this.authorizations = new ArrayList<>(Collections.nCopies(operations.length, List.of()));
     }
 
     /** The table of a provider, its operations bound. */
@@ -34,60 +21,13 @@ public final class OperationTable {
         return table;
     }
 
-    /**
-     * Binds an operation by its model name, with the authorizations it asks for.
-     *
-     * @throws IllegalArgumentException when the model has no such operation or it is bound already
-     */
+    @Override
     public OperationTable on(String name, Operation operation, Authorization... asks) {
-        OperationModel modelled = model.operation(name);
-        if (modelled == null) {
-            throw new IllegalArgumentException("the model of " + model.id() + " has no operation " + name);
-        }
-        if (operations[modelled.index()] != null) {
-            throw new IllegalArgumentException(model.id() + ":" + name + " is bound twice");
-        }
-        operations[modelled.index()] = operation;
-        authorizations.set(modelled.index(), List.of(asks));
+        super.on(name, operation, asks);
         return this;
     }
 
     public ServiceProvider provider() {
         return provider;
-    }
-
-    public ServiceModel model() {
-        return model;
-    }
-
-    /** The provider's operation; {@code null} when it does not implement this one. */
-    public Operation operation(OperationModel operation) {
-        return operations[operation.index()];
-    }
-
-    /** What the operation declared it asks the policy engine for. */
-    public List<Authorization> authorizations(OperationModel operation) {
-        return authorizations.get(operation.index());
-    }
-
-    /** Whether the operation declared this action (checked, with assertions on, for every access check). */
-    public boolean declares(OperationModel operation, String action) {
-        for (Authorization authorization : authorizations.get(operation.index())) {
-            if (authorization.action().equals(action)) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    /** The operations bound, in model order. */
-    public List<OperationModel> implemented() {
-        List<OperationModel> bound = new ArrayList<>();
-        for (OperationModel operation : model.operations()) {
-            if (operations[operation.index()] != null) {
-                bound.add(operation);
-            }
-        }
-        return bound;
     }
 }

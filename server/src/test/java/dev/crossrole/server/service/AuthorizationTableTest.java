@@ -56,7 +56,7 @@ class AuthorizationTableTest {
     void everyDeclarationMatchesTheReference() throws IOException {
         List<String> wrong = new ArrayList<>();
         int lines = 0;
-        for (OperationTable table : server.operationTables()) {
+        for (OperationBindings<?> table : server.operationTables()) {
             for (OperationModel operation : table.implemented()) {
                 String name = table.model().signingName() + ":" + operation.name();
                 List<Authorization> declared = table.authorizations(operation);
@@ -97,7 +97,7 @@ class AuthorizationTableTest {
             return;
         }
         Set<String> keys = new HashSet<>();
-        action.path("conditionKeys").forEach(k -> keys.add(k.asText()));
+        action.path("conditionKeys").forEach(k -> keys.add(k.asText().toLowerCase(Locale.ROOT)));
         Set<String> types = new HashSet<>();
         Set<String> required = new HashSet<>();
         for (JsonNode type : action.path("resourceTypes")) {
@@ -105,7 +105,7 @@ class AuthorizationTableTest {
             if (type.path("required").asBoolean(false)) {
                 required.add(type.path("name").asText());
             }
-            type.path("conditionKeys").forEach(k -> keys.add(k.asText()));
+            type.path("conditionKeys").forEach(k -> keys.add(k.asText().toLowerCase(Locale.ROOT)));
         }
         String type = authorization.resourceType();
         if (type == null) {
@@ -117,7 +117,7 @@ class AuthorizationTableTest {
             if (!types.contains(type) || format == null || !format.hasNonNull("arn")) {
                 wrong.add(where + " on '" + type + "', which the reference does not give the action (" + types + ")");
             } else {
-                format.path("conditionKeys").forEach(k -> keys.add(k.asText()));
+                format.path("conditionKeys").forEach(k -> keys.add(k.asText().toLowerCase(Locale.ROOT)));
             }
         }
         for (String member : authorization.fromMembers()) {
@@ -126,7 +126,7 @@ class AuthorizationTableTest {
             }
         }
         for (String key : authorization.conditionKeys()) {
-            if (!key.startsWith("aws:") && !keys.contains(key)) {
+            if (!key.startsWith("aws:") && !keys.contains(key.toLowerCase(Locale.ROOT))) {
                 wrong.add(where + ": the condition key " + key + " is not the action's nor its resource's");
             }
         }
