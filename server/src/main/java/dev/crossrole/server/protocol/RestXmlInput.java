@@ -1,0 +1,328 @@
+package dev.crossrole.server.protocol;
+
+import dev.crossrole.server.model.MemberModel;
+import dev.crossrole.server.model.ShapeModel;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import javax.xml.XMLConstants;
+import javax.xml.parsers.DocumentBuilder;
+import javax.xml.parsers.DocumentBuilderFactory;
+import javax.xml.parsers.ParserConfigurationException;
+import org.w3c.dom.Element;
+import org.w3c.dom.Node;
+import org.xml.sax.SAXException;
+
+/**
+ * Reads a REST-XML request (S3) into an {@link Input} by the operation's input shape: URI labels, query
+ * parameters, headers (a prefix map for {@code x-amz-meta-*}), and the payload member — an XML document read by its
+ * shape (lists wrapped or flattened, maps as entries, attributes), or, for a blob payload, the raw bytes unless it
+ * streams (a streaming body is the operation's to read, after authorization). Values that are not of their type are
+ * reported in {@code failures} for the caller to answer as its service does.
+ */
+public final class RestXmlInput {
+    /** The most XML body read into memory; a larger one is refused as malformed, as S3 refuses it. */
+    public static final int MAX_XML_BODY = 1024 * 1024;
+
+    private final List<String> failures;
+
+    private RestXmlInput(List<String> failures) {
+        this.failures = failures;
+    }
+
+    /**
+     * What a REST request carries besides its body.
+     *
+     * @param labels the URI labels by name ({@code Bucket}, {@code Key})
+     * @param query decoded query parameters (a name without value maps to {@code ""})
+     * @param headers the headers, in order
+     */
+    public record Parts(Map<String, String> labels, Map<String, String> query, List<Map.Entry<String, String>> headers) {
+        String header(String name) {
+            for (Map.Entry<String, String> header : headers) {
+                if (header.getKey().equalsIgnoreCase(name)) {
+                    return header.getValue();
+                }
+            }
+            return null;
+        }
+    }
+
+    /**
+     * The input.
+     *
+     * @param payload the body when the payload member is not streamed ({@code null} or empty when there is none)
+     * @throws AwsException {@code MalformedXML} for a body that is not well-formed XML
+     */
+    public static Input read(ShapeModel shape, Parts parts, byte[] payload, List<String> failures) {
+        RestXmlInput reader = new RestXmlInput(failures);
+        Map<String, Object> values = new LinkedHashMap<>();
+        for (MemberModel member : shape.members().values()) {
+            Object value = reader.member(shape, member, parts, payload);
+            if (value != null) {
+                values.put(member.name(), value);
+            }
+        }
+        return new Input(shape, values);
+    }
+
+    private Object member(ShapeModel input, MemberModel member, Parts parts, byte[] payload) {
+        String location = member.location();
+        if (location == null) {
+            if (!member.name().equals(input.payload())) {
+                return null; // S3's inputs carry their body as one payload member
+            }
+            ShapeModel shape = member.shape();
+            if (shape.type() == ShapeModel.Type.BLOB) {
+                return member.streaming() || payload == null ? null : payload;
+            }
+            if (shape.type() == ShapeModel.Type.STRING) {
+                return payload == null ? null : new String(payload, StandardCharsets.UTF_8);
+            }
+            if (payload == null || payload.length == 0 || new String(payload, StandardCharsets.UTF_8).isBlank()) {
+                return null;
+            }
+            Element root = parse(payload);
+            String expected = member.locationName() != null ? member.locationName()
+                    : shape.locationName() != null ? shape.locationName() : shape.name();
+            if (!expected.equals(root.getLocalName())) {
+                throw malformed();
+            }
+            return structure(shape, root);
+        }
+        return switch (location) {
+            case "uri" -> text(member.shape(), parts.labels().get(member.wireName()), member.name(), false);
+            case "querystring" -> query(member, parts.query());
+            case "header" -> header(member, parts.header(member.wireName()));
+            case "headers" -> prefixed(member, parts.headers());
+            default -> null;
+        };
+    }
+
+    private Object query(MemberModel member, Map<String, String> query) {
+        ShapeModel shape = member.shape();
+        if (shape.type() == ShapeModel.Type.MAP) {
+            return new LinkedHashMap<>(query); // a map bound to the query string takes every parameter
+        }
+        String value = query.get(member.wireName());
+        if (value == null) {
+            return null;
+        }
+        if (shape.type() == ShapeModel.Type.LIST) {
+            return List.of(text(shape.member().shape(), value, member.name(), false));
+        }
+        return text(shape, value, member.name(), false);
+    }
+
+    private Object header(MemberModel member, String value) {
+        if (value == null) {
+            return null;
+        }
+        ShapeModel shape = member.shape();
+        if (shape.type() == ShapeModel.Type.LIST) {
+            List<Object> items = new ArrayList<>();
+            for (String item : value.split(",")) {
+                items.add(text(shape.member().shape(), item.trim(), member.name(), true));
+            }
+            return items;
+        }
+        if (member.jsonValue()) {
+            try {
+                return new String(Base64.getDecoder().decode(value.trim()), StandardCharsets.UTF_8);
+            } catch (IllegalArgumentException e) {
+                failures.add(member.name() + ": '" + value + "' is not base64");
+                return null;
+            }
+        }
+        return text(shape, value.trim(), member.name(), true);
+    }
+
+    private static Map<String, String> prefixed(MemberModel member, List<Map.Entry<String, String>> headers) {
+        String prefix = member.wireName().toLowerCase(Locale.ROOT);
+        Map<String, String> values = new LinkedHashMap<>();
+        for (Map.Entry<String, String> header : headers) {
+            String name = header.getKey().toLowerCase(Locale.ROOT);
+            if (name.startsWith(prefix)) {
+                values.putIfAbsent(name.substring(prefix.length()), header.getValue());
+            }
+        }
+        return values.isEmpty() ? null : values;
+    }
+
+    // ---- the XML payload -------------------------------------------------------------------
+
+    private Input structure(ShapeModel shape, Element element) {
+        Map<String, Object> values = new LinkedHashMap<>();
+        for (MemberModel member : shape.members().values()) {
+            Object value;
+            if (member.xmlAttribute()) {
+                String name = member.wireName();
+                int colon = name.indexOf(':');
+                String attribute = element.getAttributeNS(XSI, colon < 0 ? name : name.substring(colon + 1));
+                if (attribute.isEmpty()) {
+                    attribute = element.getAttribute(name);
+                }
+                value = attribute.isEmpty() ? null : text(member.shape(), attribute, member.name(), false);
+            } else {
+                value = element(member, element);
+            }
+            if (value != null) {
+                values.put(member.name(), value);
+            }
+        }
+        return new Input(shape, values);
+    }
+
+    private static final String XSI = "http://www.w3.org/2001/XMLSchema-instance";
+
+    private Object element(MemberModel member, Element parent) {
+        ShapeModel shape = member.shape();
+        if (shape.type() == ShapeModel.Type.LIST && member.flattened()) {
+            List<Element> items = children(parent, member.wireName());
+            if (items.isEmpty()) {
+                return null;
+            }
+            List<Object> values = new ArrayList<>();
+            for (Element item : items) {
+                values.add(value(shape.member(), item));
+            }
+            return values;
+        }
+        if (shape.type() == ShapeModel.Type.MAP && member.flattened()) {
+            List<Element> entries = children(parent, member.wireName());
+            return entries.isEmpty() ? null : entries(shape, entries);
+        }
+        List<Element> found = children(parent, member.wireName());
+        if (found.isEmpty()) {
+            return null;
+        }
+        if (found.size() > 1) {
+            throw malformed(); // a member that is not a flattened list appears once
+        }
+        return value(member, found.get(0));
+    }
+
+    private Object value(MemberModel member, Element element) {
+        ShapeModel shape = member.shape();
+        switch (shape.type()) {
+            case STRUCTURE:
+                return structure(shape, element);
+            case LIST: {
+                MemberModel item = shape.member();
+                String name = item.locationName() != null ? item.locationName() : "member";
+                List<Object> values = new ArrayList<>();
+                for (Element child : children(element, name)) {
+                    values.add(value(item, child));
+                }
+                return values;
+            }
+            case MAP:
+                return entries(shape, children(element, "entry"));
+            default:
+                return text(shape, element.getTextContent(), member.name(), false);
+        }
+    }
+
+    private Map<String, Object> entries(ShapeModel map, List<Element> entries) {
+        Map<String, Object> values = new LinkedHashMap<>();
+        for (Element entry : entries) {
+            List<Element> keys = children(entry, map.key().wireName());
+            List<Element> found = children(entry, map.value().wireName());
+            if (keys.size() != 1 || found.size() > 1) {
+                throw malformed();
+            }
+            values.put(keys.get(0).getTextContent(), found.isEmpty() ? null : value(map.value(), found.get(0)));
+        }
+        return values;
+    }
+
+    // ---- scalars ---------------------------------------------------------------------------
+
+    private Object text(ShapeModel shape, String text, String member, boolean inHeader) {
+        if (text == null) {
+            return null;
+        }
+        try {
+            return switch (shape.type()) {
+                case STRING -> text;
+                case INTEGER -> Integer.valueOf(text.trim());
+                case LONG -> Long.valueOf(text.trim());
+                case DOUBLE, FLOAT -> Double.valueOf(text.trim());
+                case BOOLEAN -> bool(text.trim());
+                case TIMESTAMP -> timestamp(text.trim(), inHeader);
+                case BLOB -> Base64.getDecoder().decode(text.trim());
+                default -> text;
+            };
+        } catch (IllegalArgumentException | DateTimeParseException e) {
+            failures.add(member + ": '" + text + "' is not a valid " + shape.type().name().toLowerCase(Locale.ROOT));
+            return null;
+        }
+    }
+
+    private static Boolean bool(String text) {
+        if (text.equalsIgnoreCase("true")) {
+            return Boolean.TRUE;
+        }
+        if (text.equalsIgnoreCase("false")) {
+            return Boolean.FALSE;
+        }
+        throw new IllegalArgumentException(text);
+    }
+
+    /** Headers carry HTTP dates (RFC 1123); bodies and query strings ISO 8601; either may be epoch seconds. */
+    static Instant timestamp(String text, boolean inHeader) {
+        if (inHeader && !text.isEmpty() && Character.isLetter(text.charAt(0))) {
+            return ZonedDateTime.parse(text, DateTimeFormatter.RFC_1123_DATE_TIME).toInstant();
+        }
+        return QueryInput.timestamp(text);
+    }
+
+    // ---- XML documents ---------------------------------------------------------------------
+
+    /**
+     * A request document, parsed without DTDs or entity expansion (no XXE, no entity bombs). Anything that is not
+     * well-formed XML is {@code MalformedXML}, as S3 answers it.
+     */
+    public static Element parse(byte[] bytes) {
+        if (bytes.length > MAX_XML_BODY) {
+            throw malformed();
+        }
+        try {
+            DocumentBuilderFactory factory = DocumentBuilderFactory.newInstance();
+            factory.setNamespaceAware(true);
+            factory.setFeature("http://apache.org/xml/features/disallow-doctype-decl", true);
+            factory.setFeature(XMLConstants.FEATURE_SECURE_PROCESSING, true);
+            factory.setExpandEntityReferences(false);
+            DocumentBuilder builder = factory.newDocumentBuilder();
+            builder.setErrorHandler(null);
+            return builder.parse(new ByteArrayInputStream(bytes)).getDocumentElement();
+        } catch (ParserConfigurationException | SAXException | IOException e) {
+            throw malformed();
+        }
+    }
+
+    static AwsException malformed() {
+        return new AwsException("MalformedXML", 400, "The XML you provided was not well-formed or did not validate"
+                + " against our published schema");
+    }
+
+    private static List<Element> children(Element parent, String name) {
+        List<Element> out = new ArrayList<>();
+        for (Node node = parent.getFirstChild(); node != null; node = node.getNextSibling()) {
+            if (node instanceof Element element && name.equals(element.getLocalName())) {
+                out.add(element);
+            }
+        }
+        return out;
+    }
+}
