@@ -11,7 +11,8 @@ import java.util.regex.Pattern;
  * Checks an input against its model's constraints ({@code required}, {@code min}, {@code max}, {@code pattern},
  * {@code enum}) and words each failure as AWS does: "Value 'x' at 'roleName' failed to satisfy constraint: Member
  * must satisfy regular expression pattern: [\w+=,.@-]+". Members are named in lower camel case; a list's element as
- * {@code tags.1.member.key}, a map's value as {@code tags.key.value}. Values of sensitive shapes are not repeated.
+ * {@code tags.1.member.key}, a map's value as {@code tags.key.value}; a list of scalars once, as a whole. Values of
+ * sensitive shapes are not repeated.
  */
 public final class InputValidation {
     private InputValidation() {}
@@ -88,6 +89,10 @@ public final class InputValidation {
                 case LIST -> {
                     List<?> list = (List<?>) value;
                     size(shape, list.size(), list, path);
+                    if (scalar(shape.member().shape())) {
+                        elements(shape.member().shape(), list, path);
+                        return;
+                    }
                     for (int i = 0; i < list.size(); i++) {
                         if (list.get(i) != null) {
                             value(shape.member().shape(), list.get(i), path + "." + (i + 1) + ".member");
@@ -112,6 +117,35 @@ public final class InputValidation {
                     }
                 }
                 default -> { }
+            }
+        }
+
+        private static final String CONSTRAINT = " failed to satisfy constraint: ";
+
+        static boolean scalar(ShapeModel shape) {
+            return shape.type() != ShapeModel.Type.STRUCTURE && shape.type() != ShapeModel.Type.LIST
+                    && shape.type() != ShapeModel.Type.MAP;
+        }
+
+        /**
+         * The elements of a list of scalars, reported as AWS reports them: once for the whole list, with every
+         * constraint an element broke ("Value '[Users]' at 'filter' failed to satisfy constraint: Member must satisfy
+         * constraint: [Member must satisfy enum value set: [User, Role]]").
+         */
+        void elements(ShapeModel element, List<?> list, String path) {
+            Checker each = new Checker(Wording.GENERIC);
+            for (Object item : list) {
+                if (item != null) {
+                    each.value(element, item, path);
+                }
+            }
+            java.util.Set<String> broken = new java.util.LinkedHashSet<>();
+            for (String failure : each.failures) {
+                broken.add(failure.substring(failure.indexOf(CONSTRAINT) + CONSTRAINT.length()));
+            }
+            if (!broken.isEmpty()) {
+                failures.add("Value '" + list + "' at '" + path + "'" + CONSTRAINT + "Member must satisfy constraint: ["
+                        + String.join(", ", broken) + "]");
             }
         }
 
