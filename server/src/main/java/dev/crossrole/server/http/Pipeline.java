@@ -461,8 +461,9 @@ public final class Pipeline {
             throw notImplemented(trace.service, operation.name());
         }
         Input input = trace.protocol == Protocol.QUERY
-                ? OperationInput.fromQuery(operation, params, provider.validationErrorCode())
-                : OperationInput.fromJson(operation, request.body(), provider.validationErrorCode());
+                ? OperationInput.fromQuery(operation, params, provider.validationErrorCode(), provider::patternFailure)
+                : OperationInput.fromJson(operation, request.body(), provider.validationErrorCode(),
+                        provider::patternFailure);
         trace.table = table;
         trace.operationModel = operation;
         Shape output = execute(operation, () -> implementation.prepare(call, input), call, trace);

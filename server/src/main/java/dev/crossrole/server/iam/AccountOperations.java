@@ -4,8 +4,7 @@ import static dev.crossrole.server.iam.IamSupport.account;
 
 import dev.crossrole.policy.Policy;
 import dev.crossrole.policy.RequestContext;
-import dev.crossrole.server.protocol.Constraints;
-import dev.crossrole.server.protocol.QueryParams;
+import dev.crossrole.server.protocol.Input;
 import dev.crossrole.server.protocol.Shape;
 import dev.crossrole.server.service.Call;
 import dev.crossrole.server.service.PreparedCall;
@@ -15,7 +14,6 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.regex.Pattern;
 
 /**
  * Account-wide IAM calls: the authorization-details export, the account summary, and the account
@@ -23,22 +21,11 @@ import java.util.regex.Pattern;
  */
 final class AccountOperations {
     static final List<String> FILTERS = List.of("User", "Role", "Group", "LocalManagedPolicy", "AWSManagedPolicy");
-    private static final Pattern ALIAS = Pattern.compile("^[a-z0-9]([a-z0-9]|-(?!-)){1,61}[a-z0-9]$");
-    private static final String ALIAS_SHOWN = "^[a-z0-9]([a-z0-9]|-(?!-)){1,61}[a-z0-9]$";
 
     private final IamDirectory iam;
 
-    private AccountOperations(IamSupport support) {
+    AccountOperations(IamSupport support) {
         this.iam = support.iam;
-    }
-
-    static void register(Map<String, IamOperation> ops, IamSupport support) {
-        AccountOperations a = new AccountOperations(support);
-        ops.put("GetAccountAuthorizationDetails", a::authorizationDetails);
-        ops.put("GetAccountSummary", a::summary);
-        ops.put("CreateAccountAlias", a::createAlias);
-        ops.put("ListAccountAliases", a::listAliases);
-        ops.put("DeleteAccountAlias", a::deleteAlias);
     }
 
     private static PreparedCall onAccount(String action, java.util.function.Supplier<Shape> body) {
@@ -47,17 +34,9 @@ final class AccountOperations {
 
     // ---- GetAccountAuthorizationDetails -----------------------------------------------------
 
-    private PreparedCall authorizationDetails(Call call, QueryParams params) {
-        Constraints c = new Constraints();
-        List<String> filter = params.list("Filter");
-        for (String f : filter) {
-            if (!FILTERS.contains(f)) {
-                c.add("Value '" + filter + "' at 'filter' failed to satisfy constraint: Member must satisfy constraint:"
-                        + " [Member must satisfy enum value set: " + FILTERS + "]");
-                break;
-            }
-        }
-        IamSupport.PageRequest page = IamSupport.pageRequest(params, c);
+    PreparedCall getAccountAuthorizationDetails(Call call, Input input) {
+        List<String> filter = input.<String>listOrEmpty("Filter");
+        IamSupport.PageRequest page = IamSupport.pageRequest(input);
         Set<String> kinds = new LinkedHashSet<>(filter.isEmpty() ? FILTERS : filter);
         return onAccount("iam:GetAccountAuthorizationDetails", () -> {
             String account = account(call);
@@ -186,7 +165,7 @@ final class AccountOperations {
 
     // ---- GetAccountSummary ------------------------------------------------------------------
 
-    private PreparedCall summary(Call call, QueryParams params) {
+    PreparedCall getAccountSummary(Call call, Input input) {
         return onAccount("iam:GetAccountSummary", () -> {
             String account = account(call);
             List<ManagedPolicy> local = iam.policies(account, false, true);
@@ -245,16 +224,8 @@ final class AccountOperations {
 
     // ---- account alias ----------------------------------------------------------------------
 
-    private static String alias(QueryParams params, Constraints c) {
-        String alias = params.get("AccountAlias");
-        c.required("accountAlias", alias).length("accountAlias", alias, 3, 63)
-                .pattern("accountAlias", alias, ALIAS, ALIAS_SHOWN);
-        c.check();
-        return alias;
-    }
-
-    private PreparedCall createAlias(Call call, QueryParams params) {
-        String alias = alias(params, new Constraints());
+    PreparedCall createAccountAlias(Call call, Input input) {
+        String alias = input.string("AccountAlias");
         return onAccount("iam:CreateAccountAlias", () -> {
             synchronized (iam) {
                 // Aliases are unique across accounts; an account has at most one, and a new one replaces it.
@@ -268,9 +239,8 @@ final class AccountOperations {
         });
     }
 
-    private PreparedCall listAliases(Call call, QueryParams params) {
-        Constraints c = new Constraints();
-        IamSupport.PageRequest page = IamSupport.pageRequest(params, c);
+    PreparedCall listAccountAliases(Call call, Input input) {
+        IamSupport.PageRequest page = IamSupport.pageRequest(input);
         return onAccount("iam:ListAccountAliases", () -> {
             String alias = iam.account(account(call)).map(Account::alias).orElse(null);
             IamSupport.Page<String> p = IamSupport.page(alias == null ? List.of() : List.of(alias), page);
@@ -278,8 +248,8 @@ final class AccountOperations {
         });
     }
 
-    private PreparedCall deleteAlias(Call call, QueryParams params) {
-        String alias = alias(params, new Constraints());
+    PreparedCall deleteAccountAlias(Call call, Input input) {
+        String alias = input.string("AccountAlias");
         return onAccount("iam:DeleteAccountAlias", () -> {
             synchronized (iam) {
                 Account current = iam.account(account(call)).orElse(null);

@@ -5,8 +5,7 @@ import static dev.crossrole.server.iam.IamSupport.account;
 import dev.crossrole.policy.Policy;
 import dev.crossrole.policy.PolicyKind;
 import dev.crossrole.policy.RequestContext;
-import dev.crossrole.server.protocol.Constraints;
-import dev.crossrole.server.protocol.QueryParams;
+import dev.crossrole.server.protocol.Input;
 import dev.crossrole.server.protocol.Shape;
 import dev.crossrole.server.service.AccessCheck;
 import dev.crossrole.server.service.Call;
@@ -36,11 +35,11 @@ final class EntityPolicyOperations<T> {
      * One kind of IAM entity that holds policies.
      *
      * @param kind          the kind as it appears in operation names: {@code Role}, {@code User}, {@code Group}
-     * @param nameParameter reads and validates the entity's name parameter ({@code RoleName}, ...)
+     * @param nameMember    the input member naming the entity ({@code RoleName}, ...)
      * @param inlineQuota   aggregate size of the entity's inline policies, in non-whitespace characters
      * @param attachGuard   refuses managed policies this kind cannot hold (may throw); otherwise a no-op
      */
-    record Entity<T>(String kind, BiFunction<QueryParams, Constraints, String> nameParameter, int inlineQuota,
+    record Entity<T>(String kind, String nameMember, int inlineQuota,
                      int attachedQuota, Access access, BiFunction<Call, String, T> existing, Function<T, String> name,
                      Function<T, Map<String, Policy>> inline, Function<T, List<String>> attached,
                      BiFunction<T, Map<String, Policy>, T> withInline, BiFunction<T, List<String>, T> withAttached,
@@ -59,31 +58,12 @@ final class EntityPolicyOperations<T> {
         this.entity = entity;
     }
 
-    static <T> void register(Map<String, IamOperation> ops, IamDirectory iam, Entity<T> entity) {
-        EntityPolicyOperations<T> e = new EntityPolicyOperations<>(iam, entity);
-        String kind = entity.kind();
-        ops.put("Put" + kind + "Policy", e::put);
-        ops.put("Get" + kind + "Policy", e::get);
-        ops.put("List" + kind + "Policies", e::list);
-        ops.put("Delete" + kind + "Policy", e::delete);
-        ops.put("Attach" + kind + "Policy", e::attach);
-        ops.put("Detach" + kind + "Policy", e::detach);
-        ops.put("ListAttached" + kind + "Policies", e::listAttached);
+    /** The operations on one kind of entity; each is bound by its model name in {@link IamService}. */
+    static <T> EntityPolicyOperations<T> of(IamDirectory iam, Entity<T> entity) {
+        return new EntityPolicyOperations<>(iam, entity);
     }
 
     // ---- parameters and helpers -------------------------------------------------------------
-
-    static String policyName(QueryParams params, Constraints c) {
-        String name = params.get("PolicyName");
-        IamSupport.name(c, "policyName", name, 128);
-        return name;
-    }
-
-    static String policyArn(QueryParams params, Constraints c) {
-        String arn = params.get("PolicyArn");
-        c.required("policyArn", arn).length("policyArn", arn, 20, 2048);
-        return arn;
-    }
 
     /** The aggregate size of an entity's inline policies, as IAM counts it: characters other than whitespace. */
     static int inlineSize(Map<String, Policy> inline) {
@@ -109,24 +89,17 @@ final class EntityPolicyOperations<T> {
         return Shape.of().put("PolicyName", policy.name()).put("PolicyArn", policy.arn());
     }
 
-    private String action(String verb) {
-        return "iam:" + verb;
-    }
-
     private dev.crossrole.server.protocol.AwsException noSuchInline(String policyName) {
         return IamSupport.noSuchEntity("The " + entity.lower() + " policy with name " + policyName + " cannot be found.");
     }
 
     // ---- inline policies --------------------------------------------------------------------
 
-    private PreparedCall put(Call call, QueryParams params) {
-        Constraints c = new Constraints();
-        String name = entity.nameParameter().apply(params, c);
-        String policyName = policyName(params, c);
-        String document = params.get("PolicyDocument");
-        IamSupport.document(c, "policyDocument", document);
-        c.check();
-        AccessCheck check = entity.access().on(call, action("Put" + entity.kind() + "Policy"), name, null);
+    PreparedCall put(String action, Call call, Input input) {
+        String name = input.string(entity.nameMember());
+        String policyName = input.string("PolicyName");
+        String document = input.string("PolicyDocument");
+        AccessCheck check = entity.access().on(call, action, name, null);
         return PreparedCall.of(List.of(check), () -> {
             synchronized (iam) {
                 T holder = entity.existing().apply(call, name);
@@ -143,28 +116,25 @@ final class EntityPolicyOperations<T> {
         });
     }
 
-    private PreparedCall get(Call call, QueryParams params) {
-        Constraints c = new Constraints();
-        String name = entity.nameParameter().apply(params, c);
-        String policyName = policyName(params, c);
-        c.check();
-        AccessCheck check = entity.access().on(call, action("Get" + entity.kind() + "Policy"), name, null);
+    PreparedCall get(String action, Call call, Input input) {
+        String name = input.string(entity.nameMember());
+        String policyName = input.string("PolicyName");
+        AccessCheck check = entity.access().on(call, action, name, null);
         return PreparedCall.of(List.of(check), () -> {
             T holder = entity.existing().apply(call, name);
             Policy policy = entity.inline().apply(holder).get(policyName);
             if (policy == null) {
                 throw noSuchInline(policyName);
             }
-            return Shape.of().put(entity.kind() + "Name", entity.name().apply(holder)).put("PolicyName", policyName)
+            return Shape.of().put(entity.nameMember(), entity.name().apply(holder)).put("PolicyName", policyName)
                     .put("PolicyDocument", IamSupport.encodeDocument(policy.text()));
         });
     }
 
-    private PreparedCall list(Call call, QueryParams params) {
-        Constraints c = new Constraints();
-        String name = entity.nameParameter().apply(params, c);
-        IamSupport.PageRequest page = IamSupport.pageRequest(params, c);
-        AccessCheck check = entity.access().on(call, action("List" + entity.kind() + "Policies"), name, null);
+    PreparedCall list(String action, Call call, Input input) {
+        String name = input.string(entity.nameMember());
+        IamSupport.PageRequest page = IamSupport.pageRequest(input);
+        AccessCheck check = entity.access().on(call, action, name, null);
         return PreparedCall.of(List.of(check), () -> {
             T holder = entity.existing().apply(call, name);
             List<String> names = entity.inline().apply(holder).keySet().stream().sorted().toList();
@@ -173,12 +143,10 @@ final class EntityPolicyOperations<T> {
         });
     }
 
-    private PreparedCall delete(Call call, QueryParams params) {
-        Constraints c = new Constraints();
-        String name = entity.nameParameter().apply(params, c);
-        String policyName = policyName(params, c);
-        c.check();
-        AccessCheck check = entity.access().on(call, action("Delete" + entity.kind() + "Policy"), name, null);
+    PreparedCall delete(String action, Call call, Input input) {
+        String name = input.string(entity.nameMember());
+        String policyName = input.string("PolicyName");
+        AccessCheck check = entity.access().on(call, action, name, null);
         return PreparedCall.of(List.of(check), () -> {
             synchronized (iam) {
                 T holder = entity.existing().apply(call, name);
@@ -195,13 +163,11 @@ final class EntityPolicyOperations<T> {
 
     // ---- attached managed policies ----------------------------------------------------------
 
-    private PreparedCall attach(Call call, QueryParams params) {
-        Constraints c = new Constraints();
-        String name = entity.nameParameter().apply(params, c);
-        String arn = policyArn(params, c);
-        c.check();
+    PreparedCall attach(String action, Call call, Input input) {
+        String name = input.string(entity.nameMember());
+        String arn = input.string("PolicyArn");
         RequestContext.Builder context = RequestContext.builder().single("iam:PolicyARN", arn);
-        AccessCheck check = entity.access().on(call, action("Attach" + entity.kind() + "Policy"), name, context);
+        AccessCheck check = entity.access().on(call, action, name, context);
         return PreparedCall.of(List.of(check), () -> {
             synchronized (iam) {
                 T holder = entity.existing().apply(call, name);
@@ -221,13 +187,11 @@ final class EntityPolicyOperations<T> {
         });
     }
 
-    private PreparedCall detach(Call call, QueryParams params) {
-        Constraints c = new Constraints();
-        String name = entity.nameParameter().apply(params, c);
-        String arn = policyArn(params, c);
-        c.check();
+    PreparedCall detach(String action, Call call, Input input) {
+        String name = input.string(entity.nameMember());
+        String arn = input.string("PolicyArn");
         RequestContext.Builder context = RequestContext.builder().single("iam:PolicyARN", arn);
-        AccessCheck check = entity.access().on(call, action("Detach" + entity.kind() + "Policy"), name, context);
+        AccessCheck check = entity.access().on(call, action, name, context);
         return PreparedCall.of(List.of(check), () -> {
             synchronized (iam) {
                 T holder = entity.existing().apply(call, name);
@@ -243,13 +207,11 @@ final class EntityPolicyOperations<T> {
         });
     }
 
-    private PreparedCall listAttached(Call call, QueryParams params) {
-        Constraints c = new Constraints();
-        String name = entity.nameParameter().apply(params, c);
-        String prefix = params.get("PathPrefix");
-        c.length("pathPrefix", prefix, 1, 512);
-        IamSupport.PageRequest page = IamSupport.pageRequest(params, c);
-        AccessCheck check = entity.access().on(call, action("ListAttached" + entity.kind() + "Policies"), name, null);
+    PreparedCall listAttached(String action, Call call, Input input) {
+        String name = input.string(entity.nameMember());
+        String prefix = input.string("PathPrefix");
+        IamSupport.PageRequest page = IamSupport.pageRequest(input);
+        AccessCheck check = entity.access().on(call, action, name, null);
         return PreparedCall.of(List.of(check), () -> {
             T holder = entity.existing().apply(call, name);
             List<ManagedPolicy> attached = attachedPolicies(iam, entity.attached().apply(holder), prefix);

@@ -3,8 +3,7 @@ package dev.crossrole.server.iam;
 import static dev.crossrole.server.iam.IamSupport.account;
 
 import dev.crossrole.policy.RequestContext;
-import dev.crossrole.server.protocol.Constraints;
-import dev.crossrole.server.protocol.QueryParams;
+import dev.crossrole.server.protocol.Input;
 import dev.crossrole.server.protocol.Shape;
 import dev.crossrole.server.service.AccessCheck;
 import dev.crossrole.server.service.Call;
@@ -28,9 +27,9 @@ final class EntityTagAndBoundaryOperations<T> {
      * One kind of IAM principal entity with tags and a permissions boundary.
      *
      * @param kind          the kind as it appears in operation names: {@code Role} or {@code User}
-     * @param nameParameter reads and validates the entity's name parameter ({@code RoleName}, ...)
+     * @param nameMember the input member naming the entity ({@code RoleName}, ...)
      */
-    record Entity<T>(String kind, BiFunction<QueryParams, Constraints, String> nameParameter,
+    record Entity<T>(String kind, String nameMember,
                      EntityPolicyOperations.Access access, BiFunction<Call, String, T> existing,
                      Function<T, Map<String, String>> tags, BiFunction<T, Map<String, String>, T> withTags,
                      Function<T, String> boundary, BiFunction<T, String, T> withBoundary, Consumer<T> store) {
@@ -44,30 +43,22 @@ final class EntityTagAndBoundaryOperations<T> {
         this.entity = entity;
     }
 
-    static <T> void register(Map<String, IamOperation> ops, IamDirectory iam, Entity<T> entity) {
-        EntityTagAndBoundaryOperations<T> e = new EntityTagAndBoundaryOperations<>(iam, entity);
-        String kind = entity.kind();
-        ops.put("Tag" + kind, e::tag);
-        ops.put("Untag" + kind, e::untag);
-        ops.put("List" + kind + "Tags", e::listTags);
-        ops.put("Put" + kind + "PermissionsBoundary", e::putBoundary);
-        ops.put("Delete" + kind + "PermissionsBoundary", e::deleteBoundary);
+    /** The operations on one kind of entity; each is bound by its model name in {@link IamService}. */
+    static <T> EntityTagAndBoundaryOperations<T> of(IamDirectory iam, Entity<T> entity) {
+        return new EntityTagAndBoundaryOperations<>(iam, entity);
     }
 
-    private AccessCheck check(Call call, String operation, String name, RequestContext.Builder extra) {
-        return entity.access().on(call, "iam:" + operation, name, extra);
+    private AccessCheck check(Call call, String action, String name, RequestContext.Builder extra) {
+        return entity.access().on(call, action, name, extra);
     }
 
     // ---- permissions boundary ---------------------------------------------------------------
 
-    private PreparedCall putBoundary(Call call, QueryParams params) {
-        Constraints c = new Constraints();
-        String name = entity.nameParameter().apply(params, c);
-        String boundary = params.get("PermissionsBoundary");
-        c.required("permissionsBoundary", boundary).length("permissionsBoundary", boundary, 20, 2048);
-        c.check();
+    PreparedCall putBoundary(String action, Call call, Input input) {
+        String name = input.string(entity.nameMember());
+        String boundary = input.string("PermissionsBoundary");
         RequestContext.Builder context = RequestContext.builder().single("iam:PermissionsBoundary", boundary);
-        AccessCheck check = check(call, "Put" + entity.kind() + "PermissionsBoundary", name, context);
+        AccessCheck check = check(call, action, name, context);
         return PreparedCall.of(List.of(check), () -> {
             synchronized (iam) {
                 T holder = entity.existing().apply(call, name);
@@ -78,11 +69,9 @@ final class EntityTagAndBoundaryOperations<T> {
         });
     }
 
-    private PreparedCall deleteBoundary(Call call, QueryParams params) {
-        Constraints c = new Constraints();
-        String name = entity.nameParameter().apply(params, c);
-        c.check();
-        AccessCheck check = check(call, "Delete" + entity.kind() + "PermissionsBoundary", name, null);
+    PreparedCall deleteBoundary(String action, Call call, Input input) {
+        String name = input.string(entity.nameMember());
+        AccessCheck check = check(call, action, name, null);
         return PreparedCall.of(List.of(check), () -> {
             synchronized (iam) {
                 T holder = entity.existing().apply(call, name);
@@ -98,16 +87,11 @@ final class EntityTagAndBoundaryOperations<T> {
 
     // ---- tags -------------------------------------------------------------------------------
 
-    private PreparedCall tag(Call call, QueryParams params) {
-        Constraints c = new Constraints();
-        String name = entity.nameParameter().apply(params, c);
-        Map<String, String> tags = IamSupport.tags(params, c);
-        if (tags.isEmpty()) {
-            c.required("tags", null);
-        }
-        c.check();
+    PreparedCall tag(String action, Call call, Input input) {
+        String name = input.string(entity.nameMember());
+        Map<String, String> tags = IamSupport.tags(input);
         RequestContext.Builder context = IamSupport.requestTags(RequestContext.builder(), tags);
-        return PreparedCall.of(List.of(check(call, "Tag" + entity.kind(), name, context)), () -> {
+        return PreparedCall.of(List.of(check(call, action, name, context)), () -> {
             synchronized (iam) {
                 T holder = entity.existing().apply(call, name);
                 entity.store().accept(entity.withTags().apply(holder, IamSupport.mergeTags(entity.tags().apply(holder), tags)));
@@ -116,17 +100,11 @@ final class EntityTagAndBoundaryOperations<T> {
         });
     }
 
-    private PreparedCall untag(Call call, QueryParams params) {
-        Constraints c = new Constraints();
-        String name = entity.nameParameter().apply(params, c);
-        List<String> keys = params.list("TagKeys");
-        if (keys.isEmpty()) {
-            c.required("tagKeys", null);
-        }
-        c.count("tagKeys", keys.size(), 50);
-        c.check();
+    PreparedCall untag(String action, Call call, Input input) {
+        String name = input.string(entity.nameMember());
+        List<String> keys = input.<String>listOrEmpty("TagKeys");
         RequestContext.Builder context = RequestContext.builder().multi("aws:TagKeys", keys);
-        return PreparedCall.of(List.of(check(call, "Untag" + entity.kind(), name, context)), () -> {
+        return PreparedCall.of(List.of(check(call, action, name, context)), () -> {
             synchronized (iam) {
                 T holder = entity.existing().apply(call, name);
                 Map<String, String> remaining = new LinkedHashMap<>(entity.tags().apply(holder));
@@ -137,11 +115,10 @@ final class EntityTagAndBoundaryOperations<T> {
         });
     }
 
-    private PreparedCall listTags(Call call, QueryParams params) {
-        Constraints c = new Constraints();
-        String name = entity.nameParameter().apply(params, c);
-        IamSupport.PageRequest page = IamSupport.pageRequest(params, c);
-        return PreparedCall.of(List.of(check(call, "List" + entity.kind() + "Tags", name, null)), () -> {
+    PreparedCall listTags(String action, Call call, Input input) {
+        String name = input.string(entity.nameMember());
+        IamSupport.PageRequest page = IamSupport.pageRequest(input);
+        return PreparedCall.of(List.of(check(call, action, name, null)), () -> {
             T holder = entity.existing().apply(call, name);
             IamSupport.Page<Map.Entry<String, String>> p =
                     IamSupport.page(new ArrayList<>(entity.tags().apply(holder).entrySet()), page);

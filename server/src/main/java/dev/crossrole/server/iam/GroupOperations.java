@@ -4,8 +4,7 @@ import static dev.crossrole.server.iam.IamSupport.account;
 
 import dev.crossrole.policy.Policy;
 import dev.crossrole.policy.RequestContext;
-import dev.crossrole.server.protocol.Constraints;
-import dev.crossrole.server.protocol.QueryParams;
+import dev.crossrole.server.protocol.Input;
 import dev.crossrole.server.protocol.Shape;
 import dev.crossrole.server.service.AccessCheck;
 import dev.crossrole.server.service.Call;
@@ -29,29 +28,18 @@ final class GroupOperations {
 
     private final IamSupport support;
     private final IamDirectory iam;
+    final EntityPolicyOperations<Group> policies;
 
-    private GroupOperations(IamSupport support) {
+    GroupOperations(IamSupport support) {
         this.support = support;
         this.iam = support.iam;
-    }
-
-    static void register(Map<String, IamOperation> ops, IamSupport support) {
-        GroupOperations g = new GroupOperations(support);
-        ops.put("CreateGroup", g::createGroup);
-        ops.put("GetGroup", g::getGroup);
-        ops.put("ListGroups", g::listGroups);
-        ops.put("UpdateGroup", g::updateGroup);
-        ops.put("DeleteGroup", g::deleteGroup);
-        ops.put("AddUserToGroup", g::addUserToGroup);
-        ops.put("RemoveUserFromGroup", g::removeUserFromGroup);
-        ops.put("ListGroupsForUser", g::listGroupsForUser);
-        EntityPolicyOperations.register(ops, g.iam, new EntityPolicyOperations.Entity<>("Group",
-                GroupOperations::groupName, INLINE_QUOTA, ATTACHED_QUOTA,
-                (call, action, name, extra) -> g.onGroup(call, action, name, extra == null ? null : extra.build()),
-                g::existing, Group::name, Group::inlinePolicies, Group::attachedPolicyArns,
+        this.policies = EntityPolicyOperations.of(iam, new EntityPolicyOperations.Entity<>("Group",
+                "GroupName", INLINE_QUOTA, ATTACHED_QUOTA,
+                (call, action, name, extra) -> onGroup(call, action, name, extra == null ? null : extra.build()),
+                this::existing, Group::name, Group::inlinePolicies, Group::attachedPolicyArns,
                 (group, inline) -> with(group, group.name(), group.path(), inline, group.attachedPolicyArns(), group.members()),
                 (group, attached) -> with(group, group.name(), group.path(), group.inlinePolicies(), attached, group.members()),
-                g.iam::putGroup, policy -> { }));
+                iam::putGroup, policy -> { }));
     }
 
     // ---- shapes and copies --------------------------------------------------------------------
@@ -96,20 +84,11 @@ final class GroupOperations {
                 context == null ? RequestContext.empty() : context);
     }
 
-    private static String groupName(QueryParams params, Constraints c) {
-        String name = params.get("GroupName");
-        IamSupport.name(c, "groupName", name, 128);
-        return name;
-    }
-
     // ---- create, read, update, delete -------------------------------------------------------
 
-    private PreparedCall createGroup(Call call, QueryParams params) {
-        Constraints c = new Constraints();
-        String name = groupName(params, c);
-        String path = params.get("Path");
-        IamSupport.path(c, "path", path);
-        c.check();
+    PreparedCall createGroup(Call call, Input input) {
+        String name = input.string("GroupName");
+        String path = input.string("Path");
         String groupPath = path == null ? "/" : path;
         AccessCheck check = IamSupport.check("iam:CreateGroup", groupArn(call, groupPath, name), RequestContext.empty());
         return PreparedCall.of(List.of(check), () -> {
@@ -125,10 +104,9 @@ final class GroupOperations {
         });
     }
 
-    private PreparedCall getGroup(Call call, QueryParams params) {
-        Constraints c = new Constraints();
-        String name = groupName(params, c);
-        IamSupport.PageRequest page = IamSupport.pageRequest(params, c);
+    PreparedCall getGroup(Call call, Input input) {
+        String name = input.string("GroupName");
+        IamSupport.PageRequest page = IamSupport.pageRequest(input);
         return PreparedCall.of(List.of(onGroup(call, "iam:GetGroup", name, null)), () -> {
             Group group = existing(call, name);
             IamSupport.Page<IamUser> p = IamSupport.page(members(iam, group), page);
@@ -137,11 +115,9 @@ final class GroupOperations {
         });
     }
 
-    private PreparedCall listGroups(Call call, QueryParams params) {
-        Constraints c = new Constraints();
-        String prefix = params.get("PathPrefix");
-        c.length("pathPrefix", prefix, 1, 512);
-        IamSupport.PageRequest page = IamSupport.pageRequest(params, c);
+    PreparedCall listGroups(Call call, Input input) {
+        String prefix = input.string("PathPrefix");
+        IamSupport.PageRequest page = IamSupport.pageRequest(input);
         return PreparedCall.of(List.of(IamSupport.check("iam:ListGroups", IamSupport.listResource(call, "group"), RequestContext.empty())), () -> {
             List<Group> groups = iam.groups(account(call)).stream().filter(g -> IamSupport.underPrefix(g.path(), prefix))
                     .toList();
@@ -150,14 +126,10 @@ final class GroupOperations {
         });
     }
 
-    private PreparedCall updateGroup(Call call, QueryParams params) {
-        Constraints c = new Constraints();
-        String name = groupName(params, c);
-        String newPath = params.get("NewPath");
-        IamSupport.path(c, "newPath", newPath);
-        String newName = params.get("NewGroupName");
-        c.length("newGroupName", newName, 1, 128).pattern("newGroupName", newName, IamSupport.NAME, IamSupport.NAME_SHOWN);
-        c.check();
+    PreparedCall updateGroup(Call call, Input input) {
+        String name = input.string("GroupName");
+        String newPath = input.string("NewPath");
+        String newName = input.string("NewGroupName");
         List<AccessCheck> checks = new ArrayList<>(List.of(onGroup(call, "iam:UpdateGroup", name, null)));
         if (newName != null || newPath != null) {
             // Renaming or moving needs permission on the old ARN and on the new one.
@@ -182,10 +154,8 @@ final class GroupOperations {
         });
     }
 
-    private PreparedCall deleteGroup(Call call, QueryParams params) {
-        Constraints c = new Constraints();
-        String name = groupName(params, c);
-        c.check();
+    PreparedCall deleteGroup(Call call, Input input) {
+        String name = input.string("GroupName");
         return PreparedCall.of(List.of(onGroup(call, "iam:DeleteGroup", name, null)), () -> {
             synchronized (iam) {
                 Group group = existing(call, name);
@@ -206,11 +176,9 @@ final class GroupOperations {
 
     // ---- membership -------------------------------------------------------------------------
 
-    private PreparedCall addUserToGroup(Call call, QueryParams params) {
-        Constraints c = new Constraints();
-        String name = groupName(params, c);
-        String userName = UserOperations.userName(params, c);
-        c.check();
+    PreparedCall addUserToGroup(Call call, Input input) {
+        String name = input.string("GroupName");
+        String userName = input.string("UserName");
         return PreparedCall.of(List.of(onGroup(call, "iam:AddUserToGroup", name, null)), () -> {
             synchronized (iam) {
                 Group group = existing(call, name);
@@ -230,11 +198,9 @@ final class GroupOperations {
         });
     }
 
-    private PreparedCall removeUserFromGroup(Call call, QueryParams params) {
-        Constraints c = new Constraints();
-        String name = groupName(params, c);
-        String userName = UserOperations.userName(params, c);
-        c.check();
+    PreparedCall removeUserFromGroup(Call call, Input input) {
+        String name = input.string("GroupName");
+        String userName = input.string("UserName");
         return PreparedCall.of(List.of(onGroup(call, "iam:RemoveUserFromGroup", name, null)), () -> {
             synchronized (iam) {
                 Group group = existing(call, name);
@@ -250,10 +216,9 @@ final class GroupOperations {
         });
     }
 
-    private PreparedCall listGroupsForUser(Call call, QueryParams params) {
-        Constraints c = new Constraints();
-        String userName = UserOperations.userName(params, c);
-        IamSupport.PageRequest page = IamSupport.pageRequest(params, c);
+    PreparedCall listGroupsForUser(Call call, Input input) {
+        String userName = input.string("UserName");
+        IamSupport.PageRequest page = IamSupport.pageRequest(input);
         IamUser found = iam.user(account(call), userName).orElse(null);
         AccessCheck check = IamSupport.check("iam:ListGroupsForUser",
                 found != null ? found.arn() : support.arn(account(call), "user", "/", userName),

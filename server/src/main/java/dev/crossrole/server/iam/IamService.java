@@ -1,54 +1,216 @@
 package dev.crossrole.server.iam;
 
-import dev.crossrole.server.protocol.AwsException;
-import dev.crossrole.server.protocol.QueryParams;
+import dev.crossrole.server.model.ShapeModel;
+import dev.crossrole.server.protocol.Input;
+import dev.crossrole.server.service.Authorization;
 import dev.crossrole.server.service.Call;
+import dev.crossrole.server.service.OperationTable;
 import dev.crossrole.server.service.PreparedCall;
-import dev.crossrole.server.service.QueryService;
-import java.util.HashMap;
-import java.util.Map;
+import dev.crossrole.server.service.ServiceProvider;
 
 /**
- * The IAM Query API (version 2010-05-08). Operations are grouped by the entity they manage; each group
- * registers its operations here.
+ * The IAM Query API (version 2010-05-08): every operation bound by its model name, with the actions it asks the
+ * policy engine for. The entity-generic operations (tags, boundaries, inline and attached policies of roles, users
+ * and groups) are checked as the action their table line declares, so the table is where each action is named.
  */
-public final class IamService implements QueryService {
-    public static final String NAMESPACE = "https://iam.amazonaws.com/doc/2010-05-08/";
+public final class IamService implements ServiceProvider {
+    private static final String TAGS = "aws:RequestTag/${TagKey}";
+    private static final String TAG_KEYS = "aws:TagKeys";
+    private static final String BOUNDARY = "iam:PermissionsBoundary";
+    private static final String POLICY_ARN = "iam:PolicyARN";
 
-    private final Map<String, IamOperation> operations = new HashMap<>();
+    private final RoleOperations roles;
+    private final UserOperations users;
+    private final GroupOperations groups;
+    private final PolicyOperations policies;
+    private final AccountOperations account;
+    private final SimulationOperations simulation;
 
     public IamService(IamDirectory iam) {
         IamSupport support = new IamSupport(iam);
-        RoleOperations.register(operations, support);
-        IamOperationGroups.registerAll(operations, support);
+        this.roles = new RoleOperations(support);
+        this.users = new UserOperations(support);
+        this.groups = new GroupOperations(support);
+        this.policies = new PolicyOperations(support);
+        this.account = new AccountOperations(support);
+        this.simulation = new SimulationOperations(support);
     }
 
     @Override
-    public String signingName() {
+    public String modelId() {
         return "iam";
     }
 
     @Override
-    public String version() {
-        return "2010-05-08";
+    public String patternFailure(String path, ShapeModel shape) {
+        return IamSupport.patternFailure(path, shape);
+    }
+
+    /** An operation shared by several kinds of entity, told which action it is checked as. */
+    @FunctionalInterface
+    private interface EntityOperation {
+        PreparedCall prepare(String action, Call call, Input input);
+    }
+
+    /** Binds an entity-generic operation; it checks exactly the action its table line declares. */
+    private static void entity(OperationTable operations, String name, EntityOperation operation,
+                               Authorization authorization) {
+        operations.on(name, (call, input) -> operation.prepare(authorization.action(), call, input), authorization);
     }
 
     @Override
-    public String namespace() {
-        return NAMESPACE;
-    }
+    public void register(OperationTable operations) {
+        operations
+                .on("CreateRole", roles::createRole,
+                        Authorization.of("iam:CreateRole").on("role", "Path", "RoleName").keys(TAGS, TAG_KEYS, BOUNDARY),
+                        Authorization.of("iam:TagRole").on("role", "Path", "RoleName").keys(TAGS, TAG_KEYS))
+                .on("GetRole", roles::getRole, Authorization.of("iam:GetRole").on("role", "RoleName"))
+                .on("ListRoles", roles::listRoles, Authorization.of("iam:ListRoles"))
+                .on("UpdateRole", roles::updateRole, Authorization.of("iam:UpdateRole").on("role", "RoleName"))
+                .on("UpdateRoleDescription", roles::updateRoleDescription,
+                        Authorization.of("iam:UpdateRoleDescription").on("role", "RoleName"))
+                .on("DeleteRole", roles::deleteRole, Authorization.of("iam:DeleteRole").on("role", "RoleName"))
+                .on("UpdateAssumeRolePolicy", roles::updateAssumeRolePolicy,
+                        Authorization.of("iam:UpdateAssumeRolePolicy").on("role", "RoleName"));
+        entity(operations, "TagRole", roles.tagsAndBoundary::tag,
+                Authorization.of("iam:TagRole").on("role", "RoleName").keys(TAGS, TAG_KEYS));
+        entity(operations, "UntagRole", roles.tagsAndBoundary::untag,
+                Authorization.of("iam:UntagRole").on("role", "RoleName").keys(TAG_KEYS));
+        entity(operations, "ListRoleTags", roles.tagsAndBoundary::listTags,
+                Authorization.of("iam:ListRoleTags").on("role", "RoleName"));
+        entity(operations, "PutRolePermissionsBoundary", roles.tagsAndBoundary::putBoundary,
+                Authorization.of("iam:PutRolePermissionsBoundary").on("role", "RoleName").keys(BOUNDARY));
+        entity(operations, "DeleteRolePermissionsBoundary", roles.tagsAndBoundary::deleteBoundary,
+                Authorization.of("iam:DeleteRolePermissionsBoundary").on("role", "RoleName"));
+        entity(operations, "PutRolePolicy", roles.policies::put,
+                Authorization.of("iam:PutRolePolicy").on("role", "RoleName"));
+        entity(operations, "GetRolePolicy", roles.policies::get,
+                Authorization.of("iam:GetRolePolicy").on("role", "RoleName"));
+        entity(operations, "ListRolePolicies", roles.policies::list,
+                Authorization.of("iam:ListRolePolicies").on("role", "RoleName"));
+        entity(operations, "DeleteRolePolicy", roles.policies::delete,
+                Authorization.of("iam:DeleteRolePolicy").on("role", "RoleName"));
+        entity(operations, "AttachRolePolicy", roles.policies::attach,
+                Authorization.of("iam:AttachRolePolicy").on("role", "RoleName").keys(POLICY_ARN));
+        entity(operations, "DetachRolePolicy", roles.policies::detach,
+                Authorization.of("iam:DetachRolePolicy").on("role", "RoleName").keys(POLICY_ARN));
+        entity(operations, "ListAttachedRolePolicies", roles.policies::listAttached,
+                Authorization.of("iam:ListAttachedRolePolicies").on("role", "RoleName"));
 
-    @Override
-    public boolean hasOperation(String action) {
-        return operations.containsKey(action);
-    }
+        operations
+                .on("CreateUser", users::createUser,
+                        Authorization.of("iam:CreateUser").on("user", "Path", "UserName").keys(TAGS, TAG_KEYS, BOUNDARY),
+                        Authorization.of("iam:TagUser").on("user", "Path", "UserName").keys(TAGS, TAG_KEYS))
+                // Without a UserName, the user-optional calls act on the caller (its ARN, or the account root).
+                .on("GetUser", users::getUser, Authorization.of("iam:GetUser").on("user", "UserName"))
+                .on("ListUsers", users::listUsers, Authorization.of("iam:ListUsers"))
+                .on("UpdateUser", users::updateUser, Authorization.of("iam:UpdateUser").on("user", "UserName"),
+                        Authorization.of("iam:UpdateUser").on("user", "NewPath", "NewUserName"))
+                .on("DeleteUser", users::deleteUser, Authorization.of("iam:DeleteUser").on("user", "UserName"))
+                .on("CreateAccessKey", users::createAccessKey,
+                        Authorization.of("iam:CreateAccessKey").on("user", "UserName"))
+                .on("ListAccessKeys", users::listAccessKeys,
+                        Authorization.of("iam:ListAccessKeys").on("user", "UserName"))
+                .on("UpdateAccessKey", users::updateAccessKey,
+                        Authorization.of("iam:UpdateAccessKey").on("user", "UserName"))
+                .on("DeleteAccessKey", users::deleteAccessKey,
+                        Authorization.of("iam:DeleteAccessKey").on("user", "UserName"))
+                // The key's owner, found by its id, is the resource.
+                .on("GetAccessKeyLastUsed", users::getAccessKeyLastUsed,
+                        Authorization.of("iam:GetAccessKeyLastUsed").on("user"));
+        entity(operations, "TagUser", users.tagsAndBoundary::tag,
+                Authorization.of("iam:TagUser").on("user", "UserName").keys(TAGS, TAG_KEYS));
+        entity(operations, "UntagUser", users.tagsAndBoundary::untag,
+                Authorization.of("iam:UntagUser").on("user", "UserName").keys(TAG_KEYS));
+        entity(operations, "ListUserTags", users.tagsAndBoundary::listTags,
+                Authorization.of("iam:ListUserTags").on("user", "UserName"));
+        entity(operations, "PutUserPermissionsBoundary", users.tagsAndBoundary::putBoundary,
+                Authorization.of("iam:PutUserPermissionsBoundary").on("user", "UserName").keys(BOUNDARY));
+        entity(operations, "DeleteUserPermissionsBoundary", users.tagsAndBoundary::deleteBoundary,
+                Authorization.of("iam:DeleteUserPermissionsBoundary").on("user", "UserName"));
+        entity(operations, "PutUserPolicy", users.policies::put,
+                Authorization.of("iam:PutUserPolicy").on("user", "UserName"));
+        entity(operations, "GetUserPolicy", users.policies::get,
+                Authorization.of("iam:GetUserPolicy").on("user", "UserName"));
+        entity(operations, "ListUserPolicies", users.policies::list,
+                Authorization.of("iam:ListUserPolicies").on("user", "UserName"));
+        entity(operations, "DeleteUserPolicy", users.policies::delete,
+                Authorization.of("iam:DeleteUserPolicy").on("user", "UserName"));
+        entity(operations, "AttachUserPolicy", users.policies::attach,
+                Authorization.of("iam:AttachUserPolicy").on("user", "UserName").keys(POLICY_ARN));
+        entity(operations, "DetachUserPolicy", users.policies::detach,
+                Authorization.of("iam:DetachUserPolicy").on("user", "UserName").keys(POLICY_ARN));
+        entity(operations, "ListAttachedUserPolicies", users.policies::listAttached,
+                Authorization.of("iam:ListAttachedUserPolicies").on("user", "UserName"));
 
-    @Override
-    public PreparedCall prepare(String action, Call call, QueryParams params) {
-        IamOperation operation = operations.get(action);
-        if (operation == null) {
-            throw new AwsException("InvalidAction", 400, "Could not find operation " + action + " for version 2010-05-08");
-        }
-        return operation.prepare(call, params);
+        operations
+                .on("CreateGroup", groups::createGroup, Authorization.of("iam:CreateGroup").on("group", "Path", "GroupName"))
+                .on("GetGroup", groups::getGroup, Authorization.of("iam:GetGroup").on("group", "GroupName"))
+                .on("ListGroups", groups::listGroups, Authorization.of("iam:ListGroups"))
+                .on("UpdateGroup", groups::updateGroup, Authorization.of("iam:UpdateGroup").on("group", "GroupName"),
+                        Authorization.of("iam:UpdateGroup").on("group", "NewPath", "NewGroupName"))
+                .on("DeleteGroup", groups::deleteGroup, Authorization.of("iam:DeleteGroup").on("group", "GroupName"))
+                .on("AddUserToGroup", groups::addUserToGroup,
+                        Authorization.of("iam:AddUserToGroup").on("group", "GroupName"))
+                .on("RemoveUserFromGroup", groups::removeUserFromGroup,
+                        Authorization.of("iam:RemoveUserFromGroup").on("group", "GroupName"))
+                .on("ListGroupsForUser", groups::listGroupsForUser,
+                        Authorization.of("iam:ListGroupsForUser").on("user", "UserName"));
+        entity(operations, "PutGroupPolicy", groups.policies::put,
+                Authorization.of("iam:PutGroupPolicy").on("group", "GroupName"));
+        entity(operations, "GetGroupPolicy", groups.policies::get,
+                Authorization.of("iam:GetGroupPolicy").on("group", "GroupName"));
+        entity(operations, "ListGroupPolicies", groups.policies::list,
+                Authorization.of("iam:ListGroupPolicies").on("group", "GroupName"));
+        entity(operations, "DeleteGroupPolicy", groups.policies::delete,
+                Authorization.of("iam:DeleteGroupPolicy").on("group", "GroupName"));
+        entity(operations, "AttachGroupPolicy", groups.policies::attach,
+                Authorization.of("iam:AttachGroupPolicy").on("group", "GroupName").keys(POLICY_ARN));
+        entity(operations, "DetachGroupPolicy", groups.policies::detach,
+                Authorization.of("iam:DetachGroupPolicy").on("group", "GroupName").keys(POLICY_ARN));
+        entity(operations, "ListAttachedGroupPolicies", groups.policies::listAttached,
+                Authorization.of("iam:ListAttachedGroupPolicies").on("group", "GroupName"));
+
+        operations
+                .on("CreatePolicy", policies::createPolicy,
+                        Authorization.of("iam:CreatePolicy").on("policy", "Path", "PolicyName").keys(TAGS, TAG_KEYS),
+                        Authorization.of("iam:TagPolicy").on("policy", "Path", "PolicyName").keys(TAGS, TAG_KEYS))
+                .on("GetPolicy", policies::getPolicy, Authorization.of("iam:GetPolicy").on("policy", "PolicyArn"))
+                .on("ListPolicies", policies::listPolicies, Authorization.of("iam:ListPolicies"))
+                .on("DeletePolicy", policies::deletePolicy, Authorization.of("iam:DeletePolicy").on("policy", "PolicyArn"))
+                .on("CreatePolicyVersion", policies::createPolicyVersion,
+                        Authorization.of("iam:CreatePolicyVersion").on("policy", "PolicyArn"))
+                .on("GetPolicyVersion", policies::getPolicyVersion,
+                        Authorization.of("iam:GetPolicyVersion").on("policy", "PolicyArn"))
+                .on("ListPolicyVersions", policies::listPolicyVersions,
+                        Authorization.of("iam:ListPolicyVersions").on("policy", "PolicyArn"))
+                .on("SetDefaultPolicyVersion", policies::setDefaultPolicyVersion,
+                        Authorization.of("iam:SetDefaultPolicyVersion").on("policy", "PolicyArn"))
+                .on("DeletePolicyVersion", policies::deletePolicyVersion,
+                        Authorization.of("iam:DeletePolicyVersion").on("policy", "PolicyArn"))
+                .on("TagPolicy", policies::tagPolicy,
+                        Authorization.of("iam:TagPolicy").on("policy", "PolicyArn").keys(TAGS, TAG_KEYS))
+                .on("UntagPolicy", policies::untagPolicy,
+                        Authorization.of("iam:UntagPolicy").on("policy", "PolicyArn").keys(TAG_KEYS))
+                .on("ListPolicyTags", policies::listPolicyTags,
+                        Authorization.of("iam:ListPolicyTags").on("policy", "PolicyArn"))
+                .on("ListEntitiesForPolicy", policies::listEntitiesForPolicy,
+                        Authorization.of("iam:ListEntitiesForPolicy").on("policy", "PolicyArn"));
+
+        operations
+                .on("GetAccountAuthorizationDetails", account::getAccountAuthorizationDetails,
+                        Authorization.of("iam:GetAccountAuthorizationDetails"))
+                .on("GetAccountSummary", account::getAccountSummary, Authorization.of("iam:GetAccountSummary"))
+                .on("CreateAccountAlias", account::createAccountAlias, Authorization.of("iam:CreateAccountAlias"))
+                .on("ListAccountAliases", account::listAccountAliases, Authorization.of("iam:ListAccountAliases"))
+                .on("DeleteAccountAlias", account::deleteAccountAlias, Authorization.of("iam:DeleteAccountAlias"));
+
+        operations
+                // The source is a user, a group or a role of the caller's account.
+                .on("SimulatePrincipalPolicy", simulation::simulatePrincipalPolicy,
+                        Authorization.of("iam:SimulatePrincipalPolicy").on("user", "PolicySourceArn"),
+                        Authorization.of("iam:SimulatePrincipalPolicy").on("group", "PolicySourceArn"),
+                        Authorization.of("iam:SimulatePrincipalPolicy").on("role", "PolicySourceArn"))
+                .on("SimulateCustomPolicy", simulation::simulateCustomPolicy, Authorization.of("iam:SimulateCustomPolicy"));
     }
 }

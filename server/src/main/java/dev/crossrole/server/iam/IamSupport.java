@@ -7,8 +7,7 @@ import dev.crossrole.policy.Policy;
 import dev.crossrole.policy.PolicyKind;
 import dev.crossrole.policy.RequestContext;
 import dev.crossrole.server.protocol.AwsException;
-import dev.crossrole.server.protocol.Constraints;
-import dev.crossrole.server.protocol.QueryParams;
+import dev.crossrole.server.protocol.Input;
 import dev.crossrole.server.protocol.Shape;
 import dev.crossrole.server.service.AccessCheck;
 import dev.crossrole.server.service.Call;
@@ -28,16 +27,6 @@ import java.util.regex.Pattern;
  * pagination, tags, and the URL-encoding of policy documents in responses.
  */
 public final class IamSupport {
-    public static final Pattern NAME = Pattern.compile("[\\w+=,.@-]+");
-    public static final String NAME_SHOWN = "[\\w+=,.@-]+";
-    public static final Pattern PATH = Pattern.compile("(/)|(/[\\x21-\\x7E]+/)");
-    public static final String PATH_SHOWN = "(\\u002F)|(\\u002F[\\u0021-\\u007E]+\\u002F)";
-    public static final Pattern POLICY_PATH = Pattern.compile("((/[A-Za-z0-9.,+@=_-]+)*)/");
-    public static final String POLICY_PATH_SHOWN = "((/[A-Za-z0-9\\.,\\+@=_-]+)*)/";
-    public static final Pattern DOCUMENT_CHARS = Pattern.compile("[\\u0009\\u000A\\u000D\\u0020-\\u00FF]+");
-    public static final String DOCUMENT_SHOWN = "[\\u0009\\u000A\\u000D\\u0020-\\u00FF]+";
-    static final Pattern TAG_CHARS = Pattern.compile("[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*");
-    static final String TAG_SHOWN = "[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]+";
     public static final Pattern POLICY_ARN = Pattern.compile("arn:aws:iam::(\\d{12}|aws):policy(/(?:[\\x21-\\x7E]*/)?)([\\w+=,.@-]+)");
 
     final IamDirectory iam;
@@ -102,28 +91,26 @@ public final class IamSupport {
 
     // ---- names, paths, documents ------------------------------------------------------------
 
-    /** Checks a required entity name (role, user, group: 1–64; policy: 1–128) the way the IAM model constrains it. */
-    public static Constraints name(Constraints c, String member, String value, int max) {
-        c.required(member, value).length(member, value, 1, max);
-        if (value != null && !value.isEmpty() && value.length() <= max && !NAME.matcher(value).matches()) {
-            c.standalone("The specified value for " + member + " is invalid. It must contain only alphanumeric"
-                    + " characters and/or the following: +=,.@_-");
-        }
-        return c;
-    }
+    /** The model's name shapes, whose pattern failures IAM words as {@link #NAME_RULE}. */
+    private static final java.util.Set<String> NAME_SHAPES = java.util.Set.of("roleNameType", "userNameType",
+            "existingUserNameType", "groupNameType", "policyNameType");
+    private static final String NAME_RULE = " is invalid. It must contain only alphanumeric characters and/or the"
+            + " following: +=,.@_-";
+    private static final String PATH_RULE = " is invalid. It must begin and end with / and contain only alphanumeric"
+            + " characters and/or / characters.";
 
-    public static Constraints path(Constraints c, String member, String value) {
-        c.length(member, value, 1, 512);
-        if (value != null && !value.isEmpty() && value.length() <= 512 && !PATH.matcher(value).matches()) {
-            c.standalone("The specified value for " + member + " is invalid. It must begin and end with / and contain"
-                    + " only alphanumeric characters and/or / characters.");
+    /**
+     * IAM's own message for a name or path that breaks its character rule; {@code null} (the generic wording) for
+     * every other pattern.
+     */
+    static String patternFailure(String path, dev.crossrole.server.model.ShapeModel shape) {
+        if (NAME_SHAPES.contains(shape.name())) {
+            return "The specified value for " + path + NAME_RULE;
         }
-        return c;
-    }
-
-    public static Constraints document(Constraints c, String member, String value) {
-        return c.required(member, value).length(member, value, 1, 131072).pattern(member, value, DOCUMENT_CHARS,
-                DOCUMENT_SHOWN);
+        if (shape.name().equals("pathType")) {
+            return "The specified value for " + path + PATH_RULE;
+        }
+        return null;
     }
 
     /** Policy documents appear in IAM responses URL-encoded (RFC 3986), exactly as submitted otherwise. */
@@ -148,28 +135,15 @@ public final class IamSupport {
 
     // ---- tags -------------------------------------------------------------------------------
 
-    /** Reads {@code Tags.member.N.Key/Value}, validating each tag and the count (≤ 50) and refusing duplicate keys. */
-    public static Map<String, String> tags(QueryParams params, Constraints c) {
+    /** The {@code Tags} of a request (the model checked each tag and the count), refusing keys that differ only in case. */
+    public static Map<String, String> tags(Input input) {
         Map<String, String> tags = new LinkedHashMap<>();
-        List<Map<String, String>> list = params.structList("Tags");
-        c.count("tags", list.size(), 50);
-        boolean duplicate = false;
         TreeMap<String, String> seen = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
-        for (Map<String, String> tag : list) {
-            String key = tag.get("Key");
-            String value = tag.get("Value") == null ? "" : tag.get("Value");
-            c.required("tags.member.key", key).length("tags.member.key", key, 1, 128)
-                    .pattern("tags.member.key", key, TAG_CHARS, TAG_SHOWN);
-            c.required("tags.member.value", tag.get("Value")).length("tags.member.value", value, 0, 256)
-                    .pattern("tags.member.value", value, TAG_CHARS, "[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*");
-            if (key != null) {
-                duplicate |= seen.put(key, value) != null;
-                tags.put(key, value);
+        for (Input tag : input.<Input>listOrEmpty("Tags")) {
+            if (seen.put(tag.string("Key"), tag.string("Value")) != null) {
+                throw invalidInput("Duplicate tag keys found. Please note that Tag keys are case insensitive.");
             }
-        }
-        if (duplicate) {
-            c.check();
-            throw invalidInput("Duplicate tag keys found. Please note that Tag keys are case insensitive.");
+            tags.put(tag.string("Key"), tag.string("Value"));
         }
         return tags;
     }
@@ -297,15 +271,12 @@ public final class IamSupport {
         }
     }
 
-    /** Reads and validates {@code MaxItems} (1–1000, default 100) and {@code Marker}. */
+    /** {@code MaxItems} (default 100) and where {@code Marker} resumes; the model checked their ranges. */
     public record PageRequest(int maxItems, int offset) {}
 
-    public static PageRequest pageRequest(QueryParams params, Constraints c) {
-        Integer max = c.integer("maxItems", params.get("MaxItems"));
-        c.range("maxItems", max, 1, 1000);
-        String marker = params.get("Marker");
-        c.length("marker", marker, 1, 320);
-        c.check();
+    public static PageRequest pageRequest(Input input) {
+        Integer max = input.integer("MaxItems");
+        String marker = input.string("Marker");
         int offset = 0;
         if (marker != null) {
             try {

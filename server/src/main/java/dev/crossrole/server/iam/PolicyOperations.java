@@ -6,8 +6,7 @@ import dev.crossrole.policy.Policy;
 import dev.crossrole.policy.PolicyKind;
 import dev.crossrole.policy.RequestContext;
 import dev.crossrole.server.protocol.AwsException;
-import dev.crossrole.server.protocol.Constraints;
-import dev.crossrole.server.protocol.QueryParams;
+import dev.crossrole.server.protocol.Input;
 import dev.crossrole.server.protocol.Shape;
 import dev.crossrole.server.service.AccessCheck;
 import dev.crossrole.server.service.Call;
@@ -19,7 +18,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.function.Predicate;
-import java.util.regex.Pattern;
 
 /**
  * Managed policies: create, read, list, delete; versions; tags; the entities a policy is attached to.
@@ -30,32 +28,11 @@ import java.util.regex.Pattern;
 final class PolicyOperations {
     /** Versions a managed policy may have at once (quota {@code PolicyVersionsPerPolicy}). */
     static final int MAX_VERSIONS = 5;
-    private static final Pattern VERSION_ID = Pattern.compile("v[1-9][0-9]*(\\.[A-Za-z0-9-]*)?");
-    private static final String VERSION_ID_SHOWN = "v[1-9][0-9]*(\\.[A-Za-z0-9-]*)?";
-    private static final List<String> SCOPES = List.of("All", "AWS", "Local");
-    private static final List<String> USAGE_FILTERS = List.of("PermissionsPolicy", "PermissionsBoundary");
 
     private final IamDirectory iam;
 
-    private PolicyOperations(IamSupport support) {
+    PolicyOperations(IamSupport support) {
         this.iam = support.iam;
-    }
-
-    static void register(Map<String, IamOperation> ops, IamSupport support) {
-        PolicyOperations p = new PolicyOperations(support);
-        ops.put("CreatePolicy", p::createPolicy);
-        ops.put("GetPolicy", p::getPolicy);
-        ops.put("ListPolicies", p::listPolicies);
-        ops.put("DeletePolicy", p::deletePolicy);
-        ops.put("CreatePolicyVersion", p::createPolicyVersion);
-        ops.put("GetPolicyVersion", p::getPolicyVersion);
-        ops.put("ListPolicyVersions", p::listPolicyVersions);
-        ops.put("SetDefaultPolicyVersion", p::setDefaultPolicyVersion);
-        ops.put("DeletePolicyVersion", p::deletePolicyVersion);
-        ops.put("TagPolicy", p::tagPolicy);
-        ops.put("UntagPolicy", p::untagPolicy);
-        ops.put("ListPolicyTags", p::listPolicyTags);
-        ops.put("ListEntitiesForPolicy", p::listEntitiesForPolicy);
     }
 
     // ---- shapes -----------------------------------------------------------------------------
@@ -103,32 +80,6 @@ final class PolicyOperations {
     }
 
     // ---- parameters -------------------------------------------------------------------------
-
-    private static String policyName(QueryParams params, Constraints c) {
-        return EntityPolicyOperations.policyName(params, c);
-    }
-
-    private static String policyArn(QueryParams params, Constraints c) {
-        return EntityPolicyOperations.policyArn(params, c);
-    }
-
-    private static String versionId(QueryParams params, Constraints c) {
-        String version = params.get("VersionId");
-        c.required("versionId", version).pattern("versionId", version, VERSION_ID, VERSION_ID_SHOWN);
-        return version;
-    }
-
-    private static String oneOf(Constraints c, String member, String value, List<String> allowed) {
-        if (value != null && !allowed.contains(value)) {
-            c.add("Value '" + value + "' at '" + member + "' failed to satisfy constraint: Member must satisfy enum value set: ["
-                    + String.join(", ", allowed) + "]");
-        }
-        return value;
-    }
-
-    private static boolean flag(String value) {
-        return value != null && value.trim().equalsIgnoreCase("true");
-    }
 
     /**
      * A policy ARN that passed the length checks must also parse as an ARN (else ValidationError
@@ -200,17 +151,12 @@ final class PolicyOperations {
 
     // ---- create, read, list, delete ---------------------------------------------------------
 
-    private PreparedCall createPolicy(Call call, QueryParams params) {
-        Constraints c = new Constraints();
-        String name = policyName(params, c);
-        String path = params.get("Path");
-        c.length("path", path, 1, 512).pattern("path", path, IamSupport.POLICY_PATH, IamSupport.POLICY_PATH_SHOWN);
-        String document = params.get("PolicyDocument");
-        IamSupport.document(c, "policyDocument", document);
-        String description = params.get("Description");
-        c.length("description", description, 0, 1000);
-        Map<String, String> tags = IamSupport.tags(params, c);
-        c.check();
+    PreparedCall createPolicy(Call call, Input input) {
+        String name = input.string("PolicyName");
+        String path = input.string("Path");
+        String document = input.string("PolicyDocument");
+        String description = input.string("Description");
+        Map<String, String> tags = IamSupport.tags(input);
         String policyPath = path == null ? "/" : path;
         String arn = "arn:aws:iam::" + account(call) + ":policy" + policyPath + name;
         RequestContext context = IamSupport.requestTags(RequestContext.builder(), tags).build();
@@ -235,24 +181,19 @@ final class PolicyOperations {
         });
     }
 
-    private PreparedCall getPolicy(Call call, QueryParams params) {
-        Constraints c = new Constraints();
-        String arn = policyArn(params, c);
-        c.check();
+    PreparedCall getPolicy(Call call, Input input) {
+        String arn = input.string("PolicyArn");
         checkArn(arn);
         return PreparedCall.of(List.of(onPolicy(call, "iam:GetPolicy", arn, null)),
                 () -> Shape.of().put("Policy", policyShape(existing(call, arn), account(call), true)));
     }
 
-    private PreparedCall listPolicies(Call call, QueryParams params) {
-        Constraints c = new Constraints();
-        String scope = oneOf(c, "scope", params.get("Scope"), SCOPES);
-        boolean onlyAttached = flag(params.get("OnlyAttached"));
-        String prefix = params.get("PathPrefix");
-        c.length("pathPrefix", prefix, 1, 512).pattern("pathPrefix", prefix, IamSupport.POLICY_PATH,
-                IamSupport.POLICY_PATH_SHOWN);
-        String usage = oneOf(c, "policyUsageFilter", params.get("PolicyUsageFilter"), USAGE_FILTERS);
-        IamSupport.PageRequest page = IamSupport.pageRequest(params, c);
+    PreparedCall listPolicies(Call call, Input input) {
+        String scope = input.string("Scope");
+        boolean onlyAttached = input.bool("OnlyAttached", false);
+        String prefix = input.string("PathPrefix");
+        String usage = input.string("PolicyUsageFilter");
+        IamSupport.PageRequest page = IamSupport.pageRequest(input);
         return PreparedCall.of(List.of(IamSupport.check("iam:ListPolicies", IamSupport.listResource(call, "policy"), RequestContext.empty())), () -> {
             String account = account(call);
             boolean aws = scope == null || !scope.equals("Local");
@@ -273,10 +214,8 @@ final class PolicyOperations {
         });
     }
 
-    private PreparedCall deletePolicy(Call call, QueryParams params) {
-        Constraints c = new Constraints();
-        String arn = policyArn(params, c);
-        c.check();
+    PreparedCall deletePolicy(Call call, Input input) {
+        String arn = input.string("PolicyArn");
         checkArn(arn);
         return PreparedCall.of(List.of(onPolicy(call, "iam:DeletePolicy", arn, null)), () -> {
             synchronized (iam) {
@@ -296,13 +235,10 @@ final class PolicyOperations {
 
     // ---- versions ---------------------------------------------------------------------------
 
-    private PreparedCall createPolicyVersion(Call call, QueryParams params) {
-        Constraints c = new Constraints();
-        String arn = policyArn(params, c);
-        String document = params.get("PolicyDocument");
-        IamSupport.document(c, "policyDocument", document);
-        boolean setAsDefault = flag(params.get("SetAsDefault"));
-        c.check();
+    PreparedCall createPolicyVersion(Call call, Input input) {
+        String arn = input.string("PolicyArn");
+        String document = input.string("PolicyDocument");
+        boolean setAsDefault = input.bool("SetAsDefault", false);
         checkArn(arn);
         return PreparedCall.of(List.of(onPolicy(call, "iam:CreatePolicyVersion", arn, null)), () -> {
             synchronized (iam) {
@@ -324,11 +260,9 @@ final class PolicyOperations {
         });
     }
 
-    private PreparedCall getPolicyVersion(Call call, QueryParams params) {
-        Constraints c = new Constraints();
-        String arn = policyArn(params, c);
-        String versionId = versionId(params, c);
-        c.check();
+    PreparedCall getPolicyVersion(Call call, Input input) {
+        String arn = input.string("PolicyArn");
+        String versionId = input.string("VersionId");
         checkArn(arn);
         return PreparedCall.of(List.of(onPolicy(call, "iam:GetPolicyVersion", arn, null)), () -> {
             ManagedPolicy policy = existing(call, arn);
@@ -336,10 +270,9 @@ final class PolicyOperations {
         });
     }
 
-    private PreparedCall listPolicyVersions(Call call, QueryParams params) {
-        Constraints c = new Constraints();
-        String arn = policyArn(params, c);
-        IamSupport.PageRequest page = IamSupport.pageRequest(params, c);
+    PreparedCall listPolicyVersions(Call call, Input input) {
+        String arn = input.string("PolicyArn");
+        IamSupport.PageRequest page = IamSupport.pageRequest(input);
         checkArn(arn);
         return PreparedCall.of(List.of(onPolicy(call, "iam:ListPolicyVersions", arn, null)), () -> {
             ManagedPolicy policy = existing(call, arn);
@@ -363,11 +296,9 @@ final class PolicyOperations {
         }
     }
 
-    private PreparedCall setDefaultPolicyVersion(Call call, QueryParams params) {
-        Constraints c = new Constraints();
-        String arn = policyArn(params, c);
-        String versionId = versionId(params, c);
-        c.check();
+    PreparedCall setDefaultPolicyVersion(Call call, Input input) {
+        String arn = input.string("PolicyArn");
+        String versionId = input.string("VersionId");
         checkArn(arn);
         return PreparedCall.of(List.of(onPolicy(call, "iam:SetDefaultPolicyVersion", arn, null)), () -> {
             synchronized (iam) {
@@ -380,11 +311,9 @@ final class PolicyOperations {
         });
     }
 
-    private PreparedCall deletePolicyVersion(Call call, QueryParams params) {
-        Constraints c = new Constraints();
-        String arn = policyArn(params, c);
-        String versionId = versionId(params, c);
-        c.check();
+    PreparedCall deletePolicyVersion(Call call, Input input) {
+        String arn = input.string("PolicyArn");
+        String versionId = input.string("VersionId");
         checkArn(arn);
         return PreparedCall.of(List.of(onPolicy(call, "iam:DeletePolicyVersion", arn, null)), () -> {
             synchronized (iam) {
@@ -404,14 +333,9 @@ final class PolicyOperations {
 
     // ---- tags -------------------------------------------------------------------------------
 
-    private PreparedCall tagPolicy(Call call, QueryParams params) {
-        Constraints c = new Constraints();
-        String arn = policyArn(params, c);
-        Map<String, String> tags = IamSupport.tags(params, c);
-        if (tags.isEmpty()) {
-            c.required("tags", null);
-        }
-        c.check();
+    PreparedCall tagPolicy(Call call, Input input) {
+        String arn = input.string("PolicyArn");
+        Map<String, String> tags = IamSupport.tags(input);
         checkArn(arn);
         RequestContext.Builder context = IamSupport.requestTags(RequestContext.builder(), tags);
         return PreparedCall.of(List.of(onPolicy(call, "iam:TagPolicy", arn, context)), () -> {
@@ -424,15 +348,9 @@ final class PolicyOperations {
         });
     }
 
-    private PreparedCall untagPolicy(Call call, QueryParams params) {
-        Constraints c = new Constraints();
-        String arn = policyArn(params, c);
-        List<String> keys = params.list("TagKeys");
-        if (keys.isEmpty()) {
-            c.required("tagKeys", null);
-        }
-        c.count("tagKeys", keys.size(), 50);
-        c.check();
+    PreparedCall untagPolicy(Call call, Input input) {
+        String arn = input.string("PolicyArn");
+        List<String> keys = input.<String>listOrEmpty("TagKeys");
         checkArn(arn);
         RequestContext.Builder context = RequestContext.builder().multi("aws:TagKeys", keys);
         return PreparedCall.of(List.of(onPolicy(call, "iam:UntagPolicy", arn, context)), () -> {
@@ -447,10 +365,9 @@ final class PolicyOperations {
         });
     }
 
-    private PreparedCall listPolicyTags(Call call, QueryParams params) {
-        Constraints c = new Constraints();
-        String arn = policyArn(params, c);
-        IamSupport.PageRequest page = IamSupport.pageRequest(params, c);
+    PreparedCall listPolicyTags(Call call, Input input) {
+        String arn = input.string("PolicyArn");
+        IamSupport.PageRequest page = IamSupport.pageRequest(input);
         checkArn(arn);
         return PreparedCall.of(List.of(onPolicy(call, "iam:ListPolicyTags", arn, null)), () -> {
             ManagedPolicy policy = existing(call, arn);
@@ -466,14 +383,12 @@ final class PolicyOperations {
     /** One user, group or role that uses a policy, as ListEntitiesForPolicy lists it. */
     private record Entity(String list, Shape shape) {}
 
-    private PreparedCall listEntitiesForPolicy(Call call, QueryParams params) {
-        Constraints c = new Constraints();
-        String arn = policyArn(params, c);
-        String filter = oneOf(c, "entityFilter", params.get("EntityFilter"), AccountOperations.FILTERS);
-        String prefix = params.get("PathPrefix");
-        IamSupport.path(c, "pathPrefix", prefix);
-        String usage = oneOf(c, "policyUsageFilter", params.get("PolicyUsageFilter"), USAGE_FILTERS);
-        IamSupport.PageRequest page = IamSupport.pageRequest(params, c);
+    PreparedCall listEntitiesForPolicy(Call call, Input input) {
+        String arn = input.string("PolicyArn");
+        String filter = input.string("EntityFilter");
+        String prefix = input.string("PathPrefix");
+        String usage = input.string("PolicyUsageFilter");
+        IamSupport.PageRequest page = IamSupport.pageRequest(input);
         checkArn(arn);
         return PreparedCall.of(List.of(onPolicy(call, "iam:ListEntitiesForPolicy", arn, null)), () -> {
             existing(call, arn);

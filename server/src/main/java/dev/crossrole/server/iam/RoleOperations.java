@@ -6,8 +6,7 @@ import dev.crossrole.policy.InvalidPolicyException;
 import dev.crossrole.policy.Policies;
 import dev.crossrole.policy.Policy;
 import dev.crossrole.policy.RequestContext;
-import dev.crossrole.server.protocol.Constraints;
-import dev.crossrole.server.protocol.QueryParams;
+import dev.crossrole.server.protocol.Input;
 import dev.crossrole.server.protocol.Shape;
 import dev.crossrole.server.service.AccessCheck;
 import dev.crossrole.server.service.Call;
@@ -15,7 +14,6 @@ import dev.crossrole.server.service.PreparedCall;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Pattern;
 
 /**
  * Roles: create, read, update, delete; trust policies; boundaries; tags; inline and attached policies.
@@ -24,32 +22,22 @@ import java.util.regex.Pattern;
 final class RoleOperations {
     static final int INLINE_QUOTA = 10240;
     static final int ATTACHED_QUOTA = 10;
-    private static final Pattern DESCRIPTION = Pattern.compile("[\\u0009\\u000A\\u000D\\u0020-\\u007E\\u00A1-\\u00FF]*");
 
     private final IamSupport support;
     private final IamDirectory iam;
+    final EntityTagAndBoundaryOperations<Role> tagsAndBoundary;
+    final EntityPolicyOperations<Role> policies;
 
-    private RoleOperations(IamSupport support) {
+    RoleOperations(IamSupport support) {
         this.support = support;
         this.iam = support.iam;
-    }
-
-    static void register(Map<String, IamOperation> ops, IamSupport support) {
-        RoleOperations r = new RoleOperations(support);
-        ops.put("CreateRole", r::createRole);
-        ops.put("GetRole", r::getRole);
-        ops.put("ListRoles", r::listRoles);
-        ops.put("UpdateRole", r::updateRole);
-        ops.put("UpdateRoleDescription", r::updateRoleDescription);
-        ops.put("DeleteRole", r::deleteRole);
-        ops.put("UpdateAssumeRolePolicy", r::updateAssumeRolePolicy);
-        EntityTagAndBoundaryOperations.register(ops, r.iam, new EntityTagAndBoundaryOperations.Entity<>("Role",
-                RoleOperations::roleName, r::onRole, r::existing, Role::tags, Role::withTags,
-                Role::permissionsBoundaryArn, Role::withPermissionsBoundary, r.iam::putRole));
-        EntityPolicyOperations.register(ops, r.iam, new EntityPolicyOperations.Entity<>("Role",
-                RoleOperations::roleName, INLINE_QUOTA, ATTACHED_QUOTA, r::onRole, r::existing, Role::name,
+        this.tagsAndBoundary = EntityTagAndBoundaryOperations.of(iam, new EntityTagAndBoundaryOperations.Entity<>("Role",
+                "RoleName", this::onRole, this::existing, Role::tags, Role::withTags,
+                Role::permissionsBoundaryArn, Role::withPermissionsBoundary, iam::putRole));
+        this.policies = EntityPolicyOperations.of(iam, new EntityPolicyOperations.Entity<>("Role",
+                "RoleName", INLINE_QUOTA, ATTACHED_QUOTA, this::onRole, this::existing, Role::name,
                 Role::inlinePolicies, Role::attachedPolicyArns, Role::withInlinePolicies, Role::withAttachedPolicies,
-                r.iam::putRole, RoleOperations::refuseServiceRolePolicy));
+                iam::putRole, RoleOperations::refuseServiceRolePolicy));
     }
 
     // ---- shapes -----------------------------------------------------------------------------
@@ -98,12 +86,6 @@ final class RoleOperations {
         return IamSupport.check(action, role != null ? role.arn() : roleArn(call, "/", name), context.build());
     }
 
-    private static String roleName(QueryParams params, Constraints c) {
-        String name = params.get("RoleName");
-        IamSupport.name(c, "roleName", name, 64);
-        return name;
-    }
-
     private String boundaryArn(Call call, String arn) {
         return IamSupport.boundary(iam, account(call), arn);
     }
@@ -118,22 +100,14 @@ final class RoleOperations {
 
     // ---- create, read, update, delete -------------------------------------------------------
 
-    private PreparedCall createRole(Call call, QueryParams params) {
-        Constraints c = new Constraints();
-        String name = roleName(params, c);
-        String path = params.get("Path");
-        IamSupport.path(c, "path", path);
-        String trust = params.get("AssumeRolePolicyDocument");
-        IamSupport.document(c, "assumeRolePolicyDocument", trust);
-        String description = params.get("Description");
-        c.length("description", description, 0, 1000).pattern("description", description, DESCRIPTION,
-                "[\\u0009\\u000A\\u000D\\u0020-\\u007E\\u00A1-\\u00FF]*");
-        Integer maxSession = c.integer("maxSessionDuration", params.get("MaxSessionDuration"));
-        c.range("maxSessionDuration", maxSession, 3600, 43200);
-        String boundary = params.get("PermissionsBoundary");
-        c.length("permissionsBoundary", boundary, 20, 2048);
-        Map<String, String> tags = IamSupport.tags(params, c);
-        c.check();
+    PreparedCall createRole(Call call, Input input) {
+        String name = input.string("RoleName");
+        String path = input.string("Path");
+        String trust = input.string("AssumeRolePolicyDocument");
+        String description = input.string("Description");
+        Integer maxSession = input.integer("MaxSessionDuration");
+        String boundary = input.string("PermissionsBoundary");
+        Map<String, String> tags = IamSupport.tags(input);
         String rolePath = path == null ? "/" : path;
         String arn = roleArn(call, rolePath, name);
         RequestContext.Builder context = IamSupport.requestTags(RequestContext.builder(), tags);
@@ -166,19 +140,15 @@ final class RoleOperations {
         });
     }
 
-    private PreparedCall getRole(Call call, QueryParams params) {
-        Constraints c = new Constraints();
-        String name = roleName(params, c);
-        c.check();
+    PreparedCall getRole(Call call, Input input) {
+        String name = input.string("RoleName");
         return PreparedCall.of(List.of(onRole(call, "iam:GetRole", name, null)),
                 () -> Shape.of().put("Role", roleShape(existing(call, name), true)));
     }
 
-    private PreparedCall listRoles(Call call, QueryParams params) {
-        Constraints c = new Constraints();
-        String prefix = params.get("PathPrefix");
-        c.length("pathPrefix", prefix, 1, 512);
-        IamSupport.PageRequest page = IamSupport.pageRequest(params, c);
+    PreparedCall listRoles(Call call, Input input) {
+        String prefix = input.string("PathPrefix");
+        IamSupport.PageRequest page = IamSupport.pageRequest(input);
         return PreparedCall.of(List.of(IamSupport.check("iam:ListRoles", IamSupport.listResource(call, "role"), RequestContext.empty())), () -> {
             List<Role> roles = iam.roles(account(call)).stream().filter(r -> IamSupport.underPrefix(r.path(), prefix)).toList();
             IamSupport.Page<Role> p = IamSupport.page(roles, page);
@@ -186,14 +156,10 @@ final class RoleOperations {
         });
     }
 
-    private PreparedCall updateRole(Call call, QueryParams params) {
-        Constraints c = new Constraints();
-        String name = roleName(params, c);
-        String description = params.get("Description");
-        c.length("description", description, 0, 1000);
-        Integer maxSession = c.integer("maxSessionDuration", params.get("MaxSessionDuration"));
-        c.range("maxSessionDuration", maxSession, 3600, 43200);
-        c.check();
+    PreparedCall updateRole(Call call, Input input) {
+        String name = input.string("RoleName");
+        String description = input.string("Description");
+        Integer maxSession = input.integer("MaxSessionDuration");
         return PreparedCall.of(List.of(onRole(call, "iam:UpdateRole", name, null)), () -> {
             synchronized (iam) {
                 Role role = existing(call, name);
@@ -209,12 +175,9 @@ final class RoleOperations {
         });
     }
 
-    private PreparedCall updateRoleDescription(Call call, QueryParams params) {
-        Constraints c = new Constraints();
-        String name = roleName(params, c);
-        String description = params.get("Description");
-        c.required("description", description).length("description", description, 0, 1000);
-        c.check();
+    PreparedCall updateRoleDescription(Call call, Input input) {
+        String name = input.string("RoleName");
+        String description = input.string("Description");
         return PreparedCall.of(List.of(onRole(call, "iam:UpdateRoleDescription", name, null)), () -> {
             synchronized (iam) {
                 Role role = iam.putRole(existing(call, name).withDescription(description));
@@ -223,10 +186,8 @@ final class RoleOperations {
         });
     }
 
-    private PreparedCall deleteRole(Call call, QueryParams params) {
-        Constraints c = new Constraints();
-        String name = roleName(params, c);
-        c.check();
+    PreparedCall deleteRole(Call call, Input input) {
+        String name = input.string("RoleName");
         return PreparedCall.of(List.of(onRole(call, "iam:DeleteRole", name, null)), () -> {
             synchronized (iam) {
                 Role role = existing(call, name);
@@ -242,12 +203,9 @@ final class RoleOperations {
         });
     }
 
-    private PreparedCall updateAssumeRolePolicy(Call call, QueryParams params) {
-        Constraints c = new Constraints();
-        String name = roleName(params, c);
-        String document = params.get("PolicyDocument");
-        IamSupport.document(c, "policyDocument", document);
-        c.check();
+    PreparedCall updateAssumeRolePolicy(Call call, Input input) {
+        String name = input.string("RoleName");
+        String document = input.string("PolicyDocument");
         return PreparedCall.of(List.of(onRole(call, "iam:UpdateAssumeRolePolicy", name, null)), () -> {
             synchronized (iam) {
                 Role role = existing(call, name);

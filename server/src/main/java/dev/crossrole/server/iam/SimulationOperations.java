@@ -15,8 +15,8 @@ import dev.crossrole.policy.PolicyKind;
 import dev.crossrole.policy.PolicySet;
 import dev.crossrole.policy.Principal;
 import dev.crossrole.policy.RequestContext;
-import dev.crossrole.server.protocol.Constraints;
-import dev.crossrole.server.protocol.QueryParams;
+import dev.crossrole.server.protocol.AwsException;
+import dev.crossrole.server.protocol.Input;
 import dev.crossrole.server.protocol.Shape;
 import dev.crossrole.server.service.Call;
 import dev.crossrole.server.service.PreparedCall;
@@ -37,15 +37,9 @@ final class SimulationOperations {
     private final IamDirectory iam;
     private final PolicyEngine engine;
 
-    private SimulationOperations(IamSupport support) {
+    SimulationOperations(IamSupport support) {
         this.iam = support.iam;
         this.engine = new PolicyEngine(support.iam.clock());
-    }
-
-    static void register(Map<String, IamOperation> ops, IamSupport support) {
-        SimulationOperations s = new SimulationOperations(support);
-        ops.put("SimulatePrincipalPolicy", s::simulatePrincipalPolicy);
-        ops.put("SimulateCustomPolicy", s::simulateCustomPolicy);
     }
 
     /** The policies of a simulation, each named by the id AWS reports as {@code SourcePolicyId}, with its type. */
@@ -62,29 +56,23 @@ final class SimulationOperations {
         }
     }
 
-    private PreparedCall simulatePrincipalPolicy(Call call, QueryParams params) {
-        Constraints c = new Constraints();
-        String source = params.get("PolicySourceArn");
-        c.required("policySourceArn", source).length("policySourceArn", source, 20, 2048);
-        Input input = input(params, c);
+    PreparedCall simulatePrincipalPolicy(Call call, Input input) {
+        String source = input.string("PolicySourceArn");
+        Simulation simulation = simulation(input);
         return PreparedCall.of(List.of(IamSupport.check("iam:SimulatePrincipalPolicy", source, RequestContext.empty())), () -> {
             Sources sources = new Sources();
             Principal principal = sourcePrincipal(account(call), source, sources);
-            addInputPolicies(input, sources);
-            return simulate(principal, input, sources);
+            addInputPolicies(simulation, sources);
+            return simulate(principal, simulation, sources);
         });
     }
 
-    private PreparedCall simulateCustomPolicy(Call call, QueryParams params) {
-        Constraints c = new Constraints();
-        if (params.list("PolicyInputList").isEmpty()) {
-            c.required("policyInputList", null);
-        }
-        Input input = input(params, c);
+    PreparedCall simulateCustomPolicy(Call call, Input input) {
+        Simulation simulation = simulation(input);
         return PreparedCall.of(List.of(IamSupport.check("iam:SimulateCustomPolicy", "*", RequestContext.empty())), () -> {
             Sources sources = new Sources();
-            addInputPolicies(input, sources);
-            String callerArn = input.callerArn != null ? input.callerArn
+            addInputPolicies(simulation, sources);
+            String callerArn = simulation.callerArn != null ? simulation.callerArn
                     : "arn:aws:iam::" + account(call) + ":user/simulated-user";
             Principal principal;
             try {
@@ -92,57 +80,40 @@ final class SimulationOperations {
             } catch (IllegalArgumentException e) {
                 throw IamSupport.invalidInput("Invalid ARN: " + callerArn);
             }
-            return simulate(principal, input, sources);
+            return simulate(principal, simulation, sources);
         });
     }
 
     /** The parameters both operations share. */
-    private record Input(List<String> actions, List<String> resources, List<String> policies, List<String> boundaries,
-                         String resourcePolicy, String resourceOwner, String callerArn, RequestContext context,
-                         IamSupport.PageRequest page) {}
+    private record Simulation(List<String> actions, List<String> resources, List<String> policies,
+                              List<String> boundaries, String resourcePolicy, String resourceOwner, String callerArn,
+                              RequestContext context, IamSupport.PageRequest page) {}
 
-    private static Input input(QueryParams params, Constraints c) {
-        List<String> actions = params.list("ActionNames");
-        if (actions.isEmpty()) {
-            c.required("actionNames", null);
-        }
-        for (String action : actions) {
-            c.length("actionNames.member", action, 3, 128);
-        }
-        List<String> resources = params.list("ResourceArns");
-        String resourcePolicy = params.get("ResourcePolicy");
-        c.length("resourcePolicy", resourcePolicy, 1, 131072);
-        String owner = params.get("ResourceOwner");
-        String caller = params.get("CallerArn");
+    private static Simulation simulation(Input input) {
         RequestContext.Builder context = RequestContext.builder();
-        for (Map<String, String> entry : contextEntries(params)) {
-            String key = entry.get("ContextKeyName");
-            String type = entry.getOrDefault("ContextKeyType", "string");
-            List<String> values = new ArrayList<>();
-            for (int i = 1; entry.containsKey("ContextKeyValues.member." + i); i++) {
-                values.add(entry.get("ContextKeyValues.member." + i));
-            }
-            if (key == null || key.isEmpty()) {
-                c.required("contextEntries.member.contextKeyName", null);
-                continue;
+        for (Input entry : input.<Input>listOrEmpty("ContextEntries")) {
+            String key = entry.string("ContextKeyName");
+            String type = entry.has("ContextKeyType") ? entry.string("ContextKeyType") : "string";
+            List<String> values = entry.listOrEmpty("ContextKeyValues");
+            if (key == null) {
+                throw AwsException.validation("1 validation error detected: Value null at"
+                        + " 'contextEntries.member.contextKeyName' failed to satisfy constraint: Member must not be null");
             }
             if (type.endsWith("List")) {
                 context.multi(key, values);
             } else if (values.size() == 1) {
                 context.single(key, values.get(0));
             } else {
-                c.add("Value at 'contextEntries.member.contextKeyValues' failed to satisfy constraint: a " + type
+                throw AwsException.validation("1 validation error detected: Value at"
+                        + " 'contextEntries.member.contextKeyValues' failed to satisfy constraint: a " + type
                         + " key takes exactly one value");
             }
         }
-        IamSupport.PageRequest page = IamSupport.pageRequest(params, c);
-        return new Input(actions, resources.isEmpty() ? List.of("*") : resources, params.list("PolicyInputList"),
-                params.list("PermissionsBoundaryPolicyInputList"), resourcePolicy, owner, caller, context.build(), page);
-    }
-
-    /** {@code ContextEntries.member.N.*}, each as a map of the fields below member N. */
-    private static List<Map<String, String>> contextEntries(QueryParams params) {
-        return params.structList("ContextEntries");
+        List<String> resources = input.listOrEmpty("ResourceArns");
+        return new Simulation(input.listOrEmpty("ActionNames"), resources.isEmpty() ? List.of("*") : resources,
+                input.listOrEmpty("PolicyInputList"), input.listOrEmpty("PermissionsBoundaryPolicyInputList"),
+                input.string("ResourcePolicy"), input.string("ResourceOwner"), input.string("CallerArn"),
+                context.build(), IamSupport.pageRequest(input));
     }
 
     private Principal sourcePrincipal(String account, String arn, Sources sources) {
@@ -190,7 +161,7 @@ final class SimulationOperations {
         }
     }
 
-    private static void addInputPolicies(Input input, Sources sources) {
+    private static void addInputPolicies(Simulation input, Sources sources) {
         for (int i = 0; i < input.policies().size(); i++) {
             sources.add(IamSupport.parse(input.policies().get(i), PolicyKind.INLINE, "PolicyInputList." + (i + 1)),
                     "PolicyInputList." + (i + 1), "none");
@@ -208,7 +179,7 @@ final class SimulationOperations {
         return dev.crossrole.policy.Simulation.parsePrincipal(arn);
     }
 
-    private Shape simulate(Principal principal, Input input, Sources sources) {
+    private Shape simulate(Principal principal, Simulation input, Sources sources) {
         Policy resourcePolicy = input.resourcePolicy() == null ? null
                 : IamSupport.parse(input.resourcePolicy(), PolicyKind.RESOURCE, "ResourcePolicy");
         String owner = input.resourceOwner() == null ? null : input.resourceOwner().split(":", 6).length == 6

@@ -15,26 +15,45 @@ public final class OperationInput {
 
     /** A Query operation's input; {@code null} for an operation whose model has no input. */
     public static Input fromQuery(OperationModel operation, QueryParams params, String validationErrorCode) {
+        return fromQuery(operation, params, validationErrorCode, InputValidation.Wording.GENERIC);
+    }
+
+    /** A Query operation's input, pattern failures worded as the service words them. */
+    public static Input fromQuery(OperationModel operation, QueryParams params, String validationErrorCode,
+                                  InputValidation.Wording wording) {
         if (operation.input() == null) {
             return null;
         }
         List<String> failures = new ArrayList<>();
         Input input = QueryInput.read(operation.input(), params, failures);
-        return checked(input, failures, validationErrorCode);
+        return checked(input, failures, validationErrorCode, wording);
     }
 
     /** A JSON operation's input; {@code null} for an operation whose model has no input. */
     public static Input fromJson(OperationModel operation, byte[] body, String validationErrorCode) {
+        return fromJson(operation, body, validationErrorCode, InputValidation.Wording.GENERIC);
+    }
+
+    /** A JSON operation's input, pattern failures worded as the service words them. */
+    public static Input fromJson(OperationModel operation, byte[] body, String validationErrorCode,
+                                 InputValidation.Wording wording) {
         if (operation.input() == null) {
             return null;
         }
-        return checked(JsonInput.read(operation.input(), body), new ArrayList<>(), validationErrorCode);
+        return checked(JsonInput.read(operation.input(), body), new ArrayList<>(), validationErrorCode,
+                wording);
     }
 
-    private static Input checked(Input input, List<String> failures, String validationErrorCode) {
-        failures.addAll(InputValidation.failures(input));
+    private static Input checked(Input input, List<String> failures, String validationErrorCode,
+                                 InputValidation.Wording wording) {
+        InputValidation.Findings findings = InputValidation.check(input, wording);
+        failures.addAll(findings.failures());
         if (!failures.isEmpty()) {
             throw new AwsException(validationErrorCode, 400, InputValidation.message(failures));
+        }
+        if (!findings.worded().isEmpty()) {
+            // A service's own wording stands alone, and only when nothing else failed.
+            throw new AwsException(validationErrorCode, 400, findings.worded().get(0));
         }
         return input;
     }

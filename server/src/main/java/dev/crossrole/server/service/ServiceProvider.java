@@ -1,5 +1,7 @@
 package dev.crossrole.server.service;
 
+import dev.crossrole.server.model.ShapeModel;
+
 /**
  * A service crossrole serves: which model it implements, and its operations, registered by their model names. The
  * wire (protocol, input reading, validation, output writing) is the pipeline's, driven by the model.
@@ -19,5 +21,15 @@ public interface ServiceProvider {
     /** The code of an input that fails its model's constraints: Query services' {@code ValidationError}. */
     default String validationErrorCode() {
         return "ValidationError";
+    }
+
+    /**
+     * The service's own message for a value that fails its shape's pattern, reported alone when nothing else failed
+     * (IAM: "The specified value for roleName is invalid. …"); {@code null} for the generic wording.
+     *
+     * @param path the member as messages name it ({@code roleName})
+     */
+    default String patternFailure(String path, ShapeModel shape) {
+        return null;
     }
 }

@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -168,5 +169,21 @@ class SharedEntityOperationsTest {
         assertEquals(READ_ONLY_IAM, iam("Get" + kind, nameParameter, entity).ok().value("PermissionsBoundaryArn"));
         iam("Delete" + kind + "PermissionsBoundary", nameParameter, entity).ok();
         assertEquals(null, iam("Get" + kind, nameParameter, entity).ok().value("PermissionsBoundaryArn"));
+    }
+
+    /** One model type constrains every role description, so each operation that takes one refuses it alike. */
+    @Test
+    void everyRoleDescriptionMeetsTheSamePattern() throws Exception {
+        String bad = "tab\u0080";
+        String refusal = "1 validation error detected: Value '" + bad + "' at 'description' failed to satisfy"
+                + " constraint: Member must satisfy regular expression pattern:"
+                + " [\\u0009\\u000A\\u000D\\u0020-\\u007E\\u00A1-\\u00FF]*";
+        iam("CreateRole", "RoleName", "described", "AssumeRolePolicyDocument", TRUST, "Description", bad)
+                .error(400, "ValidationError", refusal);
+        create("Role", "described");
+        iam("UpdateRole", "RoleName", "described", "Description", bad).error(400, "ValidationError", refusal);
+        iam("UpdateRoleDescription", "RoleName", "described", "Description", bad).error(400, "ValidationError", refusal);
+        assertEquals(null, iam("GetRole", "RoleName", "described").ok().value("Description"), "nothing was changed");
+        iam("DeleteRole", "RoleName", "described").ok();
     }
 }

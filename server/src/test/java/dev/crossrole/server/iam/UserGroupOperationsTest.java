@@ -223,7 +223,11 @@ class UserGroupOperationsTest {
         iam(admin, "CreateGroup", "GroupName", "x".repeat(129)).error(400, "ValidationError", null);
         iam(admin, "UpdateAccessKey", "AccessKeyId", "AKIAAAAAAAAAAAAAAAAA", "Status", "Paused").error(400,
                 "ValidationError", "1 validation error detected: Value 'Paused' at 'status' failed to satisfy constraint:"
-                        + " Member must satisfy enum value set: [Active, Inactive]");
+                        + " Member must satisfy enum value set: [Active, Inactive, Expired]");
+        // The model's status type names Expired too, but a caller may set only Active or Inactive.
+        iam(admin, "UpdateAccessKey", "AccessKeyId", "AKIAAAAAAAAAAAAAAAAA", "Status", "Expired").error(400,
+                "ValidationError", "1 validation error detected: Value 'Expired' at 'status' failed to satisfy"
+                        + " constraint: Member must satisfy enum value set: [Active, Inactive]");
     }
 
     @Test

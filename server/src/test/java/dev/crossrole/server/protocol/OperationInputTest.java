@@ -165,8 +165,8 @@ class OperationInputTest {
         AwsException e = assertThrows(AwsException.class, () -> OperationInput.fromJson(ecs("DescribeClusters"),
                 "{\"include\":[\"EVERYTHING\"]}".getBytes(StandardCharsets.UTF_8), "InvalidParameterException"));
         assertEquals("InvalidParameterException", e.code());
-        assertEquals("1 validation error detected: Value 'EVERYTHING' at 'include.1.member' failed to satisfy"
-                + " constraint: Member must satisfy enum value set: [ATTACHMENTS, CONFIGURATIONS, SETTINGS, STATISTICS,"
-                + " TAGS]", e.getMessage());
+        assertEquals("1 validation error detected: Value '[EVERYTHING]' at 'include' failed to satisfy constraint:"
+                + " Member must satisfy constraint: [Member must satisfy enum value set: [ATTACHMENTS, CONFIGURATIONS,"
+                + " SETTINGS, STATISTICS, TAGS]]", e.getMessage());
     }
 }
