@@ -94,6 +94,8 @@ def main():
             "AWS": "arn:aws:iam::111122223333:root"}, "Action": "sts:AssumeRole"}]})
         aws(env, "iam", "create-role", "--profile", "destination", "--role-name", "bench-destination",
             "--assume-role-policy-document", trust)
+        aws(env, "iam", "create-role", "--profile", "source", "--role-name", "bench-source",
+            "--assume-role-policy-document", trust)
         aws(env, "s3api", "create-bucket", "--profile", "source", "--bucket", "bench-bucket")
         one_kib = os.path.join(data, "one-kib")
         open(one_kib, "wb").write(b"x" * 1024)
@@ -102,6 +104,7 @@ def main():
         scripts = {}
         for name, kinds in {"GetCallerIdentity": ["get-caller-identity"], "AssumeRole": ["assume-role"],
                             "GetObject 1 KiB": ["s3-get:bench-bucket/one-kib"],
+                            "IAM GetRole": ["iam-get-role"], "ECS ListClusters": ["ecs-list-clusters"],
                             # Seven reads and one fsynced write in eight.
                             "mixed": ["get-caller-identity", "assume-role", "s3-get:bench-bucket/one-kib",
                                       "get-caller-identity", "assume-role", "s3-get:bench-bucket/one-kib",
@@ -115,7 +118,8 @@ def main():
         for name in only:  # warm-up: the JIT compiles every path measured below
             wrk(endpoint, scripts[name], args.warmup)
         results = {}
-        for name in [n for n in ["GetCallerIdentity", "AssumeRole", "GetObject 1 KiB"] if n in only]:
+        for name in [n for n in ["GetCallerIdentity", "AssumeRole", "GetObject 1 KiB", "IAM GetRole",
+                                 "ECS ListClusters"] if n in only]:
             before = cpu_seconds(pid)
             r = wrk(endpoint, scripts[name], args.seconds)
             r["cpu_us_per_request"] = (cpu_seconds(pid) - before) / max(1, r["requests"]) * 1e6

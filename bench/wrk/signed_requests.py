@@ -3,7 +3,7 @@
 (signatures stay valid for the 15 minutes of allowed clock skew, longer than any run here).
 
 Usage: signed_requests.py ENDPOINT CREDENTIALS_FILE KIND [KIND ...] > script.lua
-KIND: get-caller-identity | assume-role | s3-get:BUCKET/KEY | s3-put:BUCKET/KEY
+KIND: get-caller-identity | assume-role | iam-get-role | ecs-list-clusters | s3-get:BUCKET/KEY | s3-put:BUCKET/KEY
 Several kinds make a script that sends them in turn (a mixed load)."""
 import configparser, sys
 from urllib.parse import urlsplit
@@ -31,6 +31,16 @@ def signed(endpoint, creds, kind):
         req = AWSRequest("POST", endpoint + "/", data=body,
                          headers={"Content-Type": "application/x-www-form-urlencoded; charset=utf-8"})
         SigV4Auth(creds, "sts", "us-east-1").add_auth(req)
+    elif kind == "iam-get-role":
+        # The source account's own administrator reads a role of its account: an IAM Query read.
+        req = AWSRequest("POST", endpoint + "/", data="Action=GetRole&Version=2010-05-08&RoleName=bench-source",
+                         headers={"Content-Type": "application/x-www-form-urlencoded; charset=utf-8"})
+        SigV4Auth(creds, "iam", "us-east-1").add_auth(req)
+    elif kind == "ecs-list-clusters":
+        req = AWSRequest("POST", endpoint + "/", data='{"maxResults":10}',
+                         headers={"Content-Type": "application/x-amz-json-1.1",
+                                  "X-Amz-Target": "AmazonEC2ContainerServiceV20141113.ListClusters"})
+        SigV4Auth(creds, "ecs", "us-east-1").add_auth(req)
     elif kind.startswith("s3-get:"):
         req = AWSRequest("GET", endpoint + "/" + kind[len("s3-get:"):], headers={"x-amz-content-sha256": "UNSIGNED-PAYLOAD"})
         S3SigV4Auth(creds, "s3", "us-east-1").add_auth(req)
