@@ -48,13 +48,15 @@ public final class RestXmlInput {
      * @param headers the headers, in order
      */
     public record Parts(Map<String, String> labels, Map<String, String> query, List<Map.Entry<String, String>> headers) {
-        String header(String name) {
+        /** Every value of a header, in order. */
+        List<String> headerValues(String name) {
+            List<String> values = new ArrayList<>();
             for (Map.Entry<String, String> header : headers) {
                 if (header.getKey().equalsIgnoreCase(name)) {
-                    return header.getValue();
+                    values.add(header.getValue());
                 }
             }
-            return null;
+            return values;
         }
     }
 
@@ -103,7 +105,7 @@ public final class RestXmlInput {
         return switch (location) {
             case "uri" -> text(member.shape(), parts.labels().get(member.wireName()), member.name());
             case "querystring" -> query(member, parts.query());
-            case "header" -> header(member, parts.header(member.wireName()));
+            case "header" -> header(member, parts.headerValues(member.wireName()));
             case "headers" -> prefixed(member, parts.headers());
             default -> null;
         };
@@ -124,18 +126,22 @@ public final class RestXmlInput {
         return text(shape, value, member.name());
     }
 
-    private Object header(MemberModel member, String value) {
-        if (value == null) {
+    private Object header(MemberModel member, List<String> values) {
+        if (values.isEmpty()) {
             return null;
         }
         ShapeModel shape = member.shape();
         if (shape.type() == ShapeModel.Type.LIST) {
+            // A list comes comma-joined in one header, or as the header repeated (as the SDK for Java sends it).
             List<Object> items = new ArrayList<>();
-            for (String item : value.split(",")) {
-                items.add(text(shape.member().shape(), item.trim(), member.name()));
+            for (String value : values) {
+                for (String item : value.split(",")) {
+                    items.add(text(shape.member().shape(), item.trim(), member.name()));
+                }
             }
             return items;
         }
+        String value = values.get(0);
         if (member.jsonValue()) {
             try {
                 return new String(Base64.getDecoder().decode(value.trim()), StandardCharsets.UTF_8);
