@@ -48,13 +48,15 @@ public final class RestXmlInput {
      * @param headers the headers, in order
      */
     public record Parts(Map<String, String> labels, Map<String, String> query, List<Map.Entry<String, String>> headers) {
-        String header(String name) {
+        /** Every value of a header, in order. */
+        List<String> headerValues(String name) {
+            List<String> values = new ArrayList<>();
             for (Map.Entry<String, String> header : headers) {
                 if (header.getKey().equalsIgnoreCase(name)) {
-                    return header.getValue();
+                    values.add(header.getValue());
                 }
             }
-            return null;
+            return values;
         }
     }
 
@@ -101,9 +103,9 @@ public final class RestXmlInput {
             return structure(shape, root);
         }
         return switch (location) {
-            case "uri" -> text(member.shape(), parts.labels().get(member.wireName()), member.name(), false);
+            case "uri" -> text(member.shape(), parts.labels().get(member.wireName()), member.name());
             case "querystring" -> query(member, parts.query());
-            case "header" -> header(member, parts.header(member.wireName()));
+            case "header" -> header(member, parts.headerValues(member.wireName()));
             case "headers" -> prefixed(member, parts.headers());
             default -> null;
         };
@@ -119,23 +121,27 @@ public final class RestXmlInput {
             return null;
         }
         if (shape.type() == ShapeModel.Type.LIST) {
-            return List.of(text(shape.member().shape(), value, member.name(), false));
+            return List.of(text(shape.member().shape(), value, member.name()));
         }
-        return text(shape, value, member.name(), false);
+        return text(shape, value, member.name());
     }
 
-    private Object header(MemberModel member, String value) {
-        if (value == null) {
+    private Object header(MemberModel member, List<String> values) {
+        if (values.isEmpty()) {
             return null;
         }
         ShapeModel shape = member.shape();
         if (shape.type() == ShapeModel.Type.LIST) {
+            // A list comes comma-joined in one header, or as the header repeated (as the SDK for Java sends it).
             List<Object> items = new ArrayList<>();
-            for (String item : value.split(",")) {
-                items.add(text(shape.member().shape(), item.trim(), member.name(), true));
+            for (String value : values) {
+                for (String item : value.split(",")) {
+                    items.add(text(shape.member().shape(), item.trim(), member.name()));
+                }
             }
             return items;
         }
+        String value = values.get(0);
         if (member.jsonValue()) {
             try {
                 return new String(Base64.getDecoder().decode(value.trim()), StandardCharsets.UTF_8);
@@ -144,7 +150,7 @@ public final class RestXmlInput {
                 return null;
             }
         }
-        return text(shape, value.trim(), member.name(), true);
+        return text(shape, value.trim(), member.name());
     }
 
     private static Map<String, String> prefixed(MemberModel member, List<Map.Entry<String, String>> headers) {
@@ -172,7 +178,7 @@ public final class RestXmlInput {
                 if (attribute.isEmpty()) {
                     attribute = element.getAttribute(name);
                 }
-                value = attribute.isEmpty() ? null : text(member.shape(), attribute, member.name(), false);
+                value = attribute.isEmpty() ? null : text(member.shape(), attribute, member.name());
             } else {
                 value = element(member, element);
             }
@@ -229,7 +235,7 @@ public final class RestXmlInput {
             case MAP:
                 return entries(shape, children(element, "entry"));
             default:
-                return text(shape, element.getTextContent(), member.name(), false);
+                return text(shape, element.getTextContent(), member.name());
         }
     }
 
@@ -248,7 +254,7 @@ public final class RestXmlInput {
 
     // ---- scalars ---------------------------------------------------------------------------
 
-    private Object text(ShapeModel shape, String text, String member, boolean inHeader) {
+    private Object text(ShapeModel shape, String text, String member) {
         if (text == null) {
             return null;
         }
@@ -259,7 +265,7 @@ public final class RestXmlInput {
                 case LONG -> Long.valueOf(text.trim());
                 case DOUBLE, FLOAT -> Double.valueOf(text.trim());
                 case BOOLEAN -> bool(text.trim());
-                case TIMESTAMP -> timestamp(text.trim(), inHeader);
+                case TIMESTAMP -> timestamp(text.trim());
                 case BLOB -> Base64.getDecoder().decode(text.trim());
                 default -> text;
             };
@@ -279,9 +285,13 @@ public final class RestXmlInput {
         throw new IllegalArgumentException(text);
     }
 
-    /** Headers carry HTTP dates (RFC 1123); bodies and query strings ISO 8601; either may be epoch seconds. */
-    static Instant timestamp(String text, boolean inHeader) {
-        if (inHeader && !text.isEmpty() && Character.isLetter(text.charAt(0))) {
+    /**
+     * A timestamp in any of the model's forms, told apart by how it starts: an HTTP date (RFC 1123, a header's
+     * default, and the form of some query and body members: {@code ResponseExpires}, {@code LastModifiedTime}), else
+     * ISO 8601 or epoch seconds.
+     */
+    static Instant timestamp(String text) {
+        if (!text.isEmpty() && Character.isLetter(text.charAt(0))) {
             return ZonedDateTime.parse(text, DateTimeFormatter.RFC_1123_DATE_TIME).toInstant();
         }
         return QueryInput.timestamp(text);

@@ -78,6 +78,9 @@ public final class RestXmlOutput {
             Object value = body.get(payload.name());
             return new Rendered(status, headers, value == null ? null : payload(payload, value));
         }
+        if (operation.name().equals(BUCKET_LOCATION_OPERATION)) {
+            return new Rendered(status, headers, bucketLocation(body.get("LocationConstraint")));
+        }
         if (body.isEmpty()) {
             return new Rendered(status, headers, null);
         }
@@ -87,6 +90,24 @@ public final class RestXmlOutput {
         writer.members(shape, body);
         writer.xml.close(root);
         return new Rendered(status, headers, writer.out.toString().getBytes(StandardCharsets.UTF_8));
+    }
+
+    /**
+     * S3 answers GetBucketLocation with its one member as the text of the document element,
+     * {@code <LocationConstraint>eu-west-1</LocationConstraint>} (empty for us-east-1), which the model does not say:
+     * the SDKs read it so by hand.
+     */
+    private static final String BUCKET_LOCATION_OPERATION = "GetBucketLocation";
+
+    private static byte[] bucketLocation(Object location) {
+        RestXmlOutput writer = new RestXmlOutput();
+        writer.prolog();
+        writer.open("LocationConstraint", S3_NAMESPACE);
+        if (location != null) {
+            writer.xml.escape(String.valueOf(location));
+        }
+        writer.xml.close("LocationConstraint");
+        return writer.out.toString().getBytes(StandardCharsets.UTF_8);
     }
 
     private static byte[] payload(MemberModel member, Object value) {

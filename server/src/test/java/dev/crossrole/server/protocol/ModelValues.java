@@ -156,6 +156,8 @@ final class ModelValues {
                 "v" + index,
                 "arn:aws:iam::123456789012:role/" + alphanumeric,
                 "arn:aws:iam::123456789012:policy/" + alphanumeric,
+                "arn:aws:s3:::" + alphanumeric.toLowerCase(Locale.ROOT),
+                "arn:aws:kms:us-east-1:123456789012:key/" + alphanumeric,
                 "/" + alphanumeric + "/",
                 "/",
                 alphanumeric.toLowerCase(Locale.ROOT).replace("1", "-1"),

@@ -31,6 +31,7 @@ import software.amazon.awssdk.core.SdkBytes;
 import software.amazon.awssdk.core.SdkClient;
 import software.amazon.awssdk.core.SdkField;
 import software.amazon.awssdk.core.SdkPojo;
+import software.amazon.awssdk.core.ResponseInputStream;
 import software.amazon.awssdk.core.SdkRequest;
 import software.amazon.awssdk.core.document.Document;
 import software.amazon.awssdk.core.interceptor.Context;
@@ -38,6 +39,7 @@ import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
 import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
 import software.amazon.awssdk.core.interceptor.SdkExecutionAttribute;
 import software.amazon.awssdk.core.protocol.MarshallingType;
+import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.core.traits.ListTrait;
 import software.amazon.awssdk.core.traits.MapTrait;
 import software.amazon.awssdk.core.util.SdkAutoConstructList;
@@ -83,8 +85,14 @@ final class SdkOracle {
         return oracle;
     }
 
-    /** The exchange of one call: the request as sent, and the answer it was given. */
-    record Exchange(SdkHttpRequest request, byte[] body, String operationName, Object response) {}
+    /**
+     * The exchange of one call: the request as sent, and the answer it was given. {@code streamed}: the bytes the
+     * SDK handed on of a streaming response body ({@code null} when the operation's response does not stream).
+     */
+    record Exchange(SdkHttpRequest request, byte[] body, String operationName, Object response, byte[] streamed) {}
+
+    /** The body the oracle gives operations whose request streams one ({@code PutObject}): bytes no text decodes. */
+    static final byte[] STREAMED_REQUEST_BODY = {(byte) 0xf1, 0x00, '+', '/', (byte) 0x80, '\n', 'x'};
 
     /**
      * Calls the operation with {@code request}, answering {@code status}, {@code headers} and {@code responseBody};
@@ -94,8 +102,20 @@ final class SdkOracle {
                   byte[] responseBody) {
         http.answer(status, headers, responseBody);
         Object response;
+        byte[] streamed = null;
         try {
-            response = method(operation).invoke(client, request);
+            Method method = method(operation);
+            response = method.getParameterCount() == 2
+                    ? method.invoke(client, request, RequestBody.fromBytes(STREAMED_REQUEST_BODY))
+                    : method.invoke(client, request);
+            if (response instanceof ResponseInputStream<?> stream) {
+                try (stream) {
+                    streamed = stream.readAllBytes();
+                }
+                response = stream.response();
+            }
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
         } catch (InvocationTargetException e) {
             if (e.getCause() instanceof RuntimeException runtime) {
                 throw runtime;
@@ -104,14 +124,19 @@ final class SdkOracle {
         } catch (IllegalAccessException e) {
             throw new IllegalStateException(e);
         }
-        return new Exchange(http.request, http.body, lastOperationName, response);
+        return new Exchange(http.request, http.body, lastOperationName, response, streamed);
     }
 
-    /** The client method of the operation: the one of its name (case aside) taking its request object. */
+    /**
+     * The client method of the operation: the one of its name (case aside) taking its request object, and for an
+     * operation whose request streams its body, the request object and a {@link RequestBody}.
+     */
     Method method(OperationModel operation) {
         for (Method method : clientInterface.getMethods()) {
-            if (method.getName().equalsIgnoreCase(operation.name()) && method.getParameterCount() == 1
-                    && SdkRequest.class.isAssignableFrom(method.getParameterTypes()[0])) {
+            Class<?>[] parameters = method.getParameterTypes();
+            if (method.getName().equalsIgnoreCase(operation.name()) && parameters.length >= 1
+                    && SdkRequest.class.isAssignableFrom(parameters[0])
+                    && (parameters.length == 1 || parameters.length == 2 && parameters[1] == RequestBody.class)) {
                 return method;
             }
         }
@@ -165,11 +190,11 @@ final class SdkOracle {
                         List<String> unknownToSdk) {
         Set<String> set = new HashSet<>();
         for (SdkField<?> field : builder.sdkFields()) {
-            Object value = values.members().get(field.memberName());
-            MemberModel member = shape.member(field.memberName());
-            if (value != null && member != null) {
+            MemberModel member = memberOf(shape, field);
+            Object value = member == null ? null : values.members().get(member.name());
+            if (value != null) {
                 field.set(builder, toSdk(field, member.shape(), value, path + "." + field.memberName(), unknownToSdk));
-                set.add(field.memberName());
+                set.add(member.name());
             }
         }
         for (String name : values.members().keySet()) {
@@ -208,6 +233,9 @@ final class SdkOracle {
         }
         if (type == MarshallingType.FLOAT) {
             return ((Number) value).floatValue();
+        }
+        if (type == MarshallingType.INSTANT && value instanceof String text) {
+            return RestXmlInput.timestamp(text);
         }
         if (type == MarshallingType.DOCUMENT) {
             return document((JsonNode) value);
@@ -299,7 +327,22 @@ final class SdkOracle {
      */
     static List<String> differences(ShapeModel shape, Object crossrole, SdkPojo sdk, ChronoUnit precision) {
         List<String> differences = new ArrayList<>();
-        compareStructure(shape, crossrole, sdk, precision, shape.name(), differences);
+        compareStructure(shape, crossrole, sdk, precision, null, shape.name(), differences);
+        return differences;
+    }
+
+    /**
+     * As {@link #differences(ShapeModel, Object, SdkPojo, ChronoUnit)} for a REST input or output, as far as the
+     * wire carries them: timestamps written as HTTP dates or epoch seconds (a header's by default) are compared to
+     * {@code headerPrecision}; the keys of a map bound to prefixed headers ({@code x-amz-meta-*}) case aside, as header names carry
+     * no case; an empty list or map where nothing of it would be written (flattened in XML, or bound to a header or
+     * the query string) is the same as none. SDK members crossrole's model names otherwise are matched by where they
+     * are on the wire ({@link #memberOf}).
+     */
+    static List<String> differences(ShapeModel shape, Object crossrole, SdkPojo sdk, ChronoUnit precision,
+                                    ChronoUnit headerPrecision) {
+        List<String> differences = new ArrayList<>();
+        compareStructure(shape, crossrole, sdk, precision, headerPrecision, shape.name(), differences);
         return differences;
     }
 
@@ -314,12 +357,12 @@ final class SdkOracle {
     }
 
     private static void compareStructure(ShapeModel shape, Object crossrole, SdkPojo sdk, ChronoUnit precision,
-                                         String path, List<String> differences) {
+                                         ChronoUnit headerPrecision, String path, List<String> differences) {
         Map<String, Object> members = members(crossrole);
         Set<String> compared = new HashSet<>();
         for (SdkField<?> field : sdk.sdkFields()) {
             Object sdkValue = present(field.getValueOrDefault(sdk));
-            MemberModel member = shape.member(field.memberName());
+            MemberModel member = headerPrecision == null ? shape.member(field.memberName()) : memberOf(shape, field);
             String memberPath = path + "." + field.memberName();
             if (member == null) {
                 if (sdkValue != null) {
@@ -327,9 +370,21 @@ final class SdkOracle {
                 }
                 continue;
             }
-            compared.add(field.memberName());
-            compareValue(field, member.shape(), members.get(field.memberName()), sdkValue, precision, memberPath,
-                    differences);
+            compared.add(member.name());
+            Object ours = members.get(member.name());
+            if (headerPrecision != null) {
+                if ("headers".equals(member.location())) {
+                    ours = keysInLowerCase(ours);
+                    sdkValue = keysInLowerCase(sdkValue);
+                }
+                boolean unwritten = member.flattened() || member.location() != null;
+                if (unwritten && (ours == null && isEmpty(sdkValue) || sdkValue == null && isEmpty(ours))) {
+                    continue;
+                }
+            }
+            compareValue(field, member.shape(), ours, sdkValue,
+                    headerPrecision != null && inSeconds(member) ? headerPrecision : precision, headerPrecision,
+                    memberPath, differences);
         }
         for (Map.Entry<String, Object> member : members.entrySet()) {
             if (!compared.contains(member.getKey()) && member.getValue() != null) {
@@ -340,7 +395,8 @@ final class SdkOracle {
     }
 
     private static void compareValue(SdkField<?> field, ShapeModel shape, Object crossrole, Object sdk,
-                                     ChronoUnit precision, String path, List<String> differences) {
+                                     ChronoUnit precision, ChronoUnit headerPrecision, String path,
+                                     List<String> differences) {
         if (crossrole == null || sdk == null) {
             if (crossrole != sdk) {
                 differences.add(path + ": crossrole has " + shown(crossrole) + ", the SDK has " + shown(sdk));
@@ -350,7 +406,7 @@ final class SdkOracle {
         MarshallingType<?> type = field.marshallingType();
         boolean equal;
         if (type == MarshallingType.SDK_POJO) {
-            compareStructure(shape, crossrole, (SdkPojo) sdk, precision, path, differences);
+            compareStructure(shape, crossrole, (SdkPojo) sdk, precision, headerPrecision, path, differences);
             return;
         } else if (type == MarshallingType.LIST) {
             List<?> ours = (List<?>) crossrole;
@@ -362,7 +418,7 @@ final class SdkOracle {
             }
             SdkField<?> memberField = field.getRequiredTrait(ListTrait.class).memberFieldInfo();
             for (int i = 0; i < ours.size(); i++) {
-                compareValue(memberField, shape.member().shape(), ours.get(i), theirs.get(i), precision,
+                compareValue(memberField, shape.member().shape(), ours.get(i), theirs.get(i), precision, headerPrecision,
                         path + "[" + i + "]", differences);
             }
             return;
@@ -376,7 +432,7 @@ final class SdkOracle {
             SdkField<?> valueField = field.getRequiredTrait(MapTrait.class).valueFieldInfo();
             for (Map.Entry<?, ?> entry : ours.entrySet()) {
                 compareValue(valueField, shape.value().shape(), entry.getValue(), theirs.get(entry.getKey()),
-                        precision, path + "{" + entry.getKey() + "}", differences);
+                        precision, headerPrecision, path + "{" + entry.getKey() + "}", differences);
             }
             return;
         } else if (type == MarshallingType.DOCUMENT) {
@@ -384,7 +440,9 @@ final class SdkOracle {
         } else if (type == MarshallingType.SDK_BYTES) {
             equal = crossrole instanceof byte[] bytes && Arrays.equals(bytes, ((SdkBytes) sdk).asByteArray());
         } else if (type == MarshallingType.INSTANT) {
-            equal = crossrole instanceof Instant instant
+            // A timestamp crossrole's model holds as a string (S3's Expires, an HTTP date) is one in the SDK.
+            Object ours = crossrole instanceof String text ? RestXmlInput.timestamp(text) : crossrole;
+            equal = ours instanceof Instant instant
                     && instant.truncatedTo(precision).equals(((Instant) sdk).truncatedTo(precision));
         } else if (type == MarshallingType.DOUBLE || type == MarshallingType.FLOAT) {
             equal = crossrole instanceof Number number && number.doubleValue() == ((Number) sdk).doubleValue();
@@ -396,6 +454,54 @@ final class SdkOracle {
         if (!equal) {
             differences.add(path + ": crossrole has " + shown(crossrole) + ", the SDK has " + shown(sdk));
         }
+    }
+
+    /** Whether a REST member's timestamps are written to the second: HTTP dates (a header's default) and epochs. */
+    private static boolean inSeconds(MemberModel member) {
+        String format = member.timestampFormat() != null ? member.timestampFormat()
+                : "header".equals(member.location()) ? "rfc822" : "iso8601";
+        return !format.equals("iso8601");
+    }
+
+    private static boolean isEmpty(Object collection) {
+        return collection instanceof java.util.Collection<?> items && items.isEmpty()
+                || collection instanceof Map<?, ?> entries && entries.isEmpty();
+    }
+
+    /**
+     * The member of crossrole's model an SDK field stands for: the one of its name, else the one at the same place
+     * on the wire (the SDK renames some: UploadPartCopy's {@code Bucket} is its {@code DestinationBucket}, and it
+     * reads S3's {@code Expires} header also as {@code ExpiresString}); {@code null} when there is none.
+     */
+    static MemberModel memberOf(ShapeModel shape, SdkField<?> field) {
+        MemberModel member = shape.member(field.memberName());
+        if (member != null) {
+            return member;
+        }
+        String location = switch (field.location()) {
+            case PATH, GREEDY_PATH -> "uri";
+            case QUERY_PARAM -> "querystring";
+            case HEADER -> field.locationName().endsWith("-") ? "headers" : "header";
+            default -> null;
+        };
+        if (location == null) {
+            return null;
+        }
+        for (MemberModel candidate : shape.members().values()) {
+            if (location.equals(candidate.location()) && candidate.wireName().equalsIgnoreCase(field.locationName())) {
+                return candidate;
+            }
+        }
+        return null;
+    }
+
+    private static Object keysInLowerCase(Object map) {
+        if (map == null) {
+            return null;
+        }
+        Map<String, Object> lowered = new LinkedHashMap<>();
+        ((Map<?, ?>) map).forEach((key, value) -> lowered.put(((String) key).toLowerCase(java.util.Locale.ROOT), value));
+        return lowered;
     }
 
     /** An SDK value, or {@code null} for an unset list or map (which the SDK gives as an empty "auto" one). */
