@@ -73,7 +73,13 @@ public final class QueryParams {
             } else if (c < 0x80) {
                 out[n++] = (byte) c;
             } else {
-                byte[] utf8 = String.valueOf(c).getBytes(StandardCharsets.UTF_8);
+                // A character beyond the BMP is two chars; encoded one at a time each would become '?'.
+                boolean pair = Character.isHighSurrogate(c) && i + 1 < text.length()
+                        && Character.isLowSurrogate(text.charAt(i + 1));
+                byte[] utf8 = (pair ? text.substring(i, i + 2) : String.valueOf(c)).getBytes(StandardCharsets.UTF_8);
+                if (pair) {
+                    i++;
+                }
                 if (n + utf8.length > out.length) {
                     out = java.util.Arrays.copyOf(out, out.length * 2 + utf8.length);
                 }

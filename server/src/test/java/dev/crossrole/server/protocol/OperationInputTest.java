@@ -142,6 +142,13 @@ class OperationInputTest {
     }
 
     @Test
+    void unencodedCharactersBeyondTheBasicPlaneSurviveTheFormDecoding() {
+        // A client that leaves a character unencoded in a form body: the pair of chars is one UTF-8 sequence.
+        assertEquals("tag-\uD83D\uDE00-é", QueryParams.parse("Key=tag-\uD83D\uDE00-é").get("Key"));
+        assertEquals("\uD83D\uDE00", QueryParams.parse("Key=%F0%9F%98%80").get("Key"));
+    }
+
+    @Test
     void jsonValuesOfTheWrongTypeAreSerializationExceptions() {
         AwsException e = assertThrows(AwsException.class, () -> OperationInput.fromJson(ecs("ListClusters"),
                 "{\"maxResults\":\"ten\"}".getBytes(StandardCharsets.UTF_8), "InvalidParameterException"));
