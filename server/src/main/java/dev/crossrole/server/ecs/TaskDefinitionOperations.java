@@ -46,7 +46,7 @@ final class TaskDefinitionOperations {
 
     void register(OperationTable operations) {
         operations.on("RegisterTaskDefinition", this::register,
-                        Authorization.of("ecs:RegisterTaskDefinition"),
+                        Authorization.of("ecs:RegisterTaskDefinition").on("task-definition", "family"),
                         Authorization.of("ecs:TagResource").on("task-definition", "family"),
                         Authorization.of("iam:PassRole").on("role", "taskRoleArn", "executionRoleArn")
                                 .keys("iam:PassedToService"))
@@ -156,7 +156,8 @@ final class TaskDefinitionOperations {
         String executionRole = roleArn(call, input.string("executionRoleArn"));
         List<AccessCheck> checks = new ArrayList<>();
         String arnPrefix = "arn:aws:ecs:" + call.region() + ":" + account(call) + ":task-definition/" + family;
-        checks.add(EcsSupport.check("ecs:RegisterTaskDefinition", "*", RequestContext.empty()));
+        // The revision is not known before the call runs: the check names every revision of the family.
+        checks.add(EcsSupport.check("ecs:RegisterTaskDefinition", arnPrefix + ":*", RequestContext.empty()));
         if (!tags.isEmpty()) {
             checks.add(EcsSupport.check("ecs:TagResource", arnPrefix + ":*", RequestContext.empty()));
         }

@@ -45,11 +45,12 @@ final class TaskOperations {
                         Authorization.of("ecs:RunTask").on("task-definition", "taskDefinition").keys("ecs:cluster"),
                         Authorization.of("iam:PassRole").on("role", "overrides", "taskDefinition")
                                 .keys("iam:PassedToService"),
-                        Authorization.of("ecs:TagResource").on("task", "cluster").keys("ecs:cluster"))
+                        Authorization.of("ecs:TagResource").on("task", "cluster")
+                                .keys("aws:RequestTag/${TagKey}", "aws:TagKeys"))
                 .on("DescribeTasks", this::describeTasks,
                         Authorization.of("ecs:DescribeTasks").on("task", "cluster", "tasks").keys("ecs:cluster"))
                 .on("ListTasks", this::listTasks,
-                        Authorization.of("ecs:ListTasks").on("cluster", "cluster").keys("ecs:cluster"))
+                        Authorization.of("ecs:ListTasks").on("container-instance", "cluster").keys("ecs:cluster"))
                 .on("StopTask", this::stopTask,
                         Authorization.of("ecs:StopTask").on("task", "cluster", "task").keys("ecs:cluster"))
                 .on("ExecuteCommand", this::executeCommand,
@@ -122,8 +123,11 @@ final class TaskOperations {
             }
         }
         if (!tags.isEmpty()) {
+            RequestContext.Builder tagging = RequestContext.builder();
+            tags.forEach((k, v) -> tagging.single("aws:RequestTag/" + k, v));
+            tagging.multi("aws:TagKeys", new ArrayList<>(tags.keySet()));
             checks.add(EcsSupport.check("ecs:TagResource", "arn:aws:ecs:" + call.region() + ":" + account(call) + ":task/"
-                    + cluster.name() + "/*", clusterKey));
+                    + cluster.name() + "/*", tagging.build()));
         }
         int n = count == null ? 1 : count;
         String resolvedLaunchType = launchType != null ? launchType
@@ -332,7 +336,10 @@ final class TaskOperations {
         EcsPages.Request page = EcsPages.request(input);
         Cluster cluster = support.activeCluster(call, input.string("cluster"));
         RequestContext clusterKey = RequestContext.builder().single("ecs:cluster", cluster.arn()).build();
-        return PreparedCall.of(List.of(EcsSupport.check("ecs:ListTasks", cluster.arn(), clusterKey)), () -> {
+        // The reference authorizes ListTasks on container instances: any of the cluster's, with ecs:cluster.
+        String containerInstances = "arn:aws:ecs:" + call.region() + ":" + account(call) + ":container-instance/"
+                + cluster.name() + "/*";
+        return PreparedCall.of(List.of(EcsSupport.check("ecs:ListTasks", containerInstances, clusterKey)), () -> {
             String wanted = desired == null ? "RUNNING" : desired;
             List<String> arns = tasks.all().stream()
                     .filter(t -> t.account.equals(account(call)) && t.cluster.arn().equals(cluster.arn()))
