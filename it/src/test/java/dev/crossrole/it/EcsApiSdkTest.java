@@ -45,10 +45,12 @@ import software.amazon.awssdk.services.ecs.model.ContainerDefinition;
 import software.amazon.awssdk.services.ecs.model.ContainerOverride;
 import software.amazon.awssdk.services.ecs.model.DesiredStatus;
 import software.amazon.awssdk.services.ecs.model.EcsException;
+import software.amazon.awssdk.services.ecs.model.InvalidParameterException;
 import software.amazon.awssdk.services.ecs.model.KeyValuePair;
 import software.amazon.awssdk.services.ecs.model.NetworkMode;
 import software.amazon.awssdk.services.ecs.model.RunTaskRequest;
 import software.amazon.awssdk.services.ecs.model.RunTaskResponse;
+import software.amazon.awssdk.services.ecs.model.Tag;
 import software.amazon.awssdk.services.ecs.model.Task;
 import software.amazon.awssdk.services.ecs.model.TaskDefinition;
 import software.amazon.awssdk.services.ecs.model.TaskDefinitionStatus;
@@ -297,6 +299,29 @@ class EcsApiSdkTest {
         register("api-one-revision", container("app"));
         assertError(ClientException.class, "ClientException", "Unable to describe task definition.",
                 () -> ecs.describeTaskDefinition(r -> r.taskDefinition("api-one-revision:99")));
+    }
+
+    @Test
+    void inputOutsideTheModelsConstraintsIsAnInvalidParameterExceptionAndChangesNothing() {
+        assertError(InvalidParameterException.class, "InvalidParameterException",
+                "1 validation error detected: Value null at 'cluster' failed to satisfy constraint: Member must not be null",
+                () -> ecs.deleteCluster(r -> { }));
+        assertError(InvalidParameterException.class, "InvalidParameterException",
+                "1 validation error detected: Value 'NOPE' at 'desiredStatus' failed to satisfy constraint: Member must"
+                        + " satisfy enum value set: [RUNNING, PENDING, STOPPED]",
+                () -> ecs.listTasks(r -> r.desiredStatus("NOPE")));
+        String longKey = "k".repeat(129);
+        assertError(InvalidParameterException.class, "InvalidParameterException",
+                "1 validation error detected: Value '" + longKey + "' at 'tags.1.member.key' failed to satisfy"
+                        + " constraint: Member must have length less than or equal to 128",
+                () -> ecs.createCluster(r -> r.clusterName("api-long-tag").tags(Tag.builder().key(longKey).value("v")
+                        .build())));
+        assertFalse(ecs.listClusters().clusterArns().contains("arn:aws:ecs:" + REGION + ":" + A + ":cluster/api-long-tag"),
+                "nothing was created");
+        assertError(InvalidParameterException.class, "InvalidParameterException",
+                "2 validation errors detected: Value null at 'family' failed to satisfy constraint: Member must not be"
+                        + " null; Value null at 'containerDefinitions' failed to satisfy constraint: Member must not be null",
+                () -> ecs.registerTaskDefinition(r -> { }));
     }
 
     @Test

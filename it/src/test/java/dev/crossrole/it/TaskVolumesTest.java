@@ -371,14 +371,15 @@ class TaskVolumesTest {
         RawAws aws = new RawAws(crossrole.endpoint());
         String app = "{\"name\":\"app\",\"image\":\"local/sh\",\"memory\":64";
         for (String[] sent : new String[][] {
-                {"\"volumes\":{\"name\":\"v\"}", app + "}", "Start of list found where not expected"},
-                {"\"volumes\":[\"v\"]", app + "}", "Start of structure or map found where not expected."},
+                {"\"volumes\":{\"name\":\"v\"}", app + "}", "Start of structure or map found where not expected."},
+                {"\"volumes\":[\"v\"]", app + "}", "STRING_VALUE can not be converted to a structure"},
                 {"\"volumes\":[{\"name\":\"v\",\"host\":{\"sourcePath\":7}}]", app + "}",
-                        "STRING_VALUE can not be converted to a String"},
-                {"\"volumes\":[{\"name\":\"v\"}]", app + ",\"mountPoints\":\"v\"}", "Start of list found where not expected"},
+                        "NUMBER_VALUE can not be converted to a String"},
+                {"\"volumes\":[{\"name\":\"v\"}]", app + ",\"mountPoints\":\"v\"}",
+                        "STRING_VALUE can not be converted to a list"},
                 {"\"volumes\":[{\"name\":\"v\"}]", app + ",\"mountPoints\":[{\"sourceVolume\":\"v\",\"containerPath\":"
-                        + "\"/tmp/v\",\"readOnly\":\"yes\"}]}", "BOOLEAN_VALUE can not be converted to a Boolean"},
-                {"\"volumes\":[]", app + ",\"volumesFrom\":[7]}", "Start of structure or map found where not expected."}}) {
+                        + "\"/tmp/v\",\"readOnly\":\"yes\"}]}", "STRING_VALUE can not be converted to a Boolean"},
+                {"\"volumes\":[]", app + ",\"volumesFrom\":[7]}", "NUMBER_VALUE can not be converted to a structure"}}) {
             String family = "raw-" + FAMILIES.incrementAndGet();
             RawAws.Req req = new RawAws.Req();
             req.header("Content-Type", "application/x-amz-json-1.1");

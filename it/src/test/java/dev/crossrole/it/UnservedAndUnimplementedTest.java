@@ -131,6 +131,17 @@ class UnservedAndUnimplementedTest {
     }
 
     @Test
+    void aRequestOfNoProtocolSignedForAServedServiceDoesNotCallItUnemulated() throws Exception {
+        Req req = new Req();
+        req.method = "GET";
+        Res r = raw.send(raw.sign(req, admin, Instant.now(), "us-east-1", "ecs"));
+        assertEquals(400, r.status(), r.toString());
+        assertEquals("InvalidAction", r.xmlText("Code"));
+        assertEquals("crossrole does not emulate the service 'ecs' or cannot tell its protocol from this request.",
+                r.xmlText("Message"));
+    }
+
+    @Test
     void anUnservedServiceStillAuthenticatesFirst() throws Exception {
         Res unsigned = json("kms", "TrentService.ListKeys", null);
         assertEquals(403, unsigned.status(), unsigned.toString());

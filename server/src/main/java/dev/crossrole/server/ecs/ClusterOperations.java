@@ -2,11 +2,13 @@ package dev.crossrole.server.ecs;
 
 import static dev.crossrole.server.ecs.EcsSupport.account;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.crossrole.policy.RequestContext;
+import dev.crossrole.server.protocol.Input;
 import dev.crossrole.server.protocol.Shape;
 import dev.crossrole.server.service.AccessCheck;
+import dev.crossrole.server.service.Authorization;
 import dev.crossrole.server.service.Call;
+import dev.crossrole.server.service.OperationTable;
 import dev.crossrole.server.service.PreparedCall;
 import java.util.ArrayList;
 import java.util.List;
@@ -17,17 +19,21 @@ final class ClusterOperations {
     private final EcsSupport support;
     private final EcsDirectory ecs;
 
-    private ClusterOperations(EcsSupport support) {
+    ClusterOperations(EcsSupport support) {
         this.support = support;
         this.ecs = support.ecs;
     }
 
-    static void register(Map<String, EcsOperation> ops, EcsSupport support) {
-        ClusterOperations c = new ClusterOperations(support);
-        ops.put("CreateCluster", c::createCluster);
-        ops.put("DescribeClusters", c::describeClusters);
-        ops.put("ListClusters", c::listClusters);
-        ops.put("DeleteCluster", c::deleteCluster);
+    void register(OperationTable operations) {
+        operations.on("CreateCluster", this::createCluster,
+                        Authorization.of("ecs:CreateCluster").on("cluster", "clusterName")
+                                .keys("aws:RequestTag/${TagKey}", "aws:TagKeys"),
+                        Authorization.of("ecs:TagResource").on("cluster", "clusterName")
+                                .keys("aws:RequestTag/${TagKey}", "aws:TagKeys"))
+                .on("DescribeClusters", this::describeClusters,
+                        Authorization.of("ecs:DescribeClusters").on("cluster", "clusters"))
+                .on("ListClusters", this::listClusters, Authorization.of("ecs:ListClusters"))
+                .on("DeleteCluster", this::deleteCluster, Authorization.of("ecs:DeleteCluster").on("cluster", "cluster"));
     }
 
     Shape clusterShape(Cluster cluster, boolean withTags) {
@@ -48,8 +54,8 @@ final class ClusterOperations {
         return shape;
     }
 
-    private PreparedCall createCluster(Call call, ObjectNode input) {
-        String name = EcsSupport.string(input, "clusterName");
+    private PreparedCall createCluster(Call call, Input input) {
+        String name = input.string("clusterName");
         if (name == null) {
             name = EcsSupport.DEFAULT_CLUSTER;
         }
@@ -80,12 +86,12 @@ final class ClusterOperations {
         });
     }
 
-    private PreparedCall describeClusters(Call call, ObjectNode input) {
-        List<String> names = EcsSupport.strings(input, "clusters");
+    private PreparedCall describeClusters(Call call, Input input) {
+        List<String> names = input.listOrEmpty("clusters");
         if (names.size() > 100) {
             throw EcsErrors.invalidParameter("Clusters can have a maximum of 100 items.");
         }
-        boolean withTags = EcsSupport.strings(input, "include").contains("TAGS");
+        boolean withTags = input.listOrEmpty("include").contains("TAGS");
         List<String> requested = names.isEmpty() ? List.of(EcsSupport.DEFAULT_CLUSTER) : names;
         List<AccessCheck> checks = new ArrayList<>();
         for (String n : requested) {
@@ -105,7 +111,7 @@ final class ClusterOperations {
         });
     }
 
-    private PreparedCall listClusters(Call call, ObjectNode input) {
+    private PreparedCall listClusters(Call call, Input input) {
         EcsPages.Request page = EcsPages.request(input);
         return PreparedCall.of(List.of(EcsSupport.check("ecs:ListClusters", "*", RequestContext.empty())), () -> {
             List<String> arns = ecs.clusters(account(call), call.region()).stream().filter(Cluster::active)
@@ -115,12 +121,8 @@ final class ClusterOperations {
         });
     }
 
-    private PreparedCall deleteCluster(Call call, ObjectNode input) {
-        String nameOrArn = EcsSupport.string(input, "cluster");
-        if (nameOrArn == null) {
-            throw EcsErrors.invalidParameter("Cluster cannot be empty.");
-        }
-        String name = EcsSupport.clusterName(nameOrArn);
+    private PreparedCall deleteCluster(Call call, Input input) {
+        String name = EcsSupport.clusterName(input.string("cluster"));
         return PreparedCall.of(List.of(EcsSupport.check("ecs:DeleteCluster", support.clusterArn(call, name),
                 RequestContext.empty())), () -> {
                     synchronized (ecs) {

@@ -1,6 +1,6 @@
 package dev.crossrole.server.ecs;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.crossrole.server.protocol.Input;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.List;
@@ -13,12 +13,12 @@ final class EcsPages {
 
     record Page<T>(List<T> items, String nextToken) {}
 
-    static Request request(ObjectNode input) {
-        Integer max = EcsSupport.integer(input, "maxResults");
+    static Request request(Input input) {
+        Integer max = input.integer("maxResults");
         if (max != null && (max < 1 || max > 100)) {
             throw EcsErrors.invalidParameter("maxResults must be between 1 and 100.");
         }
-        String token = EcsSupport.string(input, "nextToken");
+        String token = input.string("nextToken");
         int offset = 0;
         if (token != null) {
             try {

@@ -1,55 +1,52 @@
 package dev.crossrole.server.ecs;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.crossrole.server.protocol.AwsException;
-import dev.crossrole.server.service.Call;
-import dev.crossrole.server.service.JsonService;
-import dev.crossrole.server.service.PreparedCall;
-import java.util.HashMap;
-import java.util.Map;
+import dev.crossrole.server.service.OperationTable;
+import dev.crossrole.server.service.ServiceProvider;
 
-/** The ECS API (awsJson1_1, target prefix {@code AmazonEC2ContainerServiceV20141113}). */
-public final class EcsService implements JsonService {
-    public static final String TARGET_PREFIX = "AmazonEC2ContainerServiceV20141113";
-
-    private final Map<String, EcsOperation> operations = new HashMap<>();
+/**
+ * The ECS API on the model-driven layer: the pipeline reads and checks each operation's input by the model
+ * ({@code ecs/2014-11-13}), the operation classes bind what crossrole implements.
+ */
+public final class EcsService implements ServiceProvider {
+    private final ClusterOperations clusters;
+    private final TaskDefinitionOperations definitions;
+    private final TaskOperations tasks;
+    private final TagOperations tags;
 
     public EcsService(EcsDirectory ecs, EcsTasks tasks) {
         EcsSupport support = new EcsSupport(ecs);
         ecs.useTasks(tasks);
-        ClusterOperations.register(operations, support);
-        TaskOperations.register(operations, support, tasks);
-        TagOperations.register(operations, support, tasks);
-        TaskDefinitionOperations.register(operations, support);
-    }
-
-    /** Adds operations written elsewhere (task definitions, tasks) that need more than the directory. */
-    public EcsService register(String name, EcsOperation operation) {
-        operations.put(name, operation);
-        return this;
+        this.clusters = new ClusterOperations(support);
+        this.definitions = new TaskDefinitionOperations(support);
+        this.tasks = new TaskOperations(support, tasks, definitions);
+        this.tags = new TagOperations(support, tasks);
     }
 
     @Override
-    public String signingName() {
+    public String modelId() {
         return "ecs";
     }
 
     @Override
-    public String targetPrefix() {
-        return TARGET_PREFIX;
+    public void register(OperationTable operations) {
+        clusters.register(operations);
+        definitions.register(operations);
+        tasks.register(operations);
+        tags.register(operations);
     }
 
     @Override
-    public boolean hasOperation(String operation) {
-        return operations.containsKey(operation);
+    public String accessDeniedCode() {
+        return "AccessDeniedException";
     }
 
+    /**
+     * ECS's model declares no {@code ValidationException}; {@code InvalidParameterException} ("the specified
+     * parameter isn't valid") is among the errors of every ECS operation, and is what ECS answers for a parameter
+     * outside its constraints.
+     */
     @Override
-    public PreparedCall prepare(String operation, Call call, ObjectNode input) {
-        EcsOperation op = operations.get(operation);
-        if (op == null) {
-            throw new AwsException("UnknownOperationException", 400, null);
-        }
-        return op.prepare(call, input);
+    public String validationErrorCode() {
+        return "InvalidParameterException";
     }
 }

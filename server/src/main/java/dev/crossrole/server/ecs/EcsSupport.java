@@ -1,9 +1,7 @@
 package dev.crossrole.server.ecs;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.crossrole.policy.RequestContext;
-import dev.crossrole.server.protocol.AwsException;
+import dev.crossrole.server.protocol.Input;
 import dev.crossrole.server.protocol.Shape;
 import dev.crossrole.server.service.AccessCheck;
 import dev.crossrole.server.service.Call;
@@ -13,7 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
 
-/** What ECS operations share: reading JSON input with ECS's errors, cluster resolution, tags, ARNs. */
+/** What ECS operations share: tags, cluster resolution, ARNs. */
 public final class EcsSupport {
     static final Pattern CLUSTER_NAME = Pattern.compile("[a-zA-Z0-9_-]{1,255}");
     static final String DEFAULT_CLUSTER = "default";
@@ -34,82 +32,19 @@ public final class EcsSupport {
 
     // ---- input ------------------------------------------------------------------------------
 
-    /** A string member, or {@code null}; a value of another JSON type is a serialization error, as AWS reports it. */
-    public static String string(ObjectNode input, String member) {
-        JsonNode node = input.get(member);
-        if (node == null || node.isNull()) {
-            return null;
-        }
-        if (!node.isTextual()) {
-            throw new AwsException("SerializationException", 400, "STRING_VALUE can not be converted to a String");
-        }
-        return node.textValue();
-    }
-
-    public static Integer integer(ObjectNode input, String member) {
-        JsonNode node = input.get(member);
-        if (node == null || node.isNull()) {
-            return null;
-        }
-        if (!node.isIntegralNumber()) {
-            throw new AwsException("SerializationException", 400, "NUMBER_VALUE can not be converted to an Integer");
-        }
-        return node.intValue();
-    }
-
-    public static Boolean bool(ObjectNode input, String member) {
-        JsonNode node = input.get(member);
-        if (node == null || node.isNull()) {
-            return null;
-        }
-        if (!node.isBoolean()) {
-            throw new AwsException("SerializationException", 400, "BOOLEAN_VALUE can not be converted to a Boolean");
-        }
-        return node.booleanValue();
-    }
-
-    public static List<String> strings(ObjectNode input, String member) {
-        JsonNode node = input.get(member);
-        List<String> out = new ArrayList<>();
-        if (node == null || node.isNull()) {
-            return out;
-        }
-        if (!node.isArray()) {
-            throw new AwsException("SerializationException", 400, "Start of list found where not expected");
-        }
-        for (JsonNode item : node) {
-            if (!item.isTextual()) {
-                throw new AwsException("SerializationException", 400, "STRING_VALUE can not be converted to a String");
-            }
-            out.add(item.textValue());
-        }
-        return out;
-    }
-
-    /** ECS tags are {@code [{key, value}]} with lower-case members. */
-    public static Map<String, String> tags(ObjectNode input, String member) {
+    /**
+     * ECS tags ({@code [{key, value}]}), in the order given. The model bounds their number and lengths; a tag without
+     * its key is ECS's own refusal.
+     */
+    public static Map<String, String> tags(Input input, String member) {
         Map<String, String> tags = new LinkedHashMap<>();
-        JsonNode node = input.get(member);
-        if (node == null || node.isNull()) {
-            return tags;
-        }
-        if (!node.isArray()) {
-            throw new AwsException("SerializationException", 400, "Start of list found where not expected");
-        }
-        if (node.size() > 50) {
-            throw EcsErrors.invalidParameter("Tags can have a maximum of 50 key-value pairs.");
-        }
-        for (JsonNode tag : node) {
-            JsonNode key = tag.get("key");
-            if (key == null || !key.isTextual() || key.textValue().isEmpty() || key.textValue().length() > 128) {
+        for (Input tag : input.<Input>listOrEmpty(member)) {
+            String key = tag == null ? null : tag.string("key");
+            if (key == null || key.isEmpty()) {
                 throw EcsErrors.invalidParameter("Tag keys must be between 1 and 128 characters.");
             }
-            JsonNode value = tag.get("value");
-            String v = value == null || value.isNull() ? "" : value.asText();
-            if (v.length() > 256) {
-                throw EcsErrors.invalidParameter("Tag values must be between 0 and 256 characters.");
-            }
-            tags.put(key.textValue(), v);
+            String value = tag.string("value");
+            tags.put(key, value == null ? "" : value);
         }
         return tags;
     }

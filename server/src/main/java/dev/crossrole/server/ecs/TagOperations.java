@@ -2,10 +2,12 @@ package dev.crossrole.server.ecs;
 
 import static dev.crossrole.server.ecs.EcsSupport.account;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.crossrole.policy.RequestContext;
+import dev.crossrole.server.protocol.Input;
 import dev.crossrole.server.protocol.Shape;
+import dev.crossrole.server.service.Authorization;
 import dev.crossrole.server.service.Call;
+import dev.crossrole.server.service.OperationTable;
 import dev.crossrole.server.service.PreparedCall;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -18,16 +20,24 @@ final class TagOperations {
     private final EcsDirectory ecs;
     private final EcsTasks tasks;
 
-    private TagOperations(EcsSupport support, EcsTasks tasks) {
+    TagOperations(EcsSupport support, EcsTasks tasks) {
         this.ecs = support.ecs;
         this.tasks = tasks;
     }
 
-    static void register(Map<String, EcsOperation> ops, EcsSupport support, EcsTasks tasks) {
-        TagOperations t = new TagOperations(support, tasks);
-        ops.put("TagResource", t::tagResource);
-        ops.put("UntagResource", t::untagResource);
-        ops.put("ListTagsForResource", t::listTags);
+    void register(OperationTable operations) {
+        operations.on("TagResource", this::tagResource, onTaggable("ecs:TagResource", "aws:RequestTag/${TagKey}",
+                        "aws:TagKeys"))
+                .on("UntagResource", this::untagResource, onTaggable("ecs:UntagResource", "aws:TagKeys"))
+                .on("ListTagsForResource", this::listTags, onTaggable("ecs:ListTagsForResource"));
+    }
+
+    /** An action on whichever taggable resource {@code resourceArn} names: a cluster, task definition or task. */
+    private static Authorization[] onTaggable(String action, String... keys) {
+        return new Authorization[] {
+            Authorization.of(action).on("cluster", "resourceArn").keys(keys),
+            Authorization.of(action).on("task-definition", "resourceArn").keys(keys),
+            Authorization.of(action).on("task", "resourceArn").keys(keys)};
     }
 
     /** The tags of the resource an ARN names, and how to replace them. */
@@ -38,7 +48,7 @@ final class TagOperations {
     }
 
     private Tagged resolve(Call call, String arn) {
-        if (arn == null || arn.isEmpty()) {
+        if (arn.isEmpty()) {
             throw EcsErrors.invalidParameter("The ARN must not be empty.");
         }
         String[] parts = arn.split(":", 6);
@@ -112,8 +122,8 @@ final class TagOperations {
         }
     }
 
-    private PreparedCall tagResource(Call call, ObjectNode input) {
-        String arn = EcsSupport.string(input, "resourceArn");
+    private PreparedCall tagResource(Call call, Input input) {
+        String arn = input.string("resourceArn");
         Map<String, String> tags = EcsSupport.tags(input, "tags");
         if (tags.isEmpty()) {
             throw EcsErrors.invalidParameter("Tags must not be empty.");
@@ -121,7 +131,7 @@ final class TagOperations {
         RequestContext.Builder context = RequestContext.builder();
         tags.forEach((k, v) -> context.single("aws:RequestTag/" + k, v));
         context.multi("aws:TagKeys", new ArrayList<>(tags.keySet()));
-        return PreparedCall.of(List.of(EcsSupport.check("ecs:TagResource", arn == null ? "*" : arn, context.build())), () -> {
+        return PreparedCall.of(List.of(EcsSupport.check("ecs:TagResource", arn, context.build())), () -> {
             synchronized (ecs) {
                 Tagged tagged = resolve(call, arn);
                 Map<String, String> merged = new LinkedHashMap<>(tagged.tags());
@@ -135,14 +145,14 @@ final class TagOperations {
         });
     }
 
-    private PreparedCall untagResource(Call call, ObjectNode input) {
-        String arn = EcsSupport.string(input, "resourceArn");
-        List<String> keys = EcsSupport.strings(input, "tagKeys");
+    private PreparedCall untagResource(Call call, Input input) {
+        String arn = input.string("resourceArn");
+        List<String> keys = input.listOrEmpty("tagKeys");
         if (keys.isEmpty()) {
             throw EcsErrors.invalidParameter("TagKeys must not be empty.");
         }
         RequestContext context = RequestContext.builder().multi("aws:TagKeys", keys).build();
-        return PreparedCall.of(List.of(EcsSupport.check("ecs:UntagResource", arn == null ? "*" : arn, context)), () -> {
+        return PreparedCall.of(List.of(EcsSupport.check("ecs:UntagResource", arn, context)), () -> {
             synchronized (ecs) {
                 Tagged tagged = resolve(call, arn);
                 Map<String, String> remaining = new LinkedHashMap<>(tagged.tags());
@@ -153,9 +163,9 @@ final class TagOperations {
         });
     }
 
-    private PreparedCall listTags(Call call, ObjectNode input) {
-        String arn = EcsSupport.string(input, "resourceArn");
-        return PreparedCall.of(List.of(EcsSupport.check("ecs:ListTagsForResource", arn == null ? "*" : arn,
+    private PreparedCall listTags(Call call, Input input) {
+        String arn = input.string("resourceArn");
+        return PreparedCall.of(List.of(EcsSupport.check("ecs:ListTagsForResource", arn,
                 RequestContext.empty())), () -> Shape.of().put("tags", EcsSupport.tagShapes(resolve(call, arn).tags())));
     }
 }

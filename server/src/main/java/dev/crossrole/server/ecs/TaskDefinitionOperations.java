@@ -7,10 +7,12 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.crossrole.policy.RequestContext;
-import dev.crossrole.server.protocol.AwsException;
+import dev.crossrole.server.protocol.Input;
 import dev.crossrole.server.protocol.Shape;
 import dev.crossrole.server.service.AccessCheck;
+import dev.crossrole.server.service.Authorization;
 import dev.crossrole.server.service.Call;
+import dev.crossrole.server.service.OperationTable;
 import dev.crossrole.server.service.PreparedCall;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -36,26 +38,22 @@ final class TaskDefinitionOperations {
             8192, new int[] {16384, 61440, 4096},
             16384, new int[] {32768, 122880, 8192});
 
-    private final EcsSupport support;
     private final EcsDirectory ecs;
 
-    private TaskDefinitionOperations(EcsSupport support) {
-        this.support = support;
+    TaskDefinitionOperations(EcsSupport support) {
         this.ecs = support.ecs;
     }
 
-    /** The resolver RunTask uses to find the definition it runs. */
-    static TaskDefinitionOperations forTasks(EcsSupport support) {
-        return new TaskDefinitionOperations(support);
-    }
-
-    static void register(Map<String, EcsOperation> ops, EcsSupport support) {
-        TaskDefinitionOperations t = new TaskDefinitionOperations(support);
-        ops.put("RegisterTaskDefinition", t::register);
-        ops.put("DescribeTaskDefinition", t::describe);
-        ops.put("ListTaskDefinitions", t::list);
-        ops.put("ListTaskDefinitionFamilies", t::listFamilies);
-        ops.put("DeregisterTaskDefinition", t::deregister);
+    void register(OperationTable operations) {
+        operations.on("RegisterTaskDefinition", this::register,
+                        Authorization.of("ecs:RegisterTaskDefinition").on("task-definition", "family"),
+                        Authorization.of("ecs:TagResource").on("task-definition", "family"),
+                        Authorization.of("iam:PassRole").on("role", "taskRoleArn", "executionRoleArn")
+                                .keys("iam:PassedToService"))
+                .on("DescribeTaskDefinition", this::describe, Authorization.of("ecs:DescribeTaskDefinition"))
+                .on("ListTaskDefinitions", this::list, Authorization.of("ecs:ListTaskDefinitions"))
+                .on("ListTaskDefinitionFamilies", this::listFamilies, Authorization.of("ecs:ListTaskDefinitionFamilies"))
+                .on("DeregisterTaskDefinition", this::deregister, Authorization.of("ecs:DeregisterTaskDefinition"));
     }
 
     /** A role named by ARN or by name (resolved in the caller's account). */
@@ -74,27 +72,24 @@ final class TaskDefinitionOperations {
 
     // ---- register ---------------------------------------------------------------------------
 
-    private PreparedCall register(Call call, ObjectNode input) {
-        String family = EcsSupport.string(input, "family");
-        if (family == null || family.isEmpty()) {
+    private PreparedCall register(Call call, Input input) {
+        String family = input.string("family");
+        if (family.isEmpty()) {
             throw EcsErrors.client("Family must not be empty.");
         }
         if (!FAMILY.matcher(family).matches()) {
             throw EcsErrors.client("Family contains invalid characters or is longer than 255 characters: letters, numbers,"
                     + " hyphens and underscores are allowed.");
         }
-        JsonNode containers = input.get("containerDefinitions");
-        if (containers == null || containers.isNull() || (containers.isArray() && containers.isEmpty())) {
+        List<Input> containers = input.list("containerDefinitions");
+        if (containers.isEmpty()) {
             throw EcsErrors.client("Container list cannot be empty.");
         }
-        if (!containers.isArray()) {
-            throw new AwsException("SerializationException", 400, "Start of list found where not expected");
-        }
-        List<String> compatibilities = EcsSupport.strings(input, "requiresCompatibilities");
+        List<String> compatibilities = input.listOrEmpty("requiresCompatibilities");
         boolean fargate = compatibilities.contains("FARGATE");
-        String networkMode = EcsSupport.string(input, "networkMode");
-        Integer taskCpu = size(EcsSupport.string(input, "cpu"), true);
-        Integer taskMemory = size(EcsSupport.string(input, "memory"), false);
+        String networkMode = input.string("networkMode");
+        Integer taskCpu = size(input.string("cpu"), true);
+        Integer taskMemory = size(input.string("memory"), false);
         if (fargate) {
             if (taskCpu == null) {
                 throw EcsErrors.client("Fargate requires that 'cpu' be defined at the task level.");
@@ -114,16 +109,13 @@ final class TaskDefinitionOperations {
                         + " memory. See the Amazon ECS documentation for the valid values.");
             }
         }
-        if (networkMode != null && !Set.of("bridge", "host", "awsvpc", "none").contains(networkMode)) {
-            throw EcsErrors.client("Invalid network mode: " + networkMode);
-        }
         ArrayNode normalized = JSON.arrayNode();
         Set<String> names = new HashSet<>();
-        for (JsonNode container : containers) {
-            if (!container.isObject()) {
-                throw new AwsException("SerializationException", 400, "Start of structure or map found where not expected.");
+        for (Input container : containers) {
+            if (container == null) {
+                throw EcsErrors.client("Container.name should not be null or empty.");
             }
-            ObjectNode c = ((ObjectNode) container).deepCopy();
+            ObjectNode c = EcsDocuments.object(container);
             String name = c.hasNonNull("name") ? c.get("name").asText() : null;
             if (name == null || name.isEmpty()) {
                 throw EcsErrors.client("Container.name should not be null or empty.");
@@ -137,11 +129,6 @@ final class TaskDefinitionOperations {
             if (!fargate && taskMemory == null && !c.hasNonNull("memory") && !c.hasNonNull("memoryReservation")) {
                 throw EcsErrors.client("Invalid setting for container '" + name + "'. At least one of 'memory' or"
                         + " 'memoryReservation' must be specified.");
-            }
-            for (String list : new String[] {"command", "entryPoint"}) {
-                if (c.has(list) && !c.get(list).isArray()) {
-                    throw new AwsException("SerializationException", 400, "Start of list found where not expected");
-                }
             }
             if (!c.has("cpu")) {
                 c.put("cpu", 0);
@@ -163,13 +150,14 @@ final class TaskDefinitionOperations {
         if (!anyEssential) {
             throw EcsErrors.client("Task definition must have at least one essential container.");
         }
-        ArrayNode volumes = TaskVolumes.registered(input.get("volumes"), normalized, fargate);
+        ArrayNode volumes = TaskVolumes.registered(EcsDocuments.array(input.listOrEmpty("volumes")), normalized, fargate);
         Map<String, String> tags = EcsSupport.tags(input, "tags");
-        String taskRole = roleArn(call, EcsSupport.string(input, "taskRoleArn"));
-        String executionRole = roleArn(call, EcsSupport.string(input, "executionRoleArn"));
+        String taskRole = roleArn(call, input.string("taskRoleArn"));
+        String executionRole = roleArn(call, input.string("executionRoleArn"));
         List<AccessCheck> checks = new ArrayList<>();
         String arnPrefix = "arn:aws:ecs:" + call.region() + ":" + account(call) + ":task-definition/" + family;
-        checks.add(EcsSupport.check("ecs:RegisterTaskDefinition", "*", RequestContext.empty()));
+        // The revision is not known before the call runs: the check names every revision of the family.
+        checks.add(EcsSupport.check("ecs:RegisterTaskDefinition", arnPrefix + ":*", RequestContext.empty()));
         if (!tags.isEmpty()) {
             checks.add(EcsSupport.check("ecs:TagResource", arnPrefix + ":*", RequestContext.empty()));
         }
@@ -202,8 +190,7 @@ final class TaskDefinitionOperations {
                 attributes.addObject().put("name", "ecs.capability.task-eni");
             }
             attributes.addObject().put("name", "com.amazonaws.ecs.capability.docker-remote-api.1.18");
-            doc.set("placementConstraints", input.has("placementConstraints")
-                    ? input.get("placementConstraints").deepCopy() : JSON.arrayNode());
+            doc.set("placementConstraints", EcsDocuments.array(input.listOrEmpty("placementConstraints")));
             ArrayNode compat = doc.putArray("compatibilities");
             compat.add("EC2");
             if (fargate || ("awsvpc".equals(networkMode) && taskCpu != null && taskMemory != null)) {
@@ -221,8 +208,8 @@ final class TaskDefinitionOperations {
             }
             for (String passthrough : new String[] {"pidMode", "ipcMode", "ephemeralStorage", "runtimePlatform",
                     "proxyConfiguration", "enableFaultInjection"}) {
-                if (input.hasNonNull(passthrough)) {
-                    doc.set(passthrough, input.get(passthrough).deepCopy());
+                if (input.has(passthrough)) {
+                    doc.set(passthrough, EcsDocuments.json(input.get(passthrough)));
                 }
             }
             doc.put("registeredAt", now.toEpochMilli() / 1000.0);
@@ -280,12 +267,12 @@ final class TaskDefinitionOperations {
         }
     }
 
-    private PreparedCall describe(Call call, ObjectNode input) {
-        String reference = EcsSupport.string(input, "taskDefinition");
-        if (reference == null || reference.isEmpty()) {
+    private PreparedCall describe(Call call, Input input) {
+        String reference = input.string("taskDefinition");
+        if (reference.isEmpty()) {
             throw EcsErrors.client("Task Definition can not be blank.");
         }
-        boolean withTags = EcsSupport.strings(input, "include").contains("TAGS");
+        boolean withTags = input.listOrEmpty("include").contains("TAGS");
         return PreparedCall.of(List.of(EcsSupport.check("ecs:DescribeTaskDefinition", "*", RequestContext.empty())), () -> {
             TaskDefinition definition = resolve(call, reference, true);
             if (definition == null) {
@@ -299,16 +286,10 @@ final class TaskDefinitionOperations {
         });
     }
 
-    private PreparedCall list(Call call, ObjectNode input) {
-        String family = EcsSupport.string(input, "familyPrefix");
-        String status = EcsSupport.string(input, "status");
-        String sort = EcsSupport.string(input, "sort");
-        if (status != null && !Set.of("ACTIVE", "INACTIVE", "DELETE_IN_PROGRESS").contains(status)) {
-            throw EcsErrors.invalidParameter("Invalid status: " + status);
-        }
-        if (sort != null && !sort.equals("ASC") && !sort.equals("DESC")) {
-            throw EcsErrors.invalidParameter("Invalid sort: " + sort);
-        }
+    private PreparedCall list(Call call, Input input) {
+        String family = input.string("familyPrefix");
+        String status = input.string("status");
+        String sort = input.string("sort");
         EcsPages.Request page = EcsPages.request(input);
         return PreparedCall.of(List.of(EcsSupport.check("ecs:ListTaskDefinitions", "*", RequestContext.empty())), () -> {
             boolean active = status == null || status.equals("ACTIVE");
@@ -325,12 +306,9 @@ final class TaskDefinitionOperations {
         });
     }
 
-    private PreparedCall listFamilies(Call call, ObjectNode input) {
-        String prefix = EcsSupport.string(input, "familyPrefix");
-        String status = EcsSupport.string(input, "status");
-        if (status != null && !Set.of("ACTIVE", "INACTIVE", "ALL").contains(status)) {
-            throw EcsErrors.invalidParameter("Invalid status: " + status);
-        }
+    private PreparedCall listFamilies(Call call, Input input) {
+        String prefix = input.string("familyPrefix");
+        String status = input.string("status");
         EcsPages.Request page = EcsPages.request(input);
         return PreparedCall.of(List.of(EcsSupport.check("ecs:ListTaskDefinitionFamilies", "*", RequestContext.empty())), () -> {
             Map<String, Boolean> anyActive = new LinkedHashMap<>();
@@ -348,9 +326,9 @@ final class TaskDefinitionOperations {
         });
     }
 
-    private PreparedCall deregister(Call call, ObjectNode input) {
-        String reference = EcsSupport.string(input, "taskDefinition");
-        if (reference == null || reference.isEmpty()) {
+    private PreparedCall deregister(Call call, Input input) {
+        String reference = input.string("taskDefinition");
+        if (reference.isEmpty()) {
             throw EcsErrors.client("Task Definition can not be blank.");
         }
         String tail = reference.startsWith("arn:") ? reference.substring(reference.indexOf('/') + 1) : reference;

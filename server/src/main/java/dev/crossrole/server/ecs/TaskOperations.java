@@ -6,10 +6,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.crossrole.policy.RequestContext;
-import dev.crossrole.server.protocol.AwsException;
+import dev.crossrole.server.protocol.Input;
 import dev.crossrole.server.protocol.Shape;
 import dev.crossrole.server.service.AccessCheck;
+import dev.crossrole.server.service.Authorization;
 import dev.crossrole.server.service.Call;
+import dev.crossrole.server.service.OperationTable;
 import dev.crossrole.server.service.PreparedCall;
 import dev.crossrole.server.sts.ServiceRoleCredentials;
 import java.nio.file.Path;
@@ -31,20 +33,28 @@ final class TaskOperations {
     private final EcsTasks tasks;
     private final TaskDefinitionOperations definitions;
 
-    private TaskOperations(EcsSupport support, EcsTasks tasks) {
+    TaskOperations(EcsSupport support, EcsTasks tasks, TaskDefinitionOperations definitions) {
         this.support = support;
         this.ecs = support.ecs;
         this.tasks = tasks;
-        this.definitions = TaskDefinitionOperations.forTasks(support);
+        this.definitions = definitions;
     }
 
-    static void register(Map<String, EcsOperation> ops, EcsSupport support, EcsTasks tasks) {
-        TaskOperations t = new TaskOperations(support, tasks);
-        ops.put("RunTask", t::runTask);
-        ops.put("DescribeTasks", t::describeTasks);
-        ops.put("ListTasks", t::listTasks);
-        ops.put("StopTask", t::stopTask);
-        ops.put("ExecuteCommand", t::executeCommand);
+    void register(OperationTable operations) {
+        operations.on("RunTask", this::runTask,
+                        Authorization.of("ecs:RunTask").on("task-definition", "taskDefinition").keys("ecs:cluster"),
+                        Authorization.of("iam:PassRole").on("role", "overrides", "taskDefinition")
+                                .keys("iam:PassedToService"),
+                        Authorization.of("ecs:TagResource").on("task", "cluster")
+                                .keys("aws:RequestTag/${TagKey}", "aws:TagKeys"))
+                .on("DescribeTasks", this::describeTasks,
+                        Authorization.of("ecs:DescribeTasks").on("task", "cluster", "tasks").keys("ecs:cluster"))
+                .on("ListTasks", this::listTasks,
+                        Authorization.of("ecs:ListTasks").on("container-instance", "cluster").keys("ecs:cluster"))
+                .on("StopTask", this::stopTask,
+                        Authorization.of("ecs:StopTask").on("task", "cluster", "task").keys("ecs:cluster"))
+                .on("ExecuteCommand", this::executeCommand,
+                        Authorization.of("ecs:ExecuteCommand").on("cluster", "cluster"));
     }
 
     private static String hex(int bytes) {
@@ -55,30 +65,27 @@ final class TaskOperations {
 
     // ---- RunTask ------------------------------------------------------------------------------
 
-    private PreparedCall runTask(Call call, ObjectNode input) {
-        String reference = EcsSupport.string(input, "taskDefinition");
-        if (reference == null || reference.isEmpty()) {
+    private PreparedCall runTask(Call call, Input input) {
+        String reference = input.string("taskDefinition");
+        if (reference.isEmpty()) {
             throw EcsErrors.invalidParameter("TaskDefinition cannot be empty.");
         }
-        Integer count = EcsSupport.integer(input, "count");
+        Integer count = input.integer("count");
         if (count != null && (count < 1 || count > 10)) {
             throw EcsErrors.invalidParameter("Count must be between 1 and 10.");
         }
-        String launchType = EcsSupport.string(input, "launchType");
+        String launchType = input.string("launchType");
         if (launchType != null && !Set.of("EC2", "FARGATE", "EXTERNAL").contains(launchType)) {
+            // The model also names MANAGED_INSTANCES, which needs capacity crossrole does not have.
             throw EcsErrors.invalidParameter("Invalid launch type: " + launchType);
         }
-        JsonNode overridesNode = input.get("overrides");
-        if (overridesNode != null && !overridesNode.isNull() && !overridesNode.isObject()) {
-            throw new AwsException("SerializationException", 400, "Start of structure or map found where not expected.");
-        }
-        ObjectNode overrides = overridesNode == null || overridesNode.isNull() ? JsonNodeFactory.instance.objectNode()
-                : ((ObjectNode) overridesNode).deepCopy();
-        String startedBy = EcsSupport.string(input, "startedBy");
-        String group = EcsSupport.string(input, "group");
-        Boolean exec = EcsSupport.bool(input, "enableExecuteCommand");
+        ObjectNode overrides = input.has("overrides") ? EcsDocuments.object(input.struct("overrides"))
+                : JsonNodeFactory.instance.objectNode();
+        String startedBy = input.string("startedBy");
+        String group = input.string("group");
+        boolean exec = input.bool("enableExecuteCommand", false);
         Map<String, String> tags = EcsSupport.tags(input, "tags");
-        Cluster cluster = support.activeCluster(call, EcsSupport.string(input, "cluster"));
+        Cluster cluster = support.activeCluster(call, input.string("cluster"));
         TaskDefinition definition = definitions.resolve(call, reference, true);
         if (definition == null) {
             throw EcsErrors.client("TaskDefinition not found.");
@@ -86,7 +93,7 @@ final class TaskOperations {
         if (!definition.active()) {
             throw EcsErrors.client("TaskDefinition is inactive");
         }
-        if ("awsvpc".equals(definition.document().path("networkMode").asText()) && !input.hasNonNull("networkConfiguration")) {
+        if ("awsvpc".equals(definition.document().path("networkMode").asText()) && !input.has("networkConfiguration")) {
             throw EcsErrors.invalidParameter("Network Configuration must be provided when networkMode 'awsvpc' is specified.");
         }
         if (overrides.has("containerOverrides")) {
@@ -116,8 +123,11 @@ final class TaskOperations {
             }
         }
         if (!tags.isEmpty()) {
+            RequestContext.Builder tagging = RequestContext.builder();
+            tags.forEach((k, v) -> tagging.single("aws:RequestTag/" + k, v));
+            tagging.multi("aws:TagKeys", new ArrayList<>(tags.keySet()));
             checks.add(EcsSupport.check("ecs:TagResource", "arn:aws:ecs:" + call.region() + ":" + account(call) + ":task/"
-                    + cluster.name() + "/*", clusterKey));
+                    + cluster.name() + "/*", tagging.build()));
         }
         int n = count == null ? 1 : count;
         String resolvedLaunchType = launchType != null ? launchType
@@ -130,7 +140,7 @@ final class TaskOperations {
             TaskVolumes.unsupported(definition).ifPresent(reason -> {
                 throw EcsErrors.client(reason);
             });
-            if (input.path("volumeConfigurations").size() > 0) {
+            if (!input.listOrEmpty("volumeConfigurations").isEmpty()) {
                 // crossrole's wording: ignoring them would run the task without the volumes it asked for.
                 throw EcsErrors.client("crossrole cannot provide volumeConfigurations (Amazon EBS volumes): tasks run on"
                         + " this machine, with bind mounts (host.sourcePath) and task-scoped volumes only.");
@@ -138,7 +148,7 @@ final class TaskOperations {
             List<Shape> started = new ArrayList<>();
             for (int i = 0; i < n; i++) {
                 EcsTask task = create(call, cluster, definition, taskRole, overrides, startedBy, group, resolvedLaunchType,
-                        exec != null && exec, tags);
+                        exec, tags);
                 if (taskRole != null) {
                     ServiceRoleCredentials.Outcome outcome = tasks.assumeTaskRole(task);
                     if (outcome == null || !outcome.allowed()) {
@@ -284,16 +294,16 @@ final class TaskOperations {
 
     // ---- describe, list, stop -------------------------------------------------------------------
 
-    private PreparedCall describeTasks(Call call, ObjectNode input) {
-        List<String> references = EcsSupport.strings(input, "tasks");
+    private PreparedCall describeTasks(Call call, Input input) {
+        List<String> references = input.list("tasks");
         if (references.isEmpty()) {
             throw EcsErrors.invalidParameter("Tasks cannot be empty.");
         }
         if (references.size() > 100) {
             throw EcsErrors.invalidParameter("Tasks can have a maximum of 100 items.");
         }
-        boolean withTags = EcsSupport.strings(input, "include").contains("TAGS");
-        Cluster cluster = support.activeCluster(call, EcsSupport.string(input, "cluster"));
+        boolean withTags = input.listOrEmpty("include").contains("TAGS");
+        Cluster cluster = support.activeCluster(call, input.string("cluster"));
         RequestContext clusterKey = RequestContext.builder().single("ecs:cluster", cluster.arn()).build();
         List<AccessCheck> checks = new ArrayList<>();
         for (String reference : references) {
@@ -318,18 +328,18 @@ final class TaskOperations {
         });
     }
 
-    private PreparedCall listTasks(Call call, ObjectNode input) {
-        String desired = EcsSupport.string(input, "desiredStatus");
-        if (desired != null && !Set.of("RUNNING", "PENDING", "STOPPED").contains(desired)) {
-            throw EcsErrors.invalidParameter("Invalid desiredStatus: " + desired);
-        }
-        String family = EcsSupport.string(input, "family");
-        String startedBy = EcsSupport.string(input, "startedBy");
-        String launchType = EcsSupport.string(input, "launchType");
+    private PreparedCall listTasks(Call call, Input input) {
+        String desired = input.string("desiredStatus");
+        String family = input.string("family");
+        String startedBy = input.string("startedBy");
+        String launchType = input.string("launchType");
         EcsPages.Request page = EcsPages.request(input);
-        Cluster cluster = support.activeCluster(call, EcsSupport.string(input, "cluster"));
+        Cluster cluster = support.activeCluster(call, input.string("cluster"));
         RequestContext clusterKey = RequestContext.builder().single("ecs:cluster", cluster.arn()).build();
-        return PreparedCall.of(List.of(EcsSupport.check("ecs:ListTasks", cluster.arn(), clusterKey)), () -> {
+        // The reference authorizes ListTasks on container instances: any of the cluster's, with ecs:cluster.
+        String containerInstances = "arn:aws:ecs:" + call.region() + ":" + account(call) + ":container-instance/"
+                + cluster.name() + "/*";
+        return PreparedCall.of(List.of(EcsSupport.check("ecs:ListTasks", containerInstances, clusterKey)), () -> {
             String wanted = desired == null ? "RUNNING" : desired;
             List<String> arns = tasks.all().stream()
                     .filter(t -> t.account.equals(account(call)) && t.cluster.arn().equals(cluster.arn()))
@@ -348,16 +358,16 @@ final class TaskOperations {
         });
     }
 
-    private PreparedCall stopTask(Call call, ObjectNode input) {
-        String reference = EcsSupport.string(input, "task");
-        if (reference == null || reference.isEmpty()) {
+    private PreparedCall stopTask(Call call, Input input) {
+        String reference = input.string("task");
+        if (reference.isEmpty()) {
             throw EcsErrors.invalidParameter("Task cannot be empty.");
         }
-        String reason = EcsSupport.string(input, "reason");
+        String reason = input.string("reason");
         if (reason != null && reason.length() > 255) {
             throw EcsErrors.invalidParameter("Reason cannot be longer than 255 characters.");
         }
-        Cluster cluster = support.activeCluster(call, EcsSupport.string(input, "cluster"));
+        Cluster cluster = support.activeCluster(call, input.string("cluster"));
         String id = reference.startsWith("arn:") ? reference.substring(reference.lastIndexOf('/') + 1) : reference;
         if (!id.matches("[0-9a-f]{32}")) {
             throw EcsErrors.invalidParameter("Invalid id: " + reference);
@@ -374,11 +384,11 @@ final class TaskOperations {
                 });
     }
 
-    private PreparedCall executeCommand(Call call, ObjectNode input) {
-        String reference = EcsSupport.string(input, "task");
-        Cluster cluster = support.activeCluster(call, EcsSupport.string(input, "cluster"));
+    private PreparedCall executeCommand(Call call, Input input) {
+        String reference = input.string("task");
+        Cluster cluster = support.activeCluster(call, input.string("cluster"));
         return PreparedCall.of(List.of(EcsSupport.check("ecs:ExecuteCommand", cluster.arn(), RequestContext.empty())), () -> {
-            String id = reference == null ? "TASK" : reference.substring(reference.lastIndexOf('/') + 1);
+            String id = reference.substring(reference.lastIndexOf('/') + 1);
             throw EcsErrors.invalidParameter("crossrole runs tasks as local processes and has no Session Manager: use"
                     + " ./crossrole exec --cluster " + cluster.name() + " --task " + id + " -- COMMAND instead.");
         });

@@ -3,7 +3,6 @@ package dev.crossrole.server.ecs;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.crossrole.server.protocol.AwsException;
 import dev.crossrole.server.store.PrivateFiles;
 import dev.crossrole.server.tasks.TaskRuntime;
@@ -58,59 +57,53 @@ final class TaskVolumes {
      * Checks the volumes and every container's mount points, as RegisterTaskDefinition does; answers the volumes
      * to record. The containers' {@code mountPoints} and {@code volumesFrom} are recorded as given.
      *
-     * @throws AwsException ECS's {@code ClientException} (or a {@code SerializationException} for a member of the
-     *     wrong JSON type)
+     * @param volumes the volumes as read by the model (the codec has checked every member's type)
+     * @throws AwsException ECS's {@code ClientException}
      */
-    static ArrayNode registered(JsonNode volumes, ArrayNode containers, boolean fargate) {
+    static ArrayNode registered(ArrayNode volumes, ArrayNode containers, boolean fargate) {
         ArrayNode out = JSON.arrayNode();
-        Map<String, ObjectNode> byName = new LinkedHashMap<>();
-        if (volumes != null && !volumes.isNull()) {
-            if (!volumes.isArray()) {
-                throw serialization("Start of list found where not expected");
+        Map<String, JsonNode> byName = new LinkedHashMap<>();
+        for (JsonNode volume : volumes) {
+            String name = text(volume, "name");
+            if (name == null || name.isEmpty()) {
+                // crossrole's wording: ECS requires the name of every volume a mount point can name.
+                throw EcsErrors.client("Volume.name should not be null or empty.");
             }
-            for (JsonNode node : volumes) {
-                ObjectNode volume = object(node);
-                String name = EcsSupport.string(volume, "name");
-                if (name == null || name.isEmpty()) {
-                    // crossrole's wording: ECS requires the name of every volume a mount point can name.
-                    throw EcsErrors.client("Volume.name should not be null or empty.");
-                }
-                if (!NAME.matcher(name).matches()) {
-                    // crossrole's wording of ECS's rule (the Volume shape's documentation).
-                    throw EcsErrors.client("Invalid volume name: " + name + ". Up to 255 letters (uppercase and lowercase),"
-                            + " numbers, underscores, and hyphens are allowed.");
-                }
-                if (byName.put(name, volume) != null) {
-                    // crossrole's wording, as ECS words duplicate container names.
-                    throw EcsErrors.client("Duplicate volume names found in task definition: " + name);
-                }
-                List<String> kinds = kinds(volume);
-                if (kinds.size() > 1) {
-                    // The Volume shape allows a name and one of these (AWS's service model); the wording is crossrole's.
-                    throw EcsErrors.client("Volume '" + name + "' specifies " + String.join(" and ", kinds)
-                            + ": a volume may specify only one of host, " + String.join(", ", OTHER_KINDS) + ".");
-                }
-                JsonNode host = volume.get("host");
-                if (host != null && !host.isNull()) {
-                    String sourcePath = EcsSupport.string(object(host), "sourcePath");
-                    if (sourcePath != null) {
-                        if (sourcePath.isBlank()) {
-                            // ECS's message (seen in aws/amazon-ecs-cli#11).
-                            throw EcsErrors.client("host.sourcePath should not be blank.");
-                        }
-                        if (fargate) {
-                            // ECS's message (seen in cloudposse/terraform-aws-ecs-alb-service-task#174).
-                            throw EcsErrors.client("Fargate compatible task definitions do not support sourcePath");
-                        }
-                        if (!absolute(sourcePath)) {
-                            // crossrole's wording: a relative path would name a Docker named volume, not a host path.
-                            throw EcsErrors.client("Invalid 'host.sourcePath' setting for volume '" + name + "': "
-                                    + sourcePath + " is not an absolute path.");
-                        }
+            if (!NAME.matcher(name).matches()) {
+                // crossrole's wording of ECS's rule (the Volume shape's documentation).
+                throw EcsErrors.client("Invalid volume name: " + name + ". Up to 255 letters (uppercase and lowercase),"
+                        + " numbers, underscores, and hyphens are allowed.");
+            }
+            if (byName.put(name, volume) != null) {
+                // crossrole's wording, as ECS words duplicate container names.
+                throw EcsErrors.client("Duplicate volume names found in task definition: " + name);
+            }
+            List<String> kinds = kinds(volume);
+            if (kinds.size() > 1) {
+                // The Volume shape allows a name and one of these (AWS's service model); the wording is crossrole's.
+                throw EcsErrors.client("Volume '" + name + "' specifies " + String.join(" and ", kinds)
+                        + ": a volume may specify only one of host, " + String.join(", ", OTHER_KINDS) + ".");
+            }
+            JsonNode host = volume.get("host");
+            if (host != null && !host.isNull()) {
+                String sourcePath = text(host, "sourcePath");
+                if (sourcePath != null) {
+                    if (sourcePath.isBlank()) {
+                        // ECS's message (seen in aws/amazon-ecs-cli#11).
+                        throw EcsErrors.client("host.sourcePath should not be blank.");
+                    }
+                    if (fargate) {
+                        // ECS's message (seen in cloudposse/terraform-aws-ecs-alb-service-task#174).
+                        throw EcsErrors.client("Fargate compatible task definitions do not support sourcePath");
+                    }
+                    if (!absolute(sourcePath)) {
+                        // crossrole's wording: a relative path would name a Docker named volume, not a host path.
+                        throw EcsErrors.client("Invalid 'host.sourcePath' setting for volume '" + name + "': "
+                                + sourcePath + " is not an absolute path.");
                     }
                 }
-                out.add(volume.deepCopy());
             }
+            out.add(volume.deepCopy());
         }
         Map<String, JsonNode> containersByName = new LinkedHashMap<>();
         for (JsonNode container : containers) {
@@ -118,15 +111,14 @@ final class TaskVolumes {
         }
         for (JsonNode container : containers) {
             String name = container.get("name").asText();
-            for (JsonNode mountPoint : list(container, "mountPoints")) {
-                ObjectNode m = object(mountPoint);
-                String volume = EcsSupport.string(m, "sourceVolume");
+            for (JsonNode m : list(container, "mountPoints")) {
+                String volume = text(m, "sourceVolume");
                 if (volume == null || !byName.containsKey(volume)) {
                     // ECS's message, 'null' included for a missing name (ansible/ansible#35777,
                     // blinkist/terraform-aws-airship-ecs-service#46).
                     throw EcsErrors.client("Unknown volume '" + volume + "'.");
                 }
-                String containerPath = EcsSupport.string(m, "containerPath");
+                String containerPath = text(m, "containerPath");
                 if (containerPath == null || containerPath.isEmpty()) {
                     // crossrole's wording, as ECS words a missing container name.
                     throw EcsErrors.client("MountPoint.containerPath should not be null or empty.");
@@ -135,12 +127,9 @@ final class TaskVolumes {
                     throw EcsErrors.client("Invalid 'containerPath' setting for container '" + name + "': " + containerPath
                             + " is not an absolute path."); // crossrole's wording
                 }
-                EcsSupport.bool(m, "readOnly");
             }
-            for (JsonNode from : list(container, "volumesFrom")) {
-                ObjectNode f = object(from);
-                String source = EcsSupport.string(f, "sourceContainer");
-                EcsSupport.bool(f, "readOnly");
+            for (JsonNode f : list(container, "volumesFrom")) {
+                String source = text(f, "sourceContainer");
                 // crossrole's wording for the three refusals below.
                 if (source == null || !containersByName.containsKey(source)) {
                     throw EcsErrors.client("Invalid 'volumesFrom' setting for container '" + name + "': there is no"
@@ -173,7 +162,7 @@ final class TaskVolumes {
     }
 
     /** The kinds a volume specifies: {@code host} and the others named in {@link #OTHER_KINDS}. */
-    private static List<String> kinds(ObjectNode volume) {
+    private static List<String> kinds(JsonNode volume) {
         List<String> kinds = new ArrayList<>();
         JsonNode host = volume.get("host");
         if (host != null && !host.isNull()) {
@@ -181,11 +170,10 @@ final class TaskVolumes {
         }
         for (String kind : OTHER_KINDS) {
             if (kind.equals("configuredAtLaunch")) {
-                if (Boolean.TRUE.equals(EcsSupport.bool(volume, kind))) {
+                if (volume.path(kind).asBoolean(false)) {
                     kinds.add(kind);
                 }
             } else if (volume.hasNonNull(kind)) {
-                object(volume.get(kind));
                 kinds.add(kind);
             }
         }
@@ -225,27 +213,15 @@ final class TaskVolumes {
     }
 
     private static List<JsonNode> list(JsonNode container, String member) {
-        JsonNode node = container.get(member);
-        if (node == null || node.isNull()) {
-            return List.of();
-        }
-        if (!node.isArray()) {
-            throw serialization("Start of list found where not expected");
-        }
         List<JsonNode> out = new ArrayList<>();
-        node.forEach(out::add);
+        container.path(member).forEach(out::add);
         return out;
     }
 
-    private static ObjectNode object(JsonNode node) {
-        if (!(node instanceof ObjectNode object)) {
-            throw serialization("Start of structure or map found where not expected.");
-        }
-        return object;
-    }
-
-    private static AwsException serialization(String message) {
-        return new AwsException("SerializationException", 400, message);
+    /** A string member of a recorded document, or {@code null}. */
+    private static String text(JsonNode node, String member) {
+        JsonNode value = node.get(member);
+        return value == null || value.isNull() ? null : value.asText();
     }
 
     private static boolean absolute(String path) {

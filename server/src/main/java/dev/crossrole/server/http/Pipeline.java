@@ -403,7 +403,7 @@ public final class Pipeline {
             return HttpResponse.of(200, JsonCodec.CONTENT_TYPE, JsonCodec.success(output));
         }
         if (model != null && !queryServices.containsKey(trace.service) && !jsonServices.containsKey(trace.service)
-                && !trace.service.equals("s3")) {
+                && !providers.containsKey(trace.service) && !trace.service.equals("s3")) {
             // Neither JSON nor Query by its look, but signed for a service of the models: answered as that service.
             if (model.protocol() == WireProtocol.QUERY) {
                 trace.protocol = Protocol.QUERY;
