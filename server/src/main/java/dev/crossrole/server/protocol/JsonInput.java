@@ -60,7 +60,8 @@ public final class JsonInput {
         switch (shape.type()) {
             case STRUCTURE -> {
                 if (!node.isObject()) {
-                    throw serialization(found(node) + " can not be converted to a structure");
+                    throw node.isArray() ? serialization("Start of list found where not expected")
+                            : serialization(found(node) + " can not be converted to a structure");
                 }
                 return structure(shape, node);
             }
@@ -148,7 +149,14 @@ public final class JsonInput {
         }
     }
 
+    /** A value of another type than its member's: a structure or list found is named as such, a scalar by its token. */
     private static AwsException mismatch(JsonNode node, String type) {
+        if (node.isObject()) {
+            return serialization("Start of structure or map found where not expected.");
+        }
+        if (node.isArray()) {
+            return serialization("Start of list found where not expected");
+        }
         return serialization(found(node) + " can not be converted to " + type);
     }
 

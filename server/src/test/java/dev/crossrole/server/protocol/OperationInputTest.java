@@ -157,6 +157,14 @@ class OperationInputTest {
         AwsException list = assertThrows(AwsException.class, () -> OperationInput.fromJson(ecs("DescribeClusters"),
                 "{\"clusters\":{\"a\":1}}".getBytes(StandardCharsets.UTF_8), "InvalidParameterException"));
         assertEquals("Start of structure or map found where not expected.", list.getMessage());
+        AwsException objectForString = assertThrows(AwsException.class, () -> OperationInput.fromJson(
+                ecs("DeleteCluster"), "{\"cluster\":{\"name\":\"c\"}}".getBytes(StandardCharsets.UTF_8),
+                "InvalidParameterException"));
+        assertEquals("Start of structure or map found where not expected.", objectForString.getMessage());
+        AwsException listForString = assertThrows(AwsException.class, () -> OperationInput.fromJson(
+                ecs("DeleteCluster"), "{\"cluster\":[\"c\"]}".getBytes(StandardCharsets.UTF_8),
+                "InvalidParameterException"));
+        assertEquals("Start of list found where not expected", listForString.getMessage());
         AwsException notJson = assertThrows(AwsException.class, () -> OperationInput.fromJson(ecs("ListClusters"),
                 "{".getBytes(StandardCharsets.UTF_8), "InvalidParameterException"));
         assertEquals("SerializationException", notJson.code());
