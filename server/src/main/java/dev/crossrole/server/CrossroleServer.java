@@ -238,7 +238,7 @@ public final class CrossroleServer implements AutoCloseable {
                 AdminToken.loadOrCreate(store, data, random));
         java.util.concurrent.atomic.AtomicInteger listening = new java.util.concurrent.atomic.AtomicInteger(options.port());
         java.util.concurrent.atomic.AtomicInteger httpsListening = new java.util.concurrent.atomic.AtomicInteger(-1);
-        Pipeline pipeline = new Pipeline(authenticator, authorizer, List.of(), List.of(), List.of(sts, iamService, ecs), log, admin::handle,
+        Pipeline pipeline = new Pipeline(authenticator, authorizer, List.of(sts, iamService, ecs), log, admin::handle,
                 options.clock(), DEFAULT_REGION, (auth, region) -> {
                     if (auth.caller().session() == null) {
                         iam.recordKeyUse(auth.caller().accessKeyId(), auth.scope().service(), region);

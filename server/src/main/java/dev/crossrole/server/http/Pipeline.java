@@ -31,12 +31,10 @@ import dev.crossrole.server.protocol.Input;
 import dev.crossrole.server.protocol.OperationInput;
 import dev.crossrole.server.protocol.JsonOutput;
 import dev.crossrole.server.protocol.QueryOutput;
-import dev.crossrole.server.service.JsonService;
 import dev.crossrole.server.service.Operation;
 import dev.crossrole.server.service.OperationTable;
 import dev.crossrole.server.service.ServiceProvider;
 import dev.crossrole.server.service.PreparedCall;
-import dev.crossrole.server.service.QueryService;
 import dev.crossrole.server.service.RequestInfo;
 import dev.crossrole.server.store.StateSync;
 import java.nio.charset.StandardCharsets;
@@ -74,8 +72,6 @@ public final class Pipeline {
 
     private final Authenticator authenticator;
     private final Authorizer authorizer;
-    private final Map<String, QueryService> queryServices;
-    private final Map<String, JsonService> jsonServices;
     /** The services on the model-driven layer, by signing name. */
     private final Map<String, OperationTable> providers;
     private final RequestLog requestLog;
@@ -91,8 +87,8 @@ public final class Pipeline {
     private final S3Service s3;
     private final HostCheck hosts;
 
-    public Pipeline(Authenticator authenticator, Authorizer authorizer, List<QueryService> queryServices,
-                    List<JsonService> jsonServices, List<ServiceProvider> providers, RequestLog requestLog,
+    public Pipeline(Authenticator authenticator, Authorizer authorizer, List<ServiceProvider> providers,
+                    RequestLog requestLog,
                     java.util.function.Function<HttpRequest, HttpResponse> admin, Clock clock,
                     String defaultRegion, java.util.function.BiConsumer<Authenticator.Authenticated, String> usage,
                     java.util.function.Function<HttpRequest, HttpResponse> localRoutes, StateSync sync, S3Service s3,
@@ -104,8 +100,6 @@ public final class Pipeline {
         this.localRoutes = localRoutes;
         this.authenticator = authenticator;
         this.authorizer = authorizer;
-        this.queryServices = queryServices.stream().collect(java.util.stream.Collectors.toMap(QueryService::signingName, s -> s));
-        this.jsonServices = jsonServices.stream().collect(java.util.stream.Collectors.toMap(JsonService::signingName, s -> s));
         Map<String, OperationTable> tables = new java.util.HashMap<>();
         for (ServiceProvider provider : providers) {
             OperationTable table = OperationTable.of(provider, ServiceModels.all().byId(provider.modelId()));
@@ -356,54 +350,10 @@ public final class Pipeline {
         if (provided != null && (trace.protocol == Protocol.QUERY || trace.protocol == Protocol.JSON)) {
             return provided(provided, request, params, target, call, trace);
         }
-        if (trace.protocol == Protocol.QUERY) {
-            QueryService service = queryServices.get(trace.service);
-            if (service == null) {
-                throw jsonServices.containsKey(trace.service)
-                        ? new AwsException("InvalidAction", 400, "crossrole serves '" + trace.service
-                                + "' over its JSON protocol only.")
-                        : notEmulated(trace.service, trace);
-            }
-            trace.namespace = service.namespace();
-            String action = params.get("Action");
-            if (action == null || action.isEmpty()) {
-                throw new AwsException("MissingAction", 400, "Missing Action");
-            }
-            String version = params.get("Version");
-            OperationModel operation = model.operation(action);
-            if (operation == null || !service.version().equals(version)) {
-                throw new AwsException("InvalidAction", 400, "Could not find operation " + action + " for version "
-                        + version);
-            }
-            if (!service.hasOperation(action)) {
-                throw notImplemented(trace.service, action);
-            }
-            QueryParams input = params;
-            Shape output = execute(operation, () -> service.prepare(action, call, input), call, trace);
-            return HttpResponse.of(200, QueryCodec.CONTENT_TYPE,
-                    QueryCodec.success(service.namespace(), action, output, trace.requestId));
+        if (trace.protocol == Protocol.QUERY || trace.protocol == Protocol.JSON) {
+            throw notEmulated(trace.service, trace);
         }
-        if (trace.protocol == Protocol.JSON) {
-            JsonService service = jsonServices.get(trace.service);
-            if (service == null && !queryServices.containsKey(trace.service)) {
-                throw notEmulated(trace.service, trace);
-            }
-            String name = service == null ? null : JsonCodec.operation(target, service.targetPrefix());
-            trace.operation = name != null ? name : target;
-            OperationModel operation = name == null ? null : model.operation(name);
-            if (operation == null) {
-                throw new AwsException("UnknownOperationException", 400, null);
-            }
-            if (!service.hasOperation(name)) {
-                throw notImplemented(trace.service, name);
-            }
-            trace.accessDeniedCode = service.accessDeniedCode();
-            ObjectNode input = JsonCodec.parseBody(request.body());
-            Shape output = execute(operation, () -> service.prepare(name, call, input), call, trace);
-            return HttpResponse.of(200, JsonCodec.CONTENT_TYPE, JsonCodec.success(output));
-        }
-        if (model != null && !queryServices.containsKey(trace.service) && !jsonServices.containsKey(trace.service)
-                && !providers.containsKey(trace.service) && !trace.service.equals("s3")) {
+        if (model != null && !providers.containsKey(trace.service) && !trace.service.equals("s3")) {
             // Neither JSON nor Query by its look, but signed for a service of the models: answered as that service.
             if (model.protocol() == WireProtocol.QUERY) {
                 trace.protocol = Protocol.QUERY;
@@ -426,6 +376,7 @@ public final class Pipeline {
                                   Call call, Trace trace) {
         ServiceModel model = table.model();
         ServiceProvider provider = table.provider();
+        trace.table = table;
         trace.accessDeniedCode = provider.accessDeniedCode();
         OperationModel operation;
         if (trace.protocol == Protocol.QUERY) {
@@ -464,7 +415,6 @@ public final class Pipeline {
                 ? OperationInput.fromQuery(operation, params, provider.validationErrorCode(), provider::patternFailure)
                 : OperationInput.fromJson(operation, request.body(), provider.validationErrorCode(),
                         provider::patternFailure);
-        trace.table = table;
         trace.operationModel = operation;
         Shape output = execute(operation, () -> implementation.prepare(call, input), call, trace);
         if (trace.protocol == Protocol.QUERY) {
@@ -597,7 +547,9 @@ public final class Pipeline {
         if (trace.protocol == Protocol.JSON) {
             AwsException mapped = JsonErrors.map(e);
             trace.error = mapped;
-            return HttpResponse.of(mapped.httpStatus(), JsonCodec.CONTENT_TYPE, JsonCodec.error(mapped))
+            String contentType = trace.table != null
+                    ? "application/x-amz-json-" + trace.table.model().jsonVersion() : JsonCodec.CONTENT_TYPE;
+            return HttpResponse.of(mapped.httpStatus(), contentType, JsonCodec.error(mapped))
                     .withHeader("X-Amzn-ErrorType", mapped.code());
         }
         trace.error = e;

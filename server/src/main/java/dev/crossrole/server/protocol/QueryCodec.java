@@ -25,20 +25,6 @@ public final class QueryCodec {
         return new XmlWriter(builder);
     }
 
-    /** A success body; a {@code null} result renders the empty response of operations without output. */
-    public static byte[] success(String namespace, String operation, Shape result, String requestId) {
-        XmlWriter xml = writer();
-        xml.raw("<").raw(operation).raw("Response xmlns=\"").raw(namespace).raw("\">\n");
-        if (result != null) {
-            xml.open(operation + "Result");
-            xml.shape(result.members());
-            xml.close(operation + "Result").raw("\n");
-        }
-        xml.open("ResponseMetadata").element("RequestId", requestId).close("ResponseMetadata").raw("\n");
-        xml.close(operation + "Response").raw("\n");
-        return xml.toString().getBytes(StandardCharsets.UTF_8);
-    }
-
     public static byte[] error(String namespace, AwsException error, String requestId) {
         XmlWriter xml = writer();
         xml.raw("<ErrorResponse xmlns=\"").raw(namespace).raw("\">\n  ");

@@ -2,10 +2,8 @@ package dev.crossrole.server.protocol;
 
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
-import java.util.List;
-import java.util.Map;
 
-/** Writes a {@link Shape} tree as AWS Query XML: lists as {@code <member>}, timestamps ISO 8601 in seconds. */
+/** Appends XML elements and escaped text to a builder (the output writers decide the elements by the models). */
 final class XmlWriter {
     private final StringBuilder out;
 
@@ -37,43 +35,6 @@ final class XmlWriter {
         open(name);
         escape(text);
         return close(name);
-    }
-
-    void shape(Map<String, Object> members) {
-        for (Map.Entry<String, Object> member : members.entrySet()) {
-            value(member.getKey(), member.getValue());
-        }
-    }
-
-    @SuppressWarnings("unchecked")
-    private void value(String name, Object value) {
-        if (value == null) {
-            return;
-        }
-        if (value instanceof Shape shape) {
-            open(name);
-            shape(shape.members());
-            close(name);
-        } else if (value instanceof List<?> list) {
-            open(name);
-            for (Object item : list) {
-                value("member", item);
-            }
-            close(name);
-        } else if (value instanceof Map<?, ?> map) {
-            open(name);
-            for (Map.Entry<?, ?> entry : map.entrySet()) {
-                open("entry");
-                element("key", String.valueOf(entry.getKey()));
-                value("value", entry.getValue());
-                close("entry");
-            }
-            close(name);
-        } else if (value instanceof Instant instant) {
-            element(name, timestamp(instant));
-        } else {
-            element(name, String.valueOf(value));
-        }
     }
 
     static String timestamp(Instant instant) {
