@@ -125,9 +125,34 @@ final class S3Input {
         }
         String value = failed.get(member);
         if (value != null) {
-            throw S3Exception.invalidArgument(TYPE_MESSAGES.getOrDefault(member, "Invalid Argument"), model.wireName(),
-                    value);
+            throw S3Exception.invalidArgument(typeMessage(model), model.wireName(), value);
         }
+    }
+
+    private static String typeMessage(MemberModel member) {
+        if ("querystring".equals(member.location()) && member.shape().type() == ShapeModel.Type.INTEGER) {
+            return "Provided " + member.wireName() + " not an integer or within integer range";
+        }
+        return TYPE_MESSAGES.getOrDefault(member.name(), "Invalid Argument");
+    }
+
+    /** A count from the query: {@code otherwise} when absent; negative or not an integer, S3's InvalidArgument. */
+    int count(String member, int otherwise) {
+        Integer value = integer(member);
+        if (value == null) {
+            return otherwise;
+        }
+        if (value < 0) {
+            MemberModel model = operation.input().member(member);
+            throw S3Exception.invalidArgument(typeMessage(model), model.wireName(), failedOrSent(model));
+        }
+        return value;
+    }
+
+    /** The value as the request sent it (the model's reading trims it). */
+    private String failedOrSent(MemberModel member) {
+        return "querystring".equals(member.location()) ? request.query().get(member.wireName())
+                : request.header(member.wireName());
     }
 
     /** The body as bytes, at most {@code limit} and one more (to tell a body over the limit). */

@@ -106,15 +106,15 @@ public final class S3Service {
                         Authorization.of("s3:GetBucketTagging").on("bucket", "Bucket"))
                 .on("DeleteBucketTagging", (input, bucket, call) -> BucketTagging.delete(input, bucket, repository),
                         Authorization.of("s3:PutBucketTagging").on("bucket", "Bucket"))
-                .on("ListObjects", (input, bucket, call) -> Listing.list(input.request(), bucket,
+                .on("ListObjects", (input, bucket, call) -> Listing.list(input, bucket,
                         repository.objects(bucket.name()), false),
                         Authorization.of("s3:ListBucket").on("bucket", "Bucket").keys("s3:prefix", "s3:delimiter",
                                 "s3:max-keys"))
-                .on("ListObjectsV2", (input, bucket, call) -> Listing.list(input.request(), bucket,
+                .on("ListObjectsV2", (input, bucket, call) -> Listing.list(input, bucket,
                         repository.objects(bucket.name()), true),
                         Authorization.of("s3:ListBucket").on("bucket", "Bucket").keys("s3:prefix", "s3:delimiter",
                                 "s3:max-keys"))
-                .on("ListMultipartUploads", (input, bucket, call) -> multipart.listUploads(input.request(), bucket),
+                .on("ListMultipartUploads", (input, bucket, call) -> multipart.listUploads(input, bucket),
                         Authorization.of("s3:ListBucketMultipartUploads").on("bucket", "Bucket"))
                 .on("DeleteObjects", (input, bucket, call) -> objects.deleteObjects(input.request(), bucket),
                         Authorization.of("s3:DeleteObject").on("object", "Bucket", "Delete"))
@@ -167,7 +167,7 @@ public final class S3Service {
                         Authorization.of("s3:ListBucket").on("bucket", "Bucket").keys("s3:prefix"))
                 .on("AbortMultipartUpload", (input, bucket, call) -> multipart.abort(input.request(), bucket),
                         Authorization.of("s3:AbortMultipartUpload").on("object", "Bucket", "Key"))
-                .on("ListParts", (input, bucket, call) -> multipart.listParts(input.request(), bucket, call),
+                .on("ListParts", (input, bucket, call) -> multipart.listParts(input, bucket),
                         Authorization.of("s3:ListMultipartUploadParts").on("object", "Bucket", "Key"));
         return bindings;
     }

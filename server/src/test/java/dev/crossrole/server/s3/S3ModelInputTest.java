@@ -115,4 +115,30 @@ class S3ModelInputTest {
                 List.of(Map.entry("x-amz-expected-bucket-owner", "555566667777")), "");
         assertEquals(200, head.status());
     }
+
+    @Test
+    void aCountInTheQueryThatIsNotANonNegativeIntegerIsInvalidArgumentNamingIt() throws IOException {
+        assertEquals(200, send("PUT", "/counted", null, List.of(), "").status());
+        for (String[] sent : new String[][] {{"list-type=2&max-keys=x", "max-keys", "x"},
+            {"list-type=2&max-keys=-1", "max-keys", "-1"}, {"max-keys=99999999999", "max-keys", "99999999999"},
+            {"uploads&max-uploads=ten", "max-uploads", "ten"}}) {
+            assertError(send("GET", "/counted", sent[0], List.of(), ""), 400, "InvalidArgument",
+                    "<Message>Provided " + sent[1] + " not an integer or within integer range</Message>",
+                    "<ArgumentName>" + sent[1] + "</ArgumentName>", "<ArgumentValue>" + sent[2] + "</ArgumentValue>");
+        }
+        assertEquals(200, send("PUT", "/counted/a/1", null, List.of(), "x").status());
+        assertEquals(200, send("PUT", "/counted/b", null, List.of(), "y").status());
+        S3WireTest.Response page = send("GET", "/counted", "list-type=2&max-keys=1&delimiter=%2F&fetch-owner=true",
+                List.of(), "");
+        assertTrue(page.text().contains("<KeyCount>1</KeyCount><MaxKeys>1</MaxKeys><Delimiter>/</Delimiter>"
+                + "<IsTruncated>true</IsTruncated>"), page.text());
+        assertTrue(page.text().contains("<CommonPrefixes><Prefix>a/</Prefix></CommonPrefixes>"), page.text());
+        S3WireTest.Response next = send("GET", "/counted", "list-type=2&start-after=a%2F1&fetch-owner=true", List.of(),
+                "");
+        assertTrue(next.text().contains("<Key>b</Key>") && !next.text().contains("<Key>a/1</Key>")
+                && next.text().contains("<Owner><ID>"), next.text());
+        S3WireTest.Response v1 = send("GET", "/counted", "marker=a%2F1", List.of(), "");
+        assertTrue(v1.text().contains("<Marker>a/1</Marker>") && v1.text().contains("<Key>b</Key>")
+                && !v1.text().contains("<Key>a/1</Key>"), v1.text());
+    }
 }
