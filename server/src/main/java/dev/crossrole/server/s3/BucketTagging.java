@@ -1,12 +1,12 @@
 package dev.crossrole.server.s3;
 
 import dev.crossrole.policy.RequestContext;
-import java.io.IOException;
-import java.io.InputStream;
+import dev.crossrole.server.protocol.Input;
+import dev.crossrole.server.protocol.Shape;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.w3c.dom.Element;
 
 /**
  * PutBucketTagging, GetBucketTagging and DeleteBucketTagging, and the tag rules they share with CreateBucket.
@@ -24,60 +24,47 @@ final class BucketTagging {
 
     private BucketTagging() {}
 
-    static S3Call put(S3Request request, Bucket bucket, S3Repository repository) {
+    static S3Call put(S3Input input, Bucket bucket, S3Repository repository) {
         return S3Call.of(S3Support.bucketCheck("s3:PutBucketTagging", bucket, RequestContext.empty()), findings -> {
-            Element root;
-            try (InputStream body = request.body().get()) {
-                byte[] bytes = body.readNBytes(Xml.MAX_REQUEST_XML + 1);
-                if (bytes.length > Xml.MAX_REQUEST_XML) {
-                    throw S3Exception.malformedXml();
-                }
-                root = Xml.parse(bytes);
-            }
-            if (!"Tagging".equals(root.getLocalName())) {
-                throw S3Exception.malformedXml();
-            }
-            List<Element> sets = Xml.children(root, "TagSet");
-            if (sets.size() != 1) {
-                throw S3Exception.malformedXml();
-            }
-            Map<String, String> tags = parse(sets.get(0));
+            Map<String, String> tags = tags(input.document().list("TagSet"));
             repository.updateBucket(bucket.name(), current -> current.withTags(tags));
-            return S3Response.empty(204);
+            return input.respond(Shape.of());
         });
     }
 
-    static S3Call get(Bucket bucket) {
+    static S3Call get(S3Input input, Bucket bucket) {
         return S3Call.of(S3Support.bucketCheck("s3:GetBucketTagging", bucket, RequestContext.empty()), findings -> {
             if (bucket.tags().isEmpty()) {
                 throw new S3Exception("NoSuchTagSet", 404, "The TagSet does not exist").with("BucketName", bucket.name());
             }
-            Xml xml = new Xml().root("Tagging").open("TagSet");
-            bucket.tags().forEach((k, v) -> xml.open("Tag").element("Key", k).element("Value", v).close("Tag"));
-            return S3Response.xml(200, xml.close("TagSet").close("Tagging").toString());
+            return input.respond(Shape.of().put("TagSet", tagSet(bucket.tags())));
         });
     }
 
-    static S3Call delete(Bucket bucket, S3Repository repository) {
+    static S3Call delete(S3Input input, Bucket bucket, S3Repository repository) {
         return S3Call.of(S3Support.bucketCheck("s3:PutBucketTagging", bucket, RequestContext.empty()), findings -> {
             repository.updateBucket(bucket.name(), current -> current.withTags(Map.of()));
-            return S3Response.empty(204);
+            return input.respond(Shape.of());
         });
+    }
+
+    /** Tags as the model's {@code TagSet}: a {@code Tag} with {@code Key} and {@code Value} each. */
+    static List<Shape> tagSet(Map<String, String> tags) {
+        List<Shape> set = new ArrayList<>();
+        tags.forEach((key, value) -> set.add(Shape.of().put("Key", key).put("Value", value)));
+        return set;
     }
 
     /**
-     * The {@code <Tag>} children of a tag set, checked as S3 checks bucket tags: each key once, 1 to 128
+     * A tag set as the model read it (each tag's Key and Value are required), checked as S3 checks bucket tags: each key once, 1 to 128
      * characters and not in the {@code aws:} namespace, values up to 256, at most 50 tags. Messages as S3 words
      * them for InvalidTag (quoted in versity/versitygw#1232, cloud-custodian/cloud-custodian#2834).
      */
-    static Map<String, String> parse(Element tagSet) {
+    static Map<String, String> tags(List<Input> tagSet) {
         Map<String, String> tags = new LinkedHashMap<>();
-        for (Element tag : Xml.children(tagSet, "Tag")) {
-            String key = Xml.childText(tag, "Key");
-            String value = Xml.childText(tag, "Value");
-            if (key == null || value == null) {
-                throw S3Exception.malformedXml();
-            }
+        for (Input tag : tagSet) {
+            String key = tag.string("Key");
+            String value = tag.string("Value");
             if (tags.put(key, value) != null) {
                 throw new S3Exception("InvalidTag", 400, "Cannot provide multiple Tags with the same key")
                         .with("TagKey", key);

@@ -15,26 +15,14 @@ final class Listing {
 
     private Listing() {}
 
-    static S3Call list(S3Request request, Bucket bucket, NavigableMap<String, StoredObject> objects, boolean v2) {
-        String prefix = request.query().getOrDefault("prefix", "");
-        String delimiter = emptyToNull(request.param("delimiter"));
-        String encoding = emptyToNull(request.param("encoding-type"));
+    static S3Call list(S3Input input, Bucket bucket, NavigableMap<String, StoredObject> objects, boolean v2) {
+        String prefix = input.string("Prefix") == null ? "" : input.string("Prefix");
+        String delimiter = emptyToNull(input.string("Delimiter"));
+        String encoding = emptyToNull(input.string("EncodingType"));
         if (encoding != null && !encoding.equals("url")) {
             throw S3Exception.invalidArgument("Invalid Encoding Method specified in Request", "encoding-type", encoding);
         }
-        int maxKeys = DEFAULT_MAX_KEYS;
-        String maxKeysText = request.param("max-keys");
-        if (maxKeysText != null) {
-            try {
-                maxKeys = Integer.parseInt(maxKeysText);
-            } catch (NumberFormatException e) {
-                maxKeys = -1;
-            }
-            if (maxKeys < 0) {
-                throw S3Exception.invalidArgument("Provided max-keys not an integer or within integer range",
-                        "max-keys", maxKeysText);
-            }
-        }
+        int maxKeys = input.count("MaxKeys", DEFAULT_MAX_KEYS);
         RequestContext.Builder context = RequestContext.builder().single("s3:prefix", prefix)
                 .single("s3:max-keys", String.valueOf(maxKeys));
         if (delimiter != null) {
@@ -43,8 +31,8 @@ final class Listing {
         int pageSize = maxKeys;
         return S3Call.of(S3Support.bucketCheck("s3:ListBucket", bucket, context.build()), findings -> {
 
-            String token = request.param("continuation-token");
-            String startAfter = v2 ? emptyToNull(request.param("start-after")) : emptyToNull(request.param("marker"));
+            String token = v2 ? input.string("ContinuationToken") : null;
+            String startAfter = emptyToNull(input.string(v2 ? "StartAfter" : "Marker"));
             String after = startAfter;
             if (v2 && token != null) {
                 after = decodeToken(token);
@@ -115,7 +103,7 @@ final class Listing {
                     xml.element("StartAfter", encode(startAfter, url));
                 }
             }
-            boolean owner = !v2 || "true".equals(request.param("fetch-owner"));
+            boolean owner = !v2 || Boolean.TRUE.equals(input.bool("FetchOwner"));
             for (StoredObject object : contents) {
                 xml.open("Contents").element("Key", encode(object.key(), url)).element("LastModified", object.lastModified())
                         .element("ETag", object.etag());

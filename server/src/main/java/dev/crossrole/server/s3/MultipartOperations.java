@@ -287,12 +287,15 @@ final class MultipartOperations {
         });
     }
 
-    S3Call listParts(S3Request request, Bucket bucket, Call call) {
-        return S3Call.of(S3Support.objectCheck("s3:ListMultipartUploadParts", bucket, request.key(),
+    S3Call listParts(S3Input input, Bucket bucket) {
+        String key = input.string("Key");
+        return S3Call.of(S3Support.objectCheck("s3:ListMultipartUploadParts", bucket, key,
                 RequestContext.empty()), findings -> {
-            MultipartUpload upload = upload(request, bucket);
-            int maxParts = intParam(request, "max-parts", 1000);
-            int marker = intParam(request, "part-number-marker", 0);
+            String uploadId = input.string("UploadId");
+            MultipartUpload upload = repository.upload(bucket.name(), uploadId).filter(u -> u.key().equals(key))
+                    .orElseThrow(() -> S3Exception.noSuchUpload(uploadId));
+            int maxParts = input.count("MaxParts", 1000);
+            int marker = input.count("PartNumberMarker", 0);
             NavigableMap<Integer, ObjectSource> parts = repository.parts(upload).tailMap(marker, false);
             Xml xml = new Xml().root("ListPartsResult").element("Bucket", bucket.name()).element("Key", upload.key())
                     .element("UploadId", upload.uploadId()).element("PartNumberMarker", marker);
@@ -327,13 +330,13 @@ final class MultipartOperations {
     }
 
     /** ListMultipartUploads: by key, then by initiation; prefix, delimiter, key and upload-id markers, max-uploads. */
-    S3Call listUploads(S3Request request, Bucket bucket) {
+    S3Call listUploads(S3Input input, Bucket bucket) {
         return S3Call.of(S3Support.bucketCheck("s3:ListBucketMultipartUploads", bucket, RequestContext.empty()), findings -> {
-            String prefix = request.query().getOrDefault("prefix", "");
-            String delimiter = request.query().getOrDefault("delimiter", "");
-            String keyMarker = request.query().getOrDefault("key-marker", "");
-            String uploadIdMarker = request.query().getOrDefault("upload-id-marker", "");
-            int maxUploads = Math.min(intParam(request, "max-uploads", 1000), 1000);
+            String prefix = orEmpty(input.string("Prefix"));
+            String delimiter = orEmpty(input.string("Delimiter"));
+            String keyMarker = orEmpty(input.string("KeyMarker"));
+            String uploadIdMarker = orEmpty(input.string("UploadIdMarker"));
+            int maxUploads = Math.min(input.count("MaxUploads", 1000), 1000);
             List<MultipartUpload> uploads = new ArrayList<>(repository.uploads(bucket.name()));
             uploads.sort(java.util.Comparator.comparing(MultipartUpload::key).thenComparing(MultipartUpload::initiated)
                     .thenComparing(MultipartUpload::uploadId));
@@ -408,19 +411,7 @@ final class MultipartOperations {
         });
     }
 
-    private static int intParam(S3Request request, String name, int fallback) {
-        String text = request.param(name);
-        if (text == null) {
-            return fallback;
-        }
-        try {
-            int value = Integer.parseInt(text);
-            if (value >= 0) {
-                return value;
-            }
-        } catch (NumberFormatException e) {
-            // below
-        }
-        throw S3Exception.invalidArgument("Provided " + name + " not an integer or within integer range", name, text);
+    private static String orEmpty(String value) {
+        return value == null ? "" : value;
     }
 }

@@ -11,6 +11,8 @@ import dev.crossrole.policy.PrincipalDirectory;
 import dev.crossrole.policy.RequestContext;
 import dev.crossrole.server.payload.PayloadRejectedException;
 import dev.crossrole.server.model.ServiceModels;
+import dev.crossrole.server.protocol.Input;
+import dev.crossrole.server.protocol.Shape;
 import dev.crossrole.server.service.AccessCheck;
 import dev.crossrole.server.service.Authorization;
 import dev.crossrole.server.service.OperationBindings;
@@ -28,7 +30,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
-import org.w3c.dom.Element;
+import java.util.stream.Stream;
 
 /**
  * The S3 API: routes a request to its operation by method, bucket, key and sub-resource, and runs
@@ -37,6 +39,8 @@ import org.w3c.dom.Element;
  * AWS uses, the bucket owner as resource account and the bucket policy as resource policy.
  */
 public final class S3Service {
+    /** A bucket policy is at most 20 KB. */
+    private static final int MAX_POLICY_BYTES = 20 * 1024;
     private static final Pattern REGION = Pattern.compile("[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\\d{1,2}");
     private final S3Repository repository;
     private final Clock clock;
@@ -77,92 +81,93 @@ public final class S3Service {
         String[] objectWriteKeys = {"s3:x-amz-acl", "aws:RequestTag/${TagKey}", "aws:TagKeys",
             "s3:x-amz-server-side-encryption", "s3:x-amz-storage-class", "s3:x-amz-content-sha256",
             "s3:signatureversion", "s3:authType", "s3:signatureAge", "s3:TlsVersion"};
-        bindings.on("ListBuckets", (request, bucket, call) -> listBuckets(call),
+        bindings.on("ListBuckets", (input, bucket, call) -> listBuckets(call),
                         Authorization.of("s3:ListAllMyBuckets"))
-                .on("CreateBucket", (request, bucket, call) -> createBucket(request, call),
+                .on("CreateBucket", (input, bucket, call) -> createBucket(input, call),
                         Authorization.of("s3:CreateBucket").on("bucket", "Bucket").keys("s3:x-amz-acl",
                                 "s3:locationconstraint", "aws:RequestTag/${TagKey}", "aws:TagKeys"),
                         Authorization.of("s3:TagResource").on("bucket", "Bucket").keys("aws:RequestTag/${TagKey}",
                                 "aws:TagKeys"))
-                .on("HeadBucket", (request, bucket, call) -> headBucket(bucket),
+                .on("HeadBucket", (input, bucket, call) -> headBucket(input, bucket),
                         Authorization.of("s3:ListBucket").on("bucket", "Bucket"))
-                .on("DeleteBucket", (request, bucket, call) -> deleteBucket(bucket),
+                .on("DeleteBucket", (input, bucket, call) -> deleteBucket(input, bucket),
                         Authorization.of("s3:DeleteBucket").on("bucket", "Bucket"))
-                .on("GetBucketLocation", (request, bucket, call) -> location(bucket),
+                .on("GetBucketLocation", (input, bucket, call) -> location(input, bucket),
                         Authorization.of("s3:GetBucketLocation").on("bucket", "Bucket"))
-                .on("PutBucketPolicy", this::putPolicy, Authorization.of("s3:PutBucketPolicy").on("bucket", "Bucket"))
-                .on("GetBucketPolicy", (request, bucket, call) -> getPolicy(bucket, call),
+                .on("PutBucketPolicy", this::putPolicy,
+                        Authorization.of("s3:PutBucketPolicy").on("bucket", "Bucket"))
+                .on("GetBucketPolicy", (input, bucket, call) -> getPolicy(input, bucket, call),
                         Authorization.of("s3:GetBucketPolicy").on("bucket", "Bucket"))
-                .on("DeleteBucketPolicy", (request, bucket, call) -> deletePolicy(bucket, call),
+                .on("DeleteBucketPolicy", (input, bucket, call) -> deletePolicy(input, bucket, call),
                         Authorization.of("s3:DeleteBucketPolicy").on("bucket", "Bucket"))
-                .on("PutBucketTagging", (request, bucket, call) -> BucketTagging.put(request, bucket, repository),
+                .on("PutBucketTagging", (input, bucket, call) -> BucketTagging.put(input, bucket, repository),
                         Authorization.of("s3:PutBucketTagging").on("bucket", "Bucket"))
-                .on("GetBucketTagging", (request, bucket, call) -> BucketTagging.get(bucket),
+                .on("GetBucketTagging", (input, bucket, call) -> BucketTagging.get(input, bucket),
                         Authorization.of("s3:GetBucketTagging").on("bucket", "Bucket"))
-                .on("DeleteBucketTagging", (request, bucket, call) -> BucketTagging.delete(bucket, repository),
+                .on("DeleteBucketTagging", (input, bucket, call) -> BucketTagging.delete(input, bucket, repository),
                         Authorization.of("s3:PutBucketTagging").on("bucket", "Bucket"))
-                .on("ListObjects", (request, bucket, call) -> Listing.list(request, bucket,
+                .on("ListObjects", (input, bucket, call) -> Listing.list(input, bucket,
                         repository.objects(bucket.name()), false),
                         Authorization.of("s3:ListBucket").on("bucket", "Bucket").keys("s3:prefix", "s3:delimiter",
                                 "s3:max-keys"))
-                .on("ListObjectsV2", (request, bucket, call) -> Listing.list(request, bucket,
+                .on("ListObjectsV2", (input, bucket, call) -> Listing.list(input, bucket,
                         repository.objects(bucket.name()), true),
                         Authorization.of("s3:ListBucket").on("bucket", "Bucket").keys("s3:prefix", "s3:delimiter",
                                 "s3:max-keys"))
-                .on("ListMultipartUploads", (request, bucket, call) -> multipart.listUploads(request, bucket),
+                .on("ListMultipartUploads", (input, bucket, call) -> multipart.listUploads(input, bucket),
                         Authorization.of("s3:ListBucketMultipartUploads").on("bucket", "Bucket"))
-                .on("DeleteObjects", (request, bucket, call) -> objects.deleteObjects(request, bucket),
+                .on("DeleteObjects", (input, bucket, call) -> objects.deleteObjects(input.request(), bucket),
                         Authorization.of("s3:DeleteObject").on("object", "Bucket", "Delete"))
-                .on("PutObject", objects::put,
+                .on("PutObject", (input, bucket, call) -> objects.put(input.request(), bucket, call),
                         Authorization.of("s3:PutObject").on("object", "Bucket", "Key").keys(objectWriteKeys),
                         Authorization.of("s3:PutObjectTagging").on("object", "Bucket", "Key")
                                 .keys("aws:RequestTag/${TagKey}", "aws:TagKeys"),
                         Authorization.of("s3:ListBucket").on("bucket", "Bucket").keys("s3:prefix"))
-                .on("CopyObject", (request, bucket, call) -> objects.copy(request, bucket),
+                .on("CopyObject", (input, bucket, call) -> objects.copy(input.request(), bucket),
                         Authorization.of("s3:PutObject").on("object", "Bucket", "Key").keys(objectWriteKeys),
                         Authorization.of("s3:GetObject").on("object", "CopySource")
                                 .keys("s3:ExistingObjectTag/<key>"),
                         Authorization.of("s3:ListBucket").on("bucket", "Bucket").keys("s3:prefix"))
-                .on("GetObject", (request, bucket, call) -> objects.get(request, bucket, false, anonymous(call)),
+                .on("GetObject", (input, bucket, call) -> objects.get(input.request(), bucket, false, anonymous(call)),
                         Authorization.of("s3:GetObject").on("object", "Bucket", "Key")
                                 .keys("s3:ExistingObjectTag/<key>"),
                         Authorization.of("s3:ListBucket").on("bucket", "Bucket").keys("s3:prefix"))
-                .on("HeadObject", (request, bucket, call) -> objects.get(request, bucket, true, anonymous(call)),
+                .on("HeadObject", (input, bucket, call) -> objects.get(input.request(), bucket, true, anonymous(call)),
                         Authorization.of("s3:GetObject").on("object", "Bucket", "Key")
                                 .keys("s3:ExistingObjectTag/<key>"),
                         Authorization.of("s3:ListBucket").on("bucket", "Bucket").keys("s3:prefix"))
-                .on("DeleteObject", (request, bucket, call) -> objects.delete(request, bucket),
+                .on("DeleteObject", (input, bucket, call) -> objects.delete(input.request(), bucket),
                         Authorization.of("s3:DeleteObject").on("object", "Bucket", "Key"),
                         Authorization.of("s3:ListBucket").on("bucket", "Bucket").keys("s3:prefix"))
-                .on("PutObjectTagging", (request, bucket, call) -> objects.putTagging(request, bucket),
+                .on("PutObjectTagging", (input, bucket, call) -> objects.putTagging(input.request(), bucket),
                         Authorization.of("s3:PutObjectTagging").on("object", "Bucket", "Key")
                                 .keys("aws:RequestTag/${TagKey}", "aws:TagKeys", "s3:ExistingObjectTag/<key>"),
                         Authorization.of("s3:ListBucket").on("bucket", "Bucket").keys("s3:prefix"))
-                .on("GetObjectTagging", (request, bucket, call) -> objects.getTagging(request, bucket),
+                .on("GetObjectTagging", (input, bucket, call) -> objects.getTagging(input.request(), bucket),
                         Authorization.of("s3:GetObjectTagging").on("object", "Bucket", "Key")
                                 .keys("s3:ExistingObjectTag/<key>"),
                         Authorization.of("s3:ListBucket").on("bucket", "Bucket").keys("s3:prefix"))
-                .on("DeleteObjectTagging", (request, bucket, call) -> objects.deleteTagging(request, bucket),
+                .on("DeleteObjectTagging", (input, bucket, call) -> objects.deleteTagging(input.request(), bucket),
                         Authorization.of("s3:DeleteObjectTagging").on("object", "Bucket", "Key")
                                 .keys("s3:ExistingObjectTag/<key>"),
                         Authorization.of("s3:ListBucket").on("bucket", "Bucket").keys("s3:prefix"))
-                .on("CreateMultipartUpload", multipart::create,
+                .on("CreateMultipartUpload", (input, bucket, call) -> multipart.create(input.request(), bucket, call),
                         Authorization.of("s3:PutObject").on("object", "Bucket", "Key").keys(objectWriteKeys),
                         Authorization.of("s3:PutObjectTagging").on("object", "Bucket", "Key")
                                 .keys("aws:RequestTag/${TagKey}", "aws:TagKeys"))
-                .on("UploadPart", (request, bucket, call) -> multipart.uploadPart(request, bucket),
+                .on("UploadPart", (input, bucket, call) -> multipart.uploadPart(input.request(), bucket),
                         Authorization.of("s3:PutObject").on("object", "Bucket", "Key"))
-                .on("UploadPartCopy", (request, bucket, call) -> multipart.uploadPart(request, bucket),
+                .on("UploadPartCopy", (input, bucket, call) -> multipart.uploadPart(input.request(), bucket),
                         Authorization.of("s3:PutObject").on("object", "Bucket", "Key"),
                         Authorization.of("s3:GetObject").on("object", "CopySource")
                                 .keys("s3:ExistingObjectTag/<key>"),
                         Authorization.of("s3:ListBucket").on("bucket", "Bucket").keys("s3:prefix"))
-                .on("CompleteMultipartUpload", (request, bucket, call) -> multipart.complete(request, bucket),
+                .on("CompleteMultipartUpload", (input, bucket, call) -> multipart.complete(input.request(), bucket),
                         Authorization.of("s3:PutObject").on("object", "Bucket", "Key").keys(objectWriteKeys),
                         Authorization.of("s3:ListBucket").on("bucket", "Bucket").keys("s3:prefix"))
-                .on("AbortMultipartUpload", (request, bucket, call) -> multipart.abort(request, bucket),
+                .on("AbortMultipartUpload", (input, bucket, call) -> multipart.abort(input.request(), bucket),
                         Authorization.of("s3:AbortMultipartUpload").on("object", "Bucket", "Key"))
-                .on("ListParts", multipart::listParts,
+                .on("ListParts", (input, bucket, call) -> multipart.listParts(input, bucket),
                         Authorization.of("s3:ListMultipartUploadParts").on("object", "Bucket", "Key"));
         return bindings;
     }
@@ -230,7 +235,8 @@ public final class S3Service {
             throw new S3Exception("NotImplemented", 501, "crossrole does not implement POST Object (browser-based"
                     + " uploads with an HTML form); use PutObject or a presigned PUT URL.");
         }
-        S3Operation operation = operations.operation(operations.model().operation(name));
+        dev.crossrole.server.model.OperationModel model = operations.model().operation(name);
+        S3Operation operation = operations.operation(model);
         if (operation == null) {
             throw S3Routes.notImplemented(name);
         }
@@ -239,16 +245,17 @@ public final class S3Service {
             // An anonymous caller owns no buckets and cannot own one.
             throw S3Exception.accessDenied();
         }
+        S3Input input = S3Input.read(model, request);
         if (name.equals("ListBuckets") || name.equals("CreateBucket")) {
-            return operation.prepare(request, null, call);
+            return operation.prepare(input, null, call);
         }
         Bucket bucket = repository.bucket(request.bucket()).orElseThrow(() -> S3Exception.noSuchBucket(request.bucket()));
-        String expectedOwner = request.header("x-amz-expected-bucket-owner");
-        if (expectedOwner != null && !expectedOwner.trim().equals(bucket.owner())) {
+        String expectedOwner = input.string("ExpectedBucketOwner");
+        if (expectedOwner != null && !expectedOwner.equals(bucket.owner())) {
             // The caller's guard against writing to a bucket that changed hands.
             throw S3Exception.accessDenied();
         }
-        return operation.prepare(request, bucket, call);
+        return operation.prepare(input, bucket, call);
     }
 
     /**
@@ -295,51 +302,36 @@ public final class S3Service {
         return S3Response.xml(200, xml.close("Buckets").close("ListAllMyBucketsResult").toString());
     }
 
-    private S3Call createBucket(S3Request request, Call call) throws IOException {
-        String name = request.bucket();
+    private S3Call createBucket(S3Input input, Call call) throws IOException {
+        String name = input.string("Bucket");
         if (!S3Support.validBucketName(name)) {
             throw S3Exception.invalidBucketName(name);
         }
-        String acl = request.header("x-amz-acl");
-        if ((acl != null && !acl.equals("private")) || hasGrantHeader(request)) {
+        String acl = input.string("ACL");
+        if ((acl != null && !acl.equals("private")) || hasGrant(input)) {
             throw new S3Exception("InvalidBucketAclWithObjectOwnership", 400,
                     "Bucket cannot have ACLs set with ObjectOwnership's BucketOwnerEnforced setting");
         }
-        String ownership = request.header("x-amz-object-ownership");
-        if (ownership != null && !ownership.trim().equals("BucketOwnerEnforced")) {
+        String ownership = input.string("ObjectOwnership");
+        if (ownership != null && !ownership.equals("BucketOwnerEnforced")) {
             // Only AWS's default for new buckets exists here: ACLs disabled, the bucket owner owns every object.
             throw notImplemented().with("Header", "x-amz-object-ownership");
         }
-        String objectLock = request.header("x-amz-bucket-object-lock-enabled");
-        if (objectLock != null && objectLock.trim().equalsIgnoreCase("true")) {
+        if (Boolean.TRUE.equals(input.bool("ObjectLockEnabledForBucket"))) {
             // Object Lock needs versioning and retention, which crossrole does not have: the bucket is not created.
             throw notImplemented().with("Header", "x-amz-bucket-object-lock-enabled");
         }
-        if (objectLock != null && !objectLock.trim().equalsIgnoreCase("false")) {
-            throw S3Exception.invalidArgument("x-amz-bucket-object-lock-enabled must be true or false",
-                    "x-amz-bucket-object-lock-enabled", objectLock);
-        }
         String constraint = null;
         Map<String, String> tags = Map.of();
-        try (InputStream body = request.body().get()) {
-            byte[] bytes = body.readNBytes(Xml.MAX_REQUEST_XML + 1);
-            if (bytes.length > 0 && !new String(bytes, StandardCharsets.UTF_8).isBlank()) {
-                Element root = Xml.parse(bytes);
-                if (!"CreateBucketConfiguration".equals(root.getLocalName())) {
-                    throw S3Exception.malformedXml();
-                }
-                constraint = Xml.childText(root, "LocationConstraint");
-                if (!Xml.children(root, "Location").isEmpty() || !Xml.children(root, "Bucket").isEmpty()) {
-                    // directory buckets' placement: not a general purpose bucket, and not something crossrole has
-                    throw notImplemented().with("Element", "CreateBucketConfiguration/Location");
-                }
-                List<Element> tagSets = Xml.children(root, "Tags");
-                if (tagSets.size() > 1) {
-                    throw S3Exception.malformedXml();
-                }
-                if (!tagSets.isEmpty()) {
-                    tags = BucketTagging.parse(tagSets.get(0));
-                }
+        Input configuration = input.document();
+        if (configuration != null) {
+            constraint = configuration.string("LocationConstraint");
+            if (configuration.has("Location") || configuration.has("Bucket")) {
+                // directory buckets' placement: not a general purpose bucket, and not something crossrole has
+                throw notImplemented().with("Element", "CreateBucketConfiguration/Location");
+            }
+            if (configuration.has("Tags")) {
+                tags = BucketTagging.tags(configuration.list("Tags"));
             }
         }
         String requestRegion = call.region();
@@ -382,10 +374,10 @@ public final class S3Service {
         }
         String bucketRegion = region;
         Map<String, String> bucketTags = tags;
-        return new S3Call(checks, findings -> create(name, account, bucketRegion, bucketTags));
+        return new S3Call(checks, findings -> create(input, name, account, bucketRegion, bucketTags));
     }
 
-    private S3Response create(String name, String account, String region, Map<String, String> tags) throws IOException {
+    private S3Response create(S3Input created, String name, String account, String region, Map<String, String> tags) throws IOException {
         Optional<Bucket> existing = repository.createIfAbsent(new Bucket(name, account, region, clock.instant(), null,
                 null, tags));
         if (existing.isPresent()) {
@@ -400,45 +392,41 @@ public final class S3Service {
             }
             // us-east-1 answers a repeated create by the owner with success, as it always has.
         }
-        return S3Response.empty(200).header("Location", "/" + name);
+        return created.respond(Shape.of().put("Location", "/" + name));
     }
 
-    private static boolean hasGrantHeader(S3Request request) {
-        return request.headers().stream().anyMatch(h -> h.getKey().toLowerCase(java.util.Locale.ROOT)
-                .startsWith("x-amz-grant-"));
+    private static boolean hasGrant(S3Input input) {
+        return Stream.of("GrantFullControl", "GrantRead", "GrantReadACP", "GrantWrite", "GrantWriteACP")
+                .anyMatch(grant -> input.string(grant) != null);
     }
 
-    private S3Call headBucket(Bucket bucket) {
+    private S3Call headBucket(S3Input input, Bucket bucket) {
         return S3Call.of(S3Support.bucketCheck("s3:ListBucket", bucket, RequestContext.empty()),
-                findings -> S3Response.empty(200).header("x-amz-bucket-region", bucket.region())
-                        .header("x-amz-access-point-alias", "false"));
+                findings -> input.respond(Shape.of().put("BucketRegion", bucket.region())
+                        .put("AccessPointAlias", false)));
     }
 
-    private S3Call deleteBucket(Bucket bucket) {
+    private S3Call deleteBucket(S3Input input, Bucket bucket) {
         return S3Call.of(S3Support.bucketCheck("s3:DeleteBucket", bucket, RequestContext.empty()), findings -> {
             if (!repository.deleteBucket(bucket.name())) {
                 throw new S3Exception("BucketNotEmpty", 409, "The bucket you tried to delete is not empty")
                         .with("BucketName", bucket.name());
             }
-            return S3Response.empty(204);
+            return input.respond(Shape.of());
         });
     }
 
-    private S3Call location(Bucket bucket) {
-        String constraint = bucket.region().equals("us-east-1") ? "" : bucket.region();
+    private S3Call location(S3Input input, Bucket bucket) {
+        // us-east-1 is the empty location constraint, as S3 has always answered it
+        String constraint = bucket.region().equals("us-east-1") ? null : bucket.region();
         return S3Call.of(S3Support.bucketCheck("s3:GetBucketLocation", bucket, RequestContext.empty()),
-                findings -> S3Response.xml(200, new Xml().root("LocationConstraint").toString()
-                        + escapeText(constraint) + "</LocationConstraint>"));
+                findings -> input.respond(Shape.of().put("LocationConstraint", constraint)));
     }
 
     /** The owner's root user is not asked (see {@link #ownerRoot}); anyone else is, for {@code action}. */
     private static List<AccessCheck> unlessOwnerRoot(Call call, Bucket bucket, String action) {
         return ownerRoot(call, bucket) ? List.of()
                 : List.of(S3Support.bucketCheck(action, bucket, RequestContext.empty()));
-    }
-
-    private static String escapeText(String text) {
-        return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;");
     }
 
     // ---- bucket policy ------------------------------------------------------------------------
@@ -451,20 +439,17 @@ public final class S3Service {
         return call.caller().principal() instanceof Principal.AccountRoot root && root.accountId().equals(bucket.owner());
     }
 
-    private S3Call putPolicy(S3Request request, Bucket bucket, Call call) {
-        return new S3Call(unlessOwnerRoot(call, bucket, "s3:PutBucketPolicy"), findings -> putPolicy(request, bucket));
+    private S3Call putPolicy(S3Input input, Bucket bucket, Call call) {
+        return new S3Call(unlessOwnerRoot(call, bucket, "s3:PutBucketPolicy"), findings -> putPolicy(input, bucket));
     }
 
-    private S3Response putPolicy(S3Request request, Bucket bucket) throws IOException {
-        String text;
-        try (InputStream body = request.body().get()) {
-            byte[] bytes = body.readNBytes(20 * 1024 + 1);
-            if (bytes.length > 20 * 1024) {
-                throw new S3Exception("PolicyTooLarge", 400, "Policies must be less than 20 KB");
-            }
-            text = new String(bytes, StandardCharsets.UTF_8);
+    private S3Response putPolicy(S3Input input, Bucket bucket) throws IOException {
+        byte[] bytes = input.body(MAX_POLICY_BYTES);
+        if (bytes.length > MAX_POLICY_BYTES) {
+            throw new S3Exception("PolicyTooLarge", 400, "Policies must be less than 20 KB");
         }
-        if (text.isBlank()) {
+        String text = (String) input.payload(bytes);
+        if (text == null || text.isBlank()) {
             throw new S3Exception("MalformedPolicy", 400, "Policies must be valid JSON and the first byte must be '{'");
         }
         Policy policy;
@@ -475,7 +460,7 @@ public final class S3Service {
         }
         checkResourcesInBucket(text, bucket);
         repository.updateBucket(bucket.name(), current -> current.withPolicy(text, policy));
-        return S3Response.empty(204);
+        return input.respond(Shape.of());
     }
 
     /** A bucket policy may only name this bucket and its objects. */
@@ -514,24 +499,22 @@ public final class S3Service {
         }
     }
 
-    private S3Call getPolicy(Bucket bucket, Call call) {
-        return new S3Call(unlessOwnerRoot(call, bucket, "s3:GetBucketPolicy"), findings -> getPolicy(bucket));
+    private S3Call getPolicy(S3Input input, Bucket bucket, Call call) {
+        return new S3Call(unlessOwnerRoot(call, bucket, "s3:GetBucketPolicy"), findings -> getPolicy(input, bucket));
     }
 
-    private static S3Response getPolicy(Bucket bucket) {
+    private static S3Response getPolicy(S3Input input, Bucket bucket) {
         if (bucket.policyText() == null) {
             throw new S3Exception("NoSuchBucketPolicy", 404, "The bucket policy does not exist")
                     .with("BucketName", bucket.name());
         }
-        S3Response response = new S3Response(200, new java.util.LinkedHashMap<>(),
-                bucket.policyText().getBytes(StandardCharsets.UTF_8), null);
-        return response.header("Content-Type", "application/json");
+        return input.respond(Shape.of().put("Policy", bucket.policyText())).header("Content-Type", "application/json");
     }
 
-    private S3Call deletePolicy(Bucket bucket, Call call) {
+    private S3Call deletePolicy(S3Input input, Bucket bucket, Call call) {
         return new S3Call(unlessOwnerRoot(call, bucket, "s3:DeleteBucketPolicy"), findings -> {
             repository.updateBucket(bucket.name(), current -> current.withPolicy(null, null));
-            return S3Response.empty(204);
+            return input.respond(Shape.of());
         });
     }
 

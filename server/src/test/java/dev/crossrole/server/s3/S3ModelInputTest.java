@@ -1,0 +1,144 @@
+package dev.crossrole.server.s3;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.crossrole.server.CrossroleServer;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * S3's inputs read by the model and its outputs written by it, on the wire: values not of their type and documents
+ * that do not match their shape get S3's errors and change nothing; the documents S3 writes keep their bytes.
+ */
+class S3ModelInputTest {
+    private static final String NAMESPACE = "xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"";
+
+    @TempDir
+    static Path dir;
+
+    @BeforeAll
+    static void start() throws Exception {
+        S3WireTest.server = CrossroleServer.start(CrossroleServer.Options.defaults(dir).withPort(0));
+        S3WireTest.admin = S3WireTest.server.profiles().stream()
+                .filter(p -> p.account().id().equals("555566667777")).findFirst().orElseThrow();
+    }
+
+    @AfterAll
+    static void stop() {
+        S3WireTest.server.close();
+    }
+
+    private static S3WireTest.Response send(String method, String path, String query,
+                                            List<Map.Entry<String, String>> headers, String body) throws IOException {
+        return S3WireTest.send(S3WireTest.signed(method, path, query, headers, body.getBytes(StandardCharsets.UTF_8),
+                false));
+    }
+
+    private static void assertError(S3WireTest.Response response, int status, String code, String... elements) {
+        assertEquals(status, response.status(), response.text());
+        assertTrue(response.text().contains("<Code>" + code + "</Code>"), response.text());
+        for (String element : elements) {
+            assertTrue(response.text().contains(element), element + " in " + response.text());
+        }
+    }
+
+    @Test
+    void anObjectLockFlagThatIsNotABooleanIsInvalidArgumentAndCreatesNoBucket() throws IOException {
+        S3WireTest.Response refused = send("PUT", "/lock-flag", null,
+                List.of(Map.entry("x-amz-bucket-object-lock-enabled", "maybe")), "");
+        assertError(refused, 400, "InvalidArgument",
+                "<Message>x-amz-bucket-object-lock-enabled must be true or false</Message>",
+                "<ArgumentName>x-amz-bucket-object-lock-enabled</ArgumentName>", "<ArgumentValue>maybe</ArgumentValue>");
+        assertEquals(404, send("HEAD", "/lock-flag", null, List.of(), "").status());
+        assertEquals(200, send("PUT", "/lock-flag", null,
+                List.of(Map.entry("x-amz-bucket-object-lock-enabled", "FALSE")), "").status());
+    }
+
+    @Test
+    void aCreateBucketConfigurationThatDoesNotMatchItsShapeIsMalformedXml() throws IOException {
+        for (String body : List.of("<CreateBucketConfiguration><Tags><Tag><Key>k</Key></Tag></Tags>"
+                        + "</CreateBucketConfiguration>",
+                "<CreateBucketConfiguration><Tags/><Tags/></CreateBucketConfiguration>",
+                "<BucketConfiguration/>", "<CreateBucketConfiguration>")) {
+            assertError(send("PUT", "/shaped", null, List.of(), body), 400, "MalformedXML");
+            assertEquals(404, send("HEAD", "/shaped", null, List.of(), "").status(), body);
+        }
+        S3WireTest.Response created = send("PUT", "/shaped", null, List.of(), "<CreateBucketConfiguration>"
+                + "<Tags><Tag><Key>team</Key><Value>a&amp;b</Value></Tag></Tags></CreateBucketConfiguration>");
+        assertEquals(200, created.status(), created.text());
+        S3WireTest.Response tags = send("GET", "/shaped", "tagging", List.of(), "");
+        assertEquals(200, tags.status(), tags.text());
+        assertEquals("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Tagging " + NAMESPACE + "><TagSet><Tag><Key>team</Key>"
+                + "<Value>a&amp;b</Value></Tag></TagSet></Tagging>", tags.text());
+    }
+
+    @Test
+    void bucketTaggingReadByTheModelRefusesWhatItsShapeDoesNotAllowAndKeepsTheTags() throws IOException {
+        assertEquals(200, send("PUT", "/tagged", null, List.of(), "").status());
+        assertEquals(204, send("PUT", "/tagged", "tagging", List.of(),
+                "<Tagging><TagSet><Tag><Key>k</Key><Value>v</Value></Tag></TagSet></Tagging>").status());
+        for (String body : List.of("", "<Tagging/>", "<Tagging><TagSet><Tag><Value>v</Value></Tag></TagSet></Tagging>",
+                "<Tagging><TagSet/><TagSet/></Tagging>", "<TagSet/>")) {
+            assertError(send("PUT", "/tagged", "tagging", List.of(), body), 400, "MalformedXML");
+        }
+        S3WireTest.Response tags = send("GET", "/tagged", "tagging", List.of(), "");
+        assertTrue(tags.text().contains("<TagSet><Tag><Key>k</Key><Value>v</Value></Tag></TagSet>"), tags.text());
+        assertEquals(204, send("DELETE", "/tagged", "tagging", List.of(), "").status());
+        assertError(send("GET", "/tagged", "tagging", List.of(), ""), 404, "NoSuchTagSet");
+    }
+
+    @Test
+    void aPolicyOverTwentyKilobytesIsRefusedAndTheLocationIsS3sDocument() throws IOException {
+        assertEquals(200, send("PUT", "/policed", null, List.of(), "").status());
+        String large = "{\"Version\":\"2012-10-17\",\"Statement\":[]," + "\"Id\":\"" + "x".repeat(20 * 1024) + "\"}";
+        assertError(send("PUT", "/policed", "policy", List.of(), large), 400, "PolicyTooLarge");
+        assertError(send("GET", "/policed", "policy", List.of(), ""), 404, "NoSuchBucketPolicy");
+        S3WireTest.Response location = send("GET", "/policed", "location", List.of(), "");
+        assertEquals("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<LocationConstraint " + NAMESPACE
+                + "></LocationConstraint>", location.text());
+    }
+
+    @Test
+    void anExpectedBucketOwnerThatIsNotTheOwnerIsAccessDenied() throws IOException {
+        assertEquals(200, send("PUT", "/owned", null, List.of(), "").status());
+        assertError(send("GET", "/owned", "location", List.of(Map.entry("x-amz-expected-bucket-owner", "111122223333")),
+                ""), 403, "AccessDenied");
+        S3WireTest.Response head = send("HEAD", "/owned", null,
+                List.of(Map.entry("x-amz-expected-bucket-owner", "555566667777")), "");
+        assertEquals(200, head.status());
+    }
+
+    @Test
+    void aCountInTheQueryThatIsNotANonNegativeIntegerIsInvalidArgumentNamingIt() throws IOException {
+        assertEquals(200, send("PUT", "/counted", null, List.of(), "").status());
+        for (String[] sent : new String[][] {{"list-type=2&max-keys=x", "max-keys", "x"},
+            {"list-type=2&max-keys=-1", "max-keys", "-1"}, {"max-keys=99999999999", "max-keys", "99999999999"},
+            {"uploads&max-uploads=ten", "max-uploads", "ten"}}) {
+            assertError(send("GET", "/counted", sent[0], List.of(), ""), 400, "InvalidArgument",
+                    "<Message>Provided " + sent[1] + " not an integer or within integer range</Message>",
+                    "<ArgumentName>" + sent[1] + "</ArgumentName>", "<ArgumentValue>" + sent[2] + "</ArgumentValue>");
+        }
+        assertEquals(200, send("PUT", "/counted/a/1", null, List.of(), "x").status());
+        assertEquals(200, send("PUT", "/counted/b", null, List.of(), "y").status());
+        S3WireTest.Response page = send("GET", "/counted", "list-type=2&max-keys=1&delimiter=%2F&fetch-owner=true",
+                List.of(), "");
+        assertTrue(page.text().contains("<KeyCount>1</KeyCount><MaxKeys>1</MaxKeys><Delimiter>/</Delimiter>"
+                + "<IsTruncated>true</IsTruncated>"), page.text());
+        assertTrue(page.text().contains("<CommonPrefixes><Prefix>a/</Prefix></CommonPrefixes>"), page.text());
+        S3WireTest.Response next = send("GET", "/counted", "list-type=2&start-after=a%2F1&fetch-owner=true", List.of(),
+                "");
+        assertTrue(next.text().contains("<Key>b</Key>") && !next.text().contains("<Key>a/1</Key>")
+                && next.text().contains("<Owner><ID>"), next.text());
+        S3WireTest.Response v1 = send("GET", "/counted", "marker=a%2F1", List.of(), "");
+        assertTrue(v1.text().contains("<Marker>a/1</Marker>") && v1.text().contains("<Key>b</Key>")
+                && !v1.text().contains("<Key>a/1</Key>"), v1.text());
+    }
+}
