@@ -97,6 +97,11 @@ public final class ServiceModel {
         return table;
     }
 
+    /** Gives the service its shapes outright (a model compiled by a test rather than by the build). */
+    void shapes(ShapeTable table) {
+        this.shapes = table;
+    }
+
     /** The shape of this name; {@code null} when the model has none. */
     public ShapeModel shape(String name) {
         return shapes().shape(name);

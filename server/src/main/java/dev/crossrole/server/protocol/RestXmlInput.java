@@ -44,10 +44,24 @@ public final class RestXmlInput {
      * What a REST request carries besides its body.
      *
      * @param labels the URI labels by name ({@code Bucket}, {@code Key})
-     * @param query decoded query parameters (a name without value maps to {@code ""})
+     * @param query decoded query parameters, the first value of a name (a name without value maps to {@code ""})
      * @param headers the headers, in order
+     * @param queryValues every value of each query parameter, in order (a list member bound to the query string is
+     *     the parameter repeated)
      */
-    public record Parts(Map<String, String> labels, Map<String, String> query, List<Map.Entry<String, String>> headers) {
+    public record Parts(Map<String, String> labels, Map<String, String> query, List<Map.Entry<String, String>> headers,
+                        Map<String, List<String>> queryValues) {
+        /** Parts whose query parameters each came once. */
+        public Parts(Map<String, String> labels, Map<String, String> query, List<Map.Entry<String, String>> headers) {
+            this(labels, query, headers, singleValues(query));
+        }
+
+        private static Map<String, List<String>> singleValues(Map<String, String> query) {
+            Map<String, List<String>> values = new LinkedHashMap<>();
+            query.forEach((name, value) -> values.put(name, List.of(value)));
+            return values;
+        }
+
         /** Every value of a header, in order. */
         List<String> headerValues(String name) {
             List<String> values = new ArrayList<>();
@@ -102,26 +116,42 @@ public final class RestXmlInput {
             }
             return structure(shape, root);
         }
-        return switch (location) {
+        return bound(member, parts);
+    }
+
+    /**
+     * A member bound to the request line or headers, read as every REST protocol reads it (REST-JSON too);
+     * {@code null} for a body member.
+     */
+    static Object bound(MemberModel member, Parts parts, List<String> failures) {
+        return member.location() == null ? null : new RestXmlInput(failures).bound(member, parts);
+    }
+
+    private Object bound(MemberModel member, Parts parts) {
+        return switch (member.location()) {
             case "uri" -> text(member.shape(), parts.labels().get(member.wireName()), member.name());
-            case "querystring" -> query(member, parts.query());
+            case "querystring" -> query(member, parts);
             case "header" -> header(member, parts.headerValues(member.wireName()));
             case "headers" -> prefixed(member, parts.headers());
             default -> null;
         };
     }
 
-    private Object query(MemberModel member, Map<String, String> query) {
+    private Object query(MemberModel member, Parts parts) {
         ShapeModel shape = member.shape();
         if (shape.type() == ShapeModel.Type.MAP) {
-            return new LinkedHashMap<>(query); // a map bound to the query string takes every parameter
+            return new LinkedHashMap<>(parts.query()); // a map bound to the query string takes every parameter
         }
-        String value = query.get(member.wireName());
+        String value = parts.query().get(member.wireName());
         if (value == null) {
             return null;
         }
         if (shape.type() == ShapeModel.Type.LIST) {
-            return List.of(text(shape.member().shape(), value, member.name()));
+            List<Object> items = new ArrayList<>();
+            for (String item : parts.queryValues().getOrDefault(member.wireName(), List.of(value))) {
+                items.add(text(shape.member().shape(), item, member.name()));
+            }
+            return items;
         }
         return text(shape, value, member.name());
     }

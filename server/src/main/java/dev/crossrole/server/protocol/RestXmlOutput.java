@@ -233,7 +233,7 @@ public final class RestXmlOutput {
         };
     }
 
-    private static String headerValue(MemberModel member, Object value) {
+    static String headerValue(MemberModel member, Object value) {
         ShapeModel shape = member.shape();
         if (shape.type() == ShapeModel.Type.LIST) {
             StringBuilder joined = new StringBuilder();

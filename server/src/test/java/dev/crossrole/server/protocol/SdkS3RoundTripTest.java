@@ -288,6 +288,7 @@ class SdkS3RoundTripTest {
         }
 
         Map<String, String> query = new LinkedHashMap<>();
+        Map<String, List<String>> queryValues = new LinkedHashMap<>();
         String rawQuery = uri.getRawQuery();
         if (rawQuery != null && !rawQuery.isEmpty()) {
             for (String pair : rawQuery.split("&")) {
@@ -295,15 +296,17 @@ class SdkS3RoundTripTest {
                     continue;
                 }
                 int eq = pair.indexOf('=');
-                query.putIfAbsent(URLDecoder.decode(eq < 0 ? pair : pair.substring(0, eq), StandardCharsets.UTF_8),
-                        eq < 0 ? "" : URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8));
+                String name = URLDecoder.decode(eq < 0 ? pair : pair.substring(0, eq), StandardCharsets.UTF_8);
+                String value = eq < 0 ? "" : URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8);
+                query.putIfAbsent(name, value);
+                queryValues.computeIfAbsent(name, n -> new ArrayList<>()).add(value);
             }
         }
 
         List<Map.Entry<String, String>> headers = new ArrayList<>();
         request.forEachHeader((name, headerValues) -> headerValues.forEach(
                 value -> headers.add(new AbstractMap.SimpleEntry<>(name, value))));
-        return new RestXmlInput.Parts(labelValues, query, headers);
+        return new RestXmlInput.Parts(labelValues, query, headers, queryValues);
     }
 
     private static String percentDecode(String text) {
