@@ -112,6 +112,17 @@ final class S3Input {
         return members.map(member);
     }
 
+    /** Whether the request carried the member, of its type or not. */
+    boolean sent(String member) {
+        model(member);
+        return members.has(member) || failed.containsKey(member);
+    }
+
+    /** The header or query parameter a member is sent as. */
+    String wireName(String member) {
+        return model(member).wireName();
+    }
+
     private Object value(String member) {
         check(member);
         return members.get(member);
@@ -119,14 +130,19 @@ final class S3Input {
 
     /** A member whose value was not of its type is S3's InvalidArgument, naming the header or parameter sent. */
     private void check(String member) {
-        MemberModel model = operation.input().member(member);
-        if (model == null) {
-            throw new IllegalArgumentException(operation.name() + " has no input member " + member);
-        }
+        MemberModel model = model(member);
         String value = failed.get(member);
         if (value != null) {
             throw S3Exception.invalidArgument(typeMessage(model), model.wireName(), value);
         }
+    }
+
+    private MemberModel model(String member) {
+        MemberModel model = operation.input().member(member);
+        if (model == null) {
+            throw new IllegalArgumentException(operation.name() + " has no input member " + member);
+        }
+        return model;
     }
 
     private static String typeMessage(MemberModel member) {

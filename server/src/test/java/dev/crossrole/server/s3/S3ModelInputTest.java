@@ -141,4 +141,109 @@ class S3ModelInputTest {
         assertTrue(v1.text().contains("<Marker>a/1</Marker>") && v1.text().contains("<Key>b</Key>")
                 && !v1.text().contains("<Key>a/1</Key>"), v1.text());
     }
+
+    private static String md5(String body) throws Exception {
+        return java.util.Base64.getEncoder().encodeToString(java.security.MessageDigest.getInstance("MD5")
+                .digest(body.getBytes(StandardCharsets.UTF_8)));
+    }
+
+    private static S3WireTest.Response deleteObjects(String bucket, String body) throws Exception {
+        return send("POST", "/" + bucket, "delete", List.of(Map.entry("Content-MD5", md5(body))), body);
+    }
+
+    @Test
+    void objectTaggingReadByTheModelRefusesWhatItsShapeDoesNotAllowAndKeepsTheTags() throws IOException {
+        assertEquals(200, send("PUT", "/object-tags", null, List.of(), "").status());
+        assertEquals(200, send("PUT", "/object-tags/k", null, List.of(), "x").status());
+        assertEquals(200, send("PUT", "/object-tags/k", "tagging", List.of(),
+                "<Tagging><TagSet><Tag><Key>team</Key><Value>a&amp;b</Value></Tag></TagSet></Tagging>").status());
+        for (String body : List.of("", "<", "<Tagging/>", "<TagSet/>",
+                "<Tagging><TagSet><Tag><Key>k</Key></Tag></TagSet></Tagging>",
+                "<Tagging><TagSet><Tag><Value>v</Value></Tag></TagSet></Tagging>",
+                "<Tagging><TagSet/><TagSet/></Tagging>",
+                "<Tagging><TagSet><Tag><Key>k</Key><Key>j</Key><Value>v</Value></Tag></TagSet></Tagging>")) {
+            assertError(send("PUT", "/object-tags/k", "tagging", List.of(), body), 400, "MalformedXML");
+        }
+        assertError(send("PUT", "/object-tags/k", "tagging", List.of(), "<Tagging><TagSet><Tag><Key>k</Key>"
+                + "<Value>v</Value></Tag><Tag><Key>k</Key><Value>w</Value></Tag></TagSet></Tagging>"), 400,
+                "InvalidTag", "<Message>Cannot provide multiple Tags with the same key</Message>",
+                "<TagKey>k</TagKey>");
+        assertError(send("PUT", "/object-tags/k", "tagging", List.of(), "<Tagging><TagSet><Tag><Key>aws:k</Key>"
+                + "<Value>v</Value></Tag></TagSet></Tagging>"), 400, "InvalidTag");
+        String tagged = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Tagging " + NAMESPACE + "><TagSet><Tag>"
+                + "<Key>team</Key><Value>a&amp;b</Value></Tag></TagSet></Tagging>";
+        S3WireTest.Response tags = send("GET", "/object-tags/k", "tagging", List.of(), "");
+        assertEquals(200, tags.status(), tags.text());
+        assertEquals(tagged, tags.text());
+        assertError(send("PUT", "/object-tags/missing", "tagging", List.of(),
+                "<Tagging><TagSet/></Tagging>"), 404, "NoSuchKey");
+        assertEquals(204, send("DELETE", "/object-tags/k", "tagging", List.of(), "").status());
+        assertEquals("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Tagging " + NAMESPACE + "><TagSet></TagSet>"
+                + "</Tagging>", send("GET", "/object-tags/k", "tagging", List.of(), "").text());
+    }
+
+    @Test
+    void aDeleteDocumentThatDoesNotMatchItsShapeIsMalformedXmlAndDeletesNothing() throws Exception {
+        assertEquals(200, send("PUT", "/deleting", null, List.of(), "").status());
+        assertEquals(200, send("PUT", "/deleting/a", null, List.of(), "x").status());
+        StringBuilder tooMany = new StringBuilder("<Delete>");
+        for (int i = 0; i < 1001; i++) {
+            tooMany.append("<Object><Key>a</Key></Object>");
+        }
+        for (String body : List.of("", "<Delete/>", "<Delete><Quiet>true</Quiet></Delete>",
+                "<Delete><Object/></Delete>", "<Objects><Object><Key>a</Key></Object></Objects>",
+                "<Delete><Object><Key>a</Key></Object><Quiet>maybe</Quiet></Delete>",
+                "<Delete><Object><Key>a</Key><Size>big</Size></Object></Delete>",
+                tooMany.append("</Delete>").toString())) {
+            assertError(deleteObjects("deleting", body), 400, "MalformedXML");
+            assertEquals(200, send("HEAD", "/deleting/a", null, List.of(), "").status(), body);
+        }
+        String body = "<Delete><Object><Key>a</Key></Object></Delete>";
+        assertError(send("POST", "/deleting", "delete", List.of(), body), 400, "InvalidRequest",
+                "<Message>Missing required header for this request: Content-MD5</Message>");
+        assertEquals(200, send("HEAD", "/deleting/a", null, List.of(), "").status());
+    }
+
+    @Test
+    void deleteObjectsAnswersEachKeyInS3sDocument() throws Exception {
+        assertEquals(200, send("PUT", "/deleted", null, List.of(), "").status());
+        for (String key : List.of("a", "b", "c")) {
+            assertEquals(200, send("PUT", "/deleted/" + key, null, List.of(), key).status());
+        }
+        S3WireTest.Response answer = deleteObjects("deleted", "<Delete><Object><Key>a</Key></Object>"
+                + "<Object><Key>b</Key><VersionId>v1</VersionId></Object>"
+                + "<Object><Key>c</Key><Size>1</Size></Object><Object><Key>gone&amp;</Key></Object></Delete>");
+        assertEquals(200, answer.status(), answer.text());
+        assertEquals("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<DeleteResult " + NAMESPACE + ">"
+                + "<Deleted><Key>a</Key></Deleted><Deleted><Key>gone&amp;</Key></Deleted>"
+                + "<Error><Key>b</Key><Code>InvalidArgument</Code><Message>Invalid version id specified</Message></Error>"
+                + "<Error><Key>c</Key><Code>NotImplemented</Code><Message>A header you provided implies functionality"
+                + " that is not implemented</Message></Error></DeleteResult>", answer.text());
+        assertEquals(404, send("HEAD", "/deleted/a", null, List.of(), "").status());
+        assertEquals(200, send("HEAD", "/deleted/b", null, List.of(), "").status());
+        S3WireTest.Response quiet = deleteObjects("deleted", "<Delete><Quiet>TRUE</Quiet>"
+                + "<Object><Key>b</Key></Object></Delete>");
+        assertEquals("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<DeleteResult " + NAMESPACE + "></DeleteResult>",
+                quiet.text());
+        assertEquals(404, send("HEAD", "/deleted/b", null, List.of(), "").status());
+    }
+
+    @Test
+    void deleteObjectRefusesDirectoryBucketConditionsWhateverTheirValue() throws IOException {
+        assertEquals(200, send("PUT", "/conditional", null, List.of(), "").status());
+        assertEquals(200, send("PUT", "/conditional/k", null, List.of(), "x").status());
+        for (Map.Entry<String, String> header : List.of(Map.entry("x-amz-if-match-size", "abc"),
+                Map.entry("x-amz-if-match-size", "1"),
+                Map.entry("x-amz-if-match-last-modified-time", "yesterday"))) {
+            assertError(send("DELETE", "/conditional/k", null, List.of(header), ""), 501, "NotImplemented",
+                    "<Header>" + header.getKey() + "</Header>");
+        }
+        assertEquals(200, send("HEAD", "/conditional/k", null, List.of(), "").status());
+        assertError(send("DELETE", "/conditional/k", null, List.of(Map.entry("If-Match", "\"nope\"")), ""), 412,
+                "PreconditionFailed");
+        S3WireTest.Response deleted = send("DELETE", "/conditional/k", null, List.of(), "");
+        assertEquals(204, deleted.status());
+        assertEquals("", deleted.text());
+        assertEquals(404, send("HEAD", "/conditional/k", null, List.of(), "").status());
+    }
 }
