@@ -151,21 +151,21 @@ public final class S3Service {
                         Authorization.of("s3:DeleteObjectTagging").on("object", "Bucket", "Key")
                                 .keys("s3:ExistingObjectTag/<key>"),
                         Authorization.of("s3:ListBucket").on("bucket", "Bucket").keys("s3:prefix"))
-                .on("CreateMultipartUpload", (input, bucket, call) -> multipart.create(input.request(), bucket, call),
+                .on("CreateMultipartUpload", (input, bucket, call) -> multipart.create(input, bucket, call),
                         Authorization.of("s3:PutObject").on("object", "Bucket", "Key").keys(objectWriteKeys),
                         Authorization.of("s3:PutObjectTagging").on("object", "Bucket", "Key")
                                 .keys("aws:RequestTag/${TagKey}", "aws:TagKeys"))
-                .on("UploadPart", (input, bucket, call) -> multipart.uploadPart(input.request(), bucket),
+                .on("UploadPart", (input, bucket, call) -> multipart.uploadPart(input, bucket),
                         Authorization.of("s3:PutObject").on("object", "Bucket", "Key"))
-                .on("UploadPartCopy", (input, bucket, call) -> multipart.uploadPart(input.request(), bucket),
+                .on("UploadPartCopy", (input, bucket, call) -> multipart.uploadPart(input, bucket),
                         Authorization.of("s3:PutObject").on("object", "Bucket", "Key"),
                         Authorization.of("s3:GetObject").on("object", "CopySource")
                                 .keys("s3:ExistingObjectTag/<key>"),
                         Authorization.of("s3:ListBucket").on("bucket", "Bucket").keys("s3:prefix"))
-                .on("CompleteMultipartUpload", (input, bucket, call) -> multipart.complete(input.request(), bucket),
+                .on("CompleteMultipartUpload", (input, bucket, call) -> multipart.complete(input, bucket),
                         Authorization.of("s3:PutObject").on("object", "Bucket", "Key").keys(objectWriteKeys),
                         Authorization.of("s3:ListBucket").on("bucket", "Bucket").keys("s3:prefix"))
-                .on("AbortMultipartUpload", (input, bucket, call) -> multipart.abort(input.request(), bucket),
+                .on("AbortMultipartUpload", (input, bucket, call) -> multipart.abort(input, bucket),
                         Authorization.of("s3:AbortMultipartUpload").on("object", "Bucket", "Key"))
                 .on("ListParts", (input, bucket, call) -> multipart.listParts(input, bucket),
                         Authorization.of("s3:ListMultipartUploadParts").on("object", "Bucket", "Key"));

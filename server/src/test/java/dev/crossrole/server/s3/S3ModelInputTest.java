@@ -246,4 +246,73 @@ class S3ModelInputTest {
         assertEquals("", deleted.text());
         assertEquals(404, send("HEAD", "/conditional/k", null, List.of(), "").status());
     }
+
+    private static byte[] md5Of(byte[] bytes) {
+        try {
+            return java.security.MessageDigest.getInstance("MD5").digest(bytes);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static String uploadId(S3WireTest.Response created) {
+        String text = created.text();
+        return text.substring(text.indexOf("<UploadId>") + 10, text.indexOf("</UploadId>"));
+    }
+
+    @Test
+    void multipartInputsAreReadByTheModelAndItsAnswersKeepS3sDocuments() throws IOException {
+        assertEquals(200, send("PUT", "/parts", null, List.of(), "").status());
+        S3WireTest.Response created = send("POST", "/parts/k", "uploads",
+                List.of(Map.entry("x-amz-checksum-algorithm", "CRC32")), "");
+        assertEquals(200, created.status(), created.text());
+        String uploadId = uploadId(created);
+        assertEquals("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<InitiateMultipartUploadResult " + NAMESPACE
+                + "><Bucket>parts</Bucket><Key>k</Key><UploadId>" + uploadId + "</UploadId>"
+                + "</InitiateMultipartUploadResult>", created.text());
+        assertEquals("CRC32", created.header("x-amz-checksum-algorithm"));
+        assertEquals("COMPOSITE", created.header("x-amz-checksum-type"));
+        for (String number : List.of("abc", "0", "10001", "")) {
+            assertError(send("PUT", "/parts/k", "partNumber=" + number + "&uploadId=" + uploadId, List.of(), "x"),
+                    400, "InvalidArgument",
+                    "<Message>Part number must be an integer between 1 and 10000, inclusive</Message>",
+                    "<ArgumentName>partNumber</ArgumentName>", "<ArgumentValue>" + number + "</ArgumentValue>");
+        }
+        assertError(send("PUT", "/parts/k", "partNumber=1&uploadId=nope", List.of(), "x"), 404, "NoSuchUpload");
+        S3WireTest.Response part = send("PUT", "/parts/k", "partNumber=1&uploadId=" + uploadId,
+                List.of(Map.entry("x-amz-checksum-crc32", "NhCmhg==")), "hello");
+        assertEquals(200, part.status(), part.text());
+        assertEquals("AES256", part.header("x-amz-server-side-encryption"));
+        assertEquals("NhCmhg==", part.header("x-amz-checksum-crc32"));
+        String etag = part.header("ETag");
+        for (String body : List.of("", "<CompleteMultipartUpload/>", "<Complete><Part><PartNumber>1</PartNumber>"
+                + "</Part></Complete>", "<CompleteMultipartUpload><Part><ETag>x</ETag></Part></CompleteMultipartUpload>",
+                "<CompleteMultipartUpload><Part><PartNumber>one</PartNumber></Part></CompleteMultipartUpload>",
+                "<CompleteMultipartUpload><Part><PartNumber>1</PartNumber><PartNumber>2</PartNumber></Part>"
+                        + "</CompleteMultipartUpload>")) {
+            assertError(send("POST", "/parts/k", "uploadId=" + uploadId, List.of(), body), 400, "MalformedXML");
+        }
+        assertEquals(200, send("GET", "/parts/k", "uploadId=" + uploadId, List.of(), "").status());
+        S3WireTest.Response completed = send("POST", "/parts/k", "uploadId=" + uploadId, List.of(),
+                "<CompleteMultipartUpload><Part><PartNumber> 1 </PartNumber><ETag>" + etag + "</ETag></Part>"
+                        + "</CompleteMultipartUpload>");
+        assertEquals(200, completed.status(), completed.text());
+        assertEquals("AES256", completed.header("x-amz-server-side-encryption"));
+        String completedText = completed.text();
+        String checksum = completedText.substring(completedText.indexOf("<ChecksumCRC32>") + 15,
+                completedText.indexOf("</ChecksumCRC32>"));
+        assertTrue(checksum.endsWith("-1"), completedText);
+        // One part: the ETag is the MD5 of that part's MD5, then "-1".
+        String multipartEtag = "&quot;" + java.util.HexFormat.of().formatHex(md5Of(java.util.HexFormat.of()
+                .parseHex(etag.replace("\"", "")))) + "-1&quot;";
+        assertEquals("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<CompleteMultipartUploadResult " + NAMESPACE
+                + "><Location>/parts/k</Location><Bucket>parts</Bucket><Key>k</Key><ETag>" + multipartEtag
+                + "</ETag><ChecksumCRC32>" + checksum + "</ChecksumCRC32><ChecksumType>COMPOSITE</ChecksumType>"
+                + "</CompleteMultipartUploadResult>", completedText);
+        assertEquals("hello", send("GET", "/parts/k", null, List.of(), "").text());
+        String aborted = uploadId(send("POST", "/parts/a", "uploads", List.of(), ""));
+        S3WireTest.Response abort = send("DELETE", "/parts/a", "uploadId=" + aborted, List.of(), "");
+        assertEquals(204, abort.status(), abort.text());
+        assertError(send("DELETE", "/parts/a", "uploadId=" + aborted, List.of(), ""), 404, "NoSuchUpload");
+    }
 }
