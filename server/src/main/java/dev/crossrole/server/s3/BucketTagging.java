@@ -55,21 +55,26 @@ final class BucketTagging {
         return set;
     }
 
+    /** A tag set as the model read it, by key: a key given twice is S3's InvalidTag, for buckets and objects. */
+    static Map<String, String> distinct(List<Input> tagSet) {
+        Map<String, String> tags = new LinkedHashMap<>();
+        for (Input tag : tagSet) {
+            String key = tag.string("Key");
+            if (tags.put(key, tag.string("Value")) != null) {
+                throw new S3Exception("InvalidTag", 400, "Cannot provide multiple Tags with the same key")
+                        .with("TagKey", key);
+            }
+        }
+        return tags;
+    }
+
     /**
      * A tag set as the model read it (each tag's Key and Value are required), checked as S3 checks bucket tags: each key once, 1 to 128
      * characters and not in the {@code aws:} namespace, values up to 256, at most 50 tags. Messages as S3 words
      * them for InvalidTag (quoted in versity/versitygw#1232, cloud-custodian/cloud-custodian#2834).
      */
     static Map<String, String> tags(List<Input> tagSet) {
-        Map<String, String> tags = new LinkedHashMap<>();
-        for (Input tag : tagSet) {
-            String key = tag.string("Key");
-            String value = tag.string("Value");
-            if (tags.put(key, value) != null) {
-                throw new S3Exception("InvalidTag", 400, "Cannot provide multiple Tags with the same key")
-                        .with("TagKey", key);
-            }
-        }
+        Map<String, String> tags = distinct(tagSet);
         for (Map.Entry<String, String> tag : tags.entrySet()) {
             String key = tag.getKey();
             if (key.isEmpty() || key.codePointCount(0, key.length()) > 128) {

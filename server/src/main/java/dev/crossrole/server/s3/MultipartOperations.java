@@ -4,6 +4,8 @@ import dev.crossrole.policy.RequestContext;
 import dev.crossrole.server.service.AccessCheck;
 import dev.crossrole.server.payload.ChecksumAlgorithm;
 import dev.crossrole.server.service.Call;
+import dev.crossrole.server.protocol.Input;
+import dev.crossrole.server.protocol.Shape;
 import java.io.IOException;
 import java.io.InputStream;
 import java.security.MessageDigest;
@@ -18,12 +20,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.NavigableMap;
 import java.util.UUID;
-import org.w3c.dom.Element;
 
 /** CreateMultipartUpload, UploadPart, CompleteMultipartUpload, AbortMultipartUpload and ListParts. */
 final class MultipartOperations {
     static final long MIN_PART_SIZE = 5L * 1024 * 1024;
     static final int MAX_PARTS = 10_000;
+    /** Objects and parts are encrypted as S3 encrypts them by default (SSE-S3). */
+    private static final String ENCRYPTION = "AES256";
 
     private final S3Repository repository;
     private final Clock clock;
@@ -36,24 +39,26 @@ final class MultipartOperations {
         this.objects = objects;
     }
 
-    S3Call create(S3Request request, Bucket bucket, Call call) {
-        String key = request.key();
+    S3Call create(S3Input input, Bucket bucket, Call call) {
+        S3Request request = input.request();
+        String key = input.string("Key");
         S3Support.checkKey(key);
         ObjectOperations.checkAcl(request);
-        Map<String, String> tags = S3Support.taggingHeader(request.header("x-amz-tagging"));
+        Map<String, String> tags = S3Support.taggingHeader(input.string("Tagging"));
         RequestContext.Builder context = RequestContext.builder();
-        if (request.header("x-amz-acl") != null) {
-            context.single("s3:x-amz-acl", request.header("x-amz-acl"));
+        String acl = input.string("ACL");
+        if (acl != null) {
+            context.single("s3:x-amz-acl", acl);
         }
         S3Support.requestTags(context, tags);
         return S3Call.of(S3Support.objectCheck("s3:PutObject", bucket, key, context.build()), findings -> {
-            String algorithmName = request.header("x-amz-checksum-algorithm");
+            String algorithmName = input.string("ChecksumAlgorithm");
             ChecksumAlgorithm algorithm = ChecksumAlgorithm.fromName(algorithmName).orElse(null);
             if (algorithmName != null && algorithm == null) {
                 throw S3Exception.invalidRequest("Checksum algorithm provided is unsupported. Please try again with any of"
                         + " the valid types: [CRC32, CRC32C, CRC64NVME, SHA1, SHA256]");
             }
-            String typeHeader = request.header("x-amz-checksum-type");
+            String typeHeader = input.string("ChecksumType");
             String checksumType = null;
             if (typeHeader != null && !typeHeader.equals("COMPOSITE") && !typeHeader.equals("FULL_OBJECT")) {
                 throw S3Exception.invalidRequest("Value for x-amz-checksum-type header is invalid.");
@@ -81,47 +86,37 @@ final class MultipartOperations {
                     S3Support.storedHeaders(request), S3Support.userMetadata(request), tags,
                     algorithm == null ? null : algorithm.name(), checksumType);
             repository.createUpload(upload);
-            Xml xml = new Xml().root("InitiateMultipartUploadResult").element("Bucket", bucket.name()).element("Key", key)
-                    .element("UploadId", uploadId).close("InitiateMultipartUploadResult");
-            S3Response response = S3Response.xml(200, xml.toString()).header("x-amz-server-side-encryption", "AES256");
-            if (algorithm != null) {
-                response.header("x-amz-checksum-algorithm", algorithm.name());
-                response.header("x-amz-checksum-type", checksumType);
-            }
-            return response;
+            return input.respond(Shape.of().put("Bucket", bucket.name()).put("Key", key).put("UploadId", uploadId)
+                    .put("ServerSideEncryption", ENCRYPTION)
+                    .put("ChecksumAlgorithm", algorithm == null ? null : algorithm.name())
+                    .put("ChecksumType", checksumType));
         });
     }
 
-    private MultipartUpload upload(S3Request request, Bucket bucket) {
-        String uploadId = request.param("uploadId");
-        return repository.upload(bucket.name(), uploadId).filter(u -> u.key().equals(request.key()))
+    /** The upload the call names by its UploadId, if it is one of this key's. */
+    private MultipartUpload upload(S3Input input, Bucket bucket) {
+        String uploadId = input.string("UploadId");
+        String key = input.string("Key");
+        return repository.upload(bucket.name(), uploadId).filter(u -> u.key().equals(key))
                 .orElseThrow(() -> S3Exception.noSuchUpload(uploadId));
     }
 
-    S3Call uploadPart(S3Request request, Bucket bucket) {
-        String partText = request.param("partNumber");
-        int partNumber;
-        try {
-            partNumber = Integer.parseInt(partText);
-        } catch (NumberFormatException e) {
-            partNumber = -1;
-        }
-        if (partNumber < 1 || partNumber > MAX_PARTS) {
-            throw S3Exception.invalidArgument("Part number must be an integer between 1 and 10000, inclusive",
-                    "partNumber", partText);
-        }
-        int number = partNumber;
-        AccessCheck put = S3Support.objectCheck("s3:PutObject", bucket, request.key(), RequestContext.empty());
+    /** UploadPart, and UploadPartCopy (the same request with {@code x-amz-copy-source}). */
+    S3Call uploadPart(S3Input input, Bucket bucket) {
+        int number = input.partNumber();
+        S3Request request = input.request();
+        AccessCheck put = S3Support.objectCheck("s3:PutObject", bucket, input.string("Key"), RequestContext.empty());
         if (request.header("x-amz-copy-source") != null) {
             ObjectOperations.CopySource source = objects.preparedCopySource(request);
             return new S3Call(List.of(source.check(), put),
-                    findings -> uploadPartCopy(request, bucket, source.readable(findings), number));
+                    findings -> uploadPartCopy(input, bucket, source.readable(findings), number));
         }
-        return S3Call.of(put, findings -> uploadPart(request, bucket, number));
+        return S3Call.of(put, findings -> uploadPart(input, bucket, number));
     }
 
-    private S3Response uploadPart(S3Request request, Bucket bucket, int number) throws IOException {
-        MultipartUpload upload = upload(request, bucket);
+    private S3Response uploadPart(S3Input input, Bucket bucket, int number) throws IOException {
+        S3Request request = input.request();
+        MultipartUpload upload = upload(input, bucket);
         ObjectOperations.checkLength(request);
         ChecksumAlgorithm algorithm = ObjectOperations.requestedChecksum(request);
         StoredObject part;
@@ -131,16 +126,21 @@ final class MultipartOperations {
                             "\"" + written.md5Hex() + "\"", clock.instant().truncatedTo(ChronoUnit.MILLIS), Map.of(),
                             Map.of(), ObjectOperations.checksumsOf(written), Map.of(), 0)));
         }
-        S3Response response = S3Response.empty(200).header("ETag", part.etag())
-                .header("x-amz-server-side-encryption", "AES256");
-        part.checksums().forEach(response::header);
-        return response;
+        Shape output = Shape.of().put("ETag", part.etag()).put("ServerSideEncryption", ENCRYPTION);
+        part.checksums().forEach((header, value) -> output.put(checksumMember(header), value));
+        return input.respond(output);
+    }
+
+    /** The output member of a checksum header: {@code x-amz-checksum-crc32c} is {@code ChecksumCRC32C}. */
+    static String checksumMember(String header) {
+        return "Checksum" + header.substring("x-amz-checksum-".length()).toUpperCase(java.util.Locale.ROOT);
     }
 
     /** UploadPartCopy: a part made of (a byte range of) an existing object, which the caller must be able to read. */
-    private S3Response uploadPartCopy(S3Request request, Bucket bucket, ObjectSource source, int partNumber)
+    private S3Response uploadPartCopy(S3Input input, Bucket bucket, ObjectSource source, int partNumber)
             throws IOException {
-        MultipartUpload upload = upload(request, bucket);
+        S3Request request = input.request();
+        MultipartUpload upload = upload(input, bucket);
         long size = source.object().size();
         long offset = 0;
         long length = size;
@@ -171,31 +171,22 @@ final class MultipartOperations {
         return S3Response.xml(200, xml.toString()).header("x-amz-server-side-encryption", "AES256");
     }
 
-    S3Call complete(S3Request request, Bucket bucket) {
+    S3Call complete(S3Input input, Bucket bucket) {
+        S3Request request = input.request();
         WriteCondition condition = WriteCondition.ofWrite(request);
-        return S3Call.of(S3Support.objectCheck("s3:PutObject", bucket, request.key(),
+        return S3Call.of(S3Support.objectCheck("s3:PutObject", bucket, input.string("Key"),
                 ObjectOperations.conditionKeys(request, RequestContext.builder()).build()), findings -> {
-            MultipartUpload upload = upload(request, bucket);
+            MultipartUpload upload = upload(input, bucket);
             objects.checkBeforeWrite(condition, bucket, upload.key(), findings);
-            Element root;
-            try (InputStream body = request.body().get()) {
-                root = Xml.parse(body);
-            }
-            if (!"CompleteMultipartUpload".equals(root.getLocalName())) {
-                throw S3Exception.malformedXml();
-            }
-            List<Element> listed = Xml.children(root, "Part");
-            if (listed.isEmpty()) {
+            Input document = input.document();
+            // The model requires neither the document nor its parts; S3 does, and every part's number.
+            List<Input> listed = document == null ? List.of() : document.listOrEmpty("Parts");
+            if (listed.isEmpty() || listed.stream().anyMatch(part -> part.integer("PartNumber") == null)) {
                 throw S3Exception.malformedXml();
             }
             int previous = 0;
-            for (Element entry : listed) {
-                int number;
-                try {
-                    number = Integer.parseInt(String.valueOf(Xml.childText(entry, "PartNumber")).trim());
-                } catch (NumberFormatException e) {
-                    throw S3Exception.malformedXml();
-                }
+            for (Input entry : listed) {
+                int number = entry.integer("PartNumber");
                 if (number <= previous) {
                     throw new S3Exception("InvalidPartOrder", 400, "The list of parts was not in ascending order. Parts must"
                             + " be ordered by part number.").with("UploadId", upload.uploadId());
@@ -210,10 +201,9 @@ final class MultipartOperations {
             java.io.ByteArrayOutputStream partChecksums = new java.io.ByteArrayOutputStream();
             List<StoredObject.Part> layout = new ArrayList<>();
             for (int i = 0; i < listed.size(); i++) {
-                Element entry = listed.get(i);
-                String numberText = Xml.childText(entry, "PartNumber");
-                String etag = Xml.childText(entry, "ETag");
-                int number = Integer.parseInt(numberText.trim());
+                Input entry = listed.get(i);
+                String etag = entry.string("ETag");
+                int number = entry.integer("PartNumber");
                 ObjectSource part = parts.get(number);
                 if (part == null || etag == null
                         || !S3Support.unquoted(etag).equals(S3Support.unquoted(part.object().etag()))) {
@@ -252,7 +242,7 @@ final class MultipartOperations {
             }
             int count = listed.size();
             // A full-object checksum is computed over the assembled bytes; one the client sends must match it.
-            String expectedFull = fullObject ? request.header(algorithm.headerName()) : null;
+            String expectedFull = fullObject ? input.string("Checksum" + algorithm.name()) : null;
             StoredObject stored = repository.completeUpload(upload, ranges,
                     ObjectOperations.finisher(fullObject ? algorithm : null, written -> {
                         if (fullObject) {
@@ -266,24 +256,20 @@ final class MultipartOperations {
                                 clock.instant().truncatedTo(ChronoUnit.MILLIS), upload.headers(), upload.userMetadata(),
                                 checksums, upload.tags(), count, layout);
                     }), condition);
-            Xml xml = new Xml().root("CompleteMultipartUploadResult")
-                    .element("Location", "/" + bucket.name() + "/" + S3Support.urlEncode(upload.key()))
-                    .element("Bucket", bucket.name()).element("Key", upload.key()).element("ETag", stored.etag());
-            stored.checksums().forEach((h, v) -> xml.element("Checksum" + h.substring("x-amz-checksum-".length())
-                    .toUpperCase(java.util.Locale.ROOT), v));
-            if (upload.checksumType() != null) {
-                xml.element("ChecksumType", upload.checksumType());
-            }
-            return S3Response.xml(200, xml.close("CompleteMultipartUploadResult").toString())
-                    .header("x-amz-server-side-encryption", "AES256");
+            Shape output = Shape.of()
+                    .put("Location", "/" + bucket.name() + "/" + S3Support.urlEncode(upload.key()))
+                    .put("Bucket", bucket.name()).put("Key", upload.key()).put("ETag", stored.etag());
+            stored.checksums().forEach((header, value) -> output.put(checksumMember(header), value));
+            return input.respond(output.put("ChecksumType", upload.checksumType())
+                    .put("ServerSideEncryption", ENCRYPTION));
         });
     }
 
-    S3Call abort(S3Request request, Bucket bucket) {
-        return S3Call.of(S3Support.objectCheck("s3:AbortMultipartUpload", bucket, request.key(), RequestContext.empty()), findings -> {
-            MultipartUpload upload = upload(request, bucket);
-            repository.deleteUpload(upload);
-            return S3Response.empty(204);
+    S3Call abort(S3Input input, Bucket bucket) {
+        return S3Call.of(S3Support.objectCheck("s3:AbortMultipartUpload", bucket, input.string("Key"),
+                RequestContext.empty()), findings -> {
+            repository.deleteUpload(upload(input, bucket));
+            return input.respond(Shape.of());
         });
     }
 

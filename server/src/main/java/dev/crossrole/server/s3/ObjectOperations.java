@@ -3,6 +3,8 @@ package dev.crossrole.server.s3;
 import dev.crossrole.policy.RequestContext;
 import dev.crossrole.server.service.AccessCheck;
 import dev.crossrole.server.payload.ChecksumAlgorithm;
+import dev.crossrole.server.protocol.Input;
+import dev.crossrole.server.protocol.Shape;
 import dev.crossrole.server.protocol.StreamingBody;
 import java.io.IOException;
 import java.io.InputStream;
@@ -19,11 +21,12 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
-import org.w3c.dom.Element;
 
 /** PutObject, GetObject, HeadObject, DeleteObject(s), CopyObject and object tagging. */
 final class ObjectOperations {
     static final long MAX_SINGLE_PUT = 5L * 1024 * 1024 * 1024;
+    /** S3 deletes at most 1,000 keys in one DeleteObjects. */
+    private static final int MAX_DELETE_KEYS = 1000;
     private static final List<String> OWNER_ENFORCED_ACLS = List.of("private", "bucket-owner-full-control");
 
     private final S3Repository repository;
@@ -432,63 +435,53 @@ final class ObjectOperations {
 
     // ---- DeleteObject(s) ----------------------------------------------------------------------
 
-    S3Call delete(S3Request request, Bucket bucket) {
-        WriteCondition condition = WriteCondition.ofDelete(request);
-        return S3Call.of(S3Support.objectCheck("s3:DeleteObject", bucket, request.key(), RequestContext.empty()), findings -> {
-            if (condition.ifMatch() != null && repository.objects(bucket.name()).get(request.key()) == null) {
+    S3Call delete(S3Input input, Bucket bucket) {
+        WriteCondition condition = WriteCondition.ofDelete(input);
+        String key = input.string("Key");
+        return S3Call.of(S3Support.objectCheck("s3:DeleteObject", bucket, key, RequestContext.empty()), findings -> {
+            if (condition.ifMatch() != null && repository.objects(bucket.name()).get(key) == null) {
                 // Whether the key exists is told only to callers who may list the bucket.
-                throw missing(bucket, request.key(), findings);
+                throw missing(bucket, key, findings);
             }
-            repository.deleteObject(bucket.name(), request.key(), condition);
-            return S3Response.empty(204);
+            repository.deleteObject(bucket.name(), key, condition);
+            return input.respond(Shape.of());
         });
     }
 
     /** DeleteObjects is authorized key by key, as S3 does: each key's s3:DeleteObject is decided when it is reached. */
-    S3Call deleteObjects(S3Request request, Bucket bucket) {
-        return new S3Call(List.of(), findings -> deleteObjects(request, bucket, findings));
+    S3Call deleteObjects(S3Input input, Bucket bucket) {
+        return new S3Call(List.of(), findings -> deleteObjects(input, bucket, findings));
     }
 
-    private S3Response deleteObjects(S3Request request, Bucket bucket, AccessGate gate) throws IOException {
+    private S3Response deleteObjects(S3Input input, Bucket bucket, AccessGate gate) throws IOException {
+        // The body's integrity headers (the model's httpChecksum trait, not members of its input).
+        S3Request request = input.request();
         boolean integrity = request.header("Content-MD5") != null || requestedChecksum(request) != null;
         if (!integrity) {
             throw S3Exception.invalidRequest("Missing required header for this request: Content-MD5");
         }
-        byte[] bytes;
-        try (InputStream body = request.body().get()) {
-            // Content-MD5 or the checksum is verified by the body stream when it reaches the end.
-            bytes = body.readNBytes(Xml.MAX_REQUEST_XML + 1);
-        }
-        if (bytes.length > Xml.MAX_REQUEST_XML) {
+        // Read whole, so that Content-MD5 or the checksum is verified by the body stream before anything is deleted.
+        Input delete = input.document();
+        List<Input> entries = delete.list("Objects");
+        if (entries.size() > MAX_DELETE_KEYS) {
             throw S3Exception.malformedXml();
         }
-        Element root = Xml.parse(bytes);
-        if (!"Delete".equals(root.getLocalName())) {
-            throw S3Exception.malformedXml();
-        }
-        List<Element> entries = Xml.children(root, "Object");
-        if (entries.isEmpty() || entries.size() > 1000) {
-            throw S3Exception.malformedXml();
-        }
-        boolean quiet = "true".equalsIgnoreCase(String.valueOf(Xml.childText(root, "Quiet")).trim());
-        Xml xml = new Xml().root("DeleteResult");
-        for (Element entry : entries) {
-            String key = Xml.childText(entry, "Key");
-            if (key == null) {
-                throw S3Exception.malformedXml();
-            }
+        boolean quiet = delete.bool("Quiet", false);
+        List<Shape> deleted = new ArrayList<>();
+        List<Shape> errors = new ArrayList<>();
+        for (Input entry : entries) {
+            String key = entry.string("Key");
             if (!gate.allows(S3Support.objectCheck("s3:DeleteObject", bucket, key, RequestContext.empty()))) {
-                xml.open("Error").element("Key", key).element("Code", "AccessDenied").element("Message", "Access Denied")
-                        .close("Error");
+                errors.add(deleteError(key, "AccessDenied", "Access Denied"));
                 continue;
             }
             // Per key what DeleteObject does with its versionId and If-Match: never a delete of something else.
-            String versionId = Xml.childText(entry, "VersionId");
-            String etag = Xml.childText(entry, "ETag");
+            String versionId = entry.string("VersionId");
+            String etag = entry.string("ETag");
             S3Exception refused = null;
             if (versionId != null && !versionId.trim().equals("null")) {
                 refused = S3Exception.invalidArgument("Invalid version id specified", "VersionId", versionId);
-            } else if (Xml.childText(entry, "LastModifiedTime") != null || Xml.childText(entry, "Size") != null) {
+            } else if (entry.has("LastModifiedTime") || entry.has("Size")) {
                 refused = S3Service.notImplemented();
             } else {
                 try {
@@ -499,15 +492,17 @@ final class ObjectOperations {
                 }
             }
             if (refused != null) {
-                xml.open("Error").element("Key", key).element("Code", refused.code())
-                        .element("Message", refused.getMessage()).close("Error");
-                continue;
-            }
-            if (!quiet) {
-                xml.open("Deleted").element("Key", key).close("Deleted");
+                errors.add(deleteError(key, refused.code(), refused.getMessage()));
+            } else if (!quiet) {
+                deleted.add(Shape.of().put("Key", key));
             }
         }
-        return S3Response.xml(200, xml.close("DeleteResult").toString());
+        // Both lists always, so that a quiet answer with nothing to report is still S3's empty DeleteResult.
+        return input.respond(Shape.of().put("Deleted", deleted).put("Errors", errors));
+    }
+
+    private static Shape deleteError(String key, String code, String message) {
+        return Shape.of().put("Key", key).put("Code", code).put("Message", message);
     }
 
     // ---- CopyObject ---------------------------------------------------------------------------
@@ -633,68 +628,48 @@ final class ObjectOperations {
 
     // ---- tagging ------------------------------------------------------------------------------
 
-    S3Call putTagging(S3Request request, Bucket bucket) throws IOException {
-        StoredObject existing = repository.objects(bucket.name()).get(request.key());
-        Map<String, String> tags = new LinkedHashMap<>();
-        Element root;
-        try (InputStream body = request.body().get()) {
-            root = Xml.parse(body);
-        }
-        if (!"Tagging".equals(root.getLocalName())) {
-            throw S3Exception.malformedXml();
-        }
-        List<Element> sets = Xml.children(root, "TagSet");
-        if (sets.size() != 1) {
-            throw S3Exception.malformedXml();
-        }
-        for (Element tag : Xml.children(sets.get(0), "Tag")) {
-            String k = Xml.childText(tag, "Key");
-            String v = Xml.childText(tag, "Value");
-            if (k == null || v == null) {
-                throw S3Exception.malformedXml();
-            }
-            if (tags.put(k, v) != null) {
-                throw new S3Exception("InvalidTag", 400, "Cannot provide multiple Tags with the same key")
-                        .with("TagKey", k);
-            }
-        }
+    /** The one call whose check depends on its body: the tags it sets are condition keys, so they are read first. */
+    S3Call putTagging(S3Input input, Bucket bucket) throws IOException {
+        String key = input.string("Key");
+        StoredObject existing = repository.objects(bucket.name()).get(key);
+        Map<String, String> tags = BucketTagging.distinct(input.document().list("TagSet"));
         S3Support.validateTags(tags);
         RequestContext.Builder context = S3Support.existingTags(existing).toBuilder();
         S3Support.requestTags(context, tags);
-        return S3Call.of(S3Support.objectCheck("s3:PutObjectTagging", bucket, request.key(), context.build()), findings -> {
+        return S3Call.of(S3Support.objectCheck("s3:PutObjectTagging", bucket, key, context.build()), findings -> {
             if (existing == null) {
-                throw missing(bucket, request.key(), findings);
+                throw missing(bucket, key, findings);
             }
             StoredObject tagged = repository.putTags(bucket.name(), existing, tags);
             if (tagged == null) {
-                throw S3Exception.noSuchKey(request.key());
+                throw S3Exception.noSuchKey(key);
             }
-            return S3Response.empty(200);
+            return input.respond(Shape.of());
         });
     }
 
-    S3Call getTagging(S3Request request, Bucket bucket) {
-        StoredObject existing = repository.objects(bucket.name()).get(request.key());
-        return S3Call.of(S3Support.objectCheck("s3:GetObjectTagging", bucket, request.key(),
+    S3Call getTagging(S3Input input, Bucket bucket) {
+        String key = input.string("Key");
+        StoredObject existing = repository.objects(bucket.name()).get(key);
+        return S3Call.of(S3Support.objectCheck("s3:GetObjectTagging", bucket, key,
                 S3Support.existingTags(existing)), findings -> {
             if (existing == null) {
-                throw missing(bucket, request.key(), findings);
+                throw missing(bucket, key, findings);
             }
-            Xml xml = new Xml().root("Tagging").open("TagSet");
-            existing.tags().forEach((k, v) -> xml.open("Tag").element("Key", k).element("Value", v).close("Tag"));
-            return S3Response.xml(200, xml.close("TagSet").close("Tagging").toString());
+            return input.respond(Shape.of().put("TagSet", BucketTagging.tagSet(existing.tags())));
         });
     }
 
-    S3Call deleteTagging(S3Request request, Bucket bucket) {
-        StoredObject existing = repository.objects(bucket.name()).get(request.key());
-        return S3Call.of(S3Support.objectCheck("s3:DeleteObjectTagging", bucket, request.key(),
+    S3Call deleteTagging(S3Input input, Bucket bucket) {
+        String key = input.string("Key");
+        StoredObject existing = repository.objects(bucket.name()).get(key);
+        return S3Call.of(S3Support.objectCheck("s3:DeleteObjectTagging", bucket, key,
                 S3Support.existingTags(existing)), findings -> {
             if (existing == null) {
-                throw missing(bucket, request.key(), findings);
+                throw missing(bucket, key, findings);
             }
             repository.putTags(bucket.name(), existing, Map.of());
-            return S3Response.empty(204);
+            return input.respond(Shape.of());
         });
     }
 }

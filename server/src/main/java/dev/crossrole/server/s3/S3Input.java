@@ -28,9 +28,12 @@ final class S3Input {
      * S3's message for a value of the wrong type, by member, where S3 words it for that parameter. A type failure is
      * raised when the operation reads the member (members it does not read are left as they are today).
      */
+    private static final String PART_NUMBER_MESSAGE = "Part number must be an integer between 1 and 10000, inclusive";
+
     private static final Map<String, String> TYPE_MESSAGES = Map.of(
             "ObjectLockEnabledForBucket", "x-amz-bucket-object-lock-enabled must be true or false",
-            "MaxKeys", "Provided max-keys not an integer or within integer range");
+            "MaxKeys", "Provided max-keys not an integer or within integer range",
+            "PartNumber", PART_NUMBER_MESSAGE);
 
     /** The document element S3 writes for outputs whose body members make up the body (the models do not say). */
     private static final Map<String, String> DOCUMENT_ELEMENTS = Map.of(
@@ -112,6 +115,17 @@ final class S3Input {
         return members.map(member);
     }
 
+    /** Whether the request carried the member, of its type or not. */
+    boolean sent(String member) {
+        model(member);
+        return members.has(member) || failed.containsKey(member);
+    }
+
+    /** The header or query parameter a member is sent as. */
+    String wireName(String member) {
+        return model(member).wireName();
+    }
+
     private Object value(String member) {
         check(member);
         return members.get(member);
@@ -119,21 +133,39 @@ final class S3Input {
 
     /** A member whose value was not of its type is S3's InvalidArgument, naming the header or parameter sent. */
     private void check(String member) {
-        MemberModel model = operation.input().member(member);
-        if (model == null) {
-            throw new IllegalArgumentException(operation.name() + " has no input member " + member);
-        }
+        MemberModel model = model(member);
         String value = failed.get(member);
         if (value != null) {
             throw S3Exception.invalidArgument(typeMessage(model), model.wireName(), value);
         }
     }
 
+    private MemberModel model(String member) {
+        MemberModel model = operation.input().member(member);
+        if (model == null) {
+            throw new IllegalArgumentException(operation.name() + " has no input member " + member);
+        }
+        return model;
+    }
+
     private static String typeMessage(MemberModel member) {
+        if (TYPE_MESSAGES.containsKey(member.name())) {
+            return TYPE_MESSAGES.get(member.name());
+        }
         if ("querystring".equals(member.location()) && member.shape().type() == ShapeModel.Type.INTEGER) {
             return "Provided " + member.wireName() + " not an integer or within integer range";
         }
         return TYPE_MESSAGES.getOrDefault(member.name(), "Invalid Argument");
+    }
+
+    /** The part an UploadPart(Copy) writes: 1 to 10,000, else S3's InvalidArgument naming {@code partNumber}. */
+    int partNumber() {
+        Integer number = integer("PartNumber");
+        if (number == null || number < 1 || number > MultipartOperations.MAX_PARTS) {
+            MemberModel model = model("PartNumber");
+            throw S3Exception.invalidArgument(PART_NUMBER_MESSAGE, model.wireName(), failedOrSent(model));
+        }
+        return number;
     }
 
     /** A count from the query: {@code otherwise} when absent; negative or not an integer, S3's InvalidArgument. */

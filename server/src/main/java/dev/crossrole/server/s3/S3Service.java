@@ -116,7 +116,7 @@ public final class S3Service {
                                 "s3:max-keys"))
                 .on("ListMultipartUploads", (input, bucket, call) -> multipart.listUploads(input, bucket),
                         Authorization.of("s3:ListBucketMultipartUploads").on("bucket", "Bucket"))
-                .on("DeleteObjects", (input, bucket, call) -> objects.deleteObjects(input.request(), bucket),
+                .on("DeleteObjects", (input, bucket, call) -> objects.deleteObjects(input, bucket),
                         Authorization.of("s3:DeleteObject").on("object", "Bucket", "Delete"))
                 .on("PutObject", (input, bucket, call) -> objects.put(input.request(), bucket, call),
                         Authorization.of("s3:PutObject").on("object", "Bucket", "Key").keys(objectWriteKeys),
@@ -136,36 +136,36 @@ public final class S3Service {
                         Authorization.of("s3:GetObject").on("object", "Bucket", "Key")
                                 .keys("s3:ExistingObjectTag/<key>"),
                         Authorization.of("s3:ListBucket").on("bucket", "Bucket").keys("s3:prefix"))
-                .on("DeleteObject", (input, bucket, call) -> objects.delete(input.request(), bucket),
+                .on("DeleteObject", (input, bucket, call) -> objects.delete(input, bucket),
                         Authorization.of("s3:DeleteObject").on("object", "Bucket", "Key"),
                         Authorization.of("s3:ListBucket").on("bucket", "Bucket").keys("s3:prefix"))
-                .on("PutObjectTagging", (input, bucket, call) -> objects.putTagging(input.request(), bucket),
+                .on("PutObjectTagging", (input, bucket, call) -> objects.putTagging(input, bucket),
                         Authorization.of("s3:PutObjectTagging").on("object", "Bucket", "Key")
                                 .keys("aws:RequestTag/${TagKey}", "aws:TagKeys", "s3:ExistingObjectTag/<key>"),
                         Authorization.of("s3:ListBucket").on("bucket", "Bucket").keys("s3:prefix"))
-                .on("GetObjectTagging", (input, bucket, call) -> objects.getTagging(input.request(), bucket),
+                .on("GetObjectTagging", (input, bucket, call) -> objects.getTagging(input, bucket),
                         Authorization.of("s3:GetObjectTagging").on("object", "Bucket", "Key")
                                 .keys("s3:ExistingObjectTag/<key>"),
                         Authorization.of("s3:ListBucket").on("bucket", "Bucket").keys("s3:prefix"))
-                .on("DeleteObjectTagging", (input, bucket, call) -> objects.deleteTagging(input.request(), bucket),
+                .on("DeleteObjectTagging", (input, bucket, call) -> objects.deleteTagging(input, bucket),
                         Authorization.of("s3:DeleteObjectTagging").on("object", "Bucket", "Key")
                                 .keys("s3:ExistingObjectTag/<key>"),
                         Authorization.of("s3:ListBucket").on("bucket", "Bucket").keys("s3:prefix"))
-                .on("CreateMultipartUpload", (input, bucket, call) -> multipart.create(input.request(), bucket, call),
+                .on("CreateMultipartUpload", (input, bucket, call) -> multipart.create(input, bucket, call),
                         Authorization.of("s3:PutObject").on("object", "Bucket", "Key").keys(objectWriteKeys),
                         Authorization.of("s3:PutObjectTagging").on("object", "Bucket", "Key")
                                 .keys("aws:RequestTag/${TagKey}", "aws:TagKeys"))
-                .on("UploadPart", (input, bucket, call) -> multipart.uploadPart(input.request(), bucket),
+                .on("UploadPart", (input, bucket, call) -> multipart.uploadPart(input, bucket),
                         Authorization.of("s3:PutObject").on("object", "Bucket", "Key"))
-                .on("UploadPartCopy", (input, bucket, call) -> multipart.uploadPart(input.request(), bucket),
+                .on("UploadPartCopy", (input, bucket, call) -> multipart.uploadPart(input, bucket),
                         Authorization.of("s3:PutObject").on("object", "Bucket", "Key"),
                         Authorization.of("s3:GetObject").on("object", "CopySource")
                                 .keys("s3:ExistingObjectTag/<key>"),
                         Authorization.of("s3:ListBucket").on("bucket", "Bucket").keys("s3:prefix"))
-                .on("CompleteMultipartUpload", (input, bucket, call) -> multipart.complete(input.request(), bucket),
+                .on("CompleteMultipartUpload", (input, bucket, call) -> multipart.complete(input, bucket),
                         Authorization.of("s3:PutObject").on("object", "Bucket", "Key").keys(objectWriteKeys),
                         Authorization.of("s3:ListBucket").on("bucket", "Bucket").keys("s3:prefix"))
-                .on("AbortMultipartUpload", (input, bucket, call) -> multipart.abort(input.request(), bucket),
+                .on("AbortMultipartUpload", (input, bucket, call) -> multipart.abort(input, bucket),
                         Authorization.of("s3:AbortMultipartUpload").on("object", "Bucket", "Key"))
                 .on("ListParts", (input, bucket, call) -> multipart.listParts(input, bucket),
                         Authorization.of("s3:ListMultipartUploadParts").on("object", "Bucket", "Key"));

@@ -34,14 +34,14 @@ record WriteCondition(String ifMatch, boolean ifNoneMatch) {
      * buckets (the S3 model's documentation of {@code IfMatchSize}, {@code IfMatchLastModifiedTime}); they are
      * refused rather than ignored, so a caller never believes a condition held that was never checked.
      */
-    static WriteCondition ofDelete(S3Request request) {
-        for (String header : new String[] {"x-amz-if-match-last-modified-time", "x-amz-if-match-size"}) {
-            if (request.header(header) != null) {
-                throw S3Service.notImplemented().with("Header", header);
+    static WriteCondition ofDelete(S3Input input) {
+        for (String member : new String[] {"IfMatchLastModifiedTime", "IfMatchSize"}) {
+            if (input.sent(member)) {
+                // Sent at all, whatever its value: the feature is refused before its value is judged.
+                throw S3Service.notImplemented().with("Header", input.wireName(member));
             }
         }
-        String ifMatch = request.header("If-Match");
-        return new WriteCondition(ifMatch == null ? null : ifMatch.trim(), false);
+        return new WriteCondition(input.string("IfMatch"), false);
     }
 
     boolean isNone() {

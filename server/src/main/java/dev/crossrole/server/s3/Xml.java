@@ -1,25 +1,11 @@
 package dev.crossrole.server.s3;
 
-import java.io.ByteArrayInputStream;
-import java.io.IOException;
-import java.io.InputStream;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
-import java.util.ArrayList;
-import java.util.List;
-import javax.xml.XMLConstants;
-import javax.xml.parsers.DocumentBuilder;
-import javax.xml.parsers.DocumentBuilderFactory;
-import javax.xml.parsers.ParserConfigurationException;
-import org.w3c.dom.Document;
-import org.w3c.dom.Element;
-import org.w3c.dom.Node;
-import org.xml.sax.SAXException;
 
-/** S3's XML: a small writer for responses and a hardened reader (no DTDs, no entities) for request bodies. */
+/** S3's XML: a small writer for the responses not yet written by the model (request bodies are read by it). */
 final class Xml {
     static final String NAMESPACE = "http://s3.amazonaws.com/doc/2006-03-01/";
-    static final int MAX_REQUEST_XML = 1024 * 1024;
 
     private final StringBuilder out = new StringBuilder(256);
 
@@ -90,51 +76,5 @@ final class Xml {
     @Override
     public String toString() {
         return out.toString();
-    }
-
-    // ---- reading ------------------------------------------------------------------------------
-
-    /** Parses a request body of at most 1 MiB; anything that is not well-formed XML is S3's MalformedXML. */
-    static Element parse(InputStream body) {
-        try {
-            byte[] bytes = body.readNBytes(MAX_REQUEST_XML + 1);
-            if (bytes.length > MAX_REQUEST_XML) {
-                throw S3Exception.malformedXml();
-            }
-            return parse(bytes);
-        } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
-    }
-
-    static Element parse(byte[] bytes) {
-        try {
-            DocumentBuilderFactory factory = DocumentBuilderFactory.newInstance();
-            factory.setNamespaceAware(true);
-            factory.setFeature("http://apache.org/xml/features/disallow-doctype-decl", true);
-            factory.setFeature(XMLConstants.FEATURE_SECURE_PROCESSING, true);
-            factory.setExpandEntityReferences(false);
-            DocumentBuilder builder = factory.newDocumentBuilder();
-            builder.setErrorHandler(null);
-            Document document = builder.parse(new ByteArrayInputStream(bytes));
-            return document.getDocumentElement();
-        } catch (ParserConfigurationException | SAXException | IOException e) {
-            throw S3Exception.malformedXml();
-        }
-    }
-
-    static List<Element> children(Element parent, String name) {
-        List<Element> out = new ArrayList<>();
-        for (Node node = parent.getFirstChild(); node != null; node = node.getNextSibling()) {
-            if (node instanceof Element element && name.equals(element.getLocalName())) {
-                out.add(element);
-            }
-        }
-        return out;
-    }
-
-    static String childText(Element parent, String name) {
-        List<Element> found = children(parent, name);
-        return found.isEmpty() ? null : found.get(0).getTextContent();
     }
 }

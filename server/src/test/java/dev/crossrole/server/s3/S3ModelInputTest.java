@@ -141,4 +141,178 @@ class S3ModelInputTest {
         assertTrue(v1.text().contains("<Marker>a/1</Marker>") && v1.text().contains("<Key>b</Key>")
                 && !v1.text().contains("<Key>a/1</Key>"), v1.text());
     }
+
+    private static String md5(String body) throws Exception {
+        return java.util.Base64.getEncoder().encodeToString(java.security.MessageDigest.getInstance("MD5")
+                .digest(body.getBytes(StandardCharsets.UTF_8)));
+    }
+
+    private static S3WireTest.Response deleteObjects(String bucket, String body) throws Exception {
+        return send("POST", "/" + bucket, "delete", List.of(Map.entry("Content-MD5", md5(body))), body);
+    }
+
+    @Test
+    void objectTaggingReadByTheModelRefusesWhatItsShapeDoesNotAllowAndKeepsTheTags() throws IOException {
+        assertEquals(200, send("PUT", "/object-tags", null, List.of(), "").status());
+        assertEquals(200, send("PUT", "/object-tags/k", null, List.of(), "x").status());
+        assertEquals(200, send("PUT", "/object-tags/k", "tagging", List.of(),
+                "<Tagging><TagSet><Tag><Key>team</Key><Value>a&amp;b</Value></Tag></TagSet></Tagging>").status());
+        for (String body : List.of("", "<", "<Tagging/>", "<TagSet/>",
+                "<Tagging><TagSet><Tag><Key>k</Key></Tag></TagSet></Tagging>",
+                "<Tagging><TagSet><Tag><Value>v</Value></Tag></TagSet></Tagging>",
+                "<Tagging><TagSet/><TagSet/></Tagging>",
+                "<Tagging><TagSet><Tag><Key>k</Key><Key>j</Key><Value>v</Value></Tag></TagSet></Tagging>")) {
+            assertError(send("PUT", "/object-tags/k", "tagging", List.of(), body), 400, "MalformedXML");
+        }
+        assertError(send("PUT", "/object-tags/k", "tagging", List.of(), "<Tagging><TagSet><Tag><Key>k</Key>"
+                + "<Value>v</Value></Tag><Tag><Key>k</Key><Value>w</Value></Tag></TagSet></Tagging>"), 400,
+                "InvalidTag", "<Message>Cannot provide multiple Tags with the same key</Message>",
+                "<TagKey>k</TagKey>");
+        assertError(send("PUT", "/object-tags/k", "tagging", List.of(), "<Tagging><TagSet><Tag><Key>aws:k</Key>"
+                + "<Value>v</Value></Tag></TagSet></Tagging>"), 400, "InvalidTag");
+        String tagged = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Tagging " + NAMESPACE + "><TagSet><Tag>"
+                + "<Key>team</Key><Value>a&amp;b</Value></Tag></TagSet></Tagging>";
+        S3WireTest.Response tags = send("GET", "/object-tags/k", "tagging", List.of(), "");
+        assertEquals(200, tags.status(), tags.text());
+        assertEquals(tagged, tags.text());
+        assertError(send("PUT", "/object-tags/missing", "tagging", List.of(),
+                "<Tagging><TagSet/></Tagging>"), 404, "NoSuchKey");
+        assertEquals(204, send("DELETE", "/object-tags/k", "tagging", List.of(), "").status());
+        assertEquals("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Tagging " + NAMESPACE + "><TagSet></TagSet>"
+                + "</Tagging>", send("GET", "/object-tags/k", "tagging", List.of(), "").text());
+    }
+
+    @Test
+    void aDeleteDocumentThatDoesNotMatchItsShapeIsMalformedXmlAndDeletesNothing() throws Exception {
+        assertEquals(200, send("PUT", "/deleting", null, List.of(), "").status());
+        assertEquals(200, send("PUT", "/deleting/a", null, List.of(), "x").status());
+        StringBuilder tooMany = new StringBuilder("<Delete>");
+        for (int i = 0; i < 1001; i++) {
+            tooMany.append("<Object><Key>a</Key></Object>");
+        }
+        for (String body : List.of("", "<Delete/>", "<Delete><Quiet>true</Quiet></Delete>",
+                "<Delete><Object/></Delete>", "<Objects><Object><Key>a</Key></Object></Objects>",
+                "<Delete><Object><Key>a</Key></Object><Quiet>maybe</Quiet></Delete>",
+                "<Delete><Object><Key>a</Key><Size>big</Size></Object></Delete>",
+                tooMany.append("</Delete>").toString())) {
+            assertError(deleteObjects("deleting", body), 400, "MalformedXML");
+            assertEquals(200, send("HEAD", "/deleting/a", null, List.of(), "").status(), body);
+        }
+        String body = "<Delete><Object><Key>a</Key></Object></Delete>";
+        assertError(send("POST", "/deleting", "delete", List.of(), body), 400, "InvalidRequest",
+                "<Message>Missing required header for this request: Content-MD5</Message>");
+        assertEquals(200, send("HEAD", "/deleting/a", null, List.of(), "").status());
+    }
+
+    @Test
+    void deleteObjectsAnswersEachKeyInS3sDocument() throws Exception {
+        assertEquals(200, send("PUT", "/deleted", null, List.of(), "").status());
+        for (String key : List.of("a", "b", "c")) {
+            assertEquals(200, send("PUT", "/deleted/" + key, null, List.of(), key).status());
+        }
+        S3WireTest.Response answer = deleteObjects("deleted", "<Delete><Object><Key>a</Key></Object>"
+                + "<Object><Key>b</Key><VersionId>v1</VersionId></Object>"
+                + "<Object><Key>c</Key><Size>1</Size></Object><Object><Key>gone&amp;</Key></Object></Delete>");
+        assertEquals(200, answer.status(), answer.text());
+        assertEquals("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<DeleteResult " + NAMESPACE + ">"
+                + "<Deleted><Key>a</Key></Deleted><Deleted><Key>gone&amp;</Key></Deleted>"
+                + "<Error><Key>b</Key><Code>InvalidArgument</Code><Message>Invalid version id specified</Message></Error>"
+                + "<Error><Key>c</Key><Code>NotImplemented</Code><Message>A header you provided implies functionality"
+                + " that is not implemented</Message></Error></DeleteResult>", answer.text());
+        assertEquals(404, send("HEAD", "/deleted/a", null, List.of(), "").status());
+        assertEquals(200, send("HEAD", "/deleted/b", null, List.of(), "").status());
+        S3WireTest.Response quiet = deleteObjects("deleted", "<Delete><Quiet>TRUE</Quiet>"
+                + "<Object><Key>b</Key></Object></Delete>");
+        assertEquals("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<DeleteResult " + NAMESPACE + "></DeleteResult>",
+                quiet.text());
+        assertEquals(404, send("HEAD", "/deleted/b", null, List.of(), "").status());
+    }
+
+    @Test
+    void deleteObjectRefusesDirectoryBucketConditionsWhateverTheirValue() throws IOException {
+        assertEquals(200, send("PUT", "/conditional", null, List.of(), "").status());
+        assertEquals(200, send("PUT", "/conditional/k", null, List.of(), "x").status());
+        for (Map.Entry<String, String> header : List.of(Map.entry("x-amz-if-match-size", "abc"),
+                Map.entry("x-amz-if-match-size", "1"),
+                Map.entry("x-amz-if-match-last-modified-time", "yesterday"))) {
+            assertError(send("DELETE", "/conditional/k", null, List.of(header), ""), 501, "NotImplemented",
+                    "<Header>" + header.getKey() + "</Header>");
+        }
+        assertEquals(200, send("HEAD", "/conditional/k", null, List.of(), "").status());
+        assertError(send("DELETE", "/conditional/k", null, List.of(Map.entry("If-Match", "\"nope\"")), ""), 412,
+                "PreconditionFailed");
+        S3WireTest.Response deleted = send("DELETE", "/conditional/k", null, List.of(), "");
+        assertEquals(204, deleted.status());
+        assertEquals("", deleted.text());
+        assertEquals(404, send("HEAD", "/conditional/k", null, List.of(), "").status());
+    }
+
+    private static byte[] md5Of(byte[] bytes) {
+        try {
+            return java.security.MessageDigest.getInstance("MD5").digest(bytes);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static String uploadId(S3WireTest.Response created) {
+        String text = created.text();
+        return text.substring(text.indexOf("<UploadId>") + 10, text.indexOf("</UploadId>"));
+    }
+
+    @Test
+    void multipartInputsAreReadByTheModelAndItsAnswersKeepS3sDocuments() throws IOException {
+        assertEquals(200, send("PUT", "/parts", null, List.of(), "").status());
+        S3WireTest.Response created = send("POST", "/parts/k", "uploads",
+                List.of(Map.entry("x-amz-checksum-algorithm", "CRC32")), "");
+        assertEquals(200, created.status(), created.text());
+        String uploadId = uploadId(created);
+        assertEquals("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<InitiateMultipartUploadResult " + NAMESPACE
+                + "><Bucket>parts</Bucket><Key>k</Key><UploadId>" + uploadId + "</UploadId>"
+                + "</InitiateMultipartUploadResult>", created.text());
+        assertEquals("CRC32", created.header("x-amz-checksum-algorithm"));
+        assertEquals("COMPOSITE", created.header("x-amz-checksum-type"));
+        for (String number : List.of("abc", "0", "10001", "")) {
+            assertError(send("PUT", "/parts/k", "partNumber=" + number + "&uploadId=" + uploadId, List.of(), "x"),
+                    400, "InvalidArgument",
+                    "<Message>Part number must be an integer between 1 and 10000, inclusive</Message>",
+                    "<ArgumentName>partNumber</ArgumentName>", "<ArgumentValue>" + number + "</ArgumentValue>");
+        }
+        assertError(send("PUT", "/parts/k", "partNumber=1&uploadId=nope", List.of(), "x"), 404, "NoSuchUpload");
+        S3WireTest.Response part = send("PUT", "/parts/k", "partNumber=1&uploadId=" + uploadId,
+                List.of(Map.entry("x-amz-checksum-crc32", "NhCmhg==")), "hello");
+        assertEquals(200, part.status(), part.text());
+        assertEquals("AES256", part.header("x-amz-server-side-encryption"));
+        assertEquals("NhCmhg==", part.header("x-amz-checksum-crc32"));
+        String etag = part.header("ETag");
+        for (String body : List.of("", "<CompleteMultipartUpload/>", "<Complete><Part><PartNumber>1</PartNumber>"
+                + "</Part></Complete>", "<CompleteMultipartUpload><Part><ETag>x</ETag></Part></CompleteMultipartUpload>",
+                "<CompleteMultipartUpload><Part><PartNumber>one</PartNumber></Part></CompleteMultipartUpload>",
+                "<CompleteMultipartUpload><Part><PartNumber>1</PartNumber><PartNumber>2</PartNumber></Part>"
+                        + "</CompleteMultipartUpload>")) {
+            assertError(send("POST", "/parts/k", "uploadId=" + uploadId, List.of(), body), 400, "MalformedXML");
+        }
+        assertEquals(200, send("GET", "/parts/k", "uploadId=" + uploadId, List.of(), "").status());
+        S3WireTest.Response completed = send("POST", "/parts/k", "uploadId=" + uploadId, List.of(),
+                "<CompleteMultipartUpload><Part><PartNumber> 1 </PartNumber><ETag>" + etag + "</ETag></Part>"
+                        + "</CompleteMultipartUpload>");
+        assertEquals(200, completed.status(), completed.text());
+        assertEquals("AES256", completed.header("x-amz-server-side-encryption"));
+        String completedText = completed.text();
+        String checksum = completedText.substring(completedText.indexOf("<ChecksumCRC32>") + 15,
+                completedText.indexOf("</ChecksumCRC32>"));
+        assertTrue(checksum.endsWith("-1"), completedText);
+        // One part: the ETag is the MD5 of that part's MD5, then "-1".
+        String multipartEtag = "&quot;" + java.util.HexFormat.of().formatHex(md5Of(java.util.HexFormat.of()
+                .parseHex(etag.replace("\"", "")))) + "-1&quot;";
+        assertEquals("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<CompleteMultipartUploadResult " + NAMESPACE
+                + "><Location>/parts/k</Location><Bucket>parts</Bucket><Key>k</Key><ETag>" + multipartEtag
+                + "</ETag><ChecksumCRC32>" + checksum + "</ChecksumCRC32><ChecksumType>COMPOSITE</ChecksumType>"
+                + "</CompleteMultipartUploadResult>", completedText);
+        assertEquals("hello", send("GET", "/parts/k", null, List.of(), "").text());
+        String aborted = uploadId(send("POST", "/parts/a", "uploads", List.of(), ""));
+        S3WireTest.Response abort = send("DELETE", "/parts/a", "uploadId=" + aborted, List.of(), "");
+        assertEquals(204, abort.status(), abort.text());
+        assertError(send("DELETE", "/parts/a", "uploadId=" + aborted, List.of(), ""), 404, "NoSuchUpload");
+    }
 }

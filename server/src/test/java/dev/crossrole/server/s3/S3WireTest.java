@@ -52,9 +52,20 @@ class S3WireTest {
         server.close();
     }
 
-    record Response(int status, byte[] body) {
+    record Response(int status, byte[] body, String head) {
         String text() {
             return new String(body, StandardCharsets.UTF_8);
+        }
+
+        /** A response header's value, {@code null} when absent. */
+        String header(String name) {
+            for (String line : head.split("\r\n")) {
+                int colon = line.indexOf(':');
+                if (colon > 0 && line.substring(0, colon).trim().equalsIgnoreCase(name)) {
+                    return line.substring(colon + 1).trim();
+                }
+            }
+            return null;
         }
     }
 
@@ -116,7 +127,8 @@ class S3WireTest {
             String text = new String(all, StandardCharsets.ISO_8859_1);
             int status = Integer.parseInt(text.substring(9, 12));
             int bodyStart = text.indexOf("\r\n\r\n") + 4;
-            return new Response(status, java.util.Arrays.copyOfRange(all, bodyStart, all.length));
+            return new Response(status, java.util.Arrays.copyOfRange(all, bodyStart, all.length),
+                    text.substring(0, bodyStart));
         }
     }
 
