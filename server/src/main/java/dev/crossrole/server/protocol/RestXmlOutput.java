@@ -32,16 +32,28 @@ public final class RestXmlOutput {
 
     private final StringBuilder out = new StringBuilder(512);
     private final XmlWriter xml = new XmlWriter(out);
+    private final Map<String, List<String>> elementOrder;
 
-    private RestXmlOutput() {}
+    private RestXmlOutput(Map<String, List<String>> elementOrder) {
+        this.elementOrder = elementOrder;
+    }
+
+    /** The response of an operation, its elements in the model's member order. */
+    public static Rendered write(OperationModel operation, Shape output, String root) {
+        return write(operation, output, root, Map.of());
+    }
 
     /**
      * The response of an operation.
      *
      * @param root the document element of an output whose body members make up the body ({@code
      *     ListAllMyBucketsResult}); the models do not name it. Ignored when the output has a payload member.
+     * @param elementOrder by structure shape name, the members whose elements the service writes in another order
+     *     than the model's, in its order; they come first, the shape's other members follow in model order. A
+     *     service's documents are read by element name, but clients and tests that compare bytes see the order.
      */
-    public static Rendered write(OperationModel operation, Shape output, String root) {
+    public static Rendered write(OperationModel operation, Shape output, String root,
+                                 Map<String, List<String>> elementOrder) {
         ShapeModel shape = operation.output();
         int status = operation.responseCode();
         Map<String, String> headers = new LinkedHashMap<>();
@@ -76,7 +88,8 @@ public final class RestXmlOutput {
         if (shape.payload() != null) {
             MemberModel payload = shape.member(shape.payload());
             Object value = body.get(payload.name());
-            return new Rendered(status, headers, value == null ? null : payload(payload, value));
+            return new Rendered(status, headers, value == null ? null
+                    : new RestXmlOutput(elementOrder).payload(payload, value));
         }
         if (operation.name().equals(BUCKET_LOCATION_OPERATION)) {
             return new Rendered(status, headers, bucketLocation(body.get("LocationConstraint")));
@@ -84,7 +97,7 @@ public final class RestXmlOutput {
         if (body.isEmpty()) {
             return new Rendered(status, headers, null);
         }
-        RestXmlOutput writer = new RestXmlOutput();
+        RestXmlOutput writer = new RestXmlOutput(elementOrder);
         writer.prolog();
         writer.open(root, S3_NAMESPACE);
         writer.members(shape, body);
@@ -100,7 +113,7 @@ public final class RestXmlOutput {
     private static final String BUCKET_LOCATION_OPERATION = "GetBucketLocation";
 
     private static byte[] bucketLocation(Object location) {
-        RestXmlOutput writer = new RestXmlOutput();
+        RestXmlOutput writer = new RestXmlOutput(Map.of());
         writer.prolog();
         writer.open("LocationConstraint", S3_NAMESPACE);
         if (location != null) {
@@ -110,7 +123,7 @@ public final class RestXmlOutput {
         return writer.out.toString().getBytes(StandardCharsets.UTF_8);
     }
 
-    private static byte[] payload(MemberModel member, Object value) {
+    private byte[] payload(MemberModel member, Object value) {
         ShapeModel shape = member.shape();
         if (shape.type() == ShapeModel.Type.BLOB) {
             return value instanceof byte[] bytes ? bytes : String.valueOf(value).getBytes(StandardCharsets.UTF_8);
@@ -122,12 +135,11 @@ public final class RestXmlOutput {
                 : shape.locationName() != null ? shape.locationName() : shape.name();
         String namespace = member.xmlNamespace() != null ? member.xmlNamespace()
                 : shape.xmlNamespace() != null ? shape.xmlNamespace() : S3_NAMESPACE;
-        RestXmlOutput writer = new RestXmlOutput();
-        writer.prolog();
-        writer.open(name, namespace);
-        writer.members(shape, ((Shape) value).members());
-        writer.xml.close(name);
-        return writer.out.toString().getBytes(StandardCharsets.UTF_8);
+        prolog();
+        open(name, namespace);
+        members(shape, ((Shape) value).members());
+        xml.close(name);
+        return out.toString().getBytes(StandardCharsets.UTF_8);
     }
 
     private void prolog() {
@@ -139,9 +151,20 @@ public final class RestXmlOutput {
     }
 
     private void members(ShapeModel shape, Map<String, Object> given) {
+        List<String> first = elementOrder.getOrDefault(shape.name(), List.of());
+        for (String name : first) {
+            MemberModel member = shape.member(name);
+            if (member == null) {
+                throw new IllegalStateException("the element order of " + shape.name() + " names no member " + name);
+            }
+            Object value = given.get(name);
+            if (value != null && !member.xmlAttribute()) {
+                member(member, value);
+            }
+        }
         for (MemberModel member : shape.members().values()) {
             Object value = given.get(member.name());
-            if (value != null && !member.xmlAttribute()) {
+            if (value != null && !member.xmlAttribute() && !first.contains(member.name())) {
                 member(member, value);
             }
         }
