@@ -166,9 +166,8 @@ final class MultipartOperations {
                 written -> new StoredObject(String.valueOf(number), UUID.randomUUID().toString(), written.size(),
                         "\"" + written.md5Hex() + "\"", clock.instant().truncatedTo(ChronoUnit.MILLIS), Map.of(),
                         Map.of(), Map.of(), Map.of(), 0));
-        Xml xml = new Xml().root("CopyPartResult").element("LastModified", part.lastModified())
-                .element("ETag", part.etag()).close("CopyPartResult");
-        return S3Response.xml(200, xml.toString()).header("x-amz-server-side-encryption", "AES256");
+        return input.respond(Shape.of().put("CopyPartResult", Shape.of().put("LastModified", part.lastModified())
+                .put("ETag", part.etag())).put("ServerSideEncryption", "AES256"));
     }
 
     S3Call complete(S3Input input, Bucket bucket) {

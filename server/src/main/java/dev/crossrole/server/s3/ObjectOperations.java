@@ -507,7 +507,8 @@ final class ObjectOperations {
 
     // ---- CopyObject ---------------------------------------------------------------------------
 
-    S3Call copy(S3Request request, Bucket target) {
+    S3Call copy(S3Input input, Bucket target) {
+        S3Request request = input.request();
         String key = request.key();
         S3Support.checkKey(key);
         checkAcl(request);
@@ -535,15 +536,16 @@ final class ObjectOperations {
             StoredObject original = found.object();
             Map<String, String> tags = taggingDirective.equals("REPLACE") ? requestedTags : original.tags();
             checkBeforeWrite(condition, target, key, findings);
-            return copied(request, target, key, condition, found, original, tags, sourceBucketName, sourceKey,
+            return copied(input, target, key, condition, found, original, tags, sourceBucketName, sourceKey,
                     metadataDirective, taggingDirective);
         });
     }
 
-    private S3Response copied(S3Request request, Bucket target, String key, WriteCondition condition,
+    private S3Response copied(S3Input input, Bucket target, String key, WriteCondition condition,
                               ObjectSource found, StoredObject original, Map<String, String> tags,
                               String sourceBucketName, String sourceKey, String metadataDirective,
                               String taggingDirective) throws IOException {
+        S3Request request = input.request();
         if (sourceBucketName.equals(target.name()) && sourceKey.equals(key) && metadataDirective.equals("COPY")
                 && taggingDirective.equals("COPY")) {
             throw S3Exception.invalidRequest("This copy request is illegal because it is trying to copy an object to"
@@ -570,12 +572,10 @@ final class ObjectOperations {
                 List.of(new ObjectWriter.Range(found, 0, original.size())), finisher(algorithm, written ->
                         new StoredObject(key, UUID.randomUUID().toString(), written.size(), "\"" + written.md5Hex() + "\"",
                                 now(), headers, metadata, checksumsOf(written), tags, 0)), condition);
-        Xml xml = new Xml().root("CopyObjectResult").element("LastModified", stored.lastModified())
-                .element("ETag", stored.etag());
-        stored.checksums().forEach((h, v) -> xml.element("Checksum" + h.substring("x-amz-checksum-".length())
+        Shape result = Shape.of().put("LastModified", stored.lastModified()).put("ETag", stored.etag());
+        stored.checksums().forEach((h, v) -> result.put("Checksum" + h.substring("x-amz-checksum-".length())
                 .toUpperCase(Locale.ROOT), v));
-        return S3Response.xml(200, xml.close("CopyObjectResult").toString())
-                .header("x-amz-server-side-encryption", "AES256");
+        return input.respond(Shape.of().put("CopyObjectResult", result).put("ServerSideEncryption", "AES256"));
     }
 
     /** Bucket and key named by {@code x-amz-copy-source} ({@code bucket/key} or {@code /bucket/key}, URL-encoded). */

@@ -48,6 +48,16 @@ final class S3Input {
             "GetBucketTagging", "Tagging",
             "GetObjectTagging", "Tagging");
 
+    /**
+     * The elements S3 writes in another order than the model's members, by structure shape: these first, in S3's
+     * order, then the shape's others in model order.
+     */
+    private static final Map<String, List<String>> ELEMENT_ORDER = Map.of(
+            "ListBucketsOutput", List.of("Owner", "Buckets"),
+            "Owner", List.of("ID", "DisplayName"),
+            "CopyObjectResult", List.of("LastModified", "ETag"),
+            "CopyPartResult", List.of("LastModified", "ETag"));
+
     /** S3's status where it is not the model's: its bucket subresource writes answer 204 No Content. */
     private static final Map<String, Integer> STATUSES = Map.of(
             "PutBucketPolicy", 204,
@@ -254,7 +264,7 @@ final class S3Input {
      */
     S3Response respond(Shape output) {
         RestXmlOutput.Rendered rendered = RestXmlOutput.write(operation, output,
-                DOCUMENT_ELEMENTS.getOrDefault(operation.name(), operation.name() + "Result"));
+                DOCUMENT_ELEMENTS.getOrDefault(operation.name(), operation.name() + "Result"), ELEMENT_ORDER);
         Map<String, String> headers = new LinkedHashMap<>();
         ShapeModel shape = operation.output();
         boolean text = shape != null && shape.payload() != null

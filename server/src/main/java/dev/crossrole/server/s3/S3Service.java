@@ -81,7 +81,7 @@ public final class S3Service {
         String[] objectWriteKeys = {"s3:x-amz-acl", "aws:RequestTag/${TagKey}", "aws:TagKeys",
             "s3:x-amz-server-side-encryption", "s3:x-amz-storage-class", "s3:x-amz-content-sha256",
             "s3:signatureversion", "s3:authType", "s3:signatureAge", "s3:TlsVersion"};
-        bindings.on("ListBuckets", (input, bucket, call) -> listBuckets(call),
+        bindings.on("ListBuckets", (input, bucket, call) -> listBuckets(input, call),
                         Authorization.of("s3:ListAllMyBuckets"))
                 .on("CreateBucket", (input, bucket, call) -> createBucket(input, call),
                         Authorization.of("s3:CreateBucket").on("bucket", "Bucket").keys("s3:x-amz-acl",
@@ -123,7 +123,7 @@ public final class S3Service {
                         Authorization.of("s3:PutObjectTagging").on("object", "Bucket", "Key")
                                 .keys("aws:RequestTag/${TagKey}", "aws:TagKeys"),
                         Authorization.of("s3:ListBucket").on("bucket", "Bucket").keys("s3:prefix"))
-                .on("CopyObject", (input, bucket, call) -> objects.copy(input.request(), bucket),
+                .on("CopyObject", (input, bucket, call) -> objects.copy(input, bucket),
                         Authorization.of("s3:PutObject").on("object", "Bucket", "Key").keys(objectWriteKeys),
                         Authorization.of("s3:GetObject").on("object", "CopySource")
                                 .keys("s3:ExistingObjectTag/<key>"),
@@ -283,23 +283,21 @@ public final class S3Service {
 
     // ---- buckets ------------------------------------------------------------------------------
 
-    private S3Call listBuckets(Call call) {
+    private S3Call listBuckets(S3Input input, Call call) {
         String account = call.caller().account();
         return S3Call.of(new AccessCheck("s3:ListAllMyBuckets", "*", account, null, RequestContext.empty()),
-                findings -> listBuckets(account));
+                findings -> listBuckets(input, account));
     }
 
-    private S3Response listBuckets(String account) {
-        Xml xml = new Xml().root("ListAllMyBucketsResult").open("Owner")
-                .element("ID", S3Support.canonicalId(account)).element("DisplayName", account).close("Owner")
-                .open("Buckets");
+    private S3Response listBuckets(S3Input input, String account) {
+        List<Shape> buckets = new ArrayList<>();
         for (Bucket bucket : repository.buckets()) {
             if (bucket.owner().equals(account)) {
-                xml.open("Bucket").element("Name", bucket.name()).element("CreationDate", bucket.created())
-                        .element("BucketRegion", bucket.region()).close("Bucket");
+                buckets.add(Shape.of().put("Name", bucket.name()).put("CreationDate", bucket.created())
+                        .put("BucketRegion", bucket.region()));
             }
         }
-        return S3Response.xml(200, xml.close("Buckets").close("ListAllMyBucketsResult").toString());
+        return input.respond(Shape.of().put("Owner", S3Support.owner(account)).put("Buckets", buckets));
     }
 
     private S3Call createBucket(S3Input input, Call call) throws IOException {

@@ -2,6 +2,7 @@ package dev.crossrole.server.s3;
 
 import dev.crossrole.policy.RequestContext;
 import dev.crossrole.server.service.AccessCheck;
+import dev.crossrole.server.protocol.Shape;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -71,6 +72,11 @@ final class S3Support {
             throw new S3Exception("KeyTooLongError", 400, "Your key is too long").with("MaxSizeAllowed", "1024")
                     .with("Size", String.valueOf(key.getBytes(StandardCharsets.UTF_8).length));
         }
+    }
+
+    /** The Owner S3 shows for an account: its canonical id, and the account as the display name. */
+    static Shape owner(String account) {
+        return Shape.of().put("ID", canonicalId(account)).put("DisplayName", account);
     }
 
     /** The canonical user id S3 shows as Owner/ID: 64 hex digits, stable per account. */

@@ -315,4 +315,38 @@ class S3ModelInputTest {
         assertEquals(204, abort.status(), abort.text());
         assertError(send("DELETE", "/parts/a", "uploadId=" + aborted, List.of(), ""), 404, "NoSuchUpload");
     }
+
+    @Test
+    void listBucketsAndCopyResultsKeepS3sElementOrder() throws IOException {
+        assertEquals(200, send("PUT", "/ordered", null, List.of(), "").status());
+        String owner = S3Support.canonicalId("555566667777");
+        S3WireTest.Response listed = send("GET", "/", null, List.of(), "");
+        assertEquals(200, listed.status(), listed.text());
+        assertTrue(listed.text().startsWith("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<ListAllMyBucketsResult "
+                + NAMESPACE + "><Owner><ID>" + owner + "</ID><DisplayName>555566667777</DisplayName></Owner><Buckets>"
+                + "<Bucket><Name>"), listed.text());
+        assertTrue(listed.text().contains("<Bucket><Name>ordered</Name><CreationDate>"), listed.text());
+        assertTrue(listed.text().endsWith("</Buckets></ListAllMyBucketsResult>"), listed.text());
+
+        S3WireTest.Response put = send("PUT", "/ordered/source", null, List.of(), "hello");
+        assertEquals(200, put.status(), put.text());
+        S3WireTest.Response copied = send("PUT", "/ordered/copy", null,
+                List.of(Map.entry("x-amz-copy-source", "/ordered/source"), Map.entry("x-amz-checksum-algorithm", "CRC32")),
+                "");
+        assertEquals(200, copied.status(), copied.text());
+        assertEquals("AES256", copied.header("x-amz-server-side-encryption"));
+        String etag = put.header("ETag").replace("\"", "&quot;");
+        assertTrue(copied.text().matches("<\\?xml version=\"1.0\" encoding=\"UTF-8\"\\?>\n<CopyObjectResult " + NAMESPACE
+                + "><LastModified>\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}Z</LastModified><ETag>" + etag
+                + "</ETag><ChecksumCRC32>NhCmhg==</ChecksumCRC32></CopyObjectResult>"), copied.text());
+
+        String uploadId = uploadId(send("POST", "/ordered/parts", "uploads", List.of(), ""));
+        S3WireTest.Response partCopied = send("PUT", "/ordered/parts", "partNumber=1&uploadId=" + uploadId,
+                List.of(Map.entry("x-amz-copy-source", "/ordered/source")), "");
+        assertEquals(200, partCopied.status(), partCopied.text());
+        assertEquals("AES256", partCopied.header("x-amz-server-side-encryption"));
+        assertTrue(partCopied.text().matches("<\\?xml version=\"1.0\" encoding=\"UTF-8\"\\?>\n<CopyPartResult "
+                + NAMESPACE + "><LastModified>[^<]+</LastModified><ETag>" + etag + "</ETag></CopyPartResult>"),
+                partCopied.text());
+    }
 }
