@@ -2,6 +2,7 @@ package dev.crossrole.server.s3;
 
 import dev.crossrole.policy.RequestContext;
 import dev.crossrole.server.payload.ChecksumAlgorithm;
+import dev.crossrole.server.protocol.Shape;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -74,53 +75,45 @@ final class Listing {
                 }
             }
             boolean url = "url".equals(encoding);
-            Xml xml = new Xml().root("ListBucketResult").element("Name", bucket.name())
-                    .element("Prefix", encode(prefix, url));
+            Shape listing = Shape.of().put("Name", bucket.name()).put("Prefix", encode(prefix, url));
             if (v2) {
-                xml.element("KeyCount", contents.size() + prefixes.size());
+                listing.put("KeyCount", contents.size() + prefixes.size());
             } else {
-                xml.element("Marker", encode(startAfter == null ? "" : startAfter, url));
+                listing.put("Marker", encode(startAfter == null ? "" : startAfter, url));
                 if (truncated && delimiter != null) {
-                    xml.element("NextMarker", encode(last, url));
+                    listing.put("NextMarker", encode(last, url));
                 }
             }
-            xml.element("MaxKeys", pageSize);
+            listing.put("MaxKeys", pageSize);
             if (delimiter != null) {
-                xml.element("Delimiter", encode(delimiter, url));
+                listing.put("Delimiter", encode(delimiter, url));
             }
-            if (encoding != null) {
-                xml.element("EncodingType", encoding);
-            }
-            xml.element("IsTruncated", truncated);
+            listing.put("EncodingType", encoding).put("IsTruncated", truncated);
             if (v2) {
-                if (token != null) {
-                    xml.element("ContinuationToken", token);
-                }
+                listing.put("ContinuationToken", token);
                 if (truncated) {
-                    xml.element("NextContinuationToken", encodeToken(last));
+                    listing.put("NextContinuationToken", encodeToken(last));
                 }
                 if (startAfter != null) {
-                    xml.element("StartAfter", encode(startAfter, url));
+                    listing.put("StartAfter", encode(startAfter, url));
                 }
             }
             boolean owner = !v2 || Boolean.TRUE.equals(input.bool("FetchOwner"));
+            List<Shape> listedObjects = new ArrayList<>();
             for (StoredObject object : contents) {
-                xml.open("Contents").element("Key", encode(object.key(), url)).element("LastModified", object.lastModified())
-                        .element("ETag", object.etag());
-                object.checksums().keySet().stream().findFirst().ifPresent(header -> xml.element("ChecksumAlgorithm",
-                        header.substring("x-amz-checksum-".length()).toUpperCase(java.util.Locale.ROOT)));
-                xml.element("Size", object.size());
-                if (owner) {
-                    xml.open("Owner").element("ID", S3Support.canonicalId(bucket.owner()))
-                            .element("DisplayName", bucket.owner()).close("Owner");
-                }
-                xml.element("StorageClass", object.headers().getOrDefault(S3Support.STORAGE_CLASS, "STANDARD"))
-                        .close("Contents");
+                Shape listed = Shape.of().put("Key", encode(object.key(), url))
+                        .put("LastModified", object.lastModified()).put("ETag", object.etag());
+                object.checksums().keySet().stream().findFirst().ifPresent(header -> listed.put("ChecksumAlgorithm",
+                        List.of(header.substring("x-amz-checksum-".length()).toUpperCase(java.util.Locale.ROOT))));
+                listed.put("Size", object.size()).put("Owner", owner ? S3Support.owner(bucket.owner()) : null)
+                        .put("StorageClass", object.headers().getOrDefault(S3Support.STORAGE_CLASS, "STANDARD"));
+                listedObjects.add(listed);
             }
+            List<Shape> commonPrefixes = new ArrayList<>();
             for (String commonPrefix : prefixes) {
-                xml.open("CommonPrefixes").element("Prefix", encode(commonPrefix, url)).close("CommonPrefixes");
+                commonPrefixes.add(Shape.of().put("Prefix", encode(commonPrefix, url)));
             }
-            return S3Response.xml(200, xml.close("ListBucketResult").toString());
+            return input.respond(listing.put("Contents", listedObjects).put("CommonPrefixes", commonPrefixes));
         });
     }
 

@@ -282,35 +282,31 @@ final class MultipartOperations {
             int maxParts = input.count("MaxParts", 1000);
             int marker = input.count("PartNumberMarker", 0);
             NavigableMap<Integer, ObjectSource> parts = repository.parts(upload).tailMap(marker, false);
-            Xml xml = new Xml().root("ListPartsResult").element("Bucket", bucket.name()).element("Key", upload.key())
-                    .element("UploadId", upload.uploadId()).element("PartNumberMarker", marker);
             int returned = 0;
             int last = marker;
             boolean truncated = false;
-            Xml partsXml = Xml.fragment();
+            List<Shape> listed = new ArrayList<>();
             for (Map.Entry<Integer, ObjectSource> part : parts.entrySet()) {
                 if (returned == maxParts) {
                     truncated = true;
                     break;
                 }
                 StoredObject p = part.getValue().object();
-                partsXml.open("Part").element("PartNumber", part.getKey()).element("LastModified", p.lastModified())
-                        .element("ETag", p.etag()).element("Size", p.size());
-                p.checksums().forEach((h, v) -> partsXml.element("Checksum" + h.substring("x-amz-checksum-".length())
+                Shape item = Shape.of().put("PartNumber", part.getKey()).put("LastModified", p.lastModified())
+                        .put("ETag", p.etag()).put("Size", p.size());
+                p.checksums().forEach((h, v) -> item.put("Checksum" + h.substring("x-amz-checksum-".length())
                         .toUpperCase(java.util.Locale.ROOT), v));
-                partsXml.close("Part");
+                listed.add(item);
                 returned++;
                 last = part.getKey();
             }
-            xml.element("NextPartNumberMarker", last).element("MaxParts", maxParts).element("IsTruncated", truncated);
-            String owner = S3Support.canonicalId(bucket.owner());
-            xml.open("Initiator").element("ID", upload.initiatorArn()).element("DisplayName", upload.initiatorArn())
-                    .close("Initiator").open("Owner").element("ID", owner).element("DisplayName", bucket.owner())
-                    .close("Owner").element("StorageClass", "STANDARD");
-            if (upload.checksumAlgorithm() != null) {
-                xml.element("ChecksumAlgorithm", upload.checksumAlgorithm());
-            }
-            return S3Response.xml(200, xml.toString() + partsXml + "</ListPartsResult>");
+            Shape initiator = Shape.of().put("ID", upload.initiatorArn()).put("DisplayName", upload.initiatorArn());
+            return input.respond(Shape.of().put("Bucket", bucket.name()).put("Key", upload.key())
+                    .put("UploadId", upload.uploadId()).put("PartNumberMarker", marker)
+                    .put("NextPartNumberMarker", last).put("MaxParts", maxParts).put("IsTruncated", truncated)
+                    .put("Initiator", initiator).put("Owner", S3Support.owner(bucket.owner()))
+                    .put("StorageClass", "STANDARD").put("ChecksumAlgorithm", upload.checksumAlgorithm())
+                    .put("Parts", listed));
         });
     }
 
@@ -325,7 +321,7 @@ final class MultipartOperations {
             List<MultipartUpload> uploads = new ArrayList<>(repository.uploads(bucket.name()));
             uploads.sort(java.util.Comparator.comparing(MultipartUpload::key).thenComparing(MultipartUpload::initiated)
                     .thenComparing(MultipartUpload::uploadId));
-            Xml items = Xml.fragment();
+            List<Shape> items = new ArrayList<>();
             List<String> prefixes = new ArrayList<>();
             int returned = 0;
             boolean truncated = false;
@@ -369,30 +365,21 @@ final class MultipartOperations {
                 }
                 nextKey = key;
                 nextUploadId = upload.uploadId();
-                items.open("Upload").element("Key", key).element("UploadId", upload.uploadId())
-                        .open("Initiator").element("ID", upload.initiatorArn()).element("DisplayName", upload.initiatorArn())
-                        .close("Initiator").open("Owner").element("ID", S3Support.canonicalId(bucket.owner()))
-                        .element("DisplayName", bucket.owner()).close("Owner").element("StorageClass", "STANDARD")
-                        .element("Initiated", upload.initiated());
-                if (upload.checksumAlgorithm() != null) {
-                    items.element("ChecksumAlgorithm", upload.checksumAlgorithm());
-                }
-                items.close("Upload");
+                items.add(Shape.of().put("Key", key).put("UploadId", upload.uploadId())
+                        .put("Initiator", Shape.of().put("ID", upload.initiatorArn())
+                                .put("DisplayName", upload.initiatorArn()))
+                        .put("Owner", S3Support.owner(bucket.owner())).put("StorageClass", "STANDARD")
+                        .put("Initiated", upload.initiated()).put("ChecksumAlgorithm", upload.checksumAlgorithm()));
             }
-            for (String commonPrefix : prefixes) {
-                items.open("CommonPrefixes").element("Prefix", commonPrefix).close("CommonPrefixes");
-            }
-            Xml xml = new Xml().root("ListMultipartUploadsResult").element("Bucket", bucket.name())
-                    .element("KeyMarker", keyMarker).element("UploadIdMarker", uploadIdMarker);
+            Shape listing = Shape.of().put("Bucket", bucket.name()).put("KeyMarker", keyMarker)
+                    .put("UploadIdMarker", uploadIdMarker);
             if (truncated) {
-                xml.element("NextKeyMarker", nextKey).element("NextUploadIdMarker", nextUploadId);
+                listing.put("NextKeyMarker", nextKey).put("NextUploadIdMarker", nextUploadId);
             }
-            xml.element("Prefix", prefix);
-            if (!delimiter.isEmpty()) {
-                xml.element("Delimiter", delimiter);
-            }
-            xml.element("MaxUploads", maxUploads).element("IsTruncated", truncated);
-            return S3Response.xml(200, xml + items.toString() + "</ListMultipartUploadsResult>");
+            listing.put("Prefix", prefix).put("Delimiter", delimiter.isEmpty() ? null : delimiter)
+                    .put("MaxUploads", maxUploads).put("IsTruncated", truncated).put("Uploads", items)
+                    .put("CommonPrefixes", prefixes.stream().map(p -> Shape.of().put("Prefix", p)).toList());
+            return input.respond(listing);
         });
     }
 

@@ -52,11 +52,23 @@ final class S3Input {
      * The elements S3 writes in another order than the model's members, by structure shape: these first, in S3's
      * order, then the shape's others in model order.
      */
-    private static final Map<String, List<String>> ELEMENT_ORDER = Map.of(
-            "ListBucketsOutput", List.of("Owner", "Buckets"),
-            "Owner", List.of("ID", "DisplayName"),
-            "CopyObjectResult", List.of("LastModified", "ETag"),
-            "CopyPartResult", List.of("LastModified", "ETag"));
+    private static final Map<String, List<String>> ELEMENT_ORDER = Map.ofEntries(
+            Map.entry("ListBucketsOutput", List.of("Owner", "Buckets")),
+            Map.entry("Owner", List.of("ID", "DisplayName")),
+            Map.entry("CopyObjectResult", List.of("LastModified", "ETag")),
+            Map.entry("CopyPartResult", List.of("LastModified", "ETag")),
+            Map.entry("ListObjectsOutput", List.of("Name", "Prefix", "Marker", "NextMarker", "MaxKeys", "Delimiter",
+                    "EncodingType", "IsTruncated")),
+            Map.entry("ListObjectsV2Output", List.of("Name", "Prefix", "KeyCount", "MaxKeys", "Delimiter",
+                    "EncodingType", "IsTruncated", "ContinuationToken", "NextContinuationToken", "StartAfter")),
+            Map.entry("Object", List.of("Key", "LastModified", "ETag", "ChecksumAlgorithm", "Size", "Owner")),
+            Map.entry("ListPartsOutput", List.of("Bucket", "Key", "UploadId", "PartNumberMarker",
+                    "NextPartNumberMarker", "MaxParts", "IsTruncated", "Initiator", "Owner", "StorageClass",
+                    "ChecksumAlgorithm")),
+            Map.entry("ListMultipartUploadsOutput", List.of("Bucket", "KeyMarker", "UploadIdMarker", "NextKeyMarker",
+                    "NextUploadIdMarker")),
+            Map.entry("MultipartUpload", List.of("Key", "UploadId", "Initiator", "Owner", "StorageClass",
+                    "Initiated")));
 
     /** S3's status where it is not the model's: its bucket subresource writes answer 204 No Content. */
     private static final Map<String, Integer> STATUSES = Map.of(

@@ -1,18 +1,11 @@
 package dev.crossrole.server.s3;
 
 import dev.crossrole.server.protocol.StreamingBody;
-import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-/** What an S3 operation answers: status, headers and either an XML document, nothing, or a streamed object. */
+/** What an S3 operation answers: status, headers and either a body (an XML document), nothing, or a streamed object. */
 public record S3Response(int status, Map<String, String> headers, byte[] body, StreamingBody stream) {
-
-    static S3Response xml(int status, String xml) {
-        Map<String, String> headers = new LinkedHashMap<>();
-        headers.put("Content-Type", "application/xml");
-        return new S3Response(status, headers, xml.getBytes(StandardCharsets.UTF_8), null);
-    }
 
     static S3Response empty(int status) {
         return new S3Response(status, new LinkedHashMap<>(), new byte[0], null);

@@ -349,4 +349,53 @@ class S3ModelInputTest {
                 + NAMESPACE + "><LastModified>[^<]+</LastModified><ETag>" + etag + "</ETag></CopyPartResult>"),
                 partCopied.text());
     }
+
+    /** A listing with its timestamps as {@code T}, which the test cannot know. */
+    private static String withoutTimes(S3WireTest.Response response) {
+        assertEquals(200, response.status(), response.text());
+        return response.text().replaceAll("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}Z", "T");
+    }
+
+    @Test
+    void listingDocumentsKeepS3sElementOrder() throws IOException {
+        assertEquals(200, send("PUT", "/lists", null, List.of(), "").status());
+        String etag = send("PUT", "/lists/a/1", null, List.of(), "hello").header("ETag").replace("\"", "&quot;");
+        assertEquals(200, send("PUT", "/lists/b", null, List.of(Map.entry("x-amz-checksum-crc32", "NhCmhg==")),
+                "hello").status());
+        String owner = "<Owner><ID>" + S3Support.canonicalId("555566667777") + "</ID><DisplayName>555566667777"
+                + "</DisplayName></Owner>";
+        String prolog = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
+        assertEquals(prolog + "<ListBucketResult " + NAMESPACE + "><Name>lists</Name><Prefix></Prefix>"
+                + "<KeyCount>2</KeyCount><MaxKeys>1000</MaxKeys><Delimiter>/</Delimiter><IsTruncated>false</IsTruncated>"
+                + "<Contents><Key>b</Key><LastModified>T</LastModified><ETag>" + etag + "</ETag>"
+                + "<ChecksumAlgorithm>CRC32</ChecksumAlgorithm><Size>5</Size>" + owner
+                + "<StorageClass>STANDARD</StorageClass></Contents><CommonPrefixes><Prefix>a/</Prefix></CommonPrefixes>"
+                + "</ListBucketResult>",
+                withoutTimes(send("GET", "/lists", "delimiter=%2F&fetch-owner=true&list-type=2", List.of(), "")));
+        assertEquals(prolog + "<ListBucketResult " + NAMESPACE + "><Name>lists</Name><Prefix></Prefix>"
+                + "<Marker></Marker><NextMarker>a/</NextMarker><MaxKeys>1</MaxKeys><Delimiter>/</Delimiter>"
+                + "<IsTruncated>true</IsTruncated><CommonPrefixes><Prefix>a/</Prefix></CommonPrefixes>"
+                + "</ListBucketResult>", withoutTimes(send("GET", "/lists", "delimiter=%2F&max-keys=1", List.of(), "")));
+
+        String uploadId = uploadId(send("POST", "/lists/u", "uploads",
+                List.of(Map.entry("x-amz-checksum-algorithm", "CRC32")), ""));
+        assertEquals(200, send("PUT", "/lists/u", "partNumber=1&uploadId=" + uploadId,
+                List.of(Map.entry("x-amz-checksum-crc32", "NhCmhg==")), "hello").status());
+        String uploads = withoutTimes(send("GET", "/lists", "uploads", List.of(), ""));
+        String initiator = uploads.substring(uploads.indexOf("<Initiator>"), uploads.indexOf("</Initiator>") + 12);
+        assertTrue(initiator.matches("<Initiator><ID>([^<]+)</ID><DisplayName>\\1</DisplayName></Initiator>"),
+                initiator);
+        assertEquals(prolog + "<ListMultipartUploadsResult " + NAMESPACE + "><Bucket>lists</Bucket><KeyMarker></KeyMarker>"
+                + "<UploadIdMarker></UploadIdMarker><Prefix></Prefix><MaxUploads>1000</MaxUploads>"
+                + "<IsTruncated>false</IsTruncated><Upload><Key>u</Key><UploadId>" + uploadId + "</UploadId>" + initiator
+                + owner + "<StorageClass>STANDARD</StorageClass><Initiated>T</Initiated>"
+                + "<ChecksumAlgorithm>CRC32</ChecksumAlgorithm></Upload></ListMultipartUploadsResult>", uploads);
+        assertEquals(prolog + "<ListPartsResult " + NAMESPACE + "><Bucket>lists</Bucket><Key>u</Key><UploadId>"
+                + uploadId + "</UploadId><PartNumberMarker>0</PartNumberMarker><NextPartNumberMarker>1"
+                + "</NextPartNumberMarker><MaxParts>1000</MaxParts><IsTruncated>false</IsTruncated>" + initiator + owner
+                + "<StorageClass>STANDARD</StorageClass><ChecksumAlgorithm>CRC32</ChecksumAlgorithm><Part>"
+                + "<PartNumber>1</PartNumber><LastModified>T</LastModified><ETag>" + etag + "</ETag><Size>5</Size>"
+                + "<ChecksumCRC32>NhCmhg==</ChecksumCRC32></Part></ListPartsResult>",
+                withoutTimes(send("GET", "/lists/u", "uploadId=" + uploadId, List.of(), "")));
+    }
 }
