@@ -205,10 +205,13 @@ final class ObjectOperations {
 
     // ---- GetObject / HeadObject ---------------------------------------------------------------
 
-    S3Call get(S3Request request, Bucket bucket, boolean head, boolean anonymous) {
-        Map<String, String> overrides = ResponseOverrides.of(request, anonymous);
-        String key = request.key();
-        Integer partNumber = partNumber(request);
+    S3Call get(S3Input input, Bucket bucket, boolean anonymous) {
+        Map<String, String> overrides = ResponseOverrides.of(input, anonymous);
+        String key = input.string("Key");
+        Integer partNumber = partNumber(input);
+        String range = input.string("Range");
+        boolean checksums = "ENABLED".equalsIgnoreCase(input.string("ChecksumMode"));
+        ReadConditions conditions = ReadConditions.of(input);
         Optional<ObjectSource> found = repository.open(bucket.name(), key);
         StoredObject existing = found.map(ObjectSource::object).orElse(null);
         return S3Call.of(S3Support.objectCheck("s3:GetObject", bucket, key, S3Support.existingTags(existing)), findings -> {
@@ -217,14 +220,13 @@ final class ObjectOperations {
             }
             ObjectSource source = found.get();
             StoredObject object = source.object();
-            S3Response conditional = conditional(request, object);
+            S3Response conditional = conditions.answer(object);
             if (conditional != null) {
                 return conditional;
             }
             long offset = 0;
             long length = object.size();
             int status = 200;
-            String range = request.header("Range");
             long[] wanted = range == null ? null : parseRange(range, object.size());
             if (partNumber != null) {
                 wanted = partRange(object, partNumber);
@@ -251,7 +253,7 @@ final class ObjectOperations {
             describe(response, object);
             if (status == 206) {
                 response.header("Content-Range", "bytes " + from + "-" + (from + count - 1) + "/" + object.size());
-            } else if ("ENABLED".equalsIgnoreCase(request.header("x-amz-checksum-mode"))) {
+            } else if (checksums) {
                 object.checksums().forEach(response::header);
             }
             response.headers().putAll(overrides);
@@ -263,22 +265,12 @@ final class ObjectOperations {
      * GetObject's and HeadObject's {@code partNumber}: 1 to 10,000 (S3's UploadPart wording), and not together
      * with a Range (S3's InvalidRequest, quoted in ceph/ceph#66780). {@code null} when absent.
      */
-    private static Integer partNumber(S3Request request) {
-        String text = request.param("partNumber");
-        if (text == null) {
+    private static Integer partNumber(S3Input input) {
+        if (!input.sent("PartNumber")) {
             return null;
         }
-        int number;
-        try {
-            number = Integer.parseInt(text);
-        } catch (NumberFormatException e) {
-            number = -1;
-        }
-        if (number < 1 || number > MultipartOperations.MAX_PARTS) {
-            throw S3Exception.invalidArgument("Part number must be an integer between 1 and 10000, inclusive",
-                    "partNumber", text);
-        }
-        if (request.header("Range") != null) {
+        int number = input.partNumber();
+        if (input.sent("Range")) {
             throw S3Exception.invalidRequest("Cannot specify both Range header and partNumber query parameter");
         }
         return number;
@@ -342,30 +334,38 @@ final class ObjectOperations {
         response.header("x-amz-server-side-encryption", "AES256");
     }
 
-    /** S3's order: If-Match, then If-Unmodified-Since (412); If-None-Match, then If-Modified-Since (304). */
-    private static S3Response conditional(S3Request request, StoredObject object) {
-        String ifMatch = request.header("If-Match");
-        String ifNoneMatch = request.header("If-None-Match");
-        Instant ifModifiedSince = S3Support.parseHttpDate(request.header("If-Modified-Since"));
-        Instant ifUnmodifiedSince = S3Support.parseHttpDate(request.header("If-Unmodified-Since"));
-        Instant modified = object.lastModified().truncatedTo(ChronoUnit.SECONDS);
-        if (ifMatch != null && !etagListMatches(ifMatch, object.etag())) {
-            throw preconditionFailed("If-Match");
+    /**
+     * A read's conditions, in S3's order: If-Match, then If-Unmodified-Since (412); If-None-Match, then
+     * If-Modified-Since (304). A date that is not one is ignored.
+     */
+    private record ReadConditions(String ifMatch, String ifNoneMatch, Instant ifModifiedSince,
+                                  Instant ifUnmodifiedSince) {
+        static ReadConditions of(S3Input input) {
+            return new ReadConditions(input.string("IfMatch"), input.string("IfNoneMatch"),
+                    input.timestampOrIgnored("IfModifiedSince"), input.timestampOrIgnored("IfUnmodifiedSince"));
         }
-        if (ifMatch == null && ifUnmodifiedSince != null && modified.isAfter(ifUnmodifiedSince)) {
-            throw preconditionFailed("If-Unmodified-Since");
+
+        /** The 304 answer when the object was not modified; {@code null} to answer with the object. */
+        S3Response answer(StoredObject object) {
+            Instant modified = object.lastModified().truncatedTo(ChronoUnit.SECONDS);
+            if (ifMatch != null && !etagListMatches(ifMatch, object.etag())) {
+                throw preconditionFailed("If-Match");
+            }
+            if (ifMatch == null && ifUnmodifiedSince != null && modified.isAfter(ifUnmodifiedSince)) {
+                throw preconditionFailed("If-Unmodified-Since");
+            }
+            boolean notModified = false;
+            if (ifNoneMatch != null) {
+                notModified = etagListMatches(ifNoneMatch, object.etag());
+            } else if (ifModifiedSince != null) {
+                notModified = !modified.isAfter(ifModifiedSince);
+            }
+            if (notModified) {
+                return S3Response.empty(304).header("ETag", object.etag())
+                        .header("Last-Modified", S3Support.httpDate(object.lastModified()));
+            }
+            return null;
         }
-        boolean notModified = false;
-        if (ifNoneMatch != null) {
-            notModified = etagListMatches(ifNoneMatch, object.etag());
-        } else if (ifModifiedSince != null) {
-            notModified = !modified.isAfter(ifModifiedSince);
-        }
-        if (notModified) {
-            return S3Response.empty(304).header("ETag", object.etag())
-                    .header("Last-Modified", S3Support.httpDate(object.lastModified()));
-        }
-        return null;
     }
 
     private static boolean etagListMatches(String header, String etag) {

@@ -11,14 +11,17 @@ import java.util.Map;
  * header or the body) or a character outside ISO-8859-1 is refused.
  */
 final class ResponseOverrides {
-    /** The parameters and the headers they set (S3 API reference, GetObject: "Overriding response header values"). */
-    private static final List<Map.Entry<String, String>> PARAMETERS = List.of(
-            Map.entry("response-cache-control", "Cache-Control"),
-            Map.entry("response-content-disposition", "Content-Disposition"),
-            Map.entry("response-content-encoding", "Content-Encoding"),
-            Map.entry("response-content-language", "Content-Language"),
-            Map.entry("response-content-type", "Content-Type"),
-            Map.entry("response-expires", "Expires"));
+    /**
+     * The input members of the parameters and the headers they set (S3 API reference, GetObject: "Overriding
+     * response header values").
+     */
+    private static final List<Map.Entry<String, String>> MEMBERS = List.of(
+            Map.entry("ResponseCacheControl", "Cache-Control"),
+            Map.entry("ResponseContentDisposition", "Content-Disposition"),
+            Map.entry("ResponseContentEncoding", "Content-Encoding"),
+            Map.entry("ResponseContentLanguage", "Content-Language"),
+            Map.entry("ResponseContentType", "Content-Type"),
+            Map.entry("ResponseExpires", "Expires"));
 
     private ResponseOverrides() {}
 
@@ -31,10 +34,12 @@ final class ResponseOverrides {
      *     be used for anonymous GET requests." (as versity/versitygw, an S3 implementation, reproduces it:
      *     s3err {@code ErrAnonymousResponseHeaders}, pull request #2001)
      */
-    static Map<String, String> of(S3Request request, boolean anonymous) {
+    static Map<String, String> of(S3Input input, boolean anonymous) {
         Map<String, String> headers = new LinkedHashMap<>();
-        for (Map.Entry<String, String> parameter : PARAMETERS) {
-            String value = request.param(parameter.getKey());
+        for (Map.Entry<String, String> member : MEMBERS) {
+            // As sent: the value becomes a header line verbatim (response-expires too, whose model type is a
+            // timestamp: it is passed on as the caller wrote it, never reformatted or refused as a date).
+            String value = input.sentValue(member.getKey());
             if (value == null) {
                 continue;
             }
@@ -42,8 +47,8 @@ final class ResponseOverrides {
                 throw S3Exception.invalidRequest(
                         "Request specific response headers cannot be used for anonymous GET requests.");
             }
-            check(parameter.getKey(), value);
-            headers.put(parameter.getValue(), value);
+            check(input.wireName(member.getKey()), value);
+            headers.put(member.getValue(), value);
         }
         return headers;
     }

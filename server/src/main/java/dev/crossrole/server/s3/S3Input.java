@@ -137,6 +137,20 @@ final class S3Input {
         return members.map(member);
     }
 
+    /**
+     * A timestamp whose value is ignored when it is not a date: HTTP's conditional dates, which a recipient ignores
+     * when invalid (RFC 9110, sections 13.1.3 and 13.1.4), as S3 does.
+     */
+    Instant timestampOrIgnored(String member) {
+        model(member);
+        return failed.containsKey(member) ? null : (Instant) members.get(member);
+    }
+
+    /** The value of a member exactly as the request sent it, of its type or not; {@code null} when absent. */
+    String sentValue(String member) {
+        return sent(member) ? failedOrSent(model(member)) : null;
+    }
+
     /** Whether the request carried the member, of its type or not. */
     boolean sent(String member) {
         model(member);

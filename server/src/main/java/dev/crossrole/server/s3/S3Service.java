@@ -128,11 +128,11 @@ public final class S3Service {
                         Authorization.of("s3:GetObject").on("object", "CopySource")
                                 .keys("s3:ExistingObjectTag/<key>"),
                         Authorization.of("s3:ListBucket").on("bucket", "Bucket").keys("s3:prefix"))
-                .on("GetObject", (input, bucket, call) -> objects.get(input.request(), bucket, false, anonymous(call)),
+                .on("GetObject", (input, bucket, call) -> objects.get(input, bucket, anonymous(call)),
                         Authorization.of("s3:GetObject").on("object", "Bucket", "Key")
                                 .keys("s3:ExistingObjectTag/<key>"),
                         Authorization.of("s3:ListBucket").on("bucket", "Bucket").keys("s3:prefix"))
-                .on("HeadObject", (input, bucket, call) -> objects.get(input.request(), bucket, true, anonymous(call)),
+                .on("HeadObject", (input, bucket, call) -> objects.get(input, bucket, anonymous(call)),
                         Authorization.of("s3:GetObject").on("object", "Bucket", "Key")
                                 .keys("s3:ExistingObjectTag/<key>"),
                         Authorization.of("s3:ListBucket").on("bucket", "Bucket").keys("s3:prefix"))

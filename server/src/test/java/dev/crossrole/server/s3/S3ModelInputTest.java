@@ -398,4 +398,49 @@ class S3ModelInputTest {
                 + "<ChecksumCRC32>NhCmhg==</ChecksumCRC32></Part></ListPartsResult>",
                 withoutTimes(send("GET", "/lists/u", "uploadId=" + uploadId, List.of(), "")));
     }
+
+    @Test
+    void readConditionsAndPartNumbersAreReadByTheModel() throws IOException {
+        assertEquals(200, send("PUT", "/reads", null, List.of(), "").status());
+        S3WireTest.Response put = send("PUT", "/reads/k", null,
+                List.of(Map.entry("x-amz-checksum-crc32", "NhCmhg==")), "hello");
+        assertEquals(200, put.status(), put.text());
+        for (String method : List.of("GET", "HEAD")) {
+            // A conditional date that is not a date is ignored, as HTTP has it: the object is answered.
+            S3WireTest.Response ignored = send(method, "/reads/k", null,
+                    List.of(Map.entry("If-Modified-Since", "yesterday"), Map.entry("If-Unmodified-Since", "not a date")),
+                    "");
+            assertEquals(200, ignored.status(), method + " " + ignored.text());
+            S3WireTest.Response notModified = send(method, "/reads/k", null,
+                    List.of(Map.entry("If-Modified-Since", "Tue, 01 Jan 2030 00:00:00 GMT")), "");
+            assertEquals(304, notModified.status(), method);
+            S3WireTest.Response unmodified = send(method, "/reads/k", null,
+                    List.of(Map.entry("If-Unmodified-Since", "Mon, 01 Jan 2001 00:00:00 GMT")), "");
+            assertEquals(412, unmodified.status(), method);
+            S3WireTest.Response noneMatch = send(method, "/reads/k", null,
+                    List.of(Map.entry("If-None-Match", " \"other\", " + put.header("ETag") + " ")), "");
+            assertEquals(304, noneMatch.status(), method);
+        }
+        for (String number : List.of("abc", "99999999999", "", "0")) {
+            assertError(send("GET", "/reads/k", "partNumber=" + number, List.of(), ""), 400, "InvalidArgument",
+                    "<Message>Part number must be an integer between 1 and 10000, inclusive</Message>",
+                    "<ArgumentName>partNumber</ArgumentName>", "<ArgumentValue>" + number + "</ArgumentValue>");
+        }
+        assertError(send("GET", "/reads/k", "partNumber=1", List.of(Map.entry("Range", "bytes=0-1")), ""), 400,
+                "InvalidRequest", "Cannot specify both Range header and partNumber query parameter");
+        S3WireTest.Response part = send("GET", "/reads/k", "partNumber=1", List.of(), "");
+        assertEquals(206, part.status(), part.text());
+        assertEquals("hello", part.text());
+        // response-expires is a timestamp in the model, yet passed on as the caller wrote it.
+        S3WireTest.Response expires = send("GET", "/reads/k", "response-expires=soon&response-content-language=fr",
+                List.of(), "");
+        assertEquals(200, expires.status(), expires.text());
+        assertEquals("soon", expires.header("Expires"));
+        assertEquals("fr", expires.header("Content-Language"));
+        S3WireTest.Response checksum = send("GET", "/reads/k", null, List.of(Map.entry("x-amz-checksum-mode", "enabled")),
+                "");
+        assertEquals(200, checksum.status(), checksum.text());
+        assertEquals("NhCmhg==", checksum.header("x-amz-checksum-crc32"));
+        assertEquals(null, send("GET", "/reads/k", null, List.of(), "").header("x-amz-checksum-crc32"));
+    }
 }
