@@ -43,7 +43,7 @@ final class MultipartOperations {
         S3Request request = input.request();
         String key = input.string("Key");
         S3Support.checkKey(key);
-        ObjectOperations.checkAcl(request);
+        ObjectOperations.checkAcl(input);
         Map<String, String> tags = S3Support.taggingHeader(input.string("Tagging"));
         RequestContext.Builder context = RequestContext.builder();
         String acl = input.string("ACL");
@@ -83,7 +83,7 @@ final class MultipartOperations {
             random.nextBytes(id);
             String uploadId = Base64.getUrlEncoder().withoutPadding().encodeToString(id);
             MultipartUpload upload = new MultipartUpload(bucket.name(), key, uploadId, clock.instant(), call.caller().arn(),
-                    S3Support.storedHeaders(request), S3Support.userMetadata(request), tags,
+                    S3Support.storedHeaders(input), S3Support.userMetadata(request), tags,
                     algorithm == null ? null : algorithm.name(), checksumType);
             repository.createUpload(upload);
             return input.respond(Shape.of().put("Bucket", bucket.name()).put("Key", key).put("UploadId", uploadId)
@@ -172,9 +172,9 @@ final class MultipartOperations {
 
     S3Call complete(S3Input input, Bucket bucket) {
         S3Request request = input.request();
-        WriteCondition condition = WriteCondition.ofWrite(request);
+        WriteCondition condition = WriteCondition.ofWrite(input);
         return S3Call.of(S3Support.objectCheck("s3:PutObject", bucket, input.string("Key"),
-                ObjectOperations.conditionKeys(request, RequestContext.builder()).build()), findings -> {
+                ObjectOperations.conditionKeys(input, RequestContext.builder()).build()), findings -> {
             MultipartUpload upload = upload(input, bucket);
             objects.checkBeforeWrite(condition, bucket, upload.key(), findings);
             Input document = input.document();

@@ -39,22 +39,24 @@ final class ObjectOperations {
 
     // ---- PutObject ----------------------------------------------------------------------------
 
-    S3Call put(S3Request request, Bucket bucket, dev.crossrole.server.service.Call call) {
-        String key = request.key();
+    S3Call put(S3Input input, Bucket bucket) {
+        S3Request request = input.request();
+        String key = input.string("Key");
         S3Support.checkKey(key);
-        checkAcl(request);
-        Map<String, String> tags = S3Support.taggingHeader(request.header("x-amz-tagging"));
-        Map<String, String> headers = S3Support.storedHeaders(request);
+        checkAcl(input);
+        Map<String, String> tags = S3Support.taggingHeader(input.string("Tagging"));
+        Map<String, String> headers = S3Support.storedHeaders(input);
+        // Repeated x-amz-meta-* headers are joined, which the model's prefix map (first value) does not do.
         Map<String, String> metadata = S3Support.userMetadata(request);
         checkLength(request);
-        WriteCondition condition = WriteCondition.ofWrite(request);
+        WriteCondition condition = WriteCondition.ofWrite(input);
         RequestContext.Builder context = RequestContext.builder();
-        String acl = request.header("x-amz-acl");
+        String acl = input.string("ACL");
         if (acl != null) {
             context.single("s3:x-amz-acl", acl);
         }
         S3Support.requestTags(context, tags);
-        conditionKeys(request, context);
+        conditionKeys(input, context);
         List<AccessCheck> checks = new ArrayList<>();
         checks.add(S3Support.objectCheck("s3:PutObject", bucket, key, context.build()));
         if (!tags.isEmpty()) {
@@ -92,14 +94,14 @@ final class ObjectOperations {
     }
 
     /** {@code s3:if-match} and {@code s3:if-none-match}, the condition keys of a conditional PutObject. */
-    static RequestContext.Builder conditionKeys(S3Request request, RequestContext.Builder context) {
-        String ifMatch = request.header("If-Match");
+    static RequestContext.Builder conditionKeys(S3Input input, RequestContext.Builder context) {
+        String ifMatch = input.string("IfMatch");
         if (ifMatch != null) {
-            context.single("s3:if-match", ifMatch.trim());
+            context.single("s3:if-match", ifMatch);
         }
-        String ifNoneMatch = request.header("If-None-Match");
+        String ifNoneMatch = input.string("IfNoneMatch");
         if (ifNoneMatch != null) {
-            context.single("s3:if-none-match", ifNoneMatch.trim());
+            context.single("s3:if-none-match", ifNoneMatch);
         }
         return context;
     }
@@ -129,24 +131,27 @@ final class ObjectOperations {
      * Objects are encrypted the way S3 encrypts them by default (SSE-S3, {@code AES256}); asking for KMS
      * or customer keys is refused rather than answered as if it had been done.
      */
-    static void checkEncryption(S3Request request) {
-        String sse = request.header("x-amz-server-side-encryption");
-        if (sse != null && !sse.trim().equals("AES256")) {
+    static void checkEncryption(S3Input input) {
+        String sse = input.string("ServerSideEncryption");
+        if (sse != null && !sse.equals("AES256")) {
             throw new S3Exception("NotImplemented", 501, "A header you provided implies functionality that is not"
-                    + " implemented").with("Header", "x-amz-server-side-encryption");
+                    + " implemented").with("Header", input.wireName("ServerSideEncryption"));
         }
-        if (request.header("x-amz-server-side-encryption-customer-algorithm") != null) {
+        if (input.sent("SSECustomerAlgorithm")) {
             throw new S3Exception("NotImplemented", 501, "A header you provided implies functionality that is not"
-                    + " implemented").with("Header", "x-amz-server-side-encryption-customer-algorithm");
+                    + " implemented").with("Header", input.wireName("SSECustomerAlgorithm"));
         }
     }
 
+    /** The object grants of the model's writes; any of them is an ACL. */
+    private static final List<String> GRANTS = List.of("GrantFullControl", "GrantRead", "GrantReadACP",
+            "GrantWriteACP");
+
     /** With S3 Object Ownership "bucket owner enforced" (the default), ACLs other than the owner's are refused. */
-    static void checkAcl(S3Request request) {
-        checkEncryption(request);
-        String acl = request.header("x-amz-acl");
-        boolean grants = request.headers().stream().anyMatch(h -> h.getKey().toLowerCase(Locale.ROOT)
-                .startsWith("x-amz-grant-"));
+    static void checkAcl(S3Input input) {
+        checkEncryption(input);
+        String acl = input.string("ACL");
+        boolean grants = GRANTS.stream().anyMatch(input::sent);
         if ((acl != null && !OWNER_ENFORCED_ACLS.contains(acl)) || grants) {
             throw new S3Exception("AccessControlListNotSupported", 400, "The bucket does not allow ACLs");
         }
@@ -511,9 +516,9 @@ final class ObjectOperations {
         S3Request request = input.request();
         String key = request.key();
         S3Support.checkKey(key);
-        checkAcl(request);
+        checkAcl(input);
         // If-Match / If-None-Match of a copy are about the object it replaces, as for PutObject.
-        WriteCondition condition = WriteCondition.ofWrite(request);
+        WriteCondition condition = WriteCondition.ofWrite(input);
         CopySource source = preparedCopySource(request);
         String sourceBucketName = copySource(request)[0];
         String sourceKey = copySource(request)[1];
@@ -528,7 +533,7 @@ final class ObjectOperations {
         if (taggingDirective.equals("REPLACE")) {
             S3Support.requestTags(context, requestedTags);
         }
-        conditionKeys(request, context);
+        conditionKeys(input, context);
         List<AccessCheck> checks = List.of(source.check(),
                 S3Support.objectCheck("s3:PutObject", target, key, context.build()));
         return new S3Call(checks, findings -> {
@@ -560,7 +565,7 @@ final class ObjectOperations {
         if (copyIfNoneMatch != null && etagListMatches(copyIfNoneMatch, original.etag())) {
             throw preconditionFailed("x-amz-copy-source-If-None-Match");
         }
-        Map<String, String> headers = metadataDirective.equals("REPLACE") ? S3Support.storedHeaders(request)
+        Map<String, String> headers = metadataDirective.equals("REPLACE") ? S3Support.storedHeaders(input)
                 : original.headers();
         Map<String, String> metadata = metadataDirective.equals("REPLACE") ? S3Support.userMetadata(request)
                 : original.userMetadata();

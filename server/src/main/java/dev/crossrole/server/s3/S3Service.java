@@ -118,7 +118,7 @@ public final class S3Service {
                         Authorization.of("s3:ListBucketMultipartUploads").on("bucket", "Bucket"))
                 .on("DeleteObjects", (input, bucket, call) -> objects.deleteObjects(input, bucket),
                         Authorization.of("s3:DeleteObject").on("object", "Bucket", "Delete"))
-                .on("PutObject", (input, bucket, call) -> objects.put(input.request(), bucket, call),
+                .on("PutObject", (input, bucket, call) -> objects.put(input, bucket),
                         Authorization.of("s3:PutObject").on("object", "Bucket", "Key").keys(objectWriteKeys),
                         Authorization.of("s3:PutObjectTagging").on("object", "Bucket", "Key")
                                 .keys("aws:RequestTag/${TagKey}", "aws:TagKeys"),

@@ -22,8 +22,11 @@ final class S3Support {
     private static final Pattern BUCKET_NAME = Pattern.compile("[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]");
     private static final Pattern IP_ADDRESS = Pattern.compile("\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}");
     /** Representation headers S3 stores with an object and returns on GET and HEAD. */
-    static final List<String> STORED_HEADERS = List.of("Content-Type", "Cache-Control", "Content-Disposition",
-            "Content-Encoding", "Content-Language", "Expires");
+    /** The input members of the representation headers an object keeps, and the headers they are stored as. */
+    private static final List<Map.Entry<String, String>> STORED_HEADERS = List.of(
+            Map.entry("ContentType", "Content-Type"), Map.entry("CacheControl", "Cache-Control"),
+            Map.entry("ContentDisposition", "Content-Disposition"), Map.entry("ContentEncoding", "Content-Encoding"),
+            Map.entry("ContentLanguage", "Content-Language"), Map.entry("Expires", "Expires"));
 
     private S3Support() {}
 
@@ -127,18 +130,19 @@ final class S3Support {
      * The representation headers of a PUT, copy or multipart creation, and its storage class when not
      * STANDARD (recorded and reported as S3 does; every class is readable at once here).
      */
-    static Map<String, String> storedHeaders(S3Request request) {
+    static Map<String, String> storedHeaders(S3Input input) {
         Map<String, String> headers = new LinkedHashMap<>();
-        String storageClass = request.header(STORAGE_CLASS);
-        if (storageClass != null && !STORAGE_CLASSES.contains(storageClass.trim())) {
+        String storageClass = input.string("StorageClass");
+        if (storageClass != null && !STORAGE_CLASSES.contains(storageClass)) {
             throw new S3Exception("InvalidStorageClass", 400, "The storage class you specified is not valid")
-                    .with("StorageClassRequested", storageClass);
+                    .with("StorageClassRequested", input.sentValue("StorageClass"));
         }
-        if (storageClass != null && !storageClass.trim().equals("STANDARD")) {
-            headers.put(STORAGE_CLASS, storageClass.trim());
+        if (storageClass != null && !storageClass.equals("STANDARD")) {
+            headers.put(STORAGE_CLASS, storageClass);
         }
-        for (String name : STORED_HEADERS) {
-            String value = request.header(name);
+        for (Map.Entry<String, String> member : STORED_HEADERS) {
+            String name = member.getValue();
+            String value = input.string(member.getKey());
             if (value == null) {
                 continue;
             }

@@ -18,15 +18,14 @@ package dev.crossrole.server.s3;
 record WriteCondition(String ifMatch, boolean ifNoneMatch) {
     static final WriteCondition NONE = new WriteCondition(null, false);
 
-    /** The conditions of a PutObject or CompleteMultipartUpload. */
-    static WriteCondition ofWrite(S3Request request) {
-        String ifNoneMatch = request.header("If-None-Match");
-        if (ifNoneMatch != null && !ifNoneMatch.trim().equals("*")) {
+    /** The conditions of a PutObject, CopyObject or CompleteMultipartUpload. */
+    static WriteCondition ofWrite(S3Input input) {
+        String ifNoneMatch = input.string("IfNoneMatch");
+        if (ifNoneMatch != null && !ifNoneMatch.equals("*")) {
             // S3 takes only '*' here; conditions on a given ETag exist for reads alone.
-            throw S3Service.notImplemented().with("Header", "If-None-Match");
+            throw S3Service.notImplemented().with("Header", input.wireName("IfNoneMatch"));
         }
-        String ifMatch = request.header("If-Match");
-        return new WriteCondition(ifMatch == null ? null : ifMatch.trim(), ifNoneMatch != null);
+        return new WriteCondition(input.string("IfMatch"), ifNoneMatch != null);
     }
 
     /**

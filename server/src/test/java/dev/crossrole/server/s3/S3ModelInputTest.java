@@ -443,4 +443,46 @@ class S3ModelInputTest {
         assertEquals("NhCmhg==", checksum.header("x-amz-checksum-crc32"));
         assertEquals(null, send("GET", "/reads/k", null, List.of(), "").header("x-amz-checksum-crc32"));
     }
+
+    @Test
+    void putObjectHeadersAreReadByTheModelAndARefusedPutChangesNothing() throws IOException {
+        assertEquals(200, send("PUT", "/puts", null, List.of(), "").status());
+        S3WireTest.Response put = send("PUT", "/puts/k", null, List.of(Map.entry("Content-Type", "text/plain"),
+                Map.entry("Content-Encoding", "aws-chunked, gzip"), Map.entry("Cache-Control", "no-cache"),
+                Map.entry("Expires", "someday"), Map.entry("x-amz-storage-class", "STANDARD_IA"),
+                Map.entry("x-amz-acl", "bucket-owner-full-control"), Map.entry("x-amz-tagging", "team=a"),
+                Map.entry("x-amz-server-side-encryption", "AES256")), "first");
+        assertEquals(200, put.status(), put.text());
+        String[][] refusals = {
+            {"If-None-Match", "\"abc\"", "501", "NotImplemented", "<Header>If-None-Match</Header>"},
+            {"If-Match", "\"abc\"", "412", "PreconditionFailed", "<Condition>If-Match</Condition>"},
+            {"x-amz-server-side-encryption", "aws:kms", "501", "NotImplemented",
+                "<Header>x-amz-server-side-encryption</Header>"},
+            {"x-amz-server-side-encryption-customer-algorithm", "AES256", "501", "NotImplemented",
+                "<Header>x-amz-server-side-encryption-customer-algorithm</Header>"},
+            {"x-amz-acl", "public-read", "400", "AccessControlListNotSupported", "The bucket does not allow ACLs"},
+            {"x-amz-grant-read-acp", "id=abc", "400", "AccessControlListNotSupported", "The bucket does not allow ACLs"},
+            {"x-amz-storage-class", "COLD", "400", "InvalidStorageClass",
+                "<StorageClassRequested>COLD</StorageClassRequested>"}};
+        for (String[] refused : refusals) {
+            assertError(send("PUT", "/puts/k", null, List.of(Map.entry(refused[0], refused[1]),
+                    Map.entry("Content-Type", "application/x-other")), "second"), Integer.parseInt(refused[2]),
+                    refused[3], refused[4]);
+            S3WireTest.Response kept = send("GET", "/puts/k", null, List.of(), "");
+            assertEquals("first", kept.text(), refused[0]);
+            assertEquals("text/plain", kept.header("Content-Type"), refused[0]);
+        }
+        S3WireTest.Response got = send("GET", "/puts/k", null, List.of(), "");
+        assertEquals("gzip", got.header("Content-Encoding"));
+        assertEquals("no-cache", got.header("Cache-Control"));
+        assertEquals("someday", got.header("Expires"));
+        assertEquals("STANDARD_IA", got.header("x-amz-storage-class"));
+        assertEquals("1", got.header("x-amz-tagging-count"));
+        S3WireTest.Response replaced = send("PUT", "/puts/k", null, List.of(Map.entry("If-Match", put.header("ETag"))),
+                "second");
+        assertEquals(200, replaced.status(), replaced.text());
+        assertError(send("PUT", "/puts/k", null, List.of(Map.entry("If-None-Match", "*")), "third"), 412,
+                "PreconditionFailed", "<Condition>If-None-Match</Condition>");
+        assertEquals("second", send("GET", "/puts/k", null, List.of(), "").text());
+    }
 }
