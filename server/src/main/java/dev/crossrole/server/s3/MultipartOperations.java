@@ -104,10 +104,9 @@ final class MultipartOperations {
     /** UploadPart, and UploadPartCopy (the same request with {@code x-amz-copy-source}). */
     S3Call uploadPart(S3Input input, Bucket bucket) {
         int number = input.partNumber();
-        S3Request request = input.request();
         AccessCheck put = S3Support.objectCheck("s3:PutObject", bucket, input.string("Key"), RequestContext.empty());
-        if (request.header("x-amz-copy-source") != null) {
-            ObjectOperations.CopySource source = objects.preparedCopySource(request);
+        if (input.operation().name().equals("UploadPartCopy")) {
+            ObjectOperations.CopySource source = objects.preparedCopySource(input);
             return new S3Call(List.of(source.check(), put),
                     findings -> uploadPartCopy(input, bucket, source.readable(findings), number));
         }
@@ -139,12 +138,11 @@ final class MultipartOperations {
     /** UploadPartCopy: a part made of (a byte range of) an existing object, which the caller must be able to read. */
     private S3Response uploadPartCopy(S3Input input, Bucket bucket, ObjectSource source, int partNumber)
             throws IOException {
-        S3Request request = input.request();
         MultipartUpload upload = upload(input, bucket);
         long size = source.object().size();
         long offset = 0;
         long length = size;
-        String range = request.header("x-amz-copy-source-range");
+        String range = input.sentValue("CopySourceRange");
         if (range != null) {
             java.util.regex.Matcher m = java.util.regex.Pattern.compile("bytes=(\\d+)-(\\d+)").matcher(range.trim());
             if (!m.matches()) {

@@ -513,22 +513,21 @@ final class ObjectOperations {
     // ---- CopyObject ---------------------------------------------------------------------------
 
     S3Call copy(S3Input input, Bucket target) {
-        S3Request request = input.request();
-        String key = request.key();
+        String key = input.string("Key");
         S3Support.checkKey(key);
         checkAcl(input);
         // If-Match / If-None-Match of a copy are about the object it replaces, as for PutObject.
         WriteCondition condition = WriteCondition.ofWrite(input);
-        CopySource source = preparedCopySource(request);
-        String sourceBucketName = copySource(request)[0];
-        String sourceKey = copySource(request)[1];
-        String metadataDirective = directive(request, "x-amz-metadata-directive");
-        String taggingDirective = directive(request, "x-amz-tagging-directive");
+        CopySource source = preparedCopySource(input);
+        String sourceBucketName = source.bucket().name();
+        String sourceKey = source.key();
+        String metadataDirective = directive(input, "MetadataDirective");
+        String taggingDirective = directive(input, "TaggingDirective");
         Map<String, String> requestedTags = taggingDirective.equals("REPLACE")
-                ? S3Support.taggingHeader(request.header("x-amz-tagging")) : Map.of();
+                ? S3Support.taggingHeader(input.string("Tagging")) : Map.of();
         RequestContext.Builder context = RequestContext.builder();
-        if (request.header("x-amz-acl") != null) {
-            context.single("s3:x-amz-acl", request.header("x-amz-acl"));
+        if (input.string("ACL") != null) {
+            context.single("s3:x-amz-acl", input.string("ACL"));
         }
         if (taggingDirective.equals("REPLACE")) {
             S3Support.requestTags(context, requestedTags);
@@ -557,11 +556,11 @@ final class ObjectOperations {
                     + " itself without changing the object's metadata, storage class, website redirect location or"
                     + " encryption attributes.");
         }
-        String copyIfMatch = request.header("x-amz-copy-source-if-match");
+        String copyIfMatch = input.string("CopySourceIfMatch");
         if (copyIfMatch != null && !etagListMatches(copyIfMatch, original.etag())) {
             throw preconditionFailed("x-amz-copy-source-If-Match");
         }
-        String copyIfNoneMatch = request.header("x-amz-copy-source-if-none-match");
+        String copyIfNoneMatch = input.string("CopySourceIfNoneMatch");
         if (copyIfNoneMatch != null && etagListMatches(copyIfNoneMatch, original.etag())) {
             throw preconditionFailed("x-amz-copy-source-If-None-Match");
         }
@@ -569,7 +568,7 @@ final class ObjectOperations {
                 : original.headers();
         Map<String, String> metadata = metadataDirective.equals("REPLACE") ? S3Support.userMetadata(request)
                 : original.userMetadata();
-        ChecksumAlgorithm algorithm = ChecksumAlgorithm.fromName(request.header("x-amz-checksum-algorithm")).orElse(null);
+        ChecksumAlgorithm algorithm = ChecksumAlgorithm.fromName(input.string("ChecksumAlgorithm")).orElse(null);
         if (algorithm == null && !original.checksums().isEmpty()) {
             algorithm = ChecksumAlgorithm.fromHeaderName(original.checksums().keySet().iterator().next()).orElse(null);
         }
@@ -584,9 +583,9 @@ final class ObjectOperations {
     }
 
     /** Bucket and key named by {@code x-amz-copy-source} ({@code bucket/key} or {@code /bucket/key}, URL-encoded). */
-    private static String[] copySource(S3Request request) {
-        String header = request.header("x-amz-copy-source");
-        String source = header;
+    private static String[] copySource(S3Input input) {
+        String header = input.sentValue("CopySource");
+        String source = header.trim();
         int question = source.indexOf('?');
         if (question >= 0) {
             source = source.substring(0, question);
@@ -594,7 +593,7 @@ final class ObjectOperations {
         source = URLDecoder.decode(source.startsWith("/") ? source.substring(1) : source, StandardCharsets.UTF_8);
         int slash = source.indexOf('/');
         if (slash <= 0 || slash == source.length() - 1) {
-            throw S3Exception.invalidArgument("Invalid copy source object key", "x-amz-copy-source", header);
+            throw S3Exception.invalidArgument("Invalid copy source object key", input.wireName("CopySource"), header);
         }
         return new String[] {source.substring(0, slash), source.substring(slash + 1)};
     }
@@ -603,8 +602,8 @@ final class ObjectOperations {
      * The object {@code x-amz-copy-source} names, looked up when the call is prepared: the caller must be allowed to
      * read it (the check), and learns that it is missing only when allowed to list its bucket (at run).
      */
-    CopySource preparedCopySource(S3Request request) {
-        String[] named = copySource(request);
+    CopySource preparedCopySource(S3Input input) {
+        String[] named = copySource(input);
         Bucket sourceBucket = repository.bucket(named[0]).orElseThrow(() -> S3Exception.noSuchBucket(named[0]));
         Optional<ObjectSource> found = repository.open(sourceBucket.name(), named[1]);
         StoredObject existing = found.map(ObjectSource::object).orElse(null);
@@ -619,14 +618,15 @@ final class ObjectOperations {
         }
     }
 
-    private static String directive(S3Request request, String header) {
-        String value = request.header(header);
+    /** A copy's MetadataDirective or TaggingDirective: COPY when absent, else COPY or REPLACE. */
+    private static String directive(S3Input input, String member) {
+        String value = input.string(member);
         if (value == null) {
             return "COPY";
         }
         if (!value.equals("COPY") && !value.equals("REPLACE")) {
-            throw S3Exception.invalidArgument("Unknown " + (header.contains("metadata") ? "metadata" : "tagging")
-                    + " directive.", header, value);
+            throw S3Exception.invalidArgument("Unknown " + (member.startsWith("Metadata") ? "metadata" : "tagging")
+                    + " directive.", input.wireName(member), input.sentValue(member));
         }
         return value;
     }

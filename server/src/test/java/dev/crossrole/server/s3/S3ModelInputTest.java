@@ -485,4 +485,39 @@ class S3ModelInputTest {
                 "PreconditionFailed", "<Condition>If-None-Match</Condition>");
         assertEquals("second", send("GET", "/puts/k", null, List.of(), "").text());
     }
+
+    @Test
+    void copyHeadersAreReadByTheModelAndARefusedCopyChangesNothing() throws IOException {
+        assertEquals(200, send("PUT", "/copies", null, List.of(), "").status());
+        S3WireTest.Response source = send("PUT", "/copies/src", null, List.of(Map.entry("x-amz-tagging", "a=1")),
+                "source");
+        assertEquals(200, source.status(), source.text());
+        assertEquals(200, send("PUT", "/copies/dst", null, List.of(), "target").status());
+        String[][] refusals = {
+            {"x-amz-metadata-directive", "MOVE", "400", "InvalidArgument", "<Message>Unknown metadata directive."
+                + "</Message><ArgumentName>x-amz-metadata-directive</ArgumentName><ArgumentValue>MOVE</ArgumentValue>"},
+            {"x-amz-tagging-directive", "copy", "400", "InvalidArgument", "<ArgumentName>x-amz-tagging-directive"
+                + "</ArgumentName><ArgumentValue>copy</ArgumentValue>"},
+            {"x-amz-copy-source-if-match", "\"nope\"", "412", "PreconditionFailed",
+                "<Condition>x-amz-copy-source-If-Match</Condition>"},
+            {"x-amz-copy-source-if-none-match", source.header("ETag"), "412", "PreconditionFailed",
+                "<Condition>x-amz-copy-source-If-None-Match</Condition>"},
+            {"x-amz-acl", "public-read", "400", "AccessControlListNotSupported", "The bucket does not allow ACLs"}};
+        for (String[] refused : refusals) {
+            assertError(send("PUT", "/copies/dst", null, List.of(Map.entry("x-amz-copy-source", "/copies/src"),
+                    Map.entry(refused[0], refused[1])), ""), Integer.parseInt(refused[2]), refused[3], refused[4]);
+            assertEquals("target", send("GET", "/copies/dst", null, List.of(), "").text(), refused[0]);
+        }
+        assertError(send("PUT", "/copies/dst", null, List.of(Map.entry("x-amz-copy-source", "copies")), ""), 400,
+                "InvalidArgument", "<ArgumentName>x-amz-copy-source</ArgumentName>",
+                "<ArgumentValue>copies</ArgumentValue>");
+        S3WireTest.Response copied = send("PUT", "/copies/dst", null, List.of(Map.entry("x-amz-copy-source",
+                "copies/src"), Map.entry("x-amz-tagging-directive", "REPLACE"), Map.entry("x-amz-tagging", "b=2&c=3"),
+                Map.entry("x-amz-metadata-directive", "REPLACE"), Map.entry("Content-Type", "text/x-copied")), "");
+        assertEquals(200, copied.status(), copied.text());
+        S3WireTest.Response got = send("GET", "/copies/dst", null, List.of(), "");
+        assertEquals("source", got.text());
+        assertEquals("2", got.header("x-amz-tagging-count"));
+        assertEquals("text/x-copied", got.header("Content-Type"));
+    }
 }
