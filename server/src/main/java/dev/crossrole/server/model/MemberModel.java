@@ -23,9 +23,17 @@ public final class MemberModel {
     String xmlNamespace;
     String xmlPrefix;
 
+    private final String messageName;
+
     MemberModel(String name, String target) {
         this.name = name;
         this.target = target;
+        this.messageName = name.isEmpty() ? name : Character.toLowerCase(name.charAt(0)) + name.substring(1);
+    }
+
+    /** How AWS's validation messages name it: in lower camel case ({@code roleName}). */
+    public String messageName() {
+        return messageName;
     }
 
     /** The member's name in the model ({@code RoleName}). */

@@ -41,6 +41,7 @@ public final class ShapeModel {
     MemberModel key;
     MemberModel value;
     final Map<String, MemberModel> members = new LinkedHashMap<>();
+    private final Map<String, MemberModel> membersView = Collections.unmodifiableMap(members);
 
     ShapeModel(String name, Type type) {
         this.name = name;
@@ -172,7 +173,7 @@ public final class ShapeModel {
 
     /** A structure's members, in model order. */
     public Map<String, MemberModel> members() {
-        return Collections.unmodifiableMap(members);
+        return membersView;
     }
 
     /** A structure's member of this name; {@code null} when it has none. */

@@ -67,7 +67,7 @@ public final class InputValidation {
 
         void structure(ShapeModel shape, Input input, String prefix) {
             for (MemberModel member : shape.members().values()) {
-                String path = prefix + lowerCamel(member.name());
+                String path = prefix.isEmpty() ? member.messageName() : prefix + member.messageName();
                 Object value = input.get(member.name());
                 if (value == null) {
                     if (member.required()) {
@@ -150,15 +150,15 @@ public final class InputValidation {
         }
 
         void string(ShapeModel shape, String value, String path) {
-            String shown = shape.sensitive() ? "Value at '" + path + "'" : "Value '" + value + "' at '" + path + "'";
+            // Messages are built only for a value that fails: checking runs for every member of every request.
             int length = value.codePointCount(0, value.length());
             if (shape.min() != null && length < shape.min()) {
-                failures.add(shown + " failed to satisfy constraint: Member must have length greater than or equal to "
+                failures.add(shown(shape, value, path) + " failed to satisfy constraint: Member must have length greater than or equal to "
                         + shape.min());
             }
             if (shape.max() != null && length > shape.max()) {
-                failures.add(shown + " failed to satisfy constraint: Member must have length less than or equal to "
-                        + shape.max());
+                failures.add(shown(shape, value, path) + " failed to satisfy constraint: Member must have length less"
+                        + " than or equal to " + shape.max());
             }
             Pattern pattern = shape.pattern();
             if (pattern != null && !pattern.matcher(value).matches()) {
@@ -166,14 +166,18 @@ public final class InputValidation {
                 if (own != null) {
                     worded.add(own);
                 } else {
-                    failures.add(shown + " failed to satisfy constraint: Member must satisfy regular expression"
-                            + " pattern: " + shape.patternText());
+                    failures.add(shown(shape, value, path) + " failed to satisfy constraint: Member must satisfy"
+                            + " regular expression pattern: " + shape.patternText());
                 }
             }
             if (!shape.allows(value)) {
-                failures.add(shown + " failed to satisfy constraint: Member must satisfy enum value set: "
-                        + shape.enumValues());
+                failures.add(shown(shape, value, path) + " failed to satisfy constraint: Member must satisfy enum value"
+                        + " set: " + shape.enumValues());
             }
+        }
+
+        private static String shown(ShapeModel shape, String value, String path) {
+            return shape.sensitive() ? "Value at '" + path + "'" : "Value '" + value + "' at '" + path + "'";
         }
 
         void number(ShapeModel shape, double number, Object value, String path) {
@@ -188,20 +192,18 @@ public final class InputValidation {
         }
 
         void size(ShapeModel shape, int size, Object shownValue, String path) {
-            String shown = shownValue == null ? "Value at '" + path + "'" : "Value '" + shownValue + "' at '" + path + "'";
             if (shape.min() != null && size < shape.min()) {
-                failures.add(shown + " failed to satisfy constraint: Member must have length greater than or equal to "
+                failures.add(shownSize(shownValue, path) + " failed to satisfy constraint: Member must have length greater than or equal to "
                         + shape.min());
             }
             if (shape.max() != null && size > shape.max()) {
-                failures.add(shown + " failed to satisfy constraint: Member must have length less than or equal to "
-                        + shape.max());
+                failures.add(shownSize(shownValue, path) + " failed to satisfy constraint: Member must have length less"
+                        + " than or equal to " + shape.max());
             }
         }
-    }
 
-    /** {@code RoleName} → {@code roleName}, as AWS names members in its messages. */
-    static String lowerCamel(String name) {
-        return name.isEmpty() ? name : Character.toLowerCase(name.charAt(0)) + name.substring(1);
+        private static String shownSize(Object shownValue, String path) {
+            return shownValue == null ? "Value at '" + path + "'" : "Value '" + shownValue + "' at '" + path + "'";
+        }
     }
 }

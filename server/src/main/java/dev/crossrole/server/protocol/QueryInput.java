@@ -40,7 +40,7 @@ public final class QueryInput {
         Map<String, Object> values = new LinkedHashMap<>();
         for (MemberModel member : shape.members().values()) {
             String key = prefix + member.wireName();
-            Object value = value(member, key, path + InputValidation.lowerCamel(member.name()));
+            Object value = value(member, key, path + member.messageName());
             if (value != null) {
                 values.put(member.name(), value);
             }
