@@ -189,7 +189,8 @@ public final class RestXmlInput {
         for (Map.Entry<String, String> header : headers) {
             String name = header.getKey().toLowerCase(Locale.ROOT);
             if (name.startsWith(prefix)) {
-                values.putIfAbsent(name.substring(prefix.length()), header.getValue());
+                // A header sent twice is one header of both values, comma-joined (RFC 9110, section 5.3).
+                values.merge(name.substring(prefix.length()), header.getValue(), (first, next) -> first + "," + next);
             }
         }
         return values.isEmpty() ? null : values;

@@ -83,7 +83,7 @@ final class MultipartOperations {
             random.nextBytes(id);
             String uploadId = Base64.getUrlEncoder().withoutPadding().encodeToString(id);
             MultipartUpload upload = new MultipartUpload(bucket.name(), key, uploadId, clock.instant(), call.caller().arn(),
-                    S3Support.storedHeaders(input), S3Support.userMetadata(request), tags,
+                    S3Support.storedHeaders(input), S3Support.userMetadata(input), tags,
                     algorithm == null ? null : algorithm.name(), checksumType);
             repository.createUpload(upload);
             return input.respond(Shape.of().put("Bucket", bucket.name()).put("Key", key).put("UploadId", uploadId)

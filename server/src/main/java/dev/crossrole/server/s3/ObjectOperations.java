@@ -46,8 +46,7 @@ final class ObjectOperations {
         checkAcl(input);
         Map<String, String> tags = S3Support.taggingHeader(input.string("Tagging"));
         Map<String, String> headers = S3Support.storedHeaders(input);
-        // Repeated x-amz-meta-* headers are joined, which the model's prefix map (first value) does not do.
-        Map<String, String> metadata = S3Support.userMetadata(request);
+        Map<String, String> metadata = S3Support.userMetadata(input);
         checkLength(request);
         WriteCondition condition = WriteCondition.ofWrite(input);
         RequestContext.Builder context = RequestContext.builder();
@@ -566,7 +565,7 @@ final class ObjectOperations {
         }
         Map<String, String> headers = metadataDirective.equals("REPLACE") ? S3Support.storedHeaders(input)
                 : original.headers();
-        Map<String, String> metadata = metadataDirective.equals("REPLACE") ? S3Support.userMetadata(request)
+        Map<String, String> metadata = metadataDirective.equals("REPLACE") ? S3Support.userMetadata(input)
                 : original.userMetadata();
         ChecksumAlgorithm algorithm = ChecksumAlgorithm.fromName(input.string("ChecksumAlgorithm")).orElse(null);
         if (algorithm == null && !original.checksums().isEmpty()) {

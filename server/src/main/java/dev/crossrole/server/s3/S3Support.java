@@ -160,16 +160,12 @@ final class S3Support {
         return headers;
     }
 
-    static Map<String, String> userMetadata(S3Request request) {
-        Map<String, String> metadata = new LinkedHashMap<>();
+    static Map<String, String> userMetadata(S3Input input) {
+        Map<String, String> sent = input.map("Metadata");
+        Map<String, String> metadata = sent == null ? new LinkedHashMap<>() : new LinkedHashMap<>(sent);
         int size = 0;
-        for (Map.Entry<String, String> header : request.headers()) {
-            String name = header.getKey().toLowerCase(Locale.ROOT);
-            if (name.startsWith("x-amz-meta-")) {
-                String key = name.substring("x-amz-meta-".length());
-                metadata.merge(key, header.getValue(), (a, b) -> a + "," + b);
-                size += key.length() + header.getValue().length();
-            }
+        for (Map.Entry<String, String> entry : metadata.entrySet()) {
+            size += entry.getKey().length() + entry.getValue().length();
         }
         if (size > 2048) {
             throw new S3Exception("MetadataTooLarge", 400,

@@ -520,4 +520,19 @@ class S3ModelInputTest {
         assertEquals("2", got.header("x-amz-tagging-count"));
         assertEquals("text/x-copied", got.header("Content-Type"));
     }
+
+    @Test
+    void metadataHeadersAreReadByTheModelAndARepeatedOneIsJoined() throws Exception {
+        assertEquals(200, send("PUT", "/metadata", null, List.of(), "").status());
+        S3WireTest.Response put = send("PUT", "/metadata/object", null, List.of(Map.entry("x-amz-meta-Colour", "blue"),
+                Map.entry("x-amz-meta-colour", "green"), Map.entry("x-amz-meta-size", "large")), "body");
+        assertEquals(200, put.status(), put.text());
+        S3WireTest.Response got = send("GET", "/metadata/object", null, List.of(), "");
+        assertEquals("blue,green", got.header("x-amz-meta-colour"));
+        assertEquals("large", got.header("x-amz-meta-size"));
+        S3WireTest.Response tooLarge = send("PUT", "/metadata/large", null,
+                List.of(Map.entry("x-amz-meta-a", "x".repeat(1500)), Map.entry("x-amz-meta-a", "y".repeat(600))), "b");
+        assertError(tooLarge, 400, "MetadataTooLarge", "<MaxSizeAllowed>2048</MaxSizeAllowed>");
+        assertEquals(404, send("GET", "/metadata/large", null, List.of(), "").status());
+    }
 }
