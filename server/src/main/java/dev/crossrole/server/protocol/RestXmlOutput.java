@@ -54,37 +54,14 @@ public final class RestXmlOutput {
      */
     public static Rendered write(OperationModel operation, Shape output, String root,
                                  Map<String, List<String>> elementOrder) {
+        Split split = split(operation, output);
+        if (split == null) {
+            return new Rendered(operation.responseCode(), new LinkedHashMap<>(), null);
+        }
         ShapeModel shape = operation.output();
-        int status = operation.responseCode();
-        Map<String, String> headers = new LinkedHashMap<>();
-        if (shape == null || output == null) {
-            if (output != null && !output.members().isEmpty()) {
-                throw new IllegalStateException(operation + " has no output in its model, but returned "
-                        + output.members());
-            }
-            return new Rendered(status, headers, null);
-        }
-        Map<String, Object> body = new LinkedHashMap<>();
-        for (Map.Entry<String, Object> given : output.members().entrySet()) {
-            MemberModel member = shape.member(given.getKey());
-            if (member == null) {
-                throw new IllegalStateException("the shape " + shape.name() + " has no member " + given.getKey());
-            }
-            Object value = given.getValue();
-            if (value == null) {
-                continue;
-            }
-            String location = member.location();
-            if ("header".equals(location)) {
-                headers.put(member.wireName(), headerValue(member, value));
-            } else if ("headers".equals(location)) {
-                ((Map<?, ?>) value).forEach((k, v) -> headers.put(member.wireName() + k, String.valueOf(v)));
-            } else if ("statusCode".equals(location)) {
-                status = ((Number) value).intValue();
-            } else {
-                body.put(member.name(), value);
-            }
-        }
+        int status = split.status();
+        Map<String, String> headers = split.headers();
+        Map<String, Object> body = split.body();
         if (shape.payload() != null) {
             MemberModel payload = shape.member(shape.payload());
             Object value = body.get(payload.name());
@@ -121,6 +98,49 @@ public final class RestXmlOutput {
         }
         writer.xml.close("LocationConstraint");
         return writer.out.toString().getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** An output parted as every REST protocol parts it: status, headers, and what goes in the body. */
+    record Split(int status, Map<String, String> headers, Map<String, Object> body) {}
+
+    /**
+     * Header members as headers (HTTP dates for timestamps, lists comma-joined), a prefix map as one header per entry,
+     * a status-code member as the status, the rest as the body's members; {@code null} for an operation without
+     * output. A member the shape does not have fails the call.
+     */
+    static Split split(OperationModel operation, Shape output) {
+        ShapeModel shape = operation.output();
+        if (shape == null || output == null) {
+            if (output != null && !output.members().isEmpty()) {
+                throw new IllegalStateException(operation + " has no output in its model, but returned "
+                        + output.members());
+            }
+            return null;
+        }
+        int status = operation.responseCode();
+        Map<String, String> headers = new LinkedHashMap<>();
+        Map<String, Object> body = new LinkedHashMap<>();
+        for (Map.Entry<String, Object> given : output.members().entrySet()) {
+            MemberModel member = shape.member(given.getKey());
+            if (member == null) {
+                throw new IllegalStateException("the shape " + shape.name() + " has no member " + given.getKey());
+            }
+            Object value = given.getValue();
+            if (value == null) {
+                continue;
+            }
+            String location = member.location();
+            if ("header".equals(location)) {
+                headers.put(member.wireName(), headerValue(member, value));
+            } else if ("headers".equals(location)) {
+                ((Map<?, ?>) value).forEach((k, v) -> headers.put(member.wireName() + k, String.valueOf(v)));
+            } else if ("statusCode".equals(location)) {
+                status = ((Number) value).intValue();
+            } else {
+                body.put(member.name(), value);
+            }
+        }
+        return new Split(status, headers, body);
     }
 
     private byte[] payload(MemberModel member, Object value) {
