@@ -5,7 +5,6 @@ import dev.crossrole.server.model.ShapeModel;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -112,16 +111,7 @@ public final class QueryInput {
             return null;
         }
         try {
-            return switch (shape.type()) {
-                case STRING -> text;
-                case INTEGER -> Integer.valueOf(text.trim());
-                case LONG -> Long.valueOf(text.trim());
-                case DOUBLE, FLOAT -> Double.valueOf(text.trim());
-                case BOOLEAN -> bool(text);
-                case TIMESTAMP -> timestamp(text);
-                case BLOB -> Base64.getDecoder().decode(text);
-                default -> text;
-            };
+            return ScalarText.read(shape, text, QueryInput::timestamp);
         } catch (NumberFormatException e) {
             failures.add("Value '" + text + "' at '" + path + "' failed to satisfy constraint: Member must be a number");
         } catch (IllegalArgumentException | DateTimeParseException e) {
@@ -129,16 +119,6 @@ public final class QueryInput {
                     + shape.type().name().toLowerCase(java.util.Locale.ROOT));
         }
         return null;
-    }
-
-    private static Boolean bool(String text) {
-        if (text.equalsIgnoreCase("true")) {
-            return Boolean.TRUE;
-        }
-        if (text.equalsIgnoreCase("false")) {
-            return Boolean.FALSE;
-        }
-        throw new IllegalArgumentException(text);
     }
 
     /** ISO 8601 as Query clients send it, or epoch seconds. */

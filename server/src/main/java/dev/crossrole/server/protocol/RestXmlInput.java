@@ -290,30 +290,11 @@ public final class RestXmlInput {
             return null;
         }
         try {
-            return switch (shape.type()) {
-                case STRING -> text;
-                case INTEGER -> Integer.valueOf(text.trim());
-                case LONG -> Long.valueOf(text.trim());
-                case DOUBLE, FLOAT -> Double.valueOf(text.trim());
-                case BOOLEAN -> bool(text.trim());
-                case TIMESTAMP -> timestamp(text.trim());
-                case BLOB -> Base64.getDecoder().decode(text.trim());
-                default -> text;
-            };
+            return ScalarText.read(shape, text, RestXmlInput::timestamp);
         } catch (IllegalArgumentException | DateTimeParseException e) {
             failures.add(member + ": '" + text + "' is not a valid " + shape.type().name().toLowerCase(Locale.ROOT));
             return null;
         }
-    }
-
-    private static Boolean bool(String text) {
-        if (text.equalsIgnoreCase("true")) {
-            return Boolean.TRUE;
-        }
-        if (text.equalsIgnoreCase("false")) {
-            return Boolean.FALSE;
-        }
-        throw new IllegalArgumentException(text);
     }
 
     /**
