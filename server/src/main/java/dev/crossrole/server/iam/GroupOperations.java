@@ -229,4 +229,34 @@ final class GroupOperations {
             return p.into(Shape.of().put("Groups", IamSupport.shapes(p.items(), GroupOperations::groupShape)));
         });
     }
+
+    // ---- tags, permissions boundary and policies: the shared implementations under these operations' names ----
+
+    PreparedCall putGroupPolicy(Call call, Input input) {
+        return policies.put("iam:PutGroupPolicy", call, input);
+    }
+
+    PreparedCall getGroupPolicy(Call call, Input input) {
+        return policies.get("iam:GetGroupPolicy", call, input);
+    }
+
+    PreparedCall listGroupPolicies(Call call, Input input) {
+        return policies.list("iam:ListGroupPolicies", call, input);
+    }
+
+    PreparedCall deleteGroupPolicy(Call call, Input input) {
+        return policies.delete("iam:DeleteGroupPolicy", call, input);
+    }
+
+    PreparedCall attachGroupPolicy(Call call, Input input) {
+        return policies.attach("iam:AttachGroupPolicy", call, input);
+    }
+
+    PreparedCall detachGroupPolicy(Call call, Input input) {
+        return policies.detach("iam:DetachGroupPolicy", call, input);
+    }
+
+    PreparedCall listAttachedGroupPolicies(Call call, Input input) {
+        return policies.listAttached("iam:ListAttachedGroupPolicies", call, input);
+    }
 }

@@ -46,18 +46,6 @@ public final class IamService implements ServiceProvider {
         return IamSupport.patternFailure(path, shape);
     }
 
-    /** An operation shared by several kinds of entity, told which action it is checked as. */
-    @FunctionalInterface
-    private interface EntityOperation {
-        PreparedCall prepare(String action, Call call, Input input);
-    }
-
-    /** Binds an entity-generic operation; it checks exactly the action its table line declares. */
-    private static void entity(OperationTable operations, String name, EntityOperation operation,
-                               Authorization authorization) {
-        operations.on(name, (call, input) -> operation.prepare(authorization.action(), call, input), authorization);
-    }
-
     @Override
     public void register(OperationTable operations) {
         operations
@@ -71,33 +59,32 @@ public final class IamService implements ServiceProvider {
                         Authorization.of("iam:UpdateRoleDescription").on("role", "RoleName"))
                 .on("DeleteRole", roles::deleteRole, Authorization.of("iam:DeleteRole").on("role", "RoleName"))
                 .on("UpdateAssumeRolePolicy", roles::updateAssumeRolePolicy,
-                        Authorization.of("iam:UpdateAssumeRolePolicy").on("role", "RoleName"));
-        entity(operations, "TagRole", roles.tagsAndBoundary::tag,
-                Authorization.of("iam:TagRole").on("role", "RoleName").keys(TAGS, TAG_KEYS));
-        entity(operations, "UntagRole", roles.tagsAndBoundary::untag,
-                Authorization.of("iam:UntagRole").on("role", "RoleName").keys(TAG_KEYS));
-        entity(operations, "ListRoleTags", roles.tagsAndBoundary::listTags,
-                Authorization.of("iam:ListRoleTags").on("role", "RoleName"));
-        entity(operations, "PutRolePermissionsBoundary", roles.tagsAndBoundary::putBoundary,
-                Authorization.of("iam:PutRolePermissionsBoundary").on("role", "RoleName").keys(BOUNDARY));
-        entity(operations, "DeleteRolePermissionsBoundary", roles.tagsAndBoundary::deleteBoundary,
-                Authorization.of("iam:DeleteRolePermissionsBoundary").on("role", "RoleName"));
-        entity(operations, "PutRolePolicy", roles.policies::put,
-                Authorization.of("iam:PutRolePolicy").on("role", "RoleName"));
-        entity(operations, "GetRolePolicy", roles.policies::get,
-                Authorization.of("iam:GetRolePolicy").on("role", "RoleName"));
-        entity(operations, "ListRolePolicies", roles.policies::list,
-                Authorization.of("iam:ListRolePolicies").on("role", "RoleName"));
-        entity(operations, "DeleteRolePolicy", roles.policies::delete,
-                Authorization.of("iam:DeleteRolePolicy").on("role", "RoleName"));
-        entity(operations, "AttachRolePolicy", roles.policies::attach,
-                Authorization.of("iam:AttachRolePolicy").on("role", "RoleName").keys(POLICY_ARN));
-        entity(operations, "DetachRolePolicy", roles.policies::detach,
-                Authorization.of("iam:DetachRolePolicy").on("role", "RoleName").keys(POLICY_ARN));
-        entity(operations, "ListAttachedRolePolicies", roles.policies::listAttached,
-                Authorization.of("iam:ListAttachedRolePolicies").on("role", "RoleName"));
+                        Authorization.of("iam:UpdateAssumeRolePolicy").on("role", "RoleName"))
+                .on("TagRole", roles::tagRole,
+                        Authorization.of("iam:TagRole").on("role", "RoleName").keys(TAGS, TAG_KEYS))
+                .on("UntagRole", roles::untagRole,
+                        Authorization.of("iam:UntagRole").on("role", "RoleName").keys(TAG_KEYS))
+                .on("ListRoleTags", roles::listRoleTags,
+                        Authorization.of("iam:ListRoleTags").on("role", "RoleName"))
+                .on("PutRolePermissionsBoundary", roles::putRolePermissionsBoundary,
+                        Authorization.of("iam:PutRolePermissionsBoundary").on("role", "RoleName").keys(BOUNDARY))
+                .on("DeleteRolePermissionsBoundary", roles::deleteRolePermissionsBoundary,
+                        Authorization.of("iam:DeleteRolePermissionsBoundary").on("role", "RoleName"))
+                .on("PutRolePolicy", roles::putRolePolicy,
+                        Authorization.of("iam:PutRolePolicy").on("role", "RoleName"))
+                .on("GetRolePolicy", roles::getRolePolicy,
+                        Authorization.of("iam:GetRolePolicy").on("role", "RoleName"))
+                .on("ListRolePolicies", roles::listRolePolicies,
+                        Authorization.of("iam:ListRolePolicies").on("role", "RoleName"))
+                .on("DeleteRolePolicy", roles::deleteRolePolicy,
+                        Authorization.of("iam:DeleteRolePolicy").on("role", "RoleName"))
+                .on("AttachRolePolicy", roles::attachRolePolicy,
+                        Authorization.of("iam:AttachRolePolicy").on("role", "RoleName").keys(POLICY_ARN))
+                .on("DetachRolePolicy", roles::detachRolePolicy,
+                        Authorization.of("iam:DetachRolePolicy").on("role", "RoleName").keys(POLICY_ARN))
+                .on("ListAttachedRolePolicies", roles::listAttachedRolePolicies,
+                        Authorization.of("iam:ListAttachedRolePolicies").on("role", "RoleName"))
 
-        operations
                 .on("CreateUser", users::createUser,
                         Authorization.of("iam:CreateUser").on("user", "Path", "UserName").keys(TAGS, TAG_KEYS, BOUNDARY),
                         Authorization.of("iam:TagUser").on("user", "Path", "UserName").keys(TAGS, TAG_KEYS))
@@ -117,33 +104,32 @@ public final class IamService implements ServiceProvider {
                         Authorization.of("iam:DeleteAccessKey").on("user", "UserName"))
                 // The key's owner, found by its id, is the resource.
                 .on("GetAccessKeyLastUsed", users::getAccessKeyLastUsed,
-                        Authorization.of("iam:GetAccessKeyLastUsed").on("user"));
-        entity(operations, "TagUser", users.tagsAndBoundary::tag,
-                Authorization.of("iam:TagUser").on("user", "UserName").keys(TAGS, TAG_KEYS));
-        entity(operations, "UntagUser", users.tagsAndBoundary::untag,
-                Authorization.of("iam:UntagUser").on("user", "UserName").keys(TAG_KEYS));
-        entity(operations, "ListUserTags", users.tagsAndBoundary::listTags,
-                Authorization.of("iam:ListUserTags").on("user", "UserName"));
-        entity(operations, "PutUserPermissionsBoundary", users.tagsAndBoundary::putBoundary,
-                Authorization.of("iam:PutUserPermissionsBoundary").on("user", "UserName").keys(BOUNDARY));
-        entity(operations, "DeleteUserPermissionsBoundary", users.tagsAndBoundary::deleteBoundary,
-                Authorization.of("iam:DeleteUserPermissionsBoundary").on("user", "UserName"));
-        entity(operations, "PutUserPolicy", users.policies::put,
-                Authorization.of("iam:PutUserPolicy").on("user", "UserName"));
-        entity(operations, "GetUserPolicy", users.policies::get,
-                Authorization.of("iam:GetUserPolicy").on("user", "UserName"));
-        entity(operations, "ListUserPolicies", users.policies::list,
-                Authorization.of("iam:ListUserPolicies").on("user", "UserName"));
-        entity(operations, "DeleteUserPolicy", users.policies::delete,
-                Authorization.of("iam:DeleteUserPolicy").on("user", "UserName"));
-        entity(operations, "AttachUserPolicy", users.policies::attach,
-                Authorization.of("iam:AttachUserPolicy").on("user", "UserName").keys(POLICY_ARN));
-        entity(operations, "DetachUserPolicy", users.policies::detach,
-                Authorization.of("iam:DetachUserPolicy").on("user", "UserName").keys(POLICY_ARN));
-        entity(operations, "ListAttachedUserPolicies", users.policies::listAttached,
-                Authorization.of("iam:ListAttachedUserPolicies").on("user", "UserName"));
+                        Authorization.of("iam:GetAccessKeyLastUsed").on("user"))
+                .on("TagUser", users::tagUser,
+                        Authorization.of("iam:TagUser").on("user", "UserName").keys(TAGS, TAG_KEYS))
+                .on("UntagUser", users::untagUser,
+                        Authorization.of("iam:UntagUser").on("user", "UserName").keys(TAG_KEYS))
+                .on("ListUserTags", users::listUserTags,
+                        Authorization.of("iam:ListUserTags").on("user", "UserName"))
+                .on("PutUserPermissionsBoundary", users::putUserPermissionsBoundary,
+                        Authorization.of("iam:PutUserPermissionsBoundary").on("user", "UserName").keys(BOUNDARY))
+                .on("DeleteUserPermissionsBoundary", users::deleteUserPermissionsBoundary,
+                        Authorization.of("iam:DeleteUserPermissionsBoundary").on("user", "UserName"))
+                .on("PutUserPolicy", users::putUserPolicy,
+                        Authorization.of("iam:PutUserPolicy").on("user", "UserName"))
+                .on("GetUserPolicy", users::getUserPolicy,
+                        Authorization.of("iam:GetUserPolicy").on("user", "UserName"))
+                .on("ListUserPolicies", users::listUserPolicies,
+                        Authorization.of("iam:ListUserPolicies").on("user", "UserName"))
+                .on("DeleteUserPolicy", users::deleteUserPolicy,
+                        Authorization.of("iam:DeleteUserPolicy").on("user", "UserName"))
+                .on("AttachUserPolicy", users::attachUserPolicy,
+                        Authorization.of("iam:AttachUserPolicy").on("user", "UserName").keys(POLICY_ARN))
+                .on("DetachUserPolicy", users::detachUserPolicy,
+                        Authorization.of("iam:DetachUserPolicy").on("user", "UserName").keys(POLICY_ARN))
+                .on("ListAttachedUserPolicies", users::listAttachedUserPolicies,
+                        Authorization.of("iam:ListAttachedUserPolicies").on("user", "UserName"))
 
-        operations
                 .on("CreateGroup", groups::createGroup, Authorization.of("iam:CreateGroup").on("group", "Path", "GroupName"))
                 .on("GetGroup", groups::getGroup, Authorization.of("iam:GetGroup").on("group", "GroupName"))
                 .on("ListGroups", groups::listGroups, Authorization.of("iam:ListGroups"))
@@ -155,23 +141,22 @@ public final class IamService implements ServiceProvider {
                 .on("RemoveUserFromGroup", groups::removeUserFromGroup,
                         Authorization.of("iam:RemoveUserFromGroup").on("group", "GroupName"))
                 .on("ListGroupsForUser", groups::listGroupsForUser,
-                        Authorization.of("iam:ListGroupsForUser").on("user", "UserName"));
-        entity(operations, "PutGroupPolicy", groups.policies::put,
-                Authorization.of("iam:PutGroupPolicy").on("group", "GroupName"));
-        entity(operations, "GetGroupPolicy", groups.policies::get,
-                Authorization.of("iam:GetGroupPolicy").on("group", "GroupName"));
-        entity(operations, "ListGroupPolicies", groups.policies::list,
-                Authorization.of("iam:ListGroupPolicies").on("group", "GroupName"));
-        entity(operations, "DeleteGroupPolicy", groups.policies::delete,
-                Authorization.of("iam:DeleteGroupPolicy").on("group", "GroupName"));
-        entity(operations, "AttachGroupPolicy", groups.policies::attach,
-                Authorization.of("iam:AttachGroupPolicy").on("group", "GroupName").keys(POLICY_ARN));
-        entity(operations, "DetachGroupPolicy", groups.policies::detach,
-                Authorization.of("iam:DetachGroupPolicy").on("group", "GroupName").keys(POLICY_ARN));
-        entity(operations, "ListAttachedGroupPolicies", groups.policies::listAttached,
-                Authorization.of("iam:ListAttachedGroupPolicies").on("group", "GroupName"));
+                        Authorization.of("iam:ListGroupsForUser").on("user", "UserName"))
+                .on("PutGroupPolicy", groups::putGroupPolicy,
+                        Authorization.of("iam:PutGroupPolicy").on("group", "GroupName"))
+                .on("GetGroupPolicy", groups::getGroupPolicy,
+                        Authorization.of("iam:GetGroupPolicy").on("group", "GroupName"))
+                .on("ListGroupPolicies", groups::listGroupPolicies,
+                        Authorization.of("iam:ListGroupPolicies").on("group", "GroupName"))
+                .on("DeleteGroupPolicy", groups::deleteGroupPolicy,
+                        Authorization.of("iam:DeleteGroupPolicy").on("group", "GroupName"))
+                .on("AttachGroupPolicy", groups::attachGroupPolicy,
+                        Authorization.of("iam:AttachGroupPolicy").on("group", "GroupName").keys(POLICY_ARN))
+                .on("DetachGroupPolicy", groups::detachGroupPolicy,
+                        Authorization.of("iam:DetachGroupPolicy").on("group", "GroupName").keys(POLICY_ARN))
+                .on("ListAttachedGroupPolicies", groups::listAttachedGroupPolicies,
+                        Authorization.of("iam:ListAttachedGroupPolicies").on("group", "GroupName"))
 
-        operations
                 .on("CreatePolicy", policies::createPolicy,
                         Authorization.of("iam:CreatePolicy").on("policy", "Path", "PolicyName").keys(TAGS, TAG_KEYS),
                         Authorization.of("iam:TagPolicy").on("policy", "Path", "PolicyName").keys(TAGS, TAG_KEYS))
@@ -195,9 +180,8 @@ public final class IamService implements ServiceProvider {
                 .on("ListPolicyTags", policies::listPolicyTags,
                         Authorization.of("iam:ListPolicyTags").on("policy", "PolicyArn"))
                 .on("ListEntitiesForPolicy", policies::listEntitiesForPolicy,
-                        Authorization.of("iam:ListEntitiesForPolicy").on("policy", "PolicyArn"));
+                        Authorization.of("iam:ListEntitiesForPolicy").on("policy", "PolicyArn"))
 
-        operations
                 .on("GetAccountAuthorizationDetails", account::getAccountAuthorizationDetails,
                         Authorization.of("iam:GetAccountAuthorizationDetails"))
                 .on("GetAccountSummary", account::getAccountSummary, Authorization.of("iam:GetAccountSummary"))

@@ -220,4 +220,54 @@ final class RoleOperations {
             }
         });
     }
+
+    // ---- tags, permissions boundary and policies: the shared implementations under these operations' names ----
+
+    PreparedCall tagRole(Call call, Input input) {
+        return tagsAndBoundary.tag("iam:TagRole", call, input);
+    }
+
+    PreparedCall untagRole(Call call, Input input) {
+        return tagsAndBoundary.untag("iam:UntagRole", call, input);
+    }
+
+    PreparedCall listRoleTags(Call call, Input input) {
+        return tagsAndBoundary.listTags("iam:ListRoleTags", call, input);
+    }
+
+    PreparedCall putRolePermissionsBoundary(Call call, Input input) {
+        return tagsAndBoundary.putBoundary("iam:PutRolePermissionsBoundary", call, input);
+    }
+
+    PreparedCall deleteRolePermissionsBoundary(Call call, Input input) {
+        return tagsAndBoundary.deleteBoundary("iam:DeleteRolePermissionsBoundary", call, input);
+    }
+
+    PreparedCall putRolePolicy(Call call, Input input) {
+        return policies.put("iam:PutRolePolicy", call, input);
+    }
+
+    PreparedCall getRolePolicy(Call call, Input input) {
+        return policies.get("iam:GetRolePolicy", call, input);
+    }
+
+    PreparedCall listRolePolicies(Call call, Input input) {
+        return policies.list("iam:ListRolePolicies", call, input);
+    }
+
+    PreparedCall deleteRolePolicy(Call call, Input input) {
+        return policies.delete("iam:DeleteRolePolicy", call, input);
+    }
+
+    PreparedCall attachRolePolicy(Call call, Input input) {
+        return policies.attach("iam:AttachRolePolicy", call, input);
+    }
+
+    PreparedCall detachRolePolicy(Call call, Input input) {
+        return policies.detach("iam:DetachRolePolicy", call, input);
+    }
+
+    PreparedCall listAttachedRolePolicies(Call call, Input input) {
+        return policies.listAttached("iam:ListAttachedRolePolicies", call, input);
+    }
 }

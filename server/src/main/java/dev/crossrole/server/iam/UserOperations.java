@@ -361,4 +361,54 @@ final class UserOperations {
             return Shape.of().put("UserName", key.userName()).put("AccessKeyLastUsed", lastUsed);
         });
     }
+
+    // ---- tags, permissions boundary and policies: the shared implementations under these operations' names ----
+
+    PreparedCall tagUser(Call call, Input input) {
+        return tagsAndBoundary.tag("iam:TagUser", call, input);
+    }
+
+    PreparedCall untagUser(Call call, Input input) {
+        return tagsAndBoundary.untag("iam:UntagUser", call, input);
+    }
+
+    PreparedCall listUserTags(Call call, Input input) {
+        return tagsAndBoundary.listTags("iam:ListUserTags", call, input);
+    }
+
+    PreparedCall putUserPermissionsBoundary(Call call, Input input) {
+        return tagsAndBoundary.putBoundary("iam:PutUserPermissionsBoundary", call, input);
+    }
+
+    PreparedCall deleteUserPermissionsBoundary(Call call, Input input) {
+        return tagsAndBoundary.deleteBoundary("iam:DeleteUserPermissionsBoundary", call, input);
+    }
+
+    PreparedCall putUserPolicy(Call call, Input input) {
+        return policies.put("iam:PutUserPolicy", call, input);
+    }
+
+    PreparedCall getUserPolicy(Call call, Input input) {
+        return policies.get("iam:GetUserPolicy", call, input);
+    }
+
+    PreparedCall listUserPolicies(Call call, Input input) {
+        return policies.list("iam:ListUserPolicies", call, input);
+    }
+
+    PreparedCall deleteUserPolicy(Call call, Input input) {
+        return policies.delete("iam:DeleteUserPolicy", call, input);
+    }
+
+    PreparedCall attachUserPolicy(Call call, Input input) {
+        return policies.attach("iam:AttachUserPolicy", call, input);
+    }
+
+    PreparedCall detachUserPolicy(Call call, Input input) {
+        return policies.detach("iam:DetachUserPolicy", call, input);
+    }
+
+    PreparedCall listAttachedUserPolicies(Call call, Input input) {
+        return policies.listAttached("iam:ListAttachedUserPolicies", call, input);
+    }
 }
