@@ -302,9 +302,10 @@ class IamRolesSdkTest {
         List<String> carried = List.of("AmazonS3ReadOnlyAccess", "IAMReadOnlyAccess", "PowerUserAccess",
                 "AmazonEC2ContainerRegistryReadOnly", "AmazonECSTaskExecutionRolePolicy", "ReadOnlyAccess",
                 "AmazonECS_FullAccess");
-        List<String> listed = iam.listPolicies(r -> r.scope("AWS").maxItems(1000)).policies().stream()
+        List<String> listed = iam.listPoliciesPaginator(r -> r.scope("AWS")).policies().stream()
                 .map(software.amazon.awssdk.services.iam.model.Policy::policyName).toList();
         assertTrue(listed.containsAll(carried), listed.toString());
+        assertEquals(1485, listed.size(), "every AWS managed policy, page by page");
         for (String name : carried) {
             String arn = "arn:aws:iam::aws:policy/" + (name.equals("AmazonECSTaskExecutionRolePolicy") ? "service-role/" : "")
                     + name;
@@ -312,6 +313,28 @@ class IamRolesSdkTest {
         }
         assertEquals(carried.stream().sorted().toList(), iam.listAttachedRolePolicies(r -> r.roleName("readonly-role"))
                 .attachedPolicies().stream().map(AttachedPolicy::policyName).sorted().toList());
+    }
+
+    @Test
+    void anyAwsManagedPolicyResolvesAndDecides() {
+        String arn = "arn:aws:iam::aws:policy/AmazonSQSReadOnlyAccess";
+        var policy = iam.getPolicy(r -> r.policyArn(arn)).policy();
+        assertEquals("AmazonSQSReadOnlyAccess", policy.policyName());
+        assertEquals("/", policy.path());
+        assertTrue(policy.policyId().startsWith("ANPA"), policy.policyId());
+        String document = IamSdk.decode(iam.getPolicyVersion(r -> r.policyArn(arn).versionId(policy.defaultVersionId()))
+                .policyVersion().document());
+        assertTrue(document.contains("sqs:ListQueues"), document);
+        String linked = "arn:aws:iam::aws:policy/aws-service-role/AmazonECSServiceRolePolicy";
+        assertEquals("/aws-service-role/", iam.getPolicy(r -> r.policyArn(linked)).policy().path());
+
+        create("sqs-reader");
+        iam.attachRolePolicy(r -> r.roleName("sqs-reader").policyArn(arn));
+        var results = iam.simulatePrincipalPolicy(r -> r.policySourceArn(roleArn(A, "sqs-reader"))
+                .actionNames("sqs:ListQueues", "sqs:DeleteQueue")).evaluationResults();
+        assertEquals("allowed", results.get(0).evalDecisionAsString());
+        assertEquals("implicitDeny", results.get(1).evalDecisionAsString());
+        assertEquals(1, iam.listEntitiesForPolicy(r -> r.policyArn(arn)).policyRoles().size());
     }
 
     /** A session of a role of account A that only has the AWS managed policy {@code policy} attached. */

@@ -87,6 +87,9 @@ final class Fixes {
         if (principal instanceof Principal.Anonymous) {
             return "\"*\"";
         }
+        if (principal instanceof Principal.WebIdentity holder) {
+            return "{\"Federated\": \"" + holder.provider() + "\"}";
+        }
         return "{\"AWS\": \"" + principal.principalArn() + "\"}";
     }
 }

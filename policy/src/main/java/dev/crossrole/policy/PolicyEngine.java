@@ -187,9 +187,13 @@ public final class PolicyEngine {
             return decide(Outcome.ALLOW, null);
         }
 
-        /** Users, role sessions, federated users and root have a caller side; service principals and anonymous callers do not. */
+        /**
+         * Users, role sessions, federated users and root have a caller side; service principals, holders of an
+         * identity provider's token and anonymous callers do not.
+         */
         private boolean hasCallerSide() {
-            return !(principal instanceof Principal.ServicePrincipal) && !(principal instanceof Principal.Anonymous);
+            return !(principal instanceof Principal.ServicePrincipal) && !(principal instanceof Principal.Anonymous)
+                    && !(principal instanceof Principal.WebIdentity);
         }
 
         /** Without a resource policy, the missing one is a trust policy for the STS actions on a role, else a resource policy. */

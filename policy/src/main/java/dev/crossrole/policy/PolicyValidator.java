@@ -549,7 +549,7 @@ final class PolicyValidator {
                     entries.sort(java.util.Comparator.reverseOrder());
                 }
                 for (String resource : entries) {
-                    String message = resourceFormatMessage(resource);
+                    String message = resourceFormatMessage(resource, rules == Rules.AWS_MANAGED);
                     if (message != null) {
                         found = new ResourceFormat(message, at(i, element), false);
                     }
@@ -589,6 +589,10 @@ final class PolicyValidator {
 
     /** IAM's message for a Resource entry that is not {@code *} or an ARN it accepts, or {@code null}. */
     static String resourceFormatMessage(String resource) {
+        return resourceFormatMessage(resource, false);
+    }
+
+    static String resourceFormatMessage(String resource, boolean awsManaged) {
         if (resource.equals("*")) {
             return null;
         }
@@ -636,7 +640,9 @@ final class PolicyValidator {
         }
         if (service.equals("iam")) {
             String path = afterPart(afterPart(afterService));
-            if (!path.equals("*") && IAM_RESOURCE_PREFIXES.stream().noneMatch(path::startsWith)) {
+            // AWS's own root-task policies name arn:aws:iam::*:root, which IAM refuses in customers' documents.
+            if (!path.equals("*") && IAM_RESOURCE_PREFIXES.stream().noneMatch(path::startsWith)
+                    && !(awsManaged && path.equals("root"))) {
                 return "IAM resource path must either be \"*\" or start with " + String.join(", ", IAM_RESOURCE_PREFIXES)
                         + ".";
             }

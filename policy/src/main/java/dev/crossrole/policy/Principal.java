@@ -4,7 +4,7 @@ import java.util.regex.Pattern;
 
 /**
  * Who makes a request: the account root user, an IAM user, a role session, a federated-user session,
- * an AWS service principal, or an anonymous caller. Each knows the ARN AWS prints in AccessDenied
+ * an AWS service principal, the holder of an identity provider's token, or an anonymous caller. Each knows the ARN AWS prints in AccessDenied
  * messages and the values of the principal condition keys.
  */
 public sealed interface Principal {
@@ -158,6 +158,41 @@ public sealed interface Principal {
         }
     }
 
+    /**
+     * The holder of a token an identity provider issued ({@code AssumeRoleWithWebIdentity}, {@code AssumeRoleWithSAML}):
+     * a trust policy names it by the provider, {@code {"Federated": "arn:aws:iam::ACCOUNT:oidc-provider/HOST"}}. It
+     * belongs to no account, so no identity policy and no SCP applies to it; only the role's trust policy can let it in.
+     *
+     * @param provider the provider as trust policies name it (the IAM provider's ARN)
+     * @param subject the token's subject, shown in records and explanations
+     */
+    record WebIdentity(String provider, String subject) implements Principal {
+        @Override
+        public String displayName() {
+            return subject == null ? provider : provider + " (subject " + subject + ")";
+        }
+
+        @Override
+        public String accountId() {
+            return null;
+        }
+
+        @Override
+        public String principalArn() {
+            return null;
+        }
+
+        @Override
+        public String principalType() {
+            return "WebIdentityUser";
+        }
+
+        @Override
+        public String userId() {
+            return null;
+        }
+    }
+
     /** An unsigned request (S3 and a few other services allow them). */
     record Anonymous() implements Principal {
         @Override
@@ -219,6 +254,10 @@ public sealed interface Principal {
             if (resource.startsWith("user/") && resource.length() > 5) {
                 return new IamUser(text, account, resource.substring(resource.lastIndexOf('/') + 1), null);
             }
+            if (resource.startsWith("oidc-provider/") && resource.length() > 14
+                    || resource.startsWith("saml-provider/") && resource.length() > 14) {
+                return new WebIdentity(text, null);
+            }
         } else if (parts[2].equals("sts")) {
             if (resource.startsWith("assumed-role/")) {
                 String[] session = resource.split("/", -1);
@@ -231,7 +270,8 @@ public sealed interface Principal {
             }
         }
         throw new IllegalArgumentException("'" + text + "' is not a principal: expected arn:aws:iam::ACCOUNT:root,"
-                + " arn:aws:iam::ACCOUNT:user/NAME, arn:aws:sts::ACCOUNT:assumed-role/ROLE/SESSION"
-                + " or arn:aws:sts::ACCOUNT:federated-user/NAME");
+                + " arn:aws:iam::ACCOUNT:user/NAME, arn:aws:sts::ACCOUNT:assumed-role/ROLE/SESSION,"
+                + " arn:aws:sts::ACCOUNT:federated-user/NAME or an identity provider's holder,"
+                + " arn:aws:iam::ACCOUNT:oidc-provider/HOST");
     }
 }

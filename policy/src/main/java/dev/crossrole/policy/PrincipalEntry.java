@@ -31,7 +31,9 @@ record PrincipalEntry(Type type, String written, Kind kind, String account, Stri
         ROLE_ID,
         /** A service principal such as {@code ecs-tasks.amazonaws.com}. */
         SERVICE,
-        /** An identity provider, or an S3 canonical user: no caller of these kinds is modelled yet. */
+        /** An identity provider ({@code Federated}): the holders of its tokens. */
+        PROVIDER,
+        /** An S3 canonical user: no caller of this kind is modelled. */
         OTHER,
         /** A value that can never match (partial wildcards, malformed ARNs). */
         NEVER
@@ -44,6 +46,7 @@ record PrincipalEntry(Type type, String written, Kind kind, String account, Stri
             case SERVICE:
                 return new PrincipalEntry(type, value, value.equals("*") ? Kind.ANY : Kind.SERVICE, null, value);
             case FEDERATED:
+                return new PrincipalEntry(type, value, value.equals("*") ? Kind.ANY : Kind.PROVIDER, null, value);
             case CANONICAL_USER:
                 return new PrincipalEntry(type, value, value.equals("*") ? Kind.ANY : Kind.OTHER, null, value);
             default:
@@ -117,6 +120,9 @@ record PrincipalEntry(Type type, String written, Kind kind, String account, Stri
             case SERVICE:
                 return level == Level.SERVICE && principal instanceof Principal.ServicePrincipal service
                         && name.equalsIgnoreCase(service.name());
+            case PROVIDER:
+                return level == Level.PROVIDER && principal instanceof Principal.WebIdentity holder
+                        && written.equals(holder.provider());
             default:
                 return false;
         }
@@ -124,13 +130,14 @@ record PrincipalEntry(Type type, String written, Kind kind, String account, Stri
 
     /** The identity levels AWS may evaluate a principal at: its account, its user or role, its session. */
     enum Level {
-        ACCOUNT, ENTITY, SESSION, SERVICE, ANONYMOUS;
+        ACCOUNT, ENTITY, SESSION, SERVICE, PROVIDER, ANONYMOUS;
 
         static final Level[] ROOT = {ACCOUNT};
         static final Level[] USER = {ACCOUNT, ENTITY};
         static final Level[] ROLE_SESSION = {ACCOUNT, ENTITY, SESSION};
         static final Level[] FEDERATED = {ACCOUNT, SESSION};
         static final Level[] SERVICE_ONLY = {SERVICE};
+        static final Level[] PROVIDER_ONLY = {PROVIDER};
         static final Level[] ANONYMOUS_ONLY = {ANONYMOUS};
 
         static Level[] of(Principal principal) {
@@ -144,6 +151,8 @@ record PrincipalEntry(Type type, String written, Kind kind, String account, Stri
                 return FEDERATED;
             } else if (principal instanceof Principal.ServicePrincipal) {
                 return SERVICE_ONLY;
+            } else if (principal instanceof Principal.WebIdentity) {
+                return PROVIDER_ONLY;
             }
             return ANONYMOUS_ONLY;
         }

@@ -26,11 +26,13 @@ import dev.crossrole.server.s3.S3Service;
 import dev.crossrole.server.store.DataDirectory;
 import dev.crossrole.server.store.IamRecords;
 import dev.crossrole.server.store.LegacyImport;
+import dev.crossrole.server.store.Secrets;
 import dev.crossrole.server.store.SessionKey;
 import dev.crossrole.server.store.StateSync;
 import dev.crossrole.server.store.Store;
 import dev.crossrole.server.store.Stores;
 import dev.crossrole.server.sts.ServiceRoleCredentials;
+import dev.crossrole.server.sts.OidcIssuer;
 import dev.crossrole.server.sts.SessionTokens;
 import dev.crossrole.server.sts.StsService;
 import dev.crossrole.server.tasks.ProcessRuntime;
@@ -212,7 +214,9 @@ public final class CrossroleServer implements AutoCloseable {
         sync.register(new IamRecords(iam));
         SessionTokens tokens = new SessionTokens(SessionKey.loadOrCreate(store, random), random);
         RequestLog log = new RequestLog(10_000);
-        StsService sts = new StsService(iam, tokens, options.clock(), log::find);
+        OidcIssuer oidcIssuer = new OidcIssuer(Secrets.loadOrCreate(store, "oidc-issuer-key", OidcIssuer::newKey),
+                options.clock());
+        StsService sts = new StsService(iam, tokens, options.clock(), log::find, oidcIssuer);
         Authorizer authorizer = new Authorizer(iam, new PolicyEngine(options.clock()));
         Authenticator authenticator = new Authenticator(iam, tokens, options.clock());
         String version = CrossroleServer.class.getPackage().getImplementationVersion();
@@ -234,7 +238,7 @@ public final class CrossroleServer implements AutoCloseable {
         ecsState.restoreTasks(options.clock());
         List<Bootstrap.Profile> profiles = Bootstrap.run(accounts, iam, sync, data);
         ContainerEndpoints containerEndpoints = new ContainerEndpoints(tasks);
-        AdminApi admin = new AdminApi(log, iam, version == null ? "development" : version, tasks,
+        AdminApi admin = new AdminApi(log, iam, version == null ? "development" : version, tasks, oidcIssuer,
                 AdminToken.loadOrCreate(store, data, random));
         java.util.concurrent.atomic.AtomicInteger listening = new java.util.concurrent.atomic.AtomicInteger(options.port());
         java.util.concurrent.atomic.AtomicInteger httpsListening = new java.util.concurrent.atomic.AtomicInteger(-1);

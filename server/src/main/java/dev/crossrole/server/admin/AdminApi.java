@@ -13,6 +13,7 @@ import dev.crossrole.server.iam.Account;
 import dev.crossrole.server.iam.IamDirectory;
 import dev.crossrole.server.requestlog.RecordedRequest;
 import dev.crossrole.server.requestlog.RequestLog;
+import dev.crossrole.server.sts.OidcIssuer;
 import java.nio.charset.StandardCharsets;
 import java.util.Comparator;
 import java.util.Optional;
@@ -33,9 +34,12 @@ public final class AdminApi {
     private final EcsTasks tasks;
     private final ExecEndpoint exec;
     private final AdminToken token;
+    private final OidcIssuer oidcIssuer;
 
-    public AdminApi(RequestLog log, IamDirectory iam, String version, EcsTasks tasks, AdminToken token) {
+    public AdminApi(RequestLog log, IamDirectory iam, String version, EcsTasks tasks, OidcIssuer oidcIssuer,
+                    AdminToken token) {
         this.token = token;
+        this.oidcIssuer = oidcIssuer;
         this.log = log;
         this.iam = iam;
         this.version = version;
@@ -47,6 +51,9 @@ public final class AdminApi {
         String path = request.rawPath();
         boolean read = "GET".equals(request.method()) || "HEAD".equals(request.method());
         boolean health = path.equals("/_crossrole/health");
+        if (read && path.startsWith(OIDC) && (path.endsWith(DISCOVERY) || path.endsWith(JWKS))) {
+            return oidcPublic(request, path);
+        }
         if (!(health && read)) {
             HttpResponse refused = authenticate(request);
             if (refused != null) {
@@ -129,6 +136,9 @@ public final class AdminApi {
             node.set("tasks", list);
             return json(200, node);
         }
+        if (path.startsWith(OIDC) && path.endsWith(TOKEN)) {
+            return oidcToken(path.substring(OIDC.length(), path.length() - TOKEN.length()), request.rawQuery());
+        }
         if (EXEC_PATH.matcher(path).matches()) {
             return exec.handle(request, path.substring("/_crossrole/tasks/".length(), path.length() - "/exec".length()));
         }
@@ -203,6 +213,82 @@ public final class AdminApi {
             c.environment().forEach((name, value) -> env.put(name, secret(name) ? REDACTED : value));
         }
         return json(200, node);
+    }
+
+    static final String OIDC = "/_crossrole/oidc/";
+    static final String DISCOVERY = "/.well-known/openid-configuration";
+    static final String JWKS = "/jwks";
+    static final String TOKEN = "/token";
+
+    /**
+     * The built-in OIDC issuer's public documents, for anyone (as an issuer publishes them): its discovery document
+     * and its keys, under any issuer name.
+     */
+    private HttpResponse oidcPublic(HttpRequest request, String path) {
+        boolean discovery = path.endsWith(DISCOVERY);
+        String name = path.substring(OIDC.length(), path.length() - (discovery ? DISCOVERY : JWKS).length());
+        if (!OidcIssuer.NAME.matcher(name).matches()) {
+            return message(404, "No OIDC issuer is named '" + name + "': an issuer name is a host name with an optional"
+                    + " path, such as " + OidcIssuer.DEFAULT_NAME + ".");
+        }
+        if (!discovery) {
+            return HttpResponse.json(200, oidcIssuer.publicKeys().toString());
+        }
+        String host = request.header("Host");
+        String base = (request.secure() ? "https://" : "http://") + (host == null ? "127.0.0.1" : host);
+        return json(200, (ObjectNode) JSON.valueToTree(OidcIssuer.discovery(name, base)));
+    }
+
+    /**
+     * A token of the built-in issuer ({@code crossrole oidc token}): {@code sub}, one or more {@code aud}, {@code ttl}
+     * in seconds (an hour when absent) and any {@code claim=NAME=VALUE}.
+     */
+    private HttpResponse oidcToken(String name, String query) {
+        java.util.List<String> audiences = new java.util.ArrayList<>();
+        java.util.Map<String, Object> claims = new java.util.LinkedHashMap<>();
+        String subject = null;
+        long ttl = 3600;
+        if (query != null) {
+            for (String pair : query.split("&")) {
+                int equals = pair.indexOf('=');
+                String key = equals < 0 ? pair : pair.substring(0, equals);
+                String value = equals < 0 ? "" : java.net.URLDecoder.decode(pair.substring(equals + 1), StandardCharsets.UTF_8);
+                switch (key) {
+                    case "sub" -> subject = value;
+                    case "aud" -> audiences.add(value);
+                    case "ttl" -> {
+                        try {
+                            ttl = Long.parseLong(value);
+                        } catch (NumberFormatException e) {
+                            return message(400, "ttl must be a number of seconds");
+                        }
+                    }
+                    case "claim" -> {
+                        int split = value.indexOf('=');
+                        if (split <= 0) {
+                            return message(400, "a claim is NAME=VALUE");
+                        }
+                        String claim = value.substring(0, split);
+                        if (java.util.Set.of("iss", "sub", "aud", "exp", "iat", "nbf", "jti").contains(claim)) {
+                            return message(400, "the claim " + claim + " is set by the issuer or its own option");
+                        }
+                        claims.put(claim, value.substring(split + 1));
+                    }
+                    default -> {
+                        return message(400, "Unknown parameter " + key + ": sub, aud, ttl and claim are known.");
+                    }
+                }
+            }
+        }
+        try {
+            String jwt = oidcIssuer.token(name, subject, audiences, java.time.Duration.ofSeconds(ttl), claims);
+            ObjectNode node = JSON.createObjectNode();
+            node.put("token", jwt);
+            node.put("issuer", OidcIssuer.issuer(name));
+            return json(200, node);
+        } catch (IllegalArgumentException e) {
+            return message(400, e.getMessage());
+        }
     }
 
     /** {@code null} when the request carries the administrator's token, else the refusal (never data). */

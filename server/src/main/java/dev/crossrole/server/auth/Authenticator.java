@@ -367,7 +367,10 @@ public final class Authenticator {
         return new Resolved(new Caller(principal, accessKeyId, null), k.secretAccessKey());
     }
 
-    /** The principal a temporary credential acts as: a role session, or the user (or root) behind GetSessionToken. */
+    /**
+     * The principal a temporary credential acts as: a role session, a federated user, or the user (or root) behind
+     * GetSessionToken.
+     */
     static Principal sessionPrincipal(SessionClaims claims) {
         if (claims.isRoleSession()) {
             String sessionArn = "arn:aws:sts::" + claims.account() + ":assumed-role/" + claims.roleName() + "/"
@@ -375,6 +378,10 @@ public final class Authenticator {
             String roleArn = "arn:aws:iam::" + claims.account() + ":role" + claims.rolePath() + claims.roleName();
             return new Principal.RoleSession(sessionArn, claims.account(), claims.roleName(), claims.sessionName(),
                     roleArn, claims.roleId());
+        }
+        if (claims.isFederated()) {
+            return new Principal.FederatedUser("arn:aws:sts::" + claims.account() + ":federated-user/"
+                    + claims.sessionName(), claims.account(), claims.sessionName());
         }
         if (claims.userName() == null) {
             return new Principal.AccountRoot(claims.account());

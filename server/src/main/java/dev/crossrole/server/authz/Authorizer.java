@@ -22,6 +22,7 @@ import dev.crossrole.server.service.RequestInfo;
 import dev.crossrole.server.service.SessionClaims;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -72,6 +73,28 @@ public final class Authorizer {
                     set.session(iam.policy(arn).map(ManagedPolicy::document).orElse(DENY_NOTHING));
                 }
             }
+        } else if (principal instanceof Principal.FederatedUser && session != null) {
+            // GetFederationToken: what the user who asked may do, narrowed by the session policies, which are
+            // required — without one the session may do nothing (beyond resource policies naming it).
+            if (session.userName() == null) {
+                set.identity(List.of(ALLOW_ALL));
+            } else {
+                Optional<IamUser> user = iam.userById(session.userId());
+                if (user.isPresent()) {
+                    set.identity(iam.identityPolicies(user.get()));
+                    set.boundary(iam.boundary(user.get().permissionsBoundaryArn()));
+                }
+            }
+            principalTags = session.tags();
+            if (session.sessionPolicy() == null && session.sessionPolicyArns().isEmpty()) {
+                set.session(DENY_NOTHING);
+            }
+            if (session.sessionPolicy() != null) {
+                set.session(sessionPolicy(session.sessionPolicy()));
+            }
+            for (String arn : session.sessionPolicyArns()) {
+                set.session(iam.policy(arn).map(ManagedPolicy::document).orElse(DENY_NOTHING));
+            }
         }
         if (check.resourcePolicy() != null) {
             set.resource(check.resourcePolicy());
@@ -94,6 +117,11 @@ public final class Authorizer {
                 check.resourceAccount(), context);
         return engine.evaluate(request, set.build());
     }
+
+    /** The account root's permissions, for a federated user the root asked for. */
+    private static final Policy ALLOW_ALL = Policies.parseValid(
+            "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Action\":\"*\",\"Resource\":\"*\"}]}",
+            PolicyKind.IDENTITY, "the account root's permissions");
 
     /** A managed session policy that has since been deleted grants nothing. */
     private static final Policy DENY_NOTHING = Policies.parseValid(

@@ -334,14 +334,19 @@ public final class Pipeline {
         // Authenticate.
         SigV4.HttpRequestParts parts = new SigV4.HttpRequestParts(request.method(), request.rawPath(), request.rawQuery(),
                 request.headers(), request.body());
-        Authenticator.Authenticated auth = authenticator.authenticate(parts);
+        Authenticator.Authenticated auth = unsigned(request, params);
+        if (auth == null) {
+            auth = authenticator.authenticate(parts);
+        }
         trace.caller = auth.caller().arn();
         trace.service = auth.scope().service();
         String region = auth.scope().region().isEmpty() ? defaultRegion : auth.scope().region();
         RequestInfo info = new RequestInfo(request.remoteAddress(), request.secure(), region, request.header("User-Agent"),
                 trace.time);
         Call call = new Call(trace.requestId, auth.caller(), info);
-        usage.accept(auth, region);
+        if (auth.caller().accessKeyId() != null) {
+            usage.accept(auth, region);
+        }
 
         // Service, operation, input. An operation of the service's model that crossrole lacks is 501 NotImplemented;
         // a name in no model is AWS's unknown operation.
@@ -365,6 +370,33 @@ public final class Pipeline {
         }
         throw new AwsException("InvalidAction", 400, "crossrole does not emulate the service '" + trace.service
                 + "' or cannot tell its protocol from this request.");
+    }
+
+    /**
+     * An unsigned Query request for an operation its model lets clients call unsigned (AssumeRoleWithWebIdentity:
+     * the token is the credential), told by its {@code Version} and {@code Action}: an anonymous caller of that
+     * service. {@code null} for anything else, which must authenticate; a signed request is authenticated as usual.
+     */
+    private Authenticator.Authenticated unsigned(HttpRequest request, QueryParams params) {
+        if (params == null || request.header("Authorization") != null || request.rawQuery() != null
+                && (request.rawQuery().contains("X-Amz-Signature=") || request.rawQuery().contains("X-Amz-Credential="))) {
+            return null;
+        }
+        String version = params.get("Version");
+        String action = params.get("Action");
+        if (version == null || action == null) {
+            return null;
+        }
+        for (OperationTable table : providers.values()) {
+            ServiceModel model = table.model();
+            OperationModel operation = model.protocol() == WireProtocol.QUERY && model.apiVersion().equals(version)
+                    ? model.operation(action) : null;
+            if (operation != null && operation.unsigned()) {
+                return new Authenticator.Authenticated(new Caller(new Principal.Anonymous(), null,
+                        null), new SigV4.Credential(null, "", "", model.signingName()), null);
+            }
+        }
+        return null;
     }
 
     /**
@@ -410,6 +442,16 @@ public final class Pipeline {
         Operation implementation = table.operation(operation);
         if (implementation == null) {
             throw notImplemented(trace.service, operation.name());
+        }
+        if (call.caller().session() != null && call.caller().session().isFederated()
+                && (trace.service.equals("iam") || trace.service.equals("sts")
+                && !operation.name().equals("GetCallerIdentity"))) {
+            // STS API Reference, GetFederationToken: such a session calls no IAM operation and no STS operation but
+            // GetCallerIdentity, whatever its policies allow.
+            throw AwsException.accessDenied("User: " + call.caller().arn() + " is not authorized to perform: "
+                    + trace.service + ":" + operation.name() + " because a federated user session (GetFederationToken)"
+                    + " cannot call " + (trace.service.equals("iam") ? "IAM" : "STS operations other than"
+                    + " GetCallerIdentity"));
         }
         Input input = trace.protocol == Protocol.QUERY
                 ? OperationInput.fromQuery(operation, params, provider.validationErrorCode(), provider::patternFailure)
@@ -514,13 +556,20 @@ public final class Pipeline {
         for (AccessCheck check : prepared.accessChecks()) {
             assert trace.table == null || trace.table.declares(trace.operationModel, check.action())
                     : trace.operationModel + " asks for " + check.action() + ", which its authorization table lacks";
-            Decision decision = authorizer.decide(call.caller(), check, call.info());
+            Caller asker = call.caller();
+            if (check.principal() != null) {
+                asker = new Caller(check.principal(), null, null);
+                trace.caller = asker.arn();
+            }
+            Decision decision = authorizer.decide(asker, check, call.info());
             trace.check = check;
             trace.decision = decision;
             if (!decision.allowed()) {
                 int status = trace.protocol == Protocol.JSON ? 400 : 403;
                 String message = decision.accessDeniedMessage();
-                if (check.shownResource() != null) {
+                if (check.deniedMessage() != null) {
+                    message = check.deniedMessage();
+                } else if (check.shownResource() != null) {
                     String asArn = " on resource: " + check.resource();
                     String performed = "perform: " + check.action();
                     message = message.contains(asArn)

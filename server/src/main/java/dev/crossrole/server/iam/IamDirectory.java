@@ -41,12 +41,14 @@ public final class IamDirectory {
     private final Map<String, Role> roles = new ConcurrentHashMap<>();
     private final Map<String, Role> rolesById = new ConcurrentHashMap<>();
     private final Map<String, Group> groups = new ConcurrentHashMap<>();
+    /** OpenID Connect providers by ARN. */
+    private final Map<String, OidcProvider> oidcProviders = new ConcurrentHashMap<>();
     private final Map<String, ManagedPolicy> policies = new ConcurrentHashMap<>();
     private final Map<String, AccessKey> accessKeys = new ConcurrentHashMap<>();
     private final Map<String, KeyUse> keyUses = new ConcurrentHashMap<>();
 
     /** The kinds of entity the directory keeps, each stored under a stable id (a rename keeps the id). */
-    public enum EntityKind { ACCOUNT, USER, ROLE, GROUP, POLICY, ACCESS_KEY }
+    public enum EntityKind { ACCOUNT, USER, ROLE, GROUP, POLICY, ACCESS_KEY, OIDC_PROVIDER }
 
     /** An entity an operation changed: its kind and its id (account id, user/role/group id, policy ARN, key id). */
     public record EntityRef(EntityKind kind, String id) {}
@@ -88,9 +90,6 @@ public final class IamDirectory {
     public IamDirectory(Clock clock, IdGenerator ids) {
         this.clock = clock;
         this.ids = ids;
-        for (ManagedPolicy policy : AwsManagedPolicies.load(clock.instant())) {
-            policies.put(policy.arn(), policy);
-        }
     }
 
     public IdGenerator ids() {
@@ -214,6 +213,31 @@ public final class IamDirectory {
                 .sorted(Comparator.comparing(r -> r.name().toLowerCase(Locale.ROOT))).toList();
     }
 
+    // ---- identity providers -----------------------------------------------------------------
+
+    public synchronized void putOidcProvider(OidcProvider provider) {
+        oidcProviders.put(provider.arn(), provider);
+        touch(EntityKind.OIDC_PROVIDER, provider.arn());
+    }
+
+    public synchronized boolean deleteOidcProvider(String arn) {
+        boolean removed = oidcProviders.remove(arn) != null;
+        if (removed) {
+            touch(EntityKind.OIDC_PROVIDER, arn);
+        }
+        return removed;
+    }
+
+    public Optional<OidcProvider> oidcProvider(String arn) {
+        return Optional.ofNullable(oidcProviders.get(arn));
+    }
+
+    /** An account's OpenID Connect providers, by ARN. */
+    public List<OidcProvider> oidcProviders(String account) {
+        return oidcProviders.values().stream().filter(p -> p.account().equals(account))
+                .sorted(Comparator.comparing(OidcProvider::arn)).toList();
+    }
+
     // ---- groups -----------------------------------------------------------------------------
 
     /** Stores a group, replacing the one with its id: a renamed group is one write and never missing. */
@@ -257,6 +281,9 @@ public final class IamDirectory {
     // ---- managed policies -------------------------------------------------------------------
 
     public synchronized ManagedPolicy putPolicy(ManagedPolicy policy) {
+        if (policy.awsManaged()) {
+            throw new IllegalArgumentException("AWS managed policies are AWS's: " + policy.arn());
+        }
         policies.put(policy.arn(), policy);
         touch(EntityKind.POLICY, policy.arn());
         return policy;
@@ -271,14 +298,28 @@ public final class IamDirectory {
     }
 
     public Optional<ManagedPolicy> policy(String arn) {
-        return arn == null ? Optional.empty() : Optional.ofNullable(policies.get(arn));
+        return Optional.ofNullable(managed(arn));
+    }
+
+    /** A customer-managed policy, or one of AWS's (read the first time one is asked for); {@code null} when none. */
+    private ManagedPolicy managed(String arn) {
+        if (arn == null) {
+            return null;
+        }
+        return AwsManagedPolicies.isAwsManagedArn(arn) ? AwsManagedPolicies.byArn(arn).orElse(null) : policies.get(arn);
     }
 
     /** Customer-managed policies of an account and the AWS-managed ones, by name. */
     public List<ManagedPolicy> policies(String account, boolean includeAwsManaged, boolean includeLocal) {
-        return policies.values().stream()
-                .filter(p -> (includeAwsManaged && p.awsManaged()) || (includeLocal && p.account().equals(account)))
-                .sorted(Comparator.comparing(p -> p.name().toLowerCase(Locale.ROOT))).toList();
+        List<ManagedPolicy> out = new ArrayList<>();
+        if (includeLocal) {
+            policies.values().stream().filter(p -> p.account().equals(account)).forEach(out::add);
+        }
+        if (includeAwsManaged) {
+            out.addAll(AwsManagedPolicies.all());
+        }
+        out.sort(Comparator.comparing(p -> p.name().toLowerCase(Locale.ROOT)));
+        return out;
     }
 
     /** How many users, groups and roles of an account have the policy attached. */
@@ -520,7 +561,7 @@ public final class IamDirectory {
         List<Policy> out = new ArrayList<>(inline.size() + attached.size());
         out.addAll(inline.values());
         for (String arn : attached) {
-            ManagedPolicy managed = policies.get(arn);
+            ManagedPolicy managed = managed(arn);
             if (managed != null) {
                 out.add(managed.document());
             }
@@ -533,7 +574,7 @@ public final class IamDirectory {
         if (arn == null) {
             return null;
         }
-        ManagedPolicy managed = policies.get(arn);
+        ManagedPolicy managed = managed(arn);
         return managed == null ? null : managed.document();
     }
 }

@@ -10,8 +10,7 @@ import dev.crossrole.server.service.ServiceProvider;
 
 /**
  * The IAM Query API (version 2010-05-08): every operation bound by its model name, with the actions it asks the
- * policy engine for. The entity-generic operations (tags, boundaries, inline and attached policies of roles, users
- * and groups) are checked as the action their table line declares, so the table is where each action is named.
+ * policy engine for.
  */
 public final class IamService implements ServiceProvider {
     private static final String TAGS = "aws:RequestTag/${TagKey}";
@@ -25,6 +24,7 @@ public final class IamService implements ServiceProvider {
     private final PolicyOperations policies;
     private final AccountOperations account;
     private final SimulationOperations simulation;
+    private final OidcProviderOperations oidcProviders;
 
     public IamService(IamDirectory iam) {
         IamSupport support = new IamSupport(iam);
@@ -34,6 +34,7 @@ public final class IamService implements ServiceProvider {
         this.policies = new PolicyOperations(support);
         this.account = new AccountOperations(support);
         this.simulation = new SimulationOperations(support);
+        this.oidcProviders = new OidcProviderOperations(support);
     }
 
     @Override
@@ -188,6 +189,36 @@ public final class IamService implements ServiceProvider {
                 .on("CreateAccountAlias", account::createAccountAlias, Authorization.of("iam:CreateAccountAlias"))
                 .on("ListAccountAliases", account::listAccountAliases, Authorization.of("iam:ListAccountAliases"))
                 .on("DeleteAccountAlias", account::deleteAccountAlias, Authorization.of("iam:DeleteAccountAlias"));
+
+        operations
+                // The provider's ARN is built from its URL (without the scheme).
+                .on("CreateOpenIDConnectProvider", oidcProviders::createOpenIDConnectProvider,
+                        Authorization.of("iam:CreateOpenIDConnectProvider").on("oidc-provider", "Url")
+                                .keys(TAGS, TAG_KEYS))
+                .on("GetOpenIDConnectProvider", oidcProviders::getOpenIDConnectProvider,
+                        Authorization.of("iam:GetOpenIDConnectProvider").on("oidc-provider", "OpenIDConnectProviderArn"))
+                .on("ListOpenIDConnectProviders", oidcProviders::listOpenIDConnectProviders,
+                        Authorization.of("iam:ListOpenIDConnectProviders"))
+                .on("DeleteOpenIDConnectProvider", oidcProviders::deleteOpenIDConnectProvider,
+                        Authorization.of("iam:DeleteOpenIDConnectProvider").on("oidc-provider", "OpenIDConnectProviderArn"))
+                .on("AddClientIDToOpenIDConnectProvider", oidcProviders::addClientIDToOpenIDConnectProvider,
+                        Authorization.of("iam:AddClientIDToOpenIDConnectProvider")
+                                .on("oidc-provider", "OpenIDConnectProviderArn"))
+                .on("RemoveClientIDFromOpenIDConnectProvider", oidcProviders::removeClientIDFromOpenIDConnectProvider,
+                        Authorization.of("iam:RemoveClientIDFromOpenIDConnectProvider")
+                                .on("oidc-provider", "OpenIDConnectProviderArn"))
+                .on("UpdateOpenIDConnectProviderThumbprint", oidcProviders::updateOpenIDConnectProviderThumbprint,
+                        Authorization.of("iam:UpdateOpenIDConnectProviderThumbprint")
+                                .on("oidc-provider", "OpenIDConnectProviderArn"))
+                .on("TagOpenIDConnectProvider", oidcProviders::tagOpenIDConnectProvider,
+                        Authorization.of("iam:TagOpenIDConnectProvider").on("oidc-provider", "OpenIDConnectProviderArn")
+                                .keys(TAGS, TAG_KEYS))
+                .on("UntagOpenIDConnectProvider", oidcProviders::untagOpenIDConnectProvider,
+                        Authorization.of("iam:UntagOpenIDConnectProvider").on("oidc-provider", "OpenIDConnectProviderArn")
+                                .keys(TAG_KEYS))
+                .on("ListOpenIDConnectProviderTags", oidcProviders::listOpenIDConnectProviderTags,
+                        Authorization.of("iam:ListOpenIDConnectProviderTags")
+                                .on("oidc-provider", "OpenIDConnectProviderArn"));
 
         operations
                 // The source is a user, a group or a role of the caller's account.

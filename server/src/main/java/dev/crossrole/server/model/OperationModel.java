@@ -16,6 +16,7 @@ public final class OperationModel {
     private final boolean readsOnly;
     private final List<String> requiredQuery;
     private final boolean deprecated;
+    private final boolean unsigned;
     private final String inputName;
     private final String outputName;
     private final String resultWrapper;
@@ -26,7 +27,7 @@ public final class OperationModel {
     private record Resolved(ShapeModel input, ShapeModel output, List<ShapeModel> errors) {}
 
     OperationModel(ServiceModel service, int index, String name, String httpMethod, String requestUri,
-                   boolean readsOnly, List<String> requiredQuery, boolean deprecated, String inputName,
+                   boolean readsOnly, List<String> requiredQuery, boolean deprecated, boolean unsigned, String inputName,
                    String outputName, String resultWrapper, int responseCode, List<String> errorNames) {
         this.service = service;
         this.index = index;
@@ -36,6 +37,7 @@ public final class OperationModel {
         this.readsOnly = readsOnly;
         this.requiredQuery = List.copyOf(requiredQuery);
         this.deprecated = deprecated;
+        this.unsigned = unsigned;
         this.inputName = inputName;
         this.outputName = outputName;
         this.resultWrapper = resultWrapper;
@@ -78,6 +80,11 @@ public final class OperationModel {
     /** The query-string names of its required input members (S3 tells some operations apart by them). */
     public List<String> requiredQuery() {
         return requiredQuery;
+    }
+
+    /** Whether clients call it without signing: its token or assertion is the credential. */
+    public boolean unsigned() {
+        return unsigned;
     }
 
     /** Whether the model marks it deprecated (S3 keeps old operations beside their successors). */

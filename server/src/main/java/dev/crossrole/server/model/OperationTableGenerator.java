@@ -96,13 +96,29 @@ public final class OperationTableGenerator {
             out.append(String.join("\t", "operation", name, http.get("method").asText(),
                     http.get("requestUri").asText(), reads ? "read" : "write",
                     String.join(",", requiredQuery(model, definition)),
-                    definition.path("deprecated").asBoolean(false) ? "deprecated" : "",
+                    flags(definition),
                     definition.path("input").path("shape").asText(""),
                     definition.path("output").path("shape").asText(""),
                     definition.path("output").path("resultWrapper").asText(""),
                     http.path("responseCode").asText(""),
                     String.join(",", errors))).append('\n');
         }
+    }
+
+    /**
+     * What the model says of an operation beyond its binding: {@code deprecated}, and {@code unsigned} for one a
+     * client calls without signing (botocore's {@code "authtype": "none"}: AssumeRoleWithWebIdentity, whose token
+     * is the credential).
+     */
+    private static String flags(JsonNode definition) {
+        List<String> flags = new ArrayList<>();
+        if (definition.path("deprecated").asBoolean(false)) {
+            flags.add("deprecated");
+        }
+        if (definition.path("authtype").asText("").equals("none")) {
+            flags.add("unsigned");
+        }
+        return String.join(",", flags);
     }
 
     private static boolean readsOnly(String service, String operation, JsonNode actions, Map<String, String> decided) {

@@ -110,7 +110,8 @@ public final class ServiceModels {
         for (String[] fields : lines) {
             OperationModel operation = new OperationModel(service, inOrder.size(), fields[1], fields[2], fields[3],
                     fields[4].equals("read"), fields[5].isEmpty() ? List.of() : Arrays.asList(fields[5].split(",")),
-                    fields[6].equals("deprecated"), blankToNull(fields[7]), blankToNull(fields[8]),
+                    List.of(fields[6].split(",")).contains("deprecated"),
+                    List.of(fields[6].split(",")).contains("unsigned"), blankToNull(fields[7]), blankToNull(fields[8]),
                     blankToNull(fields[9]), fields[10].isEmpty() ? 200 : Integer.parseInt(fields[10]),
                     fields[11].isEmpty() ? List.of() : Arrays.asList(fields[11].split(",")));
             byName.put(operation.name(), operation);

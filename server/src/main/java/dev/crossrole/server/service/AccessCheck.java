@@ -1,6 +1,7 @@
 package dev.crossrole.server.service;
 
 import dev.crossrole.policy.Policy;
+import dev.crossrole.policy.Principal;
 import dev.crossrole.policy.RequestContext;
 
 /**
@@ -12,13 +13,29 @@ import dev.crossrole.policy.RequestContext;
  * @param operationContext condition keys set by the operation ({@code sts:ExternalId}, {@code aws:ResourceTag/...})
  * @param shownResource how AccessDenied messages name the resource when it is not its ARN (IAM says
  *     {@code role NAME}, {@code user NAME}, {@code policy ARN}), or {@code null}
+ * @param principal who asks, when it is not the request's signer: the holder of an identity provider's token in
+ *     {@code AssumeRoleWithWebIdentity}, an unsigned call; {@code null} for the signer
+ * @param deniedMessage the whole AccessDenied message when the operation has its own ({@code "Not authorized to
+ *     perform sts:AssumeRoleWithWebIdentity"}), or {@code null}
  */
 public record AccessCheck(String action, String resource, String resourceAccount, Policy resourcePolicy,
-                          RequestContext operationContext, String shownResource) {
+                          RequestContext operationContext, String shownResource, Principal principal,
+                          String deniedMessage) {
+
+    public AccessCheck(String action, String resource, String resourceAccount, Policy resourcePolicy,
+                       RequestContext operationContext, String shownResource) {
+        this(action, resource, resourceAccount, resourcePolicy, operationContext, shownResource, null, null);
+    }
 
     public AccessCheck(String action, String resource, String resourceAccount, Policy resourcePolicy,
                        RequestContext operationContext) {
         this(action, resource, resourceAccount, resourcePolicy, operationContext, null);
+    }
+
+    /** The same check asked by {@code asker}, denied with {@code message}. */
+    public AccessCheck askedBy(Principal asker, String message) {
+        return new AccessCheck(action, resource, resourceAccount, resourcePolicy, operationContext, shownResource, asker,
+                message);
     }
 
     public static AccessCheck of(String action, String resource) {

@@ -7,8 +7,9 @@ import java.util.Map;
  * Everything a temporary credential stands for, sealed inside its session token so that any node can
  * validate it without a lookup.
  *
- * @param kind {@code role} (AssumeRole) or {@code session} (GetSessionToken of a user or the root)
- * @param userName for {@code session}: the user, or {@code null} for the account root
+ * @param kind {@code role} (AssumeRole), {@code session} (GetSessionToken of a user or the root) or
+ *     {@code federated} (GetFederationToken: {@code sessionName} is the federated user's name)
+ * @param userName for {@code session} and {@code federated}: the user who asked, or {@code null} for the account root
  * @param tags the session's principal tags (role tags overridden by session tags, plus inherited transitive tags)
  * @param chained whether the session was created by a role session (role chaining)
  */
@@ -35,6 +36,7 @@ public record SessionClaims(
 
     public static final String ROLE = "role";
     public static final String SESSION = "session";
+    public static final String FEDERATED = "federated";
 
     public SessionClaims {
         sessionPolicyArns = sessionPolicyArns == null ? List.of() : List.copyOf(sessionPolicyArns);
@@ -45,5 +47,10 @@ public record SessionClaims(
     @com.fasterxml.jackson.annotation.JsonIgnore
     public boolean isRoleSession() {
         return ROLE.equals(kind);
+    }
+
+    @com.fasterxml.jackson.annotation.JsonIgnore
+    public boolean isFederated() {
+        return FEDERATED.equals(kind);
     }
 }

@@ -15,6 +15,7 @@ import dev.crossrole.server.iam.IamDirectory.EntityKind;
 import dev.crossrole.server.iam.IamDirectory.EntityRef;
 import dev.crossrole.server.iam.IamUser;
 import dev.crossrole.server.iam.ManagedPolicy;
+import dev.crossrole.server.iam.OidcProvider;
 import dev.crossrole.server.iam.Role;
 import java.io.IOException;
 import java.time.Instant;
@@ -39,7 +40,8 @@ public final class IamRecords implements Replica {
     public static final String GROUPS = "iam.groups";
     public static final String POLICIES = "iam.policies";
     public static final String ACCESS_KEYS = "iam.accessKeys";
-    static final List<String> NAMESPACES = List.of(ACCOUNTS, POLICIES, USERS, ROLES, GROUPS, ACCESS_KEYS);
+    public static final String OIDC_PROVIDERS = "iam.oidcProviders";
+    static final List<String> NAMESPACES = List.of(ACCOUNTS, POLICIES, USERS, ROLES, GROUPS, ACCESS_KEYS, OIDC_PROVIDERS);
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final IamDirectory iam;
@@ -58,6 +60,7 @@ public final class IamRecords implements Replica {
             case GROUP -> GROUPS;
             case POLICY -> POLICIES;
             case ACCESS_KEY -> ACCESS_KEYS;
+            case OIDC_PROVIDER -> OIDC_PROVIDERS;
         };
     }
 
@@ -95,6 +98,7 @@ public final class IamRecords implements Replica {
             case GROUP -> iam.groupById(ref.id()).map(IamRecords::group);
             case POLICY -> iam.policy(ref.id()).filter(p -> !p.awsManaged()).map(IamRecords::policy);
             case ACCESS_KEY -> iam.accessKey(ref.id()).map(IamRecords::accessKey);
+            case OIDC_PROVIDER -> iam.oidcProvider(ref.id()).map(IamRecords::oidcProvider);
         };
     }
 
@@ -182,6 +186,15 @@ public final class IamRecords implements Replica {
                 .put("created", k.created().toString());
     }
 
+    static ObjectNode oidcProvider(OidcProvider p) {
+        ObjectNode n = JSON.createObjectNode();
+        n.put("account", p.account()).put("url", p.url()).put("created", p.created().toString());
+        p.clientIds().forEach(n.putArray("clientIds")::add);
+        p.thumbprints().forEach(n.putArray("thumbprints")::add);
+        tags(n, p.tags());
+        return n;
+    }
+
     private static void tags(ObjectNode node, Map<String, String> tags) {
         ObjectNode t = node.putObject("tags");
         tags.forEach(t::put);
@@ -266,6 +279,8 @@ public final class IamRecords implements Replica {
             iam.putPolicy(p);
         } else if (entity instanceof AccessKey k) {
             iam.putAccessKey(k);
+        } else if (entity instanceof OidcProvider p) {
+            iam.putOidcProvider(p);
         }
     }
 
@@ -276,6 +291,7 @@ public final class IamRecords implements Replica {
             case GROUPS -> iam.groupById(id).ifPresent(g -> iam.deleteGroup(g.account(), g.name()));
             case POLICIES -> iam.deletePolicy(id);
             case ACCESS_KEYS -> iam.deleteAccessKey(id);
+            case OIDC_PROVIDERS -> iam.deleteOidcProvider(id);
             default -> { } // accounts are never deleted
         }
     }
@@ -343,6 +359,9 @@ public final class IamRecords implements Replica {
                 }
                 case ACCESS_KEYS -> new AccessKey(n.get("id").asText(), n.get("secret").asText(), n.get("account").asText(),
                         text(n, "user"), n.get("active").asBoolean(), Instant.parse(n.get("created").asText()));
+                case OIDC_PROVIDERS -> new OidcProvider(n.get("account").asText(), n.get("url").asText(),
+                        list(n.path("clientIds")), list(n.path("thumbprints")), strings(n.path("tags")),
+                        Instant.parse(n.get("created").asText()));
                 default -> throw new IllegalArgumentException("not an IAM namespace: " + namespace);
             };
         } catch (InvalidPolicyException | RuntimeException e) {

@@ -60,13 +60,15 @@ public final class StsService implements ServiceProvider {
     private final SessionTokens tokens;
     private final Clock clock;
     private final Function<String, Optional<RecordedRequest>> requestLookup;
+    private final WebIdentityTokens webIdentityTokens;
 
     public StsService(IamDirectory iam, SessionTokens tokens, Clock clock,
-                      Function<String, Optional<RecordedRequest>> requestLookup) {
+                      Function<String, Optional<RecordedRequest>> requestLookup, OidcIssuer issuer) {
         this.iam = iam;
         this.tokens = tokens;
         this.clock = clock;
         this.requestLookup = requestLookup;
+        this.webIdentityTokens = new WebIdentityTokens(iam, issuer);
     }
 
     @Override
@@ -85,8 +87,20 @@ public final class StsService implements ServiceProvider {
                         Authorization.of("sts:TagSession").on("role", "RoleArn").keys("aws:RequestTag/${TagKey}",
                                 "aws:TagKeys", "sts:TransitiveTagKeys"),
                         Authorization.of("sts:SetSourceIdentity").on("role", "RoleArn").keys("sts:SourceIdentity"))
+                // The token's claims are keys too: <provider url>:sub, :aud, :oaud, :amr, and the claims the reference
+                // lists for GitHub and GitLab; those below are the ones it names for every issuer.
+                .on("AssumeRoleWithWebIdentity", this::assumeRoleWithWebIdentity,
+                        Authorization.of("sts:AssumeRoleWithWebIdentity").on("role", "RoleArn").keys(
+                                "sts:RoleSessionName", "aws:FederatedProvider", "accounts.google.com:aud",
+                                "accounts.google.com:oaud", "accounts.google.com:sub", "cognito-identity.amazonaws.com:amr",
+                                "cognito-identity.amazonaws.com:aud", "cognito-identity.amazonaws.com:sub",
+                                "token.actions.githubusercontent.com:repository", "token.actions.githubusercontent.com:ref",
+                                "token.actions.githubusercontent.com:environment", "gitlab.com:project_id"))
                 .on("GetCallerIdentity", this::getCallerIdentity, Authorization.of("sts:GetCallerIdentity"))
                 .on("GetSessionToken", this::getSessionToken)
+                .on("GetFederationToken", this::getFederationToken,
+                        Authorization.of("sts:GetFederationToken").on("federated-user", "Name")
+                                .keys("aws:RequestTag/${TagKey}", "aws:TagKeys"))
                 .on("GetAccessKeyInfo", this::getAccessKeyInfo, Authorization.of("sts:GetAccessKeyInfo"))
                 .on("DecodeAuthorizationMessage", this::decodeAuthorizationMessage,
                         Authorization.of("sts:DecodeAuthorizationMessage"));
@@ -129,18 +143,7 @@ public final class StsService implements ServiceProvider {
         Integer duration = params.integer("DurationSeconds");
         String externalId = params.string("ExternalId");
         String policy = params.string("Policy");
-        List<String> policyArns = new ArrayList<>();
-        for (Input descriptor : params.<Input>listOrEmpty("PolicyArns")) {
-            if (descriptor.string("arn") != null) {
-                policyArns.add(descriptor.string("arn"));
-            }
-        }
-        if (policyArns.size() > MANAGED_SESSION_POLICIES) {
-            // The model sets no bound on the list; STS allows ten and says so as a constraint of the member.
-            throw AwsException.validation(InputValidation.message(List.of("Value '" + policyArns + "' at 'policyArns'"
-                    + " failed to satisfy constraint: Member must have length less than or equal to "
-                    + MANAGED_SESSION_POLICIES)));
-        }
+        List<String> policyArns = sessionPolicyArns(params);
         Map<String, String> tags = new LinkedHashMap<>();
         Set<String> lowerKeys = new java.util.HashSet<>();
         boolean duplicateTag = false;
@@ -191,12 +194,7 @@ public final class StsService implements ServiceProvider {
         if (policy != null) {
             IamSupport.parse(policy, PolicyKind.SESSION, "session policy");
         }
-        for (String policyArn : policyArns) {
-            if (iam.policy(policyArn).isEmpty()) {
-                throw new AwsException("MalformedPolicyDocument", 400, "Policy " + policyArn
-                        + " does not exist or is not attachable.");
-            }
-        }
+        checkSessionPolicyArns(policyArns);
 
         AssumeRoleInput input = new AssumeRoleInput(roleArn, arn.group(1), arn.group(2), arn.group(3), sessionName,
                 duration, externalId, policy, policyArns, tags, transitive, sourceIdentity, serial, tokenCode);
@@ -353,6 +351,108 @@ public final class StsService implements ServiceProvider {
         return Math.max(1, (out.size() * 100 + PACKED_BUDGET_BYTES - 1) / PACKED_BUDGET_BYTES);
     }
 
+    // ---- AssumeRoleWithWebIdentity -----------------------------------------------------------
+
+    /** STS's AccessDenied for a token the role's trust policy does not let in: it names neither side. */
+    static final String WEB_IDENTITY_DENIED = "Not authorized to perform sts:AssumeRoleWithWebIdentity";
+
+    /**
+     * A role session for the holder of an OpenID Connect ID token: the token is verified (issuer an IAM OIDC provider
+     * of the role's account, signature, audience, lifetime) before anything else, then the role's trust policy must
+     * let the provider's token holder in, with the token's claims as condition keys. The request needs no signature.
+     */
+    private PreparedCall assumeRoleWithWebIdentity(Call call, Input params) {
+        String roleArn = params.string("RoleArn");
+        String sessionName = params.string("RoleSessionName");
+        String token = params.string("WebIdentityToken");
+        Integer duration = params.integer("DurationSeconds");
+        String policy = params.string("Policy");
+        List<String> policyArns = sessionPolicyArns(params);
+        if (params.string("ProviderId") != null) {
+            throw WebIdentityTokens.invalid("crossrole verifies OpenID Connect ID tokens; ProviderId names an OAuth 2.0"
+                    + " provider (www.amazon.com, graph.facebook.com), whose access tokens it cannot verify.");
+        }
+        if (!arnSyntax(roleArn)) {
+            throw AwsException.validation(roleArn + " is invalid");
+        }
+        java.util.regex.Matcher arn = ROLE_ARN.matcher(roleArn);
+        if (!arn.matches()) {
+            throw AwsException.accessDenied(WEB_IDENTITY_DENIED);
+        }
+        if (policy != null) {
+            IamSupport.parse(policy, PolicyKind.SESSION, "session policy");
+        }
+        checkSessionPolicyArns(policyArns);
+        String roleAccount = arn.group(1);
+        WebIdentityTokens.Verified verified = webIdentityTokens.verify(token, roleAccount, clock.instant());
+        Optional<Role> role = iam.role(roleAccount, arn.group(3)).filter(r -> r.arn().equals(roleArn));
+        RequestContext.Builder context = RequestContext.builder();
+        context.single("sts:RoleSessionName", sessionName);
+        context.single("aws:FederatedProvider", verified.provider().arn());
+        verified.conditionKeys().forEach((key, values) -> {
+            // amr is a list even with one value (ForAnyValue:StringLike in Cognito's trust policies); sub, aud and the
+            // provider's claims are single values unless the token has several audiences.
+            if (values.size() == 1 && !key.endsWith(":amr")) {
+                context.single(key, values.get(0));
+            } else {
+                context.multi(key, values);
+            }
+        });
+        AccessCheck check = new AccessCheck("sts:AssumeRoleWithWebIdentity", roleArn, roleAccount,
+                role.map(Role::trustPolicy).orElse(null), context.build())
+                .askedBy(new Principal.WebIdentity(verified.provider().arn(), verified.subject()), WEB_IDENTITY_DENIED);
+        return PreparedCall.of(List.of(check), () -> {
+            Role assumed = role.orElseThrow();
+            int seconds = duration == null ? 3600 : duration;
+            if (seconds > assumed.maxSessionDuration()) {
+                throw AwsException.validation("The requested DurationSeconds exceeds the MaxSessionDuration set for this"
+                        + " role.");
+            }
+            Map<String, String> tags = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+            tags.putAll(assumed.tags());
+            TemporaryCredentials credentials = issue(assumed, sessionName, seconds, policy, policyArns,
+                    new LinkedHashMap<>(tags), List.of(), null, false, false);
+            Shape result = Shape.of()
+                    .put("Credentials", credentialsShape(credentials))
+                    .put("SubjectFromWebIdentityToken", verified.subject())
+                    .put("AssumedRoleUser", Shape.of()
+                            .put("AssumedRoleId", assumed.roleId() + ":" + sessionName)
+                            .put("Arn", sessionArn(assumed, sessionName)));
+            if (policy != null || !policyArns.isEmpty()) {
+                result.put("PackedPolicySize", packedPolicySize(new AssumeRoleInput(roleArn, roleAccount, arn.group(2),
+                        arn.group(3), sessionName, duration, null, policy, policyArns, Map.of(), List.of(), null, null,
+                        null)));
+            }
+            return result.put("Provider", verified.issuer()).put("Audience", verified.audience());
+        });
+    }
+
+    /** The managed session policies of a request ({@code PolicyArns.member.N.arn}), at most ten. */
+    private static List<String> sessionPolicyArns(Input params) {
+        List<String> policyArns = new ArrayList<>();
+        for (Input descriptor : params.<Input>listOrEmpty("PolicyArns")) {
+            if (descriptor.string("arn") != null) {
+                policyArns.add(descriptor.string("arn"));
+            }
+        }
+        if (policyArns.size() > MANAGED_SESSION_POLICIES) {
+            // The model sets no bound on the list; STS allows ten and says so as a constraint of the member.
+            throw AwsException.validation(InputValidation.message(List.of("Value '" + policyArns + "' at 'policyArns'"
+                    + " failed to satisfy constraint: Member must have length less than or equal to "
+                    + MANAGED_SESSION_POLICIES)));
+        }
+        return policyArns;
+    }
+
+    private void checkSessionPolicyArns(List<String> policyArns) {
+        for (String policyArn : policyArns) {
+            if (iam.policy(policyArn).isEmpty()) {
+                throw new AwsException("MalformedPolicyDocument", 400, "Policy " + policyArn
+                        + " does not exist or is not attachable.");
+            }
+        }
+    }
+
     // ---- GetSessionToken --------------------------------------------------------------------
 
     private PreparedCall getSessionToken(Call call, Input params) {
@@ -382,6 +482,74 @@ public final class StsService implements ServiceProvider {
                     serial != null && tokenCode != null, now.getEpochSecond(), expiration.getEpochSecond());
             return Shape.of().put("Credentials", credentialsShape(
                     new TemporaryCredentials(accessKeyId, secret, tokens.seal(claims), expiration)));
+        });
+    }
+
+    // ---- GetFederationToken -----------------------------------------------------------------
+
+    /**
+     * A federated-user session for an IAM user (or the root): it may do what the user may and its session policies
+     * allow — nothing without a session policy, except where a resource policy names the federated user — and call no
+     * IAM and no STS operation but GetCallerIdentity. Asked for with long-term keys only.
+     */
+    private PreparedCall getFederationToken(Call call, Input params) {
+        String name = params.string("Name");
+        Integer duration = params.integer("DurationSeconds");
+        String policy = params.string("Policy");
+        List<String> policyArns = sessionPolicyArns(params);
+        Map<String, String> tags = new LinkedHashMap<>();
+        Set<String> lowerKeys = new java.util.HashSet<>();
+        for (Input tag : params.<Input>listOrEmpty("Tags")) {
+            if (!lowerKeys.add(tag.string("Key").toLowerCase(Locale.ROOT))) {
+                throw AwsException.invalidParameterValue("Duplicate tag keys found. Please note that Tag keys are case"
+                        + " insensitive.");
+            }
+            tags.put(tag.string("Key"), tag.string("Value"));
+        }
+        Caller caller = call.caller();
+        if (caller.temporary()) {
+            throw AwsException.accessDenied("Cannot call GetFederationToken with session credentials");
+        }
+        if (policy != null) {
+            IamSupport.parse(policy, PolicyKind.SESSION, "session policy");
+        }
+        checkSessionPolicyArns(policyArns);
+        int seconds = duration == null ? 43200 : duration;
+        if (caller.isRoot() && seconds > 3600) {
+            // The root's federated sessions last at most an hour (STS API Reference, GetFederationToken).
+            seconds = 3600;
+        }
+        String account = caller.account();
+        String federatedArn = "arn:aws:sts::" + account + ":federated-user/" + name;
+        RequestContext.Builder context = RequestContext.builder();
+        IamSupport.requestTags(context, tags);
+        int lifetime = seconds;
+        return PreparedCall.of(List.of(new AccessCheck("sts:GetFederationToken", federatedArn, account, null,
+                context.build())), () -> {
+            Instant now = clock.instant();
+            Instant expiration = now.plusSeconds(lifetime);
+            String accessKeyId = AccessKeys.temporary(account, iam.ids().random());
+            String secret = AccessKeys.secret(iam.ids().random());
+            Principal p = caller.principal();
+            String userName = p instanceof Principal.IamUser user ? user.name() : null;
+            SessionClaims claims = new SessionClaims(SessionClaims.FEDERATED, accessKeyId, secret, account, null, null,
+                    null, name, userName, p.userId(), policy, policyArns, tags, List.of(), null, false, false,
+                    now.getEpochSecond(), expiration.getEpochSecond());
+            Shape result = Shape.of()
+                    .put("Credentials", credentialsShape(new TemporaryCredentials(accessKeyId, secret,
+                            tokens.seal(claims), expiration)))
+                    .put("FederatedUser", Shape.of().put("FederatedUserId", account + ":" + name)
+                            .put("Arn", federatedArn));
+            if (policy != null || !policyArns.isEmpty() || !tags.isEmpty()) {
+                int packed = packedPolicySize(new AssumeRoleInput(federatedArn, account, "/", name, name, lifetime, null,
+                        policy, policyArns, tags, List.of(), null, null, null));
+                if (packed > 100) {
+                    throw new AwsException("PackedPolicyTooLarge", 400, "Packed policy consumes " + packed
+                            + "% of allotted space, please use smaller policy for the session.");
+                }
+                result.put("PackedPolicySize", packed);
+            }
+            return result;
         });
     }
 
