@@ -245,6 +245,45 @@ class WebIdentityFederationTest {
     }
 
     @Test
+    void providersAndTheIssuersKeySurviveARestart(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+        Path data = dir.resolve("data");
+        String token;
+        HttpClient http = HttpClient.newHttpClient();
+        try (var server = dev.crossrole.server.CrossroleServer.start(dev.crossrole.server.CrossroleServer.Options
+                .defaults(data).withPort(0))) {
+            var admin = server.profiles().get(0);
+            try (var iam = software.amazon.awssdk.services.iam.IamClient.builder()
+                    .endpointOverride(URI.create(server.endpoint())).region(Region.AWS_GLOBAL)
+                    .credentialsProvider(software.amazon.awssdk.auth.credentials.StaticCredentialsProvider.create(
+                            software.amazon.awssdk.auth.credentials.AwsBasicCredentials.create(admin.accessKeyId(),
+                                    admin.secretAccessKey())))
+                    .httpClient(software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient.create()).build()) {
+                iam.createOpenIDConnectProvider(r -> r.url("https://" + ISSUER).clientIDList("sts.amazonaws.com"));
+                iam.createRole(r -> r.roleName("kept-deploy").assumeRolePolicyDocument("{\"Version\":\"2012-10-17\","
+                        + "\"Statement\":[{\"Effect\":\"Allow\",\"Principal\":{\"Federated\":\"arn:aws:iam::"
+                        + admin.account().id() + ":oidc-provider/" + ISSUER + "\"},"
+                        + "\"Action\":\"sts:AssumeRoleWithWebIdentity\"}]}"));
+            }
+            HttpResponse<String> minted = http.send(HttpRequest.newBuilder(URI.create(server.endpoint()
+                    + "/_crossrole/oidc/" + ISSUER + "/token?sub=kept&aud=sts.amazonaws.com"))
+                    .header("Authorization", "Bearer " + Files.readString(server.adminTokenFile()).strip()).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, minted.statusCode(), minted.body());
+            token = new com.fasterxml.jackson.databind.ObjectMapper().readTree(minted.body()).path("token").asText();
+        }
+        try (var again = dev.crossrole.server.CrossroleServer.start(dev.crossrole.server.CrossroleServer.Options
+                .defaults(data).withPort(0));
+             StsClient sts = StsClient.builder().endpointOverride(URI.create(again.endpoint())).region(Region.US_EAST_1)
+                     .credentialsProvider(AnonymousCredentialsProvider.create())
+                     .httpClient(software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient.create()).build()) {
+            String account = again.profiles().get(0).account().id();
+            assertEquals("arn:aws:sts::" + account + ":assumed-role/kept-deploy/after-restart", sts.assumeRoleWithWebIdentity(
+                    r -> r.roleArn("arn:aws:iam::" + account + ":role/kept-deploy").roleSessionName("after-restart")
+                            .webIdentityToken(token)).assumedRoleUser().arn());
+        }
+    }
+
+    @Test
     void onlyTheWebIdentityOperationsMayBeUnsigned() throws Exception {
         HttpClient http = HttpClient.newHttpClient();
         HttpResponse<String> assumeRole = http.send(HttpRequest.newBuilder(URI.create(crossrole.endpoint()))
