@@ -156,6 +156,13 @@ public final class StsService implements ServiceProvider {
         String sourceIdentity = params.string("SourceIdentity");
         String serial = params.string("SerialNumber");
         String tokenCode = params.string("TokenCode");
+        if (!params.listOrEmpty("ProvidedContexts").isEmpty()) {
+            // Trusted identity propagation: the assertions are IAM Identity Center's, signed by it. Refused rather than
+            // ignored, so that a session never silently lacks the identity context its caller asked for.
+            throw AwsException.invalidParameterValue("crossrole cannot verify ProvidedContexts: their context assertions"
+                    + " are signed by IAM Identity Center (arn:aws:iam::aws:contextProvider/IdentityCenter), which"
+                    + " crossrole does not emulate.");
+        }
 
         if (!arnSyntax(roleArn)) {
             throw AwsException.validation(roleArn + " is invalid");
