@@ -222,6 +222,30 @@ class WebIdentityFederationTest {
     }
 
     @Test
+    void aTokensSessionTagsNeedTagSessionAndBecomePrincipalTags() throws Exception {
+        crossrole.role(SOURCE, "github-tagged", "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\","
+                + "\"Principal\":{\"Federated\":\"" + PROVIDER + "\"},\"Action\":[\"sts:AssumeRoleWithWebIdentity\","
+                + "\"sts:TagSession\"],\"Condition\":{\"StringEquals\":{\"" + ISSUER + ":aud\":\"sts.amazonaws.com\"}}}]}",
+                "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Action\":\"s3:ListAllMyBuckets\","
+                + "\"Resource\":\"*\",\"Condition\":{\"StringEquals\":{\"aws:PrincipalTag/team\":\"deploy\"}}}]}");
+        String tagged = token("--sub", "repo:example-org/app:ref:refs/heads/main", "--aud", "sts.amazonaws.com",
+                "--claim", "https://aws.amazon.com/tags={\"principal_tags\":{\"team\":[\"deploy\"]},"
+                        + "\"transitive_tag_keys\":[\"team\"]}");
+        try (StsClient sts = anonymousSts()) {
+            var session = sts.assumeRoleWithWebIdentity(r -> r.roleArn(roleArn(SOURCE, "github-tagged"))
+                    .roleSessionName("tagged").webIdentityToken(tagged)).credentials();
+            try (var s3 = S3Sdk.pathStyle(crossrole, TestCrossrole.session(session))) {
+                s3.listBuckets();
+            }
+            // The deploy role's trust policy allows no sts:TagSession: a token carrying tags is refused there.
+            StsException refused = assertThrows(StsException.class, () -> sts.assumeRoleWithWebIdentity(r -> r
+                    .roleArn(DEPLOY_ROLE).roleSessionName("tagged").webIdentityToken(tagged)));
+            assertEquals(403, refused.statusCode());
+            assertEquals("Not authorized to perform sts:TagSession", refused.awsErrorDetails().errorMessage());
+        }
+    }
+
+    @Test
     void theIssuerPublishesItsDiscoveryDocumentAndKeys() throws Exception {
         HttpClient http = HttpClient.newHttpClient();
         HttpResponse<String> discovery = http.send(HttpRequest.newBuilder(URI.create(crossrole.endpoint()

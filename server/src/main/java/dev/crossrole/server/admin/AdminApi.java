@@ -272,7 +272,17 @@ public final class AdminApi {
                         if (java.util.Set.of("iss", "sub", "aud", "exp", "iat", "nbf", "jti").contains(claim)) {
                             return message(400, "the claim " + claim + " is set by the issuer or its own option");
                         }
-                        claims.put(claim, value.substring(split + 1));
+                        String text = value.substring(split + 1);
+                        if (text.startsWith("{") || text.startsWith("[")) {
+                            // A structured claim (AWS's session tags: https://aws.amazon.com/tags) given as JSON.
+                            try {
+                                claims.put(claim, JSON.readValue(text, Object.class));
+                            } catch (java.io.IOException e) {
+                                return message(400, "the claim " + claim + " is not valid JSON: " + e.getMessage());
+                            }
+                        } else {
+                            claims.put(claim, text);
+                        }
                     }
                     default -> {
                         return message(400, "Unknown parameter " + key + ": sub, aud, ttl and claim are known.");

@@ -95,7 +95,11 @@ public final class StsService implements ServiceProvider {
                                 "accounts.google.com:oaud", "accounts.google.com:sub", "cognito-identity.amazonaws.com:amr",
                                 "cognito-identity.amazonaws.com:aud", "cognito-identity.amazonaws.com:sub",
                                 "token.actions.githubusercontent.com:repository", "token.actions.githubusercontent.com:ref",
-                                "token.actions.githubusercontent.com:environment", "gitlab.com:project_id"))
+                                "token.actions.githubusercontent.com:environment", "gitlab.com:project_id",
+                                "aws:RequestTag/${TagKey}", "aws:TagKeys", "sts:TransitiveTagKeys", "sts:SourceIdentity"),
+                        Authorization.of("sts:TagSession").on("role", "RoleArn").keys("aws:RequestTag/${TagKey}",
+                                "aws:TagKeys", "sts:TransitiveTagKeys"),
+                        Authorization.of("sts:SetSourceIdentity").on("role", "RoleArn").keys("sts:SourceIdentity"))
                 .on("GetCallerIdentity", this::getCallerIdentity, Authorization.of("sts:GetCallerIdentity"))
                 .on("GetSessionToken", this::getSessionToken)
                 .on("GetFederationToken", this::getFederationToken,
@@ -405,10 +409,31 @@ public final class StsService implements ServiceProvider {
                 context.multi(key, values);
             }
         });
-        AccessCheck check = new AccessCheck("sts:AssumeRoleWithWebIdentity", roleArn, roleAccount,
-                role.map(Role::trustPolicy).orElse(null), context.build())
-                .askedBy(new Principal.WebIdentity(verified.provider().arn(), verified.subject()), WEB_IDENTITY_DENIED);
-        return PreparedCall.of(List.of(check), () -> {
+        WebIdentityTokens.SessionClaims asked = verified.session();
+        checkSessionTags(asked.tags(), asked.transitiveTagKeys(), asked.sourceIdentity());
+        IamSupport.requestTags(context, asked.tags());
+        if (!asked.transitiveTagKeys().isEmpty()) {
+            context.multi("sts:TransitiveTagKeys", asked.transitiveTagKeys());
+        }
+        if (asked.sourceIdentity() != null) {
+            context.single("sts:SourceIdentity", asked.sourceIdentity());
+        }
+        Principal.WebIdentity holder = new Principal.WebIdentity(verified.provider().arn(), verified.subject());
+        dev.crossrole.policy.Policy trust = role.map(Role::trustPolicy).orElse(null);
+        RequestContext keys = context.build();
+        List<AccessCheck> checks = new ArrayList<>();
+        checks.add(new AccessCheck("sts:AssumeRoleWithWebIdentity", roleArn, roleAccount, trust, keys)
+                .askedBy(holder, WEB_IDENTITY_DENIED));
+        // Session tags and a source identity need their own permission in the trust policy, as for AssumeRole.
+        if (!asked.tags().isEmpty() || !asked.transitiveTagKeys().isEmpty()) {
+            checks.add(new AccessCheck("sts:TagSession", roleArn, roleAccount, trust, keys).askedBy(holder,
+                    "Not authorized to perform sts:TagSession"));
+        }
+        if (asked.sourceIdentity() != null) {
+            checks.add(new AccessCheck("sts:SetSourceIdentity", roleArn, roleAccount, trust, keys).askedBy(holder,
+                    "Not authorized to perform sts:SetSourceIdentity"));
+        }
+        return PreparedCall.of(checks, () -> {
             Role assumed = role.orElseThrow();
             int seconds = duration == null ? 3600 : duration;
             if (seconds > assumed.maxSessionDuration()) {
@@ -417,8 +442,9 @@ public final class StsService implements ServiceProvider {
             }
             Map<String, String> tags = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
             tags.putAll(assumed.tags());
+            tags.putAll(asked.tags());
             TemporaryCredentials credentials = issue(assumed, sessionName, seconds, policy, policyArns,
-                    new LinkedHashMap<>(tags), List.of(), null, false, false);
+                    new LinkedHashMap<>(tags), asked.transitiveTagKeys(), asked.sourceIdentity(), false, false);
             Shape result = Shape.of()
                     .put("Credentials", credentialsShape(credentials))
                     .put("SubjectFromWebIdentityToken", verified.subject())
@@ -430,8 +456,36 @@ public final class StsService implements ServiceProvider {
                         arn.group(3), sessionName, duration, null, policy, policyArns, Map.of(), List.of(), null, null,
                         null)));
             }
-            return result.put("Provider", verified.issuer()).put("Audience", verified.audience());
+            return result.put("Provider", verified.issuer()).put("Audience", verified.audience())
+                    .put("SourceIdentity", asked.sourceIdentity());
         });
+    }
+
+    /** Tags and a source identity asked of a session by other means than AssumeRole's parameters (a token's claims). */
+    private static void checkSessionTags(Map<String, String> tags, List<String> transitive, String sourceIdentity) {
+        if (tags.size() > 50) {
+            throw AwsException.invalidParameterValue("The number of session tags exceeds 50.");
+        }
+        Set<String> lowerKeys = new java.util.HashSet<>();
+        for (Map.Entry<String, String> tag : tags.entrySet()) {
+            if (!lowerKeys.add(tag.getKey().toLowerCase(Locale.ROOT))) {
+                throw AwsException.invalidParameterValue("Duplicate tag keys found. Please note that Tag keys are case"
+                        + " insensitive.");
+            }
+            if (tag.getKey().isEmpty() || tag.getKey().length() > 128 || tag.getValue().length() > 256) {
+                throw AwsException.invalidParameterValue("Session tag keys are 1 to 128 characters and values at most 256.");
+            }
+        }
+        for (String key : transitive) {
+            if (tags.keySet().stream().noneMatch(k -> k.equalsIgnoreCase(key))) {
+                throw AwsException.invalidParameterValue(
+                        "The specified transitive tag key must be included in the requested tags.");
+            }
+        }
+        if (sourceIdentity != null && (sourceIdentity.length() < 2 || sourceIdentity.length() > 64
+                || sourceIdentity.toLowerCase(Locale.ROOT).startsWith("aws:"))) {
+            throw AwsException.validation("The source identity must be 2 to 64 characters and not start with 'aws:'.");
+        }
     }
 
     /** The managed session policies of a request ({@code PolicyArns.member.N.arn}), at most ten. */
