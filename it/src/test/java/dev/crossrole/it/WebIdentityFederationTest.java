@@ -163,6 +163,23 @@ class WebIdentityFederationTest {
     }
 
     @Test
+    void theJavaSdkTokenFileProviderWorksFromItsSettings() throws Exception {
+        Path tokenFile = tokenFile("java-token", mainBranchToken());
+        // What AWS_WEB_IDENTITY_TOKEN_FILE, AWS_ROLE_ARN, AWS_ROLE_SESSION_NAME and AWS_ENDPOINT_URL set, as the SDK's
+        // system properties (a test cannot change its own environment).
+        Map<String, String> settings = Map.of("aws.webIdentityTokenFile", tokenFile.toString(), "aws.roleArn", DEPLOY_ROLE,
+                "aws.roleSessionName", "java-token-file", "aws.endpointUrl", crossrole.endpoint(), "aws.region", "us-east-1");
+        settings.forEach(System::setProperty);
+        try (var provider = software.amazon.awssdk.auth.credentials.WebIdentityTokenFileCredentialsProvider.create();
+             StsClient asRole = crossrole.sts(provider)) {
+            assertEquals("arn:aws:sts::" + SOURCE + ":assumed-role/github-deploy/java-token-file",
+                    asRole.getCallerIdentity().arn());
+        } finally {
+            settings.keySet().forEach(System::clearProperty);
+        }
+    }
+
+    @Test
     void aTokenOfAnotherRepositoryIsDeniedAndExplained() throws Exception {
         String other = token("--sub", "repo:example-org/other:ref:refs/heads/main", "--aud", "sts.amazonaws.com");
         try (StsClient sts = anonymousSts()) {
