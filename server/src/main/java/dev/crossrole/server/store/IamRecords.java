@@ -9,14 +9,17 @@ import dev.crossrole.policy.Policy;
 import dev.crossrole.policy.PolicyKind;
 import dev.crossrole.server.iam.AccessKey;
 import dev.crossrole.server.iam.Account;
+import dev.crossrole.server.iam.CredentialReport;
 import dev.crossrole.server.iam.Group;
 import dev.crossrole.server.iam.IamDirectory;
 import dev.crossrole.server.iam.IamDirectory.EntityKind;
 import dev.crossrole.server.iam.IamDirectory.EntityRef;
 import dev.crossrole.server.iam.IamUser;
+import dev.crossrole.server.iam.InstanceProfile;
 import dev.crossrole.server.iam.ManagedPolicy;
 import dev.crossrole.server.iam.OidcProvider;
 import dev.crossrole.server.iam.Role;
+import dev.crossrole.server.iam.ServiceLinkedRoleDeletion;
 import java.io.IOException;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -28,8 +31,10 @@ import java.util.Optional;
 import java.util.function.BiFunction;
 
 /**
- * IAM in the store: one record per account, user, role, group, customer-managed policy and access key,
- * keyed by its stable id (account id, unique id, policy ARN, access key id), holding the entity as JSON.
+ * IAM in the store: one record per account, user, role, group, customer-managed policy, access key, OpenID Connect
+ * provider, instance profile, service-linked role deletion task and credential report, keyed by its stable id
+ * (account id, unique id, policy ARN, access key id, provider ARN, deletion task id; a credential report by its
+ * account id), holding the entity as JSON.
  * Policies are kept as their text and compiled again when read. Role last-use is not stored (AWS too
  * reports it late and approximately; it is not worth a durable write on the request path).
  */
@@ -41,7 +46,11 @@ public final class IamRecords implements Replica {
     public static final String POLICIES = "iam.policies";
     public static final String ACCESS_KEYS = "iam.accessKeys";
     public static final String OIDC_PROVIDERS = "iam.oidcProviders";
-    static final List<String> NAMESPACES = List.of(ACCOUNTS, POLICIES, USERS, ROLES, GROUPS, ACCESS_KEYS, OIDC_PROVIDERS);
+    public static final String INSTANCE_PROFILES = "iam.instanceProfiles";
+    public static final String ROLE_DELETIONS = "iam.roleDeletions";
+    public static final String CREDENTIAL_REPORTS = "iam.credentialReports";
+    static final List<String> NAMESPACES = List.of(ACCOUNTS, POLICIES, USERS, ROLES, GROUPS, ACCESS_KEYS, OIDC_PROVIDERS,
+            INSTANCE_PROFILES, ROLE_DELETIONS, CREDENTIAL_REPORTS);
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final IamDirectory iam;
@@ -61,6 +70,9 @@ public final class IamRecords implements Replica {
             case POLICY -> POLICIES;
             case ACCESS_KEY -> ACCESS_KEYS;
             case OIDC_PROVIDER -> OIDC_PROVIDERS;
+            case INSTANCE_PROFILE -> INSTANCE_PROFILES;
+            case ROLE_DELETION -> ROLE_DELETIONS;
+            case CREDENTIAL_REPORT -> CREDENTIAL_REPORTS;
         };
     }
 
@@ -99,6 +111,9 @@ public final class IamRecords implements Replica {
             case POLICY -> iam.policy(ref.id()).filter(p -> !p.awsManaged()).map(IamRecords::policy);
             case ACCESS_KEY -> iam.accessKey(ref.id()).map(IamRecords::accessKey);
             case OIDC_PROVIDER -> iam.oidcProvider(ref.id()).map(IamRecords::oidcProvider);
+            case INSTANCE_PROFILE -> iam.instanceProfileById(ref.id()).map(IamRecords::instanceProfile);
+            case ROLE_DELETION -> iam.roleDeletion(ref.id()).map(IamRecords::roleDeletion);
+            case CREDENTIAL_REPORT -> iam.credentialReport(ref.id()).map(IamRecords::credentialReport);
         };
     }
 
@@ -195,6 +210,25 @@ public final class IamRecords implements Replica {
         return n;
     }
 
+    static ObjectNode instanceProfile(InstanceProfile p) {
+        ObjectNode n = JSON.createObjectNode();
+        n.put("account", p.account()).put("name", p.name()).put("path", p.path()).put("id", p.instanceProfileId())
+                .put("created", p.created().toString());
+        p.roleIds().forEach(n.putArray("roles")::add);
+        tags(n, p.tags());
+        return n;
+    }
+
+    static ObjectNode roleDeletion(ServiceLinkedRoleDeletion d) {
+        return JSON.createObjectNode().put("account", d.account()).put("id", d.taskId()).put("role", d.roleArn())
+                .put("status", d.status()).put("created", d.created().toString());
+    }
+
+    static ObjectNode credentialReport(CredentialReport r) {
+        return JSON.createObjectNode().put("account", r.account()).put("generated", r.generated().toString())
+                .put("csv", r.csv());
+    }
+
     private static void tags(ObjectNode node, Map<String, String> tags) {
         ObjectNode t = node.putObject("tags");
         tags.forEach(t::put);
@@ -281,6 +315,12 @@ public final class IamRecords implements Replica {
             iam.putAccessKey(k);
         } else if (entity instanceof OidcProvider p) {
             iam.putOidcProvider(p);
+        } else if (entity instanceof InstanceProfile p) {
+            iam.putInstanceProfile(p);
+        } else if (entity instanceof ServiceLinkedRoleDeletion d) {
+            iam.putRoleDeletion(d);
+        } else if (entity instanceof CredentialReport r) {
+            iam.putCredentialReport(r);
         }
     }
 
@@ -292,6 +332,9 @@ public final class IamRecords implements Replica {
             case POLICIES -> iam.deletePolicy(id);
             case ACCESS_KEYS -> iam.deleteAccessKey(id);
             case OIDC_PROVIDERS -> iam.deleteOidcProvider(id);
+            case INSTANCE_PROFILES -> iam.instanceProfileById(id).ifPresent(p -> iam.deleteInstanceProfile(p.account(), p.name()));
+            case ROLE_DELETIONS -> iam.deleteRoleDeletion(id);
+            case CREDENTIAL_REPORTS -> iam.deleteCredentialReport(id);
             default -> { } // accounts are never deleted
         }
     }
@@ -362,6 +405,13 @@ public final class IamRecords implements Replica {
                 case OIDC_PROVIDERS -> new OidcProvider(n.get("account").asText(), n.get("url").asText(),
                         list(n.path("clientIds")), list(n.path("thumbprints")), strings(n.path("tags")),
                         Instant.parse(n.get("created").asText()));
+                case INSTANCE_PROFILES -> new InstanceProfile(n.get("account").asText(), n.get("name").asText(),
+                        n.get("path").asText(), n.get("id").asText(), Instant.parse(n.get("created").asText()),
+                        list(n.path("roles")), strings(n.path("tags")));
+                case ROLE_DELETIONS -> new ServiceLinkedRoleDeletion(n.get("account").asText(), n.get("id").asText(),
+                        n.get("role").asText(), n.get("status").asText(), Instant.parse(n.get("created").asText()));
+                case CREDENTIAL_REPORTS -> new CredentialReport(n.get("account").asText(),
+                        Instant.parse(n.get("generated").asText()), n.get("csv").asText());
                 default -> throw new IllegalArgumentException("not an IAM namespace: " + namespace);
             };
         } catch (InvalidPolicyException | RuntimeException e) {
