@@ -25,6 +25,10 @@ public final class IamService implements ServiceProvider {
     private final AccountOperations account;
     private final SimulationOperations simulation;
     private final OidcProviderOperations oidcProviders;
+    private final InstanceProfileOperations instanceProfiles;
+    private final ServiceLinkedRoleOperations serviceLinkedRoles;
+    private final ContextKeyOperations contextKeys;
+    private final CredentialReportOperations credentialReports;
 
     public IamService(IamDirectory iam) {
         IamSupport support = new IamSupport(iam);
@@ -35,6 +39,10 @@ public final class IamService implements ServiceProvider {
         this.account = new AccountOperations(support);
         this.simulation = new SimulationOperations(support);
         this.oidcProviders = new OidcProviderOperations(support);
+        this.instanceProfiles = new InstanceProfileOperations(support);
+        this.serviceLinkedRoles = new ServiceLinkedRoleOperations(support);
+        this.contextKeys = new ContextKeyOperations(support);
+        this.credentialReports = new CredentialReportOperations(support);
     }
 
     @Override
@@ -219,6 +227,57 @@ public final class IamService implements ServiceProvider {
                 .on("ListOpenIDConnectProviderTags", oidcProviders::listOpenIDConnectProviderTags,
                         Authorization.of("iam:ListOpenIDConnectProviderTags")
                                 .on("oidc-provider", "OpenIDConnectProviderArn"));
+
+        operations
+                .on("CreateInstanceProfile", instanceProfiles::createInstanceProfile,
+                        Authorization.of("iam:CreateInstanceProfile").on("instance-profile", "Path", "InstanceProfileName")
+                                .keys(TAGS, TAG_KEYS),
+                        Authorization.of("iam:TagInstanceProfile").on("instance-profile", "Path", "InstanceProfileName")
+                                .keys(TAGS, TAG_KEYS))
+                .on("GetInstanceProfile", instanceProfiles::getInstanceProfile,
+                        Authorization.of("iam:GetInstanceProfile").on("instance-profile", "InstanceProfileName"))
+                .on("ListInstanceProfiles", instanceProfiles::listInstanceProfiles,
+                        Authorization.of("iam:ListInstanceProfiles"))
+                .on("DeleteInstanceProfile", instanceProfiles::deleteInstanceProfile,
+                        Authorization.of("iam:DeleteInstanceProfile").on("instance-profile", "InstanceProfileName"))
+                // Adding a role passes it (to EC2): iam:PassRole on the role, as IAM asks.
+                .on("AddRoleToInstanceProfile", instanceProfiles::addRoleToInstanceProfile,
+                        Authorization.of("iam:AddRoleToInstanceProfile").on("instance-profile", "InstanceProfileName"),
+                        Authorization.of("iam:PassRole").on("role", "RoleName").keys("iam:AssociatedResourceArn"))
+                .on("RemoveRoleFromInstanceProfile", instanceProfiles::removeRoleFromInstanceProfile,
+                        Authorization.of("iam:RemoveRoleFromInstanceProfile").on("instance-profile", "InstanceProfileName"))
+                .on("ListInstanceProfilesForRole", instanceProfiles::listInstanceProfilesForRole,
+                        Authorization.of("iam:ListInstanceProfilesForRole").on("role", "RoleName"))
+                .on("TagInstanceProfile", instanceProfiles::tagInstanceProfile,
+                        Authorization.of("iam:TagInstanceProfile").on("instance-profile", "InstanceProfileName")
+                                .keys(TAGS, TAG_KEYS))
+                .on("UntagInstanceProfile", instanceProfiles::untagInstanceProfile,
+                        Authorization.of("iam:UntagInstanceProfile").on("instance-profile", "InstanceProfileName")
+                                .keys(TAG_KEYS))
+                .on("ListInstanceProfileTags", instanceProfiles::listInstanceProfileTags,
+                        Authorization.of("iam:ListInstanceProfileTags").on("instance-profile", "InstanceProfileName"))
+
+                // The role's name and path come from the service (and the custom suffix).
+                .on("CreateServiceLinkedRole", serviceLinkedRoles::createServiceLinkedRole,
+                        Authorization.of("iam:CreateServiceLinkedRole").on("role", "AWSServiceName", "CustomSuffix")
+                                .keys("iam:AWSServiceName"))
+                .on("DeleteServiceLinkedRole", serviceLinkedRoles::deleteServiceLinkedRole,
+                        Authorization.of("iam:DeleteServiceLinkedRole").on("role", "RoleName"))
+                // The task id names the service and the role it deleted.
+                .on("GetServiceLinkedRoleDeletionStatus", serviceLinkedRoles::getServiceLinkedRoleDeletionStatus,
+                        Authorization.of("iam:GetServiceLinkedRoleDeletionStatus").on("role", "DeletionTaskId"))
+
+                .on("GetContextKeysForCustomPolicy", contextKeys::getContextKeysForCustomPolicy,
+                        Authorization.of("iam:GetContextKeysForCustomPolicy"))
+                .on("GetContextKeysForPrincipalPolicy", contextKeys::getContextKeysForPrincipalPolicy,
+                        Authorization.of("iam:GetContextKeysForPrincipalPolicy").on("user", "PolicySourceArn"),
+                        Authorization.of("iam:GetContextKeysForPrincipalPolicy").on("group", "PolicySourceArn"),
+                        Authorization.of("iam:GetContextKeysForPrincipalPolicy").on("role", "PolicySourceArn"))
+
+                .on("GenerateCredentialReport", credentialReports::generateCredentialReport,
+                        Authorization.of("iam:GenerateCredentialReport"))
+                .on("GetCredentialReport", credentialReports::getCredentialReport,
+                        Authorization.of("iam:GetCredentialReport"));
 
         operations
                 // The source is a user, a group or a role of the caller's account.
