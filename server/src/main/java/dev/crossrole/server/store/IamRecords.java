@@ -17,6 +17,7 @@ import dev.crossrole.server.iam.IamUser;
 import dev.crossrole.server.iam.ManagedPolicy;
 import dev.crossrole.server.iam.OidcProvider;
 import dev.crossrole.server.iam.Role;
+import dev.crossrole.server.iam.SamlProvider;
 import java.io.IOException;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -41,7 +42,9 @@ public final class IamRecords implements Replica {
     public static final String POLICIES = "iam.policies";
     public static final String ACCESS_KEYS = "iam.accessKeys";
     public static final String OIDC_PROVIDERS = "iam.oidcProviders";
-    static final List<String> NAMESPACES = List.of(ACCOUNTS, POLICIES, USERS, ROLES, GROUPS, ACCESS_KEYS, OIDC_PROVIDERS);
+    public static final String SAML_PROVIDERS = "iam.samlProviders";
+    static final List<String> NAMESPACES = List.of(ACCOUNTS, POLICIES, USERS, ROLES, GROUPS, ACCESS_KEYS, OIDC_PROVIDERS,
+            SAML_PROVIDERS);
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final IamDirectory iam;
@@ -61,6 +64,7 @@ public final class IamRecords implements Replica {
             case POLICY -> POLICIES;
             case ACCESS_KEY -> ACCESS_KEYS;
             case OIDC_PROVIDER -> OIDC_PROVIDERS;
+            case SAML_PROVIDER -> SAML_PROVIDERS;
         };
     }
 
@@ -99,6 +103,8 @@ public final class IamRecords implements Replica {
             case POLICY -> iam.policy(ref.id()).filter(p -> !p.awsManaged()).map(IamRecords::policy);
             case ACCESS_KEY -> iam.accessKey(ref.id()).map(IamRecords::accessKey);
             case OIDC_PROVIDER -> iam.oidcProvider(ref.id()).map(IamRecords::oidcProvider);
+            case SAML_PROVIDER -> iam.samlProvider(ref.id()).filter(p -> p.arn().equals(ref.id()))
+                    .map(IamRecords::samlProvider);
         };
     }
 
@@ -195,6 +201,19 @@ public final class IamRecords implements Replica {
         return n;
     }
 
+    /** A SAML provider with its metadata document as uploaded and its private keys (PEM, as uploaded). */
+    static ObjectNode samlProvider(SamlProvider p) {
+        ObjectNode n = JSON.createObjectNode();
+        n.put("account", p.account()).put("name", p.name()).put("uuid", p.uuid()).put("created", p.created().toString())
+                .put("validUntil", p.validUntil().toString()).put("encryption", p.assertionEncryptionMode())
+                .put("metadata", p.metadataDocument());
+        var keys = n.putArray("privateKeys");
+        p.privateKeys().forEach(k -> keys.addObject().put("id", k.keyId()).put("pem", k.pem())
+                .put("timestamp", k.timestamp().toString()));
+        tags(n, p.tags());
+        return n;
+    }
+
     private static void tags(ObjectNode node, Map<String, String> tags) {
         ObjectNode t = node.putObject("tags");
         tags.forEach(t::put);
@@ -281,6 +300,8 @@ public final class IamRecords implements Replica {
             iam.putAccessKey(k);
         } else if (entity instanceof OidcProvider p) {
             iam.putOidcProvider(p);
+        } else if (entity instanceof SamlProvider p) {
+            iam.putSamlProvider(p);
         }
     }
 
@@ -292,6 +313,7 @@ public final class IamRecords implements Replica {
             case POLICIES -> iam.deletePolicy(id);
             case ACCESS_KEYS -> iam.deleteAccessKey(id);
             case OIDC_PROVIDERS -> iam.deleteOidcProvider(id);
+            case SAML_PROVIDERS -> iam.deleteSamlProvider(id);
             default -> { } // accounts are never deleted
         }
     }
@@ -362,11 +384,31 @@ public final class IamRecords implements Replica {
                 case OIDC_PROVIDERS -> new OidcProvider(n.get("account").asText(), n.get("url").asText(),
                         list(n.path("clientIds")), list(n.path("thumbprints")), strings(n.path("tags")),
                         Instant.parse(n.get("created").asText()));
+                case SAML_PROVIDERS -> samlProvider(n);
                 default -> throw new IllegalArgumentException("not an IAM namespace: " + namespace);
             };
         } catch (InvalidPolicyException | RuntimeException e) {
             throw new StoreException("a stored " + namespace + " entity cannot be read back: " + e.getMessage(), e);
         }
+    }
+
+    private static SamlProvider samlProvider(JsonNode n) {
+        String document = n.get("metadata").asText();
+        dev.crossrole.server.saml.SamlMetadata metadata;
+        try {
+            metadata = dev.crossrole.server.saml.SamlMetadata.parse(document);
+        } catch (dev.crossrole.server.saml.SamlException e) {
+            throw new IllegalArgumentException("its metadata document cannot be read: " + e.getMessage(), e);
+        }
+        List<SamlProvider.PrivateKey> keys = new ArrayList<>();
+        for (JsonNode k : n.path("privateKeys")) {
+            keys.add(new SamlProvider.PrivateKey(k.get("id").asText(), k.get("pem").asText(),
+                    Instant.parse(k.get("timestamp").asText())));
+        }
+        return new SamlProvider(n.get("account").asText(), n.get("name").asText(), document, metadata,
+                n.get("uuid").asText(), Instant.parse(n.get("created").asText()),
+                Instant.parse(n.get("validUntil").asText()), strings(n.path("tags")), n.get("encryption").asText(),
+                keys);
     }
 
     /**
