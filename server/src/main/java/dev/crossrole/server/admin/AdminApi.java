@@ -58,7 +58,7 @@ public final class AdminApi {
             return oidcPublic(request, path);
         }
         if (read && path.startsWith(SAML) && path.endsWith(METADATA)) {
-            return samlMetadata(request, path.substring(SAML.length(), path.length() - METADATA.length()));
+            return samlMetadata(path.substring(SAML.length(), path.length() - METADATA.length()));
         }
         if (!(health && read)) {
             HttpResponse refused = authenticate(request);
@@ -305,15 +305,13 @@ public final class AdminApi {
     static final String ASSERTION = "/assertion";
 
     /** The built-in SAML identity provider's metadata document, for anyone (as an identity provider publishes it). */
-    private HttpResponse samlMetadata(HttpRequest request, String name) {
+    private HttpResponse samlMetadata(String name) {
         if (!SamlIdentityProvider.NAME.matcher(name).matches()) {
             return message(404, "No SAML identity provider is named '" + name + "': a name is a host name with an"
                     + " optional path, such as " + SamlIdentityProvider.DEFAULT_NAME + ".");
         }
-        String host = request.header("Host");
-        String base = (request.secure() ? "https://" : "http://") + (host == null ? "127.0.0.1" : host);
         return HttpResponse.of(200, "application/samlmetadata+xml; charset=utf-8",
-                samlIdentityProvider.metadata(name, base).getBytes(StandardCharsets.UTF_8));
+                samlIdentityProvider.metadata(name).getBytes(StandardCharsets.UTF_8));
     }
 
     /**

@@ -134,10 +134,14 @@ public final class SamlIdentityProvider {
         }
     }
 
-    /** The metadata document of an issuer name, to give CreateSAMLProvider; sign-in requests go to {@code baseUrl}. */
-    public String metadata(String name, String baseUrl) {
+    /**
+     * The metadata document of an issuer name, to give CreateSAMLProvider. It depends on the name and the key only
+     * (not on the address crossrole is reached at), so the same document comes back after a restart. Its sign-in
+     * service is a placeholder under the entity id: crossrole signs responses on request, not after a login.
+     */
+    public String metadata(String name) {
         checkName(name);
-        return SamlMetadata.document(entityId(name), certificate, baseUrl + "/_crossrole/saml/" + name + "/sso");
+        return SamlMetadata.document(entityId(name), certificate, entityId(name) + "/sso");
     }
 
     /**

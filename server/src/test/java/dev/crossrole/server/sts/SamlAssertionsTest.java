@@ -53,7 +53,7 @@ class SamlAssertionsTest {
     final SamlAssertions assertions = new SamlAssertions(iam);
 
     SamlAssertionsTest() throws Exception {
-        provider(ACCOUNT, "corp", idp.metadata(ISSUER, "http://127.0.0.1:4566"), SamlProvider.ALLOWED, List.of());
+        provider(ACCOUNT, "corp", idp.metadata(ISSUER), SamlProvider.ALLOWED, List.of());
     }
 
     void provider(String account, String name, String metadata, String mode, List<SamlProvider.PrivateKey> keys)
@@ -155,7 +155,7 @@ class SamlAssertionsTest {
         String response = good();
         assertRefused("InvalidIdentityToken", "Specified provider doesn't exist",
                 () -> assertions.verify(response, ROLE, ACCOUNT, "arn:aws:iam::" + ACCOUNT + ":saml-provider/none", NOW));
-        provider(OTHER_ACCOUNT, "corp", idp.metadata(ISSUER, "http://x"), SamlProvider.ALLOWED, List.of());
+        provider(OTHER_ACCOUNT, "corp", idp.metadata(ISSUER), SamlProvider.ALLOWED, List.of());
         String theirs = "arn:aws:iam::" + OTHER_ACCOUNT + ":saml-provider/corp";
         assertRefused("InvalidIdentityToken", "Specified provider doesn't exist",
                 () -> assertions.verify(response, ROLE, ACCOUNT, theirs, NOW));
@@ -358,7 +358,7 @@ class SamlAssertionsTest {
     @Test
     void encryptedAssertionsAreDecryptedWithTheProvidersKey() throws Exception {
         String pem = rsaPem();
-        provider(ACCOUNT, "corp", idp.metadata(ISSUER, "http://x"), SamlProvider.REQUIRED,
+        provider(ACCOUNT, "corp", idp.metadata(ISSUER), SamlProvider.REQUIRED,
                 List.of(new SamlProvider.PrivateKey("KEYAAAAAAAAAAAAAAAAAAA", pem, NOW)));
         PrivateKey key = PrivateKeys.parse(pem);
         String encrypted = idp.response(ISSUER, new SamlIdentityProvider.Claims(List.of(ROLE + "," + PROVIDER),
