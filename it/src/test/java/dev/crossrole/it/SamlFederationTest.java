@@ -210,11 +210,32 @@ class SamlFederationTest {
                     () -> sts.assumeRoleWithSAML(r -> r.roleArn(ROLE).principalArn(PROVIDER).samlAssertion("%%%%")));
             assertEquals("Invalid base64 SAMLResponse", base64.awsErrorDetails().errorMessage());
 
+            StsException malformed = assertThrows(StsException.class, () -> sts.assumeRoleWithSAML(r -> r.roleArn(ROLE)
+                    .principalArn(PROVIDER).samlAssertion(good).policy("{\"Version\":\"2012-10-17\"}")));
+            assertEquals("MalformedPolicyDocument", malformed.awsErrorDetails().errorCode());
+
             StsException tooLong = assertThrows(StsException.class, () -> sts.assumeRoleWithSAML(r -> r.roleArn(ROLE)
                     .principalArn(PROVIDER).samlAssertion(good).durationSeconds(7200)));
             assertEquals("ValidationError", tooLong.awsErrorDetails().errorCode());
             assertEquals("The requested DurationSeconds exceeds the MaxSessionDuration set for this role.",
                     tooLong.awsErrorDetails().errorMessage());
+        }
+    }
+
+    @Test
+    void aSessionPolicyNarrowsTheSession() throws Exception {
+        String response = assertion("--provider", PROVIDER, "--sub", "dave@example.com", "--session-name", "dave");
+        try (StsClient sts = anonymousSts()) {
+            AssumeRoleWithSamlResponse assumed = sts.assumeRoleWithSAML(r -> r.roleArn(ROLE).principalArn(PROVIDER)
+                    .samlAssertion(response).policy("{\"Version\":\"2012-10-17\",\"Statement\":{\"Effect\":\"Allow\","
+                            + "\"Action\":\"sts:GetCallerIdentity\",\"Resource\":\"*\"}}"));
+            assertTrue(assumed.packedPolicySize() > 0, assumed.toString());
+            try (StsClient narrowed = crossrole.sts(TestCrossrole.session(assumed.credentials()))) {
+                StsException denied = assertThrows(StsException.class, () -> narrowed.assumeRole(r -> r
+                        .roleArn(TARGET_ROLE).roleSessionName("hop")));
+                assertEquals("AccessDenied", denied.awsErrorDetails().errorCode());
+                assertEquals(SOURCE, narrowed.getCallerIdentity().account());
+            }
         }
     }
 
