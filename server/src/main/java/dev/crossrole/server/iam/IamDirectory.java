@@ -43,6 +43,8 @@ public final class IamDirectory {
     private final Map<String, Group> groups = new ConcurrentHashMap<>();
     /** OpenID Connect providers by ARN. */
     private final Map<String, OidcProvider> oidcProviders = new ConcurrentHashMap<>();
+    /** SAML providers by account and lower-cased name (IAM names are unique without regard to case). */
+    private final Map<String, SamlProvider> samlProviders = new ConcurrentHashMap<>();
     private final Map<String, ManagedPolicy> policies = new ConcurrentHashMap<>();
     private final Map<String, AccessKey> accessKeys = new ConcurrentHashMap<>();
     private final Map<String, KeyUse> keyUses = new ConcurrentHashMap<>();
@@ -57,7 +59,8 @@ public final class IamDirectory {
     /** The kinds of entity the directory keeps, each stored under a stable id (a rename keeps the id). */
     public enum EntityKind {
         ACCOUNT, USER, ROLE, GROUP, POLICY, ACCESS_KEY, OIDC_PROVIDER,
-        INSTANCE_PROFILE, ROLE_DELETION, CREDENTIAL_REPORT
+        INSTANCE_PROFILE, ROLE_DELETION, CREDENTIAL_REPORT,
+        SAML_PROVIDER
     }
 
     /**
@@ -322,6 +325,41 @@ public final class IamDirectory {
 
     public Optional<CredentialReport> credentialReport(String account) {
         return Optional.ofNullable(credentialReports.get(account));
+    }
+
+
+    // ---- SAML providers ---------------------------------------------------------------------
+
+    /** Stores a SAML provider (its store id is its ARN as created). */
+    public synchronized void putSamlProvider(SamlProvider provider) {
+        samlProviders.put(key(provider.account(), provider.name()), provider);
+        touch(EntityKind.SAML_PROVIDER, provider.arn());
+    }
+
+    public synchronized boolean deleteSamlProvider(String arn) {
+        Optional<SamlProvider> found = samlProvider(arn);
+        if (found.isEmpty()) {
+            return false;
+        }
+        samlProviders.remove(key(found.get().account(), found.get().name()));
+        touch(EntityKind.SAML_PROVIDER, found.get().arn());
+        return true;
+    }
+
+    /** The SAML provider an ARN names ({@code arn:aws:iam::ACCOUNT:saml-provider/NAME}, the name in any case). */
+    public Optional<SamlProvider> samlProvider(String arn) {
+        String[] parts = arn.split(":", 6);
+        if (parts.length != 6 || !parts[0].equals("arn") || !parts[2].equals("iam")
+                || !parts[5].startsWith("saml-provider/")) {
+            return Optional.empty();
+        }
+        return Optional.ofNullable(samlProviders.get(key(parts[4], parts[5].substring("saml-provider/".length()))));
+    }
+
+    /** An account's SAML providers, by name. */
+    public List<SamlProvider> samlProviders(String account) {
+        return samlProviders.values().stream().filter(p -> p.account().equals(account))
+                .sorted(Comparator.comparing(p -> p.name().toLowerCase(Locale.ROOT))).toList();
     }
 
     // ---- groups -----------------------------------------------------------------------------

@@ -29,6 +29,7 @@ public final class IamService implements ServiceProvider {
     private final ServiceLinkedRoleOperations serviceLinkedRoles;
     private final ContextKeyOperations contextKeys;
     private final CredentialReportOperations credentialReports;
+    private final SamlProviderOperations samlProviders;
 
     public IamService(IamDirectory iam) {
         IamSupport support = new IamSupport(iam);
@@ -43,6 +44,7 @@ public final class IamService implements ServiceProvider {
         this.serviceLinkedRoles = new ServiceLinkedRoleOperations(support);
         this.contextKeys = new ContextKeyOperations(support);
         this.credentialReports = new CredentialReportOperations(support);
+        this.samlProviders = new SamlProviderOperations(support);
     }
 
     @Override
@@ -278,6 +280,25 @@ public final class IamService implements ServiceProvider {
                         Authorization.of("iam:GenerateCredentialReport"))
                 .on("GetCredentialReport", credentialReports::getCredentialReport,
                         Authorization.of("iam:GetCredentialReport"));
+
+        operations
+                // The provider's ARN is built from its name.
+                .on("CreateSAMLProvider", samlProviders::createSAMLProvider,
+                        Authorization.of("iam:CreateSAMLProvider").on("saml-provider", "Name").keys(TAGS, TAG_KEYS))
+                .on("GetSAMLProvider", samlProviders::getSAMLProvider,
+                        Authorization.of("iam:GetSAMLProvider").on("saml-provider", "SAMLProviderArn"))
+                .on("ListSAMLProviders", samlProviders::listSAMLProviders, Authorization.of("iam:ListSAMLProviders"))
+                .on("UpdateSAMLProvider", samlProviders::updateSAMLProvider,
+                        Authorization.of("iam:UpdateSAMLProvider").on("saml-provider", "SAMLProviderArn"))
+                .on("DeleteSAMLProvider", samlProviders::deleteSAMLProvider,
+                        Authorization.of("iam:DeleteSAMLProvider").on("saml-provider", "SAMLProviderArn"))
+                .on("TagSAMLProvider", samlProviders::tagSAMLProvider,
+                        Authorization.of("iam:TagSAMLProvider").on("saml-provider", "SAMLProviderArn")
+                                .keys(TAGS, TAG_KEYS))
+                .on("UntagSAMLProvider", samlProviders::untagSAMLProvider,
+                        Authorization.of("iam:UntagSAMLProvider").on("saml-provider", "SAMLProviderArn").keys(TAG_KEYS))
+                .on("ListSAMLProviderTags", samlProviders::listSAMLProviderTags,
+                        Authorization.of("iam:ListSAMLProviderTags").on("saml-provider", "SAMLProviderArn"));
 
         operations
                 // The source is a user, a group or a role of the caller's account.

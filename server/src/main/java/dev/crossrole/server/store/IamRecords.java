@@ -20,6 +20,7 @@ import dev.crossrole.server.iam.ManagedPolicy;
 import dev.crossrole.server.iam.OidcProvider;
 import dev.crossrole.server.iam.Role;
 import dev.crossrole.server.iam.ServiceLinkedRoleDeletion;
+import dev.crossrole.server.iam.SamlProvider;
 import java.io.IOException;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -49,8 +50,9 @@ public final class IamRecords implements Replica {
     public static final String INSTANCE_PROFILES = "iam.instanceProfiles";
     public static final String ROLE_DELETIONS = "iam.roleDeletions";
     public static final String CREDENTIAL_REPORTS = "iam.credentialReports";
+    public static final String SAML_PROVIDERS = "iam.samlProviders";
     static final List<String> NAMESPACES = List.of(ACCOUNTS, POLICIES, USERS, ROLES, GROUPS, ACCESS_KEYS, OIDC_PROVIDERS,
-            INSTANCE_PROFILES, ROLE_DELETIONS, CREDENTIAL_REPORTS);
+            INSTANCE_PROFILES, ROLE_DELETIONS, CREDENTIAL_REPORTS, SAML_PROVIDERS);
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final IamDirectory iam;
@@ -73,6 +75,7 @@ public final class IamRecords implements Replica {
             case INSTANCE_PROFILE -> INSTANCE_PROFILES;
             case ROLE_DELETION -> ROLE_DELETIONS;
             case CREDENTIAL_REPORT -> CREDENTIAL_REPORTS;
+            case SAML_PROVIDER -> SAML_PROVIDERS;
         };
     }
 
@@ -114,6 +117,8 @@ public final class IamRecords implements Replica {
             case INSTANCE_PROFILE -> iam.instanceProfileById(ref.id()).map(IamRecords::instanceProfile);
             case ROLE_DELETION -> iam.roleDeletion(ref.id()).map(IamRecords::roleDeletion);
             case CREDENTIAL_REPORT -> iam.credentialReport(ref.id()).map(IamRecords::credentialReport);
+            case SAML_PROVIDER -> iam.samlProvider(ref.id()).filter(p -> p.arn().equals(ref.id()))
+                    .map(IamRecords::samlProvider);
         };
     }
 
@@ -215,6 +220,19 @@ public final class IamRecords implements Replica {
         n.put("account", p.account()).put("name", p.name()).put("path", p.path()).put("id", p.instanceProfileId())
                 .put("created", p.created().toString());
         p.roleIds().forEach(n.putArray("roles")::add);
+        tags(n, p.tags());
+        return n;
+    }
+
+    /** A SAML provider with its metadata document as uploaded and its private keys (PEM, as uploaded). */
+    static ObjectNode samlProvider(SamlProvider p) {
+        ObjectNode n = JSON.createObjectNode();
+        n.put("account", p.account()).put("name", p.name()).put("uuid", p.uuid()).put("created", p.created().toString())
+                .put("validUntil", p.validUntil().toString()).put("encryption", p.assertionEncryptionMode())
+                .put("metadata", p.metadataDocument());
+        var keys = n.putArray("privateKeys");
+        p.privateKeys().forEach(k -> keys.addObject().put("id", k.keyId()).put("pem", k.pem())
+                .put("timestamp", k.timestamp().toString()));
         tags(n, p.tags());
         return n;
     }
@@ -321,6 +339,8 @@ public final class IamRecords implements Replica {
             iam.putRoleDeletion(d);
         } else if (entity instanceof CredentialReport r) {
             iam.putCredentialReport(r);
+        } else if (entity instanceof SamlProvider p) {
+            iam.putSamlProvider(p);
         }
     }
 
@@ -335,6 +355,7 @@ public final class IamRecords implements Replica {
             case INSTANCE_PROFILES -> iam.instanceProfileById(id).ifPresent(p -> iam.deleteInstanceProfile(p.account(), p.name()));
             case ROLE_DELETIONS -> iam.deleteRoleDeletion(id);
             case CREDENTIAL_REPORTS -> iam.deleteCredentialReport(id);
+            case SAML_PROVIDERS -> iam.deleteSamlProvider(id);
             default -> { } // accounts are never deleted
         }
     }
@@ -412,11 +433,31 @@ public final class IamRecords implements Replica {
                         n.get("role").asText(), n.get("status").asText(), Instant.parse(n.get("created").asText()));
                 case CREDENTIAL_REPORTS -> new CredentialReport(n.get("account").asText(),
                         Instant.parse(n.get("generated").asText()), n.get("csv").asText());
+                case SAML_PROVIDERS -> samlProvider(n);
                 default -> throw new IllegalArgumentException("not an IAM namespace: " + namespace);
             };
         } catch (InvalidPolicyException | RuntimeException e) {
             throw new StoreException("a stored " + namespace + " entity cannot be read back: " + e.getMessage(), e);
         }
+    }
+
+    private static SamlProvider samlProvider(JsonNode n) {
+        String document = n.get("metadata").asText();
+        dev.crossrole.server.saml.SamlMetadata metadata;
+        try {
+            metadata = dev.crossrole.server.saml.SamlMetadata.parse(document);
+        } catch (dev.crossrole.server.saml.SamlException e) {
+            throw new IllegalArgumentException("its metadata document cannot be read: " + e.getMessage(), e);
+        }
+        List<SamlProvider.PrivateKey> keys = new ArrayList<>();
+        for (JsonNode k : n.path("privateKeys")) {
+            keys.add(new SamlProvider.PrivateKey(k.get("id").asText(), k.get("pem").asText(),
+                    Instant.parse(k.get("timestamp").asText())));
+        }
+        return new SamlProvider(n.get("account").asText(), n.get("name").asText(), document, metadata,
+                n.get("uuid").asText(), Instant.parse(n.get("created").asText()),
+                Instant.parse(n.get("validUntil").asText()), strings(n.path("tags")), n.get("encryption").asText(),
+                keys);
     }
 
     /**

@@ -61,6 +61,7 @@ public final class StsService implements ServiceProvider {
     private final Clock clock;
     private final Function<String, Optional<RecordedRequest>> requestLookup;
     private final WebIdentityTokens webIdentityTokens;
+    private final SamlAssertions samlAssertions;
 
     public StsService(IamDirectory iam, SessionTokens tokens, Clock clock,
                       Function<String, Optional<RecordedRequest>> requestLookup, OidcIssuer issuer) {
@@ -69,6 +70,7 @@ public final class StsService implements ServiceProvider {
         this.clock = clock;
         this.requestLookup = requestLookup;
         this.webIdentityTokens = new WebIdentityTokens(iam, issuer);
+        this.samlAssertions = new SamlAssertions(iam);
     }
 
     @Override
@@ -99,6 +101,15 @@ public final class StsService implements ServiceProvider {
                                 "aws:RequestTag/${TagKey}", "aws:TagKeys", "sts:TransitiveTagKeys", "sts:SourceIdentity"),
                         Authorization.of("sts:TagSession").on("role", "RoleArn").keys("aws:RequestTag/${TagKey}",
                                 "aws:TagKeys", "sts:TransitiveTagKeys"),
+                        Authorization.of("sts:SetSourceIdentity").on("role", "RoleArn").keys("sts:SourceIdentity"))
+                // The response's attributes are keys too (saml:edupersonaffiliation, saml:mail, ...) when it has them.
+                .on("AssumeRoleWithSAML", this::assumeRoleWithSAML,
+                        Authorization.of("sts:AssumeRoleWithSAML").on("role", "RoleArn").keys("sts:RoleSessionName",
+                                "aws:FederatedProvider", "saml:aud", "saml:iss", "saml:sub", "saml:sub_type",
+                                "saml:namequalifier", "saml:doc", "sts:SourceIdentity", "sts:TransitiveTagKeys",
+                                "aws:RequestTag/${TagKey}", "aws:TagKeys", "aws:ResourceTag/${TagKey}"),
+                        Authorization.of("sts:TagSession").on("role", "RoleArn").keys("aws:RequestTag/${TagKey}",
+                                "aws:TagKeys", "sts:TransitiveTagKeys", "saml:aud"),
                         Authorization.of("sts:SetSourceIdentity").on("role", "RoleArn").keys("sts:SourceIdentity"))
                 .on("GetCallerIdentity", this::getCallerIdentity, Authorization.of("sts:GetCallerIdentity"))
                 .on("GetSessionToken", this::getSessionToken)
@@ -486,6 +497,123 @@ public final class StsService implements ServiceProvider {
                 || sourceIdentity.toLowerCase(Locale.ROOT).startsWith("aws:"))) {
             throw AwsException.validation("The source identity must be 2 to 64 characters and not start with 'aws:'.");
         }
+    }
+
+    // ---- AssumeRoleWithSAML -------------------------------------------------------------------
+
+    /**
+     * A role session for a user a SAML identity provider vouches for: the response is verified (provider of the
+     * role's account, signature, issuer, audience, lifetime, the {@code Role} attribute naming this role with this
+     * provider) before anything else, then the role's trust policy must let the provider's user in, with the
+     * response's {@code saml:} keys as condition keys; session tags ({@code PrincipalTag:}) need {@code
+     * sts:TagSession} and a source identity {@code sts:SetSourceIdentity} from the same trust policy. The request
+     * needs no signature.
+     */
+    private PreparedCall assumeRoleWithSAML(Call call, Input params) {
+        String roleArn = params.string("RoleArn");
+        String providerArn = params.string("PrincipalArn");
+        String assertion = params.string("SAMLAssertion");
+        Integer duration = params.integer("DurationSeconds");
+        String policy = params.string("Policy");
+        List<String> policyArns = sessionPolicyArns(params);
+        if (!arnSyntax(roleArn)) {
+            throw AwsException.validation(roleArn + " is invalid");
+        }
+        if (!arnSyntax(providerArn)) {
+            throw AwsException.validation(providerArn + " is invalid");
+        }
+        java.util.regex.Matcher arn = ROLE_ARN.matcher(roleArn);
+        if (!arn.matches()) {
+            throw AwsException.accessDenied(SamlAssertions.ASSUME_DENIED);
+        }
+        if (policy != null) {
+            IamSupport.parse(policy, PolicyKind.SESSION, "session policy");
+        }
+        checkSessionPolicyArns(policyArns);
+        String roleAccount = arn.group(1);
+        SamlAssertions.Verified verified = samlAssertions.verify(assertion, roleArn, roleAccount, providerArn,
+                clock.instant());
+        Optional<Role> role = iam.role(roleAccount, arn.group(3)).filter(r -> r.arn().equals(roleArn));
+        RequestContext.Builder context = RequestContext.builder();
+        context.single("sts:RoleSessionName", verified.sessionName());
+        context.single("aws:FederatedProvider", verified.provider().arn());
+        verified.conditionKeys().forEach((key, values) -> {
+            if (values.size() == 1 && SamlAssertions.ATTRIBUTE_KEYS.values().stream()
+                    .noneMatch(k -> k.list() && k.name().equals(key))) {
+                context.single(key, values.get(0));
+            } else {
+                context.multi(key, values);
+            }
+        });
+        if (verified.sourceIdentity() != null) {
+            context.single("sts:SourceIdentity", verified.sourceIdentity());
+        }
+        IamSupport.requestTags(context, verified.tags());
+        if (!verified.transitiveTagKeys().isEmpty()) {
+            context.multi("sts:TransitiveTagKeys", verified.transitiveTagKeys());
+        }
+        role.ifPresent(r -> r.tags().forEach((k, v) -> context.single("aws:ResourceTag/" + k, v)));
+        RequestContext ctx = context.build();
+        dev.crossrole.policy.Policy trust = role.map(Role::trustPolicy).orElse(null);
+        Principal asker = new Principal.WebIdentity(verified.provider().arn(), verified.subject());
+        List<AccessCheck> checks = new ArrayList<>();
+        checks.add(new AccessCheck("sts:AssumeRoleWithSAML", roleArn, roleAccount, trust, ctx)
+                .askedBy(asker, SamlAssertions.ASSUME_DENIED));
+        if (!verified.tags().isEmpty()) {
+            checks.add(new AccessCheck("sts:TagSession", roleArn, roleAccount, trust, ctx)
+                    .askedBy(asker, SamlAssertions.ASSUME_DENIED));
+        }
+        if (verified.sourceIdentity() != null) {
+            checks.add(new AccessCheck("sts:SetSourceIdentity", roleArn, roleAccount, trust, ctx)
+                    .askedBy(asker, SamlAssertions.ASSUME_DENIED));
+        }
+        return PreparedCall.of(checks, () -> {
+            Role assumed = role.orElseThrow();
+            int seconds = duration == null ? 3600 : duration;
+            if (seconds > assumed.maxSessionDuration()) {
+                throw AwsException.validation("The requested DurationSeconds exceeds the MaxSessionDuration set for this"
+                        + " role.");
+            }
+            // SessionDuration and the IdP's session end may shorten the session, never lengthen it (IAM User Guide,
+            // "Configure SAML assertions for the authentication response").
+            if (verified.sessionDuration() != null) {
+                seconds = Math.min(seconds, verified.sessionDuration());
+            }
+            if (verified.sessionNotOnOrAfter() != null) {
+                long left = verified.sessionNotOnOrAfter().getEpochSecond() - clock.instant().getEpochSecond();
+                if (left < 900) {
+                    throw new AwsException("ExpiredTokenException", 400, "The identity provider's session"
+                            + " (SessionNotOnOrAfter) ends in less than 15 minutes.");
+                }
+                seconds = (int) Math.min(seconds, left);
+            }
+            Map<String, String> tags = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+            tags.putAll(assumed.tags());
+            tags.putAll(verified.tags());
+            String sessionName = verified.sessionName();
+            TemporaryCredentials credentials = issue(assumed, sessionName, seconds, policy, policyArns,
+                    new LinkedHashMap<>(tags), verified.transitiveTagKeys(), verified.sourceIdentity(), false, false);
+            Shape result = Shape.of()
+                    .put("Credentials", credentialsShape(credentials))
+                    .put("AssumedRoleUser", Shape.of()
+                            .put("AssumedRoleId", assumed.roleId() + ":" + sessionName)
+                            .put("Arn", sessionArn(assumed, sessionName)));
+            if (policy != null || !policyArns.isEmpty() || !verified.tags().isEmpty()) {
+                int packed = packedPolicySize(new AssumeRoleInput(roleArn, roleAccount, arn.group(2), arn.group(3),
+                        sessionName, duration, null, policy, policyArns, verified.tags(), List.of(), null, null, null));
+                if (packed > 100) {
+                    throw new AwsException("PackedPolicyTooLarge", 400, "Packed policy consumes " + packed
+                            + "% of allotted space, please use smaller policy for the session.");
+                }
+                result.put("PackedPolicySize", packed);
+            }
+            return result.put("Subject", verified.subject())
+                    .put("SubjectType", verified.subjectType())
+                    .put("Issuer", verified.issuer())
+                    .put("Audience", verified.recipient())
+                    .put("NameQualifier", verified.nameQualifier())
+                    .put("SourceIdentity", verified.sourceIdentity());
+        });
     }
 
     /** The managed session policies of a request ({@code PolicyArns.member.N.arn}), at most ten. */
