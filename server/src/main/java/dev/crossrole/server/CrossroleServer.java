@@ -216,7 +216,9 @@ public final class CrossroleServer implements AutoCloseable {
         RequestLog log = new RequestLog(10_000);
         OidcIssuer oidcIssuer = new OidcIssuer(Secrets.loadOrCreate(store, "oidc-issuer-key", OidcIssuer::newKey),
                 options.clock());
-        StsService sts = new StsService(iam, tokens, options.clock(), log::find, oidcIssuer);
+        // An MFA code STS accepts is used up durably before the session it authenticates is issued.
+        StsService sts = new StsService(iam, tokens, options.clock(), log::find, oidcIssuer,
+                work -> sync.write(tx -> work.get()));
         Authorizer authorizer = new Authorizer(iam, new PolicyEngine(options.clock()));
         Authenticator authenticator = new Authenticator(iam, tokens, options.clock());
         String version = CrossroleServer.class.getPackage().getImplementationVersion();

@@ -14,9 +14,14 @@ import dev.crossrole.server.iam.IamDirectory;
 import dev.crossrole.server.iam.IamDirectory.EntityKind;
 import dev.crossrole.server.iam.IamDirectory.EntityRef;
 import dev.crossrole.server.iam.IamUser;
+import dev.crossrole.server.iam.LoginProfile;
 import dev.crossrole.server.iam.ManagedPolicy;
 import dev.crossrole.server.iam.OidcProvider;
+import dev.crossrole.server.iam.PasswordHash;
+import dev.crossrole.server.iam.PasswordPolicy;
 import dev.crossrole.server.iam.Role;
+import dev.crossrole.server.iam.Totp;
+import dev.crossrole.server.iam.VirtualMfaDevice;
 import java.io.IOException;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -41,7 +46,14 @@ public final class IamRecords implements Replica {
     public static final String POLICIES = "iam.policies";
     public static final String ACCESS_KEYS = "iam.accessKeys";
     public static final String OIDC_PROVIDERS = "iam.oidcProviders";
-    static final List<String> NAMESPACES = List.of(ACCOUNTS, POLICIES, USERS, ROLES, GROUPS, ACCESS_KEYS, OIDC_PROVIDERS);
+    /** Login profiles, keyed by the user's unique id; they hold a password hash, never a password. */
+    public static final String LOGIN_PROFILES = "iam.loginProfiles";
+    /** Password policies, keyed by account id. */
+    public static final String PASSWORD_POLICIES = "iam.passwordPolicies";
+    /** Virtual MFA devices, keyed by serial number; they hold the device's TOTP seed. */
+    public static final String MFA_DEVICES = "iam.mfaDevices";
+    static final List<String> NAMESPACES = List.of(ACCOUNTS, POLICIES, USERS, ROLES, GROUPS, ACCESS_KEYS, OIDC_PROVIDERS,
+            LOGIN_PROFILES, PASSWORD_POLICIES, MFA_DEVICES);
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final IamDirectory iam;
@@ -61,6 +73,9 @@ public final class IamRecords implements Replica {
             case POLICY -> POLICIES;
             case ACCESS_KEY -> ACCESS_KEYS;
             case OIDC_PROVIDER -> OIDC_PROVIDERS;
+            case LOGIN_PROFILE -> LOGIN_PROFILES;
+            case PASSWORD_POLICY -> PASSWORD_POLICIES;
+            case MFA_DEVICE -> MFA_DEVICES;
         };
     }
 
@@ -99,6 +114,9 @@ public final class IamRecords implements Replica {
             case POLICY -> iam.policy(ref.id()).filter(p -> !p.awsManaged()).map(IamRecords::policy);
             case ACCESS_KEY -> iam.accessKey(ref.id()).map(IamRecords::accessKey);
             case OIDC_PROVIDER -> iam.oidcProvider(ref.id()).map(IamRecords::oidcProvider);
+            case LOGIN_PROFILE -> iam.loginProfile(ref.id()).map(IamRecords::loginProfile);
+            case PASSWORD_POLICY -> iam.passwordPolicy(ref.id()).map(IamRecords::passwordPolicy);
+            case MFA_DEVICE -> iam.mfaDevice(ref.id()).map(IamRecords::mfaDevice);
         };
     }
 
@@ -195,6 +213,34 @@ public final class IamRecords implements Replica {
         return n;
     }
 
+    static ObjectNode loginProfile(LoginProfile p) {
+        ObjectNode n = JSON.createObjectNode();
+        n.put("account", p.account()).put("userId", p.userId()).put("passwordHash", p.passwordHash())
+                .put("created", p.created().toString()).put("resetRequired", p.resetRequired());
+        p.previousHashes().forEach(n.putArray("previousHashes")::add);
+        return n;
+    }
+
+    static ObjectNode passwordPolicy(PasswordPolicy p) {
+        ObjectNode n = JSON.createObjectNode();
+        n.put("account", p.account()).put("minimumLength", p.minimumLength()).put("requireSymbols", p.requireSymbols())
+                .put("requireNumbers", p.requireNumbers()).put("requireUppercase", p.requireUppercase())
+                .put("requireLowercase", p.requireLowercase())
+                .put("allowUsersToChangePassword", p.allowUsersToChangePassword())
+                .put("maxPasswordAge", p.maxPasswordAge()).put("passwordReusePrevention", p.passwordReusePrevention())
+                .put("hardExpiry", p.hardExpiry());
+        return n;
+    }
+
+    static ObjectNode mfaDevice(VirtualMfaDevice d) {
+        ObjectNode n = JSON.createObjectNode();
+        n.put("account", d.account()).put("path", d.path()).put("name", d.name()).put("seed", d.seed())
+                .put("created", d.created().toString()).put("userId", d.userId())
+                .put("enabled", d.enabled() == null ? null : d.enabled().toString()).put("lastStep", d.lastStep());
+        tags(n, d.tags());
+        return n;
+    }
+
     private static void tags(ObjectNode node, Map<String, String> tags) {
         ObjectNode t = node.putObject("tags");
         tags.forEach(t::put);
@@ -281,6 +327,12 @@ public final class IamRecords implements Replica {
             iam.putAccessKey(k);
         } else if (entity instanceof OidcProvider p) {
             iam.putOidcProvider(p);
+        } else if (entity instanceof LoginProfile p) {
+            iam.putLoginProfile(p);
+        } else if (entity instanceof PasswordPolicy p) {
+            iam.putPasswordPolicy(p);
+        } else if (entity instanceof VirtualMfaDevice d) {
+            iam.putMfaDevice(d);
         }
     }
 
@@ -292,6 +344,9 @@ public final class IamRecords implements Replica {
             case POLICIES -> iam.deletePolicy(id);
             case ACCESS_KEYS -> iam.deleteAccessKey(id);
             case OIDC_PROVIDERS -> iam.deleteOidcProvider(id);
+            case LOGIN_PROFILES -> iam.deleteLoginProfile(id);
+            case PASSWORD_POLICIES -> iam.deletePasswordPolicy(id);
+            case MFA_DEVICES -> iam.deleteMfaDevice(id);
             default -> { } // accounts are never deleted
         }
     }
@@ -362,6 +417,29 @@ public final class IamRecords implements Replica {
                 case OIDC_PROVIDERS -> new OidcProvider(n.get("account").asText(), n.get("url").asText(),
                         list(n.path("clientIds")), list(n.path("thumbprints")), strings(n.path("tags")),
                         Instant.parse(n.get("created").asText()));
+                case LOGIN_PROFILES -> {
+                    String hash = n.get("passwordHash").asText();
+                    List<String> previous = list(n.path("previousHashes"));
+                    if (!PasswordHash.wellFormed(hash) || !previous.stream().allMatch(PasswordHash::wellFormed)) {
+                        throw new IllegalArgumentException("a password hash is not of the form crossrole writes");
+                    }
+                    yield new LoginProfile(n.get("account").asText(), n.get("userId").asText(), hash,
+                            Instant.parse(n.get("created").asText()), n.get("resetRequired").asBoolean(), previous);
+                }
+                case PASSWORD_POLICIES -> new PasswordPolicy(n.get("account").asText(), n.get("minimumLength").asInt(),
+                        n.get("requireSymbols").asBoolean(), n.get("requireNumbers").asBoolean(),
+                        n.get("requireUppercase").asBoolean(), n.get("requireLowercase").asBoolean(),
+                        n.get("allowUsersToChangePassword").asBoolean(), integer(n, "maxPasswordAge"),
+                        integer(n, "passwordReusePrevention"),
+                        n.hasNonNull("hardExpiry") ? n.get("hardExpiry").asBoolean() : null);
+                case MFA_DEVICES -> {
+                    String seed = n.get("seed").asText();
+                    Totp.fromBase32(seed); // refuses a seed that is not base32
+                    String enabled = text(n, "enabled");
+                    yield new VirtualMfaDevice(n.get("account").asText(), n.get("path").asText(), n.get("name").asText(),
+                            seed, strings(n.path("tags")), Instant.parse(n.get("created").asText()), text(n, "userId"),
+                            enabled == null ? null : Instant.parse(enabled), n.get("lastStep").asLong());
+                }
                 default -> throw new IllegalArgumentException("not an IAM namespace: " + namespace);
             };
         } catch (InvalidPolicyException | RuntimeException e) {
@@ -501,6 +579,11 @@ public final class IamRecords implements Replica {
     static String text(JsonNode node, String field) {
         JsonNode value = node.get(field);
         return value == null || value.isNull() ? null : value.asText();
+    }
+
+    private static Integer integer(JsonNode node, String field) {
+        JsonNode value = node.get(field);
+        return value == null || value.isNull() ? null : value.asInt();
     }
 
     static Map<String, String> strings(JsonNode node) {
