@@ -62,9 +62,12 @@ class IamMfaDevicesSdkTest {
 
     /** Enables a device with two consecutive codes: the one of the step before this one, and this one's. */
     static void enable(IamClient client, String user, String serial, String seed) {
+        enable(client, user, serial, seed, clock.instant());
+    }
+
+    static void enable(IamClient client, String user, String serial, String seed, Instant now) {
         client.enableMFADevice(r -> r.userName(user).serialNumber(serial)
-                .authenticationCode1(Otp.code(seed, clock.instant(), -1))
-                .authenticationCode2(Otp.code(seed, clock.instant())));
+                .authenticationCode1(Otp.code(seed, now, -1)).authenticationCode2(Otp.code(seed, now)));
     }
 
     static List<String> virtualSerials(IamClient client, AssignmentStatusType status) {
