@@ -33,8 +33,9 @@ import java.util.Optional;
 import java.util.function.BiFunction;
 
 /**
- * IAM in the store: one record per account, user, role, group, customer-managed policy and access key,
- * keyed by its stable id (account id, unique id, policy ARN, access key id), holding the entity as JSON.
+ * IAM in the store: one record per account, user, role, group, customer-managed policy, access key, OpenID Connect
+ * provider, login profile, password policy and virtual MFA device, keyed by its stable id (account id, unique id,
+ * policy ARN, access key id, provider ARN, the user's unique id, account id, serial number), holding the entity as JSON.
  * Policies are kept as their text and compiled again when read. Role last-use is not stored (AWS too
  * reports it late and approximately; it is not worth a durable write on the request path).
  */
