@@ -171,8 +171,9 @@ class UnservedAndUnimplementedTest {
                     "crossrole does not implement iam:CreateSAMLProvider yet");
             assertSdkError(assertThrows(AwsServiceException.class, () -> ecs.createCapacityProvider(b -> b.name("cp"))),
                     501, "NotImplemented", "crossrole does not implement ecs:CreateCapacityProvider yet");
-            assertSdkError(assertThrows(AwsServiceException.class, () -> sts.getFederationToken(b -> b.name("fed"))),
-                    501, "NotImplemented", "crossrole does not implement sts:GetFederationToken yet");
+            assertSdkError(assertThrows(AwsServiceException.class, () -> sts.assumeRoot(b -> b.targetPrincipal("555566667777")
+                    .taskPolicyArn(p -> p.arn("arn:aws:iam::aws:policy/root-task/IAMAuditRootUserCredentials")))),
+                    501, "NotImplemented", "crossrole does not implement sts:AssumeRoot yet");
         }
     }
 
