@@ -413,9 +413,10 @@ class AuthenticationTest {
             }
         }
         // An STS operation crossrole lacks is the one 5xx, and only as NotImplemented naming it.
-        Res notImplemented = raw.send(raw.sign(RawAws.query("GetFederationToken", "Name", "bob"), admin, now()));
+        Res notImplemented = raw.send(raw.sign(RawAws.query("AssumeRoot", "TargetPrincipal", "555566667777",
+                "TaskPolicyArn.arn", "arn:aws:iam::aws:policy/root-task/IAMAuditRootUserCredentials"), admin, now()));
         if (notImplemented.status() != 501 || !"NotImplemented".equals(notImplemented.xmlText("Code"))
-                || !"crossrole does not implement sts:GetFederationToken yet".equals(notImplemented.xmlText("Message"))) {
+                || !"crossrole does not implement sts:AssumeRoot yet".equals(notImplemented.xmlText("Message"))) {
             failures.add("not-implemented STS operation -> HTTP " + notImplemented.status() + " " + notImplemented.body());
         }
         Res dotted = raw.send(callerIdentity(), "/a/../../b");

@@ -2,6 +2,8 @@ package dev.crossrole.server.iam;
 
 import static dev.crossrole.server.iam.IamSupport.account;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.crossrole.policy.Policies;
 import dev.crossrole.policy.Policy;
 import dev.crossrole.policy.PolicyKind;
@@ -27,6 +29,8 @@ final class LoginProfileOperations {
     static final String PASSWORD_POLICY_VIOLATION = "Password does not conform to the account password policy.";
     static final String REUSE_VIOLATION = "Policy constraint violation with password reuse prevention during password"
             + " change.";
+
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     private final IamSupport support;
     private final IamDirectory iam;
@@ -215,10 +219,14 @@ final class LoginProfileOperations {
      * deny (a policy that requires MFA, say) still wins, as on AWS.
      */
     static Policy usersMayChangePasswords(String userArn, String action, String resource) {
-        String text = "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Sid\":\"AllowUsersToChangePassword\","
-                + "\"Effect\":\"Allow\",\"Principal\":{\"AWS\":\"" + userArn + "\"},\"Action\":\"" + action
-                + "\",\"Resource\":\"" + resource + "\"}]}";
-        return Policies.parseValid(text, PolicyKind.RESOURCE, "the account password policy's AllowUsersToChangePassword");
+        // Built as JSON, not pasted together: a user's path may hold quotes and backslashes.
+        ObjectNode statement = JSON.createObjectNode().put("Sid", "AllowUsersToChangePassword").put("Effect", "Allow");
+        statement.putObject("Principal").put("AWS", userArn);
+        statement.put("Action", action).put("Resource", resource);
+        ObjectNode document = JSON.createObjectNode().put("Version", "2012-10-17");
+        document.putArray("Statement").add(statement);
+        return Policies.parseValid(document.toString(), PolicyKind.RESOURCE,
+                "the account password policy's AllowUsersToChangePassword");
     }
 
     // ---- the account password policy --------------------------------------------------------
