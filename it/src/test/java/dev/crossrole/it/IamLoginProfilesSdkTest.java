@@ -274,6 +274,23 @@ class IamLoginProfilesSdkTest {
     }
 
     @Test
+    void aUserWhosePathHoldsQuotesChangesItsPasswordToo() {
+        noPasswordPolicy(iam);
+        iam.createUser(r -> r.userName("odd-path").path("/q\"uo\\te/"));
+        var key = iam.createAccessKey(r -> r.userName("odd-path")).accessKey();
+        iam.createLoginProfile(r -> r.userName("odd-path").password("Odd-Passw0rd"));
+        iam.updateAccountPasswordPolicy(r -> r.allowUsersToChangePassword(true));
+        try (IamClient odd = IamSdk.iam(crossrole, software.amazon.awssdk.auth.credentials.StaticCredentialsProvider.create(
+                software.amazon.awssdk.auth.credentials.AwsBasicCredentials.create(key.accessKeyId(),
+                        key.secretAccessKey())))) {
+            odd.changePassword(r -> r.oldPassword("Odd-Passw0rd").newPassword("Odd-Passw0rd2"));
+            assertTrue(isPassword("odd-path", "Odd-Passw0rd2"));
+        } finally {
+            iam.deleteAccountPasswordPolicy();
+        }
+    }
+
+    @Test
     void onlyIamUsersChangeTheirPasswordsThisWay() {
         try (IamClient root = asRoot()) {
             assertError(() -> root.changePassword(r -> r.oldPassword("Root-Passw0rd").newPassword("Root-Passw0rd2")),

@@ -193,7 +193,7 @@ final class LoginProfileOperations {
             IamSupport.resourceTags(context, self.tags());
         }
         Policy allowance = iam.passwordPolicy(account).filter(PasswordPolicy::allowUsersToChangePassword)
-                .map(p -> usersMayChangePasswords(arn, "iam:ChangePassword", arn)).orElse(null);
+                .map(p -> usersMayChangePasswords(caller.userId(), "iam:ChangePassword", "*")).orElse(null);
         AccessCheck check = new AccessCheck("iam:ChangePassword", arn, account, allowance, context.build(),
                 IamSupport.shown("iam:ChangePassword", arn));
         return PreparedCall.of(List.of(check), () -> {
@@ -215,13 +215,13 @@ final class LoginProfileOperations {
     /**
      * What {@code AllowUsersToChangePassword} gives every IAM user of the account (IAM API Reference,
      * UpdateAccountPasswordPolicy): {@code iam:ChangePassword} on itself and {@code iam:GetAccountPasswordPolicy},
-     * without a policy of its own. It is granted as a same-account resource policy naming the user, so an explicit
-     * deny (a policy that requires MFA, say) still wins, as on AWS.
+     * without a policy of its own. It is granted as a same-account resource policy naming the user by its unique id
+     * (as IAM keeps principals; an ARN's path may hold characters a principal may not), for the one check it comes
+     * with, so an explicit deny (a policy that requires MFA, say) still wins, as on AWS.
      */
-    static Policy usersMayChangePasswords(String userArn, String action, String resource) {
-        // Built as JSON, not pasted together: a user's path may hold quotes and backslashes.
+    static Policy usersMayChangePasswords(String userId, String action, String resource) {
         ObjectNode statement = JSON.createObjectNode().put("Sid", "AllowUsersToChangePassword").put("Effect", "Allow");
-        statement.putObject("Principal").put("AWS", userArn);
+        statement.putObject("Principal").put("AWS", userId);
         statement.put("Action", action).put("Resource", resource);
         ObjectNode document = JSON.createObjectNode().put("Version", "2012-10-17");
         document.putArray("Statement").add(statement);
@@ -255,8 +255,7 @@ final class LoginProfileOperations {
         Policy allowance = null;
         if (call.caller().principal() instanceof Principal.IamUser caller
                 && iam.passwordPolicy(account).filter(PasswordPolicy::allowUsersToChangePassword).isPresent()) {
-            String arn = iam.userById(caller.userId()).map(IamUser::arn).orElse(caller.arn());
-            allowance = usersMayChangePasswords(arn, "iam:GetAccountPasswordPolicy", "*");
+            allowance = usersMayChangePasswords(caller.userId(), "iam:GetAccountPasswordPolicy", "*");
         }
         AccessCheck check = new AccessCheck("iam:GetAccountPasswordPolicy", "*", account, allowance,
                 RequestContext.empty());
