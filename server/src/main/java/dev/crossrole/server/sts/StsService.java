@@ -66,7 +66,7 @@ public final class StsService implements ServiceProvider {
     /** Runs the use of an MFA code as a durable store write (the code must not be accepted twice, on any node). */
     private final Function<java.util.function.Supplier<MfaCodes.Outcome>, MfaCodes.Outcome> durably;
 
-    /** AWS's AccessDenied when the serial number names no MFA device of the calling user (also checked by STS). */
+    /** AWS's AccessDenied when the serial number names no MFA device enabled for the calling user. */
     static final String MFA_NOT_ASSOCIATED = "MultiFactorAuthentication failed, unable to validate MFA code.  Please"
             + " verify your MFA serial number is valid and associated with this user.";
     /** AWS's AccessDenied for a wrong, stale or reused code (with its trailing space). */
