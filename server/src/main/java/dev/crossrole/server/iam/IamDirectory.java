@@ -311,7 +311,8 @@ public final class IamDirectory {
     /** The MFA devices enabled for the user with that unique id, oldest enabled first. */
     public List<VirtualMfaDevice> mfaDevicesOf(String userId) {
         return mfaDevices.values().stream().filter(d -> userId != null && userId.equals(d.userId()))
-                .sorted(Comparator.comparing(VirtualMfaDevice::enabled).thenComparing(VirtualMfaDevice::serialNumber))
+                .sorted(Comparator.comparing(VirtualMfaDevice::enabled, Comparator.nullsFirst(Comparator.naturalOrder()))
+                        .thenComparing(VirtualMfaDevice::serialNumber))
                 .toList();
     }
 
