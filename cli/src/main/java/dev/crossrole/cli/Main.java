@@ -26,6 +26,7 @@ public final class Main implements Runnable {
         all.put("logs", LogsCommand::new);
         all.put("policy", PolicyCommand::new);
         all.put("oidc", OidcCommand::new);
+        all.put("saml", SamlCommand::new);
         all.put("warm-up", WarmUpCommand::new);
         all.put("state", StateCommand::new);
         all.put("help", CommandLine.HelpCommand::new);

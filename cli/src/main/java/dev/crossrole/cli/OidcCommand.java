@@ -55,7 +55,8 @@ final class OidcCommand implements Runnable {
         long ttl;
 
         @Option(names = "--claim", paramLabel = "NAME=VALUE",
-                description = "a further claim, e.g. repository=org/app; repeat for several")
+                description = {"a further claim, e.g. repository=org/app; a value starting with { or [ is JSON, e.g.",
+                        "https://aws.amazon.com/tags={\"principal_tags\":{\"team\":[\"deploy\"]}}; repeat for several"})
         List<String> claims = new ArrayList<>();
 
         @Override

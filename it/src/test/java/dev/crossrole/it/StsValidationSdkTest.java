@@ -154,6 +154,17 @@ class StsValidationSdkTest {
     }
 
     @Test
+    void providedContextsAreRefusedNotIgnored() {
+        StsException e = assumeFails(r -> r.providedContexts(c -> c
+                .providerArn("arn:aws:iam::aws:contextProvider/IdentityCenter").contextAssertion("assertion-text")));
+        assertEquals("InvalidParameterValue", e.awsErrorDetails().errorCode());
+        assertEquals(400, e.statusCode());
+        assertTrue(e.awsErrorDetails().errorMessage().startsWith("crossrole cannot verify ProvidedContexts"),
+                e.awsErrorDetails().errorMessage());
+        assertRejectedBeforeAuthorization(e);
+    }
+
+    @Test
     void twoErrorsAreReportedTogether() {
         StsException e = assumeFails(r -> r.roleSessionName("a").durationSeconds(100));
         assertEquals("ValidationError", e.awsErrorDetails().errorCode());

@@ -163,6 +163,23 @@ class WebIdentityFederationTest {
     }
 
     @Test
+    void theJavaSdkTokenFileProviderWorksFromItsSettings() throws Exception {
+        Path tokenFile = tokenFile("java-token", mainBranchToken());
+        // What AWS_WEB_IDENTITY_TOKEN_FILE, AWS_ROLE_ARN, AWS_ROLE_SESSION_NAME and AWS_ENDPOINT_URL set, as the SDK's
+        // system properties (a test cannot change its own environment).
+        Map<String, String> settings = Map.of("aws.webIdentityTokenFile", tokenFile.toString(), "aws.roleArn", DEPLOY_ROLE,
+                "aws.roleSessionName", "java-token-file", "aws.endpointUrl", crossrole.endpoint(), "aws.region", "us-east-1");
+        settings.forEach(System::setProperty);
+        try (var provider = software.amazon.awssdk.auth.credentials.WebIdentityTokenFileCredentialsProvider.create();
+             StsClient asRole = crossrole.sts(provider)) {
+            assertEquals("arn:aws:sts::" + SOURCE + ":assumed-role/github-deploy/java-token-file",
+                    asRole.getCallerIdentity().arn());
+        } finally {
+            settings.keySet().forEach(System::clearProperty);
+        }
+    }
+
+    @Test
     void aTokenOfAnotherRepositoryIsDeniedAndExplained() throws Exception {
         String other = token("--sub", "repo:example-org/other:ref:refs/heads/main", "--aud", "sts.amazonaws.com");
         try (StsClient sts = anonymousSts()) {
@@ -222,6 +239,30 @@ class WebIdentityFederationTest {
     }
 
     @Test
+    void aTokensSessionTagsNeedTagSessionAndBecomePrincipalTags() throws Exception {
+        crossrole.role(SOURCE, "github-tagged", "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\","
+                + "\"Principal\":{\"Federated\":\"" + PROVIDER + "\"},\"Action\":[\"sts:AssumeRoleWithWebIdentity\","
+                + "\"sts:TagSession\"],\"Condition\":{\"StringEquals\":{\"" + ISSUER + ":aud\":\"sts.amazonaws.com\"}}}]}",
+                "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Action\":\"s3:ListAllMyBuckets\","
+                + "\"Resource\":\"*\",\"Condition\":{\"StringEquals\":{\"aws:PrincipalTag/team\":\"deploy\"}}}]}");
+        String tagged = token("--sub", "repo:example-org/app:ref:refs/heads/main", "--aud", "sts.amazonaws.com",
+                "--claim", "https://aws.amazon.com/tags={\"principal_tags\":{\"team\":[\"deploy\"]},"
+                        + "\"transitive_tag_keys\":[\"team\"]}");
+        try (StsClient sts = anonymousSts()) {
+            var session = sts.assumeRoleWithWebIdentity(r -> r.roleArn(roleArn(SOURCE, "github-tagged"))
+                    .roleSessionName("tagged").webIdentityToken(tagged)).credentials();
+            try (var s3 = S3Sdk.pathStyle(crossrole, TestCrossrole.session(session))) {
+                s3.listBuckets();
+            }
+            // The deploy role's trust policy allows no sts:TagSession: a token carrying tags is refused there.
+            StsException refused = assertThrows(StsException.class, () -> sts.assumeRoleWithWebIdentity(r -> r
+                    .roleArn(DEPLOY_ROLE).roleSessionName("tagged").webIdentityToken(tagged)));
+            assertEquals(403, refused.statusCode());
+            assertEquals("Not authorized to perform sts:TagSession", refused.awsErrorDetails().errorMessage());
+        }
+    }
+
+    @Test
     void theIssuerPublishesItsDiscoveryDocumentAndKeys() throws Exception {
         HttpClient http = HttpClient.newHttpClient();
         HttpResponse<String> discovery = http.send(HttpRequest.newBuilder(URI.create(crossrole.endpoint()
@@ -242,6 +283,45 @@ class WebIdentityFederationTest {
                 + "/_crossrole/oidc/" + ISSUER + "/token?sub=x&aud=sts.amazonaws.com")).build(),
                 HttpResponse.BodyHandlers.ofString());
         assertEquals(401, anonymousMint.statusCode(), anonymousMint.body());
+    }
+
+    @Test
+    void providersAndTheIssuersKeySurviveARestart(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+        Path data = dir.resolve("data");
+        String token;
+        HttpClient http = HttpClient.newHttpClient();
+        try (var server = dev.crossrole.server.CrossroleServer.start(dev.crossrole.server.CrossroleServer.Options
+                .defaults(data).withPort(0))) {
+            var admin = server.profiles().get(0);
+            try (var iam = software.amazon.awssdk.services.iam.IamClient.builder()
+                    .endpointOverride(URI.create(server.endpoint())).region(Region.AWS_GLOBAL)
+                    .credentialsProvider(software.amazon.awssdk.auth.credentials.StaticCredentialsProvider.create(
+                            software.amazon.awssdk.auth.credentials.AwsBasicCredentials.create(admin.accessKeyId(),
+                                    admin.secretAccessKey())))
+                    .httpClient(software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient.create()).build()) {
+                iam.createOpenIDConnectProvider(r -> r.url("https://" + ISSUER).clientIDList("sts.amazonaws.com"));
+                iam.createRole(r -> r.roleName("kept-deploy").assumeRolePolicyDocument("{\"Version\":\"2012-10-17\","
+                        + "\"Statement\":[{\"Effect\":\"Allow\",\"Principal\":{\"Federated\":\"arn:aws:iam::"
+                        + admin.account().id() + ":oidc-provider/" + ISSUER + "\"},"
+                        + "\"Action\":\"sts:AssumeRoleWithWebIdentity\"}]}"));
+            }
+            HttpResponse<String> minted = http.send(HttpRequest.newBuilder(URI.create(server.endpoint()
+                    + "/_crossrole/oidc/" + ISSUER + "/token?sub=kept&aud=sts.amazonaws.com"))
+                    .header("Authorization", "Bearer " + Files.readString(server.adminTokenFile()).strip()).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, minted.statusCode(), minted.body());
+            token = new com.fasterxml.jackson.databind.ObjectMapper().readTree(minted.body()).path("token").asText();
+        }
+        try (var again = dev.crossrole.server.CrossroleServer.start(dev.crossrole.server.CrossroleServer.Options
+                .defaults(data).withPort(0));
+             StsClient sts = StsClient.builder().endpointOverride(URI.create(again.endpoint())).region(Region.US_EAST_1)
+                     .credentialsProvider(AnonymousCredentialsProvider.create())
+                     .httpClient(software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient.create()).build()) {
+            String account = again.profiles().get(0).account().id();
+            assertEquals("arn:aws:sts::" + account + ":assumed-role/kept-deploy/after-restart", sts.assumeRoleWithWebIdentity(
+                    r -> r.roleArn("arn:aws:iam::" + account + ":role/kept-deploy").roleSessionName("after-restart")
+                            .webIdentityToken(token)).assumedRoleUser().arn());
+        }
     }
 
     @Test

@@ -108,6 +108,18 @@ final class Condition {
         }
     }
 
+    /** The context keys the policy values name as variables, as written and in order. */
+    List<String> valueVariableKeys() {
+        if (patterns == null) {
+            return List.of();
+        }
+        List<String> keys = new java.util.ArrayList<>();
+        for (TextPattern pattern : patterns) {
+            keys.addAll(pattern.variableKeys());
+        }
+        return keys;
+    }
+
     boolean evaluate(EvaluationContext ctx) {
         ContextValue value = ctx.lookup(lowerKey);
         boolean absent = value == null || (value.multivalued() && value.isEmpty());

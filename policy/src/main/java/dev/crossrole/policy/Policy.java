@@ -90,6 +90,28 @@ public final class Policy {
         return statements().length;
     }
 
+    /**
+     * The context keys the policy refers to, as IAM's {@code GetContextKeysFor*Policy} lists them: statement by
+     * statement, the keys named by variables in the Resource (or NotResource) element, then each condition's key
+     * followed by the keys named by variables in its values. Each key appears once, as first written (key names
+     * are case-insensitive); the escapes {@code ${*}}, {@code ${?}} and {@code ${$}} name no key.
+     */
+    public java.util.List<String> contextKeys() {
+        java.util.Map<String, String> keys = new java.util.LinkedHashMap<>();
+        for (Statement statement : statements()) {
+            if (statement.resources != null) {
+                for (TextPattern resource : statement.resources) {
+                    resource.variableKeys().forEach(k -> keys.putIfAbsent(ContextKeys.normalize(k), k));
+                }
+            }
+            for (Condition condition : statement.conditions) {
+                keys.putIfAbsent(condition.lowerKey, condition.key);
+                condition.valueVariableKeys().forEach(k -> keys.putIfAbsent(ContextKeys.normalize(k), k));
+            }
+        }
+        return java.util.List.copyOf(keys.values());
+    }
+
     /** The same policy under another name. */
     public Policy withName(String newName) {
         return new Policy(newName, kind, text, body);

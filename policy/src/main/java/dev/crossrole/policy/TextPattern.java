@@ -26,8 +26,8 @@ final class TextPattern {
     /** Policy text; wildcards in it stay wildcards. */
     private record Literal(String text) implements Part {}
 
-    /** A variable reference, or an escape when {@code escaped} is set. */
-    private record Variable(String lowerKey, String defaultValue, String escaped) implements Part {}
+    /** A variable reference ({@code key} as written), or an escape when {@code escaped} is set. */
+    private record Variable(String key, String lowerKey, String defaultValue, String escaped) implements Part {}
 
     private TextPattern(String raw, Part[] parts) {
         this.raw = raw;
@@ -75,11 +75,11 @@ final class TextPattern {
     private static Variable parseVariable(String body) {
         switch (body) {
             case "*":
-                return new Variable(null, null, "*");
+                return new Variable(null, null, null, "*");
             case "?":
-                return new Variable(null, null, "?");
+                return new Variable(null, null, null, "?");
             case "$":
-                return new Variable(null, null, "$");
+                return new Variable(null, null, null, "$");
             default:
                 break;
         }
@@ -99,7 +99,7 @@ final class TextPattern {
         if (key.isEmpty()) {
             return null;
         }
-        return new Variable(ContextKeys.normalize(key), defaultValue, null);
+        return new Variable(key, ContextKeys.normalize(key), defaultValue, null);
     }
 
     String raw() {
@@ -108,6 +108,20 @@ final class TextPattern {
 
     boolean hasVariables() {
         return parts != null;
+    }
+
+    /** The context keys the text's variables name, as written and in order ({@code ${*}} and the like are not keys). */
+    List<String> variableKeys() {
+        if (parts == null) {
+            return List.of();
+        }
+        List<String> keys = new ArrayList<>();
+        for (Part part : parts) {
+            if (part instanceof Variable variable && variable.key() != null) {
+                keys.add(variable.key());
+            }
+        }
+        return keys;
     }
 
     /** The text with variables substituted, or {@code null} when a variable has no value and no default. */

@@ -33,6 +33,7 @@ import dev.crossrole.server.store.Store;
 import dev.crossrole.server.store.Stores;
 import dev.crossrole.server.sts.ServiceRoleCredentials;
 import dev.crossrole.server.sts.OidcIssuer;
+import dev.crossrole.server.sts.SamlIdentityProvider;
 import dev.crossrole.server.sts.SessionTokens;
 import dev.crossrole.server.sts.StsService;
 import dev.crossrole.server.tasks.ProcessRuntime;
@@ -219,6 +220,8 @@ public final class CrossroleServer implements AutoCloseable {
         // An MFA code STS accepts is used up durably before the session it authenticates is issued.
         StsService sts = new StsService(iam, tokens, options.clock(), log::find, oidcIssuer,
                 work -> sync.write(tx -> work.get()));
+        SamlIdentityProvider samlIdentityProvider = new SamlIdentityProvider(
+                Secrets.loadOrCreate(store, "saml-idp-key", SamlIdentityProvider::newKey), options.clock());
         Authorizer authorizer = new Authorizer(iam, new PolicyEngine(options.clock()));
         Authenticator authenticator = new Authenticator(iam, tokens, options.clock());
         String version = CrossroleServer.class.getPackage().getImplementationVersion();
@@ -241,6 +244,7 @@ public final class CrossroleServer implements AutoCloseable {
         List<Bootstrap.Profile> profiles = Bootstrap.run(accounts, iam, sync, data);
         ContainerEndpoints containerEndpoints = new ContainerEndpoints(tasks);
         AdminApi admin = new AdminApi(log, iam, version == null ? "development" : version, tasks, oidcIssuer,
+                samlIdentityProvider,
                 AdminToken.loadOrCreate(store, data, random));
         java.util.concurrent.atomic.AtomicInteger listening = new java.util.concurrent.atomic.AtomicInteger(options.port());
         java.util.concurrent.atomic.AtomicInteger httpsListening = new java.util.concurrent.atomic.AtomicInteger(-1);

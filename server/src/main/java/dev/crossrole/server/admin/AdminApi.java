@@ -14,6 +14,7 @@ import dev.crossrole.server.iam.IamDirectory;
 import dev.crossrole.server.requestlog.RecordedRequest;
 import dev.crossrole.server.requestlog.RequestLog;
 import dev.crossrole.server.sts.OidcIssuer;
+import dev.crossrole.server.sts.SamlIdentityProvider;
 import java.nio.charset.StandardCharsets;
 import java.util.Comparator;
 import java.util.Optional;
@@ -35,11 +36,13 @@ public final class AdminApi {
     private final ExecEndpoint exec;
     private final AdminToken token;
     private final OidcIssuer oidcIssuer;
+    private final SamlIdentityProvider samlIdentityProvider;
 
     public AdminApi(RequestLog log, IamDirectory iam, String version, EcsTasks tasks, OidcIssuer oidcIssuer,
-                    AdminToken token) {
+                    SamlIdentityProvider samlIdentityProvider, AdminToken token) {
         this.token = token;
         this.oidcIssuer = oidcIssuer;
+        this.samlIdentityProvider = samlIdentityProvider;
         this.log = log;
         this.iam = iam;
         this.version = version;
@@ -53,6 +56,9 @@ public final class AdminApi {
         boolean health = path.equals("/_crossrole/health");
         if (read && path.startsWith(OIDC) && (path.endsWith(DISCOVERY) || path.endsWith(JWKS))) {
             return oidcPublic(request, path);
+        }
+        if (read && path.startsWith(SAML) && path.endsWith(METADATA)) {
+            return samlMetadata(path.substring(SAML.length(), path.length() - METADATA.length()));
         }
         if (!(health && read)) {
             HttpResponse refused = authenticate(request);
@@ -138,6 +144,9 @@ public final class AdminApi {
         }
         if (path.startsWith(OIDC) && path.endsWith(TOKEN)) {
             return oidcToken(path.substring(OIDC.length(), path.length() - TOKEN.length()), request.rawQuery());
+        }
+        if (path.startsWith(SAML) && path.endsWith(ASSERTION)) {
+            return samlAssertion(path.substring(SAML.length(), path.length() - ASSERTION.length()), request.rawQuery());
         }
         if (EXEC_PATH.matcher(path).matches()) {
             return exec.handle(request, path.substring("/_crossrole/tasks/".length(), path.length() - "/exec".length()));
@@ -272,7 +281,17 @@ public final class AdminApi {
                         if (java.util.Set.of("iss", "sub", "aud", "exp", "iat", "nbf", "jti").contains(claim)) {
                             return message(400, "the claim " + claim + " is set by the issuer or its own option");
                         }
-                        claims.put(claim, value.substring(split + 1));
+                        String text = value.substring(split + 1);
+                        if (text.startsWith("{") || text.startsWith("[")) {
+                            // A structured claim (AWS's session tags: https://aws.amazon.com/tags) given as JSON.
+                            try {
+                                claims.put(claim, JSON.readValue(text, Object.class));
+                            } catch (java.io.IOException e) {
+                                return message(400, "the claim " + claim + " is not valid JSON: " + e.getMessage());
+                            }
+                        } else {
+                            claims.put(claim, text);
+                        }
                     }
                     default -> {
                         return message(400, "Unknown parameter " + key + ": sub, aud, ttl and claim are known.");
@@ -285,6 +304,108 @@ public final class AdminApi {
             ObjectNode node = JSON.createObjectNode();
             node.put("token", jwt);
             node.put("issuer", OidcIssuer.issuer(name));
+            return json(200, node);
+        } catch (IllegalArgumentException e) {
+            return message(400, e.getMessage());
+        }
+    }
+
+    static final String SAML = "/_crossrole/saml/";
+    static final String METADATA = "/metadata";
+    static final String ASSERTION = "/assertion";
+
+    /** The built-in SAML identity provider's metadata document, for anyone (as an identity provider publishes it). */
+    private HttpResponse samlMetadata(String name) {
+        if (!SamlIdentityProvider.NAME.matcher(name).matches()) {
+            return message(404, "No SAML identity provider is named '" + name + "': a name is a host name with an"
+                    + " optional path, such as " + SamlIdentityProvider.DEFAULT_NAME + ".");
+        }
+        return HttpResponse.of(200, "application/samlmetadata+xml; charset=utf-8",
+                samlIdentityProvider.metadata(name).getBytes(StandardCharsets.UTF_8));
+    }
+
+    /**
+     * A signed SAML response of the built-in identity provider ({@code crossrole saml assertion}), base64: one or
+     * more {@code role} (a role ARN) with the {@code provider} (the IAM SAML provider's ARN), {@code sub}, and
+     * optionally {@code sub-type}, {@code session-name} (the subject when absent), {@code attribute=NAME=VALUE},
+     * {@code ttl} in seconds (five minutes when absent) and {@code encrypt} ({@code auto}: for the provider's newest
+     * private key when it has one; {@code yes}; {@code no}).
+     */
+    private HttpResponse samlAssertion(String name, String query) {
+        java.util.List<String> roles = new java.util.ArrayList<>();
+        java.util.Map<String, java.util.List<String>> attributes = new java.util.LinkedHashMap<>();
+        String provider = null;
+        String subject = null;
+        String subjectType = null;
+        String sessionName = null;
+        String encrypt = "auto";
+        long ttl = 300;
+        if (query != null) {
+            for (String pair : query.split("&")) {
+                int equals = pair.indexOf('=');
+                String key = equals < 0 ? pair : pair.substring(0, equals);
+                String value = equals < 0 ? "" : java.net.URLDecoder.decode(pair.substring(equals + 1), StandardCharsets.UTF_8);
+                switch (key) {
+                    case "role" -> roles.add(value);
+                    case "provider" -> provider = value;
+                    case "sub" -> subject = value;
+                    case "sub-type" -> subjectType = value;
+                    case "session-name" -> sessionName = value;
+                    case "encrypt" -> encrypt = value;
+                    case "ttl" -> {
+                        try {
+                            ttl = Long.parseLong(value);
+                        } catch (NumberFormatException e) {
+                            return message(400, "ttl must be a number of seconds");
+                        }
+                    }
+                    case "attribute" -> {
+                        int split = value.indexOf('=');
+                        if (split <= 0) {
+                            return message(400, "an attribute is NAME=VALUE");
+                        }
+                        attributes.computeIfAbsent(value.substring(0, split), k -> new java.util.ArrayList<>())
+                                .add(value.substring(split + 1));
+                    }
+                    default -> {
+                        return message(400, "Unknown parameter " + key + ": role, provider, sub, sub-type,"
+                                + " session-name, attribute, ttl and encrypt are known.");
+                    }
+                }
+            }
+        }
+        if (provider == null || roles.isEmpty()) {
+            return message(400, "an assertion needs a role and the provider (the IAM SAML provider's ARN)");
+        }
+        if (!java.util.Set.of("auto", "yes", "no").contains(encrypt)) {
+            return message(400, "encrypt is auto, yes or no");
+        }
+        java.security.PublicKey encryptFor = null;
+        if (!encrypt.equals("no")) {
+            var keys = iam.samlProvider(provider).map(dev.crossrole.server.iam.SamlProvider::privateKeys)
+                    .orElse(java.util.List.of());
+            if (keys.isEmpty() && encrypt.equals("yes")) {
+                return message(400, "the SAML provider " + provider + " has no private key to encrypt for");
+            }
+            if (!keys.isEmpty()) {
+                try {
+                    encryptFor = dev.crossrole.server.saml.PrivateKeys.publicKey(
+                            dev.crossrole.server.saml.PrivateKeys.parse(keys.get(keys.size() - 1).pem()));
+                } catch (dev.crossrole.server.saml.SamlException e) {
+                    return message(400, "the SAML provider's private key cannot be used: " + e.getMessage());
+                }
+            }
+        }
+        String finalProvider = provider;
+        try {
+            String response = samlIdentityProvider.response(name, new SamlIdentityProvider.Claims(
+                    roles.stream().map(role -> role + "," + finalProvider).toList(), subject, subjectType,
+                    sessionName == null ? subject : sessionName, attributes, java.time.Duration.ofSeconds(ttl),
+                    encryptFor));
+            ObjectNode node = JSON.createObjectNode();
+            node.put("assertion", response);
+            node.put("issuer", SamlIdentityProvider.entityId(name));
+            node.put("encrypted", encryptFor != null);
             return json(200, node);
         } catch (IllegalArgumentException e) {
             return message(400, e.getMessage());

@@ -131,7 +131,8 @@ final class AccountOperations {
                 .put("Arn", role.arn())
                 .put("CreateDate", role.created())
                 .put("AssumeRolePolicyDocument", IamSupport.encodeDocument(iam.renderTrustPolicy(role)))
-                .put("InstanceProfileList", List.of())
+                .put("InstanceProfileList", IamSupport.shapes(iam.instanceProfilesOf(role),
+                        p -> InstanceProfileOperations.shape(iam, p, false)))
                 .put("RolePolicyList", inlineList(role.inlinePolicies()))
                 .put("AttachedManagedPolicies", attachedList(role.attachedPolicyArns()))
                 .put("PermissionsBoundary", boundary(role.permissionsBoundaryArn()))
@@ -171,10 +172,10 @@ final class AccountOperations {
             List<ManagedPolicy> local = iam.policies(account, false, true);
             Map<String, Integer> map = new LinkedHashMap<>();
             map.put("GroupPolicySizeQuota", GroupOperations.INLINE_QUOTA);
-            map.put("InstanceProfilesQuota", 1000);
+            map.put("InstanceProfilesQuota", InstanceProfileOperations.PROFILES_PER_ACCOUNT);
             map.put("Policies", local.size());
             map.put("GroupsPerUserQuota", GroupOperations.GROUPS_PER_USER_QUOTA);
-            map.put("InstanceProfiles", 0);
+            map.put("InstanceProfiles", iam.instanceProfiles(account).size());
             map.put("AttachedPoliciesPerUserQuota", UserOperations.ATTACHED_QUOTA);
             map.put("Users", iam.users(account).size());
             map.put("PoliciesQuota", 1500);

@@ -22,16 +22,19 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * Every AWS managed policy, {@code arn:aws:iam::aws:policy/<path><name>}, read from the class path the first time
- * one is asked for (never at start): {@code aws-managed-policies/aws-managed-policies.json} holds all 1,485 as AWS
- * publishes them (path, default version, dates, the default version's document; from moto 5.2.1, Apache License
- * 2.0), and {@code aws-managed-policies/index.json} the ten crossrole carried before, each with its real policy id,
- * description and recorded source, which take precedence. Documents are kept as text and compiled on first use.
+ * Every AWS managed policy, {@code arn:aws:iam::aws:policy/<path><name>}, read from the class path when first asked
+ * for (never at start). {@code aws-managed-policies/index.json} holds the ten crossrole has long carried, each with
+ * its real policy id, description, dates and recorded source: asking for one of them reads only that small file.
+ * {@code aws-managed-policies/aws-managed-policies.json} holds all 1,485 as AWS publishes them (path, default version,
+ * dates, the default version's document; from moto 5.2.1, Apache License 2.0): it is read the first time another one,
+ * or the list of all, is asked for, and the ten recorded ones take precedence in it. Documents are kept as text and
+ * compiled on first use.
  */
 final class AwsManagedPolicies {
     static final String ARN_PREFIX = "arn:aws:iam::aws:policy";
     private static final String BASE32 = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
 
+    private static volatile Map<String, ManagedPolicy> recorded;
     private static volatile Catalog catalog;
 
     private AwsManagedPolicies() {}
@@ -45,7 +48,8 @@ final class AwsManagedPolicies {
 
     /** The AWS managed policy of that ARN, if AWS publishes one. */
     static Optional<ManagedPolicy> byArn(String arn) {
-        return Optional.ofNullable(catalog().byArn().get(arn));
+        ManagedPolicy known = recorded().get(arn);
+        return known != null ? Optional.of(known) : Optional.ofNullable(catalog().byArn().get(arn));
     }
 
     /** Every AWS managed policy, by name. */
@@ -53,13 +57,28 @@ final class AwsManagedPolicies {
         return catalog().byName();
     }
 
+    private static Map<String, ManagedPolicy> recorded() {
+        Map<String, ManagedPolicy> loaded = recorded;
+        if (loaded == null) {
+            synchronized (AwsManagedPolicies.class) {
+                loaded = recorded;
+                if (loaded == null) {
+                    loaded = loadRecorded();
+                    recorded = loaded;
+                }
+            }
+        }
+        return loaded;
+    }
+
     private static Catalog catalog() {
         Catalog loaded = catalog;
         if (loaded == null) {
+            Map<String, ManagedPolicy> known = recorded();
             synchronized (AwsManagedPolicies.class) {
                 loaded = catalog;
                 if (loaded == null) {
-                    loaded = load();
+                    loaded = loadCatalog(known);
                     catalog = loaded;
                 }
             }
@@ -67,36 +86,46 @@ final class AwsManagedPolicies {
         return loaded;
     }
 
-    private static Catalog load() {
+    private static Map<String, ManagedPolicy> loadRecorded() {
         ObjectMapper json = new ObjectMapper();
         Map<String, ManagedPolicy> byArn = new HashMap<>();
         try {
-            JsonNode published = json.readTree(resource("aws-managed-policies.json"));
-            for (Iterator<Map.Entry<String, JsonNode>> it = published.fields(); it.hasNext(); ) {
-                Map.Entry<String, JsonNode> entry = it.next();
-                String name = entry.getKey();
-                JsonNode p = entry.getValue();
-                String arn = ARN_PREFIX + p.get("Path").asText() + name;
-                Instant created = OffsetDateTime.parse(p.get("CreateDate").asText()).toInstant();
-                Instant updated = OffsetDateTime.parse(p.get("UpdateDate").asText()).toInstant();
-                byArn.put(arn, policy(arn, syntheticId(arn), null, p.get("DefaultVersionId").asText(),
-                        p.get("Document").toString(), created, updated));
-            }
             for (JsonNode entry : json.readTree(resource("index.json")).get("policies")) {
                 String arn = entry.get("arn").asText();
                 String document;
                 try (InputStream in = resource(entry.get("file").asText())) {
                     document = new String(in.readAllBytes(), StandardCharsets.UTF_8);
                 }
-                ManagedPolicy known = byArn.get(arn);
-                Instant created = known == null ? Instant.EPOCH : known.created();
-                Instant updated = known == null ? Instant.EPOCH : known.updated();
                 byArn.put(arn, policy(arn, entry.get("policyId").asText(), entry.path("description").asText(null),
-                        entry.path("defaultVersionId").asText("v1"), document, created, updated));
+                        entry.path("defaultVersionId").asText("v1"), document,
+                        OffsetDateTime.parse(entry.get("createDate").asText()).toInstant(),
+                        OffsetDateTime.parse(entry.get("updateDate").asText()).toInstant()));
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+        return Map.copyOf(byArn);
+    }
+
+    private static Catalog loadCatalog(Map<String, ManagedPolicy> known) {
+        Map<String, ManagedPolicy> byArn = new HashMap<>();
+        try {
+            JsonNode published = new ObjectMapper().readTree(resource("aws-managed-policies.json"));
+            for (Iterator<Map.Entry<String, JsonNode>> it = published.fields(); it.hasNext(); ) {
+                Map.Entry<String, JsonNode> entry = it.next();
+                String name = entry.getKey();
+                JsonNode p = entry.getValue();
+                String arn = ARN_PREFIX + p.get("Path").asText() + name;
+                if (!known.containsKey(arn)) {
+                    byArn.put(arn, policy(arn, syntheticId(arn), null, p.get("DefaultVersionId").asText(),
+                            p.get("Document").toString(), OffsetDateTime.parse(p.get("CreateDate").asText()).toInstant(),
+                            OffsetDateTime.parse(p.get("UpdateDate").asText()).toInstant()));
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        byArn.putAll(known);
         List<ManagedPolicy> byName = new ArrayList<>(byArn.values());
         byName.sort(Comparator.comparing((ManagedPolicy p) -> p.name().toLowerCase(Locale.ROOT)).thenComparing(ManagedPolicy::arn));
         return new Catalog(Map.copyOf(byArn), Collections.unmodifiableList(byName));

@@ -43,6 +43,8 @@ public final class IamDirectory {
     private final Map<String, Group> groups = new ConcurrentHashMap<>();
     /** OpenID Connect providers by ARN. */
     private final Map<String, OidcProvider> oidcProviders = new ConcurrentHashMap<>();
+    /** SAML providers by account and lower-cased name (IAM names are unique without regard to case). */
+    private final Map<String, SamlProvider> samlProviders = new ConcurrentHashMap<>();
     private final Map<String, ManagedPolicy> policies = new ConcurrentHashMap<>();
     private final Map<String, AccessKey> accessKeys = new ConcurrentHashMap<>();
     private final Map<String, KeyUse> keyUses = new ConcurrentHashMap<>();
@@ -52,14 +54,26 @@ public final class IamDirectory {
     private final Map<String, PasswordPolicy> passwordPolicies = new ConcurrentHashMap<>();
     /** Virtual MFA devices by serial number (their ARN). */
     private final Map<String, VirtualMfaDevice> mfaDevices = new ConcurrentHashMap<>();
+    /** Instance profiles by account and lower-case name, and by unique id. */
+    private final Map<String, InstanceProfile> instanceProfiles = new ConcurrentHashMap<>();
+    private final Map<String, InstanceProfile> instanceProfilesById = new ConcurrentHashMap<>();
+    /** Deletion tasks of service-linked roles, by task id. */
+    private final Map<String, ServiceLinkedRoleDeletion> roleDeletions = new ConcurrentHashMap<>();
+    /** The latest credential report of each account, by account id. */
+    private final Map<String, CredentialReport> credentialReports = new ConcurrentHashMap<>();
 
     /** The kinds of entity the directory keeps, each stored under a stable id (a rename keeps the id). */
-    public enum EntityKind { ACCOUNT, USER, ROLE, GROUP, POLICY, ACCESS_KEY, OIDC_PROVIDER, LOGIN_PROFILE, PASSWORD_POLICY,
-        MFA_DEVICE }
+    public enum EntityKind {
+        ACCOUNT, USER, ROLE, GROUP, POLICY, ACCESS_KEY, OIDC_PROVIDER,
+        INSTANCE_PROFILE, ROLE_DELETION, CREDENTIAL_REPORT,
+        SAML_PROVIDER,
+        LOGIN_PROFILE, PASSWORD_POLICY, MFA_DEVICE
+    }
 
     /**
-     * An entity an operation changed: its kind and its id (account id, user/role/group id, policy ARN, key id, provider
-     * ARN, the user id of a login profile, the account id of a password policy, the serial number of an MFA device).
+     * An entity an operation changed: its kind and its id (account id, user/role/group id, policy ARN, key id;
+     * instance profile id, deletion task id, and the account id for its credential report; the user id of a login
+     * profile, the account id of a password policy, the serial number of an MFA device).
      */
     public record EntityRef(EntityKind kind, String id) {}
 
@@ -314,6 +328,114 @@ public final class IamDirectory {
                 .sorted(Comparator.comparing(VirtualMfaDevice::enabled, Comparator.nullsFirst(Comparator.naturalOrder()))
                         .thenComparing(VirtualMfaDevice::serialNumber))
                 .toList();
+    }
+
+    // ---- instance profiles ------------------------------------------------------------------
+
+    /** Stores an instance profile, replacing the one with its id. */
+    public synchronized void putInstanceProfile(InstanceProfile profile) {
+        InstanceProfile replaced = instanceProfiles.put(key(profile.account(), profile.name()), profile);
+        if (replaced != null && !replaced.instanceProfileId().equals(profile.instanceProfileId())) {
+            instanceProfilesById.remove(replaced.instanceProfileId());
+            touch(EntityKind.INSTANCE_PROFILE, replaced.instanceProfileId());
+        }
+        instanceProfilesById.put(profile.instanceProfileId(), profile);
+        touch(EntityKind.INSTANCE_PROFILE, profile.instanceProfileId());
+    }
+
+    public synchronized boolean deleteInstanceProfile(String account, String name) {
+        InstanceProfile removed = instanceProfiles.remove(key(account, name));
+        if (removed != null) {
+            instanceProfilesById.remove(removed.instanceProfileId());
+            touch(EntityKind.INSTANCE_PROFILE, removed.instanceProfileId());
+        }
+        return removed != null;
+    }
+
+    public Optional<InstanceProfile> instanceProfile(String account, String name) {
+        return Optional.ofNullable(instanceProfiles.get(key(account, name)));
+    }
+
+    public Optional<InstanceProfile> instanceProfileById(String id) {
+        return id == null ? Optional.empty() : Optional.ofNullable(instanceProfilesById.get(id));
+    }
+
+    /** An account's instance profiles, by name. */
+    public List<InstanceProfile> instanceProfiles(String account) {
+        return instanceProfiles.values().stream().filter(p -> p.account().equals(account))
+                .sorted(Comparator.comparing(p -> p.name().toLowerCase(Locale.ROOT))).toList();
+    }
+
+    /** The instance profiles that hold a role, by name. */
+    public List<InstanceProfile> instanceProfilesOf(Role role) {
+        return instanceProfiles(role.account()).stream().filter(p -> p.roleIds().contains(role.roleId())).toList();
+    }
+
+    // ---- service-linked role deletions and credential reports ------------------------------
+
+    public synchronized void putRoleDeletion(ServiceLinkedRoleDeletion deletion) {
+        roleDeletions.put(deletion.taskId(), deletion);
+        touch(EntityKind.ROLE_DELETION, deletion.taskId());
+    }
+
+    public synchronized void deleteRoleDeletion(String taskId) {
+        if (roleDeletions.remove(taskId) != null) {
+            touch(EntityKind.ROLE_DELETION, taskId);
+        }
+    }
+
+    public Optional<ServiceLinkedRoleDeletion> roleDeletion(String taskId) {
+        return Optional.ofNullable(roleDeletions.get(taskId));
+    }
+
+    public synchronized void putCredentialReport(CredentialReport report) {
+        credentialReports.put(report.account(), report);
+        touch(EntityKind.CREDENTIAL_REPORT, report.account());
+    }
+
+    public synchronized void deleteCredentialReport(String account) {
+        if (credentialReports.remove(account) != null) {
+            touch(EntityKind.CREDENTIAL_REPORT, account);
+        }
+    }
+
+    public Optional<CredentialReport> credentialReport(String account) {
+        return Optional.ofNullable(credentialReports.get(account));
+    }
+
+
+    // ---- SAML providers ---------------------------------------------------------------------
+
+    /** Stores a SAML provider (its store id is its ARN as created). */
+    public synchronized void putSamlProvider(SamlProvider provider) {
+        samlProviders.put(key(provider.account(), provider.name()), provider);
+        touch(EntityKind.SAML_PROVIDER, provider.arn());
+    }
+
+    public synchronized boolean deleteSamlProvider(String arn) {
+        Optional<SamlProvider> found = samlProvider(arn);
+        if (found.isEmpty()) {
+            return false;
+        }
+        samlProviders.remove(key(found.get().account(), found.get().name()));
+        touch(EntityKind.SAML_PROVIDER, found.get().arn());
+        return true;
+    }
+
+    /** The SAML provider an ARN names ({@code arn:aws:iam::ACCOUNT:saml-provider/NAME}, the name in any case). */
+    public Optional<SamlProvider> samlProvider(String arn) {
+        String[] parts = arn.split(":", 6);
+        if (parts.length != 6 || !parts[0].equals("arn") || !parts[2].equals("iam")
+                || !parts[5].startsWith("saml-provider/")) {
+            return Optional.empty();
+        }
+        return Optional.ofNullable(samlProviders.get(key(parts[4], parts[5].substring("saml-provider/".length()))));
+    }
+
+    /** An account's SAML providers, by name. */
+    public List<SamlProvider> samlProviders(String account) {
+        return samlProviders.values().stream().filter(p -> p.account().equals(account))
+                .sorted(Comparator.comparing(p -> p.name().toLowerCase(Locale.ROOT))).toList();
     }
 
     // ---- groups -----------------------------------------------------------------------------

@@ -27,6 +27,11 @@ public final class IamService implements ServiceProvider {
     private final OidcProviderOperations oidcProviders;
     private final LoginProfileOperations passwords;
     private final MfaDeviceOperations mfaDevices;
+    private final InstanceProfileOperations instanceProfiles;
+    private final ServiceLinkedRoleOperations serviceLinkedRoles;
+    private final ContextKeyOperations contextKeys;
+    private final CredentialReportOperations credentialReports;
+    private final SamlProviderOperations samlProviders;
 
     public IamService(IamDirectory iam) {
         IamSupport support = new IamSupport(iam);
@@ -39,6 +44,11 @@ public final class IamService implements ServiceProvider {
         this.oidcProviders = new OidcProviderOperations(support);
         this.passwords = new LoginProfileOperations(support);
         this.mfaDevices = new MfaDeviceOperations(support);
+        this.instanceProfiles = new InstanceProfileOperations(support);
+        this.serviceLinkedRoles = new ServiceLinkedRoleOperations(support);
+        this.contextKeys = new ContextKeyOperations(support);
+        this.credentialReports = new CredentialReportOperations(support);
+        this.samlProviders = new SamlProviderOperations(support);
     }
 
     @Override
@@ -270,6 +280,76 @@ public final class IamService implements ServiceProvider {
                         Authorization.of("iam:UntagMFADevice").on("mfa", "SerialNumber").keys(TAG_KEYS))
                 .on("ListMFADeviceTags", mfaDevices::listMFADeviceTags,
                         Authorization.of("iam:ListMFADeviceTags").on("mfa", "SerialNumber"));
+
+        operations
+                .on("CreateInstanceProfile", instanceProfiles::createInstanceProfile,
+                        Authorization.of("iam:CreateInstanceProfile").on("instance-profile", "Path", "InstanceProfileName")
+                                .keys(TAGS, TAG_KEYS),
+                        Authorization.of("iam:TagInstanceProfile").on("instance-profile", "Path", "InstanceProfileName")
+                                .keys(TAGS, TAG_KEYS))
+                .on("GetInstanceProfile", instanceProfiles::getInstanceProfile,
+                        Authorization.of("iam:GetInstanceProfile").on("instance-profile", "InstanceProfileName"))
+                .on("ListInstanceProfiles", instanceProfiles::listInstanceProfiles,
+                        Authorization.of("iam:ListInstanceProfiles"))
+                .on("DeleteInstanceProfile", instanceProfiles::deleteInstanceProfile,
+                        Authorization.of("iam:DeleteInstanceProfile").on("instance-profile", "InstanceProfileName"))
+                // Adding a role passes it (to EC2): iam:PassRole on the role, as IAM asks.
+                .on("AddRoleToInstanceProfile", instanceProfiles::addRoleToInstanceProfile,
+                        Authorization.of("iam:AddRoleToInstanceProfile").on("instance-profile", "InstanceProfileName"),
+                        Authorization.of("iam:PassRole").on("role", "RoleName").keys("iam:AssociatedResourceArn"))
+                .on("RemoveRoleFromInstanceProfile", instanceProfiles::removeRoleFromInstanceProfile,
+                        Authorization.of("iam:RemoveRoleFromInstanceProfile").on("instance-profile", "InstanceProfileName"))
+                .on("ListInstanceProfilesForRole", instanceProfiles::listInstanceProfilesForRole,
+                        Authorization.of("iam:ListInstanceProfilesForRole").on("role", "RoleName"))
+                .on("TagInstanceProfile", instanceProfiles::tagInstanceProfile,
+                        Authorization.of("iam:TagInstanceProfile").on("instance-profile", "InstanceProfileName")
+                                .keys(TAGS, TAG_KEYS))
+                .on("UntagInstanceProfile", instanceProfiles::untagInstanceProfile,
+                        Authorization.of("iam:UntagInstanceProfile").on("instance-profile", "InstanceProfileName")
+                                .keys(TAG_KEYS))
+                .on("ListInstanceProfileTags", instanceProfiles::listInstanceProfileTags,
+                        Authorization.of("iam:ListInstanceProfileTags").on("instance-profile", "InstanceProfileName"))
+
+                // The role's name and path come from the service (and the custom suffix).
+                .on("CreateServiceLinkedRole", serviceLinkedRoles::createServiceLinkedRole,
+                        Authorization.of("iam:CreateServiceLinkedRole").on("role", "AWSServiceName", "CustomSuffix")
+                                .keys("iam:AWSServiceName"))
+                .on("DeleteServiceLinkedRole", serviceLinkedRoles::deleteServiceLinkedRole,
+                        Authorization.of("iam:DeleteServiceLinkedRole").on("role", "RoleName"))
+                // The task id names the service and the role it deleted.
+                .on("GetServiceLinkedRoleDeletionStatus", serviceLinkedRoles::getServiceLinkedRoleDeletionStatus,
+                        Authorization.of("iam:GetServiceLinkedRoleDeletionStatus").on("role", "DeletionTaskId"))
+
+                .on("GetContextKeysForCustomPolicy", contextKeys::getContextKeysForCustomPolicy,
+                        Authorization.of("iam:GetContextKeysForCustomPolicy"))
+                .on("GetContextKeysForPrincipalPolicy", contextKeys::getContextKeysForPrincipalPolicy,
+                        Authorization.of("iam:GetContextKeysForPrincipalPolicy").on("user", "PolicySourceArn"),
+                        Authorization.of("iam:GetContextKeysForPrincipalPolicy").on("group", "PolicySourceArn"),
+                        Authorization.of("iam:GetContextKeysForPrincipalPolicy").on("role", "PolicySourceArn"))
+
+                .on("GenerateCredentialReport", credentialReports::generateCredentialReport,
+                        Authorization.of("iam:GenerateCredentialReport"))
+                .on("GetCredentialReport", credentialReports::getCredentialReport,
+                        Authorization.of("iam:GetCredentialReport"));
+
+        operations
+                // The provider's ARN is built from its name.
+                .on("CreateSAMLProvider", samlProviders::createSAMLProvider,
+                        Authorization.of("iam:CreateSAMLProvider").on("saml-provider", "Name").keys(TAGS, TAG_KEYS))
+                .on("GetSAMLProvider", samlProviders::getSAMLProvider,
+                        Authorization.of("iam:GetSAMLProvider").on("saml-provider", "SAMLProviderArn"))
+                .on("ListSAMLProviders", samlProviders::listSAMLProviders, Authorization.of("iam:ListSAMLProviders"))
+                .on("UpdateSAMLProvider", samlProviders::updateSAMLProvider,
+                        Authorization.of("iam:UpdateSAMLProvider").on("saml-provider", "SAMLProviderArn"))
+                .on("DeleteSAMLProvider", samlProviders::deleteSAMLProvider,
+                        Authorization.of("iam:DeleteSAMLProvider").on("saml-provider", "SAMLProviderArn"))
+                .on("TagSAMLProvider", samlProviders::tagSAMLProvider,
+                        Authorization.of("iam:TagSAMLProvider").on("saml-provider", "SAMLProviderArn")
+                                .keys(TAGS, TAG_KEYS))
+                .on("UntagSAMLProvider", samlProviders::untagSAMLProvider,
+                        Authorization.of("iam:UntagSAMLProvider").on("saml-provider", "SAMLProviderArn").keys(TAG_KEYS))
+                .on("ListSAMLProviderTags", samlProviders::listSAMLProviderTags,
+                        Authorization.of("iam:ListSAMLProviderTags").on("saml-provider", "SAMLProviderArn"));
 
         operations
                 // The source is a user, a group or a role of the caller's account.

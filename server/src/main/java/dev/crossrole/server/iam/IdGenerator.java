@@ -33,6 +33,10 @@ public final class IdGenerator {
         return uniqueId("ANPA");
     }
 
+    public String instanceProfileId() {
+        return uniqueId("AIPA");
+    }
+
     public SecureRandom random() {
         return random;
     }

@@ -31,6 +31,14 @@ public record Role(String account, String name, String path, String roleId, Inst
         return "arn:aws:iam::" + account + ":role" + path + name;
     }
 
+    /**
+     * Whether this is a service-linked role: only {@code CreateServiceLinkedRole} makes roles under this path (IAM
+     * refuses it to {@code CreateRole}).
+     */
+    public boolean serviceLinked() {
+        return path.startsWith(ServiceLinkedRoles.PATH_PREFIX);
+    }
+
     public Role withTrust(Policy compiled, String text, Map<String, String> principals) {
         return new Role(account, name, path, roleId, created, description, compiled, text, principals, maxSessionDuration,
                 tags, inlinePolicies, attachedPolicyArns, permissionsBoundaryArn, lastUsed, lastUsedRegion);

@@ -44,6 +44,10 @@ final class RoleOperations {
 
     /** The Role shape; {@code full} adds what only GetRole/CreateRole return (boundary, tags, last use). */
     Shape roleShape(Role role, boolean full) {
+        return roleShape(iam, role, full);
+    }
+
+    static Shape roleShape(IamDirectory iam, Role role, boolean full) {
         Shape shape = Shape.of()
                 .put("Path", role.path())
                 .put("RoleName", role.name())
@@ -98,6 +102,19 @@ final class RoleOperations {
         }
     }
 
+    /**
+     * A change to a role that service-linked roles refuse: the call runs as {@code change} does, after its access
+     * checks, unless the role is service-linked (IAM's UnmodifiableEntity).
+     */
+    private PreparedCall unlessServiceLinked(Call call, String name, PreparedCall change) {
+        return PreparedCall.of(change.accessChecks(), () -> {
+            iam.role(account(call), name).filter(Role::serviceLinked).ifPresent(role -> {
+                throw ServiceLinkedRoleOperations.protectedRole(role.name());
+            });
+            return change.execute();
+        });
+    }
+
     // ---- create, read, update, delete -------------------------------------------------------
 
     PreparedCall createRole(Call call, Input input) {
@@ -120,6 +137,10 @@ final class RoleOperations {
             checks.add(IamSupport.checkByArn("iam:TagRole", arn, ctx));
         }
         return PreparedCall.of(checks, () -> {
+            if (rolePath.startsWith(ServiceLinkedRoles.PATH_PREFIX)) {
+                throw IamSupport.invalidInput("Path prefix '" + ServiceLinkedRoles.PATH_PREFIX
+                        + "' can only be used for AWS Service linked Roles");
+            }
             synchronized (iam) {
                 if (iam.role(account(call), name).isPresent()) {
                     throw IamSupport.alreadyExists("Role with name " + name + " already exists.");
@@ -163,6 +184,10 @@ final class RoleOperations {
         return PreparedCall.of(List.of(onRole(call, "iam:UpdateRole", name, null)), () -> {
             synchronized (iam) {
                 Role role = existing(call, name);
+                // A service-linked role's description may change; its session duration is the service's.
+                if (maxSession != null && role.serviceLinked()) {
+                    throw ServiceLinkedRoleOperations.protectedRole(role.name());
+                }
                 if (description != null) {
                     role = role.withDescription(description);
                 }
@@ -191,6 +216,12 @@ final class RoleOperations {
         return PreparedCall.of(List.of(onRole(call, "iam:DeleteRole", name, null)), () -> {
             synchronized (iam) {
                 Role role = existing(call, name);
+                if (role.serviceLinked()) {
+                    throw ServiceLinkedRoleOperations.protectedRole(role.name());
+                }
+                if (!iam.instanceProfilesOf(role).isEmpty()) {
+                    throw IamSupport.deleteConflict("Cannot delete entity, must remove roles from instance profile first.");
+                }
                 if (!role.inlinePolicies().isEmpty()) {
                     throw IamSupport.deleteConflict("Cannot delete entity, must delete policies first.");
                 }
@@ -209,6 +240,9 @@ final class RoleOperations {
         return PreparedCall.of(List.of(onRole(call, "iam:UpdateAssumeRolePolicy", name, null)), () -> {
             synchronized (iam) {
                 Role role = existing(call, name);
+                if (role.serviceLinked()) {
+                    throw ServiceLinkedRoleOperations.protectedRole(role.name());
+                }
                 IamDirectory.CompiledTrust compiled;
                 try {
                     compiled = iam.compileTrust(role.name(), document);
@@ -236,15 +270,18 @@ final class RoleOperations {
     }
 
     PreparedCall putRolePermissionsBoundary(Call call, Input input) {
-        return tagsAndBoundary.putBoundary("iam:PutRolePermissionsBoundary", call, input);
+        return unlessServiceLinked(call, input.string("RoleName"),
+                tagsAndBoundary.putBoundary("iam:PutRolePermissionsBoundary", call, input));
     }
 
     PreparedCall deleteRolePermissionsBoundary(Call call, Input input) {
-        return tagsAndBoundary.deleteBoundary("iam:DeleteRolePermissionsBoundary", call, input);
+        return unlessServiceLinked(call, input.string("RoleName"),
+                tagsAndBoundary.deleteBoundary("iam:DeleteRolePermissionsBoundary", call, input));
     }
 
     PreparedCall putRolePolicy(Call call, Input input) {
-        return policies.put("iam:PutRolePolicy", call, input);
+        return unlessServiceLinked(call, input.string("RoleName"),
+                policies.put("iam:PutRolePolicy", call, input));
     }
 
     PreparedCall getRolePolicy(Call call, Input input) {
@@ -256,15 +293,18 @@ final class RoleOperations {
     }
 
     PreparedCall deleteRolePolicy(Call call, Input input) {
-        return policies.delete("iam:DeleteRolePolicy", call, input);
+        return unlessServiceLinked(call, input.string("RoleName"),
+                policies.delete("iam:DeleteRolePolicy", call, input));
     }
 
     PreparedCall attachRolePolicy(Call call, Input input) {
-        return policies.attach("iam:AttachRolePolicy", call, input);
+        return unlessServiceLinked(call, input.string("RoleName"),
+                policies.attach("iam:AttachRolePolicy", call, input));
     }
 
     PreparedCall detachRolePolicy(Call call, Input input) {
-        return policies.detach("iam:DetachRolePolicy", call, input);
+        return unlessServiceLinked(call, input.string("RoleName"),
+                policies.detach("iam:DetachRolePolicy", call, input));
     }
 
     PreparedCall listAttachedRolePolicies(Call call, Input input) {

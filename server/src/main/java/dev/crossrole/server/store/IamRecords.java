@@ -9,12 +9,14 @@ import dev.crossrole.policy.Policy;
 import dev.crossrole.policy.PolicyKind;
 import dev.crossrole.server.iam.AccessKey;
 import dev.crossrole.server.iam.Account;
+import dev.crossrole.server.iam.CredentialReport;
 import dev.crossrole.server.iam.Group;
 import dev.crossrole.server.iam.IamDirectory;
 import dev.crossrole.server.iam.IamDirectory.EntityKind;
 import dev.crossrole.server.iam.IamDirectory.EntityRef;
 import dev.crossrole.server.iam.IamUser;
 import dev.crossrole.server.iam.LoginProfile;
+import dev.crossrole.server.iam.InstanceProfile;
 import dev.crossrole.server.iam.ManagedPolicy;
 import dev.crossrole.server.iam.OidcProvider;
 import dev.crossrole.server.iam.PasswordHash;
@@ -22,6 +24,8 @@ import dev.crossrole.server.iam.PasswordPolicy;
 import dev.crossrole.server.iam.Role;
 import dev.crossrole.server.iam.Totp;
 import dev.crossrole.server.iam.VirtualMfaDevice;
+import dev.crossrole.server.iam.ServiceLinkedRoleDeletion;
+import dev.crossrole.server.iam.SamlProvider;
 import java.io.IOException;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -34,8 +38,10 @@ import java.util.function.BiFunction;
 
 /**
  * IAM in the store: one record per account, user, role, group, customer-managed policy, access key, OpenID Connect
- * provider, login profile, password policy and virtual MFA device, keyed by its stable id (account id, unique id,
- * policy ARN, access key id, provider ARN, the user's unique id, account id, serial number), holding the entity as JSON.
+ * provider, instance profile, service-linked role deletion task, credential report, login profile, password policy
+ * and virtual MFA device, keyed by its stable id (account id, unique id, policy ARN, access key id, provider ARN,
+ * deletion task id; a credential report and a password policy by its account id, a login profile by its user's unique
+ * id, an MFA device by its serial number), holding the entity as JSON.
  * Policies are kept as their text and compiled again when read. Role last-use is not stored (AWS too
  * reports it late and approximately; it is not worth a durable write on the request path).
  */
@@ -53,8 +59,13 @@ public final class IamRecords implements Replica {
     public static final String PASSWORD_POLICIES = "iam.passwordPolicies";
     /** Virtual MFA devices, keyed by serial number; they hold the device's TOTP seed. */
     public static final String MFA_DEVICES = "iam.mfaDevices";
+    public static final String INSTANCE_PROFILES = "iam.instanceProfiles";
+    public static final String ROLE_DELETIONS = "iam.roleDeletions";
+    public static final String CREDENTIAL_REPORTS = "iam.credentialReports";
+    public static final String SAML_PROVIDERS = "iam.samlProviders";
     static final List<String> NAMESPACES = List.of(ACCOUNTS, POLICIES, USERS, ROLES, GROUPS, ACCESS_KEYS, OIDC_PROVIDERS,
-            LOGIN_PROFILES, PASSWORD_POLICIES, MFA_DEVICES);
+            INSTANCE_PROFILES, ROLE_DELETIONS, CREDENTIAL_REPORTS, SAML_PROVIDERS, LOGIN_PROFILES, PASSWORD_POLICIES,
+            MFA_DEVICES);
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final IamDirectory iam;
@@ -77,6 +88,10 @@ public final class IamRecords implements Replica {
             case LOGIN_PROFILE -> LOGIN_PROFILES;
             case PASSWORD_POLICY -> PASSWORD_POLICIES;
             case MFA_DEVICE -> MFA_DEVICES;
+            case INSTANCE_PROFILE -> INSTANCE_PROFILES;
+            case ROLE_DELETION -> ROLE_DELETIONS;
+            case CREDENTIAL_REPORT -> CREDENTIAL_REPORTS;
+            case SAML_PROVIDER -> SAML_PROVIDERS;
         };
     }
 
@@ -118,6 +133,11 @@ public final class IamRecords implements Replica {
             case LOGIN_PROFILE -> iam.loginProfile(ref.id()).map(IamRecords::loginProfile);
             case PASSWORD_POLICY -> iam.passwordPolicy(ref.id()).map(IamRecords::passwordPolicy);
             case MFA_DEVICE -> iam.mfaDevice(ref.id()).map(IamRecords::mfaDevice);
+            case INSTANCE_PROFILE -> iam.instanceProfileById(ref.id()).map(IamRecords::instanceProfile);
+            case ROLE_DELETION -> iam.roleDeletion(ref.id()).map(IamRecords::roleDeletion);
+            case CREDENTIAL_REPORT -> iam.credentialReport(ref.id()).map(IamRecords::credentialReport);
+            case SAML_PROVIDER -> iam.samlProvider(ref.id()).filter(p -> p.arn().equals(ref.id()))
+                    .map(IamRecords::samlProvider);
         };
     }
 
@@ -242,6 +262,38 @@ public final class IamRecords implements Replica {
         return n;
     }
 
+    static ObjectNode instanceProfile(InstanceProfile p) {
+        ObjectNode n = JSON.createObjectNode();
+        n.put("account", p.account()).put("name", p.name()).put("path", p.path()).put("id", p.instanceProfileId())
+                .put("created", p.created().toString());
+        p.roleIds().forEach(n.putArray("roles")::add);
+        tags(n, p.tags());
+        return n;
+    }
+
+    /** A SAML provider with its metadata document as uploaded and its private keys (PEM, as uploaded). */
+    static ObjectNode samlProvider(SamlProvider p) {
+        ObjectNode n = JSON.createObjectNode();
+        n.put("account", p.account()).put("name", p.name()).put("uuid", p.uuid()).put("created", p.created().toString())
+                .put("validUntil", p.validUntil().toString()).put("encryption", p.assertionEncryptionMode())
+                .put("metadata", p.metadataDocument());
+        var keys = n.putArray("privateKeys");
+        p.privateKeys().forEach(k -> keys.addObject().put("id", k.keyId()).put("pem", k.pem())
+                .put("timestamp", k.timestamp().toString()));
+        tags(n, p.tags());
+        return n;
+    }
+
+    static ObjectNode roleDeletion(ServiceLinkedRoleDeletion d) {
+        return JSON.createObjectNode().put("account", d.account()).put("id", d.taskId()).put("role", d.roleArn())
+                .put("status", d.status()).put("created", d.created().toString());
+    }
+
+    static ObjectNode credentialReport(CredentialReport r) {
+        return JSON.createObjectNode().put("account", r.account()).put("generated", r.generated().toString())
+                .put("csv", r.csv());
+    }
+
     private static void tags(ObjectNode node, Map<String, String> tags) {
         ObjectNode t = node.putObject("tags");
         tags.forEach(t::put);
@@ -334,6 +386,14 @@ public final class IamRecords implements Replica {
             iam.putPasswordPolicy(p);
         } else if (entity instanceof VirtualMfaDevice d) {
             iam.putMfaDevice(d);
+        } else if (entity instanceof InstanceProfile p) {
+            iam.putInstanceProfile(p);
+        } else if (entity instanceof ServiceLinkedRoleDeletion d) {
+            iam.putRoleDeletion(d);
+        } else if (entity instanceof CredentialReport r) {
+            iam.putCredentialReport(r);
+        } else if (entity instanceof SamlProvider p) {
+            iam.putSamlProvider(p);
         }
     }
 
@@ -348,6 +408,10 @@ public final class IamRecords implements Replica {
             case LOGIN_PROFILES -> iam.deleteLoginProfile(id);
             case PASSWORD_POLICIES -> iam.deletePasswordPolicy(id);
             case MFA_DEVICES -> iam.deleteMfaDevice(id);
+            case INSTANCE_PROFILES -> iam.instanceProfileById(id).ifPresent(p -> iam.deleteInstanceProfile(p.account(), p.name()));
+            case ROLE_DELETIONS -> iam.deleteRoleDeletion(id);
+            case CREDENTIAL_REPORTS -> iam.deleteCredentialReport(id);
+            case SAML_PROVIDERS -> iam.deleteSamlProvider(id);
             default -> { } // accounts are never deleted
         }
     }
@@ -441,11 +505,38 @@ public final class IamRecords implements Replica {
                             seed, strings(n.path("tags")), Instant.parse(n.get("created").asText()), text(n, "userId"),
                             enabled == null ? null : Instant.parse(enabled), n.get("lastStep").asLong());
                 }
+                case INSTANCE_PROFILES -> new InstanceProfile(n.get("account").asText(), n.get("name").asText(),
+                        n.get("path").asText(), n.get("id").asText(), Instant.parse(n.get("created").asText()),
+                        list(n.path("roles")), strings(n.path("tags")));
+                case ROLE_DELETIONS -> new ServiceLinkedRoleDeletion(n.get("account").asText(), n.get("id").asText(),
+                        n.get("role").asText(), n.get("status").asText(), Instant.parse(n.get("created").asText()));
+                case CREDENTIAL_REPORTS -> new CredentialReport(n.get("account").asText(),
+                        Instant.parse(n.get("generated").asText()), n.get("csv").asText());
+                case SAML_PROVIDERS -> samlProvider(n);
                 default -> throw new IllegalArgumentException("not an IAM namespace: " + namespace);
             };
         } catch (InvalidPolicyException | RuntimeException e) {
             throw new StoreException("a stored " + namespace + " entity cannot be read back: " + e.getMessage(), e);
         }
+    }
+
+    private static SamlProvider samlProvider(JsonNode n) {
+        String document = n.get("metadata").asText();
+        dev.crossrole.server.saml.SamlMetadata metadata;
+        try {
+            metadata = dev.crossrole.server.saml.SamlMetadata.parse(document);
+        } catch (dev.crossrole.server.saml.SamlException e) {
+            throw new IllegalArgumentException("its metadata document cannot be read: " + e.getMessage(), e);
+        }
+        List<SamlProvider.PrivateKey> keys = new ArrayList<>();
+        for (JsonNode k : n.path("privateKeys")) {
+            keys.add(new SamlProvider.PrivateKey(k.get("id").asText(), k.get("pem").asText(),
+                    Instant.parse(k.get("timestamp").asText())));
+        }
+        return new SamlProvider(n.get("account").asText(), n.get("name").asText(), document, metadata,
+                n.get("uuid").asText(), Instant.parse(n.get("created").asText()),
+                Instant.parse(n.get("validUntil").asText()), strings(n.path("tags")), n.get("encryption").asText(),
+                keys);
     }
 
     /**

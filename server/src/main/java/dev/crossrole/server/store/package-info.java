@@ -22,7 +22,7 @@
  * the touched entities back from the store. Before serving any request a node applies newer commits, so
  * several nodes sharing one store behave as one.
  *
- * <p>Namespaces: {@code iam.accounts|users|roles|groups|policies|accessKeys} ({@link
+ * <p>Namespaces: {@code iam.accounts|users|roles|groups|policies|accessKeys|oidcProviders|instanceProfiles|roleDeletions|credentialReports} ({@link
  * dev.crossrole.server.store.IamRecords}), {@code ecs.clusters|families|taskDefinitions|tasks}
  * ({@code ecs.EcsPersistence}), {@code s3.buckets|objects|uploads|parts} ({@code s3.StoreS3Repository}; object
  * bytes are blobs kept beside the records, written before the record that names them), {@code bootstrap.identities} (the configured accounts' administrators),

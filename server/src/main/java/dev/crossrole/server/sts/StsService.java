@@ -65,6 +65,7 @@ public final class StsService implements ServiceProvider {
     private final MfaCodes mfaCodes;
     /** Runs the use of an MFA code as a durable store write (the code must not be accepted twice, on any node). */
     private final Function<java.util.function.Supplier<MfaCodes.Outcome>, MfaCodes.Outcome> durably;
+    private final SamlAssertions samlAssertions;
 
     /** AWS's AccessDenied when the serial number names no MFA device enabled for the calling user. */
     static final String MFA_NOT_ASSOCIATED = "MultiFactorAuthentication failed, unable to validate MFA code.  Please"
@@ -90,6 +91,7 @@ public final class StsService implements ServiceProvider {
         this.clock = clock;
         this.requestLookup = requestLookup;
         this.webIdentityTokens = new WebIdentityTokens(iam, issuer);
+        this.samlAssertions = new SamlAssertions(iam);
         this.mfaCodes = new MfaCodes(iam);
         this.durably = durably;
     }
@@ -155,7 +157,20 @@ public final class StsService implements ServiceProvider {
                                 "accounts.google.com:oaud", "accounts.google.com:sub", "cognito-identity.amazonaws.com:amr",
                                 "cognito-identity.amazonaws.com:aud", "cognito-identity.amazonaws.com:sub",
                                 "token.actions.githubusercontent.com:repository", "token.actions.githubusercontent.com:ref",
-                                "token.actions.githubusercontent.com:environment", "gitlab.com:project_id"))
+                                "token.actions.githubusercontent.com:environment", "gitlab.com:project_id",
+                                "aws:RequestTag/${TagKey}", "aws:TagKeys", "sts:TransitiveTagKeys", "sts:SourceIdentity"),
+                        Authorization.of("sts:TagSession").on("role", "RoleArn").keys("aws:RequestTag/${TagKey}",
+                                "aws:TagKeys", "sts:TransitiveTagKeys"),
+                        Authorization.of("sts:SetSourceIdentity").on("role", "RoleArn").keys("sts:SourceIdentity"))
+                // The response's attributes are keys too (saml:edupersonaffiliation, saml:mail, ...) when it has them.
+                .on("AssumeRoleWithSAML", this::assumeRoleWithSAML,
+                        Authorization.of("sts:AssumeRoleWithSAML").on("role", "RoleArn").keys("sts:RoleSessionName",
+                                "aws:FederatedProvider", "saml:aud", "saml:iss", "saml:sub", "saml:sub_type",
+                                "saml:namequalifier", "saml:doc", "sts:SourceIdentity", "sts:TransitiveTagKeys",
+                                "aws:RequestTag/${TagKey}", "aws:TagKeys", "aws:ResourceTag/${TagKey}"),
+                        Authorization.of("sts:TagSession").on("role", "RoleArn").keys("aws:RequestTag/${TagKey}",
+                                "aws:TagKeys", "sts:TransitiveTagKeys", "saml:aud"),
+                        Authorization.of("sts:SetSourceIdentity").on("role", "RoleArn").keys("sts:SourceIdentity"))
                 .on("GetCallerIdentity", this::getCallerIdentity, Authorization.of("sts:GetCallerIdentity"))
                 .on("GetSessionToken", this::getSessionToken)
                 .on("GetFederationToken", this::getFederationToken,
@@ -216,6 +231,13 @@ public final class StsService implements ServiceProvider {
         String sourceIdentity = params.string("SourceIdentity");
         String serial = params.string("SerialNumber");
         String tokenCode = params.string("TokenCode");
+        if (!params.listOrEmpty("ProvidedContexts").isEmpty()) {
+            // Trusted identity propagation: the assertions are IAM Identity Center's, signed by it. Refused rather than
+            // ignored, so that a session never silently lacks the identity context its caller asked for.
+            throw AwsException.invalidParameterValue("crossrole cannot verify ProvidedContexts: their context assertions"
+                    + " are signed by IAM Identity Center (arn:aws:iam::aws:contextProvider/IdentityCenter), which"
+                    + " crossrole does not emulate.");
+        }
 
         if (!arnSyntax(roleArn)) {
             throw AwsException.validation(roleArn + " is invalid");
@@ -464,10 +486,31 @@ public final class StsService implements ServiceProvider {
                 context.multi(key, values);
             }
         });
-        AccessCheck check = new AccessCheck("sts:AssumeRoleWithWebIdentity", roleArn, roleAccount,
-                role.map(Role::trustPolicy).orElse(null), context.build())
-                .askedBy(new Principal.WebIdentity(verified.provider().arn(), verified.subject()), WEB_IDENTITY_DENIED);
-        return PreparedCall.of(List.of(check), () -> {
+        WebIdentityTokens.SessionClaims asked = verified.session();
+        checkSessionTags(asked.tags(), asked.transitiveTagKeys(), asked.sourceIdentity());
+        IamSupport.requestTags(context, asked.tags());
+        if (!asked.transitiveTagKeys().isEmpty()) {
+            context.multi("sts:TransitiveTagKeys", asked.transitiveTagKeys());
+        }
+        if (asked.sourceIdentity() != null) {
+            context.single("sts:SourceIdentity", asked.sourceIdentity());
+        }
+        Principal.WebIdentity holder = new Principal.WebIdentity(verified.provider().arn(), verified.subject());
+        dev.crossrole.policy.Policy trust = role.map(Role::trustPolicy).orElse(null);
+        RequestContext keys = context.build();
+        List<AccessCheck> checks = new ArrayList<>();
+        checks.add(new AccessCheck("sts:AssumeRoleWithWebIdentity", roleArn, roleAccount, trust, keys)
+                .askedBy(holder, WEB_IDENTITY_DENIED));
+        // Session tags and a source identity need their own permission in the trust policy, as for AssumeRole.
+        if (!asked.tags().isEmpty() || !asked.transitiveTagKeys().isEmpty()) {
+            checks.add(new AccessCheck("sts:TagSession", roleArn, roleAccount, trust, keys).askedBy(holder,
+                    "Not authorized to perform sts:TagSession"));
+        }
+        if (asked.sourceIdentity() != null) {
+            checks.add(new AccessCheck("sts:SetSourceIdentity", roleArn, roleAccount, trust, keys).askedBy(holder,
+                    "Not authorized to perform sts:SetSourceIdentity"));
+        }
+        return PreparedCall.of(checks, () -> {
             Role assumed = role.orElseThrow();
             int seconds = duration == null ? 3600 : duration;
             if (seconds > assumed.maxSessionDuration()) {
@@ -476,8 +519,9 @@ public final class StsService implements ServiceProvider {
             }
             Map<String, String> tags = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
             tags.putAll(assumed.tags());
+            tags.putAll(asked.tags());
             TemporaryCredentials credentials = issue(assumed, sessionName, seconds, policy, policyArns,
-                    new LinkedHashMap<>(tags), List.of(), null, false, 0);
+                    new LinkedHashMap<>(tags), asked.transitiveTagKeys(), asked.sourceIdentity(), false, 0);
             Shape result = Shape.of()
                     .put("Credentials", credentialsShape(credentials))
                     .put("SubjectFromWebIdentityToken", verified.subject())
@@ -489,7 +533,152 @@ public final class StsService implements ServiceProvider {
                         arn.group(3), sessionName, duration, null, policy, policyArns, Map.of(), List.of(), null, null,
                         null)));
             }
-            return result.put("Provider", verified.issuer()).put("Audience", verified.audience());
+            return result.put("Provider", verified.issuer()).put("Audience", verified.audience())
+                    .put("SourceIdentity", asked.sourceIdentity());
+        });
+    }
+
+    /** Tags and a source identity asked of a session by other means than AssumeRole's parameters (a token's claims). */
+    private static void checkSessionTags(Map<String, String> tags, List<String> transitive, String sourceIdentity) {
+        if (tags.size() > 50) {
+            throw AwsException.invalidParameterValue("The number of session tags exceeds 50.");
+        }
+        Set<String> lowerKeys = new java.util.HashSet<>();
+        for (Map.Entry<String, String> tag : tags.entrySet()) {
+            if (!lowerKeys.add(tag.getKey().toLowerCase(Locale.ROOT))) {
+                throw AwsException.invalidParameterValue("Duplicate tag keys found. Please note that Tag keys are case"
+                        + " insensitive.");
+            }
+            if (tag.getKey().isEmpty() || tag.getKey().length() > 128 || tag.getValue().length() > 256) {
+                throw AwsException.invalidParameterValue("Session tag keys are 1 to 128 characters and values at most 256.");
+            }
+        }
+        for (String key : transitive) {
+            if (tags.keySet().stream().noneMatch(k -> k.equalsIgnoreCase(key))) {
+                throw AwsException.invalidParameterValue(
+                        "The specified transitive tag key must be included in the requested tags.");
+            }
+        }
+        if (sourceIdentity != null && (sourceIdentity.length() < 2 || sourceIdentity.length() > 64
+                || sourceIdentity.toLowerCase(Locale.ROOT).startsWith("aws:"))) {
+            throw AwsException.validation("The source identity must be 2 to 64 characters and not start with 'aws:'.");
+        }
+    }
+
+    // ---- AssumeRoleWithSAML -------------------------------------------------------------------
+
+    /**
+     * A role session for a user a SAML identity provider vouches for: the response is verified (provider of the
+     * role's account, signature, issuer, audience, lifetime, the {@code Role} attribute naming this role with this
+     * provider) before anything else, then the role's trust policy must let the provider's user in, with the
+     * response's {@code saml:} keys as condition keys; session tags ({@code PrincipalTag:}) need {@code
+     * sts:TagSession} and a source identity {@code sts:SetSourceIdentity} from the same trust policy. The request
+     * needs no signature.
+     */
+    private PreparedCall assumeRoleWithSAML(Call call, Input params) {
+        String roleArn = params.string("RoleArn");
+        String providerArn = params.string("PrincipalArn");
+        String assertion = params.string("SAMLAssertion");
+        Integer duration = params.integer("DurationSeconds");
+        String policy = params.string("Policy");
+        List<String> policyArns = sessionPolicyArns(params);
+        if (!arnSyntax(roleArn)) {
+            throw AwsException.validation(roleArn + " is invalid");
+        }
+        if (!arnSyntax(providerArn)) {
+            throw AwsException.validation(providerArn + " is invalid");
+        }
+        java.util.regex.Matcher arn = ROLE_ARN.matcher(roleArn);
+        if (!arn.matches()) {
+            throw AwsException.accessDenied(SamlAssertions.ASSUME_DENIED);
+        }
+        if (policy != null) {
+            IamSupport.parse(policy, PolicyKind.SESSION, "session policy");
+        }
+        checkSessionPolicyArns(policyArns);
+        String roleAccount = arn.group(1);
+        SamlAssertions.Verified verified = samlAssertions.verify(assertion, roleArn, roleAccount, providerArn,
+                clock.instant());
+        Optional<Role> role = iam.role(roleAccount, arn.group(3)).filter(r -> r.arn().equals(roleArn));
+        RequestContext.Builder context = RequestContext.builder();
+        context.single("sts:RoleSessionName", verified.sessionName());
+        context.single("aws:FederatedProvider", verified.provider().arn());
+        verified.conditionKeys().forEach((key, values) -> {
+            if (values.size() == 1 && SamlAssertions.ATTRIBUTE_KEYS.values().stream()
+                    .noneMatch(k -> k.list() && k.name().equals(key))) {
+                context.single(key, values.get(0));
+            } else {
+                context.multi(key, values);
+            }
+        });
+        if (verified.sourceIdentity() != null) {
+            context.single("sts:SourceIdentity", verified.sourceIdentity());
+        }
+        IamSupport.requestTags(context, verified.tags());
+        if (!verified.transitiveTagKeys().isEmpty()) {
+            context.multi("sts:TransitiveTagKeys", verified.transitiveTagKeys());
+        }
+        role.ifPresent(r -> r.tags().forEach((k, v) -> context.single("aws:ResourceTag/" + k, v)));
+        RequestContext ctx = context.build();
+        dev.crossrole.policy.Policy trust = role.map(Role::trustPolicy).orElse(null);
+        Principal asker = new Principal.WebIdentity(verified.provider().arn(), verified.subject());
+        List<AccessCheck> checks = new ArrayList<>();
+        checks.add(new AccessCheck("sts:AssumeRoleWithSAML", roleArn, roleAccount, trust, ctx)
+                .askedBy(asker, SamlAssertions.ASSUME_DENIED));
+        if (!verified.tags().isEmpty()) {
+            checks.add(new AccessCheck("sts:TagSession", roleArn, roleAccount, trust, ctx)
+                    .askedBy(asker, SamlAssertions.ASSUME_DENIED));
+        }
+        if (verified.sourceIdentity() != null) {
+            checks.add(new AccessCheck("sts:SetSourceIdentity", roleArn, roleAccount, trust, ctx)
+                    .askedBy(asker, SamlAssertions.ASSUME_DENIED));
+        }
+        return PreparedCall.of(checks, () -> {
+            Role assumed = role.orElseThrow();
+            int seconds = duration == null ? 3600 : duration;
+            if (seconds > assumed.maxSessionDuration()) {
+                throw AwsException.validation("The requested DurationSeconds exceeds the MaxSessionDuration set for this"
+                        + " role.");
+            }
+            // SessionDuration and the IdP's session end may shorten the session, never lengthen it (IAM User Guide,
+            // "Configure SAML assertions for the authentication response").
+            if (verified.sessionDuration() != null) {
+                seconds = Math.min(seconds, verified.sessionDuration());
+            }
+            if (verified.sessionNotOnOrAfter() != null) {
+                long left = verified.sessionNotOnOrAfter().getEpochSecond() - clock.instant().getEpochSecond();
+                if (left < 900) {
+                    throw new AwsException("ExpiredTokenException", 400, "The identity provider's session"
+                            + " (SessionNotOnOrAfter) ends in less than 15 minutes.");
+                }
+                seconds = (int) Math.min(seconds, left);
+            }
+            Map<String, String> tags = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+            tags.putAll(assumed.tags());
+            tags.putAll(verified.tags());
+            String sessionName = verified.sessionName();
+            TemporaryCredentials credentials = issue(assumed, sessionName, seconds, policy, policyArns,
+                    new LinkedHashMap<>(tags), verified.transitiveTagKeys(), verified.sourceIdentity(), false, 0);
+            Shape result = Shape.of()
+                    .put("Credentials", credentialsShape(credentials))
+                    .put("AssumedRoleUser", Shape.of()
+                            .put("AssumedRoleId", assumed.roleId() + ":" + sessionName)
+                            .put("Arn", sessionArn(assumed, sessionName)));
+            if (policy != null || !policyArns.isEmpty() || !verified.tags().isEmpty()) {
+                int packed = packedPolicySize(new AssumeRoleInput(roleArn, roleAccount, arn.group(2), arn.group(3),
+                        sessionName, duration, null, policy, policyArns, verified.tags(), List.of(), null, null, null));
+                if (packed > 100) {
+                    throw new AwsException("PackedPolicyTooLarge", 400, "Packed policy consumes " + packed
+                            + "% of allotted space, please use smaller policy for the session.");
+                }
+                result.put("PackedPolicySize", packed);
+            }
+            return result.put("Subject", verified.subject())
+                    .put("SubjectType", verified.subjectType())
+                    .put("Issuer", verified.issuer())
+                    .put("Audience", verified.recipient())
+                    .put("NameQualifier", verified.nameQualifier())
+                    .put("SourceIdentity", verified.sourceIdentity());
         });
     }
 

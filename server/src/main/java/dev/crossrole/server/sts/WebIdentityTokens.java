@@ -75,7 +75,17 @@ public final class WebIdentityTokens {
      * @param conditionKeys the keys a trust policy may test: {@code <provider url>:sub}, {@code :aud}, ...
      */
     public record Verified(OidcProvider provider, String issuer, String subject, String audience,
-                           Map<String, List<String>> conditionKeys) {}
+                           Map<String, List<String>> conditionKeys, SessionClaims session) {}
+
+    /**
+     * What the token asks of the session (IAM User Guide, "Passing session tags using AssumeRoleWithWebIdentity"): the
+     * {@code https://aws.amazon.com/tags} claim's {@code principal_tags} (each a list of one value) and
+     * {@code transitive_tag_keys}, and the {@code https://aws.amazon.com/source_identity} claim.
+     */
+    public record SessionClaims(Map<String, String> tags, List<String> transitiveTagKeys, String sourceIdentity) {}
+
+    static final String TAGS_CLAIM = "https://aws.amazon.com/tags";
+    static final String SOURCE_IDENTITY_CLAIM = "https://aws.amazon.com/source_identity";
 
     static AwsException invalid(String message) {
         return new AwsException("InvalidIdentityToken", 400, message);
@@ -136,7 +146,39 @@ public final class WebIdentityTokens {
             throw invalid("Incorrect token audience");
         }
         return new Verified(provider, issuer, subject, audience, conditionKeys(provider.url(), claims, audiences,
-                authorizedParty));
+                authorizedParty), sessionClaims(claims));
+    }
+
+    /** The session tags and source identity a token carries; a malformed tags claim refuses the token. */
+    static SessionClaims sessionClaims(JWTClaimsSet claims) {
+        Map<String, String> tags = new java.util.LinkedHashMap<>();
+        List<String> transitive = new ArrayList<>();
+        Object tagsClaim = claims.getClaim(TAGS_CLAIM);
+        if (tagsClaim != null) {
+            if (!(tagsClaim instanceof Map<?, ?> tagsObject)) {
+                throw invalid("The " + TAGS_CLAIM + " claim must be an object with principal_tags and transitive_tag_keys.");
+            }
+            Object principalTags = tagsObject.get("principal_tags");
+            if (principalTags != null) {
+                if (!(principalTags instanceof Map<?, ?> byKey)) {
+                    throw invalid("principal_tags must map each tag key to a list of one value.");
+                }
+                for (Map.Entry<?, ?> tag : byKey.entrySet()) {
+                    if (!(tag.getValue() instanceof List<?> values) || values.size() != 1) {
+                        throw invalid("principal_tags must map each tag key to a list of one value.");
+                    }
+                    tags.put(String.valueOf(tag.getKey()), String.valueOf(values.get(0)));
+                }
+            }
+            Object keys = tagsObject.get("transitive_tag_keys");
+            if (keys instanceof List<?> list) {
+                list.forEach(k -> transitive.add(String.valueOf(k)));
+            } else if (keys != null) {
+                throw invalid("transitive_tag_keys must be a list of tag keys.");
+            }
+        }
+        Object sourceIdentity = claims.getClaim(SOURCE_IDENTITY_CLAIM);
+        return new SessionClaims(tags, transitive, sourceIdentity == null ? null : String.valueOf(sourceIdentity));
     }
 
     /** STS's keys of the token: {@code <url>:sub}, {@code :aud} (azp when present), {@code :oaud}, {@code :amr}, ... */

@@ -48,6 +48,7 @@ class AwsManagedPoliciesTest {
                 .byArn("arn:aws:iam::aws:policy/aws-service-role/AmazonECSServiceRolePolicy").orElseThrow();
         assertEquals("/aws-service-role/", linked.path());
         assertEquals(AwsManagedPolicies.syntheticId(linked.arn()), linked.policyId(), "the same on every start");
+        assertTrue(AwsManagedPolicies.all().contains(admin), "the recorded one is the one listed");
         assertTrue(AwsManagedPolicies.byArn("arn:aws:iam::aws:policy/NoSuchPolicy").isEmpty());
         assertTrue(AwsManagedPolicies.byArn("arn:aws:iam::aws:policy/AmazonECSServiceRolePolicy").isEmpty(),
                 "the path is part of the ARN");

@@ -82,14 +82,16 @@ class ServiceModelsTest {
     }
 
     /**
-     * Read-only is the access level of the operation's IAM action. The first six rows are the ones the old rule by
+     * Read-only is the access level of the operation's IAM action. The first five rows are ones the old rule by
      * name prefix (Get, List, Describe, Simulate) got wrong: they read, and it sent them through a write transaction.
+     * GenerateCredentialReport reads by its access level, but crossrole stores the report it makes
+     * (operation-actions.tsv says so): it writes.
      */
     @ParameterizedTest
     @CsvSource(delimiter = '|', value = {
-        "iam|GenerateCredentialReport|true", "iam|GenerateServiceLastAccessedDetails|true",
+        "iam|GenerateServiceLastAccessedDetails|true",
         "iam|GenerateOrganizationsAccessReport|true", "s3|HeadObject|true", "s3|HeadBucket|true",
-        "s3|SelectObjectContent|true",
+        "s3|SelectObjectContent|true", "iam|GenerateCredentialReport|false",
         "sts|AssumeRole|true", "sts|GetFederationToken|true", "sts|DecodeAuthorizationMessage|true",
         "iam|GetRole|true", "iam|ListRoles|true", "iam|SimulatePrincipalPolicy|true",
         "iam|GetAccountAuthorizationDetails|true", "iam|ListRoleTags|true",

@@ -132,6 +132,23 @@ class WebIdentityTokensTest {
     }
 
     @Test
+    void awsSessionClaimsAreReadAndAMalformedOneRefusesTheToken() {
+        provider("token.actions.githubusercontent.com", List.of("sts.amazonaws.com"), Map.of());
+        WebIdentityTokens.Verified verified = tokens.verify(github("s1", Duration.ofHours(1), Map.of(
+                "https://aws.amazon.com/tags", Map.of("principal_tags", Map.of("team", List.of("deploy")),
+                        "transitive_tag_keys", List.of("team")),
+                "https://aws.amazon.com/source_identity", "alice")), ACCOUNT, NOW);
+        assertEquals(Map.of("team", "deploy"), verified.session().tags());
+        assertEquals(List.of("team"), verified.session().transitiveTagKeys());
+        assertEquals("alice", verified.session().sourceIdentity());
+        String twoValues = github("s1", Duration.ofHours(1), Map.of("https://aws.amazon.com/tags",
+                Map.of("principal_tags", Map.of("team", List.of("a", "b")))));
+        assertEquals("InvalidIdentityToken", refused(() -> tokens.verify(twoValues, ACCOUNT, NOW)).code());
+        String notAnObject = github("s1", Duration.ofHours(1), Map.of("https://aws.amazon.com/tags", "team=deploy"));
+        assertEquals("InvalidIdentityToken", refused(() -> tokens.verify(notAnObject, ACCOUNT, NOW)).code());
+    }
+
+    @Test
     void theIssuerRefusesWhatItCannotSign() {
         assertThrows(IllegalArgumentException.class, () -> issuer.token("https://x.example", "s", List.of("a"),
                 Duration.ofHours(1), Map.of()));
