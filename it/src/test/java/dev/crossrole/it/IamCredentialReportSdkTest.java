@@ -193,4 +193,40 @@ class IamCredentialReportSdkTest {
                     rows.toString());
         }
     }
+
+    @Test
+    void passwordsAndMfaDevicesShowInTheReport() throws Exception {
+        // A crossrole of its own: the shared one's reports are already made for four hours.
+        try (TestCrossrole own = new TestCrossrole(); IamClient admin = IamSdk.iam(own, own.adminCredentials(SOURCE))) {
+            admin.updateAccountPasswordPolicy(r -> r.maxPasswordAge(30));
+            admin.createUser(r -> r.userName("console"));
+            Instant changed = admin.createLoginProfile(r -> r.userName("console").password("Console-Passw0rd"))
+                    .loginProfile().createDate();
+            String seed = admin.createVirtualMFADevice(r -> r.virtualMFADeviceName("console-phone")).virtualMFADevice()
+                    .base32StringSeed().asUtf8String();
+            IamMfaDevicesSdkTest.enable(admin, "console", "arn:aws:iam::" + SOURCE + ":mfa/console-phone", seed,
+                    Instant.now());
+            admin.createUser(r -> r.userName("api-only"));
+            admin.generateCredentialReport();
+            Map<String, Map<String, String>> rows = rows(admin.getCredentialReport());
+            Map<String, String> console = rows.get("console");
+            assertEquals(List.of("true", "no_information", CredentialReportTimes.of(changed),
+                    CredentialReportTimes.of(changed.plus(java.time.Duration.ofDays(30))), "true"),
+                    List.of(console.get("password_enabled"), console.get("password_last_used"),
+                            console.get("password_last_changed"), console.get("password_next_rotation"),
+                            console.get("mfa_active")));
+            Map<String, String> apiOnly = rows.get("api-only");
+            assertEquals(List.of("false", "N/A", "N/A", "N/A", "false"), List.of(apiOnly.get("password_enabled"),
+                    apiOnly.get("password_last_used"), apiOnly.get("password_last_changed"),
+                    apiOnly.get("password_next_rotation"), apiOnly.get("mfa_active")));
+        }
+    }
+
+    /** Times as the report writes them. */
+    static final class CredentialReportTimes {
+        static String of(Instant instant) {
+            return java.time.format.DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ssxxx")
+                    .withZone(java.time.ZoneOffset.UTC).format(instant.truncatedTo(java.time.temporal.ChronoUnit.SECONDS));
+        }
+    }
 }

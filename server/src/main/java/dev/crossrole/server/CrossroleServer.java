@@ -217,7 +217,9 @@ public final class CrossroleServer implements AutoCloseable {
         RequestLog log = new RequestLog(10_000);
         OidcIssuer oidcIssuer = new OidcIssuer(Secrets.loadOrCreate(store, "oidc-issuer-key", OidcIssuer::newKey),
                 options.clock());
-        StsService sts = new StsService(iam, tokens, options.clock(), log::find, oidcIssuer);
+        // An MFA code STS accepts is used up durably before the session it authenticates is issued.
+        StsService sts = new StsService(iam, tokens, options.clock(), log::find, oidcIssuer,
+                work -> sync.write(tx -> work.get()));
         SamlIdentityProvider samlIdentityProvider = new SamlIdentityProvider(
                 Secrets.loadOrCreate(store, "saml-idp-key", SamlIdentityProvider::newKey), options.clock());
         Authorizer authorizer = new Authorizer(iam, new PolicyEngine(options.clock()));

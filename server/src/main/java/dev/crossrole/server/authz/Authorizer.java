@@ -171,6 +171,11 @@ public final class Authorizer {
         if (session != null) {
             context.single("aws:TokenIssueTime", Instant.ofEpochSecond(session.issuedAt()).toString());
             context.single("aws:MultiFactorAuthPresent", String.valueOf(session.mfa()));
+            if (session.mfa()) {
+                // Seconds since the session's MFA code was checked (tokens from before that time was kept: issued).
+                long at = session.mfaAuthenticatedAt() > 0 ? session.mfaAuthenticatedAt() : session.issuedAt();
+                context.single("aws:MultiFactorAuthAge", String.valueOf(Math.max(0, now.getEpochSecond() - at)));
+            }
             if (session.sourceIdentity() != null) {
                 context.single("aws:SourceIdentity", session.sourceIdentity());
             }

@@ -202,7 +202,9 @@ public final class Pipeline {
                 String query = "POST".equals(request.method())
                         ? new String(request.body(), StandardCharsets.ISO_8859_1) : request.rawQuery();
                 String action = S3Http.queryParameter(query, "Action");
-                return service != null && action != null && readOnly(service, action);
+                // An STS call with an MFA code uses the code up: a durable write, so it waits for the store.
+                return service != null && action != null && readOnly(service, action)
+                        && S3Http.queryParameter(query, "TokenCode") == null;
             }
         }
     }

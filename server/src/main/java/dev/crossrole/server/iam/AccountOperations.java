@@ -192,14 +192,15 @@ final class AccountOperations {
             map.put("AccountSigningCertificatesPresent", 0);
             map.put("UsersQuota", 5000);
             map.put("ServerCertificatesQuota", 20);
-            map.put("MFADevices", 0);
+            List<VirtualMfaDevice> devices = iam.mfaDevices(account);
+            map.put("MFADevices", devices.size());
             map.put("UserPolicySizeQuota", UserOperations.INLINE_QUOTA);
             map.put("PolicyVersionsInUse", policyVersionsInUse(account));
             map.put("ServerCertificates", 0);
             map.put("Roles", iam.roles(account).size());
             map.put("RolesQuota", 1000);
             map.put("SigningCertificatesPerUserQuota", 2);
-            map.put("MFADevicesInUse", 0);
+            map.put("MFADevicesInUse", (int) devices.stream().filter(VirtualMfaDevice::assigned).count());
             map.put("RolePolicySizeQuota", RoleOperations.INLINE_QUOTA);
             map.put("AttachedPoliciesPerRoleQuota", RoleOperations.ATTACHED_QUOTA);
             map.put("AccountAccessKeysPresent", iam.accessKeys(account, null).isEmpty() ? 0 : 1);

@@ -27,8 +27,10 @@ import java.util.stream.Stream;
  * <p>The CSV has IAM's columns, the {@code <root_account>} row first, then a row per user by name; times are ISO 8601
  * in UTC to the second ({@code 2026-11-27T23:47:32+00:00}), and a value IAM does not have is {@code N/A} (no such
  * key, never used), {@code no_information} (a password never used) or {@code not_supported} (the root user's
- * password columns). Passwords and MFA devices are not emulated yet: every user's {@code password_enabled} and
- * {@code mfa_active} are {@code false}; certificates neither: {@code cert_*_active} are {@code false}.
+ * password columns). A user's password columns come from its login profile ({@code password_last_used} is
+ * {@code no_information}: crossrole has no console to sign in to; {@code password_next_rotation} when the password
+ * policy sets a {@code MaxPasswordAge}) and {@code mfa_active} from its enabled MFA devices; certificates are not
+ * emulated: {@code cert_*_active} are {@code false}.
  */
 final class CredentialReportOperations {
     /** How long a report is served, and how long a new one is not made. */
@@ -98,7 +100,7 @@ final class CredentialReportOperations {
         for (IamUser user : users) {
             List<String> row = new ArrayList<>(List.of(user.name(), user.arn(), time(user.created())));
             row.addAll(passwordColumns(user));
-            row.add("false"); // mfa_active: MFA devices are not emulated yet
+            row.add(Boolean.toString(!iam.mfaDevicesOf(user.userId()).isEmpty()));
             row.addAll(keyColumns(iam.accessKeys(account, user.name())));
             row.addAll(List.of("false", NA, "false", NA));
             line(out, row);
@@ -107,9 +109,16 @@ final class CredentialReportOperations {
         return out.toString();
     }
 
-    /** {@code password_enabled}, {@code _last_used}, {@code _last_changed}, {@code _next_rotation}: no login profiles yet. */
-    private static List<String> passwordColumns(IamUser user) {
-        return List.of("false", NA, NA, NA);
+    /** {@code password_enabled}, {@code _last_used}, {@code _last_changed}, {@code _next_rotation}. */
+    private List<String> passwordColumns(IamUser user) {
+        LoginProfile profile = iam.loginProfile(user.userId()).orElse(null);
+        if (profile == null) {
+            return List.of("false", NA, NA, NA);
+        }
+        Integer maxAge = iam.passwordPolicy(user.account()).filter(PasswordPolicy::expirePasswords)
+                .map(PasswordPolicy::maxPasswordAge).orElse(null);
+        return List.of("true", "no_information", time(profile.created()),
+                maxAge == null ? NA : time(profile.created().plus(Duration.ofDays(maxAge))));
     }
 
     /** The five columns of each of the first two access keys, oldest first. */

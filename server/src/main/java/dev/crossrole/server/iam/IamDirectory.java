@@ -48,6 +48,12 @@ public final class IamDirectory {
     private final Map<String, ManagedPolicy> policies = new ConcurrentHashMap<>();
     private final Map<String, AccessKey> accessKeys = new ConcurrentHashMap<>();
     private final Map<String, KeyUse> keyUses = new ConcurrentHashMap<>();
+    /** Login profiles (console passwords) by the user's unique id. */
+    private final Map<String, LoginProfile> loginProfiles = new ConcurrentHashMap<>();
+    /** Password policies by account id. */
+    private final Map<String, PasswordPolicy> passwordPolicies = new ConcurrentHashMap<>();
+    /** Virtual MFA devices by serial number (their ARN). */
+    private final Map<String, VirtualMfaDevice> mfaDevices = new ConcurrentHashMap<>();
     /** Instance profiles by account and lower-case name, and by unique id. */
     private final Map<String, InstanceProfile> instanceProfiles = new ConcurrentHashMap<>();
     private final Map<String, InstanceProfile> instanceProfilesById = new ConcurrentHashMap<>();
@@ -60,12 +66,14 @@ public final class IamDirectory {
     public enum EntityKind {
         ACCOUNT, USER, ROLE, GROUP, POLICY, ACCESS_KEY, OIDC_PROVIDER,
         INSTANCE_PROFILE, ROLE_DELETION, CREDENTIAL_REPORT,
-        SAML_PROVIDER
+        SAML_PROVIDER,
+        LOGIN_PROFILE, PASSWORD_POLICY, MFA_DEVICE
     }
 
     /**
      * An entity an operation changed: its kind and its id (account id, user/role/group id, policy ARN, key id;
-     * instance profile id, deletion task id, and the account id for its credential report).
+     * instance profile id, deletion task id, and the account id for its credential report; the user id of a login
+     * profile, the account id of a password policy, the serial number of an MFA device).
      */
     public record EntityRef(EntityKind kind, String id) {}
 
@@ -252,6 +260,74 @@ public final class IamDirectory {
     public List<OidcProvider> oidcProviders(String account) {
         return oidcProviders.values().stream().filter(p -> p.account().equals(account))
                 .sorted(Comparator.comparing(OidcProvider::arn)).toList();
+    }
+
+    // ---- login profiles, password policies, MFA devices -------------------------------------
+
+    public synchronized void putLoginProfile(LoginProfile profile) {
+        loginProfiles.put(profile.userId(), profile);
+        touch(EntityKind.LOGIN_PROFILE, profile.userId());
+    }
+
+    public synchronized boolean deleteLoginProfile(String userId) {
+        boolean removed = loginProfiles.remove(userId) != null;
+        if (removed) {
+            touch(EntityKind.LOGIN_PROFILE, userId);
+        }
+        return removed;
+    }
+
+    /** The login profile of the user with that unique id. */
+    public Optional<LoginProfile> loginProfile(String userId) {
+        return userId == null ? Optional.empty() : Optional.ofNullable(loginProfiles.get(userId));
+    }
+
+    public synchronized void putPasswordPolicy(PasswordPolicy policy) {
+        passwordPolicies.put(policy.account(), policy);
+        touch(EntityKind.PASSWORD_POLICY, policy.account());
+    }
+
+    public synchronized boolean deletePasswordPolicy(String account) {
+        boolean removed = passwordPolicies.remove(account) != null;
+        if (removed) {
+            touch(EntityKind.PASSWORD_POLICY, account);
+        }
+        return removed;
+    }
+
+    public Optional<PasswordPolicy> passwordPolicy(String account) {
+        return Optional.ofNullable(passwordPolicies.get(account));
+    }
+
+    public synchronized void putMfaDevice(VirtualMfaDevice device) {
+        mfaDevices.put(device.serialNumber(), device);
+        touch(EntityKind.MFA_DEVICE, device.serialNumber());
+    }
+
+    public synchronized boolean deleteMfaDevice(String serialNumber) {
+        boolean removed = mfaDevices.remove(serialNumber) != null;
+        if (removed) {
+            touch(EntityKind.MFA_DEVICE, serialNumber);
+        }
+        return removed;
+    }
+
+    public Optional<VirtualMfaDevice> mfaDevice(String serialNumber) {
+        return serialNumber == null ? Optional.empty() : Optional.ofNullable(mfaDevices.get(serialNumber));
+    }
+
+    /** An account's virtual MFA devices, by serial number. */
+    public List<VirtualMfaDevice> mfaDevices(String account) {
+        return mfaDevices.values().stream().filter(d -> d.account().equals(account))
+                .sorted(Comparator.comparing(VirtualMfaDevice::serialNumber)).toList();
+    }
+
+    /** The MFA devices enabled for the user with that unique id, oldest enabled first. */
+    public List<VirtualMfaDevice> mfaDevicesOf(String userId) {
+        return mfaDevices.values().stream().filter(d -> userId != null && userId.equals(d.userId()))
+                .sorted(Comparator.comparing(VirtualMfaDevice::enabled, Comparator.nullsFirst(Comparator.naturalOrder()))
+                        .thenComparing(VirtualMfaDevice::serialNumber))
+                .toList();
     }
 
     // ---- instance profiles ------------------------------------------------------------------

@@ -25,6 +25,8 @@ public final class IamService implements ServiceProvider {
     private final AccountOperations account;
     private final SimulationOperations simulation;
     private final OidcProviderOperations oidcProviders;
+    private final LoginProfileOperations passwords;
+    private final MfaDeviceOperations mfaDevices;
     private final InstanceProfileOperations instanceProfiles;
     private final ServiceLinkedRoleOperations serviceLinkedRoles;
     private final ContextKeyOperations contextKeys;
@@ -40,6 +42,8 @@ public final class IamService implements ServiceProvider {
         this.account = new AccountOperations(support);
         this.simulation = new SimulationOperations(support);
         this.oidcProviders = new OidcProviderOperations(support);
+        this.passwords = new LoginProfileOperations(support);
+        this.mfaDevices = new MfaDeviceOperations(support);
         this.instanceProfiles = new InstanceProfileOperations(support);
         this.serviceLinkedRoles = new ServiceLinkedRoleOperations(support);
         this.contextKeys = new ContextKeyOperations(support);
@@ -229,6 +233,53 @@ public final class IamService implements ServiceProvider {
                 .on("ListOpenIDConnectProviderTags", oidcProviders::listOpenIDConnectProviderTags,
                         Authorization.of("iam:ListOpenIDConnectProviderTags")
                                 .on("oidc-provider", "OpenIDConnectProviderArn"));
+
+        operations
+                // Without a UserName, the login-profile calls act on the calling user; ChangePassword always does.
+                .on("CreateLoginProfile", passwords::createLoginProfile,
+                        Authorization.of("iam:CreateLoginProfile").on("user", "UserName"))
+                .on("GetLoginProfile", passwords::getLoginProfile,
+                        Authorization.of("iam:GetLoginProfile").on("user", "UserName"))
+                .on("UpdateLoginProfile", passwords::updateLoginProfile,
+                        Authorization.of("iam:UpdateLoginProfile").on("user", "UserName"))
+                .on("DeleteLoginProfile", passwords::deleteLoginProfile,
+                        Authorization.of("iam:DeleteLoginProfile").on("user", "UserName"))
+                .on("ChangePassword", passwords::changePassword, Authorization.of("iam:ChangePassword").on("user"))
+                .on("UpdateAccountPasswordPolicy", passwords::updateAccountPasswordPolicy,
+                        Authorization.of("iam:UpdateAccountPasswordPolicy"))
+                .on("GetAccountPasswordPolicy", passwords::getAccountPasswordPolicy,
+                        Authorization.of("iam:GetAccountPasswordPolicy"))
+                .on("DeleteAccountPasswordPolicy", passwords::deleteAccountPasswordPolicy,
+                        Authorization.of("iam:DeleteAccountPasswordPolicy"));
+
+        operations
+                // A device's own ARN (its serial number) is the resource of the calls on the device; the user's ARN of
+                // the calls that tie devices to users.
+                .on("CreateVirtualMFADevice", mfaDevices::createVirtualMFADevice,
+                        Authorization.of("iam:CreateVirtualMFADevice").on("mfa", "Path", "VirtualMFADeviceName")
+                                .keys(TAGS, TAG_KEYS),
+                        Authorization.of("iam:TagMFADevice").on("mfa", "Path", "VirtualMFADeviceName")
+                                .keys(TAGS, TAG_KEYS))
+                .on("EnableMFADevice", mfaDevices::enableMFADevice,
+                        Authorization.of("iam:EnableMFADevice").on("user", "UserName"))
+                .on("ResyncMFADevice", mfaDevices::resyncMFADevice,
+                        Authorization.of("iam:ResyncMFADevice").on("user", "UserName"))
+                .on("DeactivateMFADevice", mfaDevices::deactivateMFADevice,
+                        Authorization.of("iam:DeactivateMFADevice").on("user", "UserName"))
+                .on("DeleteVirtualMFADevice", mfaDevices::deleteVirtualMFADevice,
+                        Authorization.of("iam:DeleteVirtualMFADevice").on("mfa", "SerialNumber"))
+                .on("ListMFADevices", mfaDevices::listMFADevices,
+                        Authorization.of("iam:ListMFADevices").on("user", "UserName"))
+                .on("ListVirtualMFADevices", mfaDevices::listVirtualMFADevices,
+                        Authorization.of("iam:ListVirtualMFADevices"))
+                .on("GetMFADevice", mfaDevices::getMFADevice,
+                        Authorization.of("iam:GetMFADevice").on("user", "UserName"))
+                .on("TagMFADevice", mfaDevices::tagMFADevice,
+                        Authorization.of("iam:TagMFADevice").on("mfa", "SerialNumber").keys(TAGS, TAG_KEYS))
+                .on("UntagMFADevice", mfaDevices::untagMFADevice,
+                        Authorization.of("iam:UntagMFADevice").on("mfa", "SerialNumber").keys(TAG_KEYS))
+                .on("ListMFADeviceTags", mfaDevices::listMFADeviceTags,
+                        Authorization.of("iam:ListMFADeviceTags").on("mfa", "SerialNumber"));
 
         operations
                 .on("CreateInstanceProfile", instanceProfiles::createInstanceProfile,

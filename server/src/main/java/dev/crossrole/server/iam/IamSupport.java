@@ -93,7 +93,8 @@ public final class IamSupport {
 
     /** The model's name shapes, whose pattern failures IAM words as {@link #NAME_RULE}. */
     private static final java.util.Set<String> NAME_SHAPES = java.util.Set.of("roleNameType", "userNameType",
-            "existingUserNameType", "groupNameType", "policyNameType", "instanceProfileNameType");
+            "existingUserNameType", "groupNameType", "policyNameType", "virtualMFADeviceName",
+            "instanceProfileNameType");
     private static final String NAME_RULE = " is invalid. It must contain only alphanumeric characters and/or the"
             + " following: +=,.@_-";
     private static final String PATH_RULE = " is invalid. It must begin and end with / and contain only alphanumeric"

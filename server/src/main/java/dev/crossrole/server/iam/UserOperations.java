@@ -248,6 +248,12 @@ final class UserOperations {
                 if (!iam.accessKeys(user.account(), user.name()).isEmpty()) {
                     throw IamSupport.deleteConflict("Cannot delete entity, must delete access keys first.");
                 }
+                if (iam.loginProfile(user.userId()).isPresent()) {
+                    throw IamSupport.deleteConflict("Cannot delete entity, must delete login profile first.");
+                }
+                if (!iam.mfaDevicesOf(user.userId()).isEmpty()) {
+                    throw IamSupport.deleteConflict("Cannot delete entity, must delete MFA device first.");
+                }
                 if (!user.inlinePolicies().isEmpty()) {
                     throw IamSupport.deleteConflict("Cannot delete entity, must delete policies first.");
                 }

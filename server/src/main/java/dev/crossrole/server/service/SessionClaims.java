@@ -12,6 +12,9 @@ import java.util.Map;
  * @param userName for {@code session} and {@code federated}: the user who asked, or {@code null} for the account root
  * @param tags the session's principal tags (role tags overridden by session tags, plus inherited transitive tags)
  * @param chained whether the session was created by a role session (role chaining)
+ * @param mfa whether the session was authenticated with an MFA code ({@code aws:MultiFactorAuthPresent})
+ * @param mfaAuthenticatedAt when that MFA code was checked, in epoch seconds ({@code aws:MultiFactorAuthAge} counts
+ *     from it); 0 without MFA. A session created by an MFA-authenticated session keeps its creator's time.
  */
 public record SessionClaims(
         String kind,
@@ -32,7 +35,8 @@ public record SessionClaims(
         boolean chained,
         boolean mfa,
         long issuedAt,
-        long expiration) {
+        long expiration,
+        long mfaAuthenticatedAt) {
 
     public static final String ROLE = "role";
     public static final String SESSION = "session";

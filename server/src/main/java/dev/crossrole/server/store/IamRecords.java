@@ -15,10 +15,15 @@ import dev.crossrole.server.iam.IamDirectory;
 import dev.crossrole.server.iam.IamDirectory.EntityKind;
 import dev.crossrole.server.iam.IamDirectory.EntityRef;
 import dev.crossrole.server.iam.IamUser;
+import dev.crossrole.server.iam.LoginProfile;
 import dev.crossrole.server.iam.InstanceProfile;
 import dev.crossrole.server.iam.ManagedPolicy;
 import dev.crossrole.server.iam.OidcProvider;
+import dev.crossrole.server.iam.PasswordHash;
+import dev.crossrole.server.iam.PasswordPolicy;
 import dev.crossrole.server.iam.Role;
+import dev.crossrole.server.iam.Totp;
+import dev.crossrole.server.iam.VirtualMfaDevice;
 import dev.crossrole.server.iam.ServiceLinkedRoleDeletion;
 import dev.crossrole.server.iam.SamlProvider;
 import java.io.IOException;
@@ -33,9 +38,10 @@ import java.util.function.BiFunction;
 
 /**
  * IAM in the store: one record per account, user, role, group, customer-managed policy, access key, OpenID Connect
- * provider, instance profile, service-linked role deletion task and credential report, keyed by its stable id
- * (account id, unique id, policy ARN, access key id, provider ARN, deletion task id; a credential report by its
- * account id), holding the entity as JSON.
+ * provider, instance profile, service-linked role deletion task, credential report, login profile, password policy
+ * and virtual MFA device, keyed by its stable id (account id, unique id, policy ARN, access key id, provider ARN,
+ * deletion task id; a credential report and a password policy by its account id, a login profile by its user's unique
+ * id, an MFA device by its serial number), holding the entity as JSON.
  * Policies are kept as their text and compiled again when read. Role last-use is not stored (AWS too
  * reports it late and approximately; it is not worth a durable write on the request path).
  */
@@ -47,12 +53,19 @@ public final class IamRecords implements Replica {
     public static final String POLICIES = "iam.policies";
     public static final String ACCESS_KEYS = "iam.accessKeys";
     public static final String OIDC_PROVIDERS = "iam.oidcProviders";
+    /** Login profiles, keyed by the user's unique id; they hold a password hash, never a password. */
+    public static final String LOGIN_PROFILES = "iam.loginProfiles";
+    /** Password policies, keyed by account id. */
+    public static final String PASSWORD_POLICIES = "iam.passwordPolicies";
+    /** Virtual MFA devices, keyed by serial number; they hold the device's TOTP seed. */
+    public static final String MFA_DEVICES = "iam.mfaDevices";
     public static final String INSTANCE_PROFILES = "iam.instanceProfiles";
     public static final String ROLE_DELETIONS = "iam.roleDeletions";
     public static final String CREDENTIAL_REPORTS = "iam.credentialReports";
     public static final String SAML_PROVIDERS = "iam.samlProviders";
     static final List<String> NAMESPACES = List.of(ACCOUNTS, POLICIES, USERS, ROLES, GROUPS, ACCESS_KEYS, OIDC_PROVIDERS,
-            INSTANCE_PROFILES, ROLE_DELETIONS, CREDENTIAL_REPORTS, SAML_PROVIDERS);
+            INSTANCE_PROFILES, ROLE_DELETIONS, CREDENTIAL_REPORTS, SAML_PROVIDERS, LOGIN_PROFILES, PASSWORD_POLICIES,
+            MFA_DEVICES);
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final IamDirectory iam;
@@ -72,6 +85,9 @@ public final class IamRecords implements Replica {
             case POLICY -> POLICIES;
             case ACCESS_KEY -> ACCESS_KEYS;
             case OIDC_PROVIDER -> OIDC_PROVIDERS;
+            case LOGIN_PROFILE -> LOGIN_PROFILES;
+            case PASSWORD_POLICY -> PASSWORD_POLICIES;
+            case MFA_DEVICE -> MFA_DEVICES;
             case INSTANCE_PROFILE -> INSTANCE_PROFILES;
             case ROLE_DELETION -> ROLE_DELETIONS;
             case CREDENTIAL_REPORT -> CREDENTIAL_REPORTS;
@@ -114,6 +130,9 @@ public final class IamRecords implements Replica {
             case POLICY -> iam.policy(ref.id()).filter(p -> !p.awsManaged()).map(IamRecords::policy);
             case ACCESS_KEY -> iam.accessKey(ref.id()).map(IamRecords::accessKey);
             case OIDC_PROVIDER -> iam.oidcProvider(ref.id()).map(IamRecords::oidcProvider);
+            case LOGIN_PROFILE -> iam.loginProfile(ref.id()).map(IamRecords::loginProfile);
+            case PASSWORD_POLICY -> iam.passwordPolicy(ref.id()).map(IamRecords::passwordPolicy);
+            case MFA_DEVICE -> iam.mfaDevice(ref.id()).map(IamRecords::mfaDevice);
             case INSTANCE_PROFILE -> iam.instanceProfileById(ref.id()).map(IamRecords::instanceProfile);
             case ROLE_DELETION -> iam.roleDeletion(ref.id()).map(IamRecords::roleDeletion);
             case CREDENTIAL_REPORT -> iam.credentialReport(ref.id()).map(IamRecords::credentialReport);
@@ -212,6 +231,34 @@ public final class IamRecords implements Replica {
         p.clientIds().forEach(n.putArray("clientIds")::add);
         p.thumbprints().forEach(n.putArray("thumbprints")::add);
         tags(n, p.tags());
+        return n;
+    }
+
+    static ObjectNode loginProfile(LoginProfile p) {
+        ObjectNode n = JSON.createObjectNode();
+        n.put("account", p.account()).put("userId", p.userId()).put("passwordHash", p.passwordHash())
+                .put("created", p.created().toString()).put("resetRequired", p.resetRequired());
+        p.previousHashes().forEach(n.putArray("previousHashes")::add);
+        return n;
+    }
+
+    static ObjectNode passwordPolicy(PasswordPolicy p) {
+        ObjectNode n = JSON.createObjectNode();
+        n.put("account", p.account()).put("minimumLength", p.minimumLength()).put("requireSymbols", p.requireSymbols())
+                .put("requireNumbers", p.requireNumbers()).put("requireUppercase", p.requireUppercase())
+                .put("requireLowercase", p.requireLowercase())
+                .put("allowUsersToChangePassword", p.allowUsersToChangePassword())
+                .put("maxPasswordAge", p.maxPasswordAge()).put("passwordReusePrevention", p.passwordReusePrevention())
+                .put("hardExpiry", p.hardExpiry());
+        return n;
+    }
+
+    static ObjectNode mfaDevice(VirtualMfaDevice d) {
+        ObjectNode n = JSON.createObjectNode();
+        n.put("account", d.account()).put("path", d.path()).put("name", d.name()).put("seed", d.seed())
+                .put("created", d.created().toString()).put("userId", d.userId())
+                .put("enabled", d.enabled() == null ? null : d.enabled().toString()).put("lastStep", d.lastStep());
+        tags(n, d.tags());
         return n;
     }
 
@@ -333,6 +380,12 @@ public final class IamRecords implements Replica {
             iam.putAccessKey(k);
         } else if (entity instanceof OidcProvider p) {
             iam.putOidcProvider(p);
+        } else if (entity instanceof LoginProfile p) {
+            iam.putLoginProfile(p);
+        } else if (entity instanceof PasswordPolicy p) {
+            iam.putPasswordPolicy(p);
+        } else if (entity instanceof VirtualMfaDevice d) {
+            iam.putMfaDevice(d);
         } else if (entity instanceof InstanceProfile p) {
             iam.putInstanceProfile(p);
         } else if (entity instanceof ServiceLinkedRoleDeletion d) {
@@ -352,6 +405,9 @@ public final class IamRecords implements Replica {
             case POLICIES -> iam.deletePolicy(id);
             case ACCESS_KEYS -> iam.deleteAccessKey(id);
             case OIDC_PROVIDERS -> iam.deleteOidcProvider(id);
+            case LOGIN_PROFILES -> iam.deleteLoginProfile(id);
+            case PASSWORD_POLICIES -> iam.deletePasswordPolicy(id);
+            case MFA_DEVICES -> iam.deleteMfaDevice(id);
             case INSTANCE_PROFILES -> iam.instanceProfileById(id).ifPresent(p -> iam.deleteInstanceProfile(p.account(), p.name()));
             case ROLE_DELETIONS -> iam.deleteRoleDeletion(id);
             case CREDENTIAL_REPORTS -> iam.deleteCredentialReport(id);
@@ -426,6 +482,29 @@ public final class IamRecords implements Replica {
                 case OIDC_PROVIDERS -> new OidcProvider(n.get("account").asText(), n.get("url").asText(),
                         list(n.path("clientIds")), list(n.path("thumbprints")), strings(n.path("tags")),
                         Instant.parse(n.get("created").asText()));
+                case LOGIN_PROFILES -> {
+                    String hash = n.get("passwordHash").asText();
+                    List<String> previous = list(n.path("previousHashes"));
+                    if (!PasswordHash.wellFormed(hash) || !previous.stream().allMatch(PasswordHash::wellFormed)) {
+                        throw new IllegalArgumentException("a password hash is not of the form crossrole writes");
+                    }
+                    yield new LoginProfile(n.get("account").asText(), n.get("userId").asText(), hash,
+                            Instant.parse(n.get("created").asText()), n.get("resetRequired").asBoolean(), previous);
+                }
+                case PASSWORD_POLICIES -> new PasswordPolicy(n.get("account").asText(), n.get("minimumLength").asInt(),
+                        n.get("requireSymbols").asBoolean(), n.get("requireNumbers").asBoolean(),
+                        n.get("requireUppercase").asBoolean(), n.get("requireLowercase").asBoolean(),
+                        n.get("allowUsersToChangePassword").asBoolean(), integer(n, "maxPasswordAge"),
+                        integer(n, "passwordReusePrevention"),
+                        n.hasNonNull("hardExpiry") ? n.get("hardExpiry").asBoolean() : null);
+                case MFA_DEVICES -> {
+                    String seed = n.get("seed").asText();
+                    Totp.fromBase32(seed); // refuses a seed that is not base32
+                    String enabled = text(n, "enabled");
+                    yield new VirtualMfaDevice(n.get("account").asText(), n.get("path").asText(), n.get("name").asText(),
+                            seed, strings(n.path("tags")), Instant.parse(n.get("created").asText()), text(n, "userId"),
+                            enabled == null ? null : Instant.parse(enabled), n.get("lastStep").asLong());
+                }
                 case INSTANCE_PROFILES -> new InstanceProfile(n.get("account").asText(), n.get("name").asText(),
                         n.get("path").asText(), n.get("id").asText(), Instant.parse(n.get("created").asText()),
                         list(n.path("roles")), strings(n.path("tags")));
@@ -592,6 +671,11 @@ public final class IamRecords implements Replica {
     static String text(JsonNode node, String field) {
         JsonNode value = node.get(field);
         return value == null || value.isNull() ? null : value.asText();
+    }
+
+    private static Integer integer(JsonNode node, String field) {
+        JsonNode value = node.get(field);
+        return value == null || value.isNull() ? null : value.asInt();
     }
 
     static Map<String, String> strings(JsonNode node) {

@@ -44,7 +44,7 @@ public final class ServiceRoleCredentials {
             return new Outcome(null, decision);
         }
         TemporaryCredentials credentials = sts.issue(role, sessionName, durationSeconds, null, List.of(),
-                Map.copyOf(role.tags()), List.of(), null, false, false);
+                Map.copyOf(role.tags()), List.of(), null, false, 0);
         return new Outcome(credentials, decision);
     }
 }

@@ -10,6 +10,7 @@ import dev.crossrole.server.iam.AccessKeys;
 import dev.crossrole.server.iam.IamDirectory;
 import dev.crossrole.server.iam.IamSupport;
 import dev.crossrole.server.iam.IamUser;
+import dev.crossrole.server.iam.MfaCodes;
 import dev.crossrole.server.iam.Role;
 import dev.crossrole.server.protocol.AwsException;
 import dev.crossrole.server.protocol.Input;
@@ -61,16 +62,75 @@ public final class StsService implements ServiceProvider {
     private final Clock clock;
     private final Function<String, Optional<RecordedRequest>> requestLookup;
     private final WebIdentityTokens webIdentityTokens;
+    private final MfaCodes mfaCodes;
+    /** Runs the use of an MFA code as a durable store write (the code must not be accepted twice, on any node). */
+    private final Function<java.util.function.Supplier<MfaCodes.Outcome>, MfaCodes.Outcome> durably;
     private final SamlAssertions samlAssertions;
 
+    /** AWS's AccessDenied when the serial number names no MFA device enabled for the calling user. */
+    static final String MFA_NOT_ASSOCIATED = "MultiFactorAuthentication failed, unable to validate MFA code.  Please"
+            + " verify your MFA serial number is valid and associated with this user.";
+    /** AWS's AccessDenied for a wrong, stale or reused code (with its trailing space). */
+    static final String MFA_INVALID_CODE = "MultiFactorAuthentication failed with invalid MFA one time pass code. ";
+
+    /** An STS whose uses of MFA codes are kept in memory only (tests without a store). */
     public StsService(IamDirectory iam, SessionTokens tokens, Clock clock,
                       Function<String, Optional<RecordedRequest>> requestLookup, OidcIssuer issuer) {
+        this(iam, tokens, clock, requestLookup, issuer, java.util.function.Supplier::get);
+    }
+
+    /**
+     * @param durably runs its work as one durable store write and returns its result: how STS records that an MFA
+     *     code was used before it answers
+     */
+    public StsService(IamDirectory iam, SessionTokens tokens, Clock clock,
+                      Function<String, Optional<RecordedRequest>> requestLookup, OidcIssuer issuer,
+                      Function<java.util.function.Supplier<MfaCodes.Outcome>, MfaCodes.Outcome> durably) {
         this.iam = iam;
         this.tokens = tokens;
         this.clock = clock;
         this.requestLookup = requestLookup;
         this.webIdentityTokens = new WebIdentityTokens(iam, issuer);
         this.samlAssertions = new SamlAssertions(iam);
+        this.mfaCodes = new MfaCodes(iam);
+        this.durably = durably;
+    }
+
+    /**
+     * Checks the MFA a call names ({@code SerialNumber} and {@code TokenCode}) and uses its code up: the device must be
+     * a virtual MFA device enabled for the calling IAM user (neither the root nor a role session has one here), and
+     * the code current and not used before. Returns when the code was checked, in epoch seconds, or 0 when the call
+     * names no MFA; anything else is AWS's AccessDenied, before any policy is asked.
+     */
+    long verifyMfa(Caller caller, String serial, String tokenCode) {
+        if (serial == null && tokenCode == null) {
+            return 0;
+        }
+        if (serial == null) {
+            throw AwsException.accessDenied(MFA_NOT_ASSOCIATED);
+        }
+        if (tokenCode == null) {
+            throw AwsException.accessDenied(MFA_INVALID_CODE);
+        }
+        Principal principal = caller.principal();
+        String userId = principal instanceof Principal.IamUser ? principal.userId() : null;
+        Instant now = clock.instant();
+        MfaCodes.Outcome outcome = userId == null ? MfaCodes.Outcome.NOT_ASSOCIATED
+                : durably.apply(() -> mfaCodes.consume(caller.account(), userId, serial, tokenCode, now));
+        return switch (outcome) {
+            case ACCEPTED -> now.getEpochSecond();
+            case NOT_ASSOCIATED -> throw AwsException.accessDenied(MFA_NOT_ASSOCIATED);
+            case INVALID_CODE -> throw AwsException.accessDenied(MFA_INVALID_CODE);
+        };
+    }
+
+    /** When the calling session was authenticated with MFA, in epoch seconds; 0 if it was not, or is no session. */
+    static long mfaOfSession(SessionClaims session) {
+        if (session == null || !session.mfa()) {
+            return 0;
+        }
+        // Tokens sealed before the time was kept: their MFA was checked when they were issued.
+        return session.mfaAuthenticatedAt() > 0 ? session.mfaAuthenticatedAt() : session.issuedAt();
     }
 
     @Override
@@ -217,16 +277,19 @@ public final class StsService implements ServiceProvider {
             IamSupport.parse(policy, PolicyKind.SESSION, "session policy");
         }
         checkSessionPolicyArns(policyArns);
+        // The code is checked (and used up) before the trust policy is asked: aws:MultiFactorAuthPresent depends on it.
+        long mfaAt = verifyMfa(caller, serial, tokenCode);
 
         AssumeRoleInput input = new AssumeRoleInput(roleArn, arn.group(1), arn.group(2), arn.group(3), sessionName,
                 duration, externalId, policy, policyArns, tags, transitive, sourceIdentity, serial, tokenCode);
         Optional<Role> role = iam.role(input.roleAccount(), input.roleName())
                 .filter(r -> r.arn().equals(roleArn));
-        return PreparedCall.of(assumeRoleChecks(input, role.orElse(null), callerSession),
-                () -> issueRoleSession(caller, input, role.orElseThrow()));
+        return PreparedCall.of(assumeRoleChecks(input, role.orElse(null), callerSession, mfaAt > 0),
+                () -> issueRoleSession(caller, input, role.orElseThrow(), mfaAt));
     }
 
-    private static List<AccessCheck> assumeRoleChecks(AssumeRoleInput in, Role role, SessionClaims callerSession) {
+    private static List<AccessCheck> assumeRoleChecks(AssumeRoleInput in, Role role, SessionClaims callerSession,
+                                                      boolean mfaVerified) {
         RequestContext.Builder context = RequestContext.builder();
         context.single("sts:RoleSessionName", in.sessionName());
         if (in.externalId() != null) {
@@ -239,7 +302,8 @@ public final class StsService implements ServiceProvider {
         if (!in.transitiveTagKeys().isEmpty()) {
             context.multi("sts:TransitiveTagKeys", in.transitiveTagKeys());
         }
-        if (in.serialNumber() != null && in.tokenCode() != null) {
+        if (mfaVerified) {
+            // Verified in this call; without a code of its own, the calling session's MFA keys apply (Authorizer).
             context.single("aws:MultiFactorAuthPresent", "true");
             context.single("aws:MultiFactorAuthAge", "0");
         }
@@ -270,7 +334,7 @@ public final class StsService implements ServiceProvider {
         return checks;
     }
 
-    private Shape issueRoleSession(Caller caller, AssumeRoleInput in, Role role) {
+    private Shape issueRoleSession(Caller caller, AssumeRoleInput in, Role role, long mfaAt) {
         SessionClaims callerSession = caller.session();
         boolean chaining = callerSession != null && callerSession.isRoleSession();
         int duration = in.durationSeconds() == null ? 3600 : in.durationSeconds();
@@ -303,9 +367,10 @@ public final class StsService implements ServiceProvider {
                 }
             }
         }
+        // A session created by an MFA-authenticated session is MFA-authenticated too, since that earlier time.
+        long mfaAuthenticatedAt = mfaAt > 0 ? mfaAt : mfaOfSession(callerSession);
         TemporaryCredentials credentials = issue(role, in.sessionName(), duration, in.policy(), in.policyArns(),
-                new LinkedHashMap<>(sessionTags), transitiveKeys, sourceIdentity, chaining,
-                in.serialNumber() != null && in.tokenCode() != null);
+                new LinkedHashMap<>(sessionTags), transitiveKeys, sourceIdentity, chaining, mfaAuthenticatedAt);
         Shape result = Shape.of()
                 .put("Credentials", credentialsShape(credentials))
                 .put("AssumedRoleUser", Shape.of()
@@ -333,14 +398,15 @@ public final class StsService implements ServiceProvider {
      */
     TemporaryCredentials issue(Role role, String sessionName, int durationSeconds, String sessionPolicy,
                                List<String> sessionPolicyArns, Map<String, String> tags, List<String> transitiveTagKeys,
-                               String sourceIdentity, boolean chained, boolean mfa) {
+                               String sourceIdentity, boolean chained, long mfaAuthenticatedAt) {
         Instant now = clock.instant();
         Instant expiration = now.plusSeconds(durationSeconds);
         String accessKeyId = AccessKeys.temporary(role.account(), iam.ids().random());
         String secret = AccessKeys.secret(iam.ids().random());
         SessionClaims claims = new SessionClaims(SessionClaims.ROLE, accessKeyId, secret, role.account(), role.name(),
                 role.path(), role.roleId(), sessionName, null, null, sessionPolicy, sessionPolicyArns, tags,
-                transitiveTagKeys, sourceIdentity, chained, mfa, now.getEpochSecond(), expiration.getEpochSecond());
+                transitiveTagKeys, sourceIdentity, chained, mfaAuthenticatedAt > 0, now.getEpochSecond(),
+                expiration.getEpochSecond(), mfaAuthenticatedAt);
         return new TemporaryCredentials(accessKeyId, secret, tokens.seal(claims), expiration);
     }
 
@@ -455,7 +521,7 @@ public final class StsService implements ServiceProvider {
             tags.putAll(assumed.tags());
             tags.putAll(asked.tags());
             TemporaryCredentials credentials = issue(assumed, sessionName, seconds, policy, policyArns,
-                    new LinkedHashMap<>(tags), asked.transitiveTagKeys(), asked.sourceIdentity(), false, false);
+                    new LinkedHashMap<>(tags), asked.transitiveTagKeys(), asked.sourceIdentity(), false, 0);
             Shape result = Shape.of()
                     .put("Credentials", credentialsShape(credentials))
                     .put("SubjectFromWebIdentityToken", verified.subject())
@@ -592,7 +658,7 @@ public final class StsService implements ServiceProvider {
             tags.putAll(verified.tags());
             String sessionName = verified.sessionName();
             TemporaryCredentials credentials = issue(assumed, sessionName, seconds, policy, policyArns,
-                    new LinkedHashMap<>(tags), verified.transitiveTagKeys(), verified.sourceIdentity(), false, false);
+                    new LinkedHashMap<>(tags), verified.transitiveTagKeys(), verified.sourceIdentity(), false, 0);
             Shape result = Shape.of()
                     .put("Credentials", credentialsShape(credentials))
                     .put("AssumedRoleUser", Shape.of()
@@ -652,6 +718,7 @@ public final class StsService implements ServiceProvider {
         if (caller.temporary()) {
             throw AwsException.accessDenied("Cannot call GetSessionToken with session credentials");
         }
+        long mfaAt = verifyMfa(caller, serial, tokenCode);
         // GetSessionToken needs no permission (STS API Reference, GetSessionToken).
         return PreparedCall.of(List.of(), () -> {
             int seconds = duration == null ? 43200 : duration;
@@ -667,8 +734,8 @@ public final class StsService implements ServiceProvider {
             Map<String, String> tags = userName == null ? Map.of()
                     : iam.userById(p.userId()).map(IamUser::tags).orElse(Map.of());
             SessionClaims claims = new SessionClaims(SessionClaims.SESSION, accessKeyId, secret, caller.account(), null,
-                    null, null, null, userName, p.userId(), null, List.of(), tags, List.of(), null, false,
-                    serial != null && tokenCode != null, now.getEpochSecond(), expiration.getEpochSecond());
+                    null, null, null, userName, p.userId(), null, List.of(), tags, List.of(), null, false, mfaAt > 0,
+                    now.getEpochSecond(), expiration.getEpochSecond(), mfaAt);
             return Shape.of().put("Credentials", credentialsShape(
                     new TemporaryCredentials(accessKeyId, secret, tokens.seal(claims), expiration)));
         });
@@ -723,7 +790,7 @@ public final class StsService implements ServiceProvider {
             String userName = p instanceof Principal.IamUser user ? user.name() : null;
             SessionClaims claims = new SessionClaims(SessionClaims.FEDERATED, accessKeyId, secret, account, null, null,
                     null, name, userName, p.userId(), policy, policyArns, tags, List.of(), null, false, false,
-                    now.getEpochSecond(), expiration.getEpochSecond());
+                    now.getEpochSecond(), expiration.getEpochSecond(), 0);
             Shape result = Shape.of()
                     .put("Credentials", credentialsShape(new TemporaryCredentials(accessKeyId, secret,
                             tokens.seal(claims), expiration)))

@@ -208,7 +208,7 @@ class AuthenticatorS3Test {
         String tempSecret = "temporary/secret/temporary/secret/aaaaaa";
         String token = tokens.seal(new SessionClaims(SessionClaims.ROLE, tempKey, tempSecret, ACCOUNT, "role", "/",
                 "AROAEXAMPLE", "s", null, null, null, List.of(), Map.of(), List.of(), null, false, false,
-                NOW.getEpochSecond(), expiration));
+                NOW.getEpochSecond(), expiration, 0));
         assertNotNull(at(NOW).authenticate(signedPut(tempKey, tempSecret, AMZ_DATE, BODY_SHA, token)));
 
         S3AuthErrors.S3Error e = s3Refusal(NOW, signedPut(tempKey, tempSecret, AMZ_DATE, BODY_SHA, null),

@@ -60,6 +60,10 @@ class ReadsOnlyTest {
                 "unsigned: no service to tell");
         assertFalse(Pipeline.readsOnly(request("GET", "/", "Action=CreateRole&Version=2010-05-08", "",
                 "Authorization", authorization("iam")), true), "a Query call by GET is judged by its Action too");
+        assertFalse(Pipeline.readsOnly(query("sts", "Action=AssumeRole&Version=2011-06-15&RoleArn=x&SerialNumber=s"
+                + "&TokenCode=123456"), true), "an MFA code is used up: a durable write");
+        assertFalse(Pipeline.readsOnly(query("sts", "Action=GetSessionToken&Version=2011-06-15&Token%43ode=123456"),
+                true), "encoded");
     }
 
     @Test

@@ -44,7 +44,7 @@ class AccessKeysTest {
         SessionTokens tokens = new SessionTokens(key, random);
         SessionClaims claims = new SessionClaims(SessionClaims.ROLE, "ASIAEXAMPLE", "secret", "111122223333",
                 "my-ECS-task-role", "/", "AROAEXAMPLE", "abc", null, null, null, List.of(), Map.of("team", "blue"),
-                List.of(), null, false, false, 1, 2);
+                List.of(), null, false, false, 1, 2, 0);
         String token = tokens.seal(claims);
         assertEquals(claims, tokens.open(token));
         // Flip one character anywhere: the token no longer opens.

@@ -6,7 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.crossrole.policy.Policies;
 import dev.crossrole.policy.PolicyKind;
+import dev.crossrole.server.iam.LoginProfile;
+import dev.crossrole.server.iam.PasswordPolicy;
 import dev.crossrole.server.iam.Role;
+import dev.crossrole.server.iam.VirtualMfaDevice;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.List;
@@ -68,6 +71,31 @@ class IamRecordsTest {
             assertEquals(inline, read.inlinePolicies().get("read").text());
             assertEquals(2, read.inlinePolicies().get("read").statementCount(), "compiles on first use, without an error");
         }
+    }
+
+    @Test
+    void signInEntitiesReadBackAsWritten() throws Exception {
+        com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+        String hash = dev.crossrole.server.iam.PasswordHash.hash("Some-Passw0rd", new java.security.SecureRandom());
+        LoginProfile profile = new LoginProfile("111122223333", "AIDAEXAMPLEUSERID001", hash,
+                Instant.parse("2026-11-01T10:00:00Z"), true, List.of(hash));
+        assertEquals(profile, IamRecords.decode(IamRecords.LOGIN_PROFILES,
+                json.readTree(IamRecords.bytes(IamRecords.loginProfile(profile)))));
+        PasswordPolicy policy = new PasswordPolicy("111122223333", 12, true, false, true, false, true, 90, null, false);
+        assertEquals(policy, IamRecords.decode(IamRecords.PASSWORD_POLICIES,
+                json.readTree(IamRecords.bytes(IamRecords.passwordPolicy(policy)))));
+        VirtualMfaDevice device = new VirtualMfaDevice("111122223333", "/team/", "phone", "JBSWY3DPEHPK3PXP",
+                Map.of("k", "v"), Instant.parse("2026-11-01T10:00:00Z"), "AIDAEXAMPLEUSERID001",
+                Instant.parse("2026-11-01T10:01:00Z"), 59_000_000L);
+        assertEquals(device, IamRecords.decode(IamRecords.MFA_DEVICES,
+                json.readTree(IamRecords.bytes(IamRecords.mfaDevice(device)))));
+        VirtualMfaDevice unassigned = new VirtualMfaDevice("111122223333", "/", "spare", "JBSWY3DPEHPK3PXP", Map.of(),
+                Instant.parse("2026-11-01T10:00:00Z"), null, null, -1);
+        assertEquals(unassigned, IamRecords.decode(IamRecords.MFA_DEVICES,
+                json.readTree(IamRecords.bytes(IamRecords.mfaDevice(unassigned)))));
+        // A record holding a password rather than a hash is not read back.
+        var plain = IamRecords.loginProfile(profile).put("passwordHash", "Some-Passw0rd");
+        assertThrows(StoreException.class, () -> IamRecords.decode(IamRecords.LOGIN_PROFILES, plain));
     }
 
     @Test

@@ -38,7 +38,7 @@ class SessionTokensTest {
     private static SessionClaims claims(int i) {
         return new SessionClaims(SessionClaims.ROLE, "ASIAEXAMPLE" + i, "secret" + i, "111122223333", "role-" + i, "/",
                 "AROAEXAMPLE", "session-" + i, null, null, i % 2 == 0 ? null : "{\"Version\":\"2012-10-17\"}",
-                List.of(), Map.of("team", "blue-" + i), List.of("team"), null, i % 3 == 0, false, i, i + 3600);
+                List.of(), Map.of("team", "blue-" + i), List.of("team"), null, i % 3 == 0, false, i, i + 3600, 0);
     }
 
     /** The layout written down in SessionTokens, built with fresh objects as every call made them before. */
@@ -114,7 +114,7 @@ class SessionTokensTest {
 
     private static SessionClaims withPolicy(String policy) {
         return new SessionClaims(SessionClaims.ROLE, "ASIAEXAMPLE", "secret", "111122223333", "role", "/", "AROAEXAMPLE",
-                "session", null, null, policy, List.of(), Map.of(), List.of(), null, false, false, 1, 3601);
+                "session", null, null, policy, List.of(), Map.of(), List.of(), null, false, false, 1, 3601, 0);
     }
 
     private static int sealedBytes(String token) {
