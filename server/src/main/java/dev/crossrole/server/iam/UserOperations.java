@@ -248,6 +248,7 @@ final class UserOperations {
                 if (!iam.accessKeys(user.account(), user.name()).isEmpty()) {
                     throw IamSupport.deleteConflict("Cannot delete entity, must delete access keys first.");
                 }
+                UserCredentials.refuseDeletion(iam, user); // signing certificates, SSH keys, service credentials
                 if (!user.inlinePolicies().isEmpty()) {
                     throw IamSupport.deleteConflict("Cannot delete entity, must delete policies first.");
                 }

@@ -41,7 +41,13 @@ public final class IamRecords implements Replica {
     public static final String POLICIES = "iam.policies";
     public static final String ACCESS_KEYS = "iam.accessKeys";
     public static final String OIDC_PROVIDERS = "iam.oidcProviders";
-    static final List<String> NAMESPACES = List.of(ACCOUNTS, POLICIES, USERS, ROLES, GROUPS, ACCESS_KEYS, OIDC_PROVIDERS);
+    // Certificates, SSH public keys and service-specific credentials: see CredentialRecords.
+    public static final String SERVER_CERTIFICATES = CredentialRecords.SERVER_CERTIFICATES;
+    public static final String SIGNING_CERTIFICATES = CredentialRecords.SIGNING_CERTIFICATES;
+    public static final String SSH_PUBLIC_KEYS = CredentialRecords.SSH_PUBLIC_KEYS;
+    public static final String SERVICE_CREDENTIALS = CredentialRecords.SERVICE_CREDENTIALS;
+    static final List<String> NAMESPACES = List.of(ACCOUNTS, POLICIES, USERS, ROLES, GROUPS, ACCESS_KEYS, OIDC_PROVIDERS,
+            SERVER_CERTIFICATES, SIGNING_CERTIFICATES, SSH_PUBLIC_KEYS, SERVICE_CREDENTIALS);
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final IamDirectory iam;
@@ -61,6 +67,7 @@ public final class IamRecords implements Replica {
             case POLICY -> POLICIES;
             case ACCESS_KEY -> ACCESS_KEYS;
             case OIDC_PROVIDER -> OIDC_PROVIDERS;
+            case SERVER_CERTIFICATE, SIGNING_CERTIFICATE, SSH_PUBLIC_KEY, SERVICE_CREDENTIAL -> CredentialRecords.namespace(kind);
         };
     }
 
@@ -99,6 +106,7 @@ public final class IamRecords implements Replica {
             case POLICY -> iam.policy(ref.id()).filter(p -> !p.awsManaged()).map(IamRecords::policy);
             case ACCESS_KEY -> iam.accessKey(ref.id()).map(IamRecords::accessKey);
             case OIDC_PROVIDER -> iam.oidcProvider(ref.id()).map(IamRecords::oidcProvider);
+            case SERVER_CERTIFICATE, SIGNING_CERTIFICATE, SSH_PUBLIC_KEY, SERVICE_CREDENTIAL -> CredentialRecords.current(iam, ref);
         };
     }
 
@@ -281,6 +289,8 @@ public final class IamRecords implements Replica {
             iam.putAccessKey(k);
         } else if (entity instanceof OidcProvider p) {
             iam.putOidcProvider(p);
+        } else {
+            CredentialRecords.install(iam, entity);
         }
     }
 
@@ -292,6 +302,8 @@ public final class IamRecords implements Replica {
             case POLICIES -> iam.deletePolicy(id);
             case ACCESS_KEYS -> iam.deleteAccessKey(id);
             case OIDC_PROVIDERS -> iam.deleteOidcProvider(id);
+            case SERVER_CERTIFICATES, SIGNING_CERTIFICATES, SSH_PUBLIC_KEYS, SERVICE_CREDENTIALS ->
+                    CredentialRecords.remove(iam, namespace, id);
             default -> { } // accounts are never deleted
         }
     }
@@ -362,6 +374,8 @@ public final class IamRecords implements Replica {
                 case OIDC_PROVIDERS -> new OidcProvider(n.get("account").asText(), n.get("url").asText(),
                         list(n.path("clientIds")), list(n.path("thumbprints")), strings(n.path("tags")),
                         Instant.parse(n.get("created").asText()));
+                case SERVER_CERTIFICATES, SIGNING_CERTIFICATES, SSH_PUBLIC_KEYS, SERVICE_CREDENTIALS ->
+                        CredentialRecords.decode(namespace, n);
                 default -> throw new IllegalArgumentException("not an IAM namespace: " + namespace);
             };
         } catch (InvalidPolicyException | RuntimeException e) {

@@ -84,10 +84,12 @@ class ServiceModelsTest {
     /**
      * Read-only is the access level of the operation's IAM action. The first six rows are the ones the old rule by
      * name prefix (Get, List, Describe, Simulate) got wrong: they read, and it sent them through a write transaction.
+     * GenerateServiceLastAccessedDetails is decided otherwise in operation-actions.tsv: its action is Read, but the
+     * report job it starts is stored, so that its JobId outlives a restart.
      */
     @ParameterizedTest
     @CsvSource(delimiter = '|', value = {
-        "iam|GenerateCredentialReport|true", "iam|GenerateServiceLastAccessedDetails|true",
+        "iam|GenerateCredentialReport|true", "iam|GenerateServiceLastAccessedDetails|false",
         "iam|GenerateOrganizationsAccessReport|true", "s3|HeadObject|true", "s3|HeadBucket|true",
         "s3|SelectObjectContent|true",
         "sts|AssumeRole|true", "sts|GetFederationToken|true", "sts|DecodeAuthorizationMessage|true",
