@@ -48,7 +48,8 @@ public final class ServiceLastAccess {
             return;
         }
         Entry entry = byEntity.computeIfAbsent(entityId, id -> new Entry(account, new ConcurrentHashMap<>()));
-        Use use = new Use(when, region == null || region.isEmpty() ? "us-east-1" : region);
+        // IAM's global endpoint is in us-east-1; clients signing for it may name the pseudo-region aws-global.
+        Use use = new Use(when, region == null || region.isEmpty() || region.equals("aws-global") ? "us-east-1" : region);
         entry.actions().merge(action, use, (old, now) -> now.when().isBefore(old.when()) ? old : now);
         changedEntities.add(entityId);
     }
