@@ -110,7 +110,7 @@ public final class ServiceLastAccess {
     }
 
     /** Keeps a new job (and forgets those past their lifetime); written with the call that started it. */
-    void putJob(AccessReport job) {
+    public void putJob(AccessReport job) {
         jobs.put(job.jobId(), job);
         changedJobs.add(job.jobId());
         Instant oldest = job.created().minus(JOB_LIFETIME);

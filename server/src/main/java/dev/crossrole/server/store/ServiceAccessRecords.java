@@ -51,7 +51,8 @@ public final class ServiceAccessRecords implements Replica, AutoCloseable {
     private List<String> inFlightJobs = List.of();
     private volatile boolean failing;
 
-    private ServiceAccessRecords(ServiceLastAccess access, StateSync sync) {
+    /** Unattached (tests): {@link #attach} registers it and starts the background writer. */
+    ServiceAccessRecords(ServiceLastAccess access, StateSync sync) {
         this.access = access;
         this.sync = sync;
     }
