@@ -36,8 +36,11 @@ class CredentialRecordsTest {
 
     @Test
     void everyKindReadsBackAsWritten() throws Exception {
+        Map<String, String> tags = new java.util.LinkedHashMap<>();
+        tags.put("b", "2");
+        tags.put("a", "1");
         ServerCertificate certificate = new ServerCertificate("111122223333", "web", "/elb/", "ASCAEXAMPLEEXAMPLE001",
-                "-----BEGIN CERTIFICATE-----\n...", null, T.plusSeconds(86_400), T, Map.of("b", "2", "a", "1"));
+                "-----BEGIN CERTIFICATE-----\n...", null, T.plusSeconds(86_400), T, tags);
         assertEquals(certificate, roundTrip(IamRecords.SERVER_CERTIFICATES, CredentialRecords.encode(certificate)));
         assertEquals(List.of("b", "a"), List.copyOf(((ServerCertificate) roundTrip(IamRecords.SERVER_CERTIFICATES,
                 CredentialRecords.encode(certificate))).tags().keySet()), "tags keep their order");
