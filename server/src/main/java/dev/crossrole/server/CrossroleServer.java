@@ -162,6 +162,8 @@ public final class CrossroleServer implements AutoCloseable {
     private final Store store;
     private final StateSync sync;
     private final java.util.Collection<dev.crossrole.server.service.OperationBindings<?>> operationTables;
+    /** IAM's last-access data, committed in the background; set once started. */
+    private dev.crossrole.server.store.ServiceAccessRecords accessRecords;
 
     private CrossroleServer(HttpFront front, IamDirectory iam, StsService sts, RequestLog requestLog,
                             List<Bootstrap.Profile> profiles, DataDirectory data, String bind, EcsTasks tasks,
@@ -213,6 +215,8 @@ public final class CrossroleServer implements AutoCloseable {
         IamDirectory iam = new IamDirectory(options.clock(), new IdGenerator(random));
         StateSync sync = new StateSync(store);
         sync.register(new IamRecords(iam));
+        dev.crossrole.server.store.ServiceAccessRecords accessRecords = dev.crossrole.server.store.ServiceAccessRecords
+                .attach(iam, sync, dev.crossrole.server.store.ServiceAccessRecords.WRITE_INTERVAL);
         SessionTokens tokens = new SessionTokens(SessionKey.loadOrCreate(store, random), random);
         RequestLog log = new RequestLog(10_000);
         OidcIssuer oidcIssuer = new OidcIssuer(Secrets.loadOrCreate(store, "oidc-issuer-key", OidcIssuer::newKey),
@@ -268,6 +272,7 @@ public final class CrossroleServer implements AutoCloseable {
         }
         CrossroleServer server = new CrossroleServer(front, iam, sts, log, profiles, data, options.bind(), tasks, ecsState,
                 store, sync, runtime, tls, pipeline.operationTables());
+        server.accessRecords = accessRecords;
         endpoint.set(server.endpoint());
         ecsState.followOtherNodes(CATCH_UP_INTERVAL);
         return server;
@@ -418,6 +423,9 @@ public final class CrossroleServer implements AutoCloseable {
         front.close();
         tasks.close();
         ecsState.close();
+        if (accessRecords != null) {
+            accessRecords.close();
+        }
         store.close();
     }
 }

@@ -115,7 +115,22 @@ public final class Authorizer {
         RequestContext context = context(caller, check, info, principalTags, organization.build());
         AuthorizationRequest request = new AuthorizationRequest(principal, check.action(), check.resource(),
                 check.resourceAccount(), context);
-        return engine.evaluate(request, set.build());
+        Decision decision = engine.evaluate(request, set.build());
+        recordAttempt(principal, check.action(), info);
+        return decision;
+    }
+
+    /**
+     * Notes a user's or role's attempt for IAM's access advisor, which counts every authenticated attempt, allowed
+     * or denied (IAM API Reference, GenerateServiceLastAccessedDetails). In memory only: see {@code ServiceLastAccess}.
+     */
+    private void recordAttempt(Principal principal, String action, RequestInfo info) {
+        if (principal instanceof Principal.IamUser user) {
+            iam.serviceLastAccess().record(user.accountId(), user.uniqueId(), action, info.region(), info.time());
+        } else if (principal instanceof Principal.RoleSession session) {
+            iam.serviceLastAccess().record(session.accountId(), session.roleUniqueId(), action, info.region(),
+                    info.time());
+        }
     }
 
     /** The account root's permissions, for a federated user the root asked for. */

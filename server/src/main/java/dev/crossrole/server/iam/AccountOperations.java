@@ -189,14 +189,14 @@ final class AccountOperations {
             map.put("AttachedPoliciesPerGroupQuota", GroupOperations.ATTACHED_QUOTA);
             map.put("PolicySizeQuota", 6144);
             map.put("Groups", iam.groups(account).size());
-            map.put("AccountSigningCertificatesPresent", 0);
+            map.put("AccountSigningCertificatesPresent", iam.signingCertificates(account, null).isEmpty() ? 0 : 1);
             map.put("UsersQuota", 5000);
             map.put("ServerCertificatesQuota", 20);
             List<VirtualMfaDevice> devices = iam.mfaDevices(account);
             map.put("MFADevices", devices.size());
             map.put("UserPolicySizeQuota", UserOperations.INLINE_QUOTA);
             map.put("PolicyVersionsInUse", policyVersionsInUse(account));
-            map.put("ServerCertificates", 0);
+            map.put("ServerCertificates", iam.serverCertificates(account).size());
             map.put("Roles", iam.roles(account).size());
             map.put("RolesQuota", 1000);
             map.put("SigningCertificatesPerUserQuota", 2);

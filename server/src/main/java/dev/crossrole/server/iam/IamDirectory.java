@@ -67,7 +67,9 @@ public final class IamDirectory {
         ACCOUNT, USER, ROLE, GROUP, POLICY, ACCESS_KEY, OIDC_PROVIDER,
         INSTANCE_PROFILE, ROLE_DELETION, CREDENTIAL_REPORT,
         SAML_PROVIDER,
-        LOGIN_PROFILE, PASSWORD_POLICY, MFA_DEVICE
+        LOGIN_PROFILE, PASSWORD_POLICY, MFA_DEVICE,
+        // certificates, SSH public keys and service-specific credentials
+        SERVER_CERTIFICATE, SIGNING_CERTIFICATE, SSH_PUBLIC_KEY, SERVICE_CREDENTIAL
     }
 
     /**
@@ -176,6 +178,7 @@ public final class IamDirectory {
         if (removed != null) {
             usersById.remove(removed.userId());
             touch(EntityKind.USER, removed.userId());
+            serviceLastAccess.forget(removed.userId());
         }
         return removed != null;
     }
@@ -219,6 +222,7 @@ public final class IamDirectory {
         if (removed != null) {
             rolesById.remove(removed.roleId());
             touch(EntityKind.ROLE, removed.roleId());
+            serviceLastAccess.forget(removed.roleId());
         }
         return removed != null;
     }
@@ -604,6 +608,124 @@ public final class IamDirectory {
 
     public Optional<KeyUse> keyUse(String accessKeyId) {
         return Optional.ofNullable(keyUses.get(accessKeyId));
+    }
+
+    // ---- server certificates, signing certificates, SSH public keys, service-specific credentials ----
+
+    /** Server certificates by id. */
+    private final Map<String, ServerCertificate> serverCertificates = new ConcurrentHashMap<>();
+    /** Signing certificates by {@link SigningCertificate#key()}. */
+    private final Map<String, SigningCertificate> signingCertificates = new ConcurrentHashMap<>();
+    /** SSH public keys by id. */
+    private final Map<String, SshPublicKey> sshPublicKeys = new ConcurrentHashMap<>();
+    /** Service-specific credentials by id. */
+    private final Map<String, ServiceSpecificCredential> serviceCredentials = new ConcurrentHashMap<>();
+    /** Who last tried to use which service (IAM access advisor); kept apart, written coalesced. */
+    private final ServiceLastAccess serviceLastAccess = new ServiceLastAccess();
+
+    public ServiceLastAccess serviceLastAccess() {
+        return serviceLastAccess;
+    }
+
+    public synchronized void putServerCertificate(ServerCertificate certificate) {
+        serverCertificates.put(certificate.id(), certificate);
+        touch(EntityKind.SERVER_CERTIFICATE, certificate.id());
+    }
+
+    public synchronized boolean deleteServerCertificate(String id) {
+        boolean removed = serverCertificates.remove(id) != null;
+        if (removed) {
+            touch(EntityKind.SERVER_CERTIFICATE, id);
+        }
+        return removed;
+    }
+
+    public Optional<ServerCertificate> serverCertificateById(String id) {
+        return Optional.ofNullable(serverCertificates.get(id));
+    }
+
+    /** A server certificate by name (unique in an account regardless of case). */
+    public Optional<ServerCertificate> serverCertificate(String account, String name) {
+        return serverCertificates.values().stream()
+                .filter(c -> c.account().equals(account) && c.name().equalsIgnoreCase(name)).findFirst();
+    }
+
+    /** An account's server certificates, by name. */
+    public List<ServerCertificate> serverCertificates(String account) {
+        return serverCertificates.values().stream().filter(c -> c.account().equals(account))
+                .sorted(Comparator.comparing(c -> c.name().toLowerCase(Locale.ROOT))).toList();
+    }
+
+    public synchronized void putSigningCertificate(SigningCertificate certificate) {
+        signingCertificates.put(certificate.key(), certificate);
+        touch(EntityKind.SIGNING_CERTIFICATE, certificate.key());
+    }
+
+    public synchronized boolean deleteSigningCertificate(String key) {
+        boolean removed = signingCertificates.remove(key) != null;
+        if (removed) {
+            touch(EntityKind.SIGNING_CERTIFICATE, key);
+        }
+        return removed;
+    }
+
+    /** A signing certificate by {@link SigningCertificate#key()}. */
+    public Optional<SigningCertificate> signingCertificate(String key) {
+        return Optional.ofNullable(signingCertificates.get(key));
+    }
+
+    /** The signing certificates of a user ({@code null}: the account root), oldest first. */
+    public List<SigningCertificate> signingCertificates(String account, String userId) {
+        return signingCertificates.values().stream()
+                .filter(c -> c.account().equals(account) && java.util.Objects.equals(c.userId(), userId))
+                .sorted(Comparator.comparing(SigningCertificate::uploaded).thenComparing(SigningCertificate::id)).toList();
+    }
+
+    public synchronized void putSshPublicKey(SshPublicKey key) {
+        sshPublicKeys.put(key.id(), key);
+        touch(EntityKind.SSH_PUBLIC_KEY, key.id());
+    }
+
+    public synchronized boolean deleteSshPublicKey(String id) {
+        boolean removed = sshPublicKeys.remove(id) != null;
+        if (removed) {
+            touch(EntityKind.SSH_PUBLIC_KEY, id);
+        }
+        return removed;
+    }
+
+    public Optional<SshPublicKey> sshPublicKey(String id) {
+        return Optional.ofNullable(sshPublicKeys.get(id));
+    }
+
+    /** A user's SSH public keys, by id (as IAM lists them). */
+    public List<SshPublicKey> sshPublicKeys(String account, String userId) {
+        return sshPublicKeys.values().stream().filter(k -> k.account().equals(account) && k.userId().equals(userId))
+                .sorted(Comparator.comparing(SshPublicKey::id)).toList();
+    }
+
+    public synchronized void putServiceCredential(ServiceSpecificCredential credential) {
+        serviceCredentials.put(credential.id(), credential);
+        touch(EntityKind.SERVICE_CREDENTIAL, credential.id());
+    }
+
+    public synchronized boolean deleteServiceCredential(String id) {
+        boolean removed = serviceCredentials.remove(id) != null;
+        if (removed) {
+            touch(EntityKind.SERVICE_CREDENTIAL, id);
+        }
+        return removed;
+    }
+
+    public Optional<ServiceSpecificCredential> serviceCredential(String id) {
+        return Optional.ofNullable(serviceCredentials.get(id));
+    }
+
+    /** An account's service-specific credentials, oldest first. */
+    public List<ServiceSpecificCredential> serviceCredentials(String account) {
+        return serviceCredentials.values().stream().filter(c -> c.account().equals(account))
+                .sorted(Comparator.comparing(ServiceSpecificCredential::created)
+                        .thenComparing(ServiceSpecificCredential::id)).toList();
     }
 
     // ---- trust policies ---------------------------------------------------------------------

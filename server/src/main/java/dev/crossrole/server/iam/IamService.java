@@ -32,6 +32,12 @@ public final class IamService implements ServiceProvider {
     private final ContextKeyOperations contextKeys;
     private final CredentialReportOperations credentialReports;
     private final SamlProviderOperations samlProviders;
+    // certificates, SSH public keys, service-specific credentials, access advisor
+    private final ServerCertificateOperations serverCertificates;
+    private final SigningCertificateOperations signingCertificates;
+    private final SshPublicKeyOperations sshPublicKeys;
+    private final ServiceSpecificCredentialOperations serviceCredentials;
+    private final AccessAdvisorOperations accessAdvisor;
 
     public IamService(IamDirectory iam) {
         IamSupport support = new IamSupport(iam);
@@ -49,6 +55,11 @@ public final class IamService implements ServiceProvider {
         this.contextKeys = new ContextKeyOperations(support);
         this.credentialReports = new CredentialReportOperations(support);
         this.samlProviders = new SamlProviderOperations(support);
+        this.serverCertificates = new ServerCertificateOperations(support);
+        this.signingCertificates = new SigningCertificateOperations(support);
+        this.sshPublicKeys = new SshPublicKeyOperations(support);
+        this.serviceCredentials = new ServiceSpecificCredentialOperations(support);
+        this.accessAdvisor = new AccessAdvisorOperations(support);
     }
 
     @Override
@@ -58,7 +69,8 @@ public final class IamService implements ServiceProvider {
 
     @Override
     public String patternFailure(String path, ShapeModel shape) {
-        return IamSupport.patternFailure(path, shape);
+        String credentialId = ServiceSpecificCredentialOperations.patternFailure(path, shape);
+        return credentialId != null ? credentialId : IamSupport.patternFailure(path, shape);
     }
 
     @Override
@@ -234,6 +246,8 @@ public final class IamService implements ServiceProvider {
                         Authorization.of("iam:ListOpenIDConnectProviderTags")
                                 .on("oidc-provider", "OpenIDConnectProviderArn"));
 
+        registerCertificatesKeysAndAccessAdvisor(operations);
+
         operations
                 // Without a UserName, the login-profile calls act on the calling user; ChangePassword always does.
                 .on("CreateLoginProfile", passwords::createLoginProfile,
@@ -358,5 +372,78 @@ public final class IamService implements ServiceProvider {
                         Authorization.of("iam:SimulatePrincipalPolicy").on("group", "PolicySourceArn"),
                         Authorization.of("iam:SimulatePrincipalPolicy").on("role", "PolicySourceArn"))
                 .on("SimulateCustomPolicy", simulation::simulateCustomPolicy, Authorization.of("iam:SimulateCustomPolicy"));
+    }
+
+    /** Server and signing certificates, SSH public keys, service-specific credentials, access advisor. */
+    private void registerCertificatesKeysAndAccessAdvisor(OperationTable operations) {
+        String serviceName = "iam:ServiceSpecificCredentialServiceName";
+        operations
+                .on("UploadServerCertificate", serverCertificates::uploadServerCertificate,
+                        Authorization.of("iam:UploadServerCertificate").on("server-certificate", "Path",
+                                "ServerCertificateName").keys(TAGS, TAG_KEYS))
+                .on("GetServerCertificate", serverCertificates::getServerCertificate,
+                        Authorization.of("iam:GetServerCertificate").on("server-certificate", "ServerCertificateName"))
+                .on("ListServerCertificates", serverCertificates::listServerCertificates,
+                        Authorization.of("iam:ListServerCertificates"))
+                // Renaming or moving needs the permission on the old ARN and on the new one.
+                .on("UpdateServerCertificate", serverCertificates::updateServerCertificate,
+                        Authorization.of("iam:UpdateServerCertificate").on("server-certificate", "ServerCertificateName"),
+                        Authorization.of("iam:UpdateServerCertificate").on("server-certificate", "NewPath",
+                                "NewServerCertificateName"))
+                .on("DeleteServerCertificate", serverCertificates::deleteServerCertificate,
+                        Authorization.of("iam:DeleteServerCertificate").on("server-certificate", "ServerCertificateName"))
+                .on("TagServerCertificate", serverCertificates::tagServerCertificate,
+                        Authorization.of("iam:TagServerCertificate").on("server-certificate", "ServerCertificateName")
+                                .keys(TAGS, TAG_KEYS))
+                .on("UntagServerCertificate", serverCertificates::untagServerCertificate,
+                        Authorization.of("iam:UntagServerCertificate").on("server-certificate", "ServerCertificateName")
+                                .keys(TAG_KEYS))
+                .on("ListServerCertificateTags", serverCertificates::listServerCertificateTags,
+                        Authorization.of("iam:ListServerCertificateTags").on("server-certificate", "ServerCertificateName"))
+
+                // Without a UserName: the caller's own (the account root's, for root credentials).
+                .on("UploadSigningCertificate", signingCertificates::uploadSigningCertificate,
+                        Authorization.of("iam:UploadSigningCertificate").on("user", "UserName"))
+                .on("ListSigningCertificates", signingCertificates::listSigningCertificates,
+                        Authorization.of("iam:ListSigningCertificates").on("user", "UserName"))
+                .on("UpdateSigningCertificate", signingCertificates::updateSigningCertificate,
+                        Authorization.of("iam:UpdateSigningCertificate").on("user", "UserName"))
+                .on("DeleteSigningCertificate", signingCertificates::deleteSigningCertificate,
+                        Authorization.of("iam:DeleteSigningCertificate").on("user", "UserName"))
+
+                .on("UploadSSHPublicKey", sshPublicKeys::uploadSSHPublicKey,
+                        Authorization.of("iam:UploadSSHPublicKey").on("user", "UserName"))
+                .on("GetSSHPublicKey", sshPublicKeys::getSSHPublicKey,
+                        Authorization.of("iam:GetSSHPublicKey").on("user", "UserName"))
+                .on("ListSSHPublicKeys", sshPublicKeys::listSSHPublicKeys,
+                        Authorization.of("iam:ListSSHPublicKeys").on("user", "UserName"))
+                .on("UpdateSSHPublicKey", sshPublicKeys::updateSSHPublicKey,
+                        Authorization.of("iam:UpdateSSHPublicKey").on("user", "UserName"))
+                .on("DeleteSSHPublicKey", sshPublicKeys::deleteSSHPublicKey,
+                        Authorization.of("iam:DeleteSSHPublicKey").on("user", "UserName"))
+
+                .on("CreateServiceSpecificCredential", serviceCredentials::createServiceSpecificCredential,
+                        Authorization.of("iam:CreateServiceSpecificCredential").on("user", "UserName")
+                                .keys(serviceName, "iam:ServiceSpecificCredentialAgeDays"))
+                // AllUsers: every user of the account (user/*).
+                .on("ListServiceSpecificCredentials", serviceCredentials::listServiceSpecificCredentials,
+                        Authorization.of("iam:ListServiceSpecificCredentials").on("user", "UserName"))
+                .on("ResetServiceSpecificCredential", serviceCredentials::resetServiceSpecificCredential,
+                        Authorization.of("iam:ResetServiceSpecificCredential").on("user", "UserName").keys(serviceName))
+                .on("UpdateServiceSpecificCredential", serviceCredentials::updateServiceSpecificCredential,
+                        Authorization.of("iam:UpdateServiceSpecificCredential").on("user", "UserName").keys(serviceName))
+                .on("DeleteServiceSpecificCredential", serviceCredentials::deleteServiceSpecificCredential,
+                        Authorization.of("iam:DeleteServiceSpecificCredential").on("user", "UserName").keys(serviceName))
+
+                // The report is about a user, a group, a role or a managed policy of the caller's account.
+                .on("GenerateServiceLastAccessedDetails", accessAdvisor::generateServiceLastAccessedDetails,
+                        Authorization.of("iam:GenerateServiceLastAccessedDetails").on("user", "Arn"),
+                        Authorization.of("iam:GenerateServiceLastAccessedDetails").on("group", "Arn"),
+                        Authorization.of("iam:GenerateServiceLastAccessedDetails").on("role", "Arn"),
+                        Authorization.of("iam:GenerateServiceLastAccessedDetails").on("policy", "Arn"))
+                .on("GetServiceLastAccessedDetails", accessAdvisor::getServiceLastAccessedDetails,
+                        Authorization.of("iam:GetServiceLastAccessedDetails"))
+                .on("GetServiceLastAccessedDetailsWithEntities", accessAdvisor::getServiceLastAccessedDetailsWithEntities,
+                        Authorization.of("iam:GetServiceLastAccessedDetailsWithEntities"));
     }
 }

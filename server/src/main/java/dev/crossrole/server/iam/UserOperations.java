@@ -254,6 +254,7 @@ final class UserOperations {
                 if (!iam.mfaDevicesOf(user.userId()).isEmpty()) {
                     throw IamSupport.deleteConflict("Cannot delete entity, must delete MFA device first.");
                 }
+                UserCredentials.refuseDeletion(iam, user); // signing certificates, SSH keys, service credentials
                 if (!user.inlinePolicies().isEmpty()) {
                     throw IamSupport.deleteConflict("Cannot delete entity, must delete policies first.");
                 }

@@ -53,6 +53,11 @@ public final class IamRecords implements Replica {
     public static final String POLICIES = "iam.policies";
     public static final String ACCESS_KEYS = "iam.accessKeys";
     public static final String OIDC_PROVIDERS = "iam.oidcProviders";
+    // Certificates, SSH public keys and service-specific credentials: see CredentialRecords.
+    public static final String SERVER_CERTIFICATES = CredentialRecords.SERVER_CERTIFICATES;
+    public static final String SIGNING_CERTIFICATES = CredentialRecords.SIGNING_CERTIFICATES;
+    public static final String SSH_PUBLIC_KEYS = CredentialRecords.SSH_PUBLIC_KEYS;
+    public static final String SERVICE_CREDENTIALS = CredentialRecords.SERVICE_CREDENTIALS;
     /** Login profiles, keyed by the user's unique id; they hold a password hash, never a password. */
     public static final String LOGIN_PROFILES = "iam.loginProfiles";
     /** Password policies, keyed by account id. */
@@ -65,7 +70,7 @@ public final class IamRecords implements Replica {
     public static final String SAML_PROVIDERS = "iam.samlProviders";
     static final List<String> NAMESPACES = List.of(ACCOUNTS, POLICIES, USERS, ROLES, GROUPS, ACCESS_KEYS, OIDC_PROVIDERS,
             INSTANCE_PROFILES, ROLE_DELETIONS, CREDENTIAL_REPORTS, SAML_PROVIDERS, LOGIN_PROFILES, PASSWORD_POLICIES,
-            MFA_DEVICES);
+            MFA_DEVICES, SERVER_CERTIFICATES, SIGNING_CERTIFICATES, SSH_PUBLIC_KEYS, SERVICE_CREDENTIALS);
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final IamDirectory iam;
@@ -92,6 +97,7 @@ public final class IamRecords implements Replica {
             case ROLE_DELETION -> ROLE_DELETIONS;
             case CREDENTIAL_REPORT -> CREDENTIAL_REPORTS;
             case SAML_PROVIDER -> SAML_PROVIDERS;
+            case SERVER_CERTIFICATE, SIGNING_CERTIFICATE, SSH_PUBLIC_KEY, SERVICE_CREDENTIAL -> CredentialRecords.namespace(kind);
         };
     }
 
@@ -138,6 +144,7 @@ public final class IamRecords implements Replica {
             case CREDENTIAL_REPORT -> iam.credentialReport(ref.id()).map(IamRecords::credentialReport);
             case SAML_PROVIDER -> iam.samlProvider(ref.id()).filter(p -> p.arn().equals(ref.id()))
                     .map(IamRecords::samlProvider);
+            case SERVER_CERTIFICATE, SIGNING_CERTIFICATE, SSH_PUBLIC_KEY, SERVICE_CREDENTIAL -> CredentialRecords.current(iam, ref);
         };
     }
 
@@ -394,6 +401,8 @@ public final class IamRecords implements Replica {
             iam.putCredentialReport(r);
         } else if (entity instanceof SamlProvider p) {
             iam.putSamlProvider(p);
+        } else {
+            CredentialRecords.install(iam, entity);
         }
     }
 
@@ -412,6 +421,8 @@ public final class IamRecords implements Replica {
             case ROLE_DELETIONS -> iam.deleteRoleDeletion(id);
             case CREDENTIAL_REPORTS -> iam.deleteCredentialReport(id);
             case SAML_PROVIDERS -> iam.deleteSamlProvider(id);
+            case SERVER_CERTIFICATES, SIGNING_CERTIFICATES, SSH_PUBLIC_KEYS, SERVICE_CREDENTIALS ->
+                    CredentialRecords.remove(iam, namespace, id);
             default -> { } // accounts are never deleted
         }
     }
@@ -513,6 +524,8 @@ public final class IamRecords implements Replica {
                 case CREDENTIAL_REPORTS -> new CredentialReport(n.get("account").asText(),
                         Instant.parse(n.get("generated").asText()), n.get("csv").asText());
                 case SAML_PROVIDERS -> samlProvider(n);
+                case SERVER_CERTIFICATES, SIGNING_CERTIFICATES, SSH_PUBLIC_KEYS, SERVICE_CREDENTIALS ->
+                        CredentialRecords.decode(namespace, n);
                 default -> throw new IllegalArgumentException("not an IAM namespace: " + namespace);
             };
         } catch (InvalidPolicyException | RuntimeException e) {
