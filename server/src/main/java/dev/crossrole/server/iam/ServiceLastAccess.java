@@ -47,10 +47,19 @@ public final class ServiceLastAccess {
         if (account == null || entityId == null || action == null || action.indexOf(':') <= 0) {
             return;
         }
-        Entry entry = byEntity.computeIfAbsent(entityId, id -> new Entry(account, new ConcurrentHashMap<>()));
+        Entry entry = byEntity.get(entityId);
+        if (entry == null) {
+            entry = byEntity.computeIfAbsent(entityId, id -> new Entry(account, new ConcurrentHashMap<>()));
+        }
         // IAM's global endpoint is in us-east-1; clients signing for it may name the pseudo-region aws-global.
-        Use use = new Use(when, region == null || region.isEmpty() || region.equals("aws-global") ? "us-east-1" : region);
-        entry.actions().merge(action, use, (old, now) -> now.when().isBefore(old.when()) ? old : now);
+        String where = region == null || region.isEmpty() || region.equals("aws-global") ? "us-east-1" : region;
+        Use known = entry.actions().get(action);
+        if (known != null && known.region().equals(where) && known.when().getEpochSecond() == when.getEpochSecond()) {
+            // The same action from the same region within the same second: the report cannot tell the difference, so
+            // a busy caller neither allocates nor takes the entry's lock on every request.
+            return;
+        }
+        entry.actions().merge(action, new Use(when, where), (old, now) -> now.when().isBefore(old.when()) ? old : now);
         changedEntities.add(entityId);
     }
 

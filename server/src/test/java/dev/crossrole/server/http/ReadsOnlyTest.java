@@ -41,7 +41,7 @@ class ReadsOnlyTest {
                 "STS keeps no state: its sessions are sealed in their tokens");
         assertTrue(Pipeline.readsOnly(query("iam", "Action=GetRole&RoleName=r&Version=2010-05-08"), true));
         assertTrue(Pipeline.readsOnly(query("iam", "Action=ListRoles&Version=2010-05-08"), true));
-        assertTrue(Pipeline.readsOnly(query("iam", "Action=GenerateServiceLastAccessedDetails&Version=2010-05-08"), true),
+        assertTrue(Pipeline.readsOnly(query("iam", "Action=GenerateOrganizationsAccessReport&Version=2010-05-08"), true),
                 "IAM's access level for it is Read, though its name does not say so");
     }
 
@@ -51,6 +51,8 @@ class ReadsOnlyTest {
         assertFalse(Pipeline.readsOnly(query("iam", "Action=TagRole&RoleName=r&Version=2010-05-08"), true));
         assertFalse(Pipeline.readsOnly(query("iam", "Action=GenerateCredentialReport&Version=2010-05-08"), true),
                 "its access level is Read, but crossrole stores the report it makes");
+        assertFalse(Pipeline.readsOnly(query("iam", "Action=GenerateServiceLastAccessedDetails&Version=2010-05-08"), true),
+                "its access level is Read, but crossrole stores the report job it starts");
         assertFalse(Pipeline.readsOnly(query("iam", "Action=GetNoSuchThing&Version=2010-05-08"), true),
                 "a name in no model, whatever its prefix");
         assertFalse(Pipeline.readsOnly(query("iam", "Action=Delete%52ole&Version=2010-05-08"), true), "encoded");
