@@ -113,6 +113,29 @@ class IamAccessAdvisorSdkTest {
     }
 
     @Test
+    void policiesGrantingServiceAccessNameEachPolicyOfTheIdentityAndItsGroups() {
+        var granting = iam.listPoliciesGrantingServiceAccess(r -> r.arn(readerArn).serviceNamespaces("s3", "sts", "kms"))
+                .policiesGrantingServiceAccess();
+        assertEquals(List.of("s3", "sts", "kms"), granting.stream()
+                .map(software.amazon.awssdk.services.iam.model.ListPoliciesGrantingServiceAccessEntry::serviceNamespace)
+                .toList());
+        assertEquals(List.of("reader"), granting.get(0).policies().stream()
+                .map(software.amazon.awssdk.services.iam.model.PolicyGrantingServiceAccess::policyName).toList());
+        assertEquals(PolicyOwnerEntityType.USER, granting.get(0).policies().get(0).entityType());
+        // sts: the user's own inline policy (AssumeRole), the group's (GetCallerIdentity) and the managed one (sts:*)
+        var sts = granting.get(1).policies();
+        assertEquals(List.of("reader", "advised-policy", "whoami"), sts.stream()
+                .map(software.amazon.awssdk.services.iam.model.PolicyGrantingServiceAccess::policyName).toList());
+        assertEquals(policyArn, sts.get(1).policyArn());
+        assertEquals(PolicyOwnerEntityType.GROUP, sts.get(2).entityType());
+        assertTrue(granting.get(2).policies().isEmpty());
+        assertError(() -> iam.listPoliciesGrantingServiceAccess(r -> r.arn(TestCrossrole.userArn(SOURCE, "nobody"))
+                .serviceNamespaces("s3")), 404, "NoSuchEntity", "The user with name nobody cannot be found.");
+        assertError(() -> iam.listPoliciesGrantingServiceAccess(r -> r.arn(policyArn).serviceNamespaces("s3")), 400,
+                "InvalidInput", "ARN " + policyArn + " is not valid.");
+    }
+
+    @Test
     void aUsersReportListsWhatItsPoliciesAllowAndWhenItTriedEach() {
         GetServiceLastAccessedDetailsResponse details = report(iam, readerArn, AccessAdvisorUsageGranularityType.SERVICE_LEVEL);
         // Its own policy, its group's and the managed policy attached to it.

@@ -143,6 +143,38 @@ class WebIdentityFederationTest {
     }
 
     @Test
+    void boto3sWebIdentityProviderAssumesTheRoleThenHops() throws Exception {
+        Path tokenFile = tokenFile("boto3-token", mainBranchToken());
+        Path home = Files.createTempDirectory(work, "boto3");
+        // boto3's own credential chain finds the web identity in the environment; its session then hops accounts.
+        String script = "import boto3, json\n"
+                + "first = boto3.Session().client('sts').get_caller_identity()['Arn']\n"
+                + "hop = boto3.Session().client('sts').assume_role(RoleArn='" + TARGET_ROLE + "', RoleSessionName='hop')\n"
+                + "print(json.dumps({'first': first, 'hop': hop['AssumedRoleUser']['Arn']}))\n";
+        ProcessBuilder pb = new ProcessBuilder("python3", "-c", script).directory(home.toFile())
+                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+                .redirectOutput(home.resolve("stdout").toFile()).redirectError(home.resolve("stderr").toFile());
+        Map<String, String> env = pb.environment();
+        env.keySet().removeIf(k -> k.startsWith("AWS_"));
+        env.put("HOME", home.toString());
+        env.put("AWS_ENDPOINT_URL", crossrole.endpoint());
+        env.put("AWS_DEFAULT_REGION", "us-east-1");
+        env.put("AWS_CONFIG_FILE", home.resolve("none").toString());
+        env.put("AWS_SHARED_CREDENTIALS_FILE", home.resolve("none").toString());
+        env.put("AWS_EC2_METADATA_DISABLED", "true");
+        env.put("AWS_WEB_IDENTITY_TOKEN_FILE", tokenFile.toString());
+        env.put("AWS_ROLE_ARN", DEPLOY_ROLE);
+        env.put("AWS_ROLE_SESSION_NAME", "boto3-run");
+        Process p = pb.start();
+        assertTrue(p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS), "boto3 finished");
+        String stdout = Files.readString(home.resolve("stdout"));
+        assertEquals(0, p.exitValue(), stdout + Files.readString(home.resolve("stderr")));
+        JsonNode out = new com.fasterxml.jackson.databind.ObjectMapper().readTree(stdout);
+        assertEquals("arn:aws:sts::" + SOURCE + ":assumed-role/github-deploy/boto3-run", out.path("first").asText());
+        assertEquals("arn:aws:sts::" + DESTINATION + ":assumed-role/deploy-target/hop", out.path("hop").asText());
+    }
+
+    @Test
     void theJavaSdkProviderAssumesTheRoleAndReportsTheToken() throws Exception {
         String token = mainBranchToken();
         try (StsClient sts = anonymousSts()) {

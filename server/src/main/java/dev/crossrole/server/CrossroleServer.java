@@ -219,13 +219,25 @@ public final class CrossroleServer implements AutoCloseable {
                 .attach(iam, sync, dev.crossrole.server.store.ServiceAccessRecords.WRITE_INTERVAL);
         SessionTokens tokens = new SessionTokens(SessionKey.loadOrCreate(store, random), random);
         RequestLog log = new RequestLog(10_000);
-        OidcIssuer oidcIssuer = new OidcIssuer(Secrets.loadOrCreate(store, "oidc-issuer-key", OidcIssuer::newKey),
-                options.clock());
+        // The built-in identity providers' keys are made the first time they sign or publish (an RSA key takes a
+        // while): never at start.
+        OidcIssuer oidcIssuer = new OidcIssuer(new OidcIssuer.KeySource() {
+            @Override
+            public java.util.Optional<byte[]> existing() {
+                return Secrets.load(store, "oidc-issuer-key");
+            }
+
+            @Override
+            public byte[] existingOrNew() {
+                return Secrets.loadOrCreate(store, "oidc-issuer-key", OidcIssuer::newKey);
+            }
+        }, options.clock());
         // An MFA code STS accepts is used up durably before the session it authenticates is issued.
         StsService sts = new StsService(iam, tokens, options.clock(), log::find, oidcIssuer,
                 work -> sync.write(tx -> work.get()));
+        // Used only by the admin API's routes (metadata, assertions), never under the store's write lock.
         SamlIdentityProvider samlIdentityProvider = new SamlIdentityProvider(
-                Secrets.loadOrCreate(store, "saml-idp-key", SamlIdentityProvider::newKey), options.clock());
+                () -> Secrets.loadOrCreate(store, "saml-idp-key", SamlIdentityProvider::newKey), options.clock());
         Authorizer authorizer = new Authorizer(iam, new PolicyEngine(options.clock()));
         Authenticator authenticator = new Authenticator(iam, tokens, options.clock());
         String version = CrossroleServer.class.getPackage().getImplementationVersion();

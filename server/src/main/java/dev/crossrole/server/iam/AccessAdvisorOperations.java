@@ -270,6 +270,72 @@ final class AccessAdvisorOperations {
         return Pattern.compile(regex.toString(), Pattern.CASE_INSENSITIVE);
     }
 
+    // ---- ListPoliciesGrantingServiceAccess -------------------------------------------------------
+
+    /** One policy of an identity, as ListPoliciesGrantingServiceAccess names it, with its document. */
+    private record Granting(Shape shape, String document) {}
+
+    /**
+     * The policies of a user (its own and its groups'), group or role that allow some action of each service namespace
+     * asked for: by the service parts of their Allow statements' actions, as {@link #grantedServices} reads them.
+     */
+    PreparedCall listPoliciesGrantingServiceAccess(Call call, Input input) {
+        String arn = input.string("Arn");
+        List<String> namespaces = input.listOrEmpty("ServiceNamespaces");
+        java.util.regex.Matcher m = ARN.matcher(arn);
+        if (!m.matches() || m.group(2).equals("policy") || m.group(1).equals("aws")) {
+            throw IamSupport.invalidInput("ARN " + arn + " is not valid.");
+        }
+        String kind = m.group(2);
+        String name = arn.substring(arn.lastIndexOf('/') + 1);
+        return PreparedCall.of(List.of(IamSupport.check("iam:ListPoliciesGrantingServiceAccess", arn,
+                RequestContext.empty())), () -> {
+            String account = account(call);
+            List<Granting> policies = new ArrayList<>();
+            switch (kind) {
+                case "user" -> {
+                    IamUser user = iam.user(account, name).filter(u -> u.arn().equals(arn))
+                            .orElseThrow(() -> IamSupport.noSuchUser(name));
+                    addAll(policies, user.inlinePolicies(), user.attachedPolicyArns(), "USER", user.name());
+                    for (Group group : iam.groupsOf(account, user.name())) {
+                        addAll(policies, group.inlinePolicies(), group.attachedPolicyArns(), "GROUP", group.name());
+                    }
+                }
+                case "group" -> {
+                    Group group = iam.group(account, name).filter(g -> g.arn().equals(arn)).orElseThrow(() ->
+                            IamSupport.noSuchEntity("The group with name " + name + " cannot be found."));
+                    addAll(policies, group.inlinePolicies(), group.attachedPolicyArns(), "GROUP", group.name());
+                }
+                default -> {
+                    Role role = iam.role(account, name).filter(r -> r.arn().equals(arn))
+                            .orElseThrow(() -> IamSupport.noSuchRole(name));
+                    addAll(policies, role.inlinePolicies(), role.attachedPolicyArns(), "ROLE", role.name());
+                }
+            }
+            List<Shape> entries = new ArrayList<>();
+            for (String namespace : namespaces) {
+                List<Shape> granting = new ArrayList<>();
+                for (Granting policy : policies) {
+                    if (grantedServices(List.of(policy.document())).contains(namespace.toLowerCase(Locale.ROOT))) {
+                        granting.add(policy.shape());
+                    }
+                }
+                entries.add(Shape.of().put("ServiceNamespace", namespace).put("Policies", granting));
+            }
+            return Shape.of().put("PoliciesGrantingServiceAccess", entries).put("IsTruncated", false);
+        });
+    }
+
+    private void addAll(List<Granting> out, Map<String, Policy> inline, List<String> attached, String entityType,
+                        String entityName) {
+        inline.forEach((policyName, policy) -> out.add(new Granting(Shape.of().put("PolicyName", policyName)
+                .put("PolicyType", "INLINE").put("EntityType", entityType).put("EntityName", entityName), policy.text())));
+        for (String policyArn : attached) {
+            iam.policy(policyArn).ifPresent(p -> out.add(new Granting(Shape.of().put("PolicyName", p.name())
+                    .put("PolicyType", "MANAGED").put("PolicyArn", p.arn()), p.document().text())));
+        }
+    }
+
     // ---- GetServiceLastAccessedDetails(WithEntities) -------------------------------------------
 
     /** The caller's job: another principal's, or another account's, is not found. */

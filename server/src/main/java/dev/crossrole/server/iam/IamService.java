@@ -441,6 +441,10 @@ public final class IamService implements ServiceProvider {
                         Authorization.of("iam:GenerateServiceLastAccessedDetails").on("group", "Arn"),
                         Authorization.of("iam:GenerateServiceLastAccessedDetails").on("role", "Arn"),
                         Authorization.of("iam:GenerateServiceLastAccessedDetails").on("policy", "Arn"))
+                .on("ListPoliciesGrantingServiceAccess", accessAdvisor::listPoliciesGrantingServiceAccess,
+                        Authorization.of("iam:ListPoliciesGrantingServiceAccess").on("user", "Arn"),
+                        Authorization.of("iam:ListPoliciesGrantingServiceAccess").on("group", "Arn"),
+                        Authorization.of("iam:ListPoliciesGrantingServiceAccess").on("role", "Arn"))
                 .on("GetServiceLastAccessedDetails", accessAdvisor::getServiceLastAccessedDetails,
                         Authorization.of("iam:GetServiceLastAccessedDetails"))
                 .on("GetServiceLastAccessedDetailsWithEntities", accessAdvisor::getServiceLastAccessedDetailsWithEntities,

@@ -9,6 +9,11 @@ import java.util.function.Supplier;
 public final class Secrets {
     private Secrets() {}
 
+    /** The secret stored under {@code key}, if one is; never writes (safe under the store's write lock). */
+    public static java.util.Optional<byte[]> load(Store store, String key) {
+        return store.read(SessionKey.NAMESPACE, key).filter(StoredRecord::live).map(StoredRecord::value);
+    }
+
     /** The secret stored under {@code key}, or {@code fresh}'s, stored, when there is none yet. */
     public static byte[] loadOrCreate(Store store, String key, Supplier<byte[]> fresh) {
         return store.write(tx -> {

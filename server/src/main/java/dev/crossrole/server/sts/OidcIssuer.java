@@ -39,16 +39,60 @@ public final class OidcIssuer {
     /** At most a day: a test token, not a credential to keep. */
     public static final Duration MAX_LIFETIME = Duration.ofDays(1);
 
-    private final ECKey key;
+    /** Where the issuer's key is kept: read it if it exists, or make it (which writes the store). */
+    public interface KeySource {
+        java.util.Optional<byte[]> existing();
+
+        byte[] existingOrNew();
+    }
+
+    private final KeySource source;
+    private volatile ECKey key;
     private final Clock clock;
 
     public OidcIssuer(byte[] storedKey, Clock clock) {
-        try {
-            this.key = ECKey.parse(new String(storedKey, StandardCharsets.UTF_8));
-        } catch (ParseException e) {
-            throw new IllegalStateException("the stored OIDC issuer key cannot be read: " + e.getMessage(), e);
-        }
+        this(new KeySource() {
+            public java.util.Optional<byte[]> existing() {
+                return java.util.Optional.of(storedKey);
+            }
+
+            public byte[] existingOrNew() {
+                return storedKey;
+            }
+        }, clock);
+    }
+
+    /**
+     * An issuer whose key is made the first time it signs or publishes (never at start), and which verification reads
+     * only if it exists: a token can only have been signed once the key was made, and verification runs under the
+     * store's write lock, where making it would wait for that same lock.
+     */
+    public OidcIssuer(KeySource source, Clock clock) {
+        this.source = source;
         this.clock = clock;
+    }
+
+    private ECKey key(boolean make) {
+        ECKey known = key;
+        if (known == null) {
+            synchronized (this) {
+                known = key;
+                if (known == null) {
+                    java.util.Optional<byte[]> stored = make ? java.util.Optional.of(source.existingOrNew())
+                            : source.existing();
+                    if (stored.isEmpty()) {
+                        return null;
+                    }
+                    try {
+                        known = ECKey.parse(new String(stored.get(), StandardCharsets.UTF_8));
+                    } catch (ParseException e) {
+                        throw new IllegalStateException("the stored OIDC issuer key cannot be read: " + e.getMessage(), e);
+                    }
+                    key = known;
+                }
+            }
+        }
+        return known;
     }
 
     /** A new key, as the store keeps it (a private JWK). */
@@ -62,9 +106,15 @@ public final class OidcIssuer {
         }
     }
 
-    /** The public keys every issuer name signs with. */
+    /** The public keys every issuer name signs with, to publish (made if they do not exist yet). */
     public JWKSet publicKeys() {
-        return new JWKSet(key.toPublicJWK());
+        return new JWKSet(key(true).toPublicJWK());
+    }
+
+    /** The public keys tokens may have been signed with: none before the issuer first signed. */
+    public JWKSet verificationKeys() {
+        ECKey known = key(false);
+        return known == null ? new JWKSet() : new JWKSet(known.toPublicJWK());
     }
 
     /** The issuer URL of a name, as its tokens' {@code iss} claim holds it. */
@@ -113,6 +163,7 @@ public final class OidcIssuer {
         } else {
             set.audience(audiences);
         }
+        ECKey key = key(true);
         SignedJWT jwt = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.ES256).keyID(key.getKeyID())
                 .type(JOSEObjectType.JWT).build(), set.build());
         try {

@@ -57,13 +57,39 @@ public final class SamlIdentityProvider {
     static final String PERSISTENT = "urn:oasis:names:tc:SAML:2.0:nameid-format:persistent";
     private static final String XMLNS = "http://www.w3.org/2000/xmlns/";
 
-    private final PrivateKey key;
-    private final X509Certificate certificate;
+    /** The signing key and its certificate, read from the stored PEM on first use (start-up does not pay for it). */
+    private record Keys(PrivateKey key, X509Certificate certificate) {}
+
+    private final java.util.function.Supplier<byte[]> stored;
+    private volatile Keys keys;
     private final Clock clock;
     private final SecureRandom random = new SecureRandom();
 
     public SamlIdentityProvider(byte[] stored, Clock clock) {
+        this(() -> stored, clock);
+    }
+
+    /** A provider whose stored key is fetched, and read, the first time it signs or publishes its metadata. */
+    public SamlIdentityProvider(java.util.function.Supplier<byte[]> stored, Clock clock) {
+        this.stored = stored;
         this.clock = clock;
+    }
+
+    private Keys keys() {
+        Keys known = keys;
+        if (known == null) {
+            synchronized (this) {
+                known = keys;
+                if (known == null) {
+                    known = read(stored.get());
+                    keys = known;
+                }
+            }
+        }
+        return known;
+    }
+
+    private static Keys read(byte[] stored) {
         try (PEMParser parser = new PEMParser(new StringReader(new String(stored, StandardCharsets.UTF_8)))) {
             PrivateKey readKey = null;
             X509Certificate readCertificate = null;
@@ -80,8 +106,7 @@ public final class SamlIdentityProvider {
             if (readKey == null || readCertificate == null) {
                 throw new IllegalStateException("the stored SAML identity provider key lacks its key or certificate");
             }
-            this.key = readKey;
-            this.certificate = readCertificate;
+            return new Keys(readKey, readCertificate);
         } catch (IOException | GeneralSecurityException e) {
             throw new IllegalStateException("the stored SAML identity provider key cannot be read: " + e.getMessage(), e);
         }
@@ -114,12 +139,12 @@ public final class SamlIdentityProvider {
     }
 
     public X509Certificate certificate() {
-        return certificate;
+        return keys().certificate();
     }
 
     /** The signing key, for tests that sign documents of their own making as this provider would. */
     PrivateKey signingKey() {
-        return key;
+        return keys().key();
     }
 
     /** The entity id of an issuer name, as its responses' {@code Issuer} names it. */
@@ -141,7 +166,7 @@ public final class SamlIdentityProvider {
      */
     public String metadata(String name) {
         checkName(name);
-        return SamlMetadata.document(entityId(name), certificate, entityId(name) + "/sso");
+        return SamlMetadata.document(entityId(name), keys().certificate(), entityId(name) + "/sso");
     }
 
     /**
@@ -246,7 +271,7 @@ public final class SamlIdentityProvider {
                 attributeName(attributeName), values)));
         assertion.appendChild(statement);
 
-        XmlSignatures.sign(assertion, key, certificate, assertionIssuer.getNextSibling());
+        XmlSignatures.sign(assertion, keys().key(), keys().certificate(), assertionIssuer.getNextSibling());
         if (claims.encryptFor() != null) {
             XmlEncryption.encrypt(assertion, claims.encryptFor(), random);
         }

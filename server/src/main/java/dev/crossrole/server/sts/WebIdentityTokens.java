@@ -58,7 +58,8 @@ public final class WebIdentityTokens {
 
     private final IamDirectory iam;
     private final OidcIssuer builtIn;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    /** Made when a provider's keys are first fetched from a URL: most never are, and start-up should not pay for it. */
+    private volatile HttpClient http;
 
     public WebIdentityTokens(IamDirectory iam, OidcIssuer builtIn) {
         this.iam = iam;
@@ -249,7 +250,7 @@ public final class WebIdentityTokens {
     private JWKSet keys(OidcProvider provider) {
         String source = provider.tags().get(JWKS_TAG);
         if (source == null) {
-            return builtIn.publicKeys();
+            return builtIn.verificationKeys();
         }
         try {
             if (source.startsWith("file:")) {
@@ -260,7 +261,12 @@ public final class WebIdentityTokens {
                     || !LOOPBACK_HOSTS.contains(uri.getHost())) {
                 throw invalid(NO_KEY);
             }
-            HttpResponse<String> response = http.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(2))
+            HttpClient client = http;
+            if (client == null) {
+                client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+                http = client;
+            }
+            HttpResponse<String> response = client.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(2))
                     .GET().build(), HttpResponse.BodyHandlers.ofString());
             if (response.statusCode() != 200) {
                 throw invalid(NO_KEY);
