@@ -166,9 +166,9 @@ class UnservedAndUnimplementedTest {
                      .region(Region.US_EAST_1).credentialsProvider(crossrole.adminCredentials(SOURCE))
                      .httpClient(UrlConnectionHttpClient.create())
                      .overrideConfiguration(o -> o.retryStrategy(AwsRetryStrategy.doNotRetry())).build()) {
-            assertSdkError(assertThrows(AwsServiceException.class, () -> iam.uploadSSHPublicKey(b -> b.userName("admin")
-                    .sshPublicKeyBody("ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIExample"))), 501, "NotImplemented",
-                    "crossrole does not implement iam:UploadSSHPublicKey yet");
+            assertSdkError(assertThrows(AwsServiceException.class, () -> iam.setSecurityTokenServicePreferences(b -> b
+                    .globalEndpointTokenVersion("v2Token"))), 501, "NotImplemented",
+                    "crossrole does not implement iam:SetSecurityTokenServicePreferences yet");
             assertSdkError(assertThrows(AwsServiceException.class, () -> ecs.createCapacityProvider(b -> b.name("cp"))),
                     501, "NotImplemented", "crossrole does not implement ecs:CreateCapacityProvider yet");
             assertSdkError(assertThrows(AwsServiceException.class, () -> sts.assumeRoot(b -> b.targetPrincipal("555566667777")
@@ -179,10 +179,10 @@ class UnservedAndUnimplementedTest {
 
     @Test
     void anUnimplementedOperationStillAuthenticatesFirst() throws Exception {
-        Res unsigned = raw.send(query("UploadSSHPublicKey", "2010-05-08"));
+        Res unsigned = raw.send(query("SetSecurityTokenServicePreferences", "2010-05-08"));
         assertEquals(403, unsigned.status(), unsigned.toString());
         assertEquals("MissingAuthenticationToken", unsigned.xmlText("Code"));
-        Res badlySigned = raw.send(raw.sign(query("UploadSSHPublicKey", "2010-05-08"),
+        Res badlySigned = raw.send(raw.sign(query("SetSecurityTokenServicePreferences", "2010-05-08"),
                 new Creds(admin.accessKeyId(), "not-the-secret", null), Instant.now(), "us-east-1", "iam"));
         assertEquals(403, badlySigned.status(), badlySigned.toString());
         assertEquals("SignatureDoesNotMatch", badlySigned.xmlText("Code"));
