@@ -54,6 +54,38 @@ final class AdminAccess {
         }
     }
 
+    /**
+     * GETs an admin route that answers a JSON object and prints one of its text fields, one line; the exit status
+     * says how it went (refusals and unreachable crossrole explained on {@code err}).
+     */
+    int printField(String pathAndQuery, String field, PrintWriter out, PrintWriter err) {
+        AdminClient.Response response;
+        try {
+            response = client().get(pathAndQuery);
+        } catch (IOException e) {
+            unreachable(err, e);
+            return ExitCodes.UNUSABLE;
+        }
+        if (response.status() == 401 || response.status() == 403) {
+            refused(err, response);
+            return ExitCodes.UNUSABLE;
+        }
+        if (response.status() != 200) {
+            err.println("crossrole: " + response.message());
+            return ExitCodes.INVALID;
+        }
+        try {
+            com.fasterxml.jackson.databind.JsonNode answer = new com.fasterxml.jackson.databind.ObjectMapper()
+                    .readTree(response.text());
+            out.println(answer.path(field).asText());
+            out.flush();
+            return ExitCodes.OK;
+        } catch (IOException e) {
+            err.println("crossrole: the answer has no " + field + ": " + e.getMessage());
+            return ExitCodes.UNUSABLE;
+        }
+    }
+
     void unreachable(PrintWriter err, IOException e) {
         err.println("crossrole: cannot reach crossrole at " + endpoint + ": " + e.getMessage());
     }

@@ -1,8 +1,5 @@
 package dev.crossrole.cli;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
@@ -66,30 +63,7 @@ final class OidcCommand implements Runnable {
             StringBuilder query = new StringBuilder("sub=").append(encode(subject)).append("&ttl=").append(ttl);
             audiences.forEach(a -> query.append("&aud=").append(encode(a)));
             claims.forEach(c -> query.append("&claim=").append(encode(c)));
-            AdminClient.Response response;
-            try {
-                response = admin.client().get("/_crossrole/oidc/" + issuer + "/token?" + query);
-            } catch (IOException e) {
-                admin.unreachable(err, e);
-                return ExitCodes.UNUSABLE;
-            }
-            if (response.status() == 401 || response.status() == 403) {
-                admin.refused(err, response);
-                return ExitCodes.UNUSABLE;
-            }
-            if (response.status() != 200) {
-                err.println("crossrole: " + response.message());
-                return ExitCodes.INVALID;
-            }
-            try {
-                JsonNode answer = new ObjectMapper().readTree(response.text());
-                out.println(answer.path("token").asText());
-                out.flush();
-                return ExitCodes.OK;
-            } catch (IOException e) {
-                err.println("crossrole: the answer is not the token: " + e.getMessage());
-                return ExitCodes.UNUSABLE;
-            }
+            return admin.printField("/_crossrole/oidc/" + issuer + "/token?" + query, "token", out, err);
         }
 
         private static String encode(String value) {

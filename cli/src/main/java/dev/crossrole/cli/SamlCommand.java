@@ -1,7 +1,5 @@
 package dev.crossrole.cli;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.URLEncoder;
@@ -134,30 +132,7 @@ final class SamlCommand implements Runnable {
                 query.append("&session-name=").append(encode(sessionName));
             }
             attributes.forEach(a -> query.append("&attribute=").append(encode(a)));
-            AdminClient.Response response;
-            try {
-                response = admin.client().get("/_crossrole/saml/" + issuer + "/assertion?" + query);
-            } catch (IOException e) {
-                admin.unreachable(err, e);
-                return ExitCodes.UNUSABLE;
-            }
-            if (response.status() == 401 || response.status() == 403) {
-                admin.refused(err, response);
-                return ExitCodes.UNUSABLE;
-            }
-            if (response.status() != 200) {
-                err.println("crossrole: " + response.message());
-                return ExitCodes.INVALID;
-            }
-            try {
-                JsonNode answer = new ObjectMapper().readTree(response.text());
-                out.println(answer.path("assertion").asText());
-                out.flush();
-                return ExitCodes.OK;
-            } catch (IOException e) {
-                err.println("crossrole: the answer is not the assertion: " + e.getMessage());
-                return ExitCodes.UNUSABLE;
-            }
+            return admin.printField("/_crossrole/saml/" + issuer + "/assertion?" + query, "assertion", out, err);
         }
     }
 }

@@ -519,7 +519,7 @@ public final class Pipeline {
         S3Request s3Request = addressed.withBody(() -> body);
         // Prepare (the operation named by the model, its bucket, the checks), authorize, then run: the same stages
         // as every service. What the run finds it must ask (a missing key, DeleteObjects' keys) is decided here too.
-        S3Call prepared = s3.prepare(s3Request, call);
+        S3Call prepared = s3.prepare(s3Request, call, trace.operation);
         for (AccessCheck check : prepared.checks()) {
             assert s3.operations().declares(s3.operations().model().operation(trace.operation), check.action())
                     : "s3:" + trace.operation + " asks for " + check.action() + ", which its authorization table lacks";

@@ -8,8 +8,6 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.PrivateKey;
 import java.security.PublicKey;
-import java.security.SecureRandom;
-import java.security.Signature;
 import java.security.cert.CertificateEncodingException;
 import java.security.cert.CertificateException;
 import java.security.cert.X509Certificate;
@@ -179,30 +177,8 @@ final class CertificateMaterial {
      * other, which holds for every key type without comparing encodings.
      */
     static boolean matches(PrivateKey key, PublicKey publicKey) {
-        String algorithm = switch (key.getAlgorithm()) {
-            case "RSA" -> "SHA256withRSA";
-            case "EC" -> "SHA256withECDSA";
-            case "DSA" -> "SHA256withDSA";
-            case "EdDSA", "Ed25519", "Ed448" -> key.getAlgorithm();
-            default -> null;
-        };
-        if (algorithm == null) {
-            return false;
-        }
-        byte[] challenge = new byte[32];
-        new SecureRandom().nextBytes(challenge);
-        try {
-            Signature signer = Signature.getInstance(algorithm);
-            signer.initSign(key);
-            signer.update(challenge);
-            byte[] signature = signer.sign();
-            Signature verifier = Signature.getInstance(algorithm);
-            verifier.initVerify(publicKey);
-            verifier.update(challenge);
-            return verifier.verify(signature);
-        } catch (GeneralSecurityException | RuntimeException e) {
-            return false; // a public key of another type, or parameters that do not fit
-        }
+        String algorithm = dev.crossrole.server.tls.KeyPossession.algorithm(key);
+        return algorithm != null && dev.crossrole.server.tls.KeyPossession.matches(key, publicKey, algorithm);
     }
 
     /** IAM's id of a signing certificate: the base32 SHA-1 digest of its DER encoding (32 characters). */

@@ -193,8 +193,16 @@ public final class S3Service {
      * XML bodies of operations that authorize by their content (CreateBucket's location constraint and tags).
      */
     public S3Call prepare(S3Request request, Call call) {
+        return prepare(request, call, null);
+    }
+
+    /**
+     * {@link #prepare(S3Request, Call)} for a request whose operation {@link #operation} already named (the pipeline
+     * names it for the record before authenticating): the routing is not done twice. {@code null} routes it here.
+     */
+    public S3Call prepare(S3Request request, Call call, String operation) {
         try {
-            return bound(request, call);
+            return bound(request, call, operation);
         } catch (IOException e) {
             throw bodyFailure(e);
         } catch (UncheckedIOException e) {
@@ -229,8 +237,8 @@ public final class S3Service {
         return new UncheckedIOException(e);
     }
 
-    private S3Call bound(S3Request request, Call call) throws IOException {
-        String name = S3Routes.resolve(request);
+    private S3Call bound(S3Request request, Call call, String routed) throws IOException {
+        String name = routed != null ? routed : S3Routes.resolve(request);
         if (name.equals(S3Routes.POST_OBJECT)) {
             throw new S3Exception("NotImplemented", 501, "crossrole does not implement POST Object (browser-based"
                     + " uploads with an HTML form); use PutObject or a presigned PUT URL.");

@@ -8,11 +8,8 @@ import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.security.GeneralSecurityException;
 import java.security.PrivateKey;
 import java.security.PublicKey;
-import java.security.SecureRandom;
-import java.security.Signature;
 import java.security.cert.CertificateException;
 import java.security.cert.X509Certificate;
 import java.util.ArrayList;
@@ -141,26 +138,11 @@ final class Pem {
      * @throws TlsException for a key type crossrole does not serve
      */
     static boolean matches(PrivateKey key, PublicKey publicKey, String label) throws TlsException {
-        String algorithm = switch (key.getAlgorithm()) {
-            case "RSA" -> "SHA256withRSA";
-            case "EC" -> "SHA256withECDSA";
-            case "EdDSA", "Ed25519", "Ed448" -> key.getAlgorithm();
-            default -> throw new TlsException(label + " holds a " + key.getAlgorithm()
+        String algorithm = KeyPossession.algorithm(key);
+        if (algorithm == null || algorithm.equals("SHA256withDSA")) {
+            throw new TlsException(label + " holds a " + key.getAlgorithm()
                     + " key; crossrole serves RSA, EC and EdDSA keys");
-        };
-        byte[] challenge = new byte[32];
-        new SecureRandom().nextBytes(challenge);
-        try {
-            Signature signer = Signature.getInstance(algorithm);
-            signer.initSign(key);
-            signer.update(challenge);
-            byte[] signature = signer.sign();
-            Signature verifier = Signature.getInstance(algorithm);
-            verifier.initVerify(publicKey);
-            verifier.update(challenge);
-            return verifier.verify(signature);
-        } catch (GeneralSecurityException e) {
-            return false; // a public key of another type (InvalidKeyException) or parameters that do not fit
         }
+        return KeyPossession.matches(key, publicKey, algorithm);
     }
 }
