@@ -177,8 +177,8 @@ final class CertificateMaterial {
      * other, which holds for every key type without comparing encodings.
      */
     static boolean matches(PrivateKey key, PublicKey publicKey) {
-        String algorithm = dev.crossrole.server.tls.KeyPossession.algorithm(key);
-        return algorithm != null && dev.crossrole.server.tls.KeyPossession.matches(key, publicKey, algorithm);
+        String algorithm = dev.crossrole.server.crypto.KeyPossession.algorithm(key);
+        return algorithm != null && dev.crossrole.server.crypto.KeyPossession.matches(key, publicKey, algorithm);
     }
 
     /** IAM's id of a signing certificate: the base32 SHA-1 digest of its DER encoding (32 characters). */

@@ -1,4 +1,4 @@
-package dev.crossrole.server.tls;
+package dev.crossrole.server.crypto;
 
 import java.security.GeneralSecurityException;
 import java.security.PrivateKey;
