@@ -5,8 +5,10 @@ assume, a bucket with a 1 KiB object), then runs wrk with SigV4-signed requests 
 latency, non-2xx responses, server CPU per request (from /proc) and the server's RSS after it.
 
 Usage: python3 bench/wrk/http_load.py [TREE] [--seconds N] [--mixed-requests N] [--warmup N] [--https]
-                                     [--only LOAD,...] [--java-opts OPTS]
-TREE defaults to this checkout; its ./crossrole launcher is used as a user would (JVM settings included)."""
+                                     [--only LOAD,...] [--java-opts OPTS] [--profile LIB --profile-dir DIR]
+TREE defaults to this checkout; its ./crossrole launcher is used as a user would (JVM settings included).
+--profile attaches async-profiler (the libasyncProfiler.so at LIB) through jcmd for each measured window only, after
+warm-up, and writes one collapsed-stack file per load into DIR (CPU samples every 0.5 ms)."""
 import argparse, json, os, re, shutil, socket, subprocess, sys, tempfile, time, urllib.request
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -51,6 +53,15 @@ def wrk(endpoint, script, seconds, threads=2, connections=8, requests=None):
     return {"req_per_s": rate, "requests": total, "non2xx": int(non2xx.group(1)) if non2xx else 0, "p50": p50, "p99": p99}
 
 
+def profiler(pid, library, command):
+    """Loads async-profiler into the running server (or tells the loaded one) a command, through the attach API."""
+    # jcmd reads key=value words as its own arguments: the agent's options go in quotes, as one word.
+    out = subprocess.run(["jcmd", str(pid), "JVMTI.agent_load", library, '"%s"' % command], capture_output=True,
+                         text=True).stdout
+    if "return code: 0" not in out:
+        raise SystemExit("async-profiler refused %r: %s" % (command, out.strip()))
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("tree", nargs="?", default=os.path.dirname(os.path.dirname(HERE)))
@@ -61,6 +72,8 @@ def main():
     parser.add_argument("--only", help="comma-separated loads to run (GetCallerIdentity, AssumeRole, 'GetObject 1 KiB', "
                                        "mixed); all by default")
     parser.add_argument("--java-opts", help="CROSSROLE_JAVA_OPTS for the server (the launcher puts them after its own)")
+    parser.add_argument("--profile", help="path of libasyncProfiler.so: profile each measured window")
+    parser.add_argument("--profile-dir", default=".", help="where --profile writes <load>.collapsed")
     args = parser.parse_args()
     tree = os.path.abspath(args.tree)
     data = tempfile.mkdtemp(prefix="crossrole-wrk-")
@@ -120,9 +133,14 @@ def main():
         results = {}
         for name in [n for n in ["GetCallerIdentity", "AssumeRole", "GetObject 1 KiB", "IAM GetRole",
                                  "ECS ListClusters"] if n in only]:
+            if args.profile:
+                profiler(pid, args.profile, "start,event=cpu,interval=500us")
             before = cpu_seconds(pid)
             r = wrk(endpoint, scripts[name], args.seconds)
             r["cpu_us_per_request"] = (cpu_seconds(pid) - before) / max(1, r["requests"]) * 1e6
+            if args.profile:
+                out = os.path.abspath(os.path.join(args.profile_dir, name.replace(" ", "-") + ".collapsed"))
+                profiler(pid, args.profile, "stop,file=%s,collapsed" % out)
             r["rss_mib_after"] = rss_mib(pid)
             results[name] = r
         if "mixed" not in only:

@@ -5,7 +5,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
 
 /**
@@ -21,7 +20,7 @@ public final class ShapeModel {
     Long min;
     Long max;
     String patternText;
-    private volatile Pattern pattern;
+    private volatile ValuePattern pattern;
     private volatile boolean patternTried;
     List<String> enumValues = List.of();
     Set<String> enumSet = Set.of();
@@ -74,11 +73,11 @@ public final class ShapeModel {
      * The pattern compiled, on first use; {@code null} when there is none, or when Java's regular expressions cannot
      * read it (then it is not checked: a pattern crossrole misreads must not refuse what AWS accepts).
      */
-    public Pattern pattern() {
+    public ValuePattern pattern() {
         if (!patternTried) {
             if (patternText != null) {
                 try {
-                    pattern = Pattern.compile(javaPattern(patternText));
+                    pattern = ValuePattern.compile(javaPattern(patternText));
                 } catch (PatternSyntaxException e) {
                     pattern = null;
                 }

@@ -5,7 +5,7 @@ import dev.crossrole.server.model.ShapeModel;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Pattern;
+import dev.crossrole.server.model.ValuePattern;
 
 /**
  * Checks an input against its model's constraints ({@code required}, {@code min}, {@code max}, {@code pattern},
@@ -160,8 +160,8 @@ public final class InputValidation {
                 failures.add(shown(shape, value, path) + " failed to satisfy constraint: Member must have length less"
                         + " than or equal to " + shape.max());
             }
-            Pattern pattern = shape.pattern();
-            if (pattern != null && !pattern.matcher(value).matches()) {
+            ValuePattern pattern = shape.pattern();
+            if (pattern != null && !pattern.matches(value)) {
                 String own = wording.patternFailure(path, shape);
                 if (own != null) {
                     worded.add(own);

@@ -50,17 +50,20 @@ final class XmlWriter {
         int run = 0;
         for (int i = 0; i < text.length(); i++) {
             char c = text.charAt(i);
-            if (c > '>') {
-                continue; // every character to escape is '>' or below
+            if (c >= 64 || (ESCAPED >>> c & 1) == 0) {
+                continue;
             }
-            String entity = entity(c);
-            if (entity != null) {
-                out.append(text, run, i).append(entity);
-                run = i + 1;
-            }
+            out.append(text, run, i).append(entity(c));
+            run = i + 1;
         }
         out.append(text, run, text.length());
     }
+
+    /**
+     * The characters {@link #entity} replaces, as bits of a word: all are below 64, so one shift and mask tells a
+     * character (a base64 session token is mostly digits, '+', '/' and '=', which a range test would not pass over).
+     */
+    private static final long ESCAPED = 1L << '<' | 1L << '>' | 1L << '&' | 1L << '"' | 1L << '\'' | 1L << '\r';
 
     private static String entity(char c) {
         return switch (c) {

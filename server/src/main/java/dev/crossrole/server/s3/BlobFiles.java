@@ -16,7 +16,6 @@ import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 import java.util.Set;
 import java.util.UUID;
-import java.util.regex.Pattern;
 
 /**
  * Object and part bytes ("blobs"), one file per blob named by the id of the object or part it holds, in one
@@ -26,7 +25,6 @@ import java.util.regex.Pattern;
  */
 final class BlobFiles implements BlobStore {
     private static final String TEMP_PREFIX = ".tmp-";
-    private static final Pattern ID = Pattern.compile("[A-Za-z0-9_-]{1,128}");
 
     private final Path dir;
 
@@ -160,10 +158,25 @@ final class BlobFiles implements BlobStore {
     }
 
     private Path path(String id) {
-        if (!ID.matcher(id).matches()) {
+        if (!isId(id)) {
             throw new IllegalArgumentException("not a blob id: " + id);
         }
         return dir.resolve(id);
+    }
+
+    /** {@code [A-Za-z0-9_-]{1,128}}, as a loop: every GetObject asks, and a regular expression cost a fifth of the look. */
+    static boolean isId(String id) {
+        int length = id.length();
+        if (length < 1 || length > 128) {
+            return false;
+        }
+        for (int i = 0; i < length; i++) {
+            char c = id.charAt(i);
+            if (!(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '-')) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private void syncDirectory() throws IOException {

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.crossrole.server.model.MemberModel;
 import dev.crossrole.server.model.ShapeModel;
+import dev.crossrole.server.model.ValuePattern;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -178,10 +179,10 @@ final class ModelValues {
                 "p-abcdefgh" + String.format(Locale.ROOT, "%02d", index % 100),
                 "o-abcdefgh" + String.format(Locale.ROOT, "%02d", index % 100) + "/r-abc" + index,
                 "https://example.com/" + alphanumeric);
-        Pattern pattern = shape.pattern();
+        ValuePattern pattern = shape.pattern();
         for (String candidate : candidates) {
             String sized = sized(candidate, shape);
-            if (sized != null && (pattern == null || patternsIgnored || pattern.matcher(sized).matches())) {
+            if (sized != null && (pattern == null || patternsIgnored || pattern.matches(sized))) {
                 return sized;
             }
         }
