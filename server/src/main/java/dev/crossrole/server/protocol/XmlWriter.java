@@ -56,7 +56,11 @@ final class XmlWriter {
             out.append(text, run, i).append(entity(c));
             run = i + 1;
         }
-        out.append(text, run, text.length());
+        if (run == 0) {
+            out.append(text); // one copy: appending a range goes a character at a time (JDK 17)
+        } else {
+            out.append(text, run, text.length());
+        }
     }
 
     /**
