@@ -162,12 +162,29 @@ public final class Authorizer {
         return policy;
     }
 
+    /** A second as aws:CurrentTime and aws:EpochTime write it; the last one is kept, as most requests share it. */
+    private record RequestSecond(long second, String iso, String epoch) {
+        private static volatile RequestSecond last = new RequestSecond(Long.MIN_VALUE, "", "");
+
+        static RequestSecond of(Instant time) {
+            RequestSecond known = last;
+            if (known.second == time.getEpochSecond()) {
+                return known;
+            }
+            Instant second = time.truncatedTo(ChronoUnit.SECONDS);
+            RequestSecond made = new RequestSecond(second.getEpochSecond(), second.toString(),
+                    String.valueOf(second.getEpochSecond()));
+            last = made;
+            return made;
+        }
+    }
+
     private static RequestContext context(Caller caller, AccessCheck check, RequestInfo info,
                                           Map<String, String> principalTags, RequestContext organization) {
         RequestContext.Builder context = organization.toBuilder();
-        Instant now = info.time().truncatedTo(ChronoUnit.SECONDS);
-        context.single("aws:CurrentTime", now.toString());
-        context.single("aws:EpochTime", String.valueOf(now.getEpochSecond()));
+        RequestSecond now = RequestSecond.of(info.time());
+        context.single("aws:CurrentTime", now.iso());
+        context.single("aws:EpochTime", now.epoch());
         context.single("aws:SecureTransport", String.valueOf(info.secureTransport()));
         if (info.sourceIp() != null) {
             context.single("aws:SourceIp", info.sourceIp());
@@ -189,7 +206,7 @@ public final class Authorizer {
             if (session.mfa()) {
                 // Seconds since the session's MFA code was checked (tokens from before that time was kept: issued).
                 long at = session.mfaAuthenticatedAt() > 0 ? session.mfaAuthenticatedAt() : session.issuedAt();
-                context.single("aws:MultiFactorAuthAge", String.valueOf(Math.max(0, now.getEpochSecond() - at)));
+                context.single("aws:MultiFactorAuthAge", String.valueOf(Math.max(0, now.second() - at)));
             }
             if (session.sourceIdentity() != null) {
                 context.single("aws:SourceIdentity", session.sourceIdentity());
