@@ -47,11 +47,13 @@ final class ServeCommand implements Callable<Integer> {
                     "else <data-dir>/s3/blobs); nodes sharing a store that name one here must all name one shared folder"})
     Path s3Blobs;
 
-    @Option(names = "--task-runtime", paramLabel = "RUNTIME", defaultValue = "sandboxed",
+    @Option(names = "--task-runtime", paramLabel = "RUNTIME", defaultValue = "auto",
             converter = TaskRuntimeConverter.class,
-            description = {"how RunTask runs task containers: 'sandboxed' (default: each in a bubblewrap sandbox that",
-                    "hides crossrole's data, keys and other tasks) or 'unsandboxed' (plain processes of this machine",
-                    "that can read everything crossrole's user can, its administrator keys included)"})
+            description = {"how RunTask runs task containers: 'auto' (default: 'docker' when a container engine answers,",
+                    "else 'sandboxed'), 'docker' (each from its image, by the Docker Engine API at DOCKER_HOST or",
+                    "/var/run/docker.sock: Docker, or Podman's service), 'sandboxed' (each as a process in a bubblewrap",
+                    "sandbox that hides crossrole's data, keys and other tasks) or 'unsandboxed' (plain processes of",
+                    "this machine that can read everything crossrole's user can, its administrator keys included)"})
     TaskIsolation taskRuntime;
 
     @Option(names = "--task-user", paramLabel = "USER|UID[:GID]",
@@ -152,6 +154,7 @@ final class ServeCommand implements Callable<Integer> {
             err.println("crossrole: cannot listen on " + bind + ":" + port + ": " + e.getMessage());
             return ExitCodes.UNUSABLE;
         }
+        err.println("crossrole: task runtime: " + server.taskRuntimeName());
         server.tasksUnavailable().ifPresent(reason -> err.println("crossrole: WARNING: tasks cannot run: " + reason));
         printWelcome(out, server);
         HeapLimit.hint().ifPresent(err::println); // last, where it is seen
@@ -205,10 +208,12 @@ final class ServeCommand implements Callable<Integer> {
         @Override
         public TaskIsolation convert(String value) {
             return switch (value) {
+                case "auto" -> TaskIsolation.AUTO;
+                case "docker" -> TaskIsolation.DOCKER;
                 case "sandboxed" -> TaskIsolation.SANDBOXED;
                 case "unsandboxed" -> TaskIsolation.UNSANDBOXED;
                 default -> throw new CommandLine.TypeConversionException(
-                        "expected 'sandboxed' or 'unsandboxed', not '" + value + "'");
+                        "expected 'auto', 'docker', 'sandboxed' or 'unsandboxed', not '" + value + "'");
             };
         }
     }

@@ -38,6 +38,7 @@ import dev.crossrole.server.sts.SessionTokens;
 import dev.crossrole.server.sts.StsService;
 import dev.crossrole.server.tasks.ProcessRuntime;
 import dev.crossrole.server.tasks.SandboxRuntime;
+import dev.crossrole.server.tasks.DockerRuntime;
 import dev.crossrole.server.tasks.TaskIsolation;
 import dev.crossrole.server.tasks.TaskRuntime;
 import dev.crossrole.server.tasks.TaskUser;
@@ -55,6 +56,7 @@ import java.util.List;
 
 /** A running crossrole: the wiring of directory, services, pipeline and listener. */
 public final class CrossroleServer implements AutoCloseable {
+    private static final java.util.logging.Logger LOG = java.util.logging.Logger.getLogger(CrossroleServer.class.getName());
     public static final int DEFAULT_PORT = 4566;
     /** How often a node applies other nodes' commits while it gets no requests (a stop asked through another node). */
     static final java.time.Duration CATCH_UP_INTERVAL = java.time.Duration.ofMillis(250);
@@ -74,76 +76,84 @@ public final class CrossroleServer implements AutoCloseable {
      * @param taskUser who sandboxed tasks run as ({@code USER}, {@code UID} or {@code UID:GID}), or {@code null}
      *     for the default ({@code nobody} when crossrole is root, else crossrole's own user)
      * @param tls how to serve HTTPS, or {@code null} for plain HTTP only
+     * @param dockerHost the container engine for {@link TaskIsolation#DOCKER} and {@link TaskIsolation#AUTO}
+     *     ({@code unix://…} or {@code tcp://…}), or {@code null} for {@code DOCKER_HOST} or Docker's default socket
      */
     public record Options(String bind, int port, Path dataDir, Path accountsConfig, Clock clock, HttpLimits http,
                           String store, Path s3Blobs, List<String> allowedHosts, TaskIsolation taskIsolation,
-                          String taskUser, TlsSettings tls) {
+                          String taskUser, TlsSettings tls, String dockerHost) {
         public Options {
             allowedHosts = List.copyOf(allowedHosts);
         }
 
         public static Options defaults(Path dataDir) {
             return new Options("127.0.0.1", DEFAULT_PORT, dataDir, null, Clock.systemUTC(), HttpLimits.defaults(), null,
-                    null, List.of(), TaskIsolation.SANDBOXED, null, null);
+                    null, List.of(), TaskIsolation.SANDBOXED, null, null, null);
         }
 
         /** Host names besides loopback and the bound address that requests may name ({@code serve --allow-host}). */
         public Options withAllowedHosts(List<String> names) {
             return new Options(bind, port, dataDir, accountsConfig, clock, http,
-                    store, s3Blobs, names, taskIsolation, taskUser, tls);
+                    store, s3Blobs, names, taskIsolation, taskUser, tls, dockerHost);
         }
 
         public Options withS3Blobs(Path folder) {
             return new Options(bind, port, dataDir, accountsConfig, clock, http,
-                    store, folder, allowedHosts, taskIsolation, taskUser, tls);
+                    store, folder, allowedHosts, taskIsolation, taskUser, tls, dockerHost);
         }
 
         public Options withPort(int newPort) {
             return new Options(bind, newPort, dataDir, accountsConfig, clock, http,
-                    store, s3Blobs, allowedHosts, taskIsolation, taskUser, tls);
+                    store, s3Blobs, allowedHosts, taskIsolation, taskUser, tls, dockerHost);
         }
 
         public Options withClock(Clock newClock) {
             return new Options(bind, port, dataDir, accountsConfig, newClock, http,
-                    store, s3Blobs, allowedHosts, taskIsolation, taskUser, tls);
+                    store, s3Blobs, allowedHosts, taskIsolation, taskUser, tls, dockerHost);
         }
 
         public Options withAccountsConfig(Path file) {
             return new Options(bind, port, dataDir, file, clock, http,
-                    store, s3Blobs, allowedHosts, taskIsolation, taskUser, tls);
+                    store, s3Blobs, allowedHosts, taskIsolation, taskUser, tls, dockerHost);
         }
 
         /** The listener's worker pool, connection limit and deadlines ({@code serve --max-connections}). */
         public Options withHttpLimits(HttpLimits limits) {
             return new Options(bind, port, dataDir, accountsConfig, clock, limits,
-                    store, s3Blobs, allowedHosts, taskIsolation, taskUser, tls);
+                    store, s3Blobs, allowedHosts, taskIsolation, taskUser, tls, dockerHost);
         }
 
         public Options withBind(String address) {
             return new Options(address, port, dataDir, accountsConfig, clock, http,
-                    store, s3Blobs, allowedHosts, taskIsolation, taskUser, tls);
+                    store, s3Blobs, allowedHosts, taskIsolation, taskUser, tls, dockerHost);
         }
 
         /** The store to use ({@code null}: the embedded store in the data directory); see {@link Stores#open}. */
         public Options withStore(String location) {
             return new Options(bind, port, dataDir, accountsConfig, clock, http,
-                    location, s3Blobs, allowedHosts, taskIsolation, taskUser, tls);
+                    location, s3Blobs, allowedHosts, taskIsolation, taskUser, tls, dockerHost);
         }
 
         public Options withTaskIsolation(TaskIsolation isolation) {
             return new Options(bind, port, dataDir, accountsConfig, clock, http,
-                    store, s3Blobs, allowedHosts, isolation, taskUser, tls);
+                    store, s3Blobs, allowedHosts, isolation, taskUser, tls, dockerHost);
         }
 
         /** Serve HTTPS as {@code settings} say ({@code serve --tls}), or not at all ({@code null}). */
         public Options withTls(TlsSettings settings) {
             return new Options(bind, port, dataDir, accountsConfig, clock, http,
-                    store, s3Blobs, allowedHosts, taskIsolation, taskUser, settings);
+                    store, s3Blobs, allowedHosts, taskIsolation, taskUser, settings, dockerHost);
+        }
+
+        /** The container engine's address ({@code unix:///run/podman/podman.sock}, {@code tcp://127.0.0.1:2375}). */
+        public Options withDockerHost(String host) {
+            return new Options(bind, port, dataDir, accountsConfig, clock, http,
+                    store, s3Blobs, allowedHosts, taskIsolation, taskUser, tls, host);
         }
 
         public Options withTaskUser(String spec) {
             return new Options(bind, port, dataDir, accountsConfig, clock, http,
-                    store, s3Blobs, allowedHosts, taskIsolation, spec, tls);
+                    store, s3Blobs, allowedHosts, taskIsolation, spec, tls, dockerHost);
         }
     }
 
@@ -325,6 +335,24 @@ public final class CrossroleServer implements AutoCloseable {
      * S3 blob folder and crossrole's user's home from every task.
      */
     private static TaskRuntime taskRuntime(Options options, DataDirectory data) throws ConfigException {
+        if (options.taskIsolation() == TaskIsolation.DOCKER || options.taskIsolation() == TaskIsolation.AUTO) {
+            String host = options.dockerHost() != null ? options.dockerHost() : DockerRuntime.defaultHost(System.getenv());
+            DockerRuntime.Connection engine = DockerRuntime.connect(host, data.root(), hiddenFromTasks(options));
+            if (engine.runtime() != null) {
+                if (options.taskUser() != null) {
+                    throw new ConfigException("--task-user applies to sandboxed tasks; in containers a task runs as its"
+                            + " definition's user, or its image's");
+                }
+                int removed = engine.runtime().removeLeftovers();
+                if (removed > 0) {
+                    LOG.info("removed " + removed + " containers an earlier run of crossrole left");
+                }
+                return engine.runtime();
+            }
+            if (options.taskIsolation() == TaskIsolation.DOCKER) {
+                throw new ConfigException("--task-runtime docker: " + engine.unavailable());
+            }
+        }
         if (options.taskIsolation() == TaskIsolation.UNSANDBOXED) {
             if (options.taskUser() != null) {
                 throw new ConfigException("--task-user applies to sandboxed tasks; with --task-runtime unsandboxed"
@@ -343,14 +371,27 @@ public final class CrossroleServer implements AutoCloseable {
         if (options.s3Blobs() != null) {
             hidden.add(options.s3Blobs().toAbsolutePath().normalize());
         }
-        // Both homes: the JVM's is the passwd entry's, the AWS CLI's ~/.aws is $HOME's (sudo may keep another).
+        return new SandboxRuntime(new SandboxRuntime.Settings(user, self.uid() == 0, homes(), hidden));
+    }
+
+    /** Both homes: the JVM's is the passwd entry's, the AWS CLI's ~/.aws is $HOME's (sudo may keep another). */
+    private static List<Path> homes() {
         java.util.Set<Path> homes = new java.util.LinkedHashSet<>();
         for (String home : new String[] {System.getProperty("user.home"), System.getenv("HOME")}) {
             if (home != null && !home.isBlank() && Path.of(home).isAbsolute()) {
                 homes.add(Path.of(home).normalize());
             }
         }
-        return new SandboxRuntime(new SandboxRuntime.Settings(user, self.uid() == 0, List.copyOf(homes), hidden));
+        return List.copyOf(homes);
+    }
+
+    /** What no container may see besides the data directory: the S3 blob folder and crossrole's user's homes. */
+    private static List<Path> hiddenFromTasks(Options options) {
+        List<Path> hidden = new java.util.ArrayList<>(homes());
+        if (options.s3Blobs() != null) {
+            hidden.add(options.s3Blobs().toAbsolutePath().normalize());
+        }
+        return hidden;
     }
 
     public int port() {
@@ -363,6 +404,11 @@ public final class CrossroleServer implements AutoCloseable {
     }
 
     /** Why RunTask cannot run tasks on this node (no sandbox can be made here), or empty when it can. */
+    /** The runtime tasks run in, as {@code serve} reports it. */
+    public String taskRuntimeName() {
+        return runtime.name();
+    }
+
     public java.util.Optional<String> tasksUnavailable() {
         return runtime.unavailable();
     }

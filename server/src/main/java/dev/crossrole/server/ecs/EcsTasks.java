@@ -208,7 +208,8 @@ public final class EcsTasks implements AutoCloseable {
                 TaskVolumes.makeScratch(task.definition, scratch);
                 TaskRuntime.ContainerLaunch launch = new TaskRuntime.ContainerLaunch(task.id, container.name,
                         container.image, argv(task, container), container.environment, task.workDir, workingDirectory,
-                        container.logFile, TaskVolumes.mounts(task.definition, container.name, scratch));
+                        container.logFile, TaskVolumes.mounts(task.definition, container.name, scratch),
+                        ContainerSpecs.of(task, container));
                 runtime.prepare(launch);
                 launches.put(container, launch);
             } catch (IOException e) {
@@ -248,7 +249,7 @@ public final class EcsTasks implements AutoCloseable {
     private boolean cannotStart(EcsTask task, EcsTask.Container container, IOException e) {
         synchronized (task) {
             container.lastStatus = "STOPPED";
-            container.reason = "CannotStartContainerError: " + e.getMessage();
+            container.reason = dev.crossrole.server.tasks.ContainerStartFailure.errorNameOf(e) + ": " + e.getMessage();
         }
         if (container.essential) {
             // ECS's stopped reason for a container that could not start names why (ECS developer guide,

@@ -34,11 +34,52 @@ public interface TaskRuntime {
      */
     record ContainerLaunch(String taskId, String containerName, String image, List<String> argv,
                            Map<String, String> environment, Path taskDirectory, Path workingDirectory, Path logFile,
-                           List<Mount> mounts) {
+                           List<Mount> mounts, ContainerSpec spec) {
         public ContainerLaunch {
             mounts = List.copyOf(mounts);
         }
+
+        /** A launch for the process runtimes alone (tests): no container definition to read. */
+        public ContainerLaunch(String taskId, String containerName, String image, List<String> argv,
+                               Map<String, String> environment, Path taskDirectory, Path workingDirectory, Path logFile,
+                               List<Mount> mounts) {
+            this(taskId, containerName, image, argv, environment, taskDirectory, workingDirectory, logFile, mounts, null);
+        }
     }
+
+    /**
+     * The container as its task definition describes it, for a runtime that runs images: what the process runtimes
+     * read from {@link ContainerLaunch}'s other parts (the argv joined, the environment with this machine's
+     * {@code PATH}, {@code HOME} and {@code LANG}, a working directory on this machine) an image decides itself.
+     *
+     * @param entryPoint the definition's {@code entryPoint}, or {@code null} for the image's
+     * @param command the {@code command} (overrides applied), or {@code null} for the image's
+     * @param environment what ECS sets and the definition's {@code environment}, nothing of this machine's
+     * @param workingDirectory the definition's {@code workingDirectory}, or {@code null} for the image's
+     * @param user the definition's {@code user}, or {@code null} for the image's
+     * @param cpuUnits {@code cpu}: CPU units, as shares; 0 when unset
+     * @param memoryMiB {@code memory}: the hard limit in MiB, or {@code null}
+     * @param memoryReservationMiB {@code memoryReservation}: the soft limit in MiB, or {@code null}
+     */
+    record ContainerSpec(String taskArn, String cluster, String family, int revision, List<String> entryPoint,
+                         List<String> command, Map<String, String> environment, String workingDirectory, String user,
+                         int cpuUnits, Long memoryMiB, Long memoryReservationMiB, List<Ulimit> ulimits,
+                         boolean readonlyRootFilesystem, boolean initProcessEnabled, int stopTimeoutSeconds,
+                         List<PortMapping> portMappings) {
+        public ContainerSpec {
+            entryPoint = entryPoint == null ? null : List.copyOf(entryPoint);
+            command = command == null ? null : List.copyOf(command);
+            environment = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(environment));
+            ulimits = List.copyOf(ulimits);
+            portMappings = List.copyOf(portMappings);
+        }
+    }
+
+    /** One of the definition's {@code ulimits}: {@code nofile}, {@code nproc}, … */
+    record Ulimit(String name, long softLimit, long hardLimit) {}
+
+    /** One of the definition's {@code portMappings}; {@code hostPort} 0 when unset. */
+    record PortMapping(int containerPort, int hostPort, String protocol) {}
 
     /**
      * A task definition volume shown inside a container: a mount point of the container.
