@@ -64,15 +64,26 @@ public final class ContainerEndpoints {
         int slash = rest.indexOf('/');
         String id = slash < 0 ? rest : rest.substring(0, slash);
         String sub = slash < 0 ? "" : rest.substring(slash);
+        // A container's id is its task's and its place in the task ("<task metadata id>-<index>"); a task's own id,
+        // which tasks started before containers had their own were given, answers for its first container.
         Optional<EcsTask> found = tasks.byMetadataId(id);
+        int index = 0;
         if (found.isEmpty()) {
+            int dash = id.lastIndexOf('-');
+            if (dash > 0 && id.substring(dash + 1).matches("\\d{1,3}")) {
+                found = tasks.byMetadataId(id.substring(0, dash));
+                index = Integer.parseInt(id.substring(dash + 1));
+            }
+        }
+        if (found.isEmpty() || index >= found.get().containers.size()) {
             return error(404, "NotFound", "No task with this metadata id.");
         }
         EcsTask task = found.get();
+        EcsTask.Container container = task.containers.get(index);
         return switch (sub) {
-            case "", "/" -> new Answer(200, containerMetadata(task, task.containers.get(0)).toString());
+            case "", "/" -> new Answer(200, containerMetadata(task, container).toString());
             case "/task" -> new Answer(200, taskMetadata(task).toString());
-            case "/stats" -> new Answer(200, stats(task.containers.get(0)).toString());
+            case "/stats" -> new Answer(200, stats(container).toString());
             case "/task/stats" -> {
                 ObjectNode stats = JSON.createObjectNode();
                 task.containers.forEach(c -> stats.set(c.runtimeId == null ? c.name : c.runtimeId, stats(c)));
@@ -140,9 +151,10 @@ public final class ContainerEndpoints {
             ObjectNode node = JSON.createObjectNode();
             node.put("DockerId", c.runtimeId == null ? "" : c.runtimeId);
             node.put("Name", c.name);
-            node.put("DockerName", "ecs-" + task.definition.family() + "-" + task.definition.revision() + "-" + c.name);
+            node.put("DockerName", c.engineName != null ? c.engineName
+                    : "ecs-" + task.definition.family() + "-" + task.definition.revision() + "-" + c.name);
             node.put("Image", c.image);
-            node.put("ImageID", "");
+            node.put("ImageID", c.imageId == null ? "" : c.imageId);
             node.putObject("Labels").put("com.amazonaws.ecs.cluster", task.cluster.arn())
                     .put("com.amazonaws.ecs.container-name", c.name)
                     .put("com.amazonaws.ecs.task-arn", task.arn())
@@ -153,7 +165,13 @@ public final class ContainerEndpoints {
             if (c.exitCode != null) {
                 node.put("ExitCode", c.exitCode);
             }
-            node.putObject("Limits").put("CPU", 0);
+            ObjectNode limits = node.putObject("Limits");
+            com.fasterxml.jackson.databind.JsonNode definition = containerDefinition(task, c.name);
+            limits.put("CPU", definition.path("cpu").asInt(0));
+            if (definition.hasNonNull("memory") || definition.hasNonNull("memoryReservation")) {
+                limits.put("Memory", definition.hasNonNull("memory") ? definition.get("memory").asInt()
+                        : definition.get("memoryReservation").asInt());
+            }
             node.put("CreatedAt", task.createdAt.toString());
             if (task.startedAt != null) {
                 node.put("StartedAt", task.startedAt.toString());
@@ -163,6 +181,33 @@ public final class ContainerEndpoints {
             node.putArray("Networks");
             return node;
         }
+    }
+
+    /**
+     * A task-level size as RegisterTaskDefinition takes it: a number of units ({@code 1024}, {@code 2048}) or with
+     * its unit ({@code 1 vCPU}, {@code 2 GB}). Returns vCPUs for CPU ({@code perUnit} 1/1024) and MiB for memory.
+     */
+    static double taskSize(String text, String bigUnit, double perUnit) {
+        String lower = text.toLowerCase(java.util.Locale.ROOT).strip();
+        double number;
+        try {
+            number = Double.parseDouble(lower.replaceAll("[^0-9.]", ""));
+        } catch (NumberFormatException e) {
+            return 0;
+        }
+        if (lower.contains(bigUnit)) {
+            return bigUnit.equals("gb") ? number * 1024 : number;
+        }
+        return number * perUnit;
+    }
+
+    private static com.fasterxml.jackson.databind.JsonNode containerDefinition(EcsTask task, String name) {
+        for (com.fasterxml.jackson.databind.JsonNode def : task.definition.document().path("containerDefinitions")) {
+            if (def.path("name").asText().equals(name)) {
+                return def;
+            }
+        }
+        return JSON.createObjectNode();
     }
 
     private static ObjectNode taskMetadata(EcsTask task) {
@@ -178,6 +223,17 @@ public final class ContainerEndpoints {
             node.put("PullStoppedAt", task.createdAt.toString());
             node.put("AvailabilityZone", task.region + "a");
             node.put("LaunchType", task.launchType);
+            // The task's size, when its definition gives one: CPU in vCPUs (1,024 units each), memory in MiB.
+            com.fasterxml.jackson.databind.JsonNode document = task.definition.document();
+            if (document.hasNonNull("cpu") || document.hasNonNull("memory")) {
+                ObjectNode limits = node.putObject("Limits");
+                if (document.hasNonNull("cpu")) {
+                    limits.put("CPU", taskSize(document.get("cpu").asText(), "vcpu", 1.0 / 1024));
+                }
+                if (document.hasNonNull("memory")) {
+                    limits.put("Memory", Math.round(taskSize(document.get("memory").asText(), "gb", 1)));
+                }
+            }
             ArrayNode containers = node.putArray("Containers");
             task.containers.forEach(c -> containers.add(containerMetadata(task, c)));
             return node;

@@ -28,6 +28,9 @@ public final class EcsTask {
         Integer exitCode;
         String reason;
         String runtimeId;
+        /** The engine's name for the container and its image's id, when a container engine runs it. */
+        String engineName;
+        String imageId;
         /** When the container's process started, to recognise it after a crash. */
         Instant processStarted;
         TaskRuntime.RunningContainer running;

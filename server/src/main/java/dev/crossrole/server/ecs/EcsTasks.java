@@ -221,10 +221,15 @@ public final class EcsTasks implements AutoCloseable {
         for (Map.Entry<EcsTask.Container, TaskRuntime.ContainerLaunch> entry : launches.entrySet()) {
             EcsTask.Container container = entry.getKey();
             try {
-                TaskRuntime.RunningContainer running = runtime.start(entry.getValue());
+                TaskRuntime.RunningContainer running = runtime.start(entry.getValue(), created -> {
+                    synchronized (task) {
+                        container.runtimeId = created.runtimeId();
+                        container.engineName = created.engineName();
+                        container.imageId = created.imageId();
+                    }
+                });
                 synchronized (task) {
                     container.running = running;
-                    container.runtimeId = running.runtimeId();
                     container.processStarted = clock.instant();
                     container.lastStatus = "RUNNING";
                 }

@@ -195,8 +195,10 @@ final class TaskOperations {
                 env.put("AWS_CONTAINER_CREDENTIALS_FULL_URI", endpoint + "/v2/credentials/" + credentialsId);
                 env.put("AWS_CONTAINER_AUTHORIZATION_TOKEN", token);
             }
-            env.put("ECS_CONTAINER_METADATA_URI_V4", endpoint + "/v4/" + metadataId);
-            env.put("ECS_CONTAINER_METADATA_URI", endpoint + "/v3/" + metadataId);
+            // Each container its own: the container metadata path answers for the container that asks.
+            String containerMetadataId = metadataId + "-" + containers.size();
+            env.put("ECS_CONTAINER_METADATA_URI_V4", endpoint + "/v4/" + containerMetadataId);
+            env.put("ECS_CONTAINER_METADATA_URI", endpoint + "/v3/" + containerMetadataId);
             env.put("AWS_REGION", region);
             env.put("AWS_DEFAULT_REGION", region);
             env.put("AWS_ENDPOINT_URL", endpoint);

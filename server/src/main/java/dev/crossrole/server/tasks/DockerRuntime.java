@@ -229,6 +229,12 @@ public final class DockerRuntime implements TaskRuntime {
 
     @Override
     public RunningContainer start(ContainerLaunch launch) throws IOException {
+        return start(launch, created -> { });
+    }
+
+    @Override
+    public RunningContainer start(ContainerLaunch launch, java.util.function.Consumer<RunningContainer> created)
+            throws IOException {
         ContainerSpec spec = launch.spec();
         ensureImage(launch.image());
         String name = containerName(spec, launch.containerName());
@@ -275,7 +281,8 @@ public final class DockerRuntime implements TaskRuntime {
         } catch (DockerException e) {
             throw new ContainerStartFailure("CannotCreateContainerError", engineMessage(e));
         }
-        DockerContainer container = new DockerContainer(id, launch.logFile());
+        DockerContainer container = new DockerContainer(id, name, imageId(launch.image()), launch.logFile());
+        created.accept(container);
         try {
             docker.startContainerCmd(id).exec();
         } catch (DockerException e) {
@@ -328,6 +335,16 @@ public final class DockerRuntime implements TaskRuntime {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new ContainerStartFailure("CannotPullContainerError", "pull image " + image + ": interrupted");
+        }
+    }
+
+    /** The image's id as the engine names it ({@code sha256:…}); {@code null} if it cannot say. */
+    private String imageId(String image) {
+        try {
+            String id = docker.inspectImageCmd(image).exec().getId();
+            return id == null || id.startsWith("sha256:") ? id : "sha256:" + id;
+        } catch (DockerException e) {
+            return null;
         }
     }
 
@@ -454,13 +471,27 @@ public final class DockerRuntime implements TaskRuntime {
     /** A container of the engine: its exit awaited and its output appended to the container's log file. */
     private final class DockerContainer implements RunningContainer {
         private final String id;
+        private final String name;
+        private final String imageId;
         private final Path logFile;
         private final CompletableFuture<Integer> exit = new CompletableFuture<>();
         private final CompletableFuture<Void> logsDone = new CompletableFuture<>();
 
-        DockerContainer(String id, Path logFile) {
+        DockerContainer(String id, String name, String imageId, Path logFile) {
             this.id = id;
+            this.name = name;
+            this.imageId = imageId;
             this.logFile = logFile;
+        }
+
+        @Override
+        public String engineName() {
+            return name;
+        }
+
+        @Override
+        public String imageId() {
+            return imageId;
         }
 
         void follow() {

@@ -140,6 +140,16 @@ public interface TaskRuntime {
         /** A runtime id (the process id for local processes). */
         String runtimeId();
 
+        /** The engine's name for the container ({@code DockerName} in task metadata), or {@code null}. */
+        default String engineName() {
+            return null;
+        }
+
+        /** The id of the image the container runs ({@code ImageID}: {@code sha256:…}), or {@code null}. */
+        default String imageId() {
+            return null;
+        }
+
         /** Completes with the exit code when the container ends, however it ends. */
         CompletableFuture<Integer> exit();
 
@@ -171,6 +181,18 @@ public interface TaskRuntime {
      * @throws IOException when the container cannot be started (its reason is the message)
      */
     RunningContainer start(ContainerLaunch launch) throws IOException;
+
+    /**
+     * Starts a container, telling {@code created} of it before its command runs where the runtime can (a container
+     * engine creates, then starts), so that what the task's metadata says of the container (its id, its names) is
+     * known from the container's first instant.
+     */
+    default RunningContainer start(ContainerLaunch launch, java.util.function.Consumer<RunningContainer> created)
+            throws IOException {
+        RunningContainer container = start(launch);
+        created.accept(container);
+        return container;
+    }
 
     /** Why no container can be started here (a missing tool, another operating system), or empty when they can. */
     default Optional<String> unavailable() {
