@@ -146,14 +146,48 @@ class TaskRuntimeOptionsTest {
         assertServeRefuses(folder, "--task-user a;b: expected a user name, a uid, or uid:gid", "--task-user", "a;b");
         assertServeRefuses(folder, "--task-user applies to sandboxed tasks", "--task-runtime", "unsandboxed",
                 "--task-user", "nobody");
-        assertServeRefuses(folder, "expected 'sandboxed' or 'unsandboxed', not 'docker'", "--task-runtime", "docker");
+        assertServeRefuses(folder, "expected 'auto', 'docker', 'sandboxed' or 'unsandboxed', not 'podman'",
+                "--task-runtime", "podman");
+        Map<String, String> noEngine = Map.of("DOCKER_HOST", "unix://" + folder.resolve("no-engine.sock"));
+        assertServeRefuses(folder, noEngine, "--task-runtime docker: no container engine socket at "
+                + folder.resolve("no-engine.sock"), "--task-runtime", "docker");
+        assertServeRefuses(folder, Map.of("DOCKER_HOST", "ssh://engine.example.com"),
+                "--task-runtime docker: DOCKER_HOST ssh://engine.example.com is neither unix:// nor tcp://",
+                "--task-runtime", "docker");
+        Files.createFile(folder.resolve("not-an-engine.sock"));
+        assertServeRefuses(folder, Map.of("DOCKER_HOST", "unix://" + folder.resolve("not-an-engine.sock")),
+                "--task-runtime docker: the container engine at unix://" + folder.resolve("not-an-engine.sock")
+                        + " does not answer", "--task-runtime", "docker");
+    }
+
+    @Test
+    void autoUsesAnEngineWhenOneAnswersElseTheSandboxAndSaysWhich() throws Exception {
+        Path folder = Files.createTempDirectory("crossrole-auto-runtime");
+        ServeProcess sandboxed = ServeProcess.start(folder, folder.resolve("data"), List.of(),
+                Map.of("DOCKER_HOST", "unix://" + folder.resolve("no-engine.sock")));
+        assertTrue(sandboxed.output().contains("crossrole: task runtime: sandboxed process"), sandboxed.output());
+        stop(sandboxed, folder);
+        PodmanService podman = PodmanService.get().orElse(null);
+        org.junit.jupiter.api.Assumptions.assumeTrue(podman != null,
+                () -> "no container engine here: " + PodmanService.unavailable());
+        Path again = Files.createTempDirectory("crossrole-auto-runtime");
+        ServeProcess docker = ServeProcess.start(again, again.resolve("data"), List.of(),
+                Map.of("DOCKER_HOST", podman.host()));
+        assertTrue(docker.output().contains("crossrole: task runtime: docker (Podman "), docker.output());
+        assertTrue(docker.output().contains(" at " + podman.host() + ")"), docker.output());
+        stop(docker, again);
     }
 
     private static void assertServeRefuses(Path folder, String message, String... options) throws Exception {
+        assertServeRefuses(folder, Map.of(), message, options);
+    }
+
+    private static void assertServeRefuses(Path folder, Map<String, String> environment, String message,
+                                           String... options) throws Exception {
         List<String> args = new java.util.ArrayList<>(List.of("serve", "--port", "0", "--data-dir",
                 folder.resolve("data").toString()));
         args.addAll(List.of(options));
-        Run run = CrossroleCommand.run(folder, args.toArray(String[]::new));
+        Run run = CrossroleCommand.run(folder, environment, args.toArray(String[]::new));
         assertEquals(2, run.exit(), run.toString());
         assertTrue(run.stderr().contains(message), run.toString());
         assertFalse(run.stdout().contains("listening"), run.toString());
