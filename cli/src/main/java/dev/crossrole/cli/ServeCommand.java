@@ -154,9 +154,10 @@ final class ServeCommand implements Callable<Integer> {
             err.println("crossrole: cannot listen on " + bind + ":" + port + ": " + e.getMessage());
             return ExitCodes.UNUSABLE;
         }
-        err.println("crossrole: task runtime: " + server.taskRuntimeName());
         server.tasksUnavailable().ifPresent(reason -> err.println("crossrole: WARNING: tasks cannot run: " + reason));
         printWelcome(out, server);
+        out.flush();
+        err.println("crossrole: task runtime: " + server.taskRuntimeName()); // after the welcome, whose first line is the endpoint
         HeapLimit.hint().ifPresent(err::println); // last, where it is seen
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {

@@ -91,6 +91,54 @@ class DockerTasksTest {
     }
 
     @Test
+    void aContainersPortIsThisMachinesAndItsBindingSaysSo() throws Exception {
+        int port;
+        try (java.net.ServerSocket probe = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            port = probe.getLocalPort();
+        }
+        ecs.registerTaskDefinition(r -> r.family("listener").containerDefinitions(ContainerDefinition.builder()
+                .name("web").image(DockerRuntimeTest.IMAGE).memory(64)
+                .portMappings(m -> m.containerPort(port).protocol("tcp")).stopTimeout(1)
+                .command("sh", "-c", "echo hello from the container | nc -l -p " + port + "; exec sleep 300").build()));
+        Task running = EcsSdk.runRunning(ecs, "listener");
+        var binding = running.containers().get(0).networkBindings();
+        assertEquals(1, binding.size(), running.toString());
+        assertEquals("0.0.0.0", binding.get(0).bindIP());
+        assertEquals(port, binding.get(0).containerPort());
+        assertEquals(port, binding.get(0).hostPort());
+        assertEquals("tcp", binding.get(0).protocolAsString());
+        String answer = null;
+        long deadline = System.nanoTime() + 30_000_000_000L;
+        while (answer == null) {
+            try (java.net.Socket socket = new java.net.Socket("127.0.0.1", port)) {
+                answer = new String(socket.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            } catch (java.net.ConnectException e) {
+                assertTrue(System.nanoTime() < deadline, "nothing listens on " + port);
+                Thread.sleep(50);
+            }
+        }
+        assertEquals("hello from the container\n", answer);
+        ecs.stopTask(r -> r.task(running.taskArn()));
+        EcsSdk.awaitStopped(ecs, null, running.taskArn());
+    }
+
+    @Test
+    void aHostPortOtherThanTheContainerPortIsRefusedAndNothingRuns() {
+        ecs.registerTaskDefinition(r -> r.family("remapped").containerDefinitions(ContainerDefinition.builder()
+                .name("web").image(DockerRuntimeTest.IMAGE).memory(64)
+                .portMappings(m -> m.containerPort(80).hostPort(8080)).build()));
+        software.amazon.awssdk.services.ecs.model.ClientException refused = org.junit.jupiter.api.Assertions.assertThrows(
+                software.amazon.awssdk.services.ecs.model.ClientException.class,
+                () -> ecs.runTask(r -> r.taskDefinition("remapped")));
+        assertEquals(400, refused.statusCode());
+        assertEquals("crossrole runs a task's containers on this machine's network, where a container's port is the"
+                + " machine's: container web maps containerPort 80 to hostPort 8080; leave hostPort out or make it 80.",
+                refused.awsErrorDetails().errorMessage());
+        assertEquals(List.of(), ecs.listTasks(r -> r.family("remapped")).taskArns());
+        assertEquals(List.of(), ecs.listTasks(r -> r.family("remapped").desiredStatus("STOPPED")).taskArns());
+    }
+
+    @Test
     void anImageThatCannotBePulledStopsTheTaskWithCannotPullContainerError() throws Exception {
         ecs.registerTaskDefinition(r -> r.family("no-image").containerDefinitions(ContainerDefinition.builder()
                 .name("app").image("crossrole-test/not-built:1").memory(64).build()));

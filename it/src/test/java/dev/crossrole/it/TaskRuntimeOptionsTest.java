@@ -165,7 +165,7 @@ class TaskRuntimeOptionsTest {
         Path folder = Files.createTempDirectory("crossrole-auto-runtime");
         ServeProcess sandboxed = ServeProcess.start(folder, folder.resolve("data"), List.of(),
                 Map.of("DOCKER_HOST", "unix://" + folder.resolve("no-engine.sock")));
-        assertTrue(sandboxed.output().contains("crossrole: task runtime: sandboxed process"), sandboxed.output());
+        awaitOutput(sandboxed, "crossrole: task runtime: sandboxed process");
         stop(sandboxed, folder);
         PodmanService podman = PodmanService.get().orElse(null);
         org.junit.jupiter.api.Assumptions.assumeTrue(podman != null,
@@ -173,9 +173,18 @@ class TaskRuntimeOptionsTest {
         Path again = Files.createTempDirectory("crossrole-auto-runtime");
         ServeProcess docker = ServeProcess.start(again, again.resolve("data"), List.of(),
                 Map.of("DOCKER_HOST", podman.host()));
-        assertTrue(docker.output().contains("crossrole: task runtime: docker (Podman "), docker.output());
+        awaitOutput(docker, "crossrole: task runtime: docker (Podman ");
         assertTrue(docker.output().contains(" at " + podman.host() + ")"), docker.output());
         stop(docker, again);
+    }
+
+    /** Waits for a line serve prints after its welcome (its output is read on another thread). */
+    private static void awaitOutput(ServeProcess serve, String text) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (!serve.output().contains(text) && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        assertTrue(serve.output().contains(text), serve.output());
     }
 
     private static void assertServeRefuses(Path folder, String message, String... options) throws Exception {

@@ -140,6 +140,9 @@ final class TaskOperations {
             TaskVolumes.unsupported(definition).ifPresent(reason -> {
                 throw EcsErrors.client(reason);
             });
+            unmappablePort(definition).ifPresent(reason -> {
+                throw EcsErrors.client(reason);
+            });
             if (!input.listOrEmpty("volumeConfigurations").isEmpty()) {
                 // crossrole's wording: ignoring them would run the task without the volumes it asked for.
                 throw EcsErrors.client("crossrole cannot provide volumeConfigurations (Amazon EBS volumes): tasks run on"
@@ -216,6 +219,44 @@ final class TaskOperations {
 
     // ---- shapes -------------------------------------------------------------------------------
 
+    /**
+     * A port mapping crossrole cannot honour: containers run on this machine's network (see the runtimes), where a
+     * container's port is this machine's, so a {@code hostPort} other than the {@code containerPort} would be a
+     * binding that does not exist. Refused rather than reported falsely.
+     */
+    static java.util.Optional<String> unmappablePort(TaskDefinition definition) {
+        for (JsonNode container : definition.document().path("containerDefinitions")) {
+            for (JsonNode mapping : container.path("portMappings")) {
+                int containerPort = mapping.path("containerPort").asInt(0);
+                int hostPort = mapping.path("hostPort").asInt(0);
+                if (hostPort != 0 && hostPort != containerPort) {
+                    return java.util.Optional.of("crossrole runs a task's containers on this machine's network, where a"
+                            + " container's port is the machine's: container " + container.path("name").asText()
+                            + " maps containerPort " + containerPort + " to hostPort " + hostPort + "; leave hostPort out"
+                            + " or make it " + containerPort + ".");
+                }
+            }
+        }
+        return java.util.Optional.empty();
+    }
+
+    /** A running container's port mappings as bindings: each container port is this machine's, on every address. */
+    private static List<Shape> networkBindings(EcsTask task, String container) {
+        List<Shape> bindings = new ArrayList<>();
+        for (JsonNode def : task.definition.document().path("containerDefinitions")) {
+            if (def.path("name").asText().equals(container)) {
+                for (JsonNode mapping : def.path("portMappings")) {
+                    int port = mapping.path("containerPort").asInt(0);
+                    if (port > 0) {
+                        bindings.add(Shape.of().put("bindIP", "0.0.0.0").put("containerPort", port)
+                                .put("hostPort", port).put("protocol", mapping.path("protocol").asText("tcp")));
+                    }
+                }
+            }
+        }
+        return bindings;
+    }
+
     Shape taskShape(EcsTask task, boolean withTags) {
         synchronized (task) {
             List<Shape> containers = new ArrayList<>();
@@ -229,7 +270,7 @@ final class TaskOperations {
                         .put("lastStatus", c.lastStatus)
                         .put("exitCode", c.exitCode)
                         .put("reason", c.reason)
-                        .put("networkBindings", List.of())
+                        .put("networkBindings", "RUNNING".equals(c.lastStatus) ? networkBindings(task, c.name) : List.of())
                         .put("networkInterfaces", List.of())
                         .put("healthStatus", "UNKNOWN");
                 if (task.enableExecuteCommand) {
