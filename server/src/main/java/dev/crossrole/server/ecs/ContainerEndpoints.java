@@ -3,6 +3,7 @@ package dev.crossrole.server.ecs;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.crossrole.server.tasks.TaskRuntime;
 import java.time.temporal.ChronoUnit;
 import java.util.Optional;
 
@@ -98,6 +99,12 @@ public final class ContainerEndpoints {
      * its processes, read from /proc where they are local and alive; zeros otherwise.
      */
     private static ObjectNode stats(EcsTask.Container c) {
+        TaskRuntime.RunningContainer running = c.running;
+        Optional<ObjectNode> engine = running == null || !"RUNNING".equals(c.lastStatus) ? Optional.empty()
+                : running.engineStats();
+        if (engine.isPresent()) {
+            return engine.get(); // as ECS passes Docker's through, its "name" the engine's ("/ecs-…")
+        }
         long cpuNanos = 0;
         long rssBytes = 0;
         int processes = 0;

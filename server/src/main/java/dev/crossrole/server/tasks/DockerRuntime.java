@@ -70,6 +70,10 @@ public final class DockerRuntime implements TaskRuntime {
     /** Which crossrole (by its data directory) made a container: only its own are removed as leftovers. */
     public static final String OWNER_LABEL = "dev.crossrole.owner";
     private static final SecureRandom RANDOM = new SecureRandom();
+    /** Writes docker-java's statistics back in the engine's field names, leaving out what it did not send. */
+    private static final com.fasterxml.jackson.databind.ObjectMapper STATS_JSON =
+            new com.fasterxml.jackson.databind.ObjectMapper()
+                    .setSerializationInclusion(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL);
 
     private final DockerClient docker;
     private final URI host;
@@ -492,6 +496,41 @@ public final class DockerRuntime implements TaskRuntime {
         @Override
         public String imageId() {
             return imageId;
+        }
+
+        @Override
+        public Optional<com.fasterxml.jackson.databind.node.ObjectNode> engineStats() {
+            // One reading (the engine waits for a second sample to fill precpu_stats), in the engine's own JSON names.
+            CompletableFuture<com.github.dockerjava.api.model.Statistics> reading = new CompletableFuture<>();
+            try (ResultCallback.Adapter<com.github.dockerjava.api.model.Statistics> callback =
+                         docker.statsCmd(id).withNoStream(true).exec(new ResultCallback.Adapter<>() {
+                             @Override
+                             public void onNext(com.github.dockerjava.api.model.Statistics statistics) {
+                                 reading.complete(statistics);
+                             }
+
+                             @Override
+                             public void onComplete() {
+                                 reading.complete(null);
+                             }
+
+                             @Override
+                             public void onError(Throwable error) {
+                                 reading.complete(null);
+                             }
+                         })) {
+                com.github.dockerjava.api.model.Statistics statistics = reading.get(5, TimeUnit.SECONDS);
+                // An engine that fails answers an error body, which docker-java reads as statistics without a time
+                // (Podman 4.3 does so for a container with a memory reservation and no memory limit).
+                return statistics == null || statistics.getRead() == null ? Optional.empty()
+                        : Optional.of(STATS_JSON.valueToTree(statistics));
+            } catch (IOException | java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException
+                     | DockerException e) {
+                return Optional.empty();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return Optional.empty();
+            }
         }
 
         void follow() {

@@ -150,6 +150,14 @@ public interface TaskRuntime {
             return null;
         }
 
+        /**
+         * The engine's statistics of the container in Docker's shape ({@code cpu_stats}, {@code precpu_stats},
+         * {@code memory_stats}, …), for the task metadata's {@code /stats}; empty where the runtime keeps none.
+         */
+        default java.util.Optional<com.fasterxml.jackson.databind.node.ObjectNode> engineStats() {
+            return java.util.Optional.empty();
+        }
+
         /** Completes with the exit code when the container ends, however it ends. */
         CompletableFuture<Integer> exit();
 
