@@ -20,7 +20,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * one-container task (RunTask, then DescribeTasks until RUNNING), task stopped after each sample;
  * (2) requests/s of the container-credentials endpoint with keep-alive clients.
  *
- * <p>Usage: {@code java -cp bench/target/benchmarks.jar dev.crossrole.bench.load.EcsLoad [RUNS] [THREADS] [SECONDS]}
+ * <p>Usage: {@code java -cp bench/target/benchmarks.jar dev.crossrole.bench.load.EcsLoad [RUNS] [THREADS] [SECONDS]
+ * [DOCKER_HOST IMAGE]}: with an engine and an image it has, tasks run on the docker runtime (their container with an
+ * init process, so that StopTask ends it at once), and the loop's rate is reported as containers started per minute.
  */
 public final class EcsLoad {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -31,8 +33,15 @@ public final class EcsLoad {
         int runs = args.length > 0 ? Integer.parseInt(args[0]) : 50;
         int threads = args.length > 1 ? Integer.parseInt(args[1]) : 2;
         int seconds = args.length > 2 ? Integer.parseInt(args[2]) : 10;
+        String dockerHost = args.length > 4 ? args[3] : null;
+        String image = args.length > 4 ? args[4] : "local";
         Path data = Files.createTempDirectory("crossrole-ecs-load");
-        try (CrossroleServer server = CrossroleServer.start(CrossroleServer.Options.defaults(data).withPort(0))) {
+        CrossroleServer.Options options = CrossroleServer.Options.defaults(data).withPort(0);
+        if (dockerHost != null) {
+            options = options.withTaskIsolation(dev.crossrole.server.tasks.TaskIsolation.DOCKER).withDockerHost(dockerHost);
+        }
+        try (CrossroleServer server = CrossroleServer.start(options)) {
+            System.out.println("task runtime: " + server.taskRuntimeName());
             server.iam().createRole("111122223333", "task-role", "/", "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":"
                     + "\"Allow\",\"Principal\":{\"Service\":\"ecs-tasks.amazonaws.com\"},\"Action\":\"sts:AssumeRole\"}]}",
                     3600, Map.of());
@@ -43,10 +52,15 @@ public final class EcsLoad {
                 InputStream in = new BufferedInputStream(socket.getInputStream());
                 call(out, in, server, admin, "RegisterTaskDefinition", "{\"family\":\"bench\",\"taskRoleArn\":"
                         + "\"arn:aws:iam::111122223333:role/task-role\",\"containerDefinitions\":[{\"name\":\"app\",\"image\":"
-                        + "\"local\",\"memory\":128,\"command\":[\"sleep\",\"60\"]}]}");
+                        + "\"" + image + "\",\"memory\":128,\"command\":[\"sleep\",\"60\"],"
+                        + "\"linuxParameters\":{\"initProcessEnabled\":" + (dockerHost != null) + "}}]}");
                 long[] latencies = new long[runs];
                 String lastTask = null;
+                long loopStart = 0;
                 for (int i = 0; i < runs + 5; i++) {
+                    if (i == 5) {
+                        loopStart = System.nanoTime();
+                    }
                     long t0 = System.nanoTime();
                     JsonNode run = call(out, in, server, admin, "RunTask", "{\"taskDefinition\":\"bench\"}");
                     String arn = run.get("tasks").get(0).get("taskArn").asText();
@@ -65,10 +79,13 @@ public final class EcsLoad {
                     }
                     lastTask = arn;
                 }
+                double loopSeconds = (System.nanoTime() - loopStart) / 1e9;
                 Arrays.sort(latencies);
                 System.out.printf("RunTask->RUNNING runs=%d p50=%.1f us p99=%.1f us max=%.1f us%n", runs,
                         RawHttp.percentile(latencies, 0.5), RawHttp.percentile(latencies, 0.99),
                         latencies[latencies.length - 1] / 1000.0);
+                System.out.printf("one task after another, the previous stopped each time: %.0f containers per minute%n",
+                        runs / loopSeconds * 60);
                 credentialsLoad(server, lastTask.substring(lastTask.lastIndexOf('/') + 1), threads, seconds);
             }
         }
