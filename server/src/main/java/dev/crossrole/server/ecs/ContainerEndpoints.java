@@ -183,6 +183,12 @@ public final class ContainerEndpoints {
             if (task.startedAt != null) {
                 node.put("StartedAt", task.startedAt.toString());
             }
+            if (c.healthChecked) {
+                ObjectNode health = node.putObject("Health").put("status", c.healthStatus);
+                if (c.healthSince != null) {
+                    health.put("statusSince", c.healthSince.toString());
+                }
+            }
             node.put("Type", "NORMAL");
             node.put("ContainerARN", c.arn);
             node.putArray("Networks");

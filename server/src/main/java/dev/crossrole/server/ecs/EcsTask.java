@@ -28,6 +28,11 @@ public final class EcsTask {
         Integer exitCode;
         String reason;
         String runtimeId;
+        /** Its health check's verdict (UNKNOWN until one is reached, or without a check), and since when. */
+        volatile String healthStatus = "UNKNOWN";
+        Instant healthSince;
+        /** Whether its definition has a health check (only those count towards the task's health). */
+        boolean healthChecked;
         /** The engine's name for the container and its image's id, when a container engine runs it. */
         String engineName;
         String imageId;

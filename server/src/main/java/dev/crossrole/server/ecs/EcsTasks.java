@@ -43,6 +43,7 @@ public final class EcsTasks implements AutoCloseable {
     private final Path tasksDir;
     private final Supplier<String> endpoint;
     private final String nodeId;
+    private final ContainerHealth health;
 
     public EcsTasks(TaskRuntime runtime, IamDirectory iam, ServiceRoleCredentials roleCredentials, Clock clock,
                     Path tasksDir, Supplier<String> endpoint, String nodeId) {
@@ -53,6 +54,7 @@ public final class EcsTasks implements AutoCloseable {
         this.clock = clock;
         this.tasksDir = tasksDir;
         this.endpoint = endpoint;
+        this.health = new ContainerHealth(clock);
     }
 
     Path tasksDir() {
@@ -228,10 +230,15 @@ public final class EcsTasks implements AutoCloseable {
                         container.imageId = created.imageId();
                     }
                 });
+                ContainerHealth.Settings check = ContainerHealth.Settings.of(definitionOf(task, container.name));
                 synchronized (task) {
                     container.running = running;
                     container.processStarted = clock.instant();
                     container.lastStatus = "RUNNING";
+                    container.healthChecked = check != null;
+                }
+                if (check != null) {
+                    health.watch(task, container, check);
                 }
                 running.exit().whenComplete((code, error) -> containerExited(task, container, code == null ? -1 : code));
             } catch (IOException e) {
@@ -263,6 +270,15 @@ public final class EcsTasks implements AutoCloseable {
             return true;
         }
         return false;
+    }
+
+    private static com.fasterxml.jackson.databind.JsonNode definitionOf(EcsTask task, String container) {
+        for (var def : task.definition.document().get("containerDefinitions")) {
+            if (def.get("name").asText().equals(container)) {
+                return def;
+            }
+        }
+        return com.fasterxml.jackson.databind.node.MissingNode.getInstance();
     }
 
     /** Where a task's container logs are: beside its folder, where the task cannot rename or replace them. */
@@ -498,6 +514,7 @@ public final class EcsTasks implements AutoCloseable {
                 return;
             }
         }
+        health.close();
         onChange.run();
     }
 

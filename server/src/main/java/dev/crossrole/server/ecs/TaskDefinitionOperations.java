@@ -130,6 +130,15 @@ final class TaskDefinitionOperations {
                 throw EcsErrors.client("Invalid setting for container '" + name + "'. At least one of 'memory' or"
                         + " 'memoryReservation' must be specified.");
             }
+            ContainerHealth.invalid(name, c.get("healthCheck")).ifPresent(reason -> {
+                throw EcsErrors.client(reason);
+            });
+            if (c.get("healthCheck") instanceof ObjectNode check) {
+                // ECS shows the defaults it applies.
+                check.putIfAbsent("interval", JSON.numberNode(30));
+                check.putIfAbsent("timeout", JSON.numberNode(5));
+                check.putIfAbsent("retries", JSON.numberNode(3));
+            }
             if (!c.has("cpu")) {
                 c.put("cpu", 0);
             }

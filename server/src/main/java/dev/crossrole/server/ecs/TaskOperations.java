@@ -272,7 +272,7 @@ final class TaskOperations {
                         .put("reason", c.reason)
                         .put("networkBindings", "RUNNING".equals(c.lastStatus) ? networkBindings(task, c.name) : List.of())
                         .put("networkInterfaces", List.of())
-                        .put("healthStatus", "UNKNOWN");
+                        .put("healthStatus", c.healthStatus);
                 if (task.enableExecuteCommand) {
                     shape.put("managedAgents", List.of(Shape.of().put("name", "ExecuteCommandAgent")
                             .put("lastStatus", c.lastStatus)));
@@ -320,7 +320,7 @@ final class TaskOperations {
                     .put("availabilityZone", task.region + "a")
                     .put("attachments", List.of())
                     .put("enableExecuteCommand", task.enableExecuteCommand)
-                    .put("healthStatus", "UNKNOWN");
+                    .put("healthStatus", ContainerHealth.taskHealth(task));
             if (withTags) {
                 shape.put("tags", EcsSupport.tagShapes(task.tags));
             }

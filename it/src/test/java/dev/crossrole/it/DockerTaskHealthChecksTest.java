@@ -1,0 +1,37 @@
+package dev.crossrole.it;
+
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.crossrole.server.tasks.TaskIsolation;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+
+/** Health checks of containers an engine runs (Podman's service), through the engine's exec. */
+class DockerTaskHealthChecksTest extends TaskHealthChecksContract {
+    static TestCrossrole crossrole;
+
+    @BeforeAll
+    static void start() throws Exception {
+        PodmanService podman = PodmanService.get().orElse(null);
+        assumeTrue(podman != null, () -> "no container engine here: " + PodmanService.unavailable());
+        crossrole = new TestCrossrole(options -> options.withTaskIsolation(TaskIsolation.DOCKER)
+                .withDockerHost(podman.host()));
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        if (crossrole != null) {
+            crossrole.close();
+        }
+    }
+
+    @Override
+    TestCrossrole crossrole() {
+        return crossrole;
+    }
+
+    @Override
+    String image() {
+        return DockerRuntimeTest.IMAGE;
+    }
+}
