@@ -220,41 +220,135 @@ public final class EcsTasks implements AutoCloseable {
                 }
             }
         }
+        // Containers without dependsOn start now, in order; the others once their dependencies' conditions hold.
+        Map<EcsTask.Container, TaskRuntime.ContainerLaunch> waiting = new java.util.LinkedHashMap<>();
         for (Map.Entry<EcsTask.Container, TaskRuntime.ContainerLaunch> entry : launches.entrySet()) {
-            EcsTask.Container container = entry.getKey();
-            try {
-                TaskRuntime.RunningContainer running = runtime.start(entry.getValue(), created -> {
-                    synchronized (task) {
-                        container.runtimeId = created.runtimeId();
-                        container.engineName = created.engineName();
-                        container.imageId = created.imageId();
-                    }
-                });
-                ContainerHealth.Settings check = ContainerHealth.Settings.of(definitionOf(task, container.name));
-                synchronized (task) {
-                    container.running = running;
-                    container.processStarted = clock.instant();
-                    container.lastStatus = "RUNNING";
-                    container.healthChecked = check != null;
-                }
-                if (check != null) {
-                    health.watch(task, container, check);
-                }
-                running.exit().whenComplete((code, error) -> containerExited(task, container, code == null ? -1 : code));
-            } catch (IOException e) {
-                if (cannotStart(task, container, e)) {
-                    return;
-                }
+            if (!ContainerDependencies.of(definitionOf(task, entry.getKey().name)).isEmpty()) {
+                waiting.put(entry.getKey(), entry.getValue());
+            } else if (!startContainer(task, entry.getKey(), entry.getValue())) {
+                return;
             }
         }
+        if (!waiting.isEmpty()) {
+            Thread waiter = new Thread(() -> startWhenReady(task, waiting), "dependencies-" + task.id);
+            waiter.setDaemon(true);
+            waiter.start();
+        }
+        markRunningOnceStarted(task);
+    }
+
+    /** Starts one container; false when its failure stopped the task (it was essential). */
+    private boolean startContainer(EcsTask task, EcsTask.Container container, TaskRuntime.ContainerLaunch launch) {
+        try {
+            TaskRuntime.RunningContainer running = runtime.start(launch, created -> {
+                synchronized (task) {
+                    container.runtimeId = created.runtimeId();
+                    container.engineName = created.engineName();
+                    container.imageId = created.imageId();
+                }
+            });
+            ContainerHealth.Settings check = ContainerHealth.Settings.of(definitionOf(task, container.name));
+            synchronized (task) {
+                container.running = running;
+                container.processStarted = clock.instant();
+                container.lastStatus = "RUNNING";
+                container.healthChecked = check != null;
+                task.notifyAll();
+            }
+            if (check != null) {
+                health.watch(task, container, check);
+            }
+            running.exit().whenComplete((code, error) -> containerExited(task, container, code == null ? -1 : code));
+            return true;
+        } catch (IOException e) {
+            return !cannotStart(task, container, e);
+        }
+    }
+
+    /** The task is RUNNING once none of its containers waits to start (and it is not being stopped). */
+    private void markRunningOnceStarted(EcsTask task) {
         synchronized (task) {
-            if (!"STOPPED".equals(task.lastStatus) && !"STOPPING".equals(task.lastStatus)
-                    && "RUNNING".equals(task.desiredStatus)) {
+            if ("PENDING".equals(task.lastStatus) && "RUNNING".equals(task.desiredStatus)
+                    && task.containers.stream().noneMatch(c -> "PENDING".equals(c.lastStatus))) {
                 task.lastStatus = "RUNNING";
                 task.startedAt = clock.instant();
                 task.changed();
             }
         }
+    }
+
+    /**
+     * Starts each waiting container once every condition of its {@code dependsOn} holds; one whose condition can no
+     * longer hold (a dependency that failed, or one not met within its {@code startTimeout}) does not start, and, if
+     * essential, stops the task.
+     */
+    private void startWhenReady(EcsTask task, Map<EcsTask.Container, TaskRuntime.ContainerLaunch> waiting) {
+        Map<EcsTask.Container, Long> deadlines = new java.util.HashMap<>();
+        for (EcsTask.Container container : waiting.keySet()) {
+            deadlines.put(container, System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(
+                    ContainerDependencies.startTimeoutSeconds(definitionOf(task, container.name))));
+        }
+        while (!waiting.isEmpty()) {
+            Map<EcsTask.Container, TaskRuntime.ContainerLaunch> ready = new java.util.LinkedHashMap<>();
+            Map<EcsTask.Container, String> failed = new java.util.LinkedHashMap<>();
+            synchronized (task) {
+                if (!"RUNNING".equals(task.desiredStatus) || task.stopped()) {
+                    return; // stop() marks the containers that never started
+                }
+                for (var entry : waiting.entrySet()) {
+                    EcsTask.Container container = entry.getKey();
+                    ContainerDependencies.Verdict verdict = ContainerDependencies.verdict(task, container.name,
+                            ContainerDependencies.of(definitionOf(task, container.name)));
+                    if (verdict.met()) {
+                        ready.put(container, entry.getValue());
+                    } else if (verdict.failure() != null) {
+                        failed.put(container, verdict.failure());
+                    } else if (System.nanoTime() > deadlines.get(container)) {
+                        failed.put(container, "its dependencies were not met within its startTimeout of "
+                                + ContainerDependencies.startTimeoutSeconds(definitionOf(task, container.name))
+                                + " seconds (" + verdict.waitingFor() + ")");
+                    }
+                }
+                if (ready.isEmpty() && failed.isEmpty()) {
+                    try {
+                        task.wait(200);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        return;
+                    }
+                    continue;
+                }
+            }
+            for (var entry : failed.entrySet()) {
+                waiting.remove(entry.getKey());
+                if (dependencyFailed(task, entry.getKey(), entry.getValue())) {
+                    return;
+                }
+            }
+            for (var entry : ready.entrySet()) {
+                waiting.remove(entry.getKey());
+                if (!startContainer(task, entry.getKey(), entry.getValue())) {
+                    return;
+                }
+            }
+            markRunningOnceStarted(task);
+        }
+    }
+
+    /** A container whose dependencies cannot be met: not started; whether that stopped the task (it is essential). */
+    private boolean dependencyFailed(EcsTask task, EcsTask.Container container, String why) {
+        synchronized (task) {
+            container.lastStatus = "STOPPED";
+            container.reason = "DependencyConditionNotMet: container " + container.name + " was not started: " + why;
+            task.changed();
+            task.notifyAll();
+        }
+        if (container.essential) {
+            stop(task, "TaskFailedToStart", container.reason);
+            return true;
+        }
+        markRunningOnceStarted(task);
+        return false;
     }
 
     /** Records why a container could not start; whether that stopped the task (the container was essential). */
@@ -352,6 +446,7 @@ public final class EcsTasks implements AutoCloseable {
             container.exitCode = code;
             container.lastStatus = "STOPPED";
             task.changed();
+            task.notifyAll(); // containers that depend on this one's exit
             stopTask = container.essential && !"STOPPED".equals(task.lastStatus);
             if (task.containers.stream().allMatch(c -> "STOPPED".equals(c.lastStatus)) && task.stoppingAt != null) {
                 markStopped(task);
@@ -455,6 +550,11 @@ public final class EcsTasks implements AutoCloseable {
                 task.stoppingAt = clock.instant();
                 task.lastStatus = "DEACTIVATING";
                 task.changed();
+            }
+            for (EcsTask.Container c : task.containers) {
+                if (c.running == null && "PENDING".equals(c.lastStatus)) {
+                    c.lastStatus = "STOPPED"; // still waiting for its dependencies: it never starts
+                }
             }
             toStop = task.containers.stream().filter(c -> c.running != null && !"STOPPED".equals(c.lastStatus)).toList();
             if (toStop.isEmpty()) {

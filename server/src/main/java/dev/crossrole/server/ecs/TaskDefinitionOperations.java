@@ -152,6 +152,11 @@ final class TaskDefinitionOperations {
             }
             normalized.add(c);
         }
+        List<JsonNode> definitions = new ArrayList<>();
+        normalized.forEach(definitions::add);
+        ContainerDependencies.invalid(definitions).ifPresent(reason -> {
+            throw EcsErrors.client(reason);
+        });
         boolean anyEssential = false;
         for (JsonNode c : normalized) {
             anyEssential |= c.get("essential").asBoolean();

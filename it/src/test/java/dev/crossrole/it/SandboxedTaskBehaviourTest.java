@@ -3,8 +3,8 @@ package dev.crossrole.it;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 
-/** Health checks of containers run as sandboxed processes. */
-class SandboxedTaskHealthChecksTest extends TaskHealthChecksContract {
+/** ECS task behaviour (health checks, dependencies) with containers run as sandboxed processes. */
+class SandboxedTaskBehaviourTest extends TaskBehaviourContract {
     static TestCrossrole crossrole;
 
     @BeforeAll

@@ -6,8 +6,8 @@ import dev.crossrole.server.tasks.TaskIsolation;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 
-/** Health checks of containers an engine runs (Podman's service), through the engine's exec. */
-class DockerTaskHealthChecksTest extends TaskHealthChecksContract {
+/** ECS task behaviour (health checks, dependencies) with containers an engine runs (Podman's service). */
+class DockerTaskBehaviourTest extends TaskBehaviourContract {
     static TestCrossrole crossrole;
 
     @BeforeAll
