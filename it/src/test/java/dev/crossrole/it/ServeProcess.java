@@ -79,7 +79,13 @@ record ServeProcess(Process process, String endpoint, StringBuffer printed) {
             process.destroyForcibly();
             throw new IllegalStateException("crossrole did not start:\n" + seen);
         }
-        Thread drain = new Thread(() -> out.lines().forEach(l -> seen.append(l).append('\n')), "crossrole-output");
+        Thread drain = new Thread(() -> {
+            try {
+                out.lines().forEach(l -> seen.append(l).append('\n'));
+            } catch (java.io.UncheckedIOException e) {
+                // the test closed the process's streams: nothing more to read
+            }
+        }, "crossrole-output");
         drain.setDaemon(true);
         drain.start();
         return new ServeProcess(process, endpoint, seen);

@@ -14,12 +14,10 @@ import com.github.dockerjava.api.model.Container;
 import com.github.dockerjava.api.model.Frame;
 import com.github.dockerjava.api.model.PullResponseItem;
 import com.github.dockerjava.api.model.HostConfig;
-import com.github.dockerjava.api.model.StreamType;
 import com.github.dockerjava.api.model.Volume;
 import com.github.dockerjava.core.DefaultDockerClientConfig;
 import com.github.dockerjava.core.DockerClientImpl;
 import com.github.dockerjava.zerodep.ZerodepDockerHttpClient;
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -625,7 +623,7 @@ public final class DockerRuntime implements TaskRuntime {
 
         @Override
         public ExecSession exec(ExecLaunch launch) throws IOException {
-            return DockerExec.start(docker, id, launch);
+            return DockerExec.start(docker, host, id, launch);
         }
     }
 
@@ -636,27 +634,32 @@ public final class DockerRuntime implements TaskRuntime {
         thread.start();
     }
 
-    /** A command run by the engine inside a container, its streams relayed through pipes. */
+    /**
+     * A command run by the engine inside a container: created through docker-java, its stream taken over directly
+     * ({@link EngineExecStream}) so that the end of its input reaches it.
+     */
     private static final class DockerExec implements ExecSession {
         private final DockerClient docker;
         private final String execId;
-        private final PipedOutputStream stdin;
+        private final EngineExecStream stream;
+        private final boolean interactive;
         private final PipedInputStream stdout = new PipedInputStream(65536);
         private final PipedInputStream stderr = new PipedInputStream(65536);
         private final PipedOutputStream stdoutSink;
         private final PipedOutputStream stderrSink;
         private final CompletableFuture<Integer> exit = new CompletableFuture<>();
-        private volatile ResultCallback.Adapter<Frame> callback;
 
-        private DockerExec(DockerClient docker, String execId, boolean interactive) throws IOException {
+        private DockerExec(DockerClient docker, String execId, EngineExecStream stream, boolean interactive)
+                throws IOException {
             this.docker = docker;
             this.execId = execId;
+            this.stream = stream;
+            this.interactive = interactive;
             this.stdoutSink = new PipedOutputStream(stdout);
             this.stderrSink = new PipedOutputStream(stderr);
-            this.stdin = interactive ? new PipedOutputStream() : null;
         }
 
-        static DockerExec start(DockerClient docker, String container, ExecLaunch launch) throws IOException {
+        static DockerExec start(DockerClient docker, URI host, String container, ExecLaunch launch) throws IOException {
             boolean tty = launch.terminal() != null;
             ExecCreateCmdResponse created;
             try {
@@ -669,37 +672,24 @@ public final class DockerRuntime implements TaskRuntime {
             } catch (DockerException e) {
                 throw new IOException(engineMessage(e));
             }
-            DockerExec exec = new DockerExec(docker, created.getId(), launch.interactive());
-            InputStream input = launch.interactive() ? new PipedInputStream(exec.stdin, 65536)
-                    : new ByteArrayInputStream(new byte[0]);
-            ResultCallback.Adapter<Frame> callback = new ResultCallback.Adapter<>() {
-                @Override
-                public void onNext(Frame frame) {
-                    try {
-                        (frame.getStreamType() == StreamType.STDERR ? exec.stderrSink : exec.stdoutSink)
-                                .write(frame.getPayload());
-                        (frame.getStreamType() == StreamType.STDERR ? exec.stderrSink : exec.stdoutSink).flush();
-                    } catch (IOException e) {
-                        // the reader went away: the output is dropped
-                    }
-                }
-
-                @Override
-                public void onError(Throwable error) {
-                    exec.finish();
-                }
-
-                @Override
-                public void onComplete() {
-                    exec.finish();
-                }
-            };
-            exec.callback = callback;
-            try {
-                docker.execStartCmd(created.getId()).withDetach(false).withTty(tty).withStdIn(input).exec(callback);
-            } catch (DockerException e) {
-                throw new IOException(engineMessage(e));
+            EngineExecStream stream = EngineExecStream.start(host, created.getId(), tty);
+            DockerExec exec = new DockerExec(docker, created.getId(), stream, launch.interactive());
+            if (!launch.interactive()) {
+                stream.endInput(); // its input is empty
             }
+            daemon("exec-" + created.getId().substring(0, Math.min(12, created.getId().length())), () -> {
+                try {
+                    if (tty) {
+                        stream.output().transferTo(exec.stdoutSink); // a terminal has one output
+                    } else {
+                        EngineExecStream.demultiplex(stream.output(), exec.stdoutSink, exec.stderrSink);
+                    }
+                } catch (IOException e) {
+                    // the connection ended: so did the command, or it was killed
+                } finally {
+                    exec.finish();
+                }
+            });
             if (tty) {
                 try {
                     exec.resize(launch.terminal().columns(), launch.terminal().rows());
@@ -714,22 +704,33 @@ public final class DockerRuntime implements TaskRuntime {
             try {
                 stdoutSink.close();
                 stderrSink.close();
+                stream.close();
             } catch (IOException ignored) {
                 // closed already
             }
-            int code;
-            try {
-                Long exitCode = docker.inspectExecCmd(execId).exec().getExitCodeLong();
-                code = exitCode == null ? 137 : exitCode.intValue();
-            } catch (DockerException e) {
-                code = 137;
+            int code = 137;
+            // The engine records the exit code a moment after the stream ends.
+            for (int attempt = 0; attempt < 50; attempt++) {
+                try {
+                    var inspected = docker.inspectExecCmd(execId).exec();
+                    if (!Boolean.TRUE.equals(inspected.isRunning()) && inspected.getExitCodeLong() != null) {
+                        code = inspected.getExitCodeLong().intValue();
+                        break;
+                    }
+                    Thread.sleep(20);
+                } catch (DockerException e) {
+                    break;
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    break;
+                }
             }
             exit.complete(code);
         }
 
         @Override
         public OutputStream stdin() {
-            return stdin != null ? stdin : OutputStream.nullOutputStream();
+            return interactive ? stream.input() : OutputStream.nullOutputStream();
         }
 
         @Override
@@ -758,13 +759,10 @@ public final class DockerRuntime implements TaskRuntime {
 
         @Override
         public void kill() {
-            ResultCallback.Adapter<Frame> attached = callback;
-            if (attached != null) {
-                try {
-                    attached.close(); // the engine's exec ends when its stream is closed
-                } catch (IOException ignored) {
-                    // closed already
-                }
+            try {
+                stream.close(); // the engine ends the exec's session when its connection closes
+            } catch (IOException ignored) {
+                // closed already
             }
         }
     }
