@@ -132,7 +132,9 @@ class DockerRuntimeTest {
     @Test
     void aHostVolumeThatWouldShowCrossrolesDataIsRefused(@TempDir Path shared) throws Exception {
         DockerRuntime runtime = runtime();
-        for (String path : List.of(data.toString(), data.resolve("tasks").toString(), "/", data.getParent().toString())) {
+        for (String path : List.of(data.toString(), data.resolve("tasks").toString(), "/", data.getParent().toString(),
+                "/proc", "/proc/1/root", "/sys/kernel", "/dev", "/run/podman", "/var/run/docker.sock",
+                podman.host().substring("unix://".length()))) {
             TaskRuntime.ContainerLaunch launch = launch(IMAGE, spec(List.of("true"), Map.of(), null, null, null),
                     List.of(new TaskRuntime.Mount("v", new TaskRuntime.MountSource.HostPath(path), "/mnt", false)));
             ContainerStartFailure failure = assertThrows(ContainerStartFailure.class, () -> runtime.prepare(launch),

@@ -73,6 +73,15 @@ public final class DockerRuntime implements TaskRuntime {
             new com.fasterxml.jackson.databind.ObjectMapper()
                     .setSerializationInclusion(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL);
 
+    /**
+     * Paths no container may have from this machine whatever crossrole's settings: the engines' sockets and their
+     * folders (a task holding one runs any container it likes), and the kernel's views — the host's {@code /proc} holds
+     * {@code /proc/1/root}, this machine's whole file system; {@code /dev} its disks.
+     */
+    static final List<Path> ENGINE_AND_KERNEL_PATHS = List.of(Path.of("/var/run/docker.sock"),
+            Path.of("/run/docker.sock"), Path.of("/run/podman"), Path.of("/var/run/podman"), Path.of("/run/containerd"),
+            Path.of("/var/run/containerd"), Path.of("/proc"), Path.of("/sys"), Path.of("/dev"));
+
     private final DockerClient docker;
     private final URI host;
     private final String engine;
@@ -135,6 +144,7 @@ public final class DockerRuntime implements TaskRuntime {
         if ("unix".equals(uri.getScheme())) {
             paths.add(Path.of(uri.getPath()).toAbsolutePath().normalize());
         }
+        paths.addAll(ENGINE_AND_KERNEL_PATHS);
         return new Connection(new DockerRuntime(docker, uri, engine, ownerOf(dataDirectory), List.copyOf(paths)), null);
     }
 
