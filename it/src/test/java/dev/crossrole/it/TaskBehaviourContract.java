@@ -223,6 +223,33 @@ abstract class TaskBehaviourContract {
     }
 
     @Test
+    void aTaskStopsItsContainersInTheReverseOfTheirDependencies() throws Exception {
+        try (EcsClient ecs = ecs()) {
+            var shared = software.amazon.awssdk.services.ecs.model.MountPoint.builder().sourceVolume("shared")
+                    .containerPath("/tmp/shared").build();
+            ecs.registerTaskDefinition(r -> r.family("sidecar-last").volumes(v -> v.name("shared")).containerDefinitions(
+                    container("sidecar", image(), "sh", "-c", "trap 'if [ -e /tmp/shared/app-stopped ]; then echo after-app;"
+                            + " else echo before-app; fi; exit 0' TERM; echo up; while true; do sleep 1; done")
+                            .mountPoints(shared).stopTimeout(10).build(),
+                    // The app takes two seconds to stop: a sidecar asked at the same time would look before it is done.
+                    container("app", image(), "sh", "-c", "trap 'sleep 2; touch /tmp/shared/app-stopped; exit 0' TERM;"
+                            + " while true; do sleep 1; done").mountPoints(shared).stopTimeout(10)
+                            .dependsOn(d -> d.containerName("sidecar").condition("START")).build()));
+            String arn = ecs.runTask(r -> r.taskDefinition("sidecar-last")).tasks().get(0).taskArn();
+            follow(ecs, arn, t -> "RUNNING".equals(t.lastStatus()), t -> { });
+            ecs.stopTask(r -> r.task(arn));
+            Task stopped = EcsSdk.awaitStopped(ecs, null, arn);
+            assertEquals(0, named(stopped, "app").exitCode(), stopped.toString());
+            assertEquals(0, named(stopped, "sidecar").exitCode(), stopped.toString());
+            var logs = crossrole().adminGet("/_crossrole/tasks/" + EcsSdk.id(arn) + "/logs?container=sidecar");
+            // (A sandbox's shell also reports the sleep that the stop's SIGTERM ended: "Terminated".)
+            assertTrue(logs.body().startsWith("up\n") && logs.body().contains("after-app\n")
+                    && !logs.body().contains("before-app"), "the sidecar is asked to stop once the app has stopped: "
+                    + logs.body());
+        }
+    }
+
+    @Test
     void dependenciesThatCouldNeverBeMetAreRefusedAtRegistration() {
         try (EcsClient ecs = ecs()) {
             HealthCheck check = HealthCheck.builder().command("CMD-SHELL", "true").build();

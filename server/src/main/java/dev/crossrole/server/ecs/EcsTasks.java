@@ -562,8 +562,53 @@ public final class EcsTasks implements AutoCloseable {
                 return;
             }
         }
-        for (EcsTask.Container container : toStop) {
-            container.running.stop(Duration.ofSeconds(container.stopTimeoutSeconds));
+        boolean ordered = toStop.stream().anyMatch(c -> !ContainerDependencies.of(definitionOf(task, c.name)).isEmpty());
+        if (!ordered) {
+            for (EcsTask.Container container : toStop) {
+                container.running.stop(Duration.ofSeconds(container.stopTimeoutSeconds));
+            }
+            return;
+        }
+        Thread stopper = new Thread(() -> stopInReverseDependencyOrder(task), "stop-" + task.id);
+        stopper.setDaemon(true);
+        stopper.start();
+    }
+
+    /**
+     * ECS stops a task's containers in the reverse of their dependencies: a container is asked to stop once every
+     * container that depends on it has stopped (a sidecar outlives the application that needs it).
+     */
+    private void stopInReverseDependencyOrder(EcsTask task) {
+        java.util.Set<EcsTask.Container> asked = new java.util.HashSet<>();
+        while (true) {
+            List<EcsTask.Container> now = new java.util.ArrayList<>();
+            synchronized (task) {
+                List<EcsTask.Container> running = task.containers.stream()
+                        .filter(c -> c.running != null && !"STOPPED".equals(c.lastStatus)).toList();
+                if (running.isEmpty()) {
+                    return;
+                }
+                for (EcsTask.Container container : running) {
+                    boolean dependentsStopped = running.stream().noneMatch(other -> other != container
+                            && ContainerDependencies.of(definitionOf(task, other.name)).stream()
+                            .anyMatch(d -> d.containerName().equals(container.name)));
+                    if (dependentsStopped && asked.add(container)) {
+                        now.add(container);
+                    }
+                }
+                if (now.isEmpty()) {
+                    try {
+                        task.wait(200);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        return;
+                    }
+                    continue;
+                }
+            }
+            for (EcsTask.Container container : now) {
+                container.running.stop(Duration.ofSeconds(container.stopTimeoutSeconds));
+            }
         }
     }
 
