@@ -250,6 +250,29 @@ abstract class TaskBehaviourContract {
     }
 
     @Test
+    void aContainerAskingForExtraPrivilegeIsRefusedAndNothingRuns() {
+        try (EcsClient ecs = ecs()) {
+            Object[][] cases = {
+                    {container("app", image(), "true").privileged(true).build(), "privileged mode"},
+                    {container("app", image(), "true").linuxParameters(l -> l.capabilities(c -> c.add("SYS_ADMIN",
+                            "NET_ADMIN"))).build(), "the added capabilities SYS_ADMIN, NET_ADMIN"},
+                    {container("app", image(), "true").linuxParameters(l -> l.devices(d -> d.hostPath("/dev/sda")))
+                            .build(), "this machine's devices /dev/sda"}};
+            for (Object[] bad : cases) {
+                ecs.registerTaskDefinition(r -> r.family("privileged").containerDefinitions((ContainerDefinition) bad[0]));
+                ClientException refused = assertThrows(ClientException.class,
+                        () -> ecs.runTask(r -> r.taskDefinition("privileged")));
+                assertEquals(400, refused.statusCode());
+                assertEquals("crossrole runs containers without extra privileges: container app asks for " + bad[1]
+                        + ", which would let its code reach this machine as root; remove it from the task definition.",
+                        refused.awsErrorDetails().errorMessage());
+            }
+            assertEquals(List.of(), ecs.listTasks(r -> r.family("privileged").desiredStatus("STOPPED")).taskArns());
+            assertEquals(List.of(), ecs.listTasks(r -> r.family("privileged")).taskArns());
+        }
+    }
+
+    @Test
     void dependenciesThatCouldNeverBeMetAreRefusedAtRegistration() {
         try (EcsClient ecs = ecs()) {
             HealthCheck check = HealthCheck.builder().command("CMD-SHELL", "true").build();

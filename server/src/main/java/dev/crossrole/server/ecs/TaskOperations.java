@@ -143,6 +143,9 @@ final class TaskOperations {
             unmappablePort(definition).ifPresent(reason -> {
                 throw EcsErrors.client(reason);
             });
+            extraPrivilege(definition).ifPresent(reason -> {
+                throw EcsErrors.client(reason);
+            });
             if (!input.listOrEmpty("volumeConfigurations").isEmpty()) {
                 // crossrole's wording: ignoring them would run the task without the volumes it asked for.
                 throw EcsErrors.client("crossrole cannot provide volumeConfigurations (Amazon EBS volumes): tasks run on"
@@ -235,6 +238,35 @@ final class TaskOperations {
                             + " maps containerPort " + containerPort + " to hostPort " + hostPort + "; leave hostPort out"
                             + " or make it " + containerPort + ".");
                 }
+            }
+        }
+        return java.util.Optional.empty();
+    }
+
+    /**
+     * A container that asks for more than a container's usual privileges — {@code privileged}, added Linux
+     * capabilities, this machine's devices — which no runtime of crossrole grants: its code could then reach this
+     * machine (and crossrole's data) as root. Refused rather than run without them.
+     */
+    static java.util.Optional<String> extraPrivilege(TaskDefinition definition) {
+        for (JsonNode container : definition.document().path("containerDefinitions")) {
+            String name = container.path("name").asText();
+            String asked = null;
+            if (container.path("privileged").asBoolean(false)) {
+                asked = "privileged mode";
+            } else if (container.path("linuxParameters").path("capabilities").path("add").size() > 0) {
+                List<String> added = new ArrayList<>();
+                container.path("linuxParameters").path("capabilities").path("add").forEach(c -> added.add(c.asText()));
+                asked = "the added capabilities " + String.join(", ", added);
+            } else if (container.path("linuxParameters").path("devices").size() > 0) {
+                List<String> devices = new ArrayList<>();
+                container.path("linuxParameters").path("devices").forEach(d -> devices.add(d.path("hostPath").asText()));
+                asked = "this machine's devices " + String.join(", ", devices);
+            }
+            if (asked != null) {
+                return java.util.Optional.of("crossrole runs containers without extra privileges: container " + name
+                        + " asks for " + asked + ", which would let its code reach this machine as root; remove it"
+                        + " from the task definition.");
             }
         }
         return java.util.Optional.empty();
