@@ -167,15 +167,6 @@ public final class DockerRuntime implements TaskRuntime {
         }
     }
 
-    /** The engine's name and version, as {@code crossrole serve} reports it. */
-    public String engine() {
-        return engine;
-    }
-
-    public URI host() {
-        return host;
-    }
-
     @Override
     public String name() {
         return "docker (" + engine + " at " + host + ")";
