@@ -233,10 +233,19 @@ abstract class TaskBehaviourContract {
                             .mountPoints(shared).stopTimeout(10).build(),
                     // The app takes two seconds to stop: a sidecar asked at the same time would look before it is done.
                     container("app", image(), "sh", "-c", "trap 'sleep 2; touch /tmp/shared/app-stopped; exit 0' TERM;"
-                            + " while true; do sleep 1; done").mountPoints(shared).stopTimeout(10)
+                            + " echo up; while true; do sleep 1; done").mountPoints(shared).stopTimeout(10)
                             .dependsOn(d -> d.containerName("sidecar").condition("START")).build()));
             String arn = ecs.runTask(r -> r.taskDefinition("sidecar-last")).tasks().get(0).taskArn();
             follow(ecs, arn, t -> "RUNNING".equals(t.lastStatus()), t -> { });
+            // Both shells have set their traps (RUNNING says only that their processes started).
+            for (String name : List.of("sidecar", "app")) {
+                long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+                while (!crossrole().adminGet("/_crossrole/tasks/" + EcsSdk.id(arn) + "/logs?container=" + name).body()
+                        .startsWith("up")) {
+                    assertTrue(System.nanoTime() < deadline, name + " never said it was up");
+                    Thread.sleep(50);
+                }
+            }
             ecs.stopTask(r -> r.task(arn));
             Task stopped = EcsSdk.awaitStopped(ecs, null, arn);
             assertEquals(0, named(stopped, "app").exitCode(), stopped.toString());
