@@ -3,9 +3,7 @@ package dev.crossrole.it;
 import static dev.crossrole.it.TestCrossrole.SOURCE;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import dev.crossrole.server.tasks.TaskIsolation;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -27,10 +25,7 @@ class DockerExecTest {
 
     @BeforeAll
     static void start() throws Exception {
-        PodmanService podman = PodmanService.get().orElse(null);
-        assumeTrue(podman != null, () -> "no container engine here: " + PodmanService.unavailable());
-        crossrole = new TestCrossrole(options -> options.withTaskIsolation(TaskIsolation.DOCKER)
-                .withDockerHost(podman.host()));
+        crossrole = PodmanService.crossroleOnEngine();
         work = Files.createTempDirectory("crossrole-docker-exec");
         ecs = EcsSdk.ecs(crossrole, crossrole.adminCredentials(SOURCE));
         ecs.registerTaskDefinition(r -> r.family("exec-into").containerDefinitions(

@@ -1,8 +1,6 @@
 package dev.crossrole.it;
 
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import dev.crossrole.server.tasks.TaskIsolation;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 
@@ -12,10 +10,7 @@ class DockerTaskBehaviourTest extends TaskBehaviourContract {
 
     @BeforeAll
     static void start() throws Exception {
-        PodmanService podman = PodmanService.get().orElse(null);
-        assumeTrue(podman != null, () -> "no container engine here: " + PodmanService.unavailable());
-        crossrole = new TestCrossrole(options -> options.withTaskIsolation(TaskIsolation.DOCKER)
-                .withDockerHost(podman.host()));
+        crossrole = PodmanService.crossroleOnEngine();
     }
 
     @AfterAll

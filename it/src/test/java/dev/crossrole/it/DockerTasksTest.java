@@ -3,11 +3,9 @@ package dev.crossrole.it;
 import static dev.crossrole.it.TestCrossrole.SOURCE;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.crossrole.server.tasks.TaskIsolation;
 import java.net.http.HttpResponse;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
@@ -26,10 +24,7 @@ class DockerTasksTest {
 
     @BeforeAll
     static void start() throws Exception {
-        PodmanService podman = PodmanService.get().orElse(null);
-        assumeTrue(podman != null, () -> "no container engine here: " + PodmanService.unavailable());
-        crossrole = new TestCrossrole(options -> options.withTaskIsolation(TaskIsolation.DOCKER)
-                .withDockerHost(podman.host()));
+        crossrole = PodmanService.crossroleOnEngine();
         ecs = EcsSdk.ecs(crossrole, crossrole.adminCredentials(SOURCE));
     }
 

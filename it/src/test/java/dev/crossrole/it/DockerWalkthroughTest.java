@@ -6,9 +6,7 @@ import static dev.crossrole.it.TestCrossrole.roleArn;
 import static dev.crossrole.it.TestCrossrole.sessionArn;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import dev.crossrole.server.tasks.TaskIsolation;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -47,11 +45,8 @@ class DockerWalkthroughTest {
 
     @BeforeAll
     static void start() throws Exception {
-        PodmanService podman = PodmanService.get().orElse(null);
-        assumeTrue(podman != null, () -> "no container engine here: " + PodmanService.unavailable());
+        crossrole = PodmanService.crossroleOnEngine();
         PodmanService.buildImages("awscli");
-        crossrole = new TestCrossrole(options -> options.withTaskIsolation(TaskIsolation.DOCKER)
-                .withDockerHost(podman.host()));
         String ecsTrust = WalkthroughSdkTaskTest.resource("ecs-tasks-trust-policy.json");
         String step1 = WalkthroughSdkTaskTest.resource("step1-identity-policy.json");
         String step2 = WalkthroughSdkTaskTest.resource("step2-trust-policy.json");

@@ -131,6 +131,17 @@ public final class PodmanService {
         return null;
     }
 
+    /**
+     * A crossrole on the docker runtime, on this service; the calling test class is skipped, with the reason, where
+     * Podman cannot run here.
+     */
+    static TestCrossrole crossroleOnEngine() throws Exception {
+        PodmanService podman = get().orElse(null);
+        org.junit.jupiter.api.Assumptions.assumeTrue(podman != null, () -> "no container engine here: " + unavailable());
+        return new TestCrossrole(options -> options.withTaskIsolation(dev.crossrole.server.tasks.TaskIsolation.DOCKER)
+                .withDockerHost(podman.host()));
+    }
+
     /** Runs {@code podman ARGS…} against the same storage, for what a test checks beside the API. */
     public static String podman(String... args) throws IOException, InterruptedException {
         List<String> command = new ArrayList<>(List.of("podman", "--runtime", "runc", "--cgroup-manager=cgroupfs"));

@@ -173,7 +173,7 @@ public final class ContainerEndpoints {
                 node.put("ExitCode", c.exitCode);
             }
             ObjectNode limits = node.putObject("Limits");
-            com.fasterxml.jackson.databind.JsonNode definition = containerDefinition(task, c.name);
+            com.fasterxml.jackson.databind.JsonNode definition = task.definition.container(c.name);
             limits.put("CPU", definition.path("cpu").asInt(0));
             if (definition.hasNonNull("memory") || definition.hasNonNull("memoryReservation")) {
                 limits.put("Memory", definition.hasNonNull("memory") ? definition.get("memory").asInt()
@@ -212,15 +212,6 @@ public final class ContainerEndpoints {
             return bigUnit.equals("gb") ? number * 1024 : number;
         }
         return number * perUnit;
-    }
-
-    private static com.fasterxml.jackson.databind.JsonNode containerDefinition(EcsTask task, String name) {
-        for (com.fasterxml.jackson.databind.JsonNode def : task.definition.document().path("containerDefinitions")) {
-            if (def.path("name").asText().equals(name)) {
-                return def;
-            }
-        }
-        return JSON.createObjectNode();
     }
 
     private static ObjectNode taskMetadata(EcsTask task) {

@@ -16,7 +16,7 @@ final class ContainerSpecs {
     private ContainerSpecs() {}
 
     static TaskRuntime.ContainerSpec of(EcsTask task, EcsTask.Container container) {
-        JsonNode def = definition(task, container.name);
+        JsonNode def = task.definition.container(container.name);
         JsonNode override = override(task, container.name);
         List<String> entryPoint = strings(def.get("entryPoint"));
         List<String> command = override != null && override.has("command") ? strings(override.get("command"))
@@ -49,15 +49,6 @@ final class ContainerSpecs {
                 text(def, "user"), cpu, memory, reservation, ulimits, def.path("readonlyRootFilesystem").asBoolean(false),
                 def.path("linuxParameters").path("initProcessEnabled").asBoolean(false), container.stopTimeoutSeconds,
                 ports);
-    }
-
-    private static JsonNode definition(EcsTask task, String name) {
-        for (JsonNode def : task.definition.document().get("containerDefinitions")) {
-            if (def.get("name").asText().equals(name)) {
-                return def;
-            }
-        }
-        throw new IllegalStateException("no container " + name + " in " + task.definition.arn());
     }
 
     private static JsonNode override(EcsTask task, String name) {

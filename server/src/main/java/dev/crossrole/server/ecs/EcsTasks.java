@@ -223,7 +223,7 @@ public final class EcsTasks implements AutoCloseable {
         // Containers without dependsOn start now, in order; the others once their dependencies' conditions hold.
         Map<EcsTask.Container, TaskRuntime.ContainerLaunch> waiting = new java.util.LinkedHashMap<>();
         for (Map.Entry<EcsTask.Container, TaskRuntime.ContainerLaunch> entry : launches.entrySet()) {
-            if (!ContainerDependencies.of(definitionOf(task, entry.getKey().name)).isEmpty()) {
+            if (!ContainerDependencies.of(task.definition.container(entry.getKey().name)).isEmpty()) {
                 waiting.put(entry.getKey(), entry.getValue());
             } else if (!startContainer(task, entry.getKey(), entry.getValue())) {
                 return;
@@ -247,7 +247,7 @@ public final class EcsTasks implements AutoCloseable {
                     container.imageId = created.imageId();
                 }
             });
-            ContainerHealth.Settings check = ContainerHealth.Settings.of(definitionOf(task, container.name));
+            ContainerHealth.Settings check = ContainerHealth.Settings.of(task.definition.container(container.name));
             synchronized (task) {
                 container.running = running;
                 container.processStarted = clock.instant();
@@ -286,7 +286,7 @@ public final class EcsTasks implements AutoCloseable {
         Map<EcsTask.Container, Long> deadlines = new java.util.HashMap<>();
         for (EcsTask.Container container : waiting.keySet()) {
             deadlines.put(container, System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(
-                    ContainerDependencies.startTimeoutSeconds(definitionOf(task, container.name))));
+                    ContainerDependencies.startTimeoutSeconds(task.definition.container(container.name))));
         }
         while (!waiting.isEmpty()) {
             Map<EcsTask.Container, TaskRuntime.ContainerLaunch> ready = new java.util.LinkedHashMap<>();
@@ -298,14 +298,14 @@ public final class EcsTasks implements AutoCloseable {
                 for (var entry : waiting.entrySet()) {
                     EcsTask.Container container = entry.getKey();
                     ContainerDependencies.Verdict verdict = ContainerDependencies.verdict(task, container.name,
-                            ContainerDependencies.of(definitionOf(task, container.name)));
+                            ContainerDependencies.of(task.definition.container(container.name)));
                     if (verdict.met()) {
                         ready.put(container, entry.getValue());
                     } else if (verdict.failure() != null) {
                         failed.put(container, verdict.failure());
                     } else if (System.nanoTime() > deadlines.get(container)) {
                         failed.put(container, "its dependencies were not met within its startTimeout of "
-                                + ContainerDependencies.startTimeoutSeconds(definitionOf(task, container.name))
+                                + ContainerDependencies.startTimeoutSeconds(task.definition.container(container.name))
                                 + " seconds (" + verdict.waitingFor() + ")");
                     }
                 }
@@ -364,15 +364,6 @@ public final class EcsTasks implements AutoCloseable {
             return true;
         }
         return false;
-    }
-
-    private static com.fasterxml.jackson.databind.JsonNode definitionOf(EcsTask task, String container) {
-        for (var def : task.definition.document().get("containerDefinitions")) {
-            if (def.get("name").asText().equals(container)) {
-                return def;
-            }
-        }
-        return com.fasterxml.jackson.databind.node.MissingNode.getInstance();
     }
 
     /** Where a task's container logs are: beside its folder, where the task cannot rename or replace them. */
@@ -562,7 +553,7 @@ public final class EcsTasks implements AutoCloseable {
                 return;
             }
         }
-        boolean ordered = toStop.stream().anyMatch(c -> !ContainerDependencies.of(definitionOf(task, c.name)).isEmpty());
+        boolean ordered = toStop.stream().anyMatch(c -> !ContainerDependencies.of(task.definition.container(c.name)).isEmpty());
         if (!ordered) {
             for (EcsTask.Container container : toStop) {
                 container.running.stop(Duration.ofSeconds(container.stopTimeoutSeconds));
@@ -590,7 +581,7 @@ public final class EcsTasks implements AutoCloseable {
                 }
                 for (EcsTask.Container container : running) {
                     boolean dependentsStopped = running.stream().noneMatch(other -> other != container
-                            && ContainerDependencies.of(definitionOf(task, other.name)).stream()
+                            && ContainerDependencies.of(task.definition.container(other.name)).stream()
                             .anyMatch(d -> d.containerName().equals(container.name)));
                     if (dependentsStopped && asked.add(container)) {
                         now.add(container);

@@ -35,6 +35,16 @@ public record TaskDefinition(String account, String region, String family, int r
         return new TaskDefinition(account, region, family, revision, document, false, registeredAt, when, tags);
     }
 
+    /** A container's definition by name; a missing node when the definition has no such container. */
+    public com.fasterxml.jackson.databind.JsonNode container(String name) {
+        for (com.fasterxml.jackson.databind.JsonNode def : document.path("containerDefinitions")) {
+            if (def.path("name").asText().equals(name)) {
+                return def;
+            }
+        }
+        return com.fasterxml.jackson.databind.node.MissingNode.getInstance();
+    }
+
     public String taskRoleArn() {
         return document.hasNonNull("taskRoleArn") ? document.get("taskRoleArn").asText() : null;
     }

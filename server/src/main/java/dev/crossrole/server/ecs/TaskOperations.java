@@ -275,15 +275,11 @@ final class TaskOperations {
     /** A running container's port mappings as bindings: each container port is this machine's, on every address. */
     private static List<Shape> networkBindings(EcsTask task, String container) {
         List<Shape> bindings = new ArrayList<>();
-        for (JsonNode def : task.definition.document().path("containerDefinitions")) {
-            if (def.path("name").asText().equals(container)) {
-                for (JsonNode mapping : def.path("portMappings")) {
-                    int port = mapping.path("containerPort").asInt(0);
-                    if (port > 0) {
-                        bindings.add(Shape.of().put("bindIP", "0.0.0.0").put("containerPort", port)
-                                .put("hostPort", port).put("protocol", mapping.path("protocol").asText("tcp")));
-                    }
-                }
+        for (JsonNode mapping : task.definition.container(container).path("portMappings")) {
+            int port = mapping.path("containerPort").asInt(0);
+            if (port > 0) {
+                bindings.add(Shape.of().put("bindIP", "0.0.0.0").put("containerPort", port)
+                        .put("hostPort", port).put("protocol", mapping.path("protocol").asText("tcp")));
             }
         }
         return bindings;
