@@ -1,5 +1,6 @@
 package dev.crossrole.it;
 
+import static dev.crossrole.it.TestCrossrole.DESTINATION;
 import static dev.crossrole.it.TestCrossrole.SOURCE;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -8,12 +9,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.ecs.EcsClient;
 import software.amazon.awssdk.services.ecs.model.ClientException;
 import software.amazon.awssdk.services.ecs.model.Container;
 import software.amazon.awssdk.services.ecs.model.ContainerDefinition;
 import software.amazon.awssdk.services.ecs.model.HealthCheck;
 import software.amazon.awssdk.services.ecs.model.Task;
+import software.amazon.awssdk.services.iam.IamClient;
+import software.amazon.awssdk.services.s3.S3Client;
 
 /**
  * ECS task behaviour that does not depend on how containers run — health checks, container dependencies — the same
@@ -310,6 +314,142 @@ abstract class TaskBehaviourContract {
             }
             assertThrows(Exception.class, () -> ecs.describeTaskDefinition(r -> r.taskDefinition("bad-dependencies")),
                     "nothing was registered");
+        }
+    }
+
+    private String logs(String taskArn, String container) throws Exception {
+        return crossrole().adminGet("/_crossrole/tasks/" + EcsSdk.id(taskArn) + "/logs?container=" + container).body();
+    }
+
+    @Test
+    void environmentFilesAreReadWithTheExecutionRoleAndTheBucketPolicyDecidesAcrossAccounts() throws Exception {
+        String bucket = "team-config-" + Long.toHexString(System.nanoTime());
+        String executionRole = "arn:aws:iam::" + SOURCE + ":role/env-files-execution";
+        try (IamClient iam = IamSdk.iam(crossrole(), crossrole().adminCredentials(SOURCE));
+             S3Client configBucket = S3Sdk.pathStyle(crossrole(), crossrole().adminCredentials(DESTINATION));
+             EcsClient ecs = ecs()) {
+            configBucket.createBucket(r -> r.bucket(bucket));
+            configBucket.putObject(r -> r.bucket(bucket).key("app/first.env"), RequestBody.fromString(String.join("\n",
+                    "# a comment line, skipped", "GREETING=hello=world", "SHARED=from-first", "DEFINED=from-file",
+                    "EMPTY=", "=no-name", "no equals sign", "PATH=/files/bin:/usr/local/bin:/usr/bin:/bin", "")));
+            configBucket.putObject(r -> r.bucket(bucket).key("app/second.env"),
+                    RequestBody.fromString("SHARED=from-second\nONLY_SECOND=2\n"));
+            iam.createRole(r -> r.roleName("env-files-execution").assumeRolePolicyDocument(
+                    "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Principal\":{\"Service\":"
+                            + "\"ecs-tasks.amazonaws.com\"},\"Action\":\"sts:AssumeRole\"}]}"));
+            iam.putRolePolicy(r -> r.roleName("env-files-execution").policyName("read-config").policyDocument(
+                    "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Action\":\"s3:GetObject\","
+                            + "\"Resource\":\"arn:aws:s3:::" + bucket + "/*\"}]}"));
+            ecs.registerTaskDefinition(r -> r.family("env-files").executionRoleArn(executionRole).containerDefinitions(
+                    container("app", image(), "sh", "-c", "echo \"$GREETING|$SHARED|$ONLY_SECOND|$DEFINED|${EMPTY-unset}"
+                            + "|$PATH\"").essential(true)
+                            .environment(e -> e.name("DEFINED").value("from-definition"))
+                            .environmentFiles(f -> f.type("s3").value("arn:aws:s3:::" + bucket + "/app/first.env"),
+                                    f -> f.type("s3").value("arn:aws:s3:::" + bucket + "/app/second.env")).build()));
+
+            // The bucket is another account's: the role's own policy is not enough without the bucket's.
+            String denied = ecs.runTask(r -> r.taskDefinition("env-files")).tasks().get(0).taskArn();
+            Task stopped = EcsSdk.awaitStopped(ecs, null, denied);
+            assertEquals("TaskFailedToStart", stopped.stopCodeAsString(), stopped.toString());
+            String prefix = "ResourceInitializationError: failed to download env files: unable to download env file with"
+                    + " key app/first.env from bucket " + bucket + ", error: AccessDenied: ";
+            assertTrue(stopped.stoppedReason().startsWith(prefix), stopped.stoppedReason());
+            java.util.regex.Matcher requestId = java.util.regex.Pattern.compile("RequestID: (\\S+); crossrole why \\1"
+                    + " explains it\\)$").matcher(stopped.stoppedReason());
+            assertTrue(requestId.find(), stopped.stoppedReason());
+            String why = crossrole().adminGet("/_crossrole/requests/" + requestId.group(1)).body();
+            assertTrue(why.contains("assumed-role/env-files-execution/" + EcsSdk.id(denied)) && why.contains("s3:GetObject"),
+                    "the denied request is the execution role's session's GetObject: " + why);
+            assertEquals(stopped.stoppedReason(), named(stopped, "app").reason());
+            assertEquals(null, named(stopped, "app").exitCode(), "app never ran");
+
+            configBucket.putBucketPolicy(r -> r.bucket(bucket).policy("{\"Version\":\"2012-10-17\",\"Statement\":[{"
+                    + "\"Effect\":\"Allow\",\"Principal\":{\"AWS\":\"" + executionRole + "\"},\"Action\":\"s3:GetObject\","
+                    + "\"Resource\":\"arn:aws:s3:::" + bucket + "/app/*\"}]}"));
+            String arn = ecs.runTask(r -> r.taskDefinition("env-files")).tasks().get(0).taskArn();
+            Task done = EcsSdk.awaitStopped(ecs, null, arn);
+            assertEquals(0, named(done, "app").exitCode(), done.toString());
+            // The definition's environment wins over the files, the first file over the second; a file may set a
+            // variable the definition leaves to the image (PATH).
+            assertEquals("hello=world|from-first|2|from-definition|unset|/files/bin:/usr/local/bin:/usr/bin:/bin\n", logs(arn, "app"));
+
+            // A task's override replaces the files. A file that does not exist stops the task with S3's answer, which
+            // is AccessDenied, not NoSuchKey, for a reader that may not list the bucket.
+            String missing = ecs.runTask(r -> r.taskDefinition("env-files").overrides(o -> o.containerOverrides(c -> c
+                    .name("app").environmentFiles(f -> f.type("s3").value("arn:aws:s3:::" + bucket + "/app/none.env")))))
+                    .tasks().get(0).taskArn();
+            Task failed = EcsSdk.awaitStopped(ecs, null, missing);
+            assertTrue(failed.stoppedReason().startsWith("ResourceInitializationError: failed to download env files: "
+                    + "unable to download env file with key app/none.env from bucket " + bucket + ", error: AccessDenied: "),
+                    failed.stoppedReason());
+        }
+    }
+
+    @Test
+    void environmentFilesThatAreNotS3ObjectArnsAreRefused() {
+        try (EcsClient ecs = ecs()) {
+            for (String value : List.of("s3://bucket/app.env", "arn:aws:s3:::bucket", "arn:aws:s3:::bucket/",
+                    "arn:aws:s3:::/app.env")) {
+                ClientException refused = assertThrows(ClientException.class, () -> ecs.registerTaskDefinition(r -> r
+                        .family("bad-env-files").containerDefinitions(container("app", image(), "true")
+                                .environmentFiles(f -> f.type("s3").value(value)).build())));
+                assertEquals(400, refused.statusCode());
+                assertEquals("Invalid arn syntax.", refused.awsErrorDetails().errorMessage(), value);
+            }
+            ClientException tooMany = assertThrows(ClientException.class, () -> ecs.registerTaskDefinition(r -> r
+                    .family("bad-env-files").containerDefinitions(container("app", image(), "true")
+                            .environmentFiles(java.util.stream.IntStream.range(0, 11).mapToObj(i -> software.amazon
+                                    .awssdk.services.ecs.model.EnvironmentFile.builder().type("s3")
+                                    .value("arn:aws:s3:::bucket/" + i + ".env").build()).toList()).build())));
+            assertEquals("Container app has 11 environmentFiles; at most 10 are allowed.",
+                    tooMany.awsErrorDetails().errorMessage());
+            assertThrows(Exception.class, () -> ecs.describeTaskDefinition(r -> r.taskDefinition("bad-env-files")),
+                    "nothing was registered");
+            ecs.registerTaskDefinition(r -> r.family("env-files-override").containerDefinitions(
+                    container("app", image(), "true").build()));
+            ClientException badOverride = assertThrows(ClientException.class, () -> ecs.runTask(r -> r
+                    .taskDefinition("env-files-override").overrides(o -> o.containerOverrides(c -> c.name("app")
+                            .environmentFiles(f -> f.type("s3").value("not-an-arn"))))));
+            assertEquals("Invalid arn syntax.", badOverride.awsErrorDetails().errorMessage());
+            assertEquals(List.of(), ecs.listTasks(r -> r.family("env-files-override").desiredStatus("STOPPED"))
+                    .taskArns(), "nothing was run");
+        }
+    }
+
+    private void awaitLogStart(String taskArn, String container, String line) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (!logs(taskArn, container).startsWith(line)) {
+            assertTrue(System.nanoTime() < deadline, container + " never wrote " + line);
+            Thread.sleep(50);
+        }
+    }
+
+    @Test
+    void runTaskAnswersAtOnceAndAStoppedTaskIsStoppingUntilItsContainersHaveExited() throws Exception {
+        try (EcsClient ecs = ecs()) {
+            ecs.registerTaskDefinition(r -> r.family("lifecycle").containerDefinitions(
+                    container("slow", image(), "sh", "-c", "trap 'sleep 2; exit 0' TERM; echo up; while true; do sleep 1;"
+                            + " done").stopTimeout(20).build(),
+                    container("deaf", image(), "sh", "-c", "trap '' TERM; echo up; while true; do sleep 1; done")
+                            .stopTimeout(2).build()));
+            Task answered = ecs.runTask(r -> r.taskDefinition("lifecycle")).tasks().get(0);
+            assertEquals("PROVISIONING", answered.lastStatus(), "RunTask does not wait for the containers: " + answered);
+            assertEquals("RUNNING", answered.desiredStatus());
+            String arn = answered.taskArn();
+            EcsSdk.awaitRunning(ecs, null, arn);
+            awaitLogStart(arn, "slow", "up");
+            awaitLogStart(arn, "deaf", "up");
+            Task asked = ecs.stopTask(r -> r.task(arn)).task();
+            assertEquals("STOPPED", asked.desiredStatus());
+            assertEquals("STOPPING", asked.lastStatus(), asked.toString());
+            Task stopping = EcsSdk.describe(ecs, null, arn);
+            assertEquals("STOPPING", stopping.lastStatus(), "the containers take their time: " + stopping);
+            Task stopped = EcsSdk.awaitStopped(ecs, null, arn);
+            assertEquals(0, named(stopped, "slow").exitCode(), "its trap ran: " + stopped);
+            assertEquals(137, named(stopped, "deaf").exitCode(), "killed after its stopTimeout: " + stopped);
+            assertTrue(Duration.between(stopped.stoppingAt(), stopped.stoppedAt()).toMillis() >= 1500,
+                    "STOPPED only once both exited: " + stopped);
+            assertEquals("UserInitiated", stopped.stopCodeAsString());
         }
     }
 }

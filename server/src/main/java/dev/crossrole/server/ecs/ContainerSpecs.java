@@ -21,11 +21,8 @@ final class ContainerSpecs {
         List<String> entryPoint = strings(def.get("entryPoint"));
         List<String> command = override != null && override.has("command") ? strings(override.get("command"))
                 : strings(def.get("command"));
-        Set<String> named = new java.util.HashSet<>();
-        def.path("environment").forEach(e -> named.add(e.path("name").asText()));
-        if (override != null) {
-            override.path("environment").forEach(e -> named.add(e.path("name").asText()));
-        }
+        Set<String> named = new java.util.HashSet<>(namedByDefinition(task, container.name));
+        named.addAll(container.fromFiles);
         Map<String, String> environment = new LinkedHashMap<>();
         container.environment.forEach((name, value) -> {
             if (!HOST_DEFAULTS.contains(name) || named.contains(name)) {
@@ -49,6 +46,24 @@ final class ContainerSpecs {
                 text(def, "user"), cpu, memory, reservation, ulimits, def.path("readonlyRootFilesystem").asBoolean(false),
                 def.path("linuxParameters").path("initProcessEnabled").asBoolean(false), container.stopTimeoutSeconds,
                 ports);
+    }
+
+    /** The variables the container's definition (or its task's override) names in {@code environment}. */
+    static Set<String> namedByDefinition(EcsTask task, String container) {
+        Set<String> named = new java.util.HashSet<>();
+        task.definition.container(container).path("environment").forEach(e -> named.add(e.path("name").asText()));
+        JsonNode override = override(task, container);
+        if (override != null) {
+            override.path("environment").forEach(e -> named.add(e.path("name").asText()));
+        }
+        return named;
+    }
+
+    /** The names the process runtimes set from this machine that the definition leaves to the image. */
+    static Set<String> hostDefaults(EcsTask task, String container) {
+        Set<String> defaults = new java.util.HashSet<>(HOST_DEFAULTS);
+        defaults.removeAll(namedByDefinition(task, container));
+        return defaults;
     }
 
     private static JsonNode override(EcsTask task, String name) {

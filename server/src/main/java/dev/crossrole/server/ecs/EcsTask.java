@@ -22,7 +22,10 @@ public final class EcsTask {
         final String image;
         final boolean essential;
         final int stopTimeoutSeconds;
-        final Map<String, String> environment;
+        /** Its environment; the variables of its environment files are added as the task starts. */
+        volatile Map<String, String> environment;
+        /** The names its environment files set. */
+        volatile java.util.Set<String> fromFiles = java.util.Set.of();
         final Path logFile;
         String lastStatus = "PENDING";
         Integer exitCode;

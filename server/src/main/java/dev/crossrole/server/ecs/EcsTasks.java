@@ -44,6 +44,17 @@ public final class EcsTasks implements AutoCloseable {
     private final Supplier<String> endpoint;
     private final String nodeId;
     private final ContainerHealth health;
+    private final S3ObjectReader objects;
+    /**
+     * Starts tasks after RunTask answered, as ECS does: pulling an image or downloading environment files may take
+     * long, and must not hold the request (or the store's write lock) meanwhile.
+     */
+    private final java.util.concurrent.ExecutorService starter = java.util.concurrent.Executors.newCachedThreadPool(
+            runnable -> {
+                Thread thread = new Thread(runnable, "task-start");
+                thread.setDaemon(true);
+                return thread;
+            });
 
     public EcsTasks(TaskRuntime runtime, IamDirectory iam, ServiceRoleCredentials roleCredentials, Clock clock,
                     Path tasksDir, Supplier<String> endpoint, String nodeId) {
@@ -55,6 +66,7 @@ public final class EcsTasks implements AutoCloseable {
         this.tasksDir = tasksDir;
         this.endpoint = endpoint;
         this.health = new ContainerHealth(clock);
+        this.objects = new S3ObjectReader(endpoint, clock);
     }
 
     Path tasksDir() {
@@ -168,7 +180,11 @@ public final class EcsTasks implements AutoCloseable {
      * name; {@code null} when the trust policy does not let ECS assume it.
      */
     ServiceRoleCredentials.Outcome assumeTaskRole(EcsTask task) {
-        Role role = roleOf(task.taskRoleArn);
+        return assumeServiceRole(task, roleOf(task.taskRoleArn));
+    }
+
+    /** A role of the task assumed by ECS's service principal; {@code null} when there is no such role. */
+    private ServiceRoleCredentials.Outcome assumeServiceRole(EcsTask task, Role role) {
         if (role == null) {
             return null;
         }
@@ -191,6 +207,22 @@ public final class EcsTasks implements AutoCloseable {
                 .orElse(null);
     }
 
+    /** Starts the task in the background: RunTask answers with the task PROVISIONING. */
+    void startLater(EcsTask task) {
+        try {
+            starter.execute(() -> {
+                try {
+                    start(task);
+                } catch (RuntimeException e) {
+                    LOG.log(Level.SEVERE, "task " + task.id + " could not be started", e);
+                    stop(task, "TaskFailedToStart", "crossrole could not start the task: " + e);
+                }
+            });
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            stop(task, "TerminationNotice", "crossrole stopped");
+        }
+    }
+
     /**
      * Starts every container; an essential container that cannot start stops the task. Every container is
      * prepared (folders made, their owner set) before the first one starts: a running container may change what
@@ -198,8 +230,14 @@ public final class EcsTasks implements AutoCloseable {
      */
     void start(EcsTask task) {
         synchronized (task) {
+            if (!"RUNNING".equals(task.desiredStatus) || task.stopped()) {
+                return; // stopped before it began
+            }
             task.lastStatus = "PENDING";
             task.changed();
+        }
+        if (!readEnvironmentFiles(task)) {
+            return;
         }
         Path scratch = TaskVolumes.scratchRoot(tasksDir, task.id);
         Map<EcsTask.Container, TaskRuntime.ContainerLaunch> launches = new java.util.LinkedHashMap<>();
@@ -237,8 +275,77 @@ public final class EcsTasks implements AutoCloseable {
         markRunningOnceStarted(task);
     }
 
+    /**
+     * Adds the variables of each container's {@code environmentFiles}, read with the task execution role as ECS's
+     * agent reads them; false when one could not be read, which stops the task before any container starts.
+     */
+    private boolean readEnvironmentFiles(EcsTask task) {
+        TemporaryCredentials executionCredentials = null;
+        for (EcsTask.Container container : task.containers) {
+            List<EnvironmentFiles.Location> files = EnvironmentFiles.of(task, container.name);
+            if (files.isEmpty()) {
+                continue;
+            }
+            if (executionCredentials == null) {
+                String executionRole = executionRoleArn(task);
+                if (executionRole == null) {
+                    return environmentFilesFailed(task, container, "the task has no execution role to read "
+                            + "them with; give the task definition an executionRoleArn");
+                }
+                ServiceRoleCredentials.Outcome outcome = assumeServiceRole(task, roleOf(executionRole));
+                if (outcome == null || !outcome.allowed()) {
+                    return environmentFilesFailed(task, container, "ECS was unable to assume the execution role '"
+                            + executionRole + "': " + (outcome == null ? "the role does not exist"
+                            : "its trust policy does not allow ecs-tasks.amazonaws.com to assume it"));
+                }
+                executionCredentials = outcome.credentials();
+            }
+            List<Map<String, String>> read = new java.util.ArrayList<>();
+            for (EnvironmentFiles.Location file : files) {
+                try {
+                    read.add(EnvironmentFiles.parse(objects.read(executionCredentials, task.region, file.bucket(),
+                            file.key())));
+                } catch (S3ObjectReader.ReadFailure e) {
+                    return environmentFilesFailed(task, container, "unable to download env file with key " + file.key()
+                            + " from bucket " + file.bucket() + ", error: " + e.getMessage());
+                }
+            }
+            EnvironmentFiles.Merged merged = EnvironmentFiles.merge(container.environment,
+                    ContainerSpecs.hostDefaults(task, container.name), read);
+            synchronized (task) {
+                container.environment = Map.copyOf(merged.environment());
+                container.fromFiles = merged.fromFiles();
+            }
+        }
+        return true;
+    }
+
+    private boolean environmentFilesFailed(EcsTask task, EcsTask.Container container, String why) {
+        synchronized (task) {
+            container.lastStatus = "STOPPED";
+            container.reason = "ResourceInitializationError: failed to download env files: " + why;
+        }
+        stop(task, "TaskFailedToStart", container.reason);
+        return false;
+    }
+
+    /** The execution role of a task: its override's, else its definition's. */
+    private static String executionRoleArn(EcsTask task) {
+        String arn = task.overrides != null && task.overrides.hasNonNull("executionRoleArn")
+                ? task.overrides.get("executionRoleArn").asText() : task.definition.executionRoleArn();
+        if (arn != null && !arn.startsWith("arn:")) {
+            arn = "arn:aws:iam::" + task.account + ":role/" + arn;
+        }
+        return arn;
+    }
+
     /** Starts one container; false when its failure stopped the task (it was essential). */
     private boolean startContainer(EcsTask task, EcsTask.Container container, TaskRuntime.ContainerLaunch launch) {
+        synchronized (task) {
+            if (!"RUNNING".equals(task.desiredStatus) || "STOPPED".equals(container.lastStatus)) {
+                return false; // the task is being stopped: nothing more starts
+            }
+        }
         try {
             TaskRuntime.RunningContainer running = runtime.start(launch, created -> {
                 synchronized (task) {
@@ -248,17 +355,24 @@ public final class EcsTasks implements AutoCloseable {
                 }
             });
             ContainerHealth.Settings check = ContainerHealth.Settings.of(task.definition.container(container.name));
+            boolean stopAsked;
             synchronized (task) {
                 container.running = running;
                 container.processStarted = clock.instant();
                 container.lastStatus = "RUNNING";
                 container.healthChecked = check != null;
+                stopAsked = !"RUNNING".equals(task.desiredStatus);
                 task.notifyAll();
+            }
+            running.exit().whenComplete((code, error) -> containerExited(task, container, code == null ? -1 : code));
+            if (stopAsked) {
+                // StopTask (or crossrole stopping) came while the container was being created.
+                running.stop(Duration.ofSeconds(container.stopTimeoutSeconds));
+                return false;
             }
             if (check != null) {
                 health.watch(task, container, check);
             }
-            running.exit().whenComplete((code, error) -> containerExited(task, container, code == null ? -1 : code));
             return true;
         } catch (IOException e) {
             return !cannotStart(task, container, e);
@@ -538,8 +652,10 @@ public final class EcsTasks implements AutoCloseable {
                 task.stoppedReason = reason;
             }
             if (task.stoppingAt == null) {
+                // ECS's DEACTIVATING (load balancer targets, network interfaces let go) has nothing to do here: the
+                // task goes on to STOPPING, its containers being asked to stop, and is STOPPED once none runs.
                 task.stoppingAt = clock.instant();
-                task.lastStatus = "DEACTIVATING";
+                task.lastStatus = "STOPPING";
                 task.changed();
             }
             for (EcsTask.Container c : task.containers) {
@@ -633,16 +749,26 @@ public final class EcsTasks implements AutoCloseable {
         return true;
     }
 
-    /** Stops every task this node runs, as the server stops; processes never outlive it. */
+    /**
+     * Stops every task this node runs, as the server stops; processes never outlive it. Waits as long as the
+     * longest {@code stopTimeout} among them (and a little for the kill to land): a container that ignores SIGTERM
+     * is killed by its runtime after its own timeout, not cut short by crossrole.
+     */
     @Override
     public void close() {
+        starter.shutdown(); // a task not yet started is stopped below; its starting thread then starts nothing more
         List<EcsTask> running = byId.values().stream().filter(this::local).toList();
+        int longestTimeout = 0;
         for (EcsTask task : running) {
             stop(task, "TerminationNotice", "crossrole stopped");
+            for (EcsTask.Container container : task.containers) {
+                longestTimeout = Math.max(longestTimeout, container.stopTimeoutSeconds);
+            }
         }
+        long deadline = System.nanoTime() + Duration.ofSeconds(longestTimeout + 5L).toNanos();
         for (EcsTask task : running) {
             try {
-                if (!awaitStopped(task, Duration.ofSeconds(10))) {
+                if (!awaitStopped(task, Duration.ofNanos(Math.max(1, deadline - System.nanoTime())))) {
                     LOG.warning("task " + task.id + " did not stop in time");
                 }
             } catch (InterruptedException e) {

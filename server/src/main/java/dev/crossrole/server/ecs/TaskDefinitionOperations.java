@@ -130,6 +130,9 @@ final class TaskDefinitionOperations {
                 throw EcsErrors.client("Invalid setting for container '" + name + "'. At least one of 'memory' or"
                         + " 'memoryReservation' must be specified.");
             }
+            EnvironmentFiles.invalid(name, c.get("environmentFiles")).ifPresent(reason -> {
+                throw EcsErrors.client(reason);
+            });
             ContainerHealth.invalid(name, c.get("healthCheck")).ifPresent(reason -> {
                 throw EcsErrors.client(reason);
             });

@@ -107,6 +107,9 @@ final class TaskOperations {
                     throw EcsErrors.invalidParameter("Override for container named " + name
                             + " is not a container in the TaskDefinition.");
                 }
+                EnvironmentFiles.invalid(name, o.get("environmentFiles")).ifPresent(reason -> {
+                    throw EcsErrors.client(reason);
+                });
             }
         }
         String taskRole = overrides.hasNonNull("taskRoleArn")
@@ -166,7 +169,7 @@ final class TaskOperations {
                 }
                 tasks.add(task);
                 Shape shape = taskShape(task, true);
-                tasks.start(task);
+                tasks.startLater(task);
                 started.add(shape);
             }
             return Shape.of().put("tasks", started).put("failures", List.of());
