@@ -452,4 +452,64 @@ abstract class TaskBehaviourContract {
             assertEquals("UserInitiated", stopped.stopCodeAsString());
         }
     }
+
+    @Test
+    void eachContainerReadsItsOwnMetadataTheTasksAndTheTaskRolesCredentials() throws Exception {
+        String role = "arn:aws:iam::" + SOURCE + ":role/contract-task-role";
+        try (IamClient iam = IamSdk.iam(crossrole(), crossrole().adminCredentials(SOURCE)); EcsClient ecs = ecs()) {
+            iam.createRole(r -> r.roleName("contract-task-role").assumeRolePolicyDocument("{\"Version\":\"2012-10-17\","
+                    + "\"Statement\":[{\"Effect\":\"Allow\",\"Principal\":{\"Service\":\"ecs-tasks.amazonaws.com\"},"
+                    + "\"Action\":\"sts:AssumeRole\"}]}"));
+            String print = "wget -qO- \"$ECS_CONTAINER_METADATA_URI_V4\"; echo; wget -qO- \"$ECS_CONTAINER_METADATA_URI_V4/task\";"
+                    + " echo; wget -qO- --header \"Authorization: $AWS_CONTAINER_AUTHORIZATION_TOKEN\""
+                    + " \"$AWS_CONTAINER_CREDENTIALS_FULL_URI\"; echo; echo done; exec sleep 300";
+            ecs.registerTaskDefinition(r -> r.family("metadata").taskRoleArn(role).containerDefinitions(
+                    container("first", image(), "sh", "-c", print).build(),
+                    container("second", image(), "sh", "-c", print).memory(96).build()));
+            String arn = EcsSdk.runRunning(ecs, "metadata").taskArn();
+            for (String name : List.of("first", "second")) {
+                long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+                while (!logs(arn, name).contains("done")) {
+                    assertTrue(System.nanoTime() < deadline, name + " printed no metadata: " + logs(arn, name));
+                    Thread.sleep(50);
+                }
+            }
+            Task described = EcsSdk.describe(ecs, null, arn);
+            com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+            for (Container container : described.containers()) {
+                List<String> lines = logs(arn, container.name()).lines().toList();
+                var own = json.readTree(lines.get(0));
+                assertEquals(container.name(), own.path("Name").asText(), own.toString());
+                assertEquals(container.runtimeId(), own.path("DockerId").asText(), own.toString());
+                assertEquals(container.name().equals("first") ? 64 : 96, own.path("Limits").path("Memory").asInt());
+                var task = json.readTree(lines.get(1));
+                assertEquals(arn, task.path("TaskARN").asText(), task.toString());
+                assertEquals(List.of("first", "second"), task.path("Containers").findValuesAsText("Name"));
+                var credentials = json.readTree(lines.get(2));
+                assertEquals(role, credentials.path("RoleArn").asText(), credentials.toString());
+                assertTrue(credentials.path("AccessKeyId").asText().startsWith("ASIA"), credentials.toString());
+            }
+            ecs.stopTask(r -> r.task(arn));
+            EcsSdk.awaitStopped(ecs, null, arn);
+        }
+    }
+
+    @Test
+    void anEssentialContainerExitingStopsTheTaskAndANonessentialOneDoesNot() throws Exception {
+        try (EcsClient ecs = ecs()) {
+            ecs.registerTaskDefinition(r -> r.family("essential-exit").containerDefinitions(
+                    container("worker", image(), "sh", "-c", "exit 5").essential(false).build(),
+                    container("app", image(), "sh", "-c", "sleep 3; exit 3").build()));
+            String arn = ecs.runTask(r -> r.taskDefinition("essential-exit")).tasks().get(0).taskArn();
+            Task afterWorker = follow(ecs, arn, t -> "STOPPED".equals(named(t, "worker").lastStatus()), t -> { });
+            assertEquals(5, named(afterWorker, "worker").exitCode());
+            if (!"STOPPED".equals(named(afterWorker, "app").lastStatus())) {
+                assertEquals("RUNNING", afterWorker.lastStatus(), "a nonessential exit leaves the task: " + afterWorker);
+            }
+            Task stopped = EcsSdk.awaitStopped(ecs, null, arn);
+            assertEquals("EssentialContainerExited", stopped.stopCodeAsString(), stopped.toString());
+            assertEquals("Essential container in task exited", stopped.stoppedReason());
+            assertEquals(3, named(stopped, "app").exitCode());
+        }
+    }
 }
