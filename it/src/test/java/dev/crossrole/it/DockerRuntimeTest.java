@@ -45,7 +45,7 @@ class DockerRuntimeTest {
                                           String user, Long memoryMiB) {
         return new TaskRuntime.ContainerSpec("arn:aws:ecs:us-east-1:111122223333:task/default/0123456789abcdef",
                 "default", "fam", 3, null, command, environment, workingDirectory, user, 0, memoryMiB, null,
-                List.of(), false, false, 30, List.of());
+                List.of(), false, false, 30, List.of(), List.of());
     }
 
     private TaskRuntime.ContainerLaunch launch(String image, TaskRuntime.ContainerSpec spec,

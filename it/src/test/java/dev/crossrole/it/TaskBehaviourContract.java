@@ -512,4 +512,65 @@ abstract class TaskBehaviourContract {
             assertEquals(3, named(stopped, "app").exitCode());
         }
     }
+
+    @Test
+    void aLinkedContainerIsReachedByItsAliasAndStartsFirst() throws Exception {
+        int port;
+        try (java.net.ServerSocket free = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            port = free.getLocalPort();
+        }
+        try (EcsClient ecs = ecs()) {
+            ecs.registerTaskDefinition(r -> r.family("linked").containerDefinitions(
+                    container("app", image(), "sh", "-c", "grep -w database /etc/hosts; for i in $(seq 1 100); do"
+                            + " if busybox wget -qO- http://database:" + port + "/; then exit 0; fi; sleep 0.2; done;"
+                            + " exit 1").essential(false).links("db:database").build(),
+                    container("db", image(), "sh", "-c", "mkdir -p /tmp/www && echo from-db > /tmp/www/index.html &&"
+                            + " exec busybox httpd -f -p 127.0.0.1:" + port + " -h /tmp/www").build()));
+            String arn = ecs.runTask(r -> r.taskDefinition("linked")).tasks().get(0).taskArn();
+            Task done = follow(ecs, arn, t -> "STOPPED".equals(named(t, "app").lastStatus()), t -> {
+                if ("PENDING".equals(named(t, "db").lastStatus())) {
+                    assertEquals("PENDING", named(t, "app").lastStatus(), "a linked container starts first: " + t);
+                }
+            });
+            assertEquals(0, named(done, "app").exitCode(), logs(arn, "app"));
+            String output = logs(arn, "app");
+            assertTrue(output.matches("(?s)127\\.0\\.0\\.1\\s+database\\n.*from-db\\n"), output);
+            ecs.stopTask(r -> r.task(arn));
+            EcsSdk.awaitStopped(ecs, null, arn);
+        }
+    }
+
+    @Test
+    void linksThatCannotWorkAreRefusedAtRegistration() {
+        try (EcsClient ecs = ecs()) {
+            Object[][] cases = {
+                    {"bridge", List.of(container("app", image(), "true").links("db").build()),
+                            "Container 'app' links to container 'db', which is not in the task definition."},
+                    {"bridge", List.of(container("app", image(), "true").links("app:self").build()),
+                            "Container 'app' cannot link to itself."},
+                    {"bridge", List.of(container("db", image(), "true").build(),
+                            container("app", image(), "true").links("db:data.base").build()),
+                            "Container 'app' has an invalid link 'db:data.base': a link is name or name:alias, each up to"
+                                    + " 255 letters, numbers, underscores and hyphens."},
+                    {"awsvpc", List.of(container("db", image(), "true").build(),
+                            container("app", image(), "true").links("db").build()),
+                            "Links are not supported when networkMode=awsvpc."},
+                    {"host", List.of(container("db", image(), "true").build(),
+                            container("app", image(), "true").links("db").build()),
+                            "Links are not supported when networkMode=host."},
+                    {"bridge", List.of(container("db", image(), "true").links("app").build(),
+                            container("app", image(), "true").links("db").build()),
+                            "Container dependencies form a cycle: db -> app -> db."}};
+            for (Object[] bad : cases) {
+                @SuppressWarnings("unchecked")
+                List<ContainerDefinition> definitions = (List<ContainerDefinition>) bad[1];
+                ClientException refused = assertThrows(ClientException.class, () -> ecs.registerTaskDefinition(r -> r
+                        .family("bad-links").networkMode((String) bad[0]).containerDefinitions(definitions)));
+                assertEquals(400, refused.statusCode());
+                assertEquals(bad[2], refused.awsErrorDetails().errorMessage());
+            }
+            assertThrows(Exception.class, () -> ecs.describeTaskDefinition(r -> r.taskDefinition("bad-links")),
+                    "nothing was registered");
+        }
+    }
 }

@@ -432,6 +432,21 @@ class TaskVolumesTest {
         }
     }
 
+    @Test
+    void theUnsandboxedRuntimeRefusesToStartAContainerWithLinks() throws Exception {
+        try (TestCrossrole plain = new TestCrossrole(options -> options.withTaskIsolation(TaskIsolation.UNSANDBOXED));
+             EcsClient plainEcs = EcsSdk.ecs(plain, plain.adminCredentials(SOURCE))) {
+            plainEcs.registerTaskDefinition(r -> r.family("plain-links").containerDefinitions(
+                    container("db", "sleep 30").build(), container("app", "echo RAN").links("db:database").build()));
+            String arn = plainEcs.runTask(r -> r.taskDefinition("plain-links")).tasks().get(0).taskArn();
+            Task task = EcsSdk.awaitStopped(plainEcs, null, arn);
+            assertEquals("TaskFailedToStart", task.stopCodeAsString(), task.toString());
+            assertEquals("CannotStartContainerError: the unsandboxed task runtime (serve --task-runtime unsandboxed) runs"
+                    + " containers as plain processes and cannot make link names resolvable, and container app links to"
+                    + " 'database'; run crossrole with its task sandbox (the default) to use links", task.stoppedReason());
+        }
+    }
+
     /** Whether the crossrole under test (in this JVM) runs as root. */
     static boolean crossroleIsRoot() {
         return new com.sun.security.auth.module.UnixSystem().getUid() == 0;

@@ -22,10 +22,19 @@ final class ContainerDependencies {
 
     private ContainerDependencies() {}
 
+    /** Its {@code dependsOn}, and a {@code START} dependency on each container it links to (ECS's agent orders those). */
     static List<Dependency> of(JsonNode definition) {
         List<Dependency> out = new ArrayList<>();
-        definition.path("dependsOn").forEach(d -> out.add(new Dependency(d.path("containerName").asText(),
-                d.path("condition").asText())));
+        java.util.Set<String> named = new java.util.HashSet<>();
+        definition.path("dependsOn").forEach(d -> {
+            out.add(new Dependency(d.path("containerName").asText(), d.path("condition").asText()));
+            named.add(d.path("containerName").asText());
+        });
+        for (ContainerLinks.Link link : ContainerLinks.of(definition)) {
+            if (named.add(link.container())) {
+                out.add(new Dependency(link.container(), "START"));
+            }
+        }
         return out;
     }
 

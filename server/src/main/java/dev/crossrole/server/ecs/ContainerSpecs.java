@@ -45,7 +45,7 @@ final class ContainerSpecs {
                 task.definition.revision(), entryPoint, command, environment, text(def, "workingDirectory"),
                 text(def, "user"), cpu, memory, reservation, ulimits, def.path("readonlyRootFilesystem").asBoolean(false),
                 def.path("linuxParameters").path("initProcessEnabled").asBoolean(false), container.stopTimeoutSeconds,
-                ports);
+                ports, ContainerLinks.aliases(def));
     }
 
     /** The variables the container's definition (or its task's override) names in {@code environment}. */

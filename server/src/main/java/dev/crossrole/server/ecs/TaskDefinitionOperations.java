@@ -157,6 +157,9 @@ final class TaskDefinitionOperations {
         }
         List<JsonNode> definitions = new ArrayList<>();
         normalized.forEach(definitions::add);
+        ContainerLinks.invalid(definitions, networkMode).ifPresent(reason -> {
+            throw EcsErrors.client(reason);
+        });
         ContainerDependencies.invalid(definitions).ifPresent(reason -> {
             throw EcsErrors.client(reason);
         });

@@ -255,6 +255,11 @@ public final class DockerRuntime implements TaskRuntime {
         if (spec.initProcessEnabled()) {
             hostConfig.withInit(true);
         }
+        if (!spec.linkAliases().isEmpty()) {
+            // The task's containers share this machine's network: a linked container listens on its loopback.
+            hostConfig.withExtraHosts(spec.linkAliases().stream().map(alias -> alias + ":127.0.0.1")
+                    .toArray(String[]::new));
+        }
         if (spec.memoryMiB() != null) {
             hostConfig.withMemory(spec.memoryMiB() * 1024 * 1024);
         }

@@ -62,6 +62,13 @@ public final class ProcessRuntime implements TaskRuntime {
                     + " mounts volume '" + first.volume() + "' at " + first.containerPath()
                     + "; run crossrole with its task sandbox (the default) to use volumes");
         }
+        if (launch.spec() != null && !launch.spec().linkAliases().isEmpty()) {
+            // A plain process reads this machine's /etc/hosts: the link's name would not resolve.
+            throw new IOException("the unsandboxed task runtime (serve --task-runtime unsandboxed) runs containers as"
+                    + " plain processes and cannot make link names resolvable, and container " + launch.containerName()
+                    + " links to '" + launch.spec().linkAliases().get(0) + "'; run crossrole with its task sandbox (the"
+                    + " default) to use links");
+        }
         Files.createDirectories(launch.workingDirectory());
         Files.createDirectories(launch.logFile().getParent());
         if (!Files.exists(launch.logFile())) {

@@ -219,6 +219,26 @@ public final class SandboxRuntime implements TaskRuntime {
                 "--inh-caps=-all", "--bounding-set=-all", "--no-new-privs", "--");
     }
 
+    private static final Path HOSTS = Path.of("/etc/hosts");
+
+    /**
+     * This machine's {@code /etc/hosts} with the container's link names on loopback (the sandbox shares this
+     * machine's network, where a linked container listens), written beside the container's log — outside the task's
+     * folder, where the task cannot change it — to be shown read-only at {@code /etc/hosts}.
+     */
+    private static Path hostsWithLinks(ContainerLaunch launch) throws IOException {
+        String machine = Files.exists(HOSTS) ? Files.readString(HOSTS, StandardCharsets.UTF_8) : "";
+        StringBuilder hosts = new StringBuilder(machine);
+        if (!machine.isEmpty() && !machine.endsWith("\n")) {
+            hosts.append('\n');
+        }
+        hosts.append("127.0.0.1\t").append(String.join(" ", launch.spec().linkAliases())).append('\n');
+        Path file = launch.logFile().resolveSibling(launch.containerName() + ".hosts");
+        Files.writeString(file, hosts, StandardCharsets.UTF_8);
+        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-r--r--"));
+        return file;
+    }
+
     // ---- starting ------------------------------------------------------------------------------------
 
     @Override
@@ -241,7 +261,11 @@ public final class SandboxRuntime implements TaskRuntime {
         List<String> argv = launch.argv().isEmpty() ? List.of(ready.sleep().toString(), "infinity") : launch.argv();
         SandboxPlan unmounted = new SandboxPlan(settings.homes(), toolFolders, hiddenFolders(), taskDirectory,
                 workingDirectory, settings.privileged(), enterable(), List.of());
-        List<SandboxPlan.Bind> binds = SandboxMounts.binds(launch.mounts(), mountRules(ready, taskDirectory, unmounted));
+        List<SandboxPlan.Bind> binds = new ArrayList<>(SandboxMounts.binds(launch.mounts(),
+                mountRules(ready, taskDirectory, unmounted)));
+        if (launch.spec() != null && !launch.spec().linkAliases().isEmpty()) {
+            binds.add(new SandboxPlan.Bind(hostsWithLinks(launch), HOSTS, true));
+        }
         SandboxPlan plan = new SandboxPlan(settings.homes(), toolFolders, hiddenFolders(), taskDirectory,
                 workingDirectory, settings.privileged(), enterable(), binds);
         LaunchEnvironment environment = LaunchEnvironment.of(launch.environment());

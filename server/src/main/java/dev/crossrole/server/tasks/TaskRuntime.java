@@ -60,13 +60,16 @@ public interface TaskRuntime {
      * @param cpuUnits {@code cpu}: CPU units, as shares; 0 when unset
      * @param memoryMiB {@code memory}: the hard limit in MiB, or {@code null}
      * @param memoryReservationMiB {@code memoryReservation}: the soft limit in MiB, or {@code null}
+     * @param linkAliases the names its {@code links} give other containers of its task: they resolve to the task's
+     *     network, where those containers listen
      */
     record ContainerSpec(String taskArn, String cluster, String family, int revision, List<String> entryPoint,
                          List<String> command, Map<String, String> environment, String workingDirectory, String user,
                          int cpuUnits, Long memoryMiB, Long memoryReservationMiB, List<Ulimit> ulimits,
                          boolean readonlyRootFilesystem, boolean initProcessEnabled, int stopTimeoutSeconds,
-                         List<PortMapping> portMappings) {
+                         List<PortMapping> portMappings, List<String> linkAliases) {
         public ContainerSpec {
+            linkAliases = List.copyOf(linkAliases);
             entryPoint = entryPoint == null ? null : List.copyOf(entryPoint);
             command = command == null ? null : List.copyOf(command);
             environment = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(environment));
