@@ -460,12 +460,15 @@ abstract class TaskBehaviourContract {
             iam.createRole(r -> r.roleName("contract-task-role").assumeRolePolicyDocument("{\"Version\":\"2012-10-17\","
                     + "\"Statement\":[{\"Effect\":\"Allow\",\"Principal\":{\"Service\":\"ecs-tasks.amazonaws.com\"},"
                     + "\"Action\":\"sts:AssumeRole\"}]}"));
-            String print = "wget -qO- \"$ECS_CONTAINER_METADATA_URI_V4\"; echo; wget -qO- \"$ECS_CONTAINER_METADATA_URI_V4/task\";"
+            // Each waits until the task's metadata says "early" has exited, then prints what it reads.
+            String print = "until wget -qO- \"$ECS_CONTAINER_METADATA_URI_V4/task\" | grep -q '\"ExitCode\":4'; do sleep 0.2;"
+                    + " done; wget -qO- \"$ECS_CONTAINER_METADATA_URI_V4\"; echo; wget -qO- \"$ECS_CONTAINER_METADATA_URI_V4/task\";"
                     + " echo; wget -qO- --header \"Authorization: $AWS_CONTAINER_AUTHORIZATION_TOKEN\""
                     + " \"$AWS_CONTAINER_CREDENTIALS_FULL_URI\"; echo; echo done; exec sleep 300";
             ecs.registerTaskDefinition(r -> r.family("metadata").taskRoleArn(role).containerDefinitions(
                     container("first", image(), "sh", "-c", print).build(),
-                    container("second", image(), "sh", "-c", print).memory(96).build()));
+                    container("second", image(), "sh", "-c", print).memory(96).build(),
+                    container("early", image(), "sh", "-c", "exit 4").essential(false).build()));
             String arn = EcsSdk.runRunning(ecs, "metadata").taskArn();
             for (String name : List.of("first", "second")) {
                 long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
@@ -477,14 +480,25 @@ abstract class TaskBehaviourContract {
             Task described = EcsSdk.describe(ecs, null, arn);
             com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
             for (Container container : described.containers()) {
+                if (container.name().equals("early")) {
+                    continue;
+                }
                 List<String> lines = logs(arn, container.name()).lines().toList();
                 var own = json.readTree(lines.get(0));
                 assertEquals(container.name(), own.path("Name").asText(), own.toString());
                 assertEquals(container.runtimeId(), own.path("DockerId").asText(), own.toString());
                 assertEquals(container.name().equals("first") ? 64 : 96, own.path("Limits").path("Memory").asInt());
+                assertEquals("bridge", own.path("Networks").path(0).path("NetworkMode").asText(), own.toString());
+                assertEquals("127.0.0.1", own.path("Networks").path(0).path("IPv4Addresses").path(0).asText());
+                assertTrue(own.has("StartedAt") && !own.has("FinishedAt"), own.toString());
                 var task = json.readTree(lines.get(1));
                 assertEquals(arn, task.path("TaskARN").asText(), task.toString());
-                assertEquals(List.of("first", "second"), task.path("Containers").findValuesAsText("Name"));
+                assertEquals(List.of("first", "second", "early"), task.path("Containers").findValuesAsText("Name"));
+                var early = task.path("Containers").path(2);
+                assertEquals("STOPPED", early.path("KnownStatus").asText(), early.toString());
+                assertEquals(4, early.path("ExitCode").asInt(), early.toString());
+                assertTrue(java.time.Instant.parse(early.path("FinishedAt").asText())
+                        .isAfter(java.time.Instant.parse(early.path("StartedAt").asText()).minusMillis(1)), early.toString());
                 var credentials = json.readTree(lines.get(2));
                 assertEquals(role, credentials.path("RoleArn").asText(), credentials.toString());
                 assertTrue(credentials.path("AccessKeyId").asText().startsWith("ASIA"), credentials.toString());

@@ -180,8 +180,11 @@ public final class ContainerEndpoints {
                         : definition.get("memoryReservation").asInt());
             }
             node.put("CreatedAt", task.createdAt.toString());
-            if (task.startedAt != null) {
-                node.put("StartedAt", task.startedAt.toString());
+            if (c.processStarted != null) {
+                node.put("StartedAt", c.processStarted.toString());
+            }
+            if (c.finishedAt != null) {
+                node.put("FinishedAt", c.finishedAt.toString());
             }
             if (c.healthChecked) {
                 ObjectNode health = node.putObject("Health").put("status", c.healthStatus);
@@ -191,7 +194,11 @@ public final class ContainerEndpoints {
             }
             node.put("Type", "NORMAL");
             node.put("ContainerARN", c.arn);
-            node.putArray("Networks");
+            // Every runtime runs a task's containers in this machine's network namespace (see the runtimes): the
+            // container's address is the machine's loopback, whatever mode the definition names.
+            node.putArray("Networks").addObject()
+                    .put("NetworkMode", task.definition.document().path("networkMode").asText("bridge"))
+                    .putArray("IPv4Addresses").add("127.0.0.1");
             return node;
         }
     }

@@ -335,7 +335,8 @@ public final class EcsPersistence implements Replica, AutoCloseable {
                         .put("essential", c.essential).put("stopTimeout", c.stopTimeoutSeconds)
                         .put("logFile", c.logFile.toString()).put("lastStatus", c.lastStatus)
                         .put("exitCode", c.exitCode).put("reason", c.reason).put("runtimeId", c.runtimeId)
-                        .put("processStarted", str(c.processStarted));
+                        .put("processStarted", str(c.processStarted))
+                        .put("finishedAt", str(c.finishedAt));
             }
             return n;
         }
@@ -436,6 +437,7 @@ public final class EcsPersistence implements Replica, AutoCloseable {
             container.reason = text(c, "reason");
             container.runtimeId = text(c, "runtimeId");
             container.processStarted = instant(c, "processStarted");
+            container.finishedAt = instant(c, "finishedAt");
             containers.add(container);
         }
         EcsTask task = new EcsTask(n.get("id").asText(), n.get("account").asText(), n.get("region").asText(),

@@ -41,6 +41,8 @@ public final class EcsTask {
         String imageId;
         /** When the container's process started, to recognise it after a crash. */
         Instant processStarted;
+        /** When it exited (task metadata's {@code FinishedAt}). */
+        Instant finishedAt;
         TaskRuntime.RunningContainer running;
 
         Container(String name, String arn, String image, boolean essential, int stopTimeoutSeconds,

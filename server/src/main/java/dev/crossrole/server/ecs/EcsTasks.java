@@ -549,6 +549,7 @@ public final class EcsTasks implements AutoCloseable {
         boolean stopTask;
         synchronized (task) {
             container.exitCode = code;
+            container.finishedAt = clock.instant();
             container.lastStatus = "STOPPED";
             task.changed();
             task.notifyAll(); // containers that depend on this one's exit
