@@ -418,6 +418,19 @@ class TaskVolumesTest {
     }
 
     @Test
+    void dockerVolumesNeedAContainerEngineAndAreRefusedAtRunTaskInTheSandbox() {
+        String family = register(List.of(Volume.builder().name("cache").dockerVolumeConfiguration(d -> d.scope("shared")
+                .autoprovision(true)).build()), container("app", "echo RAN").mountPoints(mount("cache", "/tmp/c", false))
+                .build());
+        ClientException e = assertThrows(ClientException.class, () -> ecs.runTask(r -> r.taskDefinition(family)));
+        assertEquals("Volume 'cache' of arn:aws:ecs:us-east-1:" + SOURCE + ":task-definition/" + family + ":1 is a"
+                + " dockerVolumeConfiguration volume, which crossrole cannot provide without a container engine (serve"
+                + " --task-runtime docker): the sandboxed runtime has bind mounts (host.sourcePath) and task-scoped"
+                + " volumes (no sourcePath) only.", e.awsErrorDetails().errorMessage());
+        assertEquals(List.of(), ecs.listTasks(r -> r.family(family).desiredStatus("STOPPED")).taskArns(), "nothing recorded");
+    }
+
+    @Test
     void theUnsandboxedRuntimeRefusesToStartAContainerWithMountPoints() throws Exception {
         try (TestCrossrole plain = new TestCrossrole(options -> options.withTaskIsolation(TaskIsolation.UNSANDBOXED));
              EcsClient plainEcs = EcsSdk.ecs(plain, plain.adminCredentials(SOURCE))) {

@@ -248,7 +248,8 @@ public final class EcsTasks implements AutoCloseable {
                 TaskVolumes.makeScratch(task.definition, scratch);
                 TaskRuntime.ContainerLaunch launch = new TaskRuntime.ContainerLaunch(task.id, container.name,
                         container.image, argv(task, container), container.environment, task.workDir, workingDirectory,
-                        container.logFile, TaskVolumes.mounts(task.definition, container.name, scratch),
+                        container.logFile, TaskVolumes.mounts(task.definition, container.name, scratch, task.id,
+                        task.account),
                         ContainerSpecs.of(task, container));
                 runtime.prepare(launch);
                 launches.put(container, launch);
@@ -564,6 +565,11 @@ public final class EcsTasks implements AutoCloseable {
         }
     }
 
+    /** Whether this node's runtime provides a container engine's volumes ({@code dockerVolumeConfiguration}). */
+    boolean providesEngineVolumes() {
+        return runtime.providesEngineVolumes();
+    }
+
     /** Why RunTask cannot start containers on this node (no sandbox can be made), or empty when it can. */
     Optional<String> runtimeUnavailable() {
         return runtime.unavailable();
@@ -723,6 +729,12 @@ public final class EcsTasks implements AutoCloseable {
     private void markStopped(EcsTask task) {
         // Nothing of the task runs any more: its task-scoped volumes go with it, as Docker's do.
         TaskVolumes.removeScratch(TaskVolumes.scratchRoot(tasksDir, task.id));
+        String arn = task.arn();
+        try {
+            starter.execute(() -> runtime.taskStopped(arn)); // the engine may take its time; the task's lock is held
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            runtime.taskStopped(arn);
+        }
         task.lastStatus = "STOPPED";
         task.stoppedAt = clock.instant();
         task.desiredStatus = "STOPPED";

@@ -140,7 +140,7 @@ final class TaskOperations {
             tasks.runtimeUnavailable().ifPresent(reason -> {
                 throw EcsErrors.client(reason);
             });
-            TaskVolumes.unsupported(definition).ifPresent(reason -> {
+            TaskVolumes.unsupported(definition, tasks.providesEngineVolumes()).ifPresent(reason -> {
                 throw EcsErrors.client(reason);
             });
             unmappablePort(definition).ifPresent(reason -> {

@@ -242,16 +242,60 @@ final class TaskVolumes {
 
     // ---- RunTask ------------------------------------------------------------------------------------------
 
-    /** Why the definition's volumes cannot be provided here (a kind crossrole does not provide), or empty. */
-    static Optional<String> unsupported(TaskDefinition definition) {
+    /**
+     * Why the definition's volumes cannot be provided here (a kind crossrole does not provide), or empty.
+     *
+     * @param engineVolumes whether the runtime provides a container engine's volumes ({@code dockerVolumeConfiguration})
+     */
+    static Optional<String> unsupported(TaskDefinition definition, boolean engineVolumes) {
         for (JsonNode volume : definition.document().path("volumes")) {
+            String name = volume.path("name").asText();
             for (String kind : OTHER_KINDS) {
-                if (specified(volume, kind)) {
-                    return Optional.of("Volume '" + volume.path("name").asText() + "' of " + definition.arn() + " is a "
-                            + kind + " volume, which crossrole cannot provide: tasks run on this machine, with bind"
-                            + " mounts (host.sourcePath) and task-scoped volumes (no sourcePath) only.");
+                if (!specified(volume, kind)) {
+                    continue;
                 }
+                if (kind.equals(DOCKER_VOLUME) && engineVolumes) {
+                    Optional<String> refused = unsafeEngineVolume(name, volume.get(DOCKER_VOLUME));
+                    if (refused.isPresent()) {
+                        return refused;
+                    }
+                    continue;
+                }
+                return Optional.of("Volume '" + name + "' of " + definition.arn() + " is a " + kind + " volume, which"
+                        + " crossrole cannot provide " + (kind.equals(DOCKER_VOLUME) ? "without a container engine"
+                        + " (serve --task-runtime docker): the sandboxed runtime has" : ": tasks run on this machine,"
+                        + " with") + " bind mounts (host.sourcePath) and task-scoped volumes (no sourcePath) only.");
             }
+        }
+        return Optional.empty();
+    }
+
+    private static final String DOCKER_VOLUME = "dockerVolumeConfiguration";
+
+    /**
+     * A {@code dockerVolumeConfiguration} crossrole does not make: a driver other than {@code local} (a plugin may
+     * mount what it likes of this machine), or {@code local} options that mount a path or device of this machine
+     * ({@code o=bind}, a {@code device} path), which would show the task what a host volume may not.
+     */
+    private static Optional<String> unsafeEngineVolume(String name, JsonNode configuration) {
+        String driver = configuration.path("driver").asText("local");
+        if (!driver.equals("local")) {
+            return Optional.of("Volume '" + name + "' asks for the volume driver '" + driver + "': crossrole makes volumes"
+                    + " with the engine's local driver only (a plugin could mount any path of this machine).");
+        }
+        JsonNode options = configuration.path("driverOpts");
+        for (String option : options.path("o").asText("").split(",")) {
+            String flag = option.strip();
+            if (flag.equals("bind") || flag.equals("rbind")) {
+                return Optional.of("Volume '" + name + "' asks the local driver for a bind mount (o=" + options.path("o")
+                        .asText() + "): a path of this machine is a host volume (host.sourcePath), which crossrole"
+                        + " checks.");
+            }
+        }
+        if (options.path("device").asText("").startsWith("/")) {
+            return Optional.of("Volume '" + name + "' asks the local driver to mount " + options.path("device").asText()
+                    + " of this machine: a path of this machine is a host volume (host.sourcePath), which crossrole"
+                    + " checks.");
         }
         return Optional.empty();
     }
@@ -282,7 +326,8 @@ final class TaskVolumes {
     }
 
     /** The mounts of a container: its mount points and those it takes with volumesFrom, in that order. */
-    static List<TaskRuntime.Mount> mounts(TaskDefinition definition, String container, Path scratchRoot) {
+    static List<TaskRuntime.Mount> mounts(TaskDefinition definition, String container, Path scratchRoot, String taskId,
+                                          String account) {
         Map<String, JsonNode> containers = new HashMap<>();
         for (JsonNode c : definition.document().path("containerDefinitions")) {
             containers.put(c.path("name").asText(), c);
@@ -300,12 +345,39 @@ final class TaskVolumes {
             if (volume == null || !seen.add(entry.volume() + "\u0000" + entry.containerPath())) {
                 continue; // refused at registration; the same mount twice (through two volumesFrom) is one mount
             }
-            TaskRuntime.MountSource source = scratch(volume)
-                    ? new TaskRuntime.MountSource.TaskScratch(scratchRoot.resolve(entry.volume()))
-                    : new TaskRuntime.MountSource.HostPath(volume.path("host").path("sourcePath").asText());
+            TaskRuntime.MountSource source;
+            if (volume.hasNonNull(DOCKER_VOLUME)) {
+                source = engineVolume(definition, entry.volume(), volume.get(DOCKER_VOLUME), taskId, account);
+            } else if (scratch(volume)) {
+                source = new TaskRuntime.MountSource.TaskScratch(scratchRoot.resolve(entry.volume()));
+            } else {
+                source = new TaskRuntime.MountSource.HostPath(volume.path("host").path("sourcePath").asText());
+            }
             out.add(new TaskRuntime.Mount(entry.volume(), source, entry.containerPath(), entry.readOnly()));
         }
         return out;
+    }
+
+    /**
+     * A {@code dockerVolumeConfiguration} volume as the engine names it: a task-scoped one as ECS's agent names it
+     * ({@code ecs-<family>-<revision>-<volume>-<20 hex digits>}, of the task's id), a shared one by its name within
+     * the account ({@code crossrole-<account>-<volume>}): on ECS a shared volume is shared on one account's instance,
+     * and here every account's tasks run on the same engine.
+     */
+    private static TaskRuntime.MountSource.EngineVolume engineVolume(TaskDefinition definition, String name,
+                                                                     JsonNode configuration, String taskId,
+                                                                     String account) {
+        boolean taskScoped = !"shared".equals(configuration.path("scope").asText("task"));
+        Map<String, String> options = new LinkedHashMap<>();
+        configuration.path("driverOpts").fields().forEachRemaining(e -> options.put(e.getKey(), e.getValue().asText()));
+        Map<String, String> labels = new LinkedHashMap<>();
+        configuration.path("labels").fields().forEachRemaining(e -> labels.put(e.getKey(), e.getValue().asText()));
+        String engineName = taskScoped
+                ? "ecs-" + definition.family() + "-" + definition.revision() + "-" + name + "-"
+                        + taskId.substring(0, Math.min(20, taskId.length()))
+                : "crossrole-" + account + "-" + name;
+        return new TaskRuntime.MountSource.EngineVolume(engineName, taskScoped,
+                configuration.path("autoprovision").asBoolean(false), options, labels);
     }
 
     /**

@@ -189,6 +189,15 @@ public final class DockerRuntime implements TaskRuntime {
                 // gone meanwhile
             }
         }
+        try {
+            var volumes = docker.listVolumesCmd().withFilter("label", List.of(OWNER_LABEL + "=" + owner,
+                    VOLUME_SCOPE_LABEL + "=task")).exec().getVolumes();
+            if (volumes != null) {
+                volumes.stream().filter(this::taskScopedOwn).forEach(volume -> removeVolume(volume.getName()));
+            }
+        } catch (DockerException e) {
+            LOG.log(Level.WARNING, "cannot list the task-scoped volumes left behind", e);
+        }
         return removed;
     }
 
@@ -376,14 +385,113 @@ public final class DockerRuntime implements TaskRuntime {
         return "ecs-" + spec.family() + "-" + spec.revision() + "-" + container + "-" + HexFormat.of().formatHex(suffix);
     }
 
-    private static List<Bind> binds(ContainerLaunch launch) {
+    private List<Bind> binds(ContainerLaunch launch) throws IOException {
         List<Bind> binds = new ArrayList<>();
         for (Mount mount : launch.mounts()) {
-            String source = mount.source() instanceof MountSource.HostPath hostPath ? hostPath.path()
-                    : ((MountSource.TaskScratch) mount.source()).folder().toString();
+            String source;
+            if (mount.source() instanceof MountSource.HostPath hostPath) {
+                source = hostPath.path();
+            } else if (mount.source() instanceof MountSource.TaskScratch scratch) {
+                source = scratch.folder().toString();
+            } else {
+                MountSource.EngineVolume volume = (MountSource.EngineVolume) mount.source();
+                ensureVolume(mount.volume(), volume, launch.spec().taskArn());
+                source = volume.engineName(); // a name, not a path: the engine's volume
+            }
             binds.add(new Bind(source, new Volume(mount.containerPath()), mount.readOnly() ? AccessMode.ro : AccessMode.rw));
         }
         return binds;
+    }
+
+    @Override
+    public boolean providesEngineVolumes() {
+        return true;
+    }
+
+    /** Labels a task-scoped volume: removed with its task, or as a leftover. */
+    static final String VOLUME_SCOPE_LABEL = "dev.crossrole.volume-scope";
+
+    /**
+     * Makes the engine's volume when it does not exist: a task-scoped one always, a shared one when it autoprovisions
+     * (else the container cannot be made, as on ECS).
+     */
+    private void ensureVolume(String name, MountSource.EngineVolume volume, String taskArn) throws IOException {
+        try {
+            docker.inspectVolumeCmd(volume.engineName()).exec();
+            return;
+        } catch (NotFoundException e) {
+            // made below
+        } catch (DockerException e) {
+            throw new ContainerStartFailure("CannotCreateContainerError", engineMessage(e));
+        }
+        if (!volume.taskScoped() && !volume.autoprovision()) {
+            throw new ContainerStartFailure("CannotCreateContainerError", "volume '" + name + "' is a shared docker"
+                    + " volume that does not exist (" + volume.engineName() + ") and does not autoprovision");
+        }
+        Map<String, String> labels = new LinkedHashMap<>(volume.labels());
+        labels.put(OWNER_LABEL, owner);
+        labels.put(VOLUME_SCOPE_LABEL, volume.taskScoped() ? "task" : "shared");
+        if (volume.taskScoped()) {
+            labels.put(TASK_ARN_LABEL, taskArn);
+        }
+        try {
+            docker.createVolumeCmd().withName(volume.engineName()).withDriver("local")
+                    .withDriverOpts(volume.driverOptions()).withLabels(labels).exec();
+        } catch (com.github.dockerjava.api.exception.ConflictException e) {
+            // another container of the task made it meanwhile
+        } catch (DockerException e) {
+            throw new ContainerStartFailure("CannotCreateContainerError", "volume '" + name + "': " + engineMessage(e));
+        }
+    }
+
+    /** Removes the task's task-scoped volumes; one still in use (a container being removed) is tried again. */
+    @Override
+    public void taskStopped(String taskArn) {
+        List<com.github.dockerjava.api.command.InspectVolumeResponse> volumes;
+        try {
+            volumes = docker.listVolumesCmd().withFilter("label", List.of(OWNER_LABEL + "=" + owner,
+                    VOLUME_SCOPE_LABEL + "=task", TASK_ARN_LABEL + "=" + taskArn)).exec().getVolumes();
+        } catch (DockerException e) {
+            LOG.log(Level.WARNING, "cannot list the volumes of task " + taskArn, e);
+            return;
+        }
+        for (var volume : volumes == null ? List.<com.github.dockerjava.api.command.InspectVolumeResponse>of() : volumes) {
+            if (taskScopedOwn(volume) && taskArn.equals(volume.getLabels().get(TASK_ARN_LABEL))) {
+                removeVolume(volume.getName());
+            }
+        }
+    }
+
+    /**
+     * Whether a listed volume is a task-scoped one of this crossrole, by its labels: an engine may apply only some of
+     * several label filters (Podman 4.3 does), and a shared volume must never be taken for one.
+     */
+    private boolean taskScopedOwn(com.github.dockerjava.api.command.InspectVolumeResponse volume) {
+        Map<String, String> labels = volume.getLabels() == null ? Map.of() : volume.getLabels();
+        return owner.equals(labels.get(OWNER_LABEL)) && "task".equals(labels.get(VOLUME_SCOPE_LABEL));
+    }
+
+    private void removeVolume(String name) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (true) {
+            try {
+                docker.removeVolumeCmd(name).exec();
+                return;
+            } catch (NotFoundException e) {
+                return;
+            } catch (DockerException e) {
+                if (System.nanoTime() > deadline) {
+                    LOG.log(Level.WARNING, "cannot remove volume " + name, e);
+                    return;
+                }
+                try {
+                    Thread.sleep(100);
+                } catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+            }
+        }
     }
 
     /**

@@ -79,8 +79,11 @@ final class SandboxMounts {
             Source source;
             if (mount.source() instanceof TaskRuntime.MountSource.TaskScratch scratch) {
                 source = new Source(scratch.folder(), true); // crossrole's own folder, made for this task
+            } else if (mount.source() instanceof TaskRuntime.MountSource.HostPath host) {
+                source = hostSource(mount, host.path(), rules);
             } else {
-                source = hostSource(mount, ((TaskRuntime.MountSource.HostPath) mount.source()).path(), rules);
+                throw new IOException("volume '" + mount.volume() + "' is a container engine's volume, which a sandbox"
+                        + " cannot mount");
             }
             out.add(new SandboxPlan.Bind(source.path(), where(mount, target, source, rules, out), mount.readOnly()));
         }

@@ -105,6 +105,23 @@ public interface TaskRuntime {
          * task's containers and removed when the task stops.
          */
         record TaskScratch(Path folder) implements MountSource {}
+
+        /**
+         * A volume of the container engine ({@code dockerVolumeConfiguration}).
+         *
+         * @param engineName the engine's name for it: unique to the task for a task-scoped one, to the account for a
+         *     shared one (accounts share this machine, where ECS gives each account instances of its own)
+         * @param taskScoped made when the task starts and removed when it stops; otherwise kept ({@code shared})
+         * @param autoprovision whether a shared volume the engine lacks is made
+         * @param driverOptions the {@code local} driver's options
+         */
+        record EngineVolume(String engineName, boolean taskScoped, boolean autoprovision,
+                            Map<String, String> driverOptions, Map<String, String> labels) implements MountSource {
+            public EngineVolume {
+                driverOptions = Map.copyOf(driverOptions);
+                labels = Map.copyOf(labels);
+            }
+        }
     }
 
     /** A terminal for an exec'd command: its type ({@code TERM}) and size. */
@@ -203,6 +220,15 @@ public interface TaskRuntime {
         RunningContainer container = start(launch);
         created.accept(container);
         return container;
+    }
+
+    /** Whether the runtime provides {@link MountSource.EngineVolume}s (a container engine's volumes). */
+    default boolean providesEngineVolumes() {
+        return false;
+    }
+
+    /** Told once a task has stopped (none of its containers runs): what the runtime made for the task may go. */
+    default void taskStopped(String taskArn) {
     }
 
     /** Why no container can be started here (a missing tool, another operating system), or empty when they can. */
