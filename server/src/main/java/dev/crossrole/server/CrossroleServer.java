@@ -254,7 +254,8 @@ public final class CrossroleServer implements AutoCloseable {
         IamService iamService = new IamService(iam);
         java.util.concurrent.atomic.AtomicReference<String> endpoint = new java.util.concurrent.atomic.AtomicReference<>();
         EcsTasks tasks = new EcsTasks(runtime, iam, new ServiceRoleCredentials(sts,
-                new PolicyEngine(options.clock())), options.clock(), data.resolve("tasks"), endpoint::get, NodeId.loadOrCreate(data));
+                new PolicyEngine(options.clock())), options.clock(), data.resolve("tasks"), endpoint::get, NodeId.loadOrCreate(data),
+                new dev.crossrole.server.loopback.SignedS3Reader(endpoint::get, options.clock()));
         EcsDirectory ecsDirectory = new EcsDirectory(options.clock());
         EcsService ecs = new EcsService(ecsDirectory, tasks);
         EcsPersistence ecsState = EcsPersistence.attach(ecsDirectory, tasks, sync);

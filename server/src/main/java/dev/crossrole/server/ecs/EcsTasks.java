@@ -56,8 +56,11 @@ public final class EcsTasks implements AutoCloseable {
                 return thread;
             });
 
+    /**
+     * @param objects how environment files are read (as the execution role, through crossrole's S3 endpoint)
+     */
     public EcsTasks(TaskRuntime runtime, IamDirectory iam, ServiceRoleCredentials roleCredentials, Clock clock,
-                    Path tasksDir, Supplier<String> endpoint, String nodeId) {
+                    Path tasksDir, Supplier<String> endpoint, String nodeId, S3ObjectReader objects) {
         this.nodeId = nodeId;
         this.runtime = runtime;
         this.iam = iam;
@@ -66,7 +69,7 @@ public final class EcsTasks implements AutoCloseable {
         this.tasksDir = tasksDir;
         this.endpoint = endpoint;
         this.health = new ContainerHealth(clock);
-        this.objects = new S3ObjectReader(endpoint, clock);
+        this.objects = objects;
     }
 
     Path tasksDir() {

@@ -1,145 +1,21 @@
 package dev.crossrole.server.ecs;
 
-import dev.crossrole.server.auth.SigV4;
 import dev.crossrole.server.sts.TemporaryCredentials;
-import java.io.IOException;
-import java.io.InputStream;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
-import java.time.Clock;
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Map;
-import java.util.function.Supplier;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
- * Reads an S3 object as ECS's agent does on a task's behalf: a signed {@code GetObject} with the task execution role's
- * credentials, sent to crossrole's own endpoint on this machine. The request goes through the whole pipeline — the
- * signature, the role's policies, the bucket's policy, the request log — so a denial is explained like any other.
+ * How ECS reads an S3 object on a task's behalf (its environment files): as the holder of the task execution role's
+ * credentials, through crossrole's own S3 endpoint, so that the role's policies and the bucket's decide.
  */
-class S3ObjectReader {
-    /** How long the agent gives one download (its {@code s3DownloadTimeout}). */
-    private static final Duration TIMEOUT = Duration.ofSeconds(30);
-    /** More than a container's environment can hold (Linux limits a process's arguments and environment). */
-    static final int MAX_BYTES = 1 << 20;
-    private static final Pattern CODE = Pattern.compile("<Code>([^<]*)</Code>");
-    private static final Pattern MESSAGE = Pattern.compile("<Message>([^<]*)</Message>");
+public interface S3ObjectReader {
+    /** The object's content, read as the holder of {@code credentials}. */
+    byte[] read(TemporaryCredentials credentials, String region, String bucket, String key) throws ReadFailure;
 
     /** Why an object could not be read: S3's error code and message, or what went wrong on the way. */
-    static final class ReadFailure extends Exception {
+    final class ReadFailure extends Exception {
         private static final long serialVersionUID = 1L;
 
-        ReadFailure(String message) {
+        public ReadFailure(String message) {
             super(message, null, false, false);
         }
-    }
-
-    private final Supplier<String> endpoint;
-    private final Clock clock;
-    private volatile HttpClient http;
-
-    S3ObjectReader(Supplier<String> endpoint, Clock clock) {
-        this.endpoint = endpoint;
-        this.clock = clock;
-    }
-
-    /** The object's content, read as the holder of {@code credentials}. */
-    byte[] read(TemporaryCredentials credentials, String region, String bucket, String key) throws ReadFailure {
-        String path = "/" + encode(bucket) + "/" + encodeKey(key);
-        URI uri = URI.create(endpoint.get() + path);
-        String amzDate = SigV4.formatAmzDate(clock.instant());
-        List<Map.Entry<String, String>> headers = new ArrayList<>();
-        headers.add(Map.entry("host", uri.getRawAuthority()));
-        headers.add(Map.entry("x-amz-content-sha256", SigV4.EMPTY_BODY_SHA256));
-        headers.add(Map.entry("x-amz-date", amzDate));
-        headers.add(Map.entry("x-amz-security-token", credentials.sessionToken()));
-        List<String> signed = List.of("host", "x-amz-content-sha256", "x-amz-date", "x-amz-security-token");
-        SigV4.Credential scope = new SigV4.Credential(credentials.accessKeyId(), amzDate.substring(0, 8), region, "s3");
-        String canonical = SigV4.canonicalRequest(new SigV4.HttpRequestParts("GET", path, null, headers, null), signed,
-                SigV4.EMPTY_BODY_SHA256, false, false);
-        String signature = SigV4.signature(SigV4.signingKey(credentials.secretAccessKey(), scope.date(), scope.region(),
-                scope.service()), SigV4.stringToSign(amzDate, scope, canonical));
-        HttpRequest request = HttpRequest.newBuilder(uri).timeout(TIMEOUT).GET()
-                .header("x-amz-content-sha256", SigV4.EMPTY_BODY_SHA256)
-                .header("x-amz-date", amzDate)
-                .header("x-amz-security-token", credentials.sessionToken())
-                .header("Authorization", SigV4.ALGORITHM + " Credential=" + credentials.accessKeyId() + "/"
-                        + scope.scope() + ", SignedHeaders=" + String.join(";", signed) + ", Signature=" + signature)
-                .build();
-        try {
-            HttpResponse<InputStream> response = client().send(request, HttpResponse.BodyHandlers.ofInputStream());
-            try (InputStream body = response.body()) {
-                byte[] content = body.readNBytes(MAX_BYTES + 1);
-                if (response.statusCode() != 200) {
-                    String requestId = response.headers().firstValue("x-amz-request-id").orElse(null);
-                    throw new ReadFailure(error(response.statusCode(), new String(content, StandardCharsets.UTF_8))
-                            + (requestId == null ? "" : " (RequestID: " + requestId + "; crossrole why " + requestId
-                            + " explains it)"));
-                }
-                if (content.length > MAX_BYTES) {
-                    throw new ReadFailure("the object is larger than " + MAX_BYTES + " bytes");
-                }
-                return content;
-            }
-        } catch (IOException e) {
-            throw new ReadFailure("crossrole's S3 endpoint did not answer: " + e.getMessage());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new ReadFailure("interrupted");
-        }
-    }
-
-    private HttpClient client() {
-        HttpClient client = http;
-        if (client == null) {
-            client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).version(HttpClient.Version.HTTP_1_1)
-                    .build();
-            http = client;
-        }
-        return client;
-    }
-
-    /** "Code: Message" from S3's error document, or the status alone. */
-    private static String error(int status, String body) {
-        Matcher code = CODE.matcher(body);
-        Matcher message = MESSAGE.matcher(body);
-        return (code.find() ? code.group(1) : "HTTP " + status)
-                + (message.find() ? ": " + unescape(message.group(1)) : "");
-    }
-
-    private static String unescape(String xml) {
-        return xml.replace("&quot;", "\"").replace("&apos;", "'").replace("&lt;", "<").replace("&gt;", ">")
-                .replace("&amp;", "&");
-    }
-
-    /** The key as a path: each segment encoded, the slashes kept. */
-    private static String encodeKey(String key) {
-        List<String> segments = new ArrayList<>();
-        for (String segment : key.split("/", -1)) {
-            segments.add(encode(segment));
-        }
-        return String.join("/", segments);
-    }
-
-    /** Percent-encodes all but the unreserved characters, as SigV4 wants a path segment. */
-    private static String encode(String text) {
-        StringBuilder out = new StringBuilder();
-        for (byte b : text.getBytes(StandardCharsets.UTF_8)) {
-            int c = b & 0xff;
-            if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_'
-                    || c == '.' || c == '~') {
-                out.append((char) c);
-            } else {
-                out.append('%').append(Character.toUpperCase(Character.forDigit(c >> 4, 16)))
-                        .append(Character.toUpperCase(Character.forDigit(c & 15, 16)));
-            }
-        }
-        return out.toString();
     }
 }

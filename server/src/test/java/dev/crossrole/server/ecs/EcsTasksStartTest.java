@@ -74,7 +74,10 @@ class EcsTasksStartTest {
     void everyContainerIsPreparedBeforeAnyStartsAndLogsAreBesideTheTasksFolder(@TempDir Path data) throws Exception {
         RecordingRuntime runtime = new RecordingRuntime();
         Path tasksDir = data.resolve("tasks");
-        EcsTasks tasks = new EcsTasks(runtime, null, null, Clock.systemUTC(), tasksDir, () -> "http://127.0.0.1:1", "node");
+        EcsTasks tasks = new EcsTasks(runtime, null, null, Clock.systemUTC(), tasksDir, () -> "http://127.0.0.1:1", "node",
+                (credentials, region, bucket, key) -> {
+                    throw new S3ObjectReader.ReadFailure("no S3 here");
+                });
         ObjectNode document = (ObjectNode) JSON.readTree("{\"containerDefinitions\":["
                 + "{\"name\":\"a\",\"command\":[\"sleep\",\"1\"]},{\"name\":\"b\",\"command\":[\"sleep\",\"1\"]},"
                 + "{\"name\":\"c\",\"command\":[\"sleep\",\"1\"]}]}");
