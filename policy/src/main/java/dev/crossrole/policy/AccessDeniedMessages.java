@@ -29,7 +29,8 @@ final class AccessDeniedMessages {
         if (outcome == Outcome.EXPLICIT_DENY) {
             switch (kind) {
                 case IDENTITY: return "with an explicit deny in an identity-based policy";
-                case RESOURCE: return "with an explicit deny in a resource-based policy";
+                case RESOURCE:
+                case KEY: return "with an explicit deny in a resource-based policy";
                 case TRUST: return "with an explicit deny in the role trust policy";
                 case BOUNDARY: return "with an explicit deny in a permissions boundary";
                 case SESSION: return "with an explicit deny in a sessions policy";
@@ -39,7 +40,8 @@ final class AccessDeniedMessages {
         }
         switch (kind) {
             case IDENTITY: return "because no identity-based policy allows the " + action + " action";
-            case RESOURCE: return "because no resource-based policy allows the " + action + " action";
+            case RESOURCE:
+            case KEY: return "because no resource-based policy allows the " + action + " action";
             case TRUST: return trustReason ? "because no role trust policy allows the " + action + " action" : "";
             case BOUNDARY: return "because no permissions boundary allows the " + action + " action";
             case SESSION: return "because no session policy allows the " + action + " action";

@@ -41,6 +41,11 @@ final class Fixes {
                         : "Add a statement to the trust policy of " + e.resource() + " allowing " + action + " for "
                         + principalElement(request.principal()) + ".";
                 break;
+            case KEY:
+                fix = "Add a statement to the key policy of " + e.resource() + " allowing " + action + " for "
+                        + principalElement(request.principal()) + (e.crossAccount() ? "" : ", or one allowing the account ("
+                        + "arn:aws:iam::" + e.resourceAccount() + ":root) so that its identity policies decide") + ".";
+                break;
             case RESOURCE:
                 fix = (set.resourcePolicy() == null ? "The resource has no resource-based policy; add one" : "Add a statement to the resource-based policy of " + e.resource())
                         + " allowing " + action + " for " + principalElement(request.principal()) + ".";

@@ -167,8 +167,8 @@ public final class PolicyEngine {
                 return decide(Outcome.ALLOW, null);
             }
 
-            // 4b. Trust policies must always allow themselves; identity policies are needed unless the
-            //     trust policy named the caller directly in its own account.
+            // 4b. Trust and key policies must always allow themselves; identity policies are needed unless the
+            //     trust or key policy named the caller directly in its own account.
             boolean identityNeeded = !sameAccount || resourceKind == PolicyKind.RESOURCE || grant == null
                     || grant == Grant.ACCOUNT;
             if (identityNeeded && !identityAllows) {
@@ -180,7 +180,7 @@ public final class PolicyEngine {
             if (!sessionAllows) {
                 return decide(Outcome.IMPLICIT_DENY, PolicyKind.SESSION);
             }
-            boolean resourceSideNeeded = !sameAccount || resourceKind == PolicyKind.TRUST;
+            boolean resourceSideNeeded = !sameAccount || resourceKind == PolicyKind.TRUST || resourceKind == PolicyKind.KEY;
             if (resourceSideNeeded && grant == null) {
                 return decide(Outcome.IMPLICIT_DENY, resourceKind);
             }
@@ -320,7 +320,8 @@ public final class PolicyEngine {
                 boolean sameAccount = resourceAccount != null && resourceAccount.equals(principal.accountId());
                 resourceNote = switch (resource.grant) {
                     case ACCOUNT -> "an Allow names the caller's account"
-                            + (sameAccount ? ": the account's identity policies must allow too" : "");
+                            + (sameAccount || resourceKind == PolicyKind.KEY
+                            ? ": the account's identity policies must allow too" : "");
                     case ROLE -> "an Allow names the caller's role" + (sameAccount && resourceKind == PolicyKind.RESOURCE
                             ? ": limited by its permissions boundary and session policies" : "");
                     case DIRECT -> "an Allow names the caller itself (or \"*\")";
@@ -357,7 +358,7 @@ public final class PolicyEngine {
             String side = null;
             if (decidedBy != null) {
                 boolean resourceSide = decidedBy == PolicyKind.RESOURCE || decidedBy == PolicyKind.TRUST
-                        || decidedBy == PolicyKind.RCP;
+                        || decidedBy == PolicyKind.KEY || decidedBy == PolicyKind.RCP;
                 side = resourceSide
                         ? "the resource's side (account " + (resourceAccount == null ? "unknown" : resourceAccount) + "): the "
                         + decidedBy.awsTypeName() + (decidedBy == PolicyKind.BOUNDARY ? "" : " policy")

@@ -15,6 +15,11 @@ public enum PolicyKind {
     TRUST("trust", "role trust"),
     /** A resource-based policy such as a bucket policy. */
     RESOURCE("resource", "resource-based"),
+    /**
+     * A KMS key policy: a resource-based policy that must allow every access itself, as a trust policy must (AWS KMS
+     * Developer Guide, "Key policies"); allowing the account delegates to the account's identity policies.
+     */
+    KEY("key", "resource-based"),
     /** A permissions boundary (a managed policy used as a cap). */
     BOUNDARY("boundary", "permissions boundary"),
     /** A session policy passed to AssumeRole ({@code Policy} / {@code PolicyArns}). */
@@ -58,6 +63,6 @@ public enum PolicyKind {
 
     /** Whether statements of this kind name a principal (and must not name a resource, for trust policies). */
     public boolean hasPrincipals() {
-        return this == TRUST || this == RESOURCE || this == RCP;
+        return this == TRUST || this == RESOURCE || this == KEY || this == RCP;
     }
 }

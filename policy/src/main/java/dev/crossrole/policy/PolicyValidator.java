@@ -79,6 +79,8 @@ final class PolicyValidator {
     }
 
     private final PolicyKind kind;
+    /** The grammar the document is held to: a KMS key policy is a resource-based policy (Principal, Resource). */
+    private final PolicyKind grammar;
     private final PrincipalDirectory directory;
     private final String text;
     private final Rules rules;
@@ -92,6 +94,7 @@ final class PolicyValidator {
 
     PolicyValidator(PolicyKind kind, PrincipalDirectory directory, String text, Rules rules) {
         this.kind = kind;
+        this.grammar = kind == PolicyKind.KEY ? PolicyKind.RESOURCE : kind;
         this.directory = directory == null ? PrincipalDirectory.ANY : directory;
         this.text = text;
         this.rules = rules;
@@ -132,6 +135,9 @@ final class PolicyValidator {
                         finding.location, finding.iamMessage);
             case RESOURCE:
                 return new Diagnostic("MalformedPolicy", 400, finding.iamMessage, finding.location, finding.detail);
+            case KEY:
+                return new Diagnostic("MalformedPolicyDocumentException", 400, finding.iamMessage, finding.location,
+                        finding.detail);
             default:
                 return Diagnostic.malformed(finding.iamMessage, finding.location);
         }
@@ -225,20 +231,20 @@ final class PolicyValidator {
     private Finding findFirstProblem() {
         root = PolicyJson.readOrNull(text);
         if (root == null) {
-            return new Finding(kind == PolicyKind.RESOURCE
+            return new Finding(grammar == PolicyKind.RESOURCE
                     ? "Policies must be valid JSON and the first byte must be '{'" : SYNTAX, "", Category.JSON);
         }
         String syntaxLocation = syntaxProblem();
         if (syntaxLocation != null) {
-            return new Finding(kind == PolicyKind.RESOURCE ? "Invalid policy syntax." : SYNTAX, syntaxLocation,
+            return new Finding(grammar == PolicyKind.RESOURCE ? "Invalid policy syntax." : SYNTAX, syntaxLocation,
                     Category.SYNTAX);
         }
-        boolean managed = kind == PolicyKind.IDENTITY || kind == PolicyKind.BOUNDARY
-                || kind == PolicyKind.SCP || kind == PolicyKind.RCP;
+        boolean managed = grammar == PolicyKind.IDENTITY || grammar == PolicyKind.BOUNDARY
+                || grammar == PolicyKind.SCP || grammar == PolicyKind.RCP;
         if (managed && !"2012-10-17".equals(textOf(root.get("Version")))) {
             return new Finding(VERSION, "Version", Category.OTHER);
         }
-        if (!kind.hasPrincipals()) {
+        if (!grammar.hasPrincipals()) {
             for (int i = 0; i < statements.size(); i++) {
                 JsonNode statement = statements.get(i);
                 if (statement.has("Principal") || statement.has("NotPrincipal")) {
@@ -251,12 +257,12 @@ final class PolicyValidator {
         if (legacy != null) {
             return new Finding(LEGACY, legacy, Category.OTHER);
         }
-        ResourceFormat resourceFormat = kind == PolicyKind.TRUST || kind == PolicyKind.RESOURCE
+        ResourceFormat resourceFormat = grammar == PolicyKind.TRUST || grammar == PolicyKind.RESOURCE
                 ? null : resourceFormatProblem();
         if (resourceFormat != null && resourceFormat.legacy) {
             return new Finding(LEGACY, resourceFormat.location, Category.OTHER);
         }
-        if (kind == PolicyKind.TRUST) {
+        if (grammar == PolicyKind.TRUST) {
             for (int i = 0; i < statements.size(); i++) {
                 for (String field : new String[] {"Resource", "NotResource", "NotPrincipal"}) {
                     if (statements.get(i).has(field)) {
@@ -269,7 +275,7 @@ final class PolicyValidator {
         if (sid != null) {
             return sid;
         }
-        if (kind == PolicyKind.RESOURCE) {
+        if (grammar == PolicyKind.RESOURCE) {
             return resourcePolicyProblem();
         }
         for (int i = 0; i < statements.size(); i++) {
@@ -284,7 +290,7 @@ final class PolicyValidator {
         if (vendor != null) {
             return vendor;
         }
-        if (kind == PolicyKind.TRUST) {
+        if (grammar == PolicyKind.TRUST) {
             return trustProblem();
         }
         for (int i = 0; i < statements.size(); i++) {
@@ -292,7 +298,7 @@ final class PolicyValidator {
                 return new Finding(NO_RESOURCES, at(i, "Resource"), Category.OTHER);
             }
         }
-        if (kind == PolicyKind.RCP) {
+        if (grammar == PolicyKind.RCP) {
             return rcpProblem();
         }
         return null;
@@ -665,10 +671,10 @@ final class PolicyValidator {
      * held to the same rule. Bucket policies accept more: S3's own examples have Sids with spaces.
      */
     private boolean sidCharactersAccepted(String sid) {
-        if (kind == PolicyKind.RESOURCE) {
+        if (grammar == PolicyKind.RESOURCE) {
             return true;
         }
-        boolean underscore = kind != PolicyKind.SCP && kind != PolicyKind.RCP;
+        boolean underscore = grammar != PolicyKind.SCP && grammar != PolicyKind.RCP;
         for (int i = 0; i < sid.length(); i++) {
             char c = sid.charAt(i);
             if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || (underscore && c == '_'))) {
@@ -804,7 +810,7 @@ final class PolicyValidator {
                         break;
                     default:
                         label = "CANONICAL_USER";
-                        valid = kind != PolicyKind.TRUST && CANONICAL_USER.matcher(value).matches();
+                        valid = grammar != PolicyKind.TRUST && CANONICAL_USER.matcher(value).matches();
                         break;
                 }
                 if (!valid) {

@@ -178,13 +178,21 @@ public final class Simulation {
 
     private static PolicyKind resourcePolicyKind(JsonNode node, AuthorizationRequest request) throws SimulationInputException {
         if (node == null || node.isNull()) {
-            return PolicyEngine.isStsRoleAction(request.action(), request.resource()) ? PolicyKind.TRUST : PolicyKind.RESOURCE;
+            if (PolicyEngine.isStsRoleAction(request.action(), request.resource())) {
+                return PolicyKind.TRUST;
+            }
+            return isKmsKey(request.resource()) ? PolicyKind.KEY : PolicyKind.RESOURCE;
         }
         PolicyKind kind = node.isTextual() ? PolicyKind.fromCliName(node.textValue()) : null;
-        if (kind != PolicyKind.TRUST && kind != PolicyKind.RESOURCE) {
-            throw new SimulationInputException("resourcePolicyKind", "must be \"trust\" or \"resource\"");
+        if (kind != PolicyKind.TRUST && kind != PolicyKind.RESOURCE && kind != PolicyKind.KEY) {
+            throw new SimulationInputException("resourcePolicyKind", "must be \"trust\", \"resource\" or \"key\"");
         }
         return kind;
+    }
+
+    /** A KMS key's ARN ({@code arn:aws:kms:<region>:<account>:key/<id>}), whose policy is a key policy. */
+    private static boolean isKmsKey(String resource) {
+        return resource != null && resource.startsWith("arn:") && resource.contains(":kms:") && resource.contains(":key/");
     }
 
     private static List<Policy> policyList(JsonNode node, String field, PolicyKind kind, PolicyValidator.Rules rules)
