@@ -559,14 +559,14 @@ class PolicyPropertiesTest {
         Arbitrary<Boolean> allow = effect != null ? Arbitraries.just(effect)
                 : Arbitraries.frequency(Tuple.of(6, true), Tuple.of(1, false));
         Arbitrary<List<PrincipalValue>> principal;
-        if (trust || kind == PolicyKind.RESOURCE) {
+        if (trust || kind == PolicyKind.RESOURCE || kind == PolicyKind.KEY) {
             principal = principals(req, true, focused);
         } else if (rcp) {
             principal = Arbitraries.of(List.of(STAR), List.of(aws("*")));
         } else {
             principal = Arbitraries.just(null);
         }
-        Arbitrary<Boolean> notPrincipal = kind == PolicyKind.RESOURCE
+        Arbitrary<Boolean> notPrincipal = (kind == PolicyKind.RESOURCE || kind == PolicyKind.KEY)
                 ? Arbitraries.frequency(Tuple.of(9, false), Tuple.of(1, true)) : Arbitraries.just(false);
         Arbitrary<List<String>> actions = (trust ? trustActions(req, focused) : actionPatterns(req, focused))
                 .list().ofMinSize(1).ofMaxSize(3).uniqueElements();
