@@ -71,7 +71,7 @@ class RestartTest {
             iam.createUser(r -> r.userName("kept-user"));
             key = iam.createAccessKey(r -> r.userName("kept-user")).accessKey();
             taskArn = runSleeper(server);
-            assertEquals("RUNNING", describe(server, taskArn).lastStatus());
+            assertEquals("RUNNING", EcsSdk.awaitRunning(ecs(server), null, taskArn).lastStatus());
         }
         try (CrossroleServer again = CrossroleServer.start(CrossroleServer.Options.defaults(data).withPort(0))) {
             IamClient iam = iam(again);
@@ -98,7 +98,7 @@ class RestartTest {
         Path data = dir.resolve("crashed");
         try (CrossroleServer first = CrossroleServer.start(CrossroleServer.Options.defaults(data).withPort(0))) {
             String taskArn = runSleeper(first);
-            long pid = Long.parseLong(describe(first, taskArn).containers().get(0).runtimeId());
+            long pid = Long.parseLong(EcsSdk.awaitRunning(ecs(first), null, taskArn).containers().get(0).runtimeId());
             assertTrue(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false));
             Thread.sleep(300);   // the state write is coalesced on a background thread
             // A crash leaves the data directory as it is while the task runs: start a second crossrole on a copy.

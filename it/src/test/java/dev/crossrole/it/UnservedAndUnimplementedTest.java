@@ -89,18 +89,19 @@ class UnservedAndUnimplementedTest {
     // ---- a service crossrole does not serve ------------------------------------------------------------------------
 
     @Test
-    void kmsThroughTheSdkIsNamedAsNotEmulated() {
+    void anOperationOfKmsCrossroleLacksIsNotImplementedThroughTheSdk() {
         try (KmsClient kms = KmsClient.builder().endpointOverride(URI.create(crossrole.endpoint()))
                 .region(Region.US_EAST_1).credentialsProvider(crossrole.adminCredentials(SOURCE))
                 .httpClient(UrlConnectionHttpClient.create())
                 .overrideConfiguration(o -> o.retryStrategy(AwsRetryStrategy.doNotRetry())).build()) {
-            AwsServiceException e = assertThrows(AwsServiceException.class, () -> kms.listKeys());
-            assertSdkError(e, 400, "UnknownOperationException", "crossrole does not emulate the service 'kms'");
+            AwsServiceException e = assertThrows(AwsServiceException.class, () -> kms.listGrants(r -> r
+                    .keyId("1234abcd-12ab-34cd-56ef-1234567890ab")));
+            assertSdkError(e, 501, "NotImplemented", "crossrole does not implement kms:ListGrants yet");
         }
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"kms", "secretsmanager", "ssm", "logs", "ecr", "sqs", "organizations", "dynamodb",
+    @ValueSource(strings = {"secretsmanager", "ssm", "logs", "ecr", "sqs", "organizations", "dynamodb",
         "cloudtrail"})
     void everyUnservedJsonServiceIsNamedInJson(String signingName) throws Exception {
         ServiceModel model = ServiceModels.all().bySigningName(signingName);
@@ -121,13 +122,13 @@ class UnservedAndUnimplementedTest {
     }
 
     @Test
-    void aRequestOfNoProtocolSignedForKmsIsAnsweredAsKms() throws Exception {
+    void aRequestOfNoProtocolSignedForAnUnservedJsonServiceIsAnsweredAsThatService() throws Exception {
         Req req = new Req();
         req.method = "GET";
-        Res r = raw.send(raw.sign(req, admin, Instant.now(), "us-east-1", "kms"));
+        Res r = raw.send(raw.sign(req, admin, Instant.now(), "us-east-1", "secretsmanager"));
         assertEquals(400, r.status(), r.toString());
         assertEquals("UnknownOperationException", jsonBody(r).get("__type").asText());
-        assertEquals("crossrole does not emulate the service 'kms'", jsonBody(r).get("message").asText());
+        assertEquals("crossrole does not emulate the service 'secretsmanager'", jsonBody(r).get("message").asText());
     }
 
     @Test
@@ -143,15 +144,15 @@ class UnservedAndUnimplementedTest {
 
     @Test
     void anUnservedServiceStillAuthenticatesFirst() throws Exception {
-        Res unsigned = json("kms", "TrentService.ListKeys", null);
+        Res unsigned = json("secretsmanager", "secretsmanager.ListSecrets", null);
         assertEquals(403, unsigned.status(), unsigned.toString());
         assertEquals("MissingAuthenticationTokenException", jsonBody(unsigned).get("__type").asText());
 
-        Res badlySigned = json("kms", "TrentService.ListKeys", new Creds(admin.accessKeyId(), "not-the-secret", null));
+        Res badlySigned = json("secretsmanager", "secretsmanager.ListSecrets", new Creds(admin.accessKeyId(), "not-the-secret", null));
         assertEquals(403, badlySigned.status(), badlySigned.toString());
         assertEquals("InvalidSignatureException", jsonBody(badlySigned).get("__type").asText());
 
-        Res unknownKey = json("kms", "TrentService.ListKeys", new Creds("AKIAIOSFODNN7EXAMPLE", "secret", null));
+        Res unknownKey = json("secretsmanager", "secretsmanager.ListSecrets", new Creds("AKIAIOSFODNN7EXAMPLE", "secret", null));
         assertEquals(403, unknownKey.status(), unknownKey.toString());
         assertEquals("UnrecognizedClientException", jsonBody(unknownKey).get("__type").asText());
     }

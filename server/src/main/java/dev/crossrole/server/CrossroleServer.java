@@ -259,6 +259,8 @@ public final class CrossroleServer implements AutoCloseable {
         EcsDirectory ecsDirectory = new EcsDirectory(options.clock());
         EcsService ecs = new EcsService(ecsDirectory, tasks);
         EcsPersistence ecsState = EcsPersistence.attach(ecsDirectory, tasks, sync);
+        dev.crossrole.server.kms.KmsDirectory kmsKeys = new dev.crossrole.server.kms.KmsDirectory(options.clock());
+        sync.register(kmsKeys);
         S3Service s3 = new S3Service(sync, dev.crossrole.server.s3.BlobStore.of(store,
                 data.resolve("s3").resolve("blobs"), options.s3Blobs()), options.clock(), iam::principalExists);
         sync.load();
@@ -275,7 +277,8 @@ public final class CrossroleServer implements AutoCloseable {
                 AdminToken.loadOrCreate(store, data, random));
         java.util.concurrent.atomic.AtomicInteger listening = new java.util.concurrent.atomic.AtomicInteger(options.port());
         java.util.concurrent.atomic.AtomicInteger httpsListening = new java.util.concurrent.atomic.AtomicInteger(-1);
-        Pipeline pipeline = new Pipeline(authenticator, authorizer, List.of(sts, iamService, ecs), log, admin::handle,
+        Pipeline pipeline = new Pipeline(authenticator, authorizer, List.of(sts, iamService, ecs,
+                new dev.crossrole.server.kms.KmsService(kmsKeys)), log, admin::handle,
                 options.clock(), DEFAULT_REGION, (auth, region) -> {
                     if (auth.caller().session() == null) {
                         iam.recordKeyUse(auth.caller().accessKeyId(), auth.scope().service(), region);

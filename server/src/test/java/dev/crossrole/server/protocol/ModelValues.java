@@ -178,7 +178,14 @@ final class ModelValues {
                 "o-abcdefgh" + String.format(Locale.ROOT, "%02d", index % 100),
                 "p-abcdefgh" + String.format(Locale.ROOT, "%02d", index % 100),
                 "o-abcdefgh" + String.format(Locale.ROOT, "%02d", index % 100) + "/r-abc" + index,
-                "https://example.com/" + alphanumeric);
+                "https://example.com/" + alphanumeric,
+                // KMS: Regions, CloudHSM clusters, external key store proxies (base32 key ids, URIs, VPC services).
+                "us-east-1",
+                "cluster-abcdefghij" + (char) ('k' + index % 10),
+                "ABCDEFGHIJKLMNOPQRSTUVWXYZ" + (char) ('2' + index % 6),
+                "https://xks" + index + ".example.com",
+                "/kms/xks/v" + (index % 10),
+                "com.amazonaws.vpce.us-east-1.vpce-svc-0abc" + index);
         ValuePattern pattern = shape.pattern();
         for (String candidate : candidates) {
             String sized = sized(candidate, shape);

@@ -27,11 +27,12 @@ import software.amazon.awssdk.core.SdkPojo;
 import software.amazon.awssdk.core.SdkRequest;
 import software.amazon.awssdk.services.ecs.EcsClient;
 import software.amazon.awssdk.services.iam.IamClient;
+import software.amazon.awssdk.services.kms.KmsClient;
 import software.amazon.awssdk.services.sts.StsClient;
 import software.amazon.awssdk.utils.builder.SdkBuilder;
 
 /**
- * crossrole's Query and JSON codecs against the AWS SDK for Java v2, for every operation of STS, IAM and ECS:
+ * crossrole's Query and JSON codecs against the AWS SDK for Java v2, for every operation of STS, IAM, ECS and KMS:
  * <ul>
  *   <li>requests: the SDK marshals a request with every member set; crossrole reads it as the pipeline does and gets
  *       the same values, with no validation error;</li>
@@ -44,7 +45,7 @@ import software.amazon.awssdk.utils.builder.SdkBuilder;
  */
 class SdkRoundTripTest {
     /**
-     * Members left unset, as {@code Shape.Member}, each with why. Empty: every member of the three services is
+     * Members left unset, as {@code Shape.Member}, each with why. Empty: every member of the four services is
      * generated and round-tripped.
      */
     private static final Map<String, String> EXCLUDED_MEMBERS = Map.of();
@@ -60,7 +61,8 @@ class SdkRoundTripTest {
     private static final List<Service> SERVICES = List.of(
             new Service("sts", () -> SdkOracle.of(StsClient.builder(), StsClient.class), "ValidationError"),
             new Service("iam", () -> SdkOracle.of(IamClient.builder(), IamClient.class), "ValidationError"),
-            new Service("ecs", () -> SdkOracle.of(EcsClient.builder(), EcsClient.class), "ValidationException"));
+            new Service("ecs", () -> SdkOracle.of(EcsClient.builder(), EcsClient.class), "ValidationException"),
+            new Service("kms", () -> SdkOracle.of(KmsClient.builder(), KmsClient.class), "ValidationException"));
 
     @TestFactory
     Stream<DynamicNode> requests() {

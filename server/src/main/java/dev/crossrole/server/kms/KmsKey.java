@@ -1,0 +1,58 @@
+package dev.crossrole.server.kms;
+
+import dev.crossrole.policy.Policy;
+import java.time.Instant;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * A symmetric KMS key ({@code SYMMETRIC_DEFAULT}): its metadata, its key policy, and its 256-bit key material, which
+ * never leaves crossrole. Immutable: a change makes a new one, put back into the directory.
+ *
+ * @param id the key id (a UUID), unique across accounts and regions
+ * @param state {@code Enabled}, {@code Disabled} or {@code PendingDeletion}
+ * @param deletionDate when a key pending deletion is deleted, else {@code null}
+ * @param policyText the key policy as stored and returned by GetKeyPolicy
+ * @param policy the key policy, compiled
+ */
+record KmsKey(String id, String account, String region, String description, Instant created, String state,
+              Instant deletionDate, int pendingWindowDays, String policyText, Policy policy, byte[] material,
+              Map<String, String> tags) {
+    static final String ENABLED = "Enabled";
+    static final String DISABLED = "Disabled";
+    static final String PENDING_DELETION = "PendingDeletion";
+
+    KmsKey {
+        tags = Collections.unmodifiableMap(new LinkedHashMap<>(tags));
+    }
+
+    String arn() {
+        return "arn:aws:kms:" + region + ":" + account + ":key/" + id;
+    }
+
+    /** Whether a key pending deletion has reached its deletion date: it is gone. */
+    boolean deletedBy(Instant now) {
+        return PENDING_DELETION.equals(state) && deletionDate != null && !now.isBefore(deletionDate);
+    }
+
+    KmsKey withState(String newState, Instant newDeletionDate, int window) {
+        return new KmsKey(id, account, region, description, created, newState, newDeletionDate, window, policyText,
+                policy, material, tags);
+    }
+
+    KmsKey withPolicy(String text, Policy compiled) {
+        return new KmsKey(id, account, region, description, created, state, deletionDate, pendingWindowDays, text,
+                compiled, material, tags);
+    }
+
+    KmsKey withDescription(String text) {
+        return new KmsKey(id, account, region, text, created, state, deletionDate, pendingWindowDays, policyText,
+                policy, material, tags);
+    }
+
+    KmsKey withTags(Map<String, String> newTags) {
+        return new KmsKey(id, account, region, description, created, state, deletionDate, pendingWindowDays,
+                policyText, policy, material, newTags);
+    }
+}
