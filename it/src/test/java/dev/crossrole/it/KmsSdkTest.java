@@ -239,6 +239,27 @@ class KmsSdkTest {
     }
 
     @Test
+    void badInputIsRefusedWithKmsErrorsAndChangesNothing() {
+        String keyId = kms.createKey(r -> { }).keyMetadata().keyId();
+        assertError(400, "ValidationException", "1 validation error detected: Value at 'plaintext' failed to satisfy"
+                + " constraint: Member must have length less than or equal to 4096", () -> kms.encrypt(r -> r
+                .keyId(keyId).plaintext(SdkBytes.fromByteArray(new byte[4097]))));
+        assertError(400, "ValidationException", null, () -> kms.listKeys(r -> r.limit(0)));
+        assertError(400, "InvalidMarkerException", null, () -> kms.listKeys(r -> r.marker("not-a-marker")));
+        assertError(400, "InvalidKeyUsageException", null, () -> kms.encrypt(r -> r.keyId(keyId)
+                .plaintext(text("x")).encryptionAlgorithm("RSAES_OAEP_SHA_256")));
+        assertError(400, "ValidationException", null, () -> kms.createKey(r -> r.keySpec("RSA_2048")));
+        assertError(400, "InvalidCiphertextException", null, () -> kms.decrypt(r -> r
+                .ciphertextBlob(SdkBytes.fromByteArray(new byte[64]))));
+        assertError(400, "MalformedPolicyDocumentException", null, () -> kms.putKeyPolicy(r -> r.keyId(keyId)
+                .policy("not json")));
+        assertError(400, "NotFoundException", null, () -> kms.getKeyPolicy(r -> r.keyId(keyId).policyName("other")));
+        int before = kms.listKeys().keys().size();
+        assertError(400, "ValidationException", null, () -> kms.createKey(r -> r.keyUsage("SIGN_VERIFY")));
+        assertEquals(before, kms.listKeys().keys().size(), "no key was made");
+    }
+
+    @Test
     void keysSurviveARestart(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
         String keyId;
         SdkBytes blob;
