@@ -48,6 +48,10 @@ class KmsSdkTest {
     }
 
     static KmsClient client(AwsCredentialsProvider credentials) {
+        return client(crossrole, credentials);
+    }
+
+    static KmsClient client(TestCrossrole crossrole, AwsCredentialsProvider credentials) {
         return KmsClient.builder().endpointOverride(URI.create(crossrole.endpoint())).region(Region.US_EAST_1)
                 .credentialsProvider(credentials).httpClient(UrlConnectionHttpClient.create())
                 .overrideConfiguration(o -> o.retryStrategy(AwsRetryStrategy.doNotRetry())).build();

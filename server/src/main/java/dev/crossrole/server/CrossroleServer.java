@@ -261,6 +261,9 @@ public final class CrossroleServer implements AutoCloseable {
         EcsPersistence ecsState = EcsPersistence.attach(ecsDirectory, tasks, sync);
         dev.crossrole.server.kms.KmsDirectory kmsKeys = new dev.crossrole.server.kms.KmsDirectory(options.clock());
         sync.register(kmsKeys);
+        dev.crossrole.server.secretsmanager.SecretsDirectory secretsDirectory =
+                new dev.crossrole.server.secretsmanager.SecretsDirectory(options.clock());
+        sync.register(secretsDirectory);
         S3Service s3 = new S3Service(sync, dev.crossrole.server.s3.BlobStore.of(store,
                 data.resolve("s3").resolve("blobs"), options.s3Blobs()), options.clock(), iam::principalExists);
         sync.load();
@@ -278,7 +281,9 @@ public final class CrossroleServer implements AutoCloseable {
         java.util.concurrent.atomic.AtomicInteger listening = new java.util.concurrent.atomic.AtomicInteger(options.port());
         java.util.concurrent.atomic.AtomicInteger httpsListening = new java.util.concurrent.atomic.AtomicInteger(-1);
         Pipeline pipeline = new Pipeline(authenticator, authorizer, List.of(sts, iamService, ecs,
-                new dev.crossrole.server.kms.KmsService(kmsKeys)), log, admin::handle,
+                new dev.crossrole.server.kms.KmsService(kmsKeys),
+                new dev.crossrole.server.secretsmanager.SecretsService(secretsDirectory,
+                        new dev.crossrole.server.kms.KmsKeys(kmsKeys))), log, admin::handle,
                 options.clock(), DEFAULT_REGION, (auth, region) -> {
                     if (auth.caller().session() == null) {
                         iam.recordKeyUse(auth.caller().accessKeyId(), auth.scope().service(), region);

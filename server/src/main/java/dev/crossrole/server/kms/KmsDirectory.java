@@ -203,7 +203,8 @@ public final class KmsDirectory implements Replica {
         n.put("id", key.id()).put("account", key.account()).put("region", key.region())
                 .put("description", key.description()).put("created", key.created().toString())
                 .put("state", key.state()).put("pendingWindowDays", key.pendingWindowDays())
-                .put("policy", key.policyText()).put("material", Base64.getEncoder().encodeToString(key.material()));
+                .put("policy", key.policyText()).put("material", Base64.getEncoder().encodeToString(key.material()))
+                .put("manager", key.awsManaged() ? "AWS" : "CUSTOMER");
         if (key.deletionDate() != null) {
             n.put("deletionDate", key.deletionDate().toString());
         }
@@ -222,7 +223,7 @@ public final class KmsDirectory implements Replica {
                     n.hasNonNull("deletionDate") ? Instant.parse(n.get("deletionDate").asText()) : null,
                     n.path("pendingWindowDays").asInt(0), policyText,
                     Policies.parseStored(policyText, PolicyKind.KEY, "key policy of " + n.get("id").asText()),
-                    Base64.getDecoder().decode(n.get("material").asText()), tags);
+                    Base64.getDecoder().decode(n.get("material").asText()), tags, "AWS".equals(n.path("manager").asText()));
         } catch (InvalidPolicyException e) {
             throw new StoreException("the key policy of KMS key " + n.get("id").asText() + " cannot be read: "
                     + e.getMessage(), e);

@@ -15,10 +15,11 @@ import java.util.Map;
  * @param deletionDate when a key pending deletion is deleted, else {@code null}
  * @param policyText the key policy as stored and returned by GetKeyPolicy
  * @param policy the key policy, compiled
+ * @param awsManaged an AWS managed key ({@code aws/<service>}), which a service made and its users may not change
  */
 record KmsKey(String id, String account, String region, String description, Instant created, String state,
               Instant deletionDate, int pendingWindowDays, String policyText, Policy policy, byte[] material,
-              Map<String, String> tags) {
+              Map<String, String> tags, boolean awsManaged) {
     static final String ENABLED = "Enabled";
     static final String DISABLED = "Disabled";
     static final String PENDING_DELETION = "PendingDeletion";
@@ -38,21 +39,21 @@ record KmsKey(String id, String account, String region, String description, Inst
 
     KmsKey withState(String newState, Instant newDeletionDate, int window) {
         return new KmsKey(id, account, region, description, created, newState, newDeletionDate, window, policyText,
-                policy, material, tags);
+                policy, material, tags, awsManaged);
     }
 
     KmsKey withPolicy(String text, Policy compiled) {
         return new KmsKey(id, account, region, description, created, state, deletionDate, pendingWindowDays, text,
-                compiled, material, tags);
+                compiled, material, tags, awsManaged);
     }
 
     KmsKey withDescription(String text) {
         return new KmsKey(id, account, region, text, created, state, deletionDate, pendingWindowDays, policyText,
-                policy, material, tags);
+                policy, material, tags, awsManaged);
     }
 
     KmsKey withTags(Map<String, String> newTags) {
         return new KmsKey(id, account, region, description, created, state, deletionDate, pendingWindowDays,
-                policyText, policy, material, newTags);
+                policyText, policy, material, newTags, awsManaged);
     }
 }

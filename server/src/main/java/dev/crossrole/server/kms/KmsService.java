@@ -175,6 +175,17 @@ public final class KmsService implements ServiceProvider {
         return named.key();
     }
 
+    /** A key of the caller's account that its users may change: not an AWS managed key. */
+    private KmsKey customerOwned(Call call, String keyId) {
+        KmsKey key = own(call, keyId);
+        if (key.awsManaged()) {
+            // crossrole's wording: the service that made an AWS managed key is the only one to change it.
+            throw new AwsException("UnsupportedOperationException", 400, key.arn() + " is an AWS managed key, which"
+                    + " only its service changes.");
+        }
+        return key;
+    }
+
     private static RequestContext.Builder baseContext(Call call, KmsKey key, String alias) {
         RequestContext.Builder context = RequestContext.builder().single("kms:CallerAccount", account(call));
         if (alias != null) {
@@ -271,7 +282,7 @@ public final class KmsService implements ServiceProvider {
         return PreparedCall.of(checks, () -> {
             kms.sweep();
             KmsKey key = new KmsKey(id, account, call.region(), description, kms.clock().instant().truncatedTo(
-                    ChronoUnit.MILLIS), KmsKey.ENABLED, null, 0, policyText, policy, Ciphertexts.newKeyMaterial(), tags);
+                    ChronoUnit.MILLIS), KmsKey.ENABLED, null, 0, policyText, policy, Ciphertexts.newKeyMaterial(), tags, false);
             kms.put(key);
             return Shape.of().put("KeyMetadata", metadata(key));
         });
@@ -325,7 +336,7 @@ public final class KmsService implements ServiceProvider {
         Shape shape = Shape.of().put("AWSAccountId", key.account()).put("KeyId", key.id()).put("Arn", key.arn())
                 .put("CreationDate", key.created()).put("Enabled", KmsKey.ENABLED.equals(key.state()))
                 .put("Description", key.description()).put("KeyUsage", "ENCRYPT_DECRYPT").put("KeyState", key.state())
-                .put("Origin", "AWS_KMS").put("KeyManager", "CUSTOMER").put("CustomerMasterKeySpec", SYMMETRIC_DEFAULT)
+                .put("Origin", "AWS_KMS").put("KeyManager", key.awsManaged() ? "AWS" : "CUSTOMER").put("CustomerMasterKeySpec", SYMMETRIC_DEFAULT)
                 .put("KeySpec", SYMMETRIC_DEFAULT).put("EncryptionAlgorithms", List.of(SYMMETRIC_DEFAULT))
                 .put("MultiRegion", false);
         if (key.deletionDate() != null) {
@@ -380,7 +391,7 @@ public final class KmsService implements ServiceProvider {
     }
 
     private PreparedCall setState(Call call, Input input, String action, String state) {
-        KmsKey key = own(call, input.string("KeyId"));
+        KmsKey key = customerOwned(call, input.string("KeyId"));
         return PreparedCall.of(List.of(onKey(action, key, baseContext(call, key, null).build())), () -> {
             KmsKey current = kms.key(key.id()).orElseThrow(() -> KmsErrors.keyNotFound(key.arn()));
             if (KmsKey.PENDING_DELETION.equals(current.state())) {
@@ -392,7 +403,7 @@ public final class KmsService implements ServiceProvider {
     }
 
     private PreparedCall scheduleKeyDeletion(Call call, Input input) {
-        KmsKey key = own(call, input.string("KeyId"));
+        KmsKey key = customerOwned(call, input.string("KeyId"));
         Integer window = input.integer("PendingWindowInDays");
         int days = window == null ? 30 : window;
         if (days < 7 || days > 30) {
@@ -415,7 +426,7 @@ public final class KmsService implements ServiceProvider {
     }
 
     private PreparedCall cancelKeyDeletion(Call call, Input input) {
-        KmsKey key = own(call, input.string("KeyId"));
+        KmsKey key = customerOwned(call, input.string("KeyId"));
         return PreparedCall.of(List.of(onKey("kms:CancelKeyDeletion", key, baseContext(call, key, null).build())), () -> {
             KmsKey current = kms.key(key.id()).orElseThrow(() -> KmsErrors.keyNotFound(key.arn()));
             if (!KmsKey.PENDING_DELETION.equals(current.state())) {
@@ -428,7 +439,7 @@ public final class KmsService implements ServiceProvider {
     }
 
     private PreparedCall updateKeyDescription(Call call, Input input) {
-        KmsKey key = own(call, input.string("KeyId"));
+        KmsKey key = customerOwned(call, input.string("KeyId"));
         String description = input.string("Description");
         return PreparedCall.of(List.of(onKey("kms:UpdateKeyDescription", key, baseContext(call, key, null).build())), () -> {
             KmsKey current = kms.key(key.id()).orElseThrow(() -> KmsErrors.keyNotFound(key.arn()));
@@ -455,7 +466,7 @@ public final class KmsService implements ServiceProvider {
 
     private PreparedCall putKeyPolicy(Call call, Input input) {
         policyName(input);
-        KmsKey key = own(call, input.string("KeyId"));
+        KmsKey key = customerOwned(call, input.string("KeyId"));
         String text = input.string("Policy");
         boolean bypass = input.bool("BypassPolicyLockoutSafetyCheck", false);
         Policy policy = keyPolicy(text, key.id());
@@ -502,7 +513,7 @@ public final class KmsService implements ServiceProvider {
         if (targetKeyId != null && (targetKeyId.startsWith("alias/") || targetKeyId.contains(":alias/"))) {
             throw KmsErrors.validation("TargetKeyId must name a key by its id or ARN, not by an alias.");
         }
-        return own(call, targetKeyId);
+        return customerOwned(call, targetKeyId);
     }
 
     private String aliasArn(Call call, String name) {
@@ -581,7 +592,7 @@ public final class KmsService implements ServiceProvider {
     // ---- tags --------------------------------------------------------------------------------------
 
     private PreparedCall tagResource(Call call, Input input) {
-        KmsKey key = own(call, input.string("KeyId"));
+        KmsKey key = customerOwned(call, input.string("KeyId"));
         Map<String, String> tags = tags(input);
         RequestContext.Builder context = baseContext(call, key, null);
         tags.forEach((k, v) -> context.single("aws:RequestTag/" + k, v));
@@ -599,7 +610,7 @@ public final class KmsService implements ServiceProvider {
     }
 
     private PreparedCall untagResource(Call call, Input input) {
-        KmsKey key = own(call, input.string("KeyId"));
+        KmsKey key = customerOwned(call, input.string("KeyId"));
         List<String> keys = input.listOrEmpty("TagKeys");
         RequestContext context = baseContext(call, key, null).multi("aws:TagKeys", keys).build();
         return PreparedCall.of(List.of(onKey("kms:UntagResource", key, context)), () -> {

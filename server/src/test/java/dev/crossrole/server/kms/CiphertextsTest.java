@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
 class CiphertextsTest {
     private static KmsKey key() {
         return new KmsKey(UUID.randomUUID().toString(), "111122223333", "us-east-1", "", Instant.EPOCH, KmsKey.ENABLED,
-                null, 0, "{}", null, Ciphertexts.newKeyMaterial(), Map.of());
+                null, 0, "{}", null, Ciphertexts.newKeyMaterial(), Map.of(), false);
     }
 
     private static final byte[] SECRET = "secret".getBytes(StandardCharsets.UTF_8);
@@ -40,7 +40,7 @@ class CiphertextsTest {
         byte[] two = Ciphertexts.encrypt(key, SECRET, Map.of("a", "1x", "b", "2"));
         assertThrows(Ciphertexts.Invalid.class, () -> Ciphertexts.decrypt(key, two, Map.of("a", "1", "xb", "2")));
         KmsKey other = new KmsKey(key.id(), "111122223333", "us-east-1", "", Instant.EPOCH, KmsKey.ENABLED, null, 0, "{}",
-                null, Ciphertexts.newKeyMaterial(), Map.of());
+                null, Ciphertexts.newKeyMaterial(), Map.of(), false);
         assertThrows(Ciphertexts.Invalid.class, () -> Ciphertexts.decrypt(other, blob, Map.of("a", "1")));
         for (int i = 17; i < blob.length; i++) {
             byte[] altered = blob.clone();

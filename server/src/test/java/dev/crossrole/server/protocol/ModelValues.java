@@ -185,7 +185,9 @@ final class ModelValues {
                 "ABCDEFGHIJKLMNOPQRSTUVWXYZ" + (char) ('2' + index % 6),
                 "https://xks" + index + ".example.com",
                 "/kms/xks/v" + (index % 10),
-                "com.amazonaws.vpce.us-east-1.vpce-svc-0abc" + index);
+                "com.amazonaws.vpce.us-east-1.vpce-svc-0abc" + index,
+                // Secrets Manager: a rotation window in hours.
+                (2 + index % 8) + "h");
         ValuePattern pattern = shape.pattern();
         for (String candidate : candidates) {
             String sized = sized(candidate, shape);

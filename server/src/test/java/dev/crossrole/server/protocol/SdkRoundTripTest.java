@@ -28,11 +28,12 @@ import software.amazon.awssdk.core.SdkRequest;
 import software.amazon.awssdk.services.ecs.EcsClient;
 import software.amazon.awssdk.services.iam.IamClient;
 import software.amazon.awssdk.services.kms.KmsClient;
+import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
 import software.amazon.awssdk.services.sts.StsClient;
 import software.amazon.awssdk.utils.builder.SdkBuilder;
 
 /**
- * crossrole's Query and JSON codecs against the AWS SDK for Java v2, for every operation of STS, IAM, ECS and KMS:
+ * crossrole's Query and JSON codecs against the AWS SDK for Java v2, for every operation of STS, IAM, ECS, KMS and Secrets Manager:
  * <ul>
  *   <li>requests: the SDK marshals a request with every member set; crossrole reads it as the pipeline does and gets
  *       the same values, with no validation error;</li>
@@ -45,7 +46,7 @@ import software.amazon.awssdk.utils.builder.SdkBuilder;
  */
 class SdkRoundTripTest {
     /**
-     * Members left unset, as {@code Shape.Member}, each with why. Empty: every member of the four services is
+     * Members left unset, as {@code Shape.Member}, each with why. Empty: every member of the five services is
      * generated and round-tripped.
      */
     private static final Map<String, String> EXCLUDED_MEMBERS = Map.of();
@@ -62,7 +63,9 @@ class SdkRoundTripTest {
             new Service("sts", () -> SdkOracle.of(StsClient.builder(), StsClient.class), "ValidationError"),
             new Service("iam", () -> SdkOracle.of(IamClient.builder(), IamClient.class), "ValidationError"),
             new Service("ecs", () -> SdkOracle.of(EcsClient.builder(), EcsClient.class), "ValidationException"),
-            new Service("kms", () -> SdkOracle.of(KmsClient.builder(), KmsClient.class), "ValidationException"));
+            new Service("kms", () -> SdkOracle.of(KmsClient.builder(), KmsClient.class), "ValidationException"),
+            new Service("secretsmanager", () -> SdkOracle.of(SecretsManagerClient.builder(), SecretsManagerClient.class),
+                    "ValidationException"));
 
     @TestFactory
     Stream<DynamicNode> requests() {

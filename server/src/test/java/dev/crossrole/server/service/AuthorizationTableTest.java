@@ -113,7 +113,10 @@ class AuthorizationTableTest {
                 wrong.add(where + " on *, but the reference requires a resource of type " + required);
             }
         } else {
-            JsonNode format = resourceTypes(parts[0]).get(type);
+            // The reference's resource-type files key types in lower case; actions name them as AWS spells them
+            // (Secrets Manager's "Secret").
+            JsonNode format = resourceTypes(parts[0]).has(type) ? resourceTypes(parts[0]).get(type)
+                    : resourceTypes(parts[0]).get(type.toLowerCase(Locale.ROOT));
             if (!types.contains(type) || format == null || !format.hasNonNull("arn")) {
                 wrong.add(where + " on '" + type + "', which the reference does not give the action (" + types + ")");
             } else {
