@@ -45,6 +45,10 @@ class SecretsManagerSdkTest {
     }
 
     static SecretsManagerClient client(AwsCredentialsProvider credentials) {
+        return client(crossrole, credentials);
+    }
+
+    static SecretsManagerClient client(TestCrossrole crossrole, AwsCredentialsProvider credentials) {
         return SecretsManagerClient.builder().endpointOverride(URI.create(crossrole.endpoint())).region(Region.US_EAST_1)
                 .credentialsProvider(credentials).httpClient(UrlConnectionHttpClient.create())
                 .overrideConfiguration(o -> o.retryStrategy(AwsRetryStrategy.doNotRetry())).build();

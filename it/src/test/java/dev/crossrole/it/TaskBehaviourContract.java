@@ -587,4 +587,71 @@ abstract class TaskBehaviourContract {
                     "nothing was registered");
         }
     }
+
+    @Test
+    void secretsBecomeVariablesReadWithTheExecutionRoleAndAreNeverShown() throws Exception {
+        String role = "arn:aws:iam::" + SOURCE + ":role/secrets-execution";
+        String name = "contract/db-" + Long.toHexString(System.nanoTime());
+        try (IamClient iam = IamSdk.iam(crossrole(), crossrole().adminCredentials(SOURCE));
+             var secrets = SecretsManagerSdkTest.client(crossrole(), crossrole().adminCredentials(SOURCE));
+             EcsClient ecs = ecs()) {
+            String arn = secrets.createSecret(r -> r.name(name).secretString("{\"user\":\"app\",\"password\":\"p@ss\"}"))
+                    .arn();
+            iam.createRole(r -> r.roleName("secrets-execution").assumeRolePolicyDocument(
+                    "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Principal\":{\"Service\":"
+                            + "\"ecs-tasks.amazonaws.com\"},\"Action\":\"sts:AssumeRole\"}]}"));
+            ecs.registerTaskDefinition(r -> r.family("with-secrets").executionRoleArn(role).containerDefinitions(
+                    container("app", image(), "sh", "-c", "echo \"$DB_PASSWORD|$DB_JSON\"").secrets(
+                            s -> s.name("DB_PASSWORD").valueFrom(arn + ":password::"),
+                            s -> s.name("DB_JSON").valueFrom(arn)).build()));
+
+            // The execution role may not read the secret yet: the task stops before its container starts.
+            String denied = ecs.runTask(r -> r.taskDefinition("with-secrets")).tasks().get(0).taskArn();
+            Task stopped = EcsSdk.awaitStopped(ecs, null, denied);
+            assertEquals("TaskFailedToStart", stopped.stopCodeAsString(), stopped.toString());
+            assertTrue(stopped.stoppedReason().startsWith("ResourceInitializationError: unable to pull secrets or"
+                    + " registry auth: execution resource retrieval failed: unable to retrieve secret from asm:"
+                    + " AccessDeniedException: User: arn:aws:sts::" + SOURCE + ":assumed-role/secrets-execution/"
+                    + EcsSdk.id(denied) + " is not authorized to perform: secretsmanager:GetSecretValue"),
+                    stopped.stoppedReason());
+            assertEquals(null, named(stopped, "app").exitCode(), "app never ran");
+
+            iam.putRolePolicy(r -> r.roleName("secrets-execution").policyName("read").policyDocument(
+                    "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Action\":"
+                            + "\"secretsmanager:GetSecretValue\",\"Resource\":\"" + arn + "\"}]}"));
+            String arnOfTask = ecs.runTask(r -> r.taskDefinition("with-secrets")).tasks().get(0).taskArn();
+            Task done = EcsSdk.awaitStopped(ecs, null, arnOfTask);
+            assertEquals(0, named(done, "app").exitCode(), done.toString());
+            assertEquals("p@ss|{\"user\":\"app\",\"password\":\"p@ss\"}\n", logs(arnOfTask, "app"));
+            String shown = crossrole().adminGet("/_crossrole/tasks/" + EcsSdk.id(arnOfTask)).body();
+            assertTrue(shown.contains("\"DB_PASSWORD\":\"<redacted>\"") && !shown.contains("p@ss"), shown);
+
+            ecs.registerTaskDefinition(r -> r.family("missing-key").executionRoleArn(role).containerDefinitions(
+                    container("app", image(), "true").secrets(s -> s.name("X").valueFrom(arn + ":nope::")).build()));
+            Task noKey = EcsSdk.awaitStopped(ecs, null, ecs.runTask(r -> r.taskDefinition("missing-key")).tasks().get(0)
+                    .taskArn());
+            assertEquals("ResourceInitializationError: unable to pull secrets or registry auth: execution resource"
+                    + " retrieval failed: unable to retrieve secret from asm: retrieved secret from Secrets Manager did not"
+                    + " contain json key nope", noKey.stoppedReason());
+        }
+    }
+
+    @Test
+    void secretsNeedAnExecutionRoleAndSsmParametersAreRefused() {
+        try (EcsClient ecs = ecs()) {
+            ClientException noRole = assertThrows(ClientException.class, () -> ecs.registerTaskDefinition(r -> r
+                    .family("secrets-no-role").containerDefinitions(container("app", image(), "true")
+                            .secrets(s -> s.name("X").valueFrom("arn:aws:secretsmanager:us-east-1:" + SOURCE
+                                    + ":secret:x-AbCdEf")).build())));
+            assertEquals("When you are specifying container secrets, you must also specify a value for"
+                    + " 'executionRoleArn'.", noRole.awsErrorDetails().errorMessage());
+            ecs.registerTaskDefinition(r -> r.family("secrets-ssm").executionRoleArn("arn:aws:iam::" + SOURCE
+                    + ":role/any").containerDefinitions(container("app", image(), "true")
+                    .secrets(s -> s.name("X").valueFrom("/app/db/password")).build()));
+            ClientException ssm = assertThrows(ClientException.class, () -> ecs.runTask(r -> r.taskDefinition(
+                    "secrets-ssm")));
+            assertEquals("Container app takes secret X from /app/db/password, which is not a Secrets Manager secret's"
+                    + " ARN: crossrole does not serve SSM Parameter Store yet.", ssm.awsErrorDetails().errorMessage());
+        }
+    }
 }

@@ -255,7 +255,7 @@ public final class CrossroleServer implements AutoCloseable {
         java.util.concurrent.atomic.AtomicReference<String> endpoint = new java.util.concurrent.atomic.AtomicReference<>();
         EcsTasks tasks = new EcsTasks(runtime, iam, new ServiceRoleCredentials(sts,
                 new PolicyEngine(options.clock())), options.clock(), data.resolve("tasks"), endpoint::get, NodeId.loadOrCreate(data),
-                new dev.crossrole.server.loopback.SignedS3Reader(endpoint::get, options.clock()));
+                new dev.crossrole.server.loopback.LoopbackAgent(endpoint::get, options.clock()));
         EcsDirectory ecsDirectory = new EcsDirectory(options.clock());
         EcsService ecs = new EcsService(ecsDirectory, tasks);
         EcsPersistence ecsState = EcsPersistence.attach(ecsDirectory, tasks, sync);

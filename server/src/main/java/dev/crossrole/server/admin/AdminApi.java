@@ -219,7 +219,8 @@ public final class AdminApi {
             cn.put("name", c.name());
             cn.put("logFile", c.logFile().toString());
             ObjectNode env = cn.putObject("environment");
-            c.environment().forEach((name, value) -> env.put(name, secret(name) ? REDACTED : value));
+            c.environment().forEach((name, value) -> env.put(name, secret(name) || c.secretNames().contains(name)
+                    ? REDACTED : value));
         }
         return json(200, node);
     }

@@ -24,8 +24,10 @@ public final class EcsTask {
         final int stopTimeoutSeconds;
         /** Its environment; the variables of its environment files are added as the task starts. */
         volatile Map<String, String> environment;
-        /** The names its environment files set. */
+        /** The names its environment files and secrets set. */
         volatile java.util.Set<String> fromFiles = java.util.Set.of();
+        /** The names its {@code secrets} set: their values are never shown. */
+        volatile java.util.Set<String> secretNames = java.util.Set.of();
         final Path logFile;
         String lastStatus = "PENDING";
         Integer exitCode;
@@ -62,6 +64,11 @@ public final class EcsTask {
 
         public Map<String, String> environment() {
             return environment;
+        }
+
+        /** The variables its {@code secrets} set. */
+        public java.util.Set<String> secretNames() {
+            return secretNames;
         }
 
         public Path logFile() {

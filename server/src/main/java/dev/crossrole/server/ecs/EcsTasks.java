@@ -44,7 +44,7 @@ public final class EcsTasks implements AutoCloseable {
     private final Supplier<String> endpoint;
     private final String nodeId;
     private final ContainerHealth health;
-    private final S3ObjectReader objects;
+    private final AgentCalls agent;
     /**
      * Starts tasks after RunTask answered, as ECS does: pulling an image or downloading environment files may take
      * long, and must not hold the request (or the store's write lock) meanwhile.
@@ -57,10 +57,10 @@ public final class EcsTasks implements AutoCloseable {
             });
 
     /**
-     * @param objects how environment files are read (as the execution role, through crossrole's S3 endpoint)
+     * @param agent how environment files and secrets are read (as the execution role, through crossrole's endpoint)
      */
     public EcsTasks(TaskRuntime runtime, IamDirectory iam, ServiceRoleCredentials roleCredentials, Clock clock,
-                    Path tasksDir, Supplier<String> endpoint, String nodeId, S3ObjectReader objects) {
+                    Path tasksDir, Supplier<String> endpoint, String nodeId, AgentCalls agent) {
         this.nodeId = nodeId;
         this.runtime = runtime;
         this.iam = iam;
@@ -69,7 +69,7 @@ public final class EcsTasks implements AutoCloseable {
         this.tasksDir = tasksDir;
         this.endpoint = endpoint;
         this.health = new ContainerHealth(clock);
-        this.objects = objects;
+        this.agent = agent;
     }
 
     Path tasksDir() {
@@ -280,56 +280,76 @@ public final class EcsTasks implements AutoCloseable {
     }
 
     /**
-     * Adds the variables of each container's {@code environmentFiles}, read with the task execution role as ECS's
-     * agent reads them; false when one could not be read, which stops the task before any container starts.
+     * What ECS's agent fetches with the task execution role before any container starts: each container's
+     * {@code environmentFiles} and {@code secrets}, added to its environment. False when one could not be read, which
+     * stops the task (ECS's {@code ResourceInitializationError}).
      */
     private boolean readEnvironmentFiles(EcsTask task) {
-        TemporaryCredentials executionCredentials = null;
+        TemporaryCredentials[] executionCredentials = new TemporaryCredentials[1];
         for (EcsTask.Container container : task.containers) {
             List<EnvironmentFiles.Location> files = EnvironmentFiles.of(task, container.name);
-            if (files.isEmpty()) {
+            List<ContainerSecrets.Reference> secrets = ContainerSecrets.of(task.definition.container(container.name));
+            if (files.isEmpty() && secrets.isEmpty()) {
                 continue;
             }
-            if (executionCredentials == null) {
+            String failurePrefix = files.isEmpty() ? ContainerSecrets.FAILURE : "ResourceInitializationError: failed to"
+                    + " download env files: ";
+            if (executionCredentials[0] == null) {
                 String executionRole = executionRoleArn(task);
                 if (executionRole == null) {
-                    return environmentFilesFailed(task, container, "the task has no execution role to read "
-                            + "them with; give the task definition an executionRoleArn");
+                    return agentFailed(task, container, failurePrefix + "the task has no execution role to read them"
+                            + " with; give the task definition an executionRoleArn");
                 }
                 ServiceRoleCredentials.Outcome outcome = assumeServiceRole(task, roleOf(executionRole));
                 if (outcome == null || !outcome.allowed()) {
-                    return environmentFilesFailed(task, container, "ECS was unable to assume the execution role '"
+                    return agentFailed(task, container, failurePrefix + "ECS was unable to assume the execution role '"
                             + executionRole + "': " + (outcome == null ? "the role does not exist"
                             : "its trust policy does not allow ecs-tasks.amazonaws.com to assume it"));
                 }
-                executionCredentials = outcome.credentials();
+                executionCredentials[0] = outcome.credentials();
             }
             List<Map<String, String>> read = new java.util.ArrayList<>();
             for (EnvironmentFiles.Location file : files) {
                 try {
-                    read.add(EnvironmentFiles.parse(objects.read(executionCredentials, task.region, file.bucket(),
-                            file.key())));
-                } catch (S3ObjectReader.ReadFailure e) {
-                    return environmentFilesFailed(task, container, "unable to download env file with key " + file.key()
-                            + " from bucket " + file.bucket() + ", error: " + e.getMessage());
+                    read.add(EnvironmentFiles.parse(agent.readObject(executionCredentials[0], task.region,
+                            file.bucket(), file.key())));
+                } catch (AgentCalls.CallFailure e) {
+                    return agentFailed(task, container, "ResourceInitializationError: failed to download env files:"
+                            + " unable to download env file with key " + file.key() + " from bucket " + file.bucket()
+                            + ", error: " + e.getMessage());
+                }
+            }
+            Map<String, String> secretValues = new java.util.LinkedHashMap<>();
+            for (ContainerSecrets.Reference secret : secrets) {
+                try {
+                    String value = agent.secretValue(executionCredentials[0], secret.region(task.region),
+                            secret.secretId(), secret.versionStage(), secret.versionId());
+                    secretValues.put(secret.name(), secret.select(value));
+                } catch (AgentCalls.CallFailure | ContainerSecrets.MissingKey e) {
+                    return agentFailed(task, container, ContainerSecrets.FAILURE + e.getMessage());
                 }
             }
             EnvironmentFiles.Merged merged = EnvironmentFiles.merge(container.environment,
                     ContainerSpecs.hostDefaults(task, container.name), read);
+            Map<String, String> environment = new java.util.LinkedHashMap<>(merged.environment());
+            environment.putAll(secretValues); // the agent sets secrets last: they win over the same name elsewhere
+            java.util.Set<String> fromFiles = new java.util.HashSet<>(merged.fromFiles());
+            fromFiles.addAll(secretValues.keySet());
             synchronized (task) {
-                container.environment = Map.copyOf(merged.environment());
-                container.fromFiles = merged.fromFiles();
+                container.environment = Map.copyOf(environment);
+                container.fromFiles = java.util.Set.copyOf(fromFiles);
+                container.secretNames = java.util.Set.copyOf(secretValues.keySet());
             }
         }
         return true;
     }
 
-    private boolean environmentFilesFailed(EcsTask task, EcsTask.Container container, String why) {
+    private boolean agentFailed(EcsTask task, EcsTask.Container container, String reason) {
         synchronized (task) {
             container.lastStatus = "STOPPED";
-            container.reason = "ResourceInitializationError: failed to download env files: " + why;
+            container.reason = reason;
         }
-        stop(task, "TaskFailedToStart", container.reason);
+        stop(task, "TaskFailedToStart", reason);
         return false;
     }
 

@@ -157,6 +157,9 @@ final class TaskDefinitionOperations {
         }
         List<JsonNode> definitions = new ArrayList<>();
         normalized.forEach(definitions::add);
+        ContainerSecrets.invalid(definitions, input.string("executionRoleArn")).ifPresent(reason -> {
+            throw EcsErrors.client(reason);
+        });
         ContainerLinks.invalid(definitions, networkMode).ifPresent(reason -> {
             throw EcsErrors.client(reason);
         });

@@ -143,6 +143,9 @@ final class TaskOperations {
             TaskVolumes.unsupported(definition, tasks.providesEngineVolumes()).ifPresent(reason -> {
                 throw EcsErrors.client(reason);
             });
+            ContainerSecrets.unsupported(definition).ifPresent(reason -> {
+                throw EcsErrors.client(reason);
+            });
             unmappablePort(definition).ifPresent(reason -> {
                 throw EcsErrors.client(reason);
             });

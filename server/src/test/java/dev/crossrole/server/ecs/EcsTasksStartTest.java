@@ -75,8 +75,18 @@ class EcsTasksStartTest {
         RecordingRuntime runtime = new RecordingRuntime();
         Path tasksDir = data.resolve("tasks");
         EcsTasks tasks = new EcsTasks(runtime, null, null, Clock.systemUTC(), tasksDir, () -> "http://127.0.0.1:1", "node",
-                (credentials, region, bucket, key) -> {
-                    throw new S3ObjectReader.ReadFailure("no S3 here");
+                new AgentCalls() {
+                    @Override
+                    public byte[] readObject(dev.crossrole.server.sts.TemporaryCredentials credentials, String region,
+                                             String bucket, String key) throws CallFailure {
+                        throw new CallFailure("no S3 here");
+                    }
+
+                    @Override
+                    public String secretValue(dev.crossrole.server.sts.TemporaryCredentials credentials, String region,
+                                              String secretId, String stage, String version) throws CallFailure {
+                        throw new CallFailure("no Secrets Manager here");
+                    }
                 });
         ObjectNode document = (ObjectNode) JSON.readTree("{\"containerDefinitions\":["
                 + "{\"name\":\"a\",\"command\":[\"sleep\",\"1\"]},{\"name\":\"b\",\"command\":[\"sleep\",\"1\"]},"

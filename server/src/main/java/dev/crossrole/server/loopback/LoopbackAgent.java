@@ -1,7 +1,7 @@
 package dev.crossrole.server.loopback;
 
 import dev.crossrole.server.auth.SigV4;
-import dev.crossrole.server.ecs.S3ObjectReader;
+import dev.crossrole.server.ecs.AgentCalls;
 import dev.crossrole.server.sts.TemporaryCredentials;
 import java.io.IOException;
 import java.io.InputStream;
@@ -20,11 +20,12 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Reads an S3 object as ECS's agent does on a task's behalf: a signed {@code GetObject} with the task execution role's
- * credentials, sent to crossrole's own endpoint on this machine. The request goes through the whole pipeline — the
- * signature, the role's policies, the bucket's policy, the request log — so a denial is explained like any other.
+ * ECS's agent calls, as the agent makes them on a task's behalf: requests signed with the task execution role's
+ * credentials, sent to crossrole's own endpoint on this machine. Each goes through the whole pipeline — the signature,
+ * the role's policies, the resource's policy, the request log — so a denial is explained like any other, and its
+ * request id is part of the failure.
  */
-public final class SignedS3Reader implements S3ObjectReader {
+public final class LoopbackAgent implements AgentCalls {
     /** How long the agent gives one download (its {@code s3DownloadTimeout}). */
     private static final Duration TIMEOUT = Duration.ofSeconds(30);
     /** More than a container's environment can hold (Linux limits a process's arguments and environment). */
@@ -36,13 +37,14 @@ public final class SignedS3Reader implements S3ObjectReader {
     private final Clock clock;
     private volatile HttpClient http;
 
-    public SignedS3Reader(Supplier<String> endpoint, Clock clock) {
+    public LoopbackAgent(Supplier<String> endpoint, Clock clock) {
         this.endpoint = endpoint;
         this.clock = clock;
     }
 
     @Override
-    public byte[] read(TemporaryCredentials credentials, String region, String bucket, String key) throws ReadFailure {
+    public byte[] readObject(TemporaryCredentials credentials, String region, String bucket, String key)
+            throws CallFailure {
         String path = "/" + encode(bucket) + "/" + encodeKey(key);
         URI uri = URI.create(endpoint.get() + path);
         String amzDate = SigV4.formatAmzDate(clock.instant());
@@ -70,22 +72,86 @@ public final class SignedS3Reader implements S3ObjectReader {
                 byte[] content = body.readNBytes(MAX_BYTES + 1);
                 if (response.statusCode() != 200) {
                     String requestId = response.headers().firstValue("x-amz-request-id").orElse(null);
-                    throw new ReadFailure(error(response.statusCode(), new String(content, StandardCharsets.UTF_8))
+                    throw new CallFailure(error(response.statusCode(), new String(content, StandardCharsets.UTF_8))
                             + (requestId == null ? "" : " (RequestID: " + requestId + "; crossrole why " + requestId
                             + " explains it)"));
                 }
                 if (content.length > MAX_BYTES) {
-                    throw new ReadFailure("the object is larger than " + MAX_BYTES + " bytes");
+                    throw new CallFailure("the object is larger than " + MAX_BYTES + " bytes");
                 }
                 return content;
             }
         } catch (IOException e) {
-            throw new ReadFailure("crossrole's S3 endpoint did not answer: " + e.getMessage());
+            throw new CallFailure("crossrole's S3 endpoint did not answer: " + e.getMessage());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new ReadFailure("interrupted");
+            throw new CallFailure("interrupted");
         }
     }
+
+    @Override
+    public String secretValue(TemporaryCredentials credentials, String region, String secretId, String versionStage,
+                              String versionId) throws CallFailure {
+        com.fasterxml.jackson.databind.node.ObjectNode input = JSON.createObjectNode().put("SecretId", secretId);
+        if (versionStage != null) {
+            input.put("VersionStage", versionStage);
+        }
+        if (versionId != null) {
+            input.put("VersionId", versionId);
+        }
+        byte[] body = input.toString().getBytes(StandardCharsets.UTF_8);
+        URI uri = URI.create(endpoint.get() + "/");
+        String amzDate = SigV4.formatAmzDate(clock.instant());
+        String target = "secretsmanager.GetSecretValue";
+        String contentType = "application/x-amz-json-1.1";
+        List<Map.Entry<String, String>> headers = new ArrayList<>();
+        headers.add(Map.entry("content-type", contentType));
+        headers.add(Map.entry("host", uri.getRawAuthority()));
+        headers.add(Map.entry("x-amz-date", amzDate));
+        headers.add(Map.entry("x-amz-security-token", credentials.sessionToken()));
+        headers.add(Map.entry("x-amz-target", target));
+        List<String> signed = List.of("content-type", "host", "x-amz-date", "x-amz-security-token", "x-amz-target");
+        SigV4.Credential scope = new SigV4.Credential(credentials.accessKeyId(), amzDate.substring(0, 8), region,
+                "secretsmanager");
+        String canonical = SigV4.canonicalRequest(new SigV4.HttpRequestParts("POST", "/", null, headers, body), signed,
+                SigV4.sha256Hex(body), true, false);
+        String signature = SigV4.signature(SigV4.signingKey(credentials.secretAccessKey(), scope.date(), scope.region(),
+                scope.service()), SigV4.stringToSign(amzDate, scope, canonical));
+        HttpRequest request = HttpRequest.newBuilder(uri).timeout(TIMEOUT)
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body))
+                .header("content-type", contentType)
+                .header("x-amz-date", amzDate)
+                .header("x-amz-security-token", credentials.sessionToken())
+                .header("x-amz-target", target)
+                .header("Authorization", SigV4.ALGORITHM + " Credential=" + credentials.accessKeyId() + "/"
+                        + scope.scope() + ", SignedHeaders=" + String.join(";", signed) + ", Signature=" + signature)
+                .build();
+        try {
+            HttpResponse<byte[]> response = client().send(request, HttpResponse.BodyHandlers.ofByteArray());
+            com.fasterxml.jackson.databind.JsonNode answer = JSON.readTree(response.body());
+            if (response.statusCode() != 200) {
+                String type = answer.path("__type").asText("HTTP " + response.statusCode());
+                String requestId = response.headers().firstValue("x-amzn-RequestId").orElse(null);
+                throw new CallFailure(type.substring(type.indexOf('#') + 1)
+                        + (answer.hasNonNull("message") ? ": " + answer.get("message").asText() : "")
+                        + (requestId == null ? "" : " (RequestID: " + requestId + "; crossrole why " + requestId
+                        + " explains it)"));
+            }
+            if (answer.hasNonNull("SecretString")) {
+                return answer.get("SecretString").asText();
+            }
+            return new String(java.util.Base64.getDecoder().decode(answer.path("SecretBinary").asText("")),
+                    StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new CallFailure("crossrole's Secrets Manager endpoint did not answer: " + e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new CallFailure("interrupted");
+        }
+    }
+
+    private static final com.fasterxml.jackson.databind.ObjectMapper JSON =
+            new com.fasterxml.jackson.databind.ObjectMapper();
 
     private HttpClient client() {
         HttpClient client = http;

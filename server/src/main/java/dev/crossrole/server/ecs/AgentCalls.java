@@ -1,0 +1,31 @@
+package dev.crossrole.server.ecs;
+
+import dev.crossrole.server.sts.TemporaryCredentials;
+
+/**
+ * The calls ECS's agent makes on a task's behalf before its containers start, as the holder of the task execution
+ * role's credentials and through crossrole's own endpoint, so that the role's policies and the resources' policies
+ * decide: reading environment files from S3 and secrets from Secrets Manager.
+ */
+public interface AgentCalls {
+    /** An S3 object's content. */
+    byte[] readObject(TemporaryCredentials credentials, String region, String bucket, String key) throws CallFailure;
+
+    /**
+     * A secret's value ({@code SecretString}, or {@code SecretBinary} as UTF-8).
+     *
+     * @param versionStage the staging label, or {@code null}
+     * @param versionId the version, or {@code null}
+     */
+    String secretValue(TemporaryCredentials credentials, String region, String secretId, String versionStage,
+                       String versionId) throws CallFailure;
+
+    /** Why a call failed: the service's error code and message, or what went wrong on the way. */
+    final class CallFailure extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        public CallFailure(String message) {
+            super(message, null, false, false);
+        }
+    }
+}
