@@ -101,7 +101,7 @@ class UnservedAndUnimplementedTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"ssm", "logs", "ecr", "sqs", "organizations", "dynamodb",
+    @ValueSource(strings = {"logs", "ecr", "sqs", "organizations", "dynamodb",
         "cloudtrail"})
     void everyUnservedJsonServiceIsNamedInJson(String signingName) throws Exception {
         ServiceModel model = ServiceModels.all().bySigningName(signingName);
@@ -125,10 +125,10 @@ class UnservedAndUnimplementedTest {
     void aRequestOfNoProtocolSignedForAnUnservedJsonServiceIsAnsweredAsThatService() throws Exception {
         Req req = new Req();
         req.method = "GET";
-        Res r = raw.send(raw.sign(req, admin, Instant.now(), "us-east-1", "ssm"));
+        Res r = raw.send(raw.sign(req, admin, Instant.now(), "us-east-1", "logs"));
         assertEquals(400, r.status(), r.toString());
         assertEquals("UnknownOperationException", jsonBody(r).get("__type").asText());
-        assertEquals("crossrole does not emulate the service 'ssm'", jsonBody(r).get("message").asText());
+        assertEquals("crossrole does not emulate the service 'logs'", jsonBody(r).get("message").asText());
     }
 
     @Test
@@ -144,15 +144,15 @@ class UnservedAndUnimplementedTest {
 
     @Test
     void anUnservedServiceStillAuthenticatesFirst() throws Exception {
-        Res unsigned = json("ssm", "AmazonSSM.DescribeParameters", null);
+        Res unsigned = json("logs", "Logs_20140328.DescribeLogGroups", null);
         assertEquals(403, unsigned.status(), unsigned.toString());
         assertEquals("MissingAuthenticationTokenException", jsonBody(unsigned).get("__type").asText());
 
-        Res badlySigned = json("ssm", "AmazonSSM.DescribeParameters", new Creds(admin.accessKeyId(), "not-the-secret", null));
+        Res badlySigned = json("logs", "Logs_20140328.DescribeLogGroups", new Creds(admin.accessKeyId(), "not-the-secret", null));
         assertEquals(403, badlySigned.status(), badlySigned.toString());
         assertEquals("InvalidSignatureException", jsonBody(badlySigned).get("__type").asText());
 
-        Res unknownKey = json("ssm", "AmazonSSM.DescribeParameters", new Creds("AKIAIOSFODNN7EXAMPLE", "secret", null));
+        Res unknownKey = json("logs", "Logs_20140328.DescribeLogGroups", new Creds("AKIAIOSFODNN7EXAMPLE", "secret", null));
         assertEquals(403, unknownKey.status(), unknownKey.toString());
         assertEquals("UnrecognizedClientException", jsonBody(unknownKey).get("__type").asText());
     }

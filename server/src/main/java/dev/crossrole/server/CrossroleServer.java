@@ -264,6 +264,9 @@ public final class CrossroleServer implements AutoCloseable {
         dev.crossrole.server.secretsmanager.SecretsDirectory secretsDirectory =
                 new dev.crossrole.server.secretsmanager.SecretsDirectory(options.clock());
         sync.register(secretsDirectory);
+        dev.crossrole.server.ssm.ParameterDirectory parameterDirectory =
+                new dev.crossrole.server.ssm.ParameterDirectory(options.clock());
+        sync.register(parameterDirectory);
         S3Service s3 = new S3Service(sync, dev.crossrole.server.s3.BlobStore.of(store,
                 data.resolve("s3").resolve("blobs"), options.s3Blobs()), options.clock(), iam::principalExists);
         sync.load();
@@ -283,7 +286,9 @@ public final class CrossroleServer implements AutoCloseable {
         Pipeline pipeline = new Pipeline(authenticator, authorizer, List.of(sts, iamService, ecs,
                 new dev.crossrole.server.kms.KmsService(kmsKeys),
                 new dev.crossrole.server.secretsmanager.SecretsService(secretsDirectory,
-                        new dev.crossrole.server.kms.KmsKeys(kmsKeys))), log, admin::handle,
+                        new dev.crossrole.server.kms.KmsKeys(kmsKeys)),
+                new dev.crossrole.server.ssm.SsmService(parameterDirectory, new dev.crossrole.server.kms.KmsKeys(kmsKeys))),
+                log, admin::handle,
                 options.clock(), DEFAULT_REGION, (auth, region) -> {
                     if (auth.caller().session() == null) {
                         iam.recordKeyUse(auth.caller().accessKeyId(), auth.scope().service(), region);

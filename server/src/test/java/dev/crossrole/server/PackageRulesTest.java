@@ -21,7 +21,7 @@ import com.tngtech.archunit.lang.ArchRule;
 class PackageRulesTest {
     private static final String[] SERVICES = {
         "dev.crossrole.server.iam..", "dev.crossrole.server.sts..", "dev.crossrole.server.ecs..",
-        "dev.crossrole.server.s3..", "dev.crossrole.server.kms..", "dev.crossrole.server.secretsmanager..",
+        "dev.crossrole.server.s3..", "dev.crossrole.server.kms..", "dev.crossrole.server.secretsmanager..", "dev.crossrole.server.ssm..",
         "dev.crossrole.server.service.."};
 
     @ArchTest

@@ -186,8 +186,9 @@ final class ModelValues {
                 "https://xks" + index + ".example.com",
                 "/kms/xks/v" + (index % 10),
                 "com.amazonaws.vpce.us-east-1.vpce-svc-0abc" + index,
-                // Secrets Manager: a rotation window in hours.
-                (2 + index % 8) + "h");
+                // Secrets Manager: a rotation window in hours; SSM: a filter key.
+                (2 + index % 8) + "h",
+                "Name");
         ValuePattern pattern = shape.pattern();
         for (String candidate : candidates) {
             String sized = sized(candidate, shape);
