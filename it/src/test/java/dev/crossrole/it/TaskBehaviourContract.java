@@ -626,6 +626,25 @@ abstract class TaskBehaviourContract {
             String shown = crossrole().adminGet("/_crossrole/tasks/" + EcsSdk.id(arnOfTask)).body();
             assertTrue(shown.contains("\"DB_PASSWORD\":\"<redacted>\"") && !shown.contains("p@ss"), shown);
 
+            // From Parameter Store: a SecureString under the account's aws/ssm key, read with ssm:GetParameters.
+            try (var ssm = SsmParameterSdkTest.client(crossrole(), crossrole().adminCredentials(SOURCE))) {
+                ssm.putParameter(p -> p.name("/" + name + "/token").value("t0k3n").type("SecureString"));
+            }
+            ecs.registerTaskDefinition(r -> r.family("with-parameter").executionRoleArn(role).containerDefinitions(
+                    container("app", image(), "sh", "-c", "echo \"$TOKEN\"").secrets(
+                            s -> s.name("TOKEN").valueFrom("/" + name + "/token")).build()));
+            Task noParameterPermission = EcsSdk.awaitStopped(ecs, null, ecs.runTask(r -> r.taskDefinition(
+                    "with-parameter")).tasks().get(0).taskArn());
+            assertTrue(noParameterPermission.stoppedReason().startsWith("ResourceInitializationError: unable to pull"
+                    + " secrets or registry auth: execution resource retrieval failed: unable to retrieve secrets from"
+                    + " ssm: AccessDeniedException: "), noParameterPermission.stoppedReason());
+            iam.putRolePolicy(r -> r.roleName("secrets-execution").policyName("parameters").policyDocument(
+                    "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Action\":"
+                            + "\"ssm:GetParameters\",\"Resource\":\"*\"}]}"));
+            String withParameter = ecs.runTask(r -> r.taskDefinition("with-parameter")).tasks().get(0).taskArn();
+            assertEquals(0, named(EcsSdk.awaitStopped(ecs, null, withParameter), "app").exitCode());
+            assertEquals("t0k3n\n", logs(withParameter, "app"));
+
             ecs.registerTaskDefinition(r -> r.family("missing-key").executionRoleArn(role).containerDefinitions(
                     container("app", image(), "true").secrets(s -> s.name("X").valueFrom(arn + ":nope::")).build()));
             Task noKey = EcsSdk.awaitStopped(ecs, null, ecs.runTask(r -> r.taskDefinition("missing-key")).tasks().get(0)
@@ -637,7 +656,7 @@ abstract class TaskBehaviourContract {
     }
 
     @Test
-    void secretsNeedAnExecutionRoleAndSsmParametersAreRefused() {
+    void secretsNeedAnExecutionRoleAndAValueFromThatNamesASecretOrParameter() {
         try (EcsClient ecs = ecs()) {
             ClientException noRole = assertThrows(ClientException.class, () -> ecs.registerTaskDefinition(r -> r
                     .family("secrets-no-role").containerDefinitions(container("app", image(), "true")
@@ -645,13 +664,13 @@ abstract class TaskBehaviourContract {
                                     + ":secret:x-AbCdEf")).build())));
             assertEquals("When you are specifying container secrets, you must also specify a value for"
                     + " 'executionRoleArn'.", noRole.awsErrorDetails().errorMessage());
-            ecs.registerTaskDefinition(r -> r.family("secrets-ssm").executionRoleArn("arn:aws:iam::" + SOURCE
+            ecs.registerTaskDefinition(r -> r.family("secrets-s3").executionRoleArn("arn:aws:iam::" + SOURCE
                     + ":role/any").containerDefinitions(container("app", image(), "true")
-                    .secrets(s -> s.name("X").valueFrom("/app/db/password")).build()));
-            ClientException ssm = assertThrows(ClientException.class, () -> ecs.runTask(r -> r.taskDefinition(
-                    "secrets-ssm")));
-            assertEquals("Container app takes secret X from /app/db/password, which is not a Secrets Manager secret's"
-                    + " ARN: crossrole does not serve SSM Parameter Store yet.", ssm.awsErrorDetails().errorMessage());
+                    .secrets(s -> s.name("X").valueFrom("arn:aws:s3:::bucket/key")).build()));
+            ClientException s3 = assertThrows(ClientException.class, () -> ecs.runTask(r -> r.taskDefinition(
+                    "secrets-s3")));
+            assertEquals("Container app takes secret X from arn:aws:s3:::bucket/key, which is neither a Secrets Manager"
+                    + " secret's ARN nor a Parameter Store parameter's name or ARN.", s3.awsErrorDetails().errorMessage());
         }
     }
 }

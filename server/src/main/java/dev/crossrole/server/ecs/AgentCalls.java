@@ -5,7 +5,7 @@ import dev.crossrole.server.sts.TemporaryCredentials;
 /**
  * The calls ECS's agent makes on a task's behalf before its containers start, as the holder of the task execution
  * role's credentials and through crossrole's own endpoint, so that the role's policies and the resources' policies
- * decide: reading environment files from S3 and secrets from Secrets Manager.
+ * decide: reading environment files from S3 and secrets from Secrets Manager and Parameter Store.
  */
 public interface AgentCalls {
     /** An S3 object's content. */
@@ -19,6 +19,9 @@ public interface AgentCalls {
      */
     String secretValue(TemporaryCredentials credentials, String region, String secretId, String versionStage,
                        String versionId) throws CallFailure;
+
+    /** A Parameter Store parameter's value, decrypted ({@code name} is its name or ARN, with an optional selector). */
+    String parameterValue(TemporaryCredentials credentials, String region, String name) throws CallFailure;
 
     /** Why a call failed: the service's error code and message, or what went wrong on the way. */
     final class CallFailure extends Exception {

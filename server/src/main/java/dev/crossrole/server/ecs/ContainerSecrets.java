@@ -10,13 +10,13 @@ import java.util.Optional;
 /**
  * A container definition's {@code secrets}: environment variables whose values ECS's agent reads, with the task
  * execution role, before the container starts. {@code valueFrom} names a Secrets Manager secret by ARN, optionally
- * followed by {@code :json-key:version-stage:version-id} (ECS developer guide, "Pass Secrets Manager secrets through
- * Amazon ECS environment variables").
+ * followed by {@code :json-key:version-stage:version-id}, or a Parameter Store parameter by name (the task's account
+ * and Region) or ARN (ECS developer guide, "Pass sensitive data to an Amazon ECS container").
  */
 final class ContainerSecrets {
     /** How ECS's stopped reason begins when a secret could not be read. */
     static final String FAILURE = "ResourceInitializationError: unable to pull secrets or registry auth: execution"
-            + " resource retrieval failed: unable to retrieve secret from asm: ";
+            + " resource retrieval failed: ";
     private static final String SECRETS_MANAGER = "arn:aws:secretsmanager:";
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -35,7 +35,8 @@ final class ContainerSecrets {
      * @param secretId the secret's ARN (without the JSON key and version parts)
      * @param jsonKey the key of the secret's JSON value to take, or {@code null} for the whole value
      */
-    record Reference(String name, String secretId, String jsonKey, String versionStage, String versionId) {
+    record Reference(String name, String secretId, String jsonKey, String versionStage, String versionId,
+                     boolean parameter) {
         /** The Region of the secret: its ARN's. */
         String region(String taskRegion) {
             String[] parts = secretId.split(":");
@@ -71,17 +72,19 @@ final class ContainerSecrets {
         return out;
     }
 
-    /** A Secrets Manager {@code valueFrom}; empty for anything else (an SSM parameter). */
+    /** A {@code valueFrom}: a Secrets Manager secret's ARN, else a parameter's name or ARN; empty when neither. */
     static Optional<Reference> parse(String name, String valueFrom) {
         if (!valueFrom.startsWith(SECRETS_MANAGER)) {
-            return Optional.empty();
+            boolean parameter = valueFrom.startsWith("arn:aws:ssm:") ? valueFrom.contains(":parameter/")
+                    : !valueFrom.startsWith("arn:") && !valueFrom.isEmpty();
+            return parameter ? Optional.of(new Reference(name, valueFrom, null, null, null, true)) : Optional.empty();
         }
         String[] parts = valueFrom.split(":", -1);
         if (parts.length < 7 || parts.length > 10 || !parts[5].equals("secret") || parts[6].isEmpty()) {
             return Optional.empty();
         }
         String secretId = String.join(":", java.util.Arrays.copyOfRange(parts, 0, 7));
-        return Optional.of(new Reference(name, secretId, part(parts, 7), part(parts, 8), part(parts, 9)));
+        return Optional.of(new Reference(name, secretId, part(parts, 7), part(parts, 8), part(parts, 9), false));
     }
 
     private static String part(String[] parts, int index) {
@@ -105,15 +108,15 @@ final class ContainerSecrets {
         return Optional.empty();
     }
 
-    /** A secret RunTask cannot provide: one of SSM Parameter Store, which crossrole does not serve yet. */
+    /** A secret RunTask cannot provide: a {@code valueFrom} that is neither a secret's ARN nor a parameter. */
     static Optional<String> unsupported(TaskDefinition definition) {
         for (JsonNode container : definition.document().path("containerDefinitions")) {
             for (JsonNode secret : container.path("secrets")) {
                 String valueFrom = secret.path("valueFrom").asText();
                 if (parse(secret.path("name").asText(), valueFrom).isEmpty()) {
                     return Optional.of("Container " + container.path("name").asText() + " takes secret "
-                            + secret.path("name").asText() + " from " + valueFrom + ", which is not a Secrets Manager"
-                            + " secret's ARN: crossrole does not serve SSM Parameter Store yet.");
+                            + secret.path("name").asText() + " from " + valueFrom + ", which is neither a Secrets"
+                            + " Manager secret's ARN nor a Parameter Store parameter's name or ARN.");
                 }
             }
         }

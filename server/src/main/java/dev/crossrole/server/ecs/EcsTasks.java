@@ -321,12 +321,16 @@ public final class EcsTasks implements AutoCloseable {
             }
             Map<String, String> secretValues = new java.util.LinkedHashMap<>();
             for (ContainerSecrets.Reference secret : secrets) {
+                String from = secret.parameter() ? "unable to retrieve secrets from ssm: "
+                        : "unable to retrieve secret from asm: ";
                 try {
-                    String value = agent.secretValue(executionCredentials[0], secret.region(task.region),
-                            secret.secretId(), secret.versionStage(), secret.versionId());
+                    String value = secret.parameter()
+                            ? agent.parameterValue(executionCredentials[0], secret.region(task.region), secret.secretId())
+                            : agent.secretValue(executionCredentials[0], secret.region(task.region), secret.secretId(),
+                                    secret.versionStage(), secret.versionId());
                     secretValues.put(secret.name(), secret.select(value));
                 } catch (AgentCalls.CallFailure | ContainerSecrets.MissingKey e) {
-                    return agentFailed(task, container, ContainerSecrets.FAILURE + e.getMessage());
+                    return agentFailed(task, container, ContainerSecrets.FAILURE + from + e.getMessage());
                 }
             }
             EnvironmentFiles.Merged merged = EnvironmentFiles.merge(container.environment,

@@ -99,10 +99,36 @@ public final class LoopbackAgent implements AgentCalls {
         if (versionId != null) {
             input.put("VersionId", versionId);
         }
+        com.fasterxml.jackson.databind.JsonNode answer = jsonCall(credentials, region, "secretsmanager",
+                "secretsmanager.GetSecretValue", input);
+        if (answer.hasNonNull("SecretString")) {
+            return answer.get("SecretString").asText();
+        }
+        return new String(java.util.Base64.getDecoder().decode(answer.path("SecretBinary").asText("")),
+                StandardCharsets.UTF_8);
+    }
+
+    /** As ECS's agent asks for them: {@code GetParameters} (the execution role needs {@code ssm:GetParameters}). */
+    @Override
+    public String parameterValue(TemporaryCredentials credentials, String region, String name) throws CallFailure {
+        com.fasterxml.jackson.databind.node.ObjectNode input = JSON.createObjectNode().put("WithDecryption", true);
+        input.putArray("Names").add(name);
+        com.fasterxml.jackson.databind.JsonNode answer = jsonCall(credentials, region, "ssm", "AmazonSSM.GetParameters",
+                input);
+        if (answer.path("InvalidParameters").size() > 0) {
+            throw new CallFailure("invalid parameters: " + answer.path("InvalidParameters").get(0).asText());
+        }
+        return answer.path("Parameters").path(0).path("Value").asText();
+    }
+
+    /** A call of a JSON 1.1 service, signed for it; its answer, or the failure with the service's code and message. */
+    private com.fasterxml.jackson.databind.JsonNode jsonCall(TemporaryCredentials credentials, String region,
+                                                             String service, String target,
+                                                             com.fasterxml.jackson.databind.JsonNode input)
+            throws CallFailure {
         byte[] body = input.toString().getBytes(StandardCharsets.UTF_8);
         URI uri = URI.create(endpoint.get() + "/");
         String amzDate = SigV4.formatAmzDate(clock.instant());
-        String target = "secretsmanager.GetSecretValue";
         String contentType = "application/x-amz-json-1.1";
         List<Map.Entry<String, String>> headers = new ArrayList<>();
         headers.add(Map.entry("content-type", contentType));
@@ -112,7 +138,7 @@ public final class LoopbackAgent implements AgentCalls {
         headers.add(Map.entry("x-amz-target", target));
         List<String> signed = List.of("content-type", "host", "x-amz-date", "x-amz-security-token", "x-amz-target");
         SigV4.Credential scope = new SigV4.Credential(credentials.accessKeyId(), amzDate.substring(0, 8), region,
-                "secretsmanager");
+                service);
         String canonical = SigV4.canonicalRequest(new SigV4.HttpRequestParts("POST", "/", null, headers, body), signed,
                 SigV4.sha256Hex(body), true, false);
         String signature = SigV4.signature(SigV4.signingKey(credentials.secretAccessKey(), scope.date(), scope.region(),
@@ -137,13 +163,9 @@ public final class LoopbackAgent implements AgentCalls {
                         + (requestId == null ? "" : " (RequestID: " + requestId + "; crossrole why " + requestId
                         + " explains it)"));
             }
-            if (answer.hasNonNull("SecretString")) {
-                return answer.get("SecretString").asText();
-            }
-            return new String(java.util.Base64.getDecoder().decode(answer.path("SecretBinary").asText("")),
-                    StandardCharsets.UTF_8);
+            return answer;
         } catch (IOException e) {
-            throw new CallFailure("crossrole's Secrets Manager endpoint did not answer: " + e.getMessage());
+            throw new CallFailure("crossrole's " + service + " endpoint did not answer: " + e.getMessage());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new CallFailure("interrupted");

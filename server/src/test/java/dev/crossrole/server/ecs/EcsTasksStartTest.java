@@ -83,6 +83,12 @@ class EcsTasksStartTest {
                     }
 
                     @Override
+                    public String parameterValue(dev.crossrole.server.sts.TemporaryCredentials credentials,
+                                                 String region, String name) throws CallFailure {
+                        throw new CallFailure("no SSM here");
+                    }
+
+                    @Override
                     public String secretValue(dev.crossrole.server.sts.TemporaryCredentials credentials, String region,
                                               String secretId, String stage, String version) throws CallFailure {
                         throw new CallFailure("no Secrets Manager here");
