@@ -101,7 +101,7 @@ class ServiceModelsTest {
         "s3|GetObject|true", "s3|ListObjectsV2|true", "s3|ListBuckets|true", "s3|ListParts|true",
         "s3|PutObject|false", "s3|CopyObject|false", "s3|UploadPart|false", "s3|DeleteObjects|false",
         "s3|CompleteMultipartUpload|false", "s3|PutBucketTagging|false",
-        "kms|Decrypt|false", "kms|ListKeys|true", "dynamodb|TransactGetItems|true", "dynamodb|ExecuteStatement|false"})
+        "kms|Decrypt|true", "kms|CreateKey|false", "kms|ListKeys|true", "dynamodb|TransactGetItems|true", "dynamodb|ExecuteStatement|false"})
     void readsOnlyByTheAccessLevelOfTheAction(String id, String operation, boolean readsOnly) {
         assertEquals(readsOnly, ServiceModels.all().byId(id).operation(operation).readsOnly(), id + ":" + operation);
     }
