@@ -70,7 +70,7 @@ def main():
     parser.add_argument("--https", action="store_true")
     parser.add_argument("--warmup", type=int, default=5, help="seconds of each load before any is measured")
     parser.add_argument("--only", help="comma-separated loads to run (GetCallerIdentity, AssumeRole, 'GetObject 1 KiB', "
-                                       "mixed); all by default")
+                                       "'KMS Encrypt', mixed); all by default")
     parser.add_argument("--java-opts", help="CROSSROLE_JAVA_OPTS for the server (the launcher puts them after its own)")
     parser.add_argument("--profile", help="path of libasyncProfiler.so: profile each measured window")
     parser.add_argument("--profile-dir", default=".", help="where --profile writes <load>.collapsed")
@@ -114,10 +114,21 @@ def main():
         open(one_kib, "wb").write(b"x" * 1024)
         aws(env, "s3api", "put-object", "--profile", "source", "--bucket", "bench-bucket", "--key", "one-kib",
             "--body", one_kib)
+        kms_ready = False
+        try:
+            aws(env, "kms", "create-key", "--profile", "source", "--description", "bench")
+            key_id = json.loads(subprocess.run(["aws", "kms", "list-keys", "--profile", "source"], env=env,
+                                               capture_output=True, check=True).stdout)["Keys"][0]["KeyId"]
+            aws(env, "kms", "create-alias", "--profile", "source", "--alias-name", "alias/bench",
+                "--target-key-id", key_id)
+            kms_ready = True
+        except subprocess.CalledProcessError:
+            pass  # a tree without KMS: its load is left out
         scripts = {}
         for name, kinds in {"GetCallerIdentity": ["get-caller-identity"], "AssumeRole": ["assume-role"],
                             "GetObject 1 KiB": ["s3-get:bench-bucket/one-kib"],
                             "IAM GetRole": ["iam-get-role"], "ECS ListClusters": ["ecs-list-clusters"],
+                            "KMS Encrypt": ["kms-encrypt:alias/bench"],
                             # Seven reads and one fsynced write in eight.
                             "mixed": ["get-caller-identity", "assume-role", "s3-get:bench-bucket/one-kib",
                                       "get-caller-identity", "assume-role", "s3-get:bench-bucket/one-kib",
@@ -127,12 +138,14 @@ def main():
                 subprocess.run([sys.executable, os.path.join(HERE, "signed_requests.py"), endpoint, creds, *kinds],
                                stdout=f, check=True)
             scripts[name] = path
+        if not kms_ready:
+            scripts.pop("KMS Encrypt")
         only = args.only.split(",") if args.only else list(scripts)
         for name in only:  # warm-up: the JIT compiles every path measured below
             wrk(endpoint, scripts[name], args.warmup)
         results = {}
         for name in [n for n in ["GetCallerIdentity", "AssumeRole", "GetObject 1 KiB", "IAM GetRole",
-                                 "ECS ListClusters"] if n in only]:
+                                 "ECS ListClusters", "KMS Encrypt"] if n in only]:
             if args.profile:
                 profiler(pid, args.profile, "start,event=cpu,interval=500us")
             before = cpu_seconds(pid)

@@ -3,7 +3,8 @@
 (signatures stay valid for the 15 minutes of allowed clock skew, longer than any run here).
 
 Usage: signed_requests.py ENDPOINT CREDENTIALS_FILE KIND [KIND ...] > script.lua
-KIND: get-caller-identity | assume-role | iam-get-role | ecs-list-clusters | s3-get:BUCKET/KEY | s3-put:BUCKET/KEY
+KIND: get-caller-identity | assume-role | iam-get-role | ecs-list-clusters | kms-encrypt:KEY | s3-get:BUCKET/KEY |
+      s3-put:BUCKET/KEY
 Several kinds make a script that sends them in turn (a mixed load)."""
 import configparser, sys
 from urllib.parse import urlsplit
@@ -41,6 +42,12 @@ def signed(endpoint, creds, kind):
                          headers={"Content-Type": "application/x-amz-json-1.1",
                                   "X-Amz-Target": "AmazonEC2ContainerServiceV20141113.ListClusters"})
         SigV4Auth(creds, "ecs", "us-east-1").add_auth(req)
+    elif kind.startswith("kms-encrypt:"):
+        # 63 bytes encrypted under a key of the source account (an id or alias/...).
+        req = AWSRequest("POST", endpoint + "/", data='{"KeyId":"%s","Plaintext":"%s"}' % (kind[len("kms-encrypt:"):],
+                                                                                         "eHh4" * 21),
+                         headers={"Content-Type": "application/x-amz-json-1.1", "X-Amz-Target": "TrentService.Encrypt"})
+        SigV4Auth(creds, "kms", "us-east-1").add_auth(req)
     elif kind.startswith("s3-get:"):
         req = AWSRequest("GET", endpoint + "/" + kind[len("s3-get:"):], headers={"x-amz-content-sha256": "UNSIGNED-PAYLOAD"})
         S3SigV4Auth(creds, "s3", "us-east-1").add_auth(req)
