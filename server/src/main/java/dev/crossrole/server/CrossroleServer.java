@@ -268,7 +268,8 @@ public final class CrossroleServer implements AutoCloseable {
                 new dev.crossrole.server.ssm.ParameterDirectory(options.clock());
         sync.register(parameterDirectory);
         S3Service s3 = new S3Service(sync, dev.crossrole.server.s3.BlobStore.of(store,
-                data.resolve("s3").resolve("blobs"), options.s3Blobs()), options.clock(), iam::principalExists);
+                data.resolve("s3").resolve("blobs"), options.s3Blobs()), options.clock(), iam::principalExists,
+                new dev.crossrole.server.kms.KmsKeys(kmsKeys));
         sync.load();
         // Only this node writes blobs into an embedded store's data directory; with a shared store, a recent
         // unreferenced blob may be another node's write about to commit.

@@ -53,8 +53,10 @@ public final class S3Service {
      * S3 with its metadata in the store behind {@code sync} and object bytes in {@code blobs}. Call before
      * {@link StateSync#load}, then {@link #start}.
      */
-    public S3Service(StateSync sync, BlobStore blobs, Clock clock, PrincipalDirectory principals) throws IOException {
-        this(new StoreS3Repository(sync, blobs), clock, principals);
+    /** @param kms KMS for SSE-KMS objects */
+    public S3Service(StateSync sync, BlobStore blobs, Clock clock, PrincipalDirectory principals,
+                     dev.crossrole.server.kms.KmsKeys kms) throws IOException {
+        this(new StoreS3Repository(sync, blobs), clock, principals, kms);
     }
 
     /**
@@ -67,14 +69,18 @@ public final class S3Service {
         }
     }
 
-    S3Service(S3Repository repository, Clock clock, PrincipalDirectory principals) {
+    S3Service(S3Repository repository, Clock clock, PrincipalDirectory principals, dev.crossrole.server.kms.KmsKeys kms) {
         this.repository = repository;
         this.clock = clock;
         this.principals = principals;
-        this.objects = new ObjectOperations(repository, clock);
+        this.objects = new ObjectOperations(repository, clock, kms);
         this.multipart = new MultipartOperations(repository, clock, objects);
         this.operations = bind(new OperationBindings<>(ServiceModels.all().byId("s3")));
     }
+
+    /** The condition keys of the KMS access an SSE-KMS object asks of its writer or reader, through S3. */
+    private static final String[] KMS_VIA = {"kms:CallerAccount", "kms:ViaService",
+        "kms:EncryptionContext:${EncryptionContextKey}", "kms:EncryptionContextKeys", "kms:EncryptionAlgorithm"};
 
     /** Every operation crossrole's S3 implements, by its model name, with what it asks the policy engine for. */
     private OperationBindings<S3Operation> bind(OperationBindings<S3Operation> bindings) {
@@ -118,21 +124,23 @@ public final class S3Service {
                         Authorization.of("s3:ListBucketMultipartUploads").on("bucket", "Bucket"))
                 .on("DeleteObjects", (input, bucket, call) -> objects.deleteObjects(input, bucket),
                         Authorization.of("s3:DeleteObject").on("object", "Bucket", "Delete"))
-                .on("PutObject", (input, bucket, call) -> objects.put(input, bucket),
+                .on("PutObject", (input, bucket, call) -> objects.put(input, bucket, call),
                         Authorization.of("s3:PutObject").on("object", "Bucket", "Key").keys(objectWriteKeys),
                         Authorization.of("s3:PutObjectTagging").on("object", "Bucket", "Key")
                                 .keys("aws:RequestTag/${TagKey}", "aws:TagKeys"),
-                        Authorization.of("s3:ListBucket").on("bucket", "Bucket").keys("s3:prefix"))
+                        Authorization.of("s3:ListBucket").on("bucket", "Bucket").keys("s3:prefix"),
+                        Authorization.of("kms:GenerateDataKey").on("key", "SSEKMSKeyId").keys(KMS_VIA))
                 .on("CopyObject", (input, bucket, call) -> objects.copy(input, bucket),
                         Authorization.of("s3:PutObject").on("object", "Bucket", "Key").keys(objectWriteKeys),
                         Authorization.of("s3:GetObject").on("object", "CopySource")
                                 .keys("s3:ExistingObjectTag/<key>"),
                         Authorization.of("s3:ListBucket").on("bucket", "Bucket").keys("s3:prefix"))
-                .on("GetObject", (input, bucket, call) -> objects.get(input, bucket, anonymous(call)),
+                .on("GetObject", (input, bucket, call) -> objects.get(input, bucket, anonymous(call), call, false),
                         Authorization.of("s3:GetObject").on("object", "Bucket", "Key")
                                 .keys("s3:ExistingObjectTag/<key>"),
-                        Authorization.of("s3:ListBucket").on("bucket", "Bucket").keys("s3:prefix"))
-                .on("HeadObject", (input, bucket, call) -> objects.get(input, bucket, anonymous(call)),
+                        Authorization.of("s3:ListBucket").on("bucket", "Bucket").keys("s3:prefix"),
+                        Authorization.of("kms:Decrypt").on("key").keys(KMS_VIA))
+                .on("HeadObject", (input, bucket, call) -> objects.get(input, bucket, anonymous(call), call, true),
                         Authorization.of("s3:GetObject").on("object", "Bucket", "Key")
                                 .keys("s3:ExistingObjectTag/<key>"),
                         Authorization.of("s3:ListBucket").on("bucket", "Bucket").keys("s3:prefix"))

@@ -615,6 +615,10 @@ final class StoreS3Repository implements S3Repository, Replica {
             var parts = node.putArray("parts");
             object.parts().forEach(p -> parts.addObject().put("number", p.number()).put("size", p.size()));
         }
+        if (object.kmsKeyArn() != null) {
+            node.put("kmsKeyArn", object.kmsKeyArn());
+            node.put("bucketKey", object.bucketKey());
+        }
         return node;
     }
 
@@ -622,7 +626,9 @@ final class StoreS3Repository implements S3Repository, Replica {
         return new StoredObject(node.path("key").asText(), node.path("objectId").asText(), node.path("size").asLong(),
                 node.path("etag").asText(), Instant.parse(node.path("lastModified").asText()), strings(node.path("headers")),
                 strings(node.path("userMetadata")), strings(node.path("checksums")), strings(node.path("tags")),
-                node.path("partCount").asInt(), partsFrom(node.path("parts")));
+                node.path("partCount").asInt(), partsFrom(node.path("parts")),
+                node.hasNonNull("kmsKeyArn") ? node.get("kmsKeyArn").asText() : null,
+                node.path("bucketKey").asBoolean(false));
     }
 
     private static List<StoredObject.Part> partsFrom(JsonNode node) {

@@ -15,10 +15,14 @@ import java.util.Map;
  * @param partCount parts of a multipart object, 0 for a single PUT
  * @param parts the parts of a multipart object in order, with their numbers and sizes (GetObject's
  *     {@code partNumber}); empty for a single PUT, and for multipart objects stored before parts were recorded
+ * @param kmsKeyArn the KMS key of an SSE-KMS object, whose readers need {@code kms:Decrypt} on it; {@code null} for
+ *     SSE-S3
+ * @param bucketKey whether the SSE-KMS object was written with an S3 Bucket Key
  */
 public record StoredObject(String key, String objectId, long size, String etag, Instant lastModified,
                            Map<String, String> headers, Map<String, String> userMetadata, Map<String, String> checksums,
-                           Map<String, String> tags, int partCount, List<Part> parts) {
+                           Map<String, String> tags, int partCount, List<Part> parts, String kmsKeyArn,
+                           boolean bucketKey) {
 
     /** One part of a multipart object: the number it was uploaded as and its size. */
     public record Part(int number, long size) {}
@@ -27,7 +31,15 @@ public record StoredObject(String key, String objectId, long size, String etag, 
         parts = parts == null ? List.of() : List.copyOf(parts);
     }
 
-    /** An object without recorded parts. */
+    /** An SSE-S3 object. */
+    public StoredObject(String key, String objectId, long size, String etag, Instant lastModified,
+                        Map<String, String> headers, Map<String, String> userMetadata, Map<String, String> checksums,
+                        Map<String, String> tags, int partCount, List<Part> parts) {
+        this(key, objectId, size, etag, lastModified, headers, userMetadata, checksums, tags, partCount, parts, null,
+                false);
+    }
+
+    /** An SSE-S3 object without recorded parts. */
     public StoredObject(String key, String objectId, long size, String etag, Instant lastModified,
                         Map<String, String> headers, Map<String, String> userMetadata, Map<String, String> checksums,
                         Map<String, String> tags, int partCount) {
@@ -36,7 +48,12 @@ public record StoredObject(String key, String objectId, long size, String etag, 
 
     StoredObject withTags(Map<String, String> newTags) {
         return new StoredObject(key, objectId, size, etag, lastModified, headers, userMetadata, checksums, newTags,
-                partCount, parts);
+                partCount, parts, kmsKeyArn, bucketKey);
+    }
+
+    StoredObject withKms(String keyArn, boolean withBucketKey) {
+        return new StoredObject(key, objectId, size, etag, lastModified, headers, userMetadata, checksums, tags,
+                partCount, parts, keyArn, withBucketKey);
     }
 
     String contentType() {

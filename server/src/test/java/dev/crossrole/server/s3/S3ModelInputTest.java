@@ -456,7 +456,7 @@ class S3ModelInputTest {
         String[][] refusals = {
             {"If-None-Match", "\"abc\"", "501", "NotImplemented", "<Header>If-None-Match</Header>"},
             {"If-Match", "\"abc\"", "412", "PreconditionFailed", "<Condition>If-Match</Condition>"},
-            {"x-amz-server-side-encryption", "aws:kms", "501", "NotImplemented",
+            {"x-amz-server-side-encryption", "aws:kms:dsse", "501", "NotImplemented",
                 "<Header>x-amz-server-side-encryption</Header>"},
             {"x-amz-server-side-encryption-customer-algorithm", "AES256", "501", "NotImplemented",
                 "<Header>x-amz-server-side-encryption-customer-algorithm</Header>"},
