@@ -126,4 +126,23 @@ class S3KmsSdkTest {
                 .sourceKey("kms-source").destinationBucket(BUCKET).destinationKey("copy")));
         assertEquals(501, copy.statusCode());
     }
+
+    @Test
+    void aPublicReadNeverOpensAKmsKey() throws Exception {
+        owner.createBucket(r -> r.bucket("kms-public"));
+        owner.putBucketPolicy(r -> r.bucket("kms-public").policy("{\"Version\":\"2012-10-17\",\"Statement\":[{"
+                + "\"Effect\":\"Allow\",\"Principal\":\"*\",\"Action\":\"s3:GetObject\",\"Resource\":"
+                + "\"arn:aws:s3:::kms-public/*\"}]}"));
+        owner.putObject(r -> r.bucket("kms-public").key("plain"), RequestBody.fromString("p"));
+        owner.putObject(r -> r.bucket("kms-public").key("sealed").serverSideEncryption(ServerSideEncryption.AWS_KMS),
+                RequestBody.fromString("s"));
+        var http = java.net.http.HttpClient.newHttpClient();
+        var plain = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(crossrole.endpoint()
+                + "/kms-public/plain")).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, plain.statusCode(), plain.body());
+        var sealed = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(crossrole.endpoint()
+                + "/kms-public/sealed")).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertEquals(403, sealed.statusCode(), sealed.body());
+        assertTrue(!sealed.body().contains(">s<"), sealed.body());
+    }
 }

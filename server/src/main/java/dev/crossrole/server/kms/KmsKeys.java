@@ -143,8 +143,11 @@ public final class KmsKeys {
     public AccessCheck viaService(String action, KeyReference reference, String callerAccount, String service,
                                   String region, Map<String, String> encryptionContext, String deniedMessage) {
         KmsKey key = kms.key(reference.id()).orElseThrow(() -> new IllegalStateException("no key " + reference.arn()));
-        RequestContext.Builder context = RequestContext.builder().single("kms:CallerAccount", callerAccount)
-                .single("kms:ViaService", service + "." + region + ".amazonaws.com")
+        RequestContext.Builder context = RequestContext.builder();
+        if (callerAccount != null) {
+            context.single("kms:CallerAccount", callerAccount); // an anonymous caller has no account
+        }
+        context.single("kms:ViaService", service + "." + region + ".amazonaws.com")
                 .single("kms:EncryptionAlgorithm", "SYMMETRIC_DEFAULT");
         encryptionContext.forEach((k, v) -> context.single("kms:EncryptionContext:" + k, v));
         if (!encryptionContext.isEmpty()) {

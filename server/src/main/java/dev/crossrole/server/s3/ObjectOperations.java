@@ -155,6 +155,9 @@ final class ObjectOperations {
         if (object.kmsKeyArn() == null) {
             return;
         }
+        if (call.caller().principal() instanceof dev.crossrole.policy.Principal.Anonymous) {
+            throw S3Exception.accessDenied(); // KMS serves signed callers only: a public read never opens the key
+        }
         KmsKeys.KeyReference key = kms == null ? null : kms.find(object.kmsKeyArn().split(":")[4],
                 object.kmsKeyArn().split(":")[3], object.kmsKeyArn()).orElse(null);
         if (key == null) {
