@@ -576,7 +576,7 @@ class S3SdkTest {
         assertEquals(501, versioning.statusCode());
         assertEquals("NotImplemented", versioning.awsErrorDetails().errorCode());
         S3Exception kms = s3Error(() -> dest.putObject(b -> b.bucket("sdk-unsupported").key("k")
-                .serverSideEncryption(software.amazon.awssdk.services.s3.model.ServerSideEncryption.AWS_KMS),
+                .serverSideEncryption(software.amazon.awssdk.services.s3.model.ServerSideEncryption.AWS_KMS_DSSE),
                 RequestBody.fromString("x")));
         assertEquals(501, kms.statusCode());
         assertThrows(NoSuchKeyException.class, () -> dest.headObject(b -> b.bucket("sdk-unsupported").key("k")));
