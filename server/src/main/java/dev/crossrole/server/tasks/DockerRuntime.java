@@ -610,8 +610,31 @@ public final class DockerRuntime implements TaskRuntime {
             return imageId;
         }
 
+        /**
+         * The engine's statistics. Right after a container starts, Podman answers a sample it has not read from the
+         * container's cgroup yet (no usage, this machine's memory as the limit, no {@code precpu_stats}); such a sample
+         * is read again, a few times, as the ECS agent serves only the samples it has collected.
+         */
         @Override
         public Optional<com.fasterxml.jackson.databind.node.ObjectNode> engineStats() {
+            Optional<com.fasterxml.jackson.databind.node.ObjectNode> stats = Optional.empty();
+            for (int attempt = 0; attempt < 10; attempt++) {
+                stats = oneReading();
+                if (stats.isEmpty() || stats.get().path("memory_stats").path("usage").asLong() > 0
+                        || stats.get().path("cpu_stats").path("cpu_usage").path("total_usage").asLong() > 0) {
+                    return stats;
+                }
+                try {
+                    Thread.sleep(100);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return stats;
+                }
+            }
+            return stats;
+        }
+
+        private Optional<com.fasterxml.jackson.databind.node.ObjectNode> oneReading() {
             // One reading (the engine waits for a second sample to fill precpu_stats), in the engine's own JSON names.
             CompletableFuture<com.github.dockerjava.api.model.Statistics> reading = new CompletableFuture<>();
             try (ResultCallback.Adapter<com.github.dockerjava.api.model.Statistics> callback =
