@@ -239,7 +239,7 @@ public final class EcsTasks implements AutoCloseable {
             task.lastStatus = "PENDING";
             task.changed();
         }
-        if (!readEnvironmentFiles(task)) {
+        if (!fetchAgentResources(task)) {
             return;
         }
         Path scratch = TaskVolumes.scratchRoot(tasksDir, task.id);
@@ -284,8 +284,8 @@ public final class EcsTasks implements AutoCloseable {
      * {@code environmentFiles} and {@code secrets}, added to its environment. False when one could not be read, which
      * stops the task (ECS's {@code ResourceInitializationError}).
      */
-    private boolean readEnvironmentFiles(EcsTask task) {
-        TemporaryCredentials[] executionCredentials = new TemporaryCredentials[1];
+    private boolean fetchAgentResources(EcsTask task) {
+        TemporaryCredentials executionCredentials = null;
         for (EcsTask.Container container : task.containers) {
             List<EnvironmentFiles.Location> files = EnvironmentFiles.of(task, container.name);
             List<ContainerSecrets.Reference> secrets = ContainerSecrets.of(task.definition.container(container.name));
@@ -294,7 +294,7 @@ public final class EcsTasks implements AutoCloseable {
             }
             String failurePrefix = files.isEmpty() ? ContainerSecrets.FAILURE : "ResourceInitializationError: failed to"
                     + " download env files: ";
-            if (executionCredentials[0] == null) {
+            if (executionCredentials == null) {
                 String executionRole = executionRoleArn(task);
                 if (executionRole == null) {
                     return agentFailed(task, container, failurePrefix + "the task has no execution role to read them"
@@ -306,12 +306,12 @@ public final class EcsTasks implements AutoCloseable {
                             + executionRole + "': " + (outcome == null ? "the role does not exist"
                             : "its trust policy does not allow ecs-tasks.amazonaws.com to assume it"));
                 }
-                executionCredentials[0] = outcome.credentials();
+                executionCredentials = outcome.credentials();
             }
             List<Map<String, String>> read = new java.util.ArrayList<>();
             for (EnvironmentFiles.Location file : files) {
                 try {
-                    read.add(EnvironmentFiles.parse(agent.readObject(executionCredentials[0], task.region,
+                    read.add(EnvironmentFiles.parse(agent.readObject(executionCredentials, task.region,
                             file.bucket(), file.key())));
                 } catch (AgentCalls.CallFailure e) {
                     return agentFailed(task, container, "ResourceInitializationError: failed to download env files:"
@@ -325,8 +325,8 @@ public final class EcsTasks implements AutoCloseable {
                         : "unable to retrieve secret from asm: ";
                 try {
                     String value = secret.parameter()
-                            ? agent.parameterValue(executionCredentials[0], secret.region(task.region), secret.secretId())
-                            : agent.secretValue(executionCredentials[0], secret.region(task.region), secret.secretId(),
+                            ? agent.parameterValue(executionCredentials, secret.region(task.region), secret.secretId())
+                            : agent.secretValue(executionCredentials, secret.region(task.region), secret.secretId(),
                                     secret.versionStage(), secret.versionId());
                     secretValues.put(secret.name(), secret.select(value));
                 } catch (AgentCalls.CallFailure | ContainerSecrets.MissingKey e) {
