@@ -187,4 +187,35 @@ class SecretsManagerSdkTest {
         secrets.untagResource(r -> r.secretId(arn).tagKeys("team"));
         assertEquals("env", secrets.describeSecret(r -> r.secretId(arn)).tags().get(0).key());
     }
+
+    @Test
+    void stagesMoveBetweenVersionsAndRandomPasswordsFollowTheirRules() {
+        var first = secrets.createSecret(r -> r.name("staged").secretString("one"));
+        var second = secrets.putSecretValue(r -> r.secretId("staged").secretString("two"));
+        assertError(400, "InvalidParameterException", "The staging label AWSCURRENT is currently attached to version "
+                + second.versionId() + ", so you must explicitly reference that version in RemoveFromVersionId.",
+                () -> secrets.updateSecretVersionStage(r -> r.secretId("staged").versionStage("AWSCURRENT")
+                        .moveToVersionId(first.versionId())));
+        secrets.updateSecretVersionStage(r -> r.secretId("staged").versionStage("AWSCURRENT")
+                .removeFromVersionId(second.versionId()).moveToVersionId(first.versionId()));
+        assertEquals("one", secrets.getSecretValue(r -> r.secretId("staged")).secretString(), "rolled back");
+        assertEquals(Map.of(first.versionId(), List.of("AWSCURRENT"), second.versionId(), List.of("AWSPREVIOUS")),
+                secrets.describeSecret(r -> r.secretId("staged")).versionIdsToStages());
+        secrets.updateSecretVersionStage(r -> r.secretId("staged").versionStage("blue").moveToVersionId(second.versionId()));
+        assertEquals("two", secrets.getSecretValue(r -> r.secretId("staged").versionStage("blue")).secretString());
+        secrets.updateSecretVersionStage(r -> r.secretId("staged").versionStage("blue")
+                .removeFromVersionId(second.versionId()));
+        assertError(400, "ResourceNotFoundException", null, () -> secrets.getSecretValue(r -> r.secretId("staged")
+                .versionStage("blue")));
+
+        String password = secrets.getRandomPassword(r -> r.passwordLength(20L).excludePunctuation(true)
+                .excludeCharacters("abc")).randomPassword();
+        assertEquals(20, password.length());
+        assertTrue(password.matches("[A-Za-z0-9]+") && password.chars().noneMatch(c -> "abc".indexOf(c) >= 0), password);
+        assertTrue(password.matches(".*[A-Z].*") && password.matches(".*[0-9].*") && password.matches(".*[d-z].*"),
+                password);
+        assertEquals(32, secrets.getRandomPassword(r -> { }).randomPassword().length());
+        assertError(400, "InvalidParameterException", null, () -> secrets.getRandomPassword(r -> r.excludeLowercase(true)
+                .excludeUppercase(true).excludeNumbers(true).excludePunctuation(true)));
+    }
 }

@@ -98,6 +98,10 @@ public final class SecretsService implements ServiceProvider {
                         "aws:ResourceTag/${TagKey}"));
         ops.on("GetResourcePolicy", this::getResourcePolicy, plain("GetResourcePolicy"));
         ops.on("DeleteResourcePolicy", this::deleteResourcePolicy, plain("DeleteResourcePolicy"));
+        ops.on("UpdateSecretVersionStage", this::updateSecretVersionStage,
+                Authorization.of("secretsmanager:UpdateSecretVersionStage").on("Secret", "SecretId")
+                        .keys("secretsmanager:SecretId", "secretsmanager:VersionStage", "aws:ResourceTag/${TagKey}"));
+        ops.on("GetRandomPassword", this::getRandomPassword, Authorization.of("secretsmanager:GetRandomPassword"));
         ops.on("ValidateResourcePolicy", this::validateResourcePolicy,
                 Authorization.of("secretsmanager:ValidateResourcePolicy").on("Secret", "SecretId")
                         .keys("secretsmanager:SecretId"));
@@ -584,6 +588,121 @@ public final class SecretsService implements ServiceProvider {
             secrets.put(current.with(current.description(), current.kmsKeyId(), current.lastChanged(), remaining));
             return null;
         });
+    }
+
+    /**
+     * Moves a staging label: off {@code RemoveFromVersionId} (which must hold it, if any version does) and onto
+     * {@code MoveToVersionId}; moving {@code AWSCURRENT} gives its former holder {@code AWSPREVIOUS}, as Secrets Manager
+     * does.
+     */
+    private PreparedCall updateSecretVersionStage(Call call, Input input) {
+        Secret secret = resolve(call, input.string("SecretId"));
+        if (secret.deletedDate() != null) {
+            throw markedForDeletion();
+        }
+        String stage = input.string("VersionStage");
+        String from = input.string("RemoveFromVersionId");
+        String to = input.string("MoveToVersionId");
+        Secret.Version holder = secret.staged(stage);
+        if (holder != null && to != null && !holder.id().equals(from) && !holder.id().equals(to)) {
+            throw invalidParameter("The staging label " + stage + " is currently attached to version " + holder.id()
+                    + ", so you must explicitly reference that version in RemoveFromVersionId.");
+        }
+        if (from != null && (holder == null || !holder.id().equals(from))) {
+            throw invalidParameter("The staging label " + stage + " is not attached to version " + from + ".");
+        }
+        if (to != null && !secret.versions().containsKey(to)) {
+            throw new AwsException("ResourceNotFoundException", 400, "Secrets Manager can't find the specified secret"
+                    + " value for VersionId: " + to);
+        }
+        if (to == null && stage.equals(Secret.CURRENT)) {
+            throw invalidParameter("You can't remove the staging label AWSCURRENT from a version without moving it to"
+                    + " another version.");
+        }
+        RequestContext context = context(secret).single("secretsmanager:VersionStage", stage).build();
+        return PreparedCall.of(List.of(onSecret("UpdateSecretVersionStage", secret, context)), () -> {
+            Secret current = secrets.byArn(secret.arn()).orElseThrow(SecretsService::notFound);
+            Map<String, Secret.Version> versions = new LinkedHashMap<>();
+            for (Secret.Version version : current.versions().values()) {
+                List<String> stages = new ArrayList<>(version.stages());
+                stages.remove(stage);
+                if (stage.equals(Secret.CURRENT) && to != null && !version.id().equals(to)) {
+                    stages.remove(Secret.PREVIOUS);
+                    if (version.stages().contains(Secret.CURRENT)) {
+                        stages.add(Secret.PREVIOUS);
+                    }
+                }
+                if (version.id().equals(to)) {
+                    if (stage.equals(Secret.CURRENT)) {
+                        stages.remove(Secret.PREVIOUS); // the version that becomes current is no longer previous
+                    }
+                    stages.add(stage);
+                }
+                versions.put(version.id(), version.withStages(stages));
+            }
+            secrets.put(current.withVersions(versions, now(secrets)));
+            return Shape.of().put("ARN", current.arn()).put("Name", current.name());
+        });
+    }
+
+    private static final String LOWER = "abcdefghijklmnopqrstuvwxyz";
+    private static final String UPPER = "ABCDEFGHIJKLMNOPQRSTUVWXYZ";
+    private static final String DIGITS = "0123456789";
+    /** The punctuation Secrets Manager draws from (its GetRandomPassword documentation). */
+    private static final String PUNCTUATION = "!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~";
+
+    private PreparedCall getRandomPassword(Call call, Input input) {
+        long length = input.longValue("PasswordLength") == null ? 32 : input.longValue("PasswordLength");
+        String excluded = input.string("ExcludeCharacters") == null ? "" : input.string("ExcludeCharacters");
+        List<String> classes = new ArrayList<>();
+        if (!input.bool("ExcludeLowercase", false)) {
+            classes.add(LOWER);
+        }
+        if (!input.bool("ExcludeUppercase", false)) {
+            classes.add(UPPER);
+        }
+        if (!input.bool("ExcludeNumbers", false)) {
+            classes.add(DIGITS);
+        }
+        if (!input.bool("ExcludePunctuation", false)) {
+            classes.add(PUNCTUATION);
+        }
+        if (input.bool("IncludeSpace", false)) {
+            classes.add(" ");
+        }
+        List<String> usable = new ArrayList<>();
+        for (String characterClass : classes) {
+            StringBuilder kept = new StringBuilder();
+            characterClass.chars().filter(c -> excluded.indexOf(c) < 0).forEach(c -> kept.append((char) c));
+            if (kept.length() > 0) {
+                usable.add(kept.toString());
+            }
+        }
+        boolean eachType = input.bool("RequireEachIncludedType", true);
+        if (usable.isEmpty() || (eachType && length < usable.size())) {
+            throw invalidParameter("The password length is too short to include every type of character the request"
+                    + " asks for, or the request excludes every character.");
+        }
+        return PreparedCall.of(List.of(new AccessCheck("secretsmanager:GetRandomPassword", "*", null, null,
+                RequestContext.empty())), () -> {
+                    StringBuilder password = new StringBuilder();
+                    String all = String.join("", usable);
+                    if (eachType) {
+                        usable.forEach(c -> password.append(c.charAt(RANDOM.nextInt(c.length()))));
+                    }
+                    while (password.length() < length) {
+                        password.append(all.charAt(RANDOM.nextInt(all.length())));
+                    }
+                    // Shuffled, so that the required characters are not always first.
+                    char[] chars = password.toString().toCharArray();
+                    for (int i = chars.length - 1; i > 0; i--) {
+                        int j = RANDOM.nextInt(i + 1);
+                        char t = chars[i];
+                        chars[i] = chars[j];
+                        chars[j] = t;
+                    }
+                    return Shape.of().put("RandomPassword", new String(chars));
+                });
     }
 
     // ---- resource policies ------------------------------------------------------------------------------
