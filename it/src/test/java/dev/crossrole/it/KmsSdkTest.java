@@ -3,6 +3,7 @@ package dev.crossrole.it;
 import static dev.crossrole.it.TestCrossrole.DESTINATION;
 import static dev.crossrole.it.TestCrossrole.SOURCE;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static dev.crossrole.it.SdkErrors.assertError;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -55,15 +56,6 @@ class KmsSdkTest {
         return KmsClient.builder().endpointOverride(URI.create(crossrole.endpoint())).region(Region.US_EAST_1)
                 .credentialsProvider(credentials).httpClient(UrlConnectionHttpClient.create())
                 .overrideConfiguration(o -> o.retryStrategy(AwsRetryStrategy.doNotRetry())).build();
-    }
-
-    private static void assertError(int status, String code, String message, org.junit.jupiter.api.function.Executable call) {
-        AwsServiceException e = assertThrows(AwsServiceException.class, call);
-        assertEquals(status, e.statusCode(), e.toString());
-        assertEquals(code, e.awsErrorDetails().errorCode(), e.toString());
-        if (message != null) {
-            assertEquals(message, e.awsErrorDetails().errorMessage());
-        }
     }
 
     private static SdkBytes text(String value) {

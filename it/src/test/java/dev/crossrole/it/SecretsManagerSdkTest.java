@@ -2,6 +2,7 @@ package dev.crossrole.it;
 
 import static dev.crossrole.it.TestCrossrole.DESTINATION;
 import static dev.crossrole.it.TestCrossrole.SOURCE;
+import static dev.crossrole.it.SdkErrors.assertError;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -13,7 +14,6 @@ import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.function.Executable;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
@@ -52,15 +52,6 @@ class SecretsManagerSdkTest {
         return SecretsManagerClient.builder().endpointOverride(URI.create(crossrole.endpoint())).region(Region.US_EAST_1)
                 .credentialsProvider(credentials).httpClient(UrlConnectionHttpClient.create())
                 .overrideConfiguration(o -> o.retryStrategy(AwsRetryStrategy.doNotRetry())).build();
-    }
-
-    private static void assertError(int status, String code, String message, Executable call) {
-        AwsServiceException e = assertThrows(AwsServiceException.class, call);
-        assertEquals(status, e.statusCode(), e.toString());
-        assertEquals(code, e.awsErrorDetails().errorCode(), e.toString());
-        if (message != null) {
-            assertEquals(message, e.awsErrorDetails().errorMessage());
-        }
     }
 
     @Test

@@ -444,6 +444,16 @@ public final class SigV4 {
         return sb.toString();
     }
 
+    /**
+     * {@code text} URI-encoded as SigV4 encodes a path (RFC 3986 unreserved characters kept, every other UTF-8 byte
+     * as {@code %XX}); with {@code keepSlash}, {@code /} stays a separator. For a client building a request path.
+     */
+    public static String uriEncode(String text, boolean keepSlash) {
+        StringBuilder sb = new StringBuilder(text.length() * 2);
+        appendEncoded(sb, text, 0, text.length(), false, keepSlash);
+        return sb.toString();
+    }
+
     private static void appendCanonicalUri(StringBuilder sb, String rawPath, boolean normalizePath) {
         if (rawPath.isEmpty()) {
             sb.append('/');

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.crossrole.policy.InvalidPolicyException;
 import dev.crossrole.policy.Policies;
 import dev.crossrole.policy.PolicyKind;
+import dev.crossrole.server.store.RecordCache;
 import dev.crossrole.server.store.Replica;
 import dev.crossrole.server.store.StoreException;
 import dev.crossrole.server.store.StoredRecord;
@@ -13,16 +14,12 @@ import dev.crossrole.server.store.Transaction;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BiFunction;
 
 /**
@@ -46,12 +43,10 @@ public final class KmsDirectory implements Replica {
     }
 
     private final Clock clock;
-    private final Map<String, KmsKey> keys = new ConcurrentHashMap<>();
-    private final Map<String, Alias> aliases = new ConcurrentHashMap<>();
-    private final Set<String> touchedKeys = ConcurrentHashMap.newKeySet();
-    private final Set<String> touchedAliases = ConcurrentHashMap.newKeySet();
-    private volatile List<String> inFlightKeys = List.of();
-    private volatile List<String> inFlightAliases = List.of();
+    private final RecordCache<KmsKey> keys = new RecordCache<>(KEYS, key -> bytes(keyJson(key)),
+            bytes -> keyFrom(parse(bytes)));
+    private final RecordCache<Alias> aliases = new RecordCache<>(ALIASES, alias -> bytes(aliasJson(alias)),
+            bytes -> aliasFrom(parse(bytes)));
 
     public KmsDirectory(Clock clock) {
         this.clock = clock;
@@ -69,12 +64,48 @@ public final class KmsDirectory implements Replica {
 
     /** A key by id, unless it is gone (past its deletion date). */
     Optional<KmsKey> key(String id) {
-        KmsKey key = keys.get(id);
-        return key == null || key.deletedBy(clock.instant()) ? Optional.empty() : Optional.of(key);
+        return keys.get(id).filter(key -> !key.deletedBy(clock.instant()));
     }
 
     Optional<Alias> alias(String account, String region, String name) {
-        return Optional.ofNullable(aliases.get(aliasKey(account, region, name)));
+        return aliases.get(aliasKey(account, region, name));
+    }
+
+    /** What a {@code KeyId} names: the key, and the alias's ARN when it was named by an alias. */
+    record Named(KmsKey key, String alias) {}
+
+    private static final java.util.regex.Pattern KEY_ID = java.util.regex.Pattern.compile(
+            "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}");
+
+    /**
+     * The key a reference names for a caller of {@code account} in {@code region}: a key id or alias name (that
+     * account and region), or a key or alias ARN (any account's).
+     *
+     * @throws dev.crossrole.server.protocol.AwsException KMS's {@code NotFoundException} with KMS's message
+     */
+    Named resolve(String account, String region, String reference) {
+        String rest = reference;
+        if (reference.startsWith("arn:")) {
+            String[] parts = reference.split(":", 6);
+            if (parts.length != 6 || !parts[2].equals("kms")) {
+                throw KmsErrors.notFound("Invalid arn " + reference);
+            }
+            region = parts[3];
+            account = parts[4];
+            rest = parts[5];
+        }
+        if (rest.startsWith("alias/")) {
+            String aliasArn = "arn:aws:kms:" + region + ":" + account + ":" + rest;
+            Alias alias = alias(account, region, rest).orElseThrow(() -> KmsErrors.aliasNotFound(aliasArn));
+            KmsKey key = key(alias.targetKeyId()).orElseThrow(() -> KmsErrors.aliasNotFound(aliasArn));
+            return new Named(key, aliasArn);
+        }
+        String id = rest.startsWith("key/") ? rest.substring(4) : rest;
+        if (!KEY_ID.matcher(id).matches() || (reference.startsWith("arn:") && !rest.startsWith("key/"))) {
+            throw KmsErrors.notFound("Invalid keyId " + reference);
+        }
+        String arn = "arn:aws:kms:" + region + ":" + account + ":key/" + id;
+        return new Named(key(id).filter(k -> k.arn().equals(arn)).orElseThrow(() -> KmsErrors.keyNotFound(arn)), null);
     }
 
     /** The keys of an account and region, oldest first. */
@@ -94,17 +125,14 @@ public final class KmsDirectory implements Replica {
 
     void put(KmsKey key) {
         keys.put(key.id(), key);
-        touchedKeys.add(key.id());
     }
 
     void put(Alias alias) {
         aliases.put(alias.storeKey(), alias);
-        touchedAliases.add(alias.storeKey());
     }
 
     void removeAlias(Alias alias) {
         aliases.remove(alias.storeKey());
-        touchedAliases.add(alias.storeKey());
     }
 
     /** Forgets the keys past their deletion date, and their aliases. */
@@ -113,7 +141,6 @@ public final class KmsDirectory implements Replica {
         for (KmsKey key : List.copyOf(keys.values())) {
             if (key.deletedBy(now)) {
                 keys.remove(key.id());
-                touchedKeys.add(key.id());
                 for (Alias alias : List.copyOf(aliases.values())) {
                     if (alias.targetKeyId().equals(key.id())) {
                         removeAlias(alias);
@@ -132,70 +159,24 @@ public final class KmsDirectory implements Replica {
 
     @Override
     public void apply(StoredRecord record) {
-        if (record.namespace().equals(KEYS)) {
-            if (!record.live()) {
-                keys.remove(record.key());
-            } else {
-                KmsKey key = keyFrom(parse(record));
-                keys.put(key.id(), key);
-            }
-        } else if (!record.live()) {
-            aliases.remove(record.key());
-        } else {
-            Alias alias = aliasFrom(parse(record));
-            aliases.put(alias.storeKey(), alias);
-        }
+        (record.namespace().equals(KEYS) ? keys : aliases).apply(record);
     }
 
     @Override
     public boolean hasPendingChanges() {
-        return !touchedKeys.isEmpty() || !touchedAliases.isEmpty();
+        return keys.hasPendingChanges() || aliases.hasPendingChanges();
     }
 
     @Override
     public void flush(Transaction transaction) {
-        List<String> keyIds = take(touchedKeys);
-        List<String> aliasKeys = take(touchedAliases);
-        inFlightKeys = keyIds;
-        inFlightAliases = aliasKeys;
-        for (String id : keyIds) {
-            KmsKey key = keys.get(id);
-            if (key == null) {
-                transaction.delete(KEYS, id);
-            } else {
-                transaction.put(KEYS, id, bytes(keyJson(key)));
-            }
-        }
-        for (String storeKey : aliasKeys) {
-            Alias alias = aliases.get(storeKey);
-            if (alias == null) {
-                transaction.delete(ALIASES, storeKey);
-            } else {
-                transaction.put(ALIASES, storeKey, bytes(aliasJson(alias)));
-            }
-        }
+        keys.flush(transaction);
+        aliases.flush(transaction);
     }
 
     @Override
     public void discard(BiFunction<String, String, Optional<StoredRecord>> committed) {
-        List<String> keyIds = new ArrayList<>(inFlightKeys);
-        keyIds.addAll(take(touchedKeys));
-        List<String> aliasKeys = new ArrayList<>(inFlightAliases);
-        aliasKeys.addAll(take(touchedAliases));
-        inFlightKeys = List.of();
-        inFlightAliases = List.of();
-        for (String id : keyIds) {
-            apply(committed.apply(KEYS, id).orElse(new StoredRecord(KEYS, id, null, 0, 0)));
-        }
-        for (String storeKey : aliasKeys) {
-            apply(committed.apply(ALIASES, storeKey).orElse(new StoredRecord(ALIASES, storeKey, null, 0, 0)));
-        }
-    }
-
-    private static List<String> take(Set<String> touched) {
-        List<String> out = new ArrayList<>(new LinkedHashSet<>(touched));
-        touched.removeAll(out);
-        return out;
+        keys.discard(committed);
+        aliases.discard(committed);
     }
 
     private static ObjectNode keyJson(KmsKey key) {
@@ -242,11 +223,11 @@ public final class KmsDirectory implements Replica {
                 Instant.parse(n.get("updated").asText()));
     }
 
-    private static JsonNode parse(StoredRecord record) {
+    private static JsonNode parse(byte[] bytes) {
         try {
-            return JSON.readTree(record.value());
+            return JSON.readTree(bytes);
         } catch (IOException e) {
-            throw new StoreException(record + " is not JSON: " + e.getMessage(), e);
+            throw new StoreException("a KMS record is not JSON: " + e.getMessage(), e);
         }
     }
 

@@ -56,22 +56,11 @@ public final class KmsKeys {
         if (reference == null || reference.isEmpty()) {
             return Optional.empty();
         }
-        String rest = reference;
-        if (reference.startsWith("arn:")) {
-            String[] parts = reference.split(":", 6);
-            if (parts.length != 6 || !parts[2].equals("kms")) {
-                return Optional.empty();
-            }
-            region = parts[3];
-            account = parts[4];
-            rest = parts[5];
+        try {
+            return Optional.of(reference(kms.resolve(account, region, reference).key()));
+        } catch (dev.crossrole.server.protocol.AwsException e) {
+            return Optional.empty(); // KMS's NotFoundException: no such key or alias
         }
-        if (rest.startsWith("alias/")) {
-            return kms.alias(account, region, rest).flatMap(a -> kms.key(a.targetKeyId())).map(KmsKeys::reference);
-        }
-        String id = rest.startsWith("key/") ? rest.substring(4) : rest;
-        String arn = "arn:aws:kms:" + region + ":" + account + ":key/" + id;
-        return kms.key(id).filter(k -> k.arn().equals(arn)).map(KmsKeys::reference);
     }
 
     /**

@@ -37,8 +37,6 @@ import java.util.regex.Pattern;
 public final class KmsService implements ServiceProvider {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String SYMMETRIC_DEFAULT = "SYMMETRIC_DEFAULT";
-    private static final Pattern KEY_ID = Pattern.compile(
-            "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}");
     private static final Pattern ALIAS_NAME = Pattern.compile("alias/[a-zA-Z0-9/_-]+");
     /** What the key policy lockout check gives the caller's side: only the key policy is in question there. */
     private static final Policy ANY_IDENTITY = Policies.parseValid(
@@ -128,47 +126,20 @@ public final class KmsService implements ServiceProvider {
         return call.caller().account();
     }
 
-    /** What a KeyId names: a key id, a key ARN, an alias name, or an alias ARN (the last two when {@code alias}). */
-    private record Named(KmsKey key, String alias) {}
-
     /**
      * The key a {@code KeyId} names: its id or ARN, or an alias's name or ARN; a bare id or alias name is the
      * caller's account and region, an ARN may be another account's.
      */
-    private Named resolve(Call call, String keyId) {
+    private KmsDirectory.Named resolve(Call call, String keyId) {
         if (keyId == null || keyId.isEmpty()) {
             throw KmsErrors.validation("KeyId is required.");
         }
-        String account = account(call);
-        String region = call.region();
-        String rest = keyId;
-        if (keyId.startsWith("arn:")) {
-            String[] parts = keyId.split(":", 6);
-            if (parts.length != 6 || !parts[2].equals("kms")) {
-                throw KmsErrors.notFound("Invalid arn " + keyId);
-            }
-            region = parts[3];
-            account = parts[4];
-            rest = parts[5];
-        }
-        if (rest.startsWith("alias/")) {
-            String aliasArn = "arn:aws:kms:" + region + ":" + account + ":" + rest;
-            KmsDirectory.Alias alias = kms.alias(account, region, rest).orElseThrow(() -> KmsErrors.aliasNotFound(aliasArn));
-            KmsKey key = kms.key(alias.targetKeyId()).orElseThrow(() -> KmsErrors.aliasNotFound(aliasArn));
-            return new Named(key, aliasArn);
-        }
-        String id = rest.startsWith("key/") ? rest.substring(4) : rest;
-        if (!KEY_ID.matcher(id).matches() || (keyId.startsWith("arn:") && !rest.startsWith("key/"))) {
-            throw KmsErrors.notFound("Invalid keyId " + keyId);
-        }
-        String arn = "arn:aws:kms:" + region + ":" + account + ":key/" + id;
-        KmsKey key = kms.key(id).filter(k -> k.arn().equals(arn)).orElseThrow(() -> KmsErrors.keyNotFound(arn));
-        return new Named(key, null);
+        return kms.resolve(account(call), call.region(), keyId);
     }
 
     /** The key named, which must be the caller's own (administrative operations on keys are never cross-account). */
     private KmsKey own(Call call, String keyId) {
-        Named named = resolve(call, keyId);
+        KmsDirectory.Named named = resolve(call, keyId);
         if (!named.key().account().equals(account(call))) {
             throw KmsErrors.keyNotFound(named.key().arn());
         }
@@ -346,7 +317,7 @@ public final class KmsService implements ServiceProvider {
     }
 
     private PreparedCall describeKey(Call call, Input input) {
-        Named named = resolve(call, input.string("KeyId"));
+        KmsDirectory.Named named = resolve(call, input.string("KeyId"));
         return PreparedCall.of(List.of(onKey("kms:DescribeKey", named.key(), baseContext(call, named.key(),
                 named.alias()).build())), () -> Shape.of().put("KeyMetadata", metadata(named.key())));
     }
@@ -635,7 +606,7 @@ public final class KmsService implements ServiceProvider {
 
     private PreparedCall encrypt(Call call, Input input) {
         algorithm(input, "EncryptionAlgorithm");
-        Named named = resolve(call, input.string("KeyId"));
+        KmsDirectory.Named named = resolve(call, input.string("KeyId"));
         Map<String, String> context = encryptionContext(input, "EncryptionContext");
         byte[] plaintext = input.blob("Plaintext");
         return PreparedCall.of(List.of(onKey("kms:Encrypt", named.key(), cryptoContext(call, named.key(), named.alias(),
@@ -682,7 +653,7 @@ public final class KmsService implements ServiceProvider {
     }
 
     private PreparedCall generateDataKey(Call call, Input input, boolean withPlaintext) {
-        Named named = resolve(call, input.string("KeyId"));
+        KmsDirectory.Named named = resolve(call, input.string("KeyId"));
         String spec = input.string("KeySpec");
         Integer count = input.integer("NumberOfBytes");
         if ((spec == null) == (count == null)) {
@@ -706,7 +677,7 @@ public final class KmsService implements ServiceProvider {
         algorithm(input, "DestinationEncryptionAlgorithm");
         byte[] blob = input.blob("CiphertextBlob");
         KmsKey source = keyOf(call, blob, input.string("SourceKeyId"));
-        Named destination = resolve(call, input.string("DestinationKeyId"));
+        KmsDirectory.Named destination = resolve(call, input.string("DestinationKeyId"));
         Map<String, String> sourceContext = encryptionContext(input, "SourceEncryptionContext");
         Map<String, String> destinationContext = encryptionContext(input, "DestinationEncryptionContext");
         return PreparedCall.of(List.of(onKey("kms:ReEncryptFrom", source, cryptoContext(call, source, null, sourceContext)),

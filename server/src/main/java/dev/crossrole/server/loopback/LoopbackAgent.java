@@ -45,36 +45,16 @@ public final class LoopbackAgent implements AgentCalls {
     @Override
     public byte[] readObject(TemporaryCredentials credentials, String region, String bucket, String key)
             throws CallFailure {
-        String path = "/" + encode(bucket) + "/" + encodeKey(key);
-        URI uri = URI.create(endpoint.get() + path);
-        String amzDate = SigV4.formatAmzDate(clock.instant());
-        List<Map.Entry<String, String>> headers = new ArrayList<>();
-        headers.add(Map.entry("host", uri.getRawAuthority()));
-        headers.add(Map.entry("x-amz-content-sha256", SigV4.EMPTY_BODY_SHA256));
-        headers.add(Map.entry("x-amz-date", amzDate));
-        headers.add(Map.entry("x-amz-security-token", credentials.sessionToken()));
-        List<String> signed = List.of("host", "x-amz-content-sha256", "x-amz-date", "x-amz-security-token");
-        SigV4.Credential scope = new SigV4.Credential(credentials.accessKeyId(), amzDate.substring(0, 8), region, "s3");
-        String canonical = SigV4.canonicalRequest(new SigV4.HttpRequestParts("GET", path, null, headers, null), signed,
-                SigV4.EMPTY_BODY_SHA256, false, false);
-        String signature = SigV4.signature(SigV4.signingKey(credentials.secretAccessKey(), scope.date(), scope.region(),
-                scope.service()), SigV4.stringToSign(amzDate, scope, canonical));
-        HttpRequest request = HttpRequest.newBuilder(uri).timeout(TIMEOUT).GET()
-                .header("x-amz-content-sha256", SigV4.EMPTY_BODY_SHA256)
-                .header("x-amz-date", amzDate)
-                .header("x-amz-security-token", credentials.sessionToken())
-                .header("Authorization", SigV4.ALGORITHM + " Credential=" + credentials.accessKeyId() + "/"
-                        + scope.scope() + ", SignedHeaders=" + String.join(";", signed) + ", Signature=" + signature)
-                .build();
+        String path = "/" + SigV4.uriEncode(bucket, false) + "/" + SigV4.uriEncode(key, true);
+        HttpRequest request = signed(credentials, region, "s3", "GET", path, List.of(Map.entry("x-amz-content-sha256",
+                SigV4.EMPTY_BODY_SHA256)), null);
         try {
             HttpResponse<InputStream> response = client().send(request, HttpResponse.BodyHandlers.ofInputStream());
             try (InputStream body = response.body()) {
                 byte[] content = body.readNBytes(MAX_BYTES + 1);
                 if (response.statusCode() != 200) {
-                    String requestId = response.headers().firstValue("x-amz-request-id").orElse(null);
                     throw new CallFailure(error(response.statusCode(), new String(content, StandardCharsets.UTF_8))
-                            + (requestId == null ? "" : " (RequestID: " + requestId + "; crossrole why " + requestId
-                            + " explains it)"));
+                            + explained(response.headers().firstValue("x-amz-request-id").orElse(null)));
                 }
                 if (content.length > MAX_BYTES) {
                     throw new CallFailure("the object is larger than " + MAX_BYTES + " bytes");
@@ -127,41 +107,16 @@ public final class LoopbackAgent implements AgentCalls {
                                                              com.fasterxml.jackson.databind.JsonNode input)
             throws CallFailure {
         byte[] body = input.toString().getBytes(StandardCharsets.UTF_8);
-        URI uri = URI.create(endpoint.get() + "/");
-        String amzDate = SigV4.formatAmzDate(clock.instant());
-        String contentType = "application/x-amz-json-1.1";
-        List<Map.Entry<String, String>> headers = new ArrayList<>();
-        headers.add(Map.entry("content-type", contentType));
-        headers.add(Map.entry("host", uri.getRawAuthority()));
-        headers.add(Map.entry("x-amz-date", amzDate));
-        headers.add(Map.entry("x-amz-security-token", credentials.sessionToken()));
-        headers.add(Map.entry("x-amz-target", target));
-        List<String> signed = List.of("content-type", "host", "x-amz-date", "x-amz-security-token", "x-amz-target");
-        SigV4.Credential scope = new SigV4.Credential(credentials.accessKeyId(), amzDate.substring(0, 8), region,
-                service);
-        String canonical = SigV4.canonicalRequest(new SigV4.HttpRequestParts("POST", "/", null, headers, body), signed,
-                SigV4.sha256Hex(body), true, false);
-        String signature = SigV4.signature(SigV4.signingKey(credentials.secretAccessKey(), scope.date(), scope.region(),
-                scope.service()), SigV4.stringToSign(amzDate, scope, canonical));
-        HttpRequest request = HttpRequest.newBuilder(uri).timeout(TIMEOUT)
-                .POST(HttpRequest.BodyPublishers.ofByteArray(body))
-                .header("content-type", contentType)
-                .header("x-amz-date", amzDate)
-                .header("x-amz-security-token", credentials.sessionToken())
-                .header("x-amz-target", target)
-                .header("Authorization", SigV4.ALGORITHM + " Credential=" + credentials.accessKeyId() + "/"
-                        + scope.scope() + ", SignedHeaders=" + String.join(";", signed) + ", Signature=" + signature)
-                .build();
+        HttpRequest request = signed(credentials, region, service, "POST", "/", List.of(
+                Map.entry("content-type", "application/x-amz-json-1.1"), Map.entry("x-amz-target", target)), body);
         try {
             HttpResponse<byte[]> response = client().send(request, HttpResponse.BodyHandlers.ofByteArray());
             com.fasterxml.jackson.databind.JsonNode answer = JSON.readTree(response.body());
             if (response.statusCode() != 200) {
                 String type = answer.path("__type").asText("HTTP " + response.statusCode());
-                String requestId = response.headers().firstValue("x-amzn-RequestId").orElse(null);
                 throw new CallFailure(type.substring(type.indexOf('#') + 1)
                         + (answer.hasNonNull("message") ? ": " + answer.get("message").asText() : "")
-                        + (requestId == null ? "" : " (RequestID: " + requestId + "; crossrole why " + requestId
-                        + " explains it)"));
+                        + explained(response.headers().firstValue("x-amzn-RequestId").orElse(null)));
             }
             return answer;
         } catch (IOException e) {
@@ -170,6 +125,43 @@ public final class LoopbackAgent implements AgentCalls {
             Thread.currentThread().interrupt();
             throw new CallFailure("interrupted");
         }
+    }
+
+    /**
+     * A request to crossrole's endpoint signed with {@code credentials} for {@code service}: the host, date and session
+     * token signed with {@code headers} (given in lower case, sorted by name), the body's hash (S3: the empty body's).
+     */
+    private HttpRequest signed(TemporaryCredentials credentials, String region, String service, String method,
+                               String path, List<Map.Entry<String, String>> headers, byte[] body) {
+        URI uri = URI.create(endpoint.get() + path);
+        String amzDate = SigV4.formatAmzDate(clock.instant());
+        java.util.TreeMap<String, String> all = new java.util.TreeMap<>();
+        headers.forEach(h -> all.put(h.getKey(), h.getValue()));
+        all.put("host", uri.getRawAuthority());
+        all.put("x-amz-date", amzDate);
+        all.put("x-amz-security-token", credentials.sessionToken());
+        List<String> names = List.copyOf(all.keySet());
+        boolean s3 = service.equals("s3");
+        String payloadHash = s3 ? SigV4.EMPTY_BODY_SHA256 : SigV4.sha256Hex(body);
+        SigV4.Credential scope = new SigV4.Credential(credentials.accessKeyId(), amzDate.substring(0, 8), region, service);
+        String canonical = SigV4.canonicalRequest(new SigV4.HttpRequestParts(method, path, null,
+                new ArrayList<>(all.entrySet()), body), names, payloadHash, !s3, false);
+        String signature = SigV4.signature(SigV4.signingKey(credentials.secretAccessKey(), scope.date(), scope.region(),
+                scope.service()), SigV4.stringToSign(amzDate, scope, canonical));
+        HttpRequest.Builder request = HttpRequest.newBuilder(uri).timeout(TIMEOUT).method(method, body == null
+                ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(body));
+        all.forEach((name, value) -> {
+            if (!name.equals("host")) { // the client sets it, from the URI
+                request.header(name, value);
+            }
+        });
+        return request.header("Authorization", SigV4.ALGORITHM + " Credential=" + credentials.accessKeyId() + "/"
+                + scope.scope() + ", SignedHeaders=" + String.join(";", names) + ", Signature=" + signature).build();
+    }
+
+    /** Where to read why a call was denied. */
+    private static String explained(String requestId) {
+        return requestId == null ? "" : " (RequestID: " + requestId + "; crossrole why " + requestId + " explains it)";
     }
 
     private static final com.fasterxml.jackson.databind.ObjectMapper JSON =
@@ -196,30 +188,5 @@ public final class LoopbackAgent implements AgentCalls {
     private static String unescape(String xml) {
         return xml.replace("&quot;", "\"").replace("&apos;", "'").replace("&lt;", "<").replace("&gt;", ">")
                 .replace("&amp;", "&");
-    }
-
-    /** The key as a path: each segment encoded, the slashes kept. */
-    private static String encodeKey(String key) {
-        List<String> segments = new ArrayList<>();
-        for (String segment : key.split("/", -1)) {
-            segments.add(encode(segment));
-        }
-        return String.join("/", segments);
-    }
-
-    /** Percent-encodes all but the unreserved characters, as SigV4 wants a path segment. */
-    private static String encode(String text) {
-        StringBuilder out = new StringBuilder();
-        for (byte b : text.getBytes(StandardCharsets.UTF_8)) {
-            int c = b & 0xff;
-            if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_'
-                    || c == '.' || c == '~') {
-                out.append((char) c);
-            } else {
-                out.append('%').append(Character.toUpperCase(Character.forDigit(c >> 4, 16)))
-                        .append(Character.toUpperCase(Character.forDigit(c & 15, 16)));
-            }
-        }
-        return out.toString();
     }
 }

@@ -8,6 +8,7 @@ import dev.crossrole.policy.InvalidPolicyException;
 import dev.crossrole.policy.Policies;
 import dev.crossrole.policy.Policy;
 import dev.crossrole.policy.PolicyKind;
+import dev.crossrole.server.store.RecordCache;
 import dev.crossrole.server.store.Replica;
 import dev.crossrole.server.store.StoreException;
 import dev.crossrole.server.store.StoredRecord;
@@ -19,12 +20,9 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BiFunction;
 
 /** The secrets of every account, kept as a cache of their records in the store ({@code secretsmanager.secrets}, by ARN). */
@@ -33,9 +31,8 @@ public final class SecretsDirectory implements Replica {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final Clock clock;
-    private final Map<String, Secret> byArn = new ConcurrentHashMap<>();
-    private final Set<String> touched = ConcurrentHashMap.newKeySet();
-    private volatile List<String> inFlight = List.of();
+    private final RecordCache<Secret> byArn = new RecordCache<>(SECRETS, SecretsDirectory::bytes,
+            bytes -> fromJson(parse(bytes)));
 
     public SecretsDirectory(Clock clock) {
         this.clock = clock;
@@ -46,8 +43,7 @@ public final class SecretsDirectory implements Replica {
     }
 
     Optional<Secret> byArn(String arn) {
-        Secret secret = byArn.get(arn);
-        return secret == null || secret.goneBy(clock.instant()) ? Optional.empty() : Optional.of(secret);
+        return byArn.get(arn).filter(secret -> !secret.goneBy(clock.instant()));
     }
 
     /** The secret of that name in the account and region (also while it is scheduled for deletion). */
@@ -65,7 +61,6 @@ public final class SecretsDirectory implements Replica {
 
     void put(Secret secret) {
         byArn.put(secret.arn(), secret);
-        touched.add(secret.arn());
     }
 
     /** Forgets the secrets past their deletion date. */
@@ -74,7 +69,6 @@ public final class SecretsDirectory implements Replica {
         for (Secret secret : List.copyOf(byArn.values())) {
             if (secret.goneBy(now)) {
                 byArn.remove(secret.arn());
-                touched.add(secret.arn());
             }
         }
     }
@@ -86,46 +80,29 @@ public final class SecretsDirectory implements Replica {
 
     @Override
     public void apply(StoredRecord record) {
-        if (!record.live()) {
-            byArn.remove(record.key());
-            return;
-        }
-        Secret secret = fromJson(parse(record));
-        byArn.put(secret.arn(), secret);
+        byArn.apply(record);
     }
 
     @Override
     public boolean hasPendingChanges() {
-        return !touched.isEmpty();
+        return byArn.hasPendingChanges();
     }
 
     @Override
     public void flush(Transaction transaction) {
-        List<String> arns = new ArrayList<>(new LinkedHashSet<>(touched));
-        touched.removeAll(arns);
-        inFlight = arns;
-        for (String arn : arns) {
-            Secret secret = byArn.get(arn);
-            if (secret == null) {
-                transaction.delete(SECRETS, arn);
-            } else {
-                try {
-                    transaction.put(SECRETS, arn, JSON.writeValueAsBytes(toJson(secret)));
-                } catch (IOException e) {
-                    throw new IllegalStateException(e);
-                }
-            }
-        }
+        byArn.flush(transaction);
     }
 
     @Override
     public void discard(BiFunction<String, String, Optional<StoredRecord>> committed) {
-        List<String> arns = new ArrayList<>(inFlight);
-        arns.addAll(touched);
-        touched.clear();
-        inFlight = List.of();
-        for (String arn : arns) {
-            apply(committed.apply(SECRETS, arn).orElse(new StoredRecord(SECRETS, arn, null, 0, 0)));
+        byArn.discard(committed);
+    }
+
+    private static byte[] bytes(Secret secret) {
+        try {
+            return JSON.writeValueAsBytes(toJson(secret));
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
         }
     }
 
@@ -185,11 +162,11 @@ public final class SecretsDirectory implements Replica {
                 instant(n, "deletionDate"), tags, policyText, policy, versions);
     }
 
-    private static JsonNode parse(StoredRecord record) {
+    private static JsonNode parse(byte[] bytes) {
         try {
-            return JSON.readTree(record.value());
+            return JSON.readTree(bytes);
         } catch (IOException e) {
-            throw new StoreException(record + " is not JSON: " + e.getMessage(), e);
+            throw new StoreException("a record of " + SECRETS + " is not JSON: " + e.getMessage(), e);
         }
     }
 }

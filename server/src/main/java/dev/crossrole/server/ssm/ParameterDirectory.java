@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.crossrole.server.store.RecordCache;
 import dev.crossrole.server.store.Replica;
 import dev.crossrole.server.store.StoreException;
 import dev.crossrole.server.store.StoredRecord;
@@ -14,12 +15,9 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BiFunction;
 
 /** The parameters of every account, kept as a cache of their records in the store ({@code ssm.parameters}, by ARN). */
@@ -28,9 +26,8 @@ public final class ParameterDirectory implements Replica {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final Clock clock;
-    private final Map<String, Parameter> byArn = new ConcurrentHashMap<>();
-    private final Set<String> touched = ConcurrentHashMap.newKeySet();
-    private volatile List<String> inFlight = List.of();
+    private final RecordCache<Parameter> byArn = new RecordCache<>(PARAMETERS, ParameterDirectory::bytes,
+            bytes -> fromJson(parse(bytes)));
 
     public ParameterDirectory(Clock clock) {
         this.clock = clock;
@@ -41,7 +38,7 @@ public final class ParameterDirectory implements Replica {
     }
 
     Optional<Parameter> byArn(String arn) {
-        return Optional.ofNullable(byArn.get(arn));
+        return byArn.get(arn);
     }
 
     /** The parameters of an account and region, by name. */
@@ -52,12 +49,10 @@ public final class ParameterDirectory implements Replica {
 
     void put(Parameter parameter) {
         byArn.put(parameter.arn(), parameter);
-        touched.add(parameter.arn());
     }
 
     void remove(Parameter parameter) {
         byArn.remove(parameter.arn());
-        touched.add(parameter.arn());
     }
 
     @Override
@@ -67,46 +62,29 @@ public final class ParameterDirectory implements Replica {
 
     @Override
     public void apply(StoredRecord record) {
-        if (!record.live()) {
-            byArn.remove(record.key());
-            return;
-        }
-        Parameter parameter = fromJson(parse(record));
-        byArn.put(parameter.arn(), parameter);
+        byArn.apply(record);
     }
 
     @Override
     public boolean hasPendingChanges() {
-        return !touched.isEmpty();
+        return byArn.hasPendingChanges();
     }
 
     @Override
     public void flush(Transaction transaction) {
-        List<String> arns = new ArrayList<>(new LinkedHashSet<>(touched));
-        touched.removeAll(arns);
-        inFlight = arns;
-        for (String arn : arns) {
-            Parameter parameter = byArn.get(arn);
-            if (parameter == null) {
-                transaction.delete(PARAMETERS, arn);
-            } else {
-                try {
-                    transaction.put(PARAMETERS, arn, JSON.writeValueAsBytes(toJson(parameter)));
-                } catch (IOException e) {
-                    throw new IllegalStateException(e);
-                }
-            }
-        }
+        byArn.flush(transaction);
     }
 
     @Override
     public void discard(BiFunction<String, String, Optional<StoredRecord>> committed) {
-        List<String> arns = new ArrayList<>(inFlight);
-        arns.addAll(touched);
-        touched.clear();
-        inFlight = List.of();
-        for (String arn : arns) {
-            apply(committed.apply(PARAMETERS, arn).orElse(new StoredRecord(PARAMETERS, arn, null, 0, 0)));
+        byArn.discard(committed);
+    }
+
+    private static byte[] bytes(Parameter parameter) {
+        try {
+            return JSON.writeValueAsBytes(toJson(parameter));
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
         }
     }
 
@@ -146,11 +124,11 @@ public final class ParameterDirectory implements Replica {
                 n.get("arn").asText(), tags, versions);
     }
 
-    private static JsonNode parse(StoredRecord record) {
+    private static JsonNode parse(byte[] bytes) {
         try {
-            return JSON.readTree(record.value());
+            return JSON.readTree(bytes);
         } catch (IOException e) {
-            throw new StoreException(record + " is not JSON: " + e.getMessage(), e);
+            throw new StoreException("a record of " + PARAMETERS + " is not JSON: " + e.getMessage(), e);
         }
     }
 }

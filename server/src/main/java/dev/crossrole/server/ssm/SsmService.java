@@ -101,6 +101,12 @@ public final class SsmService implements ServiceProvider {
         return new AwsException("ParameterNotFound", 400, null);
     }
 
+    /** SSM's answer for a version or label a parameter does not have. */
+    private static AwsException versionNotFound(String what, Object which, String name) {
+        return new AwsException("ParameterVersionNotFound", 400, "Systems Manager could not find " + what + " " + which
+                + " of " + name + ". Verify the " + what + " and try again.");
+    }
+
     private static AwsException validation(String message) {
         return new AwsException("ValidationException", 400, message);
     }
@@ -293,14 +299,12 @@ public final class SsmService implements ServiceProvider {
         if (selector.matches("[0-9]+")) {
             version = parameter.version(Long.parseLong(selector));
             if (version == null) {
-                throw new AwsException("ParameterVersionNotFound", 400, "Systems Manager could not find version "
-                        + selector + " of " + shownName + ". Verify the version and try again.");
+                throw versionNotFound("version", selector, shownName);
             }
         } else {
             version = parameter.labelled(selector);
             if (version == null) {
-                throw new AwsException("ParameterVersionNotFound", 400, "Systems Manager could not find label "
-                        + selector + " of " + shownName + ". Verify the label and try again.");
+                throw versionNotFound("label", selector, shownName);
             }
         }
         return version;
@@ -569,8 +573,7 @@ public final class SsmService implements ServiceProvider {
             Parameter current = parameters.byArn(arn).orElseThrow(SsmService::notFound);
             Parameter.Version target = requested == null ? current.latest() : current.version(requested);
             if (target == null) {
-                throw new AwsException("ParameterVersionNotFound", 400, "Systems Manager could not find version "
-                        + requested + " of " + current.name() + ". Verify the version and try again.");
+                throw versionNotFound("version", requested, current.name());
             }
             List<String> invalid = new ArrayList<>();
             List<String> valid = new ArrayList<>();
@@ -609,8 +612,7 @@ public final class SsmService implements ServiceProvider {
         return PreparedCall.of(List.of(onParameter("UnlabelParameterVersion", arn, parameter)), () -> {
             Parameter current = parameters.byArn(arn).orElseThrow(SsmService::notFound);
             if (current.version(number) == null) {
-                throw new AwsException("ParameterVersionNotFound", 400, "Systems Manager could not find version "
-                        + number + " of " + current.name() + ". Verify the version and try again.");
+                throw versionNotFound("version", number, current.name());
             }
             List<String> removed = new ArrayList<>();
             List<String> invalid = new ArrayList<>();
