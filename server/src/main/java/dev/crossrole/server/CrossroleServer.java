@@ -267,6 +267,8 @@ public final class CrossroleServer implements AutoCloseable {
         dev.crossrole.server.ssm.ParameterDirectory parameterDirectory =
                 new dev.crossrole.server.ssm.ParameterDirectory(options.clock());
         sync.register(parameterDirectory);
+        dev.crossrole.server.logs.LogDirectory logDirectory = new dev.crossrole.server.logs.LogDirectory(options.clock());
+        sync.register(logDirectory);
         S3Service s3 = new S3Service(sync, dev.crossrole.server.s3.BlobStore.of(store,
                 data.resolve("s3").resolve("blobs"), options.s3Blobs()), options.clock(), iam::principalExists,
                 new dev.crossrole.server.kms.KmsKeys(kmsKeys));
@@ -288,7 +290,8 @@ public final class CrossroleServer implements AutoCloseable {
                 new dev.crossrole.server.kms.KmsService(kmsKeys),
                 new dev.crossrole.server.secretsmanager.SecretsService(secretsDirectory,
                         new dev.crossrole.server.kms.KmsKeys(kmsKeys)),
-                new dev.crossrole.server.ssm.SsmService(parameterDirectory, new dev.crossrole.server.kms.KmsKeys(kmsKeys))),
+                new dev.crossrole.server.ssm.SsmService(parameterDirectory, new dev.crossrole.server.kms.KmsKeys(kmsKeys)),
+                new dev.crossrole.server.logs.LogsService(logDirectory, new dev.crossrole.server.kms.KmsKeys(kmsKeys))),
                 log, admin::handle,
                 options.clock(), DEFAULT_REGION, (auth, region) -> {
                     if (auth.caller().session() == null) {

@@ -5,9 +5,11 @@ import java.util.Collection;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.NavigableMap;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.function.BiFunction;
 import java.util.function.Function;
 
@@ -22,7 +24,7 @@ public final class RecordCache<T> {
     private final String namespace;
     private final Function<T, byte[]> encode;
     private final Function<byte[], T> decode;
-    private final Map<String, T> byKey = new ConcurrentHashMap<>();
+    private final Map<String, T> byKey;
     private final Set<String> touched = ConcurrentHashMap.newKeySet();
     private volatile List<String> inFlight = List.of();
 
@@ -31,9 +33,27 @@ public final class RecordCache<T> {
      * @param decode a record's bytes as the entity (throws {@link StoreException} for bytes it cannot read)
      */
     public RecordCache(String namespace, Function<T, byte[]> encode, Function<byte[], T> decode) {
+        this(namespace, encode, decode, new ConcurrentHashMap<>());
+    }
+
+    private RecordCache(String namespace, Function<T, byte[]> encode, Function<byte[], T> decode, Map<String, T> byKey) {
+        this.byKey = byKey;
         this.namespace = namespace;
         this.encode = encode;
         this.decode = decode;
+    }
+
+    /** A cache kept in key order, for entities read by key ranges ({@link #range}). */
+    public static <T> RecordCache<T> sorted(String namespace, Function<T, byte[]> encode, Function<byte[], T> decode) {
+        return new RecordCache<>(namespace, encode, decode, new ConcurrentSkipListMap<>());
+    }
+
+    /** The entities whose keys start with {@code prefix}, in key order; only for a {@link #sorted} cache. */
+    public Collection<T> withPrefix(String prefix) {
+        if (!(byKey instanceof NavigableMap<String, T> sortedKeys)) {
+            throw new IllegalStateException(namespace + " is not kept in key order");
+        }
+        return sortedKeys.subMap(prefix, true, prefix + Character.MAX_VALUE, false).values();
     }
 
     public String namespace() {

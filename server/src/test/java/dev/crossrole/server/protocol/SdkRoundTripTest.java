@@ -27,6 +27,7 @@ import software.amazon.awssdk.core.SdkPojo;
 import software.amazon.awssdk.core.SdkRequest;
 import software.amazon.awssdk.services.ecs.EcsClient;
 import software.amazon.awssdk.services.iam.IamClient;
+import software.amazon.awssdk.services.cloudwatchlogs.CloudWatchLogsClient;
 import software.amazon.awssdk.services.kms.KmsClient;
 import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
 import software.amazon.awssdk.services.ssm.SsmClient;
@@ -85,7 +86,15 @@ class SdkRoundTripTest {
                     java.util.Set.of("PutParameter", "GetParameter", "GetParameters", "GetParametersByPath",
                             "GetParameterHistory", "DeleteParameter", "DeleteParameters", "DescribeParameters",
                             "LabelParameterVersion", "UnlabelParameterVersion", "AddTagsToResource",
-                            "RemoveTagsFromResource", "ListTagsForResource")));
+                            "RemoveTagsFromResource", "ListTagsForResource")),
+            new Service("logs", () -> SdkOracle.of(CloudWatchLogsClient.builder(), CloudWatchLogsClient.class),
+                    "InvalidParameterException", java.util.Set.of("CreateLogGroup", "DeleteLogGroup",
+                            "DescribeLogGroups", "PutRetentionPolicy", "DeleteRetentionPolicy", "CreateLogStream",
+                            "DeleteLogStream", "DescribeLogStreams", "PutLogEvents", "GetLogEvents", "FilterLogEvents",
+                            "TagResource", "UntagResource", "ListTagsForResource", "TagLogGroup", "UntagLogGroup",
+                            "ListTagsLogGroup", "PutMetricFilter", "DescribeMetricFilters", "DeleteMetricFilter",
+                            "TestMetricFilter", "PutResourcePolicy", "DescribeResourcePolicies",
+                            "DeleteResourcePolicy")));
 
     @TestFactory
     Stream<DynamicNode> requests() {

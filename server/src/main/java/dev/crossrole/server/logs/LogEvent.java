@@ -1,0 +1,26 @@
+package dev.crossrole.server.logs;
+
+/**
+ * One stored event. Its position — timestamp, then the batch that brought it, then its place in that batch —
+ * orders a stream's events and makes the tokens and event ids that point at it.
+ */
+record LogEvent(String stream, long timestamp, String message, long ingestionTime, long batch, int index)
+        implements Comparable<LogEvent> {
+
+    @Override
+    public int compareTo(LogEvent other) {
+        int order = Long.compare(timestamp, other.timestamp);
+        if (order == 0) {
+            order = stream.compareTo(other.stream);
+        }
+        if (order == 0) {
+            order = Long.compare(batch, other.batch);
+        }
+        return order != 0 ? order : Integer.compare(index, other.index);
+    }
+
+    /** Its position as 56 digits, as CloudWatch Logs' tokens and event ids are written. */
+    String position() {
+        return String.format("%020d%020d%016d", timestamp, batch, index);
+    }
+}
