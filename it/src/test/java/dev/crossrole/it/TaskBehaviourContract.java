@@ -673,4 +673,73 @@ abstract class TaskBehaviourContract {
                     + " secret's ARN nor a Parameter Store parameter's name or ARN.", s3.awsErrorDetails().errorMessage());
         }
     }
+
+    @Test
+    void awslogsSendsOutputToCloudWatchLogsWithTheExecutionRole() throws Exception {
+        String role = "arn:aws:iam::" + SOURCE + ":role/logs-execution";
+        try (IamClient iam = IamSdk.iam(crossrole(), crossrole().adminCredentials(SOURCE));
+             var logs = LogsSdkTest.client(crossrole().endpoint(), crossrole().adminCredentials(SOURCE));
+             EcsClient ecs = ecs()) {
+            iam.createRole(r -> r.roleName("logs-execution").assumeRolePolicyDocument(
+                    "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Principal\":{\"Service\":"
+                            + "\"ecs-tasks.amazonaws.com\"},\"Action\":\"sts:AssumeRole\"}]}"));
+            ecs.registerTaskDefinition(r -> r.family("with-awslogs").executionRoleArn(role).containerDefinitions(
+                    container("app", image(), "sh", "-c", "echo first; echo second; sleep 1; printf third")
+                            .logConfiguration(l -> l.logDriver("awslogs").options(java.util.Map.of(
+                                    "awslogs-group", "/ecs/contract", "awslogs-region", "us-east-1",
+                                    "awslogs-stream-prefix", "web", "awslogs-create-group", "true"))).build()));
+
+            // The execution role may not write logs yet: the task stops before its container starts.
+            String denied = ecs.runTask(r -> r.taskDefinition("with-awslogs")).tasks().get(0).taskArn();
+            Task stopped = EcsSdk.awaitStopped(ecs, null, denied);
+            assertEquals("TaskFailedToStart", stopped.stopCodeAsString(), stopped.toString());
+            assertTrue(stopped.stoppedReason().startsWith("ResourceInitializationError: failed to validate logger args:"
+                    + " failed to create Cloudwatch log group: AccessDeniedException: User: arn:aws:sts::" + SOURCE
+                    + ":assumed-role/logs-execution/" + EcsSdk.id(denied) + " is not authorized to perform:"
+                    + " logs:CreateLogGroup"), stopped.stoppedReason());
+            assertEquals(null, named(stopped, "app").exitCode(), "app never ran");
+
+            iam.putRolePolicy(r -> r.roleName("logs-execution").policyName("logs").policyDocument(
+                    "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Action\":["
+                            + "\"logs:CreateLogGroup\",\"logs:CreateLogStream\",\"logs:PutLogEvents\"],"
+                            + "\"Resource\":\"arn:aws:logs:us-east-1:" + SOURCE + ":log-group:/ecs/contract:*\"}]}"));
+            String arnOfTask = ecs.runTask(r -> r.taskDefinition("with-awslogs")).tasks().get(0).taskArn();
+            Task done = EcsSdk.awaitStopped(ecs, null, arnOfTask);
+            assertEquals(0, named(done, "app").exitCode(), done.toString());
+            String stream = "web/app/" + EcsSdk.id(arnOfTask);
+            List<String> messages = List.of();
+            long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+            while (messages.size() < 3 && System.nanoTime() < deadline) {
+                Thread.sleep(200);
+                messages = logs.getLogEvents(r -> r.logGroupName("/ecs/contract").logStreamName(stream)
+                        .startFromHead(true)).events().stream().map(e -> e.message()).toList();
+            }
+            assertEquals(List.of("first", "second", "third"), messages);
+            assertEquals("first\nsecond\nthird", logs(arnOfTask, "app"), "crossrole logs still shows the output");
+
+            // Without a stream prefix, the stream is named after the container's runtime id, as Docker names it.
+            ecs.registerTaskDefinition(r -> r.family("awslogs-no-prefix").executionRoleArn(role).containerDefinitions(
+                    container("app", image(), "sh", "-c", "echo unprefixed").logConfiguration(l -> l
+                            .logDriver("awslogs").options(java.util.Map.of("awslogs-group", "/ecs/contract"))).build()));
+            Task unprefixed = EcsSdk.awaitStopped(ecs, null, ecs.runTask(r -> r.taskDefinition("awslogs-no-prefix"))
+                    .tasks().get(0).taskArn());
+            String runtimeId = named(unprefixed, "app").runtimeId();
+            List<String> unprefixedMessages = List.of();
+            deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+            while (unprefixedMessages.isEmpty() && System.nanoTime() < deadline) {
+                Thread.sleep(200);
+                unprefixedMessages = logs.getLogEvents(r -> r.logGroupName("/ecs/contract").logStreamName(runtimeId))
+                        .events().stream().map(e -> e.message()).toList();
+            }
+            assertEquals(List.of("unprefixed"), unprefixedMessages);
+
+            ecs.registerTaskDefinition(r -> r.family("awslogs-no-group").executionRoleArn(role).containerDefinitions(
+                    container("app", image(), "true").logConfiguration(l -> l.logDriver("awslogs")
+                            .options(java.util.Map.of("awslogs-stream-prefix", "web"))).build()));
+            Task noGroup = EcsSdk.awaitStopped(ecs, null, ecs.runTask(r -> r.taskDefinition("awslogs-no-group"))
+                    .tasks().get(0).taskArn());
+            assertEquals("ResourceInitializationError: failed to validate logger args: must specify a value for log"
+                    + " opt 'awslogs-group'", noGroup.stoppedReason());
+        }
+    }
 }

@@ -493,11 +493,15 @@ public final class CrossroleServer implements AutoCloseable {
         return sync;
     }
 
-    /** Stops the listener, then every task (processes never outlive crossrole), commits their last state and closes the store. */
+    /**
+     * Stops every task (processes never outlive crossrole), then the listener, commits the tasks' last state and closes
+     * the store. The listener serves while tasks stop: a container may still call AWS as it shuts down, and the awslogs
+     * driver sends its last output.
+     */
     @Override
     public void close() {
-        front.close();
         tasks.close();
+        front.close();
         ecsState.close();
         if (accessRecords != null) {
             accessRecords.close();

@@ -46,6 +46,12 @@ public final class EcsTask {
         /** When it exited (task metadata's {@code FinishedAt}). */
         Instant finishedAt;
         TaskRuntime.RunningContainer running;
+        /** Its {@code awslogs} settings and stream, or {@code null} for another log driver. */
+        volatile AwsLogs.Settings awsLogs;
+        volatile String awsLogsStream;
+        /** What sends its output to CloudWatch Logs while it runs. */
+        volatile AwsLogs.Shipper logShipper;
+        volatile java.util.concurrent.ScheduledFuture<?> logShipping;
 
         Container(String name, String arn, String image, boolean essential, int stopTimeoutSeconds,
                   Map<String, String> environment, Path logFile) {
@@ -91,6 +97,8 @@ public final class EcsTask {
     final Path workDir;
     final String credentialsId;
     final String authorizationToken;
+    /** The execution role as ECS's agent holds it, while the task sends logs with it; {@code null} otherwise. */
+    volatile java.util.function.Supplier<dev.crossrole.server.sts.TemporaryCredentials> executionRole;
     final String metadataId;
     final List<Container> containers;
     final Instant createdAt;

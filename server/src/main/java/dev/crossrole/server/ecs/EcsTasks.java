@@ -49,6 +49,13 @@ public final class EcsTasks implements AutoCloseable {
      * Starts tasks after RunTask answered, as ECS does: pulling an image or downloading environment files may take
      * long, and must not hold the request (or the store's write lock) meanwhile.
      */
+    /** Sends {@code awslogs} containers' output every second (one thread: each send is one local request). */
+    private final java.util.concurrent.ScheduledExecutorService logShipping =
+            java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread thread = new Thread(r, "awslogs");
+                thread.setDaemon(true);
+                return thread;
+            });
     private final java.util.concurrent.ExecutorService starter = java.util.concurrent.Executors.newCachedThreadPool(
             runnable -> {
                 Thread thread = new Thread(runnable, "task-start");
@@ -285,7 +292,7 @@ public final class EcsTasks implements AutoCloseable {
      * stops the task (ECS's {@code ResourceInitializationError}).
      */
     private boolean fetchAgentResources(EcsTask task) {
-        TemporaryCredentials executionCredentials = null;
+        ExecutionRole executionRole = new ExecutionRole(task);
         for (EcsTask.Container container : task.containers) {
             List<EnvironmentFiles.Location> files = EnvironmentFiles.of(task, container.name);
             List<ContainerSecrets.Reference> secrets = ContainerSecrets.of(task.definition.container(container.name));
@@ -294,20 +301,11 @@ public final class EcsTasks implements AutoCloseable {
             }
             String failurePrefix = files.isEmpty() ? ContainerSecrets.FAILURE : "ResourceInitializationError: failed to"
                     + " download env files: ";
-            if (executionCredentials == null) {
-                String executionRole = executionRoleArn(task);
-                if (executionRole == null) {
-                    return agentFailed(task, container, failurePrefix + "the task has no execution role to read them"
-                            + " with; give the task definition an executionRoleArn");
-                }
-                ServiceRoleCredentials.Outcome outcome = assumeServiceRole(task, roleOf(executionRole));
-                if (outcome == null || !outcome.allowed()) {
-                    return agentFailed(task, container, failurePrefix + "ECS was unable to assume the execution role '"
-                            + executionRole + "': " + (outcome == null ? "the role does not exist"
-                            : "its trust policy does not allow ecs-tasks.amazonaws.com to assume it"));
-                }
-                executionCredentials = outcome.credentials();
+            String refused = executionRole.assume();
+            if (refused != null) {
+                return agentFailed(task, container, failurePrefix + refused);
             }
+            TemporaryCredentials executionCredentials = executionRole.get();
             List<Map<String, String>> read = new java.util.ArrayList<>();
             for (EnvironmentFiles.Location file : files) {
                 try {
@@ -345,7 +343,142 @@ public final class EcsTasks implements AutoCloseable {
                 container.secretNames = java.util.Set.copyOf(secretValues.keySet());
             }
         }
+        return prepareLogStreams(task, executionRole);
+    }
+
+    /**
+     * The {@code awslogs} containers' log groups ({@code awslogs-create-group}) and streams, made with the execution
+     * role before any container starts, as on Fargate; false when one could not be made, which stops the task.
+     */
+    private boolean prepareLogStreams(EcsTask task, ExecutionRole executionRole) {
+        String failure = "ResourceInitializationError: failed to validate logger args: ";
+        for (EcsTask.Container container : task.containers) {
+            AwsLogs.Settings settings = AwsLogs.Settings.of(task.definition.container(container.name), task.region);
+            if (settings == null) {
+                continue;
+            }
+            if (settings.group().isEmpty()) {
+                return agentFailed(task, container, failure + "must specify a value for log opt 'awslogs-group'");
+            }
+            String refused = executionRole.assume();
+            if (refused != null) {
+                return agentFailed(task, container, failure + refused);
+            }
+            container.awsLogs = settings;
+            task.executionRole = executionRole;
+            if (settings.createGroup()) {
+                try {
+                    agent.createLogGroup(executionRole.get(), settings.region(), settings.group());
+                } catch (AgentCalls.CallFailure e) {
+                    return agentFailed(task, container, failure + "failed to create Cloudwatch log group: "
+                            + e.getMessage());
+                }
+            }
+            if (settings.streamPrefix() != null) {
+                String stream = settings.stream(container.name, task.id, null);
+                try {
+                    agent.createLogStream(executionRole.get(), settings.region(), settings.group(), stream);
+                } catch (AgentCalls.CallFailure e) {
+                    return agentFailed(task, container, failure + "create stream has been retried 1 times: failed to"
+                            + " create Cloudwatch log stream: " + e.getMessage());
+                }
+                container.awsLogsStream = stream;
+            }
+        }
         return true;
+    }
+
+    /**
+     * A task's execution role as ECS's agent holds it: assumed (by ECS's service principal, its trust policy checked)
+     * when first needed, and again before its credentials expire, for as long as the task sends logs.
+     */
+    final class ExecutionRole implements java.util.function.Supplier<TemporaryCredentials> {
+        private final EcsTask task;
+        private TemporaryCredentials current;
+
+        ExecutionRole(EcsTask task) {
+            this.task = task;
+        }
+
+        /** Assumes the role unless its credentials are fresh: {@code null}, or why it cannot be assumed. */
+        synchronized String assume() {
+            if (current != null && current.expiration().minusSeconds(300).isAfter(clock.instant())) {
+                return null;
+            }
+            String arn = executionRoleArn(task);
+            if (arn == null) {
+                return "the task has no execution role for ECS to act with; give the task definition an"
+                        + " executionRoleArn";
+            }
+            ServiceRoleCredentials.Outcome outcome = assumeServiceRole(task, roleOf(arn));
+            if (outcome == null || !outcome.allowed()) {
+                return "ECS was unable to assume the execution role '" + arn + "': " + (outcome == null
+                        ? "the role does not exist" : "its trust policy does not allow ecs-tasks.amazonaws.com to"
+                        + " assume it");
+            }
+            current = outcome.credentials();
+            return null;
+        }
+
+        @Override
+        public synchronized TemporaryCredentials get() {
+            String refused = assume();
+            if (refused != null) {
+                throw new IllegalStateException(refused);
+            }
+            return current;
+        }
+    }
+
+    /**
+     * Starts sending an {@code awslogs} container's output; its stream, when named after the container's runtime id
+     * (no {@code awslogs-stream-prefix}), is made now. False when it cannot be made, as Docker then fails the start.
+     */
+    private boolean startShippingLogs(EcsTask task, EcsTask.Container container) {
+        AwsLogs.Settings settings = container.awsLogs;
+        if (settings == null) {
+            return true;
+        }
+        String stream = container.awsLogsStream;
+        if (stream == null) {
+            stream = settings.stream(container.name, task.id, container.runtimeId);
+            try {
+                agent.createLogStream(task.executionRole.get(), settings.region(), settings.group(), stream);
+            } catch (AgentCalls.CallFailure | RuntimeException e) {
+                synchronized (task) {
+                    container.reason = "CannotStartContainerError: Error response from daemon: failed to initialize"
+                            + " logging driver: failed to create Cloudwatch log stream: " + e.getMessage();
+                }
+                return false;
+            }
+            container.awsLogsStream = stream;
+        }
+        AwsLogs.Shipper shipper = new AwsLogs.Shipper(agent, task.executionRole, settings, stream, container.logFile,
+                0, clock);
+        container.logShipper = shipper;
+        try {
+            container.logShipping = logShipping.scheduleWithFixedDelay(() -> shipper.ship(false), 1, 1,
+                    java.util.concurrent.TimeUnit.SECONDS);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            return true; // crossrole is closing
+        }
+        return true;
+    }
+
+    /** Sends the rest of an ended container's output, once its runtime has written the last of it. */
+    private void finishShippingLogs(EcsTask.Container container) {
+        AwsLogs.Shipper shipper = container.logShipper;
+        if (shipper == null) {
+            return;
+        }
+        if (container.logShipping != null) {
+            container.logShipping.cancel(false);
+        }
+        try {
+            logShipping.schedule(() -> shipper.ship(true), 300, java.util.concurrent.TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            shipper.ship(true);
+        }
     }
 
     private boolean agentFailed(EcsTask task, EcsTask.Container container, String reason) {
@@ -393,6 +526,10 @@ public final class EcsTasks implements AutoCloseable {
                 task.notifyAll();
             }
             running.exit().whenComplete((code, error) -> containerExited(task, container, code == null ? -1 : code));
+            if (!startShippingLogs(task, container)) {
+                stop(task, "TaskFailedToStart", container.reason);
+                return false;
+            }
             if (stopAsked) {
                 // StopTask (or crossrole stopping) came while the container was being created.
                 running.stop(Duration.ofSeconds(container.stopTimeoutSeconds));
@@ -574,6 +711,7 @@ public final class EcsTasks implements AutoCloseable {
     }
 
     private void containerExited(EcsTask task, EcsTask.Container container, int code) {
+        finishShippingLogs(container);
         boolean stopTask;
         synchronized (task) {
             container.exitCode = code;
@@ -817,6 +955,12 @@ public final class EcsTasks implements AutoCloseable {
             }
         }
         health.close();
+        logShipping.shutdown(); // the last sends of ended containers, already scheduled, still run
+        try {
+            logShipping.awaitTermination(5, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         onChange.run();
     }
 

@@ -101,6 +101,42 @@ public final class LoopbackAgent implements AgentCalls {
         return answer.path("Parameters").path(0).path("Value").asText();
     }
 
+    @Override
+    public void createLogGroup(TemporaryCredentials credentials, String region, String group) throws CallFailure {
+        logsCall(credentials, region, "CreateLogGroup", JSON.createObjectNode().put("logGroupName", group));
+    }
+
+    @Override
+    public void createLogStream(TemporaryCredentials credentials, String region, String group, String stream)
+            throws CallFailure {
+        logsCall(credentials, region, "CreateLogStream", JSON.createObjectNode().put("logGroupName", group)
+                .put("logStreamName", stream));
+    }
+
+    @Override
+    public void putLogEvents(TemporaryCredentials credentials, String region, String group, String stream,
+                             List<LogLine> lines) throws CallFailure {
+        com.fasterxml.jackson.databind.node.ObjectNode input = JSON.createObjectNode().put("logGroupName", group)
+                .put("logStreamName", stream);
+        com.fasterxml.jackson.databind.node.ArrayNode events = input.putArray("logEvents");
+        for (LogLine line : lines) {
+            events.addObject().put("timestamp", line.timestamp()).put("message", line.message());
+        }
+        jsonCall(credentials, region, "logs", "Logs_20140328.PutLogEvents", input);
+    }
+
+    /** A CloudWatch Logs call whose resource may exist already, which is what the caller wanted. */
+    private void logsCall(TemporaryCredentials credentials, String region, String operation,
+                          com.fasterxml.jackson.databind.JsonNode input) throws CallFailure {
+        try {
+            jsonCall(credentials, region, "logs", "Logs_20140328." + operation, input);
+        } catch (CallFailure e) {
+            if (!e.getMessage().startsWith("ResourceAlreadyExistsException")) {
+                throw e;
+            }
+        }
+    }
+
     /** A call of a JSON 1.1 service, signed for it; its answer, or the failure with the service's code and message. */
     private com.fasterxml.jackson.databind.JsonNode jsonCall(TemporaryCredentials credentials, String region,
                                                              String service, String target,

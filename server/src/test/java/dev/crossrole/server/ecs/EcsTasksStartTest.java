@@ -93,6 +93,24 @@ class EcsTasksStartTest {
                                               String secretId, String stage, String version) throws CallFailure {
                         throw new CallFailure("no Secrets Manager here");
                     }
+
+                    @Override
+                    public void createLogGroup(dev.crossrole.server.sts.TemporaryCredentials credentials, String region,
+                                               String group) throws CallFailure {
+                        throw new CallFailure("no CloudWatch Logs here");
+                    }
+
+                    @Override
+                    public void createLogStream(dev.crossrole.server.sts.TemporaryCredentials credentials,
+                                                String region, String group, String stream) throws CallFailure {
+                        throw new CallFailure("no CloudWatch Logs here");
+                    }
+
+                    @Override
+                    public void putLogEvents(dev.crossrole.server.sts.TemporaryCredentials credentials, String region,
+                                             String group, String stream, List<LogLine> lines) throws CallFailure {
+                        throw new CallFailure("no CloudWatch Logs here");
+                    }
                 });
         ObjectNode document = (ObjectNode) JSON.readTree("{\"containerDefinitions\":["
                 + "{\"name\":\"a\",\"command\":[\"sleep\",\"1\"]},{\"name\":\"b\",\"command\":[\"sleep\",\"1\"]},"
