@@ -101,7 +101,7 @@ class UnservedAndUnimplementedTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"logs", "ecr", "sqs", "organizations", "dynamodb",
+    @ValueSource(strings = {"ecr", "sqs", "organizations", "dynamodb",
         "cloudtrail"})
     void everyUnservedJsonServiceIsNamedInJson(String signingName) throws Exception {
         ServiceModel model = ServiceModels.all().bySigningName(signingName);

@@ -20,6 +20,7 @@ public record Explanation(
         List<Gate> gates,
         List<StatementRef> matchedStatements,
         List<FailedCondition> failedConditions,
+        List<ResourceMiss> resourceMisses,
         List<String> missingKeys,
         String decidingSide,
         String fix) {
@@ -27,7 +28,7 @@ public record Explanation(
     /** This explanation with a suggested fix. */
     public Explanation withFix(String suggestion) {
         return new Explanation(principal, action, resource, principalAccount, resourceAccount, crossAccount, gates,
-                matchedStatements, failedConditions, missingKeys, decidingSide, suggestion);
+                matchedStatements, failedConditions, resourceMisses, missingKeys, decidingSide, suggestion);
     }
 
     /** Outcome of one gate of the evaluation. */
@@ -56,6 +57,14 @@ public record Explanation(
      */
     public record FailedCondition(StatementRef statement, String operator, String key, List<String> requestValues,
                                   List<String> policyValues) {}
+
+    /**
+     * An Allow statement whose action matched but whose Resource did not: the usual near miss (a bucket's ARN where
+     * its objects' were asked, a log group's ARN without its trailing {@code :*}).
+     *
+     * @param policyResources the statement's Resource entries as written
+     */
+    public record ResourceMiss(StatementRef statement, List<String> policyResources) {}
 
     // ---- renderings -------------------------------------------------------------------------
 
@@ -96,6 +105,12 @@ public record Explanation(
                 condition.requestValues().forEach(c.putArray("requestValues")::add);
             }
             condition.policyValues().forEach(c.putArray("policyValues")::add);
+        }
+        ArrayNode misses = out.putArray("resourceMisses");
+        for (ResourceMiss miss : resourceMisses) {
+            ObjectNode m = misses.addObject();
+            statementJson(m.putObject("statement"), miss.statement());
+            miss.policyResources().forEach(m.putArray("policyResources")::add);
         }
         missingKeys.forEach(out.putArray("missingKeys")::add);
         if (fix != null) {
@@ -152,6 +167,13 @@ public record Explanation(
                         .append(c.key()).append(" — request ")
                         .append(c.requestValues() == null ? "has no such key" : "value " + c.requestValues())
                         .append(", policy expects ").append(c.policyValues()).append('\n');
+            }
+        }
+        if (!resourceMisses.isEmpty()) {
+            out.append("Statements that allow the action on other resources:\n");
+            for (ResourceMiss miss : resourceMisses) {
+                out.append("  ").append(miss.statement().label()).append(" [").append(miss.statement().kind().cliName())
+                        .append("]: Resource ").append(miss.policyResources()).append('\n');
             }
         }
         if (!missingKeys.isEmpty()) {

@@ -21,6 +21,9 @@ final class Fixes {
                     + " statement (its Action, Resource or Condition) so it no longer covers " + action + ".";
         }
         String conditionHint = conditionHint(e, gate);
+        if (conditionHint == null) {
+            conditionHint = resourceHint(e, gate);
+        }
         String fix;
         switch (gate) {
             case IDENTITY:
@@ -72,6 +75,38 @@ final class Fixes {
             }
         }
         return null;
+    }
+
+    /** A statement that allows the action on other resources: most denials of a policy "that allows it" are this. */
+    private static String resourceHint(Explanation e, PolicyKind gate) {
+        for (Explanation.ResourceMiss miss : e.resourceMisses()) {
+            if (miss.statement().kind() != gate) {
+                continue;
+            }
+            String hint = miss.statement().label() + " allows " + e.action() + ", but on " + miss.policyResources()
+                    + ", which does not match " + e.resource() + ".";
+            String logGroup = logGroupOf(e.action(), e.resource());
+            if (logGroup != null && miss.policyResources().contains(logGroup)) {
+                hint += " CloudWatch Logs asks about a log group's actions on its ARN with a trailing :* ("
+                        + logGroup + ":*), which also covers its streams.";
+            }
+            return hint;
+        }
+        return null;
+    }
+
+    /** The log group ARN (without {@code :*}) of a CloudWatch Logs action's resource, or {@code null}. */
+    private static String logGroupOf(String action, String resource) {
+        if (!action.regionMatches(true, 0, "logs:", 0, 5) || !resource.startsWith("arn:aws:logs:")) {
+            return null;
+        }
+        int group = resource.indexOf(":log-group:");
+        if (group < 0) {
+            return null;
+        }
+        String rest = resource.substring(group + ":log-group:".length());
+        int end = rest.indexOf(':');
+        return resource.substring(0, group + ":log-group:".length()) + (end < 0 ? rest : rest.substring(0, end));
     }
 
     /** The IAM entity whose policies apply: a role for a role session. */

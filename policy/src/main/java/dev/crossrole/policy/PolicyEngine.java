@@ -34,6 +34,9 @@ public final class PolicyEngine {
         return new Evaluation(request, policies, clock).run();
     }
 
+    /** How many near misses an explanation lists: a wildcard-heavy policy set could otherwise fill it. */
+    private static final int MAX_RESOURCE_MISSES = 10;
+
     /** The state of one evaluation: the results of each policy group and the trace for the explanation. */
     private static final class Evaluation {
         private final AuthorizationRequest request;
@@ -46,6 +49,7 @@ public final class PolicyEngine {
         private final List<Gate> gates = new ArrayList<>();
         private final List<StatementRef> matched = new ArrayList<>();
         private final List<FailedCondition> failed = new ArrayList<>();
+        private final List<Explanation.ResourceMiss> resourceMisses = new ArrayList<>();
 
         Evaluation(AuthorizationRequest request, PolicySet set, Clock clock) {
             this.request = request;
@@ -206,7 +210,14 @@ public final class PolicyEngine {
             result.present = !policies.isEmpty();
             for (Policy policy : policies) {
                 for (Statement statement : policy.statements()) {
-                    if (!statement.actionMatches(lowerAction) || !statement.resourceMatches(request.resource(), ctx)) {
+                    if (!statement.actionMatches(lowerAction)) {
+                        continue;
+                    }
+                    if (!statement.resourceMatches(request.resource(), ctx)) {
+                        if (statement.allow && !statement.notResource && resourceMisses.size() < MAX_RESOURCE_MISSES) {
+                            resourceMisses.add(new Explanation.ResourceMiss(ref(kind, policy, statement),
+                                    statement.resourcesAsWritten()));
+                        }
                         continue;
                     }
                     Grant grant = Grant.DIRECT;
@@ -367,7 +378,7 @@ public final class PolicyEngine {
             }
             Explanation explanation = new Explanation(principal.displayName(), request.action(), request.resource(),
                     principal.accountId(), resourceAccount, crossAccount, List.copyOf(gates), List.copyOf(matched),
-                    List.copyOf(failed), List.copyOf(missing), side, null);
+                    List.copyOf(failed), List.copyOf(resourceMisses), List.copyOf(missing), side, null);
             String fix = Fixes.suggest(outcome, decidedBy, explanation, request, set);
             return fix == null ? explanation : explanation.withFix(fix);
         }

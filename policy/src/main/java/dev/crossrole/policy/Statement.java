@@ -127,6 +127,17 @@ final class Statement {
         return false;
     }
 
+    /** The Resource entries as the policy wrote them. */
+    java.util.List<String> resourcesAsWritten() {
+        java.util.List<String> written = new java.util.ArrayList<>();
+        if (resources != null) {
+            for (TextPattern pattern : resources) {
+                written.add(pattern.raw());
+            }
+        }
+        return written;
+    }
+
     /**
      * Resources match case-sensitively. The resource {@code *} of an action without resource-level
      * permissions matches only a policy resource that is exactly {@code *}. An entry whose variable has no
