@@ -209,4 +209,68 @@ class SecretsManagerSdkTest {
         assertError(400, "InvalidParameterException", null, () -> secrets.getRandomPassword(r -> r.excludeLowercase(true)
                 .excludeUppercase(true).excludeNumbers(true).excludePunctuation(true)));
     }
+
+    @Test
+    void batchGetSecretValueAnswersEachSecretOnItsOwn() throws Exception {
+        String first = secrets.createSecret(r -> r.name("batch/one").secretString("1").tags(t -> t.key("tier")
+                .value("gold"))).arn();
+        secrets.createSecret(r -> r.name("batch/two").secretString("2").description("second"));
+        String gone = secrets.createSecret(r -> r.name("batch/gone").secretString("x")).arn();
+        secrets.deleteSecret(r -> r.secretId(gone));
+
+        var named = secrets.batchGetSecretValue(r -> r.secretIdList("batch/one", "batch/two", "batch/none", gone));
+        assertEquals(List.of("1", "2"), named.secretValues().stream().map(v -> v.secretString()).toList());
+        assertEquals(first, named.secretValues().get(0).arn());
+        assertEquals(List.of("ResourceNotFoundException", "InvalidRequestException"), named.errors().stream()
+                .map(e -> e.errorCode()).toList());
+        assertEquals("batch/none", named.errors().get(0).secretId());
+
+        // Filters: prefixes without regard to case, "!" to exclude, pages of MaxResults.
+        assertEquals(List.of("batch/one", "batch/two"), secrets.batchGetSecretValue(r -> r.filters(
+                f -> f.key("name").values("BATCH/"))).secretValues().stream().map(v -> v.name()).sorted().toList());
+        assertEquals(List.of("batch/one"), secrets.batchGetSecretValue(r -> r.filters(f -> f.key("tag-value")
+                .values("gold"))).secretValues().stream().map(v -> v.name()).toList());
+        assertEquals(List.of("batch/two"), secrets.batchGetSecretValue(r -> r.filters(f -> f.key("name")
+                .values("batch/"), f -> f.key("all").values("!gold"))).secretValues().stream().map(v -> v.name())
+                .toList());
+        var page = secrets.batchGetSecretValue(r -> r.filters(f -> f.key("name").values("batch/")).maxResults(1));
+        assertEquals(1, page.secretValues().size());
+        assertEquals(1, secrets.batchGetSecretValue(r -> r.filters(f -> f.key("name").values("batch/")).maxResults(1)
+                .nextToken(page.nextToken())).secretValues().size());
+        assertEquals(List.of("batch/one"), secrets.listSecrets(r -> r.filters(f -> f.key("tag-key").values("tier")))
+                .secretList().stream().map(e -> e.name()).toList());
+
+        assertError(400, "InvalidParameterException", "Either SecretIdList or Filters must be specified, but not both.",
+                () -> secrets.batchGetSecretValue(r -> r.secretIdList("batch/one").filters(f -> f.key("name")
+                        .values("b"))));
+        assertError(400, "ValidationException", null, () -> secrets.batchGetSecretValue(r -> r.filters(f -> f
+                .key("colour").values("b"))));
+        assertError(400, "InvalidParameterException", "Filter name needs at least one value.",
+                () -> secrets.batchGetSecretValue(r -> r.filters(f -> f.key("name"))));
+
+        // A role that may read only one secret gets the other as an error, not a failed call.
+        String role = "arn:aws:iam::" + SOURCE + ":role/batch-reader";
+        try (IamClient iam = IamSdk.iam(crossrole, crossrole.adminCredentials(SOURCE))) {
+            iam.createRole(r -> r.roleName("batch-reader").assumeRolePolicyDocument("{\"Version\":\"2012-10-17\","
+                    + "\"Statement\":[{\"Effect\":\"Allow\",\"Principal\":{\"AWS\":\"arn:aws:iam::" + SOURCE
+                    + ":root\"},\"Action\":\"sts:AssumeRole\"}]}"));
+            iam.putRolePolicy(r -> r.roleName("batch-reader").policyName("read").policyDocument(
+                    "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Action\":"
+                            + "\"secretsmanager:BatchGetSecretValue\",\"Resource\":\"*\"},{\"Effect\":\"Allow\","
+                            + "\"Action\":\"secretsmanager:GetSecretValue\",\"Resource\":\"" + first + "\"}]}"));
+        }
+        software.amazon.awssdk.services.sts.model.Credentials session;
+        try (var sts = crossrole.sts(crossrole.adminCredentials(SOURCE))) {
+            session = sts.assumeRole(r -> r.roleArn(role).roleSessionName("batch")).credentials();
+        }
+        try (SecretsManagerClient reader = client(TestCrossrole.session(session))) {
+            var read = reader.batchGetSecretValue(r -> r.secretIdList("batch/one", "batch/two"));
+            assertEquals(List.of("1"), read.secretValues().stream().map(v -> v.secretString()).toList());
+            assertEquals("AccessDeniedException", read.errors().get(0).errorCode());
+            assertEquals("batch/two", read.errors().get(0).secretId());
+            // Filters need secretsmanager:ListSecrets too.
+            assertError(400, "AccessDeniedException", null, () -> reader.batchGetSecretValue(r -> r.filters(f -> f
+                    .key("name").values("batch/"))));
+        }
+    }
 }

@@ -212,15 +212,20 @@ public final class Pipeline {
     /** Prepares, authorizes and runs a call; a call that changes state does so in one durable store transaction. */
     private Shape execute(OperationModel operation, java.util.function.Supplier<PreparedCall> prepare, Call call,
                           Trace trace) {
+        PreparedCall.Permissions permissions = check -> {
+            assert trace.table == null || trace.table.declares(trace.operationModel, check.action())
+                    : trace.operationModel + " asks for " + check.action() + ", which its authorization table lacks";
+            return authorizer.decide(call.caller(), check, call.info()).allowed();
+        };
         if (operation.readsOnly()) {
             PreparedCall prepared = prepare.get();
             authorize(call, prepared, trace);
-            return prepared.execute();
+            return prepared.execute(permissions);
         }
         return sync.write(tx -> {
             PreparedCall prepared = prepare.get();
             authorize(call, prepared, trace);
-            return prepared.execute();
+            return prepared.execute(permissions);
         });
     }
 

@@ -77,6 +77,10 @@ public final class SecretsService implements ServiceProvider {
         ops.on("GetSecretValue", this::getSecretValue, Authorization.of("secretsmanager:GetSecretValue")
                 .on("Secret", "SecretId").keys("secretsmanager:SecretId", "secretsmanager:VersionId",
                         "secretsmanager:VersionStage", "aws:ResourceTag/${TagKey}"), kmsRead);
+        ops.on("BatchGetSecretValue", this::batchGetSecretValue, Authorization.of("secretsmanager:BatchGetSecretValue"),
+                Authorization.of("secretsmanager:ListSecrets"), Authorization.of("secretsmanager:GetSecretValue")
+                        .on("Secret", "SecretIdList").keys("secretsmanager:SecretId", "secretsmanager:VersionStage",
+                                "aws:ResourceTag/${TagKey}"), kmsRead);
         ops.on("PutSecretValue", this::putSecretValue, Authorization.of("secretsmanager:PutSecretValue")
                 .on("Secret", "SecretId").keys("secretsmanager:SecretId", "aws:ResourceTag/${TagKey}"), kmsWrite);
         ops.on("UpdateSecret", this::updateSecret, Authorization.of("secretsmanager:UpdateSecret")
@@ -349,12 +353,96 @@ public final class SecretsService implements ServiceProvider {
                         throw new AwsException("DecryptionFailure", 400, "Secrets Manager can't decrypt the protected"
                                 + " secret text using the provided KMS key: " + e.code() + ": " + e.getMessage());
                     }
-                    Shape out = Shape.of().put("ARN", secret.arn()).put("Name", secret.name())
-                            .put("VersionId", chosen.id()).put("VersionStages", chosen.stages())
-                            .put("CreatedDate", chosen.created());
-                    return chosen.binary() ? out.put("SecretBinary", plaintext)
-                            : out.put("SecretString", new String(plaintext, StandardCharsets.UTF_8));
+                    return valueShape(secret, chosen, plaintext);
                 });
+    }
+
+    /**
+     * The current values of several secrets, named or found by filters. Each secret is authorized as GetSecretValue
+     * (and its key as for a read through Secrets Manager); one the caller may not read, or that is missing or marked
+     * for deletion, is reported in {@code Errors} without failing the others.
+     */
+    private PreparedCall batchGetSecretValue(Call call, Input input) {
+        boolean byIds = input.has("SecretIdList");
+        boolean byFilters = input.has("Filters");
+        if (byIds == byFilters) {
+            throw invalidParameter("Either SecretIdList or Filters must be specified, but not both.");
+        }
+        if (byIds && input.has("MaxResults")) {
+            throw invalidParameter("MaxResults can only be used with Filters.");
+        }
+        List<String> ids = input.listOrEmpty("SecretIdList");
+        SecretFilters filters = SecretFilters.of(input.listOrEmpty("Filters"));
+        int max = input.integer("MaxResults") == null ? 20 : input.integer("MaxResults");
+        String token = input.string("NextToken");
+        List<AccessCheck> checks = new ArrayList<>();
+        checks.add(new AccessCheck("secretsmanager:BatchGetSecretValue", "*", null, null, RequestContext.empty()));
+        if (byFilters) {
+            checks.add(new AccessCheck("secretsmanager:ListSecrets", "*", null, null, RequestContext.empty()));
+        }
+        return PreparedCall.withPermissions(checks, permissions -> {
+            List<Shape> values = new ArrayList<>();
+            List<Shape> errors = new ArrayList<>();
+            List<Map.Entry<String, Secret>> wanted = new ArrayList<>();
+            String next = null;
+            if (byIds) {
+                for (String id : ids) {
+                    try {
+                        wanted.add(Map.entry(id, resolve(call, id)));
+                    } catch (AwsException e) {
+                        errors.add(batchError(id, e.code(), e.getMessage()));
+                    }
+                }
+            } else {
+                List<Secret> matching = secrets.secrets(account(call), call.region()).stream()
+                        .filter(secret -> secret.deletedDate() == null && filters.matches(secret)).toList();
+                int from = token == null ? 0 : position(token, matching.size());
+                int to = Math.min(matching.size(), from + max);
+                matching.subList(from, to).forEach(secret -> wanted.add(Map.entry(secret.arn(), secret)));
+                next = to < matching.size() ? String.valueOf(to) : null;
+            }
+            for (Map.Entry<String, Secret> entry : wanted) {
+                Secret secret = entry.getValue();
+                if (secret.deletedDate() != null) {
+                    AwsException marked = markedForDeletion();
+                    errors.add(batchError(entry.getKey(), marked.code(), marked.getMessage()));
+                    continue;
+                }
+                Secret.Version version = secret.staged(Secret.CURRENT);
+                RequestContext context = context(secret).single("secretsmanager:VersionStage", Secret.CURRENT).build();
+                if (!permissions.allows(onSecret("GetSecretValue", secret, context))) {
+                    errors.add(batchError(entry.getKey(), "AccessDeniedException", "User: " + call.caller().arn()
+                            + " is not authorized to perform: secretsmanager:GetSecretValue on resource: "
+                            + entry.getKey()));
+                    continue;
+                }
+                Map<String, String> encryption = encryptionContext(secret.arn(), version.id());
+                KmsKeys.KeyReference key = keys.find(secret.account(), secret.region(), version.keyArn()).orElse(null);
+                if (key == null || !permissions.allows(kmsCheck("kms:Decrypt", key, call, encryption))) {
+                    errors.add(batchError(entry.getKey(), "AccessDeniedException", NO_KMS));
+                    continue;
+                }
+                try {
+                    values.add(valueShape(secret, version, keys.decrypt(key, version.ciphertext(), encryption)));
+                } catch (KmsKeys.Unusable e) {
+                    errors.add(batchError(entry.getKey(), "DecryptionFailure", "Secrets Manager can't decrypt the"
+                            + " protected secret text using the provided KMS key: " + e.code() + ": " + e.getMessage()));
+                }
+            }
+            Shape out = Shape.of().put("SecretValues", values).put("Errors", errors);
+            return next == null ? out : out.put("NextToken", next);
+        });
+    }
+
+    private static Shape batchError(String secretId, String code, String message) {
+        return Shape.of().put("SecretId", secretId).put("ErrorCode", code).put("Message", message);
+    }
+
+    private static Shape valueShape(Secret secret, Secret.Version version, byte[] plaintext) {
+        Shape out = Shape.of().put("ARN", secret.arn()).put("Name", secret.name()).put("VersionId", version.id())
+                .put("VersionStages", version.stages()).put("CreatedDate", version.created());
+        return version.binary() ? out.put("SecretBinary", plaintext)
+                : out.put("SecretString", new String(plaintext, StandardCharsets.UTF_8));
     }
 
     private PreparedCall putSecretValue(Call call, Input input) {
@@ -472,11 +560,12 @@ public final class SecretsService implements ServiceProvider {
         boolean planned = input.bool("IncludePlannedDeletion", false);
         int max = input.integer("MaxResults") == null ? 100 : input.integer("MaxResults");
         String token = input.string("NextToken");
+        SecretFilters filters = SecretFilters.of(input.listOrEmpty("Filters"));
         return PreparedCall.of(List.of(new AccessCheck("secretsmanager:ListSecrets", "*", null, null,
                 RequestContext.empty())), () -> {
                     List<Shape> entries = new ArrayList<>();
                     for (Secret secret : secrets.secrets(account(call), call.region())) {
-                        if (secret.deletedDate() != null && !planned) {
+                        if (secret.deletedDate() != null && !planned || !filters.matches(secret)) {
                             continue;
                         }
                         Shape entry = Shape.of().put("ARN", secret.arn()).put("Name", secret.name())
