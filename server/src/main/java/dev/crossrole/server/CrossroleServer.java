@@ -267,6 +267,10 @@ public final class CrossroleServer implements AutoCloseable {
         dev.crossrole.server.ssm.ParameterDirectory parameterDirectory =
                 new dev.crossrole.server.ssm.ParameterDirectory(options.clock());
         sync.register(parameterDirectory);
+        // ECR's layers have a folder of their own whatever the store: S3's sweep would take them for its own orphans.
+        dev.crossrole.server.ecr.EcrDirectory ecrDirectory = new dev.crossrole.server.ecr.EcrDirectory(options.clock(),
+                dev.crossrole.server.s3.BlobStore.folder(data.resolve("ecr").resolve("blobs")));
+        sync.register(ecrDirectory);
         S3Service s3 = new S3Service(sync, dev.crossrole.server.s3.BlobStore.of(store,
                 data.resolve("s3").resolve("blobs"), options.s3Blobs()), options.clock(), iam::principalExists,
                 new dev.crossrole.server.kms.KmsKeys(kmsKeys));
@@ -276,6 +280,8 @@ public final class CrossroleServer implements AutoCloseable {
         // File times are the machine's, not the injected clock's.
         boolean exclusive = options.store() == null || options.store().isBlank() || options.store().equals("embedded");
         s3.start(exclusive ? java.time.Instant.MAX : java.time.Instant.now().minus(java.time.Duration.ofHours(1)));
+        ecrDirectory.sweep(exclusive ? java.time.Instant.MAX
+                : java.time.Instant.now().minus(java.time.Duration.ofHours(1)));
         ecsState.restoreTasks(options.clock());
         List<Bootstrap.Profile> profiles = Bootstrap.run(accounts, iam, sync, data);
         ContainerEndpoints containerEndpoints = new ContainerEndpoints(tasks);
@@ -288,7 +294,11 @@ public final class CrossroleServer implements AutoCloseable {
                 new dev.crossrole.server.kms.KmsService(kmsKeys),
                 new dev.crossrole.server.secretsmanager.SecretsService(secretsDirectory,
                         new dev.crossrole.server.kms.KmsKeys(kmsKeys)),
-                new dev.crossrole.server.ssm.SsmService(parameterDirectory, new dev.crossrole.server.kms.KmsKeys(kmsKeys))),
+                new dev.crossrole.server.ssm.SsmService(parameterDirectory, new dev.crossrole.server.kms.KmsKeys(kmsKeys)),
+                new dev.crossrole.server.ecr.EcrService(ecrDirectory, new dev.crossrole.server.ecr.RegistryTokens(
+                        Secrets.loadOrCreate(store, "ecr-token-key",
+                                () -> dev.crossrole.server.ecr.RegistryTokens.newKey(random)), random),
+                        iam::principalExists)),
                 log, admin::handle,
                 options.clock(), DEFAULT_REGION, (auth, region) -> {
                     if (auth.caller().session() == null) {
