@@ -199,8 +199,33 @@ public final class EcrService implements ServiceProvider {
         if (compiledPolicies.size() > 10_000) {
             compiledPolicies.clear();
         }
-        return compiledPolicies.computeIfAbsent(repository.policyText(), text -> Policies.parseValidLazily(text,
-                PolicyKind.RESOURCE, "repository policy of " + repository.arn()));
+        String arn = repository.arn();
+        return compiledPolicies.computeIfAbsent(arn + "\n" + repository.policyText(), key -> Policies
+                .parseValidLazily(withImpliedResource(repository.policyText(), arn), PolicyKind.RESOURCE,
+                        "repository policy of " + arn));
+    }
+
+    /**
+     * A repository policy as the policy engine reads it: ECR's statements name no Resource (the repository is
+     * implied), so each statement without one gets the repository's ARN. Text that is not JSON is left as it is, for
+     * the engine to refuse.
+     */
+    static String withImpliedResource(String text, String arn) {
+        try {
+            JsonNode root = JSON.readTree(text);
+            if (root == null || !root.isObject()) {
+                return text;
+            }
+            JsonNode statements = root.path("Statement");
+            for (JsonNode statement : statements.isArray() ? statements : List.of(statements)) {
+                if (statement.isObject() && !statement.has("Resource") && !statement.has("NotResource")) {
+                    ((com.fasterxml.jackson.databind.node.ObjectNode) statement).put("Resource", arn);
+                }
+            }
+            return JSON.writeValueAsString(root);
+        } catch (IOException e) {
+            return text;
+        }
     }
 
     private static RequestContext.Builder tagContext(Repository repository) {
@@ -494,7 +519,8 @@ public final class EcrService implements ServiceProvider {
         Target target = target(call, input);
         String text = input.string("policyText");
         try {
-            Policies.parse(text, PolicyKind.RESOURCE, "repository policy of " + target.arn(), principals);
+            Policies.parse(withImpliedResource(text, target.arn()), PolicyKind.RESOURCE,
+                    "repository policy of " + target.arn(), principals);
         } catch (InvalidPolicyException e) {
             throw invalidPolicy();
         }
@@ -860,8 +886,8 @@ public final class EcrService implements ServiceProvider {
             if (tag != null) {
                 id.put("imageTag", tag);
             }
-            return named(repository).put("imageId", id).put("imageManifest", manifest)
-                    .put("imageManifestMediaType", read.mediaType());
+            return Shape.of().put("image", named(repository).put("imageId", id).put("imageManifest", manifest)
+                    .put("imageManifestMediaType", read.mediaType()));
         });
     }
 
