@@ -164,7 +164,8 @@ class EcrSdkTest {
 
         List<String> before = names();
         assertError(400, "RepositoryAlreadyExistsException", "The repository with name 'page-a' already exists in"
-                + " the registry with id '" + SOURCE + "'", () -> ecr.createRepository(r -> r.repositoryName("page-a")));
+                + " the registry with id '" + SOURCE + "'",
+                () -> ecr.createRepository(r -> r.repositoryName("page-a")));
         assertError(400, "InvalidParameterException", "Invalid parameter at 'repositoryName' failed to satisfy"
                 + " constraint: 'must satisfy regular expression '[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(/[a-z0-9]+"
                 + "((\\.|_|__|-+)[a-z0-9]+)*)*''", () -> ecr.createRepository(r -> r.repositoryName("Bad_Name!")));
@@ -200,7 +201,8 @@ class EcrSdkTest {
 
         assertEquals("page-b", ecr.deleteRepository(r -> r.repositoryName("page-b")).repository().repositoryName());
         assertFalse(names().contains("page-b"));
-        assertError(400, "RepositoryNotFoundException", null, () -> ecr.deleteRepository(r -> r.repositoryName("page-b")));
+        assertError(400, "RepositoryNotFoundException", null,
+                () -> ecr.deleteRepository(r -> r.repositoryName("page-b")));
     }
 
     @Test
@@ -353,9 +355,11 @@ class EcrSdkTest {
         assertError(400, "InvalidParameterException", null, () -> ecr.putLifecyclePolicy(r -> r
                 .repositoryName("policies").lifecyclePolicyText(noRules)));
         String lifecycle = "{\"rules\":[{\"rulePriority\":1,\"description\":\"keep ten\",\"selection\":{\"tagStatus\":"
-                + "\"any\",\"countType\":\"imageCountMoreThan\",\"countNumber\":10},\"action\":{\"type\":\"expire\"}}]}";
+                + "\"any\",\"countType\":\"imageCountMoreThan\",\"countNumber\":10},"
+                + "\"action\":{\"type\":\"expire\"}}]}";
         String policy = pullPolicy("arn:aws:iam::" + DESTINATION + ":root");
-        assertEquals(policy, ecr.setRepositoryPolicy(r -> r.repositoryName("policies").policyText(policy)).policyText());
+        assertEquals(policy, ecr.setRepositoryPolicy(r -> r.repositoryName("policies").policyText(policy))
+                .policyText());
         assertEquals(policy, ecr.getRepositoryPolicy(r -> r.repositoryName("policies")).policyText());
         assertEquals(policy, ecr.deleteRepositoryPolicy(r -> r.repositoryName("policies")).policyText());
         assertError(400, "RepositoryPolicyNotFoundException", null,
@@ -368,7 +372,8 @@ class EcrSdkTest {
 
         // Forced, the lock-out binds the repository's own account too: an explicit Deny wins.
         ecr.setRepositoryPolicy(r -> r.repositoryName("policies").policyText(lockOut).force(true));
-        assertError(400, "AccessDeniedException", null, () -> ecr.getRepositoryPolicy(r -> r.repositoryName("policies")));
+        assertError(400, "AccessDeniedException", null,
+                () -> ecr.getRepositoryPolicy(r -> r.repositoryName("policies")));
 
     }
 
@@ -388,7 +393,8 @@ class EcrSdkTest {
         assertTrue(decoded.startsWith("AWS:ecr1."), decoded);
         assertEquals("https://" + SOURCE + ".dkr.ecr.us-east-1.amazonaws.com", data.get(0).proxyEndpoint());
         Duration left = Duration.between(before, data.get(0).expiresAt());
-        assertTrue(left.compareTo(Duration.ofHours(11)) > 0 && left.compareTo(Duration.ofHours(13)) < 0, left.toString());
+        assertTrue(left.compareTo(Duration.ofHours(11)) > 0 && left.compareTo(Duration.ofHours(13)) < 0,
+                left.toString());
         assertTrue(crossrole.server.ecrTokens().openAuthorization(data.get(0).authorizationToken(), Instant.now())
                 .map(grant -> grant.principalArn().equals("arn:aws:iam::" + SOURCE + ":user/admin")).orElse(false),
                 "crossrole takes the token back for the caller who obtained it");
@@ -411,8 +417,8 @@ class EcrSdkTest {
         }
         try (EcrClient asReader = client(crossrole.endpoint(), assume(reader));
              EcrClient asBystander = client(crossrole.endpoint(), assume(bystander))) {
-            AwsServiceException denied = assertError(400, "AccessDeniedException", null, () -> asReader.listImages(r -> r
-                    .registryId(DESTINATION).repositoryName("shared/app")));
+            AwsServiceException denied = assertError(400, "AccessDeniedException", null,
+                    () -> asReader.listImages(r -> r.registryId(DESTINATION).repositoryName("shared/app")));
             assertTrue(denied.awsErrorDetails().errorMessage().endsWith("because no resource-based policy allows the"
                     + " ecr:ListImages action"), denied.awsErrorDetails().errorMessage());
             other.setRepositoryPolicy(r -> r.repositoryName("shared/app").policyText(pullPolicy(reader) .replace(

@@ -274,8 +274,8 @@ public final class CrossroleServer implements AutoCloseable {
                 dev.crossrole.server.s3.BlobStore.folder(data.resolve("ecr").resolve("blobs")));
         sync.register(ecrDirectory);
         dev.crossrole.server.ecr.RegistryTokens ecrTokens = new dev.crossrole.server.ecr.RegistryTokens(
-                Secrets.loadOrCreate(store, "ecr-token-key", () -> dev.crossrole.server.ecr.RegistryTokens.newKey(random)),
-                random);
+                Secrets.loadOrCreate(store, "ecr-token-key",
+                        () -> dev.crossrole.server.ecr.RegistryTokens.newKey(random)), random);
         S3Service s3 = new S3Service(sync, dev.crossrole.server.s3.BlobStore.of(store,
                 data.resolve("s3").resolve("blobs"), options.s3Blobs()), options.clock(), iam::principalExists,
                 new dev.crossrole.server.kms.KmsKeys(kmsKeys));

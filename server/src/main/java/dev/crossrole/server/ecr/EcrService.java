@@ -51,7 +51,8 @@ import java.util.regex.Pattern;
 public final class EcrService implements ServiceProvider {
     private static final String SERVICE = "ecr";
     /** The pattern AWS quotes when a repository name fails it. */
-    private static final String NAME_PATTERN = "[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*";
+    private static final String NAME_PATTERN =
+            "[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*";
     private static final Pattern GENERIC_FAILURE = Pattern.compile(
             "Value (?:.*) at '([^']+)' failed to satisfy constraint: Member (.*)", Pattern.DOTALL);
     private static final Pattern LAYER_DIGEST = Pattern.compile("sha256:([a-f0-9]{64})");

@@ -41,7 +41,8 @@ public final class RegistryTokens {
      *     registry that takes the password must also hold them to their own expiry
      * @param expiresAt epoch seconds
      */
-    public record Grant(String account, String principalArn, String accessKeyId, SessionClaims session, long expiresAt) {}
+    public record Grant(String account, String principalArn, String accessKeyId, SessionClaims session,
+                        long expiresAt) {}
 
     private final SecretKeySpec key;
     private final SecureRandom random;

@@ -53,8 +53,8 @@ record Repository(String account, String region, String name, long createdAt, St
     }
 
     Repository withTagMutability(String mutability, List<String> exclusions) {
-        return new Repository(account, region, name, createdAt, mutability, exclusions, scanOnPush, encryptionType, tags,
-                policyText, lifecyclePolicyText, lifecycleUpdatedAt);
+        return new Repository(account, region, name, createdAt, mutability, exclusions, scanOnPush, encryptionType,
+                tags, policyText, lifecyclePolicyText, lifecycleUpdatedAt);
     }
 
     Repository withScanOnPush(boolean scan) {

@@ -15,7 +15,8 @@ class EcrDocumentsTest {
     @Test
     void anImageManifestNamesItsConfigAndLayersAndAListItsImages() {
         String manifest = "{\"schemaVersion\":2,\"mediaType\":\"" + Manifests.OCI_MANIFEST + "\",\"config\":{"
-                + "\"mediaType\":\"application/vnd.oci.image.config.v1+json\",\"digest\":\"" + CONFIG + "\",\"size\":7},"
+                + "\"mediaType\":\"application/vnd.oci.image.config.v1+json\",\"digest\":\"" + CONFIG
+                + "\",\"size\":7},"
                 + "\"layers\":[{\"digest\":\"" + LAYER + "\",\"size\":100},{\"digest\":\"sha256:" + "c".repeat(64)
                 + "\",\"size\":5,\"urls\":[\"https://example.com/foreign\"]}]}";
         Manifests.Manifest read = Manifests.read(manifest, null);
@@ -55,8 +56,10 @@ class EcrDocumentsTest {
                 + "\"tagPrefixList\":[\"v\"],\"countType\":\"imageCountMoreThan\",\"countNumber\":3},"
                 + "\"action\":{\"type\":\"expire\"}}]}");
         for (String bad : List.of("{", "{\"rules\":[]}", "{\"rules\":[{\"rulePriority\":1,\"selection\":{\"tagStatus\":"
-                + "\"tagged\",\"countType\":\"imageCountMoreThan\",\"countNumber\":3},\"action\":{\"type\":\"expire\"}}]}",
-                "{\"rules\":[{\"rulePriority\":1,\"selection\":{\"tagStatus\":\"any\",\"countType\":\"sinceImagePushed\","
+                + "\"tagged\",\"countType\":\"imageCountMoreThan\",\"countNumber\":3},"
+                + "\"action\":{\"type\":\"expire\"}}]}",
+                "{\"rules\":[{\"rulePriority\":1,\"selection\":{\"tagStatus\":\"any\","
+                        + "\"countType\":\"sinceImagePushed\","
                         + "\"countNumber\":3},\"action\":{\"type\":\"expire\"}}]}")) {
             AwsException e = assertThrows(AwsException.class, () -> EcrService.validateLifecyclePolicy(bad), bad);
             assertEquals("InvalidParameterException", e.code());
