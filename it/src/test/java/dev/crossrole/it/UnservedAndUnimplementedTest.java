@@ -101,7 +101,7 @@ class UnservedAndUnimplementedTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"ecr", "sqs", "organizations", "dynamodb",
+    @ValueSource(strings = {"sqs", "organizations", "dynamodb",
         "cloudtrail"})
     void everyUnservedJsonServiceIsNamedInJson(String signingName) throws Exception {
         ServiceModel model = ServiceModels.all().bySigningName(signingName);

@@ -174,6 +174,8 @@ public final class CrossroleServer implements AutoCloseable {
     private final java.util.Collection<dev.crossrole.server.service.OperationBindings<?>> operationTables;
     /** IAM's last-access data, committed in the background; set once started. */
     private dev.crossrole.server.store.ServiceAccessRecords accessRecords;
+    /** The passwords ECR's GetAuthorizationToken hands out, for whatever takes them back (a registry endpoint). */
+    private dev.crossrole.server.ecr.RegistryTokens ecrTokens;
 
     private CrossroleServer(HttpFront front, IamDirectory iam, StsService sts, RequestLog requestLog,
                             List<Bootstrap.Profile> profiles, DataDirectory data, String bind, EcsTasks tasks,
@@ -269,6 +271,13 @@ public final class CrossroleServer implements AutoCloseable {
         sync.register(parameterDirectory);
         dev.crossrole.server.logs.LogDirectory logDirectory = new dev.crossrole.server.logs.LogDirectory(options.clock());
         sync.register(logDirectory);
+        // ECR's layers have a folder of their own whatever the store: S3's sweep would take them for its own orphans.
+        dev.crossrole.server.ecr.EcrDirectory ecrDirectory = new dev.crossrole.server.ecr.EcrDirectory(options.clock(),
+                dev.crossrole.server.s3.BlobStore.folder(data.resolve("ecr").resolve("blobs")));
+        sync.register(ecrDirectory);
+        dev.crossrole.server.ecr.RegistryTokens ecrTokens = new dev.crossrole.server.ecr.RegistryTokens(
+                Secrets.loadOrCreate(store, "ecr-token-key",
+                        () -> dev.crossrole.server.ecr.RegistryTokens.newKey(random)), random);
         S3Service s3 = new S3Service(sync, dev.crossrole.server.s3.BlobStore.of(store,
                 data.resolve("s3").resolve("blobs"), options.s3Blobs()), options.clock(), iam::principalExists,
                 new dev.crossrole.server.kms.KmsKeys(kmsKeys));
@@ -278,6 +287,8 @@ public final class CrossroleServer implements AutoCloseable {
         // File times are the machine's, not the injected clock's.
         boolean exclusive = options.store() == null || options.store().isBlank() || options.store().equals("embedded");
         s3.start(exclusive ? java.time.Instant.MAX : java.time.Instant.now().minus(java.time.Duration.ofHours(1)));
+        ecrDirectory.sweep(exclusive ? java.time.Instant.MAX
+                : java.time.Instant.now().minus(java.time.Duration.ofHours(1)));
         ecsState.restoreTasks(options.clock());
         List<Bootstrap.Profile> profiles = Bootstrap.run(accounts, iam, sync, data);
         ContainerEndpoints containerEndpoints = new ContainerEndpoints(tasks);
@@ -291,7 +302,8 @@ public final class CrossroleServer implements AutoCloseable {
                 new dev.crossrole.server.secretsmanager.SecretsService(secretsDirectory,
                         new dev.crossrole.server.kms.KmsKeys(kmsKeys)),
                 new dev.crossrole.server.ssm.SsmService(parameterDirectory, new dev.crossrole.server.kms.KmsKeys(kmsKeys)),
-                new dev.crossrole.server.logs.LogsService(logDirectory, new dev.crossrole.server.kms.KmsKeys(kmsKeys))),
+                new dev.crossrole.server.logs.LogsService(logDirectory, new dev.crossrole.server.kms.KmsKeys(kmsKeys)),
+                new dev.crossrole.server.ecr.EcrService(ecrDirectory, ecrTokens, iam::principalExists)),
                 log, admin::handle,
                 options.clock(), DEFAULT_REGION, (auth, region) -> {
                     if (auth.caller().session() == null) {
@@ -313,6 +325,7 @@ public final class CrossroleServer implements AutoCloseable {
         CrossroleServer server = new CrossroleServer(front, iam, sts, log, profiles, data, options.bind(), tasks, ecsState,
                 store, sync, runtime, tls, pipeline.operationTables());
         server.accessRecords = accessRecords;
+        server.ecrTokens = ecrTokens;
         endpoint.set(server.endpoint());
         ecsState.followOtherNodes(CATCH_UP_INTERVAL);
         return server;
@@ -449,6 +462,11 @@ public final class CrossroleServer implements AutoCloseable {
 
     public IamDirectory iam() {
         return iam;
+    }
+
+    /** Takes back the passwords of ECR's GetAuthorizationToken. */
+    public dev.crossrole.server.ecr.RegistryTokens ecrTokens() {
+        return ecrTokens;
     }
 
     /** The operations of every service on the model-driven layer, with their authorization tables. */

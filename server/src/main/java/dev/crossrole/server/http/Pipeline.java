@@ -463,7 +463,7 @@ public final class Pipeline {
         Input input = trace.protocol == Protocol.QUERY
                 ? OperationInput.fromQuery(operation, params, provider.validationErrorCode(), provider::patternFailure)
                 : OperationInput.fromJson(operation, request.body(), provider.validationErrorCode(),
-                        provider::patternFailure);
+                        provider::patternFailure, provider::validationMessage);
         trace.operationModel = operation;
         Shape output = execute(operation, () -> implementation.prepare(call, input), call, trace);
         if (trace.protocol == Protocol.QUERY) {

@@ -37,19 +37,32 @@ public final class OperationInput {
     /** A JSON operation's input, pattern failures worded as the service words them. */
     public static Input fromJson(OperationModel operation, byte[] body, String validationErrorCode,
                                  InputValidation.Wording wording) {
+        return fromJson(operation, body, validationErrorCode, wording, InputValidation::message);
+    }
+
+    /** A JSON operation's input, failures worded as the service words them. */
+    public static Input fromJson(OperationModel operation, byte[] body, String validationErrorCode,
+                                 InputValidation.Wording wording,
+                                 java.util.function.Function<List<String>, String> message) {
         if (operation.input() == null) {
             return null;
         }
         return checked(JsonInput.read(operation.input(), body), new ArrayList<>(), validationErrorCode,
-                wording);
+                wording, message);
     }
 
     private static Input checked(Input input, List<String> failures, String validationErrorCode,
                                  InputValidation.Wording wording) {
+        return checked(input, failures, validationErrorCode, wording, InputValidation::message);
+    }
+
+    private static Input checked(Input input, List<String> failures, String validationErrorCode,
+                                 InputValidation.Wording wording,
+                                 java.util.function.Function<List<String>, String> message) {
         InputValidation.Findings findings = InputValidation.check(input, wording);
         failures.addAll(findings.failures());
         if (!failures.isEmpty()) {
-            throw new AwsException(validationErrorCode, 400, InputValidation.message(failures));
+            throw new AwsException(validationErrorCode, 400, message.apply(failures));
         }
         if (!findings.worded().isEmpty()) {
             // A service's own wording stands alone, and only when nothing else failed.

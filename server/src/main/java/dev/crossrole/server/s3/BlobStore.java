@@ -62,6 +62,14 @@ public interface BlobStore {
         return new BlobFiles(defaultFolder);
     }
 
+    /**
+     * Blobs in {@code folder} whatever the store is: for a service whose blobs must not share the database table of
+     * S3's, whose start-up sweep deletes every blob no S3 record names (ECR's layers).
+     */
+    static BlobStore folder(Path folder) throws IOException {
+        return new BlobFiles(folder);
+    }
+
     /** Copies the first {@code size} bytes of a blob to the new file {@code target}, mode 0600 (older blobs carry more). */
     default void export(String id, long size, Path target) throws IOException {
         try (OutputStream out = dev.crossrole.server.store.PrivateFiles.newOutputStream(target)) {

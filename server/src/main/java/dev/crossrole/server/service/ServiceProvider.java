@@ -24,6 +24,15 @@ public interface ServiceProvider {
     }
 
     /**
+     * The message of an input that fails its model's constraints, given the failures in the generic wording ("Value
+     * 'a' at 'repositoryName' failed to satisfy constraint: Member must have length greater than or equal to 2"):
+     * "1 validation error detected: …" unless the service words them its own way (ECR).
+     */
+    default String validationMessage(java.util.List<String> failures) {
+        return dev.crossrole.server.protocol.InputValidation.message(failures);
+    }
+
+    /**
      * The service's own message for a value that fails its shape's pattern, reported alone when nothing else failed
      * (IAM: "The specified value for roleName is invalid. …"); {@code null} for the generic wording.
      *

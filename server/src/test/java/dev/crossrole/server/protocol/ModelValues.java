@@ -188,7 +188,13 @@ final class ModelValues {
                 "com.amazonaws.vpce.us-east-1.vpce-svc-0abc" + index,
                 // Secrets Manager: a rotation window in hours; SSM: a filter key.
                 (2 + index % 8) + "h",
-                "Name");
+                "Name",
+                // ECR: layer digests, upload ids, and the ARNs of keys, pull-through credentials and signing profiles.
+                String.format(Locale.ROOT, "sha256:%064x", index),
+                String.format(Locale.ROOT, "%08x-0000-4000-8000-%012x", index, index),
+                "arn:aws:kms:us-east-1:123456789012:key/" + alphanumeric.toLowerCase(Locale.ROOT),
+                "arn:aws:secretsmanager:us-east-1:123456789012:secret:ecr-pullthroughcache/" + alphanumeric,
+                "arn:aws:signer:us-east-1:123456789012:/signing-profiles/" + alphanumeric);
         ValuePattern pattern = shape.pattern();
         for (String candidate : candidates) {
             String sized = sized(candidate, shape);

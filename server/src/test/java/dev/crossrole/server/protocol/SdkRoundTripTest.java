@@ -28,6 +28,7 @@ import software.amazon.awssdk.core.SdkRequest;
 import software.amazon.awssdk.services.ecs.EcsClient;
 import software.amazon.awssdk.services.iam.IamClient;
 import software.amazon.awssdk.services.cloudwatchlogs.CloudWatchLogsClient;
+import software.amazon.awssdk.services.ecr.EcrClient;
 import software.amazon.awssdk.services.kms.KmsClient;
 import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
 import software.amazon.awssdk.services.ssm.SsmClient;
@@ -82,6 +83,7 @@ class SdkRoundTripTest {
             new Service("kms", () -> SdkOracle.of(KmsClient.builder(), KmsClient.class), "ValidationException"),
             new Service("secretsmanager", () -> SdkOracle.of(SecretsManagerClient.builder(), SecretsManagerClient.class),
                     "ValidationException"),
+            new Service("ecr", () -> SdkOracle.of(EcrClient.builder(), EcrClient.class), "InvalidParameterException"),
             new Service("ssm", () -> SdkOracle.of(SsmClient.builder(), SsmClient.class), "ValidationException",
                     java.util.Set.of("PutParameter", "GetParameter", "GetParameters", "GetParametersByPath",
                             "GetParameterHistory", "DeleteParameter", "DeleteParameters", "DescribeParameters",

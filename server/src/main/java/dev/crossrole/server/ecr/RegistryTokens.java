@@ -1,0 +1,115 @@
+package dev.crossrole.server.ecr;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.crossrole.server.service.SessionClaims;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.security.SecureRandom;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.Optional;
+import javax.crypto.Cipher;
+import javax.crypto.spec.GCMParameterSpec;
+import javax.crypto.spec.SecretKeySpec;
+
+/**
+ * The passwords GetAuthorizationToken hands out ({@code docker login -u AWS -p PASSWORD}): who asked and until when,
+ * sealed with AES-256-GCM under a key of ECR's own, so that crossrole can later take a password for the caller who
+ * obtained it without keeping anything, on any node holding the key. The key is not the session-token key: a
+ * password can never be taken for a session token, nor the reverse. Layout: {@code ecr1.} then base64url of a
+ * 12-byte nonce and the ciphertext of the JSON grant with its GCM tag.
+ */
+public final class RegistryTokens {
+    /** How long a password is good for, as AWS's are. */
+    public static final long VALIDITY_SECONDS = 12 * 60 * 60;
+    private static final String PREFIX = "ecr1.";
+    private static final byte[] PURPOSE = "crossrole ECR registry password".getBytes(StandardCharsets.UTF_8);
+    private static final int NONCE = 12;
+    private static final int TAG_BITS = 128;
+    private static final ObjectMapper JSON = new ObjectMapper()
+            .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
+
+    /**
+     * What a password stands for.
+     *
+     * @param principalArn the caller as GetCallerIdentity names it
+     * @param accessKeyId the key GetAuthorizationToken was signed with
+     * @param session the claims of the caller's temporary credentials, or {@code null} for long-term keys: a
+     *     registry that takes the password must also hold them to their own expiry
+     * @param expiresAt epoch seconds
+     */
+    public record Grant(String account, String principalArn, String accessKeyId, SessionClaims session,
+                        long expiresAt) {}
+
+    private final SecretKeySpec key;
+    private final SecureRandom random;
+
+    public RegistryTokens(byte[] key256, SecureRandom random) {
+        if (key256.length != 32) {
+            throw new IllegalArgumentException("the ECR token key is 32 bytes");
+        }
+        this.key = new SecretKeySpec(key256, "AES");
+        this.random = random;
+    }
+
+    /** A fresh key for {@link #RegistryTokens}. */
+    public static byte[] newKey(SecureRandom random) {
+        byte[] key = new byte[32];
+        random.nextBytes(key);
+        return key;
+    }
+
+    String seal(Grant grant) {
+        try {
+            byte[] nonce = new byte[NONCE];
+            random.nextBytes(nonce);
+            Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding");
+            cipher.init(Cipher.ENCRYPT_MODE, key, new GCMParameterSpec(TAG_BITS, nonce));
+            cipher.updateAAD(PURPOSE);
+            byte[] sealed = cipher.doFinal(JSON.writeValueAsBytes(grant));
+            ByteBuffer out = ByteBuffer.allocate(NONCE + sealed.length).put(nonce).put(sealed);
+            return PREFIX + Base64.getUrlEncoder().withoutPadding().encodeToString(out.array());
+        } catch (GeneralSecurityException | IOException e) {
+            throw new IllegalStateException("cannot seal an ECR token", e);
+        }
+    }
+
+    /**
+     * What a password sealed by this key stands for, if it is still good at {@code now}; empty for anything else
+     * (forged, altered, expired, garbage).
+     */
+    public Optional<Grant> open(String password, Instant now) {
+        if (password == null || !password.startsWith(PREFIX)) {
+            return Optional.empty();
+        }
+        try {
+            byte[] bytes = Base64.getUrlDecoder().decode(password.substring(PREFIX.length()));
+            if (bytes.length <= NONCE) {
+                return Optional.empty();
+            }
+            Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding");
+            cipher.init(Cipher.DECRYPT_MODE, key, new GCMParameterSpec(TAG_BITS, bytes, 0, NONCE));
+            cipher.updateAAD(PURPOSE);
+            Grant grant = JSON.readValue(cipher.doFinal(bytes, NONCE, bytes.length - NONCE), Grant.class);
+            return now.getEpochSecond() < grant.expiresAt() ? Optional.of(grant) : Optional.empty();
+        } catch (IllegalArgumentException | GeneralSecurityException | IOException e) {
+            return Optional.empty();
+        }
+    }
+
+    /**
+     * The {@code user:password} pair of an {@code authorizationToken} (base64 of {@code AWS:PASSWORD}), as a registry
+     * reads it from a Basic authorization header; empty when it is not one of this key's.
+     */
+    public Optional<Grant> openAuthorization(String base64UserAndPassword, Instant now) {
+        try {
+            String pair = new String(Base64.getDecoder().decode(base64UserAndPassword), StandardCharsets.UTF_8);
+            return pair.startsWith("AWS:") ? open(pair.substring(4), now) : Optional.empty();
+        } catch (IllegalArgumentException e) {
+            return Optional.empty();
+        }
+    }
+}
