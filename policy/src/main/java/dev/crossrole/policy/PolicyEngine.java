@@ -49,7 +49,8 @@ public final class PolicyEngine {
         private final List<Gate> gates = new ArrayList<>();
         private final List<StatementRef> matched = new ArrayList<>();
         private final List<FailedCondition> failed = new ArrayList<>();
-        private final List<Explanation.ResourceMiss> resourceMisses = new ArrayList<>();
+        /** Made on the first near miss: most evaluations have none. */
+        private List<Explanation.ResourceMiss> resourceMisses = List.of();
 
         Evaluation(AuthorizationRequest request, PolicySet set, Clock clock) {
             this.request = request;
@@ -215,6 +216,9 @@ public final class PolicyEngine {
                     }
                     if (!statement.resourceMatches(request.resource(), ctx)) {
                         if (statement.allow && !statement.notResource && resourceMisses.size() < MAX_RESOURCE_MISSES) {
+                            if (resourceMisses.isEmpty()) {
+                                resourceMisses = new ArrayList<>();
+                            }
                             resourceMisses.add(new Explanation.ResourceMiss(ref(kind, policy, statement),
                                     statement.resourcesAsWritten()));
                         }

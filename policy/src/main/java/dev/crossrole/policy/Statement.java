@@ -127,16 +127,23 @@ final class Statement {
         return false;
     }
 
-    /** The Resource entries as the policy wrote them. */
+    /** The Resource entries as the policy wrote them, for explanations; made the first time one asks. */
     java.util.List<String> resourcesAsWritten() {
-        java.util.List<String> written = new java.util.ArrayList<>();
-        if (resources != null) {
-            for (TextPattern pattern : resources) {
-                written.add(pattern.raw());
+        java.util.List<String> written = resourcesWritten;
+        if (written == null) {
+            java.util.List<String> made = new java.util.ArrayList<>();
+            if (resources != null) {
+                for (TextPattern pattern : resources) {
+                    made.add(pattern.raw());
+                }
             }
+            written = java.util.List.copyOf(made);
+            resourcesWritten = written;
         }
         return written;
     }
+
+    private volatile java.util.List<String> resourcesWritten;
 
     /**
      * Resources match case-sensitively. The resource {@code *} of an action without resource-level
