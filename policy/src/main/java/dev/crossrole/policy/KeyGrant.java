@@ -34,8 +34,8 @@ public record KeyGrant(String grantId, String granteePrincipal, String notCoveri
      */
     Grant names(Principal principal) {
         boolean service = !granteePrincipal.startsWith("arn:") && granteePrincipal.endsWith(".amazonaws.com");
-        PrincipalEntry grantee = PrincipalEntry.classify(service ? PrincipalEntry.Type.SERVICE : PrincipalEntry.Type.AWS,
-                granteePrincipal);
+        PrincipalEntry.Type type = service ? PrincipalEntry.Type.SERVICE : PrincipalEntry.Type.AWS;
+        PrincipalEntry grantee = PrincipalEntry.classify(type, granteePrincipal);
         Grant best = null;
         for (PrincipalEntry.Level level : PrincipalEntry.Level.of(principal)) {
             if (grantee.matches(principal, level)) {
