@@ -42,8 +42,8 @@ import java.util.regex.Pattern;
  * that never leaves crossrole), asymmetric RSA and elliptic curve keys and HMAC keys, key policies, grants, aliases,
  * tags and key states. Every call on a key is authorized by its key policy as KMS authorizes it
  * ({@link PolicyKind#KEY}): the key policy must allow the caller, directly or by allowing the account, whose identity
- * policies then decide; another account's caller needs both. A grant on the key allows its grantee what it covers, in any account
- * ({@link GrantOperations}).
+ * policies then decide; another account's caller needs both. A grant on the key allows its grantee what it covers,
+ * in any account ({@link GrantOperations}).
  */
 public final class KmsService implements ServiceProvider {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -143,8 +143,8 @@ public final class KmsService implements ServiceProvider {
     // ---- keys ------------------------------------------------------------------------------------
 
     /**
-     * The spec and usage of a new key, as CreateKey checks them: an unknown value fails the model's enum check
-     * before this; a spec crossrole does not make (ML-DSA, Ed25519, SM2) and key agreement are refused as unsupported.
+     * The spec of a new key: an unknown value fails the model's enum check before this; a spec crossrole does not
+     * make (ML-DSA, Ed25519, SM2) is refused as unsupported.
      */
     private static KeySpec newKeySpec(Input input) {
         String specName = input.string("KeySpec") != null ? input.string("KeySpec")
@@ -161,6 +161,7 @@ public final class KmsService implements ServiceProvider {
         return spec;
     }
 
+    /** The usage of a new key: required but for symmetric keys, one its spec takes; key agreement is unsupported. */
     private static String newKeyUsage(Input input, KeySpec spec) {
         String usage = input.string("KeyUsage");
         if (usage == null) {
