@@ -94,9 +94,10 @@ class UnservedAndUnimplementedTest {
                 .region(Region.US_EAST_1).credentialsProvider(crossrole.adminCredentials(SOURCE))
                 .httpClient(UrlConnectionHttpClient.create())
                 .overrideConfiguration(o -> o.retryStrategy(AwsRetryStrategy.doNotRetry())).build()) {
-            AwsServiceException e = assertThrows(AwsServiceException.class, () -> kms.listGrants(r -> r
-                    .keyId("1234abcd-12ab-34cd-56ef-1234567890ab")));
-            assertSdkError(e, 501, "NotImplemented", "crossrole does not implement kms:ListGrants yet");
+            AwsServiceException e = assertThrows(AwsServiceException.class, () -> kms.deriveSharedSecret(r -> r
+                    .keyId("1234abcd-12ab-34cd-56ef-1234567890ab").keyAgreementAlgorithm("ECDH")
+                    .publicKey(software.amazon.awssdk.core.SdkBytes.fromByteArray(new byte[] {1}))));
+            assertSdkError(e, 501, "NotImplemented", "crossrole does not implement kms:DeriveSharedSecret yet");
         }
     }
 

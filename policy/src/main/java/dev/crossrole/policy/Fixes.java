@@ -62,7 +62,19 @@ final class Fixes {
                         + " in its resource control policies.";
                 break;
         }
-        return conditionHint == null ? fix : fix + " " + conditionHint;
+        fix = conditionHint == null ? fix : fix + " " + conditionHint;
+        String grantHint = grantHint(request, set);
+        return grantHint == null ? fix : fix + " " + grantHint;
+    }
+
+    /** A KMS grant that names the caller but does not cover the request: what it lacks. */
+    private static String grantHint(AuthorizationRequest request, PolicySet set) {
+        for (KeyGrant grant : set.grants()) {
+            if (!grant.covers() && grant.names(request.principal()) != null) {
+                return "KMS grant " + grant.grantId() + " names the caller, but " + grant.notCovering() + ".";
+            }
+        }
+        return null;
     }
 
     private static String conditionHint(Explanation e, PolicyKind gate) {

@@ -15,7 +15,8 @@ import java.util.Set;
  * policy evaluation logic"): an applicable explicit deny anywhere wins; then every SCP and RCP level
  * must allow; then, in one account, a resource-policy grant may stand on its own depending on which
  * principal it named, else identity policies must allow, capped by the permissions boundary and
- * session policies; across accounts both the caller's side and the resource's policy must allow.
+ * session policies; across accounts both the caller's side and the resource's policy must allow. A KMS grant
+ * covering the request allows it for its grantee, in any account, short of an explicit deny.
  * Thread-safe; policies are compiled once and evaluated many times.
  */
 public final class PolicyEngine {
@@ -110,6 +111,7 @@ public final class PolicyEngine {
             this.resourceKind = resourceKind;
             this.caller = caller;
             this.isSession = session;
+            this.keyGrants = matchGrants();
 
             // 1. An applicable explicit deny anywhere decides; report the first type in AWS's order.
             for (GroupResult level : scpLevels) {
@@ -147,20 +149,34 @@ public final class PolicyEngine {
                 }
             }
 
-            // 3. Principals without identity policies: only the resource policy can grant.
+            boolean identityAllows = caller && (principal instanceof Principal.AccountRoot || identity.allow != null);
+            boolean boundaryAllows = !hasBoundary || boundary.allow != null;
+            boolean sessionAllows = !session || set.sessionPolicies().isEmpty() || sessionPolicies.allow != null;
+
+            // 3. A KMS grant that covers the request and names the caller allows it on its own, in any account, as a
+            //    key policy statement naming the caller would in the key's account: naming the account delegates to
+            //    its identity policies; naming a role is capped by the session's boundary and session policies.
+            if (keyGrants.covering != null) {
+                keyGrants.allows = switch (keyGrants.level) {
+                    case DIRECT -> true;
+                    case ROLE -> boundaryAllows && sessionAllows;
+                    case ACCOUNT -> identityAllows && boundaryAllows && sessionAllows;
+                };
+                if (keyGrants.allows) {
+                    return decide(Outcome.ALLOW, null);
+                }
+            }
+
+            // 4. Principals without identity policies: only the resource policy can grant.
             if (!caller) {
                 return resource.grant != null ? decide(Outcome.ALLOW, null) : decide(Outcome.IMPLICIT_DENY, resourceKind);
             }
-
-            boolean identityAllows = principal instanceof Principal.AccountRoot || identity.allow != null;
-            boolean boundaryAllows = !hasBoundary || boundary.allow != null;
-            boolean sessionAllows = !session || set.sessionPolicies().isEmpty() || sessionPolicies.allow != null;
             boolean sameAccount = set.identityOnly()
                     || (resourceAccount != null && resourceAccount.equals(principal.accountId()));
             Grant grant = resource.grant;
 
             if (sameAccount && resourceKind == PolicyKind.RESOURCE && grant != null && grant != Grant.ACCOUNT) {
-                // 4a. Same account, the resource policy named the caller (or its role): identity policies are not needed.
+                // 5a. Same account, the resource policy named the caller (or its role): identity policies are not needed.
                 if (grant == Grant.ROLE) {
                     if (!boundaryAllows) {
                         return decide(Outcome.IMPLICIT_DENY, PolicyKind.BOUNDARY);
@@ -172,7 +188,7 @@ public final class PolicyEngine {
                 return decide(Outcome.ALLOW, null);
             }
 
-            // 4b. Trust and key policies must always allow themselves; identity policies are needed unless the
+            // 5b. Trust and key policies must always allow themselves; identity policies are needed unless the
             //     trust or key policy named the caller directly in its own account.
             boolean identityNeeded = !sameAccount || resourceKind == PolicyKind.RESOURCE || grant == null
                     || grant == Grant.ACCOUNT;
@@ -199,6 +215,33 @@ public final class PolicyEngine {
         private boolean hasCallerSide() {
             return !(principal instanceof Principal.ServicePrincipal) && !(principal instanceof Principal.Anonymous)
                     && !(principal instanceof Principal.WebIdentity);
+        }
+
+        /** The KMS grants that name the caller: the strongest covering one, and the first that does not cover. */
+        private static final class GrantMatch {
+            KeyGrant covering;
+            Grant level;
+            boolean allows;
+            KeyGrant namedNotCovering;
+        }
+
+        private GrantMatch matchGrants() {
+            GrantMatch match = new GrantMatch();
+            for (KeyGrant keyGrant : set.grants()) {
+                Grant named = keyGrant.names(principal);
+                if (named == null) {
+                    continue;
+                }
+                if (!keyGrant.covers()) {
+                    if (match.namedNotCovering == null) {
+                        match.namedNotCovering = keyGrant;
+                    }
+                } else if (match.covering == null || named.compareTo(match.level) > 0) {
+                    match.covering = keyGrant;
+                    match.level = named;
+                }
+            }
+            return match;
         }
 
         /** Without a resource policy, the missing one is a trust policy for the STS actions on a role, else a resource policy. */
@@ -292,6 +335,7 @@ public final class PolicyEngine {
         private GroupResult sessionResult = new GroupResult();
         private GroupResult resource = new GroupResult();
         private PolicyKind resourceKind = PolicyKind.RESOURCE;
+        private GrantMatch keyGrants = new GrantMatch();
         private boolean caller;
         private boolean isSession;
 
@@ -344,6 +388,33 @@ public final class PolicyEngine {
             }
             gates.add(new Gate(resourceKind, set.resourcePolicy() == null ? GateOutcome.NOT_APPLICABLE : outcome(resource),
                     resourceNote));
+            if (!set.grants().isEmpty()) {
+                gates.add(new Gate(PolicyKind.KEY, keyGrants.allows ? GateOutcome.ALLOW : GateOutcome.IMPLICIT_DENY,
+                        grantNote()));
+            }
+        }
+
+        /** What the key's KMS grants said, for the grants' gate. */
+        private String grantNote() {
+            GrantMatch match = keyGrants;
+            if (match.covering != null) {
+                String named = "KMS grant " + match.covering.grantId() + " allows " + request.action() + " for "
+                        + match.covering.granteePrincipal();
+                return switch (match.level) {
+                    case DIRECT -> named;
+                    case ROLE -> named + (match.allows ? "" : ", but the session's permissions boundary or session"
+                            + " policies do not allow it");
+                    case ACCOUNT -> named + (match.allows ? ", and the account's identity policies allow it too"
+                            : ", the caller's account: its identity policies must allow it too");
+                };
+            }
+            if (match.namedNotCovering != null) {
+                return "KMS grant " + match.namedNotCovering.grantId() + " names the caller, but "
+                        + match.namedNotCovering.notCovering();
+            }
+            int count = set.grants().size();
+            return count == 1 ? "the key's KMS grant does not name this principal"
+                    : "none of the key's " + count + " KMS grants names this principal";
         }
 
         private static GateOutcome outcome(GroupResult result) {

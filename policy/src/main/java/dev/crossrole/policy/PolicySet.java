@@ -17,10 +17,18 @@ import java.util.List;
  * @param resourceControlPolicies the RCPs of the resource's account, per level
  * @param identityOnly decide on the caller's side alone, as IAM's policy simulator does when it is given
  *     no resource policy: no resource-policy gate, whatever the resource's account
+ * @param grants the KMS grants on the key the request is for (empty for anything but a KMS key)
  */
 public record PolicySet(List<Policy> identityPolicies, Policy resourcePolicy, Policy permissionsBoundary,
                         List<Policy> sessionPolicies, List<List<Policy>> serviceControlPolicies,
-                        List<List<Policy>> resourceControlPolicies, boolean identityOnly) {
+                        List<List<Policy>> resourceControlPolicies, boolean identityOnly, List<KeyGrant> grants) {
+
+    public PolicySet(List<Policy> identityPolicies, Policy resourcePolicy, Policy permissionsBoundary,
+                     List<Policy> sessionPolicies, List<List<Policy>> serviceControlPolicies,
+                     List<List<Policy>> resourceControlPolicies, boolean identityOnly) {
+        this(identityPolicies, resourcePolicy, permissionsBoundary, sessionPolicies, serviceControlPolicies,
+                resourceControlPolicies, identityOnly, List.of());
+    }
 
     public PolicySet(List<Policy> identityPolicies, Policy resourcePolicy, Policy permissionsBoundary,
                      List<Policy> sessionPolicies, List<List<Policy>> serviceControlPolicies,
@@ -34,6 +42,7 @@ public record PolicySet(List<Policy> identityPolicies, Policy resourcePolicy, Po
         sessionPolicies = List.copyOf(sessionPolicies);
         serviceControlPolicies = serviceControlPolicies.stream().map(List::copyOf).toList();
         resourceControlPolicies = resourceControlPolicies.stream().map(List::copyOf).toList();
+        grants = List.copyOf(grants);
     }
 
     public static Builder builder() {
@@ -48,6 +57,7 @@ public record PolicySet(List<Policy> identityPolicies, Policy resourcePolicy, Po
         private final List<List<Policy>> scps = new ArrayList<>();
         private final List<List<Policy>> rcps = new ArrayList<>();
         private boolean identityOnly;
+        private final List<KeyGrant> grants = new ArrayList<>();
 
         public Builder identity(Policy policy) {
             identity.add(policy);
@@ -97,8 +107,14 @@ public record PolicySet(List<Policy> identityPolicies, Policy resourcePolicy, Po
             return this;
         }
 
+        /** The KMS grants on the key the request is for. */
+        public Builder grants(List<KeyGrant> keyGrants) {
+            grants.addAll(keyGrants);
+            return this;
+        }
+
         public PolicySet build() {
-            return new PolicySet(identity, resource, boundary, session, scps, rcps, identityOnly);
+            return new PolicySet(identity, resource, boundary, session, scps, rcps, identityOnly, grants);
         }
     }
 }

@@ -99,6 +99,7 @@ public final class Authorizer {
         if (check.resourcePolicy() != null) {
             set.resource(check.resourcePolicy());
         }
+        set.grants(check.grants());
         RequestContext.Builder organization = RequestContext.builder();
         Account callerAccount = principal.accountId() == null ? null : iam.account(principal.accountId()).orElse(null);
         if (callerAccount != null && callerAccount.organizationId() != null) {

@@ -23,12 +23,14 @@ import java.util.Optional;
 import java.util.function.BiFunction;
 
 /**
- * The KMS keys and aliases of every account, kept as a cache of their records in the store ({@code kms.keys} by key
- * id, {@code kms.aliases} by account, region and alias name). Key material is stored with the key.
+ * The KMS keys, aliases and grants of every account, kept as a cache of their records in the store ({@code kms.keys}
+ * by key id, {@code kms.aliases} by account, region and alias name, {@code kms.grants} by grant id). Key material
+ * (an asymmetric key's private and public keys too) is stored with the key.
  */
 public final class KmsDirectory implements Replica {
     static final String KEYS = "kms.keys";
     static final String ALIASES = "kms.aliases";
+    static final String GRANTS = "kms.grants";
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /** An alias: a name in an account and region, pointing at a key of the same account and region. */
@@ -47,6 +49,8 @@ public final class KmsDirectory implements Replica {
             bytes -> keyFrom(parse(bytes)));
     private final RecordCache<Alias> aliases = new RecordCache<>(ALIASES, alias -> bytes(aliasJson(alias)),
             bytes -> aliasFrom(parse(bytes)));
+    private final RecordCache<KmsGrant> grants = new RecordCache<>(GRANTS, grant -> bytes(grantJson(grant)),
+            bytes -> grantFrom(parse(bytes)));
 
     public KmsDirectory(Clock clock) {
         this.clock = clock;
@@ -121,6 +125,22 @@ public final class KmsDirectory implements Replica {
                 .sorted(Comparator.comparing(Alias::name)).toList();
     }
 
+    /** The grants of a key, oldest first. */
+    List<KmsGrant> grants(String keyId) {
+        return grants.values().stream().filter(g -> g.keyId().equals(keyId))
+                .sorted(Comparator.comparing(KmsGrant::created).thenComparing(KmsGrant::id)).toList();
+    }
+
+    Optional<KmsGrant> grant(String grantId) {
+        return grants.get(grantId);
+    }
+
+    /** Every grant of every key, oldest first (ListRetirableGrants looks across accounts). */
+    List<KmsGrant> allGrants() {
+        return grants.values().stream().sorted(Comparator.comparing(KmsGrant::created).thenComparing(KmsGrant::id))
+                .toList();
+    }
+
     // ---- writes (inside a store transaction) -----------------------------------------------------
 
     void put(KmsKey key) {
@@ -135,7 +155,15 @@ public final class KmsDirectory implements Replica {
         aliases.remove(alias.storeKey());
     }
 
-    /** Forgets the keys past their deletion date, and their aliases. */
+    void put(KmsGrant grant) {
+        grants.put(grant.id(), grant);
+    }
+
+    void removeGrant(KmsGrant grant) {
+        grants.remove(grant.id());
+    }
+
+    /** Forgets the keys past their deletion date, and their aliases and grants. */
     void sweep() {
         Instant now = clock.instant();
         for (KmsKey key : List.copyOf(keys.values())) {
@@ -146,6 +174,7 @@ public final class KmsDirectory implements Replica {
                         removeAlias(alias);
                     }
                 }
+                grants(key.id()).forEach(this::removeGrant);
             }
         }
     }
@@ -154,29 +183,35 @@ public final class KmsDirectory implements Replica {
 
     @Override
     public boolean owns(String namespace) {
-        return namespace.equals(KEYS) || namespace.equals(ALIASES);
+        return namespace.equals(KEYS) || namespace.equals(ALIASES) || namespace.equals(GRANTS);
     }
 
     @Override
     public void apply(StoredRecord record) {
-        (record.namespace().equals(KEYS) ? keys : aliases).apply(record);
+        switch (record.namespace()) {
+            case KEYS -> keys.apply(record);
+            case ALIASES -> aliases.apply(record);
+            default -> grants.apply(record);
+        }
     }
 
     @Override
     public boolean hasPendingChanges() {
-        return keys.hasPendingChanges() || aliases.hasPendingChanges();
+        return keys.hasPendingChanges() || aliases.hasPendingChanges() || grants.hasPendingChanges();
     }
 
     @Override
     public void flush(Transaction transaction) {
         keys.flush(transaction);
         aliases.flush(transaction);
+        grants.flush(transaction);
     }
 
     @Override
     public void discard(BiFunction<String, String, Optional<StoredRecord>> committed) {
         keys.discard(committed);
         aliases.discard(committed);
+        grants.discard(committed);
     }
 
     private static ObjectNode keyJson(KmsKey key) {
@@ -185,7 +220,11 @@ public final class KmsDirectory implements Replica {
                 .put("description", key.description()).put("created", key.created().toString())
                 .put("state", key.state()).put("pendingWindowDays", key.pendingWindowDays())
                 .put("policy", key.policyText()).put("material", Base64.getEncoder().encodeToString(key.material()))
-                .put("manager", key.awsManaged() ? "AWS" : "CUSTOMER");
+                .put("manager", key.awsManaged() ? "AWS" : "CUSTOMER").put("keySpec", key.spec().name())
+                .put("keyUsage", key.usage());
+        if (key.publicKey() != null) {
+            n.put("publicKey", Base64.getEncoder().encodeToString(key.publicKey()));
+        }
         if (key.deletionDate() != null) {
             n.put("deletionDate", key.deletionDate().toString());
         }
@@ -204,7 +243,12 @@ public final class KmsDirectory implements Replica {
                     n.hasNonNull("deletionDate") ? Instant.parse(n.get("deletionDate").asText()) : null,
                     n.path("pendingWindowDays").asInt(0), policyText,
                     Policies.parseStored(policyText, PolicyKind.KEY, "key policy of " + n.get("id").asText()),
-                    Base64.getDecoder().decode(n.get("material").asText()), tags, "AWS".equals(n.path("manager").asText()));
+                    Base64.getDecoder().decode(n.get("material").asText()), tags,
+                    "AWS".equals(n.path("manager").asText()),
+                    // Keys stored before asymmetric and HMAC keys were made are symmetric encryption keys.
+                    KeySpec.valueOf(n.path("keySpec").asText(KeySpec.SYMMETRIC_DEFAULT.name())),
+                    n.path("keyUsage").asText(KeySpec.ENCRYPT_DECRYPT),
+                    n.hasNonNull("publicKey") ? Base64.getDecoder().decode(n.get("publicKey").asText()) : null);
         } catch (InvalidPolicyException e) {
             throw new StoreException("the key policy of KMS key " + n.get("id").asText() + " cannot be read: "
                     + e.getMessage(), e);
@@ -221,6 +265,46 @@ public final class KmsDirectory implements Replica {
         return new Alias(n.get("account").asText(), n.get("region").asText(), n.get("name").asText(),
                 n.get("targetKeyId").asText(), Instant.parse(n.get("created").asText()),
                 Instant.parse(n.get("updated").asText()));
+    }
+
+    private static ObjectNode grantJson(KmsGrant grant) {
+        ObjectNode n = JSON.createObjectNode().put("id", grant.id()).put("keyId", grant.keyId())
+                .put("keyArn", grant.keyArn()).put("grantee", grant.granteePrincipal())
+                .put("issuingAccount", grant.issuingAccount()).put("created", grant.created().toString());
+        if (grant.name() != null) {
+            n.put("name", grant.name());
+        }
+        if (grant.retiringPrincipal() != null) {
+            n.put("retiringPrincipal", grant.retiringPrincipal());
+        }
+        grant.operations().forEach(n.putArray("operations")::add);
+        if (grant.contextSubset() != null) {
+            grant.contextSubset().forEach(n.putObject("encryptionContextSubset")::put);
+        }
+        if (grant.contextEquals() != null) {
+            grant.contextEquals().forEach(n.putObject("encryptionContextEquals")::put);
+        }
+        return n;
+    }
+
+    private static KmsGrant grantFrom(JsonNode n) {
+        List<String> operations = new java.util.ArrayList<>();
+        n.path("operations").forEach(o -> operations.add(o.asText()));
+        return new KmsGrant(n.get("id").asText(), n.get("keyId").asText(), n.get("keyArn").asText(),
+                n.hasNonNull("name") ? n.get("name").asText() : null, n.get("grantee").asText(),
+                n.hasNonNull("retiringPrincipal") ? n.get("retiringPrincipal").asText() : null, operations,
+                stringMap(n.get("encryptionContextSubset")), stringMap(n.get("encryptionContextEquals")),
+                n.get("issuingAccount").asText(), Instant.parse(n.get("created").asText()));
+    }
+
+    /** A JSON object of strings as a map, or {@code null} when there is none. */
+    private static Map<String, String> stringMap(JsonNode node) {
+        if (node == null || node.isNull()) {
+            return null;
+        }
+        Map<String, String> out = new LinkedHashMap<>();
+        node.fields().forEachRemaining(e -> out.put(e.getKey(), e.getValue().asText()));
+        return out;
     }
 
     private static JsonNode parse(byte[] bytes) {

@@ -9,6 +9,7 @@ import dev.crossrole.policy.RequestContext;
 import dev.crossrole.server.service.AccessCheck;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
@@ -143,8 +144,13 @@ public final class KmsKeys {
             context.multi("kms:EncryptionContextKeys", new ArrayList<>(encryptionContext.keySet()));
         }
         key.tags().forEach((k, v) -> context.single("aws:ResourceTag/" + k, v));
-        return new AccessCheck(action, key.arn(), key.account(), key.policy(), context.build(), null, null,
+        AccessCheck check = new AccessCheck(action, key.arn(), key.account(), key.policy(), context.build(), null, null,
                 deniedMessage);
+        // A grant allows a service's use of the key on its grantee's behalf as it allows the grantee's own calls.
+        String operation = action.substring(action.indexOf(':') + 1);
+        List<KmsGrant> grants = KmsSupport.GRANT_OPERATIONS.contains(operation) ? kms.grants(key.id()) : List.of();
+        return grants.isEmpty() ? check : check.withGrants(grants.stream()
+                .map(g -> g.forRequest(operation, encryptionContext)).toList());
     }
 
     /** Encrypts under the key, which must be enabled. */
@@ -169,6 +175,11 @@ public final class KmsKeys {
         }
         if (KmsKey.PENDING_DELETION.equals(key.state())) {
             throw new Unusable("KMSInvalidStateException", key.arn() + " is pending deletion.");
+        }
+        if (!key.symmetricEncryption()) {
+            // Services protect data with symmetric encryption keys only (KMS API Reference, CreateKey, KeySpec).
+            throw new Unusable("InvalidKeyUsageException", key.arn() + " key spec is " + key.spec()
+                    + " which is not valid for Encrypt.");
         }
         return key;
     }

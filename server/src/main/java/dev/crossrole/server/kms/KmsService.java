@@ -1,5 +1,14 @@
 package dev.crossrole.server.kms;
 
+import static dev.crossrole.server.kms.KmsSupport.account;
+import static dev.crossrole.server.kms.KmsSupport.baseContext;
+import static dev.crossrole.server.kms.KmsSupport.cryptoContext;
+import static dev.crossrole.server.kms.KmsSupport.dryRun;
+import static dev.crossrole.server.kms.KmsSupport.encryptionContext;
+import static dev.crossrole.server.kms.KmsSupport.limit;
+import static dev.crossrole.server.kms.KmsSupport.page;
+import static dev.crossrole.server.kms.KmsSupport.usable;
+
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.crossrole.policy.AuthorizationRequest;
@@ -29,10 +38,12 @@ import java.util.UUID;
 import java.util.regex.Pattern;
 
 /**
- * AWS KMS on the model-driven layer ({@code kms/2014-11-01}): symmetric keys with key policies, aliases, tags, key
- * states, and encryption with AES-256-GCM under key material that never leaves crossrole. Every call on a key is
- * authorized by its key policy as KMS authorizes it ({@link PolicyKind#KEY}): the key policy must allow the caller,
- * directly or by allowing the account, whose identity policies then decide; another account's caller needs both.
+ * AWS KMS on the model-driven layer ({@code kms/2014-11-01}): symmetric encryption keys (AES-256-GCM under key material
+ * that never leaves crossrole), asymmetric RSA and elliptic curve keys and HMAC keys, key policies, grants, aliases,
+ * tags and key states. Every call on a key is authorized by its key policy as KMS authorizes it
+ * ({@link PolicyKind#KEY}): the key policy must allow the caller, directly or by allowing the account, whose identity
+ * policies then decide; another account's caller needs both. A grant on the key allows its grantee what it covers,
+ * in any account ({@link GrantOperations}).
  */
 public final class KmsService implements ServiceProvider {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -44,11 +55,17 @@ public final class KmsService implements ServiceProvider {
             PolicyKind.IDENTITY, "any identity permission");
 
     private final KmsDirectory kms;
+    private final KmsSupport support;
     private final PolicyEngine engine;
+    private final GrantOperations grants;
+    private final AsymmetricOperations asymmetric;
 
     public KmsService(KmsDirectory kms) {
         this.kms = kms;
+        this.support = new KmsSupport(kms);
         this.engine = new PolicyEngine(kms.clock());
+        this.grants = new GrantOperations(support);
+        this.asymmetric = new AsymmetricOperations(support);
     }
 
     @Override
@@ -109,113 +126,63 @@ public final class KmsService implements ServiceProvider {
         ops.on("ListResourceTags", this::listResourceTags,
                 Authorization.of("kms:ListResourceTags").on("key", "KeyId").keys("kms:CallerAccount"));
         ops.on("Encrypt", this::encrypt, Authorization.of("kms:Encrypt").on("key", "KeyId").keys(crypto));
-        ops.on("Decrypt", this::decrypt, Authorization.of("kms:Decrypt").on("key", "CiphertextBlob").keys(crypto));
+        ops.on("Decrypt", this::decrypt, Authorization.of("kms:Decrypt").on("key", "CiphertextBlob", "KeyId")
+                .keys(crypto));
         ops.on("GenerateDataKey", (c, i) -> generateDataKey(c, i, true),
                 Authorization.of("kms:GenerateDataKey").on("key", "KeyId").keys(crypto));
         ops.on("GenerateDataKeyWithoutPlaintext", (c, i) -> generateDataKey(c, i, false),
                 Authorization.of("kms:GenerateDataKeyWithoutPlaintext").on("key", "KeyId").keys(crypto));
         ops.on("ReEncrypt", this::reEncrypt,
-                Authorization.of("kms:ReEncryptFrom").on("key", "CiphertextBlob").keys(crypto),
+                Authorization.of("kms:ReEncryptFrom").on("key", "CiphertextBlob", "SourceKeyId").keys(crypto),
                 Authorization.of("kms:ReEncryptTo").on("key", "DestinationKeyId").keys(crypto));
         ops.on("GenerateRandom", this::generateRandom, Authorization.of("kms:GenerateRandom"));
-    }
-
-    // ---- naming keys ---------------------------------------------------------------------------------
-
-    private static String account(Call call) {
-        return call.caller().account();
-    }
-
-    /**
-     * The key a {@code KeyId} names: its id or ARN, or an alias's name or ARN; a bare id or alias name is the
-     * caller's account and region, an ARN may be another account's.
-     */
-    private KmsDirectory.Named resolve(Call call, String keyId) {
-        if (keyId == null || keyId.isEmpty()) {
-            throw KmsErrors.validation("KeyId is required.");
-        }
-        return kms.resolve(account(call), call.region(), keyId);
-    }
-
-    /** The key named, which must be the caller's own (administrative operations on keys are never cross-account). */
-    private KmsKey own(Call call, String keyId) {
-        KmsDirectory.Named named = resolve(call, keyId);
-        if (!named.key().account().equals(account(call))) {
-            throw KmsErrors.keyNotFound(named.key().arn());
-        }
-        return named.key();
-    }
-
-    /** A key of the caller's account that its users may change: not an AWS managed key. */
-    private KmsKey customerOwned(Call call, String keyId) {
-        KmsKey key = own(call, keyId);
-        if (key.awsManaged()) {
-            // crossrole's wording: the service that made an AWS managed key is the only one to change it.
-            throw new AwsException("UnsupportedOperationException", 400, key.arn() + " is an AWS managed key, which"
-                    + " only its service changes.");
-        }
-        return key;
-    }
-
-    private static RequestContext.Builder baseContext(Call call, KmsKey key, String alias) {
-        RequestContext.Builder context = RequestContext.builder().single("kms:CallerAccount", account(call));
-        if (alias != null) {
-            context.single("kms:RequestAlias", alias.substring(alias.indexOf(":alias/") + 1));
-        }
-        if (key != null) {
-            key.tags().forEach((k, v) -> context.single("aws:ResourceTag/" + k, v));
-        }
-        return context;
-    }
-
-    private static AccessCheck onKey(String action, KmsKey key, RequestContext context) {
-        return new AccessCheck(action, key.arn(), key.account(), key.policy(), context);
-    }
-
-    private static RequestContext cryptoContext(Call call, KmsKey key, String alias, Map<String, String> context) {
-        RequestContext.Builder builder = baseContext(call, key, alias).single("kms:EncryptionAlgorithm", SYMMETRIC_DEFAULT);
-        context.forEach((k, v) -> builder.single("kms:EncryptionContext:" + k, v));
-        if (!context.isEmpty()) {
-            builder.multi("kms:EncryptionContextKeys", new ArrayList<>(context.keySet()));
-        }
-        return builder.build();
-    }
-
-    private static Map<String, String> encryptionContext(Input input, String member) {
-        Map<String, String> out = new LinkedHashMap<>();
-        if (input.has(member)) {
-            input.<Object>map(member).forEach((k, v) -> out.put(k, String.valueOf(v)));
-        }
-        return out;
-    }
-
-    /** A key that may encrypt and decrypt now: enabled. */
-    private static void usable(KmsKey key) {
-        if (KmsKey.DISABLED.equals(key.state())) {
-            throw KmsErrors.disabled(key);
-        }
-        if (KmsKey.PENDING_DELETION.equals(key.state())) {
-            throw KmsErrors.invalidState(key.arn() + " is pending deletion.");
-        }
-    }
-
-    private static void algorithm(Input input, String member) {
-        String algorithm = input.string(member);
-        if (algorithm != null && !algorithm.equals(SYMMETRIC_DEFAULT)) {
-            throw new AwsException("InvalidKeyUsageException", 400, "The requested encryption algorithm " + algorithm
-                    + " is not supported by a symmetric key; use SYMMETRIC_DEFAULT.");
-        }
+        grants.register(ops);
+        asymmetric.register(ops);
     }
 
     // ---- keys ------------------------------------------------------------------------------------
 
-    private PreparedCall createKey(Call call, Input input) {
-        String usage = input.string("KeyUsage");
-        String spec = input.string("KeySpec") != null ? input.string("KeySpec") : input.string("CustomerMasterKeySpec");
-        if (usage != null && !usage.equals("ENCRYPT_DECRYPT") || spec != null && !spec.equals(SYMMETRIC_DEFAULT)) {
-            throw KmsErrors.validation("crossrole makes symmetric encryption keys only (KeySpec SYMMETRIC_DEFAULT,"
-                    + " KeyUsage ENCRYPT_DECRYPT).");
+    /**
+     * The spec of a new key: an unknown value fails the model's enum check before this; a spec crossrole does not
+     * make (ML-DSA, Ed25519, SM2) is refused as unsupported.
+     */
+    private static KeySpec newKeySpec(Input input) {
+        String specName = input.string("KeySpec") != null ? input.string("KeySpec")
+                : input.string("CustomerMasterKeySpec");
+        if (input.string("KeySpec") != null && input.string("CustomerMasterKeySpec") != null) {
+            throw KmsErrors.validation("You cannot specify KeySpec and CustomerMasterKeySpec in the same request."
+                    + " CustomerMasterKeySpec parameter is deprecated. Use KeySpec parameter instead.");
         }
+        KeySpec spec = specName == null ? KeySpec.SYMMETRIC_DEFAULT : KeySpec.named(specName);
+        if (spec == null) {
+            throw new AwsException("UnsupportedOperationException", 400, "crossrole does not make keys of key spec "
+                    + specName + ".");
+        }
+        return spec;
+    }
+
+    /** The usage of a new key: required but for symmetric keys, one its spec takes; key agreement is unsupported. */
+    private static String newKeyUsage(Input input, KeySpec spec) {
+        String usage = input.string("KeyUsage");
+        if (usage == null) {
+            if (spec != KeySpec.SYMMETRIC_DEFAULT) {
+                throw KmsErrors.validation("You must specify a KeyUsage value for all KMS keys except for symmetric"
+                        + " encryption keys.");
+            }
+            return KeySpec.ENCRYPT_DECRYPT;
+        }
+        if (usage.equals("KEY_AGREEMENT") && spec.family() == KeySpec.Family.ECC && spec != KeySpec.ECC_SECG_P256K1) {
+            throw new AwsException("UnsupportedOperationException", 400, "crossrole does not make KEY_AGREEMENT keys.");
+        }
+        if (!spec.usages().contains(usage)) {
+            throw KmsErrors.validation("KeyUsage " + usage + " is not compatible with KeySpec " + spec);
+        }
+        return usage;
+    }
+
+    private PreparedCall createKey(Call call, Input input) {
+        KeySpec spec = newKeySpec(input);
+        String usage = newKeyUsage(input, spec);
         String origin = input.string("Origin");
         if (origin != null && !origin.equals("AWS_KMS")) {
             throw new AwsException("UnsupportedOperationException", 400, "crossrole makes keys with Origin AWS_KMS only.");
@@ -237,7 +204,7 @@ public final class KmsService implements ServiceProvider {
             lockoutCheck(call, policy, arn, account);
         }
         RequestContext.Builder context = RequestContext.builder().single("kms:CallerAccount", account)
-                .single("kms:KeySpec", SYMMETRIC_DEFAULT).single("kms:KeyUsage", "ENCRYPT_DECRYPT")
+                .single("kms:KeySpec", spec.name()).single("kms:KeyUsage", usage)
                 .single("kms:KeyOrigin", "AWS_KMS").single("kms:MultiRegion", "false")
                 .single("kms:BypassPolicyLockoutSafetyCheck", String.valueOf(bypass));
         tags.forEach((k, v) -> context.single("aws:RequestTag/" + k, v));
@@ -252,8 +219,10 @@ public final class KmsService implements ServiceProvider {
         String description = input.string("Description") == null ? "" : input.string("Description");
         return PreparedCall.of(checks, () -> {
             kms.sweep();
+            KeyCrypto.Material material = KeyCrypto.generate(spec);
             KmsKey key = new KmsKey(id, account, call.region(), description, kms.clock().instant().truncatedTo(
-                    ChronoUnit.MILLIS), KmsKey.ENABLED, null, 0, policyText, policy, Ciphertexts.newKeyMaterial(), tags, false);
+                    ChronoUnit.MILLIS), KmsKey.ENABLED, null, 0, policyText, policy, material.secret(), tags, false,
+                    spec, usage, material.publicKey());
             kms.put(key);
             return Shape.of().put("KeyMetadata", metadata(key));
         });
@@ -306,24 +275,38 @@ public final class KmsService implements ServiceProvider {
     static Shape metadata(KmsKey key) {
         Shape shape = Shape.of().put("AWSAccountId", key.account()).put("KeyId", key.id()).put("Arn", key.arn())
                 .put("CreationDate", key.created()).put("Enabled", KmsKey.ENABLED.equals(key.state()))
-                .put("Description", key.description()).put("KeyUsage", "ENCRYPT_DECRYPT").put("KeyState", key.state())
-                .put("Origin", "AWS_KMS").put("KeyManager", key.awsManaged() ? "AWS" : "CUSTOMER").put("CustomerMasterKeySpec", SYMMETRIC_DEFAULT)
-                .put("KeySpec", SYMMETRIC_DEFAULT).put("EncryptionAlgorithms", List.of(SYMMETRIC_DEFAULT))
+                .put("Description", key.description()).put("KeyUsage", key.usage()).put("KeyState", key.state())
+                .put("Origin", "AWS_KMS").put("KeyManager", key.awsManaged() ? "AWS" : "CUSTOMER")
+                .put("CustomerMasterKeySpec", key.spec().name()).put("KeySpec", key.spec().name())
                 .put("MultiRegion", false);
+        algorithms(shape, key);
         if (key.deletionDate() != null) {
             shape.put("DeletionDate", key.deletionDate()).put("PendingDeletionWindowInDays", key.pendingWindowDays());
         }
         return shape;
     }
 
+    /** The algorithm lists KMS gives for a key: only those of its usage appear (DescribeKey, GetPublicKey). */
+    static void algorithms(Shape shape, KmsKey key) {
+        if (!key.spec().encryptionAlgorithms(key.usage()).isEmpty()) {
+            shape.put("EncryptionAlgorithms", key.spec().encryptionAlgorithms(key.usage()));
+        }
+        if (!key.spec().signingAlgorithms(key.usage()).isEmpty()) {
+            shape.put("SigningAlgorithms", key.spec().signingAlgorithms(key.usage()));
+        }
+        if (key.spec().macAlgorithm() != null) {
+            shape.put("MacAlgorithms", List.of(key.spec().macAlgorithm()));
+        }
+    }
+
     private PreparedCall describeKey(Call call, Input input) {
-        KmsDirectory.Named named = resolve(call, input.string("KeyId"));
-        return PreparedCall.of(List.of(onKey("kms:DescribeKey", named.key(), baseContext(call, named.key(),
+        KmsDirectory.Named named = support.resolve(call, input.string("KeyId"));
+        return PreparedCall.of(List.of(support.onKey("kms:DescribeKey", named.key(), baseContext(call, named.key(),
                 named.alias()).build())), () -> Shape.of().put("KeyMetadata", metadata(named.key())));
     }
 
     private PreparedCall listKeys(Call call, Input input) {
-        int limit = limit(input);
+        int limit = limit(input, 100);
         String marker = input.string("Marker");
         return PreparedCall.of(List.of(new AccessCheck("kms:ListKeys", "*", null, null, RequestContext.empty())), () -> {
             List<Shape> entries = new ArrayList<>();
@@ -334,36 +317,9 @@ public final class KmsService implements ServiceProvider {
         });
     }
 
-    private static int limit(Input input) {
-        Integer limit = input.integer("Limit");
-        return limit == null ? 100 : limit;
-    }
-
-    /** One page of a list: KMS's {@code Truncated} and {@code NextMarker} (an index, here). */
-    private static Shape page(List<Shape> entries, int limit, String marker, String member) {
-        int from = 0;
-        if (marker != null) {
-            try {
-                from = Integer.parseInt(marker);
-            } catch (NumberFormatException e) {
-                from = -1;
-            }
-            if (from < 0 || from > entries.size()) {
-                throw new AwsException("InvalidMarkerException", 400, "The request was rejected because the marker"
-                        + " that specifies where pagination should next begin is not valid.");
-            }
-        }
-        int to = Math.min(entries.size(), from + limit);
-        Shape out = Shape.of().put(member, entries.subList(from, to)).put("Truncated", to < entries.size());
-        if (to < entries.size()) {
-            out.put("NextMarker", String.valueOf(to));
-        }
-        return out;
-    }
-
     private PreparedCall setState(Call call, Input input, String action, String state) {
-        KmsKey key = customerOwned(call, input.string("KeyId"));
-        return PreparedCall.of(List.of(onKey(action, key, baseContext(call, key, null).build())), () -> {
+        KmsKey key = support.customerOwned(call, input.string("KeyId"));
+        return PreparedCall.of(List.of(support.onKey(action, key, baseContext(call, key, null).build())), () -> {
             KmsKey current = kms.key(key.id()).orElseThrow(() -> KmsErrors.keyNotFound(key.arn()));
             if (KmsKey.PENDING_DELETION.equals(current.state())) {
                 throw KmsErrors.invalidState(current.arn() + " is pending deletion.");
@@ -374,7 +330,7 @@ public final class KmsService implements ServiceProvider {
     }
 
     private PreparedCall scheduleKeyDeletion(Call call, Input input) {
-        KmsKey key = customerOwned(call, input.string("KeyId"));
+        KmsKey key = support.customerOwned(call, input.string("KeyId"));
         Integer window = input.integer("PendingWindowInDays");
         int days = window == null ? 30 : window;
         if (days < 7 || days > 30) {
@@ -384,7 +340,7 @@ public final class KmsService implements ServiceProvider {
         }
         RequestContext context = baseContext(call, key, null).single("kms:ScheduleKeyDeletionPendingWindowInDays",
                 String.valueOf(days)).build();
-        return PreparedCall.of(List.of(onKey("kms:ScheduleKeyDeletion", key, context)), () -> {
+        return PreparedCall.of(List.of(support.onKey("kms:ScheduleKeyDeletion", key, context)), () -> {
             KmsKey current = kms.key(key.id()).orElseThrow(() -> KmsErrors.keyNotFound(key.arn()));
             if (KmsKey.PENDING_DELETION.equals(current.state())) {
                 throw KmsErrors.invalidState(current.arn() + " is pending deletion.");
@@ -397,8 +353,9 @@ public final class KmsService implements ServiceProvider {
     }
 
     private PreparedCall cancelKeyDeletion(Call call, Input input) {
-        KmsKey key = customerOwned(call, input.string("KeyId"));
-        return PreparedCall.of(List.of(onKey("kms:CancelKeyDeletion", key, baseContext(call, key, null).build())), () -> {
+        KmsKey key = support.customerOwned(call, input.string("KeyId"));
+        RequestContext context = baseContext(call, key, null).build();
+        return PreparedCall.of(List.of(support.onKey("kms:CancelKeyDeletion", key, context)), () -> {
             KmsKey current = kms.key(key.id()).orElseThrow(() -> KmsErrors.keyNotFound(key.arn()));
             if (!KmsKey.PENDING_DELETION.equals(current.state())) {
                 throw KmsErrors.invalidState(current.arn() + " is not pending deletion.");
@@ -410,9 +367,10 @@ public final class KmsService implements ServiceProvider {
     }
 
     private PreparedCall updateKeyDescription(Call call, Input input) {
-        KmsKey key = customerOwned(call, input.string("KeyId"));
+        KmsKey key = support.customerOwned(call, input.string("KeyId"));
         String description = input.string("Description");
-        return PreparedCall.of(List.of(onKey("kms:UpdateKeyDescription", key, baseContext(call, key, null).build())), () -> {
+        RequestContext context = baseContext(call, key, null).build();
+        return PreparedCall.of(List.of(support.onKey("kms:UpdateKeyDescription", key, context)), () -> {
             KmsKey current = kms.key(key.id()).orElseThrow(() -> KmsErrors.keyNotFound(key.arn()));
             kms.put(current.withDescription(description));
             return null;
@@ -430,14 +388,14 @@ public final class KmsService implements ServiceProvider {
 
     private PreparedCall getKeyPolicy(Call call, Input input) {
         policyName(input);
-        KmsKey key = own(call, input.string("KeyId"));
-        return PreparedCall.of(List.of(onKey("kms:GetKeyPolicy", key, baseContext(call, key, null).build())),
+        KmsKey key = support.own(call, input.string("KeyId"));
+        return PreparedCall.of(List.of(support.onKey("kms:GetKeyPolicy", key, baseContext(call, key, null).build())),
                 () -> Shape.of().put("Policy", key.policyText()).put("PolicyName", "default"));
     }
 
     private PreparedCall putKeyPolicy(Call call, Input input) {
         policyName(input);
-        KmsKey key = customerOwned(call, input.string("KeyId"));
+        KmsKey key = support.customerOwned(call, input.string("KeyId"));
         String text = input.string("Policy");
         boolean bypass = input.bool("BypassPolicyLockoutSafetyCheck", false);
         Policy policy = keyPolicy(text, key.id());
@@ -446,7 +404,7 @@ public final class KmsService implements ServiceProvider {
         }
         RequestContext context = baseContext(call, key, null).single("kms:BypassPolicyLockoutSafetyCheck",
                 String.valueOf(bypass)).build();
-        return PreparedCall.of(List.of(onKey("kms:PutKeyPolicy", key, context)), () -> {
+        return PreparedCall.of(List.of(support.onKey("kms:PutKeyPolicy", key, context)), () -> {
             KmsKey current = kms.key(key.id()).orElseThrow(() -> KmsErrors.keyNotFound(key.arn()));
             kms.put(current.withPolicy(text, policy));
             return null;
@@ -454,8 +412,8 @@ public final class KmsService implements ServiceProvider {
     }
 
     private PreparedCall listKeyPolicies(Call call, Input input) {
-        KmsKey key = own(call, input.string("KeyId"));
-        return PreparedCall.of(List.of(onKey("kms:ListKeyPolicies", key, baseContext(call, key, null).build())),
+        KmsKey key = support.own(call, input.string("KeyId"));
+        return PreparedCall.of(List.of(support.onKey("kms:ListKeyPolicies", key, baseContext(call, key, null).build())),
                 () -> Shape.of().put("PolicyNames", List.of("default")).put("Truncated", false));
     }
 
@@ -484,7 +442,7 @@ public final class KmsService implements ServiceProvider {
         if (targetKeyId != null && (targetKeyId.startsWith("alias/") || targetKeyId.contains(":alias/"))) {
             throw KmsErrors.validation("TargetKeyId must name a key by its id or ARN, not by an alias.");
         }
-        return customerOwned(call, targetKeyId);
+        return support.customerOwned(call, targetKeyId);
     }
 
     private String aliasArn(Call call, String name) {
@@ -498,7 +456,7 @@ public final class KmsService implements ServiceProvider {
         String arn = aliasArn(call, name);
         RequestContext context = baseContext(call, null, null).build();
         return PreparedCall.of(List.of(new AccessCheck("kms:CreateAlias", arn, account(call), null, context),
-                onKey("kms:CreateAlias", target, baseContext(call, target, null).build())), () -> {
+                support.onKey("kms:CreateAlias", target, baseContext(call, target, null).build())), () -> {
             if (kms.alias(account(call), call.region(), name).isPresent()) {
                 throw new AwsException("AlreadyExistsException", 400, "An alias with the name " + arn
                         + " already exists");
@@ -519,8 +477,8 @@ public final class KmsService implements ServiceProvider {
         KmsKey current = kms.key(alias.targetKeyId()).orElseThrow(() -> KmsErrors.aliasNotFound(arn));
         List<AccessCheck> checks = List.of(new AccessCheck("kms:UpdateAlias", arn, account(call), null,
                         baseContext(call, null, null).build()),
-                onKey("kms:UpdateAlias", current, baseContext(call, current, null).build()),
-                onKey("kms:UpdateAlias", target, baseContext(call, target, null).build()));
+                support.onKey("kms:UpdateAlias", current, baseContext(call, current, null).build()),
+                support.onKey("kms:UpdateAlias", target, baseContext(call, target, null).build()));
         return PreparedCall.of(checks, () -> {
             kms.put(new KmsDirectory.Alias(alias.account(), alias.region(), name, target.id(), alias.created(),
                     kms.clock().instant().truncatedTo(ChronoUnit.MILLIS)));
@@ -536,7 +494,7 @@ public final class KmsService implements ServiceProvider {
                 .orElseThrow(() -> KmsErrors.aliasNotFound(arn));
         KmsKey key = kms.key(alias.targetKeyId()).orElseThrow(() -> KmsErrors.aliasNotFound(arn));
         return PreparedCall.of(List.of(new AccessCheck("kms:DeleteAlias", arn, account(call), null,
-                baseContext(call, null, null).build()), onKey("kms:DeleteAlias", key,
+                baseContext(call, null, null).build()), support.onKey("kms:DeleteAlias", key,
                 baseContext(call, key, null).build())), () -> {
                     kms.removeAlias(alias);
                     return null;
@@ -544,9 +502,9 @@ public final class KmsService implements ServiceProvider {
     }
 
     private PreparedCall listAliases(Call call, Input input) {
-        int limit = limit(input);
+        int limit = limit(input, 100);
         String marker = input.string("Marker");
-        KmsKey only = input.string("KeyId") == null ? null : own(call, input.string("KeyId"));
+        KmsKey only = input.string("KeyId") == null ? null : support.own(call, input.string("KeyId"));
         return PreparedCall.of(List.of(new AccessCheck("kms:ListAliases", "*", null, null, RequestContext.empty())), () -> {
             List<Shape> entries = new ArrayList<>();
             for (KmsDirectory.Alias alias : kms.aliases(account(call), call.region())) {
@@ -563,12 +521,12 @@ public final class KmsService implements ServiceProvider {
     // ---- tags --------------------------------------------------------------------------------------
 
     private PreparedCall tagResource(Call call, Input input) {
-        KmsKey key = customerOwned(call, input.string("KeyId"));
+        KmsKey key = support.customerOwned(call, input.string("KeyId"));
         Map<String, String> tags = tags(input);
         RequestContext.Builder context = baseContext(call, key, null);
         tags.forEach((k, v) -> context.single("aws:RequestTag/" + k, v));
         context.multi("aws:TagKeys", new ArrayList<>(tags.keySet()));
-        return PreparedCall.of(List.of(onKey("kms:TagResource", key, context.build())), () -> {
+        return PreparedCall.of(List.of(support.onKey("kms:TagResource", key, context.build())), () -> {
             KmsKey current = kms.key(key.id()).orElseThrow(() -> KmsErrors.keyNotFound(key.arn()));
             Map<String, String> merged = new LinkedHashMap<>(current.tags());
             merged.putAll(tags);
@@ -581,10 +539,10 @@ public final class KmsService implements ServiceProvider {
     }
 
     private PreparedCall untagResource(Call call, Input input) {
-        KmsKey key = customerOwned(call, input.string("KeyId"));
+        KmsKey key = support.customerOwned(call, input.string("KeyId"));
         List<String> keys = input.listOrEmpty("TagKeys");
         RequestContext context = baseContext(call, key, null).multi("aws:TagKeys", keys).build();
-        return PreparedCall.of(List.of(onKey("kms:UntagResource", key, context)), () -> {
+        return PreparedCall.of(List.of(support.onKey("kms:UntagResource", key, context)), () -> {
             KmsKey current = kms.key(key.id()).orElseThrow(() -> KmsErrors.keyNotFound(key.arn()));
             Map<String, String> remaining = new LinkedHashMap<>(current.tags());
             keys.forEach(remaining::remove);
@@ -594,8 +552,9 @@ public final class KmsService implements ServiceProvider {
     }
 
     private PreparedCall listResourceTags(Call call, Input input) {
-        KmsKey key = own(call, input.string("KeyId"));
-        return PreparedCall.of(List.of(onKey("kms:ListResourceTags", key, baseContext(call, key, null).build())), () -> {
+        KmsKey key = support.own(call, input.string("KeyId"));
+        RequestContext context = baseContext(call, key, null).build();
+        return PreparedCall.of(List.of(support.onKey("kms:ListResourceTags", key, context)), () -> {
             List<Shape> tags = new ArrayList<>();
             key.tags().forEach((k, v) -> tags.add(Shape.of().put("TagKey", k).put("TagValue", v)));
             return Shape.of().put("Tags", tags).put("Truncated", false);
@@ -604,56 +563,112 @@ public final class KmsService implements ServiceProvider {
 
     // ---- cryptography ------------------------------------------------------------------------------
 
+    /** The encryption algorithm a request names, {@code SYMMETRIC_DEFAULT} when it names none. */
+    private static String algorithm(Input input, String member) {
+        return input.string(member) == null ? SYMMETRIC_DEFAULT : input.string(member);
+    }
+
+    /**
+     * A key that may encrypt or decrypt with the algorithm: of usage ENCRYPT_DECRYPT, with the algorithm among its
+     * spec's; an asymmetric key takes no encryption context ("Asymmetric algorithms and MAC algorithms do not support
+     * an encryption context": AWS KMS Developer Guide, "Encryption context").
+     */
+    private static void encryptsWith(KmsKey key, String algorithm, Map<String, String> context, String operation) {
+        KmsSupport.usage(key, KeySpec.ENCRYPT_DECRYPT, operation);
+        if (!key.spec().encryptionAlgorithms(key.usage()).contains(algorithm)) {
+            throw KmsErrors.incompatibleAlgorithm(algorithm, key);
+        }
+        if (!key.symmetricEncryption() && !context.isEmpty()) {
+            // crossrole's wording.
+            throw KmsErrors.validation("An encryption context is not supported with asymmetric KMS keys.");
+        }
+    }
+
+    /** Encrypts under a key: crossrole's blob under a symmetric key, RSA-OAEP under an RSA key. */
+    private static byte[] seal(KmsKey key, String algorithm, byte[] plaintext, Map<String, String> context,
+                               String operation) {
+        usable(key);
+        encryptsWith(key, algorithm, context, operation);
+        if (key.symmetricEncryption()) {
+            return Ciphertexts.encrypt(key, plaintext, context);
+        }
+        int max = KeyCrypto.maxPlaintext(key.spec(), algorithm);
+        if (plaintext.length > max) {
+            throw KmsErrors.validation("Algorithm " + algorithm + " and key spec " + key.spec() + " cannot encrypt"
+                    + " data larger than " + max + " bytes.");
+        }
+        return KeyCrypto.encrypt(key.publicKey(), algorithm, plaintext);
+    }
+
+    /** Decrypts what {@link #seal} made; anything else is KMS's {@code InvalidCiphertextException}. */
+    private static byte[] open(KmsKey key, String algorithm, byte[] blob, Map<String, String> context,
+                               String operation) {
+        usable(key);
+        encryptsWith(key, algorithm, context, operation);
+        try {
+            return key.symmetricEncryption() ? Ciphertexts.decrypt(key, blob, context)
+                    : KeyCrypto.decrypt(key.material(), algorithm, blob);
+        } catch (Ciphertexts.Invalid e) {
+            throw KmsErrors.invalidCiphertext();
+        }
+    }
+
     private PreparedCall encrypt(Call call, Input input) {
-        algorithm(input, "EncryptionAlgorithm");
-        KmsDirectory.Named named = resolve(call, input.string("KeyId"));
+        KmsDirectory.Named named = support.resolve(call, input.string("KeyId"));
+        KmsKey key = named.key();
+        String algorithm = algorithm(input, "EncryptionAlgorithm");
         Map<String, String> context = encryptionContext(input, "EncryptionContext");
         byte[] plaintext = input.blob("Plaintext");
-        return PreparedCall.of(List.of(onKey("kms:Encrypt", named.key(), cryptoContext(call, named.key(), named.alias(),
-                context))), () -> {
-                    usable(named.key());
-                    return Shape.of().put("CiphertextBlob", Ciphertexts.encrypt(named.key(), plaintext, context))
-                            .put("KeyId", named.key().arn()).put("EncryptionAlgorithm", SYMMETRIC_DEFAULT);
+        return PreparedCall.of(List.of(support.onKey("kms:Encrypt", key, cryptoContext(call, key, named.alias(),
+                context, algorithm).build(), context)), () -> {
+                    byte[] blob = seal(key, algorithm, plaintext, context, "Encrypt");
+                    dryRun(input);
+                    return Shape.of().put("CiphertextBlob", blob).put("KeyId", key.arn())
+                            .put("EncryptionAlgorithm", algorithm);
                 });
     }
 
-    /** The key a ciphertext was made under, checked against the KeyId the caller named (if any). */
+    /**
+     * The key a ciphertext was made under: the symmetric key a crossrole blob names, checked against the KeyId the
+     * caller named (if any); else the asymmetric key named, whose ciphertexts carry no key id.
+     */
     private KmsKey keyOf(Call call, byte[] blob, String keyId) {
-        String id;
+        KmsKey named = keyId == null ? null : support.resolve(call, keyId).key();
+        KmsKey madeUnder = null;
         try {
-            id = Ciphertexts.keyId(blob);
+            madeUnder = kms.key(Ciphertexts.keyId(blob)).filter(KmsKey::symmetricEncryption).orElse(null);
         } catch (Ciphertexts.Invalid e) {
-            throw KmsErrors.invalidCiphertext();
+            // Not crossrole's symmetric blob: an asymmetric ciphertext, or nothing.
         }
-        KmsKey key = kms.key(id).orElseThrow(KmsErrors::invalidCiphertext);
-        if (keyId != null && !resolve(call, keyId).key().id().equals(key.id())) {
-            throw new AwsException("IncorrectKeyException", 400, "The key ID in the request does not identify a CMK"
-                    + " that can perform this operation.");
+        if (madeUnder != null) {
+            if (named != null && !named.id().equals(madeUnder.id())) {
+                throw new AwsException("IncorrectKeyException", 400, "The key ID in the request does not identify a"
+                        + " CMK that can perform this operation.");
+            }
+            return madeUnder;
         }
-        return key;
-    }
-
-    private static byte[] open(KmsKey key, byte[] blob, Map<String, String> context) {
-        usable(key);
-        try {
-            return Ciphertexts.decrypt(key, blob, context);
-        } catch (Ciphertexts.Invalid e) {
-            throw KmsErrors.invalidCiphertext();
+        if (named != null && !named.symmetricEncryption()) {
+            return named;
         }
+        throw KmsErrors.invalidCiphertext();
     }
 
     private PreparedCall decrypt(Call call, Input input) {
-        algorithm(input, "EncryptionAlgorithm");
         byte[] blob = input.blob("CiphertextBlob");
         KmsKey key = keyOf(call, blob, input.string("KeyId"));
+        String algorithm = algorithm(input, "EncryptionAlgorithm");
         Map<String, String> context = encryptionContext(input, "EncryptionContext");
-        return PreparedCall.of(List.of(onKey("kms:Decrypt", key, cryptoContext(call, key, null, context))),
-                () -> Shape.of().put("KeyId", key.arn()).put("Plaintext", open(key, blob, context))
-                        .put("EncryptionAlgorithm", SYMMETRIC_DEFAULT));
+        return PreparedCall.of(List.of(support.onKey("kms:Decrypt", key, cryptoContext(call, key, null, context,
+                algorithm).build(), context)), () -> {
+                    byte[] plaintext = open(key, algorithm, blob, context, "Decrypt");
+                    dryRun(input);
+                    return Shape.of().put("KeyId", key.arn()).put("Plaintext", plaintext)
+                            .put("EncryptionAlgorithm", algorithm);
+                });
     }
 
     private PreparedCall generateDataKey(Call call, Input input, boolean withPlaintext) {
-        KmsDirectory.Named named = resolve(call, input.string("KeyId"));
+        KmsDirectory.Named named = support.resolve(call, input.string("KeyId"));
         String spec = input.string("KeySpec");
         Integer count = input.integer("NumberOfBytes");
         if ((spec == null) == (count == null)) {
@@ -661,10 +676,12 @@ public final class KmsService implements ServiceProvider {
         }
         int bytes = spec == null ? count : spec.equals("AES_128") ? 16 : 32;
         Map<String, String> context = encryptionContext(input, "EncryptionContext");
-        String action = withPlaintext ? "kms:GenerateDataKey" : "kms:GenerateDataKeyWithoutPlaintext";
-        return PreparedCall.of(List.of(onKey(action, named.key(), cryptoContext(call, named.key(), named.alias(),
-                context))), () -> {
+        String operation = withPlaintext ? "GenerateDataKey" : "GenerateDataKeyWithoutPlaintext";
+        return PreparedCall.of(List.of(support.onKey("kms:" + operation, named.key(), cryptoContext(call, named.key(),
+                named.alias(), context, SYMMETRIC_DEFAULT).build(), context)), () -> {
                     usable(named.key());
+                    KmsSupport.symmetricEncryption(named.key(), operation);
+                    dryRun(input);
                     byte[] dataKey = Ciphertexts.random(bytes);
                     Shape out = Shape.of().put("CiphertextBlob", Ciphertexts.encrypt(named.key(), dataKey, context))
                             .put("KeyId", named.key().arn());
@@ -673,22 +690,25 @@ public final class KmsService implements ServiceProvider {
     }
 
     private PreparedCall reEncrypt(Call call, Input input) {
-        algorithm(input, "SourceEncryptionAlgorithm");
-        algorithm(input, "DestinationEncryptionAlgorithm");
         byte[] blob = input.blob("CiphertextBlob");
         KmsKey source = keyOf(call, blob, input.string("SourceKeyId"));
-        KmsDirectory.Named destination = resolve(call, input.string("DestinationKeyId"));
+        KmsDirectory.Named destination = support.resolve(call, input.string("DestinationKeyId"));
+        String sourceAlgorithm = algorithm(input, "SourceEncryptionAlgorithm");
+        String destinationAlgorithm = algorithm(input, "DestinationEncryptionAlgorithm");
         Map<String, String> sourceContext = encryptionContext(input, "SourceEncryptionContext");
         Map<String, String> destinationContext = encryptionContext(input, "DestinationEncryptionContext");
-        return PreparedCall.of(List.of(onKey("kms:ReEncryptFrom", source, cryptoContext(call, source, null, sourceContext)),
-                onKey("kms:ReEncryptTo", destination.key(), cryptoContext(call, destination.key(), destination.alias(),
-                        destinationContext))), () -> {
-                    byte[] plaintext = open(source, blob, sourceContext);
-                    usable(destination.key());
-                    return Shape.of().put("CiphertextBlob", Ciphertexts.encrypt(destination.key(), plaintext,
-                            destinationContext)).put("SourceKeyId", source.arn()).put("KeyId", destination.key().arn())
-                            .put("SourceEncryptionAlgorithm", SYMMETRIC_DEFAULT)
-                            .put("DestinationEncryptionAlgorithm", SYMMETRIC_DEFAULT);
+        return PreparedCall.of(List.of(support.onKey("kms:ReEncryptFrom", source, cryptoContext(call, source, null,
+                        sourceContext, sourceAlgorithm).build(), sourceContext),
+                support.onKey("kms:ReEncryptTo", destination.key(), cryptoContext(call, destination.key(),
+                        destination.alias(), destinationContext, destinationAlgorithm).build(), destinationContext)),
+                () -> {
+                    byte[] plaintext = open(source, sourceAlgorithm, blob, sourceContext, "ReEncrypt");
+                    byte[] resealed = seal(destination.key(), destinationAlgorithm, plaintext, destinationContext,
+                            "ReEncrypt");
+                    dryRun(input);
+                    return Shape.of().put("CiphertextBlob", resealed).put("SourceKeyId", source.arn())
+                            .put("KeyId", destination.key().arn()).put("SourceEncryptionAlgorithm", sourceAlgorithm)
+                            .put("DestinationEncryptionAlgorithm", destinationAlgorithm);
                 });
     }
 

@@ -1,4 +1,5 @@
 /**
- * AWS KMS: symmetric keys, their key policies and aliases, and the ciphertexts only this crossrole can open.
+ * AWS KMS: symmetric, asymmetric and HMAC keys, their key policies, grants and aliases, and the ciphertexts only this
+ * crossrole can open.
  */
 package dev.crossrole.server.kms;

@@ -1,8 +1,10 @@
 package dev.crossrole.server.service;
 
+import dev.crossrole.policy.KeyGrant;
 import dev.crossrole.policy.Policy;
 import dev.crossrole.policy.Principal;
 import dev.crossrole.policy.RequestContext;
+import java.util.List;
 
 /**
  * One permission a call needs: an action on a resource, the resource's policy (a role's trust policy
@@ -17,10 +19,22 @@ import dev.crossrole.policy.RequestContext;
  *     {@code AssumeRoleWithWebIdentity}, an unsigned call; {@code null} for the signer
  * @param deniedMessage the whole AccessDenied message when the operation has its own ({@code "Not authorized to
  *     perform sts:AssumeRoleWithWebIdentity"}), or {@code null}
+ * @param grants the KMS grants on the key the check is for, each saying whether it covers the request
  */
 public record AccessCheck(String action, String resource, String resourceAccount, Policy resourcePolicy,
                           RequestContext operationContext, String shownResource, Principal principal,
-                          String deniedMessage) {
+                          String deniedMessage, List<KeyGrant> grants) {
+
+    public AccessCheck {
+        grants = List.copyOf(grants);
+    }
+
+    public AccessCheck(String action, String resource, String resourceAccount, Policy resourcePolicy,
+                       RequestContext operationContext, String shownResource, Principal principal,
+                       String deniedMessage) {
+        this(action, resource, resourceAccount, resourcePolicy, operationContext, shownResource, principal,
+                deniedMessage, List.of());
+    }
 
     public AccessCheck(String action, String resource, String resourceAccount, Policy resourcePolicy,
                        RequestContext operationContext, String shownResource) {
@@ -35,7 +49,13 @@ public record AccessCheck(String action, String resource, String resourceAccount
     /** The same check asked by {@code asker}, denied with {@code message}. */
     public AccessCheck askedBy(Principal asker, String message) {
         return new AccessCheck(action, resource, resourceAccount, resourcePolicy, operationContext, shownResource, asker,
-                message);
+                message, grants);
+    }
+
+    /** The same check, decided with the KMS grants on its key too. */
+    public AccessCheck withGrants(List<KeyGrant> keyGrants) {
+        return new AccessCheck(action, resource, resourceAccount, resourcePolicy, operationContext, shownResource,
+                principal, deniedMessage, keyGrants);
     }
 
     public static AccessCheck of(String action, String resource) {
