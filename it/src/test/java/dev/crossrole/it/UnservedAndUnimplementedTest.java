@@ -126,10 +126,10 @@ class UnservedAndUnimplementedTest {
     void aRequestOfNoProtocolSignedForAnUnservedJsonServiceIsAnsweredAsThatService() throws Exception {
         Req req = new Req();
         req.method = "GET";
-        Res r = raw.send(raw.sign(req, admin, Instant.now(), "us-east-1", "logs"));
+        Res r = raw.send(raw.sign(req, admin, Instant.now(), "us-east-1", "dynamodb"));
         assertEquals(400, r.status(), r.toString());
         assertEquals("UnknownOperationException", jsonBody(r).get("__type").asText());
-        assertEquals("crossrole does not emulate the service 'logs'", jsonBody(r).get("message").asText());
+        assertEquals("crossrole does not emulate the service 'dynamodb'", jsonBody(r).get("message").asText());
     }
 
     @Test
@@ -145,15 +145,15 @@ class UnservedAndUnimplementedTest {
 
     @Test
     void anUnservedServiceStillAuthenticatesFirst() throws Exception {
-        Res unsigned = json("logs", "Logs_20140328.DescribeLogGroups", null);
+        Res unsigned = json("dynamodb", "DynamoDB_20120810.ListTables", null);
         assertEquals(403, unsigned.status(), unsigned.toString());
         assertEquals("MissingAuthenticationTokenException", jsonBody(unsigned).get("__type").asText());
 
-        Res badlySigned = json("logs", "Logs_20140328.DescribeLogGroups", new Creds(admin.accessKeyId(), "not-the-secret", null));
+        Res badlySigned = json("dynamodb", "DynamoDB_20120810.ListTables", new Creds(admin.accessKeyId(), "not-the-secret", null));
         assertEquals(403, badlySigned.status(), badlySigned.toString());
         assertEquals("InvalidSignatureException", jsonBody(badlySigned).get("__type").asText());
 
-        Res unknownKey = json("logs", "Logs_20140328.DescribeLogGroups", new Creds("AKIAIOSFODNN7EXAMPLE", "secret", null));
+        Res unknownKey = json("dynamodb", "DynamoDB_20120810.ListTables", new Creds("AKIAIOSFODNN7EXAMPLE", "secret", null));
         assertEquals(403, unknownKey.status(), unknownKey.toString());
         assertEquals("UnrecognizedClientException", jsonBody(unknownKey).get("__type").asText());
     }
