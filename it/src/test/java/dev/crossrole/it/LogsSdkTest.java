@@ -300,6 +300,38 @@ class LogsSdkTest {
     }
 
     @Test
+    void aGroupsKeyMustLetCloudWatchLogsUseItForThatGroup() throws Exception {
+        String group = "arn:aws:logs:us-east-1:" + SOURCE + ":log-group:encrypted";
+        String refused = "The specified KMS key does not exist or is not allowed to be used with Arn '" + group + "'";
+        try (var kms = KmsSdkTest.client(crossrole, crossrole.adminCredentials(SOURCE))) {
+            // The default key policy lets the account's IAM policies decide: CloudWatch Logs, a service, is not let in.
+            var key = kms.createKey(r -> { }).keyMetadata();
+            assertError(400, "AccessDeniedException", refused, () -> logs.createLogGroup(r -> r
+                    .logGroupName("encrypted").kmsKeyId(key.arn())));
+            assertError(400, "AccessDeniedException", refused, () -> logs.createLogGroup(r -> r
+                    .logGroupName("encrypted").kmsKeyId(key.keyId())));
+            assertTrue(logs.describeLogGroups(r -> r.logGroupNamePrefix("encrypted")).logGroups().isEmpty());
+            kms.putKeyPolicy(r -> r.keyId(key.keyId()).policy("{\"Version\":\"2012-10-17\",\"Statement\":["
+                    + "{\"Effect\":\"Allow\",\"Principal\":{\"AWS\":\"arn:aws:iam::" + SOURCE + ":root\"},"
+                    + "\"Action\":\"kms:*\",\"Resource\":\"*\"},{\"Effect\":\"Allow\",\"Principal\":{\"Service\":"
+                    + "\"logs.us-east-1.amazonaws.com\"},\"Action\":[\"kms:Encrypt*\",\"kms:Decrypt*\","
+                    + "\"kms:GenerateDataKey*\"],\"Resource\":\"*\",\"Condition\":{\"ArnEquals\":{"
+                    + "\"kms:EncryptionContext:aws:logs:arn\":\"" + group + "\"}}}]}"));
+            logs.createLogGroup(r -> r.logGroupName("encrypted").kmsKeyId(key.arn()));
+            assertEquals(key.arn(), logs.describeLogGroups(r -> r.logGroupNamePrefix("encrypted")).logGroups().get(0)
+                    .kmsKeyId());
+            logs.disassociateKmsKey(r -> r.logGroupName("encrypted"));
+            assertNull(logs.describeLogGroups(r -> r.logGroupNamePrefix("encrypted")).logGroups().get(0).kmsKeyId());
+            logs.associateKmsKey(r -> r.logGroupName("encrypted").kmsKeyId(key.arn()));
+            // The condition names this group: another group may not use the key.
+            logs.createLogGroup(r -> r.logGroupName("other"));
+            assertError(400, "AccessDeniedException", "The specified KMS key does not exist or is not allowed to be used"
+                    + " with Arn 'arn:aws:logs:us-east-1:" + SOURCE + ":log-group:other'", () -> logs.associateKmsKey(r -> r
+                    .logGroupName("other").kmsKeyId(key.arn())));
+        }
+    }
+
+    @Test
     void eventsOutliveARestart() throws Exception {
         Path data = Files.createTempDirectory("crossrole-logs");
         long t = System.currentTimeMillis();

@@ -27,6 +27,10 @@ record LogGroup(String account, String region, String name, long created, Intege
         return new LogGroup(account, region, name, created, days, kmsKeyId, logGroupClass, tags);
     }
 
+    LogGroup withKey(String keyArn) {
+        return new LogGroup(account, region, name, created, retentionDays, keyArn, logGroupClass, tags);
+    }
+
     LogGroup withTags(Map<String, String> newTags) {
         return new LogGroup(account, region, name, created, retentionDays, kmsKeyId, logGroupClass, newTags);
     }

@@ -3,6 +3,7 @@ package dev.crossrole.server.logs;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.crossrole.policy.InvalidPolicyException;
 import dev.crossrole.policy.PolicyKind;
+import dev.crossrole.policy.Principal;
 import dev.crossrole.policy.Policies;
 import dev.crossrole.policy.RequestContext;
 import dev.crossrole.server.kms.KmsKeys;
@@ -80,8 +81,16 @@ public final class LogsService implements ServiceProvider {
     public void register(OperationTable ops) {
         String[] tagKeys = {"aws:RequestTag/${TagKey}", "aws:TagKeys"};
         ops.on("CreateLogGroup", this::createLogGroup, Authorization.of("logs:CreateLogGroup")
-                .on("log-group", "logGroupName").keys(tagKeys));
+                .on("log-group", "logGroupName").keys(tagKeys), Authorization.of("kms:GenerateDataKey")
+                .on("key", "kmsKeyId").keys("kms:CallerAccount", "kms:ViaService",
+                        "kms:EncryptionContext:${EncryptionContextKey}", "kms:EncryptionContextKeys",
+                        "kms:EncryptionAlgorithm"));
         ops.on("DeleteLogGroup", this::deleteLogGroup, onGroup("DeleteLogGroup"));
+        String[] kmsKeys = {"kms:CallerAccount", "kms:ViaService", "kms:EncryptionContext:${EncryptionContextKey}",
+            "kms:EncryptionContextKeys", "kms:EncryptionAlgorithm"};
+        ops.on("AssociateKmsKey", this::associateKmsKey, onGroup("AssociateKmsKey"),
+                Authorization.of("kms:GenerateDataKey").on("key", "kmsKeyId").keys(kmsKeys));
+        ops.on("DisassociateKmsKey", this::disassociateKmsKey, onGroup("DisassociateKmsKey"));
         ops.on("DescribeLogGroups", this::describeLogGroups, Authorization.of("logs:DescribeLogGroups"));
         ops.on("PutRetentionPolicy", this::putRetentionPolicy, onGroup("PutRetentionPolicy"));
         ops.on("DeleteRetentionPolicy", this::deleteRetentionPolicy, onGroup("DeleteRetentionPolicy"));
@@ -230,22 +239,57 @@ public final class LogsService implements ServiceProvider {
         String arn = groupArn(call, name);
         Map<String, String> tags = tags(input, "tags");
         String kmsKeyId = input.string("kmsKeyId");
-        if (kmsKeyId != null) {
-            // CloudWatch Logs takes a key's ARN only, of a key that exists in the group's Region.
-            boolean known = kmsKeyId.startsWith("arn:") && keys.find(account(call), call.region(), kmsKeyId)
-                    .filter(key -> key.arn().equals(kmsKeyId)).isPresent();
-            if (!known) {
-                throw invalid("Specified KMS key " + kmsKeyId + " does not exist or is not allowed to be used with"
-                        + " Arn '" + arn + "'");
-            }
-        }
         String logGroupClass = input.string("logGroupClass") == null ? "STANDARD" : input.string("logGroupClass");
-        AccessCheck check = new AccessCheck("logs:CreateLogGroup", arn + ":*", null, null, requestTags(tags));
-        return PreparedCall.of(List.of(check), () -> {
+        List<AccessCheck> checks = new ArrayList<>();
+        checks.add(new AccessCheck("logs:CreateLogGroup", arn + ":*", null, null, requestTags(tags)));
+        if (kmsKeyId != null) {
+            checks.add(logsMayUseKey(call, kmsKeyId, arn));
+        }
+        return PreparedCall.of(checks, () -> {
             if (logs.group(arn).isPresent()) {
                 throw new AwsException("ResourceAlreadyExistsException", 400, "The specified log group already exists");
             }
             logs.put(new LogGroup(account(call), call.region(), name, now(), null, kmsKeyId, logGroupClass, tags));
+            return null;
+        });
+    }
+
+    /**
+     * CloudWatch Logs encrypts a group's events with its key as the service itself: the key (named by its ARN, in the
+     * group's Region) must exist and its key policy must let {@code logs.<region>.amazonaws.com} use it for this group
+     * ({@code kms:EncryptionContext:aws:logs:arn}); otherwise CloudWatch Logs' answer, which does not say which.
+     */
+    private AccessCheck logsMayUseKey(Call call, String kmsKeyId, String groupArn) {
+        String refused = "The specified KMS key does not exist or is not allowed to be used with Arn '" + groupArn + "'";
+        KmsKeys.KeyReference key = kmsKeyId.startsWith("arn:") ? keys.find(account(call), call.region(), kmsKeyId)
+                .filter(found -> found.arn().equals(kmsKeyId)).orElse(null) : null;
+        if (key == null) {
+            throw new AwsException("AccessDeniedException", 400, refused);
+        }
+        return keys.viaService("kms:GenerateDataKey", key, null, SERVICE, call.region(),
+                Map.of("aws:logs:arn", groupArn), refused)
+                .askedBy(new Principal.ServicePrincipal("logs." + call.region() + ".amazonaws.com"), refused);
+    }
+
+    private PreparedCall associateKmsKey(Call call, Input input) {
+        if (input.string("resourceIdentifier") != null) {
+            throw invalid("crossrole associates keys with log groups only, not with query results.");
+        }
+        String arn = groupArn(call, input.string("logGroupName"));
+        String kmsKeyId = input.string("kmsKeyId");
+        return PreparedCall.of(List.of(groupCheck("AssociateKmsKey", arn), logsMayUseKey(call, kmsKeyId, arn)), () -> {
+            logs.put(existingGroup(arn).withKey(kmsKeyId));
+            return null;
+        });
+    }
+
+    private PreparedCall disassociateKmsKey(Call call, Input input) {
+        if (input.string("resourceIdentifier") != null) {
+            throw invalid("crossrole associates keys with log groups only, not with query results.");
+        }
+        String arn = groupArn(call, input.string("logGroupName"));
+        return PreparedCall.of(List.of(groupCheck("DisassociateKmsKey", arn)), () -> {
+            logs.put(existingGroup(arn).withKey(null));
             return null;
         });
     }
