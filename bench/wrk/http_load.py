@@ -70,7 +70,8 @@ def main():
     parser.add_argument("--https", action="store_true")
     parser.add_argument("--warmup", type=int, default=5, help="seconds of each load before any is measured")
     parser.add_argument("--only", help="comma-separated loads to run (GetCallerIdentity, AssumeRole, 'GetObject 1 KiB', "
-                                       "'KMS Encrypt', mixed); all by default")
+                                       "'KMS Encrypt', 'Logs PutLogEvents', "
+                                       "'Logs FilterLogEvents', mixed); all by default")
     parser.add_argument("--java-opts", help="CROSSROLE_JAVA_OPTS for the server (the launcher puts them after its own)")
     parser.add_argument("--profile", help="path of libasyncProfiler.so: profile each measured window")
     parser.add_argument("--profile-dir", default=".", help="where --profile writes <load>.collapsed")
@@ -124,11 +125,33 @@ def main():
             kms_ready = True
         except subprocess.CalledProcessError:
             pass  # a tree without KMS: its load is left out
+        logs_ready = False
+        try:
+            # 10,000 events in one stream, one in ten with ERROR, for FilterLogEvents; an empty group for PutLogEvents.
+            aws(env, "logs", "create-log-group", "--profile", "source", "--log-group-name", "bench-logs")
+            aws(env, "logs", "create-log-stream", "--profile", "source", "--log-group-name", "bench-logs",
+                "--log-stream-name", "s")
+            now = int(time.time() * 1000) - 3_600_000
+            for batch in range(10):
+                events = [{"timestamp": now + batch * 1000 + i, "message": "request %d %s path=/items/%d" % (
+                    batch * 1000 + i, "ERROR" if i % 10 == 0 else "INFO", i)} for i in range(1000)]
+                events_file = os.path.join(data, "events.json")
+                json.dump(events, open(events_file, "w"))
+                aws(env, "logs", "put-log-events", "--profile", "source", "--log-group-name", "bench-logs",
+                    "--log-stream-name", "s", "--log-events", "file://" + events_file)
+            aws(env, "logs", "create-log-group", "--profile", "source", "--log-group-name", "bench-put")
+            aws(env, "logs", "create-log-stream", "--profile", "source", "--log-group-name", "bench-put",
+                "--log-stream-name", "s")
+            logs_ready = True
+        except subprocess.CalledProcessError:
+            pass  # a tree without CloudWatch Logs: its loads are left out
         scripts = {}
         for name, kinds in {"GetCallerIdentity": ["get-caller-identity"], "AssumeRole": ["assume-role"],
                             "GetObject 1 KiB": ["s3-get:bench-bucket/one-kib"],
                             "IAM GetRole": ["iam-get-role"], "ECS ListClusters": ["ecs-list-clusters"],
                             "KMS Encrypt": ["kms-encrypt:alias/bench"],
+                            "Logs PutLogEvents": ["logs-put:bench-put/s"],
+                            "Logs FilterLogEvents": ["logs-filter:bench-logs"],
                             # Seven reads and one fsynced write in eight.
                             "mixed": ["get-caller-identity", "assume-role", "s3-get:bench-bucket/one-kib",
                                       "get-caller-identity", "assume-role", "s3-get:bench-bucket/one-kib",
@@ -140,12 +163,16 @@ def main():
             scripts[name] = path
         if not kms_ready:
             scripts.pop("KMS Encrypt")
+        if not logs_ready:
+            scripts.pop("Logs PutLogEvents")
+            scripts.pop("Logs FilterLogEvents")
         only = args.only.split(",") if args.only else list(scripts)
         for name in only:  # warm-up: the JIT compiles every path measured below
             wrk(endpoint, scripts[name], args.warmup)
         results = {}
         for name in [n for n in ["GetCallerIdentity", "AssumeRole", "GetObject 1 KiB", "IAM GetRole",
-                                 "ECS ListClusters", "KMS Encrypt"] if n in only]:
+                                 "ECS ListClusters", "KMS Encrypt", "Logs PutLogEvents", "Logs FilterLogEvents"]
+                     if n in only]:
             if args.profile:
                 profiler(pid, args.profile, "start,event=cpu,interval=500us")
             before = cpu_seconds(pid)

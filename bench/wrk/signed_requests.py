@@ -3,10 +3,11 @@
 (signatures stay valid for the 15 minutes of allowed clock skew, longer than any run here).
 
 Usage: signed_requests.py ENDPOINT CREDENTIALS_FILE KIND [KIND ...] > script.lua
-KIND: get-caller-identity | assume-role | iam-get-role | ecs-list-clusters | kms-encrypt:KEY | s3-get:BUCKET/KEY |
+KIND: get-caller-identity | assume-role | iam-get-role | ecs-list-clusters | kms-encrypt:KEY | logs-put:GROUP/STREAM |
+      logs-filter:GROUP | s3-get:BUCKET/KEY |
       s3-put:BUCKET/KEY
 Several kinds make a script that sends them in turn (a mixed load)."""
-import configparser, sys
+import configparser, sys, time
 from urllib.parse import urlsplit
 from botocore.auth import SigV4Auth, S3SigV4Auth
 from botocore.awsrequest import AWSRequest
@@ -48,6 +49,23 @@ def signed(endpoint, creds, kind):
                                                                                          "eHh4" * 21),
                          headers={"Content-Type": "application/x-amz-json-1.1", "X-Amz-Target": "TrentService.Encrypt"})
         SigV4Auth(creds, "kms", "us-east-1").add_auth(req)
+    elif kind.startswith("logs-put:"):
+        # Ten events into GROUP/STREAM, stamped when the script is made (PutLogEvents takes up to 2 h ahead, 14 days back).
+        group, stream = kind[len("logs-put:"):].rsplit("/", 1)
+        now = int(time.time() * 1000)
+        events = ",".join('{"timestamp":%d,"message":"bench line %d of a PutLogEvents load"}' % (now, i) for i in range(10))
+        req = AWSRequest("POST", endpoint + "/", data='{"logGroupName":"%s","logStreamName":"%s","logEvents":[%s]}'
+                         % (group, stream, events),
+                         headers={"Content-Type": "application/x-amz-json-1.1",
+                                  "X-Amz-Target": "Logs_20140328.PutLogEvents"})
+        SigV4Auth(creds, "logs", "us-east-1").add_auth(req)
+    elif kind.startswith("logs-filter:"):
+        # The first 50 events of GROUP matching the term ERROR.
+        req = AWSRequest("POST", endpoint + "/", data='{"logGroupName":"%s","filterPattern":"ERROR","limit":50}'
+                         % kind[len("logs-filter:"):],
+                         headers={"Content-Type": "application/x-amz-json-1.1",
+                                  "X-Amz-Target": "Logs_20140328.FilterLogEvents"})
+        SigV4Auth(creds, "logs", "us-east-1").add_auth(req)
     elif kind.startswith("s3-get:"):
         req = AWSRequest("GET", endpoint + "/" + kind[len("s3-get:"):], headers={"x-amz-content-sha256": "UNSIGNED-PAYLOAD"})
         S3SigV4Auth(creds, "s3", "us-east-1").add_auth(req)

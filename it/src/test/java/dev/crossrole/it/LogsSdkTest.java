@@ -216,6 +216,8 @@ class LogsSdkTest {
                 () -> logs.filterLogEvents(r -> r.logGroupName("bad-input").filterPattern("{ $.a > }")));
         assertError(400, "InvalidParameterException", "The specified nextToken is invalid.",
                 () -> logs.getLogEvents(r -> r.logGroupName("bad-input").logStreamName("s").nextToken("f/12")));
+        assertError(400, "InvalidParameterException", "The specified nextToken is invalid.",
+                () -> logs.filterLogEvents(r -> r.logGroupName("bad-input").nextToken("YWZ0ZXI6eA")));
         assertError(400, "InvalidParameterException", "Should provide either name or ARN of the log group.",
                 () -> logs.getLogEvents(r -> r.logStreamName("s")));
         assertError(400, "ResourceNotFoundException", "The specified log group does not exist.",

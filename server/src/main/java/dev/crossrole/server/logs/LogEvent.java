@@ -21,6 +21,16 @@ record LogEvent(String stream, long timestamp, String message, long ingestionTim
 
     /** Its position as 56 digits, as CloudWatch Logs' tokens and event ids are written. */
     String position() {
-        return String.format("%020d%020d%016d", timestamp, batch, index);
+        StringBuilder digits = new StringBuilder(56);
+        pad(digits, timestamp, 20);
+        pad(digits, batch, 20);
+        pad(digits, index, 16);
+        return digits.toString();
+    }
+
+    /** {@code value} in {@code width} digits, zeros first (String.format costs a parse of its pattern per call). */
+    private static void pad(StringBuilder out, long value, int width) {
+        String digits = Long.toString(value);
+        out.append("0".repeat(Math.max(0, width - digits.length()))).append(digits);
     }
 }

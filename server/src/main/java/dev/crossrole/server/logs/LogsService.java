@@ -603,7 +603,7 @@ public final class LogsService implements ServiceProvider {
             throw invalid("endTime (" + endTime + ") must be greater than startTime (" + startTime + ").");
         }
         int limit = input.integer("limit") == null ? 10_000 : input.integer("limit");
-        String after = filterTokenPosition(input.string("nextToken"));
+        LogEvent after = filterTokenPosition(input.string("nextToken"));
         return PreparedCall.of(List.of(groupCheck("FilterLogEvents", groupArn)), () -> {
             LogGroup group = existingGroup(groupArn);
             List<LogEvent> events = new ArrayList<>();
@@ -615,13 +615,13 @@ public final class LogsService implements ServiceProvider {
                 for (LogEvent event : logs.events(stream, retained(group))) {
                     if ((startTime == null || event.timestamp() >= startTime)
                             && (endTime == null || event.timestamp() <= endTime)
-                            && (after == null || filterPosition(event).compareTo(after) > 0)
+                            && (after == null || event.compareTo(after) > 0)
                             && pattern.matches(event.message())) {
                         events.add(event);
                     }
                 }
             }
-            events.sort(Comparator.comparing(LogsService::filterPosition));
+            events.sort(null); // time, then stream, then each stream's own order
             List<Shape> shown = new ArrayList<>();
             for (LogEvent event : events.subList(0, Math.min(limit, events.size()))) {
                 shown.add(Shape.of().put("logStreamName", event.stream()).put("timestamp", event.timestamp())
@@ -630,20 +630,18 @@ public final class LogsService implements ServiceProvider {
             }
             Shape out = Shape.of().put("events", shown).put("searchedLogStreams", List.of());
             if (events.size() > limit) {
-                String last = filterPosition(events.get(limit - 1));
+                LogEvent last = events.get(limit - 1);
+                String position = "after:" + last.timestamp() + "/" + last.batch() + "/" + last.index() + "/"
+                        + last.stream();
                 out.put("nextToken", Base64.getUrlEncoder().withoutPadding().encodeToString(
-                        ("after:" + last).getBytes(StandardCharsets.UTF_8)));
+                        position.getBytes(StandardCharsets.UTF_8)));
             }
             return out;
         });
     }
 
-    /** An event's place among a group's events: time, then stream, then the stream's own order. */
-    private static String filterPosition(LogEvent event) {
-        return String.format("%020d", event.timestamp()) + "/" + event.stream() + "/" + event.position();
-    }
-
-    private static String filterTokenPosition(String token) {
+    /** The event a FilterLogEvents token names (its message left out): the next page starts after it. */
+    private static LogEvent filterTokenPosition(String token) {
         if (token == null) {
             return null;
         }
@@ -652,8 +650,10 @@ public final class LogsService implements ServiceProvider {
             if (!decoded.startsWith("after:")) {
                 throw new IllegalArgumentException();
             }
-            return decoded.substring("after:".length());
-        } catch (IllegalArgumentException e) {
+            String[] parts = decoded.substring("after:".length()).split("/", 4);
+            return new LogEvent(parts[3], Long.parseLong(parts[0]), null, 0, Long.parseLong(parts[1]),
+                    Integer.parseInt(parts[2]));
+        } catch (IllegalArgumentException | ArrayIndexOutOfBoundsException e) {
             throw invalid("The specified nextToken is invalid.");
         }
     }
