@@ -3,17 +3,10 @@ package dev.crossrole.it;
 import static dev.crossrole.it.TestCrossrole.SOURCE;
 import static org.junit.jupiter.api.Assertions.assertAll;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.fail;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.File;
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -33,42 +26,7 @@ class DataServicesBoto3Test {
     @BeforeAll
     static void run() throws Exception {
         crossrole = new TestCrossrole();
-        Path script = Path.of(DataServicesBoto3Test.class.getResource("/boto3/data_services.py").toURI());
-        Path home = Files.createTempDirectory("crossrole-boto3-data");
-        try {
-            ProcessBuilder pb = new ProcessBuilder("python3", script.toString()).directory(home.toFile())
-                    .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
-                    .redirectOutput(home.resolve("stdout").toFile()).redirectError(home.resolve("stderr").toFile());
-            Map<String, String> env = pb.environment();
-            env.keySet().removeIf(k -> k.startsWith("AWS_"));
-            env.put("HOME", home.toString());
-            env.put("AWS_ENDPOINT_URL", crossrole.endpoint());
-            env.put("AWS_CONFIG_FILE", home.resolve("no-config").toString());
-            env.put("AWS_SHARED_CREDENTIALS_FILE", home.resolve("no-credentials").toString());
-            env.put("AWS_EC2_METADATA_DISABLED", "true");
-            env.put("SOURCE_KEY", crossrole.admin(SOURCE).accessKeyId());
-            env.put("SOURCE_SECRET", crossrole.admin(SOURCE).secretAccessKey());
-            Process p;
-            try {
-                p = pb.start();
-            } catch (IOException e) {
-                throw new AssertionError("python3 with boto3 is required for this test and could not be started", e);
-            }
-            if (!p.waitFor(TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
-                p.destroyForcibly();
-                fail("the boto3 script did not finish within " + TIMEOUT_SECONDS + " s");
-            }
-            String stdout = Files.readString(home.resolve("stdout"));
-            if (p.exitValue() != 0) {
-                fail("the boto3 script failed (exit " + p.exitValue() + "):\n" + Files.readString(home.resolve("stderr"))
-                        + "\n" + stdout);
-            }
-            out = JSON.readTree(stdout);
-        } finally {
-            try (var files = Files.walk(home)) {
-                files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
-            }
-        }
+        out = Boto3Script.run(crossrole, "/boto3/data_services.py", TIMEOUT_SECONDS);
     }
 
     @AfterAll

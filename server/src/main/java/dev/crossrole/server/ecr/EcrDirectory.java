@@ -4,10 +4,8 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.crossrole.server.s3.BlobStore;
 import dev.crossrole.server.store.RecordCache;
-import dev.crossrole.server.store.Replica;
+import dev.crossrole.server.store.RecordCacheReplica;
 import dev.crossrole.server.store.StoreException;
-import dev.crossrole.server.store.StoredRecord;
-import dev.crossrole.server.store.Transaction;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Clock;
@@ -18,7 +16,6 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.function.BiFunction;
 import java.util.logging.Logger;
 
 /**
@@ -28,7 +25,7 @@ import java.util.logging.Logger;
  * names any more is deleted by the next write after the commit that dropped it (by then that commit is durable, or
  * undone and the blob named again), or by {@link #sweep} at start.
  */
-public final class EcrDirectory implements Replica {
+public final class EcrDirectory extends RecordCacheReplica {
     static final String REPOSITORIES = "ecr.repositories";
     static final String IMAGES = "ecr.images";
     static final String LAYERS = "ecr.layers";
@@ -201,36 +198,8 @@ public final class EcrDirectory implements Replica {
 
     // ---- replica --------------------------------------------------------------------------------------
 
-    private List<RecordCache<?>> caches() {
+    @Override
+    protected List<RecordCache<?>> caches() {
         return List.of(repositories, images, layers, uploads);
-    }
-
-    @Override
-    public boolean owns(String namespace) {
-        return caches().stream().anyMatch(c -> c.namespace().equals(namespace));
-    }
-
-    @Override
-    public void apply(StoredRecord record) {
-        for (RecordCache<?> cache : caches()) {
-            if (cache.namespace().equals(record.namespace())) {
-                cache.apply(record);
-            }
-        }
-    }
-
-    @Override
-    public boolean hasPendingChanges() {
-        return caches().stream().anyMatch(RecordCache::hasPendingChanges);
-    }
-
-    @Override
-    public void flush(Transaction transaction) {
-        caches().forEach(c -> c.flush(transaction));
-    }
-
-    @Override
-    public void discard(BiFunction<String, String, Optional<StoredRecord>> committed) {
-        caches().forEach(c -> c.discard(committed));
     }
 }

@@ -7,10 +7,8 @@ import dev.crossrole.policy.InvalidPolicyException;
 import dev.crossrole.policy.Policies;
 import dev.crossrole.policy.PolicyKind;
 import dev.crossrole.server.store.RecordCache;
-import dev.crossrole.server.store.Replica;
+import dev.crossrole.server.store.RecordCacheReplica;
 import dev.crossrole.server.store.StoreException;
-import dev.crossrole.server.store.StoredRecord;
-import dev.crossrole.server.store.Transaction;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Instant;
@@ -20,14 +18,13 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.function.BiFunction;
 
 /**
  * The KMS keys, aliases and grants of every account, kept as a cache of their records in the store ({@code kms.keys}
  * by key id, {@code kms.aliases} by account, region and alias name, {@code kms.grants} by grant id). Key material
  * (an asymmetric key's private and public keys too) is stored with the key.
  */
-public final class KmsDirectory implements Replica {
+public final class KmsDirectory extends RecordCacheReplica {
     static final String KEYS = "kms.keys";
     static final String ALIASES = "kms.aliases";
     static final String GRANTS = "kms.grants";
@@ -51,6 +48,11 @@ public final class KmsDirectory implements Replica {
             bytes -> aliasFrom(parse(bytes)));
     private final RecordCache<KmsGrant> grants = new RecordCache<>(GRANTS, grant -> bytes(grantJson(grant)),
             bytes -> grantFrom(parse(bytes)));
+
+    @Override
+    protected List<RecordCache<?>> caches() {
+        return List.of(keys, aliases, grants);
+    }
 
     public KmsDirectory(Clock clock) {
         this.clock = clock;
@@ -180,39 +182,6 @@ public final class KmsDirectory implements Replica {
     }
 
     // ---- the store ---------------------------------------------------------------------------------
-
-    @Override
-    public boolean owns(String namespace) {
-        return namespace.equals(KEYS) || namespace.equals(ALIASES) || namespace.equals(GRANTS);
-    }
-
-    @Override
-    public void apply(StoredRecord record) {
-        switch (record.namespace()) {
-            case KEYS -> keys.apply(record);
-            case ALIASES -> aliases.apply(record);
-            default -> grants.apply(record);
-        }
-    }
-
-    @Override
-    public boolean hasPendingChanges() {
-        return keys.hasPendingChanges() || aliases.hasPendingChanges() || grants.hasPendingChanges();
-    }
-
-    @Override
-    public void flush(Transaction transaction) {
-        keys.flush(transaction);
-        aliases.flush(transaction);
-        grants.flush(transaction);
-    }
-
-    @Override
-    public void discard(BiFunction<String, String, Optional<StoredRecord>> committed) {
-        keys.discard(committed);
-        aliases.discard(committed);
-        grants.discard(committed);
-    }
 
     private static ObjectNode keyJson(KmsKey key) {
         ObjectNode n = JSON.createObjectNode();

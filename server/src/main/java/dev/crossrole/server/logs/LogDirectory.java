@@ -5,10 +5,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.crossrole.server.store.RecordCache;
-import dev.crossrole.server.store.Replica;
+import dev.crossrole.server.store.RecordCacheReplica;
 import dev.crossrole.server.store.StoreException;
-import dev.crossrole.server.store.StoredRecord;
-import dev.crossrole.server.store.Transaction;
 import java.io.IOException;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -17,14 +15,13 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.function.BiFunction;
 
 /**
  * The log groups of every account with their streams, events, metric filters and resource policies, kept as caches
  * of their records in the store. A PutLogEvents batch is one record ({@code logs.events}, keyed by its stream's ARN
  * and its number), so that taking events writes what they add and never rewrites what a stream already holds.
  */
-public final class LogDirectory implements Replica {
+public final class LogDirectory extends RecordCacheReplica {
     static final String GROUPS = "logs.groups";
     static final String STREAMS = "logs.streams";
     static final String EVENTS = "logs.events";
@@ -208,40 +205,9 @@ public final class LogDirectory implements Replica {
         policies.remove(policy.key());
     }
 
-    // ---- replica -----------------------------------------------------------------------------------------
-
-    private RecordCache<?> cache(String namespace) {
-        for (RecordCache<?> cache : caches) {
-            if (cache.namespace().equals(namespace)) {
-                return cache;
-            }
-        }
-        return null;
-    }
-
     @Override
-    public boolean owns(String namespace) {
-        return cache(namespace) != null;
-    }
-
-    @Override
-    public void apply(StoredRecord record) {
-        cache(record.namespace()).apply(record);
-    }
-
-    @Override
-    public boolean hasPendingChanges() {
-        return caches.stream().anyMatch(RecordCache::hasPendingChanges);
-    }
-
-    @Override
-    public void flush(Transaction transaction) {
-        caches.forEach(cache -> cache.flush(transaction));
-    }
-
-    @Override
-    public void discard(BiFunction<String, String, Optional<StoredRecord>> committed) {
-        caches.forEach(cache -> cache.discard(committed));
+    protected List<RecordCache<?>> caches() {
+        return caches;
     }
 
     // ---- records -----------------------------------------------------------------------------------------

@@ -9,10 +9,8 @@ import dev.crossrole.policy.Policies;
 import dev.crossrole.policy.Policy;
 import dev.crossrole.policy.PolicyKind;
 import dev.crossrole.server.store.RecordCache;
-import dev.crossrole.server.store.Replica;
+import dev.crossrole.server.store.RecordCacheReplica;
 import dev.crossrole.server.store.StoreException;
-import dev.crossrole.server.store.StoredRecord;
-import dev.crossrole.server.store.Transaction;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Instant;
@@ -23,16 +21,20 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.function.BiFunction;
 
 /** The secrets of every account, kept as a cache of their records in the store ({@code secretsmanager.secrets}, by ARN). */
-public final class SecretsDirectory implements Replica {
+public final class SecretsDirectory extends RecordCacheReplica {
     static final String SECRETS = "secretsmanager.secrets";
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final Clock clock;
     private final RecordCache<Secret> byArn = new RecordCache<>(SECRETS, SecretsDirectory::bytes,
             bytes -> fromJson(parse(bytes)));
+
+    @Override
+    protected List<RecordCache<?>> caches() {
+        return List.of(byArn);
+    }
 
     public SecretsDirectory(Clock clock) {
         this.clock = clock;
@@ -71,31 +73,6 @@ public final class SecretsDirectory implements Replica {
                 byArn.remove(secret.arn());
             }
         }
-    }
-
-    @Override
-    public boolean owns(String namespace) {
-        return namespace.equals(SECRETS);
-    }
-
-    @Override
-    public void apply(StoredRecord record) {
-        byArn.apply(record);
-    }
-
-    @Override
-    public boolean hasPendingChanges() {
-        return byArn.hasPendingChanges();
-    }
-
-    @Override
-    public void flush(Transaction transaction) {
-        byArn.flush(transaction);
-    }
-
-    @Override
-    public void discard(BiFunction<String, String, Optional<StoredRecord>> committed) {
-        byArn.discard(committed);
     }
 
     private static byte[] bytes(Secret secret) {

@@ -5,10 +5,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.crossrole.server.store.RecordCache;
-import dev.crossrole.server.store.Replica;
+import dev.crossrole.server.store.RecordCacheReplica;
 import dev.crossrole.server.store.StoreException;
-import dev.crossrole.server.store.StoredRecord;
-import dev.crossrole.server.store.Transaction;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Instant;
@@ -18,16 +16,20 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.function.BiFunction;
 
 /** The parameters of every account, kept as a cache of their records in the store ({@code ssm.parameters}, by ARN). */
-public final class ParameterDirectory implements Replica {
+public final class ParameterDirectory extends RecordCacheReplica {
     static final String PARAMETERS = "ssm.parameters";
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final Clock clock;
     private final RecordCache<Parameter> byArn = new RecordCache<>(PARAMETERS, ParameterDirectory::bytes,
             bytes -> fromJson(parse(bytes)));
+
+    @Override
+    protected List<RecordCache<?>> caches() {
+        return List.of(byArn);
+    }
 
     public ParameterDirectory(Clock clock) {
         this.clock = clock;
@@ -53,31 +55,6 @@ public final class ParameterDirectory implements Replica {
 
     void remove(Parameter parameter) {
         byArn.remove(parameter.arn());
-    }
-
-    @Override
-    public boolean owns(String namespace) {
-        return namespace.equals(PARAMETERS);
-    }
-
-    @Override
-    public void apply(StoredRecord record) {
-        byArn.apply(record);
-    }
-
-    @Override
-    public boolean hasPendingChanges() {
-        return byArn.hasPendingChanges();
-    }
-
-    @Override
-    public void flush(Transaction transaction) {
-        byArn.flush(transaction);
-    }
-
-    @Override
-    public void discard(BiFunction<String, String, Optional<StoredRecord>> committed) {
-        byArn.discard(committed);
     }
 
     private static byte[] bytes(Parameter parameter) {
