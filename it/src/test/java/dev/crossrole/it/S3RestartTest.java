@@ -20,9 +20,14 @@ import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.CompletedPart;
 import software.amazon.awssdk.services.s3.model.S3Exception;
+import software.amazon.awssdk.services.s3.model.ServerSideEncryption;
+import software.amazon.awssdk.services.s3.model.ServerSideEncryptionRule;
 import software.amazon.awssdk.services.s3.model.Tag;
 
-/** Buckets, objects (metadata, tags), bucket policies and multipart uploads in progress survive a restart. */
+/**
+ * Buckets, objects (metadata, tags), bucket policies, default encryption and multipart uploads in progress (with
+ * their KMS keys) survive a restart.
+ */
 class S3RestartTest {
     @TempDir
     Path dir;
@@ -73,6 +78,55 @@ class S3RestartTest {
                     .parts(CompletedPart.builder().partNumber(1).eTag(partEtag).build())));
             assertEquals("part one", s3.getObjectAsBytes(b -> b.bucket("kept").key("later")).asUtf8String());
             assertTrue(s3.listBuckets().buckets().stream().anyMatch(b -> b.name().equals("kept")));
+        }
+    }
+
+    private static software.amazon.awssdk.services.kms.KmsClient kms(CrossroleServer server, String account) {
+        Bootstrap.Profile p = server.profiles().stream().filter(x -> x.account().id().equals(account)).findFirst()
+                .orElseThrow();
+        return software.amazon.awssdk.services.kms.KmsClient.builder().endpointOverride(URI.create(server.endpoint()))
+                .region(Region.US_EAST_1).httpClient(ApacheHttpClient.create())
+                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create(p.accessKeyId(),
+                        p.secretAccessKey()))).build();
+    }
+
+    @Test
+    void aBucketsDefaultEncryptionAndAnUploadsKeySurviveARestart() throws Exception {
+        Path data = dir.resolve("data");
+        String key;
+        String uploadId;
+        String partEtag;
+        try (CrossroleServer server = CrossroleServer.start(CrossroleServer.Options.defaults(data).withPort(0))) {
+            S3Client s3 = s3(server, "555566667777");
+            key = kms(server, "555566667777").createKey(r -> { }).keyMetadata().arn();
+            s3.createBucket(b -> b.bucket("sealed"));
+            s3.putBucketEncryption(b -> b.bucket("sealed").serverSideEncryptionConfiguration(c -> c.rules(
+                    ServerSideEncryptionRule.builder().applyServerSideEncryptionByDefault(d -> d
+                            .sseAlgorithm(ServerSideEncryption.AWS_KMS).kmsMasterKeyID(key)).bucketKeyEnabled(true)
+                            .build())));
+            uploadId = s3.createMultipartUpload(b -> b.bucket("sealed").key("later")).uploadId();
+            // tags put afterwards keep the encryption in the bucket's record
+            s3.putBucketTagging(b -> b.bucket("sealed").tagging(t -> t.tagSet(Tag.builder().key("k").value("v")
+                    .build())));
+            partEtag = s3.uploadPart(b -> b.bucket("sealed").key("later").uploadId(uploadId).partNumber(1),
+                    RequestBody.fromString("part one")).eTag();
+        }
+        try (CrossroleServer again = CrossroleServer.start(CrossroleServer.Options.defaults(data).withPort(0))) {
+            S3Client s3 = s3(again, "555566667777");
+            var rule = s3.getBucketEncryption(b -> b.bucket("sealed")).serverSideEncryptionConfiguration().rules()
+                    .get(0);
+            assertEquals(ServerSideEncryption.AWS_KMS, rule.applyServerSideEncryptionByDefault().sseAlgorithm());
+            assertEquals(key, rule.applyServerSideEncryptionByDefault().kmsMasterKeyID());
+            assertEquals(true, rule.bucketKeyEnabled());
+            var put = s3.putObject(b -> b.bucket("sealed").key("new"), RequestBody.fromString("n"));
+            assertEquals(key, put.ssekmsKeyId());
+            assertEquals(true, put.bucketKeyEnabled());
+            s3.deleteBucketEncryption(b -> b.bucket("sealed")); // the upload keeps the key it was created with
+            var done = s3.completeMultipartUpload(b -> b.bucket("sealed").key("later").uploadId(uploadId)
+                    .multipartUpload(m -> m.parts(CompletedPart.builder().partNumber(1).eTag(partEtag).build())));
+            assertEquals(key, done.ssekmsKeyId());
+            assertEquals(key, s3.headObject(b -> b.bucket("sealed").key("later")).ssekmsKeyId());
+            assertEquals("part one", s3.getObjectAsBytes(b -> b.bucket("sealed").key("later")).asUtf8String());
         }
     }
 }

@@ -5,17 +5,25 @@ import java.time.Instant;
 import java.util.Map;
 
 /**
- * A bucket: its global name, the owning account, its region, its policy (text as put, and compiled) and its tags.
+ * A bucket: its global name, the owning account, its region, its policy (text as put, and compiled), its tags and
+ * its default encryption.
  *
  * @param policyText the bucket policy as the owner put it, or {@code null}
  * @param policy the compiled policy, {@code null} when there is none
  * @param tags the bucket's tag set in the order it was put; empty when it has none (GetBucketTagging: NoSuchTagSet)
+ * @param encryption the default encryption put with PutBucketEncryption, or {@code null} for S3's own (SSE-S3)
  */
 public record Bucket(String name, String owner, String region, Instant created, String policyText, Policy policy,
-                     Map<String, String> tags) {
+                     Map<String, String> tags, BucketEncryption encryption) {
 
     public Bucket {
         tags = tags == null ? Map.of() : java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(tags));
+    }
+
+    /** A bucket with S3's default encryption. */
+    public Bucket(String name, String owner, String region, Instant created, String policyText, Policy policy,
+                  Map<String, String> tags) {
+        this(name, owner, region, created, policyText, policy, tags, null);
     }
 
     /** A bucket without tags. */
@@ -28,10 +36,19 @@ public record Bucket(String name, String owner, String region, Instant created, 
     }
 
     Bucket withPolicy(String text, Policy compiled) {
-        return new Bucket(name, owner, region, created, text, compiled, tags);
+        return new Bucket(name, owner, region, created, text, compiled, tags, encryption);
     }
 
     Bucket withTags(Map<String, String> newTags) {
-        return new Bucket(name, owner, region, created, policyText, policy, newTags);
+        return new Bucket(name, owner, region, created, policyText, policy, newTags, encryption);
+    }
+
+    Bucket withEncryption(BucketEncryption newEncryption) {
+        return new Bucket(name, owner, region, created, policyText, policy, tags, newEncryption);
+    }
+
+    /** What a write naming no encryption gets: the configuration put, else SSE-S3. */
+    BucketEncryption defaultEncryption() {
+        return encryption == null ? BucketEncryption.SSE_S3 : encryption;
     }
 }

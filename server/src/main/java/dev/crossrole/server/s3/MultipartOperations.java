@@ -21,12 +21,18 @@ import java.util.Map;
 import java.util.NavigableMap;
 import java.util.UUID;
 
-/** CreateMultipartUpload, UploadPart, CompleteMultipartUpload, AbortMultipartUpload and ListParts. */
+/**
+ * CreateMultipartUpload, UploadPart, CompleteMultipartUpload, AbortMultipartUpload and ListParts.
+ *
+ * <p>An upload is encrypted as its CreateMultipartUpload says, else by the bucket's default encryption then; its parts
+ * and the object it completes into are under that encryption. For SSE-KMS the API reference (CreateMultipartUpload,
+ * UploadPart, CompleteMultipartUpload: "Permissions") asks the caller for {@code kms:GenerateDataKey} to create the
+ * upload, {@code kms:Decrypt} for each UploadPart and UploadPartCopy, and {@code kms:Decrypt} to complete an upload
+ * made with an additional checksum; each through S3, decided by the key policy and the caller's identity.
+ */
 final class MultipartOperations {
     static final long MIN_PART_SIZE = 5L * 1024 * 1024;
     static final int MAX_PARTS = 10_000;
-    /** Objects and parts are encrypted as S3 encrypts them by default (SSE-S3). */
-    private static final String ENCRYPTION = "AES256";
 
     private final S3Repository repository;
     private final Clock clock;
@@ -43,7 +49,9 @@ final class MultipartOperations {
         S3Request request = input.request();
         String key = input.string("Key");
         S3Support.checkKey(key);
-        ObjectOperations.checkAcl(input);
+        ObjectEncryption encryption = objects.encryption();
+        ObjectOperations.checkAcl(input, encryption.servesKms());
+        ObjectEncryption.Applied applied = encryption.forWrite(input, bucket);
         Map<String, String> tags = S3Support.taggingHeader(input.string("Tagging"));
         RequestContext.Builder context = RequestContext.builder();
         String acl = input.string("ACL");
@@ -51,7 +59,13 @@ final class MultipartOperations {
             context.single("s3:x-amz-acl", acl);
         }
         S3Support.requestTags(context, tags);
-        return S3Call.of(S3Support.objectCheck("s3:PutObject", bucket, key, context.build()), findings -> {
+        ObjectEncryption.conditionKeys(input, context);
+        List<AccessCheck> checks = new ArrayList<>();
+        checks.add(S3Support.objectCheck("s3:PutObject", bucket, key, context.build()));
+        if (applied.kms()) {
+            checks.add(encryption.generateDataKey(applied, input, bucket, key, call));
+        }
+        return new S3Call(checks, findings -> {
             String algorithmName = input.string("ChecksumAlgorithm");
             ChecksumAlgorithm algorithm = ChecksumAlgorithm.fromName(algorithmName).orElse(null);
             if (algorithmName != null && algorithm == null) {
@@ -84,12 +98,12 @@ final class MultipartOperations {
             String uploadId = Base64.getUrlEncoder().withoutPadding().encodeToString(id);
             MultipartUpload upload = new MultipartUpload(bucket.name(), key, uploadId, clock.instant(), call.caller().arn(),
                     S3Support.storedHeaders(input), S3Support.userMetadata(input), tags,
-                    algorithm == null ? null : algorithm.name(), checksumType);
+                    algorithm == null ? null : algorithm.name(), checksumType, applied.keyArn(), applied.bucketKey());
             repository.createUpload(upload);
-            return input.respond(Shape.of().put("Bucket", bucket.name()).put("Key", key).put("UploadId", uploadId)
-                    .put("ServerSideEncryption", ENCRYPTION)
+            Shape output = Shape.of().put("Bucket", bucket.name()).put("Key", key).put("UploadId", uploadId)
                     .put("ChecksumAlgorithm", algorithm == null ? null : algorithm.name())
-                    .put("ChecksumType", checksumType));
+                    .put("ChecksumType", checksumType);
+            return input.respond(ObjectEncryption.members(output, upload.kmsKeyArn(), upload.bucketKey()));
         });
     }
 
@@ -101,21 +115,39 @@ final class MultipartOperations {
                 .orElseThrow(() -> S3Exception.noSuchUpload(uploadId));
     }
 
-    /** UploadPart, and UploadPartCopy (the same request with {@code x-amz-copy-source}). */
-    S3Call uploadPart(S3Input input, Bucket bucket) {
+    /**
+     * UploadPart, and UploadPartCopy (the same request with {@code x-amz-copy-source}): a part of an SSE-KMS upload
+     * asks the caller for {@code kms:Decrypt} on the upload's key, and a copied part of an SSE-KMS source for
+     * {@code kms:Decrypt} on the source's key, before any byte is written.
+     */
+    S3Call uploadPart(S3Input input, Bucket bucket, Call call) {
         int number = input.partNumber();
         AccessCheck put = S3Support.objectCheck("s3:PutObject", bucket, input.string("Key"), RequestContext.empty());
         if (input.operation().name().equals("UploadPartCopy")) {
             ObjectOperations.CopySource source = objects.preparedCopySource(input);
-            return new S3Call(List.of(source.check(), put),
-                    findings -> uploadPartCopy(input, bucket, source.readable(findings), number));
+            return new S3Call(List.of(source.check(), put), findings -> {
+                ObjectSource found = source.readable(findings);
+                objects.encryption().requireDecrypt(found.object().kmsKeyArn(), source.bucket(), source.key(), call,
+                        findings);
+                MultipartUpload upload = upload(input, bucket);
+                requireUploadDecrypt(upload, bucket, call, findings);
+                return uploadPartCopy(input, upload, found, number);
+            });
         }
-        return S3Call.of(put, findings -> uploadPart(input, bucket, number));
+        return S3Call.of(put, findings -> {
+            MultipartUpload upload = upload(input, bucket);
+            requireUploadDecrypt(upload, bucket, call, findings);
+            return uploadPart(input, upload, number);
+        });
     }
 
-    private S3Response uploadPart(S3Input input, Bucket bucket, int number) throws IOException {
+    /** {@code kms:Decrypt} on an SSE-KMS upload's key, as its parts and completion ask it. */
+    private void requireUploadDecrypt(MultipartUpload upload, Bucket bucket, Call call, AccessGate findings) {
+        objects.encryption().requireDecrypt(upload.kmsKeyArn(), bucket, upload.key(), call, findings);
+    }
+
+    private S3Response uploadPart(S3Input input, MultipartUpload upload, int number) throws IOException {
         S3Request request = input.request();
-        MultipartUpload upload = upload(input, bucket);
         ObjectOperations.checkLength(request);
         ChecksumAlgorithm algorithm = ObjectOperations.requestedChecksum(request);
         StoredObject part;
@@ -125,7 +157,8 @@ final class MultipartOperations {
                             "\"" + written.md5Hex() + "\"", clock.instant().truncatedTo(ChronoUnit.MILLIS), Map.of(),
                             Map.of(), ObjectOperations.checksumsOf(written), Map.of(), 0)));
         }
-        Shape output = Shape.of().put("ETag", part.etag()).put("ServerSideEncryption", ENCRYPTION);
+        Shape output = ObjectEncryption.members(Shape.of().put("ETag", part.etag()), upload.kmsKeyArn(),
+                upload.bucketKey());
         part.checksums().forEach((header, value) -> output.put(checksumMember(header), value));
         return input.respond(output);
     }
@@ -136,9 +169,8 @@ final class MultipartOperations {
     }
 
     /** UploadPartCopy: a part made of (a byte range of) an existing object, which the caller must be able to read. */
-    private S3Response uploadPartCopy(S3Input input, Bucket bucket, ObjectSource source, int partNumber)
+    private S3Response uploadPartCopy(S3Input input, MultipartUpload upload, ObjectSource source, int partNumber)
             throws IOException {
-        MultipartUpload upload = upload(input, bucket);
         long size = source.object().size();
         long offset = 0;
         long length = size;
@@ -164,16 +196,21 @@ final class MultipartOperations {
                 written -> new StoredObject(String.valueOf(number), UUID.randomUUID().toString(), written.size(),
                         "\"" + written.md5Hex() + "\"", clock.instant().truncatedTo(ChronoUnit.MILLIS), Map.of(),
                         Map.of(), Map.of(), Map.of(), 0));
-        return input.respond(Shape.of().put("CopyPartResult", Shape.of().put("LastModified", part.lastModified())
-                .put("ETag", part.etag())).put("ServerSideEncryption", "AES256"));
+        return input.respond(ObjectEncryption.members(Shape.of().put("CopyPartResult", Shape.of()
+                .put("LastModified", part.lastModified()).put("ETag", part.etag())), upload.kmsKeyArn(),
+                upload.bucketKey()));
     }
 
-    S3Call complete(S3Input input, Bucket bucket) {
-        S3Request request = input.request();
+    S3Call complete(S3Input input, Bucket bucket, Call call) {
         WriteCondition condition = WriteCondition.ofWrite(input);
         return S3Call.of(S3Support.objectCheck("s3:PutObject", bucket, input.string("Key"),
                 ObjectOperations.conditionKeys(input, RequestContext.builder()).build()), findings -> {
             MultipartUpload upload = upload(input, bucket);
+            if (upload.checksumAlgorithm() != null) {
+                // "If you provide an additional checksum value in your MultipartUpload requests and the object is
+                // encrypted with Key Management Service, you must have permission to use the kms:Decrypt action"
+                requireUploadDecrypt(upload, bucket, call, findings);
+            }
             objects.checkBeforeWrite(condition, bucket, upload.key(), findings);
             Input document = input.document();
             // The model requires neither the document nor its parts; S3 does, and every part's number.
@@ -249,16 +286,18 @@ final class MultipartOperations {
                             }
                             checksums.put(algorithm.headerName(), written.checksum());
                         }
-                        return new StoredObject(upload.key(), UUID.randomUUID().toString(), written.size(), etag,
-                                clock.instant().truncatedTo(ChronoUnit.MILLIS), upload.headers(), upload.userMetadata(),
-                                checksums, upload.tags(), count, layout);
+                        StoredObject object = new StoredObject(upload.key(), UUID.randomUUID().toString(),
+                                written.size(), etag, clock.instant().truncatedTo(ChronoUnit.MILLIS), upload.headers(),
+                                upload.userMetadata(), checksums, upload.tags(), count, layout);
+                        return upload.kmsKeyArn() == null ? object
+                                : object.withKms(upload.kmsKeyArn(), upload.bucketKey());
                     }), condition);
             Shape output = Shape.of()
                     .put("Location", "/" + bucket.name() + "/" + S3Support.urlEncode(upload.key()))
                     .put("Bucket", bucket.name()).put("Key", upload.key()).put("ETag", stored.etag());
             stored.checksums().forEach((header, value) -> output.put(checksumMember(header), value));
-            return input.respond(output.put("ChecksumType", upload.checksumType())
-                    .put("ServerSideEncryption", ENCRYPTION));
+            return input.respond(ObjectEncryption.members(output.put("ChecksumType", upload.checksumType()),
+                    stored.kmsKeyArn(), stored.bucketKey()));
         });
     }
 

@@ -9,7 +9,19 @@ import java.util.Map;
  * @param checksumAlgorithm the flexible checksum every part carries, or {@code null}
  * @param checksumType {@code COMPOSITE} (a checksum of the parts' checksums, "-N") or {@code FULL_OBJECT}
  *     (the checksum of the whole object); {@code null} without an algorithm
+ * @param kmsKeyArn the KMS key of an SSE-KMS upload, chosen when it was created (its request or the bucket's default
+ *     encryption then); its parts and the completed object are under it. {@code null} for SSE-S3
+ * @param bucketKey whether the SSE-KMS upload uses an S3 Bucket Key
  */
 public record MultipartUpload(String bucket, String key, String uploadId, Instant initiated, String initiatorArn,
                               Map<String, String> headers, Map<String, String> userMetadata, Map<String, String> tags,
-                              String checksumAlgorithm, String checksumType) {}
+                              String checksumAlgorithm, String checksumType, String kmsKeyArn, boolean bucketKey) {
+
+    /** An SSE-S3 upload. */
+    public MultipartUpload(String bucket, String key, String uploadId, Instant initiated, String initiatorArn,
+                           Map<String, String> headers, Map<String, String> userMetadata, Map<String, String> tags,
+                           String checksumAlgorithm, String checksumType) {
+        this(bucket, key, uploadId, initiated, initiatorArn, headers, userMetadata, tags, checksumAlgorithm,
+                checksumType, null, false);
+    }
+}

@@ -33,13 +33,17 @@ final class ObjectOperations {
 
     private final S3Repository repository;
     private final Clock clock;
-    /** KMS for SSE-KMS objects; {@code null} where S3 runs without it (SSE-KMS then stays NotImplemented). */
-    private final KmsKeys kms;
+    /** Which encryption writes get, and the KMS permissions SSE-KMS objects ask for. */
+    private final ObjectEncryption encryption;
 
     ObjectOperations(S3Repository repository, Clock clock, KmsKeys kms) {
         this.repository = repository;
         this.clock = clock;
-        this.kms = kms;
+        this.encryption = new ObjectEncryption(kms);
+    }
+
+    ObjectEncryption encryption() {
+        return encryption;
     }
 
     // ---- PutObject ----------------------------------------------------------------------------
@@ -48,14 +52,8 @@ final class ObjectOperations {
         S3Request request = input.request();
         String key = input.string("Key");
         S3Support.checkKey(key);
-        checkAcl(input, kms != null);
-        KmsKeys.KeyReference kmsKey = SSE_KMS.equals(input.string("ServerSideEncryption"))
-                ? kmsKeyOf(input, bucket, call) : null;
-        if (kmsKey == null && (input.sent("SSEKMSKeyId") || input.sent("SSEKMSEncryptionContext"))) {
-            throw new S3Exception("InvalidArgument", 400, "Server Side Encryption with AWS KMS managed key requires"
-                    + " HTTP header x-amz-server-side-encryption : aws:kms");
-        }
-        boolean bucketKey = Boolean.TRUE.equals(input.bool("BucketKeyEnabled"));
+        checkAcl(input, encryption.servesKms());
+        ObjectEncryption.Applied applied = encryption.forWrite(input, bucket);
         Map<String, String> tags = S3Support.taggingHeader(input.string("Tagging"));
         Map<String, String> headers = S3Support.storedHeaders(input);
         Map<String, String> metadata = S3Support.userMetadata(input);
@@ -68,6 +66,7 @@ final class ObjectOperations {
         }
         S3Support.requestTags(context, tags);
         conditionKeys(input, context);
+        ObjectEncryption.conditionKeys(input, context);
         List<AccessCheck> checks = new ArrayList<>();
         checks.add(S3Support.objectCheck("s3:PutObject", bucket, key, context.build()));
         if (!tags.isEmpty()) {
@@ -75,9 +74,8 @@ final class ObjectOperations {
             S3Support.requestTags(tagContext, tags);
             checks.add(S3Support.objectCheck("s3:PutObjectTagging", bucket, key, tagContext.build()));
         }
-        if (kmsKey != null) {
-            checks.add(kms.viaService("kms:GenerateDataKey", kmsKey, call.caller().account(), "s3", bucket.region(),
-                    encryptionContext(input, bucket, key), null));
+        if (applied.kms()) {
+            checks.add(encryption.generateDataKey(applied, input, bucket, key, call));
         }
         return new S3Call(checks, findings -> {
             // Before the body is read; again when the object commits, against whatever was written meanwhile.
@@ -85,66 +83,16 @@ final class ObjectOperations {
             ChecksumAlgorithm algorithm = requestedChecksum(request);
             StoredObject stored;
             try (InputStream body = request.body().get()) {
-                stored = repository.putObject(bucket.name(), key, body, finisher(algorithm, written -> {
-                    StoredObject object = new StoredObject(key, UUID.randomUUID().toString(), written.size(), "\""
-                            + written.md5Hex() + "\"", now(), headers, metadata, checksumsOf(written), tags, 0);
-                    return kmsKey == null ? object : object.withKms(kmsKey.arn(), bucketKey);
-                }), condition);
+                stored = repository.putObject(bucket.name(), key, body, finisher(algorithm, written ->
+                        applied.applyTo(new StoredObject(key, UUID.randomUUID().toString(), written.size(), "\""
+                                + written.md5Hex() + "\"", now(), headers, metadata, checksumsOf(written), tags, 0))),
+                        condition);
             }
             S3Response response = S3Response.empty(200).header("ETag", stored.etag());
-            encryptionHeaders(response, stored);
+            ObjectEncryption.headers(response, stored);
             stored.checksums().forEach(response::header);
             return response;
         });
-    }
-
-    static final String SSE_KMS = "aws:kms";
-
-    /**
-     * The KMS key of an SSE-KMS write: the one the request names (an id or alias of the bucket owner's account, or any
-     * key's ARN), or the bucket owner's AWS managed key {@code aws/s3}.
-     */
-    private KmsKeys.KeyReference kmsKeyOf(S3Input input, Bucket bucket, Call call) {
-        String named = input.string("SSEKMSKeyId");
-        if (named == null) {
-            return kms.managedKey(bucket.owner(), bucket.region(), "s3");
-        }
-        return kms.find(bucket.owner(), bucket.region(), named).orElseThrow(() -> new S3Exception("KMS.NotFoundException",
-                400, "Invalid keyId " + named));
-    }
-
-    /** S3's encryption context: the object's ARN, and what the request adds ({@code x-amz-server-side-encryption-context}). */
-    private static Map<String, String> encryptionContext(S3Input input, Bucket bucket, String key) {
-        Map<String, String> context = new java.util.LinkedHashMap<>();
-        String given = input.string("SSEKMSEncryptionContext");
-        if (given != null) {
-            try {
-                com.fasterxml.jackson.databind.JsonNode json = new com.fasterxml.jackson.databind.ObjectMapper()
-                        .readTree(java.util.Base64.getDecoder().decode(given));
-                if (json == null || !json.isObject()) {
-                    throw new IllegalArgumentException("not an object");
-                }
-                json.fields().forEachRemaining(e -> context.put(e.getKey(), e.getValue().asText()));
-            } catch (IOException | IllegalArgumentException e) {
-                throw new S3Exception("InvalidArgument", 400, "The header 'x-amz-server-side-encryption-context' shall"
-                        + " be Base64-encoded UTF-8 string holding JSON which represents a string-string map");
-            }
-        }
-        context.put("aws:s3:arn", "arn:aws:s3:::" + bucket.name() + "/" + key);
-        return context;
-    }
-
-    /** The encryption headers of an object: SSE-S3's, or SSE-KMS's with the key. */
-    static void encryptionHeaders(S3Response response, StoredObject object) {
-        if (object.kmsKeyArn() == null) {
-            response.header("x-amz-server-side-encryption", "AES256");
-            return;
-        }
-        response.header("x-amz-server-side-encryption", SSE_KMS);
-        response.header("x-amz-server-side-encryption-aws-kms-key-id", object.kmsKeyArn());
-        if (object.bucketKey()) {
-            response.header("x-amz-server-side-encryption-bucket-key-enabled", "true");
-        }
     }
 
     /**
@@ -152,19 +100,7 @@ final class ObjectOperations {
      * failure of a reader of another account that the key's policy does not name.
      */
     void requireDecrypt(StoredObject object, Bucket bucket, Call call, AccessGate gate) {
-        if (object.kmsKeyArn() == null) {
-            return;
-        }
-        if (call.caller().principal() instanceof dev.crossrole.policy.Principal.Anonymous) {
-            throw S3Exception.accessDenied(); // KMS serves signed callers only: a public read never opens the key
-        }
-        KmsKeys.KeyReference key = kms == null ? null : kms.find(object.kmsKeyArn().split(":")[4],
-                object.kmsKeyArn().split(":")[3], object.kmsKeyArn()).orElse(null);
-        if (key == null) {
-            throw new S3Exception("KMS.NotFoundException", 400, "Key '" + object.kmsKeyArn() + "' does not exist");
-        }
-        gate.require(kms.viaService("kms:Decrypt", key, call.caller().account(), "s3", bucket.region(),
-                Map.of("aws:s3:arn", "arn:aws:s3:::" + bucket.name() + "/" + object.key()), null));
+        encryption.requireDecrypt(object.kmsKeyArn(), bucket, object.key(), call, gate);
     }
 
     /**
@@ -224,7 +160,7 @@ final class ObjectOperations {
     /** As {@link #checkEncryption(S3Input)}; {@code aws:kms} is accepted where the operation implements SSE-KMS. */
     static void checkEncryption(S3Input input, boolean kms) {
         String sse = input.string("ServerSideEncryption");
-        if (sse != null && !sse.equals("AES256") && !(kms && sse.equals(SSE_KMS))) {
+        if (sse != null && !sse.equals(ObjectEncryption.SSE_S3) && !(kms && sse.equals(ObjectEncryption.SSE_KMS))) {
             throw new S3Exception("NotImplemented", 501, "A header you provided implies functionality that is not"
                     + " implemented").with("Header", input.wireName("ServerSideEncryption"));
         }
@@ -434,7 +370,7 @@ final class ObjectOperations {
         if (object.partCount() > 0) {
             response.header("x-amz-mp-parts-count", String.valueOf(object.partCount()));
         }
-        encryptionHeaders(response, object);
+        ObjectEncryption.headers(response, object);
     }
 
     /**
@@ -610,10 +546,16 @@ final class ObjectOperations {
 
     // ---- CopyObject ---------------------------------------------------------------------------
 
-    S3Call copy(S3Input input, Bucket target) {
+    /**
+     * CopyObject. A source under SSE-KMS asks the copier for {@code kms:Decrypt} on its key; the copy is encrypted as
+     * the request says, else by the destination bucket's default encryption, never by the source's (API reference,
+     * CopyObject), with {@code kms:GenerateDataKey} asked for an SSE-KMS destination.
+     */
+    S3Call copy(S3Input input, Bucket target, Call call) {
         String key = input.string("Key");
         S3Support.checkKey(key);
-        checkAcl(input);
+        checkAcl(input, encryption.servesKms());
+        ObjectEncryption.Applied applied = encryption.forWrite(input, target);
         // If-Match / If-None-Match of a copy are about the object it replaces, as for PutObject.
         WriteCondition condition = WriteCondition.ofWrite(input);
         CopySource source = preparedCopySource(input);
@@ -631,25 +573,29 @@ final class ObjectOperations {
             S3Support.requestTags(context, requestedTags);
         }
         conditionKeys(input, context);
-        List<AccessCheck> checks = List.of(source.check(),
-                S3Support.objectCheck("s3:PutObject", target, key, context.build()));
+        ObjectEncryption.conditionKeys(input, context);
+        List<AccessCheck> checks = new ArrayList<>(List.of(source.check(),
+                S3Support.objectCheck("s3:PutObject", target, key, context.build())));
+        if (applied.kms()) {
+            checks.add(encryption.generateDataKey(applied, input, target, key, call));
+        }
         return new S3Call(checks, findings -> {
             ObjectSource found = source.readable(findings);
             StoredObject original = found.object();
+            encryption.requireDecrypt(original.kmsKeyArn(), source.bucket(), sourceKey, call, findings);
             Map<String, String> tags = taggingDirective.equals("REPLACE") ? requestedTags : original.tags();
             checkBeforeWrite(condition, target, key, findings);
             return copied(input, target, key, condition, found, original, tags, sourceBucketName, sourceKey,
-                    metadataDirective, taggingDirective);
+                    metadataDirective, taggingDirective, applied);
         });
     }
 
     private S3Response copied(S3Input input, Bucket target, String key, WriteCondition condition,
                               ObjectSource found, StoredObject original, Map<String, String> tags,
                               String sourceBucketName, String sourceKey, String metadataDirective,
-                              String taggingDirective) throws IOException {
-        S3Request request = input.request();
+                              String taggingDirective, ObjectEncryption.Applied applied) throws IOException {
         if (sourceBucketName.equals(target.name()) && sourceKey.equals(key) && metadataDirective.equals("COPY")
-                && taggingDirective.equals("COPY")) {
+                && taggingDirective.equals("COPY") && !input.sent("ServerSideEncryption")) {
             throw S3Exception.invalidRequest("This copy request is illegal because it is trying to copy an object to"
                     + " itself without changing the object's metadata, storage class, website redirect location or"
                     + " encryption attributes.");
@@ -672,12 +618,14 @@ final class ObjectOperations {
         }
         StoredObject stored = repository.putConcatenation(target.name(), key,
                 List.of(new ObjectWriter.Range(found, 0, original.size())), finisher(algorithm, written ->
-                        new StoredObject(key, UUID.randomUUID().toString(), written.size(), "\"" + written.md5Hex() + "\"",
-                                now(), headers, metadata, checksumsOf(written), tags, 0)), condition);
+                        applied.applyTo(new StoredObject(key, UUID.randomUUID().toString(), written.size(),
+                                "\"" + written.md5Hex() + "\"", now(), headers, metadata, checksumsOf(written), tags,
+                                0))), condition);
         Shape result = Shape.of().put("LastModified", stored.lastModified()).put("ETag", stored.etag());
         stored.checksums().forEach((h, v) -> result.put("Checksum" + h.substring("x-amz-checksum-".length())
                 .toUpperCase(Locale.ROOT), v));
-        return input.respond(Shape.of().put("CopyObjectResult", result).put("ServerSideEncryption", "AES256"));
+        return input.respond(ObjectEncryption.members(Shape.of().put("CopyObjectResult", result), stored.kmsKeyArn(),
+                stored.bucketKey()));
     }
 
     /** Bucket and key named by {@code x-amz-copy-source} ({@code bucket/key} or {@code /bucket/key}, URL-encoded). */
@@ -712,13 +660,7 @@ final class ObjectOperations {
     /** A copy's source as prepared: where it is, what reading it needs, and the object if there is one. */
     record CopySource(Bucket bucket, String key, Optional<ObjectSource> found, AccessCheck check) {
         ObjectSource readable(AccessGate findings) {
-            ObjectSource source = found.orElseThrow(() -> missing(bucket, key, findings));
-            if (source.object().kmsKeyArn() != null) {
-                // Its bytes would need kms:Decrypt of the copier, which copies do not ask yet: refused, never copied.
-                throw new S3Exception("NotImplemented", 501, "crossrole does not copy objects encrypted with SSE-KMS"
-                        + " yet");
-            }
-            return source;
+            return found.orElseThrow(() -> missing(bucket, key, findings));
         }
     }
 

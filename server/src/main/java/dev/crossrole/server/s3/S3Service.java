@@ -85,8 +85,9 @@ public final class S3Service {
     /** Every operation crossrole's S3 implements, by its model name, with what it asks the policy engine for. */
     private OperationBindings<S3Operation> bind(OperationBindings<S3Operation> bindings) {
         String[] objectWriteKeys = {"s3:x-amz-acl", "aws:RequestTag/${TagKey}", "aws:TagKeys",
-            "s3:x-amz-server-side-encryption", "s3:x-amz-storage-class", "s3:x-amz-content-sha256",
-            "s3:signatureversion", "s3:authType", "s3:signatureAge", "s3:TlsVersion"};
+            "s3:x-amz-server-side-encryption", "s3:x-amz-server-side-encryption-aws-kms-key-id",
+            "s3:x-amz-storage-class", "s3:x-amz-content-sha256", "s3:signatureversion", "s3:authType",
+            "s3:signatureAge", "s3:TlsVersion"};
         bindings.on("ListBuckets", (input, bucket, call) -> listBuckets(input, call),
                         Authorization.of("s3:ListAllMyBuckets"))
                 .on("CreateBucket", (input, bucket, call) -> createBucket(input, call),
@@ -112,6 +113,13 @@ public final class S3Service {
                         Authorization.of("s3:GetBucketTagging").on("bucket", "Bucket"))
                 .on("DeleteBucketTagging", (input, bucket, call) -> BucketTagging.delete(input, bucket, repository),
                         Authorization.of("s3:PutBucketTagging").on("bucket", "Bucket"))
+                .on("PutBucketEncryption", (input, bucket, call) -> BucketEncryption.put(input, bucket, repository,
+                        objects.encryption().servesKms()),
+                        Authorization.of("s3:PutEncryptionConfiguration").on("bucket", "Bucket"))
+                .on("GetBucketEncryption", (input, bucket, call) -> BucketEncryption.get(input, bucket),
+                        Authorization.of("s3:GetEncryptionConfiguration").on("bucket", "Bucket"))
+                .on("DeleteBucketEncryption", (input, bucket, call) -> BucketEncryption.delete(input, bucket,
+                        repository), Authorization.of("s3:PutEncryptionConfiguration").on("bucket", "Bucket"))
                 .on("ListObjects", (input, bucket, call) -> Listing.list(input, bucket,
                         repository.objects(bucket.name()), false),
                         Authorization.of("s3:ListBucket").on("bucket", "Bucket").keys("s3:prefix", "s3:delimiter",
@@ -130,11 +138,13 @@ public final class S3Service {
                                 .keys("aws:RequestTag/${TagKey}", "aws:TagKeys"),
                         Authorization.of("s3:ListBucket").on("bucket", "Bucket").keys("s3:prefix"),
                         Authorization.of("kms:GenerateDataKey").on("key", "SSEKMSKeyId").keys(KMS_VIA))
-                .on("CopyObject", (input, bucket, call) -> objects.copy(input, bucket),
+                .on("CopyObject", (input, bucket, call) -> objects.copy(input, bucket, call),
                         Authorization.of("s3:PutObject").on("object", "Bucket", "Key").keys(objectWriteKeys),
                         Authorization.of("s3:GetObject").on("object", "CopySource")
                                 .keys("s3:ExistingObjectTag/<key>"),
-                        Authorization.of("s3:ListBucket").on("bucket", "Bucket").keys("s3:prefix"))
+                        Authorization.of("s3:ListBucket").on("bucket", "Bucket").keys("s3:prefix"),
+                        Authorization.of("kms:Decrypt").on("key").keys(KMS_VIA),
+                        Authorization.of("kms:GenerateDataKey").on("key", "SSEKMSKeyId").keys(KMS_VIA))
                 .on("GetObject", (input, bucket, call) -> objects.get(input, bucket, anonymous(call), call, false),
                         Authorization.of("s3:GetObject").on("object", "Bucket", "Key")
                                 .keys("s3:ExistingObjectTag/<key>"),
@@ -162,17 +172,21 @@ public final class S3Service {
                 .on("CreateMultipartUpload", (input, bucket, call) -> multipart.create(input, bucket, call),
                         Authorization.of("s3:PutObject").on("object", "Bucket", "Key").keys(objectWriteKeys),
                         Authorization.of("s3:PutObjectTagging").on("object", "Bucket", "Key")
-                                .keys("aws:RequestTag/${TagKey}", "aws:TagKeys"))
-                .on("UploadPart", (input, bucket, call) -> multipart.uploadPart(input, bucket),
-                        Authorization.of("s3:PutObject").on("object", "Bucket", "Key"))
-                .on("UploadPartCopy", (input, bucket, call) -> multipart.uploadPart(input, bucket),
+                                .keys("aws:RequestTag/${TagKey}", "aws:TagKeys"),
+                        Authorization.of("kms:GenerateDataKey").on("key", "SSEKMSKeyId").keys(KMS_VIA))
+                .on("UploadPart", (input, bucket, call) -> multipart.uploadPart(input, bucket, call),
+                        Authorization.of("s3:PutObject").on("object", "Bucket", "Key"),
+                        Authorization.of("kms:Decrypt").on("key").keys(KMS_VIA))
+                .on("UploadPartCopy", (input, bucket, call) -> multipart.uploadPart(input, bucket, call),
                         Authorization.of("s3:PutObject").on("object", "Bucket", "Key"),
                         Authorization.of("s3:GetObject").on("object", "CopySource")
                                 .keys("s3:ExistingObjectTag/<key>"),
-                        Authorization.of("s3:ListBucket").on("bucket", "Bucket").keys("s3:prefix"))
-                .on("CompleteMultipartUpload", (input, bucket, call) -> multipart.complete(input, bucket),
+                        Authorization.of("s3:ListBucket").on("bucket", "Bucket").keys("s3:prefix"),
+                        Authorization.of("kms:Decrypt").on("key").keys(KMS_VIA))
+                .on("CompleteMultipartUpload", (input, bucket, call) -> multipart.complete(input, bucket, call),
                         Authorization.of("s3:PutObject").on("object", "Bucket", "Key").keys(objectWriteKeys),
-                        Authorization.of("s3:ListBucket").on("bucket", "Bucket").keys("s3:prefix"))
+                        Authorization.of("s3:ListBucket").on("bucket", "Bucket").keys("s3:prefix"),
+                        Authorization.of("kms:Decrypt").on("key").keys(KMS_VIA))
                 .on("AbortMultipartUpload", (input, bucket, call) -> multipart.abort(input, bucket),
                         Authorization.of("s3:AbortMultipartUpload").on("object", "Bucket", "Key"))
                 .on("ListParts", (input, bucket, call) -> multipart.listParts(input, bucket),

@@ -549,6 +549,15 @@ final class StoreS3Repository implements S3Repository, Replica {
             // an object keeps the order the tags were put in; records written before tags existed have none
             node.set("tags", JSON.valueToTree(bucket.tags()));
         }
+        if (bucket.encryption() != null) {
+            // records of buckets that never had a configuration put have none: S3's default, SSE-S3
+            ObjectNode encryption = node.putObject("encryption");
+            encryption.put("algorithm", bucket.encryption().algorithm());
+            if (bucket.encryption().kmsKeyId() != null) {
+                encryption.put("kmsKeyId", bucket.encryption().kmsKeyId());
+            }
+            encryption.put("bucketKey", bucket.encryption().bucketKey());
+        }
         return bytes(node);
     }
 
@@ -563,8 +572,14 @@ final class StoreS3Repository implements S3Repository, Replica {
                 LOG.warning("bucket " + name + ": stored policy no longer parses; ignored");
             }
         }
+        JsonNode encryption = node.path("encryption");
+        BucketEncryption configuration = encryption.isObject() ? new BucketEncryption(
+                encryption.path("algorithm").asText(), encryption.hasNonNull("kmsKeyId")
+                        ? encryption.get("kmsKeyId").asText() : null, encryption.path("bucketKey").asBoolean(false))
+                : null;
         return new Bucket(name, node.path("owner").asText(), node.path("region").asText(),
-                Instant.parse(node.path("created").asText()), policyText, policy, strings(node.path("tags")));
+                Instant.parse(node.path("created").asText()), policyText, policy, strings(node.path("tags")),
+                configuration);
     }
 
     static byte[] objectJson(StoredObject object) {
@@ -585,6 +600,10 @@ final class StoreS3Repository implements S3Repository, Replica {
             node.put("checksumAlgorithm", upload.checksumAlgorithm());
             node.put("checksumType", upload.checksumType());
         }
+        if (upload.kmsKeyArn() != null) {
+            node.put("kmsKeyArn", upload.kmsKeyArn());
+            node.put("bucketKey", upload.bucketKey());
+        }
         return bytes(node);
     }
 
@@ -594,7 +613,9 @@ final class StoreS3Repository implements S3Repository, Replica {
                 node.path("initiatorArn").asText(), strings(node.path("headers")),
                 strings(node.path("userMetadata")), strings(node.path("tags")),
                 node.path("checksumAlgorithm").isTextual() ? node.path("checksumAlgorithm").asText() : null,
-                node.path("checksumType").isTextual() ? node.path("checksumType").asText() : null);
+                node.path("checksumType").isTextual() ? node.path("checksumType").asText() : null,
+                node.hasNonNull("kmsKeyArn") ? node.get("kmsKeyArn").asText() : null,
+                node.path("bucketKey").asBoolean(false));
     }
 
     // ---- object metadata as JSON ---------------------------------------------------------------

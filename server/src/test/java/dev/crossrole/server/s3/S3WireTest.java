@@ -251,6 +251,30 @@ class S3WireTest {
     }
 
     @Test
+    void aBucketEncryptionDocumentThatIsNotXmlIsMalformedXmlAndChangesNothing() throws IOException {
+        byte[] broken = "<ServerSideEncryptionConfiguration><Rule><ApplyServerSideEncryptionByDefault>"
+                .getBytes(StandardCharsets.UTF_8);
+        String md5 = java.util.Base64.getEncoder().encodeToString(md5(broken));
+        Response refused = send(signed("PUT", "/wire", "encryption", List.of(Map.entry("Content-MD5", md5)), broken,
+                false));
+        assertEquals(400, refused.status, refused.text());
+        assertTrue(refused.text().contains("<Code>MalformedXML</Code>"), refused.text());
+        Response kept = send(signed("GET", "/wire", "encryption", List.of(), new byte[0], false));
+        assertEquals(200, kept.status, kept.text());
+        assertTrue(kept.text().contains("<SSEAlgorithm>AES256</SSEAlgorithm>"), kept.text());
+        assertTrue(kept.text().startsWith("<?xml") && kept.text().contains("<ServerSideEncryptionConfiguration"),
+                kept.text());
+    }
+
+    private static byte[] md5(byte[] bytes) {
+        try {
+            return java.security.MessageDigest.getInstance("MD5").digest(bytes);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Test
     void aPathTheListenerCannotParseIsAClientErrorBeforeS3() throws IOException {
         // A broken percent-escape or a NUL byte names no key; the listener refuses the request line itself.
         for (String path : List.of("/wire/%ZZ", "/wire/%00", "/wire/k%2")) {

@@ -308,4 +308,34 @@ class StoreS3RepositoryTest {
                             + "\"created\":\"2026-01-01T00:00:00Z\"}")).tags());
         }
     }
+
+    @Test
+    void aBucketsDefaultEncryptionAndAnUploadsKmsKeyAreKeptWithTheirRecords() throws Exception {
+        String key = "arn:aws:kms:us-east-1:555566667777:key/1234abcd-12ab-34cd-56ef-1234567890ab";
+        try (Store store = Stores.embedded(dir.resolve("store"))) {
+            StoreS3Repository repository = node(store, dir.resolve("s3"));
+            repository.createIfAbsent(BUCKET);
+            repository.updateBucket("b", b -> b.withEncryption(new BucketEncryption("aws:kms", "alias/team", true)));
+            repository.updateBucket("b", b -> b.withTags(Map.of("team", "blue")));
+            repository.createUpload(new MultipartUpload("b", "sealed", "upload1", Instant.EPOCH,
+                    "arn:aws:iam::555566667777:root", Map.of(), Map.of(), Map.of(), null, null, key, true));
+        }
+        try (Store store = Stores.embedded(dir.resolve("store"))) {
+            StoreS3Repository reopened = node(store, dir.resolve("s3"));
+            Bucket bucket = reopened.bucket("b").orElseThrow();
+            assertEquals(new BucketEncryption("aws:kms", "alias/team", true), bucket.encryption(),
+                    "tags put after the encryption kept it");
+            MultipartUpload upload = reopened.upload("b", "upload1").orElseThrow();
+            assertEquals(key, upload.kmsKeyArn());
+            assertTrue(upload.bucketKey());
+            reopened.updateBucket("b", b -> b.withEncryption(null));
+            assertEquals(BucketEncryption.SSE_S3, reopened.bucket("b").orElseThrow().defaultEncryption());
+            // records written before encryption was recorded read as S3's default and SSE-S3 uploads
+            Bucket old = StoreS3Repository.bucketFrom(new com.fasterxml.jackson.databind.ObjectMapper().readTree(
+                    "{\"name\":\"old\",\"owner\":\"1\",\"region\":\"us-east-1\","
+                            + "\"created\":\"2026-01-01T00:00:00Z\"}"));
+            assertEquals(null, old.encryption());
+            assertEquals(BucketEncryption.SSE_S3, old.defaultEncryption());
+        }
+    }
 }
