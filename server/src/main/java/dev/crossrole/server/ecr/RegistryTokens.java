@@ -35,14 +35,22 @@ public final class RegistryTokens {
     /**
      * What a password stands for.
      *
+     * @param region where GetAuthorizationToken was called: the registry a password names by its port alone
+     *     ({@code 127.0.0.1:<registry port>/<account>/<repository>}) is the one of that region
      * @param principalArn the caller as GetCallerIdentity names it
      * @param accessKeyId the key GetAuthorizationToken was signed with
      * @param session the claims of the caller's temporary credentials, or {@code null} for long-term keys: a
      *     registry that takes the password must also hold them to their own expiry
      * @param expiresAt epoch seconds
      */
-    public record Grant(String account, String principalArn, String accessKeyId, SessionClaims session,
-                        long expiresAt) {}
+    public record Grant(String account, String region, String principalArn, String accessKeyId,
+                        SessionClaims session, long expiresAt) {}
+
+    /**
+     * A registry's {@code Authorization: Basic} credentials read: the grant, or {@code null} with whether the password
+     * was a good one that has expired (a registry tells the two apart to its client).
+     */
+    public record Opened(Grant grant, boolean expired) {}
 
     private final SecretKeySpec key;
     private final SecureRandom random;
@@ -82,6 +90,11 @@ public final class RegistryTokens {
      * (forged, altered, expired, garbage).
      */
     public Optional<Grant> open(String password, Instant now) {
+        return unseal(password).filter(grant -> now.getEpochSecond() < grant.expiresAt());
+    }
+
+    /** What a password sealed by this key stands for, expired or not; empty for anything else. */
+    private Optional<Grant> unseal(String password) {
         if (password == null || !password.startsWith(PREFIX)) {
             return Optional.empty();
         }
@@ -93,8 +106,7 @@ public final class RegistryTokens {
             Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding");
             cipher.init(Cipher.DECRYPT_MODE, key, new GCMParameterSpec(TAG_BITS, bytes, 0, NONCE));
             cipher.updateAAD(PURPOSE);
-            Grant grant = JSON.readValue(cipher.doFinal(bytes, NONCE, bytes.length - NONCE), Grant.class);
-            return now.getEpochSecond() < grant.expiresAt() ? Optional.of(grant) : Optional.empty();
+            return Optional.of(JSON.readValue(cipher.doFinal(bytes, NONCE, bytes.length - NONCE), Grant.class));
         } catch (IllegalArgumentException | GeneralSecurityException | IOException e) {
             return Optional.empty();
         }
@@ -105,11 +117,27 @@ public final class RegistryTokens {
      * reads it from a Basic authorization header; empty when it is not one of this key's.
      */
     public Optional<Grant> openAuthorization(String base64UserAndPassword, Instant now) {
+        return Optional.ofNullable(readAuthorization(base64UserAndPassword, now).grant());
+    }
+
+    /**
+     * As {@link #openAuthorization}, telling an expired password of this key (or one whose temporary credentials have
+     * expired) from one that never was.
+     */
+    public Opened readAuthorization(String base64UserAndPassword, Instant now) {
+        Optional<Grant> sealed;
         try {
-            String pair = new String(Base64.getDecoder().decode(base64UserAndPassword), StandardCharsets.UTF_8);
-            return pair.startsWith("AWS:") ? open(pair.substring(4), now) : Optional.empty();
+            String pair = new String(Base64.getDecoder().decode(base64UserAndPassword.strip()), StandardCharsets.UTF_8);
+            sealed = pair.startsWith("AWS:") ? unseal(pair.substring(4)) : Optional.empty();
         } catch (IllegalArgumentException e) {
-            return Optional.empty();
+            sealed = Optional.empty();
         }
+        if (sealed.isEmpty()) {
+            return new Opened(null, false);
+        }
+        Grant grant = sealed.get();
+        long at = now.getEpochSecond();
+        boolean expired = at >= grant.expiresAt() || grant.session() != null && at >= grant.session().expiration();
+        return expired ? new Opened(null, true) : new Opened(grant, false);
     }
 }

@@ -34,11 +34,18 @@ public final class LoopbackAgent implements AgentCalls {
     private static final Pattern MESSAGE = Pattern.compile("<Message>([^<]*)</Message>");
 
     private final Supplier<String> endpoint;
+    /** The container registry's own endpoint ({@code http://127.0.0.1:<port>}), or {@code null} without one. */
+    private final Supplier<String> registryEndpoint;
     private final Clock clock;
     private volatile HttpClient http;
 
     public LoopbackAgent(Supplier<String> endpoint, Clock clock) {
+        this(endpoint, () -> null, clock);
+    }
+
+    public LoopbackAgent(Supplier<String> endpoint, Supplier<String> registryEndpoint, Clock clock) {
         this.endpoint = endpoint;
+        this.registryEndpoint = registryEndpoint;
         this.clock = clock;
     }
 

@@ -14,7 +14,7 @@ class RegistryTokensTest {
     private static final SecureRandom RANDOM = new SecureRandom();
     private static final Instant NOW = Instant.parse("2026-01-01T00:00:00Z");
     private final RegistryTokens tokens = new RegistryTokens(RegistryTokens.newKey(RANDOM), RANDOM);
-    private final RegistryTokens.Grant grant = new RegistryTokens.Grant("111122223333",
+    private final RegistryTokens.Grant grant = new RegistryTokens.Grant("111122223333", "us-east-1",
             "arn:aws:iam::111122223333:user/admin", "AKIAEXAMPLE", null,
             NOW.getEpochSecond() + RegistryTokens.VALIDITY_SECONDS);
 
