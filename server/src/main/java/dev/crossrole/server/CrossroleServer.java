@@ -311,9 +311,20 @@ public final class CrossroleServer implements AutoCloseable {
         java.util.concurrent.atomic.AtomicInteger registryListening = new java.util.concurrent.atomic.AtomicInteger(-1);
         // docker login goes where the registry is answered: its own port, else its .localhost name on the main port.
         dev.crossrole.server.ecr.EcrService ecr = new dev.crossrole.server.ecr.EcrService(ecrDirectory, ecrTokens,
-                iam::principalExists, (account, region) -> registryListening.get() > 0
-                        ? "http://" + loopbackName(options.bind()) + ":" + registryListening.get()
-                        : "http://" + account + ".dkr.ecr." + region + ".localhost:" + listening.get());
+                iam::principalExists, new dev.crossrole.server.ecr.RegistryEndpoints() {
+                    @Override
+                    public String proxyEndpoint(String account, String region) {
+                        return registryListening.get() > 0
+                                ? "http://" + loopbackName(options.bind()) + ":" + registryListening.get()
+                                : "http://" + account + ".dkr.ecr." + region + ".localhost:" + listening.get();
+                    }
+
+                    @Override
+                    public String repositoriesRoot(String account, String region) {
+                        return proxyEndpoint(account, region) + "/v2/" + (registryListening.get() > 0
+                                ? account + "/" : "");
+                    }
+                });
         Pipeline pipeline = new Pipeline(authenticator, authorizer, List.of(sts, iamService, ecs,
                 new dev.crossrole.server.kms.KmsService(kmsKeys),
                 new dev.crossrole.server.secretsmanager.SecretsService(secretsDirectory,

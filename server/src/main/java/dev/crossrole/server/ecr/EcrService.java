@@ -45,8 +45,8 @@ import java.util.regex.Pattern;
  * Amazon ECR's API on the model-driven layer ({@code ecr/2015-09-21}): repositories with their settings, tags,
  * repository policies and lifecycle policies; layers uploaded in parts, image manifests pushed and read; and
  * authorization tokens. A repository of another account is used as AWS decides: its repository policy must allow
- * the caller, and so must the caller's own identity policy. Layer bytes go to a blob store, never into records.
- * GetDownloadUrlForLayer is not served: crossrole has no endpoint serving layer bytes yet.
+ * the caller, and so must the caller's own identity policy. Layer bytes go to a blob store, never into records, and
+ * are served by the registry ({@link RegistryApi}), which GetDownloadUrlForLayer's URLs point at.
  */
 public final class EcrService implements ServiceProvider {
     private static final String SERVICE = "ecr";
@@ -67,25 +67,24 @@ public final class EcrService implements ServiceProvider {
     /** Repository policies compiled, by text: compiled once, not at every access check. */
     private final Map<String, Policy> compiledPolicies = new ConcurrentHashMap<>();
 
-    /** Where clients reach a registry ({@code proxyEndpoint}), by account and region. */
-    private final java.util.function.BiFunction<String, String, String> proxyEndpoints;
+    /** Where clients reach a registry ({@code proxyEndpoint}, download URLs), by account and region. */
+    private final RegistryEndpoints endpoints;
 
-    /** An ECR whose tokens name AWS's registry endpoints ({@code https://<account>.dkr.ecr.<region>.amazonaws.com}). */
+    /** An ECR whose tokens and URLs name AWS's registry endpoints. */
     public EcrService(EcrDirectory registry, RegistryTokens tokens, PrincipalDirectory principals) {
-        this(registry, tokens, principals, (account, region) -> "https://" + account + ".dkr.ecr." + region
-                + ".amazonaws.com");
+        this(registry, tokens, principals, RegistryEndpoints.aws());
     }
 
     /**
-     * @param proxyEndpoints the registry endpoint GetAuthorizationToken names for an account and region: where
+     * @param endpoints the registry endpoints GetAuthorizationToken and GetDownloadUrlForLayer name: where
      *     {@code docker login} must go (crossrole's registry, not AWS's)
      */
     public EcrService(EcrDirectory registry, RegistryTokens tokens, PrincipalDirectory principals,
-                      java.util.function.BiFunction<String, String, String> proxyEndpoints) {
+                      RegistryEndpoints endpoints) {
         this.registry = registry;
         this.tokens = tokens;
         this.principals = principals;
-        this.proxyEndpoints = proxyEndpoints;
+        this.endpoints = endpoints;
     }
 
     EcrDirectory directory() {
@@ -158,6 +157,8 @@ public final class EcrService implements ServiceProvider {
         ops.on("InitiateLayerUpload", this::initiateLayerUpload, onRepository("InitiateLayerUpload", resourceTags));
         ops.on("UploadLayerPart", this::uploadLayerPart, onRepository("UploadLayerPart", resourceTags));
         ops.on("CompleteLayerUpload", this::completeLayerUpload, onRepository("CompleteLayerUpload", resourceTags));
+        ops.on("GetDownloadUrlForLayer", this::getDownloadUrlForLayer, onRepository("GetDownloadUrlForLayer",
+                resourceTags));
         ops.on("BatchCheckLayerAvailability", this::batchCheckLayerAvailability,
                 onRepository("BatchCheckLayerAvailability", resourceTags));
         ops.on("PutImage", this::putImage, onRepository("PutImage", resourceTags));
@@ -725,7 +726,7 @@ public final class EcrService implements ServiceProvider {
             List<Shape> data = new ArrayList<>();
             for (String id : registries) {
                 data.add(Shape.of().put("authorizationToken", token).put("expiresAt", expires)
-                        .put("proxyEndpoint", proxyEndpoints.apply(id, call.region())));
+                        .put("proxyEndpoint", endpoints.proxyEndpoint(id, call.region())));
             }
             return Shape.of().put("authorizationData", data);
         });
@@ -832,6 +833,30 @@ public final class EcrService implements ServiceProvider {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot assemble a layer", e);
         }
+    }
+
+    /**
+     * A URL that serves a layer's bytes without further credentials, as ECR's pre-signed URLs do: crossrole's registry,
+     * with a token sealing the repository, the layer and who asked, good for {@link RegistryTokens#DOWNLOAD_VALIDITY_SECONDS}.
+     */
+    private PreparedCall getDownloadUrlForLayer(Call call, Input input) {
+        String digest = input.string("layerDigest");
+        if (!LAYER_DIGEST.matcher(digest).matches()) {
+            throw new AwsException("InvalidParameterException", 400, "Invalid parameter at 'layerDigest' failed to"
+                    + " satisfy constraint: 'Invalid layer digest'");
+        }
+        return onExisting(call, input, "GetDownloadUrlForLayer", repository -> {
+            if (registry.layer(repository.arn(), digest).isEmpty()) {
+                throw new AwsException("LayersNotFoundException", 400, "The specified layers could not be found,"
+                        + " or the specified layer is not valid for this repository.");
+            }
+            long expires = registry.clock().instant().getEpochSecond() + RegistryTokens.DOWNLOAD_VALIDITY_SECONDS;
+            String token = tokens.sealDownload(new RegistryTokens.Download(repository.arn(), digest,
+                    call.caller().arn(), expires));
+            String url = endpoints.repositoriesRoot(repository.account(), repository.region()) + repository.name()
+                    + "/blobs/" + digest + "?" + RegistryApi.DOWNLOAD_PARAMETER + "=" + token;
+            return Shape.of().put("downloadUrl", url).put("layerDigest", digest);
+        });
     }
 
     private PreparedCall batchCheckLayerAvailability(Call call, Input input) {

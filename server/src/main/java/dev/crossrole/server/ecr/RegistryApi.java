@@ -46,6 +46,8 @@ import java.util.regex.Pattern;
  * registry's JSON ({@code {"errors":[{"code":"NAME_UNKNOWN","message":…}]}}) with the distribution spec's codes.
  */
 public final class RegistryApi {
+    /** The query parameter of a GetDownloadUrlForLayer URL that holds its token. */
+    public static final String DOWNLOAD_PARAMETER = "X-Crossrole-Download";
     /** ECR's limit on a manifest's size. */
     static final int MAX_MANIFEST_BYTES = 4 * 1024 * 1024;
     private static final Pattern NAME = Pattern.compile(EcrService.NAME_PATTERN);
@@ -221,6 +223,31 @@ public final class RegistryApi {
         }
         throw new RegistryException(404, "NAME_UNKNOWN", "The registry has no route for " + method + " /v2/"
                 + request.namePrefix() + path);
+    }
+
+    /**
+     * A layer's download URL (GetDownloadUrlForLayer's): it serves the one layer it was issued for, without further
+     * credentials, the permission having been decided when it was issued (as ECR's pre-signed URLs are). The region is
+     * the repository's, from the token.
+     */
+    public Prepared download(Request request, RegistryTokens.Download download) {
+        Matcher blob = BLOB_ROUTE.matcher(request.path());
+        boolean upload = UPLOADS_ROUTE.matcher(request.path()).matches()
+                || UPLOAD_ROUTE.matcher(request.path()).matches();
+        String[] arn = download.repositoryArn().split(":", 6);
+        if (!blob.matches() || upload || arn.length != 6
+                || !request.method().equals("GET") && !request.method().equals("HEAD")) {
+            throw new RegistryException(403, "DENIED", "A download URL serves its layer only, with GET");
+        }
+        Repo repo = repo(new Request(request.method(), request.account(), arn[3], request.path(),
+                request.namePrefix(), request.query(), request.header(), request.body(), request.declaredLength()),
+                blob.group(1));
+        if (!repo.arn().equals(download.repositoryArn()) || !blob.group(2).equals(download.digest())) {
+            throw new RegistryException(403, "DENIED", "This download URL was issued for " + download.digest()
+                    + " of " + download.repositoryArn());
+        }
+        return prepared("GetDownloadUrlForLayer", List.of(),
+                () -> serveBlob(request.header().apply("Range"), repo, download.digest()));
     }
 
     /** A repository as a request names it. */

@@ -27,6 +27,11 @@ public final class RegistryTokens {
     public static final long VALIDITY_SECONDS = 12 * 60 * 60;
     private static final String PREFIX = "ecr1.";
     private static final byte[] PURPOSE = "crossrole ECR registry password".getBytes(StandardCharsets.UTF_8);
+    /** Sealed for another purpose: a layer's download URL is never a password, nor the reverse. */
+    private static final byte[] DOWNLOAD = "crossrole ECR layer download".getBytes(StandardCharsets.UTF_8);
+    /** How long a GetDownloadUrlForLayer URL is good for (crossrole's choice; AWS's are short-lived too). */
+    public static final long DOWNLOAD_VALIDITY_SECONDS = 60 * 60;
+    private static final String DOWNLOAD_PREFIX = "ecrdl1.";
     private static final int NONCE = 12;
     private static final int TAG_BITS = 128;
     private static final ObjectMapper JSON = new ObjectMapper()
@@ -52,6 +57,12 @@ public final class RegistryTokens {
      */
     public record Opened(Grant grant, boolean expired) {}
 
+    /**
+     * What a layer's download URL stands for: the layer of a repository, handed to {@code principalArn} by
+     * GetDownloadUrlForLayer (which was authorized then, as ECR's pre-signed URLs are), until {@code expiresAt}.
+     */
+    public record Download(String repositoryArn, String digest, String principalArn, long expiresAt) {}
+
     private final SecretKeySpec key;
     private final SecureRandom random;
 
@@ -71,15 +82,30 @@ public final class RegistryTokens {
     }
 
     String seal(Grant grant) {
+        return seal(grant, PURPOSE, PREFIX);
+    }
+
+    /** The token of a layer's download URL. */
+    String sealDownload(Download download) {
+        return seal(download, DOWNLOAD, DOWNLOAD_PREFIX);
+    }
+
+    /** What a download URL's token stands for while it is good; empty for anything else. */
+    public Optional<Download> openDownload(String token, Instant now) {
+        return unseal(token, DOWNLOAD, DOWNLOAD_PREFIX, Download.class)
+                .filter(download -> now.getEpochSecond() < download.expiresAt());
+    }
+
+    private String seal(Object claims, byte[] purpose, String prefix) {
         try {
             byte[] nonce = new byte[NONCE];
             random.nextBytes(nonce);
             Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding");
             cipher.init(Cipher.ENCRYPT_MODE, key, new GCMParameterSpec(TAG_BITS, nonce));
-            cipher.updateAAD(PURPOSE);
-            byte[] sealed = cipher.doFinal(JSON.writeValueAsBytes(grant));
+            cipher.updateAAD(purpose);
+            byte[] sealed = cipher.doFinal(JSON.writeValueAsBytes(claims));
             ByteBuffer out = ByteBuffer.allocate(NONCE + sealed.length).put(nonce).put(sealed);
-            return PREFIX + Base64.getUrlEncoder().withoutPadding().encodeToString(out.array());
+            return prefix + Base64.getUrlEncoder().withoutPadding().encodeToString(out.array());
         } catch (GeneralSecurityException | IOException e) {
             throw new IllegalStateException("cannot seal an ECR token", e);
         }
@@ -95,18 +121,22 @@ public final class RegistryTokens {
 
     /** What a password sealed by this key stands for, expired or not; empty for anything else. */
     private Optional<Grant> unseal(String password) {
-        if (password == null || !password.startsWith(PREFIX)) {
+        return unseal(password, PURPOSE, PREFIX, Grant.class);
+    }
+
+    private <T> Optional<T> unseal(String sealed, byte[] purpose, String prefix, Class<T> type) {
+        if (sealed == null || !sealed.startsWith(prefix)) {
             return Optional.empty();
         }
         try {
-            byte[] bytes = Base64.getUrlDecoder().decode(password.substring(PREFIX.length()));
+            byte[] bytes = Base64.getUrlDecoder().decode(sealed.substring(prefix.length()));
             if (bytes.length <= NONCE) {
                 return Optional.empty();
             }
             Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding");
             cipher.init(Cipher.DECRYPT_MODE, key, new GCMParameterSpec(TAG_BITS, bytes, 0, NONCE));
-            cipher.updateAAD(PURPOSE);
-            return Optional.of(JSON.readValue(cipher.doFinal(bytes, NONCE, bytes.length - NONCE), Grant.class));
+            cipher.updateAAD(purpose);
+            return Optional.of(JSON.readValue(cipher.doFinal(bytes, NONCE, bytes.length - NONCE), type));
         } catch (IllegalArgumentException | GeneralSecurityException | IOException e) {
             return Optional.empty();
         }

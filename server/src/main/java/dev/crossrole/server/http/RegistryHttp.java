@@ -130,6 +130,11 @@ final class RegistryHttp {
             throw new RegistryApi.RegistryException(404, "NAME_UNKNOWN", "The registry answers under /v2/ only");
         }
         String rest = path.length() <= 4 ? "" : path.substring(4);
+        Map<String, String> query = S3Http.queryParameters(request.rawQuery());
+        String downloadToken = query.get(RegistryApi.DOWNLOAD_PARAMETER);
+        if (downloadToken != null && request.header("Authorization") == null) {
+            return download(request, host, rest, query, downloadToken, trace);
+        }
         Authenticated authenticated = authenticate(request);
         Caller caller = authenticated.caller();
         trace.caller = caller.arn();
@@ -163,7 +168,7 @@ final class RegistryHttp {
             }
         }
         RegistryApi.Request registryRequest = new RegistryApi.Request(request.method(), account, region, rest, prefix,
-                S3Http.queryParameters(request.rawQuery()), request::header, () -> request.content().stream(),
+                query, request::header, () -> request.content().stream(),
                 request.content().declaredLength());
         sync.refresh(); // commits made through other nodes
         RegistryApi.Prepared prepared = api.prepare(registryRequest);
@@ -183,6 +188,33 @@ final class RegistryHttp {
         RegistryApi.Answer answer = prepared.run();
         Map<String, String> headers = new LinkedHashMap<>(answer.headers());
         return new HttpResponse(answer.status(), headers, answer.stream() != null ? null
+                : answer.body() == null ? new byte[0] : answer.body(), answer.stream());
+    }
+
+    /** A GetDownloadUrlForLayer URL: its token, not a password, says who may have which layer. */
+    private HttpResponse download(HttpRequest request, String host, String rest, Map<String, String> query,
+                                  String token, Trace trace) {
+        trace.operation = "GetDownloadUrlForLayer";
+        RegistryTokens.Download download = tokens.openDownload(token, clock.instant()).orElseThrow(() ->
+                new RegistryApi.RegistryException(403, "DENIED", "The download URL is not valid or has expired: ask"
+                        + " GetDownloadUrlForLayer for another"));
+        trace.caller = download.principalArn();
+        Matcher named = host == null ? null : REGISTRY_HOST.matcher(host.toLowerCase(Locale.ROOT));
+        String account;
+        String prefix = "";
+        if (named != null && named.matches()) {
+            account = named.group(1);
+        } else {
+            int slash = rest.indexOf('/');
+            account = slash < 0 ? rest : rest.substring(0, slash);
+            prefix = account + "/";
+            rest = slash < 0 ? "" : rest.substring(slash + 1);
+        }
+        sync.refresh();
+        RegistryApi.Answer answer = api.download(new RegistryApi.Request(request.method(), account, null, rest, prefix,
+                query, request::header, () -> request.content().stream(), request.content().declaredLength()),
+                download).run();
+        return new HttpResponse(answer.status(), new LinkedHashMap<>(answer.headers()), answer.stream() != null ? null
                 : answer.body() == null ? new byte[0] : answer.body(), answer.stream());
     }
 
