@@ -151,7 +151,7 @@ final class RegistryHttp {
             region = authenticated.region();
             int slash = rest.indexOf('/');
             String first = slash < 0 ? rest : rest.substring(0, slash);
-            if (rest.isEmpty()) {
+            if (rest.isEmpty() || rest.equals("_catalog")) {
                 account = caller.account();
             } else if (!ACCOUNT.matcher(first).matches()) {
                 throw new RegistryApi.RegistryException(404, "NAME_UNKNOWN", "On crossrole's registry port a"
