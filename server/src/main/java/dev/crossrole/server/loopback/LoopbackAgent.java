@@ -346,7 +346,7 @@ public final class LoopbackAgent implements AgentCalls {
         String ref = "failed to resolve ref " + image.image() + ": ";
         String message = switch (response.statusCode()) {
             case 403 -> ref + "pull access denied, repository does not exist or may require authorization: " + reason;
-            case 404 -> error[0].equals("MANIFEST_UNKNOWN") ? ref + image.image() + ": not found: " + error[1]
+            case 404 -> error[0].equals("MANIFEST_UNKNOWN") ? ref + image.image() + ": not found"
                     : ref + "pull access denied, repository does not exist or may require authorization: " + reason;
             default -> ref + "pulling from host " + image.host() + " failed with status code [manifests "
                     + reference + "]: " + statusLine(response.statusCode()) + ": " + reason;
