@@ -43,4 +43,27 @@ class RegistryTokensTest {
                 .getBytes(StandardCharsets.UTF_8)), NOW).isEmpty());
         assertTrue(tokens.openAuthorization("not base64 at all", NOW).isEmpty());
     }
+
+    @Test
+    void anExpiredPasswordIsToldFromAForgedOne() {
+        String basic = Base64.getEncoder().encodeToString(("AWS:" + tokens.seal(grant)).getBytes(StandardCharsets.UTF_8));
+        assertEquals(new RegistryTokens.Opened(grant, false), tokens.readAuthorization(basic, NOW));
+        assertEquals(new RegistryTokens.Opened(null, true), tokens.readAuthorization(basic,
+                NOW.plusSeconds(RegistryTokens.VALIDITY_SECONDS)));
+        assertEquals(new RegistryTokens.Opened(null, false), tokens.readAuthorization("QVdTOmVjcjEuQUFBQQ==", NOW));
+    }
+
+    @Test
+    void aDownloadTokenIsNeverAPasswordNorTheReverse() {
+        RegistryTokens.Download download = new RegistryTokens.Download(
+                "arn:aws:ecr:us-east-1:111122223333:repository/app", "sha256:" + "ab".repeat(32),
+                "arn:aws:iam::111122223333:user/admin", NOW.getEpochSecond() + RegistryTokens.DOWNLOAD_VALIDITY_SECONDS);
+        String token = tokens.sealDownload(download);
+        assertEquals(download, tokens.openDownload(token, NOW).orElseThrow());
+        assertTrue(tokens.openDownload(token, NOW.plusSeconds(RegistryTokens.DOWNLOAD_VALIDITY_SECONDS)).isEmpty());
+        assertTrue(tokens.open(token, NOW).isEmpty());
+        assertTrue(tokens.open("ecr1." + token.substring(token.indexOf('.') + 1), NOW).isEmpty(),
+                "sealed for another purpose: its prefix changed, it still opens as nothing");
+        assertTrue(tokens.openDownload(tokens.seal(grant), NOW).isEmpty());
+    }
 }
