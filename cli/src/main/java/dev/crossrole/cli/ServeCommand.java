@@ -86,9 +86,10 @@ final class ServeCommand implements Callable<Integer> {
     Path tlsKey;
 
     @Option(names = "--registry-port", paramLabel = "PORT",
-            description = {"the port of ECR's registry for docker and podman (default: the port after --port, 4567; any",
-                    "free port when --port is 0; -1 = none): login with 'aws ecr get-login-password | podman login",
-                    "--username AWS --password-stdin 127.0.0.1:PORT', images named 127.0.0.1:PORT/<account>/<repository>"})
+            description = {"the port of ECR's registry for docker and podman (default: the port after --port, 4567;",
+                    "any free port when --port is 0; -1 = none): login with 'aws ecr get-login-password | podman",
+                    "login --username AWS --password-stdin 127.0.0.1:PORT', images named",
+                    "127.0.0.1:PORT/<account>/<repository>"})
     Integer registryPort;
 
     @Option(names = "--max-connections", paramLabel = "N",
@@ -153,7 +154,8 @@ final class ServeCommand implements Callable<Integer> {
         try {
             server = CrossroleServer.start(CrossroleServer.Options.defaults(dataDir).withPort(port).withBind(bind)
                     .withAccountsConfig(accounts).withStore(store).withS3Blobs(s3Blobs).withAllowedHosts(allowedHosts)
-                    .withTaskIsolation(taskRuntime).withTaskUser(taskUser).withTls(tlsSettings).withRegistryPort(registry)
+                    .withTaskIsolation(taskRuntime).withTaskUser(taskUser).withTls(tlsSettings)
+                    .withRegistryPort(registry)
                     .withHttpLimits(dev.crossrole.server.http.HttpLimits.defaults().withMaxConnections(maxConnections)));
         } catch (ConfigException e) {
             err.println("crossrole: " + e.getMessage());

@@ -76,7 +76,7 @@ class DockerEcrTasksTest {
         return account + ".dkr.ecr.us-east-1.amazonaws.com/" + repository + ":" + tag;
     }
 
-    /** Creates {@code repository} in {@code account} and pushes the test's busybox image to it as tag 1, with podman. */
+    /** Creates {@code repository} in {@code account} and pushes the test's busybox image to it as tag 1 (podman). */
     private static void push(String account, String repository) throws Exception {
         try (EcrClient ecr = EcrSdkTest.client(crossrole.endpoint(), crossrole.adminCredentials(account))) {
             ecr.createRepository(r -> r.repositoryName(repository));

@@ -494,7 +494,8 @@ public final class CrossroleServer implements AutoCloseable {
      */
     public java.util.Optional<String> registryEndpoint() {
         int port = front.registryPort();
-        return port < 0 ? java.util.Optional.empty() : java.util.Optional.of("http://" + loopbackName(bind) + ":" + port);
+        return port < 0 ? java.util.Optional.empty()
+                : java.util.Optional.of("http://" + loopbackName(bind) + ":" + port);
     }
 
     /** The HTTPS endpoint ({@code serve --tls} or {@code --tls-port}), when crossrole serves one. */

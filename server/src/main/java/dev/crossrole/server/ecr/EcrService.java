@@ -837,7 +837,8 @@ public final class EcrService implements ServiceProvider {
 
     /**
      * A URL that serves a layer's bytes without further credentials, as ECR's pre-signed URLs do: crossrole's registry,
-     * with a token sealing the repository, the layer and who asked, good for {@link RegistryTokens#DOWNLOAD_VALIDITY_SECONDS}.
+     * with a token sealing the repository, the layer and who asked, good for
+     * {@link RegistryTokens#DOWNLOAD_VALIDITY_SECONDS}.
      */
     private PreparedCall getDownloadUrlForLayer(Call call, Input input) {
         String digest = input.string("layerDigest");

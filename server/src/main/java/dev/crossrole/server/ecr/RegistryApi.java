@@ -54,7 +54,8 @@ public final class RegistryApi {
     private static final Pattern TAG = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9._-]{0,127}");
     private static final Pattern SHA256 = Pattern.compile("sha256:([a-f0-9]{64})");
     private static final Pattern ANY_DIGEST = Pattern.compile("[a-z0-9]+(?:[.+_-][a-z0-9]+)*:[a-zA-Z0-9=_-]+");
-    private static final Pattern UPLOAD_ID = Pattern.compile("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}");
+    private static final Pattern UPLOAD_ID = Pattern.compile(
+            "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}");
     private static final Pattern CONTENT_RANGE = Pattern.compile("(?:bytes[ =])?(\\d{1,18})-(\\d{1,18})(?:/\\S+)?");
     private static final Pattern BYTE_RANGE = Pattern.compile("bytes=(\\d{0,18})-(\\d{0,18})");
     private static final Pattern MANIFEST_ROUTE = Pattern.compile("(.+)/manifests/([^/]+)");
@@ -760,7 +761,8 @@ public final class RegistryApi {
     private Prepared completeUpload(Request request, Repo repo, String uploadId) {
         String digest = request.query().get("digest");
         if (digest == null) {
-            throw new RegistryException(400, "DIGEST_INVALID", "A finished upload names its digest: ?digest=sha256:…");
+            throw new RegistryException(400, "DIGEST_INVALID", "A finished upload names its digest:"
+                    + " ?digest=sha256:…");
         }
         Matcher hex = sha256(digest);
         List<AccessCheck> checks = request.declaredLength() != 0

@@ -12,7 +12,7 @@ public interface RegistryEndpoints {
      */
     String repositoriesRoot(String account, String region);
 
-    /** AWS's own endpoints ({@code https://<account>.dkr.ecr.<region>.amazonaws.com}), for an ECR without a registry. */
+    /** AWS's own endpoints ({@code https://<account>.dkr.ecr.<region>.amazonaws.com}): an ECR without a registry. */
     static RegistryEndpoints aws() {
         return new RegistryEndpoints() {
             @Override

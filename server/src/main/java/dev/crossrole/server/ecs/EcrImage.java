@@ -5,8 +5,9 @@ import java.util.regex.Pattern;
 
 /**
  * A container image in an ECR private registry, as a task definition names it:
- * {@code <account>.dkr.ecr.<region>.amazonaws.com/<repository>[:<tag>][@sha256:<digest>]} (also {@code .amazonaws.com.cn},
- * {@code dkr.ecr-fips}, and crossrole's own {@code <account>.dkr.ecr.<region>.localhost[:<port>]}). ECS's agent pulls
+ * {@code <account>.dkr.ecr.<region>.amazonaws.com/<repository>[:<tag>][@sha256:<digest>]} (also
+ * {@code .amazonaws.com.cn}, {@code dkr.ecr-fips}, and crossrole's own
+ * {@code <account>.dkr.ecr.<region>.localhost[:<port>]}). ECS's agent pulls
  * such an image with the task execution role; any other image is the engine's to find.
  *
  * @param host the registry's host as written (what the image is named by once pulled)
@@ -16,7 +17,8 @@ import java.util.regex.Pattern;
 public record EcrImage(String image, String host, String account, String region, String repository, String tag,
                        String digest) {
     private static final Pattern ECR = Pattern.compile(
-            "(([0-9]{12})\\.dkr\\.ecr(?:-fips)?\\.([a-z0-9-]+)\\.(?:amazonaws\\.com(?:\\.cn)?|localhost(?::[0-9]{1,5})?))"
+            "(([0-9]{12})\\.dkr\\.ecr(?:-fips)?\\.([a-z0-9-]+)\\."
+                    + "(?:amazonaws\\.com(?:\\.cn)?|localhost(?::[0-9]{1,5})?))"
                     + "/([a-z0-9]+(?:(?:\\.|_|__|-+)[a-z0-9]+)*(?:/[a-z0-9]+(?:(?:\\.|_|__|-+)[a-z0-9]+)*)*)"
                     + "(?::([A-Za-z0-9_][A-Za-z0-9._-]{0,127}))?(?:@(sha256:[a-f0-9]{64}))?");
 
@@ -35,7 +37,7 @@ public record EcrImage(String image, String host, String account, String region,
                 tag == null && digest == null ? "latest" : tag, digest);
     }
 
-    /** What the registry is asked for: the digest when there is one (it wins over a tag, as in Docker), else the tag. */
+    /** What the registry is asked for: the digest when there is one (it wins over a tag, as in Docker), or the tag. */
     public String reference() {
         return digest != null ? digest : tag;
     }

@@ -257,7 +257,8 @@ public final class EcsTasks implements AutoCloseable {
                 createPrivately(task, workingDirectory, container.logFile);
                 TaskVolumes.makeScratch(task.definition, scratch);
                 TaskRuntime.ContainerLaunch launch = new TaskRuntime.ContainerLaunch(task.id, container.name,
-                        container.runImage != null ? container.runImage : container.image, argv(task, container), container.environment, task.workDir, workingDirectory,
+                        container.runImage != null ? container.runImage : container.image, argv(task, container),
+                        container.environment, task.workDir, workingDirectory,
                         container.logFile, TaskVolumes.mounts(task.definition, container.name, scratch, task.id,
                         task.account),
                         ContainerSpecs.of(task, container));

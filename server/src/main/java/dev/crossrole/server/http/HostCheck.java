@@ -52,7 +52,7 @@ public final class HostCheck {
         return of(bind, allowed, port, httpsPort, () -> -1);
     }
 
-    /** As {@link #of(String, List, IntSupplier, IntSupplier)}, the registry having a port of its own ({@code -1}: none). */
+    /** As {@link #of(String, List, IntSupplier, IntSupplier)}, the registry having a port of its own (-1: none). */
     public static HostCheck of(String bind, List<String> allowed, IntSupplier port, IntSupplier httpsPort,
                                IntSupplier registryPort) {
         Set<String> names = new LinkedHashSet<>(List.of("127.0.0.1", "localhost", "[::1]"));

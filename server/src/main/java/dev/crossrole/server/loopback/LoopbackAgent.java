@@ -321,8 +321,9 @@ public final class LoopbackAgent implements AgentCalls {
         }
     }
 
-    private HttpResponse<InputStream> registryGet(String url, String authorization, java.util.Map<String, String> headers,
-                                                  Duration timeout, boolean resolving, EcrImage image)
+    private HttpResponse<InputStream> registryGet(String url, String authorization,
+                                                  java.util.Map<String, String> headers, Duration timeout,
+                                                  boolean resolving, EcrImage image)
             throws PullFailure {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url)).timeout(timeout).GET()
                 .header("Authorization", "Basic " + authorization);
@@ -358,8 +359,8 @@ public final class LoopbackAgent implements AgentCalls {
             throws IOException {
         String[] error = registryError(body);
         String message = "failed to copy: httpReaderSeeker: failed open: unexpected status code " + url + ": "
-                + statusLine(response.statusCode()) + ": " + error[0].toLowerCase(java.util.Locale.ROOT).replace('_', ' ')
-                + ": " + error[1];
+                + statusLine(response.statusCode()) + ": "
+                + error[0].toLowerCase(java.util.Locale.ROOT).replace('_', ' ') + ": " + error[1];
         return new PullFailure(false, message + whyOf(response, message));
     }
 

@@ -46,7 +46,8 @@ class RegistryTokensTest {
 
     @Test
     void anExpiredPasswordIsToldFromAForgedOne() {
-        String basic = Base64.getEncoder().encodeToString(("AWS:" + tokens.seal(grant)).getBytes(StandardCharsets.UTF_8));
+        String basic = Base64.getEncoder().encodeToString(("AWS:" + tokens.seal(grant))
+                .getBytes(StandardCharsets.UTF_8));
         assertEquals(new RegistryTokens.Opened(grant, false), tokens.readAuthorization(basic, NOW));
         assertEquals(new RegistryTokens.Opened(null, true), tokens.readAuthorization(basic,
                 NOW.plusSeconds(RegistryTokens.VALIDITY_SECONDS)));
@@ -57,7 +58,8 @@ class RegistryTokensTest {
     void aDownloadTokenIsNeverAPasswordNorTheReverse() {
         RegistryTokens.Download download = new RegistryTokens.Download(
                 "arn:aws:ecr:us-east-1:111122223333:repository/app", "sha256:" + "ab".repeat(32),
-                "arn:aws:iam::111122223333:user/admin", NOW.getEpochSecond() + RegistryTokens.DOWNLOAD_VALIDITY_SECONDS);
+                "arn:aws:iam::111122223333:user/admin",
+                NOW.getEpochSecond() + RegistryTokens.DOWNLOAD_VALIDITY_SECONDS);
         String token = tokens.sealDownload(download);
         assertEquals(download, tokens.openDownload(token, NOW).orElseThrow());
         assertTrue(tokens.openDownload(token, NOW.plusSeconds(RegistryTokens.DOWNLOAD_VALIDITY_SECONDS)).isEmpty());

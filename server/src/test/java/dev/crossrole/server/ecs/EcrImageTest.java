@@ -34,9 +34,11 @@ class EcrImageTest {
 
     @Test
     void otherRegistriesAndMalformedNamesAreNotEcrs() {
-        for (String image : new String[] {null, "busybox", "docker.io/library/busybox:1", "public.ecr.aws/nginx/nginx:1",
-                "11112222333.dkr.ecr.us-east-1.amazonaws.com/app:1", "111122223333.dkr.ecr.us-east-1.amazonaws.com/App:1",
-                "111122223333.dkr.ecr.us-east-1.amazonaws.com/app:-bad", "111122223333.dkr.ecr.us-east-1.example.com/a:1",
+        for (String image : new String[] {null, "busybox", "docker.io/library/busybox:1",
+                "public.ecr.aws/nginx/nginx:1", "11112222333.dkr.ecr.us-east-1.amazonaws.com/app:1",
+                "111122223333.dkr.ecr.us-east-1.amazonaws.com/App:1",
+                "111122223333.dkr.ecr.us-east-1.amazonaws.com/app:-bad",
+                "111122223333.dkr.ecr.us-east-1.example.com/a:1",
                 "111122223333.dkr.ecr.us-east-1.amazonaws.com/app@sha256:short"}) {
             assertNull(EcrImage.parse(image), image);
         }
