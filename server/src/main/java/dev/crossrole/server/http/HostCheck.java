@@ -124,13 +124,11 @@ public final class HostCheck {
     /** The accepted hosts as a caller should write them, for the refusal's message. */
     public List<String> accepted() {
         List<String> out = new ArrayList<>();
-        for (String name : names) {
-            out.add(name + ":" + port.getAsInt());
-            if (httpsPort.getAsInt() > 0) {
-                out.add(name + ":" + httpsPort.getAsInt());
-            }
-            if (registryPort.getAsInt() > 0) {
-                out.add(name + ":" + registryPort.getAsInt());
+        for (int each : new int[] {port.getAsInt(), httpsPort.getAsInt(), registryPort.getAsInt()}) {
+            if (each > 0) {
+                for (String name : names) {
+                    out.add(name + ":" + each);
+                }
             }
         }
         return out;
