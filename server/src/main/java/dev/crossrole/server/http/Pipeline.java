@@ -63,7 +63,9 @@ import java.util.logging.Logger;
  *   <li>serialize in the request's protocol;</li>
  * </ol>
  * any {@link AwsException} becomes the protocol's error response; finally the request is recorded
- * with its decision and explanation.
+ * with its decision and explanation. ECR's registry (the Docker Registry HTTP API, on its own port or for its
+ * {@code <account>.dkr.ecr.<region>.localhost} names) takes the same steps in {@link RegistryHttp}: Basic
+ * authentication instead of SigV4, the registry's JSON errors instead of AWS's.
  */
 public final class Pipeline {
     private static final Logger LOG = Logger.getLogger(Pipeline.class.getName());
