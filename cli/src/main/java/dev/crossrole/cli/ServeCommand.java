@@ -85,6 +85,13 @@ final class ServeCommand implements Callable<Integer> {
             description = "the --tls-cert certificate's private key: a PEM file, PKCS#8, PKCS#1 (RSA) or SEC1 (EC), unencrypted")
     Path tlsKey;
 
+    @Option(names = "--registry-port", paramLabel = "PORT",
+            description = {"the port of ECR's registry for docker and podman (default: the port after --port, 4567;",
+                    "any free port when --port is 0; -1 = none): login with 'aws ecr get-login-password | podman",
+                    "login --username AWS --password-stdin 127.0.0.1:PORT', images named",
+                    "127.0.0.1:PORT/<account>/<repository>"})
+    Integer registryPort;
+
     @Option(names = "--max-connections", paramLabel = "N",
             defaultValue = "" + dev.crossrole.server.http.HttpLimits.DEFAULT_MAX_CONNECTIONS,
             description = {"connections served at once (default: ${DEFAULT-VALUE}); more wait to be accepted until one",
@@ -105,6 +112,11 @@ final class ServeCommand implements Callable<Integer> {
         }
         if (maxConnections < 1) {
             err.println("crossrole: --max-connections must be at least 1");
+            return ExitCodes.UNUSABLE;
+        }
+        int registry = registryPort != null ? registryPort : port == 0 || port == 65535 ? 0 : port + 1;
+        if (registry < -1 || registry > 65535 || registry != 0 && registry == port) {
+            err.println("crossrole: --registry-port must be between 0 and 65535 and not --port, or -1 for none");
             return ExitCodes.UNUSABLE;
         }
         for (String name : allowedHosts) {
@@ -143,6 +155,7 @@ final class ServeCommand implements Callable<Integer> {
             server = CrossroleServer.start(CrossroleServer.Options.defaults(dataDir).withPort(port).withBind(bind)
                     .withAccountsConfig(accounts).withStore(store).withS3Blobs(s3Blobs).withAllowedHosts(allowedHosts)
                     .withTaskIsolation(taskRuntime).withTaskUser(taskUser).withTls(tlsSettings)
+                    .withRegistryPort(registry)
                     .withHttpLimits(dev.crossrole.server.http.HttpLimits.defaults().withMaxConnections(maxConnections)));
         } catch (ConfigException e) {
             err.println("crossrole: " + e.getMessage());
@@ -151,7 +164,8 @@ final class ServeCommand implements Callable<Integer> {
             err.println("crossrole: " + e.getMessage());
             return ExitCodes.UNUSABLE;
         } catch (java.net.BindException e) {
-            err.println("crossrole: cannot listen on " + bind + ":" + port + ": " + e.getMessage());
+            err.println("crossrole: cannot listen on " + bind + ":" + port + (registry > 0 ? " (registry: " + registry
+                    + ")" : "") + ": " + e.getMessage());
             return ExitCodes.UNUSABLE;
         }
         server.tasksUnavailable().ifPresent(reason -> err.println("crossrole: WARNING: tasks cannot run: " + reason));
@@ -252,6 +266,13 @@ final class ServeCommand implements Callable<Integer> {
         out.println("  export AWS_REGION=us-east-1 AWS_DEFAULT_REGION=us-east-1");
         out.println("  aws sts get-caller-identity --profile " + server.profiles().get(0).name());
         out.println();
+        server.registryEndpoint().ifPresent(registry -> {
+            String hostPort = registry.substring(registry.indexOf("://") + 3);
+            out.println("ECR's registry: aws ecr get-login-password | podman login --username AWS --password-stdin "
+                    + hostPort);
+            out.println("  images: " + hostPort + "/<account>/<repository>:<tag>  (podman: --tls-verify=false)");
+            out.println();
+        });
         out.println("Explain any request: crossrole why <request-id>   (health: " + server.endpoint() + "/_crossrole/health)");
         out.println("Admin API token (for /_crossrole/*; the crossrole CLI reads it): " + server.adminTokenFile());
         out.flush();

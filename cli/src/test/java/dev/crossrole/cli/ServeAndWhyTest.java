@@ -41,10 +41,12 @@ class ServeAndWhyTest {
             Matcher m = Pattern.compile("crossrole listening on (http://127\\.0\\.0\\.1:\\d+)").matcher(first);
             assertTrue(m.matches(), first);
             StringBuilder welcome = new StringBuilder();
-            for (int i = 0; i < 12; i++) {
+            for (int i = 0; i < 15; i++) {
                 welcome.append(out.readLine()).append('\n');
             }
             assertTrue(welcome.toString().contains("111122223333  profile source"), welcome.toString());
+            assertTrue(Pattern.compile("ECR's registry: aws ecr get-login-password \\| podman login --username AWS"
+                    + " --password-stdin 127\\.0\\.0\\.1:\\d+\n").matcher(welcome).find(), welcome.toString());
             assertTrue(welcome.toString().contains("export AWS_SHARED_CREDENTIALS_FILE=" + dir.resolve("data").toAbsolutePath()
                     .resolve("credentials")), welcome.toString());
             assertTrue(welcome.toString().contains("Admin API token (for /_crossrole/*; the crossrole CLI reads it): "

@@ -78,82 +78,90 @@ public final class CrossroleServer implements AutoCloseable {
      * @param tls how to serve HTTPS, or {@code null} for plain HTTP only
      * @param dockerHost the container engine for {@link TaskIsolation#DOCKER} and {@link TaskIsolation#AUTO}
      *     ({@code unix://…} or {@code tcp://…}), or {@code null} for {@code DOCKER_HOST} or Docker's default socket
+     * @param registryPort the container registry's own port (0: any free port; -1: none, the registry then answering
+     *     only its {@code <account>.dkr.ecr.<region>.localhost} names)
      */
     public record Options(String bind, int port, Path dataDir, Path accountsConfig, Clock clock, HttpLimits http,
                           String store, Path s3Blobs, List<String> allowedHosts, TaskIsolation taskIsolation,
-                          String taskUser, TlsSettings tls, String dockerHost) {
+                          String taskUser, TlsSettings tls, String dockerHost, int registryPort) {
         public Options {
             allowedHosts = List.copyOf(allowedHosts);
         }
 
         public static Options defaults(Path dataDir) {
             return new Options("127.0.0.1", DEFAULT_PORT, dataDir, null, Clock.systemUTC(), HttpLimits.defaults(), null,
-                    null, List.of(), TaskIsolation.SANDBOXED, null, null, null);
+                    null, List.of(), TaskIsolation.SANDBOXED, null, null, null, 0);
         }
 
         /** Host names besides loopback and the bound address that requests may name ({@code serve --allow-host}). */
         public Options withAllowedHosts(List<String> names) {
             return new Options(bind, port, dataDir, accountsConfig, clock, http,
-                    store, s3Blobs, names, taskIsolation, taskUser, tls, dockerHost);
+                    store, s3Blobs, names, taskIsolation, taskUser, tls, dockerHost, registryPort);
         }
 
         public Options withS3Blobs(Path folder) {
             return new Options(bind, port, dataDir, accountsConfig, clock, http,
-                    store, folder, allowedHosts, taskIsolation, taskUser, tls, dockerHost);
+                    store, folder, allowedHosts, taskIsolation, taskUser, tls, dockerHost, registryPort);
         }
 
         public Options withPort(int newPort) {
             return new Options(bind, newPort, dataDir, accountsConfig, clock, http,
-                    store, s3Blobs, allowedHosts, taskIsolation, taskUser, tls, dockerHost);
+                    store, s3Blobs, allowedHosts, taskIsolation, taskUser, tls, dockerHost, registryPort);
         }
 
         public Options withClock(Clock newClock) {
             return new Options(bind, port, dataDir, accountsConfig, newClock, http,
-                    store, s3Blobs, allowedHosts, taskIsolation, taskUser, tls, dockerHost);
+                    store, s3Blobs, allowedHosts, taskIsolation, taskUser, tls, dockerHost, registryPort);
         }
 
         public Options withAccountsConfig(Path file) {
             return new Options(bind, port, dataDir, file, clock, http,
-                    store, s3Blobs, allowedHosts, taskIsolation, taskUser, tls, dockerHost);
+                    store, s3Blobs, allowedHosts, taskIsolation, taskUser, tls, dockerHost, registryPort);
         }
 
         /** The listener's worker pool, connection limit and deadlines ({@code serve --max-connections}). */
         public Options withHttpLimits(HttpLimits limits) {
             return new Options(bind, port, dataDir, accountsConfig, clock, limits,
-                    store, s3Blobs, allowedHosts, taskIsolation, taskUser, tls, dockerHost);
+                    store, s3Blobs, allowedHosts, taskIsolation, taskUser, tls, dockerHost, registryPort);
         }
 
         public Options withBind(String address) {
             return new Options(address, port, dataDir, accountsConfig, clock, http,
-                    store, s3Blobs, allowedHosts, taskIsolation, taskUser, tls, dockerHost);
+                    store, s3Blobs, allowedHosts, taskIsolation, taskUser, tls, dockerHost, registryPort);
         }
 
         /** The store to use ({@code null}: the embedded store in the data directory); see {@link Stores#open}. */
         public Options withStore(String location) {
             return new Options(bind, port, dataDir, accountsConfig, clock, http,
-                    location, s3Blobs, allowedHosts, taskIsolation, taskUser, tls, dockerHost);
+                    location, s3Blobs, allowedHosts, taskIsolation, taskUser, tls, dockerHost, registryPort);
         }
 
         public Options withTaskIsolation(TaskIsolation isolation) {
             return new Options(bind, port, dataDir, accountsConfig, clock, http,
-                    store, s3Blobs, allowedHosts, isolation, taskUser, tls, dockerHost);
+                    store, s3Blobs, allowedHosts, isolation, taskUser, tls, dockerHost, registryPort);
         }
 
         /** Serve HTTPS as {@code settings} say ({@code serve --tls}), or not at all ({@code null}). */
         public Options withTls(TlsSettings settings) {
             return new Options(bind, port, dataDir, accountsConfig, clock, http,
-                    store, s3Blobs, allowedHosts, taskIsolation, taskUser, settings, dockerHost);
+                    store, s3Blobs, allowedHosts, taskIsolation, taskUser, settings, dockerHost, registryPort);
         }
 
         /** The container engine's address ({@code unix:///run/podman/podman.sock}, {@code tcp://127.0.0.1:2375}). */
         public Options withDockerHost(String host) {
             return new Options(bind, port, dataDir, accountsConfig, clock, http,
-                    store, s3Blobs, allowedHosts, taskIsolation, taskUser, tls, host);
+                    store, s3Blobs, allowedHosts, taskIsolation, taskUser, tls, host, registryPort);
         }
 
         public Options withTaskUser(String spec) {
             return new Options(bind, port, dataDir, accountsConfig, clock, http,
-                    store, s3Blobs, allowedHosts, taskIsolation, spec, tls, dockerHost);
+                    store, s3Blobs, allowedHosts, taskIsolation, spec, tls, dockerHost, registryPort);
+        }
+
+        /** The container registry's own port ({@code serve --registry-port}; 0: any free port, -1: none). */
+        public Options withRegistryPort(int newPort) {
+            return new Options(bind, port, dataDir, accountsConfig, clock, http,
+                    store, s3Blobs, allowedHosts, taskIsolation, taskUser, tls, dockerHost, newPort);
         }
     }
 
@@ -255,9 +263,12 @@ public final class CrossroleServer implements AutoCloseable {
         String version = CrossroleServer.class.getPackage().getImplementationVersion();
         IamService iamService = new IamService(iam);
         java.util.concurrent.atomic.AtomicReference<String> endpoint = new java.util.concurrent.atomic.AtomicReference<>();
+        // Where ECS's agent pulls ECR images from (the registry's own port), known once the listener is bound.
+        java.util.concurrent.atomic.AtomicReference<String> registryEndpoint =
+                new java.util.concurrent.atomic.AtomicReference<>();
         EcsTasks tasks = new EcsTasks(runtime, iam, new ServiceRoleCredentials(sts,
                 new PolicyEngine(options.clock())), options.clock(), data.resolve("tasks"), endpoint::get, NodeId.loadOrCreate(data),
-                new dev.crossrole.server.loopback.LoopbackAgent(endpoint::get, options.clock()));
+                new dev.crossrole.server.loopback.LoopbackAgent(endpoint::get, registryEndpoint::get, options.clock()));
         EcsDirectory ecsDirectory = new EcsDirectory(options.clock());
         EcsService ecs = new EcsService(ecsDirectory, tasks);
         EcsPersistence ecsState = EcsPersistence.attach(ecsDirectory, tasks, sync);
@@ -297,13 +308,30 @@ public final class CrossroleServer implements AutoCloseable {
                 AdminToken.loadOrCreate(store, data, random));
         java.util.concurrent.atomic.AtomicInteger listening = new java.util.concurrent.atomic.AtomicInteger(options.port());
         java.util.concurrent.atomic.AtomicInteger httpsListening = new java.util.concurrent.atomic.AtomicInteger(-1);
+        java.util.concurrent.atomic.AtomicInteger registryListening = new java.util.concurrent.atomic.AtomicInteger(-1);
+        // docker login goes where the registry is answered: its own port, else its .localhost name on the main port.
+        dev.crossrole.server.ecr.EcrService ecr = new dev.crossrole.server.ecr.EcrService(ecrDirectory, ecrTokens,
+                iam::principalExists, new dev.crossrole.server.ecr.RegistryEndpoints() {
+                    @Override
+                    public String proxyEndpoint(String account, String region) {
+                        return registryListening.get() > 0
+                                ? "http://" + loopbackName(options.bind()) + ":" + registryListening.get()
+                                : "http://" + account + ".dkr.ecr." + region + ".localhost:" + listening.get();
+                    }
+
+                    @Override
+                    public String repositoriesRoot(String account, String region) {
+                        return proxyEndpoint(account, region) + "/v2/" + (registryListening.get() > 0
+                                ? account + "/" : "");
+                    }
+                });
         Pipeline pipeline = new Pipeline(authenticator, authorizer, List.of(sts, iamService, ecs,
                 new dev.crossrole.server.kms.KmsService(kmsKeys),
                 new dev.crossrole.server.secretsmanager.SecretsService(secretsDirectory,
                         new dev.crossrole.server.kms.KmsKeys(kmsKeys)),
                 new dev.crossrole.server.ssm.SsmService(parameterDirectory, new dev.crossrole.server.kms.KmsKeys(kmsKeys)),
                 new dev.crossrole.server.logs.LogsService(logDirectory, new dev.crossrole.server.kms.KmsKeys(kmsKeys)),
-                new dev.crossrole.server.ecr.EcrService(ecrDirectory, ecrTokens, iam::principalExists)),
+                ecr),
                 log, admin::handle,
                 options.clock(), DEFAULT_REGION, (auth, region) -> {
                     if (auth.caller().session() == null) {
@@ -312,13 +340,16 @@ public final class CrossroleServer implements AutoCloseable {
                         iam.recordRoleUse(auth.caller().session().roleId(), region);
                     }
                 }, request -> containerAnswer(containerEndpoints, request), sync, s3, HostCheck.of(options.bind(), options.allowedHosts(), listening::get,
-                        httpsListening::get));
+                        httpsListening::get, registryListening::get));
+        pipeline.serveRegistry(new dev.crossrole.server.ecr.RegistryApi(ecr, sync), ecrTokens, registryListening::get);
         InetSocketAddress address = new InetSocketAddress(InetAddress.getByName(options.bind()), options.port());
         // A request that only reads is answered on the thread that read it, unless reading means asking a database.
         java.util.function.Predicate<dev.crossrole.server.http.HttpRequest> answeredWhereRead =
                 store.revisionInMemory() ? pipeline::readsOnly : request -> false;
-        HttpFront front = HttpFront.start(address, options.http(), https(tls), pipeline::handle, answeredWhereRead);
+        HttpFront front = HttpFront.start(address, options.http(), https(tls), pipeline::handle, answeredWhereRead,
+                options.registryPort());
         listening.set(front.port());
+        registryListening.set(front.registryPort());
         if (front.httpsPort() != front.port()) {
             httpsListening.set(front.httpsPort());
         }
@@ -327,6 +358,7 @@ public final class CrossroleServer implements AutoCloseable {
         server.accessRecords = accessRecords;
         server.ecrTokens = ecrTokens;
         endpoint.set(server.endpoint());
+        registryEndpoint.set(server.registryEndpoint().orElse(null));
         ecsState.followOtherNodes(CATCH_UP_INTERVAL);
         return server;
     }
@@ -445,11 +477,25 @@ public final class CrossroleServer implements AutoCloseable {
     }
 
     public String endpoint() {
-        String host = bind.contains(":") ? "[" + bind + "]" : bind;
+        return "http://" + loopbackName(bind) + ":" + port();
+    }
+
+    /** The host clients on this machine name crossrole by: the bound address, or 127.0.0.1 for a wildcard. */
+    private static String loopbackName(String bind) {
         if (bind.equals("0.0.0.0") || bind.equals("::")) {
-            host = "127.0.0.1";
+            return "127.0.0.1";
         }
-        return "http://" + host + ":" + port();
+        return bind.contains(":") ? "[" + bind + "]" : bind;
+    }
+
+    /**
+     * The container registry's own endpoint ({@code http://127.0.0.1:<registry port>}, where a repository is
+     * {@code <account>/<name>}), when it has a port of its own.
+     */
+    public java.util.Optional<String> registryEndpoint() {
+        int port = front.registryPort();
+        return port < 0 ? java.util.Optional.empty()
+                : java.util.Optional.of("http://" + loopbackName(bind) + ":" + port);
     }
 
     /** The HTTPS endpoint ({@code serve --tls} or {@code --tls-port}), when crossrole serves one. */

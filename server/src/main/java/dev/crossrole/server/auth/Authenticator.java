@@ -316,6 +316,35 @@ public final class Authenticator {
                 + SigV4.formatAmzDate(now.plus(MAX_SKEW)) + " (" + SigV4.formatAmzDate(now) + " + 15 min.)";
     }
 
+    /**
+     * The caller a credential stands for without a signature to check: what an ECR registry password names (the
+     * registry's Basic authentication), taken as it is now. A temporary credential's claims were sealed in the password
+     * and hold until the session expires; a long-term key must still be active and its user still there. Empty when
+     * they are not.
+     */
+    public Optional<Caller> callerOf(String accessKeyId, SessionClaims session) {
+        Instant now = clock.instant();
+        if (session != null) {
+            if (now.getEpochSecond() >= session.expiration() || !session.accessKeyId().equals(accessKeyId)) {
+                return Optional.empty();
+            }
+            Principal principal = sessionPrincipal(session);
+            if (principal instanceof Principal.IamUser user) {
+                principal = iam.userById(user.userId()).map(u -> (Principal) new Principal.IamUser(u.arn(), u.account(),
+                        u.name(), u.userId())).orElse(principal);
+            }
+            return Optional.of(new Caller(principal, accessKeyId, session));
+        }
+        if (accessKeyId == null || accessKeyId.startsWith("ASIA")) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(resolve(accessKeyId, null, now).caller);
+        } catch (AuthenticationException e) {
+            return Optional.empty();
+        }
+    }
+
     private record Resolved(Caller caller, String secret) {}
 
     private Resolved resolve(String accessKeyId, String sessionToken, Instant now) {

@@ -45,13 +45,13 @@ import java.util.regex.Pattern;
  * Amazon ECR's API on the model-driven layer ({@code ecr/2015-09-21}): repositories with their settings, tags,
  * repository policies and lifecycle policies; layers uploaded in parts, image manifests pushed and read; and
  * authorization tokens. A repository of another account is used as AWS decides: its repository policy must allow
- * the caller, and so must the caller's own identity policy. Layer bytes go to a blob store, never into records.
- * GetDownloadUrlForLayer is not served: crossrole has no endpoint serving layer bytes yet.
+ * the caller, and so must the caller's own identity policy. Layer bytes go to a blob store, never into records, and
+ * are served by the registry ({@link RegistryApi}), which GetDownloadUrlForLayer's URLs point at.
  */
 public final class EcrService implements ServiceProvider {
     private static final String SERVICE = "ecr";
     /** The pattern AWS quotes when a repository name fails it. */
-    private static final String NAME_PATTERN =
+    static final String NAME_PATTERN =
             "[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*";
     private static final Pattern GENERIC_FAILURE = Pattern.compile(
             "Value (?:.*) at '([^']+)' failed to satisfy constraint: Member (.*)", Pattern.DOTALL);
@@ -67,10 +67,32 @@ public final class EcrService implements ServiceProvider {
     /** Repository policies compiled, by text: compiled once, not at every access check. */
     private final Map<String, Policy> compiledPolicies = new ConcurrentHashMap<>();
 
+    /** Where clients reach a registry ({@code proxyEndpoint}, download URLs), by account and region. */
+    private final RegistryEndpoints endpoints;
+
+    /** An ECR whose tokens and URLs name AWS's registry endpoints. */
     public EcrService(EcrDirectory registry, RegistryTokens tokens, PrincipalDirectory principals) {
+        this(registry, tokens, principals, RegistryEndpoints.aws());
+    }
+
+    /**
+     * @param endpoints the registry endpoints GetAuthorizationToken and GetDownloadUrlForLayer name: where
+     *     {@code docker login} must go (crossrole's registry, not AWS's)
+     */
+    public EcrService(EcrDirectory registry, RegistryTokens tokens, PrincipalDirectory principals,
+                      RegistryEndpoints endpoints) {
         this.registry = registry;
         this.tokens = tokens;
         this.principals = principals;
+        this.endpoints = endpoints;
+    }
+
+    EcrDirectory directory() {
+        return registry;
+    }
+
+    RegistryTokens tokens() {
+        return tokens;
     }
 
     @Override
@@ -135,6 +157,8 @@ public final class EcrService implements ServiceProvider {
         ops.on("InitiateLayerUpload", this::initiateLayerUpload, onRepository("InitiateLayerUpload", resourceTags));
         ops.on("UploadLayerPart", this::uploadLayerPart, onRepository("UploadLayerPart", resourceTags));
         ops.on("CompleteLayerUpload", this::completeLayerUpload, onRepository("CompleteLayerUpload", resourceTags));
+        ops.on("GetDownloadUrlForLayer", this::getDownloadUrlForLayer, onRepository("GetDownloadUrlForLayer",
+                resourceTags));
         ops.on("BatchCheckLayerAvailability", this::batchCheckLayerAvailability,
                 onRepository("BatchCheckLayerAvailability", resourceTags));
         ops.on("PutImage", this::putImage, onRepository("PutImage", resourceTags));
@@ -242,6 +266,16 @@ public final class EcrService implements ServiceProvider {
 
     private AccessCheck check(String operation, Target target, Repository repository, RequestContext context) {
         return new AccessCheck("ecr:" + operation, target.arn(), target.account(), policy(repository), context);
+    }
+
+    /**
+     * The permission {@code ecr:<operation>} on a repository, asked as the API asks it: with the repository's policy
+     * and tags when it exists (a registry request stands for that operation).
+     */
+    AccessCheck repositoryCheck(String operation, String account, String region, String name) {
+        Target target = new Target(account, region, name);
+        Repository repository = registry.repository(target.arn()).orElse(null);
+        return check(operation, target, repository, tagContext(repository).build());
     }
 
     /**
@@ -685,13 +719,14 @@ public final class EcrService implements ServiceProvider {
         return PreparedCall.of(List.of(AccessCheck.of("ecr:GetAuthorizationToken", "*")), () -> {
             Instant expires = registry.clock().instant().plusSeconds(RegistryTokens.VALIDITY_SECONDS)
                     .truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
-            String password = tokens.seal(new RegistryTokens.Grant(call.caller().account(), call.caller().arn(),
-                    call.caller().accessKeyId(), call.caller().session(), expires.getEpochSecond()));
+            String password = tokens.seal(new RegistryTokens.Grant(call.caller().account(), call.region(),
+                    call.caller().arn(), call.caller().accessKeyId(), call.caller().session(),
+                    expires.getEpochSecond()));
             String token = Base64.getEncoder().encodeToString(("AWS:" + password).getBytes(StandardCharsets.UTF_8));
             List<Shape> data = new ArrayList<>();
             for (String id : registries) {
                 data.add(Shape.of().put("authorizationToken", token).put("expiresAt", expires)
-                        .put("proxyEndpoint", "https://" + id + ".dkr.ecr." + call.region() + ".amazonaws.com"));
+                        .put("proxyEndpoint", endpoints.proxyEndpoint(id, call.region())));
             }
             return Shape.of().put("authorizationData", data);
         });
@@ -800,6 +835,31 @@ public final class EcrService implements ServiceProvider {
         }
     }
 
+    /**
+     * A URL that serves a layer's bytes without further credentials, as ECR's pre-signed URLs do: crossrole's registry,
+     * with a token sealing the repository, the layer and who asked, good for
+     * {@link RegistryTokens#DOWNLOAD_VALIDITY_SECONDS}.
+     */
+    private PreparedCall getDownloadUrlForLayer(Call call, Input input) {
+        String digest = input.string("layerDigest");
+        if (!LAYER_DIGEST.matcher(digest).matches()) {
+            throw new AwsException("InvalidParameterException", 400, "Invalid parameter at 'layerDigest' failed to"
+                    + " satisfy constraint: 'Invalid layer digest'");
+        }
+        return onExisting(call, input, "GetDownloadUrlForLayer", repository -> {
+            if (registry.layer(repository.arn(), digest).isEmpty()) {
+                throw new AwsException("LayersNotFoundException", 400, "The specified layers could not be found,"
+                        + " or the specified layer is not valid for this repository.");
+            }
+            long expires = registry.clock().instant().getEpochSecond() + RegistryTokens.DOWNLOAD_VALIDITY_SECONDS;
+            String token = tokens.sealDownload(new RegistryTokens.Download(repository.arn(), digest,
+                    call.caller().arn(), expires));
+            String url = endpoints.repositoriesRoot(repository.account(), repository.region()) + repository.name()
+                    + "/blobs/" + digest + "?" + RegistryApi.DOWNLOAD_PARAMETER + "=" + token;
+            return Shape.of().put("downloadUrl", url).put("layerDigest", digest);
+        });
+    }
+
     private PreparedCall batchCheckLayerAvailability(Call call, Input input) {
         List<String> digests = input.list("layerDigests");
         return onExisting(call, input, "BatchCheckLayerAvailability", repository -> {
@@ -838,51 +898,7 @@ public final class EcrService implements ServiceProvider {
         }
         String tag = input.string("imageTag");
         return writing(call, input, "PutImage", repository -> {
-            String arn = repository.arn();
-            List<String> missing = read.blobs().stream().distinct()
-                    .filter(d -> registry.layer(arn, d).isEmpty()).toList();
-            if (!missing.isEmpty()) {
-                throw new AwsException("LayersNotFoundException", 400, "Layers with digests '" + missing + "' required"
-                        + " for pushing image into repository with name '" + repository.name() + "' in the registry"
-                        + " with id '" + repository.account() + "' do not exist");
-            }
-            List<String> missingImages = read.images().stream().distinct()
-                    .filter(d -> registry.image(arn, d).isEmpty()).toList();
-            if (!missingImages.isEmpty()) {
-                throw new AwsException("ReferencedImagesNotFoundException", 400, "Manifests with digests '"
-                        + missingImages + "' referenced by the manifest list do not exist in the repository with name '"
-                        + repository.name() + "' in the registry with id '" + repository.account() + "'");
-            }
-            Image existing = registry.image(arn, digest).orElse(null);
-            if (existing != null && (tag == null || existing.tags().contains(tag))) {
-                throw new AwsException("ImageAlreadyExistsException", 400, "Image with digest '" + digest
-                        + "' and tag '" + tag + "' already exists in the repository with name '" + repository.name()
-                        + "' in registry with id '" + repository.account() + "'");
-            }
-            if (tag != null) {
-                Image holder = registry.tagged(arn, tag).orElse(null);
-                if (holder != null && !holder.digest().equals(digest)) {
-                    if (!repository.tagMovable(tag)) {
-                        throw new AwsException("ImageTagAlreadyExistsException", 400, "The image tag '" + tag
-                                + "' already exists in the '" + repository.name() + "' repository and cannot be"
-                                + " overwritten because the tag is immutable.");
-                    }
-                    List<String> left = new ArrayList<>(holder.tags());
-                    left.remove(tag);
-                    registry.put(holder.withTags(left)); // an image losing its last tag stays, untagged
-                }
-            }
-            Image image;
-            if (existing != null) {
-                List<String> tags = new ArrayList<>(existing.tags());
-                tags.add(tag);
-                image = existing.withTags(tags);
-            } else {
-                image = new Image(arn, digest, manifest, read.mediaType(), read.configMediaType(),
-                        tag == null ? List.of() : List.of(tag), registry.now(), read.layersSize(),
-                        read.blobs().isEmpty() ? read.images() : read.blobs());
-            }
-            registry.put(image);
+            storeImage(repository, manifest, read, digest, tag, false);
             Shape id = Shape.of().put("imageDigest", digest);
             if (tag != null) {
                 id.put("imageTag", tag);
@@ -890,6 +906,67 @@ public final class EcrService implements ServiceProvider {
             return Shape.of().put("image", named(repository).put("imageId", id).put("imageManifest", manifest)
                     .put("imageManifestMediaType", read.mediaType()));
         });
+    }
+
+    /**
+     * Stores a manifest as an image of {@code repository}, tagged {@code tag} unless it is {@code null}: what PutImage
+     * does, and a registry's manifest upload. Every blob (or, for a list, every image) it names must be the
+     * repository's; a tag held by another image moves unless the repository keeps it immutable.
+     *
+     * @param again whether the same image pushed again under the same tag (or untagged) is no failure, as a registry
+     *     takes it (PutImage answers {@code ImageAlreadyExistsException})
+     */
+    Image storeImage(Repository repository, String manifest, Manifests.Manifest read, String digest, String tag,
+                     boolean again) {
+        String arn = repository.arn();
+        List<String> missing = read.blobs().stream().distinct()
+                .filter(d -> registry.layer(arn, d).isEmpty()).toList();
+        if (!missing.isEmpty()) {
+            throw new AwsException("LayersNotFoundException", 400, "Layers with digests '" + missing + "' required"
+                    + " for pushing image into repository with name '" + repository.name() + "' in the registry"
+                    + " with id '" + repository.account() + "' do not exist");
+        }
+        List<String> missingImages = read.images().stream().distinct()
+                .filter(d -> registry.image(arn, d).isEmpty()).toList();
+        if (!missingImages.isEmpty()) {
+            throw new AwsException("ReferencedImagesNotFoundException", 400, "Manifests with digests '"
+                    + missingImages + "' referenced by the manifest list do not exist in the repository with name '"
+                    + repository.name() + "' in the registry with id '" + repository.account() + "'");
+        }
+        Image existing = registry.image(arn, digest).orElse(null);
+        if (existing != null && (tag == null || existing.tags().contains(tag))) {
+            if (again) {
+                return existing;
+            }
+            throw new AwsException("ImageAlreadyExistsException", 400, "Image with digest '" + digest
+                    + "' and tag '" + tag + "' already exists in the repository with name '" + repository.name()
+                    + "' in registry with id '" + repository.account() + "'");
+        }
+        if (tag != null) {
+            Image holder = registry.tagged(arn, tag).orElse(null);
+            if (holder != null && !holder.digest().equals(digest)) {
+                if (!repository.tagMovable(tag)) {
+                    throw new AwsException("ImageTagAlreadyExistsException", 400, "The image tag '" + tag
+                            + "' already exists in the '" + repository.name() + "' repository and cannot be"
+                            + " overwritten because the tag is immutable.");
+                }
+                List<String> left = new ArrayList<>(holder.tags());
+                left.remove(tag);
+                registry.put(holder.withTags(left)); // an image losing its last tag stays, untagged
+            }
+        }
+        Image image;
+        if (existing != null) {
+            List<String> tags = new ArrayList<>(existing.tags());
+            tags.add(tag);
+            image = existing.withTags(tags);
+        } else {
+            image = new Image(arn, digest, manifest, read.mediaType(), read.configMediaType(),
+                    tag == null ? List.of() : List.of(tag), registry.now(), read.layersSize(),
+                    read.blobs().isEmpty() ? read.images() : read.blobs());
+        }
+        registry.put(image);
+        return image;
     }
 
     /** What an image id names: the image, or a failure ({@code failureCode}, {@code failureReason}). */

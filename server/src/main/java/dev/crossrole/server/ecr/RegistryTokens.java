@@ -27,6 +27,11 @@ public final class RegistryTokens {
     public static final long VALIDITY_SECONDS = 12 * 60 * 60;
     private static final String PREFIX = "ecr1.";
     private static final byte[] PURPOSE = "crossrole ECR registry password".getBytes(StandardCharsets.UTF_8);
+    /** Sealed for another purpose: a layer's download URL is never a password, nor the reverse. */
+    private static final byte[] DOWNLOAD = "crossrole ECR layer download".getBytes(StandardCharsets.UTF_8);
+    /** How long a GetDownloadUrlForLayer URL is good for (crossrole's choice; AWS's are short-lived too). */
+    public static final long DOWNLOAD_VALIDITY_SECONDS = 60 * 60;
+    private static final String DOWNLOAD_PREFIX = "ecrdl1.";
     private static final int NONCE = 12;
     private static final int TAG_BITS = 128;
     private static final ObjectMapper JSON = new ObjectMapper()
@@ -35,14 +40,28 @@ public final class RegistryTokens {
     /**
      * What a password stands for.
      *
+     * @param region where GetAuthorizationToken was called: the registry a password names by its port alone
+     *     ({@code 127.0.0.1:<registry port>/<account>/<repository>}) is the one of that region
      * @param principalArn the caller as GetCallerIdentity names it
      * @param accessKeyId the key GetAuthorizationToken was signed with
      * @param session the claims of the caller's temporary credentials, or {@code null} for long-term keys: a
      *     registry that takes the password must also hold them to their own expiry
      * @param expiresAt epoch seconds
      */
-    public record Grant(String account, String principalArn, String accessKeyId, SessionClaims session,
-                        long expiresAt) {}
+    public record Grant(String account, String region, String principalArn, String accessKeyId,
+                        SessionClaims session, long expiresAt) {}
+
+    /**
+     * A registry's {@code Authorization: Basic} credentials read: the grant, or {@code null} with whether the password
+     * was a good one that has expired (a registry tells the two apart to its client).
+     */
+    public record Opened(Grant grant, boolean expired) {}
+
+    /**
+     * What a layer's download URL stands for: the layer of a repository, handed to {@code principalArn} by
+     * GetDownloadUrlForLayer (which was authorized then, as ECR's pre-signed URLs are), until {@code expiresAt}.
+     */
+    public record Download(String repositoryArn, String digest, String principalArn, long expiresAt) {}
 
     private final SecretKeySpec key;
     private final SecureRandom random;
@@ -63,15 +82,30 @@ public final class RegistryTokens {
     }
 
     String seal(Grant grant) {
+        return seal(grant, PURPOSE, PREFIX);
+    }
+
+    /** The token of a layer's download URL. */
+    String sealDownload(Download download) {
+        return seal(download, DOWNLOAD, DOWNLOAD_PREFIX);
+    }
+
+    /** What a download URL's token stands for while it is good; empty for anything else. */
+    public Optional<Download> openDownload(String token, Instant now) {
+        return unseal(token, DOWNLOAD, DOWNLOAD_PREFIX, Download.class)
+                .filter(download -> now.getEpochSecond() < download.expiresAt());
+    }
+
+    private String seal(Object claims, byte[] purpose, String prefix) {
         try {
             byte[] nonce = new byte[NONCE];
             random.nextBytes(nonce);
             Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding");
             cipher.init(Cipher.ENCRYPT_MODE, key, new GCMParameterSpec(TAG_BITS, nonce));
-            cipher.updateAAD(PURPOSE);
-            byte[] sealed = cipher.doFinal(JSON.writeValueAsBytes(grant));
+            cipher.updateAAD(purpose);
+            byte[] sealed = cipher.doFinal(JSON.writeValueAsBytes(claims));
             ByteBuffer out = ByteBuffer.allocate(NONCE + sealed.length).put(nonce).put(sealed);
-            return PREFIX + Base64.getUrlEncoder().withoutPadding().encodeToString(out.array());
+            return prefix + Base64.getUrlEncoder().withoutPadding().encodeToString(out.array());
         } catch (GeneralSecurityException | IOException e) {
             throw new IllegalStateException("cannot seal an ECR token", e);
         }
@@ -82,19 +116,27 @@ public final class RegistryTokens {
      * (forged, altered, expired, garbage).
      */
     public Optional<Grant> open(String password, Instant now) {
-        if (password == null || !password.startsWith(PREFIX)) {
+        return unseal(password).filter(grant -> now.getEpochSecond() < grant.expiresAt());
+    }
+
+    /** What a password sealed by this key stands for, expired or not; empty for anything else. */
+    private Optional<Grant> unseal(String password) {
+        return unseal(password, PURPOSE, PREFIX, Grant.class);
+    }
+
+    private <T> Optional<T> unseal(String sealed, byte[] purpose, String prefix, Class<T> type) {
+        if (sealed == null || !sealed.startsWith(prefix)) {
             return Optional.empty();
         }
         try {
-            byte[] bytes = Base64.getUrlDecoder().decode(password.substring(PREFIX.length()));
+            byte[] bytes = Base64.getUrlDecoder().decode(sealed.substring(prefix.length()));
             if (bytes.length <= NONCE) {
                 return Optional.empty();
             }
             Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding");
             cipher.init(Cipher.DECRYPT_MODE, key, new GCMParameterSpec(TAG_BITS, bytes, 0, NONCE));
-            cipher.updateAAD(PURPOSE);
-            Grant grant = JSON.readValue(cipher.doFinal(bytes, NONCE, bytes.length - NONCE), Grant.class);
-            return now.getEpochSecond() < grant.expiresAt() ? Optional.of(grant) : Optional.empty();
+            cipher.updateAAD(purpose);
+            return Optional.of(JSON.readValue(cipher.doFinal(bytes, NONCE, bytes.length - NONCE), type));
         } catch (IllegalArgumentException | GeneralSecurityException | IOException e) {
             return Optional.empty();
         }
@@ -105,11 +147,27 @@ public final class RegistryTokens {
      * reads it from a Basic authorization header; empty when it is not one of this key's.
      */
     public Optional<Grant> openAuthorization(String base64UserAndPassword, Instant now) {
+        return Optional.ofNullable(readAuthorization(base64UserAndPassword, now).grant());
+    }
+
+    /**
+     * As {@link #openAuthorization}, telling an expired password of this key (or one whose temporary credentials have
+     * expired) from one that never was.
+     */
+    public Opened readAuthorization(String base64UserAndPassword, Instant now) {
+        Optional<Grant> sealed;
         try {
-            String pair = new String(Base64.getDecoder().decode(base64UserAndPassword), StandardCharsets.UTF_8);
-            return pair.startsWith("AWS:") ? open(pair.substring(4), now) : Optional.empty();
+            String pair = new String(Base64.getDecoder().decode(base64UserAndPassword.strip()), StandardCharsets.UTF_8);
+            sealed = pair.startsWith("AWS:") ? unseal(pair.substring(4)) : Optional.empty();
         } catch (IllegalArgumentException e) {
-            return Optional.empty();
+            sealed = Optional.empty();
         }
+        if (sealed.isEmpty()) {
+            return new Opened(null, false);
+        }
+        Grant grant = sealed.get();
+        long at = now.getEpochSecond();
+        boolean expired = at >= grant.expiresAt() || grant.session() != null && at >= grant.session().expiration();
+        return expired ? new Opened(null, true) : new Opened(grant, false);
     }
 }

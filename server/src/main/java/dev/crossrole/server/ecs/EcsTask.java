@@ -38,6 +38,11 @@ public final class EcsTask {
         Instant healthSince;
         /** Whether its definition has a health check (only those count towards the task's health). */
         boolean healthChecked;
+        /**
+         * The name a container engine starts it from, when that is not {@link #image}: an ECR image the agent pulled
+         * and loaded under its own name.
+         */
+        volatile String runImage;
         /** The engine's name for the container and its image's id, when a container engine runs it. */
         String engineName;
         String imageId;

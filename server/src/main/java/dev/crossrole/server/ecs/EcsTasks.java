@@ -257,7 +257,8 @@ public final class EcsTasks implements AutoCloseable {
                 createPrivately(task, workingDirectory, container.logFile);
                 TaskVolumes.makeScratch(task.definition, scratch);
                 TaskRuntime.ContainerLaunch launch = new TaskRuntime.ContainerLaunch(task.id, container.name,
-                        container.image, argv(task, container), container.environment, task.workDir, workingDirectory,
+                        container.runImage != null ? container.runImage : container.image, argv(task, container),
+                        container.environment, task.workDir, workingDirectory,
                         container.logFile, TaskVolumes.mounts(task.definition, container.name, scratch, task.id,
                         task.account),
                         ContainerSpecs.of(task, container));
@@ -343,7 +344,90 @@ public final class EcsTasks implements AutoCloseable {
                 container.secretNames = java.util.Set.copyOf(secretValues.keySet());
             }
         }
-        return prepareLogStreams(task, executionRole);
+        return prepareLogStreams(task, executionRole) && pullEcrImages(task, executionRole);
+    }
+
+    /**
+     * Each container image in an ECR registry, pulled as ECS's agent pulls it on Fargate before any container starts:
+     * a registry password from {@code ecr:GetAuthorizationToken} with the execution role, then the image through
+     * crossrole's registry ({@code ecr:BatchGetImage}, {@code ecr:GetDownloadUrlForLayer}; the repository's policy must
+     * allow the role when it is another account's), and loaded into the engine. A runtime that runs no images asks
+     * the same permissions and loads nothing. False when the pull was refused, which stops the task with ECS's
+     * reason.
+     */
+    private boolean pullEcrImages(EcsTask task, ExecutionRole executionRole) {
+        Map<String, String> pulled = new java.util.HashMap<>();
+        Map<String, String> passwords = new java.util.HashMap<>();
+        for (EcsTask.Container container : task.containers) {
+            EcrImage image = EcrImage.parse(container.image);
+            if (image == null) {
+                continue;
+            }
+            String loaded = pulled.get(image.image());
+            if (loaded != null) {
+                container.runImage = loaded;
+                continue;
+            }
+            String registryAuth = "ResourceInitializationError: unable to pull secrets or registry auth: execution"
+                    + " resource retrieval failed: unable to retrieve ecr registry auth: ";
+            String refused = executionRole.assume();
+            if (refused != null) {
+                return agentFailed(task, container, registryAuth + refused);
+            }
+            String password = passwords.get(image.region());
+            if (password == null) {
+                try {
+                    password = agent.registryAuthorization(executionRole.get(), image.region());
+                } catch (AgentCalls.CallFailure e) {
+                    return agentFailed(task, container, registryAuth + "service call has been retried 1 time(s): "
+                            + e.getMessage());
+                }
+                passwords.put(image.region(), password);
+            }
+            Path folder = null;
+            try {
+                if (runtime.runsImages()) {
+                    folder = tasksDir.resolve(task.id + ".pull");
+                    PrivateFiles.createDirectories(folder);
+                }
+                dev.crossrole.server.tasks.PulledImage fetched = agent.pullImage(password, image, folder);
+                loaded = runtime.runsImages() ? runtime.load(fetched) : image.image();
+            } catch (AgentCalls.PullFailure e) {
+                return agentFailed(task, container, "CannotPullContainerError: " + (e.resolving()
+                        ? "pull image manifest has been retried 1 time(s): " : "ref pull has been retried 1 time(s): ")
+                        + e.getMessage());
+            } catch (AgentCalls.CallFailure e) {
+                return agentFailed(task, container, "CannotPullContainerError: " + e.getMessage());
+            } catch (IOException e) {
+                return agentFailed(task, container, dev.crossrole.server.tasks.ContainerStartFailure.errorNameOf(e)
+                        + ": " + e.getMessage());
+            } finally {
+                deleteQuietly(folder);
+            }
+            if (runtime.runsImages()) {
+                container.runImage = loaded;
+            }
+            pulled.put(image.image(), loaded);
+        }
+        return true;
+    }
+
+    /** Removes a folder the agent pulled into. */
+    private static void deleteQuietly(Path folder) {
+        if (folder == null || !java.nio.file.Files.exists(folder)) {
+            return;
+        }
+        try (java.util.stream.Stream<Path> files = java.nio.file.Files.walk(folder)) {
+            files.sorted(java.util.Comparator.reverseOrder()).forEach(file -> {
+                try {
+                    java.nio.file.Files.deleteIfExists(file);
+                } catch (IOException e) {
+                    LOG.log(Level.FINE, "cannot remove " + file, e);
+                }
+            });
+        } catch (IOException e) {
+            LOG.log(Level.FINE, "cannot remove " + folder, e);
+        }
     }
 
     /**

@@ -12,7 +12,9 @@ import java.util.regex.Pattern;
  * Which {@code Host} headers crossrole answers: the loopback names ({@code 127.0.0.1}, {@code localhost},
  * {@code [::1]}), the address it is bound to, and the names the operator allowed — each with the port crossrole
  * listens on — plus S3's virtual-hosted names built on them ({@code <bucket>.localhost},
- * {@code <bucket>.s3.<host>}, {@code <bucket>.s3-<region>.<host>}). Anything else is refused on every route:
+ * {@code <bucket>.s3.<host>}, {@code <bucket>.s3-<region>.<host>}), and the container registry's port and names
+ * ({@code <account>.dkr.ecr.<region>.localhost}, under {@code .localhost} like every name crossrole takes without
+ * being told). Anything else is refused on every route:
  * a web page whose name an attacker re-points at 127.0.0.1 (DNS rebinding) sends its own name as the host, and
  * must not reach the APIs or the admin routes through the user's browser.
  */
@@ -26,11 +28,14 @@ public final class HostCheck {
     private final IntSupplier port;
     /** The port HTTPS has of its own ({@code serve --tls-port}), or -1. */
     private final IntSupplier httpsPort;
+    /** The container registry's own port ({@code serve --registry-port}), or -1. */
+    private final IntSupplier registryPort;
 
-    private HostCheck(Set<String> names, IntSupplier port, IntSupplier httpsPort) {
+    private HostCheck(Set<String> names, IntSupplier port, IntSupplier httpsPort, IntSupplier registryPort) {
         this.names = names;
         this.port = port;
         this.httpsPort = httpsPort;
+        this.registryPort = registryPort;
     }
 
     /**
@@ -44,6 +49,12 @@ public final class HostCheck {
 
     /** As {@link #of(String, List, IntSupplier)}, HTTPS having a port of its own ({@code -1}: none). */
     public static HostCheck of(String bind, List<String> allowed, IntSupplier port, IntSupplier httpsPort) {
+        return of(bind, allowed, port, httpsPort, () -> -1);
+    }
+
+    /** As {@link #of(String, List, IntSupplier, IntSupplier)}, the registry having a port of its own (-1: none). */
+    public static HostCheck of(String bind, List<String> allowed, IntSupplier port, IntSupplier httpsPort,
+                               IntSupplier registryPort) {
         Set<String> names = new LinkedHashSet<>(List.of("127.0.0.1", "localhost", "[::1]"));
         String address = bind.toLowerCase(Locale.ROOT);
         if (!address.equals("0.0.0.0") && !address.equals("::") && !address.equals("[::]")) {
@@ -52,7 +63,7 @@ public final class HostCheck {
         for (String name : allowed) {
             names.add(normalize(name));
         }
-        return new HostCheck(java.util.Collections.unmodifiableSet(names), port, httpsPort);
+        return new HostCheck(java.util.Collections.unmodifiableSet(names), port, httpsPort, registryPort);
     }
 
     /**
@@ -87,7 +98,7 @@ public final class HostCheck {
                 return false;
             }
             int given = Integer.parseInt(digits);
-            if (given != port.getAsInt() && given != httpsPort.getAsInt()) {
+            if (given != port.getAsInt() && given != httpsPort.getAsInt() && given != registryPort.getAsInt()) {
                 return false;
             }
         } else if (port.getAsInt() != 80 && port.getAsInt() != 443 && httpsPort.getAsInt() != 443) {
@@ -113,10 +124,11 @@ public final class HostCheck {
     /** The accepted hosts as a caller should write them, for the refusal's message. */
     public List<String> accepted() {
         List<String> out = new ArrayList<>();
-        for (String name : names) {
-            out.add(name + ":" + port.getAsInt());
-            if (httpsPort.getAsInt() > 0) {
-                out.add(name + ":" + httpsPort.getAsInt());
+        for (int each : new int[] {port.getAsInt(), httpsPort.getAsInt(), registryPort.getAsInt()}) {
+            if (each > 0) {
+                for (String name : names) {
+                    out.add(name + ":" + each);
+                }
             }
         }
         return out;

@@ -80,15 +80,18 @@ public final class HttpFront implements AutoCloseable {
     private final Server server;
     private final ServerConnector connector;
     private final ServerConnector httpsConnector;
+    /** The registry's own port ({@code serve --registry-port}), or {@code null}. */
+    private final ServerConnector registryConnector;
     private final java.util.List<HeadDeadline> headDeadlines;
     private final boolean https;
 
     private HttpFront(Server server, ServerConnector connector, ServerConnector httpsConnector,
-                      java.util.List<HeadDeadline> headDeadlines, boolean https) {
+                      ServerConnector registryConnector, java.util.List<HeadDeadline> headDeadlines, boolean https) {
         this.https = https;
         this.server = server;
         this.connector = connector;
         this.httpsConnector = httpsConnector;
+        this.registryConnector = registryConnector;
         this.headDeadlines = headDeadlines;
     }
 
@@ -114,6 +117,18 @@ public final class HttpFront implements AutoCloseable {
     public static HttpFront start(InetSocketAddress address, HttpLimits limits, Https https,
                                   Function<HttpRequest, HttpResponse> handler,
                                   java.util.function.Predicate<HttpRequest> readsOnly) throws IOException {
+        return start(address, limits, https, handler, readsOnly, -1);
+    }
+
+    /**
+     * As {@link #start(InetSocketAddress, HttpLimits, Https, Function, java.util.function.Predicate)}, also listening
+     * on {@code registryPort} (0: any free port; -1: none) over plain HTTP, for the container registry: its requests
+     * go to the same handler, which tells them by {@link HttpRequest#localPort()}.
+     */
+    public static HttpFront start(InetSocketAddress address, HttpLimits limits, Https https,
+                                  Function<HttpRequest, HttpResponse> handler,
+                                  java.util.function.Predicate<HttpRequest> readsOnly, int registryPort)
+            throws IOException {
         QueuedThreadPool workers = new QueuedThreadPool(limits.maxThreads(), Math.min(8, limits.maxThreads()));
         workers.setName("crossrole-http");
         workers.setDaemon(true);
@@ -165,8 +180,16 @@ public final class HttpFront implements AutoCloseable {
                         http11);
             }
         }
-        server.addBean(httpsConnector == null ? new NetworkConnectionLimit(limits.maxConnections(), connector)
-                : new NetworkConnectionLimit(limits.maxConnections(), connector, httpsConnector));
+        ServerConnector registryConnector = registryPort < 0 ? null
+                : connector(server, address.getHostString(), registryPort, limits, http11, h2c);
+        java.util.List<ServerConnector> all = new java.util.ArrayList<>(java.util.List.of(connector));
+        if (httpsConnector != null) {
+            all.add(httpsConnector);
+        }
+        if (registryConnector != null) {
+            all.add(registryConnector);
+        }
+        server.addBean(new NetworkConnectionLimit(limits.maxConnections(), all.toArray(new ServerConnector[0])));
 
         ServerWebSocketContainer webSockets = ServerWebSocketContainer.ensure(server);
         webSockets.setMaxBinaryMessageSize(WebSocket.DEFAULT_MAX_MESSAGE_BYTES);
@@ -178,6 +201,9 @@ public final class HttpFront implements AutoCloseable {
         deadlines.add(new HeadDeadline(connector, limits.headDeadline()));
         if (httpsConnector != null) {
             deadlines.add(new HeadDeadline(httpsConnector, limits.headDeadline()));
+        }
+        if (registryConnector != null) {
+            deadlines.add(new HeadDeadline(registryConnector, limits.headDeadline()));
         }
         try {
             server.start();
@@ -193,7 +219,8 @@ public final class HttpFront implements AutoCloseable {
             throw new IOException("cannot start the listener on " + address + ": " + e.getMessage(), e);
         }
         deadlines.forEach(HeadDeadline::start);
-        return new HttpFront(server, connector, httpsConnector, java.util.List.copyOf(deadlines), https != null);
+        return new HttpFront(server, connector, httpsConnector, registryConnector, java.util.List.copyOf(deadlines),
+                https != null);
     }
 
     /** One listening socket serving the given protocols, the first one being what a new connection speaks. */
@@ -220,6 +247,11 @@ public final class HttpFront implements AutoCloseable {
 
     public int port() {
         return connector.getLocalPort();
+    }
+
+    /** The registry's own port, or -1 when it has none. */
+    public int registryPort() {
+        return registryConnector == null ? -1 : registryConnector.getLocalPort();
     }
 
     /** The port HTTPS is served on: the main port, or its own; -1 without HTTPS. */

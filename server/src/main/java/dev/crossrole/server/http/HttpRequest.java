@@ -8,10 +8,16 @@ import java.util.Map;
  * A request as received: the raw (still percent-encoded) path and query exactly as sent, the headers in
  * arrival order with their values as sent (names compare case-insensitively: the listener may spell a known
  * one its own way, and HTTP/2 sends them in lower case, its {@code :authority} as {@code Host}), the body
- * (read on demand), and where it came from; {@code secure} when it came over TLS.
+ * (read on demand), and where it came from; {@code secure} when it came over TLS; {@code localPort} the port of
+ * crossrole's it arrived on (-1 when not told), which says whether it is for the registry's own port.
  */
 public record HttpRequest(String method, String rawPath, String rawQuery, List<Map.Entry<String, String>> headers,
-                          RequestBody content, String remoteAddress, boolean secure) {
+                          RequestBody content, String remoteAddress, boolean secure, int localPort) {
+
+    public HttpRequest(String method, String rawPath, String rawQuery, List<Map.Entry<String, String>> headers,
+                       RequestBody content, String remoteAddress, boolean secure) {
+        this(method, rawPath, rawQuery, headers, content, remoteAddress, secure, -1);
+    }
 
     public HttpRequest(String method, String rawPath, String rawQuery, List<Map.Entry<String, String>> headers,
                        byte[] body, String remoteAddress, boolean secure) {

@@ -63,7 +63,9 @@ import java.util.logging.Logger;
  *   <li>serialize in the request's protocol;</li>
  * </ol>
  * any {@link AwsException} becomes the protocol's error response; finally the request is recorded
- * with its decision and explanation.
+ * with its decision and explanation. ECR's registry (the Docker Registry HTTP API, on its own port or for its
+ * {@code <account>.dkr.ecr.<region>.localhost} names) takes the same steps in {@link RegistryHttp}: Basic
+ * authentication instead of SigV4, the registry's JSON errors instead of AWS's.
  */
 public final class Pipeline {
     private static final Logger LOG = Logger.getLogger(Pipeline.class.getName());
@@ -111,6 +113,20 @@ public final class Pipeline {
         this.clock = clock;
         this.defaultRegion = defaultRegion;
         ServiceModels.all(); // the operation tables, read at start rather than by the first request
+    }
+
+    /** ECR's registry endpoint, once {@link #serveRegistry} was called; else {@code null}. */
+    private volatile RegistryHttp registry;
+
+    /**
+     * Serves ECR's registry (the Docker Registry HTTP API v2) on {@code registryPort} (-1 for none) and for the hosts
+     * {@code <account>.dkr.ecr.<region>.localhost}, its requests authenticated with the passwords of {@code tokens}
+     * and authorized and recorded as every request is. Called before the listener starts.
+     */
+    public void serveRegistry(dev.crossrole.server.ecr.RegistryApi api, dev.crossrole.server.ecr.RegistryTokens tokens,
+                              java.util.function.IntSupplier registryPort) {
+        registry = new RegistryHttp(api, tokens, authenticator, authorizer, requestLog, sync, clock, defaultRegion,
+                registryPort);
     }
 
     /** The operation tables of the services on the model-driven layer. */
@@ -232,6 +248,12 @@ public final class Pipeline {
     public HttpResponse handle(HttpRequest request) {
         String host = onlyHost(request);
         boolean hostServed = hosts.accepts(host);
+        RegistryHttp registryEndpoint = registry;
+        if (registryEndpoint != null && registryEndpoint.routes(request, host)) {
+            return hostServed ? registryEndpoint.handle(request, host) : HttpResponse.of(403,
+                    "application/json; charset=utf-8", dev.crossrole.server.ecr.RegistryApi.errorBody("DENIED",
+                            hosts.refusal(host)));
+        }
         if (request.rawPath().startsWith("/_crossrole/")) {
             if (!hostServed) {
                 ObjectNode refusal = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode();

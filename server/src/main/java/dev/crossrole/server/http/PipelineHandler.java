@@ -238,7 +238,7 @@ final class PipelineHandler extends Handler.Abstract {
                     new java.io.ByteArrayInputStream(prefix.bytes(), 0, prefix.length()), rest), length);
         }
         return new HttpRequest(request.getMethod(), path, uri.getQuery(), headers, body,
-                Request.getRemoteAddr(request), request.isSecure());
+                Request.getRemoteAddr(request), request.isSecure(), Request.getLocalPort(request));
     }
 
     private static void send(Request request, Response response, Callback callback, HttpResponse answer) {

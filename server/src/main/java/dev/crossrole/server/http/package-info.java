@@ -4,7 +4,7 @@
  * plain port, h2 by ALPN over TLS), WebSocket upgrades, bounds on threads, connections, idle clients and slow
  * request heads ({@code HttpLimits}, {@code HeadDeadline}); one adapter turns its requests into
  * {@link dev.crossrole.server.http.HttpRequest}s and writes back {@link dev.crossrole.server.http.HttpResponse}s.
- * Also here: the Host check ({@code HostCheck}) and S3's side of HTTP ({@code S3Http}). Nothing outside this
- * package knows the HTTP library.
+ * Also here: the Host check ({@code HostCheck}), S3's side of HTTP ({@code S3Http}) and ECR's registry endpoint
+ * ({@code RegistryHttp}). Nothing outside this package knows the HTTP library.
  */
 package dev.crossrole.server.http;

@@ -2,7 +2,9 @@ package dev.crossrole.server.loopback;
 
 import dev.crossrole.server.auth.SigV4;
 import dev.crossrole.server.ecs.AgentCalls;
+import dev.crossrole.server.ecs.EcrImage;
 import dev.crossrole.server.sts.TemporaryCredentials;
+import dev.crossrole.server.tasks.PulledImage;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
@@ -10,6 +12,8 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -34,11 +38,18 @@ public final class LoopbackAgent implements AgentCalls {
     private static final Pattern MESSAGE = Pattern.compile("<Message>([^<]*)</Message>");
 
     private final Supplier<String> endpoint;
+    /** The container registry's own endpoint ({@code http://127.0.0.1:<port>}), or {@code null} without one. */
+    private final Supplier<String> registryEndpoint;
     private final Clock clock;
     private volatile HttpClient http;
 
     public LoopbackAgent(Supplier<String> endpoint, Clock clock) {
+        this(endpoint, () -> null, clock);
+    }
+
+    public LoopbackAgent(Supplier<String> endpoint, Supplier<String> registryEndpoint, Clock clock) {
         this.endpoint = endpoint;
+        this.registryEndpoint = registryEndpoint;
         this.clock = clock;
     }
 
@@ -123,6 +134,262 @@ public final class LoopbackAgent implements AgentCalls {
             events.addObject().put("timestamp", line.timestamp()).put("message", line.message());
         }
         jsonCall(credentials, region, "logs", "Logs_20140328.PutLogEvents", input);
+    }
+
+    @Override
+    public String registryAuthorization(TemporaryCredentials credentials, String region) throws CallFailure {
+        com.fasterxml.jackson.databind.JsonNode answer = jsonCall(credentials, region, "ecr",
+                "AmazonEC2ContainerRegistry_V20150921.GetAuthorizationToken", JSON.createObjectNode());
+        String token = answer.path("authorizationData").path(0).path("authorizationToken").asText("");
+        if (token.isEmpty()) {
+            throw new CallFailure("GetAuthorizationToken answered no authorization token");
+        }
+        return token;
+    }
+
+    /** What a registry answered with, once it said 200 (or 206). */
+    private record Fetched(byte[] body, String mediaType) {}
+
+    /**
+     * Pulls through crossrole's registry port as ECS's agent has its container runtime pull: the manifest (the one for
+     * this machine's platform, from a list), then the config and each layer, every one checked against its digest.
+     */
+    @Override
+    public PulledImage pullImage(String authorization, EcrImage image, Path folder) throws CallFailure {
+        String base = registryEndpoint.get();
+        if (base == null) {
+            throw new PullFailure(true, "failed to resolve ref " + image.image() + ": crossrole serves no registry"
+                    + " port (serve --registry-port -1), through which ECS's agent pulls ECR images");
+        }
+        String root = base + "/v2/" + image.account() + "/" + image.repository();
+        Fetched manifest = manifest(root, image.reference(), image, authorization);
+        com.fasterxml.jackson.databind.JsonNode document = json(manifest.body(), image);
+        if (document.has("manifests")) {
+            String chosen = platformManifest(document);
+            if (chosen == null) {
+                throw new PullFailure(true, "failed to resolve ref " + image.image() + ": no match for platform"
+                        + " linux/" + architecture() + " in manifest: not found");
+            }
+            manifest = manifest(root, chosen, image, authorization);
+            document = json(manifest.body(), image);
+        }
+        String configDigest = document.path("config").path("digest").asText("");
+        if (!DIGEST.matcher(configDigest).matches() || !document.path("layers").isArray()) {
+            throw new PullFailure(true, "failed to resolve ref " + image.image() + ": the manifest is not an image"
+                    + " manifest with a config and layers");
+        }
+        byte[] config = blob(root, configDigest, image, authorization, null);
+        List<Path> layers = new ArrayList<>();
+        java.util.Map<String, Path> fetched = new java.util.HashMap<>();
+        for (com.fasterxml.jackson.databind.JsonNode layer : document.path("layers")) {
+            String digest = layer.path("digest").asText("");
+            if (!DIGEST.matcher(digest).matches()) {
+                throw new PullFailure(false, "failed to copy: the manifest names a layer by '" + digest + "'");
+            }
+            if (folder == null) {
+                probe(root, digest, image, authorization);
+                continue;
+            }
+            Path file = fetched.get(digest);
+            if (file == null) {
+                file = folder.resolve(digest.substring("sha256:".length()));
+                blob(root, digest, image, authorization, file);
+                fetched.put(digest, file);
+            }
+            layers.add(file);
+        }
+        return new PulledImage(image.localName(), config, layers, folder);
+    }
+
+    private static final Pattern DIGEST = Pattern.compile("sha256:[a-f0-9]{64}");
+    private static final String ACCEPTED_MANIFESTS = String.join(", ",
+            "application/vnd.docker.distribution.manifest.v2+json",
+            "application/vnd.docker.distribution.manifest.list.v2+json",
+            "application/vnd.oci.image.manifest.v1+json", "application/vnd.oci.image.index.v1+json");
+    /** How long one blob may take to arrive whole. */
+    private static final Duration BLOB_TIMEOUT = Duration.ofMinutes(10);
+    /** ECR's limit on a manifest, and a generous one on an image's config. */
+    private static final int MAX_MANIFEST_BYTES = 4 * 1024 * 1024;
+
+    private static com.fasterxml.jackson.databind.JsonNode json(byte[] body, EcrImage image) throws PullFailure {
+        try {
+            com.fasterxml.jackson.databind.JsonNode node = JSON.readTree(body);
+            if (node != null && node.isObject()) {
+                return node;
+            }
+        } catch (IOException e) {
+            // refused below
+        }
+        throw new PullFailure(true, "failed to resolve ref " + image.image() + ": the registry's manifest is not JSON");
+    }
+
+    /** The digest of a list's manifest for linux on this machine's architecture, or {@code null}. */
+    private static String platformManifest(com.fasterxml.jackson.databind.JsonNode list) {
+        for (com.fasterxml.jackson.databind.JsonNode entry : list.path("manifests")) {
+            com.fasterxml.jackson.databind.JsonNode platform = entry.path("platform");
+            if ("linux".equals(platform.path("os").asText()) && architecture().equals(platform.path("architecture")
+                    .asText())) {
+                return entry.path("digest").asText(null);
+            }
+        }
+        return null;
+    }
+
+    /** This machine's architecture as images name it. */
+    private static String architecture() {
+        String arch = System.getProperty("os.arch", "");
+        return switch (arch) {
+            case "amd64", "x86_64" -> "amd64";
+            case "aarch64", "arm64" -> "arm64";
+            default -> arch;
+        };
+    }
+
+    private Fetched manifest(String root, String reference, EcrImage image, String authorization) throws CallFailure {
+        String url = root + "/manifests/" + reference;
+        HttpResponse<InputStream> response = registryGet(url, authorization, java.util.Map.of("Accept",
+                ACCEPTED_MANIFESTS), TIMEOUT, true, image);
+        try (InputStream body = response.body()) {
+            if (response.statusCode() != 200) {
+                throw manifestRefused(response, body, image, reference);
+            }
+            byte[] bytes = body.readNBytes(MAX_MANIFEST_BYTES + 1);
+            String digest = "sha256:" + SigV4.sha256Hex(bytes);
+            if (bytes.length > MAX_MANIFEST_BYTES || reference.startsWith("sha256:") && !digest.equals(reference)) {
+                throw new PullFailure(true, "failed to resolve ref " + image.image() + ": the manifest's digest is "
+                        + digest + ", not " + reference);
+            }
+            return new Fetched(bytes, response.headers().firstValue("Content-Type").orElse(""));
+        } catch (IOException e) {
+            throw new PullFailure(true, "failed to resolve ref " + image.image() + ": " + e.getMessage());
+        }
+    }
+
+    /**
+     * A blob: read whole (the config) when {@code file} is {@code null}, else written to {@code file}; its sha256 must
+     * be its digest.
+     */
+    private byte[] blob(String root, String digest, EcrImage image, String authorization, Path file)
+            throws CallFailure {
+        String url = root + "/blobs/" + digest;
+        HttpResponse<InputStream> response = registryGet(url, authorization, java.util.Map.of(), BLOB_TIMEOUT, false,
+                image);
+        try (InputStream body = response.body()) {
+            if (response.statusCode() != 200) {
+                throw blobRefused(response, body, url);
+            }
+            java.security.MessageDigest sha256 = java.security.MessageDigest.getInstance("SHA-256");
+            byte[] content = null;
+            if (file == null) {
+                content = body.readNBytes(MAX_MANIFEST_BYTES + 1);
+                if (content.length > MAX_MANIFEST_BYTES) {
+                    throw new PullFailure(false, "failed to copy: the image's config is larger than "
+                            + MAX_MANIFEST_BYTES + " bytes");
+                }
+                sha256.update(content);
+            } else {
+                try (java.io.OutputStream out = new java.security.DigestOutputStream(Files.newOutputStream(file),
+                        sha256)) {
+                    body.transferTo(out);
+                }
+            }
+            String computed = "sha256:" + java.util.HexFormat.of().formatHex(sha256.digest());
+            if (!computed.equals(digest)) {
+                throw new PullFailure(false, "failed to copy: failed commit on ref \"layer-" + digest + "\": \""
+                        + digest + "\" failed size validation: the content's digest is " + computed);
+            }
+            return content;
+        } catch (IOException e) {
+            throw new PullFailure(false, "failed to copy: reading " + url + ": " + e.getMessage());
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Asks for one byte of a layer: the permission a pull needs, without the layer. */
+    private void probe(String root, String digest, EcrImage image, String authorization) throws CallFailure {
+        String url = root + "/blobs/" + digest;
+        HttpResponse<InputStream> response = registryGet(url, authorization, java.util.Map.of("Range", "bytes=0-0"),
+                TIMEOUT, false, image);
+        try (InputStream body = response.body()) {
+            if (response.statusCode() != 200 && response.statusCode() != 206) {
+                throw blobRefused(response, body, url);
+            }
+            body.readNBytes(1);
+        } catch (IOException e) {
+            throw new PullFailure(false, "failed to copy: reading " + url + ": " + e.getMessage());
+        }
+    }
+
+    private HttpResponse<InputStream> registryGet(String url, String authorization,
+                                                  java.util.Map<String, String> headers, Duration timeout,
+                                                  boolean resolving, EcrImage image)
+            throws PullFailure {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url)).timeout(timeout).GET()
+                .header("Authorization", "Basic " + authorization);
+        headers.forEach(request::header);
+        try {
+            return client().send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
+        } catch (IOException e) {
+            throw new PullFailure(resolving, (resolving ? "failed to resolve ref " + image.image() + ": "
+                    : "failed to copy: ") + "crossrole's registry did not answer " + url + ": " + e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new PullFailure(resolving, "interrupted");
+        }
+    }
+
+    /** A refused manifest in containerd's words, with the registry's reason and where crossrole explains it. */
+    private static PullFailure manifestRefused(HttpResponse<InputStream> response, InputStream body, EcrImage image,
+                                               String reference) throws IOException {
+        String[] error = registryError(body);
+        String reason = error[0].toLowerCase(java.util.Locale.ROOT).replace('_', ' ') + ": " + error[1];
+        String ref = "failed to resolve ref " + image.image() + ": ";
+        String message = switch (response.statusCode()) {
+            case 403 -> ref + "pull access denied, repository does not exist or may require authorization: " + reason;
+            case 404 -> error[0].equals("MANIFEST_UNKNOWN") ? ref + image.image() + ": not found"
+                    : ref + "pull access denied, repository does not exist or may require authorization: " + reason;
+            default -> ref + "pulling from host " + image.host() + " failed with status code [manifests "
+                    + reference + "]: " + statusLine(response.statusCode()) + ": " + reason;
+        };
+        return new PullFailure(true, message + whyOf(response, message));
+    }
+
+    private static PullFailure blobRefused(HttpResponse<InputStream> response, InputStream body, String url)
+            throws IOException {
+        String[] error = registryError(body);
+        String message = "failed to copy: httpReaderSeeker: failed open: unexpected status code " + url + ": "
+                + statusLine(response.statusCode()) + ": "
+                + error[0].toLowerCase(java.util.Locale.ROOT).replace('_', ' ') + ": " + error[1];
+        return new PullFailure(false, message + whyOf(response, message));
+    }
+
+    /** Where crossrole explains the refusal, unless the registry's message says so already. */
+    private static String whyOf(HttpResponse<InputStream> response, String message) {
+        return message.contains("crossrole why") ? ""
+                : explained(response.headers().firstValue("x-amzn-RequestId").orElse(null));
+    }
+
+    /** {@code [code, message]} of the registry's error document (its first error). */
+    private static String[] registryError(InputStream body) throws IOException {
+        byte[] bytes = body.readNBytes(64 * 1024);
+        try {
+            com.fasterxml.jackson.databind.JsonNode first = JSON.readTree(bytes).path("errors").path(0);
+            return new String[] {first.path("code").asText("UNKNOWN"), first.path("message").asText("")};
+        } catch (IOException e) {
+            return new String[] {"UNKNOWN", new String(bytes, StandardCharsets.UTF_8)};
+        }
+    }
+
+    private static String statusLine(int status) {
+        return status + switch (status) {
+            case 401 -> " Unauthorized";
+            case 403 -> " Forbidden";
+            case 404 -> " Not Found";
+            case 416 -> " Requested Range Not Satisfiable";
+            case 500 -> " Internal Server Error";
+            default -> "";
+        };
     }
 
     /** A CloudWatch Logs call whose resource may exist already, which is what the caller wanted. */

@@ -355,6 +355,38 @@ public final class DockerRuntime implements TaskRuntime {
         }
     }
 
+    @Override
+    public boolean runsImages() {
+        return true;
+    }
+
+    /**
+     * Loads an image ECS's agent pulled from crossrole's registry through the engine's {@code POST /images/load}, as a
+     * docker-archive. The agent pulls (with the execution role, through crossrole's endpoint) rather than the engine:
+     * an engine pulls over plain HTTP only from registries it was configured to trust (Podman's registries.conf,
+     * Docker's insecure-registries), which crossrole cannot set, and would not show crossrole's decisions; loading
+     * needs nothing of the engine's settings, and both engines take this archive.
+     */
+    @Override
+    public String load(PulledImage image) throws IOException {
+        Path archive = Files.createTempFile(image.folder(), "image-", ".tar");
+        try {
+            try (OutputStream out = Files.newOutputStream(archive)) {
+                DockerArchive.write(image, out);
+            }
+            try (InputStream in = Files.newInputStream(archive)) {
+                docker.loadImageCmd(in).exec();
+            }
+            docker.inspectImageCmd(image.name()).exec();
+            return image.name();
+        } catch (DockerException e) {
+            throw new ContainerStartFailure("CannotPullContainerError", "failed to load image " + image.name()
+                    + " into the engine: " + engineMessage(e));
+        } finally {
+            Files.deleteIfExists(archive);
+        }
+    }
+
     /** The image's id as the engine names it ({@code sha256:…}); {@code null} if it cannot say. */
     private String imageId(String image) {
         try {

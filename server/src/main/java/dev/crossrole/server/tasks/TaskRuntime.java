@@ -222,6 +222,23 @@ public interface TaskRuntime {
         return container;
     }
 
+    /**
+     * Whether containers run from their images here (a container engine); the process runtimes run a container's
+     * command on this machine and have no use for an image.
+     */
+    default boolean runsImages() {
+        return false;
+    }
+
+    /**
+     * Loads an image ECS's agent pulled, so that containers can start from it; returns the name to start them from.
+     *
+     * @throws IOException when the image cannot be loaded (a {@link ContainerStartFailure} naming the kind)
+     */
+    default String load(PulledImage image) throws IOException {
+        throw new ContainerStartFailure("CannotPullContainerError", "the " + name() + " runtime runs no images");
+    }
+
     /** Whether the runtime provides {@link MountSource.EngineVolume}s (a container engine's volumes). */
     default boolean providesEngineVolumes() {
         return false;

@@ -14,7 +14,7 @@ class RegistryTokensTest {
     private static final SecureRandom RANDOM = new SecureRandom();
     private static final Instant NOW = Instant.parse("2026-01-01T00:00:00Z");
     private final RegistryTokens tokens = new RegistryTokens(RegistryTokens.newKey(RANDOM), RANDOM);
-    private final RegistryTokens.Grant grant = new RegistryTokens.Grant("111122223333",
+    private final RegistryTokens.Grant grant = new RegistryTokens.Grant("111122223333", "us-east-1",
             "arn:aws:iam::111122223333:user/admin", "AKIAEXAMPLE", null,
             NOW.getEpochSecond() + RegistryTokens.VALIDITY_SECONDS);
 
@@ -42,5 +42,30 @@ class RegistryTokensTest {
         assertTrue(tokens.openAuthorization(Base64.getEncoder().encodeToString(("bob:" + password)
                 .getBytes(StandardCharsets.UTF_8)), NOW).isEmpty());
         assertTrue(tokens.openAuthorization("not base64 at all", NOW).isEmpty());
+    }
+
+    @Test
+    void anExpiredPasswordIsToldFromAForgedOne() {
+        String basic = Base64.getEncoder().encodeToString(("AWS:" + tokens.seal(grant))
+                .getBytes(StandardCharsets.UTF_8));
+        assertEquals(new RegistryTokens.Opened(grant, false), tokens.readAuthorization(basic, NOW));
+        assertEquals(new RegistryTokens.Opened(null, true), tokens.readAuthorization(basic,
+                NOW.plusSeconds(RegistryTokens.VALIDITY_SECONDS)));
+        assertEquals(new RegistryTokens.Opened(null, false), tokens.readAuthorization("QVdTOmVjcjEuQUFBQQ==", NOW));
+    }
+
+    @Test
+    void aDownloadTokenIsNeverAPasswordNorTheReverse() {
+        RegistryTokens.Download download = new RegistryTokens.Download(
+                "arn:aws:ecr:us-east-1:111122223333:repository/app", "sha256:" + "ab".repeat(32),
+                "arn:aws:iam::111122223333:user/admin",
+                NOW.getEpochSecond() + RegistryTokens.DOWNLOAD_VALIDITY_SECONDS);
+        String token = tokens.sealDownload(download);
+        assertEquals(download, tokens.openDownload(token, NOW).orElseThrow());
+        assertTrue(tokens.openDownload(token, NOW.plusSeconds(RegistryTokens.DOWNLOAD_VALIDITY_SECONDS)).isEmpty());
+        assertTrue(tokens.open(token, NOW).isEmpty());
+        assertTrue(tokens.open("ecr1." + token.substring(token.indexOf('.') + 1), NOW).isEmpty(),
+                "sealed for another purpose: its prefix changed, it still opens as nothing");
+        assertTrue(tokens.openDownload(tokens.seal(grant), NOW).isEmpty());
     }
 }

@@ -57,4 +57,19 @@ class HostCheckTest {
             assertNotNull(HostCheck.invalidName(name), name);
         }
     }
+
+    @Test
+    void theRegistrysPortAndNamesAreCrossrolesToo() {
+        HostCheck withRegistry = HostCheck.of("127.0.0.1", List.of(), () -> 4566, () -> -1, () -> 4567);
+        for (String host : List.of("127.0.0.1:4567", "localhost:4567", "[::1]:4567",
+                "111122223333.dkr.ecr.us-east-1.localhost:4566", "111122223333.dkr.ecr.us-east-1.localhost:4567")) {
+            assertTrue(withRegistry.accepts(host), host);
+        }
+        for (String host : List.of("127.0.0.1:4568", "rebind.attacker.example:4567",
+                "111122223333.dkr.ecr.us-east-1.amazonaws.com:4567")) {
+            assertFalse(withRegistry.accepts(host), host);
+        }
+        assertTrue(withRegistry.accepted().contains("localhost:4567"), withRegistry.accepted().toString());
+        assertFalse(loopback.accepts("127.0.0.1:4567"), "no registry port, no registry host");
+    }
 }
