@@ -1,7 +1,7 @@
 # boto3 against crossrole (AWS_ENDPOINT_URL), as the destination account's administrator: a retried
 # CompleteMultipartUpload, checksum types, a URL-encoded listing asked for explicitly (botocore then leaves it
-# encoded), ListBuckets pages, GetObjectAttributes, a copy a bucket policy denies by s3:x-amz-copy-source, and
-# non-ASCII metadata (which botocore refuses before sending).
+# encoded), ListBuckets pages, GetObjectAttributes, a copy a bucket policy denies by s3:x-amz-copy-source, tags and
+# Content-Encoding as sent, an eleventh tag, and non-ASCII metadata (which botocore refuses before sending).
 # Prints one JSON document of what it saw.
 import json
 import os
@@ -49,6 +49,15 @@ try:
     out["copy_denied"] = "allowed"
 except ClientError as e:
     out["copy_denied"] = e.response["Error"]["Code"]
+s3.put_object(Bucket="boto-fidelity", Key="tagged", Body=b"t", Tagging="zeta=1&alpha=2", ContentEncoding="gzip, br")
+out["tag_order"] = [t["Key"] for t in s3.get_object_tagging(Bucket="boto-fidelity", Key="tagged")["TagSet"]]
+out["content_encoding"] = s3.head_object(Bucket="boto-fidelity", Key="tagged")["ContentEncoding"]
+try:
+    s3.put_object_tagging(Bucket="boto-fidelity", Key="tagged", Tagging={"TagSet": [
+        {"Key": "k%d" % i, "Value": "v"} for i in range(11)]})
+    out["eleven_tags"] = "accepted"
+except ClientError as e:
+    out["eleven_tags"] = e.response["Error"]["Code"]
 try:
     s3.put_object(Bucket="boto-fidelity", Key="cafe", Body=b"x", Metadata={"name": "caf\u00e9"})
     out["non_ascii_metadata"] = "sent"

@@ -373,6 +373,9 @@ class S3FidelitySdkTest {
         assertEquals(2, found.path("bucket_page").size());
         assertTrue(found.path("bucket_token").asBoolean());
         assertEquals("AccessDenied", found.path("copy_denied").asText());
+        assertEquals("[\"zeta\",\"alpha\"]", found.path("tag_order").toString());
+        assertEquals("gzip, br", found.path("content_encoding").asText());
+        assertEquals("InvalidTag", found.path("eleven_tags").asText());
         // botocore refuses non-ASCII metadata itself ("S3 metadata can only contain ASCII characters"): no request.
         assertEquals("ParamValidationError", found.path("non_ascii_metadata").asText());
     }
