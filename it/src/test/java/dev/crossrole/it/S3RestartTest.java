@@ -129,4 +129,35 @@ class S3RestartTest {
             assertEquals("part one", s3.getObjectAsBytes(b -> b.bucket("sealed").key("later")).asUtf8String());
         }
     }
+    /** A completion's answer (for a retried CompleteMultipartUpload) and the parts' checksums are records too. */
+    @Test
+    void aCompletionsAnswerAndItsPartsChecksumsSurviveARestart() throws Exception {
+        Path data = dir.resolve("data");
+        String uploadId;
+        software.amazon.awssdk.services.s3.model.CompleteMultipartUploadResponse first;
+        List<CompletedPart> parts = new java.util.ArrayList<>();
+        try (CrossroleServer server = CrossroleServer.start(CrossroleServer.Options.defaults(data).withPort(0))) {
+            S3Client s3 = s3(server, "555566667777");
+            s3.createBucket(b -> b.bucket("retried"));
+            uploadId = s3.createMultipartUpload(b -> b.bucket("retried").key("k")
+                    .checksumAlgorithm(software.amazon.awssdk.services.s3.model.ChecksumAlgorithm.SHA256)).uploadId();
+            var part = s3.uploadPart(b -> b.bucket("retried").key("k").uploadId(uploadId).partNumber(1)
+                    .checksumAlgorithm(software.amazon.awssdk.services.s3.model.ChecksumAlgorithm.SHA256),
+                    RequestBody.fromString("only part"));
+            parts.add(CompletedPart.builder().partNumber(1).eTag(part.eTag()).checksumSHA256(part.checksumSHA256())
+                    .build());
+            first = s3.completeMultipartUpload(b -> b.bucket("retried").key("k").uploadId(uploadId)
+                    .multipartUpload(m -> m.parts(parts)));
+        }
+        try (CrossroleServer again = CrossroleServer.start(CrossroleServer.Options.defaults(data).withPort(0))) {
+            S3Client s3 = s3(again, "555566667777");
+            var retried = s3.completeMultipartUpload(b -> b.bucket("retried").key("k").uploadId(uploadId)
+                    .multipartUpload(m -> m.parts(parts)));
+            assertEquals(first.eTag(), retried.eTag());
+            assertEquals(first.checksumSHA256(), retried.checksumSHA256());
+            var attributes = s3.getObjectAttributes(b -> b.bucket("retried").key("k").objectAttributes(
+                    software.amazon.awssdk.services.s3.model.ObjectAttributes.OBJECT_PARTS));
+            assertEquals(parts.get(0).checksumSHA256(), attributes.objectParts().parts().get(0).checksumSHA256());
+        }
+    }
 }

@@ -168,9 +168,6 @@ class S3RoutingSdkTest {
                 "NotImplemented");
         assertError(s3Error(() -> dest.deletePublicAccessBlock(b -> b.bucket("route-unimplemented"))), 501,
                 "NotImplemented");
-        assertError(s3Error(() -> dest.getObjectAttributes(b -> b.bucket("route-unimplemented").key("k")
-                .objectAttributes(software.amazon.awssdk.services.s3.model.ObjectAttributes.E_TAG))), 501,
-                "NotImplemented");
         assertError(s3Error(() -> dest.getObjectRetention(b -> b.bucket("route-unimplemented").key("k"))), 501,
                 "NotImplemented");
         // None of these touched the bucket or its object.

@@ -45,6 +45,9 @@ class S3StateExportTest {
         String uploadId;
         String partEtag;
         String etag;
+        String doneId;
+        CompletedPart donePart;
+        String completedEtag;
         try (CrossroleServer server = CrossroleServer.start(CrossroleServer.Options.defaults(source).withPort(0))) {
             S3Client s3 = s3(server);
             s3.createBucket(b -> b.bucket("moved"));
@@ -56,13 +59,20 @@ class S3StateExportTest {
             uploadId = s3.createMultipartUpload(b -> b.bucket("moved").key("later")).uploadId();
             partEtag = s3.uploadPart(b -> b.bucket("moved").key("later").uploadId(uploadId).partNumber(1),
                     RequestBody.fromString("part one")).eTag();
+            // A completed upload: its answer to a retried completion moves with the state.
+            doneId = s3.createMultipartUpload(b -> b.bucket("moved").key("done")).uploadId();
+            String doneEtag = s3.uploadPart(b -> b.bucket("moved").key("done").uploadId(doneId).partNumber(1),
+                    RequestBody.fromString("done")).eTag();
+            donePart = CompletedPart.builder().partNumber(1).eTag(doneEtag).build();
+            completedEtag = s3.completeMultipartUpload(b -> b.bucket("moved").key("done").uploadId(doneId)
+                    .multipartUpload(m -> m.parts(donePart))).eTag();
         }
         Path document = dir.resolve("state.json");
         Run exported = CrossroleCommand.run(dir, "state", "export", "--data-dir", source.toString(), document.toString());
         assertEquals(0, exported.exit(), exported.toString());
-        assertTrue(exported.stderr().contains("exported the bytes of 3 S3 objects and parts"), exported.stderr());
+        assertTrue(exported.stderr().contains("exported the bytes of 4 S3 objects and parts"), exported.stderr());
         try (var files = Files.list(dir.resolve("state.json.blobs"))) {
-            assertEquals(3, files.count());
+            assertEquals(4, files.count());
         }
 
         Path target = dir.resolve("target");
@@ -81,6 +91,8 @@ class S3StateExportTest {
             s3.completeMultipartUpload(b -> b.bucket("moved").key("later").uploadId(uploadId).multipartUpload(m -> m
                     .parts(CompletedPart.builder().partNumber(1).eTag(partEtag).build())));
             assertEquals("part one", s3.getObjectAsBytes(b -> b.bucket("moved").key("later")).asUtf8String());
+            assertEquals(completedEtag, s3.completeMultipartUpload(b -> b.bucket("moved").key("done").uploadId(doneId)
+                    .multipartUpload(m -> m.parts(donePart))).eTag());
         }
     }
 

@@ -35,7 +35,8 @@ final class Listing {
             String token = v2 ? input.string("ContinuationToken") : null;
             String startAfter = emptyToNull(input.string(v2 ? "StartAfter" : "Marker"));
             String after = startAfter;
-            if (v2 && token != null) {
+            // An empty token is S3's first page, as clients that always send the parameter expect.
+            if (v2 && token != null && !token.isEmpty()) {
                 after = decodeToken(token);
             }
             List<StoredObject> contents = new ArrayList<>();
@@ -63,7 +64,8 @@ final class Listing {
                     continue;
                 }
                 if (contents.size() + prefixes.size() >= pageSize) {
-                    truncated = true;
+                    // max-keys=0 asks for no entries and S3 answers it untruncated, with no token to follow.
+                    truncated = pageSize > 0;
                     break;
                 }
                 if (commonPrefix != null) {
@@ -131,6 +133,11 @@ final class Listing {
     }
 
     private static String decodeToken(String token) {
+        return decodeToken(token, "continuation-token");
+    }
+
+    /** The position a token of {@link #encodeToken} names; one it did not make is S3's InvalidArgument. */
+    static String decodeToken(String token, String parameter) {
         try {
             String decoded = new String(Base64.getUrlDecoder().decode(token), StandardCharsets.UTF_8);
             if (decoded.startsWith("1:")) {
@@ -139,6 +146,6 @@ final class Listing {
         } catch (IllegalArgumentException e) {
             // falls through to the error below
         }
-        throw S3Exception.invalidArgument("The continuation token provided is incorrect", "continuation-token", token);
+        throw S3Exception.invalidArgument("The continuation token provided is incorrect", parameter, token);
     }
 }

@@ -205,7 +205,20 @@ final class MultipartOperations {
         WriteCondition condition = WriteCondition.ofWrite(input);
         return S3Call.of(S3Support.objectCheck("s3:PutObject", bucket, input.string("Key"),
                 ObjectOperations.conditionKeys(input, RequestContext.builder()).build()), findings -> {
+            java.util.Optional<CompletedUpload> retried = repository.completed(bucket.name(), input.string("UploadId"))
+                    .filter(done -> done.key().equals(input.string("Key")) && done.answers(clock.instant()));
+            if (retried.isPresent() && repository.upload(bucket.name(), input.string("UploadId")).isEmpty()) {
+                // A retry of a completion that succeeded: S3 answers it as it answered the first.
+                return completion(input, bucket, retried.get());
+            }
             MultipartUpload upload = upload(input, bucket);
+            String typeSent = input.string("ChecksumType");
+            if (typeSent != null && !typeSent.equals(upload.checksumType())) {
+                // The API reference: a checksum type other than the upload's "will result in a BadDigest error".
+                // S3's message is not on record; this one says what differs.
+                throw new S3Exception("BadDigest", 400, "The checksum type you specified, " + typeSent
+                        + ", does not match the checksum type of the upload, " + upload.checksumType() + ".");
+            }
             if (upload.checksumAlgorithm() != null) {
                 // "If you provide an additional checksum value in your MultipartUpload requests and the object is
                 // encrypted with Key Management Service, you must have permission to use the kms:Decrypt action"
@@ -254,8 +267,10 @@ final class MultipartOperations {
                             .with("ETag", etag);
                 }
                 etags.update(HexFormat.of().parseHex(S3Support.unquoted(part.object().etag())));
+                String partChecksum = null;
                 if (algorithm != null) {
                     String value = part.object().checksums().get(algorithm.headerName());
+                    partChecksum = value;
                     if (value == null) {
                         throw S3Exception.invalidRequest("The upload was created using a " + algorithm.name()
                                 + " checksum. The complete request must include the checksum for each part. It was missing"
@@ -264,25 +279,29 @@ final class MultipartOperations {
                     partChecksums.writeBytes(Base64.getDecoder().decode(value));
                 }
                 ranges.add(new ObjectWriter.Range(part, 0, part.object().size()));
-                layout.add(new StoredObject.Part(number, part.object().size()));
+                layout.add(new StoredObject.Part(number, part.object().size(), partChecksum));
             }
             String etag = "\"" + HexFormat.of().formatHex(etags.digest()) + "-" + listed.size() + "\"";
             Map<String, String> checksums = new LinkedHashMap<>();
+            String expected = algorithm == null ? null : input.string("Checksum" + algorithm.name());
             if (algorithm != null && !fullObject) {
                 ChecksumAlgorithm.Calculator running = algorithm.newCalculator();
                 byte[] all = partChecksums.toByteArray();
                 running.update(all, 0, all.length);
+                // A composite checksum the client sends (with or without its "-<parts>") must be the parts' one.
+                if (expected != null && !compositeMatches(expected.trim(), running.base64(), listed.size())) {
+                    throw checksumMismatch(algorithm);
+                }
                 checksums.put(algorithm.headerName(), running.base64() + "-" + listed.size());
             }
             int count = listed.size();
             // A full-object checksum is computed over the assembled bytes; one the client sends must match it.
-            String expectedFull = fullObject ? input.string("Checksum" + algorithm.name()) : null;
+            String expectedFull = fullObject ? expected : null;
             StoredObject stored = repository.completeUpload(upload, ranges,
                     ObjectOperations.finisher(fullObject ? algorithm : null, written -> {
                         if (fullObject) {
                             if (expectedFull != null && !expectedFull.trim().equals(written.checksum())) {
-                                throw new S3Exception("BadDigest", 400, "The " + algorithm.name() + " you specified did"
-                                        + " not match the calculated checksum.");
+                                throw checksumMismatch(algorithm);
                             }
                             checksums.put(algorithm.headerName(), written.checksum());
                         }
@@ -292,13 +311,39 @@ final class MultipartOperations {
                         return upload.kmsKeyArn() == null ? object
                                 : object.withKms(upload.kmsKeyArn(), upload.bucketKey());
                     }), condition);
-            Shape output = Shape.of()
-                    .put("Location", "/" + bucket.name() + "/" + S3Support.urlEncode(upload.key()))
-                    .put("Bucket", bucket.name()).put("Key", upload.key()).put("ETag", stored.etag());
-            stored.checksums().forEach((header, value) -> output.put(checksumMember(header), value));
-            return input.respond(ObjectEncryption.members(output.put("ChecksumType", upload.checksumType()),
+            return completion(input, bucket, new CompletedUpload(bucket.name(), upload.uploadId(), upload.key(),
+                    stored.lastModified(), stored.etag(), stored.checksums(), upload.checksumType(),
                     stored.kmsKeyArn(), stored.bucketKey()));
         });
+    }
+
+    /** CompleteMultipartUpload's answer: the first time, and again for each retry while the completion is kept. */
+    private static S3Response completion(S3Input input, Bucket bucket, CompletedUpload done) {
+        Shape output = Shape.of()
+                .put("Location", "/" + bucket.name() + "/" + S3Support.urlEncode(done.key()))
+                .put("Bucket", bucket.name()).put("Key", done.key()).put("ETag", done.etag());
+        done.checksums().forEach((header, value) -> output.put(checksumMember(header), value));
+        return input.respond(ObjectEncryption.members(output.put("ChecksumType", done.checksumType()),
+                done.kmsKeyArn(), done.bucketKey()));
+    }
+
+    /** Whether a composite checksum sent as {@code base64} or {@code base64-<parts>} is the computed one. */
+    private static boolean compositeMatches(String sent, String computed, int parts) {
+        int dash = sent.lastIndexOf('-');
+        if (dash > 0) {
+            return sent.substring(0, dash).equals(computed) && sent.substring(dash + 1).equals(String.valueOf(parts));
+        }
+        return sent.equals(computed);
+    }
+
+    /**
+     * A whole-object checksum on CompleteMultipartUpload that is not the object's: S3's BadDigest, which names the
+     * algorithm in lower case there ("The sha256 you specified did not match the calculated checksum.", quoted from
+     * S3 in apache/arrow-rs-object-store#709).
+     */
+    private static S3Exception checksumMismatch(ChecksumAlgorithm algorithm) {
+        return new S3Exception("BadDigest", 400, "The " + algorithm.name().toLowerCase(java.util.Locale.ROOT)
+                + " you specified did not match the calculated checksum.");
     }
 
     S3Call abort(S3Input input, Bucket bucket) {

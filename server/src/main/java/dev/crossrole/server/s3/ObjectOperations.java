@@ -210,6 +210,19 @@ final class ObjectOperations {
         return ChecksumAlgorithm.fromName(request.header("x-amz-sdk-checksum-algorithm")).orElse(null);
     }
 
+    /**
+     * The type of an object's flexible checksum: {@code COMPOSITE} for the checksum of a multipart object's part
+     * checksums (S3 writes it {@code <base64>-<parts>}), {@code FULL_OBJECT} for one over the whole object (every
+     * single PUT or copy, and full-object multipart uploads); {@code null} without one.
+     */
+    static String checksumType(StoredObject object) {
+        if (object.checksums().isEmpty()) {
+            return null;
+        }
+        String value = object.checksums().values().iterator().next();
+        return object.partCount() > 0 && value.matches(".*-\\d+") ? "COMPOSITE" : "FULL_OBJECT";
+    }
+
     static Map<String, String> checksumsOf(ObjectWriter.Written written) {
         Map<String, String> checksums = new LinkedHashMap<>();
         if (written.algorithm() != null) {
@@ -292,8 +305,9 @@ final class ObjectOperations {
             describe(response, object);
             if (status == 206) {
                 response.header("Content-Range", "bytes " + from + "-" + (from + count - 1) + "/" + object.size());
-            } else if (checksums) {
+            } else if (checksums && !object.checksums().isEmpty()) {
                 object.checksums().forEach(response::header);
+                response.header("x-amz-checksum-type", checksumType(object));
             }
             response.headers().putAll(overrides);
             return response;
@@ -472,6 +486,125 @@ final class ObjectOperations {
                 .with("RangeRequested", header).with("ActualObjectSize", String.valueOf(size));
     }
 
+    // ---- GetObjectAttributes -------------------------------------------------------------------
+
+    /** What {@code x-amz-object-attributes} may ask for. */
+    private static final List<String> OBJECT_ATTRIBUTES = List.of("ETag", "Checksum", "ObjectParts", "StorageClass",
+            "ObjectSize");
+
+    /**
+     * GetObjectAttributes: an object's metadata without its bytes. The API reference asks for both
+     * {@code s3:GetObject} and {@code s3:GetObjectAttributes} on an unversioned bucket, and {@code s3:ListBucket} to
+     * learn that a key is missing; reading no bytes, it asks no KMS permission.
+     */
+    S3Call attributes(S3Input input, Bucket bucket) {
+        String key = input.string("Key");
+        List<String> asked = askedAttributes(input);
+        // S3 ignores an x-amz-max-parts or x-amz-part-number-marker that is not a count (versity/versitygw#1806).
+        Integer maxParts = lenientCount(input, "MaxParts");
+        Integer marker = lenientCount(input, "PartNumberMarker");
+        StoredObject existing = repository.objects(bucket.name()).get(key);
+        RequestContext context = S3Support.existingTags(existing);
+        return new S3Call(List.of(S3Support.objectCheck("s3:GetObject", bucket, key, context),
+                S3Support.objectCheck("s3:GetObjectAttributes", bucket, key, context)), findings -> {
+            if (existing == null) {
+                throw missing(bucket, key, findings);
+            }
+            Shape output = Shape.of().put("LastModified", existing.lastModified());
+            if (asked.contains("ETag")) {
+                output.put("ETag", S3Support.unquoted(existing.etag())); // unquoted here, unlike every other ETag
+            }
+            if (asked.contains("Checksum") && !existing.checksums().isEmpty()) {
+                Shape checksum = Shape.of();
+                // A composite checksum without its "-<parts>" (as S3 answers it, quoted in floci-io/floci#3083).
+                existing.checksums().forEach((header, value) -> checksum.put(MultipartOperations.checksumMember(header),
+                        value.replaceFirst("-\\d+$", "")));
+                output.put("Checksum", checksum.put("ChecksumType", checksumType(existing)));
+            }
+            if (asked.contains("ObjectParts") && existing.partCount() > 0) {
+                output.put("ObjectParts", objectParts(existing, maxParts == null ? 1000 : maxParts,
+                        marker == null ? 0 : marker));
+            }
+            if (asked.contains("StorageClass")) {
+                output.put("StorageClass", existing.headers().getOrDefault(S3Support.STORAGE_CLASS, "STANDARD"));
+            }
+            if (asked.contains("ObjectSize")) {
+                output.put("ObjectSize", existing.size());
+            }
+            return input.respond(output);
+        });
+    }
+
+    /**
+     * A multipart object's parts after {@code marker}, {@code maxParts} at a time. Each part is listed only when the
+     * object has a flexible checksum, as the API reference says of general purpose buckets; the count always.
+     */
+    private static Shape objectParts(StoredObject object, int maxParts, int marker) {
+        Shape parts = Shape.of().put("TotalPartsCount", object.partCount());
+        if (object.checksums().isEmpty() || object.parts().isEmpty()) {
+            return parts;
+        }
+        String header = object.checksums().keySet().iterator().next();
+        List<Shape> listed = new ArrayList<>();
+        boolean truncated = false;
+        int last = marker;
+        for (StoredObject.Part part : object.parts()) {
+            if (part.number() <= marker) {
+                continue;
+            }
+            if (listed.size() == maxParts) {
+                truncated = true;
+                break;
+            }
+            Shape item = Shape.of().put("PartNumber", part.number()).put("Size", part.size());
+            if (part.checksum() != null) {
+                item.put(MultipartOperations.checksumMember(header), part.checksum());
+            }
+            listed.add(item);
+            last = part.number();
+        }
+        return parts.put("PartNumberMarker", marker).put("NextPartNumberMarker", last).put("MaxParts", maxParts)
+                .put("IsTruncated", truncated).put("Parts", listed);
+    }
+
+    /**
+     * The attributes {@code x-amz-object-attributes} names: required, and each one of S3's five (S3's answers,
+     * quoted from S3 in versity/versitygw#915 and #917).
+     */
+    private static List<String> askedAttributes(S3Input input) {
+        List<String> asked = new ArrayList<>();
+        for (Map.Entry<String, String> header : input.request().headers()) {
+            if (header.getKey().equalsIgnoreCase("x-amz-object-attributes")) {
+                for (String value : header.getValue().split(",")) {
+                    if (!value.isBlank()) {
+                        asked.add(value.trim());
+                    }
+                }
+            }
+        }
+        if (asked.isEmpty()) {
+            throw S3Exception.invalidRequest("The x-amz-object-attributes header specifying the attributes to be"
+                    + " retrieved is either missing or empty");
+        }
+        for (String attribute : asked) {
+            if (!OBJECT_ATTRIBUTES.contains(attribute)) {
+                throw S3Exception.invalidArgument("Invalid attribute name specified.", "x-amz-object-attributes",
+                        attribute);
+            }
+        }
+        return asked;
+    }
+
+    /** A count header S3 takes when it is one and ignores when it is not. */
+    private static Integer lenientCount(S3Input input, String member) {
+        try {
+            Integer value = input.integer(member);
+            return value == null || value < 0 ? null : value;
+        } catch (S3Exception e) {
+            return null;
+        }
+    }
+
     // ---- DeleteObject(s) ----------------------------------------------------------------------
 
     S3Call delete(S3Input input, Bucket bucket) {
@@ -571,6 +704,11 @@ final class ObjectOperations {
         }
         if (taggingDirective.equals("REPLACE")) {
             S3Support.requestTags(context, requestedTags);
+        }
+        // The source as the policy examples name it ("bucket/key", no leading slash), however the client wrote it.
+        context.single("s3:x-amz-copy-source", sourceBucketName + "/" + sourceKey);
+        if (input.string("MetadataDirective") != null) {
+            context.single("s3:x-amz-metadata-directive", metadataDirective);
         }
         conditionKeys(input, context);
         ObjectEncryption.conditionKeys(input, context);

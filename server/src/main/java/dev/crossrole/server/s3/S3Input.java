@@ -36,17 +36,19 @@ final class S3Input {
             "PartNumber", PART_NUMBER_MESSAGE);
 
     /** The document element S3 writes for outputs whose body members make up the body (the models do not say). */
-    private static final Map<String, String> DOCUMENT_ELEMENTS = Map.of(
-            "ListBuckets", "ListAllMyBucketsResult",
-            "ListObjects", "ListBucketResult",
-            "ListObjectsV2", "ListBucketResult",
-            "ListParts", "ListPartsResult",
-            "ListMultipartUploads", "ListMultipartUploadsResult",
-            "CreateMultipartUpload", "InitiateMultipartUploadResult",
-            "CompleteMultipartUpload", "CompleteMultipartUploadResult",
-            "DeleteObjects", "DeleteResult",
-            "GetBucketTagging", "Tagging",
-            "GetObjectTagging", "Tagging");
+    private static final Map<String, String> DOCUMENT_ELEMENTS = Map.ofEntries(
+            Map.entry("ListBuckets", "ListAllMyBucketsResult"),
+            Map.entry("ListObjects", "ListBucketResult"),
+            Map.entry("ListObjectsV2", "ListBucketResult"),
+            Map.entry("ListParts", "ListPartsResult"),
+            Map.entry("ListMultipartUploads", "ListMultipartUploadsResult"),
+            Map.entry("CreateMultipartUpload", "InitiateMultipartUploadResult"),
+            Map.entry("CompleteMultipartUpload", "CompleteMultipartUploadResult"),
+            Map.entry("DeleteObjects", "DeleteResult"),
+            Map.entry("GetBucketTagging", "Tagging"),
+            Map.entry("GetObjectTagging", "Tagging"),
+            // S3's element for GetObjectAttributes (versity/versitygw#933, matching S3's answers)
+            Map.entry("GetObjectAttributes", "GetObjectAttributesResponse"));
 
     /**
      * The elements S3 writes in another order than the model's members, by structure shape: these first, in S3's

@@ -86,10 +86,17 @@ interface S3Repository {
 
     /**
      * Writes the object assembled from an upload's parts and ends the upload (CompleteMultipartUpload), in one
-     * transaction, if {@code condition} holds for the object it replaces.
+     * transaction, if {@code condition} holds for the object it replaces; the same transaction records the
+     * completion's answer ({@link #completed}) and forgets the bucket's completions older than it keeps them.
      */
     StoredObject completeUpload(MultipartUpload upload, List<ObjectWriter.Range> parts, ObjectWriter.Finisher finish,
                                 WriteCondition condition) throws IOException;
+
+    /**
+     * The answer of an upload completed through {@link #completeUpload} (kept for {@link CompletedUpload#RETAINED}),
+     * for a retry of its completion.
+     */
+    Optional<CompletedUpload> completed(String bucket, String uploadId);
 
     default StoredObject completeUpload(MultipartUpload upload, List<ObjectWriter.Range> parts,
                                         ObjectWriter.Finisher finish) throws IOException {

@@ -88,6 +88,8 @@ public final class S3Service {
             "s3:x-amz-server-side-encryption", "s3:x-amz-server-side-encryption-aws-kms-key-id",
             "s3:x-amz-storage-class", "s3:x-amz-content-sha256", "s3:signatureversion", "s3:authType",
             "s3:signatureAge", "s3:TlsVersion"};
+        String[] copyKeys = Stream.concat(Stream.of(objectWriteKeys),
+                Stream.of("s3:x-amz-copy-source", "s3:x-amz-metadata-directive")).toArray(String[]::new);
         bindings.on("ListBuckets", (input, bucket, call) -> listBuckets(input, call),
                         Authorization.of("s3:ListAllMyBuckets"))
                 .on("CreateBucket", (input, bucket, call) -> createBucket(input, call),
@@ -139,7 +141,7 @@ public final class S3Service {
                         Authorization.of("s3:ListBucket").on("bucket", "Bucket").keys("s3:prefix"),
                         Authorization.of("kms:GenerateDataKey").on("key", "SSEKMSKeyId").keys(KMS_VIA))
                 .on("CopyObject", (input, bucket, call) -> objects.copy(input, bucket, call),
-                        Authorization.of("s3:PutObject").on("object", "Bucket", "Key").keys(objectWriteKeys),
+                        Authorization.of("s3:PutObject").on("object", "Bucket", "Key").keys(copyKeys),
                         Authorization.of("s3:GetObject").on("object", "CopySource")
                                 .keys("s3:ExistingObjectTag/<key>"),
                         Authorization.of("s3:ListBucket").on("bucket", "Bucket").keys("s3:prefix"),
@@ -152,6 +154,12 @@ public final class S3Service {
                         Authorization.of("kms:Decrypt").on("key").keys(KMS_VIA))
                 .on("HeadObject", (input, bucket, call) -> objects.get(input, bucket, anonymous(call), call, true),
                         Authorization.of("s3:GetObject").on("object", "Bucket", "Key")
+                                .keys("s3:ExistingObjectTag/<key>"),
+                        Authorization.of("s3:ListBucket").on("bucket", "Bucket").keys("s3:prefix"))
+                .on("GetObjectAttributes", (input, bucket, call) -> objects.attributes(input, bucket),
+                        Authorization.of("s3:GetObject").on("object", "Bucket", "Key")
+                                .keys("s3:ExistingObjectTag/<key>"),
+                        Authorization.of("s3:GetObjectAttributes").on("object", "Bucket", "Key")
                                 .keys("s3:ExistingObjectTag/<key>"),
                         Authorization.of("s3:ListBucket").on("bucket", "Bucket").keys("s3:prefix"))
                 .on("DeleteObject", (input, bucket, call) -> objects.delete(input, bucket),
@@ -319,15 +327,46 @@ public final class S3Service {
                 findings -> listBuckets(input, account));
     }
 
+    /** S3's range for {@code max-buckets}, and its page when only a token or filter is sent. */
+    private static final int MAX_BUCKETS = 10_000;
+
+    /**
+     * ListBuckets: the caller's buckets by name, filtered by {@code prefix} and {@code bucket-region}, a page of
+     * {@code max-buckets} at a time with a {@code ContinuationToken} while more follow. Each bucket's region is
+     * shown when the request sent any of these parameters, as the API reference says of {@code BucketRegion}.
+     */
     private S3Response listBuckets(S3Input input, String account) {
-        List<Shape> buckets = new ArrayList<>();
-        for (Bucket bucket : repository.buckets()) {
-            if (bucket.owner().equals(account)) {
-                buckets.add(Shape.of().put("Name", bucket.name()).put("CreationDate", bucket.created())
-                        .put("BucketRegion", bucket.region()));
-            }
+        Integer maxBuckets = input.integer("MaxBuckets");
+        if (maxBuckets != null && (maxBuckets < 1 || maxBuckets > MAX_BUCKETS)) {
+            // S3's wording for this is not on record; the code and the range (1 to 10,000) are the API reference's.
+            throw S3Exception.invalidArgument("Argument max-buckets must be an integer between 1 and " + MAX_BUCKETS,
+                    "max-buckets", input.sentValue("MaxBuckets"));
         }
-        return input.respond(Shape.of().put("Owner", S3Support.owner(account)).put("Buckets", buckets));
+        String token = input.string("ContinuationToken");
+        String after = token == null || token.isEmpty() ? null : Listing.decodeToken(token, "continuation-token");
+        String prefix = input.string("Prefix");
+        String region = input.string("BucketRegion");
+        boolean parameters = maxBuckets != null || token != null || prefix != null || region != null;
+        int page = maxBuckets == null ? MAX_BUCKETS : maxBuckets;
+        List<Shape> buckets = new ArrayList<>();
+        String next = null;
+        String last = null;
+        for (Bucket bucket : repository.buckets()) {
+            if (!bucket.owner().equals(account) || (after != null && bucket.name().compareTo(after) <= 0)
+                    || (prefix != null && !bucket.name().startsWith(prefix))
+                    || (region != null && !bucket.region().equals(region))) {
+                continue;
+            }
+            if (buckets.size() == page) {
+                next = Listing.encodeToken(last);
+                break;
+            }
+            buckets.add(Shape.of().put("Name", bucket.name()).put("CreationDate", bucket.created())
+                    .put("BucketRegion", parameters ? bucket.region() : null));
+            last = bucket.name();
+        }
+        return input.respond(Shape.of().put("Owner", S3Support.owner(account)).put("Buckets", buckets)
+                .put("ContinuationToken", next).put("Prefix", prefix));
     }
 
     private S3Call createBucket(S3Input input, Call call) throws IOException {

@@ -147,10 +147,7 @@ final class S3Support {
                 continue;
             }
             if (name.equals("Content-Encoding")) {
-                // aws-chunked is the transfer of this request, not the object's encoding.
-                value = List.of(value.split(",")).stream().map(String::trim)
-                        .filter(v -> !v.isEmpty() && !v.equalsIgnoreCase("aws-chunked"))
-                        .reduce((a, b) -> a + "," + b).orElse(null);
+                value = withoutAwsChunked(value);
                 if (value == null) {
                     continue;
                 }
@@ -158,6 +155,21 @@ final class S3Support {
             headers.put(name, value);
         }
         return headers;
+    }
+
+    /**
+     * A Content-Encoding as the object keeps it: as sent, less {@code aws-chunked}, which names the transfer of this
+     * request and not the object's encoding; {@code null} when nothing else was named.
+     */
+    static String withoutAwsChunked(String value) {
+        String[] codings = value.split(",", -1);
+        if (java.util.Arrays.stream(codings).noneMatch(c -> c.trim().equalsIgnoreCase("aws-chunked"))) {
+            return value;
+        }
+        String kept = java.util.Arrays.stream(codings).map(String::trim)
+                .filter(c -> !c.isEmpty() && !c.equalsIgnoreCase("aws-chunked"))
+                .reduce((a, b) -> a + ", " + b).orElse(null);
+        return kept;
     }
 
     static Map<String, String> userMetadata(S3Input input) {
@@ -199,7 +211,8 @@ final class S3Support {
 
     static void validateTags(Map<String, String> tags) {
         if (tags.size() > 10) {
-            throw new S3Exception("BadRequest", 400, "Object tags cannot be greater than 10");
+            // S3's code and text for an eleventh object tag (the tag limit is 10 per object).
+            throw new S3Exception("InvalidTag", 400, "Object tags cannot be greater than 10");
         }
         for (Map.Entry<String, String> tag : tags.entrySet()) {
             if (tag.getKey().isEmpty() || tag.getKey().length() > 128 || tag.getKey().startsWith("aws:")) {
@@ -228,8 +241,12 @@ final class S3Support {
         }
     }
 
-    /** Percent-encodes like S3's {@code encoding-type=url} (spaces as {@code +}, slashes kept). */
+    /**
+     * Percent-encodes like S3's {@code encoding-type=url}: UTF-8, a space as {@code %20} and a {@code +} as
+     * {@code %2B}, slashes kept (ceph/s3-tests {@code test_bucket_list_encoding_basic}, run against AWS, expects
+     * {@code quux%20ab/} and {@code asdf%2Bb}).
+     */
     static String urlEncode(String text) {
-        return java.net.URLEncoder.encode(text, StandardCharsets.UTF_8).replace("%2F", "/");
+        return java.net.URLEncoder.encode(text, StandardCharsets.UTF_8).replace("+", "%20").replace("%2F", "/");
     }
 }

@@ -39,7 +39,8 @@ import java.util.logging.Logger;
  *
  * <p>Records (JSON): {@code s3.buckets/<bucket>}, {@code s3.objects/<bucket>/<key>} (the object's metadata;
  * its blob is named by its {@code objectId}), {@code s3.uploads/<bucket>/<uploadId>} and
- * {@code s3.parts/<bucket>/<uploadId>/<partNumber>}. Bucket names hold no slash, nor do upload ids.
+ * {@code s3.parts/<bucket>/<uploadId>/<partNumber>}, and {@code s3.completed/<bucket>/<uploadId>} (what a completed
+ * upload answered, for a retried completion). Bucket names hold no slash, nor do upload ids.
  */
 final class StoreS3Repository implements S3Repository, Replica {
     private static final Logger LOG = Logger.getLogger(StoreS3Repository.class.getName());
@@ -48,6 +49,7 @@ final class StoreS3Repository implements S3Repository, Replica {
     static final String OBJECTS = "s3.objects";
     static final String UPLOADS = "s3.uploads";
     static final String PARTS = "s3.parts";
+    static final String COMPLETED = "s3.completed";
 
     private final StateSync sync;
     private final BlobStore blobs;
@@ -57,6 +59,8 @@ final class StoreS3Repository implements S3Repository, Replica {
     private final Map<String, MultipartUpload> uploads = new ConcurrentHashMap<>();
     /** By {@code <bucket>/<uploadId>}. */
     private final Map<String, NavigableMap<Integer, StoredObject>> parts = new ConcurrentHashMap<>();
+    /** Completed uploads' answers, by {@code <bucket>/<uploadId>}. */
+    private final Map<String, CompletedUpload> completed = new ConcurrentHashMap<>();
     /** The records the current thread's write changed, to put back if it fails. */
     private final ThreadLocal<List<String[]>> touched = ThreadLocal.withInitial(ArrayList::new);
 
@@ -138,6 +142,11 @@ final class StoreS3Repository implements S3Repository, Replica {
             }
             for (MultipartUpload upload : uploads(name)) {
                 unreferenced.addAll(dropUpload(tx, upload));
+            }
+            for (CompletedUpload done : List.copyOf(completed.values())) {
+                if (done.bucket().equals(name)) {
+                    delete(tx, COMPLETED, name + "/" + done.uploadId());
+                }
             }
             delete(tx, BUCKETS, name);
             return true;
@@ -333,10 +342,23 @@ final class StoreS3Repository implements S3Repository, Replica {
             }
             put(tx, OBJECTS, upload.bucket() + "/" + upload.key(), objectJson(stored));
             dropped.addAll(dropUpload(tx, upload));
+            for (CompletedUpload done : List.copyOf(completed.values())) {
+                if (done.bucket().equals(upload.bucket()) && !done.answers(stored.lastModified())) {
+                    delete(tx, COMPLETED, done.bucket() + "/" + done.uploadId());
+                }
+            }
+            put(tx, COMPLETED, upload.bucket() + "/" + upload.uploadId(), completedJson(new CompletedUpload(
+                    upload.bucket(), upload.uploadId(), upload.key(), stored.lastModified(), stored.etag(),
+                    stored.checksums(), upload.checksumType(), stored.kmsKeyArn(), stored.bucketKey())));
             return dropped;
         });
         deleteBlobs(unreferenced);
         return stored;
+    }
+
+    @Override
+    public Optional<CompletedUpload> completed(String bucket, String uploadId) {
+        return Optional.ofNullable(completed.get(bucket + "/" + uploadId));
     }
 
     /** Deletes an upload's record and its parts'; returns the parts' blobs. */
@@ -495,6 +517,13 @@ final class StoreS3Repository implements S3Repository, Replica {
                             .put(number, fromJson(node));
                 }
             }
+            case COMPLETED -> {
+                if (node == null) {
+                    completed.remove(key);
+                } else {
+                    completed.put(key, completedFrom(node));
+                }
+            }
             default -> LOG.warning("S3: ignoring a record of an unknown namespace: " + record);
         }
     }
@@ -618,6 +647,33 @@ final class StoreS3Repository implements S3Repository, Replica {
                 node.path("bucketKey").asBoolean(false));
     }
 
+    static byte[] completedJson(CompletedUpload done) {
+        ObjectNode node = JSON.createObjectNode();
+        node.put("bucket", done.bucket());
+        node.put("uploadId", done.uploadId());
+        node.put("key", done.key());
+        node.put("completed", done.completed().toString());
+        node.put("etag", done.etag());
+        node.set("checksums", JSON.valueToTree(done.checksums()));
+        if (done.checksumType() != null) {
+            node.put("checksumType", done.checksumType());
+        }
+        if (done.kmsKeyArn() != null) {
+            node.put("kmsKeyArn", done.kmsKeyArn());
+            node.put("bucketKey", done.bucketKey());
+        }
+        return bytes(node);
+    }
+
+    static CompletedUpload completedFrom(JsonNode node) {
+        return new CompletedUpload(node.path("bucket").asText(), node.path("uploadId").asText(),
+                node.path("key").asText(), Instant.parse(node.path("completed").asText()), node.path("etag").asText(),
+                strings(node.path("checksums")),
+                node.hasNonNull("checksumType") ? node.get("checksumType").asText() : null,
+                node.hasNonNull("kmsKeyArn") ? node.get("kmsKeyArn").asText() : null,
+                node.path("bucketKey").asBoolean(false));
+    }
+
     // ---- object metadata as JSON ---------------------------------------------------------------
 
     static ObjectNode toJson(StoredObject object) {
@@ -634,7 +690,12 @@ final class StoreS3Repository implements S3Repository, Replica {
         node.put("partCount", object.partCount());
         if (!object.parts().isEmpty()) {
             var parts = node.putArray("parts");
-            object.parts().forEach(p -> parts.addObject().put("number", p.number()).put("size", p.size()));
+            object.parts().forEach(p -> {
+                ObjectNode part = parts.addObject().put("number", p.number()).put("size", p.size());
+                if (p.checksum() != null) {
+                    part.put("checksum", p.checksum());
+                }
+            });
         }
         if (object.kmsKeyArn() != null) {
             node.put("kmsKeyArn", object.kmsKeyArn());
@@ -654,7 +715,8 @@ final class StoreS3Repository implements S3Repository, Replica {
 
     private static List<StoredObject.Part> partsFrom(JsonNode node) {
         List<StoredObject.Part> parts = new ArrayList<>();
-        node.forEach(p -> parts.add(new StoredObject.Part(p.path("number").asInt(), p.path("size").asLong())));
+        node.forEach(p -> parts.add(new StoredObject.Part(p.path("number").asInt(), p.path("size").asLong(),
+                p.hasNonNull("checksum") ? p.get("checksum").asText() : null)));
         return parts;
     }
 

@@ -24,8 +24,16 @@ public record StoredObject(String key, String objectId, long size, String etag, 
                            Map<String, String> tags, int partCount, List<Part> parts, String kmsKeyArn,
                            boolean bucketKey) {
 
-    /** One part of a multipart object: the number it was uploaded as and its size. */
-    public record Part(int number, long size) {}
+    /**
+     * One part of a multipart object: the number it was uploaded as, its size, and its flexible checksum (base64)
+     * when the upload had one ({@code null} otherwise, and for parts recorded before checksums were), which
+     * GetObjectAttributes lists.
+     */
+    public record Part(int number, long size, String checksum) {
+        public Part(int number, long size) {
+            this(number, size, null);
+        }
+    }
 
     public StoredObject {
         parts = parts == null ? List.of() : List.copyOf(parts);

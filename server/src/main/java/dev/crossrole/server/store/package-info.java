@@ -24,7 +24,7 @@
  *
  * <p>Namespaces: {@code iam.accounts|users|roles|groups|policies|accessKeys|oidcProviders|instanceProfiles|roleDeletions|credentialReports} ({@link
  * dev.crossrole.server.store.IamRecords}), {@code ecs.clusters|families|taskDefinitions|tasks}
- * ({@code ecs.EcsPersistence}), {@code s3.buckets|objects|uploads|parts} ({@code s3.StoreS3Repository}; object
+ * ({@code ecs.EcsPersistence}), {@code s3.buckets|objects|uploads|parts|completed} ({@code s3.StoreS3Repository}; object
  * bytes are blobs kept beside the records, written before the record that names them), {@code bootstrap.identities} (the configured accounts' administrators),
  * {@code secrets} (the session-token key, {@link dev.crossrole.server.store.SessionKey}).
  */
