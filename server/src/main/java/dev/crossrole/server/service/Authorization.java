@@ -29,7 +29,10 @@ public record Authorization(String action, String resourceType, List<String> fro
         return new Authorization(action, type, List.of(members), conditionKeys);
     }
 
+    /** Adds condition keys to those already named. */
     public Authorization keys(String... keys) {
-        return new Authorization(action, resourceType, fromMembers, List.of(keys));
+        List<String> all = new java.util.ArrayList<>(conditionKeys);
+        all.addAll(List.of(keys));
+        return new Authorization(action, resourceType, fromMembers, all);
     }
 }
