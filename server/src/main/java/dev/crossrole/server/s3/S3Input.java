@@ -36,17 +36,19 @@ final class S3Input {
             "PartNumber", PART_NUMBER_MESSAGE);
 
     /** The document element S3 writes for outputs whose body members make up the body (the models do not say). */
-    private static final Map<String, String> DOCUMENT_ELEMENTS = Map.of(
-            "ListBuckets", "ListAllMyBucketsResult",
-            "ListObjects", "ListBucketResult",
-            "ListObjectsV2", "ListBucketResult",
-            "ListParts", "ListPartsResult",
-            "ListMultipartUploads", "ListMultipartUploadsResult",
-            "CreateMultipartUpload", "InitiateMultipartUploadResult",
-            "CompleteMultipartUpload", "CompleteMultipartUploadResult",
-            "DeleteObjects", "DeleteResult",
-            "GetBucketTagging", "Tagging",
-            "GetObjectTagging", "Tagging");
+    private static final Map<String, String> DOCUMENT_ELEMENTS = Map.ofEntries(
+            Map.entry("ListBuckets", "ListAllMyBucketsResult"),
+            Map.entry("ListObjects", "ListBucketResult"),
+            Map.entry("ListObjectsV2", "ListBucketResult"),
+            Map.entry("ListParts", "ListPartsResult"),
+            Map.entry("ListMultipartUploads", "ListMultipartUploadsResult"),
+            Map.entry("CreateMultipartUpload", "InitiateMultipartUploadResult"),
+            Map.entry("CompleteMultipartUpload", "CompleteMultipartUploadResult"),
+            Map.entry("DeleteObjects", "DeleteResult"),
+            Map.entry("GetBucketTagging", "Tagging"),
+            Map.entry("GetBucketVersioning", "VersioningConfiguration"),
+            Map.entry("ListObjectVersions", "ListVersionsResult"),
+            Map.entry("GetObjectTagging", "Tagging"));
 
     /**
      * The elements S3 writes in another order than the model's members, by structure shape: these first, in S3's
@@ -62,6 +64,11 @@ final class S3Input {
             Map.entry("ListObjectsV2Output", List.of("Name", "Prefix", "KeyCount", "MaxKeys", "Delimiter",
                     "EncodingType", "IsTruncated", "ContinuationToken", "NextContinuationToken", "StartAfter")),
             Map.entry("Object", List.of("Key", "LastModified", "ETag", "ChecksumAlgorithm", "Size", "Owner")),
+            Map.entry("ListObjectVersionsOutput", List.of("Name", "Prefix", "KeyMarker", "VersionIdMarker",
+                    "NextKeyMarker", "NextVersionIdMarker", "MaxKeys", "Delimiter", "EncodingType", "IsTruncated")),
+            Map.entry("ObjectVersion", List.of("Key", "VersionId", "IsLatest", "LastModified", "ETag",
+                    "ChecksumAlgorithm", "Size", "Owner", "StorageClass")),
+            Map.entry("DeleteMarkerEntry", List.of("Key", "VersionId", "IsLatest", "LastModified", "Owner")),
             Map.entry("ListPartsOutput", List.of("Bucket", "Key", "UploadId", "PartNumberMarker",
                     "NextPartNumberMarker", "MaxParts", "IsTruncated", "Initiator", "Owner", "StorageClass",
                     "ChecksumAlgorithm")),
