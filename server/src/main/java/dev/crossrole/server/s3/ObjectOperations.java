@@ -255,7 +255,8 @@ final class ObjectOperations {
         String range = input.string("Range");
         boolean checksums = "ENABLED".equalsIgnoreCase(input.string("ChecksumMode"));
         ReadConditions conditions = ReadConditions.of(input);
-        Target target = target(input, bucket, key);
+        // The current object is looked up once, as before versions existed; only a versionId looks among versions.
+        Target target = input.string("VersionId") == null ? new Target(null, null) : target(input, bucket, key);
         Optional<ObjectSource> found = target.versioned() ? Optional.empty() : repository.open(bucket.name(), key);
         StoredObject existing = target.versioned() ? target.found() : found.map(ObjectSource::object).orElse(null);
         return S3Call.of(target.check("s3:GetObject", "s3:GetObjectVersion", bucket, key,
@@ -639,7 +640,8 @@ final class ObjectOperations {
             // Per key what DeleteObject does with its versionId and If-Match: never a delete of something else.
             String versionId = entry.string("VersionId") == null ? null : entry.string("VersionId").trim();
             if (versionId != null && !VersionIds.wellFormed(versionId)) {
-                errors.add(deleteError(key, "InvalidArgument", "Invalid version id specified"));
+                errors.add(deleteError(key, "InvalidArgument", "Invalid version id specified").put("VersionId",
+                        versionId));
                 continue;
             }
             AccessCheck check = versionId == null
@@ -647,7 +649,7 @@ final class ObjectOperations {
                     : S3Support.objectCheck("s3:DeleteObjectVersion", bucket, key,
                             RequestContext.builder().single("s3:versionid", versionId).build());
             if (!gate.allows(check)) {
-                errors.add(deleteError(key, "AccessDenied", "Access Denied"));
+                errors.add(deleteError(key, "AccessDenied", "Access Denied").put("VersionId", versionId));
                 continue;
             }
             String etag = entry.string("ETag");
@@ -676,7 +678,7 @@ final class ObjectOperations {
                 }
             }
             if (refused != null) {
-                errors.add(deleteError(key, refused.code(), refused.getMessage()));
+                errors.add(deleteError(key, refused.code(), refused.getMessage()).put("VersionId", versionId));
             } else if (!quiet) {
                 deleted.add(done);
             }
