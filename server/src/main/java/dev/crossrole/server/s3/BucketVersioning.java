@@ -50,8 +50,19 @@ final class BucketVersioning {
         });
     }
 
+    /** A never-versioned bucket's configuration: the document with nothing in it, as S3 answers it. */
+    private static final byte[] NEVER_VERSIONED = ("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+            + "<VersioningConfiguration xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"/>")
+            .getBytes(java.nio.charset.StandardCharsets.UTF_8);
+
     static S3Call get(S3Input input, Bucket bucket) {
-        return S3Call.of(S3Support.bucketCheck("s3:GetBucketVersioning", bucket, RequestContext.empty()),
-                findings -> input.respond(Shape.of().put("Status", bucket.versioning())));
+        return S3Call.of(S3Support.bucketCheck("s3:GetBucketVersioning", bucket, RequestContext.empty()), findings -> {
+            if (bucket.versioning() == null) {
+                // The model writes no document for an output without members; S3 writes an empty one.
+                S3Response empty = new S3Response(200, new java.util.LinkedHashMap<>(), NEVER_VERSIONED, null);
+                return empty.header("Content-Type", "application/xml");
+            }
+            return input.respond(Shape.of().put("Status", bucket.versioning()));
+        });
     }
 }
