@@ -33,8 +33,8 @@ interface S3Repository {
     NavigableMap<String, StoredObject> objects(String bucket);
 
     /**
-     * The bucket's other versions by key (a live, sorted view), each key's newest first: noncurrent versions, and delete
-     * markers (a key whose latest version is a delete marker has it first here and no current object).
+     * The bucket's other versions by key (a live, sorted view), each key's newest first: noncurrent versions, and
+     * delete markers (a key whose latest version is a delete marker has it first here and no current object).
      */
     NavigableMap<String, List<StoredObject>> versions(String bucket);
 

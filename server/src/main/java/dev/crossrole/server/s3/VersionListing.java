@@ -24,7 +24,8 @@ final class VersionListing {
         String delimiter = emptyToNull(input.string("Delimiter"));
         String encoding = emptyToNull(input.string("EncodingType"));
         if (encoding != null && !encoding.equals("url")) {
-            throw S3Exception.invalidArgument("Invalid Encoding Method specified in Request", "encoding-type", encoding);
+            throw S3Exception.invalidArgument("Invalid Encoding Method specified in Request", "encoding-type",
+                    encoding);
         }
         int maxKeys = input.count("MaxKeys", DEFAULT_MAX_KEYS);
         String keyMarker = emptyToNull(input.string("KeyMarker"));
