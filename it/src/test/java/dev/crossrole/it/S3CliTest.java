@@ -26,7 +26,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * S3 with the real {@code aws} command: {@code aws s3 cp/ls/rm} (multipart above the 8 MiB threshold),
- * {@code aws s3api}, and the walkthrough's cross-account read through a {@code role_arn} profile.
+ * {@code aws s3api} (versions and delete markers too), and the walkthrough's cross-account read through a
+ * {@code role_arn} profile.
  */
 class S3CliTest {
     private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
@@ -60,6 +61,47 @@ class S3CliTest {
 
     private static void ok(Run run) {
         assertEquals(0, run.exit(), run.toString());
+    }
+
+    @Test
+    void versionsAndADeleteMarkerRoundTrip() throws Exception {
+        ok(aws("s3", "mb", "s3://cli-versions", "--profile", "destination"));
+        ok(aws("s3api", "put-bucket-versioning", "--bucket", "cli-versions", "--versioning-configuration",
+                "Status=Enabled", "--profile", "destination"));
+        assertEquals("Enabled", AwsCli.ok(aws("s3api", "get-bucket-versioning", "--bucket", "cli-versions",
+                "--profile", "destination")).path("Status").asText());
+        Files.writeString(work.resolve("v.txt"), "first");
+        String v1 = AwsCli.ok(aws("s3api", "put-object", "--bucket", "cli-versions", "--key", "doc", "--body", "v.txt",
+                "--profile", "destination")).path("VersionId").asText();
+        Files.writeString(work.resolve("v.txt"), "second");
+        String v2 = AwsCli.ok(aws("s3api", "put-object", "--bucket", "cli-versions", "--key", "doc", "--body", "v.txt",
+                "--profile", "destination")).path("VersionId").asText();
+        JsonNode deleted = AwsCli.ok(aws("s3api", "delete-object", "--bucket", "cli-versions", "--key", "doc",
+                "--profile", "destination"));
+        assertTrue(deleted.path("DeleteMarker").asBoolean(), deleted.toString());
+        String marker = deleted.path("VersionId").asText();
+        Run hidden = aws("s3api", "head-object", "--bucket", "cli-versions", "--key", "doc", "--profile", "destination");
+        assertNotEquals(0, hidden.exit());
+        assertTrue(hidden.stderr().contains("404"), hidden.toString());
+
+        // The CLI pages through the versions itself, one per request, with the key and version-id markers.
+        JsonNode listed = AwsCli.ok(aws("s3api", "list-object-versions", "--bucket", "cli-versions", "--page-size",
+                "1", "--profile", "destination"));
+        assertEquals(v2, listed.path("Versions").path(0).path("VersionId").asText(), listed.toString());
+        assertEquals(v1, listed.path("Versions").path(1).path("VersionId").asText(), listed.toString());
+        assertEquals(false, listed.path("Versions").path(0).path("IsLatest").asBoolean());
+        assertEquals(marker, listed.path("DeleteMarkers").path(0).path("VersionId").asText(), listed.toString());
+        assertTrue(listed.path("DeleteMarkers").path(0).path("IsLatest").asBoolean());
+
+        ok(aws("s3api", "get-object", "--bucket", "cli-versions", "--key", "doc", "--version-id", v1, "old.txt",
+                "--profile", "destination"));
+        assertEquals("first", Files.readString(work.resolve("old.txt")));
+        JsonNode unmarked = AwsCli.ok(aws("s3api", "delete-object", "--bucket", "cli-versions", "--key", "doc",
+                "--version-id", marker, "--profile", "destination"));
+        assertTrue(unmarked.path("DeleteMarker").asBoolean(), unmarked.toString());
+        ok(aws("s3api", "get-object", "--bucket", "cli-versions", "--key", "doc", "current.txt", "--profile",
+                "destination"));
+        assertEquals("second", Files.readString(work.resolve("current.txt")));
     }
 
     @Test

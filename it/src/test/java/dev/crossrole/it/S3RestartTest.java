@@ -25,8 +25,8 @@ import software.amazon.awssdk.services.s3.model.ServerSideEncryptionRule;
 import software.amazon.awssdk.services.s3.model.Tag;
 
 /**
- * Buckets, objects (metadata, tags), bucket policies, default encryption and multipart uploads in progress (with
- * their KMS keys) survive a restart.
+ * Buckets, objects (metadata, tags), bucket policies, default encryption, multipart uploads in progress (with
+ * their KMS keys), a bucket's versioning and its versions and delete markers survive a restart.
  */
 class S3RestartTest {
     @TempDir
@@ -158,6 +158,40 @@ class S3RestartTest {
             var attributes = s3.getObjectAttributes(b -> b.bucket("retried").key("k").objectAttributes(
                     software.amazon.awssdk.services.s3.model.ObjectAttributes.OBJECT_PARTS));
             assertEquals(parts.get(0).checksumSHA256(), attributes.objectParts().parts().get(0).checksumSHA256());
+        }
+    }
+
+    @Test
+    void versionsAndDeleteMarkersSurviveARestart() throws Exception {
+        Path data = dir.resolve("data");
+        String v1;
+        String v2;
+        String marker;
+        try (CrossroleServer server = CrossroleServer.start(CrossroleServer.Options.defaults(data).withPort(0))) {
+            S3Client s3 = s3(server, "555566667777");
+            s3.createBucket(b -> b.bucket("versions"));
+            s3.putBucketVersioning(b -> b.bucket("versions").versioningConfiguration(c -> c.status("Enabled")));
+            v1 = s3.putObject(b -> b.bucket("versions").key("k").metadata(Map.of("v", "1")).tagging("t=1"),
+                    RequestBody.fromString("one")).versionId();
+            v2 = s3.putObject(b -> b.bucket("versions").key("k"), RequestBody.fromString("two")).versionId();
+            marker = s3.deleteObject(b -> b.bucket("versions").key("k")).versionId();
+        }
+        try (CrossroleServer again = CrossroleServer.start(CrossroleServer.Options.defaults(data).withPort(0))) {
+            S3Client s3 = s3(again, "555566667777");
+            assertEquals("Enabled", s3.getBucketVersioning(b -> b.bucket("versions")).statusAsString());
+            assertThrows(software.amazon.awssdk.services.s3.model.NoSuchKeyException.class,
+                    () -> s3.getObjectAsBytes(b -> b.bucket("versions").key("k")));
+            var old = s3.getObjectAsBytes(b -> b.bucket("versions").key("k").versionId(v1));
+            assertEquals("one", old.asUtf8String());
+            assertEquals(Map.of("v", "1"), old.response().metadata());
+            assertEquals(List.of(Tag.builder().key("t").value("1").build()), s3.getObjectTagging(b -> b
+                    .bucket("versions").key("k").versionId(v1)).tagSet());
+            var listed = s3.listObjectVersions(b -> b.bucket("versions"));
+            assertEquals(List.of(v2, v1), listed.versions().stream().map(v -> v.versionId()).toList());
+            assertEquals(marker, listed.deleteMarkers().get(0).versionId());
+            // The order of versions survives too: removing the marker makes the newest version current.
+            s3.deleteObject(b -> b.bucket("versions").key("k").versionId(marker));
+            assertEquals("two", s3.getObjectAsBytes(b -> b.bucket("versions").key("k")).asUtf8String());
         }
     }
 }

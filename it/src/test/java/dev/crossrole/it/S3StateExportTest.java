@@ -23,7 +23,10 @@ import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.CompletedPart;
 import software.amazon.awssdk.services.s3.model.Tag;
 
-/** {@code crossrole state export|import} moves S3 with the rest: buckets and policies, objects with their bytes, uploads in progress. */
+/**
+ * {@code crossrole state export|import} moves S3 with the rest: buckets and policies, objects with their bytes, uploads
+ * in progress, versions (with their bytes) and delete markers.
+ */
 class S3StateExportTest {
     @TempDir
     Path dir;
@@ -93,6 +96,39 @@ class S3StateExportTest {
             assertEquals("part one", s3.getObjectAsBytes(b -> b.bucket("moved").key("later")).asUtf8String());
             assertEquals(completedEtag, s3.completeMultipartUpload(b -> b.bucket("moved").key("done").uploadId(doneId)
                     .multipartUpload(m -> m.parts(donePart))).eTag());
+        }
+    }
+
+    @Test
+    void versionsAndDeleteMarkersMoveWithTheirBytes() throws Exception {
+        Path source = dir.resolve("source");
+        String v1;
+        String marker;
+        try (CrossroleServer server = CrossroleServer.start(CrossroleServer.Options.defaults(source).withPort(0))) {
+            S3Client s3 = s3(server);
+            s3.createBucket(b -> b.bucket("versioned"));
+            s3.putBucketVersioning(b -> b.bucket("versioned").versioningConfiguration(c -> c.status("Suspended")));
+            s3.putObject(b -> b.bucket("versioned").key("k"), RequestBody.fromString("null version"));
+            s3.putBucketVersioning(b -> b.bucket("versioned").versioningConfiguration(c -> c.status("Enabled")));
+            v1 = s3.putObject(b -> b.bucket("versioned").key("k"), RequestBody.fromString("one")).versionId();
+            marker = s3.deleteObject(b -> b.bucket("versioned").key("k")).versionId();
+        }
+        Path document = dir.resolve("state.json");
+        Run exported = CrossroleCommand.run(dir, "state", "export", "--data-dir", source.toString(), document.toString());
+        assertEquals(0, exported.exit(), exported.toString());
+        assertTrue(exported.stderr().contains("exported the bytes of 2 S3 objects and parts"), exported.stderr());
+        Path target = dir.resolve("target");
+        Run imported = CrossroleCommand.run(dir, "state", "import", "--data-dir", target.toString(), document.toString());
+        assertEquals(0, imported.exit(), imported.toString());
+        try (CrossroleServer server = CrossroleServer.start(CrossroleServer.Options.defaults(target).withPort(0))) {
+            S3Client s3 = s3(server);
+            assertEquals("Enabled", s3.getBucketVersioning(b -> b.bucket("versioned")).statusAsString());
+            assertEquals("one", s3.getObjectAsBytes(b -> b.bucket("versioned").key("k").versionId(v1)).asUtf8String());
+            assertEquals("null version", s3.getObjectAsBytes(b -> b.bucket("versioned").key("k").versionId("null"))
+                    .asUtf8String());
+            var listed = s3.listObjectVersions(b -> b.bucket("versioned"));
+            assertEquals(List.of(marker), listed.deleteMarkers().stream().map(m -> m.versionId()).toList());
+            assertEquals(List.of(v1, "null"), listed.versions().stream().map(v -> v.versionId()).toList());
         }
     }
 

@@ -86,6 +86,43 @@ class S3TwoNodePostgresTest {
         }
     }
 
+    @Test
+    void versionsWrittenThroughOneNodeAreSeenThroughTheOther() throws Exception {
+        try (SharedPostgres.Database database = SharedPostgres.newDatabase("crossrole_s3")) {
+            String store = database.store();
+            try (CrossroleServer a = CrossroleServer.start(CrossroleServer.Options.defaults(dir.resolve("a")).withPort(0)
+                    .withStore(store));
+                 CrossroleServer b = CrossroleServer.start(CrossroleServer.Options.defaults(dir.resolve("b")).withPort(0)
+                         .withStore(store))) {
+                S3Client throughA = s3(a);
+                S3Client throughB = s3(b);
+                throughA.createBucket(r -> r.bucket("shared-versions"));
+                throughA.putBucketVersioning(r -> r.bucket("shared-versions").versioningConfiguration(c -> c
+                        .status("Enabled")));
+                String v1 = throughB.putObject(r -> r.bucket("shared-versions").key("k"), RequestBody.fromString("one"))
+                        .versionId();
+                String v2 = throughA.putObject(r -> r.bucket("shared-versions").key("k"), RequestBody.fromString("two"))
+                        .versionId();
+                assertEquals("one", throughB.getObjectAsBytes(r -> r.bucket("shared-versions").key("k").versionId(v1))
+                        .asUtf8String());
+                String marker = throughB.deleteObject(r -> r.bucket("shared-versions").key("k")).versionId();
+                assertThrows(NoSuchKeyException.class, () -> throughA.headObject(r -> r.bucket("shared-versions")
+                        .key("k")));
+                assertEquals(List.of(v2, v1), throughA.listObjectVersions(r -> r.bucket("shared-versions")).versions()
+                        .stream().map(v -> v.versionId()).toList());
+                throughA.deleteObject(r -> r.bucket("shared-versions").key("k").versionId(marker));
+                assertEquals("two", throughB.getObjectAsBytes(r -> r.bucket("shared-versions").key("k"))
+                        .asUtf8String());
+                for (String version : List.of(v1, v2)) {
+                    throughB.deleteObject(r -> r.bucket("shared-versions").key("k").versionId(version));
+                }
+                throughA.deleteBucket(r -> r.bucket("shared-versions"));
+                assertEquals(0, rows(database, "SELECT count(*) FROM crossrole.s3_blobs"),
+                        "every version's bytes went with it");
+            }
+        }
+    }
+
     private static long rows(SharedPostgres.Database database, String sql) throws Exception {
         try (Connection c = database.connect();
              Statement s = c.createStatement(); java.sql.ResultSet r = s.executeQuery(sql)) {

@@ -620,7 +620,14 @@ public final class Pipeline {
                             Map.of())
                     : S3AuthErrors.of(e);
             trace.error = new AwsException(rendered.code(), rendered.status(), rendered.message());
-            return HttpResponse.of(rendered.status(), "application/xml", S3Http.errorXml(rendered, trace.requestId));
+            HttpResponse response = HttpResponse.of(rendered.status(), "application/xml",
+                    S3Http.errorXml(rendered, trace.requestId));
+            if (e instanceof S3Exception s3e) {
+                for (Map.Entry<String, String> header : s3e.headers().entrySet()) {
+                    response = response.withHeader(header.getKey(), header.getValue());
+                }
+            }
+            return response;
         }
         if (trace.protocol == Protocol.JSON) {
             AwsException mapped = JsonErrors.map(e);

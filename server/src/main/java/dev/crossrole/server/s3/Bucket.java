@@ -12,12 +12,22 @@ import java.util.Map;
  * @param policy the compiled policy, {@code null} when there is none
  * @param tags the bucket's tag set in the order it was put; empty when it has none (GetBucketTagging: NoSuchTagSet)
  * @param encryption the default encryption put with PutBucketEncryption, or {@code null} for S3's own (SSE-S3)
+ * @param versioning {@code Enabled} or {@code Suspended} once PutBucketVersioning was called; {@code null} for a
+ *     bucket that never had versioning (which it can never go back to)
  */
 public record Bucket(String name, String owner, String region, Instant created, String policyText, Policy policy,
-                     Map<String, String> tags, BucketEncryption encryption) {
+                     Map<String, String> tags, BucketEncryption encryption, String versioning) {
+    static final String ENABLED = "Enabled";
+    static final String SUSPENDED = "Suspended";
 
     public Bucket {
         tags = tags == null ? Map.of() : java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(tags));
+    }
+
+    /** A never-versioned bucket. */
+    public Bucket(String name, String owner, String region, Instant created, String policyText, Policy policy,
+                  Map<String, String> tags, BucketEncryption encryption) {
+        this(name, owner, region, created, policyText, policy, tags, encryption, null);
     }
 
     /** A bucket with S3's default encryption. */
@@ -36,15 +46,24 @@ public record Bucket(String name, String owner, String region, Instant created, 
     }
 
     Bucket withPolicy(String text, Policy compiled) {
-        return new Bucket(name, owner, region, created, text, compiled, tags, encryption);
+        return new Bucket(name, owner, region, created, text, compiled, tags, encryption, versioning);
     }
 
     Bucket withTags(Map<String, String> newTags) {
-        return new Bucket(name, owner, region, created, policyText, policy, newTags, encryption);
+        return new Bucket(name, owner, region, created, policyText, policy, newTags, encryption, versioning);
     }
 
     Bucket withEncryption(BucketEncryption newEncryption) {
-        return new Bucket(name, owner, region, created, policyText, policy, tags, newEncryption);
+        return new Bucket(name, owner, region, created, policyText, policy, tags, newEncryption, versioning);
+    }
+
+    Bucket withVersioning(String status) {
+        return new Bucket(name, owner, region, created, policyText, policy, tags, encryption, status);
+    }
+
+    /** Whether writes make new versions (rather than replacing the null version). */
+    boolean versioned() {
+        return ENABLED.equals(versioning);
     }
 
     /** What a write naming no encryption gets: the configuration put, else SSE-S3. */

@@ -23,7 +23,7 @@ import java.util.Map;
  */
 public record CompletedUpload(String bucket, String uploadId, String key, Instant completed, String etag,
                               Map<String, String> checksums, String checksumType, String kmsKeyArn,
-                              boolean bucketKey) {
+                              boolean bucketKey, String versionId) {
     /** How long a completion answers its retries. */
     static final Duration RETAINED = Duration.ofHours(24);
 

@@ -126,12 +126,12 @@ final class MultipartOperations {
         if (input.operation().name().equals("UploadPartCopy")) {
             ObjectOperations.CopySource source = objects.preparedCopySource(input);
             return new S3Call(List.of(source.check(), put), findings -> {
-                ObjectSource found = source.readable(findings);
+                ObjectSource found = objects.readable(source, findings);
                 objects.encryption().requireDecrypt(found.object().kmsKeyArn(), source.bucket(), source.key(), call,
                         findings);
                 MultipartUpload upload = upload(input, bucket);
                 requireUploadDecrypt(upload, bucket, call, findings);
-                return uploadPartCopy(input, upload, found, number);
+                return uploadPartCopy(input, upload, found, number, source.shownVersionId(found.object()));
             });
         }
         return S3Call.of(put, findings -> {
@@ -169,8 +169,8 @@ final class MultipartOperations {
     }
 
     /** UploadPartCopy: a part made of (a byte range of) an existing object, which the caller must be able to read. */
-    private S3Response uploadPartCopy(S3Input input, MultipartUpload upload, ObjectSource source, int partNumber)
-            throws IOException {
+    private S3Response uploadPartCopy(S3Input input, MultipartUpload upload, ObjectSource source, int partNumber,
+                                      String sourceVersionId) throws IOException {
         long size = source.object().size();
         long offset = 0;
         long length = size;
@@ -197,8 +197,8 @@ final class MultipartOperations {
                         "\"" + written.md5Hex() + "\"", clock.instant().truncatedTo(ChronoUnit.MILLIS), Map.of(),
                         Map.of(), Map.of(), Map.of(), 0));
         return input.respond(ObjectEncryption.members(Shape.of().put("CopyPartResult", Shape.of()
-                .put("LastModified", part.lastModified()).put("ETag", part.etag())), upload.kmsKeyArn(),
-                upload.bucketKey()));
+                .put("LastModified", part.lastModified()).put("ETag", part.etag()))
+                .put("CopySourceVersionId", sourceVersionId), upload.kmsKeyArn(), upload.bucketKey()));
     }
 
     S3Call complete(S3Input input, Bucket bucket, Call call) {
@@ -313,7 +313,7 @@ final class MultipartOperations {
                     }), condition);
             return completion(input, bucket, new CompletedUpload(bucket.name(), upload.uploadId(), upload.key(),
                     stored.lastModified(), stored.etag(), stored.checksums(), upload.checksumType(),
-                    stored.kmsKeyArn(), stored.bucketKey()));
+                    stored.kmsKeyArn(), stored.bucketKey(), stored.versionId()));
         });
     }
 
@@ -321,7 +321,8 @@ final class MultipartOperations {
     private static S3Response completion(S3Input input, Bucket bucket, CompletedUpload done) {
         Shape output = Shape.of()
                 .put("Location", "/" + bucket.name() + "/" + S3Support.urlEncode(done.key()))
-                .put("Bucket", bucket.name()).put("Key", done.key()).put("ETag", done.etag());
+                .put("Bucket", bucket.name()).put("Key", done.key()).put("ETag", done.etag())
+                .put("VersionId", done.versionId());
         done.checksums().forEach((header, value) -> output.put(checksumMember(header), value));
         return input.respond(ObjectEncryption.members(output.put("ChecksumType", done.checksumType()),
                 done.kmsKeyArn(), done.bucketKey()));

@@ -8,6 +8,7 @@ import java.util.Map;
 public final class S3Exception extends AwsException {
     private static final long serialVersionUID = 1L;
     private final Map<String, String> extras = new LinkedHashMap<>();
+    private final Map<String, String> headers = new LinkedHashMap<>();
 
     public S3Exception(String code, int status, String message) {
         super(code, status, message);
@@ -24,6 +25,18 @@ public final class S3Exception extends AwsException {
         return extras;
     }
 
+    /** A response header the error carries ({@code x-amz-delete-marker} of a key a delete marker hides). */
+    public S3Exception withHeader(String name, String value) {
+        if (value != null) {
+            headers.put(name, value);
+        }
+        return this;
+    }
+
+    public Map<String, String> headers() {
+        return headers;
+    }
+
     // ---- S3's vocabulary ----------------------------------------------------------------------
 
     static S3Exception noSuchBucket(String bucket) {
@@ -32,6 +45,11 @@ public final class S3Exception extends AwsException {
 
     static S3Exception noSuchKey(String key) {
         return new S3Exception("NoSuchKey", 404, "The specified key does not exist.").with("Key", key);
+    }
+
+    static S3Exception noSuchVersion(String key, String versionId) {
+        return new S3Exception("NoSuchVersion", 404, "The specified version does not exist.").with("Key", key)
+                .with("VersionId", versionId);
     }
 
     static S3Exception noSuchUpload(String uploadId) {

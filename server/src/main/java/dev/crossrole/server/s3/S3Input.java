@@ -46,6 +46,8 @@ final class S3Input {
             Map.entry("CompleteMultipartUpload", "CompleteMultipartUploadResult"),
             Map.entry("DeleteObjects", "DeleteResult"),
             Map.entry("GetBucketTagging", "Tagging"),
+            Map.entry("GetBucketVersioning", "VersioningConfiguration"),
+            Map.entry("ListObjectVersions", "ListVersionsResult"),
             Map.entry("GetObjectTagging", "Tagging"),
             // S3's element for GetObjectAttributes (versity/versitygw#933, matching S3's answers)
             Map.entry("GetObjectAttributes", "GetObjectAttributesResponse"));
@@ -64,6 +66,11 @@ final class S3Input {
             Map.entry("ListObjectsV2Output", List.of("Name", "Prefix", "KeyCount", "MaxKeys", "Delimiter",
                     "EncodingType", "IsTruncated", "ContinuationToken", "NextContinuationToken", "StartAfter")),
             Map.entry("Object", List.of("Key", "LastModified", "ETag", "ChecksumAlgorithm", "Size", "Owner")),
+            Map.entry("ListObjectVersionsOutput", List.of("Name", "Prefix", "KeyMarker", "VersionIdMarker",
+                    "NextKeyMarker", "NextVersionIdMarker", "MaxKeys", "Delimiter", "EncodingType", "IsTruncated")),
+            Map.entry("ObjectVersion", List.of("Key", "VersionId", "IsLatest", "LastModified", "ETag",
+                    "ChecksumAlgorithm", "Size", "Owner", "StorageClass")),
+            Map.entry("DeleteMarkerEntry", List.of("Key", "VersionId", "IsLatest", "LastModified", "Owner")),
             Map.entry("ListPartsOutput", List.of("Bucket", "Key", "UploadId", "PartNumberMarker",
                     "NextPartNumberMarker", "MaxParts", "IsTruncated", "Initiator", "Owner", "StorageClass",
                     "ChecksumAlgorithm")),

@@ -23,13 +23,38 @@ interface S3Repository {
     /** Changes a bucket's record as it is at commit (a policy and a tag set put at once both stay); the result. */
     Bucket updateBucket(String name, java.util.function.UnaryOperator<Bucket> change) throws IOException;
 
-    /** Deletes an empty bucket; false when it still holds objects. */
+    /** Deletes an empty bucket; false when it still holds objects, versions or delete markers. */
     boolean deleteBucket(String name) throws IOException;
 
-    /** The bucket's objects by key (a live, sorted view). */
+    /**
+     * The bucket's current objects by key (a live, sorted view): the latest version of each key whose latest version
+     * is not a delete marker. A read of the current object never looks at older versions.
+     */
     NavigableMap<String, StoredObject> objects(String bucket);
 
+    /**
+     * The bucket's other versions by key (a live, sorted view), each key's newest first: noncurrent versions, and
+     * delete markers (a key whose latest version is a delete marker has it first here and no current object).
+     */
+    NavigableMap<String, List<StoredObject>> versions(String bucket);
+
     Optional<ObjectSource> open(String bucket, String key);
+
+    /** The version {@code versionId} of a key ({@code null}: the null version), an object or a delete marker. */
+    Optional<StoredObject> version(String bucket, String key, String versionId);
+
+    /** The bytes of a version found by {@link #version} (not a delete marker). */
+    ObjectSource source(StoredObject version);
+
+    /** The delete marker that is the key's latest version, if it is one. */
+    default Optional<StoredObject> latestDeleteMarker(String bucket, String key) {
+        if (objects(bucket).containsKey(key)) {
+            return Optional.empty();
+        }
+        List<StoredObject> older = versions(bucket).get(key);
+        return older == null || older.isEmpty() || !older.get(0).deleteMarker() ? Optional.empty()
+                : Optional.of(older.get(0));
+    }
 
     /**
      * Streams {@code body} into a new object; {@code finish} sees the written size and digests and
@@ -54,13 +79,32 @@ interface S3Repository {
     StoredObject putConcatenation(String bucket, String key, List<ObjectWriter.Range> sources,
                                   ObjectWriter.Finisher finish, WriteCondition condition) throws IOException;
 
-    default void deleteObject(String bucket, String key) throws IOException {
-        deleteObject(bucket, key, WriteCondition.NONE);
+    default StoredObject deleteObject(String bucket, String key) throws IOException {
+        return deleteObject(bucket, key, WriteCondition.NONE, java.time.Instant.now());
     }
 
-    /** Deletes the object if {@code condition} holds for it in the deleting transaction. */
-    void deleteObject(String bucket, String key, WriteCondition condition) throws IOException;
+    default StoredObject deleteObject(String bucket, String key, WriteCondition condition) throws IOException {
+        return deleteObject(bucket, key, condition, java.time.Instant.now());
+    }
 
+    /**
+     * Deletes the key's object if {@code condition} holds for it in the deleting transaction, as the bucket's
+     * versioning says: without versioning the object goes; otherwise a delete marker made {@code at} becomes the
+     * latest version (the null version in a suspended bucket, replacing the one there was). Returns the delete
+     * marker, or {@code null} when none was made.
+     */
+    StoredObject deleteObject(String bucket, String key, WriteCondition condition, java.time.Instant at)
+            throws IOException;
+
+    /**
+     * Deletes one version for good (an object's or a delete marker's), if {@code condition} holds for it; when it was
+     * the latest, the version before it becomes the latest. Returns what was deleted, empty when there was no such
+     * version.
+     */
+    Optional<StoredObject> deleteVersion(String bucket, String key, String versionId, WriteCondition condition)
+            throws IOException;
+
+    /** Sets the tags of the version {@code object} is; {@code null} when that version is gone. */
     StoredObject putTags(String bucket, StoredObject object, java.util.Map<String, String> tags) throws IOException;
 
     // ---- multipart uploads --------------------------------------------------------------------

@@ -130,10 +130,19 @@ public final class S3Service {
                         repository.objects(bucket.name()), true),
                         Authorization.of("s3:ListBucket").on("bucket", "Bucket").keys("s3:prefix", "s3:delimiter",
                                 "s3:max-keys"))
+                .on("PutBucketVersioning", (input, bucket, call) -> BucketVersioning.put(input, bucket, repository),
+                        Authorization.of("s3:PutBucketVersioning").on("bucket", "Bucket"))
+                .on("GetBucketVersioning", (input, bucket, call) -> BucketVersioning.get(input, bucket),
+                        Authorization.of("s3:GetBucketVersioning").on("bucket", "Bucket"))
+                .on("ListObjectVersions", (input, bucket, call) -> VersionListing.list(input, bucket, repository),
+                        Authorization.of("s3:ListBucketVersions").on("bucket", "Bucket").keys("s3:prefix",
+                                "s3:delimiter", "s3:max-keys"))
                 .on("ListMultipartUploads", (input, bucket, call) -> multipart.listUploads(input, bucket),
                         Authorization.of("s3:ListBucketMultipartUploads").on("bucket", "Bucket"))
                 .on("DeleteObjects", (input, bucket, call) -> objects.deleteObjects(input, bucket),
-                        Authorization.of("s3:DeleteObject").on("object", "Bucket", "Delete"))
+                        Authorization.of("s3:DeleteObject").on("object", "Bucket", "Delete"),
+                        Authorization.of("s3:DeleteObjectVersion").on("object", "Bucket", "Delete")
+                                .keys("s3:versionid"))
                 .on("PutObject", (input, bucket, call) -> objects.put(input, bucket, call),
                         Authorization.of("s3:PutObject").on("object", "Bucket", "Key").keys(objectWriteKeys),
                         Authorization.of("s3:PutObjectTagging").on("object", "Bucket", "Key")
@@ -144,38 +153,56 @@ public final class S3Service {
                         Authorization.of("s3:PutObject").on("object", "Bucket", "Key").keys(copyKeys),
                         Authorization.of("s3:GetObject").on("object", "CopySource")
                                 .keys("s3:ExistingObjectTag/<key>"),
+                        Authorization.of("s3:GetObjectVersion").on("object", "CopySource")
+                                .keys("s3:ExistingObjectTag/<key>", "s3:versionid"),
                         Authorization.of("s3:ListBucket").on("bucket", "Bucket").keys("s3:prefix"),
                         Authorization.of("kms:Decrypt").on("key").keys(KMS_VIA),
                         Authorization.of("kms:GenerateDataKey").on("key", "SSEKMSKeyId").keys(KMS_VIA))
                 .on("GetObject", (input, bucket, call) -> objects.get(input, bucket, anonymous(call), call, false),
                         Authorization.of("s3:GetObject").on("object", "Bucket", "Key")
                                 .keys("s3:ExistingObjectTag/<key>"),
+                        Authorization.of("s3:GetObjectVersion").on("object", "Bucket", "Key")
+                                .keys("s3:ExistingObjectTag/<key>", "s3:versionid"),
                         Authorization.of("s3:ListBucket").on("bucket", "Bucket").keys("s3:prefix"),
                         Authorization.of("kms:Decrypt").on("key").keys(KMS_VIA))
                 .on("HeadObject", (input, bucket, call) -> objects.get(input, bucket, anonymous(call), call, true),
                         Authorization.of("s3:GetObject").on("object", "Bucket", "Key")
                                 .keys("s3:ExistingObjectTag/<key>"),
+                        Authorization.of("s3:GetObjectVersion").on("object", "Bucket", "Key")
+                                .keys("s3:ExistingObjectTag/<key>", "s3:versionid"),
                         Authorization.of("s3:ListBucket").on("bucket", "Bucket").keys("s3:prefix"))
                 .on("GetObjectAttributes", (input, bucket, call) -> objects.attributes(input, bucket),
                         Authorization.of("s3:GetObject").on("object", "Bucket", "Key")
                                 .keys("s3:ExistingObjectTag/<key>"),
                         Authorization.of("s3:GetObjectAttributes").on("object", "Bucket", "Key")
                                 .keys("s3:ExistingObjectTag/<key>"),
+                        Authorization.of("s3:GetObjectVersion").on("object", "Bucket", "Key")
+                                .keys("s3:ExistingObjectTag/<key>", "s3:versionid"),
+                        Authorization.of("s3:GetObjectVersionAttributes").on("object", "Bucket", "Key")
+                                .keys("s3:ExistingObjectTag/<key>", "s3:versionid"),
                         Authorization.of("s3:ListBucket").on("bucket", "Bucket").keys("s3:prefix"))
                 .on("DeleteObject", (input, bucket, call) -> objects.delete(input, bucket),
                         Authorization.of("s3:DeleteObject").on("object", "Bucket", "Key"),
+                        Authorization.of("s3:DeleteObjectVersion").on("object", "Bucket", "Key").keys("s3:versionid"),
                         Authorization.of("s3:ListBucket").on("bucket", "Bucket").keys("s3:prefix"))
                 .on("PutObjectTagging", (input, bucket, call) -> objects.putTagging(input, bucket),
                         Authorization.of("s3:PutObjectTagging").on("object", "Bucket", "Key")
                                 .keys("aws:RequestTag/${TagKey}", "aws:TagKeys", "s3:ExistingObjectTag/<key>"),
+                        Authorization.of("s3:PutObjectVersionTagging").on("object", "Bucket", "Key")
+                                .keys("s3:ExistingObjectTag/<key>", "s3:RequestObjectTag/<key>",
+                                        "s3:RequestObjectTagKeys", "s3:versionid"),
                         Authorization.of("s3:ListBucket").on("bucket", "Bucket").keys("s3:prefix"))
                 .on("GetObjectTagging", (input, bucket, call) -> objects.getTagging(input, bucket),
                         Authorization.of("s3:GetObjectTagging").on("object", "Bucket", "Key")
                                 .keys("s3:ExistingObjectTag/<key>"),
+                        Authorization.of("s3:GetObjectVersionTagging").on("object", "Bucket", "Key")
+                                .keys("s3:ExistingObjectTag/<key>", "s3:versionid"),
                         Authorization.of("s3:ListBucket").on("bucket", "Bucket").keys("s3:prefix"))
                 .on("DeleteObjectTagging", (input, bucket, call) -> objects.deleteTagging(input, bucket),
                         Authorization.of("s3:DeleteObjectTagging").on("object", "Bucket", "Key")
                                 .keys("s3:ExistingObjectTag/<key>"),
+                        Authorization.of("s3:DeleteObjectVersionTagging").on("object", "Bucket", "Key")
+                                .keys("s3:ExistingObjectTag/<key>", "s3:versionid"),
                         Authorization.of("s3:ListBucket").on("bucket", "Bucket").keys("s3:prefix"))
                 .on("CreateMultipartUpload", (input, bucket, call) -> multipart.create(input, bucket, call),
                         Authorization.of("s3:PutObject").on("object", "Bucket", "Key").keys(objectWriteKeys),
@@ -189,6 +216,8 @@ public final class S3Service {
                         Authorization.of("s3:PutObject").on("object", "Bucket", "Key"),
                         Authorization.of("s3:GetObject").on("object", "CopySource")
                                 .keys("s3:ExistingObjectTag/<key>"),
+                        Authorization.of("s3:GetObjectVersion").on("object", "CopySource")
+                                .keys("s3:ExistingObjectTag/<key>", "s3:versionid"),
                         Authorization.of("s3:ListBucket").on("bucket", "Bucket").keys("s3:prefix"),
                         Authorization.of("kms:Decrypt").on("key").keys(KMS_VIA))
                 .on("CompleteMultipartUpload", (input, bucket, call) -> multipart.complete(input, bucket, call),
@@ -296,18 +325,18 @@ public final class S3Service {
         return operation.prepare(input, bucket, call);
     }
 
-    /**
-     * crossrole's buckets are unversioned, where S3 knows one version id: {@code null}, the object as it is (the
-     * version id S3 gives objects stored without versioning). Another id cannot name a version here.
-     */
     /** Whether the request carried no signature: the pipeline serves it as the anonymous principal. */
     private static boolean anonymous(Call call) {
         return call.caller().principal() instanceof Principal.Anonymous;
     }
 
+    /**
+     * A {@code versionId} that cannot be one is refused before anything else (S3's 400 InvalidArgument); one that
+     * could, but names no version, is the operation's NoSuchVersion.
+     */
     private static void checkVersionId(S3Request request) {
         String versionId = request.param("versionId");
-        if (versionId == null || versionId.equals("null")) {
+        if (versionId == null || VersionIds.wellFormed(versionId)) {
             return;
         }
         throw S3Exception.invalidArgument(versionId.isEmpty() ? "Version id cannot be the empty string"
@@ -385,7 +414,7 @@ public final class S3Service {
             throw notImplemented().with("Header", "x-amz-object-ownership");
         }
         if (Boolean.TRUE.equals(input.bool("ObjectLockEnabledForBucket"))) {
-            // Object Lock needs versioning and retention, which crossrole does not have: the bucket is not created.
+            // Object Lock needs retention, which crossrole does not have: the bucket is not created.
             throw notImplemented().with("Header", "x-amz-bucket-object-lock-enabled");
         }
         String constraint = null;

@@ -14,7 +14,7 @@ import java.util.List;
 
 /**
  * Object bytes for {@code crossrole state export|import}: the state document holds S3's records, and the
- * blobs they reference travel as files in a folder beside it, named by the object's (or part's) id.
+ * blobs they reference travel as files in a folder beside it, named by the object's (or version's, or part's) id.
  */
 public final class S3StateFiles {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -29,9 +29,23 @@ public final class S3StateFiles {
     /** What an export of the bytes did: blobs written, and the ids of those missing from the data directory. */
     public record Exported(int written, List<String> missing) {}
 
-    /** The number of objects and parts in the store, whose bytes an export must carry. */
-    public static int referencedBlobs(Store store) {
-        return store.scan(StoreS3Repository.OBJECTS).size() + store.scan(StoreS3Repository.PARTS).size();
+    /** The number of objects, older versions and parts in the store, whose bytes an export must carry. */
+    public static int referencedBlobs(Store store) throws IOException {
+        int count = 0;
+        for (StoredRecord record : blobRecords(store)) {
+            if (JSON.readTree(record.value()).hasNonNull("objectId")) {
+                count++;
+            }
+        }
+        return count;
+    }
+
+    /** The records that may name a blob: objects, versions (delete markers name none) and parts. */
+    private static List<StoredRecord> blobRecords(Store store) {
+        List<StoredRecord> records = new ArrayList<>(store.scan(StoreS3Repository.OBJECTS));
+        records.addAll(store.scan(StoreS3Repository.VERSIONS));
+        records.addAll(store.scan(StoreS3Repository.PARTS));
+        return records;
     }
 
     /**
@@ -58,10 +72,11 @@ public final class S3StateFiles {
         PrivateFiles.restrict(folder);
         int written = 0;
         List<String> missing = new ArrayList<>();
-        List<StoredRecord> records = new ArrayList<>(store.scan(StoreS3Repository.OBJECTS));
-        records.addAll(store.scan(StoreS3Repository.PARTS));
-        for (StoredRecord record : records) {
+        for (StoredRecord record : blobRecords(store)) {
             JsonNode node = JSON.readTree(record.value());
+            if (!node.hasNonNull("objectId")) {
+                continue; // a delete marker
+            }
             String id = node.path("objectId").asText();
             if (!blobs.exists(id)) {
                 missing.add(record.key());

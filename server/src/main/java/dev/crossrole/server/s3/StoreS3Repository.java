@@ -37,10 +37,15 @@ import java.util.logging.Logger;
  * a {@link BlobStore}. Every change is one {@link StateSync#write}: the bytes are durable under a fresh blob
  * before the record naming them commits, and the blob a commit stopped referencing is deleted after it.
  *
- * <p>Records (JSON): {@code s3.buckets/<bucket>}, {@code s3.objects/<bucket>/<key>} (the object's metadata;
- * its blob is named by its {@code objectId}), {@code s3.uploads/<bucket>/<uploadId>} and
- * {@code s3.parts/<bucket>/<uploadId>/<partNumber>}, and {@code s3.completed/<bucket>/<uploadId>} (what a completed
- * upload answered, for a retried completion). Bucket names hold no slash, nor do upload ids.
+ * <p>Records (JSON): {@code s3.buckets/<bucket>}, {@code s3.objects/<bucket>/<key>} (the current object's
+ * metadata; its blob is named by its {@code objectId}), {@code s3.versions/<bucket>/<key>/<versionId>} (the other
+ * versions of a versioned bucket's keys, and delete markers; {@code null} for the null version),
+ * {@code s3.uploads/<bucket>/<uploadId>}, {@code s3.parts/<bucket>/<uploadId>/<partNumber>} and
+ * {@code s3.completed/<bucket>/<uploadId>} (what a completed upload answered, for a retried completion). Bucket names
+ * hold no slash, nor do upload ids and version ids.
+ *
+ * <p>The current object of a key is kept apart from its older versions, so that reading or overwriting it costs
+ * the same however many versions the key has, and an unversioned bucket costs what it did before versions existed.
  */
 final class StoreS3Repository implements S3Repository, Replica {
     private static final Logger LOG = Logger.getLogger(StoreS3Repository.class.getName());
@@ -50,11 +55,14 @@ final class StoreS3Repository implements S3Repository, Replica {
     static final String UPLOADS = "s3.uploads";
     static final String PARTS = "s3.parts";
     static final String COMPLETED = "s3.completed";
+    static final String VERSIONS = "s3.versions";
 
     private final StateSync sync;
     private final BlobStore blobs;
     private final Map<String, Bucket> buckets = new ConcurrentHashMap<>();
     private final Map<String, NavigableMap<String, StoredObject>> objects = new ConcurrentHashMap<>();
+    /** Each key's versions other than its current object, newest first (immutable lists); absent when none. */
+    private final Map<String, NavigableMap<String, List<StoredObject>>> versions = new ConcurrentHashMap<>();
     /** By {@code <bucket>/<uploadId>}. */
     private final Map<String, MultipartUpload> uploads = new ConcurrentHashMap<>();
     /** By {@code <bucket>/<uploadId>}. */
@@ -75,6 +83,11 @@ final class StoreS3Repository implements S3Repository, Replica {
     void start(Instant orphanCutoff) throws IOException {
         Set<String> referenced = new HashSet<>();
         objects.values().forEach(byKey -> byKey.values().forEach(o -> referenced.add(o.objectId())));
+        versions.values().forEach(byKey -> byKey.values().forEach(list -> list.forEach(v -> {
+            if (!v.deleteMarker()) {
+                referenced.add(v.objectId());
+            }
+        })));
         parts.values().forEach(byNumber -> byNumber.values().forEach(p -> referenced.add(p.objectId())));
         int removed = blobs.sweep(referenced, orphanCutoff);
         if (removed > 0) {
@@ -137,7 +150,8 @@ final class StoreS3Repository implements S3Repository, Replica {
         List<String> unreferenced = new ArrayList<>();
         boolean deleted = write(tx -> {
             NavigableMap<String, StoredObject> held = objects.get(name);
-            if (held != null && !held.isEmpty()) {
+            NavigableMap<String, List<StoredObject>> older = versions.get(name);
+            if (held != null && !held.isEmpty() || older != null && !older.isEmpty()) {
                 return false;
             }
             for (MultipartUpload upload : uploads(name)) {
@@ -161,6 +175,37 @@ final class StoreS3Repository implements S3Repository, Replica {
     public NavigableMap<String, StoredObject> objects(String bucket) {
         NavigableMap<String, StoredObject> held = objects.get(bucket);
         return held == null ? new ConcurrentSkipListMap<>() : held;
+    }
+
+    @Override
+    public NavigableMap<String, List<StoredObject>> versions(String bucket) {
+        NavigableMap<String, List<StoredObject>> held = versions.get(bucket);
+        return held == null ? new ConcurrentSkipListMap<>() : held;
+    }
+
+    @Override
+    public Optional<StoredObject> version(String bucket, String key, String versionId) {
+        StoredObject current = objects(bucket).get(key);
+        if (current != null && java.util.Objects.equals(current.versionId(), versionId)) {
+            return Optional.of(current);
+        }
+        List<StoredObject> older = versions(bucket).get(key);
+        if (older != null) {
+            for (StoredObject version : older) {
+                if (java.util.Objects.equals(version.versionId(), versionId)) {
+                    return Optional.of(version);
+                }
+            }
+        }
+        return Optional.empty();
+    }
+
+    @Override
+    public ObjectSource source(StoredObject version) {
+        if (version.deleteMarker()) {
+            throw new IllegalArgumentException("a delete marker has no bytes");
+        }
+        return new BlobSource(version);
     }
 
     @Override
@@ -201,33 +246,148 @@ final class StoreS3Repository implements S3Repository, Replica {
 
     private StoredObject commitObject(String bucket, String key, StoredObject stored, WriteCondition condition)
             throws IOException {
-        StoredObject replaced = commitOrDropBlob(stored, tx -> {
-            if (!buckets.containsKey(bucket)) {
+        Added added = commitOrDropBlob(stored, tx -> {
+            Bucket held = buckets.get(bucket);
+            if (held == null) {
                 throw S3Exception.noSuchBucket(bucket);
             }
             StoredObject previous = objects(bucket).get(key);
             condition.check(key, previous, true);
-            put(tx, OBJECTS, bucket + "/" + key, objectJson(stored));
-            return previous;
+            return addVersion(tx, held, key, stored);
         });
-        if (replaced != null) {
-            deleteBlobs(List.of(replaced.objectId()));
+        deleteBlobs(added.unreferenced());
+        return added.version();
+    }
+
+    /** A version as committed, and the blobs of the versions it replaced for good. */
+    private record Added(StoredObject version, List<String> unreferenced) {}
+
+    /**
+     * Makes {@code written} (an object or a delete marker) the latest version of its key, as the bucket's versioning
+     * says. A never-versioned bucket keeps one version, the null one, which the write replaces. A versioned bucket
+     * keeps the current object as a noncurrent version and gives the new one a fresh id. A suspended bucket keeps the
+     * others too but writes the null version, so the null version there was (current or not) goes.
+     */
+    private Added addVersion(Transaction tx, Bucket bucket, String key, StoredObject written) {
+        String name = bucket.name();
+        StoredObject current = objects(name).get(key);
+        List<String> unreferenced = new ArrayList<>();
+        if (bucket.versioning() == null) {
+            if (current != null) {
+                unreferenced.add(current.objectId());
+            }
+            StoredObject version = written.withVersion(null, 0);
+            put(tx, OBJECTS, name + "/" + key, objectJson(version));
+            return new Added(version, unreferenced);
         }
-        return stored;
+        List<StoredObject> older = versions(name).get(key);
+        long newest = Math.max(current == null ? 0 : current.sequence(),
+                older == null || older.isEmpty() ? 0 : older.get(0).sequence());
+        String id = bucket.versioned() ? VersionIds.create(written.lastModified().toEpochMilli()) : null;
+        StoredObject version = written.withVersion(id, newest + 1);
+        if (id == null && older != null) {
+            for (StoredObject replaced : older) {
+                if (replaced.versionId() == null) {
+                    delete(tx, VERSIONS, versionKey(name, replaced));
+                    if (!replaced.deleteMarker()) {
+                        unreferenced.add(replaced.objectId());
+                    }
+                }
+            }
+        }
+        if (current != null) {
+            if (id == null && current.versionId() == null) {
+                unreferenced.add(current.objectId());
+            } else {
+                put(tx, VERSIONS, versionKey(name, current), objectJson(current));
+            }
+        }
+        if (version.deleteMarker()) {
+            put(tx, VERSIONS, versionKey(name, version), objectJson(version));
+            if (current != null) {
+                delete(tx, OBJECTS, name + "/" + key);
+            }
+        } else {
+            put(tx, OBJECTS, name + "/" + key, objectJson(version));
+        }
+        return new Added(version, unreferenced);
+    }
+
+    private static String versionKey(String bucket, StoredObject version) {
+        return bucket + "/" + version.key() + "/" + version.wireVersionId();
     }
 
     @Override
-    public void deleteObject(String bucket, String key, WriteCondition condition) throws IOException {
-        StoredObject deleted = write(tx -> {
+    public StoredObject deleteObject(String bucket, String key, WriteCondition condition, Instant at)
+            throws IOException {
+        Added done = write(tx -> {
             StoredObject previous = objects(bucket).get(key);
             condition.check(key, previous, false);
-            if (previous != null) {
+            Bucket held = buckets.get(bucket);
+            if (held == null || held.versioning() == null) {
+                if (previous == null) {
+                    return new Added(null, List.of());
+                }
                 delete(tx, OBJECTS, bucket + "/" + key);
+                return new Added(null, List.of(previous.objectId()));
             }
-            return previous;
+            // S3 adds a delete marker whether or not the key has an object.
+            return addVersion(tx, held, key, StoredObject.deleteMarker(key, null, 0, at));
         });
-        if (deleted != null) {
-            deleteBlobs(List.of(deleted.objectId()));
+        deleteBlobs(done.unreferenced());
+        return done.version();
+    }
+
+    @Override
+    public Optional<StoredObject> deleteVersion(String bucket, String key, String versionId,
+                                                WriteCondition condition) throws IOException {
+        StoredObject removed = write(tx -> {
+            StoredObject current = objects(bucket).get(key);
+            if (current != null && java.util.Objects.equals(current.versionId(), versionId)) {
+                condition.check(key, current, false);
+                promoteOrDelete(tx, bucket, key);
+                return current;
+            }
+            List<StoredObject> older = versions(bucket).get(key);
+            StoredObject found = null;
+            if (older != null) {
+                for (StoredObject version : older) {
+                    if (java.util.Objects.equals(version.versionId(), versionId)) {
+                        found = version;
+                    }
+                }
+            }
+            condition.check(key, found, false);
+            if (found == null) {
+                return null;
+            }
+            boolean latest = current == null && older.get(0) == found;
+            delete(tx, VERSIONS, versionKey(bucket, found));
+            if (latest) {
+                promoteOrDelete(tx, bucket, key);
+            }
+            return found;
+        });
+        if (removed != null && !removed.deleteMarker()) {
+            deleteBlobs(List.of(removed.objectId()));
+        }
+        return Optional.ofNullable(removed);
+    }
+
+    /**
+     * After the latest version of a key went: the newest remaining version becomes the current object if it is one
+     * (written before it leaves the older versions, so a reader never finds the key missing); otherwise (a delete
+     * marker, or none left) the key has no current object.
+     */
+    private void promoteOrDelete(Transaction tx, String bucket, String key) {
+        StoredObject current = objects(bucket).get(key);
+        List<StoredObject> older = versions(bucket).get(key);
+        StoredObject next = older == null || older.isEmpty() ? null : older.get(0);
+        if (next != null && !next.deleteMarker()) {
+            put(tx, OBJECTS, bucket + "/" + key, objectJson(next));
+            delete(tx, VERSIONS, versionKey(bucket, next));
+        } else if (current != null) {
+            delete(tx, OBJECTS, bucket + "/" + key);
         }
     }
 
@@ -235,13 +395,23 @@ final class StoreS3Repository implements S3Repository, Replica {
     public StoredObject putTags(String bucket, StoredObject object, Map<String, String> tags) {
         return write(tx -> {
             StoredObject current = objects(bucket).get(object.key());
-            if (current == null || !current.objectId().equals(object.objectId())) {
-                // Replaced or deleted meanwhile: its successor keeps its own tags.
-                return current;
+            if (current != null && current.objectId().equals(object.objectId())) {
+                StoredObject tagged = current.withTags(tags);
+                put(tx, OBJECTS, bucket + "/" + object.key(), objectJson(tagged));
+                return tagged;
             }
-            StoredObject tagged = current.withTags(tags);
-            put(tx, OBJECTS, bucket + "/" + object.key(), objectJson(tagged));
-            return tagged;
+            List<StoredObject> older = versions(bucket).get(object.key());
+            if (older != null) {
+                for (StoredObject version : older) {
+                    if (!version.deleteMarker() && version.objectId().equals(object.objectId())) {
+                        StoredObject tagged = version.withTags(tags);
+                        put(tx, VERSIONS, versionKey(bucket, version), objectJson(tagged));
+                        return tagged;
+                    }
+                }
+            }
+            // Replaced for good or deleted meanwhile: its successor keeps its own tags.
+            return object.versionId() == null && current != null && current.versionId() == null ? current : null;
         });
     }
 
@@ -326,7 +496,7 @@ final class StoreS3Repository implements S3Repository, Replica {
     public StoredObject completeUpload(MultipartUpload upload, List<ObjectWriter.Range> sources,
                                        ObjectWriter.Finisher finish, WriteCondition condition) throws IOException {
         StoredObject stored = writeBlob(channel -> ObjectWriter.concatenate(sources, channel, algorithmOf(finish)), finish);
-        List<String> unreferenced = commitOrDropBlob(stored, tx -> {
+        Added unreferenced = commitOrDropBlob(stored, tx -> {
             if (!buckets.containsKey(upload.bucket())) {
                 throw S3Exception.noSuchBucket(upload.bucket());
             }
@@ -334,13 +504,10 @@ final class StoreS3Repository implements S3Repository, Replica {
                 // Aborted or completed through another request meanwhile.
                 throw S3Exception.noSuchUpload(upload.uploadId());
             }
-            List<String> dropped = new ArrayList<>();
             StoredObject previous = objects(upload.bucket()).get(upload.key());
             condition.check(upload.key(), previous, true);
-            if (previous != null) {
-                dropped.add(previous.objectId());
-            }
-            put(tx, OBJECTS, upload.bucket() + "/" + upload.key(), objectJson(stored));
+            Added added = addVersion(tx, buckets.get(upload.bucket()), upload.key(), stored);
+            List<String> dropped = new ArrayList<>(added.unreferenced());
             dropped.addAll(dropUpload(tx, upload));
             for (CompletedUpload done : List.copyOf(completed.values())) {
                 if (done.bucket().equals(upload.bucket()) && !done.answers(stored.lastModified())) {
@@ -349,11 +516,12 @@ final class StoreS3Repository implements S3Repository, Replica {
             }
             put(tx, COMPLETED, upload.bucket() + "/" + upload.uploadId(), completedJson(new CompletedUpload(
                     upload.bucket(), upload.uploadId(), upload.key(), stored.lastModified(), stored.etag(),
-                    stored.checksums(), upload.checksumType(), stored.kmsKeyArn(), stored.bucketKey())));
-            return dropped;
+                    stored.checksums(), upload.checksumType(), stored.kmsKeyArn(), stored.bucketKey(),
+                    added.version().versionId())));
+            return new Added(added.version(), dropped);
         });
-        deleteBlobs(unreferenced);
-        return stored;
+        deleteBlobs(unreferenced.unreferenced());
+        return unreferenced.version();
     }
 
     @Override
@@ -421,7 +589,9 @@ final class StoreS3Repository implements S3Repository, Replica {
 
     private void deleteBlobs(List<String> ids) throws IOException {
         for (String id : ids) {
-            blobs.delete(id);
+            if (id != null) {
+                blobs.delete(id);
+            }
         }
     }
 
@@ -476,6 +646,7 @@ final class StoreS3Repository implements S3Repository, Replica {
                 if (node == null) {
                     buckets.remove(key);
                     objects.remove(key);
+                    versions.remove(key);
                 } else {
                     buckets.put(key, bucketFrom(node));
                     objects.computeIfAbsent(key, b -> new ConcurrentSkipListMap<>());
@@ -494,6 +665,15 @@ final class StoreS3Repository implements S3Repository, Replica {
                     objects.computeIfAbsent(bucket, b -> new ConcurrentSkipListMap<>())
                             .put(objectKey, fromJson(node));
                 }
+            }
+            case VERSIONS -> {
+                int slash = key.indexOf('/');
+                int last = key.lastIndexOf('/');
+                String objectKey = key.substring(slash + 1, last);
+                String versionId = key.substring(last + 1);
+                StoredObject version = node == null ? null : fromJson(node);
+                versions.computeIfAbsent(key.substring(0, slash), b -> new ConcurrentSkipListMap<>())
+                        .compute(objectKey, (k, held) -> withVersion(held, versionId, version));
             }
             case UPLOADS -> {
                 if (node == null) {
@@ -526,6 +706,26 @@ final class StoreS3Repository implements S3Repository, Replica {
             }
             default -> LOG.warning("S3: ignoring a record of an unknown namespace: " + record);
         }
+    }
+
+    /** A key's versions with the one named {@code versionId} replaced by {@code version} (or removed), newest first. */
+    private static List<StoredObject> withVersion(List<StoredObject> held, String versionId, StoredObject version) {
+        List<StoredObject> changed = new ArrayList<>();
+        if (held != null) {
+            for (StoredObject other : held) {
+                if (!other.wireVersionId().equals(versionId)) {
+                    changed.add(other);
+                }
+            }
+        }
+        if (version != null) {
+            changed.add(version);
+        }
+        if (changed.isEmpty()) {
+            return null;
+        }
+        changed.sort(Comparator.comparingLong(StoredObject::sequence).reversed());
+        return List.copyOf(changed);
     }
 
     @Override
@@ -587,6 +787,10 @@ final class StoreS3Repository implements S3Repository, Replica {
             }
             encryption.put("bucketKey", bucket.encryption().bucketKey());
         }
+        if (bucket.versioning() != null) {
+            // buckets that never had versioning have none
+            node.put("versioning", bucket.versioning());
+        }
         return bytes(node);
     }
 
@@ -608,7 +812,7 @@ final class StoreS3Repository implements S3Repository, Replica {
                 : null;
         return new Bucket(name, node.path("owner").asText(), node.path("region").asText(),
                 Instant.parse(node.path("created").asText()), policyText, policy, strings(node.path("tags")),
-                configuration);
+                configuration, node.hasNonNull("versioning") ? node.get("versioning").asText() : null);
     }
 
     static byte[] objectJson(StoredObject object) {
@@ -662,6 +866,9 @@ final class StoreS3Repository implements S3Repository, Replica {
             node.put("kmsKeyArn", done.kmsKeyArn());
             node.put("bucketKey", done.bucketKey());
         }
+        if (done.versionId() != null) {
+            node.put("versionId", done.versionId());
+        }
         return bytes(node);
     }
 
@@ -671,7 +878,8 @@ final class StoreS3Repository implements S3Repository, Replica {
                 strings(node.path("checksums")),
                 node.hasNonNull("checksumType") ? node.get("checksumType").asText() : null,
                 node.hasNonNull("kmsKeyArn") ? node.get("kmsKeyArn").asText() : null,
-                node.path("bucketKey").asBoolean(false));
+                node.path("bucketKey").asBoolean(false),
+                node.hasNonNull("versionId") ? node.get("versionId").asText() : null);
     }
 
     // ---- object metadata as JSON ---------------------------------------------------------------
@@ -679,7 +887,9 @@ final class StoreS3Repository implements S3Repository, Replica {
     static ObjectNode toJson(StoredObject object) {
         ObjectNode node = JSON.createObjectNode();
         node.put("key", object.key());
-        node.put("objectId", object.objectId());
+        if (object.objectId() != null) {
+            node.put("objectId", object.objectId());
+        }
         node.put("size", object.size());
         node.put("etag", object.etag());
         node.put("lastModified", object.lastModified().toString());
@@ -701,16 +911,29 @@ final class StoreS3Repository implements S3Repository, Replica {
             node.put("kmsKeyArn", object.kmsKeyArn());
             node.put("bucketKey", object.bucketKey());
         }
+        // records of never-versioned buckets (and those written before versions existed) have none of these
+        if (object.versionId() != null) {
+            node.put("versionId", object.versionId());
+        }
+        if (object.sequence() != 0) {
+            node.put("sequence", object.sequence());
+        }
+        if (object.deleteMarker()) {
+            node.put("deleteMarker", true);
+        }
         return node;
     }
 
     static StoredObject fromJson(JsonNode node) {
-        return new StoredObject(node.path("key").asText(), node.path("objectId").asText(), node.path("size").asLong(),
+        return new StoredObject(node.path("key").asText(), node.hasNonNull("objectId") ? node.get("objectId").asText()
+                : null, node.path("size").asLong(),
                 node.path("etag").asText(), Instant.parse(node.path("lastModified").asText()), strings(node.path("headers")),
                 strings(node.path("userMetadata")), strings(node.path("checksums")), strings(node.path("tags")),
                 node.path("partCount").asInt(), partsFrom(node.path("parts")),
                 node.hasNonNull("kmsKeyArn") ? node.get("kmsKeyArn").asText() : null,
-                node.path("bucketKey").asBoolean(false));
+                node.path("bucketKey").asBoolean(false), node.hasNonNull("versionId")
+                        ? node.get("versionId").asText() : null, node.path("sequence").asLong(0),
+                node.path("deleteMarker").asBoolean(false));
     }
 
     private static List<StoredObject.Part> partsFrom(JsonNode node) {

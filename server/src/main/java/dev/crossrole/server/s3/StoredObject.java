@@ -18,11 +18,17 @@ import java.util.Map;
  * @param kmsKeyArn the KMS key of an SSE-KMS object, whose readers need {@code kms:Decrypt} on it; {@code null} for
  *     SSE-S3
  * @param bucketKey whether the SSE-KMS object was written with an S3 Bucket Key
+ * @param versionId the version's id in a bucket that has had versioning; {@code null} for the null version (every
+ *     object of a never-versioned bucket, and the writes of a suspended one)
+ * @param sequence the version's place among its key's versions: a later version has a greater one (0 for objects
+ *     written before versions were kept)
+ * @param deleteMarker whether this version is a delete marker: no bytes ({@code objectId} is {@code null}), no
+ *     metadata, and the key reads as deleted while it is the latest version
  */
 public record StoredObject(String key, String objectId, long size, String etag, Instant lastModified,
                            Map<String, String> headers, Map<String, String> userMetadata, Map<String, String> checksums,
                            Map<String, String> tags, int partCount, List<Part> parts, String kmsKeyArn,
-                           boolean bucketKey) {
+                           boolean bucketKey, String versionId, long sequence, boolean deleteMarker) {
 
     /**
      * One part of a multipart object: the number it was uploaded as, its size, and its flexible checksum (base64)
@@ -37,6 +43,21 @@ public record StoredObject(String key, String objectId, long size, String etag, 
 
     public StoredObject {
         parts = parts == null ? List.of() : List.copyOf(parts);
+    }
+
+    /** An object as written, before the repository gives it its version. */
+    public StoredObject(String key, String objectId, long size, String etag, Instant lastModified,
+                        Map<String, String> headers, Map<String, String> userMetadata, Map<String, String> checksums,
+                        Map<String, String> tags, int partCount, List<Part> parts, String kmsKeyArn,
+                        boolean bucketKey) {
+        this(key, objectId, size, etag, lastModified, headers, userMetadata, checksums, tags, partCount, parts,
+                kmsKeyArn, bucketKey, null, 0, false);
+    }
+
+    /** A delete marker: a version without bytes or metadata. */
+    static StoredObject deleteMarker(String key, String versionId, long sequence, Instant lastModified) {
+        return new StoredObject(key, null, 0, "", lastModified, Map.of(), Map.of(), Map.of(), Map.of(), 0, List.of(),
+                null, false, versionId, sequence, true);
     }
 
     /** An SSE-S3 object. */
@@ -56,13 +77,27 @@ public record StoredObject(String key, String objectId, long size, String etag, 
 
     StoredObject withTags(Map<String, String> newTags) {
         return new StoredObject(key, objectId, size, etag, lastModified, headers, userMetadata, checksums, newTags,
-                partCount, parts, kmsKeyArn, bucketKey);
+                partCount, parts, kmsKeyArn, bucketKey, versionId, sequence, deleteMarker);
     }
 
     StoredObject withKms(String keyArn, boolean withBucketKey) {
         return new StoredObject(key, objectId, size, etag, lastModified, headers, userMetadata, checksums, tags,
-                partCount, parts, keyArn, withBucketKey);
+                partCount, parts, keyArn, withBucketKey, versionId, sequence, deleteMarker);
     }
+
+    /** This object as the version {@code id} ({@code null}: the null version), placed at {@code place}. */
+    StoredObject withVersion(String id, long place) {
+        return new StoredObject(key, objectId, size, etag, lastModified, headers, userMetadata, checksums, tags,
+                partCount, parts, kmsKeyArn, bucketKey, id, place, deleteMarker);
+    }
+
+    /** The version id as S3 writes it: {@code null} is the string {@code "null"}. */
+    String wireVersionId() {
+        return versionId == null ? NULL_VERSION : versionId;
+    }
+
+    /** The id S3 gives the null version on the wire. */
+    static final String NULL_VERSION = "null";
 
     String contentType() {
         return headers.getOrDefault("Content-Type", "binary/octet-stream");

@@ -205,6 +205,56 @@ class S3ModelInputTest {
     }
 
     @Test
+    void versioningDocumentsAreS3sAndBadOnesChangeNothing() throws Exception {
+        assertEquals(200, send("PUT", "/versioned", null, List.of(), "").status());
+        S3WireTest.Response never = send("GET", "/versioned", "versioning", List.of(), "");
+        assertEquals(200, never.status(), never.text());
+        assertEquals("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<VersioningConfiguration " + NAMESPACE + "/>",
+                never.text());
+        for (String body : List.of("<VersioningConfiguration", "<Tagging/>",
+                "<VersioningConfiguration><Status>On</Status></VersioningConfiguration>")) {
+            assertError(send("PUT", "/versioned", "versioning", List.of(), body), 400, "MalformedXML");
+        }
+        assertError(send("PUT", "/versioned", "versioning", List.of(), "<VersioningConfiguration/>"), 400,
+                "IllegalVersioningConfigurationException");
+        assertEquals("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<VersioningConfiguration " + NAMESPACE + "/>",
+                send("GET", "/versioned", "versioning", List.of(), "").text());
+        assertEquals(200, send("PUT", "/versioned", "versioning", List.of(), "<VersioningConfiguration " + NAMESPACE
+                + "><Status>Enabled</Status></VersioningConfiguration>").status());
+        assertTrue(send("GET", "/versioned", "versioning", List.of(), "").text()
+                .endsWith("<VersioningConfiguration " + NAMESPACE + "><Status>Enabled</Status></VersioningConfiguration>"));
+
+        S3WireTest.Response put = send("PUT", "/versioned/k", null, List.of(), "v");
+        String versionId = put.header("x-amz-version-id");
+        assertEquals(32, versionId.length(), put.head());
+        S3WireTest.Response marker = send("DELETE", "/versioned/k", null, List.of(), "");
+        assertEquals(204, marker.status());
+        assertEquals("true", marker.header("x-amz-delete-marker"));
+        S3WireTest.Response hidden = send("GET", "/versioned/k", null, List.of(), "");
+        assertError(hidden, 404, "NoSuchKey");
+        assertEquals(marker.header("x-amz-version-id"), hidden.header("x-amz-version-id"));
+        S3WireTest.Response byId = send("GET", "/versioned/k", "versionId=" + marker.header("x-amz-version-id"),
+                List.of(), "");
+        assertError(byId, 405, "MethodNotAllowed", "<Method>GET</Method>", "<ResourceType>DeleteMarker</ResourceType>");
+        assertEquals("true", byId.header("x-amz-delete-marker"));
+        assertError(send("GET", "/versioned/k", "versionId=" + versionId.substring(1) + "A", List.of(), ""), 400,
+                "InvalidArgument", "<ArgumentName>versionId</ArgumentName>");
+
+        S3WireTest.Response listed = send("GET", "/versioned", "versions", List.of(), "");
+        assertEquals(200, listed.status(), listed.text());
+        String owner = "<Owner><ID>" + S3Support.canonicalId("555566667777") + "</ID><DisplayName>555566667777"
+                + "</DisplayName></Owner>";
+        assertTrue(listed.text().startsWith("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<ListVersionsResult "
+                + NAMESPACE + "><Name>versioned</Name><Prefix></Prefix><KeyMarker></KeyMarker><VersionIdMarker>"
+                + "</VersionIdMarker><MaxKeys>1000</MaxKeys><IsTruncated>false</IsTruncated><Version><Key>k</Key>"
+                + "<VersionId>" + versionId + "</VersionId><IsLatest>false</IsLatest><LastModified>"), listed.text());
+        assertTrue(listed.text().contains("<DeleteMarker><Key>k</Key><VersionId>" + marker.header("x-amz-version-id")
+                + "</VersionId><IsLatest>true</IsLatest><LastModified>"), listed.text());
+        assertTrue(listed.text().contains(owner), listed.text());
+        assertError(send("DELETE", "/versioned", null, List.of(), ""), 409, "BucketNotEmpty");
+    }
+
+    @Test
     void deleteObjectsAnswersEachKeyInS3sDocument() throws Exception {
         assertEquals(200, send("PUT", "/deleted", null, List.of(), "").status());
         for (String key : List.of("a", "b", "c")) {
@@ -216,7 +266,8 @@ class S3ModelInputTest {
         assertEquals(200, answer.status(), answer.text());
         assertEquals("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<DeleteResult " + NAMESPACE + ">"
                 + "<Deleted><Key>a</Key></Deleted><Deleted><Key>gone&amp;</Key></Deleted>"
-                + "<Error><Key>b</Key><Code>InvalidArgument</Code><Message>Invalid version id specified</Message></Error>"
+                + "<Error><Key>b</Key><VersionId>v1</VersionId><Code>InvalidArgument</Code><Message>Invalid version id"
+                + " specified</Message></Error>"
                 + "<Error><Key>c</Key><Code>NotImplemented</Code><Message>A header you provided implies functionality"
                 + " that is not implemented</Message></Error></DeleteResult>", answer.text());
         assertEquals(404, send("HEAD", "/deleted/a", null, List.of(), "").status());

@@ -81,6 +81,59 @@ class StoreS3RepositoryTest {
     }
 
     @Test
+    void versionsAreKeptApartFromTheCurrentObjectAndSurviveAReopen() throws Exception {
+        String first;
+        String marker;
+        try (Store store = Stores.embedded(dir.resolve("store"))) {
+            StoreS3Repository repository = node(store, dir.resolve("s3"));
+            repository.createIfAbsent(BUCKET);
+            StoredObject unversioned = repository.putObject("b", "k", text("zero"), w -> object("k", w));
+            repository.updateBucket("b", b -> b.withVersioning(Bucket.ENABLED));
+            StoredObject one = repository.putObject("b", "k", text("one"), w -> object("k", w));
+            StoredObject two = repository.putObject("b", "k", text("two"), w -> object("k", w));
+            first = one.versionId();
+            assertTrue(VersionIds.wellFormed(first) && VersionIds.wellFormed(two.versionId()));
+            // The current object alone is in the objects view; the others are versions, newest first.
+            assertEquals(two.objectId(), repository.objects("b").get("k").objectId());
+            assertEquals(List.of(first, "null"), repository.versions("b").get("k").stream()
+                    .map(StoredObject::wireVersionId).toList());
+            assertEquals("zero", read(repository.source(repository.version("b", "k", null).orElseThrow())));
+            assertEquals(3, blobFiles().size());
+            StoredObject deleted = repository.deleteObject("b", "k");
+            assertTrue(deleted.deleteMarker());
+            marker = deleted.versionId();
+            assertTrue(repository.open("b", "k").isEmpty());
+            assertEquals(marker, repository.latestDeleteMarker("b", "k").orElseThrow().versionId());
+            assertEquals(3, blobFiles().size(), "a delete marker deletes no bytes");
+            assertEquals(false, repository.deleteBucket("b"), "versions keep a bucket from being empty");
+            assertTrue(store.read(StoreS3Repository.VERSIONS, "b/k/null").isPresent());
+            assertEquals(unversioned.objectId(), repository.version("b", "k", null).orElseThrow().objectId());
+        }
+        try (Store store = Stores.embedded(dir.resolve("store"))) {
+            StoreS3Repository repository = node(store, dir.resolve("s3"));
+            assertEquals(Bucket.ENABLED, repository.bucket("b").orElseThrow().versioning());
+            assertEquals(4, repository.versions("b").get("k").size());
+            // Deleting the delete marker makes the version before it current again.
+            assertTrue(repository.deleteVersion("b", "k", marker, WriteCondition.NONE).orElseThrow().deleteMarker());
+            assertEquals("two", read(repository.open("b", "k").orElseThrow()));
+            // Deleting a noncurrent version deletes its bytes.
+            repository.deleteVersion("b", "k", first, WriteCondition.NONE);
+            assertEquals(2, blobFiles().size());
+            assertTrue(repository.version("b", "k", first).isEmpty());
+            // Suspended: a write replaces the null version (here a noncurrent one) and keeps the others.
+            repository.updateBucket("b", b -> b.withVersioning(Bucket.SUSPENDED));
+            StoredObject suspended = repository.putObject("b", "k", text("three"), w -> object("k", w));
+            assertEquals(null, suspended.versionId());
+            assertEquals(2, blobFiles().size(), "the null version's bytes went");
+            assertEquals(List.of("null", repository.versions("b").get("k").get(0).wireVersionId()),
+                    List.of(suspended.wireVersionId(), repository.versions("b").get("k").get(0).wireVersionId()));
+            StoredObject nullMarker = repository.deleteObject("b", "k");
+            assertEquals(null, nullMarker.versionId());
+            assertEquals(1, blobFiles().size(), "a suspended delete replaces the null version");
+        }
+    }
+
+    @Test
     void overwritesAndDeletesRemoveTheBlobTheyNoLongerReference() throws Exception {
         try (Store store = Stores.embedded(dir.resolve("store"))) {
             StoreS3Repository repository = node(store, dir.resolve("s3"));
