@@ -645,12 +645,13 @@ public final class DockerRuntime implements TaskRuntime {
         /**
          * The engine's statistics. Right after a container starts, Podman answers a sample it has not read from the
          * container's cgroup yet (no usage, this machine's memory as the limit, no {@code precpu_stats}); such a sample
-         * is read again, a few times, as the ECS agent serves only the samples it has collected.
+         * is read again, for up to three seconds (a busy machine's engine takes that long), as the ECS agent serves only
+         * the samples it has collected.
          */
         @Override
         public Optional<com.fasterxml.jackson.databind.node.ObjectNode> engineStats() {
             Optional<com.fasterxml.jackson.databind.node.ObjectNode> stats = Optional.empty();
-            for (int attempt = 0; attempt < 10; attempt++) {
+            for (int attempt = 0; attempt < 30; attempt++) {
                 stats = oneReading();
                 if (stats.isEmpty() || stats.get().path("memory_stats").path("usage").asLong() > 0
                         || stats.get().path("cpu_stats").path("cpu_usage").path("total_usage").asLong() > 0) {
