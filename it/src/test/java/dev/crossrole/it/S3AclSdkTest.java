@@ -198,6 +198,32 @@ class S3AclSdkTest {
         assertError(404, "NoSuchBucket", null, () -> owner.getPublicAccessBlock(b -> b.bucket("acl-no-bucket")));
     }
 
+    private static String policy(String principal, String condition) {
+        return "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Principal\":" + principal
+                + ",\"Action\":\"s3:GetObject\",\"Resource\":\"arn:aws:s3:::acl-status/*\""
+                + (condition == null ? "" : ",\"Condition\":" + condition) + "}]}";
+    }
+
+    @Test
+    void policyStatusSaysWhetherTheBucketPolicyIsPublic() {
+        owner.createBucket(b -> b.bucket("acl-status"));
+        assertError(404, "NoSuchBucketPolicy", "The bucket policy does not exist", () -> owner.getBucketPolicyStatus(
+                b -> b.bucket("acl-status")));
+        String[][] cases = {
+            {"\"*\"", null, "true"},
+            {"{\"AWS\":\"*\"}", "{\"StringNotEquals\":{\"aws:SourceAccount\":\"" + SOURCE + "\"}}", "true"},
+            {"\"*\"", "{\"IpAddress\":{\"aws:SourceIp\":\"10.0.0.0/8\"}}", "false"},
+            {"\"*\"", "{\"StringEquals\":{\"aws:SourceAccount\":\"" + SOURCE + "\"}}", "false"},
+            {"\"*\"", "{\"StringLike\":{\"aws:SourceArn\":\"arn:aws:sns:*\"}}", "true"},
+            {"{\"AWS\":\"arn:aws:iam::" + SOURCE + ":root\"}", null, "false"}};
+        for (String[] c : cases) {
+            owner.putBucketPolicy(b -> b.bucket("acl-status").policy(policy(c[0], c[1])));
+            assertEquals(Boolean.valueOf(c[2]), owner.getBucketPolicyStatus(b -> b.bucket("acl-status"))
+                    .policyStatus().isPublic(), c[0] + " " + c[1]);
+        }
+        assertError(403, "AccessDenied", null, () -> other.getBucketPolicyStatus(b -> b.bucket("acl-status")));
+    }
+
     private String why(String requestId) throws Exception {
         return crossrole.adminGet("/_crossrole/requests/" + requestId + "?format=text").body();
     }

@@ -206,6 +206,19 @@ final class BucketAccess {
 
     // ---- Block Public Access ------------------------------------------------------------------
 
+    /** GetBucketPolicyStatus: whether the bucket policy is public; a bucket without one is NoSuchBucketPolicy. */
+    static S3Call policyStatus(S3Input input, Bucket bucket) {
+        return S3Call.of(S3Support.bucketCheck("s3:GetBucketPolicyStatus", bucket, RequestContext.empty()),
+                findings -> {
+                    if (bucket.policyText() == null) {
+                        throw new S3Exception("NoSuchBucketPolicy", 404, "The bucket policy does not exist")
+                                .with("BucketName", bucket.name());
+                    }
+                    return input.respond(Shape.of().put("PolicyStatus", Shape.of().put("IsPublic",
+                            PublicPolicies.isPublic(bucket.policyText()))));
+                });
+    }
+
     static S3Call putPublicAccessBlock(S3Input input, Bucket bucket, S3Repository repository) {
         return S3Call.of(S3Support.bucketCheck("s3:PutBucketPublicAccessBlock", bucket, RequestContext.empty()),
                 findings -> {

@@ -142,6 +142,8 @@ public final class S3Service {
                         Authorization.of("s3:GetBucketPublicAccessBlock").on("bucket", "Bucket"))
                 .on("DeletePublicAccessBlock", (input, bucket, call) -> BucketAccess.deletePublicAccessBlock(input,
                         bucket, repository), Authorization.of("s3:PutBucketPublicAccessBlock").on("bucket", "Bucket"))
+                .on("GetBucketPolicyStatus", (input, bucket, call) -> BucketAccess.policyStatus(input, bucket),
+                        Authorization.of("s3:GetBucketPolicyStatus").on("bucket", "Bucket"))
                 .on("ListObjects", (input, bucket, call) -> Listing.list(input, bucket,
                         repository.objects(bucket.name()), false),
                         Authorization.of("s3:ListBucket").on("bucket", "Bucket").keys("s3:prefix", "s3:delimiter",
