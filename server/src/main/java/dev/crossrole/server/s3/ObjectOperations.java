@@ -1056,4 +1056,54 @@ final class ObjectOperations {
                     return input.respond(Shape.of().put("VersionId", shownVersionId(bucket, version)));
                 });
     }
+
+    /**
+     * GetObjectAcl ({@code s3:GetObjectAcl}, of a version {@code s3:GetObjectVersionAcl}): objects keep no ACL of
+     * their own here, so every object's is its owner's FULL_CONTROL, and its owner is the bucket's owner.
+     */
+    S3Call getAcl(S3Input input, Bucket bucket) {
+        String key = input.string("Key");
+        Target target = target(input, bucket, key);
+        return S3Call.of(target.check("s3:GetObjectAcl", "s3:GetObjectVersionAcl", bucket, key,
+                S3Support.existingTags(target.found()).toBuilder()), findings -> {
+                    readable(target, bucket, key, findings, "GET");
+                    return input.respond(Shape.of().put("Owner", S3Support.owner(bucket.owner())).put("Grants",
+                            AclGrant.ownerOnly(bucket.owner()).stream().map(AclGrant::toShape).toList()));
+                });
+    }
+
+    /**
+     * PutObjectAcl ({@code s3:PutObjectAcl}, of a version {@code s3:PutObjectVersionAcl}, with the ACL's condition
+     * keys): the owner's own ACL is accepted and changes nothing; any other is AccessControlListNotSupported where the
+     * bucket's ACLs are disabled and 501 where they are enabled (objects keep no ACLs of their own yet).
+     */
+    S3Call putAcl(S3Input input, Bucket bucket) {
+        String key = input.string("Key");
+        Target target = target(input, bucket, key);
+        RequestContext.Builder context = S3Support.existingTags(target.found()).toBuilder();
+        BucketAccess.aclContext(input).asMap().forEach(context::put);
+        return S3Call.of(target.check("s3:PutObjectAcl", "s3:PutObjectVersionAcl", bucket, key, context),
+                findings -> {
+                    List<AclGrant> grants = BucketAccess.headerGrants(input, bucket.owner());
+                    dev.crossrole.server.protocol.Input policy = input.document();
+                    if (grants != null && policy != null) {
+                        throw new S3Exception("UnexpectedContent", 400, "This request does not support content");
+                    }
+                    if (grants == null && policy == null) {
+                        throw new S3Exception("MissingSecurityHeader", 400,
+                                "Your request was missing a required header").with("MissingHeaderName", "x-amz-acl");
+                    }
+                    if (grants == null) {
+                        grants = BucketAccess.documentGrants(policy, bucket.owner());
+                    }
+                    StoredObject version = readable(target, bucket, key, findings, "PUT");
+                    if (!grants.equals(AclGrant.ownerOnly(bucket.owner()))) {
+                        if (bucket.aclsEnabled()) {
+                            throw S3Service.notImplemented().with("Header", "x-amz-acl");
+                        }
+                        throw new S3Exception("AccessControlListNotSupported", 400, "The bucket does not allow ACLs");
+                    }
+                    return input.respond(Shape.of().put("VersionId", shownVersionId(bucket, version)));
+                });
+    }
 }

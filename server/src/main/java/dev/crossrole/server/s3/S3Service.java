@@ -220,6 +220,20 @@ public final class S3Service {
                         Authorization.of("s3:GetObjectVersionTagging").on("object", "Bucket", "Key")
                                 .keys("s3:ExistingObjectTag/<key>", "s3:versionid"),
                         Authorization.of("s3:ListBucket").on("bucket", "Bucket").keys("s3:prefix"))
+                .on("GetObjectAcl", (input, bucket, call) -> objects.getAcl(input, bucket),
+                        Authorization.of("s3:GetObjectAcl").on("object", "Bucket", "Key")
+                                .keys("s3:ExistingObjectTag/<key>"),
+                        Authorization.of("s3:GetObjectVersionAcl").on("object", "Bucket", "Key")
+                                .keys("s3:ExistingObjectTag/<key>", "s3:versionid"),
+                        Authorization.of("s3:ListBucket").on("bucket", "Bucket").keys("s3:prefix"))
+                .on("PutObjectAcl", (input, bucket, call) -> objects.putAcl(input, bucket),
+                        Authorization.of("s3:PutObjectAcl").on("object", "Bucket", "Key")
+                                .keys("s3:ExistingObjectTag/<key>", "s3:x-amz-acl", "s3:x-amz-grant-full-control",
+                                        "s3:x-amz-grant-read", "s3:x-amz-grant-read-acp", "s3:x-amz-grant-write",
+                                        "s3:x-amz-grant-write-acp"),
+                        Authorization.of("s3:PutObjectVersionAcl").on("object", "Bucket", "Key")
+                                .keys("s3:ExistingObjectTag/<key>", "s3:versionid", "s3:x-amz-acl"),
+                        Authorization.of("s3:ListBucket").on("bucket", "Bucket").keys("s3:prefix"))
                 .on("DeleteObjectTagging", (input, bucket, call) -> objects.deleteTagging(input, bucket),
                         Authorization.of("s3:DeleteObjectTagging").on("object", "Bucket", "Key")
                                 .keys("s3:ExistingObjectTag/<key>"),
