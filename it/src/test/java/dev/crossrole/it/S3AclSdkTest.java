@@ -119,7 +119,14 @@ class S3AclSdkTest {
 
     @Test
     void bucketAclsWhereOwnershipAllowsThem() {
-        owner.createBucket(b -> b.bucket("acl-enabled").objectOwnership(ObjectOwnership.BUCKET_OWNER_PREFERRED));
+        assertError(400, "InvalidBucketAclWithBlockPublicAccessError",
+                "Bucket cannot have public ACLs set with BlockPublicAccess enabled", () -> owner.createBucket(b -> b
+                        .bucket("acl-enabled").objectOwnership(ObjectOwnership.BUCKET_OWNER_PREFERRED)
+                        .acl(BucketCannedACL.PUBLIC_READ)));
+        assertThrows(NoSuchBucketException.class, () -> owner.headBucket(b -> b.bucket("acl-enabled")));
+        owner.createBucket(b -> b.bucket("acl-enabled").objectOwnership(ObjectOwnership.BUCKET_OWNER_PREFERRED)
+                .acl("log-delivery-write"));
+        assertEquals(3, owner.getBucketAcl(b -> b.bucket("acl-enabled")).grants().size());
         String me = canonicalId(owner);
         String them = canonicalId(other);
         // Block Public Access is on: a public ACL is refused, a grant to another account is not.
@@ -237,6 +244,7 @@ class S3AclSdkTest {
             {"\"*\"", "{\"IpAddress\":{\"aws:SourceIp\":\"10.0.0.0/8\"}}", "false"},
             {"\"*\"", "{\"StringEquals\":{\"aws:SourceAccount\":\"" + SOURCE + "\"}}", "false"},
             {"\"*\"", "{\"StringLike\":{\"aws:SourceArn\":\"arn:aws:sns:*\"}}", "true"},
+            {"\"*\"", "{\"StringEquals\":{\"aws:PrincipalOrgID\":\"o-abcdefghij\"}}", "false"},
             {"{\"AWS\":\"arn:aws:iam::" + SOURCE + ":root\"}", null, "false"}};
         for (String[] c : cases) {
             owner.putBucketPolicy(b -> b.bucket("acl-status").policy(policy(c[0], c[1])));

@@ -415,7 +415,8 @@ public final class PolicyEngine {
             int count = set.grants().size();
             KeyGrant.Source source = set.grants().get(0).source();
             return count == 1 ? "the " + source.holder() + "'s " + source.label() + " does not name this principal"
-                    : "none of the " + source.holder() + "'s " + count + " " + source.label() + "s names this principal";
+                    : "none of the " + source.holder() + "'s " + count + " " + source.label()
+                    + "s names this principal";
         }
 
         private static GateOutcome outcome(GroupResult result) {

@@ -14,12 +14,15 @@ import java.util.Set;
  * access by {@code aws:SourceIp} to CIDRs, or by a fixed {@code aws:SourceArn}, {@code aws:SourceVpc},
  * {@code aws:SourceVpce}, {@code aws:SourceOwner}, {@code aws:SourceAccount},
  * {@code s3:x-amz-server-side-encryption-aws-kms-key-id} or {@code aws:userid} outside {@code AROLEID:*}. A fixed value
- * has no wildcard; a negated or {@code IfExists} operator limits nothing.
+ * has no wildcard; a negated or {@code IfExists} operator limits nothing. A fixed {@code aws:PrincipalOrgID} counts
+ * too: the API reference's list predates it, but S3 does not report organization-limited policies public (as
+ * policy-checking tools observe it, e.g. turbot's aws_perimeter controls).
  */
 final class PublicPolicies {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Set<String> FIXING_KEYS = Set.of("aws:sourcearn", "aws:sourcevpc", "aws:sourcevpce",
-            "aws:sourceowner", "aws:sourceaccount", "s3:x-amz-server-side-encryption-aws-kms-key-id", "aws:userid");
+            "aws:sourceowner", "aws:sourceaccount", "s3:x-amz-server-side-encryption-aws-kms-key-id", "aws:userid",
+            "aws:principalorgid");
 
     private PublicPolicies() {}
 

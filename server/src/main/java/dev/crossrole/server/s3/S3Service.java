@@ -455,9 +455,11 @@ public final class S3Service {
             // ACLs are disabled by the ownership the bucket would get: refused, and it is not created.
             throw BucketAccess.invalidAclWithOwnership();
         }
-        if (grants != null) {
-            // A new bucket has every Block Public Access setting on: a public ACL is refused, as S3 refuses it.
-            BucketAccess.checkAclWrite(grants, callerAccount, true, PublicAccessBlock.ALL);
+        if (grants != null && grants.stream().anyMatch(AclGrant::isPublic)) {
+            // A new bucket has every Block Public Access setting on: a public ACL is refused, with the error S3 answers
+            // since April 2023 (as quoted in emgarten/Sleet#180; its status, 400, as S3's other CreateBucket ACL errors).
+            throw new S3Exception("InvalidBucketAclWithBlockPublicAccessError", 400,
+                    "Bucket cannot have public ACLs set with BlockPublicAccess enabled");
         }
         if (Boolean.TRUE.equals(input.bool("ObjectLockEnabledForBucket"))) {
             // Object Lock needs retention, which crossrole does not have: the bucket is not created.

@@ -809,7 +809,8 @@ final class StoreS3Repository implements S3Repository, Replica {
         PublicAccessBlock block = bucket.publicAccessBlock();
         if (block != null) {
             node.putObject("publicAccessBlock").put("blockPublicAcls", block.blockPublicAcls())
-                    .put("ignorePublicAcls", block.ignorePublicAcls()).put("blockPublicPolicy", block.blockPublicPolicy())
+                    .put("ignorePublicAcls", block.ignorePublicAcls())
+                    .put("blockPublicPolicy", block.blockPublicPolicy())
                     .put("restrictPublicBuckets", block.restrictPublicBuckets());
         }
         return bytes(node);
