@@ -64,6 +64,36 @@ class S3CliTest {
     }
 
     @Test
+    void ownershipAclAndPublicAccessBlock() throws Exception {
+        ok(aws("s3api", "create-bucket", "--bucket", "cli-acl", "--object-ownership", "ObjectWriter",
+                "--profile", "destination"));
+        assertEquals("ObjectWriter", AwsCli.ok(aws("s3api", "get-bucket-ownership-controls", "--bucket", "cli-acl",
+                "--profile", "destination")).path("OwnershipControls").path("Rules").path(0).path("ObjectOwnership")
+                .asText());
+        // Block Public Access is on for a new bucket: a public ACL is refused until it is relaxed.
+        Run blocked = aws("s3api", "put-bucket-acl", "--bucket", "cli-acl", "--acl", "public-read",
+                "--profile", "destination");
+        assertNotEquals(0, blocked.exit(), blocked.toString());
+        assertTrue(blocked.stderr().contains("AccessDenied"), blocked.toString());
+        ok(aws("s3api", "put-public-access-block", "--bucket", "cli-acl", "--public-access-block-configuration",
+                "BlockPublicAcls=false,IgnorePublicAcls=false,BlockPublicPolicy=true,RestrictPublicBuckets=true",
+                "--profile", "destination"));
+        JsonNode block = AwsCli.ok(aws("s3api", "get-public-access-block", "--bucket", "cli-acl",
+                "--profile", "destination")).path("PublicAccessBlockConfiguration");
+        assertEquals("false", block.path("BlockPublicAcls").asText());
+        assertEquals("true", block.path("BlockPublicPolicy").asText());
+        ok(aws("s3api", "put-bucket-acl", "--bucket", "cli-acl", "--acl", "public-read", "--profile", "destination"));
+        JsonNode acl = AwsCli.ok(aws("s3api", "get-bucket-acl", "--bucket", "cli-acl", "--profile", "destination"));
+        assertEquals("FULL_CONTROL", acl.path("Grants").path(0).path("Permission").asText());
+        assertEquals("http://acs.amazonaws.com/groups/global/AllUsers", acl.path("Grants").path(1).path("Grantee")
+                .path("URI").asText());
+        assertEquals("READ", acl.path("Grants").path(1).path("Permission").asText());
+        ok(aws("s3api", "delete-public-access-block", "--bucket", "cli-acl", "--profile", "destination"));
+        Run missing = aws("s3api", "get-public-access-block", "--bucket", "cli-acl", "--profile", "destination");
+        assertTrue(missing.stderr().contains("NoSuchPublicAccessBlockConfiguration"), missing.toString());
+    }
+
+    @Test
     void versionsAndADeleteMarkerRoundTrip() throws Exception {
         ok(aws("s3", "mb", "s3://cli-versions", "--profile", "destination"));
         ok(aws("s3api", "put-bucket-versioning", "--bucket", "cli-versions", "--versioning-configuration",

@@ -1,6 +1,7 @@
 package dev.crossrole.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -192,6 +193,37 @@ class S3RestartTest {
             // The order of versions survives too: removing the marker makes the newest version current.
             s3.deleteObject(b -> b.bucket("versions").key("k").versionId(marker));
             assertEquals("two", s3.getObjectAsBytes(b -> b.bucket("versions").key("k")).asUtf8String());
+        }
+    }
+
+    @Test
+    void ownershipAclAndPublicAccessBlockSurviveARestart() throws Exception {
+        Path data = dir.resolve("acl-data");
+        try (CrossroleServer server = CrossroleServer.start(CrossroleServer.Options.defaults(data).withPort(0))) {
+            S3Client s3 = s3(server, "555566667777");
+            s3.createBucket(b -> b.bucket("acl-kept").objectOwnership("ObjectWriter"));
+            s3.putPublicAccessBlock(b -> b.bucket("acl-kept").publicAccessBlockConfiguration(c -> c
+                    .blockPublicPolicy(true)));
+            s3.putBucketAcl(b -> b.bucket("acl-kept").acl("public-read"));
+            s3.createBucket(b -> b.bucket("acl-unowned"));
+            s3.deleteBucketOwnershipControls(b -> b.bucket("acl-unowned"));
+            s3.deletePublicAccessBlock(b -> b.bucket("acl-unowned"));
+        }
+        try (CrossroleServer again = CrossroleServer.start(CrossroleServer.Options.defaults(data).withPort(0))) {
+            S3Client s3 = s3(again, "555566667777");
+            assertEquals("ObjectWriter", s3.getBucketOwnershipControls(b -> b.bucket("acl-kept")).ownershipControls()
+                    .rules().get(0).objectOwnershipAsString());
+            var block = s3.getPublicAccessBlock(b -> b.bucket("acl-kept")).publicAccessBlockConfiguration();
+            assertTrue(block.blockPublicPolicy());
+            assertFalse(block.blockPublicAcls());
+            var grants = s3.getBucketAcl(b -> b.bucket("acl-kept")).grants();
+            assertEquals(2, grants.size());
+            assertEquals("http://acs.amazonaws.com/groups/global/AllUsers", grants.get(1).grantee().uri());
+            assertEquals("READ", grants.get(1).permissionAsString());
+            assertThrows(software.amazon.awssdk.services.s3.model.S3Exception.class,
+                    () -> s3.getBucketOwnershipControls(b -> b.bucket("acl-unowned")));
+            assertThrows(software.amazon.awssdk.services.s3.model.S3Exception.class,
+                    () -> s3.getPublicAccessBlock(b -> b.bucket("acl-unowned")));
         }
     }
 }

@@ -160,13 +160,13 @@ class S3RoutingSdkTest {
     void unimplementedSubresourcesAre501NamingThem() throws Exception {
         dest.createBucket(b -> b.bucket("route-unimplemented"));
         dest.putObject(b -> b.bucket("route-unimplemented").key("k"), RequestBody.fromString("x"));
-        S3Exception acl = s3Error(() -> dest.getBucketAcl(b -> b.bucket("route-unimplemented")));
-        assertError(acl, 501, "NotImplemented");
-        assertEquals("crossrole does not implement s3:GetBucketAcl yet", acl.awsErrorDetails().errorMessage());
+        S3Exception website = s3Error(() -> dest.getBucketWebsite(b -> b.bucket("route-unimplemented")));
+        assertError(website, 501, "NotImplemented");
+        assertEquals("crossrole does not implement s3:GetBucketWebsite yet", website.awsErrorDetails().errorMessage());
         assertError(s3Error(() -> dest.deleteBucketCors(b -> b.bucket("route-unimplemented"))), 501, "NotImplemented");
         assertError(s3Error(() -> dest.deleteBucketLifecycle(b -> b.bucket("route-unimplemented"))), 501,
                 "NotImplemented");
-        assertError(s3Error(() -> dest.deletePublicAccessBlock(b -> b.bucket("route-unimplemented"))), 501,
+        assertError(s3Error(() -> dest.deleteBucketWebsite(b -> b.bucket("route-unimplemented"))), 501,
                 "NotImplemented");
         assertError(s3Error(() -> dest.getObjectRetention(b -> b.bucket("route-unimplemented").key("k"))), 501,
                 "NotImplemented");

@@ -112,6 +112,12 @@ class S3StateExportTest {
             s3.putBucketVersioning(b -> b.bucket("versioned").versioningConfiguration(c -> c.status("Enabled")));
             v1 = s3.putObject(b -> b.bucket("versioned").key("k"), RequestBody.fromString("one")).versionId();
             marker = s3.deleteObject(b -> b.bucket("versioned").key("k")).versionId();
+            // Ownership, ACL and Block Public Access are in the bucket's record and move with it.
+            s3.putBucketOwnershipControls(b -> b.bucket("versioned").ownershipControls(c -> c.rules(r -> r
+                    .objectOwnership("BucketOwnerPreferred"))));
+            s3.putPublicAccessBlock(b -> b.bucket("versioned").publicAccessBlockConfiguration(c -> c
+                    .ignorePublicAcls(true)));
+            s3.putBucketAcl(b -> b.bucket("versioned").acl("authenticated-read"));
         }
         Path document = dir.resolve("state.json");
         Run exported = CrossroleCommand.run(dir, "state", "export", "--data-dir", source.toString(), document.toString());
@@ -123,6 +129,12 @@ class S3StateExportTest {
         try (CrossroleServer server = CrossroleServer.start(CrossroleServer.Options.defaults(target).withPort(0))) {
             S3Client s3 = s3(server);
             assertEquals("Enabled", s3.getBucketVersioning(b -> b.bucket("versioned")).statusAsString());
+            assertEquals("BucketOwnerPreferred", s3.getBucketOwnershipControls(b -> b.bucket("versioned"))
+                    .ownershipControls().rules().get(0).objectOwnershipAsString());
+            assertTrue(s3.getPublicAccessBlock(b -> b.bucket("versioned")).publicAccessBlockConfiguration()
+                    .ignorePublicAcls());
+            assertEquals("http://acs.amazonaws.com/groups/global/AuthenticatedUsers", s3.getBucketAcl(b -> b
+                    .bucket("versioned")).grants().get(1).grantee().uri());
             assertEquals("one", s3.getObjectAsBytes(b -> b.bucket("versioned").key("k").versionId(v1)).asUtf8String());
             assertEquals("null version", s3.getObjectAsBytes(b -> b.bucket("versioned").key("k").versionId("null"))
                     .asUtf8String());

@@ -71,7 +71,8 @@ final class Fixes {
     private static String grantHint(AuthorizationRequest request, PolicySet set) {
         for (KeyGrant grant : set.grants()) {
             if (!grant.covers() && grant.names(request.principal()) != null) {
-                return "KMS grant " + grant.grantId() + " names the caller, but " + grant.notCovering() + ".";
+                return grant.source().label() + " " + grant.grantId() + " names the caller, but "
+                        + grant.notCovering() + ".";
             }
         }
         return null;

@@ -389,8 +389,8 @@ public final class PolicyEngine {
             gates.add(new Gate(resourceKind, set.resourcePolicy() == null ? GateOutcome.NOT_APPLICABLE : outcome(resource),
                     resourceNote));
             if (!set.grants().isEmpty()) {
-                gates.add(new Gate(PolicyKind.KEY, keyGrants.allows ? GateOutcome.ALLOW : GateOutcome.IMPLICIT_DENY,
-                        grantNote()));
+                gates.add(new Gate(set.grants().get(0).source().gate(), keyGrants.allows ? GateOutcome.ALLOW
+                        : GateOutcome.IMPLICIT_DENY, grantNote()));
             }
         }
 
@@ -398,8 +398,8 @@ public final class PolicyEngine {
         private String grantNote() {
             GrantMatch match = keyGrants;
             if (match.covering != null) {
-                String named = "KMS grant " + match.covering.grantId() + " allows " + request.action() + " for "
-                        + match.covering.granteePrincipal();
+                String named = match.covering.source().label() + " " + match.covering.grantId() + " allows "
+                        + request.action() + " for " + match.covering.granteePrincipal();
                 return switch (match.level) {
                     case DIRECT -> named;
                     case ROLE -> named + (match.allows ? "" : ", but the session's permissions boundary or session"
@@ -409,12 +409,14 @@ public final class PolicyEngine {
                 };
             }
             if (match.namedNotCovering != null) {
-                return "KMS grant " + match.namedNotCovering.grantId() + " names the caller, but "
-                        + match.namedNotCovering.notCovering();
+                return match.namedNotCovering.source().label() + " " + match.namedNotCovering.grantId()
+                        + " names the caller, but " + match.namedNotCovering.notCovering();
             }
             int count = set.grants().size();
-            return count == 1 ? "the key's KMS grant does not name this principal"
-                    : "none of the key's " + count + " KMS grants names this principal";
+            KeyGrant.Source source = set.grants().get(0).source();
+            return count == 1 ? "the " + source.holder() + "'s " + source.label() + " does not name this principal"
+                    : "none of the " + source.holder() + "'s " + count + " " + source.label()
+                    + "s names this principal";
         }
 
         private static GateOutcome outcome(GroupResult result) {

@@ -2,6 +2,7 @@ package dev.crossrole.server.s3;
 
 import dev.crossrole.policy.Policy;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -14,14 +15,30 @@ import java.util.Map;
  * @param encryption the default encryption put with PutBucketEncryption, or {@code null} for S3's own (SSE-S3)
  * @param versioning {@code Enabled} or {@code Suspended} once PutBucketVersioning was called; {@code null} for a
  *     bucket that never had versioning (which it can never go back to)
+ * @param ownership the Object Ownership setting ({@code BucketOwnerEnforced}, {@code BucketOwnerPreferred},
+ *     {@code ObjectWriter}), or {@code null} once DeleteBucketOwnershipControls removed it (ACLs then apply as for
+ *     {@code ObjectWriter}, as they did before ownership controls existed)
+ * @param acl the bucket's grants; the owner's FULL_CONTROL when none were put
+ * @param publicAccessBlock the bucket's Block Public Access configuration, or {@code null} when it has none
  */
 public record Bucket(String name, String owner, String region, Instant created, String policyText, Policy policy,
-                     Map<String, String> tags, BucketEncryption encryption, String versioning) {
+                     Map<String, String> tags, BucketEncryption encryption, String versioning, String ownership,
+                     List<AclGrant> acl, PublicAccessBlock publicAccessBlock) {
     static final String ENABLED = "Enabled";
     static final String SUSPENDED = "Suspended";
+    /** S3's default Object Ownership of new buckets since April 2023: ACLs disabled. */
+    static final String OWNER_ENFORCED = "BucketOwnerEnforced";
 
     public Bucket {
         tags = tags == null ? Map.of() : java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(tags));
+        acl = acl == null || acl.isEmpty() ? AclGrant.ownerOnly(owner) : List.copyOf(acl);
+    }
+
+    /** A bucket as S3 creates it by default: ACLs disabled, the owner's grant, no Block Public Access stored. */
+    public Bucket(String name, String owner, String region, Instant created, String policyText, Policy policy,
+                  Map<String, String> tags, BucketEncryption encryption, String versioning) {
+        this(name, owner, region, created, policyText, policy, tags, encryption, versioning, OWNER_ENFORCED, null,
+                null);
     }
 
     /** A never-versioned bucket. */
@@ -46,19 +63,43 @@ public record Bucket(String name, String owner, String region, Instant created, 
     }
 
     Bucket withPolicy(String text, Policy compiled) {
-        return new Bucket(name, owner, region, created, text, compiled, tags, encryption, versioning);
+        return new Bucket(name, owner, region, created, text, compiled, tags, encryption, versioning, ownership, acl,
+                publicAccessBlock);
     }
 
     Bucket withTags(Map<String, String> newTags) {
-        return new Bucket(name, owner, region, created, policyText, policy, newTags, encryption, versioning);
+        return new Bucket(name, owner, region, created, policyText, policy, newTags, encryption, versioning, ownership,
+                acl, publicAccessBlock);
     }
 
     Bucket withEncryption(BucketEncryption newEncryption) {
-        return new Bucket(name, owner, region, created, policyText, policy, tags, newEncryption, versioning);
+        return new Bucket(name, owner, region, created, policyText, policy, tags, newEncryption, versioning, ownership,
+                acl, publicAccessBlock);
     }
 
     Bucket withVersioning(String status) {
-        return new Bucket(name, owner, region, created, policyText, policy, tags, encryption, status);
+        return new Bucket(name, owner, region, created, policyText, policy, tags, encryption, status, ownership, acl,
+                publicAccessBlock);
+    }
+
+    Bucket withOwnership(String newOwnership) {
+        return new Bucket(name, owner, region, created, policyText, policy, tags, encryption, versioning, newOwnership,
+                acl, publicAccessBlock);
+    }
+
+    Bucket withAcl(List<AclGrant> newAcl) {
+        return new Bucket(name, owner, region, created, policyText, policy, tags, encryption, versioning, ownership,
+                newAcl, publicAccessBlock);
+    }
+
+    Bucket withPublicAccessBlock(PublicAccessBlock block) {
+        return new Bucket(name, owner, region, created, policyText, policy, tags, encryption, versioning, ownership,
+                acl, block);
+    }
+
+    /** Whether ACLs are in force: every Object Ownership setting but {@code BucketOwnerEnforced}. */
+    boolean aclsEnabled() {
+        return !OWNER_ENFORCED.equals(ownership);
     }
 
     /** Whether writes make new versions (rather than replacing the null version). */

@@ -50,7 +50,7 @@ final class MultipartOperations {
         String key = input.string("Key");
         S3Support.checkKey(key);
         ObjectEncryption encryption = objects.encryption();
-        ObjectOperations.checkAcl(input, encryption.servesKms());
+        ObjectOperations.checkAcl(input, bucket, encryption.servesKms());
         ObjectEncryption.Applied applied = encryption.forWrite(input, bucket);
         Map<String, String> tags = S3Support.taggingHeader(input.string("Tagging"));
         RequestContext.Builder context = RequestContext.builder();

@@ -1,5 +1,6 @@
 package dev.crossrole.server.s3;
 
+import dev.crossrole.policy.KeyGrant;
 import dev.crossrole.policy.RequestContext;
 import dev.crossrole.server.service.AccessCheck;
 import dev.crossrole.server.protocol.Shape;
@@ -8,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -42,11 +44,45 @@ final class S3Support {
             bucket.tags().forEach((k, v) -> builder.single("aws:ResourceTag/" + k, v).single("s3:BucketTag/" + k, v));
             withTags = builder.build();
         }
-        return new AccessCheck(action, bucket.arn(), bucket.owner(), bucket.policy(), withTags);
+        return withAcl(new AccessCheck(action, bucket.arn(), bucket.owner(), bucket.policy(), withTags), bucket);
     }
 
     static AccessCheck objectCheck(String action, Bucket bucket, String key, RequestContext context) {
-        return new AccessCheck(action, bucket.arn() + "/" + key, bucket.owner(), bucket.policy(), context);
+        return withAcl(new AccessCheck(action, bucket.arn() + "/" + key, bucket.owner(), bucket.policy(), context),
+                bucket);
+    }
+
+    /**
+     * The check with the bucket ACL's grants as a grant source, where ACLs are in force: each grant covers the
+     * actions S3 maps its permission to on a bucket (Amazon S3 User Guide, "Access control list (ACL) overview",
+     * mapping of ACL permissions and access policy permissions). A public grant that Block Public Access's
+     * {@code IgnorePublicAcls} ignores is shown as not covering. Objects keep no ACLs of their own here: an object's
+     * ACL is its owner's full control, which grants no one else anything.
+     */
+    static AccessCheck withAcl(AccessCheck check, Bucket bucket) {
+        if (!bucket.aclsEnabled()) {
+            return check;
+        }
+        boolean ignorePublic = bucket.publicAccessBlock() != null && bucket.publicAccessBlock().ignorePublicAcls();
+        List<KeyGrant> grants = new ArrayList<>();
+        for (AclGrant grant : bucket.acl()) {
+            String grantee = grant.uri() != null ? (grant.uri().equals(AclGrant.ALL_USERS) ? KeyGrant.ALL_USERS
+                    : grant.uri().equals(AclGrant.AUTHENTICATED_USERS) ? KeyGrant.AUTHENTICATED_USERS : null)
+                    : accountOf(grant.id()) == null ? null : "arn:aws:iam::" + accountOf(grant.id()) + ":root";
+            if (grantee == null) {
+                // LogDelivery, or a canonical user that is no account's: S3's log delivery is not served here
+                continue;
+            }
+            String description = grant.permission() + " to " + (grant.uri() != null ? grantee : grant.id());
+            String notCovering = null;
+            if (!AclGrant.bucketActions(grant.permission()).contains(check.action())) {
+                notCovering = "on a bucket " + grant.permission() + " does not grant " + check.action();
+            } else if (ignorePublic && grant.isPublic()) {
+                notCovering = "the bucket's Block Public Access setting IgnorePublicAcls ignores public grants";
+            }
+            grants.add(new KeyGrant(description, grantee, notCovering, KeyGrant.Source.S3_ACL));
+        }
+        return grants.isEmpty() ? check : check.withGrants(grants);
     }
 
     /** {@code s3:ExistingObjectTag/<key>} for each tag of the object the request acts on. */
@@ -82,15 +118,28 @@ final class S3Support {
         return Shape.of().put("ID", canonicalId(account)).put("DisplayName", account);
     }
 
-    /** The canonical user id S3 shows as Owner/ID: 64 hex digits, stable per account. */
+    /**
+     * The canonical user id S3 shows as Owner/ID: 64 hex digits, stable per account. The last twelve are the account
+     * id itself (digits are hex digits) after 52 of a hash of it, so an ACL grant's id leads back to its account and
+     * an id no account has is told apart ({@link #accountOf}).
+     */
     static String canonicalId(String account) {
         try {
             byte[] hash = java.security.MessageDigest.getInstance("SHA-256")
                     .digest(("crossrole-canonical-user:" + account).getBytes(StandardCharsets.UTF_8));
-            return HexFormat.of().formatHex(hash);
+            return HexFormat.of().formatHex(hash).substring(0, 52) + account;
         } catch (java.security.NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /** The account whose canonical user id {@code id} is, or {@code null} when it is none's. */
+    static String accountOf(String id) {
+        if (id == null || id.length() != 64 || !id.substring(52).matches("\\d{12}")) {
+            return null;
+        }
+        String account = id.substring(52);
+        return canonicalId(account).equals(id) ? account : null;
     }
 
     static String quoted(String etag) {

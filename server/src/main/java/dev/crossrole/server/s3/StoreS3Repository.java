@@ -2,6 +2,7 @@ package dev.crossrole.server.s3;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.crossrole.policy.InvalidPolicyException;
 import dev.crossrole.policy.Policies;
@@ -791,6 +792,27 @@ final class StoreS3Repository implements S3Repository, Replica {
             // buckets that never had versioning have none
             node.put("versioning", bucket.versioning());
         }
+        // records written before ownership controls existed have none: S3's default, BucketOwnerEnforced
+        node.put("ownership", bucket.ownership());
+        if (!bucket.acl().equals(AclGrant.ownerOnly(bucket.owner()))) {
+            ArrayNode grants = node.putArray("acl");
+            for (AclGrant grant : bucket.acl()) {
+                ObjectNode entry = grants.addObject().put("type", grant.type()).put("permission", grant.permission());
+                if (grant.id() != null) {
+                    entry.put("id", grant.id());
+                }
+                if (grant.uri() != null) {
+                    entry.put("uri", grant.uri());
+                }
+            }
+        }
+        PublicAccessBlock block = bucket.publicAccessBlock();
+        if (block != null) {
+            node.putObject("publicAccessBlock").put("blockPublicAcls", block.blockPublicAcls())
+                    .put("ignorePublicAcls", block.ignorePublicAcls())
+                    .put("blockPublicPolicy", block.blockPublicPolicy())
+                    .put("restrictPublicBuckets", block.restrictPublicBuckets());
+        }
         return bytes(node);
     }
 
@@ -810,9 +832,21 @@ final class StoreS3Repository implements S3Repository, Replica {
                 encryption.path("algorithm").asText(), encryption.hasNonNull("kmsKeyId")
                         ? encryption.get("kmsKeyId").asText() : null, encryption.path("bucketKey").asBoolean(false))
                 : null;
+        List<AclGrant> acl = new ArrayList<>();
+        for (JsonNode grant : node.path("acl")) {
+            acl.add(new AclGrant(grant.path("type").asText(), grant.hasNonNull("id") ? grant.get("id").asText() : null,
+                    grant.hasNonNull("uri") ? grant.get("uri").asText() : null, grant.path("permission").asText()));
+        }
+        JsonNode block = node.path("publicAccessBlock");
+        PublicAccessBlock publicAccessBlock = block.isObject() ? new PublicAccessBlock(
+                block.path("blockPublicAcls").asBoolean(), block.path("ignorePublicAcls").asBoolean(),
+                block.path("blockPublicPolicy").asBoolean(), block.path("restrictPublicBuckets").asBoolean()) : null;
+        String ownership = !node.has("ownership") ? Bucket.OWNER_ENFORCED
+                : node.get("ownership").isNull() ? null : node.get("ownership").asText();
         return new Bucket(name, node.path("owner").asText(), node.path("region").asText(),
                 Instant.parse(node.path("created").asText()), policyText, policy, strings(node.path("tags")),
-                configuration, node.hasNonNull("versioning") ? node.get("versioning").asText() : null);
+                configuration, node.hasNonNull("versioning") ? node.get("versioning").asText() : null, ownership, acl,
+                publicAccessBlock);
     }
 
     static byte[] objectJson(StoredObject object) {

@@ -1,0 +1,17 @@
+package dev.crossrole.server.s3;
+
+import dev.crossrole.server.protocol.Shape;
+
+/**
+ * A bucket's Block Public Access configuration. New buckets get every setting on, as S3 creates them since April
+ * 2023; DeletePublicAccessBlock removes the configuration, which then blocks nothing.
+ */
+public record PublicAccessBlock(boolean blockPublicAcls, boolean ignorePublicAcls, boolean blockPublicPolicy,
+                                boolean restrictPublicBuckets) {
+    static final PublicAccessBlock ALL = new PublicAccessBlock(true, true, true, true);
+
+    Shape toShape() {
+        return Shape.of().put("BlockPublicAcls", blockPublicAcls).put("IgnorePublicAcls", ignorePublicAcls)
+                .put("BlockPublicPolicy", blockPublicPolicy).put("RestrictPublicBuckets", restrictPublicBuckets);
+    }
+}
