@@ -14,14 +14,23 @@ import java.util.Map;
  * @param encryption the default encryption put with PutBucketEncryption, or {@code null} for S3's own (SSE-S3)
  * @param versioning {@code Enabled} or {@code Suspended} once PutBucketVersioning was called; {@code null} for a
  *     bucket that never had versioning (which it can never go back to)
+ * @param cors the CORS rules put with PutBucketCors, or {@code null} (GetBucketCors: NoSuchCORSConfiguration)
+ * @param lifecycle the lifecycle rules put with PutBucketLifecycleConfiguration, or {@code null}
  */
 public record Bucket(String name, String owner, String region, Instant created, String policyText, Policy policy,
-                     Map<String, String> tags, BucketEncryption encryption, String versioning) {
+                     Map<String, String> tags, BucketEncryption encryption, String versioning, BucketCors cors,
+                     BucketLifecycle lifecycle) {
     static final String ENABLED = "Enabled";
     static final String SUSPENDED = "Suspended";
 
     public Bucket {
         tags = tags == null ? Map.of() : java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(tags));
+    }
+
+    /** A bucket without CORS or lifecycle rules. */
+    public Bucket(String name, String owner, String region, Instant created, String policyText, Policy policy,
+                  Map<String, String> tags, BucketEncryption encryption, String versioning) {
+        this(name, owner, region, created, policyText, policy, tags, encryption, versioning, null, null);
     }
 
     /** A never-versioned bucket. */
@@ -46,19 +55,32 @@ public record Bucket(String name, String owner, String region, Instant created, 
     }
 
     Bucket withPolicy(String text, Policy compiled) {
-        return new Bucket(name, owner, region, created, text, compiled, tags, encryption, versioning);
+        return new Bucket(name, owner, region, created, text, compiled, tags, encryption, versioning, cors, lifecycle);
     }
 
     Bucket withTags(Map<String, String> newTags) {
-        return new Bucket(name, owner, region, created, policyText, policy, newTags, encryption, versioning);
+        return new Bucket(name, owner, region, created, policyText, policy, newTags, encryption, versioning,
+                cors, lifecycle);
     }
 
     Bucket withEncryption(BucketEncryption newEncryption) {
-        return new Bucket(name, owner, region, created, policyText, policy, tags, newEncryption, versioning);
+        return new Bucket(name, owner, region, created, policyText, policy, tags, newEncryption, versioning,
+                cors, lifecycle);
     }
 
     Bucket withVersioning(String status) {
-        return new Bucket(name, owner, region, created, policyText, policy, tags, encryption, status);
+        return new Bucket(name, owner, region, created, policyText, policy, tags, encryption, status,
+                cors, lifecycle);
+    }
+
+    Bucket withCors(BucketCors newCors) {
+        return new Bucket(name, owner, region, created, policyText, policy, tags, encryption, versioning, newCors,
+                lifecycle);
+    }
+
+    Bucket withLifecycle(BucketLifecycle newLifecycle) {
+        return new Bucket(name, owner, region, created, policyText, policy, tags, encryption, versioning, cors,
+                newLifecycle);
     }
 
     /** Whether writes make new versions (rather than replacing the null version). */
