@@ -163,8 +163,9 @@ class S3RoutingSdkTest {
         S3Exception acl = s3Error(() -> dest.getBucketAcl(b -> b.bucket("route-unimplemented")));
         assertError(acl, 501, "NotImplemented");
         assertEquals("crossrole does not implement s3:GetBucketAcl yet", acl.awsErrorDetails().errorMessage());
-        assertError(s3Error(() -> dest.deleteBucketCors(b -> b.bucket("route-unimplemented"))), 501, "NotImplemented");
-        assertError(s3Error(() -> dest.deleteBucketLifecycle(b -> b.bucket("route-unimplemented"))), 501,
+        assertError(s3Error(() -> dest.deleteBucketWebsite(b -> b.bucket("route-unimplemented"))), 501,
+                "NotImplemented");
+        assertError(s3Error(() -> dest.deleteBucketReplication(b -> b.bucket("route-unimplemented"))), 501,
                 "NotImplemented");
         assertError(s3Error(() -> dest.deletePublicAccessBlock(b -> b.bucket("route-unimplemented"))), 501,
                 "NotImplemented");
