@@ -118,7 +118,8 @@ class S3CorsSdkTest {
         owner.createBucket(r -> r.bucket("cors-authz"));
         owner.putBucketCors(r -> r.bucket("cors-authz").corsConfiguration(c -> c.corsRules(rule("*", "GET"))));
         var key = crossrole.user(DESTINATION, "cors-reader", Map.of("read", "{\"Version\":\"2012-10-17\",\"Statement\":"
-                + "[{\"Effect\":\"Allow\",\"Action\":\"s3:GetBucketCORS\",\"Resource\":\"arn:aws:s3:::cors-authz\"}]}"));
+                + "[{\"Effect\":\"Allow\",\"Action\":\"s3:GetBucketCORS\",\"Resource\":"
+                + "\"arn:aws:s3:::cors-authz\"}]}"));
         try (S3Client reader = S3Sdk.pathStyle(crossrole, TestCrossrole.credentials(key))) {
             assertEquals(1, reader.getBucketCors(r -> r.bucket("cors-authz")).corsRules().size());
             var denied = assertError(403, "AccessDenied", null, () -> reader.putBucketCors(r -> r.bucket("cors-authz")

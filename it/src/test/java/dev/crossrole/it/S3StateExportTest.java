@@ -226,10 +226,12 @@ class S3StateExportTest {
             s3.putBucketLifecycleConfiguration(b -> b.bucket("ruled").lifecycleConfiguration(c -> c.rules(rule)));
         }
         Path document = dir.resolve("state.json");
-        Run exported = CrossroleCommand.run(dir, "state", "export", "--data-dir", source.toString(), document.toString());
+        Run exported = CrossroleCommand.run(dir, "state", "export", "--data-dir", source.toString(),
+                document.toString());
         assertEquals(0, exported.exit(), exported.toString());
         Path target = dir.resolve("target");
-        Run imported = CrossroleCommand.run(dir, "state", "import", "--data-dir", target.toString(), document.toString());
+        Run imported = CrossroleCommand.run(dir, "state", "import", "--data-dir", target.toString(),
+                document.toString());
         assertEquals(0, imported.exit(), imported.toString());
         try (CrossroleServer server = CrossroleServer.start(CrossroleServer.Options.defaults(target).withPort(0))) {
             S3Client s3 = s3(server);

@@ -200,7 +200,8 @@ public record BucketLifecycle(List<Rule> rules) {
             out.put("Filter", single);
         }
         out.put("Status", rule.status());
-        if (rule.expirationDays() != null || rule.expirationDate() != null || rule.expiredObjectDeleteMarker() != null) {
+        if (rule.expirationDays() != null || rule.expirationDate() != null
+                || rule.expiredObjectDeleteMarker() != null) {
             out.put("Expiration", Shape.of().put("Days", rule.expirationDays()).put("Date", rule.expirationDate())
                     .put("ExpiredObjectDeleteMarker", rule.expiredObjectDeleteMarker()));
         }

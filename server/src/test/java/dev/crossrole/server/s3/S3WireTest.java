@@ -235,7 +235,8 @@ class S3WireTest {
             // Never served as another operation: 501, 405 where the S3 model binds no operation to that method and
             // sub-resource, or a refusal of the request's malformed headers first. OPTIONS is a CORS preflight on
             // any URL, whatever its query.
-            if (!method.equals("OPTIONS") && unimplemented.contains(subresource) && (response.status < 400 || (headers.isEmpty()
+            if (!method.equals("OPTIONS") && unimplemented.contains(subresource)
+                    && (response.status < 400 || (headers.isEmpty()
                     && response.status != 501 && response.status != 405))) {
                 failures.add("not refused as unimplemented: " + method + " " + rawPath + "?" + query + " -> "
                         + response.status + " " + response.text());
