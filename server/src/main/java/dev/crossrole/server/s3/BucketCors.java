@@ -158,10 +158,12 @@ public record BucketCors(List<Rule> rules) {
             // S3's message for an absent header is not on record; for an unknown method it names the value.
             throw new S3Exception("BadRequest", 400, "Invalid Access-Control-Request-Method: " + method);
         }
-        if (bucket == null) {
+        if (request.bucket() != null && bucket == null) {
+            // S3's answer for a bucket that does not exist is not on record; crossrole names the bucket missing.
             throw S3Exception.noSuchBucket(request.bucket());
         }
-        if (bucket.cors() == null) {
+        if (bucket == null || bucket.cors() == null) {
+            // The service endpoint has no CORS rules: S3 answers its preflights 403 (aws/aws-sdk-js#1939).
             throw new S3Exception("AccessForbidden", 403, "CORSResponse: CORS is not enabled for this bucket.")
                     .with("Method", method).with("ResourceType", request.key() == null ? "BUCKET" : "OBJECT");
         }
