@@ -36,7 +36,12 @@ import software.amazon.awssdk.services.s3.model.TransitionStorageClass;
  * multipart uploads aborted.
  */
 class S3LifecycleSdkTest {
-    static final MutableClock CLOCK = new MutableClock(Instant.parse("2026-03-10T10:00:00Z"));
+    /**
+     * The server's clock: the real time, except during a sweep, which runs at the day the test asks for. Requests are
+     * always signed and judged at the real time, so the SDK never sees a skewed clock (its correction of one is global
+     * to the JVM and would reach other tests).
+     */
+    static final MutableClock CLOCK = MutableClock.frozenNow();
     static TestCrossrole crossrole;
     static S3Client owner;
 
@@ -50,6 +55,16 @@ class S3LifecycleSdkTest {
     static void stop() throws Exception {
         owner.close();
         crossrole.close();
+    }
+
+    /** One sweep as of {@code at}, then the clock back to the real time. */
+    private static int sweepAt(Instant at) {
+        CLOCK.set(at);
+        try {
+            return crossrole.server.sweepS3Lifecycle();
+        } finally {
+            CLOCK.set(Instant.ofEpochSecond(Instant.now().getEpochSecond()));
+        }
     }
 
     private static LifecycleRule.Builder rule(String id, String prefix) {
@@ -169,31 +184,28 @@ class S3LifecycleSdkTest {
 
     @Test
     void currentObjectsExpireWhenTheirDayComes() {
-        // 10:00 UTC of the next day, whatever the other tests did to the clock.
-        Instant morning = CLOCK.instant().truncatedTo(ChronoUnit.DAYS).plus(Duration.ofHours(34));
-        CLOCK.set(morning);
+        CLOCK.set(Instant.ofEpochSecond(Instant.now().getEpochSecond()));
+        Instant written = CLOCK.instant();
+        // Two days after it was written, rounded up to the next midnight UTC.
+        Instant expiry = written.plus(Duration.ofDays(2)).truncatedTo(ChronoUnit.DAYS).plus(Duration.ofDays(1));
         owner.createBucket(r -> r.bucket("lc-expire"));
         put("lc-expire", rule("old-logs", "logs/").expiration(e -> e.days(2)).build());
-        var written = owner.putObject(r -> r.bucket("lc-expire").key("logs/a"), RequestBody.fromString("a"));
-        // Two days after it was written, rounded up to the next midnight UTC.
-        String header = "expiry-date=\"" + DateTimeFormatter.ofPattern("EEE, dd MMM yyyy", Locale.US)
-                .withZone(ZoneOffset.UTC).format(morning.plus(Duration.ofDays(3))) + " 00:00:00 GMT\","
-                + " rule-id=\"old-logs\"";
-        assertEquals(header, written.expiration());
+        var put = owner.putObject(r -> r.bucket("lc-expire").key("logs/a"), RequestBody.fromString("a"));
+        String header = "expiry-date=\"" + DateTimeFormatter.ofPattern("EEE, dd MMM yyyy HH:mm:ss 'GMT'", Locale.US)
+                .withZone(ZoneOffset.UTC).format(expiry) + "\", rule-id=\"old-logs\"";
+        assertEquals(header, put.expiration());
         assertEquals(header, owner.headObject(r -> r.bucket("lc-expire").key("logs/a")).expiration());
         assertEquals(header, owner.getObjectAsBytes(r -> r.bucket("lc-expire").key("logs/a")).response()
                 .expiration());
         owner.putObject(r -> r.bucket("lc-expire").key("keep/b"), RequestBody.fromString("b"));
         assertNull(owner.headObject(r -> r.bucket("lc-expire").key("keep/b")).expiration());
 
-        CLOCK.advance(Duration.ofDays(2));
-        crossrole.server.sweepS3Lifecycle();
+        sweepAt(expiry.minusSeconds(1));
         assertTrue(exists("lc-expire", "logs/a"), "not before midnight after the second day");
-        CLOCK.advance(Duration.ofHours(14));
-        assertTrue(crossrole.server.sweepS3Lifecycle() >= 1);
+        assertTrue(sweepAt(expiry) >= 1);
         assertTrue(!exists("lc-expire", "logs/a"));
         assertTrue(exists("lc-expire", "keep/b"));
-        assertEquals(0, crossrole.server.sweepS3Lifecycle(), "a second pass finds nothing more to do");
+        assertEquals(0, sweepAt(expiry), "a second pass finds nothing more to do");
     }
 
     @Test
@@ -213,8 +225,8 @@ class S3LifecycleSdkTest {
             owner.putObject(r -> r.bucket("lc-versions").key("kept"), RequestBody.fromString(body));
         }
 
-        CLOCK.advance(Duration.ofDays(3));
-        crossrole.server.sweepS3Lifecycle();
+        Instant written = CLOCK.instant();
+        sweepAt(written.plus(Duration.ofDays(3)));
         // "doc": "two" expired into a delete marker; "one" (noncurrent a day and more) gone for good; "two" is now
         // noncurrent. "kept": k3 current, k2 kept as the one newer noncurrent version, k1 gone.
         ListObjectVersionsResponse after = owner.listObjectVersions(r -> r.bucket("lc-versions"));
@@ -226,8 +238,7 @@ class S3LifecycleSdkTest {
                 .map(v -> owner.getObjectAsBytes(g -> g.bucket("lc-versions").key("kept").versionId(v.versionId()))
                         .asUtf8String()).toList());
 
-        CLOCK.advance(Duration.ofDays(2));
-        crossrole.server.sweepS3Lifecycle();
+        sweepAt(written.plus(Duration.ofDays(5)));
         // "two" went as noncurrent, leaving the delete marker alone, which ExpiredObjectDeleteMarker removes.
         ListObjectVersionsResponse last = owner.listObjectVersions(r -> r.bucket("lc-versions").prefix("doc"));
         assertTrue(last.versions().isEmpty(), last.toString());
@@ -240,8 +251,7 @@ class S3LifecycleSdkTest {
         put("lc-uploads", rule("abort", "big/").abortIncompleteMultipartUpload(a -> a.daysAfterInitiation(1)).build());
         owner.createMultipartUpload(r -> r.bucket("lc-uploads").key("big/file"));
         owner.createMultipartUpload(r -> r.bucket("lc-uploads").key("other/file"));
-        CLOCK.advance(Duration.ofDays(2));
-        crossrole.server.sweepS3Lifecycle();
+        sweepAt(CLOCK.instant().plus(Duration.ofDays(2)));
         assertEquals(List.of("other/file"), owner.listMultipartUploads(r -> r.bucket("lc-uploads")).uploads().stream()
                 .map(u -> u.key()).toList());
     }
