@@ -253,4 +253,31 @@ class S3CliTest {
         assertTrue(direct.stderr().contains("403") || direct.stderr().contains("Forbidden")
                 || direct.stderr().contains("AccessDenied"), direct.toString());
     }
+
+    /** The README's {@code put-bucket-lifecycle-configuration} and {@code put-bucket-cors}, read back. */
+    @Test
+    void corsAndLifecycleConfigurationsAsTheReadmeWritesThem() throws Exception {
+        ok(aws("s3", "mb", "s3://cli-rules", "--profile", "destination"));
+        ok(aws("s3api", "put-bucket-lifecycle-configuration", "--bucket", "cli-rules", "--lifecycle-configuration",
+                "{\"Rules\":[{\"ID\":\"tmp\",\"Status\":\"Enabled\",\"Filter\":{\"Prefix\":\"tmp/\"},"
+                        + "\"Expiration\":{\"Days\":1},"
+                        + "\"AbortIncompleteMultipartUpload\":{\"DaysAfterInitiation\":1}}]}",
+                "--profile", "destination"));
+        ok(aws("s3api", "put-bucket-cors", "--bucket", "cli-rules", "--cors-configuration",
+                "{\"CORSRules\":[{\"AllowedOrigins\":[\"http://localhost:3000\"],\"AllowedMethods\":[\"GET\",\"PUT\"],"
+                        + "\"AllowedHeaders\":[\"*\"]}]}", "--profile", "destination"));
+        JsonNode lifecycle = AwsCli.ok(aws("s3api", "get-bucket-lifecycle-configuration", "--bucket", "cli-rules",
+                "--profile", "destination"));
+        assertEquals("tmp", lifecycle.path("Rules").path(0).path("ID").asText(), lifecycle.toString());
+        assertEquals(1, lifecycle.path("Rules").path(0).path("Expiration").path("Days").asInt());
+        JsonNode cors = AwsCli.ok(aws("s3api", "get-bucket-cors", "--bucket", "cli-rules", "--profile",
+                "destination"));
+        assertEquals("http://localhost:3000", cors.path("CORSRules").path(0).path("AllowedOrigins").path(0).asText(),
+                cors.toString());
+        Run refused = aws("s3api", "put-bucket-cors", "--bucket", "cli-rules", "--cors-configuration",
+                "{\"CORSRules\":[{\"AllowedOrigins\":[\"*\"],\"AllowedMethods\":[\"TRACE\"]}]}", "--profile",
+                "destination");
+        assertNotEquals(0, refused.exit());
+        assertTrue(refused.stderr().contains("InvalidRequest"), refused.toString());
+    }
 }

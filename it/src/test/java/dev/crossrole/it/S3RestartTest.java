@@ -226,4 +226,40 @@ class S3RestartTest {
                     () -> s3.getPublicAccessBlock(b -> b.bucket("acl-unowned")));
         }
     }
+    void corsAndLifecycleRulesSurviveARestartAndStillApply() throws Exception {
+        Path data = dir.resolve("data");
+        // The real time but for the sweep: requests are never judged against a skewed clock.
+        MutableClock clock = MutableClock.frozenNow();
+        var cors = software.amazon.awssdk.services.s3.model.CORSRule.builder().id("web")
+                .allowedOrigins("https://app.example.com").allowedMethods("GET").maxAgeSeconds(30).build();
+        var expire = software.amazon.awssdk.services.s3.model.LifecycleRule.builder().id("tmp").status("Enabled")
+                .filter(f -> f.prefix("tmp/")).expiration(e -> e.days(1)).build();
+        try (CrossroleServer server = CrossroleServer.start(CrossroleServer.Options.defaults(data).withPort(0)
+                .withClock(clock))) {
+            S3Client s3 = s3(server, "555566667777");
+            s3.createBucket(b -> b.bucket("rules"));
+            s3.putBucketCors(b -> b.bucket("rules").corsConfiguration(c -> c.corsRules(cors)));
+            s3.putBucketLifecycleConfiguration(b -> b.bucket("rules").lifecycleConfiguration(c -> c.rules(expire)));
+            // tags put afterwards keep both configurations in the bucket's record
+            s3.putBucketTagging(b -> b.bucket("rules").tagging(t -> t.tagSet(Tag.builder().key("k").value("v")
+                    .build())));
+            s3.putObject(b -> b.bucket("rules").key("tmp/x"), RequestBody.fromString("x"));
+            s3.putObject(b -> b.bucket("rules").key("kept"), RequestBody.fromString("kept"));
+        }
+        try (CrossroleServer again = CrossroleServer.start(CrossroleServer.Options.defaults(data).withPort(0)
+                .withClock(clock))) {
+            S3Client s3 = s3(again, "555566667777");
+            assertEquals(List.of(cors), s3.getBucketCors(b -> b.bucket("rules")).corsRules());
+            assertEquals(List.of(expire), s3.getBucketLifecycleConfiguration(b -> b.bucket("rules")).rules());
+            clock.advance(java.time.Duration.ofDays(2));
+            assertEquals(1, again.sweepS3Lifecycle());
+            clock.set(java.time.Instant.ofEpochSecond(java.time.Instant.now().getEpochSecond()));
+            assertEquals(List.of("kept"), s3.listObjectsV2(b -> b.bucket("rules")).contents().stream()
+                    .map(o -> o.key()).toList());
+            var got = s3.getObjectAsBytes(b -> b.bucket("rules").key("kept").overrideConfiguration(o -> o
+                    .putHeader("Origin", "https://app.example.com")));
+            assertEquals("https://app.example.com", got.response().sdkHttpResponse()
+                    .firstMatchingHeader("Access-Control-Allow-Origin").orElseThrow());
+        }
+    }
 }

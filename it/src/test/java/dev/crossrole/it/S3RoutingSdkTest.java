@@ -163,8 +163,7 @@ class S3RoutingSdkTest {
         S3Exception website = s3Error(() -> dest.getBucketWebsite(b -> b.bucket("route-unimplemented")));
         assertError(website, 501, "NotImplemented");
         assertEquals("crossrole does not implement s3:GetBucketWebsite yet", website.awsErrorDetails().errorMessage());
-        assertError(s3Error(() -> dest.deleteBucketCors(b -> b.bucket("route-unimplemented"))), 501, "NotImplemented");
-        assertError(s3Error(() -> dest.deleteBucketLifecycle(b -> b.bucket("route-unimplemented"))), 501,
+        assertError(s3Error(() -> dest.deleteBucketReplication(b -> b.bucket("route-unimplemented"))), 501,
                 "NotImplemented");
         assertError(s3Error(() -> dest.deleteBucketWebsite(b -> b.bucket("route-unimplemented"))), 501,
                 "NotImplemented");

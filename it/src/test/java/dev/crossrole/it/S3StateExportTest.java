@@ -220,4 +220,35 @@ class S3StateExportTest {
             }
         }
     }
+
+    @Test
+    void corsAndLifecycleRulesMoveWithTheBucket() throws Exception {
+        Path source = dir.resolve("source");
+        var cors = software.amazon.awssdk.services.s3.model.CORSRule.builder().allowedOrigins("*")
+                .allowedMethods("GET", "HEAD").exposeHeaders("ETag").build();
+        var rule = software.amazon.awssdk.services.s3.model.LifecycleRule.builder().id("old").status("Enabled")
+                .filter(f -> f.and(a -> a.prefix("logs/").tags(Tag.builder().key("k").value("v").build())))
+                .noncurrentVersionExpiration(n -> n.noncurrentDays(3).newerNoncurrentVersions(2))
+                .transitions(t -> t.date(java.time.Instant.parse("2027-01-01T00:00:00Z")).storageClass("GLACIER"))
+                .build();
+        try (CrossroleServer server = CrossroleServer.start(CrossroleServer.Options.defaults(source).withPort(0))) {
+            S3Client s3 = s3(server);
+            s3.createBucket(b -> b.bucket("ruled"));
+            s3.putBucketCors(b -> b.bucket("ruled").corsConfiguration(c -> c.corsRules(cors)));
+            s3.putBucketLifecycleConfiguration(b -> b.bucket("ruled").lifecycleConfiguration(c -> c.rules(rule)));
+        }
+        Path document = dir.resolve("state.json");
+        Run exported = CrossroleCommand.run(dir, "state", "export", "--data-dir", source.toString(),
+                document.toString());
+        assertEquals(0, exported.exit(), exported.toString());
+        Path target = dir.resolve("target");
+        Run imported = CrossroleCommand.run(dir, "state", "import", "--data-dir", target.toString(),
+                document.toString());
+        assertEquals(0, imported.exit(), imported.toString());
+        try (CrossroleServer server = CrossroleServer.start(CrossroleServer.Options.defaults(target).withPort(0))) {
+            S3Client s3 = s3(server);
+            assertEquals(List.of(cors), s3.getBucketCors(b -> b.bucket("ruled")).corsRules());
+            assertEquals(List.of(rule), s3.getBucketLifecycleConfiguration(b -> b.bucket("ruled")).rules());
+        }
+    }
 }

@@ -195,4 +195,48 @@ class S3TwoNodePostgresTest {
             }
         }
     }
+
+    /**
+     * Both nodes sweep the lifecycle rules at the same time; each change is conditional on what its pass saw, so a
+     * versioned key gets one delete marker, not two, and the rules put through one node apply through the other.
+     */
+    @Test
+    void bothNodesSweepingTheLifecycleRulesApplyThemOnce() throws Exception {
+        // The real time but for the sweep: requests are never judged against a skewed clock.
+        MutableClock clock = MutableClock.frozenNow();
+        try (SharedPostgres.Database database = SharedPostgres.newDatabase("crossrole_s3")) {
+            String store = database.store();
+            Path shared = dir.resolve("shared-blobs");
+            try (CrossroleServer a = CrossroleServer.start(CrossroleServer.Options.defaults(dir.resolve("a")).withPort(0)
+                    .withStore(store).withS3Blobs(shared).withClock(clock));
+                 CrossroleServer b = CrossroleServer.start(CrossroleServer.Options.defaults(dir.resolve("b")).withPort(0)
+                         .withStore(store).withS3Blobs(shared).withClock(clock))) {
+                S3Client throughA = s3(a);
+                S3Client throughB = s3(b);
+                throughA.createBucket(r -> r.bucket("swept"));
+                throughA.putBucketVersioning(r -> r.bucket("swept").versioningConfiguration(c -> c.status("Enabled")));
+                throughA.putBucketLifecycleConfiguration(r -> r.bucket("swept").lifecycleConfiguration(c -> c.rules(
+                        software.amazon.awssdk.services.s3.model.LifecycleRule.builder().id("day").status("Enabled")
+                                .filter(f -> f.prefix("")).expiration(e -> e.days(1)).build())));
+                for (int i = 0; i < 20; i++) {
+                    String key = "k" + i;
+                    throughB.putObject(r -> r.bucket("swept").key(key), RequestBody.fromString(key));
+                }
+                clock.advance(java.time.Duration.ofDays(2));
+                java.util.concurrent.ExecutorService both = java.util.concurrent.Executors.newFixedThreadPool(2);
+                try {
+                    var first = both.submit(a::sweepS3Lifecycle);
+                    var second = both.submit(b::sweepS3Lifecycle);
+                    assertEquals(20, first.get() + second.get(), "each key expired by one node or the other");
+                } finally {
+                    both.shutdownNow();
+                    clock.set(java.time.Instant.ofEpochSecond(java.time.Instant.now().getEpochSecond()));
+                }
+                var versions = throughB.listObjectVersions(r -> r.bucket("swept"));
+                assertEquals(20, versions.deleteMarkers().size(), versions.toString());
+                assertEquals(20, versions.versions().size());
+                assertTrue(throughA.listObjectsV2(r -> r.bucket("swept")).contents().isEmpty());
+            }
+        }
+    }
 }

@@ -60,6 +60,11 @@ public final class CrossroleServer implements AutoCloseable {
     public static final int DEFAULT_PORT = 4566;
     /** How often a node applies other nodes' commits while it gets no requests (a stop asked through another node). */
     static final java.time.Duration CATCH_UP_INTERVAL = java.time.Duration.ofMillis(250);
+    /**
+     * How often S3's lifecycle rules are applied. S3 applies them about once a day; a minute keeps a rule's effect
+     * prompt after its day (by the injected clock) has come, at the cost of one pass over the rules' buckets.
+     */
+    static final java.time.Duration LIFECYCLE_INTERVAL = java.time.Duration.ofMinutes(1);
     public static final String DEFAULT_REGION = "us-east-1";
 
     /**
@@ -184,6 +189,8 @@ public final class CrossroleServer implements AutoCloseable {
     private dev.crossrole.server.store.ServiceAccessRecords accessRecords;
     /** The passwords ECR's GetAuthorizationToken hands out, for whatever takes them back (a registry endpoint). */
     private dev.crossrole.server.ecr.RegistryTokens ecrTokens;
+    private S3Service s3;
+    private java.util.concurrent.ScheduledExecutorService lifecycle;
 
     private CrossroleServer(HttpFront front, IamDirectory iam, StsService sts, RequestLog requestLog,
                             List<Bootstrap.Profile> profiles, DataDirectory data, String bind, EcsTasks tasks,
@@ -356,6 +363,14 @@ public final class CrossroleServer implements AutoCloseable {
         CrossroleServer server = new CrossroleServer(front, iam, sts, log, profiles, data, options.bind(), tasks, ecsState,
                 store, sync, runtime, tls, pipeline.operationTables());
         server.accessRecords = accessRecords;
+        server.s3 = s3;
+        server.lifecycle = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(runnable -> {
+            Thread thread = new Thread(runnable, "s3-lifecycle");
+            thread.setDaemon(true);
+            return thread;
+        });
+        server.lifecycle.scheduleWithFixedDelay(server::sweepS3LifecycleQuietly, LIFECYCLE_INTERVAL.toMillis(),
+                LIFECYCLE_INTERVAL.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
         server.ecrTokens = ecrTokens;
         endpoint.set(server.endpoint());
         registryEndpoint.set(server.registryEndpoint().orElse(null));
@@ -558,12 +573,32 @@ public final class CrossroleServer implements AutoCloseable {
     }
 
     /**
+     * Applies S3's lifecycle rules now, at the injected clock's time, as the periodic pass does (a test that moved
+     * its clock need not wait for it). Returns how many objects, versions and uploads it removed.
+     */
+    public int sweepS3Lifecycle() {
+        sync.refresh();
+        return s3.sweepLifecycle();
+    }
+
+    private void sweepS3LifecycleQuietly() {
+        try {
+            sweepS3Lifecycle();
+        } catch (RuntimeException e) {
+            LOG.log(java.util.logging.Level.WARNING, "S3 lifecycle pass failed; the next one tries again", e);
+        }
+    }
+
+    /**
      * Stops every task (processes never outlive crossrole), then the listener, commits the tasks' last state and closes
      * the store. The listener serves while tasks stop: a container may still call AWS as it shuts down, and the awslogs
      * driver sends its last output.
      */
     @Override
     public void close() {
+        if (lifecycle != null) {
+            lifecycle.shutdownNow();
+        }
         tasks.close();
         front.close();
         ecsState.close();

@@ -288,6 +288,9 @@ public final class Pipeline {
             LOG.log(Level.SEVERE, "request " + trace.requestId + " failed", e);
             response = error(trace, AwsException.internal());
         }
+        if (trace.protocol == Protocol.REST_XML && hostServed) {
+            withCors(request, response);
+        }
         if (trace.protocol == Protocol.REST_XML) {
             response.withHeader("x-amz-request-id", trace.requestId);
             response.withHeader("x-amz-id-2", S3Http.hostId(trace.requestId));
@@ -297,6 +300,24 @@ public final class Pipeline {
         response.withHeader("Date", HTTP_DATE.format(trace.time));
         record(trace, response);
         return response;
+    }
+
+    /**
+     * The CORS headers of an S3 request that carries an {@code Origin} (not a preflight, which has its own): those of
+     * the bucket's first CORS rule allowing the origin and the method, on success and error answers alike.
+     */
+    private void withCors(HttpRequest request, HttpResponse response) {
+        String origin = request.header("Origin");
+        if (origin == null || s3 == null || "OPTIONS".equals(request.method())) {
+            return;
+        }
+        String bucket;
+        try {
+            bucket = S3Http.address(request).bucket();
+        } catch (RuntimeException e) {
+            return; // an address that does not parse names no bucket whose rules could apply
+        }
+        s3.corsHeaders(bucket, origin, request.method()).forEach(response::withHeader);
     }
 
     /** The {@code Host} header; {@code null} when there is none or more than one (HTTP/1.1 allows exactly one). */
@@ -518,6 +539,12 @@ public final class Pipeline {
     private HttpResponse s3(HttpRequest request, Trace trace) {
         trace.service = "s3";
         S3Http.Addressed addressed = S3Http.address(request);
+        if ("OPTIONS".equals(request.method())) {
+            // A CORS preflight: browsers send it without credentials, and S3 answers it from the bucket's rules alone.
+            trace.operation = "PreflightRequest";
+            S3Response answer = s3.preflight(addressed.withBody(java.io.InputStream::nullInputStream));
+            return new HttpResponse(answer.status(), answer.headers(), answer.body(), answer.stream());
+        }
         trace.operation = S3Service.operation(addressed.withBody(java.io.InputStream::nullInputStream));
         Authenticator.Authenticated auth = null;
         Caller caller;

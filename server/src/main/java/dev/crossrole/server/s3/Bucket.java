@@ -20,10 +20,13 @@ import java.util.Map;
  *     {@code ObjectWriter}, as they did before ownership controls existed)
  * @param acl the bucket's grants; the owner's FULL_CONTROL when none were put
  * @param publicAccessBlock the bucket's Block Public Access configuration, or {@code null} when it has none
+ * @param cors the CORS rules put with PutBucketCors, or {@code null} (GetBucketCors: NoSuchCORSConfiguration)
+ * @param lifecycle the lifecycle rules put with PutBucketLifecycleConfiguration, or {@code null}
  */
 public record Bucket(String name, String owner, String region, Instant created, String policyText, Policy policy,
                      Map<String, String> tags, BucketEncryption encryption, String versioning, String ownership,
-                     List<AclGrant> acl, PublicAccessBlock publicAccessBlock) {
+                     List<AclGrant> acl, PublicAccessBlock publicAccessBlock, BucketCors cors,
+                     BucketLifecycle lifecycle) {
     static final String ENABLED = "Enabled";
     static final String SUSPENDED = "Suspended";
     /** S3's default Object Ownership of new buckets since April 2023: ACLs disabled. */
@@ -34,11 +37,14 @@ public record Bucket(String name, String owner, String region, Instant created, 
         acl = acl == null || acl.isEmpty() ? AclGrant.ownerOnly(owner) : List.copyOf(acl);
     }
 
-    /** A bucket as S3 creates it by default: ACLs disabled, the owner's grant, no Block Public Access stored. */
+    /**
+     * A bucket as S3 creates it by default: ACLs disabled, the owner's grant, no Block Public Access stored, no CORS
+     * or lifecycle rules.
+     */
     public Bucket(String name, String owner, String region, Instant created, String policyText, Policy policy,
                   Map<String, String> tags, BucketEncryption encryption, String versioning) {
         this(name, owner, region, created, policyText, policy, tags, encryption, versioning, OWNER_ENFORCED, null,
-                null);
+                null, null, null);
     }
 
     /** A never-versioned bucket. */
@@ -64,37 +70,54 @@ public record Bucket(String name, String owner, String region, Instant created, 
 
     Bucket withPolicy(String text, Policy compiled) {
         return new Bucket(name, owner, region, created, text, compiled, tags, encryption, versioning, ownership, acl,
-                publicAccessBlock);
+                publicAccessBlock, cors,
+                lifecycle);
     }
 
     Bucket withTags(Map<String, String> newTags) {
         return new Bucket(name, owner, region, created, policyText, policy, newTags, encryption, versioning, ownership,
-                acl, publicAccessBlock);
+                acl, publicAccessBlock, cors,
+                lifecycle);
     }
 
     Bucket withEncryption(BucketEncryption newEncryption) {
         return new Bucket(name, owner, region, created, policyText, policy, tags, newEncryption, versioning, ownership,
-                acl, publicAccessBlock);
+                acl, publicAccessBlock, cors,
+                lifecycle);
     }
 
     Bucket withVersioning(String status) {
         return new Bucket(name, owner, region, created, policyText, policy, tags, encryption, status, ownership, acl,
-                publicAccessBlock);
+                publicAccessBlock, cors,
+                lifecycle);
     }
 
     Bucket withOwnership(String newOwnership) {
         return new Bucket(name, owner, region, created, policyText, policy, tags, encryption, versioning, newOwnership,
-                acl, publicAccessBlock);
+                acl, publicAccessBlock, cors,
+                lifecycle);
     }
 
     Bucket withAcl(List<AclGrant> newAcl) {
         return new Bucket(name, owner, region, created, policyText, policy, tags, encryption, versioning, ownership,
-                newAcl, publicAccessBlock);
+                newAcl, publicAccessBlock, cors,
+                lifecycle);
     }
 
     Bucket withPublicAccessBlock(PublicAccessBlock block) {
         return new Bucket(name, owner, region, created, policyText, policy, tags, encryption, versioning, ownership,
-                acl, block);
+                acl, block, cors,
+                lifecycle);
+    }
+
+    Bucket withCors(BucketCors newCors) {
+        return new Bucket(name, owner, region, created, policyText, policy, tags, encryption, versioning, ownership,
+                acl, publicAccessBlock, newCors, lifecycle);
+    }
+
+    Bucket withLifecycle(BucketLifecycle newLifecycle) {
+        return new Bucket(name, owner, region, created, policyText, policy, tags, encryption, versioning, ownership,
+                acl, publicAccessBlock, cors, newLifecycle);
     }
 
     /** Whether ACLs are in force: every Object Ownership setting but {@code BucketOwnerEnforced}. */

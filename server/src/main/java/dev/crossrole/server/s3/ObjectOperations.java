@@ -95,7 +95,8 @@ final class ObjectOperations {
             }
             // A suspended bucket's write is the null version, which S3's PutObject answer does not name.
             S3Response response = S3Response.empty(200).header("ETag", stored.etag())
-                    .header("x-amz-version-id", stored.versionId());
+                    .header("x-amz-version-id", stored.versionId())
+                    .header("x-amz-expiration", expiration(bucket, stored));
             ObjectEncryption.headers(response, stored);
             stored.checksums().forEach(response::header);
             return response;
@@ -258,6 +259,14 @@ final class ObjectOperations {
         };
     }
 
+    /**
+     * The {@code x-amz-expiration} header of a current version: when the bucket's lifecycle rules will expire it and
+     * by which rule; {@code null} when none will.
+     */
+    static String expiration(Bucket bucket, StoredObject current) {
+        return bucket.lifecycle() == null ? null : bucket.lifecycle().expirationHeader(current);
+    }
+
     private Instant now() {
         return clock.instant().truncatedTo(ChronoUnit.MILLIS);
     }
@@ -319,6 +328,9 @@ final class ObjectOperations {
             S3Response response = new S3Response(status, new LinkedHashMap<>(), null, body);
             describe(response, object);
             response.header("x-amz-version-id", shownVersionId(bucket, object));
+            if (!target.versioned()) {
+                response.header("x-amz-expiration", expiration(bucket, object));
+            }
             if (status == 206) {
                 response.header("Content-Range", "bytes " + from + "-" + (from + count - 1) + "/" + object.size());
             } else if (checksums && !object.checksums().isEmpty()) {

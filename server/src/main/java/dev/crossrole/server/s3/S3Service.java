@@ -152,6 +152,18 @@ public final class S3Service {
                         repository.objects(bucket.name()), true),
                         Authorization.of("s3:ListBucket").on("bucket", "Bucket").keys("s3:prefix", "s3:delimiter",
                                 "s3:max-keys"))
+                .on("PutBucketCors", (input, bucket, call) -> BucketCors.put(input, bucket, repository),
+                        Authorization.of("s3:PutBucketCORS").on("bucket", "Bucket"))
+                .on("GetBucketCors", (input, bucket, call) -> BucketCors.get(input, bucket),
+                        Authorization.of("s3:GetBucketCORS").on("bucket", "Bucket"))
+                .on("DeleteBucketCors", (input, bucket, call) -> BucketCors.delete(input, bucket, repository),
+                        Authorization.of("s3:PutBucketCORS").on("bucket", "Bucket"))
+                .on("PutBucketLifecycleConfiguration", (input, bucket, call) -> BucketLifecycle.put(input, bucket,
+                        repository), Authorization.of("s3:PutLifecycleConfiguration").on("bucket", "Bucket"))
+                .on("GetBucketLifecycleConfiguration", (input, bucket, call) -> BucketLifecycle.get(input, bucket),
+                        Authorization.of("s3:GetLifecycleConfiguration").on("bucket", "Bucket"))
+                .on("DeleteBucketLifecycle", (input, bucket, call) -> BucketLifecycle.delete(input, bucket,
+                        repository), Authorization.of("s3:PutLifecycleConfiguration").on("bucket", "Bucket"))
                 .on("PutBucketVersioning", (input, bucket, call) -> BucketVersioning.put(input, bucket, repository),
                         Authorization.of("s3:PutBucketVersioning").on("bucket", "Bucket"))
                 .on("GetBucketVersioning", (input, bucket, call) -> BucketVersioning.get(input, bucket),
@@ -265,6 +277,32 @@ public final class S3Service {
                 .on("ListParts", (input, bucket, call) -> multipart.listParts(input, bucket),
                         Authorization.of("s3:ListMultipartUploadParts").on("object", "Bucket", "Key"));
         return bindings;
+    }
+
+    /**
+     * A CORS preflight ({@code OPTIONS} on a bucket or object URL), answered from the bucket's CORS rules without
+     * authentication, as S3 answers it.
+     */
+    public S3Response preflight(S3Request request) {
+        return BucketCors.preflight(request, request.bucket() == null ? null
+                : repository.bucket(request.bucket()).orElse(null));
+    }
+
+    /**
+     * The CORS headers an actual request to {@code bucket} from {@code origin} with {@code method} gets: those of the
+     * bucket's first rule allowing both; empty when none does (or there is no such bucket or configuration).
+     */
+    public Map<String, String> corsHeaders(String bucket, String origin, String method) {
+        BucketCors cors = bucket == null ? null : repository.bucket(bucket).map(Bucket::cors).orElse(null);
+        return cors == null ? Map.of() : cors.actualHeaders(origin, method);
+    }
+
+    /**
+     * One pass of the buckets' lifecycle rules at this service's clock's time (idempotent: see {@link LifecycleSweep});
+     * returns how many objects, versions and uploads it removed.
+     */
+    public int sweepLifecycle() {
+        return LifecycleSweep.run(repository, clock.instant());
     }
 
     /** The operations crossrole's S3 implements, with their authorization tables. */
@@ -518,7 +556,7 @@ public final class S3Service {
         String bucketRegion = region;
         Map<String, String> bucketTags = tags;
         Bucket bucket = new Bucket(name, account, bucketRegion, clock.instant(), null, null, bucketTags, null, null,
-                ownership, grants, PublicAccessBlock.ALL);
+                ownership, grants, PublicAccessBlock.ALL, null, null);
         return new S3Call(checks, findings -> create(input, bucket));
     }
 

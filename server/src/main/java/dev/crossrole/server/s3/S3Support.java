@@ -298,4 +298,15 @@ final class S3Support {
     static String urlEncode(String text) {
         return java.net.URLEncoder.encode(text, StandardCharsets.UTF_8).replace("+", "%20").replace("%2F", "/");
     }
+
+    /**
+     * The integrity header a configuration upload must carry (the model's {@code httpChecksum} trait with
+     * {@code requestChecksumRequired}, not a member of its input): {@code Content-MD5} or a checksum; the body stream
+     * verifies whichever was sent.
+     */
+    static void requireIntegrity(S3Request request) {
+        if (request.header("Content-MD5") == null && ObjectOperations.requestedChecksum(request) == null) {
+            throw S3Exception.invalidRequest("Missing required header for this request: Content-MD5");
+        }
+    }
 }

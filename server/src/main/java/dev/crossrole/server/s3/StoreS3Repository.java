@@ -51,6 +51,23 @@ import java.util.logging.Logger;
 final class StoreS3Repository implements S3Repository, Replica {
     private static final Logger LOG = Logger.getLogger(StoreS3Repository.class.getName());
     private static final ObjectMapper JSON = new ObjectMapper();
+    /**
+     * The bucket's CORS and lifecycle rules as their records, written as they are (instants in ISO-8601, nothing
+     * for an absent member): what a newer crossrole reads back without a migration as long as members are only added.
+     */
+    private static final ObjectMapper CONFIGURATION_JSON = new ObjectMapper()
+            .setSerializationInclusion(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL)
+            .configure(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false)
+            .registerModule(new com.fasterxml.jackson.databind.module.SimpleModule()
+                    .addSerializer(Instant.class, new com.fasterxml.jackson.databind.ser.std.ToStringSerializer())
+                    .addDeserializer(Instant.class, new com.fasterxml.jackson.databind.JsonDeserializer<>() {
+                        @Override
+                        public Instant deserialize(com.fasterxml.jackson.core.JsonParser parser,
+                                                   com.fasterxml.jackson.databind.DeserializationContext context)
+                                throws IOException {
+                            return Instant.parse(parser.getValueAsString());
+                        }
+                    }));
     static final String BUCKETS = "s3.buckets";
     static final String OBJECTS = "s3.objects";
     static final String UPLOADS = "s3.uploads";
@@ -813,6 +830,12 @@ final class StoreS3Repository implements S3Repository, Replica {
                     .put("blockPublicPolicy", block.blockPublicPolicy())
                     .put("restrictPublicBuckets", block.restrictPublicBuckets());
         }
+        if (bucket.cors() != null) {
+            node.set("cors", CONFIGURATION_JSON.valueToTree(bucket.cors()));
+        }
+        if (bucket.lifecycle() != null) {
+            node.set("lifecycle", CONFIGURATION_JSON.valueToTree(bucket.lifecycle()));
+        }
         return bytes(node);
     }
 
@@ -846,7 +869,20 @@ final class StoreS3Repository implements S3Repository, Replica {
         return new Bucket(name, node.path("owner").asText(), node.path("region").asText(),
                 Instant.parse(node.path("created").asText()), policyText, policy, strings(node.path("tags")),
                 configuration, node.hasNonNull("versioning") ? node.get("versioning").asText() : null, ownership, acl,
-                publicAccessBlock);
+                publicAccessBlock, configuration(node.path("cors"), BucketCors.class, name),
+                configuration(node.path("lifecycle"), BucketLifecycle.class, name));
+    }
+
+    /** A bucket's stored CORS or lifecycle configuration; {@code null} when it has none. */
+    private static <T> T configuration(JsonNode node, Class<T> type, String bucket) {
+        if (!node.isObject()) {
+            return null;
+        }
+        try {
+            return CONFIGURATION_JSON.treeToValue(node, type);
+        } catch (IOException e) {
+            throw new UncheckedIOException("bucket " + bucket + ": stored " + type.getSimpleName() + " unreadable", e);
+        }
     }
 
     static byte[] objectJson(StoredObject object) {
