@@ -1010,6 +1010,11 @@ public final class EcrService implements ServiceProvider {
         return tag == null ? out : out.put("imageTag", tag);
     }
 
+    /** One image id of a batch that could not be answered, as ECR lists it in {@code failures}. */
+    private static Shape imageFailure(Input id, String code, String reason) {
+        return Shape.of().put("imageId", imageId(id)).put("failureCode", code).put("failureReason", reason);
+    }
+
     private PreparedCall batchGetImage(Call call, Input input) {
         List<Input> ids = input.list("imageIds");
         List<String> accepted = input.list("acceptedMediaTypes");
@@ -1019,11 +1024,10 @@ public final class EcrService implements ServiceProvider {
             for (Input id : ids) {
                 Lookup found = lookup(repository, id);
                 if (found.image() == null) {
-                    failures.add(Shape.of().put("imageId", imageId(id)).put("failureCode", found.failureCode())
-                            .put("failureReason", found.failureReason()));
+                    failures.add(imageFailure(id, found.failureCode(), found.failureReason()));
                 } else if (accepted != null && !accepted.contains(found.image().mediaType())) {
-                    failures.add(Shape.of().put("imageId", imageId(id)).put("failureCode", "ImageNotFound")
-                            .put("failureReason", "Requested image not found in an accepted media type"));
+                    failures.add(imageFailure(id, "ImageNotFound",
+                            "Requested image not found in an accepted media type"));
                 } else {
                     Image image = found.image();
                     images.add(named(repository).put("imageId", imageId(image.digest(), id.string("imageTag")))
@@ -1125,15 +1129,13 @@ public final class EcrService implements ServiceProvider {
             for (Input id : ids) {
                 Lookup found = lookup(repository, id);
                 if (found.image() == null) {
-                    failures.add(Shape.of().put("imageId", imageId(id)).put("failureCode", found.failureCode())
-                            .put("failureReason", found.failureReason()));
+                    failures.add(imageFailure(id, found.failureCode(), found.failureReason()));
                     continue;
                 }
                 // Looked up again: an earlier id of the same request may have changed the image.
                 Image image = registry.image(repository.arn(), found.image().digest()).orElse(null);
                 if (image == null) {
-                    failures.add(Shape.of().put("imageId", imageId(id)).put("failureCode", "ImageNotFound")
-                            .put("failureReason", "Requested image not found"));
+                    failures.add(imageFailure(id, "ImageNotFound", "Requested image not found"));
                     continue;
                 }
                 String tag = id.string("imageTag");
