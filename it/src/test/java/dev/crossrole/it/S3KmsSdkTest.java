@@ -131,6 +131,7 @@ class S3KmsSdkTest {
     @Test
     void aPublicReadNeverOpensAKmsKey() throws Exception {
         owner.createBucket(r -> r.bucket("kms-public"));
+        owner.deletePublicAccessBlock(r -> r.bucket("kms-public")); // BlockPublicPolicy would refuse the policy
         owner.putBucketPolicy(r -> r.bucket("kms-public").policy("{\"Version\":\"2012-10-17\",\"Statement\":[{"
                 + "\"Effect\":\"Allow\",\"Principal\":\"*\",\"Action\":\"s3:GetObject\",\"Resource\":"
                 + "\"arn:aws:s3:::kms-public/*\"}]}"));

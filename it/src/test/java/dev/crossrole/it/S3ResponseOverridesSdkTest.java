@@ -33,6 +33,7 @@ class S3ResponseOverridesSdkTest {
         owner = S3Sdk.pathStyle(crossrole, crossrole.adminCredentials(DESTINATION));
         anonymous = S3Sdk.pathStyle(crossrole, AnonymousCredentialsProvider.create());
         owner.createBucket(b -> b.bucket(BUCKET));
+        owner.deletePublicAccessBlock(b -> b.bucket(BUCKET));
         owner.putObject(b -> b.bucket(BUCKET).key("page.txt").contentType("text/plain"), RequestBody.fromString("hi"));
         owner.putBucketPolicy(b -> b.bucket(BUCKET).policy("{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":"
                 + "\"Allow\",\"Principal\":\"*\",\"Action\":\"s3:GetObject\",\"Resource\":\"arn:aws:s3:::" + BUCKET

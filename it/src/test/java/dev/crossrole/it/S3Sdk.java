@@ -33,6 +33,20 @@ final class S3Sdk {
                 .build();
     }
 
+    /**
+     * S3 Control as the SDK addresses it for a named endpoint: {@code <account>.localhost:<port>} (the account is the
+     * host's first label), which this resolver sends to the loopback address.
+     */
+    static software.amazon.awssdk.services.s3control.S3ControlClient control(TestCrossrole crossrole,
+                                                                            AwsCredentialsProvider credentials) {
+        return software.amazon.awssdk.services.s3control.S3ControlClient.builder()
+                .endpointOverride(URI.create("http://localhost:" + crossrole.server.port())).region(Region.US_EAST_1)
+                .credentialsProvider(credentials)
+                .httpClient(ApacheHttpClient.builder().dnsResolver(host -> new InetAddress[] {
+                    InetAddress.getLoopbackAddress()}).build())
+                .build();
+    }
+
     static S3Presigner presigner(TestCrossrole crossrole, AwsCredentialsProvider credentials) {
         return S3Presigner.builder().endpointOverride(URI.create(crossrole.endpoint())).region(Region.US_EAST_1)
                 .credentialsProvider(credentials)

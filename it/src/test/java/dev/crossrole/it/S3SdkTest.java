@@ -515,6 +515,8 @@ class S3SdkTest {
         S3Exception none2 = s3Error(() -> dest.getBucketPolicy(b -> b.bucket("sdk-policy")));
         assertEquals("NoSuchBucketPolicy", none2.awsErrorDetails().errorCode(), "refused policies change nothing");
 
+        // A public policy needs Block Public Access's BlockPublicPolicy off, as on S3 since 2023.
+        dest.deletePublicAccessBlock(b -> b.bucket("sdk-policy"));
         dest.putBucketPolicy(b -> b.bucket("sdk-policy").policy(publicRead("sdk-policy")));
         assertEquals(publicRead("sdk-policy"), dest.getBucketPolicy(b -> b.bucket("sdk-policy")).policy());
         dest.deleteBucketPolicy(b -> b.bucket("sdk-policy"));
@@ -540,6 +542,7 @@ class S3SdkTest {
         assertEquals("s3:GetObject", crossrole.recorded(requestId).action(), "the denial is explained by request id");
         assertFalse(crossrole.recorded(requestId).decision().allowed());
 
+        dest.deletePublicAccessBlock(b -> b.bucket("sdk-anonymous"));
         dest.putBucketPolicy(b -> b.bucket("sdk-anonymous").policy(publicRead("sdk-anonymous")));
         HttpResponse<String> allowed = HTTP.send(HttpRequest.newBuilder(URI.create(crossrole.endpoint()
                 + "/sdk-anonymous/page.html")).GET().build(), HttpResponse.BodyHandlers.ofString());

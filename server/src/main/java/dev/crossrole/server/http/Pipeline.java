@@ -134,6 +134,7 @@ public final class Pipeline {
         List<dev.crossrole.server.service.OperationBindings<?>> tables = new java.util.ArrayList<>(providers.values());
         if (s3 != null) {
             tables.add(s3.operations());
+            tables.add(s3.controlOperations());
         }
         return tables;
     }
@@ -143,6 +144,8 @@ public final class Pipeline {
     /** What the stages learned, for the response and the record. */
     private static final class Trace {
         final String requestId = requestId();
+        /** An S3 Control request: its errors are in an {@code <ErrorResponse>}, not S3's bare {@code <Error>}. */
+        boolean s3Control;
         final long started = System.nanoTime();
         final Instant time;
         Protocol protocol = Protocol.OTHER;
@@ -538,14 +541,18 @@ public final class Pipeline {
      */
     private HttpResponse s3(HttpRequest request, Trace trace) {
         trace.service = "s3";
-        S3Http.Addressed addressed = S3Http.address(request);
+        boolean control = S3Service.addressesControl(request.rawPath(), request.header("x-amz-account-id"));
+        trace.s3Control = control;
+        S3Http.Addressed addressed = control ? S3Http.control(request) : S3Http.address(request);
         if ("OPTIONS".equals(request.method())) {
             // A CORS preflight: browsers send it without credentials, and S3 answers it from the bucket's rules alone.
             trace.operation = "PreflightRequest";
             S3Response answer = s3.preflight(addressed.withBody(java.io.InputStream::nullInputStream));
             return new HttpResponse(answer.status(), answer.headers(), answer.body(), answer.stream());
         }
-        trace.operation = S3Service.operation(addressed.withBody(java.io.InputStream::nullInputStream));
+        trace.operation = control ? s3.controlOperation(request.method(), request.rawPath())
+                : S3Service.operation(addressed.withBody(java.io.InputStream::nullInputStream));
+        dev.crossrole.server.service.OperationBindings<?> table = control ? s3.controlOperations() : s3.operations();
         Authenticator.Authenticated auth = null;
         Caller caller;
         if (S3Http.anonymous(request)) {
@@ -558,8 +565,10 @@ public final class Pipeline {
                         + auth.scope().service() + "' over REST.");
             }
             caller = auth.caller();
-            S3Http.checkRegion(trace.operation, auth.scope().region(), s3.bucketRegion(addressed.bucket()),
-                    auth.chunkSigning() == null);
+            if (!control) {
+                S3Http.checkRegion(trace.operation, auth.scope().region(), s3.bucketRegion(addressed.bucket()),
+                        auth.chunkSigning() == null);
+            }
         }
         trace.caller = caller.arn();
         String region = auth == null || auth.scope().region().isEmpty() ? defaultRegion : auth.scope().region();
@@ -573,9 +582,10 @@ public final class Pipeline {
         S3Request s3Request = addressed.withBody(() -> body);
         // Prepare (the operation named by the model, its bucket, the checks), authorize, then run: the same stages
         // as every service. What the run finds it must ask (a missing key, DeleteObjects' keys) is decided here too.
-        S3Call prepared = s3.prepare(s3Request, call, trace.operation);
+        S3Call prepared = control ? s3.prepareControl(s3Request, call, trace.operation)
+                : s3.prepare(s3Request, call, trace.operation);
         for (AccessCheck check : prepared.checks()) {
-            assert s3.operations().declares(s3.operations().model().operation(trace.operation), check.action())
+            assert table.declares(table.model().operation(trace.operation), check.action())
                     : "s3:" + trace.operation + " asks for " + check.action() + ", which its authorization table lacks";
             if (!decide(call, check, trace)) {
                 throw S3Http.accessDenied(call.caller(), check, trace.decision);
@@ -584,7 +594,7 @@ public final class Pipeline {
         S3Response response = s3.run(prepared, new AccessGate() {
             @Override
             public void require(AccessCheck check) {
-                assert s3.operations().declares(s3.operations().model().operation(trace.operation), check.action())
+                assert table.declares(table.model().operation(trace.operation), check.action())
                         : "s3:" + trace.operation + " asks for " + check.action() + ", which its table lacks";
                 if (!decide(call, check, trace)) {
                     throw S3Http.accessDenied(call.caller(), check, trace.decision);
@@ -593,7 +603,7 @@ public final class Pipeline {
 
             @Override
             public boolean allows(AccessCheck check) {
-                assert s3.operations().declares(s3.operations().model().operation(trace.operation), check.action())
+                assert table.declares(table.model().operation(trace.operation), check.action())
                         : "s3:" + trace.operation + " asks for " + check.action() + ", which its table lacks";
                 return decide(call, check, trace);
             }
@@ -648,7 +658,8 @@ public final class Pipeline {
                     : S3AuthErrors.of(e);
             trace.error = new AwsException(rendered.code(), rendered.status(), rendered.message());
             HttpResponse response = HttpResponse.of(rendered.status(), "application/xml",
-                    S3Http.errorXml(rendered, trace.requestId));
+                    trace.s3Control ? S3Http.controlErrorXml(rendered, trace.requestId)
+                            : S3Http.errorXml(rendered, trace.requestId));
             if (e instanceof S3Exception s3e) {
                 for (Map.Entry<String, String> header : s3e.headers().entrySet()) {
                     response = response.withHeader(header.getKey(), header.getValue());

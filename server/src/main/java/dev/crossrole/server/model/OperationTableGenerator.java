@@ -57,7 +57,7 @@ public final class OperationTableGenerator {
         for (Map.Entry<String, Path> file : serviceFiles.entrySet()) {
             String id = file.getKey();
             JsonNode model = JSON.readTree(file.getValue().toFile());
-            JsonNode actionsOfService = JSON.readTree(actions.resolve(id + ".json").toFile());
+            JsonNode actionsOfService = JSON.readTree(actionsFile(actions, id, model).toFile());
             Map<String, String> decided = decisions.getOrDefault(id, Map.of());
             appendService(out, id, model, actionsOfService, decided);
             for (String named : decided.keySet()) {
@@ -73,6 +73,16 @@ public final class OperationTableGenerator {
             }
         }
         return out.toString();
+    }
+
+    /**
+     * The reference's actions of a model's service: by the model's name, else by its signing name — S3 Control's
+     * actions are S3's ({@code s3:PutAccountPublicAccessBlock}), as it signs for {@code s3}.
+     */
+    private static Path actionsFile(Path actions, String id, JsonNode model) {
+        Path byId = actions.resolve(id + ".json");
+        JsonNode signingName = model.path("metadata").path("signingName");
+        return Files.exists(byId) || !signingName.isTextual() ? byId : actions.resolve(signingName.asText() + ".json");
     }
 
     private static void appendService(StringBuilder out, String id, JsonNode model, JsonNode actions,

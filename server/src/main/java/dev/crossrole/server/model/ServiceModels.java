@@ -34,7 +34,10 @@ public final class ServiceModels {
         Map<String, ServiceModel> signing = new HashMap<>();
         Map<String, ServiceModel> ids = new LinkedHashMap<>();
         for (ServiceModel service : services) {
-            signing.put(service.signingName(), service);
+            // S3 Control signs for s3 too: a signing name is its own service's ("s3" is S3's).
+            if (service.id().equals(service.signingName()) || !signing.containsKey(service.signingName())) {
+                signing.put(service.signingName(), service);
+            }
             ids.put(service.id(), service);
         }
         this.bySigningName = signing;

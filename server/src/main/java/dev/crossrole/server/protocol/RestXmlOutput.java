@@ -24,6 +24,8 @@ import java.util.Map;
 public final class RestXmlOutput {
     /** S3's namespace, the default of its documents. */
     public static final String S3_NAMESPACE = "http://s3.amazonaws.com/doc/2006-03-01/";
+    /** S3 Control's documents' namespace, which its model gives its inputs only. */
+    static final String S3_CONTROL_NAMESPACE = "http://awss3control.amazonaws.com/doc/2018-08-20/";
     private static final String XSI = "http://www.w3.org/2001/XMLSchema-instance";
     private static final DateTimeFormatter HTTP_DATE = DateTimeFormatter.RFC_1123_DATE_TIME.withZone(ZoneOffset.UTC);
 
@@ -66,7 +68,7 @@ public final class RestXmlOutput {
             MemberModel payload = shape.member(shape.payload());
             Object value = body.get(payload.name());
             return new Rendered(status, headers, value == null ? null
-                    : new RestXmlOutput(elementOrder).payload(payload, value));
+                    : new RestXmlOutput(elementOrder).payload(payload, value, defaultNamespace(operation)));
         }
         if (operation.name().equals(BUCKET_LOCATION_OPERATION)) {
             return new Rendered(status, headers, bucketLocation(body.get("LocationConstraint")));
@@ -143,7 +145,12 @@ public final class RestXmlOutput {
         return new Split(status, headers, body);
     }
 
-    private byte[] payload(MemberModel member, Object value) {
+    private static String defaultNamespace(OperationModel operation) {
+        return operation.service() != null && "s3control".equals(operation.service().id()) ? S3_CONTROL_NAMESPACE
+                : S3_NAMESPACE;
+    }
+
+    private byte[] payload(MemberModel member, Object value, String defaultNamespace) {
         ShapeModel shape = member.shape();
         if (shape.type() == ShapeModel.Type.BLOB) {
             return value instanceof byte[] bytes ? bytes : String.valueOf(value).getBytes(StandardCharsets.UTF_8);
@@ -154,7 +161,7 @@ public final class RestXmlOutput {
         String name = member.locationName() != null ? member.locationName()
                 : shape.locationName() != null ? shape.locationName() : shape.name();
         String namespace = member.xmlNamespace() != null ? member.xmlNamespace()
-                : shape.xmlNamespace() != null ? shape.xmlNamespace() : S3_NAMESPACE;
+                : shape.xmlNamespace() != null ? shape.xmlNamespace() : defaultNamespace;
         prolog();
         open(name, namespace);
         members(shape, ((Shape) value).members());

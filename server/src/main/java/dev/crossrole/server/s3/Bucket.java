@@ -22,15 +22,27 @@ import java.util.Map;
  * @param publicAccessBlock the bucket's Block Public Access configuration, or {@code null} when it has none
  * @param cors the CORS rules put with PutBucketCors, or {@code null} (GetBucketCors: NoSuchCORSConfiguration)
  * @param lifecycle the lifecycle rules put with PutBucketLifecycleConfiguration, or {@code null}
+ * @param accountPublicAccessBlock the owner account's Block Public Access configuration (S3 Control), or
+ *     {@code null}: not the bucket's own, so never stored with it; the repository fills it in when it hands the
+ *     bucket out
  */
 public record Bucket(String name, String owner, String region, Instant created, String policyText, Policy policy,
                      Map<String, String> tags, BucketEncryption encryption, String versioning, String ownership,
                      List<AclGrant> acl, PublicAccessBlock publicAccessBlock, BucketCors cors,
-                     BucketLifecycle lifecycle) {
+                     BucketLifecycle lifecycle, PublicAccessBlock accountPublicAccessBlock) {
     static final String ENABLED = "Enabled";
     static final String SUSPENDED = "Suspended";
     /** S3's default Object Ownership of new buckets since April 2023: ACLs disabled. */
     static final String OWNER_ENFORCED = "BucketOwnerEnforced";
+
+    /** A bucket as stored: without its owner account's Block Public Access configuration. */
+    public Bucket(String name, String owner, String region, Instant created, String policyText, Policy policy,
+                  Map<String, String> tags, BucketEncryption encryption, String versioning, String ownership,
+                  List<AclGrant> acl, PublicAccessBlock publicAccessBlock, BucketCors cors,
+                  BucketLifecycle lifecycle) {
+        this(name, owner, region, created, policyText, policy, tags, encryption, versioning, ownership, acl,
+                publicAccessBlock, cors, lifecycle, null);
+    }
 
     public Bucket {
         tags = tags == null ? Map.of() : java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(tags));
@@ -71,53 +83,68 @@ public record Bucket(String name, String owner, String region, Instant created, 
     Bucket withPolicy(String text, Policy compiled) {
         return new Bucket(name, owner, region, created, text, compiled, tags, encryption, versioning, ownership, acl,
                 publicAccessBlock, cors,
-                lifecycle);
+                lifecycle, accountPublicAccessBlock);
     }
 
     Bucket withTags(Map<String, String> newTags) {
         return new Bucket(name, owner, region, created, policyText, policy, newTags, encryption, versioning, ownership,
                 acl, publicAccessBlock, cors,
-                lifecycle);
+                lifecycle, accountPublicAccessBlock);
     }
 
     Bucket withEncryption(BucketEncryption newEncryption) {
         return new Bucket(name, owner, region, created, policyText, policy, tags, newEncryption, versioning, ownership,
                 acl, publicAccessBlock, cors,
-                lifecycle);
+                lifecycle, accountPublicAccessBlock);
     }
 
     Bucket withVersioning(String status) {
         return new Bucket(name, owner, region, created, policyText, policy, tags, encryption, status, ownership, acl,
                 publicAccessBlock, cors,
-                lifecycle);
+                lifecycle, accountPublicAccessBlock);
     }
 
     Bucket withOwnership(String newOwnership) {
         return new Bucket(name, owner, region, created, policyText, policy, tags, encryption, versioning, newOwnership,
                 acl, publicAccessBlock, cors,
-                lifecycle);
+                lifecycle, accountPublicAccessBlock);
     }
 
     Bucket withAcl(List<AclGrant> newAcl) {
         return new Bucket(name, owner, region, created, policyText, policy, tags, encryption, versioning, ownership,
                 newAcl, publicAccessBlock, cors,
-                lifecycle);
+                lifecycle, accountPublicAccessBlock);
     }
 
     Bucket withPublicAccessBlock(PublicAccessBlock block) {
         return new Bucket(name, owner, region, created, policyText, policy, tags, encryption, versioning, ownership,
                 acl, block, cors,
-                lifecycle);
+                lifecycle, accountPublicAccessBlock);
     }
 
     Bucket withCors(BucketCors newCors) {
         return new Bucket(name, owner, region, created, policyText, policy, tags, encryption, versioning, ownership,
-                acl, publicAccessBlock, newCors, lifecycle);
+                acl, publicAccessBlock, newCors, lifecycle, accountPublicAccessBlock);
     }
 
     Bucket withLifecycle(BucketLifecycle newLifecycle) {
         return new Bucket(name, owner, region, created, policyText, policy, tags, encryption, versioning, ownership,
-                acl, publicAccessBlock, cors, newLifecycle);
+                acl, publicAccessBlock, cors, newLifecycle, accountPublicAccessBlock);
+    }
+
+    /** The same bucket as its owner account's Block Public Access configuration {@code block} leaves it. */
+    Bucket withAccountPublicAccessBlock(PublicAccessBlock block) {
+        return block == accountPublicAccessBlock ? this : new Bucket(name, owner, region, created, policyText, policy,
+                tags, encryption, versioning, ownership, acl, publicAccessBlock, cors, lifecycle, block);
+    }
+
+    /**
+     * What Block Public Access enforces for this bucket: each setting on when the bucket's or its owner account's
+     * configuration has it on (S3 applies the most restrictive combination of the two); {@code null} when neither
+     * has a configuration.
+     */
+    PublicAccessBlock blocking() {
+        return PublicAccessBlock.combined(publicAccessBlock, accountPublicAccessBlock);
     }
 
     /** Whether ACLs are in force: every Object Ownership setting but {@code BucketOwnerEnforced}. */

@@ -152,7 +152,7 @@ final class BucketAccess {
             if (grants == null) {
                 grants = documentGrants(policy, bucket.owner());
             }
-            checkAclWrite(grants, bucket.owner(), bucket.aclsEnabled(), bucket.publicAccessBlock());
+            checkAclWrite(grants, bucket.owner(), bucket.aclsEnabled(), bucket.blocking());
             List<AclGrant> put = grants;
             repository.updateBucket(bucket.name(), current -> current.withAcl(put));
             return input.respond(Shape.of());

@@ -46,6 +46,95 @@ final class PublicPolicies {
         return false;
     }
 
+    /**
+     * The policy as Block Public Access's {@code RestrictPublicBuckets} leaves a public bucket policy in force: "only
+     * AWS service principals and authorized users within the bucket owner's account", public and cross-account
+     * access — "including non-public delegation to specific accounts" — blocked (Amazon S3 User Guide, "Blocking
+     * public access to your Amazon S3 storage"). Each Allow is kept for principals of {@code owner} (a condition on
+     * {@code aws:PrincipalAccount}) and, where it names services or everyone, for AWS services
+     * ({@code aws:PrincipalIsAWSService}); Deny statements stay as they are. {@code null} when the policy is not
+     * public, which the setting leaves alone.
+     */
+    static String restricted(String policyText, String owner) {
+        if (!isPublic(policyText)) {
+            return null;
+        }
+        try {
+            com.fasterxml.jackson.databind.node.ObjectNode policy =
+                    (com.fasterxml.jackson.databind.node.ObjectNode) JSON.readTree(policyText);
+            com.fasterxml.jackson.databind.node.ArrayNode statements = JSON.createArrayNode();
+            for (JsonNode statement : each(policy.path("Statement"))) {
+                if (!"Allow".equals(statement.path("Effect").asText()) || servicesOnly(statement)) {
+                    statements.add(statement);
+                    continue;
+                }
+                limitedTo(statement, "StringEquals", "aws:PrincipalAccount", owner, null)
+                        .ifPresent(statements::add);
+                if (namesServices(statement)) {
+                    limitedTo(statement, "Bool", "aws:PrincipalIsAWSService", "true", "AwsServices")
+                            .ifPresent(statements::add);
+                }
+            }
+            policy.set("Statement", statements);
+            return JSON.writeValueAsString(policy);
+        } catch (IOException | ClassCastException e) {
+            return null;
+        }
+    }
+
+    /**
+     * A copy of an Allow statement that also requires {@code key} to be {@code value}; empty when the statement
+     * already requires {@code key} to be something else, so the copy could never apply.
+     */
+    private static java.util.Optional<JsonNode> limitedTo(JsonNode statement, String operator, String key,
+                                                          String value, String sidSuffix) {
+        com.fasterxml.jackson.databind.node.ObjectNode copy =
+                (com.fasterxml.jackson.databind.node.ObjectNode) statement.deepCopy();
+        if (sidSuffix != null && copy.hasNonNull("Sid")) {
+            copy.put("Sid", copy.get("Sid").asText() + sidSuffix);
+        }
+        com.fasterxml.jackson.databind.node.ObjectNode condition = copy.path("Condition").isObject()
+                ? (com.fasterxml.jackson.databind.node.ObjectNode) copy.get("Condition") : copy.putObject("Condition");
+        com.fasterxml.jackson.databind.node.ObjectNode block = condition.path(operator).isObject()
+                ? (com.fasterxml.jackson.databind.node.ObjectNode) condition.get(operator)
+                : condition.putObject(operator);
+        var names = block.fieldNames();
+        while (names.hasNext()) {
+            String name = names.next();
+            if (name.equalsIgnoreCase(key)) {
+                boolean includes = each(block.get(name)).stream().anyMatch(v -> v.asText().equalsIgnoreCase(value));
+                if (!includes) {
+                    return java.util.Optional.empty();
+                }
+                block.remove(name);
+                break;
+            }
+        }
+        block.put(key, value);
+        return java.util.Optional.of(copy);
+    }
+
+    /** A statement whose principals are AWS services alone: RestrictPublicBuckets leaves it as it is. */
+    private static boolean servicesOnly(JsonNode statement) {
+        JsonNode principal = statement.path("Principal");
+        if (statement.has("NotPrincipal") || !principal.isObject()) {
+            return false;
+        }
+        var names = principal.fieldNames();
+        while (names.hasNext()) {
+            if (!names.next().equals("Service")) {
+                return false;
+            }
+        }
+        return principal.size() > 0;
+    }
+
+    /** Whether a statement's principals take in AWS services: {@code "*"}, NotPrincipal, or a Service element. */
+    private static boolean namesServices(JsonNode statement) {
+        JsonNode principal = statement.path("Principal");
+        return statement.has("NotPrincipal") || principal.isTextual() || principal.has("Service");
+    }
+
     private static List<JsonNode> each(JsonNode node) {
         List<JsonNode> all = new ArrayList<>();
         if (node.isArray()) {

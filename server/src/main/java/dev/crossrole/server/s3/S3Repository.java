@@ -23,6 +23,12 @@ interface S3Repository {
     /** Changes a bucket's record as it is at commit (a policy and a tag set put at once both stay); the result. */
     Bucket updateBucket(String name, java.util.function.UnaryOperator<Bucket> change) throws IOException;
 
+    /** An account's Block Public Access configuration (S3 Control's PutPublicAccessBlock), if it has one. */
+    Optional<PublicAccessBlock> accountPublicAccessBlock(String account);
+
+    /** Sets an account's Block Public Access configuration; {@code null} deletes it. */
+    void putAccountPublicAccessBlock(String account, PublicAccessBlock block) throws IOException;
+
     /** Deletes an empty bucket; false when it still holds objects, versions or delete markers. */
     boolean deleteBucket(String name) throws IOException;
 

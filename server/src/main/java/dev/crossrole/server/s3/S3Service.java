@@ -48,6 +48,7 @@ public final class S3Service {
     private final ObjectOperations objects;
     private final MultipartOperations multipart;
     private final OperationBindings<S3Operation> operations;
+    private final S3Control control;
 
     /**
      * S3 with its metadata in the store behind {@code sync} and object bytes in {@code blobs}. Call before
@@ -76,6 +77,7 @@ public final class S3Service {
         this.objects = new ObjectOperations(repository, clock, kms);
         this.multipart = new MultipartOperations(repository, clock, objects);
         this.operations = bind(new OperationBindings<>(ServiceModels.all().byId("s3")));
+        this.control = new S3Control(repository);
     }
 
     /** The condition keys of the KMS access an SSE-KMS object asks of its writer or reader, through S3. */
@@ -308,6 +310,35 @@ public final class S3Service {
     /** The operations crossrole's S3 implements, with their authorization tables. */
     public OperationBindings<?> operations() {
         return operations;
+    }
+
+    /** The S3 Control operations crossrole implements (the account's Block Public Access), with their tables. */
+    public OperationBindings<?> controlOperations() {
+        return control.operations();
+    }
+
+    /**
+     * Whether a request is S3 Control's (the account-level API) rather than S3's: its path is under
+     * {@code /v20180820/} and it names its account in {@code x-amz-account-id}, which no S3 operation takes.
+     */
+    public static boolean addressesControl(String rawPath, String accountHeader) {
+        return S3Control.addresses(rawPath, accountHeader);
+    }
+
+    /** The S3 Control operation a request's method and path name; refused when they name none. */
+    public String controlOperation(String method, String rawPath) {
+        return control.operation(method, rawPath);
+    }
+
+    /** {@link #prepare(S3Request, Call, String)} for an S3 Control request ({@link #controlOperation}). */
+    public S3Call prepareControl(S3Request request, Call call, String operation) {
+        try {
+            return control.prepare(request, call, operation);
+        } catch (IOException e) {
+            throw bodyFailure(e);
+        } catch (UncheckedIOException e) {
+            throw bodyFailure(e.getCause());
+        }
     }
 
     /** The region of a bucket, or {@code null} when there is no such bucket (or no bucket named). */
@@ -619,10 +650,11 @@ public final class S3Service {
     }
 
     private S3Call putPolicy(S3Input input, Bucket bucket, Call call) {
-        return new S3Call(unlessOwnerRoot(call, bucket, "s3:PutBucketPolicy"), findings -> putPolicy(input, bucket));
+        return new S3Call(unlessOwnerRoot(call, bucket, "s3:PutBucketPolicy"),
+                findings -> storePolicy(input, bucket, call));
     }
 
-    private S3Response putPolicy(S3Input input, Bucket bucket) throws IOException {
+    private S3Response storePolicy(S3Input input, Bucket bucket, Call call) throws IOException {
         byte[] bytes = input.body(MAX_POLICY_BYTES);
         if (bytes.length > MAX_POLICY_BYTES) {
             throw new S3Exception("PolicyTooLarge", 400, "Policies must be less than 20 KB");
@@ -638,6 +670,13 @@ public final class S3Service {
             throw new S3Exception("MalformedPolicy", 400, e.diagnostic().message());
         }
         checkResourcesInBucket(text, bucket);
+        PublicAccessBlock blocking = bucket.blocking();
+        if (blocking != null && blocking.blockPublicPolicy() && PublicPolicies.isPublic(text)) {
+            // S3's answer since it names the setting; the owner's root user is refused too
+            throw new S3Exception("AccessDenied", 403, "User: " + call.caller().arn() + " is not authorized to"
+                    + " perform: s3:PutBucketPolicy on resource: \"" + bucket.arn() + "\" because public policies are"
+                    + " blocked by the BlockPublicPolicy block public access setting.");
+        }
         repository.updateBucket(bucket.name(), current -> current.withPolicy(text, policy));
         return input.respond(Shape.of());
     }

@@ -1,6 +1,10 @@
 package dev.crossrole.server.s3;
 
+import dev.crossrole.policy.InvalidPolicyException;
 import dev.crossrole.policy.KeyGrant;
+import dev.crossrole.policy.Policies;
+import dev.crossrole.policy.Policy;
+import dev.crossrole.policy.PolicyKind;
 import dev.crossrole.policy.RequestContext;
 import dev.crossrole.server.service.AccessCheck;
 import dev.crossrole.server.protocol.Shape;
@@ -44,12 +48,44 @@ final class S3Support {
             bucket.tags().forEach((k, v) -> builder.single("aws:ResourceTag/" + k, v).single("s3:BucketTag/" + k, v));
             withTags = builder.build();
         }
-        return withAcl(new AccessCheck(action, bucket.arn(), bucket.owner(), bucket.policy(), withTags), bucket);
+        return withAcl(new AccessCheck(action, bucket.arn(), bucket.owner(), policyInForce(bucket), withTags),
+                bucket);
     }
 
     static AccessCheck objectCheck(String action, Bucket bucket, String key, RequestContext context) {
-        return withAcl(new AccessCheck(action, bucket.arn() + "/" + key, bucket.owner(), bucket.policy(), context),
-                bucket);
+        return withAcl(new AccessCheck(action, bucket.arn() + "/" + key, bucket.owner(), policyInForce(bucket),
+                context), bucket);
+    }
+
+    /** Bucket policies as RestrictPublicBuckets leaves them, by the policy as put (a bucket's policy object). */
+    private static final Map<Policy, Policy> RESTRICTED = java.util.Collections.synchronizedMap(
+            new java.util.WeakHashMap<>());
+
+    /**
+     * The bucket policy that decides access: the policy as put, unless Block Public Access's
+     * {@code RestrictPublicBuckets} (the bucket's or its owner account's) is on and the policy is public — then only
+     * what it allows the owner's own principals and AWS services ({@link PublicPolicies#restricted}).
+     */
+    static Policy policyInForce(Bucket bucket) {
+        PublicAccessBlock blocking = bucket.blocking();
+        if (bucket.policy() == null || blocking == null || !blocking.restrictPublicBuckets()) {
+            return bucket.policy();
+        }
+        return RESTRICTED.computeIfAbsent(bucket.policy(), policy -> {
+            String text = PublicPolicies.restricted(bucket.policyText(), bucket.owner());
+            if (text == null) {
+                return policy;
+            }
+            try {
+                return Policies.parseStored(text, PolicyKind.RESOURCE, "bucket policy, which RestrictPublicBuckets"
+                        + " limits to principals of account " + bucket.owner() + " and AWS services as it is public");
+            } catch (InvalidPolicyException e) {
+                // Unreachable: the statements are the put policy's with one condition more. Grant nothing then.
+                return Policies.parseValid("{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Deny\","
+                        + "\"Principal\":\"*\",\"Action\":\"*\",\"Resource\":\"*\"}]}", PolicyKind.RESOURCE,
+                        "bucket policy, which RestrictPublicBuckets blocks");
+            }
+        });
     }
 
     /**
@@ -63,7 +99,8 @@ final class S3Support {
         if (!bucket.aclsEnabled()) {
             return check;
         }
-        boolean ignorePublic = bucket.publicAccessBlock() != null && bucket.publicAccessBlock().ignorePublicAcls();
+        PublicAccessBlock blocking = bucket.blocking();
+        boolean ignorePublic = blocking != null && blocking.ignorePublicAcls();
         List<KeyGrant> grants = new ArrayList<>();
         for (AclGrant grant : bucket.acl()) {
             String grantee = grant.uri() != null ? (grant.uri().equals(AclGrant.ALL_USERS) ? KeyGrant.ALL_USERS
@@ -78,7 +115,8 @@ final class S3Support {
             if (!AclGrant.bucketActions(grant.permission()).contains(check.action())) {
                 notCovering = "on a bucket " + grant.permission() + " does not grant " + check.action();
             } else if (ignorePublic && grant.isPublic()) {
-                notCovering = "the bucket's Block Public Access setting IgnorePublicAcls ignores public grants";
+                notCovering = "Block Public Access's IgnorePublicAcls (the bucket's or its account's) ignores public"
+                        + " grants";
             }
             grants.add(new KeyGrant(description, grantee, notCovering, KeyGrant.Source.S3_ACL));
         }

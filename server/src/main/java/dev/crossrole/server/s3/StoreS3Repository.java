@@ -74,10 +74,13 @@ final class StoreS3Repository implements S3Repository, Replica {
     static final String PARTS = "s3.parts";
     static final String COMPLETED = "s3.completed";
     static final String VERSIONS = "s3.versions";
+    /** Each account's Block Public Access configuration (S3 Control), by account id. */
+    static final String ACCOUNT_BLOCKS = "s3.account-public-access-blocks";
 
     private final StateSync sync;
     private final BlobStore blobs;
     private final Map<String, Bucket> buckets = new ConcurrentHashMap<>();
+    private final Map<String, PublicAccessBlock> accountBlocks = new ConcurrentHashMap<>();
     private final Map<String, NavigableMap<String, StoredObject>> objects = new ConcurrentHashMap<>();
     /** Each key's versions other than its current object, newest first (immutable lists); absent when none. */
     private final Map<String, NavigableMap<String, List<StoredObject>>> versions = new ConcurrentHashMap<>();
@@ -117,14 +120,38 @@ final class StoreS3Repository implements S3Repository, Replica {
 
     @Override
     public Optional<Bucket> bucket(String name) {
-        return Optional.ofNullable(buckets.get(name));
+        Bucket bucket = buckets.get(name);
+        return bucket == null ? Optional.empty() : Optional.of(withAccountBlock(bucket));
     }
 
     @Override
     public List<Bucket> buckets() {
-        List<Bucket> all = new ArrayList<>(buckets.values());
+        List<Bucket> all = new ArrayList<>();
+        buckets.values().forEach(bucket -> all.add(withAccountBlock(bucket)));
         all.sort(Comparator.comparing(Bucket::name));
         return all;
+    }
+
+    private Bucket withAccountBlock(Bucket bucket) {
+        return accountBlocks.isEmpty() ? bucket
+                : bucket.withAccountPublicAccessBlock(accountBlocks.get(bucket.owner()));
+    }
+
+    @Override
+    public Optional<PublicAccessBlock> accountPublicAccessBlock(String account) {
+        return Optional.ofNullable(accountBlocks.get(account));
+    }
+
+    @Override
+    public void putAccountPublicAccessBlock(String account, PublicAccessBlock block) {
+        write(tx -> {
+            if (block == null) {
+                delete(tx, ACCOUNT_BLOCKS, account);
+            } else {
+                put(tx, ACCOUNT_BLOCKS, account, bytes((ObjectNode) CONFIGURATION_JSON.valueToTree(block)));
+            }
+            return null;
+        });
     }
 
     @Override
@@ -159,7 +186,7 @@ final class StoreS3Repository implements S3Repository, Replica {
             }
             Bucket changed = change.apply(current);
             put(tx, BUCKETS, name, bucketJson(changed));
-            return changed;
+            return withAccountBlock(changed);
         });
     }
 
@@ -722,6 +749,16 @@ final class StoreS3Repository implements S3Repository, Replica {
                     completed.put(key, completedFrom(node));
                 }
             }
+            case ACCOUNT_BLOCKS -> {
+                if (node == null) {
+                    accountBlocks.remove(key);
+                } else {
+                    PublicAccessBlock block = configuration(node, PublicAccessBlock.class, key);
+                    if (block != null) {
+                        accountBlocks.put(key, block);
+                    }
+                }
+            }
             default -> LOG.warning("S3: ignoring a record of an unknown namespace: " + record);
         }
     }
@@ -873,15 +910,18 @@ final class StoreS3Repository implements S3Repository, Replica {
                 configuration(node.path("lifecycle"), BucketLifecycle.class, name));
     }
 
-    /** A bucket's stored CORS or lifecycle configuration; {@code null} when it has none. */
-    private static <T> T configuration(JsonNode node, Class<T> type, String bucket) {
+    /**
+     * A bucket's stored CORS or lifecycle configuration, or an account's Block Public Access configuration;
+     * {@code null} when it has none.
+     */
+    private static <T> T configuration(JsonNode node, Class<T> type, String owner) {
         if (!node.isObject()) {
             return null;
         }
         try {
             return CONFIGURATION_JSON.treeToValue(node, type);
         } catch (IOException e) {
-            throw new UncheckedIOException("bucket " + bucket + ": stored " + type.getSimpleName() + " unreadable", e);
+            throw new UncheckedIOException(owner + ": stored " + type.getSimpleName() + " unreadable", e);
         }
     }
 

@@ -37,7 +37,14 @@ class ServiceModelsTest {
     @Test
     void everyModelIsATable() {
         assertEquals(new TreeSet<>(List.of("cloudtrail", "dynamodb", "ecr", "ecs", "iam", "kms", "logs", "organizations",
-                "s3", "secretsmanager", "sns", "sqs", "ssm", "sts")), ServiceModels.all().services().stream().map(ServiceModel::id).collect(java.util.stream.Collectors.toCollection(TreeSet::new)));
+                "s3", "s3control", "secretsmanager", "sns", "sqs", "ssm", "sts")), ServiceModels.all().services().stream().map(ServiceModel::id).collect(java.util.stream.Collectors.toCollection(TreeSet::new)));
+    }
+
+    /** S3 Control signs for s3 as well; the signing name still leads to S3. */
+    @Test
+    void aSharedSigningNameIsItsOwnServices() {
+        assertEquals("s3", ServiceModels.all().bySigningName("s3").id());
+        assertEquals("s3", ServiceModels.all().byId("s3control").signingName());
     }
 
     @ParameterizedTest

@@ -42,6 +42,9 @@ class S3ResponseOverridesTest {
         assertEquals(200, exchange(signed("PUT", "/overrides", null, new byte[0]), new byte[0]).status);
         byte[] object = "plain text".getBytes(StandardCharsets.UTF_8);
         assertEquals(200, exchange(signed("PUT", "/overrides/readme.txt", null, object), object).status);
+        // A public policy needs Block Public Access off first, as on S3 since 2023.
+        assertEquals(204, exchange(signed("DELETE", "/overrides", "publicAccessBlock=", new byte[0]), new byte[0])
+                .status);
         byte[] policy = ("{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Principal\":\"*\","
                 + "\"Action\":\"s3:GetObject\",\"Resource\":\"arn:aws:s3:::overrides/*\"}]}")
                 .getBytes(StandardCharsets.UTF_8);
