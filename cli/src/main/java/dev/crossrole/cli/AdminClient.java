@@ -64,6 +64,15 @@ final class AdminClient {
     }
 
     Response get(String pathAndQuery) throws IOException {
+        return send("GET", pathAndQuery);
+    }
+
+    /** A POST without a body: what the request says is in its path and query. */
+    Response post(String pathAndQuery) throws IOException {
+        return send("POST", pathAndQuery);
+    }
+
+    private Response send(String method, String pathAndQuery) throws IOException {
         HttpURLConnection connection;
         try {
             connection = (HttpURLConnection) URI.create(base + pathAndQuery).toURL().openConnection();
@@ -75,6 +84,11 @@ final class AdminClient {
         }
         if (token != null) {
             connection.setRequestProperty("Authorization", "Bearer " + token);
+        }
+        connection.setRequestMethod(method);
+        if (method.equals("POST")) {
+            connection.setDoOutput(true);
+            connection.setFixedLengthStreamingMode(0);
         }
         connection.setConnectTimeout(3000);
         connection.setReadTimeout(30000);

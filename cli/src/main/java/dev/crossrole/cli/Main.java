@@ -24,6 +24,7 @@ public final class Main implements Runnable {
         all.put("why", WhyCommand::new);
         all.put("exec", ExecCommand::new);
         all.put("logs", LogsCommand::new);
+        all.put("clock", ClockCommand::new);
         all.put("policy", PolicyCommand::new);
         all.put("oidc", OidcCommand::new);
         all.put("saml", SamlCommand::new);

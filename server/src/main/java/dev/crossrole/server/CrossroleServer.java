@@ -233,8 +233,10 @@ public final class CrossroleServer implements AutoCloseable {
         }
     }
 
-    private static CrossroleServer start(Options options, List<Account> accounts, DataDirectory data, Store store,
+    private static CrossroleServer start(Options configured, List<Account> accounts, DataDirectory data, Store store,
                                          TaskRuntime runtime, TlsMaterial tls) throws IOException {
+        AdjustableClock clock = new AdjustableClock(configured.clock());
+        Options options = configured.withClock(clock);
         // After the store opened: a start refused for a damaged store changes nothing.
         ModeTightening.start(data.root(), options.s3Blobs());
         LegacyImport.importOnce(data.root(), store);
@@ -266,7 +268,7 @@ public final class CrossroleServer implements AutoCloseable {
         SamlIdentityProvider samlIdentityProvider = new SamlIdentityProvider(
                 () -> Secrets.loadOrCreate(store, "saml-idp-key", SamlIdentityProvider::newKey), options.clock());
         Authorizer authorizer = new Authorizer(iam, new PolicyEngine(options.clock()));
-        Authenticator authenticator = new Authenticator(iam, tokens, options.clock());
+        Authenticator authenticator = new Authenticator(iam, tokens, options.clock(), clock.base());
         String version = CrossroleServer.class.getPackage().getImplementationVersion();
         IamService iamService = new IamService(iam);
         java.util.concurrent.atomic.AtomicReference<String> endpoint = new java.util.concurrent.atomic.AtomicReference<>();
@@ -310,9 +312,16 @@ public final class CrossroleServer implements AutoCloseable {
         ecsState.restoreTasks(options.clock());
         List<Bootstrap.Profile> profiles = Bootstrap.run(accounts, iam, sync, data);
         ContainerEndpoints containerEndpoints = new ContainerEndpoints(tasks);
+        java.util.concurrent.atomic.AtomicReference<CrossroleServer> started = new java.util.concurrent.atomic.AtomicReference<>();
         AdminApi admin = new AdminApi(log, iam, version == null ? "development" : version, tasks, oidcIssuer,
                 samlIdentityProvider,
-                AdminToken.loadOrCreate(store, data, random));
+                AdminToken.loadOrCreate(store, data, random), new AdminApi.ClockControl(clock, () -> {
+                    // What is due at the new time happens before the answer: the lifecycle pass runs now.
+                    CrossroleServer server = started.get();
+                    if (server != null) {
+                        server.sweepS3LifecycleQuietly();
+                    }
+                }));
         java.util.concurrent.atomic.AtomicInteger listening = new java.util.concurrent.atomic.AtomicInteger(options.port());
         java.util.concurrent.atomic.AtomicInteger httpsListening = new java.util.concurrent.atomic.AtomicInteger(-1);
         java.util.concurrent.atomic.AtomicInteger registryListening = new java.util.concurrent.atomic.AtomicInteger(-1);
@@ -340,7 +349,7 @@ public final class CrossroleServer implements AutoCloseable {
                 new dev.crossrole.server.logs.LogsService(logDirectory, new dev.crossrole.server.kms.KmsKeys(kmsKeys)),
                 ecr),
                 log, admin::handle,
-                options.clock(), DEFAULT_REGION, (auth, region) -> {
+                options.clock(), clock.base(), DEFAULT_REGION, (auth, region) -> {
                     if (auth.caller().session() == null) {
                         iam.recordKeyUse(auth.caller().accessKeyId(), auth.scope().service(), region);
                     } else if (auth.caller().session().isRoleSession()) {
@@ -372,6 +381,7 @@ public final class CrossroleServer implements AutoCloseable {
         server.lifecycle.scheduleWithFixedDelay(server::sweepS3LifecycleQuietly, LIFECYCLE_INTERVAL.toMillis(),
                 LIFECYCLE_INTERVAL.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
         server.ecrTokens = ecrTokens;
+        started.set(server);
         endpoint.set(server.endpoint());
         registryEndpoint.set(server.registryEndpoint().orElse(null));
         ecsState.followOtherNodes(CATCH_UP_INTERVAL);

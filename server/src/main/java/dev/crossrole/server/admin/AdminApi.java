@@ -38,8 +38,22 @@ public final class AdminApi {
     private final OidcIssuer oidcIssuer;
     private final SamlIdentityProvider samlIdentityProvider;
 
+    private final ClockControl clock;
+
+    /**
+     * The server's clock as the admin API moves it: the clock, and what runs once it moved (the passes that act on
+     * time, so what became due has happened when the answer comes).
+     */
+    public record ClockControl(dev.crossrole.server.AdjustableClock clock, Runnable afterAdvance) {}
+
     public AdminApi(RequestLog log, IamDirectory iam, String version, EcsTasks tasks, OidcIssuer oidcIssuer,
                     SamlIdentityProvider samlIdentityProvider, AdminToken token) {
+        this(log, iam, version, tasks, oidcIssuer, samlIdentityProvider, token, null);
+    }
+
+    public AdminApi(RequestLog log, IamDirectory iam, String version, EcsTasks tasks, OidcIssuer oidcIssuer,
+                    SamlIdentityProvider samlIdentityProvider, AdminToken token, ClockControl clock) {
+        this.clock = clock;
         this.token = token;
         this.oidcIssuer = oidcIssuer;
         this.samlIdentityProvider = samlIdentityProvider;
@@ -48,6 +62,50 @@ public final class AdminApi {
         this.version = version;
         this.tasks = tasks;
         this.exec = new ExecEndpoint(tasks);
+    }
+
+    static final String CLOCK = "/_crossrole/clock";
+
+    /**
+     * {@code GET /_crossrole/clock}: the server's time and how far it is ahead of the real one;
+     * {@code POST /_crossrole/clock?advance=<ISO-8601 duration>} moves it forward and answers the same.
+     */
+    private HttpResponse clock(HttpRequest request, boolean read) {
+        if (!read) {
+            if (!"POST".equals(request.method())) {
+                return message(405, CLOCK + " answers GET and POST.");
+            }
+            String advance = null;
+            String query = request.rawQuery();
+            if (query != null) {
+                for (String pair : query.split("&")) {
+                    if (pair.startsWith("advance=")) {
+                        advance = java.net.URLDecoder.decode(pair.substring("advance=".length()), StandardCharsets.UTF_8);
+                    }
+                }
+            }
+            if (advance == null) {
+                return message(400, "POST " + CLOCK + " needs ?advance=DURATION (ISO-8601, e.g. P31D or PT2H).");
+            }
+            java.time.Duration amount;
+            try {
+                amount = java.time.Duration.parse(advance);
+            } catch (java.time.format.DateTimeParseException e) {
+                return message(400, "advance must be an ISO-8601 duration such as P31D or PT2H30M, not '" + advance
+                        + "'");
+            }
+            try {
+                clock.clock().advance(amount);
+            } catch (IllegalArgumentException e) {
+                return message(400, "advance must be positive: " + e.getMessage());
+            }
+            clock.afterAdvance().run();
+        }
+        ObjectNode node = JSON.createObjectNode();
+        node.put("now", clock.clock().instant().toString());
+        node.put("offset", clock.clock().offset().toString());
+        node.put("offsetSeconds", clock.clock().offset().getSeconds());
+        return json(200, node);
     }
 
     public HttpResponse handle(HttpRequest request) {
@@ -66,8 +124,11 @@ public final class AdminApi {
                 return refused;
             }
         }
+        if (path.equals(CLOCK) && clock != null) {
+            return clock(request, read);
+        }
         if (!read) {
-            return message(405, "The admin API answers GET only.");
+            return message(405, "The admin API answers GET only (and POST to " + CLOCK + ").");
         }
         if (health) {
             ObjectNode node = JSON.createObjectNode();

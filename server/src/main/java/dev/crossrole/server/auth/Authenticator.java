@@ -42,13 +42,24 @@ public final class Authenticator {
     private final IamDirectory iam;
     private final SessionTokens tokens;
     private final Clock clock;
+    /**
+     * What a signature's time is held against: the real time, even when an administrator moved the server's clock
+     * forward ({@code dev.crossrole.server.AdjustableClock}) — clients sign with their own clocks. Credentials'
+     * expiry is the server's clock's.
+     */
+    private final Clock signingClock;
     /** Derived signing keys per (key id, date, region, service): four HMACs saved on every request. */
     private final Map<String, byte[]> signingKeys = new ConcurrentHashMap<>();
 
     public Authenticator(IamDirectory iam, SessionTokens tokens, Clock clock) {
+        this(iam, tokens, clock, clock);
+    }
+
+    public Authenticator(IamDirectory iam, SessionTokens tokens, Clock clock, Clock signingClock) {
         this.iam = iam;
         this.tokens = tokens;
         this.clock = clock;
+        this.signingClock = signingClock;
     }
 
     /**
@@ -69,7 +80,7 @@ public final class Authenticator {
     public Authenticated authenticate(SigV4.HttpRequestParts request) {
         checkSingleValued(request);
         String header = request.header(SigV4.HEADER_AUTHORIZATION);
-        Instant now = clock.instant();
+        Instant now = signingClock.instant();
         if (header != null) {
             if (hasQueryParameter(request.rawQuery(), SigV4.QUERY_ALGORITHM)
                     || hasQueryParameter(request.rawQuery(), SigV4.QUERY_SIGNATURE)) {
@@ -124,7 +135,8 @@ public final class Authenticator {
         boolean s3 = "s3".equals(auth.credential().service());
         String payloadHash = s3 ? s3PayloadHash(request) : bodyHash(request);
         checkWindow(signedAt, amzDate != null ? amzDate : httpDate, now);
-        Resolved resolved = resolve(auth.credential().accessKeyId(), request.header(SigV4.HEADER_SECURITY_TOKEN), now);
+        Resolved resolved = resolve(auth.credential().accessKeyId(), request.header(SigV4.HEADER_SECURITY_TOKEN),
+                clock.instant());
         String canonical = SigV4.canonicalRequest(request, auth.signedHeaders(), payloadHash, !s3, false);
         Verified verified = verify(resolved, auth.credential(), requestDate, canonical, auth.signature(), false);
         requireSigned(request, auth.signedHeaders(), s3, false);
@@ -282,7 +294,7 @@ public final class Authenticator {
             throw failure(Reason.PRESIGN_NOT_YET_VALID, true, "SignatureDoesNotMatch", 403,
                     notYetCurrent(presigned.amzDate(), now), Map.of());
         }
-        Resolved resolved = resolve(presigned.credential().accessKeyId(), presigned.securityToken(), now);
+        Resolved resolved = resolve(presigned.credential().accessKeyId(), presigned.securityToken(), clock.instant());
         boolean s3 = "s3".equals(presigned.credential().service());
         String payloadHash = s3 ? SigV4.UNSIGNED_PAYLOAD : bodyHash(request);
         String canonical = SigV4.canonicalRequest(request, presigned.signedHeaders(), payloadHash, !s3, true);

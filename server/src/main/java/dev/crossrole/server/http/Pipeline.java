@@ -80,6 +80,12 @@ public final class Pipeline {
     /** crossrole's own API under {@code /_crossrole/}. */
     private final java.util.function.Function<HttpRequest, HttpResponse> admin;
     private final Clock clock;
+    /**
+     * The time of responses' {@code Date}: the real time when an administrator moved the server's clock forward,
+     * as SDKs that correct their clocks by a response's date (the SDK for Java v2 on a 403) would otherwise sign with
+     * the moved time, which the signature check (held against the real time) refuses.
+     */
+    private final Clock dateClock;
     private final String defaultRegion;
     /** Notes who used which key or role (IAM's last-used data); kept out of the services. */
     private final java.util.function.BiConsumer<Authenticator.Authenticated, String> usage;
@@ -91,7 +97,7 @@ public final class Pipeline {
 
     public Pipeline(Authenticator authenticator, Authorizer authorizer, List<ServiceProvider> providers,
                     RequestLog requestLog,
-                    java.util.function.Function<HttpRequest, HttpResponse> admin, Clock clock,
+                    java.util.function.Function<HttpRequest, HttpResponse> admin, Clock clock, Clock dateClock,
                     String defaultRegion, java.util.function.BiConsumer<Authenticator.Authenticated, String> usage,
                     java.util.function.Function<HttpRequest, HttpResponse> localRoutes, StateSync sync, S3Service s3,
                     HostCheck hosts) {
@@ -111,6 +117,7 @@ public final class Pipeline {
         this.requestLog = requestLog;
         this.admin = admin;
         this.clock = clock;
+        this.dateClock = dateClock;
         this.defaultRegion = defaultRegion;
         ServiceModels.all(); // the operation tables, read at start rather than by the first request
     }
@@ -300,7 +307,7 @@ public final class Pipeline {
         } else {
             response.withHeader("x-amzn-RequestId", trace.requestId);
         }
-        response.withHeader("Date", HTTP_DATE.format(trace.time));
+        response.withHeader("Date", HTTP_DATE.format(dateClock.instant()));
         record(trace, response);
         return response;
     }
