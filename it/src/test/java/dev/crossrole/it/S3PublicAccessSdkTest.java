@@ -236,6 +236,36 @@ class S3PublicAccessSdkTest {
         }
     }
 
+    /** Nodes on one PostgreSQL store share the account's configuration: what one puts, the other enforces. */
+    @Test
+    void nodesOnOnePostgresShareTheAccountsConfiguration(@TempDir Path dir) throws Exception {
+        try (SharedPostgres.Database database = SharedPostgres.newDatabase("crossrole_bpa")) {
+            String store = database.store();
+            try (CrossroleServer a = CrossroleServer.start(CrossroleServer.Options.defaults(dir.resolve("a"))
+                    .withPort(0).withStore(store));
+                 CrossroleServer b = CrossroleServer.start(CrossroleServer.Options.defaults(dir.resolve("b"))
+                         .withPort(0).withStore(store));
+                 S3ControlClient controlA = control(a)) {
+                var profile = b.profiles().stream().filter(p -> p.account().id().equals(DESTINATION)).findFirst()
+                        .orElseThrow();
+                try (S3Client throughB = S3Client.builder().endpointOverride(URI.create(b.endpoint()))
+                        .region(software.amazon.awssdk.regions.Region.US_EAST_1).forcePathStyle(true)
+                        .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create(
+                                profile.accessKeyId(), profile.secretAccessKey())))
+                        .httpClient(software.amazon.awssdk.http.apache.ApacheHttpClient.create()).build()) {
+                    throughB.createBucket(r -> r.bucket("bpa-shared"));
+                    throughB.deletePublicAccessBlock(r -> r.bucket("bpa-shared"));
+                    controlA.putPublicAccessBlock(r -> r.accountId(DESTINATION).publicAccessBlockConfiguration(c -> c
+                            .blockPublicPolicy(true)));
+                    assertError(403, "AccessDenied", null, () -> throughB.putBucketPolicy(r -> r.bucket("bpa-shared")
+                            .policy(publicRead("bpa-shared"))));
+                    controlA.deletePublicAccessBlock(r -> r.accountId(DESTINATION));
+                    throughB.putBucketPolicy(r -> r.bucket("bpa-shared").policy(publicRead("bpa-shared")));
+                }
+            }
+        }
+    }
+
     private static S3ControlClient control(CrossroleServer server) {
         var profile = server.profiles().stream().filter(p -> p.account().id().equals(DESTINATION)).findFirst()
                 .orElseThrow();
