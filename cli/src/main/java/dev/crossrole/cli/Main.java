@@ -25,6 +25,7 @@ public final class Main implements Runnable {
         all.put("exec", ExecCommand::new);
         all.put("logs", LogsCommand::new);
         all.put("clock", ClockCommand::new);
+        all.put("accounts", AccountsCommand::new);
         all.put("policy", PolicyCommand::new);
         all.put("oidc", OidcCommand::new);
         all.put("saml", SamlCommand::new);

@@ -44,6 +44,18 @@ class ClockCommandTest {
 
             CliTest.Result after = CliTest.run("clock", "--endpoint", server.endpoint(), "--data-dir", data);
             assertTrue(after.out().contains("by PT744H)"), "refused requests moved nothing: " + after.out());
+
+            // The same admin access lists the accounts and their administrators' profiles.
+            CliTest.Result accounts = CliTest.run("accounts", "--endpoint", server.endpoint(), "--data-dir", data);
+            assertEquals(0, accounts.exit(), accounts.err());
+            assertTrue(accounts.out().startsWith("ACCOUNT"), accounts.out());
+            assertTrue(accounts.out().lines().anyMatch(l -> l.startsWith("111122223333") && l.contains(" source ")),
+                    accounts.out());
+            CliTest.Result accountsJson = CliTest.run("accounts", "--json", "--endpoint", server.endpoint(),
+                    "--data-dir", data);
+            assertTrue(accountsJson.out().contains("\"profile\":\"destination\""), accountsJson.out());
+            assertEquals(2, CliTest.run("accounts", "--endpoint", server.endpoint(), "--data-dir",
+                    dir.resolve("elsewhere").toString()).exit());
         }
     }
 

@@ -145,6 +145,11 @@ public final class AdminApi {
                 if (a.alias() != null) {
                     node.put("alias", a.alias());
                 }
+                // the profile crossrole wrote for the account's administrator in <data-dir>/credentials
+                node.put("profile", a.alias() != null ? a.alias() : "account-" + a.id());
+                if (a.organizationId() != null) {
+                    node.put("organizationId", a.organizationId());
+                }
             });
             ObjectNode node = JSON.createObjectNode();
             node.set("accounts", accounts);
