@@ -358,11 +358,13 @@ final class StoreS3Repository implements S3Repository, Replica {
 
     @Override
     public Optional<StoredObject> deleteVersion(String bucket, String key, String versionId,
-                                                WriteCondition condition) throws IOException {
+                                                WriteCondition condition,
+                                                java.util.function.Consumer<StoredObject> guard) throws IOException {
         StoredObject removed = write(tx -> {
             StoredObject current = objects(bucket).get(key);
             if (current != null && java.util.Objects.equals(current.versionId(), versionId)) {
                 condition.check(key, current, false);
+                guard.accept(current);
                 promoteOrDelete(tx, bucket, key);
                 return current;
             }
@@ -379,6 +381,7 @@ final class StoreS3Repository implements S3Repository, Replica {
             if (found == null) {
                 return null;
             }
+            guard.accept(found);
             boolean latest = current == null && older.get(0) == found;
             delete(tx, VERSIONS, versionKey(bucket, found));
             if (latest) {
@@ -411,20 +414,26 @@ final class StoreS3Repository implements S3Repository, Replica {
 
     @Override
     public StoredObject putTags(String bucket, StoredObject object, Map<String, String> tags) {
+        return updateVersion(bucket, object, version -> version.withTags(tags));
+    }
+
+    @Override
+    public StoredObject updateVersion(String bucket, StoredObject object,
+                                      java.util.function.UnaryOperator<StoredObject> change) {
         return write(tx -> {
             StoredObject current = objects(bucket).get(object.key());
             if (current != null && current.objectId().equals(object.objectId())) {
-                StoredObject tagged = current.withTags(tags);
-                put(tx, OBJECTS, bucket + "/" + object.key(), objectJson(tagged));
-                return tagged;
+                StoredObject changed = change.apply(current);
+                put(tx, OBJECTS, bucket + "/" + object.key(), objectJson(changed));
+                return changed;
             }
             List<StoredObject> older = versions(bucket).get(object.key());
             if (older != null) {
                 for (StoredObject version : older) {
                     if (!version.deleteMarker() && version.objectId().equals(object.objectId())) {
-                        StoredObject tagged = version.withTags(tags);
-                        put(tx, VERSIONS, versionKey(bucket, version), objectJson(tagged));
-                        return tagged;
+                        StoredObject changed = change.apply(version);
+                        put(tx, VERSIONS, versionKey(bucket, version), objectJson(changed));
+                        return changed;
                     }
                 }
             }
@@ -836,6 +845,9 @@ final class StoreS3Repository implements S3Repository, Replica {
         if (bucket.lifecycle() != null) {
             node.set("lifecycle", CONFIGURATION_JSON.valueToTree(bucket.lifecycle()));
         }
+        if (bucket.objectLock() != null) {
+            node.set("objectLock", CONFIGURATION_JSON.valueToTree(bucket.objectLock()));
+        }
         return bytes(node);
     }
 
@@ -870,7 +882,8 @@ final class StoreS3Repository implements S3Repository, Replica {
                 Instant.parse(node.path("created").asText()), policyText, policy, strings(node.path("tags")),
                 configuration, node.hasNonNull("versioning") ? node.get("versioning").asText() : null, ownership, acl,
                 publicAccessBlock, configuration(node.path("cors"), BucketCors.class, name),
-                configuration(node.path("lifecycle"), BucketLifecycle.class, name));
+                configuration(node.path("lifecycle"), BucketLifecycle.class, name),
+                configuration(node.path("objectLock"), BucketObjectLock.class, name));
     }
 
     /** A bucket's stored CORS or lifecycle configuration; {@code null} when it has none. */
@@ -907,6 +920,9 @@ final class StoreS3Repository implements S3Repository, Replica {
             node.put("kmsKeyArn", upload.kmsKeyArn());
             node.put("bucketKey", upload.bucketKey());
         }
+        if (upload.lock() != null) {
+            node.set("lock", CONFIGURATION_JSON.valueToTree(upload.lock()));
+        }
         return bytes(node);
     }
 
@@ -918,7 +934,8 @@ final class StoreS3Repository implements S3Repository, Replica {
                 node.path("checksumAlgorithm").isTextual() ? node.path("checksumAlgorithm").asText() : null,
                 node.path("checksumType").isTextual() ? node.path("checksumType").asText() : null,
                 node.hasNonNull("kmsKeyArn") ? node.get("kmsKeyArn").asText() : null,
-                node.path("bucketKey").asBoolean(false));
+                node.path("bucketKey").asBoolean(false),
+                configuration(node.path("lock"), ObjectLock.class, node.path("bucket").asText()));
     }
 
     static byte[] completedJson(CompletedUpload done) {
@@ -991,6 +1008,9 @@ final class StoreS3Repository implements S3Repository, Replica {
         if (object.deleteMarker()) {
             node.put("deleteMarker", true);
         }
+        if (object.lock() != null) {
+            node.set("lock", CONFIGURATION_JSON.valueToTree(object.lock()));
+        }
         return node;
     }
 
@@ -1003,7 +1023,8 @@ final class StoreS3Repository implements S3Repository, Replica {
                 node.hasNonNull("kmsKeyArn") ? node.get("kmsKeyArn").asText() : null,
                 node.path("bucketKey").asBoolean(false), node.hasNonNull("versionId")
                         ? node.get("versionId").asText() : null, node.path("sequence").asLong(0),
-                node.path("deleteMarker").asBoolean(false));
+                node.path("deleteMarker").asBoolean(false), configuration(node.path("lock"), ObjectLock.class,
+                        node.path("key").asText()));
     }
 
     private static List<StoredObject.Part> partsFrom(JsonNode node) {
