@@ -155,8 +155,9 @@ class S3ObjectLockSdkTest {
     void writesSetRetentionAndLegalHoldAndReadsShowThem() {
         locked("lock-writes");
         Instant until = inDays(10);
-        String version = owner.putObject(r -> r.bucket("lock-writes").key("doc").objectLockMode(ObjectLockMode.COMPLIANCE)
-                .objectLockRetainUntilDate(until).objectLockLegalHoldStatus(ObjectLockLegalHoldStatus.ON),
+        String version = owner.putObject(r -> r.bucket("lock-writes").key("doc")
+                .objectLockMode(ObjectLockMode.COMPLIANCE).objectLockRetainUntilDate(until)
+                .objectLockLegalHoldStatus(ObjectLockLegalHoldStatus.ON),
                 RequestBody.fromString("doc")).versionId();
         HeadObjectResponse head = owner.headObject(r -> r.bucket("lock-writes").key("doc"));
         assertEquals(ObjectLockMode.COMPLIANCE, head.objectLockMode());
@@ -240,10 +241,12 @@ class S3ObjectLockSdkTest {
     @Test
     void aLockedVersionIsNotDeletedButAKeyStillGetsADeleteMarker() {
         locked("lock-delete");
-        String governed = owner.putObject(r -> r.bucket("lock-delete").key("g").objectLockMode(ObjectLockMode.GOVERNANCE)
-                .objectLockRetainUntilDate(inDays(5)), RequestBody.fromString("g")).versionId();
-        String complied = owner.putObject(r -> r.bucket("lock-delete").key("c").objectLockMode(ObjectLockMode.COMPLIANCE)
-                .objectLockRetainUntilDate(inDays(5)), RequestBody.fromString("c")).versionId();
+        String governed = owner.putObject(r -> r.bucket("lock-delete").key("g")
+                .objectLockMode(ObjectLockMode.GOVERNANCE).objectLockRetainUntilDate(inDays(5)),
+                RequestBody.fromString("g")).versionId();
+        String complied = owner.putObject(r -> r.bucket("lock-delete").key("c")
+                .objectLockMode(ObjectLockMode.COMPLIANCE).objectLockRetainUntilDate(inDays(5)),
+                RequestBody.fromString("c")).versionId();
 
         assertError(403, "AccessDenied", PROTECTED, () -> owner.deleteObject(r -> r.bucket("lock-delete").key("g")
                 .versionId(governed)));

@@ -146,10 +146,12 @@ class S3TwoNodePostgresTest {
                 throughA.createBucket(r -> r.bucket("locked"));
                 throughA.putBucketVersioning(r -> r.bucket("locked").versioningConfiguration(c -> c.status("Enabled")));
                 throughB.putObjectLockConfiguration(r -> r.bucket("locked").objectLockConfiguration(c -> c
-                        .objectLockEnabled("Enabled").rule(u -> u.defaultRetention(d -> d.mode("COMPLIANCE").days(2)))));
+                        .objectLockEnabled("Enabled").rule(u -> u.defaultRetention(d -> d.mode("COMPLIANCE")
+                                .days(2)))));
                 String version = throughA.putObject(r -> r.bucket("locked").key("k"), RequestBody.fromString("x"))
                         .versionId();
-                assertEquals("COMPLIANCE", throughB.headObject(r -> r.bucket("locked").key("k")).objectLockModeAsString());
+                assertEquals("COMPLIANCE", throughB.headObject(r -> r.bucket("locked").key("k"))
+                        .objectLockModeAsString());
                 throughB.putObjectLegalHold(r -> r.bucket("locked").key("k").legalHold(h -> h.status("ON")));
                 assertEquals("ON", throughA.getObjectLegalHold(r -> r.bucket("locked").key("k")).legalHold()
                         .statusAsString());
