@@ -52,8 +52,9 @@ final class StoreS3Repository implements S3Repository, Replica {
     private static final Logger LOG = Logger.getLogger(StoreS3Repository.class.getName());
     private static final ObjectMapper JSON = new ObjectMapper();
     /**
-     * The bucket's CORS and lifecycle rules as their records, written as they are (instants in ISO-8601, nothing
-     * for an absent member): what a newer crossrole reads back without a migration as long as members are only added.
+     * The bucket's CORS and lifecycle rules and Object Lock settings (a bucket's, a version's) as their records,
+     * written as they are (instants in ISO-8601, nothing for an absent member): what a newer crossrole reads back
+     * without a migration as long as members are only added.
      */
     private static final ObjectMapper CONFIGURATION_JSON = new ObjectMapper()
             .setSerializationInclusion(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL)
@@ -437,7 +438,7 @@ final class StoreS3Repository implements S3Repository, Replica {
                     }
                 }
             }
-            // Replaced for good or deleted meanwhile: its successor keeps its own tags.
+            // Replaced for good or deleted meanwhile: its successor keeps its own tags and lock.
             return object.versionId() == null && current != null && current.versionId() == null ? current : null;
         });
     }
@@ -886,7 +887,7 @@ final class StoreS3Repository implements S3Repository, Replica {
                 configuration(node.path("objectLock"), BucketObjectLock.class, name));
     }
 
-    /** A bucket's stored CORS or lifecycle configuration; {@code null} when it has none. */
+    /** A stored configuration record (CORS, lifecycle, Object Lock); {@code null} when there is none. */
     private static <T> T configuration(JsonNode node, Class<T> type, String bucket) {
         if (!node.isObject()) {
             return null;
