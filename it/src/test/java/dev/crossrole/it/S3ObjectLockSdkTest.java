@@ -35,7 +35,10 @@ import software.amazon.awssdk.services.s3.model.ObjectLockRetentionMode;
 class S3ObjectLockSdkTest {
     static TestCrossrole crossrole;
     static S3Client owner;
-    /** A role of the bucket owner's account allowed everything in S3 but the GOVERNANCE bypass and reading locks. */
+    /**
+     * A role of the bucket owner's account allowed everything in S3 but the GOVERNANCE bypass, reading locks, a
+     * retention of more than 30 days, and writing COMPLIANCE versions.
+     */
     static S3Client limited;
     static final String PROTECTED = "Access Denied because object protected by object lock.";
 
@@ -53,7 +56,8 @@ class S3ObjectLockSdkTest {
                             + "\"s3:GetObjectRetention\",\"s3:GetObjectLegalHold\"],\"Resource\":\"*\"},"
                             + "{\"Effect\":\"Deny\",\"Action\":\"s3:PutObjectRetention\",\"Resource\":\"*\","
                             + "\"Condition\":{\"NumericGreaterThan\":{\"s3:object-lock-remaining-retention-days\":"
-                            + "\"30\"}}}]}"));
+                            + "\"30\"}}},{\"Effect\":\"Deny\",\"Action\":\"s3:PutObject\",\"Resource\":\"*\","
+                            + "\"Condition\":{\"StringEquals\":{\"s3:object-lock-mode\":\"COMPLIANCE\"}}}]}"));
         }
         software.amazon.awssdk.services.sts.model.Credentials session;
         try (var sts = crossrole.sts(crossrole.adminCredentials(DESTINATION))) {
@@ -167,6 +171,12 @@ class S3ObjectLockSdkTest {
         assertEquals(ObjectLockMode.COMPLIANCE, got.objectLockMode());
         assertEquals(ObjectLockLegalHoldStatus.ON, owner.getObjectLegalHold(r -> r.bucket("lock-writes").key("doc"))
                 .legalHold().status());
+        // The lock a write asks for is a condition key of its s3:PutObject.
+        assertError(403, "AccessDenied", null, () -> limited.putObject(r -> r.bucket("lock-writes").key("doc")
+                .objectLockMode(ObjectLockMode.COMPLIANCE).objectLockRetainUntilDate(until),
+                RequestBody.fromString("x")));
+        limited.putObject(r -> r.bucket("lock-writes").key("governed").objectLockMode(ObjectLockMode.GOVERNANCE)
+                .objectLockRetainUntilDate(until), RequestBody.fromString("x"));
         // A caller not allowed to read the lock reads the object without it.
         HeadObjectResponse unseen = limited.headObject(r -> r.bucket("lock-writes").key("doc"));
         assertNull(unseen.objectLockMode());
@@ -194,8 +204,8 @@ class S3ObjectLockSdkTest {
         assertEquals(until, retention.retainUntilDate());
 
         // Version listing is as it was.
-        assertEquals(List.of("copy", "copy2", "doc", "parts"), owner.listObjectVersions(r -> r.bucket("lock-writes"))
-                .versions().stream().map(v -> v.key()).toList());
+        assertEquals(List.of("copy", "copy2", "doc", "governed", "parts"), owner.listObjectVersions(r -> r
+                .bucket("lock-writes")).versions().stream().map(v -> v.key()).toList());
     }
 
     @Test
