@@ -26,7 +26,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * S3 with the real {@code aws} command: {@code aws s3 cp/ls/rm} (multipart above the 8 MiB threshold),
- * {@code aws s3api} (versions and delete markers too), and the walkthrough's cross-account read through a
+ * {@code aws s3api} (versions and delete markers, Object Lock too), and the walkthrough's cross-account read through a
  * {@code role_arn} profile.
  */
 class S3CliTest {
@@ -91,6 +91,33 @@ class S3CliTest {
         ok(aws("s3api", "delete-public-access-block", "--bucket", "cli-acl", "--profile", "destination"));
         Run missing = aws("s3api", "get-public-access-block", "--bucket", "cli-acl", "--profile", "destination");
         assertTrue(missing.stderr().contains("NoSuchPublicAccessBlockConfiguration"), missing.toString());
+    }
+
+    @Test
+    void objectLockRetentionRefusesTheDelete() throws Exception {
+        ok(aws("s3api", "create-bucket", "--bucket", "cli-ledger", "--object-lock-enabled-for-bucket",
+                "--profile", "destination"));
+        ok(aws("s3api", "put-object-lock-configuration", "--bucket", "cli-ledger", "--object-lock-configuration",
+                "{\"ObjectLockEnabled\":\"Enabled\",\"Rule\":{\"DefaultRetention\":{\"Mode\":\"GOVERNANCE\","
+                        + "\"Days\":30}}}", "--profile", "destination"));
+        Files.writeString(work.resolve("q1.csv"), "a,b\n");
+        String version = AwsCli.ok(aws("s3api", "put-object", "--bucket", "cli-ledger", "--key", "q1.csv", "--body",
+                "q1.csv", "--profile", "destination")).path("VersionId").asText();
+        String until = java.time.Instant.now().plus(java.time.Duration.ofDays(60))
+                .truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString();
+        ok(aws("s3api", "put-object-retention", "--bucket", "cli-ledger", "--key", "q1.csv", "--retention",
+                "{\"Mode\":\"COMPLIANCE\",\"RetainUntilDate\":\"" + until + "\"}", "--bypass-governance-retention",
+                "--profile", "destination"));
+        JsonNode retention = AwsCli.ok(aws("s3api", "get-object-retention", "--bucket", "cli-ledger", "--key",
+                "q1.csv", "--profile", "destination")).path("Retention");
+        assertEquals("COMPLIANCE", retention.path("Mode").asText(), retention.toString());
+        Run refused = aws("s3api", "delete-object", "--bucket", "cli-ledger", "--key", "q1.csv", "--version-id",
+                version, "--bypass-governance-retention", "--profile", "destination");
+        assertNotEquals(0, refused.exit(), refused.toString());
+        assertTrue(refused.stderr().contains("(AccessDenied) when calling the DeleteObject operation: Access Denied"
+                + " because object protected by object lock."), refused.toString());
+        assertEquals("COMPLIANCE", AwsCli.ok(aws("s3api", "head-object", "--bucket", "cli-ledger", "--key", "q1.csv",
+                "--version-id", version, "--profile", "destination")).path("ObjectLockMode").asText());
     }
 
     @Test

@@ -25,6 +25,8 @@ import software.amazon.awssdk.services.s3.model.GetBucketLifecycleConfigurationR
 import software.amazon.awssdk.services.s3.model.LifecycleRule;
 import software.amazon.awssdk.services.s3.model.ListObjectVersionsResponse;
 import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
+import software.amazon.awssdk.services.s3.model.ObjectLockLegalHoldStatus;
+import software.amazon.awssdk.services.s3.model.ObjectLockMode;
 import software.amazon.awssdk.services.s3.model.Tag;
 import software.amazon.awssdk.services.s3.model.TransitionStorageClass;
 
@@ -243,6 +245,27 @@ class S3LifecycleSdkTest {
         ListObjectVersionsResponse last = owner.listObjectVersions(r -> r.bucket("lc-versions").prefix("doc"));
         assertTrue(last.versions().isEmpty(), last.toString());
         assertTrue(last.deleteMarkers().isEmpty(), last.toString());
+    }
+
+    @Test
+    void versionsObjectLockProtectsAreKeptUntilTheLockEnds() {
+        owner.createBucket(r -> r.bucket("lc-locked").objectLockEnabledForBucket(true));
+        put("lc-locked", rule("old", "").noncurrentVersionExpiration(n -> n.noncurrentDays(1)).build());
+        Instant written = CLOCK.instant();
+        owner.putObject(r -> r.bucket("lc-locked").key("retained").objectLockMode(ObjectLockMode.GOVERNANCE)
+                .objectLockRetainUntilDate(written.plus(Duration.ofDays(10))), RequestBody.fromString("one"));
+        owner.putObject(r -> r.bucket("lc-locked").key("held")
+                .objectLockLegalHoldStatus(ObjectLockLegalHoldStatus.ON), RequestBody.fromString("one"));
+        for (String key : List.of("retained", "held")) {
+            owner.putObject(r -> r.bucket("lc-locked").key(key), RequestBody.fromString("two"));
+        }
+        sweepAt(written.plus(Duration.ofDays(3)));
+        assertEquals(4, owner.listObjectVersions(r -> r.bucket("lc-locked")).versions().size(),
+                "noncurrent, but locked");
+        sweepAt(written.plus(Duration.ofDays(11)));
+        // The retention ended; the legal hold has no end.
+        assertEquals(List.of("held", "held", "retained"), owner.listObjectVersions(r -> r.bucket("lc-locked"))
+                .versions().stream().map(v -> v.key()).toList());
     }
 
     @Test

@@ -27,7 +27,8 @@ import software.amazon.awssdk.services.s3.model.Tag;
 
 /**
  * Buckets, objects (metadata, tags), bucket policies, default encryption, multipart uploads in progress (with
- * their KMS keys), a bucket's versioning and its versions and delete markers survive a restart.
+ * their KMS keys), a bucket's versioning and its versions and delete markers, and Object Lock (the bucket's
+ * configuration, each version's retention and legal hold, an upload's) survive a restart.
  */
 class S3RestartTest {
     @TempDir
@@ -193,6 +194,49 @@ class S3RestartTest {
             // The order of versions survives too: removing the marker makes the newest version current.
             s3.deleteObject(b -> b.bucket("versions").key("k").versionId(marker));
             assertEquals("two", s3.getObjectAsBytes(b -> b.bucket("versions").key("k")).asUtf8String());
+        }
+    }
+
+    @Test
+    void objectLockSurvivesARestart() throws Exception {
+        Path data = dir.resolve("lock-data");
+        java.time.Instant until = java.time.Instant.now().plus(java.time.Duration.ofDays(5))
+                .truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
+        String version;
+        String uploadId;
+        try (CrossroleServer server = CrossroleServer.start(CrossroleServer.Options.defaults(data).withPort(0))) {
+            S3Client s3 = s3(server, "555566667777");
+            s3.createBucket(b -> b.bucket("locked").objectLockEnabledForBucket(true));
+            s3.putObjectLockConfiguration(b -> b.bucket("locked").objectLockConfiguration(c -> c
+                    .objectLockEnabled("Enabled").rule(r -> r.defaultRetention(d -> d.mode("GOVERNANCE").years(1)))));
+            version = s3.putObject(b -> b.bucket("locked").key("k").objectLockMode("COMPLIANCE")
+                    .objectLockRetainUntilDate(until), RequestBody.fromString("kept")).versionId();
+            s3.putObjectLegalHold(b -> b.bucket("locked").key("k").legalHold(h -> h.status("ON")));
+            uploadId = s3.createMultipartUpload(b -> b.bucket("locked").key("up").objectLockLegalHoldStatus("ON"))
+                    .uploadId();
+        }
+        try (CrossroleServer again = CrossroleServer.start(CrossroleServer.Options.defaults(data).withPort(0))) {
+            S3Client s3 = s3(again, "555566667777");
+            var rule = s3.getObjectLockConfiguration(b -> b.bucket("locked")).objectLockConfiguration().rule();
+            assertEquals(1, rule.defaultRetention().years());
+            var retention = s3.getObjectRetention(b -> b.bucket("locked").key("k")).retention();
+            assertEquals("COMPLIANCE", retention.modeAsString());
+            assertEquals(until, retention.retainUntilDate());
+            assertEquals("ON", s3.getObjectLegalHold(b -> b.bucket("locked").key("k")).legalHold().statusAsString());
+            S3Exception refused = assertThrows(S3Exception.class, () -> s3.deleteObject(b -> b.bucket("locked")
+                    .key("k").versionId(version)));
+            assertEquals(403, refused.statusCode());
+            assertThrows(S3Exception.class, () -> s3.putBucketVersioning(b -> b.bucket("locked")
+                    .versioningConfiguration(c -> c.status("Suspended"))));
+            String etag = s3.uploadPart(b -> b.bucket("locked").key("up").uploadId(uploadId).partNumber(1),
+                    RequestBody.fromString("part")).eTag();
+            s3.completeMultipartUpload(b -> b.bucket("locked").key("up").uploadId(uploadId).multipartUpload(m -> m
+                    .parts(software.amazon.awssdk.services.s3.model.CompletedPart.builder().partNumber(1).eTag(etag)
+                            .build())));
+            var head = s3.headObject(b -> b.bucket("locked").key("up"));
+            assertEquals("ON", head.objectLockLegalHoldStatusAsString());
+            // The upload asked for no retention: the bucket's default applies when it completes.
+            assertEquals("GOVERNANCE", head.objectLockModeAsString());
         }
     }
 

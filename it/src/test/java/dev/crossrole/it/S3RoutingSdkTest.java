@@ -34,7 +34,7 @@ import software.amazon.awssdk.services.s3.model.Tag;
 /**
  * S3 requests go to the operation they name and no other, through the AWS SDK for Java v2: bucket tagging
  * (once DeleteBucket, a listing and MalformedXML), sub-resources crossrole does not implement, conditional writes,
- * reading one part of an object, object lock and form uploads.
+ * reading one part of an object and form uploads.
  */
 class S3RoutingSdkTest {
     private static TestCrossrole crossrole;
@@ -167,15 +167,8 @@ class S3RoutingSdkTest {
                 "NotImplemented");
         assertError(s3Error(() -> dest.deleteBucketWebsite(b -> b.bucket("route-unimplemented"))), 501,
                 "NotImplemented");
-        assertError(s3Error(() -> dest.getObjectRetention(b -> b.bucket("route-unimplemented").key("k"))), 501,
-                "NotImplemented");
         // None of these touched the bucket or its object.
         assertEquals("x", dest.getObjectAsBytes(b -> b.bucket("route-unimplemented").key("k")).asUtf8String());
-
-        // Object lock needs versioning: refused, and the bucket is not created.
-        S3Exception lock = s3Error(() -> dest.createBucket(b -> b.bucket("route-locked").objectLockEnabledForBucket(true)));
-        assertError(lock, 501, "NotImplemented");
-        assertThrows(NoSuchBucketException.class, () -> dest.headBucket(b -> b.bucket("route-locked")));
         dest.createBucket(b -> b.bucket("route-unlocked").objectLockEnabledForBucket(false));
 
         // A browser form upload (POST to the bucket, multipart/form-data) is 501, not 405.

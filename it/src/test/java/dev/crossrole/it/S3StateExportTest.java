@@ -25,7 +25,7 @@ import software.amazon.awssdk.services.s3.model.Tag;
 
 /**
  * {@code crossrole state export|import} moves S3 with the rest: buckets and policies, objects with their bytes, uploads
- * in progress, versions (with their bytes) and delete markers.
+ * in progress, versions (with their bytes) and delete markers, Object Lock.
  */
 class S3StateExportTest {
     @TempDir
@@ -118,11 +118,15 @@ class S3StateExportTest {
             s3.putPublicAccessBlock(b -> b.bucket("versioned").publicAccessBlockConfiguration(c -> c
                     .ignorePublicAcls(true)));
             s3.putBucketAcl(b -> b.bucket("versioned").acl("authenticated-read"));
+            // Object Lock is in the bucket's and the version's records and moves with them.
+            s3.createBucket(b -> b.bucket("locked").objectLockEnabledForBucket(true));
+            s3.putObject(b -> b.bucket("locked").key("k").objectLockLegalHoldStatus("ON"),
+                    RequestBody.fromString("held"));
         }
         Path document = dir.resolve("state.json");
         Run exported = CrossroleCommand.run(dir, "state", "export", "--data-dir", source.toString(), document.toString());
         assertEquals(0, exported.exit(), exported.toString());
-        assertTrue(exported.stderr().contains("exported the bytes of 2 S3 objects and parts"), exported.stderr());
+        assertTrue(exported.stderr().contains("exported the bytes of 3 S3 objects and parts"), exported.stderr());
         Path target = dir.resolve("target");
         Run imported = CrossroleCommand.run(dir, "state", "import", "--data-dir", target.toString(), document.toString());
         assertEquals(0, imported.exit(), imported.toString());
@@ -141,6 +145,9 @@ class S3StateExportTest {
             var listed = s3.listObjectVersions(b -> b.bucket("versioned"));
             assertEquals(List.of(marker), listed.deleteMarkers().stream().map(m -> m.versionId()).toList());
             assertEquals(List.of(v1, "null"), listed.versions().stream().map(v -> v.versionId()).toList());
+            assertEquals("Enabled", s3.getObjectLockConfiguration(b -> b.bucket("locked")).objectLockConfiguration()
+                    .objectLockEnabledAsString());
+            assertEquals("ON", s3.getObjectLegalHold(b -> b.bucket("locked").key("k")).legalHold().statusAsString());
         }
     }
 

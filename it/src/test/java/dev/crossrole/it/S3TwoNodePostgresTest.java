@@ -131,6 +131,41 @@ class S3TwoNodePostgresTest {
         }
     }
 
+    /** Object Lock put through one node holds through the other: the bucket's, a version's, and the refusals. */
+    @Test
+    void objectLockPutThroughOneNodeHoldsThroughTheOther() throws Exception {
+        try (SharedPostgres.Database database = SharedPostgres.newDatabase("crossrole_s3")) {
+            String store = database.store();
+            Path shared = dir.resolve("lock-blobs");
+            try (CrossroleServer a = CrossroleServer.start(CrossroleServer.Options.defaults(dir.resolve("la"))
+                    .withPort(0).withStore(store).withS3Blobs(shared));
+                 CrossroleServer b = CrossroleServer.start(CrossroleServer.Options.defaults(dir.resolve("lb"))
+                         .withPort(0).withStore(store).withS3Blobs(shared))) {
+                S3Client throughA = s3(a);
+                S3Client throughB = s3(b);
+                throughA.createBucket(r -> r.bucket("locked"));
+                throughA.putBucketVersioning(r -> r.bucket("locked").versioningConfiguration(c -> c.status("Enabled")));
+                throughB.putObjectLockConfiguration(r -> r.bucket("locked").objectLockConfiguration(c -> c
+                        .objectLockEnabled("Enabled").rule(u -> u.defaultRetention(d -> d.mode("COMPLIANCE")
+                                .days(2)))));
+                String version = throughA.putObject(r -> r.bucket("locked").key("k"), RequestBody.fromString("x"))
+                        .versionId();
+                assertEquals("COMPLIANCE", throughB.headObject(r -> r.bucket("locked").key("k"))
+                        .objectLockModeAsString());
+                throughB.putObjectLegalHold(r -> r.bucket("locked").key("k").legalHold(h -> h.status("ON")));
+                assertEquals("ON", throughA.getObjectLegalHold(r -> r.bucket("locked").key("k")).legalHold()
+                        .statusAsString());
+                var refused = assertThrows(software.amazon.awssdk.services.s3.model.S3Exception.class,
+                        () -> throughA.deleteObject(r -> r.bucket("locked").key("k").versionId(version)));
+                assertEquals(403, refused.statusCode());
+                assertThrows(software.amazon.awssdk.services.s3.model.S3Exception.class, () -> throughA
+                        .putBucketVersioning(r -> r.bucket("locked").versioningConfiguration(c -> c
+                                .status("Suspended"))));
+                assertEquals(1, throughB.listObjectVersions(r -> r.bucket("locked")).versions().size());
+            }
+        }
+    }
+
     @Test
     void withoutASharedFolderTheBytesLiveInTheDatabase() throws Exception {
         try (SharedPostgres.Database database = SharedPostgres.newDatabase("crossrole_s3")) {

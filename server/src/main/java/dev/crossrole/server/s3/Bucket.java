@@ -22,6 +22,8 @@ import java.util.Map;
  * @param publicAccessBlock the bucket's Block Public Access configuration, or {@code null} when it has none
  * @param cors the CORS rules put with PutBucketCors, or {@code null} (GetBucketCors: NoSuchCORSConfiguration)
  * @param lifecycle the lifecycle rules put with PutBucketLifecycleConfiguration, or {@code null}
+ * @param objectLock the Object Lock configuration of a bucket that has Object Lock enabled (which it then keeps for
+ *     good), or {@code null} for a bucket without it (GetObjectLockConfiguration: ObjectLockConfigurationNotFoundError)
  * @param accountPublicAccessBlock the owner account's Block Public Access configuration (S3 Control), or
  *     {@code null}: not the bucket's own, so never stored with it; the repository fills it in when it hands the
  *     bucket out
@@ -29,7 +31,8 @@ import java.util.Map;
 public record Bucket(String name, String owner, String region, Instant created, String policyText, Policy policy,
                      Map<String, String> tags, BucketEncryption encryption, String versioning, String ownership,
                      List<AclGrant> acl, PublicAccessBlock publicAccessBlock, BucketCors cors,
-                     BucketLifecycle lifecycle, PublicAccessBlock accountPublicAccessBlock) {
+                     BucketLifecycle lifecycle, BucketObjectLock objectLock,
+                     PublicAccessBlock accountPublicAccessBlock) {
     static final String ENABLED = "Enabled";
     static final String SUSPENDED = "Suspended";
     /** S3's default Object Ownership of new buckets since April 2023: ACLs disabled. */
@@ -39,9 +42,9 @@ public record Bucket(String name, String owner, String region, Instant created, 
     public Bucket(String name, String owner, String region, Instant created, String policyText, Policy policy,
                   Map<String, String> tags, BucketEncryption encryption, String versioning, String ownership,
                   List<AclGrant> acl, PublicAccessBlock publicAccessBlock, BucketCors cors,
-                  BucketLifecycle lifecycle) {
+                  BucketLifecycle lifecycle, BucketObjectLock objectLock) {
         this(name, owner, region, created, policyText, policy, tags, encryption, versioning, ownership, acl,
-                publicAccessBlock, cors, lifecycle, null);
+                publicAccessBlock, cors, lifecycle, objectLock, null);
     }
 
     public Bucket {
@@ -56,7 +59,7 @@ public record Bucket(String name, String owner, String region, Instant created, 
     public Bucket(String name, String owner, String region, Instant created, String policyText, Policy policy,
                   Map<String, String> tags, BucketEncryption encryption, String versioning) {
         this(name, owner, region, created, policyText, policy, tags, encryption, versioning, OWNER_ENFORCED, null,
-                null, null, null);
+                null, null, null, null);
     }
 
     /** A never-versioned bucket. */
@@ -83,59 +86,64 @@ public record Bucket(String name, String owner, String region, Instant created, 
     Bucket withPolicy(String text, Policy compiled) {
         return new Bucket(name, owner, region, created, text, compiled, tags, encryption, versioning, ownership, acl,
                 publicAccessBlock, cors,
-                lifecycle, accountPublicAccessBlock);
+                lifecycle, objectLock, accountPublicAccessBlock);
     }
 
     Bucket withTags(Map<String, String> newTags) {
         return new Bucket(name, owner, region, created, policyText, policy, newTags, encryption, versioning, ownership,
                 acl, publicAccessBlock, cors,
-                lifecycle, accountPublicAccessBlock);
+                lifecycle, objectLock, accountPublicAccessBlock);
     }
 
     Bucket withEncryption(BucketEncryption newEncryption) {
         return new Bucket(name, owner, region, created, policyText, policy, tags, newEncryption, versioning, ownership,
                 acl, publicAccessBlock, cors,
-                lifecycle, accountPublicAccessBlock);
+                lifecycle, objectLock, accountPublicAccessBlock);
     }
 
     Bucket withVersioning(String status) {
         return new Bucket(name, owner, region, created, policyText, policy, tags, encryption, status, ownership, acl,
                 publicAccessBlock, cors,
-                lifecycle, accountPublicAccessBlock);
+                lifecycle, objectLock, accountPublicAccessBlock);
     }
 
     Bucket withOwnership(String newOwnership) {
         return new Bucket(name, owner, region, created, policyText, policy, tags, encryption, versioning, newOwnership,
                 acl, publicAccessBlock, cors,
-                lifecycle, accountPublicAccessBlock);
+                lifecycle, objectLock, accountPublicAccessBlock);
     }
 
     Bucket withAcl(List<AclGrant> newAcl) {
         return new Bucket(name, owner, region, created, policyText, policy, tags, encryption, versioning, ownership,
                 newAcl, publicAccessBlock, cors,
-                lifecycle, accountPublicAccessBlock);
+                lifecycle, objectLock, accountPublicAccessBlock);
     }
 
     Bucket withPublicAccessBlock(PublicAccessBlock block) {
         return new Bucket(name, owner, region, created, policyText, policy, tags, encryption, versioning, ownership,
                 acl, block, cors,
-                lifecycle, accountPublicAccessBlock);
+                lifecycle, objectLock, accountPublicAccessBlock);
     }
 
     Bucket withCors(BucketCors newCors) {
         return new Bucket(name, owner, region, created, policyText, policy, tags, encryption, versioning, ownership,
-                acl, publicAccessBlock, newCors, lifecycle, accountPublicAccessBlock);
+                acl, publicAccessBlock, newCors, lifecycle, objectLock, accountPublicAccessBlock);
     }
 
     Bucket withLifecycle(BucketLifecycle newLifecycle) {
         return new Bucket(name, owner, region, created, policyText, policy, tags, encryption, versioning, ownership,
-                acl, publicAccessBlock, cors, newLifecycle, accountPublicAccessBlock);
+                acl, publicAccessBlock, cors, newLifecycle, objectLock, accountPublicAccessBlock);
+    }
+
+    Bucket withObjectLock(BucketObjectLock newObjectLock) {
+        return new Bucket(name, owner, region, created, policyText, policy, tags, encryption, versioning, ownership,
+                acl, publicAccessBlock, cors, lifecycle, newObjectLock, accountPublicAccessBlock);
     }
 
     /** The same bucket as its owner account's Block Public Access configuration {@code block} leaves it. */
     Bucket withAccountPublicAccessBlock(PublicAccessBlock block) {
         return block == accountPublicAccessBlock ? this : new Bucket(name, owner, region, created, policyText, policy,
-                tags, encryption, versioning, ownership, acl, publicAccessBlock, cors, lifecycle, block);
+                tags, encryption, versioning, ownership, acl, publicAccessBlock, cors, lifecycle, objectLock, block);
     }
 
     /**

@@ -16,7 +16,8 @@ import dev.crossrole.server.protocol.Shape;
  * and 403 "Mfa Authentication must be used for this request" when it says {@code Enabled}
  * (cloudposse/terraform-aws-codebuild#76). A configuration without a Status is IllegalVersioningConfigurationException
  * with the description S3's error-code list gives it; S3's exact message for it was not found. MFA delete itself
- * (a request carrying {@code x-amz-mfa}) is not implemented: 501.
+ * (a request carrying {@code x-amz-mfa}) is not implemented: 501. A bucket with Object Lock cannot be suspended: 409
+ * InvalidBucketState.
  */
 final class BucketVersioning {
     private BucketVersioning() {}
@@ -45,7 +46,14 @@ final class BucketVersioning {
                 throw new S3Exception("IllegalVersioningConfigurationException", 400,
                         "Indicates that the versioning configuration specified in the request is invalid.");
             }
-            repository.updateBucket(bucket.name(), current -> current.withVersioning(status));
+            repository.updateBucket(bucket.name(), current -> {
+                if (current.objectLock() != null && !status.equals(Bucket.ENABLED)) {
+                    // S3's answer, as quoted in terraform-aws-modules/terraform-aws-s3-bucket#90.
+                    throw new S3Exception("InvalidBucketState", 409, "An Object Lock configuration is present on this"
+                            + " bucket, so the versioning state cannot be changed.");
+                }
+                return current.withVersioning(status);
+            });
             return input.respond(Shape.of());
         });
     }

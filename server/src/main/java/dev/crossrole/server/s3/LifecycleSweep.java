@@ -13,7 +13,8 @@ import java.util.logging.Logger;
  * past their expiration are deleted (a delete marker in a bucket that has versioning, as a DeleteObject would),
  * noncurrent versions past {@code NoncurrentDays} beyond the {@code NewerNoncurrentVersions} kept are deleted for
  * good, a delete marker left alone is removed where {@code ExpiredObjectDeleteMarker} says so, and multipart uploads
- * older than {@code DaysAfterInitiation} are aborted. Transitions are not applied.
+ * older than {@code DaysAfterInitiation} are aborted. Transitions are not applied. A version its Object Lock protects
+ * (retention in force, or legal hold) is never deleted.
  *
  * <p>Every change goes through the store as any write does, and each is conditional on what the pass saw (the current
  * version's ETag; a version by its id; an upload by its id), so a pass is idempotent: nodes sharing a PostgreSQL
@@ -94,7 +95,10 @@ final class LifecycleSweep {
                         continue;
                     }
                     boolean kept = rule.newerNoncurrentVersions() != null && i <= rule.newerNoncurrentVersions();
-                    if (!kept && !now.isBefore(BucketLifecycle.afterDays(noncurrentSince, rule.noncurrentDays()))) {
+                    // A version its Object Lock protects is kept, as S3's lifecycle keeps it, until the lock ends.
+                    boolean locked = version.lock() != null && version.lock().protects(now, false);
+                    if (!kept && !locked
+                            && !now.isBefore(BucketLifecycle.afterDays(noncurrentSince, rule.noncurrentDays()))) {
                         if (repository.deleteVersion(bucket.name(), key, version.versionId(), WriteCondition.NONE)
                                 .isPresent()) {
                             removed++;

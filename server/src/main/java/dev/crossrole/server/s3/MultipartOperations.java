@@ -60,6 +60,8 @@ final class MultipartOperations {
         }
         S3Support.requestTags(context, tags);
         ObjectEncryption.conditionKeys(input, context);
+        ObjectLock lock = ObjectLockOperations.requested(input, bucket, clock.instant());
+        ObjectLockOperations.conditionKeys(lock, clock.instant(), context);
         List<AccessCheck> checks = new ArrayList<>();
         checks.add(S3Support.objectCheck("s3:PutObject", bucket, key, context.build()));
         if (applied.kms()) {
@@ -98,7 +100,8 @@ final class MultipartOperations {
             String uploadId = Base64.getUrlEncoder().withoutPadding().encodeToString(id);
             MultipartUpload upload = new MultipartUpload(bucket.name(), key, uploadId, clock.instant(), call.caller().arn(),
                     S3Support.storedHeaders(input), S3Support.userMetadata(input), tags,
-                    algorithm == null ? null : algorithm.name(), checksumType, applied.keyArn(), applied.bucketKey());
+                    algorithm == null ? null : algorithm.name(), checksumType, applied.keyArn(), applied.bucketKey(),
+                    lock);
             repository.createUpload(upload);
             Shape output = Shape.of().put("Bucket", bucket.name()).put("Key", key).put("UploadId", uploadId)
                     .put("ChecksumAlgorithm", algorithm == null ? null : algorithm.name())
@@ -305,9 +308,11 @@ final class MultipartOperations {
                             }
                             checksums.put(algorithm.headerName(), written.checksum());
                         }
+                        java.time.Instant at = clock.instant().truncatedTo(ChronoUnit.MILLIS);
                         StoredObject object = new StoredObject(upload.key(), UUID.randomUUID().toString(),
-                                written.size(), etag, clock.instant().truncatedTo(ChronoUnit.MILLIS), upload.headers(),
-                                upload.userMetadata(), checksums, upload.tags(), count, layout);
+                                written.size(), etag, at, upload.headers(), upload.userMetadata(), checksums,
+                                upload.tags(), count, layout)
+                                .withLock(ObjectLockOperations.forWrite(upload.lock(), bucket, at));
                         return upload.kmsKeyArn() == null ? object
                                 : object.withKms(upload.kmsKeyArn(), upload.bucketKey());
                     }), condition);

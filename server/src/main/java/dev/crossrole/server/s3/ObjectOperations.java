@@ -40,11 +40,18 @@ final class ObjectOperations {
     private final Clock clock;
     /** Which encryption writes get, and the KMS permissions SSE-KMS objects ask for. */
     private final ObjectEncryption encryption;
+    /** Object Lock on versions: retention, legal hold, and the deletes they refuse. */
+    private final ObjectLockOperations locks;
 
     ObjectOperations(S3Repository repository, Clock clock, KmsKeys kms) {
         this.repository = repository;
         this.clock = clock;
         this.encryption = new ObjectEncryption(kms);
+        this.locks = new ObjectLockOperations(repository, clock, this);
+    }
+
+    ObjectLockOperations locks() {
+        return locks;
     }
 
     ObjectEncryption encryption() {
@@ -64,6 +71,8 @@ final class ObjectOperations {
         Map<String, String> metadata = S3Support.userMetadata(input);
         checkLength(request);
         WriteCondition condition = WriteCondition.ofWrite(input);
+        ObjectLock lock = ObjectLockOperations.requested(input, bucket, clock.instant());
+        ObjectLockOperations.requireIntegrity(input, lock, bucket);
         RequestContext.Builder context = RequestContext.builder();
         String acl = input.string("ACL");
         if (acl != null) {
@@ -71,6 +80,7 @@ final class ObjectOperations {
         }
         S3Support.requestTags(context, tags);
         conditionKeys(input, context);
+        ObjectLockOperations.conditionKeys(lock, clock.instant(), context);
         ObjectEncryption.conditionKeys(input, context);
         List<AccessCheck> checks = new ArrayList<>();
         checks.add(S3Support.objectCheck("s3:PutObject", bucket, key, context.build()));
@@ -88,10 +98,12 @@ final class ObjectOperations {
             ChecksumAlgorithm algorithm = requestedChecksum(request);
             StoredObject stored;
             try (InputStream body = request.body().get()) {
-                stored = repository.putObject(bucket.name(), key, body, finisher(algorithm, written ->
-                        applied.applyTo(new StoredObject(key, UUID.randomUUID().toString(), written.size(), "\""
-                                + written.md5Hex() + "\"", now(), headers, metadata, checksumsOf(written), tags, 0))),
-                        condition);
+                Instant written = now();
+                ObjectLock locked = ObjectLockOperations.forWrite(lock, bucket, written);
+                stored = repository.putObject(bucket.name(), key, body, finisher(algorithm, done ->
+                        applied.applyTo(new StoredObject(key, UUID.randomUUID().toString(), done.size(), "\""
+                                + done.md5Hex() + "\"", written, headers, metadata, checksumsOf(done), tags, 0))
+                                .withLock(locked)), condition);
             }
             // A suspended bucket's write is the null version, which S3's PutObject answer does not name.
             S3Response response = S3Response.empty(200).header("ETag", stored.etag())
@@ -327,6 +339,7 @@ final class ObjectOperations {
             };
             S3Response response = new S3Response(status, new LinkedHashMap<>(), null, body);
             describe(response, object);
+            ObjectLockOperations.headers(response, object, bucket, findings);
             response.header("x-amz-version-id", shownVersionId(bucket, object));
             if (!target.versioned()) {
                 response.header("x-amz-expiration", expiration(bucket, object));
@@ -746,10 +759,12 @@ final class ObjectOperations {
         String key = input.string("Key");
         String requested = input.string("VersionId");
         if (requested != null) {
+            boolean bypassSent = Boolean.TRUE.equals(input.bool("BypassGovernanceRetention"));
             return S3Call.of(S3Support.objectCheck("s3:DeleteObjectVersion", bucket, key,
                     RequestContext.builder().single("s3:versionid", requested).build()), findings -> {
+                boolean bypass = locks.bypass(bypassSent, bucket, key, requested, findings);
                 Optional<StoredObject> removed = repository.deleteVersion(bucket.name(), key,
-                        VersionIds.internal(requested), condition);
+                        VersionIds.internal(requested), condition, locks.deleteGuard(bypass));
                 return input.respond(Shape.of().put("DeleteMarker", removed.filter(StoredObject::deleteMarker)
                         .map(marker -> true).orElse(null)).put("VersionId", requested));
             });
@@ -787,6 +802,7 @@ final class ObjectOperations {
             throw S3Exception.malformedXml();
         }
         boolean quiet = delete.bool("Quiet", false);
+        boolean bypassSent = Boolean.TRUE.equals(input.bool("BypassGovernanceRetention"));
         List<Shape> deleted = new ArrayList<>();
         List<Shape> errors = new ArrayList<>();
         for (Input entry : entries) {
@@ -815,8 +831,9 @@ final class ObjectOperations {
             } else {
                 try {
                     if (versionId != null) {
+                        boolean bypass = locks.bypass(bypassSent, bucket, key, versionId, gate);
                         Optional<StoredObject> removed = repository.deleteVersion(bucket.name(), key,
-                                VersionIds.internal(versionId), condition);
+                                VersionIds.internal(versionId), condition, locks.deleteGuard(bypass));
                         done.put("VersionId", versionId);
                         if (removed.isPresent() && removed.get().deleteMarker()) {
                             done.put("DeleteMarker", true).put("DeleteMarkerVersionId", versionId);
@@ -880,6 +897,8 @@ final class ObjectOperations {
         }
         conditionKeys(input, context);
         ObjectEncryption.conditionKeys(input, context);
+        ObjectLock lock = ObjectLockOperations.requested(input, target, clock.instant());
+        ObjectLockOperations.conditionKeys(lock, clock.instant(), context);
         List<AccessCheck> checks = new ArrayList<>(List.of(source.check(),
                 S3Support.objectCheck("s3:PutObject", target, key, context.build())));
         if (applied.kms()) {
@@ -892,14 +911,15 @@ final class ObjectOperations {
             Map<String, String> tags = taggingDirective.equals("REPLACE") ? requestedTags : original.tags();
             checkBeforeWrite(condition, target, key, findings);
             return copied(input, target, key, condition, found, original, tags, source, metadataDirective,
-                    taggingDirective, applied);
+                    taggingDirective, applied, lock);
         });
     }
 
     private S3Response copied(S3Input input, Bucket target, String key, WriteCondition condition,
                               ObjectSource found, StoredObject original, Map<String, String> tags,
                               CopySource source, String metadataDirective,
-                              String taggingDirective, ObjectEncryption.Applied applied) throws IOException {
+                              String taggingDirective, ObjectEncryption.Applied applied, ObjectLock lock)
+            throws IOException {
         // A copy of an older version onto its own key (restoring it) changes the object, so only a copy of the current
         // one is a copy to itself.
         if (source.bucket().name().equals(target.name()) && source.key().equals(key) && source.versionId() == null
@@ -925,11 +945,14 @@ final class ObjectOperations {
         if (algorithm == null && !original.checksums().isEmpty()) {
             algorithm = ChecksumAlgorithm.fromHeaderName(original.checksums().keySet().iterator().next()).orElse(null);
         }
+        // The copy's lock is its request's or the destination's default retention, never the source's.
+        Instant at = now();
+        ObjectLock locked = ObjectLockOperations.forWrite(lock, target, at);
         StoredObject stored = repository.putConcatenation(target.name(), key,
                 List.of(new ObjectWriter.Range(found, 0, original.size())), finisher(algorithm, written ->
                         applied.applyTo(new StoredObject(key, UUID.randomUUID().toString(), written.size(),
-                                "\"" + written.md5Hex() + "\"", now(), headers, metadata, checksumsOf(written), tags,
-                                0))), condition);
+                                "\"" + written.md5Hex() + "\"", at, headers, metadata, checksumsOf(written), tags,
+                                0)).withLock(locked)), condition);
         Shape result = Shape.of().put("LastModified", stored.lastModified()).put("ETag", stored.etag());
         stored.checksums().forEach((h, v) -> result.put("Checksum" + h.substring("x-amz-checksum-".length())
                 .toUpperCase(Locale.ROOT), v));

@@ -107,11 +107,27 @@ interface S3Repository {
      * the latest, the version before it becomes the latest. Returns what was deleted, empty when there was no such
      * version.
      */
-    Optional<StoredObject> deleteVersion(String bucket, String key, String versionId, WriteCondition condition)
-            throws IOException;
+    default Optional<StoredObject> deleteVersion(String bucket, String key, String versionId,
+                                                 WriteCondition condition) throws IOException {
+        return deleteVersion(bucket, key, versionId, condition, version -> { });
+    }
+
+    /**
+     * As {@link #deleteVersion(String, String, String, WriteCondition)}; {@code guard} sees the version in the deleting
+     * transaction and throws to keep it (Object Lock), which then deletes nothing.
+     */
+    Optional<StoredObject> deleteVersion(String bucket, String key, String versionId, WriteCondition condition,
+                                         java.util.function.Consumer<StoredObject> guard) throws IOException;
 
     /** Sets the tags of the version {@code object} is; {@code null} when that version is gone. */
     StoredObject putTags(String bucket, StoredObject object, java.util.Map<String, String> tags) throws IOException;
+
+    /**
+     * Changes the version {@code object} is, as it is in the changing transaction ({@code change} may throw to change
+     * nothing); {@code null} when that version is gone.
+     */
+    StoredObject updateVersion(String bucket, StoredObject object,
+                               java.util.function.UnaryOperator<StoredObject> change) throws IOException;
 
     // ---- multipart uploads --------------------------------------------------------------------
 

@@ -89,7 +89,8 @@ public final class S3Service {
         String[] objectWriteKeys = {"s3:x-amz-acl", "aws:RequestTag/${TagKey}", "aws:TagKeys",
             "s3:x-amz-server-side-encryption", "s3:x-amz-server-side-encryption-aws-kms-key-id",
             "s3:x-amz-storage-class", "s3:x-amz-content-sha256", "s3:signatureversion", "s3:authType",
-            "s3:signatureAge", "s3:TlsVersion"};
+            "s3:signatureAge", "s3:TlsVersion", "s3:object-lock-mode", "s3:object-lock-retain-until-date",
+            "s3:object-lock-remaining-retention-days", "s3:object-lock-legal-hold"};
         String[] copyKeys = Stream.concat(Stream.of(objectWriteKeys),
                 Stream.of("s3:x-amz-copy-source", "s3:x-amz-metadata-directive")).toArray(String[]::new);
         bindings.on("ListBuckets", (input, bucket, call) -> listBuckets(input, call),
@@ -100,7 +101,9 @@ public final class S3Service {
                                 "s3:x-amz-grant-write", "s3:x-amz-grant-write-acp", "s3:x-amz-object-ownership",
                                 "s3:locationconstraint", "aws:RequestTag/${TagKey}", "aws:TagKeys"),
                         Authorization.of("s3:TagResource").on("bucket", "Bucket").keys("aws:RequestTag/${TagKey}",
-                                "aws:TagKeys"))
+                                "aws:TagKeys"),
+                        Authorization.of("s3:PutBucketObjectLockConfiguration").on("bucket", "Bucket"),
+                        Authorization.of("s3:PutBucketVersioning").on("bucket", "Bucket"))
                 .on("HeadBucket", (input, bucket, call) -> headBucket(input, bucket),
                         Authorization.of("s3:ListBucket").on("bucket", "Bucket"))
                 .on("DeleteBucket", (input, bucket, call) -> deleteBucket(input, bucket),
@@ -170,6 +173,26 @@ public final class S3Service {
                         Authorization.of("s3:PutBucketVersioning").on("bucket", "Bucket"))
                 .on("GetBucketVersioning", (input, bucket, call) -> BucketVersioning.get(input, bucket),
                         Authorization.of("s3:GetBucketVersioning").on("bucket", "Bucket"))
+                .on("PutObjectLockConfiguration", (input, bucket, call) -> BucketObjectLock.put(input, bucket,
+                        repository), Authorization.of("s3:PutBucketObjectLockConfiguration").on("bucket", "Bucket"))
+                .on("GetObjectLockConfiguration", (input, bucket, call) -> BucketObjectLock.get(input, bucket),
+                        Authorization.of("s3:GetBucketObjectLockConfiguration").on("bucket", "Bucket"))
+                .on("PutObjectRetention", (input, bucket, call) -> objects.locks().putRetention(input, bucket),
+                        Authorization.of("s3:PutObjectRetention").on("object", "Bucket", "Key")
+                                .keys("s3:object-lock-mode", "s3:object-lock-retain-until-date",
+                                        "s3:object-lock-remaining-retention-days"),
+                        Authorization.of("s3:BypassGovernanceRetention").on("object", "Bucket", "Key"),
+                        Authorization.of("s3:ListBucket").on("bucket", "Bucket").keys("s3:prefix"))
+                .on("GetObjectRetention", (input, bucket, call) -> objects.locks().getRetention(input, bucket),
+                        Authorization.of("s3:GetObjectRetention").on("object", "Bucket", "Key"),
+                        Authorization.of("s3:ListBucket").on("bucket", "Bucket").keys("s3:prefix"))
+                .on("PutObjectLegalHold", (input, bucket, call) -> objects.locks().putLegalHold(input, bucket),
+                        Authorization.of("s3:PutObjectLegalHold").on("object", "Bucket", "Key")
+                                .keys("s3:object-lock-legal-hold"),
+                        Authorization.of("s3:ListBucket").on("bucket", "Bucket").keys("s3:prefix"))
+                .on("GetObjectLegalHold", (input, bucket, call) -> objects.locks().getLegalHold(input, bucket),
+                        Authorization.of("s3:GetObjectLegalHold").on("object", "Bucket", "Key"),
+                        Authorization.of("s3:ListBucket").on("bucket", "Bucket").keys("s3:prefix"))
                 .on("ListObjectVersions", (input, bucket, call) -> VersionListing.list(input, bucket, repository),
                         Authorization.of("s3:ListBucketVersions").on("bucket", "Bucket").keys("s3:prefix",
                                 "s3:delimiter", "s3:max-keys"))
@@ -178,7 +201,8 @@ public final class S3Service {
                 .on("DeleteObjects", (input, bucket, call) -> objects.deleteObjects(input, bucket),
                         Authorization.of("s3:DeleteObject").on("object", "Bucket", "Delete"),
                         Authorization.of("s3:DeleteObjectVersion").on("object", "Bucket", "Delete")
-                                .keys("s3:versionid"))
+                                .keys("s3:versionid"),
+                        Authorization.of("s3:BypassGovernanceRetention").on("object", "Bucket", "Delete"))
                 .on("PutObject", (input, bucket, call) -> objects.put(input, bucket, call),
                         Authorization.of("s3:PutObject").on("object", "Bucket", "Key").keys(objectWriteKeys),
                         Authorization.of("s3:PutObjectTagging").on("object", "Bucket", "Key")
@@ -200,13 +224,17 @@ public final class S3Service {
                         Authorization.of("s3:GetObjectVersion").on("object", "Bucket", "Key")
                                 .keys("s3:ExistingObjectTag/<key>", "s3:versionid"),
                         Authorization.of("s3:ListBucket").on("bucket", "Bucket").keys("s3:prefix"),
+                        Authorization.of("s3:GetObjectRetention").on("object", "Bucket", "Key"),
+                        Authorization.of("s3:GetObjectLegalHold").on("object", "Bucket", "Key"),
                         Authorization.of("kms:Decrypt").on("key").keys(KMS_VIA))
                 .on("HeadObject", (input, bucket, call) -> objects.get(input, bucket, anonymous(call), call, true),
                         Authorization.of("s3:GetObject").on("object", "Bucket", "Key")
                                 .keys("s3:ExistingObjectTag/<key>"),
                         Authorization.of("s3:GetObjectVersion").on("object", "Bucket", "Key")
                                 .keys("s3:ExistingObjectTag/<key>", "s3:versionid"),
-                        Authorization.of("s3:ListBucket").on("bucket", "Bucket").keys("s3:prefix"))
+                        Authorization.of("s3:ListBucket").on("bucket", "Bucket").keys("s3:prefix"),
+                        Authorization.of("s3:GetObjectRetention").on("object", "Bucket", "Key"),
+                        Authorization.of("s3:GetObjectLegalHold").on("object", "Bucket", "Key"))
                 .on("GetObjectAttributes", (input, bucket, call) -> objects.attributes(input, bucket),
                         Authorization.of("s3:GetObject").on("object", "Bucket", "Key")
                                 .keys("s3:ExistingObjectTag/<key>"),
@@ -220,6 +248,7 @@ public final class S3Service {
                 .on("DeleteObject", (input, bucket, call) -> objects.delete(input, bucket),
                         Authorization.of("s3:DeleteObject").on("object", "Bucket", "Key"),
                         Authorization.of("s3:DeleteObjectVersion").on("object", "Bucket", "Key").keys("s3:versionid"),
+                        Authorization.of("s3:BypassGovernanceRetention").on("object", "Bucket", "Key"),
                         Authorization.of("s3:ListBucket").on("bucket", "Bucket").keys("s3:prefix"))
                 .on("PutObjectTagging", (input, bucket, call) -> objects.putTagging(input, bucket),
                         Authorization.of("s3:PutObjectTagging").on("object", "Bucket", "Key")
@@ -530,10 +559,7 @@ public final class S3Service {
             throw new S3Exception("InvalidBucketAclWithBlockPublicAccessError", 400,
                     "Bucket cannot have public ACLs set with BlockPublicAccess enabled");
         }
-        if (Boolean.TRUE.equals(input.bool("ObjectLockEnabledForBucket"))) {
-            // Object Lock needs retention, which crossrole does not have: the bucket is not created.
-            throw notImplemented().with("Header", "x-amz-bucket-object-lock-enabled");
-        }
+        boolean objectLock = Boolean.TRUE.equals(input.bool("ObjectLockEnabledForBucket"));
         String constraint = null;
         Map<String, String> tags = Map.of();
         Input configuration = input.document();
@@ -584,10 +610,19 @@ public final class S3Service {
         if (!tags.isEmpty()) {
             checks.add(new AccessCheck("s3:TagResource", "arn:aws:s3:::" + name, account, null, tagContext.build()));
         }
+        if (objectLock) {
+            // A bucket created with Object Lock needs these as well (CreateBucket's API reference, "Permissions").
+            checks.add(new AccessCheck("s3:PutBucketObjectLockConfiguration", "arn:aws:s3:::" + name, account, null,
+                    RequestContext.empty()));
+            checks.add(new AccessCheck("s3:PutBucketVersioning", "arn:aws:s3:::" + name, account, null,
+                    RequestContext.empty()));
+        }
         String bucketRegion = region;
         Map<String, String> bucketTags = tags;
-        Bucket bucket = new Bucket(name, account, bucketRegion, clock.instant(), null, null, bucketTags, null, null,
-                ownership, grants, PublicAccessBlock.ALL, null, null);
+        // A bucket with Object Lock has versioning, for good.
+        Bucket bucket = new Bucket(name, account, bucketRegion, clock.instant(), null, null, bucketTags, null,
+                objectLock ? Bucket.ENABLED : null, ownership, grants, PublicAccessBlock.ALL, null, null,
+                objectLock ? BucketObjectLock.ENABLED : null);
         return new S3Call(checks, findings -> create(input, bucket));
     }
 

@@ -52,8 +52,9 @@ final class StoreS3Repository implements S3Repository, Replica {
     private static final Logger LOG = Logger.getLogger(StoreS3Repository.class.getName());
     private static final ObjectMapper JSON = new ObjectMapper();
     /**
-     * The bucket's CORS and lifecycle rules as their records, written as they are (instants in ISO-8601, nothing
-     * for an absent member): what a newer crossrole reads back without a migration as long as members are only added.
+     * The bucket's CORS and lifecycle rules and Object Lock settings (a bucket's, a version's) as their records,
+     * written as they are (instants in ISO-8601, nothing for an absent member): what a newer crossrole reads back
+     * without a migration as long as members are only added.
      */
     private static final ObjectMapper CONFIGURATION_JSON = new ObjectMapper()
             .setSerializationInclusion(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL)
@@ -385,11 +386,13 @@ final class StoreS3Repository implements S3Repository, Replica {
 
     @Override
     public Optional<StoredObject> deleteVersion(String bucket, String key, String versionId,
-                                                WriteCondition condition) throws IOException {
+                                                WriteCondition condition,
+                                                java.util.function.Consumer<StoredObject> guard) throws IOException {
         StoredObject removed = write(tx -> {
             StoredObject current = objects(bucket).get(key);
             if (current != null && java.util.Objects.equals(current.versionId(), versionId)) {
                 condition.check(key, current, false);
+                guard.accept(current);
                 promoteOrDelete(tx, bucket, key);
                 return current;
             }
@@ -406,6 +409,7 @@ final class StoreS3Repository implements S3Repository, Replica {
             if (found == null) {
                 return null;
             }
+            guard.accept(found);
             boolean latest = current == null && older.get(0) == found;
             delete(tx, VERSIONS, versionKey(bucket, found));
             if (latest) {
@@ -438,24 +442,30 @@ final class StoreS3Repository implements S3Repository, Replica {
 
     @Override
     public StoredObject putTags(String bucket, StoredObject object, Map<String, String> tags) {
+        return updateVersion(bucket, object, version -> version.withTags(tags));
+    }
+
+    @Override
+    public StoredObject updateVersion(String bucket, StoredObject object,
+                                      java.util.function.UnaryOperator<StoredObject> change) {
         return write(tx -> {
             StoredObject current = objects(bucket).get(object.key());
             if (current != null && current.objectId().equals(object.objectId())) {
-                StoredObject tagged = current.withTags(tags);
-                put(tx, OBJECTS, bucket + "/" + object.key(), objectJson(tagged));
-                return tagged;
+                StoredObject changed = change.apply(current);
+                put(tx, OBJECTS, bucket + "/" + object.key(), objectJson(changed));
+                return changed;
             }
             List<StoredObject> older = versions(bucket).get(object.key());
             if (older != null) {
                 for (StoredObject version : older) {
                     if (!version.deleteMarker() && version.objectId().equals(object.objectId())) {
-                        StoredObject tagged = version.withTags(tags);
-                        put(tx, VERSIONS, versionKey(bucket, version), objectJson(tagged));
-                        return tagged;
+                        StoredObject changed = change.apply(version);
+                        put(tx, VERSIONS, versionKey(bucket, version), objectJson(changed));
+                        return changed;
                     }
                 }
             }
-            // Replaced for good or deleted meanwhile: its successor keeps its own tags.
+            // Replaced for good or deleted meanwhile: its successor keeps its own tags and lock.
             return object.versionId() == null && current != null && current.versionId() == null ? current : null;
         });
     }
@@ -873,6 +883,9 @@ final class StoreS3Repository implements S3Repository, Replica {
         if (bucket.lifecycle() != null) {
             node.set("lifecycle", CONFIGURATION_JSON.valueToTree(bucket.lifecycle()));
         }
+        if (bucket.objectLock() != null) {
+            node.set("objectLock", CONFIGURATION_JSON.valueToTree(bucket.objectLock()));
+        }
         return bytes(node);
     }
 
@@ -907,12 +920,13 @@ final class StoreS3Repository implements S3Repository, Replica {
                 Instant.parse(node.path("created").asText()), policyText, policy, strings(node.path("tags")),
                 configuration, node.hasNonNull("versioning") ? node.get("versioning").asText() : null, ownership, acl,
                 publicAccessBlock, configuration(node.path("cors"), BucketCors.class, name),
-                configuration(node.path("lifecycle"), BucketLifecycle.class, name));
+                configuration(node.path("lifecycle"), BucketLifecycle.class, name),
+                configuration(node.path("objectLock"), BucketObjectLock.class, name));
     }
 
     /**
-     * A bucket's stored CORS or lifecycle configuration, or an account's Block Public Access configuration;
-     * {@code null} when it has none.
+     * A bucket's stored configuration record (CORS, lifecycle, Object Lock), or an account's Block Public Access
+     * configuration; {@code null} when there is none.
      */
     private static <T> T configuration(JsonNode node, Class<T> type, String owner) {
         if (!node.isObject()) {
@@ -947,6 +961,9 @@ final class StoreS3Repository implements S3Repository, Replica {
             node.put("kmsKeyArn", upload.kmsKeyArn());
             node.put("bucketKey", upload.bucketKey());
         }
+        if (upload.lock() != null) {
+            node.set("lock", CONFIGURATION_JSON.valueToTree(upload.lock()));
+        }
         return bytes(node);
     }
 
@@ -958,7 +975,8 @@ final class StoreS3Repository implements S3Repository, Replica {
                 node.path("checksumAlgorithm").isTextual() ? node.path("checksumAlgorithm").asText() : null,
                 node.path("checksumType").isTextual() ? node.path("checksumType").asText() : null,
                 node.hasNonNull("kmsKeyArn") ? node.get("kmsKeyArn").asText() : null,
-                node.path("bucketKey").asBoolean(false));
+                node.path("bucketKey").asBoolean(false),
+                configuration(node.path("lock"), ObjectLock.class, node.path("bucket").asText()));
     }
 
     static byte[] completedJson(CompletedUpload done) {
@@ -1031,6 +1049,9 @@ final class StoreS3Repository implements S3Repository, Replica {
         if (object.deleteMarker()) {
             node.put("deleteMarker", true);
         }
+        if (object.lock() != null) {
+            node.set("lock", CONFIGURATION_JSON.valueToTree(object.lock()));
+        }
         return node;
     }
 
@@ -1043,7 +1064,8 @@ final class StoreS3Repository implements S3Repository, Replica {
                 node.hasNonNull("kmsKeyArn") ? node.get("kmsKeyArn").asText() : null,
                 node.path("bucketKey").asBoolean(false), node.hasNonNull("versionId")
                         ? node.get("versionId").asText() : null, node.path("sequence").asLong(0),
-                node.path("deleteMarker").asBoolean(false));
+                node.path("deleteMarker").asBoolean(false), configuration(node.path("lock"), ObjectLock.class,
+                        node.path("key").asText()));
     }
 
     private static List<StoredObject.Part> partsFrom(JsonNode node) {

@@ -24,11 +24,13 @@ import java.util.Map;
  *     written before versions were kept)
  * @param deleteMarker whether this version is a delete marker: no bytes ({@code objectId} is {@code null}), no
  *     metadata, and the key reads as deleted while it is the latest version
+ * @param lock the version's Object Lock retention and legal hold; {@code null} when it has neither
  */
 public record StoredObject(String key, String objectId, long size, String etag, Instant lastModified,
                            Map<String, String> headers, Map<String, String> userMetadata, Map<String, String> checksums,
                            Map<String, String> tags, int partCount, List<Part> parts, String kmsKeyArn,
-                           boolean bucketKey, String versionId, long sequence, boolean deleteMarker) {
+                           boolean bucketKey, String versionId, long sequence, boolean deleteMarker,
+                           ObjectLock lock) {
 
     /**
      * One part of a multipart object: the number it was uploaded as, its size, and its flexible checksum (base64)
@@ -51,13 +53,13 @@ public record StoredObject(String key, String objectId, long size, String etag, 
                         Map<String, String> tags, int partCount, List<Part> parts, String kmsKeyArn,
                         boolean bucketKey) {
         this(key, objectId, size, etag, lastModified, headers, userMetadata, checksums, tags, partCount, parts,
-                kmsKeyArn, bucketKey, null, 0, false);
+                kmsKeyArn, bucketKey, null, 0, false, null);
     }
 
     /** A delete marker: a version without bytes or metadata. */
     static StoredObject deleteMarker(String key, String versionId, long sequence, Instant lastModified) {
         return new StoredObject(key, null, 0, "", lastModified, Map.of(), Map.of(), Map.of(), Map.of(), 0, List.of(),
-                null, false, versionId, sequence, true);
+                null, false, versionId, sequence, true, null);
     }
 
     /** An SSE-S3 object. */
@@ -77,18 +79,24 @@ public record StoredObject(String key, String objectId, long size, String etag, 
 
     StoredObject withTags(Map<String, String> newTags) {
         return new StoredObject(key, objectId, size, etag, lastModified, headers, userMetadata, checksums, newTags,
-                partCount, parts, kmsKeyArn, bucketKey, versionId, sequence, deleteMarker);
+                partCount, parts, kmsKeyArn, bucketKey, versionId, sequence, deleteMarker, lock);
     }
 
     StoredObject withKms(String keyArn, boolean withBucketKey) {
         return new StoredObject(key, objectId, size, etag, lastModified, headers, userMetadata, checksums, tags,
-                partCount, parts, keyArn, withBucketKey, versionId, sequence, deleteMarker);
+                partCount, parts, keyArn, withBucketKey, versionId, sequence, deleteMarker, lock);
     }
 
     /** This object as the version {@code id} ({@code null}: the null version), placed at {@code place}. */
     StoredObject withVersion(String id, long place) {
         return new StoredObject(key, objectId, size, etag, lastModified, headers, userMetadata, checksums, tags,
-                partCount, parts, kmsKeyArn, bucketKey, id, place, deleteMarker);
+                partCount, parts, kmsKeyArn, bucketKey, id, place, deleteMarker, lock);
+    }
+
+    /** This version with its Object Lock settings replaced ({@code null}: none). */
+    StoredObject withLock(ObjectLock newLock) {
+        return new StoredObject(key, objectId, size, etag, lastModified, headers, userMetadata, checksums, tags,
+                partCount, parts, kmsKeyArn, bucketKey, versionId, sequence, deleteMarker, newLock);
     }
 
     /** The version id as S3 writes it: {@code null} is the string {@code "null"}. */
