@@ -57,9 +57,13 @@ final class S3Support {
                 context), bucket);
     }
 
-    /** Bucket policies as RestrictPublicBuckets leaves them, by the policy as put (a bucket's policy object). */
-    private static final Map<Policy, Policy> RESTRICTED = java.util.Collections.synchronizedMap(
-            new java.util.WeakHashMap<>());
+    /**
+     * Bucket policies as RestrictPublicBuckets leaves them, by the policy as put (a bucket's policy object, compared by
+     * identity): read without a lock on every request; emptied when it holds more than {@link #RESTRICTED_LIMIT}, as
+     * replaced policies would otherwise stay.
+     */
+    private static final Map<Policy, Policy> RESTRICTED = new java.util.concurrent.ConcurrentHashMap<>();
+    private static final int RESTRICTED_LIMIT = 4096;
 
     /**
      * The bucket policy that decides access: the policy as put, unless Block Public Access's
@@ -70,6 +74,13 @@ final class S3Support {
         PublicAccessBlock blocking = bucket.blocking();
         if (bucket.policy() == null || blocking == null || !blocking.restrictPublicBuckets()) {
             return bucket.policy();
+        }
+        Policy known = RESTRICTED.get(bucket.policy());
+        if (known != null) {
+            return known;
+        }
+        if (RESTRICTED.size() > RESTRICTED_LIMIT) {
+            RESTRICTED.clear();
         }
         return RESTRICTED.computeIfAbsent(bucket.policy(), policy -> {
             String text = PublicPolicies.restricted(bucket.policyText(), bucket.owner());
