@@ -12,10 +12,21 @@ import java.util.Map;
  * @param kmsKeyArn the KMS key of an SSE-KMS upload, chosen when it was created (its request or the bucket's default
  *     encryption then); its parts and the completed object are under it. {@code null} for SSE-S3
  * @param bucketKey whether the SSE-KMS upload uses an S3 Bucket Key
+ * @param customerKey the seal of an SSE-C upload's key (every part must be sent with that key); {@code null}
+ *     otherwise
  */
 public record MultipartUpload(String bucket, String key, String uploadId, Instant initiated, String initiatorArn,
                               Map<String, String> headers, Map<String, String> userMetadata, Map<String, String> tags,
-                              String checksumAlgorithm, String checksumType, String kmsKeyArn, boolean bucketKey) {
+                              String checksumAlgorithm, String checksumType, String kmsKeyArn, boolean bucketKey,
+                              CustomerKey.Sealed customerKey) {
+
+    /** An upload that is not SSE-C. */
+    public MultipartUpload(String bucket, String key, String uploadId, Instant initiated, String initiatorArn,
+                           Map<String, String> headers, Map<String, String> userMetadata, Map<String, String> tags,
+                           String checksumAlgorithm, String checksumType, String kmsKeyArn, boolean bucketKey) {
+        this(bucket, key, uploadId, initiated, initiatorArn, headers, userMetadata, tags, checksumAlgorithm,
+                checksumType, kmsKeyArn, bucketKey, null);
+    }
 
     /** An SSE-S3 upload. */
     public MultipartUpload(String bucket, String key, String uploadId, Instant initiated, String initiatorArn,

@@ -155,7 +155,8 @@ final class ObjectEncryption {
     }
 
     /**
-     * {@code s3:x-amz-server-side-encryption} and {@code s3:x-amz-server-side-encryption-aws-kms-key-id}: the headers
+     * {@code s3:x-amz-server-side-encryption}, {@code s3:x-amz-server-side-encryption-aws-kms-key-id} and
+     * {@code s3:x-amz-server-side-encryption-customer-algorithm}: the headers
      * as sent (a bucket policy requiring them refuses a write that relies on the bucket's default, as on AWS).
      */
     static RequestContext.Builder conditionKeys(S3Input input, RequestContext.Builder context) {
@@ -166,6 +167,10 @@ final class ObjectEncryption {
         String key = input.string("SSEKMSKeyId");
         if (key != null) {
             context.single("s3:x-amz-server-side-encryption-aws-kms-key-id", key);
+        }
+        String customer = input.string("SSECustomerAlgorithm");
+        if (customer != null) {
+            context.single("s3:x-amz-server-side-encryption-customer-algorithm", customer);
         }
         return context;
     }

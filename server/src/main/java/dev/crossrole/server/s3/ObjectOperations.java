@@ -58,7 +58,10 @@ final class ObjectOperations {
         String key = input.string("Key");
         S3Support.checkKey(key);
         checkAcl(input, bucket, encryption.servesKms());
-        ObjectEncryption.Applied applied = encryption.forWrite(input, bucket);
+        CustomerKey.Given customer = CustomerKey.of(input, false);
+        // A customer's key replaces the bucket's default encryption, as on S3.
+        ObjectEncryption.Applied applied = customer != null ? ObjectEncryption.Applied.SSE_S3
+                : encryption.forWrite(input, bucket);
         Map<String, String> tags = S3Support.taggingHeader(input.string("Tagging"));
         Map<String, String> headers = S3Support.storedHeaders(input);
         Map<String, String> metadata = S3Support.userMetadata(input);
@@ -88,16 +91,20 @@ final class ObjectOperations {
             ChecksumAlgorithm algorithm = requestedChecksum(request);
             StoredObject stored;
             try (InputStream body = request.body().get()) {
-                stored = repository.putObject(bucket.name(), key, body, finisher(algorithm, written ->
+                stored = repository.putObject(bucket.name(), key, body, sealed(customer, finisher(algorithm, written ->
                         applied.applyTo(new StoredObject(key, UUID.randomUUID().toString(), written.size(), "\""
-                                + written.md5Hex() + "\"", now(), headers, metadata, checksumsOf(written), tags, 0))),
+                                + written.md5Hex() + "\"", now(), headers, metadata, checksumsOf(written), tags, 0)))),
                         condition);
             }
             // A suspended bucket's write is the null version, which S3's PutObject answer does not name.
             S3Response response = S3Response.empty(200).header("ETag", stored.etag())
                     .header("x-amz-version-id", stored.versionId())
                     .header("x-amz-expiration", expiration(bucket, stored));
-            ObjectEncryption.headers(response, stored);
+            if (stored.customerKey() != null) {
+                CustomerKey.headers(response, stored.customerKey());
+            } else {
+                ObjectEncryption.headers(response, stored);
+            }
             stored.checksums().forEach(response::header);
             return response;
         });
@@ -109,6 +116,21 @@ final class ObjectOperations {
      */
     void requireDecrypt(StoredObject object, Bucket bucket, Call call, AccessGate gate) {
         encryption.requireDecrypt(object.kmsKeyArn(), bucket, object.key(), call, gate);
+    }
+
+    /**
+     * {@code finish} as a write of one segment under the customer's key (SSE-C), or as it is without one: the bytes
+     * are encrypted as they are stored, the object keeps the key's seal and shows an SSE-C ETag.
+     */
+    static ObjectWriter.Finisher sealed(CustomerKey.Given customer, ObjectWriter.Finisher finish) {
+        if (customer == null) {
+            return finish;
+        }
+        String nonce = CustomerKey.nonce();
+        CustomerKey.Sealed seal = CustomerKey.seal(customer, List.of(nonce));
+        return CustomerKey.encrypting(written -> finish.finish(written).withCustomerKey(seal,
+                CustomerKey.etag(written.md5(), seal)), CustomerKey.algorithmOf(finish), customer,
+                List.of(new CustomerKey.Segment(nonce, Long.MAX_VALUE)));
     }
 
     /**
@@ -158,8 +180,8 @@ final class ObjectOperations {
     }
 
     /**
-     * Objects are encrypted the way S3 encrypts them by default (SSE-S3, {@code AES256}); asking for KMS
-     * or customer keys is refused rather than answered as if it had been done.
+     * Objects are encrypted the way S3 encrypts them by default (SSE-S3, {@code AES256}), or with a customer's key
+     * (SSE-C, which excludes the other); asking for KMS is refused rather than answered as if it had been done.
      */
     static void checkEncryption(S3Input input) {
         checkEncryption(input, false);
@@ -172,9 +194,9 @@ final class ObjectOperations {
             throw new S3Exception("NotImplemented", 501, "A header you provided implies functionality that is not"
                     + " implemented").with("Header", input.wireName("ServerSideEncryption"));
         }
-        if (input.sent("SSECustomerAlgorithm")) {
-            throw new S3Exception("NotImplemented", 501, "A header you provided implies functionality that is not"
-                    + " implemented").with("Header", input.wireName("SSECustomerAlgorithm"));
+        if (sse != null && (input.sent("SSECustomerAlgorithm") || input.sent("SSECustomerKey"))) {
+            throw S3Exception.invalidArgument("Server Side Encryption with Customer provided key is incompatible with"
+                    + " the encryption method specified.", input.wireName("ServerSideEncryption"), sse);
         }
     }
 
@@ -280,6 +302,7 @@ final class ObjectOperations {
         String range = input.string("Range");
         boolean checksums = "ENABLED".equalsIgnoreCase(input.string("ChecksumMode"));
         ReadConditions conditions = ReadConditions.of(input);
+        CustomerKey.Given customer = CustomerKey.of(input, false);
         // The current object is looked up once, as before versions existed; only a versionId looks among versions.
         Target target = input.string("VersionId") == null ? new Target(null, null) : target(input, bucket, key);
         Optional<ObjectSource> found = target.versioned() ? Optional.empty() : repository.open(bucket.name(), key);
@@ -296,6 +319,7 @@ final class ObjectOperations {
             if (!head) {
                 requireDecrypt(object, bucket, call, findings); // HEAD reads no bytes, so needs no kms:Decrypt
             }
+            ObjectSource opened = CustomerKey.open(source, customer);
             S3Response conditional = conditions.answer(object);
             if (conditional != null) {
                 return conditional;
@@ -322,7 +346,7 @@ final class ObjectOperations {
 
                 @Override
                 public void writeTo(OutputStream out) throws IOException {
-                    source.copyRange(from, count, out);
+                    opened.copyRange(from, count, out);
                 }
             };
             S3Response response = new S3Response(status, new LinkedHashMap<>(), null, body);
@@ -507,7 +531,11 @@ final class ObjectOperations {
         if (object.partCount() > 0) {
             response.header("x-amz-mp-parts-count", String.valueOf(object.partCount()));
         }
-        ObjectEncryption.headers(response, object);
+        if (object.customerKey() != null) {
+            CustomerKey.headers(response, object.customerKey());
+        } else {
+            ObjectEncryption.headers(response, object);
+        }
     }
 
     /**
@@ -856,7 +884,10 @@ final class ObjectOperations {
         String key = input.string("Key");
         S3Support.checkKey(key);
         checkAcl(input, target, encryption.servesKms());
-        ObjectEncryption.Applied applied = encryption.forWrite(input, target);
+        CustomerKey.Given customer = CustomerKey.of(input, false);
+        CustomerKey.Given sourceCustomer = CustomerKey.of(input, true);
+        ObjectEncryption.Applied applied = customer != null ? ObjectEncryption.Applied.SSE_S3
+                : encryption.forWrite(input, target);
         // If-Match / If-None-Match of a copy are about the object it replaces, as for PutObject.
         WriteCondition condition = WriteCondition.ofWrite(input);
         CopySource source = preparedCopySource(input);
@@ -886,25 +917,26 @@ final class ObjectOperations {
             checks.add(encryption.generateDataKey(applied, input, target, key, call));
         }
         return new S3Call(checks, findings -> {
-            ObjectSource found = readable(source, findings);
+            ObjectSource found = CustomerKey.open(readable(source, findings), sourceCustomer);
             StoredObject original = found.object();
             encryption.requireDecrypt(original.kmsKeyArn(), source.bucket(), sourceKey, call, findings);
             Map<String, String> tags = taggingDirective.equals("REPLACE") ? requestedTags : original.tags();
             checkBeforeWrite(condition, target, key, findings);
             return copied(input, target, key, condition, found, original, tags, source, metadataDirective,
-                    taggingDirective, applied);
+                    taggingDirective, applied, customer);
         });
     }
 
     private S3Response copied(S3Input input, Bucket target, String key, WriteCondition condition,
                               ObjectSource found, StoredObject original, Map<String, String> tags,
                               CopySource source, String metadataDirective,
-                              String taggingDirective, ObjectEncryption.Applied applied) throws IOException {
+                              String taggingDirective, ObjectEncryption.Applied applied,
+                              CustomerKey.Given customer) throws IOException {
         // A copy of an older version onto its own key (restoring it) changes the object, so only a copy of the current
         // one is a copy to itself.
         if (source.bucket().name().equals(target.name()) && source.key().equals(key) && source.versionId() == null
                 && metadataDirective.equals("COPY") && taggingDirective.equals("COPY")
-                && !input.sent("ServerSideEncryption")) {
+                && !input.sent("ServerSideEncryption") && customer == null && original.customerKey() == null) {
             throw S3Exception.invalidRequest("This copy request is illegal because it is trying to copy an object to"
                     + " itself without changing the object's metadata, storage class, website redirect location or"
                     + " encryption attributes.");
@@ -926,16 +958,19 @@ final class ObjectOperations {
             algorithm = ChecksumAlgorithm.fromHeaderName(original.checksums().keySet().iterator().next()).orElse(null);
         }
         StoredObject stored = repository.putConcatenation(target.name(), key,
-                List.of(new ObjectWriter.Range(found, 0, original.size())), finisher(algorithm, written ->
-                        applied.applyTo(new StoredObject(key, UUID.randomUUID().toString(), written.size(),
+                List.of(new ObjectWriter.Range(found, 0, original.size())), sealed(customer, finisher(algorithm,
+                        written -> applied.applyTo(new StoredObject(key, UUID.randomUUID().toString(), written.size(),
                                 "\"" + written.md5Hex() + "\"", now(), headers, metadata, checksumsOf(written), tags,
-                                0))), condition);
+                                0)))), condition);
         Shape result = Shape.of().put("LastModified", stored.lastModified()).put("ETag", stored.etag());
         stored.checksums().forEach((h, v) -> result.put("Checksum" + h.substring("x-amz-checksum-".length())
                 .toUpperCase(Locale.ROOT), v));
-        return input.respond(ObjectEncryption.members(Shape.of().put("CopyObjectResult", result)
-                .put("VersionId", stored.versionId()).put("CopySourceVersionId", source.shownVersionId(original)),
-                stored.kmsKeyArn(), stored.bucketKey()));
+        Shape output = Shape.of().put("CopyObjectResult", result).put("VersionId", stored.versionId())
+                .put("CopySourceVersionId", source.shownVersionId(original));
+        if (stored.customerKey() != null) {
+            return input.respond(CustomerKey.members(output, stored.customerKey()));
+        }
+        return input.respond(ObjectEncryption.members(output, stored.kmsKeyArn(), stored.bucketKey()));
     }
 
     /**

@@ -86,7 +86,8 @@ public final class S3Service {
     private OperationBindings<S3Operation> bind(OperationBindings<S3Operation> bindings) {
         String[] objectWriteKeys = {"s3:x-amz-acl", "aws:RequestTag/${TagKey}", "aws:TagKeys",
             "s3:x-amz-server-side-encryption", "s3:x-amz-server-side-encryption-aws-kms-key-id",
-            "s3:x-amz-storage-class", "s3:x-amz-content-sha256", "s3:signatureversion", "s3:authType",
+            "s3:x-amz-server-side-encryption-customer-algorithm", "s3:x-amz-storage-class", "s3:x-amz-content-sha256",
+            "s3:signatureversion", "s3:authType",
             "s3:signatureAge", "s3:TlsVersion"};
         String[] copyKeys = Stream.concat(Stream.of(objectWriteKeys),
                 Stream.of("s3:x-amz-copy-source", "s3:x-amz-metadata-directive")).toArray(String[]::new);

@@ -24,11 +24,13 @@ import java.util.Map;
  *     written before versions were kept)
  * @param deleteMarker whether this version is a delete marker: no bytes ({@code objectId} is {@code null}), no
  *     metadata, and the key reads as deleted while it is the latest version
+ * @param customerKey what an SSE-C object keeps of its customer-provided key (never the key); {@code null} otherwise
  */
 public record StoredObject(String key, String objectId, long size, String etag, Instant lastModified,
                            Map<String, String> headers, Map<String, String> userMetadata, Map<String, String> checksums,
                            Map<String, String> tags, int partCount, List<Part> parts, String kmsKeyArn,
-                           boolean bucketKey, String versionId, long sequence, boolean deleteMarker) {
+                           boolean bucketKey, String versionId, long sequence, boolean deleteMarker,
+                           CustomerKey.Sealed customerKey) {
 
     /**
      * One part of a multipart object: the number it was uploaded as, its size, and its flexible checksum (base64)
@@ -43,6 +45,15 @@ public record StoredObject(String key, String objectId, long size, String etag, 
 
     public StoredObject {
         parts = parts == null ? List.of() : List.copyOf(parts);
+    }
+
+    /** An object that is not SSE-C. */
+    public StoredObject(String key, String objectId, long size, String etag, Instant lastModified,
+                        Map<String, String> headers, Map<String, String> userMetadata, Map<String, String> checksums,
+                        Map<String, String> tags, int partCount, List<Part> parts, String kmsKeyArn,
+                        boolean bucketKey, String versionId, long sequence, boolean deleteMarker) {
+        this(key, objectId, size, etag, lastModified, headers, userMetadata, checksums, tags, partCount, parts,
+                kmsKeyArn, bucketKey, versionId, sequence, deleteMarker, null);
     }
 
     /** An object as written, before the repository gives it its version. */
@@ -77,18 +88,24 @@ public record StoredObject(String key, String objectId, long size, String etag, 
 
     StoredObject withTags(Map<String, String> newTags) {
         return new StoredObject(key, objectId, size, etag, lastModified, headers, userMetadata, checksums, newTags,
-                partCount, parts, kmsKeyArn, bucketKey, versionId, sequence, deleteMarker);
+                partCount, parts, kmsKeyArn, bucketKey, versionId, sequence, deleteMarker, customerKey);
     }
 
     StoredObject withKms(String keyArn, boolean withBucketKey) {
         return new StoredObject(key, objectId, size, etag, lastModified, headers, userMetadata, checksums, tags,
-                partCount, parts, keyArn, withBucketKey, versionId, sequence, deleteMarker);
+                partCount, parts, keyArn, withBucketKey, versionId, sequence, deleteMarker, customerKey);
+    }
+
+    /** This object as SSE-C under the key {@code sealed} keeps, with the ETag an SSE-C object shows. */
+    StoredObject withCustomerKey(CustomerKey.Sealed sealed, String sealedEtag) {
+        return new StoredObject(key, objectId, size, sealedEtag, lastModified, headers, userMetadata, checksums, tags,
+                partCount, parts, kmsKeyArn, bucketKey, versionId, sequence, deleteMarker, sealed);
     }
 
     /** This object as the version {@code id} ({@code null}: the null version), placed at {@code place}. */
     StoredObject withVersion(String id, long place) {
         return new StoredObject(key, objectId, size, etag, lastModified, headers, userMetadata, checksums, tags,
-                partCount, parts, kmsKeyArn, bucketKey, id, place, deleteMarker);
+                partCount, parts, kmsKeyArn, bucketKey, id, place, deleteMarker, customerKey);
     }
 
     /** The version id as S3 writes it: {@code null} is the string {@code "null"}. */
