@@ -246,6 +246,32 @@ class S3SseCSdkTest {
         assertError(400, "InvalidRequest", null, () -> read(get("big", null)));
     }
 
+    /** A full-object checksum is over the plaintext, so completing such an upload needs its key. */
+    @Test
+    void aFullObjectChecksumUploadIsCompletedWithItsKey() {
+        String id = s3.createMultipartUpload(r -> r.bucket(BUCKET).key("whole").sseCustomerAlgorithm("AES256")
+                .sseCustomerKey(b64(KEY_A)).sseCustomerKeyMD5(md5(KEY_A)).checksumAlgorithm(ChecksumAlgorithm.CRC32)
+                .checksumType("FULL_OBJECT")).uploadId();
+        byte[] bytes = "summed whole".getBytes(StandardCharsets.UTF_8);
+        var part = s3.uploadPart(r -> r.bucket(BUCKET).key("whole").uploadId(id).partNumber(1)
+                .checksumAlgorithm(ChecksumAlgorithm.CRC32).sseCustomerAlgorithm("AES256")
+                .sseCustomerKey(b64(KEY_A)).sseCustomerKeyMD5(md5(KEY_A)), RequestBody.fromBytes(bytes));
+        CompletedPart completed = CompletedPart.builder().partNumber(1).eTag(part.eTag())
+                .checksumCRC32(part.checksumCRC32()).build();
+        assertError(400, "InvalidRequest", null, () -> s3.completeMultipartUpload(r -> r.bucket(BUCKET).key("whole")
+                .uploadId(id).multipartUpload(m -> m.parts(completed))));
+        var done = s3.completeMultipartUpload(r -> r.bucket(BUCKET).key("whole").uploadId(id)
+                .sseCustomerAlgorithm("AES256").sseCustomerKey(b64(KEY_A)).sseCustomerKeyMD5(md5(KEY_A))
+                .multipartUpload(m -> m.parts(completed)));
+        java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+        crc.update(bytes);
+        String expected = b64(java.nio.ByteBuffer.allocate(4).putInt((int) crc.getValue()).array());
+        assertEquals(expected, done.checksumCRC32());
+        var got = s3.getObjectAsBytes(get("whole", KEY_A).checksumMode(ChecksumMode.ENABLED).build());
+        assertEquals("summed whole", got.asUtf8String());
+        assertEquals(expected, got.response().checksumCRC32());
+    }
+
     @Test
     void copiesReadTheSourceWithItsKeyAndWriteUnderTheirs() {
         s3.putObject(put("source", KEY_A), RequestBody.fromString("copied bytes"));
