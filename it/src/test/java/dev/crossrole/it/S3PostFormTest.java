@@ -240,6 +240,29 @@ class S3PostFormTest {
         assertEquals("redirected", s3.getObjectAsBytes(r -> r.bucket(BUCKET).key("status/303")).asUtf8String());
     }
 
+    /** A file of several megabytes streams through the form (its delimiter found across reads), SSE-C included. */
+    @Test
+    void aLargeFileStreamsThroughTheForm() throws Exception {
+        byte[] large = new byte[3 * 1024 * 1024 + 11];
+        new java.util.Random(5).nextBytes(large);
+        byte[] key = S3SseCSdkTest.KEY_A;
+        Map<String, String> fields = new LinkedHashMap<>();
+        fields.put("x-amz-server-side-encryption-customer-algorithm", "AES256");
+        fields.put("x-amz-server-side-encryption-customer-key", S3SseCSdkTest.b64(key));
+        fields.put("x-amz-server-side-encryption-customer-key-md5", S3SseCSdkTest.md5(key));
+        Form form = signed("large.bin", List.of("[\"content-length-range\",1,10485760]",
+                "[\"starts-with\",\"$x-amz-server-side-encryption-customer-algorithm\",\"\"]",
+                "[\"starts-with\",\"$x-amz-server-side-encryption-customer-key\",\"\"]",
+                "[\"starts-with\",\"$x-amz-server-side-encryption-customer-key-md5\",\"\"]"), fields);
+        HttpResponse<String> stored = post(BUCKET, form, "large.bin", large);
+        assertEquals(204, stored.statusCode(), stored.body());
+        assertEquals(S3SseCSdkTest.md5(key), stored.headers().firstValue(
+                "x-amz-server-side-encryption-customer-key-MD5").orElse(null), stored.headers().toString());
+        org.junit.jupiter.api.Assertions.assertArrayEquals(large, s3.getObjectAsBytes(r -> r.bucket(BUCKET)
+                .key("large.bin").sseCustomerAlgorithm("AES256").sseCustomerKey(S3SseCSdkTest.b64(key))
+                .sseCustomerKeyMD5(S3SseCSdkTest.md5(key))).asByteArray());
+    }
+
     @Test
     void badFormsWriteNothing() throws Exception {
         var admin = crossrole.adminCredentials(DESTINATION).resolveCredentials();

@@ -33,6 +33,7 @@ import software.amazon.awssdk.services.s3.model.ChecksumMode;
 import software.amazon.awssdk.services.s3.model.CompletedPart;
 import software.amazon.awssdk.services.s3.model.GetObjectRequest;
 import software.amazon.awssdk.services.s3.model.GetObjectResponse;
+import software.amazon.awssdk.services.s3.model.ObjectAttributes;
 import software.amazon.awssdk.services.s3.model.PutObjectRequest;
 import software.amazon.awssdk.services.s3.model.PutObjectResponse;
 
@@ -115,6 +116,11 @@ class S3SseCSdkTest {
                 .sseCustomerKey(b64(KEY_A)).sseCustomerKeyMD5(md5(KEY_A)));
         assertEquals(md5(KEY_A), head.sseCustomerKeyMD5());
         assertEquals(secret.length(), head.contentLength());
+        assertEquals(secret.length(), s3.getObjectAttributes(r -> r.bucket(BUCKET).key("doc")
+                .objectAttributes(ObjectAttributes.OBJECT_SIZE).sseCustomerAlgorithm("AES256")
+                .sseCustomerKey(b64(KEY_A)).sseCustomerKeyMD5(md5(KEY_A))).objectSize());
+        assertError(400, "InvalidRequest", null, () -> s3.getObjectAttributes(r -> r.bucket(BUCKET).key("doc")
+                .objectAttributes(ObjectAttributes.OBJECT_SIZE)));
 
         assertError(400, "InvalidRequest", "The object was stored using a form of Server Side Encryption. The correct"
                 + " parameters must be provided to retrieve the object.", () -> read(get("doc", null)));

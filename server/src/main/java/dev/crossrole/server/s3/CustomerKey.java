@@ -159,14 +159,22 @@ final class CustomerKey {
      * not SSE-C is InvalidRequest.
      */
     static ObjectSource open(ObjectSource source, Given given) {
-        Sealed sealed = source.object().customerKey();
+        return check(source.object(), given) ? decrypting(source, given) : source;
+    }
+
+    /**
+     * Whether {@code object} is SSE-C, when {@code given} is the key it needs: S3's InvalidRequest without one (or
+     * with one for an object that is not SSE-C), 403 AccessDenied with another.
+     */
+    static boolean check(StoredObject object, Given given) {
+        Sealed sealed = object.customerKey();
         if (sealed == null) {
             if (given != null) {
                 // S3's words as observed for SSE-C headers on an object that is not SSE-C; not found in AWS's
                 // documentation.
                 throw S3Exception.invalidRequest("The encryption parameters are not applicable to this object.");
             }
-            return source;
+            return false;
         }
         if (given == null) {
             throw S3Exception.invalidRequest("The object was stored using a form of Server Side Encryption. The"
@@ -175,7 +183,7 @@ final class CustomerKey {
         if (!sealed.opens(given)) {
             throw S3Exception.accessDenied();
         }
-        return decrypting(source, given);
+        return true;
     }
 
     /** The source read through its segments' ciphers (the source must be SSE-C). */

@@ -655,6 +655,7 @@ final class ObjectOperations {
         Integer maxParts = lenientCount(input, "MaxParts");
         Integer marker = lenientCount(input, "PartNumberMarker");
         Target target = target(input, bucket, key);
+        CustomerKey.Given customer = CustomerKey.of(input, false);
         RequestContext context = S3Support.existingTags(target.found());
         // A version is read with the version actions (the API reference: s3:GetObjectVersion and
         // s3:GetObjectVersionAttributes when a versionId is given).
@@ -664,6 +665,7 @@ final class ObjectOperations {
                         context.toBuilder()));
         return new S3Call(checks, findings -> {
             StoredObject existing = readable(target, bucket, key, findings, "GET");
+            CustomerKey.check(existing, customer); // an SSE-C object's attributes are read with its key, as S3 says
             Shape output = Shape.of().put("LastModified", existing.lastModified());
             if (target.versioned() || existing.versionId() != null) {
                 output.put("VersionId", shownVersionId(bucket, existing));
