@@ -549,7 +549,7 @@ public final class Pipeline {
         trace.operation = S3Service.operation(addressed.withBody(java.io.InputStream::nullInputStream));
         Authenticator.Authenticated auth = null;
         Caller caller;
-        PostObject form = null;
+        PostObject<Authenticator.Authenticated> form = null;
         if (PostObject.OPERATION.equals(trace.operation) && S3Http.anonymous(request)) {
             // A browser's form: its fields name the signer (or none), and it is the PutObject it stands for.
             form = postForm(request, addressed);
@@ -620,7 +620,7 @@ public final class Pipeline {
     }
 
     /** Reads a POST form's fields up to its file, its signature checked with the signer's real secret. */
-    private PostObject postForm(HttpRequest request, S3Http.Addressed addressed) {
+    private PostObject<Authenticator.Authenticated> postForm(HttpRequest request, S3Http.Addressed addressed) {
         java.io.InputStream raw = S3Http.body(request, null);
         try {
             return PostObject.read(addressed.withBody(() -> raw), raw, clock.instant(),

@@ -28,7 +28,10 @@ import java.util.UUID;
  * and the object it completes into are under that encryption. For SSE-KMS the API reference (CreateMultipartUpload,
  * UploadPart, CompleteMultipartUpload: "Permissions") asks the caller for {@code kms:GenerateDataKey} to create the
  * upload, {@code kms:Decrypt} for each UploadPart and UploadPartCopy, and {@code kms:Decrypt} to complete an upload
- * made with an additional checksum; each through S3, decided by the key policy and the caller's identity.
+ * made with an additional checksum; each through S3, decided by the key policy and the caller's identity. An SSE-C
+ * upload keeps a seal of its customer's key: every part must be sent with that key and is encrypted under it with a
+ * counter of its own, and the completed object is its parts' encrypted bytes in order (so completing needs no key,
+ * except for a full-object checksum, which is of the plaintext).
  */
 final class MultipartOperations {
     static final long MIN_PART_SIZE = 5L * 1024 * 1024;

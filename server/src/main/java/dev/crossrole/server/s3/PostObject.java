@@ -33,7 +33,7 @@ import java.util.TreeSet;
  * {@code success_action_redirect} (303) or {@code success_action_status} (204 by default, 200, or 201 with the
  * PostResponse document).
  */
-public final class PostObject {
+public final class PostObject<T> {
     /** The name routing gives a POST to a bucket without a sub-resource. */
     public static final String OPERATION = S3Routes.POST_OBJECT;
     /** What S3 reads of the fields before the file: 20 KB (S3 User Guide, "POST Object" limits). */
@@ -49,25 +49,26 @@ public final class PostObject {
     private static final Set<String> SIGNING_FIELDS = Set.of("x-amz-algorithm", "x-amz-credential", "x-amz-date",
             "x-amz-signature", "x-amz-security-token");
 
-    /** Checks a form's signature and names who signed it. */
+    /**
+     * Checks a form's signature and names who signed it ({@code T}: the listener's authentication, which S3 does not
+     * depend on).
+     */
     @FunctionalInterface
-    public interface Signer {
+    public interface Signer<T> {
         /**
-         * The principal behind {@code credential} when {@code signature} is the policy's; throws the authentication
-         * failure otherwise.
+         * Who is behind {@code credential} when {@code signature} is the policy's; throws the authentication failure
+         * otherwise.
          */
-        dev.crossrole.server.auth.Authenticator.Authenticated verify(String credential, String date, String token,
-                                                                     String policy, String signature);
+        T verify(String credential, String date, String token, String policy, String signature);
     }
 
     private final Map<String, String> fields;
     private final String bucket;
     private final String key;
-    private final dev.crossrole.server.auth.Authenticator.Authenticated signed;
+    private final T signed;
     private final S3Request put;
 
-    private PostObject(Map<String, String> fields, String bucket, String key,
-                       dev.crossrole.server.auth.Authenticator.Authenticated signed, S3Request put) {
+    private PostObject(Map<String, String> fields, String bucket, String key, T signed, S3Request put) {
         this.fields = fields;
         this.bucket = bucket;
         this.key = key;
@@ -76,7 +77,7 @@ public final class PostObject {
     }
 
     /** Who the form is from: the signer, or {@code null} for an unsigned form (the anonymous principal). */
-    public dev.crossrole.server.auth.Authenticator.Authenticated signed() {
+    public T signed() {
         return signed;
     }
 
@@ -89,7 +90,7 @@ public final class PostObject {
      * Reads the form of {@code request} (the bucket addressed, the body not yet read) up to its file, checks the
      * signature with {@code signer} and the policy at {@code now}. Nothing is written before all of it holds.
      */
-    public static PostObject read(S3Request request, InputStream body, Instant now, Signer signer)
+    public static <T> PostObject<T> read(S3Request request, InputStream body, Instant now, Signer<T> signer)
             throws IOException {
         String boundary = boundary(request.header("Content-Type"));
         FormReader reader = new FormReader(body, boundary);
@@ -120,7 +121,7 @@ public final class PostObject {
         if (file == null) {
             throw S3Exception.invalidArgument("POST requires exactly one file upload per request.", "file", "0");
         }
-        dev.crossrole.server.auth.Authenticator.Authenticated signed = null;
+        T signed = null;
         String policy = fields.get("policy");
         boolean signing = SIGNING_FIELDS.stream().anyMatch(fields::containsKey);
         if (signing || policy != null) {
@@ -161,7 +162,7 @@ public final class PostObject {
         }
         InputStream content = range == null ? file.content() : new LengthRange(file.content(), range[0], range[1]);
         S3Request put = new S3Request("PUT", request.bucket(), resolvedKey, Map.of(), headers, () -> content, -1);
-        return new PostObject(fields, request.bucket(), resolvedKey, signed, put);
+        return new PostObject<>(fields, request.bucket(), resolvedKey, signed, put);
     }
 
     private static String capitalized(String field) {
