@@ -358,24 +358,24 @@ final class MultipartOperations {
             // A full-object checksum is computed over the assembled bytes; one the client sends must match it.
             String expectedFull = fullObject ? expected : null;
             ObjectWriter.Finisher finish = ObjectOperations.finisher(fullObject ? algorithm : null, written -> {
-                        if (fullObject) {
-                            if (expectedFull != null && !expectedFull.trim().equals(written.checksum())) {
-                                throw checksumMismatch(algorithm);
-                            }
-                            checksums.put(algorithm.headerName(), written.checksum());
-                        }
-                        StoredObject object = new StoredObject(upload.key(), UUID.randomUUID().toString(),
-                                written.size(), etag, clock.instant().truncatedTo(ChronoUnit.MILLIS), upload.headers(),
-                                upload.userMetadata(), checksums, upload.tags(), count, layout);
-                        if (upload.customerKey() != null) {
-                            return object.withCustomerKey(upload.customerKey().withNonces(segments.stream()
-                                    .map(CustomerKey.Segment::nonce).toList()), etag);
-                        }
-                        return upload.kmsKeyArn() == null ? object
-                                : object.withKms(upload.kmsKeyArn(), upload.bucketKey());
-                    });
+                if (fullObject) {
+                    if (expectedFull != null && !expectedFull.trim().equals(written.checksum())) {
+                        throw checksumMismatch(algorithm);
+                    }
+                    checksums.put(algorithm.headerName(), written.checksum());
+                }
+                StoredObject object = new StoredObject(upload.key(), UUID.randomUUID().toString(),
+                        written.size(), etag, clock.instant().truncatedTo(ChronoUnit.MILLIS), upload.headers(),
+                        upload.userMetadata(), checksums, upload.tags(), count, layout);
+                if (upload.customerKey() != null) {
+                    return object.withCustomerKey(upload.customerKey().withNonces(segments.stream()
+                            .map(CustomerKey.Segment::nonce).toList()), etag);
+                }
+                return upload.kmsKeyArn() == null ? object
+                        : object.withKms(upload.kmsKeyArn(), upload.bucketKey());
+            });
             if (decrypt) {
-                finish = CustomerKey.encrypting(finish, fullObject ? algorithm : null, customer, segments);
+                finish = CustomerKey.encrypting(finish, algorithm, customer, segments);
             }
             StoredObject stored = repository.completeUpload(upload, ranges, finish, condition);
             return completion(input, bucket, new CompletedUpload(bucket.name(), upload.uploadId(), upload.key(),

@@ -175,8 +175,15 @@ final class ObjectEncryption {
         return context;
     }
 
-    /** The encryption headers of an object: SSE-S3's, or SSE-KMS's with the key (the Bucket Key only when used). */
+    /**
+     * The encryption headers of an object: SSE-C's (the algorithm and the key's MD5), SSE-S3's, or SSE-KMS's with the
+     * key (the Bucket Key only when used).
+     */
     static void headers(S3Response response, StoredObject object) {
+        if (object.customerKey() != null) {
+            CustomerKey.headers(response, object.customerKey());
+            return;
+        }
         if (object.kmsKeyArn() == null) {
             response.header("x-amz-server-side-encryption", SSE_S3);
             return;

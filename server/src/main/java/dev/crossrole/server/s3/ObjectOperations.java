@@ -100,11 +100,7 @@ final class ObjectOperations {
             S3Response response = S3Response.empty(200).header("ETag", stored.etag())
                     .header("x-amz-version-id", stored.versionId())
                     .header("x-amz-expiration", expiration(bucket, stored));
-            if (stored.customerKey() != null) {
-                CustomerKey.headers(response, stored.customerKey());
-            } else {
-                ObjectEncryption.headers(response, stored);
-            }
+            ObjectEncryption.headers(response, stored);
             stored.checksums().forEach(response::header);
             return response;
         });
@@ -531,11 +527,7 @@ final class ObjectOperations {
         if (object.partCount() > 0) {
             response.header("x-amz-mp-parts-count", String.valueOf(object.partCount()));
         }
-        if (object.customerKey() != null) {
-            CustomerKey.headers(response, object.customerKey());
-        } else {
-            ObjectEncryption.headers(response, object);
-        }
+        ObjectEncryption.headers(response, object);
     }
 
     /**
