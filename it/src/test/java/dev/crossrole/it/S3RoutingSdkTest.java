@@ -171,13 +171,13 @@ class S3RoutingSdkTest {
         assertEquals("x", dest.getObjectAsBytes(b -> b.bucket("route-unimplemented").key("k")).asUtf8String());
         dest.createBucket(b -> b.bucket("route-unlocked").objectLockEnabledForBucket(false));
 
-        // A browser form upload (POST to the bucket, multipart/form-data) is 501, not 405.
+        // A browser form upload (POST to the bucket, multipart/form-data) is served, not 405: this one has no file.
         HttpResponse<String> form = HTTP.send(HttpRequest.newBuilder(URI.create(crossrole.endpoint()
                 + "/route-unimplemented")).header("Content-Type", "multipart/form-data; boundary=x")
                 .POST(HttpRequest.BodyPublishers.ofString("--x\r\nContent-Disposition: form-data; name=\"key\"\r\n\r\n"
                         + "posted\r\n--x--\r\n")).build(), HttpResponse.BodyHandlers.ofString());
-        assertEquals(501, form.statusCode(), form.body());
-        assertTrue(form.body().contains("<Code>NotImplemented</Code>"), form.body());
+        assertEquals(400, form.statusCode(), form.body());
+        assertTrue(form.body().contains("<Code>InvalidArgument</Code>"), form.body());
         assertThrows(NoSuchKeyException.class, () -> dest.headObject(b -> b.bucket("route-unimplemented").key("posted")));
     }
 

@@ -303,6 +303,38 @@ public final class Authenticator {
         return new Authenticated(resolved.caller, presigned.credential(), null);
     }
 
+    /**
+     * An S3 POST form's signature (S3 API Reference, "Authenticating Requests in Browser-Based Uploads Using POST"):
+     * the HMAC of the base64 {@code policy} field under the key derived for the {@code x-amz-credential} scope,
+     * checked with the secret of the key it names (and its session token). The time the form may be used is the
+     * policy's {@code expiration}, which S3 checks, not the request's clock skew.
+     */
+    public Authenticated authenticatePostForm(String credential, String amzDate, String sessionToken, String policy,
+                                              String signature) {
+        SigV4.Credential scope;
+        try {
+            scope = SigV4.parseCredential(credential);
+        } catch (SigV4Exception e) {
+            throw failure(Reason.MALFORMED_CREDENTIAL, false, "AuthorizationHeaderMalformed", 400, e.getMessage(),
+                    Map.of());
+        }
+        if (amzDate == null || SigV4.parseAmzDate(amzDate) == null) {
+            throw failure(Reason.MISSING_DATE, false, "AccessDenied", 403, SigV4.MSG_REQUIRES_DATE, Map.of());
+        }
+        Resolved resolved = resolve(scope.accessKeyId(), sessionToken, clock.instant());
+        byte[] key = SigV4.signingKey(resolved.secret, scope.date(), scope.region(), scope.service());
+        String expected = SigV4.signature(key, policy);
+        if (signature == null || !SigV4.constantTimeEquals(expected, signature)) {
+            Map<String, String> details = new LinkedHashMap<>();
+            details.put(AuthenticationException.ACCESS_KEY_ID, scope.accessKeyId());
+            details.put(AuthenticationException.STRING_TO_SIGN, policy);
+            details.put(AuthenticationException.SIGNATURE_PROVIDED, signature == null ? "" : signature);
+            throw failure(Reason.SIGNATURE_MISMATCH, false, "SignatureDoesNotMatch", 403, SIGNATURE_MISMATCH,
+                    details);
+        }
+        return new Authenticated(resolved.caller, scope, null);
+    }
+
     /** A request is accepted within 15 minutes of the server's time, in either direction. */
     private static void checkWindow(Instant signedAt, String sentDate, Instant now) {
         if (signedAt.plus(MAX_SKEW).isBefore(now)) {

@@ -255,6 +255,11 @@ public final class SigV4 {
         return new AuthorizationHeader(parseHeaderCredential(credential), splitSignedHeaders(signedHeaders), signature);
     }
 
+    /** A credential scope {@code <key>/<date>/<region>/<service>/aws4_request}, as a POST form's field names it. */
+    public static Credential parseCredential(String credential) throws SigV4Exception {
+        return parseHeaderCredential(credential);
+    }
+
     private static Credential parseHeaderCredential(String credential) throws SigV4Exception {
         String[] parts = credential.split("/", -1);
         if (parts.length >= 5 && !TERMINATOR.equals(parts[parts.length - 1])) {

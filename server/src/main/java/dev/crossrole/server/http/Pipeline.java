@@ -23,6 +23,7 @@ import dev.crossrole.server.s3.S3Exception;
 import dev.crossrole.server.s3.S3Request;
 import dev.crossrole.server.s3.S3Response;
 import dev.crossrole.server.s3.S3Call;
+import dev.crossrole.server.s3.PostObject;
 import dev.crossrole.server.s3.S3Service;
 import dev.crossrole.server.service.AccessCheck;
 import dev.crossrole.server.service.Call;
@@ -562,7 +563,14 @@ public final class Pipeline {
         dev.crossrole.server.service.OperationBindings<?> table = control ? s3.controlOperations() : s3.operations();
         Authenticator.Authenticated auth = null;
         Caller caller;
-        if (S3Http.anonymous(request)) {
+        PostObject<Authenticator.Authenticated> form = null;
+        if (PostObject.OPERATION.equals(trace.operation) && S3Http.anonymous(request)) {
+            // A browser's form: its fields name the signer (or none), and it is the PutObject it stands for.
+            form = postForm(request, addressed);
+            trace.operation = "PutObject";
+            auth = form.signed();
+            caller = auth == null ? new Caller(new Principal.Anonymous(), null, null) : auth.caller();
+        } else if (S3Http.anonymous(request)) {
             caller = new Caller(new Principal.Anonymous(), null, null);
         } else {
             auth = authenticator.authenticate(new SigV4.HttpRequestParts(request.method(), request.rawPath(),
@@ -585,8 +593,13 @@ public final class Pipeline {
         if (auth != null) {
             usage.accept(auth, region);
         }
-        java.io.InputStream body = S3Http.body(request, auth == null ? null : auth.chunkSigning());
-        S3Request s3Request = addressed.withBody(() -> body);
+        S3Request s3Request;
+        if (form != null) {
+            s3Request = form.put();
+        } else {
+            java.io.InputStream body = S3Http.body(request, auth == null ? null : auth.chunkSigning());
+            s3Request = addressed.withBody(() -> body);
+        }
         // Prepare (the operation named by the model, its bucket, the checks), authorize, then run: the same stages
         // as every service. What the run finds it must ask (a missing key, DeleteObjects' keys) is decided here too.
         S3Call prepared = control ? s3.prepareControl(s3Request, call, trace.operation)
@@ -615,7 +628,24 @@ public final class Pipeline {
                 return decide(call, check, trace);
             }
         });
+        if (form != null) {
+            String host = request.header("Host");
+            response = form.answer(response, (request.secure() ? "https" : "http") + "://"
+                    + (host == null ? "localhost" : host));
+        }
         return new HttpResponse(response.status(), response.headers(), response.body(), response.stream());
+    }
+
+    /** Reads a POST form's fields up to its file, its signature checked with the signer's real secret. */
+    private PostObject<Authenticator.Authenticated> postForm(HttpRequest request, S3Http.Addressed addressed) {
+        java.io.InputStream raw = S3Http.body(request, null);
+        try {
+            // The policy's expiration was written by the client's clock: held to the real time, as signatures are.
+            return PostObject.read(addressed.withBody(() -> raw), raw, dateClock.instant(),
+                    authenticator::authenticatePostForm);
+        } catch (java.io.IOException e) {
+            throw new S3Exception("IncompleteBody", 400, "The request body terminated unexpectedly");
+        }
     }
 
     private boolean decide(Call call, AccessCheck check, Trace trace) {

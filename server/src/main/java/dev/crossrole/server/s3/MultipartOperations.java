@@ -28,7 +28,10 @@ import java.util.UUID;
  * and the object it completes into are under that encryption. For SSE-KMS the API reference (CreateMultipartUpload,
  * UploadPart, CompleteMultipartUpload: "Permissions") asks the caller for {@code kms:GenerateDataKey} to create the
  * upload, {@code kms:Decrypt} for each UploadPart and UploadPartCopy, and {@code kms:Decrypt} to complete an upload
- * made with an additional checksum; each through S3, decided by the key policy and the caller's identity.
+ * made with an additional checksum; each through S3, decided by the key policy and the caller's identity. An SSE-C
+ * upload keeps a seal of its customer's key: every part must be sent with that key and is encrypted under it with a
+ * counter of its own, and the completed object is its parts' encrypted bytes in order (so completing needs no key,
+ * except for a full-object checksum, which is of the plaintext).
  */
 final class MultipartOperations {
     static final long MIN_PART_SIZE = 5L * 1024 * 1024;
@@ -51,7 +54,9 @@ final class MultipartOperations {
         S3Support.checkKey(key);
         ObjectEncryption encryption = objects.encryption();
         ObjectOperations.checkAcl(input, bucket, encryption.servesKms());
-        ObjectEncryption.Applied applied = encryption.forWrite(input, bucket);
+        CustomerKey.Given customer = CustomerKey.of(input, false);
+        ObjectEncryption.Applied applied = customer != null ? ObjectEncryption.Applied.SSE_S3
+                : encryption.forWrite(input, bucket);
         Map<String, String> tags = S3Support.taggingHeader(input.string("Tagging"));
         RequestContext.Builder context = RequestContext.builder();
         String acl = input.string("ACL");
@@ -101,13 +106,49 @@ final class MultipartOperations {
             MultipartUpload upload = new MultipartUpload(bucket.name(), key, uploadId, clock.instant(), call.caller().arn(),
                     S3Support.storedHeaders(input), S3Support.userMetadata(input), tags,
                     algorithm == null ? null : algorithm.name(), checksumType, applied.keyArn(), applied.bucketKey(),
-                    lock);
+                    lock, customer == null ? null : CustomerKey.seal(customer, List.of()));
             repository.createUpload(upload);
             Shape output = Shape.of().put("Bucket", bucket.name()).put("Key", key).put("UploadId", uploadId)
                     .put("ChecksumAlgorithm", algorithm == null ? null : algorithm.name())
                     .put("ChecksumType", checksumType);
-            return input.respond(ObjectEncryption.members(output, upload.kmsKeyArn(), upload.bucketKey()));
+            return input.respond(encryptionMembers(output, upload));
         });
+    }
+
+    /** The encryption members of an upload's answers: SSE-C's, or SSE-S3's and SSE-KMS's. */
+    private static Shape encryptionMembers(Shape output, MultipartUpload upload) {
+        if (upload.customerKey() != null) {
+            return CustomerKey.members(output, upload.customerKey());
+        }
+        return ObjectEncryption.members(output, upload.kmsKeyArn(), upload.bucketKey());
+    }
+
+    /**
+     * The key a part of an upload is sent with: an SSE-C upload's parts need its key (S3's InvalidRequest without one,
+     * InvalidArgument with another); an upload that is not SSE-C takes no key ({@code null}: no key).
+     */
+    private static CustomerKey.Given partKey(S3Input input, MultipartUpload upload) {
+        CustomerKey.Given given = CustomerKey.of(input, false);
+        if (upload.customerKey() == null) {
+            if (given != null) {
+                throw mismatchedKey();
+            }
+            return null;
+        }
+        if (given == null) {
+            throw S3Exception.invalidRequest("The multipart upload initiate requested encryption. Subsequent part"
+                    + " requests must include the appropriate encryption parameters.");
+        }
+        if (!upload.customerKey().opens(given)) {
+            throw mismatchedKey();
+        }
+        return given;
+    }
+
+    /** S3's words for a part whose SSE-C parameters are not the upload's (its ArgumentName is not on record). */
+    private static S3Exception mismatchedKey() {
+        return new S3Exception("InvalidArgument", 400, "The provided encryption parameters did not match the ones"
+                + " used originally.");
     }
 
     /** The upload the call names by its UploadId, if it is one of this key's. */
@@ -126,10 +167,12 @@ final class MultipartOperations {
     S3Call uploadPart(S3Input input, Bucket bucket, Call call) {
         int number = input.partNumber();
         AccessCheck put = S3Support.objectCheck("s3:PutObject", bucket, input.string("Key"), RequestContext.empty());
+        CustomerKey.of(input, false); // malformed SSE-C headers are refused before anything else
         if (input.operation().name().equals("UploadPartCopy")) {
+            CustomerKey.Given sourceKey = CustomerKey.of(input, true);
             ObjectOperations.CopySource source = objects.preparedCopySource(input);
             return new S3Call(List.of(source.check(), put), findings -> {
-                ObjectSource found = objects.readable(source, findings);
+                ObjectSource found = CustomerKey.open(objects.readable(source, findings), sourceKey);
                 objects.encryption().requireDecrypt(found.object().kmsKeyArn(), source.bucket(), source.key(), call,
                         findings);
                 MultipartUpload upload = upload(input, bucket);
@@ -153,15 +196,16 @@ final class MultipartOperations {
         S3Request request = input.request();
         ObjectOperations.checkLength(request);
         ChecksumAlgorithm algorithm = ObjectOperations.requestedChecksum(request);
+        CustomerKey.Given customer = partKey(input, upload);
         StoredObject part;
         try (InputStream body = request.body().get()) {
-            part = repository.putPart(upload, number, body, ObjectOperations.finisher(algorithm, written ->
-                    new StoredObject(String.valueOf(number), UUID.randomUUID().toString(), written.size(),
-                            "\"" + written.md5Hex() + "\"", clock.instant().truncatedTo(ChronoUnit.MILLIS), Map.of(),
-                            Map.of(), ObjectOperations.checksumsOf(written), Map.of(), 0)));
+            part = repository.putPart(upload, number, body, ObjectOperations.sealed(customer,
+                    ObjectOperations.finisher(algorithm, written -> new StoredObject(String.valueOf(number),
+                            UUID.randomUUID().toString(), written.size(), "\"" + written.md5Hex() + "\"",
+                            clock.instant().truncatedTo(ChronoUnit.MILLIS), Map.of(), Map.of(),
+                            ObjectOperations.checksumsOf(written), Map.of(), 0))));
         }
-        Shape output = ObjectEncryption.members(Shape.of().put("ETag", part.etag()), upload.kmsKeyArn(),
-                upload.bucketKey());
+        Shape output = encryptionMembers(Shape.of().put("ETag", part.etag()), upload);
         part.checksums().forEach((header, value) -> output.put(checksumMember(header), value));
         return input.respond(output);
     }
@@ -195,17 +239,19 @@ final class MultipartOperations {
             length = last - first + 1;
         }
         int number = partNumber;
+        CustomerKey.Given customer = partKey(input, upload);
         StoredObject part = repository.putPartCopy(upload, number, new ObjectWriter.Range(source, offset, length),
-                written -> new StoredObject(String.valueOf(number), UUID.randomUUID().toString(), written.size(),
-                        "\"" + written.md5Hex() + "\"", clock.instant().truncatedTo(ChronoUnit.MILLIS), Map.of(),
-                        Map.of(), Map.of(), Map.of(), 0));
-        return input.respond(ObjectEncryption.members(Shape.of().put("CopyPartResult", Shape.of()
+                ObjectOperations.sealed(customer, written -> new StoredObject(String.valueOf(number),
+                        UUID.randomUUID().toString(), written.size(), "\"" + written.md5Hex() + "\"",
+                        clock.instant().truncatedTo(ChronoUnit.MILLIS), Map.of(), Map.of(), Map.of(), Map.of(), 0)));
+        return input.respond(encryptionMembers(Shape.of().put("CopyPartResult", Shape.of()
                 .put("LastModified", part.lastModified()).put("ETag", part.etag()))
-                .put("CopySourceVersionId", sourceVersionId), upload.kmsKeyArn(), upload.bucketKey()));
+                .put("CopySourceVersionId", sourceVersionId), upload));
     }
 
     S3Call complete(S3Input input, Bucket bucket, Call call) {
         WriteCondition condition = WriteCondition.ofWrite(input);
+        CustomerKey.Given customer = CustomerKey.of(input, false);
         return S3Call.of(S3Support.objectCheck("s3:PutObject", bucket, input.string("Key"),
                 ObjectOperations.conditionKeys(input, RequestContext.builder()).build()), findings -> {
             java.util.Optional<CompletedUpload> retried = repository.completed(bucket.name(), input.string("UploadId"))
@@ -227,6 +273,13 @@ final class MultipartOperations {
                 // encrypted with Key Management Service, you must have permission to use the kms:Decrypt action"
                 requireUploadDecrypt(upload, bucket, call, findings);
             }
+            boolean fullObject = "FULL_OBJECT".equals(upload.checksumType());
+            // The key is optional here, as the API reference says, except for an upload with a checksum: a
+            // full-object checksum of an SSE-C upload is computed over the parts decrypted.
+            boolean decrypt = upload.customerKey() != null && fullObject;
+            if (customer != null || decrypt) {
+                partKey(input, upload);
+            }
             objects.checkBeforeWrite(condition, bucket, upload.key(), findings);
             Input document = input.document();
             // The model requires neither the document nor its parts; S3 does, and every part's number.
@@ -247,7 +300,7 @@ final class MultipartOperations {
             List<ObjectWriter.Range> ranges = new ArrayList<>();
             MessageDigest etags = ObjectWriter.md5();
             ChecksumAlgorithm algorithm = ChecksumAlgorithm.fromName(upload.checksumAlgorithm()).orElse(null);
-            boolean fullObject = "FULL_OBJECT".equals(upload.checksumType());
+            List<CustomerKey.Segment> segments = new ArrayList<>();
             java.io.ByteArrayOutputStream partChecksums = new java.io.ByteArrayOutputStream();
             List<StoredObject.Part> layout = new ArrayList<>();
             for (int i = 0; i < listed.size(); i++) {
@@ -281,7 +334,13 @@ final class MultipartOperations {
                     }
                     partChecksums.writeBytes(Base64.getDecoder().decode(value));
                 }
-                ranges.add(new ObjectWriter.Range(part, 0, part.object().size()));
+                if (upload.customerKey() != null) {
+                    // Each part stays encrypted as it was uploaded: the object is the parts' segments in order.
+                    segments.add(new CustomerKey.Segment(part.object().customerKey().nonces().get(0),
+                            part.object().size()));
+                }
+                ranges.add(new ObjectWriter.Range(decrypt ? CustomerKey.decrypting(part, customer) : part, 0,
+                        part.object().size()));
                 layout.add(new StoredObject.Part(number, part.object().size(), partChecksum));
             }
             String etag = "\"" + HexFormat.of().formatHex(etags.digest()) + "-" + listed.size() + "\"";
@@ -300,22 +359,29 @@ final class MultipartOperations {
             int count = listed.size();
             // A full-object checksum is computed over the assembled bytes; one the client sends must match it.
             String expectedFull = fullObject ? expected : null;
-            StoredObject stored = repository.completeUpload(upload, ranges,
-                    ObjectOperations.finisher(fullObject ? algorithm : null, written -> {
-                        if (fullObject) {
-                            if (expectedFull != null && !expectedFull.trim().equals(written.checksum())) {
-                                throw checksumMismatch(algorithm);
-                            }
-                            checksums.put(algorithm.headerName(), written.checksum());
-                        }
-                        java.time.Instant at = clock.instant().truncatedTo(ChronoUnit.MILLIS);
-                        StoredObject object = new StoredObject(upload.key(), UUID.randomUUID().toString(),
-                                written.size(), etag, at, upload.headers(), upload.userMetadata(), checksums,
-                                upload.tags(), count, layout)
-                                .withLock(ObjectLockOperations.forWrite(upload.lock(), bucket, at));
-                        return upload.kmsKeyArn() == null ? object
-                                : object.withKms(upload.kmsKeyArn(), upload.bucketKey());
-                    }), condition);
+            ObjectWriter.Finisher finish = ObjectOperations.finisher(fullObject ? algorithm : null, written -> {
+                if (fullObject) {
+                    if (expectedFull != null && !expectedFull.trim().equals(written.checksum())) {
+                        throw checksumMismatch(algorithm);
+                    }
+                    checksums.put(algorithm.headerName(), written.checksum());
+                }
+                java.time.Instant at = clock.instant().truncatedTo(ChronoUnit.MILLIS);
+                StoredObject object = new StoredObject(upload.key(), UUID.randomUUID().toString(),
+                        written.size(), etag, at, upload.headers(), upload.userMetadata(), checksums, upload.tags(),
+                        count, layout)
+                        .withLock(ObjectLockOperations.forWrite(upload.lock(), bucket, at));
+                if (upload.customerKey() != null) {
+                    return object.withCustomerKey(upload.customerKey().withNonces(segments.stream()
+                            .map(CustomerKey.Segment::nonce).toList()), etag);
+                }
+                return upload.kmsKeyArn() == null ? object
+                        : object.withKms(upload.kmsKeyArn(), upload.bucketKey());
+            });
+            if (decrypt) {
+                finish = CustomerKey.encrypting(finish, algorithm, customer, segments);
+            }
+            StoredObject stored = repository.completeUpload(upload, ranges, finish, condition);
             return completion(input, bucket, new CompletedUpload(bucket.name(), upload.uploadId(), upload.key(),
                     stored.lastModified(), stored.etag(), stored.checksums(), upload.checksumType(),
                     stored.kmsKeyArn(), stored.bucketKey(), stored.versionId()));

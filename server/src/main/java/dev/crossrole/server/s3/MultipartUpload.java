@@ -14,18 +14,20 @@ import java.util.Map;
  * @param bucketKey whether the SSE-KMS upload uses an S3 Bucket Key
  * @param lock the Object Lock retention and legal hold the upload's request asked for, which the object it completes
  *     into gets; {@code null} when it asked for none (the bucket's default retention then applies at completion)
+ * @param customerKey the seal of an SSE-C upload's key (every part must be sent with that key); {@code null}
+ *     otherwise
  */
 public record MultipartUpload(String bucket, String key, String uploadId, Instant initiated, String initiatorArn,
                               Map<String, String> headers, Map<String, String> userMetadata, Map<String, String> tags,
                               String checksumAlgorithm, String checksumType, String kmsKeyArn, boolean bucketKey,
-                              ObjectLock lock) {
+                              ObjectLock lock, CustomerKey.Sealed customerKey) {
 
-    /** An upload without Object Lock settings of its own. */
+    /** An upload without Object Lock settings of its own that is not SSE-C. */
     public MultipartUpload(String bucket, String key, String uploadId, Instant initiated, String initiatorArn,
                            Map<String, String> headers, Map<String, String> userMetadata, Map<String, String> tags,
                            String checksumAlgorithm, String checksumType, String kmsKeyArn, boolean bucketKey) {
         this(bucket, key, uploadId, initiated, initiatorArn, headers, userMetadata, tags, checksumAlgorithm,
-                checksumType, kmsKeyArn, bucketKey, null);
+                checksumType, kmsKeyArn, bucketKey, null, null);
     }
 
     /** An SSE-S3 upload. */

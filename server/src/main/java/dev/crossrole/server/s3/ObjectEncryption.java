@@ -155,7 +155,8 @@ final class ObjectEncryption {
     }
 
     /**
-     * {@code s3:x-amz-server-side-encryption} and {@code s3:x-amz-server-side-encryption-aws-kms-key-id}: the headers
+     * {@code s3:x-amz-server-side-encryption}, {@code s3:x-amz-server-side-encryption-aws-kms-key-id} and
+     * {@code s3:x-amz-server-side-encryption-customer-algorithm}: the headers
      * as sent (a bucket policy requiring them refuses a write that relies on the bucket's default, as on AWS).
      */
     static RequestContext.Builder conditionKeys(S3Input input, RequestContext.Builder context) {
@@ -167,11 +168,22 @@ final class ObjectEncryption {
         if (key != null) {
             context.single("s3:x-amz-server-side-encryption-aws-kms-key-id", key);
         }
+        String customer = input.string("SSECustomerAlgorithm");
+        if (customer != null) {
+            context.single("s3:x-amz-server-side-encryption-customer-algorithm", customer);
+        }
         return context;
     }
 
-    /** The encryption headers of an object: SSE-S3's, or SSE-KMS's with the key (the Bucket Key only when used). */
+    /**
+     * The encryption headers of an object: SSE-C's (the algorithm and the key's MD5), SSE-S3's, or SSE-KMS's with the
+     * key (the Bucket Key only when used).
+     */
     static void headers(S3Response response, StoredObject object) {
+        if (object.customerKey() != null) {
+            CustomerKey.headers(response, object.customerKey());
+            return;
+        }
         if (object.kmsKeyArn() == null) {
             response.header("x-amz-server-side-encryption", SSE_S3);
             return;

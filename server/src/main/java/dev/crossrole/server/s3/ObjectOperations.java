@@ -65,7 +65,10 @@ final class ObjectOperations {
         String key = input.string("Key");
         S3Support.checkKey(key);
         checkAcl(input, bucket, encryption.servesKms());
-        ObjectEncryption.Applied applied = encryption.forWrite(input, bucket);
+        CustomerKey.Given customer = CustomerKey.of(input, false);
+        // A customer's key replaces the bucket's default encryption, as on S3.
+        ObjectEncryption.Applied applied = customer != null ? ObjectEncryption.Applied.SSE_S3
+                : encryption.forWrite(input, bucket);
         Map<String, String> tags = S3Support.taggingHeader(input.string("Tagging"));
         Map<String, String> headers = S3Support.storedHeaders(input);
         Map<String, String> metadata = S3Support.userMetadata(input);
@@ -98,12 +101,12 @@ final class ObjectOperations {
             ChecksumAlgorithm algorithm = requestedChecksum(request);
             StoredObject stored;
             try (InputStream body = request.body().get()) {
-                Instant written = now();
-                ObjectLock locked = ObjectLockOperations.forWrite(lock, bucket, written);
-                stored = repository.putObject(bucket.name(), key, body, finisher(algorithm, done ->
+                Instant writtenAt = now();
+                ObjectLock locked = ObjectLockOperations.forWrite(lock, bucket, writtenAt);
+                stored = repository.putObject(bucket.name(), key, body, sealed(customer, finisher(algorithm, done ->
                         applied.applyTo(new StoredObject(key, UUID.randomUUID().toString(), done.size(), "\""
-                                + done.md5Hex() + "\"", written, headers, metadata, checksumsOf(done), tags, 0))
-                                .withLock(locked)), condition);
+                                + done.md5Hex() + "\"", writtenAt, headers, metadata, checksumsOf(done), tags, 0))
+                                .withLock(locked))), condition);
             }
             // A suspended bucket's write is the null version, which S3's PutObject answer does not name.
             S3Response response = S3Response.empty(200).header("ETag", stored.etag())
@@ -121,6 +124,21 @@ final class ObjectOperations {
      */
     void requireDecrypt(StoredObject object, Bucket bucket, Call call, AccessGate gate) {
         encryption.requireDecrypt(object.kmsKeyArn(), bucket, object.key(), call, gate);
+    }
+
+    /**
+     * {@code finish} as a write of one segment under the customer's key (SSE-C), or as it is without one: the bytes
+     * are encrypted as they are stored, the object keeps the key's seal and shows an SSE-C ETag.
+     */
+    static ObjectWriter.Finisher sealed(CustomerKey.Given customer, ObjectWriter.Finisher finish) {
+        if (customer == null) {
+            return finish;
+        }
+        String nonce = CustomerKey.nonce();
+        CustomerKey.Sealed seal = CustomerKey.seal(customer, List.of(nonce));
+        return CustomerKey.encrypting(written -> finish.finish(written).withCustomerKey(seal,
+                CustomerKey.etag(written.md5(), seal)), CustomerKey.algorithmOf(finish), customer,
+                List.of(new CustomerKey.Segment(nonce, Long.MAX_VALUE)));
     }
 
     /**
@@ -170,8 +188,8 @@ final class ObjectOperations {
     }
 
     /**
-     * Objects are encrypted the way S3 encrypts them by default (SSE-S3, {@code AES256}); asking for KMS
-     * or customer keys is refused rather than answered as if it had been done.
+     * Objects are encrypted the way S3 encrypts them by default (SSE-S3, {@code AES256}), or with a customer's key
+     * (SSE-C, which excludes the other); asking for KMS is refused rather than answered as if it had been done.
      */
     static void checkEncryption(S3Input input) {
         checkEncryption(input, false);
@@ -184,9 +202,9 @@ final class ObjectOperations {
             throw new S3Exception("NotImplemented", 501, "A header you provided implies functionality that is not"
                     + " implemented").with("Header", input.wireName("ServerSideEncryption"));
         }
-        if (input.sent("SSECustomerAlgorithm")) {
-            throw new S3Exception("NotImplemented", 501, "A header you provided implies functionality that is not"
-                    + " implemented").with("Header", input.wireName("SSECustomerAlgorithm"));
+        if (sse != null && (input.sent("SSECustomerAlgorithm") || input.sent("SSECustomerKey"))) {
+            throw S3Exception.invalidArgument("Server Side Encryption with Customer provided key is incompatible with"
+                    + " the encryption method specified.", input.wireName("ServerSideEncryption"), sse);
         }
     }
 
@@ -292,6 +310,7 @@ final class ObjectOperations {
         String range = input.string("Range");
         boolean checksums = "ENABLED".equalsIgnoreCase(input.string("ChecksumMode"));
         ReadConditions conditions = ReadConditions.of(input);
+        CustomerKey.Given customer = CustomerKey.of(input, false);
         // The current object is looked up once, as before versions existed; only a versionId looks among versions.
         Target target = input.string("VersionId") == null ? new Target(null, null) : target(input, bucket, key);
         Optional<ObjectSource> found = target.versioned() ? Optional.empty() : repository.open(bucket.name(), key);
@@ -308,6 +327,7 @@ final class ObjectOperations {
             if (!head) {
                 requireDecrypt(object, bucket, call, findings); // HEAD reads no bytes, so needs no kms:Decrypt
             }
+            ObjectSource opened = CustomerKey.open(source, customer);
             S3Response conditional = conditions.answer(object);
             if (conditional != null) {
                 return conditional;
@@ -334,7 +354,7 @@ final class ObjectOperations {
 
                 @Override
                 public void writeTo(OutputStream out) throws IOException {
-                    source.copyRange(from, count, out);
+                    opened.copyRange(from, count, out);
                 }
             };
             S3Response response = new S3Response(status, new LinkedHashMap<>(), null, body);
@@ -640,6 +660,7 @@ final class ObjectOperations {
         Integer maxParts = lenientCount(input, "MaxParts");
         Integer marker = lenientCount(input, "PartNumberMarker");
         Target target = target(input, bucket, key);
+        CustomerKey.Given customer = CustomerKey.of(input, false);
         RequestContext context = S3Support.existingTags(target.found());
         // A version is read with the version actions (the API reference: s3:GetObjectVersion and
         // s3:GetObjectVersionAttributes when a versionId is given).
@@ -649,6 +670,7 @@ final class ObjectOperations {
                         context.toBuilder()));
         return new S3Call(checks, findings -> {
             StoredObject existing = readable(target, bucket, key, findings, "GET");
+            CustomerKey.check(existing, customer); // an SSE-C object's attributes are read with its key, as S3 says
             Shape output = Shape.of().put("LastModified", existing.lastModified());
             if (target.versioned() || existing.versionId() != null) {
                 output.put("VersionId", shownVersionId(bucket, existing));
@@ -873,7 +895,10 @@ final class ObjectOperations {
         String key = input.string("Key");
         S3Support.checkKey(key);
         checkAcl(input, target, encryption.servesKms());
-        ObjectEncryption.Applied applied = encryption.forWrite(input, target);
+        CustomerKey.Given customer = CustomerKey.of(input, false);
+        CustomerKey.Given sourceCustomer = CustomerKey.of(input, true);
+        ObjectEncryption.Applied applied = customer != null ? ObjectEncryption.Applied.SSE_S3
+                : encryption.forWrite(input, target);
         // If-Match / If-None-Match of a copy are about the object it replaces, as for PutObject.
         WriteCondition condition = WriteCondition.ofWrite(input);
         CopySource source = preparedCopySource(input);
@@ -905,26 +930,26 @@ final class ObjectOperations {
             checks.add(encryption.generateDataKey(applied, input, target, key, call));
         }
         return new S3Call(checks, findings -> {
-            ObjectSource found = readable(source, findings);
+            ObjectSource found = CustomerKey.open(readable(source, findings), sourceCustomer);
             StoredObject original = found.object();
             encryption.requireDecrypt(original.kmsKeyArn(), source.bucket(), sourceKey, call, findings);
             Map<String, String> tags = taggingDirective.equals("REPLACE") ? requestedTags : original.tags();
             checkBeforeWrite(condition, target, key, findings);
             return copied(input, target, key, condition, found, original, tags, source, metadataDirective,
-                    taggingDirective, applied, lock);
+                    taggingDirective, applied, lock, customer);
         });
     }
 
     private S3Response copied(S3Input input, Bucket target, String key, WriteCondition condition,
                               ObjectSource found, StoredObject original, Map<String, String> tags,
                               CopySource source, String metadataDirective,
-                              String taggingDirective, ObjectEncryption.Applied applied, ObjectLock lock)
-            throws IOException {
+                              String taggingDirective, ObjectEncryption.Applied applied, ObjectLock lock,
+                              CustomerKey.Given customer) throws IOException {
         // A copy of an older version onto its own key (restoring it) changes the object, so only a copy of the current
         // one is a copy to itself.
         if (source.bucket().name().equals(target.name()) && source.key().equals(key) && source.versionId() == null
                 && metadataDirective.equals("COPY") && taggingDirective.equals("COPY")
-                && !input.sent("ServerSideEncryption")) {
+                && !input.sent("ServerSideEncryption") && customer == null && original.customerKey() == null) {
             throw S3Exception.invalidRequest("This copy request is illegal because it is trying to copy an object to"
                     + " itself without changing the object's metadata, storage class, website redirect location or"
                     + " encryption attributes.");
@@ -949,16 +974,19 @@ final class ObjectOperations {
         Instant at = now();
         ObjectLock locked = ObjectLockOperations.forWrite(lock, target, at);
         StoredObject stored = repository.putConcatenation(target.name(), key,
-                List.of(new ObjectWriter.Range(found, 0, original.size())), finisher(algorithm, written ->
-                        applied.applyTo(new StoredObject(key, UUID.randomUUID().toString(), written.size(),
+                List.of(new ObjectWriter.Range(found, 0, original.size())), sealed(customer, finisher(algorithm,
+                        written -> applied.applyTo(new StoredObject(key, UUID.randomUUID().toString(), written.size(),
                                 "\"" + written.md5Hex() + "\"", at, headers, metadata, checksumsOf(written), tags,
-                                0)).withLock(locked)), condition);
+                                0)).withLock(locked))), condition);
         Shape result = Shape.of().put("LastModified", stored.lastModified()).put("ETag", stored.etag());
         stored.checksums().forEach((h, v) -> result.put("Checksum" + h.substring("x-amz-checksum-".length())
                 .toUpperCase(Locale.ROOT), v));
-        return input.respond(ObjectEncryption.members(Shape.of().put("CopyObjectResult", result)
-                .put("VersionId", stored.versionId()).put("CopySourceVersionId", source.shownVersionId(original)),
-                stored.kmsKeyArn(), stored.bucketKey()));
+        Shape output = Shape.of().put("CopyObjectResult", result).put("VersionId", stored.versionId())
+                .put("CopySourceVersionId", source.shownVersionId(original));
+        if (stored.customerKey() != null) {
+            return input.respond(CustomerKey.members(output, stored.customerKey()));
+        }
+        return input.respond(ObjectEncryption.members(output, stored.kmsKeyArn(), stored.bucketKey()));
     }
 
     /**

@@ -107,6 +107,11 @@ final class ObjectWriter {
         }
     }
 
+    /** A finisher whose bytes are stored transformed (SSE-C): the blob's channel is wrapped, digests see plaintext. */
+    interface Encrypting extends Finisher {
+        WritableByteChannel wrap(WritableByteChannel channel);
+    }
+
     /** A finisher that also wants a flexible checksum computed over the bytes. */
     interface WithChecksum extends Finisher {
         ChecksumAlgorithm algorithm();

@@ -88,9 +88,9 @@ public final class S3Service {
     private OperationBindings<S3Operation> bind(OperationBindings<S3Operation> bindings) {
         String[] objectWriteKeys = {"s3:x-amz-acl", "aws:RequestTag/${TagKey}", "aws:TagKeys",
             "s3:x-amz-server-side-encryption", "s3:x-amz-server-side-encryption-aws-kms-key-id",
-            "s3:x-amz-storage-class", "s3:x-amz-content-sha256", "s3:signatureversion", "s3:authType",
-            "s3:signatureAge", "s3:TlsVersion", "s3:object-lock-mode", "s3:object-lock-retain-until-date",
-            "s3:object-lock-remaining-retention-days", "s3:object-lock-legal-hold"};
+            "s3:x-amz-server-side-encryption-customer-algorithm", "s3:x-amz-storage-class", "s3:x-amz-content-sha256",
+            "s3:signatureversion", "s3:authType", "s3:signatureAge", "s3:TlsVersion", "s3:object-lock-mode",
+            "s3:object-lock-retain-until-date", "s3:object-lock-remaining-retention-days", "s3:object-lock-legal-hold"};
         String[] copyKeys = Stream.concat(Stream.of(objectWriteKeys),
                 Stream.of("s3:x-amz-copy-source", "s3:x-amz-metadata-directive")).toArray(String[]::new);
         bindings.on("ListBuckets", (input, bucket, call) -> listBuckets(input, call),

@@ -621,7 +621,9 @@ final class StoreS3Repository implements S3Repository, Replica {
     /** Streams the bytes into a new blob and makes it durable under the id of the object the finisher built. */
     private StoredObject writeBlob(Body body, ObjectWriter.Finisher finish) throws IOException {
         try (BlobStore.Pending pending = blobs.create()) {
-            StoredObject stored = finish.finish(body.writeTo(pending.channel()));
+            java.nio.channels.WritableByteChannel channel = finish instanceof ObjectWriter.Encrypting encrypting
+                    ? encrypting.wrap(pending.channel()) : pending.channel();
+            StoredObject stored = finish.finish(body.writeTo(channel));
             pending.publish(stored.objectId());
             return stored;
         }
@@ -964,6 +966,9 @@ final class StoreS3Repository implements S3Repository, Replica {
         if (upload.lock() != null) {
             node.set("lock", CONFIGURATION_JSON.valueToTree(upload.lock()));
         }
+        if (upload.customerKey() != null) {
+            node.set("customerKey", customerKeyJson(upload.customerKey()));
+        }
         return bytes(node);
     }
 
@@ -976,7 +981,8 @@ final class StoreS3Repository implements S3Repository, Replica {
                 node.path("checksumType").isTextual() ? node.path("checksumType").asText() : null,
                 node.hasNonNull("kmsKeyArn") ? node.get("kmsKeyArn").asText() : null,
                 node.path("bucketKey").asBoolean(false),
-                configuration(node.path("lock"), ObjectLock.class, node.path("bucket").asText()));
+                configuration(node.path("lock"), ObjectLock.class, node.path("bucket").asText()),
+                customerKeyFrom(node.get("customerKey")));
     }
 
     static byte[] completedJson(CompletedUpload done) {
@@ -1052,6 +1058,9 @@ final class StoreS3Repository implements S3Repository, Replica {
         if (object.lock() != null) {
             node.set("lock", CONFIGURATION_JSON.valueToTree(object.lock()));
         }
+        if (object.customerKey() != null) {
+            node.set("customerKey", customerKeyJson(object.customerKey()));
+        }
         return node;
     }
 
@@ -1065,7 +1074,25 @@ final class StoreS3Repository implements S3Repository, Replica {
                 node.path("bucketKey").asBoolean(false), node.hasNonNull("versionId")
                         ? node.get("versionId").asText() : null, node.path("sequence").asLong(0),
                 node.path("deleteMarker").asBoolean(false), configuration(node.path("lock"), ObjectLock.class,
-                        node.path("key").asText()));
+                        node.path("key").asText()), customerKeyFrom(node.get("customerKey")));
+    }
+
+    /** An SSE-C seal: the key's MD5, salt and HMAC, and the segments' counters (never the key). */
+    static ObjectNode customerKeyJson(CustomerKey.Sealed sealed) {
+        ObjectNode node = JSON.createObjectNode().put("keyMd5", sealed.keyMd5()).put("salt", sealed.salt())
+                .put("hmac", sealed.hmac());
+        sealed.nonces().forEach(node.putArray("nonces")::add);
+        return node;
+    }
+
+    static CustomerKey.Sealed customerKeyFrom(JsonNode node) {
+        if (node == null || node.isNull()) {
+            return null;
+        }
+        List<String> nonces = new ArrayList<>();
+        node.path("nonces").forEach(n -> nonces.add(n.asText()));
+        return new CustomerKey.Sealed(node.path("keyMd5").asText(), node.path("salt").asText(),
+                node.path("hmac").asText(), nonces);
     }
 
     private static List<StoredObject.Part> partsFrom(JsonNode node) {

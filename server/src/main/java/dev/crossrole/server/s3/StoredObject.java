@@ -25,12 +25,13 @@ import java.util.Map;
  * @param deleteMarker whether this version is a delete marker: no bytes ({@code objectId} is {@code null}), no
  *     metadata, and the key reads as deleted while it is the latest version
  * @param lock the version's Object Lock retention and legal hold; {@code null} when it has neither
+ * @param customerKey what an SSE-C object keeps of its customer-provided key (never the key); {@code null} otherwise
  */
 public record StoredObject(String key, String objectId, long size, String etag, Instant lastModified,
                            Map<String, String> headers, Map<String, String> userMetadata, Map<String, String> checksums,
                            Map<String, String> tags, int partCount, List<Part> parts, String kmsKeyArn,
                            boolean bucketKey, String versionId, long sequence, boolean deleteMarker,
-                           ObjectLock lock) {
+                           ObjectLock lock, CustomerKey.Sealed customerKey) {
 
     /**
      * One part of a multipart object: the number it was uploaded as, its size, and its flexible checksum (base64)
@@ -47,19 +48,28 @@ public record StoredObject(String key, String objectId, long size, String etag, 
         parts = parts == null ? List.of() : List.copyOf(parts);
     }
 
+    /** An object without Object Lock settings that is not SSE-C. */
+    public StoredObject(String key, String objectId, long size, String etag, Instant lastModified,
+                        Map<String, String> headers, Map<String, String> userMetadata, Map<String, String> checksums,
+                        Map<String, String> tags, int partCount, List<Part> parts, String kmsKeyArn,
+                        boolean bucketKey, String versionId, long sequence, boolean deleteMarker) {
+        this(key, objectId, size, etag, lastModified, headers, userMetadata, checksums, tags, partCount, parts,
+                kmsKeyArn, bucketKey, versionId, sequence, deleteMarker, null, null);
+    }
+
     /** An object as written, before the repository gives it its version. */
     public StoredObject(String key, String objectId, long size, String etag, Instant lastModified,
                         Map<String, String> headers, Map<String, String> userMetadata, Map<String, String> checksums,
                         Map<String, String> tags, int partCount, List<Part> parts, String kmsKeyArn,
                         boolean bucketKey) {
         this(key, objectId, size, etag, lastModified, headers, userMetadata, checksums, tags, partCount, parts,
-                kmsKeyArn, bucketKey, null, 0, false, null);
+                kmsKeyArn, bucketKey, null, 0, false, null, null);
     }
 
     /** A delete marker: a version without bytes or metadata. */
     static StoredObject deleteMarker(String key, String versionId, long sequence, Instant lastModified) {
         return new StoredObject(key, null, 0, "", lastModified, Map.of(), Map.of(), Map.of(), Map.of(), 0, List.of(),
-                null, false, versionId, sequence, true, null);
+                null, false, versionId, sequence, true, null, null);
     }
 
     /** An SSE-S3 object. */
@@ -79,24 +89,30 @@ public record StoredObject(String key, String objectId, long size, String etag, 
 
     StoredObject withTags(Map<String, String> newTags) {
         return new StoredObject(key, objectId, size, etag, lastModified, headers, userMetadata, checksums, newTags,
-                partCount, parts, kmsKeyArn, bucketKey, versionId, sequence, deleteMarker, lock);
+                partCount, parts, kmsKeyArn, bucketKey, versionId, sequence, deleteMarker, lock, customerKey);
     }
 
     StoredObject withKms(String keyArn, boolean withBucketKey) {
         return new StoredObject(key, objectId, size, etag, lastModified, headers, userMetadata, checksums, tags,
-                partCount, parts, keyArn, withBucketKey, versionId, sequence, deleteMarker, lock);
+                partCount, parts, keyArn, withBucketKey, versionId, sequence, deleteMarker, lock, customerKey);
     }
 
     /** This object as the version {@code id} ({@code null}: the null version), placed at {@code place}. */
     StoredObject withVersion(String id, long place) {
         return new StoredObject(key, objectId, size, etag, lastModified, headers, userMetadata, checksums, tags,
-                partCount, parts, kmsKeyArn, bucketKey, id, place, deleteMarker, lock);
+                partCount, parts, kmsKeyArn, bucketKey, id, place, deleteMarker, lock, customerKey);
     }
 
     /** This version with its Object Lock settings replaced ({@code null}: none). */
     StoredObject withLock(ObjectLock newLock) {
         return new StoredObject(key, objectId, size, etag, lastModified, headers, userMetadata, checksums, tags,
-                partCount, parts, kmsKeyArn, bucketKey, versionId, sequence, deleteMarker, newLock);
+                partCount, parts, kmsKeyArn, bucketKey, versionId, sequence, deleteMarker, newLock, customerKey);
+    }
+
+    /** This object as SSE-C under the key {@code sealed} keeps, with the ETag an SSE-C object shows. */
+    StoredObject withCustomerKey(CustomerKey.Sealed sealed, String sealedEtag) {
+        return new StoredObject(key, objectId, size, sealedEtag, lastModified, headers, userMetadata, checksums, tags,
+                partCount, parts, kmsKeyArn, bucketKey, versionId, sequence, deleteMarker, lock, sealed);
     }
 
     /** The version id as S3 writes it: {@code null} is the string {@code "null"}. */
