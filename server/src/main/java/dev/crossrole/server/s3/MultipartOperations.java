@@ -51,6 +51,7 @@ final class MultipartOperations {
         S3Support.checkKey(key);
         ObjectEncryption encryption = objects.encryption();
         ObjectOperations.checkAcl(input, bucket, encryption.servesKms());
+        ObjectAcls.Acl objectAcl = ObjectAcls.forWrite(input, bucket, call.caller().account());
         ObjectEncryption.Applied applied = encryption.forWrite(input, bucket);
         Map<String, String> tags = S3Support.taggingHeader(input.string("Tagging"));
         RequestContext.Builder context = RequestContext.builder();
@@ -98,7 +99,8 @@ final class MultipartOperations {
             String uploadId = Base64.getUrlEncoder().withoutPadding().encodeToString(id);
             MultipartUpload upload = new MultipartUpload(bucket.name(), key, uploadId, clock.instant(), call.caller().arn(),
                     S3Support.storedHeaders(input), S3Support.userMetadata(input), tags,
-                    algorithm == null ? null : algorithm.name(), checksumType, applied.keyArn(), applied.bucketKey());
+                    algorithm == null ? null : algorithm.name(), checksumType, applied.keyArn(), applied.bucketKey(),
+                    objectAcl.owner(), objectAcl.grants());
             repository.createUpload(upload);
             Shape output = Shape.of().put("Bucket", bucket.name()).put("Key", key).put("UploadId", uploadId)
                     .put("ChecksumAlgorithm", algorithm == null ? null : algorithm.name())
@@ -308,6 +310,8 @@ final class MultipartOperations {
                         StoredObject object = new StoredObject(upload.key(), UUID.randomUUID().toString(),
                                 written.size(), etag, clock.instant().truncatedTo(ChronoUnit.MILLIS), upload.headers(),
                                 upload.userMetadata(), checksums, upload.tags(), count, layout);
+                        // the ACL the upload was created with (its owner and grants) is the object's
+                        object = new ObjectAcls.Acl(upload.owner(), upload.acl()).applyTo(object);
                         return upload.kmsKeyArn() == null ? object
                                 : object.withKms(upload.kmsKeyArn(), upload.bucketKey());
                     }), condition);

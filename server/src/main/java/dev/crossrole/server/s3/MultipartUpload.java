@@ -1,6 +1,7 @@
 package dev.crossrole.server.s3;
 
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -12,10 +13,25 @@ import java.util.Map;
  * @param kmsKeyArn the KMS key of an SSE-KMS upload, chosen when it was created (its request or the bucket's default
  *     encryption then); its parts and the completed object are under it. {@code null} for SSE-S3
  * @param bucketKey whether the SSE-KMS upload uses an S3 Bucket Key
+ * @param owner the account that will own the object, when not the bucket owner ({@link StoredObject#owner})
+ * @param acl the object's grants from the upload's ACL headers; empty for its owner's alone
  */
 public record MultipartUpload(String bucket, String key, String uploadId, Instant initiated, String initiatorArn,
                               Map<String, String> headers, Map<String, String> userMetadata, Map<String, String> tags,
-                              String checksumAlgorithm, String checksumType, String kmsKeyArn, boolean bucketKey) {
+                              String checksumAlgorithm, String checksumType, String kmsKeyArn, boolean bucketKey,
+                              String owner, List<AclGrant> acl) {
+
+    public MultipartUpload {
+        acl = acl == null ? List.of() : List.copyOf(acl);
+    }
+
+    /** An upload whose object gets the bucket owner's default ACL. */
+    public MultipartUpload(String bucket, String key, String uploadId, Instant initiated, String initiatorArn,
+                           Map<String, String> headers, Map<String, String> userMetadata, Map<String, String> tags,
+                           String checksumAlgorithm, String checksumType, String kmsKeyArn, boolean bucketKey) {
+        this(bucket, key, uploadId, initiated, initiatorArn, headers, userMetadata, tags, checksumAlgorithm,
+                checksumType, kmsKeyArn, bucketKey, null, List.of());
+    }
 
     /** An SSE-S3 upload. */
     public MultipartUpload(String bucket, String key, String uploadId, Instant initiated, String initiatorArn,

@@ -107,6 +107,9 @@ interface S3Repository {
     /** Sets the tags of the version {@code object} is; {@code null} when that version is gone. */
     StoredObject putTags(String bucket, StoredObject object, java.util.Map<String, String> tags) throws IOException;
 
+    /** Sets the owner and grants of the version {@code object} is; {@code null} when that version is gone. */
+    StoredObject putAcl(String bucket, StoredObject object, String owner, List<AclGrant> acl) throws IOException;
+
     // ---- multipart uploads --------------------------------------------------------------------
 
     void createUpload(MultipartUpload upload) throws IOException;

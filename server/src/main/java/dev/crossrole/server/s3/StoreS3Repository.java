@@ -411,24 +411,34 @@ final class StoreS3Repository implements S3Repository, Replica {
 
     @Override
     public StoredObject putTags(String bucket, StoredObject object, Map<String, String> tags) {
+        return change(bucket, object, version -> version.withTags(tags));
+    }
+
+    @Override
+    public StoredObject putAcl(String bucket, StoredObject object, String owner, List<AclGrant> acl) {
+        return change(bucket, object, version -> version.withAcl(owner, acl));
+    }
+
+    /** Changes the version {@code object} is (its record, current or older); {@code null} when it is gone. */
+    private StoredObject change(String bucket, StoredObject object, java.util.function.UnaryOperator<StoredObject> how) {
         return write(tx -> {
             StoredObject current = objects(bucket).get(object.key());
             if (current != null && current.objectId().equals(object.objectId())) {
-                StoredObject tagged = current.withTags(tags);
-                put(tx, OBJECTS, bucket + "/" + object.key(), objectJson(tagged));
-                return tagged;
+                StoredObject changed = how.apply(current);
+                put(tx, OBJECTS, bucket + "/" + object.key(), objectJson(changed));
+                return changed;
             }
             List<StoredObject> older = versions(bucket).get(object.key());
             if (older != null) {
                 for (StoredObject version : older) {
                     if (!version.deleteMarker() && version.objectId().equals(object.objectId())) {
-                        StoredObject tagged = version.withTags(tags);
-                        put(tx, VERSIONS, versionKey(bucket, version), objectJson(tagged));
-                        return tagged;
+                        StoredObject changed = how.apply(version);
+                        put(tx, VERSIONS, versionKey(bucket, version), objectJson(changed));
+                        return changed;
                     }
                 }
             }
-            // Replaced for good or deleted meanwhile: its successor keeps its own tags.
+            // Replaced for good or deleted meanwhile: its successor keeps its own tags and ACL.
             return object.versionId() == null && current != null && current.versionId() == null ? current : null;
         });
     }
@@ -907,6 +917,12 @@ final class StoreS3Repository implements S3Repository, Replica {
             node.put("kmsKeyArn", upload.kmsKeyArn());
             node.put("bucketKey", upload.bucketKey());
         }
+        if (upload.owner() != null) {
+            node.put("owner", upload.owner());
+        }
+        if (!upload.acl().isEmpty()) {
+            node.set("acl", grantsJson(upload.acl()));
+        }
         return bytes(node);
     }
 
@@ -918,7 +934,8 @@ final class StoreS3Repository implements S3Repository, Replica {
                 node.path("checksumAlgorithm").isTextual() ? node.path("checksumAlgorithm").asText() : null,
                 node.path("checksumType").isTextual() ? node.path("checksumType").asText() : null,
                 node.hasNonNull("kmsKeyArn") ? node.get("kmsKeyArn").asText() : null,
-                node.path("bucketKey").asBoolean(false));
+                node.path("bucketKey").asBoolean(false), node.hasNonNull("owner") ? node.get("owner").asText() : null,
+                grantsFrom(node.path("acl")));
     }
 
     static byte[] completedJson(CompletedUpload done) {
@@ -991,7 +1008,37 @@ final class StoreS3Repository implements S3Repository, Replica {
         if (object.deleteMarker()) {
             node.put("deleteMarker", true);
         }
+        // objects owned by the bucket owner with its grant alone (and records written before object ACLs) have none
+        if (object.owner() != null) {
+            node.put("owner", object.owner());
+        }
+        if (!object.acl().isEmpty()) {
+            node.set("acl", grantsJson(object.acl()));
+        }
         return node;
+    }
+
+    static ArrayNode grantsJson(List<AclGrant> acl) {
+        ArrayNode grants = JSON.createArrayNode();
+        for (AclGrant grant : acl) {
+            ObjectNode entry = grants.addObject().put("type", grant.type()).put("permission", grant.permission());
+            if (grant.id() != null) {
+                entry.put("id", grant.id());
+            }
+            if (grant.uri() != null) {
+                entry.put("uri", grant.uri());
+            }
+        }
+        return grants;
+    }
+
+    static List<AclGrant> grantsFrom(JsonNode node) {
+        List<AclGrant> acl = new ArrayList<>();
+        for (JsonNode grant : node) {
+            acl.add(new AclGrant(grant.path("type").asText(), grant.hasNonNull("id") ? grant.get("id").asText() : null,
+                    grant.hasNonNull("uri") ? grant.get("uri").asText() : null, grant.path("permission").asText()));
+        }
+        return acl;
     }
 
     static StoredObject fromJson(JsonNode node) {
@@ -1003,7 +1050,8 @@ final class StoreS3Repository implements S3Repository, Replica {
                 node.hasNonNull("kmsKeyArn") ? node.get("kmsKeyArn").asText() : null,
                 node.path("bucketKey").asBoolean(false), node.hasNonNull("versionId")
                         ? node.get("versionId").asText() : null, node.path("sequence").asLong(0),
-                node.path("deleteMarker").asBoolean(false));
+                node.path("deleteMarker").asBoolean(false),
+                node.hasNonNull("owner") ? node.get("owner").asText() : null, grantsFrom(node.path("acl")));
     }
 
     private static List<StoredObject.Part> partsFrom(JsonNode node) {

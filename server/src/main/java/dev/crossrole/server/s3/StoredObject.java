@@ -24,11 +24,16 @@ import java.util.Map;
  *     written before versions were kept)
  * @param deleteMarker whether this version is a delete marker: no bytes ({@code objectId} is {@code null}), no
  *     metadata, and the key reads as deleted while it is the latest version
+ * @param owner the account owning the object when it is not the bucket's owner's default: the writer, in a bucket
+ *     whose Object Ownership lets writers own what they write; {@code null} for the bucket owner (every object of a
+ *     bucket whose ACLs are disabled, and objects written before owners were kept)
+ * @param acl the object's own grants; empty for its owner's FULL_CONTROL alone
  */
 public record StoredObject(String key, String objectId, long size, String etag, Instant lastModified,
                            Map<String, String> headers, Map<String, String> userMetadata, Map<String, String> checksums,
                            Map<String, String> tags, int partCount, List<Part> parts, String kmsKeyArn,
-                           boolean bucketKey, String versionId, long sequence, boolean deleteMarker) {
+                           boolean bucketKey, String versionId, long sequence, boolean deleteMarker, String owner,
+                           List<AclGrant> acl) {
 
     /**
      * One part of a multipart object: the number it was uploaded as, its size, and its flexible checksum (base64)
@@ -43,6 +48,16 @@ public record StoredObject(String key, String objectId, long size, String etag, 
 
     public StoredObject {
         parts = parts == null ? List.of() : List.copyOf(parts);
+        acl = acl == null ? List.of() : List.copyOf(acl);
+    }
+
+    /** A version as stored before objects had owners and ACLs of their own. */
+    public StoredObject(String key, String objectId, long size, String etag, Instant lastModified,
+                        Map<String, String> headers, Map<String, String> userMetadata, Map<String, String> checksums,
+                        Map<String, String> tags, int partCount, List<Part> parts, String kmsKeyArn,
+                        boolean bucketKey, String versionId, long sequence, boolean deleteMarker) {
+        this(key, objectId, size, etag, lastModified, headers, userMetadata, checksums, tags, partCount, parts,
+                kmsKeyArn, bucketKey, versionId, sequence, deleteMarker, null, List.of());
     }
 
     /** An object as written, before the repository gives it its version. */
@@ -77,18 +92,37 @@ public record StoredObject(String key, String objectId, long size, String etag, 
 
     StoredObject withTags(Map<String, String> newTags) {
         return new StoredObject(key, objectId, size, etag, lastModified, headers, userMetadata, checksums, newTags,
-                partCount, parts, kmsKeyArn, bucketKey, versionId, sequence, deleteMarker);
+                partCount, parts, kmsKeyArn, bucketKey, versionId, sequence, deleteMarker, owner, acl);
     }
 
     StoredObject withKms(String keyArn, boolean withBucketKey) {
         return new StoredObject(key, objectId, size, etag, lastModified, headers, userMetadata, checksums, tags,
-                partCount, parts, keyArn, withBucketKey, versionId, sequence, deleteMarker);
+                partCount, parts, keyArn, withBucketKey, versionId, sequence, deleteMarker, owner, acl);
     }
 
     /** This object as the version {@code id} ({@code null}: the null version), placed at {@code place}. */
     StoredObject withVersion(String id, long place) {
         return new StoredObject(key, objectId, size, etag, lastModified, headers, userMetadata, checksums, tags,
-                partCount, parts, kmsKeyArn, bucketKey, id, place, deleteMarker);
+                partCount, parts, kmsKeyArn, bucketKey, id, place, deleteMarker, owner, acl);
+    }
+
+    /** This object owned by {@code newOwner} ({@code null}: the bucket owner) with {@code grants}. */
+    StoredObject withAcl(String newOwner, List<AclGrant> grants) {
+        return new StoredObject(key, objectId, size, etag, lastModified, headers, userMetadata, checksums, tags,
+                partCount, parts, kmsKeyArn, bucketKey, versionId, sequence, deleteMarker, newOwner, grants);
+    }
+
+    /**
+     * The account owning the object in {@code bucket}: its writer where the bucket's ACLs are enabled and the writer
+     * kept ownership, else the bucket owner (BucketOwnerEnforced makes the bucket owner own every object).
+     */
+    String ownerIn(Bucket bucket) {
+        return owner == null || !bucket.aclsEnabled() ? bucket.owner() : owner;
+    }
+
+    /** The object's grants in {@code bucket}: as put, else (and wherever ACLs are disabled) its owner's alone. */
+    List<AclGrant> aclIn(Bucket bucket) {
+        return acl.isEmpty() || !bucket.aclsEnabled() ? AclGrant.ownerOnly(ownerIn(bucket)) : acl;
     }
 
     /** The version id as S3 writes it: {@code null} is the string {@code "null"}. */
