@@ -22,11 +22,15 @@ import java.util.Map;
  * @param publicAccessBlock the bucket's Block Public Access configuration, or {@code null} when it has none
  * @param cors the CORS rules put with PutBucketCors, or {@code null} (GetBucketCors: NoSuchCORSConfiguration)
  * @param lifecycle the lifecycle rules put with PutBucketLifecycleConfiguration, or {@code null}
+ * @param logging the server access logging put with PutBucketLogging ({@code LoggingEnabled}), or {@code null}
+ * @param website the website configuration, or {@code null} (GetBucketWebsite: NoSuchWebsiteConfiguration)
+ * @param notification the event notification configuration, or {@code null} for none
  */
 public record Bucket(String name, String owner, String region, Instant created, String policyText, Policy policy,
                      Map<String, String> tags, BucketEncryption encryption, String versioning, String ownership,
                      List<AclGrant> acl, PublicAccessBlock publicAccessBlock, BucketCors cors,
-                     BucketLifecycle lifecycle) {
+                     BucketLifecycle lifecycle, BucketConfigs.Document logging, BucketConfigs.Document website,
+                     BucketConfigs.Document notification) {
     static final String ENABLED = "Enabled";
     static final String SUSPENDED = "Suspended";
     /** S3's default Object Ownership of new buckets since April 2023: ACLs disabled. */
@@ -44,7 +48,7 @@ public record Bucket(String name, String owner, String region, Instant created, 
     public Bucket(String name, String owner, String region, Instant created, String policyText, Policy policy,
                   Map<String, String> tags, BucketEncryption encryption, String versioning) {
         this(name, owner, region, created, policyText, policy, tags, encryption, versioning, OWNER_ENFORCED, null,
-                null, null, null);
+                null, null, null, null, null, null);
     }
 
     /** A never-versioned bucket. */
@@ -71,53 +75,68 @@ public record Bucket(String name, String owner, String region, Instant created, 
     Bucket withPolicy(String text, Policy compiled) {
         return new Bucket(name, owner, region, created, text, compiled, tags, encryption, versioning, ownership, acl,
                 publicAccessBlock, cors,
-                lifecycle);
+                lifecycle, logging, website, notification);
     }
 
     Bucket withTags(Map<String, String> newTags) {
         return new Bucket(name, owner, region, created, policyText, policy, newTags, encryption, versioning, ownership,
                 acl, publicAccessBlock, cors,
-                lifecycle);
+                lifecycle, logging, website, notification);
     }
 
     Bucket withEncryption(BucketEncryption newEncryption) {
         return new Bucket(name, owner, region, created, policyText, policy, tags, newEncryption, versioning, ownership,
                 acl, publicAccessBlock, cors,
-                lifecycle);
+                lifecycle, logging, website, notification);
     }
 
     Bucket withVersioning(String status) {
         return new Bucket(name, owner, region, created, policyText, policy, tags, encryption, status, ownership, acl,
                 publicAccessBlock, cors,
-                lifecycle);
+                lifecycle, logging, website, notification);
     }
 
     Bucket withOwnership(String newOwnership) {
         return new Bucket(name, owner, region, created, policyText, policy, tags, encryption, versioning, newOwnership,
                 acl, publicAccessBlock, cors,
-                lifecycle);
+                lifecycle, logging, website, notification);
     }
 
     Bucket withAcl(List<AclGrant> newAcl) {
         return new Bucket(name, owner, region, created, policyText, policy, tags, encryption, versioning, ownership,
                 newAcl, publicAccessBlock, cors,
-                lifecycle);
+                lifecycle, logging, website, notification);
     }
 
     Bucket withPublicAccessBlock(PublicAccessBlock block) {
         return new Bucket(name, owner, region, created, policyText, policy, tags, encryption, versioning, ownership,
                 acl, block, cors,
-                lifecycle);
+                lifecycle, logging, website, notification);
     }
 
     Bucket withCors(BucketCors newCors) {
         return new Bucket(name, owner, region, created, policyText, policy, tags, encryption, versioning, ownership,
-                acl, publicAccessBlock, newCors, lifecycle);
+                acl, publicAccessBlock, newCors, lifecycle, logging, website, notification);
     }
 
     Bucket withLifecycle(BucketLifecycle newLifecycle) {
         return new Bucket(name, owner, region, created, policyText, policy, tags, encryption, versioning, ownership,
-                acl, publicAccessBlock, cors, newLifecycle);
+                acl, publicAccessBlock, cors, newLifecycle, logging, website, notification);
+    }
+
+    Bucket withLogging(BucketConfigs.Document newLogging) {
+        return new Bucket(name, owner, region, created, policyText, policy, tags, encryption, versioning, ownership,
+                acl, publicAccessBlock, cors, lifecycle, newLogging, website, notification);
+    }
+
+    Bucket withWebsite(BucketConfigs.Document newWebsite) {
+        return new Bucket(name, owner, region, created, policyText, policy, tags, encryption, versioning, ownership,
+                acl, publicAccessBlock, cors, lifecycle, logging, newWebsite, notification);
+    }
+
+    Bucket withNotification(BucketConfigs.Document newNotification) {
+        return new Bucket(name, owner, region, created, policyText, policy, tags, encryption, versioning, ownership,
+                acl, publicAccessBlock, cors, lifecycle, logging, website, newNotification);
     }
 
     /** Whether ACLs are in force: every Object Ownership setting but {@code BucketOwnerEnforced}. */

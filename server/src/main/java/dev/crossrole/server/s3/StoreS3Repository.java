@@ -846,6 +846,15 @@ final class StoreS3Repository implements S3Repository, Replica {
         if (bucket.lifecycle() != null) {
             node.set("lifecycle", CONFIGURATION_JSON.valueToTree(bucket.lifecycle()));
         }
+        if (bucket.logging() != null) {
+            node.set("logging", CONFIGURATION_JSON.valueToTree(bucket.logging()));
+        }
+        if (bucket.website() != null) {
+            node.set("website", CONFIGURATION_JSON.valueToTree(bucket.website()));
+        }
+        if (bucket.notification() != null) {
+            node.set("notification", CONFIGURATION_JSON.valueToTree(bucket.notification()));
+        }
         return bytes(node);
     }
 
@@ -880,7 +889,10 @@ final class StoreS3Repository implements S3Repository, Replica {
                 Instant.parse(node.path("created").asText()), policyText, policy, strings(node.path("tags")),
                 configuration, node.hasNonNull("versioning") ? node.get("versioning").asText() : null, ownership, acl,
                 publicAccessBlock, configuration(node.path("cors"), BucketCors.class, name),
-                configuration(node.path("lifecycle"), BucketLifecycle.class, name));
+                configuration(node.path("lifecycle"), BucketLifecycle.class, name),
+                configuration(node.path("logging"), BucketConfigs.Document.class, name),
+                configuration(node.path("website"), BucketConfigs.Document.class, name),
+                configuration(node.path("notification"), BucketConfigs.Document.class, name));
     }
 
     /** A bucket's stored CORS or lifecycle configuration; {@code null} when it has none. */
