@@ -175,7 +175,8 @@ final class S3Support {
             return java.util.Optional.of(Policies.parseStored(json.writeValueAsString(document), PolicyKind.RESOURCE,
                     "bucket policy (its Deny statements: the object's owner is another account)"));
         } catch (java.io.IOException | InvalidPolicyException | ClassCastException e) {
-            // the policy was valid when put; should its statements no longer parse, its denies are kept whole
+            // Deny statements of a policy that was valid when put parse alone as well; should they not, the bucket
+            // policy is left out of the object's context rather than failing every request on it
             return java.util.Optional.empty();
         }
     }
