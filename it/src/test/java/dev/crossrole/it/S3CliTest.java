@@ -121,6 +121,50 @@ class S3CliTest {
     }
 
     @Test
+    void objectAclsAndAWebsiteConfiguration() throws Exception {
+        ok(aws("s3api", "create-bucket", "--bucket", "cli-oacl", "--object-ownership", "BucketOwnerPreferred",
+                "--profile", "destination"));
+        Files.writeString(work.resolve("o.txt"), "object");
+        ok(aws("s3api", "put-object", "--bucket", "cli-oacl", "--key", "o", "--body", "o.txt",
+                "--profile", "destination"));
+        String sourceId = AwsCli.ok(aws("s3api", "list-buckets", "--profile", "source")).path("Owner").path("ID")
+                .asText();
+        // The other account may not read it until the object's ACL grants it READ.
+        Run denied = aws("s3api", "get-object", "--bucket", "cli-oacl", "--key", "o", "out.txt", "--profile",
+                "source");
+        assertTrue(denied.stderr().contains("AccessDenied"), denied.toString());
+        ok(aws("s3api", "put-object-acl", "--bucket", "cli-oacl", "--key", "o", "--grant-read", "id=" + sourceId,
+                "--grant-full-control", "id=" + AwsCli.ok(aws("s3api", "list-buckets", "--profile", "destination"))
+                        .path("Owner").path("ID").asText(), "--profile", "destination"));
+        JsonNode acl = AwsCli.ok(aws("s3api", "get-object-acl", "--bucket", "cli-oacl", "--key", "o",
+                "--profile", "destination"));
+        assertEquals(sourceId, acl.path("Grants").path(1).path("Grantee").path("ID").asText(), acl.toString());
+        assertEquals("READ", acl.path("Grants").path(1).path("Permission").asText());
+        ok(aws("s3api", "get-object", "--bucket", "cli-oacl", "--key", "o", "out.txt", "--profile", "source"));
+        assertEquals("object", Files.readString(work.resolve("out.txt")));
+        // A canned ACL that is no object's: InvalidArgument, and the ACL stays.
+        Run bad = aws("s3api", "put-object-acl", "--bucket", "cli-oacl", "--key", "o", "--acl", "log-delivery-write",
+                "--profile", "destination");
+        assertTrue(bad.stderr().contains("InvalidArgument"), bad.toString());
+        assertEquals(2, AwsCli.ok(aws("s3api", "get-object-acl", "--bucket", "cli-oacl", "--key", "o",
+                "--profile", "destination")).path("Grants").size());
+
+        ok(aws("s3api", "put-bucket-website", "--bucket", "cli-oacl", "--website-configuration",
+                "{\"IndexDocument\":{\"Suffix\":\"index.html\"},\"ErrorDocument\":{\"Key\":\"404.html\"}}",
+                "--profile", "destination"));
+        JsonNode site = AwsCli.ok(aws("s3api", "get-bucket-website", "--bucket", "cli-oacl", "--profile",
+                "destination"));
+        assertEquals("index.html", site.path("IndexDocument").path("Suffix").asText());
+        assertEquals("404.html", site.path("ErrorDocument").path("Key").asText());
+        Run slash = aws("s3api", "put-bucket-website", "--bucket", "cli-oacl", "--website-configuration",
+                "{\"IndexDocument\":{\"Suffix\":\"a/b.html\"}}", "--profile", "destination");
+        assertTrue(slash.stderr().contains("InvalidArgument"), slash.toString());
+        ok(aws("s3api", "delete-bucket-website", "--bucket", "cli-oacl", "--profile", "destination"));
+        Run none = aws("s3api", "get-bucket-website", "--bucket", "cli-oacl", "--profile", "destination");
+        assertTrue(none.stderr().contains("NoSuchWebsiteConfiguration"), none.toString());
+    }
+
+    @Test
     void versionsAndADeleteMarkerRoundTrip() throws Exception {
         ok(aws("s3", "mb", "s3://cli-versions", "--profile", "destination"));
         ok(aws("s3api", "put-bucket-versioning", "--bucket", "cli-versions", "--versioning-configuration",

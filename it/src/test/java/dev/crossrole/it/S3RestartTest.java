@@ -270,6 +270,64 @@ class S3RestartTest {
                     () -> s3.getPublicAccessBlock(b -> b.bucket("acl-unowned")));
         }
     }
+    @Test
+    void objectOwnersAclsAndBucketConfigurationsSurviveARestart() throws Exception {
+        Path data = dir.resolve("object-acl-data");
+        String uploadId;
+        String ownerId;
+        String writerId;
+        try (CrossroleServer server = CrossroleServer.start(CrossroleServer.Options.defaults(data).withPort(0))) {
+            S3Client s3 = s3(server, "555566667777");
+            S3Client writer = s3(server, "111122223333");
+            ownerId = s3.listBuckets().owner().id();
+            writerId = writer.listBuckets().owner().id();
+            s3.createBucket(b -> b.bucket("oacl-kept").objectOwnership("ObjectWriter"));
+            s3.putBucketAcl(b -> b.bucket("oacl-kept").grantFullControl("id=" + ownerId).grantWrite("id=" + writerId));
+            writer.putObject(b -> b.bucket("oacl-kept").key("theirs").grantRead("id=" + ownerId)
+                    .grantFullControl("id=" + writerId), RequestBody.fromString("theirs"));
+            s3.putBucketVersioning(b -> b.bucket("oacl-kept").versioningConfiguration(v -> v.status("Enabled")));
+            s3.putObject(b -> b.bucket("oacl-kept").key("v").grantReadACP("id=" + writerId),
+                    RequestBody.fromString("1"));
+            s3.putObject(b -> b.bucket("oacl-kept").key("v"), RequestBody.fromString("2"));
+            uploadId = s3.createMultipartUpload(b -> b.bucket("oacl-kept").key("mp").grantRead("id=" + writerId))
+                    .uploadId();
+            s3.putBucketWebsite(b -> b.bucket("oacl-kept").websiteConfiguration(w -> w.indexDocument(i -> i
+                    .suffix("index.html"))));
+            s3.putBucketNotificationConfiguration(b -> b.bucket("oacl-kept").notificationConfiguration(n -> n
+                    .eventBridgeConfiguration(e -> { })));
+            s3.createBucket(b -> b.bucket("oacl-logs"));
+            s3.putBucketPolicy(b -> b.bucket("oacl-logs").policy("{\"Version\":\"2012-10-17\",\"Statement\":[{"
+                    + "\"Effect\":\"Allow\",\"Principal\":{\"Service\":\"logging.s3.amazonaws.com\"},"
+                    + "\"Action\":\"s3:PutObject\",\"Resource\":\"arn:aws:s3:::oacl-logs/*\"}]}"));
+            s3.putBucketLogging(b -> b.bucket("oacl-kept").bucketLoggingStatus(l -> l.loggingEnabled(e -> e
+                    .targetBucket("oacl-logs").targetPrefix("kept/"))));
+        }
+        try (CrossroleServer again = CrossroleServer.start(CrossroleServer.Options.defaults(data).withPort(0))) {
+            S3Client s3 = s3(again, "555566667777");
+            S3Client writer = s3(again, "111122223333");
+            var acl = writer.getObjectAcl(b -> b.bucket("oacl-kept").key("theirs"));
+            assertEquals(writerId, acl.owner().id());
+            assertEquals(2, acl.grants().size());
+            assertEquals("theirs", s3.getObjectAsBytes(b -> b.bucket("oacl-kept").key("theirs")).asUtf8String());
+            assertEquals(writerId, s3.listObjectsV2(b -> b.bucket("oacl-kept").fetchOwner(true)).contents().stream()
+                    .filter(o -> o.key().equals("theirs")).findFirst().orElseThrow().owner().id());
+            String first = s3.listObjectVersions(b -> b.bucket("oacl-kept").prefix("v")).versions().stream()
+                    .filter(v -> !v.isLatest()).findFirst().orElseThrow().versionId();
+            assertEquals("READ_ACP", writer.getObjectAcl(b -> b.bucket("oacl-kept").key("v").versionId(first))
+                    .grants().get(0).permissionAsString());
+            String etag = s3.uploadPart(b -> b.bucket("oacl-kept").key("mp").uploadId(uploadId).partNumber(1),
+                    RequestBody.fromString("multi")).eTag();
+            s3.completeMultipartUpload(b -> b.bucket("oacl-kept").key("mp").uploadId(uploadId).multipartUpload(m -> m
+                    .parts(p -> p.partNumber(1).eTag(etag))));
+            assertEquals("multi", writer.getObjectAsBytes(b -> b.bucket("oacl-kept").key("mp")).asUtf8String());
+            assertEquals("index.html", s3.getBucketWebsite(b -> b.bucket("oacl-kept")).indexDocument().suffix());
+            assertTrue(s3.getBucketNotificationConfiguration(b -> b.bucket("oacl-kept")).eventBridgeConfiguration()
+                    != null);
+            assertEquals("kept/", s3.getBucketLogging(b -> b.bucket("oacl-kept")).loggingEnabled().targetPrefix());
+        }
+    }
+
+    @Test
     void corsAndLifecycleRulesSurviveARestartAndStillApply() throws Exception {
         Path data = dir.resolve("data");
         // The real time but for the sweep: requests are never judged against a skewed clock.

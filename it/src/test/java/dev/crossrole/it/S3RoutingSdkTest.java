@@ -160,12 +160,13 @@ class S3RoutingSdkTest {
     void unimplementedSubresourcesAre501NamingThem() throws Exception {
         dest.createBucket(b -> b.bucket("route-unimplemented"));
         dest.putObject(b -> b.bucket("route-unimplemented").key("k"), RequestBody.fromString("x"));
-        S3Exception website = s3Error(() -> dest.getBucketWebsite(b -> b.bucket("route-unimplemented")));
-        assertError(website, 501, "NotImplemented");
-        assertEquals("crossrole does not implement s3:GetBucketWebsite yet", website.awsErrorDetails().errorMessage());
+        S3Exception replication = s3Error(() -> dest.getBucketReplication(b -> b.bucket("route-unimplemented")));
+        assertError(replication, 501, "NotImplemented");
+        assertEquals("crossrole does not implement s3:GetBucketReplication yet",
+                replication.awsErrorDetails().errorMessage());
         assertError(s3Error(() -> dest.deleteBucketReplication(b -> b.bucket("route-unimplemented"))), 501,
                 "NotImplemented");
-        assertError(s3Error(() -> dest.deleteBucketWebsite(b -> b.bucket("route-unimplemented"))), 501,
+        assertError(s3Error(() -> dest.getBucketAccelerateConfiguration(b -> b.bucket("route-unimplemented"))), 501,
                 "NotImplemented");
         // None of these touched the bucket or its object.
         assertEquals("x", dest.getObjectAsBytes(b -> b.bucket("route-unimplemented").key("k")).asUtf8String());

@@ -575,9 +575,9 @@ class S3SdkTest {
     @Test
     void unsupportedSubresourcesAreRefusedNotIgnored() throws Exception {
         dest.createBucket(b -> b.bucket("sdk-unsupported"));
-        S3Exception website = s3Error(() -> dest.getBucketWebsite(b -> b.bucket("sdk-unsupported")));
-        assertEquals(501, website.statusCode());
-        assertEquals("NotImplemented", website.awsErrorDetails().errorCode());
+        S3Exception replication = s3Error(() -> dest.getBucketReplication(b -> b.bucket("sdk-unsupported")));
+        assertEquals(501, replication.statusCode());
+        assertEquals("NotImplemented", replication.awsErrorDetails().errorCode());
         S3Exception kms = s3Error(() -> dest.putObject(b -> b.bucket("sdk-unsupported").key("k")
                 .serverSideEncryption(software.amazon.awssdk.services.s3.model.ServerSideEncryption.AWS_KMS_DSSE),
                 RequestBody.fromString("x")));

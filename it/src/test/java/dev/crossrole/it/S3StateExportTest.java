@@ -229,6 +229,39 @@ class S3StateExportTest {
     }
 
     @Test
+    void objectAclsAndBucketConfigurationsMoveWithTheBucket() throws Exception {
+        Path source = dir.resolve("acl-source");
+        try (CrossroleServer server = CrossroleServer.start(CrossroleServer.Options.defaults(source).withPort(0))) {
+            S3Client s3 = s3(server);
+            s3.createBucket(b -> b.bucket("aclled").objectOwnership("BucketOwnerPreferred"));
+            String own = s3.listBuckets().owner().id();
+            s3.putObject(b -> b.bucket("aclled").key("k").grantReadACP("id=" + own), RequestBody.fromString("k"));
+            s3.putBucketWebsite(b -> b.bucket("aclled").websiteConfiguration(w -> w.redirectAllRequestsTo(r -> r
+                    .hostName("example.com"))));
+            s3.putBucketNotificationConfiguration(b -> b.bucket("aclled").notificationConfiguration(n -> n
+                    .eventBridgeConfiguration(e -> { })));
+        }
+        Path document = dir.resolve("acl-state.json");
+        Run exported = CrossroleCommand.run(dir, "state", "export", "--data-dir", source.toString(),
+                document.toString());
+        assertEquals(0, exported.exit(), exported.toString());
+        Path target = dir.resolve("acl-target");
+        Run imported = CrossroleCommand.run(dir, "state", "import", "--data-dir", target.toString(),
+                document.toString());
+        assertEquals(0, imported.exit(), imported.toString());
+        try (CrossroleServer server = CrossroleServer.start(CrossroleServer.Options.defaults(target).withPort(0))) {
+            S3Client s3 = s3(server);
+            var grants = s3.getObjectAcl(b -> b.bucket("aclled").key("k")).grants();
+            assertEquals(1, grants.size());
+            assertEquals("READ_ACP", grants.get(0).permissionAsString());
+            assertEquals("example.com", s3.getBucketWebsite(b -> b.bucket("aclled")).redirectAllRequestsTo()
+                    .hostName());
+            assertTrue(s3.getBucketNotificationConfiguration(b -> b.bucket("aclled")).eventBridgeConfiguration()
+                    != null);
+        }
+    }
+
+    @Test
     void corsAndLifecycleRulesMoveWithTheBucket() throws Exception {
         Path source = dir.resolve("source");
         var cors = software.amazon.awssdk.services.s3.model.CORSRule.builder().allowedOrigins("*")

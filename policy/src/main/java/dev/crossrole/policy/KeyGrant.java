@@ -23,12 +23,15 @@ public record KeyGrant(String grantId, String granteePrincipal, String notCoveri
     public static final String AUTHENTICATED_USERS = "AuthenticatedUsers";
 
     /**
-     * Where a grant comes from: a KMS grant on a key, or a grant of an S3 access control list (a bucket's), which S3
-     * decides next to the bucket policy as another resource-side source. Either allows, never denies.
+     * Where a grant comes from: a KMS grant on a key, or a grant of an S3 access control list (a bucket's or an
+     * object's), which S3 decides next to the bucket policy as another resource-side source. Each allows, never
+     * denies.
      */
     public enum Source {
         KMS("KMS grant", "key", PolicyKind.KEY),
-        S3_ACL("ACL grant", "bucket", PolicyKind.RESOURCE);
+        S3_ACL("ACL grant", "bucket", PolicyKind.RESOURCE),
+        /** A grant of an object's own ACL, which S3 decides in the object's context (its owner's). */
+        S3_OBJECT_ACL("object ACL grant", "object", PolicyKind.RESOURCE);
 
         private final String label;
         private final String holder;
@@ -86,7 +89,7 @@ public record KeyGrant(String grantId, String granteePrincipal, String notCoveri
      * must then allow too), its role, or itself; {@code null} when it does not name it.
      */
     Grant names(Principal principal) {
-        if (source == Source.S3_ACL) {
+        if (source != Source.KMS) {
             return aclNames(principal);
         }
         boolean service = !granteePrincipal.startsWith("arn:") && granteePrincipal.endsWith(".amazonaws.com");

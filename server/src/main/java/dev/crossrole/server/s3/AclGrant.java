@@ -74,12 +74,19 @@ public record AclGrant(String type, String id, String uri, String permission) {
         return grants;
     }
 
-    /** A canned ACL S3 knows, else its InvalidArgument (S3's exact message for it was not found: none is given). */
+    /**
+     * A canned ACL S3 knows, else its InvalidArgument. S3's exact message for it was not found; an empty one breaks
+     * AWS CLI v1's error handling, so the message says what is refused.
+     */
     static String checkCanned(String canned) {
         if (!CANNED.contains(canned)) {
-            throw S3Exception.invalidArgument("", "x-amz-acl", canned);
+            throw invalidCanned(canned);
         }
         return canned;
+    }
+
+    static S3Exception invalidCanned(String canned) {
+        return S3Exception.invalidArgument("Invalid canned ACL: " + canned, "x-amz-acl", canned);
     }
 
     /**
@@ -122,6 +129,45 @@ public record AclGrant(String type, String id, String uri, String permission) {
             case "FULL_CONTROL" -> FULL_CONTROL;
             default -> Set.of();
         };
+    }
+
+    /** The actions a permission grants on an object, by S3's mapping of ACL permissions to policy actions. */
+    static Set<String> objectActions(String permission) {
+        return switch (permission) {
+            case "READ" -> Set.of("s3:GetObject", "s3:GetObjectVersion");
+            case "READ_ACP" -> Set.of("s3:GetObjectAcl", "s3:GetObjectVersionAcl");
+            case "WRITE_ACP" -> Set.of("s3:PutObjectAcl", "s3:PutObjectVersionAcl");
+            case "FULL_CONTROL" -> S3Support.OBJECT_ACL_ACTIONS;
+            default -> Set.of();
+        };
+    }
+
+    /**
+     * An object's canned ACL as S3 expands it for an object owned by {@code owner} in a bucket owned by
+     * {@code bucketOwner}: {@code bucket-owner-read} and {@code bucket-owner-full-control} grant the bucket owner
+     * (nothing more when it owns the object); {@code aws-exec-read}'s EC2 grantee is no account here. The model's
+     * {@code ObjectCannedACL} has no {@code log-delivery-write}: InvalidArgument, as any canned ACL S3 does not know.
+     */
+    static List<AclGrant> cannedObjectAcl(String canned, String owner, String bucketOwner) {
+        if (canned.equals("log-delivery-write")) {
+            throw invalidCanned(canned);
+        }
+        List<AclGrant> grants = new ArrayList<>(ownerOnly(owner));
+        boolean otherBucketOwner = !owner.equals(bucketOwner);
+        switch (checkCanned(canned)) {
+            case "bucket-owner-read" -> {
+                if (otherBucketOwner) {
+                    grants.add(user(S3Support.canonicalId(bucketOwner), "READ"));
+                }
+            }
+            case "bucket-owner-full-control" -> {
+                if (otherBucketOwner) {
+                    grants.add(user(S3Support.canonicalId(bucketOwner), "FULL_CONTROL"));
+                }
+            }
+            default -> grants = new ArrayList<>(cannedBucketAcl(canned, owner));
+        }
+        return grants;
     }
 
     private static final Set<String> READ = Set.of("s3:ListBucket", "s3:ListBucketVersions",

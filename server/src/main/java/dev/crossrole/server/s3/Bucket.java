@@ -24,6 +24,9 @@ import java.util.Map;
  * @param lifecycle the lifecycle rules put with PutBucketLifecycleConfiguration, or {@code null}
  * @param objectLock the Object Lock configuration of a bucket that has Object Lock enabled (which it then keeps for
  *     good), or {@code null} for a bucket without it (GetObjectLockConfiguration: ObjectLockConfigurationNotFoundError)
+ * @param logging the server access logging put with PutBucketLogging ({@code LoggingEnabled}), or {@code null}
+ * @param website the website configuration, or {@code null} (GetBucketWebsite: NoSuchWebsiteConfiguration)
+ * @param notification the event notification configuration, or {@code null} for none
  * @param accountPublicAccessBlock the owner account's Block Public Access configuration (S3 Control), or
  *     {@code null}: not the bucket's own, so never stored with it; the repository fills it in when it hands the
  *     bucket out
@@ -31,7 +34,8 @@ import java.util.Map;
 public record Bucket(String name, String owner, String region, Instant created, String policyText, Policy policy,
                      Map<String, String> tags, BucketEncryption encryption, String versioning, String ownership,
                      List<AclGrant> acl, PublicAccessBlock publicAccessBlock, BucketCors cors,
-                     BucketLifecycle lifecycle, BucketObjectLock objectLock,
+                     BucketLifecycle lifecycle, BucketObjectLock objectLock, BucketConfigs.Document logging,
+                     BucketConfigs.Document website, BucketConfigs.Document notification,
                      PublicAccessBlock accountPublicAccessBlock) {
     static final String ENABLED = "Enabled";
     static final String SUSPENDED = "Suspended";
@@ -41,10 +45,11 @@ public record Bucket(String name, String owner, String region, Instant created, 
     /** A bucket as stored: without its owner account's Block Public Access configuration. */
     public Bucket(String name, String owner, String region, Instant created, String policyText, Policy policy,
                   Map<String, String> tags, BucketEncryption encryption, String versioning, String ownership,
-                  List<AclGrant> acl, PublicAccessBlock publicAccessBlock, BucketCors cors,
-                  BucketLifecycle lifecycle, BucketObjectLock objectLock) {
+                  List<AclGrant> acl, PublicAccessBlock publicAccessBlock, BucketCors cors, BucketLifecycle lifecycle,
+                  BucketObjectLock objectLock, BucketConfigs.Document logging, BucketConfigs.Document website,
+                  BucketConfigs.Document notification) {
         this(name, owner, region, created, policyText, policy, tags, encryption, versioning, ownership, acl,
-                publicAccessBlock, cors, lifecycle, objectLock, null);
+                publicAccessBlock, cors, lifecycle, objectLock, logging, website, notification, null);
     }
 
     public Bucket {
@@ -59,7 +64,7 @@ public record Bucket(String name, String owner, String region, Instant created, 
     public Bucket(String name, String owner, String region, Instant created, String policyText, Policy policy,
                   Map<String, String> tags, BucketEncryption encryption, String versioning) {
         this(name, owner, region, created, policyText, policy, tags, encryption, versioning, OWNER_ENFORCED, null,
-                null, null, null, null);
+                null, null, null, null, null, null, null);
     }
 
     /** A never-versioned bucket. */
@@ -85,65 +90,86 @@ public record Bucket(String name, String owner, String region, Instant created, 
 
     Bucket withPolicy(String text, Policy compiled) {
         return new Bucket(name, owner, region, created, text, compiled, tags, encryption, versioning, ownership, acl,
-                publicAccessBlock, cors,
-                lifecycle, objectLock, accountPublicAccessBlock);
+                publicAccessBlock, cors, lifecycle, objectLock, logging, website, notification,
+                accountPublicAccessBlock);
     }
 
     Bucket withTags(Map<String, String> newTags) {
-        return new Bucket(name, owner, region, created, policyText, policy, newTags, encryption, versioning, ownership,
-                acl, publicAccessBlock, cors,
-                lifecycle, objectLock, accountPublicAccessBlock);
+        return new Bucket(name, owner, region, created, policyText, policy, newTags, encryption, versioning,
+                ownership, acl, publicAccessBlock, cors, lifecycle, objectLock, logging, website, notification,
+                accountPublicAccessBlock);
     }
 
     Bucket withEncryption(BucketEncryption newEncryption) {
-        return new Bucket(name, owner, region, created, policyText, policy, tags, newEncryption, versioning, ownership,
-                acl, publicAccessBlock, cors,
-                lifecycle, objectLock, accountPublicAccessBlock);
+        return new Bucket(name, owner, region, created, policyText, policy, tags, newEncryption, versioning,
+                ownership, acl, publicAccessBlock, cors, lifecycle, objectLock, logging, website, notification,
+                accountPublicAccessBlock);
     }
 
     Bucket withVersioning(String status) {
         return new Bucket(name, owner, region, created, policyText, policy, tags, encryption, status, ownership, acl,
-                publicAccessBlock, cors,
-                lifecycle, objectLock, accountPublicAccessBlock);
+                publicAccessBlock, cors, lifecycle, objectLock, logging, website, notification,
+                accountPublicAccessBlock);
     }
 
     Bucket withOwnership(String newOwnership) {
-        return new Bucket(name, owner, region, created, policyText, policy, tags, encryption, versioning, newOwnership,
-                acl, publicAccessBlock, cors,
-                lifecycle, objectLock, accountPublicAccessBlock);
+        return new Bucket(name, owner, region, created, policyText, policy, tags, encryption, versioning,
+                newOwnership, acl, publicAccessBlock, cors, lifecycle, objectLock, logging, website, notification,
+                accountPublicAccessBlock);
     }
 
     Bucket withAcl(List<AclGrant> newAcl) {
         return new Bucket(name, owner, region, created, policyText, policy, tags, encryption, versioning, ownership,
-                newAcl, publicAccessBlock, cors,
-                lifecycle, objectLock, accountPublicAccessBlock);
+                newAcl, publicAccessBlock, cors, lifecycle, objectLock, logging, website, notification,
+                accountPublicAccessBlock);
     }
 
     Bucket withPublicAccessBlock(PublicAccessBlock block) {
         return new Bucket(name, owner, region, created, policyText, policy, tags, encryption, versioning, ownership,
-                acl, block, cors,
-                lifecycle, objectLock, accountPublicAccessBlock);
+                acl, block, cors, lifecycle, objectLock, logging, website, notification, accountPublicAccessBlock);
     }
 
     Bucket withCors(BucketCors newCors) {
         return new Bucket(name, owner, region, created, policyText, policy, tags, encryption, versioning, ownership,
-                acl, publicAccessBlock, newCors, lifecycle, objectLock, accountPublicAccessBlock);
+                acl, publicAccessBlock, newCors, lifecycle, objectLock, logging, website, notification,
+                accountPublicAccessBlock);
     }
 
     Bucket withLifecycle(BucketLifecycle newLifecycle) {
         return new Bucket(name, owner, region, created, policyText, policy, tags, encryption, versioning, ownership,
-                acl, publicAccessBlock, cors, newLifecycle, objectLock, accountPublicAccessBlock);
+                acl, publicAccessBlock, cors, newLifecycle, objectLock, logging, website, notification,
+                accountPublicAccessBlock);
     }
 
     Bucket withObjectLock(BucketObjectLock newObjectLock) {
         return new Bucket(name, owner, region, created, policyText, policy, tags, encryption, versioning, ownership,
-                acl, publicAccessBlock, cors, lifecycle, newObjectLock, accountPublicAccessBlock);
+                acl, publicAccessBlock, cors, lifecycle, newObjectLock, logging, website, notification,
+                accountPublicAccessBlock);
+    }
+
+    Bucket withLogging(BucketConfigs.Document newLogging) {
+        return new Bucket(name, owner, region, created, policyText, policy, tags, encryption, versioning, ownership,
+                acl, publicAccessBlock, cors, lifecycle, objectLock, newLogging, website, notification,
+                accountPublicAccessBlock);
+    }
+
+    Bucket withWebsite(BucketConfigs.Document newWebsite) {
+        return new Bucket(name, owner, region, created, policyText, policy, tags, encryption, versioning, ownership,
+                acl, publicAccessBlock, cors, lifecycle, objectLock, logging, newWebsite, notification,
+                accountPublicAccessBlock);
+    }
+
+    Bucket withNotification(BucketConfigs.Document newNotification) {
+        return new Bucket(name, owner, region, created, policyText, policy, tags, encryption, versioning, ownership,
+                acl, publicAccessBlock, cors, lifecycle, objectLock, logging, website, newNotification,
+                accountPublicAccessBlock);
     }
 
     /** The same bucket as its owner account's Block Public Access configuration {@code block} leaves it. */
     Bucket withAccountPublicAccessBlock(PublicAccessBlock block) {
         return block == accountPublicAccessBlock ? this : new Bucket(name, owner, region, created, policyText, policy,
-                tags, encryption, versioning, ownership, acl, publicAccessBlock, cors, lifecycle, objectLock, block);
+                tags, encryption, versioning, ownership, acl, publicAccessBlock, cors, lifecycle, objectLock, logging,
+                website, notification, block);
     }
 
     /**

@@ -105,7 +105,9 @@ final class BucketAccess {
      */
     static List<AclGrant> headerGrants(S3Input input, String owner) {
         String canned = input.string("ACL");
-        boolean grantHeaders = AclGrant.HEADERS.stream().anyMatch(header -> input.string(header[0]) != null);
+        // an object write's model has no GrantWrite: only the headers its operation takes are read
+        List<String[]> headers = AclGrant.HEADERS.stream().filter(header -> input.takes(header[0])).toList();
+        boolean grantHeaders = headers.stream().anyMatch(header -> input.string(header[0]) != null);
         if (canned != null && grantHeaders) {
             throw S3Exception.invalidRequest("Specifying both Canned ACLs and Header Grants is not allowed");
         }
@@ -116,7 +118,7 @@ final class BucketAccess {
             return null;
         }
         List<AclGrant> grants = new ArrayList<>();
-        for (String[] header : AclGrant.HEADERS) {
+        for (String[] header : headers) {
             String value = input.string(header[0]);
             if (value != null) {
                 grants.addAll(AclGrant.fromHeader(input.wireName(header[0]), value, header[1]));

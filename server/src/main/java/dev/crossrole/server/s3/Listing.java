@@ -107,7 +107,7 @@ final class Listing {
                         .put("LastModified", object.lastModified()).put("ETag", object.etag());
                 object.checksums().keySet().stream().findFirst().ifPresent(header -> listed.put("ChecksumAlgorithm",
                         List.of(header.substring("x-amz-checksum-".length()).toUpperCase(java.util.Locale.ROOT))));
-                listed.put("Size", object.size()).put("Owner", owner ? S3Support.owner(bucket.owner()) : null)
+                listed.put("Size", object.size()).put("Owner", owner ? S3Support.owner(object.ownerIn(bucket)) : null)
                         .put("StorageClass", object.headers().getOrDefault(S3Support.STORAGE_CLASS, "STANDARD"));
                 listedObjects.add(listed);
             }

@@ -55,6 +55,7 @@ final class MultipartOperations {
         ObjectEncryption encryption = objects.encryption();
         ObjectOperations.checkAcl(input, bucket, encryption.servesKms());
         CustomerKey.Given customer = CustomerKey.of(input, false);
+        ObjectAcls.Acl objectAcl = ObjectAcls.forWrite(input, bucket, call.caller().account());
         ObjectEncryption.Applied applied = customer != null ? ObjectEncryption.Applied.SSE_S3
                 : encryption.forWrite(input, bucket);
         Map<String, String> tags = S3Support.taggingHeader(input.string("Tagging"));
@@ -106,7 +107,8 @@ final class MultipartOperations {
             MultipartUpload upload = new MultipartUpload(bucket.name(), key, uploadId, clock.instant(), call.caller().arn(),
                     S3Support.storedHeaders(input), S3Support.userMetadata(input), tags,
                     algorithm == null ? null : algorithm.name(), checksumType, applied.keyArn(), applied.bucketKey(),
-                    lock, customer == null ? null : CustomerKey.seal(customer, List.of()));
+                    lock, customer == null ? null : CustomerKey.seal(customer, List.of()), objectAcl.owner(),
+                    objectAcl.grants());
             repository.createUpload(upload);
             Shape output = Shape.of().put("Bucket", bucket.name()).put("Key", key).put("UploadId", uploadId)
                     .put("ChecksumAlgorithm", algorithm == null ? null : algorithm.name())
@@ -371,6 +373,8 @@ final class MultipartOperations {
                         written.size(), etag, at, upload.headers(), upload.userMetadata(), checksums, upload.tags(),
                         count, layout)
                         .withLock(ObjectLockOperations.forWrite(upload.lock(), bucket, at));
+                // the ACL the upload was created with (its owner and grants) is the object's
+                object = new ObjectAcls.Acl(upload.owner(), upload.acl()).applyTo(object);
                 if (upload.customerKey() != null) {
                     return object.withCustomerKey(upload.customerKey().withNonces(segments.stream()
                             .map(CustomerKey.Segment::nonce).toList()), etag);

@@ -1,6 +1,7 @@
 package dev.crossrole.server.s3;
 
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -16,18 +17,25 @@ import java.util.Map;
  *     into gets; {@code null} when it asked for none (the bucket's default retention then applies at completion)
  * @param customerKey the seal of an SSE-C upload's key (every part must be sent with that key); {@code null}
  *     otherwise
+ * @param owner the account that will own the object, when not the bucket owner ({@link StoredObject#owner})
+ * @param acl the object's grants from the upload's ACL headers; empty for its owner's alone
  */
 public record MultipartUpload(String bucket, String key, String uploadId, Instant initiated, String initiatorArn,
                               Map<String, String> headers, Map<String, String> userMetadata, Map<String, String> tags,
                               String checksumAlgorithm, String checksumType, String kmsKeyArn, boolean bucketKey,
-                              ObjectLock lock, CustomerKey.Sealed customerKey) {
+                              ObjectLock lock, CustomerKey.Sealed customerKey, String owner,
+                              List<AclGrant> acl) {
 
-    /** An upload without Object Lock settings of its own that is not SSE-C. */
+    public MultipartUpload {
+        acl = acl == null ? List.of() : List.copyOf(acl);
+    }
+
+    /** An upload without Object Lock settings of its own, not SSE-C, whose object gets the bucket owner's ACL. */
     public MultipartUpload(String bucket, String key, String uploadId, Instant initiated, String initiatorArn,
                            Map<String, String> headers, Map<String, String> userMetadata, Map<String, String> tags,
                            String checksumAlgorithm, String checksumType, String kmsKeyArn, boolean bucketKey) {
         this(bucket, key, uploadId, initiated, initiatorArn, headers, userMetadata, tags, checksumAlgorithm,
-                checksumType, kmsKeyArn, bucketKey, null, null);
+                checksumType, kmsKeyArn, bucketKey, null, null, null, List.of());
     }
 
     /** An SSE-S3 upload. */

@@ -66,6 +66,7 @@ final class ObjectOperations {
         S3Support.checkKey(key);
         checkAcl(input, bucket, encryption.servesKms());
         CustomerKey.Given customer = CustomerKey.of(input, false);
+        ObjectAcls.Acl objectAcl = ObjectAcls.forWrite(input, bucket, call.caller().account());
         // A customer's key replaces the bucket's default encryption, as on S3.
         ObjectEncryption.Applied applied = customer != null ? ObjectEncryption.Applied.SSE_S3
                 : encryption.forWrite(input, bucket);
@@ -104,9 +105,9 @@ final class ObjectOperations {
                 Instant writtenAt = now();
                 ObjectLock locked = ObjectLockOperations.forWrite(lock, bucket, writtenAt);
                 stored = repository.putObject(bucket.name(), key, body, sealed(customer, finisher(algorithm, done ->
-                        applied.applyTo(new StoredObject(key, UUID.randomUUID().toString(), done.size(), "\""
-                                + done.md5Hex() + "\"", writtenAt, headers, metadata, checksumsOf(done), tags, 0))
-                                .withLock(locked))), condition);
+                        objectAcl.applyTo(applied.applyTo(new StoredObject(key, UUID.randomUUID().toString(),
+                                done.size(), "\"" + done.md5Hex() + "\"", writtenAt, headers, metadata,
+                                checksumsOf(done), tags, 0)).withLock(locked)))), condition);
             }
             // A suspended bucket's write is the null version, which S3's PutObject answer does not name.
             S3Response response = S3Response.empty(200).header("ETag", stored.etag())
@@ -214,18 +215,16 @@ final class ObjectOperations {
 
     /**
      * With S3 Object Ownership "bucket owner enforced" (the default), ACLs other than the owner's are refused. A
-     * bucket whose ACLs are enabled would keep an ACL per object, which crossrole does not have yet: 501 naming the
-     * header, and nothing is written.
+     * bucket whose ACLs are enabled keeps each object's own ACL ({@link ObjectAcls#forWrite}).
      */
     static void checkAcl(S3Input input, Bucket bucket, boolean kms) {
         checkEncryption(input, kms);
         String acl = input.string("ACL");
         String grant = GRANTS.stream().filter(input::sent).findFirst().orElse(null);
         if ((acl != null && !OWNER_ENFORCED_ACLS.contains(acl)) || grant != null) {
-            if (bucket.aclsEnabled()) {
-                throw S3Service.notImplemented().with("Header", input.wireName(grant != null ? grant : "ACL"));
+            if (!bucket.aclsEnabled()) {
+                throw new S3Exception("AccessControlListNotSupported", 400, "The bucket does not allow ACLs");
             }
-            throw new S3Exception("AccessControlListNotSupported", 400, "The bucket does not allow ACLs");
         }
     }
 
@@ -316,7 +315,7 @@ final class ObjectOperations {
         Optional<ObjectSource> found = target.versioned() ? Optional.empty() : repository.open(bucket.name(), key);
         StoredObject existing = target.versioned() ? target.found() : found.map(ObjectSource::object).orElse(null);
         return S3Call.of(target.check("s3:GetObject", "s3:GetObjectVersion", bucket, key,
-                S3Support.existingTags(existing).toBuilder()), findings -> {
+                S3Support.existingTags(existing).toBuilder(), existing), findings -> {
             ObjectSource source;
             if (target.versioned()) {
                 source = repository.source(readable(target, bucket, key, findings, head ? "HEAD" : "GET"));
@@ -446,10 +445,17 @@ final class ObjectOperations {
         /** The check of {@code action}, or of {@code versionAction} with {@code s3:versionid} for a version. */
         AccessCheck check(String action, String versionAction, Bucket bucket, String key,
                           RequestContext.Builder context) {
+            return check(action, versionAction, bucket, key, context, found);
+        }
+
+        /** The check, decided in {@code object}'s context where its own ACL can grant the action. */
+        AccessCheck check(String action, String versionAction, Bucket bucket, String key,
+                          RequestContext.Builder context, StoredObject object) {
             if (!versioned()) {
-                return S3Support.objectCheck(action, bucket, key, context.build());
+                return S3Support.objectCheck(action, bucket, key, context.build(), object);
             }
-            return S3Support.objectCheck(versionAction, bucket, key, context.single("s3:versionid", versionId).build());
+            return S3Support.objectCheck(versionAction, bucket, key, context.single("s3:versionid", versionId).build(),
+                    object);
         }
     }
 
@@ -897,6 +903,8 @@ final class ObjectOperations {
         checkAcl(input, target, encryption.servesKms());
         CustomerKey.Given customer = CustomerKey.of(input, false);
         CustomerKey.Given sourceCustomer = CustomerKey.of(input, true);
+        // the copy gets the ACL its request names (private when none), never its source's, as in S3
+        ObjectAcls.Acl objectAcl = ObjectAcls.forWrite(input, target, call.caller().account());
         ObjectEncryption.Applied applied = customer != null ? ObjectEncryption.Applied.SSE_S3
                 : encryption.forWrite(input, target);
         // If-Match / If-None-Match of a copy are about the object it replaces, as for PutObject.
@@ -936,7 +944,7 @@ final class ObjectOperations {
             Map<String, String> tags = taggingDirective.equals("REPLACE") ? requestedTags : original.tags();
             checkBeforeWrite(condition, target, key, findings);
             return copied(input, target, key, condition, found, original, tags, source, metadataDirective,
-                    taggingDirective, applied, lock, customer);
+                    taggingDirective, applied, lock, customer, objectAcl);
         });
     }
 
@@ -944,7 +952,7 @@ final class ObjectOperations {
                               ObjectSource found, StoredObject original, Map<String, String> tags,
                               CopySource source, String metadataDirective,
                               String taggingDirective, ObjectEncryption.Applied applied, ObjectLock lock,
-                              CustomerKey.Given customer) throws IOException {
+                              CustomerKey.Given customer, ObjectAcls.Acl objectAcl) throws IOException {
         // A copy of an older version onto its own key (restoring it) changes the object, so only a copy of the current
         // one is a copy to itself.
         if (source.bucket().name().equals(target.name()) && source.key().equals(key) && source.versionId() == null
@@ -975,9 +983,9 @@ final class ObjectOperations {
         ObjectLock locked = ObjectLockOperations.forWrite(lock, target, at);
         StoredObject stored = repository.putConcatenation(target.name(), key,
                 List.of(new ObjectWriter.Range(found, 0, original.size())), sealed(customer, finisher(algorithm,
-                        written -> applied.applyTo(new StoredObject(key, UUID.randomUUID().toString(), written.size(),
-                                "\"" + written.md5Hex() + "\"", at, headers, metadata, checksumsOf(written), tags,
-                                0)).withLock(locked))), condition);
+                        written -> objectAcl.applyTo(applied.applyTo(new StoredObject(key,
+                                UUID.randomUUID().toString(), written.size(), "\"" + written.md5Hex() + "\"", at,
+                                headers, metadata, checksumsOf(written), tags, 0)).withLock(locked)))), condition);
         Shape result = Shape.of().put("LastModified", stored.lastModified()).put("ETag", stored.etag());
         stored.checksums().forEach((h, v) -> result.put("Checksum" + h.substring("x-amz-checksum-".length())
                 .toUpperCase(Locale.ROOT), v));
@@ -1034,7 +1042,7 @@ final class ObjectOperations {
                 : Optional.empty();
         StoredObject existing = versionId == null ? found.map(ObjectSource::object).orElse(null) : target.found();
         return new CopySource(sourceBucket, named[1], versionId, target, found, target.check("s3:GetObject",
-                "s3:GetObjectVersion", sourceBucket, named[1], S3Support.existingTags(existing).toBuilder()));
+                "s3:GetObjectVersion", sourceBucket, named[1], S3Support.existingTags(existing).toBuilder(), existing));
     }
 
     /** A copy's source as prepared: where it is, what reading it needs, and the object or version if there is one. */
@@ -1121,24 +1129,23 @@ final class ObjectOperations {
     }
 
     /**
-     * GetObjectAcl ({@code s3:GetObjectAcl}, of a version {@code s3:GetObjectVersionAcl}): objects keep no ACL of
-     * their own here, so every object's is its owner's FULL_CONTROL, and its owner is the bucket's owner.
+     * GetObjectAcl ({@code s3:GetObjectAcl}, of a version {@code s3:GetObjectVersionAcl}): the object's owner and
+     * its grants (its owner's FULL_CONTROL wherever the bucket's ACLs are disabled).
      */
     S3Call getAcl(S3Input input, Bucket bucket) {
         String key = input.string("Key");
         Target target = target(input, bucket, key);
         return S3Call.of(target.check("s3:GetObjectAcl", "s3:GetObjectVersionAcl", bucket, key,
                 S3Support.existingTags(target.found()).toBuilder()), findings -> {
-                    readable(target, bucket, key, findings, "GET");
-                    return input.respond(Shape.of().put("Owner", S3Support.owner(bucket.owner())).put("Grants",
-                            AclGrant.ownerOnly(bucket.owner()).stream().map(AclGrant::toShape).toList()));
+                    StoredObject version = readable(target, bucket, key, findings, "GET");
+                    return input.respond(ObjectAcls.shape(bucket, version));
                 });
     }
 
     /**
      * PutObjectAcl ({@code s3:PutObjectAcl}, of a version {@code s3:PutObjectVersionAcl}, with the ACL's condition
-     * keys): the owner's own ACL is accepted and changes nothing; any other is AccessControlListNotSupported where the
-     * bucket's ACLs are disabled and 501 where they are enabled (objects keep no ACLs of their own yet).
+     * keys): replaces the grants of the object or version, whose owner stays. Where the bucket's ACLs are disabled
+     * only the owner's own ACL is accepted (and changes nothing): AccessControlListNotSupported.
      */
     S3Call putAcl(S3Input input, Bucket bucket) {
         String key = input.string("Key");
@@ -1147,26 +1154,15 @@ final class ObjectOperations {
         BucketAccess.aclContext(input).asMap().forEach(context::put);
         return S3Call.of(target.check("s3:PutObjectAcl", "s3:PutObjectVersionAcl", bucket, key, context),
                 findings -> {
-                    List<AclGrant> grants = BucketAccess.headerGrants(input, bucket.owner());
-                    dev.crossrole.server.protocol.Input policy = input.document();
-                    if (grants != null && policy != null) {
-                        throw new S3Exception("UnexpectedContent", 400, "This request does not support content");
-                    }
-                    if (grants == null && policy == null) {
-                        throw new S3Exception("MissingSecurityHeader", 400,
-                                "Your request was missing a required header").with("MissingHeaderName", "x-amz-acl");
-                    }
-                    if (grants == null) {
-                        grants = BucketAccess.documentGrants(policy, bucket.owner());
-                    }
                     StoredObject version = readable(target, bucket, key, findings, "PUT");
-                    if (!grants.equals(AclGrant.ownerOnly(bucket.owner()))) {
-                        if (bucket.aclsEnabled()) {
-                            throw S3Service.notImplemented().with("Header", "x-amz-acl");
-                        }
-                        throw new S3Exception("AccessControlListNotSupported", 400, "The bucket does not allow ACLs");
+                    ObjectAcls.Acl acl = ObjectAcls.forPut(input, bucket, version);
+                    if (bucket.aclsEnabled() && repository.putAcl(bucket.name(), version, version.owner(),
+                            acl.grants()) == null) {
+                        throw target.versioned() ? missingVersion(bucket, key, target.versionId(), findings)
+                                : missingCurrent(bucket, key, findings);
                     }
-                    return input.respond(Shape.of().put("VersionId", shownVersionId(bucket, version)));
+                    // the model's output has no VersionId member: the version is named by its header alone
+                    return input.respond(Shape.of()).header("x-amz-version-id", shownVersionId(bucket, version));
                 });
     }
 }

@@ -185,6 +185,11 @@ final class S3Input {
         }
     }
 
+    /** Whether the operation's input has {@code member}. */
+    boolean takes(String member) {
+        return operation.input() != null && operation.input().member(member) != null;
+    }
+
     private MemberModel model(String member) {
         MemberModel model = operation.input().member(member);
         if (model == null) {

@@ -129,6 +129,9 @@ interface S3Repository {
     StoredObject updateVersion(String bucket, StoredObject object,
                                java.util.function.UnaryOperator<StoredObject> change) throws IOException;
 
+    /** Sets the owner and grants of the version {@code object} is; {@code null} when that version is gone. */
+    StoredObject putAcl(String bucket, StoredObject object, String owner, List<AclGrant> acl) throws IOException;
+
     // ---- multipart uploads --------------------------------------------------------------------
 
     void createUpload(MultipartUpload upload) throws IOException;

@@ -169,6 +169,20 @@ public final class S3Service {
                         Authorization.of("s3:GetLifecycleConfiguration").on("bucket", "Bucket"))
                 .on("DeleteBucketLifecycle", (input, bucket, call) -> BucketLifecycle.delete(input, bucket,
                         repository), Authorization.of("s3:PutLifecycleConfiguration").on("bucket", "Bucket"))
+                .on("PutBucketLogging", (input, bucket, call) -> BucketConfigs.putLogging(input, bucket, repository),
+                        Authorization.of("s3:PutBucketLogging").on("bucket", "Bucket"))
+                .on("GetBucketLogging", (input, bucket, call) -> BucketConfigs.getLogging(input, bucket),
+                        Authorization.of("s3:GetBucketLogging").on("bucket", "Bucket"))
+                .on("PutBucketWebsite", (input, bucket, call) -> BucketConfigs.putWebsite(input, bucket, repository),
+                        Authorization.of("s3:PutBucketWebsite").on("bucket", "Bucket"))
+                .on("GetBucketWebsite", (input, bucket, call) -> BucketConfigs.getWebsite(input, bucket),
+                        Authorization.of("s3:GetBucketWebsite").on("bucket", "Bucket"))
+                .on("DeleteBucketWebsite", (input, bucket, call) -> BucketConfigs.deleteWebsite(input, bucket,
+                        repository), Authorization.of("s3:DeleteBucketWebsite").on("bucket", "Bucket"))
+                .on("PutBucketNotificationConfiguration", (input, bucket, call) -> BucketConfigs.putNotification(
+                        input, bucket, repository), Authorization.of("s3:PutBucketNotification").on("bucket", "Bucket"))
+                .on("GetBucketNotificationConfiguration", (input, bucket, call) -> BucketConfigs.getNotification(
+                        input, bucket), Authorization.of("s3:GetBucketNotification").on("bucket", "Bucket"))
                 .on("PutBucketVersioning", (input, bucket, call) -> BucketVersioning.put(input, bucket, repository),
                         Authorization.of("s3:PutBucketVersioning").on("bucket", "Bucket"))
                 .on("GetBucketVersioning", (input, bucket, call) -> BucketVersioning.get(input, bucket),
@@ -622,7 +636,7 @@ public final class S3Service {
         // A bucket with Object Lock has versioning, for good.
         Bucket bucket = new Bucket(name, account, bucketRegion, clock.instant(), null, null, bucketTags, null,
                 objectLock ? Bucket.ENABLED : null, ownership, grants, PublicAccessBlock.ALL, null, null,
-                objectLock ? BucketObjectLock.ENABLED : null);
+                objectLock ? BucketObjectLock.ENABLED : null, null, null, null);
         return new S3Call(checks, findings -> create(input, bucket));
     }
 

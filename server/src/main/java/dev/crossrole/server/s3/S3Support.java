@@ -103,8 +103,8 @@ final class S3Support {
      * The check with the bucket ACL's grants as a grant source, where ACLs are in force: each grant covers the
      * actions S3 maps its permission to on a bucket (Amazon S3 User Guide, "Access control list (ACL) overview",
      * mapping of ACL permissions and access policy permissions). A public grant that Block Public Access's
-     * {@code IgnorePublicAcls} ignores is shown as not covering. Objects keep no ACLs of their own here: an object's
-     * ACL is its owner's full control, which grants no one else anything.
+     * {@code IgnorePublicAcls} ignores is shown as not covering. Objects' own grants are decided by
+     * {@link #objectCheck(String, Bucket, String, RequestContext, StoredObject)}.
      */
     static AccessCheck withAcl(AccessCheck check, Bucket bucket) {
         if (!bucket.aclsEnabled()) {
@@ -132,6 +132,100 @@ final class S3Support {
             grants.add(new KeyGrant(description, grantee, notCovering, KeyGrant.Source.S3_ACL));
         }
         return grants.isEmpty() ? check : check.withGrants(grants);
+    }
+
+    /**
+     * A check on an object the request names, decided as S3 decides it in the object's context: for the actions an
+     * object ACL can grant, the object's grants are the grant source (where the bucket's ACLs are enabled), and an
+     * object another account owns is that account's resource, whose ACL alone can allow others: the bucket policy
+     * can only deny it (Amazon S3 User Guide, "How Amazon S3 authorizes a request for an object operation"). Other
+     * actions, and a key with no object, are checked on the bucket owner's side as before.
+     */
+    static AccessCheck objectCheck(String action, Bucket bucket, String key, RequestContext context,
+                                   StoredObject object) {
+        if (object == null || object.deleteMarker() || !bucket.aclsEnabled()
+                || !OBJECT_ACL_ACTIONS.contains(action)) {
+            return objectCheck(action, bucket, key, context);
+        }
+        String owner = object.ownerIn(bucket);
+        Policy policy = owner.equals(bucket.owner()) ? policyInForce(bucket) : denyStatements(bucket);
+        AccessCheck check = new AccessCheck(action, bucket.arn() + "/" + key, owner, policy, context);
+        PublicAccessBlock blocking = bucket.blocking();
+        boolean ignorePublic = blocking != null && blocking.ignorePublicAcls();
+        List<KeyGrant> grants = new ArrayList<>();
+        for (AclGrant grant : object.aclIn(bucket)) {
+            String grantee = granteePrincipal(grant);
+            if (grantee == null) {
+                continue;
+            }
+            String description = grant.permission() + " to " + (grant.uri() != null ? grantee : grant.id());
+            String notCovering = null;
+            if (!AclGrant.objectActions(grant.permission()).contains(action)) {
+                notCovering = "on an object " + grant.permission() + " does not grant " + action;
+            } else if (ignorePublic && grant.isPublic()) {
+                notCovering = "Block Public Access's IgnorePublicAcls (the bucket's or its account's) ignores public"
+                        + " grants";
+            }
+            grants.add(new KeyGrant(description, grantee, notCovering, KeyGrant.Source.S3_OBJECT_ACL));
+        }
+        return grants.isEmpty() ? check : check.withGrants(grants);
+    }
+
+    /** The object actions S3 maps ACL permissions to (READ, READ_ACP, WRITE_ACP and FULL_CONTROL on an object). */
+    static final java.util.Set<String> OBJECT_ACL_ACTIONS = java.util.Set.of("s3:GetObject", "s3:GetObjectVersion",
+            "s3:GetObjectAcl", "s3:GetObjectVersionAcl", "s3:PutObjectAcl", "s3:PutObjectVersionAcl");
+
+    /** The principal a grant names for the engine; {@code null} for LogDelivery and ids that are no account's. */
+    private static String granteePrincipal(AclGrant grant) {
+        if (grant.uri() != null) {
+            return grant.uri().equals(AclGrant.ALL_USERS) ? KeyGrant.ALL_USERS
+                    : grant.uri().equals(AclGrant.AUTHENTICATED_USERS) ? KeyGrant.AUTHENTICATED_USERS : null;
+        }
+        String account = accountOf(grant.id());
+        return account == null ? null : "arn:aws:iam::" + account + ":root";
+    }
+
+    /** The Deny statements of bucket policies, compiled once per policy text. */
+    private static final Map<String, java.util.Optional<Policy>> DENIES = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /**
+     * The bucket policy's Deny statements alone, or {@code null} when it has none: what the bucket owner's policy
+     * still decides about an object another account owns.
+     */
+    static Policy denyStatements(Bucket bucket) {
+        if (bucket.policyText() == null || bucket.policy() == null) {
+            return null;
+        }
+        if (DENIES.size() > 1024) {
+            DENIES.clear();
+        }
+        return DENIES.computeIfAbsent(bucket.policyText(), S3Support::denyOnly).orElse(null);
+    }
+
+    private static java.util.Optional<Policy> denyOnly(String text) {
+        try {
+            com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+            com.fasterxml.jackson.databind.node.ObjectNode document =
+                    (com.fasterxml.jackson.databind.node.ObjectNode) json.readTree(text);
+            com.fasterxml.jackson.databind.JsonNode statements = document.path("Statement");
+            com.fasterxml.jackson.databind.node.ArrayNode denies = json.createArrayNode();
+            for (com.fasterxml.jackson.databind.JsonNode statement : statements.isArray() ? statements
+                    : json.createArrayNode().add(statements)) {
+                if ("Deny".equals(statement.path("Effect").asText())) {
+                    denies.add(statement);
+                }
+            }
+            if (denies.isEmpty()) {
+                return java.util.Optional.empty();
+            }
+            document.set("Statement", denies);
+            return java.util.Optional.of(Policies.parseStored(json.writeValueAsString(document), PolicyKind.RESOURCE,
+                    "bucket policy (its Deny statements: the object's owner is another account)"));
+        } catch (java.io.IOException | InvalidPolicyException | ClassCastException e) {
+            // Deny statements of a policy that was valid when put parse alone as well; should they not, the bucket
+            // policy is left out of the object's context rather than failing every request on it
+            return java.util.Optional.empty();
+        }
     }
 
     /** {@code s3:ExistingObjectTag/<key>} for each tag of the object the request acts on. */

@@ -446,6 +446,11 @@ final class StoreS3Repository implements S3Repository, Replica {
     }
 
     @Override
+    public StoredObject putAcl(String bucket, StoredObject object, String owner, List<AclGrant> acl) {
+        return updateVersion(bucket, object, version -> version.withAcl(owner, acl));
+    }
+
+    @Override
     public StoredObject updateVersion(String bucket, StoredObject object,
                                       java.util.function.UnaryOperator<StoredObject> change) {
         return write(tx -> {
@@ -465,7 +470,7 @@ final class StoreS3Repository implements S3Repository, Replica {
                     }
                 }
             }
-            // Replaced for good or deleted meanwhile: its successor keeps its own tags and lock.
+            // Replaced for good or deleted meanwhile: its successor keeps its own tags, lock and ACL.
             return object.versionId() == null && current != null && current.versionId() == null ? current : null;
         });
     }
@@ -888,6 +893,15 @@ final class StoreS3Repository implements S3Repository, Replica {
         if (bucket.objectLock() != null) {
             node.set("objectLock", CONFIGURATION_JSON.valueToTree(bucket.objectLock()));
         }
+        if (bucket.logging() != null) {
+            node.set("logging", CONFIGURATION_JSON.valueToTree(bucket.logging()));
+        }
+        if (bucket.website() != null) {
+            node.set("website", CONFIGURATION_JSON.valueToTree(bucket.website()));
+        }
+        if (bucket.notification() != null) {
+            node.set("notification", CONFIGURATION_JSON.valueToTree(bucket.notification()));
+        }
         return bytes(node);
     }
 
@@ -923,7 +937,10 @@ final class StoreS3Repository implements S3Repository, Replica {
                 configuration, node.hasNonNull("versioning") ? node.get("versioning").asText() : null, ownership, acl,
                 publicAccessBlock, configuration(node.path("cors"), BucketCors.class, name),
                 configuration(node.path("lifecycle"), BucketLifecycle.class, name),
-                configuration(node.path("objectLock"), BucketObjectLock.class, name));
+                configuration(node.path("objectLock"), BucketObjectLock.class, name),
+                configuration(node.path("logging"), BucketConfigs.Document.class, name),
+                configuration(node.path("website"), BucketConfigs.Document.class, name),
+                configuration(node.path("notification"), BucketConfigs.Document.class, name));
     }
 
     /**
@@ -969,6 +986,12 @@ final class StoreS3Repository implements S3Repository, Replica {
         if (upload.customerKey() != null) {
             node.set("customerKey", customerKeyJson(upload.customerKey()));
         }
+        if (upload.owner() != null) {
+            node.put("owner", upload.owner());
+        }
+        if (!upload.acl().isEmpty()) {
+            node.set("acl", grantsJson(upload.acl()));
+        }
         return bytes(node);
     }
 
@@ -982,7 +1005,8 @@ final class StoreS3Repository implements S3Repository, Replica {
                 node.hasNonNull("kmsKeyArn") ? node.get("kmsKeyArn").asText() : null,
                 node.path("bucketKey").asBoolean(false),
                 configuration(node.path("lock"), ObjectLock.class, node.path("bucket").asText()),
-                customerKeyFrom(node.get("customerKey")));
+                customerKeyFrom(node.get("customerKey")),
+                node.hasNonNull("owner") ? node.get("owner").asText() : null, grantsFrom(node.path("acl")));
     }
 
     static byte[] completedJson(CompletedUpload done) {
@@ -1061,7 +1085,37 @@ final class StoreS3Repository implements S3Repository, Replica {
         if (object.customerKey() != null) {
             node.set("customerKey", customerKeyJson(object.customerKey()));
         }
+        // objects owned by the bucket owner with its grant alone (and records written before object ACLs) have none
+        if (object.owner() != null) {
+            node.put("owner", object.owner());
+        }
+        if (!object.acl().isEmpty()) {
+            node.set("acl", grantsJson(object.acl()));
+        }
         return node;
+    }
+
+    static ArrayNode grantsJson(List<AclGrant> acl) {
+        ArrayNode grants = JSON.createArrayNode();
+        for (AclGrant grant : acl) {
+            ObjectNode entry = grants.addObject().put("type", grant.type()).put("permission", grant.permission());
+            if (grant.id() != null) {
+                entry.put("id", grant.id());
+            }
+            if (grant.uri() != null) {
+                entry.put("uri", grant.uri());
+            }
+        }
+        return grants;
+    }
+
+    static List<AclGrant> grantsFrom(JsonNode node) {
+        List<AclGrant> acl = new ArrayList<>();
+        for (JsonNode grant : node) {
+            acl.add(new AclGrant(grant.path("type").asText(), grant.hasNonNull("id") ? grant.get("id").asText() : null,
+                    grant.hasNonNull("uri") ? grant.get("uri").asText() : null, grant.path("permission").asText()));
+        }
+        return acl;
     }
 
     static StoredObject fromJson(JsonNode node) {
@@ -1074,7 +1128,8 @@ final class StoreS3Repository implements S3Repository, Replica {
                 node.path("bucketKey").asBoolean(false), node.hasNonNull("versionId")
                         ? node.get("versionId").asText() : null, node.path("sequence").asLong(0),
                 node.path("deleteMarker").asBoolean(false), configuration(node.path("lock"), ObjectLock.class,
-                        node.path("key").asText()), customerKeyFrom(node.get("customerKey")));
+                        node.path("key").asText()), customerKeyFrom(node.get("customerKey")),
+                node.hasNonNull("owner") ? node.get("owner").asText() : null, grantsFrom(node.path("acl")));
     }
 
     /** An SSE-C seal: the key's MD5, salt and HMAC, and the segments' counters (never the key). */

@@ -26,12 +26,16 @@ import java.util.Map;
  *     metadata, and the key reads as deleted while it is the latest version
  * @param lock the version's Object Lock retention and legal hold; {@code null} when it has neither
  * @param customerKey what an SSE-C object keeps of its customer-provided key (never the key); {@code null} otherwise
+ * @param owner the account owning the object when it is not the bucket's owner's default: the writer, in a bucket
+ *     whose Object Ownership lets writers own what they write; {@code null} for the bucket owner (every object of a
+ *     bucket whose ACLs are disabled, and objects written before owners were kept)
+ * @param acl the object's own grants; empty for its owner's FULL_CONTROL alone
  */
 public record StoredObject(String key, String objectId, long size, String etag, Instant lastModified,
                            Map<String, String> headers, Map<String, String> userMetadata, Map<String, String> checksums,
                            Map<String, String> tags, int partCount, List<Part> parts, String kmsKeyArn,
                            boolean bucketKey, String versionId, long sequence, boolean deleteMarker,
-                           ObjectLock lock, CustomerKey.Sealed customerKey) {
+                           ObjectLock lock, CustomerKey.Sealed customerKey, String owner, List<AclGrant> acl) {
 
     /**
      * One part of a multipart object: the number it was uploaded as, its size, and its flexible checksum (base64)
@@ -46,15 +50,16 @@ public record StoredObject(String key, String objectId, long size, String etag, 
 
     public StoredObject {
         parts = parts == null ? List.of() : List.copyOf(parts);
+        acl = acl == null ? List.of() : List.copyOf(acl);
     }
 
-    /** An object without Object Lock settings that is not SSE-C. */
+    /** An object without Object Lock settings, not SSE-C, owned by the bucket owner with its default ACL. */
     public StoredObject(String key, String objectId, long size, String etag, Instant lastModified,
                         Map<String, String> headers, Map<String, String> userMetadata, Map<String, String> checksums,
                         Map<String, String> tags, int partCount, List<Part> parts, String kmsKeyArn,
                         boolean bucketKey, String versionId, long sequence, boolean deleteMarker) {
         this(key, objectId, size, etag, lastModified, headers, userMetadata, checksums, tags, partCount, parts,
-                kmsKeyArn, bucketKey, versionId, sequence, deleteMarker, null, null);
+                kmsKeyArn, bucketKey, versionId, sequence, deleteMarker, null, null, null, List.of());
     }
 
     /** An object as written, before the repository gives it its version. */
@@ -63,13 +68,13 @@ public record StoredObject(String key, String objectId, long size, String etag, 
                         Map<String, String> tags, int partCount, List<Part> parts, String kmsKeyArn,
                         boolean bucketKey) {
         this(key, objectId, size, etag, lastModified, headers, userMetadata, checksums, tags, partCount, parts,
-                kmsKeyArn, bucketKey, null, 0, false, null, null);
+                kmsKeyArn, bucketKey, null, 0, false, null, null, null, List.of());
     }
 
     /** A delete marker: a version without bytes or metadata. */
     static StoredObject deleteMarker(String key, String versionId, long sequence, Instant lastModified) {
         return new StoredObject(key, null, 0, "", lastModified, Map.of(), Map.of(), Map.of(), Map.of(), 0, List.of(),
-                null, false, versionId, sequence, true, null, null);
+                null, false, versionId, sequence, true, null, null, null, List.of());
     }
 
     /** An SSE-S3 object. */
@@ -89,30 +94,49 @@ public record StoredObject(String key, String objectId, long size, String etag, 
 
     StoredObject withTags(Map<String, String> newTags) {
         return new StoredObject(key, objectId, size, etag, lastModified, headers, userMetadata, checksums, newTags,
-                partCount, parts, kmsKeyArn, bucketKey, versionId, sequence, deleteMarker, lock, customerKey);
+                partCount, parts, kmsKeyArn, bucketKey, versionId, sequence, deleteMarker, lock, customerKey, owner, acl);
     }
 
     StoredObject withKms(String keyArn, boolean withBucketKey) {
         return new StoredObject(key, objectId, size, etag, lastModified, headers, userMetadata, checksums, tags,
-                partCount, parts, keyArn, withBucketKey, versionId, sequence, deleteMarker, lock, customerKey);
+                partCount, parts, keyArn, withBucketKey, versionId, sequence, deleteMarker, lock, customerKey, owner, acl);
     }
 
     /** This object as the version {@code id} ({@code null}: the null version), placed at {@code place}. */
     StoredObject withVersion(String id, long place) {
         return new StoredObject(key, objectId, size, etag, lastModified, headers, userMetadata, checksums, tags,
-                partCount, parts, kmsKeyArn, bucketKey, id, place, deleteMarker, lock, customerKey);
+                partCount, parts, kmsKeyArn, bucketKey, id, place, deleteMarker, lock, customerKey, owner, acl);
     }
 
     /** This version with its Object Lock settings replaced ({@code null}: none). */
     StoredObject withLock(ObjectLock newLock) {
         return new StoredObject(key, objectId, size, etag, lastModified, headers, userMetadata, checksums, tags,
-                partCount, parts, kmsKeyArn, bucketKey, versionId, sequence, deleteMarker, newLock, customerKey);
+                partCount, parts, kmsKeyArn, bucketKey, versionId, sequence, deleteMarker, newLock, customerKey, owner, acl);
+    }
+
+    /** This object owned by {@code newOwner} ({@code null}: the bucket owner) with {@code grants}. */
+    StoredObject withAcl(String newOwner, List<AclGrant> grants) {
+        return new StoredObject(key, objectId, size, etag, lastModified, headers, userMetadata, checksums, tags,
+                partCount, parts, kmsKeyArn, bucketKey, versionId, sequence, deleteMarker, lock, customerKey, newOwner, grants);
+    }
+
+    /**
+     * The account owning the object in {@code bucket}: its writer where the bucket's ACLs are enabled and the writer
+     * kept ownership, else the bucket owner (BucketOwnerEnforced makes the bucket owner own every object).
+     */
+    String ownerIn(Bucket bucket) {
+        return owner == null || !bucket.aclsEnabled() ? bucket.owner() : owner;
+    }
+
+    /** The object's grants in {@code bucket}: as put, else (and wherever ACLs are disabled) its owner's alone. */
+    List<AclGrant> aclIn(Bucket bucket) {
+        return acl.isEmpty() || !bucket.aclsEnabled() ? AclGrant.ownerOnly(ownerIn(bucket)) : acl;
     }
 
     /** This object as SSE-C under the key {@code sealed} keeps, with the ETag an SSE-C object shows. */
     StoredObject withCustomerKey(CustomerKey.Sealed sealed, String sealedEtag) {
         return new StoredObject(key, objectId, size, sealedEtag, lastModified, headers, userMetadata, checksums, tags,
-                partCount, parts, kmsKeyArn, bucketKey, versionId, sequence, deleteMarker, lock, sealed);
+                partCount, parts, kmsKeyArn, bucketKey, versionId, sequence, deleteMarker, lock, sealed, owner, acl);
     }
 
     /** The version id as S3 writes it: {@code null} is the string {@code "null"}. */

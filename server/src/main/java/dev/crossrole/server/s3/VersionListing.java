@@ -191,7 +191,8 @@ final class VersionListing {
                 markers.add(listed.put("Owner", owner));
                 continue;
             }
-            listed.put("ETag", version.etag()).put("Size", version.size()).put("Owner", owner)
+            listed.put("ETag", version.etag()).put("Size", version.size())
+                    .put("Owner", S3Support.owner(version.ownerIn(bucket)))
                     .put("StorageClass", version.headers().getOrDefault(S3Support.STORAGE_CLASS, "STANDARD"));
             version.checksums().keySet().stream().findFirst().ifPresent(header -> listed.put("ChecksumAlgorithm",
                     List.of(header.substring("x-amz-checksum-".length()).toUpperCase(Locale.ROOT))));

@@ -49,7 +49,7 @@ class CustomerKeyTest {
         StoredObject object = new StoredObject("k", "id", plain.length, "\"e\"", Instant.EPOCH, Map.of(), Map.of(),
                 Map.of(), Map.of(), 3, List.of(new StoredObject.Part(1, 40_001), new StoredObject.Part(2, 0),
                 new StoredObject.Part(3, 60_002)), null, false, null, 0, false, null,
-                CustomerKey.seal(given, segments.stream().map(CustomerKey.Segment::nonce).toList()));
+                CustomerKey.seal(given, segments.stream().map(CustomerKey.Segment::nonce).toList()), null, List.of());
         ObjectSource source = new ObjectSource() {
             @Override
             public StoredObject object() {

@@ -194,8 +194,7 @@ class S3WireTest {
             "partNumber=1", "partNumber=2", "partNumber=10001", "partNumber=-1", "uploadId=x&tagging", "cors",
             "object-lock", "retention", "legal-hold", "restore", "attributes", "torrent", "policyStatus", "website",
             "lifecycle", "publicAccessBlock", "ownershipControls", "versions", "renameObject", "location&uploads"};
-        java.util.Set<String> unimplemented = java.util.Set.of("select", "restore", "torrent", "website",
-                "renameObject");
+        java.util.Set<String> unimplemented = java.util.Set.of("select", "restore", "torrent", "renameObject");
         String[] headerNames = {"x-amz-copy-source", "Range", "If-Match", "If-None-Match", "If-Modified-Since",
             "x-amz-if-match-size", "x-amz-bucket-object-lock-enabled",
             "Content-MD5", "x-amz-checksum-crc32", "x-amz-sdk-checksum-algorithm", "x-amz-tagging", "x-amz-acl",

@@ -391,4 +391,36 @@ class StoreS3RepositoryTest {
             assertEquals(BucketEncryption.SSE_S3, old.defaultEncryption());
         }
     }
+
+    @Test
+    void objectOwnersAclsAndBucketConfigurationsAreKeptWithTheirRecords() throws Exception {
+        var json = new com.fasterxml.jackson.databind.ObjectMapper();
+        String writer = S3Support.canonicalId("111122223333");
+        StoredObject object = new StoredObject("k", "id", 1, "\"e\"", Instant.EPOCH, Map.of(), Map.of(), Map.of(),
+                Map.of(), 0).withAcl("111122223333", List.of(AclGrant.user(writer, "FULL_CONTROL"),
+                AclGrant.group(AclGrant.ALL_USERS, "READ")));
+        StoredObject read = StoreS3Repository.fromJson(json.readTree(StoreS3Repository.objectJson(object)));
+        assertEquals("111122223333", read.owner());
+        assertEquals(object.acl(), read.acl());
+        // records written before objects had ACLs of their own: the bucket owner's, with its grant alone
+        StoredObject plain = StoreS3Repository.fromJson(json.readTree(StoreS3Repository.objectJson(object
+                .withAcl(null, List.of()))));
+        assertEquals(null, plain.owner());
+        assertEquals(List.of(), plain.acl());
+
+        Map<String, Object> website = new java.util.LinkedHashMap<>();
+        website.put("IndexDocument", Map.of("Suffix", "index.html"));
+        website.put("RoutingRules", List.of(Map.of("Redirect", Map.of("HttpRedirectCode", "301"))));
+        Bucket bucket = new Bucket("b", "555566667777", "us-east-1", Instant.EPOCH, null, null)
+                .withWebsite(new BucketConfigs.Document(website))
+                .withNotification(new BucketConfigs.Document(Map.of("EventBridgeConfiguration", Map.of())))
+                .withLogging(new BucketConfigs.Document(Map.of("TargetBucket", "logs", "TargetPrefix", "p/")));
+        Bucket back = StoreS3Repository.bucketFrom(json.readTree(StoreS3Repository.bucketJson(bucket.withTags(
+                Map.of("k", "v")))));
+        assertEquals(website, back.website().members());
+        assertEquals(Map.of("EventBridgeConfiguration", Map.of()), back.notification().members());
+        assertEquals("logs", back.logging().members().get("TargetBucket"));
+        assertEquals(null, StoreS3Repository.bucketFrom(json.readTree(StoreS3Repository.bucketJson(
+                new Bucket("b", "555566667777", "us-east-1", Instant.EPOCH, null, null)))).website());
+    }
 }
