@@ -34,6 +34,11 @@ record StoreReading(Path directory, SnapshotReading snapshot, List<JournalReadin
     interface Sink {
         void snapshotRecord(StoredRecord record);
 
+        /** A record of the snapshot, with the offset in its file just after it (where its value ends). */
+        default void snapshotRecord(StoredRecord record, long end) {
+            snapshotRecord(record);
+        }
+
         /** A commit after the snapshot, in revision order. */
         void commit(JournalFormat.Commit commit);
     }
@@ -159,9 +164,9 @@ record StoreReading(Path directory, SnapshotReading snapshot, List<JournalReadin
             byte[] bytes = Files.readAllBytes(file);
             int[] count = new int[1];
             try {
-                revision = JournalFormat.readSnapshot(bytes, r -> {
+                revision = JournalFormat.readSnapshot(bytes, (r, end) -> {
                     count[0]++;
-                    sink.snapshotRecord(r);
+                    sink.snapshotRecord(r, end);
                 });
                 snapshot = new SnapshotReading(file, revision, bytes.length, count[0]);
             } catch (JournalFormat.DamagedSnapshotException e) {
