@@ -75,7 +75,12 @@ final class JournalFormat {
 
     /** @throws IllegalArgumentException when the payload is not a commit */
     static Commit decodeCommit(byte[] bytes, int offset, int length, long end) {
-        ByteBuffer payload = ByteBuffer.wrap(bytes, offset, length).slice();
+        return decodeCommit(ByteBuffer.wrap(bytes), offset, length, end);
+    }
+
+    /** As {@link #decodeCommit(byte[], int, int, long)}, from a buffer (a mapped file). */
+    static Commit decodeCommit(ByteBuffer bytes, int offset, int length, long end) {
+        ByteBuffer payload = bytes.duplicate().position(offset).limit(offset + length).slice();
         try {
             long revision = payload.getLong();
             int count = payload.getInt();
@@ -103,6 +108,12 @@ final class JournalFormat {
     static int crc(byte[] bytes, int offset, int length) {
         CRC32C crc = new CRC32C();
         crc.update(bytes, offset, length);
+        return (int) crc.getValue();
+    }
+
+    static int crc(ByteBuffer bytes, int offset, int length) {
+        CRC32C crc = new CRC32C();
+        crc.update(bytes.duplicate().position(offset).limit(offset + length));
         return (int) crc.getValue();
     }
 
@@ -155,6 +166,11 @@ final class JournalFormat {
         if (length < 0 || length > in.remaining()) {
             throw new IllegalArgumentException("bad string length " + length);
         }
+        if (!in.hasArray()) {
+            byte[] bytes = new byte[length];
+            in.get(bytes);
+            return new String(bytes, StandardCharsets.UTF_8);
+        }
         String s = new String(in.array(), in.arrayOffset() + in.position(), length, StandardCharsets.UTF_8);
         in.position(in.position() + length);
         return s;
@@ -174,16 +190,20 @@ final class JournalFormat {
      * revision it holds the state of.
      */
     static long readSnapshot(byte[] bytes, Consumer<StoredRecord> sink) throws DamagedSnapshotException {
-        return readSnapshot(bytes, (r, end) -> sink.accept(r));
+        return readSnapshot(ByteBuffer.wrap(bytes), (r, end) -> sink.accept(r));
     }
 
-    /** As {@link #readSnapshot(byte[], Consumer)}, with the offset just after each record. */
-    static long readSnapshot(byte[] bytes, ObjLongConsumer<StoredRecord> sink) throws DamagedSnapshotException {
-        if (bytes.length < MIN_SNAPSHOT) {
-            throw new DamagedSnapshotException("it is " + bytes.length + " bytes long, shorter than any snapshot");
+    /**
+     * As {@link #readSnapshot(byte[], Consumer)}, from a buffer whose limit is the snapshot's size (a mapped file: a
+     * snapshot may be larger than the heap should take at once), with the offset just after each record.
+     */
+    static long readSnapshot(ByteBuffer bytes, ObjLongConsumer<StoredRecord> sink) throws DamagedSnapshotException {
+        int size = bytes.limit();
+        if (size < MIN_SNAPSHOT) {
+            throw new DamagedSnapshotException("it is " + size + " bytes long, shorter than any snapshot");
         }
-        ByteBuffer in = ByteBuffer.wrap(bytes, 0, bytes.length - 4);
-        if (crc(bytes, 0, bytes.length - 4) != ByteBuffer.wrap(bytes).getInt(bytes.length - 4)) {
+        ByteBuffer in = bytes.duplicate().position(0).limit(size - 4);
+        if (crc(bytes, 0, size - 4) != bytes.getInt(size - 4)) {
             throw new DamagedSnapshotException("its checksum does not match its contents");
         }
         if (in.getInt() != SNAPSHOT_MAGIC) {
