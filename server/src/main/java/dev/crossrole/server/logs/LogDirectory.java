@@ -49,7 +49,8 @@ public final class LogDirectory extends RecordCacheReplica {
         }
 
         static String key(String streamArn, long number) {
-            return streamArn + ":" + String.format("%019d", number);
+            String digits = Long.toString(number); // as %019d, without a Formatter: queries make a key per batch
+            return streamArn + ":" + "0".repeat(Math.max(0, 19 - digits.length())) + digits;
         }
     }
 
