@@ -55,40 +55,31 @@ public final class LogDirectory extends RecordCacheReplica {
     }
 
     /**
-     * What the directory holds of a batch: its number and the range and count of its events' times, not the events.
-     * A batch this node has just taken keeps its events until they are flushed into the store's transaction.
+     * What the directory holds of a batch: its number and its latest event's time (all retention and queries decide on
+     * without its events). A batch this node has just taken keeps its events until they are flushed into the store's
+     * transaction.
      */
     static final class BatchInfo {
         private final long number;
-        private final long earliest;
         private final long latest;
-        private final int count;
         private volatile Batch unflushed;
 
-        private BatchInfo(long number, long earliest, long latest, int count, Batch unflushed) {
+        private BatchInfo(long number, long latest, Batch unflushed) {
             this.number = number;
-            this.earliest = earliest;
             this.latest = latest;
-            this.count = count;
             this.unflushed = unflushed;
         }
 
         static BatchInfo of(Batch batch, boolean keep) {
-            long earliest = Long.MAX_VALUE;
             long latest = Long.MIN_VALUE;
             for (long t : batch.timestamps()) {
-                earliest = Math.min(earliest, t);
                 latest = Math.max(latest, t);
             }
-            return new BatchInfo(batch.number(), earliest, latest, batch.timestamps().size(), keep ? batch : null);
+            return new BatchInfo(batch.number(), latest, keep ? batch : null);
         }
 
         long number() {
             return number;
-        }
-
-        long latest() {
-            return latest;
         }
     }
 
