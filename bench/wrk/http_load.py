@@ -32,6 +32,13 @@ def rss_mib(pid):
     return float("nan")
 
 
+def live_heap_mib(pid):
+    """The heap in use right after a full collection (jcmd GC.run, then the generations' "used" in GC.heap_info)."""
+    subprocess.run(["jcmd", str(pid), "GC.run"], capture_output=True, check=True)
+    out = subprocess.run(["jcmd", str(pid), "GC.heap_info"], capture_output=True, text=True, check=True).stdout
+    return sum(int(k) for k in re.findall(r"Gen\s+total \d+K, used (\d+)K", out)) / 1024
+
+
 def java_pid(launcher_pid):
     """The JVM under the launcher (the launcher execs java, so usually the same pid)."""
     out = subprocess.run(["pgrep", "-P", str(launcher_pid), "java"], capture_output=True, text=True).stdout.split()
@@ -72,6 +79,10 @@ def main():
     parser.add_argument("--only", help="comma-separated loads to run (GetCallerIdentity, AssumeRole, 'GetObject 1 KiB', "
                                        "'KMS Encrypt', 'Logs PutLogEvents', "
                                        "'Logs FilterLogEvents', mixed); all by default")
+    parser.add_argument("--logs-events",
+                        help="comma-separated event counts: after the loads, PutLogEvents (ten events a call) until the "
+                             "server has taken each many events in all, then its RSS and its live heap (after a full "
+                             "GC): memory against events stored")
     parser.add_argument("--java-opts", help="CROSSROLE_JAVA_OPTS for the server (the launcher puts them after its own)")
     parser.add_argument("--profile", help="path of libasyncProfiler.so: profile each measured window")
     parser.add_argument("--profile-dir", default=".", help="where --profile writes <load>.collapsed")
@@ -167,8 +178,10 @@ def main():
             scripts.pop("Logs PutLogEvents")
             scripts.pop("Logs FilterLogEvents")
         only = args.only.split(",") if args.only else list(scripts)
+        put_calls = 0  # PutLogEvents calls answered, for --logs-events
         for name in only:  # warm-up: the JIT compiles every path measured below
-            wrk(endpoint, scripts[name], args.warmup)
+            r = wrk(endpoint, scripts[name], args.warmup)
+            put_calls += r["requests"] if name == "Logs PutLogEvents" else 0
         results = {}
         for name in [n for n in ["GetCallerIdentity", "AssumeRole", "GetObject 1 KiB", "IAM GetRole",
                                  "ECS ListClusters", "KMS Encrypt", "Logs PutLogEvents", "Logs FilterLogEvents"]
@@ -183,6 +196,17 @@ def main():
                 profiler(pid, args.profile, "stop,file=%s,collapsed" % out)
             r["rss_mib_after"] = rss_mib(pid)
             results[name] = r
+            put_calls += r["requests"] if name == "Logs PutLogEvents" else 0
+        for target in [int(n) for n in args.logs_events.split(",")] if args.logs_events else []:
+            # More PutLogEvents in short runs until about that many events are stored, then the memory.
+            started = time.time()
+            while put_calls * 10 < target:
+                rate = results.get("Logs PutLogEvents", {}).get("req_per_s", 1000.0)
+                seconds = max(1, min(10, int((target / 10 - put_calls) / max(1.0, rate))))
+                put_calls += wrk(endpoint, scripts["Logs PutLogEvents"], seconds)["requests"]
+            rss = rss_mib(pid)
+            results["Logs %d events" % target] = {"events": put_calls * 10, "seconds": round(time.time() - started, 1),
+                                                  "rss_mib_after": rss, "live_heap_mib": live_heap_mib(pid)}
         if "mixed" not in only:
             print(json.dumps({"tree": tree, "scheme": scheme, "java_opts": args.java_opts, "results": results}, indent=1))
             return

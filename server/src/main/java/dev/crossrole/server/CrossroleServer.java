@@ -289,7 +289,8 @@ public final class CrossroleServer implements AutoCloseable {
         dev.crossrole.server.ssm.ParameterDirectory parameterDirectory =
                 new dev.crossrole.server.ssm.ParameterDirectory(options.clock());
         sync.register(parameterDirectory);
-        dev.crossrole.server.logs.LogDirectory logDirectory = new dev.crossrole.server.logs.LogDirectory(options.clock());
+        dev.crossrole.server.logs.LogDirectory logDirectory =
+                new dev.crossrole.server.logs.LogDirectory(options.clock(), store::read);
         sync.register(logDirectory);
         // ECR's layers have a folder of their own whatever the store: S3's sweep would take them for its own orphans.
         dev.crossrole.server.ecr.EcrDirectory ecrDirectory = new dev.crossrole.server.ecr.EcrDirectory(options.clock(),

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.crossrole.server.store.RecordCache;
 import dev.crossrole.server.store.RecordCacheReplica;
 import dev.crossrole.server.store.StoreException;
+import dev.crossrole.server.store.StoredRecord;
 import java.io.IOException;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -15,11 +16,16 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.BiFunction;
 
 /**
  * The log groups of every account with their streams, events, metric filters and resource policies, kept as caches
  * of their records in the store. A PutLogEvents batch is one record ({@code logs.events}, keyed by its stream's ARN
  * and its number), so that taking events writes what they add and never rewrites what a stream already holds.
+ *
+ * <p>Events are not held: of each batch the directory keeps what retention and queries decide on without its events
+ * ({@link BatchInfo}), and reads a batch's record from the store when a query needs its events, keeping the batches
+ * read last (at most {@link #DECODED_BYTES} of them) decoded. Memory so does not grow with the events stored.
  */
 public final class LogDirectory extends RecordCacheReplica {
     static final String GROUPS = "logs.groups";
@@ -28,6 +34,8 @@ public final class LogDirectory extends RecordCacheReplica {
     static final String METRIC_FILTERS = "logs.metric-filters";
     static final String POLICIES = "logs.resource-policies";
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** About how much memory the batches kept decoded may take (their messages, two bytes a character). */
+    static final long DECODED_BYTES = 32L << 20;
 
     /** The events of one PutLogEvents call, in the order they came (chronological, as PutLogEvents requires). */
     record Batch(String streamArn, long number, long ingestion, List<Long> timestamps, List<String> messages) {
@@ -41,9 +49,42 @@ public final class LogDirectory extends RecordCacheReplica {
         }
 
         static String key(String streamArn, long number) {
-            return streamArn + ":" + String.format("%019d", number);
+            String digits = Long.toString(number); // as %019d, without a Formatter: queries make a key per batch
+            return streamArn + ":" + "0".repeat(Math.max(0, 19 - digits.length())) + digits;
         }
     }
+
+    /**
+     * What the directory holds of a batch: its number and its latest event's time (all retention and queries decide on
+     * without its events). A batch this node has just taken keeps its events until they are flushed into the store's
+     * transaction.
+     */
+    static final class BatchInfo {
+        private final long number;
+        private final long latest;
+        private volatile Batch unflushed;
+
+        private BatchInfo(long number, long latest, Batch unflushed) {
+            this.number = number;
+            this.latest = latest;
+            this.unflushed = unflushed;
+        }
+
+        static BatchInfo of(Batch batch, boolean keep) {
+            long latest = Long.MIN_VALUE;
+            for (long t : batch.timestamps()) {
+                latest = Math.max(latest, t);
+            }
+            return new BatchInfo(batch.number(), latest, keep ? batch : null);
+        }
+
+        long number() {
+            return number;
+        }
+    }
+
+    /** A batch read from the store, for the {@link BatchInfo} it was read for (a failed commit may reuse the key). */
+    private record Decoded(BatchInfo info, Batch batch, long bytes) {}
 
     /**
      * A metric filter: its pattern and what it would count. crossrole serves no CloudWatch metrics, so the counts are
@@ -74,16 +115,23 @@ public final class LogDirectory extends RecordCacheReplica {
             bytes -> readGroup(parse(GROUPS, bytes)));
     private final RecordCache<LogStream> streams = RecordCache.sorted(STREAMS, LogDirectory::streamBytes,
             bytes -> readStream(parse(STREAMS, bytes)));
-    private final RecordCache<Batch> batches = RecordCache.sorted(EVENTS, LogDirectory::batchBytes,
-            bytes -> readBatch(parse(EVENTS, bytes)));
+    private final RecordCache<BatchInfo> batches = RecordCache.sorted(EVENTS, this::flushed,
+            bytes -> BatchInfo.of(readBatch(parse(EVENTS, bytes)), false));
+    /** The committed batches, read on demand. */
+    private final BiFunction<String, String, Optional<StoredRecord>> committed;
+    /** The batches read or flushed last, by key, least recently used first; guarded by itself. */
+    private final LinkedHashMap<String, Decoded> decoded = new LinkedHashMap<>(256, 0.75f, true);
+    private long decodedBytes;
     private final RecordCache<MetricFilter> metricFilters = RecordCache.sorted(METRIC_FILTERS,
             LogDirectory::filterBytes, bytes -> readFilter(parse(METRIC_FILTERS, bytes)));
     private final RecordCache<ResourcePolicy> policies = new RecordCache<>(POLICIES, LogDirectory::policyBytes,
             bytes -> readPolicy(parse(POLICIES, bytes)));
     private final List<RecordCache<?>> caches = List.of(groups, streams, batches, metricFilters, policies);
 
-    public LogDirectory(Clock clock) {
+    /** @param committed reads a committed record of the store, for the events of a batch when a query needs them */
+    public LogDirectory(Clock clock, BiFunction<String, String, Optional<StoredRecord>> committed) {
         this.clock = clock;
+        this.committed = committed;
     }
 
     Clock clock() {
@@ -134,20 +182,27 @@ public final class LogDirectory extends RecordCacheReplica {
     }
 
     void remove(LogStream stream) {
-        for (Batch batch : List.copyOf(batches.withPrefix(stream.arn() + ":"))) {
-            batches.remove(batch.key());
+        for (BatchInfo batch : List.copyOf(batches.withPrefix(stream.arn() + ":"))) {
+            batches.remove(Batch.key(stream.arn(), batch.number()));
         }
         streams.remove(stream.arn());
     }
 
     void add(Batch batch) {
-        batches.put(batch.key(), batch);
+        batches.put(batch.key(), BatchInfo.of(batch, true));
     }
 
     /** A stream's events at or after {@code notBefore} (retention), in order. */
     List<LogEvent> events(LogStream stream, long notBefore) {
         List<LogEvent> events = new ArrayList<>();
-        for (Batch batch : batches.withPrefix(stream.arn() + ":")) {
+        for (BatchInfo info : batches.withPrefix(stream.arn() + ":")) {
+            if (info.latest < notBefore) {
+                continue;
+            }
+            Batch batch = batch(Batch.key(stream.arn(), info.number), info);
+            if (batch == null) {
+                continue; // deleted since by another node (retention, or the stream's deletion)
+            }
             for (int i = 0; i < batch.timestamps().size(); i++) {
                 long timestamp = batch.timestamps().get(i);
                 if (timestamp >= notBefore) {
@@ -162,11 +217,63 @@ public final class LogDirectory extends RecordCacheReplica {
 
     /** Deletes a stream's batches whose every event is older than {@code notBefore}: retention's work. */
     void expire(LogStream stream, long notBefore) {
-        for (Batch batch : List.copyOf(batches.withPrefix(stream.arn() + ":"))) {
-            if (batch.timestamps().stream().allMatch(t -> t < notBefore)) {
-                batches.remove(batch.key());
+        for (BatchInfo batch : List.copyOf(batches.withPrefix(stream.arn() + ":"))) {
+            if (batch.latest < notBefore) {
+                batches.remove(Batch.key(stream.arn(), batch.number()));
             }
         }
+    }
+
+    /** A batch's events: those not yet flushed, or decoded lately, or read from the store (null if gone from it). */
+    private Batch batch(String key, BatchInfo info) {
+        Batch unflushed = info.unflushed;
+        if (unflushed != null) {
+            return unflushed;
+        }
+        synchronized (decoded) {
+            Decoded known = decoded.get(key);
+            if (known != null && known.info() == info) {
+                return known.batch();
+            }
+        }
+        Optional<StoredRecord> record = committed.apply(EVENTS, key);
+        if (record.isEmpty()) {
+            return null;
+        }
+        Batch batch = readBatch(parse(EVENTS, record.get().value()));
+        remember(key, info, batch);
+        return batch;
+    }
+
+    private void remember(String key, BatchInfo info, Batch batch) {
+        long bytes = 64L * batch.messages().size();
+        for (String message : batch.messages()) {
+            bytes += 2L * message.length();
+        }
+        synchronized (decoded) {
+            Decoded previous = decoded.put(key, new Decoded(info, batch, bytes));
+            decodedBytes += bytes - (previous == null ? 0 : previous.bytes());
+            var eldest = decoded.values().iterator();
+            while (decodedBytes > DECODED_BYTES && eldest.hasNext()) {
+                decodedBytes -= eldest.next().bytes();
+                eldest.remove();
+            }
+        }
+    }
+
+    /**
+     * A batch's record for the store's transaction; its events then go from the batch to the decoded ones, which a
+     * bound keeps, since the store holds them from the commit on (a failed commit takes the batch out again).
+     */
+    private byte[] flushed(BatchInfo info) {
+        Batch batch = info.unflushed;
+        if (batch == null) {
+            throw new IllegalStateException("batch " + info.number + " was flushed already");
+        }
+        byte[] bytes = batchBytes(batch);
+        remember(batch.key(), info, batch);
+        info.unflushed = null;
+        return bytes;
     }
 
     // ---- metric filters and policies ---------------------------------------------------------------------

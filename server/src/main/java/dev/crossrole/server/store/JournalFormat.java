@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
+import java.util.function.ObjLongConsumer;
 import java.util.zip.CRC32C;
 
 /**
@@ -36,8 +37,11 @@ final class JournalFormat {
 
     private JournalFormat() {}
 
-    /** One commit read from a journal; {@code end} is the offset just after its frame. */
-    record Commit(long revision, List<StoredRecord> changes, long end) {}
+    /**
+     * One commit read from a journal; {@code end} is the offset just after its frame, {@code recordEnds} the offset
+     * just after each record (where its value ends: the store finds values it leaves on disk from them).
+     */
+    record Commit(long revision, List<StoredRecord> changes, long end, long[] recordEnds) {}
 
     // ---- journal frames ---------------------------------------------------------------------
 
@@ -49,13 +53,19 @@ final class JournalFormat {
     }
 
     static byte[] encodeCommit(long revision, List<StoredRecord> changes) {
+        return encodeCommit(revision, changes, new long[changes.size()]);
+    }
+
+    /** A commit's payload; {@code recordEnds} gets the offset in the payload just after each record. */
+    static byte[] encodeCommit(long revision, List<StoredRecord> changes, long[] recordEnds) {
         try {
             ByteArrayOutputStream bytes = new ByteArrayOutputStream(64 + changes.size() * 256);
             DataOutputStream out = new DataOutputStream(bytes);
             out.writeLong(revision);
             out.writeInt(changes.size());
-            for (StoredRecord r : changes) {
-                writeRecord(out, r, false);
+            for (int i = 0; i < changes.size(); i++) {
+                writeRecord(out, changes.get(i), false);
+                recordEnds[i] = bytes.size();
             }
             return bytes.toByteArray();
         } catch (IOException e) {
@@ -65,7 +75,12 @@ final class JournalFormat {
 
     /** @throws IllegalArgumentException when the payload is not a commit */
     static Commit decodeCommit(byte[] bytes, int offset, int length, long end) {
-        ByteBuffer payload = ByteBuffer.wrap(bytes, offset, length).slice();
+        return decodeCommit(ByteBuffer.wrap(bytes), offset, length, end);
+    }
+
+    /** As {@link #decodeCommit(byte[], int, int, long)}, from a buffer (a mapped file). */
+    static Commit decodeCommit(ByteBuffer bytes, int offset, int length, long end) {
+        ByteBuffer payload = bytes.duplicate().position(offset).limit(offset + length).slice();
         try {
             long revision = payload.getLong();
             int count = payload.getInt();
@@ -73,13 +88,18 @@ final class JournalFormat {
                 throw new IllegalArgumentException("bad record count " + count);
             }
             List<StoredRecord> changes = new ArrayList<>(Math.min(count, 1024));
+            long[] ends = new long[Math.min(count, 1 << 20)];
             for (int i = 0; i < count; i++) {
                 changes.add(readRecord(payload, revision));
+                if (i == ends.length) {
+                    ends = java.util.Arrays.copyOf(ends, ends.length * 2);
+                }
+                ends[i] = offset + payload.position();
             }
             if (payload.hasRemaining()) {
                 throw new IllegalArgumentException(payload.remaining() + " bytes after the last record");
             }
-            return new Commit(revision, changes, end);
+            return new Commit(revision, changes, end, java.util.Arrays.copyOf(ends, count));
         } catch (BufferUnderflowException e) {
             throw new IllegalArgumentException("a record runs past the end of the commit");
         }
@@ -88,6 +108,12 @@ final class JournalFormat {
     static int crc(byte[] bytes, int offset, int length) {
         CRC32C crc = new CRC32C();
         crc.update(bytes, offset, length);
+        return (int) crc.getValue();
+    }
+
+    static int crc(ByteBuffer bytes, int offset, int length) {
+        CRC32C crc = new CRC32C();
+        crc.update(bytes.duplicate().position(offset).limit(offset + length));
         return (int) crc.getValue();
     }
 
@@ -100,11 +126,12 @@ final class JournalFormat {
         if (withRevision) {
             out.writeLong(r.revision());
         }
-        if (r.value() == null) {
+        byte[] value = r.value(); // once: a value left on disk is read from its file on each call
+        if (value == null) {
             out.writeInt(-1);
         } else {
-            out.writeInt(r.value().length);
-            out.write(r.value());
+            out.writeInt(value.length);
+            out.write(value);
         }
     }
 
@@ -139,6 +166,11 @@ final class JournalFormat {
         if (length < 0 || length > in.remaining()) {
             throw new IllegalArgumentException("bad string length " + length);
         }
+        if (!in.hasArray()) {
+            byte[] bytes = new byte[length];
+            in.get(bytes);
+            return new String(bytes, StandardCharsets.UTF_8);
+        }
         String s = new String(in.array(), in.arrayOffset() + in.position(), length, StandardCharsets.UTF_8);
         in.position(in.position() + length);
         return s;
@@ -158,11 +190,20 @@ final class JournalFormat {
      * revision it holds the state of.
      */
     static long readSnapshot(byte[] bytes, Consumer<StoredRecord> sink) throws DamagedSnapshotException {
-        if (bytes.length < MIN_SNAPSHOT) {
-            throw new DamagedSnapshotException("it is " + bytes.length + " bytes long, shorter than any snapshot");
+        return readSnapshot(ByteBuffer.wrap(bytes), (r, end) -> sink.accept(r));
+    }
+
+    /**
+     * As {@link #readSnapshot(byte[], Consumer)}, from a buffer whose limit is the snapshot's size (a mapped file: a
+     * snapshot may be larger than the heap should take at once), with the offset just after each record.
+     */
+    static long readSnapshot(ByteBuffer bytes, ObjLongConsumer<StoredRecord> sink) throws DamagedSnapshotException {
+        int size = bytes.limit();
+        if (size < MIN_SNAPSHOT) {
+            throw new DamagedSnapshotException("it is " + size + " bytes long, shorter than any snapshot");
         }
-        ByteBuffer in = ByteBuffer.wrap(bytes, 0, bytes.length - 4);
-        if (crc(bytes, 0, bytes.length - 4) != ByteBuffer.wrap(bytes).getInt(bytes.length - 4)) {
+        ByteBuffer in = bytes.duplicate().position(0).limit(size - 4);
+        if (crc(bytes, 0, size - 4) != bytes.getInt(size - 4)) {
             throw new DamagedSnapshotException("its checksum does not match its contents");
         }
         if (in.getInt() != SNAPSHOT_MAGIC) {
@@ -172,7 +213,8 @@ final class JournalFormat {
         int count = in.getInt();
         try {
             for (int i = 0; i < count; i++) {
-                sink.accept(readRecord(in, -1));
+                StoredRecord r = readRecord(in, -1);
+                sink.accept(r, in.position());
             }
         } catch (BufferUnderflowException | IllegalArgumentException e) {
             throw new DamagedSnapshotException("its checksum matches but its records cannot be read");

@@ -95,13 +95,18 @@ record JournalScan(long size, long whole, int commits, long firstRevision, long 
      * commit to {@code sink} in order.
      */
     static JournalScan read(byte[] bytes, long firstRevision, Consumer<JournalFormat.Commit> sink) {
-        ByteBuffer in = ByteBuffer.wrap(bytes);
+        return read(ByteBuffer.wrap(bytes), firstRevision, sink);
+    }
+
+    /** As {@link #read(byte[], long, Consumer)}, from a buffer (a mapped file) whose limit is the journal's size. */
+    static JournalScan read(ByteBuffer bytes, long firstRevision, Consumer<JournalFormat.Commit> sink) {
+        ByteBuffer in = bytes;
         int position = 0;
         int commits = 0;
         long last = firstRevision - 1;
         Damage damage = null;
-        while (position < bytes.length) {
-            int remaining = bytes.length - position;
+        while (position < bytes.limit()) {
+            int remaining = bytes.limit() - position;
             if (remaining < JournalFormat.HEADER) {
                 damage = damage(bytes, position, Finding.SHORT_HEADER, -1, null, last);
                 break;
@@ -139,35 +144,35 @@ record JournalScan(long size, long whole, int commits, long firstRevision, long 
             commits++;
             position = payload + length;
         }
-        return new JournalScan(bytes.length, position, commits, firstRevision, last, damage);
+        return new JournalScan(bytes.limit(), position, commits, firstRevision, last, damage);
     }
 
-    private static Damage damage(byte[] bytes, int offset, Finding finding, long frameLength, String detail, long last) {
+    private static Damage damage(ByteBuffer bytes, int offset, Finding finding, long frameLength, String detail, long last) {
         Following following = following(bytes, offset + 1, last);
         boolean torn = following.commits() == 0 && crashShape(bytes, offset, finding, frameLength);
         return new Damage(offset, finding, frameLength, detail, following, torn);
     }
 
     /** Whether the bytes from {@code offset} on have a shape an interrupted append leaves (see the class comment). */
-    private static boolean crashShape(byte[] bytes, int offset, Finding finding, long frameLength) {
+    private static boolean crashShape(ByteBuffer bytes, int offset, Finding finding, long frameLength) {
         if (!finding.crashShape) {
             return false;
         }
         if (finding == Finding.SHORT_HEADER) {
             return true;
         }
-        int rest = bytes.length - offset - JournalFormat.HEADER;
+        int rest = bytes.limit() - offset - JournalFormat.HEADER;
         if (rest >= JournalFormat.MIN_PAYLOAD && JournalFormat.crc(bytes, offset + JournalFormat.HEADER, rest)
-                == ByteBuffer.wrap(bytes).getInt(offset + 4)) {
+                == bytes.getInt(offset + 4)) {
             return false; // a whole last frame whose only fault is its length field: not a write cut short
         }
         return switch (finding) {
             case PAST_END -> true; // the file ends inside the frame
             case CHECKSUM_MISMATCH -> {
                 int end = (int) (offset + JournalFormat.HEADER + frameLength);
-                yield zeros(bytes, end, bytes.length) && unwrittenBlock(bytes, offset, end);
+                yield zeros(bytes, end, bytes.limit()) && unwrittenBlock(bytes, offset, end);
             }
-            case BAD_LENGTH -> unwrittenBlock(bytes, offset, bytes.length); // the header itself never written
+            case BAD_LENGTH -> unwrittenBlock(bytes, offset, bytes.limit()); // the header itself never written
             default -> false;
         };
     }
@@ -178,9 +183,9 @@ record JournalScan(long size, long whole, int commits, long firstRevision, long 
      * Disks write whole sectors, so a write that did not all arrive lacks whole sectors, which read as zeros
      * in a file that grew; one flipped bit never looks like that.
      */
-    private static boolean unwrittenBlock(byte[] bytes, int from, int to) {
+    private static boolean unwrittenBlock(ByteBuffer bytes, int from, int to) {
         for (int start = from; start < to; start = (start / BLOCK + 1) * BLOCK) {
-            int end = Math.min((start / BLOCK + 1) * BLOCK, bytes.length);
+            int end = Math.min((start / BLOCK + 1) * BLOCK, bytes.limit());
             if (zeros(bytes, start, end)) {
                 return true;
             }
@@ -188,9 +193,9 @@ record JournalScan(long size, long whole, int commits, long firstRevision, long 
         return false;
     }
 
-    private static boolean zeros(byte[] bytes, int from, int to) {
+    private static boolean zeros(ByteBuffer bytes, int from, int to) {
         for (int i = from; i < to; i++) {
-            if (bytes[i] != 0) {
+            if (bytes.get(i) != 0) {
                 return false;
             }
         }
@@ -202,19 +207,23 @@ record JournalScan(long size, long whole, int commits, long firstRevision, long 
      * is after {@code last} and whose checksum matches; after one is found, the frames following it directly.
      */
     static Following following(byte[] bytes, int from, long last) {
-        ByteBuffer in = ByteBuffer.wrap(bytes);
+        return following(ByteBuffer.wrap(bytes), from, last);
+    }
+
+    static Following following(ByteBuffer bytes, int from, long last) {
+        ByteBuffer in = bytes;
         int commits = 0;
         long firstOffset = -1;
         long firstRevision = 0;
         long lastRevision = 0;
         int position = from;
-        while (position <= bytes.length - JournalFormat.HEADER - JournalFormat.MIN_PAYLOAD) {
+        while (position <= bytes.limit() - JournalFormat.HEADER - JournalFormat.MIN_PAYLOAD) {
             int length = in.getInt(position);
             int payload = position + JournalFormat.HEADER;
-            if (length >= JournalFormat.MIN_PAYLOAD && length <= bytes.length - payload) {
+            if (length >= JournalFormat.MIN_PAYLOAD && length <= bytes.limit() - payload) {
                 long revision = in.getLong(payload);
                 // A cheap test first (each commit takes at least 20 bytes), the checksum only then.
-                if (revision > last && revision <= last + 1 + (bytes.length - from) / 20
+                if (revision > last && revision <= last + 1 + (bytes.limit() - from) / 20
                         && JournalFormat.crc(bytes, payload, length) == in.getInt(position + 4)) {
                     if (commits == 0) {
                         firstOffset = position;

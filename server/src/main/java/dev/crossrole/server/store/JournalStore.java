@@ -35,6 +35,10 @@ import java.util.logging.Logger;
  * it is rotated and the state written in the background as a new snapshot (temp file, force, rename), after
  * which the older journals are deleted.
  *
+ * <p>The values of the namespaces in {@link #ON_DISK} are not held: such a record in memory says only which file
+ * (journal or snapshot) holds its value and where, and {@link StoredRecord#value()} reads it from there. A snapshot
+ * copies them from the older files, and the records then point into it before those files are deleted.
+ *
  * <p>Files in the directory (mode 0600, the directory 0700): {@code lock}, {@code snapshot-<revision>},
  * {@code journal-<first revision>} (formats in {@link JournalFormat}).
  */
@@ -45,12 +49,20 @@ final class JournalStore implements Store {
     private static final String JOURNAL = StoreReading.JOURNAL;
     /** A journal larger than the last snapshot (and than this minimum) is compacted: a restart reads at most about twice the state. */
     private static final long COMPACT_MIN_BYTES = 16L << 20;
+    /**
+     * Namespaces whose values stay in the store's files: CloudWatch Logs' event batches, written once, read only by
+     * the queries that need them, and together far larger than everything else, so that memory does not grow with
+     * the events a server holds.
+     */
+    static final java.util.Set<String> ON_DISK = java.util.Set.of("logs.events");
 
     private final Path directory;
     private final FileChannel lockChannel;
     private final FileLock lock;
     /** Every record by namespace then key, deleted ones kept (as tombstones) so readers behind can catch up. */
     private final Map<String, Map<String, StoredRecord>> records = new ConcurrentHashMap<>();
+    /** The files that hold values left on disk, each opened for reading when first needed. */
+    private final Map<Path, Segment> segments = new ConcurrentHashMap<>();
     private final ReentrantLock writeLock = new ReentrantLock();
     private final Object forceMonitor = new Object();
     private final ExecutorService compactor = Executors.newSingleThreadExecutor(r -> {
@@ -62,6 +74,7 @@ final class JournalStore implements Store {
 
     private volatile long revision;
     private FileChannel journal;
+    private Path journalFile;
     /** Bytes appended to the current journal (under the write lock) and bytes known to be on disk. */
     private volatile long appended;
     private long forced;
@@ -222,7 +235,9 @@ final class JournalStore implements Store {
                 return result;
             }
             long next = revision + 1;
-            byte[] frame = JournalFormat.frame(JournalFormat.encodeCommit(next, changes));
+            long[] ends = new long[changes.size()];
+            byte[] frame = JournalFormat.frame(JournalFormat.encodeCommit(next, changes, ends));
+            long payloadStart = appended + JournalFormat.HEADER;
             try {
                 ByteBuffer buffer = ByteBuffer.wrap(frame);
                 while (buffer.hasRemaining()) {
@@ -233,7 +248,11 @@ final class JournalStore implements Store {
             }
             appended += frame.length;
             mustReach = appended;
-            apply(changes);
+            Segment segment = segment(journalFile);
+            for (int i = 0; i < ends.length; i++) {
+                ends[i] += payloadStart;
+            }
+            apply(changes, segment, ends);
             revision = next;
             compactIfDue();
         } finally {
@@ -277,24 +296,145 @@ final class JournalStore implements Store {
         }
     }
 
-    private void apply(List<StoredRecord> changes) {
-        for (StoredRecord r : changes) {
-            records.computeIfAbsent(r.namespace(), n -> new ConcurrentHashMap<>()).put(r.key(), r);
+    /** Makes committed records visible; {@code ends} says where in {@code file} each one (its value) ends. */
+    private void apply(List<StoredRecord> changes, Segment file, long[] ends) {
+        for (int i = 0; i < changes.size(); i++) {
+            put(held(changes.get(i), file, ends[i]));
+        }
+    }
+
+    private void put(StoredRecord r) {
+        records.computeIfAbsent(r.namespace(), n -> new ConcurrentHashMap<>()).put(r.key(), r);
+    }
+
+    /** The record as held in memory: the same, or for a live record of {@link #ON_DISK}, where its value is. */
+    private StoredRecord held(StoredRecord r, Segment file, long end) {
+        if (!r.live() || !ON_DISK.contains(r.namespace())) {
+            return r;
+        }
+        return held(r.namespace(), r.key(), r.version(), r.revision(), file, end, r.value().length);
+    }
+
+    /** A record whose value is the {@code length} bytes ending at {@code end} of {@code file}. */
+    private StoredRecord held(String namespace, String key, long version, long revision, Segment file, long end,
+                              int length) {
+        String shared = ON_DISK.stream().filter(namespace::equals).findFirst().orElseThrow(); // one copy of the name
+        return StoredRecord.onDisk(shared, key, version, revision,
+                new Location(this, file, end - length, length, shared, key, version));
+    }
+
+    private Segment segment(Path file) {
+        return segments.computeIfAbsent(file, Segment::new);
+    }
+
+    /** A file holding values left on disk; closed (and never reopened) once the file is deleted or replaced. */
+    private static final class Segment {
+        private final Path file;
+        private FileChannel channel;
+        private boolean closed;
+
+        Segment(Path file) {
+            this.file = file;
+        }
+
+        synchronized FileChannel channel() throws IOException {
+            if (closed) {
+                throw new java.nio.file.NoSuchFileException(file.toString(), null, "no longer holds the value");
+            }
+            if (channel == null) {
+                channel = FileChannel.open(file, StandardOpenOption.READ);
+            }
+            return channel;
+        }
+
+        synchronized void close() {
+            closed = true;
+            closeQuietly(channel);
+        }
+    }
+
+    /** Where a value left on disk is: {@code length} bytes at {@code offset} of a journal or snapshot. */
+    private static final class Location implements java.util.function.Supplier<byte[]> {
+        private final JournalStore store;
+        private final Segment segment;
+        private final long offset;
+        private final int length;
+        private final String namespace;
+        private final String key;
+        private final long version;
+
+        Location(JournalStore store, Segment segment, long offset, int length, String namespace, String key,
+                 long version) {
+            this.store = store;
+            this.segment = segment;
+            this.offset = offset;
+            this.length = length;
+            this.namespace = namespace;
+            this.key = key;
+            this.version = version;
+        }
+
+        @Override
+        public byte[] get() {
+            try {
+                return read();
+            } catch (IOException e) {
+                // A snapshot may have taken the value over and its old file been deleted since this was looked up.
+                StoredRecord now = store.committed(namespace, key).orElse(null);
+                if (now != null && now.version() == version && now.reader() instanceof Location moved
+                        && moved != this) {
+                    try {
+                        return moved.read();
+                    } catch (IOException again) {
+                        e = again;
+                    }
+                }
+                throw new StoreException("cannot read the value of " + namespace + "/" + key + " from "
+                        + segment.file + ": " + e.getMessage(), e);
+            }
+        }
+
+        byte[] read() throws IOException {
+            byte[] value = new byte[length];
+            ByteBuffer buffer = ByteBuffer.wrap(value);
+            FileChannel channel = segment.channel();
+            while (buffer.hasRemaining()) {
+                if (channel.read(buffer, offset + buffer.position()) < 0) {
+                    throw new java.io.EOFException("the file ends before the value does");
+                }
+            }
+            return value;
         }
     }
 
     // ---- recovery ----------------------------------------------------------------------------
 
     private void recover() throws IOException {
+        // The files the reading will take records from: the newest snapshot, and each commit's journal.
+        List<Long> snapshots = StoreReading.numbered(directory, SNAPSHOT);
+        Segment snapshot = snapshots.isEmpty() ? null
+                : segment(directory.resolve(SNAPSHOT + snapshots.get(snapshots.size() - 1)));
+        List<Long> journalStarts = StoreReading.numbered(directory, JOURNAL);
         StoreReading reading = StoreReading.read(directory, new StoreReading.Sink() {
             @Override
             public void snapshotRecord(StoredRecord r) {
-                records.computeIfAbsent(r.namespace(), n -> new ConcurrentHashMap<>()).put(r.key(), r);
+                throw new IllegalStateException("records of a snapshot come with their offsets");
+            }
+
+            @Override
+            public void snapshotRecord(StoredRecord r, long end) {
+                put(held(r, snapshot, end));
             }
 
             @Override
             public void commit(JournalFormat.Commit commit) {
-                apply(commit.changes());
+                long start = journalStarts.get(0);
+                for (long s : journalStarts) {
+                    if (s <= commit.revision()) {
+                        start = s;
+                    }
+                }
+                apply(commit.changes(), segment(directory.resolve(JOURNAL + start)), commit.recordEnds());
             }
         });
         if (reading.problem() != null) {
@@ -309,6 +449,7 @@ final class JournalStore implements Store {
         Path current = journals.isEmpty() ? directory.resolve(JOURNAL + (revision + 1))
                 : journals.get(journals.size() - 1).file();
         journal = PrivateFiles.open(current, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
+        journalFile = current;
         if (journals.isEmpty()) {
             forceDirectory(); // the new journal's name must survive a power cut too
         }
@@ -348,6 +489,7 @@ final class JournalStore implements Store {
             synchronized (forceMonitor) {
                 previous.force(false);
                 journal = PrivateFiles.open(next, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
+                journalFile = next;
                 forceDirectory();
                 appended = 0;
                 forced = 0;
@@ -362,12 +504,12 @@ final class JournalStore implements Store {
                 long size = writeSnapshot(view, at);
                 for (long start : StoreReading.numbered(directory, JOURNAL)) {
                     if (start <= at) {
-                        Files.deleteIfExists(directory.resolve(JOURNAL + start));
+                        delete(directory.resolve(JOURNAL + start));
                     }
                 }
                 for (long old : StoreReading.numbered(directory, SNAPSHOT)) {
                     if (old < at) {
-                        Files.deleteIfExists(directory.resolve(SNAPSHOT + old));
+                        delete(directory.resolve(SNAPSHOT + old));
                     }
                 }
                 snapshotBytes = size;
@@ -381,23 +523,49 @@ final class JournalStore implements Store {
         });
     }
 
+    /** Deletes a journal or snapshot that is no longer needed; no record points into it any more. */
+    private void delete(Path file) throws IOException {
+        Files.deleteIfExists(file);
+        Segment segment = segments.remove(file);
+        if (segment != null) {
+            segment.close();
+        }
+    }
+
     /**
      * Writes every record as the snapshot at {@code at}: streamed to a temp file with its CRC32C at the end,
-     * forced, renamed atomically into place, and the directory forced.
+     * forced, renamed atomically into place, and the directory forced. The records whose values are left on disk
+     * then point into it (unless written again meanwhile), so that the older files can go.
      */
     private long writeSnapshot(List<StoredRecord> view, long at) throws IOException {
         Path temp = directory.resolve("snapshot.tmp");
         long size;
+        long[] ends = new long[view.size()];
         Files.deleteIfExists(temp);
         try (FileChannel channel = PrivateFiles.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
             CRC32C crc = new CRC32C();
-            DataOutputStream out = new DataOutputStream(new java.util.zip.CheckedOutputStream(
-                    new java.io.BufferedOutputStream(java.nio.channels.Channels.newOutputStream(channel), 1 << 16), crc));
+            long[] written = {0};
+            java.io.OutputStream counted = new java.io.FilterOutputStream(new java.io.BufferedOutputStream(
+                    java.nio.channels.Channels.newOutputStream(channel), 1 << 16)) {
+                @Override
+                public void write(int b) throws IOException {
+                    out.write(b);
+                    written[0]++;
+                }
+
+                @Override
+                public void write(byte[] b, int off, int len) throws IOException {
+                    out.write(b, off, len);
+                    written[0] += len;
+                }
+            };
+            DataOutputStream out = new DataOutputStream(new java.util.zip.CheckedOutputStream(counted, crc));
             out.writeInt(JournalFormat.SNAPSHOT_MAGIC);
             out.writeLong(at);
             out.writeInt(view.size());
-            for (StoredRecord r : view) {
-                JournalFormat.writeRecord(out, r, true);
+            for (int i = 0; i < view.size(); i++) {
+                JournalFormat.writeRecord(out, view.get(i), true);
+                ends[i] = written[0];
             }
             out.flush();
             ByteBuffer checksum = ByteBuffer.allocate(4).putInt((int) crc.getValue()).flip();
@@ -414,6 +582,19 @@ final class JournalStore implements Store {
             Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING);
         }
         forceDirectory();
+        Segment replaced = segments.put(target, new Segment(target));
+        Segment snapshot = segments.get(target);
+        for (int i = 0; i < view.size(); i++) {
+            StoredRecord r = view.get(i);
+            if (r.reader() instanceof Location old) {
+                StoredRecord moved = held(r.namespace(), r.key(), r.version(), r.revision(), snapshot, ends[i],
+                        old.length);
+                records.get(r.namespace()).computeIfPresent(r.key(), (key, now) -> now == r ? moved : now);
+            }
+        }
+        if (replaced != null) {
+            replaced.close();
+        }
         return size;
     }
 
@@ -468,6 +649,7 @@ final class JournalStore implements Store {
             }
             closeQuietly(journal);
         }
+        segments.values().forEach(Segment::close);
         try {
             lock.release();
         } catch (IOException e) {

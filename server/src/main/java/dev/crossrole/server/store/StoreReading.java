@@ -1,8 +1,11 @@
 package dev.crossrole.server.store;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -33,6 +36,11 @@ record StoreReading(Path directory, SnapshotReading snapshot, List<JournalReadin
     /** What the records and commits are given to. */
     interface Sink {
         void snapshotRecord(StoredRecord record);
+
+        /** A record of the snapshot, with the offset in its file just after it (where its value ends). */
+        default void snapshotRecord(StoredRecord record, long end) {
+            snapshotRecord(record);
+        }
 
         /** A commit after the snapshot, in revision order. */
         void commit(JournalFormat.Commit commit);
@@ -147,6 +155,16 @@ record StoreReading(Path directory, SnapshotReading snapshot, List<JournalReadin
         return Long.parseLong(name.substring(name.indexOf('-') + 1));
     }
 
+    /**
+     * A file's bytes, mapped rather than read into the heap: a snapshot holds the whole state, values the store
+     * leaves on disk included, and a journal may grow as large before it is compacted.
+     */
+    private static ByteBuffer map(Path file) throws IOException {
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
+            return channel.map(FileChannel.MapMode.READ_ONLY, 0, channel.size());
+        }
+    }
+
     /** Reads the store's files, giving their contents to {@code sink}; stops at the first problem. */
     static StoreReading read(Path directory, Sink sink) throws IOException {
         List<Long> snapshots = numbered(directory, SNAPSHOT);
@@ -156,14 +174,14 @@ record StoreReading(Path directory, SnapshotReading snapshot, List<JournalReadin
         Problem problem = null;
         if (!snapshots.isEmpty()) {
             Path file = directory.resolve(SNAPSHOT + snapshots.get(snapshots.size() - 1));
-            byte[] bytes = Files.readAllBytes(file);
+            ByteBuffer bytes = map(file);
             int[] count = new int[1];
             try {
-                revision = JournalFormat.readSnapshot(bytes, r -> {
+                revision = JournalFormat.readSnapshot(bytes, (r, end) -> {
                     count[0]++;
-                    sink.snapshotRecord(r);
+                    sink.snapshotRecord(r, end);
                 });
-                snapshot = new SnapshotReading(file, revision, bytes.length, count[0]);
+                snapshot = new SnapshotReading(file, revision, bytes.limit(), count[0]);
             } catch (JournalFormat.DamagedSnapshotException e) {
                 problem = new DamagedSnapshot(file, e.getMessage());
             }
@@ -180,11 +198,11 @@ record StoreReading(Path directory, SnapshotReading snapshot, List<JournalReadin
                 journals.add(new JournalReading(file, start, Files.size(file), null, covered, newest));
                 continue;
             }
-            byte[] bytes = Files.readAllBytes(file);
+            ByteBuffer bytes = map(file);
             if (start > state[0] + 1) {
                 // The commits before this journal's first are in no file (an empty journal counts too).
                 problem = new MissingCommits(file, state[0] + 1, start);
-                journals.add(new JournalReading(file, start, bytes.length, null, false, newest));
+                journals.add(new JournalReading(file, start, bytes.limit(), null, false, newest));
                 continue;
             }
             JournalScan scan = JournalScan.read(bytes, start, commit -> {
@@ -193,7 +211,7 @@ record StoreReading(Path directory, SnapshotReading snapshot, List<JournalReadin
                     state[0] = commit.revision();
                 }
             });
-            JournalReading reading = new JournalReading(file, start, bytes.length, scan, false, newest);
+            JournalReading reading = new JournalReading(file, start, bytes.limit(), scan, false, newest);
             journals.add(reading);
             if (scan.damage() != null) {
                 if (newest && scan.damage().tornTail()) {

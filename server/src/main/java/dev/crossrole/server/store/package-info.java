@@ -4,7 +4,8 @@
  * <p>{@link dev.crossrole.server.store.Store} is the one API every service writes through: records keyed by
  * (namespace, key) holding JSON, each with a version; commits are serialized, numbered by a global revision,
  * and acknowledged only once durable. {@link dev.crossrole.server.store.Stores} opens the configured one; the
- * embedded implementation is a journal plus snapshots in the data directory; the PostgreSQL one
+ * embedded implementation is a journal plus snapshots in the data directory (records in memory, except the values of
+ * the namespaces it leaves in its files, {@code logs.events}, read back on demand); the PostgreSQL one
  * ({@code PostgresStore}, schema by {@code PostgresMigrations}) is a table of records and a head row whose lock
  * serializes the writes of every node sharing the database.
  *

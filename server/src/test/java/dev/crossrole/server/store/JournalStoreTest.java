@@ -1,6 +1,8 @@
 package dev.crossrole.server.store;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -112,6 +114,57 @@ class JournalStoreTest {
             assertEquals(8, store.read("roles", "r49").orElseThrow().version());
             assertEquals(1, store.changesSince(400).records().size(), "the deletion is still reported");
         }
+    }
+
+    @Test
+    void valuesLeftOnDiskStayReadableThroughCompactionsAndARestart() throws Exception {
+        String events = "logs.events";
+        assertTrue(JournalStore.ON_DISK.contains(events));
+        try (JournalStore store = JournalStore.open(dir, 4096)) {
+            for (int i = 0; i < 600; i++) {
+                int n = i;
+                store.write(tx -> {
+                    tx.put(events, "b" + n, bytes("e".repeat(50) + n));
+                    tx.put("roles", "r" + (n % 20), bytes("r" + n));
+                    return null;
+                });
+                // An older value, which background compactions move into their snapshots meanwhile.
+                assertEquals("e".repeat(50) + n / 2, text(store.read(events, "b" + n / 2).orElseThrow()));
+            }
+            store.write(tx -> tx.delete(events, "b3"));
+            StoredRecord held = store.read(events, "b10").orElseThrow();
+            assertNotNull(held.reader(), "not held in memory");
+            assertNull(store.read("roles", "r1").orElseThrow().reader(), "other namespaces are");
+            store.compactNow();
+            store.compactNow(); // the same revision again: the snapshot is replaced under the records pointing into it
+            assertEquals("e".repeat(50) + 10, text(held), "a record looked up before the snapshots");
+            assertAllThere(store);
+        }
+        try (Stream<Path> files = Files.list(dir)) {
+            assertTrue(files.filter(p -> p.getFileName().toString().startsWith("journal-")).count() <= 2);
+        }
+        try (JournalStore store = JournalStore.open(dir)) {
+            assertAllThere(store);
+            store.write(tx -> tx.put(events, "b600", bytes("after the restart")));
+            assertEquals("after the restart", text(store.read(events, "b600").orElseThrow()));
+            long live = store.changesSince(0).records().stream().filter(r -> r.namespace().equals(events))
+                    .filter(StoredRecord::live).count();
+            assertEquals(600, live);
+        }
+    }
+
+    private static String text(StoredRecord record) {
+        return new String(record.value(), StandardCharsets.UTF_8);
+    }
+
+    private static void assertAllThere(Store store) {
+        List<StoredRecord> all = store.scan("logs.events");
+        assertEquals(599, all.size());
+        for (StoredRecord r : all) {
+            assertEquals("e".repeat(50) + r.key().substring(1), text(r), r.toString());
+        }
+        assertTrue(store.read("logs.events", "b3").isEmpty());
+        assertEquals("r599", text(store.read("roles", "r19").orElseThrow()));
     }
 
     @Test
