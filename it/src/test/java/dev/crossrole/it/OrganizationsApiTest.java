@@ -313,6 +313,34 @@ class OrganizationsApiTest {
     }
 
     @Test
+    void principalOrgPathsFollowTheAccountThroughTheTree() throws Exception {
+        try (TestCrossrole crossrole = new TestCrossrole()) {
+            Orgs source = new Orgs(crossrole.endpoint(), admin(crossrole, SOURCE));
+            AwsCredentialsProvider worker = worker(crossrole);
+            String orgId = source.ok("CreateOrganization", json("FeatureSet", "ALL")).get("Organization").get("Id")
+                    .asText();
+            String root = source.ok("ListRoots").get("Roots").get(0).get("Id").asText();
+            String sandbox = source.ok("CreateOrganizationalUnit", json("ParentId", root, "Name", "sandbox"))
+                    .get("OrganizationalUnit").get("Id").asText();
+            source.ok("EnablePolicyType", json("RootId", root, "PolicyType", "SERVICE_CONTROL_POLICY"));
+            String policy = source.ok("CreatePolicy", json("Name", "SandboxCannotList", "Description", "", "Type",
+                    "SERVICE_CONTROL_POLICY", "Content", "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":"
+                            + "\"Deny\",\"Action\":\"iam:ListUsers\",\"Resource\":\"*\",\"Condition\":{"
+                            + "\"ForAnyValue:StringLike\":{\"aws:PrincipalOrgPaths\":[\"" + orgId + "/" + root + "/"
+                            + sandbox + "/*\"]}}}]}")).get("Policy").get("PolicySummary").get("Id").asText();
+            source.ok("AttachPolicy", json("PolicyId", policy, "TargetId", root));
+            try (IamClient asWorker = IamSdk.iam(crossrole, worker)) {
+                asWorker.listUsers();
+                source.ok("MoveAccount", json("AccountId", DESTINATION, "SourceParentId", root,
+                        "DestinationParentId", sandbox));
+                assertThrows(IamException.class, asWorker::listUsers);
+                assertEquals(orgId + "/" + root + "/" + sandbox + "/", crossrole.iam().account(DESTINATION)
+                        .orElseThrow().organizationPath());
+            }
+        }
+    }
+
+    @Test
     void resourceControlPoliciesHaveTheirFullAccessPolicyForGood() throws Exception {
         try (TestCrossrole crossrole = new TestCrossrole()) {
             Orgs source = new Orgs(crossrole.endpoint(), admin(crossrole, SOURCE));

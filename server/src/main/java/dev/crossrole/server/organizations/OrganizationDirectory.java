@@ -349,10 +349,12 @@ public final class OrganizationDirectory extends RecordCacheReplica {
             }
             now.add(m.accountId());
             String alias = directory.account(m.accountId()).map(Account::alias).orElse(null);
+            String path = org.id() + "/" + String.join("/", pathTo(m.parentId())) + "/";
             if (org.managementAccount().equals(m.accountId())) {
-                accounts.add(new Account(m.accountId(), alias, org.id(), List.of(), List.of()));
+                accounts.add(new Account(m.accountId(), alias, org.id(), List.of(), List.of(), path));
             } else {
-                accounts.add(new Account(m.accountId(), alias, org.id(), levels(org, m, SCP), levels(org, m, RCP)));
+                accounts.add(new Account(m.accountId(), alias, org.id(), levels(org, m, SCP), levels(org, m, RCP),
+                        path));
             }
         }
         for (String gone : enforced) {
