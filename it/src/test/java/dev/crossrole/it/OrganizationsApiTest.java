@@ -341,6 +341,84 @@ class OrganizationsApiTest {
     }
 
     @Test
+    void createAccountMakesAnAccountTheManagementAccountCanUse() throws Exception {
+        try (TestCrossrole crossrole = new TestCrossrole()) {
+            Orgs source = new Orgs(crossrole.endpoint(), admin(crossrole, SOURCE));
+            source.ok("CreateOrganization", json("FeatureSet", "ALL"));
+            String root = source.ok("ListRoots").get("Roots").get(0).get("Id").asText();
+            source.ok("EnablePolicyType", json("RootId", root, "PolicyType", "SERVICE_CONTROL_POLICY"));
+            JsonNode status = source.ok("CreateAccount", json("Email", "dev@example.com", "AccountName", "dev",
+                    "Tags", List.of(Map.of("Key", "team", "Value", "data")))).get("CreateAccountStatus");
+            assertEquals("SUCCEEDED", status.get("State").asText());
+            assertTrue(status.get("Id").asText().matches("car-[a-z0-9]{32}"), status.toString());
+            String account = status.get("AccountId").asText();
+            assertTrue(account.matches("\\d{12}"), account);
+            assertEquals(account, source.ok("DescribeCreateAccountStatus", json("CreateAccountRequestId",
+                    status.get("Id").asText())).get("CreateAccountStatus").get("AccountId").asText());
+            source.fails("CreateAccountStatusNotFoundException", null, "DescribeCreateAccountStatus",
+                    json("CreateAccountRequestId", "car-" + "0".repeat(32)));
+            JsonNode again = source.ok("CreateAccount", json("Email", "dev@example.com", "AccountName", "dev2"))
+                    .get("CreateAccountStatus");
+            assertEquals("FAILED", again.get("State").asText());
+            assertEquals("EMAIL_ALREADY_EXISTS", again.get("FailureReason").asText());
+            assertEquals(1, source.ok("ListCreateAccountStatus", json("States", List.of("SUCCEEDED")))
+                    .get("CreateAccountStatuses").size());
+            JsonNode described = source.ok("DescribeAccount", json("AccountId", account)).get("Account");
+            assertEquals("CREATED", described.get("JoinedMethod").asText());
+            assertEquals("dev@example.com", described.get("Email").asText());
+            assertEquals(List.of("p-FullAWSAccess"), ids(source.ok("ListPoliciesForTarget", json("TargetId", account,
+                    "Filter", "SERVICE_CONTROL_POLICY")).get("Policies"), "Id"));
+            assertEquals("data", source.ok("ListTagsForResource", json("ResourceId", account)).get("Tags").get(0)
+                    .get("Value").asText());
+
+            // The management account assumes OrganizationAccountAccessRole; the account's administrator has a profile.
+            AwsCredentialsProvider role;
+            try (var sts = crossrole.sts(crossrole.adminCredentials(SOURCE))) {
+                role = session(sts.assumeRole(r -> r.roleArn(TestCrossrole.roleArn(account,
+                        "OrganizationAccountAccessRole")).roleSessionName("ops")).credentials());
+            }
+            try (IamClient asRole = IamSdk.iam(crossrole, role)) {
+                assertEquals(List.of("admin"), asRole.listUsers().users().stream().map(u -> u.userName()).toList());
+                assertTrue(Files.readString(crossrole.server.credentialsFile()).contains("[account-" + account + "]"));
+                assertTrue(crossrole.adminGet("/_crossrole/accounts").body().contains(account));
+                try (IamClient asAdmin = IamSdk.iam(crossrole, crossrole.adminCredentials(account))) {
+                    asAdmin.listRoles();
+                }
+                source.ok("CloseAccount", json("AccountId", account));
+                assertThrows(IamException.class, asRole::listUsers);
+                assertEquals("SUSPENDED", source.ok("DescribeAccount", json("AccountId", account)).get("Account")
+                        .get("Status").asText());
+                source.fails("AccountAlreadyClosedException", "You attempted to close an account that is already"
+                        + " closed.", "CloseAccount", json("AccountId", account));
+                source.fails("ConstraintViolationException", null, "CloseAccount", json("AccountId", SOURCE));
+            }
+        }
+    }
+
+    @Test
+    void tagsOfOusRootsAndPolicies() throws Exception {
+        try (TestCrossrole crossrole = new TestCrossrole()) {
+            Orgs source = new Orgs(crossrole.endpoint(), admin(crossrole, SOURCE));
+            source.ok("CreateOrganization", json("FeatureSet", "ALL"));
+            String root = source.ok("ListRoots").get("Roots").get(0).get("Id").asText();
+            String ou = source.ok("CreateOrganizationalUnit", json("ParentId", root, "Name", "tagged", "Tags",
+                    List.of(Map.of("Key", "a", "Value", "1")))).get("OrganizationalUnit").get("Id").asText();
+            source.ok("TagResource", json("ResourceId", ou, "Tags", List.of(Map.of("Key", "b", "Value", "2"))));
+            source.ok("TagResource", json("ResourceId", root, "Tags", List.of(Map.of("Key", "c", "Value", "3"))));
+            assertEquals(List.of("a", "b"), ids(source.ok("ListTagsForResource", json("ResourceId", ou)).get("Tags"),
+                    "Key"));
+            source.ok("UntagResource", json("ResourceId", ou, "TagKeys", List.of("a")));
+            assertEquals(List.of("b"), ids(source.ok("ListTagsForResource", json("ResourceId", ou)).get("Tags"),
+                    "Key"));
+            assertEquals(List.of("c"), ids(source.ok("ListTagsForResource", json("ResourceId", root)).get("Tags"),
+                    "Key"));
+            source.fails("TargetNotFoundException", null, "TagResource", json("ResourceId", "ou-zzzz-12345678",
+                    "Tags", List.of(Map.of("Key", "b", "Value", "2"))));
+            source.fails("InvalidInputException", PATTERN, "ListTagsForResource", json("ResourceId", "nope"));
+        }
+    }
+
+    @Test
     void resourceControlPoliciesHaveTheirFullAccessPolicyForGood() throws Exception {
         try (TestCrossrole crossrole = new TestCrossrole()) {
             Orgs source = new Orgs(crossrole.endpoint(), admin(crossrole, SOURCE));
@@ -364,6 +442,7 @@ class OrganizationsApiTest {
     void theOrganizationAndItsPoliciesOutliveARestart() throws Exception {
         Path data = Files.createTempDirectory("crossrole-orgs");
         String sandbox;
+        String created;
         try (CrossroleServer server = CrossroleServer.start(CrossroleServer.Options.defaults(data).withPort(0))) {
             Orgs source = new Orgs(server.endpoint(), creds(server, SOURCE));
             source.ok("CreateOrganization", json("FeatureSet", "ALL"));
@@ -377,6 +456,8 @@ class OrganizationsApiTest {
                     "SERVICE_CONTROL_POLICY", "Content", DENY_LIST_USERS)).get("Policy").get("PolicySummary")
                     .get("Id").asText();
             source.ok("AttachPolicy", json("PolicyId", policy, "TargetId", sandbox));
+            created = source.ok("CreateAccount", json("Email", "ops@example.com", "AccountName", "ops"))
+                    .get("CreateAccountStatus").get("AccountId").asText();
         }
         try (CrossroleServer again = CrossroleServer.start(CrossroleServer.Options.defaults(data).withPort(0))) {
             Orgs source = new Orgs(again.endpoint(), creds(again, SOURCE));
@@ -389,6 +470,11 @@ class OrganizationsApiTest {
             assertEquals(2, destination.serviceControlPolicies().get(1).size());
             Orgs member = new Orgs(again.endpoint(), creds(again, DESTINATION));
             member.fails("AccessDeniedException", null, "ListRoots", "{}");
+            // The created account is served again, its administrator's key unchanged and in the credentials file.
+            Orgs ops = new Orgs(again.endpoint(), creds(again, created));
+            assertEquals(SOURCE, ops.ok("DescribeOrganization").get("Organization").get("MasterAccountId").asText());
+            assertTrue(Files.readString(again.credentialsFile()).contains("[account-" + created + "]"));
+            assertEquals(1, source.ok("ListCreateAccountStatus").get("CreateAccountStatuses").size());
         } finally {
             try (var files = Files.walk(data)) {
                 files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());

@@ -315,6 +315,12 @@ public final class OrganizationDirectory extends RecordCacheReplica {
         }
     }
 
+    /** The accounts CreateAccount made, to be served again at every start. */
+    public List<String> createdAccounts() {
+        return createStatus.values().stream().filter(s -> s.accountId() != null).map(CreateStatus::accountId)
+                .sorted().toList();
+    }
+
     void put(CreateStatus status) {
         createStatus.put(status.id(), status);
     }
@@ -352,6 +358,10 @@ public final class OrganizationDirectory extends RecordCacheReplica {
             String path = org.id() + "/" + String.join("/", pathTo(m.parentId())) + "/";
             if (org.managementAccount().equals(m.accountId())) {
                 accounts.add(new Account(m.accountId(), alias, org.id(), List.of(), List.of(), path));
+            } else if (!m.status().equals("ACTIVE")) {
+                // A closed (suspended) account's principals may do nothing: one level that denies everything.
+                accounts.add(new Account(m.accountId(), alias, org.id(), List.of(List.of(CLOSED)),
+                        levels(org, m, RCP), path));
             } else {
                 accounts.add(new Account(m.accountId(), alias, org.id(), levels(org, m, SCP), levels(org, m, RCP),
                         path));
@@ -419,6 +429,10 @@ public final class OrganizationDirectory extends RecordCacheReplica {
             }
         });
     }
+
+    private static final Policy CLOSED = Policies.parseValid("{\"Version\":\"2012-10-17\",\"Statement\":[{"
+            + "\"Effect\":\"Deny\",\"Action\":\"*\",\"Resource\":\"*\"}]}", PolicyKind.SCP,
+            "the account is closed (SUSPENDED by CloseAccount)");
 
     private static final String DENY_NOTHING = "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Deny\","
             + "\"Action\":\"none:none\",\"Resource\":\"*\"}]}";

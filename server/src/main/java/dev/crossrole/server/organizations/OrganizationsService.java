@@ -51,9 +51,11 @@ public final class OrganizationsService implements ServiceProvider {
     private static final int MAX_POLICY_SIZE = 5120;
 
     private final OrganizationDirectory orgs;
+    private final AccountProvisioner provisioner;
 
-    public OrganizationsService(OrganizationDirectory orgs) {
+    public OrganizationsService(OrganizationDirectory orgs, AccountProvisioner provisioner) {
         this.orgs = orgs;
+        this.provisioner = provisioner;
     }
 
     @Override
@@ -149,6 +151,27 @@ public final class OrganizationsService implements ServiceProvider {
                 Authorization.of("organizations:ListPoliciesForTarget").on("organizationalunit", "TargetId")
                         .keys(type),
                 Authorization.of("organizations:ListPoliciesForTarget").on("account", "TargetId").keys(type));
+        ops.on("CreateAccount", this::createAccount, Authorization.of("organizations:CreateAccount")
+                .keys("aws:RequestTag/${TagKey}", "aws:TagKeys"));
+        ops.on("DescribeCreateAccountStatus", this::describeCreateAccountStatus,
+                Authorization.of("organizations:DescribeCreateAccountStatus"));
+        ops.on("ListCreateAccountStatus", this::listCreateAccountStatus,
+                Authorization.of("organizations:ListCreateAccountStatus"));
+        ops.on("CloseAccount", this::closeAccount,
+                Authorization.of("organizations:CloseAccount").on("account", "AccountId"));
+        List<Authorization> tag = new ArrayList<>();
+        List<Authorization> untag = new ArrayList<>();
+        List<Authorization> listTags = new ArrayList<>();
+        for (String resource : List.of("account", "organizationalunit", "root", "policy")) {
+            tag.add(Authorization.of("organizations:TagResource").on(resource, "ResourceId")
+                    .keys("aws:RequestTag/${TagKey}", "aws:TagKeys", type));
+            untag.add(Authorization.of("organizations:UntagResource").on(resource, "ResourceId")
+                    .keys("aws:TagKeys", type));
+            listTags.add(Authorization.of("organizations:ListTagsForResource").on(resource, "ResourceId").keys(type));
+        }
+        ops.on("TagResource", this::tagResource, tag.toArray(Authorization[]::new));
+        ops.on("UntagResource", this::untagResource, untag.toArray(Authorization[]::new));
+        ops.on("ListTagsForResource", this::listTagsForResource, listTags.toArray(Authorization[]::new));
         ops.on("ListTargetsForPolicy", this::listTargetsForPolicy,
                 Authorization.of("organizations:ListTargetsForPolicy").on("policy", "PolicyId").keys(type));
     }
@@ -957,6 +980,177 @@ public final class OrganizationsService implements ServiceProvider {
                     }
                     return page(input, "Targets", out);
                 });
+    }
+
+
+    // ---- creating and closing accounts -----------------------------------------------------------------
+
+    private static Shape statusShape(OrganizationDirectory.CreateStatus status) {
+        Shape out = Shape.of().put("Id", status.id()).put("AccountName", status.accountName())
+                .put("State", status.state()).put("RequestedTimestamp", Instant.parse(status.requested()));
+        if (status.completed() != null) {
+            out.put("CompletedTimestamp", Instant.parse(status.completed()));
+        }
+        return out.put("AccountId", status.accountId()).put("FailureReason", status.failureReason());
+    }
+
+    /** A 12-digit id no account crossrole serves has. */
+    private String freshAccountId() {
+        while (true) {
+            String id = orgs.randomDigits(12);
+            if (orgs.iam().account(id).isEmpty() && orgs.member(id).isEmpty()) {
+                return id;
+            }
+        }
+    }
+
+    private PreparedCall createAccount(Call call, Input input) {
+        Org org = managed(call);
+        String email = input.string("Email");
+        String name = input.string("AccountName");
+        String roleName = input.string("RoleName") == null ? "OrganizationAccountAccessRole" : input.string("RoleName");
+        Map<String, String> tags = tags(input);
+        RequestContext.Builder context = RequestContext.builder();
+        tags.forEach((k, v) -> context.single("aws:RequestTag/" + k, v));
+        if (!tags.isEmpty()) {
+            context.multi("aws:TagKeys", new ArrayList<>(tags.keySet()));
+        }
+        return PreparedCall.of(List.of(check(call, "CreateAccount", "*", context.build())), () -> commit(() -> {
+            String requested = now(call);
+            String requestId = orgs.randomId("car-", 32);
+            // Account creation is asynchronous in AWS; crossrole's is done before the answer, so the status the
+            // answer carries is final (SUCCEEDED, or FAILED with AWS's reason for an email already in use).
+            if (orgs.members(org.id()).stream().anyMatch(m -> m.email().equalsIgnoreCase(email))) {
+                OrganizationDirectory.CreateStatus failed = new OrganizationDirectory.CreateStatus(requestId, org.id(),
+                        name, null, "FAILED", requested, requested, "EMAIL_ALREADY_EXISTS");
+                orgs.put(failed);
+                return Shape.of().put("CreateAccountStatus", statusShape(failed));
+            }
+            String account = freshAccountId();
+            provisioner.provision(account, roleName, org.managementAccount());
+            orgs.put(new Member(account, org.id(), org.rootId(), name, email, "CREATED", requested, "ACTIVE"));
+            orgs.putTags(account, org.id(), tags);
+            attachFullAccess(orgs.org(org.id()).orElse(org), account);
+            OrganizationDirectory.CreateStatus done = new OrganizationDirectory.CreateStatus(requestId, org.id(), name,
+                    account, "SUCCEEDED", requested, requested, null);
+            orgs.put(done);
+            return Shape.of().put("CreateAccountStatus", statusShape(done));
+        }));
+    }
+
+    private PreparedCall describeCreateAccountStatus(Call call, Input input) {
+        Org org = managed(call);
+        String id = input.string("CreateAccountRequestId");
+        return PreparedCall.of(List.of(check(call, "DescribeCreateAccountStatus", "*")), () -> Shape.of().put(
+                "CreateAccountStatus", statusShape(orgs.createStatus(id).filter(s -> s.orgId().equals(org.id()))
+                        .orElseThrow(() -> error("CreateAccountStatusNotFoundException", "We can't find an create"
+                                + " account request with the CreateAccountRequestId that you specified.")))));
+    }
+
+    private PreparedCall listCreateAccountStatus(Call call, Input input) {
+        Org org = managed(call);
+        List<String> states = input.listOrEmpty("States");
+        return PreparedCall.of(List.of(check(call, "ListCreateAccountStatus", "*")), () -> {
+            List<Shape> out = new ArrayList<>();
+            orgs.createStatuses(org.id()).stream().filter(s -> states.isEmpty() || states.contains(s.state()))
+                    .forEach(s -> out.add(statusShape(s)));
+            return page(input, "CreateAccountStatuses", out);
+        });
+    }
+
+    private PreparedCall closeAccount(Call call, Input input) {
+        Org org = managed(call);
+        String account = input.string("AccountId");
+        return PreparedCall.of(List.of(check(call, "CloseAccount", accountArn(org, account))), () -> commit(() -> {
+            Member member = memberOf(org, account);
+            if (account.equals(org.managementAccount())) {
+                // The API Reference: the management account is closed by other means; AWS's wording not found.
+                throw constraint("MASTER_ACCOUNT_CLOSURE", "You can't close the management account with"
+                        + " CloseAccount.");
+            }
+            if (!member.status().equals("ACTIVE")) {
+                throw error("AccountAlreadyClosedException", "You attempted to close an account that is already"
+                        + " closed.");
+            }
+            // A closed account is suspended: it stays in the organization and its principals may do nothing.
+            orgs.put(member.withStatus("SUSPENDED"));
+            return null;
+        }));
+    }
+
+    // ---- tags ------------------------------------------------------------------------------------------
+
+    /** The ARN of a taggable root, OU, account or policy of the organization, which must exist. */
+    private String taggableArn(Org org, String resourceId) {
+        if (resourceId.startsWith("p-")) {
+            if (awsManaged(resourceId)) {
+                throw targetNotFound();
+            }
+            OrgPolicy policy = orgs.policy(resourceId).filter(p -> p.orgId().equals(org.id()))
+                    .orElseThrow(OrganizationsService::targetNotFound);
+            return policyArn(org, resourceId, policy.type());
+        }
+        if (resourceId.startsWith("rp-") || resourceId.startsWith("rt-") || !targetExists(org, resourceId)) {
+            throw targetNotFound();
+        }
+        return targetArn(org, resourceId);
+    }
+
+    private RequestContext.Builder resourceTags(String resourceId) {
+        RequestContext.Builder context = RequestContext.builder();
+        orgs.tags(resourceId).forEach((k, v) -> context.single("aws:ResourceTag/" + k, v));
+        if (resourceId.startsWith("p-")) {
+            context.single("organizations:PolicyType", typeOf(resourceId));
+        }
+        return context;
+    }
+
+    private PreparedCall tagResource(Call call, Input input) {
+        Org org = managed(call);
+        String id = input.string("ResourceId");
+        Map<String, String> tags = tags(input);
+        String arn = taggableArn(org, id);
+        RequestContext.Builder context = resourceTags(id);
+        tags.forEach((k, v) -> context.single("aws:RequestTag/" + k, v));
+        context.multi("aws:TagKeys", new ArrayList<>(tags.keySet()));
+        return PreparedCall.of(List.of(check(call, "TagResource", arn, context.build())), () -> commit(() -> {
+            taggableArn(org, id);
+            Map<String, String> merged = new LinkedHashMap<>(orgs.tags(id));
+            merged.putAll(tags);
+            if (merged.size() > 50) {
+                throw constraint("MAX_TAG_LIMIT_EXCEEDED", "You have exceeded the number of tags allowed on this"
+                        + " resource.");
+            }
+            orgs.putTags(id, org.id(), merged);
+            return null;
+        }));
+    }
+
+    private PreparedCall untagResource(Call call, Input input) {
+        Org org = managed(call);
+        String id = input.string("ResourceId");
+        List<String> keys = input.list("TagKeys");
+        String arn = taggableArn(org, id);
+        RequestContext.Builder context = resourceTags(id).multi("aws:TagKeys", keys);
+        return PreparedCall.of(List.of(check(call, "UntagResource", arn, context.build())), () -> commit(() -> {
+            taggableArn(org, id);
+            Map<String, String> remaining = new LinkedHashMap<>(orgs.tags(id));
+            keys.forEach(remaining::remove);
+            orgs.putTags(id, org.id(), remaining);
+            return null;
+        }));
+    }
+
+    private PreparedCall listTagsForResource(Call call, Input input) {
+        Org org = managed(call);
+        String id = input.string("ResourceId");
+        String arn = taggableArn(org, id);
+        return PreparedCall.of(List.of(check(call, "ListTagsForResource", arn, resourceTags(id).build())), () -> {
+            List<Shape> out = new ArrayList<>();
+            new java.util.TreeMap<>(orgs.tags(id)).forEach((k, v) -> out.add(Shape.of().put("Key", k)
+                    .put("Value", v)));
+            return page(input, "Tags", out);
+        });
     }
 
     private Shape targetShape(Org org, String targetId) {
