@@ -1,6 +1,6 @@
 """AWS Organizations through boto3: the source account's administrator creates an organization (the destination
 account joins it), an OU, moves the destination account into it, enables SCPs and attaches one denying iam:ListUsers,
-which the destination account's administrator then meets; prints what it found as one JSON document for the Java
+which the destination account's administrator then meets; creates, tags and closes an account; prints what it found as one JSON document for the Java
 test to check."""
 import json
 import os
@@ -55,4 +55,18 @@ found["unitPolicies"] = sorted(p["Name"] for p in orgs.list_policies_for_target(
     TargetId=unit, Filter="SERVICE_CONTROL_POLICY")["Policies"])
 orgs.detach_policy(PolicyId=policy_id, TargetId=unit)
 found["allowedAfter"] = error_of(lambda: member_iam.list_users()) is None
+
+status = orgs.create_account(Email="dev@example.com", AccountName="dev",
+                             Tags=[{"Key": "team", "Value": "data"}])["CreateAccountStatus"]
+found["created"] = orgs.describe_create_account_status(CreateAccountRequestId=status["Id"])["CreateAccountStatus"]
+found["created"] = {k: v for k, v in found["created"].items() if k in ("State", "AccountId", "AccountName")}
+new_account = found["created"]["AccountId"]
+found["createdTags"] = orgs.list_tags_for_resource(ResourceId=new_account)["Tags"]
+orgs.tag_resource(ResourceId=unit, Tags=[{"Key": "env", "Value": "sandbox"}])
+orgs.untag_resource(ResourceId=new_account, TagKeys=["team"])
+found["unitTags"] = orgs.list_tags_for_resource(ResourceId=unit)["Tags"]
+found["afterUntag"] = orgs.list_tags_for_resource(ResourceId=new_account)["Tags"]
+orgs.close_account(AccountId=new_account)
+found["closed"] = orgs.describe_account(AccountId=new_account)["Account"]["Status"]
+found["closedAgain"] = error_of(lambda: orgs.close_account(AccountId=new_account))
 print(json.dumps(found))

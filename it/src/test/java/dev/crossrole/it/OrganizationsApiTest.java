@@ -482,6 +482,45 @@ class OrganizationsApiTest {
         }
     }
 
+    @Test
+    void theOrganizationMovesWithStateExportAndImport() throws Exception {
+        Path dir = Files.createTempDirectory("crossrole-orgs-state");
+        Path source = dir.resolve("source");
+        String ou;
+        try (CrossroleServer server = CrossroleServer.start(CrossroleServer.Options.defaults(source).withPort(0))) {
+            Orgs orgs = new Orgs(server.endpoint(), creds(server, SOURCE));
+            orgs.ok("CreateOrganization", json("FeatureSet", "ALL"));
+            String root = orgs.ok("ListRoots").get("Roots").get(0).get("Id").asText();
+            ou = orgs.ok("CreateOrganizationalUnit", json("ParentId", root, "Name", "moved")).get("OrganizationalUnit")
+                    .get("Id").asText();
+            orgs.ok("MoveAccount", json("AccountId", DESTINATION, "SourceParentId", root, "DestinationParentId", ou));
+            orgs.ok("EnablePolicyType", json("RootId", root, "PolicyType", "SERVICE_CONTROL_POLICY"));
+        }
+        try {
+            Path document = dir.resolve("state.json");
+            Run exported = CrossroleCommand.run(dir, "state", "export", "--data-dir", source.toString(),
+                    document.toString());
+            assertEquals(0, exported.exit(), exported.toString());
+            assertTrue(Files.readString(document).contains("organizations.units"));
+            Path target = dir.resolve("target");
+            Run imported = CrossroleCommand.run(dir, "state", "import", "--data-dir", target.toString(),
+                    document.toString());
+            assertEquals(0, imported.exit(), imported.toString());
+            try (CrossroleServer server = CrossroleServer.start(CrossroleServer.Options.defaults(target)
+                    .withPort(0))) {
+                Orgs orgs = new Orgs(server.endpoint(), creds(server, SOURCE));
+                assertEquals(List.of(DESTINATION), ids(orgs.ok("ListAccountsForParent", json("ParentId", ou))
+                        .get("Accounts"), "Id"));
+                // Root, OU and account: the levels are in force on the new data directory.
+                assertEquals(3, server.iam().account(DESTINATION).orElseThrow().serviceControlPolicies().size());
+            }
+        } finally {
+            try (var files = Files.walk(dir)) {
+                files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
+        }
+    }
+
     private static RawAws.Creds creds(CrossroleServer server, String account) {
         var p = server.profiles().stream().filter(x -> x.account().id().equals(account)).findFirst().orElseThrow();
         return new RawAws.Creds(p.accessKeyId(), p.secretAccessKey(), null);

@@ -10,7 +10,10 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** AWS Organizations through boto3: the structure, pagination, and an SCP that denies a member account's request. */
+/**
+ * AWS Organizations through boto3: the structure, pagination, an SCP that denies a member account's request, and an
+ * account created, tagged and closed.
+ */
 class OrganizationsBoto3Test {
     static TestCrossrole crossrole;
     static JsonNode out;
@@ -44,5 +47,12 @@ class OrganizationsBoto3Test {
                 out.get("denied").toString());
         assertEquals("[\"DenyListUsers\",\"FullAWSAccess\"]", out.get("unitPolicies").toString());
         assertTrue(out.get("allowedAfter").asBoolean());
+        assertEquals("SUCCEEDED", out.get("created").get("State").asText());
+        assertEquals("dev", out.get("created").get("AccountName").asText());
+        assertEquals("[{\"Key\":\"team\",\"Value\":\"data\"}]", out.get("createdTags").toString());
+        assertEquals("[{\"Key\":\"env\",\"Value\":\"sandbox\"}]", out.get("unitTags").toString());
+        assertEquals("[]", out.get("afterUntag").toString());
+        assertEquals("SUSPENDED", out.get("closed").asText());
+        assertEquals("AccountAlreadyClosedException", out.get("closedAgain").get("code").asText());
     }
 }
