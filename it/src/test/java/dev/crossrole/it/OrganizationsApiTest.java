@@ -114,6 +114,10 @@ class OrganizationsApiTest {
             destination.fails("AWSOrganizationsNotInUseException", "Your account is not a member of an organization.",
                     "DescribeOrganization", "{}");
             source.fails("AWSOrganizationsNotInUseException", null, "ListRoots", "{}");
+            // Invitations are not crossrole's: their operations answer as every unimplemented one does.
+            Answer invite = source.call("InviteAccountToOrganization", json("Target", Map.of("Id", DESTINATION,
+                    "Type", "ACCOUNT")));
+            assertEquals(501, invite.status(), invite.body().toString());
 
             JsonNode org = source.ok("CreateOrganization", json("FeatureSet", "ALL")).get("Organization");
             String orgId = org.get("Id").asText();

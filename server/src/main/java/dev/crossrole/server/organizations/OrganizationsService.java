@@ -457,7 +457,7 @@ public final class OrganizationsService implements ServiceProvider {
                         throw constraint("OU_DEPTH_LIMIT_EXCEEDED", "You attempted to create an OU tree that is too"
                                 + " many levels deep.");
                     }
-                    Unit unit = new Unit("ou-" + org.rootId().substring(2) + "-" + orgs.randomId("", 8).substring(0),
+                    Unit unit = new Unit("ou-" + org.rootId().substring(2) + "-" + orgs.randomId("", 8),
                             org.id(), name, parentId);
                     orgs.put(unit);
                     orgs.putTags(unit.id(), org.id(), tags);
