@@ -423,7 +423,7 @@ class OrganizationsApiTest {
     }
 
     @Test
-    void resourceControlPoliciesHaveTheirFullAccessPolicyForGood() throws Exception {
+    void resourceControlPoliciesDenyOnTheResourcesSideAndKeepTheirFullAccessPolicy() throws Exception {
         try (TestCrossrole crossrole = new TestCrossrole()) {
             Orgs source = new Orgs(crossrole.endpoint(), admin(crossrole, SOURCE));
             source.ok("CreateOrganization", json("FeatureSet", "ALL"));
@@ -439,6 +439,25 @@ class OrganizationsApiTest {
                     "SERVICE_CONTROL_POLICY"));
             // The root and the account: a level each.
             assertEquals(2, crossrole.iam().account(DESTINATION).orElseThrow().resourceControlPolicies().size());
+
+            // An RCP on the member account denies its roles' assumption, whoever asks.
+            worker(crossrole); // the role exists, and its assumption works before the RCP
+            String rcp = source.ok("CreatePolicy", json("Name", "NoAssumeRole", "Description", "", "Type",
+                    "RESOURCE_CONTROL_POLICY", "Content", "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":"
+                            + "\"Deny\",\"Principal\":\"*\",\"Action\":\"sts:AssumeRole\",\"Resource\":\"*\"}]}"))
+                    .get("Policy").get("PolicySummary").get("Id").asText();
+            source.ok("AttachPolicy", json("PolicyId", rcp, "TargetId", DESTINATION));
+            try (var sts = crossrole.sts(crossrole.adminCredentials(DESTINATION))) {
+                var denied = assertThrows(software.amazon.awssdk.services.sts.model.StsException.class,
+                        () -> sts.assumeRole(r -> r.roleArn(TestCrossrole.roleArn(DESTINATION, "worker"))
+                                .roleSessionName("again")));
+                assertTrue(denied.awsErrorDetails().errorMessage().contains("resource control policy"),
+                        denied.awsErrorDetails().errorMessage());
+            }
+            source.ok("DetachPolicy", json("PolicyId", rcp, "TargetId", DESTINATION));
+            try (var sts = crossrole.sts(crossrole.adminCredentials(DESTINATION))) {
+                sts.assumeRole(r -> r.roleArn(TestCrossrole.roleArn(DESTINATION, "worker")).roleSessionName("again"));
+            }
         }
     }
 
