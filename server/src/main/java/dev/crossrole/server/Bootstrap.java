@@ -62,6 +62,15 @@ public final class Bootstrap {
                     JsonNode node = read(saved.get());
                     user = IamRecords.decodeUser(node.get("user"));
                     key = IamRecords.decodeAccessKey(node.get("accessKey"));
+                } else if (iam.user(account.id(), ADMIN_USER).isPresent() && iam.accessKeys(account.id(), ADMIN_USER)
+                        .stream().anyMatch(AccessKey::active)) {
+                    // An account CreateAccount made: its administrator is in IAM already; it is kept from now on.
+                    user = iam.user(account.id(), ADMIN_USER).get();
+                    key = iam.accessKeys(account.id(), ADMIN_USER).stream().filter(AccessKey::active).findFirst().get();
+                    ObjectNode node = JSON.createObjectNode();
+                    node.set("user", IamRecords.encode(user));
+                    node.set("accessKey", IamRecords.encode(key));
+                    tx.put(IDENTITIES, account.id(), bytes(node));
                 } else {
                     user = new IamUser(account.id(), ADMIN_USER, "/", iam.ids().userId(), now, Map.of(), Map.of(),
                             List.of(IamDirectory.ADMINISTRATOR_ACCESS), null);
@@ -85,6 +94,38 @@ public final class Bootstrap {
         });
         data.writeSecret(CREDENTIALS_FILE, credentialsFile(profiles));
         return profiles;
+    }
+
+    /**
+     * A new account of an organization (CreateAccount), made inside the caller's store transaction: the account, the
+     * role its management account may assume with AdministratorAccess, and an administrator {@code admin} whose key is
+     * added to the credentials file as profile {@code account-<id>}. The next start keeps them (see {@link #run}).
+     */
+    public static Profile provision(String accountId, String roleName, String managementAccount, IamDirectory iam,
+                                    List<Profile> profiles, DataDirectory data) {
+        Account account = new Account(accountId, null);
+        iam.putAccount(account);
+        Instant now = iam.clock().instant();
+        try {
+            dev.crossrole.server.iam.Role role = iam.createRole(accountId, roleName, "/", "{\"Version\":\"2012-10-17\","
+                    + "\"Statement\":[{\"Effect\":\"Allow\",\"Principal\":{\"AWS\":\"arn:aws:iam::" + managementAccount
+                    + ":root\"},\"Action\":\"sts:AssumeRole\"}]}", 3600, Map.of());
+            iam.putRole(role.withAttachedPolicies(List.of(IamDirectory.ADMINISTRATOR_ACCESS)));
+        } catch (dev.crossrole.policy.InvalidPolicyException e) {
+            throw new IllegalStateException(e);
+        }
+        iam.putUser(new IamUser(accountId, ADMIN_USER, "/", iam.ids().userId(), now, Map.of(), Map.of(),
+                List.of(IamDirectory.ADMINISTRATOR_ACCESS), null));
+        AccessKey key = iam.createAccessKey(accountId, ADMIN_USER);
+        Profile profile = new Profile("account-" + accountId, account, key.accessKeyId(), key.secretAccessKey());
+        List<Profile> all = new ArrayList<>(profiles);
+        all.add(profile);
+        try {
+            data.writeSecret(CREDENTIALS_FILE, credentialsFile(all));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return profile;
     }
 
     private static JsonNode read(StoredRecord record) {

@@ -292,6 +292,9 @@ public final class CrossroleServer implements AutoCloseable {
         dev.crossrole.server.logs.LogDirectory logDirectory =
                 new dev.crossrole.server.logs.LogDirectory(options.clock(), store::read);
         sync.register(logDirectory);
+        dev.crossrole.server.organizations.OrganizationDirectory organizationDirectory =
+                new dev.crossrole.server.organizations.OrganizationDirectory(options.clock());
+        sync.register(organizationDirectory);
         // ECR's layers have a folder of their own whatever the store: S3's sweep would take them for its own orphans.
         dev.crossrole.server.ecr.EcrDirectory ecrDirectory = new dev.crossrole.server.ecr.EcrDirectory(options.clock(),
                 dev.crossrole.server.s3.BlobStore.folder(data.resolve("ecr").resolve("blobs")));
@@ -311,7 +314,19 @@ public final class CrossroleServer implements AutoCloseable {
         ecrDirectory.sweep(exclusive ? java.time.Instant.MAX
                 : java.time.Instant.now().minus(java.time.Duration.ofHours(1)));
         ecsState.restoreTasks(options.clock());
-        List<Bootstrap.Profile> profiles = Bootstrap.run(accounts, iam, sync, data);
+        // The accounts CreateAccount made are served like the configured ones, with their administrators' profiles.
+        List<Account> served = new java.util.ArrayList<>(accounts);
+        for (String created : organizationDirectory.createdAccounts()) {
+            if (served.stream().noneMatch(a -> a.id().equals(created))) {
+                served.add(new Account(created, null));
+            }
+        }
+        List<Bootstrap.Profile> profiles = new java.util.concurrent.CopyOnWriteArrayList<>(Bootstrap.run(served, iam,
+                sync, data));
+        // After the configured accounts are in IAM: the organizations made through the API put their members' control
+        // policies over what Bootstrap put, and from now on after every change.
+        organizationDirectory.enforceOn(iam, accounts.stream().filter(a -> a.organizationId() != null)
+                .map(Account::id).collect(java.util.stream.Collectors.toSet()));
         ContainerEndpoints containerEndpoints = new ContainerEndpoints(tasks);
         java.util.concurrent.atomic.AtomicReference<CrossroleServer> started = new java.util.concurrent.atomic.AtomicReference<>();
         AdminApi admin = new AdminApi(log, iam, version == null ? "development" : version, tasks, oidcIssuer,
@@ -348,6 +363,9 @@ public final class CrossroleServer implements AutoCloseable {
                         new dev.crossrole.server.kms.KmsKeys(kmsKeys)),
                 new dev.crossrole.server.ssm.SsmService(parameterDirectory, new dev.crossrole.server.kms.KmsKeys(kmsKeys)),
                 new dev.crossrole.server.logs.LogsService(logDirectory, new dev.crossrole.server.kms.KmsKeys(kmsKeys)),
+                new dev.crossrole.server.organizations.OrganizationsService(organizationDirectory,
+                        (id, roleName, management) -> profiles.add(Bootstrap.provision(id, roleName, management, iam,
+                                profiles, data))),
                 ecr),
                 log, admin::handle,
                 options.clock(), clock.base(), DEFAULT_REGION, (auth, region) -> {

@@ -105,6 +105,9 @@ public final class Authorizer {
         if (callerAccount != null && callerAccount.organizationId() != null) {
             callerAccount.serviceControlPolicies().forEach(set::scpLevel);
             organization.single("aws:PrincipalOrgID", callerAccount.organizationId());
+            if (callerAccount.organizationPath() != null) {
+                organization.multi("aws:PrincipalOrgPaths", List.of(callerAccount.organizationPath()));
+            }
         }
         AuthorizationRequest probe = new AuthorizationRequest(principal, check.action(), check.resource(),
                 check.resourceAccount(), RequestContext.empty());
@@ -112,6 +115,9 @@ public final class Authorizer {
         if (resourceAccount != null && resourceAccount.organizationId() != null) {
             resourceAccount.resourceControlPolicies().forEach(set::rcpLevel);
             organization.single("aws:ResourceOrgID", resourceAccount.organizationId());
+            if (resourceAccount.organizationPath() != null) {
+                organization.multi("aws:ResourceOrgPaths", List.of(resourceAccount.organizationPath()));
+            }
         }
         RequestContext context = context(caller, check, info, principalTags, organization.build());
         AuthorizationRequest request = new AuthorizationRequest(principal, check.action(), check.resource(),

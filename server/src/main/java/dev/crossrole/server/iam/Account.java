@@ -7,13 +7,22 @@ import java.util.List;
  * An AWS account: a 12-digit id, an optional alias, and, when it belongs to an organization, the
  * organization's id and the service and resource control policies that apply to it (one list per
  * organization level, root first, account last).
+ *
+ * @param organizationPath the path of the account's root or OU ({@code o-…/r-…/ou-…/}), the value of
+ *     {@code aws:PrincipalOrgPaths} and {@code aws:ResourceOrgPaths}; {@code null} when the organization has no tree
+ *     (one the accounts file defines)
  */
 public record Account(String id, String alias, String organizationId, List<List<Policy>> serviceControlPolicies,
-                      List<List<Policy>> resourceControlPolicies) {
+                      List<List<Policy>> resourceControlPolicies, String organizationPath) {
 
     public Account {
         serviceControlPolicies = serviceControlPolicies.stream().map(List::copyOf).toList();
         resourceControlPolicies = resourceControlPolicies.stream().map(List::copyOf).toList();
+    }
+
+    public Account(String id, String alias, String organizationId, List<List<Policy>> serviceControlPolicies,
+                   List<List<Policy>> resourceControlPolicies) {
+        this(id, alias, organizationId, serviceControlPolicies, resourceControlPolicies, null);
     }
 
     public Account(String id, String alias) {
@@ -25,6 +34,7 @@ public record Account(String id, String alias, String organizationId, List<List<
     }
 
     public Account withAlias(String newAlias) {
-        return new Account(id, newAlias, organizationId, serviceControlPolicies, resourceControlPolicies);
+        return new Account(id, newAlias, organizationId, serviceControlPolicies, resourceControlPolicies,
+                organizationPath);
     }
 }

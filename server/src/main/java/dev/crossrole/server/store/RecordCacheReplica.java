@@ -29,6 +29,7 @@ public abstract class RecordCacheReplica implements Replica {
     @Override
     public final void apply(StoredRecord record) {
         cache(record.namespace()).apply(record);
+        changed();
     }
 
     @Override
@@ -49,5 +50,13 @@ public abstract class RecordCacheReplica implements Replica {
     @Override
     public final void discard(BiFunction<String, String, Optional<StoredRecord>> committed) {
         caches().forEach(cache -> cache.discard(committed));
+        changed();
+    }
+
+    /**
+     * Called after a record from the store was applied and after uncommitted changes were discarded: for a directory
+     * whose state others derive something from (Organizations' control policies in IAM's accounts).
+     */
+    protected void changed() {
     }
 }
