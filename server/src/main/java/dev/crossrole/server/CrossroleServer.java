@@ -291,6 +291,9 @@ public final class CrossroleServer implements AutoCloseable {
         sync.register(parameterDirectory);
         dev.crossrole.server.logs.LogDirectory logDirectory = new dev.crossrole.server.logs.LogDirectory(options.clock());
         sync.register(logDirectory);
+        dev.crossrole.server.sqs.QueueDirectory queueDirectory = new dev.crossrole.server.sqs.QueueDirectory(
+                options.clock());
+        sync.register(queueDirectory);
         // ECR's layers have a folder of their own whatever the store: S3's sweep would take them for its own orphans.
         dev.crossrole.server.ecr.EcrDirectory ecrDirectory = new dev.crossrole.server.ecr.EcrDirectory(options.clock(),
                 dev.crossrole.server.s3.BlobStore.folder(data.resolve("ecr").resolve("blobs")));
@@ -347,6 +350,7 @@ public final class CrossroleServer implements AutoCloseable {
                         new dev.crossrole.server.kms.KmsKeys(kmsKeys)),
                 new dev.crossrole.server.ssm.SsmService(parameterDirectory, new dev.crossrole.server.kms.KmsKeys(kmsKeys)),
                 new dev.crossrole.server.logs.LogsService(logDirectory, new dev.crossrole.server.kms.KmsKeys(kmsKeys)),
+                new dev.crossrole.server.sqs.SqsService(queueDirectory),
                 ecr),
                 log, admin::handle,
                 options.clock(), clock.base(), DEFAULT_REGION, (auth, region) -> {

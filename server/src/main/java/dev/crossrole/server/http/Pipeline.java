@@ -402,7 +402,7 @@ public final class Pipeline {
         trace.service = auth.scope().service();
         String region = auth.scope().region().isEmpty() ? defaultRegion : auth.scope().region();
         RequestInfo info = new RequestInfo(request.remoteAddress(), request.secure(), region, request.header("User-Agent"),
-                trace.time);
+                trace.time, onlyHost(request));
         Call call = new Call(trace.requestId, auth.caller(), info);
         if (auth.caller().accessKeyId() != null) {
             usage.accept(auth, region);
@@ -638,7 +638,8 @@ public final class Pipeline {
             trace.check = check;
             trace.decision = decision;
             if (!decision.allowed()) {
-                int status = trace.protocol == Protocol.JSON ? 400 : 403;
+                int status = trace.protocol != Protocol.JSON ? 403
+                        : trace.table == null ? 400 : trace.table.provider().jsonAccessDeniedStatus();
                 String message = decision.accessDeniedMessage();
                 if (check.deniedMessage() != null) {
                     message = check.deniedMessage();
@@ -679,8 +680,15 @@ public final class Pipeline {
             trace.error = mapped;
             String contentType = trace.table != null
                     ? "application/x-amz-json-" + trace.table.model().jsonVersion() : JsonCodec.CONTENT_TYPE;
-            return HttpResponse.of(mapped.httpStatus(), contentType, JsonCodec.error(mapped))
+            HttpResponse response = HttpResponse.of(mapped.httpStatus(), contentType, JsonCodec.error(mapped))
                     .withHeader("X-Amzn-ErrorType", mapped.code());
+            String queryCode = trace.table == null ? null : trace.table.provider().queryErrorCode(mapped);
+            if (queryCode != null) {
+                // awsQueryCompatible (SQS): clients of the JSON protocol take the error's Query code from this header.
+                response.withHeader("x-amzn-query-error", queryCode + ";" + (mapped.senderFault() ? "Sender"
+                        : "Receiver"));
+            }
+            return response;
         }
         trace.error = e;
         return HttpResponse.of(e.httpStatus(), QueryCodec.CONTENT_TYPE, QueryCodec.error(trace.namespace, e, trace.requestId));

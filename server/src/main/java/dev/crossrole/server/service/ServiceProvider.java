@@ -13,6 +13,19 @@ public interface ServiceProvider {
     /** Binds every operation the provider implements: {@code operations.on("PutRolePolicy", this::putRolePolicy, …)}. */
     void register(OperationTable operations);
 
+    /**
+     * For a JSON service that is {@code awsQueryCompatible} (SQS), the Query code of an error it answers, sent in the
+     * {@code x-amzn-query-error} header; {@code null} for services that are not.
+     */
+    default String queryErrorCode(dev.crossrole.server.protocol.AwsException error) {
+        return null;
+    }
+
+    /** The HTTP status of an authorization denial over the JSON protocol: 400, but SQS keeps its Query status, 403. */
+    default int jsonAccessDeniedStatus() {
+        return 400;
+    }
+
     /** The error code of an authorization denial in this service. */
     default String accessDeniedCode() {
         return "AccessDenied";

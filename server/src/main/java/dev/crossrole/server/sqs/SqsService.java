@@ -1,0 +1,913 @@
+package dev.crossrole.server.sqs;
+
+import dev.crossrole.policy.InvalidPolicyException;
+import dev.crossrole.policy.Policy;
+import dev.crossrole.policy.RequestContext;
+import dev.crossrole.server.protocol.AwsException;
+import dev.crossrole.server.protocol.Input;
+import dev.crossrole.server.protocol.Shape;
+import dev.crossrole.server.service.AccessCheck;
+import dev.crossrole.server.service.Authorization;
+import dev.crossrole.server.service.Call;
+import dev.crossrole.server.service.OperationTable;
+import dev.crossrole.server.service.PreparedCall;
+import dev.crossrole.server.service.ServiceProvider;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HashSet;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.UUID;
+import java.util.function.Function;
+import java.util.regex.Pattern;
+
+/**
+ * Amazon SQS on the model-driven layer ({@code sqs/2012-11-05}, the JSON protocol): standard queues, their
+ * attributes and tags, messages with delays, visibility timeouts, message attributes and the MD5 digests clients
+ * verify, and queue policies decided by the policy engine, so another account reaches a queue only when the queue's
+ * policy and its own identity policies both allow it.
+ *
+ * <p>A queue's URL is built from the {@code Host} the client sent ({@code http://localhost:4566/111122223333/q}), and
+ * a URL is read back by its last two path segments, account and name, whatever its host.
+ */
+public final class SqsService implements ServiceProvider {
+    private static final Pattern QUEUE_NAME = Pattern.compile("[A-Za-z0-9_-]{1,80}");
+    private static final Pattern BATCH_ID = Pattern.compile("[A-Za-z0-9_-]{1,80}");
+    /** The attributes a queue has unless given others: SQS's defaults. */
+    private static final Map<String, String> DEFAULTS = defaults();
+    /** The settable attributes with a numeric range: name to {minimum, maximum}. */
+    private static final Map<String, int[]> RANGES = Map.of("DelaySeconds", new int[] {0, 900},
+            "MaximumMessageSize", new int[] {1024, 1_048_576}, "MessageRetentionPeriod", new int[] {60, 1_209_600},
+            "ReceiveMessageWaitTimeSeconds", new int[] {0, 20}, "VisibilityTimeout", new int[] {0, 43_200});
+    /** Attributes SQS has that crossrole does not yet: refused as not implemented rather than ignored. */
+    private static final Set<String> NOT_YET = Set.of("RedrivePolicy", "RedriveAllowPolicy", "KmsMasterKeyId",
+            "KmsDataKeyReusePeriodSeconds", "FifoQueue", "ContentBasedDeduplication", "DeduplicationScope",
+            "FifoThroughputLimit");
+    private static final Set<String> COMPUTED = Set.of("QueueArn", "ApproximateNumberOfMessages",
+            "ApproximateNumberOfMessagesNotVisible", "ApproximateNumberOfMessagesDelayed", "CreatedTimestamp",
+            "LastModifiedTimestamp");
+    /** The JSON error codes (shape names) whose Query codes differ, from SQS's Smithy model ({@code awsQueryError}). */
+    private static final Map<String, String> QUERY_CODES = Map.ofEntries(
+            Map.entry("QueueDoesNotExist", "AWS.SimpleQueueService.NonExistentQueue"),
+            Map.entry("QueueNameExists", "QueueAlreadyExists"),
+            Map.entry("QueueDeletedRecently", "AWS.SimpleQueueService.QueueDeletedRecently"),
+            Map.entry("PurgeQueueInProgress", "AWS.SimpleQueueService.PurgeQueueInProgress"),
+            Map.entry("MessageNotInflight", "AWS.SimpleQueueService.MessageNotInflight"),
+            Map.entry("BatchEntryIdsNotDistinct", "AWS.SimpleQueueService.BatchEntryIdsNotDistinct"),
+            Map.entry("EmptyBatchRequest", "AWS.SimpleQueueService.EmptyBatchRequest"),
+            Map.entry("InvalidBatchEntryId", "AWS.SimpleQueueService.InvalidBatchEntryId"),
+            Map.entry("TooManyEntriesInBatchRequest", "AWS.SimpleQueueService.TooManyEntriesInBatchRequest"),
+            Map.entry("BatchRequestTooLong", "AWS.SimpleQueueService.BatchRequestTooLong"),
+            Map.entry("UnsupportedOperation", "AWS.SimpleQueueService.UnsupportedOperation"),
+            Map.entry("AccessDeniedException", "AccessDenied"));
+
+    private final QueueDirectory queues;
+
+    public SqsService(QueueDirectory queues) {
+        this.queues = queues;
+    }
+
+    private static Map<String, String> defaults() {
+        Map<String, String> d = new LinkedHashMap<>();
+        d.put("VisibilityTimeout", "30");
+        d.put("MaximumMessageSize", "1048576");
+        d.put("MessageRetentionPeriod", "345600");
+        d.put("DelaySeconds", "0");
+        d.put("ReceiveMessageWaitTimeSeconds", "0");
+        d.put("SqsManagedSseEnabled", "true");
+        return d;
+    }
+
+    @Override
+    public String modelId() {
+        return "sqs";
+    }
+
+    @Override
+    public String accessDeniedCode() {
+        return "AccessDeniedException";
+    }
+
+    @Override
+    public int jsonAccessDeniedStatus() {
+        return 403;
+    }
+
+    @Override
+    public String validationErrorCode() {
+        return "InvalidParameterValue";
+    }
+
+    @Override
+    public String queryErrorCode(AwsException error) {
+        return QUERY_CODES.getOrDefault(error.code(), error.code());
+    }
+
+    @Override
+    public void register(OperationTable ops) {
+        String tag = "aws:ResourceTag/${TagKey}";
+        ops.on("CreateQueue", this::createQueue, Authorization.of("sqs:CreateQueue").on("queue", "QueueName")
+                .keys("aws:RequestTag/${TagKey}", "aws:TagKeys"));
+        ops.on("GetQueueUrl", this::getQueueUrl, Authorization.of("sqs:GetQueueUrl").on("queue", "QueueName")
+                .keys(tag));
+        ops.on("ListQueues", this::listQueues, Authorization.of("sqs:ListQueues"));
+        ops.on("DeleteQueue", this::deleteQueue, Authorization.of("sqs:DeleteQueue").on("queue", "QueueUrl").keys(tag));
+        ops.on("GetQueueAttributes", this::getQueueAttributes, Authorization.of("sqs:GetQueueAttributes")
+                .on("queue", "QueueUrl").keys(tag));
+        ops.on("SetQueueAttributes", this::setQueueAttributes, Authorization.of("sqs:SetQueueAttributes")
+                .on("queue", "QueueUrl").keys(tag));
+        ops.on("PurgeQueue", this::purgeQueue, Authorization.of("sqs:PurgeQueue").on("queue", "QueueUrl").keys(tag));
+        ops.on("SendMessage", this::sendMessage, Authorization.of("sqs:SendMessage").on("queue", "QueueUrl").keys(tag));
+        ops.on("SendMessageBatch", this::sendMessageBatch, Authorization.of("sqs:SendMessage").on("queue", "QueueUrl")
+                .keys(tag));
+        ops.on("ReceiveMessage", this::receiveMessage, Authorization.of("sqs:ReceiveMessage").on("queue", "QueueUrl")
+                .keys(tag));
+        ops.on("DeleteMessage", this::deleteMessage, Authorization.of("sqs:DeleteMessage").on("queue", "QueueUrl")
+                .keys(tag));
+        ops.on("DeleteMessageBatch", this::deleteMessageBatch, Authorization.of("sqs:DeleteMessage")
+                .on("queue", "QueueUrl").keys(tag));
+        ops.on("ChangeMessageVisibility", this::changeMessageVisibility,
+                Authorization.of("sqs:ChangeMessageVisibility").on("queue", "QueueUrl").keys(tag));
+        ops.on("ChangeMessageVisibilityBatch", this::changeMessageVisibilityBatch,
+                Authorization.of("sqs:ChangeMessageVisibility").on("queue", "QueueUrl").keys(tag));
+        ops.on("TagQueue", this::tagQueue, Authorization.of("sqs:TagQueue").on("queue", "QueueUrl")
+                .keys("aws:RequestTag/${TagKey}", "aws:TagKeys", tag));
+        ops.on("UntagQueue", this::untagQueue, Authorization.of("sqs:UntagQueue").on("queue", "QueueUrl")
+                .keys("aws:TagKeys", tag));
+        ops.on("ListQueueTags", this::listQueueTags, Authorization.of("sqs:ListQueueTags").on("queue", "QueueUrl")
+                .keys(tag));
+    }
+
+    // ---- errors, names and URLs ------------------------------------------------------------------------
+
+    private static AwsException error(String code, String message) {
+        return new AwsException(code, 400, message);
+    }
+
+    private static AwsException noQueue() {
+        return error("QueueDoesNotExist", "The specified queue does not exist.");
+    }
+
+    private static AwsException invalidParameter(String message) {
+        return error("InvalidParameterValue", message);
+    }
+
+    static String arn(String region, String account, String name) {
+        return "arn:aws:sqs:" + region + ":" + account + ":" + name;
+    }
+
+    private static String url(Call call, Queue queue) {
+        String host = call.info().host() == null ? "localhost" : call.info().host();
+        return (call.info().secureTransport() ? "https" : "http") + "://" + host + "/" + queue.account() + "/"
+                + queue.name();
+    }
+
+    /** The ARN a queue URL names: its last two path segments are the owner's account and the queue's name. */
+    private static String arnOfUrl(Call call, String url) {
+        String path = url;
+        int scheme = path.indexOf("://");
+        if (scheme >= 0) {
+            int slash = path.indexOf('/', scheme + 3);
+            path = slash < 0 ? "" : path.substring(slash);
+        }
+        String[] segments = path.replaceAll("^/+|/+$", "").split("/");
+        if (segments.length < 2 || !segments[segments.length - 2].matches("[0-9]{12}")) {
+            // SQS's InvalidAddress for a URL it cannot read; its exact wording is not documented.
+            throw error("InvalidAddress", "The address " + url + " is not valid for this endpoint.");
+        }
+        return arn(call.region(), segments[segments.length - 2], segments[segments.length - 1]);
+    }
+
+    private static String accountOf(String arn) {
+        return arn.split(":")[4];
+    }
+
+    private static RequestContext.Builder tagContext(Queue queue) {
+        RequestContext.Builder context = RequestContext.builder();
+        if (queue != null) {
+            queue.tags().forEach((k, v) -> context.single("aws:ResourceTag/" + k, v));
+        }
+        return context;
+    }
+
+    /** The permission an action on a queue needs: decided with the queue's policy, as its owner's account's. */
+    private static AccessCheck onQueue(String action, String arn, Queue queue) {
+        return new AccessCheck("sqs:" + action, arn, accountOf(arn), queue == null ? null : queue.policy(),
+                tagContext(queue).build());
+    }
+
+    /** A queue named by URL, and how it is authorized; a queue that does not exist is found missing when it runs. */
+    private record Target(String arn, Queue queue) {}
+
+    private Target target(Call call, Input input) {
+        String arn = arnOfUrl(call, input.string("QueueUrl"));
+        return new Target(arn, queues.byArn(arn).orElse(null));
+    }
+
+    private Queue current(String arn) {
+        return queues.byArn(arn).orElseThrow(SqsService::noQueue);
+    }
+
+    private long now() {
+        return queues.clock().millis();
+    }
+
+    // ---- queues ----------------------------------------------------------------------------------------
+
+    private static String checkedName(String name) {
+        if (name.endsWith(".fifo")) {
+            throw new AwsException("NotImplemented", 501, "crossrole does not implement SQS FIFO queues yet");
+        }
+        if (!QUEUE_NAME.matcher(name).matches()) {
+            throw invalidParameter("Can only include alphanumeric characters, hyphens, or underscores. 1 to 80 in"
+                    + " length");
+        }
+        return name;
+    }
+
+    /**
+     * Attributes given to CreateQueue or SetQueueAttributes, checked: the names SQS has, the values in their ranges.
+     * SQS's wordings for these errors are not in its API reference; these follow answers it has been seen to give.
+     */
+    private static Map<String, String> checkedAttributes(Map<String, String> given, String arn) {
+        Map<String, String> checked = new LinkedHashMap<>();
+        if (given == null) {
+            return checked;
+        }
+        for (Map.Entry<String, String> attribute : given.entrySet()) {
+            String name = attribute.getKey();
+            String value = attribute.getValue();
+            if (NOT_YET.contains(name)) {
+                throw new AwsException("NotImplemented", 501, "crossrole does not implement the SQS queue attribute "
+                        + name + " yet");
+            }
+            if (!DEFAULTS.containsKey(name) && !name.equals("Policy")) {
+                throw error("InvalidAttributeName", "Unknown Attribute " + name + ".");
+            }
+            int[] range = RANGES.get(name);
+            if (range != null) {
+                try {
+                    int number = Integer.parseInt(value.trim());
+                    if (number < range[0] || number > range[1]) {
+                        throw new NumberFormatException();
+                    }
+                    value = String.valueOf(number);
+                } catch (NumberFormatException e) {
+                    throw error("InvalidAttributeValue", "Invalid value for the parameter " + name + ".");
+                }
+            } else if (name.equals("SqsManagedSseEnabled")) {
+                if (!value.equalsIgnoreCase("true") && !value.equalsIgnoreCase("false")) {
+                    throw error("InvalidAttributeValue", "Invalid value for the parameter " + name + ".");
+                }
+                value = value.toLowerCase(java.util.Locale.ROOT);
+            } else if (name.equals("Policy") && !value.isEmpty()) {
+                try {
+                    QueueDirectory.policy(value, arn);
+                } catch (InvalidPolicyException e) {
+                    throw error("InvalidAttributeValue", "Invalid value for the parameter Policy.");
+                }
+            }
+            checked.put(name, value);
+        }
+        return checked;
+    }
+
+    private static Policy parsedPolicy(Map<String, String> attributes, String arn) {
+        try {
+            String text = attributes.get("Policy");
+            return text == null || text.isEmpty() ? null : QueueDirectory.policy(text, arn);
+        } catch (InvalidPolicyException e) {
+            throw error("InvalidAttributeValue", "Invalid value for the parameter Policy.");
+        }
+    }
+
+    private static Map<String, String> tagsOf(Map<String, String> given) {
+        return given == null ? Map.of() : given;
+    }
+
+    private PreparedCall createQueue(Call call, Input input) {
+        String name = checkedName(input.string("QueueName"));
+        String account = call.caller().account();
+        String arn = arn(call.region(), account, name);
+        Map<String, String> attributes = checkedAttributes(input.map("Attributes"), arn);
+        Map<String, String> tags = new LinkedHashMap<>(tagsOf(input.map("tags")));
+        RequestContext.Builder context = RequestContext.builder();
+        tags.forEach((k, v) -> context.single("aws:RequestTag/" + k, v));
+        if (!tags.isEmpty()) {
+            context.multi("aws:TagKeys", new ArrayList<>(tags.keySet()));
+        }
+        return PreparedCall.of(List.of(new AccessCheck("sqs:CreateQueue", arn, account, null, context.build())), () -> {
+            Queue existing = queues.byArn(arn).orElse(null);
+            if (existing != null) {
+                for (Map.Entry<String, String> attribute : attributes.entrySet()) {
+                    String has = existing.attribute(attribute.getKey());
+                    if (!attribute.getValue().equals(has == null ? "" : has)) {
+                        throw error("QueueNameExists", "A queue already exists with the same name and a different"
+                                + " value for attribute " + attribute.getKey());
+                    }
+                }
+                return Shape.of().put("QueueUrl", url(call, existing));
+            }
+            Instant deleted = queues.deletedAt(arn).orElse(null);
+            Instant now = queues.clock().instant();
+            if (deleted != null && deleted.plusSeconds(60).isAfter(now)) {
+                throw error("QueueDeletedRecently", "You must wait 60 seconds after deleting a queue before you can"
+                        + " create another with the same name.");
+            }
+            Map<String, String> all = new LinkedHashMap<>(DEFAULTS);
+            all.putAll(attributes);
+            if ("".equals(all.get("Policy"))) {
+                all.remove("Policy");
+            }
+            Queue queue = new Queue(account, call.region(), name, arn, all, tags, now, now, null,
+                    parsedPolicy(all, arn));
+            queues.put(queue);
+            return Shape.of().put("QueueUrl", url(call, queue));
+        });
+    }
+
+    private PreparedCall getQueueUrl(Call call, Input input) {
+        String owner = input.string("QueueOwnerAWSAccountId") == null ? call.caller().account()
+                : input.string("QueueOwnerAWSAccountId");
+        String arn = arn(call.region(), owner, input.string("QueueName"));
+        Queue queue = queues.byArn(arn).orElse(null);
+        return PreparedCall.of(List.of(onQueue("GetQueueUrl", arn, queue)), () -> {
+            if (queue == null) {
+                throw noQueue();
+            }
+            return Shape.of().put("QueueUrl", url(call, queue));
+        });
+    }
+
+    private PreparedCall listQueues(Call call, Input input) {
+        String prefix = input.string("QueueNamePrefix") == null ? "" : input.string("QueueNamePrefix");
+        Integer max = input.integer("MaxResults");
+        if (max != null && (max < 1 || max > 1000)) {
+            throw invalidParameter("Value " + max + " for parameter MaxResults is invalid. Reason: MaxResults must be"
+                    + " an integer between 1 and 1000.");
+        }
+        String after = null;
+        if (input.string("NextToken") != null) {
+            try {
+                after = new String(Base64.getUrlDecoder().decode(input.string("NextToken")), StandardCharsets.UTF_8);
+            } catch (IllegalArgumentException e) {
+                throw invalidParameter("Invalid NextToken value.");
+            }
+        }
+        String from = after;
+        return PreparedCall.of(List.of(AccessCheck.of("sqs:ListQueues", "*")), () -> {
+            List<Queue> matching = queues.queues(call.caller().account(), call.region()).stream()
+                    .filter(q -> q.name().startsWith(prefix) && (from == null || q.name().compareTo(from) > 0))
+                    .toList();
+            int limit = max == null ? 1000 : max;
+            List<String> urls = new ArrayList<>();
+            for (Queue queue : matching.subList(0, Math.min(limit, matching.size()))) {
+                urls.add(url(call, queue));
+            }
+            Shape out = Shape.of().put("QueueUrls", urls);
+            if (max != null && matching.size() > limit) {
+                out.put("NextToken", Base64.getUrlEncoder().encodeToString(matching.get(limit - 1).name()
+                        .getBytes(StandardCharsets.UTF_8)));
+            }
+            return out;
+        });
+    }
+
+    private PreparedCall deleteQueue(Call call, Input input) {
+        Target target = target(call, input);
+        return PreparedCall.of(List.of(onQueue("DeleteQueue", target.arn(), target.queue())), () -> {
+            queues.remove(current(target.arn()), queues.clock().instant());
+            return null;
+        });
+    }
+
+    private static final List<String> ALL_ATTRIBUTES = List.of("QueueArn", "ApproximateNumberOfMessages",
+            "ApproximateNumberOfMessagesNotVisible", "ApproximateNumberOfMessagesDelayed", "CreatedTimestamp",
+            "LastModifiedTimestamp", "VisibilityTimeout", "MaximumMessageSize", "MessageRetentionPeriod",
+            "DelaySeconds", "ReceiveMessageWaitTimeSeconds", "Policy", "SqsManagedSseEnabled");
+
+    private PreparedCall getQueueAttributes(Call call, Input input) {
+        Target target = target(call, input);
+        List<String> names = input.listOrEmpty("AttributeNames");
+        for (String name : names) {
+            if (!name.equals("All") && !ALL_ATTRIBUTES.contains(name) && !NOT_YET.contains(name)) {
+                throw error("InvalidAttributeName", "Unknown Attribute " + name + ".");
+            }
+        }
+        return PreparedCall.of(List.of(onQueue("GetQueueAttributes", target.arn(), target.queue())), () -> {
+            Queue queue = current(target.arn());
+            Map<String, String> values = new LinkedHashMap<>();
+            long now = now();
+            int visible = 0;
+            int inFlight = 0;
+            int delayed = 0;
+            for (QueuedMessage message : queues.messages(queue.arn())) {
+                if (message.visibleAt() <= now) {
+                    visible++;
+                } else if (message.receiveCount() > 0) {
+                    inFlight++;
+                } else {
+                    delayed++;
+                }
+            }
+            for (String name : ALL_ATTRIBUTES) {
+                if (!names.contains("All") && !names.contains(name)) {
+                    continue;
+                }
+                String value = switch (name) {
+                    case "QueueArn" -> queue.arn();
+                    case "ApproximateNumberOfMessages" -> String.valueOf(visible);
+                    case "ApproximateNumberOfMessagesNotVisible" -> String.valueOf(inFlight);
+                    case "ApproximateNumberOfMessagesDelayed" -> String.valueOf(delayed);
+                    case "CreatedTimestamp" -> String.valueOf(queue.created().getEpochSecond());
+                    case "LastModifiedTimestamp" -> String.valueOf(queue.modified().getEpochSecond());
+                    default -> queue.attribute(name);
+                };
+                if (value != null) {
+                    values.put(name, value);
+                }
+            }
+            return Shape.of().put("Attributes", values);
+        });
+    }
+
+    private PreparedCall setQueueAttributes(Call call, Input input) {
+        Target target = target(call, input);
+        Map<String, String> given = input.map("Attributes");
+        for (String name : given.keySet()) {
+            if (COMPUTED.contains(name)) {
+                throw error("InvalidAttributeName", "Unknown Attribute " + name + ".");
+            }
+        }
+        Map<String, String> attributes = checkedAttributes(given, target.arn());
+        return PreparedCall.of(List.of(onQueue("SetQueueAttributes", target.arn(), target.queue())), () -> {
+            Queue queue = current(target.arn());
+            Map<String, String> all = new LinkedHashMap<>(queue.attributes());
+            all.putAll(attributes);
+            if ("".equals(all.get("Policy"))) {
+                all.remove("Policy");
+            }
+            queues.put(queue.withAttributes(all, parsedPolicy(all, queue.arn()), queues.clock().instant()));
+            return null;
+        });
+    }
+
+    private PreparedCall purgeQueue(Call call, Input input) {
+        Target target = target(call, input);
+        return PreparedCall.of(List.of(onQueue("PurgeQueue", target.arn(), target.queue())), () -> {
+            Queue queue = current(target.arn());
+            Instant now = queues.clock().instant();
+            if (queue.purged() != null && queue.purged().plusSeconds(60).isAfter(now)) {
+                throw error("PurgeQueueInProgress", "Only one PurgeQueue operation on " + queue.name() + " is allowed"
+                        + " every 60 seconds.");
+            }
+            for (QueuedMessage message : List.copyOf(queues.messages(queue.arn()))) {
+                queues.remove(message);
+            }
+            queues.put(queue.purgedAt(now));
+            return null;
+        });
+    }
+
+    // ---- tags ------------------------------------------------------------------------------------------
+
+    private PreparedCall tagQueue(Call call, Input input) {
+        Target target = target(call, input);
+        Map<String, String> tags = input.map("Tags");
+        RequestContext.Builder context = tagContext(target.queue());
+        tags.forEach((k, v) -> context.single("aws:RequestTag/" + k, v));
+        context.multi("aws:TagKeys", new ArrayList<>(tags.keySet()));
+        return PreparedCall.of(List.of(new AccessCheck("sqs:TagQueue", target.arn(), accountOf(target.arn()),
+                target.queue() == null ? null : target.queue().policy(), context.build())), () -> {
+                    Queue queue = current(target.arn());
+                    Map<String, String> merged = new LinkedHashMap<>(queue.tags());
+                    merged.putAll(tags);
+                    if (merged.size() > 50) {
+                        // SQS allows 50 tags a queue; its wording for more is not documented.
+                        throw invalidParameter("Too many tags added for queue " + queue.name() + ".");
+                    }
+                    queues.put(queue.withTags(merged));
+                    return null;
+                });
+    }
+
+    private PreparedCall untagQueue(Call call, Input input) {
+        Target target = target(call, input);
+        List<String> keys = input.list("TagKeys");
+        RequestContext.Builder context = tagContext(target.queue()).multi("aws:TagKeys", keys);
+        return PreparedCall.of(List.of(new AccessCheck("sqs:UntagQueue", target.arn(), accountOf(target.arn()),
+                target.queue() == null ? null : target.queue().policy(), context.build())), () -> {
+                    Queue queue = current(target.arn());
+                    Map<String, String> remaining = new LinkedHashMap<>(queue.tags());
+                    keys.forEach(remaining::remove);
+                    queues.put(queue.withTags(remaining));
+                    return null;
+                });
+    }
+
+    private PreparedCall listQueueTags(Call call, Input input) {
+        Target target = target(call, input);
+        return PreparedCall.of(List.of(onQueue("ListQueueTags", target.arn(), target.queue())),
+                () -> Shape.of().put("Tags", new LinkedHashMap<>(current(target.arn()).tags())));
+    }
+
+    // ---- sending ---------------------------------------------------------------------------------------
+
+    /** One message to send, checked: what SendMessage and each entry of SendMessageBatch carry. */
+    private record Outgoing(String body, Integer delay, Map<String, QueuedMessage.Attribute> attributes) {}
+
+    /**
+     * A message's body and attributes checked against SQS's rules. The wordings follow answers SQS has been seen to
+     * give; its API reference names the errors but not their messages.
+     */
+    private static Outgoing outgoing(Input input) {
+        String body = input.string("MessageBody");
+        if (body == null || body.isEmpty()) {
+            throw error("MissingParameter", "The request must contain the parameter MessageBody.");
+        }
+        body.codePoints().forEach(c -> {
+            if (!(c == 0x9 || c == 0xA || c == 0xD || c >= 0x20 && c <= 0xD7FF || c >= 0xE000 && c <= 0xFFFD
+                    || c >= 0x10000 && c <= 0x10FFFF)) {
+                throw error("InvalidMessageContents", "Invalid binary character '#x" + Integer.toHexString(c)
+                        .toUpperCase(java.util.Locale.ROOT) + "' was found in the message body, the set of allowed"
+                        + " characters is #x9 | #xA | #xD | #x20 to #xD7FF | #xE000 to #xFFFD | #x10000 to"
+                        + " #x10FFFF");
+            }
+        });
+        Integer delay = input.integer("DelaySeconds");
+        if (delay != null && (delay < 0 || delay > 900)) {
+            throw invalidParameter("Value " + delay + " for parameter DelaySeconds is invalid. Reason: DelaySeconds"
+                    + " must be >= 0 and <= 900.");
+        }
+        Map<String, Input> given = input.map("MessageAttributes");
+        Map<String, QueuedMessage.Attribute> attributes = new TreeMap<>();
+        if (given != null) {
+            if (given.size() > 10) {
+                throw invalidParameter("Number of message attributes [" + given.size() + "] exceeds the allowed"
+                        + " maximum [10].");
+            }
+            for (Map.Entry<String, Input> entry : given.entrySet()) {
+                attributes.put(entry.getKey(), attribute(entry.getKey(), entry.getValue()));
+            }
+        }
+        return new Outgoing(body, delay, attributes);
+    }
+
+    private static QueuedMessage.Attribute attribute(String name, Input value) {
+        String type = value.string("DataType");
+        String base = type == null ? "" : type.split("\\.", 2)[0];
+        if (!base.equals("String") && !base.equals("Number") && !base.equals("Binary")) {
+            throw invalidParameter("The type of message (user) attribute '" + name + "' is invalid. You must use only"
+                    + " the following supported type prefixes: Binary, Number, String.");
+        }
+        if (base.equals("Binary")) {
+            byte[] bytes = value.blob("BinaryValue");
+            if (bytes == null || bytes.length == 0) {
+                throw invalidParameter("The message attribute '" + name + "' must contain non-empty message attribute"
+                        + " value for message attribute type '" + base + "'.");
+            }
+            return new QueuedMessage.Attribute(type, null, bytes);
+        }
+        String text = value.string("StringValue");
+        if (text == null || text.isEmpty()) {
+            throw invalidParameter("The message attribute '" + name + "' must contain non-empty message attribute"
+                    + " value for message attribute type '" + base + "'.");
+        }
+        if (base.equals("Number")) {
+            try {
+                new java.math.BigDecimal(text.trim());
+            } catch (NumberFormatException e) {
+                throw invalidParameter("Can't cast the value of message (user) attribute '" + name + "' to a number.");
+            }
+        }
+        return new QueuedMessage.Attribute(type, text, null);
+    }
+
+    private static int size(Outgoing message) {
+        int size = message.body().getBytes(StandardCharsets.UTF_8).length;
+        for (Map.Entry<String, QueuedMessage.Attribute> a : message.attributes().entrySet()) {
+            size += a.getKey().getBytes(StandardCharsets.UTF_8).length
+                    + a.getValue().dataType().getBytes(StandardCharsets.UTF_8).length
+                    + (a.getValue().binaryValue() != null ? a.getValue().binaryValue().length
+                    : a.getValue().stringValue().getBytes(StandardCharsets.UTF_8).length);
+        }
+        return size;
+    }
+
+    /** Puts a message in a queue: its record is written in the call's transaction, before the answer. */
+    private Shape enqueue(Queue queue, Outgoing message, Call call) {
+        int limit = queue.intAttribute("MaximumMessageSize");
+        if (size(message) > limit) {
+            throw invalidParameter("One or more parameters are invalid. Reason: Message must be shorter than " + limit
+                    + " bytes.");
+        }
+        long now = now();
+        int delay = message.delay() != null ? message.delay() : queue.intAttribute("DelaySeconds");
+        String id = UUID.randomUUID().toString();
+        queues.put(new QueuedMessage(QueueDirectory.messageKey(queue.arn(), now, id), queue.arn(), id, message.body(),
+                message.attributes(), call.caller().principal().userId(), now, now + delay * 1000L, 0, 0, null));
+        Shape out = Shape.of().put("MessageId", id).put("MD5OfMessageBody", md5(message.body()));
+        if (!message.attributes().isEmpty()) {
+            out.put("MD5OfMessageAttributes", md5(message.attributes()));
+        }
+        return out;
+    }
+
+    private PreparedCall sendMessage(Call call, Input input) {
+        Target target = target(call, input);
+        Outgoing message = outgoing(input);
+        return PreparedCall.of(List.of(onQueue("SendMessage", target.arn(), target.queue())),
+                () -> enqueue(current(target.arn()), message, call));
+    }
+
+    /** A batch's entries, checked as SQS checks a batch before any entry: their number and their ids. */
+    private static List<Input> batch(Input input, String entryShape) {
+        List<Input> entries = input.listOrEmpty("Entries");
+        if (entries.isEmpty()) {
+            throw error("EmptyBatchRequest", "There should be at least one " + entryShape + " in the request.");
+        }
+        if (entries.size() > 10) {
+            throw error("TooManyEntriesInBatchRequest", "Maximum number of entries per request are 10. You have sent "
+                    + entries.size() + ".");
+        }
+        Set<String> ids = new HashSet<>();
+        for (Input entry : entries) {
+            String id = entry.string("Id");
+            if (!BATCH_ID.matcher(id).matches()) {
+                throw error("InvalidBatchEntryId", "A batch entry id can only contain alphanumeric characters, hyphens"
+                        + " and underscores. It can be at most 80 letters long.");
+            }
+            if (!ids.add(id)) {
+                throw error("BatchEntryIdsNotDistinct", "Id " + id + " repeated.");
+            }
+        }
+        return entries;
+    }
+
+    /** Runs each entry of a batch: its result, or its own error among the batch's failures. */
+    private static Shape eachEntry(List<Input> entries, Function<Input, Shape> run) {
+        List<Shape> successful = new ArrayList<>();
+        List<Shape> failed = new ArrayList<>();
+        for (Input entry : entries) {
+            try {
+                Shape result = run.apply(entry);
+                successful.add(result == null ? Shape.of().put("Id", entry.string("Id"))
+                        : result.put("Id", entry.string("Id")));
+            } catch (AwsException e) {
+                failed.add(Shape.of().put("Id", entry.string("Id")).put("SenderFault", e.senderFault())
+                        .put("Code", QUERY_CODES.getOrDefault(e.code(), e.code())).put("Message", e.getMessage()));
+            }
+        }
+        return Shape.of().put("Successful", successful).put("Failed", failed);
+    }
+
+    private PreparedCall sendMessageBatch(Call call, Input input) {
+        Target target = target(call, input);
+        List<Input> entries = batch(input, "SendMessageBatchRequestEntry");
+        return PreparedCall.of(List.of(onQueue("SendMessage", target.arn(), target.queue())), () -> {
+            Queue queue = current(target.arn());
+            int total = 0;
+            for (Input entry : entries) {
+                total += entry.string("MessageBody") == null ? 0
+                        : entry.string("MessageBody").getBytes(StandardCharsets.UTF_8).length;
+            }
+            int limit = queue.intAttribute("MaximumMessageSize");
+            if (total > limit) {
+                throw error("BatchRequestTooLong", "Batch requests cannot be longer than " + limit + " bytes. You have"
+                        + " sent " + total + " bytes.");
+            }
+            return eachEntry(entries, entry -> enqueue(queue, outgoing(entry), call));
+        });
+    }
+
+    // ---- receiving -------------------------------------------------------------------------------------
+
+    /** A receipt handle: the message's record key and the nonce of one receive, so an older receive's is told. */
+    private static String receiptHandle(QueuedMessage message) {
+        return Base64.getUrlEncoder().withoutPadding().encodeToString((message.key() + "#" + message.receipt())
+                .getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** The record key and nonce a receipt handle carries, or an error for one that is not a handle. */
+    private static String[] receipt(String handle, String queueArn) {
+        try {
+            String text = new String(Base64.getUrlDecoder().decode(handle), StandardCharsets.UTF_8);
+            int hash = text.lastIndexOf('#');
+            if (hash > 0 && text.startsWith(queueArn + "|")) {
+                return new String[] {text.substring(0, hash), text.substring(hash + 1)};
+            }
+        } catch (IllegalArgumentException e) {
+            // not base64: not a handle
+        }
+        throw error("ReceiptHandleIsInvalid", "The input receipt handle \"" + handle + "\" is not a valid receipt"
+                + " handle.");
+    }
+
+    private static boolean wanted(List<String> names, String name) {
+        for (String wanted : names) {
+            if (wanted.equals("All") || wanted.equals(".*") || wanted.equals(name)
+                    || wanted.endsWith(".*") && name.startsWith(wanted.substring(0, wanted.length() - 1))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private PreparedCall receiveMessage(Call call, Input input) {
+        Target target = target(call, input);
+        Integer max = input.integer("MaxNumberOfMessages");
+        if (max != null && (max < 1 || max > 10)) {
+            throw invalidParameter("Value " + max + " for parameter MaxNumberOfMessages is invalid. Reason: Must be"
+                    + " between 1 and 10, if provided.");
+        }
+        Integer visibility = input.integer("VisibilityTimeout");
+        if (visibility != null && (visibility < 0 || visibility > 43_200)) {
+            throw invalidParameter("Value " + visibility + " for parameter VisibilityTimeout is invalid. Reason: Must"
+                    + " be between 0 and 43200, if provided.");
+        }
+        Integer wait = input.integer("WaitTimeSeconds");
+        if (wait != null && (wait < 0 || wait > 20)) {
+            throw invalidParameter("Value " + wait + " for parameter WaitTimeSeconds is invalid. Reason: Must be >= 0"
+                    + " and <= 20, if provided.");
+        }
+        List<String> system = new ArrayList<>(input.listOrEmpty("AttributeNames"));
+        system.addAll(input.listOrEmpty("MessageSystemAttributeNames"));
+        List<String> userNames = input.listOrEmpty("MessageAttributeNames");
+        return PreparedCall.of(List.of(onQueue("ReceiveMessage", target.arn(), target.queue())), () -> {
+            Queue queue = current(target.arn());
+            long now = now();
+            long retention = queue.intAttribute("MessageRetentionPeriod") * 1000L;
+            int timeout = visibility != null ? visibility : queue.intAttribute("VisibilityTimeout");
+            List<Shape> received = new ArrayList<>();
+            for (QueuedMessage message : List.copyOf(queues.messages(queue.arn()))) {
+                if (message.sent() + retention <= now) {
+                    queues.remove(message); // past the queue's retention period: SQS deletes it
+                    continue;
+                }
+                if (received.size() >= (max == null ? 1 : max) || message.visibleAt() > now) {
+                    continue;
+                }
+                QueuedMessage taken = message.received(now, now + timeout * 1000L, UUID.randomUUID().toString());
+                queues.put(taken);
+                received.add(shape(taken, system, userNames));
+            }
+            return Shape.of().put("Messages", received);
+        });
+    }
+
+    private static Shape shape(QueuedMessage message, List<String> system, List<String> userNames) {
+        Shape out = Shape.of().put("MessageId", message.id()).put("ReceiptHandle", receiptHandle(message))
+                .put("MD5OfBody", md5(message.body())).put("Body", message.body());
+        Map<String, String> attributes = new LinkedHashMap<>();
+        if (wanted(system, "SenderId")) {
+            attributes.put("SenderId", message.senderId());
+        }
+        if (wanted(system, "SentTimestamp")) {
+            attributes.put("SentTimestamp", String.valueOf(message.sent()));
+        }
+        if (wanted(system, "ApproximateReceiveCount")) {
+            attributes.put("ApproximateReceiveCount", String.valueOf(message.receiveCount()));
+        }
+        if (wanted(system, "ApproximateFirstReceiveTimestamp")) {
+            attributes.put("ApproximateFirstReceiveTimestamp", String.valueOf(message.firstReceive()));
+        }
+        if (!attributes.isEmpty()) {
+            out.put("Attributes", attributes);
+        }
+        Map<String, QueuedMessage.Attribute> returned = new TreeMap<>();
+        message.attributes().forEach((name, value) -> {
+            if (wanted(userNames, name)) {
+                returned.put(name, value);
+            }
+        });
+        if (!returned.isEmpty()) {
+            Map<String, Shape> values = new LinkedHashMap<>();
+            returned.forEach((name, value) -> {
+                Shape v = Shape.of().put("DataType", value.dataType());
+                if (value.binaryValue() != null) {
+                    v.put("BinaryValue", value.binaryValue());
+                } else {
+                    v.put("StringValue", value.stringValue());
+                }
+                values.put(name, v);
+            });
+            out.put("MessageAttributes", values).put("MD5OfMessageAttributes", md5(returned));
+        }
+        return out;
+    }
+
+    private void delete(Queue queue, String handle) {
+        String[] receipt = receipt(handle, queue.arn());
+        // A handle of a message already deleted deletes nothing, and succeeds, as in SQS.
+        queues.message(receipt[0]).ifPresent(queues::remove);
+    }
+
+    private PreparedCall deleteMessage(Call call, Input input) {
+        Target target = target(call, input);
+        String handle = input.string("ReceiptHandle");
+        return PreparedCall.of(List.of(onQueue("DeleteMessage", target.arn(), target.queue())), () -> {
+            delete(current(target.arn()), handle);
+            return null;
+        });
+    }
+
+    private PreparedCall deleteMessageBatch(Call call, Input input) {
+        Target target = target(call, input);
+        List<Input> entries = batch(input, "DeleteMessageBatchRequestEntry");
+        return PreparedCall.of(List.of(onQueue("DeleteMessage", target.arn(), target.queue())), () -> {
+            Queue queue = current(target.arn());
+            return eachEntry(entries, entry -> {
+                delete(queue, entry.string("ReceiptHandle"));
+                return null;
+            });
+        });
+    }
+
+    private void changeVisibility(Queue queue, String handle, Integer timeout) {
+        if (timeout == null || timeout < 0 || timeout > 43_200) {
+            throw invalidParameter("Value " + timeout + " for parameter VisibilityTimeout is invalid. Reason: Must be"
+                    + " between 0 and 43200, if provided.");
+        }
+        String[] receipt = receipt(handle, queue.arn());
+        long now = now();
+        QueuedMessage message = queues.message(receipt[0]).orElse(null);
+        if (message == null || message.receiveCount() == 0 || message.visibleAt() <= now) {
+            // SQS's wording, as clients have reported it; the API reference does not give it.
+            throw error("MessageNotInflight", "Message does not exist or is not available for visibility timeout"
+                    + " change.");
+        }
+        queues.put(message.visibleAt(now + timeout * 1000L));
+    }
+
+    private PreparedCall changeMessageVisibility(Call call, Input input) {
+        Target target = target(call, input);
+        String handle = input.string("ReceiptHandle");
+        Integer timeout = input.integer("VisibilityTimeout");
+        return PreparedCall.of(List.of(onQueue("ChangeMessageVisibility", target.arn(), target.queue())), () -> {
+            changeVisibility(current(target.arn()), handle, timeout);
+            return null;
+        });
+    }
+
+    private PreparedCall changeMessageVisibilityBatch(Call call, Input input) {
+        Target target = target(call, input);
+        List<Input> entries = batch(input, "ChangeMessageVisibilityBatchRequestEntry");
+        return PreparedCall.of(List.of(onQueue("ChangeMessageVisibility", target.arn(), target.queue())), () -> {
+            Queue queue = current(target.arn());
+            return eachEntry(entries, entry -> {
+                changeVisibility(queue, entry.string("ReceiptHandle"), entry.integer("VisibilityTimeout"));
+                return null;
+            });
+        });
+    }
+
+    // ---- digests ---------------------------------------------------------------------------------------
+
+    static String md5(String body) {
+        return HexFormat.of().formatHex(digest().digest(body.getBytes(StandardCharsets.UTF_8)));
+    }
+
+    /**
+     * The MD5 of message attributes as SQS computes it (and the SDKs verify): for each attribute in name order, its
+     * name, its data type, a transport byte (1 for String and Number, 2 for Binary) and its value, each string or
+     * value preceded by its length as four big-endian bytes.
+     */
+    static String md5(Map<String, QueuedMessage.Attribute> attributes) {
+        MessageDigest md5 = digest();
+        for (Map.Entry<String, QueuedMessage.Attribute> entry : new TreeMap<>(attributes).entrySet()) {
+            QueuedMessage.Attribute value = entry.getValue();
+            lengthPrefixed(md5, entry.getKey().getBytes(StandardCharsets.UTF_8));
+            lengthPrefixed(md5, value.dataType().getBytes(StandardCharsets.UTF_8));
+            if (value.binaryValue() != null) {
+                md5.update((byte) 2);
+                lengthPrefixed(md5, value.binaryValue());
+            } else {
+                md5.update((byte) 1);
+                lengthPrefixed(md5, value.stringValue().getBytes(StandardCharsets.UTF_8));
+            }
+        }
+        return HexFormat.of().formatHex(md5.digest());
+    }
+
+    private static void lengthPrefixed(MessageDigest md5, byte[] bytes) {
+        md5.update(ByteBuffer.allocate(4).putInt(bytes.length).array());
+        md5.update(bytes);
+    }
+
+    private static MessageDigest digest() {
+        try {
+            return MessageDigest.getInstance("MD5");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
