@@ -214,7 +214,7 @@ class SqsSdkTest {
     }
 
     @Test
-    void anotherAccountSendsOnlyWhenTheQueuePolicyAllows() {
+    void anotherAccountSendsOnlyWhenTheQueuePolicyAllows() throws Exception {
         String url = create("inbox");
         String arn = "arn:aws:sqs:us-east-1:" + SOURCE + ":inbox";
         try (SqsClient other = client(crossrole.endpoint(), crossrole.adminCredentials(DESTINATION))) {
@@ -226,6 +226,10 @@ class SqsSdkTest {
             assertEquals("sqs:SendMessage", record.action());
             assertEquals(arn, record.resource());
             assertEquals(Outcome.IMPLICIT_DENY, record.decision().outcome());
+            Run why = CrossroleCommand.run(crossrole.dataDir, "why", "--data-dir", crossrole.dataDir.toString(),
+                    "--endpoint", crossrole.endpoint(), denied.requestId());
+            assertEquals(0, why.exit(), why.toString());
+            assertTrue(why.stdout().contains("sqs SendMessage"), why.stdout());
 
             sqs.setQueueAttributes(r -> r.queueUrl(url).attributesWithStrings(Map.of("Policy", "{\"Version\":"
                     + "\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Principal\":{\"AWS\":\"arn:aws:iam::"

@@ -1,0 +1,65 @@
+package dev.crossrole.it;
+
+import static dev.crossrole.it.TestCrossrole.DESTINATION;
+import static dev.crossrole.it.TestCrossrole.SOURCE;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * SQS with boto3 ({@code boto3/sqs.py}): botocore's JSON protocol, its MD5 checks of bodies and attributes, the
+ * Query codes it reads from {@code x-amzn-query-error}, its paginator, and another account's sends decided by the
+ * queue's policy.
+ */
+class SqsBoto3Test {
+    static TestCrossrole crossrole;
+    static JsonNode out;
+
+    @BeforeAll
+    static void run() throws Exception {
+        crossrole = new TestCrossrole();
+        out = Boto3Script.run(crossrole, "/boto3/sqs.py", 90, DESTINATION);
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        crossrole.close();
+    }
+
+    @Test
+    void queuesAndTheirErrors() {
+        String url = crossrole.endpoint() + "/" + SOURCE + "/boto3-jobs";
+        assertEquals(url, out.path("url").asText());
+        assertEquals(url, out.path("sameQueue").asText());
+        assertEquals("QueueAlreadyExists", out.path("exists").path("code").asText());
+        assertEquals("AWS.SimpleQueueService.NonExistentQueue", out.path("missing").path("code").asText());
+        assertEquals(400, out.path("missing").path("status").asInt());
+        assertTrue(out.path("missingModelled").asBoolean());
+        assertEquals(List.of(url), List.of(out.path("queues").get(0).asText()));
+    }
+
+    @Test
+    void messagesTheirAttributesAndBatches() {
+        JsonNode received = out.path("received");
+        assertTrue(received.path("id").asBoolean());
+        assertEquals("from boto3", received.path("body").asText());
+        assertEquals("7", received.path("n").asText());
+        assertEquals("[0,1]", received.path("b").toString());
+        assertEquals("1", received.path("count").asText());
+        assertEquals("[\"ok\"]", out.path("batch").path("ok").toString());
+        assertEquals("[\"InvalidParameterValue\"]", out.path("batch").path("failed").toString());
+        assertEquals("ReceiptHandleIsInvalid", out.path("invalidHandle").path("code").asText());
+    }
+
+    @Test
+    void theQueuePolicyDecidesAnotherAccountsSends() {
+        assertEquals("AccessDenied", out.path("deniedSend").path("code").asText());
+        assertEquals(403, out.path("deniedSend").path("status").asInt());
+        assertTrue(out.path("allowedSend").asBoolean());
+    }
+}

@@ -1,0 +1,62 @@
+"""SQS through boto3 (its JSON protocol), as the two accounts' administrators; prints what it found as one JSON
+document for the Java test to check."""
+import json
+import os
+import sys
+
+import boto3
+from botocore.exceptions import ClientError
+
+
+def session(prefix):
+    return boto3.Session(aws_access_key_id=os.environ[prefix + "_KEY"],
+                         aws_secret_access_key=os.environ[prefix + "_SECRET"], region_name="us-east-1")
+
+
+def error_of(call):
+    try:
+        call()
+    except ClientError as e:
+        return {"code": e.response["Error"]["Code"], "message": e.response["Error"].get("Message"),
+                "status": e.response["ResponseMetadata"]["HTTPStatusCode"]}
+    return None
+
+
+found = {}
+sqs = session("SOURCE").client("sqs")
+other = session("DEST").client("sqs")
+
+url = sqs.create_queue(QueueName="boto3-jobs", Attributes={"VisibilityTimeout": "0"})["QueueUrl"]
+found["url"] = url
+found["sameQueue"] = sqs.create_queue(QueueName="boto3-jobs", Attributes={"VisibilityTimeout": "0"})["QueueUrl"]
+found["exists"] = error_of(lambda: sqs.create_queue(QueueName="boto3-jobs", Attributes={"VisibilityTimeout": "5"}))
+found["missing"] = error_of(lambda: sqs.get_queue_url(QueueName="boto3-none"))
+try:
+    sqs.get_queue_url(QueueName="boto3-none")
+except sqs.exceptions.QueueDoesNotExist:
+    found["missingModelled"] = True
+
+# botocore checks the MD5 of the body and of the attributes of what it sent and received.
+sent = sqs.send_message(QueueUrl=url, MessageBody="from boto3", MessageAttributes={
+    "n": {"DataType": "Number", "StringValue": "7"}, "b": {"DataType": "Binary", "BinaryValue": b"\x00\x01"}})
+got = sqs.receive_message(QueueUrl=url, MessageAttributeNames=["All"], MessageSystemAttributeNames=["All"])
+message = got["Messages"][0]
+found["received"] = {"id": message["MessageId"] == sent["MessageId"], "body": message["Body"],
+                     "n": message["MessageAttributes"]["n"]["StringValue"],
+                     "b": list(message["MessageAttributes"]["b"]["BinaryValue"]),
+                     "count": message["Attributes"]["ApproximateReceiveCount"]}
+batch = sqs.send_message_batch(QueueUrl=url, Entries=[{"Id": "ok", "MessageBody": "x"},
+                                                      {"Id": "bad", "MessageBody": "y", "DelaySeconds": 1000}])
+found["batch"] = {"ok": [e["Id"] for e in batch["Successful"]], "failed": [e["Code"] for e in batch["Failed"]]}
+sqs.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
+found["invalidHandle"] = error_of(lambda: sqs.delete_message(QueueUrl=url, ReceiptHandle="nope"))
+found["queues"] = [u for page in sqs.get_paginator("list_queues").paginate(QueueNamePrefix="boto3-", MaxResults=1)
+                   for u in page.get("QueueUrls", [])]
+
+found["deniedSend"] = error_of(lambda: other.send_message(QueueUrl=url, MessageBody="no"))
+arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+sqs.set_queue_attributes(QueueUrl=url, Attributes={"Policy": json.dumps({"Version": "2012-10-17", "Statement": [{
+    "Effect": "Allow", "Principal": {"AWS": sys.argv[1]}, "Action": "sqs:SendMessage",
+    "Resource": arn}]})})
+found["allowedSend"] = "MessageId" in other.send_message(QueueUrl=url, MessageBody="yes")
+print(json.dumps(found))
