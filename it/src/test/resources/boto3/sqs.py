@@ -59,4 +59,9 @@ sqs.set_queue_attributes(QueueUrl=url, Attributes={"Policy": json.dumps({"Versio
     "Effect": "Allow", "Principal": {"AWS": sys.argv[1]}, "Action": "sqs:SendMessage",
     "Resource": arn}]})})
 found["allowedSend"] = "MessageId" in other.send_message(QueueUrl=url, MessageBody="yes")
+found["deniedReceive"] = error_of(lambda: other.receive_message(QueueUrl=url))
+sqs.add_permission(QueueUrl=url, Label="readers", AWSAccountIds=[sys.argv[1]], Actions=["ReceiveMessage"])
+found["allowedReceive"] = "Messages" in other.receive_message(QueueUrl=url, MaxNumberOfMessages=10)
+sqs.remove_permission(QueueUrl=url, Label="readers")
+found["deniedAgain"] = error_of(lambda: other.receive_message(QueueUrl=url))
 print(json.dumps(found))

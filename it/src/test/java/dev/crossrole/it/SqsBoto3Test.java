@@ -62,4 +62,11 @@ class SqsBoto3Test {
         assertEquals(403, out.path("deniedSend").path("status").asInt());
         assertTrue(out.path("allowedSend").asBoolean());
     }
+
+    @Test
+    void addPermissionLetsAnotherAccountReceiveUntilRemoved() {
+        assertEquals("AccessDenied", out.path("deniedReceive").path("code").asText());
+        assertTrue(out.path("allowedReceive").asBoolean());
+        assertEquals("AccessDenied", out.path("deniedAgain").path("code").asText());
+    }
 }

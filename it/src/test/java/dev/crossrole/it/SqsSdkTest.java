@@ -240,6 +240,31 @@ class SqsSdkTest {
             // The policy lets it send, not receive.
             assertError(403, "AccessDenied", null, () -> other.receiveMessage(r -> r.queueUrl(url)));
         }
+        // AddPermission writes a labelled statement into the policy; RemovePermission takes it out again.
+        String shared = create("shared");
+        try (SqsClient other = client(crossrole.endpoint(), crossrole.adminCredentials(DESTINATION))) {
+            assertError(403, "AccessDenied", null, () -> other.receiveMessage(r -> r.queueUrl(shared)));
+            sqs.addPermission(r -> r.queueUrl(shared).label("consumers").awsAccountIds(DESTINATION)
+                    .actions("ReceiveMessage", "DeleteMessage"));
+            assertError(400, "InvalidParameterValue", "Value consumers for parameter Label is invalid. Reason:"
+                    + " Already exists.", () -> sqs.addPermission(r -> r.queueUrl(shared).label("consumers")
+                    .awsAccountIds(DESTINATION).actions("SendMessage")));
+            assertError(400, "InvalidParameterValue", null, () -> sqs.addPermission(r -> r.queueUrl(shared)
+                    .label("owners").awsAccountIds(DESTINATION).actions("DeleteQueue")));
+            String policy = sqs.getQueueAttributes(r -> r.queueUrl(shared).attributeNamesWithStrings("Policy"))
+                    .attributesAsStrings().get("Policy");
+            assertTrue(policy.contains("\"Sid\":\"consumers\"") && policy.contains("SQS:ReceiveMessage"), policy);
+            sqs.sendMessage(r -> r.queueUrl(shared).messageBody("for the other account"));
+            Message m = other.receiveMessage(r -> r.queueUrl(shared)).messages().get(0);
+            other.deleteMessage(r -> r.queueUrl(shared).receiptHandle(m.receiptHandle()));
+            assertError(403, "AccessDenied", null, () -> other.sendMessage(r -> r.queueUrl(shared).messageBody("x")));
+            sqs.removePermission(r -> r.queueUrl(shared).label("consumers"));
+            assertEquals(null, sqs.getQueueAttributes(r -> r.queueUrl(shared).attributeNamesWithStrings("Policy"))
+                    .attributesAsStrings().get("Policy"));
+            assertError(403, "AccessDenied", null, () -> other.receiveMessage(r -> r.queueUrl(shared)));
+            assertError(400, "InvalidParameterValue", null, () -> sqs.removePermission(r -> r.queueUrl(shared)
+                    .label("consumers")));
+        }
         assertError(400, "InvalidAttributeValue", "Invalid value for the parameter Policy.", () -> sqs
                 .setQueueAttributes(r -> r.queueUrl(url).attributesWithStrings(Map.of("Policy", "{not json"))));
     }

@@ -139,6 +139,10 @@ public final class SqsService implements ServiceProvider {
                 Authorization.of("sqs:ChangeMessageVisibility").on("queue", "QueueUrl").keys(tag));
         ops.on("ChangeMessageVisibilityBatch", this::changeMessageVisibilityBatch,
                 Authorization.of("sqs:ChangeMessageVisibility").on("queue", "QueueUrl").keys(tag));
+        ops.on("AddPermission", this::addPermission, Authorization.of("sqs:AddPermission").on("queue", "QueueUrl")
+                .keys(tag));
+        ops.on("RemovePermission", this::removePermission, Authorization.of("sqs:RemovePermission")
+                .on("queue", "QueueUrl").keys(tag));
         ops.on("TagQueue", this::tagQueue, Authorization.of("sqs:TagQueue").on("queue", "QueueUrl")
                 .keys("aws:RequestTag/${TagKey}", "aws:TagKeys", tag));
         ops.on("UntagQueue", this::untagQueue, Authorization.of("sqs:UntagQueue").on("queue", "QueueUrl")
@@ -475,6 +479,121 @@ public final class SqsService implements ServiceProvider {
             }
             queues.put(queue.purgedAt(now));
             return null;
+        });
+    }
+
+    // ---- permissions -----------------------------------------------------------------------------------
+
+    private static final com.fasterxml.jackson.databind.ObjectMapper JSON =
+            new com.fasterxml.jackson.databind.ObjectMapper();
+    /** The actions AddPermission may grant (SQS's list in its API reference), by name without the prefix. */
+    private static final Set<String> SHAREABLE = Set.of("*", "SendMessage", "ReceiveMessage", "DeleteMessage",
+            "ChangeMessageVisibility", "GetQueueAttributes", "GetQueueUrl", "ListDeadLetterSourceQueues",
+            "PurgeQueue", "SendMessageBatch", "DeleteMessageBatch", "ChangeMessageVisibilityBatch");
+
+    /** A queue's policy as JSON to edit: its current one, or the empty policy SQS starts from. */
+    private static com.fasterxml.jackson.databind.node.ObjectNode policyDocument(Queue queue) {
+        String text = queue.attribute("Policy");
+        if (text != null) {
+            try {
+                return (com.fasterxml.jackson.databind.node.ObjectNode) JSON.readTree(text);
+            } catch (java.io.IOException | ClassCastException e) {
+                throw new IllegalStateException("the policy of " + queue.arn() + " was checked when it was set", e);
+            }
+        }
+        com.fasterxml.jackson.databind.node.ObjectNode document = JSON.createObjectNode().put("Version", "2012-10-17")
+                .put("Id", queue.arn() + "/SQSDefaultPolicy");
+        document.putArray("Statement");
+        return document;
+    }
+
+    private static com.fasterxml.jackson.databind.node.ArrayNode statements(
+            com.fasterxml.jackson.databind.node.ObjectNode document) {
+        com.fasterxml.jackson.databind.JsonNode statement = document.get("Statement");
+        if (statement instanceof com.fasterxml.jackson.databind.node.ArrayNode array) {
+            return array;
+        }
+        com.fasterxml.jackson.databind.node.ArrayNode array = document.putArray("Statement");
+        if (statement != null) {
+            array.add(statement);
+        }
+        return array;
+    }
+
+    private void writePolicy(Queue queue, com.fasterxml.jackson.databind.node.ObjectNode document) {
+        Map<String, String> all = new LinkedHashMap<>(queue.attributes());
+        if (statements(document).isEmpty()) {
+            all.remove("Policy");
+        } else {
+            all.put("Policy", document.toString());
+        }
+        queues.put(queue.withAttributes(all, parsedPolicy(all, queue.arn()), queues.clock().instant()));
+    }
+
+    /**
+     * AddPermission: a statement labelled {@code Label} allowing the accounts the actions on the queue, added to its
+     * policy as SQS adds it. SQS's messages for a label in use and an action it does not share are not in its API
+     * reference; these follow what it has been seen to answer.
+     */
+    private PreparedCall addPermission(Call call, Input input) {
+        Target target = target(call, input);
+        String label = input.string("Label");
+        if (!label.matches("[A-Za-z0-9_-]{1,80}")) {
+            throw invalidParameter("Value " + label + " for parameter Label is invalid. Reason: Must be at most 80"
+                    + " characters of letters, digits, hyphens and underscores.");
+        }
+        List<String> accounts = input.list("AWSAccountIds");
+        List<String> actions = input.list("Actions");
+        for (String account : accounts) {
+            if (!account.matches("[0-9]{12}")) {
+                throw invalidParameter("Value " + account + " for parameter PrincipalId is invalid. Reason: Unable to"
+                        + " verify.");
+            }
+        }
+        for (String action : actions) {
+            if (!SHAREABLE.contains(action)) {
+                throw invalidParameter("Value SQS:" + action + " for parameter ActionName is invalid. Reason: Only"
+                        + " the queue owner is allowed to invoke this action.");
+            }
+        }
+        return PreparedCall.of(List.of(onQueue("AddPermission", target.arn(), target.queue())), () -> {
+            Queue queue = current(target.arn());
+            com.fasterxml.jackson.databind.node.ObjectNode document = policyDocument(queue);
+            com.fasterxml.jackson.databind.node.ArrayNode statements = statements(document);
+            for (com.fasterxml.jackson.databind.JsonNode statement : statements) {
+                if (label.equals(statement.path("Sid").asText(null))) {
+                    throw invalidParameter("Value " + label + " for parameter Label is invalid. Reason: Already"
+                            + " exists.");
+                }
+            }
+            com.fasterxml.jackson.databind.node.ObjectNode statement = statements.addObject().put("Sid", label)
+                    .put("Effect", "Allow");
+            com.fasterxml.jackson.databind.node.ArrayNode principals = statement.putObject("Principal").putArray("AWS");
+            accounts.forEach(account -> principals.add("arn:aws:iam::" + account + ":root"));
+            com.fasterxml.jackson.databind.node.ArrayNode granted = statement.putArray("Action");
+            actions.forEach(action -> granted.add("SQS:" + action));
+            statement.put("Resource", queue.arn());
+            writePolicy(queue, document);
+            return null;
+        });
+    }
+
+    private PreparedCall removePermission(Call call, Input input) {
+        Target target = target(call, input);
+        String label = input.string("Label");
+        return PreparedCall.of(List.of(onQueue("RemovePermission", target.arn(), target.queue())), () -> {
+            Queue queue = current(target.arn());
+            com.fasterxml.jackson.databind.node.ObjectNode document = policyDocument(queue);
+            com.fasterxml.jackson.databind.node.ArrayNode statements = statements(document);
+            for (int i = 0; i < statements.size(); i++) {
+                if (label.equals(statements.get(i).path("Sid").asText(null))) {
+                    statements.remove(i);
+                    writePolicy(queue, document);
+                    return null;
+                }
+            }
+            throw invalidParameter("Value " + label + " for parameter Label is invalid. Reason: can't find label on"
+                    + " existing policy.");
         });
     }
 

@@ -105,7 +105,8 @@ class SdkRoundTripTest {
                     java.util.Set.of("CreateQueue", "GetQueueUrl", "ListQueues", "DeleteQueue", "GetQueueAttributes",
                             "SetQueueAttributes", "PurgeQueue", "SendMessage", "SendMessageBatch", "ReceiveMessage",
                             "DeleteMessage", "DeleteMessageBatch", "ChangeMessageVisibility",
-                            "ChangeMessageVisibilityBatch", "TagQueue", "UntagQueue", "ListQueueTags")));
+                            "ChangeMessageVisibilityBatch", "TagQueue", "UntagQueue", "ListQueueTags", "AddPermission",
+                            "RemovePermission")));
 
     @TestFactory
     Stream<DynamicNode> requests() {
