@@ -64,4 +64,13 @@ sqs.add_permission(QueueUrl=url, Label="readers", AWSAccountIds=[sys.argv[1]], A
 found["allowedReceive"] = "Messages" in other.receive_message(QueueUrl=url, MaxNumberOfMessages=10)
 sqs.remove_permission(QueueUrl=url, Label="readers")
 found["deniedAgain"] = error_of(lambda: other.receive_message(QueueUrl=url))
+dlq = sqs.create_queue(QueueName="boto3-dlq")["QueueUrl"]
+dlq_arn = sqs.get_queue_attributes(QueueUrl=dlq, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+src = sqs.create_queue(QueueName="boto3-src", Attributes={"VisibilityTimeout": "0", "RedrivePolicy": json.dumps(
+    {"deadLetterTargetArn": dlq_arn, "maxReceiveCount": "1"})})["QueueUrl"]
+sqs.send_message(QueueUrl=src, MessageBody="poison")
+sqs.receive_message(QueueUrl=src)
+found["afterRedrive"] = len(sqs.receive_message(QueueUrl=src).get("Messages", []))
+found["inDlq"] = [m["Body"] for m in sqs.receive_message(QueueUrl=dlq).get("Messages", [])]
+found["sources"] = sqs.list_dead_letter_source_queues(QueueUrl=dlq)["queueUrls"]
 print(json.dumps(found))

@@ -57,6 +57,13 @@ class SqsBoto3Test {
     }
 
     @Test
+    void aMessageReceivedTooOftenMovesToTheDeadLetterQueue() {
+        assertEquals(0, out.path("afterRedrive").asInt());
+        assertEquals("[\"poison\"]", out.path("inDlq").toString());
+        assertEquals("[\"" + crossrole.endpoint() + "/" + SOURCE + "/boto3-src\"]", out.path("sources").toString());
+    }
+
+    @Test
     void theQueuePolicyDecidesAnotherAccountsSends() {
         assertEquals("AccessDenied", out.path("deniedSend").path("code").asText());
         assertEquals(403, out.path("deniedSend").path("status").asInt());

@@ -269,6 +269,37 @@ class SqsSdkTest {
                 .setQueueAttributes(r -> r.queueUrl(url).attributesWithStrings(Map.of("Policy", "{not json"))));
     }
 
+    @Test
+    void messagesReceivedTooOftenMoveToTheDeadLetterQueue() {
+        String dlq = create("failed");
+        String dlqArn = "arn:aws:sqs:us-east-1:" + SOURCE + ":failed";
+        String redrive = "{\"deadLetterTargetArn\":\"" + dlqArn + "\",\"maxReceiveCount\":2}";
+        String source = sqs.createQueue(r -> r.queueName("fragile").attributesWithStrings(Map.of("RedrivePolicy",
+                redrive, "VisibilityTimeout", "0"))).queueUrl();
+        assertEquals(redrive, sqs.getQueueAttributes(r -> r.queueUrl(source).attributeNamesWithStrings(
+                "RedrivePolicy")).attributesAsStrings().get("RedrivePolicy"));
+        assertError(400, "InvalidParameterValue", null, () -> sqs.setQueueAttributes(r -> r.queueUrl(source)
+                .attributesWithStrings(Map.of("RedrivePolicy", redrive.replace("failed", "nowhere")))));
+        assertError(400, "InvalidParameterValue", null, () -> sqs.setQueueAttributes(r -> r.queueUrl(source)
+                .attributesWithStrings(Map.of("RedrivePolicy", redrive.replace(":2}", ":0}")))));
+        assertEquals(List.of(source), sqs.listDeadLetterSourceQueues(r -> r.queueUrl(dlq)).queueUrls());
+
+        String id = sqs.sendMessage(r -> r.queueUrl(source).messageBody("poison")).messageId();
+        assertEquals(id, receive(source, 1).get(0).messageId());
+        assertEquals(id, receive(source, 1).get(0).messageId());
+        // A third receive would exceed maxReceiveCount: the message is in the dead-letter queue instead.
+        assertEquals(List.of(), receive(source, 1));
+        Message moved = receive(dlq, 1).get(0);
+        assertEquals(id, moved.messageId());
+        assertEquals("poison", moved.body());
+
+        // A dead-letter queue whose RedriveAllowPolicy denies every source is refused.
+        sqs.setQueueAttributes(r -> r.queueUrl(dlq).attributesWithStrings(Map.of("RedriveAllowPolicy",
+                "{\"redrivePermission\":\"denyAll\"}")));
+        assertError(400, "InvalidParameterValue", null, () -> sqs.createQueue(r -> r.queueName("another")
+                .attributesWithStrings(Map.of("RedrivePolicy", redrive))));
+    }
+
     private static SqsClient client(CrossroleServer server) {
         var p = server.profiles().stream().filter(x -> x.account().id().equals(SOURCE)).findFirst().orElseThrow();
         return client(server.endpoint(), StaticCredentialsProvider.create(AwsBasicCredentials.create(p.accessKeyId(),

@@ -49,8 +49,7 @@ public final class SqsService implements ServiceProvider {
             "MaximumMessageSize", new int[] {1024, 1_048_576}, "MessageRetentionPeriod", new int[] {60, 1_209_600},
             "ReceiveMessageWaitTimeSeconds", new int[] {0, 20}, "VisibilityTimeout", new int[] {0, 43_200});
     /** Attributes SQS has that crossrole does not yet: refused as not implemented rather than ignored. */
-    private static final Set<String> NOT_YET = Set.of("RedrivePolicy", "RedriveAllowPolicy", "KmsMasterKeyId",
-            "KmsDataKeyReusePeriodSeconds", "FifoQueue", "ContentBasedDeduplication", "DeduplicationScope",
+    private static final Set<String> NOT_YET = Set.of("KmsMasterKeyId", "KmsDataKeyReusePeriodSeconds", "FifoQueue", "ContentBasedDeduplication", "DeduplicationScope",
             "FifoThroughputLimit");
     private static final Set<String> COMPUTED = Set.of("QueueArn", "ApproximateNumberOfMessages",
             "ApproximateNumberOfMessagesNotVisible", "ApproximateNumberOfMessagesDelayed", "CreatedTimestamp",
@@ -143,6 +142,8 @@ public final class SqsService implements ServiceProvider {
                 .keys(tag));
         ops.on("RemovePermission", this::removePermission, Authorization.of("sqs:RemovePermission")
                 .on("queue", "QueueUrl").keys(tag));
+        ops.on("ListDeadLetterSourceQueues", this::listDeadLetterSourceQueues,
+                Authorization.of("sqs:ListDeadLetterSourceQueues").on("queue", "QueueUrl").keys(tag));
         ops.on("TagQueue", this::tagQueue, Authorization.of("sqs:TagQueue").on("queue", "QueueUrl")
                 .keys("aws:RequestTag/${TagKey}", "aws:TagKeys", tag));
         ops.on("UntagQueue", this::untagQueue, Authorization.of("sqs:UntagQueue").on("queue", "QueueUrl")
@@ -254,7 +255,8 @@ public final class SqsService implements ServiceProvider {
                 throw new AwsException("NotImplemented", 501, "crossrole does not implement the SQS queue attribute "
                         + name + " yet");
             }
-            if (!DEFAULTS.containsKey(name) && !name.equals("Policy")) {
+            if (!DEFAULTS.containsKey(name) && !name.equals("Policy") && !name.equals("RedrivePolicy")
+                    && !name.equals("RedriveAllowPolicy")) {
                 throw error("InvalidAttributeName", "Unknown Attribute " + name + ".");
             }
             int[] range = RANGES.get(name);
@@ -273,6 +275,10 @@ public final class SqsService implements ServiceProvider {
                     throw error("InvalidAttributeValue", "Invalid value for the parameter " + name + ".");
                 }
                 value = value.toLowerCase(java.util.Locale.ROOT);
+            } else if (name.equals("RedrivePolicy") && !value.isEmpty()) {
+                value = redrivePolicy(value);
+            } else if (name.equals("RedriveAllowPolicy") && !value.isEmpty()) {
+                value = redriveAllowPolicy(value);
             } else if (name.equals("Policy") && !value.isEmpty()) {
                 try {
                     QueueDirectory.policy(value, arn);
@@ -291,6 +297,97 @@ public final class SqsService implements ServiceProvider {
             return text == null || text.isEmpty() ? null : QueueDirectory.policy(text, arn);
         } catch (InvalidPolicyException e) {
             throw error("InvalidAttributeValue", "Invalid value for the parameter Policy.");
+        }
+    }
+
+    /**
+     * A RedrivePolicy checked and written as SQS answers it ({@code {"deadLetterTargetArn":…,"maxReceiveCount":N}}).
+     * SQS's API reference gives the rules (an ARN, 1 to 1000 receives) but not the wording of these errors.
+     */
+    private static String redrivePolicy(String text) {
+        com.fasterxml.jackson.databind.JsonNode node;
+        try {
+            node = JSON.readTree(text);
+        } catch (java.io.IOException e) {
+            node = null;
+        }
+        String reason = null;
+        if (node == null || !node.isObject() || !node.path("deadLetterTargetArn").isTextual()) {
+            reason = "Redrive policy is not a valid JSON map with deadLetterTargetArn and maxReceiveCount.";
+        } else {
+            com.fasterxml.jackson.databind.JsonNode count = node.path("maxReceiveCount");
+            int receives = count.isInt() ? count.asInt() : count.isTextual() && count.asText().matches("[0-9]{1,4}")
+                    ? Integer.parseInt(count.asText()) : -1;
+            if (receives < 1 || receives > 1000) {
+                reason = "Invalid value for maxReceiveCount: " + count + ", valid values are from 1 to 1000 both"
+                        + " inclusive.";
+            } else {
+                return JSON.createObjectNode().put("deadLetterTargetArn", node.get("deadLetterTargetArn").asText())
+                        .put("maxReceiveCount", receives).toString();
+            }
+        }
+        throw invalidParameter("Value " + text + " for parameter RedrivePolicy is invalid. Reason: " + reason);
+    }
+
+    /** A RedriveAllowPolicy checked: {@code allowAll}, {@code denyAll}, or {@code byQueue} with 1 to 10 ARNs. */
+    private static String redriveAllowPolicy(String text) {
+        try {
+            com.fasterxml.jackson.databind.JsonNode node = JSON.readTree(text);
+            String permission = node.path("redrivePermission").asText("");
+            int sources = node.path("sourceQueueArns").size();
+            boolean byQueue = permission.equals("byQueue") && sources >= 1 && sources <= 10;
+            if (byQueue || (permission.equals("allowAll") || permission.equals("denyAll")) && sources == 0) {
+                return node.toString();
+            }
+        } catch (java.io.IOException e) {
+            // reported below
+        }
+        throw invalidParameter("Value " + text + " for parameter RedriveAllowPolicy is invalid. Reason: Amazon SQS"
+                + " can't create the redrive allow policy, as it's in an unsupported format.");
+    }
+
+    /** The dead-letter queue a redrive policy names, which must exist in the source's account and region. */
+    private void checkDeadLetterTarget(Map<String, String> attributes, String sourceArn) {
+        String redrive = attributes.get("RedrivePolicy");
+        if (redrive == null || redrive.isEmpty()) {
+            return;
+        }
+        String target = deadLetterTarget(redrive);
+        Queue dlq = queues.byArn(target).orElse(null);
+        if (dlq == null || !accountOf(target).equals(accountOf(sourceArn))) {
+            throw invalidParameter("Value " + redrive + " for parameter RedrivePolicy is invalid. Reason: Dead letter"
+                    + " target does not exist.");
+        }
+        String allow = dlq.attribute("RedriveAllowPolicy");
+        if (allow != null) {
+            try {
+                com.fasterxml.jackson.databind.JsonNode node = JSON.readTree(allow);
+                String permission = node.path("redrivePermission").asText();
+                boolean allowed = permission.equals("allowAll") || permission.equals("byQueue")
+                        && node.path("sourceQueueArns").toString().contains("\"" + sourceArn + "\"");
+                if (!allowed) {
+                    throw invalidParameter("Value " + redrive + " for parameter RedrivePolicy is invalid. Reason:"
+                            + " Queue " + target + " does not allow this queue as a dead-letter queue source.");
+                }
+            } catch (java.io.IOException e) {
+                throw new IllegalStateException("a RedriveAllowPolicy is checked when it is set", e);
+            }
+        }
+    }
+
+    private static String deadLetterTarget(String redrive) {
+        try {
+            return JSON.readTree(redrive).path("deadLetterTargetArn").asText();
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException("a RedrivePolicy is checked when it is set", e);
+        }
+    }
+
+    private static int maxReceiveCount(String redrive) {
+        try {
+            return JSON.readTree(redrive).path("maxReceiveCount").asInt();
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException("a RedrivePolicy is checked when it is set", e);
         }
     }
 
@@ -327,11 +424,10 @@ public final class SqsService implements ServiceProvider {
                 throw error("QueueDeletedRecently", "You must wait 60 seconds after deleting a queue before you can"
                         + " create another with the same name.");
             }
+            checkDeadLetterTarget(attributes, arn);
             Map<String, String> all = new LinkedHashMap<>(DEFAULTS);
             all.putAll(attributes);
-            if ("".equals(all.get("Policy"))) {
-                all.remove("Policy");
-            }
+            all.values().removeIf(String::isEmpty);
             Queue queue = new Queue(account, call.region(), name, arn, all, tags, now, now, null,
                     parsedPolicy(all, arn));
             queues.put(queue);
@@ -397,7 +493,8 @@ public final class SqsService implements ServiceProvider {
     private static final List<String> ALL_ATTRIBUTES = List.of("QueueArn", "ApproximateNumberOfMessages",
             "ApproximateNumberOfMessagesNotVisible", "ApproximateNumberOfMessagesDelayed", "CreatedTimestamp",
             "LastModifiedTimestamp", "VisibilityTimeout", "MaximumMessageSize", "MessageRetentionPeriod",
-            "DelaySeconds", "ReceiveMessageWaitTimeSeconds", "Policy", "SqsManagedSseEnabled");
+            "DelaySeconds", "ReceiveMessageWaitTimeSeconds", "Policy", "RedrivePolicy", "RedriveAllowPolicy",
+            "SqsManagedSseEnabled");
 
     private PreparedCall getQueueAttributes(Call call, Input input) {
         Target target = target(call, input);
@@ -455,11 +552,10 @@ public final class SqsService implements ServiceProvider {
         Map<String, String> attributes = checkedAttributes(given, target.arn());
         return PreparedCall.of(List.of(onQueue("SetQueueAttributes", target.arn(), target.queue())), () -> {
             Queue queue = current(target.arn());
+            checkDeadLetterTarget(attributes, queue.arn());
             Map<String, String> all = new LinkedHashMap<>(queue.attributes());
             all.putAll(attributes);
-            if ("".equals(all.get("Policy"))) {
-                all.remove("Policy");
-            }
+            all.values().removeIf(String::isEmpty);
             queues.put(queue.withAttributes(all, parsedPolicy(all, queue.arn()), queues.clock().instant()));
             return null;
         });
@@ -866,6 +962,7 @@ public final class SqsService implements ServiceProvider {
             long now = now();
             long retention = queue.intAttribute("MessageRetentionPeriod") * 1000L;
             int timeout = visibility != null ? visibility : queue.intAttribute("VisibilityTimeout");
+            String redrive = queue.attribute("RedrivePolicy");
             List<Shape> received = new ArrayList<>();
             for (QueuedMessage message : List.copyOf(queues.messages(queue.arn()))) {
                 if (message.sent() + retention <= now) {
@@ -875,11 +972,58 @@ public final class SqsService implements ServiceProvider {
                 if (received.size() >= (max == null ? 1 : max) || message.visibleAt() > now) {
                     continue;
                 }
+                if (redrive != null && message.receiveCount() >= maxReceiveCount(redrive)
+                        && moveToDeadLetterQueue(message, deadLetterTarget(redrive), now)) {
+                    continue;
+                }
                 QueuedMessage taken = message.received(now, now + timeout * 1000L, UUID.randomUUID().toString());
                 queues.put(taken);
                 received.add(shape(taken, system, userNames));
             }
             return Shape.of().put("Messages", received);
+        });
+    }
+
+    /**
+     * Moves a message received {@code maxReceiveCount} times to its queue's dead-letter queue, as SQS does when it
+     * would be received once more: same id, body, attributes and send time, visible there at once. A dead-letter queue
+     * deleted since leaves the message where it is.
+     */
+    private boolean moveToDeadLetterQueue(QueuedMessage message, String dlqArn, long now) {
+        if (queues.byArn(dlqArn).isEmpty()) {
+            return false;
+        }
+        queues.remove(message);
+        queues.put(new QueuedMessage(QueueDirectory.messageKey(dlqArn, message.sent(), message.id()), dlqArn,
+                message.id(), message.body(), message.attributes(), message.senderId(), message.sent(), now,
+                message.receiveCount(), message.firstReceive(), null));
+        return true;
+    }
+
+    private PreparedCall listDeadLetterSourceQueues(Call call, Input input) {
+        Target target = target(call, input);
+        Integer max = input.integer("MaxResults");
+        if (max != null && (max < 1 || max > 1000)) {
+            throw invalidParameter("Value " + max + " for parameter MaxResults is invalid. Reason: MaxResults must be"
+                    + " an integer between 1 and 1000.");
+        }
+        String after = input.string("NextToken") == null ? null : new String(Base64.getUrlDecoder().decode(
+                input.string("NextToken")), StandardCharsets.UTF_8);
+        return PreparedCall.of(List.of(onQueue("ListDeadLetterSourceQueues", target.arn(), target.queue())), () -> {
+            Queue dlq = current(target.arn());
+            List<Queue> sources = queues.queues(dlq.account(), dlq.region()).stream()
+                    .filter(q -> q.attribute("RedrivePolicy") != null
+                            && deadLetterTarget(q.attribute("RedrivePolicy")).equals(dlq.arn())
+                            && (after == null || q.name().compareTo(after) > 0)).toList();
+            int limit = max == null ? 1000 : max;
+            List<String> urls = new ArrayList<>();
+            sources.subList(0, Math.min(limit, sources.size())).forEach(q -> urls.add(url(call, q)));
+            Shape out = Shape.of().put("queueUrls", urls);
+            if (max != null && sources.size() > limit) {
+                out.put("NextToken", Base64.getUrlEncoder().encodeToString(sources.get(limit - 1).name()
+                        .getBytes(StandardCharsets.UTF_8)));
+            }
+            return out;
         });
     }
 

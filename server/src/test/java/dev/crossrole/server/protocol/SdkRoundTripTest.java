@@ -106,7 +106,7 @@ class SdkRoundTripTest {
                             "SetQueueAttributes", "PurgeQueue", "SendMessage", "SendMessageBatch", "ReceiveMessage",
                             "DeleteMessage", "DeleteMessageBatch", "ChangeMessageVisibility",
                             "ChangeMessageVisibilityBatch", "TagQueue", "UntagQueue", "ListQueueTags", "AddPermission",
-                            "RemovePermission")));
+                            "RemovePermission", "ListDeadLetterSourceQueues")));
 
     @TestFactory
     Stream<DynamicNode> requests() {
