@@ -3,6 +3,7 @@ document for the Java test to check."""
 import json
 import os
 import sys
+import time
 
 import boto3
 from botocore.exceptions import ClientError
@@ -73,4 +74,8 @@ sqs.receive_message(QueueUrl=src)
 found["afterRedrive"] = len(sqs.receive_message(QueueUrl=src).get("Messages", []))
 found["inDlq"] = [m["Body"] for m in sqs.receive_message(QueueUrl=dlq).get("Messages", [])]
 found["sources"] = sqs.list_dead_letter_source_queues(QueueUrl=dlq)["queueUrls"]
+empty = sqs.create_queue(QueueName="boto3-empty")["QueueUrl"]
+started = time.monotonic()
+found["longPoll"] = {"messages": len(sqs.receive_message(QueueUrl=empty, WaitTimeSeconds=1).get("Messages", [])),
+                     "waited": time.monotonic() - started >= 0.95}
 print(json.dumps(found))

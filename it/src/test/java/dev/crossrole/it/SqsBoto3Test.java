@@ -64,6 +64,12 @@ class SqsBoto3Test {
     }
 
     @Test
+    void anEmptyLongPollWaitsItsTime() {
+        assertEquals(0, out.path("longPoll").path("messages").asInt());
+        assertTrue(out.path("longPoll").path("waited").asBoolean());
+    }
+
+    @Test
     void theQueuePolicyDecidesAnotherAccountsSends() {
         assertEquals("AccessDenied", out.path("deniedSend").path("code").asText());
         assertEquals(403, out.path("deniedSend").path("status").asInt());

@@ -300,6 +300,30 @@ class SqsSdkTest {
                 .attributesWithStrings(Map.of("RedrivePolicy", redrive))));
     }
 
+    @Test
+    void longPollingWaitsForAMessageOrTheTime() throws Exception {
+        String url = create("long-poll");
+        long started = System.nanoTime();
+        assertEquals(List.of(), sqs.receiveMessage(r -> r.queueUrl(url).waitTimeSeconds(1)).messages());
+        assertTrue(System.nanoTime() - started >= Duration.ofMillis(950).toNanos(), "answered before the wait time");
+
+        var waiting = java.util.concurrent.CompletableFuture.supplyAsync(() -> sqs.receiveMessage(r -> r.queueUrl(url)
+                .waitTimeSeconds(20)).messages());
+        Thread.sleep(300);
+        started = System.nanoTime();
+        sqs.sendMessage(r -> r.queueUrl(url).messageBody("awaited"));
+        assertEquals("awaited", waiting.get(10, java.util.concurrent.TimeUnit.SECONDS).get(0).body());
+        assertTrue(System.nanoTime() - started < Duration.ofSeconds(5).toNanos(), "the poll did not wake on the send");
+        // The queue's ReceiveMessageWaitTimeSeconds is the default wait.
+        sqs.setQueueAttributes(r -> r.queueUrl(url).attributes(Map.of(
+                QueueAttributeName.RECEIVE_MESSAGE_WAIT_TIME_SECONDS, "1")));
+        started = System.nanoTime();
+        assertEquals(List.of(), sqs.receiveMessage(r -> r.queueUrl(url)).messages());
+        assertTrue(System.nanoTime() - started >= Duration.ofMillis(950).toNanos(), "the queue's wait time was ignored");
+        assertError(400, "InvalidParameterValue", null, () -> sqs.receiveMessage(r -> r.queueUrl(url)
+                .waitTimeSeconds(21)));
+    }
+
     private static SqsClient client(CrossroleServer server) {
         var p = server.profiles().stream().filter(x -> x.account().id().equals(SOURCE)).findFirst().orElseThrow();
         return client(server.endpoint(), StaticCredentialsProvider.create(AwsBasicCredentials.create(p.accessKeyId(),

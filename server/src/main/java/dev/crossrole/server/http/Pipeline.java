@@ -248,11 +248,32 @@ public final class Pipeline {
             authorize(call, prepared, trace);
             return prepared.execute(permissions);
         }
-        return sync.write(tx -> {
+        java.util.function.Supplier<Shape> run = () -> sync.write(tx -> {
             PreparedCall prepared = prepare.get();
             authorize(call, prepared, trace);
             return prepared.execute(permissions);
         });
+        long deadline = 0;
+        while (true) {
+            try {
+                return run.get();
+            } catch (dev.crossrole.server.service.WaitForChange wait) {
+                // Nothing to answer yet (SQS long polling): wait outside the transaction, then run the call again.
+                long now = System.nanoTime();
+                if (deadline == 0) {
+                    deadline = now + wait.nanos();
+                }
+                if (deadline - now <= 0) {
+                    return dev.crossrole.server.service.WaitForChange.lastRun(run);
+                }
+                try {
+                    wait.waiter().await(Math.min(deadline - now, java.util.concurrent.TimeUnit.SECONDS.toNanos(1)));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return dev.crossrole.server.service.WaitForChange.lastRun(run);
+                }
+            }
+        }
     }
 
     public HttpResponse handle(HttpRequest request) {

@@ -94,6 +94,34 @@ public final class QueueDirectory extends RecordCacheReplica {
 
     void put(QueuedMessage message) {
         messages.put(message.key(), message);
+        signal();
+    }
+
+    /** Counts the puts of messages, so that a long poll can tell whether one happened since it looked. */
+    private long puts;
+
+    private synchronized void signal() {
+        puts++;
+        notifyAll();
+    }
+
+    synchronized long puts() {
+        return puts;
+    }
+
+    /**
+     * Waits until a message is put after {@code seen} puts, or for at most {@code nanos}. A message put by another
+     * node, or one whose delay or visibility timeout ends, wakes nobody: the caller looks again at least every second.
+     */
+    synchronized void awaitPut(long seen, long nanos) throws InterruptedException {
+        long until = System.nanoTime() + nanos;
+        while (puts == seen) {
+            long left = until - System.nanoTime();
+            if (left <= 0) {
+                return;
+            }
+            java.util.concurrent.TimeUnit.NANOSECONDS.timedWait(this, left);
+        }
     }
 
     void remove(QueuedMessage message) {

@@ -12,6 +12,7 @@ import dev.crossrole.server.service.Call;
 import dev.crossrole.server.service.OperationTable;
 import dev.crossrole.server.service.PreparedCall;
 import dev.crossrole.server.service.ServiceProvider;
+import dev.crossrole.server.service.WaitForChange;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -958,6 +959,7 @@ public final class SqsService implements ServiceProvider {
         system.addAll(input.listOrEmpty("MessageSystemAttributeNames"));
         List<String> userNames = input.listOrEmpty("MessageAttributeNames");
         return PreparedCall.of(List.of(onQueue("ReceiveMessage", target.arn(), target.queue())), () -> {
+            long seen = queues.puts();
             Queue queue = current(target.arn());
             long now = now();
             long retention = queue.intAttribute("MessageRetentionPeriod") * 1000L;
@@ -979,6 +981,12 @@ public final class SqsService implements ServiceProvider {
                 QueuedMessage taken = message.received(now, now + timeout * 1000L, UUID.randomUUID().toString());
                 queues.put(taken);
                 received.add(shape(taken, system, userNames));
+            }
+            int waitSeconds = wait != null ? wait : queue.intAttribute("ReceiveMessageWaitTimeSeconds");
+            if (received.isEmpty() && waitSeconds > 0 && WaitForChange.mayWait()) {
+                // Long polling: the pipeline waits outside the store's lock until a message is put, then asks again.
+                throw new WaitForChange(java.util.concurrent.TimeUnit.SECONDS.toNanos(waitSeconds),
+                        nanos -> queues.awaitPut(seen, nanos));
             }
             return Shape.of().put("Messages", received);
         });
