@@ -78,4 +78,12 @@ empty = sqs.create_queue(QueueName="boto3-empty")["QueueUrl"]
 started = time.monotonic()
 found["longPoll"] = {"messages": len(sqs.receive_message(QueueUrl=empty, WaitTimeSeconds=1).get("Messages", [])),
                      "waited": time.monotonic() - started >= 0.95}
+fifo = sqs.create_queue(QueueName="boto3.fifo", Attributes={"FifoQueue": "true",
+                                                             "ContentBasedDeduplication": "true"})["QueueUrl"]
+first = sqs.send_message(QueueUrl=fifo, MessageBody="one", MessageGroupId="g")
+duplicate = sqs.send_message(QueueUrl=fifo, MessageBody="one", MessageGroupId="g")
+sqs.send_message(QueueUrl=fifo, MessageBody="two", MessageGroupId="g")
+found["fifo"] = {"deduplicated": first["MessageId"] == duplicate["MessageId"],
+                 "sequence": len(first["SequenceNumber"]),
+                 "bodies": [m["Body"] for m in sqs.receive_message(QueueUrl=fifo, MaxNumberOfMessages=10)["Messages"]]}
 print(json.dumps(found))

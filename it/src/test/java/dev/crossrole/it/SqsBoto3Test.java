@@ -64,6 +64,13 @@ class SqsBoto3Test {
     }
 
     @Test
+    void fifoQueuesDeduplicateAndKeepOrder() {
+        assertTrue(out.path("fifo").path("deduplicated").asBoolean());
+        assertEquals(20, out.path("fifo").path("sequence").asInt());
+        assertEquals("[\"one\",\"two\"]", out.path("fifo").path("bodies").toString());
+    }
+
+    @Test
     void anEmptyLongPollWaitsItsTime() {
         assertEquals(0, out.path("longPoll").path("messages").asInt());
         assertTrue(out.path("longPoll").path("waited").asBoolean());

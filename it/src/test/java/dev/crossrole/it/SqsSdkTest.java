@@ -324,6 +324,62 @@ class SqsSdkTest {
                 .waitTimeSeconds(21)));
     }
 
+    @Test
+    void fifoQueuesKeepGroupsInOrderAndDeduplicate() {
+        assertError(400, "InvalidParameterValue", null, () -> sqs.createQueue(r -> r.queueName("jobs.fifo")));
+        assertError(400, "InvalidParameterValue", null, () -> sqs.createQueue(r -> r.queueName("jobs")
+                .attributes(Map.of(QueueAttributeName.FIFO_QUEUE, "true"))));
+        String url = sqs.createQueue(r -> r.queueName("jobs.fifo").attributes(Map.of(QueueAttributeName.FIFO_QUEUE,
+                "true"))).queueUrl();
+        assertEquals(Map.of("FifoQueue", "true", "ContentBasedDeduplication", "false"), sqs.getQueueAttributes(r -> r
+                .queueUrl(url).attributeNamesWithStrings("FifoQueue", "ContentBasedDeduplication"))
+                .attributesAsStrings());
+        assertError(400, "MissingParameter", null, () -> sqs.sendMessage(r -> r.queueUrl(url).messageBody("x")
+                .messageDeduplicationId("d")));
+        assertError(400, "InvalidParameterValue", "The queue should either have ContentBasedDeduplication enabled or"
+                + " MessageDeduplicationId provided explicitly", () -> sqs.sendMessage(r -> r.queueUrl(url)
+                .messageBody("x").messageGroupId("g")));
+        var first = sqs.sendMessage(r -> r.queueUrl(url).messageBody("a1").messageGroupId("a")
+                .messageDeduplicationId("1"));
+        // The same deduplication id within five minutes is accepted and not queued again.
+        var again = sqs.sendMessage(r -> r.queueUrl(url).messageBody("a1").messageGroupId("a")
+                .messageDeduplicationId("1"));
+        assertEquals(first.messageId(), again.messageId());
+        assertEquals(first.sequenceNumber(), again.sequenceNumber());
+        var second = sqs.sendMessage(r -> r.queueUrl(url).messageBody("a2").messageGroupId("a")
+                .messageDeduplicationId("2"));
+        assertTrue(second.sequenceNumber().compareTo(first.sequenceNumber()) > 0);
+        sqs.sendMessage(r -> r.queueUrl(url).messageBody("b1").messageGroupId("b").messageDeduplicationId("3"));
+
+        // In order within a group; while a group's message is in flight, the group gives nothing more.
+        List<Message> got = receive(url, 10);
+        assertEquals(List.of("a1", "a2", "b1"), got.stream().map(Message::body).toList());
+        assertEquals("a", got.get(0).attributesAsStrings().get("MessageGroupId"));
+        assertEquals(first.sequenceNumber(), got.get(0).attributesAsStrings().get("SequenceNumber"));
+        sqs.sendMessage(r -> r.queueUrl(url).messageBody("a3").messageGroupId("a").messageDeduplicationId("4"));
+        sqs.sendMessage(r -> r.queueUrl(url).messageBody("c1").messageGroupId("c").messageDeduplicationId("5"));
+        assertEquals(List.of("c1"), receive(url, 10).stream().map(Message::body).toList());
+        sqs.deleteMessage(r -> r.queueUrl(url).receiptHandle(got.get(0).receiptHandle()));
+        sqs.deleteMessage(r -> r.queueUrl(url).receiptHandle(got.get(1).receiptHandle()));
+        assertEquals(List.of("a3"), receive(url, 10).stream().map(Message::body).toList());
+
+        // Content-based deduplication: the body's SHA-256 is the id; after five minutes it is a new message.
+        sqs.setQueueAttributes(r -> r.queueUrl(url).attributes(Map.of(
+                QueueAttributeName.CONTENT_BASED_DEDUPLICATION, "true")));
+        String id = sqs.sendMessage(r -> r.queueUrl(url).messageBody("same").messageGroupId("d")).messageId();
+        assertEquals(id, sqs.sendMessage(r -> r.queueUrl(url).messageBody("same").messageGroupId("d")).messageId());
+        clock.advance(Duration.ofMinutes(6));
+        assertNotEquals(id, sqs.sendMessage(r -> r.queueUrl(url).messageBody("same").messageGroupId("d"))
+                .messageId());
+        assertError(400, "InvalidParameterValue", null, () -> sqs.sendMessage(r -> r.queueUrl(url).messageBody("x")
+                .messageGroupId("g").delaySeconds(5)));
+        assertError(400, "InvalidAttributeName", null, () -> sqs.setQueueAttributes(r -> r.queueUrl(url)
+                .attributes(Map.of(QueueAttributeName.FIFO_QUEUE, "false"))));
+        // A standard queue has no FIFO attributes.
+        assertError(400, "InvalidAttributeName", null, () -> sqs.createQueue(r -> r.queueName("plain")
+                .attributes(Map.of(QueueAttributeName.CONTENT_BASED_DEDUPLICATION, "true"))));
+    }
+
     private static SqsClient client(CrossroleServer server) {
         var p = server.profiles().stream().filter(x -> x.account().id().equals(SOURCE)).findFirst().orElseThrow();
         return client(server.endpoint(), StaticCredentialsProvider.create(AwsBasicCredentials.create(p.accessKeyId(),

@@ -30,6 +30,7 @@ public final class QueueDirectory extends RecordCacheReplica {
     static final String QUEUES = "sqs.queues";
     static final String MESSAGES = "sqs.messages";
     static final String DELETED = "sqs.deleted";
+    static final String DEDUPLICATION = "sqs.deduplication";
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final Clock clock;
@@ -41,13 +42,33 @@ public final class QueueDirectory extends RecordCacheReplica {
             when -> when.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8),
             bytes -> Instant.parse(new String(bytes, java.nio.charset.StandardCharsets.UTF_8)));
 
+    /** FIFO sends by deduplication id: the message id and sequence number they got, and when (for 5 minutes). */
+    private final RecordCache<Sent> deduplication = new RecordCache<>(DEDUPLICATION,
+            sent -> (sent.messageId() + " " + sent.sequence() + " " + sent.at()).getBytes(
+                    java.nio.charset.StandardCharsets.UTF_8),
+            bytes -> {
+                String[] parts = new String(bytes, java.nio.charset.StandardCharsets.UTF_8).split(" ");
+                return new Sent(parts[0], Long.parseLong(parts[1]), Long.parseLong(parts[2]));
+            });
+
+    /** A FIFO send remembered for deduplication: its message id, sequence number and time (epoch milliseconds). */
+    record Sent(String messageId, long sequence, long at) {}
+
+    Optional<Sent> deduplicated(String key) {
+        return deduplication.get(key);
+    }
+
+    void remember(String key, Sent sent) {
+        deduplication.put(key, sent);
+    }
+
     public QueueDirectory(Clock clock) {
         this.clock = clock;
     }
 
     @Override
     protected List<RecordCache<?>> caches() {
-        return List.of(queues, messages, deleted);
+        return List.of(queues, messages, deleted, deduplication);
     }
 
     Clock clock() {
@@ -128,8 +149,9 @@ public final class QueueDirectory extends RecordCacheReplica {
         messages.remove(message.key());
     }
 
+    /** A message's key: in a standard queue by send time, in a FIFO queue by sequence number, so keys sort in order. */
     static String messageKey(String queueArn, long sent, String id) {
-        return queueArn + "|" + String.format("%015d", sent) + "|" + id;
+        return queueArn + "|" + String.format("%020d", sent) + "|" + id;
     }
 
     // ---- records ---------------------------------------------------------------------------------------
@@ -146,7 +168,7 @@ public final class QueueDirectory extends RecordCacheReplica {
         ObjectNode n = JSON.createObjectNode().put("account", q.account()).put("region", q.region())
                 .put("name", q.name()).put("arn", q.arn()).put("created", q.created().toString())
                 .put("modified", q.modified().toString()).put("purged", q.purged() == null ? null
-                        : q.purged().toString());
+                        : q.purged().toString()).put("sequence", q.sequence());
         ObjectNode attributes = n.putObject("attributes");
         q.attributes().forEach(attributes::put);
         ObjectNode tags = n.putObject("tags");
@@ -159,6 +181,10 @@ public final class QueueDirectory extends RecordCacheReplica {
                 .put("body", m.body()).put("senderId", m.senderId()).put("sent", m.sent())
                 .put("visibleAt", m.visibleAt()).put("receiveCount", m.receiveCount())
                 .put("firstReceive", m.firstReceive()).put("receipt", m.receipt());
+        if (m.fifo() != null) {
+            n.putObject("fifo").put("groupId", m.fifo().groupId()).put("deduplicationId", m.fifo().deduplicationId())
+                    .put("sequence", m.fifo().sequence());
+        }
         ObjectNode attributes = n.putObject("attributes");
         m.attributes().forEach((name, a) -> attributes.putObject(name).put("dataType", a.dataType())
                 .put("stringValue", a.stringValue()).put("binaryValue", a.binaryValue() == null ? null
@@ -179,7 +205,7 @@ public final class QueueDirectory extends RecordCacheReplica {
         return new Queue(n.get("account").asText(), n.get("region").asText(), n.get("name").asText(), arn, attributes,
                 tags, Instant.parse(n.get("created").asText()), Instant.parse(n.get("modified").asText()),
                 n.hasNonNull("purged") ? Instant.parse(n.get("purged").asText()) : null,
-                storedPolicy(attributes.get("Policy"), arn));
+                storedPolicy(attributes.get("Policy"), arn), n.path("sequence").asLong(0));
     }
 
     private static Policy storedPolicy(String text, String arn) {
@@ -204,7 +230,8 @@ public final class QueueDirectory extends RecordCacheReplica {
         return new QueuedMessage(n.get("key").asText(), n.get("queueArn").asText(), n.get("id").asText(),
                 n.get("body").asText(), attributes, text(n, "senderId"), n.get("sent").asLong(),
                 n.get("visibleAt").asLong(), n.get("receiveCount").asInt(), n.get("firstReceive").asLong(),
-                text(n, "receipt"));
+                text(n, "receipt"), n.hasNonNull("fifo") ? new QueuedMessage.Fifo(text(n.get("fifo"), "groupId"),
+                        text(n.get("fifo"), "deduplicationId"), n.get("fifo").get("sequence").asLong()) : null);
     }
 
     private static JsonNode parse(byte[] bytes, String namespace) {

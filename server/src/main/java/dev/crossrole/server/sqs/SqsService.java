@@ -50,8 +50,10 @@ public final class SqsService implements ServiceProvider {
             "MaximumMessageSize", new int[] {1024, 1_048_576}, "MessageRetentionPeriod", new int[] {60, 1_209_600},
             "ReceiveMessageWaitTimeSeconds", new int[] {0, 20}, "VisibilityTimeout", new int[] {0, 43_200});
     /** Attributes SQS has that crossrole does not yet: refused as not implemented rather than ignored. */
-    private static final Set<String> NOT_YET = Set.of("KmsMasterKeyId", "KmsDataKeyReusePeriodSeconds", "FifoQueue", "ContentBasedDeduplication", "DeduplicationScope",
-            "FifoThroughputLimit");
+    private static final Set<String> NOT_YET = Set.of("KmsMasterKeyId", "KmsDataKeyReusePeriodSeconds");
+    /** The attributes of FIFO queues only. */
+    private static final Set<String> FIFO_ONLY = Set.of("FifoQueue", "ContentBasedDeduplication",
+            "DeduplicationScope", "FifoThroughputLimit");
     private static final Set<String> COMPUTED = Set.of("QueueArn", "ApproximateNumberOfMessages",
             "ApproximateNumberOfMessagesNotVisible", "ApproximateNumberOfMessagesDelayed", "CreatedTimestamp",
             "LastModifiedTimestamp");
@@ -229,11 +231,13 @@ public final class SqsService implements ServiceProvider {
 
     // ---- queues ----------------------------------------------------------------------------------------
 
-    private static String checkedName(String name) {
-        if (name.endsWith(".fifo")) {
-            throw new AwsException("NotImplemented", 501, "crossrole does not implement SQS FIFO queues yet");
-        }
-        if (!QUEUE_NAME.matcher(name).matches()) {
+    private static String checkedName(String name, boolean fifo) {
+        String base = fifo && name.endsWith(".fifo") ? name.substring(0, name.length() - 5) : name;
+        if (fifo != name.endsWith(".fifo") || !QUEUE_NAME.matcher(base).matches() || name.length() > 80) {
+            if (fifo || name.endsWith(".fifo")) {
+                throw invalidParameter("The name of a FIFO queue can only include alphanumeric characters, hyphens,"
+                        + " or underscores, must end with .fifo suffix and be 1 to 80 in length.");
+            }
             throw invalidParameter("Can only include alphanumeric characters, hyphens, or underscores. 1 to 80 in"
                     + " length");
         }
@@ -244,7 +248,7 @@ public final class SqsService implements ServiceProvider {
      * Attributes given to CreateQueue or SetQueueAttributes, checked: the names SQS has, the values in their ranges.
      * SQS's wordings for these errors are not in its API reference; these follow answers it has been seen to give.
      */
-    private static Map<String, String> checkedAttributes(Map<String, String> given, String arn) {
+    private static Map<String, String> checkedAttributes(Map<String, String> given, String arn, boolean fifo) {
         Map<String, String> checked = new LinkedHashMap<>();
         if (given == null) {
             return checked;
@@ -257,8 +261,17 @@ public final class SqsService implements ServiceProvider {
                         + name + " yet");
             }
             if (!DEFAULTS.containsKey(name) && !name.equals("Policy") && !name.equals("RedrivePolicy")
-                    && !name.equals("RedriveAllowPolicy")) {
+                    && !name.equals("RedriveAllowPolicy") && !(fifo && FIFO_ONLY.contains(name))) {
                 throw error("InvalidAttributeName", "Unknown Attribute " + name + ".");
+            }
+            Set<String> allowed = switch (name) {
+                case "FifoQueue", "ContentBasedDeduplication" -> Set.of("true", "false");
+                case "DeduplicationScope" -> Set.of("messageGroup", "queue");
+                case "FifoThroughputLimit" -> Set.of("perQueue", "perMessageGroupId");
+                default -> null;
+            };
+            if (allowed != null && !allowed.contains(value)) {
+                throw error("InvalidAttributeValue", "Invalid value for the parameter " + name + ".");
             }
             int[] range = RANGES.get(name);
             if (range != null) {
@@ -397,10 +410,12 @@ public final class SqsService implements ServiceProvider {
     }
 
     private PreparedCall createQueue(Call call, Input input) {
-        String name = checkedName(input.string("QueueName"));
+        Map<String, String> given = input.map("Attributes");
+        boolean fifo = given != null && "true".equals(given.get("FifoQueue"));
+        String name = checkedName(input.string("QueueName"), fifo);
         String account = call.caller().account();
         String arn = arn(call.region(), account, name);
-        Map<String, String> attributes = checkedAttributes(input.map("Attributes"), arn);
+        Map<String, String> attributes = checkedAttributes(given, arn, fifo);
         Map<String, String> tags = new LinkedHashMap<>(tagsOf(input.map("tags")));
         RequestContext.Builder context = RequestContext.builder();
         tags.forEach((k, v) -> context.single("aws:RequestTag/" + k, v));
@@ -427,10 +442,16 @@ public final class SqsService implements ServiceProvider {
             }
             checkDeadLetterTarget(attributes, arn);
             Map<String, String> all = new LinkedHashMap<>(DEFAULTS);
+            if (fifo) {
+                all.put("FifoQueue", "true");
+                all.put("ContentBasedDeduplication", "false");
+                all.put("DeduplicationScope", "queue");
+                all.put("FifoThroughputLimit", "perQueue");
+            }
             all.putAll(attributes);
             all.values().removeIf(String::isEmpty);
             Queue queue = new Queue(account, call.region(), name, arn, all, tags, now, now, null,
-                    parsedPolicy(all, arn));
+                    parsedPolicy(all, arn), 0);
             queues.put(queue);
             return Shape.of().put("QueueUrl", url(call, queue));
         });
@@ -495,7 +516,8 @@ public final class SqsService implements ServiceProvider {
             "ApproximateNumberOfMessagesNotVisible", "ApproximateNumberOfMessagesDelayed", "CreatedTimestamp",
             "LastModifiedTimestamp", "VisibilityTimeout", "MaximumMessageSize", "MessageRetentionPeriod",
             "DelaySeconds", "ReceiveMessageWaitTimeSeconds", "Policy", "RedrivePolicy", "RedriveAllowPolicy",
-            "SqsManagedSseEnabled");
+            "SqsManagedSseEnabled", "FifoQueue", "ContentBasedDeduplication", "DeduplicationScope",
+            "FifoThroughputLimit");
 
     private PreparedCall getQueueAttributes(Call call, Input input) {
         Target target = target(call, input);
@@ -550,7 +572,12 @@ public final class SqsService implements ServiceProvider {
                 throw error("InvalidAttributeName", "Unknown Attribute " + name + ".");
             }
         }
-        Map<String, String> attributes = checkedAttributes(given, target.arn());
+        boolean fifo = target.arn().endsWith(".fifo");
+        if (given.containsKey("FifoQueue")) {
+            // A queue's type is chosen when it is created.
+            throw error("InvalidAttributeName", "Unknown Attribute FifoQueue.");
+        }
+        Map<String, String> attributes = checkedAttributes(given, target.arn(), fifo);
         return PreparedCall.of(List.of(onQueue("SetQueueAttributes", target.arn(), target.queue())), () -> {
             Queue queue = current(target.arn());
             checkDeadLetterTarget(attributes, queue.arn());
@@ -739,7 +766,8 @@ public final class SqsService implements ServiceProvider {
     // ---- sending ---------------------------------------------------------------------------------------
 
     /** One message to send, checked: what SendMessage and each entry of SendMessageBatch carry. */
-    private record Outgoing(String body, Integer delay, Map<String, QueuedMessage.Attribute> attributes) {}
+    private record Outgoing(String body, Integer delay, Map<String, QueuedMessage.Attribute> attributes,
+                            String groupId, String deduplicationId) {}
 
     /**
      * A message's body and attributes checked against SQS's rules. The wordings follow answers SQS has been seen to
@@ -775,7 +803,8 @@ public final class SqsService implements ServiceProvider {
                 attributes.put(entry.getKey(), attribute(entry.getKey(), entry.getValue()));
             }
         }
-        return new Outgoing(body, delay, attributes);
+        return new Outgoing(body, delay, attributes, input.string("MessageGroupId"),
+                input.string("MessageDeduplicationId"));
     }
 
     private static QueuedMessage.Attribute attribute(String name, Input value) {
@@ -819,30 +848,94 @@ public final class SqsService implements ServiceProvider {
         return size;
     }
 
-    /** Puts a message in a queue: its record is written in the call's transaction, before the answer. */
-    private Shape enqueue(Queue queue, Outgoing message, Call call) {
+    private static final long DEDUPLICATION_MILLIS = 5 * 60 * 1000L;
+    private static final Pattern FIFO_ID = Pattern.compile("[\\x21-\\x7E]{1,128}");
+
+    /**
+     * Puts a message in a queue: its record is written in the call's transaction, before the answer. In a FIFO queue
+     * the message gets the queue's next sequence number, unless a message with its deduplication id was sent in the
+     * last five minutes: then it is accepted and not queued again, and the answer is the first one's.
+     */
+    private Shape enqueue(String queueArn, Outgoing message, Call call) {
+        Queue queue = current(queueArn);
         int limit = queue.intAttribute("MaximumMessageSize");
         if (size(message) > limit) {
             throw invalidParameter("One or more parameters are invalid. Reason: Message must be shorter than " + limit
                     + " bytes.");
         }
         long now = now();
-        int delay = message.delay() != null ? message.delay() : queue.intAttribute("DelaySeconds");
         String id = UUID.randomUUID().toString();
-        queues.put(new QueuedMessage(QueueDirectory.messageKey(queue.arn(), now, id), queue.arn(), id, message.body(),
-                message.attributes(), call.caller().principal().userId(), now, now + delay * 1000L, 0, 0, null));
+        QueuedMessage.Fifo fifo = null;
+        String deduplicationKey = null;
+        if (queue.fifo()) {
+            // SQS's wordings for these, as clients report them; its API reference names the rules only.
+            if (message.groupId() == null) {
+                throw error("MissingParameter", "The request must contain the parameter MessageGroupId.");
+            }
+            if (message.delay() != null) {
+                throw invalidParameter("Value " + message.delay() + " for parameter DelaySeconds is invalid. Reason:"
+                        + " The request include parameter that is not valid for this queue type.");
+            }
+            String deduplicationId = message.deduplicationId();
+            if (deduplicationId == null) {
+                if (!"true".equals(queue.attribute("ContentBasedDeduplication"))) {
+                    throw invalidParameter("The queue should either have ContentBasedDeduplication enabled or"
+                            + " MessageDeduplicationId provided explicitly");
+                }
+                deduplicationId = sha256(message.body());
+            }
+            if (!FIFO_ID.matcher(message.groupId()).matches() || !FIFO_ID.matcher(deduplicationId).matches()) {
+                throw invalidParameter("Value " + (FIFO_ID.matcher(message.groupId()).matches() ? deduplicationId
+                        : message.groupId()) + " for parameter " + (FIFO_ID.matcher(message.groupId()).matches()
+                        ? "MessageDeduplicationId" : "MessageGroupId") + " is invalid. Reason: It must be 1 to 128"
+                        + " characters of alphanumeric and punctuation characters.");
+            }
+            deduplicationKey = queue.arn() + "|" + ("messageGroup".equals(queue.attribute("DeduplicationScope"))
+                    ? message.groupId() : "") + "|" + deduplicationId;
+            QueueDirectory.Sent earlier = queues.deduplicated(deduplicationKey).orElse(null);
+            if (earlier != null && earlier.at() + DEDUPLICATION_MILLIS > now) {
+                return sendResult(earlier.messageId(), message, String.format("%020d", earlier.sequence()));
+            }
+            long sequence = Math.max(queue.sequence() + 1, now * 1_000_000L);
+            queues.put(queue.withSequence(sequence));
+            fifo = new QueuedMessage.Fifo(message.groupId(), deduplicationId, sequence);
+            queues.remember(deduplicationKey, new QueueDirectory.Sent(id, sequence, now));
+        } else if (message.deduplicationId() != null) {
+            throw invalidParameter("Value " + message.deduplicationId() + " for parameter MessageDeduplicationId is"
+                    + " invalid. Reason: The request include parameter that is not valid for this queue type.");
+        }
+        int delay = message.delay() != null ? message.delay() : queue.intAttribute("DelaySeconds");
+        queues.put(new QueuedMessage(QueueDirectory.messageKey(queue.arn(), fifo != null ? fifo.sequence() : now, id),
+                queue.arn(), id, message.body(), message.attributes(), call.caller().principal().userId(), now,
+                now + delay * 1000L, 0, 0, null, fifo));
+        return sendResult(id, message, fifo == null ? null : fifo.sequenceNumber());
+    }
+
+    private static Shape sendResult(String id, Outgoing message, String sequenceNumber) {
         Shape out = Shape.of().put("MessageId", id).put("MD5OfMessageBody", md5(message.body()));
         if (!message.attributes().isEmpty()) {
             out.put("MD5OfMessageAttributes", md5(message.attributes()));
         }
+        if (sequenceNumber != null) {
+            out.put("SequenceNumber", sequenceNumber);
+        }
         return out;
+    }
+
+    private static String sha256(String body) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(body.getBytes(
+                    StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     private PreparedCall sendMessage(Call call, Input input) {
         Target target = target(call, input);
         Outgoing message = outgoing(input);
         return PreparedCall.of(List.of(onQueue("SendMessage", target.arn(), target.queue())),
-                () -> enqueue(current(target.arn()), message, call));
+                () -> enqueue(target.arn(), message, call));
     }
 
     /** A batch's entries, checked as SQS checks a batch before any entry: their number and their ids. */
@@ -901,7 +994,7 @@ public final class SqsService implements ServiceProvider {
                 throw error("BatchRequestTooLong", "Batch requests cannot be longer than " + limit + " bytes. You have"
                         + " sent " + total + " bytes.");
             }
-            return eachEntry(entries, entry -> enqueue(queue, outgoing(entry), call));
+            return eachEntry(entries, entry -> enqueue(queue.arn(), outgoing(entry), call));
         });
     }
 
@@ -966,12 +1059,21 @@ public final class SqsService implements ServiceProvider {
             int timeout = visibility != null ? visibility : queue.intAttribute("VisibilityTimeout");
             String redrive = queue.attribute("RedrivePolicy");
             List<Shape> received = new ArrayList<>();
+            // FIFO: a group whose earlier message is in flight or delayed gives nothing until that one is done.
+            Set<String> blockedGroups = new HashSet<>();
             for (QueuedMessage message : List.copyOf(queues.messages(queue.arn()))) {
                 if (message.sent() + retention <= now) {
                     queues.remove(message); // past the queue's retention period: SQS deletes it
                     continue;
                 }
+                String group = message.fifo() == null ? null : message.fifo().groupId();
+                if (group != null && blockedGroups.contains(group)) {
+                    continue;
+                }
                 if (received.size() >= (max == null ? 1 : max) || message.visibleAt() > now) {
+                    if (group != null) {
+                        blockedGroups.add(group);
+                    }
                     continue;
                 }
                 if (redrive != null && message.receiveCount() >= maxReceiveCount(redrive)
@@ -1002,9 +1104,10 @@ public final class SqsService implements ServiceProvider {
             return false;
         }
         queues.remove(message);
-        queues.put(new QueuedMessage(QueueDirectory.messageKey(dlqArn, message.sent(), message.id()), dlqArn,
+        queues.put(new QueuedMessage(QueueDirectory.messageKey(dlqArn, message.fifo() != null
+                ? message.fifo().sequence() : message.sent(), message.id()), dlqArn,
                 message.id(), message.body(), message.attributes(), message.senderId(), message.sent(), now,
-                message.receiveCount(), message.firstReceive(), null));
+                message.receiveCount(), message.firstReceive(), null, message.fifo()));
         return true;
     }
 
@@ -1050,6 +1153,17 @@ public final class SqsService implements ServiceProvider {
         }
         if (wanted(system, "ApproximateFirstReceiveTimestamp")) {
             attributes.put("ApproximateFirstReceiveTimestamp", String.valueOf(message.firstReceive()));
+        }
+        if (message.fifo() != null) {
+            if (wanted(system, "MessageGroupId")) {
+                attributes.put("MessageGroupId", message.fifo().groupId());
+            }
+            if (wanted(system, "MessageDeduplicationId")) {
+                attributes.put("MessageDeduplicationId", message.fifo().deduplicationId());
+            }
+            if (wanted(system, "SequenceNumber")) {
+                attributes.put("SequenceNumber", message.fifo().sequenceNumber());
+            }
         }
         if (!attributes.isEmpty()) {
             out.put("Attributes", attributes);
