@@ -86,4 +86,13 @@ sqs.send_message(QueueUrl=fifo, MessageBody="two", MessageGroupId="g")
 found["fifo"] = {"deduplicated": first["MessageId"] == duplicate["MessageId"],
                  "sequence": len(first["SequenceNumber"]),
                  "bodies": [m["Body"] for m in sqs.receive_message(QueueUrl=fifo, MaxNumberOfMessages=10)["Messages"]]}
+sealed = sqs.create_queue(QueueName="boto3-sealed", Attributes={"KmsMasterKeyId": "alias/aws/sqs"})["QueueUrl"]
+sqs.send_message(QueueUrl=sealed, MessageBody="sealed")
+found["sseKms"] = {"body": sqs.receive_message(QueueUrl=sealed)["Messages"][0]["Body"],
+                   "key": sqs.get_queue_attributes(QueueUrl=sealed, AttributeNames=["All"])["Attributes"]
+                   .get("KmsMasterKeyId"),
+                   "otherAccount": error_of(lambda: other.send_message(QueueUrl=sealed, MessageBody="x"))}
+sqs.set_queue_attributes(QueueUrl=sealed, Attributes={"Policy": json.dumps({"Version": "2012-10-17", "Statement": [{
+    "Effect": "Allow", "Principal": {"AWS": sys.argv[1]}, "Action": "sqs:SendMessage", "Resource": "*"}]})})
+found["sseKms"]["otherAccountWithPolicy"] = error_of(lambda: other.send_message(QueueUrl=sealed, MessageBody="x"))
 print(json.dumps(found))

@@ -71,6 +71,16 @@ class SqsBoto3Test {
     }
 
     @Test
+    void sseKmsWithTheAwsManagedKeyServesItsAccountOnly() {
+        assertEquals("sealed", out.path("sseKms").path("body").asText());
+        assertEquals("alias/aws/sqs", out.path("sseKms").path("key").asText());
+        assertEquals("AccessDenied", out.path("sseKms").path("otherAccount").path("code").asText());
+        // The queue's policy lets the other account send, but the AWS managed key serves its own account only.
+        assertEquals("KMS.AccessDeniedException", out.path("sseKms").path("otherAccountWithPolicy").path("code")
+                .asText());
+    }
+
+    @Test
     void anEmptyLongPollWaitsItsTime() {
         assertEquals(0, out.path("longPoll").path("messages").asInt());
         assertTrue(out.path("longPoll").path("waited").asBoolean());

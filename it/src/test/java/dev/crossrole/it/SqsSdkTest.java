@@ -380,6 +380,43 @@ class SqsSdkTest {
                 .attributes(Map.of(QueueAttributeName.CONTENT_BASED_DEDUPLICATION, "true"))));
     }
 
+    @Test
+    void sseKmsAsksTheCallersKmsPermissions() {
+        String keyId;
+        try (var kms = KmsSdkTest.client(crossrole, crossrole.adminCredentials(SOURCE))) {
+            keyId = kms.createKey(r -> r.description("queue key")).keyMetadata().keyId();
+        }
+        String url = sqs.createQueue(r -> r.queueName("secret-jobs").attributesWithStrings(Map.of("KmsMasterKeyId",
+                keyId))).queueUrl();
+        assertEquals(Map.of("KmsMasterKeyId", keyId, "KmsDataKeyReusePeriodSeconds", "300", "SqsManagedSseEnabled",
+                "false"), sqs.getQueueAttributes(r -> r.queueUrl(url).attributeNamesWithStrings("KmsMasterKeyId",
+                "KmsDataKeyReusePeriodSeconds", "SqsManagedSseEnabled")).attributesAsStrings());
+        sqs.sendMessage(r -> r.queueUrl(url).messageBody("sealed"));
+        assertEquals("sealed", receive(url, 1).get(0).body());
+
+        String sqsOnly = "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Action\":\"sqs:*\","
+                + "\"Resource\":\"*\"}]}";
+        String producer = "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Action\":"
+                + "[\"sqs:*\",\"kms:GenerateDataKey\"],\"Resource\":\"*\"}]}";
+        try (SqsClient noKms = client(crossrole.endpoint(), TestCrossrole.credentials(crossrole.user(SOURCE,
+                "queue-no-kms", Map.of("sqs", sqsOnly))));
+                SqsClient sender = client(crossrole.endpoint(), TestCrossrole.credentials(crossrole.user(SOURCE,
+                        "queue-producer", Map.of("produce", producer))))) {
+            assertError(400, "KMS.AccessDeniedException", null, () -> noKms.sendMessage(r -> r.queueUrl(url)
+                    .messageBody("no")));
+            sender.sendMessage(r -> r.queueUrl(url).messageBody("produced"));
+            // Receiving an encrypted message takes kms:Decrypt, which the producer lacks; an empty receive does not.
+            assertError(400, "KMS.AccessDeniedException", null, () -> sender.receiveMessage(r -> r.queueUrl(url)));
+            assertEquals("produced", receive(url, 1).get(0).body());
+            assertEquals(List.of(), sender.receiveMessage(r -> r.queueUrl(url)).messages());
+        }
+        // The AWS managed key aws/sqs is made on first use.
+        String managed = sqs.createQueue(r -> r.queueName("managed-key").attributesWithStrings(Map.of(
+                "KmsMasterKeyId", "alias/aws/sqs"))).queueUrl();
+        sqs.sendMessage(r -> r.queueUrl(managed).messageBody("m"));
+        assertEquals("m", receive(managed, 1).get(0).body());
+    }
+
     private static SqsClient client(CrossroleServer server) {
         var p = server.profiles().stream().filter(x -> x.account().id().equals(SOURCE)).findFirst().orElseThrow();
         return client(server.endpoint(), StaticCredentialsProvider.create(AwsBasicCredentials.create(p.accessKeyId(),

@@ -350,7 +350,8 @@ public final class CrossroleServer implements AutoCloseable {
                         new dev.crossrole.server.kms.KmsKeys(kmsKeys)),
                 new dev.crossrole.server.ssm.SsmService(parameterDirectory, new dev.crossrole.server.kms.KmsKeys(kmsKeys)),
                 new dev.crossrole.server.logs.LogsService(logDirectory, new dev.crossrole.server.kms.KmsKeys(kmsKeys)),
-                new dev.crossrole.server.sqs.SqsService(queueDirectory),
+                new dev.crossrole.server.sqs.SqsService(queueDirectory,
+                        new dev.crossrole.server.kms.KmsKeys(kmsKeys)),
                 ecr),
                 log, admin::handle,
                 options.clock(), clock.base(), DEFAULT_REGION, (auth, region) -> {

@@ -3,6 +3,7 @@ package dev.crossrole.server.sqs;
 import dev.crossrole.policy.InvalidPolicyException;
 import dev.crossrole.policy.Policy;
 import dev.crossrole.policy.RequestContext;
+import dev.crossrole.server.kms.KmsKeys;
 import dev.crossrole.server.protocol.AwsException;
 import dev.crossrole.server.protocol.Input;
 import dev.crossrole.server.protocol.Shape;
@@ -48,9 +49,10 @@ public final class SqsService implements ServiceProvider {
     /** The settable attributes with a numeric range: name to {minimum, maximum}. */
     private static final Map<String, int[]> RANGES = Map.of("DelaySeconds", new int[] {0, 900},
             "MaximumMessageSize", new int[] {1024, 1_048_576}, "MessageRetentionPeriod", new int[] {60, 1_209_600},
+            "KmsDataKeyReusePeriodSeconds", new int[] {60, 86_400},
             "ReceiveMessageWaitTimeSeconds", new int[] {0, 20}, "VisibilityTimeout", new int[] {0, 43_200});
     /** Attributes SQS has that crossrole does not yet: refused as not implemented rather than ignored. */
-    private static final Set<String> NOT_YET = Set.of("KmsMasterKeyId", "KmsDataKeyReusePeriodSeconds");
+    private static final Set<String> NOT_YET = Set.of();
     /** The attributes of FIFO queues only. */
     private static final Set<String> FIFO_ONLY = Set.of("FifoQueue", "ContentBasedDeduplication",
             "DeduplicationScope", "FifoThroughputLimit");
@@ -70,12 +72,18 @@ public final class SqsService implements ServiceProvider {
             Map.entry("TooManyEntriesInBatchRequest", "AWS.SimpleQueueService.TooManyEntriesInBatchRequest"),
             Map.entry("BatchRequestTooLong", "AWS.SimpleQueueService.BatchRequestTooLong"),
             Map.entry("UnsupportedOperation", "AWS.SimpleQueueService.UnsupportedOperation"),
-            Map.entry("AccessDeniedException", "AccessDenied"));
+            Map.entry("AccessDeniedException", "AccessDenied"),
+            Map.entry("KmsAccessDenied", "KMS.AccessDeniedException"),
+            Map.entry("KmsNotFound", "KMS.NotFoundException"),
+            Map.entry("KmsDisabled", "KMS.DisabledException"),
+            Map.entry("KmsInvalidState", "KMS.KMSInvalidStateException"));
 
     private final QueueDirectory queues;
+    private final KmsKeys keys;
 
-    public SqsService(QueueDirectory queues) {
+    public SqsService(QueueDirectory queues, KmsKeys keys) {
         this.queues = queues;
+        this.keys = keys;
     }
 
     private static Map<String, String> defaults() {
@@ -128,11 +136,14 @@ public final class SqsService implements ServiceProvider {
         ops.on("SetQueueAttributes", this::setQueueAttributes, Authorization.of("sqs:SetQueueAttributes")
                 .on("queue", "QueueUrl").keys(tag));
         ops.on("PurgeQueue", this::purgeQueue, Authorization.of("sqs:PurgeQueue").on("queue", "QueueUrl").keys(tag));
-        ops.on("SendMessage", this::sendMessage, Authorization.of("sqs:SendMessage").on("queue", "QueueUrl").keys(tag));
+        String[] via = {"kms:CallerAccount", "kms:ViaService", "kms:EncryptionContext:${EncryptionContextKey}",
+            "kms:EncryptionContextKeys", "kms:EncryptionAlgorithm"};
+        ops.on("SendMessage", this::sendMessage, Authorization.of("sqs:SendMessage").on("queue", "QueueUrl").keys(tag),
+                Authorization.of("kms:GenerateDataKey").on("key").keys(via));
         ops.on("SendMessageBatch", this::sendMessageBatch, Authorization.of("sqs:SendMessage").on("queue", "QueueUrl")
-                .keys(tag));
+                .keys(tag), Authorization.of("kms:GenerateDataKey").on("key").keys(via));
         ops.on("ReceiveMessage", this::receiveMessage, Authorization.of("sqs:ReceiveMessage").on("queue", "QueueUrl")
-                .keys(tag));
+                .keys(tag), Authorization.of("kms:Decrypt").on("key").keys(via));
         ops.on("DeleteMessage", this::deleteMessage, Authorization.of("sqs:DeleteMessage").on("queue", "QueueUrl")
                 .keys(tag));
         ops.on("DeleteMessageBatch", this::deleteMessageBatch, Authorization.of("sqs:DeleteMessage")
@@ -261,7 +272,8 @@ public final class SqsService implements ServiceProvider {
                         + name + " yet");
             }
             if (!DEFAULTS.containsKey(name) && !name.equals("Policy") && !name.equals("RedrivePolicy")
-                    && !name.equals("RedriveAllowPolicy") && !(fifo && FIFO_ONLY.contains(name))) {
+                    && !name.equals("RedriveAllowPolicy") && !name.equals("KmsMasterKeyId")
+                    && !name.equals("KmsDataKeyReusePeriodSeconds") && !(fifo && FIFO_ONLY.contains(name))) {
                 throw error("InvalidAttributeName", "Unknown Attribute " + name + ".");
             }
             Set<String> allowed = switch (name) {
@@ -405,6 +417,48 @@ public final class SqsService implements ServiceProvider {
         }
     }
 
+    /**
+     * SSE-KMS and SSE-SQS exclude each other: a queue given a KMS key stops using SSE-SQS (and reuses data keys for
+     * 300 seconds unless told otherwise); one given SSE-SQS loses its key.
+     */
+    private static void sse(Map<String, String> all, Map<String, String> given) {
+        if (given.containsKey("KmsMasterKeyId") && all.containsKey("KmsMasterKeyId")) {
+            all.put("SqsManagedSseEnabled", "false");
+            all.putIfAbsent("KmsDataKeyReusePeriodSeconds", "300");
+        } else if ("true".equals(given.get("SqsManagedSseEnabled")) || !all.containsKey("KmsMasterKeyId")) {
+            all.remove("KmsMasterKeyId");
+            all.remove("KmsDataKeyReusePeriodSeconds");
+        }
+    }
+
+    // The wording of SQS's KMS errors is not in its API reference; KMS's own messages are passed on, as SQS does.
+    private static final String KMS_DENIED = "The ciphertext refers to a customer master key that does not exist,"
+            + " does not exist in this region, or you are not allowed to access.";
+
+    /**
+     * The KMS permission a send or receive needs on an SSE-KMS queue, asked as the caller through SQS, with SQS's
+     * encryption context ({@code aws:sqs:arn}); {@code null} for a queue without a KMS key.
+     */
+    private AccessCheck kmsCheck(String action, Queue queue, Call call) {
+        String keyId = queue.attribute("KmsMasterKeyId");
+        if (keyId == null) {
+            return null;
+        }
+        KmsKeys.KeyReference key = keyId.equals("alias/aws/sqs")
+                ? keys.managedKey(queue.account(), queue.region(), "sqs")
+                : keys.find(queue.account(), queue.region(), keyId).orElseThrow(() -> error("KmsNotFound",
+                        "Invalid keyId " + keyId));
+        return keys.viaService(action, key, call.caller().account(), "sqs", queue.region(),
+                Map.of("aws:sqs:arn", queue.arn()), KMS_DENIED);
+    }
+
+    private void requireKms(String action, Queue queue, Call call, PreparedCall.Permissions permissions) {
+        AccessCheck check = kmsCheck(action, queue, call);
+        if (check != null && !permissions.allows(check)) {
+            throw error("KmsAccessDenied", KMS_DENIED);
+        }
+    }
+
     private static Map<String, String> tagsOf(Map<String, String> given) {
         return given == null ? Map.of() : given;
     }
@@ -450,6 +504,7 @@ public final class SqsService implements ServiceProvider {
             }
             all.putAll(attributes);
             all.values().removeIf(String::isEmpty);
+            sse(all, attributes);
             Queue queue = new Queue(account, call.region(), name, arn, all, tags, now, now, null,
                     parsedPolicy(all, arn), 0);
             queues.put(queue);
@@ -516,7 +571,7 @@ public final class SqsService implements ServiceProvider {
             "ApproximateNumberOfMessagesNotVisible", "ApproximateNumberOfMessagesDelayed", "CreatedTimestamp",
             "LastModifiedTimestamp", "VisibilityTimeout", "MaximumMessageSize", "MessageRetentionPeriod",
             "DelaySeconds", "ReceiveMessageWaitTimeSeconds", "Policy", "RedrivePolicy", "RedriveAllowPolicy",
-            "SqsManagedSseEnabled", "FifoQueue", "ContentBasedDeduplication", "DeduplicationScope",
+            "SqsManagedSseEnabled", "KmsMasterKeyId", "KmsDataKeyReusePeriodSeconds", "FifoQueue", "ContentBasedDeduplication", "DeduplicationScope",
             "FifoThroughputLimit");
 
     private PreparedCall getQueueAttributes(Call call, Input input) {
@@ -584,6 +639,7 @@ public final class SqsService implements ServiceProvider {
             Map<String, String> all = new LinkedHashMap<>(queue.attributes());
             all.putAll(attributes);
             all.values().removeIf(String::isEmpty);
+            sse(all, attributes);
             queues.put(queue.withAttributes(all, parsedPolicy(all, queue.arn()), queues.clock().instant()));
             return null;
         });
@@ -934,8 +990,11 @@ public final class SqsService implements ServiceProvider {
     private PreparedCall sendMessage(Call call, Input input) {
         Target target = target(call, input);
         Outgoing message = outgoing(input);
-        return PreparedCall.of(List.of(onQueue("SendMessage", target.arn(), target.queue())),
-                () -> enqueue(target.arn(), message, call));
+        return PreparedCall.withPermissions(List.of(onQueue("SendMessage", target.arn(), target.queue())),
+                permissions -> {
+                    requireKms("kms:GenerateDataKey", current(target.arn()), call, permissions);
+                    return enqueue(target.arn(), message, call);
+                });
     }
 
     /** A batch's entries, checked as SQS checks a batch before any entry: their number and their ids. */
@@ -982,8 +1041,10 @@ public final class SqsService implements ServiceProvider {
     private PreparedCall sendMessageBatch(Call call, Input input) {
         Target target = target(call, input);
         List<Input> entries = batch(input, "SendMessageBatchRequestEntry");
-        return PreparedCall.of(List.of(onQueue("SendMessage", target.arn(), target.queue())), () -> {
+        List<AccessCheck> checks = List.of(onQueue("SendMessage", target.arn(), target.queue()));
+        return PreparedCall.withPermissions(checks, permissions -> {
             Queue queue = current(target.arn());
+            requireKms("kms:GenerateDataKey", queue, call, permissions);
             int total = 0;
             for (Input entry : entries) {
                 total += entry.string("MessageBody") == null ? 0
@@ -1051,8 +1112,10 @@ public final class SqsService implements ServiceProvider {
         List<String> system = new ArrayList<>(input.listOrEmpty("AttributeNames"));
         system.addAll(input.listOrEmpty("MessageSystemAttributeNames"));
         List<String> userNames = input.listOrEmpty("MessageAttributeNames");
-        return PreparedCall.of(List.of(onQueue("ReceiveMessage", target.arn(), target.queue())), () -> {
+        List<AccessCheck> checks = List.of(onQueue("ReceiveMessage", target.arn(), target.queue()));
+        return PreparedCall.withPermissions(checks, permissions -> {
             long seen = queues.puts();
+            boolean decrypts = false;
             Queue queue = current(target.arn());
             long now = now();
             long retention = queue.intAttribute("MessageRetentionPeriod") * 1000L;
@@ -1079,6 +1142,11 @@ public final class SqsService implements ServiceProvider {
                 if (redrive != null && message.receiveCount() >= maxReceiveCount(redrive)
                         && moveToDeadLetterQueue(message, deadLetterTarget(redrive), now)) {
                     continue;
+                }
+                if (!decrypts) {
+                    // A message to return: SQS decrypts it with the queue's key, as the caller.
+                    requireKms("kms:Decrypt", queue, call, permissions);
+                    decrypts = true;
                 }
                 QueuedMessage taken = message.received(now, now + timeout * 1000L, UUID.randomUUID().toString());
                 queues.put(taken);
