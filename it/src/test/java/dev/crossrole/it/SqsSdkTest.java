@@ -417,6 +417,34 @@ class SqsSdkTest {
         assertEquals("m", receive(managed, 1).get(0).body());
     }
 
+    @Test
+    void servicesDeliverWhenTheQueuePolicyAllowsTheirSource() {
+        String url = create("topic-target");
+        String arn = "arn:aws:sqs:us-east-1:" + SOURCE + ":topic-target";
+        String topic = "arn:aws:sns:us-east-1:" + SOURCE + ":events";
+        var delivery = crossrole.server.queueDelivery();
+        var attributes = Map.of("origin", new dev.crossrole.server.sqs.QueueDelivery.MessageAttributeValue("String",
+                "sns", null));
+        var denied = delivery.deliver(arn, "sns.amazonaws.com", topic, SOURCE, "{\"Message\":\"x\"}", attributes,
+                null, null);
+        assertEquals("AccessDenied", denied.errorCode());
+        sqs.setQueueAttributes(r -> r.queueUrl(url).attributesWithStrings(Map.of("Policy", "{\"Version\":"
+                + "\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Principal\":{\"Service\":"
+                + "\"sns.amazonaws.com\"},\"Action\":\"sqs:SendMessage\",\"Resource\":\"" + arn + "\","
+                + "\"Condition\":{\"ArnEquals\":{\"aws:SourceArn\":\"" + topic + "\"}}}]}")));
+        var delivered = delivery.deliver(arn, "sns.amazonaws.com", topic, SOURCE, "{\"Message\":\"x\"}",
+                attributes, null, null);
+        assertTrue(delivered.delivered(), delivered.toString());
+        assertEquals("AccessDenied", delivery.deliver(arn, "sns.amazonaws.com", topic + "-other", SOURCE, "y", Map.of(),
+                null, null).errorCode());
+        assertEquals("AWS.SimpleQueueService.NonExistentQueue", delivery.deliver(arn + "-none", "sns.amazonaws.com",
+                topic, SOURCE, "y", Map.of(), null, null).errorCode());
+        Message message = receive(url, 10).get(0);
+        assertEquals(delivered.messageId(), message.messageId());
+        assertEquals("sns", message.messageAttributes().get("origin").stringValue());
+        assertEquals("sns.amazonaws.com", message.attributesAsStrings().get("SenderId"));
+    }
+
     private static SqsClient client(CrossroleServer server) {
         var p = server.profiles().stream().filter(x -> x.account().id().equals(SOURCE)).findFirst().orElseThrow();
         return client(server.endpoint(), StaticCredentialsProvider.create(AwsBasicCredentials.create(p.accessKeyId(),

@@ -912,7 +912,7 @@ public final class SqsService implements ServiceProvider {
      * the message gets the queue's next sequence number, unless a message with its deduplication id was sent in the
      * last five minutes: then it is accepted and not queued again, and the answer is the first one's.
      */
-    private Shape enqueue(String queueArn, Outgoing message, Call call) {
+    private Shape enqueue(String queueArn, Outgoing message, String senderId) {
         Queue queue = current(queueArn);
         int limit = queue.intAttribute("MaximumMessageSize");
         if (size(message) > limit) {
@@ -962,7 +962,7 @@ public final class SqsService implements ServiceProvider {
         }
         int delay = message.delay() != null ? message.delay() : queue.intAttribute("DelaySeconds");
         queues.put(new QueuedMessage(QueueDirectory.messageKey(queue.arn(), fifo != null ? fifo.sequence() : now, id),
-                queue.arn(), id, message.body(), message.attributes(), call.caller().principal().userId(), now,
+                queue.arn(), id, message.body(), message.attributes(), senderId, now,
                 now + delay * 1000L, 0, 0, null, fifo));
         return sendResult(id, message, fifo == null ? null : fifo.sequenceNumber());
     }
@@ -993,7 +993,7 @@ public final class SqsService implements ServiceProvider {
         return PreparedCall.withPermissions(List.of(onQueue("SendMessage", target.arn(), target.queue())),
                 permissions -> {
                     requireKms("kms:GenerateDataKey", current(target.arn()), call, permissions);
-                    return enqueue(target.arn(), message, call);
+                    return enqueue(target.arn(), message, call.caller().principal().userId());
                 });
     }
 
@@ -1055,7 +1055,7 @@ public final class SqsService implements ServiceProvider {
                 throw error("BatchRequestTooLong", "Batch requests cannot be longer than " + limit + " bytes. You have"
                         + " sent " + total + " bytes.");
             }
-            return eachEntry(entries, entry -> enqueue(queue.arn(), outgoing(entry), call));
+            return eachEntry(entries, entry -> enqueue(queue.arn(), outgoing(entry), call.caller().principal().userId()));
         });
     }
 
@@ -1321,6 +1321,67 @@ public final class SqsService implements ServiceProvider {
                 return null;
             });
         });
+    }
+
+    // ---- deliveries from other services ----------------------------------------------------------------
+
+    /**
+     * The delivery other services use, each call one store transaction: decided by the authorizer as the service
+     * principal, with the queue's policy and {@code aws:SourceArn}/{@code aws:SourceAccount}; on an SSE-KMS queue the
+     * service also needs {@code kms:GenerateDataKey} from the key's policy.
+     */
+    public QueueDelivery delivery(dev.crossrole.server.authz.Authorizer authorizer,
+                                  dev.crossrole.server.store.StateSync sync) {
+        return (queueArn, servicePrincipal, sourceArn, sourceAccount, body, attributes, groupId, dedupId) ->
+                sync.write(tx -> {
+                    Queue queue = queues.byArn(queueArn).orElse(null);
+                    if (queue == null) {
+                        return QueueDelivery.DeliveryResult.failed(QUERY_CODES.get("QueueDoesNotExist"),
+                                "The specified queue does not exist.");
+                    }
+                    dev.crossrole.server.service.Caller service = new dev.crossrole.server.service.Caller(
+                            new dev.crossrole.policy.Principal.ServicePrincipal(servicePrincipal), null, null);
+                    dev.crossrole.server.service.RequestInfo info = new dev.crossrole.server.service.RequestInfo(
+                            null, true, queue.region(), servicePrincipal, queues.clock().instant());
+                    RequestContext.Builder context = tagContext(queue);
+                    if (sourceArn != null) {
+                        context.single("aws:SourceArn", sourceArn);
+                    }
+                    if (sourceAccount != null) {
+                        context.single("aws:SourceAccount", sourceAccount);
+                    }
+                    AccessCheck send = new AccessCheck("sqs:SendMessage", queue.arn(), queue.account(),
+                            queue.policy(), context.build());
+                    if (!authorizer.decide(service, send, info).allowed()) {
+                        return QueueDelivery.DeliveryResult.failed("AccessDenied", "Access to the resource "
+                                + queue.arn() + " is denied.");
+                    }
+                    Map<String, QueuedMessage.Attribute> converted = new TreeMap<>();
+                    (attributes == null ? Map.<String, QueueDelivery.MessageAttributeValue>of() : attributes)
+                            .forEach((name, v) -> converted.put(name, new QueuedMessage.Attribute(v.dataType(),
+                                    v.stringValue(), v.binaryValue())));
+                    try {
+                        if (queue.attribute("KmsMasterKeyId") != null) {
+                            String keyId = queue.attribute("KmsMasterKeyId");
+                            KmsKeys.KeyReference key = keyId.equals("alias/aws/sqs")
+                                    ? keys.managedKey(queue.account(), queue.region(), "sqs")
+                                    : keys.find(queue.account(), queue.region(), keyId).orElseThrow(() -> error(
+                                            "KmsNotFound", "Invalid keyId " + keyId));
+                            AccessCheck kms = keys.viaService("kms:GenerateDataKey", key, null, "sqs",
+                                    queue.region(), Map.of("aws:sqs:arn", queue.arn()), KMS_DENIED);
+                            if (!authorizer.decide(service, kms, info).allowed()) {
+                                throw error("KmsAccessDenied", KMS_DENIED);
+                            }
+                        }
+                        Shape out = enqueue(queue.arn(), new Outgoing(body, null, converted, groupId, dedupId),
+                                servicePrincipal);
+                        return new QueueDelivery.DeliveryResult((String) out.get("MessageId"),
+                                (String) out.get("SequenceNumber"), null, null);
+                    } catch (AwsException e) {
+                        return QueueDelivery.DeliveryResult.failed(QUERY_CODES.getOrDefault(e.code(), e.code()),
+                                e.getMessage());
+                    }
+                });
     }
 
     // ---- digests ---------------------------------------------------------------------------------------
