@@ -1124,7 +1124,14 @@ public final class SqsService implements ServiceProvider {
             List<Shape> received = new ArrayList<>();
             // FIFO: a group whose earlier message is in flight or delayed gives nothing until that one is done.
             Set<String> blockedGroups = new HashSet<>();
-            for (QueuedMessage message : List.copyOf(queues.messages(queue.arn()))) {
+            int limit = max == null ? 1 : max;
+            int receives = redrive == null ? 0 : maxReceiveCount(redrive);
+            // The queue's messages in order, read live (the store's sorted map is safe to change while it is read),
+            // up to the first `limit` receivable ones: a long queue is not copied for every receive.
+            for (QueuedMessage message : queues.messages(queue.arn())) {
+                if (received.size() >= limit) {
+                    break;
+                }
                 if (message.sent() + retention <= now) {
                     queues.remove(message); // past the queue's retention period: SQS deletes it
                     continue;
@@ -1133,13 +1140,13 @@ public final class SqsService implements ServiceProvider {
                 if (group != null && blockedGroups.contains(group)) {
                     continue;
                 }
-                if (received.size() >= (max == null ? 1 : max) || message.visibleAt() > now) {
+                if (message.visibleAt() > now) {
                     if (group != null) {
                         blockedGroups.add(group);
                     }
                     continue;
                 }
-                if (redrive != null && message.receiveCount() >= maxReceiveCount(redrive)
+                if (redrive != null && message.receiveCount() >= receives
                         && moveToDeadLetterQueue(message, deadLetterTarget(redrive), now)) {
                     continue;
                 }
