@@ -11,7 +11,7 @@ reports, for the measured requests only:
 Usage:
   python3 bench/server_load.py [--jar JAR | --launcher] [--java-opts "..."] [--threads 2] [--connections 8]
                                [--warmup N] KINDS REQUESTS
-KINDS is a comma-separated cycle of gci, assume, get1k, put1k (see WrkScript). Needs wrk, jcmd and
+KINDS is a comma-separated cycle of gci, assume, get1k, put1k, sqssend, sqsrecv (see WrkScript). Needs wrk, jcmd and
 bench/target/benchmarks.jar (mvn -pl bench -am package -DskipTests). KEEP=1 keeps the work folder (GC log,
 data directory, Lua script) and prints where it is.
 Example: python3 bench/server_load.py --launcher gci,assume,get1k,put1k 1000000
