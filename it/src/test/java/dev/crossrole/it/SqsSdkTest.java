@@ -319,7 +319,8 @@ class SqsSdkTest {
                 QueueAttributeName.RECEIVE_MESSAGE_WAIT_TIME_SECONDS, "1")));
         started = System.nanoTime();
         assertEquals(List.of(), sqs.receiveMessage(r -> r.queueUrl(url)).messages());
-        assertTrue(System.nanoTime() - started >= Duration.ofMillis(950).toNanos(), "the queue's wait time was ignored");
+        assertTrue(System.nanoTime() - started >= Duration.ofMillis(950).toNanos(),
+                "the queue's wait time was ignored");
         assertError(400, "InvalidParameterValue", null, () -> sqs.receiveMessage(r -> r.queueUrl(url)
                 .waitTimeSeconds(21)));
     }

@@ -2,8 +2,8 @@ package dev.crossrole.server.service;
 
 /**
  * Thrown by a call that has nothing to answer yet but may wait for it (SQS's long polling): the pipeline ends the
- * call's transaction — the store's write lock must not be held while it waits — waits until the state it reads may have
- * changed or the time is up, and runs the call again; the last run, after the time is up, may not wait
+ * call's transaction (the store's write lock must not be held while it waits), waits until the state it reads may
+ * have changed or the time is up, and runs the call again; the last run, after the time is up, may not wait
  * ({@link #mayWait()}) and answers what there is.
  */
 public final class WaitForChange extends RuntimeException {

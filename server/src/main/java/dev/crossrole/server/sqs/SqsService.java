@@ -1,5 +1,9 @@
 package dev.crossrole.server.sqs;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.crossrole.policy.InvalidPolicyException;
 import dev.crossrole.policy.Policy;
 import dev.crossrole.policy.RequestContext;
@@ -331,7 +335,7 @@ public final class SqsService implements ServiceProvider {
      * SQS's API reference gives the rules (an ARN, 1 to 1000 receives) but not the wording of these errors.
      */
     private static String redrivePolicy(String text) {
-        com.fasterxml.jackson.databind.JsonNode node;
+        JsonNode node;
         try {
             node = JSON.readTree(text);
         } catch (java.io.IOException e) {
@@ -341,7 +345,7 @@ public final class SqsService implements ServiceProvider {
         if (node == null || !node.isObject() || !node.path("deadLetterTargetArn").isTextual()) {
             reason = "Redrive policy is not a valid JSON map with deadLetterTargetArn and maxReceiveCount.";
         } else {
-            com.fasterxml.jackson.databind.JsonNode count = node.path("maxReceiveCount");
+            JsonNode count = node.path("maxReceiveCount");
             int receives = count.isInt() ? count.asInt() : count.isTextual() && count.asText().matches("[0-9]{1,4}")
                     ? Integer.parseInt(count.asText()) : -1;
             if (receives < 1 || receives > 1000) {
@@ -358,7 +362,7 @@ public final class SqsService implements ServiceProvider {
     /** A RedriveAllowPolicy checked: {@code allowAll}, {@code denyAll}, or {@code byQueue} with 1 to 10 ARNs. */
     private static String redriveAllowPolicy(String text) {
         try {
-            com.fasterxml.jackson.databind.JsonNode node = JSON.readTree(text);
+            JsonNode node = JSON.readTree(text);
             String permission = node.path("redrivePermission").asText("");
             int sources = node.path("sourceQueueArns").size();
             boolean byQueue = permission.equals("byQueue") && sources >= 1 && sources <= 10;
@@ -387,7 +391,7 @@ public final class SqsService implements ServiceProvider {
         String allow = dlq.attribute("RedriveAllowPolicy");
         if (allow != null) {
             try {
-                com.fasterxml.jackson.databind.JsonNode node = JSON.readTree(allow);
+                JsonNode node = JSON.readTree(allow);
                 String permission = node.path("redrivePermission").asText();
                 boolean allowed = permission.equals("allowAll") || permission.equals("byQueue")
                         && node.path("sourceQueueArns").toString().contains("\"" + sourceArn + "\"");
@@ -571,8 +575,8 @@ public final class SqsService implements ServiceProvider {
             "ApproximateNumberOfMessagesNotVisible", "ApproximateNumberOfMessagesDelayed", "CreatedTimestamp",
             "LastModifiedTimestamp", "VisibilityTimeout", "MaximumMessageSize", "MessageRetentionPeriod",
             "DelaySeconds", "ReceiveMessageWaitTimeSeconds", "Policy", "RedrivePolicy", "RedriveAllowPolicy",
-            "SqsManagedSseEnabled", "KmsMasterKeyId", "KmsDataKeyReusePeriodSeconds", "FifoQueue", "ContentBasedDeduplication", "DeduplicationScope",
-            "FifoThroughputLimit");
+            "SqsManagedSseEnabled", "KmsMasterKeyId", "KmsDataKeyReusePeriodSeconds", "FifoQueue",
+            "ContentBasedDeduplication", "DeduplicationScope", "FifoThroughputLimit");
 
     private PreparedCall getQueueAttributes(Call call, Input input) {
         Target target = target(call, input);
@@ -664,43 +668,42 @@ public final class SqsService implements ServiceProvider {
 
     // ---- permissions -----------------------------------------------------------------------------------
 
-    private static final com.fasterxml.jackson.databind.ObjectMapper JSON =
-            new com.fasterxml.jackson.databind.ObjectMapper();
+    private static final ObjectMapper JSON = new ObjectMapper();
     /** The actions AddPermission may grant (SQS's list in its API reference), by name without the prefix. */
     private static final Set<String> SHAREABLE = Set.of("*", "SendMessage", "ReceiveMessage", "DeleteMessage",
             "ChangeMessageVisibility", "GetQueueAttributes", "GetQueueUrl", "ListDeadLetterSourceQueues",
             "PurgeQueue", "SendMessageBatch", "DeleteMessageBatch", "ChangeMessageVisibilityBatch");
 
     /** A queue's policy as JSON to edit: its current one, or the empty policy SQS starts from. */
-    private static com.fasterxml.jackson.databind.node.ObjectNode policyDocument(Queue queue) {
+    private static ObjectNode policyDocument(Queue queue) {
         String text = queue.attribute("Policy");
         if (text != null) {
             try {
-                return (com.fasterxml.jackson.databind.node.ObjectNode) JSON.readTree(text);
+                return (ObjectNode) JSON.readTree(text);
             } catch (java.io.IOException | ClassCastException e) {
                 throw new IllegalStateException("the policy of " + queue.arn() + " was checked when it was set", e);
             }
         }
-        com.fasterxml.jackson.databind.node.ObjectNode document = JSON.createObjectNode().put("Version", "2012-10-17")
+        ObjectNode document = JSON.createObjectNode().put("Version", "2012-10-17")
                 .put("Id", queue.arn() + "/SQSDefaultPolicy");
         document.putArray("Statement");
         return document;
     }
 
-    private static com.fasterxml.jackson.databind.node.ArrayNode statements(
-            com.fasterxml.jackson.databind.node.ObjectNode document) {
-        com.fasterxml.jackson.databind.JsonNode statement = document.get("Statement");
-        if (statement instanceof com.fasterxml.jackson.databind.node.ArrayNode array) {
+    private static ArrayNode statements(
+            ObjectNode document) {
+        JsonNode statement = document.get("Statement");
+        if (statement instanceof ArrayNode array) {
             return array;
         }
-        com.fasterxml.jackson.databind.node.ArrayNode array = document.putArray("Statement");
+        ArrayNode array = document.putArray("Statement");
         if (statement != null) {
             array.add(statement);
         }
         return array;
     }
 
-    private void writePolicy(Queue queue, com.fasterxml.jackson.databind.node.ObjectNode document) {
+    private void writePolicy(Queue queue, ObjectNode document) {
         Map<String, String> all = new LinkedHashMap<>(queue.attributes());
         if (statements(document).isEmpty()) {
             all.remove("Policy");
@@ -738,19 +741,19 @@ public final class SqsService implements ServiceProvider {
         }
         return PreparedCall.of(List.of(onQueue("AddPermission", target.arn(), target.queue())), () -> {
             Queue queue = current(target.arn());
-            com.fasterxml.jackson.databind.node.ObjectNode document = policyDocument(queue);
-            com.fasterxml.jackson.databind.node.ArrayNode statements = statements(document);
-            for (com.fasterxml.jackson.databind.JsonNode statement : statements) {
+            ObjectNode document = policyDocument(queue);
+            ArrayNode statements = statements(document);
+            for (JsonNode statement : statements) {
                 if (label.equals(statement.path("Sid").asText(null))) {
                     throw invalidParameter("Value " + label + " for parameter Label is invalid. Reason: Already"
                             + " exists.");
                 }
             }
-            com.fasterxml.jackson.databind.node.ObjectNode statement = statements.addObject().put("Sid", label)
+            ObjectNode statement = statements.addObject().put("Sid", label)
                     .put("Effect", "Allow");
-            com.fasterxml.jackson.databind.node.ArrayNode principals = statement.putObject("Principal").putArray("AWS");
+            ArrayNode principals = statement.putObject("Principal").putArray("AWS");
             accounts.forEach(account -> principals.add("arn:aws:iam::" + account + ":root"));
-            com.fasterxml.jackson.databind.node.ArrayNode granted = statement.putArray("Action");
+            ArrayNode granted = statement.putArray("Action");
             actions.forEach(action -> granted.add("SQS:" + action));
             statement.put("Resource", queue.arn());
             writePolicy(queue, document);
@@ -763,8 +766,8 @@ public final class SqsService implements ServiceProvider {
         String label = input.string("Label");
         return PreparedCall.of(List.of(onQueue("RemovePermission", target.arn(), target.queue())), () -> {
             Queue queue = current(target.arn());
-            com.fasterxml.jackson.databind.node.ObjectNode document = policyDocument(queue);
-            com.fasterxml.jackson.databind.node.ArrayNode statements = statements(document);
+            ObjectNode document = policyDocument(queue);
+            ArrayNode statements = statements(document);
             for (int i = 0; i < statements.size(); i++) {
                 if (label.equals(statements.get(i).path("Sid").asText(null))) {
                     statements.remove(i);
@@ -1055,7 +1058,8 @@ public final class SqsService implements ServiceProvider {
                 throw error("BatchRequestTooLong", "Batch requests cannot be longer than " + limit + " bytes. You have"
                         + " sent " + total + " bytes.");
             }
-            return eachEntry(entries, entry -> enqueue(queue.arn(), outgoing(entry), call.caller().principal().userId()));
+            String sender = call.caller().principal().userId();
+            return eachEntry(entries, entry -> enqueue(queue.arn(), outgoing(entry), sender));
         });
     }
 
