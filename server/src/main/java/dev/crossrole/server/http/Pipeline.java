@@ -492,12 +492,14 @@ public final class Pipeline {
         trace.table = table;
         trace.accessDeniedCode = provider.accessDeniedCode();
         OperationModel operation;
+        ServiceProvider.QueryCompatibility compatible = model.protocol() == WireProtocol.JSON
+                ? provider.queryCompatibility() : null;
         if (trace.protocol == Protocol.QUERY) {
-            if (model.protocol() != WireProtocol.QUERY) {
+            if (model.protocol() != WireProtocol.QUERY && compatible == null) {
                 throw new AwsException("InvalidAction", 400, "crossrole serves '" + trace.service
                         + "' over its JSON protocol only.");
             }
-            trace.namespace = model.xmlNamespace();
+            trace.namespace = compatible != null ? compatible.namespace() : model.xmlNamespace();
             String action = params.get("Action");
             if (action == null || action.isEmpty()) {
                 throw new AwsException("MissingAction", 400, "Missing Action");
@@ -534,12 +536,18 @@ public final class Pipeline {
                     + " cannot call " + (trace.service.equals("iam") ? "IAM" : "STS operations other than"
                     + " GetCallerIdentity"));
         }
-        Input input = trace.protocol == Protocol.QUERY
+        Input input = trace.protocol == Protocol.QUERY && compatible != null
+                ? OperationInput.fromJson(operation, compatible.input(operation, params),
+                        provider.validationErrorCode(), provider::patternFailure, provider::validationMessage)
+                : trace.protocol == Protocol.QUERY
                 ? OperationInput.fromQuery(operation, params, provider.validationErrorCode(), provider::patternFailure)
                 : OperationInput.fromJson(operation, request.body(), provider.validationErrorCode(),
                         provider::patternFailure, provider::validationMessage);
         trace.operationModel = operation;
         Shape output = execute(operation, () -> implementation.prepare(call, input), call, trace);
+        if (trace.protocol == Protocol.QUERY && compatible != null) {
+            return HttpResponse.of(200, "text/xml", compatible.output(operation, output, trace.requestId));
+        }
         if (trace.protocol == Protocol.QUERY) {
             return HttpResponse.of(200, QueryCodec.CONTENT_TYPE,
                     QueryOutput.success(model.xmlNamespace(), operation, output, trace.requestId));
@@ -710,6 +718,10 @@ public final class Pipeline {
                         : "Receiver"));
             }
             return response;
+        }
+        String queryCode = trace.table == null ? null : trace.table.provider().queryErrorCode(e);
+        if (queryCode != null && !queryCode.equals(e.code())) {
+            e = new AwsException(queryCode, e.httpStatus(), e.getMessage(), e.senderFault()); // SQS's Query codes
         }
         trace.error = e;
         return HttpResponse.of(e.httpStatus(), QueryCodec.CONTENT_TYPE, QueryCodec.error(trace.namespace, e, trace.requestId));

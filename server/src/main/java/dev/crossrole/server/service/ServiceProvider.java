@@ -21,6 +21,25 @@ public interface ServiceProvider {
         return null;
     }
 
+    /**
+     * For a JSON service that also serves its older Query protocol (SQS), how: a Query request read into the JSON
+     * body of the same call, and the output written as the service's XML; {@code null} for services that do not.
+     */
+    default QueryCompatibility queryCompatibility() {
+        return null;
+    }
+
+    /** The Query protocol of a JSON service (see {@link #queryCompatibility()}). */
+    interface QueryCompatibility {
+        String namespace();
+
+        byte[] input(dev.crossrole.server.model.OperationModel operation,
+                     dev.crossrole.server.protocol.QueryParams params);
+
+        byte[] output(dev.crossrole.server.model.OperationModel operation, dev.crossrole.server.protocol.Shape result,
+                      String requestId);
+    }
+
     /** The HTTP status of an authorization denial over the JSON protocol: 400, but SQS keeps its Query status, 403. */
     default int jsonAccessDeniedStatus() {
         return 400;

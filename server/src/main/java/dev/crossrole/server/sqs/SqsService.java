@@ -112,6 +112,11 @@ public final class SqsService implements ServiceProvider {
     }
 
     @Override
+    public QueryCompatibility queryCompatibility() {
+        return new SqsQuery();
+    }
+
+    @Override
     public int jsonAccessDeniedStatus() {
         return 403;
     }
@@ -1031,8 +1036,11 @@ public final class SqsService implements ServiceProvider {
         for (Input entry : entries) {
             try {
                 Shape result = run.apply(entry);
-                successful.add(result == null ? Shape.of().put("Id", entry.string("Id"))
-                        : result.put("Id", entry.string("Id")));
+                Shape answer = Shape.of().put("Id", entry.string("Id")); // the Id first, as SQS writes it
+                if (result != null) {
+                    result.members().forEach(answer::put);
+                }
+                successful.add(answer);
             } catch (AwsException e) {
                 failed.add(Shape.of().put("Id", entry.string("Id")).put("SenderFault", e.senderFault())
                         .put("Code", QUERY_CODES.getOrDefault(e.code(), e.code())).put("Message", e.getMessage()));
