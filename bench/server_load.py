@@ -11,7 +11,7 @@ reports, for the measured requests only:
 Usage:
   python3 bench/server_load.py [--jar JAR | --launcher] [--java-opts "..."] [--threads 2] [--connections 8]
                                [--warmup N] KINDS REQUESTS
-KINDS is a comma-separated cycle of gci, assume, get1k, put1k (see WrkScript). Needs wrk, jcmd and
+KINDS is a comma-separated cycle of gci, assume, get1k, put1k, sqssend, sqsrecv (see WrkScript). Needs wrk, jcmd and
 bench/target/benchmarks.jar (mvn -pl bench -am package -DskipTests). KEEP=1 keeps the work folder (GC log,
 data directory, Lua script) and prints where it is.
 Example: python3 bench/server_load.py --launcher gci,assume,get1k,put1k 1000000
@@ -74,7 +74,7 @@ def wrk(args, script, port, work):
     done = os.path.join(work, "done")
     if os.path.exists(done):
         os.remove(done)
-    run = subprocess.Popen(["wrk", f"-t{args.threads}", f"-c{args.connections}", f"-d{args.max_seconds}s",
+    run = subprocess.Popen(["wrk", "--latency", f"-t{args.threads}", f"-c{args.connections}", f"-d{args.max_seconds}s",
                             "-s", script, f"http://127.0.0.1:{port}"], env=dict(os.environ, DONE_FILE=done),
                            stdout=subprocess.PIPE, text=True)
     while run.poll() is None:
@@ -87,7 +87,12 @@ def wrk(args, script, port, work):
     rate = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
     non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
     errors = re.search(r"Socket errors: (.*)", out)
-    return requests, rate, int(non2xx.group(1)) if non2xx else 0, errors.group(1) if errors else ""
+    percentiles = {p: to_ms(v, unit) for p, v, unit in re.findall(r"^\s+(50|99)%\s+([\d.]+)(us|ms|s)\s*$", out, re.M)}
+    return requests, rate, int(non2xx.group(1)) if non2xx else 0, errors.group(1) if errors else "", percentiles
+
+
+def to_ms(value, unit):
+    return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
 
 
 def main():
@@ -136,7 +141,7 @@ def main():
                         args.kinds, str(args.requests), str(args.threads)], check=True, stdout=subprocess.DEVNULL)
         gc_mark(pid)
         cpu0 = cpu_seconds(pid)
-        requests, rate, non2xx, errors = wrk(args, script, port, work)
+        requests, rate, non2xx, errors, percentiles = wrk(args, script, port, work)
         cpu = cpu_seconds(pid) - cpu0
         rss, hwm = proc_status(pid, "VmRSS"), proc_status(pid, "VmHWM")
         gc_mark(pid)
@@ -144,7 +149,8 @@ def main():
         rss_after_gc = proc_status(pid, "VmRSS")
         print(f"kinds={args.kinds} requests={requests} non2xx={non2xx} socket_errors=[{errors}] "
               f"gc={gc.group(1) if gc else '?'} max_heap={int(heap.group(1)) // 2**20 if heap else '?'}MiB "
-              f"throughput={rate:.0f}req/s cpu={cpu * 1e6 / requests:.1f}us/req "
+              f"throughput={rate:.0f}req/s p50={percentiles.get('50', float('nan')):.2f}ms "
+              f"p99={percentiles.get('99', float('nan')):.2f}ms cpu={cpu * 1e6 / requests:.1f}us/req "
               f"allocated={allocated * 2**20 / requests:.0f}B/req gc_pauses={collections} "
               f"gc_pause_time={paused:.0f}ms ({paused * 1000 / requests:.1f}us/req) rss={rss}MiB peak_rss={hwm}MiB "
               f"live_heap_after_full_gc={live}MiB rss_after_full_gc={rss_after_gc}MiB")

@@ -102,7 +102,7 @@ class UnservedAndUnimplementedTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"sqs", "dynamodb",
+    @ValueSource(strings = {"dynamodb",
         "cloudtrail"})
     void everyUnservedJsonServiceIsNamedInJson(String signingName) throws Exception {
         ServiceModel model = ServiceModels.all().bySigningName(signingName);

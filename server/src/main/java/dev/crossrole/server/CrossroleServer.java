@@ -190,6 +190,8 @@ public final class CrossroleServer implements AutoCloseable {
     /** The passwords ECR's GetAuthorizationToken hands out, for whatever takes them back (a registry endpoint). */
     private dev.crossrole.server.ecr.RegistryTokens ecrTokens;
     private S3Service s3;
+    /** How services (SNS, S3 notifications) deliver to SQS queues. */
+    private dev.crossrole.server.sqs.QueueDelivery queueDelivery;
     private java.util.concurrent.ScheduledExecutorService lifecycle;
 
     private CrossroleServer(HttpFront front, IamDirectory iam, StsService sts, RequestLog requestLog,
@@ -295,6 +297,11 @@ public final class CrossroleServer implements AutoCloseable {
         dev.crossrole.server.organizations.OrganizationDirectory organizationDirectory =
                 new dev.crossrole.server.organizations.OrganizationDirectory(options.clock());
         sync.register(organizationDirectory);
+        dev.crossrole.server.sqs.QueueDirectory queueDirectory = new dev.crossrole.server.sqs.QueueDirectory(
+                options.clock());
+        sync.register(queueDirectory);
+        dev.crossrole.server.sqs.SqsService sqs = new dev.crossrole.server.sqs.SqsService(queueDirectory,
+                new dev.crossrole.server.kms.KmsKeys(kmsKeys));
         // ECR's layers have a folder of their own whatever the store: S3's sweep would take them for its own orphans.
         dev.crossrole.server.ecr.EcrDirectory ecrDirectory = new dev.crossrole.server.ecr.EcrDirectory(options.clock(),
                 dev.crossrole.server.s3.BlobStore.folder(data.resolve("ecr").resolve("blobs")));
@@ -366,6 +373,7 @@ public final class CrossroleServer implements AutoCloseable {
                 new dev.crossrole.server.organizations.OrganizationsService(organizationDirectory,
                         (id, roleName, management) -> profiles.add(Bootstrap.provision(id, roleName, management, iam,
                                 profiles, data))),
+                sqs,
                 ecr),
                 log, admin::handle,
                 options.clock(), clock.base(), DEFAULT_REGION, (auth, region) -> {
@@ -392,6 +400,7 @@ public final class CrossroleServer implements AutoCloseable {
                 store, sync, runtime, tls, pipeline.operationTables());
         server.accessRecords = accessRecords;
         server.s3 = s3;
+        server.queueDelivery = sqs.delivery(authorizer, sync);
         server.lifecycle = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(runnable -> {
             Thread thread = new Thread(runnable, "s3-lifecycle");
             thread.setDaemon(true);
@@ -566,6 +575,11 @@ public final class CrossroleServer implements AutoCloseable {
 
     public StsService sts() {
         return sts;
+    }
+
+    /** The delivery of messages to SQS queues by other services, authorized by the queues' policies. */
+    public dev.crossrole.server.sqs.QueueDelivery queueDelivery() {
+        return queueDelivery;
     }
 
     public RequestLog requestLog() {

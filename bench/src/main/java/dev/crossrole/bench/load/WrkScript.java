@@ -24,7 +24,10 @@ import java.util.Map;
  * destination account that the source account may assume, a bucket and a 1 KiB object.
  *
  * <p>Kinds: {@code gci} (STS GetCallerIdentity), {@code assume} (STS AssumeRole across accounts), {@code get1k}
- * (S3 GetObject of 1 KiB), {@code put1k} (S3 PutObject of 1 KiB, UNSIGNED-PAYLOAD as SDKs sign over HTTPS).
+ * (S3 GetObject of 1 KiB), {@code put1k} (S3 PutObject of 1 KiB, UNSIGNED-PAYLOAD as SDKs sign over HTTPS),
+ * {@code sqssend} (SQS SendMessage of a 100-byte body with one attribute, JSON protocol), {@code sqsrecv} (SQS
+ * ReceiveMessage of up to 10 messages with VisibilityTimeout 0, so the messages stay receivable and every receive
+ * finds some).
  * The script cycles through the kinds given, one request after another on every connection. With a limit, each
  * wrk thread stops after limit / threads responses (pass the same thread count as wrk's {@code -t}) and, when the
  * environment names a {@code DONE_FILE}, appends a line to it.
@@ -37,7 +40,19 @@ public final class WrkScript {
     private static final String BUCKET = "wrk-load-bucket";
     private static final String OBJECT = "/" + BUCKET + "/object-1k";
 
+    private static final String QUEUE = "wrk-load-queue";
+
     private WrkScript() {}
+
+    private static String queueUrl(int port, String account) {
+        return "http://127.0.0.1:" + port + "/" + account + "/" + QUEUE;
+    }
+
+    /** An SQS call over its JSON protocol (what the SDKs send). */
+    private static byte[] sqs(int port, String[] key, String operation, String json) {
+        return RawHttp.signedPost(port, key[0], key[1], "sqs", "application/x-amz-json-1.0",
+                "AmazonSQS." + operation, bytes(json));
+    }
 
     public static void main(String[] args) throws Exception {
         if (args.length < 4) {
@@ -75,6 +90,11 @@ public final class WrkScript {
                 case "get1k" -> S3Load.request("GET", OBJECT, port, profile(source), new byte[0]);
                 case "put1k" -> concat(S3Load.request("PUT", "/" + BUCKET + "/put-1k", port, profile(source), object),
                         object);
+                case "sqssend" -> sqs(port, source, "SendMessage", "{\"QueueUrl\":\"" + queueUrl(port, sourceAccount)
+                        + "\",\"MessageBody\":\"" + "m".repeat(100) + "\",\"MessageAttributes\":{\"kind\":"
+                        + "{\"DataType\":\"String\",\"StringValue\":\"load\"}}}");
+                case "sqsrecv" -> sqs(port, source, "ReceiveMessage", "{\"QueueUrl\":\""
+                        + queueUrl(port, sourceAccount) + "\",\"MaxNumberOfMessages\":10,\"VisibilityTimeout\":0}");
                 default -> throw new IllegalArgumentException("unknown kind " + kind);
             });
         }
@@ -92,6 +112,11 @@ public final class WrkScript {
                 bytes("Action=CreateRole&Version=2010-05-08&RoleName=" + DESTINATION_ROLE
                         + "&AssumeRolePolicyDocument=" + encode(trust))), 200, 409);
         send(port, S3Load.request("PUT", "/" + BUCKET, port, profile(source), new byte[0]), 200, 409);
+        send(port, sqs(port, source, "CreateQueue", "{\"QueueName\":\"" + QUEUE + "\"}"), 200);
+        for (int i = 0; i < 10; i++) {
+            send(port, sqs(port, source, "SendMessage", "{\"QueueUrl\":\"" + queueUrl(port, sourceAccount)
+                    + "\",\"MessageBody\":\"seed " + i + "\"}"), 200);
+        }
         send(port, concat(S3Load.request("PUT", OBJECT, port, profile(source), object), object), 200);
     }
 

@@ -249,11 +249,32 @@ public final class Pipeline {
             authorize(call, prepared, trace);
             return prepared.execute(permissions);
         }
-        return sync.write(tx -> {
+        java.util.function.Supplier<Shape> run = () -> sync.write(tx -> {
             PreparedCall prepared = prepare.get();
             authorize(call, prepared, trace);
             return prepared.execute(permissions);
         });
+        long deadline = 0;
+        while (true) {
+            try {
+                return run.get();
+            } catch (dev.crossrole.server.service.WaitForChange wait) {
+                // Nothing to answer yet (SQS long polling): wait outside the transaction, then run the call again.
+                long now = System.nanoTime();
+                if (deadline == 0) {
+                    deadline = now + wait.nanos();
+                }
+                if (deadline - now <= 0) {
+                    return dev.crossrole.server.service.WaitForChange.lastRun(run);
+                }
+                try {
+                    wait.waiter().await(Math.min(deadline - now, java.util.concurrent.TimeUnit.SECONDS.toNanos(1)));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return dev.crossrole.server.service.WaitForChange.lastRun(run);
+                }
+            }
+        }
     }
 
     public HttpResponse handle(HttpRequest request) {
@@ -403,7 +424,7 @@ public final class Pipeline {
         trace.service = auth.scope().service();
         String region = auth.scope().region().isEmpty() ? defaultRegion : auth.scope().region();
         RequestInfo info = new RequestInfo(request.remoteAddress(), request.secure(), region, request.header("User-Agent"),
-                trace.time);
+                trace.time, onlyHost(request));
         Call call = new Call(trace.requestId, auth.caller(), info);
         if (auth.caller().accessKeyId() != null) {
             usage.accept(auth, region);
@@ -472,12 +493,14 @@ public final class Pipeline {
         trace.table = table;
         trace.accessDeniedCode = provider.accessDeniedCode();
         OperationModel operation;
+        ServiceProvider.QueryCompatibility compatible = model.protocol() == WireProtocol.JSON
+                ? provider.queryCompatibility() : null;
         if (trace.protocol == Protocol.QUERY) {
-            if (model.protocol() != WireProtocol.QUERY) {
+            if (model.protocol() != WireProtocol.QUERY && compatible == null) {
                 throw new AwsException("InvalidAction", 400, "crossrole serves '" + trace.service
                         + "' over its JSON protocol only.");
             }
-            trace.namespace = model.xmlNamespace();
+            trace.namespace = compatible != null ? compatible.namespace() : model.xmlNamespace();
             String action = params.get("Action");
             if (action == null || action.isEmpty()) {
                 throw new AwsException("MissingAction", 400, "Missing Action");
@@ -514,12 +537,18 @@ public final class Pipeline {
                     + " cannot call " + (trace.service.equals("iam") ? "IAM" : "STS operations other than"
                     + " GetCallerIdentity"));
         }
-        Input input = trace.protocol == Protocol.QUERY
+        Input input = trace.protocol == Protocol.QUERY && compatible != null
+                ? OperationInput.fromJson(operation, compatible.input(operation, params),
+                        provider.validationErrorCode(), provider::patternFailure, provider::validationMessage)
+                : trace.protocol == Protocol.QUERY
                 ? OperationInput.fromQuery(operation, params, provider.validationErrorCode(), provider::patternFailure)
                 : OperationInput.fromJson(operation, request.body(), provider.validationErrorCode(),
                         provider::patternFailure, provider::validationMessage);
         trace.operationModel = operation;
         Shape output = execute(operation, () -> implementation.prepare(call, input), call, trace);
+        if (trace.protocol == Protocol.QUERY && compatible != null) {
+            return HttpResponse.of(200, "text/xml", compatible.output(operation, output, trace.requestId));
+        }
         if (trace.protocol == Protocol.QUERY) {
             return HttpResponse.of(200, QueryCodec.CONTENT_TYPE,
                     QueryOutput.success(model.xmlNamespace(), operation, output, trace.requestId));
@@ -668,7 +697,8 @@ public final class Pipeline {
             trace.check = check;
             trace.decision = decision;
             if (!decision.allowed()) {
-                int status = trace.protocol == Protocol.JSON ? 400 : 403;
+                int status = trace.protocol != Protocol.JSON ? 403
+                        : trace.table == null ? 400 : trace.table.provider().jsonAccessDeniedStatus();
                 String message = decision.accessDeniedMessage();
                 if (check.deniedMessage() != null) {
                     message = check.deniedMessage();
@@ -709,8 +739,19 @@ public final class Pipeline {
             trace.error = mapped;
             String contentType = trace.table != null
                     ? "application/x-amz-json-" + trace.table.model().jsonVersion() : JsonCodec.CONTENT_TYPE;
-            return HttpResponse.of(mapped.httpStatus(), contentType, JsonCodec.error(mapped))
+            HttpResponse response = HttpResponse.of(mapped.httpStatus(), contentType, JsonCodec.error(mapped))
                     .withHeader("X-Amzn-ErrorType", mapped.code());
+            String queryCode = trace.table == null ? null : trace.table.provider().queryErrorCode(mapped);
+            if (queryCode != null) {
+                // awsQueryCompatible (SQS): clients of the JSON protocol take the error's Query code from this header.
+                response.withHeader("x-amzn-query-error", queryCode + ";" + (mapped.senderFault() ? "Sender"
+                        : "Receiver"));
+            }
+            return response;
+        }
+        String queryCode = trace.table == null ? null : trace.table.provider().queryErrorCode(e);
+        if (queryCode != null && !queryCode.equals(e.code())) {
+            e = new AwsException(queryCode, e.httpStatus(), e.getMessage(), e.senderFault()); // SQS's Query codes
         }
         trace.error = e;
         return HttpResponse.of(e.httpStatus(), QueryCodec.CONTENT_TYPE, QueryCodec.error(trace.namespace, e, trace.requestId));

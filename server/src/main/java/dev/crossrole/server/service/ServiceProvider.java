@@ -13,6 +13,38 @@ public interface ServiceProvider {
     /** Binds every operation the provider implements: {@code operations.on("PutRolePolicy", this::putRolePolicy, …)}. */
     void register(OperationTable operations);
 
+    /**
+     * For a JSON service that is {@code awsQueryCompatible} (SQS), the Query code of an error it answers, sent in the
+     * {@code x-amzn-query-error} header; {@code null} for services that are not.
+     */
+    default String queryErrorCode(dev.crossrole.server.protocol.AwsException error) {
+        return null;
+    }
+
+    /**
+     * For a JSON service that also serves its older Query protocol (SQS), how: a Query request read into the JSON
+     * body of the same call, and the output written as the service's XML; {@code null} for services that do not.
+     */
+    default QueryCompatibility queryCompatibility() {
+        return null;
+    }
+
+    /** The Query protocol of a JSON service (see {@link #queryCompatibility()}). */
+    interface QueryCompatibility {
+        String namespace();
+
+        byte[] input(dev.crossrole.server.model.OperationModel operation,
+                     dev.crossrole.server.protocol.QueryParams params);
+
+        byte[] output(dev.crossrole.server.model.OperationModel operation, dev.crossrole.server.protocol.Shape result,
+                      String requestId);
+    }
+
+    /** The HTTP status of an authorization denial over the JSON protocol: 400, but SQS keeps its Query status, 403. */
+    default int jsonAccessDeniedStatus() {
+        return 400;
+    }
+
     /** The error code of an authorization denial in this service. */
     default String accessDeniedCode() {
         return "AccessDenied";
