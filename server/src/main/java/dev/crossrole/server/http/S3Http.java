@@ -251,13 +251,7 @@ final class S3Http {
     }
 
     static byte[] errorXml(S3AuthErrors.S3Error error, String requestId) {
-        StringBuilder xml = new StringBuilder(256).append("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error>");
-        element(xml, "Code", error.code());
-        element(xml, "Message", error.message());
-        error.members().forEach((name, value) -> element(xml, name, value));
-        element(xml, "RequestId", requestId);
-        element(xml, "HostId", hostId(requestId));
-        return xml.append("</Error>").toString().getBytes(StandardCharsets.UTF_8);
+        return errorDocument(error, requestId, false);
     }
 
     /**
@@ -265,15 +259,21 @@ final class S3Http {
      * SDKs' S3 Control clients read it (the SDK for Java v2 finds no code in S3's bare {@code <Error>}).
      */
     static byte[] controlErrorXml(S3AuthErrors.S3Error error, String requestId) {
+        return errorDocument(error, requestId, true);
+    }
+
+    private static byte[] errorDocument(S3AuthErrors.S3Error error, String requestId, boolean wrapped) {
         StringBuilder xml = new StringBuilder(256).append("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n")
-                .append("<ErrorResponse><Error>");
+                .append(wrapped ? "<ErrorResponse><Error>" : "<Error>");
         element(xml, "Code", error.code());
         element(xml, "Message", error.message());
         error.members().forEach((name, value) -> element(xml, name, value));
-        xml.append("</Error>");
+        if (wrapped) {
+            xml.append("</Error>");
+        }
         element(xml, "RequestId", requestId);
         element(xml, "HostId", hostId(requestId));
-        return xml.append("</ErrorResponse>").toString().getBytes(StandardCharsets.UTF_8);
+        return xml.append(wrapped ? "</ErrorResponse>" : "</Error>").toString().getBytes(StandardCharsets.UTF_8);
     }
 
     private static void element(StringBuilder xml, String name, String value) {

@@ -83,6 +83,30 @@ final class PublicPolicies {
     }
 
     /**
+     * The policy with its Deny statements alone ({@code null} when it has none, or is not a policy document): what a
+     * bucket owner's policy still decides about an object another account owns.
+     */
+    static String denyStatements(String policyText) {
+        try {
+            com.fasterxml.jackson.databind.node.ObjectNode policy =
+                    (com.fasterxml.jackson.databind.node.ObjectNode) JSON.readTree(policyText);
+            com.fasterxml.jackson.databind.node.ArrayNode denies = JSON.createArrayNode();
+            for (JsonNode statement : each(policy.path("Statement"))) {
+                if ("Deny".equals(statement.path("Effect").asText())) {
+                    denies.add(statement);
+                }
+            }
+            if (denies.isEmpty()) {
+                return null;
+            }
+            policy.set("Statement", denies);
+            return JSON.writeValueAsString(policy);
+        } catch (IOException | ClassCastException e) {
+            return null;
+        }
+    }
+
+    /**
      * A copy of an Allow statement that also requires {@code key} to be {@code value}; empty when the statement
      * already requires {@code key} to be something else, so the copy could never apply.
      */

@@ -57,13 +57,48 @@ final class S3Support {
                 context), bucket);
     }
 
+    /** A policy derived from a bucket policy (its {@code variant}), by the policy as put, compared by identity. */
+    private record Derived(Policy from, String variant) {}
+
     /**
-     * Bucket policies as RestrictPublicBuckets leaves them, by the policy as put (a bucket's policy object, compared by
-     * identity): read without a lock on every request; emptied when it holds more than {@link #RESTRICTED_LIMIT}, as
-     * replaced policies would otherwise stay.
+     * Policies derived from bucket policies, read without a lock on every request that needs one; emptied when it
+     * holds more than {@link #DERIVED_LIMIT}, as replaced policies would otherwise stay. An empty value: the variant
+     * has no statement.
      */
-    private static final Map<Policy, Policy> RESTRICTED = new java.util.concurrent.ConcurrentHashMap<>();
-    private static final int RESTRICTED_LIMIT = 4096;
+    private static final Map<Derived, java.util.Optional<Policy>> DERIVED =
+            new java.util.concurrent.ConcurrentHashMap<>();
+    private static final int DERIVED_LIMIT = 4096;
+
+    /**
+     * The {@code variant} of {@code bucket}'s policy: the text {@code derive} makes of the policy's text, compiled
+     * once under {@code name}; {@code null} when {@code derive} finds no statement for it ({@code unparsable} should
+     * its text not compile).
+     */
+    private static Policy derived(Bucket bucket, String variant, java.util.function.UnaryOperator<String> derive,
+                                  String name, Policy unparsable) {
+        Derived key = new Derived(bucket.policy(), variant);
+        java.util.Optional<Policy> known = DERIVED.get(key);
+        if (known == null) {
+            if (DERIVED.size() > DERIVED_LIMIT) {
+                DERIVED.clear();
+            }
+            known = DERIVED.computeIfAbsent(key, k -> {
+                String text = derive.apply(bucket.policyText());
+                try {
+                    return text == null ? java.util.Optional.empty()
+                            : java.util.Optional.of(Policies.parseStored(text, PolicyKind.RESOURCE, name));
+                } catch (InvalidPolicyException e) {
+                    // Unreachable: the statements are the put policy's, at most with a condition more.
+                    return java.util.Optional.ofNullable(unparsable);
+                }
+            });
+        }
+        return known.orElse(null);
+    }
+
+    private static final Policy DENY_ALL = Policies.parseValid("{\"Version\":\"2012-10-17\",\"Statement\":[{"
+            + "\"Effect\":\"Deny\",\"Principal\":\"*\",\"Action\":\"*\",\"Resource\":\"*\"}]}", PolicyKind.RESOURCE,
+            "bucket policy that could not be derived (grants nothing)");
 
     /**
      * The bucket policy that decides access: the policy as put, unless Block Public Access's
@@ -75,28 +110,10 @@ final class S3Support {
         if (bucket.policy() == null || blocking == null || !blocking.restrictPublicBuckets()) {
             return bucket.policy();
         }
-        Policy known = RESTRICTED.get(bucket.policy());
-        if (known != null) {
-            return known;
-        }
-        if (RESTRICTED.size() > RESTRICTED_LIMIT) {
-            RESTRICTED.clear();
-        }
-        return RESTRICTED.computeIfAbsent(bucket.policy(), policy -> {
-            String text = PublicPolicies.restricted(bucket.policyText(), bucket.owner());
-            if (text == null) {
-                return policy;
-            }
-            try {
-                return Policies.parseStored(text, PolicyKind.RESOURCE, "bucket policy, which RestrictPublicBuckets"
-                        + " limits to principals of account " + bucket.owner() + " and AWS services as it is public");
-            } catch (InvalidPolicyException e) {
-                // Unreachable: the statements are the put policy's with one condition more. Grant nothing then.
-                return Policies.parseValid("{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Deny\","
-                        + "\"Principal\":\"*\",\"Action\":\"*\",\"Resource\":\"*\"}]}", PolicyKind.RESOURCE,
-                        "bucket policy, which RestrictPublicBuckets blocks");
-            }
-        });
+        Policy restricted = derived(bucket, "restricted", text -> PublicPolicies.restricted(text, bucket.owner()),
+                "bucket policy, which RestrictPublicBuckets limits to principals of account " + bucket.owner()
+                        + " and AWS services as it is public", DENY_ALL);
+        return restricted == null ? bucket.policy() : restricted;
     }
 
     /**
@@ -110,27 +127,8 @@ final class S3Support {
         if (!bucket.aclsEnabled()) {
             return check;
         }
-        PublicAccessBlock blocking = bucket.blocking();
-        boolean ignorePublic = blocking != null && blocking.ignorePublicAcls();
-        List<KeyGrant> grants = new ArrayList<>();
-        for (AclGrant grant : bucket.acl()) {
-            String grantee = grant.uri() != null ? (grant.uri().equals(AclGrant.ALL_USERS) ? KeyGrant.ALL_USERS
-                    : grant.uri().equals(AclGrant.AUTHENTICATED_USERS) ? KeyGrant.AUTHENTICATED_USERS : null)
-                    : accountOf(grant.id()) == null ? null : "arn:aws:iam::" + accountOf(grant.id()) + ":root";
-            if (grantee == null) {
-                // LogDelivery, or a canonical user that is no account's: S3's log delivery is not served here
-                continue;
-            }
-            String description = grant.permission() + " to " + (grant.uri() != null ? grantee : grant.id());
-            String notCovering = null;
-            if (!AclGrant.bucketActions(grant.permission()).contains(check.action())) {
-                notCovering = "on a bucket " + grant.permission() + " does not grant " + check.action();
-            } else if (ignorePublic && grant.isPublic()) {
-                notCovering = "Block Public Access's IgnorePublicAcls (the bucket's or its account's) ignores public"
-                        + " grants";
-            }
-            grants.add(new KeyGrant(description, grantee, notCovering, KeyGrant.Source.S3_ACL));
-        }
+        List<KeyGrant> grants = engineGrants(bucket.acl(), bucket, check.action(), "a bucket",
+                AclGrant::bucketActions, KeyGrant.Source.S3_ACL);
         return grants.isEmpty() ? check : check.withGrants(grants);
     }
 
@@ -150,25 +148,39 @@ final class S3Support {
         String owner = object.ownerIn(bucket);
         Policy policy = owner.equals(bucket.owner()) ? policyInForce(bucket) : denyStatements(bucket);
         AccessCheck check = new AccessCheck(action, bucket.arn() + "/" + key, owner, policy, context);
+        List<KeyGrant> grants = engineGrants(object.aclIn(bucket), bucket, action, "an object",
+                AclGrant::objectActions, KeyGrant.Source.S3_OBJECT_ACL);
+        return grants.isEmpty() ? check : check.withGrants(grants);
+    }
+
+    /**
+     * ACL grants as the policy engine's grant source: each names its grantee's principal and says whether it covers
+     * {@code action} (the actions S3 maps its permission to on {@code on}), or why not — Block Public Access's
+     * {@code IgnorePublicAcls} leaves public grants out. LogDelivery, and canonical ids no account has, name no
+     * principal here (S3's log delivery is not served) and are left out.
+     */
+    private static List<KeyGrant> engineGrants(List<AclGrant> acl, Bucket bucket, String action, String on,
+                                               java.util.function.Function<String, java.util.Set<String>> actionsOf,
+                                               KeyGrant.Source source) {
         PublicAccessBlock blocking = bucket.blocking();
         boolean ignorePublic = blocking != null && blocking.ignorePublicAcls();
         List<KeyGrant> grants = new ArrayList<>();
-        for (AclGrant grant : object.aclIn(bucket)) {
+        for (AclGrant grant : acl) {
             String grantee = granteePrincipal(grant);
             if (grantee == null) {
                 continue;
             }
             String description = grant.permission() + " to " + (grant.uri() != null ? grantee : grant.id());
             String notCovering = null;
-            if (!AclGrant.objectActions(grant.permission()).contains(action)) {
-                notCovering = "on an object " + grant.permission() + " does not grant " + action;
+            if (!actionsOf.apply(grant.permission()).contains(action)) {
+                notCovering = "on " + on + " " + grant.permission() + " does not grant " + action;
             } else if (ignorePublic && grant.isPublic()) {
                 notCovering = "Block Public Access's IgnorePublicAcls (the bucket's or its account's) ignores public"
                         + " grants";
             }
-            grants.add(new KeyGrant(description, grantee, notCovering, KeyGrant.Source.S3_OBJECT_ACL));
+            grants.add(new KeyGrant(description, grantee, notCovering, source));
         }
-        return grants.isEmpty() ? check : check.withGrants(grants);
+        return grants;
     }
 
     /** The object actions S3 maps ACL permissions to (READ, READ_ACP, WRITE_ACP and FULL_CONTROL on an object). */
@@ -185,9 +197,6 @@ final class S3Support {
         return account == null ? null : "arn:aws:iam::" + account + ":root";
     }
 
-    /** The Deny statements of bucket policies, compiled once per policy text. */
-    private static final Map<String, java.util.Optional<Policy>> DENIES = new java.util.concurrent.ConcurrentHashMap<>();
-
     /**
      * The bucket policy's Deny statements alone, or {@code null} when it has none: what the bucket owner's policy
      * still decides about an object another account owns.
@@ -196,36 +205,8 @@ final class S3Support {
         if (bucket.policyText() == null || bucket.policy() == null) {
             return null;
         }
-        if (DENIES.size() > 1024) {
-            DENIES.clear();
-        }
-        return DENIES.computeIfAbsent(bucket.policyText(), S3Support::denyOnly).orElse(null);
-    }
-
-    private static java.util.Optional<Policy> denyOnly(String text) {
-        try {
-            com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
-            com.fasterxml.jackson.databind.node.ObjectNode document =
-                    (com.fasterxml.jackson.databind.node.ObjectNode) json.readTree(text);
-            com.fasterxml.jackson.databind.JsonNode statements = document.path("Statement");
-            com.fasterxml.jackson.databind.node.ArrayNode denies = json.createArrayNode();
-            for (com.fasterxml.jackson.databind.JsonNode statement : statements.isArray() ? statements
-                    : json.createArrayNode().add(statements)) {
-                if ("Deny".equals(statement.path("Effect").asText())) {
-                    denies.add(statement);
-                }
-            }
-            if (denies.isEmpty()) {
-                return java.util.Optional.empty();
-            }
-            document.set("Statement", denies);
-            return java.util.Optional.of(Policies.parseStored(json.writeValueAsString(document), PolicyKind.RESOURCE,
-                    "bucket policy (its Deny statements: the object's owner is another account)"));
-        } catch (java.io.IOException | InvalidPolicyException | ClassCastException e) {
-            // Deny statements of a policy that was valid when put parse alone as well; should they not, the bucket
-            // policy is left out of the object's context rather than failing every request on it
-            return java.util.Optional.empty();
-        }
+        return derived(bucket, "denies", PublicPolicies::denyStatements,
+                "bucket policy (its Deny statements: the object's owner is another account)", null);
     }
 
     /** {@code s3:ExistingObjectTag/<key>} for each tag of the object the request acts on. */
