@@ -167,6 +167,19 @@ class S3PublicAccessSdkTest {
                 () -> ownerControl.getPublicAccessBlock(b -> b.accountId(DESTINATION)));
     }
 
+    /** S3 Control's paths are a bucket's keys to S3: only its account header makes a request S3 Control's. */
+    @Test
+    void aBucketNamedLikeS3ControlsPathStaysS3s() {
+        owner.createBucket(b -> b.bucket("v20180820"));
+        owner.putObject(b -> b.bucket("v20180820").key("configuration/publicAccessBlock"),
+                RequestBody.fromString("an object"));
+        assertEquals("an object", owner.getObjectAsBytes(b -> b.bucket("v20180820")
+                .key("configuration/publicAccessBlock")).asUtf8String());
+        // Another account's S3 request there is S3's GetObject, denied as S3 denies it, not an S3 Control call.
+        assertError(403, "AccessDenied", null, () -> other.getObjectAsBytes(b -> b.bucket("v20180820")
+                .key("configuration/publicAccessBlock")));
+    }
+
     @Test
     void s3ControlOperationsCrossroleLacksAnswer501() {
         assertError(501, "NotImplemented", "crossrole does not implement s3control:ListAccessPoints yet",
