@@ -401,6 +401,16 @@ public final class CrossroleServer implements AutoCloseable {
         server.accessRecords = accessRecords;
         server.s3 = s3;
         server.queueDelivery = sqs.delivery(authorizer, sync);
+        dev.crossrole.server.sqs.QueueDelivery queues = server.queueDelivery;
+        s3.connectNotifications((arn, bucketArn, owner, message) -> {
+            if (!arn.startsWith("arn:aws:sqs:")) {
+                return "crossrole has no SNS topic to deliver to";
+            }
+            dev.crossrole.server.sqs.QueueDelivery.DeliveryResult sent = queues.deliver(arn,
+                    dev.crossrole.server.s3.BucketNotifications.S3_PRINCIPAL, bucketArn, owner, message, java.util.Map.of(),
+                    null, null);
+            return sent.delivered() ? null : sent.errorCode() + ": " + sent.errorMessage();
+        });
         server.lifecycle = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(runnable -> {
             Thread thread = new Thread(runnable, "s3-lifecycle");
             thread.setDaemon(true);
