@@ -192,6 +192,8 @@ public final class CrossroleServer implements AutoCloseable {
     private S3Service s3;
     /** How services (SNS, S3 notifications) deliver to SQS queues. */
     private dev.crossrole.server.sqs.QueueDelivery queueDelivery;
+    /** Moves the messages of SQS's message move tasks. */
+    private AutoCloseable sqsMover;
     private java.util.concurrent.ScheduledExecutorService lifecycle;
 
     private CrossroleServer(HttpFront front, IamDirectory iam, StsService sts, RequestLog requestLog,
@@ -401,6 +403,7 @@ public final class CrossroleServer implements AutoCloseable {
         server.accessRecords = accessRecords;
         server.s3 = s3;
         server.queueDelivery = sqs.delivery(authorizer, sync);
+        server.sqsMover = sqs.startMoving(sync);
         dev.crossrole.server.sqs.QueueDelivery queues = server.queueDelivery;
         s3.connectNotifications((arn, bucketArn, owner, message) -> {
             if (!arn.startsWith("arn:aws:sqs:")) {
@@ -651,6 +654,13 @@ public final class CrossroleServer implements AutoCloseable {
     public void close() {
         if (lifecycle != null) {
             lifecycle.shutdownNow();
+        }
+        if (sqsMover != null) {
+            try {
+                sqsMover.close();
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
         }
         tasks.close();
         front.close();
