@@ -539,11 +539,11 @@ public final class Pipeline {
         }
         Input input = trace.protocol == Protocol.QUERY && compatible != null
                 ? OperationInput.fromJson(operation, compatible.input(operation, params),
-                        provider.validationErrorCode(), provider::patternFailure, provider::validationMessage)
+                        provider.validationErrorCode(), provider.wording(), provider::validationMessage)
                 : trace.protocol == Protocol.QUERY
-                ? OperationInput.fromQuery(operation, params, provider.validationErrorCode(), provider::patternFailure)
+                ? OperationInput.fromQuery(operation, params, provider.validationErrorCode(), provider.wording())
                 : OperationInput.fromJson(operation, request.body(), provider.validationErrorCode(),
-                        provider::patternFailure, provider::validationMessage);
+                        provider.wording(), provider::validationMessage);
         trace.operationModel = operation;
         Shape output = execute(operation, () -> implementation.prepare(call, input), call, trace);
         if (trace.protocol == Protocol.QUERY && compatible != null) {

@@ -73,4 +73,28 @@ public interface ServiceProvider {
     default String patternFailure(String path, ShapeModel shape) {
         return null;
     }
+
+    /**
+     * Whether a member is held to its shape's enum: yes, unless the service takes values its model's enum lacks (SQS's
+     * ReceiveMessage {@code AttributeNames}, which takes the message system attribute names).
+     */
+    default boolean checksEnum(String path, ShapeModel shape) {
+        return true;
+    }
+
+    /** The service's wording of input failures, for the input checks. */
+    default dev.crossrole.server.protocol.InputValidation.Wording wording() {
+        ServiceProvider provider = this;
+        return new dev.crossrole.server.protocol.InputValidation.Wording() {
+            @Override
+            public String patternFailure(String path, ShapeModel shape) {
+                return provider.patternFailure(path, shape);
+            }
+
+            @Override
+            public boolean checksEnum(String path, ShapeModel shape) {
+                return provider.checksEnum(path, shape);
+            }
+        };
+    }
 }

@@ -111,6 +111,16 @@ public final class SqsService implements ServiceProvider {
         return "AccessDeniedException";
     }
 
+    /**
+     * ReceiveMessage's deprecated {@code AttributeNames} is modelled as a list of queue attribute names, but SQS takes
+     * the message system attribute names there ({@code SenderId}, {@code SentTimestamp}, …), as clients still send.
+     */
+    @Override
+    public boolean checksEnum(String path, dev.crossrole.server.model.ShapeModel shape) {
+        return !path.equalsIgnoreCase("attributeNames") && !path.startsWith("AttributeName.")
+                && !path.startsWith("attributeNames[");
+    }
+
     @Override
     public QueryCompatibility queryCompatibility() {
         return new SqsQuery();
