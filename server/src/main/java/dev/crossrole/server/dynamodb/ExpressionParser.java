@@ -83,6 +83,8 @@ final class ExpressionParser {
     private final ExpressionAttributes attributes;
     private final List<Token> tokens;
     private int position;
+    /** Where the last syntax error was found, to choose between two readings of a parenthesis. */
+    private int syntaxErrorAt;
     private final String[] errors = new String[Severity.values().length];
     private final Set<Object> parenthesized = Collections.newSetFromMap(new IdentityHashMap<>());
 
@@ -238,6 +240,7 @@ final class ExpressionParser {
     private ExpressionException syntaxError() {
         Token offending = peek();
         int index = position;
+        syntaxErrorAt = index;
         int from = index > 0 ? tokens.get(index - 1).start : offending.start;
         int to;
         if (offending.kind == TokenKind.EOF) {
@@ -307,6 +310,8 @@ final class ExpressionParser {
             // condition first, and fall back to a comparison when what follows the parentheses says so.
             int saved = position;
             String[] savedErrors = errors.clone();
+            ExpressionException asCondition;
+            int conditionErrorAt;
             try {
                 position++;
                 Condition inner = condition();
@@ -319,7 +324,16 @@ final class ExpressionParser {
                     return inner;
                 }
             } catch (ExpressionException notACondition) {
-                // parsed again below as an operand in parentheses
+                asCondition = notACondition;
+                conditionErrorAt = syntaxErrorAt;
+                position = saved;
+                System.arraycopy(savedErrors, 0, errors, 0, errors.length);
+                try {
+                    return predicate();
+                } catch (ExpressionException notAComparison) {
+                    // the reading that got further explains the mistake better
+                    throw conditionErrorAt >= syntaxErrorAt ? asCondition : notAComparison;
+                }
             }
             position = saved;
             System.arraycopy(savedErrors, 0, errors, 0, errors.length);
