@@ -35,7 +35,7 @@ public final class ConditionExpression {
         return new ConditionExpression(ExpressionParser.parseCondition(text, attributes, kind));
     }
 
-    /** Wraps an already built condition, for the legacy parameters converted to expressions. */
+    /** Wraps an already built condition (null: nothing to check), for the legacy parameters. */
     static ConditionExpression of(Condition condition) {
         return new ConditionExpression(condition);
     }
@@ -49,7 +49,7 @@ public final class ConditionExpression {
      * Missing attributes and comparisons across types evaluate as DynamoDB does: false.
      */
     public boolean test(Map<String, AttributeValue> item) {
-        return holds(condition, item);
+        return condition == null || holds(condition, item);
     }
 
     static boolean holds(Condition condition, Map<String, AttributeValue> item) {
