@@ -121,8 +121,7 @@ public final class LegacyParameters {
             checkArguments(condition);
             terms.add(new KeyConditionExpression.KeyTerm(entry.getKey(), operator, condition.attributeValueList()));
         }
-        if (terms.size() > 2) {
-            // wording not confirmed against DynamoDB
+        if (terms.isEmpty() || terms.size() > 2) {
             throw new ExpressionException("Conditions can be of length 1 or 2 only");
         }
         return KeyConditionExpression.of(terms);
@@ -261,13 +260,13 @@ public final class LegacyParameters {
         if (operator.equals("BETWEEN")) {
             AttributeValue low = values.get(0);
             AttributeValue high = values.get(1);
+            // DynamoDB's wording for these two, without the parameter-values prefix it may add
             if (!low.type().equals(high.type())) {
-                throw new ExpressionException(INVALID + "AttributeValues inside AttributeValueList must be of same "
-                        + "type"); // wording not confirmed against DynamoDB
+                throw new ExpressionException("The filter operation is being passed in values with different types");
             }
             if (AttributeOrder.compare(low, high) > 0) {
-                throw new ExpressionException(INVALID + "The BETWEEN condition was provided a range where the lower "
-                        + "bound is greater than the upper bound"); // wording not confirmed against DynamoDB
+                throw new ExpressionException("The BETWEEN condition was provided a range where the lower bound is "
+                        + "greater than the upper bound");
             }
         }
     }

@@ -260,4 +260,11 @@ class ConditionExpressionTest {
                 () -> holds("(".repeat(2000) + "qty" + ")".repeat(2000) + " = :five", null));
         assertTrue(parentheses.getMessage().startsWith("Invalid ConditionExpression: Syntax error; token: \"(\""));
     }
+
+    @Test
+    void namesTheTopLevelAttributesItReads() throws ExpressionException {
+        assertEquals(java.util.Set.of("qty", "doc", "title", "tags"), ConditionExpression.parse(
+                "qty = :five AND (doc.core.deep > :one OR NOT begins_with(title, :al)) AND size(tags) IN (:one)",
+                new ExpressionAttributes(null, values()), "FilterExpression").topLevelAttributes());
+    }
 }

@@ -90,6 +90,8 @@ class LegacyParametersTest {
             GT          | {SS: ['a']}         | One or more parameter values were invalid: ComparisonOperator GT is not valid for SS AttributeValue type
             CONTAINS    | {L: []}             | One or more parameter values were invalid: ComparisonOperator CONTAINS is not valid for L AttributeValue type
             BEGINS_WITH | {N: '1'}            | One or more parameter values were invalid: ComparisonOperator BEGINS_WITH is not valid for N AttributeValue type
+            BETWEEN     | {N: '1'};{S: '5'}   | The filter operation is being passed in values with different types
+            BETWEEN     | {N: '5'};{N: '1'}   | The BETWEEN condition was provided a range where the lower bound is greater than the upper bound
             """)
     void refusesMalformedConditions(String operator, String values, String message) {
         ExpressionException error = assertThrows(ExpressionException.class, () -> LegacyParameters.filter(
@@ -148,6 +150,12 @@ class LegacyParametersTest {
         KeyConditionExpression wrongType = LegacyParameters.keyConditions(Map.of("pk", condition("EQ", "{N: '1'}")));
         assertEquals("One or more parameter values were invalid: Condition parameter type does not match schema type",
                 assertThrows(ExpressionException.class, () -> wrongType.check("pk", "S", null, null)).getMessage());
+        Map<String, LegacyCondition> three = new LinkedHashMap<>();
+        three.put("pk", condition("EQ", "{S: 'p'}"));
+        three.put("sk", condition("EQ", "{N: '1'}"));
+        three.put("x", condition("EQ", "{N: '1'}"));
+        assertEquals("Conditions can be of length 1 or 2 only",
+                assertThrows(ExpressionException.class, () -> LegacyParameters.keyConditions(three)).getMessage());
         KeyConditionExpression noHash = LegacyParameters.keyConditions(Map.of("sk", condition("EQ", "{N: '1'}")));
         assertEquals("Query condition missed key schema element: pk",
                 assertThrows(ExpressionException.class, () -> noHash.check("pk", "S", "sk", "N")).getMessage());
