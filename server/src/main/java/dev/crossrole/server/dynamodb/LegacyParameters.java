@@ -14,6 +14,7 @@ import dev.crossrole.server.dynamodb.ExpressionTree.PathOperand;
 import dev.crossrole.server.dynamodb.ExpressionTree.UpdateAction;
 import dev.crossrole.server.dynamodb.ExpressionTree.ValueOperand;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -31,8 +32,8 @@ import java.util.Set;
  *   <li>{@code AttributesToGet} → {@link ProjectionExpression#ofAttributes(List)}</li>
  * </ul>
  *
- * Errors are {@link ExpressionException}s with DynamoDB's ValidationException message. Checking that a request does
- * not mix legacy and expression parameters is the service's.
+ * Errors are {@link ExpressionException}s with DynamoDB's ValidationException message; {@link #checkNotMixed}
+ * words the refusal of a request that mixes legacy and expression parameters.
  */
 public final class LegacyParameters {
 
@@ -179,6 +180,20 @@ public final class LegacyParameters {
             }
         }
         return UpdateExpression.of(actions);
+    }
+
+    /**
+     * DynamoDB's refusal of a request that gives both kinds: the legacy parameters present (e.g.
+     * {@code AttributesToGet}) and the expression parameters present (e.g. {@code ProjectionExpression}), each in
+     * the request's order. Does nothing when either set is empty.
+     */
+    public static void checkNotMixed(Collection<String> legacyGiven, Collection<String> expressionGiven)
+            throws ExpressionException {
+        if (!legacyGiven.isEmpty() && !expressionGiven.isEmpty()) {
+            throw new ExpressionException("Can not use both expression and non-expression parameters in the same "
+                    + "request: Non-expression parameters: {" + String.join(", ", legacyGiven)
+                    + "} Expression parameters: {" + String.join(", ", expressionGiven) + "}");
+        }
     }
 
     private static Condition combine(List<Condition> conditions, String conditionalOperator)

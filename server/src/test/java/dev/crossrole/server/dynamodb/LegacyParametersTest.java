@@ -188,4 +188,14 @@ class LegacyParametersTest {
                 + "value is specified", assertThrows(ExpressionException.class, () -> LegacyParameters
                         .attributeUpdates(Map.of("qty", new AttributeUpdate("PUT", null)))).getMessage());
     }
+
+    @Test
+    void mixingLegacyAndExpressionParametersIsRefused() throws ExpressionException {
+        LegacyParameters.checkNotMixed(List.of("AttributesToGet"), List.of());
+        LegacyParameters.checkNotMixed(List.of(), List.of("ProjectionExpression"));
+        assertEquals("Can not use both expression and non-expression parameters in the same request: "
+                + "Non-expression parameters: {AttributesToGet} Expression parameters: {ProjectionExpression}",
+                assertThrows(ExpressionException.class, () -> LegacyParameters.checkNotMixed(
+                        List.of("AttributesToGet"), List.of("ProjectionExpression"))).getMessage());
+    }
 }
