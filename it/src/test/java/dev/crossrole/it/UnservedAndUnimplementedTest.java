@@ -115,14 +115,6 @@ class UnservedAndUnimplementedTest {
     }
 
     @Test
-    void snsOverQueryIsNamedInXml() throws Exception {
-        Res r = raw.send(raw.sign(query("ListTopics", "2010-03-31"), admin, Instant.now(), "us-east-1", "sns"));
-        assertEquals(400, r.status(), r.toString());
-        assertEquals("InvalidAction", r.xmlText("Code"));
-        assertEquals("crossrole does not emulate the service 'sns'", r.xmlText("Message"));
-    }
-
-    @Test
     void aRequestOfNoProtocolSignedForAnUnservedJsonServiceIsAnsweredAsThatService() throws Exception {
         Req req = new Req();
         req.method = "GET";

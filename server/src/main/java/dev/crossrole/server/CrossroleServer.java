@@ -192,6 +192,8 @@ public final class CrossroleServer implements AutoCloseable {
     private S3Service s3;
     /** How services (SNS, S3 notifications) deliver to SQS queues. */
     private dev.crossrole.server.sqs.QueueDelivery queueDelivery;
+    /** SNS, whose HTTP deliveries stop with the server. */
+    private dev.crossrole.server.sns.SnsService sns;
     private java.util.concurrent.ScheduledExecutorService lifecycle;
 
     private CrossroleServer(HttpFront front, IamDirectory iam, StsService sts, RequestLog requestLog,
@@ -302,6 +304,12 @@ public final class CrossroleServer implements AutoCloseable {
         sync.register(queueDirectory);
         dev.crossrole.server.sqs.SqsService sqs = new dev.crossrole.server.sqs.SqsService(queueDirectory,
                 new dev.crossrole.server.kms.KmsKeys(kmsKeys));
+        dev.crossrole.server.sqs.QueueDelivery queueDelivery = sqs.delivery(authorizer, sync);
+        dev.crossrole.server.sns.TopicDirectory topicDirectory = new dev.crossrole.server.sns.TopicDirectory(
+                options.clock());
+        sync.register(topicDirectory);
+        dev.crossrole.server.sns.SnsService sns = new dev.crossrole.server.sns.SnsService(topicDirectory,
+                new dev.crossrole.server.kms.KmsKeys(kmsKeys), sync, () -> queueDelivery);
         // ECR's layers have a folder of their own whatever the store: S3's sweep would take them for its own orphans.
         dev.crossrole.server.ecr.EcrDirectory ecrDirectory = new dev.crossrole.server.ecr.EcrDirectory(options.clock(),
                 dev.crossrole.server.s3.BlobStore.folder(data.resolve("ecr").resolve("blobs")));
@@ -374,6 +382,7 @@ public final class CrossroleServer implements AutoCloseable {
                         (id, roleName, management) -> profiles.add(Bootstrap.provision(id, roleName, management, iam,
                                 profiles, data))),
                 sqs,
+                sns,
                 ecr),
                 log, admin::handle,
                 options.clock(), clock.base(), DEFAULT_REGION, (auth, region) -> {
@@ -382,7 +391,10 @@ public final class CrossroleServer implements AutoCloseable {
                     } else if (auth.caller().session().isRoleSession()) {
                         iam.recordRoleUse(auth.caller().session().roleId(), region);
                     }
-                }, request -> containerAnswer(containerEndpoints, request), sync, s3, HostCheck.of(options.bind(), options.allowedHosts(), listening::get,
+                }, request -> {
+                    HttpResponse link = snsLink(sns, request);
+                    return link != null ? link : containerAnswer(containerEndpoints, request);
+                }, sync, s3, HostCheck.of(options.bind(), options.allowedHosts(), listening::get,
                         httpsListening::get, registryListening::get));
         pipeline.serveRegistry(new dev.crossrole.server.ecr.RegistryApi(ecr, sync), ecrTokens, registryListening::get);
         InetSocketAddress address = new InetSocketAddress(InetAddress.getByName(options.bind()), options.port());
@@ -400,7 +412,8 @@ public final class CrossroleServer implements AutoCloseable {
                 store, sync, runtime, tls, pipeline.operationTables());
         server.accessRecords = accessRecords;
         server.s3 = s3;
-        server.queueDelivery = sqs.delivery(authorizer, sync);
+        server.queueDelivery = queueDelivery;
+        server.sns = sns;
         server.lifecycle = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(runnable -> {
             Thread thread = new Thread(runnable, "s3-lifecycle");
             thread.setDaemon(true);
@@ -417,6 +430,29 @@ public final class CrossroleServer implements AutoCloseable {
     }
 
     /** What the listener needs to serve HTTPS where the settings say, or {@code null} without TLS. */
+    /** What SNS answers one of the links its notifications carry, or {@code null} when the path is not one. */
+    private static HttpResponse snsLink(dev.crossrole.server.sns.SnsService sns, HttpRequest request) {
+        if (!request.rawPath().startsWith("/_sns/")) {
+            return null;
+        }
+        java.util.Map<String, String> query = new java.util.LinkedHashMap<>();
+        String raw = request.rawQuery() == null ? "" : request.rawQuery();
+        for (String pair : raw.split("&")) {
+            if (!pair.isEmpty()) {
+                int equals = pair.indexOf('=');
+                String name = java.net.URLDecoder.decode(equals < 0 ? pair : pair.substring(0, equals),
+                        java.nio.charset.StandardCharsets.UTF_8);
+                String value = equals < 0 ? "" : java.net.URLDecoder.decode(pair.substring(equals + 1),
+                        java.nio.charset.StandardCharsets.UTF_8);
+                query.putIfAbsent(name, value);
+            }
+        }
+        dev.crossrole.server.sns.SnsService.LinkAnswer answer = sns.answerLink(request.method(), request.rawPath(),
+                query);
+        return answer == null ? null : HttpResponse.of(answer.status(), answer.contentType(),
+                answer.body().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    }
+
     /** What the ECS container endpoints answer {@code request}, or {@code null} when its path is not theirs. */
     private static HttpResponse containerAnswer(ContainerEndpoints endpoints, HttpRequest request) {
         ContainerEndpoints.Answer answer = endpoints.answer(request.method(), request.rawPath(),
@@ -641,6 +677,9 @@ public final class CrossroleServer implements AutoCloseable {
     public void close() {
         if (lifecycle != null) {
             lifecycle.shutdownNow();
+        }
+        if (sns != null) {
+            sns.close();
         }
         tasks.close();
         front.close();

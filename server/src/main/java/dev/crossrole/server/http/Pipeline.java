@@ -699,7 +699,8 @@ public final class Pipeline {
             if (!decision.allowed()) {
                 int status = trace.protocol != Protocol.JSON ? 403
                         : trace.table == null ? 400 : trace.table.provider().jsonAccessDeniedStatus();
-                String message = decision.accessDeniedMessage();
+                String message = trace.table == null ? decision.accessDeniedMessage()
+                        : trace.table.provider().accessDeniedMessage(decision.accessDeniedMessage());
                 if (check.deniedMessage() != null) {
                     message = check.deniedMessage();
                 } else if (check.shownResource() != null) {
