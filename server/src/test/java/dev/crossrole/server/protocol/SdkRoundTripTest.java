@@ -253,9 +253,15 @@ class SdkRoundTripTest {
             return;
         }
         assertNotNull(input);
-        assertEquals(List.of(), SdkOracle.differences(inputShape, input, (SdkPojo) request, ChronoUnit.MILLIS),
-                () -> "crossrole read other values than the SDK sent: " + new String(exchange.body(),
-                        StandardCharsets.UTF_8));
+        List<String> differences = new ArrayList<>(SdkOracle.differences(inputShape, input, (SdkPojo) request,
+                ChronoUnit.MILLIS));
+        if (model.protocol() == WireProtocol.QUERY) {
+            // Over the Query protocol the SDK writes an empty list ("Tags=") but nothing at all for an empty map, so
+            // no server can tell an empty map from an absent one.
+            differences.removeIf(d -> d.matches(".*: crossrole has nothing, the SDK has \\w*Map \\{\\}"));
+        }
+        assertEquals(List.of(), differences, () -> "crossrole read other values than the SDK sent: "
+                + new String(exchange.body(), StandardCharsets.UTF_8));
     }
 
     private static void output(Service service, SdkOracle oracle, OperationModel operation,
