@@ -45,6 +45,17 @@ found["tags"] = sns.list_tags_for_resource(ResourceArn=topic)["Tags"]
 
 queue_url = sqs.create_queue(QueueName="boto3-sns-inbox")["QueueUrl"]
 queue_arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+
+
+def allow_topic(client, url, arn):
+    """SNS sends to a queue whose policy lets the topic in, even in its own account, as on AWS."""
+    client.set_queue_attributes(QueueUrl=url, Attributes={"Policy": json.dumps({
+        "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": "sns.amazonaws.com"},
+                                                "Action": "sqs:SendMessage", "Resource": arn,
+                                                "Condition": {"ArnEquals": {"aws:SourceArn": topic}}}]})})
+
+
+allow_topic(sqs, queue_url, queue_arn)
 subscription = sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=queue_arn,
                              Attributes={"RawMessageDelivery": "true",
                                          "FilterPolicy": json.dumps({"colour": ["blue", {"prefix": "cy"}]})},
@@ -70,10 +81,7 @@ other_arn = "arn:aws:sqs:us-east-1:" + destination + ":boto3-sns-other"
 found["deniedSubscribe"] = error_of(lambda: other_sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=other_arn))
 sns.add_permission(TopicArn=topic, Label="dest", AWSAccountId=[destination], ActionName=["Subscribe"])
 other_sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=other_arn)
-other_sqs.set_queue_attributes(QueueUrl=other_url, Attributes={"Policy": json.dumps({
-    "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": "sns.amazonaws.com"},
-                                            "Action": "sqs:SendMessage", "Resource": other_arn,
-                                            "Condition": {"ArnEquals": {"aws:SourceArn": topic}}}]})})
+allow_topic(other_sqs, other_url, other_arn)
 sns.publish(TopicArn=topic, Message="across", MessageAttributes={"colour": {"DataType": "String",
                                                                             "StringValue": "green"}})
 got = other_sqs.receive_message(QueueUrl=other_url, MaxNumberOfMessages=10).get("Messages", [])

@@ -48,8 +48,18 @@ class SnsCliTest {
                 .path("TopicArn").asText();
         assertEquals("arn:aws:sns:us-east-1:" + SOURCE + ":cli-topic", topic);
         String url = AwsCli.ok(aws("--endpoint-url", crossrole.endpoint(), "sqs", "create-queue", "--queue-name", "cli-inbox")).path("QueueUrl").asText();
+        String queue = "arn:aws:sqs:us-east-1:" + SOURCE + ":cli-inbox";
+        // SNS sends to a queue whose policy lets the topic in, even in its own account, as on AWS.
+        Files.writeString(work.resolve("policy.json"), new com.fasterxml.jackson.databind.ObjectMapper()
+                .writeValueAsString(Map.of("Policy", "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":"
+                        + "\"Allow\",\"Principal\":{\"Service\":\"sns.amazonaws.com\"},\"Action\":"
+                        + "\"sqs:SendMessage\",\"Resource\":\"" + queue + "\",\"Condition\":{\"ArnEquals\":"
+                        + "{\"aws:SourceArn\":\"" + topic + "\"}}}]}")));
+        Run allowed = aws("--endpoint-url", crossrole.endpoint(), "sqs", "set-queue-attributes", "--queue-url", url,
+                "--attributes", "file://policy.json");
+        assertEquals(0, allowed.exit(), allowed.toString());
         JsonNode subscribed = AwsCli.ok(aws("sns", "subscribe", "--topic-arn", topic, "--protocol", "sqs",
-                "--notification-endpoint", "arn:aws:sqs:us-east-1:" + SOURCE + ":cli-inbox", "--attributes",
+                "--notification-endpoint", queue, "--attributes",
                 "{\"RawMessageDelivery\":\"true\"}"));
         assertTrue(subscribed.path("SubscriptionArn").asText().startsWith(topic + ":"), subscribed.toString());
         String id = AwsCli.ok(aws("sns", "publish", "--topic-arn", topic, "--message", "from the cli",

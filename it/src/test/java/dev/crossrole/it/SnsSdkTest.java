@@ -101,6 +101,17 @@ class SnsSdkTest {
                 .waitTimeSeconds(0)).messages();
     }
 
+    /**
+     * A queue of the source account that lets the topic send: SNS needs the queue's policy even in its own account,
+     * as on AWS.
+     */
+    private static String queueFor(String name, Map<String, String> attributes, String topic) {
+        String url = sqs.createQueue(r -> r.queueName(name).attributesWithStrings(attributes)).queueUrl();
+        sqs.setQueueAttributes(r -> r.queueUrl(url).attributesWithStrings(Map.of("Policy",
+                queuePolicyForTopic(queueArn(SOURCE, name), topic))));
+        return url;
+    }
+
     private static String queuePolicyForTopic(String queueArn, String sourceArn) {
         return "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Principal\":{\"Service\":"
                 + "\"sns.amazonaws.com\"},\"Action\":\"sqs:SendMessage\",\"Resource\":\"" + queueArn + "\","
@@ -207,10 +218,10 @@ class SnsSdkTest {
     @Test
     void sqsSubscribersGetSignedEnvelopesRawMessagesAndOnlyWhatTheirFiltersLetThrough() throws Exception {
         String topic = sns.createTopic(r -> r.name("events")).topicArn();
-        String envelopes = sqs.createQueue(r -> r.queueName("envelopes")).queueUrl();
-        String raw = sqs.createQueue(r -> r.queueName("raw")).queueUrl();
-        String filtered = sqs.createQueue(r -> r.queueName("filtered")).queueUrl();
-        String bodyFiltered = sqs.createQueue(r -> r.queueName("body-filtered")).queueUrl();
+        String envelopes = queueFor("envelopes", Map.of(), topic);
+        String raw = queueFor("raw", Map.of(), topic);
+        String filtered = queueFor("filtered", Map.of(), topic);
+        String bodyFiltered = queueFor("body-filtered", Map.of(), topic);
         String envelopeSubscription = sns.subscribe(r -> r.topicArn(topic).protocol("sqs")
                 .endpoint(queueArn(SOURCE, "envelopes"))).subscriptionArn();
         assertTrue(envelopeSubscription.startsWith(topic + ":"), envelopeSubscription);
@@ -262,6 +273,8 @@ class SnsSdkTest {
                 Map.of("kind", MessageAttributeValue.builder().dataType("String").stringValue("order").build(),
                         "amount", MessageAttributeValue.builder().dataType("Number").stringValue("5").build())));
         assertEquals(1, receive(sqs, envelopes).size());
+        assertEquals(List.of("{\"order\":{\"status\":\"cancelled\"}}"), receive(sqs, raw).stream()
+                .map(Message::body).toList());
         assertEquals(List.of(), receive(sqs, filtered));
         assertEquals(List.of(), receive(sqs, bodyFiltered));
 
@@ -375,7 +388,7 @@ class SnsSdkTest {
         assertError(400, "InvalidBatchEntryId", null, () -> sns.publishBatch(r -> r.topicArn(topic)
                 .publishBatchRequestEntries(e -> e.id("bad id!").message("1"))));
 
-        String url = sqs.createQueue(r -> r.queueName("batched")).queueUrl();
+        String url = queueFor("batched", Map.of(), topic);
         sns.subscribe(r -> r.topicArn(topic).protocol("sqs").endpoint(queueArn(SOURCE, "batched"))
                 .attributes(Map.of("RawMessageDelivery", "true")));
         PublishBatchResponse batch = sns.publishBatch(r -> r.topicArn(topic).publishBatchRequestEntries(
@@ -391,8 +404,7 @@ class SnsSdkTest {
         String topic = sns.createTopic(r -> r.name("ledger.fifo").attributes(Map.of("FifoTopic", "true"))).topicArn();
         assertEquals("false", sns.getTopicAttributes(r -> r.topicArn(topic)).attributes()
                 .get("ContentBasedDeduplication"));
-        String url = sqs.createQueue(r -> r.queueNameWithStrings("ledger.fifo")
-                .attributesWithStrings(Map.of("FifoQueue", "true"))).queueUrl();
+        String url = queueFor("ledger.fifo", Map.of("FifoQueue", "true"), topic);
         sns.subscribe(r -> r.topicArn(topic).protocol("sqs").endpoint(queueArn(SOURCE, "ledger.fifo"))
                 .attributes(Map.of("RawMessageDelivery", "true")));
         assertError(400, "InvalidParameter", "Invalid parameter: The MessageGroupId parameter is required for FIFO"
@@ -533,14 +545,14 @@ class SnsSdkTest {
             assertEquals("sns:Subscribe", record.action());
             assertEquals(Outcome.IMPLICIT_DENY, record.decision().outcome());
 
-            sns.addPermission(r -> r.topicArn(topic).label("destination-subscribes").awsAccountId(DESTINATION)
-                    .actionName("Subscribe"));
+            sns.addPermission(r -> r.topicArn(topic).label("destination-subscribes").awsAccountIds(DESTINATION)
+                    .actionNames("Subscribe"));
             assertError(400, "InvalidParameter", "Invalid parameter: Statement already exists", () -> sns
-                    .addPermission(r -> r.topicArn(topic).label("destination-subscribes").awsAccountId(DESTINATION)
-                            .actionName("Subscribe")));
+                    .addPermission(r -> r.topicArn(topic).label("destination-subscribes").awsAccountIds(DESTINATION)
+                            .actionNames("Subscribe")));
             assertError(400, "InvalidParameter", "Invalid parameter: Policy statement action out of service scope!",
-                    () -> sns.addPermission(r -> r.topicArn(topic).label("other").awsAccountId(DESTINATION)
-                            .actionName("Explode")));
+                    () -> sns.addPermission(r -> r.topicArn(topic).label("other").awsAccountIds(DESTINATION)
+                            .actionNames("Explode")));
             // The queue's own account subscribes it: confirmed at once.
             String subscription = other.subscribe(r -> r.topicArn(topic).protocol("sqs").endpoint(queue))
                     .subscriptionArn();
@@ -623,6 +635,8 @@ class SnsSdkTest {
             String topic = first.createTopic(r -> r.name("durable").tags(Tag.builder().key("k").value("v").build()))
                     .topicArn();
             String url = queues.createQueue(r -> r.queueName("durable-queue")).queueUrl();
+            queues.setQueueAttributes(r -> r.queueUrl(url).attributesWithStrings(Map.of("Policy",
+                    queuePolicyForTopic(queueArn(SOURCE, "durable-queue"), topic))));
             subscription = first.subscribe(r -> r.topicArn(topic).protocol("sqs")
                     .endpoint(queueArn(SOURCE, "durable-queue"))).subscriptionArn();
             first.publish(r -> r.topicArn(topic).message("before"));

@@ -61,6 +61,8 @@ public final class SnsService implements ServiceProvider, AutoCloseable {
     private static final Pattern BATCH_ID = Pattern.compile("[A-Za-z0-9_-]{1,80}");
     private static final Pattern GROUP_ID = Pattern.compile("[A-Za-z0-9!\"#$%&'()*+,\\-./:;<=>?@\\[\\\\\\]^_`{|}~]{1,128}");
     private static final Pattern ATTRIBUTE_NAME = Pattern.compile("[A-Za-z0-9_\\-.]{1,256}");
+    /** An action named in a denial ({@code sns:Publish}), not the service of an ARN ({@code arn:aws:sns:us-east-1}). */
+    private static final Pattern ACTION_IN_MESSAGE = Pattern.compile("\\bsns:(?=[A-Z*])");
     private static final Pattern LABEL = Pattern.compile("[A-Za-z0-9_-]{1,100}");
     /** SNS's size limit: a message and its attributes, 256 KiB. */
     private static final int MAX_MESSAGE_BYTES = 262_144;
@@ -123,7 +125,7 @@ public final class SnsService implements ServiceProvider, AutoCloseable {
     @Override
     public String accessDeniedMessage(String message) {
         // SNS writes its actions with the service's name in capitals: "… perform: SNS:Publish on resource: …".
-        return message.replace("sns:", "SNS:");
+        return ACTION_IN_MESSAGE.matcher(message).replaceAll("SNS:");
     }
 
     @Override
