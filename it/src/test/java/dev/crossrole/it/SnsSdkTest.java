@@ -301,8 +301,8 @@ class SnsSdkTest {
         assertError(400, "InvalidParameter", "Invalid parameter: FilterPolicy: Unrecognized match type wild",
                 () -> sns.setSubscriptionAttributes(r -> r.subscriptionArn(envelopeSubscription)
                         .attributeName("FilterPolicy").attributeValue("{\"kind\":[{\"wild\":1}]}")));
-        assertError(400, "InvalidParameter", "Invalid parameter: Filter policy scope MessageAttributes does not"
-                + " support nested filter policy", () -> sns.subscribe(r -> r.topicArn(topic).protocol("sqs")
+        assertError(400, "InvalidParameter", "Invalid parameter: Attributes Reason: Filter policy scope"
+                + " MessageAttributes does not support nested filter policy", () -> sns.subscribe(r -> r.topicArn(topic).protocol("sqs")
                 .endpoint(queueArn(SOURCE, "nested")).attributes(Map.of("FilterPolicy", "{\"a\":{\"b\":[1]}}"))));
         assertError(400, "InvalidParameter", "Invalid parameter: AttributeName", () -> sns.setSubscriptionAttributes(
                 r -> r.subscriptionArn(envelopeSubscription).attributeName("Colour").attributeValue("x")));
