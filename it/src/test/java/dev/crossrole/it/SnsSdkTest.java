@@ -213,6 +213,69 @@ class SnsSdkTest {
         sns.deleteTopic(r -> r.topicArn(topicArn(SOURCE, "page-000")));
     }
 
+    @Test
+    void badInputToEveryOtherOperationIsRefusedAndChangesNothing() {
+        String topic = sns.createTopic(r -> r.name("untouched")).topicArn();
+        String missing = topicArn(SOURCE, "absent");
+        assertError(400, "InvalidParameter", "Invalid parameter: TopicArn", () -> sns.deleteTopic(r -> r
+                .topicArn("arn:aws:sns:us-east-1:" + SOURCE)));
+        assertError(400, "InvalidParameter", "Invalid parameter: TopicArn", () -> sns.getTopicAttributes(r -> r
+                .topicArn("arn:aws:sns:eu-west-1:" + SOURCE + ":untouched")));
+        assertError(404, "NotFound", "Topic does not exist", () -> sns.setTopicAttributes(r -> r.topicArn(missing)
+                .attributeName("DisplayName").attributeValue("x")));
+        assertError(400, "InvalidParameter", "Invalid parameter: SignatureVersion", () -> sns.setTopicAttributes(r -> r
+                .topicArn(topic).attributeName("SignatureVersion").attributeValue("3")));
+        assertError(404, "NotFound", "Topic does not exist", () -> sns.addPermission(r -> r.topicArn(missing)
+                .label("l").awsAccountIds(DESTINATION).actionNames("Publish")));
+        assertError(400, "InvalidParameter", "Invalid parameter: Label", () -> sns.addPermission(r -> r
+                .topicArn(topic).label("bad label").awsAccountIds(DESTINATION).actionNames("Publish")));
+        assertError(400, "InvalidParameter", "Invalid parameter: AWSAccountId", () -> sns.addPermission(r -> r
+                .topicArn(topic).label("l").awsAccountIds("12").actionNames("Publish")));
+        assertError(404, "NotFound", "Topic does not exist", () -> sns.removePermission(r -> r.topicArn(missing)
+                .label("l")));
+        assertError(404, "ResourceNotFound", "Resource does not exist", () -> sns.tagResource(r -> r
+                .resourceArn(missing).tags(Tag.builder().key("k").value("v").build())));
+        assertError(404, "ResourceNotFound", "Resource does not exist", () -> sns.untagResource(r -> r
+                .resourceArn(missing).tagKeys("k")));
+        assertError(400, "TagLimitExceeded", "Could not complete request: tag quota of per resource exceeded",
+                () -> sns.tagResource(r -> r.resourceArn(topic).tags(java.util.stream.IntStream.range(0, 51)
+                        .mapToObj(i -> Tag.builder().key("k" + i).value("v").build()).toList())));
+        assertError(404, "NotFound", "Topic does not exist", () -> sns.subscribe(r -> r.topicArn(missing)
+                .protocol("sqs").endpoint(queueArn(SOURCE, "q"))));
+        assertError(400, "InvalidParameter", "Invalid parameter: SQS endpoint ARN", () -> sns.subscribe(r -> r
+                .topicArn(topic).protocol("sqs").endpoint("queue-name")));
+        assertError(400, "InvalidParameter", "Invalid parameter: Topic", () -> sns.confirmSubscription(r -> r
+                .topicArn("nonsense").token("t")));
+        assertError(404, "NotFound", "Topic does not exist", () -> sns.confirmSubscription(r -> r.topicArn(missing)
+                .token("t")));
+        assertError(400, "InvalidParameter", "Invalid parameter: SubscriptionArn Reason: An ARN must have at least 6"
+                + " elements, not 3", () -> sns.unsubscribe(r -> r.subscriptionArn("a:b:c")));
+        assertError(400, "InvalidParameter", "Invalid parameter: SubscriptionId", () -> sns.unsubscribe(r -> r
+                .subscriptionArn(topic)));
+        assertError(400, "InvalidParameter", "Invalid parameter: NextToken", () -> sns.listSubscriptions(r -> r
+                .nextToken("!!")));
+        assertError(404, "NotFound", "Topic does not exist", () -> sns.listSubscriptionsByTopic(r -> r
+                .topicArn(missing)));
+        assertError(404, "NotFound", "Subscription does not exist", () -> sns.setSubscriptionAttributes(r -> r
+                .subscriptionArn(topic + ":00000000-0000-0000-0000-000000000000").attributeName("RawMessageDelivery")
+                .attributeValue("true")));
+        assertError(400, "ValidationError", null, () -> sns.subscribe(r -> r.topicArn(topic)));
+        Map<String, String> attributes = sns.getTopicAttributes(r -> r.topicArn(topic)).attributes();
+        assertEquals("", attributes.get("DisplayName"));
+        assertEquals("0", attributes.get("SubscriptionsConfirmed"));
+        assertEquals("0", attributes.get("SubscriptionsPending"));
+        assertEquals(List.of(), sns.listTagsForResource(r -> r.resourceArn(topic)).tags());
+        assertEquals(1, JSON_STATEMENTS.apply(attributes.get("Policy")));
+    }
+
+    private static final java.util.function.Function<String, Integer> JSON_STATEMENTS = text -> {
+        try {
+            return JSON.readTree(text).get("Statement").size();
+        } catch (java.io.IOException e) {
+            throw new AssertionError(e);
+        }
+    };
+
     // ---- SQS subscriptions and publishing --------------------------------------------------------------------
 
     @Test

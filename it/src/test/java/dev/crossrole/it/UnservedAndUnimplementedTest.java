@@ -193,12 +193,12 @@ class UnservedAndUnimplementedTest {
     }
 
     /**
-     * Every operation of the sts, iam and ecs models, sent with no parameters: implemented ones answer (a success or
-     * their validation error), the others 501 NotImplemented naming themselves; none answers a server error or an
+     * Every operation of the sts, iam, ecs and sns models, sent with no parameters: implemented ones answer (a success
+     * or their validation error), the others 501 NotImplemented naming themselves; none answers a server error or an
      * unknown operation.
      */
     @ParameterizedTest
-    @ValueSource(strings = {"sts", "iam", "ecs"})
+    @ValueSource(strings = {"sts", "iam", "ecs", "sns"})
     void everyOperationIsImplementedOrNotImplemented(String id) throws Exception {
         ServiceModel model = ServiceModels.all().byId(id);
         List<String> notImplemented = new ArrayList<>();

@@ -208,7 +208,8 @@ public final class Pipeline {
     }
 
     static boolean readsOnly(HttpRequest request, boolean s3Served) {
-        if (request.rawPath().startsWith("/_crossrole/")) {
+        if (request.rawPath().startsWith("/_crossrole/") || request.rawPath().startsWith("/_sns/")) {
+            // SNS's links are GETs that confirm or remove subscriptions: durable writes.
             return false;
         }
         boolean get = "GET".equals(request.method()) || "HEAD".equals(request.method());
