@@ -47,7 +47,8 @@ class SnsCliTest {
         String topic = AwsCli.ok(aws("sns", "create-topic", "--name", "cli-topic", "--tags", "Key=team,Value=ops"))
                 .path("TopicArn").asText();
         assertEquals("arn:aws:sns:us-east-1:" + SOURCE + ":cli-topic", topic);
-        String url = AwsCli.ok(aws("--endpoint-url", crossrole.endpoint(), "sqs", "create-queue", "--queue-name", "cli-inbox")).path("QueueUrl").asText();
+        String url = AwsCli.ok(aws("--endpoint-url", crossrole.endpoint(), "sqs", "create-queue", "--queue-name",
+                "cli-inbox")).path("QueueUrl").asText();
         String queue = "arn:aws:sqs:us-east-1:" + SOURCE + ":cli-inbox";
         // SNS sends to a queue whose policy lets the topic in, even in its own account, as on AWS.
         Files.writeString(work.resolve("policy.json"), new com.fasterxml.jackson.databind.ObjectMapper()
@@ -66,8 +67,8 @@ class SnsCliTest {
                 "--message-attributes", "{\"k\":{\"DataType\":\"String\",\"StringValue\":\"v\"}}"))
                 .path("MessageId").asText();
         assertNotEquals("", id);
-        JsonNode received = AwsCli.ok(aws("--endpoint-url", crossrole.endpoint(), "sqs", "receive-message", "--queue-url", url, "--message-attribute-names",
-                "All"));
+        JsonNode received = AwsCli.ok(aws("--endpoint-url", crossrole.endpoint(), "sqs", "receive-message",
+                "--queue-url", url, "--message-attribute-names", "All"));
         assertEquals("from the cli", received.path("Messages").path(0).path("Body").asText(), received.toString());
         assertEquals("v", received.path("Messages").path(0).path("MessageAttributes").path("k").path("StringValue")
                 .asText());

@@ -365,8 +365,9 @@ class SnsSdkTest {
                 () -> sns.setSubscriptionAttributes(r -> r.subscriptionArn(envelopeSubscription)
                         .attributeName("FilterPolicy").attributeValue("{\"kind\":[{\"wild\":1}]}")));
         assertError(400, "InvalidParameter", "Invalid parameter: Attributes Reason: Filter policy scope"
-                + " MessageAttributes does not support nested filter policy", () -> sns.subscribe(r -> r.topicArn(topic).protocol("sqs")
-                .endpoint(queueArn(SOURCE, "nested")).attributes(Map.of("FilterPolicy", "{\"a\":{\"b\":[1]}}"))));
+                + " MessageAttributes does not support nested filter policy", () -> sns.subscribe(r -> r.topicArn(topic)
+                .protocol("sqs").endpoint(queueArn(SOURCE, "nested")).attributes(Map.of("FilterPolicy",
+                        "{\"a\":{\"b\":[1]}}"))));
         assertError(400, "InvalidParameter", "Invalid parameter: AttributeName", () -> sns.setSubscriptionAttributes(
                 r -> r.subscriptionArn(envelopeSubscription).attributeName("Colour").attributeValue("x")));
         assertError(400, "InvalidParameter", "Invalid parameter: RawMessageDelivery: Invalid value [maybe]. Must be"
@@ -421,7 +422,8 @@ class SnsSdkTest {
         assertError(400, "InvalidParameter", "Invalid parameter: TopicArn or TargetArn Reason: no value for required"
                 + " parameter", () -> sns.publish(r -> r.message("m")));
         assertError(400, "InvalidParameter", "Invalid parameter: Message Structure - No default entry in JSON message"
-                + " body", () -> sns.publish(r -> r.topicArn(topic).messageStructure("json").message("{\"sqs\":\"x\"}")));
+                + " body", () -> sns.publish(r -> r.topicArn(topic).messageStructure("json")
+                .message("{\"sqs\":\"x\"}")));
         assertError(400, "InvalidParameter", "Invalid parameter: Message Structure - JSON message body failed to"
                 + " parse", () -> sns.publish(r -> r.topicArn(topic).messageStructure("json").message("nope")));
         assertError(400, "ParameterValueInvalid", "The message attribute 'a' has an invalid message attribute type,"
@@ -512,13 +514,14 @@ class SnsSdkTest {
     @Test
     void httpSubscriptionsAreConfirmedThenDeliveredToOnLoopback() throws Exception {
         BlockingQueue<Posted> posted = new LinkedBlockingQueue<>();
+        java.util.concurrent.atomic.AtomicInteger failures = new java.util.concurrent.atomic.AtomicInteger();
         HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         server.createContext("/hook", exchange -> {
             Map<String, String> headers = new java.util.TreeMap<>(String.CASE_INSENSITIVE_ORDER);
             exchange.getRequestHeaders().forEach((k, v) -> headers.put(k, v.get(0)));
             posted.add(new Posted(headers, new String(exchange.getRequestBody().readAllBytes(),
                     StandardCharsets.UTF_8)));
-            exchange.sendResponseHeaders(200, -1);
+            exchange.sendResponseHeaders(failures.getAndUpdate(n -> Math.max(0, n - 1)) > 0 ? 500 : 200, -1);
             exchange.close();
         });
         server.start();
@@ -572,6 +575,18 @@ class SnsSdkTest {
             JsonNode envelope = JSON.readTree(notification.body());
             assertEquals("delivered", envelope.get("Message").asText());
             assertTrue(verifies(envelope, "SHA1withRSA"));
+
+            // A failed post is tried again as the delivery policy says.
+            failures.set(1);
+            sns.setSubscriptionAttributes(r -> r.subscriptionArn(subscription).attributeName("DeliveryPolicy")
+                    .attributeValue("{\"healthyRetryPolicy\":{\"numRetries\":2,\"minDelayTarget\":1,"
+                            + "\"maxDelayTarget\":1}}"));
+            sns.publish(r -> r.topicArn(topic).message("second try"));
+            Posted refused = posted.poll(10, TimeUnit.SECONDS);
+            Posted retried = posted.poll(10, TimeUnit.SECONDS);
+            assertNotNull(retried, "the retry");
+            assertEquals(refused.body(), retried.body());
+            assertEquals("second try", JSON.readTree(retried.body()).get("Message").asText());
 
             sns.setSubscriptionAttributes(r -> r.subscriptionArn(subscription).attributeName("RawMessageDelivery")
                     .attributeValue("true"));
@@ -673,6 +688,26 @@ class SnsSdkTest {
                     + ":user/no-publisher is not authorized to perform: SNS:Publish on resource: " + topic),
                     e.awsErrorDetails().errorMessage());
             assertEquals(Outcome.EXPLICIT_DENY, crossrole.recorded(e.requestId()).decision().outcome());
+        }
+    }
+
+    @Test
+    void anEncryptedTopicNeedsThePublishersKmsPermissions() {
+        String topic = sns.createTopic(r -> r.name("sealed").attributes(Map.of("KmsMasterKeyId", "alias/aws/sns")))
+                .topicArn();
+        assertEquals("alias/aws/sns", sns.getTopicAttributes(r -> r.topicArn(topic)).attributes()
+                .get("KmsMasterKeyId"));
+        assertNotEquals("", sns.publish(r -> r.topicArn(topic).message("inside the account")).messageId());
+        sns.addPermission(r -> r.topicArn(topic).label("destination-publishes").awsAccountIds(DESTINATION)
+                .actionNames("Publish"));
+        try (SnsClient other = client(crossrole.endpoint(), crossrole.adminCredentials(DESTINATION))) {
+            // The topic's policy lets the other account publish, but the AWS managed key serves its own account only.
+            AwsServiceException e = assertError(400, "KMSAccessDenied", null, () -> other.publish(r -> r
+                    .topicArn(topic).message("from outside")));
+            assertTrue(e.awsErrorDetails().errorMessage().contains("kms:GenerateDataKey"),
+                    e.awsErrorDetails().errorMessage());
+            sns.setTopicAttributes(r -> r.topicArn(topic).attributeName("KmsMasterKeyId").attributeValue(""));
+            assertNotEquals("", other.publish(r -> r.topicArn(topic).message("unencrypted")).messageId());
         }
     }
 

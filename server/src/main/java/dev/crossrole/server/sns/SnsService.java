@@ -59,7 +59,9 @@ public final class SnsService implements ServiceProvider, AutoCloseable {
     private static final Pattern FIFO_TOPIC_NAME = Pattern.compile("[A-Za-z0-9_-]{1,251}\\.fifo");
     private static final Pattern ACCOUNT = Pattern.compile("[0-9]{12}");
     private static final Pattern BATCH_ID = Pattern.compile("[A-Za-z0-9_-]{1,80}");
-    private static final Pattern GROUP_ID = Pattern.compile("[A-Za-z0-9!\"#$%&'()*+,\\-./:;<=>?@\\[\\\\\\]^_`{|}~]{1,128}");
+    /** What a MessageGroupId or MessageDeduplicationId may hold: up to 128 letters, digits and punctuation. */
+    private static final Pattern GROUP_ID = Pattern.compile(
+            "[A-Za-z0-9!\"#$%&'()*+,\\-./:;<=>?@\\[\\\\\\]^_`{|}~]{1,128}");
     private static final Pattern ATTRIBUTE_NAME = Pattern.compile("[A-Za-z0-9_\\-.]{1,256}");
     /** An action named in a denial ({@code sns:Publish}), not the service of an ARN ({@code arn:aws:sns:us-east-1}). */
     private static final Pattern ACTION_IN_MESSAGE = Pattern.compile("\\bsns:(?=[A-Z*])");
@@ -226,7 +228,7 @@ public final class SnsService implements ServiceProvider, AutoCloseable {
         return checkedTopicArn(call, arn.substring(0, arn.lastIndexOf(':')), "SubscriptionArn");
     }
 
-    /** The condition keys every check on a topic has: its tags, and SNS's {@code aws:SourceOwner}, the caller's account. */
+    /** The condition keys of every check on a topic: its tags, and {@code aws:SourceOwner}, the caller's account. */
     private static RequestContext.Builder context(Topic topic, Call call) {
         RequestContext.Builder context = RequestContext.builder();
         if (topic != null) {

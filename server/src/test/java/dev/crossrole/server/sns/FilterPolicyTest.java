@@ -101,7 +101,8 @@ class FilterPolicyTest {
                 "Invalid parameter: Filter policy scope MessageAttributes does not support nested filter policy");
         refused("{\"a\":[{\"prefix\":\"x\",\"suffix\":\"y\"}]}", a,
                 "Invalid parameter: FilterPolicy: Only one key allowed in match expression");
-        refused("{\"a\":[{\"prefix\":1}]}", a, "Invalid parameter: FilterPolicy: prefix match pattern must be a string");
+        refused("{\"a\":[{\"prefix\":1}]}", a,
+                "Invalid parameter: FilterPolicy: prefix match pattern must be a string");
         refused("{\"a\":[{\"exists\":\"yes\"}]}", a,
                 "Invalid parameter: FilterPolicy: exists match pattern must be either true or false.");
         refused("{\"a\":[{\"error\":true}]}", a, "Invalid parameter: FilterPolicy: Unrecognized match type error");
@@ -111,15 +112,18 @@ class FilterPolicyTest {
                 "Invalid parameter: FilterPolicy: Unsupported anything-but pattern: wildcard");
         refused("{\"a\":[{\"numeric\":[\"!\",1]}]}", a,
                 "Invalid parameter: FilterPolicy: Unrecognized numeric range operator: !");
-        refused("{\"a\":[{\"numeric\":[\"=\",\"x\"]}]}", a, "Invalid parameter: FilterPolicy: Value of equals must be numeric");
+        refused("{\"a\":[{\"numeric\":[\"=\",\"x\"]}]}", a,
+                "Invalid parameter: FilterPolicy: Value of equals must be numeric");
         refused("{\"a\":[{\"numeric\":[\"<\",1,\">\",0]}]}", a,
                 "Invalid parameter: FilterPolicy: Too many elements in numeric expression");
         refused("{\"a\":[{\"numeric\":[\">\",1,\">\",5]}]}", a,
                 "Invalid parameter: FilterPolicy: Bad numeric range operator: >");
         refused("{\"a\":[{\"numeric\":[\">\",5,\"<\",1]}]}", a,
                 "Invalid parameter: FilterPolicy: Bottom must be less than top");
-        refused("{\"a\":[{\"cidr\":\"10.0.0.0\"}]}", a, "Invalid parameter: FilterPolicy: Malformed CIDR, one '/' required");
-        refused("{\"a\":[{\"cidr\":\"10.0.0.300/8\"}]}", a, "Invalid parameter: FilterPolicy: Nonstandard IP address: 10.0.0.300");
+        refused("{\"a\":[{\"cidr\":\"10.0.0.0\"}]}", a,
+                "Invalid parameter: FilterPolicy: Malformed CIDR, one '/' required");
+        refused("{\"a\":[{\"cidr\":\"10.0.0.300/8\"}]}", a,
+                "Invalid parameter: FilterPolicy: Nonstandard IP address: 10.0.0.300");
         // Three keys of six values each: 6 x 6 x 6 = 216 combinations, beyond SNS's 150.
         refused("{\"a\":[1,2,3,4,5,6],\"b\":[1,2,3,4,5,6],\"c\":[1,2,3,4,5,6]}", a,
                 "Invalid parameter: FilterPolicy: Filter policy is too complex");
