@@ -643,6 +643,15 @@ class SnsSdkTest {
             // Without a queue policy letting the topic send, nothing arrives; with the wrong source, neither.
             sns.publish(r -> r.topicArn(topic).message("no policy"));
             assertEquals(List.of(), receive(otherSqs, url));
+            // The refused delivery is kept like a denied request, for `crossrole why` to explain.
+            RecordedRequest refused = crossrole.server.requestLog().recent(50).stream().filter(q -> q.caller()
+                    .equals("sns.amazonaws.com") && q.resource().equals(queue)).findFirst().orElseThrow();
+            assertEquals("sqs:SendMessage", refused.action());
+            assertEquals(Outcome.IMPLICIT_DENY, refused.decision().outcome());
+            Run why = CrossroleCommand.run(crossrole.dataDir, "why", "--data-dir", crossrole.dataDir.toString(),
+                    "--endpoint", crossrole.endpoint(), refused.requestId());
+            assertEquals(0, why.exit(), why.toString());
+            assertTrue(why.stdout().contains("sqs SendMessage"), why.stdout());
             otherSqs.setQueueAttributes(r -> r.queueUrl(url).attributesWithStrings(Map.of("Policy",
                     queuePolicyForTopic(queue, topicArn(SOURCE, "another-topic")))));
             sns.publish(r -> r.topicArn(topic).message("wrong source"));

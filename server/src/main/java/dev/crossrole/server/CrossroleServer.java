@@ -309,7 +309,15 @@ public final class CrossroleServer implements AutoCloseable {
                 options.clock());
         sync.register(topicDirectory);
         dev.crossrole.server.sns.SnsService sns = new dev.crossrole.server.sns.SnsService(topicDirectory,
-                new dev.crossrole.server.kms.KmsKeys(kmsKeys), sync, () -> queueDelivery);
+                new dev.crossrole.server.kms.KmsKeys(kmsKeys), sync, () -> queueDelivery,
+                (principal, queueArn, denial, code, message) -> {
+                    // Kept as the SendMessage the service was refused, so `crossrole why <id>` explains it.
+                    String id = java.util.UUID.randomUUID().toString();
+                    log.record(new dev.crossrole.server.requestlog.RecordedRequest(id, options.clock().instant(),
+                            "sqs", "SendMessage", principal, "sqs:SendMessage", queueArn, denial, 403, code, message,
+                            0));
+                    return id;
+                });
         // ECR's layers have a folder of their own whatever the store: S3's sweep would take them for its own orphans.
         dev.crossrole.server.ecr.EcrDirectory ecrDirectory = new dev.crossrole.server.ecr.EcrDirectory(options.clock(),
                 dev.crossrole.server.s3.BlobStore.folder(data.resolve("ecr").resolve("blobs")));

@@ -102,15 +102,28 @@ public final class SnsService implements ServiceProvider, AutoCloseable {
     private final NotificationSigner signer;
     private final HttpDelivery http = new HttpDelivery();
     private final SecureRandom random = new SecureRandom();
+    private final RefusedDeliveries refused;
+
+    /**
+     * Where deliveries a queue's policy refused are kept, so that they can be explained like a denied request: answers
+     * the id they are kept under ({@code crossrole why <id>}), or {@code null}.
+     */
+    @FunctionalInterface
+    public interface RefusedDeliveries {
+        String record(String servicePrincipal, String queueArn, dev.crossrole.policy.Decision denial, String errorCode,
+                      String errorMessage);
+    }
 
     /**
      * @param queues how SNS delivers to SQS queues, asked at each delivery (it is made after the services)
      */
-    public SnsService(TopicDirectory directory, KmsKeys keys, StateSync sync, Supplier<QueueDelivery> queues) {
+    public SnsService(TopicDirectory directory, KmsKeys keys, StateSync sync, Supplier<QueueDelivery> queues,
+                      RefusedDeliveries refused) {
         this.directory = directory;
         this.keys = keys;
         this.sync = sync;
         this.queues = queues;
+        this.refused = refused;
         this.signer = new NotificationSigner(directory);
     }
 
@@ -1384,9 +1397,11 @@ public final class SnsService implements ServiceProvider, AutoCloseable {
         QueueDelivery.DeliveryResult result = delivery.deliver(subscription.endpoint(), SERVICE_PRINCIPAL,
                 topic.arn(), topic.account(), body, attributes, groupId, dedupId);
         if (!result.delivered()) {
+            String id = result.denial() == null ? null : refused.record(SERVICE_PRINCIPAL, subscription.endpoint(),
+                    result.denial(), result.errorCode(), result.errorMessage());
             LOG.warning("SNS: message " + messageId + " of " + topic.arn() + " was not delivered to "
                     + subscription.endpoint() + " (subscription " + subscription.arn() + "): " + result.errorCode()
-                    + ": " + result.errorMessage());
+                    + ": " + result.errorMessage() + (id == null ? "" : " (crossrole why " + id + ")"));
         }
     }
 

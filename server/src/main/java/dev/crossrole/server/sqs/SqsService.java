@@ -1374,7 +1374,8 @@ public final class SqsService implements ServiceProvider {
                     dev.crossrole.policy.Decision decision = authorizer.decide(service, send, info);
                     if (!decision.allowed()) {
                         // The engine's words, so that whoever reads the failure learns which gate denied it.
-                        return QueueDelivery.DeliveryResult.failed("AccessDenied", decision.accessDeniedMessage());
+                        return new QueueDelivery.DeliveryResult(null, null, "AccessDenied",
+                                decision.accessDeniedMessage(), decision);
                     }
                     Map<String, QueuedMessage.Attribute> converted = new TreeMap<>();
                     (attributes == null ? Map.<String, QueueDelivery.MessageAttributeValue>of() : attributes)
