@@ -474,6 +474,8 @@ class SnsSdkTest {
                 .attributes(Map.of("RawMessageDelivery", "true")));
         assertError(400, "InvalidParameter", "Invalid parameter: The MessageGroupId parameter is required for FIFO"
                 + " topics", () -> sns.publish(r -> r.topicArn(topic).message("m")));
+        assertError(400, "InvalidParameter", "Invalid parameter: Invalid protocol type: http", () -> sns.subscribe(r -> r
+                .topicArn(topic).protocol("http").endpoint("http://127.0.0.1:1/fifo")));
         assertError(400, "InvalidParameter", "Invalid parameter: The topic should either have"
                 + " ContentBasedDeduplication enabled or MessageDeduplicationId provided explicitly",
                 () -> sns.publish(r -> r.topicArn(topic).message("m").messageGroupId("g")));

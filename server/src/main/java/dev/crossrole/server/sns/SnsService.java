@@ -797,6 +797,10 @@ public final class SnsService implements ServiceProvider, AutoCloseable {
                 : topic.policy(), context.build());
         return PreparedCall.of(List.of(check), () -> {
             Topic t = current(arn);
+            if (t.fifo() && !protocol.equals("sqs")) {
+                // FIFO topics deliver to SQS queues only.
+                throw invalid("Invalid protocol type: " + protocol);
+            }
             if (protocol.equals("sqs") && endpoint.endsWith(".fifo") && !t.fifo()) {
                 throw invalid("Invalid parameter: Endpoint Reason: FIFO SQS Queues can not be subscribed to standard"
                         + " SNS topics");
