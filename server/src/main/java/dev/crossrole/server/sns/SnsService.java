@@ -1484,6 +1484,8 @@ public final class SnsService implements ServiceProvider, AutoCloseable {
         if (!"GET".equals(method)) {
             return new LinkAnswer(405, "text/plain", "GET only\n");
         }
+        // The key or subscription may have been made through another node sharing the store.
+        sync.refresh();
         String name = path.substring("/_sns/".length());
         if (name.startsWith("SimpleNotificationService-") && name.endsWith(".pem")) {
             String pem = signer.certificatePem(name);
