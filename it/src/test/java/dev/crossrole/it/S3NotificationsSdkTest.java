@@ -238,6 +238,55 @@ class S3NotificationsSdkTest {
     }
 
     @Test
+    void eventsReachAnotherAccountsTopicWhosePolicyLetsS3Publish() throws Exception {
+        s3.createBucket(b -> b.bucket("events-topic"));
+        String topicArn = "arn:aws:sns:us-east-1:" + DESTINATION + ":bucket-events";
+        try (software.amazon.awssdk.services.sns.SnsClient sns = software.amazon.awssdk.services.sns.SnsClient
+                .builder().endpointOverride(java.net.URI.create(crossrole.endpoint()))
+                .region(software.amazon.awssdk.regions.Region.US_EAST_1)
+                .credentialsProvider(crossrole.adminCredentials(DESTINATION))
+                .httpClient(software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient.create()).build()) {
+            assertEquals(topicArn, sns.createTopic(r -> r.name("bucket-events")).topicArn());
+            // The topic fans out to a queue of its own account, which lets the topic send.
+            String queueUrl = destinationSqs.createQueue(r -> r.queueName("from-topic").attributes(Map.of(
+                    QueueAttributeName.POLICY, "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\","
+                            + "\"Principal\":{\"Service\":\"sns.amazonaws.com\"},\"Action\":\"sqs:SendMessage\","
+                            + "\"Resource\":\"*\",\"Condition\":{\"ArnEquals\":{\"aws:SourceArn\":\"" + topicArn
+                            + "\"}}}]}"))).queueUrl();
+            sns.subscribe(r -> r.topicArn(topicArn).protocol("sqs").endpoint("arn:aws:sqs:us-east-1:" + DESTINATION
+                    + ":from-topic"));
+
+            // The topic's default policy does not let S3 publish: the configuration is refused.
+            assertError(400, "InvalidArgument", "Unable to validate the following destination configurations",
+                    () -> s3.putBucketNotificationConfiguration(b -> b.bucket("events-topic").notificationConfiguration(
+                            n -> n.topicConfigurations(t -> t.topicArn(topicArn).events(Event.S3_OBJECT_CREATED)))));
+            assertTrue(drain(destinationSqs, queueUrl).isEmpty());
+
+            sns.setTopicAttributes(r -> r.topicArn(topicArn).attributeName("Policy").attributeValue(
+                    "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Principal\":{\"Service\":"
+                            + "\"s3.amazonaws.com\"},\"Action\":\"SNS:Publish\",\"Resource\":\"" + topicArn + "\","
+                            + "\"Condition\":{\"ArnLike\":{\"aws:SourceArn\":\"arn:aws:s3:::events-topic\"},"
+                            + "\"StringEquals\":{\"aws:SourceAccount\":\"" + SOURCE + "\"}}}]}"));
+            s3.putBucketNotificationConfiguration(b -> b.bucket("events-topic").notificationConfiguration(n -> n
+                    .topicConfigurations(t -> t.id("to-topic").topicArn(topicArn).events(Event.S3_OBJECT_CREATED))));
+            List<JsonNode> test = drain(destinationSqs, queueUrl);
+            assertEquals(1, test.size());
+            assertEquals("Notification", test.get(0).get("Type").asText());
+            assertEquals("Amazon S3 Notification", test.get(0).get("Subject").asText());
+            assertEquals("s3:TestEvent", JSON.readTree(test.get(0).get("Message").asText()).get("Event").asText());
+
+            s3.putObject(b -> b.bucket("events-topic").key("report.csv"), RequestBody.fromString("a,b"));
+            List<JsonNode> published = drain(destinationSqs, queueUrl);
+            assertEquals(1, published.size());
+            assertEquals(topicArn, published.get(0).get("TopicArn").asText());
+            JsonNode record = JSON.readTree(published.get(0).get("Message").asText()).get("Records").get(0);
+            assertEquals("ObjectCreated:Put", record.get("eventName").asText());
+            assertEquals("to-topic", record.at("/s3/configurationId").asText());
+            assertEquals("report.csv", record.at("/s3/object/key").asText());
+        }
+    }
+
+    @Test
     void boto3SeesTheRefusalAndTheEvents() throws Exception {
         JsonNode found = Boto3Script.run(crossrole, "/boto3/s3_notifications.py", 120);
         JsonNode refused = found.get("refused");

@@ -50,6 +50,14 @@ public interface ServiceProvider {
         return "AccessDenied";
     }
 
+    /**
+     * An authorization denial's message as the service words it, given the engine's: SNS names its actions in capitals
+     * ({@code SNS:Publish}).
+     */
+    default String accessDeniedMessage(String message) {
+        return message;
+    }
+
     /** The code of an input that fails its model's constraints: Query services' {@code ValidationError}. */
     default String validationErrorCode() {
         return "ValidationError";

@@ -1605,9 +1605,11 @@ public final class SqsService implements ServiceProvider {
                     }
                     AccessCheck send = new AccessCheck("sqs:SendMessage", queue.arn(), queue.account(),
                             queue.policy(), context.build());
-                    if (!authorizer.decide(service, send, info).allowed()) {
-                        return QueueDelivery.DeliveryResult.failed("AccessDenied", "Access to the resource "
-                                + queue.arn() + " is denied.");
+                    dev.crossrole.policy.Decision decision = authorizer.decide(service, send, info);
+                    if (!decision.allowed()) {
+                        // The engine's words, so that whoever reads the failure learns which gate denied it.
+                        return new QueueDelivery.DeliveryResult(null, null, "AccessDenied",
+                                decision.accessDeniedMessage(), decision);
                     }
                     Map<String, QueuedMessage.Attribute> converted = new TreeMap<>();
                     (attributes == null ? Map.<String, QueueDelivery.MessageAttributeValue>of() : attributes)

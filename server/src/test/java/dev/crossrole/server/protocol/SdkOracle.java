@@ -362,7 +362,7 @@ final class SdkOracle {
         Set<String> compared = new HashSet<>();
         for (SdkField<?> field : sdk.sdkFields()) {
             Object sdkValue = present(field.getValueOrDefault(sdk));
-            MemberModel member = headerPrecision == null ? shape.member(field.memberName()) : memberOf(shape, field);
+            MemberModel member = headerPrecision == null ? memberNamed(shape, field) : memberOf(shape, field);
             String memberPath = path + "." + field.memberName();
             if (member == null) {
                 if (sdkValue != null) {
@@ -474,7 +474,7 @@ final class SdkOracle {
      * reads S3's {@code Expires} header also as {@code ExpiresString}); {@code null} when there is none.
      */
     static MemberModel memberOf(ShapeModel shape, SdkField<?> field) {
-        MemberModel member = shape.member(field.memberName());
+        MemberModel member = memberNamed(shape, field);
         if (member != null) {
             return member;
         }
@@ -491,6 +491,22 @@ final class SdkOracle {
             if (location.equals(candidate.location()) && candidate.wireName().equalsIgnoreCase(field.locationName())) {
                 return candidate;
             }
+        }
+        return null;
+    }
+
+    /**
+     * The member of an SDK field's name, else the body member it marshals as: the SDK renames some (SNS's
+     * AddPermission lists, AWSAccountId and ActionName, are its AWSAccountIds and ActionNames).
+     */
+    private static MemberModel memberNamed(ShapeModel shape, SdkField<?> field) {
+        MemberModel member = shape.member(field.memberName());
+        if (member != null) {
+            return member;
+        }
+        if (field.location() == software.amazon.awssdk.core.protocol.MarshallLocation.PAYLOAD
+                && field.locationName() != null) {
+            return shape.member(field.locationName());
         }
         return null;
     }
