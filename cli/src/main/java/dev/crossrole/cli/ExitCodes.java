@@ -7,6 +7,8 @@ final class ExitCodes {
     static final int INVALID = 1;
     /** The input could not be used at all (missing file, malformed request, bad option). */
     static final int UNUSABLE = 2;
+    /** crossrole itself failed: an unexpected exception, a bug (sysexits.h's EX_SOFTWARE). */
+    static final int SOFTWARE = 70;
 
     private ExitCodes() {}
 }
