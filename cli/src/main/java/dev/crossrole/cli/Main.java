@@ -81,23 +81,25 @@ public final class Main implements Runnable {
     }
 
     /**
-     * Anything a command throws is crossrole's own failure, not the user's (commands answer bad input themselves):
-     * said as what it was, with its causes, and exit 70, apart from the usage errors' 2.
+     * Anything a command throws was not answered by the command itself (commands answer bad input themselves):
+     * said as what it was, with its causes, never as a usage error (2). A failed read or write (a full disk, a
+     * folder crossrole may not write) exits 74; anything else is crossrole's own failure, a bug, and exits 70.
      */
     static CommandLine.IExecutionExceptionHandler unexpected(PrintWriter err) {
         return (ex, commandLine, parseResult) -> {
-            err.println("crossrole: internal error: " + describe(ex));
+            boolean inputOutput = ex instanceof java.io.IOException || ex instanceof java.io.UncheckedIOException;
+            err.println("crossrole: " + (inputOutput ? "reading or writing failed: " : "internal error: ") + describe(ex));
             for (Throwable cause = ex.getCause(); cause != null && cause != cause.getCause(); cause = cause.getCause()) {
                 err.println("crossrole:   caused by " + describe(cause));
             }
             if (Boolean.getBoolean(STACK_TRACES)) {
                 ex.printStackTrace(err);
-            } else {
+            } else if (!inputOutput) {
                 err.println("crossrole: this is a bug in crossrole; CROSSROLE_JAVA_OPTS=-D" + STACK_TRACES
                         + "=true prints its stack trace.");
             }
             err.flush();
-            return ExitCodes.SOFTWARE;
+            return inputOutput ? ExitCodes.INPUT_OUTPUT : ExitCodes.SOFTWARE;
         };
     }
 

@@ -75,6 +75,24 @@ class BuildAndEnvironmentTest {
         assertFalse(err.toString().contains("null"), err.toString());
     }
 
+    @CommandLine.Command(name = "writing")
+    static final class Writing implements java.util.concurrent.Callable<Integer> {
+        @Override
+        public Integer call() throws Exception {
+            throw new java.nio.file.AccessDeniedException("/data/store/journal-1");
+        }
+    }
+
+    @Test
+    void aFailedReadOrWriteIsNamedAndExits74() {
+        StringWriter err = new StringWriter();
+        CommandLine commandLine = new CommandLine(new Writing());
+        commandLine.setExecutionExceptionHandler(Main.unexpected(new PrintWriter(err, true)));
+        assertEquals(ExitCodes.INPUT_OUTPUT, commandLine.execute());
+        assertEquals("crossrole: reading or writing failed: java.nio.file.AccessDeniedException: /data/store/journal-1\n",
+                err.toString().replace(System.lineSeparator(), "\n"));
+    }
+
     private static CliTest.Result run(Map<String, String> environment, String... args) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
