@@ -62,6 +62,7 @@ public final class Main implements Runnable {
         } else {
             SUBCOMMANDS.values().forEach(subcommand -> commandLine.addSubcommand(subcommand.get()));
         }
+        sameVersion(commandLine);
         CommandLine serve = commandLine.getSubcommands().get("serve");
         if (serve != null) {
             serve.setDefaultValueProvider(new EnvironmentDefaults(environment));
@@ -105,6 +106,14 @@ public final class Main implements Runnable {
 
     /** The system property that has unexpected exceptions' stack traces printed. */
     static final String STACK_TRACES = "crossrole.stackTraces";
+
+    /** Every subcommand's --version (from mixinStandardHelpOptions) prints what crossrole --version does. */
+    private static void sameVersion(CommandLine commandLine) {
+        commandLine.getSubcommands().values().forEach(subcommand -> {
+            subcommand.getCommandSpec().versionProvider(new Version());
+            sameVersion(subcommand);
+        });
+    }
 
     /** An exception's class and, when it has one, its message. */
     static String describe(Throwable exception) {

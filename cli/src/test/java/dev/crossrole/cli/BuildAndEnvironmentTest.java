@@ -52,6 +52,11 @@ class BuildAndEnvironmentTest {
         assertEquals(0, r.exit(), r.err());
         // the tests run from target/classes, which has no manifest
         assertEquals("crossrole " + BuildInfo.current().describe(), r.out().trim());
+        for (String[] args : new String[][] {{"serve", "--version"}, {"requests", "-V"}, {"state", "check", "--version"}}) {
+            CliTest.Result sub = CliTest.run(args);
+            assertEquals(0, sub.exit(), String.join(" ", args) + ": " + sub.err());
+            assertEquals("crossrole " + BuildInfo.current().describe(), sub.out().trim(), String.join(" ", args));
+        }
     }
 
     @CommandLine.Command(name = "failing")
