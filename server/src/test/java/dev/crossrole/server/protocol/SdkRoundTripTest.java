@@ -33,6 +33,7 @@ import software.amazon.awssdk.services.kms.KmsClient;
 import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
 import software.amazon.awssdk.services.ssm.SsmClient;
 import software.amazon.awssdk.services.sqs.SqsClient;
+import software.amazon.awssdk.services.cloudtrail.CloudTrailClient;
 import software.amazon.awssdk.services.sts.StsClient;
 import software.amazon.awssdk.utils.builder.SdkBuilder;
 
@@ -106,7 +107,9 @@ class SdkRoundTripTest {
                             "SetQueueAttributes", "PurgeQueue", "SendMessage", "SendMessageBatch", "ReceiveMessage",
                             "DeleteMessage", "DeleteMessageBatch", "ChangeMessageVisibility",
                             "ChangeMessageVisibilityBatch", "TagQueue", "UntagQueue", "ListQueueTags", "AddPermission",
-                            "RemovePermission", "ListDeadLetterSourceQueues")));
+                            "RemovePermission", "ListDeadLetterSourceQueues")),
+            new Service("cloudtrail", () -> SdkOracle.of(CloudTrailClient.builder(), CloudTrailClient.class),
+                    "ValidationException", java.util.Set.of("LookupEvents")));
 
     @TestFactory
     Stream<DynamicNode> requests() {

@@ -1,0 +1,467 @@
+package dev.crossrole.server.cloudtrail;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.crossrole.server.store.Replica;
+import dev.crossrole.server.store.StateSync;
+import dev.crossrole.server.store.StoreException;
+import dev.crossrole.server.store.StoredRecord;
+import dev.crossrole.server.store.Transaction;
+import java.io.IOException;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.UUID;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BiFunction;
+import java.util.function.Predicate;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * The CloudTrail events of every account, kept in the store ({@code cloudtrail.events}) and bounded by a retention
+ * period and a number of events.
+ *
+ * <p>No request waits for its event to be written: events are queued in memory (at most {@link #MAX_PENDING}; past
+ * that the oldest queued are dropped and the drop is logged) and a background writer commits what is queued as one
+ * record, a batch, every {@link #WRITE_INTERVAL}, and once more when crossrole closes; a crash loses at most that
+ * interval of history. Lookups see the queued events too. The same writer deletes the batches that retention or the
+ * bound on events let go, by the server's (adjustable) clock.
+ *
+ * <p>Events are not held: of each batch the history keeps what lookups decide on without its events (its times and
+ * the accounts it has events of), and reads a batch from the store when a lookup needs it, keeping the batches read
+ * last (at most {@link #DECODED_BYTES} of them) decoded. The embedded store keeps this namespace's values in its files
+ * only, so memory does not grow with the events stored.
+ */
+public final class EventHistory implements Replica, AutoCloseable {
+    static final String NAMESPACE = "cloudtrail.events";
+    /** The event history's retention on AWS: 90 days. */
+    public static final Duration DEFAULT_RETENTION = Duration.ofDays(90);
+    /** How many events are kept at most, whatever their age (the oldest batches go first). */
+    public static final long DEFAULT_MAX_EVENTS = 200_000;
+    static final int MAX_PENDING = 20_000;
+    static final long DECODED_BYTES = 16L << 20;
+    static final Duration WRITE_INTERVAL = Duration.ofMillis(500);
+    private static final Logger LOG = Logger.getLogger(EventHistory.class.getName());
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /**
+     * What the history holds of a batch: its key, the times of its first and last events, how many it has and whose.
+     * A batch this node has just written keeps its events until the next write, by when its commit is decided.
+     */
+    static final class BatchInfo {
+        final String key;
+        final long earliest;
+        final long latest;
+        final int count;
+        final Set<String> recipients;
+        volatile List<TrailEvent> unflushed;
+
+        BatchInfo(String key, List<TrailEvent> events, boolean keep) {
+            long first = Long.MAX_VALUE;
+            long last = Long.MIN_VALUE;
+            Set<String> accounts = new HashSet<>();
+            for (TrailEvent event : events) {
+                first = Math.min(first, event.time());
+                last = Math.max(last, event.time());
+                accounts.add(event.recipient());
+            }
+            this.key = key;
+            this.earliest = first;
+            this.latest = last;
+            this.count = events.size();
+            this.recipients = Set.copyOf(accounts);
+            this.unflushed = keep ? List.copyOf(events) : null;
+        }
+    }
+
+    /** A page of a lookup: the events, newest first, and whether more follow. */
+    record Page(List<TrailEvent> events, boolean more) {}
+
+    private final StateSync sync;
+    private final Clock clock;
+    private final Duration retention;
+    private final long maxEvents;
+    private final BiFunction<String, String, Optional<StoredRecord>> committed;
+    /** Events recorded but not yet written, oldest first; guarded by this. */
+    private final ArrayDeque<TrailEvent> pending = new ArrayDeque<>();
+    /** The batches in the store, by key (first event's time, then a unique suffix); guarded by this. */
+    private final TreeMap<String, BatchInfo> batches = new TreeMap<>();
+    private long storedEvents;
+    /** What the last flush wrote and deleted, for a discard to undo if its commit failed; guarded by this. */
+    private BatchInfo written;
+    private final List<BatchInfo> deleted = new ArrayList<>();
+    /** The batches read last, by key, least recently used first; guarded by itself. */
+    private final LinkedHashMap<String, List<TrailEvent>> decoded = new LinkedHashMap<>(64, 0.75f, true);
+    private long decodedBytes;
+    private long dropped;
+    /** Set while the background writer's transaction runs: only it takes the queued events into a batch. */
+    private volatile boolean writing;
+    private volatile boolean failing;
+    private final ScheduledExecutorService writer = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread thread = new Thread(r, "crossrole-event-history");
+        thread.setDaemon(true);
+        return thread;
+    });
+
+    /**
+     * @param retention how long events are kept ({@link Duration#ZERO}: none are kept)
+     * @param maxEvents how many events are kept at most
+     * @param committed reads a committed record of the store, for a batch's events when a lookup needs them
+     */
+    EventHistory(StateSync sync, Clock clock, Duration retention, long maxEvents,
+                 BiFunction<String, String, Optional<StoredRecord>> committed) {
+        this.sync = sync;
+        this.clock = clock;
+        this.retention = retention;
+        this.maxEvents = maxEvents;
+        this.committed = committed;
+    }
+
+    /** A history registered with the store's caches, its writer started; {@link StateSync#load} fills it. */
+    public static EventHistory attach(StateSync sync, Clock clock, Duration retention, long maxEvents) {
+        EventHistory history = new EventHistory(sync, clock, retention, maxEvents, sync.store()::read);
+        sync.register(history);
+        history.writer.scheduleWithFixedDelay(history::writeQuietly, WRITE_INTERVAL.toMillis(),
+                WRITE_INTERVAL.toMillis(), TimeUnit.MILLISECONDS);
+        return history;
+    }
+
+    Duration retention() {
+        return retention;
+    }
+
+    Clock clock() {
+        return clock;
+    }
+
+    /** Queues an event to be written (nothing, when retention keeps none). */
+    void add(TrailEvent event) {
+        if (retention.isZero()) {
+            return;
+        }
+        synchronized (this) {
+            if (pending.size() >= MAX_PENDING) {
+                pending.removeFirst();
+                if (dropped++ % 10_000 == 0) {
+                    LOG.warning("the event history's queue is full: the oldest queued events are dropped");
+                }
+            }
+            pending.addLast(event);
+        }
+    }
+
+    /** Writes what is queued and deletes what retention lets go, now; for the writer, tests and closing. */
+    void write() {
+        boolean due;
+        synchronized (this) {
+            due = !pending.isEmpty() || expiryDue(clock.millis());
+        }
+        if (!due) {
+            return;
+        }
+        writing = true;
+        try {
+            sync.write(tx -> null);
+        } finally {
+            writing = false;
+        }
+    }
+
+    private void writeQuietly() {
+        try {
+            write();
+            if (failing) {
+                LOG.info("writing the event history works again");
+            }
+            failing = false;
+        } catch (RuntimeException e) {
+            if (!failing) {
+                LOG.log(Level.WARNING, "cannot write the event history; retrying", e);
+            }
+            failing = true;
+        }
+    }
+
+    @Override
+    public void close() {
+        writer.shutdown();
+        try {
+            writer.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        writeQuietly();
+    }
+
+    // ---- lookups -----------------------------------------------------------------------------------------
+
+    /**
+     * An account's events that {@code matches} accepts, between two times (inclusive, epoch milliseconds) and within
+     * retention, newest first, after {@code after} (the last event of the previous page; {@code null} for the first).
+     */
+    Page lookup(String account, long start, long end, Predicate<TrailEvent> matches, TrailEvent after, int limit) {
+        long notBefore = retention.isZero() ? Long.MAX_VALUE : clock.millis() - retention.toMillis();
+        long from = Math.max(start, notBefore);
+        long to = after == null ? end : Math.min(end, after.time());
+        Predicate<TrailEvent> wanted = e -> e.recipient().equals(account) && e.time() >= from && e.time() <= end
+                && (after == null || TrailEvent.newestFirst(after, e) < 0) && matches.test(e);
+        List<TrailEvent> found = new ArrayList<>();
+        List<BatchInfo> candidates = new ArrayList<>();
+        synchronized (this) {
+            for (TrailEvent event : pending) {
+                if (wanted.test(event)) {
+                    found.add(event);
+                }
+            }
+            for (BatchInfo info : batches.values()) {
+                if (info.recipients.contains(account) && info.latest >= from && info.earliest <= to) {
+                    candidates.add(info);
+                }
+            }
+        }
+        found.sort(TrailEvent::newestFirst);
+        trim(found, limit + 1);
+        candidates.sort(Comparator.comparingLong((BatchInfo b) -> b.latest).reversed());
+        for (BatchInfo info : candidates) {
+            if (found.size() > limit && info.latest < found.get(limit).time()) {
+                break; // every event left is older than a full page
+            }
+            for (TrailEvent event : events(info)) {
+                if (wanted.test(event)) {
+                    found.add(event);
+                }
+            }
+            found.sort(TrailEvent::newestFirst);
+            trim(found, limit + 1);
+        }
+        boolean more = found.size() > limit;
+        return new Page(List.copyOf(found.subList(0, Math.min(limit, found.size()))), more);
+    }
+
+    private static void trim(List<TrailEvent> events, int size) {
+        while (events.size() > size) {
+            events.remove(events.size() - 1);
+        }
+    }
+
+    /** How many events the store holds (queued ones aside). */
+    synchronized long storedEvents() {
+        return storedEvents;
+    }
+
+    /** A batch's events: kept since this node wrote it, decoded lately, or read from the store (none if gone). */
+    private List<TrailEvent> events(BatchInfo info) {
+        List<TrailEvent> unflushed = info.unflushed;
+        if (unflushed != null) {
+            return unflushed;
+        }
+        synchronized (decoded) {
+            List<TrailEvent> known = decoded.get(info.key);
+            if (known != null) {
+                return known;
+            }
+        }
+        Optional<StoredRecord> record = committed.apply(NAMESPACE, info.key);
+        if (record.isEmpty() || !record.get().live()) {
+            return List.of(); // deleted since by another node's retention
+        }
+        List<TrailEvent> events = decode(record.get().value());
+        remember(info.key, events);
+        return events;
+    }
+
+    private void remember(String key, List<TrailEvent> events) {
+        long bytes = 0;
+        for (TrailEvent event : events) {
+            bytes += event.bytes();
+        }
+        synchronized (decoded) {
+            List<TrailEvent> previous = decoded.put(key, events);
+            if (previous != null) {
+                for (TrailEvent event : previous) {
+                    bytes -= event.bytes();
+                }
+            }
+            decodedBytes += bytes;
+            var eldest = decoded.entrySet().iterator();
+            while (decodedBytes > DECODED_BYTES && eldest.hasNext()) {
+                for (TrailEvent event : eldest.next().getValue()) {
+                    decodedBytes -= event.bytes();
+                }
+                eldest.remove();
+            }
+        }
+    }
+
+    // ---- the store ---------------------------------------------------------------------------------------
+
+    private boolean expiryDue(long now) {
+        if (batches.isEmpty()) {
+            return false;
+        }
+        return storedEvents > maxEvents || retention.isZero()
+                || batches.firstEntry().getValue().earliest < now - retention.toMillis();
+    }
+
+    @Override
+    public boolean owns(String namespace) {
+        return NAMESPACE.equals(namespace);
+    }
+
+    @Override
+    public synchronized void apply(StoredRecord record) {
+        BatchInfo known = batches.get(record.key());
+        if (!record.live()) {
+            if (known != null) {
+                batches.remove(record.key());
+                storedEvents -= known.count;
+            }
+            return;
+        }
+        if (known == null) {
+            BatchInfo info = new BatchInfo(record.key(), decode(record.value()), false);
+            batches.put(info.key, info);
+            storedEvents += info.count;
+        }
+    }
+
+    /** The queue is written by the background writer alone, never as a change of its own before another write. */
+    @Override
+    public boolean hasPendingChanges() {
+        return false;
+    }
+
+    @Override
+    public synchronized void flush(Transaction tx) {
+        if (written != null) {
+            written.unflushed = null; // the write before this one is decided: its events are the store's now
+        }
+        written = null;
+        deleted.clear();
+        if (!writing) {
+            return;
+        }
+        if (!pending.isEmpty()) {
+            List<TrailEvent> events = new ArrayList<>(pending);
+            pending.clear();
+            String key = key(events.get(0).time());
+            tx.put(NAMESPACE, key, encode(events));
+            BatchInfo info = new BatchInfo(key, events, true);
+            batches.put(key, info);
+            storedEvents += info.count;
+            written = info;
+        }
+        long notBefore = retention.isZero() ? Long.MAX_VALUE : clock.millis() - retention.toMillis();
+        List<BatchInfo> expired = new ArrayList<>();
+        long left = storedEvents;
+        for (BatchInfo info : batches.values()) {
+            if (info.latest < notBefore || left > maxEvents) {
+                expired.add(info);
+                left -= info.count;
+            } else if (info.earliest >= notBefore) {
+                break; // batches are in order of their first event: the rest are within retention
+            }
+        }
+        for (BatchInfo info : expired) {
+            if (info == written) {
+                continue;
+            }
+            tx.delete(NAMESPACE, info.key);
+            batches.remove(info.key);
+            storedEvents -= info.count;
+            deleted.add(info);
+        }
+    }
+
+    @Override
+    public synchronized void discard(BiFunction<String, String, Optional<StoredRecord>> committedNow) {
+        // Only what the store does not hold is undone: a discard may follow a write that did commit.
+        if (written != null && committedNow.apply(NAMESPACE, written.key).isPresent()) {
+            written.unflushed = null;
+        } else if (written != null) {
+            batches.remove(written.key);
+            storedEvents -= written.count;
+            List<TrailEvent> events = written.unflushed;
+            if (events != null) {
+                for (int i = events.size() - 1; i >= 0; i--) {
+                    pending.addFirst(events.get(i));
+                }
+            }
+        }
+        written = null;
+        for (BatchInfo info : deleted) {
+            if (committedNow.apply(NAMESPACE, info.key).isPresent() && !batches.containsKey(info.key)) {
+                batches.put(info.key, info);
+                storedEvents += info.count;
+            }
+        }
+        deleted.clear();
+    }
+
+    /** A batch's key: its first event's time, zero-padded so that keys sort by it, then a suffix unique to it. */
+    static String key(long firstTime) {
+        String digits = Long.toString(firstTime);
+        return "0".repeat(Math.max(0, 19 - digits.length())) + digits + "-" + UUID.randomUUID();
+    }
+
+    // ---- records -----------------------------------------------------------------------------------------
+
+    static byte[] encode(List<TrailEvent> events) {
+        ObjectNode root = JSON.createObjectNode();
+        ArrayNode list = root.putArray("events");
+        for (TrailEvent e : events) {
+            ObjectNode n = list.addObject();
+            n.put("recipient", e.recipient()).put("time", e.time()).put("id", e.eventId()).put("name", e.eventName())
+                    .put("source", e.eventSource()).put("region", e.region()).put("readOnly", e.readOnly())
+                    .put("accessKeyId", e.accessKeyId()).put("username", e.username());
+            ArrayNode resources = n.putArray("resources");
+            for (TrailEvent.Resource r : e.resources()) {
+                resources.addObject().put("type", r.type()).put("name", r.name());
+            }
+            n.put("event", e.cloudTrailEvent());
+        }
+        try {
+            return JSON.writeValueAsBytes(root);
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    static List<TrailEvent> decode(byte[] bytes) {
+        JsonNode root;
+        try {
+            root = JSON.readTree(bytes);
+        } catch (IOException e) {
+            throw new StoreException("a record of " + NAMESPACE + " is not JSON: " + e.getMessage(), e);
+        }
+        List<TrailEvent> events = new ArrayList<>();
+        for (JsonNode n : root.path("events")) {
+            List<TrailEvent.Resource> resources = new ArrayList<>();
+            for (JsonNode r : n.path("resources")) {
+                resources.add(new TrailEvent.Resource(r.path("type").asText(), r.path("name").asText()));
+            }
+            events.add(new TrailEvent(n.get("recipient").asText(), n.get("time").asLong(), n.get("id").asText(),
+                    n.get("name").asText(), n.get("source").asText(), text(n, "region"),
+                    n.path("readOnly").asBoolean(), text(n, "accessKeyId"), text(n, "username"), resources,
+                    n.get("event").asText()));
+        }
+        return events;
+    }
+
+    private static String text(JsonNode n, String field) {
+        return n.hasNonNull(field) ? n.get(field).asText() : null;
+    }
+}
