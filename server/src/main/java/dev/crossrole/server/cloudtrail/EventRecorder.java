@@ -71,8 +71,8 @@ final class EventRecorder {
 
     /** The events of one request, one per account it concerns; none for a data event. */
     List<TrailEvent> events(RecordedRequest request, RequestDetails details) {
-        String service = request.service();
-        String operation = request.operation();
+        String service = details.service();
+        String operation = details.operation();
         if (service == null || operation == null || DataEvents.isDataEvent(service, operation)) {
             return List.of();
         }
@@ -107,7 +107,7 @@ final class EventRecorder {
         if (recipients.isEmpty()) {
             return List.of();
         }
-        OperationModel model = details.operation() != null ? details.operation() : operationModel(service, operation);
+        OperationModel model = details.model() != null ? details.model() : operationModel(service, operation);
         boolean readOnly = model != null && model.readsOnly();
         String region = GLOBAL.contains(service) ? "us-east-1" : details.region();
         ObjectNode identity = userIdentity(caller, callerAccount, details.attemptedAccessKeyId());

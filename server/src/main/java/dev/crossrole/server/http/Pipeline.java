@@ -781,20 +781,18 @@ public final class Pipeline {
                 trace.caller, trace.check == null ? null : trace.check.action(),
                 trace.check == null ? null : trace.check.resource(), trace.decision, response.status(), errorCode,
                 errorMessage, (System.nanoTime() - trace.started) / 1000);
-        // A request that failed authentication is recorded under the key and scope it claimed, for the key's account.
+        // A request that failed authentication is told to the listeners under the key, scope and operation it claimed.
         SigV4.Credential claimed = trace.identity == null ? claimedCredential(request) : null;
         String service = trace.service != null ? trace.service : claimed == null ? null : claimed.service();
         String region = trace.region != null ? trace.region : claimed != null && !claimed.region().isEmpty()
                 ? claimed.region() : defaultRegion;
-        RequestDetails details = service == null ? null : new RequestDetails(trace.identity,
+        String target = request.header("X-Amz-Target");
+        String operation = trace.operation != null ? trace.operation
+                : target != null && target.lastIndexOf('.') >= 0 ? target.substring(target.lastIndexOf('.') + 1) : null;
+        RequestDetails details = service == null ? null : new RequestDetails(service, operation, trace.identity,
                 claimed == null ? null : claimed.accessKeyId(), request.remoteAddress(), request.header("User-Agent"),
                 region, request.secure(), onlyHost(request), trace.operationModel, trace.input, trace.output,
                 trace.checks);
-        if (details != null && trace.service == null) {
-            recorded = new RecordedRequest(recorded.requestId(), recorded.time(), service, recorded.operation(),
-                    recorded.caller(), recorded.action(), recorded.resource(), recorded.decision(),
-                    recorded.httpStatus(), recorded.errorCode(), recorded.errorMessage(), recorded.durationMicros());
-        }
         requestLog.record(recorded, details);
     }
 
