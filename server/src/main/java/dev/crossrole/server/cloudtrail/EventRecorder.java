@@ -112,7 +112,10 @@ final class EventRecorder {
         String region = GLOBAL.contains(service) ? "us-east-1" : details.region();
         ObjectNode identity = userIdentity(caller, callerAccount, details.attemptedAccessKeyId());
         ObjectNode parameters = RequestParameters.of(details.input());
-        ObjectNode answer = readOnly || model == null ? null : RequestParameters.of(details.output(), model.output());
+        // What a call answered is kept for calls that change something, and for STS's, which AWS keeps too (the
+        // session's key id and expiration: its secret and token are hidden); reads answer too much to keep.
+        ObjectNode answer = model == null || readOnly && !service.equals("sts") ? null
+                : RequestParameters.of(details.output(), model.output());
         String shared = recipients.size() > 1 ? UUID.randomUUID().toString() : null;
         List<TrailEvent> events = new ArrayList<>(recipients.size());
         for (String recipient : recipients) {
