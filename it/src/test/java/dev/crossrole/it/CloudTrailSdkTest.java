@@ -411,6 +411,34 @@ class CloudTrailSdkTest {
         }
     }
 
+    @Test
+    void retentionLetsEventsGoByTheServersClock() throws Exception {
+        try (TestCrossrole short_ = new TestCrossrole(o -> o.withTrailRetention(Duration.ofDays(2)));
+             SqsClient client = sqs(short_.endpoint(), short_.adminCredentials(SOURCE));
+             CloudTrailClient history = trail(short_.endpoint(), short_.adminCredentials(SOURCE))) {
+            client.createQueue(r -> r.queueName("trail-old"));
+            assertEquals(1, lookup(history, LookupAttributeKey.EVENT_NAME, "CreateQueue").size());
+            advance(short_, "P1D");
+            client.createQueue(r -> r.queueName("trail-newer"));
+            assertEquals(2, lookup(history, LookupAttributeKey.EVENT_NAME, "CreateQueue").size());
+            advance(short_, "PT25H");
+            List<Event> left = lookup(history, LookupAttributeKey.EVENT_NAME, "CreateQueue");
+            assertEquals(List.of("trail-newer"), left.stream()
+                    .map(e -> record(e).path("requestParameters").path("queueName").asText()).toList());
+        }
+    }
+
+    /** Moves the server's clock forward through the administrator's API. */
+    private static void advance(TestCrossrole server, String amount) throws Exception {
+        String token = java.nio.file.Files.readString(server.dataDir.resolve("admin-token")).trim();
+        java.net.http.HttpResponse<String> moved = java.net.http.HttpClient.newHttpClient().send(
+                java.net.http.HttpRequest.newBuilder(URI.create(server.endpoint() + "/_crossrole/clock?advance="
+                        + amount)).header("Authorization", "Bearer " + token)
+                        .POST(java.net.http.HttpRequest.BodyPublishers.noBody()).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, moved.statusCode(), moved.body());
+    }
+
     private static AwsCredentialsProvider profile(CrossroleServer server) {
         var p = server.profiles().stream().filter(x -> x.account().id().equals(SOURCE)).findFirst().orElseThrow();
         return StaticCredentialsProvider.create(AwsBasicCredentials.create(p.accessKeyId(), p.secretAccessKey()));
