@@ -149,9 +149,8 @@ final class EventRecorder {
             }
             event.put("eventCategory", "Management");
             if (details.secure()) {
-                ObjectNode tls = event.putObject("tlsDetails");
-                tls.put("tlsVersion", "TLSv1.3");
-                tls.put("clientProvidedHostHeader", details.host());
+                // The listener does not tell which TLS version and cipher a connection agreed: the host alone.
+                event.putObject("tlsDetails").put("clientProvidedHostHeader", details.host());
             }
             String text = text(event);
             if (text.length() > RequestParameters.MAX_CHARS) {
