@@ -311,6 +311,9 @@ class CloudTrailSdkTest {
             assertEquals(DESTINATION, mineRecord.path("recipientAccountId").asText());
             assertEquals(SOURCE, theirsRecord.path("recipientAccountId").asText());
             assertEquals(DESTINATION, theirsRecord.path("userIdentity").path("accountId").asText());
+            assertEquals("AWSAccount", theirsRecord.path("userIdentity").path("type").asText());
+            assertFalse(theirsRecord.path("userIdentity").has("accessKeyId"), theirsRecord.toString());
+            assertEquals("IAMUser", mineRecord.path("userIdentity").path("type").asText());
             assertNotEquals(mine.eventId(), theirs.eventId());
             assertEquals(mineRecord.path("sharedEventID").asText(), theirsRecord.path("sharedEventID").asText());
             assertEquals(mineRecord.path("requestID").asText(), theirsRecord.path("requestID").asText());

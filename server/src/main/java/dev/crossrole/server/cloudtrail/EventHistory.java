@@ -21,7 +21,6 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.UUID;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -52,6 +51,8 @@ public final class EventHistory implements Replica, AutoCloseable {
     /** How many events are kept at most, whatever their age (the oldest batches go first). */
     public static final long DEFAULT_MAX_EVENTS = 200_000;
     static final int MAX_PENDING = 20_000;
+    /** Events in one record at most: a record of them stays well under a megabyte. */
+    static final int BATCH_EVENTS = 200;
     static final long DECODED_BYTES = 16L << 20;
     static final Duration WRITE_INTERVAL = Duration.ofMillis(500);
     private static final Logger LOG = Logger.getLogger(EventHistory.class.getName());
@@ -101,8 +102,10 @@ public final class EventHistory implements Replica, AutoCloseable {
     private final TreeMap<String, BatchInfo> batches = new TreeMap<>();
     private long storedEvents;
     /** What the last flush wrote and deleted, for a discard to undo if its commit failed; guarded by this. */
-    private BatchInfo written;
+    private final List<BatchInfo> written = new ArrayList<>();
     private final List<BatchInfo> deleted = new ArrayList<>();
+    /** The events a flush has taken from the queue and not yet put in the index; guarded by this. */
+    private List<TrailEvent> takenEvents = List.of();
     /** The batches read last, by key, least recently used first; guarded by itself. */
     private final LinkedHashMap<String, List<TrailEvent>> decoded = new LinkedHashMap<>(64, 0.75f, true);
     private long decodedBytes;
@@ -226,6 +229,11 @@ public final class EventHistory implements Replica, AutoCloseable {
                     found.add(event);
                 }
             }
+            for (TrailEvent event : takenEvents) {
+                if (wanted.test(event)) {
+                    found.add(event);
+                }
+            }
             for (BatchInfo info : batches.values()) {
                 if (info.recipients.contains(account) && info.latest >= from && info.earliest <= to) {
                     candidates.add(info);
@@ -345,63 +353,79 @@ public final class EventHistory implements Replica, AutoCloseable {
     }
 
     @Override
-    public synchronized void flush(Transaction tx) {
-        if (written != null) {
-            written.unflushed = null; // the write before this one is decided: its events are the store's now
-        }
-        written = null;
-        deleted.clear();
-        if (!writing) {
-            return;
-        }
-        if (!pending.isEmpty()) {
-            List<TrailEvent> events = new ArrayList<>(pending);
+    public void flush(Transaction tx) {
+        List<TrailEvent> taken;
+        List<BatchInfo> expired = new ArrayList<>();
+        synchronized (this) {
+            for (BatchInfo info : written) {
+                info.unflushed = null; // the write before this one is decided: its events are the store's now
+            }
+            written.clear();
+            deleted.clear();
+            if (!writing) {
+                return;
+            }
+            // Requests queue their events while this one is written: the lock is held only to take them, and lookups
+            // see them as taken until they are in the index.
+            taken = new ArrayList<>(pending);
             pending.clear();
+            takenEvents = taken;
+            long notBefore = retention.isZero() ? Long.MAX_VALUE : clock.millis() - retention.toMillis();
+            long left = storedEvents + taken.size();
+            for (BatchInfo info : batches.values()) {
+                if (info.latest < notBefore || left > maxEvents) {
+                    expired.add(info);
+                    left -= info.count;
+                } else if (info.earliest >= notBefore) {
+                    break; // batches are in order of their first event: the rest are within retention
+                }
+            }
+        }
+        // Encoded outside the lock, in records of at most BATCH_EVENTS events (no array grows past what the
+        // collector handles as an ordinary object).
+        List<BatchInfo> made = new ArrayList<>();
+        for (int from = 0; from < taken.size(); from += BATCH_EVENTS) {
+            List<TrailEvent> events = taken.subList(from, Math.min(taken.size(), from + BATCH_EVENTS));
             String key = key(events.get(0).time());
             tx.put(NAMESPACE, key, encode(events));
-            BatchInfo info = new BatchInfo(key, events, true);
-            batches.put(key, info);
-            storedEvents += info.count;
-            written = info;
+            made.add(new BatchInfo(key, events, true));
         }
-        long notBefore = retention.isZero() ? Long.MAX_VALUE : clock.millis() - retention.toMillis();
-        List<BatchInfo> expired = new ArrayList<>();
-        long left = storedEvents;
-        for (BatchInfo info : batches.values()) {
-            if (info.latest < notBefore || left > maxEvents) {
-                expired.add(info);
-                left -= info.count;
-            } else if (info.earliest >= notBefore) {
-                break; // batches are in order of their first event: the rest are within retention
+        synchronized (this) {
+            for (BatchInfo info : made) {
+                batches.put(info.key, info);
+                storedEvents += info.count;
+                written.add(info);
             }
-        }
-        for (BatchInfo info : expired) {
-            if (info == written) {
-                continue;
+            takenEvents = List.of();
+            for (BatchInfo info : expired) {
+                if (batches.remove(info.key) != null) {
+                    tx.delete(NAMESPACE, info.key);
+                    storedEvents -= info.count;
+                    deleted.add(info);
+                }
             }
-            tx.delete(NAMESPACE, info.key);
-            batches.remove(info.key);
-            storedEvents -= info.count;
-            deleted.add(info);
         }
     }
 
     @Override
     public synchronized void discard(BiFunction<String, String, Optional<StoredRecord>> committedNow) {
         // Only what the store does not hold is undone: a discard may follow a write that did commit.
-        if (written != null && committedNow.apply(NAMESPACE, written.key).isPresent()) {
-            written.unflushed = null;
-        } else if (written != null) {
-            batches.remove(written.key);
-            storedEvents -= written.count;
-            List<TrailEvent> events = written.unflushed;
-            if (events != null) {
-                for (int i = events.size() - 1; i >= 0; i--) {
-                    pending.addFirst(events.get(i));
+        List<TrailEvent> back = new ArrayList<>();
+        for (BatchInfo info : written) {
+            if (committedNow.apply(NAMESPACE, info.key).isPresent()) {
+                info.unflushed = null;
+            } else if (batches.remove(info.key) != null) {
+                storedEvents -= info.count;
+                if (info.unflushed != null) {
+                    back.addAll(info.unflushed);
                 }
             }
         }
-        written = null;
+        for (int i = back.size() - 1; i >= 0; i--) {
+            pending.addFirst(back.get(i));
+        }
+        written.clear();
+        takenEvents = List.of();
         for (BatchInfo info : deleted) {
             if (committedNow.apply(NAMESPACE, info.key).isPresent() && !batches.containsKey(info.key)) {
                 batches.put(info.key, info);
@@ -414,7 +438,7 @@ public final class EventHistory implements Replica, AutoCloseable {
     /** A batch's key: its first event's time, zero-padded so that keys sort by it, then a suffix unique to it. */
     static String key(long firstTime) {
         String digits = Long.toString(firstTime);
-        return "0".repeat(Math.max(0, 19 - digits.length())) + digits + "-" + UUID.randomUUID();
+        return "0".repeat(Math.max(0, 19 - digits.length())) + digits + "-" + EventRecorder.randomId();
     }
 
     // ---- records -----------------------------------------------------------------------------------------

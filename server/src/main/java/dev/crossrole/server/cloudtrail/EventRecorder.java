@@ -32,6 +32,7 @@ import java.util.logging.Logger;
  */
 final class EventRecorder {
     private static final Logger LOG = Logger.getLogger(EventRecorder.class.getName());
+    private static final java.util.regex.Pattern ACCOUNT_ID = java.util.regex.Pattern.compile("\\d{12}");
     private static final ObjectMapper JSON = new ObjectMapper();
     /** The version of the event record's format that the fields written here follow. */
     static final String EVENT_VERSION = "1.09";
@@ -97,7 +98,7 @@ final class EventRecorder {
             if (account != null) {
                 node.put("accountId", account);
                 // Another account's resource: the event is that account's too, when crossrole serves it.
-                if (caller != null && account.matches("\\d{12}") && served.test(account)) {
+                if (caller != null && ACCOUNT_ID.matcher(account).matches() && served.test(account)) {
                     recipients.add(account);
                 }
             }
@@ -116,13 +117,16 @@ final class EventRecorder {
         // session's key id and expiration: its secret and token are hidden); reads answer too much to keep.
         ObjectNode answer = model == null || readOnly && !service.equals("sts") ? null
                 : RequestParameters.of(details.output(), model.output());
-        String shared = recipients.size() > 1 ? UUID.randomUUID().toString() : null;
+        String shared = recipients.size() > 1 ? randomId() : null;
         List<TrailEvent> events = new ArrayList<>(recipients.size());
         for (String recipient : recipients) {
-            String eventId = UUID.randomUUID().toString();
+            String eventId = randomId();
             ObjectNode event = JSON.createObjectNode();
             event.put("eventVersion", EVENT_VERSION);
-            event.set("userIdentity", identity);
+            // The resource owner's copy of another account's call names that account, not its caller's key or ARN,
+            // as CloudTrail writes it (type AWSAccount).
+            boolean foreign = callerAccount != null && !recipient.equals(callerAccount);
+            event.set("userIdentity", foreign ? otherAccount(caller, callerAccount) : identity);
             event.put("eventTime", request.time().truncatedTo(ChronoUnit.SECONDS).toString());
             event.put("eventSource", service + ".amazonaws.com");
             event.put("eventName", operation);
@@ -158,11 +162,23 @@ final class EventRecorder {
                 event.putNull("responseElements");
                 text = text(event);
             }
+            String accessKeyId = foreign ? null : caller != null ? caller.accessKeyId() : details.attemptedAccessKeyId();
             events.add(new TrailEvent(recipient, request.time().toEpochMilli(), eventId, operation,
-                    service + ".amazonaws.com", region, readOnly, caller != null ? caller.accessKeyId()
-                    : details.attemptedAccessKeyId(), username(caller), resources, text));
+                    service + ".amazonaws.com", region, readOnly, accessKeyId, foreign ? null : username(caller),
+                    resources, text));
         }
         return events;
+    }
+
+    /**
+     * A version-4-shaped UUID. Event ids must be unique, not secret: drawn from the thread's own generator rather than
+     * {@link UUID#randomUUID()}'s shared SecureRandom, whose lock every request would contend for.
+     */
+    static String randomId() {
+        java.util.concurrent.ThreadLocalRandom random = java.util.concurrent.ThreadLocalRandom.current();
+        long high = (random.nextLong() & ~0xF000L) | 0x4000L;
+        long low = (random.nextLong() & 0x3FFFFFFFFFFFFFFFL) | 0x8000000000000000L;
+        return new UUID(high, low).toString();
     }
 
     private static OperationModel operationModel(String service, String operation) {
@@ -237,6 +253,13 @@ final class EventRecorder {
             attributes(n.putObject("sessionContext"), session);
         }
         return n;
+    }
+
+    /** The {@code userIdentity} of another account's call as the resource owner's copy has it. */
+    static ObjectNode otherAccount(Caller caller, String account) {
+        String principalId = caller == null ? null : caller.principal().userId();
+        return JSON.createObjectNode().put("type", "AWSAccount").put("principalId", principalId)
+                .put("accountId", account);
     }
 
     private static void attributes(ObjectNode context, SessionClaims session) {

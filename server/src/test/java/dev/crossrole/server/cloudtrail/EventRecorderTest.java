@@ -70,6 +70,13 @@ class EventRecorderTest {
         assertEquals(mine.path("sharedEventID").asText(), theirs.path("sharedEventID").asText());
         assertEquals(B, theirs.path("recipientAccountId").asText());
         assertEquals(A, theirs.path("userIdentity").path("accountId").asText());
+        // The resource owner's copy names the calling account, not the caller's key or ARN.
+        assertEquals("AWSAccount", theirs.path("userIdentity").path("type").asText());
+        assertEquals("AIDAEXAMPLE", theirs.path("userIdentity").path("principalId").asText());
+        assertFalse(theirs.path("userIdentity").has("accessKeyId") || theirs.path("userIdentity").has("arn"));
+        assertEquals(null, events.get(1).accessKeyId());
+        assertEquals("IAMUser", mine.path("userIdentity").path("type").asText());
+        assertEquals("AKIAEXAMPLE", events.get(0).accessKeyId());
         assertEquals("eu-west-1", theirs.path("awsRegion").asText());
         assertEquals("2026-03-01T12:00:00Z", theirs.path("eventTime").asText());
         assertTrue(theirs.path("readOnly").asBoolean());
