@@ -24,8 +24,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * JVM on a free port. Reports requests/s and latency percentiles.
  *
  * <p>Usage: {@code java -cp bench/target/benchmarks.jar dev.crossrole.bench.load.StsLoad
- * [GetCallerIdentity|AssumeRole] THREADS SECONDS [TRAIL_RETENTION]} (TRAIL_RETENTION: an ISO-8601 duration, default CloudTrail's 90 days;
- * {@code PT0S} records no events, to tell the event history's cost)
+ * [GetCallerIdentity|AssumeRole] THREADS SECONDS [TRAIL_RETENTION]} (TRAIL_RETENTION: an ISO-8601 duration,
+ * default CloudTrail's 90 days; {@code PT0S} keeps no events, to tell what keeping them costs)
  */
 public final class StsLoad {
     private static final String SOURCE = "111122223333";
