@@ -2,8 +2,6 @@ package dev.crossrole.server.cloudtrail;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.crossrole.server.store.Replica;
 import dev.crossrole.server.store.StateSync;
 import dev.crossrole.server.store.StoreException;
@@ -443,25 +441,41 @@ public final class EventHistory implements Replica, AutoCloseable {
 
     // ---- records -----------------------------------------------------------------------------------------
 
+    /** A batch's record: its events with their lookup fields, each event's record embedded as JSON as it is. */
     static byte[] encode(List<TrailEvent> events) {
-        ObjectNode root = JSON.createObjectNode();
-        ArrayNode list = root.putArray("events");
-        for (TrailEvent e : events) {
-            ObjectNode n = list.addObject();
-            n.put("recipient", e.recipient()).put("time", e.time()).put("id", e.eventId()).put("name", e.eventName())
-                    .put("source", e.eventSource()).put("region", e.region()).put("readOnly", e.readOnly())
-                    .put("accessKeyId", e.accessKeyId()).put("username", e.username());
-            ArrayNode resources = n.putArray("resources");
-            for (TrailEvent.Resource r : e.resources()) {
-                resources.addObject().put("type", r.type()).put("name", r.name());
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(events.size() * 2048);
+        try (com.fasterxml.jackson.core.JsonGenerator g = JSON.getFactory().createGenerator(out)) {
+            g.writeStartObject();
+            g.writeArrayFieldStart("events");
+            for (TrailEvent e : events) {
+                g.writeStartObject();
+                g.writeStringField("recipient", e.recipient());
+                g.writeNumberField("time", e.time());
+                g.writeStringField("id", e.eventId());
+                g.writeStringField("name", e.eventName());
+                g.writeStringField("source", e.eventSource());
+                g.writeStringField("region", e.region());
+                g.writeBooleanField("readOnly", e.readOnly());
+                g.writeStringField("accessKeyId", e.accessKeyId());
+                g.writeStringField("username", e.username());
+                g.writeArrayFieldStart("resources");
+                for (TrailEvent.Resource r : e.resources()) {
+                    g.writeStartObject();
+                    g.writeStringField("type", r.type());
+                    g.writeStringField("name", r.name());
+                    g.writeEndObject();
+                }
+                g.writeEndArray();
+                g.writeFieldName("event");
+                g.writeRawValue(e.cloudTrailEvent()); // written by EventRecorder as JSON: no need to quote it again
+                g.writeEndObject();
             }
-            n.put("event", e.cloudTrailEvent());
-        }
-        try {
-            return JSON.writeValueAsBytes(root);
+            g.writeEndArray();
+            g.writeEndObject();
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }
+        return out.toByteArray();
     }
 
     static List<TrailEvent> decode(byte[] bytes) {
@@ -480,7 +494,7 @@ public final class EventHistory implements Replica, AutoCloseable {
             events.add(new TrailEvent(n.get("recipient").asText(), n.get("time").asLong(), n.get("id").asText(),
                     n.get("name").asText(), n.get("source").asText(), text(n, "region"),
                     n.path("readOnly").asBoolean(), text(n, "accessKeyId"), text(n, "username"), resources,
-                    n.get("event").asText()));
+                    n.get("event").isTextual() ? n.get("event").asText() : n.get("event").toString()));
         }
         return events;
     }

@@ -130,6 +130,7 @@ class EventHistoryTest {
         open(Duration.ofDays(90), 1000);
         assertEquals(List.of("CreateQueue"), names(all(A, null, 50)));
         assertEquals(1, history.storedEvents());
+        assertEquals(event(A, 1, "CreateQueue"), all(A, null, 50).events().get(0), "every field read back as written");
     }
 
     @Test
