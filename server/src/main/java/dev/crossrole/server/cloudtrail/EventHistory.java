@@ -2,12 +2,15 @@ package dev.crossrole.server.cloudtrail;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.crossrole.server.store.Replica;
 import dev.crossrole.server.store.StateSync;
 import dev.crossrole.server.store.StoreException;
 import dev.crossrole.server.store.StoredRecord;
 import dev.crossrole.server.store.Transaction;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -83,6 +86,16 @@ public final class EventHistory implements Replica, AutoCloseable {
             this.count = events.size();
             this.recipients = Set.copyOf(accounts);
             this.unflushed = keep ? List.copyOf(events) : null;
+        }
+
+        /** A committed batch as its record's summary describes it (its events are not read). */
+        BatchInfo(String key, long earliest, long latest, int count, Set<String> recipients) {
+            this.key = key;
+            this.earliest = earliest;
+            this.latest = latest;
+            this.count = count;
+            this.recipients = Set.copyOf(recipients);
+            this.unflushed = null;
         }
     }
 
@@ -338,7 +351,7 @@ public final class EventHistory implements Replica, AutoCloseable {
             return;
         }
         if (known == null) {
-            BatchInfo info = new BatchInfo(record.key(), decode(record.value()), false);
+            BatchInfo info = summary(record.key(), record.value());
             batches.put(info.key, info);
             storedEvents += info.count;
         }
@@ -441,62 +454,88 @@ public final class EventHistory implements Replica, AutoCloseable {
 
     // ---- records -----------------------------------------------------------------------------------------
 
-    /** A batch's record: its events with their lookup fields, each event's record embedded as JSON as it is. */
+    /**
+     * A batch's record, in lines of JSON: first a summary (its events' first and last times, their number, their
+     * recipients), then for each event a line of its lookup fields and a line of its record as EventRecorder wrote it.
+     * The records are copied as they are (compact JSON has no line breaks), and a start, or another node, learns what
+     * a batch holds from its first line alone.
+     */
     static byte[] encode(List<TrailEvent> events) {
         java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(events.size() * 2048);
-        try (com.fasterxml.jackson.core.JsonGenerator g = JSON.getFactory().createGenerator(out)) {
-            g.writeStartObject();
-            g.writeArrayFieldStart("events");
+        try {
+            BatchInfo info = new BatchInfo("", events, false);
+            ObjectNode summary = JSON.createObjectNode().put("earliest", info.earliest).put("latest", info.latest)
+                    .put("count", info.count);
+            ArrayNode recipients = summary.putArray("recipients");
+            new java.util.TreeSet<>(info.recipients).forEach(recipients::add);
+            out.write(JSON.writeValueAsBytes(summary));
             for (TrailEvent e : events) {
-                g.writeStartObject();
-                g.writeStringField("recipient", e.recipient());
-                g.writeNumberField("time", e.time());
-                g.writeStringField("id", e.eventId());
-                g.writeStringField("name", e.eventName());
-                g.writeStringField("source", e.eventSource());
-                g.writeStringField("region", e.region());
-                g.writeBooleanField("readOnly", e.readOnly());
-                g.writeStringField("accessKeyId", e.accessKeyId());
-                g.writeStringField("username", e.username());
-                g.writeArrayFieldStart("resources");
+                ObjectNode n = JSON.createObjectNode();
+                n.put("recipient", e.recipient()).put("time", e.time()).put("id", e.eventId()).put("name", e.eventName())
+                        .put("source", e.eventSource()).put("region", e.region()).put("readOnly", e.readOnly())
+                        .put("accessKeyId", e.accessKeyId()).put("username", e.username());
+                ArrayNode resources = n.putArray("resources");
                 for (TrailEvent.Resource r : e.resources()) {
-                    g.writeStartObject();
-                    g.writeStringField("type", r.type());
-                    g.writeStringField("name", r.name());
-                    g.writeEndObject();
+                    resources.addObject().put("type", r.type()).put("name", r.name());
                 }
-                g.writeEndArray();
-                g.writeFieldName("event");
-                g.writeRawValue(e.cloudTrailEvent()); // written by EventRecorder as JSON: no need to quote it again
-                g.writeEndObject();
+                out.write('\n');
+                out.write(JSON.writeValueAsBytes(n));
+                out.write('\n');
+                out.write(e.cloudTrailEvent().getBytes(StandardCharsets.UTF_8));
             }
-            g.writeEndArray();
-            g.writeEndObject();
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }
         return out.toByteArray();
     }
 
+    /** What a batch's record holds, from its first line; the events are not read. */
+    static BatchInfo summary(String key, byte[] bytes) {
+        int end = indexOf(bytes, 0);
+        JsonNode n = parse(bytes, 0, end);
+        Set<String> recipients = new HashSet<>();
+        n.path("recipients").forEach(r -> recipients.add(r.asText()));
+        return new BatchInfo(key, n.path("earliest").asLong(), n.path("latest").asLong(), n.path("count").asInt(),
+                recipients);
+    }
+
     static List<TrailEvent> decode(byte[] bytes) {
-        JsonNode root;
-        try {
-            root = JSON.readTree(bytes);
-        } catch (IOException e) {
-            throw new StoreException("a record of " + NAMESPACE + " is not JSON: " + e.getMessage(), e);
-        }
         List<TrailEvent> events = new ArrayList<>();
-        for (JsonNode n : root.path("events")) {
+        int at = indexOf(bytes, 0) + 1; // past the summary
+        while (at > 0 && at < bytes.length) {
+            int metaEnd = indexOf(bytes, at);
+            JsonNode n = parse(bytes, at, metaEnd);
+            int eventEnd = indexOf(bytes, metaEnd + 1);
+            String event = new String(bytes, metaEnd + 1, eventEnd - metaEnd - 1, StandardCharsets.UTF_8);
             List<TrailEvent.Resource> resources = new ArrayList<>();
             for (JsonNode r : n.path("resources")) {
                 resources.add(new TrailEvent.Resource(r.path("type").asText(), r.path("name").asText()));
             }
             events.add(new TrailEvent(n.get("recipient").asText(), n.get("time").asLong(), n.get("id").asText(),
                     n.get("name").asText(), n.get("source").asText(), text(n, "region"),
-                    n.path("readOnly").asBoolean(), text(n, "accessKeyId"), text(n, "username"), resources,
-                    n.get("event").isTextual() ? n.get("event").asText() : n.get("event").toString()));
+                    n.path("readOnly").asBoolean(), text(n, "accessKeyId"), text(n, "username"), resources, event));
+            at = eventEnd + 1;
         }
         return events;
+    }
+
+    /** The index of the next line break at or after {@code from}, or the length when there is none. */
+    private static int indexOf(byte[] bytes, int from) {
+        for (int i = from; i < bytes.length; i++) {
+            if (bytes[i] == '\n') {
+                return i;
+            }
+        }
+        return bytes.length;
+    }
+
+    private static JsonNode parse(byte[] bytes, int from, int to) {
+        try {
+            return JSON.readTree(bytes, from, to - from);
+        } catch (IOException e) {
+            throw new StoreException("a record of " + NAMESPACE + " is not what crossrole writes: " + e.getMessage(),
+                    e);
+        }
     }
 
     private static String text(JsonNode n, String field) {

@@ -109,6 +109,18 @@ class EventHistoryTest {
     }
 
     @Test
+    void aRecordsSummaryTellsWhatItHoldsWithoutItsEvents() {
+        List<TrailEvent> events = List.of(event(A, 5, "A1"), event(B, 2, "B1"), event(A, 9, "A2"));
+        byte[] record = EventHistory.encode(events);
+        EventHistory.BatchInfo info = EventHistory.summary("k", record);
+        assertEquals(START.plusSeconds(2).toEpochMilli(), info.earliest);
+        assertEquals(START.plusSeconds(9).toEpochMilli(), info.latest);
+        assertEquals(3, info.count);
+        assertEquals(java.util.Set.of(A, B), info.recipients);
+        assertEquals(events, EventHistory.decode(record));
+    }
+
+    @Test
     void aTimeRangeAndAFilterNarrowTheLookup() {
         open(Duration.ofDays(90), 1000);
         history.add(event(A, 10, "CreateQueue"));
