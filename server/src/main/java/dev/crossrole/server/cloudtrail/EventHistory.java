@@ -35,9 +35,9 @@ import java.util.logging.Logger;
  * period and a number of events.
  *
  * <p>No request waits for its event to be written: events are queued in memory (at most {@link #MAX_PENDING}; past
- * that the oldest queued are dropped and the drop is logged) and a background writer commits what is queued as one
- * record, a batch, every {@link #WRITE_INTERVAL}, and once more when crossrole closes; a crash loses at most that
- * interval of history. Lookups see the queued events too. The same writer deletes the batches that retention or the
+ * that the oldest queued are dropped and the drop is logged) and a background writer commits what is queued, as
+ * records of at most {@link #BATCH_EVENTS} events (batches), in one transaction every {@link #WRITE_INTERVAL}, and
+ * once more when crossrole closes; a crash loses at most that interval of history. Lookups see the queued events too. The same writer deletes the batches that retention or the
  * bound on events let go, by the server's (adjustable) clock.
  *
  * <p>Events are not held: of each batch the history keeps what lookups decide on without its events (its times and
