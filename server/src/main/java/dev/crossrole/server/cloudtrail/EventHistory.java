@@ -458,9 +458,15 @@ public final class EventHistory implements Replica, AutoCloseable {
      * A batch's record, in lines of JSON: first a summary (its events' first and last times, their number, their
      * recipients), then for each event a line of its lookup fields and a line of its record as EventRecorder wrote it.
      * The records are copied as they are (compact JSON has no line breaks), and a start, or another node, learns what
-     * a batch holds from its first line alone.
+     * a batch holds from its first line alone. The lines are deflated (at the fastest level): events repeat their
+     * callers, agents and field names, so a batch shrinks to a fraction, and with it what the store writes, keeps
+     * and copies when it compacts.
      */
     static byte[] encode(List<TrailEvent> events) {
+        return deflate(lines(events));
+    }
+
+    private static byte[] lines(List<TrailEvent> events) {
         java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(events.size() * 2048);
         try {
             BatchInfo info = new BatchInfo("", events, false);
@@ -490,8 +496,9 @@ public final class EventHistory implements Replica, AutoCloseable {
     }
 
     /** What a batch's record holds, from its first line; the events are not read. */
-    static BatchInfo summary(String key, byte[] bytes) {
-        int end = indexOf(bytes, 0);
+    static BatchInfo summary(String key, byte[] record) {
+        byte[] bytes = firstLine(record);
+        int end = bytes.length;
         JsonNode n = parse(bytes, 0, end);
         Set<String> recipients = new HashSet<>();
         n.path("recipients").forEach(r -> recipients.add(r.asText()));
@@ -499,7 +506,8 @@ public final class EventHistory implements Replica, AutoCloseable {
                 recipients);
     }
 
-    static List<TrailEvent> decode(byte[] bytes) {
+    static List<TrailEvent> decode(byte[] record) {
+        byte[] bytes = inflate(record);
         List<TrailEvent> events = new ArrayList<>();
         int at = indexOf(bytes, 0) + 1; // past the summary
         while (at > 0 && at < bytes.length) {
@@ -517,6 +525,63 @@ public final class EventHistory implements Replica, AutoCloseable {
             at = eventEnd + 1;
         }
         return events;
+    }
+
+    private static byte[] deflate(byte[] bytes) {
+        java.util.zip.Deflater deflater = new java.util.zip.Deflater(java.util.zip.Deflater.BEST_SPEED, true);
+        try {
+            deflater.setInput(bytes);
+            deflater.finish();
+            java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(bytes.length / 4 + 64);
+            byte[] buffer = new byte[16 << 10];
+            while (!deflater.finished()) {
+                out.write(buffer, 0, deflater.deflate(buffer));
+            }
+            return out.toByteArray();
+        } finally {
+            deflater.end();
+        }
+    }
+
+    private static java.io.InputStream inflating(byte[] record) {
+        return new java.util.zip.InflaterInputStream(new java.io.ByteArrayInputStream(record),
+                new java.util.zip.Inflater(true), 16 << 10);
+    }
+
+    private static byte[] inflate(byte[] record) {
+        try (java.io.InputStream in = inflating(record)) {
+            return in.readAllBytes();
+        } catch (IOException e) {
+            throw new StoreException("a record of " + NAMESPACE + " does not inflate: " + e.getMessage(), e);
+        }
+    }
+
+    /** The first line of a record, inflating no more than it takes. */
+    private static byte[] firstLine(byte[] record) {
+        try (java.io.InputStream in = inflating(record)) {
+            java.io.ByteArrayOutputStream line = new java.io.ByteArrayOutputStream(256);
+            byte[] buffer = new byte[1024];
+            int n;
+            while ((n = in.read(buffer)) > 0) {
+                int end = indexOf(buffer, 0, n);
+                line.write(buffer, 0, end);
+                if (end < n) {
+                    break;
+                }
+            }
+            return line.toByteArray();
+        } catch (IOException e) {
+            throw new StoreException("a record of " + NAMESPACE + " does not inflate: " + e.getMessage(), e);
+        }
+    }
+
+    private static int indexOf(byte[] bytes, int from, int to) {
+        for (int i = from; i < to; i++) {
+            if (bytes[i] == '\n') {
+                return i;
+            }
+        }
+        return to;
     }
 
     /** The index of the next line break at or after {@code from}, or the length when there is none. */

@@ -23,7 +23,7 @@ final class RequestParameters {
     static final String HIDDEN = "HIDDEN_DUE_TO_SECURITY_REASONS";
     /**
      * Members that carry a credential whether or not their model marks the shape sensitive (STS's session token,
-     * ECR's authorization token, an exec session's token), by model name.
+     * ECR's authorization token, an exec session's token), by model name with its first letter capitalized.
      */
     static final Set<String> SECRET_MEMBERS = Set.of("SecretAccessKey", "SessionToken", "Password", "NewPassword",
             "OldPassword", "PrivateKey", "SecretString", "SecretBinary", "Plaintext", "AuthorizationToken",
@@ -54,7 +54,7 @@ final class RequestParameters {
         for (Map.Entry<String, ?> entry : values.entrySet()) {
             MemberModel member = shape == null ? null : shape.member(entry.getKey());
             String name = member != null ? member.messageName() : lowerCamel(entry.getKey());
-            if (SECRET_MEMBERS.contains(entry.getKey())) {
+            if (secret(entry.getKey())) {
                 out.put(name, HIDDEN);
                 continue;
             }
@@ -121,6 +121,12 @@ final class RequestParameters {
             return out;
         }
         return null; // binary values, documents: not logged
+    }
+
+    /** Whether a member carries a credential by its name, however its model capitalizes it (ECR's are lower camel). */
+    static boolean secret(String memberName) {
+        return !memberName.isEmpty() && SECRET_MEMBERS.contains(Character.toUpperCase(memberName.charAt(0))
+                + memberName.substring(1));
     }
 
     private static String lowerCamel(String name) {

@@ -14,6 +14,7 @@ import dev.crossrole.server.protocol.QueryParams;
 import dev.crossrole.server.protocol.Shape;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** A call's parameters and answer as an event writes them: lower camel case, every secret hidden. */
@@ -74,6 +75,18 @@ class RequestParametersTest {
         assertEquals("2026-01-01T00:00:00Z", answer.get("credentials").get("expiration").asText());
         assertEquals("AROAX:s", answer.get("assumedRoleUser").get("assumedRoleId").asText());
         assertFalse(answer.toString().contains("wJalr") || answer.toString().contains("sealed-token"));
+    }
+
+    @Test
+    void credentialsAreHiddenByNameWhateverTheModelsCapitalization() {
+        OperationModel token = ServiceModels.all().byId("ecr").operation("GetAuthorizationToken");
+        Shape output = Shape.of().put("authorizationData", List.of(Shape.of()
+                .put("authorizationToken", "QVdTOnNlY3JldA==").put("proxyEndpoint", "https://registry")));
+        ObjectNode answer = RequestParameters.of(output, token.output());
+        assertEquals(HIDDEN, answer.get("authorizationData").get(0).get("authorizationToken").asText());
+        assertEquals("https://registry", answer.get("authorizationData").get(0).get("proxyEndpoint").asText());
+        assertTrue(RequestParameters.secret("tokenValue") && RequestParameters.secret("SessionToken"));
+        assertFalse(RequestParameters.secret("sessionId") || RequestParameters.secret(""));
     }
 
     @Test
