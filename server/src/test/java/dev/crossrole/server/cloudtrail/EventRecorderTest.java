@@ -130,6 +130,20 @@ class EventRecorderTest {
         assertFalse(identity.toString().contains("secret"));
         assertEquals("ci", EventRecorder.username(role));
 
+        SessionClaims federatedClaims = new SessionClaims(SessionClaims.FEDERATED, "ASIAFED", "secret", A, null, null,
+                null, "bob", "alice", "AIDAALICE", null, List.of(), Map.of(), List.of(), null, false, false,
+                NOW.getEpochSecond(), NOW.getEpochSecond() + 3600, 0);
+        Caller federated = new Caller(new Principal.FederatedUser("arn:aws:sts::" + A + ":federated-user/bob", A, "bob"),
+                "ASIAFED", federatedClaims);
+        JsonNode fed = EventRecorder.userIdentity(federated, A, null);
+        assertEquals("FederatedUser", fed.path("type").asText());
+        assertEquals(A + ":bob", fed.path("principalId").asText());
+        assertEquals("IAMUser", fed.path("sessionContext").path("sessionIssuer").path("type").asText());
+        assertEquals("arn:aws:iam::" + A + ":user/alice", fed.path("sessionContext").path("sessionIssuer").path("arn")
+                .asText());
+        assertEquals("AIDAALICE", fed.path("sessionContext").path("sessionIssuer").path("principalId").asText());
+        assertEquals("bob", EventRecorder.username(federated));
+
         JsonNode root = EventRecorder.userIdentity(new Caller(new Principal.AccountRoot(A), "AKIAROOT", null), A, null);
         assertEquals("Root", root.path("type").asText());
         assertEquals("arn:aws:iam::" + A + ":root", root.path("arn").asText());
