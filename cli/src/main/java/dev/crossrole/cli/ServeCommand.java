@@ -102,6 +102,11 @@ final class ServeCommand implements Callable<Integer> {
                     "closes, while the open ones keep working"})
     int maxConnections;
 
+    @Option(names = "--trail-retention", paramLabel = "DURATION", defaultValue = "P90D",
+            description = {"how long CloudTrail's event history (LookupEvents) keeps events, as an ISO-8601 duration",
+                    "(default: ${DEFAULT-VALUE}, as AWS; PT12H, P7D; 0 or off = keep none)"})
+    String trailRetention;
+
     @Option(names = "--accounts", paramLabel = "FILE",
             description = "JSON file declaring the accounts: {\"accounts\": [{\"id\": \"111122223333\", \"alias\": \"source\"}]}")
     Path accounts;
@@ -109,6 +114,19 @@ final class ServeCommand implements Callable<Integer> {
     /** The option as the user gave it: on the command line, or by its environment variable. */
     private String named(String option) {
         return EnvironmentDefaults.source(spec, option);
+    }
+
+    /** A {@code --trail-retention} value: an ISO-8601 duration ({@code P90D}), or {@code 0}/{@code off}; else null. */
+    static java.time.Duration trailRetention(String text) {
+        if (text.equals("0") || text.equalsIgnoreCase("off")) {
+            return java.time.Duration.ZERO;
+        }
+        try {
+            java.time.Duration duration = java.time.Duration.parse(text);
+            return duration.isNegative() ? null : duration;
+        } catch (java.time.format.DateTimeParseException e) {
+            return null;
+        }
     }
 
     @Override
@@ -134,6 +152,12 @@ final class ServeCommand implements Callable<Integer> {
                 err.println("crossrole: " + named("--allow-host") + " " + invalid);
                 return ExitCodes.UNUSABLE;
             }
+        }
+        java.time.Duration retention = trailRetention(trailRetention);
+        if (retention == null) {
+            err.println("crossrole: " + named("--trail-retention") + " must be an ISO-8601 duration of zero or more (P90D, PT12H), or"
+                    + " 0 or off to keep no events");
+            return ExitCodes.UNUSABLE;
         }
         TlsSettings tlsSettings;
         try {
@@ -164,7 +188,7 @@ final class ServeCommand implements Callable<Integer> {
             server = CrossroleServer.start(CrossroleServer.Options.defaults(dataDir).withPort(port).withBind(bind)
                     .withAccountsConfig(accounts).withStore(store).withS3Blobs(s3Blobs).withAllowedHosts(allowedHosts)
                     .withTaskIsolation(taskRuntime).withTaskUser(taskUser).withTls(tlsSettings)
-                    .withRegistryPort(registry)
+                    .withRegistryPort(registry).withTrailRetention(retention)
                     .withHttpLimits(dev.crossrole.server.http.HttpLimits.defaults().withMaxConnections(maxConnections)));
         } catch (ConfigException e) {
             err.println("crossrole: " + e.getMessage());

@@ -102,8 +102,7 @@ class UnservedAndUnimplementedTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"dynamodb",
-        "cloudtrail"})
+    @ValueSource(strings = {"dynamodb"})
     void everyUnservedJsonServiceIsNamedInJson(String signingName) throws Exception {
         ServiceModel model = ServiceModels.all().bySigningName(signingName);
         String operation = model.operations().iterator().next().name();

@@ -85,88 +85,103 @@ public final class CrossroleServer implements AutoCloseable {
      *     ({@code unix://…} or {@code tcp://…}), or {@code null} for {@code DOCKER_HOST} or Docker's default socket
      * @param registryPort the container registry's own port (0: any free port; -1: none, the registry then answering
      *     only its {@code <account>.dkr.ecr.<region>.localhost} names)
+     * @param trailRetention how long CloudTrail's event history keeps events (zero: none are kept)
      */
     public record Options(String bind, int port, Path dataDir, Path accountsConfig, Clock clock, HttpLimits http,
                           String store, Path s3Blobs, List<String> allowedHosts, TaskIsolation taskIsolation,
-                          String taskUser, TlsSettings tls, String dockerHost, int registryPort) {
+                          String taskUser, TlsSettings tls, String dockerHost, int registryPort,
+                          java.time.Duration trailRetention) {
         public Options {
             allowedHosts = List.copyOf(allowedHosts);
+            if (trailRetention == null || trailRetention.isNegative()) {
+                throw new IllegalArgumentException("the event history's retention must be zero or more");
+            }
         }
 
         public static Options defaults(Path dataDir) {
             return new Options("127.0.0.1", DEFAULT_PORT, dataDir, null, Clock.systemUTC(), HttpLimits.defaults(), null,
-                    null, List.of(), TaskIsolation.SANDBOXED, null, null, null, 0);
+                    null, List.of(), TaskIsolation.SANDBOXED, null, null, null, 0,
+                    dev.crossrole.server.cloudtrail.EventHistory.DEFAULT_RETENTION);
         }
 
         /** Host names besides loopback and the bound address that requests may name ({@code serve --allow-host}). */
         public Options withAllowedHosts(List<String> names) {
             return new Options(bind, port, dataDir, accountsConfig, clock, http,
-                    store, s3Blobs, names, taskIsolation, taskUser, tls, dockerHost, registryPort);
+                    store, s3Blobs, names, taskIsolation, taskUser, tls, dockerHost, registryPort, trailRetention);
         }
 
         public Options withS3Blobs(Path folder) {
             return new Options(bind, port, dataDir, accountsConfig, clock, http,
-                    store, folder, allowedHosts, taskIsolation, taskUser, tls, dockerHost, registryPort);
+                    store, folder, allowedHosts, taskIsolation, taskUser, tls, dockerHost, registryPort, trailRetention);
         }
 
         public Options withPort(int newPort) {
             return new Options(bind, newPort, dataDir, accountsConfig, clock, http,
-                    store, s3Blobs, allowedHosts, taskIsolation, taskUser, tls, dockerHost, registryPort);
+                    store, s3Blobs, allowedHosts, taskIsolation, taskUser, tls, dockerHost, registryPort, trailRetention);
         }
 
         public Options withClock(Clock newClock) {
             return new Options(bind, port, dataDir, accountsConfig, newClock, http,
-                    store, s3Blobs, allowedHosts, taskIsolation, taskUser, tls, dockerHost, registryPort);
+                    store, s3Blobs, allowedHosts, taskIsolation, taskUser, tls, dockerHost, registryPort, trailRetention);
         }
 
         public Options withAccountsConfig(Path file) {
             return new Options(bind, port, dataDir, file, clock, http,
-                    store, s3Blobs, allowedHosts, taskIsolation, taskUser, tls, dockerHost, registryPort);
+                    store, s3Blobs, allowedHosts, taskIsolation, taskUser, tls, dockerHost, registryPort, trailRetention);
         }
 
         /** The listener's worker pool, connection limit and deadlines ({@code serve --max-connections}). */
         public Options withHttpLimits(HttpLimits limits) {
             return new Options(bind, port, dataDir, accountsConfig, clock, limits,
-                    store, s3Blobs, allowedHosts, taskIsolation, taskUser, tls, dockerHost, registryPort);
+                    store, s3Blobs, allowedHosts, taskIsolation, taskUser, tls, dockerHost, registryPort, trailRetention);
         }
 
         public Options withBind(String address) {
             return new Options(address, port, dataDir, accountsConfig, clock, http,
-                    store, s3Blobs, allowedHosts, taskIsolation, taskUser, tls, dockerHost, registryPort);
+                    store, s3Blobs, allowedHosts, taskIsolation, taskUser, tls, dockerHost, registryPort, trailRetention);
         }
 
         /** The store to use ({@code null}: the embedded store in the data directory); see {@link Stores#open}. */
         public Options withStore(String location) {
             return new Options(bind, port, dataDir, accountsConfig, clock, http,
-                    location, s3Blobs, allowedHosts, taskIsolation, taskUser, tls, dockerHost, registryPort);
+                    location, s3Blobs, allowedHosts, taskIsolation, taskUser, tls, dockerHost, registryPort, trailRetention);
         }
 
         public Options withTaskIsolation(TaskIsolation isolation) {
             return new Options(bind, port, dataDir, accountsConfig, clock, http,
-                    store, s3Blobs, allowedHosts, isolation, taskUser, tls, dockerHost, registryPort);
+                    store, s3Blobs, allowedHosts, isolation, taskUser, tls, dockerHost, registryPort, trailRetention);
         }
 
         /** Serve HTTPS as {@code settings} say ({@code serve --tls}), or not at all ({@code null}). */
         public Options withTls(TlsSettings settings) {
             return new Options(bind, port, dataDir, accountsConfig, clock, http,
-                    store, s3Blobs, allowedHosts, taskIsolation, taskUser, settings, dockerHost, registryPort);
+                    store, s3Blobs, allowedHosts, taskIsolation, taskUser, settings, dockerHost, registryPort, trailRetention);
         }
 
         /** The container engine's address ({@code unix:///run/podman/podman.sock}, {@code tcp://127.0.0.1:2375}). */
         public Options withDockerHost(String host) {
             return new Options(bind, port, dataDir, accountsConfig, clock, http,
-                    store, s3Blobs, allowedHosts, taskIsolation, taskUser, tls, host, registryPort);
+                    store, s3Blobs, allowedHosts, taskIsolation, taskUser, tls, host, registryPort, trailRetention);
         }
 
         public Options withTaskUser(String spec) {
             return new Options(bind, port, dataDir, accountsConfig, clock, http,
-                    store, s3Blobs, allowedHosts, taskIsolation, spec, tls, dockerHost, registryPort);
+                    store, s3Blobs, allowedHosts, taskIsolation, spec, tls, dockerHost, registryPort, trailRetention);
+        }
+
+        /**
+         * How long CloudTrail's event history keeps events ({@code serve --trail-retention}; AWS keeps 90 days;
+         * {@link java.time.Duration#ZERO} keeps none).
+         */
+        public Options withTrailRetention(java.time.Duration retention) {
+            return new Options(bind, port, dataDir, accountsConfig, clock, http,
+                    store, s3Blobs, allowedHosts, taskIsolation, taskUser, tls, dockerHost, registryPort, retention);
         }
 
         /** The container registry's own port ({@code serve --registry-port}; 0: any free port, -1: none). */
         public Options withRegistryPort(int newPort) {
             return new Options(bind, port, dataDir, accountsConfig, clock, http,
-                    store, s3Blobs, allowedHosts, taskIsolation, taskUser, tls, dockerHost, newPort);
+                    store, s3Blobs, allowedHosts, taskIsolation, taskUser, tls, dockerHost, newPort, trailRetention);
         }
     }
 
@@ -187,6 +202,8 @@ public final class CrossroleServer implements AutoCloseable {
     private final java.util.Collection<dev.crossrole.server.service.OperationBindings<?>> operationTables;
     /** IAM's last-access data, committed in the background; set once started. */
     private dev.crossrole.server.store.ServiceAccessRecords accessRecords;
+    /** CloudTrail's event history, written in the background; set once started. */
+    private dev.crossrole.server.cloudtrail.EventHistory trailHistory;
     /** The passwords ECR's GetAuthorizationToken hands out, for whatever takes them back (a registry endpoint). */
     private dev.crossrole.server.ecr.RegistryTokens ecrTokens;
     private S3Service s3;
@@ -319,6 +336,16 @@ public final class CrossroleServer implements AutoCloseable {
                             0));
                     return id;
                 });
+        // CloudTrail's event history: every finished request the log records becomes the events of its accounts.
+        dev.crossrole.server.cloudtrail.EventHistory trailHistory = dev.crossrole.server.cloudtrail.EventHistory
+                .attach(sync, options.clock(), options.trailRetention(),
+                        dev.crossrole.server.cloudtrail.EventHistory.DEFAULT_MAX_EVENTS);
+        dev.crossrole.server.cloudtrail.CloudTrailService cloudTrail = new dev.crossrole.server.cloudtrail
+                .CloudTrailService(trailHistory, key -> {
+                    String account = dev.crossrole.server.iam.AccessKeys.account(key);
+                    return account != null && iam.account(account).isPresent() ? account : null;
+                }, account -> iam.account(account).isPresent());
+        log.listen(cloudTrail::record);
         // ECR's layers have a folder of their own whatever the store: S3's sweep would take them for its own orphans.
         dev.crossrole.server.ecr.EcrDirectory ecrDirectory = new dev.crossrole.server.ecr.EcrDirectory(options.clock(),
                 dev.crossrole.server.s3.BlobStore.folder(data.resolve("ecr").resolve("blobs")));
@@ -392,7 +419,8 @@ public final class CrossroleServer implements AutoCloseable {
                                 profiles, data))),
                 sqs,
                 sns,
-                ecr),
+                ecr,
+                cloudTrail),
                 log, admin::handle,
                 options.clock(), clock.base(), DEFAULT_REGION, (auth, region) -> {
                     if (auth.caller().session() == null) {
@@ -420,6 +448,7 @@ public final class CrossroleServer implements AutoCloseable {
         CrossroleServer server = new CrossroleServer(front, iam, sts, log, profiles, data, options.bind(), tasks, ecsState,
                 store, sync, runtime, tls, pipeline.operationTables());
         server.accessRecords = accessRecords;
+        server.trailHistory = trailHistory;
         server.s3 = s3;
         server.queueDelivery = queueDelivery;
         server.sns = sns;
@@ -719,6 +748,9 @@ public final class CrossroleServer implements AutoCloseable {
         ecsState.close();
         if (accessRecords != null) {
             accessRecords.close();
+        }
+        if (trailHistory != null) {
+            trailHistory.close();
         }
         store.close();
     }

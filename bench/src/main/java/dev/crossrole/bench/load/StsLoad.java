@@ -24,7 +24,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * JVM on a free port. Reports requests/s and latency percentiles.
  *
  * <p>Usage: {@code java -cp bench/target/benchmarks.jar dev.crossrole.bench.load.StsLoad
- * [GetCallerIdentity|AssumeRole] THREADS SECONDS}
+ * [GetCallerIdentity|AssumeRole] THREADS SECONDS [TRAIL_RETENTION]} (TRAIL_RETENTION: an ISO-8601 duration,
+ * default CloudTrail's 90 days; {@code PT0S} keeps no events, to tell what keeping them costs)
  */
 public final class StsLoad {
     private static final String SOURCE = "111122223333";
@@ -40,7 +41,10 @@ public final class StsLoad {
             System.exit(2);
         }
         Path data = Files.createTempDirectory("crossrole-load");
-        try (CrossroleServer server = CrossroleServer.start(CrossroleServer.Options.defaults(data).withPort(0))) {
+        java.time.Duration retention = args.length > 3 ? java.time.Duration.parse(args[3])
+                : java.time.Duration.ofDays(90);
+        try (CrossroleServer server = CrossroleServer.start(CrossroleServer.Options.defaults(data).withPort(0)
+                .withTrailRetention(retention))) {
             var iam = server.iam();
             // The walkthrough's destination role trusts the source account; the source admin may assume it.
             iam.createRole(DESTINATION, "destination-account-role", "/", "{\"Version\":\"2012-10-17\",\"Statement\":"

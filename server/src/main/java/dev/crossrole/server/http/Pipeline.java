@@ -17,6 +17,7 @@ import dev.crossrole.server.protocol.QueryCodec;
 import dev.crossrole.server.protocol.QueryParams;
 import dev.crossrole.server.protocol.Shape;
 import dev.crossrole.server.requestlog.RecordedRequest;
+import dev.crossrole.server.requestlog.RequestDetails;
 import dev.crossrole.server.requestlog.RequestLog;
 import dev.crossrole.server.s3.AccessGate;
 import dev.crossrole.server.s3.S3Exception;
@@ -169,6 +170,13 @@ public final class Pipeline {
         OperationModel operationModel;
         /** The error answered, as sent (JSON services rename some codes); null for a success. */
         AwsException error;
+        /** Who the call was decided for (the signer, or the token holder an unsigned call stands for). */
+        Caller identity;
+        String region;
+        Input input;
+        Shape output;
+        /** Every access check asked, for the record's resources. */
+        final List<AccessCheck> checks = new java.util.ArrayList<>(2);
 
         Trace(Instant time) {
             this.time = time;
@@ -331,7 +339,7 @@ public final class Pipeline {
             response.withHeader("x-amzn-RequestId", trace.requestId);
         }
         response.withHeader("Date", HTTP_DATE.format(dateClock.instant()));
-        record(trace, response);
+        record(trace, request, response);
         return response;
     }
 
@@ -422,8 +430,10 @@ public final class Pipeline {
             auth = authenticator.authenticate(parts);
         }
         trace.caller = auth.caller().arn();
+        trace.identity = auth.caller();
         trace.service = auth.scope().service();
         String region = auth.scope().region().isEmpty() ? defaultRegion : auth.scope().region();
+        trace.region = region;
         RequestInfo info = new RequestInfo(request.remoteAddress(), request.secure(), region, request.header("User-Agent"),
                 trace.time, onlyHost(request));
         Call call = new Call(trace.requestId, auth.caller(), info);
@@ -546,7 +556,9 @@ public final class Pipeline {
                 : OperationInput.fromJson(operation, request.body(), provider.validationErrorCode(),
                         provider.wording(), provider::validationMessage);
         trace.operationModel = operation;
+        trace.input = input;
         Shape output = execute(operation, () -> implementation.prepare(call, input), call, trace);
+        trace.output = output;
         if (trace.protocol == Protocol.QUERY && compatible != null) {
             return HttpResponse.of(200, "text/xml", compatible.output(operation, output, trace.requestId));
         }
@@ -616,7 +628,9 @@ public final class Pipeline {
             }
         }
         trace.caller = caller.arn();
+        trace.identity = caller;
         String region = auth == null || auth.scope().region().isEmpty() ? defaultRegion : auth.scope().region();
+        trace.region = region;
         RequestInfo info = new RequestInfo(request.remoteAddress(), request.secure(), region, request.header("User-Agent"),
                 trace.time);
         Call call = new Call(trace.requestId, caller, info);
@@ -681,6 +695,7 @@ public final class Pipeline {
     private boolean decide(Call call, AccessCheck check, Trace trace) {
         Decision decision = authorizer.decide(call.caller(), check, call.info());
         trace.check = check;
+        trace.checks.add(check);
         trace.decision = decision;
         return decision.allowed();
     }
@@ -693,9 +708,11 @@ public final class Pipeline {
             if (check.principal() != null) {
                 asker = new Caller(check.principal(), null, null);
                 trace.caller = asker.arn();
+                trace.identity = asker;
             }
             Decision decision = authorizer.decide(asker, check, call.info());
             trace.check = check;
+            trace.checks.add(check);
             trace.decision = decision;
             if (!decision.allowed()) {
                 int status = trace.protocol != Protocol.JSON ? 403
@@ -759,12 +776,49 @@ public final class Pipeline {
         return HttpResponse.of(e.httpStatus(), QueryCodec.CONTENT_TYPE, QueryCodec.error(trace.namespace, e, trace.requestId));
     }
 
-    private void record(Trace trace, HttpResponse response) {
+    private void record(Trace trace, HttpRequest request, HttpResponse response) {
         String errorCode = trace.error == null ? null : trace.error.code();
         String errorMessage = trace.error == null ? null : trace.error.getMessage();
-        requestLog.record(new RecordedRequest(trace.requestId, trace.time, trace.service, trace.operation, trace.caller,
-                trace.check == null ? null : trace.check.action(), trace.check == null ? null : trace.check.resource(),
-                trace.decision, response.status(), errorCode, errorMessage, (System.nanoTime() - trace.started) / 1000));
+        RecordedRequest recorded = new RecordedRequest(trace.requestId, trace.time, trace.service, trace.operation,
+                trace.caller, trace.check == null ? null : trace.check.action(),
+                trace.check == null ? null : trace.check.resource(), trace.decision, response.status(), errorCode,
+                errorMessage, (System.nanoTime() - trace.started) / 1000);
+        // A request that failed authentication is told to the listeners under the key, scope and operation it claimed.
+        SigV4.Credential claimed = trace.identity == null ? claimedCredential(request) : null;
+        String service = trace.service != null ? trace.service : claimed == null ? null : claimed.service();
+        String region = trace.region != null ? trace.region : claimed != null && !claimed.region().isEmpty()
+                ? claimed.region() : defaultRegion;
+        String target = request.header("X-Amz-Target");
+        String operation = trace.operation != null ? trace.operation
+                : target != null && target.lastIndexOf('.') >= 0 ? target.substring(target.lastIndexOf('.') + 1) : null;
+        RequestDetails details = service == null ? null : new RequestDetails(service, operation, trace.identity,
+                claimed == null ? null : claimed.accessKeyId(), request.remoteAddress(), request.header("User-Agent"),
+                region, request.secure(), onlyHost(request), trace.operationModel, trace.input, trace.output,
+                trace.checks);
+        requestLog.record(recorded, details);
+    }
+
+    /** The credential scope a request's signature claims (header or presigned query), or {@code null}. */
+    private static SigV4.Credential claimedCredential(HttpRequest request) {
+        String authorization = request.header("Authorization");
+        String credential = null;
+        if (authorization != null) {
+            int at = authorization.indexOf("Credential=");
+            if (at >= 0) {
+                int end = authorization.indexOf(',', at);
+                credential = authorization.substring(at + 11, end < 0 ? authorization.length() : end).strip();
+            }
+        } else if (request.rawQuery() != null) {
+            credential = S3Http.queryParameter(request.rawQuery(), "X-Amz-Credential");
+        }
+        if (credential == null) {
+            return null;
+        }
+        try {
+            return SigV4.parseCredential(credential);
+        } catch (dev.crossrole.server.auth.SigV4Exception e) {
+            return null;
+        }
     }
 
     /** Authentication and authorization errors under the names JSON-protocol services use. */

@@ -15,6 +15,8 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
 public final class RequestLog {
     private final AtomicReferenceArray<RecordedRequest> ring;
     private final AtomicLong next = new AtomicLong();
+    /** Who learns of every finished request with its details (CloudTrail's event history); set once at start. */
+    private volatile java.util.function.BiConsumer<RecordedRequest, RequestDetails> listener;
 
     public RequestLog(int capacity) {
         this.ring = new AtomicReferenceArray<>(capacity);
@@ -23,6 +25,20 @@ public final class RequestLog {
     public void record(RecordedRequest request) {
         int slot = (int) (next.getAndIncrement() % ring.length());
         ring.set(slot, request);
+    }
+
+    /** Sets who learns of every request recorded with its details; one listener, set before requests come. */
+    public void listen(java.util.function.BiConsumer<RecordedRequest, RequestDetails> newListener) {
+        this.listener = newListener;
+    }
+
+    /** Records a request, and hands it with its details to the listener; the details are not kept. */
+    public void record(RecordedRequest request, RequestDetails details) {
+        record(request);
+        java.util.function.BiConsumer<RecordedRequest, RequestDetails> current = listener;
+        if (current != null && details != null) {
+            current.accept(request, details);
+        }
     }
 
     public Optional<RecordedRequest> find(String requestId) {

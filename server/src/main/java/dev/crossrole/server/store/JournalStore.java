@@ -50,11 +50,11 @@ final class JournalStore implements Store {
     /** A journal larger than the last snapshot (and than this minimum) is compacted: a restart reads at most about twice the state. */
     private static final long COMPACT_MIN_BYTES = 16L << 20;
     /**
-     * Namespaces whose values stay in the store's files: CloudWatch Logs' event batches, written once, read only by
-     * the queries that need them, and together far larger than everything else, so that memory does not grow with
-     * the events a server holds.
+     * Namespaces whose values stay in the store's files: CloudWatch Logs' event batches and CloudTrail's event
+     * history, written once, read only by the queries that need them, and together far larger than everything else,
+     * so that memory does not grow with the events a server holds.
      */
-    static final java.util.Set<String> ON_DISK = java.util.Set.of("logs.events");
+    static final java.util.Set<String> ON_DISK = java.util.Set.of("logs.events", "cloudtrail.events");
 
     private final Path directory;
     private final FileChannel lockChannel;

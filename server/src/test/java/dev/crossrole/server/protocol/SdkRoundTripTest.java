@@ -34,6 +34,7 @@ import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
 import software.amazon.awssdk.services.ssm.SsmClient;
 import software.amazon.awssdk.services.sns.SnsClient;
 import software.amazon.awssdk.services.sqs.SqsClient;
+import software.amazon.awssdk.services.cloudtrail.CloudTrailClient;
 import software.amazon.awssdk.services.sts.StsClient;
 import software.amazon.awssdk.utils.builder.SdkBuilder;
 
@@ -107,13 +108,16 @@ class SdkRoundTripTest {
                             "SetQueueAttributes", "PurgeQueue", "SendMessage", "SendMessageBatch", "ReceiveMessage",
                             "DeleteMessage", "DeleteMessageBatch", "ChangeMessageVisibility",
                             "ChangeMessageVisibilityBatch", "TagQueue", "UntagQueue", "ListQueueTags", "AddPermission",
-                            "RemovePermission", "ListDeadLetterSourceQueues")),
+                            "RemovePermission", "ListDeadLetterSourceQueues", "StartMessageMoveTask",
+                            "ListMessageMoveTasks", "CancelMessageMoveTask")),
             new Service("sns", () -> SdkOracle.of(SnsClient.builder(), SnsClient.class), "ValidationError",
                     java.util.Set.of("CreateTopic", "DeleteTopic", "ListTopics", "GetTopicAttributes",
                             "SetTopicAttributes", "AddPermission", "RemovePermission", "TagResource", "UntagResource",
                             "ListTagsForResource", "Subscribe", "ConfirmSubscription", "Unsubscribe",
                             "ListSubscriptions", "ListSubscriptionsByTopic", "GetSubscriptionAttributes",
-                            "SetSubscriptionAttributes", "Publish", "PublishBatch")));
+                            "SetSubscriptionAttributes", "Publish", "PublishBatch")),
+            new Service("cloudtrail", () -> SdkOracle.of(CloudTrailClient.builder(), CloudTrailClient.class),
+                    "ValidationException", java.util.Set.of("LookupEvents")));
 
     @TestFactory
     Stream<DynamicNode> requests() {
