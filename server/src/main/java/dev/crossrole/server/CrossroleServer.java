@@ -300,6 +300,9 @@ public final class CrossroleServer implements AutoCloseable {
         dev.crossrole.server.sqs.QueueDirectory queueDirectory = new dev.crossrole.server.sqs.QueueDirectory(
                 options.clock());
         sync.register(queueDirectory);
+        dev.crossrole.server.dynamodb.DynamoDirectory dynamoDirectory =
+                dev.crossrole.server.dynamodb.DynamoDbService.directory(options.clock());
+        sync.register(dynamoDirectory);
         dev.crossrole.server.sqs.SqsService sqs = new dev.crossrole.server.sqs.SqsService(queueDirectory,
                 new dev.crossrole.server.kms.KmsKeys(kmsKeys));
         // ECR's layers have a folder of their own whatever the store: S3's sweep would take them for its own orphans.
@@ -374,6 +377,7 @@ public final class CrossroleServer implements AutoCloseable {
                         (id, roleName, management) -> profiles.add(Bootstrap.provision(id, roleName, management, iam,
                                 profiles, data))),
                 sqs,
+                new dev.crossrole.server.dynamodb.DynamoDbService(dynamoDirectory),
                 ecr),
                 log, admin::handle,
                 options.clock(), clock.base(), DEFAULT_REGION, (auth, region) -> {

@@ -34,6 +34,14 @@ public class AwsException extends RuntimeException {
         return senderFault;
     }
 
+    /**
+     * Members a JSON error carries beside its code and message (DynamoDB's {@code CancellationReasons} and
+     * {@code Item}), by wire name; none for most errors.
+     */
+    public java.util.Map<String, com.fasterxml.jackson.databind.JsonNode> extraMembers() {
+        return java.util.Map.of();
+    }
+
     // ---- the common errors of Query services ------------------------------------------------
 
     public static AwsException validation(String message) {
