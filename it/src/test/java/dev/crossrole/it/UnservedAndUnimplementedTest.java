@@ -102,8 +102,7 @@ class UnservedAndUnimplementedTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"dynamodb",
-        "cloudtrail"})
+    @ValueSource(strings = {"cloudtrail"})
     void everyUnservedJsonServiceIsNamedInJson(String signingName) throws Exception {
         ServiceModel model = ServiceModels.all().bySigningName(signingName);
         String operation = model.operations().iterator().next().name();
@@ -126,10 +125,10 @@ class UnservedAndUnimplementedTest {
     void aRequestOfNoProtocolSignedForAnUnservedJsonServiceIsAnsweredAsThatService() throws Exception {
         Req req = new Req();
         req.method = "GET";
-        Res r = raw.send(raw.sign(req, admin, Instant.now(), "us-east-1", "dynamodb"));
+        Res r = raw.send(raw.sign(req, admin, Instant.now(), "us-east-1", "cloudtrail"));
         assertEquals(400, r.status(), r.toString());
         assertEquals("UnknownOperationException", jsonBody(r).get("__type").asText());
-        assertEquals("crossrole does not emulate the service 'dynamodb'", jsonBody(r).get("message").asText());
+        assertEquals("crossrole does not emulate the service 'cloudtrail'", jsonBody(r).get("message").asText());
     }
 
     @Test
@@ -145,15 +144,15 @@ class UnservedAndUnimplementedTest {
 
     @Test
     void anUnservedServiceStillAuthenticatesFirst() throws Exception {
-        Res unsigned = json("dynamodb", "DynamoDB_20120810.ListTables", null);
+        Res unsigned = json("cloudtrail", "com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101.ListTrails", null);
         assertEquals(403, unsigned.status(), unsigned.toString());
         assertEquals("MissingAuthenticationTokenException", jsonBody(unsigned).get("__type").asText());
 
-        Res badlySigned = json("dynamodb", "DynamoDB_20120810.ListTables", new Creds(admin.accessKeyId(), "not-the-secret", null));
+        Res badlySigned = json("cloudtrail", "com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101.ListTrails", new Creds(admin.accessKeyId(), "not-the-secret", null));
         assertEquals(403, badlySigned.status(), badlySigned.toString());
         assertEquals("InvalidSignatureException", jsonBody(badlySigned).get("__type").asText());
 
-        Res unknownKey = json("dynamodb", "DynamoDB_20120810.ListTables", new Creds("AKIAIOSFODNN7EXAMPLE", "secret", null));
+        Res unknownKey = json("cloudtrail", "com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101.ListTrails", new Creds("AKIAIOSFODNN7EXAMPLE", "secret", null));
         assertEquals(403, unknownKey.status(), unknownKey.toString());
         assertEquals("UnrecognizedClientException", jsonBody(unknownKey).get("__type").asText());
     }

@@ -362,7 +362,7 @@ final class SdkOracle {
         Set<String> compared = new HashSet<>();
         for (SdkField<?> field : sdk.sdkFields()) {
             Object sdkValue = present(field.getValueOrDefault(sdk));
-            MemberModel member = headerPrecision == null ? shape.member(field.memberName()) : memberOf(shape, field);
+            MemberModel member = headerPrecision == null ? bodyMember(shape, field) : memberOf(shape, field);
             String memberPath = path + "." + field.memberName();
             if (member == null) {
                 if (sdkValue != null) {
@@ -485,10 +485,27 @@ final class SdkOracle {
             default -> null;
         };
         if (location == null) {
-            return null;
+            return bodyMember(shape, field);
         }
         for (MemberModel candidate : shape.members().values()) {
             if (location.equals(candidate.location()) && candidate.wireName().equalsIgnoreCase(field.locationName())) {
+                return candidate;
+            }
+        }
+        return null;
+    }
+
+    /**
+     * The member of a body field: the one of its name, else the one of its wire name (the SDK renames DynamoDB's
+     * {@code NULL} to {@code NUL}).
+     */
+    static MemberModel bodyMember(ShapeModel shape, SdkField<?> field) {
+        MemberModel member = shape.member(field.memberName());
+        if (member != null || field.locationName() == null) {
+            return member;
+        }
+        for (MemberModel candidate : shape.members().values()) {
+            if (candidate.location() == null && candidate.wireName().equals(field.locationName())) {
                 return candidate;
             }
         }
