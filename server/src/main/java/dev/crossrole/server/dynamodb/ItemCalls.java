@@ -298,7 +298,14 @@ final class ItemCalls {
         return all;
     }
 
+    /**
+     * The table a call runs on. A table that did not exist when the call was authorized is not found even if it
+     * exists now: the call's condition keys (its leading keys) were worked out without its key schema.
+     */
     private Table current(DynamoDbService.Target target) {
+        if (target.table() == null) {
+            throw notFound();
+        }
         return tables.table(target.arn()).orElseThrow(DynamoErrors::notFound);
     }
 
@@ -400,7 +407,7 @@ final class ItemCalls {
         });
         boolean oldOnFailure = oldOnFailure(input);
         String capacityMode = input.string("ReturnConsumedCapacity");
-        RequestContext.Builder context = itemContext(target, List.of(leadingOrNull(target, item)), item.keySet(),
+        RequestContext.Builder context = itemContext(target, java.util.Arrays.asList(leadingOrNull(target, item)), item.keySet(),
                 input, null);
         return PreparedCall.of(List.of(check("PutItem", target, target.arn(), context)), () -> {
             Table table = current(target);
@@ -436,7 +443,7 @@ final class ItemCalls {
         });
         boolean consistent = input.bool("ConsistentRead", false);
         String capacityMode = input.string("ReturnConsumedCapacity");
-        RequestContext.Builder context = itemContext(target, List.of(leadingOrNull(target, given)),
+        RequestContext.Builder context = itemContext(target, java.util.Arrays.asList(leadingOrNull(target, given)),
                 projection == null ? null : withKeys(target, projection.topLevelAttributes()), input,
                 projection == null ? "ALL_ATTRIBUTES" : "SPECIFIC_ATTRIBUTES");
         return PreparedCall.of(List.of(check("GetItem", target, target.arn(), context)), () -> {
@@ -466,7 +473,7 @@ final class ItemCalls {
         });
         boolean oldOnFailure = oldOnFailure(input);
         String capacityMode = input.string("ReturnConsumedCapacity");
-        RequestContext.Builder context = itemContext(target, List.of(leadingOrNull(target, given)),
+        RequestContext.Builder context = itemContext(target, java.util.Arrays.asList(leadingOrNull(target, given)),
                 withKeys(target, update == null ? Set.of() : update.topLevelAttributes()), input, null);
         return PreparedCall.of(List.of(check("UpdateItem", target, target.arn(), context)), () -> {
             Table table = current(target);
@@ -537,7 +544,7 @@ final class ItemCalls {
         });
         boolean oldOnFailure = oldOnFailure(input);
         String capacityMode = input.string("ReturnConsumedCapacity");
-        RequestContext.Builder context = itemContext(target, List.of(leadingOrNull(target, given)), null, input,
+        RequestContext.Builder context = itemContext(target, java.util.Arrays.asList(leadingOrNull(target, given)), null, input,
                 null);
         return PreparedCall.of(List.of(check("DeleteItem", target, target.arn(), context)), () -> {
             Table table = current(target);
@@ -763,7 +770,11 @@ final class ItemCalls {
         String select = select(input, projection, indexName);
         Map<String, AttributeValue> start = input.has("ExclusiveStartKey") ? item(input, "ExclusiveStartKey") : null;
         boolean forward = input.bool("ScanIndexForward", true);
-        RequestContext.Builder context = itemContext(target, List.of(keyConditionValue(keyCondition)),
+        // The partition value is known once the condition is held against the key schema: do that now, so that the
+        // leading key is among the condition keys the call is authorized with.
+        AttributeValue partition = target.table() == null ? null : checkedPartition(target.table(), indexName,
+                keyCondition);
+        RequestContext.Builder context = itemContext(target, java.util.Arrays.asList(partition),
                 readAttributes(target, projection), input, select);
         String resource = indexName == null ? target.arn() : target.arn() + "/index/" + indexName;
         return PreparedCall.of(List.of(check("Query", target, resource, context)), () -> {
@@ -775,22 +786,30 @@ final class ItemCalls {
                         range == null ? null : range.type());
                 return null;
             });
-            AttributeValue partition = keyCondition.partitionValue();
-            if (start != null && !partition.equals(start.get(hash.name()))) {
+            AttributeValue value = keyCondition.partitionValue();
+            if (start != null && !value.equals(start.get(hash.name()))) {
                 throw validation("The provided starting key is outside query boundaries based on provided"
                         + " conditions");
             }
-            return page(read, source(read, partition, start, forward), entry -> range == null
+            return page(read, source(read, value, start, forward), entry -> range == null
                     || keyCondition.sortKeyMatches(entry.getValue().get(range.name())));
         });
     }
 
-    private static AttributeValue keyConditionValue(KeyConditionExpression condition) {
-        try {
-            return condition.partitionValue();
-        } catch (RuntimeException e) {
-            return null;
+    /** A key condition held against the key schema of the table or the named index: its partition value. */
+    private static AttributeValue checkedPartition(Table table, String indexName, KeyConditionExpression condition) {
+        Table.Index index = indexName == null ? null : table.index(indexName);
+        if (indexName != null && index == null) {
+            throw validation("The table does not have the specified index: " + indexName);
         }
+        Table.Key hash = index == null ? table.hash : index.hash();
+        Table.Key range = index == null ? table.range : index.range();
+        expression(() -> {
+            condition.check(hash.name(), hash.type(), range == null ? null : range.name(),
+                    range == null ? null : range.type());
+            return null;
+        });
+        return condition.partitionValue();
     }
 
     PreparedCall scan(Call call, Input input) {
@@ -1033,7 +1052,7 @@ final class ItemCalls {
             };
             Set<String> names = kind.equals("Put") ? attributes.keySet()
                     : update != null ? withKeys(target, update.topLevelAttributes()) : null;
-            checks.add(check(action, target, target.arn(), itemContext(target, List.of(leadingOrNull(target,
+            checks.add(check(action, target, target.arn(), itemContext(target, java.util.Arrays.asList(leadingOrNull(target,
                     attributes)), names, spec, null)));
         }
         String digest = token == null ? null : digest(input);
@@ -1179,7 +1198,7 @@ final class ItemCalls {
                 return null;
             });
             gets.add(new Get(target, key, projection));
-            checks.add(check("GetItem", target, target.arn(), itemContext(target, List.of(leadingOrNull(target, key)),
+            checks.add(check("GetItem", target, target.arn(), itemContext(target, java.util.Arrays.asList(leadingOrNull(target, key)),
                     readAttributes(target, projection), input, projection == null ? "ALL_ATTRIBUTES"
                             : "SPECIFIC_ATTRIBUTES")));
         }
