@@ -15,7 +15,10 @@ import dev.crossrole.server.dynamodb.ExpressionTree.ValueOperand;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.Collections;
+import java.util.LinkedHashSet;
 import java.util.Map;
+import java.util.Set;
 
 /** A parsed {@code ConditionExpression} or {@code FilterExpression}, tested against items. */
 public final class ConditionExpression {
@@ -35,7 +38,7 @@ public final class ConditionExpression {
         return new ConditionExpression(ExpressionParser.parseCondition(text, attributes, kind));
     }
 
-    /** Wraps an already built condition, for the legacy parameters converted to expressions. */
+    /** Wraps an already built condition (null: nothing to check), for the legacy parameters. */
     static ConditionExpression of(Condition condition) {
         return new ConditionExpression(condition);
     }
@@ -45,11 +48,55 @@ public final class ConditionExpression {
     }
 
     /**
+     * The top-level attribute names the condition reads, for the service's rule that a Query's filter may not name
+     * key attributes.
+     */
+    public Set<String> topLevelAttributes() {
+        Set<String> names = new LinkedHashSet<>();
+        if (condition != null) {
+            collect(condition, names);
+        }
+        return Collections.unmodifiableSet(names);
+    }
+
+    private static void collect(Condition condition, Set<String> names) {
+        if (condition instanceof And and) {
+            collect(and.left(), names);
+            collect(and.right(), names);
+        } else if (condition instanceof Or or) {
+            collect(or.left(), names);
+            collect(or.right(), names);
+        } else if (condition instanceof Not not) {
+            collect(not.inner(), names);
+        } else if (condition instanceof Comparison comparison) {
+            collect(comparison.left(), names);
+            collect(comparison.right(), names);
+        } else if (condition instanceof Between between) {
+            collect(between.subject(), names);
+            collect(between.lower(), names);
+            collect(between.upper(), names);
+        } else if (condition instanceof In in) {
+            collect(in.subject(), names);
+            in.candidates().forEach(candidate -> collect(candidate, names));
+        } else if (condition instanceof FunctionCondition function) {
+            collect(function.call(), names);
+        }
+    }
+
+    private static void collect(Operand operand, Set<String> names) {
+        if (operand instanceof PathOperand path) {
+            names.add(path.path().topLevel());
+        } else if (operand instanceof FunctionCall call) {
+            call.arguments().forEach(argument -> collect(argument, names));
+        }
+    }
+
+    /**
      * Whether the item satisfies the condition; {@code item} is the stored item, or an empty map when there is none.
      * Missing attributes and comparisons across types evaluate as DynamoDB does: false.
      */
     public boolean test(Map<String, AttributeValue> item) {
-        return holds(condition, item);
+        return condition == null || holds(condition, item);
     }
 
     static boolean holds(Condition condition, Map<String, AttributeValue> item) {

@@ -39,6 +39,11 @@ final class ExpressionParser {
     static final int MAX_PATH_DEPTH = 32;
     static final int MAX_IN_OPERANDS = 100;
     static final int MAX_EXPRESSION_LENGTH = 4096;
+    /**
+     * How deep parentheses and NOTs may nest. DynamoDB documents no such limit; this one only keeps a hostile
+     * expression (4 KB of parentheses) from exhausting the parser's stack, and is answered as a syntax error.
+     */
+    static final int MAX_NESTING = 256;
 
     private static final Set<String> RESERVED_WORDS = loadReservedWords();
     private static final Set<String> KEYWORDS = Set.of("AND", "OR", "NOT", "BETWEEN", "IN");
@@ -83,6 +88,7 @@ final class ExpressionParser {
     private final ExpressionAttributes attributes;
     private final List<Token> tokens;
     private int position;
+    private int nesting;
     /** Where the last syntax error was found, to choose between two readings of a parenthesis. */
     private int syntaxErrorAt;
     private final String[] errors = new String[Severity.values().length];
@@ -297,11 +303,18 @@ final class ExpressionParser {
     }
 
     private Condition negation() throws ExpressionException {
-        if (peek().isWord("NOT")) {
-            position++;
-            return new Not(negation());
+        if (++nesting > MAX_NESTING) {
+            throw syntaxError();
         }
-        return primary();
+        try {
+            if (peek().isWord("NOT")) {
+                position++;
+                return new Not(negation());
+            }
+            return primary();
+        } finally {
+            nesting--;
+        }
     }
 
     private Condition primary() throws ExpressionException {
@@ -384,9 +397,17 @@ final class ExpressionParser {
     private Operand operand() throws ExpressionException {
         Token token = peek();
         if (token.is("(")) {
-            position++;
-            Operand inner = operand();
-            expectSymbol(")");
+            Operand inner;
+            try {
+                if (++nesting > MAX_NESTING) {
+                    throw syntaxError();
+                }
+                position++;
+                inner = operand();
+                expectSymbol(")");
+            } finally {
+                nesting--;
+            }
             if (parenthesized.contains(inner)) {
                 error(Severity.STRUCTURE, "The expression has redundant parentheses;");
             }

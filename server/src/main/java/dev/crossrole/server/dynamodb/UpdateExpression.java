@@ -115,7 +115,7 @@ public final class UpdateExpression {
             if (!(left instanceof AttributeValue.N a) || !(right instanceof AttributeValue.N b)) {
                 throw new ExpressionException(WRONG_TYPE);
             }
-            return new AttributeValue.N(arithmetic.operator().equals("+") ? a.value().add(b.value())
+            return number(arithmetic.operator().equals("+") ? a.value().add(b.value())
                     : a.value().subtract(b.value()));
         }
         FunctionCall call = (FunctionCall) operand;
@@ -134,13 +134,34 @@ public final class UpdateExpression {
         return new AttributeValue.L(joined);
     }
 
+    private static final BigDecimal LARGEST_EXCLUDED = new BigDecimal("1E+126");
+    private static final BigDecimal SMALLEST_ALLOWED = new BigDecimal("1E-130");
+
+    /** A computed number, within what DynamoDB stores: 38 significant digits, magnitudes 1E-130 to below 1E+126. */
+    static AttributeValue.N number(BigDecimal value) throws ExpressionException {
+        AttributeValue.N number = new AttributeValue.N(value);
+        BigDecimal magnitude = number.value().abs();
+        if (magnitude.compareTo(LARGEST_EXCLUDED) >= 0) {
+            throw new ExpressionException(
+                    "Number overflow. Attempting to store a number with magnitude larger than supported range");
+        }
+        if (magnitude.signum() != 0 && magnitude.compareTo(SMALLEST_ALLOWED) < 0) {
+            throw new ExpressionException(
+                    "Number underflow. Attempting to store a number with magnitude smaller than supported range");
+        }
+        if (number.value().precision() > 38) {
+            throw new ExpressionException("Attempting to store more than 38 significant digits in a Number");
+        }
+        return number;
+    }
+
     /** ADD: a number added to a number, or members added to a set of the same type; missing starts from nothing. */
     static AttributeValue add(AttributeValue existing, AttributeValue operand) throws ExpressionException {
         if (existing == null) {
             return operand;
         }
         if (existing instanceof AttributeValue.N a && operand instanceof AttributeValue.N b) {
-            return new AttributeValue.N(a.value().add(b.value()));
+            return number(a.value().add(b.value()));
         }
         if (existing instanceof AttributeValue.SS a && operand instanceof AttributeValue.SS b) {
             Set<String> union = new LinkedHashSet<>(a.value());

@@ -248,4 +248,23 @@ class ConditionExpressionTest {
         assertTrue(error.getMessage().startsWith(
                 "Invalid ConditionExpression: Expression size has exceeded the maximum allowed size"));
     }
+
+    @Test
+    void hostileNestingIsASyntaxErrorNotAStackOverflow() throws ExpressionException {
+        assertTrue(holds("NOT ".repeat(200) + "qty = :five", null));
+        assertFalse(holds("NOT ".repeat(201) + "qty = :five", null));
+        ExpressionException notNot = assertThrows(ExpressionException.class,
+                () -> holds("NOT ".repeat(300) + "qty = :five", null));
+        assertTrue(notNot.getMessage().startsWith("Invalid ConditionExpression: Syntax error; token: \"NOT\""));
+        ExpressionException parentheses = assertThrows(ExpressionException.class,
+                () -> holds("(".repeat(2000) + "qty" + ")".repeat(2000) + " = :five", null));
+        assertTrue(parentheses.getMessage().startsWith("Invalid ConditionExpression: Syntax error; token: \"(\""));
+    }
+
+    @Test
+    void namesTheTopLevelAttributesItReads() throws ExpressionException {
+        assertEquals(java.util.Set.of("qty", "doc", "title", "tags"), ConditionExpression.parse(
+                "qty = :five AND (doc.core.deep > :one OR NOT begins_with(title, :al)) AND size(tags) IN (:one)",
+                new ExpressionAttributes(null, values()), "FilterExpression").topLevelAttributes());
+    }
 }

@@ -139,6 +139,7 @@ class UpdateExpressionTest {
             REMOVE                               | Syntax error; token: "<EOF>", near: "REMOVE"
             SET remove = :s                      | Syntax error; token: "remove", near: "SET remove ="
             SET a = :s WHERE b = :s              | Syntax error; token: "WHERE", near: ":s WHERE b"
+            SET a = :one - :one - :two           | Syntax error; token: "-", near: ":one - :two"
             """)
     void refusesWithDynamoDbsMessage(String expression, String message) {
         ExpressionException error = assertThrows(ExpressionException.class, () -> parse(expression));
@@ -149,5 +150,18 @@ class UpdateExpressionTest {
     void namesTheTopLevelAttributesItTouches() throws ExpressionException {
         assertEquals(Set.of("a", "c", "d", "e", "f"),
                 parse("SET a.b = :s, c[0] = :one REMOVE d ADD e :one DELETE f :ss").topLevelAttributes());
+    }
+
+    @Test
+    void computedNumbersStayWithinWhatDynamoDbStores() throws ExpressionException {
+        Map<String, AttributeValue> values = item("{':big': {N: '9E+125'}, ':tiny': {N: '1E-30'}, ':z': {N: '0'}}");
+        assertEquals("Number overflow. Attempting to store a number with magnitude larger than supported range",
+                assertThrows(ExpressionException.class, () -> UpdateExpression.parse("SET n = n + :big",
+                        new ExpressionAttributes(null, values)).apply(item("{n: {N: '9E+125'}}"))).getMessage());
+        assertEquals("Attempting to store more than 38 significant digits in a Number",
+                assertThrows(ExpressionException.class, () -> UpdateExpression.parse("ADD n :tiny",
+                        new ExpressionAttributes(null, values)).apply(item("{n: {N: '1E+30'}}"))).getMessage());
+        assertEquals(item("{n: {N: '-9E+125'}}"), UpdateExpression.parse("SET n = :z - :big",
+                new ExpressionAttributes(null, values)).apply(Map.of()));
     }
 }
