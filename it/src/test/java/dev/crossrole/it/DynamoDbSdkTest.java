@@ -341,6 +341,42 @@ class DynamoDbSdkTest {
     }
 
     @Test
+    void legacyParametersStillWork() {
+        table("legacy");
+        ddb.putItem(r -> r.tableName("legacy").item(item("pk", "a", "sk", 1, "v", "one", "n", 5)));
+        ddb.putItem(r -> r.tableName("legacy").item(item("pk", "a", "sk", 2, "v", "two", "n", 50)));
+        // Expected, AttributesToGet, AttributeUpdates, KeyConditions with QueryFilter, ScanFilter.
+        assertError(400, "ConditionalCheckFailedException", "The conditional request failed", () -> ddb.putItem(r -> r
+                .tableName("legacy").item(item("pk", "a", "sk", 1)).expected(Map.of("pk",
+                        software.amazon.awssdk.services.dynamodb.model.ExpectedAttributeValue.builder().exists(false)
+                                .build()))));
+        assertEquals(item("v", "one"), ddb.getItem(r -> r.tableName("legacy").key(item("pk", "a", "sk", 1))
+                .attributesToGet("v")).item());
+        ddb.updateItem(r -> r.tableName("legacy").key(item("pk", "a", "sk", 1)).attributeUpdates(Map.of("n",
+                software.amazon.awssdk.services.dynamodb.model.AttributeValueUpdate.builder().action("ADD")
+                        .value(n("1")).build())));
+        assertEquals(n("6"), ddb.getItem(r -> r.tableName("legacy").key(item("pk", "a", "sk", 1))).item().get("n"));
+        var legacyQuery = ddb.query(r -> r.tableName("legacy").keyConditions(Map.of("pk",
+                software.amazon.awssdk.services.dynamodb.model.Condition.builder().comparisonOperator("EQ")
+                        .attributeValueList(s("a")).build())).queryFilter(Map.of("n",
+                software.amazon.awssdk.services.dynamodb.model.Condition.builder().comparisonOperator("GT")
+                        .attributeValueList(n("10")).build())));
+        assertEquals(1, legacyQuery.count());
+        assertEquals(2, legacyQuery.scannedCount());
+        assertEquals(1, ddb.scan(r -> r.tableName("legacy").scanFilter(Map.of("v",
+                software.amazon.awssdk.services.dynamodb.model.Condition.builder().comparisonOperator("BEGINS_WITH")
+                        .attributeValueList(s("tw")).build()))).count());
+        assertError(400, "ValidationException", "Can not use both expression and non-expression parameters in the"
+                + " same request: Non-expression parameters: {AttributesToGet} Expression parameters:"
+                + " {ProjectionExpression}", () -> ddb.getItem(r -> r.tableName("legacy")
+                        .key(item("pk", "a", "sk", 1)).attributesToGet("v").projectionExpression("v")));
+        assertError(400, "ValidationException", "Filter Expression can only contain non-primary key attributes:"
+                + " Primary key attribute: sk", () -> ddb.query(r -> r.tableName("legacy")
+                        .keyConditionExpression("pk = :p").filterExpression("sk > :s")
+                        .expressionAttributeValues(Map.of(":p", s("a"), ":s", n("1")))));
+    }
+
+    @Test
     void batchesAndTransactions() {
         table("bank");
         ddb.batchWriteItem(r -> r.requestItems(Map.of("bank", List.of(

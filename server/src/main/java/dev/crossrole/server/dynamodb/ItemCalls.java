@@ -61,13 +61,68 @@ final class ItemCalls {
         }
     }
 
-    private static void refuseLegacy(Input input) {
+    private static final List<String> EXPRESSIONS = List.of("ConditionExpression", "UpdateExpression",
+            "ProjectionExpression", "KeyConditionExpression", "FilterExpression");
+
+    /** DynamoDB refuses a request that mixes legacy parameters with expressions. */
+    private static void refuseMixed(Input input) {
+        List<String> legacy = new ArrayList<>();
         for (String member : LEGACY) {
             if (input.has(member)) {
-                throw DynamoErrors.notImplemented("DynamoDB's legacy parameter " + member
-                        + " (use the expression parameters)");
+                legacy.add(member);
             }
         }
+        List<String> expressions = new ArrayList<>();
+        for (String member : EXPRESSIONS) {
+            if (input.has(member)) {
+                expressions.add(member);
+            }
+        }
+        expression(() -> {
+            LegacyParameters.checkNotMixed(legacy, expressions);
+            return null;
+        });
+    }
+
+    private static List<AttributeValue> values(List<Input> wire) {
+        if (wire == null) {
+            return null;
+        }
+        List<AttributeValue> values = new ArrayList<>();
+        for (Input value : wire) {
+            values.add(AttributeValues.value(value));
+        }
+        return values;
+    }
+
+    private static Map<String, LegacyParameters.LegacyCondition> legacyConditions(Map<String, Input> wire) {
+        Map<String, LegacyParameters.LegacyCondition> conditions = new LinkedHashMap<>();
+        wire.forEach((name, condition) -> conditions.put(name, new LegacyParameters.LegacyCondition(
+                condition.string("ComparisonOperator"), values(condition.list("AttributeValueList")))));
+        return conditions;
+    }
+
+    /** A write's condition: its ConditionExpression, or the legacy Expected with its ConditionalOperator. */
+    private static ConditionExpression writeCondition(Input input, ExpressionAttributes attributes) {
+        Map<String, Input> expected = input.map("Expected");
+        if (expected == null) {
+            return condition(input, attributes, "ConditionExpression");
+        }
+        Map<String, LegacyParameters.ExpectedValue> converted = new LinkedHashMap<>();
+        expected.forEach((name, value) -> converted.put(name, new LegacyParameters.ExpectedValue(
+                value.struct("Value") == null ? null : AttributeValues.value(value.struct("Value")),
+                value.bool("Exists"), value.string("ComparisonOperator"), values(value.list("AttributeValueList")))));
+        return expression(() -> LegacyParameters.expected(converted, input.string("ConditionalOperator")));
+    }
+
+    /** A read's filter: its FilterExpression, or the legacy QueryFilter/ScanFilter with its ConditionalOperator. */
+    private static ConditionExpression filter(Input input, ExpressionAttributes attributes, String legacyMember) {
+        Map<String, Input> legacy = input.map(legacyMember);
+        if (legacy == null) {
+            return condition(input, attributes, "FilterExpression");
+        }
+        Map<String, LegacyParameters.LegacyCondition> conditions = legacyConditions(legacy);
+        return expression(() -> LegacyParameters.filter(conditions, input.string("ConditionalOperator")));
     }
 
     static ExpressionAttributes attributes(Input input) {
@@ -94,6 +149,10 @@ final class ItemCalls {
     }
 
     private static ProjectionExpression projection(Input input, ExpressionAttributes attributes) {
+        List<String> legacy = input.list("AttributesToGet");
+        if (legacy != null) {
+            return ProjectionExpression.ofAttributes(legacy);
+        }
         String text = input.string("ProjectionExpression");
         return text == null ? null : expression(() -> ProjectionExpression.parse(text, attributes));
     }
@@ -396,11 +455,11 @@ final class ItemCalls {
 
     PreparedCall putItem(Call call, Input input) {
         DynamoDbService.Target target = targetOf(call, input);
-        refuseLegacy(input);
+        refuseMixed(input);
         Map<String, AttributeValue> item = item(input, "Item");
         String returnValues = returnValues(input, Set.of("NONE", "ALL_OLD"));
         ExpressionAttributes attributes = attributes(input);
-        ConditionExpression condition = condition(input, attributes, "ConditionExpression");
+        ConditionExpression condition = writeCondition(input, attributes);
         expression(() -> {
             attributes.checkAllUsed();
             return null;
@@ -433,7 +492,7 @@ final class ItemCalls {
 
     PreparedCall getItem(Call call, Input input) {
         DynamoDbService.Target target = targetOf(call, input);
-        refuseLegacy(input);
+        refuseMixed(input);
         Map<String, AttributeValue> given = item(input, "Key");
         ExpressionAttributes attributes = attributes(input);
         ProjectionExpression projection = projection(input, attributes);
@@ -459,14 +518,15 @@ final class ItemCalls {
 
     PreparedCall updateItem(Call call, Input input) {
         DynamoDbService.Target target = targetOf(call, input);
-        refuseLegacy(input);
+        refuseMixed(input);
         Map<String, AttributeValue> given = item(input, "Key");
         String returnValues = returnValues(input, Set.of("NONE", "ALL_OLD", "UPDATED_OLD", "ALL_NEW", "UPDATED_NEW"));
         ExpressionAttributes attributes = attributes(input);
         String updateText = input.string("UpdateExpression");
-        UpdateExpression update = updateText == null ? null
-                : expression(() -> UpdateExpression.parse(updateText, attributes));
-        ConditionExpression condition = condition(input, attributes, "ConditionExpression");
+        Map<String, Input> attributeUpdates = input.map("AttributeUpdates");
+        UpdateExpression update = attributeUpdates != null ? legacyUpdates(attributeUpdates) : updateText == null
+                ? null : expression(() -> UpdateExpression.parse(updateText, attributes));
+        ConditionExpression condition = writeCondition(input, attributes);
         expression(() -> {
             attributes.checkAllUsed();
             return null;
@@ -495,6 +555,13 @@ final class ItemCalls {
                     ? null : AttributeValues.output(shown))
                     .put("ConsumedCapacity", writeCapacity(table, key, before, after).shape(capacityMode));
         });
+    }
+
+    private static UpdateExpression legacyUpdates(Map<String, Input> wire) {
+        Map<String, LegacyParameters.AttributeUpdate> updates = new LinkedHashMap<>();
+        wire.forEach((name, update) -> updates.put(name, new LegacyParameters.AttributeUpdate(update.string("Action"),
+                update.struct("Value") == null ? null : AttributeValues.value(update.struct("Value")))));
+        return expression(() -> LegacyParameters.attributeUpdates(updates));
     }
 
     /** An item after an update expression: key attributes untouchable, the result checked as a whole item. */
@@ -533,11 +600,11 @@ final class ItemCalls {
 
     PreparedCall deleteItem(Call call, Input input) {
         DynamoDbService.Target target = targetOf(call, input);
-        refuseLegacy(input);
+        refuseMixed(input);
         Map<String, AttributeValue> given = item(input, "Key");
         String returnValues = returnValues(input, Set.of("NONE", "ALL_OLD"));
         ExpressionAttributes attributes = attributes(input);
-        ConditionExpression condition = condition(input, attributes, "ConditionExpression");
+        ConditionExpression condition = writeCondition(input, attributes);
         expression(() -> {
             attributes.checkAllUsed();
             return null;
@@ -752,15 +819,18 @@ final class ItemCalls {
 
     PreparedCall query(Call call, Input input) {
         DynamoDbService.Target target = targetOf(call, input);
-        refuseLegacy(input);
+        refuseMixed(input);
         String keyText = input.string("KeyConditionExpression");
-        if (keyText == null) {
+        Map<String, Input> keyConditions = input.map("KeyConditions");
+        if (keyText == null && keyConditions == null) {
             throw validation("Either the KeyConditions or KeyConditionExpression parameter must be specified in the"
                     + " request.");
         }
         ExpressionAttributes attributes = attributes(input);
-        KeyConditionExpression keyCondition = expression(() -> KeyConditionExpression.parse(keyText, attributes));
-        ConditionExpression filter = condition(input, attributes, "FilterExpression");
+        KeyConditionExpression keyCondition = keyConditions != null
+                ? expression(() -> LegacyParameters.keyConditions(legacyConditions(keyConditions)))
+                : expression(() -> KeyConditionExpression.parse(keyText, attributes));
+        ConditionExpression filter = filter(input, attributes, "QueryFilter");
         ProjectionExpression projection = projection(input, attributes);
         expression(() -> {
             attributes.checkAllUsed();
@@ -786,6 +856,14 @@ final class ItemCalls {
                         range == null ? null : range.type());
                 return null;
             });
+            if (filter != null) {
+                for (String name : filter.topLevelAttributes()) {
+                    if (name.equals(hash.name()) || range != null && name.equals(range.name())) {
+                        throw validation("Filter Expression can only contain non-primary key attributes: Primary key"
+                                + " attribute: " + name);
+                    }
+                }
+            }
             AttributeValue value = keyCondition.partitionValue();
             if (start != null && !value.equals(start.get(hash.name()))) {
                 throw validation("The provided starting key is outside query boundaries based on provided"
@@ -814,9 +892,9 @@ final class ItemCalls {
 
     PreparedCall scan(Call call, Input input) {
         DynamoDbService.Target target = targetOf(call, input);
-        refuseLegacy(input);
+        refuseMixed(input);
         ExpressionAttributes attributes = attributes(input);
-        ConditionExpression filter = condition(input, attributes, "FilterExpression");
+        ConditionExpression filter = filter(input, attributes, "ScanFilter");
         ProjectionExpression projection = projection(input, attributes);
         expression(() -> {
             attributes.checkAllUsed();
@@ -855,7 +933,7 @@ final class ItemCalls {
         Map<String, Input> requests = input.map("RequestItems");
         int keys = 0;
         for (Input request : requests.values()) {
-            refuseLegacy(request);
+            refuseMixed(request);
             keys += request.listOrEmpty("Keys").size();
         }
         if (keys > 100) {
