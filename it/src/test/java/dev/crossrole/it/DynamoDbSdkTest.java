@@ -61,12 +61,13 @@ import software.amazon.awssdk.services.dynamodb.model.WriteRequest;
  * account's access, fine-grained access by leading keys, and tables that survive a restart.
  */
 class DynamoDbSdkTest {
+    static MutableClock clock = MutableClock.frozenNow();
     static TestCrossrole crossrole;
     static DynamoDbClient ddb;
 
     @BeforeAll
     static void start() throws Exception {
-        crossrole = new TestCrossrole();
+        crossrole = new TestCrossrole(clock);
         ddb = client(crossrole.endpoint(), crossrole.adminCredentials(SOURCE));
     }
 
@@ -478,6 +479,26 @@ class DynamoDbSdkTest {
         }
         assertError(400, "ValidationException", null, () -> ddb.putResourcePolicy(r -> r.resourceArn(arn)
                 .policy("{not json")));
+    }
+
+    @Test
+    void itemsPastTheirTimeToLiveAreDeletedOnTheServersClock() {
+        table("sessions");
+        long now = clock.instant().getEpochSecond();
+        ddb.putItem(r -> r.tableName("sessions").item(item("pk", "old", "sk", 1, "expires", now - 10)));
+        ddb.putItem(r -> r.tableName("sessions").item(item("pk", "soon", "sk", 1, "expires", now + 60)));
+        ddb.putItem(r -> r.tableName("sessions").item(item("pk", "ancient", "sk", 1, "expires", now - 6L * 366 * 86400)));
+        ddb.putItem(r -> r.tableName("sessions").item(item("pk", "text", "sk", 1, "expires", "not a number")));
+        // Nothing expires before TTL is enabled.
+        assertEquals(0, crossrole.server.sweepExpiredItems());
+        ddb.updateTimeToLive(r -> r.tableName("sessions").timeToLiveSpecification(t -> t.enabled(true)
+                .attributeName("expires")));
+        assertEquals(1, crossrole.server.sweepExpiredItems());
+        assertFalse(ddb.getItem(r -> r.tableName("sessions").key(item("pk", "old", "sk", 1))).hasItem());
+        clock.advance(java.time.Duration.ofSeconds(61));
+        assertEquals(1, crossrole.server.sweepExpiredItems());
+        // Left: the item whose time is more than five years past (DynamoDB leaves those) and the one without a number.
+        assertEquals(2, ddb.scan(r -> r.tableName("sessions")).count());
     }
 
     @Test

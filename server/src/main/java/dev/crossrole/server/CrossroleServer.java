@@ -190,6 +190,7 @@ public final class CrossroleServer implements AutoCloseable {
     /** The passwords ECR's GetAuthorizationToken hands out, for whatever takes them back (a registry endpoint). */
     private dev.crossrole.server.ecr.RegistryTokens ecrTokens;
     private S3Service s3;
+    private dev.crossrole.server.dynamodb.DynamoDbService dynamo;
     /** How services (SNS, S3 notifications) deliver to SQS queues. */
     private dev.crossrole.server.sqs.QueueDelivery queueDelivery;
     private java.util.concurrent.ScheduledExecutorService lifecycle;
@@ -303,6 +304,8 @@ public final class CrossroleServer implements AutoCloseable {
         dev.crossrole.server.dynamodb.DynamoDirectory dynamoDirectory =
                 dev.crossrole.server.dynamodb.DynamoDbService.directory(options.clock());
         sync.register(dynamoDirectory);
+        dev.crossrole.server.dynamodb.DynamoDbService dynamo =
+                new dev.crossrole.server.dynamodb.DynamoDbService(dynamoDirectory);
         dev.crossrole.server.sqs.SqsService sqs = new dev.crossrole.server.sqs.SqsService(queueDirectory,
                 new dev.crossrole.server.kms.KmsKeys(kmsKeys));
         // ECR's layers have a folder of their own whatever the store: S3's sweep would take them for its own orphans.
@@ -346,6 +349,7 @@ public final class CrossroleServer implements AutoCloseable {
                     CrossroleServer server = started.get();
                     if (server != null) {
                         server.sweepS3LifecycleQuietly();
+                        server.sweepExpiredItemsQuietly();
                     }
                 }));
         java.util.concurrent.atomic.AtomicInteger listening = new java.util.concurrent.atomic.AtomicInteger(options.port());
@@ -377,7 +381,7 @@ public final class CrossroleServer implements AutoCloseable {
                         (id, roleName, management) -> profiles.add(Bootstrap.provision(id, roleName, management, iam,
                                 profiles, data))),
                 sqs,
-                new dev.crossrole.server.dynamodb.DynamoDbService(dynamoDirectory),
+                dynamo,
                 ecr),
                 log, admin::handle,
                 options.clock(), clock.base(), DEFAULT_REGION, (auth, region) -> {
@@ -404,6 +408,7 @@ public final class CrossroleServer implements AutoCloseable {
                 store, sync, runtime, tls, pipeline.operationTables());
         server.accessRecords = accessRecords;
         server.s3 = s3;
+        server.dynamo = dynamo;
         server.queueDelivery = sqs.delivery(authorizer, sync);
         server.lifecycle = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(runnable -> {
             Thread thread = new Thread(runnable, "s3-lifecycle");
@@ -411,6 +416,8 @@ public final class CrossroleServer implements AutoCloseable {
             return thread;
         });
         server.lifecycle.scheduleWithFixedDelay(server::sweepS3LifecycleQuietly, LIFECYCLE_INTERVAL.toMillis(),
+                LIFECYCLE_INTERVAL.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+        server.lifecycle.scheduleWithFixedDelay(server::sweepExpiredItemsQuietly, LIFECYCLE_INTERVAL.toMillis(),
                 LIFECYCLE_INTERVAL.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
         server.ecrTokens = ecrTokens;
         started.set(server);
@@ -626,6 +633,21 @@ public final class CrossroleServer implements AutoCloseable {
     public int sweepS3Lifecycle() {
         sync.refresh();
         return s3.sweepLifecycle();
+    }
+
+    /**
+     * Deletes DynamoDB items whose TTL has passed on the injected clock, as the periodic pass does. Returns how many.
+     */
+    public int sweepExpiredItems() {
+        return dynamo.sweepExpired(sync);
+    }
+
+    private void sweepExpiredItemsQuietly() {
+        try {
+            sweepExpiredItems();
+        } catch (RuntimeException e) {
+            LOG.log(java.util.logging.Level.WARNING, "DynamoDB TTL pass failed; the next one tries again", e);
+        }
     }
 
     private void sweepS3LifecycleQuietly() {

@@ -861,6 +861,45 @@ public final class DynamoDbService implements ServiceProvider {
         });
     }
 
+    // ---- TTL expiry -------------------------------------------------------------------------------------
+
+    /**
+     * Deletes, in one store transaction, the items of TTL-enabled tables whose TTL attribute (a number of epoch
+     * seconds) is at or before the directory's clock, as DynamoDB's background deletion does (it takes its time; this
+     * runs when called). Items whose time is more than five years past are left, as DynamoDB leaves them. Returns how
+     * many it deleted.
+     */
+    public int sweepExpired(dev.crossrole.server.store.StateSync sync) {
+        sync.refresh();
+        long now = tables.clock().instant().getEpochSecond();
+        java.math.BigDecimal latest = java.math.BigDecimal.valueOf(now);
+        java.math.BigDecimal earliest = java.math.BigDecimal.valueOf(now - 5L * 366 * 24 * 3600);
+        boolean any = tables.allTables().stream().anyMatch(t -> t.ttlEnabled);
+        if (!any) {
+            return 0;
+        }
+        return sync.write(tx -> {
+            int deleted = 0;
+            for (Table table : tables.allTables()) {
+                if (!table.ttlEnabled) {
+                    continue;
+                }
+                List<PrimaryKey> expired = new ArrayList<>();
+                tables.itemsOf(table.arn).rows.forEach((key, item) -> {
+                    if (item.get(table.ttlAttribute) instanceof AttributeValue.N n && n.value().compareTo(latest) <= 0
+                            && n.value().compareTo(earliest) >= 0) {
+                        expired.add(key);
+                    }
+                });
+                for (PrimaryKey key : expired) {
+                    tables.write(table, key, null);
+                    deleted++;
+                }
+            }
+            return deleted;
+        });
+    }
+
     static AwsException missingTable() {
         return notFound();
     }

@@ -77,6 +77,10 @@ public final class DynamoDirectory implements Replica {
                 .sorted(Comparator.comparing(t -> t.name)).toList();
     }
 
+    java.util.Collection<Table> allTables() {
+        return tables.values();
+    }
+
     void put(Table table) {
         Table before = tables.get(table.arn).orElse(null);
         tables.put(table.arn, table);
