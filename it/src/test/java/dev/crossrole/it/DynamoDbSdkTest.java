@@ -482,6 +482,68 @@ class DynamoDbSdkTest {
     }
 
     @Test
+    void badInputChangesNothing() {
+        String arn = table("strict").tableArn();
+        String missingArn = arn.replace("strict", "absent");
+        assertEquals(80000L, ddb.describeLimits(r -> { }).accountMaxReadCapacityUnits());
+        assertError(400, "ValidationException", "At least one of ProvisionedThroughput, BillingMode,"
+                + " UpdateStreamEnabled, GlobalSecondaryIndexUpdates or SSESpecification or ReplicaUpdates is"
+                + " required", () -> ddb.updateTable(r -> r.tableName("strict")));
+        assertError(400, "ValidationException", "One or more parameter values were invalid: Neither ReadCapacityUnits"
+                + " nor WriteCapacityUnits can be specified when BillingMode is PAY_PER_REQUEST",
+                () -> ddb.updateTable(r -> r.tableName("strict").provisionedThroughput(t -> t.readCapacityUnits(1L)
+                        .writeCapacityUnits(1L))));
+        assertError(400, "ResourceNotFoundException", null, () -> ddb.updateTable(r -> r.tableName("absent")
+                .deletionProtectionEnabled(true)));
+        assertError(400, "ResourceNotFoundException", null, () -> ddb.deleteTable(r -> r.tableName("absent")));
+        assertError(400, "ResourceNotFoundException", null, () -> ddb.describeTimeToLive(r -> r.tableName("absent")));
+        assertError(400, "ResourceNotFoundException", null, () -> ddb.updateTimeToLive(r -> r.tableName("absent")
+                .timeToLiveSpecification(t -> t.enabled(true).attributeName("x"))));
+        assertError(400, "ValidationException", "TimeToLive is already disabled", () -> ddb.updateTimeToLive(r -> r
+                .tableName("strict").timeToLiveSpecification(t -> t.enabled(false).attributeName("x"))));
+        assertError(400, "ValidationException", "Invalid TableArn: Invalid ResourceArn provided as input not-an-arn",
+                () -> ddb.tagResource(r -> r.resourceArn("not-an-arn").tags(t -> t.key("k").value("v"))));
+        assertError(400, "ResourceNotFoundException", null, () -> ddb.tagResource(r -> r.resourceArn(missingArn)
+                .tags(t -> t.key("k").value("v"))));
+        assertError(400, "ResourceNotFoundException", null, () -> ddb.untagResource(r -> r.resourceArn(missingArn)
+                .tagKeys("k")));
+        assertError(400, "ResourceNotFoundException", null, () -> ddb.listTagsOfResource(r -> r
+                .resourceArn(missingArn)));
+        assertError(400, "ResourceNotFoundException", null, () -> ddb.getResourcePolicy(r -> r
+                .resourceArn(missingArn)));
+        assertError(400, "PolicyNotFoundException", null, () -> ddb.deleteResourcePolicy(r -> r.resourceArn(arn)));
+        assertError(400, "ResourceNotFoundException", null, () -> ddb.putResourcePolicy(r -> r.resourceArn(missingArn)
+                .policy("{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Principal\":{\"AWS\":"
+                        + "\"" + SOURCE + "\"},\"Action\":\"dynamodb:GetItem\",\"Resource\":\"" + missingArn + "\"}]}")));
+        List<WriteRequest> many = new ArrayList<>();
+        for (int i = 0; i < 26; i++) {
+            int k = i;
+            many.add(WriteRequest.builder().putRequest(p -> p.item(item("pk", "k" + k, "sk", 1))).build());
+        }
+        assertError(400, "ValidationException", null, () -> ddb.batchWriteItem(r -> r.requestItems(Map.of("strict",
+                many))));
+        assertError(400, "ValidationException", "Provided list of item keys contains duplicates",
+                () -> ddb.batchWriteItem(r -> r.requestItems(Map.of("strict", List.of(many.get(0), many.get(0))))));
+        assertError(400, "ResourceNotFoundException", null, () -> ddb.batchWriteItem(r -> r.requestItems(Map.of(
+                "absent", List.of(many.get(0))))));
+        assertError(400, "ValidationException", "Transaction request cannot include multiple operations on one item",
+                () -> ddb.transactGetItems(r -> r.transactItems(
+                        t -> t.get(g -> g.tableName("strict").key(item("pk", "a", "sk", 1))),
+                        t -> t.get(g -> g.tableName("strict").key(item("pk", "a", "sk", 1))))));
+        assertError(400, "ValidationException", "The provided starting key is invalid: The provided key element does"
+                + " not match the schema", () -> ddb.scan(r -> r.tableName("strict").exclusiveStartKey(
+                        item("pk", "a"))));
+        assertError(400, "ValidationException", "Invalid UpdateExpression: Syntax error; token: \"<EOF>\", near:"
+                + " \"SET\"", () -> ddb.updateItem(r -> r.tableName("strict").key(item("pk", "a", "sk", 1))
+                        .updateExpression("SET")));
+        assertError(400, "ValidationException", "Value provided in ExpressionAttributeValues unused in expressions:"
+                + " keys: {:unused}", () -> ddb.deleteItem(r -> r.tableName("strict").key(item("pk", "a", "sk", 1))
+                        .conditionExpression("attribute_exists(pk)").expressionAttributeValues(Map.of(":unused",
+                                s("x")))));
+        assertEquals(0, ddb.scan(r -> r.tableName("strict")).count());
+    }
+
+    @Test
     void itemsPastTheirTimeToLiveAreDeletedOnTheServersClock() {
         table("sessions");
         long now = clock.instant().getEpochSecond();
