@@ -13,7 +13,9 @@ import dev.crossrole.server.dynamodb.ExpressionTree.Or;
 import dev.crossrole.server.dynamodb.ExpressionTree.PathOperand;
 import dev.crossrole.server.dynamodb.ExpressionTree.ValueOperand;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 
 /**
  * A parsed Query {@code KeyConditionExpression}: an equality on the partition key, optionally AND one condition on the
@@ -42,8 +44,13 @@ public final class KeyConditionExpression {
         List<Condition> leaves = new ArrayList<>();
         flatten(condition, leaves);
         List<KeyTerm> terms = new ArrayList<>();
+        Set<String> keys = new HashSet<>();
         for (Condition leaf : leaves) {
-            terms.add(term(leaf));
+            KeyTerm term = term(leaf);
+            if (!keys.add(term.attribute())) {
+                throw new ExpressionException("KeyConditionExpressions must only contain one condition per key");
+            }
+            terms.add(term);
         }
         return new KeyConditionExpression(terms);
     }
@@ -53,6 +60,7 @@ public final class KeyConditionExpression {
         return new KeyConditionExpression(terms);
     }
 
+    /** The AND-ed conditions, after refusing every operator a key condition cannot use. */
     private static void flatten(Condition condition, List<Condition> leaves) throws ExpressionException {
         if (condition instanceof And and) {
             flatten(and.left(), leaves);
@@ -63,6 +71,10 @@ public final class KeyConditionExpression {
             throw invalidOperator("NOT");
         } else if (condition instanceof In) {
             throw invalidOperator("IN");
+        } else if (condition instanceof Comparison comparison && comparison.operator().equals("<>")) {
+            throw invalidOperator("<>");
+        } else if (condition instanceof FunctionCondition function && !function.call().name().equals("begins_with")) {
+            throw invalidOperator(function.call().name());
         } else {
             leaves.add(condition);
         }
@@ -72,43 +84,65 @@ public final class KeyConditionExpression {
         return new ExpressionException("Invalid operator used in KeyConditionExpression: " + operator);
     }
 
-    private static KeyTerm term(Condition leaf) throws ExpressionException {
-        if (leaf instanceof Comparison comparison) {
-            if (comparison.operator().equals("<>")) {
-                throw invalidOperator("<>");
-            }
-            if (comparison.left() instanceof PathOperand && comparison.right() instanceof ValueOperand value) {
-                return new KeyTerm(keyName(comparison.left()), comparison.operator(), List.of(value.value()));
-            }
-            if (comparison.left() instanceof ValueOperand value && comparison.right() instanceof PathOperand) {
-                // ":low <= sk" reads as "sk >= :low"
-                return new KeyTerm(keyName(comparison.right()), mirrored(comparison.operator()),
-                        List.of(value.value()));
-            }
-            throw unsupported();
-        }
-        if (leaf instanceof Between between && between.subject() instanceof PathOperand
-                && between.lower() instanceof ValueOperand lower && between.upper() instanceof ValueOperand upper) {
-            return new KeyTerm(keyName(between.subject()), "BETWEEN", List.of(lower.value(), upper.value()));
-        }
-        if (leaf instanceof FunctionCondition function) {
-            FunctionCall call = function.call();
-            if (!call.name().equals("begins_with")) {
-                throw invalidOperator(call.name());
-            }
-            if (call.arguments().get(0) instanceof PathOperand && call.arguments().get(1) instanceof ValueOperand v) {
-                return new KeyTerm(keyName(call.arguments().get(0)), "begins_with", List.of(v.value()));
-            }
-        }
-        throw unsupported();
+    private static ExpressionException invalidCondition(String problem) {
+        return new ExpressionException("Invalid condition in KeyConditionExpression: " + problem);
     }
 
-    private static String keyName(Operand operand) throws ExpressionException {
-        DocumentPath path = ((PathOperand) operand).path();
-        if (path.depth() != 1) {
-            throw unsupported();
+    /** One condition: the key attribute (first, or mirrored for comparisons) and values, nothing nested. */
+    private static KeyTerm term(Condition leaf) throws ExpressionException {
+        if (leaf instanceof Comparison comparison) {
+            Operand left = comparison.left();
+            Operand right = comparison.right();
+            if (left instanceof ValueOperand && right instanceof ValueOperand) {
+                throw invalidCondition("No key attribute specified");
+            }
+            if (left instanceof ValueOperand value) {
+                // ":low <= sk" reads as "sk >= :low"
+                return new KeyTerm(keyName(right), mirrored(comparison.operator()), List.of(valueOf(value)));
+            }
+            String key = keyName(left);
+            return new KeyTerm(key, comparison.operator(), List.of(valueOf(right)));
         }
-        return path.topLevel();
+        String operator;
+        List<Operand> operands;
+        if (leaf instanceof Between between) {
+            operator = "BETWEEN";
+            operands = List.of(between.subject(), between.lower(), between.upper());
+        } else {
+            operator = "begins_with";
+            operands = ((FunctionCondition) leaf).call().arguments();
+        }
+        if (!(operands.get(0) instanceof PathOperand)) {
+            throw invalidCondition(operator + " operator must have the key attribute as its first operand");
+        }
+        String key = keyName(operands.get(0));
+        List<AttributeValue> values = new ArrayList<>();
+        for (Operand operand : operands.subList(1, operands.size())) {
+            values.add(valueOf(operand));
+        }
+        return new KeyTerm(key, operator, values);
+    }
+
+    /** The key attribute a condition names: a top-level attribute, not a function of one. */
+    private static String keyName(Operand operand) throws ExpressionException {
+        if (!(operand instanceof PathOperand path)) {
+            throw new ExpressionException("KeyConditionExpressions cannot contain nested operations");
+        }
+        if (path.path().depth() != 1) {
+            throw new ExpressionException("KeyConditionExpressions cannot have conditions on nested attributes");
+        }
+        return path.path().topLevel();
+    }
+
+    /** A value compared with the key attribute: a {@code :value}, not another attribute or function. */
+    private static AttributeValue valueOf(Operand operand) throws ExpressionException {
+        if (operand instanceof ValueOperand value) {
+            return value.value();
+        }
+        if (operand instanceof PathOperand) {
+            throw invalidCondition("Multiple attribute names used in one condition");
+        }
+        throw new ExpressionException("KeyConditionExpressions cannot contain nested operations");
     }
 
     private static String mirrored(String operator) {

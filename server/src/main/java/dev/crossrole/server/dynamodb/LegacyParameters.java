@@ -272,17 +272,14 @@ public final class LegacyParameters {
                         + value.type() + " AttributeValue type");
             }
         }
-        if (operator.equals("BETWEEN")) {
-            AttributeValue low = values.get(0);
-            AttributeValue high = values.get(1);
-            // DynamoDB's wording for these two, without the parameter-values prefix it may add
-            if (!low.type().equals(high.type())) {
-                throw new ExpressionException("The filter operation is being passed in values with different types");
+        for (AttributeValue value : values) {
+            if (!value.type().equals(values.get(0).type())) {
+                throw new ExpressionException(INVALID + "AttributeValues inside AttributeValueList must be of same type");
             }
-            if (AttributeOrder.compare(low, high) > 0) {
-                throw new ExpressionException("The BETWEEN condition was provided a range where the lower bound is "
-                        + "greater than the upper bound");
-            }
+        }
+        if (operator.equals("BETWEEN") && AttributeOrder.compare(values.get(0), values.get(1)) > 0) {
+            throw new ExpressionException("The BETWEEN condition was provided a range where the lower bound is "
+                    + "greater than the upper bound");
         }
     }
 

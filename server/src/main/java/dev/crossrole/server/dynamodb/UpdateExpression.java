@@ -44,7 +44,10 @@ public final class UpdateExpression {
      * the item} or {@code An operand in the update expression has an incorrect data type}.
      *
      * <p>Every value is computed from the item as it was before the update; then SET, ADD and DELETE are applied in
-     * the order written, and REMOVE last, highest list index first, so that indexes name the original elements.
+     * the order written, and REMOVE last, highest list index first, so that indexes name the original elements. A
+     * nested path whose parent is missing (or not the map or list its next step needs) fails with {@code The document
+     * path provided in the update expression is invalid for update}, for REMOVE and DELETE as for SET and ADD; the
+     * last step itself may be missing for REMOVE and DELETE.
      */
     public Map<String, AttributeValue> apply(Map<String, AttributeValue> item) throws ExpressionException {
         List<AttributeValue> results = new ArrayList<>();
@@ -66,6 +69,7 @@ public final class UpdateExpression {
             } else if (action.clause().equals("DELETE")) {
                 if (result == null) {
                     // nothing to delete from, or the set became empty: DynamoDB removes the attribute
+                    requireParent(item, action.path());
                     if (action.path().resolve(item) != null) {
                         removals.add(action.path());
                     }
@@ -260,15 +264,35 @@ public final class UpdateExpression {
         return new AttributeValue.L(items);
     }
 
-    /** Removes what the path names; a path naming nothing removes nothing. */
-    static void remove(Map<String, AttributeValue> item, DocumentPath path) {
+    /**
+     * Removes what the path names. The last step may name nothing (nothing is removed), but the steps before it must
+     * exist with the type the next step needs, as for SET.
+     */
+    static void remove(Map<String, AttributeValue> item, DocumentPath path) throws ExpressionException {
+        requireParent(item, path);
         if (path.depth() == 1) {
             item.remove(path.topLevel());
             return;
         }
-        AttributeValue top = item.get(path.topLevel());
-        if (top != null) {
-            item.put(path.topLevel(), removeIn(top, path.elements(), 1));
+        item.put(path.topLevel(), removeIn(item.get(path.topLevel()), path.elements(), 1));
+    }
+
+    /** Fails unless every step of the path but the last exists with the type the following step needs. */
+    static void requireParent(Map<String, AttributeValue> item, DocumentPath path) throws ExpressionException {
+        if (path.depth() == 1) {
+            return;
+        }
+        AttributeValue current = item.get(path.topLevel());
+        for (int i = 1; i < path.depth(); i++) {
+            Object element = path.elements().get(i);
+            boolean fits = element instanceof String ? current instanceof AttributeValue.M
+                    : current instanceof AttributeValue.L;
+            if (!fits) {
+                throw new ExpressionException(INVALID_PATH);
+            }
+            if (i < path.depth() - 1) {
+                current = DocumentPath.step(current, element);
+            }
         }
     }
 

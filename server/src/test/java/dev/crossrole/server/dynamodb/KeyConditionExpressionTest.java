@@ -97,8 +97,21 @@ class KeyConditionExpressionTest {
             pk = :nope                            | Invalid KeyConditionExpression: An expression attribute value used in expression is not defined; attribute value: :nope
             pk = :p AND begins_with(sk, :five)    | Invalid KeyConditionExpression: Incorrect operand type for operator or function; operator or function: begins_with, operand type: N
             pk = :p AND sk BETWEEN :five AND :one | Invalid KeyConditionExpression: The BETWEEN operator requires upper bound to be greater than or equal to lower bound; lower bound operand: AttributeValue: {N:5}, upper bound operand: AttributeValue: {N:1}
-            pk = sk                               | Query key condition not supported
-            pk.x = :p                             | Query key condition not supported
+            pk = :p AND pk = :q                   | KeyConditionExpressions must only contain one condition per key
+            (pk = :p AND sk > :one) AND (sk < :five) | KeyConditionExpressions must only contain one condition per key
+            pk = sk                               | Invalid condition in KeyConditionExpression: Multiple attribute names used in one condition
+            begins_with(pk, sk)                   | Invalid condition in KeyConditionExpression: Multiple attribute names used in one condition
+            sk BETWEEN extra[1] AND :one          | Invalid condition in KeyConditionExpression: Multiple attribute names used in one condition
+            :p = :q AND pk = :p                   | Invalid condition in KeyConditionExpression: No key attribute specified
+            :one BETWEEN sk AND :five             | Invalid condition in KeyConditionExpression: BETWEEN operator must have the key attribute as its first operand
+            begins_with(:pre, sk)                 | Invalid condition in KeyConditionExpression: begins_with operator must have the key attribute as its first operand
+            size(sk) > :one AND pk.x = :p         | KeyConditionExpressions cannot contain nested operations
+            pk > size(sk)                         | KeyConditionExpressions cannot contain nested operations
+            sk BETWEEN size(pk) AND :one          | KeyConditionExpressions cannot contain nested operations
+            pk.x = :p                             | KeyConditionExpressions cannot have conditions on nested attributes
+            pk[0] > sk                            | KeyConditionExpressions cannot have conditions on nested attributes
+            pk = :p AND size(sk) > :one OR pk = :q | Invalid operator used in KeyConditionExpression: OR
+            sk IN (:one, :five) AND size(pk) = :one | Invalid operator used in KeyConditionExpression: IN
             """)
     void refusesMalformedConditions(String expression, String message) {
         ExpressionException error = assertThrows(ExpressionException.class, () -> parse(expression));
@@ -109,8 +122,6 @@ class KeyConditionExpressionTest {
     @CsvSource(delimiter = '|', textBlock = """
             sk = :five                            | Query condition missed key schema element: pk
             pk < :p                               | Query key condition not supported
-            pk = :p AND pk = :q                   | KeyConditionExpressions must only contain one condition per key
-            pk = :p AND sk = :one AND sk = :five  | KeyConditionExpressions must only contain one condition per key
             pk = :p AND extra = :one              | Query condition missed key schema element: sk
             pk = :p AND sk = :one AND extra = :one | Query key condition not supported
             pk = :five                            | One or more parameter values were invalid: Condition parameter type does not match schema type

@@ -90,7 +90,8 @@ class LegacyParametersTest {
             GT          | {SS: ['a']}         | One or more parameter values were invalid: ComparisonOperator GT is not valid for SS AttributeValue type
             CONTAINS    | {L: []}             | One or more parameter values were invalid: ComparisonOperator CONTAINS is not valid for L AttributeValue type
             BEGINS_WITH | {N: '1'}            | One or more parameter values were invalid: ComparisonOperator BEGINS_WITH is not valid for N AttributeValue type
-            BETWEEN     | {N: '1'};{S: '5'}   | The filter operation is being passed in values with different types
+            BETWEEN     | {N: '1'};{S: '5'}   | One or more parameter values were invalid: AttributeValues inside AttributeValueList must be of same type
+            IN          | {S: 'b'};{N: '1'}   | One or more parameter values were invalid: AttributeValues inside AttributeValueList must be of same type
             BETWEEN     | {N: '5'};{N: '1'}   | The BETWEEN condition was provided a range where the lower bound is greater than the upper bound
             """)
     void refusesMalformedConditions(String operator, String values, String message) {

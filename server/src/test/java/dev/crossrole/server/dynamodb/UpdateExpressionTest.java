@@ -53,7 +53,9 @@ class UpdateExpressionTest {
             REMOVE doc.k                               | {doc: {M: {k: {N: '1'}, j: {N: '2'}}}} | {doc: {M: {j: {N: '2'}}}}
             REMOVE absent                              | {a: {N: '1'}}                        | {a: {N: '1'}}
             REMOVE arr[7]                              | {arr: {L: [{S: 'a'}]}}               | {arr: {L: [{S: 'a'}]}}
-            REMOVE doc.k.j                             | {doc: {M: {k: {S: 'x'}}}}            | {doc: {M: {k: {S: 'x'}}}}
+            REMOVE doc.absent                          | {doc: {M: {k: {S: 'x'}}}}            | {doc: {M: {k: {S: 'x'}}}}
+            REMOVE doc.arr[3]                          | {doc: {M: {arr: {L: []}}}}           | {doc: {M: {arr: {L: []}}}}
+            DELETE doc.tags :ss                        | {doc: {M: {}}}                       | {doc: {M: {}}}
             ADD n :one                                 | {}                                   | {n: {N: '1'}}
             ADD n :one                                 | {n: {N: '5'}}                        | {n: {N: '6'}}
             ADD tags :ss                               | {tags: {SS: ['a', 'b']}}             | {tags: {SS: ['a', 'b', 'c']}}
@@ -95,6 +97,11 @@ class UpdateExpressionTest {
             SET arr[0] = :s                | {arr: {M: {}}}          | The document path provided in the update expression is invalid for update
             SET arr[3].k = :s              | {arr: {L: []}}          | The document path provided in the update expression is invalid for update
             ADD doc.n :one                 | {}                      | The document path provided in the update expression is invalid for update
+            REMOVE doc.k                   | {}                      | The document path provided in the update expression is invalid for update
+            REMOVE doc.k.j                 | {doc: {M: {k: {S: 'x'}}}} | The document path provided in the update expression is invalid for update
+            REMOVE doc[0]                  | {doc: {M: {}}}          | The document path provided in the update expression is invalid for update
+            REMOVE doc.a.b                 | {doc: {M: {}}}          | The document path provided in the update expression is invalid for update
+            DELETE doc.tags :ss            | {}                      | The document path provided in the update expression is invalid for update
             """)
     void failsAtRunTimeAsDynamoDb(String expression, String before, String message) throws ExpressionException {
         UpdateExpression update = parse(expression);
