@@ -458,6 +458,10 @@ class DynamoDbSdkTest {
             assertEquals(Outcome.IMPLICIT_DENY, record.decision().outcome());
             assertTrue(denied.awsErrorDetails().errorMessage().contains("dynamodb:GetItem"),
                     denied.awsErrorDetails().errorMessage());
+            Run why = CrossroleCommand.run(crossrole.dataDir, "why", "--data-dir", crossrole.dataDir.toString(),
+                    "--endpoint", crossrole.endpoint(), denied.requestId());
+            assertEquals(0, why.exit(), why.toString());
+            assertTrue(why.stdout().contains("dynamodb GetItem"), why.stdout());
 
             String policy = "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Principal\":{\"AWS\":"
                     + "\"arn:aws:iam::" + DESTINATION + ":root\"},\"Action\":[\"dynamodb:GetItem\",\"dynamodb:Query\"],"
