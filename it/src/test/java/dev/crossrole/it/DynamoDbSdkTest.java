@@ -318,6 +318,18 @@ class DynamoDbSdkTest {
                 .keyConditionExpression("kind = :k").expressionAttributeValues(Map.of(":k", s("third")))
                 .scanIndexForward(false));
         assertEquals(List.of("12", "9", "6", "3"), thirds.items().stream().map(i -> i.get("sk").n()).toList());
+        // An index's pages go on from a key of the index and the table.
+        QueryResponse firstThirds = ddb.query(r -> r.tableName("events").indexName("byKind").limit(2)
+                .keyConditionExpression("kind = :k").expressionAttributeValues(Map.of(":k", s("third"))));
+        assertEquals(item("kind", "third", "pk", "p", "sk", 6), firstThirds.lastEvaluatedKey());
+        QueryResponse nextThirds = ddb.query(r -> r.tableName("events").indexName("byKind")
+                .exclusiveStartKey(firstThirds.lastEvaluatedKey()).keyConditionExpression("kind = :k")
+                .expressionAttributeValues(Map.of(":k", s("third"))));
+        assertEquals(List.of("9", "12"), nextThirds.items().stream().map(i -> i.get("sk").n()).toList());
+        assertError(400, "ValidationException", "The provided starting key is invalid: The provided key element does"
+                + " not match the schema", () -> ddb.query(r -> r.tableName("events").indexName("byKind")
+                        .exclusiveStartKey(item("pk", "p", "sk", 6)).keyConditionExpression("kind = :k")
+                        .expressionAttributeValues(Map.of(":k", s("third")))));
         assertError(400, "ValidationException", "Consistent reads are not supported on global secondary indexes",
                 () -> ddb.query(r -> r.tableName("events").indexName("byKind").consistentRead(true)
                         .keyConditionExpression("kind = :k").expressionAttributeValues(Map.of(":k", s("third")))));

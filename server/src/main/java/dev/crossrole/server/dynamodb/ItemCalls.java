@@ -865,6 +865,9 @@ final class ItemCalls {
                 }
             }
             AttributeValue value = keyCondition.partitionValue();
+            if (start != null) {
+                startKey(read, start);
+            }
             if (start != null && !value.equals(start.get(hash.name()))) {
                 throw validation("The provided starting key is outside query boundaries based on provided"
                         + " conditions");
