@@ -2,7 +2,6 @@ package dev.crossrole.server.dynamodb;
 
 import static dev.crossrole.server.dynamodb.DynamoErrors.inUse;
 import static dev.crossrole.server.dynamodb.DynamoErrors.invalidParameters;
-import static dev.crossrole.server.dynamodb.DynamoErrors.notFound;
 import static dev.crossrole.server.dynamodb.DynamoErrors.tableNotFound;
 import static dev.crossrole.server.dynamodb.DynamoErrors.validation;
 
@@ -898,9 +897,5 @@ public final class DynamoDbService implements ServiceProvider {
             }
             return deleted;
         });
-    }
-
-    static AwsException missingTable() {
-        return notFound();
     }
 }

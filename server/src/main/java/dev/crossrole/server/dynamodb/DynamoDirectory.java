@@ -239,18 +239,6 @@ public final class DynamoDirectory implements Replica {
         tokens.put(key, token);
     }
 
-    void forget(String key) {
-        tokens.remove(key);
-    }
-
-    Iterable<String> tokenKeys() {
-        List<String> keys = new ArrayList<>();
-        for (Map.Entry<String, Token> ignored : java.util.Map.<String, Token>of().entrySet()) {
-            keys.add(ignored.getKey());
-        }
-        return keys;
-    }
-
     // ---- the replica ------------------------------------------------------------------------------------
 
     @Override

@@ -1316,8 +1316,4 @@ final class ItemCalls {
                     : capacity);
         });
     }
-
-    static AwsException missing() {
-        return notFound();
-    }
 }
