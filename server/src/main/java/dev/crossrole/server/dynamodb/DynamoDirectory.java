@@ -235,9 +235,25 @@ public final class DynamoDirectory implements Replica {
         return tokens.get(key);
     }
 
-    void remember(String key, Token token) {
+    /** Remembers a token, and forgets those older than {@code expiredBefore} (epoch millis): none is kept for ever. */
+    void remember(String key, Token token, long expiredBefore) {
+        List<String> expired = new ArrayList<>();
+        for (String known : tokenKeys) {
+            Token old = tokens.get(known).orElse(null);
+            if (old == null || old.at() < expiredBefore) {
+                expired.add(known);
+            }
+        }
+        for (String known : expired) {
+            tokens.remove(known);
+            tokenKeys.remove(known);
+        }
         tokens.put(key, token);
+        tokenKeys.add(key);
     }
+
+    /** The keys of the tokens remembered, by this node or read from the store. */
+    private final Set<String> tokenKeys = ConcurrentHashMap.newKeySet();
 
     // ---- the replica ------------------------------------------------------------------------------------
 
@@ -250,7 +266,14 @@ public final class DynamoDirectory implements Replica {
     public void apply(StoredRecord record) {
         switch (record.namespace()) {
             case TABLES -> tables.apply(record);
-            case TOKENS -> tokens.apply(record);
+            case TOKENS -> {
+                tokens.apply(record);
+                if (record.live()) {
+                    tokenKeys.add(record.key());
+                } else {
+                    tokenKeys.remove(record.key());
+                }
+            }
             default -> applyItem(record.key(), record.live() ? record.value() : null);
         }
     }

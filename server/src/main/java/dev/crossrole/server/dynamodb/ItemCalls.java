@@ -1211,7 +1211,7 @@ final class ItemCalls {
                 }
             }
             if (tokenKey != null) {
-                tables.remember(tokenKey, new DynamoDirectory.Token(digest, now));
+                tables.remember(tokenKey, new DynamoDirectory.Token(digest, now), now - TOKEN_MILLIS);
             }
             List<Shape> capacity = new ArrayList<>();
             for (Consumed sum : consumed.values()) {

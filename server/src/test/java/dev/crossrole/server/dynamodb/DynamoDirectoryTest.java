@@ -112,4 +112,16 @@ class DynamoDirectoryTest {
         assertEquals(java.util.Optional.empty(), third.table(table.arn));
         assertEquals(0L, third.itemsOf(table.arn).count.get());
     }
+
+    @Test
+    void transactionTokensAreForgottenOnceOld() {
+        DynamoDirectory directory = new DynamoDirectory(Clock.systemUTC());
+        directory.remember("a", new DynamoDirectory.Token("d1", 0), -1);
+        directory.remember("b", new DynamoDirectory.Token("d2", 500_000), -1);
+        // Ten minutes after the first: it goes, the second stays.
+        directory.remember("c", new DynamoDirectory.Token("d3", 600_001), 1);
+        assertEquals(java.util.Optional.empty(), directory.token("a"));
+        assertEquals("d2", directory.token("b").orElseThrow().digest());
+        assertEquals("d3", directory.token("c").orElseThrow().digest());
+    }
 }
