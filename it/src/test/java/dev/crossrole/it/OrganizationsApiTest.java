@@ -260,6 +260,9 @@ class OrganizationsApiTest {
             assertTrue(full.get(0).get("AwsManaged").asBoolean());
             source.fails("ConstraintViolationException", null, "DetachPolicy", json("PolicyId", "p-FullAWSAccess",
                     "TargetId", DESTINATION));
+            // The error's Reason member, which the SDKs read as the exception's reason.
+            assertEquals("MIN_POLICY_TYPE_ATTACHMENT_LIMIT_EXCEEDED", source.call("DetachPolicy", json("PolicyId",
+                    "p-FullAWSAccess", "TargetId", DESTINATION)).body().path("Reason").asText());
 
             source.fails("MalformedPolicyDocumentException", "The provided policy document doesn't meet the"
                     + " requirements of the specified policy type.", "CreatePolicy", json("Name", "bad",
@@ -396,6 +399,77 @@ class OrganizationsApiTest {
                         + " closed.", "CloseAccount", json("AccountId", account));
                 source.fails("ConstraintViolationException", null, "CloseAccount", json("AccountId", SOURCE));
             }
+        }
+    }
+
+    @Test
+    void trustedServicesAndDelegatedAdministrators() throws Exception {
+        try (TestCrossrole crossrole = new TestCrossrole()) {
+            Orgs source = new Orgs(crossrole.endpoint(), admin(crossrole, SOURCE));
+            Orgs destination = new Orgs(crossrole.endpoint(), admin(crossrole, DESTINATION));
+            source.fails("AWSOrganizationsNotInUseException", null, "EnableAWSServiceAccess",
+                    json("ServicePrincipal", "guardduty.amazonaws.com"));
+            source.ok("CreateOrganization", json("FeatureSet", "ALL"));
+
+            source.ok("EnableAWSServiceAccess", json("ServicePrincipal", "guardduty.amazonaws.com"));
+            source.ok("EnableAWSServiceAccess", json("ServicePrincipal", "guardduty.amazonaws.com"));
+            source.ok("EnableAWSServiceAccess", json("ServicePrincipal", "access-analyzer.amazonaws.com"));
+            JsonNode trusted = source.ok("ListAWSServiceAccessForOrganization", "{}").get("EnabledServicePrincipals");
+            assertEquals(List.of("access-analyzer.amazonaws.com", "guardduty.amazonaws.com"), ids(trusted,
+                    "ServicePrincipal"));
+            assertTrue(trusted.get(0).has("DateEnabled"));
+            source.ok("DisableAWSServiceAccess", json("ServicePrincipal", "access-analyzer.amazonaws.com"));
+            assertEquals(List.of("guardduty.amazonaws.com"), ids(source.ok("ListAWSServiceAccessForOrganization",
+                    "{}").get("EnabledServicePrincipals"), "ServicePrincipal"));
+
+            // A member is no reader of the organization until it is a delegated administrator.
+            destination.fails("AccessDeniedException", "You don't have permissions to access this resource.",
+                    "ListAccounts", "{}");
+            destination.fails("AccessDeniedException", null, "RegisterDelegatedAdministrator", json("AccountId",
+                    DESTINATION, "ServicePrincipal", "guardduty.amazonaws.com"));
+            source.ok("RegisterDelegatedAdministrator", json("AccountId", DESTINATION, "ServicePrincipal",
+                    "guardduty.amazonaws.com"));
+            source.fails("AccountAlreadyRegisteredException", "The provided account is already a delegated"
+                    + " administrator for your organization.", "RegisterDelegatedAdministrator", json("AccountId",
+                    DESTINATION, "ServicePrincipal", "guardduty.amazonaws.com"));
+            Answer management = source.call("RegisterDelegatedAdministrator", json("AccountId", SOURCE,
+                    "ServicePrincipal", "guardduty.amazonaws.com"));
+            assertEquals("ConstraintViolationException", management.code());
+            assertEquals("CANNOT_REGISTER_MASTER_AS_DELEGATED_ADMINISTRATOR", management.body().path("Reason")
+                    .asText());
+            source.fails("AccountNotFoundException", null, "RegisterDelegatedAdministrator", json("AccountId",
+                    "999988887777", "ServicePrincipal", "guardduty.amazonaws.com"));
+            source.fails("InvalidInputException", null, "RegisterDelegatedAdministrator", json("AccountId",
+                    DESTINATION, "ServicePrincipal", "not a principal!"));
+            source.ok("RegisterDelegatedAdministrator", json("AccountId", DESTINATION, "ServicePrincipal",
+                    "securityhub.amazonaws.com"));
+
+            JsonNode admins = source.ok("ListDelegatedAdministrators", "{}").get("DelegatedAdministrators");
+            assertEquals(List.of(DESTINATION), ids(admins, "Id"));
+            assertTrue(admins.get(0).has("DelegationEnabledDate"));
+            assertEquals(0, source.ok("ListDelegatedAdministrators", json("ServicePrincipal",
+                    "config.amazonaws.com")).get("DelegatedAdministrators").size());
+            // The delegated administrator now reads the organization: its accounts, its services, its delegations.
+            assertEquals(2, destination.ok("ListAccounts", "{}").get("Accounts").size());
+            assertEquals(List.of("guardduty.amazonaws.com", "securityhub.amazonaws.com"), ids(destination.ok(
+                    "ListDelegatedServicesForAccount", json("AccountId", DESTINATION)).get("DelegatedServices"),
+                    "ServicePrincipal"));
+            // … but still may not change it.
+            destination.fails("AccessDeniedException", null, "CreateOrganizationalUnit", json("ParentId",
+                    ids(destination.ok("ListRoots", "{}").get("Roots"), "Id").get(0), "Name", "mine"));
+            source.fails("AccountNotRegisteredException", "The provided account is not a registered delegated"
+                    + " administrator for your organization.", "ListDelegatedServicesForAccount", json("AccountId",
+                    SOURCE));
+
+            source.ok("DeregisterDelegatedAdministrator", json("AccountId", DESTINATION, "ServicePrincipal",
+                    "guardduty.amazonaws.com"));
+            source.fails("AccountNotRegisteredException", null, "DeregisterDelegatedAdministrator", json("AccountId",
+                    DESTINATION, "ServicePrincipal", "guardduty.amazonaws.com"));
+            // Still the delegated administrator of one service: still a reader.
+            assertEquals(2, destination.ok("ListAccounts", "{}").get("Accounts").size());
+            source.ok("DeregisterDelegatedAdministrator", json("AccountId", DESTINATION, "ServicePrincipal",
+                    "securityhub.amazonaws.com"));
+            destination.fails("AccessDeniedException", null, "ListAccounts", "{}");
         }
     }
 

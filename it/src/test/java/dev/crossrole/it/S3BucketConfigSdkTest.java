@@ -148,7 +148,7 @@ class S3BucketConfigSdkTest {
                 .queueArn("arn:aws:sqs:us-east-1:" + DESTINATION + ":events").events(Event.S3_OBJECT_CREATED)
                 .filter(f -> f.key(k -> k.filterRules(FilterRule.builder().name(FilterRuleName.PREFIX).value("in/")
                         .build()))).build();
-        // crossrole has no SQS to ask whether the queue lets S3 send: S3's answer to a destination it cannot validate.
+        // The queue does not exist, so S3's test event cannot reach it: S3's answer to a destination it cannot validate.
         assertError(400, "InvalidArgument", "Unable to validate the following destination configurations",
                 () -> owner.putBucketNotificationConfiguration(b -> b.bucket("cfg-events")
                         .notificationConfiguration(n -> n.queueConfigurations(queue))));

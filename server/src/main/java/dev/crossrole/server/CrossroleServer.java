@@ -193,6 +193,10 @@ public final class CrossroleServer implements AutoCloseable {
     private dev.crossrole.server.dynamodb.DynamoDbService dynamo;
     /** How services (SNS, S3 notifications) deliver to SQS queues. */
     private dev.crossrole.server.sqs.QueueDelivery queueDelivery;
+    /** Moves the messages of SQS's message move tasks. */
+    private AutoCloseable sqsMover;
+    /** SNS, whose HTTP deliveries stop with the server. */
+    private dev.crossrole.server.sns.SnsService sns;
     private java.util.concurrent.ScheduledExecutorService lifecycle;
 
     private CrossroleServer(HttpFront front, IamDirectory iam, StsService sts, RequestLog requestLog,
@@ -308,6 +312,20 @@ public final class CrossroleServer implements AutoCloseable {
                 new dev.crossrole.server.dynamodb.DynamoDbService(dynamoDirectory);
         dev.crossrole.server.sqs.SqsService sqs = new dev.crossrole.server.sqs.SqsService(queueDirectory,
                 new dev.crossrole.server.kms.KmsKeys(kmsKeys));
+        dev.crossrole.server.sqs.QueueDelivery queueDelivery = sqs.delivery(authorizer, sync);
+        dev.crossrole.server.sns.TopicDirectory topicDirectory = new dev.crossrole.server.sns.TopicDirectory(
+                options.clock());
+        sync.register(topicDirectory);
+        dev.crossrole.server.sns.SnsService sns = new dev.crossrole.server.sns.SnsService(topicDirectory,
+                new dev.crossrole.server.kms.KmsKeys(kmsKeys), sync, () -> queueDelivery,
+                (principal, queueArn, denial, code, message) -> {
+                    // Kept as the SendMessage the service was refused, so `crossrole why <id>` explains it.
+                    String id = java.util.UUID.randomUUID().toString();
+                    log.record(new dev.crossrole.server.requestlog.RecordedRequest(id, options.clock().instant(),
+                            "sqs", "SendMessage", principal, "sqs:SendMessage", queueArn, denial, 403, code, message,
+                            0));
+                    return id;
+                });
         // ECR's layers have a folder of their own whatever the store: S3's sweep would take them for its own orphans.
         dev.crossrole.server.ecr.EcrDirectory ecrDirectory = new dev.crossrole.server.ecr.EcrDirectory(options.clock(),
                 dev.crossrole.server.s3.BlobStore.folder(data.resolve("ecr").resolve("blobs")));
@@ -382,6 +400,7 @@ public final class CrossroleServer implements AutoCloseable {
                                 profiles, data))),
                 sqs,
                 dynamo,
+                sns,
                 ecr),
                 log, admin::handle,
                 options.clock(), clock.base(), DEFAULT_REGION, (auth, region) -> {
@@ -390,7 +409,10 @@ public final class CrossroleServer implements AutoCloseable {
                     } else if (auth.caller().session().isRoleSession()) {
                         iam.recordRoleUse(auth.caller().session().roleId(), region);
                     }
-                }, request -> containerAnswer(containerEndpoints, request), sync, s3, HostCheck.of(options.bind(), options.allowedHosts(), listening::get,
+                }, request -> {
+                    HttpResponse link = snsLink(sns, request);
+                    return link != null ? link : containerAnswer(containerEndpoints, request);
+                }, sync, s3, HostCheck.of(options.bind(), options.allowedHosts(), listening::get,
                         httpsListening::get, registryListening::get));
         pipeline.serveRegistry(new dev.crossrole.server.ecr.RegistryApi(ecr, sync), ecrTokens, registryListening::get);
         InetSocketAddress address = new InetSocketAddress(InetAddress.getByName(options.bind()), options.port());
@@ -409,7 +431,25 @@ public final class CrossroleServer implements AutoCloseable {
         server.accessRecords = accessRecords;
         server.s3 = s3;
         server.dynamo = dynamo;
-        server.queueDelivery = sqs.delivery(authorizer, sync);
+        server.queueDelivery = queueDelivery;
+        server.sns = sns;
+        server.sqsMover = sqs.startMoving(sync);
+        dev.crossrole.server.sqs.QueueDelivery queues = server.queueDelivery;
+        dev.crossrole.server.sns.SnsService.ServicePublisher topics = sns.publisher(authorizer,
+                () -> java.net.URI.create(server.endpoint()).getRawAuthority());
+        s3.connectNotifications((arn, bucketArn, owner, message) -> {
+            if (arn.startsWith("arn:aws:sns:")) {
+                return topics.publish(arn, dev.crossrole.server.s3.BucketNotifications.S3_PRINCIPAL, bucketArn, owner,
+                        "Amazon S3 Notification", message);
+            }
+            if (!arn.startsWith("arn:aws:sqs:")) {
+                return "crossrole has no " + arn.split(":")[2] + " to deliver to";
+            }
+            dev.crossrole.server.sqs.QueueDelivery.DeliveryResult sent = queues.deliver(arn,
+                    dev.crossrole.server.s3.BucketNotifications.S3_PRINCIPAL, bucketArn, owner, message, java.util.Map.of(),
+                    null, null);
+            return sent.delivered() ? null : sent.errorCode() + ": " + sent.errorMessage();
+        });
         server.lifecycle = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(runnable -> {
             Thread thread = new Thread(runnable, "s3-lifecycle");
             thread.setDaemon(true);
@@ -428,6 +468,29 @@ public final class CrossroleServer implements AutoCloseable {
     }
 
     /** What the listener needs to serve HTTPS where the settings say, or {@code null} without TLS. */
+    /** What SNS answers one of the links its notifications carry, or {@code null} when the path is not one. */
+    private static HttpResponse snsLink(dev.crossrole.server.sns.SnsService sns, HttpRequest request) {
+        if (!request.rawPath().startsWith("/_sns/")) {
+            return null;
+        }
+        java.util.Map<String, String> query = new java.util.LinkedHashMap<>();
+        String raw = request.rawQuery() == null ? "" : request.rawQuery();
+        for (String pair : raw.split("&")) {
+            if (!pair.isEmpty()) {
+                int equals = pair.indexOf('=');
+                String name = java.net.URLDecoder.decode(equals < 0 ? pair : pair.substring(0, equals),
+                        java.nio.charset.StandardCharsets.UTF_8);
+                String value = equals < 0 ? "" : java.net.URLDecoder.decode(pair.substring(equals + 1),
+                        java.nio.charset.StandardCharsets.UTF_8);
+                query.putIfAbsent(name, value);
+            }
+        }
+        dev.crossrole.server.sns.SnsService.LinkAnswer answer = sns.answerLink(request.method(), request.rawPath(),
+                query);
+        return answer == null ? null : HttpResponse.of(answer.status(), answer.contentType(),
+                answer.body().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    }
+
     /** What the ECS container endpoints answer {@code request}, or {@code null} when its path is not theirs. */
     private static HttpResponse containerAnswer(ContainerEndpoints endpoints, HttpRequest request) {
         ContainerEndpoints.Answer answer = endpoints.answer(request.method(), request.rawPath(),
@@ -667,6 +730,16 @@ public final class CrossroleServer implements AutoCloseable {
     public void close() {
         if (lifecycle != null) {
             lifecycle.shutdownNow();
+        }
+        if (sqsMover != null) {
+            try {
+                sqsMover.close();
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        }
+        if (sns != null) {
+            sns.close();
         }
         tasks.close();
         front.close();

@@ -23,7 +23,8 @@ class PackageRulesTest {
         "dev.crossrole.server.iam..", "dev.crossrole.server.sts..", "dev.crossrole.server.ecs..",
         "dev.crossrole.server.s3..", "dev.crossrole.server.kms..", "dev.crossrole.server.secretsmanager..", "dev.crossrole.server.ssm..",
         "dev.crossrole.server.logs..", "dev.crossrole.server.ecr..", "dev.crossrole.server.organizations..",
-        "dev.crossrole.server.sqs..", "dev.crossrole.server.dynamodb..", "dev.crossrole.server.service.."};
+        "dev.crossrole.server.sqs..", "dev.crossrole.server.sns..", "dev.crossrole.server.dynamodb..",
+        "dev.crossrole.server.service.."};
 
     @ArchTest
     static final ArchRule servicesNeverDependOnTheListenerAuthenticationOrAdmin = noClasses()

@@ -208,7 +208,8 @@ public final class Pipeline {
     }
 
     static boolean readsOnly(HttpRequest request, boolean s3Served) {
-        if (request.rawPath().startsWith("/_crossrole/")) {
+        if (request.rawPath().startsWith("/_crossrole/") || request.rawPath().startsWith("/_sns/")) {
+            // SNS's links are GETs that confirm or remove subscriptions: durable writes.
             return false;
         }
         boolean get = "GET".equals(request.method()) || "HEAD".equals(request.method());
@@ -539,11 +540,11 @@ public final class Pipeline {
         }
         Input input = trace.protocol == Protocol.QUERY && compatible != null
                 ? OperationInput.fromJson(operation, compatible.input(operation, params),
-                        provider.validationErrorCode(), provider::patternFailure, provider::validationMessage)
+                        provider.validationErrorCode(), provider.wording(), provider::validationMessage)
                 : trace.protocol == Protocol.QUERY
-                ? OperationInput.fromQuery(operation, params, provider.validationErrorCode(), provider::patternFailure)
+                ? OperationInput.fromQuery(operation, params, provider.validationErrorCode(), provider.wording())
                 : OperationInput.fromJson(operation, request.body(), provider.validationErrorCode(),
-                        provider::patternFailure, provider::validationMessage);
+                        provider.wording(), provider::validationMessage);
         trace.operationModel = operation;
         Shape output = execute(operation, () -> implementation.prepare(call, input), call, trace);
         if (trace.protocol == Protocol.QUERY && compatible != null) {
@@ -699,7 +700,8 @@ public final class Pipeline {
             if (!decision.allowed()) {
                 int status = trace.protocol != Protocol.JSON ? 403
                         : trace.table == null ? 400 : trace.table.provider().jsonAccessDeniedStatus();
-                String message = decision.accessDeniedMessage();
+                String message = trace.table == null ? decision.accessDeniedMessage()
+                        : trace.table.provider().accessDeniedMessage(decision.accessDeniedMessage());
                 if (check.deniedMessage() != null) {
                     message = check.deniedMessage();
                 } else if (check.shownResource() != null) {

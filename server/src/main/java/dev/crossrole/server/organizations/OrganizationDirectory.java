@@ -39,6 +39,8 @@ public final class OrganizationDirectory extends RecordCacheReplica {
     static final String ATTACHMENTS = "organizations.attachments";
     static final String TAGS = "organizations.tags";
     static final String CREATE_STATUS = "organizations.create-status";
+    static final String SERVICE_ACCESS = "organizations.service-access";
+    static final String DELEGATED_ADMINISTRATORS = "organizations.delegated-administrators";
 
     static final String SCP = "SERVICE_CONTROL_POLICY";
     static final String RCP = "RESOURCE_CONTROL_POLICY";
@@ -108,6 +110,20 @@ public final class OrganizationDirectory extends RecordCacheReplica {
     record CreateStatus(String id, String orgId, String accountName, String accountId, String state,
                         String requested, String completed, String failureReason) {}
 
+    /** An AWS service the organization trusts (EnableAWSServiceAccess), since when. */
+    record ServiceAccess(String orgId, String servicePrincipal, String enabled) {
+        String key() {
+            return orgId + "|" + servicePrincipal;
+        }
+    }
+
+    /** A member account registered as a service's delegated administrator, since when. */
+    record DelegatedAdministrator(String orgId, String accountId, String servicePrincipal, String enabled) {
+        String key() {
+            return orgId + "|" + accountId + "|" + servicePrincipal;
+        }
+    }
+
     private final Clock clock;
     private final SecureRandom random = new SecureRandom();
     private IamDirectory iam;
@@ -124,6 +140,9 @@ public final class OrganizationDirectory extends RecordCacheReplica {
     private final RecordCache<Attachment> attachments = cache(ATTACHMENTS, Attachment.class);
     private final RecordCache<Tags> tags = cache(TAGS, Tags.class);
     private final RecordCache<CreateStatus> createStatus = cache(CREATE_STATUS, CreateStatus.class);
+    private final RecordCache<ServiceAccess> serviceAccess = cache(SERVICE_ACCESS, ServiceAccess.class);
+    private final RecordCache<DelegatedAdministrator> delegated = cache(DELEGATED_ADMINISTRATORS,
+            DelegatedAdministrator.class);
 
     public OrganizationDirectory(Clock clock) {
         this.clock = clock;
@@ -141,7 +160,7 @@ public final class OrganizationDirectory extends RecordCacheReplica {
 
     @Override
     protected List<RecordCache<?>> caches() {
-        return List.of(orgs, units, members, policies, attachments, tags, createStatus);
+        return List.of(orgs, units, members, policies, attachments, tags, createStatus, serviceAccess, delegated);
     }
 
     @Override
@@ -239,6 +258,35 @@ public final class OrganizationDirectory extends RecordCacheReplica {
 
     Map<String, String> tags(String resourceId) {
         return tags.get(resourceId).map(Tags::tags).orElse(Map.of());
+    }
+
+    /** The services the organization trusts, by service principal. */
+    List<ServiceAccess> serviceAccess(String orgId) {
+        return serviceAccess.values().stream().filter(a -> a.orgId().equals(orgId))
+                .sorted(Comparator.comparing(ServiceAccess::servicePrincipal)).toList();
+    }
+
+    void put(ServiceAccess access) {
+        serviceAccess.put(access.key(), access);
+    }
+
+    void remove(ServiceAccess access) {
+        serviceAccess.remove(access.key());
+    }
+
+    /** The organization's delegated administrators, by account and service. */
+    List<DelegatedAdministrator> delegatedAdministrators(String orgId) {
+        return delegated.values().stream().filter(d -> d.orgId().equals(orgId))
+                .sorted(Comparator.comparing(DelegatedAdministrator::accountId)
+                        .thenComparing(DelegatedAdministrator::servicePrincipal)).toList();
+    }
+
+    void put(DelegatedAdministrator administrator) {
+        delegated.put(administrator.key(), administrator);
+    }
+
+    void remove(DelegatedAdministrator administrator) {
+        delegated.remove(administrator.key());
     }
 
     Optional<CreateStatus> createStatus(String id) {

@@ -172,6 +172,23 @@ public final class OrganizationsService implements ServiceProvider {
         ops.on("TagResource", this::tagResource, tag.toArray(Authorization[]::new));
         ops.on("UntagResource", this::untagResource, untag.toArray(Authorization[]::new));
         ops.on("ListTagsForResource", this::listTagsForResource, listTags.toArray(Authorization[]::new));
+        String principal = "organizations:ServicePrincipal";
+        ops.on("EnableAWSServiceAccess", this::enableServiceAccess,
+                Authorization.of("organizations:EnableAWSServiceAccess").keys(principal));
+        ops.on("DisableAWSServiceAccess", this::disableServiceAccess,
+                Authorization.of("organizations:DisableAWSServiceAccess").keys(principal));
+        ops.on("ListAWSServiceAccessForOrganization", this::listServiceAccess,
+                Authorization.of("organizations:ListAWSServiceAccessForOrganization"));
+        ops.on("RegisterDelegatedAdministrator", this::registerDelegatedAdministrator,
+                Authorization.of("organizations:RegisterDelegatedAdministrator").on("account", "AccountId")
+                        .keys(principal));
+        ops.on("DeregisterDelegatedAdministrator", this::deregisterDelegatedAdministrator,
+                Authorization.of("organizations:DeregisterDelegatedAdministrator").on("account", "AccountId")
+                        .keys(principal));
+        ops.on("ListDelegatedAdministrators", this::listDelegatedAdministrators,
+                Authorization.of("organizations:ListDelegatedAdministrators").keys(principal));
+        ops.on("ListDelegatedServicesForAccount", this::listDelegatedServices,
+                Authorization.of("organizations:ListDelegatedServicesForAccount").on("account", "AccountId"));
         ops.on("ListTargetsForPolicy", this::listTargetsForPolicy,
                 Authorization.of("organizations:ListTargetsForPolicy").on("policy", "PolicyId").keys(type));
     }
@@ -190,9 +207,9 @@ public final class OrganizationsService implements ServiceProvider {
         return error("InvalidInputException", message);
     }
 
-    /** ConstraintViolationException; its Reason is in the message (crossrole's JSON errors carry no extra members). */
+    /** ConstraintViolationException with its {@code Reason} member. */
     private static AwsException constraint(String reason, String message) {
-        return error("ConstraintViolationException", message + " (" + reason + ")");
+        return error("ConstraintViolationException", message).with("Reason", reason);
     }
 
     private static AwsException parentNotFound() {
@@ -229,6 +246,20 @@ public final class OrganizationsService implements ServiceProvider {
         String account = call.caller().account();
         Org org = orgs.orgOf(account).orElseThrow(OrganizationsService::notInUse);
         if (!org.managementAccount().equals(account)) {
+            throw error("AccessDeniedException", "You don't have permissions to access this resource.");
+        }
+        return org;
+    }
+
+    /**
+     * The organization the caller may read: its management account, or a member registered as a delegated
+     * administrator for some service, as Organizations lets both call its List and Describe operations.
+     */
+    private Org readable(Call call) {
+        String account = call.caller().account();
+        Org org = orgs.orgOf(account).orElseThrow(OrganizationsService::notInUse);
+        if (!org.managementAccount().equals(account) && orgs.delegatedAdministrators(org.id()).stream()
+                .noneMatch(d -> d.accountId().equals(account))) {
             throw error("AccessDeniedException", "You don't have permissions to access this resource.");
         }
         return org;
@@ -353,7 +384,7 @@ public final class OrganizationsService implements ServiceProvider {
             if (from < 0 || from > all.size()) {
                 // The reason INVALID_PAGINATION_TOKEN of the API Reference; AWS's exact wording was not found.
                 throw invalid("You specified an invalid value for nextToken. You must get the value from the"
-                        + " response to a previous call to the API. (INVALID_PAGINATION_TOKEN)");
+                        + " response to a previous call to the API.").with("Reason", "INVALID_PAGINATION_TOKEN");
             }
         }
         int to = Math.min(all.size(), from + max);
@@ -420,6 +451,8 @@ public final class OrganizationsService implements ServiceProvider {
                 orgs.remove(policy);
             }
             orgs.attachments(org.id()).forEach(orgs::remove);
+            orgs.serviceAccess(org.id()).forEach(orgs::remove);
+            orgs.delegatedAdministrators(org.id()).forEach(orgs::remove);
             orgs.forget(org.rootId());
             orgs.remove(org);
             return null;
@@ -427,7 +460,7 @@ public final class OrganizationsService implements ServiceProvider {
     }
 
     private PreparedCall listRoots(Call call, Input input) {
-        Org org = managed(call);
+        Org org = readable(call);
         return PreparedCall.of(List.of(check(call, "ListRoots", "*")),
                 () -> page(input, "Roots", List.of(rootShape(orgs.org(org.id()).orElse(org)))));
     }
@@ -471,7 +504,7 @@ public final class OrganizationsService implements ServiceProvider {
     }
 
     private PreparedCall describeUnit(Call call, Input input) {
-        Org org = managed(call);
+        Org org = readable(call);
         String id = input.string("OrganizationalUnitId");
         return PreparedCall.of(List.of(check(call, "DescribeOrganizationalUnit", arn(org, "ou", id))),
                 () -> Shape.of().put("OrganizationalUnit", unitShape(org, unitOf(org, id))));
@@ -514,7 +547,7 @@ public final class OrganizationsService implements ServiceProvider {
     }
 
     private PreparedCall listUnitsForParent(Call call, Input input) {
-        Org org = managed(call);
+        Org org = readable(call);
         String parentId = input.string("ParentId");
         return PreparedCall.of(List.of(check(call, "ListOrganizationalUnitsForParent", parentArn(org, parentId))),
                 () -> {
@@ -528,7 +561,7 @@ public final class OrganizationsService implements ServiceProvider {
     }
 
     private PreparedCall listChildren(Call call, Input input) {
-        Org org = managed(call);
+        Org org = readable(call);
         String parentId = input.string("ParentId");
         String childType = input.string("ChildType");
         return PreparedCall.of(List.of(check(call, "ListChildren", parentArn(org, parentId))), () -> {
@@ -548,7 +581,7 @@ public final class OrganizationsService implements ServiceProvider {
     }
 
     private PreparedCall listParents(Call call, Input input) {
-        Org org = managed(call);
+        Org org = readable(call);
         String childId = input.string("ChildId");
         return PreparedCall.of(List.of(check(call, "ListParents", targetArn(org, childId))), () -> {
             String parent = childId.startsWith("ou-")
@@ -566,7 +599,7 @@ public final class OrganizationsService implements ServiceProvider {
     // ---- accounts --------------------------------------------------------------------------------------
 
     private PreparedCall listAccounts(Call call, Input input) {
-        Org org = managed(call);
+        Org org = readable(call);
         return PreparedCall.of(List.of(check(call, "ListAccounts", "*")), () -> {
             List<Shape> accounts = new ArrayList<>();
             orgs.members(org.id()).forEach(m -> accounts.add(accountShape(org, m)));
@@ -575,7 +608,7 @@ public final class OrganizationsService implements ServiceProvider {
     }
 
     private PreparedCall listAccountsForParent(Call call, Input input) {
-        Org org = managed(call);
+        Org org = readable(call);
         String parentId = input.string("ParentId");
         return PreparedCall.of(List.of(check(call, "ListAccountsForParent", parentArn(org, parentId))), () -> {
             if (!parentExists(org, parentId)) {
@@ -588,7 +621,7 @@ public final class OrganizationsService implements ServiceProvider {
     }
 
     private PreparedCall describeAccount(Call call, Input input) {
-        Org org = managed(call);
+        Org org = readable(call);
         String account = input.string("AccountId");
         return PreparedCall.of(List.of(check(call, "DescribeAccount", accountArn(org, account))),
                 () -> Shape.of().put("Account", accountShape(org, memberOf(org, account))));
@@ -638,6 +671,9 @@ public final class OrganizationsService implements ServiceProvider {
                     }
                     orgs.forget(account);
                     orgs.remove(member);
+                    // An account that leaves administers nothing of the organization any more.
+                    orgs.delegatedAdministrators(org.id()).stream().filter(d -> d.accountId().equals(account))
+                            .forEach(orgs::remove);
                     return null;
                 }));
     }
@@ -812,7 +848,7 @@ public final class OrganizationsService implements ServiceProvider {
     }
 
     private PreparedCall describePolicy(Call call, Input input) {
-        Org org = managed(call);
+        Org org = readable(call);
         String id = input.string("PolicyId");
         String type = typeOf(id);
         return PreparedCall.of(List.of(check(call, "DescribePolicy", policyArn(org, id, type.isEmpty()
@@ -871,7 +907,7 @@ public final class OrganizationsService implements ServiceProvider {
     }
 
     private PreparedCall listPolicies(Call call, Input input) {
-        Org org = managed(call);
+        Org org = readable(call);
         String type = input.string("Filter");
         return PreparedCall.of(List.of(check(call, "ListPolicies", "*", policyType(type))), () -> {
             List<Shape> out = new ArrayList<>();
@@ -947,7 +983,7 @@ public final class OrganizationsService implements ServiceProvider {
     }
 
     private PreparedCall listPoliciesForTarget(Call call, Input input) {
-        Org org = managed(call);
+        Org org = readable(call);
         String target = input.string("TargetId");
         String type = input.string("Filter");
         return PreparedCall.of(List.of(check(call, "ListPoliciesForTarget", targetArn(org, target),
@@ -966,7 +1002,7 @@ public final class OrganizationsService implements ServiceProvider {
     }
 
     private PreparedCall listTargetsForPolicy(Call call, Input input) {
-        Org org = managed(call);
+        Org org = readable(call);
         String id = input.string("PolicyId");
         String type = typeOf(id);
         return PreparedCall.of(List.of(check(call, "ListTargetsForPolicy", policyArn(org, id, type.isEmpty()
@@ -1039,7 +1075,7 @@ public final class OrganizationsService implements ServiceProvider {
     }
 
     private PreparedCall describeCreateAccountStatus(Call call, Input input) {
-        Org org = managed(call);
+        Org org = readable(call);
         String id = input.string("CreateAccountRequestId");
         return PreparedCall.of(List.of(check(call, "DescribeCreateAccountStatus", "*")), () -> Shape.of().put(
                 "CreateAccountStatus", statusShape(orgs.createStatus(id).filter(s -> s.orgId().equals(org.id()))
@@ -1048,7 +1084,7 @@ public final class OrganizationsService implements ServiceProvider {
     }
 
     private PreparedCall listCreateAccountStatus(Call call, Input input) {
-        Org org = managed(call);
+        Org org = readable(call);
         List<String> states = input.listOrEmpty("States");
         return PreparedCall.of(List.of(check(call, "ListCreateAccountStatus", "*")), () -> {
             List<Shape> out = new ArrayList<>();
@@ -1076,6 +1112,135 @@ public final class OrganizationsService implements ServiceProvider {
             orgs.put(member.withStatus("SUSPENDED"));
             return null;
         }));
+    }
+
+    // ---- trusted services and delegated administrators ---------------------------------------------------
+
+    private static RequestContext servicePrincipal(String principal) {
+        return RequestContext.builder().single("organizations:ServicePrincipal", principal).build();
+    }
+
+    /** EnableAWSServiceAccess: the organization trusts the service (idempotent). */
+    private PreparedCall enableServiceAccess(Call call, Input input) {
+        Org org = managed(call);
+        String principal = input.string("ServicePrincipal");
+        return PreparedCall.of(List.of(check(call, "EnableAWSServiceAccess", "*", servicePrincipal(principal))),
+                () -> {
+                    if (orgs.serviceAccess(org.id()).stream().noneMatch(a -> a.servicePrincipal().equals(principal))) {
+                        orgs.put(new OrganizationDirectory.ServiceAccess(org.id(), principal, now(call)));
+                    }
+                    return null;
+                });
+    }
+
+    /** DisableAWSServiceAccess: the organization no longer trusts the service (idempotent). */
+    private PreparedCall disableServiceAccess(Call call, Input input) {
+        Org org = managed(call);
+        String principal = input.string("ServicePrincipal");
+        return PreparedCall.of(List.of(check(call, "DisableAWSServiceAccess", "*", servicePrincipal(principal))),
+                () -> {
+                    orgs.serviceAccess(org.id()).stream().filter(a -> a.servicePrincipal().equals(principal))
+                            .forEach(orgs::remove);
+                    return null;
+                });
+    }
+
+    private PreparedCall listServiceAccess(Call call, Input input) {
+        Org org = readable(call);
+        return PreparedCall.of(List.of(check(call, "ListAWSServiceAccessForOrganization", "*")), () -> {
+            List<Shape> out = new ArrayList<>();
+            orgs.serviceAccess(org.id()).forEach(a -> out.add(Shape.of().put("ServicePrincipal", a.servicePrincipal())
+                    .put("DateEnabled", Instant.parse(a.enabled()))));
+            return page(input, "EnabledServicePrincipals", out);
+        });
+    }
+
+    /**
+     * RegisterDelegatedAdministrator: a member account administers the service's features for the organization, and
+     * may then call Organizations' List and Describe operations. The management account cannot be one.
+     */
+    private PreparedCall registerDelegatedAdministrator(Call call, Input input) {
+        Org org = managed(call);
+        String account = input.string("AccountId");
+        String principal = input.string("ServicePrincipal");
+        return PreparedCall.of(List.of(check(call, "RegisterDelegatedAdministrator", accountArn(org, account),
+                servicePrincipal(principal))), () -> {
+                    memberOf(org, account);
+                    if (account.equals(org.managementAccount())) {
+                        throw constraint("CANNOT_REGISTER_MASTER_AS_DELEGATED_ADMINISTRATOR", "You attempted to"
+                                + " register the management account of the organization as a delegated administrator"
+                                + " for an AWS service integrated with Organizations.");
+                    }
+                    if (orgs.delegatedAdministrators(org.id()).stream().anyMatch(d -> d.accountId().equals(account)
+                            && d.servicePrincipal().equals(principal))) {
+                        throw error("AccountAlreadyRegisteredException", "The provided account is already a"
+                                + " delegated administrator for your organization.");
+                    }
+                    orgs.put(new OrganizationDirectory.DelegatedAdministrator(org.id(), account, principal,
+                            now(call)));
+                    return null;
+                });
+    }
+
+    private PreparedCall deregisterDelegatedAdministrator(Call call, Input input) {
+        Org org = managed(call);
+        String account = input.string("AccountId");
+        String principal = input.string("ServicePrincipal");
+        return PreparedCall.of(List.of(check(call, "DeregisterDelegatedAdministrator", accountArn(org, account),
+                servicePrincipal(principal))), () -> {
+                    memberOf(org, account);
+                    OrganizationDirectory.DelegatedAdministrator registered = orgs.delegatedAdministrators(org.id())
+                            .stream().filter(d -> d.accountId().equals(account)
+                                    && d.servicePrincipal().equals(principal)).findFirst()
+                            .orElseThrow(OrganizationsService::notRegistered);
+                    orgs.remove(registered);
+                    return null;
+                });
+    }
+
+    private static AwsException notRegistered() {
+        return error("AccountNotRegisteredException", "The provided account is not a registered delegated"
+                + " administrator for your organization.");
+    }
+
+    /** ListDelegatedAdministrators: each account once, with when it was first made one; for one service if asked. */
+    private PreparedCall listDelegatedAdministrators(Call call, Input input) {
+        Org org = readable(call);
+        String principal = input.string("ServicePrincipal");
+        RequestContext context = principal == null ? RequestContext.empty() : servicePrincipal(principal);
+        return PreparedCall.of(List.of(check(call, "ListDelegatedAdministrators", "*", context)), () -> {
+            Map<String, String> since = new java.util.TreeMap<>();
+            for (OrganizationDirectory.DelegatedAdministrator d : orgs.delegatedAdministrators(org.id())) {
+                if (principal == null || d.servicePrincipal().equals(principal)) {
+                    since.merge(d.accountId(), d.enabled(), (a, b) -> a.compareTo(b) <= 0 ? a : b);
+                }
+            }
+            List<Shape> out = new ArrayList<>();
+            since.forEach((account, enabled) -> orgs.member(account).ifPresent(m -> out.add(Shape.of()
+                    .put("Id", m.accountId()).put("Arn", accountArn(org, m.accountId())).put("Email", m.email())
+                    .put("Name", m.name()).put("Status", m.status())
+                    .put("State", m.status().equals("ACTIVE") ? "ACTIVE" : "SUSPENDED")
+                    .put("JoinedMethod", m.joinedMethod()).put("JoinedTimestamp", Instant.parse(m.joined()))
+                    .put("DelegationEnabledDate", Instant.parse(enabled)))));
+            return page(input, "DelegatedAdministrators", out);
+        });
+    }
+
+    private PreparedCall listDelegatedServices(Call call, Input input) {
+        Org org = readable(call);
+        String account = input.string("AccountId");
+        return PreparedCall.of(List.of(check(call, "ListDelegatedServicesForAccount", accountArn(org, account))),
+                () -> {
+                    memberOf(org, account);
+                    List<Shape> out = new ArrayList<>();
+                    orgs.delegatedAdministrators(org.id()).stream().filter(d -> d.accountId().equals(account))
+                            .forEach(d -> out.add(Shape.of().put("ServicePrincipal", d.servicePrincipal())
+                                    .put("DelegationEnabledDate", Instant.parse(d.enabled()))));
+                    if (out.isEmpty()) {
+                        throw notRegistered();
+                    }
+                    return page(input, "DelegatedServices", out);
+                });
     }
 
     // ---- tags ------------------------------------------------------------------------------------------
@@ -1142,7 +1307,7 @@ public final class OrganizationsService implements ServiceProvider {
     }
 
     private PreparedCall listTagsForResource(Call call, Input input) {
-        Org org = managed(call);
+        Org org = readable(call);
         String id = input.string("ResourceId");
         String arn = taggableArn(org, id);
         return PreparedCall.of(List.of(check(call, "ListTagsForResource", arn, resourceTags(id).build())), () -> {

@@ -10,6 +10,8 @@ public class AwsException extends RuntimeException {
     private final String code;
     private final int httpStatus;
     private final boolean senderFault;
+    /** Members the error shape has besides its code and message ({@code Reason}), in the order they are added. */
+    private final java.util.Map<String, String> members = new java.util.LinkedHashMap<>();
 
     public AwsException(String code, int httpStatus, String message) {
         this(code, httpStatus, message, httpStatus < 500);
@@ -40,6 +42,19 @@ public class AwsException extends RuntimeException {
      */
     public java.util.Map<String, com.fasterxml.jackson.databind.JsonNode> extraMembers() {
         return java.util.Map.of();
+    }
+
+    /** Adds a member of the error's shape (Organizations' {@code Reason}); {@code null} adds nothing. */
+    public AwsException with(String member, String value) {
+        if (value != null) {
+            members.put(member, value);
+        }
+        return this;
+    }
+
+    /** The error's other members, as {@link #with} added them. */
+    public java.util.Map<String, String> members() {
+        return java.util.Collections.unmodifiableMap(members);
     }
 
     // ---- the common errors of Query services ------------------------------------------------

@@ -28,6 +28,7 @@ public final class JsonCodec {
         ObjectNode node = MAPPER.createObjectNode();
         node.put("__type", error.code());
         node.put("message", error.getMessage() == null ? "" : error.getMessage());
+        error.members().forEach(node::put);
         error.extraMembers().forEach(node::set);
         return write(node);
     }

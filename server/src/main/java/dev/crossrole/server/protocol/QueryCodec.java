@@ -32,6 +32,7 @@ public final class QueryCodec {
         xml.element("Type", error.senderFault() ? "Sender" : "Receiver");
         xml.element("Code", error.code());
         xml.element("Message", error.getMessage() == null ? "" : error.getMessage());
+        error.members().forEach(xml::element);
         xml.close("Error").raw("\n  ");
         xml.element("RequestId", requestId).raw("\n");
         xml.close("ErrorResponse").raw("\n");

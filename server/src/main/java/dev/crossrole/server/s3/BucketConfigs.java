@@ -343,15 +343,17 @@ final class BucketConfigs {
             "s3:ObjectAcl:Put");
 
     /**
-     * PutBucketNotificationConfiguration. Each SNS topic, SQS queue and Lambda function configuration is checked as
-     * far as it can be without those services: its events are S3's, its filter rules are {@code prefix} or
-     * {@code suffix} once each, and its destination is an ARN of its service in the bucket's region. S3 then asks each
-     * destination whether it lets S3 publish; crossrole has no SNS, SQS or Lambda to ask, so unless the request sets
-     * {@code x-amz-skip-destination-validation} it answers as S3 answers a destination it cannot validate: 400
-     * InvalidArgument "Unable to validate the following destination configurations". An EventBridge configuration
-     * (no destination of its own) and configurations sent with the skip header are stored as put.
+     * PutBucketNotificationConfiguration. Each SNS topic, SQS queue and Lambda function configuration is checked: its
+     * events are S3's, its filter rules are {@code prefix} or {@code suffix} once each, and its destination is an ARN
+     * of its service in the bucket's region. Then, as S3 does, each queue and topic is sent S3's test event, on
+     * behalf of S3 for this bucket: where the destination is missing or its policy does not let S3 send from the
+     * bucket, nothing is stored and the answer is 400 InvalidArgument "Unable to validate the following destination
+     * configurations", naming each refusing destination. A Lambda function cannot be validated (crossrole has no
+     * Lambda) and is refused the same way. {@code x-amz-skip-destination-validation} stores the configuration
+     * without asking. A configuration without an {@code Id} is given one, as S3 gives it.
      */
-    static S3Call putNotification(S3Input input, Bucket bucket, S3Repository repository) {
+    static S3Call putNotification(S3Input input, Bucket bucket, S3Repository repository,
+                                  BucketNotifications notifications, String requestId) {
         return S3Call.of(S3Support.bucketCheck("s3:PutBucketNotification", bucket, RequestContext.empty()),
                 findings -> {
                     Input configuration = input.document();
@@ -359,27 +361,81 @@ final class BucketConfigs {
                         throw S3Exception.malformedXml();
                     }
                     boolean skip = Boolean.TRUE.equals(input.bool("SkipDestinationValidation"));
-                    List<String> unvalidated = new ArrayList<>();
                     Set<String> ids = new java.util.HashSet<>();
                     String[][] kinds = {{"TopicConfigurations", "TopicArn", "sns"},
                         {"QueueConfigurations", "QueueArn", "sqs"},
                         {"LambdaFunctionConfigurations", "LambdaFunctionArn", "lambda"}};
+                    List<String> destinations = new ArrayList<>();
                     for (String[] kind : kinds) {
                         for (Input destination : configuration.<Input>listOrEmpty(kind[0])) {
                             String arn = destination.string(kind[1]);
                             checkDestination(destination, arn, kind[2], bucket.region(), ids);
-                            unvalidated.add(arn);
+                            destinations.add(arn);
                         }
                     }
-                    if (!unvalidated.isEmpty() && !skip) {
-                        throw S3Exception.invalidArgument("Unable to validate the following destination"
-                                + " configurations", unvalidated.get(0), "Not authorized to invoke or publish to the"
-                                + " destination: crossrole has no " + serviceOf(unvalidated.get(0)) + " to ask");
+                    if (!skip) {
+                        S3Exception refused = null;
+                        int refusals = 0;
+                        for (String arn : new java.util.LinkedHashSet<>(destinations)) {
+                            String failure = BucketNotifications.deliverable(arn)
+                                    ? notifications.test(arn, bucket, requestId) : "crossrole has no Lambda";
+                            if (failure != null) {
+                                if (refused == null) {
+                                    refused = S3Exception.invalidArgument("Unable to validate the following"
+                                            + " destination configurations", null, null);
+                                }
+                                refusals++;
+                                refused.with("ArgumentName" + refusals, arn).with("ArgumentValue" + refusals,
+                                        refusal(arn));
+                            }
+                        }
+                        if (refused != null) {
+                            throw refused;
+                        }
                     }
-                    Document put = configuration.values().isEmpty() ? null : Document.of(configuration);
+                    Document put = configuration.values().isEmpty() ? null : withIds(Document.of(configuration));
                     repository.updateBucket(bucket.name(), current -> current.withNotification(put));
                     return input.respond(Shape.of());
                 });
+    }
+
+    /** S3's words for a destination its test event could not reach. */
+    private static String refusal(String arn) {
+        return switch (serviceOf(arn)) {
+            case "SQS" -> "Permissions on the destination queue do not allow S3 to publish notifications from this"
+                    + " bucket";
+            case "SNS" -> "Permissions on the destination topic do not allow S3 to publish notifications from this"
+                    + " bucket";
+            default -> "Not authorized to invoke function [" + arn + "]";
+        };
+    }
+
+    /** The configuration with an {@code Id} for each destination that came without one. */
+    @SuppressWarnings("unchecked")
+    private static Document withIds(Document document) {
+        Map<String, Object> members = new LinkedHashMap<>(document.members());
+        for (String kind : List.of("TopicConfigurations", "QueueConfigurations", "LambdaFunctionConfigurations")) {
+            if (members.get(kind) instanceof List<?> list) {
+                List<Object> named = new ArrayList<>();
+                for (Object item : list) {
+                    if (item instanceof Map<?, ?> map && map.get("Id") == null) {
+                        Map<String, Object> copy = new LinkedHashMap<>();
+                        copy.put("Id", java.util.Base64.getEncoder().encodeToString(java.util.UUID.randomUUID()
+                                .toString().getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+                        ((Map<String, Object>) map).forEach((name, value) -> {
+                            if (!name.equals("Id")) {
+                                copy.put(name, value);
+                            }
+                        });
+                        named.add(copy);
+                    } else {
+                        named.add(item);
+                    }
+                }
+                members.put(kind, named);
+            }
+        }
+        return new Document(members);
     }
 
     private static String serviceOf(String arn) {

@@ -5,6 +5,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -25,8 +26,11 @@ final class LifecycleSweep {
 
     private LifecycleSweep() {}
 
-    /** Applies every enabled rule as of {@code now}; returns how many objects, versions and uploads it removed. */
-    static int run(S3Repository repository, Instant now) {
+    /**
+     * Applies every enabled rule as of {@code now}; returns how many objects, versions and uploads it removed, each
+     * removal also told to {@code events} as S3's {@code LifecycleExpiration} event.
+     */
+    static int run(S3Repository repository, Instant now, Consumer<ObjectEvent> events) {
         int removed = 0;
         for (Bucket bucket : repository.buckets()) {
             BucketLifecycle lifecycle = bucket.lifecycle();
@@ -34,9 +38,9 @@ final class LifecycleSweep {
                 continue;
             }
             try {
-                removed += expireCurrent(repository, bucket, lifecycle, now);
-                removed += expireNoncurrent(repository, bucket, lifecycle, now);
-                removed += removeLoneDeleteMarkers(repository, bucket, lifecycle);
+                removed += expireCurrent(repository, bucket, lifecycle, now, events);
+                removed += expireNoncurrent(repository, bucket, lifecycle, now, events);
+                removed += removeLoneDeleteMarkers(repository, bucket, lifecycle, events);
                 removed += abortUploads(repository, bucket, lifecycle, now);
             } catch (IOException | RuntimeException e) {
                 // The bucket went meanwhile, or the store failed: the next pass tries again.
@@ -46,8 +50,8 @@ final class LifecycleSweep {
         return removed;
     }
 
-    private static int expireCurrent(S3Repository repository, Bucket bucket, BucketLifecycle lifecycle, Instant now)
-            throws IOException {
+    private static int expireCurrent(S3Repository repository, Bucket bucket, BucketLifecycle lifecycle, Instant now,
+                                     Consumer<ObjectEvent> events) throws IOException {
         int removed = 0;
         for (StoredObject object : List.copyOf(repository.objects(bucket.name()).values())) {
             Instant expiry = null;
@@ -62,8 +66,11 @@ final class LifecycleSweep {
             }
             try {
                 // Only the version this pass judged: a newer write under the key is not expired by it.
-                repository.deleteObject(bucket.name(), object.key(), new WriteCondition(object.etag(), false), now);
+                StoredObject marker = repository.deleteObject(bucket.name(), object.key(),
+                        new WriteCondition(object.etag(), false), now);
                 removed++;
+                events.accept(marker == null ? ObjectEvent.of(bucket.name(), "LifecycleExpiration:Delete", object)
+                        : ObjectEvent.of(bucket.name(), "LifecycleExpiration:DeleteMarkerCreated", marker));
             } catch (S3Exception changed) {
                 // Replaced or deleted meanwhile (another node's pass, or a client's write).
             }
@@ -76,7 +83,7 @@ final class LifecycleSweep {
      * {@code NewerNoncurrentVersions} noncurrent versions (newest first) are kept whatever their age.
      */
     private static int expireNoncurrent(S3Repository repository, Bucket bucket, BucketLifecycle lifecycle,
-                                        Instant now) throws IOException {
+                                        Instant now, Consumer<ObjectEvent> events) throws IOException {
         int removed = 0;
         for (Map.Entry<String, List<StoredObject>> entry : List.copyOf(repository.versions(bucket.name()).entrySet())) {
             String key = entry.getKey();
@@ -102,6 +109,7 @@ final class LifecycleSweep {
                         if (repository.deleteVersion(bucket.name(), key, version.versionId(), WriteCondition.NONE)
                                 .isPresent()) {
                             removed++;
+                            events.accept(ObjectEvent.of(bucket.name(), "LifecycleExpiration:Delete", version));
                         }
                         break;
                     }
@@ -112,8 +120,8 @@ final class LifecycleSweep {
     }
 
     /** A delete marker that is a key's only version, where a rule with {@code ExpiredObjectDeleteMarker} covers it. */
-    private static int removeLoneDeleteMarkers(S3Repository repository, Bucket bucket, BucketLifecycle lifecycle)
-            throws IOException {
+    private static int removeLoneDeleteMarkers(S3Repository repository, Bucket bucket, BucketLifecycle lifecycle,
+                                               Consumer<ObjectEvent> events) throws IOException {
         int removed = 0;
         for (Map.Entry<String, List<StoredObject>> entry : List.copyOf(repository.versions(bucket.name()).entrySet())) {
             List<StoredObject> versions = entry.getValue();
@@ -127,6 +135,7 @@ final class LifecycleSweep {
                     if (repository.deleteVersion(bucket.name(), entry.getKey(), versions.get(0).versionId(),
                             WriteCondition.NONE).isPresent()) {
                         removed++;
+                        events.accept(ObjectEvent.of(bucket.name(), "LifecycleExpiration:Delete", versions.get(0)));
                     }
                     break;
                 }

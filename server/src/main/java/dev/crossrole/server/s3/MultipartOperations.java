@@ -386,9 +386,11 @@ final class MultipartOperations {
                 finish = CustomerKey.encrypting(finish, algorithm, customer, segments);
             }
             StoredObject stored = repository.completeUpload(upload, ranges, finish, condition);
+            // Only the completion itself is an event; its retries answered from the kept completion are not.
             return completion(input, bucket, new CompletedUpload(bucket.name(), upload.uploadId(), upload.key(),
                     stored.lastModified(), stored.etag(), stored.checksums(), upload.checksumType(),
-                    stored.kmsKeyArn(), stored.bucketKey(), stored.versionId()));
+                    stored.kmsKeyArn(), stored.bucketKey(), stored.versionId()))
+                    .event(ObjectEvent.of(bucket.name(), "ObjectCreated:CompleteMultipartUpload", stored));
         });
     }
 

@@ -115,7 +115,9 @@ final class ObjectOperations {
                     .header("x-amz-expiration", expiration(bucket, stored));
             ObjectEncryption.headers(response, stored);
             stored.checksums().forEach(response::header);
-            return response;
+            // A browser's form arrives as the PutObject it stands for, still a POST.
+            return response.event(ObjectEvent.of(bucket.name(), "POST".equals(request.method())
+                    ? "ObjectCreated:Post" : "ObjectCreated:Put", stored));
         });
     }
 
@@ -794,7 +796,9 @@ final class ObjectOperations {
                 Optional<StoredObject> removed = repository.deleteVersion(bucket.name(), key,
                         VersionIds.internal(requested), condition, locks.deleteGuard(bypass));
                 return input.respond(Shape.of().put("DeleteMarker", removed.filter(StoredObject::deleteMarker)
-                        .map(marker -> true).orElse(null)).put("VersionId", requested));
+                        .map(marker -> true).orElse(null)).put("VersionId", requested))
+                        .event(new ObjectEvent(bucket.name(), "ObjectRemoved:Delete", key, null, null,
+                                VersionIds.internal(requested)));
             });
         }
         return S3Call.of(S3Support.objectCheck("s3:DeleteObject", bucket, key, RequestContext.empty()), findings -> {
@@ -807,7 +811,7 @@ final class ObjectOperations {
             if (marker != null) {
                 output.put("DeleteMarker", true).put("VersionId", marker.wireVersionId());
             }
-            return input.respond(output);
+            return input.respond(output).event(removal(bucket, key, marker));
         });
     }
 
@@ -833,6 +837,7 @@ final class ObjectOperations {
         boolean bypassSent = Boolean.TRUE.equals(input.bool("BypassGovernanceRetention"));
         List<Shape> deleted = new ArrayList<>();
         List<Shape> errors = new ArrayList<>();
+        List<ObjectEvent> removals = new ArrayList<>();
         for (Input entry : entries) {
             String key = entry.string("Key");
             // Per key what DeleteObject does with its versionId and If-Match: never a delete of something else.
@@ -866,11 +871,14 @@ final class ObjectOperations {
                         if (removed.isPresent() && removed.get().deleteMarker()) {
                             done.put("DeleteMarker", true).put("DeleteMarkerVersionId", versionId);
                         }
+                        removals.add(new ObjectEvent(bucket.name(), "ObjectRemoved:Delete", key, null, null,
+                                VersionIds.internal(versionId)));
                     } else {
                         StoredObject marker = repository.deleteObject(bucket.name(), key, condition, now());
                         if (marker != null) {
                             done.put("DeleteMarker", true).put("DeleteMarkerVersionId", marker.wireVersionId());
                         }
+                        removals.add(removal(bucket, key, marker));
                     }
                 } catch (S3Exception e) {
                     refused = e;
@@ -883,7 +891,15 @@ final class ObjectOperations {
             }
         }
         // Both lists always, so that a quiet answer with nothing to report is still S3's empty DeleteResult.
-        return input.respond(Shape.of().put("Deleted", deleted).put("Errors", errors));
+        S3Response response = input.respond(Shape.of().put("Deleted", deleted).put("Errors", errors));
+        removals.forEach(response::event);
+        return response;
+    }
+
+    /** A delete without a version: a delete marker where versions are kept, the object's removal where not. */
+    private static ObjectEvent removal(Bucket bucket, String key, StoredObject marker) {
+        return marker == null ? new ObjectEvent(bucket.name(), "ObjectRemoved:Delete", key, null, null, null)
+                : ObjectEvent.of(bucket.name(), "ObjectRemoved:DeleteMarkerCreated", marker);
     }
 
     private static Shape deleteError(String key, String code, String message) {
@@ -991,10 +1007,12 @@ final class ObjectOperations {
                 .toUpperCase(Locale.ROOT), v));
         Shape output = Shape.of().put("CopyObjectResult", result).put("VersionId", stored.versionId())
                 .put("CopySourceVersionId", source.shownVersionId(original));
+        ObjectEvent copiedEvent = ObjectEvent.of(target.name(), "ObjectCreated:Copy", stored);
         if (stored.customerKey() != null) {
-            return input.respond(CustomerKey.members(output, stored.customerKey()));
+            return input.respond(CustomerKey.members(output, stored.customerKey())).event(copiedEvent);
         }
-        return input.respond(ObjectEncryption.members(output, stored.kmsKeyArn(), stored.bucketKey()));
+        return input.respond(ObjectEncryption.members(output, stored.kmsKeyArn(), stored.bucketKey()))
+                .event(copiedEvent);
     }
 
     /**
@@ -1102,7 +1120,8 @@ final class ObjectOperations {
                         throw target.versioned() ? S3Exception.noSuchVersion(key, target.versionId())
                                 : S3Exception.noSuchKey(key);
                     }
-                    return input.respond(Shape.of().put("VersionId", shownVersionId(bucket, tagged)));
+                    return input.respond(Shape.of().put("VersionId", shownVersionId(bucket, tagged)))
+                            .event(ObjectEvent.of(bucket.name(), "ObjectTagging:Put", tagged));
                 });
     }
 
@@ -1124,7 +1143,8 @@ final class ObjectOperations {
                 S3Support.existingTags(target.found()).toBuilder()), findings -> {
                     StoredObject version = readable(target, bucket, key, findings, "DELETE");
                     repository.putTags(bucket.name(), version, Map.of());
-                    return input.respond(Shape.of().put("VersionId", shownVersionId(bucket, version)));
+                    return input.respond(Shape.of().put("VersionId", shownVersionId(bucket, version)))
+                            .event(ObjectEvent.of(bucket.name(), "ObjectTagging:Delete", version));
                 });
     }
 
@@ -1162,7 +1182,8 @@ final class ObjectOperations {
                                 : missingCurrent(bucket, key, findings);
                     }
                     // the model's output has no VersionId member: the version is named by its header alone
-                    return input.respond(Shape.of()).header("x-amz-version-id", shownVersionId(bucket, version));
+                    return input.respond(Shape.of()).header("x-amz-version-id", shownVersionId(bucket, version))
+                            .event(ObjectEvent.of(bucket.name(), "ObjectAcl:Put", version));
                 });
     }
 }

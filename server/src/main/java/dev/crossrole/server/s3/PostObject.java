@@ -161,7 +161,7 @@ public final class PostObject<T> {
             }
         }
         InputStream content = range == null ? file.content() : new LengthRange(file.content(), range[0], range[1]);
-        S3Request put = new S3Request("PUT", request.bucket(), resolvedKey, Map.of(), headers, () -> content, -1);
+        S3Request put = new S3Request("POST", request.bucket(), resolvedKey, Map.of(), headers, () -> content, -1);
         return new PostObject<>(fields, request.bucket(), resolvedKey, signed, put);
     }
 

@@ -44,6 +44,7 @@ public final class S3Service {
     private static final Pattern REGION = Pattern.compile("[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\\d{1,2}");
     private final S3Repository repository;
     private final Clock clock;
+    private final BucketNotifications notifications;
     private final PrincipalDirectory principals;
     private final ObjectOperations objects;
     private final MultipartOperations multipart;
@@ -73,6 +74,7 @@ public final class S3Service {
     S3Service(S3Repository repository, Clock clock, PrincipalDirectory principals, dev.crossrole.server.kms.KmsKeys kms) {
         this.repository = repository;
         this.clock = clock;
+        this.notifications = new BucketNotifications(repository, clock);
         this.principals = principals;
         this.objects = new ObjectOperations(repository, clock, kms);
         this.multipart = new MultipartOperations(repository, clock, objects);
@@ -180,7 +182,7 @@ public final class S3Service {
                 .on("DeleteBucketWebsite", (input, bucket, call) -> BucketConfigs.deleteWebsite(input, bucket,
                         repository), Authorization.of("s3:DeleteBucketWebsite").on("bucket", "Bucket"))
                 .on("PutBucketNotificationConfiguration", (input, bucket, call) -> BucketConfigs.putNotification(
-                        input, bucket, repository), Authorization.of("s3:PutBucketNotification").on("bucket", "Bucket"))
+                        input, bucket, repository, notifications, call.requestId()), Authorization.of("s3:PutBucketNotification").on("bucket", "Bucket"))
                 .on("GetBucketNotificationConfiguration", (input, bucket, call) -> BucketConfigs.getNotification(
                         input, bucket), Authorization.of("s3:GetBucketNotification").on("bucket", "Bucket"))
                 .on("PutBucketVersioning", (input, bucket, call) -> BucketVersioning.put(input, bucket, repository),
@@ -347,7 +349,15 @@ public final class S3Service {
      * returns how many objects, versions and uploads it removed.
      */
     public int sweepLifecycle() {
-        return LifecycleSweep.run(repository, clock.instant());
+        List<ObjectEvent> expired = new java.util.ArrayList<>();
+        int removed = LifecycleSweep.run(repository, clock.instant(), expired::add);
+        notifications.publish(expired, null);
+        return removed;
+    }
+
+    /** Connects the queues and topics that buckets' event notifications go to (built after S3). */
+    public void connectNotifications(BucketNotifications.Destinations destinations) {
+        notifications.connect(destinations);
     }
 
     /** The operations crossrole's S3 implements, with their authorization tables. */
@@ -409,7 +419,15 @@ public final class S3Service {
      */
     public S3Call prepare(S3Request request, Call call, String operation) {
         try {
-            return bound(request, call, operation);
+            S3Call prepared = bound(request, call, operation);
+            // The events a successful run caused go out before it answers.
+            return new S3Call(prepared.checks(), findings -> {
+                S3Response response = prepared.run().run(findings);
+                if (!response.events().isEmpty() && response.status() < 300) {
+                    notifications.publish(response.events(), call);
+                }
+                return response;
+            });
         } catch (IOException e) {
             throw bodyFailure(e);
         } catch (UncheckedIOException e) {

@@ -50,6 +50,14 @@ public interface ServiceProvider {
         return "AccessDenied";
     }
 
+    /**
+     * An authorization denial's message as the service words it, given the engine's: SNS names its actions in capitals
+     * ({@code SNS:Publish}).
+     */
+    default String accessDeniedMessage(String message) {
+        return message;
+    }
+
     /** The code of an input that fails its model's constraints: Query services' {@code ValidationError}. */
     default String validationErrorCode() {
         return "ValidationError";
@@ -72,5 +80,29 @@ public interface ServiceProvider {
      */
     default String patternFailure(String path, ShapeModel shape) {
         return null;
+    }
+
+    /**
+     * Whether a member is held to its shape's enum: yes, unless the service takes values its model's enum lacks (SQS's
+     * ReceiveMessage {@code AttributeNames}, which takes the message system attribute names).
+     */
+    default boolean checksEnum(String path, ShapeModel shape) {
+        return true;
+    }
+
+    /** The service's wording of input failures, for the input checks. */
+    default dev.crossrole.server.protocol.InputValidation.Wording wording() {
+        ServiceProvider provider = this;
+        return new dev.crossrole.server.protocol.InputValidation.Wording() {
+            @Override
+            public String patternFailure(String path, ShapeModel shape) {
+                return provider.patternFailure(path, shape);
+            }
+
+            @Override
+            public boolean checksEnum(String path, ShapeModel shape) {
+                return provider.checksEnum(path, shape);
+            }
+        };
     }
 }

@@ -27,8 +27,16 @@ public interface QueueDelivery {
     /**
      * What became of a delivery: the message's id (and sequence number in a FIFO queue), or SQS's error code and
      * message ({@code AccessDenied}, {@code AWS.SimpleQueueService.NonExistentQueue}, …).
+     *
+     * @param denial the policy engine's decision when it refused the delivery (its explanation says which policy),
+     *     else {@code null}
      */
-    record DeliveryResult(String messageId, String sequenceNumber, String errorCode, String errorMessage) {
+    record DeliveryResult(String messageId, String sequenceNumber, String errorCode, String errorMessage,
+                          dev.crossrole.policy.Decision denial) {
+        public DeliveryResult(String messageId, String sequenceNumber, String errorCode, String errorMessage) {
+            this(messageId, sequenceNumber, errorCode, errorMessage, null);
+        }
+
         public boolean delivered() {
             return errorCode == null;
         }

@@ -31,6 +31,7 @@ public final class QueueDirectory extends RecordCacheReplica {
     static final String MESSAGES = "sqs.messages";
     static final String DELETED = "sqs.deleted";
     static final String DEDUPLICATION = "sqs.deduplication";
+    static final String MOVE_TASKS = "sqs.move-tasks";
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final Clock clock;
@@ -51,6 +52,29 @@ public final class QueueDirectory extends RecordCacheReplica {
                 return new Sent(parts[0], Long.parseLong(parts[1]), Long.parseLong(parts[2]));
             });
 
+    /** Message move tasks by task id. */
+    private final RecordCache<MoveTask> moveTasks = new RecordCache<>(MOVE_TASKS, task -> task.toJson().toString()
+            .getBytes(java.nio.charset.StandardCharsets.UTF_8), bytes -> MoveTask.fromJson(parse(bytes, MOVE_TASKS)));
+
+    Optional<MoveTask> moveTask(String taskId) {
+        return moveTasks.get(taskId);
+    }
+
+    /** A source queue's move tasks, the latest first. */
+    List<MoveTask> moveTasks(String sourceArn) {
+        return moveTasks.values().stream().filter(t -> t.sourceArn().equals(sourceArn))
+                .sorted(Comparator.comparingLong(MoveTask::started).reversed()).toList();
+    }
+
+    /** The tasks still moving or being cancelled. */
+    List<MoveTask> activeMoveTasks() {
+        return moveTasks.values().stream().filter(MoveTask::active).toList();
+    }
+
+    void put(MoveTask task) {
+        moveTasks.put(task.taskId(), task);
+    }
+
     /** A FIFO send remembered for deduplication: its message id, sequence number and time (epoch milliseconds). */
     record Sent(String messageId, long sequence, long at) {}
 
@@ -68,7 +92,7 @@ public final class QueueDirectory extends RecordCacheReplica {
 
     @Override
     protected List<RecordCache<?>> caches() {
-        return List.of(queues, messages, deleted, deduplication);
+        return List.of(queues, messages, deleted, deduplication, moveTasks);
     }
 
     Clock clock() {
@@ -180,7 +204,8 @@ public final class QueueDirectory extends RecordCacheReplica {
         ObjectNode n = JSON.createObjectNode().put("key", m.key()).put("queueArn", m.queueArn()).put("id", m.id())
                 .put("body", m.body()).put("senderId", m.senderId()).put("sent", m.sent())
                 .put("visibleAt", m.visibleAt()).put("receiveCount", m.receiveCount())
-                .put("firstReceive", m.firstReceive()).put("receipt", m.receipt());
+                .put("firstReceive", m.firstReceive()).put("receipt", m.receipt())
+                .put("deadLetterSource", m.deadLetterSource());
         if (m.fifo() != null) {
             n.putObject("fifo").put("groupId", m.fifo().groupId()).put("deduplicationId", m.fifo().deduplicationId())
                     .put("sequence", m.fifo().sequence());
@@ -231,7 +256,8 @@ public final class QueueDirectory extends RecordCacheReplica {
                 n.get("body").asText(), attributes, text(n, "senderId"), n.get("sent").asLong(),
                 n.get("visibleAt").asLong(), n.get("receiveCount").asInt(), n.get("firstReceive").asLong(),
                 text(n, "receipt"), n.hasNonNull("fifo") ? new QueuedMessage.Fifo(text(n.get("fifo"), "groupId"),
-                        text(n.get("fifo"), "deduplicationId"), n.get("fifo").get("sequence").asLong()) : null);
+                        text(n.get("fifo"), "deduplicationId"), n.get("fifo").get("sequence").asLong()) : null,
+                text(n, "deadLetterSource"));
     }
 
     private static JsonNode parse(byte[] bytes, String namespace) {

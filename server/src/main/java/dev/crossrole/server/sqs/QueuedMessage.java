@@ -14,10 +14,12 @@ import java.util.Map;
  *     timeout of its last receive
  * @param receipt the nonce of the receipt handle of its last receive, or {@code null} when never received
  * @param fifo its group, deduplication id and sequence number in a FIFO queue, else {@code null}
+ * @param deadLetterSource in a dead-letter queue, the ARN of the queue it was moved from (its
+ *     {@code DeadLetterQueueSourceArn}, where a message move task returns it), else {@code null}
  */
 record QueuedMessage(String key, String queueArn, String id, String body, Map<String, Attribute> attributes,
                      String senderId, long sent, long visibleAt, int receiveCount, long firstReceive, String receipt,
-                     Fifo fifo) {
+                     Fifo fifo, String deadLetterSource) {
     QueuedMessage {
         attributes = Collections.unmodifiableMap(new LinkedHashMap<>(attributes));
     }
@@ -34,11 +36,11 @@ record QueuedMessage(String key, String queueArn, String id, String body, Map<St
 
     QueuedMessage received(long now, long visibleUntil, String nonce) {
         return new QueuedMessage(key, queueArn, id, body, attributes, senderId, sent, visibleUntil, receiveCount + 1,
-                firstReceive == 0 ? now : firstReceive, nonce, fifo);
+                firstReceive == 0 ? now : firstReceive, nonce, fifo, deadLetterSource);
     }
 
     QueuedMessage visibleAt(long when) {
         return new QueuedMessage(key, queueArn, id, body, attributes, senderId, sent, when, receiveCount, firstReceive,
-                receipt, fifo);
+                receipt, fifo, deadLetterSource);
     }
 }

@@ -111,6 +111,16 @@ public final class SqsService implements ServiceProvider {
         return "AccessDeniedException";
     }
 
+    /**
+     * ReceiveMessage's deprecated {@code AttributeNames} is modelled as a list of queue attribute names, but SQS takes
+     * the message system attribute names there ({@code SenderId}, {@code SentTimestamp}, …), as clients still send.
+     */
+    @Override
+    public boolean checksEnum(String path, dev.crossrole.server.model.ShapeModel shape) {
+        return !path.equalsIgnoreCase("attributeNames") && !path.startsWith("AttributeName.")
+                && !path.startsWith("attributeNames[");
+    }
+
     @Override
     public QueryCompatibility queryCompatibility() {
         return new SqsQuery();
@@ -167,6 +177,16 @@ public final class SqsService implements ServiceProvider {
                 .on("queue", "QueueUrl").keys(tag));
         ops.on("ListDeadLetterSourceQueues", this::listDeadLetterSourceQueues,
                 Authorization.of("sqs:ListDeadLetterSourceQueues").on("queue", "QueueUrl").keys(tag));
+        ops.on("StartMessageMoveTask", this::startMessageMoveTask,
+                Authorization.of("sqs:StartMessageMoveTask").on("queue", "SourceArn").keys(tag),
+                Authorization.of("sqs:ReceiveMessage").on("queue", "SourceArn").keys(tag),
+                Authorization.of("sqs:DeleteMessage").on("queue", "SourceArn").keys(tag),
+                Authorization.of("sqs:GetQueueAttributes").on("queue", "SourceArn").keys(tag),
+                Authorization.of("sqs:SendMessage").on("queue", "DestinationArn").keys(tag));
+        ops.on("ListMessageMoveTasks", this::listMessageMoveTasks,
+                Authorization.of("sqs:ListMessageMoveTasks").on("queue", "SourceArn").keys(tag));
+        ops.on("CancelMessageMoveTask", this::cancelMessageMoveTask,
+                Authorization.of("sqs:CancelMessageMoveTask").on("queue").keys(tag));
         ops.on("TagQueue", this::tagQueue, Authorization.of("sqs:TagQueue").on("queue", "QueueUrl")
                 .keys("aws:RequestTag/${TagKey}", "aws:TagKeys", tag));
         ops.on("UntagQueue", this::untagQueue, Authorization.of("sqs:UntagQueue").on("queue", "QueueUrl")
@@ -971,7 +991,7 @@ public final class SqsService implements ServiceProvider {
         int delay = message.delay() != null ? message.delay() : queue.intAttribute("DelaySeconds");
         queues.put(new QueuedMessage(QueueDirectory.messageKey(queue.arn(), fifo != null ? fifo.sequence() : now, id),
                 queue.arn(), id, message.body(), message.attributes(), senderId, now,
-                now + delay * 1000L, 0, 0, null, fifo));
+                now + delay * 1000L, 0, 0, null, fifo, null));
         return sendResult(id, message, fifo == null ? null : fifo.sequenceNumber());
     }
 
@@ -1194,8 +1214,219 @@ public final class SqsService implements ServiceProvider {
         queues.put(new QueuedMessage(QueueDirectory.messageKey(dlqArn, message.fifo() != null
                 ? message.fifo().sequence() : message.sent(), message.id()), dlqArn,
                 message.id(), message.body(), message.attributes(), message.senderId(), message.sent(), now,
-                message.receiveCount(), message.firstReceive(), null, message.fifo()));
+                message.receiveCount(), message.firstReceive(), null, message.fifo(), message.queueArn()));
         return true;
+    }
+
+    // ---- message move tasks ------------------------------------------------------------------------------
+
+    private static final String RATE_REFUSED = "Value for parameter MaxNumberOfMessagesPerSecond is invalid. Reason:"
+            + " You must enter a number that's between 1 and 500.";
+
+    /** A queue ARN as the move tasks take it, else SQS's InvalidAddress naming the parameter. */
+    private static String queueArn(String arn, String parameter) {
+        String[] parts = arn == null ? new String[0] : arn.split(":", -1);
+        if (parts.length != 6 || !parts[0].equals("arn") || !parts[2].equals("sqs") || parts[5].isEmpty()) {
+            throw error("InvalidAddress", "You must use this format to specify the " + parameter
+                    + ": arn:<partition>:<service>:<region>:<account-id>:<resource-id>");
+        }
+        return arn;
+    }
+
+    private static AwsException noResource(String parameter) {
+        return error("ResourceNotFoundException", "The resource that you specified for the " + parameter
+                + " parameter doesn't exist.");
+    }
+
+    /** Whether some queue of the account names {@code queue} as its dead-letter queue. */
+    private boolean isDeadLetterQueue(Queue queue) {
+        return queues.queues(queue.account(), queue.region()).stream().anyMatch(q -> q.attribute("RedrivePolicy") != null
+                && deadLetterTarget(q.attribute("RedrivePolicy")).equals(queue.arn()));
+    }
+
+    /**
+     * StartMessageMoveTask: from a dead-letter queue to {@code DestinationArn}, or each message back to the queue it
+     * was dead-lettered from. The caller needs to receive, delete and read the source's attributes and to send to the
+     * destination, as SQS asks. The task runs in the background at {@code MaxNumberOfMessagesPerSecond}, or as fast
+     * as the server goes; one task per source queue at a time.
+     */
+    private PreparedCall startMessageMoveTask(Call call, Input input) {
+        String sourceArn = queueArn(input.string("SourceArn"), "SourceArn");
+        String destinationArn = input.has("DestinationArn") ? queueArn(input.string("DestinationArn"),
+                "DestinationArn") : null;
+        Integer rate = input.integer("MaxNumberOfMessagesPerSecond");
+        if (rate != null && (rate < 1 || rate > 500)) {
+            throw invalidParameter(RATE_REFUSED);
+        }
+        Queue source = queues.byArn(sourceArn).orElse(null);
+        Queue destination = destinationArn == null ? null : queues.byArn(destinationArn).orElse(null);
+        List<AccessCheck> checks = new ArrayList<>();
+        for (String action : List.of("StartMessageMoveTask", "ReceiveMessage", "DeleteMessage",
+                "GetQueueAttributes")) {
+            checks.add(onQueue(action, sourceArn, source));
+        }
+        if (destinationArn != null) {
+            checks.add(onQueue("SendMessage", destinationArn, destination));
+        }
+        return PreparedCall.of(checks, () -> {
+            Queue from = queues.byArn(sourceArn).orElseThrow(() -> noResource("SourceArn"));
+            if (!isDeadLetterQueue(from)) {
+                throw invalidParameter("Source queue must be configured as a Dead Letter Queue.");
+            }
+            if (destinationArn != null) {
+                Queue to = queues.byArn(destinationArn).orElseThrow(() -> noResource("DestinationArn"));
+                if (to.arn().equals(from.arn())) {
+                    throw invalidParameter("Source queue arn and destination queue arn cannot be the same.");
+                }
+                if (to.fifo() != from.fifo()) {
+                    throw invalidParameter("The source queue and destination queue must be of the same queue type.");
+                }
+            }
+            if (from.fifo()) {
+                throw new AwsException("NotImplemented", 501, "crossrole does not move the messages of FIFO queues"
+                        + " yet");
+            }
+            if (queues.moveTasks(from.arn()).stream().anyMatch(MoveTask::active)) {
+                throw invalidParameter("There is already a task running. Only one active task is allowed for a"
+                        + " source queue arn at a given time.");
+            }
+            MoveTask task = new MoveTask(UUID.randomUUID().toString(), from.arn(), destinationArn, rate, "RUNNING", 0,
+                    queues.messages(from.arn()).size(), null, now());
+            queues.put(task);
+            Runnable wake = mover;
+            if (wake != null) {
+                wake.run();
+            }
+            return Shape.of().put("TaskHandle", task.handle());
+        });
+    }
+
+    /** ListMessageMoveTasks: the source queue's latest tasks (one unless asked for up to ten), the latest first. */
+    private PreparedCall listMessageMoveTasks(Call call, Input input) {
+        String sourceArn = queueArn(input.string("SourceArn"), "SourceArn");
+        Integer max = input.integer("MaxResults");
+        if (max != null && (max < 1 || max > 10)) {
+            throw invalidParameter("Value for parameter MaxResults is invalid. Reason: You must enter a number that's"
+                    + " between 1 and 10.");
+        }
+        Queue source = queues.byArn(sourceArn).orElse(null);
+        return PreparedCall.of(List.of(onQueue("ListMessageMoveTasks", sourceArn, source)), () -> {
+            queues.byArn(sourceArn).orElseThrow(() -> noResource("SourceArn"));
+            List<Shape> results = new ArrayList<>();
+            for (MoveTask task : queues.moveTasks(sourceArn).stream().limit(max == null ? 1 : max).toList()) {
+                // The handle is shown while the task can still be cancelled.
+                results.add(Shape.of().put("TaskHandle", task.status().equals("RUNNING") ? task.handle() : null)
+                        .put("Status", task.status()).put("SourceArn", task.sourceArn())
+                        .put("DestinationArn", task.destinationArn())
+                        .put("MaxNumberOfMessagesPerSecond", task.maxPerSecond())
+                        .put("ApproximateNumberOfMessagesMoved", task.moved())
+                        .put("ApproximateNumberOfMessagesToMove", task.toMove())
+                        .put("FailureReason", task.failureReason()).put("StartedTimestamp", task.started()));
+            }
+            return Shape.of().put("Results", results);
+        });
+    }
+
+    /** CancelMessageMoveTask: a running task stops moving; it reads CANCELLING, then CANCELLED. */
+    private PreparedCall cancelMessageMoveTask(Call call, Input input) {
+        String taskId = MoveTask.taskIdOf(input.string("TaskHandle"));
+        MoveTask found = taskId == null ? null : queues.moveTask(taskId).orElse(null);
+        if (found == null) {
+            // The handle names no task (or another's ARN cannot be told from a forged one): nothing to authorize.
+            throw error("ResourceNotFoundException", "Task does not exist.");
+        }
+        Queue source = queues.byArn(found.sourceArn()).orElse(null);
+        return PreparedCall.of(List.of(onQueue("CancelMessageMoveTask", found.sourceArn(), source)), () -> {
+            MoveTask task = queues.moveTask(taskId).orElseThrow(() -> error("ResourceNotFoundException",
+                    "Task does not exist."));
+            if (!task.status().equals("RUNNING")) {
+                // SQS's wording for a task that is no longer running was not found; the code is the model's.
+                throw invalidParameter("Only active tasks can be cancelled. The task is " + task.status() + ".");
+            }
+            queues.put(task.progressed("CANCELLING", task.moved(), null));
+            return Shape.of().put("ApproximateNumberOfMessagesMoved", task.moved());
+        });
+    }
+
+    /** Wakes the mover at once (set by {@link #startMoving}); {@code null} before it runs. */
+    private volatile Runnable mover;
+
+    /**
+     * Starts moving the messages of running move tasks, on a thread of its own: each second, each task moves up to
+     * its rate (or all it can), each message in one store transaction, so a restart loses nothing and resumes the task.
+     * Close the returned handle to stop.
+     */
+    public AutoCloseable startMoving(dev.crossrole.server.store.StateSync sync) {
+        java.util.concurrent.ScheduledExecutorService thread = java.util.concurrent.Executors
+                .newSingleThreadScheduledExecutor(runnable -> {
+                    Thread t = new Thread(runnable, "sqs-message-mover");
+                    t.setDaemon(true);
+                    return t;
+                });
+        Runnable pass = () -> {
+            try {
+                for (MoveTask task : queues.activeMoveTasks()) {
+                    advance(task, sync);
+                }
+            } catch (RuntimeException e) {
+                System.getLogger(SqsService.class.getName()).log(System.Logger.Level.WARNING,
+                        "message move pass failed; the next one tries again", e);
+            }
+        };
+        thread.scheduleWithFixedDelay(pass, 1, 1, java.util.concurrent.TimeUnit.SECONDS);
+        mover = () -> thread.execute(pass);
+        return () -> {
+            mover = null;
+            thread.shutdownNow();
+        };
+    }
+
+    /** One second's worth of a task: cancels it, moves up to its rate, or ends it. */
+    private void advance(MoveTask started, dev.crossrole.server.store.StateSync sync) {
+        int budget = started.maxPerSecond() == null ? 10_000 : started.maxPerSecond();
+        for (int i = 0; i <= budget; i++) {
+            boolean more = sync.write(tx -> {
+                MoveTask task = queues.moveTask(started.taskId()).orElse(null);
+                if (task == null || !task.active()) {
+                    return false;
+                }
+                if (task.status().equals("CANCELLING")) {
+                    queues.put(task.progressed("CANCELLED", task.moved(), null));
+                    return false;
+                }
+                long now = now();
+                QueuedMessage next = null;
+                for (QueuedMessage message : queues.messages(task.sourceArn())) {
+                    if (message.visibleAt() <= now) {
+                        next = message;
+                        break;
+                    }
+                }
+                if (queues.byArn(task.sourceArn()).isEmpty() || next == null) {
+                    // Messages received and not yet visible again stay where they are, as in SQS.
+                    queues.put(task.progressed("COMPLETED", task.moved(), null));
+                    return false;
+                }
+                String to = task.destinationArn() != null ? task.destinationArn() : next.deadLetterSource();
+                if (to == null) {
+                    queues.put(task.progressed("FAILED", task.moved(), "CouldNotDetermineMessageSource"));
+                    return false;
+                }
+                if (queues.byArn(to).isEmpty()) {
+                    queues.put(task.progressed("FAILED", task.moved(), "AWS.SimpleQueueService.NonExistentQueue"));
+                    return false;
+                }
+                queues.remove(next);
+                // A moved message starts over in its new queue: not received yet, visible at once.
+                queues.put(new QueuedMessage(QueueDirectory.messageKey(to, now, next.id()), to, next.id(),
+                        next.body(), next.attributes(), next.senderId(), next.sent(), now, 0, 0, null, null, null));
+                queues.put(task.progressed("RUNNING", task.moved() + 1, null));
+                return true;
+            });
+            if (!more) {
+                return;
+            }
+        }
     }
 
     private PreparedCall listDeadLetterSourceQueues(Call call, Input input) {
@@ -1240,6 +1471,9 @@ public final class SqsService implements ServiceProvider {
         }
         if (wanted(system, "ApproximateFirstReceiveTimestamp")) {
             attributes.put("ApproximateFirstReceiveTimestamp", String.valueOf(message.firstReceive()));
+        }
+        if (message.deadLetterSource() != null && wanted(system, "DeadLetterQueueSourceArn")) {
+            attributes.put("DeadLetterQueueSourceArn", message.deadLetterSource());
         }
         if (message.fifo() != null) {
             if (wanted(system, "MessageGroupId")) {
@@ -1371,9 +1605,11 @@ public final class SqsService implements ServiceProvider {
                     }
                     AccessCheck send = new AccessCheck("sqs:SendMessage", queue.arn(), queue.account(),
                             queue.policy(), context.build());
-                    if (!authorizer.decide(service, send, info).allowed()) {
-                        return QueueDelivery.DeliveryResult.failed("AccessDenied", "Access to the resource "
-                                + queue.arn() + " is denied.");
+                    dev.crossrole.policy.Decision decision = authorizer.decide(service, send, info);
+                    if (!decision.allowed()) {
+                        // The engine's words, so that whoever reads the failure learns which gate denied it.
+                        return new QueueDelivery.DeliveryResult(null, null, "AccessDenied",
+                                decision.accessDeniedMessage(), decision);
                     }
                     Map<String, QueuedMessage.Attribute> converted = new TreeMap<>();
                     (attributes == null ? Map.<String, QueueDelivery.MessageAttributeValue>of() : attributes)

@@ -15,6 +15,8 @@ public final class StateSync {
     private final List<Replica> replicas = new CopyOnWriteArrayList<>();
     /** The revision the caches reflect; guarded by this for updates. */
     private volatile long applied;
+    /** The transaction this thread's {@link #write} is running, so that a write inside it joins it. */
+    private final ThreadLocal<Transaction> running = new ThreadLocal<>();
 
     public StateSync(Store store) {
         this.store = store;
@@ -74,8 +76,15 @@ public final class StateSync {
      * Runs an operation that changes state: on caches brought up to the latest commit, under the store's
      * write lock; the entities it changed are committed durably before this returns. If the operation or
      * the commit fails, the caches are put back to the committed state.
+     *
+     * <p>A write asked while this thread runs one (SNS delivering to an SQS queue while it publishes) joins that
+     * transaction: its changes commit, or are discarded, with the outer write's.
      */
     public <T, E extends Exception> T write(Store.Work<T, E> work) throws E {
+        Transaction outer = running.get();
+        if (outer != null) {
+            return work.run(outer);
+        }
         if (replicas.stream().anyMatch(Replica::hasPendingChanges)) {
             commit(tx -> null);
         }
@@ -88,6 +97,7 @@ public final class StateSync {
             return store.write(tx -> {
                 catchUp(tx.baseRevision());
                 T out;
+                running.set(tx);
                 try {
                     out = work.run(tx);
                     for (Replica replica : replicas) {
@@ -96,6 +106,8 @@ public final class StateSync {
                 } catch (Exception | Error e) {
                     discard();
                     throw e;
+                } finally {
+                    running.remove();
                 }
                 base[0] = tx.baseRevision();
                 if (tx.hasChanges()) {

@@ -66,6 +66,9 @@ class ReadsOnlyTest {
                 + "&TokenCode=123456"), true), "an MFA code is used up: a durable write");
         assertFalse(Pipeline.readsOnly(query("sts", "Action=GetSessionToken&Version=2011-06-15&Token%43ode=123456"),
                 true), "encoded");
+        assertFalse(Pipeline.readsOnly(request("GET", "/_sns/confirm", "TopicArn=t&Token=0123", ""), true),
+                "SNS's SubscribeURL is a GET that confirms a subscription");
+        assertFalse(Pipeline.readsOnly(request("GET", "/_sns/unsubscribe", "SubscriptionArn=s", ""), true));
     }
 
     @Test

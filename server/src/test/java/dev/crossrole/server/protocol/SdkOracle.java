@@ -362,7 +362,7 @@ final class SdkOracle {
         Set<String> compared = new HashSet<>();
         for (SdkField<?> field : sdk.sdkFields()) {
             Object sdkValue = present(field.getValueOrDefault(sdk));
-            MemberModel member = headerPrecision == null ? bodyMember(shape, field) : memberOf(shape, field);
+            MemberModel member = headerPrecision == null ? memberNamed(shape, field) : memberOf(shape, field);
             String memberPath = path + "." + field.memberName();
             if (member == null) {
                 if (sdkValue != null) {
@@ -474,7 +474,7 @@ final class SdkOracle {
      * reads S3's {@code Expires} header also as {@code ExpiresString}); {@code null} when there is none.
      */
     static MemberModel memberOf(ShapeModel shape, SdkField<?> field) {
-        MemberModel member = shape.member(field.memberName());
+        MemberModel member = memberNamed(shape, field);
         if (member != null) {
             return member;
         }
@@ -485,7 +485,7 @@ final class SdkOracle {
             default -> null;
         };
         if (location == null) {
-            return bodyMember(shape, field);
+            return null;
         }
         for (MemberModel candidate : shape.members().values()) {
             if (location.equals(candidate.location()) && candidate.wireName().equalsIgnoreCase(field.locationName())) {
@@ -496,18 +496,17 @@ final class SdkOracle {
     }
 
     /**
-     * The member of a body field: the one of its name, else the one of its wire name (the SDK renames DynamoDB's
-     * {@code NULL} to {@code NUL}).
+     * The member of an SDK field's name, else the body member it marshals as: the SDK renames some (SNS's
+     * AddPermission lists, AWSAccountId and ActionName, are its AWSAccountIds and ActionNames).
      */
-    static MemberModel bodyMember(ShapeModel shape, SdkField<?> field) {
+    private static MemberModel memberNamed(ShapeModel shape, SdkField<?> field) {
         MemberModel member = shape.member(field.memberName());
-        if (member != null || field.locationName() == null) {
+        if (member != null) {
             return member;
         }
-        for (MemberModel candidate : shape.members().values()) {
-            if (candidate.location() == null && candidate.wireName().equals(field.locationName())) {
-                return candidate;
-            }
+        if (field.location() == software.amazon.awssdk.core.protocol.MarshallLocation.PAYLOAD
+                && field.locationName() != null) {
+            return shape.member(field.locationName());
         }
         return null;
     }

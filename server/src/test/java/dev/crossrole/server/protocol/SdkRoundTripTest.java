@@ -33,6 +33,7 @@ import software.amazon.awssdk.services.kms.KmsClient;
 import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
 import software.amazon.awssdk.services.ssm.SsmClient;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.sns.SnsClient;
 import software.amazon.awssdk.services.sqs.SqsClient;
 import software.amazon.awssdk.services.sts.StsClient;
 import software.amazon.awssdk.utils.builder.SdkBuilder;
@@ -115,7 +116,13 @@ class SdkRoundTripTest {
                             "DescribeLimits", "PutItem", "GetItem", "UpdateItem", "DeleteItem", "Query", "Scan",
                             "BatchGetItem", "BatchWriteItem", "TransactGetItems", "TransactWriteItems",
                             "UpdateTimeToLive", "DescribeTimeToLive", "TagResource", "UntagResource",
-                            "ListTagsOfResource", "PutResourcePolicy", "GetResourcePolicy", "DeleteResourcePolicy")));
+                            "ListTagsOfResource", "PutResourcePolicy", "GetResourcePolicy", "DeleteResourcePolicy")),
+            new Service("sns", () -> SdkOracle.of(SnsClient.builder(), SnsClient.class), "ValidationError",
+                    java.util.Set.of("CreateTopic", "DeleteTopic", "ListTopics", "GetTopicAttributes",
+                            "SetTopicAttributes", "AddPermission", "RemovePermission", "TagResource", "UntagResource",
+                            "ListTagsForResource", "Subscribe", "ConfirmSubscription", "Unsubscribe",
+                            "ListSubscriptions", "ListSubscriptionsByTopic", "GetSubscriptionAttributes",
+                            "SetSubscriptionAttributes", "Publish", "PublishBatch")));
 
     @TestFactory
     Stream<DynamicNode> requests() {
@@ -255,9 +262,15 @@ class SdkRoundTripTest {
             return;
         }
         assertNotNull(input);
-        assertEquals(List.of(), SdkOracle.differences(inputShape, input, (SdkPojo) request, ChronoUnit.MILLIS),
-                () -> "crossrole read other values than the SDK sent: " + new String(exchange.body(),
-                        StandardCharsets.UTF_8));
+        List<String> differences = new ArrayList<>(SdkOracle.differences(inputShape, input, (SdkPojo) request,
+                ChronoUnit.MILLIS));
+        if (model.protocol() == WireProtocol.QUERY) {
+            // Over the Query protocol the SDK writes an empty list ("Tags=") but nothing at all for an empty map, so
+            // no server can tell an empty map from an absent one.
+            differences.removeIf(d -> d.matches(".*: crossrole has nothing, the SDK has \\w*Map \\{\\}"));
+        }
+        assertEquals(List.of(), differences, () -> "crossrole read other values than the SDK sent: "
+                + new String(exchange.body(), StandardCharsets.UTF_8));
     }
 
     private static void output(Service service, SdkOracle oracle, OperationModel operation,

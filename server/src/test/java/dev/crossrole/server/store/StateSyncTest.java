@@ -117,6 +117,27 @@ class StateSyncTest {
     }
 
     @Test
+    void aWriteInsideAWriteJoinsItAndCommitsOrFailsWithIt() throws Exception {
+        long before = store.revision();
+        a.sync().write(tx -> {
+            a.iam().createRole(ACCOUNT, "outer", "/", TRUST, 3600, Map.of());
+            // As SNS delivers to an SQS queue while it publishes: the inner write is part of the outer one.
+            return a.sync().write(inner -> a.iam().createRole(ACCOUNT, "inner", "/", TRUST, 3600, Map.of()));
+        });
+        assertEquals(before + 1, store.revision(), "one commit for both");
+        b.sync().refresh();
+        assertTrue(b.iam().role(ACCOUNT, "outer").isPresent());
+        assertTrue(b.iam().role(ACCOUNT, "inner").isPresent());
+
+        assertThrows(IllegalStateException.class, () -> a.sync().write(tx -> {
+            a.sync().write(inner -> a.iam().createRole(ACCOUNT, "inner-lost", "/", TRUST, 3600, Map.of()));
+            throw new IllegalStateException("the outer write fails after the inner one");
+        }));
+        assertTrue(a.iam().role(ACCOUNT, "inner-lost").isEmpty(), "discarded with the outer write");
+        assertEquals(before + 1, store.revision());
+    }
+
+    @Test
     void aFailedOperationLeavesNothingInTheCachesOrTheStore() throws Exception {
         a.sync().write(tx -> a.iam().createRole(ACCOUNT, "kept", "/", TRUST, 3600, Map.of()));
         long revision = store.revision();
