@@ -20,7 +20,11 @@ import picocli.CommandLine.Option;
 @Command(name = "serve", mixinStandardHelpOptions = true,
         description = {"Run crossrole: AWS endpoints for every configured account on one port.",
                 "Without --accounts, the walkthrough's accounts 111122223333 (source) and 555566667777 (destination)",
-                "are created, each with an administrator whose keys are written to DATA_DIR/credentials."})
+                "are created, each with an administrator whose keys are written to DATA_DIR/credentials."},
+        footer = {"", "Every option can be set in the environment too: CROSSROLE_ and the option's",
+                "name in upper snake case (CROSSROLE_PORT=4566, CROSSROLE_DATA_DIR=/data,",
+                "CROSSROLE_TLS=true, CROSSROLE_ALLOW_HOST=a,b). The command line wins over the",
+                "environment, which wins over the defaults; an empty variable is unset."})
 final class ServeCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -32,8 +36,8 @@ final class ServeCommand implements Callable<Integer> {
             description = "address to listen on (default: ${DEFAULT-VALUE}); anything else exposes crossrole beyond this machine")
     String bind;
 
-    @Option(names = "--data-dir", defaultValue = "${env:CROSSROLE_DATA_DIR:-.crossrole}",
-            description = "where the embedded store and the credentials file live (default: $CROSSROLE_DATA_DIR or ./.crossrole)")
+    @Option(names = "--data-dir", defaultValue = ".crossrole",
+            description = "where the embedded store and the credentials file live (default: ./.crossrole)")
     Path dataDir;
 
     @Option(names = "--store", paramLabel = "LOCATION",
@@ -102,27 +106,32 @@ final class ServeCommand implements Callable<Integer> {
             description = "JSON file declaring the accounts: {\"accounts\": [{\"id\": \"111122223333\", \"alias\": \"source\"}]}")
     Path accounts;
 
+    /** The option as the user gave it: on the command line, or by its environment variable. */
+    private String named(String option) {
+        return EnvironmentDefaults.source(spec, option);
+    }
+
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         if (port < 0 || port > 65535) {
-            err.println("crossrole: --port must be between 0 and 65535");
+            err.println("crossrole: " + named("--port") + " must be between 0 and 65535");
             return ExitCodes.UNUSABLE;
         }
         if (maxConnections < 1) {
-            err.println("crossrole: --max-connections must be at least 1");
+            err.println("crossrole: " + named("--max-connections") + " must be at least 1");
             return ExitCodes.UNUSABLE;
         }
         int registry = registryPort != null ? registryPort : port == 0 || port == 65535 ? 0 : port + 1;
         if (registry < -1 || registry > 65535 || registry != 0 && registry == port) {
-            err.println("crossrole: --registry-port must be between 0 and 65535 and not --port, or -1 for none");
+            err.println("crossrole: " + named("--registry-port") + " must be between 0 and 65535 and not --port, or -1 for none");
             return ExitCodes.UNUSABLE;
         }
         for (String name : allowedHosts) {
             String invalid = dev.crossrole.server.http.HostCheck.invalidName(name);
             if (invalid != null) {
-                err.println("crossrole: --allow-host " + invalid);
+                err.println("crossrole: " + named("--allow-host") + " " + invalid);
                 return ExitCodes.UNUSABLE;
             }
         }
@@ -137,7 +146,7 @@ final class ServeCommand implements Callable<Integer> {
         try {
             address = InetAddress.getByName(bind);
         } catch (UnknownHostException e) {
-            err.println("crossrole: --bind " + bind + " is not an address of this machine");
+            err.println("crossrole: " + named("--bind") + " " + bind + " is not an address of this machine");
             return ExitCodes.UNUSABLE;
         }
         if (!address.isLoopbackAddress()) {

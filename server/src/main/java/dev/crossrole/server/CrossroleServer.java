@@ -276,7 +276,6 @@ public final class CrossroleServer implements AutoCloseable {
                 () -> Secrets.loadOrCreate(store, "saml-idp-key", SamlIdentityProvider::newKey), options.clock());
         Authorizer authorizer = new Authorizer(iam, new PolicyEngine(options.clock()));
         Authenticator authenticator = new Authenticator(iam, tokens, options.clock(), clock.base());
-        String version = CrossroleServer.class.getPackage().getImplementationVersion();
         IamService iamService = new IamService(iam);
         java.util.concurrent.atomic.AtomicReference<String> endpoint = new java.util.concurrent.atomic.AtomicReference<>();
         // Where ECS's agent pulls ECR images from (the registry's own port), known once the listener is bound.
@@ -360,7 +359,7 @@ public final class CrossroleServer implements AutoCloseable {
                 .map(Account::id).collect(java.util.stream.Collectors.toSet()));
         ContainerEndpoints containerEndpoints = new ContainerEndpoints(tasks);
         java.util.concurrent.atomic.AtomicReference<CrossroleServer> started = new java.util.concurrent.atomic.AtomicReference<>();
-        AdminApi admin = new AdminApi(log, iam, version == null ? "development" : version, tasks, oidcIssuer,
+        AdminApi admin = new AdminApi(log, iam, BuildInfo.current().development() ? "development" : BuildInfo.current().version(), tasks, oidcIssuer,
                 samlIdentityProvider,
                 AdminToken.loadOrCreate(store, data, random), new AdminApi.ClockControl(clock, () -> {
                     // What is due at the new time happens before the answer: the lifecycle pass runs now.

@@ -134,6 +134,8 @@ public final class AdminApi {
             ObjectNode node = JSON.createObjectNode();
             node.put("status", "ok");
             node.put("version", version);
+            // the commit the running jar was built from, as `crossrole --version` prints it
+            node.put("commit", java.util.Objects.requireNonNullElse(dev.crossrole.server.BuildInfo.current().commit(), "unknown"));
             node.put("accounts", iam.accounts().size());
             return json(200, node);
         }
@@ -156,26 +158,7 @@ public final class AdminApi {
             return json(200, node);
         }
         if (path.equals("/_crossrole/requests")) {
-            int limit = 50;
-            String query = request.rawQuery();
-            if (query != null) {
-                for (String pair : query.split("&")) {
-                    if (pair.startsWith("limit=")) {
-                        try {
-                            limit = Math.max(1, Math.min(1000, Integer.parseInt(pair.substring(6))));
-                        } catch (NumberFormatException e) {
-                            return message(400, "limit must be a number from 1 to 1000");
-                        }
-                    }
-                }
-            }
-            ArrayNode requests = JSON.createArrayNode();
-            for (RecordedRequest r : log.recent(limit)) {
-                requests.add(summary(r));
-            }
-            ObjectNode node = JSON.createObjectNode();
-            node.set("requests", requests);
-            return json(200, node);
+            return recentRequests(request.rawQuery());
         }
         if (path.startsWith("/_crossrole/requests/")) {
             String id = path.substring("/_crossrole/requests/".length());
@@ -517,6 +500,81 @@ public final class AdminApi {
             }
         }
         return null;
+    }
+
+    /**
+     * {@code GET /_crossrole/requests?limit=N&denied=true&account=ID}: the most recent requests, newest first, at most
+     * {@code limit} (1 to 1000, default 50) of those that pass the filters: {@code denied=true} keeps the requests a
+     * policy denied, {@code account} those whose caller or resource is in that account.
+     */
+    private HttpResponse recentRequests(String query) {
+        int limit = 50;
+        boolean deniedOnly = false;
+        String account = null;
+        if (query != null && !query.isEmpty()) {
+            for (String pair : query.split("&")) {
+                int equals = pair.indexOf('=');
+                String name = java.net.URLDecoder.decode(equals < 0 ? pair : pair.substring(0, equals), StandardCharsets.UTF_8);
+                String value = equals < 0 ? "" : java.net.URLDecoder.decode(pair.substring(equals + 1), StandardCharsets.UTF_8);
+                switch (name) {
+                    case "limit" -> {
+                        try {
+                            limit = Integer.parseInt(value);
+                        } catch (NumberFormatException e) {
+                            limit = 0;
+                        }
+                        if (limit < 1 || limit > 1000) {
+                            return message(400, "limit must be a number from 1 to 1000, not '" + value + "'");
+                        }
+                    }
+                    case "denied" -> {
+                        if (!value.equals("true") && !value.equals("false")) {
+                            return message(400, "denied must be true or false, not '" + value + "'");
+                        }
+                        deniedOnly = value.equals("true");
+                    }
+                    case "account" -> {
+                        if (!value.matches("[0-9]{12}")) {
+                            return message(400, "account must be an account id of 12 digits, not '" + value + "'");
+                        }
+                        account = value;
+                    }
+                    default -> {
+                        return message(400, "Unknown parameter '" + name + "': " + "/_crossrole/requests takes limit,"
+                                + " denied and account");
+                    }
+                }
+            }
+        }
+        java.util.function.Predicate<RecordedRequest> wanted = requestFilter(deniedOnly, account);
+        ArrayNode requests = JSON.createArrayNode();
+        for (RecordedRequest r : log.recent(limit, wanted)) {
+            requests.add(summary(r));
+        }
+        ObjectNode node = JSON.createObjectNode();
+        node.set("requests", requests);
+        return json(200, node);
+    }
+
+    /** Which recorded requests {@code /_crossrole/requests} lists: those a policy denied, and those of one account. */
+    static java.util.function.Predicate<RecordedRequest> requestFilter(boolean deniedOnly, String account) {
+        java.util.function.Predicate<RecordedRequest> wanted = r -> true;
+        if (deniedOnly) {
+            wanted = wanted.and(r -> r.decision() != null && !r.decision().allowed());
+        }
+        if (account != null) {
+            wanted = wanted.and(r -> account.equals(arnAccount(r.caller())) || account.equals(arnAccount(r.resource())));
+        }
+        return wanted;
+    }
+
+    /** The account field of an ARN ({@code arn:partition:service:region:account:...}), or {@code null}. */
+    private static String arnAccount(String arn) {
+        if (arn == null || !arn.startsWith("arn:")) {
+            return null;
+        }
+        String[] fields = arn.split(":", 6);
+        return fields.length >= 5 && !fields[4].isEmpty() ? fields[4] : null;
     }
 
     private static ObjectNode summary(RecordedRequest r) {

@@ -38,11 +38,16 @@ public final class RequestLog {
 
     /** Up to {@code limit} requests, newest first. */
     public List<RecordedRequest> recent(int limit) {
+        return recent(limit, r -> true);
+    }
+
+    /** Up to {@code limit} of the requests {@code wanted} accepts, newest first. */
+    public List<RecordedRequest> recent(int limit, java.util.function.Predicate<RecordedRequest> wanted) {
         List<RecordedRequest> out = new ArrayList<>();
         long end = next.get();
         for (long i = end - 1; i >= 0 && i >= end - ring.length() && out.size() < limit; i--) {
             RecordedRequest r = ring.get((int) (i % ring.length()));
-            if (r != null) {
+            if (r != null && wanted.test(r)) {
                 out.add(r);
             }
         }
