@@ -207,6 +207,7 @@ public final class CrossroleServer implements AutoCloseable {
     /** The passwords ECR's GetAuthorizationToken hands out, for whatever takes them back (a registry endpoint). */
     private dev.crossrole.server.ecr.RegistryTokens ecrTokens;
     private S3Service s3;
+    private dev.crossrole.server.dynamodb.DynamoDbService dynamo;
     /** How services (SNS, S3 notifications) deliver to SQS queues. */
     private dev.crossrole.server.sqs.QueueDelivery queueDelivery;
     /** Moves the messages of SQS's message move tasks. */
@@ -320,6 +321,11 @@ public final class CrossroleServer implements AutoCloseable {
         dev.crossrole.server.sqs.QueueDirectory queueDirectory = new dev.crossrole.server.sqs.QueueDirectory(
                 options.clock());
         sync.register(queueDirectory);
+        dev.crossrole.server.dynamodb.DynamoDirectory dynamoDirectory =
+                dev.crossrole.server.dynamodb.DynamoDbService.directory(options.clock());
+        sync.register(dynamoDirectory);
+        dev.crossrole.server.dynamodb.DynamoDbService dynamo =
+                new dev.crossrole.server.dynamodb.DynamoDbService(dynamoDirectory);
         dev.crossrole.server.sqs.SqsService sqs = new dev.crossrole.server.sqs.SqsService(queueDirectory,
                 new dev.crossrole.server.kms.KmsKeys(kmsKeys));
         dev.crossrole.server.sqs.QueueDelivery queueDelivery = sqs.delivery(authorizer, sync);
@@ -387,6 +393,7 @@ public final class CrossroleServer implements AutoCloseable {
                     CrossroleServer server = started.get();
                     if (server != null) {
                         server.sweepS3LifecycleQuietly();
+                        server.sweepExpiredItemsQuietly();
                     }
                 }));
         java.util.concurrent.atomic.AtomicInteger listening = new java.util.concurrent.atomic.AtomicInteger(options.port());
@@ -418,6 +425,7 @@ public final class CrossroleServer implements AutoCloseable {
                         (id, roleName, management) -> profiles.add(Bootstrap.provision(id, roleName, management, iam,
                                 profiles, data))),
                 sqs,
+                dynamo,
                 sns,
                 ecr,
                 cloudTrail),
@@ -450,6 +458,7 @@ public final class CrossroleServer implements AutoCloseable {
         server.accessRecords = accessRecords;
         server.trailHistory = trailHistory;
         server.s3 = s3;
+        server.dynamo = dynamo;
         server.queueDelivery = queueDelivery;
         server.sns = sns;
         server.sqsMover = sqs.startMoving(sync);
@@ -475,6 +484,8 @@ public final class CrossroleServer implements AutoCloseable {
             return thread;
         });
         server.lifecycle.scheduleWithFixedDelay(server::sweepS3LifecycleQuietly, LIFECYCLE_INTERVAL.toMillis(),
+                LIFECYCLE_INTERVAL.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+        server.lifecycle.scheduleWithFixedDelay(server::sweepExpiredItemsQuietly, LIFECYCLE_INTERVAL.toMillis(),
                 LIFECYCLE_INTERVAL.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
         server.ecrTokens = ecrTokens;
         started.set(server);
@@ -713,6 +724,21 @@ public final class CrossroleServer implements AutoCloseable {
     public int sweepS3Lifecycle() {
         sync.refresh();
         return s3.sweepLifecycle();
+    }
+
+    /**
+     * Deletes DynamoDB items whose TTL has passed on the injected clock, as the periodic pass does. Returns how many.
+     */
+    public int sweepExpiredItems() {
+        return dynamo.sweepExpired(sync);
+    }
+
+    private void sweepExpiredItemsQuietly() {
+        try {
+            sweepExpiredItems();
+        } catch (RuntimeException e) {
+            LOG.log(java.util.logging.Level.WARNING, "DynamoDB TTL pass failed; the next one tries again", e);
+        }
     }
 
     private void sweepS3LifecycleQuietly() {

@@ -24,6 +24,7 @@ class PackageRulesTest {
         "dev.crossrole.server.s3..", "dev.crossrole.server.kms..", "dev.crossrole.server.secretsmanager..", "dev.crossrole.server.ssm..",
         "dev.crossrole.server.logs..", "dev.crossrole.server.ecr..", "dev.crossrole.server.organizations..",
         "dev.crossrole.server.sqs..", "dev.crossrole.server.sns..", "dev.crossrole.server.cloudtrail..",
+        "dev.crossrole.server.dynamodb..",
         "dev.crossrole.server.service.."};
 
     @ArchTest

@@ -36,6 +36,14 @@ public class AwsException extends RuntimeException {
         return senderFault;
     }
 
+    /**
+     * Members a JSON error carries beside its code and message (DynamoDB's {@code CancellationReasons} and
+     * {@code Item}), by wire name; none for most errors.
+     */
+    public java.util.Map<String, com.fasterxml.jackson.databind.JsonNode> extraMembers() {
+        return java.util.Map.of();
+    }
+
     /** Adds a member of the error's shape (Organizations' {@code Reason}); {@code null} adds nothing. */
     public AwsException with(String member, String value) {
         if (value != null) {

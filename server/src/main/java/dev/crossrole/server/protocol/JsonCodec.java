@@ -29,6 +29,7 @@ public final class JsonCodec {
         node.put("__type", error.code());
         node.put("message", error.getMessage() == null ? "" : error.getMessage());
         error.members().forEach(node::put);
+        error.extraMembers().forEach(node::set);
         return write(node);
     }
 

@@ -70,9 +70,23 @@ final class ModelValues {
     /** {@code variant}: which element of a list or map this structure is, so that elements differ. */
     private Struct structure(ShapeModel shape, int depth, int variant) {
         Map<String, Object> members = new LinkedHashMap<>();
-        if (depth > MAX_DEPTH) {
+        // A recursive shape (DynamoDB's AttributeValue, with two recursive members) nests twice at most, or its
+        // values would grow exponentially with the depth.
+        if (depth > MAX_DEPTH || onPath.getOrDefault(shape.name(), 0) >= 2) {
             return new Struct(members);
         }
+        onPath.merge(shape.name(), 1, Integer::sum);
+        try {
+            return new Struct(members(shape, members, depth, variant));
+        } finally {
+            onPath.merge(shape.name(), -1, Integer::sum);
+        }
+    }
+
+    /** How many times each structure is on the path being generated. */
+    private final Map<String, Integer> onPath = new java.util.HashMap<>();
+
+    private Map<String, Object> members(ShapeModel shape, Map<String, Object> members, int depth, int variant) {
         int ordinal = 0;
         for (MemberModel member : shape.members().values()) {
             ordinal++;
@@ -85,7 +99,7 @@ final class ModelValues {
                 members.put(member.name(), value);
             }
         }
-        return new Struct(members);
+        return members;
     }
 
     private Object value(ShapeModel shape, String owner, String hint, int index, int depth) {

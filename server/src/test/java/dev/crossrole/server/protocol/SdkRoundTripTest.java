@@ -32,6 +32,7 @@ import software.amazon.awssdk.services.ecr.EcrClient;
 import software.amazon.awssdk.services.kms.KmsClient;
 import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
 import software.amazon.awssdk.services.ssm.SsmClient;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.sns.SnsClient;
 import software.amazon.awssdk.services.sqs.SqsClient;
 import software.amazon.awssdk.services.cloudtrail.CloudTrailClient;
@@ -110,6 +111,14 @@ class SdkRoundTripTest {
                             "ChangeMessageVisibilityBatch", "TagQueue", "UntagQueue", "ListQueueTags", "AddPermission",
                             "RemovePermission", "ListDeadLetterSourceQueues", "StartMessageMoveTask",
                             "ListMessageMoveTasks", "CancelMessageMoveTask")),
+            new Service("dynamodb", () -> SdkOracle.of(DynamoDbClient.builder()
+                    // Endpoint discovery and CRC32 checks are the SDK's own business, not the wire's.
+                    .endpointDiscoveryEnabled(false), DynamoDbClient.class), "ValidationException",
+                    java.util.Set.of("CreateTable", "DescribeTable", "ListTables", "UpdateTable", "DeleteTable",
+                            "DescribeLimits", "PutItem", "GetItem", "UpdateItem", "DeleteItem", "Query", "Scan",
+                            "BatchGetItem", "BatchWriteItem", "TransactGetItems", "TransactWriteItems",
+                            "UpdateTimeToLive", "DescribeTimeToLive", "TagResource", "UntagResource",
+                            "ListTagsOfResource", "PutResourcePolicy", "GetResourcePolicy", "DeleteResourcePolicy")),
             new Service("sns", () -> SdkOracle.of(SnsClient.builder(), SnsClient.class), "ValidationError",
                     java.util.Set.of("CreateTopic", "DeleteTopic", "ListTopics", "GetTopicAttributes",
                             "SetTopicAttributes", "AddPermission", "RemovePermission", "TagResource", "UntagResource",
