@@ -38,7 +38,7 @@ class BuildAndEnvironmentTest {
         assertEquals("0.1.0 (commit unknown)", BuildInfo.from(manifest(Map.of("Implementation-Version", "0.1.0",
                 "Crossrole-Commit", "unknown"))).describe());
         assertEquals("0.1.0 (commit unknown)", BuildInfo.from(manifest(Map.of("Implementation-Version", "0.1.0",
-                "Crossrole-Commit", "${buildNumber}"))).describe());
+                "Crossrole-Commit", "${git.commit.id.abbrev}"))).describe());
         assertEquals("0.1.0 (commit unknown)", BuildInfo.from(manifest(Map.of("Implementation-Version", "0.1.0")))
                 .describe());
         // a manifest without a version (a library's, the build output folders' none) is a development build
